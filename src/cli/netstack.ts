@@ -1,0 +1,71 @@
+// `netstack`: the model in a terminal. `netstack trace FILE [--json]` runs a scenario;
+// `netstack explain SYMBOL` and `netstack resolve TREE` read the kernel knowledge base.
+import * as fs from 'fs';
+import { runScenarioText } from '../scenario/run';
+import { ScenarioErrors, ScenarioError } from '../scenario/types';
+import { formatTrace } from './format';
+
+const USAGE = `usage:
+  netstack trace FILE [--json]     run a scenario on the model and print its trace
+  netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
+  netstack resolve TREE            find every known symbol's definition in a kernel tree`;
+
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'trace':
+      return trace(rest, out, err);
+    case 'explain':
+    case 'resolve': {
+      const k = await import('./kernelCommands');
+      return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+      out(USAGE);
+      return cmd ? 0 : 2;
+    default:
+      err(`netstack: unknown command '${cmd}'\n${USAGE}`);
+      return 2;
+  }
+}
+
+function trace(args: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const json = args.includes('--json');
+  const files = args.filter((a) => !a.startsWith('--'));
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
+  if (unknown.length || files.length !== 1) {
+    err(unknown.length ? `netstack trace: unknown option ${unknown[0]}` : 'netstack trace: give exactly one scenario file');
+    return 2;
+  }
+  const file = files[0];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    err(`netstack: cannot read ${file}: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    const t = runScenarioText(text, file);
+    out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
+    return 0;
+  } catch (e) {
+    if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
+      err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`netstack: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exit(70);
+    },
+  );
+}

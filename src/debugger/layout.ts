@@ -1,0 +1,379 @@
+// Where things are in the packet debugger's layer picture, derived once per trace: the hosts
+// and their devices, the links between them (inferred from frames that leave one host and
+// arrive at another), the spot of every event (host, lane, the hook it sits at), each packet's
+// events, and the turn a packet takes at a step. Pure data, no DOM: the webview draws it, the
+// unit tests check it.
+
+import type { Layer, NfHookName, Trace, TraceEvent } from '../model/trace';
+
+/** Spots inside a host box. `in` is the receive column, `out` the transmit column. */
+export type Slot =
+  | 'sock-in'
+  | 'sock-out'
+  | 'l4-in'
+  | 'l4-out'
+  | 'input'
+  | 'route-in'
+  | 'pre'
+  | 'l3-in'
+  | 'l2-in'
+  | 'forward'
+  | 'output'
+  | 'route-out'
+  | 'post'
+  | 'l3-out'
+  | 'l2-out';
+
+export const HOST_W = 250;
+export const HOST_GAP = 70;
+export const HOST_H = 330;
+export const HOST_TOP = 28;
+const X_IN = 62;
+const X_FWD = 125;
+const X_OUT = 188;
+
+/** Spot coordinates relative to the host box's top-left. */
+export const SLOT_XY: Record<Slot, [number, number]> = {
+  'sock-in': [X_IN, 38],
+  'sock-out': [X_OUT, 38],
+  'l4-in': [X_IN, 84],
+  'l4-out': [X_OUT, 84],
+  input: [X_IN, 128],
+  output: [X_OUT, 128],
+  'route-in': [X_IN, 172],
+  'route-out': [X_OUT, 106],
+  forward: [X_FWD, 172],
+  pre: [X_IN, 212],
+  post: [X_OUT, 212],
+  'l3-in': [X_IN, 236],
+  'l3-out': [X_OUT, 236],
+  'l2-in': [X_IN, 270],
+  'l2-out': [X_OUT, 270],
+};
+
+/** Lanes drawn across each host (y from, y to), top to bottom. */
+export const LANES: { layer: Layer; label: string; y0: number; y1: number }[] = [
+  { layer: 'socket', label: 'socket', y0: 20, y1: 60 },
+  { layer: 'L4', label: 'L4', y0: 60, y1: 106 },
+  { layer: 'L3', label: 'L3 · netfilter', y0: 106, y1: 250 },
+  { layer: 'L2', label: 'L2', y0: 250, y1: 292 },
+];
+export const DEVICE_Y = 304;
+
+/** Netfilter hooks drawn where they sit. */
+export const HOOK_SLOTS: { hook: NfHookName; label: string; slot: Slot }[] = [
+  { hook: 'NF_INET_PRE_ROUTING', label: 'PREROUTING', slot: 'pre' },
+  { hook: 'NF_INET_LOCAL_IN', label: 'INPUT', slot: 'input' },
+  { hook: 'NF_INET_FORWARD', label: 'FORWARD', slot: 'forward' },
+  { hook: 'NF_INET_LOCAL_OUT', label: 'OUTPUT', slot: 'output' },
+  { hook: 'NF_INET_POST_ROUTING', label: 'POSTROUTING', slot: 'post' },
+];
+
+const HOOK_TO_SLOT: Record<string, Slot> = Object.fromEntries(HOOK_SLOTS.map((h) => [h.hook, h.slot]));
+
+const FN_SLOTS: Record<string, Slot> = {};
+const put = (slot: Slot, fns: string): void => {
+  for (const f of fns.split(/\s+/)) if (f) FN_SLOTS[f] = slot;
+};
+put('l2-in', 'eth_type_trans netif_rx __netif_rx netif_rx_internal enqueue_to_backlog process_backlog napi_gro_receive netif_receive_skb __netif_receive_skb __netif_receive_skb_core __netif_receive_skb_one_core net_rx_action napi_poll e1000_clean_rx_irq veth_poll br_handle_frame arp_rcv arp_process neigh_update packet_rcv');
+put('l2-out', 'arp_create dev_queue_xmit __dev_queue_xmit dev_hard_start_xmit veth_xmit veth_forward_skb e1000_xmit_frame loopback_xmit sch_direct_xmit qdisc_run __qdisc_run pfifo_fast_enqueue arp_send_dst arp_xmit arp_solicit neigh_timer_handler');
+put('l3-in', 'ip_rcv ip_rcv_core ip_list_rcv ip_defrag ip_frag_queue');
+put('route-in', 'ip_rcv_finish ip_rcv_finish_core ip_route_input_noref ip_route_input_slow ip_route_input_rcu ip_mkroute_input __mkroute_input ip_route_input_mc fib_lookup fib_validate_source');
+put('input', 'ip_local_deliver ip_local_deliver_finish ip_protocol_deliver_rcu');
+put('forward', 'ip_forward ip_forward_finish ip_forward_options');
+put('l4-in', 'icmp_rcv icmp_echo icmp_unreach icmp_timestamp udp_rcv __udp4_lib_rcv __udp4_lib_lookup_skb udp_unicast_rcv_skb tcp_v4_rcv tcp_v4_do_rcv tcp_rcv_state_process tcp_conn_request raw_local_deliver');
+put('sock-in', 'raw_rcv raw_v4_input raw_rcv_skb ping_rcv ping_err ping_queue_rcv_skb udp_queue_rcv_skb __udp_queue_rcv_skb sock_queue_rcv_skb __sock_queue_rcv_skb tcp_rcv_established tcp_queue_rcv tcp_data_queue inet_csk_accept udp_recvmsg tcp_recvmsg');
+put('sock-out', 'ping_v4_sendmsg udp_sendmsg tcp_sendmsg tcp_sendmsg_locked raw_sendmsg inet_sendmsg __sys_sendto __sys_connect tcp_v4_connect inet_stream_connect');
+put('l4-out', 'udp_send_skb tcp_transmit_skb __tcp_transmit_skb tcp_write_xmit tcp_v4_send_reset tcp_v4_send_synack tcp_v4_send_ack icmp_reply ip_make_skb ip_append_data');
+put('route-out', 'icmp_push_reply __icmp_send icmp_send ip_route_output_flow ip_route_output_key_hash ip_route_output_key __ip_make_skb ip_push_pending_frames ip_send_skb ip_queue_xmit __ip_queue_xmit ip_build_and_send_pkt ip_send_unicast_reply');
+put('output', 'ip_local_out __ip_local_out');
+put('l3-out', 'ip_output ip_finish_output ip_finish_output2 __ip_finish_output ip_fragment ip_do_fragment neigh_output neigh_resolve_output neigh_hh_output __neigh_event_send neigh_connected_output dst_output');
+
+/** y offsets for functions at a hook's spot: ip_local_deliver below INPUT, ip_forward above FORWARD, ip_local_out above OUTPUT */
+const FN_BESIDE_HOOK: Partial<Record<Slot, number>> = { input: 17, forward: -17, output: -15, pre: 17, post: -15 };
+
+const LAYER_SLOTS: Record<Layer, [Slot, Slot]> = {
+  socket: ['sock-in', 'sock-out'],
+  L4: ['l4-in', 'l4-out'],
+  L3: ['l3-in', 'l3-out'],
+  L2: ['l2-in', 'l2-out'],
+};
+
+function outward(e: TraceEvent): boolean {
+  if (e.skb?.pkt_type === 'PACKET_OUTGOING') return true;
+  return /xmit|output|send|_out\b|_out_/.test(e.fn);
+}
+
+const SLOT_LAYER: Record<Slot, Layer> = {
+  'sock-in': 'socket',
+  'sock-out': 'socket',
+  'l4-in': 'L4',
+  'l4-out': 'L4',
+  input: 'L3',
+  output: 'L3',
+  'route-in': 'L3',
+  'route-out': 'L3',
+  forward: 'L3',
+  pre: 'L3',
+  post: 'L3',
+  'l3-in': 'L3',
+  'l3-out': 'L3',
+  'l2-in': 'L2',
+  'l2-out': 'L2',
+};
+const OUT_SLOTS = new Set<Slot>(['sock-out', 'l4-out', 'output', 'route-out', 'post', 'l3-out', 'l2-out']);
+
+/** The spot of one event inside its host, without looking at its neighbours. */
+export function slotOf(e: TraceEvent): Slot {
+  if (e.hook) {
+    const s = HOOK_TO_SLOT[e.hook.hook];
+    if (s) return s;
+  }
+  const s = FN_SLOTS[e.fn];
+  const [i, o] = LAYER_SLOTS[e.layer];
+  // the trace's own layer wins: a function we place elsewhere goes to its layer's lane, same column
+  if (s) return SLOT_LAYER[s] === e.layer ? s : OUT_SLOTS.has(s) ? o : i;
+  return outward(e) ? o : i;
+}
+
+export interface HostBox {
+  name: string;
+  x: number;
+  /** devices seen on this host, in order of appearance, with their x (absolute) */
+  devices: { name: string; x: number }[];
+}
+
+export interface Link {
+  a: { host: string; dev: string };
+  b: { host: string; dev: string };
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Layout {
+  hosts: HostBox[];
+  links: Link[];
+  width: number;
+  height: number;
+  /** per event: its spot, and the point in the picture */
+  slot: Slot[];
+  point: Point[];
+  /** per event: the previous event of the same packet, or -1 */
+  prevOfPacket: Int32Array;
+  /** per event: the next event of the same packet, or -1 */
+  nextOfPacket: Int32Array;
+  /** packet id → indices of its events, in order */
+  eventsOfPacket: Map<number, number[]>;
+}
+
+/** Drops and frees happen where the packet was: such an event keeps the previous spot. */
+function keepsSpot(e: TraceEvent): boolean {
+  return e.fn === 'kfree_skb_reason' || e.fn === 'kfree_skb' || e.fn === 'consume_skb' || e.fn === 'sk_skb_reason_drop';
+}
+
+export function layoutTrace(trace: Trace): Layout {
+  const events = trace.events;
+  const hostNames: string[] = [];
+  const devs = new Map<string, string[]>();
+  const seenHost = (h: string): void => {
+    if (!devs.has(h)) {
+      devs.set(h, []);
+      hostNames.push(h);
+    }
+  };
+  for (const p of trace.packets) seenHost(p.origin);
+  for (const e of events) {
+    seenHost(e.host);
+    const d = e.skb?.dev;
+    if (d && d !== 'lo') {
+      const l = devs.get(e.host) as string[];
+      if (!l.includes(d)) l.push(d);
+    }
+  }
+  // links: a frame leaves host A on dev X (last event there) and next shows on host B on dev Y
+  const links: Link[] = [];
+  const linkKey = new Set<string>();
+  const n = events.length;
+  const prevOfPacket = new Int32Array(n).fill(-1);
+  const nextOfPacket = new Int32Array(n).fill(-1);
+  const eventsOfPacket = new Map<number, number[]>();
+  const lastIdx = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
+    const p = lastIdx.get(e.packet);
+    if (p !== undefined) {
+      prevOfPacket[i] = p;
+      nextOfPacket[p] = i;
+      const pe = events[p];
+      if (pe.host !== e.host && pe.skb?.dev && e.skb?.dev) {
+        const a = { host: pe.host, dev: pe.skb.dev };
+        const b = { host: e.host, dev: e.skb.dev };
+        const k1 = `${a.host}:${a.dev}|${b.host}:${b.dev}`;
+        const k2 = `${b.host}:${b.dev}|${a.host}:${a.dev}`;
+        if (!linkKey.has(k1) && !linkKey.has(k2)) {
+          linkKey.add(k1);
+          links.push({ a, b });
+        }
+      }
+    }
+    lastIdx.set(e.packet, i);
+    let l = eventsOfPacket.get(e.packet);
+    if (!l) eventsOfPacket.set(e.packet, (l = []));
+    l.push(i);
+  }
+  // order hosts along the links (a chain client – router – server reads left to right)
+  const order = orderHosts(hostNames, links);
+  const hosts: HostBox[] = order.map((name, k) => {
+    const x = k * (HOST_W + HOST_GAP);
+    const ds = devs.get(name) ?? [];
+    // devices linked to the host on the left sit left, to the right sit right
+    const side = (d: string): number => {
+      for (const l of links) {
+        const [me, other] = l.a.host === name && l.a.dev === d ? [l.a, l.b] : l.b.host === name && l.b.dev === d ? [l.b, l.a] : [null, null];
+        if (me && other) return order.indexOf(other.host) < k ? -1 : 1;
+      }
+      return 0;
+    };
+    const sorted = [...ds].sort((p, q) => side(p) - side(q));
+    const step = HOST_W / (sorted.length + 1);
+    return { name, x, devices: sorted.map((d, i) => ({ name: d, x: x + step * (i + 1) })) };
+  });
+  const hostX = new Map(hosts.map((h) => [h.name, h.x]));
+  const slot: Slot[] = new Array(n);
+  const point: Point[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
+    const p = prevOfPacket[i];
+    const keep = keepsSpot(e) && p >= 0 && events[p].host === e.host;
+    slot[i] = keep ? slot[p] : slotOf(e);
+    if (keep) {
+      point[i] = point[p];
+      continue;
+    }
+    const [sx, sy] = SLOT_XY[slot[i]];
+    // a function (not the hook itself) that sits at a hook's spot is drawn just before the hook
+    const dy = e.hook ? 0 : (FN_BESIDE_HOOK[slot[i]] ?? 0);
+    point[i] = { x: (hostX.get(e.host) ?? 0) + sx, y: HOST_TOP + sy + dy };
+  }
+  const width = Math.max(HOST_W, hosts.length * (HOST_W + HOST_GAP) - HOST_GAP);
+  return { hosts, links, width, height: HOST_TOP + HOST_H, slot, point, prevOfPacket, nextOfPacket, eventsOfPacket };
+}
+
+function orderHosts(names: string[], links: Link[]): string[] {
+  if (names.length <= 2) return names;
+  const adj = new Map<string, string[]>(names.map((h) => [h, []]));
+  for (const l of links) {
+    adj.get(l.a.host)?.push(l.b.host);
+    adj.get(l.b.host)?.push(l.a.host);
+  }
+  // start from an end of the chain (a host with one neighbour), the first such in appearance order
+  const start = names.find((h) => (adj.get(h) ?? []).length === 1) ?? names[0];
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (h: string): void => {
+    if (seen.has(h)) return;
+    seen.add(h);
+    out.push(h);
+    for (const m of adj.get(h) ?? []) visit(m);
+  };
+  visit(start);
+  for (const h of names) visit(h);
+  return out;
+}
+
+/** The points of a packet's path up to and including event `index` (crossing links via the devices). */
+export function pathTo(layout: Layout, trace: Trace, index: number): Point[] {
+  const e = trace.events[index];
+  const list = layout.eventsOfPacket.get(e.packet) ?? [];
+  const pts: Point[] = [];
+  const devPoint = (host: string, dev: string | null | undefined): Point | undefined => {
+    const h = layout.hosts.find((x) => x.name === host);
+    const d = h?.devices.find((x) => x.name === dev);
+    return d ? { x: d.x, y: HOST_TOP + DEVICE_Y } : undefined;
+  };
+  let prev: TraceEvent | undefined;
+  for (const i of list) {
+    if (i > index) break;
+    const ev = trace.events[i];
+    if (prev && prev.host !== ev.host) {
+      const a = devPoint(prev.host, prev.skb?.dev);
+      const b = devPoint(ev.host, ev.skb?.dev);
+      // no known wire between them (an event without an skb): the path starts again here
+      if (a && b) pts.push(a, b);
+      else pts.length = 0;
+    }
+    pts.push(layout.point[i]);
+    prev = ev;
+  }
+  return pts;
+}
+
+const SLOT_RANK: Record<Slot, number> = {
+  'sock-in': 0,
+  'sock-out': 0,
+  'l4-in': 1,
+  'l4-out': 1,
+  input: 2,
+  output: 2,
+  'route-out': 2,
+  'route-in': 3,
+  forward: 3,
+  pre: 4,
+  post: 4,
+  'l3-in': 5,
+  'l3-out': 5,
+  'l2-in': 6,
+  'l2-out': 6,
+};
+
+const SLOT_WORDS: Record<Slot, string> = {
+  'sock-in': 'a socket',
+  'sock-out': 'the socket layer',
+  'l4-in': 'L4',
+  'l4-out': 'L4',
+  input: 'INPUT',
+  output: 'OUTPUT',
+  'route-in': 'routing',
+  'route-out': 'routing',
+  forward: 'FORWARD',
+  pre: 'PREROUTING',
+  post: 'POSTROUTING',
+  'l3-in': 'L3',
+  'l3-out': 'L3',
+  'l2-in': 'L2',
+  'l2-out': 'L2',
+};
+
+/** The turn the packet takes after this event, in a few words with an arrow. */
+export function turnAt(layout: Layout, trace: Trace, index: number): string {
+  const e = trace.events[index];
+  if (e.drop) return `✕ dropped: ${e.drop.replace(/^SKB_DROP_REASON_/, '')}`;
+  const next = layout.nextOfPacket[index];
+  const nd = next >= 0 ? trace.events[next].drop : undefined;
+  if (nd) return `✕ about to be dropped (${nd.replace(/^SKB_DROP_REASON_/, '')})`;
+  if (next < 0) {
+    const p = trace.packets.find((x) => x.id === e.packet);
+    const f = p?.fate;
+    if (!f) return '■ last event';
+    if (f.kind === 'delivered') return `■ delivered${f.detail ? `: ${f.detail}` : ''}`;
+    if (f.kind === 'consumed') return `■ consumed${f.detail ? `: ${f.detail}` : ''}`;
+    if (f.kind === 'dropped') return `✕ dropped at ${f.fn}`;
+    if (f.kind === 'transmitted') return '→ out of the scenario';
+    return '… pending when the run ended';
+  }
+  const n = trace.events[next];
+  if (n.host !== e.host) return `→ over the wire to ${n.host}${n.skb?.dev ? `:${n.skb.dev}` : ''}`;
+  const a = layout.slot[index];
+  const b = layout.slot[next];
+  if (a === b) return n.hook && !e.hook ? `→ through the ${SLOT_WORDS[b]} hook` : `· stays at ${SLOT_WORDS[b]}`;
+  if (b === 'forward') return '→ across to FORWARD';
+  if (a === 'forward') return `↘ down to ${SLOT_WORDS[b]}`;
+  const ra = SLOT_RANK[a];
+  const rb = SLOT_RANK[b];
+  if (rb < ra) return `↑ up to ${SLOT_WORDS[b]}`;
+  if (rb > ra) return n.layer === 'L2' && e.layer !== 'L2' ? `↓ down to ${n.skb?.dev ?? 'the device'}` : `↓ down to ${SLOT_WORDS[b]}`;
+  return `→ on to ${SLOT_WORDS[b]}`;
+}

@@ -1,0 +1,77 @@
+// Sockets (include/net/sock.h, include/net/inet_sock.h, net/core/sock.c, net/ipv4/af_inet.c,
+// net/socket.c) and the SNMP counters `nstat` prints (include/uapi/linux/snmp.h).
+import { fields, fn, member, struct } from './define';
+import type { KbEntry } from './types';
+
+const SOCK_H = 'include/net/sock.h';
+const INET_SOCK_H = 'include/net/inet_sock.h';
+const SNMP = 'include/uapi/linux/snmp.h';
+
+export const SOCK: KbEntry[] = [
+  struct('sock', SOCK_H, 'socket', 'The network-layer view of a socket: addresses and ports (in sock_common), state, receive and send queues with their buffer limits, the backlog for packets arriving while a user holds the lock, and callbacks like sk_data_ready.', { related: ['sock_common', 'inet_sock', 'socket', 'sk_buff.sk'], steps: ['__udp_enqueue_schedule_skb', 'udp_sendmsg', 'tcp_v4_rcv', 'tcp_rcv_state_process'] }),
+  ...fields('sock', SOCK_H, 'socket', [
+    ['sk_state', 'The connection state (TCP_ESTABLISHED, TCP_LISTEN…; UDP uses TCP_CLOSE/TCP_ESTABLISHED for unconnected/connected). An alias for __sk_common.skc_state.', { related: ['TCP_ESTABLISHED', 'TCP_LISTEN', 'tcp_set_state'], steps: ['tcp_rcv_state_process'] }],
+    ['sk_family', 'Address family (AF_INET). An alias into sock_common.'],
+    ['sk_bound_dev_if', 'ifindex the socket is bound to (SO_BINDTODEVICE), 0 for any. An alias into sock_common.', { related: ['net_device.ifindex'] }],
+    ['sk_receive_queue', 'Queue of received skbs waiting for recvmsg().', { related: ['__udp_enqueue_schedule_skb', 'sk_buff_head'], steps: ['__udp_enqueue_schedule_skb'] }],
+    ['sk_rcvbuf', 'Receive buffer limit in bytes of truesize (SO_RCVBUF, net.core.rmem_default); datagrams beyond it are dropped with SKB_DROP_REASON_SOCKET_RCVBUFF.', { related: ['sock.sk_rmem_alloc', 'SKB_DROP_REASON_SOCKET_RCVBUFF'], steps: ['__udp_enqueue_schedule_skb'] }],
+    ['sk_rmem_alloc', 'Bytes (truesize) currently charged to the receive side. An alias for sk_backlog.rmem_alloc.', { related: ['sock.sk_rcvbuf', 'sk_buff.truesize'], steps: ['__udp_enqueue_schedule_skb'] }],
+    ['sk_sndbuf', 'Send buffer limit (SO_SNDBUF).'],
+    ['sk_backlog', 'Packets that arrived while a user held the socket lock, processed when it is released (TCP).', { related: ['sk_add_backlog', 'tcp_add_backlog'] }],
+    ['sk_protocol', 'The protocol number (IPPROTO_UDP, IPPROTO_TCP).'],
+    ['sk_mark', 'Mark given to the socket\'s packets (SO_MARK), copied into skb->mark.', { related: ['sk_buff.mark'] }],
+    ['sk_drops', 'Count of packets dropped for this socket (shown by ss and /proc/net/udp).', { steps: ['__udp_enqueue_schedule_skb'] }],
+    ['sk_data_ready', 'Callback to wake readers when data arrives (sock_def_readable by default).', { related: ['sock_def_readable'], steps: ['__udp_enqueue_schedule_skb'] }],
+  ]),
+  struct('sock_common', SOCK_H, 'socket', 'The part of a socket shared with minimal sockets (request and timewait socks): addresses, ports, family, state, bound device, hash links.', { related: ['sock', 'request_sock'] }),
+  struct('inet_sock', INET_SOCK_H, 'socket', 'An IPv4 socket: a sock plus IP-level fields — bound and connected addresses and ports, TTL and TOS for sent packets, PMTU discovery mode, cork state.', { related: ['sock', 'udp_sock', 'inet_connection_sock'] }),
+  ...fields('inet_sock', INET_SOCK_H, 'socket', [
+    ['inet_saddr', 'Source address used for sending (alias into sock_common).'],
+    ['inet_sport', 'Source port, network byte order.'],
+    ['inet_dport', 'Destination port of a connected socket (alias into sock_common).'],
+    ['uc_ttl', 'TTL for unicast packets from this socket (IP_TTL), -1 meaning the sysctl default 64.', { related: ['iphdr.ttl'], steps: ['udp_sendmsg'] }],
+    ['pmtudisc', 'Path MTU discovery mode (IP_MTU_DISCOVER): whether DF is set and whether to fragment locally.', { related: ['IP_PMTUDISC_WANT', 'IP_DF'], steps: ['udp_sendmsg'] }],
+  ]),
+  struct('socket', 'include/linux/net.h', 'socket', 'The BSD socket as a file sees it: type, state, ops (inet_stream_ops, inet_dgram_ops) and the sock below.', { related: ['sock', 'sock_sendmsg'] }),
+  fn('sock_sendmsg', 'net/socket.c', 'socket', 'The generic send path from system calls (sendto, sendmsg, write) to the protocol family\'s sendmsg.', { related: ['inet_sendmsg', '__sys_sendto'] }),
+  fn('__sys_sendto', 'net/socket.c', 'socket', 'The body of the sendto() system call: look the socket up, build a msghdr, call sock_sendmsg.', { related: ['sock_sendmsg'] }),
+  fn('inet_sendmsg', 'net/ipv4/af_inet.c', 'socket', 'AF_INET sendmsg: autobind if needed, then the protocol\'s sendmsg (udp_sendmsg, tcp_sendmsg).', { related: ['udp_sendmsg', 'tcp_sendmsg'] }),
+  fn('inet_recvmsg', 'net/ipv4/af_inet.c', 'socket', 'AF_INET recvmsg: call the protocol\'s recvmsg (udp_recvmsg, tcp_recvmsg).', { related: ['udp_recvmsg'] }),
+  fn('sock_def_readable', 'net/core/sock.c', 'socket', 'Default sk_data_ready: wake up processes sleeping in recv/poll on the socket.', { related: ['sock.sk_data_ready'], steps: ['__udp_enqueue_schedule_skb'] }),
+  fn('sock_queue_rcv_skb_reason', 'net/core/sock.c', 'socket', 'Generic enqueue on a socket\'s receive queue with filter and buffer checks, returning a drop reason on failure.', { related: ['__udp_enqueue_schedule_skb'] }),
+  fn('sk_add_backlog', SOCK_H, 'socket', 'Append to a socket\'s backlog if under the limit (rcvbuf + sndbuf).', { related: ['sock.sk_backlog', 'tcp_add_backlog'] }),
+  fn('skb_set_owner_r', SOCK_H, 'socket', 'Charge an skb\'s truesize to a socket\'s receive memory and set the destructor that uncharges it.', { related: ['sock.sk_rmem_alloc', 'sk_buff.truesize'] }),
+
+  // SNMP MIB items: what nstat shows as Ip*, Icmp*, Udp*, Tcp*.
+  member('IPSTATS_MIB_INPKTS', SNMP, 'L3', 'IP counter InReceives (nstat IpInReceives): every datagram ip_rcv_core accepts to look at.', { counters: ['IpInReceives'], related: ['ip_rcv_core'], steps: ['ip_rcv_core'] }),
+  member('IPSTATS_MIB_INHDRERRORS', SNMP, 'L3', 'IP counter InHdrErrors: bad headers (version, ihl, checksum…) and TTL expiry while forwarding.', { counters: ['IpInHdrErrors'], related: ['ip_rcv_core', 'ip_forward'], steps: ['ip_rcv_core', 'ip_forward'] }),
+  member('IPSTATS_MIB_INADDRERRORS', SNMP, 'L3', 'IP counter InAddrErrors: destination not valid here (martian, or forwarding off).', { counters: ['IpInAddrErrors'], related: ['SKB_DROP_REASON_IP_INADDRERRORS'], steps: ['ip_route_input_noref'] }),
+  member('IPSTATS_MIB_INNOROUTES', SNMP, 'L3', 'IP counter InNoRoutes: no route to forward the datagram.', { counters: ['IpExtInNoRoutes'], related: ['SKB_DROP_REASON_IP_INNOROUTES'], steps: ['ip_route_input_noref'] }),
+  member('IPSTATS_MIB_INUNKNOWNPROTOS', SNMP, 'L3', 'IP counter InUnknownProtos: no handler for the protocol.', { counters: ['IpInUnknownProtos'], steps: ['ip_protocol_deliver_rcu'] }),
+  member('IPSTATS_MIB_INDELIVERS', SNMP, 'L3', 'IP counter InDelivers: datagrams delivered to an upper protocol.', { counters: ['IpInDelivers'], steps: ['ip_local_deliver_finish'] }),
+  member('IPSTATS_MIB_OUTFORWDATAGRAMS', SNMP, 'L3', 'IP counter ForwDatagrams: datagrams forwarded (counted in ip_forward after the TTL check, before the MTU check).', { counters: ['IpForwDatagrams'], steps: ['ip_forward'] }),
+  member('IPSTATS_MIB_OUTREQUESTS', SNMP, 'L3', 'IP counter OutRequests: locally generated datagrams, counted in __ip_local_out (forwarded ones are not).', { counters: ['IpOutRequests'], steps: ['__ip_local_out'] }),
+  member('IPSTATS_MIB_OUTPKTS', SNMP, 'L3', 'IP counter OutTransmits: packets passed to the neighbour layer in ip_finish_output2 (after fragmentation, local and forwarded).', { counters: ['IpOutTransmits'], steps: ['ip_finish_output2'] }),
+  member('IPSTATS_MIB_OUTNOROUTES', SNMP, 'L3', 'IP counter OutNoRoutes: no route for a locally generated packet.', { counters: ['IpOutNoRoutes'], related: ['SKB_DROP_REASON_IP_OUTNOROUTES'] }),
+  member('IPSTATS_MIB_FRAGFAILS', SNMP, 'L3', 'IP counter FragFails: datagrams that needed fragmenting but could not be (DF set).', { counters: ['IpFragFails'], steps: ['ip_forward', 'ip_fragment'] }),
+  member('IPSTATS_MIB_FRAGOKS', SNMP, 'L3', 'IP counter FragOKs: datagrams fragmented successfully.', { counters: ['IpFragOKs'], steps: ['ip_do_fragment'] }),
+  member('IPSTATS_MIB_FRAGCREATES', SNMP, 'L3', 'IP counter FragCreates: fragments produced.', { counters: ['IpFragCreates'], steps: ['ip_do_fragment'] }),
+  member('IPSTATS_MIB_REASMREQDS', SNMP, 'L3', 'IP counter ReasmReqds: fragments received that needed reassembly.', { counters: ['IpReasmReqds'], steps: ['ip_defrag'] }),
+  member('IPSTATS_MIB_REASMOKS', SNMP, 'L3', 'IP counter ReasmOKs: datagrams reassembled.', { counters: ['IpReasmOKs'], steps: ['ip_defrag'] }),
+  member('IPSTATS_MIB_REASMFAILS', SNMP, 'L3', 'IP counter ReasmFails: reassembly failures (timeouts, overlaps, memory).', { counters: ['IpReasmFails'], steps: ['ip_defrag'] }),
+  member('ICMP_MIB_INMSGS', SNMP, 'L3', 'ICMP counter InMsgs.', { counters: ['IcmpInMsgs'], steps: ['icmp_rcv'] }),
+  member('ICMP_MIB_OUTMSGS', SNMP, 'L3', 'ICMP counter OutMsgs: every ICMP message sent (errors and replies).', { counters: ['IcmpOutMsgs'], steps: ['__icmp_send', 'icmp_echo'] }),
+  member('ICMP_MIB_CSUMERRORS', SNMP, 'L3', 'ICMP counter InCsumErrors.', { counters: ['IcmpInCsumErrors'], steps: ['icmp_rcv'] }),
+  member('UDP_MIB_INDATAGRAMS', SNMP, 'L4', 'UDP counter InDatagrams: datagrams delivered to a socket.', { counters: ['UdpInDatagrams'], steps: ['udp_queue_rcv_skb'] }),
+  member('UDP_MIB_NOPORTS', SNMP, 'L4', 'UDP counter NoPorts: no socket listening on the destination port (answered with ICMP port unreachable).', { counters: ['UdpNoPorts'], related: ['ICMP_PORT_UNREACH'], steps: ['__udp4_lib_rcv'] }),
+  member('UDP_MIB_INERRORS', SNMP, 'L4', 'UDP counter InErrors: bad datagrams and queueing failures.', { counters: ['UdpInErrors'], steps: ['__udp4_lib_rcv', '__udp_enqueue_schedule_skb'] }),
+  member('UDP_MIB_OUTDATAGRAMS', SNMP, 'L4', 'UDP counter OutDatagrams.', { counters: ['UdpOutDatagrams'], steps: ['udp_sendmsg'] }),
+  member('UDP_MIB_RCVBUFERRORS', SNMP, 'L4', 'UDP counter RcvbufErrors: datagrams dropped because the socket receive buffer was full.', { counters: ['UdpRcvbufErrors'], related: ['SKB_DROP_REASON_SOCKET_RCVBUFF'], steps: ['__udp_enqueue_schedule_skb'] }),
+  member('UDP_MIB_CSUMERRORS', SNMP, 'L4', 'UDP counter InCsumErrors.', { counters: ['UdpInCsumErrors'], related: ['SKB_DROP_REASON_UDP_CSUM'], steps: ['__udp4_lib_rcv'] }),
+  member('TCP_MIB_ACTIVEOPENS', SNMP, 'L4', 'TCP counter ActiveOpens: connect() calls that sent a SYN.', { counters: ['TcpActiveOpens'], steps: ['tcp_v4_connect'] }),
+  member('TCP_MIB_PASSIVEOPENS', SNMP, 'L4', 'TCP counter PassiveOpens: connections accepted from a listener.', { counters: ['TcpPassiveOpens'], steps: ['tcp_rcv_state_process'] }),
+  member('TCP_MIB_INSEGS', SNMP, 'L4', 'TCP counter InSegs.', { counters: ['TcpInSegs'], steps: ['tcp_v4_rcv'] }),
+  member('TCP_MIB_OUTSEGS', SNMP, 'L4', 'TCP counter OutSegs.', { counters: ['TcpOutSegs'], steps: ['tcp_transmit_skb'] }),
+  member('TCP_MIB_OUTRSTS', SNMP, 'L4', 'TCP counter OutRsts: RST segments sent.', { counters: ['TcpOutRsts'], steps: ['tcp_v4_send_reset'] }),
+  member('TCP_MIB_CSUMERRORS', SNMP, 'L4', 'TCP counter InCsumErrors.', { counters: ['TcpInCsumErrors'], steps: ['tcp_v4_rcv'] }),
+];

@@ -1,0 +1,114 @@
+// The trace `fn` names the model emits (src/model names its steps after the kernel's own
+// functions, v6.12): the functions issue 5 lists plus those src/model walks today (its step()
+// and call() names). The KB's `modelSteps` only ever name functions from this list, and the
+// CodeLens "modelled: …" is shown on these functions (plus those of a live trace).
+import type { KernelPath } from './types';
+
+export const MODEL_STEPS: readonly string[] = [
+  // NAPI, the backlog and L2 receive
+  'napi_schedule', 'e1000_intr', 'net_rx_action', '__napi_poll', 'e1000_clean', 'e1000_clean_rx_irq', 'e1000_receive_skb',
+  'napi_gro_receive', 'gro_normal_list', 'napi_complete_done', 'netif_receive_skb_list_internal', '__netif_receive_skb_list_core',
+  '__netif_receive_skb_list_ptype', 'netif_rx', 'enqueue_to_backlog', 'process_backlog', 'netif_receive_skb', '__netif_receive_skb',
+  '__netif_receive_skb_one_core', '__netif_receive_skb_core', 'eth_type_trans', 'veth_xmit', 'veth_forward_skb', '__dev_forward_skb',
+  'loopback_xmit',
+  // ARP and neighbours
+  'arp_rcv', 'arp_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
+  'neigh_connected_output', 'neigh_hh_output', '__neigh_event_send', 'neigh_update', 'neigh_probe', 'neigh_timer_handler',
+  'neigh_invalidate',
+  // IPv4 in
+  'ip_rcv', 'ip_list_rcv', 'ip_sublist_rcv', 'ip_rcv_core', 'ip_rcv_finish', 'ip_rcv_finish_core', 'ip_route_input_noref', 'fib_lookup',
+  'ip_error', 'ip_local_deliver', 'ip_local_deliver_finish', 'ip_protocol_deliver_rcu', 'ip_defrag', 'raw_local_deliver', 'raw_rcv',
+  // forward
+  'ip_forward', 'ip_forward_finish', 'ip_rt_send_redirect',
+  // IPv4 out
+  'ip_queue_xmit', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', '__ip_finish_output', 'ip_finish_output2',
+  'ip_do_fragment', 'ip_fragment', 'ip_push_pending_frames', 'ipv4_link_failure', 'raw_sendmsg',
+  // device out
+  '__dev_queue_xmit', 'sch_direct_xmit', 'dev_hard_start_xmit', 'e1000_xmit_frame',
+  // ICMP
+  'icmp_rcv', 'icmp_echo', 'icmp_reply', 'icmp_push_reply', 'icmp_unreach', 'icmp_discard', '__icmp_send', 'ping_rcv',
+  // UDP
+  'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb',
+  'udp_err', '__udp4_lib_err',
+  // TCP
+  'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
+  // netfilter
+  'nf_hook_slow', 'nf_conntrack_in',
+];
+
+export const MODEL_STEP_SET: ReadonlySet<string> = new Set(MODEL_STEPS);
+
+/** Typical walks, to say where a function sits ("step 7 of 'forward a packet'"). */
+export const KERNEL_PATHS: readonly KernelPath[] = [
+  {
+    id: 'rx-veth',
+    title: 'receive from a veth peer',
+    steps: [
+      'veth_xmit', 'veth_forward_skb', '__dev_forward_skb', 'eth_type_trans', 'netif_rx', 'enqueue_to_backlog', 'net_rx_action',
+      '__napi_poll', 'process_backlog', '__netif_receive_skb', '__netif_receive_skb_one_core', '__netif_receive_skb_core',
+    ],
+  },
+  {
+    id: 'rx-nic',
+    title: 'receive on a NIC with NAPI',
+    steps: [
+      'e1000_intr', 'napi_schedule', 'net_rx_action', '__napi_poll', 'e1000_clean', 'e1000_clean_rx_irq', 'eth_type_trans',
+      'e1000_receive_skb', 'napi_gro_receive', 'gro_normal_list', 'netif_receive_skb_list_internal', '__netif_receive_skb_list_core',
+      '__netif_receive_skb_core', 'ip_list_rcv',
+    ],
+  },
+  {
+    id: 'forward',
+    title: 'forward a packet',
+    steps: [
+      'ip_rcv', 'ip_rcv_core', 'nf_hook_slow', 'ip_rcv_finish', 'ip_route_input_noref', 'fib_lookup', 'ip_forward',
+      'ip_forward_finish', 'ip_output', 'ip_finish_output', 'ip_finish_output2', 'neigh_resolve_output',
+      '__dev_queue_xmit', 'dev_hard_start_xmit', 'veth_xmit',
+    ],
+  },
+  {
+    id: 'deliver-udp',
+    title: 'deliver a UDP datagram',
+    steps: [
+      'ip_rcv', 'ip_rcv_core', 'ip_rcv_finish', 'ip_route_input_noref', 'fib_lookup', 'ip_local_deliver', 'ip_defrag',
+      'ip_local_deliver_finish', 'ip_protocol_deliver_rcu', 'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb',
+      '__udp_enqueue_schedule_skb',
+    ],
+  },
+  {
+    id: 'send-udp',
+    title: 'send from a UDP socket',
+    steps: [
+      'udp_sendmsg', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', 'ip_fragment', 'ip_do_fragment',
+      'ip_finish_output2', 'neigh_resolve_output', '__dev_queue_xmit', 'dev_hard_start_xmit',
+    ],
+  },
+  {
+    id: 'ping',
+    title: 'answer a ping',
+    steps: ['ip_local_deliver_finish', 'ip_protocol_deliver_rcu', 'icmp_rcv', 'icmp_echo', 'ip_local_out', 'ip_output'],
+  },
+  {
+    id: 'icmp-error',
+    title: 'send an ICMP error',
+    steps: ['ip_forward', '__icmp_send', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', 'ip_finish_output2'],
+  },
+  {
+    id: 'arp',
+    title: 'resolve a neighbour with ARP',
+    steps: ['ip_finish_output2', 'neigh_resolve_output', 'arp_rcv', 'arp_process'],
+  },
+  {
+    id: 'tcp-connect',
+    title: 'TCP handshake',
+    steps: [
+      'tcp_v4_connect', 'tcp_transmit_skb', 'ip_queue_xmit', 'ip_local_out', 'tcp_v4_rcv', 'tcp_v4_do_rcv',
+      'tcp_rcv_state_process', 'tcp_v4_send_reset',
+    ],
+  },
+  {
+    id: 'conntrack',
+    title: 'connection tracking',
+    steps: ['nf_hook_slow', 'nf_conntrack_in'],
+  },
+];

@@ -1,0 +1,109 @@
+// A NIC modelled on drivers/net/ethernet/intel/e1000/e1000_main.c (the classic PCI NIC that
+// QEMU emulates): frames cross a 1 Gbit/s wire, land in the RX ring by DMA, raise an interrupt,
+// and are drained by the NAPI poll within its weight, through GRO, as a list.
+import type { Net } from '../../net/net_namespace';
+import type { NetDevice } from '../../net/core/netdevice';
+import { SkBuff } from '../../net/core/skbuff';
+import { napi_schedule, netif_receive_skb_list_internal } from '../../net/core/dev';
+import { eth_type_trans } from '../../net/ethernet/eth';
+import { completePartialChecksum, l4ChecksumOk } from '../../net/core/checksum_offload';
+
+const FILE = 'drivers/net/ethernet/intel/e1000/e1000_main.c';
+const GRO_FILE = 'net/core/gro.c';
+/** preamble + start delimiter (8), FCS (4) and the inter-frame gap (12), in bytes */
+const WIRE_OVERHEAD = 24;
+/** 1 Gbit/s: 8 ns a byte */
+const NS_PER_BYTE = 8;
+/** NET_SKB_PAD + NET_IP_ALIGN: the headroom of a receive buffer */
+const RX_HEADROOM = 66;
+/** gro_normal_batch */
+const GRO_NORMAL_BATCH = 8;
+
+export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): void {
+  net.call('e1000_xmit_frame', () => {
+    const peer = dev.peer;
+    // The NIC computes a CHECKSUM_PARTIAL checksum in hardware as it sends (NETIF_F_HW_CSUM).
+    const offloaded = skb.ip_summed === 'CHECKSUM_PARTIAL' && completePartialChecksum(skb);
+    dev.stats.tx_packets++;
+    dev.stats.tx_bytes += skb.len;
+    const wireNs = (Math.max(skb.len, 60) + WIRE_OVERHEAD) * NS_PER_BYTE;
+    if (!peer || !dev.carrier) {
+      net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring and the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum' : ''}; nothing in the scenario listens there.`);
+      net.fate(skb, { kind: 'transmitted', fn: 'e1000_xmit_frame', detail: `left ${dev.name}` });
+      return;
+    }
+    net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s).`);
+    const bytes = skb.buf.slice(skb.data, skb.tail);
+    const pkt = skb.pkt;
+    net.w.sched.after(wireNs, () => e1000_receive_frame(peer, bytes, pkt));
+  });
+}
+
+/** The peer NIC: DMA into a ring buffer, then the interrupt (e1000_intr) schedules NAPI. */
+function e1000_receive_frame(dev: NetDevice, bytes: Uint8Array, pkt: number): void {
+  const net = dev.net;
+  const napi = dev.napi!;
+  net.w.rec.fresh(() =>
+    net.call('e1000_intr', () => {
+      const skb = new SkBuff(RX_HEADROOM + bytes.length, pkt);
+      skb.reserve(RX_HEADROOM);
+      skb.w().set(bytes, skb.put(bytes.length));
+      skb.dev = dev;
+      skb.resetMacHeader();
+      if (!dev.up) {
+        net.drop(skb, 'L2', 'e1000_intr', FILE, 'DEV_READY', `${dev.name} is down: the frame is not received.`);
+        return;
+      }
+      if (napi.ring.length >= napi.ringSize) {
+        dev.stats.rx_dropped++;
+        net.drop(skb, 'L2', 'e1000_intr', FILE, 'FULL_RING', `The RX ring of ${dev.name} is full (${napi.ringSize} descriptors): the NIC misses the frame.`);
+        return;
+      }
+      napi.ring.push(skb);
+      if (napi.irqMasked) {
+        net.step(skb, 'L2', 'e1000_intr', FILE, `The frame is DMA'd into ${dev.name}'s RX ring (${napi.ring.length} waiting); NAPI is already scheduled, so no new interrupt is taken.`);
+        return;
+      }
+      napi.irqMasked = true;
+      net.step(skb, 'L2', 'e1000_intr', FILE, `The frame is DMA'd into ${dev.name}'s RX ring and the NIC raises an interrupt; the handler masks further interrupts and calls napi_schedule.`);
+      net.call('napi_schedule', () => napi_schedule(net, dev));
+    }),
+  );
+}
+
+/** e1000_clean: the NAPI poll — drain up to `budget` frames from the ring into GRO. */
+export function e1000_clean(net: Net, dev: NetDevice, budget: number): number {
+  return net.call('e1000_clean', () => {
+    const napi = dev.napi!;
+    const batch: SkBuff[] = [];
+    let work = 0;
+    net.call('e1000_clean_rx_irq', () => {
+      while (work < budget && napi.ring.length > 0) {
+        const skb = napi.ring.shift()!;
+        work++;
+        // e1000_rx_checksum: the hardware checked the TCP/UDP checksum.
+        skb.ip_summed = l4ChecksumOk(skb.buf, skb.data + 14, skb.len - 14) ? 'CHECKSUM_UNNECESSARY' : 'CHECKSUM_NONE';
+        net.call('e1000_receive_skb', () => {
+          skb.protocol = eth_type_trans(skb, dev);
+          net.step(skb, 'L2', 'e1000_receive_skb', FILE, `The poll takes frame ${work} of at most ${budget} (the NAPI weight) from the ring; eth_type_trans pulls the Ethernet header, pkt_type ${skb.pkt_type}, ip_summed ${skb.ip_summed}.`);
+          net.call('napi_gro_receive', () => {
+            net.step(skb, 'L2', 'napi_gro_receive', GRO_FILE, 'GRO finds nothing to merge this frame with (GRO_NORMAL), so gro_normal_one adds it to the NAPI rx_list to be passed up as a batch.');
+            batch.push(skb);
+            if (batch.length >= GRO_NORMAL_BATCH) netif_receive_skb_list_internal(net, batch.splice(0));
+          });
+        });
+      }
+    });
+    if (work < budget) {
+      // napi_complete_done: flush the GRO list and let the NIC interrupt again.
+      net.call('napi_complete_done', () => {
+        if (batch.length > 0) net.call('gro_normal_list', () => netif_receive_skb_list_internal(net, batch.splice(0)));
+      });
+      napi.irqMasked = napi.ring.length > 0;
+      if (napi.ring.length > 0) napi_schedule(net, dev);
+    } else if (batch.length > 0) {
+      net.call('gro_normal_list', () => netif_receive_skb_list_internal(net, batch.splice(0)));
+    }
+    return work;
+  });
+}

@@ -1,0 +1,51 @@
+// drivers/net/veth.c: a veth end hands the frame to its peer, which receives it through
+// __dev_forward_skb (scrubbed, eth_type_trans) and netif_rx — the backlog path, no NAPI.
+import type { Net } from '../../net/net_namespace';
+import type { NetDevice } from '../../net/core/netdevice';
+import type { SkBuff } from '../../net/core/skbuff';
+import { netif_rx } from '../../net/core/dev';
+import { eth_type_trans } from '../../net/ethernet/eth';
+import { ETH_HLEN } from '../../proto/ethernet';
+
+const FILE = 'drivers/net/veth.c';
+const DEV_FILE = 'net/core/dev.c';
+
+export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
+  net.call('veth_xmit', () => {
+    const rcv = dev.peer;
+    if (!rcv || !skb.mayPull(ETH_HLEN)) {
+      dev.stats.tx_dropped++;
+      net.drop(skb, 'L2', 'veth_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} has no peer, so the frame is freed.`);
+      return;
+    }
+    const len = skb.len;
+    net.step(skb, 'L2', 'veth_xmit', FILE, `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`);
+    const peerNet = rcv.net;
+    const ok = peerNet.call('veth_forward_skb', () =>
+      peerNet.call('__dev_forward_skb', () => {
+        // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU.
+        if (!rcv.up || skb.len > rcv.mtu + rcv.hard_header_len + 4) {
+          rcv.stats.rx_dropped++;
+          peerNet.drop(skb, 'L2', '__dev_forward_skb', DEV_FILE, 'NOT_SPECIFIED', !rcv.up ? `${rcv.name} is down, so the frame is dropped on arrival.` : `The frame is larger than ${rcv.name}'s MTU ${rcv.mtu}, so it is dropped on arrival.`);
+          return false;
+        }
+        // skb_scrub_packet: crossing into another namespace clears the route, mark and conntrack.
+        skb.dst = null;
+        skb.mark = 0;
+        skb.nfct = null;
+        skb.priority = 0;
+        skb.sk = null;
+        skb.protocol = eth_type_trans(skb, rcv);
+        peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`);
+        return true;
+      }),
+    );
+    if (!ok) {
+      dev.stats.tx_dropped++;
+      return;
+    }
+    dev.stats.tx_packets++;
+    dev.stats.tx_bytes += len;
+    netif_rx(peerNet, skb);
+  });
+}

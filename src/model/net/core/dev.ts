@@ -1,0 +1,182 @@
+// net/core/dev.c: the device layer between drivers and protocols (v6.12).
+//   Transmit: __dev_queue_xmit → the qdisc (or none) → dev_hard_start_xmit → ndo_start_xmit.
+//   Receive:  netif_rx → the per-CPU backlog → NET_RX softirq → net_rx_action → process_backlog
+//             (veth, loopback) or the driver's NAPI poll (NIC) → __netif_receive_skb_core →
+//             the protocol handler registered for skb->protocol (ip_rcv, arp_rcv).
+import type { Net } from '../net_namespace';
+import type { NetDevice } from './netdevice';
+import type { SkBuff } from './skbuff';
+import { ETH_P_ARP, ETH_P_IP, ETH_P_NAMES } from '../../proto/ethernet';
+import { ip_rcv, ip_list_rcv } from '../ipv4/ip_input';
+import { arp_rcv } from '../ipv4/arp';
+import { veth_xmit } from '../../drivers/net/veth';
+import { loopback_xmit } from '../../drivers/net/loopback';
+import { e1000_xmit_frame, e1000_clean } from '../../drivers/net/e1000';
+import { SCH_FILE } from '../sched/sch_generic';
+
+const FILE = 'net/core/dev.c';
+
+// ---------------------------------------------------------------- transmit
+
+/** dev_queue_xmit / __dev_queue_xmit: hand a finished frame to the device's qdisc or driver. */
+export function dev_queue_xmit(net: Net, skb: SkBuff): void {
+  net.call('__dev_queue_xmit', () => {
+    const dev = skb.dev!;
+    const q = dev.qdisc;
+    if (q.kind === 'noqueue') {
+      if (!dev.up) {
+        dev.stats.tx_dropped++;
+        net.drop(skb, 'L2', '__dev_queue_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} is down and has no queue, so the frame is freed (-ENETDOWN).`);
+        return;
+      }
+      net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`);
+      dev_hard_start_xmit(net, skb, dev);
+      return;
+    }
+    if (q.qlen >= q.limit) {
+      q.drops++;
+      dev.stats.tx_dropped++;
+      net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.limit} packets (txqueuelen), so the frame is dropped.`);
+      return;
+    }
+    net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
+    q.sent++;
+    net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
+  });
+}
+
+/** dev_hard_start_xmit → xmit_one → netdev_start_xmit → ops->ndo_start_xmit. */
+function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
+  net.call('dev_hard_start_xmit', () => {
+    const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
+    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
+    if (dev.kind === 'veth') veth_xmit(net, skb, dev);
+    else if (dev.kind === 'loopback') loopback_xmit(net, skb, dev);
+    else e1000_xmit_frame(net, skb, dev);
+  });
+}
+
+// ---------------------------------------------------------------- receive: backlog
+
+/**
+ * netif_rx / __netif_rx / netif_rx_internal / enqueue_to_backlog: queue a received frame on the
+ * CPU's backlog and make sure the NET_RX softirq will process it.
+ */
+export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): void {
+  net.call(fn, () =>
+    net.call('enqueue_to_backlog', () => {
+      const max = net.get('net.core.netdev_max_backlog');
+      if (net.backlog.length >= max) {
+        skb.dev!.stats.rx_dropped++;
+        net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.`);
+        return;
+      }
+      net.backlog.push(skb);
+      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`);
+      if (!net.backlogScheduled) {
+        net.backlogScheduled = true;
+        napi_schedule(net, 'backlog');
+      }
+    }),
+  );
+}
+
+type PollEntry = NetDevice | 'backlog';
+
+/** ____napi_schedule: put a NAPI instance on the poll list and raise NET_RX_SOFTIRQ. */
+export function napi_schedule(net: Net, n: PollEntry): void {
+  (net.pollList as PollEntry[]).push(n);
+  if (!net.softirqPending) {
+    net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net));
+  }
+}
+
+/** net_rx_action: the NET_RX softirq polls each scheduled NAPI instance within netdev_budget. */
+function net_rx_action(net: Net): void {
+  net.softirqPending = null;
+  net.w.rec.fresh(() =>
+    net.call('net_rx_action', () => {
+      let budget = net.get('net.core.netdev_budget');
+      const list = net.pollList as PollEntry[];
+      while (list.length > 0) {
+        const n = list.shift()!;
+        const weight = n === 'backlog' ? net.get('net.core.dev_weight') : n.napi!.weight;
+        const work = net.call('__napi_poll', () => (n === 'backlog' ? process_backlog(net, weight) : e1000_clean(net, n, weight)));
+        budget -= work;
+        if (work >= weight) list.push(n);
+        if (budget <= 0 && list.length > 0) {
+          // time_squeeze: the rest waits for the next softirq run
+          net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net));
+          return;
+        }
+      }
+    }),
+  );
+}
+
+/** process_backlog: the backlog's poll function, up to `quota` frames. */
+function process_backlog(net: Net, quota: number): number {
+  return net.call('process_backlog', () => {
+    let work = 0;
+    while (work < quota && net.backlog.length > 0) {
+      const skb = net.backlog.shift()!;
+      work++;
+      net.call('__netif_receive_skb', () => __netif_receive_skb_one_core(net, skb));
+    }
+    if (net.backlog.length === 0) net.backlogScheduled = false;
+    return work;
+  });
+}
+
+function __netif_receive_skb_one_core(net: Net, skb: SkBuff): void {
+  net.call('__netif_receive_skb_one_core', () => {
+    const handler = __netif_receive_skb_core(net, skb);
+    if (handler === 'ip') ip_rcv(net, skb, skb.dev!);
+    else if (handler === 'arp') arp_rcv(net, skb, skb.dev!);
+  });
+}
+
+/**
+ * __netif_receive_skb_core: reset the network header, note the input interface, and find the
+ * packet_type handler for skb->protocol. Returns which handler takes the frame, or null (dropped).
+ */
+export function __netif_receive_skb_core(net: Net, skb: SkBuff): 'ip' | 'arp' | null {
+  return net.call('__netif_receive_skb_core', () => {
+    const dev = skb.dev!;
+    skb.resetNetworkHeader();
+    skb.transport_header = -1;
+    skb.skb_iif = dev.ifindex;
+    dev.stats.rx_packets++;
+    dev.stats.rx_bytes += skb.len + dev.hard_header_len;
+    const name = ETH_P_NAMES[skb.protocol] ?? `0x${skb.protocol.toString(16).padStart(4, '0')}`;
+    if (skb.protocol === ETH_P_IP) {
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for IPv4, ip_rcv, takes the frame (skb_iif = ${dev.ifindex}, ${dev.name}).`);
+      return 'ip';
+    }
+    if (skb.protocol === ETH_P_ARP) {
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for ARP, arp_rcv, takes the frame.`);
+      return 'arp';
+    }
+    dev.stats.rx_dropped++;
+    net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${name}, so the frame is dropped.`);
+    return null;
+  });
+}
+
+/**
+ * The NIC path after GRO: gro_normal_list → netif_receive_skb_list_internal →
+ * __netif_receive_skb_list_core, which gives IPv4 frames to ip_list_rcv as a list.
+ */
+export function netif_receive_skb_list_internal(net: Net, skbs: SkBuff[]): void {
+  net.call('netif_receive_skb_list_internal', () =>
+    net.call('__netif_receive_skb_list_core', () => {
+      const ip: SkBuff[] = [];
+      for (const skb of skbs) {
+        const h = __netif_receive_skb_core(net, skb);
+        if (h === 'ip') ip.push(skb);
+        else if (h === 'arp') net.call('__netif_receive_skb_list_ptype', () => arp_rcv(net, skb, skb.dev!));
+      }
+      if (ip.length > 0) net.call('__netif_receive_skb_list_ptype', () => ip_list_rcv(net, ip));
+    }),
+  );
+}

@@ -1,0 +1,215 @@
+// net/core/neighbour.c: the neighbour state machine (NUD_*), the queue of packets waiting for
+// resolution, and the output functions that put the link-layer header on.
+import type { Net } from '../net_namespace';
+import type { NetDevice } from './netdevice';
+import type { SkBuff } from './skbuff';
+import type { Neighbour, NudState } from './neighbour_types';
+import { nudConnected, nudValid } from './neighbour_types';
+import { BROADCAST_MAC, numToIp } from '../../proto/addr';
+import { ETH_P_IP } from '../../proto/ethernet';
+import { eth_header } from '../ethernet/eth';
+import { dev_queue_xmit } from './dev';
+import { arp_solicit } from '../ipv4/arp';
+import { icmp_send } from '../ipv4/icmp';
+import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from '../../proto/icmp';
+
+const FILE = 'net/core/neighbour.c';
+/** delay_first_probe_time: how long a STALE entry in use waits for confirmation before probing */
+const DELAY_PROBE_NS = 5e9;
+/** truesize of a queued skb, charged against unres_qlen_bytes */
+const truesize = (skb: SkBuff): number => skb.end + 320;
+
+function key(dev: NetDevice, ip: number): string {
+  return `${dev.ifindex}/${ip}`;
+}
+
+export function neigh_lookup(net: Net, dev: NetDevice, ip: number): Neighbour | undefined {
+  return net.neigh.get(key(dev, ip));
+}
+
+/** __neigh_create with arp_constructor: loopback, NOARP and broadcast next hops need no ARP. */
+export function neigh_create(net: Net, dev: NetDevice, ip: number): Neighbour {
+  let state: NudState = 'NUD_NONE';
+  let ha: string | null = null;
+  if (dev.isLoopback || dev.noarp) {
+    state = 'NUD_NOARP';
+    ha = dev.mac;
+  } else if (ip === 0xffffffff || dev.addrs.some((a) => a.broadcast === ip || (a.plen < 31 && ((a.local | ~(0xffffffff << (32 - a.plen))) >>> 0) === ip))) {
+    state = 'NUD_NOARP';
+    ha = BROADCAST_MAC;
+  }
+  // A new entry counts as confirmed long ago, so that a STALE one is probed before it is trusted again.
+  const n: Neighbour = { key: ip, dev, state, ha, arpQueue: [], arpQueueBytes: 0, probes: 0, timer: null, confirmed: net.w.sched.now - 60e9, updated: net.w.sched.now };
+  net.neigh.set(key(dev, ip), n);
+  return n;
+}
+
+/** ip_neigh_for_gw → __ipv4_neigh_lookup_noref, or a new entry. */
+export function ip_neigh_for_gw(net: Net, dev: NetDevice, nexthop: number): Neighbour {
+  return neigh_lookup(net, dev, nexthop) ?? neigh_create(net, dev, nexthop);
+}
+
+/** neigh_output: with a confirmed address the cached header goes on at once; otherwise resolve. */
+export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): void {
+  if (nudConnected(n.state)) {
+    net.call('neigh_hh_output', () => {
+      eth_header(skb, n.dev, ETH_P_IP, n.ha!);
+      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', `${numToIp(n.key)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
+      dev_queue_xmit(net, skb);
+    });
+    return;
+  }
+  neigh_resolve_output(net, n, skb);
+}
+
+/** neigh_resolve_output: start or continue resolution; send now only if the entry is usable. */
+function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): void {
+  net.call('neigh_resolve_output', () => {
+    if (__neigh_event_send(net, n, skb)) return;
+    eth_header(skb, n.dev, ETH_P_IP, n.ha!);
+    net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${numToIp(n.key)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
+    dev_queue_xmit(net, skb);
+  });
+}
+
+/**
+ * __neigh_event_send: returns true when the packet was queued (or dropped) waiting for
+ * resolution, false when it can be sent now.
+ */
+function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff): boolean {
+  return net.call('__neigh_event_send', () => {
+    const now = net.w.sched.now;
+    let probeNow = false;
+    if (n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') {
+      n.probes = net.get('net.ipv4.neigh.default.ucast_solicit');
+      n.state = 'NUD_INCOMPLETE';
+      n.updated = now;
+      probeNow = true;
+      net.w.sched.cancel(n.timer);
+      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
+    } else if (n.state === 'NUD_STALE') {
+      n.state = 'NUD_DELAY';
+      n.updated = now;
+      net.w.sched.cancel(n.timer);
+      n.timer = net.w.sched.after(DELAY_PROBE_NS, () => neigh_timer_handler(net, n));
+      return false;
+    }
+    if (n.state !== 'NUD_INCOMPLETE') return false;
+    const limit = net.get('net.ipv4.neigh.default.unres_qlen_bytes');
+    while (n.arpQueue.length > 0 && n.arpQueueBytes + truesize(skb) > limit) {
+      const old = n.arpQueue.shift()!;
+      n.arpQueueBytes -= truesize(old);
+      net.drop(old, 'L2', '__neigh_event_send', FILE, 'NEIGH_QUEUEFULL', `The queue of packets waiting for ${numToIp(n.key)} is full (unres_qlen_bytes ${limit}): the oldest is dropped.`);
+    }
+    n.arpQueue.push(skb);
+    n.arpQueueBytes += truesize(skb);
+    net.step(skb, 'L2', '__neigh_event_send', FILE, `${numToIp(n.key)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ARP asks.`);
+    net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${numToIp(n.key)}` });
+    if (probeNow) neigh_probe(net, n);
+    return true;
+  });
+}
+
+/** neigh_probe: send a solicitation (arp_solicit) for the newest queued packet. */
+function neigh_probe(net: Net, n: Neighbour): void {
+  net.call('neigh_probe', () => {
+    const skb = n.arpQueue.length > 0 ? n.arpQueue[n.arpQueue.length - 1] : null;
+    arp_solicit(net, n, skb);
+    n.probes++;
+  });
+}
+
+/** neigh_max_probes: unicast + app + multicast (broadcast) probes. */
+function maxProbes(net: Net, n: Neighbour): number {
+  return net.get('net.ipv4.neigh.default.ucast_solicit') + net.get('net.ipv4.neigh.default.app_solicit') + (n.state === 'NUD_PROBE' ? 0 : net.get('net.ipv4.neigh.default.mcast_solicit'));
+}
+
+/** neigh_timer_handler: probe again, or give up (NUD_FAILED) after neigh_max_probes. */
+function neigh_timer_handler(net: Net, n: Neighbour): void {
+  n.timer = null;
+  net.w.rec.fresh(() =>
+    net.call('neigh_timer_handler', () => {
+      if (n.state === 'NUD_DELAY') {
+        if (net.w.sched.now <= n.confirmed + DELAY_PROBE_NS) {
+          n.state = 'NUD_REACHABLE';
+          net.step(null, 'L2', 'neigh_timer_handler', FILE, `${numToIp(n.key)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.`);
+          return;
+        }
+        n.state = 'NUD_PROBE';
+        n.probes = 0;
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${numToIp(n.key)} within delay_first_probe_time (5 s): NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
+      }
+      if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
+      if (n.probes >= maxProbes(net, n)) {
+        n.state = 'NUD_FAILED';
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${numToIp(n.key)} after ${maxProbes(net, n) - net.get('net.ipv4.neigh.default.ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
+        neigh_invalidate(net, n);
+        return;
+      }
+      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
+      neigh_probe(net, n);
+    }),
+  );
+}
+
+/** neigh_invalidate: every waiting packet is reported (arp_error_report) and dropped. */
+function neigh_invalidate(net: Net, n: Neighbour): void {
+  net.call('neigh_invalidate', () => {
+    while (n.arpQueue.length > 0) {
+      const skb = n.arpQueue.shift()!;
+      n.arpQueueBytes -= truesize(skb);
+      net.call('arp_error_report', () => {
+        net.call('ipv4_link_failure', () => {
+          net.step(skb, 'L3', 'ipv4_link_failure', 'net/ipv4/route.c', `The next hop ${numToIp(n.key)} cannot be reached: the sender gets ICMP host unreachable.`);
+          icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+        });
+        net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', `Address resolution for ${numToIp(n.key)} failed: the waiting packet is dropped.`);
+      });
+    }
+  });
+}
+
+/**
+ * neigh_update: a new state and address from ARP; a now-valid entry sends its queue out
+ * (through the connected output, with the fresh header).
+ */
+export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudState, skb: SkBuff | null = null): void {
+  net.call('neigh_update', () => {
+    const old = n.state;
+    const changed = n.ha !== lladdr;
+    if (old === 'NUD_PERMANENT' || old === 'NUD_NOARP') return;
+    n.state = state === 'NUD_STALE' && !changed && nudValid(old) ? old : state;
+    n.ha = lladdr;
+    n.updated = net.w.sched.now;
+    if (state === 'NUD_REACHABLE') n.confirmed = net.w.sched.now;
+    if (nudValid(n.state) && n.state !== 'NUD_DELAY' && n.state !== 'NUD_PROBE') {
+      net.w.sched.cancel(n.timer);
+      n.timer = null;
+    }
+    net.step(skb, 'L2', 'neigh_update', FILE, `The neighbour entry for ${numToIp(n.key)} on ${n.dev.name} goes ${old} → ${n.state} with MAC ${lladdr}${n.arpQueue.length ? `; ${n.arpQueue.length} waiting packet(s) are sent now` : ''}.`);
+    while (nudValid(n.state) && n.arpQueue.length > 0) {
+      const skb = n.arpQueue.shift()!;
+      n.arpQueueBytes -= truesize(skb);
+      net.call('neigh_connected_output', () => {
+        eth_header(skb, n.dev, ETH_P_IP, n.ha!);
+        net.step(skb, 'L2', 'neigh_connected_output', FILE, `The packet that waited for ARP gets its Ethernet header (to ${n.ha}) and is sent.`);
+        dev_queue_xmit(net, skb);
+      });
+    }
+  });
+}
+
+/** `ip neigh add/replace`: a static entry. */
+export function neigh_add_static(net: Net, dev: NetDevice, ip: number, lladdr: string, state: NudState): void {
+  const n = neigh_lookup(net, dev, ip) ?? neigh_create(net, dev, ip);
+  n.state = state;
+  n.ha = lladdr;
+  n.confirmed = net.w.sched.now;
+}
+
+/** REACHABLE ages to STALE after base_reachable_time without confirmation (checked lazily). */
+export function neigh_age(net: Net): void {
+  const now = net.w.sched.now;
+  const reach = net.get('net.ipv4.neigh.default.base_reachable_time_ms') * 1e6;
+  for (const n of net.neigh.values()) if (n.state === 'NUD_REACHABLE' && now - n.confirmed > reach) n.state = 'NUD_STALE';
+}

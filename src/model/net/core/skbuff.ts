@@ -1,0 +1,207 @@
+// struct sk_buff over a real byte buffer (include/linux/skbuff.h, net/core/skbuff.c, v6.12).
+// The buffer is linear (no page frags): head..end is one Uint8Array, and data/tail move inside
+// it exactly as the kernel's pointers do, so push/pull/put/reserve keep the kernel's meaning.
+import type { IpSummed, PktType } from '../../trace';
+import type { NetDevice } from './netdevice';
+import type { Rtable } from '../ipv4/route_types';
+
+/** The kernel BUG()s here (skb_under_panic / skb_over_panic); the model throws. */
+export class SkbPanic extends Error {}
+
+/** Per-layer control block, the model's version of skb->cb (IPCB, TCP_SKB_CB…). */
+export interface SkbCb {
+  /** IPCB(skb)->iif */
+  iif?: number;
+  /** IPCB(skb)->flags: IPSKB_FORWARDED, IPSKB_FRAG_COMPLETE… */
+  ipFlags?: number;
+  /** IPCB(skb)->frag_max_size: largest fragment seen while reassembling */
+  fragMaxSize?: number;
+  /** TCP_SKB_CB(skb) */
+  tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
+}
+
+export const IPSKB_FORWARDED = 1;
+export const IPSKB_FRAG_COMPLETE = 1 << 3;
+export const IPSKB_REROUTED = 1 << 4;
+export const IPSKB_DOREDIRECT = 1 << 5;
+export const IPSKB_FRAG_PMTU = 1 << 6;
+
+let nextSkbUid = 1;
+
+export class SkBuff {
+  buf: Uint8Array;
+  readonly head = 0;
+  data: number;
+  tail: number;
+  end: number;
+  len = 0;
+  /** ETH_P_* in host order */
+  protocol = 0;
+  pkt_type: PktType = 'PACKET_HOST';
+  dev: NetDevice | null = null;
+  skb_iif = 0;
+  mark = 0;
+  priority = 0;
+  mac_header = -1;
+  network_header = -1;
+  transport_header = -1;
+  ip_summed: IpSummed = 'CHECKSUM_NONE';
+  dst: Rtable | null = null;
+  /** conntrack info, filled by netfilter */
+  nfct: { state: string; id: number } | null = null;
+  cb: SkbCb = {};
+  /** the model's packet id in the trace */
+  pkt: number;
+  /** bumped on every byte write, so snapshots copy bytes only when they changed */
+  gen = 0;
+  /** unique per sk_buff object (clones get their own) */
+  readonly uid = nextSkbUid++;
+  /** the socket that owns this skb on transmit (skb->sk), by description */
+  sk: object | null = null;
+
+  constructor(size: number, pkt: number) {
+    this.buf = new Uint8Array(size);
+    this.data = 0;
+    this.tail = 0;
+    this.end = size;
+    this.pkt = pkt;
+  }
+
+  headroom(): number {
+    return this.data - this.head;
+  }
+
+  tailroom(): number {
+    return this.end - this.tail;
+  }
+
+  /** skb_reserve: make headroom in an empty buffer */
+  reserve(n: number): void {
+    if (this.tail + n > this.end) throw new SkbPanic(`skb_reserve(${n}) beyond end`);
+    this.data += n;
+    this.tail += n;
+  }
+
+  /** skb_put: extend the data area at the tail; returns the offset of the new room */
+  put(n: number): number {
+    const at = this.tail;
+    if (this.tail + n > this.end) {
+      throw new SkbPanic(`skb_over_panic: put ${n} with tailroom ${this.tailroom()}`);
+    }
+    this.tail += n;
+    this.len += n;
+    return at;
+  }
+
+  /** skb_push: prepend n bytes of header into the headroom; returns the new data offset */
+  push(n: number): number {
+    if (this.data - n < this.head) {
+      throw new SkbPanic(`skb_under_panic: push ${n} with headroom ${this.headroom()}`);
+    }
+    this.data -= n;
+    this.len += n;
+    return this.data;
+  }
+
+  /** skb_pull: strip n bytes from the front; null (no change) when n > len, as the kernel does */
+  pull(n: number): number | null {
+    if (n > this.len) return null;
+    this.len -= n;
+    this.data += n;
+    return this.data;
+  }
+
+  /** pskb_may_pull: all our data is linear, so it is a length check */
+  mayPull(n: number): boolean {
+    return n <= this.len;
+  }
+
+  /** skb_trim / pskb_trim: cut the data to n bytes */
+  trim(n: number): void {
+    if (n < this.len) {
+      this.len = n;
+      this.tail = this.data + n;
+    }
+  }
+
+  /**
+   * pskb_expand_head / skb_expand_head: a new, bigger buffer with the same data, when a layer
+   * below needs more headroom than the skb has (e.g. a forwarded frame leaving on a device with
+   * a longer link-layer header).
+   */
+  expandHead(nhead: number): void {
+    const fresh = new Uint8Array(this.end + nhead);
+    fresh.set(this.buf.subarray(0, this.end), nhead);
+    this.buf = fresh;
+    this.data += nhead;
+    this.tail += nhead;
+    this.end += nhead;
+    if (this.mac_header >= 0) this.mac_header += nhead;
+    if (this.network_header >= 0) this.network_header += nhead;
+    if (this.transport_header >= 0) this.transport_header += nhead;
+    this.gen++;
+  }
+
+  /** The bytes for writing: callers that change bytes go through here so snapshots notice. */
+  w(): Uint8Array {
+    this.gen++;
+    return this.buf;
+  }
+
+  resetMacHeader(): void {
+    this.mac_header = this.data;
+  }
+  resetNetworkHeader(): void {
+    this.network_header = this.data;
+  }
+  resetTransportHeader(): void {
+    this.transport_header = this.data;
+  }
+  setTransportHeader(off: number): void {
+    this.transport_header = this.data + off;
+  }
+
+  /** The current data area (a view, not a copy). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(this.data, this.tail);
+  }
+
+  /**
+   * skb_clone-like copy for the model: its own buffer (the kernel shares the data; the model
+   * copies because the clone may be changed independently, e.g. a TCP retransmit queue).
+   */
+  copy(pkt: number): SkBuff {
+    const c = new SkBuff(this.end, pkt);
+    c.buf.set(this.buf.subarray(0, this.end));
+    c.data = this.data;
+    c.tail = this.tail;
+    c.len = this.len;
+    c.protocol = this.protocol;
+    c.pkt_type = this.pkt_type;
+    c.dev = this.dev;
+    c.skb_iif = this.skb_iif;
+    c.mark = this.mark;
+    c.priority = this.priority;
+    c.mac_header = this.mac_header;
+    c.network_header = this.network_header;
+    c.transport_header = this.transport_header;
+    c.ip_summed = this.ip_summed;
+    c.dst = this.dst;
+    c.cb = structuredCloneCb(this.cb);
+    return c;
+  }
+}
+
+function structuredCloneCb(cb: SkbCb): SkbCb {
+  return { ...cb, tcp: cb.tcp ? { ...cb.tcp } : undefined };
+}
+
+/**
+ * alloc_skb with the headroom the path needs reserved, as sk_stream_alloc_skb / sock_alloc_send_skb
+ * callers do with LL_RESERVED_SPACE + header lengths.
+ */
+export function allocSkb(headroom: number, payload: number, pkt: number): SkBuff {
+  const skb = new SkBuff(headroom + payload, pkt);
+  skb.reserve(headroom);
+  return skb;
+}

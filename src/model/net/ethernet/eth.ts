@@ -1,0 +1,31 @@
+// net/ethernet/eth.c: the Ethernet header on the way out (eth_header) and in (eth_type_trans).
+import { isMulticastMac, BROADCAST_MAC } from '../../proto/addr';
+import { ETH_HLEN, readEth, writeEth } from '../../proto/ethernet';
+import type { NetDevice } from '../core/netdevice';
+import type { SkBuff } from '../core/skbuff';
+import type { PktType } from '../../trace';
+
+export const ETH_FILE = 'net/ethernet/eth.c';
+
+/** eth_header: push the 14-byte header in front of the network header. */
+export function eth_header(skb: SkBuff, dev: NetDevice, proto: number, daddr: string): void {
+  const off = skb.push(ETH_HLEN);
+  writeEth(skb.w(), off, { dst: daddr, src: dev.mac, proto });
+  skb.resetMacHeader();
+}
+
+/**
+ * eth_type_trans: set mac_header, pull the Ethernet header, classify the frame by its
+ * destination MAC (pkt_type) and return the protocol. A veth peer or NIC driver calls it.
+ */
+export function eth_type_trans(skb: SkBuff, dev: NetDevice): number {
+  skb.dev = dev;
+  skb.resetMacHeader();
+  const eth = readEth(skb.buf, skb.data);
+  skb.pull(ETH_HLEN);
+  let t: PktType = 'PACKET_HOST';
+  if (isMulticastMac(eth.dst)) t = eth.dst === BROADCAST_MAC ? 'PACKET_BROADCAST' : 'PACKET_MULTICAST';
+  else if (eth.dst !== dev.mac) t = 'PACKET_OTHERHOST';
+  skb.pkt_type = t;
+  return eth.proto;
+}

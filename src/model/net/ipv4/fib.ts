@@ -1,0 +1,172 @@
+// The FIB: routing tables (net/ipv4/fib_trie.c), policy rules (net/ipv4/fib_rules.c) and the
+// routes that addresses bring with them (fib_add_ifaddr in net/ipv4/fib_frontend.c).
+import { inPrefix, numToIp, prefixMask } from '../../proto/addr';
+import type { NetDevice } from '../core/netdevice';
+import type { RtnType } from './route_types';
+import { EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from './route_types';
+
+export const RT_TABLE_DEFAULT = 253;
+export const RT_TABLE_MAIN = 254;
+export const RT_TABLE_LOCAL = 255;
+
+export type Scope = 'global' | 'link' | 'host' | 'nowhere';
+const SCOPE_VAL: Record<Scope, number> = { global: 0, link: 253, host: 254, nowhere: 255 };
+
+export interface FibRoute {
+  table: number;
+  dst: number;
+  plen: number;
+  type: RtnType;
+  dev: NetDevice | null;
+  gw: number;
+  prefsrc: number;
+  metric: number;
+  scope: Scope;
+  proto: string;
+  mtu: number;
+}
+
+export interface FibRule {
+  priority: number;
+  from?: { addr: number; plen: number };
+  to?: { addr: number; plen: number };
+  fwmark?: { value: number; mask: number };
+  iif?: string;
+  oif?: string;
+  table: number;
+  action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+}
+
+export interface Flowi4 {
+  daddr: number;
+  saddr: number;
+  iif: number;
+  oif: number;
+  mark: number;
+  tos: number;
+  iifName?: string;
+  oifName?: string;
+}
+
+export interface FibResult {
+  route: FibRoute;
+  table: number;
+  rule: FibRule;
+}
+
+/** fib_props[type].error: a route of this type answers the lookup with this error */
+export function fibTypeError(t: RtnType): number {
+  switch (t) {
+    case 'RTN_BLACKHOLE':
+      return EINVAL;
+    case 'RTN_UNREACHABLE':
+      return EHOSTUNREACH;
+    case 'RTN_PROHIBIT':
+      return EACCES;
+    default:
+      return 0;
+  }
+}
+
+export class Fib {
+  readonly routes: FibRoute[] = [];
+  /** a fresh netns's three rules: local, main, default */
+  readonly rules: FibRule[] = [
+    { priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' },
+    { priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' },
+    { priority: 32767, table: RT_TABLE_DEFAULT, action: 'lookup' },
+  ];
+
+  add(r: FibRoute): void {
+    this.routes.push(r);
+  }
+
+  find(table: number, dst: number, plen: number, type?: RtnType): FibRoute | undefined {
+    return this.routes.find((r) => r.table === table && r.dst === dst && r.plen === plen && (!type || r.type === type));
+  }
+
+  remove(pred: (r: FibRoute) => boolean): number {
+    let n = 0;
+    for (let i = this.routes.length - 1; i >= 0; i--) {
+      if (pred(this.routes[i])) {
+        this.routes.splice(i, 1);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** fib_table_lookup: longest prefix first, then the lowest metric; dead next hops are skipped. */
+  tableLookup(table: number, fl: Flowi4): FibRoute | undefined {
+    let best: FibRoute | undefined;
+    for (const r of this.routes) {
+      if (r.table !== table) continue;
+      if (!inPrefix(fl.daddr, r.dst, r.plen)) continue;
+      if (r.dev && !r.dev.up) continue;
+      if (fl.oif && r.dev && r.dev.ifindex !== fl.oif && r.type !== 'RTN_LOCAL') continue;
+      if (!best || r.plen > best.plen || (r.plen === best.plen && r.metric < best.metric)) best = r;
+    }
+    return best;
+  }
+
+  /** fib_lookup through the policy rules: a result, or the error the lookup gives (-errno as a positive number). */
+  lookup(fl: Flowi4): FibResult | { error: number; rule?: FibRule } {
+    const rules = [...this.rules].sort((a, b) => a.priority - b.priority);
+    for (const rule of rules) {
+      if (!ruleMatches(rule, fl)) continue;
+      if (rule.action === 'blackhole') return { error: EINVAL, rule };
+      if (rule.action === 'unreachable') return { error: EHOSTUNREACH, rule };
+      if (rule.action === 'prohibit') return { error: EACCES, rule };
+      const r = this.tableLookup(rule.table, fl);
+      if (!r || r.type === 'RTN_THROW') continue;
+      const err = fibTypeError(r.type);
+      if (err) return { error: err, rule };
+      return { route: r, table: rule.table, rule };
+    }
+    return { error: ENETUNREACH };
+  }
+
+  /** scope value used by source address selection */
+  static scopeVal(s: Scope): number {
+    return SCOPE_VAL[s];
+  }
+
+  /** `ip route show table T`, roughly as iproute2 prints it */
+  show(table: number): string[] {
+    return this.routes
+      .filter((r) => r.table === table)
+      .map((r) => {
+        const t = r.type === 'RTN_UNICAST' ? '' : `${r.type.slice(4).toLowerCase()} `;
+        const dst = r.plen === 0 ? 'default' : r.plen === 32 ? numToIp(r.dst) : `${numToIp(r.dst)}/${r.plen}`;
+        const via = r.gw ? ` via ${numToIp(r.gw)}` : '';
+        const dev = r.dev ? ` dev ${r.dev.name}` : '';
+        const src = r.prefsrc ? ` src ${numToIp(r.prefsrc)}` : '';
+        return `${t}${dst}${via}${dev} proto ${r.proto} scope ${r.scope}${src}${r.metric ? ` metric ${r.metric}` : ''}`;
+      });
+  }
+}
+
+function ruleMatches(rule: FibRule, fl: Flowi4): boolean {
+  if (rule.from && !inPrefix(fl.saddr, rule.from.addr, rule.from.plen)) return false;
+  if (rule.to && !inPrefix(fl.daddr, rule.to.addr, rule.to.plen)) return false;
+  if (rule.fwmark && ((fl.mark ^ rule.fwmark.value) & rule.fwmark.mask) !== 0) return false;
+  if (rule.iif && rule.iif !== fl.iifName) return false;
+  if (rule.oif && rule.oif !== fl.oifName) return false;
+  return true;
+}
+
+/** The routes an address brings (fib_add_ifaddr); the prefix and broadcast ones only while the device is up. */
+export function fibAddIfaddr(fib: Fib, dev: NetDevice, local: number, plen: number, broadcast: number): void {
+  const mask = prefixMask(plen);
+  const prefix = (local & mask) >>> 0;
+  const kernel = (table: number, type: RtnType, dst: number, p: number, scope: Scope): void => {
+    if (!fib.find(table, dst, p, type)) fib.add({ table, dst, plen: p, type, dev, gw: 0, prefsrc: local, metric: 0, scope, proto: 'kernel', mtu: 0 });
+  };
+  kernel(RT_TABLE_LOCAL, 'RTN_LOCAL', local, 32, 'host');
+  if (!dev.up) return;
+  if (broadcast && broadcast !== 0xffffffff) kernel(RT_TABLE_LOCAL, 'RTN_BROADCAST', broadcast, 32, 'link');
+  if (prefix !== 0 && (prefix !== local || plen < 32)) {
+    kernel(RT_TABLE_MAIN, dev.isLoopback ? 'RTN_LOCAL' : 'RTN_UNICAST', prefix, plen, dev.isLoopback ? 'host' : 'link');
+    if (plen < 31) kernel(RT_TABLE_LOCAL, 'RTN_BROADCAST', (prefix | ~mask) >>> 0, 32, 'link');
+  }
+}

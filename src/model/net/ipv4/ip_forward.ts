@@ -1,0 +1,67 @@
+// net/ipv4/ip_forward.c: forwarding a packet that is not for this host. In v6.12 the TTL check
+// comes first, then ForwDatagrams is counted, then the MTU/DF check, then the TTL is lowered —
+// and only then does the FORWARD hook run, so a FORWARD rule sees the lowered TTL.
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import { IPSKB_DOREDIRECT, IPSKB_FORWARDED } from '../core/skbuff';
+import { numToIp } from '../../proto/addr';
+import { IP_DF, ipDecreaseTtl, readIp } from '../../proto/ipv4';
+import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
+import { icmp_send, ip_rt_send_redirect } from './icmp';
+import { NF_HOOK } from '../netfilter/core';
+import { dst_output } from './ip_output';
+
+const FILE = 'net/ipv4/ip_forward.c';
+
+export function ip_forward(net: Net, skb: SkBuff): void {
+  net.call('ip_forward', () => {
+    if (skb.pkt_type !== 'PACKET_HOST') {
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'NOT_SPECIFIED', `Only unicast frames for this host's MAC are forwarded (pkt_type is ${skb.pkt_type}).`);
+      return;
+    }
+    // skb_forward_csum: a checksum computed over the received packet is no longer valid after the TTL changes.
+    if (skb.ip_summed === 'CHECKSUM_COMPLETE') skb.ip_summed = 'CHECKSUM_NONE';
+    const off = skb.network_header;
+    const iph = readIp(skb.buf, off);
+    if (iph.ttl <= 1) {
+      net.count('IpInHdrErrors');
+      net.step(skb, 'L3', 'ip_forward', FILE, `The TTL is ${iph.ttl}: forwarding would bring it to 0, so the packet dies here (IpInHdrErrors) and the sender gets ICMP time exceeded.`);
+      icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'IP_INHDR', 'The packet whose TTL ran out is freed.');
+      return;
+    }
+    const rt = skb.dst!;
+    net.count('IpForwDatagrams');
+    skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_FORWARDED;
+    const mtu = rt.mtu();
+    const df = (iph.fragOff & IP_DF) !== 0;
+    const fragMax = skb.cb.fragMaxSize ?? 0;
+    if (skb.len > mtu && df) {
+      net.count('IpFragFails');
+      net.step(skb, 'L3', 'ip_forward', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name} and has DF set, so it cannot be fragmented: IpFragFails, and the sender gets ICMP fragmentation needed with mtu ${mtu}.`);
+      icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'PKT_TOO_BIG', 'The packet that is too big is freed.');
+      return;
+    }
+    if (fragMax > mtu && df) {
+      net.count('IpFragFails');
+      icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'PKT_TOO_BIG', `A fragment of this reassembled datagram was larger (${fragMax}) than the MTU ${mtu}.`);
+      return;
+    }
+    // skb_cow: room for the outgoing device's link-layer header.
+    const need = rt.dev.llReservedSpace();
+    if (skb.headroom() < need) skb.expandHead(need - skb.headroom());
+    const ttl = ipDecreaseTtl(skb.w(), off);
+    net.step(skb, 'L3', 'ip_forward', FILE, `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): the size fits the MTU ${mtu}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
+    if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
+    NF_HOOK(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev, () => ip_forward_finish(net, skb));
+  });
+}
+
+function ip_forward_finish(net: Net, skb: SkBuff): void {
+  net.call('ip_forward_finish', () => {
+    net.step(skb, 'L3', 'ip_forward_finish', FILE, 'The FORWARD hook let the packet through; it goes to dst_output like any outgoing packet.');
+    dst_output(net, skb);
+  });
+}

@@ -1,0 +1,175 @@
+// net/ipv4/ip_input.c: IPv4 receive — ip_rcv (and ip_list_rcv on the NAPI/GRO path), the
+// header checks of ip_rcv_core in the kernel's order, PRE_ROUTING, the routing decision, and
+// local delivery to the transport protocol.
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import type { SkBuff } from '../core/skbuff';
+import { numToIp } from '../../proto/addr';
+import { ipFastCsum } from '../../proto/checksum';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
+import { NF_HOOK } from '../netfilter/core';
+import { ip_route_input_noref, ip_error, ERRNO_NAMES } from './route';
+import { ip_forward } from './ip_forward';
+import { ip_defrag } from './ip_fragment';
+import { udp_rcv } from './udp';
+import { tcp_v4_rcv } from './tcp_ipv4';
+import { icmp_rcv, icmp_send } from './icmp';
+import { raw_local_deliver } from './raw';
+import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
+
+export const IP_INPUT_FILE = 'net/ipv4/ip_input.c';
+const FILE = IP_INPUT_FILE;
+
+/** ip_rcv: the ETH_P_IP packet_type handler. */
+export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
+  net.call('ip_rcv', () => {
+    if (!ip_rcv_core(net, skb)) return;
+    NF_HOOK(net, 'NF_INET_PRE_ROUTING', skb, dev, null, () => ip_rcv_finish(net, skb, dev, 'ip_rcv_finish'));
+  });
+}
+
+/** ip_list_rcv: the same checks for a list of packets from GRO; each survivor goes on alone. */
+export function ip_list_rcv(net: Net, skbs: SkBuff[]): void {
+  net.call('ip_list_rcv', () => {
+    const ok = skbs.filter((skb) => ip_rcv_core(net, skb));
+    for (const skb of ok) {
+      net.call('ip_sublist_rcv', () =>
+        NF_HOOK(net, 'NF_INET_PRE_ROUTING', skb, skb.dev, null, () => ip_rcv_finish(net, skb, skb.dev!, 'ip_list_rcv_finish')),
+      );
+    }
+  });
+}
+
+/**
+ * ip_rcv_core: the sanity checks, in the kernel's order. Returns false when the packet was
+ * dropped (with the counter and drop reason the kernel uses).
+ */
+function ip_rcv_core(net: Net, skb: SkBuff): boolean {
+  return net.call('ip_rcv_core', () => {
+    const dev = skb.dev!;
+    if (skb.pkt_type === 'PACKET_OTHERHOST') {
+      dev.stats.rx_otherhost_dropped++;
+      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'OTHERHOST', `The frame was addressed to another host's MAC (pkt_type PACKET_OTHERHOST, seen in promiscuous mode or on a shared link), so IP drops it before counting it.`);
+      return false;
+    }
+    net.count('IpInReceives');
+    net.count('IpExtInOctets', skb.len);
+    const inhdrError = (why: string, reason = 'IP_INHDR'): false => {
+      net.count('IpInHdrErrors');
+      net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
+      return false;
+    };
+    if (!skb.mayPull(20)) return inhdrError(`Only ${skb.len} bytes: too short for an IPv4 header.`, 'IP_INHDR');
+    const b = skb.buf;
+    const off = skb.network_header;
+    const ihl = b[off] & 15;
+    const version = b[off] >> 4;
+    if (ihl < 5 || version !== 4) return inhdrError(`Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
+    const ecn = b[off + 1] & 3;
+    net.count(['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'][ecn]);
+    if (!skb.mayPull(ihl * 4)) return inhdrError(`The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
+    if (ipFastCsum(b, off, ihl) !== 0) {
+      net.count('IpExtInCsumErrors');
+      return inhdrError('The IPv4 header checksum is wrong (ip_fast_csum is not 0): IpExtInCsumErrors and IpInHdrErrors.', 'IP_CSUM');
+    }
+    const iph = readIp(b, off);
+    if (skb.len < iph.totLen) {
+      net.count('IpExtInTruncatedPkts');
+      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', `tot_len says ${iph.totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.`);
+      return false;
+    }
+    if (iph.totLen < ihl * 4) return inhdrError(`tot_len ${iph.totLen} is shorter than the header itself.`);
+    const padded = skb.len - iph.totLen;
+    skb.trim(iph.totLen);
+    skb.transport_header = skb.network_header + ihl * 4;
+    skb.cb = { iif: skb.skb_iif };
+    net.step(skb, 'L3', 'ip_rcv_core', FILE, `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`);
+    return true;
+  });
+}
+
+/** ip_rcv_finish → ip_rcv_finish_core: route the packet (unless early demux did), then dst_input. */
+function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void {
+  net.call(fn, () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    const err = net.call('ip_rcv_finish_core', () => ip_route_input_noref(net, skb, iph.daddr, iph.saddr, iph.tos, dev));
+    if (err) {
+      if (err === -18) {
+        net.count('TcpExtIPReversePathFilter');
+        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'IP_RPFILTER', `Reverse-path filtering (rp_filter) rejects ${numToIp(iph.saddr)} on ${dev.name}: the way back to the source is not through this interface.`);
+      } else {
+        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'NOT_SPECIFIED', `The routing lookup refused the packet (-${ERRNO_NAMES[-err] ?? err}), so it is dropped.`);
+      }
+      return;
+    }
+    const rt = skb.dst!;
+    if (rt.type === 'RTN_BROADCAST') {
+      net.count('IpExtInBcastPkts');
+      net.count('IpExtInBcastOctets', skb.len);
+    }
+    dst_input(net, skb);
+  });
+}
+
+/** dst_input: call the route's input function. */
+export function dst_input(net: Net, skb: SkBuff): void {
+  const input = skb.dst!.input;
+  if (input === 'ip_local_deliver') ip_local_deliver(net, skb);
+  else if (input === 'ip_forward') ip_forward(net, skb);
+  else ip_error(net, skb);
+}
+
+/** ip_local_deliver: reassemble fragments first, then the LOCAL_IN hook. */
+export function ip_local_deliver(net: Net, skb: SkBuff): void {
+  net.call('ip_local_deliver', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    if (isFragment(iph)) {
+      net.step(skb, 'L3', 'ip_local_deliver', FILE, 'The packet is a fragment, so it goes to ip_defrag to wait for the rest of its datagram.');
+      const whole = ip_defrag(net, skb, 'IP_DEFRAG_LOCAL_DELIVER');
+      if (!whole) return;
+      skb = whole;
+    } else {
+      net.step(skb, 'L3', 'ip_local_deliver', FILE, 'The packet is for this host; it passes the LOCAL_IN hook on its way to the transport protocol.');
+    }
+    const s = skb;
+    NF_HOOK(net, 'NF_INET_LOCAL_IN', s, s.dev, null, () => ip_local_deliver_finish(net, s));
+  });
+}
+
+/** ip_local_deliver_finish: pull the IP header and find the protocol handler. */
+function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
+  net.call('ip_local_deliver_finish', () => {
+    const ihl = (skb.buf[skb.network_header] & 15) * 4;
+    skb.pull(ihl);
+    skb.resetTransportHeader();
+    const protocol = skb.buf[skb.network_header + 9];
+    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`);
+    ip_protocol_deliver_rcu(net, skb, protocol);
+  });
+}
+
+/** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */
+function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void {
+  net.call('ip_protocol_deliver_rcu', () => {
+    const raw = raw_local_deliver(net, skb, protocol);
+    const handler = protocol === IPPROTO_UDP ? 'udp_rcv' : protocol === IPPROTO_TCP ? 'tcp_v4_rcv' : protocol === IPPROTO_ICMP ? 'icmp_rcv' : null;
+    if (!handler) {
+      if (!raw) {
+        net.count('IpInUnknownProtos');
+        net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `No handler for IP protocol ${protocol} and no raw socket wants it: IpInUnknownProtos, and the sender gets ICMP protocol unreachable.`);
+        icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+        net.drop(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, 'IP_NOPROTO', `Protocol ${protocol} is not handled here: dropped.`);
+      } else {
+        net.count('IpInDelivers');
+        net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, 'Only a raw socket wanted this protocol; it has its copy (IpInDelivers).');
+        net.fate(skb, { kind: 'consumed', fn: 'ip_protocol_deliver_rcu', detail: 'copied to a raw socket' });
+      }
+      return;
+    }
+    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `inet_protos[${protocol}] is ${handler}: the packet goes up to L4 (IpInDelivers).`);
+    net.count('IpInDelivers');
+    if (protocol === IPPROTO_UDP) udp_rcv(net, skb);
+    else if (protocol === IPPROTO_TCP) tcp_v4_rcv(net, skb);
+    else icmp_rcv(net, skb);
+  });
+}

@@ -1,0 +1,117 @@
+// net/ipv4/ip_output.c: the way out — __ip_local_out and LOCAL_OUT, dst_output, ip_output and
+// POST_ROUTING, ip_finish_output with fragmentation, and ip_finish_output2 to the neighbour.
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import { numToIp } from '../../proto/addr';
+import { ETH_P_IP } from '../../proto/ethernet';
+import { IP_DF, ipSendCheck, readIp } from '../../proto/ipv4';
+import { wr16 } from '../../proto/addr';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '../../proto/icmp';
+import { NF_HOOK } from '../netfilter/core';
+import { icmp_send } from './icmp';
+import { ip_do_fragment } from './ip_fragment';
+import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
+
+export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
+const FILE = IP_OUTPUT_FILE;
+
+/** ip_local_out → __ip_local_out: finish the header, count OutRequests, run LOCAL_OUT. */
+export function ip_local_out(net: Net, skb: SkBuff): void {
+  net.call('ip_local_out', () =>
+    net.call('__ip_local_out', () => {
+      net.count('IpOutRequests');
+      const b = skb.w();
+      wr16(b, skb.network_header + 2, skb.len);
+      ipSendCheck(b, skb.network_header);
+      skb.protocol = ETH_P_IP;
+      const iph = readIp(b, skb.network_header);
+      net.step(skb, 'L3', '__ip_local_out', FILE, `A locally made datagram ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}: tot_len = ${skb.len}, the header checksum is computed (IpOutRequests), then the LOCAL_OUT hook.`);
+      NF_HOOK(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, () => dst_output(net, skb));
+    }),
+  );
+}
+
+/** dst_output: the route's output function — ip_output for every IPv4 unicast route. */
+export function dst_output(net: Net, skb: SkBuff): void {
+  ip_output(net, skb);
+}
+
+/** ip_output: set the outgoing device, then POST_ROUTING. */
+export function ip_output(net: Net, skb: SkBuff): void {
+  net.call('ip_output', () => {
+    const dev = skb.dst!.dev;
+    const indev = skb.dev;
+    skb.dev = dev;
+    skb.protocol = ETH_P_IP;
+    net.step(skb, 'L3', 'ip_output', FILE, `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
+    NF_HOOK(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
+  });
+}
+
+/** ip_finish_output → __ip_finish_output: fragment when the packet is larger than the MTU. */
+function ip_finish_output(net: Net, skb: SkBuff): void {
+  net.call('ip_finish_output', () =>
+    net.call('__ip_finish_output', () => {
+      const rt = skb.dst!;
+      const mtu = ipSkbDstMtu(net, skb);
+      if (skb.len > mtu || skb.cb.fragMaxSize) {
+        net.step(skb, 'L3', '__ip_finish_output', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name}: ip_fragment.`);
+        ip_fragment(net, skb, mtu);
+        return;
+      }
+      ip_finish_output2(net, skb);
+    }),
+  );
+}
+
+/** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
+function ipSkbDstMtu(net: Net, skb: SkBuff): number {
+  const rt = skb.dst!;
+  const pmtu = net.pmtu.get(rt.daddr);
+  return pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
+}
+
+/** ip_fragment: DF forbids fragmenting (ICMP fragmentation needed); otherwise ip_do_fragment. */
+function ip_fragment(net: Net, skb: SkBuff, mtu: number): void {
+  net.call('ip_fragment', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    if ((iph.fragOff & IP_DF) === 0) {
+      ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
+      return;
+    }
+    net.count('IpFragFails');
+    net.step(skb, 'L3', 'ip_fragment', FILE, `DF is set, so the packet may not be fragmented: IpFragFails and ICMP fragmentation needed (mtu ${mtu}).`);
+    icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+    net.drop(skb, 'L3', 'ip_fragment', FILE, 'NOT_SPECIFIED', 'The packet that may not be fragmented is freed (-EMSGSIZE).');
+  });
+}
+
+/** ip_finish_output2: count OutTransmits, make room for the link header, hand to the neighbour. */
+export function ip_finish_output2(net: Net, skb: SkBuff): void {
+  net.call('ip_finish_output2', () => {
+    const rt = skb.dst!;
+    const dev = rt.dev;
+    if (rt.type === 'RTN_BROADCAST') {
+      net.count('IpExtOutBcastPkts');
+      net.count('IpExtOutBcastOctets', skb.len);
+    }
+    net.count('IpOutTransmits');
+    net.count('IpExtOutOctets', skb.len);
+    const hh = dev.llReservedSpace();
+    let grown = '';
+    if (skb.headroom() < hh) {
+      const before = skb.headroom();
+      skb.expandHead(hh - before);
+      grown = ` The headroom (${before} bytes) is too small for the link header, so skb_expand_head reallocates the buffer.`;
+    }
+    const nexthop = rt.gateway || readIp(skb.buf, skb.network_header).daddr;
+    if (dev.isLoopback && rt.type === 'RTN_LOCAL') {
+      // A packet to one of our own addresses goes through lo and comes back in.
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}`);
+    } else {
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
+    }
+    const n = ip_neigh_for_gw(net, dev, nexthop);
+    neigh_output(net, n, skb);
+  });
+}

@@ -1,0 +1,115 @@
+// net/ipv4/raw.c and net/ipv4/ping.c: the raw ICMP socket that `ping` uses when run as root
+// (iputils falls back to SOCK_RAW when ping_group_range does not allow ICMP datagram sockets,
+// which is the case in a fresh namespace), and ping_rcv, which looks for a datagram socket.
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import type { RawSock } from './sock_types';
+import { numToIp } from '../../proto/addr';
+import { ICMP_ECHO, ICMP_HLEN, readIcmp, writeIcmp } from '../../proto/icmp';
+import { IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
+import { ip_route_output_key } from './route';
+import { ip_make_skb } from './ip_make';
+import { ip_local_out } from './ip_output';
+import { icmp_out_count, icmpName } from './icmp';
+
+const FILE = 'net/ipv4/raw.c';
+const PING_FILE = 'net/ipv4/ping.c';
+
+export function rawSocket(net: Net): RawSock {
+  let s = net.sock.raw.find((r) => r.protocol === IPPROTO_ICMP);
+  if (!s) {
+    s = { kind: 'raw', protocol: IPPROTO_ICMP, received: [], echoId: 0x1000 + net.randBelow(0xe000) };
+    net.sock.raw.push(s);
+  }
+  return s;
+}
+
+export interface PingOptions {
+  daddr: number;
+  seq: number;
+  ttl?: number;
+  /** IP total length */
+  size: number;
+  /** undefined: IP_PMTUDISC_WANT (DF when the datagram fits the path MTU) */
+  df?: boolean;
+  parent?: number | null;
+}
+
+/**
+ * raw_sendmsg with an ICMP echo request built by ping: routed, built by ip_append_data /
+ * __ip_make_skb (which counts the ICMP type), and sent with ip_local_out.
+ */
+export function ping_send(net: Net, o: PingOptions): number | string {
+  return net.w.rec.fresh(() =>
+    net.call('raw_sendmsg', () => {
+      const sock = rawSocket(net);
+      const r = ip_route_output_key(net, o.daddr, 0);
+      const pkt = net.w.rec.newPacket(net.name, o.parent ?? null);
+      if ('error' in r) {
+        if (r.error === 101) net.count('IpOutNoRoutes');
+        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping cannot send to ${numToIp(o.daddr)}: ${r.what}.`);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'raw_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
+        return r.what;
+      }
+      const pmtu = Math.min(r.rt.mtu(), net.pmtu.get(o.daddr) ?? Infinity);
+      const fits = o.size <= pmtu;
+      if (o.df === true && !fits) {
+        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping -M do: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).`);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
+        return 'Message too long';
+      }
+      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 : o.df;
+      const l4len = o.size - IPV4_HLEN;
+      const skb = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: o.daddr, protocol: IPPROTO_ICMP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, l4len, pkt, (b, off) => {
+        // iputils ping's data: a struct timeval, then bytes counting up from 0x10 (here 8 bytes of simulated time).
+        const t = net.w.sched.now;
+        for (let i = 0; i < 8; i++) b[off + ICMP_HLEN + i] = Math.floor(t / 256 ** i) & 255;
+        for (let i = 16; i < l4len - ICMP_HLEN; i++) b[off + ICMP_HLEN + i] = (i + 0) & 255;
+        writeIcmp(b, off, l4len, { type: ICMP_ECHO, code: 0, rest: ((sock.echoId << 16) | o.seq) >>> 0 });
+      });
+      icmp_out_count(net, ICMP_ECHO);
+      net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(o.daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
+      net.call('ip_push_pending_frames', () => ip_local_out(net, skb));
+      return pkt;
+    }),
+  );
+}
+
+/** raw_local_deliver: a raw socket of this protocol gets a clone of every packet. */
+export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): boolean {
+  const socks = net.sock.raw.filter((s) => s.protocol === protocol);
+  if (socks.length === 0) return false;
+  return net.call('raw_local_deliver', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    const h = readIcmp(skb.buf, skb.transport_header);
+    for (const s of socks) {
+      s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
+    }
+    net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
+    net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
+    return true;
+  });
+}
+
+/** raw_icmp_error: raw sockets of the quoted protocol hear about the error (ping prints it). */
+export function raw_icmp_error(net: Net, _skb: SkBuff, innerProtocol: number, type: number, code: number): boolean {
+  const socks = net.sock.raw.filter((s) => s.protocol === innerProtocol);
+  if (socks.length === 0) return false;
+  // The raw socket already took its copy in raw_local_deliver; nothing more to record.
+  void type;
+  void code;
+  return true;
+}
+
+/** ping_rcv: an echo reply is for an ICMP datagram socket; ping's raw socket already has its copy. */
+export function ping_rcv(net: Net, skb: SkBuff): void {
+  net.call('ping_rcv', () => {
+    const delivered = net.w.rec.getFate(skb.pkt)?.kind === 'delivered';
+    if (delivered) {
+      net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'No ICMP datagram (ping) socket has this echo id; the raw socket already has its copy, so this skb is freed (SKB_DROP_REASON_NO_SOCKET for the original).');
+      return;
+    }
+    net.drop(skb, 'L4', 'ping_rcv', PING_FILE, 'NO_SOCKET', 'An echo reply nobody waits for: no ping socket has this id.');
+  });
+}
+

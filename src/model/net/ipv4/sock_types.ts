@@ -1,0 +1,62 @@
+// The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
+import type { SocketReport } from '../../trace';
+
+export type TcpState = 'TCP_CLOSE' | 'TCP_LISTEN' | 'TCP_SYN_SENT' | 'TCP_SYN_RECV' | 'TCP_NEW_SYN_RECV' | 'TCP_ESTABLISHED';
+
+export interface UdpSock {
+  kind: 'udp';
+  laddr: number;
+  lport: number;
+  /** connected peer (0 when not connected) */
+  daddr: number;
+  dport: number;
+  rcvbuf: number;
+  /** sk_rmem_alloc: bytes charged to the receive queue (truesize) */
+  rmemAlloc: number;
+  report: SocketReport;
+  /** errors queued by ICMP (sk_err), e.g. ECONNREFUSED */
+  errors: string[];
+}
+
+export interface TcpSock {
+  kind: 'tcp';
+  state: TcpState;
+  laddr: number;
+  lport: number;
+  daddr: number;
+  dport: number;
+  sndNxt: number;
+  sndUna: number;
+  rcvNxt: number;
+  iss: number;
+  irs: number;
+  tsRecent: number;
+  /** for listeners: the report of what was accepted and received */
+  report: SocketReport | null;
+  /** the listener a request or child belongs to */
+  parent: TcpSock | null;
+  /** bytes to send once established */
+  pendingData: number;
+  /** a SYN retransmit timer, for connects */
+  retransTimer: { cancelled: boolean } | null;
+  synRetries: number;
+  /** the packet id of the SYN, parent of retransmits */
+  synPkt: number;
+  errors: string[];
+}
+
+export interface RawSock {
+  kind: 'raw';
+  protocol: number;
+  /** the ping tool owning it: replies and errors seen */
+  received: { from: string; what: string; packet: number }[];
+  echoId: number;
+}
+
+export interface SockTables {
+  udp: UdpSock[];
+  tcp: TcpSock[];
+  raw: RawSock[];
+  /** next ephemeral port (ip_local_port_range starts at 32768) */
+  nextEphemeral: number;
+}

@@ -1,0 +1,443 @@
+// TCP over IPv4, the parts of net/ipv4/tcp_ipv4.c, tcp_input.c, tcp_output.c and
+// tcp_minisocks.c that a connection's first packets go through: connect and the SYN, a
+// listener's request sock and SYN-ACK, the final ACK that creates the child socket, a data
+// segment queued to the receiver, and RST for segments no socket wants.
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import type { TcpSock } from './sock_types';
+import type { Rtable } from './route_types';
+import { numToIp } from '../../proto/addr';
+import { l4Csum } from '../../proto/checksum';
+import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
+import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readTcp, tcpFlagString, writeSynOptions, writeTcp, writeTsOption } from '../../proto/tcp';
+import { ip_route_output_key } from './route';
+import { ip_make_skb } from './ip_make';
+import { ip_local_out } from './ip_output';
+import { writePseudoChecksum } from '../core/checksum_offload';
+import { ephemeralPort } from './udp';
+
+const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
+const INPUT_FILE = 'net/ipv4/tcp_input.c';
+const OUTPUT_FILE = 'net/ipv4/tcp_output.c';
+const MINISOCKS_FILE = 'net/ipv4/tcp_minisocks.c';
+const CHECKSUM_BREAK = 76;
+/** TCP_TIMEOUT_INIT: the first SYN retransmission after one second, doubling */
+const RTO_INIT_NS = 1_000_000_000;
+const WSCALE = 7;
+
+export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
+  const s = newSock(net, 'TCP_LISTEN', laddr, lport, 0, 0);
+  s.report = { host: net.name, proto: 'tcp', local: `${numToIp(laddr)}:${lport}`, state: 'TCP_LISTEN', received: [], accepted: [] };
+  return s;
+}
+
+function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number, daddr: number, dport: number): TcpSock {
+  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
+  net.sock.tcp.push(s);
+  return s;
+}
+
+/** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
+function isn(net: Net, saddr: number, sport: number, daddr: number, dport: number): number {
+  let h = 0x9e3779b9;
+  for (const v of [saddr, sport, daddr, dport]) h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
+  for (const c of net.name) h = Math.imul(h ^ c.charCodeAt(0), 0xc2b2ae35) >>> 0;
+  return h >>> 0;
+}
+
+function tsval(net: Net): number {
+  return (Math.floor(net.w.sched.now / 1e6) + 1000) >>> 0;
+}
+
+interface Segment {
+  sk: TcpSock | null;
+  saddr: number;
+  daddr: number;
+  sport: number;
+  dport: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  /** 'syn': MSS/SACK/TS/WS; 'ts': timestamps; 'none' */
+  options: 'syn' | 'ts' | 'none';
+  mss?: number;
+  tsecr?: number;
+  data: number;
+  rt: Rtable;
+  parent: number | null;
+  df: boolean;
+  ttl?: number;
+  tos?: number;
+  /** checksum left to the device (sockets) or computed here (the RST control socket) */
+  offload: boolean;
+}
+
+/** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
+function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
+  const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
+  const hdr = TCP_HLEN + optLen;
+  const pkt = net.w.rec.newPacket(net.name, s.parent);
+  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df: s.df, id: s.df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
+    if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, WSCALE);
+    else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
+    for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
+    writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, s.saddr, s.daddr);
+    if (s.offload) writePseudoChecksum(b, off, hdr + s.data, s.saddr, s.daddr, IPPROTO_TCP);
+  });
+  skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
+  skb.sk = s.sk;
+  net.call(fn, () => {
+    net.count('TcpOutSegs');
+    net.step(skb, 'L4', fn, file, what);
+    ip_local_out(net, skb);
+  });
+  return pkt;
+}
+
+export interface ConnectOptions {
+  daddr: number;
+  dport: number;
+  sport?: number;
+  data?: number;
+}
+
+/** tcp_v4_connect → tcp_connect: route, pick a port and ISN, send the SYN (SYN_SENT). */
+export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
+  return net.w.rec.fresh(() =>
+    net.call('tcp_v4_connect', () => {
+      const r = ip_route_output_key(net, o.daddr, 0);
+      if ('error' in r) {
+        if (r.error === 101) net.count('IpOutNoRoutes');
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
+        const pkt = net.w.rec.newPacket(net.name, null);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
+        return r.what;
+      }
+      const sport = o.sport ?? ephemeralPort(net);
+      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, o.daddr, o.dport);
+      sk.iss = isn(net, r.saddr, sport, o.daddr, o.dport);
+      sk.sndUna = sk.iss;
+      sk.sndNxt = (sk.iss + 1) >>> 0;
+      sk.pendingData = o.data ?? 0;
+      net.count('TcpActiveOpens');
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(o.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
+      sk.synPkt = pkt;
+      armSynTimer(net, sk, r.rt, RTO_INIT_NS);
+      return pkt;
+    }),
+  );
+}
+
+function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string): number {
+  return net.call('tcp_connect', () =>
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: 64240, options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+  );
+}
+
+/** tcp_retransmit_timer for a SYN: resend with a doubled timeout, up to tcp_syn_retries. */
+function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
+  const t = net.w.sched.after(rto, () => {
+    if (sk.state !== 'TCP_SYN_SENT') return;
+    net.w.rec.fresh(() =>
+      net.call('tcp_retransmit_timer', () => {
+        if (sk.synRetries >= net.get('net.ipv4.tcp_syn_retries')) {
+          sk.state = 'TCP_CLOSE';
+          sk.errors.push('ETIMEDOUT');
+          net.count('TcpAttemptFails');
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs: connect() fails with ETIMEDOUT (TcpAttemptFails).`);
+          return;
+        }
+        sk.synRetries++;
+        net.count('TcpRetransSegs');
+        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retry ${sk.synRetries} of tcp_syn_retries ${net.get('net.ipv4.tcp_syn_retries')}) (TcpRetransSegs).`);
+        armSynTimer(net, sk, rt, rto * 2);
+      }),
+    );
+  });
+  sk.retransTimer = t;
+}
+
+/** __inet_lookup_skb: an established (or request) socket by the 4-tuple first, then a listener. */
+function lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): TcpSock | undefined {
+  const est = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === dport && s.dport === sport && s.daddr === saddr && (!s.laddr || s.laddr === daddr));
+  if (est) return est;
+  return net.sock.tcp.find((s) => s.state === 'TCP_LISTEN' && s.lport === dport && (!s.laddr || s.laddr === daddr));
+}
+
+/** tcp_v4_rcv: count, check, find the socket, hand the segment on. skb->data is at the TCP header. */
+export function tcp_v4_rcv(net: Net, skb: SkBuff): void {
+  net.call('tcp_v4_rcv', () => {
+    if (skb.pkt_type !== 'PACKET_HOST') {
+      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'TCP takes only segments sent to this host.');
+      return;
+    }
+    net.count('TcpInSegs');
+    if (!skb.mayPull(TCP_HLEN)) {
+      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'Too short for a TCP header.');
+      return;
+    }
+    const th = readTcp(skb.buf, skb.data);
+    if (th.doff < 5) {
+      net.count('TcpInErrs');
+      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'PKT_TOO_SMALL', 'The TCP data offset is below 5 words (TcpInErrs).');
+      return;
+    }
+    const iph = readIp(skb.buf, skb.network_header);
+    const dataLen = skb.len - th.doff * 4;
+    const bad = (): boolean => skb.ip_summed !== 'CHECKSUM_UNNECESSARY' && skb.ip_summed !== 'CHECKSUM_PARTIAL' && l4Csum(skb.buf, skb.data, skb.len, iph.saddr, iph.daddr, IPPROTO_TCP) !== 0;
+    const csumError = (fn: string, file: string): void => {
+      net.count('TcpInCsumErrors');
+      net.count('TcpInErrs');
+      net.drop(skb, 'L4', fn, file, 'TCP_CSUM', 'The TCP checksum is wrong: TcpInCsumErrors and TcpInErrs, the segment is dropped.');
+    };
+    // skb_checksum_init: short segments (CHECKSUM_BREAK) are verified at once, the rest later.
+    if (skb.len <= CHECKSUM_BREAK && bad()) return csumError('tcp_v4_rcv', IPV4_FILE);
+    const desc = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest} [${tcpFlagString(th.flags)}]`;
+    const sk = lookup(net, iph.saddr, th.source, iph.daddr, th.dest);
+    if (!sk) {
+      if (bad()) return csumError('tcp_v4_rcv', IPV4_FILE);
+      net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : ', so tcp_v4_send_reset answers with a RST'}.`);
+      if (!(th.flags & TCPHDR_RST)) tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen);
+      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
+      return;
+    }
+    if (sk.state === 'TCP_NEW_SYN_RECV') {
+      net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.`);
+      tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, iph.tos);
+      return;
+    }
+    net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `${desc} belongs to the socket ${numToIp(sk.laddr)}:${sk.lport} in ${sk.state}: tcp_v4_do_rcv.`);
+    net.call('tcp_v4_do_rcv', () => {
+      if (sk.state === 'TCP_ESTABLISHED') {
+        if (bad()) return csumError('tcp_rcv_established', INPUT_FILE);
+        tcp_rcv_established(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen);
+        return;
+      }
+      tcp_rcv_state_process(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen, iph.tos);
+    });
+  });
+}
+
+/** tcp_v4_send_reset: the RST a closed port answers with (via the per-netns control socket). */
+function tcp_v4_send_reset(net: Net, skb: SkBuff, saddr: number, daddr: number, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
+  const r = ip_route_output_key(net, saddr, daddr);
+  if ('error' in r) return;
+  const withAck = (flags & TCPHDR_ACK) !== 0;
+  const rseq = withAck ? ack : 0;
+  const rack = withAck ? 0 : (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 1 ? 1 : 0) + dataLen) >>> 0;
+  net.count('TcpOutRsts');
+  const iph = readIp(skb.buf, skb.network_header);
+  sendSegment(net, { sk: null, saddr: daddr, daddr: saddr, sport: dport, dport: sport, seq: rseq, ack: rack, flags: withAck ? TCPHDR_RST : TCPHDR_RST | TCPHDR_ACK, window: 0, options: 'none', data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: iph.tos, offload: false }, 'tcp_v4_send_reset', IPV4_FILE, `A RST ${withAck ? `with seq ${rseq} (the ACK number it got)` : `with ACK ${rack} (acknowledging what it got)`} tells ${numToIp(saddr)}:${sport} that nothing listens on port ${dport} (TcpOutRsts).`);
+}
+
+/** tcp_rcv_state_process: LISTEN takes a SYN; SYN_SENT takes the SYN-ACK. */
+function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number, tos: number): void {
+  net.call('tcp_rcv_state_process', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    if (sk.state === 'TCP_LISTEN') {
+      if (flags & TCPHDR_ACK) {
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: answered with a RST.');
+        net.count('TcpOutRsts');
+        tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
+        return;
+      }
+      if (flags & TCPHDR_RST || !(flags & TCPHDR_SYN)) {
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'A listening socket takes only SYNs.');
+        return;
+      }
+      tcp_conn_request(net, sk, skb, seq, tos);
+      return;
+    }
+    if (sk.state === 'TCP_SYN_SENT') {
+      tcp_rcv_synsent_state_process(net, sk, skb, seq, ack, flags);
+      return;
+    }
+    net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_CLOSE', `A segment for a socket in ${sk.state} is not expected here.`);
+  });
+}
+
+/** tcp_conn_request (tcp_v4_conn_request): a request sock, and the SYN-ACK from tcp_v4_send_synack. */
+function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number, tos: number): void {
+  net.call('tcp_conn_request', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    const th = readTcp(skb.buf, skb.data);
+    const req = newSock(net, 'TCP_NEW_SYN_RECV', iph.daddr, listener.lport, iph.saddr, th.source);
+    req.parent = listener;
+    req.irs = seq;
+    req.rcvNxt = (seq + 1) >>> 0;
+    req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
+    req.sndNxt = (req.iss + 1) >>> 0;
+    req.tsRecent = readTsval(skb);
+    net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
+    const r = ip_route_output_key(net, iph.saddr, iph.daddr);
+    if ('error' in r) return;
+    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: 65160, options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+  });
+}
+
+function readTsval(skb: SkBuff): number {
+  const th = readTcp(skb.buf, skb.data);
+  const b = skb.buf;
+  for (let o = skb.data + TCP_HLEN; o < skb.data + th.doff * 4; ) {
+    const kind = b[o];
+    if (kind === 0) break;
+    if (kind === 1) {
+      o++;
+      continue;
+    }
+    if (kind === 8) return ((b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]) >>> 0;
+    o += Math.max(b[o + 1], 2);
+  }
+  return 0;
+}
+
+/** tcp_rcv_synsent_state_process → tcp_finish_connect: the SYN-ACK completes our connect(). */
+function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number): void {
+  net.call('tcp_rcv_synsent_state_process', () => {
+    if (flags & TCPHDR_RST) {
+      if (flags & TCPHDR_ACK && ack === sk.sndNxt) {
+        sk.state = 'TCP_CLOSE';
+        sk.errors.push('ECONNREFUSED');
+        net.count('TcpAttemptFails');
+        net.w.sched.cancel(sk.retransTimer as never);
+        net.step(skb, 'L4', 'tcp_reset', INPUT_FILE, 'The answer to our SYN is a RST: connect() fails with ECONNREFUSED (Connection refused) (TcpAttemptFails).');
+        net.fate(skb, { kind: 'consumed', fn: 'tcp_reset', detail: 'connection refused' });
+        return;
+      }
+      net.drop(skb, 'L4', 'tcp_rcv_synsent_state_process', INPUT_FILE, 'TCP_RESET', 'A RST that does not acknowledge our SYN is ignored.');
+      return;
+    }
+    if (!(flags & TCPHDR_ACK) || ack !== sk.sndNxt || !(flags & TCPHDR_SYN)) {
+      net.drop(skb, 'L4', 'tcp_rcv_synsent_state_process', INPUT_FILE, 'TCP_FLAGS', 'Not a SYN-ACK for our SYN.');
+      return;
+    }
+    net.w.sched.cancel(sk.retransTimer as never);
+    sk.irs = seq;
+    sk.rcvNxt = (seq + 1) >>> 0;
+    sk.sndUna = ack;
+    sk.tsRecent = readTsval(skb);
+    sk.state = 'TCP_ESTABLISHED';
+    net.count('TcpCurrEstab');
+    net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab). An ACK completes the handshake.`);
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_finish_connect', detail: 'connection established' });
+    const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+    if ('error' in r) return;
+    net.call('tcp_send_ack', () =>
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 502, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+    );
+    if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
+  });
+}
+
+/** tcp_sendmsg → tcp_push → tcp_write_xmit: the application's bytes, in MSS-sized segments. */
+function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
+  net.call('tcp_sendmsg', () => {
+    const mss = rt.mtu() - 40 - 12;
+    let left = sk.pendingData;
+    sk.pendingData = 0;
+    while (left > 0) {
+      const n = Math.min(mss, left);
+      left -= n;
+      const seq = sk.sndNxt;
+      sk.sndNxt = (sk.sndNxt + n) >>> 0;
+      net.call('tcp_write_xmit', () =>
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: 502, options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
+      );
+    }
+  });
+}
+
+/** tcp_check_req → tcp_v4_syn_recv_sock → tcp_create_openreq_child: the handshake's last ACK. */
+function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: number, ack: number, tos: number): void {
+  net.call('tcp_check_req', () => {
+    if (flags & TCPHDR_RST) {
+      req.state = 'TCP_CLOSE';
+      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'The peer reset the half-open connection: the request sock is dropped.');
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_check_req' });
+      return;
+    }
+    if (!(flags & TCPHDR_ACK) || ack !== req.sndNxt || seq !== req.rcvNxt) {
+      net.drop(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'TCP_INVALID_ACK_SEQUENCE', 'The ACK does not match the SYN-ACK we sent.');
+      return;
+    }
+    const listener = req.parent!;
+    req.state = 'TCP_ESTABLISHED';
+    req.sndUna = ack;
+    net.count('TcpPassiveOpens');
+    net.count('TcpCurrEstab');
+    listener.report?.accepted?.push(`${numToIp(req.daddr)}:${req.dport}`);
+    const th = readTcp(skb.buf, skb.data);
+    const dataLen = skb.len - th.doff * 4;
+    net.call('tcp_v4_syn_recv_sock', () =>
+      net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, `The ACK completes the handshake: a child socket ${numToIp(req.laddr)}:${req.lport} ↔ ${numToIp(req.daddr)}:${req.dport} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab).`),
+    );
+    if (dataLen > 0) {
+      net.call('tcp_child_process', () => tcp_rcv_established(net, req, skb, seq, ack, flags, dataLen));
+      return;
+    }
+    void tos;
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_child_process', detail: 'handshake complete' });
+  });
+}
+
+/** tcp_rcv_established: data in order is queued for the application and acknowledged at once (quick ACK). */
+function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number): void {
+  net.call('tcp_rcv_established', () => {
+    if (flags & TCPHDR_RST) {
+      sk.state = 'TCP_CLOSE';
+      net.count('TcpEstabResets');
+      net.step(skb, 'L4', 'tcp_reset', INPUT_FILE, 'The peer reset the connection (TcpEstabResets).');
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_reset' });
+      return;
+    }
+    if (flags & TCPHDR_ACK) sk.sndUna = ack;
+    if (dataLen === 0) {
+      net.step(skb, 'L4', 'tcp_ack', INPUT_FILE, `A pure ACK (ack ${ack}) updates what the peer has received.`);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_ack' });
+      return;
+    }
+    if (seq !== sk.rcvNxt) {
+      net.drop(skb, 'L4', 'tcp_rcv_established', INPUT_FILE, 'TCP_OLD_DATA', `Data at seq ${seq} is not the next expected (${sk.rcvNxt}).`);
+      return;
+    }
+    sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
+    sk.tsRecent = readTsval(skb);
+    const iph = readIp(skb.buf, skb.network_header);
+    const th = readTcp(skb.buf, skb.data);
+    const listener = sk.parent;
+    listener?.report?.received.push({ from: `${numToIp(iph.saddr)}:${th.source}`, bytes: dataLen, packet: skb.pkt });
+    net.call('tcp_queue_rcv', () => {
+      net.step(skb, 'socket', 'tcp_queue_rcv', INPUT_FILE, `${dataLen} bytes in order (seq ${seq}) are queued on the socket's receive queue for the application; rcv_nxt is now ${sk.rcvNxt}.`);
+      net.fate(skb, { kind: 'delivered', fn: 'tcp_queue_rcv', detail: `${dataLen} bytes to ${numToIp(sk.laddr)}:${sk.lport}` });
+    });
+    const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+    if ('error' in r) return;
+    net.call('__tcp_ack_snd_check', () =>
+      net.call('tcp_send_ack', () =>
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 509, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+      ),
+    );
+  });
+}
+
+/** tcp_v4_err: an ICMP error about one of our segments. */
+export function tcp_v4_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number): void {
+  net.call('tcp_v4_err', () => {
+    const sk = net.sock.tcp.find((s) => s.lport === sport && s.daddr === daddr && s.dport === dport && (!s.laddr || s.laddr === saddr));
+    if (!sk) {
+      net.count('IcmpInErrors');
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, 'No TCP socket sent the quoted segment: IcmpInErrors.');
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+      return;
+    }
+    const err = type === 3 ? (code === 4 ? 'EMSGSIZE (path MTU lowered)' : 'EHOSTUNREACH') : 'soft error';
+    sk.errors.push(err);
+    net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `The connection ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport} is told: ${err}${sk.state === 'TCP_SYN_SENT' ? ' (during connect the error is remembered while SYNs are retried)' : ''}.`);
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
+  });
+}
+
+export const TCP_HDR_BYTES = IPV4_HLEN + TCP_HLEN;

@@ -1,0 +1,263 @@
+// net/ipv4/udp.c: sending (udp_sendmsg → udp_send_skb), receiving (__udp4_lib_rcv, the socket
+// lookup, the receive queue with its SO_RCVBUF limit), errors from ICMP (udp_err), and the
+// application reading its queue (udp_recvmsg, where InDatagrams is counted and deferred
+// checksums are finally verified).
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import type { UdpSock } from './sock_types';
+import { numToIp, rd16 } from '../../proto/addr';
+import { l4Csum } from '../../proto/checksum';
+import { IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
+import { UDP_HLEN, readUdp, writeUdp } from '../../proto/udp';
+import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../../proto/icmp';
+import { ip_route_output_key } from './route';
+import { ip_make_skb } from './ip_make';
+import { ip_local_out } from './ip_output';
+import { icmp_send, icmpName } from './icmp';
+import { writePseudoChecksum } from '../core/checksum_offload';
+
+const FILE = 'net/ipv4/udp.c';
+/** CHECKSUM_BREAK: shorter packets have their checksum verified at once */
+const CHECKSUM_BREAK = 76;
+/** what a received sk_buff costs against sk_rcvbuf (data buffer + struct sk_buff + shared info) */
+export const udpTruesize = (skb: SkBuff): number => skb.end + 576;
+
+export function udpSocket(net: Net, laddr: number, lport: number, opts: { rcvbuf?: number; daddr?: number; dport?: number; listener: boolean }): UdpSock {
+  const s: UdpSock = {
+    kind: 'udp',
+    laddr,
+    lport,
+    daddr: opts.daddr ?? 0,
+    dport: opts.dport ?? 0,
+    // setsockopt(SO_RCVBUF) doubles the value (for the kernel's bookkeeping), with a floor.
+    rcvbuf: opts.rcvbuf !== undefined ? Math.max(opts.rcvbuf * 2, 4608) : net.get('net.core.rmem_default'),
+    rmemAlloc: 0,
+    report: { host: net.name, proto: 'udp', local: `${numToIp(laddr)}:${lport}`, received: [] },
+    errors: [],
+  };
+  if (!opts.listener) s.report.state = 'sender';
+  net.sock.udp.push(s);
+  return s;
+}
+
+export function ephemeralPort(net: Net): number {
+  return net.sock.nextEphemeral++;
+}
+
+export interface UdpSendOptions {
+  daddr: number;
+  dport: number;
+  sport?: number;
+  /** IP datagram total length */
+  size?: number;
+  ttl?: number;
+  df?: boolean;
+  payload?: string;
+}
+
+/** udp_sendmsg: route, build the datagram (ip_make_skb), then udp_send_skb. */
+export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
+  return net.w.rec.fresh(() =>
+    net.call('udp_sendmsg', () => {
+      const payload = o.payload !== undefined ? new TextEncoder().encode(o.payload) : null;
+      const plen = payload ? payload.length : (o.size ?? IPV4_HLEN + UDP_HLEN + 32) - IPV4_HLEN - UDP_HLEN;
+      const size = IPV4_HLEN + UDP_HLEN + plen;
+      const sport = o.sport ?? ephemeralPort(net);
+      const pkt = net.w.rec.newPacket(net.name, null);
+      const r = ip_route_output_key(net, o.daddr, 0);
+      if ('error' in r) {
+        if (r.error === 101) net.count('IpOutNoRoutes');
+        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
+        return r.what;
+      }
+      let sock = net.sock.udp.find((s) => s.lport === sport && s.daddr === 0);
+      if (!sock) sock = udpSocket(net, 0, sport, { listener: false });
+      const pmtu = Math.min(r.rt.mtu(), net.pmtu.get(o.daddr) ?? Infinity);
+      const fits = size <= pmtu;
+      if (o.df === true && !fits) {
+        net.step(null, 'socket', 'udp_sendmsg', FILE, `IP_PMTUDISC_DO: the ${size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE.`);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
+        return 'Message too long';
+      }
+      // IP_PMTUDISC_WANT (the default): DF when the datagram fits, else fragmented here.
+      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 : o.df;
+      // ip_append_data asks for CHECKSUM_PARTIAL when the device can checksum and no fragmenting is needed.
+      const offload = fits;
+      const saddr = r.saddr;
+      const skb = ip_make_skb(net, r.rt, { saddr, daddr: o.daddr, protocol: IPPROTO_UDP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, UDP_HLEN + plen, pkt, (b, off) => {
+        if (payload) b.set(payload, off + UDP_HLEN);
+        else for (let i = 0; i < plen; i++) b[off + UDP_HLEN + i] = 0x61 + (i % 26);
+        if (offload) {
+          b[off] = sport >> 8;
+          b[off + 1] = sport & 255;
+          b[off + 2] = o.dport >> 8;
+          b[off + 3] = o.dport & 255;
+          b[off + 4] = (UDP_HLEN + plen) >> 8;
+          b[off + 5] = (UDP_HLEN + plen) & 255;
+          writePseudoChecksum(b, off, UDP_HLEN + plen, saddr, o.daddr, IPPROTO_UDP);
+        } else {
+          writeUdp(b, off, { source: sport, dest: o.dport, len: UDP_HLEN + plen }, saddr, o.daddr);
+        }
+      });
+      skb.ip_summed = offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
+      skb.sk = sock;
+      net.call('udp_send_skb', () => {
+        net.count('UdpOutDatagrams');
+        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(o.dport ? o.daddr : o.daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'} (UdpOutDatagrams).`);
+        ip_local_out(net, skb);
+      });
+      return pkt;
+    }),
+  );
+}
+
+/** __udp4_lib_lookup: the best-scoring socket — connected and bound-address matches score higher. */
+export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): UdpSock | undefined {
+  let best: UdpSock | undefined;
+  let bestScore = -1;
+  for (const s of net.sock.udp) {
+    if (s.lport !== dport || s.report.state === 'sender') continue;
+    let score = 0;
+    if (s.laddr) {
+      if (s.laddr !== daddr) continue;
+      score += 4;
+    }
+    if (s.daddr) {
+      if (s.daddr !== saddr || (s.dport && s.dport !== sport)) continue;
+      score += 4;
+    }
+    if (score > bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function checksumBad(skb: SkBuff): boolean {
+  const check = rd16(skb.buf, skb.transport_header + 6);
+  if (check === 0) return false;
+  if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+  const iph = readIp(skb.buf, skb.network_header);
+  return l4Csum(skb.buf, skb.transport_header, skb.len, iph.saddr, iph.daddr, IPPROTO_UDP) !== 0;
+}
+
+/** udp_rcv → __udp4_lib_rcv */
+export function udp_rcv(net: Net, skb: SkBuff): void {
+  net.call('udp_rcv', () =>
+    net.call('__udp4_lib_rcv', () => {
+      const drop = (reason: string, what: string, csum = false): void => {
+        if (csum) net.count('UdpInCsumErrors');
+        net.count('UdpInErrors');
+        net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);
+      };
+      if (!skb.mayPull(UDP_HLEN)) return drop('PKT_TOO_SMALL', 'Too short for a UDP header (UdpInErrors).');
+      const uh = readUdp(skb.buf, skb.data);
+      if (uh.len > skb.len || uh.len < UDP_HLEN) return drop('PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not match the ${skb.len} bytes that arrived (UdpInErrors).`);
+      skb.trim(uh.len);
+      const iph = readIp(skb.buf, skb.network_header);
+      // udp4_csum_init: short datagrams are verified now, longer ones when they are read.
+      if (uh.len <= CHECKSUM_BREAK && checksumBad(skb)) {
+        return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${uh.len} bytes (at most CHECKSUM_BREAK, 76) is verified at once: UdpInCsumErrors, UdpInErrors.`, true);
+      }
+      const sk = udp_lookup(net, iph.saddr, uh.source, iph.daddr, uh.dest);
+      if (sk) {
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
+        udp_queue_rcv_skb(net, sk, skb);
+        return;
+      }
+      if (checksumBad(skb)) {
+        return drop('UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
+      }
+      net.count('UdpNoPorts');
+      net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${numToIp(iph.daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.`);
+      icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+      net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
+    }),
+  );
+}
+
+/** udp_queue_rcv_skb → __udp_queue_rcv_skb → __udp_enqueue_schedule_skb: charge and queue. */
+function udp_queue_rcv_skb(net: Net, sk: UdpSock, skb: SkBuff): void {
+  net.call('udp_queue_rcv_skb', () =>
+    net.call('__udp_enqueue_schedule_skb', () => {
+      const size = udpTruesize(skb);
+      if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
+        net.count('UdpRcvbufErrors');
+        net.count('UdpInErrors');
+        net.drop(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, 'SOCKET_RCVBUFF', `The socket's receive queue holds ${sk.rmemAlloc} bytes and its buffer is ${sk.rcvbuf} (SO_RCVBUF doubled): no room, UdpRcvbufErrors and UdpInErrors.`);
+        return;
+      }
+      sk.rmemAlloc += size;
+      const uh = readUdp(skb.buf, skb.data);
+      const iph = readIp(skb.buf, skb.network_header);
+      pending(net, sk).push(skb);
+      net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
+      net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
+    }),
+  );
+}
+
+const queues = new WeakMap<UdpSock, SkBuff[]>();
+function pending(_net: Net, sk: UdpSock): SkBuff[] {
+  let q = queues.get(sk);
+  if (!q) {
+    q = [];
+    queues.set(sk, q);
+  }
+  return q;
+}
+
+/**
+ * udp_recvmsg: the listening application reads its queue (the scenario's listeners read when
+ * the traffic is over, so that a small SO_RCVBUF can fill). Here InDatagrams is counted, and a
+ * checksum that was not verified on arrival is checked.
+ */
+export function udp_recvmsg_all(net: Net, sk: UdpSock): void {
+  const q = pending(net, sk);
+  if (q.length === 0) return;
+  net.w.rec.fresh(() =>
+    net.call('udp_recvmsg', () => {
+      while (q.length > 0) {
+        const skb = q.shift()!;
+        sk.rmemAlloc -= udpTruesize(skb);
+        const uh = readUdp(skb.buf, skb.data);
+        const iph = readIp(skb.buf, skb.network_header);
+        if (checksumBad(skb)) {
+          net.count('UdpInCsumErrors');
+          net.count('UdpInErrors');
+          net.drop(skb, 'socket', 'udp_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum wrong while copying the data: UdpInCsumErrors, UdpInErrors; the datagram is discarded and the application never sees it.');
+          continue;
+        }
+        net.count('UdpInDatagrams');
+        const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
+        sk.report.received.push({ from: `${numToIp(iph.saddr)}:${uh.source}`, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
+        net.step(skb, 'socket', 'udp_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes from ${numToIp(iph.saddr)}:${uh.source} (UdpInDatagrams).`);
+        net.fate(skb, { kind: 'delivered', fn: 'udp_recvmsg', detail: `read by the application on ${sk.report.local}` });
+      }
+    }),
+  );
+}
+
+function printable(b: Uint8Array): string {
+  const s = Array.from(b.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
+  return b.length > 64 ? `${s}…` : s;
+}
+
+/** udp_err → __udp4_lib_err: an ICMP error about a datagram one of our sockets sent. */
+export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number): void {
+  net.call('udp_err', () => {
+    const sk = net.sock.udp.find((s) => s.lport === sport && (!s.laddr || s.laddr === saddr) && (!s.daddr || (s.daddr === daddr && s.dport === dport)));
+    if (!sk) {
+      net.count('IcmpInErrors');
+      net.step(skb, 'L4', '__udp4_lib_err', FILE, `No socket sent ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: the error is counted in IcmpInErrors.`);
+      net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
+      return;
+    }
+    const err = code === ICMP_PORT_UNREACH ? 'ECONNREFUSED' : icmpName(type, code);
+    sk.errors.push(err);
+    net.step(skb, 'L4', '__udp4_lib_err', FILE, `The socket ${numToIp(saddr)}:${sport} is told: ${err}${sk.daddr ? ' (a connected socket sees it on its next call)' : ' (an unconnected socket reports it only with IP_RECVERR)'}.`);
+    net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err', detail: `error ${err} for ${numToIp(saddr)}:${sport}` });
+  });
+}

@@ -1,0 +1,63 @@
+// The netfilter hook points (include/linux/netfilter.h NF_HOOK, net/netfilter/core.c
+// nf_hook_slow). The IPv4 stack calls nf_hook at the five NF_INET_* hooks; what runs there is
+// the host's NetfilterEngine (nftables / iptables rules, conntrack, NAT), when it has one.
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import type { SkBuff } from '../core/skbuff';
+import type { NfHookName, NfVerdict } from '../../trace';
+
+export interface HookResult {
+  verdict: NfVerdict;
+  /** for NF_DROP from a rule: the drop reason name without the prefix (NETFILTER_DROP…) */
+  reason?: string;
+}
+
+/** What issue 3's rule engine plugs in: runs the base chains on a hook, in priority order. */
+export interface NetfilterEngine {
+  hasChains(hook: NfHookName): boolean;
+  run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult;
+}
+
+const HOOK_FILE = 'include/linux/netfilter.h';
+const CORE_FILE = 'net/netfilter/core.c';
+
+const NEXT: Record<NfHookName, string> = {
+  NF_INET_PRE_ROUTING: 'ip_rcv_finish',
+  NF_INET_LOCAL_IN: 'ip_local_deliver_finish',
+  NF_INET_FORWARD: 'ip_forward_finish',
+  NF_INET_LOCAL_OUT: 'dst_output',
+  NF_INET_POST_ROUTING: 'ip_finish_output',
+};
+
+/**
+ * NF_HOOK: run the hook, then `okfn` if the verdict lets the packet go on. With no base chain
+ * on the hook the kernel skips netfilter entirely (a static key), and so does the model, but
+ * the step is still shown so that a learner sees where the hook sits.
+ */
+export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => void): void {
+  const engine = net.nf;
+  if (!engine || !engine.hasChains(hook)) {
+    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, `${hook}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${NEXT[hook]}.`, {
+      hook: { hook, verdict: 'NF_ACCEPT' },
+    });
+    okfn();
+    return;
+  }
+  const res = net.call('nf_hook_slow', () => engine.run(net, hook, skb, indev, outdev));
+  switch (res.verdict) {
+    case 'NF_ACCEPT':
+      okfn();
+      return;
+    case 'NF_DROP':
+      net.drop(skb, 'L3', 'nf_hook_slow', CORE_FILE, res.reason ?? 'NETFILTER_DROP', `${hook}: the verdict is NF_DROP, so nf_hook_slow frees the packet.`);
+      return;
+    case 'NF_STOLEN':
+      net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).`, { hook: { hook, verdict: 'NF_STOLEN' } });
+      return;
+    case 'NF_QUEUE':
+      net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NETFILTER_DROP', `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so the packet is dropped.`);
+      return;
+    default:
+      okfn();
+  }
+}

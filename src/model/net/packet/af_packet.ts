@@ -1,0 +1,109 @@
+// Frames crafted byte by byte and sent on a link (net/packet/af_packet.c, packet_snd): the way
+// a test tool with a raw AF_PACKET socket puts an exact frame on the wire — bad checksums,
+// fragments, odd header fields. The frame leaves the peer's device and arrives on the target.
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import { allocSkb } from '../core/skbuff';
+import { ETH_HLEN, ETH_P_IP, writeEth } from '../../proto/ethernet';
+import { IP_DF, IP_MF, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, writeIp } from '../../proto/ipv4';
+import { ICMP_ECHO, ICMP_ECHOREPLY, writeIcmp } from '../../proto/icmp';
+import { writeUdp, UDP_HLEN } from '../../proto/udp';
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, writeTcp } from '../../proto/tcp';
+import { wr16 } from '../../proto/addr';
+import { dev_queue_xmit } from '../core/dev';
+
+export interface FrameSpec {
+  proto: 'udp' | 'tcp' | 'icmp';
+  saddr: number;
+  daddr: number;
+  sport: number;
+  dport: number;
+  /** tcp: "S", "SA", "A", "R", "PA", "F"…; icmp: "echo-request" / "echo-reply" */
+  flags?: string;
+  ttl: number;
+  /** this frame's IP total length */
+  size: number;
+  /** the whole datagram's IP total length, when this frame is one fragment of it */
+  datagram: number;
+  df: boolean;
+  id: number;
+  tos: number;
+  badIpChecksum: boolean;
+  badL4Checksum: boolean;
+  frag?: { offset: number; more: boolean };
+  dstMac: string;
+  srcMac: string;
+  version?: number;
+  ihl?: number;
+  truncate?: number;
+  payload?: Uint8Array;
+}
+
+function tcpFlags(s: string): number {
+  let f = 0;
+  for (const c of s.toUpperCase()) {
+    if (c === 'S') f |= TCPHDR_SYN;
+    else if (c === 'A' || c === '.') f |= TCPHDR_ACK;
+    else if (c === 'R') f |= TCPHDR_RST;
+    else if (c === 'P') f |= TCPHDR_PSH;
+    else if (c === 'F') f |= TCPHDR_FIN;
+  }
+  return f;
+}
+
+/** The whole datagram, L4 checksum right (unless asked otherwise), then this frame's slice of it. */
+export function buildFrame(s: FrameSpec): Uint8Array {
+  const dg = new Uint8Array(s.datagram);
+  const l4 = IPV4_HLEN;
+  const l4len = s.datagram - IPV4_HLEN;
+  const proto = s.proto === 'udp' ? IPPROTO_UDP : s.proto === 'tcp' ? IPPROTO_TCP : IPPROTO_ICMP;
+  const hdr = s.proto === 'udp' ? UDP_HLEN : s.proto === 'tcp' ? TCP_HLEN : 8;
+  for (let i = hdr; i < l4len; i++) dg[l4 + i] = s.payload ? s.payload[(i - hdr) % Math.max(s.payload.length, 1)] ?? 0 : (0x30 + ((i - hdr) % 64)) & 255;
+  if (s.payload && s.payload.length === 0) dg.fill(0, l4 + hdr);
+  if (s.proto === 'udp') writeUdp(dg, l4, { source: s.sport, dest: s.dport, len: l4len }, s.saddr, s.daddr);
+  else if (s.proto === 'tcp') writeTcp(dg, l4, { source: s.sport, dest: s.dport, seq: 1000, ackSeq: tcpFlags(s.flags ?? 'S') & TCPHDR_ACK ? 1 : 0, doff: 5, flags: tcpFlags(s.flags ?? 'S'), window: 64240, urgPtr: 0 }, l4len, s.saddr, s.daddr);
+  else writeIcmp(dg, l4, l4len, { type: s.flags === 'echo-reply' ? ICMP_ECHOREPLY : ICMP_ECHO, code: 0, rest: (0x4242 << 16) | 1 });
+  if (s.badL4Checksum) {
+    const at = l4 + (s.proto === 'udp' ? 6 : s.proto === 'tcp' ? 16 : 2);
+    wr16(dg, at, (((dg[at] << 8) | dg[at + 1]) ^ 0x5a5a) || 1);
+  }
+  const off = s.frag?.offset ?? 0;
+  const dataLen = s.size - IPV4_HLEN;
+  const frame = new Uint8Array(ETH_HLEN + s.size);
+  writeEth(frame, 0, { dst: s.dstMac, src: s.srcMac, proto: ETH_P_IP });
+  frame.set(dg.subarray(l4 + off, l4 + off + dataLen), ETH_HLEN + IPV4_HLEN);
+  const fragOff = (s.df ? IP_DF : 0) | (s.frag?.more ? IP_MF : 0) | (off >> 3);
+  writeIp(frame, ETH_HLEN, { version: 4, ihl: 5, tos: s.tos, totLen: s.size, id: s.id, fragOff, ttl: s.ttl, protocol: proto, saddr: s.saddr, daddr: s.daddr });
+  if (s.version !== undefined || s.ihl !== undefined) {
+    frame[ETH_HLEN] = ((s.version ?? 4) << 4) | (s.ihl ?? 5);
+    wr16(frame, ETH_HLEN + 10, 0);
+    writeIpChecksumOnly(frame, ETH_HLEN);
+  }
+  if (s.badIpChecksum) wr16(frame, ETH_HLEN + 10, (((frame[ETH_HLEN + 10] << 8) | frame[ETH_HLEN + 11]) ^ 0x5a5a) || 1);
+  return s.truncate !== undefined ? frame.slice(0, ETH_HLEN + s.truncate) : frame;
+}
+
+function writeIpChecksumOnly(b: Uint8Array, off: number): void {
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (b[off + i] << 8) | b[off + i + 1];
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  wr16(b, off + 10, ~sum & 0xffff);
+}
+
+/** packet_snd: the tool's socket on `dev` (the target's link partner) sends the frame as it is. */
+export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null = null): number {
+  return net.w.rec.fresh(() =>
+    net.call('packet_snd', () => {
+      const pkt = net.w.rec.newPacket(net.name, parent);
+      const skb = allocSkb(dev.llReservedSpace(), frame.length, pkt);
+      skb.w().set(frame, skb.put(frame.length));
+      skb.resetMacHeader();
+      skb.network_header = skb.data + ETH_HLEN;
+      skb.dev = dev;
+      skb.protocol = ETH_P_IP;
+      net.step(skb, 'L2', 'packet_snd', 'net/packet/af_packet.c', `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
+      dev_queue_xmit(net, skb);
+      return pkt;
+    }),
+  );
+}

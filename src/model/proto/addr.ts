@@ -1,0 +1,80 @@
+// IPv4 addresses as unsigned 32-bit numbers, MAC addresses as "aa:bb:cc:dd:ee:ff" strings.
+
+export function ipToNum(s: string): number {
+  const p = s.split('.');
+  if (p.length !== 4) throw new Error(`not an IPv4 address: ${s}`);
+  let n = 0;
+  for (const x of p) {
+    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) throw new Error(`not an IPv4 address: ${s}`);
+    n = n * 256 + Number(x);
+  }
+  return n >>> 0;
+}
+
+export function numToIp(n: number): string {
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+export function prefixMask(plen: number): number {
+  return plen === 0 ? 0 : (0xffffffff << (32 - plen)) >>> 0;
+}
+
+export function inPrefix(addr: number, net: number, plen: number): boolean {
+  const m = prefixMask(plen);
+  return ((addr & m) >>> 0) === ((net & m) >>> 0);
+}
+
+export const isMulticast = (a: number): boolean => (a >>> 28) === 0xe;
+export const isLbcast = (a: number): boolean => a === 0xffffffff;
+export const isZeronet = (a: number): boolean => (a >>> 24) === 0;
+export const isLoopback = (a: number): boolean => (a >>> 24) === 127;
+
+export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+export const ZERO_MAC = '00:00:00:00:00:00';
+
+export function macToBytes(mac: string): number[] {
+  return mac.split(':').map((h) => parseInt(h, 16));
+}
+
+export function bytesToMac(b: Uint8Array, off: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < 6; i++) out.push(b[off + i].toString(16).padStart(2, '0'));
+  return out.join(':');
+}
+
+export function isMulticastMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
+export function rd16(b: Uint8Array, o: number): number {
+  return (b[o] << 8) | b[o + 1];
+}
+export function rd32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+export function wr16(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 255;
+  b[o + 1] = v & 255;
+}
+export function wr32(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 24) & 255;
+  b[o + 1] = (v >>> 16) & 255;
+  b[o + 2] = (v >>> 8) & 255;
+  b[o + 3] = v & 255;
+}
+
+/** FNV-1a: deterministic MAC addresses derived from host and interface names. */
+export function deriveMac(host: string, ifname: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of `${host}/${ifname}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  let h2 = 0x12345;
+  for (const ch of `${ifname}@${host}`) {
+    h2 = (Math.imul(h2, 31) + ch.charCodeAt(0)) >>> 0;
+  }
+  // 02:… is a locally administered unicast address, as veth's random MACs are.
+  const b = [0x02, (h >>> 24) & 255, (h >>> 16) & 255, (h >>> 8) & 255, h & 255, h2 & 255];
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}

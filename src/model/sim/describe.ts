@@ -1,0 +1,52 @@
+// One-line, tcpdump-like summaries of what an sk_buff carries.
+import { numToIp } from '../proto/addr';
+import { readArp, ARPOP_REQUEST } from '../proto/arp';
+import { ETH_HLEN, ETH_P_ARP, ETH_P_IP } from '../proto/ethernet';
+import { readIcmp, ICMP_TYPE_NAMES, UNREACH_CODE_NAMES, ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY } from '../proto/icmp';
+import { IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp } from '../proto/ipv4';
+import { readTcp, tcpFlagString } from '../proto/tcp';
+import { readUdp } from '../proto/udp';
+
+/** Describes an IPv4 datagram or ARP packet starting at `off` in `b`. */
+export function describeL3(b: Uint8Array, off: number, proto: number, avail: number): string {
+  if (proto === ETH_P_ARP) {
+    if (avail < 28) return 'ARP (truncated)';
+    const a = readArp(b, off);
+    return a.op === ARPOP_REQUEST
+      ? `ARP, Request who-has ${numToIp(a.tip)} tell ${numToIp(a.sip)}`
+      : `ARP, Reply ${numToIp(a.sip)} is-at ${a.sha}`;
+  }
+  if (proto !== ETH_P_IP) return `ethertype 0x${proto.toString(16).padStart(4, '0')}`;
+  if (avail < 20) return 'IP (truncated)';
+  const ip = readIp(b, off);
+  const hl = ip.ihl * 4;
+  const frag = ip.fragOff & (IP_MF | IP_OFFSET);
+  const fragTxt = frag ? `, frag offset ${(ip.fragOff & IP_OFFSET) * 8}${ip.fragOff & IP_MF ? ' MF' : ''}` : '';
+  const tail = `, ttl ${ip.ttl}, length ${ip.totLen}${fragTxt}`;
+  const s = numToIp(ip.saddr);
+  const d = numToIp(ip.daddr);
+  const l4 = off + hl;
+  const firstFrag = (ip.fragOff & IP_OFFSET) === 0;
+  if (firstFrag && ip.protocol === IPPROTO_UDP && avail >= hl + 8) {
+    const u = readUdp(b, l4);
+    return `${s}.${u.source} > ${d}.${u.dest}: UDP, length ${u.len - 8}${tail}`;
+  }
+  if (firstFrag && ip.protocol === IPPROTO_TCP && avail >= hl + 20) {
+    const t = readTcp(b, l4);
+    return `${s}.${t.source} > ${d}.${t.dest}: TCP [${tcpFlagString(t.flags)}] seq ${t.seq}${t.flags & 0x10 ? `, ack ${t.ackSeq}` : ''}, length ${ip.totLen - hl - t.doff * 4}${tail}`;
+  }
+  if (firstFrag && ip.protocol === IPPROTO_ICMP && avail >= hl + 8) {
+    const c = readIcmp(b, l4);
+    let what = ICMP_TYPE_NAMES[c.type] ?? `type ${c.type}`;
+    if (c.type === ICMP_ECHO || c.type === ICMP_ECHOREPLY) what += `, id ${c.rest >>> 16}, seq ${c.rest & 0xffff}`;
+    if (c.type === ICMP_DEST_UNREACH) what = `${UNREACH_CODE_NAMES[c.code] ?? `unreachable code ${c.code}`}${c.code === 4 ? ` (mtu ${c.rest & 0xffff})` : ''}`;
+    return `${s} > ${d}: ICMP ${what}${tail}`;
+  }
+  return `${s} > ${d}: proto ${ip.protocol}${tail}`;
+}
+
+export function describeFrame(b: Uint8Array, off: number, len: number): string {
+  if (len < ETH_HLEN) return 'runt frame';
+  const proto = (b[off + 12] << 8) | b[off + 13];
+  return describeL3(b, off + ETH_HLEN, proto, len - ETH_HLEN);
+}

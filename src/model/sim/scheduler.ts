@@ -1,0 +1,83 @@
+// Simulated time and the deferred work of the kernel (softirqs, timers), in a deterministic
+// order: by time, then by the order work was scheduled.
+
+export interface Task {
+  time: number;
+  order: number;
+  run: () => void;
+  cancelled: boolean;
+}
+
+export class Scheduler {
+  now = 0;
+  private order = 0;
+  private heap: Task[] = [];
+
+  at(time: number, run: () => void): Task {
+    const t: Task = { time: Math.max(time, this.now), order: this.order++, run, cancelled: false };
+    this.pushHeap(t);
+    return t;
+  }
+
+  after(ns: number, run: () => void): Task {
+    return this.at(this.now + ns, run);
+  }
+
+  cancel(t: Task | null | undefined): void {
+    if (t) t.cancelled = true;
+  }
+
+  get pending(): number {
+    return this.heap.filter((t) => !t.cancelled).length;
+  }
+
+  /** Runs tasks until none is left or the next one is after `until`; returns how many ran. */
+  runUntil(until = Infinity, maxTasks = 1_000_000): number {
+    let n = 0;
+    while (this.heap.length > 0 && n < maxTasks) {
+      const top = this.heap[0];
+      if (top.time > until) break;
+      this.popHeap();
+      if (top.cancelled) continue;
+      this.now = top.time;
+      top.run();
+      n++;
+    }
+    if (until !== Infinity && this.now < until) this.now = until;
+    return n;
+  }
+
+  private less(a: Task, b: Task): boolean {
+    return a.time < b.time || (a.time === b.time && a.order < b.order);
+  }
+
+  private pushHeap(t: Task): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  private popHeap(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.less(h[l], h[m])) m = l;
+      if (r < h.length && this.less(h[r], h[m])) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
+  }
+}

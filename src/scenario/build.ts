@@ -1,0 +1,186 @@
+// Applies a parsed scenario to a fresh model World: hosts (namespaces), a device per link end,
+// each host's setup lines in order, and the listening sockets. Every failure keeps the position
+// of the line (and word) that caused it; all are reported together and nothing runs after one.
+import { World } from '../model/world';
+import type { Net } from '../model/net/net_namespace';
+import { SysctlError } from '../model/net/net_namespace';
+import type { NetDevice } from '../model/net/core/netdevice';
+import { qdiscFor } from '../model/net/sched/sch_generic';
+import { deriveMac, ipToNum } from '../model/proto/addr';
+import { addrAdd, addrDel, bringUpLoopback, linkSetMtu, linkSetUp, neighAdd, neighDel, NetlinkError, routeAdd, routeDel, ruleAdd, ruleDel } from '../model/net/ipv4/devinet';
+import { RT_TABLE_MAIN } from '../model/net/ipv4/fib';
+import type { RtnType } from '../model/net/ipv4/route_types';
+import type { NudState } from '../model/net/core/neighbour_types';
+import { udpSocket } from '../model/net/ipv4/udp';
+import { tcpListen } from '../model/net/ipv4/tcp_ipv4';
+import type { RecordLevel } from '../model/sim/recorder';
+import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok } from './types';
+
+const RTN: Record<string, RtnType> = {
+  unicast: 'RTN_UNICAST',
+  local: 'RTN_LOCAL',
+  broadcast: 'RTN_BROADCAST',
+  blackhole: 'RTN_BLACKHOLE',
+  unreachable: 'RTN_UNREACHABLE',
+  prohibit: 'RTN_PROHIBIT',
+  throw: 'RTN_THROW',
+};
+const NUD: Record<string, NudState> = { permanent: 'NUD_PERMANENT', reachable: 'NUD_REACHABLE', stale: 'NUD_STALE', noarp: 'NUD_NOARP' };
+
+export interface Built {
+  world: World;
+  scenario: Scenario;
+}
+
+export function buildWorld(sc: Scenario, level: RecordLevel = 'full'): Built {
+  const world = new World(level);
+  const errors: ScenarioError[] = [];
+  for (const h of sc.hosts) bringUpLoopback(world.addHost(h.name));
+  for (const l of sc.links) {
+    const a = addLinkEnd(world, l.a.host.text, l.a.ifname.text, l.kind);
+    const b = addLinkEnd(world, l.b.host.text, l.b.ifname.text, l.kind);
+    a.peer = b;
+    b.peer = a;
+  }
+  for (const h of sc.hosts) {
+    const net = world.hosts.get(h.name)!;
+    for (const cmd of h.setup) {
+      try {
+        apply(net, cmd);
+      } catch (e) {
+        if (e instanceof ScenarioError) errors.push(e);
+        else if (e instanceof NetlinkError || e instanceof SysctlError) errors.push(new ScenarioError(e.message, cmd.pos));
+        else throw e;
+      }
+    }
+  }
+  for (const l of sc.listen) {
+    const net = world.hosts.get(l.host.text)!;
+    const addr = ipToNum(l.addr);
+    if (addr && !isOwn(net, addr)) {
+      errors.push(new ScenarioError(`bind ${l.addr}:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));
+      continue;
+    }
+    if (l.proto === 'udp') {
+      udpSocket(net, addr, l.port, { rcvbuf: l.rcvbuf, daddr: l.connect ? ipToNum(l.connect.addr) : 0, dport: l.connect?.port ?? 0, listener: true });
+    } else {
+      tcpListen(net, addr, l.port);
+    }
+  }
+  if (errors.length) throw new ScenarioErrors(errors);
+  return { world, scenario: sc };
+}
+
+function isOwn(net: Net, a: number): boolean {
+  for (const d of net.devices.values()) if (d.addrs.some((x) => x.local === a)) return true;
+  return false;
+}
+
+function addLinkEnd(world: World, host: string, ifname: string, kind: 'veth' | 'nic'): NetDevice {
+  const net = world.hosts.get(host)!;
+  const dev = net.addDevice(ifname, deriveMac(host, ifname), kind, 1500, 1000);
+  dev.qdisc = qdiscFor(kind === 'nic' ? 'pfifo_fast' : 'noqueue', dev.tx_queue_len);
+  if (kind === 'nic') dev.napi = { weight: 64, ring: [], ringSize: 256, scheduled: false, irqMasked: false };
+  return dev;
+}
+
+function devOf(net: Net, t: Tok): NetDevice {
+  const d = net.devices.get(t.text);
+  if (!d) throw new ScenarioError(`Cannot find device "${t.text}"`, t.pos);
+  return d;
+}
+
+function at(t: Tok | undefined, fallback: SourcePos): SourcePos {
+  return t ? t.pos : fallback;
+}
+
+function apply(net: Net, c: SetupCommand): void {
+  switch (c.kind) {
+    case 'addr-add': {
+      const dev = devOf(net, c.dev);
+      addrAdd(net, dev, ipToNum(c.addr), c.plen, c.broadcast ? ipToNum(c.broadcast) : 0, (c.scope as 'global' | 'link' | 'host') ?? 'global');
+      return;
+    }
+    case 'addr-del':
+      addrDel(net, devOf(net, c.dev), ipToNum(c.addr), c.plen);
+      return;
+    case 'link-set': {
+      const dev = devOf(net, c.dev);
+      if (c.mtu !== undefined) linkSetMtu(dev, c.mtu);
+      if (c.address !== undefined) dev.mac = c.address.toLowerCase();
+      if (c.txqueuelen !== undefined) {
+        dev.tx_queue_len = c.txqueuelen;
+        dev.qdisc.limit = c.txqueuelen;
+      }
+      if (c.promisc !== undefined) dev.promisc = c.promisc;
+      if (c.arp !== undefined) dev.noarp = !c.arp;
+      if (c.up !== undefined) linkSetUp(net, dev, c.up);
+      return;
+    }
+    case 'route-add':
+    case 'route-replace':
+    case 'route-del': {
+      const dev = c.dev ? devOf(net, c.dev) : null;
+      const table = c.table ?? (c.type === 'local' || c.type === 'broadcast' ? 255 : RT_TABLE_MAIN);
+      const spec = {
+        type: RTN[c.type],
+        dst: ipToNum(c.dst.addr),
+        plen: c.dst.plen,
+        gw: c.via ? ipToNum(c.via.text) : 0,
+        dev,
+        prefsrc: c.src ? ipToNum(c.src.text) : 0,
+        metric: c.metric ?? 0,
+        table,
+        scope: c.scope as 'global' | 'link' | 'host' | undefined,
+        proto: c.proto ?? 'boot',
+        mtu: c.mtu ?? 0,
+      };
+      try {
+        if (c.kind === 'route-del') routeDel(net, { dst: spec.dst, plen: spec.plen, table, gw: spec.gw, dev: dev ?? undefined, metric: c.metric });
+        else routeAdd(net, spec, c.kind === 'route-replace');
+      } catch (e) {
+        if (e instanceof NetlinkError && /gateway/.test(e.message)) throw new ScenarioError(e.message, at(c.via, c.pos));
+        if (e instanceof NetlinkError && /prefsrc/.test(e.message)) throw new ScenarioError(e.message, at(c.src, c.pos));
+        if (e instanceof NetlinkError && /device/i.test(e.message)) throw new ScenarioError(e.message, at(c.dev ?? c.via, c.pos));
+        throw e;
+      }
+      return;
+    }
+    case 'rule-add':
+      ruleAdd(net, {
+        priority: c.priority,
+        from: c.from ? { addr: ipToNum(c.from.addr), plen: c.from.plen } : undefined,
+        to: c.to ? { addr: ipToNum(c.to.addr), plen: c.to.plen } : undefined,
+        fwmark: c.fwmark,
+        iif: c.iif?.text,
+        oif: c.oif?.text,
+        table: c.table ?? RT_TABLE_MAIN,
+        action: c.action,
+      });
+      return;
+    case 'rule-del':
+      ruleDel(net, { priority: c.priority, table: c.table });
+      return;
+    case 'neigh-add':
+    case 'neigh-replace':
+      neighAdd(net, devOf(net, c.dev), ipToNum(c.addr), c.lladdr?.toLowerCase(), NUD[c.nud], c.kind === 'neigh-replace');
+      return;
+    case 'neigh-del':
+      neighDel(net, devOf(net, c.dev), ipToNum(c.addr));
+      return;
+    case 'sysctl': {
+      const v = c.value.text.trim();
+      if (!/^-?\d+$/.test(v)) throw new ScenarioError(`sysctl ${c.key.text}: the model takes integer values, not ${JSON.stringify(v)}`, c.value.pos);
+      try {
+        net.setSysctl(c.key.text, Number(v));
+      } catch (e) {
+        if (e instanceof SysctlError) throw new ScenarioError(`sysctl: ${e.message} (not modelled, or not a sysctl of a network namespace)`, c.key.pos);
+        throw e;
+      }
+      return;
+    }
+    case 'nft':
+    case 'iptables':
+      throw new ScenarioError(`\`${c.kind}\` rules are not modelled yet: netfilter tables and rules are the next part of the model (the hooks are already walked, with no rules on them)`, c.pos);
+  }
+}

@@ -1,0 +1,82 @@
+// Checks across sections: names used in links, setup, listen and traffic must exist. Runs on
+// what parsed; a host or link that failed to parse is simply absent (its error is already out).
+import { Diag, q, subTok } from './diag';
+import { Scenario, SetupCommand, Tok } from './types';
+
+export function check(sc: Scenario, d: Diag): void {
+  const ifs = interfaces(sc, d);
+  for (const h of sc.hosts) {
+    const have = ifs.get(h.name)!;
+    for (const dev of h.setup.flatMap(devRefs)) {
+      if (!have.has(dev.text)) d.error(dev, `host ${q(h.name)} has no interface ${q(dev.text)}; it has ${[...have.keys()].join(', ')}`);
+    }
+  }
+  const host = (t: Tok): boolean => {
+    if (ifs.has(t.text)) return true;
+    d.error(t, `unknown host ${q(t.text)}${ifs.size ? `; hosts are ${[...ifs.keys()].join(', ')}` : ''}`);
+    return false;
+  };
+  const sockets = new Map<string, Tok>();
+  for (const l of sc.listen) {
+    if (!host(l.host)) continue;
+    const k = `${l.host.text} ${l.proto} ${l.addr}:${l.port}`;
+    const prev = sockets.get(k) ?? sockets.get(`${l.host.text} ${l.proto} 0.0.0.0:${l.port}`);
+    if (prev) d.error(l.host, `${l.proto} port ${l.port} is already bound on ${q(l.host.text)} (line ${prev.pos.line}): EADDRINUSE`);
+    else sockets.set(k, l.host);
+  }
+  for (const t of sc.traffic) {
+    if (t.kind === 'local') host(t.from);
+    if (t.kind !== 'wire' || !host(t.host)) continue;
+    if (t.ifname.text === 'lo') d.error(t.ifname, '`lo` has no wire: a frame can come in only on an interface of a link');
+    else if (!ifs.get(t.host.text)!.has(t.ifname.text)) d.error(t.ifname, `host ${q(t.host.text)} has no interface ${q(t.ifname.text)}`);
+  }
+}
+
+/** Host → its interfaces (name → where it was made): `lo`, and one per link end. */
+function interfaces(sc: Scenario, d: Diag): Map<string, Map<string, Tok>> {
+  const ifs = new Map(sc.hosts.map((h) => [h.name, new Map<string, Tok>([['lo', { text: 'lo', pos: h.pos }]])]));
+  const names = [...ifs.keys()].join(', ');
+  for (const l of sc.links) {
+    for (const end of [l.a, l.b]) {
+      const have = ifs.get(end.host.text);
+      if (!have) {
+        d.error(end.host, `unknown host ${q(end.host.text)}${names ? `; hosts are ${names}` : ''}`);
+        continue;
+      }
+      const prev = have.get(end.ifname.text);
+      if (end.ifname.text === 'lo') d.error(end.ifname, '`lo` exists on every host already and cannot be part of a link');
+      else if (prev) d.error(end.ifname, `${q(`${end.host.text}:${end.ifname.text}`)} is already in the link at line ${prev.pos.line}; an interface is in one link only`);
+      else have.set(end.ifname.text, end.ifname);
+    }
+  }
+  return ifs;
+}
+
+/** The device names a setup command refers to. */
+function devRefs(c: SetupCommand): Tok[] {
+  switch (c.kind) {
+    case 'addr-add':
+    case 'addr-del':
+    case 'link-set':
+    case 'neigh-add':
+    case 'neigh-replace':
+    case 'neigh-del':
+      return [c.dev];
+    case 'route-add':
+    case 'route-del':
+    case 'route-replace':
+      return c.dev ? [c.dev] : [];
+    case 'rule-add':
+    case 'rule-del':
+      return [c.iif, c.oif].filter((t): t is Tok => !!t);
+    case 'sysctl': {
+      // net.ipv4.conf.IF.… and net.ipv4.neigh.IF.…; `all` and `default` are not devices
+      const m = /^(net\.ipv4\.(?:conf|neigh)\.)([^.]+)\./.exec(c.key.text);
+      if (!m || m[2] === 'all' || m[2] === 'default') return [];
+      const t = subTok(c.key, m[1].length, m[1].length + m[2].length);
+      return [{ ...t, text: t.text.replace(/\//g, '.') }];
+    }
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,246 @@
+// A scenario file → Scenario. Everything wrong is collected with its file, line and column and
+// thrown at once as ScenarioErrors; nothing half-parsed is returned.
+import { isScalar, parseDocument } from 'yaml';
+import { check } from './check';
+import { parseSetupLine } from './commands/setup';
+import { Diag, q, subTok } from './diag';
+import { Line, splitLines, splitWords } from './lines';
+import { Source } from './source';
+import { hostname, ifname, tokAddrPort, tokUint } from './syntax';
+import { parseLocalSend, parseWireSend } from './traffic';
+import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioErrors, Tok, TrafficItem } from './types';
+import { Reader } from './yamlnodes';
+
+const TOP = ['name', 'description', 'hosts', 'links', 'listen', 'traffic'];
+const REQUIRED = ['name', 'hosts', 'traffic'];
+
+export function parseScenario(text: string, file: string): Scenario {
+  const src = new Source(text, file);
+  const d = new Diag();
+  const doc = parseDocument(text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
+  for (const e of doc.errors) d.error(src.pos(e.pos[0]), `YAML: ${e.message}`);
+  if (d.errors.length) throw new ScenarioErrors(d.errors);
+  const r = new Reader(src, doc, d);
+  const sc: Scenario = { file, name: '', hosts: [], links: [], listen: [], traffic: [] };
+  const root = r.map(doc.contents, 'a scenario', src.pos(0));
+  if (root) {
+    const seen = new Set<string>();
+    for (const { key, value } of r.pairs(root, 'the scenario')) {
+      seen.add(key.text);
+      const at = key.pos;
+      switch (key.text) {
+        case 'name':
+          sc.name = r.tok(value, '`name`', at)?.text ?? '';
+          break;
+        case 'description': {
+          const s = r.scalar(value, '`description`', at);
+          if (s && s.value !== null) sc.description = String(s.value);
+          break;
+        }
+        case 'hosts':
+          sc.hosts = parseHosts(r, value, at);
+          break;
+        case 'links':
+          sc.links = parseLinks(r, value, at);
+          break;
+        case 'listen':
+          sc.listen = parseListen(r, value, at);
+          break;
+        case 'traffic':
+          sc.traffic = parseTraffic(r, value, at);
+          break;
+        default:
+          d.error(key, `${q(key.text)}: unknown key; a scenario has ${TOP.join(', ')}`);
+      }
+    }
+    for (const k of REQUIRED) if (!seen.has(k)) d.error(r.pos(root), `the scenario needs \`${k}:\``);
+    check(sc, d);
+  }
+  if (d.errors.length) {
+    const errs = d.errors.map((e, i) => [e, i] as const);
+    errs.sort(([a, i], [b, j]) => a.pos.line - b.pos.line || a.pos.col - b.pos.col || i - j);
+    throw new ScenarioErrors(errs.map(([e]) => e));
+  }
+  return sc;
+}
+
+function parseHosts(r: Reader, node: unknown, at: Tok['pos']): HostSpec[] {
+  const m = r.map(node, '`hosts`', at);
+  if (!m) return [];
+  return r.pairs(m, '`hosts`').map(({ key, value }) => {
+    const bad = hostname(key.text);
+    if (bad) r.d.error(key, bad);
+    const host: HostSpec = { name: key.text, pos: key.pos, setup: [] };
+    for (const line of scriptLines(r, value, key)) host.setup.push(...parseSetupLine(line, r.d));
+    return host;
+  });
+}
+
+/** A host's setup: a block scalar (`|`), a plain or quoted string, or a list of strings. */
+function scriptLines(r: Reader, node: unknown, host: Tok): Line[] {
+  if (r.isNull(node)) return [];
+  const n = r.resolve(node);
+  const items = isScalar(n) ? [n] : r.seq(n, `the setup of host ${q(host.text)}`, host.pos)?.items ?? [];
+  const out: Line[] = [];
+  for (const item of items) {
+    if (r.isNull(item)) continue;
+    const s = r.scalar(item, 'a setup line', host.pos);
+    if (!s) continue;
+    if (s.type === 'BLOCK_FOLDED') {
+      r.d.error(r.pos(s), 'a setup script must be a literal block `|`: `>` folds its lines into one');
+      continue;
+    }
+    out.push(...splitLines(r.mapped(s), r.src, r.d));
+  }
+  return out;
+}
+
+/** `HOST:IF` → its two parts, each with its own column. */
+function hostIf(r: Reader, t: Tok): LinkEnd | undefined {
+  const colon = t.text.indexOf(':');
+  if (colon <= 0 || colon === t.text.length - 1) {
+    r.d.error(t, `${q(t.text)}: expected HOST:IFNAME, like client:eth0`);
+    return undefined;
+  }
+  const end = { host: subTok(t, 0, colon), ifname: subTok(t, colon + 1) };
+  const bad = ifname(end.ifname.text);
+  if (bad) {
+    r.d.error(end.ifname, bad);
+    return undefined;
+  }
+  return end;
+}
+
+function words(r: Reader, node: unknown, what: string, at: Tok['pos']): Line | undefined {
+  const s = r.scalar(node, what, at);
+  if (!s) return undefined;
+  const line = s.value === null ? undefined : splitWords(r.mapped(s), r.src, r.d);
+  if (!line) r.d.error(r.pos(s.range ? s : node), `${what} must not be empty`);
+  return line;
+}
+
+function parseLinks(r: Reader, node: unknown, at: Tok['pos']): LinkSpec[] {
+  if (r.isNull(node)) return [];
+  const out: LinkSpec[] = [];
+  for (const item of r.seq(node, '`links`', at)?.items ?? []) {
+    const line = words(r, item, 'a link', r.pos(item));
+    if (!line) continue;
+    const [wa, wb, wk, extra] = line.words;
+    if (!wb) {
+      r.d.error(wa, `${q(line.text)}: a link joins two ends: \`HOST:IF HOST:IF [veth|nic]\``);
+      continue;
+    }
+    if (extra) r.d.error(extra, `${q(extra.text)}: unexpected word; a link is \`HOST:IF HOST:IF [veth|nic]\``);
+    if (wk && wk.text !== 'veth' && wk.text !== 'nic') r.d.error(wk, `${q(wk.text)}: unknown link kind; expected veth or nic`);
+    const a = hostIf(r, wa);
+    const b = hostIf(r, wb);
+    if (a && b && !extra) out.push({ pos: wa.pos, a, b, kind: wk?.text === 'nic' ? 'nic' : 'veth' });
+  }
+  return out;
+}
+
+function parseListen(r: Reader, node: unknown, at: Tok['pos']): ListenSpec[] {
+  if (r.isNull(node)) return [];
+  const out: ListenSpec[] = [];
+  for (const item of r.seq(node, '`listen`', at)?.items ?? []) {
+    const m = r.map(item, 'a listen entry (`- HOST: udp|tcp [ADDR:]PORT`)', r.pos(item));
+    if (!m) continue;
+    const pairs = r.pairs(m, 'a listen entry');
+    if (pairs.length !== 1) {
+      if (pairs.length > 1) r.d.error(pairs[1].key, 'one socket per entry: `- HOST: udp|tcp [ADDR:]PORT`');
+      continue;
+    }
+    const [{ key: host, value }] = pairs;
+    const line = words(r, value, `the socket of ${q(host.text)}`, host.pos);
+    if (line) {
+      const l = listenLine(r, host, line);
+      if (l) out.push(l);
+    }
+  }
+  return out;
+}
+
+function listenLine(r: Reader, host: Tok, line: Line): ListenSpec | undefined {
+  const [p, ap, ...rest] = line.words;
+  if (p.text !== 'udp' && p.text !== 'tcp') return void r.d.error(p, `${q(p.text)}: expected udp or tcp`);
+  if (!ap) return void r.d.error(p, `${q(p.text)} needs a port: \`${p.text} [ADDR:]PORT\``);
+  const a = tokAddrPort(ap, r.d, true);
+  if (!a) return undefined;
+  const l: ListenSpec = { pos: host.pos, host, proto: p.text, addr: a.addr?.text ?? '0.0.0.0', port: a.port };
+  for (let i = 0; i < rest.length; i += 2) {
+    const [kw, arg] = [rest[i], rest[i + 1]];
+    if (kw.text !== 'rcvbuf' && kw.text !== 'connect') return void r.d.error(kw, `${q(kw.text)}: unknown keyword; expected rcvbuf N or connect ADDR:PORT`);
+    if (!arg) return void r.d.error(kw, `${q(kw.text)} needs ${kw.text === 'rcvbuf' ? 'a size in bytes' : 'ADDR:PORT'}`);
+    if (kw.text === 'rcvbuf') {
+      l.rcvbuf = tokUint(arg, r.d, 1, 0x7fffffff, 'rcvbuf');
+      if (l.rcvbuf === undefined) return undefined;
+    } else {
+      if (p.text === 'tcp') return void r.d.error(kw, 'a listening TCP socket does not connect; `connect` is for udp');
+      const c = tokAddrPort(arg, r.d, false);
+      if (!c) return undefined;
+      l.connect = { addr: c.addr!.text, port: c.port };
+    }
+  }
+  return l;
+}
+
+const WAIT_UNITS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
+
+function parseTraffic(r: Reader, node: unknown, at: Tok['pos']): TrafficItem[] {
+  if (r.isNull(node)) return [];
+  const out: TrafficItem[] = [];
+  for (const item of r.seq(node, '`traffic`', at)?.items ?? []) {
+    const m = r.map(item, 'a traffic item ({from, send}, {into, send} or {wait})', r.pos(item));
+    if (!m) continue;
+    const pos = r.pos(m);
+    const kv = new Map(r.pairs(m, 'a traffic item').map((p) => [p.key.text, p]));
+    const unknown = [...kv.values()].find((p) => !['from', 'into', 'send', 'wait'].includes(p.key.text));
+    if (unknown) {
+      r.d.error(unknown.key, `${q(unknown.key.text)}: unknown key; a traffic item has from+send, into+send or wait`);
+      continue;
+    }
+    const [from, into, send, wait] = ['from', 'into', 'send', 'wait'].map((k) => kv.get(k));
+    if (wait) {
+      const other = from ?? into ?? send;
+      if (other) r.d.error(other.key, '`wait` stands alone in its item');
+      const w = r.tok(wait.value, '`wait`', wait.key.pos);
+      const ns = w && waitNs(r, w);
+      if (ns !== undefined && !other) out.push({ kind: 'wait', pos, ns });
+      continue;
+    }
+    if (from && into) {
+      r.d.error(into.key, 'an item has either `from` (sent by a host) or `into` (arrives from the wire), not both');
+      continue;
+    }
+    const head = from ?? into;
+    if (!head) {
+      r.d.error(pos, 'a traffic item needs `from: HOST` or `into: HOST:IF` (with `send`), or `wait`');
+      continue;
+    }
+    if (!send) {
+      r.d.error(head.key, '`send:` is missing: what is sent?');
+      continue;
+    }
+    const who = r.tok(head.value, q(head.key.text), head.key.pos);
+    const line = words(r, send.value, '`send`', send.key.pos);
+    if (!who || !line) continue;
+    const raw = line.text;
+    if (from) {
+      const s = parseLocalSend(line.words, r.d, send.key);
+      if (s) out.push({ kind: 'local', pos, from: who, send: s, raw });
+    } else {
+      const end = hostIf(r, who);
+      const s = parseWireSend(line.words, r.d, send.key);
+      if (s && end) out.push({ kind: 'wire', pos, host: end.host, ifname: end.ifname, send: s, raw });
+    }
+  }
+  return out;
+}
+
+function waitNs(r: Reader, w: Tok): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(s|ms|us|ns)$/.exec(w.text);
+  if (!m) return void r.d.error(w, `${q(w.text)}: expected a duration with a unit: 31s, 500ms, 2us, 10ns`);
+  const ns = Math.round(Number(m[1]) * WAIT_UNITS[m[2]]);
+  if (ns <= 0 || !Number.isSafeInteger(ns)) return void r.d.error(w, `${q(w.text)}: the duration must be positive and at most ~104 days`);
+  return ns;
+}

@@ -1,0 +1,237 @@
+// The `send:` line of a traffic item. Local sends name what a tool or socket would do (so the
+// same item can be replayed with ping, a UDP socket or a TCP connect on a real kernel); wire
+// sends describe a frame field by field, including fields forced wrong.
+import { Args } from './args';
+import { Diag, q } from './diag';
+import { tokAddrPort, tokIpv4, tokMac, tokUint } from './syntax';
+import { IpOptions, LocalSend, Tok, WireSend } from './types';
+
+const IP_HDR = 20;
+/** smallest IP datagram for each protocol: IP header + L4 header */
+export const MIN_SIZE = { icmp: IP_HDR + 8, udp: IP_HDR + 8, tcp: IP_HDR + 20 } as const;
+/** ping's default: 56 data bytes + 8 ICMP + 20 IP */
+export const PING_SIZE = 84;
+
+type Proto = keyof typeof MIN_SIZE;
+
+function proto(a: Args, t: Tok | undefined, at: Tok): Proto | undefined {
+  if (!t) return a.fail(at, '`send` is empty: expected icmp, udp or tcp');
+  if (t.text === 'icmp' || t.text === 'udp' || t.text === 'tcp') return t.text;
+  return a.fail(t, `${q(t.text)}: unknown protocol; expected icmp, udp or tcp`);
+}
+
+function expect(a: Args, word: string, after: Tok): Tok | undefined {
+  const t = a.peek();
+  if (t?.text === word) return a.next();
+  if (!t) return a.fail(after, `expected ${q(word)} after ${q(after.text)}`);
+  return a.fail(t, `${q(t.text)}: expected ${q(word)}`);
+}
+
+/** `size`: the IP datagram's total length, from the protocol's headers up to 65535. */
+function sizeArg(a: Args, kw: Tok, p: Proto): number | undefined {
+  const t = a.arg(kw, 'a number of bytes');
+  return t && tokUint(t, a.d, MIN_SIZE[p], 65535, `size of a ${p} datagram (IP total length)`);
+}
+
+function num(a: Args, kw: Tok, min: number, max: number): number | undefined {
+  const t = a.arg(kw, 'a number');
+  return t && tokUint(t, a.d, min, max, q(kw.text));
+}
+
+/** `payload "text"` must fit in `size` when both are given. */
+function checkPayload(a: Args, s: { size?: number; payload?: string }, p: Proto, at: Tok | undefined): void {
+  if (at && s.size !== undefined && s.payload !== undefined) {
+    const need = MIN_SIZE[p] + Buffer.byteLength(s.payload);
+    if (s.size < need) a.fail(at, `size ${s.size} is too small for this payload: ${p} needs at least ${need}`);
+  }
+}
+
+/** Words after `from: HOST` … `send:`. */
+export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | undefined {
+  const a = new Args(words, d, 'send');
+  const p = proto(a, a.more() ? a.next() : undefined, at);
+  if (!p) return undefined;
+  const pt = words[0];
+  let s: LocalSend;
+  if (p === 'icmp') {
+    const ty = expect(a, 'echo-request', pt);
+    const to = ty && expect(a, 'to', ty);
+    const addr = to && a.arg(to, 'an address');
+    if (!addr || !tokIpv4(addr, d)) return undefined;
+    s = { proto: 'icmp', type: 'echo-request', to: addr, count: 1, size: PING_SIZE };
+  } else {
+    let last = pt;
+    if (p === 'tcp') {
+      const c = expect(a, 'connect', pt);
+      if (!c) return undefined;
+      last = c;
+    }
+    const to = expect(a, 'to', last);
+    const ap = to && a.arg(to, 'ADDR:PORT');
+    const dst = ap && tokAddrPort(ap, d, false);
+    if (!dst) return undefined;
+    s = p === 'udp' ? { proto: 'udp', to: dst.addr!, dport: dst.port } : { proto: 'tcp', to: dst.addr!, dport: dst.port };
+  }
+  const allowed: Record<Proto, string[]> = {
+    icmp: ['ttl', 'size', 'df', 'no-df', 'count'],
+    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload'],
+    tcp: ['from', 'data'],
+  };
+  const seen = new Set<string>();
+  let bad = false;
+  let payloadTok: Tok | undefined;
+  while (a.more()) {
+    const t = a.next();
+    if (!allowed[p].includes(t.text)) return a.unknown(t, allowed[p]);
+    if (!a.once(seen, t.text === 'no-df' ? 'df' : t.text, t)) return undefined;
+    const v = localOption(a, t, p, s);
+    if (t.text === 'payload') payloadTok = t;
+    bad ||= v === undefined;
+  }
+  checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
+  return a.failed || bad ? undefined : s;
+}
+
+function localOption(a: Args, t: Tok, p: Proto, s: LocalSend): unknown {
+  switch (t.text) {
+    case 'df':
+    case 'no-df':
+      return (s.df = t.text === 'df');
+    case 'from': {
+      const w = a.arg(t, ':PORT');
+      if (!w) return undefined;
+      if (!w.text.startsWith(':')) return a.fail(w, `${q(w.text)}: only the source port can be chosen: \`from :PORT\``);
+      const r = tokAddrPort(w, a.d, true);
+      return r && ((s as { sport?: number }).sport = r.port);
+    }
+    case 'data':
+      return ((s as { data?: number }).data = num(a, t, 0, 1 << 20));
+    case 'count':
+      return ((s as { count: number }).count = num(a, t, 1, 1000)!);
+    case 'payload': {
+      const w = a.arg(t, 'a text');
+      return w && ((s as { payload?: string }).payload = w.text);
+    }
+    default:
+      return ipOption(a, t, p, s);
+  }
+}
+
+/** ttl, size, id, tos: fields shared by every IP datagram. */
+function ipOption(a: Args, t: Tok, p: Proto, s: IpOptions): unknown {
+  switch (t.text) {
+    case 'ttl':
+      return (s.ttl = num(a, t, 0, 255));
+    case 'size':
+      return (s.size = sizeArg(a, t, p));
+    case 'id':
+      return (s.id = num(a, t, 0, 65535));
+    case 'tos':
+      return (s.tos = num(a, t, 0, 255));
+  }
+  return undefined;
+}
+
+const WIRE_IP = ['ttl', 'size', 'df', 'no-df', 'id', 'tos', 'bad-ip-checksum', 'frag', 'dst-mac', 'src-mac', 'version', 'ihl', 'truncate', 'payload'];
+const WIRE_L4: Record<Proto, string[]> = { udp: ['bad-udp-checksum'], tcp: ['flags', 'bad-tcp-checksum'], icmp: ['bad-icmp-checksum'] };
+const TCP_FLAGS = 'FSRPAUEC';
+
+/** Words after `into: HOST:IF` … `send:`. */
+export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefined {
+  const a = new Args(words, d, 'send');
+  const p = proto(a, a.more() ? a.next() : undefined, at);
+  if (!p) return undefined;
+  let last = words[0];
+  let icmpType: string | undefined;
+  if (p === 'icmp') {
+    const ty = a.peek();
+    if (ty?.text !== 'echo-request' && ty?.text !== 'echo-reply') return ty ? a.fail(ty, `${q(ty.text)}: expected echo-request or echo-reply`) : a.fail(last, 'expected echo-request after `icmp`');
+    icmpType = a.next().text;
+    last = ty;
+  }
+  const withPort = p !== 'icmp';
+  const fromKw = expect(a, 'from', last);
+  const fromW = fromKw && a.arg(fromKw, withPort ? 'ADDR:PORT' : 'an address');
+  const toKw = fromW && expect(a, 'to', fromW);
+  const toW = toKw && a.arg(toKw, withPort ? 'ADDR:PORT' : 'an address');
+  if (!fromW || !toW) return undefined;
+  const s: WireSend = { proto: p, src: fromW, dst: toW };
+  if (withPort) {
+    const src = tokAddrPort(fromW, d, false);
+    const dst = tokAddrPort(toW, d, false);
+    if (!src || !dst) return undefined;
+    Object.assign(s, { src: src.addr, dst: dst.addr, sport: src.port, dport: dst.port });
+  } else {
+    if (!tokIpv4(fromW, d) || !tokIpv4(toW, d)) return undefined;
+    Object.assign(s, { icmpType, flags: icmpType });
+  }
+  if (p === 'tcp') s.flags = 'S';
+  const allowed = WIRE_IP.concat(WIRE_L4[p]);
+  const seen = new Set<string>();
+  let bad = false;
+  let payloadTok: Tok | undefined;
+  while (a.more()) {
+    const t = a.next();
+    if (!allowed.includes(t.text)) {
+      const other = Object.entries(WIRE_L4).find(([, l]) => l.includes(t.text));
+      if (other) return a.fail(t, `${q(t.text)} is for ${other[0]}, this frame is ${p}`);
+      return a.unknown(t, allowed);
+    }
+    if (!a.once(seen, t.text === 'no-df' ? 'df' : t.text, t)) return undefined;
+    if (t.text === 'payload') payloadTok = t;
+    bad ||= wireOption(a, t, p, s) === undefined;
+  }
+  checkPayload(a, s, p, payloadTok);
+  if (s.truncate !== undefined && s.size !== undefined && s.truncate > s.size) {
+    a.fail(words.find((w) => w.text === 'truncate')!, `truncate ${s.truncate} is more than the datagram's size ${s.size}`);
+  }
+  return a.failed || bad ? undefined : s;
+}
+
+function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
+  switch (t.text) {
+    case 'df':
+    case 'no-df':
+      return (s.df = t.text === 'df');
+    case 'bad-ip-checksum':
+      return (s.badIpChecksum = true);
+    case 'bad-udp-checksum':
+    case 'bad-tcp-checksum':
+    case 'bad-icmp-checksum':
+      return (s.badL4Checksum = true);
+    case 'frag': {
+      const o = expect(a, 'offset', t);
+      const n = o && a.arg(o, 'a byte offset (a multiple of 8)');
+      const off = n && tokUint(n, a.d, 0, 65528, 'fragment offset');
+      if (n && off !== undefined && off % 8 !== 0) return a.fail(n, `fragment offset ${off} is not a multiple of 8 (the header counts in 8-byte units)`);
+      const more = a.peek()?.text === 'more' && !!a.next();
+      return off !== undefined ? (s.frag = { offset: off, more }) : undefined;
+    }
+    case 'dst-mac':
+    case 'src-mac': {
+      const m = a.arg(t, 'a MAC address');
+      const v = m && tokMac(m, a.d);
+      if (v) s[t.text === 'dst-mac' ? 'dstMac' : 'srcMac'] = v;
+      return v;
+    }
+    case 'version':
+      return (s.version = num(a, t, 0, 15));
+    case 'ihl':
+      return (s.ihl = num(a, t, 0, 15));
+    case 'truncate':
+      return (s.truncate = num(a, t, 0, 65535));
+    case 'payload': {
+      const w = a.arg(t, 'a text');
+      return w && (s.payload = w.text);
+    }
+    case 'flags': {
+      const f = a.arg(t, 'TCP flags (S, SA, A, R, F, P …)');
+      if (!f) return undefined;
+      const bad = [...f.text].findIndex((c, i) => !TCP_FLAGS.includes(c) || f.text.indexOf(c) !== i);
+      if (bad >= 0 || f.text === '') return a.fail(f, `${q(f.text)}: TCP flags are letters from ${TCP_FLAGS} (each once), like S, SA, A, R, FA`);
+      return (s.flags = f.text);
+    }
+    default:
+      return ipOption(a, t, p, s);
+  }
+}

@@ -1,0 +1,120 @@
+// Activation of the packet debugger: commands (open from a scenario file, showStep {fn}, the
+// stepping commands the keybindings call), the webview serializer that restores a panel after a
+// reload, and the context key that scopes F5/F10/F11 to a focused debugger panel.
+import * as vscode from 'vscode';
+import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
+import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
+import { ExampleIndex, traceOf } from './traces';
+
+export const OPEN_COMMAND = 'netstackExplorer.openDebugger';
+export const SHOW_STEP_COMMAND = 'netstackExplorer.showStep';
+const GO_TO_DEFINITION_COMMAND = 'netstackExplorer.goToKernelDefinition';
+
+/** `netstackExplorer.debugger.stepOver` etc., one per toolbar action. */
+export const stepCommand = (a: StepAction): string => `netstackExplorer.debugger.${a}`;
+
+/** "Open Packet Debugger" above a scenario file (a YAML file with `hosts:` and `traffic:` at the top level). */
+class ScenarioLens implements vscode.CodeLensProvider {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const text = doc.getText();
+    if (!/^hosts:/m.test(text) || !/^traffic:/m.test(text)) return [];
+    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { command: OPEN_COMMAND, title: '$(debug-alt) Open Packet Debugger', arguments: [doc.uri] })];
+  }
+}
+
+export function registerDebugger(context: vscode.ExtensionContext): void {
+  const channel = vscode.window.createOutputChannel('Netstack: packet debugger');
+  context.subscriptions.push(channel);
+  const log = (level: string, s: string): void => channel.appendLine(`[${level}] ${s}`);
+  const examples = new ExampleIndex(context.extensionUri, (s) => log('warn', s));
+  let active: DebuggerPanel | undefined;
+  let last: DebuggerPanel | undefined;
+
+  const deps: PanelDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    openSource: async (fn, file) => {
+      try {
+        await vscode.commands.executeCommand(GO_TO_DEFINITION_COMMAND, { name: fn, fn, file });
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+    },
+    onActive: (p, from) => {
+      // a panel going inactive clears the key only if it was the active one
+      if (!p && active !== from) return;
+      active = p;
+      if (p) last = p;
+      else if (last === from && from.disposed) last = undefined;
+      void vscode.commands.executeCommand('setContext', FOCUS_CONTEXT, p !== undefined);
+    },
+  };
+
+  const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+  async function open(uri?: vscode.Uri): Promise<void> {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (!target) {
+      void vscode.window.showInformationMessage('Netstack: open a scenario file (.yaml) first.');
+      return;
+    }
+    let loaded;
+    try {
+      loaded = await traceOf(target);
+    } catch (e) {
+      log('error', errorText(e));
+      void vscode.window.showErrorMessage(`Netstack: the scenario does not run: ${errorText(e).split('\n')[0]}`);
+      return;
+    }
+    // the panel already showing this file is reused (keeps breakpoints), else a new one
+    const panel = last && last.session.scenarioFile === loaded.file ? last : DebuggerPanel.create(deps, loaded.title);
+    const keep = panel.session.breakpointSpecs;
+    panel.show(loaded, { breakpoints: [...keep] });
+  }
+
+  async function showStep(arg?: { fn?: unknown }): Promise<void> {
+    const fn = typeof arg?.fn === 'string' ? arg.fn : undefined;
+    if (!fn) {
+      void vscode.window.showErrorMessage('Netstack: showStep needs {fn: "<kernel function>"}.');
+      return;
+    }
+    const found = await examples.find(fn);
+    if (!found) {
+      void vscode.window.showInformationMessage(`Netstack: no built-in example reaches ${fn}() yet.`);
+      return;
+    }
+    const panel = last ?? DebuggerPanel.create(deps, found.loaded.title);
+    panel.show(found.loaded, { index: Math.max(0, found.index), focus: null });
+  }
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(OPEN_COMMAND, (uri?: vscode.Uri) => open(uri)),
+    vscode.commands.registerCommand(SHOW_STEP_COMMAND, (arg?: { fn?: unknown }) => showStep(arg)),
+    ...STEP_ACTIONS.map((a) =>
+      vscode.commands.registerCommand(stepCommand(a), () => {
+        const p = active ?? last;
+        if (p) p.step(a);
+      }),
+    ),
+    vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], new ScenarioLens()),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
+        const panel = new DebuggerPanel(webviewPanel, deps);
+        last = panel;
+        const vs = checkViewState(state);
+        if (!vs || !vs.file) {
+          panel.error('Nothing to restore: open the debugger from a scenario file again.');
+          return;
+        }
+        try {
+          const loaded = await traceOf(vscode.Uri.parse(vs.file));
+          panel.show(loaded, { index: vs.index, focus: vs.focus, breakpoints: vs.breakpoints });
+        } catch (e) {
+          log('error', errorText(e));
+          panel.error(`Cannot restore: the scenario ${vs.file} does not run: ${errorText(e).split('\n')[0]}`);
+        }
+      },
+    }),
+  );
+}

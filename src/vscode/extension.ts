@@ -1,0 +1,18 @@
+// Activation: registers commands, views and providers. Nothing runs a scenario or reads a
+// kernel tree until the user asks; activation is on a command, a C file, or a restored panel.
+import * as vscode from 'vscode';
+import { registerRunScenario } from './runScenario';
+import { registerDebugger } from './debugger/register';
+import { registerKernelFeatures } from './kernel/register';
+import { registerScenarioDiagnostics } from './scenarioDiagnostics';
+
+export function activate(context: vscode.ExtensionContext): void {
+  registerRunScenario(context);
+  registerScenarioDiagnostics(context);
+  registerDebugger(context);
+  registerKernelFeatures(context);
+}
+
+export function deactivate(): void {
+  // Everything registered is disposed through context.subscriptions.
+}

@@ -1,0 +1,70 @@
+import * as assert from 'assert';
+import { layoutTrace, pathTo, slotOf, turnAt } from '../../../src/debugger/layout';
+import { skbRows } from '../../../src/debugger/skbfields';
+import { decodeSkb } from '../../../src/debugger/decode';
+import { ttlTrace } from '../../fixtures/synthetic-trace';
+
+describe('layer picture layout (webview logic)', () => {
+  const t = ttlTrace();
+  const l = layoutTrace(t);
+  const at = (fn: string, host?: string): number => t.events.findIndex((e) => e.fn === fn && (!host || e.host === host));
+
+  it('finds the hosts, their devices and the link between them from the trace alone', () => {
+    assert.deepStrictEqual(l.hosts.map((h) => h.name), ['client', 'router']);
+    assert.deepStrictEqual(l.links, [{ a: { host: 'client', dev: 'eth0' }, b: { host: 'router', dev: 'eth0' } }]);
+  });
+
+  it('places functions in their lane and column, hooks where they sit', () => {
+    assert.strictEqual(slotOf(t.events[at('ip_rcv', 'router')]), 'l3-in');
+    assert.strictEqual(slotOf(t.events[at('ip_forward')]), 'forward');
+    assert.strictEqual(slotOf(t.events[at('veth_xmit')]), 'l2-out');
+    assert.strictEqual(slotOf(t.events[at('ping_err')]), 'sock-in');
+    const pre = t.events.find((e) => e.hook?.hook === 'NF_INET_PRE_ROUTING');
+    assert.ok(pre);
+    assert.strictEqual(slotOf(pre), 'pre');
+    // a drop stays where the packet was
+    const drop = t.events.findIndex((e) => e.drop);
+    assert.deepStrictEqual(l.point[drop], l.point[l.prevOfPacket[drop]]);
+  });
+
+  it('draws the path so far across the link, and says the turn', () => {
+    const fwd = at('ip_forward');
+    const pts = pathTo(l, t, fwd);
+    assert.ok(pts.length > 10);
+    assert.ok(pts.some((p) => p.x > l.hosts[1].x) && pts.some((p) => p.x < l.hosts[1].x), 'crosses from client to router');
+    assert.match(turnAt(l, t, at('veth_xmit', 'client')), /over the wire to router:eth0/);
+    assert.match(turnAt(l, t, fwd), /about to be dropped \(IP_INHDR\)/);
+    assert.match(turnAt(l, t, at('ip_route_input_noref', 'router')), /across to FORWARD/);
+    assert.match(turnAt(l, t, at('ip_local_deliver', 'client')), /through the INPUT hook/);
+    assert.match(turnAt(l, t, at('ping_err')), /delivered/);
+  });
+
+  it('sk_buff rows show what changed since the packet\'s previous step', () => {
+    const i = at('__ip_make_skb');
+    const p = l.prevOfPacket[i];
+    const a = t.events[i].skb;
+    const b = t.events[p].skb;
+    assert.ok(a && b);
+    const rows = skbRows(a, decodeSkb(a), b, decodeSkb(b));
+    const changed = rows.filter((r) => r.was !== undefined).map((r) => r.name);
+    assert.deepStrictEqual(changed, ['len', 'data − head', 'headroom', 'network_header', 'ip saddr → daddr', 'ip ttl']);
+    assert.strictEqual(rows.find((r) => r.name === 'len')?.was, '64');
+  });
+});
+
+describe('showStep: which example shows a function', () => {
+  it('picks the example that reaches the function soonest', async () => {
+    const { indexExamples } = await import('../../../src/debugger/examples');
+    const { bigTrace } = await import('../../fixtures/synthetic-trace');
+    const a = ttlTrace();
+    const b = bigTrace(200);
+    const idx = indexExamples([
+      { file: 'a.yaml', trace: a },
+      { file: 'b.yaml', trace: b },
+    ]);
+    assert.deepStrictEqual(idx.get('ping_v4_sendmsg'), { file: 'a.yaml', index: 0 });
+    assert.strictEqual(idx.get('ping_err')?.file, 'a.yaml');
+    assert.strictEqual(idx.get('icmp_reply')?.file, 'b.yaml', 'only b answers a ping');
+    assert.strictEqual(idx.get('no_such_fn'), undefined);
+  });
+});

@@ -1,0 +1,67 @@
+import * as assert from 'assert';
+import { checkHostToWebview, checkViewState, checkWebviewToHost } from '../../../src/protocol';
+import { ttlTrace } from '../../fixtures/synthetic-trace';
+
+describe('protocol validators', () => {
+  it('accepts every well-formed webview → host message', () => {
+    const ok: unknown[] = [
+      { type: 'debugger/ready' },
+      { type: 'debugger/step', action: 'stepOver' },
+      { type: 'debugger/step', action: 'reverseContinue' },
+      { type: 'debugger/goto', index: 12 },
+      { type: 'debugger/focusPacket', packet: null },
+      { type: 'debugger/focusPacket', packet: 3 },
+      { type: 'debugger/setBreakpoints', requestId: 1, breakpoints: [{ id: 'b1', text: 'ttl < 2', enabled: true }] },
+      { type: 'debugger/openSource', requestId: 2, fn: '__icmp_send', file: 'net/ipv4/icmp.c' },
+      { type: 'debugger/log', level: 'error', message: 'boom' },
+    ];
+    for (const m of ok) assert.deepStrictEqual(checkWebviewToHost(m), { ok: true, message: m });
+  });
+
+  it('rejects bad webview → host messages with a reason naming the field', () => {
+    const cases: [unknown, RegExp][] = [
+      [null, /expected an object/],
+      [{ type: 42 }, /type: expected a string/],
+      [{ type: 'debugger/nope' }, /unknown message type "debugger\/nope"/],
+      [{ type: 'debugger/step', action: 'fly' }, /action: expected one of stepInto/],
+      [{ type: 'debugger/goto', index: -1 }, /index: expected an event index/],
+      [{ type: 'debugger/goto', index: 1.5 }, /index/],
+      [{ type: 'debugger/focusPacket' }, /packet: expected a packet id or null/],
+      [{ type: 'debugger/setBreakpoints', breakpoints: [] }, /requestId/],
+      [{ type: 'debugger/setBreakpoints', requestId: 1, breakpoints: [{ id: '', text: 'x', enabled: 'yes' }] }, /breakpoints\[0\]\.id.*breakpoints\[0\]\.enabled/],
+      [{ type: 'debugger/openSource', requestId: 1, fn: 'rm -rf /' }, /fn: expected a C identifier/],
+      [{ type: 'debugger/log', level: 'fatal', message: 'x' }, /level/],
+    ];
+    for (const [m, re] of cases) {
+      const r = checkWebviewToHost(m);
+      assert.strictEqual(r.ok, false, JSON.stringify(m));
+      if (!r.ok) assert.match(r.error, re);
+    }
+  });
+
+  it('accepts a real-looking trace and state from the host, rejects a broken one', () => {
+    const trace = ttlTrace();
+    assert.ok(checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace }).ok);
+    assert.ok(checkHostToWebview({ type: 'debugger/state', state: { index: 0, focus: null, breakpoints: [{ id: 'a', text: 'drop', enabled: true, hits: 1, at: [40] }], reason: 'load' } }).ok);
+    assert.ok(checkHostToWebview({ type: 'debugger/reply', requestId: 3, ok: false, error: 'x' }).ok);
+    assert.ok(checkHostToWebview({ type: 'debugger/error', message: 'bad' }).ok);
+
+    const broken = JSON.parse(JSON.stringify(trace));
+    broken.events[5].skb.bytes = 'XYZ';
+    broken.events[7].layer = 'L9';
+    const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace: broken });
+    assert.strictEqual(r.ok, false);
+    if (!r.ok) {
+      assert.match(r.error, /trace\.events\[5\]\.skb\.bytes: expected lowercase hex/);
+      assert.match(r.error, /trace\.events\[7\]\.layer/);
+    }
+    const s = checkHostToWebview({ type: 'debugger/state', state: { index: 0, focus: null, breakpoints: [], reason: 'teleport' } });
+    assert.strictEqual(s.ok, false);
+  });
+
+  it('validates a restored view state, dropping a malformed one', () => {
+    assert.ok(checkViewState({ file: 'file:///a.yaml', index: 3, focus: null, breakpoints: [] }));
+    assert.strictEqual(checkViewState({ file: 3, index: 3, focus: null, breakpoints: [] }), undefined);
+    assert.strictEqual(checkViewState('x'), undefined);
+  });
+});

@@ -1,0 +1,95 @@
+import * as assert from 'assert';
+import { TrafficItem } from '../../../src/scenario/types';
+import { parse, strip } from './helpers';
+
+/** Host a has eth0, host b has eth0; the one traffic item's send is on line 9. */
+function item(head: string, send: string): unknown {
+  const sc = parse(`name: t\nhosts:\n  a:\n  b:\nlinks:\n  - a:eth0 b:eth0\ntraffic:\n  - ${head}\n    send: ${send}\n`);
+  assert.strictEqual(sc.traffic.length, 1);
+  const t = strip(sc.traffic[0]) as TrafficItem & { raw: string };
+  assert.strictEqual(t.raw, send);
+  return t.kind === 'wait' ? undefined : t.send;
+}
+const local = (send: string) => item('from: a', send);
+const wire = (send: string) => item('into: b:eth0', send);
+const T = (text: string) => ({ text });
+
+describe('traffic: from a host', () => {
+  it('icmp echo-request with ping defaults and every option', () => {
+    assert.deepStrictEqual(local('icmp echo-request to 10.0.0.2'), { proto: 'icmp', type: 'echo-request', to: T('10.0.0.2'), count: 1, size: 84 });
+    assert.deepStrictEqual(local('icmp echo-request to 10.0.0.2 ttl 3 size 1500 df count 4'), { proto: 'icmp', type: 'echo-request', to: T('10.0.0.2'), count: 4, size: 1500, ttl: 3, df: true });
+    assert.deepStrictEqual(local('icmp echo-request to 10.0.0.2 no-df size 28'), { proto: 'icmp', type: 'echo-request', to: T('10.0.0.2'), count: 1, size: 28, df: false });
+  });
+
+  it('udp to ADDR:PORT with options', () => {
+    assert.deepStrictEqual(local('udp to 10.0.0.2:53'), { proto: 'udp', to: T('10.0.0.2'), dport: 53 });
+    assert.deepStrictEqual(local('udp to 10.0.0.2:9 from :5353 size 2000 ttl 9 no-df'), { proto: 'udp', to: T('10.0.0.2'), dport: 9, sport: 5353, size: 2000, ttl: 9, df: false });
+  });
+
+  it('tcp connect', () => {
+    assert.deepStrictEqual(local('tcp connect to 10.0.0.2:80'), { proto: 'tcp', to: T('10.0.0.2'), dport: 80 });
+    assert.deepStrictEqual(local('tcp connect to 10.0.0.2:80 from :40000 data 100'), { proto: 'tcp', to: T('10.0.0.2'), dport: 80, sport: 40000, data: 100 });
+  });
+});
+
+describe('traffic: into an interface', () => {
+  it('udp with every IP option', () => {
+    assert.deepStrictEqual(
+      wire('udp from 10.0.0.1:1000 to 10.0.0.2:53 ttl 1 size 1000 df id 7 bad-ip-checksum bad-udp-checksum frag offset 1480 more dst-mac ff:ff:ff:ff:ff:ff src-mac 02:00:00:00:00:09 version 5 ihl 4 truncate 100 tos 16'),
+      {
+        proto: 'udp',
+        src: T('10.0.0.1'),
+        dst: T('10.0.0.2'),
+        sport: 1000,
+        dport: 53,
+        ttl: 1,
+        size: 1000,
+        df: true,
+        id: 7,
+        badIpChecksum: true,
+        badL4Checksum: true,
+        frag: { offset: 1480, more: true },
+        dstMac: 'ff:ff:ff:ff:ff:ff',
+        srcMac: '02:00:00:00:00:09',
+        version: 5,
+        ihl: 4,
+        truncate: 100,
+        tos: 16,
+      },
+    );
+    assert.deepStrictEqual(wire('udp from 10.0.0.1:1 to 10.0.0.2:2 frag offset 0 payload "a b"'), {
+      proto: 'udp',
+      src: T('10.0.0.1'),
+      dst: T('10.0.0.2'),
+      sport: 1,
+      dport: 2,
+      frag: { offset: 0, more: false },
+      payload: 'a b',
+    });
+  });
+
+  it('tcp: flags default to S; bad-tcp-checksum', () => {
+    assert.deepStrictEqual(wire('tcp from 10.0.0.1:1000 to 10.0.0.2:80'), { proto: 'tcp', src: T('10.0.0.1'), dst: T('10.0.0.2'), sport: 1000, dport: 80, flags: 'S' });
+    assert.deepStrictEqual(wire('tcp from 10.0.0.1:1000 to 10.0.0.2:80 flags R bad-tcp-checksum'), {
+      proto: 'tcp',
+      src: T('10.0.0.1'),
+      dst: T('10.0.0.2'),
+      sport: 1000,
+      dport: 80,
+      flags: 'R',
+      badL4Checksum: true,
+    });
+  });
+
+  it('icmp echo-request', () => {
+    assert.deepStrictEqual(wire('icmp echo-request from 10.0.0.1 to 10.0.0.2 ttl 5 bad-icmp-checksum'), {
+      proto: 'icmp',
+      src: T('10.0.0.1'),
+      dst: T('10.0.0.2'),
+      icmpType: 'echo-request',
+      flags: 'echo-request',
+      ttl: 5,
+      badL4Checksum: true,
+    });
+  });
+});

@@ -1,0 +1,200 @@
+// The packet debugger webview: renders what the controller in the extension host sends and asks
+// it to move. It keeps no simulation state beyond the view state (getState/setState). The DOM is
+// built once per trace; a step updates each view in place (see each view's `update`).
+import { decodeSkb, type Decoded } from '../src/debugger/decode';
+import { layoutTrace, type Layout } from '../src/debugger/layout';
+import type { Trace } from '../src/model/trace';
+import { checkHostToWebview, type DebuggerState, type HostToWebview, type StepAction, type WebviewToHost, type WebviewViewState } from '../src/protocol';
+import type { VsCodeApi } from './api';
+import type { Host, StepContext, View } from './context';
+import { h, section, setText } from './dom';
+import { toolbarButton } from './ui/elements';
+import type { IconName } from './ui/icons';
+import { BreakpointsView } from './views/breakpoints';
+import { HexView } from './views/hex';
+import { PacketsView } from './views/packets';
+import { Picture } from './views/picture';
+import { SkbView } from './views/skb';
+import { StepInfo } from './views/step';
+import { Timeline } from './views/timeline';
+
+const BUTTONS: { action: StepAction; label: string; icon: IconName; key: string }[] = [
+  { action: 'reverseContinue', label: 'Reverse Continue to the previous breakpoint', icon: 'reverseContinue', key: 'Shift+F5' },
+  { action: 'stepBack', label: 'Step Back', icon: 'stepBack', key: 'Alt+F10' },
+  { action: 'continue', label: 'Continue to the next breakpoint', icon: 'cont', key: 'F5' },
+  { action: 'stepOver', label: 'Step Over (next step of this packet at the same call depth)', icon: 'stepOver', key: 'F10' },
+  { action: 'stepInto', label: 'Step (next event)', icon: 'stepInto', key: 'F11' },
+  { action: 'stepOut', label: 'Step Out (back to the caller)', icon: 'stepOut', key: 'Shift+F11' },
+  { action: 'runToEnd', label: 'Run to End', icon: 'runToEnd', key: 'Ctrl+F5' },
+  { action: 'restart', label: 'Restart', icon: 'restart', key: 'Ctrl+Shift+F5' },
+];
+
+export class App implements Host {
+  private trace: Trace | undefined;
+  private layout: Layout | undefined;
+  private title = '';
+  private file: string | null = null;
+  private state: DebuggerState | undefined;
+  private rendered: DebuggerState | undefined;
+  private readonly decodes = new Map<number, Decoded>();
+  private readonly pending = new Map<number, (err: string | undefined) => void>();
+  private nextRequest = 1;
+  private readonly views: View[];
+  private readonly statusEl: HTMLElement;
+  private readonly posEl: HTMLElement;
+  private readonly titleEl: HTMLElement;
+  private readonly breakpoints: BreakpointsView;
+  private readonly main: HTMLElement;
+  private readonly emptyEl: HTMLElement;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: VsCodeApi,
+  ) {
+    const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Debugger controls' });
+    // ARIA toolbar pattern: one Tab stop, arrows move between the buttons
+    toolbar.addEventListener('keydown', (e) => {
+      const list = [...toolbar.children] as HTMLElement[];
+      const inner = (el: HTMLElement | undefined): HTMLElement | null | undefined => el?.shadowRoot?.querySelector('button');
+      const i = list.findIndex((el) => el === document.activeElement || el.contains(document.activeElement));
+      const to = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : undefined;
+      if (to === undefined) return;
+      e.preventDefault();
+      inner(list[(to + list.length) % list.length])?.focus();
+    });
+    for (const b of BUTTONS) toolbar.append(toolbarButton(`${b.label} (${b.key})`, b.icon, () => this.post({ type: 'debugger/step', action: b.action }), `btn-${b.action}`));
+    this.posEl = h('span', { class: 'pos', id: 'pos' });
+    this.titleEl = h('span', { class: 'title' });
+    this.statusEl = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'status' });
+    const timeline = new Timeline(this);
+    const picture = new Picture();
+    const step = new StepInfo(this);
+    const skb = new SkbView();
+    const hex = new HexView();
+    const packets = new PacketsView(this);
+    this.breakpoints = new BreakpointsView(this);
+    step.onBreakAt = (fn) => void this.breakpoints.add(`fn == ${fn}`);
+    this.views = [timeline, picture, step, skb, hex, packets, this.breakpoints];
+
+    const place = (title: string, cls: string, el: HTMLElement): HTMLElement => {
+      const sct = section(title, cls);
+      sct.body.append(el);
+      return sct.root;
+    };
+    this.emptyEl = h('p', { class: 'empty' }, 'Waiting for a trace…');
+    this.main = h(
+      'main',
+      { class: 'grid' },
+      place('Where the packet is', 'a-picture', picture.root),
+      place('What the kernel does', 'a-step', step.root),
+      place('sk_buff', 'a-skb', skb.root),
+      place('Bytes', 'a-hex', hex.root),
+      place('Packets', 'a-packets', packets.root),
+      place('Breakpoints', 'a-bps', this.breakpoints.root),
+    );
+    this.main.hidden = true;
+    root.replaceChildren(h('header', { class: 'top' }, h('div', { class: 'bar' }, toolbar, this.posEl, this.titleEl), timeline.root, this.statusEl), this.emptyEl, this.main);
+  }
+
+  post(m: WebviewToHost): void {
+    this.api.postMessage(m);
+  }
+
+  request(make: (requestId: number) => WebviewToHost): Promise<string | undefined> {
+    const id = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.post(make(id));
+    });
+  }
+
+  status(text: string, kind: 'info' | 'error' = 'info'): void {
+    setText(this.statusEl, text);
+    this.statusEl.classList.toggle('error', kind === 'error');
+  }
+
+  /** A message from the host: validated whole before anything is applied. */
+  receive(raw: unknown): void {
+    const c = checkHostToWebview(raw);
+    if (!c.ok) {
+      console.error(`packet debugger: rejected a message from the extension: ${c.error}`);
+      this.post({ type: 'debugger/log', level: 'error', message: `webview rejected a message: ${c.error}`.slice(0, 2000) });
+      return;
+    }
+    this.handle(c.message);
+  }
+
+  private handle(m: HostToWebview): void {
+    switch (m.type) {
+      case 'debugger/trace':
+        this.load(m.trace, m.title, m.file);
+        return;
+      case 'debugger/state':
+        this.state = m.state;
+        this.render();
+        return;
+      case 'debugger/reply': {
+        const f = this.pending.get(m.requestId);
+        this.pending.delete(m.requestId);
+        f?.(m.ok ? undefined : (m.error ?? 'failed'));
+        return;
+      }
+      case 'debugger/error': {
+        this.status(m.message, 'error');
+        if (m.requestId !== undefined) {
+          const f = this.pending.get(m.requestId);
+          this.pending.delete(m.requestId);
+          f?.(m.message);
+        }
+        return;
+      }
+    }
+  }
+
+  private load(trace: Trace, title: string, file: string | null): void {
+    this.trace = trace;
+    this.title = title;
+    this.file = file;
+    this.layout = layoutTrace(trace);
+    this.decodes.clear();
+    this.rendered = undefined;
+    setText(this.titleEl, `${title} · ${trace.events.length} events · ${trace.packets.length} packets · kernel ${trace.kernel}`);
+    for (const v of this.views) v.load(trace, this.layout);
+    this.emptyEl.hidden = trace.events.length > 0;
+    if (trace.events.length === 0) setText(this.emptyEl, 'The trace has no events.');
+    this.main.hidden = trace.events.length === 0;
+  }
+
+  private decoded = (i: number): Decoded | undefined => {
+    let d = this.decodes.get(i);
+    if (!d) {
+      const skb = this.trace?.events[i]?.skb;
+      if (!skb) return undefined;
+      d = decodeSkb(skb);
+      if (this.decodes.size > 256) this.decodes.clear();
+      this.decodes.set(i, d);
+    }
+    return d;
+  };
+
+  private render(): void {
+    const t = this.trace;
+    const s = this.state;
+    const layout = this.layout;
+    if (!t || !s || !layout || t.events.length === 0) return;
+    const index = Math.min(s.index, t.events.length - 1);
+    const event = t.events[index];
+    const p = layout.prevOfPacket[index];
+    const c: StepContext = { trace: t, layout, state: s, index, event, prev: p >= 0 ? t.events[p] : undefined, decoded: this.decoded, last: this.rendered };
+    for (const v of this.views) v.update(c);
+    setText(this.posEl, `${index + 1} / ${t.events.length}`);
+    const focus = s.focus !== null ? ` · focused on packet #${s.focus}` : '';
+    const bp = s.reason === 'breakpoint' ? s.breakpoints.find((b) => b.id === s.hitBreakpoint) : undefined;
+    const head = bp ? `Stopped at breakpoint "${bp.text}"` : s.message ? `${s.message[0].toUpperCase()}${s.message.slice(1)}` : 'Paused';
+    this.status(`${head} — ${event.host}: ${event.fn}()${focus}`);
+    this.statusEl.classList.toggle('hit', !!bp);
+    this.rendered = s;
+    const vs: WebviewViewState = { file: this.file, index, focus: s.focus, breakpoints: s.breakpoints.map(({ id, text, enabled }) => ({ id, text, enabled })), title: this.title };
+    this.api.setState(vs);
+  }
+}

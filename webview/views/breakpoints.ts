@@ -1,0 +1,73 @@
+// Breakpoints: a condition per line (`ttl < 2`, `dport == 22`, `fn == ip_forward`, `hook ==
+// FORWARD`, `drop`, `host == router`, `layer == L2`, joined with && / ||), each with a checkbox,
+// its number of hits in the trace and, when it does not parse, why. The host owns them: every
+// change is sent whole (`debugger/setBreakpoints`) and comes back in the state.
+import type { BreakpointSpec, BreakpointView } from '../../src/protocol';
+import type { Host, StepContext, View } from '../context';
+import { h } from '../dom';
+import { badge, button, checkbox, textField, toolbarButton } from '../ui/elements';
+
+let nextId = 1;
+const newId = (): string => `bp-${Date.now().toString(36)}-${nextId++}`;
+
+export class BreakpointsView implements View {
+  readonly root: HTMLElement;
+  private readonly list: HTMLUListElement;
+  private readonly input: ReturnType<typeof textField>;
+  private readonly error: HTMLElement;
+  private specs: BreakpointSpec[] = [];
+  private key = '';
+
+  constructor(private readonly host: Host) {
+    this.input = textField('ttl < 2 · dport == 22 · fn == ip_forward · hook == FORWARD · drop', 'New breakpoint condition', (v) => this.add(v), 'bp-input');
+    this.error = h('div', { class: 'bp-error', role: 'alert' });
+    this.list = h('ul', { class: 'bps', 'aria-label': 'Breakpoints' });
+    this.root = h('div', { class: 'bp-wrap' }, h('div', { class: 'bp-add' }, this.input.el, button('Add', () => this.add(this.input.value), { id: 'bp-add' })), this.error, this.list);
+  }
+
+  load(): void {
+    this.key = '';
+  }
+
+  /** Add a breakpoint (also used by "Break at this function"). */
+  async add(text: string): Promise<void> {
+    const t = text.trim();
+    if (!t) return;
+    const specs = [...this.specs, { id: newId(), text: t, enabled: true }];
+    const err = await this.send(specs);
+    if (err) {
+      this.error.textContent = err;
+      this.input.invalid = true;
+    } else {
+      this.input.value = '';
+      this.input.invalid = false;
+      this.error.textContent = '';
+    }
+  }
+
+  private send(specs: BreakpointSpec[]): Promise<string | undefined> {
+    return this.host.request((requestId) => ({ type: 'debugger/setBreakpoints', requestId, breakpoints: specs }));
+  }
+
+  update(c: StepContext): void {
+    const bps = c.state.breakpoints;
+    const key = bps.map((b) => `${b.id}|${b.text}|${b.enabled}|${b.hits}|${b.error ?? ''}`).join('\n') + `|${c.state.hitBreakpoint ?? ''}`;
+    if (key === this.key) return;
+    this.key = key;
+    this.specs = bps.map(({ id, text, enabled }) => ({ id, text, enabled }));
+    this.list.replaceChildren(...bps.map((b) => this.item(b, b.id === c.state.hitBreakpoint && c.state.reason === 'breakpoint')));
+    if (bps.length === 0) this.list.append(h('li', { class: 'none' }, 'No breakpoints. Continue (F5) runs to the end.'));
+  }
+
+  private item(b: BreakpointView, hit: boolean): HTMLElement {
+    const toggle = checkbox('', b.enabled, (on) => {
+      void this.send(this.specs.map((s) => (s.id === b.id ? { ...s, enabled: on } : s)));
+    }, `Enable breakpoint ${b.text}`);
+    const remove = toolbarButton(`Remove breakpoint ${b.text}`, 'close', () => {
+      void this.send(this.specs.filter((s) => s.id !== b.id));
+    });
+    const li = h('li', { class: `bp${b.error ? ' bad' : ''}${hit ? ' hit' : ''}${b.enabled ? '' : ' off'}` }, h('span', { class: 'bp-dot', 'aria-hidden': 'true' }), toggle, h('code', {}, b.text), badge(String(b.hits), 'counter'), remove);
+    if (b.error) li.append(h('div', { class: 'bp-why' }, b.error));
+    return li;
+  }
+}
