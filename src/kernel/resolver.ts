@@ -143,21 +143,30 @@ export async function resolveTree(tree: string, entries: readonly KbEntry[] = al
     pending = still;
   }
 
-  // 3. a walk of the likely directories, each file read once and tested for every pending symbol
+  // 3. a walk of the likely directories, each file read once and tested for every pending
+  //    symbol that could live there (a symbol of net/ or include/ does not move into drivers/)
   if (pending.length && opts.fullSearch !== false) {
+    const dirs = opts.searchDirs ?? DEFAULT_SEARCH_DIRS;
+    const dirOf = (f: string): string | undefined => dirs.find((d) => f === d || f.startsWith(`${d}/`));
+    const allowed = (e: KbEntry, dir: string): boolean =>
+      opts.searchDirs !== undefined || dir === 'include' || (e.file.startsWith('drivers/') ? dir.startsWith('drivers') : !dir.startsWith('drivers'));
+    const wanted = dirs.filter((d) => pending.some((e) => allowed(e, d)));
     const files: string[] = [];
-    await Promise.all((opts.searchDirs ?? DEFAULT_SEARCH_DIRS).map((d) => walk(tree, d, files)));
-    files.sort();
+    await Promise.all(wanted.map((d) => walk(tree, d, files)));
+    // the expected file's own directory first, then the rest in a stable order
+    const near = new Set(pending.map((e) => path.posix.dirname(e.file)));
+    files.sort((a, b) => Number(near.has(path.posix.dirname(b))) - Number(near.has(path.posix.dirname(a))) || (a < b ? -1 : a > b ? 1 : 0));
     const left = new Map(pending.map((e) => [e.name, e]));
-    const BATCH = 64;
+    const BATCH = 128;
     for (let i = 0; i < files.length && left.size; i += BATCH) {
       const batch = files.slice(i, i + BATCH);
       const texts = await Promise.all(batch.map((f) => fs.promises.readFile(path.join(tree, f), 'latin1').catch(() => '')));
       cache.reads += batch.length;
       texts.forEach((text, j) => {
+        const dir = dirOf(batch[j]) ?? '';
         let src: SourceText | undefined;
         for (const e of left.values()) {
-          if (!text.includes(needle(e))) continue;
+          if (!allowed(e, dir) || !text.includes(needle(e))) continue;
           src ??= new SourceText(text);
           const line = findDefinition(src, e);
           if (line >= 0 && !found.has(e.name)) {

@@ -209,9 +209,10 @@ describe('packet debugger webview (headless Chromium)', function () {
     await load(p, trace);
     for (let i = 0; i < 30; i++) await p.locator('#btn-stepInto').click();
     await until(p, `document.getElementById('pos').textContent.startsWith('31 /')`);
-    const overflow = await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    assert.ok((overflow as number) <= 0, `no horizontal scrolling (${overflow}px)`);
     await screenshot(p, 'debugger-dark-narrow');
+    const overflow = await p.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const widest = await p.evaluate(`[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 5).map((e) => e.tagName + '.' + e.className).join(', ')`);
+    assert.ok((overflow as number) <= 0, `no horizontal scrolling (${overflow}px: ${widest})`);
     await p.close();
   });
 

@@ -1,6 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import { NetDevice, type DevKind } from './core/netdevice';
+import { qdiscFor } from './sched/sch_generic';
 import { Fib } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
 import type { SkBuff } from './core/skbuff';
@@ -130,6 +131,7 @@ export class Net {
 
   addDevice(name: string, mac: string, kind: DevKind, mtu: number, txqlen: number): NetDevice {
     const dev = new NetDevice(this, name, this.nextIfindex++, mac, kind, mtu, txqlen);
+    dev.qdisc = qdiscFor('noqueue', txqlen);
     this.devices.set(name, dev);
     for (const [key] of Object.entries(DEVCONF_DEFAULTS)) {
       this.sysctl.set(`net.ipv4.conf.${name}.${key}`, this.sysctl.get(`net.ipv4.conf.default.${key}`)!);

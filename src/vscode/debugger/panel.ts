@@ -59,7 +59,7 @@ export class DebuggerPanel implements vscode.Disposable {
     );
     this.disposables.push(panel.onDidDispose(() => this.dispose()));
     panel.webview.html = debuggerHtml(panel.webview, deps.extensionUri, panel.title);
-    deps.onActive(this, this);
+    deps.onActive(panel.active ? this : undefined, this);
   }
 
   show(loaded: LoadedTrace, at?: Parameters<DebuggerSession['load']>[3]): void {

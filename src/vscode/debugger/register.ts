@@ -42,12 +42,15 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
       }
     },
     onActive: (p, from) => {
-      // a panel going inactive clears the key only if it was the active one
-      if (!p && active !== from) return;
-      active = p;
-      if (p) last = p;
-      else if (last === from && from.disposed) last = undefined;
-      void vscode.commands.executeCommand('setContext', FOCUS_CONTEXT, p !== undefined);
+      if (from.disposed) {
+        if (last === from) last = undefined;
+        if (active === from) active = undefined;
+      } else if (p) {
+        active = last = p;
+      } else if (active === from) {
+        active = undefined;
+      }
+      void vscode.commands.executeCommand('setContext', FOCUS_CONTEXT, active !== undefined);
     },
   };
 
@@ -68,7 +71,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
       return;
     }
     // the panel already showing this file is reused (keeps breakpoints), else a new one
-    const panel = last && last.session.scenarioFile === loaded.file ? last : DebuggerPanel.create(deps, loaded.title);
+    const panel = last && last.session.scenarioFile === loaded.file ? last : (last = DebuggerPanel.create(deps, loaded.title));
     const keep = panel.session.breakpointSpecs;
     panel.show(loaded, { breakpoints: [...keep] });
   }
@@ -84,7 +87,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`Netstack: no built-in example reaches ${fn}() yet.`);
       return;
     }
-    const panel = last ?? DebuggerPanel.create(deps, found.loaded.title);
+    const panel = last ?? (last = DebuggerPanel.create(deps, found.loaded.title));
     panel.show(found.loaded, { index: Math.max(0, found.index), focus: null });
   }
 

@@ -17,7 +17,7 @@ const FILE = 'net/core/neighbour.c';
 /** delay_first_probe_time: how long a STALE entry in use waits for confirmation before probing */
 const DELAY_PROBE_NS = 5e9;
 /** truesize of a queued skb, charged against unres_qlen_bytes */
-const truesize = (skb: SkBuff): number => skb.end + 320;
+const truesize = (skb: SkBuff): number => skb.truesize();
 
 function key(dev: NetDevice, ip: number): string {
   return `${dev.ifindex}/${ip}`;

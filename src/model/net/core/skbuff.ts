@@ -27,6 +27,9 @@ export const IPSKB_DOREDIRECT = 1 << 5;
 export const IPSKB_FRAG_PMTU = 1 << 6;
 
 let nextSkbUid = 1;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and of struct sk_buff on x86_64 */
+const SHINFO_SIZE = 320;
+const SKBUFF_SIZE = 256;
 
 export class SkBuff {
   buf: Uint8Array;
@@ -140,6 +143,22 @@ export class SkBuff {
     if (this.network_header >= 0) this.network_header += nhead;
     if (this.transport_header >= 0) this.transport_header += nhead;
     this.gen++;
+  }
+
+  /**
+   * skb->truesize: what the buffer really costs, charged against socket and fragment memory
+   * limits — the kmalloc'd data area (with struct skb_shared_info, rounded up to the slab size)
+   * plus struct sk_buff itself.
+   */
+  truesize(): number {
+    const need = ((this.end + 63) & ~63) + SHINFO_SIZE;
+    let slab = 64;
+    for (const s of [64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192]) {
+      slab = s;
+      if (s >= need) break;
+    }
+    if (need > 8192) slab = Math.ceil(need / 4096) * 4096;
+    return slab + SKBUFF_SIZE;
   }
 
   /** The bytes for writing: callers that change bytes go through here so snapshots notice. */

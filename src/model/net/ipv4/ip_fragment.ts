@@ -13,7 +13,7 @@ import { ip_route_input_noref } from './route';
 const OUT_FILE = 'net/ipv4/ip_output.c';
 const FRAG_FILE = 'net/ipv4/ip_fragment.c';
 /** what a queued fragment costs against ipfrag_high_thresh (data + struct sk_buff + shared info) */
-const fragTruesize = (skb: SkBuff): number => skb.end + 576;
+const fragTruesize = (skb: SkBuff): number => skb.truesize();
 
 /**
  * ip_do_fragment (the slow path, ip_frag_next): cut the datagram into pieces whose data is a

@@ -92,6 +92,12 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
 function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void {
   net.call(fn, () => {
     const iph = readIp(skb.buf, skb.network_header);
+    if (skb.dst) {
+      // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
+      net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.`);
+      dst_input(net, skb);
+      return;
+    }
     const err = net.call('ip_rcv_finish_core', () => ip_route_input_noref(net, skb, iph.daddr, iph.saddr, iph.tos, dev));
     if (err) {
       if (err === -18) {

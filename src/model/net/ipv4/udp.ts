@@ -19,8 +19,8 @@ import { writePseudoChecksum } from '../core/checksum_offload';
 const FILE = 'net/ipv4/udp.c';
 /** CHECKSUM_BREAK: shorter packets have their checksum verified at once */
 const CHECKSUM_BREAK = 76;
-/** what a received sk_buff costs against sk_rcvbuf (data buffer + struct sk_buff + shared info) */
-export const udpTruesize = (skb: SkBuff): number => skb.end + 576;
+/** what a received sk_buff costs against sk_rcvbuf */
+export const udpTruesize = (skb: SkBuff): number => skb.truesize();
 
 export function udpSocket(net: Net, laddr: number, lport: number, opts: { rcvbuf?: number; daddr?: number; dport?: number; listener: boolean }): UdpSock {
   const s: UdpSock = {
@@ -30,7 +30,7 @@ export function udpSocket(net: Net, laddr: number, lport: number, opts: { rcvbuf
     daddr: opts.daddr ?? 0,
     dport: opts.dport ?? 0,
     // setsockopt(SO_RCVBUF) doubles the value (for the kernel's bookkeeping), with a floor.
-    rcvbuf: opts.rcvbuf !== undefined ? Math.max(opts.rcvbuf * 2, 4608) : net.get('net.core.rmem_default'),
+    rcvbuf: opts.rcvbuf !== undefined ? Math.max(Math.min(opts.rcvbuf, net.get('net.core.rmem_max')) * 2, 4608) : net.get('net.core.rmem_default'),
     rmemAlloc: 0,
     report: { host: net.name, proto: 'udp', local: `${numToIp(laddr)}:${lport}`, received: [] },
     errors: [],
