@@ -368,7 +368,11 @@ export function turnAt(layout: Layout, trace: Trace, index: number): string {
   if (n.host !== e.host) return `→ over the wire to ${n.host}${n.skb?.dev ? `:${n.skb.dev}` : ''}`;
   const a = layout.slot[index];
   const b = layout.slot[next];
-  if (a === b) return n.hook && !e.hook ? `→ through the ${SLOT_WORDS[b]} hook` : `· stays at ${SLOT_WORDS[b]}`;
+  const gap = next - index - 1;
+  if (a === b) {
+    if (n.hook && !e.hook) return `→ through the ${SLOT_WORDS[b]} hook`;
+    return gap > 0 ? `⏸ waits at ${SLOT_WORDS[b]} while ${gap} other event${gap === 1 ? '' : 's'} happen` : `· stays at ${SLOT_WORDS[b]}`;
+  }
   if (b === 'forward') return '→ across to FORWARD';
   if (a === 'forward') return `↘ down to ${SLOT_WORDS[b]}`;
   const ra = SLOT_RANK[a];

@@ -7,10 +7,10 @@ import { registerKernelFeatures } from './kernel/register';
 import { registerScenarioDiagnostics } from './scenarioDiagnostics';
 
 export function activate(context: vscode.ExtensionContext): void {
-  registerRunScenario(context);
+  const kernel = registerKernelFeatures(context);
+  registerRunScenario(context, (trace) => kernel.setTrace(trace));
   registerScenarioDiagnostics(context);
   registerDebugger(context);
-  registerKernelFeatures(context);
 }
 
 export function deactivate(): void {

@@ -4,10 +4,11 @@ import * as vscode from 'vscode';
 import { runScenarioText } from '../scenario/run';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
 import { formatTrace } from '../cli/format';
+import type { Trace } from '../model/trace';
 
 export const RUN_COMMAND = 'netstackExplorer.runScenario';
 
-export function registerRunScenario(context: vscode.ExtensionContext): void {
+export function registerRunScenario(context: vscode.ExtensionContext, onTrace: (t: Trace) => void): void {
   let channel: vscode.OutputChannel | undefined;
   context.subscriptions.push(
     vscode.commands.registerCommand(RUN_COMMAND, async (uri?: vscode.Uri) => {
@@ -24,6 +25,7 @@ export function registerRunScenario(context: vscode.ExtensionContext): void {
         const trace = runScenarioText(doc.getText(), vscode.workspace.asRelativePath(target));
         channel.append(formatTrace(trace));
         channel.show(true);
+        onTrace(trace);
         return trace;
       } catch (e) {
         if (e instanceof ScenarioErrors || e instanceof ScenarioError) {

@@ -1,0 +1,90 @@
+// What netfilter reads from a packet (struct nft_pktinfo, include/net/netfilter/nf_tables.h and
+// nft_set_pktinfo_ipv4 in include/net/netfilter/nf_tables_ipv4.h): the IPv4 header, the
+// transport protocol and the offset of its header, and — for the first fragment or an
+// unfragmented packet — the ports, TCP flags or ICMP type. Also the checksum helpers NAT uses
+// to update checksums incrementally (inet_proto_csum_replace4/2 in net/core/utils.c, RFC 1624).
+import type { SkBuff } from '../core/skbuff';
+import type { NetDevice } from '../core/netdevice';
+import type { NfHookName } from '../../trace';
+import { rd16, rd32, wr16 } from '../../proto/addr';
+import { csumFold } from '../../proto/checksum';
+import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp, type IpHdr } from '../../proto/ipv4';
+
+export interface PktInfo {
+  skb: SkBuff;
+  hook: NfHookName;
+  indev: NetDevice | null;
+  outdev: NetDevice | null;
+  iph: IpHdr;
+  /** offset of the transport header from skb.head */
+  thoff: number;
+  l4proto: number;
+  /** a later fragment: no transport header to read (pkt->fragoff != 0) */
+  fragoff: number;
+  sport?: number;
+  dport?: number;
+  tcpFlags?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  /** ICMP echo id */
+  icmpId?: number;
+}
+
+export function pktinfo(skb: SkBuff, hook: NfHookName, indev: NetDevice | null, outdev: NetDevice | null): PktInfo {
+  const nh = skb.network_header;
+  const b = skb.buf;
+  const iph = readIp(b, nh);
+  const thoff = nh + iph.ihl * 4;
+  const fragoff = (iph.fragOff & IP_OFFSET) * 8;
+  const p: PktInfo = { skb, hook, indev, outdev, iph, thoff, l4proto: iph.protocol, fragoff };
+  const avail = skb.tail - thoff;
+  if (fragoff === 0) {
+    if ((iph.protocol === IPPROTO_TCP && avail >= 14) || (iph.protocol === IPPROTO_UDP && avail >= 4)) {
+      p.sport = rd16(b, thoff);
+      p.dport = rd16(b, thoff + 2);
+      if (iph.protocol === IPPROTO_TCP) p.tcpFlags = b[thoff + 13];
+    } else if (iph.protocol === IPPROTO_ICMP && avail >= 8) {
+      p.icmpType = b[thoff];
+      p.icmpCode = b[thoff + 1];
+      p.icmpId = rd16(b, thoff + 4);
+    }
+  }
+  return p;
+}
+
+/**
+ * Replace 16-bit words `from` by `to` under the checksum at `field` (RFC 1624: HC' = ~(~HC + ~m + m')).
+ * `partial`: the field holds only the pseudo-header sum of a CHECKSUM_PARTIAL skb (the device
+ * finishes it), so only changes covered by the pseudo header are folded in, uncomplemented.
+ */
+export function csumReplace(b: Uint8Array, field: number, from: number[], to: number[], opts: { partial?: boolean; pseudo?: boolean; udp?: boolean } = {}): void {
+  const cur = rd16(b, field);
+  if (opts.udp && cur === 0 && !opts.partial) return; // UDP without a checksum stays so
+  let sum = 0;
+  for (const f of from) sum += ~f & 0xffff;
+  for (const t of to) sum += t;
+  if (opts.partial) {
+    if (!opts.pseudo) return;
+    wr16(b, field, ~csumFold(cur + sum) & 0xffff);
+    return;
+  }
+  let v = csumFold((~cur & 0xffff) + sum);
+  if (opts.udp && v === 0) v = 0xffff; // CSUM_MANGLED_0
+  wr16(b, field, v);
+}
+
+export const hi16 = (a: number): number => (a >>> 16) & 0xffff;
+export const lo16 = (a: number): number => a & 0xffff;
+
+/** Change the source or destination address of the IPv4 header at `nh`, header checksum included. */
+export function setIpAddr(b: Uint8Array, nh: number, which: 'src' | 'dst', addr: number): number {
+  const at = nh + (which === 'src' ? 12 : 16);
+  const old = rd32(b, at);
+  if (old === addr) return old;
+  b[at] = addr >>> 24;
+  b[at + 1] = (addr >>> 16) & 255;
+  b[at + 2] = (addr >>> 8) & 255;
+  b[at + 3] = addr & 255;
+  csumReplace(b, nh + 10, [hi16(old), lo16(old)], [hi16(addr), lo16(addr)]);
+  return old;
+}
