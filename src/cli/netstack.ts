@@ -62,10 +62,13 @@ function trace(args: string[], out: (s: string) => void, err: (s: string) => voi
 
 if (require.main === module) {
   main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
-    (code) => process.exit(code),
+    // exitCode, not exit(): a large trace piped elsewhere must be written out in full first.
+    (code) => {
+      process.exitCode = code;
+    },
     (e) => {
       process.stderr.write(`netstack: internal error: ${(e as Error).stack ?? e}\n`);
-      process.exit(70);
+      process.exitCode = 70;
     },
   );
 }

@@ -21,9 +21,19 @@ export class World {
     return n;
   }
 
-  /** Runs deferred work until the network is quiet (or `until` ns). */
-  settle(until = Infinity): void {
-    this.sched.runUntil(until);
+  /** Runs deferred work until no packet is on its way (background housekeeping may remain). */
+  settle(): void {
+    this.sched.runUntilQuiet();
+  }
+
+  /** Lets simulated time pass: everything due until then runs, housekeeping included. */
+  advance(ns: number): void {
+    this.sched.runUntil(this.sched.now + ns);
+  }
+
+  /** Runs everything left, housekeeping timers included. */
+  finish(): void {
+    this.sched.runUntil(Infinity);
   }
 
   trace(scenario: string): Trace {

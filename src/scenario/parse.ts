@@ -70,8 +70,11 @@ function parseHosts(r: Reader, node: unknown, at: Tok['pos']): HostSpec[] {
   return r.pairs(m, '`hosts`').map(({ key, value }) => {
     const bad = hostname(key.text);
     if (bad) r.d.error(key, bad);
-    const host: HostSpec = { name: key.text, pos: key.pos, setup: [] };
-    for (const line of scriptLines(r, value, key)) host.setup.push(...parseSetupLine(line, r.d));
+    const host: HostSpec = { name: key.text, pos: key.pos, setup: [], script: [] };
+    for (const line of scriptLines(r, value, key)) {
+      host.script!.push({ argv: line.words.map((w) => w.text), text: line.text, pos: line.pos });
+      host.setup.push(...parseSetupLine(line, r.d));
+    }
     return host;
   });
 }

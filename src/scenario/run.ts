@@ -1,5 +1,7 @@
 // Runs a scenario to completion on the model and returns its Trace. Traffic items go one after
-// another, each once the network has settled after the previous one (timers included).
+// another, each once the network has settled after the previous one: no packet on its way and
+// no timer that holds one (ARP resolution, reassembly). Housekeeping timers (a neighbour's
+// re-confirmation) go on in the background and run at their time; all is run out at the end.
 import { parseScenario } from './parse';
 import { buildWorld } from './build';
 import type { Scenario, TrafficItem } from './types';
@@ -22,6 +24,8 @@ const DEFAULT_WIRE_ID = 0x1c46;
 
 export interface RunOptions {
   level?: RecordLevel;
+  /** filled with where each traffic item starts (events recorded so far, simulated time), then one last mark after all items */
+  marks?: { events: number; now: number }[];
 }
 
 export function runScenarioText(text: string, file: string, opts: RunOptions = {}): Trace {
@@ -32,6 +36,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const { world } = buildWorld(sc, opts.level ?? 'full');
   const errors: ScenarioError[] = [];
   for (const item of sc.traffic) {
+    opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
     try {
       runItem(world, sc, item);
     } catch (e) {
@@ -41,15 +46,16 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     world.settle();
   }
   if (errors.length) throw new ScenarioErrors(errors);
+  opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
   // The listening applications read what was queued for them.
   for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
-  world.settle();
+  world.finish();
   return world.trace(sc.name);
 }
 
 function runItem(world: World, sc: Scenario, item: TrafficItem): void {
   if (item.kind === 'wait') {
-    world.settle(world.sched.now + item.ns);
+    world.advance(item.ns);
     return;
   }
   if (item.kind === 'local') {

@@ -84,6 +84,8 @@ export interface HostSpec {
   name: string;
   pos: SourcePos;
   setup: SetupCommand[];
+  /** each setup line as a shell would run it (words unquoted, continuations joined): replayed verbatim on a real kernel */
+  script?: { argv: string[]; text: string; pos: SourcePos }[];
 }
 
 export interface LinkEnd {

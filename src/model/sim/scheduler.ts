@@ -6,25 +6,54 @@ export interface Task {
   order: number;
   run: () => void;
   cancelled: boolean;
+  /** housekeeping (a neighbour re-confirmation): does not keep the network from being "settled" */
+  background: boolean;
+  done: boolean;
 }
 
 export class Scheduler {
   now = 0;
   private order = 0;
   private heap: Task[] = [];
+  /** foreground tasks waiting: packets still on their way, or timers that hold packets */
+  private foreground = 0;
 
-  at(time: number, run: () => void): Task {
-    const t: Task = { time: Math.max(time, this.now), order: this.order++, run, cancelled: false };
+  at(time: number, run: () => void, background = false): Task {
+    const t: Task = { time: Math.max(time, this.now), order: this.order++, run, cancelled: false, background, done: false };
+    if (!background) this.foreground++;
     this.pushHeap(t);
     return t;
   }
 
-  after(ns: number, run: () => void): Task {
-    return this.at(this.now + ns, run);
+  after(ns: number, run: () => void, background = false): Task {
+    return this.at(this.now + ns, run, background);
   }
 
   cancel(t: Task | null | undefined): void {
-    if (t) t.cancelled = true;
+    if (t && !t.cancelled && !t.done) {
+      t.cancelled = true;
+      if (!t.background) this.foreground--;
+    }
+  }
+
+  /** Runs tasks in time order until only background ones are left: the network has settled. */
+  runUntilQuiet(maxTasks = 1_000_000): number {
+    let n = 0;
+    while (this.foreground > 0 && this.heap.length > 0 && n < maxTasks) {
+      if (this.step()) n++;
+    }
+    return n;
+  }
+
+  private step(): boolean {
+    const top = this.heap[0];
+    this.popHeap();
+    if (top.cancelled) return false;
+    top.done = true;
+    if (!top.background) this.foreground--;
+    this.now = top.time;
+    top.run();
+    return true;
   }
 
   get pending(): number {
@@ -37,11 +66,7 @@ export class Scheduler {
     while (this.heap.length > 0 && n < maxTasks) {
       const top = this.heap[0];
       if (top.time > until) break;
-      this.popHeap();
-      if (top.cancelled) continue;
-      this.now = top.time;
-      top.run();
-      n++;
+      if (this.step()) n++;
     }
     if (until !== Infinity && this.now < until) this.now = until;
     return n;

@@ -221,4 +221,34 @@ describe('examples on the model', () => {
       }
     }
   });
+  it('reassembly-timeout: ip_expire after ipfrag_time, with ICMP time exceeded (reassembly)', () => {
+    const t = runExample('reassembly-timeout');
+    const frag = t.packets[0];
+    assert.deepStrictEqual([frag.fate.fn, frag.fate.reason], ['ip_expire', 'SKB_DROP_REASON_FRAG_REASM_TIMEOUT']);
+    assert.strictEqual(t.events.find((e) => e.fn === 'ip_expire')!.time, 30e9);
+    assert.deepStrictEqual([t.counters.server.IpReasmTimeout, t.counters.server.IpReasmFails, t.counters.server.IcmpOutTimeExcds], [1, 1, 1]);
+    const icmp = t.packets.find((p) => p.parent === frag.id && p.summary.includes('ICMP'))!;
+    const s = t.events.find((e) => e.packet === icmp.id && e.fn === 'icmp_push_reply')!.skb!;
+    assert.deepStrictEqual([byteAt(s.bytes, s.network_header! + 20), byteAt(s.bytes, s.network_header! + 21)], [11, 1]);
+  });
+
+  it('icmp-ratelimit: six errors from the inet_peer bucket, four suppressed', () => {
+    const t = runExample('icmp-ratelimit');
+    assert.deepStrictEqual([t.counters.server.UdpNoPorts, t.counters.server.IcmpOutDestUnreachs, t.counters.server.IcmpOutRateLimitHost], [10, 6, 4]);
+    assert.ok(t.events.some((e) => e.fn === '__icmp_send' && /per-destination rate limit/.test(e.what)));
+  });
+
+  it('udp-connected-socket: only the connected peer matches', () => {
+    const t = runExample('udp-connected-socket');
+    const [a, b] = t.packets.filter((p) => p.summary.includes('UDP'));
+    assert.deepStrictEqual([a.fate.kind, b.fate.reason], ['delivered', 'SKB_DROP_REASON_NO_SOCKET']);
+    assert.deepStrictEqual(t.sockets.find((x) => x.host === 'server')!.received.map((r) => r.data), ['from the peer']);
+  });
+
+  it('settles between items: housekeeping timers do not hold the next item back', () => {
+    const t = runExample('icmp-ratelimit');
+    const sends = t.events.filter((e) => e.fn === 'udp_send_skb').map((e) => e.time);
+    assert.deepStrictEqual(sends, Array(10).fill(0));
+    assert.ok(t.events.some((e) => e.fn === 'neigh_timer_handler' && e.time === 5e9), 'the neighbour is re-confirmed 5 s later, in the background');
+  });
 });

@@ -91,7 +91,7 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff): boolean {
       n.state = 'NUD_DELAY';
       n.updated = now;
       net.w.sched.cancel(n.timer);
-      n.timer = net.w.sched.after(DELAY_PROBE_NS, () => neigh_timer_handler(net, n));
+      n.timer = net.w.sched.after(DELAY_PROBE_NS, () => neigh_timer_handler(net, n), true);
       return false;
     }
     if (n.state !== 'NUD_INCOMPLETE') return false;
@@ -146,7 +146,7 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
         neigh_invalidate(net, n);
         return;
       }
-      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
+      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n), n.arpQueue.length === 0);
       neigh_probe(net, n);
     }),
   );

@@ -1,0 +1,108 @@
+// The small programs the harness runs inside a namespace, as one python3 script (standard
+// library only) passed with `python3 -c`: no file is written for it. Each mode prints one JSON
+// line when it is ready or done; long-lived modes wait for a line on stdin ("read") to read
+// their queue, then for stdin to close before they exit.
+//
+//   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …`
+//   tcp-listen ADDR PORT                                the scenario's `listen: tcp …`
+//   udp-send DADDR DPORT SPORT|- TTL|- do|dont|want HEX  `send: udp …` (one sendto)
+//   tcp-connect DADDR DPORT SPORT|- NBYTES TIMEOUT_S     `send: tcp connect …` (+ data)
+//   frame IFNAME HEX                                    `into: HOST:IF` (raw AF_PACKET send)
+export const PY_HELPER = String.raw`
+import json, os, select, socket, sys, time
+mode = sys.argv[1]; a = sys.argv[2:]
+def out(o):
+    sys.stdout.write(json.dumps(o) + "\n"); sys.stdout.flush()
+def wait_line():
+    return sys.stdin.readline()
+def wait_eof():
+    while sys.stdin.readline():
+        pass
+IP_MTU_DISCOVER = 10
+MODES = {"do": 2, "dont": 0, "want": 1}
+if mode == "udp-listen":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if a[2] != "-":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(a[2]))
+    s.bind((a[0], int(a[1])))
+    if a[3] != "-":
+        h, p = a[3].rsplit(":", 1); s.connect((h, int(p)))
+    out({"ready": True, "rcvbuf": s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)})
+    wait_line()
+    got = []
+    s.setblocking(False)
+    while True:
+        try:
+            d, src = s.recvfrom(70000)
+        except BlockingIOError:
+            break
+        except OSError as e:
+            got.append({"error": e.strerror}); continue
+        got.append({"from": "%s:%d" % src, "bytes": len(d), "hex": d.hex()})
+    out({"received": got})
+    wait_eof()
+elif mode == "tcp-listen":
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a[0], int(a[1]))); s.listen(128)
+    out({"ready": True})
+    wait_line()
+    s.setblocking(False)
+    acc = []; got = []; conns = []
+    while True:
+        try:
+            c, src = s.accept()
+        except BlockingIOError:
+            break
+        conns.append(c); acc.append("%s:%d" % src)
+        c.setblocking(False)
+        data = b""
+        while True:
+            try:
+                d = c.recv(1 << 20)
+            except BlockingIOError:
+                break
+            if not d:
+                break
+            data += d
+        if data:
+            got.append({"from": "%s:%d" % src, "bytes": len(data), "hex": data[:4096].hex()})
+    out({"accepted": acc, "received": got})
+    wait_eof()
+elif mode == "udp-send":
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if a[2] != "-":
+        s.bind(("0.0.0.0", int(a[2])))
+    if a[3] != "-":
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, int(a[3]))
+    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[a[4]])
+    try:
+        n = s.sendto(bytes.fromhex(a[5]), (a[0], int(a[1])))
+        out({"sent": n, "sport": s.getsockname()[1]})
+    except OSError as e:
+        out({"error": e.strerror, "errno": e.errno})
+elif mode == "tcp-connect":
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if a[2] != "-":
+        s.bind(("0.0.0.0", int(a[2])))
+    s.settimeout(float(a[4]))
+    try:
+        s.connect((a[0], int(a[1])))
+        n = int(a[3])
+        if n:
+            s.sendall(bytes(0x41 + (i % 26) for i in range(n)))
+        out({"connected": True, "sport": s.getsockname()[1]})
+    except OSError as e:
+        out({"error": e.strerror or str(e), "errno": e.errno})
+    wait_eof()
+elif mode == "frame":
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a[0], 0))
+    try:
+        out({"sent": s.send(bytes.fromhex(a[1]))})
+    except OSError as e:
+        out({"error": e.strerror, "errno": e.errno})
+else:
+    out({"error": "unknown mode " + mode})
+`;

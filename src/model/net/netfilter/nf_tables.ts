@@ -1,0 +1,262 @@
+// nf_tables as the model keeps it: tables of a family, chains (base chains hooked at a priority,
+// regular chains reached by jump/goto), and rules made of expressions evaluated in order
+// (net/netfilter/nf_tables_api.c keeps them, net/netfilter/nf_tables_core.c nft_do_chain runs
+// them). iptables on Debian is iptables-nft: its tables are nf_tables tables of family ip, so
+// both rule languages end up here. A rule's expressions are closures rather than the kernel's
+// register machine, but they run in the same order and stop the same way: a match that fails
+// ends the rule (NFT_BREAK), a verdict ends the chain.
+import type { Net } from '../net_namespace';
+import type { HookContext, NfHookName } from '../../trace';
+import type { PktInfo } from './nf_pktinfo';
+
+export const NFT_CORE_FILE = 'net/netfilter/nf_tables_core.c';
+
+export type NfFamily = 'ip' | 'inet';
+export type ChainType = 'filter' | 'nat' | 'route';
+export type HookShort = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+
+export const HOOK_OF: Record<HookShort, NfHookName> = {
+  prerouting: 'NF_INET_PRE_ROUTING',
+  input: 'NF_INET_LOCAL_IN',
+  forward: 'NF_INET_FORWARD',
+  output: 'NF_INET_LOCAL_OUT',
+  postrouting: 'NF_INET_POST_ROUTING',
+};
+export const SHORT_OF: Record<NfHookName, HookShort> = {
+  NF_INET_PRE_ROUTING: 'prerouting',
+  NF_INET_LOCAL_IN: 'input',
+  NF_INET_FORWARD: 'forward',
+  NF_INET_LOCAL_OUT: 'output',
+  NF_INET_POST_ROUTING: 'postrouting',
+};
+
+/** Named priorities of nft (the NF_IP_PRI_* values, include/uapi/linux/netfilter_ipv4.h). */
+export const NAMED_PRIORITY: Record<string, number> = {
+  raw: -300,
+  mangle: -150,
+  dstnat: -100,
+  filter: 0,
+  security: 50,
+  srcnat: 100,
+};
+
+export interface SrcPos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export type VerdictCode = 'NF_ACCEPT' | 'NF_DROP' | 'NF_QUEUE' | 'NF_STOLEN' | 'NFT_CONTINUE' | 'NFT_BREAK' | 'NFT_RETURN' | 'NFT_JUMP' | 'NFT_GOTO';
+
+export interface Verdict {
+  code: VerdictCode;
+  /** jump/goto target */
+  chain?: string;
+  queue?: { num: number; bypass: boolean };
+}
+
+/** What a rule's expressions may ask of the engine while they run. */
+export interface NfServices {
+  /** ctinfo of the packet: IP_CT_NEW…, 'untracked', or null (no conntrack entry: `ct state invalid`) */
+  ctState(skb: PktInfo['skb']): string | null;
+  notrack(x: EvalCtx): void;
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null): Verdict | boolean;
+  reject(x: EvalCtx, how: { tcpReset?: boolean; icmpCode?: number }): void;
+  log(x: EvalCtx, prefix: string): void;
+  setTrace(x: EvalCtx): void;
+  /** the mark changed: remember for the re-route an output route chain asks for */
+  markChanged(x: EvalCtx, old: number): void;
+}
+
+export interface EvalCtx {
+  nf: NfServices;
+  net: Net;
+  p: PktInfo;
+  chain: Chain;
+  rule: Rule;
+}
+
+export interface Expr {
+  /** the words of the rule this expression came from */
+  text: string;
+  /** a match returns true to go on, false to end the rule; a statement may return a verdict */
+  eval(x: EvalCtx): boolean | Verdict;
+  /** the value the packet had, to say why a match failed */
+  actual?(x: EvalCtx): string;
+  /** needs conntrack (nf_ct_netns_get at rule load) */
+  needsCt?: boolean;
+  /** a NAT statement: only in a nat chain, dnat-kind at prerouting/output, snat-kind at postrouting/input */
+  nat?: 'snat' | 'dnat';
+}
+
+export interface Rule {
+  handle: number;
+  /** the rule as written */
+  text: string;
+  pos: SrcPos;
+  exprs: Expr[];
+  counter: { packets: number; bytes: number } | null;
+}
+
+export interface BaseSpec {
+  type: ChainType;
+  hook: HookShort;
+  priority: number;
+  policy: 'accept' | 'drop';
+}
+
+export interface Chain {
+  table: Table;
+  name: string;
+  base: BaseSpec | null;
+  rules: Rule[];
+  /** order of registration: at equal priority the later one runs first (nf_hook_entries_grow) */
+  regSeq: number;
+  /** base chain counters (nft_update_chain_stats: only when the policy decides) */
+  packets: number;
+  bytes: number;
+}
+
+export interface Table {
+  family: NfFamily;
+  name: string;
+  chains: Map<string, Chain>;
+  /** made by iptables-nft */
+  owner?: 'iptables';
+}
+
+const NF_VERDICT: Record<string, VerdictCode> = { accept: 'NF_ACCEPT', drop: 'NF_DROP' };
+
+export function policyVerdict(p: 'accept' | 'drop'): VerdictCode {
+  return NF_VERDICT[p];
+}
+
+export function hookCtx(chain: Chain, hook: NfHookName, extra: Partial<HookContext> = {}): HookContext {
+  return {
+    hook,
+    family: chain.table.family,
+    table: chain.table.name,
+    chain: chain.name,
+    priority: chain.base?.priority,
+    ...extra,
+  };
+}
+
+function verdictWord(v: Verdict): string {
+  switch (v.code) {
+    case 'NF_ACCEPT':
+      return 'accept';
+    case 'NF_DROP':
+      return 'drop';
+    case 'NF_QUEUE':
+      return `queue (num ${v.queue?.num ?? 0}${v.queue?.bypass ? ', bypass' : ''})`;
+    case 'NF_STOLEN':
+      return 'stolen';
+    case 'NFT_JUMP':
+      return `jump ${v.chain}`;
+    case 'NFT_GOTO':
+      return `goto ${v.chain}`;
+    case 'NFT_RETURN':
+      return 'return';
+    default:
+      return v.code;
+  }
+}
+
+export interface ChainResult {
+  verdict: 'NF_ACCEPT' | 'NF_DROP' | 'NF_QUEUE' | 'NF_STOLEN';
+  queue?: { num: number; bypass: boolean };
+}
+
+/**
+ * nft_do_chain: run a base chain's rules in order; jump pushes the rule after the jump on the
+ * jump stack and continues in the target chain, goto does not push, return (or the end of a
+ * regular chain) pops; falling off the base chain applies its policy and counts the chain.
+ */
+export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: () => boolean): ChainResult {
+  return net.call('nft_do_chain', () => {
+    const hook = p.hook;
+    const skb = p.skb;
+    const stack: { chain: Chain; next: number }[] = [];
+    let chain = base;
+    let i = 0;
+    const say = (what: string, extra: Partial<HookContext>): void => {
+      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what + (traced() ? ` ${traceLine(chain, p, extra)}` : ''), { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+    };
+    for (;;) {
+      let verdict: Verdict = { code: 'NFT_CONTINUE' };
+      for (; i < chain.rules.length; i++) {
+        const rule = chain.rules[i];
+        const x: EvalCtx = { nf, net, p, chain, rule };
+        let failed: Expr | null = null;
+        verdict = { code: 'NFT_CONTINUE' };
+        for (const e of rule.exprs) {
+          const r = e.eval(x);
+          if (r === false) {
+            failed = e;
+            break;
+          }
+          if (r !== true) {
+            verdict = r;
+            break;
+          }
+        }
+        const ctx = { rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos };
+        if (failed) {
+          const had = failed.actual ? failed.actual(x) : '';
+          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${failed.text}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, { ...ctx, verdict: 'NFT_BREAK' });
+          continue;
+        }
+        if (verdict.code === 'NFT_CONTINUE') {
+          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).`, { ...ctx, verdict: 'NFT_CONTINUE' });
+          continue;
+        }
+        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.`, { ...ctx, verdict: verdict.code });
+        break;
+      }
+      if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
+      switch (verdict.code) {
+        case 'NF_ACCEPT':
+        case 'NF_DROP':
+        case 'NF_QUEUE':
+        case 'NF_STOLEN':
+          return { verdict: verdict.code, queue: verdict.queue };
+        case 'NFT_JUMP':
+        case 'NFT_GOTO': {
+          const target = chain.table.chains.get(verdict.chain!)!;
+          if (verdict.code === 'NFT_JUMP') stack.push({ chain, next: i + 1 });
+          chain = target;
+          i = 0;
+          continue;
+        }
+        default:
+          break;
+      }
+      // NFT_RETURN or the end of the chain
+      const back = stack.pop();
+      if (back) {
+        say(`The end of ${chain.name} (or a return) goes back to ${back.chain.name}, after the rule that jumped.`, { verdict: 'NFT_RETURN' });
+        chain = back.chain;
+        i = back.next;
+        continue;
+      }
+      chain = base;
+      const pol = base.base!.policy;
+      base.packets++;
+      base.bytes += skb.len;
+      say(`No rule of base chain ${base.name} decided: its policy ${pol} applies (the chain counter counts the packet).`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
+      return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
+    }
+  });
+}
+
+/** A line in the form `nft monitor trace` prints, for packets with meta nftrace set. */
+function traceLine(chain: Chain, p: PktInfo, extra: Partial<HookContext>): string {
+  const t = `${chain.table.family} ${chain.table.name} ${chain.name}`;
+  const v = extra.verdict;
+  if (extra.rule && typeof extra.rule === 'string' && extra.rule.startsWith('policy ')) return `[nft monitor trace: ${t} policy ${extra.rule.slice(7)}]`;
+  if (v === 'NFT_BREAK' || v === undefined) return '';
+  const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NFT_CONTINUE' ? 'continue' : String(v).replace(/^NFT?_/, '').toLowerCase();
+  void p;
+  return `[nft monitor trace: ${t} rule ${extra.rule} (verdict ${vw})]`;
+}
