@@ -126,9 +126,38 @@ export interface SocketReport {
   accepted?: string[];
 }
 
+/** A device as `ip -d link` and `ip addr` would show it at the end of the run. */
+export interface DeviceInfo {
+  name: string;
+  ifindex: number;
+  kind: 'loopback' | 'veth' | 'nic';
+  mac: string;
+  mtu: number;
+  /** "<BROADCAST,MULTICAST,UP,LOWER_UP>" */
+  flags: string;
+  qdisc: string;
+  txqueuelen: number;
+  addrs: string[];
+  /** the other end of the link: "router:eth0" */
+  peer: string | null;
+  stats: { rx_packets: number; tx_packets: number; rx_bytes: number; tx_bytes: number; rx_dropped: number; tx_dropped: number };
+}
+
+/** A host (network namespace) at the end of the run. */
+export interface HostInfo {
+  name: string;
+  devices: DeviceInfo[];
+  /** `ip route show table all`, roughly as iproute2 prints it */
+  routes: string[];
+  /** `ip neigh`: "10.0.1.1 dev eth0 lladdr 02:… REACHABLE" */
+  neighbours: string[];
+}
+
 export interface Trace {
   scenario: string;
   kernel: string;
+  /** the hosts, their devices and links, routes and neighbours (at the end of the run) */
+  hosts?: HostInfo[];
   packets: PacketInfo[];
   events: TraceEvent[];
   /** host → nstat name → delta over the run */

@@ -3,7 +3,8 @@
 import { Net } from './net/net_namespace';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
-import type { SocketReport, Trace } from './trace';
+import type { HostInfo, SocketReport, Trace } from './trace';
+import { numToIp } from './proto/addr';
 import { REFERENCE_KERNEL } from './trace';
 
 export class World {
@@ -52,10 +53,33 @@ export class World {
     return {
       scenario,
       kernel: REFERENCE_KERNEL,
+      hosts: [...this.hosts.values()].map(hostInfo),
       packets: [...this.rec.packets.values()],
       events: this.rec.events,
       counters,
       sockets,
     };
   }
+}
+
+function hostInfo(net: Net): HostInfo {
+  const tables = [...new Set(net.fib.routes.map((r) => r.table))].sort((a, b) => a - b);
+  return {
+    name: net.name,
+    devices: [...net.devices.values()].map((d) => ({
+      name: d.name,
+      ifindex: d.ifindex,
+      kind: d.kind,
+      mac: d.mac,
+      mtu: d.mtu,
+      flags: d.flagString(),
+      qdisc: d.qdisc.kind,
+      txqueuelen: d.tx_queue_len,
+      addrs: d.addrs.map((a) => `${numToIp(a.local)}/${a.plen}`),
+      peer: d.peer ? `${d.peer.net.name}:${d.peer.name}` : null,
+      stats: { rx_packets: d.stats.rx_packets, tx_packets: d.stats.tx_packets, rx_bytes: d.stats.rx_bytes, tx_bytes: d.stats.tx_bytes, rx_dropped: d.stats.rx_dropped, tx_dropped: d.stats.tx_dropped },
+    })),
+    routes: tables.flatMap((t) => net.fib.show(t).map((r) => (t === 254 ? r : `${r} table ${t === 255 ? 'local' : t}`))),
+    neighbours: [...net.neigh.values()].filter((n) => !n.dev.isLoopback && n.state !== 'NUD_NOARP').map((n) => `${numToIp(n.key)} dev ${n.dev.name}${n.ha ? ` lladdr ${n.ha}` : ''} ${n.state.slice(4)}`),
+  };
 }

@@ -251,4 +251,24 @@ describe('examples on the model', () => {
     assert.deepStrictEqual(sends, Array(10).fill(0));
     assert.ok(t.events.some((e) => e.fn === 'neigh_timer_handler' && e.time === 5e9), 'the neighbour is re-confirmed 5 s later, in the background');
   });
+  it('tcp-bad-checksum: a short SYN is verified at once and dropped with TCP_CSUM', () => {
+    const t = runExample('tcp-bad-checksum');
+    assert.deepStrictEqual(t.packets[0].fate, { kind: 'dropped', host: 'server', fn: 'tcp_v4_rcv', reason: 'SKB_DROP_REASON_TCP_CSUM' });
+    assert.deepStrictEqual([t.counters.server.TcpInCsumErrors, t.counters.server.TcpInErrs, t.counters.server.TcpOutSegs], [1, 1, undefined]);
+  });
+
+  it('reports each host with its devices, links, routes and neighbours', () => {
+    const t = runExample('forward-ping');
+    const router = t.hosts!.find((h) => h.name === 'router')!;
+    assert.deepStrictEqual(router.devices.map((d) => [d.name, d.peer, d.addrs.join(), d.flags]), [
+      ['lo', null, '127.0.0.1/8', '<LOOPBACK,MULTICAST,NOARP,UP,LOWER_UP>'],
+      ['eth0', 'client:eth0', '10.0.1.1/24', '<BROADCAST,MULTICAST,UP,LOWER_UP>'],
+      ['eth1', 'server:eth0', '10.0.2.1/24', '<BROADCAST,MULTICAST,UP,LOWER_UP>'],
+    ]);
+    assert.ok(router.routes.includes('10.0.2.0/24 dev eth1 proto kernel scope link src 10.0.2.1'));
+    assert.ok(router.routes.includes('broadcast 10.0.1.255 dev eth0 proto kernel scope link src 10.0.1.1 table local'));
+    assert.ok(router.routes.includes('local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1 table local'));
+    assert.ok(router.neighbours.some((n) => /^10\.0\.1\.2 dev eth0 lladdr 02:[0-9a-f:]+ REACHABLE$/.test(n)));
+    assert.strictEqual(router.devices[1].stats.rx_packets, 3);
+  });
 });

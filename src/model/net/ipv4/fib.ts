@@ -166,7 +166,9 @@ export function fibAddIfaddr(fib: Fib, dev: NetDevice, local: number, plen: numb
   if (!dev.up) return;
   if (broadcast && broadcast !== 0xffffffff) kernel(RT_TABLE_LOCAL, 'RTN_BROADCAST', broadcast, 32, 'link');
   if (prefix !== 0 && (prefix !== local || plen < 32)) {
-    kernel(RT_TABLE_MAIN, dev.isLoopback ? 'RTN_LOCAL' : 'RTN_UNICAST', prefix, plen, dev.isLoopback ? 'host' : 'link');
+    // fib_magic puts unicast routes in main and every other type in local.
+    if (dev.isLoopback) kernel(RT_TABLE_LOCAL, 'RTN_LOCAL', prefix, plen, 'host');
+    else kernel(RT_TABLE_MAIN, 'RTN_UNICAST', prefix, plen, 'link');
     if (plen < 31) kernel(RT_TABLE_LOCAL, 'RTN_BROADCAST', (prefix | ~mask) >>> 0, 32, 'link');
   }
 }

@@ -1,0 +1,246 @@
+// Frames on the wire, compared byte for byte after masking what the kernel chooses at random.
+// Every mask has its reason (MASK_REASONS); a masked checksum is still compared as "valid or not"
+// on both sides, so a model that computes a wrong checksum is still caught.
+
+export const MASK_REASONS: Record<string, string> = {
+  'ip.id':
+    'IPv4 ID: ip_select_ident draws it from a hash with a per-boot random key (ip_idents) or a per-socket counter seeded at random; the model picks its own.',
+  'ip.check': 'IPv4 header checksum: covers the masked IP ID (validity still compared).',
+  'icmp.echo.id': "ICMP echo identifier: iputils ping uses its own pid (raw socket); the model picks a seeded random id.",
+  'icmp.echo.time': "ICMP echo data bytes 0-15: iputils ping's struct timeval (the send time).",
+  'icmp.check': 'ICMP checksum: covers the masked echo id / timestamp / quoted datagram (validity still compared).',
+  'l4.port': 'UDP/TCP port in ip_local_port_range (32768-60999): an ephemeral port the kernel draws at random (__inet_hash_connect, udp_lib_get_port).',
+  'udp.check': 'UDP checksum: covers the masked port (validity still compared).',
+  'tcp.seq': 'TCP sequence and acknowledgment numbers: the ISN is a keyed hash with a boot-time secret plus a clock (secure_tcp_seq).',
+  'tcp.ts': 'TCP timestamp option values: each connection gets a random offset (secure_tcp_ts_off) added to the clock.',
+  'tcp.check': 'TCP checksum: covers the masked fields (validity still compared).',
+};
+
+export interface Field {
+  name: string;
+  start: number;
+  end: number;
+}
+
+export interface Norm {
+  /** lowercase hex, masked bytes as "xx" */
+  masked: string;
+  hex: string;
+  summary: string;
+  fields: Field[];
+  /** mask names applied */
+  masks: string[];
+  ipCsumOk?: boolean;
+  l4CsumOk?: boolean;
+}
+
+const rd16 = (b: Uint8Array, o: number): number => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
+const rd32 = (b: Uint8Array, o: number): number => (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
+const ip = (b: Uint8Array, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+const mac = (b: Uint8Array, o: number): string => Array.from(b.subarray(o, o + 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+
+function sum16(b: Uint8Array, start: number, end: number, init = 0): number {
+  let s = init;
+  for (let i = start; i < end; i += 2) s += ((b[i] ?? 0) << 8) | (i + 1 < end ? (b[i + 1] ?? 0) : 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+export function isEphemeral(port: number): boolean {
+  return port >= 32768 && port <= 60999;
+}
+
+export const ICMP_NAMES: Record<number, string> = { 0: 'echo reply', 3: 'destination unreachable', 4: 'source quench', 5: 'redirect', 8: 'echo request', 11: 'time exceeded', 12: 'parameter problem' };
+
+export function normalizeFrame(b: Uint8Array): Norm {
+  const fields: Field[] = [];
+  const masks = new Set<string>();
+  const maskAt: [number, number][] = [];
+  const f = (name: string, start: number, len: number): void => void fields.push({ name, start, end: start + len });
+  const mask = (name: string, start: number, len: number): void => {
+    masks.add(name);
+    maskAt.push([start, start + len]);
+  };
+  let summary = `${b.length}-byte frame`;
+  let ipCsumOk: boolean | undefined;
+  let l4CsumOk: boolean | undefined;
+  if (b.length >= 14) {
+    f('eth.dst', 0, 6);
+    f('eth.src', 6, 6);
+    f('eth.type', 12, 2);
+    const type = rd16(b, 12);
+    if (type === 0x0806 && b.length >= 42) {
+      for (const [n, o, l] of [['arp.htype', 14, 2], ['arp.ptype', 16, 2], ['arp.hlen', 18, 1], ['arp.plen', 19, 1], ['arp.op', 20, 2], ['arp.sha', 22, 6], ['arp.spa', 28, 4], ['arp.tha', 32, 6], ['arp.tpa', 38, 4]] as const) f(n, o, l);
+      const op = rd16(b, 20);
+      summary = op === 1 ? `ARP who-has ${ip(b, 38)} tell ${ip(b, 28)}${rd32(b, 32) || rd16(b, 36) ? ` (tha ${mac(b, 32)})` : ''} to ${mac(b, 0)}` : op === 2 ? `ARP reply ${ip(b, 28)} is-at ${mac(b, 22)} to ${mac(b, 0)}` : `ARP op ${op}`;
+      if (b.length > 42) f('eth.padding', 42, b.length - 42);
+    } else if (type === 0x0800 && b.length >= 34) {
+      const r = ipv4(b, 14, '', f, mask, true);
+      summary = r.summary;
+      ipCsumOk = r.ipCsumOk;
+      l4CsumOk = r.l4CsumOk;
+    }
+  }
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0'));
+  const m = hex.slice();
+  for (const [s, e] of maskAt) for (let i = s; i < e && i < m.length; i++) m[i] = 'xx';
+  return { masked: m.join(''), hex: hex.join(''), summary, fields, masks: [...masks].sort(), ipCsumOk, l4CsumOk };
+}
+
+type F = (name: string, start: number, len: number) => void;
+
+/** One IPv4 header and what follows (`outer`: a whole datagram; else a quoted one inside an ICMP error). */
+function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boolean): { summary: string; ipCsumOk?: boolean; l4CsumOk?: boolean; masked: boolean } {
+  const ihl = (b[o] & 15) * 4;
+  const tot = rd16(b, o + 2);
+  const proto = b[o + 9];
+  const fragOff = rd16(b, o + 6) & 0x1fff;
+  const mf = (rd16(b, o + 6) & 0x2000) !== 0;
+  const df = (rd16(b, o + 6) & 0x4000) !== 0;
+  const ttl = b[o + 8];
+  for (const [n, d, l] of [['ip.vihl', 0, 1], ['ip.tos', 1, 1], ['ip.tot_len', 2, 2], ['ip.id', 4, 2], ['ip.frag_off', 6, 2], ['ip.ttl', 8, 1], ['ip.protocol', 9, 1], ['ip.check', 10, 2], ['ip.saddr', 12, 4], ['ip.daddr', 16, 4]] as const) f(pfx + n, o + d, l);
+  if (ihl > 20) f(pfx + 'ip.options', o + 20, ihl - 20);
+  mask('ip.id', o + 4, 2);
+  mask('ip.check', o + 10, 2);
+  const ipCsumOk = outer && ihl >= 20 && o + ihl <= b.length ? sum16(b, o, o + ihl) === 0xffff : undefined;
+  const l4 = o + Math.max(ihl, 20);
+  const end = outer ? Math.min(b.length, o + tot) : b.length;
+  if (outer && b.length > o + tot) f('eth.padding', o + tot, b.length - (o + tot));
+  let what = `proto ${proto}`;
+  let l4CsumOk: boolean | undefined;
+  let maskedL4 = false;
+  const pseudo = (len: number): number => sum16(b, o + 12, o + 20, proto + len);
+  const whole = outer && fragOff === 0 && !mf && end === o + tot;
+  if (fragOff !== 0) {
+    f(pfx + 'ip.payload', l4, end - l4);
+    what = `fragment offset ${fragOff * 8}${mf ? ' MF' : ''} proto ${proto}`;
+  } else if (proto === 1 && end - l4 >= 8) {
+    const type = b[l4];
+    const code = b[l4 + 1];
+    f(pfx + 'icmp.type', l4, 1);
+    f(pfx + 'icmp.code', l4 + 1, 1);
+    f(pfx + 'icmp.check', l4 + 2, 2);
+    what = `ICMP ${ICMP_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    let inner = false;
+    if (type === 8 || type === 0) {
+      f(pfx + 'icmp.echo.id', l4 + 4, 2);
+      f(pfx + 'icmp.echo.seq', l4 + 6, 2);
+      mask('icmp.echo.id', l4 + 4, 2);
+      what += ` seq ${rd16(b, l4 + 6)}`;
+      if (end - l4 - 8 >= 16) {
+        f(pfx + 'icmp.echo.time', l4 + 8, 16);
+        mask('icmp.echo.time', l4 + 8, 16);
+        if (end > l4 + 24) f(pfx + 'icmp.echo.data', l4 + 24, end - l4 - 24);
+      } else if (end > l4 + 8) f(pfx + 'icmp.echo.data', l4 + 8, end - l4 - 8);
+      inner = true;
+    } else if ([3, 4, 5, 11, 12].includes(type)) {
+      f(pfx + 'icmp.rest', l4 + 4, 4);
+      if (type === 3 && code === 4) what += ` mtu ${rd16(b, l4 + 6)}`;
+      if (end - l4 >= 28 && b[l4 + 8] >> 4 === 4) {
+        const q = ipv4(b.subarray(0, end), l4 + 8, 'quoted.', f, mask, false);
+        what += ` about [${q.summary}]`;
+        inner = true;
+      } else if (end > l4 + 8) f(pfx + 'icmp.data', l4 + 8, end - l4 - 8);
+    } else if (end > l4 + 4) f(pfx + 'icmp.rest', l4 + 4, end - l4 - 4);
+    if (inner) mask('icmp.check', l4 + 2, 2);
+    maskedL4 = inner;
+    if (whole) l4CsumOk = sum16(b, l4, end) === 0xffff;
+  } else if (proto === 17 && end - l4 >= 8) {
+    const sp = rd16(b, l4);
+    const dp = rd16(b, l4 + 2);
+    f(pfx + 'udp.source', l4, 2);
+    f(pfx + 'udp.dest', l4 + 2, 2);
+    f(pfx + 'udp.len', l4 + 4, 2);
+    f(pfx + 'udp.check', l4 + 6, 2);
+    if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
+    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) if (isEphemeral(p)) mask('l4.port', at, 2), (maskedL4 = true);
+    if (maskedL4) mask('udp.check', l4 + 6, 2);
+    what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
+    if (whole && rd16(b, l4 + 6) !== 0) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;
+  } else if (proto === 6 && end - l4 >= (outer ? 20 : 8)) {
+    const sp = rd16(b, l4);
+    const dp = rd16(b, l4 + 2);
+    f(pfx + 'tcp.source', l4, 2);
+    f(pfx + 'tcp.dest', l4 + 2, 2);
+    f(pfx + 'tcp.seq', l4 + 4, 4);
+    mask('tcp.seq', l4 + 4, 4);
+    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) if (isEphemeral(p)) mask('l4.port', at, 2);
+    maskedL4 = true;
+    what = `TCP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp}`;
+    if (end - l4 >= 20) {
+      const doff = (b[l4 + 12] >> 4) * 4;
+      const fl = b[l4 + 13];
+      f(pfx + 'tcp.ack_seq', l4 + 8, 4);
+      mask('tcp.seq', l4 + 8, 4);
+      f(pfx + 'tcp.doff', l4 + 12, 1);
+      f(pfx + 'tcp.flags', l4 + 13, 1);
+      f(pfx + 'tcp.window', l4 + 14, 2);
+      f(pfx + 'tcp.check', l4 + 16, 2);
+      f(pfx + 'tcp.urg_ptr', l4 + 18, 2);
+      mask('tcp.check', l4 + 16, 2);
+      const names = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'C'];
+      what += ` [${names.filter((_, i) => fl & (1 << i)).join('')}]`;
+      for (let p = l4 + 20; p < Math.min(l4 + doff, end); ) {
+        const kind = b[p];
+        if (kind === 0 || kind === 1) {
+          f(pfx + 'tcp.opt.nop', p, 1);
+          p++;
+          continue;
+        }
+        const len = b[p + 1] || 2;
+        f(pfx + `tcp.opt.${kind === 2 ? 'mss' : kind === 3 ? 'wscale' : kind === 4 ? 'sack_perm' : kind === 8 ? 'timestamps' : `kind${kind}`}`, p, len);
+        if (kind === 8) mask('tcp.ts', p + 2, 8);
+        p += len;
+      }
+      if (end > l4 + doff) f(pfx + 'tcp.data', l4 + doff, end - l4 - doff);
+      what += ` len ${Math.max(0, end - l4 - doff)}`;
+      if (whole) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;
+    }
+  }
+  const summary = `${ip(b, o + 12)} > ${ip(b, o + 16)} ${what}, ttl ${ttl}${df ? ' DF' : ''}, len ${tot}`;
+  return { summary, ipCsumOk, l4CsumOk, masked: maskedL4 };
+}
+
+export interface FrameDiff {
+  field: string;
+  model: string;
+  kernel: string;
+}
+
+/** Where two normalized frames differ: the first differing field (unmasked bytes), or checksum validity. */
+export function diffFrames(model: Norm, kernel: Norm): FrameDiff[] {
+  const out: FrameDiff[] = [];
+  if (model.masked !== kernel.masked) {
+    const a = model.masked;
+    const b = kernel.masked;
+    const n = Math.max(a.length, b.length) / 2;
+    let at = -1;
+    for (let i = 0; i < n; i++) {
+      if (a.slice(2 * i, 2 * i + 2) !== b.slice(2 * i, 2 * i + 2)) {
+        at = i;
+        break;
+      }
+    }
+    if (model.hex.length !== kernel.hex.length && (at < 0 || at >= Math.min(a.length, b.length) / 2)) {
+      out.push({ field: 'frame length', model: String(model.hex.length / 2), kernel: String(kernel.hex.length / 2) });
+    } else {
+      const fld = model.fields.find((x) => at >= x.start && at < x.end) ?? { name: `byte ${at}`, start: at, end: at + 1 };
+      out.push({ field: fld.name, model: model.hex.slice(fld.start * 2, fld.end * 2) || '(none)', kernel: kernel.hex.slice(fld.start * 2, fld.end * 2) || '(none)' });
+    }
+  }
+  if (model.ipCsumOk !== kernel.ipCsumOk) out.push({ field: 'ip.check validity', model: String(model.ipCsumOk), kernel: String(kernel.ipCsumOk) });
+  if (model.l4CsumOk !== kernel.l4CsumOk) out.push({ field: 'l4 checksum validity', model: String(model.l4CsumOk), kernel: String(kernel.l4CsumOk) });
+  return out;
+}
+
+/** The IPv4 fields a hook shows (for comparing with nft trace `packet:` lines). */
+export function ipFieldsAt(b: Uint8Array, o: number): { saddr: string; daddr: string; ttl: number; protocol: number; length: number } | undefined {
+  if (o + 20 > b.length || b[o] >> 4 !== 4) return undefined;
+  return { saddr: ip(b, o + 12), daddr: ip(b, o + 16), ttl: b[o + 8], protocol: b[o + 9], length: rd16(b, o + 2) };
+}
+
+export function hexToBytes(h: string): Uint8Array {
+  const out = new Uint8Array(h.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

@@ -1,0 +1,178 @@
+// What can be observed of a run, in one shape for both sides: the model's Trace is reduced to
+// what the real kernel shows through its tools (tcpdump, nft trace, nstat, sockets, ping), so
+// that the comparison is between like and like.
+import type { Trace, TraceEvent } from '../model/trace';
+import { hexToBytes, ipFieldsAt } from './frames';
+import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
+
+export interface WireFrame {
+  /** the model's packet id (model side only) */
+  packet?: number;
+  bytes: Uint8Array;
+}
+
+export interface HookPass {
+  packet?: number;
+  hooks: { hook: NfHook; saddr?: string; daddr?: string; ttl?: number; protocol?: number }[];
+  steps: string[];
+}
+
+export interface PingReport {
+  host: string;
+  /** what ping's socket heard, in order: "echo reply from 10.0.2.2", "time exceeded from 10.0.1.1" */
+  heard: string[];
+  /** sendmsg failed: "Message too long" … */
+  error?: string;
+}
+
+export interface SendResult {
+  item: number;
+  host: string;
+  /** "ok" or the error text */
+  result: string;
+}
+
+export interface Observation {
+  /** "host:ifname" → frames that left through that interface, in order */
+  frames: Map<string, WireFrame[]>;
+  /** host → passes through its netfilter hooks */
+  hooks: Map<string, HookPass[]>;
+  counters: Record<string, Record<string, number>>;
+  /** "host udp 10.0.2.2:53" → what it received: "from 10.0.1.2:* 32 bytes 6162…" */
+  sockets: Map<string, string[]>;
+  pings: PingReport[];
+  sends: SendResult[];
+}
+
+const HOOK_BY_NAME = Object.fromEntries(Object.entries(HOOK_NAMES).map(([k, v]) => [v, k as NfHook])) as Record<string, NfHook>;
+
+function frameOf(e: TraceEvent): Uint8Array | undefined {
+  const s = e.skb;
+  if (!s) return undefined;
+  return hexToBytes(s.bytes.slice(s.data * 2, s.tail * 2));
+}
+
+/** The frame a traffic item `into:` puts on the wire: the model's packet_snd bytes. */
+export function injectedFrames(t: Trace, marks: { events: number }[]): Map<number, { host: string; dev: string; bytes: Uint8Array }> {
+  const out = new Map<number, { host: string; dev: string; bytes: Uint8Array }>();
+  for (let i = 0; i + 1 < marks.length; i++) {
+    for (let k = marks[i].events; k < marks[i + 1].events; k++) {
+      const e = t.events[k];
+      if (e.fn === 'packet_snd' && e.skb?.dev) {
+        out.set(i, { host: e.host, dev: e.skb.dev, bytes: frameOf(e)! });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** How long each traffic item kept the model busy (simulated ns from its start to its last event). */
+export function itemDurations(t: Trace, marks: { events: number; now: number }[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < marks.length; i++) {
+    let last = marks[i].now;
+    for (let k = marks[i].events; k < marks[i + 1].events; k++) last = Math.max(last, t.events[k].time);
+    out.push(last - marks[i].now);
+  }
+  return out;
+}
+
+export function ttlOf(e: TraceEvent): { saddr?: string; daddr?: string; ttl?: number; protocol?: number } {
+  const s = e.skb;
+  if (!s || s.network_header === null) return {};
+  const b = hexToBytes(s.bytes);
+  const f = ipFieldsAt(b, s.network_header);
+  return f ? { saddr: f.saddr, daddr: f.daddr, ttl: f.ttl, protocol: f.protocol } : {};
+}
+
+/** Model hook events → "family table chain rule N verdict" steps, as groupPasses writes the kernel's. */
+export function modelStep(e: TraceEvent): string | undefined {
+  const h = e.hook;
+  if (!h || !h.chain || !h.table) return undefined;
+  const key = `${h.family ?? 'ip'} ${h.table} ${h.chain}`;
+  const v = String(h.verdict ?? '');
+  if (v === 'NFT_BREAK') return undefined;
+  if (typeof h.rule === 'string' && h.rule.startsWith('policy ')) return `${key} policy ${h.rule.slice(7).trim().toLowerCase()}`;
+  if (v === 'NFT_RETURN') return `${key} return`;
+  const w = v.replace(/^NFT?_/, '').toLowerCase();
+  return `${key} rule ${h.ruleIndex ?? '?'} ${w}`;
+}
+
+export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
+  const frames = new Map<string, WireFrame[]>();
+  const hooks = new Map<string, HookPass[]>();
+  const cur = new Map<string, { pass: HookPass; rank: number; seen: Set<NfHook> }>();
+  for (const e of t.events) {
+    if (e.fn === 'dev_hard_start_xmit' && e.skb?.dev) {
+      const k = `${e.host}:${e.skb.dev}`;
+      if (!frames.has(k)) frames.set(k, []);
+      frames.get(k)!.push({ packet: e.packet, bytes: frameOf(e)! });
+    }
+    if (e.hook) {
+      const hook = HOOK_BY_NAME[e.hook.hook];
+      if (!hook) continue;
+      const key = `${e.host}/${e.packet}`;
+      let c = cur.get(key);
+      const rank = HOOK_RANK[hook];
+      const last = c?.pass.hooks[c.pass.hooks.length - 1];
+      if (!c || (last?.hook !== hook && (rank < c.rank || c.seen.has(hook)))) {
+        c = { pass: { packet: e.packet, hooks: [], steps: [] }, rank, seen: new Set() };
+        cur.set(key, c);
+        if (!hooks.has(e.host)) hooks.set(e.host, []);
+        hooks.get(e.host)!.push(c.pass);
+      }
+      c.rank = rank;
+      c.seen.add(hook);
+      if (c.pass.hooks[c.pass.hooks.length - 1]?.hook !== hook) c.pass.hooks.push({ hook, ...ttlOf(e) });
+      const st = modelStep(e);
+      if (st) c.pass.steps.push(st);
+    }
+  }
+  const sockets = new Map<string, string[]>();
+  for (const s of t.sockets) {
+    if (s.state === 'sender') continue;
+    const k = `${s.host} ${s.proto} ${s.local}`;
+    const lines = s.received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes`);
+    if (s.accepted) for (const a of s.accepted) lines.push(`accepted ${maskPort(a)}`);
+    sockets.set(k, lines);
+  }
+  const pings: PingReport[] = [];
+  for (const h of pingHosts) {
+    const heard: string[] = [];
+    for (const p of t.packets) {
+      if (p.fate.kind === 'delivered' && p.fate.fn === 'raw_rcv' && p.fate.host === h) {
+        const m = /raw ICMP socket \(ping\): (.*)$/.exec(p.fate.detail ?? '');
+        const from = /^([\d.]+) >/.exec(p.summary)?.[1] ?? '?';
+        const what = (m?.[1] ?? p.fate.detail ?? '').trim();
+        if (/echo request/.test(what)) continue;
+        heard.push(`${pingKind(what)} from ${from}`);
+      }
+    }
+    pings.push({ host: h, heard });
+  }
+  return { frames, hooks, counters: t.counters, sockets, pings, sends: [] };
+}
+
+/** ping's words and the model's for the same ICMP message, reduced to one kind. */
+export function pingKind(what: string): string {
+  const w = what.toLowerCase();
+  if (/echo reply/.test(w)) return 'echo reply';
+  if (/time to live|time exceeded.*ttl|\(ttl\)/.test(w)) return 'time exceeded (ttl)';
+  if (/reassembly|frag.*time/.test(w)) return 'time exceeded (reassembly)';
+  if (/frag(mentation)? needed|need to frag|mtu/.test(w)) return 'fragmentation needed';
+  if (/port unreachable/.test(w)) return 'port unreachable';
+  if (/host unreachable/.test(w)) return 'host unreachable';
+  if (/net(work)? unreachable/.test(w)) return 'net unreachable';
+  if (/prohibited|admin/.test(w)) return 'administratively prohibited';
+  if (/protocol unreachable/.test(w)) return 'protocol unreachable';
+  if (/redirect/.test(w)) return 'redirect';
+  return w;
+}
+
+export function maskPort(addrPort: string): string {
+  const m = /^(.*):(\d+)$/.exec(addrPort);
+  if (!m) return addrPort;
+  const p = Number(m[2]);
+  return p >= 32768 && p <= 60999 ? `${m[1]}:*` : addrPort;
+}

@@ -1,0 +1,116 @@
+// NAT (net/netfilter/nf_nat_core.c, nf_nat_proto.c, nf_nat_masquerade.c, nf_nat_redirect.c).
+// The first packet of a connection sets up a binding (nf_nat_setup_info): the connection's
+// reply tuple is changed to what replies will look like after the rewrite. Every packet of the
+// connection is then rewritten from the tuples alone (nf_nat_packet → nf_nat_ipv4_manip_pkt):
+// the original direction towards the new addresses, the reply direction back.
+import type { SkBuff } from '../core/skbuff';
+import { rd16, rd32, wr16 } from '../../proto/addr';
+import { csumFold, csumPartial } from '../../proto/checksum';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
+import { csumReplace, hi16, lo16, setIpAddr } from './nf_pktinfo';
+import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, invertTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import type { NfHookName } from '../../trace';
+
+export const NAT_FILE = 'net/netfilter/nf_nat_core.c';
+export const NAT_PROTO_FILE = 'net/netfilter/nf_nat_proto.c';
+
+export type ManipType = 'SRC' | 'DST';
+
+/** HOOK2MANIP: source NAT after routing (POST_ROUTING) and on LOCAL_IN, destination NAT before. */
+export function hook2manip(hook: NfHookName): ManipType {
+  return hook === 'NF_INET_POST_ROUTING' || hook === 'NF_INET_LOCAL_IN' ? 'SRC' : 'DST';
+}
+
+export function natInitialized(ct: NfConn, m: ManipType): boolean {
+  return (ct.status & (m === 'SRC' ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE)) !== 0;
+}
+
+const hasPorts = (proto: number): boolean => proto === IPPROTO_TCP || proto === IPPROTO_UDP;
+
+/**
+ * nf_nat_setup_info with get_unique_tuple: the new original-direction tuple takes the range's
+ * address (and port, when a range is given and the current one is outside it); if the
+ * resulting reply tuple is already used by another connection, the next port is tried.
+ * Returns a description of the binding.
+ */
+export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean): { before: Tuple; after: Tuple } {
+  const curr = invertTuple(ct.tuple[1]);
+  const t: Tuple = { ...curr };
+  if (m === 'SRC') t.src = addr;
+  else t.dst = addr;
+  if (hasPorts(t.proto)) {
+    const key = m === 'SRC' ? 'sport' : 'dport';
+    let port = t[key];
+    if (ports && (port < ports[0] || port > ports[1])) port = ports[0];
+    const lo = ports ? ports[0] : port;
+    const hi = ports ? ports[1] : 65535;
+    for (let tries = 0; tries < 65536; tries++) {
+      t[key] = port;
+      if (!taken(invertTuple(t))) break;
+      port = port >= hi ? lo : port + 1;
+    }
+  } else if (t.proto === IPPROTO_ICMP && m === 'SRC') {
+    // the echo id plays the role of the source port
+    let id = t.sport;
+    for (let tries = 0; tries < 65536 && taken(invertTuple({ ...t, sport: id })); tries++) id = (id + 1) & 0xffff;
+    t.sport = id;
+  }
+  ct.tuple[1] = invertTuple(t);
+  if (tupleKey(t) !== tupleKey(curr)) ct.status |= m === 'SRC' ? IPS_SRC_NAT : IPS_DST_NAT;
+  ct.status |= m === 'SRC' ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
+  return { before: curr, after: t };
+}
+
+/** nf_nat_alloc_null_binding: no rule asked for NAT, so the connection keeps its addresses. */
+export function nf_nat_null_binding(ct: NfConn, m: ManipType): void {
+  ct.status |= m === 'SRC' ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
+}
+
+/** Which manipulation nf_nat_packet applies to a packet of direction `reply` at a hook of type `m`, if any. */
+export function natTarget(ct: NfConn, m: ManipType, reply: boolean): Tuple | null {
+  let bit = m === 'SRC' ? IPS_SRC_NAT : IPS_DST_NAT;
+  if (reply) bit = bit === IPS_SRC_NAT ? IPS_DST_NAT : IPS_SRC_NAT;
+  if (!(ct.status & bit)) return null;
+  return invertTuple(ct.tuple[reply ? 0 : 1]);
+}
+
+/**
+ * nf_nat_ipv4_manip_pkt: rewrite the source (SRC) or destination (DST) address and port of the
+ * IPv4 header at `iphOff` to the target tuple's, updating the transport checksum (pseudo header
+ * and port) and the IP header checksum incrementally. ICMP queries have their id rewritten.
+ */
+export function manipPkt(skb: SkBuff, iphOff: number, target: Tuple, m: ManipType): void {
+  const b = skb.w();
+  const ihl = (b[iphOff] & 15) * 4;
+  const proto = b[iphOff + 9];
+  const hdroff = iphOff + ihl;
+  const avail = skb.tail - hdroff;
+  const addrAt = iphOff + (m === 'SRC' ? 12 : 16);
+  const oldAddr = rd32(b, addrAt);
+  const newAddr = m === 'SRC' ? target.src : target.dst;
+  const partial = iphOff === skb.network_header && skb.ip_summed === 'CHECKSUM_PARTIAL';
+  if ((proto === IPPROTO_TCP || proto === IPPROTO_UDP) && avail >= 4) {
+    const portAt = hdroff + (m === 'SRC' ? 0 : 2);
+    const oldPort = rd16(b, portAt);
+    const newPort = m === 'SRC' ? target.sport : target.dport;
+    const field = proto === IPPROTO_TCP ? (avail >= 20 ? hdroff + 16 : -1) : avail >= 8 ? hdroff + 6 : -1;
+    if (field >= 0) {
+      const udp = proto === IPPROTO_UDP;
+      csumReplace(b, field, [hi16(oldAddr), lo16(oldAddr)], [hi16(newAddr), lo16(newAddr)], { partial, pseudo: true, udp });
+      csumReplace(b, field, [oldPort], [newPort], { partial, pseudo: false, udp });
+    }
+    wr16(b, portAt, newPort);
+  } else if (proto === IPPROTO_ICMP && avail >= 8 && [0, 8, 13, 14, 15, 16, 17, 18].includes(b[hdroff])) {
+    const oldId = rd16(b, hdroff + 4);
+    csumReplace(b, hdroff + 2, [oldId], [target.sport]);
+    wr16(b, hdroff + 4, target.sport);
+  }
+  setIpAddr(b, iphOff, m === 'SRC' ? 'src' : 'dst', newAddr);
+}
+
+/** The ICMP checksum over the whole message, recomputed after the quoted header changed. */
+export function icmpRecsum(skb: SkBuff, icmpOff: number): void {
+  const b = skb.w();
+  wr16(b, icmpOff + 2, 0);
+  wr16(b, icmpOff + 2, csumFold(csumPartial(b, icmpOff, skb.tail - icmpOff)));
+}
