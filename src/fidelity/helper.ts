@@ -5,9 +5,10 @@
 //
 //   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …`
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …`
-//   udp-send DADDR DPORT SPORT|- TTL|- do|dont|want HEX  `send: udp …` (one sendto)
-//   tcp-connect DADDR DPORT SPORT|- NBYTES TIMEOUT_S     `send: tcp connect …` (+ data)
-//   frame IFNAME HEX                                    `into: HOST:IF` (raw AF_PACKET send)
+//   sender        one per host; JSON commands on stdin, one JSON answer line each:
+//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", hex}  `send: udp …`
+//                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
+//                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
 export const PY_HELPER = String.raw`
 import json, os, select, socket, sys, time
 mode = sys.argv[1]; a = sys.argv[2:]
@@ -70,39 +71,57 @@ elif mode == "tcp-listen":
             got.append({"from": "%s:%d" % src, "bytes": len(data), "hex": data[:4096].hex()})
     out({"accepted": acc, "received": got})
     wait_eof()
-elif mode == "udp-send":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    if a[2] != "-":
-        s.bind(("0.0.0.0", int(a[2])))
-    if a[3] != "-":
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, int(a[3]))
-    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[a[4]])
-    try:
-        n = s.sendto(bytes.fromhex(a[5]), (a[0], int(a[1])))
-        out({"sent": n, "sport": s.getsockname()[1]})
-    except OSError as e:
-        out({"error": e.strerror, "errno": e.errno})
-elif mode == "tcp-connect":
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if a[2] != "-":
-        s.bind(("0.0.0.0", int(a[2])))
-    s.settimeout(float(a[4]))
-    try:
-        s.connect((a[0], int(a[1])))
-        n = int(a[3])
-        if n:
-            s.sendall(bytes(0x41 + (i % 26) for i in range(n)))
-        out({"connected": True, "sport": s.getsockname()[1]})
-    except OSError as e:
-        out({"error": e.strerror or str(e), "errno": e.errno})
-    wait_eof()
-elif mode == "frame":
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((a[0], 0))
-    try:
-        out({"sent": s.send(bytes.fromhex(a[1]))})
-    except OSError as e:
-        out({"error": e.strerror, "errno": e.errno})
+elif mode == "sender":
+    # one per host: JSON commands on stdin, one JSON answer each; TCP sockets stay open
+    keep = []
+    udp_by_port = {}
+    for line in sys.stdin:
+        c = json.loads(line)
+        try:
+            if c["op"] == "udp":
+                sp = c.get("sport")
+                s = udp_by_port.get(sp) if sp is not None else None
+                if s is None:
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    if sp is not None:
+                        s.bind(("0.0.0.0", sp))
+                        udp_by_port[sp] = s
+                if c.get("ttl") is not None:
+                    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"])
+                s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
+                keep.append(s)
+                n = s.sendto(bytes.fromhex(c["hex"]), (c["daddr"], c["dport"]))
+                out({"sent": n, "sport": s.getsockname()[1]})
+            elif c["op"] == "tcp":
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                keep.append(s)
+                if c.get("sport") is not None:
+                    s.bind(("0.0.0.0", c["sport"]))
+                s.setblocking(False)
+                try:
+                    s.connect((c["daddr"], c["dport"]))
+                except BlockingIOError:
+                    pass
+                _, w, _ = select.select([], [s], [], c["timeout"])
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if not w:
+                    out({"error": "Connection timed out"})
+                elif err:
+                    out({"error": os.strerror(err), "errno": err})
+                else:
+                    if c["data"]:
+                        s.setblocking(True)
+                        s.sendall(bytes(0x41 + (i % 26) for i in range(c["data"])))
+                    out({"sent": c["data"], "sport": s.getsockname()[1]})
+            elif c["op"] == "frame":
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+                s.bind((c["ifname"], 0))
+                out({"sent": s.send(bytes.fromhex(c["hex"]))})
+                s.close()
+            else:
+                out({"error": "unknown op"})
+        except OSError as e:
+            out({"error": e.strerror or str(e), "errno": e.errno})
 else:
     out({"error": "unknown mode " + mode})
 `;

@@ -52,13 +52,7 @@ export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag
       ipSendCheck(b, at);
       f.network_header = at;
       f.transport_header = at + hlen;
-      f.dst = skb.dst;
-      f.dev = skb.dev;
-      f.protocol = skb.protocol;
-      f.mark = skb.mark;
-      f.priority = skb.priority;
-      f.nfct = skb.nfct;
-      f.cb = { ...skb.cb };
+      ip_copy_metadata(f, skb);
       net.count('IpFragCreates');
       net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${frags.length + 1} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${!last || origMf ? 'set' : 'clear'} (IpFragCreates).`);
       frags.push(f);
@@ -67,6 +61,19 @@ export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
     for (const f of frags) output(f);
   });
+}
+
+/** ip_copy_metadata: a new skb made from another keeps its route, device, marks and control block. */
+function ip_copy_metadata(to: SkBuff, from: SkBuff): void {
+  to.dst = from.dst;
+  to.dev = from.dev;
+  to.skb_iif = from.skb_iif;
+  to.protocol = from.protocol;
+  to.pkt_type = from.pkt_type;
+  to.mark = from.mark;
+  to.priority = from.priority;
+  to.nfct = from.nfct;
+  to.cb = { ...from.cb };
 }
 
 export type DefragUser = 'IP_DEFRAG_LOCAL_DELIVER' | 'IP_DEFRAG_CONNTRACK_IN' | 'IP_DEFRAG_CONNTRACK_OUT';
@@ -161,14 +168,9 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff {
     ipSendCheck(b, at);
     whole.network_header = at;
     whole.transport_header = at + hlen;
-    whole.dev = last.dev;
-    whole.dst = last.dst;
-    whole.skb_iif = last.skb_iif;
-    whole.protocol = last.protocol;
-    whole.pkt_type = last.pkt_type;
-    whole.mark = last.mark;
+    ip_copy_metadata(whole, last);
     whole.ip_summed = 'CHECKSUM_NONE';
-    whole.cb = { ...last.cb, fragMaxSize: q.maxSize };
+    whole.cb.fragMaxSize = q.maxSize;
     net.count('IpReasmOKs');
     for (const f of q.frags) {
       net.fate(f.skb, { kind: 'consumed', fn: 'ip_frag_reasm', detail: `merged into packet ${pkt}` });
