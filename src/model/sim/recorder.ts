@@ -21,11 +21,18 @@ function toHex(b: Uint8Array, end: number): string {
   return s;
 }
 
+interface StackNode {
+  arr: string[];
+  kids: Map<string, StackNode>;
+}
+
 export class Recorder {
   readonly events: TraceEvent[] = [];
   readonly packets = new Map<number, PacketInfo>();
   readonly stack: string[] = [];
   private nextPkt = 1;
+  /** call paths are interned: events with the same path share one frozen array */
+  private stackTrie: StackNode = { arr: [], kids: new Map() };
   private pendingCounters = new Map<string, Record<string, number>>();
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
   private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string }>();
@@ -81,7 +88,7 @@ export class Recorder {
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.delete(host);
     if (this.level !== 'full') return;
-    const stack = this.stack.length > 0 && this.stack[this.stack.length - 1] === fn ? this.stack.slice() : [...this.stack, fn];
+    const stack = this.internStack(fn);
     const ev: TraceEvent = {
       seq: this.events.length,
       time: this.clock(),
@@ -98,6 +105,21 @@ export class Recorder {
     if (counters) ev.counters = counters;
     if (extra?.drop) ev.drop = extra.drop;
     this.events.push(ev);
+  }
+
+  private internStack(fn: string): string[] {
+    let node = this.stackTrie;
+    const walk = (name: string): void => {
+      let next = node.kids.get(name);
+      if (!next) {
+        next = { arr: Object.freeze([...node.arr, name]) as string[], kids: new Map() };
+        node.kids.set(name, next);
+      }
+      node = next;
+    };
+    for (const name of this.stack) walk(name);
+    if (this.stack[this.stack.length - 1] !== fn) walk(fn);
+    return node.arr;
   }
 
   fate(pkt: number, fate: Fate): void {
