@@ -7,7 +7,7 @@ const nodeBuiltins = ['fs', 'fs/promises', 'path', 'child_process', 'os', 'net',
 const nodeBanned = nodeBuiltins.flatMap((n) => [n, `node:${n}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.vscode-test/**', 'esbuild.js', '*.mjs'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.vscode-test/**', 'esbuild.js', '*.mjs', 'scripts/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -170,6 +170,20 @@ function checkTrace(v: unknown, path: string, p: Problems): void {
       p.need(isObj(pk.fate) && isStr(pk.fate.kind) && isStr(pk.fate.host) && isStr(pk.fate.fn), `${pp}.fate`, 'a fate {kind, host, fn}');
     });
   }
+  if (t.hosts !== undefined && p.need(Array.isArray(t.hosts), `${path}.hosts`, 'an array')) {
+    (t.hosts as unknown[]).forEach((h, i) => {
+      const hp = `${path}.hosts[${i}]`;
+      if (!objAt(h, hp, p)) return;
+      p.need(isStr(h.name), `${hp}.name`, 'a string');
+      if (!p.need(Array.isArray(h.devices), `${hp}.devices`, 'an array')) return;
+      (h.devices as unknown[]).forEach((d, k) => {
+        const dp = `${hp}.devices[${k}]`;
+        if (!objAt(d, dp, p)) return;
+        p.need(isStr(d.name) && isStr(d.kind), dp, 'a device {name, kind}');
+        p.need(isNullOr(d.peer, isStr), `${dp}.peer`, 'a string or null');
+      });
+    });
+  }
   if (!p.need(Array.isArray(t.events), `${path}.events`, 'an array')) return;
   const events = t.events as unknown[];
   for (let i = 0; i < events.length && p.list.length < 20; i++) {

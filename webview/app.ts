@@ -163,6 +163,7 @@ export class App implements Host {
     this.emptyEl.hidden = trace.events.length > 0;
     if (trace.events.length === 0) setText(this.emptyEl, 'The trace has no events.');
     this.main.hidden = trace.events.length === 0;
+    this.main.classList.toggle('wide', this.layout.hosts.length >= 3);
   }
 
   private decoded = (i: number): Decoded | undefined => {

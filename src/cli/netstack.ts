@@ -1,6 +1,7 @@
 // `netstack`: the model in a terminal. `netstack trace FILE [--json]` runs a scenario;
 // `netstack explain SYMBOL` and `netstack resolve TREE` read the kernel knowledge base.
 import * as fs from 'fs';
+import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
 import { ScenarioErrors, ScenarioError } from '../scenario/types';
 import { formatTrace } from './format';
@@ -48,7 +49,8 @@ function trace(args: string[], out: (s: string) => void, err: (s: string) => voi
     return 2;
   }
   try {
-    const t = runScenarioText(text, file);
+    const dir = path.dirname(file);
+    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
     out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
     return 0;
   } catch (e) {

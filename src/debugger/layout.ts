@@ -184,6 +184,26 @@ export function layoutTrace(trace: Trace): Layout {
       hostNames.push(h);
     }
   };
+  // the hosts and links as the run built them, when the trace has them; else inferred below
+  const links: Link[] = [];
+  const linkKey = new Set<string>();
+  const addLink = (a: { host: string; dev: string }, b: { host: string; dev: string }): void => {
+    const k1 = `${a.host}:${a.dev}|${b.host}:${b.dev}`;
+    const k2 = `${b.host}:${b.dev}|${a.host}:${a.dev}`;
+    if (linkKey.has(k1) || linkKey.has(k2)) return;
+    linkKey.add(k1);
+    links.push({ a, b });
+  };
+  for (const h of trace.hosts ?? []) {
+    seenHost(h.name);
+    const l = devs.get(h.name) as string[];
+    for (const d of h.devices) {
+      if (d.kind === 'loopback' || d.name === 'lo') continue;
+      if (!l.includes(d.name)) l.push(d.name);
+      const m = d.peer ? /^([^:]+):(.+)$/.exec(d.peer) : null;
+      if (m) addLink({ host: h.name, dev: d.name }, { host: m[1], dev: m[2] });
+    }
+  }
   for (const p of trace.packets) seenHost(p.origin);
   for (const e of events) {
     seenHost(e.host);
@@ -194,8 +214,6 @@ export function layoutTrace(trace: Trace): Layout {
     }
   }
   // links: a frame leaves host A on dev X (last event there) and next shows on host B on dev Y
-  const links: Link[] = [];
-  const linkKey = new Set<string>();
   const n = events.length;
   const prevOfPacket = new Int32Array(n).fill(-1);
   const nextOfPacket = new Int32Array(n).fill(-1);
@@ -208,16 +226,7 @@ export function layoutTrace(trace: Trace): Layout {
       prevOfPacket[i] = p;
       nextOfPacket[p] = i;
       const pe = events[p];
-      if (pe.host !== e.host && pe.skb?.dev && e.skb?.dev) {
-        const a = { host: pe.host, dev: pe.skb.dev };
-        const b = { host: e.host, dev: e.skb.dev };
-        const k1 = `${a.host}:${a.dev}|${b.host}:${b.dev}`;
-        const k2 = `${b.host}:${b.dev}|${a.host}:${a.dev}`;
-        if (!linkKey.has(k1) && !linkKey.has(k2)) {
-          linkKey.add(k1);
-          links.push({ a, b });
-        }
-      }
+      if (!trace.hosts && pe.host !== e.host && pe.skb?.dev && e.skb?.dev) addLink({ host: pe.host, dev: pe.skb.dev }, { host: e.host, dev: e.skb.dev });
     }
     lastIdx.set(e.packet, i);
     let l = eventsOfPacket.get(e.packet);

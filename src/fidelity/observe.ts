@@ -2,6 +2,7 @@
 // what the real kernel shows through its tools (tcpdump, nft trace, nstat, sockets, ping), so
 // that the comparison is between like and like.
 import type { Trace, TraceEvent } from '../model/trace';
+import type { Scenario } from '../scenario/types';
 import { hexToBytes, ipFieldsAt } from './frames';
 import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 
@@ -117,10 +118,21 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
       const rank = HOOK_RANK[hook];
       const last = c?.pass.hooks[c.pass.hooks.length - 1];
       if (!c || (last?.hook !== hook && (rank < c.rank || c.seen.has(hook)))) {
-        c = { pass: { packet: e.packet, hooks: [], steps: [] }, rank, seen: new Set() };
+        // An sk_buff enters the hooks only at PRE_ROUTING or LOCAL_OUT. A model packet that first
+        // shows up later (the datagram ip_frag_reasm rebuilt) lives, in the kernel, in an sk_buff
+        // that already passed the earlier hooks: ip_frag_reasm turns the fragment that completed
+        // the queue into the whole datagram, so its nft trace id goes on. Continue that pass.
+        const list = hooks.get(e.host) ?? [];
+        const prev = rank > 0 && !c ? list[list.length - 1] : undefined;
+        const prevLast = prev?.hooks[prev.hooks.length - 1];
+        if (prev && prevLast && HOOK_RANK[prevLast.hook] < rank) {
+          c = { pass: prev, rank, seen: new Set(prev.hooks.map((x) => x.hook)) };
+        } else {
+          c = { pass: { packet: e.packet, hooks: [], steps: [] }, rank, seen: new Set() };
+          if (!hooks.has(e.host)) hooks.set(e.host, []);
+          hooks.get(e.host)!.push(c.pass);
+        }
         cur.set(key, c);
-        if (!hooks.has(e.host)) hooks.set(e.host, []);
-        hooks.get(e.host)!.push(c.pass);
       }
       c.rank = rank;
       c.seen.add(hook);
@@ -133,7 +145,7 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   for (const s of t.sockets) {
     if (s.state === 'sender') continue;
     const k = `${s.host} ${s.proto} ${s.local}`;
-    const lines = s.received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes`);
+    const lines = s.received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes${s.proto === 'udp' ? ` "${r.data ?? ''}"` : ''}`);
     if (s.accepted) for (const a of s.accepted) lines.push(`accepted ${maskPort(a)}`);
     sockets.set(k, lines);
   }
@@ -175,4 +187,23 @@ export function maskPort(addrPort: string): string {
   if (!m) return addrPort;
   const p = Number(m[2]);
   return p >= 32768 && p <= 60999 ? `${m[1]}:*` : addrPort;
+}
+
+/** What each local UDP send returned in the model: "ok", or the error sendmsg gave (from the packet's fate). */
+export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]): SendResult[] {
+  const out: SendResult[] = [];
+  sc.traffic.forEach((item, i) => {
+    if (item.kind !== 'local' || item.send.proto !== 'udp' || i + 1 >= marks.length) return;
+    const ids = new Set<number>();
+    for (let k = marks[i].events; k < marks[i + 1].events; k++) ids.add(t.events[k].packet);
+    const first = t.packets.find((p) => ids.has(p.id) && p.parent === null && p.origin === item.from.text);
+    let result = 'ok';
+    if (first?.fate.kind === 'dropped' && (first.fate.fn === 'ip_append_data' || first.fate.fn === 'udp_sendmsg')) result = first.fate.detail === 'EMSGSIZE' ? 'Message too long' : (first.fate.detail ?? 'error');
+    else if (!first) {
+      const failed = t.packets.find((p) => p.origin === item.from.text && p.fate.fn === 'udp_sendmsg' && p.fate.kind === 'dropped' && !t.events.some((e) => e.packet === p.id));
+      if (failed) result = failed.fate.detail ?? 'error';
+    }
+    out.push({ item: i, host: item.from.text, result });
+  });
+  return out;
 }

@@ -57,6 +57,8 @@ export interface HookContext {
   /** the rule as written, and its 1-based position in its chain */
   rule?: string;
   ruleIndex?: number;
+  /** where the rule was written: the scenario line, or the line of a rules file */
+  ruleAt?: { file: string; line: number; col: number };
   verdict?: NfVerdict | string;
 }
 

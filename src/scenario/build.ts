@@ -15,6 +15,7 @@ import { udpSocket } from '../model/net/ipv4/udp';
 import { tcpListen } from '../model/net/ipv4/tcp_ipv4';
 import type { RecordLevel } from '../model/sim/recorder';
 import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok } from './types';
+import { applyNetfilter, type FileReader } from './netfilter';
 
 const RTN: Record<string, RtnType> = {
   unicast: 'RTN_UNICAST',
@@ -32,7 +33,7 @@ export interface Built {
   scenario: Scenario;
 }
 
-export function buildWorld(sc: Scenario, level: RecordLevel = 'full'): Built {
+export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?: FileReader): Built {
   const world = new World(level);
   const errors: ScenarioError[] = [];
   for (const h of sc.hosts) bringUpLoopback(world.addHost(h.name));
@@ -46,7 +47,7 @@ export function buildWorld(sc: Scenario, level: RecordLevel = 'full'): Built {
     const net = world.hosts.get(h.name)!;
     for (const cmd of h.setup) {
       try {
-        apply(net, cmd);
+        apply(net, cmd, readFile);
       } catch (e) {
         if (e instanceof ScenarioError) errors.push(e);
         else if (e instanceof NetlinkError || e instanceof SysctlError) errors.push(new ScenarioError(e.message, cmd.pos));
@@ -94,7 +95,7 @@ function at(t: Tok | undefined, fallback: SourcePos): SourcePos {
   return t ? t.pos : fallback;
 }
 
-function apply(net: Net, c: SetupCommand): void {
+function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
   switch (c.kind) {
     case 'addr-add': {
       const dev = devOf(net, c.dev);
@@ -181,6 +182,7 @@ function apply(net: Net, c: SetupCommand): void {
     }
     case 'nft':
     case 'iptables':
-      throw new ScenarioError(`\`${c.kind}\` rules are not modelled yet: netfilter tables and rules are the next part of the model (the hooks are already walked, with no rules on them)`, c.pos);
+      applyNetfilter(net, c, readFile);
+      return;
   }
 }

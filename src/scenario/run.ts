@@ -26,6 +26,8 @@ export interface RunOptions {
   level?: RecordLevel;
   /** filled with where each traffic item starts (events recorded so far, simulated time), then one last mark after all items */
   marks?: { events: number; now: number }[];
+  /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
+  readFile?: (path: string) => string;
 }
 
 export function runScenarioText(text: string, file: string, opts: RunOptions = {}): Trace {
@@ -33,7 +35,7 @@ export function runScenarioText(text: string, file: string, opts: RunOptions = {
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
-  const { world } = buildWorld(sc, opts.level ?? 'full');
+  const { world } = buildWorld(sc, opts.level ?? 'full', opts.readFile);
   const errors: ScenarioError[] = [];
   for (const item of sc.traffic) {
     opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });

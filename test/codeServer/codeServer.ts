@@ -123,11 +123,12 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'git.enabled': false,
   'git.openRepositoryInParentFolders': 'never',
-  'files.watcherExclude': { '**/.git/**': true, '**/node_modules/**': true, '/usr/src/**': true },
   'search.followSymlinks': false,
   'chat.disableAIFeatures': true,
   'chat.commandCenter.enabled': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // no fade-ins half-way through a screenshot
+  'workbench.reduceMotion': 'on',
 };
 
 export interface StartOptions {
@@ -142,6 +143,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** print the server's output (npm start) instead of keeping it for errors */
   verbose?: boolean;
+  /** keep the settings the user-data folder already has (npm start) */
+  keepSettings?: boolean;
 }
 
 export interface CodeServer {
@@ -182,10 +185,23 @@ function get(url: string): Promise<number> {
   });
 }
 
-export function writeSettings(userDataDir: string, settings: Record<string, unknown>): void {
+/**
+ * Write the user settings. With `keep`, settings the user already has win (npm start keeps its
+ * user-data folder between runs); a settings file that is not plain JSON is left alone.
+ */
+export function writeSettings(userDataDir: string, settings: Record<string, unknown>, keep = false): void {
   const dir = path.join(userDataDir, 'User');
+  const file = path.join(dir, 'settings.json');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+  let merged = settings;
+  if (keep && fs.existsSync(file)) {
+    try {
+      merged = { ...settings, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) };
+    } catch {
+      return;
+    }
+  }
+  fs.writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
 }
 
 /** Start code-server on 127.0.0.1 (only) and wait until it answers. */
@@ -193,7 +209,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   ensureCodeServer();
   fs.mkdirSync(opts.userDataDir, { recursive: true });
   fs.mkdirSync(opts.extensionsDir, { recursive: true });
-  writeSettings(opts.userDataDir, { ...QUIET_SETTINGS, ...opts.settings });
+  writeSettings(opts.userDataDir, { ...QUIET_SETTINGS, ...opts.settings }, opts.keepSettings);
   const port = opts.port || (await freePort());
   const args = [
     path.join(PACKAGE_DIR, 'out', 'node', 'entry.js'),

@@ -7,6 +7,7 @@ import * as http from 'http';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import type { Browser, Page } from 'playwright-core';
+import { debuggerPage } from '../../src/debugger/html';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '../../..');
@@ -29,23 +30,9 @@ export async function buildBundles(): Promise<void> {
 
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3ODkw';
 
+/** The panel's own page (src/debugger/html.ts) with the fake host's script first. */
 function pageHtml(origin: string): string {
-  const csp = `default-src 'none'; img-src ${origin} data:; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${origin}/media/debugger.css">
-<title>Packet debugger (test)</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${NONCE}" src="${origin}/harness.js"></script>
-<script nonce="${NONCE}" src="${origin}/webview.js"></script>
-</body>
-</html>`;
+  return debuggerPage({ cspSource: origin, nonce: NONCE, styleUri: `${origin}/media/debugger.css`, scriptUris: [`${origin}/harness.js`, `${origin}/webview.js`], title: 'Packet debugger (test)' });
 }
 
 export interface Served {

@@ -89,10 +89,13 @@ export class PacketsView implements View {
     }
     const sel = this.items.get(c.state.focus);
     if (sel !== this.selected) {
+      // the first selection after a load is "All packets": scrolling to it would scroll the whole
+      // panel down to the list when it opens; later selections follow the user in the list
+      const follow = this.selected !== undefined;
       if (this.selected) this.selected.setAttribute('aria-selected', 'false');
       sel?.setAttribute('aria-selected', 'true');
       this.selected = sel;
-      sel?.scrollIntoView({ block: 'nearest' });
+      if (follow) sel?.scrollIntoView({ block: 'nearest' });
     }
   }
 }

@@ -127,7 +127,9 @@ export class Picture implements View {
       if (hk) this.lit.push(hk);
     }
     for (const el of this.lit) el.classList.add('active');
-    setText(this.turn, turnAt(layout, trace, index));
+    const turn = turnAt(layout, trace, index);
+    setText(this.turn, turn);
+    this.svg.setAttribute('aria-label', `Packet #${event.packet} on ${event.host}, ${event.layer}, at ${event.fn}${event.hook ? ` (${event.hook.hook})` : ''}; ${turn}`);
     this.turn.classList.toggle('drop', !!event.drop);
   }
 }

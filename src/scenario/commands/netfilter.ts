@@ -9,5 +9,7 @@ export function parseNetfilter(line: Line, d: Diag): SetupCommand[] {
     d.error(cmd, `${q(cmd.text)} needs a command`);
     return [];
   }
-  return [{ kind: cmd.text as 'nft' | 'iptables', pos: cmd.pos, words: line.words, line: line.text }];
+  // iptables-restore reads a dump into the same iptables-nft tables as iptables does
+  const kind = cmd.text === 'nft' ? 'nft' : 'iptables';
+  return [{ kind, pos: cmd.pos, words: line.words, line: line.text }];
 }

@@ -17,6 +17,7 @@ export function parseSetupLine(line: Line, d: Diag): SetupCommand[] {
       return parseSysctl(line.words, d);
     case 'nft':
     case 'iptables':
+    case 'iptables-restore':
       return parseNetfilter(line, d);
   }
   if (cmd.text === 'sudo') d.error(cmd, 'drop `sudo`: setup lines run as root in the host');

@@ -47,7 +47,7 @@ export class DebuggerPanel implements vscode.Disposable {
     private readonly deps: PanelDeps,
   ) {
     panel.webview.options = DebuggerPanel.options(deps.extensionUri);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'debugger.svg');
+    panel.iconPath = { light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'debugger-light.svg'), dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'debugger.svg') };
     this.session = new DebuggerSession({ openSource: deps.openSource, log: deps.log });
     const view = { post: (m: HostToWebview) => void panel.webview.postMessage(m) };
     this.disposables.push({ dispose: this.session.attach(view) });

@@ -2,6 +2,8 @@
 // stepping commands the keybindings call), the webview serializer that restores a panel after a
 // reload, and the context key that scopes F5/F10/F11 to a focused debugger panel.
 import * as vscode from 'vscode';
+import type { DebuggerSession } from '../../debugger/session';
+import type { Trace } from '../../model/trace';
 import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
 import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
 import { ExampleIndex, traceOf } from './traces';
@@ -9,6 +11,19 @@ import { ExampleIndex, traceOf } from './traces';
 export const OPEN_COMMAND = 'netstackExplorer.openDebugger';
 export const SHOW_STEP_COMMAND = 'netstackExplorer.showStep';
 const GO_TO_DEFINITION_COMMAND = 'netstackExplorer.goToKernelDefinition';
+
+const shown = new vscode.EventEmitter<{ trace: Trace; file: string | null }>();
+/** Fires when a debugger panel shows a trace (e.g. to fill the "Kernel path" view). */
+export const onDidShowTrace: vscode.Event<{ trace: Trace; file: string | null }> = shown.event;
+
+let current: (() => DebuggerSession | undefined) | undefined;
+/**
+ * The controller of the focused (else the last used) debugger panel, for other views of the same
+ * trace and cursor (a debug adapter, the Kernel path view): subscribe with `onState`.
+ */
+export function activeDebuggerSession(): DebuggerSession | undefined {
+  return current?.();
+}
 
 /** `netstackExplorer.debugger.stepOver` etc., one per toolbar action. */
 export const stepCommand = (a: StepAction): string => `netstackExplorer.debugger.${a}`;
@@ -29,6 +44,8 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
   const examples = new ExampleIndex(context.extensionUri, (s) => log('warn', s));
   let active: DebuggerPanel | undefined;
   let last: DebuggerPanel | undefined;
+  current = () => (active ?? last)?.session;
+  context.subscriptions.push(shown);
 
   const deps: PanelDeps = {
     extensionUri: context.extensionUri,
@@ -74,6 +91,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
     const panel = last && last.session.scenarioFile === loaded.file ? last : (last = DebuggerPanel.create(deps, loaded.title));
     const keep = panel.session.breakpointSpecs;
     panel.show(loaded, { breakpoints: [...keep] });
+    shown.fire({ trace: loaded.trace, file: loaded.file });
   }
 
   async function showStep(arg?: { fn?: unknown }): Promise<void> {
@@ -89,6 +107,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
     }
     const panel = last ?? (last = DebuggerPanel.create(deps, found.loaded.title));
     panel.show(found.loaded, { index: Math.max(0, found.index), focus: null });
+    shown.fire({ trace: found.loaded.trace, file: found.loaded.file });
   }
 
   context.subscriptions.push(
@@ -113,6 +132,7 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
         try {
           const loaded = await traceOf(vscode.Uri.parse(vs.file));
           panel.show(loaded, { index: vs.index, focus: vs.focus, breakpoints: vs.breakpoints });
+          shown.fire({ trace: loaded.trace, file: loaded.file });
         } catch (e) {
           log('error', errorText(e));
           panel.error(`Cannot restore: the scenario ${vs.file} does not run: ${errorText(e).split('\n')[0]}`);

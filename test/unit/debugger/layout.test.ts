@@ -68,3 +68,21 @@ describe('showStep: which example shows a function', () => {
     assert.strictEqual(idx.get('no_such_fn'), undefined);
   });
 });
+
+describe('layer picture layout with the run\'s own hosts and links', () => {
+  it('draws every host and link the trace lists, in chain order, even hosts no packet reached', () => {
+    const t = ttlTrace();
+    const dev = (name: string, peer: string | null) => ({ name, ifindex: 2, kind: 'veth' as const, mac: '', mtu: 1500, flags: '', qdisc: 'noqueue', txqueuelen: 1000, addrs: [], peer, stats: { rx_packets: 0, tx_packets: 0, rx_bytes: 0, tx_bytes: 0, rx_dropped: 0, tx_dropped: 0 } });
+    const lo = { ...dev('lo', null), kind: 'loopback' as const };
+    t.hosts = [
+      { name: 'server', devices: [lo, dev('eth0', 'router:eth1')], routes: [], neighbours: [] },
+      { name: 'router', devices: [lo, dev('eth0', 'client:eth0'), dev('eth1', 'server:eth0')], routes: [], neighbours: [] },
+      { name: 'client', devices: [lo, dev('eth0', 'router:eth0')], routes: [], neighbours: [] },
+    ];
+    const l = layoutTrace(t);
+    assert.deepStrictEqual(l.hosts.map((h) => h.name), ['server', 'router', 'client']);
+    assert.strictEqual(l.links.length, 2);
+    const router = l.hosts[1];
+    assert.deepStrictEqual(router.devices.map((d) => d.name), ['eth1', 'eth0'], 'eth1 faces the server on the left');
+  });
+});

@@ -65,3 +65,28 @@ describe('protocol validators', () => {
     assert.strictEqual(checkViewState('x'), undefined);
   });
 });
+
+describe('the panel page', () => {
+  it('has a strict CSP: nonce scripts only, no inline styles or eval, resources from the webview origin', async () => {
+    const { contentSecurityPolicy, debuggerPage, makeNonce } = await import('../../../src/debugger/html');
+    const nonce = makeNonce();
+    assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+    const csp = contentSecurityPolicy('https://x.vscode-cdn.net', nonce);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, new RegExp(`script-src 'nonce-${nonce}'`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    const html = debuggerPage({ cspSource: 'https://x.vscode-cdn.net', nonce, styleUri: 'https://x/media/debugger.css', scriptUris: ['https://x/dist/webview.js'], title: '<b>t</b>' });
+    assert.strictEqual((html.match(/<script /g) ?? []).length, 1);
+    assert.match(html, new RegExp(`<script nonce="${nonce}" src="https://x/dist/webview.js"></script>`));
+    assert.doesNotMatch(html, /<style|style=|onclick|onload/);
+    assert.match(html, /&#60;b&#62;t/);
+  });
+});
+
+describe('protocol: a trace with hosts', () => {
+  it('checks the hosts and devices the picture reads', () => {
+    const t = { ...ttlTrace(), hosts: [{ name: 'client', devices: [{ name: 'eth0', kind: 'veth', peer: 7 }], routes: [], neighbours: [] }] };
+    const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace: t });
+    assert.ok(!r.ok && /hosts\[0\]\.devices\[0\]\.peer/.test(r.error));
+  });
+});

@@ -98,7 +98,9 @@ export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
     if (!saddr) saddr = inet_select_addr(net, dev, n.key);
     const unicast = n.probes - net.get('net.ipv4.neigh.default.ucast_solicit') < 0 && n.ha;
     const dstHw = unicast ? n.ha! : BROADCAST_MAC;
-    arp_send_dst(net, ARPOP_REQUEST, n.key, dev, saddr, dstHw, dev.mac, unicast ? n.ha! : ZERO_MAC, skb ? skb.pkt : null);
+    // arp_solicit passes no target_hw to arp_send_dst, so arp_create zeroes the target hardware
+    // address even in a unicast probe (only the Ethernet destination is the known address).
+    arp_send_dst(net, ARPOP_REQUEST, n.key, dev, saddr, dstHw, dev.mac, ZERO_MAC, skb ? skb.pkt : null);
   });
 }
 

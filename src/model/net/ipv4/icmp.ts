@@ -26,6 +26,7 @@ import { ip_local_out } from './ip_output';
 import { udp_err } from './udp';
 import { raw_icmp_error, ping_rcv } from './raw';
 import { tcp_v4_err } from './tcp_ipv4';
+import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 
 const FILE = 'net/ipv4/icmp.c';
 /** NR_ICMP_TYPES */
@@ -139,6 +140,8 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
       b.set(skbIn.buf.subarray(skbIn.network_header, skbIn.network_header + room), off + ICMP_HLEN);
       writeIcmp(b, off, ICMP_HLEN + room, { type, code, rest });
     });
+    // icmp_glue_bits: an error carries the offending packet's conntrack entry (RELATED)
+    nf_ct_attach(skb, skbIn);
     net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
       net.step(skb, 'L3', 'icmp_push_reply', FILE, `ICMP ${icmpName(type, code)}${type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED ? ` (next-hop MTU ${info})` : ''} is sent from ${numToIp(r.saddr)} to ${numToIp(iph.saddr)}, quoting the first ${room} bytes of the offending datagram.`);

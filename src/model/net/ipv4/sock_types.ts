@@ -43,6 +43,8 @@ export interface TcpSock {
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
   errors: string[];
+  /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
+  unackedSegs?: number;
 }
 
 export interface RawSock {

@@ -321,7 +321,9 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.tsRecent = readTsval(skb);
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
-    net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab). An ACK completes the handshake.`);
+    // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
+    net.count('TcpExtTCPDelivered');
+    net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_finish_connect', detail: 'connection established' });
     const r = ip_route_output_key(net, sk.daddr, sk.laddr);
     if ('error' in r) return;
@@ -343,6 +345,9 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       left -= n;
       const seq = sk.sndNxt;
       sk.sndNxt = (sk.sndNxt + n) >>> 0;
+      // tcp_event_new_data_sent: a segment of new data (TCPOrigDataSent; retransmissions are not counted)
+      net.count('TcpExtTCPOrigDataSent');
+      sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
         sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: 502, options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
       );
@@ -371,6 +376,8 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     listener.report?.accepted?.push(`${numToIp(req.daddr)}:${req.dport}`);
     const th = readTcp(skb.buf, skb.data);
     const dataLen = skb.len - th.doff * 4;
+    // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_ack: an ACK carrying no data is a pure ACK (slow path).
+    if (dataLen === 0) net.count('TcpExtTCPPureAcks');
     net.call('tcp_v4_syn_recv_sock', () =>
       net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, `The ACK completes the handshake: a child socket ${numToIp(req.laddr)}:${req.lport} ↔ ${numToIp(req.daddr)}:${req.dport} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab).`),
     );
@@ -393,9 +400,19 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       net.fate(skb, { kind: 'consumed', fn: 'tcp_reset' });
       return;
     }
-    if (flags & TCPHDR_ACK) sk.sndUna = ack;
+    if (flags & TCPHDR_ACK) {
+      // tcp_ack → tcp_clean_rtx_queue / tcp_newly_delivered: segments now acknowledged (TCPDelivered)
+      if (ack !== sk.sndUna && sk.unackedSegs) {
+        net.count('TcpExtTCPDelivered', sk.unackedSegs);
+        sk.unackedSegs = 0;
+      }
+      sk.sndUna = ack;
+    }
     if (dataLen === 0) {
-      net.step(skb, 'L4', 'tcp_ack', INPUT_FILE, `A pure ACK (ack ${ack}) updates what the peer has received.`);
+      // With window scaling the header-prediction fast path is off (pred_flags 0), so tcp_ack runs
+      // in the slow path, where an ACK without data counts as TCPPureAcks.
+      net.count('TcpExtTCPPureAcks');
+      net.step(skb, 'L4', 'tcp_ack', INPUT_FILE, `A pure ACK (ack ${ack}) updates what the peer has received (TCPPureAcks).`);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_ack' });
       return;
     }

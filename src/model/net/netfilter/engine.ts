@@ -26,6 +26,7 @@ import { inet_select_addr, isLocalAddr, tableName } from '../ipv4/route';
 import { ip_local_out } from '../ipv4/ip_output';
 import { ip_defrag } from '../ipv4/ip_fragment';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
+import { nf_ct_attach } from './nf_ct_attach';
 import { nft_do_chain, SHORT_OF, HOOK_OF, NFT_CORE_FILE, type Chain, type EvalCtx, type NfServices, type Table, type Verdict, type ChainResult } from './nf_tables';
 import { CT_FILE, ctStateName, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip, icmpRecsum, manipPkt, natInitialized, natTarget, nf_nat_null_binding, nf_nat_setup_info, NAT_FILE, NAT_PROTO_FILE, type ManipType } from './nf_nat';
@@ -320,6 +321,10 @@ export class NfEngine implements NetfilterEngine, NfServices {
       say(`Confirm: connection #${ct.id} is already in the table.`);
       return 'NF_ACCEPT';
     }
+    if (skb.nfct!.state.endsWith('_REPLY')) {
+      say(`Confirm: connection #${ct.id} is not confirmed, and a packet of the reply direction (here one made in answer to its first packet) does not put it in the table.`);
+      return 'NF_ACCEPT';
+    }
     ct.confirmed = true;
     this.hash.set(tupleKey(ct.tuple[0]), { ct, reply: false });
     this.hash.set(tupleKey(ct.tuple[1]), { ct, reply: true });
@@ -394,7 +399,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
     const to = m === 'SRC' ? endpoint(iph.protocol, target.src, target.sport) : endpoint(iph.protocol, target.dst, target.dport);
     void l4;
     net.call('nf_nat_packet', () => {
-      net.step(skb, 'L3', 'nf_nat_packet', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT of a ${reply ? 'reply' : 'original-direction'} packet of connection #${ct.id}: before the rewrite, the ${m === 'SRC' ? 'source' : 'destination'} is ${from}.`, { hook: this.ctx(hook, m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, 'NF_ACCEPT', 'nat') });
+      net.step(skb, 'L3', 'nf_nat_packet', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT of ${reply ? 'a reply' : 'an original-direction'} packet of connection #${ct.id}: before the rewrite, the ${m === 'SRC' ? 'source' : 'destination'} is ${from}.`, { hook: this.ctx(hook, m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, 'NF_ACCEPT', 'nat') });
       manipPkt(skb, skb.network_header, target, m);
       net.step(skb, 'L3', 'nf_nat_ipv4_manip_pkt', NAT_PROTO_FILE, `After the rewrite the ${m === 'SRC' ? 'source' : 'destination'} is ${to}; the IP header checksum${iph.protocol === IPPROTO_TCP || iph.protocol === IPPROTO_UDP ? ` and the ${PROTO_NAMES[iph.protocol]} checksum (pseudo header and port)` : ''} are updated incrementally.`, { hook: this.ctx(hook, m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, 'NF_ACCEPT', 'nat') });
     });
@@ -536,8 +541,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
       nskb.dst = rt;
       nskb.dev = rt.dev;
       // nf_ct_attach: the RST belongs to the connection of the segment it answers, in the other direction
-      const ct = this.ctOf(old);
-      if (ct) nskb.nfct = { state: old.nfct!.state.endsWith('_REPLY') ? 'IP_CT_RELATED' : 'IP_CT_RELATED_REPLY', id: ct.id };
+      nf_ct_attach(nskb, old);
       net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment, routed with ip_route_me_harder and sent with ip_local_out.`, { hook: { hook: p.hook } });
       ip_local_out(net, nskb);
     });

@@ -180,8 +180,16 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
     const stack: { chain: Chain; next: number }[] = [];
     let chain = base;
     let i = 0;
+    let dumped = false;
     const say = (what: string, extra: Partial<HookContext>): void => {
-      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what + (traced() ? ` ${traceLine(chain, p, extra)}` : ''), { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+      let mon = '';
+      if (traced() && extra.verdict !== 'NFT_BREAK') {
+        const lines = dumped ? [] : [packetLine(base, p)];
+        dumped = true;
+        lines.push(traceLine(chain, p, extra));
+        mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
+      }
+      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what + mon, { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
     };
     for (;;) {
       let verdict: Verdict = { code: 'NFT_CONTINUE' };
@@ -235,7 +243,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       // NFT_RETURN or the end of the chain
       const back = stack.pop();
       if (back) {
-        say(`The end of ${chain.name} (or a return) goes back to ${back.chain.name}, after the rule that jumped.`, { verdict: 'NFT_RETURN' });
+        if (verdict.code !== 'NFT_RETURN') say(`The end of regular chain ${chain.name} is reached: an implicit return to ${back.chain.name}, after the rule that jumped.`, { verdict: 'NFT_RETURN' });
         chain = back.chain;
         i = back.next;
         continue;
@@ -250,13 +258,28 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
   });
 }
 
-/** A line in the form `nft monitor trace` prints, for packets with meta nftrace set. */
+function traceId(p: PktInfo): string {
+  return (p.skb.pkt * 0x9e3779b1 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The "packet:" line `nft monitor trace` prints first in a base chain for a traced packet. */
+function packetLine(base: Chain, p: PktInfo): string {
+  const i = p.iph;
+  const ip = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+  let l4 = '';
+  if (p.l4proto === 6 && p.sport !== undefined) l4 = ` tcp sport ${p.sport} tcp dport ${p.dport} tcp flags == 0x${(p.tcpFlags ?? 0).toString(16)}`;
+  else if (p.l4proto === 17 && p.sport !== undefined) l4 = ` udp sport ${p.sport} udp dport ${p.dport}`;
+  else if (p.l4proto === 1 && p.icmpType !== undefined) l4 = ` icmp type ${p.icmpType} icmp code ${p.icmpCode}`;
+  const dev = `${p.indev ? `iif "${p.indev.name}" ` : ''}${p.outdev ? `oif "${p.outdev.name}" ` : ''}`;
+  return `trace id ${traceId(p)} ${base.table.family} ${base.table.name} ${base.name} packet: ${dev}ip saddr ${ip(i.saddr)} ip daddr ${ip(i.daddr)} ip ttl ${i.ttl} ip id ${i.id} ip length ${i.totLen}${l4}`;
+}
+
+/** A rule or policy line in the form `nft monitor trace` prints for packets with meta nftrace set. */
 function traceLine(chain: Chain, p: PktInfo, extra: Partial<HookContext>): string {
-  const t = `${chain.table.family} ${chain.table.name} ${chain.name}`;
+  const t = `trace id ${traceId(p)} ${chain.table.family} ${chain.table.name} ${chain.name}`;
   const v = extra.verdict;
-  if (extra.rule && typeof extra.rule === 'string' && extra.rule.startsWith('policy ')) return `[nft monitor trace: ${t} policy ${extra.rule.slice(7)}]`;
-  if (v === 'NFT_BREAK' || v === undefined) return '';
-  const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NFT_CONTINUE' ? 'continue' : String(v).replace(/^NFT?_/, '').toLowerCase();
-  void p;
-  return `[nft monitor trace: ${t} rule ${extra.rule} (verdict ${vw})]`;
+  if (typeof extra.rule === 'string' && extra.rule.startsWith('policy ')) return `${t} policy ${extra.rule.slice(7)}`;
+  const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NF_QUEUE' ? 'queue' : v === 'NFT_CONTINUE' ? 'continue' : v === 'NFT_RETURN' ? 'return' : v === 'NFT_JUMP' || v === 'NFT_GOTO' ? `${v === 'NFT_JUMP' ? 'jump' : 'goto'} ${extra.rule?.split(' ').pop()}` : String(v);
+  if (!extra.rule) return `${t} (verdict ${vw})`;
+  return `${t} rule ${extra.rule} (verdict ${vw})`;
 }

@@ -1,0 +1,152 @@
+// The model's observation against the kernel's: every difference named by scenario, host,
+// packet, field, model value and kernel value.
+import { diffFrames, normalizeFrame, type Norm } from './frames';
+import type { HookPass, Observation, WireFrame } from './observe';
+import { IGNORED_COUNTERS } from './counters';
+
+export interface Difference {
+  host: string;
+  /** "frame 3 on router:eth1 (ICMP time exceeded …)", "packet 4", "counter" … */
+  what: string;
+  field: string;
+  model: string;
+  kernel: string;
+}
+
+export function formatDiff(scenario: string, d: Difference): string {
+  return `${scenario}: host ${d.host}, ${d.what}: ${d.field}: model ${d.model} vs kernel ${d.kernel}`;
+}
+
+function split(frames: WireFrame[]): { arp: (WireFrame & { n: Norm })[]; ip: (WireFrame & { n: Norm })[]; other: (WireFrame & { n: Norm })[] } {
+  const out = { arp: [] as (WireFrame & { n: Norm })[], ip: [] as (WireFrame & { n: Norm })[], other: [] as (WireFrame & { n: Norm })[] };
+  for (const f of frames) {
+    const n = normalizeFrame(f.bytes);
+    const t = f.bytes.length >= 14 ? (f.bytes[12] << 8) | f.bytes[13] : 0;
+    (t === 0x0806 ? out.arp : t === 0x0800 ? out.ip : out.other).push({ ...f, n });
+  }
+  return out;
+}
+
+/**
+ * Frames leaving each captured interface, IPv4 and ARP each in order (ARP housekeeping — a
+ * neighbour's re-confirmation probe — may fall between other frames at a time that depends on
+ * the clock, so the two streams are compared separately).
+ */
+export function compareFrames(model: Observation, kernel: Observation, captured: Set<string>): Difference[] {
+  const out: Difference[] = [];
+  for (const key of [...captured].sort()) {
+    const [host, ifname] = key.split(':');
+    const m = split(model.frames.get(key) ?? []);
+    const k = split(kernel.frames.get(key) ?? []);
+    for (const kind of ['ip', 'arp', 'other'] as const) {
+      const a = m[kind];
+      const b = k[kind];
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const label = `${kind === 'ip' ? 'IPv4' : kind === 'arp' ? 'ARP' : 'other'} frame ${i + 1} out of ${ifname}`;
+        if (!a[i]) {
+          out.push({ host, what: label, field: 'frame', model: '(none)', kernel: b[i].n.summary });
+          continue;
+        }
+        if (!b[i]) {
+          out.push({ host, what: `${label} (model packet ${a[i].packet})`, field: 'frame', model: a[i].n.summary, kernel: '(none)' });
+          continue;
+        }
+        for (const d of diffFrames(a[i].n, b[i].n)) {
+          out.push({ host, what: `${label} (model packet ${a[i].packet}: ${a[i].n.summary})`, field: d.field, model: d.model, kernel: d.kernel === d.model ? `${d.kernel} (kernel: ${b[i].n.summary})` : d.kernel });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function passLabel(p: HookPass): string {
+  const h = p.hooks[0];
+  return `${h ? `${h.saddr ?? '?'} > ${h.daddr ?? '?'}` : 'packet'} (${p.hooks.map((x) => x.hook).join(' → ')})`;
+}
+
+/** The netfilter path per packet per host: hooks in order, TTL and addresses at each, and the user's chains/rules/verdicts. */
+export function compareHooks(model: Observation, kernel: Observation, hosts: string[]): Difference[] {
+  const out: Difference[] = [];
+  for (const host of hosts) {
+    const a = model.hooks.get(host) ?? [];
+    const b = kernel.hooks.get(host) ?? [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const ma = a[i];
+      const kb = b[i];
+      const what = `netfilter pass ${i + 1}${ma?.packet !== undefined ? ` (model packet ${ma.packet})` : ''}`;
+      if (!ma || !kb) {
+        out.push({ host, what, field: 'pass', model: ma ? passLabel(ma) : '(none)', kernel: kb ? passLabel(kb) : '(none)' });
+        continue;
+      }
+      const hm = ma.hooks.map((x) => x.hook).join(' → ');
+      const hk = kb.hooks.map((x) => x.hook).join(' → ');
+      if (hm !== hk) {
+        out.push({ host, what: `${what} ${passLabel(ma)}`, field: 'hooks', model: hm, kernel: hk });
+        continue;
+      }
+      ma.hooks.forEach((x, j) => {
+        const y = kb.hooks[j];
+        for (const f of ['saddr', 'daddr', 'ttl'] as const) {
+          if (y[f] !== undefined && x[f] !== undefined && String(x[f]) !== String(y[f])) out.push({ host, what: `${what} ${passLabel(ma)} at ${x.hook}`, field: `ip ${f}`, model: String(x[f]), kernel: String(y[f]) });
+        }
+      });
+      const sm = ma.steps.join('; ') || '(no rule of the scenario\'s)';
+      const sk = kb.steps.join('; ') || '(no rule of the scenario\'s)';
+      if (sm !== sk) out.push({ host, what: `${what} ${passLabel(ma)}`, field: 'chains, rules, verdicts', model: sm, kernel: sk });
+    }
+  }
+  return out;
+}
+
+export function compareCounters(model: Observation, kernel: Observation, hosts: string[]): Difference[] {
+  const out: Difference[] = [];
+  for (const host of hosts) {
+    const a = model.counters[host] ?? {};
+    const b = kernel.counters[host] ?? {};
+    for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (name in IGNORED_COUNTERS) continue;
+      if ((a[name] ?? 0) !== (b[name] ?? 0)) out.push({ host, what: 'counter', field: name, model: String(a[name] ?? 0), kernel: String(b[name] ?? 0) });
+    }
+  }
+  return out;
+}
+
+export function compareSockets(model: Observation, kernel: Observation): Difference[] {
+  const out: Difference[] = [];
+  for (const key of [...new Set([...model.sockets.keys(), ...kernel.sockets.keys()])].sort()) {
+    const [host, proto, local] = key.split(' ');
+    const a = model.sockets.get(key) ?? [];
+    const b = kernel.sockets.get(key) ?? [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) out.push({ host, what: `${proto} socket ${local}`, field: `received[${i + 1}]`, model: a[i] ?? '(none)', kernel: b[i] ?? '(none)' });
+    }
+  }
+  return out;
+}
+
+export function comparePings(model: Observation, kernel: Observation): Difference[] {
+  const out: Difference[] = [];
+  const hosts = new Set([...model.pings.map((p) => p.host), ...kernel.pings.map((p) => p.host)]);
+  for (const host of [...hosts].sort()) {
+    const a = model.pings.filter((p) => p.host === host).flatMap((p) => p.heard);
+    const b = kernel.pings.filter((p) => p.host === host).flatMap((p) => p.heard);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) out.push({ host, what: "ping's socket", field: `message ${i + 1}`, model: a[i] ?? '(none)', kernel: b[i] ?? '(none)' });
+    }
+  }
+  return out;
+}
+
+export function compareSends(model: Observation, kernel: Observation): Difference[] {
+  const out: Difference[] = [];
+  for (const k of kernel.sends) {
+    const m = model.sends.find((x) => x.item === k.item);
+    if (m && m.result !== k.result) out.push({ host: k.host, what: `traffic item ${k.item + 1}`, field: 'send result', model: m.result, kernel: k.result });
+  }
+  return out;
+}
+
+export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>): Difference[] {
+  return [...compareFrames(model, kernel, captured), ...compareHooks(model, kernel, hosts), ...compareCounters(model, kernel, hosts), ...compareSockets(model, kernel), ...comparePings(model, kernel), ...compareSends(model, kernel)];
+}

@@ -1,0 +1,130 @@
+// `npm run fidelity -- [FILES or DIRS]`: each scenario runs on the model and on the real kernel
+// (network namespaces), and what the kernel shows is compared with what the model says.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseScenario } from '../scenario/parse';
+import { runScenario } from '../scenario/run';
+import { ScenarioError, ScenarioErrors, type Scenario } from '../scenario/types';
+import type { Trace } from '../model/trace';
+import { REFERENCE_KERNEL } from '../model/trace';
+import { compareAll, formatDiff, type Difference } from './compare';
+import { applyExceptions, type AppliedException } from './exceptions';
+import { cleanupAll, installCleanupHandlers, makeTempDir, removeTempDir } from './lab';
+import { modelSends, observeModel } from './observe';
+import { preflight } from './preflight';
+import { replay } from './replay';
+
+export interface ScenarioResult {
+  file: string;
+  name: string;
+  agree: boolean;
+  diffs: Difference[];
+  /** a reason the comparison could not be made (model error, setup failure) */
+  errors: string[];
+  notes: string[];
+  exceptions: AppliedException[];
+  ms: number;
+}
+
+export interface FidelityOptions {
+  jobs?: number;
+  log?: (s: string) => void;
+}
+
+/** Scenario files named by the arguments (a directory: its *.yaml / *.yml, sorted). */
+export function collectFiles(args: string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    const st = fs.statSync(a);
+    if (st.isDirectory()) {
+      for (const f of fs.readdirSync(a).sort()) if (/\.ya?ml$/.test(f)) out.push(path.join(a, f));
+    } else out.push(a);
+  }
+  return out;
+}
+
+export function kernelRelease(): string {
+  return os.release();
+}
+
+export async function runOne(file: string, index: number, log: (s: string) => void): Promise<ScenarioResult> {
+  const t0 = Date.now();
+  const res: ScenarioResult = { file, name: path.basename(file), agree: false, diffs: [], errors: [], notes: [], exceptions: [], ms: 0 };
+  let sc: Scenario;
+  let trace: Trace;
+  const marks: { events: number; now: number }[] = [];
+  try {
+    sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+    res.name = sc.name;
+    trace = runScenario(sc, { marks });
+  } catch (e) {
+    if (e instanceof ScenarioErrors || e instanceof ScenarioError) res.errors.push(`the model does not run it: ${e.message.split('\n')[0]}`);
+    else res.errors.push(`the model failed: ${(e as Error).stack ?? String(e)}`);
+    res.ms = Date.now() - t0;
+    return res;
+  }
+  const dir = makeTempDir();
+  try {
+    const prefix = `nsx-${process.pid}-${index}`;
+    const k = await replay(sc, trace, marks, prefix, dir, log);
+    res.errors.push(...k.errors);
+    res.notes.push(...k.notes);
+    if (!k.errors.length) {
+      const m = observeModel(trace, new Set(sc.traffic.flatMap((t) => (t.kind === 'local' && t.send.proto === 'icmp' ? [t.from.text] : []))));
+      m.sends = modelSends(sc, trace, marks);
+      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured);
+      const { kept, applied } = applyExceptions(sc, all, kernelRelease());
+      res.diffs = kept;
+      res.exceptions = applied;
+    }
+  } catch (e) {
+    res.errors.push(`the kernel run failed: ${(e as Error).message}`);
+  } finally {
+    removeTempDir(dir);
+  }
+  res.agree = res.errors.length === 0 && res.diffs.length === 0;
+  res.ms = Date.now() - t0;
+  return res;
+}
+
+export function formatResult(r: ScenarioResult): string[] {
+  const lines = [`${r.agree ? 'agree ' : 'DIFFER'}  ${r.file}  (${r.name}, ${(r.ms / 1000).toFixed(1)} s)`];
+  for (const e of r.errors) lines.push(`    error: ${e}`);
+  for (const d of r.diffs) lines.push(`    ${formatDiff(path.basename(r.file), d)}`);
+  for (const x of r.exceptions) lines.push(`    exception ${x.name} (${x.count} difference${x.count > 1 ? 's' : ''}): ${x.reason}`);
+  for (const n of r.notes) lines.push(`    note: ${n}`);
+  return lines;
+}
+
+export function summaryLine(rs: ScenarioResult[]): string {
+  const agree = rs.filter((r) => r.agree).length;
+  return `${rs.length} scenarios, ${agree} agree, ${rs.length - agree} differ`;
+}
+
+/** Runs every file; refuses (returning a message, touching nothing) when the machine cannot. */
+export async function runFidelity(files: string[], opts: FidelityOptions = {}): Promise<{ results: ScenarioResult[]; refused?: string }> {
+  const refused = preflight();
+  if (refused) return { results: [], refused };
+  installCleanupHandlers();
+  const log = opts.log ?? (() => undefined);
+  const jobs = Math.max(1, opts.jobs ?? 4);
+  const results: ScenarioResult[] = new Array(files.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const i = next++;
+      log(`running ${files[i]}`);
+      results[i] = await runOne(files[i], i, log);
+      for (const l of formatResult(results[i])) log(l);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
+  } finally {
+    cleanupAll();
+  }
+  return { results };
+}
+
+export { REFERENCE_KERNEL };

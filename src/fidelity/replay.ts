@@ -1,0 +1,279 @@
+// Replays one scenario on the running kernel: one namespace per host, a veth pair per link with
+// the scenario's interface names and the model's MAC addresses, IPv6 off, the setup lines run
+// verbatim; then listeners, captures, nft tracing and nstat baselines; then the traffic, paced
+// as the model paced it; then everything is read back and torn down.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Scenario, TrafficItem } from '../scenario/types';
+import type { Trace } from '../model/trace';
+import { deriveMac } from '../model/proto/addr';
+import { Netns, Proc, sleep, CmdError } from './lab';
+import { PINNED_SYSCTLS } from './exceptions';
+import { PY_HELPER } from './helper';
+import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
+import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, type HookPass } from './observe';
+
+export const OWN_TABLE = 'nsx_fidelity_trace';
+
+/** The harness's own trace tables: the earliest priority on every IPv4 hook, in `ip` and `inet`. */
+export function traceRuleset(): string {
+  const hooks = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
+  const chains = hooks.map((h) => `  chain ${h} { type filter hook ${h} priority -2147483648; policy accept; meta nftrace set 1; }`).join('\n');
+  return `table ip ${OWN_TABLE} {\n${chains}\n}\ntable inet ${OWN_TABLE} {\n${chains}\n}\n`;
+}
+
+export interface KernelRun {
+  obs: Observation;
+  /** problems that make the run not comparable (a setup line failed …) */
+  errors: string[];
+  notes: string[];
+  /** "host:if" → captured or why not */
+  captured: Set<string>;
+}
+
+/** The payload `udp_sendmsg` in the model writes when the scenario gives none: a…z repeated. */
+export function udpPayload(size: number | undefined, payload: string | undefined): Buffer {
+  if (payload !== undefined) return Buffer.from(payload, 'utf8');
+  const n = (size ?? 60) - 28;
+  return Buffer.from(Array.from({ length: Math.max(0, n) }, (_, i) => 0x61 + (i % 26)));
+}
+
+export function pingArgs(s: { to: { text: string }; count: number; ttl?: number; size?: number; df?: boolean }): string[] {
+  const a = ['ping', '-n', '-c', String(s.count), '-i', '1', '-W', '10'];
+  if (s.ttl !== undefined) a.push('-t', String(s.ttl));
+  if (s.size !== undefined && s.size !== 84) a.push('-s', String(s.size - 28));
+  if (s.df === true) a.push('-M', 'do');
+  if (s.df === false) a.push('-M', 'dont');
+  a.push(s.to.text);
+  return a;
+}
+
+/**
+ * How late a kernel timer of `ms` may fire: the timer wheel (kernel/time/timer.c) files a timer
+ * in a level whose granularity is up to 1/8 of its timeout (LVL_CLK_SHIFT 3) and fires it at the
+ * end of that slot — e.g. the 30 s reassembly timer fires between 30 and ~32 s with HZ=250. The
+ * model fires timers on time, so the harness waits the model's time plus this slack.
+ */
+export function timerSlack(ms: number): number {
+  return ms / 8;
+}
+
+function printable(b: Buffer): string {
+  const s = Array.from(b.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
+  return b.length > 64 ? `${s}…` : s;
+}
+
+export async function replay(sc: Scenario, trace: Trace, marks: { events: number; now: number }[], prefix: string, dir: string, log: (s: string) => void): Promise<KernelRun> {
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const ns = new Map<string, Netns>();
+  const procs: Proc[] = [];
+  const captured = new Set<string>();
+  const obs: Observation = { frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [] };
+  const nsName = (h: string): string => `${prefix}-${h}`;
+  try {
+    // hosts: namespace, lo up, IPv6 off (before any device is made, so new devices inherit it)
+    for (const h of sc.hosts) {
+      const n = Netns.create(nsName(h.name));
+      ns.set(h.name, n);
+      n.exec(['ip', 'link', 'set', 'lo', 'up']);
+      n.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      for (const p of PINNED_SYSCTLS) n.exec(['sysctl', '-qw', `${p.key}=${p.value}`]);
+    }
+    for (const l of sc.links) {
+      const [a, b] = [l.a, l.b];
+      ns.get(a.host.text)!.exec([
+        'ip', 'link', 'add', 'name', a.ifname.text, 'address', deriveMac(a.host.text, a.ifname.text),
+        'type', 'veth', 'peer', 'name', b.ifname.text, 'netns', nsName(b.host.text), 'address', deriveMac(b.host.text, b.ifname.text),
+      ]);
+      if (l.kind === 'nic') notes.push(`link ${a.host.text}:${a.ifname.text} ${b.host.text}:${b.ifname.text} is a "nic" in the model (NAPI, pfifo_fast) but a veth pair here: what is compared is what a veth shows too (frames, counters, hooks)`);
+    }
+    // the setup lines, verbatim, in order
+    for (const h of sc.hosts) {
+      for (const line of h.script ?? []) {
+        try {
+          ns.get(h.name)!.exec(line.argv);
+        } catch (e) {
+          errors.push(`setup of ${h.name}, line ${line.pos.line} \`${line.text}\` failed on the kernel: ${e instanceof CmdError ? e.stderr.trim() : String(e)}`);
+        }
+      }
+    }
+    if (errors.length) return { obs, errors, notes, captured };
+    // nft tracing, after the setup (a setup line may flush the ruleset)
+    const chains = new Map<string, Map<string, NftChainInfo>>();
+    for (const h of sc.hosts) {
+      const n = ns.get(h.name)!;
+      n.exec(['nft', '-f', '-'], { input: traceRuleset() });
+      chains.set(h.name, parseNftRuleset(n.exec(['nft', '-j', '-a', 'list', 'ruleset'])));
+    }
+    // listeners
+    const listeners: { key: string; proc: Proc; proto: 'udp' | 'tcp' }[] = [];
+    for (const l of sc.listen) {
+      const n = ns.get(l.host.text)!;
+      const argv = l.proto === 'udp' ? ['python3', '-c', PY_HELPER, 'udp-listen', l.addr, String(l.port), l.rcvbuf !== undefined ? String(l.rcvbuf) : '-', l.connect ? `${l.connect.addr}:${l.connect.port}` : '-'] : ['python3', '-c', PY_HELPER, 'tcp-listen', l.addr, String(l.port)];
+      const p = n.spawn(argv);
+      procs.push(p);
+      const r = await p.jsonLine(0, 10000);
+      if (!r || !r.value.ready) {
+        errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${p.err.trim() || JSON.stringify(r?.value)}`);
+        continue;
+      }
+      listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr}:${l.port}`, proc: p, proto: l.proto });
+    }
+    // one sender per host (UDP sockets, TCP connections, raw frames)
+    const senders = new Map<string, { proc: Proc; at: number }>();
+    for (const h of sc.hosts) {
+      const p = ns.get(h.name)!.spawn(['python3', '-c', PY_HELPER, 'sender']);
+      procs.push(p);
+      senders.set(h.name, { proc: p, at: 0 });
+    }
+    // captures: the frames leaving each interface (tcpdump -Q out), one pcap each
+    const dumps: { key: string; file: string; proc: Proc }[] = [];
+    for (const l of sc.links) {
+      for (const end of [l.a, l.b]) {
+        const key = `${end.host.text}:${end.ifname.text}`;
+        const n = ns.get(end.host.text)!;
+        const info = JSON.parse(n.exec(['ip', '-j', 'link', 'show', 'dev', end.ifname.text])) as { flags: string[] }[];
+        if (!info[0]?.flags.includes('UP')) {
+          notes.push(`${key} is down: not captured (a down device sends nothing)`);
+          continue;
+        }
+        const file = path.join(dir, `${end.host.text}-${end.ifname.text}.pcap`);
+        const p = n.spawn(['tcpdump', '-i', end.ifname.text, '-Q', 'out', '-w', file, '-U', '-n', '-s', '0', '-Z', 'root', '--immediate-mode']);
+        procs.push(p);
+        if (!(await p.until((_o, e) => /listening on/.test(e), 10000))) {
+          errors.push(`tcpdump on ${key} did not start: ${p.err.trim()}`);
+          continue;
+        }
+        captured.add(key);
+        dumps.push({ key, file, proc: p });
+      }
+    }
+    const monitors: { host: string; proc: Proc }[] = [];
+    for (const h of sc.hosts) {
+      const p = ns.get(h.name)!.spawn(['nft', '-a', 'monitor', 'trace']);
+      procs.push(p);
+      monitors.push({ host: h.name, proc: p });
+    }
+    await sleep(400);
+    const env = (h: string): NodeJS.ProcessEnv => ({ ...process.env, NSTAT_HISTORY: path.join(dir, `nstat-${h}`) });
+    for (const h of sc.hosts) ns.get(h.name)!.exec(['nstat', '-n'], { env: env(h.name) });
+    if (errors.length) return { obs, errors, notes, captured };
+
+    // the traffic, paced as the model paced it
+    const durations = itemDurations(trace, marks);
+    const inject = injectedFrames(trace, marks);
+    const pcapSize = (): number => dumps.reduce((s, d) => s + (fs.existsSync(d.file) ? fs.statSync(d.file).size : 0), 0);
+    const quiet = async (minMs: number, capMs: number): Promise<void> => {
+      await sleep(minMs);
+      const end = Date.now() + capMs;
+      let last = pcapSize();
+      while (Date.now() < end) {
+        await sleep(250);
+        const now = pcapSize();
+        if (now === last) return;
+        last = now;
+      }
+    };
+    const pings: { host: string; proc: Proc }[] = [];
+    const t0 = Date.now();
+    const ask = async (host: string, cmd: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      const s = senders.get(host)!;
+      s.proc.write(JSON.stringify(cmd) + '\n');
+      const r = await s.proc.jsonLine(s.at, 30000);
+      if (!r) return { error: `no answer from the sender on ${host}: ${s.proc.err.trim()}` };
+      s.at = r.next;
+      return r.value;
+    };
+    for (let i = 0; i < sc.traffic.length; i++) {
+      const item: TrafficItem = sc.traffic[i];
+      const startAt = t0 + (marks[i].now - marks[0].now) / 1e6;
+      if (Date.now() < startAt) await sleep(startAt - Date.now());
+      const dur = durations[i] / 1e6;
+      if (item.kind === 'wait') {
+        await sleep(item.ns / 1e6);
+        continue;
+      }
+      let pingProc: Proc | undefined;
+      if (item.kind === 'local') {
+        const s = item.send;
+        const host = item.from.text;
+        if (s.proto === 'icmp') {
+          pingProc = ns.get(host)!.spawn(pingArgs(s));
+          procs.push(pingProc);
+          pings.push({ host, proc: pingProc });
+        } else if (s.proto === 'udp') {
+          const r = await ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', hex: udpPayload(s.size, s.payload).toString('hex') });
+          obs.sends.push({ item: i, host, result: r.error ? String(r.error) : 'ok' });
+        } else {
+          const r = await ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
+          obs.sends.push({ item: i, host, result: r.error ? String(r.error) : 'ok' });
+        }
+      } else {
+        const f = inject.get(i);
+        if (!f) {
+          errors.push(`traffic item ${i + 1}: the model put no frame on the wire`);
+          continue;
+        }
+        const r = await ask(f.host, { op: 'frame', ifname: f.dev, hex: Buffer.from(f.bytes).toString('hex') });
+        if (r.error) errors.push(`traffic item ${i + 1}: sending the frame on ${f.host}:${f.dev} failed: ${String(r.error)}`);
+      }
+      // settled: the model's busy time for this item, then until the captures are quiet
+      if (dur >= 1 || pingProc) await quiet(dur + timerSlack(dur) + 300, 3000);
+      if (pingProc) await pingProc.stop('SIGINT');
+      if (process.env.NSX_FIDELITY_DEBUG) for (const h of sc.hosts) log(`  debug after item ${i + 1} on ${h.name}: ${ns.get(h.name)!.exec(['ss', '-uanm']).replace(/\s+/g, ' ')}`);
+    }
+    // the applications read their queues (as the model's listeners do, after all traffic)
+    for (const l of listeners) l.proc.write('read\n');
+    for (const l of listeners) {
+      const r = await l.proc.jsonLine(l.proc.out.indexOf('\n') + 1, 10000);
+      const lines: string[] = [];
+      const v = (r?.value ?? {}) as { received?: { from?: string; bytes?: number; hex?: string; error?: string }[]; accepted?: string[] };
+      for (const x of v.received ?? []) {
+        if (x.error) lines.push(`error ${x.error}`);
+        else lines.push(`from ${maskPort(x.from ?? '?')} ${x.bytes} bytes${l.proto === 'udp' ? ` "${printable(Buffer.from(x.hex ?? '', 'hex'))}"` : ''}`);
+      }
+      for (const a of v.accepted ?? []) lines.push(`accepted ${maskPort(a)}`);
+      obs.sockets.set(l.key, lines);
+    }
+    // what the model ran after the traffic (housekeeping timers: neighbour probes …)
+    const finalNs = Math.max(0, (trace.events.length ? trace.events[trace.events.length - 1].time : 0) - marks[marks.length - 1].now);
+    await quiet(finalNs / 1e6 + timerSlack(finalNs / 1e6) + 300, 3000);
+    for (const h of sc.hosts) obs.counters[h.name] = parseNstatJson(ns.get(h.name)!.exec(['nstat', '--json'], { env: env(h.name) }));
+    for (const d of dumps) await d.proc.stop('SIGINT');
+    for (const m of monitors) await m.proc.stop('SIGTERM');
+    for (const d of dumps) {
+      const frames = fs.existsSync(d.file) ? parsePcap(fs.readFileSync(d.file)) : [];
+      obs.frames.set(d.key, frames.map((bytes) => ({ bytes })));
+    }
+    for (const m of monitors) {
+      const passes = groupPasses(parseNftTrace(m.proc.out), OWN_TABLE, chains.get(m.host)!);
+      obs.hooks.set(
+        m.host,
+        passes.map((p): HookPass => ({
+          hooks: p.hooks.map((x) => ({ hook: x.hook, saddr: x.fields['ip saddr'], daddr: x.fields['ip daddr'], ttl: x.fields['ip ttl'] !== undefined ? Number(x.fields['ip ttl']) : undefined })),
+          steps: p.steps,
+        })),
+      );
+    }
+    const byHost = new Map<string, string[]>();
+    for (const p of pings) {
+      const r = parsePing(p.proc.out + '\n' + p.proc.err);
+      if (!byHost.has(p.host)) byHost.set(p.host, []);
+      byHost.get(p.host)!.push(...r.lines.map((x) => `${pingKind(x.what)} from ${x.from}`));
+      if (r.error) obs.pings.push({ host: p.host, heard: [], error: r.error });
+    }
+    for (const [host, heard] of byHost) obs.pings.push({ host, heard });
+    log(`  kernel: ${sc.hosts.length} namespaces, ${dumps.length} captures, ${Date.now() - t0} ms of traffic`);
+    return { obs, errors, notes, captured };
+  } finally {
+    for (const p of procs) await p.stop('SIGKILL', 500);
+    for (const n of ns.values()) {
+      try {
+        n.destroy();
+      } catch {
+        /* cleanupAll retries */
+      }
+    }
+  }
+}

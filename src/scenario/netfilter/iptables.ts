@@ -1,0 +1,752 @@
+// `iptables` in the model, as Debian's iptables-nft: each table (raw, mangle, nat, filter,
+// security) is an nf_tables table of family ip; a built-in chain becomes a base chain at the
+// table's priority the first time it is used; every rule carries a counter (as iptables-nft
+// adds one to each rule), then its target. Command lines (-t, -A, -I, -D, -P, -N, -F, -X, -Z)
+// and iptables-save dumps (`*table`, `:CHAIN POLICY [p:b]`, `-A …`, `COMMIT`), as
+// iptables-restore reads them.
+import type { Net } from '../../model/net/net_namespace';
+import { NfEngine, NfError } from '../../model/net/netfilter/engine';
+import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
+import { ipToNum, prefixMask } from '../../model/proto/addr';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
+import { ScenarioError, SourcePos, Tok } from '../types';
+import { applyOps } from './nft';
+import * as X from './exprs';
+
+type Op = { pos: SourcePos; run: (e: NfEngine) => void };
+const q = (s: string): string => `"${s}"`;
+
+/** table → built-in chain → [hook, priority, chain type] (iptables-nft's nft_chain_builtin_init) */
+const BUILTIN: Record<string, Record<string, [HookShort, number, ChainType]>> = {
+  raw: { PREROUTING: ['prerouting', -300, 'filter'], OUTPUT: ['output', -300, 'filter'] },
+  mangle: {
+    PREROUTING: ['prerouting', -150, 'filter'],
+    INPUT: ['input', -150, 'filter'],
+    FORWARD: ['forward', -150, 'filter'],
+    OUTPUT: ['output', -150, 'route'],
+    POSTROUTING: ['postrouting', -150, 'filter'],
+  },
+  nat: { PREROUTING: ['prerouting', -100, 'nat'], INPUT: ['input', 100, 'nat'], OUTPUT: ['output', -100, 'nat'], POSTROUTING: ['postrouting', 100, 'nat'] },
+  filter: { INPUT: ['input', 0, 'filter'], FORWARD: ['forward', 0, 'filter'], OUTPUT: ['output', 0, 'filter'] },
+  security: { INPUT: ['input', 50, 'filter'], FORWARD: ['forward', 50, 'filter'], OUTPUT: ['output', 50, 'filter'] },
+};
+
+const REJECT_WITH: Record<string, number | 'tcp-reset'> = {
+  'icmp-net-unreachable': 0,
+  'icmp-host-unreachable': 1,
+  'icmp-proto-unreachable': 2,
+  'icmp-port-unreachable': 3,
+  'icmp-net-prohibited': 9,
+  'icmp-host-prohibited': 10,
+  'icmp-admin-prohibited': 13,
+  'tcp-reset': 'tcp-reset',
+};
+
+/** `iptables …` on a setup line (words after the command). */
+export function runIptables(net: Net, words: Tok[]): void {
+  const ops: Op[] = [];
+  parseCommand(net, words, ops, null);
+  applyOps(net, ops);
+}
+
+/** Shell-like words of one line of a file, with positions. */
+export function splitFileLine(line: string, file: string, lineNo: number): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] === ' ' || line[i] === '\t' || line[i] === '\r') {
+      i++;
+      continue;
+    }
+    const start = i;
+    let w = '';
+    while (i < line.length && line[i] !== ' ' && line[i] !== '\t' && line[i] !== '\r') {
+      const c = line[i];
+      if (c === '"' || c === "'") {
+        const j = line.indexOf(c, i + 1);
+        if (j < 0) throw new ScenarioError('unterminated quote', { file, line: lineNo, col: i + 1 });
+        w += line.slice(i + 1, j);
+        i = j + 1;
+      } else {
+        w += c;
+        i++;
+      }
+    }
+    out.push({ text: w, pos: { file, line: lineNo, col: start + 1 } });
+  }
+  return out;
+}
+
+/** iptables-restore: a whole iptables-save dump. Each table named is flushed first, as iptables-restore does without --noflush. */
+export function runIptablesRestore(net: Net, text: string, file: string): void {
+  const ops: Op[] = [];
+  let table: { name: string; pos: SourcePos } | null = null;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const raw = lines[n];
+    const trimmed = raw.trim();
+    if (!trimmed || trimmed.startsWith('#')) continue;
+    const col = raw.indexOf(trimmed[0]) + 1;
+    const pos = { file, line: n + 1, col };
+    if (trimmed.startsWith('*')) {
+      if (table) throw new ScenarioError(`*${trimmed.slice(1)}: the table ${table.name} before it has no COMMIT`, pos);
+      const name = trimmed.slice(1).trim();
+      if (!(name in BUILTIN)) throw new ScenarioError(`unknown table ${q(name)} (raw, mangle, nat, filter, security)`, { ...pos, col: col + 1 });
+      table = { name, pos };
+      ops.push({
+        pos,
+        run: (e) => {
+          const t = e.table('ip', name);
+          if (t) e.tables = e.tables.filter((x) => x !== t);
+        },
+      });
+      continue;
+    }
+    if (!table) throw new ScenarioError(`${q(trimmed.split(/\s+/)[0])} outside a table: a dump starts each table with *TABLE`, pos);
+    const tname = table.name;
+    if (trimmed === 'COMMIT') {
+      table = null;
+      continue;
+    }
+    if (trimmed.startsWith(':')) {
+      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(trimmed);
+      if (!m) throw new ScenarioError(`bad chain line ${q(trimmed)}: expected :CHAIN POLICY [packets:bytes]`, pos);
+      const [, cname, pol, pk, by] = m;
+      const polCol = raw.indexOf(pol, col + cname.length) + 1;
+      if (BUILTIN[tname][cname]) {
+        if (pol !== 'ACCEPT' && pol !== 'DROP') throw new ScenarioError(`policy ${q(pol)}: a built-in chain's policy is ACCEPT or DROP`, { ...pos, col: polCol });
+        ops.push({
+          pos,
+          run: (e) => {
+            const c = builtin(e, tname, cname);
+            c.base!.policy = pol === 'DROP' ? 'drop' : 'accept';
+            c.packets = Number(pk ?? 0);
+            c.bytes = Number(by ?? 0);
+          },
+        });
+      } else {
+        if (pol !== '-') throw new ScenarioError(`${cname} is not a built-in chain of ${tname}, so its policy must be "-"`, { ...pos, col: polCol });
+        ops.push({ pos, run: (e) => userChain(e, tname, cname, pos, true) });
+      }
+      continue;
+    }
+    let words = splitFileLine(raw, file, n + 1);
+    let counters: [number, number] | null = null;
+    const cm = /^\[(\d+):(\d+)\]$/.exec(words[0].text);
+    if (cm) {
+      counters = [Number(cm[1]), Number(cm[2])];
+      words = words.slice(1);
+    }
+    parseCommand(net, words, ops, tname, counters);
+  }
+  if (table) throw new ScenarioError(`table ${table.name} has no COMMIT: iptables-restore applies nothing`, table.pos);
+  applyOps(net, ops);
+}
+
+function ensureTable(e: NfEngine, name: string): Table {
+  let t = e.table('ip', name);
+  if (!t) {
+    t = { family: 'ip', name, chains: new Map(), owner: 'iptables' };
+    e.tables.push(t);
+  }
+  return t;
+}
+
+function builtin(e: NfEngine, table: string, name: string): Chain {
+  const t = ensureTable(e, table);
+  let c = t.chains.get(name);
+  if (!c) {
+    const [hook, priority, type] = BUILTIN[table][name];
+    c = { table: t, name, base: { type, hook, priority, policy: 'accept' }, rules: [], regSeq: e.nextSeq(), packets: 0, bytes: 0 };
+    t.chains.set(name, c);
+  }
+  return c;
+}
+
+function userChain(e: NfEngine, table: string, name: string, pos: SourcePos, create: boolean): Chain {
+  const t = ensureTable(e, table);
+  let c = t.chains.get(name);
+  if (c && create) throw new ScenarioError(`iptables: Chain already exists: ${name}`, pos);
+  if (!c) {
+    if (!create) throw new ScenarioError(`iptables: Chain '${name}' does not exist${/^[A-Z]+$/.test(name) ? ` in table ${table}` : ''}`, pos);
+    c = { table: t, name, base: null, rules: [], regSeq: e.nextSeq(), packets: 0, bytes: 0 };
+    t.chains.set(name, c);
+  }
+  return c;
+}
+
+function chainFor(e: NfEngine, table: string, tok: Tok): Chain {
+  if (BUILTIN[table][tok.text]) return builtin(e, table, tok.text);
+  const t = e.table('ip', table);
+  const c = t?.chains.get(tok.text);
+  if (!c) throw new ScenarioError(`iptables: Chain '${tok.text}' does not exist in table ${table}${BUILTIN.filter[tok.text] || BUILTIN.nat[tok.text] || BUILTIN.mangle[tok.text] ? ' (it is a built-in chain of another table: add -t)' : ' (create it with -N first)'}`, tok.pos);
+  return c;
+}
+
+class Args {
+  i = 0;
+  constructor(readonly w: Tok[]) {}
+  more(): boolean {
+    return this.i < this.w.length;
+  }
+  peek(): Tok | undefined {
+    return this.w[this.i];
+  }
+  next(): Tok {
+    return this.w[this.i++];
+  }
+  arg(opt: Tok, what: string): Tok {
+    const t = this.w[this.i];
+    if (!t || (t.text.startsWith('-') && t.text.length > 1 && !/^-\d/.test(t.text))) throw new ScenarioError(`option ${q(opt.text)} requires ${what}`, t ? t.pos : opt.pos);
+    this.i++;
+    return t;
+  }
+  bang(): boolean {
+    if (this.w[this.i]?.text === '!') {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+}
+
+function parseCommand(net: Net, words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null = null): void {
+  const a = new Args(words);
+  if (!fileTable) a.next(); // the command word
+  let table = fileTable ?? 'filter';
+  let tableTok: Tok | null = null;
+  let cmd: { tok: Tok; chain?: Tok; num?: number; policy?: Tok } | null = null;
+  const spec: Tok[] = [];
+  while (a.more()) {
+    const t = a.next();
+    switch (t.text) {
+      case '-t':
+      case '--table': {
+        if (fileTable) throw new ScenarioError('-t is not allowed inside a dump: the table is given by *TABLE', t.pos);
+        const v = a.arg(t, 'a table name');
+        if (!(v.text in BUILTIN)) throw new ScenarioError(`can't initialize iptables table \`${v.text}': Table does not exist (raw, mangle, nat, filter, security)`, v.pos);
+        table = v.text;
+        tableTok = v;
+        break;
+      }
+      case '-A':
+      case '--append':
+      case '-I':
+      case '--insert':
+      case '-D':
+      case '--delete':
+      case '-P':
+      case '--policy':
+      case '-N':
+      case '--new-chain':
+      case '-F':
+      case '--flush':
+      case '-X':
+      case '--delete-chain':
+      case '-Z':
+      case '--zero': {
+        if (cmd) throw new ScenarioError(`iptables: only one command at a time (${cmd.tok.text} was given already)`, t.pos);
+        cmd = { tok: t };
+        const needsChain = ['-A', '--append', '-I', '--insert', '-D', '--delete', '-P', '--policy', '-N', '--new-chain'].includes(t.text);
+        const nx = a.peek();
+        if (needsChain || (nx && !nx.text.startsWith('-'))) {
+          if (needsChain || nx) cmd.chain = a.arg(t, 'a chain name');
+        }
+        if ((t.text === '-I' || t.text === '--insert' || t.text === '-D' || t.text === '--delete') && a.peek() && /^\d+$/.test(a.peek()!.text)) cmd.num = Number(a.next().text);
+        if (t.text === '-P' || t.text === '--policy') cmd.policy = a.arg(t, 'a policy (ACCEPT or DROP)');
+        break;
+      }
+      case '-w':
+      case '--wait':
+        if (a.peek() && /^\d+$/.test(a.peek()!.text)) a.next();
+        break;
+      case '-L':
+      case '-S':
+      case '--list':
+      case '--list-rules':
+      case '-n':
+      case '-v':
+      case '--line-numbers':
+        throw new ScenarioError(`iptables ${t.text} only prints; it changes nothing in the model, so it has no place in a setup (remove the line)`, t.pos);
+      default:
+        if (!cmd) throw new ScenarioError(`iptables: ${t.text.startsWith('-') ? `unknown or misplaced option ${q(t.text)}` : `unexpected ${q(t.text)}`}: a command (-A, -I, -D, -P, -N, -F, -X, -Z) comes first`, t.pos);
+        spec.push(t);
+        while (a.more() && !['-t', '--table'].includes(a.peek()!.text)) spec.push(a.next());
+    }
+  }
+  if (!cmd) throw new ScenarioError('iptables: no command given (-A, -I, -D, -P, -N, -F, -X, -Z)', words[0]?.pos ?? { file: '?', line: 1, col: 1 });
+  void tableTok;
+  const c = cmd;
+  const tname = table;
+  switch (c.tok.text) {
+    case '-P':
+    case '--policy': {
+      const pol = c.policy!;
+      if (!BUILTIN[tname][c.chain!.text]) throw new ScenarioError(`iptables: ${c.chain!.text} is not a built-in chain of table ${tname}, so it has no policy`, c.chain!.pos);
+      if (pol.text !== 'ACCEPT' && pol.text !== 'DROP') throw new ScenarioError(`iptables: bad policy name ${q(pol.text)} (ACCEPT or DROP)`, pol.pos);
+      if (spec.length) throw new ScenarioError(`iptables -P takes no rule options (${q(spec[0].text)})`, spec[0].pos);
+      ops.push({ pos: c.tok.pos, run: (e) => (builtin(e, tname, c.chain!.text).base!.policy = pol.text === 'DROP' ? 'drop' : 'accept') });
+      return;
+    }
+    case '-N':
+    case '--new-chain':
+      if (BUILTIN[tname][c.chain!.text]) throw new ScenarioError(`iptables: Chain already exists: ${c.chain!.text} is built in`, c.chain!.pos);
+      ops.push({ pos: c.chain!.pos, run: (e) => userChain(e, tname, c.chain!.text, c.chain!.pos, true) });
+      return;
+    case '-F':
+    case '--flush':
+    case '-Z':
+    case '--zero': {
+      const zero = c.tok.text === '-Z' || c.tok.text === '--zero';
+      ops.push({
+        pos: c.tok.pos,
+        run: (e) => {
+          const t = e.table('ip', tname);
+          if (!t) return;
+          const chains = c.chain ? [chainFor(e, tname, c.chain)] : [...t.chains.values()];
+          for (const ch of chains) {
+            if (zero) {
+              ch.packets = 0;
+              ch.bytes = 0;
+              for (const r of ch.rules) if (r.counter) r.counter = { packets: 0, bytes: 0 };
+            } else ch.rules = [];
+          }
+        },
+      });
+      return;
+    }
+    case '-X':
+    case '--delete-chain':
+      ops.push({
+        pos: c.tok.pos,
+        run: (e) => {
+          const t = e.table('ip', tname);
+          if (!t) return;
+          for (const ch of [...t.chains.values()]) {
+            if (ch.base || (c.chain && ch.name !== c.chain.text)) continue;
+            if (ch.rules.length && c.chain) throw new ScenarioError(`iptables: Directory not empty: chain ${ch.name} still has rules`, c.chain.pos);
+            t.chains.delete(ch.name);
+          }
+        },
+      });
+      return;
+  }
+  // -A / -I / -D with a rule spec
+  const chainTok = c.chain!;
+  if ((c.tok.text === '-D' || c.tok.text === '--delete') && c.num !== undefined) {
+    ops.push({
+      pos: c.tok.pos,
+      run: (e) => {
+        const ch = chainFor(e, tname, chainTok);
+        if (c.num! < 1 || c.num! > ch.rules.length) throw new ScenarioError(`iptables: Index of deletion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
+        ch.rules.splice(c.num! - 1, 1);
+      },
+    });
+    return;
+  }
+  const built = buildRule(net, spec, tname, chainTok, counters);
+  const text = [c.tok.text === '--append' ? '-A' : c.tok.text === '--insert' ? '-I' : c.tok.text === '--delete' ? '-D' : c.tok.text, chainTok.text, ...spec.map((s) => (/[\s"]/.test(s.text) || s.text === '' ? `"${s.text}"` : s.text))].join(' ');
+  const rulePos = c.tok.pos;
+  ops.push({
+    pos: rulePos,
+    run: (e) => {
+      const ch = chainFor(e, tname, chainTok);
+      built.check(e, ch);
+      const rule: Rule = { handle: e.nextHandle(), text: (tname !== 'filter' && !fileTable ? `-t ${tname} ` : '') + text, pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
+      if (c.tok.text === '-A' || c.tok.text === '--append') ch.rules.push(rule);
+      else if (c.tok.text === '-I' || c.tok.text === '--insert') {
+        const n = c.num ?? 1;
+        if (n < 1 || n > ch.rules.length + 1) throw new ScenarioError(`iptables: Index of insertion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
+        ch.rules.splice(n - 1, 0, rule);
+      } else {
+        const same = (r: Rule): boolean => r.text.replace(/^(-t \S+ )?-D /, '') === rule.text.replace(/^(-t \S+ )?-D /, '').replace(/^-[AI] /, '') || r.text.replace(/^(-t \S+ )?-[AI] /, '') === rule.text.replace(/^(-t \S+ )?-D /, '');
+        const at = ch.rules.findIndex(same);
+        if (at < 0) throw new ScenarioError('iptables: Bad rule (does a matching rule exist in that chain?)', c.tok.pos);
+        ch.rules.splice(at, 1);
+      }
+    },
+  });
+}
+
+interface Built {
+  exprs: Expr[];
+  check: (e: NfEngine, c: Chain) => void;
+}
+
+function parseAddr(t: Tok): X.Range {
+  const [a, l] = t.text.split('/');
+  let base: number;
+  try {
+    base = ipToNum(a);
+  } catch {
+    throw new ScenarioError(`host/network ${q(t.text)} not found (the model takes IPv4 addresses, not names)`, t.pos);
+  }
+  let plen = 32;
+  if (l !== undefined) {
+    if (/^\d+$/.test(l) && Number(l) <= 32) plen = Number(l);
+    else {
+      try {
+        const m = ipToNum(l);
+        plen = 32 - Math.clz32(~m >>> 0 === 0 ? 0 : 0) - 0;
+        plen = m === 0 ? 0 : 32 - Math.log2((~m >>> 0) + 1);
+        if (!Number.isInteger(plen)) throw new Error();
+      } catch {
+        throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
+      }
+    }
+  }
+  const m = prefixMask(plen);
+  const lo = (base & m) >>> 0;
+  return [lo, (lo | ~m) >>> 0];
+}
+
+function parsePort(t: Tok, s: string): number {
+  if (s in X.SERVICES) return X.SERVICES[s];
+  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new ScenarioError(`invalid port/service ${q(s)} specified`, t.pos);
+  return Number(s);
+}
+
+function portRange(t: Tok, s: string): X.Range {
+  const [lo, hi] = s.split(':');
+  const a = lo === '' ? 0 : parsePort(t, lo);
+  const b = hi === undefined ? a : hi === '' ? 65535 : parsePort(t, hi);
+  return [a, b];
+}
+
+function parseNum(t: Tok, max = 0xffffffff): number {
+  const v = /^0x[0-9a-f]+$/i.test(t.text) ? parseInt(t.text, 16) : /^\d+$/.test(t.text) ? Number(t.text) : NaN;
+  if (!Number.isFinite(v) || v > max) throw new ScenarioError(`${q(t.text)} is not a number`, t.pos);
+  return v;
+}
+
+function valueMask(t: Tok): [number, number] {
+  const [v, m] = t.text.split('/');
+  return [parseNum({ ...t, text: v }), m === undefined ? 0xffffffff : parseNum({ ...t, text: m })];
+}
+
+function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range | null } {
+  const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::(\d+)(?:-(\d+))?)?$/.exec(t.text) : /^(\d+)(?:-(\d+))?$/.exec(t.text);
+  if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
+  if (withAddr) {
+    let addr: number;
+    try {
+      addr = ipToNum(m[1]);
+    } catch {
+      throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
+    }
+    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null };
+  }
+  return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
+}
+
+function buildRule(net: Net, spec: Tok[], table: string, chainTok: Tok, _counters: [number, number] | null): Built {
+  const a = new Args(spec);
+  const exprs: Expr[] = [];
+  const checks: ((e: NfEngine, c: Chain) => void)[] = [];
+  let proto: number | null = null;
+  let protoTok: Tok | null = null;
+  const modules = new Set<string>();
+  let target: Expr | null = null;
+  let targetTok: Tok | null = null;
+  const text = (from: number): string => spec.slice(from, a.i).map((s) => (/\s/.test(s.text) ? `"${s.text}"` : s.text)).join(' ');
+  const needProto = (opt: Tok, protos: number[]): void => {
+    if (proto === null || !protos.includes(proto)) throw new ScenarioError(`unknown option ${q(opt.text)}${proto === null ? ' (it needs -p tcp or -p udp first)' : ''}`, opt.pos);
+  };
+  while (a.more()) {
+    const from = a.i;
+    let neg = a.bang();
+    const t = a.next();
+    if (!neg) neg = a.bang();
+    switch (t.text) {
+      case '-p':
+      case '--protocol': {
+        const v = a.arg(t, 'a protocol');
+        const n = v.text === 'all' ? 0 : v.text in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
+        if (n < 0 || n > 255) throw new ScenarioError(`unknown protocol ${q(v.text)} specified`, v.pos);
+        if (n === 0) break;
+        proto = neg ? null : n;
+        protoTok = v;
+        exprs.push(X.matchNum(text(from), X.field.l4proto, neg ? '!=' : '==', [[n, n]], X.showProto));
+        break;
+      }
+      case '-s':
+      case '--source':
+      case '-d':
+      case '--destination': {
+        const v = a.arg(t, 'an address');
+        if (v.text.includes(',')) throw new ScenarioError('several addresses in one rule (a,b) are not modelled: write one rule each', v.pos);
+        const src = t.text === '-s' || t.text === '--source';
+        exprs.push(X.matchNum(text(from), src ? X.field.saddr : X.field.daddr, neg ? '!=' : '==', [parseAddr(v)], X.showAddr));
+        break;
+      }
+      case '-i':
+      case '--in-interface':
+      case '-o':
+      case '--out-interface': {
+        const v = a.arg(t, 'an interface name');
+        const inn = t.text === '-i' || t.text === '--in-interface';
+        exprs.push(X.matchIfname(text(from), inn ? 'in' : 'out', v.text, neg));
+        checks.push((_e, c) => {
+          const hook = c.base?.hook;
+          if (inn && (hook === 'output' || hook === 'postrouting')) throw new ScenarioError(`Can't use -i with ${c.name}`, t.pos);
+          if (!inn && (hook === 'prerouting' || hook === 'input')) throw new ScenarioError(`Can't use -o with ${c.name}`, t.pos);
+        });
+        break;
+      }
+      case '-m':
+      case '--match': {
+        const v = a.arg(t, 'a match name');
+        const known = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
+        if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled (${known.join(', ')} are)`, v.pos);
+        if ((v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') && proto === null) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} before it`, v.pos);
+        modules.add(v.text);
+        break;
+      }
+      case '--dport':
+      case '--destination-port':
+      case '--sport':
+      case '--source-port': {
+        needProto(t, [IPPROTO_TCP, IPPROTO_UDP]);
+        const v = a.arg(t, 'a port');
+        const which = t.text.startsWith('--d') ? 'dport' : 'sport';
+        const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
+        const get = X.field.port(proto, which);
+        exprs.push(X.matchNum(text(from), get, neg ? '!=' : '==', [portRange(v, v.text)], (x) => `${pname} ${which} ${x}`));
+        break;
+      }
+      case '--dports':
+      case '--sports':
+      case '--ports':
+      case '--destination-ports':
+      case '--source-ports': {
+        if (!modules.has('multiport')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m multiport)`, t.pos);
+        const v = a.arg(t, 'a port list');
+        const rs = v.text.split(',').map((s) => portRange(v, s));
+        const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
+        if (t.text === '--ports') {
+          const sp = X.field.port(proto, 'sport');
+          const dp = X.field.port(proto, 'dport');
+          const hit = (n: number | undefined): boolean => n !== undefined && rs.some(([lo, hi]) => n >= lo && n <= hi);
+          exprs.push({ text: text(from), eval: (x) => (hit(sp(x)) || hit(dp(x))) !== neg, actual: (x) => `${pname} sport ${sp(x)} dport ${dp(x)}` });
+        } else {
+          const which = t.text.startsWith('--d') ? 'dport' : 'sport';
+          exprs.push(X.matchNum(text(from), X.field.port(proto, which), neg ? '!=' : '==', rs, (x) => `${pname} ${which} ${x}`));
+        }
+        break;
+      }
+      case '--tcp-flags':
+      case '--syn': {
+        needProto(t, [IPPROTO_TCP]);
+        let mask = X.TCP_FLAGS.syn | X.TCP_FLAGS.rst | X.TCP_FLAGS.ack | X.TCP_FLAGS.fin;
+        let comp = X.TCP_FLAGS.syn;
+        if (t.text === '--tcp-flags') {
+          const flags = (v: Tok): number => {
+            if (v.text === 'ALL') return 0x3f;
+            if (v.text === 'NONE') return 0;
+            let m = 0;
+            for (const f of v.text.split(',')) {
+              const b = X.TCP_FLAGS[f.toLowerCase()];
+              if (b === undefined) throw new ScenarioError(`unknown TCP flag ${q(f)}`, v.pos);
+              m |= b;
+            }
+            return m;
+          };
+          mask = flags(a.arg(t, 'a flag mask'));
+          comp = flags(a.arg(t, 'the flags that must be set'));
+        }
+        exprs.push(X.matchBits(text(from), X.field.tcpFlags, mask, comp, neg, (v) => `tcp flags ${X.showFlags(v)}`));
+        break;
+      }
+      case '--icmp-type': {
+        needProto(t, [IPPROTO_ICMP]);
+        const v = a.arg(t, 'an ICMP type');
+        const [ty, code] = v.text.split('/');
+        const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
+        if (Number.isNaN(n)) throw new ScenarioError(`invalid ICMP type ${q(ty)}`, v.pos);
+        if (n >= 0) exprs.push(X.matchNum(text(from), X.field.icmpType, neg ? '!=' : '==', [[n, n]], (x) => `icmp type ${X.showIcmp(x)}`));
+        if (code !== undefined) exprs.push(X.matchNum(text(from), X.field.icmpCode, neg ? '!=' : '==', [[Number(code), Number(code)]], (x) => `icmp code ${x}`));
+        break;
+      }
+      case '--ctstate':
+      case '--state': {
+        if (!modules.has(t.text === '--ctstate' ? 'conntrack' : 'state')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m ${t.text === '--ctstate' ? 'conntrack' : 'state'})`, t.pos);
+        const v = a.arg(t, 'a state list');
+        const names = v.text.split(',').map((s) => s.toLowerCase());
+        for (const n of names) if (!['new', 'established', 'related', 'invalid', 'untracked'].includes(n)) throw new ScenarioError(`bad ctstate ${q(n.toUpperCase())} (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED)`, v.pos);
+        exprs.push(X.matchBits(text(from), X.field.ctBits, X.ctStateMask(names), 'any', neg, (b) => `ct state ${X.showCt(b)}`, { needsCt: true }));
+        break;
+      }
+      case '--mark': {
+        if (!modules.has('mark')) throw new ScenarioError('unknown option "--mark" (it needs -m mark)', t.pos);
+        const v = a.arg(t, 'a mark');
+        const [val, mask] = valueMask(v);
+        exprs.push(X.matchBits(text(from), X.field.mark, mask, val, neg, (m) => `mark ${X.showHex(m)}`));
+        break;
+      }
+      case '--comment':
+        if (!modules.has('comment')) throw new ScenarioError('unknown option "--comment" (it needs -m comment)', t.pos);
+        a.arg(t, 'a comment');
+        break;
+      case '--pkt-type': {
+        if (!modules.has('pkttype')) throw new ScenarioError('unknown option "--pkt-type" (it needs -m pkttype)', t.pos);
+        const v = a.arg(t, 'a packet type');
+        const ty = X.PKTTYPES[v.text];
+        if (!ty) throw new ScenarioError(`bad packet type ${q(v.text)} (unicast, broadcast, multicast)`, v.pos);
+        exprs.push(X.matchPkttype(text(from), ty, neg));
+        break;
+      }
+      case '--length': {
+        if (!modules.has('length')) throw new ScenarioError('unknown option "--length" (it needs -m length)', t.pos);
+        const v = a.arg(t, 'a length or range');
+        const [lo, hi] = v.text.split(':').map((s) => parseNum({ ...v, text: s || '0' }, 65535));
+        exprs.push(X.matchNum(text(from), X.field.iplen, neg ? '!=' : '==', [[lo, hi ?? lo]], (x) => `length ${x}`));
+        break;
+      }
+      case '--ttl-eq':
+      case '--ttl-lt':
+      case '--ttl-gt': {
+        if (!modules.has('ttl')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m ttl)`, t.pos);
+        const v = parseNum(a.arg(t, 'a TTL'), 255);
+        const op: X.Op = t.text === '--ttl-eq' ? (neg ? '!=' : '==') : t.text === '--ttl-lt' ? '<' : '>';
+        exprs.push(X.matchNum(text(from), X.field.ttl, op, [[v, v]], (x) => `ttl ${x}`));
+        break;
+      }
+      case '-j':
+      case '--jump':
+      case '-g':
+      case '--goto': {
+        if (target) throw new ScenarioError('iptables: only one target (-j) per rule', t.pos);
+        const v = a.arg(t, 'a target');
+        targetTok = v;
+        target = buildTarget(net, a, v, t, table, chainTok, checks, proto, protoTok, text, from);
+        break;
+      }
+      default:
+        throw new ScenarioError(`${t.text.startsWith('-') ? 'unknown option' : 'unexpected word'} ${q(t.text)}`, t.pos);
+    }
+  }
+  void targetTok;
+  const all = [...exprs, X.counterStmt('counter')];
+  if (target) all.push(target);
+  return {
+    exprs: all,
+    check: (e, c) => {
+      for (const f of checks) f(e, c);
+    },
+  };
+}
+
+function buildTarget(_net: Net, a: Args, v: Tok, jumpTok: Tok, table: string, chainTok: Tok, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, protoTok: Tok | null, text: (from: number) => string, from: number): Expr {
+  const goto = jumpTok.text === '-g' || jumpTok.text === '--goto';
+  const opts = (allowed: string[]): Map<string, Tok> => {
+    const m = new Map<string, Tok>();
+    while (a.more() && allowed.includes(a.peek()!.text)) {
+      const o = a.next();
+      const flagOnly = ['--queue-bypass', '--notrack', '--random', '--log-tcp-options', '--log-ip-options', '--log-uid'];
+      m.set(o.text, flagOnly.includes(o.text) ? o : a.arg(o, 'a value'));
+    }
+    return m;
+  };
+  const onlyIn = (tables: string[], what: string, hooks?: HookShort[]): void => {
+    if (!tables.includes(table)) throw new ScenarioError(`${what} target: only valid in the ${tables.join('/')} table${tables.length > 1 ? 's' : ''}, not ${table}`, v.pos);
+    if (hooks) {
+      checks.push((_e, c) => {
+        if (c.base && !hooks.includes(c.base.hook)) throw new ScenarioError(`${what} target: only valid in ${hooks.map((h) => h.toUpperCase()).join('/')}, not ${c.name}`, v.pos);
+      });
+    }
+  };
+  const vt = (code: 'NF_ACCEPT' | 'NF_DROP' | 'NFT_RETURN'): Expr => {
+    if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
+    return X.verdictStmt(text(from), { code });
+  };
+  switch (v.text) {
+    case 'ACCEPT':
+      return vt('NF_ACCEPT');
+    case 'DROP':
+      return vt('NF_DROP');
+    case 'RETURN':
+      return vt('NFT_RETURN');
+    case 'QUEUE':
+    case 'NFQUEUE': {
+      const o = opts(['--queue-num', '--queue-bypass']);
+      return X.queueStmt(text(from), o.get('--queue-num') ? parseNum(o.get('--queue-num')!, 65535) : 0, o.has('--queue-bypass'));
+    }
+    case 'REJECT': {
+      onlyIn(['filter'], 'REJECT', ['input', 'forward', 'output']);
+      const o = opts(['--reject-with']);
+      const w = o.get('--reject-with');
+      const how = w ? REJECT_WITH[w.text] ?? REJECT_WITH[`icmp-${w.text}`] : 3;
+      if (how === undefined) throw new ScenarioError(`unknown reject type ${q(w!.text)} (${Object.keys(REJECT_WITH).join(', ')})`, w!.pos);
+      if (how === 'tcp-reset' && proto !== IPPROTO_TCP) throw new ScenarioError('--reject-with tcp-reset is only valid with -p tcp', w!.pos);
+      void protoTok;
+      return X.rejectStmt(text(from), how === 'tcp-reset' ? { tcpReset: true } : { icmpCode: how });
+    }
+    case 'LOG': {
+      const o = opts(['--log-prefix', '--log-level', '--log-tcp-options', '--log-ip-options', '--log-uid']);
+      return X.logStmt(text(from), o.get('--log-prefix')?.text ?? '');
+    }
+    case 'MARK': {
+      const o = opts(['--set-mark', '--set-xmark', '--and-mark', '--or-mark', '--xor-mark']);
+      if (o.size !== 1) throw new ScenarioError('MARK target: give exactly one of --set-mark, --set-xmark', v.pos);
+      const [k, val] = [...o.entries()][0];
+      if (k !== '--set-mark' && k !== '--set-xmark') throw new ScenarioError(`MARK ${k} is not modelled (--set-mark and --set-xmark are)`, val.pos);
+      const [value, mask] = valueMask(val);
+      // --set-mark v/m is --set-xmark v/(m|v)
+      return X.markSet(text(from), value, k === '--set-mark' ? (mask | value) >>> 0 : mask);
+    }
+    case 'TRACE':
+      onlyIn(['raw'], 'TRACE');
+      return X.nftraceSet(text(from));
+    case 'NOTRACK':
+      onlyIn(['raw'], 'NOTRACK');
+      return { ...X.notrackStmt(text(from)) };
+    case 'CT': {
+      onlyIn(['raw'], 'CT');
+      const o = opts(['--notrack']);
+      if (!o.has('--notrack')) throw new ScenarioError('CT: only --notrack is modelled', v.pos);
+      return X.notrackStmt(text(from));
+    }
+    case 'SNAT':
+    case 'DNAT': {
+      const snat = v.text === 'SNAT';
+      onlyIn(['nat'], v.text, snat ? ['postrouting', 'input'] : ['prerouting', 'output']);
+      const key = snat ? '--to-source' : '--to-destination';
+      const o = opts([key, '--random', '--persistent']);
+      const to = o.get(key);
+      if (!to) throw new ScenarioError(`${v.text}: ${key} is required`, v.pos);
+      const r = natTo(to, true);
+      if (r.ports && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError(`${v.text}: a port needs -p tcp or -p udp`, to.pos);
+      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports);
+    }
+    case 'MASQUERADE':
+    case 'REDIRECT': {
+      const masq = v.text === 'MASQUERADE';
+      onlyIn(['nat'], v.text, masq ? ['postrouting'] : ['prerouting', 'output']);
+      const o = opts(['--to-ports', '--random']);
+      const to = o.get('--to-ports');
+      const r = to ? natTo(to, false) : { ports: null };
+      return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
+    }
+    default: {
+      if (/^[A-Z]+$/.test(v.text) && !['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING'].includes(v.text)) {
+        checks.push((e) => {
+          const t = e.table('ip', table);
+          if (!t?.chains.get(v.text)) throw new ScenarioError(`Couldn't load target \`${v.text}': the model knows ACCEPT, DROP, RETURN, REJECT, LOG, MARK, SNAT, DNAT, MASQUERADE, REDIRECT, NOTRACK, CT, TRACE, QUEUE, NFQUEUE and user chains`, v.pos);
+        });
+      }
+      checks.push((e, c) => {
+        const t = e.table('ip', table);
+        const to = t?.chains.get(v.text);
+        if (!to) throw new ScenarioError(`Couldn't load target \`${v.text}': no such chain in table ${table}`, v.pos);
+        if (to.base) throw new ScenarioError(`iptables: cannot jump to built-in chain ${v.text}`, v.pos);
+        if (to === c) throw new ScenarioError(`iptables: Too many levels of symbolic links: ${v.text} jumps to itself`, v.pos);
+      });
+      void chainTok;
+      return { text: text(from), eval: () => ({ code: goto ? 'NFT_GOTO' : 'NFT_JUMP', chain: v.text }) };
+    }
+  }
+}
+
+export { BUILTIN };
+export type { Op };
+void NfError;

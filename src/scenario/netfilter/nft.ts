@@ -1,0 +1,963 @@
+// `nft` in the model: command lines (`nft add table …`, `nft add chain … '{ … }'`,
+// `nft add|insert rule …`, `nft flush …`, `nft delete …`, `nft -f FILE`) and whole rules files
+// in the form `nft list ruleset` prints (nested `table { chain { … } }` blocks, `define`).
+// Everything is parsed first into operations; they are applied as one transaction, so a file
+// with an error anywhere changes nothing, as `nft -f` does.
+import type { Net } from '../../model/net/net_namespace';
+import { NfEngine, NfError } from '../../model/net/netfilter/engine';
+import { NAMED_PRIORITY, type Chain, type ChainType, type Expr, type HookShort, type NfFamily, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
+import { ipToNum, prefixMask } from '../../model/proto/addr';
+import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
+import { ScenarioError, SourcePos } from '../types';
+import { lexNft, type NTok, type PChars } from './lex';
+import * as X from './exprs';
+
+type Op = { pos: SourcePos; run: (e: NfEngine) => void };
+
+const FAMILIES = new Set(['ip', 'inet']);
+const OTHER_FAMILIES = new Set(['ip6', 'arp', 'bridge', 'netdev']);
+const HOOKS = new Set(['prerouting', 'input', 'forward', 'output', 'postrouting']);
+const q = (s: string): string => `"${s}"`;
+
+/** Parses and applies nft input (the words after `nft`, or a file). Throws ScenarioError; applies nothing on error. */
+export function runNft(net: Net, src: PChars, readFile?: (path: string, at: SourcePos) => PChars): void {
+  const p = new NftParser(src, net, readFile);
+  const ops = p.parseCommands();
+  applyOps(net, ops);
+}
+
+export function applyOps(net: Net, ops: Op[]): void {
+  const eng = NfEngine.of(net);
+  const saved = eng.save();
+  try {
+    for (const op of ops) {
+      try {
+        op.run(eng);
+      } catch (e) {
+        if (e instanceof NfError) throw new ScenarioError(e.message, op.pos);
+        throw e;
+      }
+    }
+    eng.commit();
+  } catch (e) {
+    eng.restore(saved);
+    throw e;
+  }
+}
+
+class NftParser {
+  private toks: NTok[];
+  private i = 0;
+  private defines = new Map<string, NTok[]>();
+
+  constructor(
+    private src: PChars,
+    private net: Net,
+    private readFile?: (path: string, at: SourcePos) => PChars,
+  ) {
+    this.toks = lexNft(src);
+  }
+
+  // ---- token helpers ----
+  private peek(k = 0): NTok {
+    return this.toks[Math.min(this.i + k, this.toks.length - 1)];
+  }
+  private next(): NTok {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+  private fail(t: NTok, msg: string): never {
+    throw new ScenarioError(msg, t.pos);
+  }
+  private is(text: string, k = 0): boolean {
+    const t = this.peek(k);
+    return (t.kind === 'word' || t.kind === 'punct') && t.text === text;
+  }
+  private expect(text: string, what?: string): NTok {
+    const t = this.peek();
+    if (!this.is(text)) this.fail(t, `syntax error: expected ${what ?? q(text)}${t.kind === 'eof' ? ' at the end' : `, found ${q(t.text)}`}`);
+    return this.next();
+  }
+  private word(what: string): NTok {
+    const t = this.peek();
+    if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end of the command' : `, found ${q(t.text)}`}`);
+    return this.next();
+  }
+  private atEnd(): boolean {
+    const t = this.peek();
+    return t.kind === 'eof' || t.kind === 'nl' || (t.kind === 'punct' && (t.text === ';' || t.text === '}'));
+  }
+  private skipSeps(): void {
+    while (this.peek().kind === 'nl' || this.is(';')) this.next();
+  }
+  private endStatement(): void {
+    const t = this.peek();
+    if (t.kind === 'eof' || this.is('}')) return;
+    if (t.kind === 'nl' || this.is(';')) {
+      this.next();
+      return;
+    }
+    this.fail(t, `syntax error: unexpected ${q(t.text)}`);
+  }
+
+  // ---- commands ----
+
+  parseCommands(): Op[] {
+    const ops: Op[] = [];
+    this.skipSeps();
+    while (this.peek().kind !== 'eof') {
+      this.command(ops);
+      this.skipSeps();
+    }
+    return ops;
+  }
+
+  private command(ops: Op[]): void {
+    const t = this.next();
+    if (t.kind !== 'word') this.fail(t, `syntax error: unexpected ${q(t.text)}`);
+    switch (t.text) {
+      case '-f':
+      case '--file': {
+        const f = this.word('a file name');
+        if (!this.readFile) this.fail(f, `nft -f ${f.text}: this run has no way to read files (the CLI and the extension pass one)`);
+        const sub = new NftParser(this.readFile(f.text, f.pos), this.net, this.readFile);
+        ops.push(...sub.parseCommands());
+        return;
+      }
+      case 'add':
+      case 'create':
+      case 'insert':
+      case 'replace':
+        return this.addCmd(t, ops);
+      case 'table':
+        return this.tableBlock(t, ops, false);
+      case 'flush':
+        return this.flushCmd(t, ops);
+      case 'delete':
+      case 'destroy':
+        return this.deleteCmd(t, ops);
+      case 'define':
+      case 'redefine': {
+        const n = this.word('a variable name');
+        this.expect('=');
+        const val: NTok[] = [];
+        while (!this.atEnd()) val.push(this.next());
+        if (!val.length) this.fail(n, `define ${n.text}: no value`);
+        this.defines.set(n.text, val);
+        this.endStatement();
+        return;
+      }
+      case 'list':
+      case 'monitor':
+      case 'describe':
+        return this.fail(t, `nft ${t.text} only prints; it changes nothing in the model, so it has no place in a setup (remove the line)`);
+      case 'chain':
+      case 'rule':
+        return this.fail(t, `${q(t.text)} needs a command before it: nft add ${t.text} …`);
+      case 'reset':
+      case 'rename':
+      case 'export':
+      case 'import':
+        return this.fail(t, `nft ${t.text} is not modelled`);
+      default:
+        if (t.text.startsWith('-')) return this.fail(t, `nft option ${t.text} is not modelled (only -f FILE is)`);
+        return this.fail(t, `unknown nft command ${q(t.text)} (add, create, insert, flush, delete, table, define, -f)`);
+    }
+  }
+
+  private family(): NfFamily {
+    const t = this.peek();
+    if (t.kind === 'word' && FAMILIES.has(t.text) && this.peek(1).kind === 'word') {
+      this.next();
+      return t.text as NfFamily;
+    }
+    if (t.kind === 'word' && OTHER_FAMILIES.has(t.text) && this.peek(1).kind === 'word') this.fail(t, `family ${t.text} is not modelled: the model is IPv4 only (use ip or inet)`);
+    return 'ip';
+  }
+
+  private addCmd(verb: NTok, ops: Op[]): void {
+    const what = this.word('table, chain or rule');
+    switch (what.text) {
+      case 'table': {
+        if (verb.text === 'insert' || verb.text === 'replace') this.fail(verb, `nft ${verb.text} table: use add or create`);
+        return this.tableBlock(what, ops, verb.text === 'create');
+      }
+      case 'chain': {
+        if (verb.text === 'insert' || verb.text === 'replace') this.fail(verb, `nft ${verb.text} chain: use add or create`);
+        const fam = this.family();
+        const tn = this.word('a table name');
+        const cn = this.word('a chain name');
+        this.chainDecl(ops, fam, tn, cn, verb.text === 'create', true);
+        this.endStatement();
+        return;
+      }
+      case 'rule': {
+        if (verb.text === 'create') this.fail(verb, 'nft create rule: use add or insert');
+        const fam = this.family();
+        const tn = this.word('a table name');
+        const cn = this.word('a chain name');
+        let position: { tok: NTok; handle: number } | null = null;
+        if (this.is('position') || this.is('handle') || this.is('index')) {
+          const kw = this.next();
+          if (kw.text === 'index') this.fail(kw, 'rule index is not modelled: use position HANDLE');
+          const n = this.word('a rule handle');
+          if (!/^\d+$/.test(n.text)) this.fail(n, `${q(n.text)} is not a rule handle`);
+          position = { tok: n, handle: Number(n.text) };
+        }
+        if (verb.text === 'replace' && !position) this.fail(verb, 'nft replace rule needs handle N');
+        const rule = this.rule(fam, tn, cn);
+        ops.push({
+          pos: verb.pos,
+          run: (e) => {
+            const chain = findChain(e, fam, tn, cn);
+            insertRule(e, chain, rule.rule, rule.check, verb.text, position);
+          },
+        });
+        this.endStatement();
+        return;
+      }
+      case 'set':
+      case 'map':
+      case 'element':
+      case 'flowtable':
+      case 'counter':
+      case 'quota':
+      case 'limit':
+        return this.fail(what, `named ${what.text}s are not modelled (write the values in the rule, e.g. ip saddr { 10.0.0.1, 10.0.0.2 })`);
+      default:
+        return this.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
+    }
+  }
+
+  /** `table [family] NAME [{ chain … }]` — the block form of a dump, or `add table`. */
+  private tableBlock(kw: NTok, ops: Op[], create: boolean): void {
+    const fam = this.family();
+    const tn = this.word('a table name');
+    ops.push({
+      pos: tn.pos,
+      run: (e) => {
+        const t = e.table(fam, tn.text);
+        if (t && create) throw new NfError(`Could not process rule: File exists: table ${fam} ${tn.text}`);
+        if (!t) e.tables.push({ family: fam, name: tn.text, chains: new Map() });
+      },
+    });
+    void kw;
+    if (this.is('{')) {
+      this.next();
+      this.skipSeps();
+      while (!this.is('}')) {
+        const t = this.peek();
+        if (t.kind === 'eof') this.fail(t, 'syntax error: missing } at the end of the table');
+        const w = this.next();
+        if (w.text === 'chain') {
+          const cn = this.word('a chain name');
+          this.chainDecl(ops, fam, tn, cn, false, false);
+        } else if (w.text === 'flags' || w.text === 'comment') {
+          if (w.text === 'flags') this.fail(w, 'table flags are not modelled');
+          this.word('a comment');
+        } else if (w.text === 'set' || w.text === 'map' || w.text === 'flowtable' || w.text === 'counter' || w.text === 'quota') {
+          this.fail(w, `named ${w.text}s are not modelled (write the values in the rule)`);
+        } else {
+          this.fail(w, `syntax error: unexpected ${q(w.text)} in a table (expected chain)`);
+        }
+        this.skipSeps();
+      }
+      this.next();
+    }
+    this.endStatement();
+  }
+
+  /** `chain NAME [{ type … hook … priority …; policy …; rules }]` */
+  private chainDecl(ops: Op[], fam: NfFamily, tn: NTok, cn: NTok, create: boolean, cmdForm: boolean): void {
+    let base: { type: ChainType; hook: HookShort; priority: number; policy?: 'accept' | 'drop'; typeTok: NTok; hookTok: NTok; prioTok: NTok } | null = null;
+    let policy: { v: 'accept' | 'drop'; tok: NTok } | null = null;
+    const rules: { rule: Rule; check: (e: NfEngine, c: Chain) => void }[] = [];
+    if (this.is('{')) {
+      this.next();
+      this.skipSeps();
+      while (!this.is('}')) {
+        const t = this.peek();
+        if (t.kind === 'eof') this.fail(t, 'syntax error: missing } at the end of the chain');
+        if (this.is('type')) {
+          const typeKw = this.next();
+          const ty = this.word('a chain type (filter, nat, route)');
+          if (!['filter', 'nat', 'route'].includes(ty.text)) this.fail(ty, `unknown chain type ${q(ty.text)} (filter, nat or route)`);
+          this.expect('hook');
+          const hk = this.word('a hook');
+          if (hk.text === 'ingress' || hk.text === 'egress') this.fail(hk, `hook ${hk.text} is not modelled (only the five IPv4 hooks are)`);
+          if (!HOOKS.has(hk.text)) this.fail(hk, `unknown hook ${q(hk.text)} (prerouting, input, forward, output, postrouting)`);
+          if (this.is('device')) this.fail(this.peek(), 'device is only for netdev chains, which are not modelled');
+          const pk = this.expect('priority');
+          const prio = this.priority(pk);
+          base = { type: ty.text as ChainType, hook: hk.text as HookShort, priority: prio, typeTok: ty, hookTok: hk, prioTok: pk };
+          void typeKw;
+          this.endStatement();
+        } else if (this.is('policy')) {
+          this.next();
+          const pv = this.word('accept or drop');
+          if (pv.text !== 'accept' && pv.text !== 'drop') this.fail(pv, `policy must be accept or drop, not ${q(pv.text)}`);
+          policy = { v: pv.text, tok: pv };
+          this.endStatement();
+        } else if (this.is('comment')) {
+          this.next();
+          this.word('a comment');
+          this.endStatement();
+        } else if (cmdForm) {
+          this.fail(t, `syntax error: unexpected ${q(t.text)} in a chain declaration (type …, policy …)`);
+        } else {
+          rules.push(this.rule(fam, tn, cn));
+          this.endStatement();
+        }
+        this.skipSeps();
+      }
+      this.next();
+    }
+    if (policy && !base) this.fail(policy.tok, 'policy is only for base chains (give type … hook … priority … first)');
+    if (base) {
+      const b = base;
+      if (b.type === 'nat' && b.hook === 'forward') this.fail(b.hookTok, 'Could not process rule: Operation not supported: a nat chain cannot hook forward');
+      if (b.type === 'route' && b.hook !== 'output') this.fail(b.hookTok, 'Could not process rule: Operation not supported: a route chain hooks output only');
+      if (b.type === 'nat' && b.priority <= -200) this.fail(b.prioTok, 'Could not process rule: Operation not supported: a nat chain must have a priority above conntrack (-200)');
+    }
+    ops.push({
+      pos: cn.pos,
+      run: (e) => {
+        const t = e.table(fam, tn.text);
+        if (!t) throw new NfError(`Could not process rule: No such file or directory: table ${fam} ${tn.text} does not exist`);
+        let c = t.chains.get(cn.text);
+        if (c && create) throw new NfError(`Could not process rule: File exists: chain ${cn.text}`);
+        if (c && base) {
+          const cb = c.base;
+          if (!cb || cb.type !== base.type || cb.hook !== base.hook || cb.priority !== base.priority) throw new NfError(`Could not process rule: Device or resource busy: chain ${cn.text} exists with another type, hook or priority`);
+        }
+        if (c && policy && c.base) c.base.policy = policy.v;
+        if (!c) {
+          c = { table: t, name: cn.text, base: base ? { type: base.type, hook: base.hook, priority: base.priority, policy: policy?.v ?? 'accept' } : null, rules: [], regSeq: e.nextSeq(), packets: 0, bytes: 0 };
+          t.chains.set(cn.text, c);
+        }
+      },
+    });
+    for (const r of rules) {
+      ops.push({
+        pos: r.rule.pos,
+        run: (e) => {
+          const chain = findChain(e, fam, tn, cn);
+          insertRule(e, chain, r.rule, r.check, 'add', null);
+        },
+      });
+    }
+  }
+
+  private priority(kw: NTok): number {
+    const t = this.next();
+    let base: number;
+    if (t.kind === 'word' && /^-?\d+$/.test(t.text)) base = Number(t.text);
+    else if (t.kind === 'word' && t.text in NAMED_PRIORITY) base = NAMED_PRIORITY[t.text];
+    else if (t.kind === 'punct' && t.text === '<') this.fail(t, 'syntax error in priority');
+    else this.fail(t.kind === 'eof' ? kw : t, `priority must be a number or raw, mangle, dstnat, filter, security, srcnat${t.kind === 'eof' ? '' : `, not ${q(t.text)}`}`);
+    const sign = this.peek();
+    if (sign.kind === 'word' && (sign.text === '+' || sign.text === '-')) {
+      this.next();
+      const n = this.word('a number');
+      if (!/^\d+$/.test(n.text)) this.fail(n, `${q(n.text)} is not a number`);
+      return sign.text === '+' ? base + Number(n.text) : base - Number(n.text);
+    }
+    if (sign.kind === 'word' && /^[+-]\d+$/.test(sign.text)) {
+      this.next();
+      return base + Number(sign.text);
+    }
+    return base;
+  }
+
+  private flushCmd(verb: NTok, ops: Op[]): void {
+    const what = this.word('ruleset, table or chain');
+    if (what.text === 'ruleset') {
+      if (this.peek().kind === 'word' && FAMILIES.has(this.peek().text)) {
+        const f = this.next();
+        ops.push({ pos: verb.pos, run: (e) => (e.tables = e.tables.filter((t) => t.family !== f.text)) });
+      } else ops.push({ pos: verb.pos, run: (e) => (e.tables = []) });
+    } else if (what.text === 'table') {
+      const fam = this.family();
+      const tn = this.word('a table name');
+      ops.push({ pos: tn.pos, run: (e) => findTable(e, fam, tn).chains.forEach((c) => (c.rules = [])) });
+    } else if (what.text === 'chain') {
+      const fam = this.family();
+      const tn = this.word('a table name');
+      const cn = this.word('a chain name');
+      ops.push({ pos: cn.pos, run: (e) => (findChain(e, fam, tn, cn).rules = []) });
+    } else this.fail(what, `nft flush ${what.text}: expected ruleset, table or chain`);
+    this.endStatement();
+  }
+
+  private deleteCmd(verb: NTok, ops: Op[]): void {
+    const what = this.word('table, chain or rule');
+    const quiet = verb.text === 'destroy';
+    const fam = this.family();
+    const tn = this.word('a table name');
+    if (what.text === 'table') {
+      ops.push({
+        pos: tn.pos,
+        run: (e) => {
+          const t = e.table(fam, tn.text);
+          if (!t && !quiet) throw new NfError(`Could not process rule: No such file or directory: table ${fam} ${tn.text}`);
+          e.tables = e.tables.filter((x) => x !== t);
+        },
+      });
+    } else if (what.text === 'chain') {
+      const cn = this.word('a chain name');
+      ops.push({
+        pos: cn.pos,
+        run: (e) => {
+          const t = findTable(e, fam, tn);
+          const c = t.chains.get(cn.text);
+          if (!c) {
+            if (quiet) return;
+            throw new NfError(`Could not process rule: No such file or directory: chain ${cn.text}`);
+          }
+          if (c.rules.length) throw new NfError(`Could not process rule: Device or resource busy: chain ${cn.text} is not empty`);
+          for (const o of t.chains.values()) for (const r of o.rules) if (r.exprs.some((x) => x.text === `jump ${cn.text}` || x.text === `goto ${cn.text}`)) throw new NfError(`Could not process rule: Device or resource busy: chain ${cn.text} is jumped to`);
+          t.chains.delete(cn.text);
+        },
+      });
+    } else if (what.text === 'rule') {
+      const cn = this.word('a chain name');
+      this.expect('handle');
+      const h = this.word('a rule handle');
+      if (!/^\d+$/.test(h.text)) this.fail(h, `${q(h.text)} is not a rule handle`);
+      ops.push({
+        pos: h.pos,
+        run: (e) => {
+          const c = findChain(e, fam, tn, cn);
+          const at = c.rules.findIndex((r) => r.handle === Number(h.text));
+          if (at < 0) throw new NfError(`Could not process rule: No such file or directory: no rule with handle ${h.text} in ${cn.text}`);
+          c.rules.splice(at, 1);
+        },
+      });
+    } else this.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
+    this.endStatement();
+  }
+
+  // ---- rules ----
+
+  private rule(fam: NfFamily, tn: NTok, cn: NTok): { rule: Rule; check: (e: NfEngine, c: Chain) => void } {
+    const first = this.peek();
+    if (this.atEnd()) this.fail(first, 'syntax error: the rule is empty');
+    const exprs: Expr[] = [];
+    const checks: ((e: NfEngine, c: Chain) => void)[] = [];
+    let counter: { packets: number; bytes: number } | null = null;
+    let lastEnd = first.end;
+    let verdictSeen: NTok | null = null;
+    while (!this.atEnd()) {
+      const st = this.peek();
+      if (verdictSeen && st.text !== 'comment') this.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
+      const made = this.item(checks, (c) => (counter = c));
+      lastEnd = this.toks[this.i - 1].end;
+      const text = this.src.text.slice(st.start, lastEnd).replace(/\s+/g, ' ');
+      for (const m of made.exprs) exprs.push({ ...m, text: m.text || text });
+      if (made.verdict) verdictSeen = st;
+    }
+    const text = this.src.text.slice(first.start, lastEnd).replace(/\s+/g, ' ').trim();
+    void fam;
+    void tn;
+    void cn;
+    const rule: Rule = { handle: 0, text, pos: first.pos, exprs, counter };
+    if (exprs.some((e) => e.text.startsWith('counter')) && !counter) rule.counter = { packets: 0, bytes: 0 };
+    return {
+      rule,
+      check: (e, c) => {
+        for (const f of checks) f(e, c);
+      },
+    };
+  }
+
+  /** One match or statement of a rule. */
+  private item(checks: ((e: NfEngine, c: Chain) => void)[], setCounter: (c: { packets: number; bytes: number }) => void): { exprs: Expr[]; verdict?: boolean } {
+    const t = this.next();
+    if (t.kind !== 'word') this.fail(t, `syntax error: unexpected ${q(t.text)}`);
+    const E = (e: Expr | Expr[]): { exprs: Expr[] } => ({ exprs: Array.isArray(e) ? e : [e] });
+    switch (t.text) {
+      case 'ip':
+        return E(this.ipMatch(t));
+      case 'tcp':
+      case 'udp':
+      case 'th':
+        return E(this.l4Match(t));
+      case 'icmp':
+        return E(this.icmpMatch(t));
+      case 'ct':
+        return E(this.ctMatch(t));
+      case 'meta':
+        return E(this.metaItem(this.word('a meta key'), t));
+      case 'iif':
+      case 'oif':
+      case 'iifname':
+      case 'oifname':
+      case 'mark':
+      case 'pkttype':
+      case 'nftrace':
+        this.i--;
+        return E(this.metaItem(this.next(), t));
+      case 'counter': {
+        if (this.is('packets')) {
+          this.next();
+          const pk = this.num(this.word('a number'), 0, Number.MAX_SAFE_INTEGER);
+          this.expect('bytes');
+          const by = this.num(this.word('a number'), 0, Number.MAX_SAFE_INTEGER);
+          setCounter({ packets: pk, bytes: by });
+        }
+        return E(X.counterStmt(''));
+      }
+      case 'log': {
+        let prefix = '';
+        while (this.is('prefix') || this.is('level') || this.is('flags') || this.is('group')) {
+          const k = this.next();
+          if (k.text === 'group') this.fail(k, 'log group (nflog) is not modelled');
+          if (k.text === 'prefix') prefix = this.word('a prefix string').text;
+          else if (k.text === 'level') {
+            const l = this.word('a log level');
+            if (!['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'].includes(l.text)) this.fail(l, `unknown log level ${q(l.text)}`);
+          } else {
+            this.word('log flags');
+            while (this.is(',')) {
+              this.next();
+              this.word('log flags');
+            }
+          }
+        }
+        return E(X.logStmt('', prefix));
+      }
+      case 'notrack':
+        return E({ ...X.notrackStmt(''), needsCt: false });
+      case 'accept':
+        return { ...E(X.verdictStmt('', { code: 'NF_ACCEPT' })), verdict: true };
+      case 'drop':
+        return { ...E(X.verdictStmt('', { code: 'NF_DROP' })), verdict: true };
+      case 'continue':
+        return { ...E(X.verdictStmt('', { code: 'NFT_CONTINUE' })), verdict: true };
+      case 'return':
+        return { ...E(X.verdictStmt('', { code: 'NFT_RETURN' })), verdict: true };
+      case 'jump':
+      case 'goto': {
+        const target = this.word('a chain name');
+        checks.push((_e, c) => {
+          const to = c.table.chains.get(target.text);
+          if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);
+          if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${t.text} to base chain ${target.text}`, target.pos);
+          if (to === c) throw new ScenarioError(`Could not process rule: Too many levels of symbolic links: ${target.text} jumps to itself`, target.pos);
+        });
+        return { ...E({ text: `${t.text} ${target.text}`, eval: () => ({ code: t.text === 'jump' ? 'NFT_JUMP' : 'NFT_GOTO', chain: target.text }) }), verdict: true };
+      }
+      case 'queue': {
+        let num = 0;
+        let bypass = false;
+        while (this.is('num') || this.is('bypass') || this.is('flags') || this.is('to') || this.is('fanout')) {
+          const k = this.next();
+          if (k.text === 'num' || k.text === 'to') num = this.num(this.word('a queue number'), 0, 65535);
+          else if (k.text === 'bypass') bypass = true;
+          else if (k.text === 'flags') {
+            const f = this.word('bypass');
+            if (f.text !== 'bypass') this.fail(f, `queue flag ${q(f.text)} is not modelled`);
+            bypass = true;
+          } else this.fail(k, 'queue fanout is not modelled');
+        }
+        return { ...E(X.queueStmt('', num, bypass)), verdict: true };
+      }
+      case 'reject': {
+        let how: { tcpReset?: boolean; icmpCode?: number } = { icmpCode: 3 };
+        if (this.is('with')) {
+          this.next();
+          const k = this.word('icmp, icmpx or tcp');
+          if (k.text === 'tcp') {
+            this.expect('reset');
+            how = { tcpReset: true };
+          } else if (k.text === 'icmp' || k.text === 'icmpx') {
+            if (this.is('type')) this.next();
+            const n = this.word('an ICMP unreachable type');
+            const map = k.text === 'icmpx' ? { 'port-unreachable': 3, 'admin-prohibited': 13, 'no-route': 0, 'host-unreachable': 1 } : X.REJECT_CODES;
+            const code = (map as Record<string, number>)[n.text] ?? (/^\d+$/.test(n.text) ? Number(n.text) : undefined);
+            if (code === undefined) this.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(map).join(', ')})`);
+            how = { icmpCode: code };
+          } else if (k.text === 'icmpv6') this.fail(k, 'icmpv6: the model is IPv4 only');
+          else this.fail(k, `reject with ${k.text}: expected icmp, icmpx or tcp reset`);
+        }
+        return { ...E(X.rejectStmt('', how)), verdict: true };
+      }
+      case 'snat':
+      case 'dnat':
+      case 'masquerade':
+      case 'redirect':
+        return { ...E(this.natItem(t, checks)), verdict: true };
+      case 'comment':
+        this.word('a comment string');
+        return { exprs: [] };
+      case 'limit':
+      case 'quota':
+      case 'ct_helper':
+      case 'tproxy':
+      case 'fwd':
+      case 'dup':
+      case 'synproxy':
+      case 'flow':
+      case 'numgen':
+      case 'jhash':
+      case 'symhash':
+      case 'fib':
+      case 'rt':
+      case 'socket':
+      case 'osf':
+      case 'ipsec':
+      case 'numgen ':
+        return this.fail(t, `${q(t.text)} is not modelled`);
+      case 'ip6':
+      case 'icmpv6':
+      case 'ether':
+      case 'arp':
+      case 'vlan':
+        return this.fail(t, `${q(t.text)}: the model is IPv4 only (and has no ${t.text} matches)`);
+      case 'sctp':
+      case 'dccp':
+      case 'udplite':
+      case 'esp':
+      case 'ah':
+      case 'gre':
+        return this.fail(t, `${q(t.text)} headers are not modelled (tcp, udp, icmp are)`);
+      default:
+        if (t.text.startsWith('@') || t.text.startsWith('$')) return this.fail(t, `${q(t.text)}: unexpected here`);
+        return this.fail(t, `syntax error: unexpected ${q(t.text)} (not a match or statement the model knows)`);
+    }
+  }
+
+  private op(): X.Op {
+    const t = this.peek();
+    if (t.kind === 'punct' && ['==', '!=', '<', '>', '<=', '>='].includes(t.text)) {
+      this.next();
+      return t.text as X.Op;
+    }
+    if (t.kind === 'punct' && t.text === '!') this.fail(t, 'syntax error: use != to negate');
+    if (t.kind === 'word' && ['eq', 'ne', 'lt', 'gt', 'le', 'ge'].includes(t.text)) {
+      this.next();
+      return ({ eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=' } as Record<string, X.Op>)[t.text];
+    }
+    return '==';
+  }
+
+  /** The value words of a match: one value, a comma list, or a { set }. `$var`s are expanded. */
+  private values(what: string): NTok[] {
+    const out: NTok[] = [];
+    const one = (): void => {
+      const t = this.next();
+      if (t.kind === 'word' && t.text.startsWith('$')) {
+        const d = this.defines.get(t.text.slice(1));
+        if (!d) this.fail(t, `unknown variable ${q(t.text)} (no define ${t.text.slice(1)} before it)`);
+        for (const x of d) if (x.kind === 'word' || x.kind === 'str') out.push({ ...x, pos: t.pos });
+        return;
+      }
+      if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end' : `, found ${q(t.text)}`}`);
+      if (t.text.startsWith('@')) this.fail(t, `named sets (${t.text}) are not modelled: write the elements in { }`);
+      out.push(t);
+    };
+    if (this.is('{')) {
+      this.next();
+      this.skipSeps();
+      while (!this.is('}')) {
+        if (this.peek().kind === 'eof') this.fail(this.peek(), 'syntax error: missing } at the end of the set');
+        one();
+        this.skipSeps();
+        if (this.is(',')) this.next();
+        this.skipSeps();
+      }
+      this.next();
+      return out;
+    }
+    one();
+    while (this.is(',')) {
+      this.next();
+      one();
+    }
+    return out;
+  }
+
+  private num(t: NTok, min: number, max: number): number {
+    const s = t.text;
+    const v = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+    if (!Number.isFinite(v) || v < min || v > max) this.fail(t, `${q(s)} is not a number from ${min} to ${max}`);
+    return v;
+  }
+
+  private ranges(ts: NTok[], one: (t: NTok, s: string) => number, prefixes = false): X.Range[] {
+    return ts.map((t) => {
+      if (prefixes && t.text.includes('/')) {
+        const [a, l] = t.text.split('/');
+        if (!/^\d+$/.test(l) || Number(l) > 32) this.fail(t, `${q(t.text)}: bad prefix length`);
+        const base = one(t, a);
+        const m = prefixMask(Number(l));
+        const lo = (base & m) >>> 0;
+        return [lo, (lo | ~m) >>> 0] as X.Range;
+      }
+      const dash = t.text.indexOf('-', 1);
+      if (dash > 0) {
+        const lo = one({ ...t, text: t.text.slice(0, dash) }, t.text.slice(0, dash));
+        const hi = one({ ...t, text: t.text.slice(dash + 1) }, t.text.slice(dash + 1));
+        if (hi < lo) this.fail(t, `${q(t.text)}: the range is reversed`);
+        return [lo, hi] as X.Range;
+      }
+      const v = one(t, t.text);
+      return [v, v] as X.Range;
+    });
+  }
+
+  private addrOf(t: NTok, s: string): number {
+    try {
+      return ipToNum(s);
+    } catch {
+      return this.fail(t, `${q(s)} is not an IPv4 address${/[a-z]/i.test(s) ? ' (host names are not resolved by the model)' : ''}`);
+    }
+  }
+
+  private portOf(t: NTok, s: string): number {
+    if (s in X.SERVICES) return X.SERVICES[s];
+    if (!/^\d+$/.test(s) || Number(s) > 65535) this.fail(t, `${q(s)} is not a port number or a known service name`);
+    return Number(s);
+  }
+
+  private key(kw: NTok, allowed: string[]): NTok {
+    const k = this.word(`one of ${allowed.join(', ')}`);
+    if (!allowed.includes(k.text)) this.fail(k, `${kw.text} ${k.text} is not modelled (${allowed.map((a) => `${kw.text} ${a}`).join(', ')} are)`);
+    return k;
+  }
+
+  private text(from: NTok): string {
+    return this.src.text.slice(from.start, this.toks[this.i - 1].end).replace(/\s+/g, ' ');
+  }
+
+  private ipMatch(kw: NTok): Expr {
+    const k = this.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
+    const op = this.op();
+    const vs = this.values('a value');
+    const text = this.text(kw);
+    switch (k.text) {
+      case 'saddr':
+      case 'daddr':
+        return X.matchNum(text, k.text === 'saddr' ? X.field.saddr : X.field.daddr, op, this.ranges(vs, (t, s) => this.addrOf(t, s), true), X.showAddr);
+      case 'protocol':
+        return X.matchNum(text, X.field.protocol, op, this.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : this.num(t, 0, 255))), X.showProto);
+      case 'ttl':
+        return X.matchNum(text, X.field.ttl, op, this.ranges(vs, (t) => this.num(t, 0, 255)), (v) => `ttl ${v}`);
+      default:
+        return X.matchNum(text, X.field.iplen, op, this.ranges(vs, (t) => this.num(t, 0, 65535)), (v) => `length ${v}`);
+    }
+  }
+
+  private l4Match(kw: NTok): Expr {
+    const proto = kw.text === 'tcp' ? IPPROTO_TCP : kw.text === 'udp' ? IPPROTO_UDP : null;
+    const k = this.key(kw, kw.text === 'tcp' ? ['sport', 'dport', 'flags'] : ['sport', 'dport']);
+    if (k.text === 'flags') return this.tcpFlags(kw);
+    const op = this.op();
+    const vs = this.values('a port');
+    const text = this.text(kw);
+    const get = X.field.port(proto, k.text as 'sport' | 'dport');
+    return X.matchNum(text, get, op, this.ranges(vs, (t, s) => this.portOf(t, s)), (v) => `${kw.text === 'th' ? 'th' : kw.text} ${k.text} ${v}`, {
+      actual: (x) => {
+        const v = get(x);
+        return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (ip protocol ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
+      },
+    });
+  }
+
+  private flagList(): number {
+    let m = 0;
+    const one = (): void => {
+      const t = this.word('a tcp flag');
+      if (!(t.text in X.TCP_FLAGS)) this.fail(t, `unknown tcp flag ${q(t.text)} (${Object.keys(X.TCP_FLAGS).join(', ')})`);
+      m |= X.TCP_FLAGS[t.text];
+    };
+    if (this.is('(')) {
+      this.next();
+      one();
+      while (this.is('|') || this.is(',')) {
+        this.next();
+        one();
+      }
+      this.expect(')');
+      return m;
+    }
+    one();
+    while (this.is('|') || this.is(',')) {
+      this.next();
+      one();
+    }
+    return m;
+  }
+
+  private tcpFlags(kw: NTok): Expr {
+    const show = (v: number): string => `tcp flags ${X.showFlags(v)}`;
+    if (this.is('&')) {
+      this.next();
+      const mask = this.flagList();
+      const op = this.op();
+      if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], 'only == and != compare masked flags');
+      const val = this.flagList();
+      return X.matchBits(this.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
+    }
+    const op = this.op();
+    if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], 'only == and != compare tcp flags');
+    const explicit = this.toks[this.i - 1].kind === 'punct';
+    const val = this.flagList();
+    if (this.peek().kind === 'word' && this.peek().text === '/') {
+      this.next();
+      const mask = this.flagList();
+      return X.matchBits(this.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
+    }
+    if (explicit) return X.matchBits(this.text(kw), X.field.tcpFlags, 0xff, val, op === '!=', show);
+    return X.matchBits(this.text(kw), X.field.tcpFlags, val, 'any', false, show);
+  }
+
+  private icmpMatch(kw: NTok): Expr {
+    const k = this.key(kw, ['type', 'code']);
+    const op = this.op();
+    const vs = this.values(k.text === 'type' ? 'an ICMP type' : 'an ICMP code');
+    const text = this.text(kw);
+    if (k.text === 'type') {
+      return X.matchNum(text, X.field.icmpType, op, this.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? this.num(t, 0, 255) : this.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`))), (v) => `icmp type ${X.showIcmp(v)}`, {
+        actual: (x) => (x.p.icmpType === undefined ? `no icmp header (ip protocol ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
+      });
+    }
+    return X.matchNum(text, X.field.icmpCode, op, this.ranges(vs, (t) => this.num(t, 0, 255)), (v) => `icmp code ${v}`);
+  }
+
+  private ctMatch(kw: NTok): Expr {
+    const k = this.key(kw, ['state', 'mark', 'status']);
+    if (k.text !== 'state') this.fail(k, `ct ${k.text} is not modelled (ct state is)`);
+    if (this.is('set')) this.fail(this.peek(), 'ct state cannot be set');
+    const op = this.op();
+    if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], 'only == and != compare ct state');
+    const vs = this.values('a conntrack state');
+    for (const v of vs) if (!(X.CT_STATES as readonly string[]).includes(v.text)) this.fail(v, `unknown ct state ${q(v.text)} (new, established, related, invalid, untracked)`);
+    const mask = X.ctStateMask(vs.map((v) => v.text));
+    return X.matchBits(this.text(kw), X.field.ctBits, mask, 'any', op === '!=', (v) => `ct state ${X.showCt(v)}`, { needsCt: true });
+  }
+
+  private metaItem(k: NTok, kw: NTok): Expr | Expr[] {
+    switch (k.text) {
+      case 'iifname':
+      case 'oifname': {
+        const op = this.op();
+        if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], `only == and != compare ${k.text}`);
+        const vs = this.values('an interface name');
+        if (vs.length !== 1) this.fail(vs[1], 'sets of interface names are not modelled');
+        return X.matchIfname(this.text(kw), k.text === 'iifname' ? 'in' : 'out', vs[0].text, op === '!=');
+      }
+      case 'iif':
+      case 'oif': {
+        const op = this.op();
+        if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], `only == and != compare ${k.text}`);
+        const vs = this.values('an interface');
+        const dev = this.net.devices.get(vs[0].text);
+        if (!dev) this.fail(vs[0], `Interface does not exist: ${q(vs[0].text)} (${k.text} is resolved to an index when the rule is loaded; iifname/oifname match by name)`);
+        return X.matchIfindex(this.text(kw), k.text === 'iif' ? 'in' : 'out', dev.ifindex, op === '!=');
+      }
+      case 'mark': {
+        if (this.is('set')) {
+          this.next();
+          const v = this.num(this.word('a mark value'), 0, 0xffffffff);
+          return X.markSet(this.text(kw), v);
+        }
+        const op = this.op();
+        const vs = this.values('a mark');
+        return X.matchNum(this.text(kw), X.field.mark, op, this.ranges(vs, (t) => this.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
+      }
+      case 'nftrace': {
+        this.expect('set');
+        const v = this.word('1 or 0');
+        if (v.text !== '1' && v.text !== '0') this.fail(v, 'nftrace is set to 1 or 0');
+        return v.text === '1' ? X.nftraceSet(this.text(kw)) : { text: this.text(kw), eval: () => true };
+      }
+      case 'pkttype': {
+        const op = this.op();
+        const vs = this.values('a packet type');
+        if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], 'only == and != compare pkttype');
+        const t = X.PKTTYPES[vs[0].text];
+        if (!t) this.fail(vs[0], `unknown pkttype ${q(vs[0].text)} (host, broadcast, multicast, other)`);
+        return X.matchPkttype(this.text(kw), t, op === '!=');
+      }
+      case 'length': {
+        const op = this.op();
+        const vs = this.values('a length');
+        return X.matchNum(this.text(kw), X.field.length, op, this.ranges(vs, (t) => this.num(t, 0, 65535)), (v) => `meta length ${v}`);
+      }
+      case 'l4proto':
+      case 'protocol':
+      case 'nfproto': {
+        const op = this.op();
+        const vs = this.values('a protocol');
+        if (k.text === 'l4proto') return X.matchNum(this.text(kw), X.field.l4proto, op, this.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : this.num(t, 0, 255))), X.showProto);
+        const want = k.text === 'protocol' ? 'ip' : 'ipv4';
+        for (const v of vs) if (v.text !== want && v.text !== 'ip6' && v.text !== 'ipv6') this.fail(v, `meta ${k.text} ${v.text}: expected ${want}`);
+        const yes = vs.some((v) => v.text === want) !== (op === '!=');
+        return { text: this.text(kw), eval: () => yes };
+      }
+      default:
+        return this.fail(k, `meta ${k.text} is not modelled (iif, oif, iifname, oifname, mark, pkttype, length, l4proto, nftrace are)`);
+    }
+  }
+
+  private natItem(kw: NTok, checks: ((e: NfEngine, c: Chain) => void)[]): Expr {
+    const kind = kw.text as 'snat' | 'dnat' | 'masquerade' | 'redirect';
+    let addr: number | null = null;
+    let ports: X.Range | null = null;
+    if (kind === 'snat' || kind === 'dnat') {
+      if (this.is('ip')) this.next();
+      this.expect('to', `${q('to')} and an address`);
+      const v = this.word('an address');
+      const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
+      if (!m) this.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
+      addr = this.addrOf(v, m[1]);
+      if (m[2]) ports = [this.portOf(v, m[2]), m[3] ? this.portOf(v, m[3]) : this.portOf(v, m[2])];
+    } else if (this.is('to')) {
+      this.next();
+      const v = this.word('a port');
+      const m = /^:?(\d+)(?:-(\d+))?$/.exec(v.text);
+      if (!m) this.fail(v, `${q(v.text)}: expected :PORT or :PORT-PORT`);
+      ports = [this.portOf(v, m[1]), this.portOf(v, m[2] ?? m[1])];
+    }
+    while (this.is('random') || this.is('persistent') || this.is('fully-random')) this.next();
+    if (this.is(',')) this.fail(this.peek(), 'nat flags are not modelled');
+    const text = this.text(kw);
+    const snatKind = kind === 'snat' || kind === 'masquerade';
+    checks.push((_e, c) => {
+      if (c.base && c.base.type !== 'nat') throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} needs a chain of type nat (this one is type ${c.base.type})`, kw.pos);
+      if (c.base) {
+        const ok = snatKind ? c.base.hook === 'postrouting' || c.base.hook === 'input' : c.base.hook === 'prerouting' || c.base.hook === 'output';
+        if (!ok) throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} is for the ${snatKind ? 'postrouting and input' : 'prerouting and output'} hooks, not ${c.base.hook}`, kw.pos);
+      }
+    });
+    return X.natStmt(text, kind, addr, ports);
+  }
+}
+
+function findTable(e: NfEngine, fam: NfFamily, tn: NTok): Table {
+  const t = e.table(fam, tn.text);
+  if (!t) throw new ScenarioError(`Could not process rule: No such file or directory: table ${fam} ${tn.text} does not exist`, tn.pos);
+  return t;
+}
+
+function findChain(e: NfEngine, fam: NfFamily, tn: NTok, cn: NTok): Chain {
+  const c = findTable(e, fam, tn).chains.get(cn.text);
+  if (!c) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${cn.text} does not exist in table ${fam} ${tn.text}`, cn.pos);
+  return c;
+}
+
+function insertRule(e: NfEngine, chain: Chain, proto: Rule, check: (e: NfEngine, c: Chain) => void, verb: string, position: { tok: NTok; handle: number } | null): void {
+  check(e, chain);
+  const rule: Rule = { ...proto, handle: e.nextHandle(), counter: proto.counter ? { ...proto.counter } : null };
+  if (!position) {
+    if (verb === 'insert') chain.rules.unshift(rule);
+    else chain.rules.push(rule);
+    return;
+  }
+  const at = chain.rules.findIndex((r) => r.handle === position.handle);
+  if (at < 0) throw new ScenarioError(`Could not process rule: No such file or directory: no rule with handle ${position.handle} in ${chain.name}`, position.tok.pos);
+  if (verb === 'replace') chain.rules[at] = rule;
+  else chain.rules.splice(verb === 'insert' ? at : at + 1, 0, rule);
+}
