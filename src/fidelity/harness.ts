@@ -57,7 +57,8 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
   try {
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
-    trace = runScenario(sc, { marks });
+    const dir = path.dirname(path.resolve(file));
+    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) res.errors.push(`the model does not run it: ${e.message.split('\n')[0]}`);
     else res.errors.push(`the model failed: ${(e as Error).stack ?? String(e)}`);

@@ -69,9 +69,16 @@ export class CmdError extends Error {
   }
 }
 
-export function run(argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+export interface RunOpts {
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export function run(argv: string[], opts: RunOpts = {}): string {
   try {
-    return execFileSync(argv[0], argv.slice(1), { input: opts.input, env: opts.env ?? process.env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 20000 });
+    return execFileSync(argv[0], argv.slice(1), { input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 20000 });
   } catch (e) {
     const x = e as { stderr?: string; status?: number | null; message: string };
     throw new CmdError(argv, String(x.stderr ?? x.message), x.status ?? null);
@@ -186,7 +193,7 @@ export class Netns {
     return new Netns(name);
   }
 
-  exec(argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  exec(argv: string[], opts: RunOpts = {}): string {
     return run(['ip', 'netns', 'exec', this.name, ...argv], opts);
   }
 

@@ -89,10 +89,15 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       if (l.kind === 'nic') notes.push(`link ${a.host.text}:${a.ifname.text} ${b.host.text}:${b.ifname.text} is a "nic" in the model (NAPI, pfifo_fast) but a veth pair here: what is compared is what a veth shows too (frames, counters, hooks)`);
     }
     // the setup lines, verbatim, in order
+    const cwd = path.dirname(path.resolve(sc.file));
     for (const h of sc.hosts) {
       for (const line of h.script ?? []) {
         try {
-          ns.get(h.name)!.exec(line.argv);
+          // the one piece of shell a setup line may use: `< FILE` (iptables-restore < rules.v4);
+          // files are found next to the scenario, as the model finds them
+          const lt = line.argv.indexOf('<');
+          if (lt >= 0 && lt === line.argv.length - 2) ns.get(h.name)!.exec(line.argv.slice(0, lt), { cwd, input: fs.readFileSync(path.resolve(cwd, line.argv[lt + 1]), 'utf8') });
+          else ns.get(h.name)!.exec(line.argv, { cwd });
         } catch (e) {
           errors.push(`setup of ${h.name}, line ${line.pos.line} \`${line.text}\` failed on the kernel: ${e instanceof CmdError ? e.stderr.trim() : String(e)}`);
         }

@@ -101,6 +101,16 @@ class NftParser {
     this.fail(t, `syntax error: unexpected ${q(t.text)}`);
   }
 
+  /** Inside a chain block every statement ends with a newline or `;` (nft: "expecting newline or semicolon"). */
+  private endInBlock(): void {
+    const t = this.peek();
+    if (t.kind === 'nl' || this.is(';')) {
+      this.next();
+      return;
+    }
+    this.fail(t, `syntax error: unexpected ${t.kind === 'eof' ? 'end of input' : q(t.text)}, expecting newline or semicolon`);
+  }
+
   // ---- commands ----
 
   parseCommands(): Op[] {
@@ -292,22 +302,22 @@ class NftParser {
           const prio = this.priority(pk);
           base = { type: ty.text as ChainType, hook: hk.text as HookShort, priority: prio, typeTok: ty, hookTok: hk, prioTok: pk };
           void typeKw;
-          this.endStatement();
+          this.endInBlock();
         } else if (this.is('policy')) {
           this.next();
           const pv = this.word('accept or drop');
           if (pv.text !== 'accept' && pv.text !== 'drop') this.fail(pv, `policy must be accept or drop, not ${q(pv.text)}`);
           policy = { v: pv.text, tok: pv };
-          this.endStatement();
+          this.endInBlock();
         } else if (this.is('comment')) {
           this.next();
           this.word('a comment');
-          this.endStatement();
+          this.endInBlock();
         } else if (cmdForm) {
           this.fail(t, `syntax error: unexpected ${q(t.text)} in a chain declaration (type …, policy …)`);
         } else {
           rules.push(this.rule(fam, tn, cn));
-          this.endStatement();
+          this.endInBlock();
         }
         this.skipSeps();
       }
@@ -697,6 +707,13 @@ class NftParser {
       }
       const dash = t.text.indexOf('-', 1);
       if (dash > 0) {
+        // a name with a dash (echo-request, http-alt) is one value, not a range
+        try {
+          const v = one(t, t.text);
+          return [v, v] as X.Range;
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+        }
         const lo = one({ ...t, text: t.text.slice(0, dash) }, t.text.slice(0, dash));
         const hi = one({ ...t, text: t.text.slice(dash + 1) }, t.text.slice(dash + 1));
         if (hi < lo) this.fail(t, `${q(t.text)}: the range is reversed`);

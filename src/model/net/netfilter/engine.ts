@@ -212,7 +212,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
         net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): not a fragment, nothing to do.`, { hook: this.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT') });
         return { verdict: 'NF_ACCEPT' };
       }
-      net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', 'Conntrack needs whole datagrams: the fragment goes to ip_defrag (IP_DEFRAG_CONNTRACK_IN) before any rule sees it.', { hook: this.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_STOLEN') });
+      net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', 'Conntrack needs whole datagrams: the fragment goes to ip_defrag (IP_DEFRAG_CONNTRACK_IN) before any rule sees it.', { hook: { hook, family: 'ip', priority: NF_IP_PRI_CONNTRACK_DEFRAG } });
       const whole = ip_defrag(net, skb, hook === 'NF_INET_PRE_ROUTING' ? 'IP_DEFRAG_CONNTRACK_IN' : 'IP_DEFRAG_CONNTRACK_OUT');
       if (!whole) return { verdict: 'NF_STOLEN' };
       // the kernel reassembles into the skb that completed the datagram (skb_morph): so does the model

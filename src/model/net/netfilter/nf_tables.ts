@@ -258,6 +258,8 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
   });
 }
 
+const ICMP_NAME: Record<number, string> = { 0: 'echo-reply', 3: 'destination-unreachable', 5: 'redirect', 8: 'echo-request', 11: 'time-exceeded', 12: 'parameter-problem' };
+
 function traceId(p: PktInfo): string {
   return (p.skb.pkt * 0x9e3779b1 >>> 0).toString(16).padStart(8, '0');
 }
@@ -269,7 +271,7 @@ function packetLine(base: Chain, p: PktInfo): string {
   let l4 = '';
   if (p.l4proto === 6 && p.sport !== undefined) l4 = ` tcp sport ${p.sport} tcp dport ${p.dport} tcp flags == 0x${(p.tcpFlags ?? 0).toString(16)}`;
   else if (p.l4proto === 17 && p.sport !== undefined) l4 = ` udp sport ${p.sport} udp dport ${p.dport}`;
-  else if (p.l4proto === 1 && p.icmpType !== undefined) l4 = ` icmp type ${p.icmpType} icmp code ${p.icmpCode}`;
+  else if (p.l4proto === 1 && p.icmpType !== undefined) l4 = ` icmp type ${ICMP_NAME[p.icmpType] ?? p.icmpType} icmp code ${p.icmpCode}`;
   const dev = `${p.indev ? `iif "${p.indev.name}" ` : ''}${p.outdev ? `oif "${p.outdev.name}" ` : ''}`;
   return `trace id ${traceId(p)} ${base.table.family} ${base.table.name} ${base.name} packet: ${dev}ip saddr ${ip(i.saddr)} ip daddr ${ip(i.daddr)} ip ttl ${i.ttl} ip id ${i.id} ip length ${i.totLen}${l4}`;
 }
