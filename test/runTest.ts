@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(__dirname, 'suite', 'index'),
     extensionTestsEnv: { NETSTACK_TEST_RESULT: path.join(run, 'result.json') },
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--user-data-dir', path.join(run, 'user-data')],
+    // test-electron adds its own user-data and extensions folders under .vscode-test/, and
+    // --skip-welcome, --skip-release-notes, --disable-workspace-trust
+    launchArgs: [workspace, '--disable-extensions'],
   });
 }
 

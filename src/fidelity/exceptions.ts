@@ -1,6 +1,8 @@
 // Named, versioned exceptions: where the running kernel (newer than the v6.12 reference) behaves
 // differently from v6.12, confirmed in the kernel's history, and the model follows v6.12. Each
 // one says which kernels it covers, what differences it explains and why. Keep them few.
+import * as fs from 'fs';
+import * as zlib from 'zlib';
 import type { Scenario } from '../scenario/types';
 import type { Difference } from './compare';
 
@@ -47,6 +49,13 @@ export const PINNED_SYSCTLS: { key: string; value: string; since: string; reason
 
 export const EXCEPTIONS: FidelityException[] = [
   {
+    name: 'udp-recvmsg-csum-drop-reason (Linux 6.15+)',
+    applies: (r) => atLeast(r, 6, 15),
+    matches: (_sc, d) => d.what === 'drops' && d.field === 'SKB_DROP_REASON_UDP_CSUM in udp_recvmsg' && d.model === '0',
+    reason:
+      'the net-next patch "udp: expand SKB_DROP_REASON_UDP_CSUM use" (Eric Dumazet, March 2025, v6.15) frees a datagram whose checksum fails at recvmsg time with SKB_DROP_REASON_UDP_CSUM; v6.12 (net/ipv4/udp.c, udp_recvmsg, csum_copy_err) frees it with a plain kfree_skb (NOT_SPECIFIED), which is what the model records. Only with --drops.',
+  },
+  {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',
     applies: (r) => atLeast(r, 6, 18),
     matches: (sc, d) =>
@@ -66,4 +75,36 @@ export function applyExceptions(sc: Scenario, diffs: Difference[], release: stri
     else kept.push(d);
   }
   return { kept, applied: [...counts].map(([x, count]) => ({ name: x.name, reason: x.reason, count })) };
+}
+
+/**
+ * Kernel features a scenario may need that the running kernel was built without. A scenario
+ * whose setup fails on such a line cannot be replayed here at all: it is reported as not
+ * replayable (named, with the config option), and left out of the agree/differ count.
+ */
+export const KERNEL_FEATURES: { config: string; what: string; matches: (argv: string[]) => boolean }[] = [
+  { config: 'CONFIG_NFT_QUEUE', what: 'the nft `queue` statement (nft_queue)', matches: (a) => a[0] === 'nft' && a.includes('queue') },
+  { config: 'CONFIG_NETFILTER_XT_TARGET_NFQUEUE', what: 'the iptables NFQUEUE target', matches: (a) => a[0].startsWith('iptables') && a.includes('NFQUEUE') },
+];
+
+let configCache: string | null | undefined;
+/** The running kernel's build config (/proc/config.gz), or null when it is not available. */
+export function kernelConfig(): string | null {
+  if (configCache === undefined) {
+    try {
+      configCache = zlib.gunzipSync(fs.readFileSync('/proc/config.gz')).toString('utf8');
+    } catch {
+      configCache = null;
+    }
+  }
+  return configCache;
+}
+
+/** Why a setup line that failed cannot work on this kernel, if the kernel's config says so. */
+export function missingFeature(argv: string[], config: string | null = kernelConfig()): string | undefined {
+  if (!config) return undefined;
+  for (const f of KERNEL_FEATURES) {
+    if (f.matches(argv) && new RegExp(`^# ${f.config} is not set$`, 'm').test(config)) return `the running kernel is built without ${f.config} (${f.what})`;
+  }
+  return undefined;
 }

@@ -153,7 +153,12 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     f(pfx + 'udp.len', l4 + 4, 2);
     f(pfx + 'udp.check', l4 + 6, 2);
     if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
-    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) if (isEphemeral(p)) mask('l4.port', at, 2), (maskedL4 = true);
+    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) {
+      if (isEphemeral(p)) {
+        mask('l4.port', at, 2);
+        maskedL4 = true;
+      }
+    }
     if (maskedL4) mask('udp.check', l4 + 6, 2);
     what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
     if (whole && rd16(b, l4 + 6) !== 0) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;

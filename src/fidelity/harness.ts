@@ -8,10 +8,11 @@ import { runScenario } from '../scenario/run';
 import { ScenarioError, ScenarioErrors, type Scenario } from '../scenario/types';
 import type { Trace } from '../model/trace';
 import { REFERENCE_KERNEL } from '../model/trace';
-import { compareAll, formatDiff, type Difference } from './compare';
+import { compareAll, formatDiff, NONDETERMINISM, RANDOM_REACHABLE_AFTER_NS, type Difference } from './compare';
 import { applyExceptions, type AppliedException } from './exceptions';
 import { cleanupAll, installCleanupHandlers, makeTempDir, removeTempDir } from './lab';
-import { modelSends, observeModel } from './observe';
+import { modelDrops, modelSends, observeModel } from './observe';
+import { DropTracer } from './drops';
 import { preflight } from './preflight';
 import { replay } from './replay';
 
@@ -19,6 +20,8 @@ export interface ScenarioResult {
   file: string;
   name: string;
   agree: boolean;
+  /** set when the running kernel cannot replay it (built without a feature it needs): not counted */
+  unsupported?: string;
   diffs: Difference[];
   /** a reason the comparison could not be made (model error, setup failure) */
   errors: string[];
@@ -29,6 +32,8 @@ export interface ScenarioResult {
 
 export interface FidelityOptions {
   jobs?: number;
+  /** also compare drops (kfree_skb): one scenario at a time */
+  drops?: boolean;
   log?: (s: string) => void;
 }
 
@@ -48,7 +53,7 @@ export function kernelRelease(): string {
   return os.release();
 }
 
-export async function runOne(file: string, index: number, log: (s: string) => void): Promise<ScenarioResult> {
+export async function runOne(file: string, index: number, log: (s: string) => void, drops?: DropTracer): Promise<ScenarioResult> {
   const t0 = Date.now();
   const res: ScenarioResult = { file, name: path.basename(file), agree: false, diffs: [], errors: [], notes: [], exceptions: [], ms: 0 };
   let sc: Scenario;
@@ -68,13 +73,17 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
   const dir = makeTempDir();
   try {
     const prefix = `nsx-${process.pid}-${index}`;
-    const k = await replay(sc, trace, marks, prefix, dir, log);
+    const k = await replay(sc, trace, marks, prefix, dir, log, drops);
     res.errors.push(...k.errors);
     res.notes.push(...k.notes);
-    if (!k.errors.length) {
+    if (k.unsupported.length && !k.errors.length) res.unsupported = k.unsupported.join('; ');
+    if (!k.errors.length && !res.unsupported) {
       const m = observeModel(trace, new Set(sc.traffic.flatMap((t) => (t.kind === 'local' && t.send.proto === 'icmp' ? [t.from.text] : []))));
       m.sends = modelSends(sc, trace, marks);
-      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured);
+      if (drops) m.drops = modelDrops(trace);
+      const span = trace.events.length ? trace.events[trace.events.length - 1].time : 0;
+      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span);
+      if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
       const { kept, applied } = applyExceptions(sc, all, kernelRelease());
       res.diffs = kept;
       res.exceptions = applied;
@@ -84,13 +93,14 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
   } finally {
     removeTempDir(dir);
   }
-  res.agree = res.errors.length === 0 && res.diffs.length === 0;
+  res.agree = res.errors.length === 0 && res.diffs.length === 0 && !res.unsupported;
   res.ms = Date.now() - t0;
   return res;
 }
 
 export function formatResult(r: ScenarioResult): string[] {
-  const lines = [`${r.agree ? 'agree ' : 'DIFFER'}  ${r.file}  (${r.name}, ${(r.ms / 1000).toFixed(1)} s)`];
+  const lines = [`${r.unsupported ? 'NOT REPLAYABLE' : r.agree ? 'agree ' : 'DIFFER'}  ${r.file}  (${r.name}, ${(r.ms / 1000).toFixed(1)} s)`];
+  if (r.unsupported) lines.push(`    not compared: ${r.unsupported}`);
   for (const e of r.errors) lines.push(`    error: ${e}`);
   for (const d of r.diffs) lines.push(`    ${formatDiff(path.basename(r.file), d)}`);
   for (const x of r.exceptions) lines.push(`    exception ${x.name} (${x.count} difference${x.count > 1 ? 's' : ''}): ${x.reason}`);
@@ -98,9 +108,16 @@ export function formatResult(r: ScenarioResult): string[] {
   return lines;
 }
 
+/** Scenarios this kernel cannot replay are left out of the count (and named above it). */
 export function summaryLine(rs: ScenarioResult[]): string {
-  const agree = rs.filter((r) => r.agree).length;
-  return `${rs.length} scenarios, ${agree} agree, ${rs.length - agree} differ`;
+  const counted = rs.filter((r) => !r.unsupported);
+  const agree = counted.filter((r) => r.agree).length;
+  return `${counted.length} scenarios, ${agree} agree, ${counted.length - agree} differ`;
+}
+
+export function unsupportedLine(rs: ScenarioResult[]): string | undefined {
+  const u = rs.filter((r) => r.unsupported);
+  return u.length ? `${u.length} scenario${u.length > 1 ? 's' : ''} not replayable on this kernel (not counted): ${u.map((r) => path.basename(r.file)).join(', ')}` : undefined;
 }
 
 /** Runs every file; refuses (returning a message, touching nothing) when the machine cannot. */
@@ -109,15 +126,16 @@ export async function runFidelity(files: string[], opts: FidelityOptions = {}): 
   if (refused) return { results: [], refused };
   installCleanupHandlers();
   const log = opts.log ?? (() => undefined);
-  const jobs = Math.max(1, opts.jobs ?? 4);
+  const jobs = opts.drops ? 1 : Math.max(1, opts.jobs ?? 4);
+  const drops = opts.drops ? DropTracer.start() : undefined;
   const results: ScenarioResult[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
       log(`running ${files[i]}`);
-      results[i] = await runOne(files[i], i, log);
-      for (const l of formatResult(results[i])) log(l);
+      results[i] = await runOne(files[i], i, log, drops);
+      log(formatResult(results[i])[0]);
     }
   };
   try {

@@ -7,7 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const made = { netns: new Set<string>(), procs: new Set<ChildProcess>(), dirs: new Set<string>() };
+const made = { netns: new Set<string>(), procs: new Set<ChildProcess>(), dirs: new Set<string>(), other: [] as (() => void)[] };
+
+/** Something else to undo at cleanup (a tracefs instance, a mount), run once, last made first. */
+export function registerCleanup(f: () => void): void {
+  made.other.push(f);
+}
 let hooked = false;
 
 /** Kills what the harness started (by pid), deletes its namespaces and temp directories. Synchronous. */
@@ -32,6 +37,7 @@ export function cleanupAll(): void {
   made.netns.clear();
   for (const d of made.dirs) fs.rmSync(d, { recursive: true, force: true });
   made.dirs.clear();
+  for (const f of made.other.splice(0).reverse()) f();
 }
 
 /** Cleans up on exit and on SIGINT/SIGTERM (then exits 130/143). */

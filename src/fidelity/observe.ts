@@ -43,6 +43,23 @@ export interface Observation {
   sockets: Map<string, string[]>;
   pings: PingReport[];
   sends: SendResult[];
+  /** where packets were dropped and why (only with --drops): "ip_forward IP_INHDR" */
+  drops?: { fn: string; reason: string }[];
+}
+
+/** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
+const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect']);
+
+/** The model's drops as the kfree_skb tracepoint would show them (see drops.ts). */
+export function modelDrops(t: Trace): { fn: string; reason: string }[] {
+  const out: { fn: string; reason: string }[] = [];
+  for (const p of t.packets) {
+    if (p.fate.kind !== 'dropped' || NO_SKB_FNS.has(p.fate.fn)) continue;
+    const reason = (p.fate.reason ?? 'NOT_SPECIFIED').replace(/^SKB_DROP_REASON_/, '');
+    if (reason === 'NOT_SPECIFIED' || reason === 'QUEUE_PURGE') continue;
+    out.push({ fn: p.fate.fn, reason });
+  }
+  return out;
 }
 
 const HOOK_BY_NAME = Object.fromEntries(Object.entries(HOOK_NAMES).map(([k, v]) => [v, k as NfHook])) as Record<string, NfHook>;
@@ -90,7 +107,10 @@ export function ttlOf(e: TraceEvent): { saddr?: string; daddr?: string; ttl?: nu
 /** Model hook events → "family table chain rule N verdict" steps, as groupPasses writes the kernel's. */
 export function modelStep(e: TraceEvent): string | undefined {
   const h = e.hook;
-  if (!h || !h.chain || !h.table) return undefined;
+  // only nft_do_chain's own steps: a rule's verdict or a chain's policy, as nft trace prints them
+  // (the chain's entry, the expressions' and NAT's events carry the same context again)
+  if (!h || !h.chain || !h.table || e.fn !== 'nft_do_chain') return undefined;
+  if (h.ruleIndex === undefined && !(typeof h.rule === 'string' && h.rule.startsWith('policy ')) && h.verdict !== 'NFT_RETURN') return undefined;
   const key = `${h.family ?? 'ip'} ${h.table} ${h.chain}`;
   const v = String(h.verdict ?? '');
   if (v === 'NFT_BREAK') return undefined;
@@ -104,7 +124,9 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   const frames = new Map<string, WireFrame[]>();
   const hooks = new Map<string, HookPass[]>();
   const cur = new Map<string, { pass: HookPass; rank: number; seen: Set<NfHook> }>();
+  const firstFn = new Map<string, string>();
   for (const e of t.events) {
+    if (!firstFn.has(`${e.host}/${e.packet}`)) firstFn.set(`${e.host}/${e.packet}`, e.fn);
     if (e.fn === 'dev_hard_start_xmit' && e.skb?.dev) {
       const k = `${e.host}:${e.skb.dev}`;
       if (!frames.has(k)) frames.set(k, []);
@@ -118,14 +140,15 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
       const rank = HOOK_RANK[hook];
       const last = c?.pass.hooks[c.pass.hooks.length - 1];
       if (!c || (last?.hook !== hook && (rank < c.rank || c.seen.has(hook)))) {
-        // An sk_buff enters the hooks only at PRE_ROUTING or LOCAL_OUT. A model packet that first
-        // shows up later (the datagram ip_frag_reasm rebuilt) lives, in the kernel, in an sk_buff
-        // that already passed the earlier hooks: ip_frag_reasm turns the fragment that completed
-        // the queue into the whole datagram, so its nft trace id goes on. Continue that pass.
+        // The datagram ip_frag_reasm rebuilds is a new packet in the model, but in the kernel it
+        // is the sk_buff of the fragment that completed the queue (ip_frag_reasm turns that one
+        // into the whole datagram), so its nft trace goes on where that fragment's stopped —
+        // at LOCAL_IN after ip_local_deliver's defrag, or on through PRE_ROUTING after conntrack's
+        // defrag at -400. Continue the host's latest pass.
         const list = hooks.get(e.host) ?? [];
-        const prev = rank > 0 && !c ? list[list.length - 1] : undefined;
+        const prev = !c && firstFn.get(key) === 'ip_frag_reasm' ? list[list.length - 1] : undefined;
         const prevLast = prev?.hooks[prev.hooks.length - 1];
-        if (prev && prevLast && HOOK_RANK[prevLast.hook] < rank) {
+        if (prev && prevLast && HOOK_RANK[prevLast.hook] <= rank) {
           c = { pass: prev, rank, seen: new Set(prev.hooks.map((x) => x.hook)) };
         } else {
           c = { pass: { packet: e.packet, hooks: [], steps: [] }, rank, seen: new Set() };
@@ -170,6 +193,10 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
 export function pingKind(what: string): string {
   const w = what.toLowerCase();
   if (/echo reply/.test(w)) return 'echo reply';
+  // ping (iputils pr_icmph) and the model name the prohibited codes differently
+  if (/packet filtered|administratively prohibited|\(code 13\)/.test(w)) return 'communication administratively prohibited (code 13)';
+  if (/host prohibited|\(code 10\)/.test(w)) return 'host prohibited (code 10)';
+  if (/net prohibited|\(code 9\)/.test(w)) return 'net prohibited (code 9)';
   if (/time to live|time exceeded.*ttl|\(ttl\)/.test(w)) return 'time exceeded (ttl)';
   if (/reassembly|frag.*time/.test(w)) return 'time exceeded (reassembly)';
   if (/frag(mentation)? needed|need to frag|mtu/.test(w)) return 'fragmentation needed';

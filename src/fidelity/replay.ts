@@ -8,7 +8,8 @@ import type { Scenario, TrafficItem } from '../scenario/types';
 import type { Trace } from '../model/trace';
 import { deriveMac } from '../model/proto/addr';
 import { Netns, Proc, sleep, CmdError } from './lab';
-import { PINNED_SYSCTLS } from './exceptions';
+import { missingFeature, PINNED_SYSCTLS } from './exceptions';
+import type { DropTracer } from './drops';
 import { PY_HELPER } from './helper';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
 import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, type HookPass } from './observe';
@@ -29,6 +30,8 @@ export interface KernelRun {
   notes: string[];
   /** "host:if" → captured or why not */
   captured: Set<string>;
+  /** why the scenario cannot be replayed on this kernel at all (a feature it was built without) */
+  unsupported: string[];
 }
 
 /** The payload `udp_sendmsg` in the model writes when the scenario gives none: a…z repeated. */
@@ -63,9 +66,10 @@ function printable(b: Buffer): string {
   return b.length > 64 ? `${s}…` : s;
 }
 
-export async function replay(sc: Scenario, trace: Trace, marks: { events: number; now: number }[], prefix: string, dir: string, log: (s: string) => void): Promise<KernelRun> {
+export async function replay(sc: Scenario, trace: Trace, marks: { events: number; now: number }[], prefix: string, dir: string, log: (s: string) => void, drops?: DropTracer): Promise<KernelRun> {
   const errors: string[] = [];
   const notes: string[] = [];
+  const unsupported: string[] = [];
   const ns = new Map<string, Netns>();
   const procs: Proc[] = [];
   const captured = new Set<string>();
@@ -99,11 +103,13 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
           if (lt >= 0 && lt === line.argv.length - 2) ns.get(h.name)!.exec(line.argv.slice(0, lt), { cwd, input: fs.readFileSync(path.resolve(cwd, line.argv[lt + 1]), 'utf8') });
           else ns.get(h.name)!.exec(line.argv, { cwd });
         } catch (e) {
-          errors.push(`setup of ${h.name}, line ${line.pos.line} \`${line.text}\` failed on the kernel: ${e instanceof CmdError ? e.stderr.trim() : String(e)}`);
+          const missing = missingFeature(line.argv);
+          if (missing) unsupported.push(`setup of ${h.name}, line ${line.pos.line} \`${line.text}\`: ${missing}`);
+          else errors.push(`setup of ${h.name}, line ${line.pos.line} \`${line.text}\` failed on the kernel: ${e instanceof CmdError ? e.stderr.trim() : String(e)}`);
         }
       }
     }
-    if (errors.length) return { obs, errors, notes, captured };
+    if (errors.length || unsupported.length) return { obs, errors, notes, captured, unsupported };
     // nft tracing, after the setup (a setup line may flush the ruleset)
     const chains = new Map<string, Map<string, NftChainInfo>>();
     for (const h of sc.hosts) {
@@ -163,7 +169,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     await sleep(400);
     const env = (h: string): NodeJS.ProcessEnv => ({ ...process.env, NSTAT_HISTORY: path.join(dir, `nstat-${h}`) });
     for (const h of sc.hosts) ns.get(h.name)!.exec(['nstat', '-n'], { env: env(h.name) });
-    if (errors.length) return { obs, errors, notes, captured };
+    drops?.clear();
+    if (errors.length) return { obs, errors, notes, captured, unsupported };
 
     // the traffic, paced as the model paced it
     const durations = itemDurations(trace, marks);
@@ -245,6 +252,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     const finalNs = Math.max(0, (trace.events.length ? trace.events[trace.events.length - 1].time : 0) - marks[marks.length - 1].now);
     await quiet(finalNs / 1e6 + timerSlack(finalNs / 1e6) + 300, 3000);
     for (const h of sc.hosts) obs.counters[h.name] = parseNstatJson(ns.get(h.name)!.exec(['nstat', '--json'], { env: env(h.name) }));
+    if (drops) obs.drops = drops.read();
     for (const d of dumps) await d.proc.stop('SIGINT');
     for (const m of monitors) await m.proc.stop('SIGTERM');
     for (const d of dumps) {
@@ -270,7 +278,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     }
     for (const [host, heard] of byHost) obs.pings.push({ host, heard });
     log(`  kernel: ${sc.hosts.length} namespaces, ${dumps.length} captures, ${Date.now() - t0} ms of traffic`);
-    return { obs, errors, notes, captured };
+    return { obs, errors, notes, captured, unsupported };
   } finally {
     for (const p of procs) await p.stop('SIGKILL', 500);
     for (const n of ns.values()) {

@@ -7,6 +7,7 @@ import { IPV4 } from './kb/ipv4';
 import { NEIGHBOUR } from './kb/neighbour';
 import { NETDEVICE } from './kb/netdevice';
 import { NETFILTER } from './kb/netfilter';
+import { NAT } from './kb/nat';
 import { SKBUFF } from './kb/skbuff';
 import { SOCK } from './kb/sock';
 import { TCP, UDP } from './kb/transport';
@@ -19,7 +20,7 @@ export { MODEL_STEPS, MODEL_STEP_SET, KERNEL_PATHS } from './kb/steps';
 export const KB_KERNEL_VERSION = 'v6.12';
 
 const ENTRIES: readonly KbEntry[] = [
-  ...SKBUFF, ...NETDEVICE, ...NEIGHBOUR, ...IPV4, ...ICMP, ...UDP, ...TCP, ...SOCK, ...NETFILTER, ...DROP_REASONS,
+  ...SKBUFF, ...NETDEVICE, ...NEIGHBOUR, ...IPV4, ...ICMP, ...UDP, ...TCP, ...SOCK, ...NETFILTER, ...NAT, ...DROP_REASONS,
 ];
 
 const BY_NAME = new Map<string, KbEntry>();

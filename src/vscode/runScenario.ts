@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { runScenarioText } from '../scenario/run';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
 import { formatTrace } from '../cli/format';
+import { scenarioReader } from './scenarioFiles';
 import type { Trace } from '../model/trace';
 
 export const RUN_COMMAND = 'netstackExplorer.runScenario';
@@ -22,7 +23,7 @@ export function registerRunScenario(context: vscode.ExtensionContext, onTrace: (
       context.subscriptions.push(channel);
       channel.clear();
       try {
-        const trace = runScenarioText(doc.getText(), vscode.workspace.asRelativePath(target));
+        const trace = runScenarioText(doc.getText(), vscode.workspace.asRelativePath(target), { readFile: scenarioReader(target) });
         channel.append(formatTrace(trace));
         channel.show(true);
         onTrace(trace);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { parseScenario } from '../scenario/parse';
 import { buildWorld } from '../scenario/build';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
+import { scenarioReader } from './scenarioFiles';
 
 const SCENARIO_SHAPE = /^hosts:/m;
 const TRAFFIC_SHAPE = /^traffic:/m;
@@ -13,9 +14,9 @@ export function isScenarioText(text: string): boolean {
   return SCENARIO_SHAPE.test(text) && TRAFFIC_SHAPE.test(text);
 }
 
-export function scenarioProblems(text: string, file: string): ScenarioError[] {
+export function scenarioProblems(text: string, file: string, readFile?: (p: string) => string): ScenarioError[] {
   try {
-    buildWorld(parseScenario(text, file), 'fates');
+    buildWorld(parseScenario(text, file), 'fates', readFile);
     return [];
   } catch (e) {
     if (e instanceof ScenarioErrors) return e.errors;
@@ -32,7 +33,7 @@ export function registerScenarioDiagnostics(context: vscode.ExtensionContext): v
       diags.delete(doc.uri);
       return;
     }
-    const list = scenarioProblems(doc.getText(), doc.uri.fsPath).map((e) => {
+    const list = scenarioProblems(doc.getText(), doc.uri.fsPath, scenarioReader(doc.uri)).map((e) => {
       const line = Math.max(0, e.pos.line - 1);
       const col = Math.max(0, e.pos.col - 1);
       const text = doc.lineAt(Math.min(line, doc.lineCount - 1)).text;

@@ -52,7 +52,10 @@ function which(cmd: string): string | undefined {
 /** Seed @vscode/ripgrep's download cache with the system `rg` (Debian's ripgrep package). */
 function seedRipgrep(): void {
   const rg = which('rg');
-  if (!rg) throw new Error('ripgrep is not installed: code-server needs it and cannot download it here (apt-get install -y ripgrep)');
+  if (!rg) {
+    log('warning: no `rg` on PATH: @vscode/ripgrep will try to download ripgrep from GitHub (offline: apt-get install -y ripgrep)');
+    return;
+  }
   fs.mkdirSync(RIPGREP_CACHE, { recursive: true });
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'netstack-rg-'));
   try {
@@ -80,6 +83,29 @@ export function codeServerInstalled(): boolean {
  */
 export function ensureCodeServer(): void {
   if (codeServerInstalled()) return;
+  // one install at a time (two test runs started together): a lock directory, mkdir is atomic
+  const lock = `${INSTALL_DIR}.lock`;
+  fs.mkdirSync(CACHE, { recursive: true });
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is held for 10 minutes: another install is stuck? remove it`);
+      spawnSync('sleep', ['1']);
+    }
+  }
+  try {
+    if (!codeServerInstalled()) install();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function install(): void {
   const t0 = Date.now();
   log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(ROOT, INSTALL_DIR)}/ (once; about a minute)`);
   if (process.platform === 'linux' && !fs.existsSync('/usr/include/gssapi/gssapi.h') && !fs.existsSync('/usr/include/krb5.h')) {

@@ -1,10 +1,12 @@
 // The product as a user meets it, in code-server with the packaged .vsix: open an example
 // scenario, open the packet debugger from it, step forward and back, set a breakpoint and run to
-// it. Each test asserts what is on screen and saves .vscode-test/screenshots/vscode-*.png.
+// it, step with the keyboard, see a bad line in Problems, open another example from the Examples
+// view. Each test asserts what is on screen and saves .vscode-test/screenshots/vscode-*.png.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { debuggerFrame, openWorkbench, quickOpen, runCommand, screenshot, uiMissing, type Workbench } from './workbench';
+import { ROOT } from '../codeServer/codeServer';
+import { debuggerFrame, openWorkbench, quickOpen, runCommand, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
 
 describe('VS Code (code-server): the packet debugger', function () {
   this.timeout(120_000);
@@ -17,6 +19,10 @@ describe('VS Code (code-server): the packet debugger', function () {
       this.skip();
     }
     wb = await openWorkbench('debugger');
+  });
+
+  afterEach(async function () {
+    await screenshotIfFailed(this, wb?.page);
   });
 
   after(async () => {
@@ -39,8 +45,11 @@ describe('VS Code (code-server): the packet debugger', function () {
     assert.strictEqual(dirs.length, 1, `installed: ${dirs.join(', ')}`);
     const root = path.join(wb!.extensionsDir, dirs[0]);
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
-    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|LICENSE(\.md)?|\.vsixmanifest|dist\/(extension|webview)\.js|media\/[^/]+\.(css|svg)|examples\/.+)$/i.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|LICENSE(\.md)?|\.vsixmanifest|dist\/(extension|webview)\.js|media\/[^/]+\.(css|svg)|media\/screenshots\/[^/]+\.png|examples\/.+)$/i.test(f));
     assert.deepStrictEqual(unexpected, []);
+    // and it is this working tree's build, not a stale package
+    const manifest = (dir: string): unknown => (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { contributes: unknown }).contributes;
+    assert.deepStrictEqual(manifest(root), manifest(ROOT), 'the .vsix is older than package.json: run npm run package');
     for (const f of ['package.json', 'dist/extension.js', 'dist/webview.js', 'media/debugger.css', 'examples/forward-ttl-exceeded.yaml']) assert.ok(files.includes(f), `${f} is missing`);
   });
 
@@ -103,6 +112,53 @@ describe('VS Code (code-server): the packet debugger', function () {
     assert.match((await frame.locator('ul.bps li.bp', { hasText: 'fn == ip_forward' }).textContent()) ?? '', /fn == ip_forward\s*\d+/);
     await frame.locator('body').evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await screenshot(page, 'debugger-breakpoint');
+  });
+
+  it('steps with the keyboard (F11, Alt+F10) when the panel has the focus', async () => {
+    const { page } = wb!;
+    const frame = debuggerFrame(page);
+    const before = Number((await pos()).split('/')[0]);
+    await frame.locator('.where').first().click();
+    await page.keyboard.press('F11');
+    await untilPos(new RegExp(`^${before + 1} /`));
+    await page.keyboard.press('Alt+F10');
+    await untilPos(new RegExp(`^${before} /`));
+  });
+
+  it('shows a bad setup line in the Problems panel with its line and column', async () => {
+    const { page } = wb!;
+    const bad = fs.readFileSync(path.join(wb!.examples, 'forward-ttl-exceeded.yaml'), 'utf8').replace('ip route add default via 10.0.1.1', 'ip route add default via 10.0.1.1 frobnicate');
+    fs.writeFileSync(path.join(wb!.examples, 'zz-bad-scenario.yaml'), bad);
+    await quickOpen(page, 'zz-bad-scenario.yaml');
+    await runCommand(page, 'View: Focus Problems');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'frobnicate' });
+    await row.waitFor({ timeout: 30_000 });
+    const text = (await row.textContent()) ?? '';
+    const line = bad.split('\n').findIndex((l) => l.includes('frobnicate')) + 1;
+    const col = bad.split('\n')[line - 1].indexOf('frobnicate') + 1;
+    assert.match(text, /unknown keyword in `ip route`/);
+    assert.match(text, new RegExp(`\\[Ln ${line}, Col ${col}\\]`));
+    // the word is underlined in the editor
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor();
+    await screenshot(page, 'problems');
+    await runCommand(page, 'View: Hide Panel');
+  });
+
+  it('lists the examples in the Netstack Explorer view and opens the debugger from one', async () => {
+    const { page } = wb!;
+    // one panel at a time on screen, so that the webview frame is unambiguous
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached' });
+    await page.locator('.activitybar').getByRole('tab', { name: /^Netstack Explorer/ }).click();
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Examples' }) });
+    const row = view.locator('.monaco-list-row', { hasText: 'forward-ping.yaml' });
+    await row.waitFor({ timeout: 30_000 });
+    assert.ok((await view.locator('.monaco-list-row').count()) >= 10, 'the examples are listed');
+    await row.hover();
+    await row.locator('.action-label[aria-label*="Open Packet Debugger"]').click();
+    await page.locator('.tabs-container .tab', { hasText: /Packet Debugger: .*forward-ping\.yaml/ }).waitFor();
+    await untilPos(/^1 \/ \d+$/, 30_000);
+    await screenshot(page, 'examples-view');
   });
 
   it('saw no error from the extension or the page', () => {

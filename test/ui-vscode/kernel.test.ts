@@ -3,7 +3,7 @@
 // the "modelled" CodeLens, and its link into the packet debugger. Screenshots:
 // .vscode-test/screenshots/vscode-hover.png, vscode-hover-show-step.png.
 import * as assert from 'assert';
-import { debuggerFrame, goToLine, kernelSrc, openWorkbench, quickOpen, screenshot, uiMissing, type Workbench } from './workbench';
+import { debuggerFrame, goToLine, kernelSrc, openWorkbench, quickOpen, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
 
 describe('VS Code (code-server): kernel source hovers', function () {
   this.timeout(120_000);
@@ -16,6 +16,10 @@ describe('VS Code (code-server): kernel source hovers', function () {
       this.skip();
     }
     wb = await openWorkbench('kernel');
+  });
+
+  afterEach(async function () {
+    await screenshotIfFailed(this, wb?.page);
   });
 
   after(async () => {

@@ -8,11 +8,11 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../codeServer/browser';
 import { CACHE, ROOT } from '../codeServer/codeServer';
-import { kernelSrc, quickOpen, screenshot } from './workbench';
+import { kernelSrc, quickOpen, screenshot, screenshotIfFailed } from './workbench';
 
 describe('npm start', function () {
   this.timeout(120_000);
-  const home = path.join(CACHE, 'runs', 'ui-start');
+  const home = path.join(CACHE, 'runs', `ui-start-${process.pid}`);
   const urlFile = path.join(home, 'url');
   let child: ChildProcess | undefined;
   let out = '';
@@ -45,6 +45,10 @@ describe('npm start', function () {
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   });
 
+  afterEach(async function () {
+    await screenshotIfFailed(this, page);
+  });
+
   after(async () => {
     await browser?.close().catch(() => undefined);
     if (child?.pid !== undefined && child.exitCode === null) {
@@ -52,6 +56,10 @@ describe('npm start', function () {
       process.kill(-child.pid, 'SIGTERM');
       await exited;
     }
+    // the extensions folder holds a link to this working tree: unlink it before removing the rest
+    const link = path.join(home, 'extensions');
+    for (const e of fs.existsSync(link) ? fs.readdirSync(link, { withFileTypes: true }) : []) if (e.isSymbolicLink()) fs.unlinkSync(path.join(link, e.name));
+    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('prints a 127.0.0.1 address', () => {

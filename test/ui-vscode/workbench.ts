@@ -52,7 +52,8 @@ export async function openWorkbench(name: string): Promise<Workbench> {
   const why = uiMissing();
   if (why) throw new Error(why);
   ensureCodeServer();
-  const run = path.join(CACHE, 'runs', `ui-${name}`);
+  // a folder per run (two runs may overlap on a shared machine), removed by close()
+  const run = path.join(CACHE, 'runs', `ui-${name}-${process.pid}`);
   fs.rmSync(run, { recursive: true, force: true });
   const extensionsDir = path.join(run, 'extensions');
   const userDataDir = path.join(run, 'user-data');
@@ -91,6 +92,7 @@ export async function openWorkbench(name: string): Promise<Workbench> {
     async close() {
       await browser.close().catch(() => undefined);
       await server.stop();
+      fs.rmSync(run, { recursive: true, force: true });
     },
   };
 }
@@ -100,6 +102,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `vscode-${name}.png`);
   await page.screenshot({ path: file, animations: 'disabled' });
   return file;
+}
+
+/** For an afterEach: the screen of a test that failed, as vscode-FAILED-<title>.png. */
+export async function screenshotIfFailed(ctx: Mocha.Context, page: Page | undefined): Promise<void> {
+  const t = ctx.currentTest;
+  if (!page || !t || t.state !== 'failed') return;
+  const name = `FAILED-${t.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`;
+  const file = await screenshot(page, name).catch(() => undefined);
+  if (file) console.log(`    screenshot of the failure: ${path.relative(ROOT, file)}`);
 }
 
 const quickInput = (page: Page) => page.locator('.quick-input-widget');
@@ -121,9 +132,19 @@ export async function quickOpen(page: Page, fileName: string, hint = ''): Promis
   await page.keyboard.press('Control+P');
   const input = quickInput(page).locator('input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(`${hint}${fileName}`);
   const row = quickInput(page).locator('.monaco-list-row', { hasText: fileName }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  // the file index may not have caught up with a file just written: ask again until it has
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await input.fill(`${hint}${fileName}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await input.fill('');
+    }
+  }
   await input.press('Enter');
   await quickInput(page).waitFor({ state: 'hidden' });
   await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor();
@@ -135,8 +156,15 @@ export async function goToLine(page: Page, line: number): Promise<void> {
   const input = quickInput(page).locator('input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`:${line}`);
+  // Enter acts on the item, which shows once the input is read: wait for it (and insist once)
+  await quickInput(page).locator('.monaco-list-row', { hasText: `line ${line}` }).first().waitFor();
   await input.press('Enter');
-  await quickInput(page).waitFor({ state: 'hidden' });
+  try {
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 3000 });
+  } catch {
+    await input.press('Enter');
+    await quickInput(page).waitFor({ state: 'hidden' });
+  }
 }
 
 /** The packet debugger's document: the webview's outer iframe, then its active frame. */

@@ -32,8 +32,14 @@ export const MODEL_STEPS: readonly string[] = [
   'udp_err', '__udp4_lib_err',
   // TCP
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
+  'tcp_v4_send_synack', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
+  // routing and reassembly details
+  'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'packet_snd',
   // netfilter
-  'nf_hook_slow', 'nf_conntrack_in',
+  'NF_HOOK', 'nf_hook_slow', 'nf_conntrack_in', '__nf_conntrack_confirm', 'ipv4_conntrack_defrag', 'nft_do_chain', 'nft_do_chain_ipv4',
+  'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn',
+  'nf_nat_setup_info', 'nf_nat_alloc_null_binding', 'nf_nat_packet', 'nf_nat_ipv4_manip_pkt', 'nf_nat_icmp_reply_translation',
+  'nf_send_unreach', 'nf_send_reset', 'nf_queue', 'nf_log_ip_packet',
 ];
 
 export const MODEL_STEP_SET: ReadonlySet<string> = new Set(MODEL_STEPS);

@@ -53,6 +53,8 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.ipfrag_time': 30,
   'net.ipv4.ipfrag_max_dist': 64,
   'net.ipv4.tcp_syn_retries': 6,
+  /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
+  'net.ipv4.tcp_syn_linear_timeouts': 4,
   'net.ipv4.tcp_synack_retries': 5,
   'net.ipv4.tcp_timestamps': 1,
   'net.ipv4.tcp_sack': 1,

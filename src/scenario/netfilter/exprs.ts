@@ -178,7 +178,7 @@ export function markSet(text: string, value: number, mask = 0xffffffff): Expr {
       const old = x.p.skb.mark;
       x.p.skb.mark = (((old & ~mask) >>> 0) ^ value) >>> 0;
       x.nf.markChanged(x, old);
-      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.`, { hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, verdict: 'NFT_CONTINUE' } });
+      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.`, { hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict: 'NFT_CONTINUE' } });
       return true;
     },
   };

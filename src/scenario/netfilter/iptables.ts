@@ -5,7 +5,7 @@
 // and iptables-save dumps (`*table`, `:CHAIN POLICY [p:b]`, `-A …`, `COMMIT`), as
 // iptables-restore reads them.
 import type { Net } from '../../model/net/net_namespace';
-import { NfEngine, NfError } from '../../model/net/netfilter/engine';
+import { NfEngine } from '../../model/net/netfilter/engine';
 import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
 import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
@@ -45,7 +45,7 @@ const REJECT_WITH: Record<string, number | 'tcp-reset'> = {
 /** `iptables …` on a setup line (words after the command). */
 export function runIptables(net: Net, words: Tok[]): void {
   const ops: Op[] = [];
-  parseCommand(net, words, ops, null);
+  parseCommand(words, ops, null);
   applyOps(net, ops);
 }
 
@@ -137,7 +137,7 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
       counters = [Number(cm[1]), Number(cm[2])];
       words = words.slice(1);
     }
-    parseCommand(net, words, ops, tname, counters);
+    parseCommand(words, ops, tname, counters);
   }
   if (table) throw new ScenarioError(`table ${table.name} has no COMMIT: iptables-restore applies nothing`, table.pos);
   applyOps(net, ops);
@@ -210,11 +210,10 @@ class Args {
   }
 }
 
-function parseCommand(net: Net, words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null = null): void {
+function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null = null): void {
   const a = new Args(words);
   if (!fileTable) a.next(); // the command word
   let table = fileTable ?? 'filter';
-  let tableTok: Tok | null = null;
   let cmd: { tok: Tok; chain?: Tok; num?: number; policy?: Tok } | null = null;
   const spec: Tok[] = [];
   while (a.more()) {
@@ -226,7 +225,6 @@ function parseCommand(net: Net, words: Tok[], ops: Op[], fileTable: string | nul
         const v = a.arg(t, 'a table name');
         if (!(v.text in BUILTIN)) throw new ScenarioError(`can't initialize iptables table \`${v.text}': Table does not exist (raw, mangle, nat, filter, security)`, v.pos);
         table = v.text;
-        tableTok = v;
         break;
       }
       case '-A':
@@ -275,7 +273,6 @@ function parseCommand(net: Net, words: Tok[], ops: Op[], fileTable: string | nul
     }
   }
   if (!cmd) throw new ScenarioError('iptables: no command given (-A, -I, -D, -P, -N, -F, -X, -Z)', words[0]?.pos ?? { file: '?', line: 1, col: 1 });
-  void tableTok;
   const c = cmd;
   const tname = table;
   switch (c.tok.text) {
@@ -344,7 +341,7 @@ function parseCommand(net: Net, words: Tok[], ops: Op[], fileTable: string | nul
     });
     return;
   }
-  const built = buildRule(net, spec, tname, chainTok, counters);
+  const built = buildRule(spec, tname);
   const text = [c.tok.text === '--append' ? '-A' : c.tok.text === '--insert' ? '-I' : c.tok.text === '--delete' ? '-D' : c.tok.text, chainTok.text, ...spec.map((s) => (/[\s"]/.test(s.text) || s.text === '' ? `"${s.text}"` : s.text))].join(' ');
   const rulePos = c.tok.pos;
   ops.push({
@@ -385,14 +382,15 @@ function parseAddr(t: Tok): X.Range {
   if (l !== undefined) {
     if (/^\d+$/.test(l) && Number(l) <= 32) plen = Number(l);
     else {
+      // a dotted mask (255.255.255.0) must be contiguous ones
+      let inv = -1;
       try {
-        const m = ipToNum(l);
-        plen = 32 - Math.clz32(~m >>> 0 === 0 ? 0 : 0) - 0;
-        plen = m === 0 ? 0 : 32 - Math.log2((~m >>> 0) + 1);
-        if (!Number.isInteger(plen)) throw new Error();
+        inv = ~ipToNum(l) >>> 0;
       } catch {
-        throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
+        /* not an address */
       }
+      if (inv < 0 || (inv & (inv + 1)) !== 0) throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
+      plen = 32 - Math.log2(inv + 1);
     }
   }
   const m = prefixMask(plen);
@@ -439,15 +437,13 @@ function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
 }
 
-function buildRule(net: Net, spec: Tok[], table: string, chainTok: Tok, _counters: [number, number] | null): Built {
+function buildRule(spec: Tok[], table: string): Built {
   const a = new Args(spec);
   const exprs: Expr[] = [];
   const checks: ((e: NfEngine, c: Chain) => void)[] = [];
   let proto: number | null = null;
-  let protoTok: Tok | null = null;
   const modules = new Set<string>();
   let target: Expr | null = null;
-  let targetTok: Tok | null = null;
   const text = (from: number): string => spec.slice(from, a.i).map((s) => (/\s/.test(s.text) ? `"${s.text}"` : s.text)).join(' ');
   const needProto = (opt: Tok, protos: number[]): void => {
     if (proto === null || !protos.includes(proto)) throw new ScenarioError(`unknown option ${q(opt.text)}${proto === null ? ' (it needs -p tcp or -p udp first)' : ''}`, opt.pos);
@@ -465,7 +461,6 @@ function buildRule(net: Net, spec: Tok[], table: string, chainTok: Tok, _counter
         if (n < 0 || n > 255) throw new ScenarioError(`unknown protocol ${q(v.text)} specified`, v.pos);
         if (n === 0) break;
         proto = neg ? null : n;
-        protoTok = v;
         exprs.push(X.matchNum(text(from), X.field.l4proto, neg ? '!=' : '==', [[n, n]], X.showProto));
         break;
       }
@@ -617,15 +612,13 @@ function buildRule(net: Net, spec: Tok[], table: string, chainTok: Tok, _counter
       case '--goto': {
         if (target) throw new ScenarioError('iptables: only one target (-j) per rule', t.pos);
         const v = a.arg(t, 'a target');
-        targetTok = v;
-        target = buildTarget(net, a, v, t, table, chainTok, checks, proto, protoTok, text, from);
+        target = buildTarget(a, v, t, table, checks, proto, text, from);
         break;
       }
       default:
         throw new ScenarioError(`${t.text.startsWith('-') ? 'unknown option' : 'unexpected word'} ${q(t.text)}`, t.pos);
     }
   }
-  void targetTok;
   const all = [...exprs, X.counterStmt('counter')];
   if (target) all.push(target);
   return {
@@ -636,7 +629,7 @@ function buildRule(net: Net, spec: Tok[], table: string, chainTok: Tok, _counter
   };
 }
 
-function buildTarget(_net: Net, a: Args, v: Tok, jumpTok: Tok, table: string, chainTok: Tok, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, protoTok: Tok | null, text: (from: number) => string, from: number): Expr {
+function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number): Expr {
   const goto = jumpTok.text === '-g' || jumpTok.text === '--goto';
   const opts = (allowed: string[]): Map<string, Tok> => {
     const m = new Map<string, Tok>();
@@ -678,7 +671,6 @@ function buildTarget(_net: Net, a: Args, v: Tok, jumpTok: Tok, table: string, ch
       const how = w ? REJECT_WITH[w.text] ?? REJECT_WITH[`icmp-${w.text}`] : 3;
       if (how === undefined) throw new ScenarioError(`unknown reject type ${q(w!.text)} (${Object.keys(REJECT_WITH).join(', ')})`, w!.pos);
       if (how === 'tcp-reset' && proto !== IPPROTO_TCP) throw new ScenarioError('--reject-with tcp-reset is only valid with -p tcp', w!.pos);
-      void protoTok;
       return X.rejectStmt(text(from), how === 'tcp-reset' ? { tcpReset: true } : { icmpCode: how });
     }
     case 'LOG': {
@@ -728,25 +720,16 @@ function buildTarget(_net: Net, a: Args, v: Tok, jumpTok: Tok, table: string, ch
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
-      if (/^[A-Z]+$/.test(v.text) && !['INPUT', 'OUTPUT', 'FORWARD', 'PREROUTING', 'POSTROUTING'].includes(v.text)) {
-        checks.push((e) => {
-          const t = e.table('ip', table);
-          if (!t?.chains.get(v.text)) throw new ScenarioError(`Couldn't load target \`${v.text}': the model knows ACCEPT, DROP, RETURN, REJECT, LOG, MARK, SNAT, DNAT, MASQUERADE, REDIRECT, NOTRACK, CT, TRACE, QUEUE, NFQUEUE and user chains`, v.pos);
-        });
-      }
       checks.push((e, c) => {
         const t = e.table('ip', table);
         const to = t?.chains.get(v.text);
-        if (!to) throw new ScenarioError(`Couldn't load target \`${v.text}': no such chain in table ${table}`, v.pos);
+        if (!to) throw new ScenarioError(`Couldn't load target \`${v.text}': no such chain in table ${table} (the model knows ACCEPT, DROP, RETURN, REJECT, LOG, MARK, SNAT, DNAT, MASQUERADE, REDIRECT, NOTRACK, CT, TRACE, QUEUE, NFQUEUE and user chains)`, v.pos);
         if (to.base) throw new ScenarioError(`iptables: cannot jump to built-in chain ${v.text}`, v.pos);
         if (to === c) throw new ScenarioError(`iptables: Too many levels of symbolic links: ${v.text} jumps to itself`, v.pos);
       });
-      void chainTok;
       return { text: text(from), eval: () => ({ code: goto ? 'NFT_GOTO' : 'NFT_JUMP', chain: v.text }) };
     }
   }
 }
 
 export { BUILTIN };
-export type { Op };
-void NfError;

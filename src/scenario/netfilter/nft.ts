@@ -216,7 +216,7 @@ class NftParser {
           position = { tok: n, handle: Number(n.text) };
         }
         if (verb.text === 'replace' && !position) this.fail(verb, 'nft replace rule needs handle N');
-        const rule = this.rule(fam, tn, cn);
+        const rule = this.rule();
         ops.push({
           pos: verb.pos,
           run: (e) => {
@@ -290,7 +290,7 @@ class NftParser {
         const t = this.peek();
         if (t.kind === 'eof') this.fail(t, 'syntax error: missing } at the end of the chain');
         if (this.is('type')) {
-          const typeKw = this.next();
+          this.next();
           const ty = this.word('a chain type (filter, nat, route)');
           if (!['filter', 'nat', 'route'].includes(ty.text)) this.fail(ty, `unknown chain type ${q(ty.text)} (filter, nat or route)`);
           this.expect('hook');
@@ -301,7 +301,6 @@ class NftParser {
           const pk = this.expect('priority');
           const prio = this.priority(pk);
           base = { type: ty.text as ChainType, hook: hk.text as HookShort, priority: prio, typeTok: ty, hookTok: hk, prioTok: pk };
-          void typeKw;
           this.endInBlock();
         } else if (this.is('policy')) {
           this.next();
@@ -316,7 +315,7 @@ class NftParser {
         } else if (cmdForm) {
           this.fail(t, `syntax error: unexpected ${q(t.text)} in a chain declaration (type …, policy …)`);
         } else {
-          rules.push(this.rule(fam, tn, cn));
+          rules.push(this.rule());
           this.endInBlock();
         }
         this.skipSeps();
@@ -450,7 +449,7 @@ class NftParser {
 
   // ---- rules ----
 
-  private rule(fam: NfFamily, tn: NTok, cn: NTok): { rule: Rule; check: (e: NfEngine, c: Chain) => void } {
+  private rule(): { rule: Rule; check: (e: NfEngine, c: Chain) => void } {
     const first = this.peek();
     if (this.atEnd()) this.fail(first, 'syntax error: the rule is empty');
     const exprs: Expr[] = [];
@@ -468,9 +467,6 @@ class NftParser {
       if (made.verdict) verdictSeen = st;
     }
     const text = this.src.text.slice(first.start, lastEnd).replace(/\s+/g, ' ').trim();
-    void fam;
-    void tn;
-    void cn;
     const rule: Rule = { handle: 0, text, pos: first.pos, exprs, counter };
     if (exprs.some((e) => e.text.startsWith('counter')) && !counter) rule.counter = { packets: 0, bytes: 0 };
     return {
@@ -617,7 +613,6 @@ class NftParser {
       case 'socket':
       case 'osf':
       case 'ipsec':
-      case 'numgen ':
         return this.fail(t, `${q(t.text)} is not modelled`);
       case 'ip6':
       case 'icmpv6':

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { indexExamples, type ExampleHit } from '../../debugger/examples';
 import type { Trace } from '../../model/trace';
 import { runScenarioText } from '../../scenario/run';
+import { scenarioReader } from '../scenarioFiles';
 
 export interface LoadedTrace {
   trace: Trace;
@@ -16,7 +17,7 @@ export interface LoadedTrace {
 /** Run a scenario (the open document's text when it is open, so unsaved edits count). Throws ScenarioErrors. */
 export async function traceOf(uri: vscode.Uri): Promise<LoadedTrace> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  const trace = runScenarioText(doc.getText(), uri.scheme === 'file' ? uri.fsPath : uri.toString());
+  const trace = runScenarioText(doc.getText(), uri.scheme === 'file' ? uri.fsPath : uri.toString(), { readFile: scenarioReader(uri) });
   const base = uri.path.split('/').pop() ?? uri.toString();
   return { trace, title: trace.scenario ? `${trace.scenario} (${base})` : base, file: uri.toString() };
 }
@@ -49,7 +50,7 @@ export class ExampleIndex {
     for (const uri of await this.examples()) {
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const trace = runScenarioText(text, uri.fsPath);
+        const trace = runScenarioText(text, uri.fsPath, { readFile: scenarioReader(uri) });
         this.traces.set(uri.toString(), trace);
         runs.push({ file: uri.toString(), trace });
       } catch (e) {

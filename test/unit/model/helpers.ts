@@ -7,7 +7,7 @@ export const EXAMPLES = path.resolve(__dirname, '../../../../examples');
 
 export function runExample(name: string): Trace {
   const file = path.join(EXAMPLES, `${name}.yaml`);
-  return runScenarioText(fs.readFileSync(file, 'utf8'), file);
+  return runScenarioText(fs.readFileSync(file, 'utf8'), file, { readFile: (p) => fs.readFileSync(path.resolve(EXAMPLES, p), 'utf8') });
 }
 
 /** The kernel functions one packet passed through on one host, in order. */

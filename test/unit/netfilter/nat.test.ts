@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
-import { ROOT, ipAt, ipCsumOk, nfEvents, runExample } from './helpers';
+import { ROOT, ipAt, ipCsumOk, nfEvents, run, runExample, threeHosts } from './helpers';
 
 describe('netfilter: conntrack and NAT', () => {
   it('DNAT rewrites the first packet at PRE_ROUTING, later packets follow the binding, replies are un-NATed', () => {
@@ -57,10 +57,10 @@ describe('netfilter: conntrack and NAT', () => {
     assert.deepStrictEqual(s.accepted, ['10.0.1.2:32768']);
   });
 
-  it('stateful firewall: the LAN connection is established, the outside SYN dies on the policy', () => {
+  it('stateful firewall: the LAN connection is established, the outside ping dies on the policy', () => {
     const t = runExample('nf-stateful-firewall.yaml');
     assert.ok(t.packets.some((p) => p.fate.detail === 'connection established'));
-    const outside = t.packets.filter((p) => /10\.0\.2\.2\.\d+ > 10\.0\.1\.2\.22/.test(p.summary));
+    const outside = t.packets.filter((p) => /10\.0\.2\.2 > 10\.0\.1\.2: ICMP echo request/.test(p.summary));
     assert.ok(outside.length > 0);
     for (const p of outside) assert.deepStrictEqual([p.fate.host, p.fate.reason], ['router', 'SKB_DROP_REASON_NETFILTER_DROP']);
     const pol = t.events.find((e) => e.packet === outside[0].id && e.hook?.rule === 'policy drop')!;
@@ -111,5 +111,33 @@ describe('netfilter: conntrack and NAT', () => {
     const t2 = runScenarioText(text, 'x.yaml');
     assert.ok(!t2.events.some((e) => e.fn === 'ip_route_me_harder'));
     assert.strictEqual(t2.packets[0].fate.host, 'server');
+  });
+
+  it('an ICMP error about a masqueraded datagram: quoted packet and outer header are translated back', () => {
+    const t = runExample('nf-masquerade-icmp-error.yaml');
+    const err = t.packets.find((p) => /port unreachable/.test(p.summary))!;
+    assert.strictEqual(err.fate.detail, 'error ECONNREFUSED for 10.0.1.2:32768');
+    const tr = t.events.filter((e) => e.packet === err.id && e.fn === 'nf_nat_icmp_reply_translation' && e.hook!.hook === 'NF_INET_PRE_ROUTING');
+    assert.strictEqual(tr.length, 2);
+    const nh = tr[1].skb!.network_header!;
+    const outer = ipAt(tr[1].skb!.bytes, nh);
+    const inner = ipAt(tr[1].skb!.bytes, nh + 28);
+    assert.deepStrictEqual([outer.daddr, inner.saddr, inner.sport], ['10.0.1.2', '10.0.1.2', 32768]);
+    assert.ok(ipCsumOk(outer.bytes, nh) && ipCsumOk(outer.bytes, nh + 28), 'both IP header checksums are right');
+    // the ICMP checksum over the rewritten message is right
+    let sum = 0;
+    const b = outer.bytes;
+    const end = nh + ((b[nh + 2] << 8) | b[nh + 3]);
+    for (let i = nh + 20; i < end; i += 2) sum += (b[i] << 8) | (i + 1 < end ? b[i + 1] : 0);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    assert.strictEqual(sum, 0xffff);
+  });
+
+  it('SNAT on LOCAL_IN (iptables -t nat -A INPUT -j SNAT): the socket sees the new source', () => {
+    const t = run(threeHosts({ server: ['iptables -t nat -A INPUT -p udp --dport 9000 -j SNAT --to-source 10.0.2.77:5000'] }, 'listen:\n  - server: udp 9000\ntraffic:\n  - from: client\n    send: udp to 10.0.2.2:9000 payload hi\n'));
+    const s = t.sockets.find((x) => x.host === 'server')!;
+    assert.deepStrictEqual(s.received.map((r) => r.from), ['10.0.2.77:5000']);
+    const m = t.events.find((e) => e.fn === 'nf_nat_ipv4_manip_pkt')!;
+    assert.deepStrictEqual([m.hook!.hook, m.hook!.priority], ['NF_INET_LOCAL_IN', 100]);
   });
 });

@@ -71,6 +71,8 @@ interface Segment {
   tos?: number;
   /** checksum left to the device (sockets) or computed here (the RST control socket) */
   offload: boolean;
+  /** a retransmission (not counted in TcpOutSegs) */
+  retrans?: boolean;
 }
 
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
@@ -88,7 +90,8 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
   net.call(fn, () => {
-    net.count('TcpOutSegs');
+    // tcp_transmit_skb counts OutSegs only for new sequence space (or a bare ACK): a retransmitted SYN is not counted
+    if (!s.retrans) net.count('TcpOutSegs');
     net.step(skb, 'L4', fn, file, what);
     ip_local_out(net, skb);
   });
@@ -129,34 +132,52 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
   );
 }
 
-function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string): number {
-  return net.call('tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: 64240, options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
+  return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: 64240, options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
-/** tcp_retransmit_timer for a SYN: resend with a doubled timeout, up to tcp_syn_retries. */
+/**
+ * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c). Each expiry counts TCPTimeouts; then
+ * tcp_write_timeout gives up once tcp_syn_retries + tcp_syn_linear_timeouts retransmissions were
+ * sent (ETIMEDOUT, TCPAbortOnTimeout), else rehashes the flow (TcpTimeoutRehash); tcp_enter_loss
+ * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
+ * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s for the first tcp_syn_linear_timeouts
+ * expiries, then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s,
+ * then 64 s more before connect() fails, 131 s after the first SYN.
+ */
 function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
   const t = net.w.sched.after(rto, () => {
     if (sk.state !== 'TCP_SYN_SENT') return;
     net.w.rec.fresh(() =>
       net.call('tcp_retransmit_timer', () => {
-        if (sk.synRetries >= net.get('net.ipv4.tcp_syn_retries')) {
+        net.count('TcpExtTCPTimeouts');
+        const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
+        const max = net.get('net.ipv4.tcp_syn_retries') + linear;
+        if (sk.synRetries >= max) {
           sk.state = 'TCP_CLOSE';
           sk.errors.push('ETIMEDOUT');
           net.count('TcpAttemptFails');
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs: connect() fails with ETIMEDOUT (TcpAttemptFails).`);
+          net.count('TcpExtTCPAbortOnTimeout');
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
           return;
         }
+        net.count('TcpExtTcpTimeoutRehash');
+        if (sk.synRetries > 0) net.count('TcpExtTCPLostRetransmit');
         sk.synRetries++;
         net.count('TcpRetransSegs');
-        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retry ${sk.synRetries} of tcp_syn_retries ${net.get('net.ipv4.tcp_syn_retries')}) (TcpRetransSegs).`);
-        armSynTimer(net, sk, rt, rto * 2);
+        net.count('TcpExtTCPSynRetrans');
+        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
+        armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
       }),
     );
   });
   sk.retransTimer = t;
 }
+
+/** TCP_RTO_MAX: 120 s */
+const TCP_RTO_MAX_NS = 120_000_000_000;
 
 /** __inet_lookup_skb: an established (or request) socket by the 4-tuple first, then a listener. */
 function lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): TcpSock | undefined {

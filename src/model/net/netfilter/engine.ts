@@ -14,7 +14,7 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { HookContext, NfHookName } from '../../trace';
 import type { HookResult, NetfilterEngine } from './core';
-import { numToIp, inPrefix } from '../../proto/addr';
+import { numToIp } from '../../proto/addr';
 import { IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES, readIp, writeIp } from '../../proto/ipv4';
 import { TCP_HLEN, TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, readTcp, tcpFlagString, writeTcp } from '../../proto/tcp';
 import { ICMP_DEST_UNREACH } from '../../proto/icmp';
@@ -27,8 +27,8 @@ import { ip_local_out } from '../ipv4/ip_output';
 import { ip_defrag } from '../ipv4/ip_fragment';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
 import { nf_ct_attach } from './nf_ct_attach';
-import { nft_do_chain, SHORT_OF, HOOK_OF, NFT_CORE_FILE, type Chain, type EvalCtx, type NfServices, type Table, type Verdict, type ChainResult } from './nf_tables';
-import { CT_FILE, ctStateName, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type Table, type Verdict, type ChainResult } from './nf_tables';
+import { CT_FILE, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip, icmpRecsum, manipPkt, natInitialized, natTarget, nf_nat_null_binding, nf_nat_setup_info, NAT_FILE, NAT_PROTO_FILE, type ManipType } from './nf_nat';
 
 const CORE_FILE = 'net/netfilter/core.c';
@@ -263,7 +263,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
     }
     for (let round = 0; round < 2; round++) {
       const h = this.hash.get(tupleKey(t));
-      if (!h) return this.ctNew(net, skb, p, t, say);
+      if (!h) return this.ctNew(skb, p, t, say);
       const ct = h.ct;
       if (t.proto === IPPROTO_TCP) {
         const ns = tcpNextState(ct.tcpState ?? 'ESTABLISHED', p.tcpFlags ?? 0, h.reply);
@@ -284,12 +284,11 @@ export class NfEngine implements NetfilterEngine, NfServices {
     return 'NF_ACCEPT';
   }
 
-  private ctNew(net: Net, skb: SkBuff, p: PktInfo, t: Tuple, say: (w: string, v?: string) => void): HookResult['verdict'] {
+  private ctNew(skb: SkBuff, p: PktInfo, t: Tuple, say: (w: string, v?: string) => void): HookResult['verdict'] {
     let tcpState: string | undefined;
     if (t.proto === IPPROTO_TCP) {
       const s = tcpNewState(p.tcpFlags ?? 0);
       if (!s) {
-        net.count('NfConntrackInvalid', 0);
         say(`Conntrack: a TCP segment with flags [${tcpFlagString(p.tcpFlags ?? 0)}] cannot start a connection (tcp_new: invalid new): no entry is attached (ct state invalid).`);
         return 'NF_ACCEPT';
       }
@@ -393,11 +392,9 @@ export class NfEngine implements NetfilterEngine, NfServices {
     const target = natTarget(ct, m, reply);
     if (!target) return;
     const iph = readIp(skb.buf, skb.network_header);
-    const l4 = skb.network_header + iph.ihl * 4;
     const cur = pktTuple(pktinfo(skb, hook, null, null));
     const from = m === 'SRC' ? endpoint(iph.protocol, iph.saddr, cur?.sport) : endpoint(iph.protocol, iph.daddr, cur?.dport);
     const to = m === 'SRC' ? endpoint(iph.protocol, target.src, target.sport) : endpoint(iph.protocol, target.dst, target.dport);
-    void l4;
     net.call('nf_nat_packet', () => {
       net.step(skb, 'L3', 'nf_nat_packet', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT of ${reply ? 'a reply' : 'an original-direction'} packet of connection #${ct.id}: before the rewrite, the ${m === 'SRC' ? 'source' : 'destination'} is ${from}.`, { hook: this.ctx(hook, m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, 'NF_ACCEPT', 'nat') });
       manipPkt(skb, skb.network_header, target, m);
@@ -455,7 +452,6 @@ export class NfEngine implements NetfilterEngine, NfServices {
         if (!ifa) return { code: 'NF_DROP' };
         a = ifa.local;
       }
-      if (!ports) ports = null;
     }
     const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => this.tupleTaken(t, ct)));
     const why = kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${numToIp(skb.dst?.gateway || p.iph.daddr)})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
@@ -578,7 +574,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
 }
 
 function hookCtxOf(x: EvalCtx, verdict: string): HookContext {
-  return { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, verdict };
+  return { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict };
 }
 
 function endpoint(proto: number, a: number, port: number | undefined): string {
@@ -619,4 +615,3 @@ function morph(skb: SkBuff, whole: SkBuff): void {
   skb.gen++;
 }
 
-export { SHORT_OF, NFT_CORE_FILE, inPrefix, ctStateName };

@@ -112,7 +112,7 @@ export interface Chain {
   rules: Rule[];
   /** order of registration: at equal priority the later one runs first (nf_hook_entries_grow) */
   regSeq: number;
-  /** base chain counters (nft_update_chain_stats: only when the policy decides) */
+  /** base chain counters (nft_update_chain_stats: only when the policy decides, and only for chains made with counters, as iptables-nft makes its built-in ones) */
   packets: number;
   bytes: number;
 }
@@ -215,11 +215,12 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
           say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${failed.text}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, { ...ctx, verdict: 'NFT_BREAK' });
           continue;
         }
+        const counted = rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '';
         if (verdict.code === 'NFT_CONTINUE') {
-          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).`, { ...ctx, verdict: 'NFT_CONTINUE' });
+          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${counted}`, { ...ctx, verdict: 'NFT_CONTINUE' });
           continue;
         }
-        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.`, { ...ctx, verdict: verdict.code });
+        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.${counted}`, { ...ctx, verdict: verdict.code });
         break;
       }
       if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
@@ -250,9 +251,13 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       }
       chain = base;
       const pol = base.base!.policy;
-      base.packets++;
-      base.bytes += skb.len;
-      say(`No rule of base chain ${base.name} decided: its policy ${pol} applies (the chain counter counts the packet).`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
+      // only chains made with counters (NFTA_CHAIN_COUNTERS: iptables-nft's built-in chains, not nft's) have stats
+      const stats = base.table.owner === 'iptables';
+      if (stats) {
+        base.packets++;
+        base.bytes += skb.len;
+      }
+      say(`No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
   });

@@ -1,0 +1,156 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { compareCounters, compareFrames, compareHooks, comparePings, compareSockets, formatDiff, withoutReconfirmations } from '../../../src/fidelity/compare';
+import { IGNORED_COUNTERS } from '../../../src/fidelity/counters';
+import { applyExceptions, atLeast, EXCEPTIONS, kernelVersion, missingFeature, PINNED_SYSCTLS } from '../../../src/fidelity/exceptions';
+import { summaryLine, type ScenarioResult } from '../../../src/fidelity/harness';
+import { itemDurations, maskPort, modelStep, observeModel, pingKind, type Observation } from '../../../src/fidelity/observe';
+import { pingArgs, timerSlack, traceRuleset, udpPayload } from '../../../src/fidelity/replay';
+import { findTool, TOOLS } from '../../../src/fidelity/preflight';
+import { parseScenario } from '../../../src/scenario/parse';
+import { runScenario } from '../../../src/scenario/run';
+
+const ROOT = path.join(__dirname, '..', '..', '..', '..');
+const example = (name: string) => {
+  const file = path.join(ROOT, 'examples', name);
+  const sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+  const marks: { events: number; now: number }[] = [];
+  const trace = runScenario(sc, { marks });
+  return { sc, trace, marks };
+};
+const empty = (): Observation => ({ frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [] });
+
+describe('fidelity: the model side and the comparison', () => {
+  it('reduces a model trace to frames per interface, hook passes, counters and ping replies', () => {
+    const { trace } = example('forward-ttl-exceeded.yaml');
+    const o = observeModel(trace, new Set(['client']));
+    assert.ok((o.frames.get('client:eth0') ?? []).length >= 2, 'the echo request and an ARP request leave client:eth0');
+    const router = o.hooks.get('router')!;
+    assert.deepStrictEqual(router[0].hooks.map((h) => h.hook), ['prerouting']);
+    assert.strictEqual(router[0].hooks[0].ttl, 1);
+    assert.deepStrictEqual(router[1].hooks.map((h) => h.hook), ['output', 'postrouting']);
+    assert.deepStrictEqual(o.pings, [{ host: 'client', heard: ['time exceeded (ttl) from 10.0.1.1'] }]);
+    assert.strictEqual(o.counters.router.IpInHdrErrors, 1);
+  });
+
+  it('continues the pass of the fragment that completed a datagram (ip_frag_reasm reuses its sk_buff)', () => {
+    const { trace } = example('fragmentation-reassembly.yaml');
+    const passes = observeModel(trace, new Set()).hooks.get('server')!;
+    assert.deepStrictEqual(passes.map((p) => p.hooks.map((h) => h.hook).join(' ')), ['prerouting', 'prerouting', 'prerouting input']);
+  });
+
+  it('item durations follow the model clock (ARP gives up after 3 s)', () => {
+    const { trace, marks } = example('arp-resolution-failure.yaml');
+    assert.deepStrictEqual(itemDurations(trace, marks), [3e9]);
+  });
+
+  it('identical observations agree; each kind of difference is named with host, what, field and both values', () => {
+    const { trace } = example('forward-ttl-exceeded.yaml');
+    const m = observeModel(trace, new Set(['client']));
+    const k = observeModel(trace, new Set(['client']));
+    const hosts = ['client', 'router', 'server'];
+    const captured = new Set(['client:eth0', 'router:eth0', 'router:eth1', 'server:eth0']);
+    assert.deepStrictEqual([...compareFrames(m, k, captured), ...compareHooks(m, k, hosts), ...compareCounters(m, k, hosts), ...comparePings(m, k)], []);
+    k.counters = { ...k.counters, router: { ...k.counters.router, IpInHdrErrors: 2 } };
+    const d = compareCounters(m, k, hosts);
+    assert.deepStrictEqual(d, [{ host: 'router', what: 'counter', field: 'IpInHdrErrors', model: '1', kernel: '2' }]);
+    assert.strictEqual(formatDiff('x.yaml', d[0]), 'x.yaml: host router, counter: IpInHdrErrors: model 1 vs kernel 2');
+    k.hooks.get('router')![0].hooks[0].ttl = 7;
+    assert.strictEqual(compareHooks(m, k, hosts)[0].field, 'ip ttl');
+    k.frames.set('router:eth0', []);
+    const f = compareFrames(m, k, captured);
+    assert.ok(f.length > 0 && f.every((x) => x.kernel === '(none)'));
+  });
+
+  it('ignored counters are few and each has a reason; a counter only the kernel moved is a difference', () => {
+    assert.ok(Object.keys(IGNORED_COUNTERS).length <= 8);
+    for (const [k, why] of Object.entries(IGNORED_COUNTERS)) assert.ok(why.length > 20, k);
+    const m = empty();
+    const k = empty();
+    m.counters = { h: { TcpCurrEstab: 1 } };
+    k.counters = { h: { TcpExtTCPPureAcks: 1 } };
+    assert.deepStrictEqual(compareCounters(m, k, ['h']).map((d) => d.field), ['TcpExtTCPPureAcks']);
+  });
+
+  it('sockets and ping: what was received, in order', () => {
+    const m = empty();
+    const k = empty();
+    m.sockets.set('server udp 0.0.0.0:53', ['from 10.0.1.2:* 4 bytes "abcd"']);
+    k.sockets.set('server udp 0.0.0.0:53', []);
+    assert.deepStrictEqual(compareSockets(m, k), [{ host: 'server', what: 'udp socket 0.0.0.0:53', field: 'received[1]', model: 'from 10.0.1.2:* 4 bytes "abcd"', kernel: '(none)' }]);
+    assert.strictEqual(maskPort('10.0.1.2:40001'), '10.0.1.2:*');
+    assert.strictEqual(maskPort('10.0.1.2:5000'), '10.0.1.2:5000');
+    assert.strictEqual(pingKind('Packet filtered'), pingKind('destination unreachable (communication administratively prohibited)'));
+    assert.strictEqual(pingKind('Time to live exceeded'), pingKind('time exceeded (TTL)'));
+    assert.strictEqual(pingKind('Destination Port Unreachable'), pingKind('destination unreachable (port unreachable)'));
+  });
+
+  it("the model's nft steps: rule verdicts and policies of nft_do_chain only", () => {
+    const base = { seq: 0, time: 0, host: 'r', packet: 1, layer: 'L3' as const, file: '', stack: [], what: '' };
+    assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_FORWARD', family: 'ip', table: 'filter', chain: 'forward', rule: 'tcp dport 22 drop', ruleIndex: 1, verdict: 'NF_DROP' } }), 'ip filter forward rule 1 drop');
+    assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_FORWARD', family: 'inet', table: 'fw', chain: 'forward', rule: 'policy drop', verdict: 'NF_DROP' } }), 'inet fw forward policy drop');
+    assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_FORWARD', family: 'ip', table: 'filter', chain: 'forward', rule: 'x', ruleIndex: 1, verdict: 'NFT_BREAK' } }), undefined);
+    assert.strictEqual(modelStep({ ...base, fn: 'nf_nat_setup_info', hook: { hook: 'NF_INET_PRE_ROUTING', family: 'ip', table: 'nat', chain: 'prerouting', ruleIndex: 1, verdict: 'NF_ACCEPT' } }), undefined);
+  });
+
+  it('exceptions: named, versioned, narrow', () => {
+    assert.deepStrictEqual(kernelVersion('6.18.44-fc-v657'), [6, 18]);
+    assert.ok(atLeast('6.18.1', 6, 18) && !atLeast('6.12.117', 6, 18) && atLeast('7.0', 6, 18));
+    for (const x of EXCEPTIONS) assert.match(x.name, /\d+\.\d+/, 'an exception names the kernel versions it covers');
+    const { sc } = example('udp-rcvbuf-full.yaml');
+    const d = { host: 'server', what: 'counter', field: 'UdpInDatagrams', model: '4', kernel: '3' };
+    assert.strictEqual(applyExceptions(sc, [d], '6.18.44').kept.length, 0);
+    assert.strictEqual(applyExceptions(sc, [d], '6.12.117').kept.length, 1);
+    const other = example('local-udp-delivery.yaml').sc;
+    assert.strictEqual(applyExceptions(other, [d], '6.18.44').kept.length, 1, 'only where a listener has a small SO_RCVBUF');
+    assert.ok(PINNED_SYSCTLS.every((p) => p.reason.length > 20 && /^\d+\.\d+$/.test(p.since)));
+    assert.match(missingFeature(['nft', 'add', 'rule', 'ip', 'f', 'in', 'queue', 'num', '0'], '# CONFIG_NFT_QUEUE is not set\n') ?? '', /CONFIG_NFT_QUEUE/);
+    assert.strictEqual(missingFeature(['nft', 'add', 'rule', 'ip', 'f', 'in', 'queue'], 'CONFIG_NFT_QUEUE=m\n'), undefined);
+  });
+
+  it('replays traffic as the ordinary tools would send it', () => {
+    assert.deepStrictEqual(pingArgs({ to: { text: '10.0.2.2' }, count: 2, ttl: 1, size: 1500, df: true }), ['ping', '-n', '-c', '2', '-i', '1', '-W', '10', '-t', '1', '-s', '1472', '-M', 'do', '10.0.2.2']);
+    assert.strictEqual(udpPayload(40, undefined).toString(), 'abcdefghijkl');
+    assert.strictEqual(udpPayload(undefined, 'hi').toString(), 'hi');
+    assert.match(traceRuleset(), /table inet nsx_fidelity_trace[\s\S]*hook forward priority -2147483648/);
+  });
+
+  it('long runs leave out ARP re-confirmation probes and their replies (random reachable_time)', () => {
+    const arp = (op: number, dst: string, src: string, spa: number[], tpa: number[]): Uint8Array => {
+      const b = new Uint8Array(42);
+      const mac = (s: string, o: number) => s.split(':').forEach((h, i) => (b[o + i] = parseInt(h, 16)));
+      mac(dst, 0);
+      mac(src, 6);
+      b[12] = 8;
+      b[13] = 6;
+      b[21] = op;
+      b.set(spa, 28);
+      b.set(tpa, 38);
+      return b;
+    };
+    const A = '02:00:00:00:00:0a';
+    const B = '02:00:00:00:00:0b';
+    const frames = new Map([
+      ['a:eth0', [{ bytes: arp(1, 'ff:ff:ff:ff:ff:ff', A, [10, 0, 0, 1], [10, 0, 0, 2]) }, { bytes: arp(1, B, A, [10, 0, 0, 1], [10, 0, 0, 2]) }]],
+      ['b:eth0', [{ bytes: arp(2, A, B, [10, 0, 0, 2], [10, 0, 0, 1]) }, { bytes: arp(2, A, B, [10, 0, 0, 2], [10, 0, 0, 1]) }]],
+    ]);
+    const r = withoutReconfirmations(frames);
+    assert.strictEqual(r.removed, 1);
+    assert.strictEqual(r.frames.get('a:eth0')!.length, 1);
+    assert.strictEqual(r.frames.get('b:eth0')!.length, 1);
+    assert.strictEqual(frames.get('a:eth0')!.length, 2, 'the input is left as it was');
+  });
+
+  it('preflight: the tools it needs and their Debian packages; finds executables on PATH', () => {
+    assert.deepStrictEqual([...new Set(Object.values(TOOLS))].sort(), ['iproute2', 'iptables', 'iputils-ping', 'nftables', 'python3', 'tcpdump']);
+    assert.ok(findTool('sh'));
+    assert.strictEqual(findTool('no-such-tool-nsx', '/nonexistent'), undefined);
+    assert.strictEqual(timerSlack(30000), 3750);
+  });
+
+  it('the summary line counts what could be compared', () => {
+    const r = (agree: boolean, unsupported?: string) => ({ file: 'f', name: 'n', agree, unsupported, diffs: [], errors: [], notes: [], exceptions: [], ms: 0 }) as ScenarioResult;
+    assert.strictEqual(summaryLine([r(true), r(false), r(false, 'no CONFIG_NFT_QUEUE')]), '2 scenarios, 1 agree, 1 differ');
+  });
+});
