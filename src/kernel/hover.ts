@@ -103,6 +103,14 @@ export function buildHoverMarkdown(e: KbEntry, links: HoverLinks = {}): string {
   const lines: string[] = [];
   lines.push(`**\`${title}\`** — ${KIND_LABEL[e.kind]} · ${e.layer}`);
   lines.push('');
+  // The actions come first: a long explanation must not push them out of the hover's box.
+  if (links.commands) {
+    const cmds: string[] = [];
+    const step = stepFor(e);
+    if (step) cmds.push(`[Show in the packet debugger](${commandUri(SHOW_STEP_COMMAND, { fn: step })})`);
+    cmds.push(`[Go to definition in your tree](${commandUri(GO_TO_DEFINITION_COMMAND, { name: e.name })})`);
+    lines.push(cmds.join(' · '), '');
+  }
   lines.push(esc(e.summary));
   lines.push('');
   const ref = sourceUrl(e.file);
@@ -123,12 +131,5 @@ export function buildHoverMarkdown(e: KbEntry, links: HoverLinks = {}): string {
     lines.push('', 'Modelled: a step of the packet trace');
   }
   if (e.related.length) lines.push('', `Related: ${e.related.map((r) => `\`${r}\``).join(', ')}`);
-  if (links.commands) {
-    const cmds: string[] = [];
-    const step = stepFor(e);
-    if (step) cmds.push(`[Show in the packet debugger](${commandUri(SHOW_STEP_COMMAND, { fn: step })})`);
-    cmds.push(`[Go to definition in your tree](${commandUri(GO_TO_DEFINITION_COMMAND, { name: e.name })})`);
-    lines.push('', '---', '', cmds.join(' · '));
-  }
   return lines.join('\n');
 }
