@@ -99,6 +99,7 @@ export interface TraceEvent {
   /** simulated time in nanoseconds since the start of the run */
   time: number;
   host: string;
+  /** the packet this step works on; 0 for a step about no packet (a neighbour timer) */
   packet: number;
   layer: Layer;
   /** kernel function modelled at this step, and its file in the reference kernel */
@@ -112,7 +113,11 @@ export interface TraceEvent {
   hook?: HookContext;
   /** nstat counter deltas caused at this step */
   counters?: Record<string, number>;
-  /** SKB_DROP_REASON_… when the packet is dropped at this step */
+  /**
+   * SKB_DROP_REASON_… when an sk_buff of the packet is freed with kfree_skb_reason at this step.
+   * Usually that ends the packet (its fate says so), but not always: the original of an echo
+   * reply is freed in ping_rcv after ping's raw socket got a clone.
+   */
   drop?: string;
 }
 

@@ -106,7 +106,9 @@ export function ping_rcv(net: Net, skb: SkBuff): void {
   net.call('ping_rcv', () => {
     const delivered = net.w.rec.getFate(skb.pkt)?.kind === 'delivered';
     if (delivered) {
-      net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'No ICMP datagram (ping) socket has this echo id; the raw socket already has its copy, so this skb is freed (SKB_DROP_REASON_NO_SOCKET for the original).');
+      // The kernel frees this skb with a drop reason although ping's raw socket got a clone: the
+      // event records that kfree_skb_reason, the packet's fate stays "delivered".
+      net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'No ICMP datagram (ping) socket has this echo id; the raw socket already has its copy, so this skb is freed with SKB_DROP_REASON_NO_SOCKET.', { drop: 'SKB_DROP_REASON_NO_SOCKET' });
       return;
     }
     net.drop(skb, 'L4', 'ping_rcv', PING_FILE, 'NO_SOCKET', 'An echo reply nobody waits for: no ping socket has this id.');
