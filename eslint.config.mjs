@@ -1,5 +1,5 @@
-// The map of DESIGN.md, enforced: the model, the kernel KB and the scenario parser never see
-// `vscode`; the model sees no Node built-ins either; the webview sees neither.
+// The map of DESIGN.md, enforced: only src/vscode sees `vscode`; the model (and the pure
+// debugger logic the webview shares) sees no Node built-ins either; the webview sees neither.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -16,11 +16,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/model/**/*.ts'],
+    files: ['src/model/**/*.ts', 'src/debugger/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeBanned] }] },
   },
   {
-    files: ['src/kernel/**/*.ts', 'src/scenario/**/*.ts', 'src/protocol.ts'],
+    files: ['src/kernel/**/*.ts', 'src/scenario/**/*.ts', 'src/cli/**/*.ts', 'src/fidelity/**/*.ts', 'src/protocol.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
   {
