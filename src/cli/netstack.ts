@@ -5,9 +5,12 @@ import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
 import { ScenarioErrors, ScenarioError } from '../scenario/types';
 import { formatTrace } from './format';
+import { traceToPcapng } from './pcap';
 
 const USAGE = `usage:
-  netstack trace FILE [--json]     run a scenario on the model and print its trace
+  netstack trace FILE [--json] [--pcap OUT.pcapng]
+                                   run a scenario on the model and print its trace;
+                                   --pcap also writes every frame a device sent (Wireshark)
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree`;
 
@@ -32,8 +35,19 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
-function trace(args: string[], out: (s: string) => void, err: (s: string) => void): number {
+function trace(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const args = [...argv];
   const json = args.includes('--json');
+  const p = args.indexOf('--pcap');
+  let pcapFile: string | undefined;
+  if (p >= 0) {
+    pcapFile = args[p + 1];
+    if (!pcapFile || pcapFile.startsWith('--')) {
+      err('netstack trace: --pcap needs a file name');
+      return 2;
+    }
+    args.splice(p, 2);
+  }
   const files = args.filter((a) => !a.startsWith('--'));
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
   if (unknown.length || files.length !== 1) {
@@ -51,6 +65,16 @@ function trace(args: string[], out: (s: string) => void, err: (s: string) => voi
   try {
     const dir = path.dirname(file);
     const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
+    if (pcapFile) {
+      const pc = traceToPcapng(t);
+      try {
+        fs.writeFileSync(pcapFile, pc.bytes);
+      } catch (e) {
+        err(`netstack: cannot write ${pcapFile}: ${(e as Error).message}`);
+        return 2;
+      }
+      err(`netstack: wrote ${pc.frames} frames on ${pc.interfaces.length} interfaces to ${pcapFile}`);
+    }
     out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
     return 0;
   } catch (e) {
