@@ -35,7 +35,7 @@ export class Recorder {
   private stackTrie: StackNode = { arr: [], kids: new Map() };
   private pendingCounters = new Map<string, Record<string, number>>();
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
-  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string }>();
+  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null }>();
 
   constructor(
     readonly level: RecordLevel,
@@ -146,14 +146,39 @@ export class Recorder {
     }
   }
 
+  /**
+   * The sk_buff as it is now. Consecutive steps often leave it as it was (a hook that accepts,
+   * a function that only looks): then the previous snapshot object is shared, not rebuilt.
+   */
   snapshot(skb: SkBuff): SkbSnapshot {
     let c = this.hexCache.get(skb);
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
-      c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end) };
+      c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end), last: null };
       this.hexCache.set(skb, c);
     }
     const rt = skb.dst;
-    return {
+    const dst = rt ? rt.describe() : null;
+    const last = c.last;
+    if (
+      last &&
+      last.len === skb.len &&
+      last.data === skb.data &&
+      last.tail === skb.tail &&
+      last.protocol === skb.protocol &&
+      last.pkt_type === skb.pkt_type &&
+      last.dev === (skb.dev ? skb.dev.name : null) &&
+      last.iif === skb.skb_iif &&
+      last.mark === skb.mark &&
+      last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
+      last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
+      last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
+      last.ip_summed === skb.ip_summed &&
+      last.dst === dst &&
+      last.ct === (skb.nfct ? skb.nfct.state : null)
+    ) {
+      return last;
+    }
+    const snap: SkbSnapshot = Object.freeze({
       len: skb.len,
       data: skb.data,
       tail: skb.tail,
@@ -170,9 +195,11 @@ export class Recorder {
       network_header: skb.network_header >= 0 ? skb.network_header : null,
       transport_header: skb.transport_header >= 0 ? skb.transport_header : null,
       ip_summed: skb.ip_summed,
-      dst: rt ? rt.describe() : null,
+      dst,
       ct: skb.nfct ? skb.nfct.state : null,
       bytes: c.hex,
-    };
+    });
+    c.last = snap;
+    return snap;
   }
 }
