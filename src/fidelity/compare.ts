@@ -1,8 +1,9 @@
 // The model's observation against the kernel's: every difference named by scenario, host,
 // packet, field, model value and kernel value.
 import { diffFrames, normalizeFrame, type Norm } from './frames';
-import type { HookPass, Observation, WireFrame } from './observe';
+import type { DropRecord, HookPass, Observation, WireFrame } from './observe';
 import { IGNORED_COUNTERS } from './counters';
+import { IGNORED_DROP_REASONS, sameLocation } from './drops';
 
 export interface Difference {
   host: string;
@@ -196,19 +197,49 @@ export function compareSends(model: Observation, kernel: Observation): Differenc
   return out;
 }
 
-/** Drops (reason, and the function that freed the packet) as multisets; only with --drops. */
+/**
+ * Drops per host per packet: each kernel drop is matched to the model's drop of the same packet
+ * on the same host (addresses, protocol, fragment, ports, ICMP type/code/seq, ARP op/addresses:
+ * PacketIdentity.key, random fields left out), in order; a matched pair is compared by reason and
+ * function (the kernel's kfree_skb location, see sameLocation), and a drop on one side only is a
+ * difference too. IGNORED_DROP_REASONS are left out on both sides.
+ */
 export function compareDrops(model: Observation, kernel: Observation): Difference[] {
   if (!kernel.drops || !model.drops) return [];
-  const count = (l: { fn: string; reason: string }[]): Map<string, number> => {
-    const m = new Map<string, number>();
-    for (const d of l) m.set(`${d.reason} in ${d.fn}`, (m.get(`${d.reason} in ${d.fn}`) ?? 0) + 1);
-    return m;
-  };
-  const a = count(model.drops);
-  const b = count(kernel.drops);
   const out: Difference[] = [];
-  for (const k of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    if ((a.get(k) ?? 0) !== (b.get(k) ?? 0)) out.push({ host: '(any: kfree_skb does not name the namespace)', what: 'drops', field: `SKB_DROP_REASON_${k}`, model: String(a.get(k) ?? 0), kernel: String(b.get(k) ?? 0) });
+  const kept = (l: DropRecord[]): DropRecord[] => l.filter((d) => !(d.reason in IGNORED_DROP_REASONS));
+  const md = kept(model.drops);
+  const kd = kept(kernel.drops);
+  const hosts = [...new Set([...md.map((d) => d.host), ...kd.map((d) => d.host)])].sort();
+  const text = (d: DropRecord): string => `${d.fn} ${d.reason}`;
+  const same = (m: DropRecord, k: DropRecord): boolean => m.reason === k.reason && sameLocation(m.fn, m.stack, k.fn, kernel.symbols);
+  for (const host of hosts) {
+    const ms = md.filter((d) => d.host === host);
+    const ks = kd.filter((d) => d.host === host);
+    const pair = new Map<number, number>();
+    const used = new Set<number>();
+    // first the drops that agree (the same packet, freed in the same place for the same reason),
+    // then the rest of each packet's drops in order: two copies of one packet may be freed in
+    // different places (one early, one when it is read), and the kernel's order across CPUs is
+    // its timestamps', not always the order the model freed them in
+    for (const agree of [true, false]) {
+      ms.forEach((m, i) => {
+        if (pair.has(i)) return;
+        const j = ks.findIndex((k, n) => !used.has(n) && k.id.key === m.id.key && (!agree || same(m, k)));
+        if (j < 0) return;
+        pair.set(i, j);
+        used.add(j);
+      });
+    }
+    ms.forEach((m, i) => {
+      const what = `packet #${m.packet ?? '?'} ${m.summary ?? m.id.summary}`;
+      const j = pair.get(i);
+      if (j === undefined) out.push({ host, what, field: 'drop', model: text(m), kernel: '(no drop)' });
+      else if (!same(m, ks[j])) out.push({ host, what, field: 'drop', model: text(m), kernel: text(ks[j]) });
+    });
+    ks.forEach((k, j) => {
+      if (!used.has(j)) out.push({ host, what: `packet ${k.id.summary} (no model packet)`, field: 'drop', model: '(no drop)', kernel: text(k) });
+    });
   }
   return out;
 }

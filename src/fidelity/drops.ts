@@ -1,82 +1,354 @@
-// Where the kernel drops packets, and why: the skb:kfree_skb tracepoint (location and drop
-// reason) in a tracefs instance of the harness's own. The tracepoint does not say which network
-// namespace a drop happened in, so drops are only recorded with `--drops`, which runs one
-// scenario at a time and reads the drops of its traffic only. Drops the model does not record
-// are left out on both sides: NOT_SPECIFIED (a plain kfree_skb) and QUEUE_PURGE (a socket's
-// unread queue freed when the tool that owned it exits, after the run).
+// Where the kernel frees packets, and why, per namespace and per packet: a bpftrace program on
+// the skb:kfree_skb tracepoint (one for the whole run, shared by the scenarios that run at the
+// same time). For each freed IPv4 or ARP sk_buff it prints the time, the network namespace (the
+// inode of skb->dev's netns, else of the socket's, else of the namespace whose receive path last
+// saw that sk_buff), the drop reason, the location (the function that called kfree_skb_reason)
+// and the first bytes of the network and transport headers, enough to tell which packet it was.
+// Each scenario opens a window on the namespaces it made (inode → host) for the time of its
+// traffic and collects the drops in it: the machine's own traffic, and the other scenarios', is
+// left out by namespace.
 import * as fs from 'fs';
 import * as path from 'path';
-import { registerCleanup, run } from './lab';
+import { isEphemeral, ICMP_NAMES } from './frames';
+import { Proc, registerCleanup, run, sleep } from './lab';
 
 const TRACEFS = '/sys/kernel/tracing';
-export const SKIPPED_REASONS = new Set(['NOT_SPECIFIED', 'QUEUE_PURGE']);
+const FORMAT = path.join(TRACEFS, 'events/skb/kfree_skb/format');
+export const BTF = '/sys/kernel/btf/vmlinux';
 
-export interface KernelDrop {
-  fn: string;
-  reason: string;
-  protocol: number;
+/**
+ * The bpftrace program; $1 is the harness's own netns inode (drops there are the machine's own).
+ * Lines: `READY`; `T <ns>` every 100 ms (how far the output has got); and per drop
+ * `D <ns> <netns> <reason> <location> <protocol> <7 words at the network header> <4 words at the transport header>`
+ * (words as the CPU reads them: little-endian u32, in hex).
+ *
+ * skb->dev is NULL for a fragment in a reassembly queue (ip_frag_queue clears it) and for some
+ * sk_buffs freed from a socket's queue; the socket's netns covers the latter, and @ns remembers
+ * the netns whose receive path (net:netif_receive_skb) last saw each sk_buff for the former.
+ */
+export const BPF_PROGRAM = `
+tracepoint:net:netif_receive_skb
+{
+  $skb = (struct sk_buff *)args->skbaddr;
+  $ino = (uint64)$skb->dev->nd_net.net->ns.inum;
+  if ($ino != $1) { @ns[args->skbaddr] = $ino; }
+}
+tracepoint:skb:consume_skb
+{
+  delete(@ns[args->skbaddr]);
+}
+tracepoint:skb:kfree_skb
+/args->protocol == 0x0800 || args->protocol == 0x0806/
+{
+  $skb = (struct sk_buff *)args->skbaddr;
+  $ino = (uint64)0;
+  if ($skb->dev != 0) { $ino = (uint64)$skb->dev->nd_net.net->ns.inum; }
+  if ($ino == 0 && $skb->sk != 0) { $ino = (uint64)$skb->sk->__sk_common.skc_net.net->ns.inum; }
+  if ($ino == 0) { $ino = @ns[args->skbaddr]; }
+  delete(@ns[args->skbaddr]);
+  if ($ino != $1) {
+    $nh = $skb->head + $skb->network_header;
+    $l4 = $nh + ((*(uint8 *)$nh) & 15) * 4;
+    printf("D %llu %llu %u %s %u %x %x %x %x %x %x %x %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol,
+      *(uint32 *)($nh), *(uint32 *)($nh + 4), *(uint32 *)($nh + 8), *(uint32 *)($nh + 12), *(uint32 *)($nh + 16), *(uint32 *)($nh + 20), *(uint32 *)($nh + 24),
+      *(uint32 *)($l4), *(uint32 *)($l4 + 4), *(uint32 *)($l4 + 8), *(uint32 *)($l4 + 12));
+  }
+}
+interval:ms:100 { printf("T %llu\\n", nsecs); }
+BEGIN { printf("READY\\n"); }
+END { clear(@ns); }
+`;
+
+/**
+ * Drops left out on both sides, and why. The model never records them (evidence: the only ones
+ * the kernel showed in the examples' namespaces on 6.18 were these).
+ */
+export const IGNORED_DROP_REASONS: Record<string, string> = {
+  QUEUE_PURGE:
+    'a socket destroyed with sk_buffs still queued (inet_sock_destruct purges its receive and error queues): seen when ping exits with an ICMP error it read from its raw socket still on its error queue (IP_RECVERR). When that happens depends on the tool\'s lifetime; the model keeps its sockets open to the end of the run and frees nothing then.',
+};
+
+/**
+ * Functions whose kfree_skb_reason is their last statement and compiles to a tail call
+ * (`jmp sk_skb_reason_drop`), so that the tracepoint's location (sk_skb_reason_drop's
+ * __builtin_return_address(0)) lies in their caller. The model names the function in the source;
+ * the kernel's location names this caller.
+ */
+export const TAIL_CALLS: Record<string, { caller: string; evidence: string }> = {
+  arp_error_report: {
+    caller: 'neigh_invalidate',
+    evidence:
+      'net/ipv4/arp.c arp_error_report is `dst_link_failure(skb); kfree_skb_reason(skb, SKB_DROP_REASON_NEIGH_FAILED);` (v6.12 and 6.18 alike); 6.18\'s code ends `mov $0x3a,%edx; xor %edi,%edi; jmp sk_skb_reason_drop`, and the kernel stack of the drop is sk_skb_reason_drop ← neigh_invalidate ← neigh_timer_handler',
+  },
+};
+
+/**
+ * Is the kernel's location the model's function? The same name; or the caller a tail call
+ * returns to (TAIL_CALLS); or, for a function the compiler inlined (no symbol of its own in
+ * /proc/kallsyms, e.g. the static __udp_queue_rcv_skb), the nearest caller on the model's stack
+ * that has one.
+ */
+export function sameLocation(modelFn: string, stack: string[] | undefined, kernelFn: string, symbols?: Set<string>): boolean {
+  if (modelFn === kernelFn || TAIL_CALLS[modelFn]?.caller === kernelFn) return true;
+  if (!symbols || !stack || symbols.has(modelFn)) return false;
+  const at = stack.lastIndexOf(modelFn);
+  for (let i = (at < 0 ? stack.length : at) - 1; i >= 0; i--) {
+    if (symbols.has(stack[i])) return stack[i] === kernelFn;
+  }
+  return false;
 }
 
-/** One line of the trace: `… kfree_skb: skbaddr=… rx_sk=… protocol=2048 location=ip_forward+0x2c0/0x730 reason: IP_INHDR`. */
-export function parseKfreeSkb(line: string): KernelDrop | undefined {
-  const m = /kfree_skb: .*protocol=(\d+) location=([A-Za-z0-9_.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[[^\]]+\])? reason: (\w+)/.exec(line);
-  return m ? { protocol: Number(m[1]), fn: m[2].replace(/\.(?:cold|isra|constprop|part)\.\d+$/, ''), reason: m[3] } : undefined;
-}
-
-export function parseDrops(text: string): KernelDrop[] {
-  const out: KernelDrop[] = [];
-  for (const l of text.split('\n')) {
-    const d = parseKfreeSkb(l);
-    // IPv4 and ARP only (the host's own IPv6 or other traffic is not the scenario's)
-    if (d && (d.protocol === 0x0800 || d.protocol === 0x0806) && !SKIPPED_REASONS.has(d.reason)) out.push(d);
+/** Function names in /proc/kallsyms (text symbols, compiler suffixes stripped). */
+export function parseKallsyms(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of text.split('\n')) {
+    const p = line.split(/\s+/);
+    if (p.length >= 3 && (p[1] === 't' || p[1] === 'T')) out.add(baseSymbol(p[2]));
   }
   return out;
 }
 
+/** What identifies a packet at a drop, on either side. */
+export interface PacketIdentity {
+  /** what matching uses: addresses, protocol, fragment offset, ports, ICMP type/code/seq, ARP op/addresses; random fields left out */
+  key: string;
+  /** tcpdump-like, for the report */
+  summary: string;
+}
+
+export interface KernelDrop {
+  /** CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+  t: number;
+  netns: number;
+  reason: string;
+  fn: string;
+  protocol: number;
+  id: PacketIdentity;
+}
+
+/** Compiler suffixes of a symbol: ip_rcv_core.isra.0 → ip_rcv_core. */
+export function baseSymbol(sym: string): string {
+  return sym.replace(/\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?$/, '').replace(/(?:\.(?:cold|isra|constprop|part|llvm)(?:\.\d+)?)+$/, '');
+}
+
+/** The reason names from the tracepoint's format file (`__print_symbolic(REC->reason, { 2, "NOT_SPECIFIED" }, …)`). */
+export function parseReasonNames(format: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const x of format.matchAll(/\{ (\d+), "(\w+)" \}/g)) m.set(Number(x[1]), x[2]);
+  return m;
+}
+
+const ip4 = (b: Uint8Array, o: number): string => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+const rd16 = (b: Uint8Array, o: number): number => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
+const port = (p: number): string => (isEphemeral(p) ? '*' : String(p));
+const TCP_FLAGS = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'C'];
+
+/**
+ * The identity of the packet whose network header starts at `off` (ETH_P_IP or ETH_P_ARP).
+ * The key has the addresses, protocol, total length, fragment offset and MF, ports, ICMP
+ * type/code and echo sequence, TCP flags (ARP: op and addresses).
+ * Left out of the key, as the frame comparison masks them: the IP ID, ephemeral ports
+ * (32768-60999), the ICMP echo id, TCP sequence numbers — and the TTL, which is in the summary only.
+ */
+export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4off?: number): PacketIdentity {
+  if (protocol === 0x0806) {
+    if (b.length < off + 28) return { key: 'arp ?', summary: 'ARP (truncated)' };
+    const op = rd16(b, off + 6);
+    const sip = ip4(b, off + 14);
+    const tip = ip4(b, off + 24);
+    const what = op === 1 ? `who-has ${tip} tell ${sip}` : op === 2 ? `reply ${sip} to ${tip}` : `op ${op} ${sip} > ${tip}`;
+    return { key: `arp ${op} ${sip} ${tip}`, summary: `ARP ${what}` };
+  }
+  if (protocol !== 0x0800 || b.length < off + 20 || b[off] >> 4 !== 4) return { key: `proto ${protocol} ?`, summary: `ethertype 0x${protocol.toString(16).padStart(4, '0')} (no IPv4 header)` };
+  const ihl = (b[off] & 15) * 4;
+  const l4 = l4off ?? off + ihl;
+  const saddr = ip4(b, off + 12);
+  const daddr = ip4(b, off + 16);
+  const proto = b[off + 9];
+  const ttl = b[off + 8];
+  const frag = rd16(b, off + 6);
+  const totLen = rd16(b, off + 2);
+  const fragOff = (frag & 0x1fff) * 8;
+  const mf = (frag & 0x2000) !== 0;
+  const fragKey = fragOff || mf ? ` frag ${fragOff}${mf ? '+' : ''}` : '';
+  const fragText = fragOff || mf ? `, frag offset ${fragOff}${mf ? ' MF' : ''}` : '';
+  let key = `ip ${saddr} > ${daddr} proto ${proto} len ${totLen}${fragKey}`;
+  let summary: string;
+  if (fragOff > 0) summary = `${saddr} > ${daddr}: ip-proto-${proto}`;
+  else if (proto === 17 || proto === 6) {
+    const sp = rd16(b, l4);
+    const dp = rd16(b, l4 + 2);
+    key += ` ${port(sp)} > ${port(dp)}`;
+    if (proto === 6) {
+      const fl = b[l4 + 13] ?? 0;
+      const flags = TCP_FLAGS.filter((_, i) => fl & (1 << i)).join('');
+      key += ` [${flags}]`;
+      summary = `${saddr}.${sp} > ${daddr}.${dp}: TCP [${flags}]`;
+    } else summary = `${saddr}.${sp} > ${daddr}.${dp}: UDP`;
+  } else if (proto === 1) {
+    const type = b[l4];
+    const code = b[l4 + 1];
+    key += ` icmp ${type}/${code}`;
+    summary = `${saddr} > ${daddr}: ICMP ${ICMP_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    if (type === 0 || type === 8) {
+      const seq = rd16(b, l4 + 6);
+      key += ` seq ${seq}`;
+      summary += `, seq ${seq}`;
+    }
+  } else summary = `${saddr} > ${daddr}: ip-proto-${proto}`;
+  return { key, summary: `${summary}, ttl ${ttl}, length ${totLen}${fragText}` };
+}
+
+/** Little-endian u32 words (as bpftrace read them) back to bytes. */
+export function wordsToBytes(words: string[]): Uint8Array {
+  const b = new Uint8Array(words.length * 4);
+  words.forEach((w, i) => {
+    const v = parseInt(w, 16) >>> 0;
+    b[i * 4] = v & 0xff;
+    b[i * 4 + 1] = (v >>> 8) & 0xff;
+    b[i * 4 + 2] = (v >>> 16) & 0xff;
+    b[i * 4 + 3] = (v >>> 24) & 0xff;
+  });
+  return b;
+}
+
+/** One `D …` line of the program's output. */
+export function parseDropLine(line: string, reasons: Map<number, string>): KernelDrop | undefined {
+  const p = line.trim().split(/\s+/);
+  if (p[0] !== 'D' || p.length !== 17) return undefined;
+  const protocol = Number(p[5]);
+  const nh = wordsToBytes(p.slice(6, 13));
+  const l4 = wordsToBytes(p.slice(13, 17));
+  // the 28 bytes at the network header, then 16 at the transport header
+  const b = new Uint8Array(nh.length + l4.length);
+  b.set(nh);
+  b.set(l4, nh.length);
+  const reasonNo = Number(p[3]);
+  return { t: Number(p[1]), netns: Number(p[2]), reason: reasons.get(reasonNo) ?? `reason ${reasonNo}`, fn: baseSymbol(p[4]), protocol, id: packetIdentity(protocol, b, 0, nh.length) };
+}
+
+/** A scenario's view on the tracer: its namespaces (inode → host), from the start of its traffic. */
+export interface DropWindow {
+  hosts: Map<number, string>;
+  start: number;
+}
+
+export interface HostDrop extends KernelDrop {
+  host: string;
+}
+
+function readKallsyms(): Set<string> | undefined {
+  try {
+    return parseKallsyms(fs.readFileSync('/proc/kallsyms', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CLOCK_MONOTONIC now, in ns: the clock bpf_ktime_get_ns reads (libuv's hrtime). */
+export const monotonicNs = (): number => Number(process.hrtime.bigint());
+
+/** The inode of a named namespace (`ip netns add NAME` → /run/netns/NAME), as `stat -L -c %i` shows it. */
+export function netnsInode(name: string): number {
+  return fs.statSync(path.join('/run/netns', name)).ino;
+}
+
 export class DropTracer {
+  private drops: KernelDrop[] = [];
+  private parsed = 0;
+  private lastTick = 0;
+  /** the running kernel's function names (to tell an inlined function), or undefined if unreadable */
+  readonly symbols: Set<string> | undefined = readKallsyms();
+
   private constructor(
-    private readonly dir: string,
-    private readonly mounted: boolean,
+    private readonly proc: Proc,
+    private readonly reasons: Map<number, string>,
+    private readonly unmount: () => void,
   ) {}
 
-  /** Mounts tracefs if it is not (and unmounts it at cleanup), makes an instance with kfree_skb on. */
-  static start(): DropTracer {
+  /**
+   * Mounts tracefs if it is not (bpftrace finds tracepoints there; unmounted at cleanup), starts
+   * bpftrace and waits until its probes are attached. Throws with bpftrace's words if it cannot.
+   */
+  static async start(): Promise<DropTracer> {
     let mounted = false;
-    if (!fs.existsSync(path.join(TRACEFS, 'instances'))) {
+    if (!fs.existsSync(FORMAT)) {
       run(['mount', '-t', 'tracefs', 'nodev', TRACEFS]);
       mounted = true;
     }
-    const dir = path.join(TRACEFS, 'instances', `nsx-fidelity-${process.pid}`);
-    fs.mkdirSync(dir);
-    const t = new DropTracer(dir, mounted);
-    registerCleanup(() => t.stop());
-    fs.writeFileSync(path.join(dir, 'events/skb/kfree_skb/enable'), '1');
-    return t;
-  }
-
-  clear(): void {
-    fs.writeFileSync(path.join(this.dir, 'trace'), '');
-  }
-
-  read(): KernelDrop[] {
-    return parseDrops(fs.readFileSync(path.join(this.dir, 'trace'), 'utf8'));
-  }
-
-  stop(): void {
-    try {
-      if (fs.existsSync(this.dir)) {
-        fs.writeFileSync(path.join(this.dir, 'events/skb/kfree_skb/enable'), '0');
-        fs.rmdirSync(this.dir);
-      }
-    } catch {
-      /* already gone */
-    }
-    if (this.mounted) {
+    const unmount = (): void => {
+      if (!mounted) return;
+      mounted = false;
       try {
         run(['umount', TRACEFS]);
       } catch {
-        /* busy or gone */
+        try {
+          // still busy (bpftrace just killed at an interruption): detach it now, it goes when free
+          run(['umount', '-l', TRACEFS]);
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    const own = fs.statSync('/proc/self/ns/net').ino;
+    const reasons = parseReasonNames(fs.readFileSync(FORMAT, 'utf8'));
+    const proc = new Proc(['bpftrace', '-B', 'line', '-e', BPF_PROGRAM, String(own)], { ...process.env, BPFTRACE_MAP_KEYS_MAX: '65536' });
+    const t = new DropTracer(proc, reasons, unmount);
+    registerCleanup(unmount);
+    if (!(await proc.until((o) => /^READY$/m.test(o), 120000))) {
+      await proc.stop('SIGKILL', 500);
+      unmount();
+      throw new Error(`bpftrace did not attach to skb:kfree_skb: ${proc.err.replace(/^ERROR: Unknown error -1: couldn't set RLIMIT_MEMLOCK.*\n?/m, '').trim() || 'no output'}`);
+    }
+    return t;
+  }
+
+  private take(): void {
+    const out = this.proc.out;
+    let nl: number;
+    while ((nl = out.indexOf('\n', this.parsed)) >= 0) {
+      const line = out.slice(this.parsed, nl);
+      this.parsed = nl + 1;
+      if (line.startsWith('T ')) this.lastTick = Math.max(this.lastTick, Number(line.slice(2)));
+      else if (line.startsWith('D ')) {
+        const d = parseDropLine(line, this.reasons);
+        if (d) this.drops.push(d);
       }
     }
+  }
+
+  /** Opens a window on these namespaces (name → host) from now on. */
+  open(namespaces: Map<string, string>): DropWindow {
+    const hosts = new Map<number, string>();
+    for (const [name, host] of namespaces) hosts.set(netnsInode(name), host);
+    return { hosts, start: monotonicNs() };
+  }
+
+  /** The drops in the window's namespaces from its start until now (waits until bpftrace's output has got past now). */
+  async collect(w: DropWindow): Promise<HostDrop[]> {
+    const end = monotonicNs();
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      this.take();
+      if (this.lastTick >= end + 150e6) break;
+      if (!this.proc.running) throw new Error(`bpftrace stopped: ${this.proc.err.trim()}`);
+      const lost = /Lost \d+ events/.exec(this.proc.out + this.proc.err);
+      if (lost) throw new Error(`bpftrace: ${lost[0]} (its perf buffer overflowed): the drops cannot be compared`);
+      if (Date.now() > deadline) throw new Error('bpftrace output did not catch up within 10 s');
+      await sleep(50);
+    }
+    const out: HostDrop[] = [];
+    for (const d of this.drops) {
+      const host = w.hosts.get(d.netns);
+      if (host !== undefined && d.t >= w.start && d.t <= end) out.push({ ...d, host });
+    }
+    // bpftrace reads one perf buffer per CPU: its lines are in time order per CPU only
+    return out.sort((a, b) => a.t - b.t);
+  }
+
+  /** Stops bpftrace (SIGINT: it detaches and exits) and unmounts tracefs if it mounted it. */
+  async stop(): Promise<void> {
+    await this.proc.stop('SIGINT', 5000);
+    this.unmount();
   }
 }

@@ -47,22 +47,31 @@ export const PINNED_SYSCTLS: { key: string; value: string; since: string; reason
   },
 ];
 
+const isDrop = (d: Difference, model: string, kernel: string | RegExp): boolean => d.field === 'drop' && d.model === model && (typeof kernel === 'string' ? d.kernel === kernel : kernel.test(d.kernel));
+
 export const EXCEPTIONS: FidelityException[] = [
   {
     name: 'udp-recvmsg-csum-drop-reason (Linux 6.15+)',
     applies: (r) => atLeast(r, 6, 15),
-    matches: (_sc, d) => d.what === 'drops' && d.field === 'SKB_DROP_REASON_UDP_CSUM in udp_recvmsg' && d.model === '0',
+    matches: (_sc, d) => isDrop(d, 'udp_recvmsg NOT_SPECIFIED', 'udp_recvmsg UDP_CSUM'),
     reason:
-      'the net-next patch "udp: expand SKB_DROP_REASON_UDP_CSUM use" (Eric Dumazet, March 2025, v6.15) frees a datagram whose checksum fails at recvmsg time with SKB_DROP_REASON_UDP_CSUM; v6.12 (net/ipv4/udp.c, udp_recvmsg, csum_copy_err) frees it with a plain kfree_skb (NOT_SPECIFIED), which is what the model records. Only with --drops.',
+      'commit b3aaf3c13baa "udp: expand SKB_DROP_REASON_UDP_CSUM use" (Eric Dumazet, net-next, March 2025, in v6.15) frees a datagram whose checksum fails at recvmsg time with SKB_DROP_REASON_UDP_CSUM; v6.12 (net/ipv4/udp.c, udp_recvmsg, csum_copy_err) frees it with a plain kfree_skb (NOT_SPECIFIED), which is what the model records.',
+  },
+  {
+    name: 'ping-rcv-frees-echo-reply (Linux 6.15+)',
+    applies: (r) => atLeast(r, 6, 15),
+    matches: (_sc, d) => isDrop(d, 'icmp_rcv NO_SOCKET', 'ping_rcv NO_SOCKET'),
+    reason:
+      'commit a7e38208fe71 "inet: ping: avoid skb_clone() dance in ping_rcv()" (Eric Dumazet, net-next, February 2025, in v6.15) makes ping_rcv free an echo reply no ping socket wants itself (kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET)); in v6.12 ping_rcv returns SKB_DROP_REASON_NO_SOCKET and icmp_rcv frees the skb with it, which is what the model records.',
   },
   {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',
     applies: (r) => atLeast(r, 6, 18),
     matches: (sc, d) =>
       sc.listen.some((l) => l.proto === 'udp' && l.rcvbuf !== undefined) &&
-      ((d.what === 'counter' && ['UdpInDatagrams', 'UdpInErrors', 'UdpRcvbufErrors'].includes(d.field)) || (/^udp socket /.test(d.what) && d.kernel === '(none)')),
+      ((d.what === 'counter' && ['UdpInDatagrams', 'UdpInErrors', 'UdpRcvbufErrors'].includes(d.field)) || (/^udp socket /.test(d.what) && d.kernel === '(none)') || isDrop(d, '(no drop)', / SOCKET_RCVBUFF$/)),
     reason:
-      'commit 9aaec660b5be "udp: refine __udp_enqueue_schedule_skb() test" (net-next, September 2025, in v6.18) drops a datagram whose truesize does not fit in SO_RCVBUF unless the queue is empty; v6.12 (including 6.12.y with 5a465a0da13e) drops only when the queue already holds more than SO_RCVBUF, so it takes one more datagram. The model follows v6.12.',
+      'commit 9aaec660b5be "udp: refine __udp_enqueue_schedule_skb() test" (net-next, September 2025, in v6.18) drops a datagram whose truesize does not fit in SO_RCVBUF unless the queue is empty; v6.12 (including 6.12.y with 5a465a0da13e) drops only when the queue already holds more than SO_RCVBUF, so it takes one more datagram (one SOCKET_RCVBUFF drop fewer). The model follows v6.12.',
   },
 ];
 

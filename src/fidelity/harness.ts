@@ -12,7 +12,7 @@ import { compareAll, formatDiff, NONDETERMINISM, RANDOM_REACHABLE_AFTER_NS, type
 import { applyExceptions, type AppliedException } from './exceptions';
 import { cleanupAll, installCleanupHandlers, makeTempDir, removeTempDir } from './lab';
 import { modelDrops, modelSends, observeModel } from './observe';
-import { DropTracer } from './drops';
+import { DropTracer, IGNORED_DROP_REASONS } from './drops';
 import { preflight } from './preflight';
 import { replay } from './replay';
 
@@ -27,12 +27,14 @@ export interface ScenarioResult {
   errors: string[];
   notes: string[];
   exceptions: AppliedException[];
+  /** how many drops were compared (after IGNORED_DROP_REASONS), when drops were traced */
+  drops?: { model: number; kernel: number };
   ms: number;
 }
 
 export interface FidelityOptions {
   jobs?: number;
-  /** also compare drops (kfree_skb): one scenario at a time */
+  /** compare drops (the kfree_skb tracepoint through bpftrace); on unless false */
   drops?: boolean;
   log?: (s: string) => void;
 }
@@ -81,6 +83,10 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
       const m = observeModel(trace, new Set(sc.traffic.flatMap((t) => (t.kind === 'local' && t.send.proto === 'icmp' ? [t.from.text] : []))));
       m.sends = modelSends(sc, trace, marks);
       if (drops) m.drops = modelDrops(trace);
+      if (m.drops && k.obs.drops) {
+        const n = (l: { reason: string }[]): number => l.filter((d) => !(d.reason in IGNORED_DROP_REASONS)).length;
+        res.drops = { model: n(m.drops), kernel: n(k.obs.drops) };
+      }
       const span = trace.events.length ? trace.events[trace.events.length - 1].time : 0;
       const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span);
       if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
@@ -108,6 +114,15 @@ export function formatResult(r: ScenarioResult): string[] {
   return lines;
 }
 
+/** How many drops were compared, per packet, in the scenarios that were (or why none were). */
+export function dropsLine(rs: ScenarioResult[]): string {
+  const with_ = rs.filter((r) => r.drops);
+  if (!with_.length) return 'drops: not compared';
+  const k = with_.reduce((s, r) => s + r.drops!.kernel, 0);
+  const m = with_.reduce((s, r) => s + r.drops!.model, 0);
+  return `drops compared per packet in ${with_.length} scenarios: ${k} in the kernel, ${m} in the model`;
+}
+
 /** Scenarios this kernel cannot replay are left out of the count (and named above it). */
 export function summaryLine(rs: ScenarioResult[]): string {
   const counted = rs.filter((r) => !r.unsupported);
@@ -122,12 +137,21 @@ export function unsupportedLine(rs: ScenarioResult[]): string | undefined {
 
 /** Runs every file; refuses (returning a message, touching nothing) when the machine cannot. */
 export async function runFidelity(files: string[], opts: FidelityOptions = {}): Promise<{ results: ScenarioResult[]; refused?: string }> {
-  const refused = preflight();
+  const withDrops = opts.drops !== false;
+  const refused = preflight({ drops: withDrops });
   if (refused) return { results: [], refused };
   installCleanupHandlers();
   const log = opts.log ?? (() => undefined);
-  const jobs = opts.drops ? 1 : Math.max(1, opts.jobs ?? 4);
-  const drops = opts.drops ? DropTracer.start() : undefined;
+  const jobs = Math.max(1, opts.jobs ?? 4);
+  let drops: DropTracer | undefined;
+  if (withDrops) {
+    try {
+      drops = await DropTracer.start();
+    } catch (e) {
+      cleanupAll();
+      return { results: [], refused: `cannot trace drops: ${(e as Error).message}` };
+    }
+  }
   const results: ScenarioResult[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -141,6 +165,7 @@ export async function runFidelity(files: string[], opts: FidelityOptions = {}): 
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
   } finally {
+    await drops?.stop();
     cleanupAll();
   }
   return { results };

@@ -1,16 +1,17 @@
 // The fidelity harness's command line (scripts/fidelity.js builds and runs this file).
-//   npm run fidelity -- [FILES or DIRS] [--jobs N]
-import { collectFiles, formatResult, kernelRelease, REFERENCE_KERNEL, runFidelity, summaryLine, unsupportedLine } from './harness';
+//   npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]
+import { collectFiles, dropsLine, formatResult, kernelRelease, REFERENCE_KERNEL, runFidelity, summaryLine, unsupportedLine } from './harness';
 
 export async function main(argv: string[]): Promise<number> {
   let jobs = 4;
-  let drops = false;
+  let drops = true;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--jobs' || argv[i] === '-j') jobs = Number(argv[++i]);
+    else if (argv[i] === '--no-drops') drops = false;
     else if (argv[i] === '--drops') drops = true;
     else if (argv[i] === '-h' || argv[i] === '--help') {
-      process.stdout.write('usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--drops]\n  --drops: also compare where packets are dropped and why (kfree_skb tracepoint; one scenario at a time)\n  (default: every scenario in examples/; needs root, iproute2, nftables, iptables, iputils-ping, tcpdump, python3)\n');
+      process.stdout.write('usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]\n  --no-drops: do not compare where packets are dropped and why (the kfree_skb tracepoint through bpftrace)\n  (default: every scenario in examples/; needs root, iproute2, nftables, iptables, iputils-ping, tcpdump, python3, bpftrace)\n');
       return 0;
     } else paths.push(argv[i]);
   }
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`run time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   const u = unsupportedLine(results);
   if (u) process.stdout.write(`${u}\n`);
+  process.stdout.write(`${dropsLine(results)}\n`);
   process.stdout.write(`${summaryLine(results)}\n`);
   return results.every((r) => r.agree || r.unsupported) ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 import type { Trace, TraceEvent } from '../model/trace';
 import type { Scenario } from '../scenario/types';
 import { hexToBytes, ipFieldsAt } from './frames';
+import { packetIdentity, type PacketIdentity } from './drops';
 import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 
 export interface WireFrame {
@@ -43,21 +44,42 @@ export interface Observation {
   sockets: Map<string, string[]>;
   pings: PingReport[];
   sends: SendResult[];
-  /** where packets were dropped and why (only with --drops): "ip_forward IP_INHDR" */
-  drops?: { fn: string; reason: string }[];
+  /** where packets were freed with a drop reason, and which packets (when drops are compared) */
+  drops?: DropRecord[];
+  /** the running kernel's function names (kernel side, with drops): to tell inlined functions */
+  symbols?: Set<string>;
 }
 
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect']);
 
-/** The model's drops as the kfree_skb tracepoint would show them (see drops.ts). */
-export function modelDrops(t: Trace): { fn: string; reason: string }[] {
-  const out: { fn: string; reason: string }[] = [];
-  for (const p of t.packets) {
-    if (p.fate.kind !== 'dropped' || NO_SKB_FNS.has(p.fate.fn)) continue;
-    const reason = (p.fate.reason ?? 'NOT_SPECIFIED').replace(/^SKB_DROP_REASON_/, '');
-    if (reason === 'NOT_SPECIFIED' || reason === 'QUEUE_PURGE') continue;
-    out.push({ fn: p.fate.fn, reason });
+/** A drop as the kernel's kfree_skb tracepoint would show it, on either side. */
+export interface DropRecord {
+  host: string;
+  /** the function that freed the sk_buff (kfree_skb_reason's caller) */
+  fn: string;
+  /** SKB_DROP_REASON_… without the prefix */
+  reason: string;
+  id: PacketIdentity;
+  /** the model's packet id, summary and call stack (model side only) */
+  packet?: number;
+  summary?: string;
+  stack?: string[];
+}
+
+/**
+ * The model's drops: every step that frees an sk_buff with kfree_skb_reason (an event with a
+ * `drop`), which is also where a dropped packet's fate is, and the frees that do not end the
+ * packet (icmp_rcv freeing, with ping_rcv's NO_SOCKET, an echo reply whose clone ping's raw socket got).
+ */
+export function modelDrops(t: Trace): DropRecord[] {
+  const out: DropRecord[] = [];
+  const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
+  for (const e of t.events) {
+    if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
+    const s = e.skb;
+    const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header) : { key: '?', summary: summary.get(e.packet) ?? '?' };
+    out.push({ host: e.host, fn: e.fn, reason: e.drop.replace(/^SKB_DROP_REASON_/, ''), id, packet: e.packet, summary: summary.get(e.packet), stack: e.stack });
   }
   return out;
 }

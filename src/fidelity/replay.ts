@@ -169,7 +169,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     await sleep(400);
     const env = (h: string): NodeJS.ProcessEnv => ({ ...process.env, NSTAT_HISTORY: path.join(dir, `nstat-${h}`) });
     for (const h of sc.hosts) ns.get(h.name)!.exec(['nstat', '-n'], { env: env(h.name) });
-    drops?.clear();
+    // drops from here on, in these namespaces only (the kernel's window on this scenario)
+    const dropWindow = drops?.open(new Map(sc.hosts.map((h) => [nsName(h.name), h.name])));
     if (errors.length) return { obs, errors, notes, captured, unsupported };
 
     // the traffic, paced as the model paced it
@@ -252,7 +253,12 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     const finalNs = Math.max(0, (trace.events.length ? trace.events[trace.events.length - 1].time : 0) - marks[marks.length - 1].now);
     await quiet(finalNs / 1e6 + timerSlack(finalNs / 1e6) + 300, 3000);
     for (const h of sc.hosts) obs.counters[h.name] = parseNstatJson(ns.get(h.name)!.exec(['nstat', '--json'], { env: env(h.name) }));
-    if (drops) obs.drops = drops.read();
+    if (drops && dropWindow) {
+      const got = await drops.collect(dropWindow);
+      if (process.env.NSX_FIDELITY_DEBUG) for (const d of got) log(`  debug drop on ${d.host}: ${d.fn} ${d.reason} ${d.id.summary}`);
+      obs.drops = got.map((d) => ({ host: d.host, fn: d.fn, reason: d.reason, id: d.id }));
+      obs.symbols = drops.symbols;
+    }
     for (const d of dumps) await d.proc.stop('SIGINT');
     for (const m of monitors) await m.proc.stop('SIGTERM');
     for (const d of dumps) {

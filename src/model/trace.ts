@@ -116,7 +116,7 @@ export interface TraceEvent {
   /**
    * SKB_DROP_REASON_… when an sk_buff of the packet is freed with kfree_skb_reason at this step.
    * Usually that ends the packet (its fate says so), but not always: the original of an echo
-   * reply is freed in ping_rcv after ping's raw socket got a clone.
+   * reply is freed in icmp_rcv (ping_rcv's NO_SOCKET) after ping's raw socket got a clone.
    */
   drop?: string;
 }

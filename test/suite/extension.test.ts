@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { closeAll, debuggerTabs, examples, extension, hoverText, KERNEL_MISSING, kernelSrc, netstackDiagnostics, scratchDir, waitFor } from './helpers';
+import { skipOrFail } from '../skip';
 
 interface ContributedCommand {
   command: string;
@@ -165,10 +166,7 @@ describe('Netstack Explorer in the extension host', () => {
     const src = kernelSrc();
     let file = '';
     before(function () {
-      if (!src) {
-        console.log(KERNEL_MISSING);
-        this.skip();
-      }
+      if (!src) skipOrFail(this, KERNEL_MISSING);
       file = path.join(src as string, 'net', 'ipv4', 'ip_forward.c');
     });
     after(closeAll);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../codeServer/codeServer';
 import { debuggerFrame, openWorkbench, quickOpen, runCommand, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
+import { skipOrFail } from '../skip';
 
 describe('VS Code (code-server): the packet debugger', function () {
   this.timeout(120_000);
@@ -14,10 +15,7 @@ describe('VS Code (code-server): the packet debugger', function () {
 
   before(async function () {
     const why = uiMissing();
-    if (why) {
-      console.log(`skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipOrFail(this, why);
     wb = await openWorkbench('debugger');
   });
 

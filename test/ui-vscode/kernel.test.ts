@@ -4,6 +4,7 @@
 // .vscode-test/screenshots/vscode-hover.png, vscode-hover-show-step.png.
 import * as assert from 'assert';
 import { debuggerFrame, goToLine, kernelSrc, openWorkbench, quickOpen, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
+import { skipOrFail } from '../skip';
 
 describe('VS Code (code-server): kernel source hovers', function () {
   this.timeout(120_000);
@@ -11,10 +12,7 @@ describe('VS Code (code-server): kernel source hovers', function () {
 
   before(async function () {
     const why = uiMissing() ?? (kernelSrc() ? undefined : 'no v6.12 kernel tree (linux-source-6.12 extracted to /usr/src, or NETSTACK_KERNEL_SRC)');
-    if (why) {
-      console.log(`skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipOrFail(this, why);
     wb = await openWorkbench('kernel');
   });
 

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../codeServer/browser';
 import { CACHE, ROOT } from '../codeServer/codeServer';
 import { kernelSrc, quickOpen, screenshot, screenshotIfFailed } from './workbench';
+import { skipOrFail } from '../skip';
 
 describe('npm start', function () {
   this.timeout(120_000);
@@ -21,10 +22,7 @@ describe('npm start', function () {
 
   before(async function () {
     const why = chromiumMissing() ?? (fs.existsSync(path.join(ROOT, 'dist', 'extension.js')) ? undefined : 'dist/extension.js is missing (npm run build)');
-    if (why) {
-      console.log(`skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipOrFail(this, why);
     fs.rmSync(home, { recursive: true, force: true });
     fs.mkdirSync(home, { recursive: true });
     // what `npm start` runs after building: its own process group, ended in after()

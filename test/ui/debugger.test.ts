@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Trace } from '../../src/model/trace';
 import { ttlTrace } from '../fixtures/synthetic-trace';
 import { buildBundles, chromiumMissing, launch, openPage, screenshot, serve, type Served } from './page';
+import { skipOrFail } from '../skip';
 
 const text = async (page: Page, sel: string): Promise<string> => (await page.locator(sel).first().textContent()) ?? '';
 const posted = (page: Page): Promise<{ type: string; action?: string; fn?: string }[]> => page.evaluate('window.harness.posted') as Promise<{ type: string; action?: string; fn?: string }[]>;
@@ -58,10 +59,7 @@ describe('packet debugger webview (headless Chromium)', function () {
 
   before(async function () {
     const why = chromiumMissing();
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipOrFail(this, why);
     await buildBundles();
     served = await serve();
     browser = await launch();
@@ -240,10 +238,7 @@ describe('packet debugger webview (headless Chromium)', function () {
     } catch (e) {
       assert.fail(`running the scenario failed: ${e instanceof Error ? e.message : e}`);
     }
-    if (!real) {
-      console.log('      skipped: src/scenario/run.ts is not there yet');
-      this.skip();
-    }
+    assert.ok(real, 'the scenario gave no trace');
     const t = real.trace;
     await load(page, t);
     assert.match(await text(page, '.title'), new RegExp(`${t.events.length} events`));

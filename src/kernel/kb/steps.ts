@@ -28,7 +28,7 @@ export const MODEL_STEPS: readonly string[] = [
   // ICMP
   'icmp_rcv', 'icmp_echo', 'icmp_reply', 'icmp_push_reply', 'icmp_unreach', 'icmp_discard', '__icmp_send', 'ping_rcv',
   // UDP
-  'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb',
+  'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb',
   'udp_err', '__udp4_lib_err',
   // TCP
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',

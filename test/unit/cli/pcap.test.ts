@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { traceToPcapng } from '../../../src/cli/pcap';
 import { runExample } from '../model/helpers';
+import { skipOrFail } from '../../skip';
 
 interface Block {
   type: number;
@@ -49,7 +50,7 @@ describe('pcapng export of a trace', () => {
   });
 
   it('is read by tcpdump', function () {
-    if (spawnSync('tcpdump', ['--version']).status !== 0) return this.skip();
+    if (spawnSync('tcpdump', ['--version']).status !== 0) skipOrFail(this, 'tcpdump is not installed (apt-get install tcpdump)');
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-pcap-')), 't.pcapng');
     fs.writeFileSync(f, pc.bytes);
     const r = spawnSync('tcpdump', ['-nr', f], { encoding: 'utf8' });

@@ -1,36 +1,174 @@
 import * as assert from 'assert';
-import { parseDrops, parseKfreeSkb } from '../../../src/fidelity/drops';
-import { compareDrops } from '../../../src/fidelity/compare';
-import type { Observation } from '../../../src/fidelity/observe';
+import * as fs from 'fs';
+import * as path from 'path';
+import { baseSymbol, BPF_PROGRAM, IGNORED_DROP_REASONS, packetIdentity, parseDropLine, parseKallsyms, parseReasonNames, sameLocation, TAIL_CALLS, wordsToBytes } from '../../../src/fidelity/drops';
+import { compareDrops, formatDiff } from '../../../src/fidelity/compare';
+import { applyExceptions, EXCEPTIONS } from '../../../src/fidelity/exceptions';
+import { modelDrops, type DropRecord, type Observation } from '../../../src/fidelity/observe';
+import { parseScenario } from '../../../src/scenario/parse';
+import { runScenario } from '../../../src/scenario/run';
 
-// Lines of the skb:kfree_skb tracepoint as 6.18 printed them in a tracefs instance.
-const TRACE = `# tracer: nop
-            ping-18980   [000] .Ns1.  3331.926843: kfree_skb: skbaddr=00000000cc82a3af rx_sk=0000000000000000 protocol=2048 location=ip_forward+0x2c0/0x730 reason: IP_INHDR
-          <idle>-0       [000] ..s1.  3331.940559: kfree_skb: skbaddr=00000000cc82a3af rx_sk=0000000000000000 protocol=2048 location=inet_sock_destruct+0x57/0x1a0 reason: QUEUE_PURGE
-         python3-19071   [000] .Ns1.  3339.373398: kfree_skb: skbaddr=00000000ca4fa1d9 rx_sk=0000000000000000 protocol=2048 location=__udp4_lib_rcv+0x1eb/0xd00 reason: UDP_CSUM
-         python3-19071   [000] .Ns1.  3339.373398: kfree_skb: skbaddr=00000000ca4fa1d9 rx_sk=0000000000000000 protocol=2048 location=ip_rcv_core.isra.0+0x1eb/0xd00 reason: NOT_SPECIFIED
-         python3-19071   [000] .Ns1.  3339.373398: kfree_skb: skbaddr=00000000ca4fa1d9 rx_sk=0000000000000000 protocol=34525 location=ip6_rcv_core+0x1eb/0xd00 reason: IPV6DISABLED
-`;
+const ROOT = path.join(__dirname, '..', '..', '..', '..');
+const example = (name: string) => {
+  const file = path.join(ROOT, 'examples', name);
+  const sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
+  const dir = path.dirname(file);
+  return { sc, trace: runScenario(sc, { marks: [], readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') }) };
+};
+const obs = (drops?: DropRecord[], symbols?: Set<string>): Observation => ({ frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [], drops, symbols });
 
-describe('fidelity: drops from the kfree_skb tracepoint', () => {
-  it('parses location and reason, strips compiler suffixes', () => {
-    assert.deepStrictEqual(parseKfreeSkb(TRACE.split('\n')[1]), { protocol: 2048, fn: 'ip_forward', reason: 'IP_INHDR' });
-    assert.strictEqual(parseKfreeSkb(TRACE.split('\n')[4])!.fn, 'ip_rcv_core');
-    assert.strictEqual(parseKfreeSkb('# tracer: nop'), undefined);
+// The tracepoint's format file on 6.18 (shortened): the reason names bpftrace prints as numbers.
+const FORMAT = `name: kfree_skb
+print fmt: "skbaddr=%p rx_sk=%p protocol=%u location=%pS reason: %s", REC->skbaddr, REC->rx_sk, REC->protocol, REC->location, __print_symbolic(REC->reason, { 2, "NOT_SPECIFIED" }, { 3, "NO_SOCKET" }, { 11, "UDP_CSUM" }, { 12, "NETFILTER_DROP" }, { 15, "IP_INHDR" }, { 58, "NEIGH_FAILED" }, { 104, "QUEUE_PURGE" })`;
+const REASONS = parseReasonNames(FORMAT);
+
+/** A `D …` line as the bpftrace program prints it, from the bytes at the network and transport headers. */
+function line(ns: number, netns: number, reason: number, loc: string, protocol: number, nh: number[], l4: number[]): string {
+  const words = (b: number[], n: number): string[] => {
+    const x = b.concat(new Array(n * 4).fill(0)).slice(0, n * 4);
+    return Array.from({ length: n }, (_, i) => ((x[i * 4] | (x[i * 4 + 1] << 8) | (x[i * 4 + 2] << 16) | (x[i * 4 + 3] << 24)) >>> 0).toString(16));
+  };
+  return ['D', ns, netns, reason, loc, protocol, ...words(nh, 7), ...words(l4, 4)].join(' ');
+}
+
+// 10.0.1.2 > 10.0.2.2 ICMP echo request id 0x1234 seq 1, TTL 1, IP ID 0xabcd, DF
+const ECHO_IP = [0x45, 0, 0, 84, 0xab, 0xcd, 0x40, 0, 1, 1, 0, 0, 10, 0, 1, 2, 10, 0, 2, 2];
+const ECHO_L4 = [8, 0, 0, 0, 0x12, 0x34, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+// 10.0.1.2:40000 > 10.0.2.2:53 UDP, and 10.0.1.2:33000 (ephemeral) > 10.0.2.2:9999
+const UDP_IP = [0x45, 0, 0, 60, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 1, 2, 10, 0, 2, 2];
+// ARP who-has 192.168.1.99 tell 192.168.1.10
+const ARP = [0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 192, 168, 1, 10, 0, 0, 0, 0, 0, 0, 192, 168, 1, 99];
+
+describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)', () => {
+  it('reads the reason names from the tracepoint format, and strips compiler suffixes from symbols', () => {
+    assert.strictEqual(REASONS.get(58), 'NEIGH_FAILED');
+    assert.strictEqual(REASONS.get(104), 'QUEUE_PURGE');
+    assert.strictEqual(baseSymbol('ip_rcv_core.isra.0'), 'ip_rcv_core');
+    assert.strictEqual(baseSymbol('icmp_unreach.cold'), 'icmp_unreach');
+    assert.strictEqual(baseSymbol('ip_forward+0x2c0/0x730'), 'ip_forward');
+    assert.deepStrictEqual([...parseKallsyms('ffffffff8204aa20 t arp_error_report\nffffffff8204f470 t icmp_echo.part.0\nffffffff82f00000 d some_data\nffffffffc0a00000 T nft_do_chain\t[nf_tables]\n')].sort(), ['arp_error_report', 'icmp_echo', 'nft_do_chain']);
   });
 
-  it('keeps IPv4 and ARP drops with a reason; leaves out NOT_SPECIFIED, QUEUE_PURGE and other protocols', () => {
-    assert.deepStrictEqual(parseDrops(TRACE), [
-      { protocol: 2048, fn: 'ip_forward', reason: 'IP_INHDR' },
-      { protocol: 2048, fn: '__udp4_lib_rcv', reason: 'UDP_CSUM' },
-    ]);
+  it('the program reads the netns from the device, else the socket, else where the receive path saw the sk_buff', () => {
+    assert.match(BPF_PROGRAM, /\$skb->dev->nd_net\.net->ns\.inum/);
+    assert.match(BPF_PROGRAM, /\$skb->sk->__sk_common\.skc_net\.net->ns\.inum/);
+    assert.match(BPF_PROGRAM, /tracepoint:net:netif_receive_skb/);
+    assert.match(BPF_PROGRAM, /if \(\$ino != \$1\)/, "the harness's own namespace (the machine's traffic) is left out in the kernel");
   });
 
-  it('compares drops as multisets of reason and function', () => {
-    const o = (drops?: { fn: string; reason: string }[]): Observation => ({ frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [], drops });
-    assert.deepStrictEqual(compareDrops(o([{ fn: 'ip_forward', reason: 'IP_INHDR' }]), o([{ fn: 'ip_forward', reason: 'IP_INHDR' }])), []);
-    const d = compareDrops(o([{ fn: 'ip_forward', reason: 'IP_INHDR' }]), o([]));
-    assert.deepStrictEqual(d.map((x) => [x.field, x.model, x.kernel]), [['SKB_DROP_REASON_IP_INHDR in ip_forward', '1', '0']]);
-    assert.deepStrictEqual(compareDrops(o([{ fn: 'x', reason: 'Y' }]), o(undefined)), [], 'nothing compared without --drops');
+  it('turns little-endian words back into bytes', () => {
+    assert.deepStrictEqual([...wordsToBytes(['4030201', 'ff'])], [1, 2, 3, 4, 0xff, 0, 0, 0]);
+  });
+
+  it('parses a drop line: time, netns, reason, location and the packet', () => {
+    const d = parseDropLine(line(4102805953238, 4026532246, 15, 'ip_forward', 0x800, ECHO_IP, ECHO_L4), REASONS)!;
+    assert.deepStrictEqual([d.t, d.netns, d.reason, d.fn, d.protocol], [4102805953238, 4026532246, 'IP_INHDR', 'ip_forward', 0x800]);
+    assert.strictEqual(d.id.key, 'ip 10.0.1.2 > 10.0.2.2 proto 1 len 84 icmp 8/0 seq 1');
+    assert.strictEqual(d.id.summary, '10.0.1.2 > 10.0.2.2: ICMP echo request, seq 1, ttl 1, length 84');
+    assert.strictEqual(parseDropLine('T 123', REASONS), undefined);
+    assert.strictEqual(parseDropLine(line(1, 2, 999, 'x.isra.0', 0x806, ARP, []), REASONS)!.reason, 'reason 999');
+  });
+
+  it('identifies packets without what the kernel randomises (IP ID, echo id, ephemeral ports), and ARP by op and addresses', () => {
+    const a = packetIdentity(0x800, Uint8Array.from([...UDP_IP, 0x13, 0x89, 0, 53]), 0);
+    assert.strictEqual(a.key, 'ip 10.0.1.2 > 10.0.2.2 proto 17 len 60 5001 > 53');
+    const eph = packetIdentity(0x800, Uint8Array.from([...UDP_IP, 0x80, 0xe8, 0x27, 0x0f]), 0);
+    assert.strictEqual(eph.key, 'ip 10.0.1.2 > 10.0.2.2 proto 17 len 60 * > 9999');
+    const otherId = ECHO_IP.slice();
+    otherId[4] = 0x11;
+    const otherEcho = ECHO_L4.slice();
+    otherEcho[4] = 0x99;
+    assert.strictEqual(packetIdentity(0x800, Uint8Array.from([...otherId, ...otherEcho]), 0).key, packetIdentity(0x800, Uint8Array.from([...ECHO_IP, ...ECHO_L4]), 0).key);
+    const frag = UDP_IP.slice();
+    frag[6] = 0x20; // MF, offset 0
+    assert.match(packetIdentity(0x800, Uint8Array.from([...frag, 0x9c, 0x40, 0, 53]), 0).key, / frag 0\+ \* > 53$/);
+    assert.deepStrictEqual(packetIdentity(0x806, Uint8Array.from(ARP), 0), { key: 'arp 1 192.168.1.10 192.168.1.99', summary: 'ARP who-has 192.168.1.99 tell 192.168.1.10' });
+    assert.match(packetIdentity(0x800, new Uint8Array(20), 0).summary, /no IPv4 header/);
+  });
+
+  it("the model's drops: every kfree_skb_reason step, with host, function, reason, packet and stack", () => {
+    const ttl = modelDrops(example('forward-ttl-exceeded.yaml').trace);
+    assert.deepStrictEqual(ttl.map((d) => [d.host, d.fn, d.reason, d.id.key]), [['router', 'ip_forward', 'IP_INHDR', 'ip 10.0.1.2 > 10.0.2.2 proto 1 len 84 icmp 8/0 seq 1']]);
+    assert.ok(ttl[0].stack!.includes('ip_rcv'));
+    // an echo reply whose clone ping's raw socket got is still freed, with ping_rcv's reason, in icmp_rcv (v6.12)
+    const ping = modelDrops(example('local-ping.yaml').trace);
+    assert.deepStrictEqual(ping.map((d) => `${d.host} ${d.fn} ${d.reason}`), ['client icmp_rcv NO_SOCKET', 'client icmp_rcv NO_SOCKET']);
+    // an nft drop is freed inside nft_do_chain (NF_DROP_REASON), not in nf_hook_slow
+    assert.deepStrictEqual(modelDrops(example('nf-forward-drop.yaml').trace).filter((d) => d.host === 'router').map((d) => `${d.fn} ${d.reason}`), ['nft_do_chain NETFILTER_DROP']);
+    // NF_QUEUE with nobody listening: nf_queue's plain kfree_skb
+    assert.deepStrictEqual(modelDrops(example('nf-queue-no-listener.yaml').trace).map((d) => `${d.fn} ${d.reason}`), ['nf_queue NOT_SPECIFIED']);
+    // a full UDP receive buffer: __udp_queue_rcv_skb frees what __udp_enqueue_schedule_skb refused
+    assert.ok(modelDrops(example('udp-rcvbuf-full.yaml').trace).every((d) => d.fn === '__udp_queue_rcv_skb' && d.reason === 'SOCKET_RCVBUFF'));
+  });
+
+  it('the location: the same function, the caller of a tail call, or the nearest caller with a symbol of an inlined function', () => {
+    const syms = new Set(['udp_queue_rcv_one_skb', 'udp_queue_rcv_skb', '__udp4_lib_rcv', 'neigh_invalidate', 'arp_error_report']);
+    const stack = ['__udp4_lib_rcv', 'udp_queue_rcv_skb', 'udp_queue_rcv_one_skb', '__udp_queue_rcv_skb'];
+    assert.ok(sameLocation('__udp_queue_rcv_skb', stack, '__udp_queue_rcv_skb', syms));
+    assert.ok(sameLocation('__udp_queue_rcv_skb', stack, 'udp_queue_rcv_one_skb', syms), 'inlined: no symbol of its own');
+    assert.ok(!sameLocation('__udp_queue_rcv_skb', stack, 'udp_queue_rcv_skb', syms), 'only the nearest caller with a symbol');
+    assert.ok(!sameLocation('__udp_queue_rcv_skb', stack, 'udp_queue_rcv_one_skb', undefined), 'without kallsyms, nothing is taken as inlined');
+    assert.ok(!sameLocation('udp_queue_rcv_one_skb', stack.slice(0, 3), 'udp_queue_rcv_skb', syms), 'a function with a symbol is not inlined');
+    assert.ok(sameLocation('arp_error_report', ['neigh_timer_handler', 'neigh_invalidate', 'arp_error_report'], 'neigh_invalidate', syms), TAIL_CALLS.arp_error_report.evidence);
+  });
+
+  it('matches drops per host and packet; reports a different function or reason, and drops on one side only', () => {
+    const echo = packetIdentity(0x800, Uint8Array.from([...ECHO_IP, ...ECHO_L4]), 0);
+    const udp = packetIdentity(0x800, Uint8Array.from([...UDP_IP, 0x9c, 0x40, 0, 53]), 0);
+    const m: DropRecord[] = [
+      { host: 'router', fn: 'nf_hook_slow', reason: 'NETFILTER_DROP', id: echo, packet: 8, summary: '10.0.1.2 > 10.0.2.2: ICMP echo request, id 8406, seq 1, ttl 64, length 84', stack: ['ip_forward', 'nf_hook_slow'] },
+      { host: 'router', fn: 'ip_forward', reason: 'IP_INHDR', id: udp, packet: 9, summary: 'udp' },
+    ];
+    const k: DropRecord[] = [
+      { host: 'router', fn: 'nft_do_chain', reason: 'NETFILTER_DROP', id: echo },
+      { host: 'client', fn: 'inet_sock_destruct', reason: 'QUEUE_PURGE', id: udp },
+      { host: 'client', fn: '__udp4_lib_rcv', reason: 'NO_SOCKET', id: udp },
+    ];
+    const d = compareDrops(obs(m), obs(k, new Set()));
+    assert.deepStrictEqual(
+      d.map((x) => formatDiff('s.yaml', x)),
+      [
+        's.yaml: host client, packet 10.0.1.2.40000 > 10.0.2.2.53: UDP, ttl 64, length 60 (no model packet): drop: model (no drop) vs kernel __udp4_lib_rcv NO_SOCKET',
+        's.yaml: host router, packet #8 10.0.1.2 > 10.0.2.2: ICMP echo request, id 8406, seq 1, ttl 64, length 84: drop: model nf_hook_slow NETFILTER_DROP vs kernel nft_do_chain NETFILTER_DROP',
+        's.yaml: host router, packet #9 udp: drop: model ip_forward IP_INHDR vs kernel (no drop)',
+      ],
+    );
+    assert.ok('QUEUE_PURGE' in IGNORED_DROP_REASONS, 'a socket queue purged when a tool exits is left out');
+    assert.deepStrictEqual(compareDrops(obs(m.slice(0, 1)), obs([{ ...k[0], fn: 'nf_hook_slow' }])), []);
+    assert.deepStrictEqual(compareDrops(obs(m), obs(undefined)), [], 'nothing compared without drops (--no-drops)');
+  });
+
+  it('two identical packets match in order; the packet identity decides, not the order of hosts', () => {
+    const udp = packetIdentity(0x800, Uint8Array.from([...UDP_IP, 0x9c, 0x40, 0, 53]), 0);
+    const one = (fn: string): DropRecord => ({ host: 'server', fn, reason: 'NO_SOCKET', id: udp, packet: 1, summary: 'udp' });
+    assert.deepStrictEqual(compareDrops(obs([one('__udp4_lib_rcv'), one('__udp4_lib_rcv')]), obs([one('__udp4_lib_rcv'), one('__udp4_lib_rcv')])), []);
+    assert.strictEqual(compareDrops(obs([one('__udp4_lib_rcv')]), obs([one('__udp4_lib_rcv'), one('__udp4_lib_rcv')])).length, 1);
+  });
+
+  it('pairs the drops that agree first: two copies of one packet freed in two places, in either order', () => {
+    const udp = packetIdentity(0x800, Uint8Array.from([...UDP_IP, 0x9c, 0x40, 0, 53]), 0);
+    const m: DropRecord[] = [
+      { host: 'server', fn: '__udp4_lib_rcv', reason: 'UDP_CSUM', id: udp, packet: 1, summary: 'early' },
+      { host: 'server', fn: 'udp_recvmsg', reason: 'NOT_SPECIFIED', id: udp, packet: 2, summary: 'late' },
+    ];
+    const k: DropRecord[] = [
+      { host: 'server', fn: 'udp_recvmsg', reason: 'UDP_CSUM', id: udp },
+      { host: 'server', fn: '__udp4_lib_rcv', reason: 'UDP_CSUM', id: udp },
+    ];
+    assert.deepStrictEqual(
+      compareDrops(obs(m), obs(k)).map((x) => formatDiff('s.yaml', x)),
+      ['s.yaml: host server, packet #2 late: drop: model udp_recvmsg NOT_SPECIFIED vs kernel udp_recvmsg UDP_CSUM'],
+    );
+  });
+
+  it('versioned exceptions for drops: each names its commit and applies only from its release on', () => {
+    const { sc } = example('local-ping.yaml');
+    const ping = { host: 'client', what: 'packet #4 …', field: 'drop', model: 'icmp_rcv NO_SOCKET', kernel: 'ping_rcv NO_SOCKET' };
+    assert.strictEqual(applyExceptions(sc, [ping], '6.18.44').kept.length, 0);
+    assert.strictEqual(applyExceptions(sc, [ping], '6.12.57').kept.length, 1);
+    const csum = { host: 'server', what: 'packet #2 …', field: 'drop', model: 'udp_recvmsg NOT_SPECIFIED', kernel: 'udp_recvmsg UDP_CSUM' };
+    assert.strictEqual(applyExceptions(sc, [csum], '6.15.0').kept.length, 0);
+    assert.strictEqual(applyExceptions(sc, [{ ...csum, kernel: 'udp_recvmsg NO_SOCKET' }], '6.18.44').kept.length, 1);
+    for (const x of EXCEPTIONS) assert.match(x.reason, /commit [0-9a-f]{12}/, `${x.name} names its commit`);
   });
 });

@@ -185,7 +185,16 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
     net.step(skb, 'L4', 'icmp_rcv', FILE, `ICMP ${icmpName(h.type, h.code)} arrives, checksum right (IcmpInMsgs).`);
     skb.pull(ICMP_HLEN);
     if (h.type === ICMP_ECHO) icmp_echo(net, skb);
-    else if (h.type === ICMP_ECHOREPLY) ping_rcv(net, skb);
+    else if (h.type === ICMP_ECHOREPLY) {
+      const reason = ping_rcv(net, skb);
+      if (reason) {
+        if (net.w.rec.getFate(skb.pkt)?.kind === 'delivered') {
+          // ping's raw socket got a clone (raw_local_deliver): the packet's fate stays
+          // "delivered", but icmp_rcv still frees this skb with ping_rcv's drop reason
+          net.step(skb, 'L4', 'icmp_rcv', FILE, `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+        } else net.drop(skb, 'L4', 'icmp_rcv', FILE, reason, 'An echo reply nobody waits for: no ping socket has this id, so icmp_rcv frees it with ping_rcv\'s drop reason.');
+      }
+    }
     else if (h.type === ICMP_DEST_UNREACH || h.type === ICMP_TIME_EXCEEDED || h.type === ICMP_PARAMETERPROB) icmp_unreach(net, skb, h.type, h.code, h.rest);
     else {
       net.step(skb, 'L4', 'icmp_discard', FILE, `ICMP ${icmpName(h.type, h.code)} needs no action here.`);

@@ -101,17 +101,15 @@ export function raw_icmp_error(net: Net, _skb: SkBuff, innerProtocol: number, ty
   return true;
 }
 
-/** ping_rcv: an echo reply is for an ICMP datagram socket; ping's raw socket already has its copy. */
-export function ping_rcv(net: Net, skb: SkBuff): void {
-  net.call('ping_rcv', () => {
-    const delivered = net.w.rec.getFate(skb.pkt)?.kind === 'delivered';
-    if (delivered) {
-      // The kernel frees this skb with a drop reason although ping's raw socket got a clone: the
-      // event records that kfree_skb_reason, the packet's fate stays "delivered".
-      net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'No ICMP datagram (ping) socket has this echo id; the raw socket already has its copy, so this skb is freed with SKB_DROP_REASON_NO_SOCKET.', { drop: 'SKB_DROP_REASON_NO_SOCKET' });
-      return;
-    }
-    net.drop(skb, 'L4', 'ping_rcv', PING_FILE, 'NO_SOCKET', 'An echo reply nobody waits for: no ping socket has this id.');
+/**
+ * ping_rcv: an echo reply is for an ICMP datagram socket; ping's raw socket already has its copy.
+ * In v6.12 it only looks (it would queue a clone on a datagram socket) and returns a drop reason;
+ * icmp_rcv frees the skb with it (kfree_skb_reason, or consume_skb for none).
+ */
+export function ping_rcv(net: Net, skb: SkBuff): string | null {
+  return net.call('ping_rcv', () => {
+    net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'ping_lookup: no ICMP datagram (ping) socket has this echo id, so ping_rcv returns SKB_DROP_REASON_NO_SOCKET to icmp_rcv.');
+    return 'NO_SOCKET';
   });
 }
 

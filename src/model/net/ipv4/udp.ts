@@ -178,25 +178,37 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
   );
 }
 
-/** udp_queue_rcv_skb → __udp_queue_rcv_skb → __udp_enqueue_schedule_skb: charge and queue. */
+/**
+ * udp_queue_rcv_skb → udp_queue_rcv_one_skb → __udp_queue_rcv_skb → __udp_enqueue_schedule_skb:
+ * charge and queue. When the queue is full, __udp_enqueue_schedule_skb returns -ENOMEM and its
+ * caller __udp_queue_rcv_skb counts the error and frees the datagram (sk_skb_reason_drop).
+ */
 function udp_queue_rcv_skb(net: Net, sk: UdpSock, skb: SkBuff): void {
   net.call('udp_queue_rcv_skb', () =>
-    net.call('__udp_enqueue_schedule_skb', () => {
-      const size = udpTruesize(skb);
-      if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
-        net.count('UdpRcvbufErrors');
-        net.count('UdpInErrors');
-        net.drop(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, 'SOCKET_RCVBUFF', `The socket's receive queue holds ${sk.rmemAlloc} bytes and its buffer is ${sk.rcvbuf} (SO_RCVBUF doubled): no room, UdpRcvbufErrors and UdpInErrors.`);
-        return;
-      }
-      sk.rmemAlloc += size;
-      const uh = readUdp(skb.buf, skb.data);
-      const iph = readIp(skb.buf, skb.network_header);
-      pending(net, sk).push(skb);
-      net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
-      net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
-    }),
+    net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp_enqueue(net, sk, skb))),
   );
+}
+
+function udp_enqueue(net: Net, sk: UdpSock, skb: SkBuff): void {
+  const full = net.call('__udp_enqueue_schedule_skb', () => {
+    const size = udpTruesize(skb);
+    if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
+      net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The socket's receive queue holds ${sk.rmemAlloc} bytes and its buffer is ${sk.rcvbuf} (SO_RCVBUF doubled): no room, so it returns -ENOMEM (sk_drops + 1).`);
+      return true;
+    }
+    sk.rmemAlloc += size;
+    const uh = readUdp(skb.buf, skb.data);
+    const iph = readIp(skb.buf, skb.network_header);
+    pending(net, sk).push(skb);
+    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
+    net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
+    return false;
+  });
+  if (full) {
+    net.count('UdpRcvbufErrors');
+    net.count('UdpInErrors');
+    net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).`);
+  }
 }
 
 const queues = new WeakMap<UdpSock, SkBuff[]>();

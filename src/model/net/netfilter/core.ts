@@ -49,13 +49,18 @@ export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevic
       okfn();
       return;
     case 'NF_DROP':
+      // an nf_tables chain's drop was freed in nft_do_chain already (it returns NF_STOLEN with
+      // EPERM); other hook functions' NF_DROP (conntrack, a failed re-route) is freed here
+      if (net.w.rec.getFate(skb.pkt)?.kind === 'dropped') return;
       net.drop(skb, 'L3', 'nf_hook_slow', CORE_FILE, res.reason ?? 'NETFILTER_DROP', `${hook}: the verdict is NF_DROP, so nf_hook_slow frees the packet.`);
+      return;
+    case 'NF_QUEUE':
+      // nf_queue: no program listens on the queue (__nf_queue fails with -ESRCH) and the rule
+      // has no bypass, so nf_queue frees the packet with a plain kfree_skb (NOT_SPECIFIED)
+      net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NOT_SPECIFIED', `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so nf_queue frees the packet (a plain kfree_skb: no drop reason).`);
       return;
     case 'NF_STOLEN':
       net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).`, { hook: { hook, verdict: 'NF_STOLEN' } });
-      return;
-    case 'NF_QUEUE':
-      net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NETFILTER_DROP', `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so the packet is dropped.`);
       return;
     default:
       okfn();

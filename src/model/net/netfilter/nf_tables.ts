@@ -169,6 +169,17 @@ export interface ChainResult {
 }
 
 /**
+ * A drop verdict (a rule's, or the base chain's policy): nft_do_chain frees the packet itself,
+ * NF_DROP_REASON(pkt->skb, SKB_DROP_REASON_NETFILTER_DROP, EPERM) in nf_tables_core.c, and hands
+ * nf_hook_slow NF_STOLEN carrying -EPERM; the result stays NF_DROP here, and the hook sees the
+ * packet already dropped (NF_HOOK does not free it again).
+ */
+function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName): ChainResult {
+  net.drop(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, 'NETFILTER_DROP', `${hook}: the verdict is drop, so nft_do_chain frees the packet itself (NF_DROP_REASON: kfree_skb_reason with SKB_DROP_REASON_NETFILTER_DROP) and returns NF_STOLEN with EPERM to nf_hook_slow.`);
+  return { verdict: 'NF_DROP' };
+}
+
+/**
  * nft_do_chain: run a base chain's rules in order; jump pushes the rule after the jump on the
  * jump stack and continues in the target chain, goto does not push, return (or the end of a
  * regular chain) pops; falling off the base chain applies its policy and counts the chain.
@@ -225,8 +236,9 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       }
       if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
       switch (verdict.code) {
-        case 'NF_ACCEPT':
         case 'NF_DROP':
+          return dropHere(net, skb, hook);
+        case 'NF_ACCEPT':
         case 'NF_QUEUE':
         case 'NF_STOLEN':
           return { verdict: verdict.code, queue: verdict.queue };
@@ -258,6 +270,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         base.bytes += skb.len;
       }
       say(`No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
+      if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook);
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
   });
