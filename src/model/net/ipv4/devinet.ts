@@ -109,7 +109,7 @@ export function ruleAdd(net: Net, rule: Omit<FibRule, 'priority'> & { priority?:
     const nonzero = net.fib.rules.map((x) => x.priority).filter((p) => p > 0).sort((a, b) => a - b);
     prio = nonzero.length ? nonzero[0] - 1 : 0;
   }
-  net.fib.rules.push({ ...rule, priority: prio });
+  net.fib.addRule({ ...rule, priority: prio });
 }
 
 export function ruleDel(net: Net, match: Partial<FibRule>): void {

@@ -70,12 +70,18 @@ export function fibTypeError(t: RtnType): number {
 
 export class Fib {
   readonly routes: FibRoute[] = [];
-  /** a fresh netns's three rules: local, main, default */
+  /** a fresh netns's three rules: local, main, default — always kept in priority order */
   readonly rules: FibRule[] = [
     { priority: 0, table: RT_TABLE_LOCAL, action: 'lookup' },
     { priority: 32766, table: RT_TABLE_MAIN, action: 'lookup' },
     { priority: 32767, table: RT_TABLE_DEFAULT, action: 'lookup' },
   ];
+
+  /** fib_nl_newrule: rules stay ordered by priority, a new one after those of equal priority. */
+  addRule(rule: FibRule): void {
+    const at = this.rules.findIndex((r) => r.priority > rule.priority);
+    this.rules.splice(at < 0 ? this.rules.length : at, 0, rule);
+  }
 
   add(r: FibRoute): void {
     this.routes.push(r);
@@ -111,8 +117,7 @@ export class Fib {
 
   /** fib_lookup through the policy rules: a result, or the error the lookup gives (-errno as a positive number). */
   lookup(fl: Flowi4): FibResult | { error: number; rule?: FibRule } {
-    const rules = [...this.rules].sort((a, b) => a.priority - b.priority);
-    for (const rule of rules) {
+    for (const rule of this.rules) {
       if (!ruleMatches(rule, fl)) continue;
       if (rule.action === 'blackhole') return { error: EINVAL, rule };
       if (rule.action === 'unreachable') return { error: EHOSTUNREACH, rule };
