@@ -1,7 +1,7 @@
 // The expressions both rule languages compile to: matches on packet fields and statements.
 // nft and iptables-nft give the kernel the same expressions (iptables -p tcp --dport 22 is
 // `tcp dport 22` in nf_tables), so both parsers build their rules from here.
-import type { EvalCtx, Expr, Verdict } from '../../model/net/netfilter/nf_tables';
+import { setLookup, type EvalCtx, type Expr, type NfSet, type SetElem, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ctStateName } from '../../model/net/netfilter/nf_conntrack';
 import { numToIp } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES } from '../../model/proto/ipv4';
@@ -171,14 +171,17 @@ export function verdictStmt(text: string, v: Verdict): Expr {
   return { text, eval: () => v };
 }
 
-export function markSet(text: string, value: number, mask = 0xffffffff): Expr {
+export function markSet(text: string, value: number | ((x: EvalCtx) => number | undefined), mask = 0xffffffff): Expr {
   return {
     text,
+    ...(typeof value === 'function' ? { actual: () => 'no conntrack entry, so ct mark cannot be loaded (NFT_BREAK)' } : {}),
     eval: (x) => {
+      const v = typeof value === 'function' ? value(x) : value;
+      if (v === undefined) return false;
       const old = x.p.skb.mark;
-      x.p.skb.mark = (((old & ~mask) >>> 0) ^ value) >>> 0;
+      x.p.skb.mark = (((old & ~mask) >>> 0) ^ v) >>> 0;
       x.nf.markChanged(x, old);
-      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.`, { hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict: 'NFT_CONTINUE' } });
+      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.`, ruleHook(x));
       return true;
     },
   };
@@ -239,4 +242,135 @@ export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 're
 
 export function queueStmt(text: string, num: number, bypass: boolean): Expr {
   return { text, eval: () => ({ code: 'NF_QUEUE', queue: { num, bypass } }) };
+}
+
+// ---- sets, maps, limit, ct mark ----
+
+export type Key = number | string;
+
+/** `EXPR @set` / `EXPR != @set`: nft_lookup on a named set (NFT_LOOKUP_F_INV for !=). */
+export function setMatch(text: string, name: string, get: (x: EvalCtx) => Key | undefined, neg: boolean, show: (v: Key) => string): Expr {
+  let hit: SetElem | undefined;
+  let val: Key | undefined;
+  const set = (x: EvalCtx): NfSet | undefined => x.chain.table.sets?.get(name);
+  return {
+    text,
+    setRef: name,
+    eval: (x) => {
+      val = get(x);
+      const s = set(x);
+      if (val === undefined || !s) return false;
+      hit = setLookup(s, val);
+      return !!hit !== neg;
+    },
+    actual: (x) => {
+      const v = get(x);
+      if (v === undefined) return 'no such field';
+      return hit ? `${show(v)}, which is element ${hit.text} of @${name}` : `${show(v)}, which is in no element of @${name}`;
+    },
+    why: () => (val === undefined ? undefined : hit ? `The lookup in set @${name} finds element ${hit.text} for ${show(val)}.` : `The lookup in set @${name} finds no element for ${show(val)}, as != asks.`),
+  };
+}
+
+/** `EXPR vmap @map` or `vmap { k : verdict, … }`: nft_lookup with the verdict register as destination; no element: NFT_BREAK. */
+export function vmapExpr(text: string, map: string | NfSet, get: (x: EvalCtx) => Key | undefined, show: (v: Key) => string): Expr {
+  let hit: SetElem | undefined;
+  let val: Key | undefined;
+  const name = typeof map === 'string' ? `map @${map}` : 'the anonymous map';
+  return {
+    text,
+    setRef: typeof map === 'string' ? map : undefined,
+    eval: (x) => {
+      val = get(x);
+      const s = typeof map === 'string' ? x.chain.table.sets?.get(map) : map;
+      hit = val === undefined || !s ? undefined : setLookup(s, val);
+      return hit?.verdict ?? false;
+    },
+    actual: (x) => {
+      const v = get(x);
+      return v === undefined ? 'no such field' : `${show(v)}, which is in no element of ${name}`;
+    },
+    why: () => (hit ? `The lookup in ${name} finds element ${hit.text} for ${show(val!)}.` : undefined),
+  };
+}
+
+export interface LimitSpec {
+  rate: number;
+  /** seconds per unit */
+  unit: number;
+  burst: number;
+  bytes: boolean;
+  over: boolean;
+}
+
+/**
+ * `limit rate [over] N/unit [burst M packets|bytes]`: nft_limit.c's token bucket, in ns of
+ * simulated time. Tokens are ns of credit: a packet costs unit/rate (bytes: unit·len/rate), the
+ * bucket holds burst packets' worth (bytes: unit·(rate+burst)/rate) and starts full at load.
+ */
+export function limitExpr(text: string, l: LimitSpec, now0: number): Expr {
+  const nsecs = BigInt(l.unit) * 1_000_000_000n;
+  const rate = BigInt(l.rate);
+  const burst = BigInt(l.bytes ? l.burst : l.burst || 5);
+  const max = l.bytes ? (nsecs * (rate + burst)) / rate : (nsecs / rate) * burst;
+  let tokens = max;
+  let last = BigInt(Math.round(now0));
+  let within = true;
+  let cost = 0n;
+  return {
+    text,
+    eval: (x) => {
+      const now = BigInt(Math.round(x.net.w.sched.now));
+      cost = l.bytes ? (nsecs * BigInt(x.p.skb.len)) / rate : nsecs / rate;
+      let t = tokens + now - last;
+      if (t > max) t = max;
+      last = now;
+      within = t - cost >= 0n;
+      tokens = within ? t - cost : t;
+      return within !== l.over;
+    },
+    actual: () => (within ? `a bucket with the ${cost} ns of credit a packet costs, ${tokens} ns left after paying: within the rate, and limit over matches only above it` : `a bucket with only ${tokens} ns of credit, less than the ${cost} ns a packet costs: over the rate`),
+    why: () => (within ? `The limit's bucket had the ${cost} ns of credit the packet costs; ${tokens} ns are left.` : `The limit's bucket had ${tokens} ns of credit, less than the ${cost} ns the packet costs: over the rate.`),
+  };
+}
+
+/** ct mark of the packet's connection; no entry: undefined (nft_ct_get_eval breaks). */
+export const ctMark = (x: EvalCtx): number | undefined => x.nf.ctOf(x.p.skb)?.mark;
+
+const ruleHook = (x: EvalCtx) => ({ hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict: 'NFT_CONTINUE' as const } });
+
+/** `ct mark set VALUE` / `ct mark set meta mark` (nft_ct_set_eval), CONNMARK --set-mark/--save-mark: no entry, nothing happens. */
+export function ctMarkSet(text: string, value: (x: EvalCtx, old: number) => number, fn = 'nft_ct_set_eval', file = 'net/netfilter/nft_ct.c'): Expr {
+  return {
+    text,
+    needsCt: true,
+    eval: (x) => {
+      const ct = x.nf.ctOf(x.p.skb);
+      if (!ct) {
+        x.net.step(x.p.skb, 'L3', fn, file, `${text}: the packet has no conntrack entry, so there is no mark to set.`, ruleHook(x));
+        return true;
+      }
+      const old = ct.mark;
+      ct.mark = value(x, old) >>> 0;
+      x.net.step(x.p.skb, 'L3', fn, file, `${text}: the mark of connection #${ct.id} goes from 0x${old.toString(16)} to 0x${ct.mark.toString(16)}${old === ct.mark ? ' (unchanged, so no IPCT_MARK event)' : ''}.`, ruleHook(x));
+      return true;
+    },
+  };
+}
+
+/** CONNMARK --restore-mark: skb->mark = (skb->mark & ~nfmask) ^ (ct->mark & ctmask); no entry, nothing. */
+export function connmarkRestore(text: string, nfmask: number, ctmask: number): Expr {
+  return {
+    text,
+    needsCt: true,
+    eval: (x) => {
+      const ct = x.nf.ctOf(x.p.skb);
+      if (!ct) return true;
+      const old = x.p.skb.mark;
+      x.p.skb.mark = (((old & ~nfmask) >>> 0) ^ ((ct.mark & ctmask) >>> 0)) >>> 0;
+      x.nf.markChanged(x, old);
+      x.net.step(x.p.skb, 'L3', 'connmark_tg_shift', 'net/netfilter/xt_connmark.c', `CONNMARK --restore-mark: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)} (connection #${ct.id} has mark 0x${ct.mark.toString(16)}).`, ruleHook(x));
+      return true;
+    },
+  };
 }

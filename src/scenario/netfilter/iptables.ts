@@ -444,6 +444,7 @@ function buildRule(spec: Tok[], table: string): Built {
   let proto: number | null = null;
   const modules = new Set<string>();
   let target: Expr | null = null;
+  let lastModule = '';
   const text = (from: number): string => spec.slice(from, a.i).map((s) => (/\s/.test(s.text) ? `"${s.text}"` : s.text)).join(' ');
   const needProto = (opt: Tok, protos: number[]): void => {
     if (proto === null || !protos.includes(proto)) throw new ScenarioError(`unknown option ${q(opt.text)}${proto === null ? ' (it needs -p tcp or -p udp first)' : ''}`, opt.pos);
@@ -491,10 +492,11 @@ function buildRule(spec: Tok[], table: string): Built {
       case '-m':
       case '--match': {
         const v = a.arg(t, 'a match name');
-        const known = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
+        const known = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
         if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled (${known.join(', ')} are)`, v.pos);
         if ((v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') && proto === null) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} before it`, v.pos);
         modules.add(v.text);
+        lastModule = v.text;
         break;
       }
       case '--dport':
@@ -572,9 +574,25 @@ function buildRule(spec: Tok[], table: string): Built {
         break;
       }
       case '--mark': {
-        if (!modules.has('mark')) throw new ScenarioError('unknown option "--mark" (it needs -m mark)', t.pos);
+        if (!modules.has('mark') && !modules.has('connmark')) throw new ScenarioError('unknown option "--mark" (it needs -m mark or -m connmark)', t.pos);
         const v = a.arg(t, 'a mark');
         const [val, mask] = valueMask(v);
+        if (lastModule === 'connmark' || !modules.has('mark')) {
+          // connmark_mt (xt_connmark.c): no conntrack entry, no match (even with !)
+          exprs.push({
+            text: text(from),
+            needsCt: true,
+            eval: (x) => {
+              const m = X.ctMark(x);
+              return m !== undefined && (((m & mask) >>> 0) === val) !== neg;
+            },
+            actual: (x) => {
+              const m = X.ctMark(x);
+              return m === undefined ? 'no conntrack entry' : `ct mark ${X.showHex(m)}`;
+            },
+          });
+          break;
+        }
         exprs.push(X.matchBits(text(from), X.field.mark, mask, val, neg, (m) => `mark ${X.showHex(m)}`));
         break;
       }
@@ -635,7 +653,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
     const m = new Map<string, Tok>();
     while (a.more() && allowed.includes(a.peek()!.text)) {
       const o = a.next();
-      const flagOnly = ['--queue-bypass', '--notrack', '--random', '--log-tcp-options', '--log-ip-options', '--log-uid'];
+      const flagOnly = ['--queue-bypass', '--notrack', '--save-mark', '--restore-mark', '--random', '--log-tcp-options', '--log-ip-options', '--log-uid'];
       m.set(o.text, flagOnly.includes(o.text) ? o : a.arg(o, 'a value'));
     }
     return m;
@@ -685,6 +703,23 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       const [value, mask] = valueMask(val);
       // --set-mark v/m is --set-xmark v/(m|v)
       return X.markSet(text(from), value, k === '--set-mark' ? (mask | value) >>> 0 : mask);
+    }
+    case 'CONNMARK': {
+      // connmark_tg_shift (xt_connmark.c): no conntrack entry, nothing is done
+      const o = opts(['--set-mark', '--set-xmark', '--save-mark', '--restore-mark', '--nfmask', '--ctmask', '--mask']);
+      const modes = ['--set-mark', '--set-xmark', '--save-mark', '--restore-mark'].filter((k) => o.has(k));
+      if (modes.length !== 1) throw new ScenarioError('CONNMARK target: give exactly one of --set-mark, --set-xmark, --save-mark, --restore-mark', v.pos);
+      const k = modes[0];
+      const maskOf = (name: string): number => (o.has(name) ? valueMask(o.get(name)!)[0] : o.has('--mask') ? valueMask(o.get('--mask')!)[0] : 0xffffffff);
+      if (k === '--set-mark' || k === '--set-xmark') {
+        const [value, mask] = valueMask(o.get(k)!);
+        const ctmask = k === '--set-mark' ? (mask | value) >>> 0 : mask;
+        return X.ctMarkSet(text(from), (_x, old) => ((old & ~ctmask) >>> 0) ^ value, 'connmark_tg_shift', 'net/netfilter/xt_connmark.c');
+      }
+      const nfmask = maskOf('--nfmask');
+      const ctmask = maskOf('--ctmask');
+      if (k === '--save-mark') return X.ctMarkSet(text(from), (x, old) => ((old & ~ctmask) >>> 0) ^ ((x.p.skb.mark & nfmask) >>> 0), 'connmark_tg_shift', 'net/netfilter/xt_connmark.c');
+      return X.connmarkRestore(text(from), nfmask, ctmask);
     }
     case 'TRACE':
       onlyIn(['raw'], 'TRACE');

@@ -5,7 +5,7 @@
 // with an error anywhere changes nothing, as `nft -f` does.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine, NfError } from '../../model/net/netfilter/engine';
-import { NAMED_PRIORITY, type Chain, type ChainType, type Expr, type HookShort, type NfFamily, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
+import { NAMED_PRIORITY, type Chain, type ChainType, type EvalCtx, type Expr, type HookShort, type NfFamily, type NfSet, type Rule, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos } from '../types';
@@ -18,6 +18,30 @@ const FAMILIES = new Set(['ip', 'inet']);
 const OTHER_FAMILIES = new Set(['ip6', 'arp', 'bridge', 'netdev']);
 const HOOKS = new Set(['prerouting', 'input', 'forward', 'output', 'postrouting']);
 const q = (s: string): string => `"${s}"`;
+
+/** nft's names of the datatypes, as its errors print them */
+const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type' };
+/** `typeof EXPR` in a set declaration → the datatype */
+const TYPEOF: Record<string, SetKeyType> = {
+  'ip saddr': 'ipv4_addr',
+  'ip daddr': 'ipv4_addr',
+  'ip protocol': 'inet_proto',
+  'meta l4proto': 'inet_proto',
+  'tcp dport': 'inet_service',
+  'tcp sport': 'inet_service',
+  'udp dport': 'inet_service',
+  'udp sport': 'inet_service',
+  'th dport': 'inet_service',
+  'th sport': 'inet_service',
+  'meta iifname': 'ifname',
+  'meta oifname': 'ifname',
+  iifname: 'ifname',
+  oifname: 'ifname',
+  'meta mark': 'mark',
+  'ct mark': 'mark',
+  'icmp type': 'icmp_type',
+};
+type RawElem = { key: NTok; verdict?: NTok; target?: NTok };
 
 /** Parses and applies nft input (the words after `nft`, or a file). Throws ScenarioError; applies nothing on error. */
 export function runNft(net: Net, src: PChars, readFile?: (path: string, at: SourcePos) => PChars): void {
@@ -228,13 +252,25 @@ class NftParser {
         return;
       }
       case 'set':
-      case 'map':
-      case 'element':
+      case 'map': {
+        if (verb.text === 'insert' || verb.text === 'replace') this.fail(verb, `nft ${verb.text} ${what.text}: use add or create`);
+        const fam = this.family();
+        const tn = this.word('a table name');
+        const sn = this.word(`a ${what.text} name`);
+        this.setDecl(ops, fam, tn, what, sn, verb.text === 'create');
+        this.endStatement();
+        return;
+      }
+      case 'element': {
+        if (verb.text === 'insert' || verb.text === 'replace') this.fail(verb, `nft ${verb.text} element: use add or create`);
+        this.elementCmd(ops, verb);
+        return;
+      }
       case 'flowtable':
       case 'counter':
       case 'quota':
       case 'limit':
-        return this.fail(what, `named ${what.text}s are not modelled (write the values in the rule, e.g. ip saddr { 10.0.0.1, 10.0.0.2 })`);
+        return this.fail(what, `named ${what.text}s are not modelled (write the statement in the rule)`);
       default:
         return this.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
     }
@@ -266,7 +302,10 @@ class NftParser {
         } else if (w.text === 'flags' || w.text === 'comment') {
           if (w.text === 'flags') this.fail(w, 'table flags are not modelled');
           this.word('a comment');
-        } else if (w.text === 'set' || w.text === 'map' || w.text === 'flowtable' || w.text === 'counter' || w.text === 'quota') {
+        } else if (w.text === 'set' || w.text === 'map') {
+          const sn = this.word(`a ${w.text} name`);
+          this.setDecl(ops, fam, tn, w, sn, false);
+        } else if (w.text === 'flowtable' || w.text === 'counter' || w.text === 'quota' || w.text === 'limit') {
           this.fail(w, `named ${w.text}s are not modelled (write the values in the rule)`);
         } else {
           this.fail(w, `syntax error: unexpected ${q(w.text)} in a table (expected chain)`);
@@ -395,13 +434,38 @@ class NftParser {
       const tn = this.word('a table name');
       const cn = this.word('a chain name');
       ops.push({ pos: cn.pos, run: (e) => (findChain(e, fam, tn, cn).rules = []) });
-    } else this.fail(what, `nft flush ${what.text}: expected ruleset, table or chain`);
+    } else if (what.text === 'set' || what.text === 'map') {
+      const fam = this.family();
+      const tn = this.word('a table name');
+      const sn = this.word(`a ${what.text} name`);
+      ops.push({ pos: sn.pos, run: (e) => (this.findSet(e, fam, tn, sn).elems = []) });
+    } else this.fail(what, `nft flush ${what.text}: expected ruleset, table, chain, set or map`);
     this.endStatement();
   }
 
   private deleteCmd(verb: NTok, ops: Op[]): void {
     const what = this.word('table, chain or rule');
     const quiet = verb.text === 'destroy';
+    if (what.text === 'element') return this.elementCmd(ops, verb);
+    if (what.text === 'set' || what.text === 'map') {
+      const fam = this.family();
+      const tn = this.word('a table name');
+      const sn = this.word(`a ${what.text} name`);
+      ops.push({
+        pos: sn.pos,
+        run: (e) => {
+          const t = findTable(e, fam, tn);
+          if (!t.sets?.has(sn.text)) {
+            if (quiet) return;
+            throw new NfError(`Could not process rule: No such file or directory: no ${what.text} ${sn.text} in table ${fam} ${tn.text}`);
+          }
+          for (const c of t.chains.values()) for (const r of c.rules) if (r.exprs.some((x) => x.setRef === sn.text)) throw new NfError(`Could not process rule: Device or resource busy: ${what.text} ${sn.text} is used by rule \`${r.text}\` in chain ${c.name}`);
+          t.sets.delete(sn.text);
+        },
+      });
+      this.endStatement();
+      return;
+    }
     const fam = this.family();
     const tn = this.word('a table name');
     if (what.text === 'table') {
@@ -447,6 +511,232 @@ class NftParser {
     this.endStatement();
   }
 
+  // ---- named sets and maps ----
+
+  private findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
+    const s = findTable(e, fam, tn).sets?.get(sn.text);
+    if (!s) throw new ScenarioError(`Could not process rule: No such file or directory: no set or map ${sn.text} in table ${fam} ${tn.text}`, sn.pos);
+    return s;
+  }
+
+  /** A datatype word of a declaration. */
+  private keyType(): SetKeyType {
+    const t = this.word('a datatype');
+    if (t.text in TYPE_DESC) return t.text as SetKeyType;
+    if (t.text === 'ipv6_addr' || t.text === 'ether_addr') this.fail(t, `type ${t.text} is not modelled: the model is IPv4 only (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+    return this.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+  }
+
+  /** `set|map NAME { type T [: verdict]; typeof EXPR; flags …; elements = { … }; size N; policy P; comment "…" }` */
+  private setDecl(ops: Op[], fam: NfFamily, tn: NTok, kind: NTok, sn: NTok, create: boolean): void {
+    const isMap = kind.text === 'map';
+    let keyType: SetKeyType | null = null;
+    let dataType: 'verdict' | undefined;
+    let interval = false;
+    let constant = false;
+    let elems: RawElem[] = [];
+    if (!this.is('{')) this.fail(this.peek(), `syntax error: expected { after the ${kind.text} name (${kind.text} ${sn.text} { type …; })`);
+    this.next();
+    this.skipSeps();
+    while (!this.is('}')) {
+      const t = this.next();
+      if (t.kind === 'eof') this.fail(t, `syntax error: missing } at the end of the ${kind.text}`);
+      if (t.text === 'type') {
+        keyType = this.keyType();
+        if (this.is('.')) this.fail(this.peek(), 'concatenated types are not modelled');
+        if (isMap) {
+          const colon = this.word(`":" and the data type of the map`);
+          if (colon.text !== ':') this.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
+          const d = this.word('a data type');
+          if (d.text !== 'verdict') this.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
+          dataType = 'verdict';
+        }
+      } else if (t.text === 'typeof') {
+        const a = this.word('an expression');
+        const b = this.atEnd() ? null : this.next();
+        const k = b ? `${a.text} ${b.text}` : a.text;
+        const ty = TYPEOF[k];
+        if (!ty) this.fail(a, `typeof ${k} is not modelled (${Object.keys(TYPEOF).join(', ')} are)`);
+        keyType = ty;
+        if (isMap) {
+          const colon = this.word('":" and the data of the map');
+          if (colon.text !== ':') this.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
+          const d = this.word('verdict');
+          if (d.text !== 'verdict') this.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
+          dataType = 'verdict';
+        }
+      } else if (t.text === 'flags') {
+        for (;;) {
+          const f = this.word('a set flag');
+          if (f.text === 'interval') interval = true;
+          else if (f.text === 'constant') constant = true;
+          else this.fail(f, `set flag ${q(f.text)} is not modelled (interval and constant are)`);
+          if (!this.is(',')) break;
+          this.next();
+        }
+      } else if (t.text === 'elements') {
+        this.expect('=');
+        elems = this.elemBlock(isMap);
+      } else if (t.text === 'size') {
+        this.num(this.word('a size'), 1, 0xffffffff);
+      } else if (t.text === 'policy') {
+        const pv = this.word('performance or memory');
+        if (pv.text !== 'performance' && pv.text !== 'memory') this.fail(pv, `set policy ${q(pv.text)}: performance or memory`);
+      } else if (t.text === 'comment') {
+        this.word('a comment');
+      } else if (t.text === 'auto-merge') {
+        // merging adjacent intervals changes only how nft lists them
+      } else if (t.text === 'timeout' || t.text === 'gc-interval' || t.text === 'counter') {
+        this.fail(t, `set ${t.text} is not modelled`);
+      } else this.fail(t, `syntax error: unexpected ${q(t.text)} in a ${kind.text} (type, typeof, flags, elements, size, policy, comment)`);
+      if (this.is(';') || this.peek().kind === 'nl') this.skipSeps();
+      else if (!this.is('}')) this.fail(this.peek(), `syntax error: unexpected ${q(this.peek().text)}, expecting newline or semicolon`);
+    }
+    this.next();
+    if (!keyType) this.fail(sn, `${kind.text} ${sn.text} has no type (type ${isMap ? 'ipv4_addr : verdict' : 'ipv4_addr'}, or typeof …)`);
+    const kt = keyType;
+    ops.push({
+      pos: sn.pos,
+      run: (e) => {
+        const t = findTable(e, fam, tn);
+        if (!t.sets) t.sets = new Map();
+        let set = t.sets.get(sn.text);
+        if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
+        if (set && (set.keyType !== kt || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${set.keyType}`);
+        if (!set) {
+          set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, dataType, interval, constant, elems: [] };
+          t.sets.set(sn.text, set);
+        }
+        for (const r of elems) this.addElem(t, set, r, false);
+      },
+    });
+  }
+
+  /** `{ e, e, … }` of a set, or `{ k : verdict, … }` of a map (newlines allowed, as nft list prints long ones). */
+  private elemBlock(isMap: boolean): RawElem[] {
+    const out: RawElem[] = [];
+    this.expect('{');
+    this.skipSeps();
+    while (!this.is('}')) {
+      const k = this.next();
+      if (k.kind === 'eof') this.fail(k, 'syntax error: missing } at the end of the elements');
+      if (k.kind !== 'word' && k.kind !== 'str') this.fail(k, `syntax error: expected an element, found ${q(k.text)}`);
+      let key = k;
+      if (k.kind === 'word' && k.text.startsWith('$')) {
+        const d = this.defines.get(k.text.slice(1));
+        if (!d || d.length !== 1) this.fail(k, `unknown variable ${q(k.text)} (no define ${k.text.slice(1)} before it, or not one value)`);
+        key = { ...d[0], pos: k.pos };
+      }
+      const r: RawElem = { key };
+      if (isMap) {
+        const colon = this.word('":" and a verdict');
+        if (colon.text !== ':') this.fail(colon, `syntax error: a map element is KEY : VERDICT, found ${q(colon.text)}`);
+        r.verdict = this.word('a verdict');
+        if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = this.word('a chain name');
+        else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) this.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
+      } else if (this.is(':')) this.fail(this.peek(), 'a set has no data: use a map (map NAME { type … : verdict; })');
+      out.push(r);
+      this.skipSeps();
+      if (this.is(',')) this.next();
+      else if (!this.is('}')) this.fail(this.peek(), `syntax error: expected , or } after the element, found ${q(this.peek().text)}`);
+      this.skipSeps();
+    }
+    this.next();
+    return out;
+  }
+
+  /** The value of one element, checked against the set's type (at load, where nft checks it). */
+  private elemOf(set: NfSet, key: NTok): SetElem {
+    const s = key.text;
+    const ranged = key.kind === 'word' && (s.includes('/') || (s.indexOf('-', 1) > 0 && !(set.keyType === 'icmp_type' || (set.keyType === 'inet_service' && s in X.SERVICES))));
+    if (ranged && !set.interval) this.fail(key, `You must add 'flags interval' to your set declaration if you want to add ${s.includes('/') ? 'prefix' : 'range'} elements`);
+    if (set.keyType === 'ifname') return { lo: s, hi: s, text: q(s) };
+    let r: X.Range;
+    switch (set.keyType) {
+      case 'ipv4_addr':
+        r = this.ranges([key], (t, v) => this.addrOf(t, v), true)[0];
+        break;
+      case 'inet_service':
+        r = this.ranges([key], (t, v) => this.portOf(t, v))[0];
+        break;
+      case 'inet_proto':
+        r = this.ranges([key], (t, v) => (v in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v] : this.num(t, 0, 255)))[0];
+        break;
+      case 'icmp_type':
+        r = this.ranges([key], (t, v) => (v in X.ICMP_TYPES ? X.ICMP_TYPES[v] : this.num(t, 0, 255)))[0];
+        break;
+      default:
+        r = this.ranges([key], (t) => this.num(t, 0, 0xffffffff))[0];
+    }
+    return { lo: r[0], hi: r[1], text: s };
+  }
+
+  private addElem(t: Table, set: NfSet, r: RawElem, create: boolean): void {
+    const el = this.elemOf(set, r.key);
+    if (r.verdict) {
+      const v = r.verdict.text;
+      const code: Record<string, Verdict['code']> = { accept: 'NF_ACCEPT', drop: 'NF_DROP', continue: 'NFT_CONTINUE', return: 'NFT_RETURN', jump: 'NFT_JUMP', goto: 'NFT_GOTO' };
+      el.verdict = { code: code[v], chain: r.target?.text };
+      if (r.target) {
+        const to = t.chains.get(r.target.text);
+        if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${r.target.text} does not exist in table ${t.family} ${t.name}`, r.target.pos);
+        if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${v} to base chain ${r.target.text}`, r.target.pos);
+      }
+      el.text = `${el.text} : ${v}${r.target ? ` ${r.target.text}` : ''}`;
+    } else if (set.kind === 'map') this.fail(r.key, `map ${set.name} needs KEY : VERDICT elements`);
+    const same = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
+    if (same >= 0) {
+      if (create) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of ${set.name}`, r.key.pos);
+      if (set.kind === 'map' && set.elems[same].verdict?.code !== el.verdict?.code) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of map ${set.name} has another verdict`, r.key.pos);
+      return;
+    }
+    if (set.interval) {
+      const over = set.elems.find((x) => (el.lo as number) <= (x.hi as number) && (el.hi as number) >= (x.lo as number));
+      if (over) throw new ScenarioError(`Could not process rule: File exists: interval ${r.key.text} overlaps with element ${over.text} of ${set.name}`, r.key.pos);
+    }
+    set.elems.push(el);
+  }
+
+  /** `add|create|delete|destroy element [family] TABLE SET { … }` */
+  private elementCmd(ops: Op[], verb: NTok): void {
+    const fam = this.family();
+    const tn = this.word('a table name');
+    const sn = this.word('a set name');
+    const isDel = verb.text === 'delete' || verb.text === 'destroy';
+    // the elements are parsed as the set's kind says once it is known; accept both forms here
+    const save = this.i;
+    let elems: RawElem[];
+    try {
+      elems = this.elemBlock(false);
+    } catch (e) {
+      this.i = save;
+      if (isDel) throw e;
+      elems = this.elemBlock(true);
+    }
+    ops.push({
+      pos: sn.pos,
+      run: (e) => {
+        const t = findTable(e, fam, tn);
+        const set = this.findSet(e, fam, tn, sn);
+        if (set.constant) throw new ScenarioError(`Could not process rule: Operation not permitted: ${set.kind} ${set.name} is constant`, sn.pos);
+        for (const r of elems) {
+          if (!isDel) {
+            this.addElem(t, set, r, verb.text === 'create');
+            continue;
+          }
+          const el = this.elemOf(set, r.key);
+          const at = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
+          if (at < 0) {
+            if (verb.text === 'destroy') continue;
+            throw new ScenarioError(`Could not process rule: No such file or directory: ${r.key.text} is not an element of ${set.name}`, r.key.pos);
+          }
+          set.elems.splice(at, 1);
+        }
+      },
+    });
+    this.endStatement();
+  }
+
   // ---- rules ----
 
   private rule(): { rule: Rule; check: (e: NfEngine, c: Chain) => void } {
@@ -454,17 +744,19 @@ class NftParser {
     if (this.atEnd()) this.fail(first, 'syntax error: the rule is empty');
     const exprs: Expr[] = [];
     const checks: ((e: NfEngine, c: Chain) => void)[] = [];
+    this.curChecks = checks;
     let counter: { packets: number; bytes: number } | null = null;
     let lastEnd = first.end;
     let verdictSeen: NTok | null = null;
     while (!this.atEnd()) {
       const st = this.peek();
       if (verdictSeen && st.text !== 'comment') this.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
+      this.sawVmap = false;
       const made = this.item(checks, (c) => (counter = c));
       lastEnd = this.toks[this.i - 1].end;
       const text = this.src.text.slice(st.start, lastEnd).replace(/\s+/g, ' ');
       for (const m of made.exprs) exprs.push({ ...m, text: m.text || text });
-      if (made.verdict) verdictSeen = st;
+      if (made.verdict || this.sawVmap) verdictSeen = st;
     }
     const text = this.src.text.slice(first.start, lastEnd).replace(/\s+/g, ' ').trim();
     const rule: Rule = { handle: 0, text, pos: first.pos, exprs, counter };
@@ -598,6 +890,7 @@ class NftParser {
         this.word('a comment string');
         return { exprs: [] };
       case 'limit':
+        return E(this.limitItem(t));
       case 'quota':
       case 'ct_helper':
       case 'tproxy':
@@ -631,6 +924,98 @@ class NftParser {
         if (t.text.startsWith('@') || t.text.startsWith('$')) return this.fail(t, `${q(t.text)}: unexpected here`);
         return this.fail(t, `syntax error: unexpected ${q(t.text)} (not a match or statement the model knows)`);
     }
+  }
+
+  private curChecks: ((e: NfEngine, c: Chain) => void)[] = [];
+  private sawVmap = false;
+
+  /** After `EXPR [op]`: a named set `@NAME`, or a verdict map `vmap @NAME` / `vmap { … }`; null if neither follows. */
+  private lookupOr(kw: NTok, op: X.Op, keyType: SetKeyType, get: (x: EvalCtx) => X.Key | undefined, show: (v: X.Key) => string): Expr | null {
+    const t = this.peek();
+    if (t.kind !== 'word' || (t.text !== 'vmap' && !t.text.startsWith('@'))) return null;
+    const opTok = this.toks[this.i - 1];
+    const check = (ref: NTok, wantMap: boolean) => (_e: NfEngine, c: Chain): void => {
+      const name = ref.text.slice(1);
+      const s = c.table.sets?.get(name);
+      if (!s) throw new ScenarioError(`Could not process rule: No such file or directory: no set ${name} in table ${c.table.family} ${c.table.name}`, ref.pos);
+      if (s.keyType !== keyType) throw new ScenarioError(`datatype mismatch, expected ${TYPE_DESC[keyType]}, ${s.kind} @${name} has type ${TYPE_DESC[s.keyType]}`, ref.pos);
+      if (wantMap && s.dataType !== 'verdict') throw new ScenarioError(`@${name} is a set, not a verdict map (map ${name} { type ${s.keyType} : verdict; })`, ref.pos);
+    };
+    if (t.text === 'vmap') {
+      if (opTok.kind === 'punct' && opTok.text !== '{') this.fail(opTok, 'syntax error: vmap takes no comparison');
+      this.next();
+      this.sawVmap = true;
+      if (this.peek().text.startsWith('@')) {
+        const ref = this.next();
+        this.curChecks.push(check(ref, true));
+        return X.vmapExpr(this.text(kw), ref.text.slice(1), get, show);
+      }
+      const raw = this.elemBlock(true);
+      const anon: NfSet = { name: '', kind: 'map', keyType, dataType: 'verdict', interval: true, constant: true, elems: [] };
+      this.curChecks.push((_e, c) => {
+        anon.elems = [];
+        for (const r of raw) this.addElem(c.table, anon, r, false);
+      });
+      for (const r of raw) if (r.target) this.curChecks.push(this.jumpCheck(r.verdict!, r.target));
+      return X.vmapExpr(this.text(kw), anon, get, show);
+    }
+    if (op !== '==' && op !== '!=') this.fail(opTok, `only == and != look up a set`);
+    const ref = this.next();
+    if (ref.text.length < 2) this.fail(ref, 'syntax error: a set name after @');
+    this.curChecks.push(check(ref, false));
+    return X.setMatch(this.text(kw), ref.text.slice(1), get, op === '!=', show);
+  }
+
+  private jumpCheck(t: NTok, target: NTok): (e: NfEngine, c: Chain) => void {
+    return (_e, c) => {
+      const to = c.table.chains.get(target.text);
+      if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);
+      if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${t.text} to base chain ${target.text}`, target.pos);
+      if (to === c) throw new ScenarioError(`Could not process rule: Too many levels of symbolic links: ${target.text} jumps to itself`, target.pos);
+    };
+  }
+
+  /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */
+  private limitItem(kw: NTok): Expr {
+    this.expect('rate');
+    let over = false;
+    if (this.is('over')) {
+      this.next();
+      over = true;
+    } else if (this.is('until')) this.next();
+    const UNITS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
+    const BYTES: Record<string, number> = { bytes: 1, kbytes: 1024, mbytes: 1024 * 1024 };
+    let t = this.word('a rate (N/second)');
+    const m = /^(\d+)(?:\/(\w+))?$/.exec(t.text);
+    if (!m) this.fail(t, `${q(t.text)}: expected N/second, N/minute, N/hour, N/day or N kbytes/second`);
+    const n = Number(m[1]);
+    if (n === 0) this.fail(t, 'Could not process rule: Invalid argument: the rate is 0');
+    let bytes = false;
+    let rate = n;
+    let unitWord = m[2];
+    if (!unitWord) {
+      t = this.word('a unit (/second, or bytes/second, kbytes/second, mbytes/second)');
+      const b = /^(\w+)?\/(\w+)$/.exec(t.text);
+      if (b && b[1] && b[1] in BYTES) {
+        bytes = true;
+        rate = n * BYTES[b[1]];
+        unitWord = b[2];
+      } else if (b && !b[1]) unitWord = b[2];
+      else this.fail(t, `${q(t.text)}: expected /second or kbytes/second (bytes, kbytes, mbytes)`);
+    }
+    if (!(unitWord! in UNITS)) this.fail(t, `unknown time unit ${q(unitWord!)} (second, minute, hour, day, week)`);
+    let burst = 0;
+    if (this.is('burst')) {
+      this.next();
+      const bt = this.word('a burst');
+      burst = this.num(bt, 0, 0xffffffff);
+      const u = this.word(bytes ? 'bytes, kbytes or mbytes' : 'packets');
+      if (bytes) {
+        if (!(u.text in BYTES)) this.fail(u, `a byte rate's burst is in bytes, kbytes or mbytes, not ${q(u.text)}`);
+        burst *= BYTES[u.text];
+      } else if (u.text !== 'packets') this.fail(u, `a packet rate's burst is in packets, not ${q(u.text)}`);
+    }
+    return X.limitExpr(this.text(kw), { rate, unit: UNITS[unitWord!], burst, bytes, over }, this.net.w.sched.now);
   }
 
   private op(): X.Op {
@@ -746,6 +1131,13 @@ class NftParser {
   private ipMatch(kw: NTok): Expr {
     const k = this.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
     const op = this.op();
+    if (k.text === 'saddr' || k.text === 'daddr') {
+      const ref = this.lookupOr(kw, op, 'ipv4_addr', k.text === 'saddr' ? X.field.saddr : X.field.daddr, (v) => `ip ${k.text} ${X.showAddr(v as number)}`);
+      if (ref) return ref;
+    } else if (k.text === 'protocol') {
+      const ref = this.lookupOr(kw, op, 'inet_proto', X.field.protocol, (v) => `ip protocol ${X.showProto(v as number)}`);
+      if (ref) return ref;
+    }
     const vs = this.values('a value');
     const text = this.text(kw);
     switch (k.text) {
@@ -766,9 +1158,11 @@ class NftParser {
     const k = this.key(kw, kw.text === 'tcp' ? ['sport', 'dport', 'flags'] : ['sport', 'dport']);
     if (k.text === 'flags') return this.tcpFlags(kw);
     const op = this.op();
+    const get = X.field.port(proto, k.text as 'sport' | 'dport');
+    const ref = this.lookupOr(kw, op, 'inet_service', get, (v) => `${kw.text} ${k.text} ${v}`);
+    if (ref) return ref;
     const vs = this.values('a port');
     const text = this.text(kw);
-    const get = X.field.port(proto, k.text as 'sport' | 'dport');
     return X.matchNum(text, get, op, this.ranges(vs, (t, s) => this.portOf(t, s)), (v) => `${kw.text === 'th' ? 'th' : kw.text} ${k.text} ${v}`, {
       actual: (x) => {
         const v = get(x);
@@ -828,6 +1222,10 @@ class NftParser {
   private icmpMatch(kw: NTok): Expr {
     const k = this.key(kw, ['type', 'code']);
     const op = this.op();
+    if (k.text === 'type') {
+      const ref = this.lookupOr(kw, op, 'icmp_type', X.field.icmpType, (v) => `icmp type ${X.showIcmp(v as number)}`);
+      if (ref) return ref;
+    }
     const vs = this.values(k.text === 'type' ? 'an ICMP type' : 'an ICMP code');
     const text = this.text(kw);
     if (k.text === 'type') {
@@ -840,7 +1238,8 @@ class NftParser {
 
   private ctMatch(kw: NTok): Expr {
     const k = this.key(kw, ['state', 'mark', 'status']);
-    if (k.text !== 'state') this.fail(k, `ct ${k.text} is not modelled (ct state is)`);
+    if (k.text === 'mark') return this.ctMarkItem(kw);
+    if (k.text !== 'state') this.fail(k, `ct ${k.text} is not modelled (ct state and ct mark are)`);
     if (this.is('set')) this.fail(this.peek(), 'ct state cannot be set');
     const op = this.op();
     if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], 'only == and != compare ct state');
@@ -850,12 +1249,38 @@ class NftParser {
     return X.matchBits(this.text(kw), X.field.ctBits, mask, 'any', op === '!=', (v) => `ct state ${X.showCt(v)}`, { needsCt: true });
   }
 
+  /** `ct mark [op] VALUE|@set`, `ct mark set VALUE|meta mark` (nft_ct.c: get breaks without an entry, set does nothing) */
+  private ctMarkItem(kw: NTok): Expr {
+    const show = (v: X.Key): string => `ct mark ${X.showHex(v as number)}`;
+    const actual = (x: EvalCtx): string => {
+      const v = X.ctMark(x);
+      return v === undefined ? 'no conntrack entry (the ct expression breaks)' : show(v);
+    };
+    if (this.is('set')) {
+      this.next();
+      if (this.is('meta') || this.is('mark')) {
+        if (this.is('meta')) this.next();
+        this.expect('mark', 'mark (ct mark set meta mark)');
+        return X.ctMarkSet(this.text(kw), (x) => x.p.skb.mark);
+      }
+      const v = this.num(this.word('a mark value or meta mark'), 0, 0xffffffff);
+      return X.ctMarkSet(this.text(kw), () => v);
+    }
+    const op = this.op();
+    const ref = this.lookupOr(kw, op, 'mark', X.ctMark, show);
+    if (ref) return { ...ref, needsCt: true, actual };
+    const vs = this.values('a mark');
+    return X.matchNum(this.text(kw), X.ctMark, op, this.ranges(vs, (t) => this.num(t, 0, 0xffffffff)), show, { needsCt: true, actual });
+  }
+
   private metaItem(k: NTok, kw: NTok): Expr | Expr[] {
     switch (k.text) {
       case 'iifname':
       case 'oifname': {
         const op = this.op();
         if (op !== '==' && op !== '!=') this.fail(this.toks[this.i - 1], `only == and != compare ${k.text}`);
+        const ref = this.lookupOr(kw, op, 'ifname', (x) => ((k.text === 'iifname' ? x.p.indev : x.p.outdev)?.name ?? ''), (v) => `${k.text} "${v}"`);
+        if (ref) return ref;
         const vs = this.values('an interface name');
         if (vs.length !== 1) this.fail(vs[1], 'sets of interface names are not modelled');
         return X.matchIfname(this.text(kw), k.text === 'iifname' ? 'in' : 'out', vs[0].text, op === '!=');
@@ -872,10 +1297,17 @@ class NftParser {
       case 'mark': {
         if (this.is('set')) {
           this.next();
+          if (this.is('ct')) {
+            this.next();
+            this.expect('mark', 'mark (meta mark set ct mark)');
+            return { ...X.markSet(this.text(kw), X.ctMark), needsCt: true };
+          }
           const v = this.num(this.word('a mark value'), 0, 0xffffffff);
           return X.markSet(this.text(kw), v);
         }
         const op = this.op();
+        const ref = this.lookupOr(kw, op, 'mark', X.field.mark, (v) => `mark ${X.showHex(v as number)}`);
+        if (ref) return ref;
         const vs = this.values('a mark');
         return X.matchNum(this.text(kw), X.field.mark, op, this.ranges(vs, (t) => this.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
       }
@@ -902,6 +1334,10 @@ class NftParser {
       case 'protocol':
       case 'nfproto': {
         const op = this.op();
+        if (k.text === 'l4proto') {
+          const ref = this.lookupOr(kw, op, 'inet_proto', X.field.l4proto, (v) => `meta l4proto ${X.showProto(v as number)}`);
+          if (ref) return ref;
+        }
         const vs = this.values('a protocol');
         if (k.text === 'l4proto') return X.matchNum(this.text(kw), X.field.l4proto, op, this.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : this.num(t, 0, 255))), X.showProto);
         const want = k.text === 'protocol' ? 'ip' : 'ipv4';

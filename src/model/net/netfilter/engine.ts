@@ -88,7 +88,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
   save(): RulesetState {
     return {
       tables: this.tables.map((t) => {
-        const nt: Table = { ...t, chains: new Map() };
+        const nt: Table = { ...t, chains: new Map(), sets: t.sets && new Map([...t.sets].map(([k, v]) => [k, { ...v, elems: [...v.elems] }])) };
         for (const [k, c] of t.chains) nt.chains.set(k, { ...c, table: nt, rules: [...c.rules] });
         return nt;
       }),

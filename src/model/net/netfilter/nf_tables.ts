@@ -8,6 +8,7 @@
 import type { Net } from '../net_namespace';
 import type { HookContext, NfHookName } from '../../trace';
 import type { PktInfo } from './nf_pktinfo';
+import type { NfConn } from './nf_conntrack';
 
 export const NFT_CORE_FILE = 'net/netfilter/nf_tables_core.c';
 
@@ -64,6 +65,8 @@ export interface NfServices {
   reject(x: EvalCtx, how: { tcpReset?: boolean; icmpCode?: number }): void;
   log(x: EvalCtx, prefix: string): void;
   setTrace(x: EvalCtx): void;
+  /** the packet's conntrack entry (nf_ct_get): null without one, or untracked */
+  ctOf(skb: PktInfo['skb']): NfConn | null;
   /** the mark changed: remember for the re-route an output route chain asks for */
   markChanged(x: EvalCtx, old: number): void;
 }
@@ -85,6 +88,10 @@ export interface Expr {
   actual?(x: EvalCtx): string;
   /** needs conntrack (nf_ct_netns_get at rule load) */
   needsCt?: boolean;
+  /** after a match or a statement that decided: what it found (the set element, the limit's tokens), for the rule's sentence */
+  why?(x: EvalCtx): string | undefined;
+  /** the named set or map this expression looks up (a set in use cannot be deleted) */
+  setRef?: string;
   /** a NAT statement: only in a nat chain, dnat-kind at prerouting/output, snat-kind at postrouting/input */
   nat?: 'snat' | 'dnat';
 }
@@ -117,10 +124,45 @@ export interface Chain {
   bytes: number;
 }
 
+/** The key types of named sets and maps the model knows (nft's datatypes). */
+export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type';
+
+/** One element: a value, or with flags interval a range (a prefix is a range); a map's element has its data. */
+export interface SetElem {
+  lo: number | string;
+  hi: number | string;
+  /** the element as nft prints it */
+  text: string;
+  verdict?: Verdict;
+}
+
+/**
+ * A named set or map of a table (nf_tables_api.c nft_set; the backend, nft_set_hash.c or with
+ * flags interval nft_set_rbtree.c / nft_set_pipapo.c, only changes how the lookup is done, not
+ * what it finds). Rules find it by name when they run, as nft_lookup holds the set it was bound to.
+ */
+export interface NfSet {
+  name: string;
+  kind: 'set' | 'map';
+  keyType: SetKeyType;
+  /** a map's data type: only verdict maps are modelled */
+  dataType?: 'verdict';
+  interval: boolean;
+  constant: boolean;
+  elems: SetElem[];
+}
+
+/** nft_lookup: the element whose key (or range) holds the value, if any. */
+export function setLookup(s: NfSet, v: number | string): SetElem | undefined {
+  return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)));
+}
+
 export interface Table {
   family: NfFamily;
   name: string;
   chains: Map<string, Chain>;
+  /** named sets and maps */
+  sets?: Map<string, NfSet>;
   /** made by iptables-nft */
   owner?: 'iptables';
 }
@@ -209,18 +251,22 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         const x: EvalCtx = { nf, net, p, chain, rule };
         let failed: Expr | null = null;
         verdict = { code: 'NFT_CONTINUE' };
+        const found: string[] = [];
         for (const e of rule.exprs) {
           const r = e.eval(x);
           if (r === false) {
             failed = e;
             break;
           }
+          const w = e.why?.(x);
+          if (w) found.push(w);
           if (r !== true) {
             verdict = r;
             break;
           }
         }
         const ctx = { rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos };
+        const whyText = found.length ? ` ${found.join(' ')}` : '';
         if (failed) {
           const had = failed.actual ? failed.actual(x) : '';
           say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${failed.text}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, { ...ctx, verdict: 'NFT_BREAK' });
@@ -228,10 +274,10 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         }
         const counted = rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '';
         if (verdict.code === 'NFT_CONTINUE') {
-          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${counted}`, { ...ctx, verdict: 'NFT_CONTINUE' });
+          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText}${counted}`, { ...ctx, verdict: 'NFT_CONTINUE' });
           continue;
         }
-        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.${counted}`, { ...ctx, verdict: verdict.code });
+        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.${whyText}${counted}`, { ...ctx, verdict: verdict.code });
         break;
       }
       if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
