@@ -2,7 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
+import * as assert from 'assert';
 import type { Trace, TraceEvent } from '../../../src/model/trace';
+import { ScenarioErrors } from '../../../src/scenario/types';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
 
@@ -64,3 +66,22 @@ export function ipCsumOk(b: Uint8Array, nh: number): boolean {
   while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
   return s === 0xffff;
 }
+
+/** The one error a scenario gives: where it is and what it says. */
+export function errAt(text: string, files: Record<string, string> = {}): { file: string; line: number; col: number; detail: string } {
+  try {
+    run(text, files);
+  } catch (e) {
+    if (e instanceof ScenarioErrors) {
+      assert.strictEqual(e.errors.length, 1, e.message);
+      const x = e.errors[0];
+      return { file: x.pos.file, line: x.pos.line, col: x.pos.col, detail: x.detail };
+    }
+    throw e;
+  }
+  return assert.fail('expected an error');
+}
+
+export const T = 'traffic: []\n';
+/** router setup line n (1-based among the extras) is scenario line 12 + n */
+export const line = (n: number): number => 12 + n;

@@ -1,28 +1,11 @@
 import * as assert from 'assert';
-import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
+import { ScenarioError } from '../../../src/scenario/types';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
-import { nfEvents, run, runExample, threeHosts } from './helpers';
+import { T, errAt, line, nfEvents, run, runExample, threeHosts } from './helpers';
 
-function errAt(text: string, files: Record<string, string> = {}): { file: string; line: number; col: number; detail: string } {
-  try {
-    run(text, files);
-  } catch (e) {
-    if (e instanceof ScenarioErrors) {
-      assert.strictEqual(e.errors.length, 1, e.message);
-      const x = e.errors[0];
-      return { file: x.pos.file, line: x.pos.line, col: x.pos.col, detail: x.detail };
-    }
-    throw e;
-  }
-  return assert.fail('expected an error');
-}
-
-const T = 'traffic: []\n';
-/** router setup line n (1-based among the extras) is scenario line 12 + n */
-const line = (n: number): number => 12 + n;
 const base = ['nft add table ip filter', "nft add chain ip filter input '{ type filter hook input priority 0; }'"];
 
 describe('netfilter: named sets, maps, limit, ct mark', () => {

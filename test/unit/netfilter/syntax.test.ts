@@ -1,33 +1,15 @@
 import * as assert from 'assert';
-import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
+import { ScenarioError } from '../../../src/scenario/types';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { runIptablesRestore } from '../../../src/scenario/netfilter/iptables';
-import { nfEvents, run, runExample, threeHosts } from './helpers';
+import { T, errAt, line, nfEvents, run, runExample, threeHosts } from './helpers';
 import { buildWorld } from '../../../src/scenario/build';
 import { parseScenario } from '../../../src/scenario/parse';
 import { udp_sendmsg } from '../../../src/model/net/ipv4/udp';
 import { ipToNum } from '../../../src/model/proto/addr';
-
-function errAt(text: string, files: Record<string, string> = {}): { file: string; line: number; col: number; detail: string } {
-  try {
-    run(text, files);
-  } catch (e) {
-    if (e instanceof ScenarioErrors) {
-      assert.strictEqual(e.errors.length, 1, e.message);
-      const x = e.errors[0];
-      return { file: x.pos.file, line: x.pos.line, col: x.pos.col, detail: x.detail };
-    }
-    throw e;
-  }
-  return assert.fail('expected an error');
-}
-
-const T = 'traffic: []\n';
-/** router setup line n (1-based among the extras) is scenario line 12 + n */
-const line = (n: number): number => 12 + n;
 
 describe('netfilter: rule syntax and error positions', () => {
   it('an unknown word in an nft rule names its column', () => {
