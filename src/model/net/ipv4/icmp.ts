@@ -270,7 +270,7 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
     net.step(skb, 'L4', 'icmp_unreach', FILE, `ICMP ${icmpName(type, code)} about our datagram ${numToIp(inner.saddr)} → ${numToIp(inner.daddr)} (protocol ${inner.protocol})${mtuInfo ? `: the path MTU to ${numToIp(inner.daddr)} is now ${mtuInfo}` : ''}; icmp_socket_deliver tells the socket.`);
     const l4 = skb.data + inner.ihl * 4;
     const haveL4 = skb.tail - l4 >= 8;
-    const delivered = raw_icmp_error(net, skb, inner.protocol, type, code);
+    const delivered = raw_icmp_error(net, inner.protocol);
     if (!delivered) net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach', detail: 'error reported' });
     if (haveL4 && inner.protocol === IPPROTO_UDP) udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code);
     else if (haveL4 && inner.protocol === IPPROTO_TCP) tcp_v4_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code);

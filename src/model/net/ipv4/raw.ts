@@ -91,14 +91,12 @@ export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): bool
   });
 }
 
-/** raw_icmp_error: raw sockets of the quoted protocol hear about the error (ping prints it). */
-export function raw_icmp_error(net: Net, _skb: SkBuff, innerProtocol: number, type: number, code: number): boolean {
-  const socks = net.sock.raw.filter((s) => s.protocol === innerProtocol);
-  if (socks.length === 0) return false;
-  // The raw socket already took its copy in raw_local_deliver; nothing more to record.
-  void type;
-  void code;
-  return true;
+/**
+ * raw_icmp_error: whether a raw socket of the quoted protocol hears about the error (ping prints
+ * it). Its copy of the error was already taken in raw_local_deliver.
+ */
+export function raw_icmp_error(net: Net, innerProtocol: number): boolean {
+  return net.sock.raw.some((s) => s.protocol === innerProtocol);
 }
 
 /**
