@@ -1,10 +1,55 @@
-// The map of DESIGN.md, enforced: only src/vscode sees `vscode`; the model (and the pure
-// debugger logic the webview shares) sees no Node built-ins either; the webview sees neither.
+// The map of docs/architecture.md, enforced: each folder imports only what its row there allows.
+// Only src/vscode sees `vscode`; the model, the debugger logic the webview shares and the webview
+// see no Node built-ins either. scripts/check-map.js fails the lint when a folder of src/ or
+// webview/ has no row here or in docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'fs/promises', 'path', 'child_process', 'os', 'net', 'http', 'https', 'worker_threads', 'crypto'];
 const nodeBanned = nodeBuiltins.flatMap((n) => [n, `node:${n}`]);
+
+/** Import patterns naming a part of the project, matched against relative specifiers. */
+const part = {
+  model: ['**/model/**', '!**/model/trace'],
+  modelAll: ['**/model/**'],
+  scenario: ['**/scenario/**', '**/scenario'],
+  kernel: ['**/kernel/**', '**/kernel'],
+  debugger: ['**/debugger/**'],
+  exercise: ['**/exercise/**'],
+  capture: ['**/capture/**'],
+  fidelity: ['**/fidelity/**'],
+  cli: ['**/cli/**'],
+  vscode: ['**/vscode/**'],
+  protocol: ['**/protocol'],
+  webview: ['**/webview/**'],
+};
+
+/** folder → [the parts it must not import, whether Node built-ins are banned] */
+export const MAP = {
+  'src/model': [['scenario', 'kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], true],
+  'src/scenario': [['kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/kernel': [['modelAll', 'scenario', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/debugger': [['model', 'scenario', 'kernel', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview'], true],
+  'src/exercise': [['capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/capture': [['scenario', 'kernel', 'debugger', 'exercise', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/fidelity': [['kernel', 'debugger', 'exercise', 'capture', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/cli': [['vscode', 'webview'], false],
+  'src/vscode': [['webview'], false],
+  'webview': [['model', 'scenario', 'kernel', 'exercise', 'capture', 'fidelity', 'cli', 'vscode'], true],
+};
+
+const rulesFor = (folder, banned, noNode) => ({
+  files: folder.endsWith('.ts') ? [folder] : [`${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: folder === 'src/vscode' ? [] : ['vscode', ...(noNode ? nodeBanned : [])],
+        patterns: banned.map((p) => ({ group: part[p], message: `${folder} may not import ${p === 'modelAll' ? 'model' : p} (docs/architecture.md)` })),
+      },
+    ],
+  },
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', '.vscode-test/**', 'esbuild.js', '*.mjs', 'scripts/**/*.js'] },
@@ -15,16 +60,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/model/**/*.ts', 'src/debugger/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeBanned] }] },
-  },
-  {
-    files: ['src/kernel/**/*.ts', 'src/scenario/**/*.ts', 'src/cli/**/*.ts', 'src/fidelity/**/*.ts', 'src/protocol.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
-  },
-  {
-    files: ['webview/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...nodeBanned] }] },
-  },
+  ...Object.entries(MAP).map(([folder, [banned, noNode]]) => rulesFor(folder, banned, noNode)),
+  rulesFor('src/protocol.ts', ['scenario', 'kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview', 'model'], true),
 );

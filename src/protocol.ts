@@ -1,5 +1,5 @@
 // The ONE message protocol between the extension host and the packet debugger webview
-// (DESIGN.md "The parts and the one direction between them"). Discriminated unions per
+// (docs/architecture.md "The parts and the one direction between them"). Discriminated unions per
 // direction, namespaced type names, request ids where a reply is expected, and hand-written
 // validators that both sides run on arrival: a message that does not validate is rejected whole
 // (logged, and answered with `debugger/error` when it came from the webview), never half-applied.

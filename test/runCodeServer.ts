@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   }
   const why = chromiumMissing();
   if (why) {
-    // the workbench that hosts the extension host needs a browser (DESIGN.md: say it is skipped and why)
+    // the workbench that hosts the extension host needs a browser (docs/architecture.md: say it is skipped and why)
     if (process.env.CI === 'true') {
       console.log(`[vscode-tests] CI must not skip these tests: ${why}`);
       return 1;

@@ -1,6 +1,6 @@
 // The debugger controller's core: a trace, a cursor over it, breakpoints and the focused packet,
 // and the handling of the webview's messages. Views subscribe and are sent the same state, so a
-// reload or a second view shows the same place (DESIGN.md "One controller, several views").
+// reload or a second view shows the same place (docs/architecture.md "One controller, several views").
 // Pure: no vscode, no DOM, no Node; its I/O (posting to views, opening source, logging) is injected.
 
 import type { Trace } from '../model/trace';

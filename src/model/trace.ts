@@ -1,4 +1,4 @@
-// The trace contract (DESIGN.md "The model: run to completion, record, then step").
+// The trace contract (docs/architecture.md "Run to completion, record, then step").
 // Everything that steps — the CLI, the packet debugger, exercises — reads these types only.
 // Plain data (JSON-safe) so the same object crosses to the webview and into `--json` output.
 

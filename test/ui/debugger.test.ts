@@ -35,7 +35,7 @@ async function stepWith(page: Page, id: string): Promise<void> {
 
 /**
  * A real trace from the model (src/scenario/run.ts, compiled next to this file): the first
- * example about TTL, else any example, else test/fixtures/forward-ttl.yaml (the DESIGN.md sketch).
+ * example about TTL, else any example, else test/fixtures/forward-ttl.yaml (the sketch in README.md).
  */
 function realTrace(): { trace: Trace; file: string } | undefined {
   const run = path.resolve(__dirname, '../../src/scenario/run.js');

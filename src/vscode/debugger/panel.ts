@@ -36,7 +36,7 @@ export class DebuggerPanel implements vscode.Disposable {
   static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
-      // view state lives in setState; no retainContextWhenHidden (DESIGN.md conventions)
+      // view state lives in setState; no retainContextWhenHidden (docs/architecture.md conventions)
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
     };

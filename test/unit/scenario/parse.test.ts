@@ -27,7 +27,7 @@ traffic:
 
 const pos = (line: number, col: number) => ({ file: FILE, line, col });
 
-describe('scenario: the DESIGN.md sketch', () => {
+describe('scenario: the sketch in README.md', () => {
   const sc = parse(SKETCH);
 
   it('has the name, file and sections', () => {
