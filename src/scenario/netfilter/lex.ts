@@ -66,6 +66,35 @@ export interface NTok {
 
 const PUNCT = new Set(['{', '}', ';', ',', '(', ')', '&', '|', '=', '<', '>', '!']);
 
+/**
+ * Characters nft's scanner (nftables 1.0.x, src/scanner.l) has no rule for outside a quoted string:
+ * its blanks are only space and tab, so a vertical tab, a form feed, a no-break space, a line or
+ * paragraph separator, any other control or format character, and a UTF-8 byte order mark are
+ * "junk" and the line is refused ("syntax error, unexpected junk"). `\r` is read as a blank here
+ * so that a file saved with CRLF line ends reads as its LF twin.
+ */
+const JUNK = /[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u0085\ufeff]/u;
+
+/** What a junk character is, by name, for the error. */
+export function junkName(c: string): string {
+  const NAMES: Record<string, string> = {
+    '\v': 'a vertical tab',
+    '\f': 'a form feed',
+    '\u00a0': 'a no-break space',
+    '\ufeff': 'a byte order mark (BOM)',
+    '\u2028': 'a line separator',
+    '\u2029': 'a paragraph separator',
+    '\u0085': 'a next-line character',
+    '\u200b': 'a zero-width space',
+  };
+  const cp = c.codePointAt(0)!;
+  return `${NAMES[c] ?? 'a character'} (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
+function isJunk(c: string): boolean {
+  return c !== ' ' && c !== '\t' && c !== '\r' && c !== '\n' && JUNK.test(c);
+}
+
 /** nft's tokens: words, "strings", punctuation (== != <= >= as one), newlines; `#` comments and `\` continuations skipped. */
 export function lexNft(src: PChars): NTok[] {
   const s = src.text;
@@ -100,9 +129,14 @@ export function lexNft(src: PChars): NTok[] {
         push('punct', c, i, i + 1);
         i++;
       }
+    } else if (isJunk(c)) {
+      const bom = c === '\ufeff' && i === 0;
+      throw new ScenarioError(`syntax error, unexpected junk: ${junkName(c)}${bom ? ' at the start: nft reads no byte order mark; save the file as UTF-8 without BOM' : '; nft separates words with spaces and tabs only'}`, src.pos(i));
     } else {
+      // every character either ends the word or is part of it: the scan always advances
       const st = i;
-      while (i < s.length && !/[\s"#{};,()&|=<>!]/.test(s[i])) i++;
+      i++;
+      while (i < s.length && !/[ \t\r\n"#{};,()&|=<>!]/.test(s[i]) && !isJunk(s[i])) i++;
       push('word', s.slice(st, i), st, i);
     }
   }
