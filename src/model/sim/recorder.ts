@@ -27,9 +27,9 @@ interface StackNode {
 }
 
 /** rough bytes of one event object with its fields (the budget's memory estimate) */
-const EVENT_BYTES = 160;
+const EVENT_BYTES = 300;
 /** rough bytes of one sk_buff snapshot object */
-const SNAPSHOT_BYTES = 240;
+const SNAPSHOT_BYTES = 300;
 
 export class Recorder {
   readonly events: TraceEvent[] = [];

@@ -11,28 +11,44 @@ export interface PChars {
 
 /** The words after `skip` joined by blanks, each character keeping its position. */
 export function fromWords(words: Tok[], line: string, skip: number): PChars {
+  // per word: where it starts in `text`, and the position of its first character; a character's
+  // position is computed when asked (one object per character made building long rulesets slow)
+  const starts: number[] = [];
+  const at: SourcePos[] = [];
   let text = '';
-  const map: SourcePos[] = [];
   const first = words[0]?.pos;
   for (let w = skip; w < words.length; w++) {
     const t = words[w];
-    if (text) {
-      text += ' ';
-      map.push(t.pos);
-    }
+    if (text) text += ' ';
     let adj = 0;
     if (first && t.pos.line === first.line) {
       const off = t.pos.col - first.col;
       const c = line[off];
       if ((c === "'" || c === '"') && t.text[0] !== c) adj = 1;
     }
-    for (let i = 0; i < t.text.length; i++) {
-      map.push({ file: t.pos.file, line: t.pos.line, col: t.pos.col + adj + i });
-      text += t.text[i];
-    }
+    starts.push(text.length);
+    at.push({ file: t.pos.file, line: t.pos.line, col: t.pos.col + adj });
+    text += t.text;
   }
-  const last = words[words.length - 1]?.pos ?? { file: '?', line: 1, col: 1 };
-  return { text, pos: (i) => map[i] ?? { ...last, col: last.col + (words[words.length - 1]?.text.length ?? 0) } };
+  const lastWord = words[words.length - 1];
+  const end: SourcePos = lastWord ? { ...lastWord.pos, col: lastWord.pos.col + lastWord.text.length } : { file: '?', line: 1, col: 1 };
+  return {
+    text,
+    pos: (i) => {
+      if (i >= text.length || !starts.length) return end;
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      const w = words[skip + lo];
+      // the blank between two words stands where the next word starts, as before
+      if (i - starts[lo] >= w.text.length && lo + 1 < starts.length) return words[skip + lo + 1].pos;
+      return { ...at[lo], col: at[lo].col + (i - starts[lo]) };
+    },
+  };
 }
 
 /** A whole file: positions from its lines. */

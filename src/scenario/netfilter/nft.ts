@@ -304,13 +304,16 @@ class NftParser {
     if (this.is('{')) {
       this.next();
       this.skipSeps();
+      // nft_cmd_expand: a table block adds its sets and chains first, then the rules, so a rule
+      // may jump to a chain declared further down (and a loop is found whichever way it is written)
+      const rules: Op[] = [];
       while (!this.is('}')) {
         const t = this.peek();
         if (t.kind === 'eof') this.fail(t, 'syntax error: missing } at the end of the table');
         const w = this.next();
         if (w.text === 'chain') {
           const cn = this.word('a chain name');
-          this.chainDecl(ops, fam, tn, cn, false, false);
+          this.chainDecl(ops, fam, tn, cn, false, false, rules);
         } else if (w.text === 'flags' || w.text === 'comment') {
           if (w.text === 'flags') this.fail(w, 'table flags are not modelled');
           this.word('a comment');
@@ -325,12 +328,13 @@ class NftParser {
         this.skipSeps();
       }
       this.next();
+      for (const op of rules) ops.push(op);
     }
     this.endStatement();
   }
 
   /** `chain NAME [{ type … hook … priority …; policy …; rules }]` */
-  private chainDecl(ops: Op[], fam: NfFamily, tn: NTok, cn: NTok, create: boolean, cmdForm: boolean): void {
+  private chainDecl(ops: Op[], fam: NfFamily, tn: NTok, cn: NTok, create: boolean, cmdForm: boolean, ruleOps: Op[] = ops): void {
     let base: { type: ChainType; hook: HookShort; priority: number; policy?: 'accept' | 'drop'; typeTok: NTok; hookTok: NTok; prioTok: NTok } | null = null;
     let policy: { v: 'accept' | 'drop'; tok: NTok } | null = null;
     const rules: { rule: Rule; check: (e: NfEngine, c: Chain) => void }[] = [];
@@ -399,7 +403,7 @@ class NftParser {
       },
     });
     for (const r of rules) {
-      ops.push({
+      ruleOps.push({
         pos: r.rule.pos,
         run: (e) => {
           const chain = findChain(e, fam, tn, cn);
