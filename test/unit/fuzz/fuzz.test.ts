@@ -3,7 +3,7 @@
 import * as fc from 'fast-check';
 import { props } from './properties';
 
-const RUNS: Record<keyof typeof props, number> = { setupLine: 150, rulesFile: 100, scenario: 100, anyText: 200, codecs: 2000 };
+const RUNS: Record<keyof typeof props, number> = { setupOnly: 300, setupLine: 150, rulesFile: 100, scenario: 100, anyText: 200, codecs: 2000 };
 
 describe('fuzz: no input makes the parser, the runner or the codecs fail other than with a positioned error', function () {
   this.timeout(120_000);

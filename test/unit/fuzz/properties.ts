@@ -92,8 +92,7 @@ ${[...BASE_A, ...extra].map((l) => `    - ${yamlQuote(l)}`).join('\n')}
 ${BASE_B.map((l) => `    - ${yamlQuote(l)}`).join('\n')}
 links:
   - a:eth0 b:eth0
-traffic:
-${traffic}
+traffic:${traffic ? `\n${traffic}` : ' []'}
 `;
 }
 
@@ -122,6 +121,10 @@ export const yamlText = fc
 // ---- the properties ----
 
 export const props = {
+  /** one setup line of any command, parsed and applied (no traffic: the cheap, broad one) */
+  setupOnly: fc.property(setupLine, nftFile, iptFile, (l, nft, ipt) => {
+    runChecked(scenarioWith([l], ''), { 'rules.nft': nft, 'rules.v4': ipt });
+  }),
   /** one setup line of any command on a host that then sends a ping */
   setupLine: fc.property(setupLine, nftFile, iptFile, (l, nft, ipt) => {
     runChecked(scenarioWith([l]), { 'rules.nft': nft, 'rules.v4': ipt });
