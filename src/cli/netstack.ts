@@ -1,18 +1,34 @@
 // `netstack`: the model in a terminal. `netstack trace FILE [--json]` runs a scenario;
 // `netstack explain SYMBOL` and `netstack resolve TREE` read the kernel knowledge base.
 import * as fs from 'fs';
-import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
+import { readScenarioFile, scenarioFileReader } from '../scenario/files';
+import { DEFAULT_BUDGET, DEFAULT_INPUT_LIMITS, LIMIT_SETTINGS, type InputLimits, type RunBudget } from '../scenario/limits';
+import type { Trace } from '../model/trace';
 import { ScenarioErrors, ScenarioError } from '../scenario/types';
 import { formatTrace } from './format';
 import { traceToPcapng } from './pcap';
 
 const USAGE = `usage:
-  netstack trace FILE [--json] [--pcap OUT.pcapng]
+  netstack trace FILE [--json] [--pcap OUT.pcapng] [--root DIR] [LIMITS]
                                    run a scenario on the model and print its trace;
-                                   --pcap also writes every frame a device sent (Wireshark)
+                                   --pcap also writes every frame a device sent (Wireshark);
+                                   --root DIR lets rules files come from DIR (default: the scenario's folder)
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
-  netstack resolve TREE            find every known symbol's definition in a kernel tree`;
+  netstack resolve TREE            find every known symbol's definition in a kernel tree
+
+limits (a run that reaches one stops and keeps what ran; an input over one is refused):
+${Object.entries(LIMIT_SETTINGS)
+  .map(([k, v]) => `  ${v.flag.padEnd(31)}  ${v.what} (default ${showDefault(k as keyof typeof LIMIT_SETTINGS)})`)
+  .join('\n')}`;
+
+function showDefault(k: keyof typeof LIMIT_SETTINGS): string {
+  if (k in DEFAULT_BUDGET) {
+    const v = DEFAULT_BUDGET[k as keyof RunBudget];
+    return k === 'maxSimNs' ? `${v / 1e9 / 86400}d` : k === 'maxWallMs' ? `${v / 1000}s` : String(v);
+  }
+  return String(DEFAULT_INPUT_LIMITS[k as keyof InputLimits]);
+}
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -35,18 +51,51 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
+const DURATION: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
+
+/** A limit flag's value: a count, bytes (with k/M/G), or a duration (31s, 500ms, 2h). */
+function limitValue(key: keyof typeof LIMIT_SETTINGS, text: string): number | undefined {
+  if (key === 'maxSimNs' || key === 'maxWallMs') {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h|d)$/.exec(text);
+    if (!m) return undefined;
+    const ns = Number(m[1]) * DURATION[m[2]];
+    return key === 'maxWallMs' ? ns / 1e6 : ns;
+  }
+  const m = /^(\d+)([kMG]?)$/.exec(text);
+  if (!m) return undefined;
+  const v = Number(m[1]) * ({ '': 1, k: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2]];
+  return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+}
+
 function trace(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   const args = [...argv];
   const json = args.includes('--json');
-  const p = args.indexOf('--pcap');
-  let pcapFile: string | undefined;
-  if (p >= 0) {
-    pcapFile = args[p + 1];
-    if (!pcapFile || pcapFile.startsWith('--')) {
-      err('netstack trace: --pcap needs a file name');
+  const valued = (flag: string): string | undefined | null => {
+    const p = args.indexOf(flag);
+    if (p < 0) return undefined;
+    const v = args[p + 1];
+    args.splice(p, 2);
+    return !v || v.startsWith('--') ? null : v;
+  };
+  const pcapFile = valued('--pcap');
+  const root = valued('--root');
+  if (pcapFile === null || root === null) {
+    err(`netstack trace: ${pcapFile === null ? '--pcap' : '--root'} needs ${pcapFile === null ? 'a file name' : 'a folder'}`);
+    return 2;
+  }
+  const limits: Partial<InputLimits> = {};
+  const budget: Partial<RunBudget> = {};
+  for (const [key, setting] of Object.entries(LIMIT_SETTINGS) as [keyof typeof LIMIT_SETTINGS, (typeof LIMIT_SETTINGS)[keyof typeof LIMIT_SETTINGS]][]) {
+    const flag = setting.flag.split(' ')[0];
+    const v = valued(flag);
+    if (v === undefined) continue;
+    const n = v === null ? undefined : limitValue(key, v);
+    if (n === undefined) {
+      err(`netstack trace: ${flag} needs ${setting.flag.split(' ')[1].toLowerCase()}, like ${key === 'maxSimNs' || key === 'maxWallMs' ? '60s' : '1000000'}`);
       return 2;
     }
-    args.splice(p, 2);
+    if (key in DEFAULT_BUDGET) budget[key as keyof RunBudget] = n;
+    else limits[key as keyof InputLimits] = n;
   }
   const files = args.filter((a) => !a.startsWith('--'));
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
@@ -57,26 +106,16 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
   const file = files[0];
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // the scenario itself is read with the same care as the files it names: a regular file, not too large
+    text = readScenarioFile(file, limits.maxInputBytes);
   } catch (e) {
     err(`netstack: cannot read ${file}: ${(e as Error).message}`);
     return 2;
   }
+  let t: Trace;
   try {
-    const dir = path.dirname(file);
-    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
-    if (pcapFile) {
-      const pc = traceToPcapng(t);
-      try {
-        fs.writeFileSync(pcapFile, pc.bytes);
-      } catch (e) {
-        err(`netstack: cannot write ${pcapFile}: ${(e as Error).message}`);
-        return 2;
-      }
-      err(`netstack: wrote ${pc.frames} frames on ${pc.interfaces.length} interfaces to ${pcapFile}`);
-    }
-    out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
-    return 0;
+    const readFile = scenarioFileReader(file, { root, maxBytes: limits.maxFileBytes });
+    t = runScenarioText(text, file, { readFile, limits, budget });
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
       err(e.message);
@@ -84,6 +123,22 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
     }
     throw e;
   }
+  if (pcapFile) {
+    const pc = traceToPcapng(t);
+    try {
+      fs.writeFileSync(pcapFile, pc.bytes);
+    } catch (e) {
+      err(`netstack: cannot write ${pcapFile}: ${(e as Error).message}`);
+      return 2;
+    }
+    err(`netstack: wrote ${pc.frames} frames on ${pc.interfaces.length} interfaces to ${pcapFile}`);
+  }
+  out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
+  if (t.stopped) {
+    err(`netstack: ${file}: ${t.stopped.message}`);
+    return 3;
+  }
+  return 0;
 }
 
 if (require.main === module) {
@@ -93,7 +148,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`netstack: internal error: ${(e as Error).stack ?? e}\n`);
+      // only a bug gets here: every input error is a ScenarioError with its position
+      process.stderr.write(`netstack: internal error (a bug in netstack; please report it with the scenario that caused it):\n${(e as Error)?.stack ?? e}\n`);
       process.exitCode = 70;
     },
   );

@@ -170,4 +170,6 @@ export interface Trace {
   /** host → nstat name → delta over the run */
   counters: Record<string, Record<string, number>>;
   sockets: SocketReport[];
+  /** set when the run reached its budget (src/model/sim/budget.ts) and stopped early: which limit, and how to raise it */
+  stopped?: { limit: string; message: string };
 }

@@ -24,17 +24,18 @@ export class World {
 
   /** Runs deferred work until no packet is on its way (background housekeeping may remain). */
   settle(): void {
-    this.sched.runUntilQuiet();
+    // with a budget (a run from src/scenario/run.ts) the budget bounds the work, not a fixed count
+    this.sched.runUntilQuiet(this.sched.meter ? Infinity : undefined);
   }
 
   /** Lets simulated time pass: everything due until then runs, housekeeping included. */
   advance(ns: number): void {
-    this.sched.runUntil(this.sched.now + ns);
+    this.sched.runUntil(this.sched.now + ns, this.sched.meter ? Infinity : undefined);
   }
 
   /** Runs everything left, housekeeping timers included. */
   finish(): void {
-    this.sched.runUntil(Infinity);
+    this.sched.runUntil(Infinity, this.sched.meter ? Infinity : undefined);
   }
 
   trace(scenario: string): Trace {

@@ -3,7 +3,7 @@
 // of the line (and word) that caused it; all are reported together and nothing runs after one.
 import { World } from '../model/world';
 import type { Net } from '../model/net/net_namespace';
-import { SysctlError } from '../model/net/net_namespace';
+import { SysctlError, SysctlRangeError } from '../model/net/net_namespace';
 import type { NetDevice } from '../model/net/core/netdevice';
 import { qdiscFor } from '../model/net/sched/sch_generic';
 import { deriveMac, ipToNum } from '../model/proto/addr';
@@ -175,6 +175,7 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
       try {
         net.setSysctl(c.key.text, Number(v));
       } catch (e) {
+        if (e instanceof SysctlRangeError) throw new ScenarioError(`sysctl: ${e.message}`, c.value.pos);
         if (e instanceof SysctlError) throw new ScenarioError(`sysctl: ${e.message} (not modelled, or not a sysctl of a network namespace)`, c.key.pos);
         throw e;
       }

@@ -4,11 +4,13 @@ import { Diag, q, subTok } from './diag';
 import { Scenario, SetupCommand, Tok } from './types';
 
 export function check(sc: Scenario, d: Diag): void {
-  const ifs = interfaces(sc, d);
+  const lost = new Set<string>();
+  const ifs = interfaces(sc, d, lost);
   for (const h of sc.hosts) {
     const have = ifs.get(h.name)!;
     for (const dev of h.setup.flatMap(devRefs)) {
-      if (!have.has(dev.text)) d.error(dev, `host ${q(h.name)} has no interface ${q(dev.text)}; it has ${[...have.keys()].join(', ')}`);
+      // an interface of a link whose host is misspelt: the link line already says what is wrong
+      if (!have.has(dev.text) && !lost.has(dev.text)) d.error(dev, `host ${q(h.name)} has no interface ${q(dev.text)}; it has ${[...have.keys()].join(', ')}`);
     }
   }
   const host = (t: Tok): boolean => {
@@ -28,18 +30,19 @@ export function check(sc: Scenario, d: Diag): void {
     if (t.kind === 'local') host(t.from);
     if (t.kind !== 'wire' || !host(t.host)) continue;
     if (t.ifname.text === 'lo') d.error(t.ifname, '`lo` has no wire: a frame can come in only on an interface of a link');
-    else if (!ifs.get(t.host.text)!.has(t.ifname.text)) d.error(t.ifname, `host ${q(t.host.text)} has no interface ${q(t.ifname.text)}`);
+    else if (!ifs.get(t.host.text)!.has(t.ifname.text) && !lost.has(t.ifname.text)) d.error(t.ifname, `host ${q(t.host.text)} has no interface ${q(t.ifname.text)}`);
   }
 }
 
 /** Host → its interfaces (name → where it was made): `lo`, and one per link end. */
-function interfaces(sc: Scenario, d: Diag): Map<string, Map<string, Tok>> {
+function interfaces(sc: Scenario, d: Diag, lost: Set<string>): Map<string, Map<string, Tok>> {
   const ifs = new Map(sc.hosts.map((h) => [h.name, new Map<string, Tok>([['lo', { text: 'lo', pos: h.pos }]])]));
   const names = [...ifs.keys()].join(', ');
   for (const l of sc.links) {
     for (const end of [l.a, l.b]) {
       const have = ifs.get(end.host.text);
       if (!have) {
+        lost.add(end.ifname.text);
         d.error(end.host, `unknown host ${q(end.host.text)}${names ? `; hosts are ${names}` : ''}`);
         continue;
       }

@@ -1,6 +1,6 @@
 // A scenario file → Scenario. Everything wrong is collected with its file, line and column and
 // thrown at once as ScenarioErrors; nothing half-parsed is returned.
-import { isScalar, parseDocument } from 'yaml';
+import { Document, isScalar, parseDocument, visit } from 'yaml';
 import { check } from './check';
 import { parseSetupLine } from './commands/setup';
 import { Diag, q, subTok } from './diag';
@@ -8,26 +8,68 @@ import { Line, splitLines, splitWords } from './lines';
 import { Source } from './source';
 import { hostname, ifname, tokAddrPort, tokUint } from './syntax';
 import { parseLocalSend, parseWireSend } from './traffic';
-import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioErrors, Tok, TrafficItem } from './types';
+import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioError, ScenarioErrors, Tok, TrafficItem } from './types';
+import { DEFAULT_INPUT_LIMITS, type InputLimits, raiseHint } from './limits';
 import { Reader } from './yamlnodes';
 
 const TOP = ['name', 'description', 'hosts', 'links', 'listen', 'traffic'];
 const REQUIRED = ['name', 'hosts', 'traffic'];
 
-export function parseScenario(text: string, file: string): Scenario {
+export interface ParseOptions {
+  /** limits of our own on the input (src/scenario/limits.ts); each default is raised here */
+  limits?: Partial<InputLimits>;
+}
+
+export function parseScenario(text: string, file: string, opts: ParseOptions = {}): Scenario {
+  const { scenario, errors } = parseScenarioCollect(text, file, opts);
+  if (errors.length) throw new ScenarioErrors(errors);
+  return scenario;
+}
+
+/**
+ * The scenario and every error found, sorted by position. With errors, the scenario holds what
+ * parsed; a host's setup stops before its first error, and `buildable` says whether the rest
+ * (hosts and links) is whole enough to be applied, so that the errors of applying it can be
+ * reported with the parse errors.
+ */
+export function parseScenarioCollect(text: string, file: string, opts: ParseOptions = {}): { scenario: Scenario; errors: ScenarioError[]; buildable: boolean } {
+  const limits = { ...DEFAULT_INPUT_LIMITS, ...opts.limits };
   const src = new Source(text, file);
   const d = new Diag();
-  const doc = parseDocument(text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
-  for (const e of doc.errors) d.error(src.pos(e.pos[0]), `YAML: ${e.message}`);
-  if (d.errors.length) throw new ScenarioErrors(d.errors);
-  const r = new Reader(src, doc, d);
   const sc: Scenario = { file, name: '', hosts: [], links: [], listen: [], traffic: [] };
+  const done = (buildable: boolean): { scenario: Scenario; errors: ScenarioError[]; buildable: boolean } => ({ scenario: sc, errors: sorted(d.errors), buildable });
+  if (text.length > limits.maxInputBytes) {
+    d.error({ file, line: 1, col: 1 }, `the scenario has ${text.length} characters, more than the limit of ${limits.maxInputBytes}; ${raiseHint('maxInputBytes')}`);
+    return done(false);
+  }
+  const deep = tooDeep(text, limits.maxDepth);
+  if (deep !== undefined) {
+    src.lines.addNewLine(0);
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') src.lines.addNewLine(i + 1);
+    d.error(src.pos(deep), `YAML: nested more than ${limits.maxDepth} levels deep; ${raiseHint('maxDepth')}`);
+    return done(false);
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
+  } catch (e) {
+    // the prescan bounds nesting; a RangeError left is the parser's own stack running out
+    if (!(e instanceof RangeError)) throw e;
+    d.error({ file, line: 1, col: 1 }, `YAML: too deeply nested for the parser (${e.message}); lower the nesting`);
+    return done(false);
+  }
+  for (const e of doc.errors) d.error(src.pos(e.pos[0]), `YAML: ${e.message}`);
+  if (d.errors.length) return done(false);
+  if (!aliasesWithin(doc, src, d, limits)) return done(false);
+  const r = new Reader(src, doc, d);
+  let structural = false;
   const root = r.map(doc.contents, 'a scenario', src.pos(0));
   if (root) {
     const seen = new Set<string>();
     for (const { key, value } of r.pairs(root, 'the scenario')) {
       seen.add(key.text);
       const at = key.pos;
+      const before = d.errors.length;
       switch (key.text) {
         case 'name':
           sc.name = r.tok(value, '`name`', at)?.text ?? '';
@@ -42,6 +84,7 @@ export function parseScenario(text: string, file: string): Scenario {
           break;
         case 'links':
           sc.links = parseLinks(r, value, at);
+          structural ||= d.errors.length > before;
           break;
         case 'listen':
           sc.listen = parseListen(r, value, at);
@@ -54,14 +97,95 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
     for (const k of REQUIRED) if (!seen.has(k)) d.error(r.pos(root), `the scenario needs \`${k}:\``);
+    const before = d.errors.length;
     check(sc, d);
+    structural ||= d.errors.slice(before).some((e) => sc.links.some((l) => l.pos.line === e.pos.line && l.pos.file === e.pos.file));
+  } else structural = true;
+  // a host's setup is applied up to its first error: what follows may depend on the broken line
+  for (const h of sc.hosts) {
+    const lines = (h.script ?? []).map((l) => l.pos.line);
+    if (!lines.length) continue;
+    const lo = lines.reduce((a, b) => Math.min(a, b));
+    const hi = lines.reduce((a, b) => Math.max(a, b));
+    const cut = d.errors.reduce((m, e) => (e.pos.file === file && e.pos.line >= lo && e.pos.line <= hi ? Math.min(m, e.pos.line) : m), Infinity);
+    if (cut !== Infinity) h.setup = h.setup.filter((c) => c.pos.line < cut);
   }
-  if (d.errors.length) {
-    const errs = d.errors.map((e, i) => [e, i] as const);
-    errs.sort(([a, i], [b, j]) => a.pos.line - b.pos.line || a.pos.col - b.pos.col || i - j);
-    throw new ScenarioErrors(errs.map(([e]) => e));
+  return done(!structural && sc.hosts.length > 0);
+}
+
+function sorted(errors: ScenarioError[]): ScenarioError[] {
+  const errs = errors.map((e, i) => [e, i] as const);
+  errs.sort(([a, i], [b, j]) => a.pos.line - b.pos.line || a.pos.col - b.pos.col || i - j);
+  return errs.map(([e]) => e);
+}
+
+/**
+ * The offset where YAML nesting first goes deeper than `max`, if it does: block levels by
+ * indentation (and `- - ` compact lists), flow levels by brackets outside quotes and comments.
+ * Checked before the `yaml` parser runs, whose recursion a deep enough file exhausts.
+ */
+export function tooDeep(text: string, max: number): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let off = 0;
+  for (const line of text.split('\n')) {
+    const start = off;
+    off += line.length + 1;
+    const body = line.trimStart();
+    if (flow === 0) {
+      if (body === '' || body.startsWith('#')) continue;
+      const ind = line.length - body.length;
+      while (indents.length && indents[indents.length - 1] >= ind) indents.pop();
+      indents.push(ind);
+      const dashes = /^(?:-[ \t]+)*/.exec(body)![0].split('-').length - 1;
+      if (indents.length + dashes > max) return start + ind;
+    }
+    let quote = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") {
+        if (flow > 0) quote = c;
+      } else if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) {
+        break;
+      } else if (c === '[' || c === '{') {
+        if (++flow + indents.length > max) return start + i;
+      } else if ((c === ']' || c === '}') && flow > 0) {
+        flow--;
+      }
+    }
   }
-  return sc;
+  return undefined;
+}
+
+/**
+ * Aliases are followed where they are used, so one anchored block aliased many times is read
+ * many times: at most `maxAliasCount` alias uses, and their anchored text at most
+ * `maxInputBytes` in all. (The `yaml` package has its own maxAliasCount, but only for toJS(),
+ * which the scenario reader does not use.)
+ */
+function aliasesWithin(doc: Document.Parsed, src: Source, d: Diag, limits: InputLimits): boolean {
+  let count = 0;
+  let bytes = 0;
+  let ok = true;
+  visit(doc, {
+    Alias(_, node) {
+      count++;
+      const target = node.resolve(doc);
+      const r = target?.range;
+      if (r) bytes += r[2] - r[0];
+      const at = src.pos(node.range?.[0] ?? 0);
+      if (count > limits.maxAliasCount) {
+        d.error(at, `YAML: more than ${limits.maxAliasCount} aliases; ${raiseHint('maxAliasCount')}`);
+      } else if (bytes > limits.maxInputBytes) {
+        d.error(at, `YAML: the aliases expand to more than ${limits.maxInputBytes} characters; ${raiseHint('maxInputBytes')}`);
+      } else return undefined;
+      ok = false;
+      return visit.BREAK;
+    },
+  });
+  return ok;
 }
 
 function parseHosts(r: Reader, node: unknown, at: Tok['pos']): HostSpec[] {
@@ -93,7 +217,8 @@ function scriptLines(r: Reader, node: unknown, host: Tok): Line[] {
       r.d.error(r.pos(s), 'a setup script must be a literal block `|`: `>` folds its lines into one');
       continue;
     }
-    out.push(...splitLines(r.mapped(s), r.src, r.d));
+    // one by one: a spread of a very long script would overflow the stack
+    for (const l of splitLines(r.mapped(s), r.src, r.d)) out.push(l);
   }
   return out;
 }

@@ -2,7 +2,9 @@
 // another, each once the network has settled after the previous one: no packet on its way and
 // no timer that holds one (ARP resolution, reassembly). Housekeeping timers (a neighbour's
 // re-confirmation) go on in the background and run at their time; all is run out at the end.
-import { parseScenario } from './parse';
+import { parseScenarioCollect, type ParseOptions } from './parse';
+import { DEFAULT_BUDGET, LIMIT_SETTINGS, raiseHint, type RunBudget } from './limits';
+import { BudgetExceeded, BudgetMeter } from '../model/sim/budget';
 import { buildWorld } from './build';
 import type { Scenario, TrafficItem } from './types';
 import { ScenarioError, ScenarioErrors } from './types';
@@ -22,37 +24,79 @@ const PING_INTERVAL_NS = 1_000_000_000;
 /** a wire frame's IP ID when the scenario gives none */
 const DEFAULT_WIRE_ID = 0x1c46;
 
-export interface RunOptions {
+export interface RunOptions extends ParseOptions {
   level?: RecordLevel;
   /** filled with where each traffic item starts (events recorded so far, simulated time), then one last mark after all items */
   marks?: { events: number; now: number }[];
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
   readFile?: (path: string) => string;
+  /** the run's budget (src/scenario/limits.ts): reaching it stops the run, and the trace says so in `stopped` */
+  budget?: Partial<RunBudget>;
+  /** wall-clock ms for the budget; Date.now by default */
+  wallClock?: () => number;
 }
 
+/** Parses and runs. Errors of every phase come together: a parse error does not hide the errors of applying the rest. */
 export function runScenarioText(text: string, file: string, opts: RunOptions = {}): Trace {
-  return runScenario(parseScenario(text, file), opts);
+  const { scenario, errors, buildable } = parseScenarioCollect(text, file, opts);
+  if (!errors.length) return runScenario(scenario, opts);
+  const more: ScenarioError[] = [];
+  if (buildable) {
+    try {
+      buildWorld(scenario, 'fates', opts.readFile);
+    } catch (e) {
+      if (e instanceof ScenarioErrors) more.push(...e.errors);
+      else if (e instanceof ScenarioError) more.push(e);
+      else throw e;
+    }
+  }
+  // one error per line: a line the parser refused is not reported again when applied
+  const lines = new Set(errors.map((e) => `${e.pos.file}:${e.pos.line}`));
+  const all = [...errors, ...more.filter((e) => !lines.has(`${e.pos.file}:${e.pos.line}`))];
+  all.sort((a, b) => (a.pos.file === b.pos.file ? 0 : a.pos.file === file ? -1 : b.pos.file === file ? 1 : a.pos.file < b.pos.file ? -1 : 1) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+  throw new ScenarioErrors(all);
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const { world } = buildWorld(sc, opts.level ?? 'full', opts.readFile);
+  const budget = { ...DEFAULT_BUDGET, ...opts.budget };
+  const meter = new BudgetMeter(budget, world.rec, opts.wallClock ?? Date.now);
+  world.sched.meter = meter;
   const errors: ScenarioError[] = [];
-  for (const item of sc.traffic) {
-    opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
-    try {
-      runItem(world, sc, item);
-    } catch (e) {
-      if (e instanceof ScenarioError) errors.push(e);
-      else throw e;
+  let stopped: Trace['stopped'];
+  try {
+    for (const item of sc.traffic) {
+      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+      try {
+        runItem(world, sc, item);
+      } catch (e) {
+        if (e instanceof ScenarioError) errors.push(e);
+        else throw e;
+      }
+      world.settle();
+      meter.check(world.sched.now, false);
     }
-    world.settle();
+    if (errors.length) throw new ScenarioErrors(errors);
+    opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+    // The listening applications read what was queued for them.
+    for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
+    world.finish();
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    stopped = { limit: e.limit, message: budgetMessage(e) };
+    if (errors.length) throw new ScenarioErrors(errors);
+  } finally {
+    world.sched.meter = null;
   }
-  if (errors.length) throw new ScenarioErrors(errors);
-  opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
-  // The listening applications read what was queued for them.
-  for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
-  world.finish();
-  return world.trace(sc.name);
+  const t = world.trace(sc.name);
+  if (stopped) t.stopped = stopped;
+  return t;
+}
+
+function budgetMessage(e: BudgetExceeded): string {
+  const s = LIMIT_SETTINGS[e.limit];
+  const max = e.limit === 'maxSimNs' ? `${e.max / 1e9} s` : e.limit === 'maxWallMs' ? `${e.max / 1000} s` : String(e.max);
+  return `the run stopped at its budget of ${max} ${e.limit === 'maxSimNs' ? 'of simulated time' : e.limit === 'maxWallMs' ? 'of wall-clock time' : s.what} (${e.at.tasks} tasks run, ${e.at.events} events, ${(e.at.simNs / 1e9).toFixed(3)} s simulated); the trace has what ran until then; ${raiseHint(e.limit)}`;
 }
 
 function runItem(world: World, sc: Scenario, item: TrafficItem): void {

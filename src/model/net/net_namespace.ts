@@ -15,6 +15,103 @@ import type { NetfilterEngine } from './netfilter/core';
 
 export class SysctlError extends Error {}
 
+/** A write the kernel refuses with EINVAL: the value is outside the entry's range. */
+export class SysctlRangeError extends SysctlError {}
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+/** include/net/tcp.h MAX_TCP_SYNCNT (v6.12) */
+const MAX_TCP_SYNCNT = 127;
+/** include/net/sock.h SOCK_MIN_RCVBUF = TCP_SKB_MIN_TRUESIZE = 2048 + SKB_DATA_ALIGN(sizeof(struct sk_buff)): 2048 + 256 on x86_64 (v6.12) */
+const SOCK_MIN_RCVBUF = 2304;
+
+/**
+ * The range a write must fall in, as the sysctl's ctl_table entry has it in v6.12: its proc
+ * handler's type (proc_dointvec: an int; proc_dou8vec_minmax: 0..255; proc_doulongvec_minmax:
+ * an unsigned long) narrowed by extra1/extra2. A bound may depend on another sysctl of the same
+ * namespace (ipfrag_low_thresh is at most ipfrag_high_thresh). Outside it the kernel answers
+ * EINVAL and keeps the old value.
+ */
+export interface SysctlRange {
+  min: number | ((net: Net) => number);
+  max: number | ((net: Net) => number);
+  /** where the ctl_table entry is, in the v6.12 tree */
+  file: string;
+}
+
+const int = (file: string, min = INT_MIN, max = INT_MAX): SysctlRange => ({ min, max, file });
+const u8 = (file: string, min = 0, max = 255): SysctlRange => ({ min, max, file });
+const IPV4 = 'net/ipv4/sysctl_net_ipv4.c';
+const CORE = 'net/core/sysctl_net_core.c';
+const NEIGH = 'net/core/neighbour.c';
+const DEVINET = 'net/ipv4/devinet.c';
+const FRAG = 'net/ipv4/ip_fragment.c';
+
+/** Every namespace-wide sysctl the model reads → its range (ctl_table entries of v6.12). */
+export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
+  // devinet_sysctl_forward: proc_dointvec, any int (non-zero turns forwarding on)
+  'net.ipv4.ip_forward': int(DEVINET),
+  // proc_dou8vec_minmax, extra1 ip_ttl_min 1, extra2 ip_ttl_max 255
+  'net.ipv4.ip_default_ttl': u8(IPV4, 1, 255),
+  'net.ipv4.ip_no_pmtu_disc': u8(IPV4),
+  // proc_dointvec_ms_jiffies
+  'net.ipv4.icmp_ratelimit': int(IPV4),
+  'net.ipv4.icmp_ratemask': int(IPV4),
+  // proc_dointvec_minmax, extra1 SYSCTL_ZERO
+  'net.ipv4.icmp_msgs_per_sec': int(IPV4, 0),
+  'net.ipv4.icmp_msgs_burst': int(IPV4, 0),
+  // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 SYSCTL_ONE
+  'net.ipv4.icmp_echo_ignore_all': u8(IPV4, 0, 1),
+  'net.ipv4.icmp_echo_ignore_broadcasts': u8(IPV4, 0, 1),
+  'net.ipv4.icmp_ignore_bogus_error_responses': u8(IPV4, 0, 1),
+  'net.ipv4.ip_early_demux': u8(IPV4),
+  'net.ipv4.udp_early_demux': u8(IPV4),
+  'net.ipv4.tcp_early_demux': u8(IPV4),
+  // proc_doulongvec_minmax; ip4_frags_ns_ctl_register sets high's extra1 to &low_thresh and low's extra2 to &high_thresh
+  'net.ipv4.ipfrag_high_thresh': { min: (n) => n.get('net.ipv4.ipfrag_low_thresh'), max: Number.MAX_SAFE_INTEGER, file: FRAG },
+  'net.ipv4.ipfrag_low_thresh': { min: 0, max: (n) => n.get('net.ipv4.ipfrag_high_thresh'), file: FRAG },
+  // proc_dointvec_jiffies
+  'net.ipv4.ipfrag_time': int(FRAG),
+  // proc_dointvec_minmax, extra1 dist_min 0
+  'net.ipv4.ipfrag_max_dist': int(FRAG, 0),
+  // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
+  'net.ipv4.tcp_syn_retries': u8(IPV4, 1, MAX_TCP_SYNCNT),
+  // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
+  'net.ipv4.tcp_syn_linear_timeouts': u8(IPV4, 0, MAX_TCP_SYNCNT),
+  'net.ipv4.tcp_synack_retries': u8(IPV4),
+  'net.ipv4.tcp_timestamps': u8(IPV4),
+  'net.ipv4.tcp_sack': u8(IPV4),
+  'net.ipv4.tcp_window_scaling': u8(IPV4),
+  'net.ipv4.tcp_syncookies': u8(IPV4),
+  // the middle value of tcp_rmem: proc_dointvec_minmax, extra1 tcp_min_rcvbuf 4096
+  'net.ipv4.tcp_rmem_default': int(IPV4, 4096),
+  // proc_dointvec
+  'net.core.netdev_budget': int(CORE),
+  'net.core.netdev_max_backlog': int(CORE),
+  // proc_do_dev_weight → proc_dointvec_minmax, extra1 SYSCTL_ONE
+  'net.core.dev_weight': int(CORE, 1),
+  // proc_dointvec_minmax, extra1 min_rcvbuf SOCK_MIN_RCVBUF
+  'net.core.rmem_default': int(CORE, SOCK_MIN_RCVBUF),
+  'net.core.rmem_max': int(CORE, SOCK_MIN_RCVBUF),
+  // NEIGH_SYSCTL_ZERO_INTMAX_ENTRY: neigh_proc_dointvec_zero_intmax, 0..INT_MAX
+  'net.ipv4.neigh.default.mcast_solicit': int(NEIGH, 0),
+  'net.ipv4.neigh.default.ucast_solicit': int(NEIGH, 0),
+  'net.ipv4.neigh.default.app_solicit': int(NEIGH, 0),
+  'net.ipv4.neigh.default.unres_qlen_bytes': int(NEIGH, 0),
+  // NEIGH_SYSCTL_MS_JIFFIES_REUSED_ENTRY: proc_dointvec_ms_jiffies; base_reachable_time_ms: neigh_proc_base_reachable_time, the same
+  'net.ipv4.neigh.default.retrans_time_ms': int(NEIGH),
+  'net.ipv4.neigh.default.base_reachable_time_ms': int(NEIGH),
+};
+
+/** Per-device settings: DEVINET_SYSCTL_RW_ENTRY → devinet_conf_proc → proc_dointvec, any int (forwarding: devinet_sysctl_forward, the same). */
+export const DEVCONF_RANGE: SysctlRange = int(DEVINET);
+
+/** The range of a key the model has, or undefined. */
+export function sysctlRange(key: string): SysctlRange | undefined {
+  if (key.startsWith('net.ipv4.conf.')) return DEVCONF_RANGE;
+  return NET_SYSCTL_RANGES[key];
+}
+
 /** Per-device IPv4 settings (IPV4_DEVCONF_*) that the model reads, with a fresh netns's values. */
 export const DEVCONF_DEFAULTS: Record<string, number> = {
   forwarding: 0,
@@ -170,6 +267,12 @@ export class Net {
   /** `sysctl -w`: forwarding switches propagate the way devinet_sysctl_forward makes them do. */
   setSysctl(key: string, value: number): void {
     if (!this.sysctl.has(key)) throw new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
+    const r = sysctlRange(key);
+    const min = typeof r?.min === 'function' ? r.min(this) : (r?.min ?? INT_MIN);
+    const max = typeof r?.max === 'function' ? r.max(this) : (r?.max ?? INT_MAX);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new SysctlRangeError(`setting key "${key}": Invalid argument (the kernel takes ${min}..${max}: ${r?.file ?? 'its ctl_table entry'})`);
+    }
     this.sysctl.set(key, value);
     if (key === 'net.ipv4.ip_forward' || key === 'net.ipv4.conf.all.forwarding') {
       this.sysctl.set('net.ipv4.ip_forward', value);

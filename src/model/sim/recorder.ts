@@ -26,8 +26,15 @@ interface StackNode {
   kids: Map<string, StackNode>;
 }
 
+/** rough bytes of one event object with its fields (the budget's memory estimate) */
+const EVENT_BYTES = 300;
+/** rough bytes of one sk_buff snapshot object */
+const SNAPSHOT_BYTES = 300;
+
 export class Recorder {
   readonly events: TraceEvent[] = [];
+  /** an estimate of the memory the trace holds: events, snapshots and their bytes */
+  bytes = 0;
   readonly packets = new Map<number, PacketInfo>();
   readonly stack: string[] = [];
   private nextPkt = 1;
@@ -105,6 +112,7 @@ export class Recorder {
     if (counters) ev.counters = counters;
     if (extra?.drop) ev.drop = extra.drop;
     this.events.push(ev);
+    this.bytes += EVENT_BYTES + what.length;
   }
 
   private internStack(fn: string): string[] {
@@ -155,6 +163,7 @@ export class Recorder {
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
       c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end), last: null };
       this.hexCache.set(skb, c);
+      this.bytes += c.hex.length;
     }
     const rt = skb.dst;
     const dst = rt ? rt.describe() : null;
@@ -200,6 +209,7 @@ export class Recorder {
       bytes: c.hex,
     });
     c.last = snap;
+    this.bytes += SNAPSHOT_BYTES;
     return snap;
   }
 }

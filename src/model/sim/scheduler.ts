@@ -11,8 +11,14 @@ export interface Task {
   done: boolean;
 }
 
+/** Called after every task that ran: the run's budget (src/model/sim/budget.ts) throws to stop it. */
+export interface TaskMeter {
+  check(now: number): void;
+}
+
 export class Scheduler {
   now = 0;
+  meter: TaskMeter | null = null;
   private order = 0;
   private heap: Task[] = [];
   /** foreground tasks waiting: packets still on their way, or timers that hold packets */
@@ -53,6 +59,7 @@ export class Scheduler {
     if (!top.background) this.foreground--;
     this.now = top.time;
     top.run();
+    this.meter?.check(this.now);
     return true;
   }
 

@@ -280,6 +280,10 @@ export function vmapExpr(text: string, map: string | NfSet, get: (x: EvalCtx) =>
   return {
     text,
     setRef: typeof map === 'string' ? map : undefined,
+    targets: (t) => {
+      const s = typeof map === 'string' ? t.sets?.get(map) : map;
+      return (s?.elems ?? []).flatMap((e) => (e.verdict?.chain && (e.verdict.code === 'NFT_JUMP' || e.verdict.code === 'NFT_GOTO') ? [e.verdict.chain] : []));
+    },
     eval: (x) => {
       val = get(x);
       const s = typeof map === 'string' ? x.chain.table.sets?.get(map) : map;

@@ -10,7 +10,7 @@ import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model
 import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
-import { applyOps } from './nft';
+import { applyOps, type LoopMessage } from './nft';
 import * as X from './exprs';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
@@ -42,11 +42,15 @@ const REJECT_WITH: Record<string, number | 'tcp-reset'> = {
   'tcp-reset': 'tcp-reset',
 };
 
+/** iptables-nft's words when the kernel refuses a rule with EMLINK (nft_table_validate). */
+const iptablesLoop: LoopMessage = (f) =>
+  `iptables: RULE_APPEND failed (Too many links): ${f.path.join(' → ')}${f.loop ? ' is a loop' : ''} (the kernel follows at most 16 jumps from a built-in chain)`;
+
 /** `iptables …` on a setup line (words after the command). */
 export function runIptables(net: Net, words: Tok[]): void {
   const ops: Op[] = [];
   parseCommand(words, ops, null);
-  applyOps(net, ops);
+  applyOps(net, ops, iptablesLoop);
 }
 
 /** Shell-like words of one line of a file, with positions. */
@@ -140,7 +144,7 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
     parseCommand(words, ops, tname, counters);
   }
   if (table) throw new ScenarioError(`table ${table.name} has no COMMIT: iptables-restore applies nothing`, table.pos);
-  applyOps(net, ops);
+  applyOps(net, ops, iptablesLoop);
 }
 
 function ensureTable(e: NfEngine, name: string): Table {
@@ -336,7 +340,7 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       run: (e) => {
         const ch = chainFor(e, tname, chainTok);
         if (c.num! < 1 || c.num! > ch.rules.length) throw new ScenarioError(`iptables: Index of deletion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
-        ch.rules.splice(c.num! - 1, 1);
+        ch.rules = ch.rules.filter((_, i) => i !== c.num! - 1);
       },
     });
     return;
@@ -354,12 +358,12 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       else if (c.tok.text === '-I' || c.tok.text === '--insert') {
         const n = c.num ?? 1;
         if (n < 1 || n > ch.rules.length + 1) throw new ScenarioError(`iptables: Index of insertion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
-        ch.rules.splice(n - 1, 0, rule);
+        ch.rules = [...ch.rules.slice(0, n - 1), rule, ...ch.rules.slice(n - 1)];
       } else {
         const same = (r: Rule): boolean => r.text.replace(/^(-t \S+ )?-D /, '') === rule.text.replace(/^(-t \S+ )?-D /, '').replace(/^-[AI] /, '') || r.text.replace(/^(-t \S+ )?-[AI] /, '') === rule.text.replace(/^(-t \S+ )?-D /, '');
         const at = ch.rules.findIndex(same);
         if (at < 0) throw new ScenarioError('iptables: Bad rule (does a matching rule exist in that chain?)', c.tok.pos);
-        ch.rules.splice(at, 1);
+        ch.rules = ch.rules.filter((_, i) => i !== at);
       }
     },
   });
@@ -755,14 +759,13 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
-      checks.push((e, c) => {
+      checks.push((e) => {
         const t = e.table('ip', table);
         const to = t?.chains.get(v.text);
         if (!to) throw new ScenarioError(`Couldn't load target \`${v.text}': no such chain in table ${table} (the model knows ACCEPT, DROP, RETURN, REJECT, LOG, MARK, SNAT, DNAT, MASQUERADE, REDIRECT, NOTRACK, CT, TRACE, QUEUE, NFQUEUE and user chains)`, v.pos);
         if (to.base) throw new ScenarioError(`iptables: cannot jump to built-in chain ${v.text}`, v.pos);
-        if (to === c) throw new ScenarioError(`iptables: Too many levels of symbolic links: ${v.text} jumps to itself`, v.pos);
       });
-      return { text: text(from), eval: () => ({ code: goto ? 'NFT_GOTO' : 'NFT_JUMP', chain: v.text }) };
+      return { text: text(from), jumpTo: v.text, eval: () => ({ code: goto ? 'NFT_GOTO' : 'NFT_JUMP', chain: v.text }) };
     }
   }
 }

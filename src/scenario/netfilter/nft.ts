@@ -10,6 +10,7 @@ import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos } from '../types';
 import { lexNft, type NTok, type PChars } from './lex';
+import { nft_table_validate, NFT_JUMP_STACK_SIZE, type ValidateFailure } from '../../model/net/netfilter/nf_tables_validate';
 import * as X from './exprs';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
@@ -50,7 +51,13 @@ export function runNft(net: Net, src: PChars, readFile?: (path: string, at: Sour
   applyOps(net, ops);
 }
 
-export function applyOps(net: Net, ops: Op[]): void {
+/** nft's words for EMLINK from nft_table_validate; iptables-nft says it its own way. */
+export type LoopMessage = (f: ValidateFailure) => string;
+
+const nftLoop: LoopMessage = (f) =>
+  `Could not process rule: Too many links: ${f.path.join(' → ')}${f.loop ? ' is a loop' : ''} (the kernel follows at most ${NFT_JUMP_STACK_SIZE} jumps from a base chain, NFT_JUMP_STACK_SIZE)`;
+
+export function applyOps(net: Net, ops: Op[], loopMessage: LoopMessage = nftLoop): void {
   const eng = NfEngine.of(net);
   const saved = eng.save();
   try {
@@ -60,6 +67,11 @@ export function applyOps(net: Net, ops: Op[]): void {
       } catch (e) {
         if (e instanceof NfError) throw new ScenarioError(e.message, op.pos);
         throw e;
+      }
+      // nf_tables_newrule (and newsetelem) validate the table when a rule or element is added
+      for (const t of eng.tables) {
+        const f = nft_table_validate(t);
+        if (f) throw new ScenarioError(loopMessage(f), op.pos);
       }
     }
     eng.commit();
@@ -156,7 +168,7 @@ class NftParser {
         const f = this.word('a file name');
         if (!this.readFile) this.fail(f, `nft -f ${f.text}: this run has no way to read files (the CLI and the extension pass one)`);
         const sub = new NftParser(this.readFile(f.text, f.pos), this.net, this.readFile);
-        ops.push(...sub.parseCommands());
+        for (const op of sub.parseCommands()) ops.push(op);
         return;
       }
       case 'add':
@@ -292,13 +304,16 @@ class NftParser {
     if (this.is('{')) {
       this.next();
       this.skipSeps();
+      // nft_cmd_expand: a table block adds its sets and chains first, then the rules, so a rule
+      // may jump to a chain declared further down (and a loop is found whichever way it is written)
+      const rules: Op[] = [];
       while (!this.is('}')) {
         const t = this.peek();
         if (t.kind === 'eof') this.fail(t, 'syntax error: missing } at the end of the table');
         const w = this.next();
         if (w.text === 'chain') {
           const cn = this.word('a chain name');
-          this.chainDecl(ops, fam, tn, cn, false, false);
+          this.chainDecl(ops, fam, tn, cn, false, false, rules);
         } else if (w.text === 'flags' || w.text === 'comment') {
           if (w.text === 'flags') this.fail(w, 'table flags are not modelled');
           this.word('a comment');
@@ -313,12 +328,13 @@ class NftParser {
         this.skipSeps();
       }
       this.next();
+      for (const op of rules) ops.push(op);
     }
     this.endStatement();
   }
 
   /** `chain NAME [{ type … hook … priority …; policy …; rules }]` */
-  private chainDecl(ops: Op[], fam: NfFamily, tn: NTok, cn: NTok, create: boolean, cmdForm: boolean): void {
+  private chainDecl(ops: Op[], fam: NfFamily, tn: NTok, cn: NTok, create: boolean, cmdForm: boolean, ruleOps: Op[] = ops): void {
     let base: { type: ChainType; hook: HookShort; priority: number; policy?: 'accept' | 'drop'; typeTok: NTok; hookTok: NTok; prioTok: NTok } | null = null;
     let policy: { v: 'accept' | 'drop'; tok: NTok } | null = null;
     const rules: { rule: Rule; check: (e: NfEngine, c: Chain) => void }[] = [];
@@ -387,7 +403,7 @@ class NftParser {
       },
     });
     for (const r of rules) {
-      ops.push({
+      ruleOps.push({
         pos: r.rule.pos,
         run: (e) => {
           const chain = findChain(e, fam, tn, cn);
@@ -504,7 +520,7 @@ class NftParser {
           const c = findChain(e, fam, tn, cn);
           const at = c.rules.findIndex((r) => r.handle === Number(h.text));
           if (at < 0) throw new NfError(`Could not process rule: No such file or directory: no rule with handle ${h.text} in ${cn.text}`);
-          c.rules.splice(at, 1);
+          c.rules = c.rules.filter((_, i) => i !== at);
         },
       });
     } else this.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
@@ -730,7 +746,7 @@ class NftParser {
             if (verb.text === 'destroy') continue;
             throw new ScenarioError(`Could not process rule: No such file or directory: ${r.key.text} is not an element of ${set.name}`, r.key.pos);
           }
-          set.elems.splice(at, 1);
+          set.elems = set.elems.filter((_, i) => i !== at);
         }
       },
     });
@@ -842,9 +858,8 @@ class NftParser {
           const to = c.table.chains.get(target.text);
           if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);
           if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${t.text} to base chain ${target.text}`, target.pos);
-          if (to === c) throw new ScenarioError(`Could not process rule: Too many levels of symbolic links: ${target.text} jumps to itself`, target.pos);
         });
-        return { ...E({ text: `${t.text} ${target.text}`, eval: () => ({ code: t.text === 'jump' ? 'NFT_JUMP' : 'NFT_GOTO', chain: target.text }) }), verdict: true };
+        return { ...E({ text: `${t.text} ${target.text}`, jumpTo: target.text, eval: () => ({ code: t.text === 'jump' ? 'NFT_JUMP' : 'NFT_GOTO', chain: target.text }) }), verdict: true };
       }
       case 'queue': {
         let num = 0;
@@ -971,7 +986,6 @@ class NftParser {
       const to = c.table.chains.get(target.text);
       if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);
       if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${t.text} to base chain ${target.text}`, target.pos);
-      if (to === c) throw new ScenarioError(`Could not process rule: Too many levels of symbolic links: ${target.text} jumps to itself`, target.pos);
     };
   }
 
@@ -1400,12 +1414,13 @@ function insertRule(e: NfEngine, chain: Chain, proto: Rule, check: (e: NfEngine,
   check(e, chain);
   const rule: Rule = { ...proto, handle: e.nextHandle(), counter: proto.counter ? { ...proto.counter } : null };
   if (!position) {
-    if (verb === 'insert') chain.rules.unshift(rule);
+    // only appending changes a rules array in place (nf_tables_validate.ts caches by array)
+    if (verb === 'insert') chain.rules = [rule, ...chain.rules];
     else chain.rules.push(rule);
     return;
   }
   const at = chain.rules.findIndex((r) => r.handle === position.handle);
   if (at < 0) throw new ScenarioError(`Could not process rule: No such file or directory: no rule with handle ${position.handle} in ${chain.name}`, position.tok.pos);
-  if (verb === 'replace') chain.rules[at] = rule;
-  else chain.rules.splice(verb === 'insert' ? at : at + 1, 0, rule);
+  const cut = verb === 'insert' ? at : at + 1;
+  chain.rules = verb === 'replace' ? chain.rules.map((r, i) => (i === at ? rule : r)) : [...chain.rules.slice(0, cut), rule, ...chain.rules.slice(cut)];
 }

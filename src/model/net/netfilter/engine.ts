@@ -27,6 +27,7 @@ import { ip_local_out } from '../ipv4/ip_output';
 import { ip_defrag } from '../ipv4/ip_fragment';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
 import { nf_ct_attach } from './nf_ct_attach';
+import { scanRules } from './nf_tables_validate';
 import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type Table, type Verdict, type ChainResult } from './nf_tables';
 import { CT_FILE, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip, icmpRecsum, manipPkt, natInitialized, natTarget, nf_nat_null_binding, nf_nat_setup_info, NAT_FILE, NAT_PROTO_FILE, type ManipType } from './nf_nat';
@@ -46,6 +47,8 @@ export class NfError extends Error {}
 
 export interface RulesetState {
   tables: Table[];
+  /** each rules and elements array as it was, by its length then */
+  lengths: Map<unknown[], number>;
   ctSeq: number | null;
   natSeq: number | null;
 }
@@ -84,20 +87,30 @@ export class NfEngine implements NetfilterEngine, NfServices {
     return this.tables.find((t) => t.family === family && t.name === name);
   }
 
-  /** A copy to roll back to when a transaction fails half way (nft -f is all or nothing). */
+  /**
+   * A copy to roll back to when a transaction fails half way (nft -f is all or nothing). Tables,
+   * chains and sets are copied; their rules and elements are not: an array is only ever appended
+   * to in place (any other change gives it a new array), so keeping the array and its length is
+   * enough, and a ruleset built one rule per line costs no more than its rules.
+   */
   save(): RulesetState {
+    const lengths = new Map<unknown[], number>();
     return {
       tables: this.tables.map((t) => {
-        const nt: Table = { ...t, chains: new Map(), sets: t.sets && new Map([...t.sets].map(([k, v]) => [k, { ...v, elems: [...v.elems] }])) };
-        for (const [k, c] of t.chains) nt.chains.set(k, { ...c, table: nt, rules: [...c.rules] });
+        const nt: Table = { ...t, chains: new Map(), sets: t.sets && new Map([...t.sets].map(([k, v]) => [k, { ...v }])) };
+        for (const [k, c] of t.chains) nt.chains.set(k, { ...c, table: nt });
+        for (const c of nt.chains.values()) lengths.set(c.rules, c.rules.length);
+        for (const v of nt.sets?.values() ?? []) lengths.set(v.elems, v.elems.length);
         return nt;
       }),
+      lengths,
       ctSeq: this.ctSeq,
       natSeq: this.natSeq,
     };
   }
 
   restore(s: RulesetState): void {
+    for (const [arr, len] of s.lengths) arr.length = len;
     this.tables = s.tables;
     this.ctSeq = s.ctSeq;
     this.natSeq = s.natSeq;
@@ -110,7 +123,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
     for (const t of this.tables) {
       for (const c of t.chains.values()) {
         if (c.base?.type === 'nat') nat = true;
-        for (const r of c.rules) if (r.exprs.some((e) => e.needsCt)) ct = true;
+        if (scanRules(c.rules).ct > 0) ct = true;
       }
     }
     if (nat && this.natSeq === null) this.natSeq = this.nextSeq();

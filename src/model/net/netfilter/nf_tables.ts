@@ -94,6 +94,10 @@ export interface Expr {
   setRef?: string;
   /** a NAT statement: only in a nat chain, dnat-kind at prerouting/output, snat-kind at postrouting/input */
   nat?: 'snat' | 'dnat';
+  /** the chain a jump or goto verdict goes to, for nft_chain_validate */
+  jumpTo?: string;
+  /** a verdict map: the chains its elements jump or go to now, for nft_chain_validate */
+  targets?(t: Table): string[];
 }
 
 export interface Rule {
