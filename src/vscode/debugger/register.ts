@@ -7,6 +7,9 @@ import type { Trace } from '../../model/trace';
 import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
 import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
 import { ExampleIndex, traceOf } from './traces';
+import { mayRunScenario, UNTRUSTED_WHY } from '../trust';
+import { RunFailed } from '../worker/host';
+import type { ScenarioRunner } from '../worker/runner';
 
 export const OPEN_COMMAND = 'netstackExplorer.openDebugger';
 export const SHOW_STEP_COMMAND = 'netstackExplorer.showStep';
@@ -37,11 +40,11 @@ class ScenarioLens implements vscode.CodeLensProvider {
   }
 }
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+export function registerDebugger(context: vscode.ExtensionContext, runner: ScenarioRunner): void {
   const channel = vscode.window.createOutputChannel('Netstack: packet debugger');
   context.subscriptions.push(channel);
   const log = (level: string, s: string): void => channel.appendLine(`[${level}] ${s}`);
-  const examples = new ExampleIndex(context.extensionUri, (s) => log('warn', s));
+  const examples = new ExampleIndex(context.extensionUri, (s) => log('warn', s), runner);
   let active: DebuggerPanel | undefined;
   let last: DebuggerPanel | undefined;
   current = () => (active ?? last)?.session;
@@ -79,10 +82,12 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage('Netstack: open a scenario file (.yaml) first.');
       return;
     }
+    if (!mayRunScenario('opening the packet debugger')) return;
     let loaded;
     try {
-      loaded = await traceOf(target);
+      loaded = await traceOf(runner, target);
     } catch (e) {
+      if (e instanceof RunFailed && e.cancelled) return;
       log('error', errorText(e));
       void vscode.window.showErrorMessage(`Netstack: the scenario does not run: ${errorText(e).split('\n')[0]}`);
       return;
@@ -129,8 +134,12 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
           panel.error('Nothing to restore: open the debugger from a scenario file again.');
           return;
         }
+        if (!vscode.workspace.isTrusted) {
+          panel.error(`Not restored: ${UNTRUSTED_WHY}`);
+          return;
+        }
         try {
-          const loaded = await traceOf(vscode.Uri.parse(vs.file));
+          const loaded = await traceOf(runner, vscode.Uri.parse(vs.file));
           panel.show(loaded, { index: vs.index, focus: vs.focus, breakpoints: vs.breakpoints });
           shown.fire({ trace: loaded.trace, file: loaded.file });
         } catch (e) {
