@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerRunScenario(context, (trace) => kernel.setTrace(trace), runner);
   registerScenarioDiagnostics(context, runner);
   registerDebugger(context, runner);
-  context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace)));
+  context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace, e.session)));
   registerExamplesView(context);
 }
 

@@ -7,7 +7,7 @@ import type { Trace } from '../../model/trace';
 import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
 import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
 import { ExampleIndex, traceOf } from './traces';
-import { mayRunScenario, UNTRUSTED_WHY } from '../trust';
+import { MANAGE_TRUST_COMMAND, mayRunScenario, UNTRUSTED_WHY } from '../trust';
 import { RunFailed } from '../worker/host';
 import type { ScenarioRunner } from '../worker/runner';
 
@@ -15,9 +15,15 @@ export const OPEN_COMMAND = 'netstackExplorer.openDebugger';
 export const SHOW_STEP_COMMAND = 'netstackExplorer.showStep';
 const GO_TO_DEFINITION_COMMAND = 'netstackExplorer.goToKernelDefinition';
 
-const shown = new vscode.EventEmitter<{ trace: Trace; file: string | null }>();
-/** Fires when a debugger panel shows a trace (e.g. to fill the "Kernel path" view). */
-export const onDidShowTrace: vscode.Event<{ trace: Trace; file: string | null }> = shown.event;
+/** A trace a debugger panel shows, and the controller whose cursor moves over it. */
+export interface ShownTrace {
+  trace: Trace;
+  file: string | null;
+  session: DebuggerSession;
+}
+const shown = new vscode.EventEmitter<ShownTrace>();
+/** Fires when a debugger panel shows a trace (e.g. to fill the "Kernel path" view and follow its cursor). */
+export const onDidShowTrace: vscode.Event<ShownTrace> = shown.event;
 
 let current: (() => DebuggerSession | undefined) | undefined;
 /**
@@ -33,9 +39,17 @@ export const stepCommand = (a: StepAction): string => `netstackExplorer.debugger
 
 /** "Open Packet Debugger" above a scenario file (a YAML file with `hosts:` and `traffic:` at the top level). */
 class ScenarioLens implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  /** the lens changes when the workspace becomes trusted */
+  readonly trusted = vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire());
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const text = doc.getText();
     if (!/^hosts:/m.test(text) || !/^traffic:/m.test(text)) return [];
+    if (!vscode.workspace.isTrusted) {
+      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { command: MANAGE_TRUST_COMMAND, title: '$(workspace-untrusted) Restricted Mode: scenarios do not run in an untrusted workspace. Manage Workspace Trust', tooltip: UNTRUSTED_WHY })];
+    }
     return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { command: OPEN_COMMAND, title: '$(debug-alt) Open Packet Debugger', arguments: [doc.uri] })];
   }
 }
@@ -74,6 +88,7 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
     },
   };
 
+  const lens = new ScenarioLens();
   const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
   async function open(uri?: vscode.Uri): Promise<void> {
@@ -96,13 +111,22 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
     const panel = last && last.session.scenarioFile === loaded.file ? last : (last = DebuggerPanel.create(deps, loaded.title));
     const keep = panel.session.breakpointSpecs;
     panel.show(loaded, { breakpoints: [...keep] });
-    shown.fire({ trace: loaded.trace, file: loaded.file });
+    shown.fire({ trace: loaded.trace, file: loaded.file, session: panel.session });
   }
 
   async function showStep(arg?: { fn?: unknown }): Promise<void> {
     const fn = typeof arg?.fn === 'string' ? arg.fn : undefined;
     if (!fn) {
       void vscode.window.showErrorMessage('Netstack: showStep needs {fn: "<kernel function>"}.');
+      return;
+    }
+    // the trace already in the debugger, when it reaches fn: the CodeLens and the Kernel path
+    // view count their event numbers in that trace, so this is the event they name
+    const inPanel = last && !last.disposed ? last : undefined;
+    const here = inPanel?.session.loaded?.events.findIndex((e) => e.fn === fn) ?? -1;
+    if (inPanel && here >= 0) {
+      inPanel.session.goto(here);
+      inPanel.panel.reveal(undefined, false);
       return;
     }
     const found = await examples.find(fn);
@@ -112,7 +136,7 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
     }
     const panel = last ?? (last = DebuggerPanel.create(deps, found.loaded.title));
     panel.show(found.loaded, { index: Math.max(0, found.index), focus: null });
-    shown.fire({ trace: found.loaded.trace, file: found.loaded.file });
+    shown.fire({ trace: found.loaded.trace, file: found.loaded.file, session: panel.session });
   }
 
   context.subscriptions.push(
@@ -124,7 +148,8 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
         if (p) p.step(a);
       }),
     ),
-    vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], new ScenarioLens()),
+    vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], lens),
+    lens.trusted,
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
         const panel = new DebuggerPanel(webviewPanel, deps);
@@ -141,7 +166,7 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
         try {
           const loaded = await traceOf(runner, vscode.Uri.parse(vs.file));
           panel.show(loaded, { index: vs.index, focus: vs.focus, breakpoints: vs.breakpoints });
-          shown.fire({ trace: loaded.trace, file: loaded.file });
+          shown.fire({ trace: loaded.trace, file: loaded.file, session: panel.session });
         } catch (e) {
           log('error', errorText(e));
           panel.error(`Cannot restore: the scenario ${vs.file} does not run: ${errorText(e).split('\n')[0]}`);
