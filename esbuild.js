@@ -1,5 +1,5 @@
-// One build per target: the extension host (Node, `vscode` external), the CLI (Node) and the
-// webview (browser). Type-checking is its own step (`npm run typecheck`), not esbuild's job.
+// One build per target: the extension host (Node, `vscode` external), its scenario worker
+// thread (Node), the CLI (Node) and the webview (browser). Type-checking is its own step (`npm run typecheck`), not esbuild's job.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -22,6 +22,16 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+  },
+  {
+    // the scenario worker thread the extension host starts (src/vscode/worker): its own bundle,
+    // loaded by path with `new Worker`, so that the model runs off the host's thread
+    ...common,
+    entryPoints: ['src/vscode/worker/scenarioWorker.ts'],
+    outfile: 'dist/scenarioWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -105,12 +105,46 @@ const isNullOr = (v: unknown, f: (x: unknown) => boolean): boolean => v === null
 class Problems {
   readonly list: string[] = [];
   need(cond: boolean, path: string, what: string): boolean {
-    if (!cond) this.list.push(`${path}: expected ${what}`);
+    // a few are enough to say what is wrong; more would only cost time on a hostile message
+    if (!cond && this.list.length < 20) this.list.push(`${path}: expected ${what}`);
     return cond;
   }
 }
 
-const MAX_TEXT = 10_000;
+/** A string of at most `max` characters (the error says how long it was). */
+function strUpTo(p: Problems, v: unknown, max: number, path: string, what = 'a string'): boolean {
+  if (!p.need(isStr(v), path, what)) return false;
+  return p.need((v as string).length <= max, path, `${what} of at most ${n(max)} characters (got ${n((v as string).length)})`);
+}
+
+/**
+ * The bounds on what the webview may send. A webview is the extension's own code, but it renders
+ * untrusted traces and runs in a browser: the host treats its messages as input. Every bound is
+ * checked before any work is done for the message, so refusing costs no more than reading the
+ * lengths.
+ */
+export const LIMITS = {
+  /** breakpoints in one `debugger/setBreakpoints` */
+  breakpoints: 50,
+  /** characters of one breakpoint condition */
+  breakpointText: 500,
+  /** tests joined with && and || in one condition (checked by the parser) */
+  breakpointTests: 16,
+  /** characters of a breakpoint id */
+  breakpointId: 100,
+  /** characters of a `debugger/log` message */
+  logMessage: 2_000,
+  /** characters of a kernel source path in `debugger/openSource` */
+  path: 300,
+  /** messages a second from one webview, sustained; a burst may reach `messageBurst` */
+  messagesPerSecond: 100,
+  messageBurst: 200,
+  /** what a `debugger/setBreakpoints` counts for in the rate (it rescans the trace) */
+  setBreakpointsCost: 10,
+} as const;
+
+/** 12,345 */
+const n = (x: number): string => x.toLocaleString('en');
 
 /** Records a problem unless `v` is a plain object; narrows `v`. */
 function objAt(v: unknown, path: string, p: Problems, what = 'an object'): v is Obj {
@@ -120,8 +154,8 @@ function objAt(v: unknown, path: string, p: Problems, what = 'an object'): v is 
 function checkBreakpointSpec(v: unknown, path: string, p: Problems): void {
   if (!p.need(isObj(v), path, 'an object')) return;
   const b = v as Obj;
-  p.need(isStr(b.id) && b.id.length > 0 && b.id.length <= 100, `${path}.id`, 'a non-empty string');
-  p.need(isStr(b.text) && b.text.length <= MAX_TEXT, `${path}.text`, 'a string');
+  if (strUpTo(p, b.id, LIMITS.breakpointId, `${path}.id`, 'a non-empty string')) p.need((b.id as string).length > 0, `${path}.id`, 'a non-empty string');
+  strUpTo(p, b.text, LIMITS.breakpointText, `${path}.text`, 'a condition');
   p.need(isBool(b.enabled), `${path}.enabled`, 'a boolean');
 }
 
@@ -251,18 +285,21 @@ export function checkWebviewToHost(v: unknown): Checked<WebviewToHost> {
       break;
     case 'debugger/setBreakpoints':
       p.need(isNat(m.requestId), 'requestId', 'a request id');
-      if (p.need(Array.isArray(m.breakpoints) && m.breakpoints.length <= 1000, 'breakpoints', 'an array (at most 1000)')) {
+      if (
+        p.need(Array.isArray(m.breakpoints), 'breakpoints', 'an array') &&
+        p.need((m.breakpoints as unknown[]).length <= LIMITS.breakpoints, 'breakpoints', `at most ${LIMITS.breakpoints} breakpoints (got ${n((m.breakpoints as unknown[]).length)})`)
+      ) {
         (m.breakpoints as unknown[]).forEach((b, i) => checkBreakpointSpec(b, `breakpoints[${i}]`, p));
       }
       break;
     case 'debugger/openSource':
       p.need(isNat(m.requestId), 'requestId', 'a request id');
       p.need(isStr(m.fn) && /^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(m.fn), 'fn', 'a C identifier');
-      p.need(isOpt(m.file, (f) => isStr(f) && f.length < 300), 'file', 'a path');
+      if (m.file !== undefined) strUpTo(p, m.file, LIMITS.path, 'file', 'a path');
       break;
     case 'debugger/log':
       p.need(m.level === 'info' || m.level === 'warn' || m.level === 'error', 'level', 'info, warn or error');
-      p.need(isStr(m.message) && m.message.length <= MAX_TEXT, 'message', 'a string');
+      strUpTo(p, m.message, LIMITS.logMessage, 'message');
       break;
     default:
       p.list.push(`type: unknown message type "${String(m.type).slice(0, 60)}"`);
@@ -297,6 +334,41 @@ export function checkHostToWebview(v: unknown): Checked<HostToWebview> {
       p.list.push(`type: unknown message type "${String(m.type).slice(0, 60)}"`);
   }
   return finish(v, p);
+}
+
+/**
+ * The rate bound on one webview's messages: a token bucket (`messagesPerSecond`, bursts up to
+ * `messageBurst`). Holding F11 sends about 30 steps a second and dragging the timeline about 60
+ * gotos, well inside it; a webview that floods is answered with an error instead of work.
+ */
+export class MessageRate {
+  private tokens: number = LIMITS.messageBurst;
+  private last: number;
+  /** messages refused since the last time the caller was told */
+  refused = 0;
+
+  constructor(private readonly now: () => number = () => Date.now()) {
+    this.last = now();
+  }
+
+  /** Whether a message of this type may be handled now (it takes its cost when it may). */
+  take(m: WebviewToHost): boolean {
+    const t = this.now();
+    this.tokens = Math.min(LIMITS.messageBurst, this.tokens + ((t - this.last) / 1000) * LIMITS.messagesPerSecond);
+    this.last = t;
+    const cost = m.type === 'debugger/setBreakpoints' ? LIMITS.setBreakpointsCost : 1;
+    if (this.tokens < cost) {
+      this.refused++;
+      return false;
+    }
+    this.tokens -= cost;
+    return true;
+  }
+}
+
+/** The error for a message refused by the rate bound. */
+export function rateError(type: WebviewToHostType): string {
+  return `refused "${type}": more than ${LIMITS.messagesPerSecond} messages a second from the webview (breakpoint changes count ${LIMITS.setBreakpointsCost})`;
 }
 
 /** The webview's persisted view state (`getState`/`setState`); also what the serializer restores from. */

@@ -17,7 +17,8 @@ import { chromiumMissing, launchChromium } from './codeServer/browser';
 import { CACHE, ROOT, ensureCodeServer, remoteUri, startCodeServer } from './codeServer/codeServer';
 import type { SuiteResult } from './suite/index';
 
-const TIMEOUT_MS = Number(process.env.NETSTACK_TEST_TIMEOUT_MS || 5 * 60_000);
+// 15 minutes: the suite checks a 100,000-item scenario (test/suite/responsive.test.ts), tens of seconds of parsing on a busy machine
+const TIMEOUT_MS = Number(process.env.NETSTACK_TEST_TIMEOUT_MS || 15 * 60_000);
 const VERBOSE = !!process.env.NETSTACK_TEST_VERBOSE;
 
 async function main(): Promise<number> {

@@ -17,6 +17,7 @@ import { Picture } from './views/picture';
 import { SkbView } from './views/skb';
 import { StepInfo } from './views/step';
 import { Timeline } from './views/timeline';
+import { eventNumber } from '../src/debugger/eventNumber';
 
 const BUTTONS: { action: StepAction; label: string; icon: IconName; key: string }[] = [
   { action: 'reverseContinue', label: 'Reverse Continue to the previous breakpoint', icon: 'reverseContinue', key: 'Shift+F5' },
@@ -188,7 +189,7 @@ export class App implements Host {
     const p = layout.prevOfPacket[index];
     const c: StepContext = { trace: t, layout, state: s, index, event, prev: p >= 0 ? t.events[p] : undefined, decoded: this.decoded, last: this.rendered };
     for (const v of this.views) v.update(c);
-    setText(this.posEl, `${index + 1} / ${t.events.length}`);
+    setText(this.posEl, `${eventNumber(index)} / ${t.events.length}`);
     const focus = s.focus !== null ? ` · focused on packet #${s.focus}` : '';
     const bp = s.reason === 'breakpoint' ? s.breakpoints.find((b) => b.id === s.hitBreakpoint) : undefined;
     const head = bp ? `Stopped at breakpoint "${bp.text}"` : s.message ? `${s.message[0].toUpperCase()}${s.message.slice(1)}` : 'Paused';

@@ -13,7 +13,7 @@
 // Pure: no vscode, no DOM, no Node.
 
 import type { TraceEvent } from '../model/trace';
-import type { BreakpointSpec, BreakpointView } from '../protocol';
+import { LIMITS, type BreakpointSpec, type BreakpointView } from '../protocol';
 import { decodeSkb } from './decode';
 
 export type Op = '==' | '!=' | '<' | '<=' | '>' | '>=' | '~';
@@ -31,6 +31,8 @@ export interface Condition {
   any: Test[][];
   /** fields that need the decoded packet bytes */
   needsBytes: boolean;
+  /** the condition compiled: whether it holds at an event */
+  match: (e: TraceEvent, values: PacketValueCache) => boolean;
 }
 
 export class BreakpointSyntaxError extends Error {}
@@ -92,19 +94,26 @@ function normField(f: string): string {
 
 const TOKEN = /\s*(&&|\|\||==|!=|<=|>=|=|<|>|~|!|\(|\)|"[^"]*"|'[^']*'|[^\s&|=!<>~()"']+)/y;
 
+const BLANK_TO_END = /\s*$/y;
+
 function tokenize(text: string): string[] {
   const out: string[] = [];
-  TOKEN.lastIndex = 0;
   let pos = 0;
   while (pos < text.length) {
-    if (/^\s*$/.test(text.slice(pos))) break;
+    BLANK_TO_END.lastIndex = pos;
+    if (BLANK_TO_END.test(text)) break;
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(text);
-    if (!m) throw new BreakpointSyntaxError(`cannot read "${text.slice(pos).trim()}"`);
+    if (!m) throw new BreakpointSyntaxError(`cannot read "${clip(text.slice(pos).trim())}"`);
     out.push(m[1]);
     pos = TOKEN.lastIndex;
   }
   return out;
+}
+
+/** A piece of the user's text quoted in an error, kept short. */
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
 const OPS = new Set(['==', '=', '!=', '<', '<=', '>', '>=', '~']);
@@ -115,8 +124,13 @@ function unquote(s: string): string {
 
 /** Parse a breakpoint condition; throws BreakpointSyntaxError with a readable message. */
 export function parseCondition(text: string): Condition {
+  // bounded before any work: a condition is read once per change, then matched per event
+  if (text.length > LIMITS.breakpointText) {
+    throw new BreakpointSyntaxError(`too long: ${text.length.toLocaleString('en')} characters, at most ${LIMITS.breakpointText}`);
+  }
   const toks = tokenize(text);
   if (toks.length === 0) throw new BreakpointSyntaxError('empty condition');
+  let tests = 0;
   const any: Test[][] = [[]];
   let needsBytes = false;
   let i = 0;
@@ -128,25 +142,26 @@ export function parseCondition(text: string): Condition {
     }
     const word = toks[i++];
     if (word === undefined || OPS.has(word) || word === '&&' || word === '||') {
-      throw new BreakpointSyntaxError(word === undefined ? 'condition ends too early' : `expected a field or a function name before "${word}"`);
+      throw new BreakpointSyntaxError(word === undefined ? 'condition ends too early' : `expected a field or a function name before "${clip(word)}"`);
     }
     let test: Test;
     if (OPS.has(toks[i] ?? '')) {
       const op = (toks[i] === '=' ? '==' : toks[i]) as Op;
       const value = toks[i + 1];
-      if (value === undefined || OPS.has(value) || value === '&&' || value === '||') throw new BreakpointSyntaxError(`expected a value after "${word} ${toks[i]}"`);
+      if (value === undefined || OPS.has(value) || value === '&&' || value === '||') throw new BreakpointSyntaxError(`expected a value after "${clip(word)} ${toks[i]}"`);
       i += 2;
       const field = normField(word);
       if (!EVENT_FIELDS.has(field) && !SKB_FIELDS.has(field) && !PACKET_FIELDS.has(field)) {
-        throw new BreakpointSyntaxError(`unknown field "${word}" (try fn, host, layer, hook, chain, drop, ttl, saddr, daddr, proto, sport, dport, len, mark, dev)`);
+        throw new BreakpointSyntaxError(`unknown field "${clip(word)}" (try fn, host, layer, hook, chain, drop, ttl, saddr, daddr, proto, sport, dport, len, mark, dev)`);
       }
       if ((op === '<' || op === '<=' || op === '>' || op === '>=') && parseNumber(unquote(value)) === undefined) {
-        throw new BreakpointSyntaxError(`"${word} ${op}" needs a number, not "${value}"`);
+        throw new BreakpointSyntaxError(`"${clip(word)} ${op}" needs a number, not "${clip(value)}"`);
       }
       test = { field, op, value: unquote(value), negate };
     } else {
       test = bareWord(unquote(word), negate);
     }
+    if (++tests > LIMITS.breakpointTests) throw new BreakpointSyntaxError(`too many tests: at most ${LIMITS.breakpointTests} joined with && and ||`);
     if (PACKET_FIELDS.has(test.field)) needsBytes = true;
     any[any.length - 1].push(test);
     const next = toks[i];
@@ -156,10 +171,10 @@ export function parseCondition(text: string): Condition {
     else if (next === '||' || l === 'or') {
       i++;
       any.push([]);
-    } else throw new BreakpointSyntaxError(`expected && or || before "${next}"`);
+    } else throw new BreakpointSyntaxError(`expected && or || before "${clip(next)}"`);
     if (i >= toks.length) throw new BreakpointSyntaxError('condition ends too early');
   }
-  return { any, needsBytes };
+  return { any, needsBytes, match: compileCondition(any) };
 }
 
 function bareWord(w: string, negate: boolean): Test {
@@ -169,7 +184,7 @@ function bareWord(w: string, negate: boolean): Test {
   if (HOOKS.includes(up) || HOOK_ALIASES[up]) return { field: 'hook', op: '==', value: w, negate };
   if (up === 'L2' || up === 'L3' || up === 'L4' || up === 'SOCKET') return { field: 'layer', op: '==', value: w, negate };
   if (up.startsWith('SKB_DROP_REASON_')) return { field: 'drop', op: '==', value: w, negate };
-  if (!/^[A-Za-z_*][A-Za-z0-9_*.]*$/.test(w)) throw new BreakpointSyntaxError(`"${w}" is not a function name; write a condition like "ttl < 2"`);
+  if (!/^[A-Za-z_*][A-Za-z0-9_*.]*$/.test(w)) throw new BreakpointSyntaxError(`"${clip(w)}" is not a function name; write a condition like "ttl < 2"`);
   return { field: 'fn', op: '==', value: w, negate };
 }
 
@@ -229,57 +244,108 @@ export function eventValue(e: TraceEvent, field: string, packetValues: (e: Trace
   return undefined;
 }
 
-function glob(pattern: string, s: string): boolean {
-  if (!pattern.includes('*')) return pattern === s;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(s);
+/**
+ * A `*` glob as a matcher, built once. Leftmost-first matching of the pieces between the stars is
+ * exact for globs with only `*`, and linear in the subject: no regular expression, so no
+ * backtracking however many stars a pattern has.
+ */
+export function globMatcher(pattern: string): (s: string) => boolean {
+  if (!pattern.includes('*')) return (s) => s === pattern;
+  const parts = pattern.split('*');
+  const head = parts[0];
+  const tail = parts[parts.length - 1];
+  const middle = parts.slice(1, -1).filter((x) => x !== '');
+  const least = head.length + tail.length + middle.reduce((n, x) => n + x.length, 0);
+  return (s) => {
+    if (s.length < least || !s.startsWith(head) || !s.endsWith(tail)) return false;
+    let at = head.length;
+    const stop = s.length - tail.length;
+    for (const m of middle) {
+      const k = s.indexOf(m, at);
+      if (k < 0 || k + m.length > stop) return false;
+      at = k + m.length;
+    }
+    return true;
+  };
 }
 
-function testOne(t: Test, v: string | number | undefined): boolean {
-  let r: boolean;
-  if (t.op === undefined) {
-    r = v !== undefined && v !== '' && v !== 0;
-  } else if (v === undefined) {
-    r = false;
-  } else {
-    const want = t.value ?? '';
-    if (t.field === 'counter') {
-      const names = String(v).split(' ');
-      r = t.op === '!=' ? !names.includes(want) : t.op === '~' ? names.some((n) => n.toLowerCase().includes(want.toLowerCase())) : names.includes(want);
-    } else {
-      const wn = parseNumber(want);
-      let a: string | number = v;
-      let b: string | number = want;
-      if (typeof v === 'number' && wn !== undefined) b = wn;
-      else if (t.field === 'hook') [a, b] = [String(v), hookName(want)];
-      else if (t.field === 'drop') [a, b] = [dropName(String(v)), dropName(want)];
-      else if (t.field === 'layer' || t.field === 'proto' || t.field === 'chain' || t.field === 'table' || t.field === 'verdict') [a, b] = [String(v).toLowerCase(), want.toLowerCase()];
-      else a = String(v);
-      switch (t.op) {
-        case '==':
-          r = typeof a === 'string' && typeof b === 'string' ? glob(b, a) : a === b;
+type Value = string | number | undefined;
+type Compare = (v: Value) => boolean;
+
+/** How a test compares a value, with everything that depends only on the breakpoint's text worked out now. */
+function compileCompare(t: Test): Compare {
+  if (t.op === undefined) return (v) => v !== undefined && v !== '' && v !== 0;
+  const op = t.op;
+  const want = t.value ?? '';
+  if (t.field === 'counter') {
+    const low = want.toLowerCase();
+    if (op === '!=') return (v) => v !== undefined && !String(v).split(' ').includes(want);
+    if (op === '~') return (v) => v !== undefined && String(v).split(' ').some((n) => n.toLowerCase().includes(low));
+    return (v) => v !== undefined && String(v).split(' ').includes(want);
+  }
+  const wn = parseNumber(want);
+  // the text the event's value is compared with, and how the value is brought to the same form
+  let b = want;
+  let norm: (v: string | number) => string = String;
+  if (t.field === 'hook') {
+    b = hookName(want);
+  } else if (t.field === 'drop') {
+    b = dropName(want);
+    norm = (v) => dropName(String(v));
+  } else if (t.field === 'layer' || t.field === 'proto' || t.field === 'chain' || t.field === 'table' || t.field === 'verdict') {
+    b = want.toLowerCase();
+    norm = (v) => String(v).toLowerCase();
+  }
+  if (op === '~') {
+    const low = b.toLowerCase();
+    const lowNum = wn === undefined ? low : String(wn);
+    return (v) => v !== undefined && (typeof v === 'number' ? String(v).includes(lowNum) : norm(v).toLowerCase().includes(low));
+  }
+  if (op === '==' || op === '!=') {
+    const g = globMatcher(b);
+    const eq = (v: string | number): boolean => (typeof v === 'number' && wn !== undefined ? v === wn : g(norm(v)));
+    return op === '==' ? (v) => v !== undefined && eq(v) : (v) => v !== undefined && !eq(v);
+  }
+  // <, <=, >, >=: the parser made sure the wanted value is a number
+  const y = wn as number;
+  const cmp = op === '<' ? (x: number) => x < y : op === '<=' ? (x: number) => x <= y : op === '>' ? (x: number) => x > y : (x: number) => x >= y;
+  return (v) => {
+    if (v === undefined) return false;
+    const x = typeof v === 'number' ? v : parseNumber(v);
+    return x !== undefined && cmp(x);
+  };
+}
+
+/** A test as a predicate over an event: the field's value, compared, negated when written so. */
+function compileTest(t: Test): (e: TraceEvent, values: PacketValueCache) => boolean {
+  const cmp = compileCompare(t);
+  const f = t.field;
+  const r = (e: TraceEvent, values: PacketValueCache): boolean => cmp(eventValue(e, f, values.get));
+  return t.negate ? (e, values) => !r(e, values) : r;
+}
+
+/** OR of ANDs, compiled once per condition. */
+function compileCondition(any: Test[][]): Condition['match'] {
+  const ors = any.filter((all) => all.length > 0).map((all) => all.map(compileTest));
+  return (e, values) => {
+    for (const all of ors) {
+      let ok = true;
+      for (const p of all) {
+        if (!p(e, values)) {
+          ok = false;
           break;
-        case '!=':
-          r = typeof a === 'string' && typeof b === 'string' ? !glob(b, a) : a !== b;
-          break;
-        case '~':
-          r = String(a).toLowerCase().includes(String(b).toLowerCase());
-          break;
-        default: {
-          const x = typeof a === 'number' ? a : parseNumber(a);
-          const y = typeof b === 'number' ? b : parseNumber(b);
-          if (x === undefined || y === undefined) r = false;
-          else r = t.op === '<' ? x < y : t.op === '<=' ? x <= y : t.op === '>' ? x > y : x >= y;
         }
       }
+      if (ok) return true;
     }
-  }
-  return t.negate ? !r : r;
+    return false;
+  };
 }
 
 /** Decoded packet values per event, computed on first use. */
 export class PacketValueCache {
-  private readonly cache = new WeakMap<TraceEvent, Record<string, number | string>>();
+  // a Map, not a WeakMap: lookups are several times faster, and the cache lives as long as its trace
+  private readonly cache = new Map<TraceEvent, Record<string, number | string>>();
   readonly get = (e: TraceEvent): Record<string, number | string> => {
     let v = this.cache.get(e);
     if (!v) {
@@ -291,7 +357,7 @@ export class PacketValueCache {
 }
 
 export function matches(c: Condition, e: TraceEvent, values: PacketValueCache): boolean {
-  return c.any.some((all) => all.length > 0 && all.every((t) => testOne(t, eventValue(e, t.field, values.get))));
+  return c.match(e, values);
 }
 
 /** A set of breakpoints, compiled; says which one (if any) stops at an event. */

@@ -5,7 +5,9 @@
 
 import type { Trace } from '../model/trace';
 import {
+  MessageRate,
   checkWebviewToHost,
+  rateError,
   type BreakpointSpec,
   type DebuggerState,
   type HostToWebview,
@@ -20,6 +22,8 @@ export interface SessionHost {
   /** open the kernel source of `fn`; resolves to an error text when it cannot */
   openSource?(fn: string, file: string | undefined): Promise<string | undefined> | string | undefined;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** the clock of the message rate bound (ms); Date.now by default */
+  now?(): number;
 }
 
 /** One view attached to the session (a webview panel, a test harness). */
@@ -39,6 +43,7 @@ export class DebuggerSession {
   private last: Move = { index: 0, reason: 'load' };
   private readonly views = new Set<SessionView>();
   private readonly ready = new WeakSet<SessionView>();
+  private readonly rates = new WeakMap<SessionView, MessageRate>();
   private readonly listeners = new Set<(s: DebuggerState) => void>();
 
   constructor(private readonly host: SessionHost = {}) {}
@@ -135,7 +140,21 @@ export class DebuggerSession {
       view.post(err);
       return;
     }
-    await this.act(view, checked.message);
+    const m = checked.message;
+    let rate = this.rates.get(view);
+    if (!rate) this.rates.set(view, (rate = new MessageRate(this.host.now ? () => (this.host.now as () => number)() : undefined)));
+    if (!rate.take(m)) {
+      // a request is always answered (the webview waits for it); other messages are refused
+      // with one error per flood, not one each
+      const rid = 'requestId' in m ? m.requestId : undefined;
+      if (rid !== undefined || rate.refused === 1) {
+        this.host.log?.('warn', `packet debugger: ${rateError(m.type)}`);
+        view.post({ type: 'debugger/error', message: rateError(m.type), ...(rid !== undefined ? { requestId: rid } : {}) });
+      }
+      return;
+    }
+    rate.refused = 0;
+    await this.act(view, m);
   }
 
   private async act(view: SessionView, m: WebviewToHost): Promise<void> {

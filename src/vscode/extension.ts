@@ -7,13 +7,16 @@ import { onDidShowTrace, registerDebugger } from './debugger/register';
 import { registerKernelFeatures } from './kernel/register';
 import { registerScenarioDiagnostics } from './scenarioDiagnostics';
 import { registerExamplesView } from './examplesView';
+import { createScenarioRunner } from './worker/host';
 
 export function activate(context: vscode.ExtensionContext): void {
   const kernel = registerKernelFeatures(context);
-  registerRunScenario(context, (trace) => kernel.setTrace(trace));
-  registerScenarioDiagnostics(context);
-  registerDebugger(context);
-  context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace)));
+  // Scenarios run in worker threads, never here (issues 12 and 13): creating the runner starts no thread.
+  const runner = createScenarioRunner(context);
+  registerRunScenario(context, (trace) => kernel.setTrace(trace), runner);
+  registerScenarioDiagnostics(context, runner);
+  registerDebugger(context, runner);
+  context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace, e.session)));
   registerExamplesView(context);
 }
 

@@ -1,4 +1,6 @@
-// `npm run bench`: the model's packet rate, the resolver against ctags, the debugger's step time.
+// `npm run bench`: the model's packet rate, the resolver against ctags, the debugger's step time,
+// its continue with breakpoints and the cost of hostile breakpoints.
+import { benchDebugger } from './debugger';
 import { benchModel } from './model';
 import { benchResolve } from './resolve';
 import { benchWebview } from './webview';
@@ -9,6 +11,7 @@ async function main(): Promise<void> {
   if (want('model')) console.log(benchModel(), '\n');
   if (want('resolve')) console.log(await benchResolve(), '\n');
   if (want('webview')) console.log(await benchWebview(), '\n');
+  if (want('debugger')) console.log(await benchDebugger(), '\n');
 }
 
 main().catch((e) => {

@@ -148,6 +148,37 @@ describe('packet debugger webview (headless Chromium)', function () {
     await page.keyboard.press('Enter');
     await until(page, `document.querySelector('.bp-error')?.textContent.includes('unknown field')`);
     assert.match(await text(page, 'ul.bps li.bp .bp-why'), /unknown field "colour"/);
+    assert.strictEqual(await page.locator('#bp-input').getAttribute('invalid'), '');
+    await screenshot(page, 'debugger-dark-bp-error');
+    // removing the bad breakpoint takes its error away with it (issue 11)
+    await page.locator('ul.bps li.bp [title="Remove breakpoint colour == red"]').click();
+    await until(page, `document.querySelectorAll('ul.bps li.bp').length === 0`);
+    await until(page, `document.querySelector('.bp-error')?.textContent === ''`);
+    assert.strictEqual(await page.locator('#bp-input').getAttribute('invalid'), null);
+  });
+
+  it('an empty Add says why nothing was added, and sends nothing', async () => {
+    const before = (await posted(page)).length;
+    await page.locator('#bp-add').click();
+    await until(page, `document.querySelector('.bp-error')?.textContent.startsWith('Nothing added: type a condition first')`);
+    assert.ok(await page.locator('.bp-error.hint').count(), 'said as a hint, not as an error');
+    assert.deepStrictEqual((await posted(page)).slice(before).filter((m) => m.type === 'debugger/setBreakpoints'), []);
+    await screenshot(page, 'debugger-dark-bp-empty-add');
+    // then a good one clears the hint
+    await page.locator('#bp-input').click();
+    await page.keyboard.type('drop');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('ul.bps li.bp');
+    await until(page, `document.querySelector('.bp-error')?.textContent === ''`);
+  });
+
+  it('says a condition over the length limit is too long, without sending it', async () => {
+    const before = (await posted(page)).length;
+    await page.locator('#bp-input').click();
+    await page.evaluate(`(() => { const f = document.getElementById('bp-input'); f.value = 'fn == ' + 'x'.repeat(600); })()`);
+    await page.locator('#bp-add').click();
+    await until(page, `document.querySelector('.bp-error')?.textContent.includes('at most 500 characters (this one has 606)')`);
+    assert.deepStrictEqual((await posted(page)).slice(before).filter((m) => m.type === 'debugger/setBreakpoints'), []);
   });
 
   it('focuses a packet from the list: stepping stays on it', async () => {

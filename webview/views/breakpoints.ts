@@ -2,7 +2,7 @@
 // FORWARD`, `drop`, `host == router`, `layer == L2`, joined with && / ||), each with a checkbox,
 // its number of hits in the trace and, when it does not parse, why. The host owns them: every
 // change is sent whole (`debugger/setBreakpoints`) and comes back in the state.
-import type { BreakpointSpec, BreakpointView } from '../../src/protocol';
+import { LIMITS, type BreakpointSpec, type BreakpointView } from '../../src/protocol';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';
 import { badge, button, checkbox, textField, toolbarButton } from '../ui/elements';
@@ -17,6 +17,8 @@ export class BreakpointsView implements View {
   private readonly error: HTMLElement;
   private specs: BreakpointSpec[] = [];
   private key = '';
+  /** the breakpoint whose error the line under the field shows; it goes when that breakpoint is fixed or removed */
+  private errorOf: string | undefined;
 
   constructor(private readonly host: Host) {
     this.input = textField('ttl < 2 · dport == 22 · fn == ip_forward · hook == FORWARD · drop', 'New breakpoint condition', (v) => this.add(v), 'bp-input');
@@ -32,17 +34,30 @@ export class BreakpointsView implements View {
   /** Add a breakpoint (also used by "Break at this function"). */
   async add(text: string): Promise<void> {
     const t = text.trim();
-    if (!t) return;
-    const specs = [...this.specs, { id: newId(), text: t, enabled: true }];
+    // said here, before anything is sent: the host would refuse these with the same limits
+    if (!t) return this.say('Nothing added: type a condition first, e.g. ttl < 2, dport == 22, fn == ip_forward, hook == FORWARD or drop.', true);
+    if (t.length > LIMITS.breakpointText) return this.say(`Not added: a condition has at most ${LIMITS.breakpointText} characters (this one has ${t.length}).`);
+    if (this.specs.length >= LIMITS.breakpoints) return this.say(`Not added: at most ${LIMITS.breakpoints} breakpoints; remove one first.`);
+    const id = newId();
+    const specs = [...this.specs, { id, text: t, enabled: true }];
     const err = await this.send(specs);
     if (err) {
-      this.error.textContent = err;
-      this.input.invalid = true;
+      // a condition the host cannot read is kept, marked, in the list: the error is that breakpoint's
+      this.say(err);
+      this.errorOf = id;
     } else {
       this.input.value = '';
-      this.input.invalid = false;
-      this.error.textContent = '';
+      this.say('');
     }
+  }
+
+  /** The line under the field: an error (the field marked invalid), a hint, or nothing. */
+  private say(text: string, hint = false): void {
+    this.errorOf = undefined;
+    this.error.textContent = text;
+    this.error.classList.toggle('hint', hint);
+    this.input.invalid = text !== '' && !hint;
+    if (hint) this.input.focus();
   }
 
   private send(specs: BreakpointSpec[]): Promise<string | undefined> {
@@ -55,6 +70,7 @@ export class BreakpointsView implements View {
     if (key === this.key) return;
     this.key = key;
     this.specs = bps.map(({ id, text, enabled }) => ({ id, text, enabled }));
+    if (this.errorOf !== undefined && !bps.some((b) => b.id === this.errorOf && b.error)) this.say('');
     this.list.replaceChildren(...bps.map((b) => this.item(b, b.id === c.state.hitBreakpoint && c.state.reason === 'breakpoint')));
     if (bps.length === 0) this.list.append(h('li', { class: 'none' }, 'No breakpoints. Continue (F5) runs to the end.'));
   }

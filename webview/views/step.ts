@@ -5,6 +5,7 @@ import type { Trace } from '../../src/model/trace';
 import type { Host, StepContext, View } from '../context';
 import { fmtTime, h, setText } from '../dom';
 import { button } from '../ui/elements';
+import { eventNumber } from '../../src/debugger/eventNumber';
 
 export class StepInfo implements View {
   readonly root: HTMLElement;
@@ -72,7 +73,7 @@ export class StepInfo implements View {
   update(c: StepContext): void {
     const e = c.event;
     this.current = { fn: e.fn, file: e.file };
-    setText(this.where, `event ${c.index + 1} of ${c.trace.events.length} · ${fmtTime(e.time)} · ${e.host} · ${e.layer} · packet #${e.packet}`);
+    setText(this.where, `event ${eventNumber(c.index)} of ${c.trace.events.length} · ${fmtTime(e.time)} · ${e.host} · ${e.layer} · packet #${e.packet}`);
     setText(this.fnLine, `${e.fn}()  ${e.file}`);
     if (e.hook) {
       const k = e.hook;

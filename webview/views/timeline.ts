@@ -6,6 +6,7 @@ import type { Trace } from '../../src/model/trace';
 import type { DebuggerState } from '../../src/protocol';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';
+import { eventNumber } from '../../src/debugger/eventNumber';
 
 export const HOST_COLOURS = ['--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-yellow'];
 
@@ -55,7 +56,7 @@ export class Timeline implements View {
     this.redraw(false);
     this.placeCursor(c.index);
     this.root.setAttribute('aria-valuenow', String(c.index));
-    this.root.setAttribute('aria-valuetext', `event ${c.index + 1} of ${c.trace.events.length}: ${c.event.host} ${c.event.fn}`);
+    this.root.setAttribute('aria-valuetext', `event ${eventNumber(c.index)} of ${c.trace.events.length}: ${c.event.host} ${c.event.fn}`);
   }
 
   private placeCursor(index: number): void {
@@ -88,7 +89,7 @@ export class Timeline implements View {
     const r = this.root.getBoundingClientRect();
     const i = Math.round(Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width))) * (t.events.length - 1));
     const e = t.events[i];
-    this.root.title = `${i + 1}: ${e.host} · ${e.fn}() · packet #${e.packet}${e.drop ? ` · ${e.drop}` : ''}`;
+    this.root.title = `${eventNumber(i)}: ${e.host} · ${e.fn}() · packet #${e.packet}${e.drop ? ` · ${e.drop}` : ''}`;
   }
 
   private key(e: KeyboardEvent): void {

@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { indexExamples, type ExampleHit } from '../../debugger/examples';
 import type { Trace } from '../../model/trace';
-import { runScenarioText } from '../../scenario/run';
-import { scenarioReader } from '../scenarioFiles';
+import type { ScenarioRunner } from '../worker/runner';
+import { traceInWorker } from '../worker/host';
 
 export interface LoadedTrace {
   trace: Trace;
@@ -14,10 +14,11 @@ export interface LoadedTrace {
   file: string;
 }
 
-/** Run a scenario (the open document's text when it is open, so unsaved edits count). Throws ScenarioErrors. */
-export async function traceOf(uri: vscode.Uri): Promise<LoadedTrace> {
+/** Run a scenario in the worker (the open document's text when it is open, so unsaved edits count). Throws RunFailed. */
+export async function traceOf(runner: ScenarioRunner, uri: vscode.Uri): Promise<LoadedTrace> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  const trace = runScenarioText(doc.getText(), uri.scheme === 'file' ? uri.fsPath : uri.toString(), { readFile: scenarioReader(uri) });
+  const base0 = uri.path.split('/').pop() ?? uri.toString();
+  const trace = await traceInWorker(runner, uri, doc.getText(), `Netstack: running ${base0} for the packet debugger`);
   const base = uri.path.split('/').pop() ?? uri.toString();
   return { trace, title: trace.scenario ? `${trace.scenario} (${base})` : base, file: uri.toString() };
 }
@@ -30,6 +31,7 @@ export class ExampleIndex {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: (s: string) => void,
+    private readonly runner: ScenarioRunner,
   ) {}
 
   async examples(): Promise<vscode.Uri[]> {
@@ -50,7 +52,7 @@ export class ExampleIndex {
     for (const uri of await this.examples()) {
       try {
         const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-        const trace = runScenarioText(text, uri.fsPath, { readFile: scenarioReader(uri) });
+        const trace = await traceInWorker(this.runner, uri, text, 'Netstack: finding the example that reaches this function');
         this.traces.set(uri.toString(), trace);
         runs.push({ file: uri.toString(), trace });
       } catch (e) {

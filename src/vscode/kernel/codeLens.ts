@@ -5,6 +5,7 @@ import { SHOW_STEP_COMMAND, pathPlaces } from '../../kernel/hover';
 import { functionDefinitions } from '../../kernel/matcher';
 import type { Trace } from '../../model/trace';
 import type { KernelTreeService } from './kernelTree';
+import { eventNumber } from '../../debugger/eventNumber';
 
 export class ModelledCodeLensProvider implements vscode.CodeLensProvider {
   private trace: Trace | undefined;
@@ -42,7 +43,7 @@ export class ModelledCodeLensProvider implements vscode.CodeLensProvider {
       const seq = traceSteps.get(fn);
       const where =
         seq !== undefined && this.trace
-          ? `event ${seq} of '${this.trace.scenario}'`
+          ? `event ${eventNumber(seq)} of '${this.trace.scenario}'`
           : (pathPlaces(fn)[0] ?? 'a step of the packet trace');
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {

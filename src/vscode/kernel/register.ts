@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { GO_TO_DEFINITION_COMMAND, hoverTargetAt } from '../../kernel/hover';
 import { lookup } from '../../kernel/kb';
 import { entryUrl, identUrl, sourceUrl } from '../../kernel/links';
+import type { DebuggerSession } from '../../debugger/session';
 import type { Trace } from '../../model/trace';
 import { ModelledCodeLensProvider } from './codeLens';
 import { KernelHoverProvider } from './hoverProvider';
@@ -12,8 +13,8 @@ import { KERNEL_PATH_VIEW, KernelPathProvider } from './kernelPathView';
 import { KernelTreeService } from './kernelTree';
 
 export interface KernelFeatures {
-  /** Show a trace's functions in the "Kernel path" view and in the CodeLens. */
-  setTrace(trace: Trace | undefined): void;
+  /** Show a trace's functions in the "Kernel path" view and in the CodeLens; with the debugger's session, the view follows its cursor. */
+  setTrace(trace: Trace | undefined, session?: DebuggerSession): void;
   /** Open the definition of a KB symbol (or a trace event's function) in the user's tree, else the cross-referencer. */
   goToDefinition(arg?: GoToArgs): Promise<void>;
   /** The kernel tree in use, if any. */
@@ -33,6 +34,7 @@ const C_SELECTOR: vscode.DocumentSelector = [
   { language: 'c', scheme: 'untitled' },
   { language: 'cpp', scheme: 'file' },
 ];
+const EMPTY_PATH = 'Open the packet debugger or run a scenario: its kernel functions are listed here, in order.';
 const SCENARIO_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml', scheme: 'file' }];
 
 export function registerKernelFeatures(context: vscode.ExtensionContext): KernelFeatures {
@@ -40,6 +42,11 @@ export function registerKernelFeatures(context: vscode.ExtensionContext): Kernel
   const tree = new KernelTreeService((s) => channel.appendLine(s));
   const lenses = new ModelledCodeLensProvider(tree);
   const pathView = new KernelPathProvider();
+  const pathTree = vscode.window.createTreeView(KERNEL_PATH_VIEW, { treeDataProvider: pathView });
+  pathTree.message = EMPTY_PATH;
+  pathView.onCurrent = (ev) => {
+    if (pathTree.visible) void pathTree.reveal(ev, { select: false, focus: false });
+  };
 
   const isC = (doc: vscode.TextDocument): boolean => doc.languageId === 'c' || doc.languageId === 'cpp';
   const onDoc = (doc: vscode.TextDocument | undefined): void => {
@@ -87,7 +94,7 @@ export function registerKernelFeatures(context: vscode.ExtensionContext): Kernel
     pathView,
     vscode.languages.registerHoverProvider([...(C_SELECTOR as vscode.DocumentFilter[]), ...(SCENARIO_SELECTOR as vscode.DocumentFilter[])], new KernelHoverProvider(tree)),
     vscode.languages.registerCodeLensProvider(C_SELECTOR, lenses),
-    vscode.window.registerTreeDataProvider(KERNEL_PATH_VIEW, pathView),
+    pathTree,
     vscode.commands.registerCommand(GO_TO_DEFINITION_COMMAND, (arg?: GoToArgs) => goToDefinition(arg)),
     vscode.workspace.onDidOpenTextDocument(onDoc),
     vscode.window.onDidChangeActiveTextEditor((ed) => onDoc(ed?.document)),
@@ -103,8 +110,10 @@ export function registerKernelFeatures(context: vscode.ExtensionContext): Kernel
   }, 0);
 
   return {
-    setTrace(trace) {
-      pathView.setTrace(trace);
+    setTrace(trace, session) {
+      pathView.setTrace(trace, session);
+      pathTree.message = trace ? undefined : EMPTY_PATH;
+      pathTree.description = trace?.scenario || undefined;
       lenses.setTrace(trace);
     },
     goToDefinition,
