@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import { lexNft, fromFile } from '../../../src/scenario/netfilter/lex';
 import { NET_SYSCTL_DEFAULTS, NET_SYSCTL_RANGES, DEVCONF_DEFAULTS, sysctlRange, Net } from '../../../src/model/net/net_namespace';
 import { World } from '../../../src/model/world';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText, scenarioErrors } from '../../../src/scenario/run';
 import { parseScenario } from '../../../src/scenario/parse';
 import { scenarioFileReader, readScenarioFile } from '../../../src/scenario/files';
 import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
@@ -209,6 +209,18 @@ describe('hostile input: limits of the kernel and of our own', () => {
       }
       assert.throws(() => scenarioFileReader(path.join(dir, 'sub', 's.yaml'), { root: dir })('/dev/zero'), /is outside the workspace/);
       assert.throws(() => readScenarioFile('/dev/zero'), /is not a regular file/);
+    });
+  });
+
+  describe('errors of all phases together', () => {
+    it('scenarioErrors (what the editor shows) has the parse and the setup errors, and none for a good file', () => {
+      const text = PING.replace('ip link set eth0 up\n  b:', 'nft add rule ip nosuch c accept\n    ip link set eth0 up\n  b:').replace('10.0.0.2/24', '10.0.0.2/33');
+      assert.deepStrictEqual(
+        scenarioErrors(text, 't.yaml').map((e) => e.message),
+        ['t.yaml:5:21: Could not process rule: No such file or directory: table ip nosuch does not exist', 't.yaml:8:26: prefix length: `33` is out of range (0..32)'],
+      );
+      assert.deepStrictEqual(errors(() => runScenarioText(text, 't.yaml')), scenarioErrors(text, 't.yaml').map((e) => e.message));
+      assert.deepStrictEqual(scenarioErrors(PING, 't.yaml'), []);
     });
   });
 
