@@ -40,6 +40,19 @@ export interface RunOptions extends ParseOptions {
 export function runScenarioText(text: string, file: string, opts: RunOptions = {}): Trace {
   const { scenario, errors, buildable } = parseScenarioCollect(text, file, opts);
   if (!errors.length) return runScenario(scenario, opts);
+  throw new ScenarioErrors(withBuildErrors(scenario, file, errors, buildable, opts));
+}
+
+/**
+ * Every error of parsing and of applying the setup (without running the traffic), sorted: what an
+ * editor shows as problems while a file is typed.
+ */
+export function scenarioErrors(text: string, file: string, opts: RunOptions = {}): ScenarioError[] {
+  const { scenario, errors, buildable } = parseScenarioCollect(text, file, opts);
+  return withBuildErrors(scenario, file, errors, errors.length ? buildable : true, opts);
+}
+
+function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError[], buildable: boolean, opts: RunOptions): ScenarioError[] {
   const more: ScenarioError[] = [];
   if (buildable) {
     try {
@@ -54,7 +67,7 @@ export function runScenarioText(text: string, file: string, opts: RunOptions = {
   const lines = new Set(errors.map((e) => `${e.pos.file}:${e.pos.line}`));
   const all = [...errors, ...more.filter((e) => !lines.has(`${e.pos.file}:${e.pos.line}`))];
   all.sort((a, b) => (a.pos.file === b.pos.file ? 0 : a.pos.file === file ? -1 : b.pos.file === file ? 1 : a.pos.file < b.pos.file ? -1 : 1) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
-  throw new ScenarioErrors(all);
+  return all;
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {

@@ -1,14 +1,16 @@
-// `npm run bench`: the model's packet rate, the resolver against ctags, the debugger's step time,
-// its continue with breakpoints and the cost of hostile breakpoints.
+// `npm run bench`: the model's packet rate, building a ruleset line by line, the resolver against ctags,
+// the debugger's step time, its continue with breakpoints and the cost of hostile breakpoints.
 import { benchDebugger } from './debugger';
 import { benchModel } from './model';
 import { benchResolve } from './resolve';
 import { benchWebview } from './webview';
+import { benchRuleset } from './ruleset';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const want = (k: string): boolean => only.length === 0 || only.includes(k);
   if (want('model')) console.log(benchModel(), '\n');
+  if (want('ruleset')) console.log(benchRuleset(), '\n');
   if (want('resolve')) console.log(await benchResolve(), '\n');
   if (want('webview')) console.log(await benchWebview(), '\n');
   if (want('debugger')) console.log(await benchDebugger(), '\n');
