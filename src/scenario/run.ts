@@ -1,7 +1,10 @@
 // Runs a scenario to completion on the model and returns its Trace. Traffic items go one after
 // another, each once the network has settled after the previous one: no packet on its way and
-// no timer that holds one (ARP resolution, reassembly). Housekeeping timers (a neighbour's
-// re-confirmation) go on in the background and run at their time; all is run out at the end.
+// no timer that holds one (ARP resolution, reassembly). A timed item (`at: +5ms`) does not wait
+// for that: it starts that long after the previous item started, with whatever is still on its
+// way or queued (a reassembly queue, a pending ARP) left as it is. Housekeeping timers (a
+// neighbour's re-confirmation) go on in the background and run at their time; all is run out
+// at the end.
 import { parseScenario } from './parse';
 import { buildWorld } from './build';
 import type { Scenario, TrafficItem } from './types';
@@ -37,7 +40,14 @@ export function runScenarioText(text: string, file: string, opts: RunOptions = {
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const { world } = buildWorld(sc, opts.level ?? 'full', opts.readFile);
   const errors: ScenarioError[] = [];
-  for (const item of sc.traffic) {
+  let prevStart = world.sched.now;
+  sc.traffic.forEach((item, i) => {
+    if (i > 0) {
+      // everything due before this item's start runs, in time order; nothing is settled first
+      if (item.kind !== 'wait' && item.at !== undefined) world.sched.runUntil(prevStart + item.at);
+      else world.settle();
+    }
+    prevStart = world.sched.now;
     opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
     try {
       runItem(world, sc, item);
@@ -45,8 +55,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       if (e instanceof ScenarioError) errors.push(e);
       else throw e;
     }
-    world.settle();
-  }
+  });
+  world.settle();
   if (errors.length) throw new ScenarioErrors(errors);
   opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
   // The listening applications read what was queued for them.
