@@ -7,6 +7,7 @@ const IP_INPUT = 'net/ipv4/ip_input.c';
 const IP_OUTPUT = 'net/ipv4/ip_output.c';
 const IP_FORWARD = 'net/ipv4/ip_forward.c';
 const IP_FRAGMENT = 'net/ipv4/ip_fragment.c';
+const INET_FRAGMENT = 'net/ipv4/inet_fragment.c';
 const ROUTE_C = 'net/ipv4/route.c';
 const ROUTE_H = 'include/net/route.h';
 const IP_H = 'include/net/ip.h';
@@ -129,9 +130,15 @@ export const IPV4: KbEntry[] = [
   fn('ip_is_fragment', IP_H, 'L3', 'True when a header has MF set or a non-zero offset.', { related: ['iphdr.frag_off', 'ip_defrag'], steps: ['ip_local_deliver'] }),
 
   fn('ip_defrag', IP_FRAGMENT, 'L3', 'Reassembly: find or create the queue for (src, dst, id, protocol), add the fragment; when the datagram is complete, return it whole. Fragments wait at most ipfrag_time (30 s) and within ipfrag_high_thresh memory.', { related: ['ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'IPSTATS_MIB_REASMOKS', 'SKB_DROP_REASON_FRAG_REASM_TIMEOUT'] }),
-  fn('ip_frag_queue', IP_FRAGMENT, 'L3', 'Insert a fragment in its queue at its offset; overlapping data drops the queue (SKB_DROP_REASON_DUP_FRAG).', { related: ['ip_defrag', 'SKB_DROP_REASON_DUP_FRAG'], steps: ['ip_defrag'] }),
-  fn('ip_frag_reasm', IP_FRAGMENT, 'L3', 'Join the fragments of a complete queue into one skb (a head plus frag_list) with a fixed-up header.', { related: ['ip_defrag', 'skb_shared_info.frag_list'], steps: ['ip_defrag'] }),
-  fn('ip_expire', IP_FRAGMENT, 'L3', 'Timer of an incomplete fragment queue: count ReasmFails/ReasmTimeout, send ICMP time exceeded (fragment reassembly) if the first fragment arrived, drop the rest.', { related: ['ip_defrag', 'ICMP_EXC_FRAGTIME', 'SKB_DROP_REASON_FRAG_REASM_TIMEOUT'], steps: ['ip_defrag'] }),
+  fn('ip_frag_queue', IP_FRAGMENT, 'L3', 'Place a fragment in its queue (v6.12): a last fragment that disagrees with the length seen, data past a known end, or a fragment left without data (an MF fragment\'s end is cut to a multiple of 8) kills the queue (IpReasmFails); a fragment wholly inside what is queued is a duplicate, dropped alone (SKB_DROP_REASON_DUP_FRAG); a partial overlap counts IpExtReasmOverlaps and kills the queue. Tracks the largest fragment and the largest with DF.', { related: ['ip_defrag', 'inet_frag_queue_insert', 'inet_frag_kill', 'SKB_DROP_REASON_DUP_FRAG'], steps: ['ip_defrag'] }),
+  fn('ip_frag_reasm', IP_FRAGMENT, 'L3', 'Join the fragments of a complete queue into one skb (a head plus frag_list) with a fixed-up header: DF only when the largest fragment had it (max_df_size == max_size), and frag_max_size in IPCB. More than 65535 bytes fails (IpReasmFails).', { related: ['ip_defrag', 'skb_shared_info.frag_list'], steps: ['ip_defrag'] }),
+  fn('ip_expire', IP_FRAGMENT, 'L3', 'Timer of an incomplete fragment queue: count ReasmFails/ReasmTimeout; if the first fragment came, route it again and send ICMP time exceeded (fragment reassembly) — for a conntrack defrag queue only when the datagram was for this host — then free it (FRAG_REASM_TIMEOUT); inet_frag_rbtree_purge frees the rest.', { related: ['ip_defrag', 'ICMP_EXC_FRAGTIME', 'SKB_DROP_REASON_FRAG_REASM_TIMEOUT', 'inet_frag_rbtree_purge'], steps: ['ip_defrag'] }),
+  fn('ip_find', IP_FRAGMENT, 'L3', 'Build the reassembly key (source, destination, id, protocol, defrag user, VRF) and look the queue up with inet_frag_find.', { related: ['ip_defrag', 'inet_frag_find'], steps: ['ip_defrag'] }),
+  fn('inet_frag_find', INET_FRAGMENT, 'L3', 'Find or create the reassembly queue for a key — but none at all, not even an existing one, while the namespace\'s fragment memory is over ipfrag_high_thresh or the threshold is 0; a new queue starts its ipfrag_time timer.', { related: ['ip_find', 'ip_defrag'], steps: ['ip_defrag'] }),
+  fn('inet_frag_queue_insert', INET_FRAGMENT, 'L3', 'Insert a fragment in the queue\'s rb-tree of runs (contiguous fragments): after the tail\'s end it is appended, starting inside the tail it overlaps; elsewhere, wholly inside one run it is a duplicate (IPFRAG_DUP), touching one otherwise an overlap (IPFRAG_OVERLAP, RFC 5722).', { related: ['ip_frag_queue'], steps: ['ip_defrag'] }),
+  fn('inet_frag_kill', INET_FRAGMENT, 'L3', 'Take a reassembly queue out of service: stop its timer, mark it complete and remove it from the lookup table; it is destroyed when its last reference goes.', { related: ['inet_frag_destroy', 'ip_frag_queue', 'ip_expire'], steps: ['ip_defrag'] }),
+  fn('inet_frag_destroy', INET_FRAGMENT, 'L3', 'Free a dead reassembly queue: inet_frag_rbtree_purge frees its fragments — with FRAG_REASM_TIMEOUT when the timer killed it, as consumed otherwise — and the memory is given back.', { related: ['inet_frag_rbtree_purge', 'inet_frag_kill'], steps: ['ip_defrag'] }),
+  fn('inet_frag_rbtree_purge', INET_FRAGMENT, 'L3', 'Free every fragment left in a queue\'s rb-tree with the given reason (kfree_skb_reason: SKB_CONSUMED is a consume, not a drop) and return their truesize.', { related: ['inet_frag_destroy', 'SKB_DROP_REASON_FRAG_REASM_TIMEOUT'], steps: ['ip_defrag'] }),
 
   struct('inet_skb_parm', IP_H, 'L3', 'IPv4\'s private data in skb->cb: incoming interface, options, flags such as IPSKB_FORWARDED and the fragment max size.', { related: ['IPCB', 'sk_buff.cb'] }),
   macro('IPCB', IP_H, 'L3', 'Access the inet_skb_parm that IPv4 keeps in skb->cb.', { related: ['inet_skb_parm'] }),

@@ -17,16 +17,20 @@ const OUT_FILE = 'net/ipv4/ip_output.c';
 const FRAG_FILE = 'net/ipv4/ip_fragment.c';
 
 /**
- * ip_do_fragment (the slow path, ip_frag_next): cut the datagram into pieces whose data is a
- * multiple of 8 bytes and fits the MTU; every piece gets a copy of the header, its offset and MF.
+ * ip_do_fragment: cut the datagram into pieces whose data is a multiple of 8 bytes and fits the
+ * MTU (never more than the largest fragment it was reassembled from, frag_max_size); every
+ * piece gets a copy of the header, its offset and MF. A datagram reassembled by conntrack keeps
+ * its fragments (frag_list): when their geometry fits, the fast path sends them as they came.
  */
-export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag: SkBuff) => void): void {
+export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => void): void {
   net.call('ip_do_fragment', () => {
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
     const hlen = iph.ihl * 4;
     const total = skb.tail - nh;
     const payload = total - hlen;
+    const fragMax = skb.cb.fragMaxSize;
+    const mtu = fragMax && fragMax < routeMtu ? fragMax : routeMtu;
     const chunk = (mtu - hlen) & ~7;
     if (chunk < 8) {
       net.count('IpFragFails');
@@ -35,11 +39,25 @@ export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag
     }
     const baseOff = (iph.fragOff & IP_OFFSET) * 8;
     const origMf = (iph.fragOff & IP_MF) !== 0;
-    const count = Math.ceil(payload / chunk);
-    net.step(skb, 'L3', 'ip_do_fragment', OUT_FILE, `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu} with the ${hlen}-byte header).`);
+    const list = skb.cb.fragList;
+    const dataMtu = mtu - hlen;
+    const fast = !!list && list.length > 1 && list[0] <= dataMtu && (list[0] & 7) === 0 && (iph.fragOff & (IP_MF | IP_OFFSET)) === 0 && list.every((n, i) => n <= dataMtu && ((n & 7) === 0 || i === list.length - 1));
+    const sizes = fast ? list : [];
+    if (!fast) for (let done = 0; done < payload; done += chunk) sizes.push(Math.min(chunk, payload - done));
+    const count = sizes.length;
+    const clamp = mtu < routeMtu ? ` (the route allows ${routeMtu}, but no fragment it was reassembled from was larger than ${mtu})` : '';
+    net.step(
+      skb,
+      'L3',
+      'ip_do_fragment',
+      OUT_FILE,
+      fast
+        ? `The ${total}-byte datagram was reassembled from ${count} fragments that each fit the MTU ${mtu}${clamp}: the fast path sends them again as they came (its frag_list), each with a copy of the header, DF clear.`
+        : `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu}${clamp} with the ${hlen}-byte header).`,
+    );
     const frags: SkBuff[] = [];
-    for (let done = 0; done < payload; done += chunk) {
-      const len = Math.min(chunk, payload - done);
+    let done = 0;
+    for (const len of sizes) {
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + len, pkt);
       const at = f.put(hlen + len);
@@ -48,15 +66,19 @@ export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag
       b.set(skb.buf.subarray(nh + hlen + done, nh + hlen + done + len), at + hlen);
       const last = done + len >= payload;
       const off = (baseOff + done) / 8;
-      wr16(b, at + 6, (iph.fragOff & ~(IP_MF | IP_OFFSET)) | off | (!last || origMf ? IP_MF : 0));
+      const mf = !last || origMf;
+      // the fast path (ip_fraglist_init/prepare) writes frag_off afresh: only the offset and MF
+      wr16(b, at + 6, (fast ? 0 : iph.fragOff & ~(IP_MF | IP_OFFSET)) | off | (mf ? IP_MF : 0));
       wr16(b, at + 2, hlen + len);
       ipSendCheck(b, at);
       f.network_header = at;
       f.transport_header = at + hlen;
       ip_copy_metadata(f, skb);
+      f.cb.fragList = undefined;
       net.count('IpFragCreates');
-      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${frags.length + 1} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${!last || origMf ? 'set' : 'clear'} (IpFragCreates).`);
+      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${frags.length + 1} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'} (IpFragCreates).`);
       frags.push(f);
+      done += len;
     }
     net.count('IpFragOKs');
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
@@ -193,6 +215,8 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     ip_copy_metadata(whole, last);
     whole.ip_summed = 'CHECKSUM_NONE';
     whole.cb.fragMaxSize = Math.max(q.maxDfSize, q.maxSize);
+    // ip_frag_coalesce_ok: only local delivery merges the pieces; conntrack's defrag keeps them
+    whole.cb.fragList = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? undefined : q.frags.map((f) => f.end - f.offset);
     if (df) whole.cb.ipFlags = (whole.cb.ipFlags ?? 0) | IPSKB_FRAG_PMTU;
     net.count('IpReasmOKs');
     for (const f of q.frags) {
