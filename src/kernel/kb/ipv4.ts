@@ -124,7 +124,7 @@ export const IPV4: KbEntry[] = [
   fn('ip_make_skb', IP_OUTPUT, 'L3', 'Build a complete datagram skb from user data in one go (the UDP fast path without corking).', { related: ['ip_append_data', 'udp_sendmsg'], steps: ['udp_sendmsg'] }),
   fn('ip_append_data', IP_OUTPUT, 'L3', 'Append user data to a socket\'s pending datagram (corked UDP, raw, ICMP), allocating skbs sized for the MTU.', { related: ['ip_make_skb', 'ip_push_pending_frames'] }),
   fn('ip_push_pending_frames', IP_OUTPUT, 'L3', 'Turn the pending data into one datagram and send it.', { related: ['ip_append_data', 'ip_send_skb'], steps: ['__icmp_send', 'icmp_echo'] }),
-  fn('ip_send_skb', IP_OUTPUT, 'L3', 'Send a finished datagram with ip_local_out, counting OutDiscards on failure.', { related: ['ip_local_out'], steps: ['udp_sendmsg'] }),
+  fn('ip_send_skb', IP_OUTPUT, 'L3', 'Send a finished datagram with ip_local_out; a non-zero return (a NET_XMIT_* code from the device layer, turned into -ENOBUFS by net_xmit_errno unless it is NET_XMIT_CN, or a hook\'s -EPERM) counts IpOutDiscards and goes back to udp_send_skb or raw_sendmsg.', { related: ['ip_local_out', 'veth_xmit'], steps: ['udp_sendmsg', 'raw_sendmsg'] }),
   fn('ip_select_ident', IP_H, 'L3', 'Choose the IP ID for an outgoing datagram (per-destination counter hashing, or 0 with DF on a connected socket).', { related: ['iphdr.id'] }),
   fn('ip_skb_dst_mtu', IP_H, 'L3', 'The MTU to use for an outgoing packet: the route\'s PMTU or the device MTU, depending on the socket\'s PMTU discovery mode.', { related: ['dst_mtu'], steps: ['ip_finish_output'] }),
   fn('ip_is_fragment', IP_H, 'L3', 'True when a header has MF set or a non-zero offset.', { related: ['iphdr.frag_off', 'ip_defrag'], steps: ['ip_local_deliver'] }),
