@@ -22,8 +22,8 @@ const FRAG_FILE = 'net/ipv4/ip_fragment.c';
  * piece gets a copy of the header, its offset and MF. A datagram reassembled by conntrack keeps
  * its fragments (frag_list): when their geometry fits, the fast path sends them as they came.
  */
-export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => void): void {
-  net.call('ip_do_fragment', () => {
+export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => number): number {
+  return net.call('ip_do_fragment', () => {
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
     const hlen = iph.ihl * 4;
@@ -34,8 +34,8 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
     const chunk = (mtu - hlen) & ~7;
     if (chunk < 8) {
       net.count('IpFragFails');
-      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `The MTU ${mtu} leaves no room for fragment data.`);
-      return;
+      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `The MTU ${mtu} leaves no room for fragment data.`, '-EMSGSIZE');
+      return -90;
     }
     const baseOff = (iph.fragOff & IP_OFFSET) * 8;
     const origMf = (iph.fragOff & IP_MF) !== 0;
@@ -55,9 +55,12 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
         ? `The ${total}-byte datagram was reassembled from ${count} fragments that each fit the MTU ${mtu}${clamp}: the fast path sends them again as they came (its frag_list), each with a copy of the header, DF clear.`
         : `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu}${clamp} with the ${hlen}-byte header).`,
     );
-    const frags: SkBuff[] = [];
+    // each piece goes down as soon as it is made; the first one the way down refuses ends the
+    // datagram: the rest is never sent (slow path: never made) and IpFragFails is counted
     let done = 0;
+    let n = 0;
     for (const len of sizes) {
+      n++;
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + len, pkt);
       const at = f.put(hlen + len);
@@ -75,14 +78,25 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       f.transport_header = at + hlen;
       ip_copy_metadata(f, skb);
       f.cb.fragList = undefined;
-      net.count('IpFragCreates');
-      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${frags.length + 1} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'} (IpFragCreates).`);
-      frags.push(f);
+      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.`);
       done += len;
+      const err = output(f);
+      if (err) {
+        net.count('IpFragFails');
+        const rest = count - n;
+        if (fast) {
+          net.step(null, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (IpFragFails).`, { ret: String(err) });
+          net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `${n} of ${count} fragments sent` });
+        } else {
+          net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).`, String(err));
+        }
+        return err;
+      }
+      net.count('IpFragCreates');
     }
     net.count('IpFragOKs');
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
-    for (const f of frags) output(f);
+    return 0;
   });
 }
 

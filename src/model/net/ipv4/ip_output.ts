@@ -114,13 +114,7 @@ function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
   return net.call('ip_fragment', () => {
     const iph = readIp(skb.buf, skb.network_header);
     if ((iph.fragOff & IP_DF) === 0) {
-      // ip_do_fragment stops at the first piece the way down refuses and returns its code
-      let rc = 0;
-      ip_do_fragment(net, skb, mtu, (frag) => {
-        const r = ip_finish_output2(net, frag);
-        if (!rc) rc = r;
-      });
-      return rc;
+      return ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
     }
     net.count('IpFragFails');
     net.step(skb, 'L3', 'ip_fragment', FILE, `DF is set, so the packet may not be fragmented: IpFragFails and ICMP fragmentation needed (mtu ${mtu}).`);
