@@ -17,8 +17,9 @@ export function formatTrace(t: Trace, opts: { color?: boolean } = {}): string {
     const where = `${e.host.padEnd(8)} ${e.layer.padEnd(6)} ${e.fn}`;
     const hook = e.hook ? ` [${e.hook.hook}${e.hook.chain ? ` ${e.hook.table}/${e.hook.chain}` : ''}${e.hook.verdict ? ` ${e.hook.verdict}` : ''}]` : '';
     const drop = e.drop ? c('31', `  DROP ${e.drop}`) : '';
+    const ret = e.ret ? c('35', `  → ${e.ret}`) : '';
     const ctr = e.counters ? c('2', `  {${Object.entries(e.counters).map(([k, v]) => `${k} +${v}`).join(', ')}}`) : '';
-    out.push(`  ${c('2', time)}  ${c('33', where)}${hook}${drop}`);
+    out.push(`  ${c('2', time)}  ${c('33', where)}${hook}${drop}${ret}`);
     out.push(`      ${e.what}${ctr}`);
   }
   out.push('', c('1', 'Packets'));

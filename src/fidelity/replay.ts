@@ -1,7 +1,8 @@
 // Replays one scenario on the running kernel: one namespace per host, a veth pair per link with
 // the scenario's interface names and the model's MAC addresses, IPv6 off, the setup lines run
 // verbatim; then listeners, captures, nft tracing and nstat baselines; then the traffic, paced
-// as the model paced it; then everything is read back and torn down.
+// as the model paced it (a timed item, `at: +5ms`, that long after the previous one's start and
+// without waiting for quiet in between); then everything is read back and torn down.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario, TrafficItem } from '../scenario/types';
@@ -132,11 +133,11 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr}:${l.port}`, proc: p, proto: l.proto });
     }
     // one sender per host (UDP sockets, TCP connections, raw frames)
-    const senders = new Map<string, { proc: Proc; at: number }>();
+    const senders = new Map<string, { proc: Proc; at: number; last: Promise<void> }>();
     for (const h of sc.hosts) {
       const p = ns.get(h.name)!.spawn(['python3', '-c', PY_HELPER, 'sender']);
       procs.push(p);
-      senders.set(h.name, { proc: p, at: 0 });
+      senders.set(h.name, { proc: p, at: 0, last: Promise.resolve() });
     }
     // captures: the frames leaving each interface (tcpdump -Q out), one pcap each
     const dumps: { key: string; file: string; proc: Proc }[] = [];
@@ -190,37 +191,53 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     };
     const pings: { host: string; proc: Proc }[] = [];
     const t0 = Date.now();
-    const ask = async (host: string, cmd: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    // A sender answers each command in order; the answer is read later when the next item is
+    // timed (`at:`), so that a send does not hold the next one back.
+    const ask = (host: string, cmd: Record<string, unknown>): Promise<Record<string, unknown>> => {
       const s = senders.get(host)!;
       s.proc.write(JSON.stringify(cmd) + '\n');
-      const r = await s.proc.jsonLine(s.at, 30000);
-      if (!r) return { error: `no answer from the sender on ${host}: ${s.proc.err.trim()}` };
-      s.at = r.next;
-      return r.value;
+      const answer = s.last.then(async () => {
+        const r = await s.proc.jsonLine(s.at, 30000);
+        if (!r) return { error: `no answer from the sender on ${host}: ${s.proc.err.trim()}` };
+        s.at = r.next;
+        return r.value;
+      });
+      s.last = answer.then(() => undefined);
+      return answer;
     };
+    // what a timed group (an item and the timed ones after it) still has to collect at its end
+    let open: Promise<unknown>[] = [];
+    let groupPings: Proc[] = [];
+    let prevStart = t0;
     for (let i = 0; i < sc.traffic.length; i++) {
       const item: TrafficItem = sc.traffic[i];
-      const startAt = t0 + (marks[i].now - marks[0].now) / 1e6;
+      const timed = item.kind !== 'wait' && item.at !== undefined && i > 0;
+      // a timed item keeps its distance to the previous item's real start; others follow the
+      // model's clock from the first item (usually already past, since the kernel waits longer)
+      const startAt = timed ? prevStart + (marks[i].now - marks[i - 1].now) / 1e6 : t0 + (marks[i].now - marks[0].now) / 1e6;
       if (Date.now() < startAt) await sleep(startAt - Date.now());
+      prevStart = Date.now();
       const dur = durations[i] / 1e6;
+      const next = sc.traffic[i + 1];
+      const nextTimed = next !== undefined && next.kind !== 'wait' && next.at !== undefined;
       if (item.kind === 'wait') {
         await sleep(item.ns / 1e6);
         continue;
       }
-      let pingProc: Proc | undefined;
       if (item.kind === 'local') {
         const s = item.send;
         const host = item.from.text;
         if (s.proto === 'icmp') {
-          pingProc = ns.get(host)!.spawn(pingArgs(s));
+          const pingProc = ns.get(host)!.spawn(pingArgs(s));
           procs.push(pingProc);
           pings.push({ host, proc: pingProc });
+          groupPings.push(pingProc);
         } else if (s.proto === 'udp') {
-          const r = await ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', hex: udpPayload(s.size, s.payload).toString('hex') });
-          obs.sends.push({ item: i, host, result: r.error ? String(r.error) : 'ok' });
+          const r = ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', hex: udpPayload(s.size, s.payload).toString('hex') });
+          open.push(r.then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
         } else {
-          const r = await ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
-          obs.sends.push({ item: i, host, result: r.error ? String(r.error) : 'ok' });
+          const r = ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
+          open.push(r.then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
         }
       } else {
         const f = inject.get(i);
@@ -228,14 +245,21 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
           errors.push(`traffic item ${i + 1}: the model put no frame on the wire`);
           continue;
         }
-        const r = await ask(f.host, { op: 'frame', ifname: f.dev, hex: Buffer.from(f.bytes).toString('hex') });
-        if (r.error) errors.push(`traffic item ${i + 1}: sending the frame on ${f.host}:${f.dev} failed: ${String(r.error)}`);
+        const r = ask(f.host, { op: 'frame', ifname: f.dev, hex: Buffer.from(f.bytes).toString('hex') });
+        open.push(r.then((v) => v.error && errors.push(`traffic item ${i + 1}: sending the frame on ${f.host}:${f.dev} failed: ${String(v.error)}`)));
       }
+      if (nextTimed) continue;
+      await Promise.all(open);
+      open = [];
       // settled: the model's busy time for this item, then until the captures are quiet
-      if (dur >= 1 || pingProc) await quiet(dur + timerSlack(dur) + 300, 3000);
-      if (pingProc) await pingProc.stop('SIGINT');
+      if (dur >= 1 || groupPings.length) await quiet(dur + timerSlack(dur) + 300, 3000);
+      for (const p of groupPings) await p.stop('SIGINT');
+      groupPings = [];
       if (process.env.NSX_FIDELITY_DEBUG) for (const h of sc.hosts) log(`  debug after item ${i + 1} on ${h.name}: ${ns.get(h.name)!.exec(['ss', '-uanm']).replace(/\s+/g, ' ')}`);
     }
+    await Promise.all(open);
+    for (const p of groupPings) await p.stop('SIGINT');
+    obs.sends.sort((a, b) => a.item - b.item);
     // the applications read their queues (as the model's listeners do, after all traffic)
     for (const l of listeners) l.proc.write('read\n');
     for (const l of listeners) {

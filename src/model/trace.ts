@@ -119,6 +119,12 @@ export interface TraceEvent {
    * reply is freed in icmp_rcv (ping_rcv's NO_SOCKET) after ping's raw socket got a clone.
    */
   drop?: string;
+  /**
+   * What the function returns where it decides something, as the kernel names it: NET_RX_DROP,
+   * NET_XMIT_DROP, NF_DROP, -EHOSTUNREACH, -ENOBUFS… (absent where the step decides nothing or
+   * the model does not say). Additive: older traces have no `ret`.
+   */
+  ret?: string;
 }
 
 export interface SocketReport {

@@ -322,12 +322,15 @@ function parseTraffic(r: Reader, node: unknown, at: Tok['pos']): TrafficItem[] {
     if (!m) continue;
     const pos = r.pos(m);
     const kv = new Map(r.pairs(m, 'a traffic item').map((p) => [p.key.text, p]));
-    const unknown = [...kv.values()].find((p) => !['from', 'into', 'send', 'wait'].includes(p.key.text));
+    const unknown = [...kv.values()].find((p) => !['from', 'into', 'send', 'wait', 'at'].includes(p.key.text));
     if (unknown) {
-      r.d.error(unknown.key, `${q(unknown.key.text)}: unknown key; a traffic item has from+send, into+send or wait`);
+      r.d.error(unknown.key, `${q(unknown.key.text)}: unknown key; a traffic item has from+send, into+send or wait, and optionally at`);
       continue;
     }
-    const [from, into, send, wait] = ['from', 'into', 'send', 'wait'].map((k) => kv.get(k));
+    const [from, into, send, wait, atKv] = ['from', 'into', 'send', 'wait', 'at'].map((k) => kv.get(k));
+    const prev = out.length ? out[out.length - 1] : undefined;
+    const at = atKv && atOffset(r, atKv.value, atKv.key, prev, !!wait);
+    if (atKv && at === undefined) continue;
     if (wait) {
       const other = from ?? into ?? send;
       if (other) r.d.error(other.key, '`wait` stands alone in its item');
@@ -355,14 +358,35 @@ function parseTraffic(r: Reader, node: unknown, at: Tok['pos']): TrafficItem[] {
     const raw = line.text;
     if (from) {
       const s = parseLocalSend(line.words, r.d, send.key);
-      if (s) out.push({ kind: 'local', pos, from: who, send: s, raw });
+      if (s) out.push({ kind: 'local', pos, from: who, send: s, raw, ...(at !== undefined && { at }) });
     } else {
       const end = hostIf(r, who);
       const s = parseWireSend(line.words, r.d, send.key);
-      if (s && end) out.push({ kind: 'wire', pos, host: end.host, ifname: end.ifname, send: s, raw });
+      if (s && end) out.push({ kind: 'wire', pos, host: end.host, ifname: end.ifname, send: s, raw, ...(at !== undefined && { at }) });
     }
   }
   return out;
+}
+
+/** the longest `at:` offset: longer than any timer a datagram or a connection waits on */
+const MAX_AT_NS = 3600e9;
+
+/**
+ * `at: +DURATION` (0 allowed: right after the previous item, without settling). Only between
+ * two sends: a `wait` is itself time, and the first item has nothing to be relative to.
+ */
+function atOffset(r: Reader, node: unknown, key: Tok, prev: TrafficItem | undefined, onWait: boolean): number | undefined {
+  const w = r.tok(node, '`at`', key.pos);
+  if (!w) return undefined;
+  if (onWait) return void r.d.error(key, '`at` is for a send; a `wait` item is already time that passes');
+  if (!prev) return void r.d.error(key, '`at` times an item after the previous one; the first item has none (it starts when the setup has settled)');
+  if (prev.kind === 'wait') return void r.d.error(key, '`at` right after a `wait` has nothing to be relative to: put the time in the wait');
+  if (!w.text.startsWith('+')) return void r.d.error(w, `${q(w.text)}: \`at\` is relative to the previous item's start: write it with a plus, like +5ms`);
+  const m = /^\+(\d+(?:\.\d+)?)(s|ms|us|ns)$/.exec(w.text);
+  if (!m) return void r.d.error(w, `${q(w.text)}: expected +DURATION with a unit: +5ms, +0ms, +1s, +200us`);
+  const ns = Math.round(Number(m[1]) * WAIT_UNITS[m[2]]);
+  if (!(ns <= MAX_AT_NS)) return void r.d.error(w, `${q(w.text)}: at most +3600s (an hour) after the previous item`);
+  return ns;
 }
 
 function waitNs(r: Reader, w: Tok): number | undefined {

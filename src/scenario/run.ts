@@ -1,7 +1,10 @@
 // Runs a scenario to completion on the model and returns its Trace. Traffic items go one after
 // another, each once the network has settled after the previous one: no packet on its way and
-// no timer that holds one (ARP resolution, reassembly). Housekeeping timers (a neighbour's
-// re-confirmation) go on in the background and run at their time; all is run out at the end.
+// no timer that holds one (ARP resolution, reassembly). A timed item (`at: +5ms`) does not wait
+// for that: it starts that long after the previous item started, with whatever is still on its
+// way or queued (a reassembly queue, a pending ARP) left as it is. Housekeeping timers (a
+// neighbour's re-confirmation) go on in the background and run at their time; all is run out
+// at the end.
 import { parseScenarioCollect, type ParseOptions } from './parse';
 import { DEFAULT_BUDGET, LIMIT_SETTINGS, raiseHint, type RunBudget } from './limits';
 import { BudgetExceeded, BudgetMeter } from '../model/sim/budget';
@@ -78,7 +81,15 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const errors: ScenarioError[] = [];
   let stopped: Trace['stopped'];
   try {
-    for (const item of sc.traffic) {
+    let prevStart = world.sched.now;
+    sc.traffic.forEach((item, i) => {
+      if (i > 0) {
+        // a timed item: everything due before its start runs, in time order; nothing is settled first
+        if (item.kind !== 'wait' && item.at !== undefined) world.sched.runUntil(prevStart + item.at);
+        else world.settle();
+        meter.check(world.sched.now, false);
+      }
+      prevStart = world.sched.now;
       opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
       try {
         runItem(world, sc, item);
@@ -86,9 +97,9 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
         if (e instanceof ScenarioError) errors.push(e);
         else throw e;
       }
-      world.settle();
-      meter.check(world.sched.now, false);
-    }
+    });
+    world.settle();
+    meter.check(world.sched.now, false);
     if (errors.length) throw new ScenarioErrors(errors);
     opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
     // The listening applications read what was queued for them.

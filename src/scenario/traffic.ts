@@ -27,10 +27,14 @@ function expect(a: Args, word: string, after: Tok): Tok | undefined {
   return a.fail(t, `${q(t.text)}: expected ${q(word)}`);
 }
 
-/** `size`: the IP datagram's total length, from the protocol's headers up to 65535. */
-function sizeArg(a: Args, kw: Tok, p: Proto): number | undefined {
+/**
+ * `size`: the IP datagram's total length, from the protocol's headers up to 65535; a wire frame
+ * may be as short as the IP header (a fragment past offset 0 carries no protocol header; this is
+ * checked once `frag` is known).
+ */
+function sizeArg(a: Args, kw: Tok, p: Proto, wire = false): number | undefined {
   const t = a.arg(kw, 'a number of bytes');
-  return t && tokUint(t, a.d, MIN_SIZE[p], 65535, `size of a ${p} datagram (IP total length)`);
+  return t && tokUint(t, a.d, wire ? IP_HDR : MIN_SIZE[p], 65535, `size of a ${p} ${wire ? 'frame' : 'datagram'} (IP total length)`);
 }
 
 function num(a: Args, kw: Tok, min: number, max: number): number | undefined {
@@ -118,12 +122,12 @@ function localOption(a: Args, t: Tok, p: Proto, s: LocalSend): unknown {
 }
 
 /** ttl, size, id, tos: fields shared by every IP datagram. */
-function ipOption(a: Args, t: Tok, p: Proto, s: IpOptions): unknown {
+function ipOption(a: Args, t: Tok, p: Proto, s: IpOptions, wire = false): unknown {
   switch (t.text) {
     case 'ttl':
       return (s.ttl = num(a, t, 0, 255));
     case 'size':
-      return (s.size = sizeArg(a, t, p));
+      return (s.size = sizeArg(a, t, p, wire));
     case 'id':
       return (s.id = num(a, t, 0, 65535));
     case 'tos':
@@ -182,6 +186,10 @@ export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefi
     bad ||= wireOption(a, t, p, s) === undefined;
   }
   checkPayload(a, s, p, payloadTok);
+  const sizeTok = words[words.findIndex((w) => w.text === 'size') + 1];
+  if (s.size !== undefined && s.size < MIN_SIZE[p] && !(s.frag && s.frag.offset > 0)) {
+    a.fail(sizeTok, `size ${s.size} is too small for the ${p} header (at least ${MIN_SIZE[p]}); only a fragment past offset 0 may be as short as the IP header (20)`);
+  }
   if (s.truncate !== undefined && s.size !== undefined && s.truncate > s.size) {
     a.fail(words.find((w) => w.text === 'truncate')!, `truncate ${s.truncate} is more than the datagram's size ${s.size}`);
   }
@@ -232,6 +240,6 @@ function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
       return (s.flags = f.text);
     }
     default:
-      return ipOption(a, t, p, s);
+      return ipOption(a, t, p, s, true);
   }
 }

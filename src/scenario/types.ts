@@ -154,9 +154,18 @@ export interface WireSend extends IpOptions {
   payload?: string;
 }
 
+/**
+ * `at: +DURATION`: the item starts that long (simulated ns) after the previous item started,
+ * without waiting for the network to settle in between (so fragments can meet in one queue).
+ * Absent: the item starts once the network has settled after the previous one.
+ */
+export interface Timed {
+  at?: number;
+}
+
 export type TrafficItem =
-  | { kind: 'local'; pos: SourcePos; from: Tok; send: LocalSend; raw: string }
-  | { kind: 'wire'; pos: SourcePos; host: Tok; ifname: Tok; send: WireSend; raw: string }
+  | ({ kind: 'local'; pos: SourcePos; from: Tok; send: LocalSend; raw: string } & Timed)
+  | ({ kind: 'wire'; pos: SourcePos; host: Tok; ifname: Tok; send: WireSend; raw: string } & Timed)
   /** let simulated time pass (timers: ARP probes, reassembly timeout) */
   | { kind: 'wait'; pos: SourcePos; ns: number };
 

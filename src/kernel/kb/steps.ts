@@ -9,7 +9,7 @@ export const MODEL_STEPS: readonly string[] = [
   'napi_schedule', 'e1000_intr', 'net_rx_action', '__napi_poll', 'e1000_clean', 'e1000_clean_rx_irq', 'e1000_receive_skb',
   'napi_gro_receive', 'gro_normal_list', 'napi_complete_done', 'netif_receive_skb_list_internal', '__netif_receive_skb_list_core',
   '__netif_receive_skb_list_ptype', 'netif_rx', 'enqueue_to_backlog', 'process_backlog', 'netif_receive_skb', '__netif_receive_skb',
-  '__netif_receive_skb_one_core', '__netif_receive_skb_core', 'eth_type_trans', 'veth_xmit', 'veth_forward_skb', '__dev_forward_skb',
+  '__netif_receive_skb_one_core', '__netif_receive_skb_core', 'eth_type_trans', 'veth_xmit', 'veth_forward_skb', '__dev_forward_skb', '__dev_forward_skb2',
   'loopback_xmit',
   // ARP and neighbours
   'arp_rcv', 'arp_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
@@ -22,7 +22,7 @@ export const MODEL_STEPS: readonly string[] = [
   'ip_forward', 'ip_forward_finish', 'ip_rt_send_redirect',
   // IPv4 out
   'ip_queue_xmit', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', '__ip_finish_output', 'ip_finish_output2',
-  'ip_do_fragment', 'ip_fragment', 'ip_push_pending_frames', 'ipv4_link_failure', 'raw_sendmsg',
+  'ip_do_fragment', 'ip_fragment', 'ip_push_pending_frames', 'ip_send_skb', 'ipv4_link_failure', 'raw_sendmsg',
   // device out
   '__dev_queue_xmit', 'sch_direct_xmit', 'dev_hard_start_xmit', 'e1000_xmit_frame',
   // ICMP
@@ -34,7 +34,7 @@ export const MODEL_STEPS: readonly string[] = [
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
   'tcp_v4_send_synack', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
   // routing and reassembly details
-  'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'packet_snd',
+  'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd',
   // netfilter
   'NF_HOOK', 'nf_hook_slow', 'nf_conntrack_in', '__nf_conntrack_confirm', 'ipv4_conntrack_defrag', 'nft_do_chain', 'nft_do_chain_ipv4',
   'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn',

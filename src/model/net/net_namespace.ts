@@ -294,8 +294,8 @@ export class Net {
   }
 
   /** kfree_skb_reason: the packet's journey ends here with a drop reason. */
-  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: string, what: string): void {
-    this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}` });
+  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: string, what: string, ret?: string): void {
+    this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}`, ...(ret && { ret }) });
     this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: `SKB_DROP_REASON_${reason}` });
   }
 

@@ -11,6 +11,8 @@ export type RecordLevel = 'full' | 'fates';
 export interface StepExtra {
   hook?: HookContext;
   drop?: string;
+  /** the function's return value where it decides (TraceEvent.ret) */
+  ret?: string;
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -111,6 +113,7 @@ export class Recorder {
     if (extra?.hook) ev.hook = extra.hook;
     if (counters) ev.counters = counters;
     if (extra?.drop) ev.drop = extra.drop;
+    if (extra?.ret) ev.ret = extra.ret;
     this.events.push(ev);
     this.bytes += EVENT_BYTES + what.length;
   }

@@ -247,7 +247,7 @@ describe('examples on the model', () => {
 
   it('settles between items: housekeeping timers do not hold the next item back', () => {
     const t = runExample('icmp-ratelimit');
-    const sends = t.events.filter((e) => e.fn === 'udp_send_skb').map((e) => e.time);
+    const sends = t.events.filter((e) => e.fn === 'udp_send_skb' && e.packet !== 0).map((e) => e.time);
     assert.deepStrictEqual(sends, Array(10).fill(0));
     assert.ok(t.events.some((e) => e.fn === 'neigh_timer_handler' && e.time === 5e9), 'the neighbour is re-confirmed 5 s later, in the background');
   });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { TrafficItem } from '../../../src/scenario/types';
-import { parse, strip } from './helpers';
+import { oneError, parse, strip } from './helpers';
 
 /** Host a has eth0, host b has eth0; the one traffic item's send is on line 9. */
 function item(head: string, send: string): unknown {
@@ -91,5 +91,31 @@ describe('traffic: into an interface', () => {
       ttl: 5,
       badL4Checksum: true,
     });
+  });
+});
+
+describe('traffic: timed items (at)', () => {
+  const HEAD = 'name: t\nhosts:\n  a:\n  b:\nlinks:\n  - a:eth0 b:eth0\ntraffic:\n';
+  const SEND = 'send: udp from 10.0.0.1:1 to 10.0.0.2:2';
+  /** traffic lines start at line 8 */
+  const sc = (items: string): string => HEAD + items;
+
+  it('`at: +D` is the offset in ns after the previous item; absent means "after settling"', () => {
+    const s = parse(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: +5ms\n    ${SEND}\n  - into: b:eth0\n    at: +0ms\n    ${SEND}\n  - into: b:eth0\n    at: +1.5us\n    ${SEND}\n`));
+    assert.deepStrictEqual(
+      s.traffic.map((t) => (t.kind === 'wait' ? 'wait' : t.at)),
+      [undefined, 5_000_000, 0, 1500],
+    );
+  });
+
+  it('refuses `at` without a plus, without a unit, too far, on the first item, on or after a wait', () => {
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: 5ms\n    ${SEND}\n`), 11, 9, 'with a plus');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: +5\n    ${SEND}\n`), 11, 9, 'expected +DURATION');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: +2h\n    ${SEND}\n`), 11, 9, 'expected +DURATION');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: +3601s\n    ${SEND}\n`), 11, 9, 'at most +3600s');
+    oneError(sc(`  - into: b:eth0\n    at: +5ms\n    ${SEND}\n`), 9, 5, 'the first item');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - wait: 1s\n    at: +5ms\n`), 11, 5, 'a `wait` item is already time');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - wait: 1s\n  - into: b:eth0\n    at: +5ms\n    ${SEND}\n`), 12, 5, 'right after a `wait`');
+    oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: [1]\n    ${SEND}\n`), 11, 9, '`at`');
   });
 });

@@ -19,8 +19,11 @@ const RX_HEADROOM = 66;
 /** gro_normal_batch */
 const GRO_NORMAL_BATCH = 8;
 
-export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('e1000_xmit_frame', () => {
+const NETDEV_TX_OK = 0;
+
+/** e1000_xmit_frame: the ring always has room in the model, so NETDEV_TX_OK. */
+export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number {
+  return net.call('e1000_xmit_frame', () => {
     const peer = dev.peer;
     // The NIC computes a CHECKSUM_PARTIAL checksum in hardware as it sends (NETIF_F_HW_CSUM).
     const offloaded = skb.ip_summed === 'CHECKSUM_PARTIAL' && completePartialChecksum(skb);
@@ -30,12 +33,13 @@ export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): void {
     if (!peer || !dev.carrier) {
       net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring and the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum' : ''}; nothing in the scenario listens there.`);
       net.fate(skb, { kind: 'transmitted', fn: 'e1000_xmit_frame', detail: `left ${dev.name}` });
-      return;
+      return NETDEV_TX_OK;
     }
     net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s).`);
     const bytes = skb.buf.slice(skb.data, skb.tail);
     const pkt = skb.pkt;
     net.w.sched.after(wireNs, () => e1000_receive_frame(peer, bytes, pkt));
+    return NETDEV_TX_OK;
   });
 }
 

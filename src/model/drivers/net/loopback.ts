@@ -3,19 +3,22 @@
 import type { Net } from '../../net/net_namespace';
 import type { NetDevice } from '../../net/core/netdevice';
 import type { SkBuff } from '../../net/core/skbuff';
-import { netif_rx } from '../../net/core/dev';
+import { netif_rx, NET_RX_SUCCESS, NET_XMIT_SUCCESS } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 
 const FILE = 'drivers/net/loopback.c';
 
-export function loopback_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('loopback_xmit', () => {
+/** loopback_xmit: always NETDEV_TX_OK; counted as sent only when the backlog took it (v6.12). */
+export function loopback_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
+  return net.call('loopback_xmit', () => {
     const len = skb.len;
     skb.sk = null;
     skb.protocol = eth_type_trans(skb, dev);
-    dev.stats.tx_packets++;
-    dev.stats.tx_bytes += len;
     net.step(skb, 'L2', 'loopback_xmit', FILE, 'The loopback device turns the frame around: eth_type_trans pulls the Ethernet header and the frame is received again on lo.');
-    netif_rx(net, skb);
+    if (netif_rx(net, skb) === NET_RX_SUCCESS) {
+      dev.stats.tx_packets++;
+      dev.stats.tx_bytes += len;
+    }
+    return NET_XMIT_SUCCESS;
   });
 }

@@ -3,20 +3,25 @@
 import type { Net } from '../../net/net_namespace';
 import type { NetDevice } from '../../net/core/netdevice';
 import type { SkBuff } from '../../net/core/skbuff';
-import { netif_rx } from '../../net/core/dev';
+import { netif_rx, NET_RX_SUCCESS, NET_XMIT_DROP, NET_XMIT_SUCCESS } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 import { ETH_HLEN } from '../../proto/ethernet';
 
 const FILE = 'drivers/net/veth.c';
 const DEV_FILE = 'net/core/dev.c';
 
-export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('veth_xmit', () => {
+/**
+ * veth_xmit: pass the frame to the peer (veth_forward_skb). Only a frame the peer took counts
+ * as sent (tx_packets); one it refused (down, too big, backlog full) counts in tx_dropped
+ * (priv->dropped) and the caller gets NET_XMIT_DROP (Linux v6.12 drivers/net/veth.c).
+ */
+export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
+  return net.call('veth_xmit', () => {
     const rcv = dev.peer;
     if (!rcv || !skb.mayPull(ETH_HLEN)) {
       dev.stats.tx_dropped++;
-      net.drop(skb, 'L2', 'veth_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} has no peer, so the frame is freed.`);
-      return;
+      net.drop(skb, 'L2', 'veth_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} has no peer, so the frame is freed.`, 'NET_XMIT_DROP');
+      return NET_XMIT_DROP;
     }
     const len = skb.len;
     net.step(skb, 'L2', 'veth_xmit', FILE, `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`);
@@ -26,7 +31,9 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
         // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU.
         if (!rcv.up || skb.len > rcv.mtu + rcv.hard_header_len + 4) {
           rcv.stats.rx_dropped++;
-          peerNet.drop(skb, 'L2', '__dev_forward_skb', DEV_FILE, 'NOT_SPECIFIED', !rcv.up ? `${rcv.name} is down, so the frame is dropped on arrival.` : `The frame is larger than ${rcv.name}'s MTU ${rcv.mtu}, so it is dropped on arrival.`);
+          // freed in ____dev_forward_skb, inlined into __dev_forward_skb2 (v6.12), while skb->dev
+          // is still the sending end: the drop belongs to the sender's namespace
+          net.call('__dev_forward_skb2', () => net.drop(skb, 'L2', '__dev_forward_skb2', DEV_FILE, 'NOT_SPECIFIED', !rcv.up ? `${rcv.name} is down, so the frame is dropped on arrival.` : `The frame (${skb.len} bytes) is larger than ${rcv.name}'s MTU ${rcv.mtu} plus its link header, so it is dropped on arrival (rx_dropped of ${rcv.name}).`, 'NET_RX_DROP'));
           return false;
         }
         // skb_scrub_packet: crossing into another namespace clears the route, mark and conntrack.
@@ -40,12 +47,14 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
         return true;
       }),
     );
-    if (!ok) {
+    const rc = ok && netif_rx(peerNet, skb) === NET_RX_SUCCESS;
+    if (!rc) {
       dev.stats.tx_dropped++;
-      return;
+      net.step(null, 'L2', 'veth_xmit', FILE, `${rcv.name} did not take the frame: ${dev.name} counts it in tx_dropped, not as sent, and tells its caller NET_XMIT_DROP.`, { ret: 'NET_XMIT_DROP' });
+      return NET_XMIT_DROP;
     }
     dev.stats.tx_packets++;
     dev.stats.tx_bytes += len;
-    netif_rx(peerNet, skb);
+    return NET_XMIT_SUCCESS;
   });
 }

@@ -16,43 +16,62 @@ import { SCH_FILE } from '../sched/sch_generic';
 
 const FILE = 'net/core/dev.c';
 
+// Return codes of the device layer (include/linux/netdevice.h, v6.12): what a receive or a
+// transmit tells its caller, and what the callers count (ip_send_skb → IpOutDiscards).
+export const NET_RX_SUCCESS = 0;
+export const NET_RX_DROP = 1;
+export const NET_XMIT_SUCCESS = 0;
+export const NET_XMIT_DROP = 1;
+export const NET_XMIT_CN = 2;
+/** a device-layer return code by its kernel name */
+export function xmitName(rc: number): string {
+  return rc === NET_XMIT_SUCCESS ? 'NET_XMIT_SUCCESS' : rc === NET_XMIT_DROP ? 'NET_XMIT_DROP' : rc === NET_XMIT_CN ? 'NET_XMIT_CN' : String(rc);
+}
+
 // ---------------------------------------------------------------- transmit
 
-/** dev_queue_xmit / __dev_queue_xmit: hand a finished frame to the device's qdisc or driver. */
-export function dev_queue_xmit(net: Net, skb: SkBuff): void {
-  net.call('__dev_queue_xmit', () => {
+/**
+ * dev_queue_xmit / __dev_queue_xmit: hand a finished frame to the device's qdisc or driver, and
+ * return what became of it: the driver's NET_XMIT_* code (NET_XMIT_DROP when a veth could not
+ * pass it on), NET_XMIT_DROP for a full queue, NET_XMIT_CN from noop_qdisc for a device that is
+ * down or without carrier.
+ */
+export function dev_queue_xmit(net: Net, skb: SkBuff): number {
+  return net.call('__dev_queue_xmit', () => {
     const dev = skb.dev!;
     const q = dev.qdisc;
+    if (!dev.operUp) {
+      // dev_deactivate gives a device that is down, or has lost its carrier (a veth whose peer is
+      // down), noop_qdisc: noop_enqueue counts tx_dropped and frees the frame with the reason
+      // __dev_xmit_skb set (QDISC_DROP), and reports NET_XMIT_CN — which callers treat as sent
+      dev.stats.tx_dropped++;
+      net.drop(skb, 'L2', '__dev_queue_xmit', FILE, 'QDISC_DROP', `${dev.name} is ${dev.up ? 'up but has no carrier (its peer is down)' : 'down'}, so its queue is noop_qdisc: the frame is dropped before the driver (tx_dropped) and the caller hears NET_XMIT_CN, not an error.`, 'NET_XMIT_CN');
+      return NET_XMIT_CN;
+    }
     if (q.kind === 'noqueue') {
-      if (!dev.up) {
-        dev.stats.tx_dropped++;
-        net.drop(skb, 'L2', '__dev_queue_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} is down and has no queue, so the frame is freed (-ENETDOWN).`);
-        return;
-      }
       net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`);
-      dev_hard_start_xmit(net, skb, dev);
-      return;
+      return dev_hard_start_xmit(net, skb, dev);
     }
     if (q.qlen >= q.limit) {
       q.drops++;
       dev.stats.tx_dropped++;
-      net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.limit} packets (txqueuelen), so the frame is dropped.`);
-      return;
+      net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).`, 'NET_XMIT_DROP');
+      return NET_XMIT_DROP;
     }
     net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
     q.sent++;
-    net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
+    return net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
   });
 }
 
-/** dev_hard_start_xmit → xmit_one → netdev_start_xmit → ops->ndo_start_xmit. */
-function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('dev_hard_start_xmit', () => {
+/** dev_hard_start_xmit → xmit_one → netdev_start_xmit → ops->ndo_start_xmit: the driver's return code. */
+function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
+  return net.call('dev_hard_start_xmit', () => {
     const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
     net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
-    if (dev.kind === 'veth') veth_xmit(net, skb, dev);
-    else if (dev.kind === 'loopback') loopback_xmit(net, skb, dev);
-    else e1000_xmit_frame(net, skb, dev);
+    if (dev.kind === 'veth') return veth_xmit(net, skb, dev);
+    if (dev.kind === 'loopback') return loopback_xmit(net, skb, dev);
+    return e1000_xmit_frame(net, skb, dev);
   });
 }
 
@@ -60,16 +79,17 @@ function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): void {
 
 /**
  * netif_rx / __netif_rx / netif_rx_internal / enqueue_to_backlog: queue a received frame on the
- * CPU's backlog and make sure the NET_RX softirq will process it.
+ * CPU's backlog and make sure the NET_RX softirq will process it. Returns NET_RX_SUCCESS, or
+ * NET_RX_DROP when the backlog is full — which a veth passes back to its sender as NET_XMIT_DROP.
  */
-export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): void {
-  net.call(fn, () =>
+export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
+  return net.call(fn, () =>
     net.call('enqueue_to_backlog', () => {
       const max = net.get('net.core.netdev_max_backlog');
       if (net.backlog.length >= max) {
         skb.dev!.stats.rx_dropped++;
-        net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.`);
-        return;
+        net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.`, 'NET_RX_DROP');
+        return NET_RX_DROP;
       }
       net.backlog.push(skb);
       net.step(skb, 'L2', 'enqueue_to_backlog', FILE, `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`);
@@ -77,6 +97,7 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): void {
         net.backlogScheduled = true;
         napi_schedule(net, 'backlog');
       }
+      return NET_RX_SUCCESS;
     }),
   );
 }

@@ -49,26 +49,28 @@ export function ip_neigh_for_gw(net: Net, dev: NetDevice, nexthop: number): Neig
   return neigh_lookup(net, dev, nexthop) ?? neigh_create(net, dev, nexthop);
 }
 
-/** neigh_output: with a confirmed address the cached header goes on at once; otherwise resolve. */
-export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): void {
+/**
+ * neigh_output: with a confirmed address the cached header goes on at once; otherwise resolve.
+ * Returns dev_queue_xmit's code (0 for a packet that waits for resolution).
+ */
+export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
-    net.call('neigh_hh_output', () => {
+    return net.call('neigh_hh_output', () => {
       eth_header(skb, n.dev, ETH_P_IP, n.ha!);
       net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', `${numToIp(n.key)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
-      dev_queue_xmit(net, skb);
+      return dev_queue_xmit(net, skb);
     });
-    return;
   }
-  neigh_resolve_output(net, n, skb);
+  return neigh_resolve_output(net, n, skb);
 }
 
 /** neigh_resolve_output: start or continue resolution; send now only if the entry is usable. */
-function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): void {
-  net.call('neigh_resolve_output', () => {
-    if (__neigh_event_send(net, n, skb)) return;
+function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
+  return net.call('neigh_resolve_output', () => {
+    if (__neigh_event_send(net, n, skb)) return 0;
     eth_header(skb, n.dev, ETH_P_IP, n.ha!);
     net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${numToIp(n.key)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
-    dev_queue_xmit(net, skb);
+    return dev_queue_xmit(net, skb);
   });
 }
 

@@ -16,6 +16,12 @@ export interface SkbCb {
   ipFlags?: number;
   /** IPCB(skb)->frag_max_size: largest fragment seen while reassembling */
   fragMaxSize?: number;
+  /**
+   * the data length of each fragment a reassembled datagram was made of, in order: the
+   * frag_list ip_frag_reasm leaves (conntrack's defrag does not coalesce), which
+   * ip_do_fragment's fast path reuses
+   */
+  fragList?: number[];
   /** TCP_SKB_CB(skb) */
   tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
 }

@@ -22,7 +22,7 @@ import {
 import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { ip_route_output_key, isLocalAddr } from './route';
 import { ip_make_skb } from './ip_make';
-import { ip_local_out } from './ip_output';
+import { ip_send_skb } from './ip_output';
 import { udp_err } from './udp';
 import { raw_icmp_error, ping_rcv } from './raw';
 import { tcp_v4_err } from './tcp_ipv4';
@@ -145,7 +145,7 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
     net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
       net.step(skb, 'L3', 'icmp_push_reply', FILE, `ICMP ${icmpName(type, code)}${type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED ? ` (next-hop MTU ${info})` : ''} is sent from ${numToIp(r.saddr)} to ${numToIp(iph.saddr)}, quoting the first ${room} bytes of the offending datagram.`);
-      ip_local_out(net, skb);
+      net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
     });
   });
 }
@@ -233,7 +233,7 @@ function icmp_echo(net: Net, skb: SkBuff): void {
       net.call('icmp_push_reply', () => {
         icmp_out_count(net, ICMP_ECHOREPLY);
         net.step(reply, 'L3', 'icmp_push_reply', FILE, `The echo reply ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.`);
-        ip_local_out(net, reply);
+        net.call('ip_push_pending_frames', () => ip_send_skb(net, reply));
       });
     });
   });

@@ -1,44 +1,66 @@
 // Fragmentation (ip_do_fragment, net/ipv4/ip_output.c) and reassembly (ip_defrag,
-// net/ipv4/ip_fragment.c, with the inet_frag queue of net/ipv4/inet_fragment.c): the memory
-// bound (ipfrag_high_thresh) and the timeout (ipfrag_time) run in simulated time.
+// net/ipv4/ip_fragment.c, with the inet_frag queue of net/ipv4/inet_fragment.c), Linux v6.12:
+// the memory bound (ipfrag_high_thresh) and the timeout (ipfrag_time) run in simulated time.
 import type { Net } from '../net_namespace';
-import type { FragQueue } from './ip_fragment_types';
-import { allocSkb, type SkBuff } from '../core/skbuff';
+import type { DefragUser, FragQueue } from './ip_fragment_types';
+import { allocSkb, IPSKB_FRAG_PMTU, type SkBuff } from '../core/skbuff';
 import { numToIp, wr16 } from '../../proto/addr';
-import { IP_MF, IP_OFFSET, ipSendCheck, readIp } from '../../proto/ipv4';
+import { IP_DF, IP_MF, IP_OFFSET, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_EXC_FRAGTIME, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { icmp_send } from './icmp';
 import { ip_route_input_noref } from './route';
+import { inet_frag_destroy, inet_frag_find, inet_frag_kill, inet_frag_queue_insert } from './inet_fragment';
+
+export type { DefragUser } from './ip_fragment_types';
 
 const OUT_FILE = 'net/ipv4/ip_output.c';
 const FRAG_FILE = 'net/ipv4/ip_fragment.c';
-/** what a queued fragment costs against ipfrag_high_thresh (data + struct sk_buff + shared info) */
-const fragTruesize = (skb: SkBuff): number => skb.truesize();
 
 /**
- * ip_do_fragment (the slow path, ip_frag_next): cut the datagram into pieces whose data is a
- * multiple of 8 bytes and fits the MTU; every piece gets a copy of the header, its offset and MF.
+ * ip_do_fragment: cut the datagram into pieces whose data is a multiple of 8 bytes and fits the
+ * MTU (never more than the largest fragment it was reassembled from, frag_max_size); every
+ * piece gets a copy of the header, its offset and MF. A datagram reassembled by conntrack keeps
+ * its fragments (frag_list): when their geometry fits, the fast path sends them as they came.
  */
-export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag: SkBuff) => void): void {
-  net.call('ip_do_fragment', () => {
+export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => number): number {
+  return net.call('ip_do_fragment', () => {
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
     const hlen = iph.ihl * 4;
     const total = skb.tail - nh;
     const payload = total - hlen;
+    const fragMax = skb.cb.fragMaxSize;
+    const mtu = fragMax && fragMax < routeMtu ? fragMax : routeMtu;
     const chunk = (mtu - hlen) & ~7;
     if (chunk < 8) {
       net.count('IpFragFails');
-      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `The MTU ${mtu} leaves no room for fragment data.`);
-      return;
+      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `The MTU ${mtu} leaves no room for fragment data.`, '-EMSGSIZE');
+      return -90;
     }
     const baseOff = (iph.fragOff & IP_OFFSET) * 8;
     const origMf = (iph.fragOff & IP_MF) !== 0;
-    const count = Math.ceil(payload / chunk);
-    net.step(skb, 'L3', 'ip_do_fragment', OUT_FILE, `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu} with the ${hlen}-byte header).`);
-    const frags: SkBuff[] = [];
-    for (let done = 0; done < payload; done += chunk) {
-      const len = Math.min(chunk, payload - done);
+    const list = skb.cb.fragList;
+    const dataMtu = mtu - hlen;
+    const fast = !!list && list.length > 1 && list[0] <= dataMtu && (list[0] & 7) === 0 && (iph.fragOff & (IP_MF | IP_OFFSET)) === 0 && list.every((n, i) => n <= dataMtu && ((n & 7) === 0 || i === list.length - 1));
+    const sizes = fast ? list : [];
+    if (!fast) for (let done = 0; done < payload; done += chunk) sizes.push(Math.min(chunk, payload - done));
+    const count = sizes.length;
+    const clamp = mtu < routeMtu ? ` (the route allows ${routeMtu}, but no fragment it was reassembled from was larger than ${mtu})` : '';
+    net.step(
+      skb,
+      'L3',
+      'ip_do_fragment',
+      OUT_FILE,
+      fast
+        ? `The ${total}-byte datagram was reassembled from ${count} fragments that each fit the MTU ${mtu}${clamp}: the fast path sends them again as they came (its frag_list), each with a copy of the header, DF clear.`
+        : `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu}${clamp} with the ${hlen}-byte header).`,
+    );
+    // each piece goes down as soon as it is made; the first one the way down refuses ends the
+    // datagram: the rest is never sent (slow path: never made) and IpFragFails is counted
+    let done = 0;
+    let n = 0;
+    for (const len of sizes) {
+      n++;
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + len, pkt);
       const at = f.put(hlen + len);
@@ -47,19 +69,34 @@ export function ip_do_fragment(net: Net, skb: SkBuff, mtu: number, output: (frag
       b.set(skb.buf.subarray(nh + hlen + done, nh + hlen + done + len), at + hlen);
       const last = done + len >= payload;
       const off = (baseOff + done) / 8;
-      wr16(b, at + 6, (iph.fragOff & ~(IP_MF | IP_OFFSET)) | off | (!last || origMf ? IP_MF : 0));
+      const mf = !last || origMf;
+      // the fast path (ip_fraglist_init/prepare) writes frag_off afresh: only the offset and MF
+      wr16(b, at + 6, (fast ? 0 : iph.fragOff & ~(IP_MF | IP_OFFSET)) | off | (mf ? IP_MF : 0));
       wr16(b, at + 2, hlen + len);
       ipSendCheck(b, at);
       f.network_header = at;
       f.transport_header = at + hlen;
       ip_copy_metadata(f, skb);
+      f.cb.fragList = undefined;
+      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.`);
+      done += len;
+      const err = output(f);
+      if (err) {
+        net.count('IpFragFails');
+        const rest = count - n;
+        if (fast) {
+          net.step(null, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (IpFragFails).`, { ret: String(err) });
+          net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `${n} of ${count} fragments sent` });
+        } else {
+          net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).`, String(err));
+        }
+        return err;
+      }
       net.count('IpFragCreates');
-      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${frags.length + 1} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${!last || origMf ? 'set' : 'clear'} (IpFragCreates).`);
-      frags.push(f);
     }
     net.count('IpFragOKs');
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
-    for (const f of frags) output(f);
+    return 0;
   });
 }
 
@@ -76,30 +113,23 @@ function ip_copy_metadata(to: SkBuff, from: SkBuff): void {
   to.cb = { ...from.cb };
 }
 
-export type DefragUser = 'IP_DEFRAG_LOCAL_DELIVER' | 'IP_DEFRAG_CONNTRACK_IN' | 'IP_DEFRAG_CONNTRACK_OUT';
-
-/**
- * ip_defrag: queue a fragment; return the whole datagram when this fragment completes it, or
- * null when it waits (or was dropped).
- */
+/** ip_defrag's result: the whole datagram, or null when the fragment waits or was freed. */
 export function ip_defrag(net: Net, skb: SkBuff, user: DefragUser): SkBuff | null {
   return net.call('ip_defrag', () => {
     net.count('IpReasmReqds');
     const iph = readIp(skb.buf, skb.network_header);
     const key = `${iph.saddr} ${iph.daddr} ${iph.id} ${iph.protocol} ${user}`;
-    let q = net.fragQueues.get(key);
+    const q = net.call('ip_find', () => inet_frag_find(net, key, user, skb.pkt, (x) => ip_expire(net, x)));
     if (!q) {
-      if (net.fragMem > net.get('net.ipv4.ipfrag_high_thresh')) {
-        net.count('IpReasmFails');
-        net.drop(skb, 'L3', 'ip_defrag', FRAG_FILE, 'NOT_SPECIFIED', `Fragment memory (${net.fragMem} bytes) is over ipfrag_high_thresh: no new reassembly queue (IpReasmFails).`);
-        return null;
-      }
-      q = { key, frags: [], len: 0, meat: 0, lastIn: false, firstIn: false, mem: 0, timer: null, maxSize: 0, firstPkt: skb.pkt };
-      net.fragQueues.set(key, q);
-      const queue = q;
-      q.timer = net.w.sched.after(net.get('net.ipv4.ipfrag_time') * 1e9, () => ip_expire(net, queue));
+      const high = net.get('net.ipv4.ipfrag_high_thresh');
+      net.count('IpReasmFails');
+      net.drop(skb, 'L3', 'ip_defrag', FRAG_FILE, 'NOT_SPECIFIED', high ? `Fragment memory (${net.fragMem} bytes) is over ipfrag_high_thresh ${high}: inet_frag_find gives no queue, not even this datagram's own (IpReasmFails).` : 'ipfrag_high_thresh is 0: reassembly is off, every fragment is refused (IpReasmFails).');
+      return null;
     }
-    return ip_frag_queue(net, q, skb);
+    const whole = ip_frag_queue(net, q, skb);
+    // inet_frag_putn: a queue killed here (complete, corrupt or overlapping) is destroyed now
+    if (q.complete) inet_frag_destroy(net, q, false);
+    return whole;
   });
 }
 
@@ -107,52 +137,79 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
   return net.call('ip_frag_queue', () => {
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
-    const hlen = iph.ihl * 4;
+    const ihl = iph.ihl * 4;
     const offset = (iph.fragOff & IP_OFFSET) * 8;
     const mf = (iph.fragOff & IP_MF) !== 0;
-    const end = offset + iph.totLen - hlen;
-    const discard = (what: string, reason = 'NOT_SPECIFIED'): null => {
-      ipq_kill(net, q);
+    let end = offset + skb.tail - nh - ihl;
+    let trimmed = '';
+    // discard_qp: the queue dies with this fragment; what it holds is freed by inet_frag_destroy
+    const discard = (what: string): null => {
+      inet_frag_kill(net, q);
       net.count('IpReasmFails');
-      for (const f of q.frags) net.drop(f.skb, 'L3', 'ip_frag_queue', FRAG_FILE, reason, 'The whole reassembly queue is thrown away.');
-      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, reason, what);
+      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'NOT_SPECIFIED', `${what} The queue is killed (IpReasmFails).`);
       return null;
     };
     if (!mf) {
-      if (end < q.len || (q.lastIn && end !== q.len)) return discard('The last fragment disagrees with the datagram length seen so far: the queue is corrupt and dropped (IpReasmFails).');
+      if (end < q.len || (q.lastIn && end !== q.len)) return discard(`The last fragment ends at ${end}, but ${q.lastIn ? `a last fragment already ended the datagram at ${q.len}` : `data up to ${q.len} was seen`}: the datagram is corrupt.`);
       q.lastIn = true;
       q.len = end;
-    } else if (end > q.len) {
-      if (q.lastIn) return discard('A fragment reaches beyond the end of the datagram: the queue is dropped (IpReasmFails).');
-      q.len = end;
+    } else {
+      if (end & 7) {
+        trimmed = ` Its data ends at ${end}, not a multiple of 8: only ${end & ~7} counts (the tail is cut off).`;
+        end &= ~7;
+        if (skb.ip_summed !== 'CHECKSUM_UNNECESSARY') skb.ip_summed = 'CHECKSUM_NONE';
+      }
+      if (end > q.len) {
+        if (q.lastIn) return discard(`This fragment reaches ${end}, beyond the datagram's end ${q.len} that the last fragment gave.`);
+        q.len = end;
+      }
     }
-    if (q.frags.some((f) => offset < f.end && end > f.offset)) {
+    if (end === offset) return discard(`This fragment carries no data (offset ${offset}, end ${end}).${trimmed}`);
+    // pskb_trim_rcsum: the fragment keeps exactly its data
+    skb.trim(ihl + end - offset);
+    const ins = inet_frag_queue_insert(q, skb, offset, end);
+    if (ins === 'IPFRAG_DUP') {
+      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no IpReasmFails).`);
+      return null;
+    }
+    if (ins === 'IPFRAG_OVERLAP') {
       net.count('IpExtReasmOverlaps');
-      return discard('This fragment overlaps one already queued: the whole datagram is dropped (RFC 5722, IpExtReasmOverlaps).', 'DUP_FRAG');
+      return discard(`Bytes ${offset}..${end} overlap what is queued without being a duplicate: the whole datagram is thrown away (RFC 5722, IpExtReasmOverlaps).`);
     }
-    q.frags.push({ offset, end, skb });
-    q.frags.sort((a, b) => a.offset - b.offset);
+    if (skb.dev) q.iif = skb.dev.ifindex;
     q.meat += end - offset;
-    q.mem += fragTruesize(skb);
-    net.fragMem += fragTruesize(skb);
-    q.maxSize = Math.max(q.maxSize, iph.totLen);
+    const truesize = skb.truesize();
+    q.mem += truesize;
+    net.fragMem += truesize;
     if (offset === 0) q.firstIn = true;
-    if (q.firstIn && q.lastIn && q.meat === q.len) return ip_frag_reasm(net, q, skb);
+    const fragsize = end - offset + ihl;
+    q.maxSize = Math.max(q.maxSize, fragsize);
+    if (iph.fragOff & IP_DF) q.maxDfSize = Math.max(q.maxDfSize, fragsize);
+    if (q.firstIn && q.lastIn && !q.complete && q.meat === q.len) return ip_frag_reasm(net, q, skb);
     skb.dst = null;
-    net.step(skb, 'L3', 'ip_frag_queue', FRAG_FILE, `Fragment at offset ${offset} (${end - offset} bytes${mf ? ', MF' : ', the last'}) waits in the reassembly queue of ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} id ${iph.id}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far.`);
+    net.step(skb, 'L3', 'ip_frag_queue', FRAG_FILE, `Fragment at offset ${offset} (${end - offset} bytes${mf ? ', MF' : ', the last'}) waits in the reassembly queue of ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} id ${iph.id}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far.${trimmed}`);
     net.fate(skb, { kind: 'consumed', fn: 'ip_frag_queue', detail: 'queued for reassembly' });
     return null;
   });
 }
 
-/** ip_frag_reasm: glue the pieces behind the first fragment's header into one datagram. */
-function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff {
+/**
+ * ip_frag_reasm: glue the pieces behind the first fragment's header into one datagram. DF is
+ * set only when the largest fragment had it (max_df_size == max_size), so that a datagram built
+ * from a small DF fragment and a large one without DF is not refused as too big later.
+ */
+function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
   return net.call('ip_frag_reasm', () => {
-    ipq_kill(net, q);
+    inet_frag_kill(net, q);
     const head = q.frags[0].skb;
     const nh = head.network_header;
     const hlen = (head.buf[nh] & 15) * 4;
     const total = hlen + q.len;
+    if (total > 65535) {
+      net.count('IpReasmFails');
+      net.step(last, 'L3', 'ip_frag_reasm', FRAG_FILE, `The fragments add up to ${total} bytes, more than an IP datagram can hold (-E2BIG, "Oversized IP packet"): reassembly fails (IpReasmFails).`);
+      return null;
+    }
     const pkt = net.w.rec.newPacket(net.name, q.firstPkt);
     const whole = allocSkb(nh, total, pkt);
     const at = whole.put(total);
@@ -163,51 +220,68 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff {
       const fhl = (f.skb.buf[fnh] & 15) * 4;
       b.set(f.skb.buf.subarray(fnh + fhl, fnh + fhl + (f.end - f.offset)), at + hlen + f.offset);
     }
+    const df = q.maxDfSize === q.maxSize;
     wr16(b, at + 2, total);
-    wr16(b, at + 6, readIp(b, at).fragOff & ~(IP_MF | IP_OFFSET));
+    wr16(b, at + 6, df ? IP_DF : 0);
     ipSendCheck(b, at);
     whole.network_header = at;
     whole.transport_header = at + hlen;
     ip_copy_metadata(whole, last);
     whole.ip_summed = 'CHECKSUM_NONE';
-    whole.cb.fragMaxSize = q.maxSize;
+    whole.cb.fragMaxSize = Math.max(q.maxDfSize, q.maxSize);
+    // ip_frag_coalesce_ok: only local delivery merges the pieces; conntrack's defrag keeps them
+    whole.cb.fragList = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? undefined : q.frags.map((f) => f.end - f.offset);
+    if (df) whole.cb.ipFlags = (whole.cb.ipFlags ?? 0) | IPSKB_FRAG_PMTU;
     net.count('IpReasmOKs');
     for (const f of q.frags) {
       net.fate(f.skb, { kind: 'consumed', fn: 'ip_frag_reasm', detail: `merged into packet ${pkt}` });
+      q.mem -= f.skb.truesize();
+      net.fragMem -= f.skb.truesize();
     }
-    net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, `The last missing fragment arrived: ${q.frags.length} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${q.maxSize} is remembered in IPCB.`);
+    const n = q.frags.length;
+    q.frags = [];
+    net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, `The last missing fragment arrived: ${n} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${whole.cb.fragMaxSize} is remembered in IPCB, and DF is ${df ? 'set: the largest fragment had it' : 'clear: the largest fragment did not have it'}.`);
     return whole;
   });
 }
 
-function ipq_kill(net: Net, q: FragQueue): void {
-  net.w.sched.cancel(q.timer);
-  net.fragQueues.delete(q.key);
-  net.fragMem -= q.mem;
-}
-
-/** ip_expire: the queue's timer ran out (ipfrag_time): drop it, and tell the sender if the first fragment came. */
+/**
+ * ip_expire: the queue's timer ran out (ipfrag_time). With the first fragment there, that
+ * fragment is routed again and the sender gets ICMP time exceeded (fragment reassembly) — but
+ * a queue of conntrack's defrag at PRE_ROUTING sends it only when the datagram was for this
+ * host (RFC 792: only the end host). The first fragment is freed here, the rest by the purge.
+ */
 function ip_expire(net: Net, q: FragQueue): void {
-  if (!net.fragQueues.has(q.key)) return;
+  if (q.complete) return;
   net.w.rec.fresh(() =>
     net.call('ip_expire', () => {
-      ipq_kill(net, q);
+      inet_frag_kill(net, q);
       net.count('IpReasmFails');
       net.count('IpReasmTimeout');
-      const head = q.frags[0]?.skb;
-      if (q.firstIn && head) {
-        net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly of ${q.meat} bytes timed out after ipfrag_time ${net.get('net.ipv4.ipfrag_time')} s (IpReasmTimeout, IpReasmFails); the first fragment is here, so the sender gets ICMP time exceeded (fragment reassembly).`);
-        head.dst = head.dst ?? q.frags[q.frags.length - 1].skb.dst;
-        if (!head.dst) {
-          // the route was dropped while the fragment waited; it is looked up again (as ip_expire does)
-          const iph = readIp(head.buf, head.network_header);
-          ip_route_input_noref(net, head, iph.daddr, iph.saddr, iph.tos, head.dev!);
-        }
-        icmp_send(net, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
+      const t = net.get('net.ipv4.ipfrag_time');
+      const head = q.firstIn ? q.frags.shift()?.skb : undefined;
+      if (!head) {
+        net.step(null, 'L3', 'ip_expire', FRAG_FILE, `Reassembly timed out after ipfrag_time ${t} s without the first fragment: the queue is dropped silently (IpReasmTimeout, IpReasmFails).`);
       } else {
-        net.step(null, 'L3', 'ip_expire', FRAG_FILE, `Reassembly timed out after ipfrag_time ${net.get('net.ipv4.ipfrag_time')} s without the first fragment: the queue is dropped silently (IpReasmTimeout, IpReasmFails).`);
+        // inet_frag_pull_head: the first fragment leaves the queue (and its memory with it)
+        q.mem -= head.truesize();
+        net.fragMem -= head.truesize();
+        const dev = [...net.devices.values()].find((d) => d.ifindex === q.iif);
+        const iph = readIp(head.buf, head.network_header);
+        head.dev = dev ?? null;
+        const err = dev ? ip_route_input_noref(net, head, iph.daddr, iph.saddr, iph.tos, dev) : -19;
+        const skipIcmp = q.user === 'IP_DEFRAG_CONNTRACK_IN' && head.dst?.type !== 'RTN_LOCAL';
+        if (err) {
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); routing the first fragment again fails, so no ICMP is sent.`);
+        } else if (skipIcmp) {
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly (conntrack defrag) timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the datagram was not for this host, and only its end host reports a reassembly timeout: no ICMP.`);
+        } else {
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly of ${q.meat} bytes timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the first fragment is here, so the sender gets ICMP time exceeded (fragment reassembly).`);
+          icmp_send(net, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
+        }
+        net.drop(head, 'L3', 'ip_expire', FRAG_FILE, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');
       }
-      for (const f of q.frags) net.drop(f.skb, 'L3', 'ip_expire', FRAG_FILE, 'FRAG_REASM_TIMEOUT', 'The waiting fragment is freed.');
+      inet_frag_destroy(net, q, true);
     }),
   );
 }

@@ -11,13 +11,52 @@ import { NF_HOOK } from '../netfilter/core';
 import { icmp_send } from './icmp';
 import { ip_do_fragment } from './ip_fragment';
 import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
+import { NET_XMIT_CN, xmitName } from '../core/dev';
+import type { NfHookName } from '../../trace';
+import type { NetDevice } from '../core/netdevice';
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
 const FILE = IP_OUTPUT_FILE;
 
-/** ip_local_out → __ip_local_out: finish the header, count OutRequests, run LOCAL_OUT. */
-export function ip_local_out(net: Net, skb: SkBuff): void {
-  net.call('ip_local_out', () =>
+const EPERM = 1;
+const EMSGSIZE = 90;
+export const ENOBUFS = 105;
+
+/**
+ * NF_HOOK with the return value nf_hook_slow gives its caller: the continuation's code, 0 for a
+ * packet a hook kept (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
+ */
+function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => number): number {
+  let rc: number | undefined;
+  NF_HOOK(net, hook, skb, indev, outdev, () => {
+    rc = okfn();
+  });
+  if (rc !== undefined) return rc;
+  return net.w.rec.getFate(skb.pkt)?.kind === 'dropped' ? -EPERM : 0;
+}
+
+/**
+ * ip_send_skb: ip_local_out, and a datagram the stack below could not send (a device or a hook
+ * dropped it) counts in IpOutDiscards; a NET_XMIT_* code becomes an errno (net_xmit_errno:
+ * NET_XMIT_CN is no error, anything else -ENOBUFS), which udp_send_skb and raw_sendmsg see.
+ */
+export function ip_send_skb(net: Net, skb: SkBuff): number {
+  return net.call('ip_send_skb', () => {
+    const rc = ip_local_out(net, skb);
+    let err = rc;
+    if (err > 0) err = err === NET_XMIT_CN ? 0 : -ENOBUFS;
+    if (err) {
+      net.count('IpOutDiscards');
+      const why = rc > 0 ? `${xmitName(rc)} from the device layer` : rc === -EPERM ? 'NF_DROP from a netfilter hook (-EPERM)' : `-${rc === -EMSGSIZE ? 'EMSGSIZE' : -rc}`;
+      net.step(null, 'L3', 'ip_send_skb', FILE, `The datagram was not sent (${why}): IpOutDiscards.`, { ret: rc > 0 ? '-ENOBUFS' : rc === -EPERM ? '-EPERM' : rc === -EMSGSIZE ? '-EMSGSIZE' : String(rc) });
+    }
+    return err;
+  });
+}
+
+/** ip_local_out → __ip_local_out: finish the header, count OutRequests, run LOCAL_OUT; returns what the way down returned. */
+export function ip_local_out(net: Net, skb: SkBuff): number {
+  return net.call('ip_local_out', () =>
     net.call('__ip_local_out', () => {
       net.count('IpOutRequests');
       const b = skb.w();
@@ -26,40 +65,39 @@ export function ip_local_out(net: Net, skb: SkBuff): void {
       skb.protocol = ETH_P_IP;
       const iph = readIp(b, skb.network_header);
       net.step(skb, 'L3', '__ip_local_out', FILE, `A locally made datagram ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}: tot_len = ${skb.len}, the header checksum is computed (IpOutRequests), then the LOCAL_OUT hook.`);
-      NF_HOOK(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, () => dst_output(net, skb));
+      return nfHookRet(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, () => dst_output(net, skb));
     }),
   );
 }
 
 /** dst_output: the route's output function — ip_output for every IPv4 unicast route. */
-export function dst_output(net: Net, skb: SkBuff): void {
-  ip_output(net, skb);
+export function dst_output(net: Net, skb: SkBuff): number {
+  return ip_output(net, skb);
 }
 
 /** ip_output: set the outgoing device, then POST_ROUTING. */
-export function ip_output(net: Net, skb: SkBuff): void {
-  net.call('ip_output', () => {
+export function ip_output(net: Net, skb: SkBuff): number {
+  return net.call('ip_output', () => {
     const dev = skb.dst!.dev;
     const indev = skb.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IP;
     net.step(skb, 'L3', 'ip_output', FILE, `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
-    NF_HOOK(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
+    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
   });
 }
 
 /** ip_finish_output → __ip_finish_output: fragment when the packet is larger than the MTU. */
-function ip_finish_output(net: Net, skb: SkBuff): void {
-  net.call('ip_finish_output', () =>
+function ip_finish_output(net: Net, skb: SkBuff): number {
+  return net.call('ip_finish_output', () =>
     net.call('__ip_finish_output', () => {
       const rt = skb.dst!;
       const mtu = ipSkbDstMtu(net, skb);
       if (skb.len > mtu || skb.cb.fragMaxSize) {
         net.step(skb, 'L3', '__ip_finish_output', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name}: ip_fragment.`);
-        ip_fragment(net, skb, mtu);
-        return;
+        return ip_fragment(net, skb, mtu);
       }
-      ip_finish_output2(net, skb);
+      return ip_finish_output2(net, skb);
     }),
   );
 }
@@ -72,23 +110,23 @@ function ipSkbDstMtu(net: Net, skb: SkBuff): number {
 }
 
 /** ip_fragment: DF forbids fragmenting (ICMP fragmentation needed); otherwise ip_do_fragment. */
-function ip_fragment(net: Net, skb: SkBuff, mtu: number): void {
-  net.call('ip_fragment', () => {
+function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
+  return net.call('ip_fragment', () => {
     const iph = readIp(skb.buf, skb.network_header);
     if ((iph.fragOff & IP_DF) === 0) {
-      ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
-      return;
+      return ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
     }
     net.count('IpFragFails');
     net.step(skb, 'L3', 'ip_fragment', FILE, `DF is set, so the packet may not be fragmented: IpFragFails and ICMP fragmentation needed (mtu ${mtu}).`);
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
-    net.drop(skb, 'L3', 'ip_fragment', FILE, 'NOT_SPECIFIED', 'The packet that may not be fragmented is freed (-EMSGSIZE).');
+    net.drop(skb, 'L3', 'ip_fragment', FILE, 'NOT_SPECIFIED', 'The packet that may not be fragmented is freed (-EMSGSIZE).', '-EMSGSIZE');
+    return -EMSGSIZE;
   });
 }
 
 /** ip_finish_output2: count OutTransmits, make room for the link header, hand to the neighbour. */
-export function ip_finish_output2(net: Net, skb: SkBuff): void {
-  net.call('ip_finish_output2', () => {
+export function ip_finish_output2(net: Net, skb: SkBuff): number {
+  return net.call('ip_finish_output2', () => {
     const rt = skb.dst!;
     const dev = rt.dev;
     if (rt.type === 'RTN_BROADCAST') {
@@ -112,6 +150,6 @@ export function ip_finish_output2(net: Net, skb: SkBuff): void {
       net.step(skb, 'L3', 'ip_finish_output2', FILE, `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
     }
     const n = ip_neigh_for_gw(net, dev, nexthop);
-    neigh_output(net, n, skb);
+    return neigh_output(net, n, skb);
   });
 }

@@ -9,7 +9,7 @@ import { ICMP_ECHO, ICMP_HLEN, readIcmp, writeIcmp } from '../../proto/icmp';
 import { IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
-import { ip_local_out } from './ip_output';
+import { ip_send_skb } from './ip_output';
 import { icmp_out_count, icmpName } from './icmp';
 
 const FILE = 'net/ipv4/raw.c';
@@ -69,7 +69,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       });
       icmp_out_count(net, ICMP_ECHO);
       net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(o.daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
-      net.call('ip_push_pending_frames', () => ip_local_out(net, skb));
+      net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
       return pkt;
     }),
   );

@@ -12,7 +12,7 @@ import { UDP_HLEN, readUdp, writeUdp } from '../../proto/udp';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../../proto/icmp';
 import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
-import { ip_local_out } from './ip_output';
+import { ENOBUFS, ip_send_skb } from './ip_output';
 import { icmp_send, icmpName } from './icmp';
 import { writePseudoChecksum } from '../core/checksum_offload';
 
@@ -103,9 +103,16 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       skb.ip_summed = offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
       skb.sk = sock;
       net.call('udp_send_skb', () => {
-        net.count('UdpOutDatagrams');
-        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(o.dport ? o.daddr : o.daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'} (UdpOutDatagrams).`);
-        ip_local_out(net, skb);
+        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(o.dport ? o.daddr : o.daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.`);
+        // v6.12 counts after ip_send_skb: sent, or -ENOBUFS (without IP_RECVERR: still success for sendmsg)
+        const err = ip_send_skb(net, skb);
+        if (err === -ENOBUFS) {
+          net.count('UdpSndbufErrors');
+          net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned -ENOBUFS: UdpSndbufErrors, and without IP_RECVERR sendmsg still reports success.', { ret: '0' });
+        } else if (!err) {
+          net.count('UdpOutDatagrams');
+          net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned 0: the datagram counts as sent (UdpOutDatagrams).');
+        }
       });
       return pkt;
     }),

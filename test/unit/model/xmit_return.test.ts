@@ -1,0 +1,54 @@
+// Return values down and up the transmit path (Linux v6.12): what a device layer that could
+// not send tells its callers, what they count, and the `ret` the trace shows where it is decided.
+import * as assert from 'assert';
+import { runScenarioText } from '../../../src/scenario/run';
+import { formatTrace } from '../../../src/cli/format';
+import type { Trace } from '../../../src/model/trace';
+import { deriveMac } from '../../../src/model/proto/addr';
+
+/** client (eth0 192.168.1.10) — peer (eth0 192.168.1.20), the peer's MAC known to the client. */
+function run(peer: string[], send: string, client: string[] = []): Trace {
+  const lines = (l: string[]): string => l.map((x) => `    ${x}\n`).join('');
+  const text =
+    `name: t\nhosts:\n  client: |\n${lines(['ip addr add 192.168.1.10/24 dev eth0', 'ip link set eth0 up', `ip neigh add 192.168.1.20 lladdr ${deriveMac('peer', 'eth0')} dev eth0 nud permanent`, ...client])}` +
+    `  peer: |\n${lines(['ip addr add 192.168.1.20/24 dev eth0', ...peer])}links:\n  - client:eth0 peer:eth0\ntraffic:\n  - from: client\n    send: ${send}\n`;
+  return runScenarioText(text, 't.yaml');
+}
+
+const rets = (t: Trace): string[] => t.events.filter((e) => e.ret).map((e) => `${e.host} ${e.fn} ${e.ret}`);
+const dev = (t: Trace, host: string): { tx_packets: number; tx_dropped: number; rx_dropped: number } => t.hosts!.find((h) => h.name === host)!.devices.find((d) => d.name === 'eth0')!.stats;
+
+describe('transmit return values', () => {
+  it('a frame the veth peer refuses (too big for its MTU): NET_RX_DROP → NET_XMIT_DROP → -ENOBUFS, IpOutDiscards and UdpSndbufErrors', () => {
+    const t = run(['ip link set eth0 mtu 1000', 'ip link set eth0 up'], 'udp to 192.168.1.20:7000 size 1400');
+    assert.deepStrictEqual(rets(t), ['client __dev_forward_skb2 NET_RX_DROP', 'client veth_xmit NET_XMIT_DROP', 'client ip_send_skb -ENOBUFS', 'client udp_send_skb 0']);
+    assert.deepStrictEqual([t.counters.client.IpOutDiscards, t.counters.client.UdpSndbufErrors, t.counters.client.UdpOutDatagrams], [1, 1, undefined]);
+    assert.deepStrictEqual([dev(t, 'client').tx_packets, dev(t, 'client').tx_dropped, dev(t, 'peer').rx_dropped], [0, 1, 1]);
+    assert.match(formatTrace(t), /veth_xmit {2}→ NET_XMIT_DROP/);
+  });
+
+  it('a veth without carrier (its peer is down) has noop_qdisc: QDISC_DROP with NET_XMIT_CN, which is no error to UDP', () => {
+    const t = run([], 'udp to 192.168.1.20:7000 size 100');
+    assert.deepStrictEqual(t.packets[0].fate, { kind: 'dropped', host: 'client', fn: '__dev_queue_xmit', reason: 'SKB_DROP_REASON_QDISC_DROP' });
+    assert.deepStrictEqual(rets(t), ['client __dev_queue_xmit NET_XMIT_CN']);
+    assert.deepStrictEqual([t.counters.client.IpOutDiscards, t.counters.client.UdpOutDatagrams], [undefined, 1]);
+    assert.deepStrictEqual([dev(t, 'client').tx_packets, dev(t, 'client').tx_dropped], [0, 1]);
+  });
+
+  it('a full backlog at the peer (NET_RX_DROP) stops ip_do_fragment at that fragment: IpFragFails, the rest never made', () => {
+    const t = run(['ip link set eth0 up', 'sysctl -w net.core.netdev_max_backlog=1'], 'udp to 192.168.1.20:7000 size 4000 no-df');
+    assert.deepStrictEqual(rets(t), ['peer enqueue_to_backlog NET_RX_DROP', 'client veth_xmit NET_XMIT_DROP', 'client ip_do_fragment 1', 'client ip_send_skb -ENOBUFS', 'client udp_send_skb 0']);
+    const c = t.counters.client;
+    assert.deepStrictEqual([c.IpFragCreates, c.IpFragFails, c.IpFragOKs, c.IpOutDiscards, c.UdpSndbufErrors], [1, 1, undefined, 1, 1]);
+    assert.strictEqual(t.events.filter((e) => e.fn === 'ip_do_fragment' && /^Fragment \d+ of/.test(e.what)).length, 2, 'the third fragment is never made');
+    assert.strictEqual(t.packets[0].fate.fn, 'ip_do_fragment');
+    assert.strictEqual(t.packets[0].fate.kind, 'dropped');
+  });
+
+  it('a successful send returns nothing to show and counts as sent', () => {
+    const t = run(['ip link set eth0 up'], 'udp to 192.168.1.20:7000 size 100');
+    assert.deepStrictEqual(rets(t), []);
+    // the datagram, then the client's ARP reply to the peer (which answers with port unreachable)
+    assert.deepStrictEqual([t.counters.client.UdpOutDatagrams, dev(t, 'client').tx_packets, dev(t, 'client').tx_dropped], [1, 2, 0]);
+  });
+});
