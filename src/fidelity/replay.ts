@@ -216,7 +216,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
           procs.push(pingProc);
           pings.push({ host, proc: pingProc });
         } else if (s.proto === 'udp') {
-          const r = await ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', hex: udpPayload(s.size, s.payload).toString('hex') });
+          const r = await ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload).toString('hex') });
           obs.sends.push({ item: i, host, result: r.error ? String(r.error) : 'ok' });
         } else {
           const r = await ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });

@@ -126,7 +126,7 @@ export interface IpOptions {
 /** Traffic made by a socket or a tool on a host: goes down the real TX path. */
 export type LocalSend =
   | ({ proto: 'icmp'; type: 'echo-request'; to: Tok; count: number } & IpOptions)
-  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string } & IpOptions)
+  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string; /** SO_BROADCAST */ broadcast?: boolean } & IpOptions)
   | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions);
 
 /** A frame that arrives from the wire on HOST:IF, built byte by byte. */

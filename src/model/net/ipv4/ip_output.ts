@@ -11,6 +11,8 @@ import { NF_HOOK } from '../netfilter/core';
 import { icmp_send } from './icmp';
 import { ip_do_fragment } from './ip_fragment';
 import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
+import { dev_loopback_xmit } from '../core/dev_loopback';
+import { Rtable } from './route_types';
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
 const FILE = IP_OUTPUT_FILE;
@@ -31,9 +33,42 @@ export function ip_local_out(net: Net, skb: SkBuff): void {
   );
 }
 
-/** dst_output: the route's output function — ip_output for every IPv4 unicast route. */
+/** dst_output: the route's output function — ip_mc_output for broadcast routes, else ip_output. */
 export function dst_output(net: Net, skb: SkBuff): void {
-  ip_output(net, skb);
+  if (skb.dst!.output === 'ip_mc_output') ip_mc_output(net, skb);
+  else ip_output(net, skb);
+}
+
+/**
+ * ip_mc_output (v6.12): a broadcast is also for this host, so a clone goes through
+ * POST_ROUTING to ip_mc_finish_output and back in (dev_loopback_xmit) before the packet itself
+ * takes the normal way out.
+ */
+export function ip_mc_output(net: Net, skb: SkBuff): void {
+  net.call('ip_mc_output', () => {
+    const rt = skb.dst!;
+    const dev = rt.dev;
+    skb.dev = dev;
+    skb.protocol = ETH_P_IP;
+    if (rt.type === 'RTN_BROADCAST') {
+      const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+      const copy = skb.copy(pkt);
+      net.step(skb, 'L3', 'ip_mc_output', FILE, `A broadcast from this host is for its own sockets too: a clone loops back (ip_mc_finish_output), and the packet leaves on ${dev.name}.`);
+      net.step(copy, 'L3', 'ip_mc_output', FILE, 'The looped-back clone of the broadcast goes through POST_ROUTING to ip_mc_finish_output.');
+      NF_HOOK(net, 'NF_INET_POST_ROUTING', copy, null, dev, () => ip_mc_finish_output(net, copy));
+    }
+    NF_HOOK(net, 'NF_INET_POST_ROUTING', skb, null, dev, () => ip_finish_output(net, skb));
+  });
+}
+
+/** ip_mc_finish_output: the clone gets a copy of the route on lo and goes to dev_loopback_xmit. */
+function ip_mc_finish_output(net: Net, skb: SkBuff): void {
+  net.call('ip_mc_finish_output', () => {
+    const rt = skb.dst!;
+    // rt_dst_clone(net->loopback_dev, rt): the same route, now on lo, still delivering locally
+    skb.dst = new Rtable(rt.type, net.lo, 'ip_local_deliver', rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
+    dev_loopback_xmit(net, skb);
+  });
 }
 
 /** ip_output: set the outgoing device, then POST_ROUTING. */

@@ -6,7 +6,7 @@ export type RtnType = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTI
 
 /** dst.input / dst.output as names: what dst_input / dst_output will call. */
 export type DstInput = 'ip_local_deliver' | 'ip_forward' | 'ip_error';
-export type DstOutput = 'ip_output' | 'ip_rt_bug';
+export type DstOutput = 'ip_output' | 'ip_mc_output' | 'ip_rt_bug';
 
 export class Rtable {
   constructor(

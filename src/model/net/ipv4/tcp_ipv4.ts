@@ -10,7 +10,8 @@ import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readTcp, tcpFlagString, writeSynOptions, writeTcp, writeTsOption } from '../../proto/tcp';
-import { ip_route_output_key } from './route';
+import { ip_do_redirect, ip_route_output_key } from './route';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
 import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
@@ -124,6 +125,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
       net.count('TcpActiveOpens');
+      sk.userLockAt = net.w.sched.now;
       const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(o.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
@@ -461,20 +463,120 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
   });
 }
 
-/** tcp_v4_err: an ICMP error about one of our segments. */
-export function tcp_v4_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number): void {
+/** icmp_err_convert (net/ipv4/icmp.c, v6.12): the errno each destination-unreachable code means */
+const ICMP_ERR_CONVERT = ['ENETUNREACH', 'EHOSTUNREACH', 'ENOPROTOOPT', 'ECONNREFUSED', 'EMSGSIZE', 'EOPNOTSUPP', 'ENETUNREACH', 'EHOSTDOWN', 'ENONET', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH'];
+/** NR_ICMP_UNREACH */
+const NR_ICMP_UNREACH = 15;
+
+/** between(seq, a, b) of include/net/tcp.h: a <= seq <= b in sequence space */
+function between(seq: number, a: number, b: number): boolean {
+  return ((b - a) >>> 0) >= ((seq - a) >>> 0);
+}
+
+/**
+ * tcp_v4_err (v6.12): an ICMP error about one of our segments. skb->data is at the quoted IP
+ * header (icmp_socket_deliver made sure 8 bytes of TCP follow it). Only hashed connections are
+ * looked up (__inet_lookup_established): a listener or a closed socket is not found.
+ */
+export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('tcp_v4_err', () => {
-    const sk = net.sock.tcp.find((s) => s.lport === sport && s.daddr === daddr && s.dport === dport && (!s.laddr || s.laddr === saddr));
+    const iph = readIp(skb.buf, skb.data);
+    const l4 = skb.data + iph.ihl * 4;
+    const th = readTcp(skb.buf, l4);
+    const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === th.source && s.daddr === iph.daddr && s.dport === th.dest && (!s.laddr || s.laddr === iph.saddr));
+    const quoted = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest}`;
     if (!sk) {
       net.count('IcmpInErrors');
-      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, 'No TCP socket sent the quoted segment: IcmpInErrors.');
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `No TCP connection sent the quoted segment ${quoted}: IcmpInErrors (-ENOENT).`);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
       return;
     }
-    const err = type === 3 ? (code === 4 ? 'EMSGSIZE (path MTU lowered)' : 'EHOSTUNREACH') : 'soft error';
+    const seq = th.seq >>> 0;
+    if (sk.state === 'TCP_NEW_SYN_RECV') {
+      const abort = type === ICMP_PARAMETERPROB || type === ICMP_TIME_EXCEEDED || (type === ICMP_DEST_UNREACH && (code === ICMP_NET_UNREACH || code === ICMP_HOST_UNREACH));
+      tcp_req_err(net, sk, skb, seq, abort);
+      return;
+    }
+    // bh_lock_sock: while connect() still holds the socket lock, the error cannot act on it
+    const owned = sk.userLockAt === net.w.sched.now;
+    if (owned && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)) net.count('TcpExtLockDroppedIcmps');
+    const done = (what: string): void => {
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, what);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+    };
+    if (!between(seq, sk.sndUna, sk.sndNxt)) {
+      net.count('TcpExtOutOfWindowIcmps');
+      return done(`The quoted sequence number ${seq} is outside what ${quoted} has in flight: the error is ignored (OutOfWindowIcmps).`);
+    }
+    let err: string;
+    switch (type) {
+      case ICMP_REDIRECT:
+        if (owned) return done(`A redirect about ${quoted} while connect() holds the socket: not applied (LockDroppedIcmps).`);
+        net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `A redirect about ${quoted}: do_redirect hands it to the route (ip_do_redirect).`);
+        ip_do_redirect(net, skb, info);
+        net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+        return;
+      case ICMP_SOURCE_QUENCH:
+        return done('Source quench is ignored.');
+      case ICMP_PARAMETERPROB:
+        err = 'EPROTO';
+        break;
+      case ICMP_DEST_UNREACH:
+        if (code > NR_ICMP_UNREACH) return done(`Destination unreachable code ${code} is unknown: ignored.`);
+        if (code === ICMP_FRAG_NEEDED) return done(`Fragmentation needed: the path MTU to ${numToIp(iph.daddr)} is lowered (tcp_v4_mtu_reduced); the connection goes on.`);
+        err = ICMP_ERR_CONVERT[code];
+        break;
+      case ICMP_TIME_EXCEEDED:
+        err = 'EHOSTUNREACH';
+        break;
+      default:
+        return done(`ICMP type ${type} means nothing to TCP.`);
+    }
+    if ((sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') && owned) {
+      sk.errors.push(`${err} (soft)`);
+      return done(`${quoted} is connecting, but the error (${err}) arrives while connect() still holds the socket lock (the SYN's whole round trip ran in its softirq): it is only kept as sk_err_soft (LockDroppedIcmps), and the SYN will be retried.`);
+    }
+    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') {
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `${quoted} is still connecting (${sk.state}): the error (${err}) aborts it (ip_icmp_error, tcp_done_with_error).`);
+      tcp_done_with_error(net, sk, err);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
+      return;
+    }
+    // An established connection keeps trying: without IP_RECVERR the error is only soft (sk_err_soft).
+    sk.errors.push(`${err} (soft)`);
+    done(`${quoted} is established: the error (${err}) is kept as a soft error and the connection keeps trying.`);
+  });
+}
+
+/** tcp_done_with_error → tcp_done (v6.12): the socket reports err, closes and stops its timers. */
+function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
+  net.call('tcp_done_with_error', () => {
     sk.errors.push(err);
-    net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `The connection ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport} is told: ${err}${sk.state === 'TCP_SYN_SENT' ? ' (during connect the error is remembered while SYNs are retried)' : ''}.`);
-    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
+    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
+    sk.state = 'TCP_CLOSE';
+    if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
+    net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${numToIp(sk.laddr)}:${sk.lport} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
+  });
+}
+
+/**
+ * tcp_req_err (net/ipv4/tcp_ipv4.c, v6.12): an error about a SYN-ACK of a request sock. A hard
+ * error for the SYN-ACK we sent drops the request (inet_csk_reqsk_queue_drop, ListenDrops).
+ */
+function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, abort: boolean): void {
+  net.call('tcp_req_err', () => {
+    if (seq !== req.iss) {
+      net.count('TcpExtOutOfWindowIcmps');
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
+    } else if (abort) {
+      req.state = 'TCP_CLOSE';
+      if (req.retransTimer) net.w.sched.cancel(req.retransTimer as never);
+      net.count('TcpExtListenDrops');
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'The peer cannot be reached: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).');
+    } else {
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'A soft error for a request sock: nothing changes.');
+    }
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
   });
 }
 
