@@ -72,6 +72,8 @@ export type SetupCommand =
       scope?: string;
       proto?: string;
       mtu?: number;
+      /** `mtu lock N`: RTAX_LOCK for the MTU (no path MTU discovery on this route) */
+      mtuLock?: boolean;
     }
   | { kind: 'rule-add' | 'rule-del'; pos: SourcePos; priority?: number; from?: Prefix; to?: Prefix; fwmark?: { value: number; mask: number }; iif?: Tok; oif?: Tok; table?: number; action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' }
   | { kind: 'neigh-add' | 'neigh-replace' | 'neigh-del'; pos: SourcePos; addr: string; lladdr?: string; dev: Tok; nud: 'permanent' | 'reachable' | 'stale' | 'noarp' }

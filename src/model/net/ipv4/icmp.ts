@@ -433,7 +433,10 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
     if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED && net.get('net.ipv4.ip_no_pmtu_disc') === 0) {
       mtuInfo = info & 0xffff;
       // ipv4_update_pmtu: a route exception for the destination with the smaller MTU (10 minutes).
-      if (mtuInfo >= 552 && isLocalAddr(net, inner.saddr)) net.pmtu.set(inner.daddr, mtuInfo);
+      // __ip_rt_update_pmtu leaves a route whose MTU is locked alone
+      const out = ip_route_output_key(net, inner.daddr, 0);
+      const locked = !('error' in out) && out.rt.mtuLocked;
+      if (mtuInfo >= 552 && isLocalAddr(net, inner.saddr) && !locked) net.pmtu.set(inner.daddr, mtuInfo);
     }
     if (type === ICMP_DEST_UNREACH && code > NR_ICMP_UNREACH) {
       net.step(skb, 'L4', 'icmp_unreach', FILE, `Destination unreachable with unknown code ${code}: nobody is told.`);

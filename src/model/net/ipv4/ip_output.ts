@@ -102,7 +102,7 @@ function ip_finish_output(net: Net, skb: SkBuff): void {
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
 function ipSkbDstMtu(net: Net, skb: SkBuff): number {
   const rt = skb.dst!;
-  const pmtu = net.pmtu.get(rt.daddr);
+  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
   return pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
 }
 

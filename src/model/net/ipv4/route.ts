@@ -123,6 +123,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       }
     }
     skb.dst = new Rtable('RTN_UNICAST', out, 'ip_forward', 'ip_output', find_exception_gw(net, rt, daddr), daddr, rt.mtu);
+    skb.dst.mtuLocked = !!rt.mtuLock;
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
   });
@@ -188,8 +189,9 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   if (!bcast && isZeronet(daddr)) return { error: EINVAL, what: `${numToIp(daddr)} is not a valid destination (0.0.0.0/8)` };
   const dev = r.dev!;
   const src = saddr || r.prefsrc || inet_select_addr(net, dev, r.gw || daddr);
-  if (bcast) return { rt: new Rtable('RTN_BROADCAST', dev, 'ip_local_deliver', 'ip_mc_output', 0, daddr, r.mtu, 0, src), saddr: src, daddr };
-  return { rt: new Rtable('RTN_UNICAST', dev, null, 'ip_output', find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src), saddr: src, daddr };
+  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, 'ip_local_deliver', 'ip_mc_output', 0, daddr, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, null, 'ip_output', find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src);
+  rt.mtuLocked = !!r.mtuLock;
+  return { rt, saddr: src, daddr };
 }
 
 /**

@@ -26,6 +26,9 @@ export class Rtable {
     readonly saddr: number = 0,
   ) {}
 
+  /** ip_mtu_locked: the route's MTU metric is locked (`mtu lock`) */
+  mtuLocked = false;
+
   mtu(): number {
     return this.pmtu || this.dev.mtu;
   }

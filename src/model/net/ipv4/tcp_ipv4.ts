@@ -81,7 +81,10 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
-  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df: s.df, id: s.df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
+  // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
+  // locked; the RST control socket is IP_PMTUDISC_DO
+  const df = s.df && !(s.sk && s.rt.mtuLocked);
+  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
     if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, WSCALE);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
@@ -119,14 +122,14 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         return r.what;
       }
       const sport = o.sport ?? ephemeralPort(net);
-      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, o.daddr, o.dport);
-      sk.iss = isn(net, r.saddr, sport, o.daddr, o.dport);
+      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, r.daddr, o.dport);
+      sk.iss = isn(net, r.saddr, sport, r.daddr, o.dport);
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(o.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;

@@ -81,7 +81,7 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       const daddr = r.daddr;
       let sock = net.sock.udp.find((s) => s.lport === sport && s.daddr === 0);
       if (!sock) sock = udpSocket(net, 0, sport, { listener: false });
-      const pmtu = Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
+      const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = size <= pmtu;
       if (o.df === true && !fits) {
         net.step(null, 'socket', 'udp_sendmsg', FILE, `IP_PMTUDISC_DO: the ${size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE.`);
@@ -89,7 +89,8 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         return 'Message too long';
       }
       // IP_PMTUDISC_WANT (the default): DF when the datagram fits, else fragmented here.
-      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 : o.df;
+      // ip_dont_fragment: IP_PMTUDISC_WANT sets DF unless the route's MTU is locked (`mtu lock`)
+      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 && !r.rt.mtuLocked : o.df;
       // ip_append_data asks for CHECKSUM_PARTIAL when the device can checksum and no fragmenting is needed.
       const offload = fits;
       const saddr = r.saddr;
