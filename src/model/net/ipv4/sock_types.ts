@@ -49,6 +49,10 @@ export interface TcpSock {
    * lock, so an ICMP error arriving then finds the socket owned by the user (sock_owned_by_user)
    */
   userLockAt?: number;
+  /** rcv_wnd: the receive window last offered (bytes) */
+  rcvWnd?: number;
+  /** rcv_wup: rcv_nxt when that window was offered */
+  rcvWup?: number;
   /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
   unackedSegs?: number;
 }

@@ -38,6 +38,44 @@ function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number
   return s;
 }
 
+/**
+ * tcp_full_space (include/net/tcp.h, v6.12): the window sk_rcvbuf can back — tcp_rmem[1] with the
+ * default 50 % payload/truesize scaling_ratio (TCP_DEFAULT_SCALING_RATIO).
+ */
+function tcp_full_space(net: Net): number {
+  return Math.floor((net.get('net.ipv4.tcp_rmem_default') * 128) / 256);
+}
+
+/**
+ * tcp_select_initial_window (net/ipv4/tcp_output.c, v6.12): the first window offered, quantized
+ * down to a multiple of the MSS (tcp_workaround_signed_windows is 0, no initrwnd metric).
+ */
+function tcp_select_initial_window(space: number, mss: number): number {
+  const clamp = 65535 << 14;
+  let s = Math.min(space, clamp);
+  if (s > mss) s = Math.floor(s / mss) * mss;
+  return s;
+}
+
+/**
+ * tcp_select_window → __tcp_select_window (v6.12), for the first exchanges of a connection: the
+ * free receive space tcp_space() allows, capped by rcv_ssthresh (the initial window), rounded up
+ * to the window-scale unit — and never less than what is still open of the window already
+ * offered (cur_win: right after a small segment the measured scaling_ratio makes tcp_space
+ * small, so the window only slides).
+ */
+function tcp_select_window(net: Net, sk: TcpSock): number {
+  const unit = 1 << WSCALE;
+  const rcvWnd = sk.rcvWnd ?? 0;
+  const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
+  const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
+  let win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
+  if (win < cur) win = Math.ceil(cur / unit) * unit;
+  sk.rcvWnd = win;
+  sk.rcvWup = sk.rcvNxt;
+  return win >>> WSCALE;
+}
+
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
 function isn(net: Net, saddr: number, sport: number, daddr: number, dport: number): number {
   let h = 0x9e3779b9;
@@ -127,6 +165,9 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
+      // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
+      sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
+      sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
       const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
@@ -139,7 +180,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
 
 function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: 64240, options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
@@ -296,11 +337,15 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
     req.tsRecent = readTsval(skb);
+    // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
+    const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - 12);
+    req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     const r = ip_route_output_key(net, iph.saddr, iph.daddr);
     if ('error' in r) return;
-    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: 65160, options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
   });
 }
 
@@ -343,6 +388,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     net.w.sched.cancel(sk.retransTimer as never);
     sk.irs = seq;
     sk.rcvNxt = (seq + 1) >>> 0;
+    sk.rcvWup = sk.rcvNxt;
     sk.sndUna = ack;
     sk.tsRecent = readTsval(skb);
     sk.state = 'TCP_ESTABLISHED';
@@ -354,7 +400,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     const r = ip_route_output_key(net, sk.daddr, sk.laddr);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 502, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
     if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
   });
@@ -375,7 +421,7 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       net.count('TcpExtTCPOrigDataSent');
       sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: 502, options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
       );
     }
   });
@@ -460,7 +506,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 509, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
       ),
     );
   });
