@@ -121,7 +121,11 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
   );
 }
 
-/** __udp4_lib_lookup: the best-scoring socket — connected and bound-address matches score higher. */
+/**
+ * __udp4_lib_lookup: the best-scoring socket — connected and bound-address matches score higher.
+ * Among equals the one bound last wins: udp_lib_get_port adds a socket at the head of its hash
+ * chain, and udp4_lib_lookup2 keeps the first best score it meets (v6.12).
+ */
 export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): UdpSock | undefined {
   let best: UdpSock | undefined;
   let bestScore = -1;
@@ -136,7 +140,7 @@ export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number
       if (s.daddr !== saddr || (s.dport && s.dport !== sport)) continue;
       score += 4;
     }
-    if (score > bestScore) {
+    if (score >= bestScore) {
       best = s;
       bestScore = score;
     }
