@@ -6,7 +6,7 @@
 //   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …`
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …`
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
-//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", hex}  `send: udp …`
+//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
 export const PY_HELPER = String.raw`
@@ -89,6 +89,7 @@ elif mode == "sender":
                 if c.get("ttl") is not None:
                     s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"])
                 s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1 if c.get("broadcast") else 0)
                 keep.append(s)
                 n = s.sendto(bytes.fromhex(c["hex"]), (c["daddr"], c["dport"]))
                 out({"sent": n, "sport": s.getsockname()[1]})

@@ -233,7 +233,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
           pings.push({ host, proc: pingProc });
           groupPings.push(pingProc);
         } else if (s.proto === 'udp') {
-          const r = ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', hex: udpPayload(s.size, s.payload).toString('hex') });
+          const r = ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload).toString('hex') });
           open.push(r.then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
         } else {
           const r = ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });

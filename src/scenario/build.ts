@@ -135,6 +135,7 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
         scope: c.scope as 'global' | 'link' | 'host' | undefined,
         proto: c.proto ?? 'boot',
         mtu: c.mtu ?? 0,
+        mtuLock: c.mtuLock ?? false,
       };
       try {
         if (c.kind === 'route-del') routeDel(net, { dst: spec.dst, plen: spec.plen, table, gw: spec.gw, dev: dev ?? undefined, metric: c.metric });

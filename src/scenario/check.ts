@@ -18,13 +18,16 @@ export function check(sc: Scenario, d: Diag): void {
     d.error(t, `unknown host ${q(t.text)}${ifs.size ? `; hosts are ${[...ifs.keys()].join(', ')}` : ''}`);
     return false;
   };
-  const sockets = new Map<string, Tok>();
+  // Listeners are bound with SO_REUSEADDR (as the fidelity harness's are). For UDP that lets any
+  // number share a port (udp_lib_lport_inuse: no conflict when both sockets have sk_reuse); a TCP
+  // listener still conflicts with another listener on the same port whose address is the same or
+  // a wildcard on either side (inet_csk_bind_conflict, v6.12).
+  const tcp: { addr: string; port: number; at: Tok }[] = [];
   for (const l of sc.listen) {
-    if (!host(l.host)) continue;
-    const k = `${l.host.text} ${l.proto} ${l.addr}:${l.port}`;
-    const prev = sockets.get(k) ?? sockets.get(`${l.host.text} ${l.proto} 0.0.0.0:${l.port}`);
-    if (prev) d.error(l.host, `${l.proto} port ${l.port} is already bound on ${q(l.host.text)} (line ${prev.pos.line}): EADDRINUSE`);
-    else sockets.set(k, l.host);
+    if (!host(l.host) || l.proto !== 'tcp') continue;
+    const prev = tcp.find((x) => x.at.text === l.host.text && x.port === l.port && (x.addr === l.addr || x.addr === '0.0.0.0' || l.addr === '0.0.0.0'));
+    if (prev) d.error(l.host, `tcp port ${l.port} is already bound on ${q(l.host.text)} by the listener at line ${prev.at.pos.line} (${prev.addr}:${prev.port}); SO_REUSEADDR does not let two TCP listeners overlap: EADDRINUSE`);
+    else tcp.push({ addr: l.addr, port: l.port, at: l.host });
   }
   for (const t of sc.traffic) {
     if (t.kind === 'local') host(t.from);

@@ -137,7 +137,7 @@ function runItem(world: World, sc: Scenario, item: TrafficItem): void {
         world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }
     } else if (s.proto === 'udp') {
-      udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload });
+      udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload, broadcast: s.broadcast });
     } else {
       tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data });
     }

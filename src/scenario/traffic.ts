@@ -78,7 +78,7 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
   }
   const allowed: Record<Proto, string[]> = {
     icmp: ['ttl', 'size', 'df', 'no-df', 'count'],
-    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload'],
+    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast'],
     tcp: ['from', 'data'],
   };
   const seen = new Set<string>();
@@ -110,6 +110,9 @@ function localOption(a: Args, t: Tok, p: Proto, s: LocalSend): unknown {
     }
     case 'data':
       return ((s as { data?: number }).data = num(a, t, 0, 1 << 20));
+    case 'broadcast':
+      // setsockopt(SO_BROADCAST, 1) on the sending socket
+      return ((s as { broadcast?: boolean }).broadcast = true);
     case 'count':
       return ((s as { count: number }).count = num(a, t, 1, 1000)!);
     case 'payload': {

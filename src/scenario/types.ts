@@ -72,6 +72,8 @@ export type SetupCommand =
       scope?: string;
       proto?: string;
       mtu?: number;
+      /** `mtu lock N`: RTAX_LOCK for the MTU (no path MTU discovery on this route) */
+      mtuLock?: boolean;
     }
   | { kind: 'rule-add' | 'rule-del'; pos: SourcePos; priority?: number; from?: Prefix; to?: Prefix; fwmark?: { value: number; mask: number }; iif?: Tok; oif?: Tok; table?: number; action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' }
   | { kind: 'neigh-add' | 'neigh-replace' | 'neigh-del'; pos: SourcePos; addr: string; lladdr?: string; dev: Tok; nud: 'permanent' | 'reachable' | 'stale' | 'noarp' }
@@ -126,7 +128,7 @@ export interface IpOptions {
 /** Traffic made by a socket or a tool on a host: goes down the real TX path. */
 export type LocalSend =
   | ({ proto: 'icmp'; type: 'echo-request'; to: Tok; count: number } & IpOptions)
-  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string } & IpOptions)
+  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string; /** SO_BROADCAST */ broadcast?: boolean } & IpOptions)
   | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions);
 
 /** A frame that arrives from the wire on HOST:IF, built byte by byte. */

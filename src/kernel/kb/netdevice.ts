@@ -151,4 +151,5 @@ export const NETDEVICE: KbEntry[] = [
   fn('e1000_clean_rx_irq', 'drivers/net/ethernet/intel/e1000/e1000_main.c', 'L2', 'Walk the receive descriptor ring: build an skb for each completed frame, eth_type_trans it and pass it on (e1000_receive_skb).', { related: ['e1000_clean', 'e1000_receive_skb', 'eth_type_trans'] }),
   fn('e1000_receive_skb', 'drivers/net/ethernet/intel/e1000/e1000_main.c', 'L2', 'Give one received frame to the stack through napi_gro_receive (after VLAN tag handling).', { related: ['napi_gro_receive', 'e1000_clean_rx_irq'] }),
   fn('e1000_xmit_frame', 'drivers/net/ethernet/intel/e1000/e1000_main.c', 'L2', 'e1000\'s ndo_start_xmit: map the skb into transmit descriptors and tell the NIC to send.', { related: ['net_device_ops.ndo_start_xmit', 'dev_hard_start_xmit'] }),
+  fn('dev_loopback_xmit', 'net/core/dev.c', 'L2', 'Receive a locally sent broadcast or multicast again without a device: pkt_type PACKET_LOOPBACK, route kept, then netif_rx.', { related: ['ip_mc_output', 'netif_rx'] }),
 ];

@@ -27,12 +27,14 @@ export const MODEL_STEPS: readonly string[] = [
   '__dev_queue_xmit', 'sch_direct_xmit', 'dev_hard_start_xmit', 'e1000_xmit_frame',
   // ICMP
   'icmp_rcv', 'icmp_echo', 'icmp_reply', 'icmp_push_reply', 'icmp_unreach', 'icmp_discard', '__icmp_send', 'ping_rcv',
+  'icmp_redirect', 'icmp_socket_deliver', 'icmp_timestamp', '__ip_do_redirect', 'ip_mc_output', 'dev_loopback_xmit',
   // UDP
   'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb',
-  'udp_err', '__udp4_lib_err',
+  'udp_err', '__udp4_lib_err', '__udp4_lib_mcast_deliver',
   // TCP
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
   'tcp_v4_send_synack', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
+  'tcp_v4_err', 'tcp_req_err', 'tcp_done',
   // routing and reassembly details
   'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd',
   // netfilter

@@ -37,6 +37,7 @@ export const UDP: KbEntry[] = [
 
   fn('udp_err', UDP_C, 'L4', 'ICMP error handler of UDP: icmp_unreach calls it with the datagram quoted in the error.', { related: ['__udp4_lib_err', 'icmp_unreach'] }),
   fn('__udp4_lib_err', UDP_C, 'L4', 'Find the UDP socket that sent the quoted datagram and report the error on it (ECONNREFUSED for port unreachable on a connected socket, EMSGSIZE with the new PMTU for fragmentation needed).', { related: ['udp_err', 'icmp_unreach', 'ICMP_PORT_UNREACH'] }),
+  fn('__udp4_lib_mcast_deliver', UDP_C, 'L4', 'Deliver a UDP datagram sent to a broadcast or multicast address to every socket bound to its port whose addresses allow it (clones for all but the first). With none it is freed quietly and counted in UdpIgnoredMulti: no ICMP port unreachable for a broadcast.', { related: ['__udp4_lib_rcv', 'udp_queue_rcv_skb'], steps: ['__udp4_lib_rcv'], counters: ['UdpIgnoredMulti'] }),
 ];
 
 export const TCP: KbEntry[] = [
@@ -99,4 +100,8 @@ export const TCP: KbEntry[] = [
   macro('TCPHDR_SYN', 'include/net/tcp.h', 'L4', 'The SYN bit in TCP\'s internal flags byte (as in tcp_skb_cb.tcp_flags).', { related: ['tcphdr.syn'] }),
   macro('TCPHDR_ACK', 'include/net/tcp.h', 'L4', 'The ACK bit in TCP\'s internal flags byte.', { related: ['tcphdr.ack'] }),
   macro('TCPHDR_RST', 'include/net/tcp.h', 'L4', 'The RST bit in TCP\'s internal flags byte.', { related: ['tcphdr.rst'] }),
+  fn('tcp_v4_err', TCP_IPV4, 'L4', 'ICMP error handler of TCP: find the connection the quoted segment belongs to (established lookup only), check its sequence number is in flight (else OutOfWindowIcmps), then: redirect → the route, fragmentation needed → lower the MSS, a hard error in SYN_SENT/SYN_RECV → tcp_done_with_error (unless the user holds the socket: LockDroppedIcmps, soft error), otherwise a soft error.', { related: ['icmp_socket_deliver', 'tcp_done_with_error', 'tcp_req_err'], steps: ['icmp_unreach', 'icmp_redirect'], counters: ['TcpExtLockDroppedIcmps', 'TcpExtOutOfWindowIcmps'] }),
+  fn('tcp_req_err', TCP_IPV4, 'L4', 'An ICMP error about a SYN-ACK of a request sock: a hard error for the SYN-ACK we sent drops the request (inet_csk_reqsk_queue_drop, ListenDrops).', { related: ['tcp_v4_err'], steps: ['tcp_v4_err'] }),
+  fn('tcp_done_with_error', TCP_INPUT, 'L4', 'Fail a connection with an error: set sk_err, purge the write queue, tcp_done, and wake the application (connect() returns the error).', { related: ['tcp_done', 'tcp_v4_err', 'tcp_reset'], steps: ['tcp_v4_err'] }),
+  fn('tcp_done', 'net/ipv4/tcp.c', 'L4', 'Close a socket for good: TcpAttemptFails when it was still connecting, state TCP_CLOSE, timers cleared.', { related: ['tcp_done_with_error'], steps: ['tcp_v4_err'], counters: ['TcpAttemptFails'] }),
 ];

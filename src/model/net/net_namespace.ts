@@ -2,7 +2,7 @@
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import { NetDevice, type DevKind } from './core/netdevice';
 import { qdiscFor } from './sched/sch_generic';
-import { Fib } from './ipv4/fib';
+import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
 import type { SkBuff } from './core/skbuff';
 import type { World } from '../world';
@@ -54,6 +54,8 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   // proc_dou8vec_minmax, extra1 ip_ttl_min 1, extra2 ip_ttl_max 255
   'net.ipv4.ip_default_ttl': u8(IPV4, 1, 255),
   'net.ipv4.ip_no_pmtu_disc': u8(IPV4),
+  // proc_dou8vec_minmax without extra1/extra2: any u8
+  'net.ipv4.fwmark_reflect': u8(IPV4),
   // proc_dointvec_ms_jiffies
   'net.ipv4.icmp_ratelimit': int(IPV4),
   'net.ipv4.icmp_ratemask': int(IPV4),
@@ -130,6 +132,7 @@ export const DEVCONF_DEFAULTS: Record<string, number> = {
   proxy_arp: 0,
   bc_forwarding: 0,
   drop_unicast_in_l2_multicast: 0,
+  src_valid_mark: 0,
 };
 
 /** Namespace-wide sysctls the model reads, with a fresh netns's values (v6.12). */
@@ -144,6 +147,8 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.icmp_echo_ignore_all': 0,
   'net.ipv4.icmp_echo_ignore_broadcasts': 1,
   'net.ipv4.icmp_ignore_bogus_error_responses': 1,
+  /** IP4_REPLY_MARK: ICMP replies and errors (and TCP resets) carry the packet's mark when 1 */
+  'net.ipv4.fwmark_reflect': 0,
   'net.ipv4.ip_early_demux': 1,
   'net.ipv4.ipfrag_high_thresh': 4194304,
   'net.ipv4.ipfrag_low_thresh': 3145728,
@@ -199,6 +204,8 @@ export class Net {
   readonly ipIdents = new Map<string, number>();
   /** route exceptions learnt from ICMP fragmentation needed: destination → path MTU */
   readonly pmtu = new Map<number, number>();
+  /** next-hop exceptions from accepted ICMP redirects: destination → new gateway on that route's next hop */
+  readonly fnhe = new Map<number, { route: FibRoute; gw: number }>();
   private nextIfindex = 1;
   /** seeded from the host name: the few random choices the kernel makes are repeatable here */
   private rng: number;

@@ -4,10 +4,15 @@ import { rd16, wr16 } from './addr';
 
 export const ICMP_ECHOREPLY = 0;
 export const ICMP_DEST_UNREACH = 3;
+export const ICMP_SOURCE_QUENCH = 4;
 export const ICMP_REDIRECT = 5;
 export const ICMP_ECHO = 8;
 export const ICMP_TIME_EXCEEDED = 11;
 export const ICMP_PARAMETERPROB = 12;
+export const ICMP_TIMESTAMP = 13;
+export const ICMP_TIMESTAMPREPLY = 14;
+export const ICMP_ADDRESS = 17;
+export const ICMP_ADDRESSREPLY = 18;
 
 export const ICMP_NET_UNREACH = 0;
 export const ICMP_HOST_UNREACH = 1;
@@ -22,10 +27,17 @@ export const ICMP_HLEN = 8;
 export const ICMP_TYPE_NAMES: Record<number, string> = {
   0: 'echo reply',
   3: 'destination unreachable',
+  4: 'source quench',
   5: 'redirect',
   8: 'echo request',
   11: 'time exceeded',
   12: 'parameter problem',
+  13: 'timestamp request',
+  14: 'timestamp reply',
+  15: 'information request',
+  16: 'information reply',
+  17: 'address mask request',
+  18: 'address mask reply',
 };
 
 export const UNREACH_CODE_NAMES: Record<number, string> = {

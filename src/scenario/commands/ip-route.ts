@@ -54,8 +54,10 @@ export function parseRoute(a: Args, obj: Tok, pos: SourcePos): SetupCommand | un
         set('metric', u32Arg(a, t, 'a number'));
         break;
       case 'mtu': {
-        const m = a.peek();
-        if (m?.text === 'lock') return a.fail(m, '`mtu lock` is not supported by the model');
+        if (a.peek()?.text === 'lock') {
+          a.next();
+          r.mtuLock = true;
+        }
         set('mtu', u32Arg(a, t, 'a number', 68, 65535));
         break;
       }

@@ -10,6 +10,11 @@ export function runExample(name: string): Trace {
   return runScenarioText(fs.readFileSync(file, 'utf8'), file, { readFile: (p) => fs.readFileSync(path.resolve(EXAMPLES, p), 'utf8') });
 }
 
+/** A scenario file anywhere (files it names are read relative to it). */
+export function runScenarioFile(file: string): Trace {
+  return runScenarioText(fs.readFileSync(file, 'utf8'), file, { readFile: (p) => fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8') });
+}
+
 /** The kernel functions one packet passed through on one host, in order. */
 export function fns(t: Trace, packet: number, host?: string): string[] {
   return t.events.filter((e) => e.packet === packet && (!host || e.host === host)).map((e) => e.fn);

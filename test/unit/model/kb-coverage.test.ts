@@ -4,21 +4,19 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runExample, EXAMPLES } from './helpers';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runExample, runScenarioFile, EXAMPLES } from './helpers';
 import { lookup } from '../../../src/kernel/kb';
 import { MODEL_STEP_SET } from '../../../src/kernel/kb/steps';
 
-/** the regression scenarios replayed on the kernel in CI: their steps need KB entries too */
-const FOUND = path.resolve(EXAMPLES, '../test/fidelity/found');
-
 describe('the KB covers every step of every example', () => {
   const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).map((f) => path.basename(f, '.yaml'));
-  const found = fs.existsSync(FOUND) ? fs.readdirSync(FOUND).filter((f) => f.endsWith('.yaml')).map((f) => path.join(FOUND, f)) : [];
   const fns = new Map<string, string>();
+  // the regression scenarios the kernel checks (test/fidelity/found) walk functions the examples do not
+  const found = path.resolve(EXAMPLES, '../test/fidelity/found');
+  const foundFiles = fs.existsSync(found) ? fs.readdirSync(found).filter((f) => f.endsWith('.yaml')).map((f) => path.join(found, f)) : [];
   before(() => {
     for (const n of names) for (const e of runExample(n).events) fns.set(e.fn, e.file);
-    for (const f of found) for (const e of runScenarioText(fs.readFileSync(f, 'utf8'), f, { readFile: (p) => fs.readFileSync(path.resolve(FOUND, p), 'utf8') }).events) fns.set(e.fn, e.file);
+    for (const f of foundFiles) for (const e of runScenarioFile(f).events) fns.set(e.fn, e.file);
   });
 
   it('has an entry, in the same file, for each function a trace names', () => {

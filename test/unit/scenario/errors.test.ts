@@ -127,7 +127,9 @@ describe('scenario errors: listen and traffic', () => {
     oneError(sc('listen:\n  - b: udp 10.0.0.2:0\ntraffic: []\n'), 8, 21, '`0` is out of range (1..65535)');
     oneError(sc('listen:\n  - b: sctp 5\ntraffic: []\n'), 8, 8, 'expected udp or tcp');
     oneError(sc('listen:\n  - b: tcp 80 connect 10.0.0.1:5\ntraffic: []\n'), 8, 15, 'does not connect');
-    oneError(sc('listen:\n  - b: udp 53\n  - b: udp 53\ntraffic: []\n'), 9, 5, 'EADDRINUSE');
+    // listeners have SO_REUSEADDR: two UDP sockets may share a port (test/fidelity/found/fix-udp-reuseaddr-listeners.yaml), two TCP listeners may not
+    oneError(sc('listen:\n  - b: tcp 53\n  - b: tcp 53\ntraffic: []\n'), 9, 5, 'EADDRINUSE');
+    oneError(sc('listen:\n  - b: tcp 10.0.0.2:53\n  - b: tcp 53\ntraffic: []\n'), 9, 5, 'EADDRINUSE');
   });
 
   it('traffic items, with the word in the send line', () => {

@@ -78,7 +78,7 @@ function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
  * __neigh_event_send: returns true when the packet was queued (or dropped) waiting for
  * resolution, false when it can be sent now.
  */
-function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff): boolean {
+function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean {
   return net.call('__neigh_event_send', () => {
     const now = net.w.sched.now;
     let probeNow = false;
@@ -97,6 +97,11 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff): boolean {
       return false;
     }
     if (n.state !== 'NUD_INCOMPLETE') return false;
+    if (!skb) {
+      // neigh_event_send(n, NULL): resolution starts, nothing waits for it
+      if (probeNow) neigh_probe(net, n);
+      return true;
+    }
     const limit = net.get('net.ipv4.neigh.default.unres_qlen_bytes');
     while (n.arpQueue.length > 0 && n.arpQueueBytes + truesize(skb) > limit) {
       const old = n.arpQueue.shift()!;
@@ -110,6 +115,15 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff): boolean {
     if (probeNow) neigh_probe(net, n);
     return true;
   });
+}
+
+/**
+ * neigh_event_send (include/net/neighbour.h): start resolving an entry that is not valid
+ * (used by __ip_do_redirect for a new gateway); true while it is not usable yet.
+ */
+export function neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean {
+  if (nudConnected(n.state) || n.state === 'NUD_DELAY' || n.state === 'NUD_PROBE') return false;
+  return __neigh_event_send(net, n, skb);
 }
 
 /** neigh_probe: send a solicitation (arp_solicit) for the newest queued packet. */

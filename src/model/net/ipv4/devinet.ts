@@ -70,6 +70,7 @@ export interface RouteSpec {
   scope?: Scope;
   proto: string;
   mtu: number;
+  mtuLock?: boolean;
 }
 
 /** fib_table_insert with fib_check_nh: a gateway must be reachable on a link that is up. */
@@ -93,7 +94,7 @@ export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   if (existing && !replace) throw new NetlinkError('RTNETLINK answers: File exists');
   if (existing) net.fib.remove((x) => x === existing);
   const scope: Scope = r.scope ?? (r.type === 'RTN_LOCAL' ? 'host' : r.gw || r.type !== 'RTN_UNICAST' ? 'global' : 'link');
-  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu };
+  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false };
   net.fib.add(route);
 }
 

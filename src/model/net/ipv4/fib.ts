@@ -24,6 +24,8 @@ export interface FibRoute {
   scope: Scope;
   proto: string;
   mtu: number;
+  /** RTAX_LOCK for RTAX_MTU (`mtu lock N`): ip_mtu_locked — no DF from path MTU discovery, no learnt PMTU */
+  mtuLock?: boolean;
 }
 
 export interface FibRule {
@@ -146,7 +148,7 @@ export class Fib {
         const via = r.gw ? ` via ${numToIp(r.gw)}` : '';
         const dev = r.dev ? ` dev ${r.dev.name}` : '';
         const src = r.prefsrc ? ` src ${numToIp(r.prefsrc)}` : '';
-        return `${t}${dst}${via}${dev} proto ${r.proto} scope ${r.scope}${src}${r.metric ? ` metric ${r.metric}` : ''}`;
+        return `${t}${dst}${via}${dev} proto ${r.proto} scope ${r.scope}${src}${r.metric ? ` metric ${r.metric}` : ''}${r.mtu ? ` mtu ${r.mtuLock ? 'lock ' : ''}${r.mtu}` : ''}`;
       });
   }
 }

@@ -8,30 +8,37 @@ import { csumFold, csumPartial } from '../../proto/checksum';
 import {
   ICMP_DEST_UNREACH,
   ICMP_ECHO,
+  ICMP_ADDRESS,
+  ICMP_ADDRESSREPLY,
   ICMP_ECHOREPLY,
   ICMP_FRAG_NEEDED,
   ICMP_HLEN,
   ICMP_PARAMETERPROB,
   ICMP_REDIRECT,
   ICMP_TIME_EXCEEDED,
+  ICMP_TIMESTAMP,
+  ICMP_TIMESTAMPREPLY,
   ICMP_TYPE_NAMES,
   UNREACH_CODE_NAMES,
   readIcmp,
   writeIcmp,
 } from '../../proto/icmp';
 import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { ip_route_output_key, isLocalAddr } from './route';
+import { inet_select_addr, ip_route_output_key, isLocalAddr } from './route';
+import type { Rtable } from './route_types';
 import { ip_make_skb } from './ip_make';
 import { ip_send_skb } from './ip_output';
 import { udp_err } from './udp';
 import { raw_icmp_error, ping_rcv } from './raw';
 import { tcp_v4_err } from './tcp_ipv4';
+import { ip_do_redirect } from './route';
 import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 
 const FILE = 'net/ipv4/icmp.c';
 /** NR_ICMP_TYPES */
 const NR_ICMP_TYPES = 18;
-const IS_ERROR: Record<number, boolean> = { 3: true, 4: true, 5: true, 11: true, 12: true };
+/** NR_ICMP_UNREACH: the highest destination-unreachable code */
+const NR_ICMP_UNREACH = 15;
 const OUT_NAMES: Record<number, string> = { 0: 'IcmpOutEchoReps', 3: 'IcmpOutDestUnreachs', 5: 'IcmpOutRedirects', 8: 'IcmpOutEchos', 11: 'IcmpOutTimeExcds', 12: 'IcmpOutParmProbs' };
 const IN_NAMES: Record<number, string> = { 0: 'IcmpInEchoReps', 3: 'IcmpInDestUnreachs', 5: 'IcmpInRedirects', 8: 'IcmpInEchos', 11: 'IcmpInTimeExcds', 12: 'IcmpInParmProbs' };
 /** IPTOS_PREC_INTERNETCONTROL: the precedence ICMP errors carry */
@@ -51,7 +58,7 @@ export function icmp_out_count(net: Net, type: number): void {
   if (n) net.count(n);
 }
 
-/** icmp_global_allow: the namespace-wide token bucket (icmp_msgs_per_sec, icmp_msgs_burst). */
+/** icmp_global_allow (v6.12): the namespace-wide token bucket (icmp_msgs_per_sec, icmp_msgs_burst). */
 function icmp_global_allow(net: Net): boolean {
   const g = net.icmpGlobal;
   if (g.credit > 0) return true;
@@ -65,6 +72,16 @@ function icmp_global_allow(net: Net): boolean {
   return true;
 }
 
+/**
+ * icmp_global_consume (v6.12): a message that passed both limits takes a random 0, 1 or 2
+ * credits (get_random_u32_below(3)), so the bucket runs dry after about burst/1 messages on
+ * average; the credit may go negative.
+ */
+function icmp_global_consume(net: Net): void {
+  const credits = net.randBelow(3);
+  if (credits) net.icmpGlobal.credit -= credits;
+}
+
 /** icmpv4_mask_allow: types outside icmp_ratemask, and fragmentation needed, are never limited. */
 function icmpv4_mask_allow(net: Net, type: number, code: number): boolean {
   if (type > NR_ICMP_TYPES) return true;
@@ -72,25 +89,41 @@ function icmpv4_mask_allow(net: Net, type: number, code: number): boolean {
   return ((1 << type) & net.get('net.ipv4.icmp_ratemask')) === 0;
 }
 
-/** inet_peer_xrlim_allow: one token per icmp_ratelimit ms, a burst of six; a new peer starts full. */
-function icmpv4_xrlim_allow(net: Net, daddr: number, outLoopback: boolean): boolean {
-  if (outLoopback) return true;
-  const timeout = net.get('net.ipv4.icmp_ratelimit');
-  const nowMs = net.w.sched.now / 1e6;
-  let p = net.peers.get(daddr);
-  if (!p) {
-    p = { rateTokens: 0, rateLast: nowMs - 60000 };
-    net.peers.set(daddr, p);
+/** icmpv4_global_allow: unlimited types pass; others need the global bucket (then apply_ratelimit). */
+function icmpv4_global_allow(net: Net, type: number, code: number): { ok: boolean; applyRatelimit: boolean } {
+  if (icmpv4_mask_allow(net, type, code)) return { ok: true, applyRatelimit: false };
+  if (icmp_global_allow(net)) return { ok: true, applyRatelimit: true };
+  net.count('IcmpOutRateLimitGlobal');
+  return { ok: false, applyRatelimit: false };
+}
+
+/**
+ * icmpv4_xrlim_allow → inet_peer_xrlim_allow: one token per icmp_ratelimit ms, a burst of six;
+ * a new peer starts full; no limit through loopback. A message let through consumes global credit.
+ */
+function icmpv4_xrlim_allow(net: Net, rt: Rtable, daddr: number, applyRatelimit: boolean): boolean {
+  if (!applyRatelimit) return true;
+  let ok = true;
+  if (!rt.dev.isLoopback) {
+    const timeout = net.get('net.ipv4.icmp_ratelimit');
+    const nowMs = net.w.sched.now / 1e6;
+    let p = net.peers.get(daddr);
+    if (!p) {
+      p = { rateTokens: 0, rateLast: nowMs - 60000 };
+      net.peers.set(daddr, p);
+    }
+    let token = p.rateTokens + (nowMs - p.rateLast);
+    p.rateLast = nowMs;
+    if (token > 6 * timeout) token = 6 * timeout;
+    ok = false;
+    if (token >= timeout) {
+      token -= timeout;
+      ok = true;
+    }
+    p.rateTokens = token;
   }
-  let token = p.rateTokens + (nowMs - p.rateLast);
-  p.rateLast = nowMs;
-  if (token > 6 * timeout) token = 6 * timeout;
-  let ok = false;
-  if (token >= timeout) {
-    token -= timeout;
-    ok = true;
-  }
-  p.rateTokens = token;
+  if (!ok) net.count('IcmpOutRateLimitHost');
+  else icmp_global_consume(net);
   return ok;
 }
 
@@ -107,29 +140,27 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
     if (skbIn.pkt_type !== 'PACKET_HOST') return say(`No ICMP error for a packet that came as a link-layer ${skbIn.pkt_type === 'PACKET_BROADCAST' ? 'broadcast' : 'multicast'}.`);
     if (rtIn.type === 'RTN_BROADCAST' || rtIn.type === 'RTN_MULTICAST') return say('No ICMP error for a packet sent to a broadcast or multicast address.');
     if (iph.fragOff & IP_OFFSET) return say('No ICMP error for a fragment other than the first.');
-    if (IS_ERROR[type] && iph.protocol === IPPROTO_ICMP) {
+    if (isError(type) && iph.protocol === IPPROTO_ICMP) {
       const inner = skbIn.buf[skbIn.network_header + iph.ihl * 4];
-      if (inner > NR_ICMP_TYPES || IS_ERROR[inner]) return say('No ICMP error about an ICMP error (that could loop forever).');
+      if (inner > NR_ICMP_TYPES || isError(inner)) return say('No ICMP error about an ICMP error (that could loop forever).');
     }
     let applyRatelimit = false;
     const inLoopback = skbIn.dev?.isLoopback ?? false;
-    if (!inLoopback && !icmpv4_mask_allow(net, type, code)) {
-      if (!icmp_global_allow(net)) {
-        net.count('IcmpOutRateLimitGlobal');
-        return say(`The global ICMP rate limit (icmp_msgs_per_sec ${net.get('net.ipv4.icmp_msgs_per_sec')}, burst ${net.get('net.ipv4.icmp_msgs_burst')}) has no token left: no ${icmpName(type, code)} is sent.`);
-      }
-      applyRatelimit = true;
+    if (!inLoopback) {
+      const g = icmpv4_global_allow(net, type, code);
+      if (!g.ok) return say(`The global ICMP rate limit (icmp_msgs_per_sec ${net.get('net.ipv4.icmp_msgs_per_sec')}, burst ${net.get('net.ipv4.icmp_msgs_burst')}) has no token left: no ${icmpName(type, code)} is sent (IcmpOutRateLimitGlobal).`);
+      applyRatelimit = g.applyRatelimit;
     }
     // The source: the address the packet was sent to, if it was for us; else the route's choice.
     const forUs = rtIn.type === 'RTN_LOCAL' && isLocalAddr(net, iph.daddr);
     const saddr = forUs ? iph.daddr : 0;
-    const r = ip_route_output_key(net, iph.saddr, saddr, skbIn.mark);
+    // IP4_REPLY_MARK: the error is routed with the offending packet's mark only with fwmark_reflect
+    const mark = IP4_REPLY_MARK(net, skbIn.mark);
+    const r = ip_route_output_key(net, iph.saddr, saddr, mark);
     if ('error' in r) return say(`No route back to ${numToIp(iph.saddr)} for the ICMP error: ${r.what}.`);
-    if (applyRatelimit && !icmpv4_xrlim_allow(net, iph.saddr, r.rt.dev.isLoopback)) {
-      net.count('IcmpOutRateLimitHost');
-      return say(`The per-destination rate limit (icmp_ratelimit ${net.get('net.ipv4.icmp_ratelimit')} ms) for ${numToIp(iph.saddr)} has no token left: no ${icmpName(type, code)} is sent.`);
+    if (!icmpv4_xrlim_allow(net, r.rt, iph.saddr, applyRatelimit)) {
+      return say(`The per-destination rate limit (icmp_ratelimit ${net.get('net.ipv4.icmp_ratelimit')} ms) for ${numToIp(iph.saddr)} has no token left: no ${icmpName(type, code)} is sent (IcmpOutRateLimitHost).`);
     }
-    if (applyRatelimit && net.randBelow(3)) net.icmpGlobal.credit -= 1;
     let room = Math.min(r.rt.mtu(), 576) - IPV4_HLEN - ICMP_HLEN;
     const inLen = skbIn.tail - skbIn.network_header;
     const dataLen = Math.min(inLen, room);
@@ -140,6 +171,7 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
       b.set(skbIn.buf.subarray(skbIn.network_header, skbIn.network_header + room), off + ICMP_HLEN);
       writeIcmp(b, off, ICMP_HLEN + room, { type, code, rest });
     });
+    skb.mark = mark;
     // icmp_glue_bits: an error carries the offending packet's conntrack entry (RELATED)
     nf_ct_attach(skb, skbIn);
     net.call('icmp_push_reply', () => {
@@ -177,33 +209,128 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
       return;
     }
     const rt = skb.dst!;
-    if (rt.type === 'RTN_BROADCAST' && h.type === ICMP_ECHO && net.get('net.ipv4.icmp_echo_ignore_broadcasts')) {
-      net.count('IcmpInErrors');
-      net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', 'An echo request to a broadcast address is ignored (icmp_echo_ignore_broadcasts = 1).');
-      return;
-    }
-    net.step(skb, 'L4', 'icmp_rcv', FILE, `ICMP ${icmpName(h.type, h.code)} arrives, checksum right (IcmpInMsgs).`);
-    skb.pull(ICMP_HLEN);
-    if (h.type === ICMP_ECHO) icmp_echo(net, skb);
-    else if (h.type === ICMP_ECHOREPLY) {
-      const reason = ping_rcv(net, skb);
-      if (reason) {
-        if (net.w.rec.getFate(skb.pkt)?.kind === 'delivered') {
-          // ping's raw socket got a clone (raw_local_deliver): the packet's fate stays
-          // "delivered", but icmp_rcv still frees this skb with ping_rcv's drop reason
-          net.step(skb, 'L4', 'icmp_rcv', FILE, `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
-        } else net.drop(skb, 'L4', 'icmp_rcv', FILE, reason, 'An echo reply nobody waits for: no ping socket has this id, so icmp_rcv frees it with ping_rcv\'s drop reason.');
+    if (rt.type === 'RTN_BROADCAST' || rt.type === 'RTN_MULTICAST') {
+      // RFC 1122 3.2.2.6 / 3.2.2.8: echo and timestamp to a broadcast may be ignored (the sysctl
+      // decides); every other type but the address-mask ones is refused outright (v6.12).
+      const where = rt.type === 'RTN_BROADCAST' ? 'a broadcast' : 'a multicast';
+      if ((h.type === ICMP_ECHO || h.type === ICMP_TIMESTAMP) && net.get('net.ipv4.icmp_echo_ignore_broadcasts')) {
+        net.count('IcmpInErrors');
+        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', `An ${icmpName(h.type, h.code)} to ${where} address is ignored (icmp_echo_ignore_broadcasts = 1): IcmpInErrors.`);
+        return;
+      }
+      if (h.type !== ICMP_ECHO && h.type !== ICMP_TIMESTAMP && h.type !== ICMP_ADDRESS && h.type !== ICMP_ADDRESSREPLY) {
+        net.count('IcmpInErrors');
+        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', `ICMP ${icmpName(h.type, h.code)} sent to ${where} address is not accepted (only echo, timestamp and address-mask messages may be): IcmpInErrors.`);
+        return;
       }
     }
-    else if (h.type === ICMP_DEST_UNREACH || h.type === ICMP_TIME_EXCEEDED || h.type === ICMP_PARAMETERPROB) icmp_unreach(net, skb, h.type, h.code, h.rest);
-    else {
-      net.step(skb, 'L4', 'icmp_discard', FILE, `ICMP ${icmpName(h.type, h.code)} needs no action here.`);
-      net.fate(skb, { kind: 'consumed', fn: 'icmp_discard' });
+    const handler = ICMP_POINTERS[h.type].handler;
+    net.step(skb, 'L4', 'icmp_rcv', FILE, `ICMP ${icmpName(h.type, h.code)} arrives, checksum right (IcmpInMsgs); icmp_pointers[${h.type}] hands it to ${handler}.`);
+    skb.pull(ICMP_HLEN);
+    switch (handler) {
+      case 'icmp_echo':
+        return icmp_echo(net, skb);
+      case 'ping_rcv': {
+        const reason = ping_rcv(net, skb);
+        if (reason) {
+          if (net.w.rec.getFate(skb.pkt)?.kind === 'delivered') {
+            // ping's raw socket got a clone (raw_local_deliver): the packet's fate stays
+            // "delivered", but icmp_rcv still frees this skb with ping_rcv's drop reason
+            net.step(skb, 'L4', 'icmp_rcv', FILE, `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+          } else net.drop(skb, 'L4', 'icmp_rcv', FILE, reason, 'An echo reply nobody waits for: no ping socket has this id, so icmp_rcv frees it with ping_rcv\'s drop reason.');
+        }
+        return;
+      }
+      case 'icmp_unreach':
+        return icmp_unreach(net, skb, h.type, h.code, h.rest);
+      case 'icmp_redirect':
+        return icmp_redirect(net, skb, h.rest);
+      case 'icmp_timestamp':
+        return icmp_timestamp(net, skb);
+      case 'icmp_discard':
+        net.step(skb, 'L4', 'icmp_discard', FILE, `ICMP ${icmpName(h.type, h.code)} needs no action: icmp_discard reports success and the message is consumed.`);
+        net.fate(skb, { kind: 'consumed', fn: 'icmp_discard' });
     }
   });
 }
 
-/** icmp_echo → icmp_reply: answer an echo request with the same id, sequence and data. */
+type IcmpHandler = 'ping_rcv' | 'icmp_discard' | 'icmp_unreach' | 'icmp_redirect' | 'icmp_echo' | 'icmp_timestamp';
+/**
+ * icmp_pointers[] (net/ipv4/icmp.c, v6.12): each type's handler, and whether it is an error (an
+ * error is never answered with an error, and only an error carries the offending packet's
+ * conntrack entry).
+ */
+export const ICMP_POINTERS: { handler: IcmpHandler; error: boolean }[] = [
+  { handler: 'ping_rcv', error: false }, // 0 echo reply
+  { handler: 'icmp_discard', error: true }, // 1
+  { handler: 'icmp_discard', error: true }, // 2
+  { handler: 'icmp_unreach', error: true }, // 3 destination unreachable
+  { handler: 'icmp_unreach', error: true }, // 4 source quench
+  { handler: 'icmp_redirect', error: true }, // 5 redirect
+  { handler: 'icmp_discard', error: true }, // 6
+  { handler: 'icmp_discard', error: true }, // 7
+  { handler: 'icmp_echo', error: false }, // 8 echo request
+  { handler: 'icmp_discard', error: true }, // 9
+  { handler: 'icmp_discard', error: true }, // 10
+  { handler: 'icmp_unreach', error: true }, // 11 time exceeded
+  { handler: 'icmp_unreach', error: true }, // 12 parameter problem
+  { handler: 'icmp_timestamp', error: false }, // 13 timestamp
+  { handler: 'icmp_discard', error: false }, // 14 timestamp reply
+  { handler: 'icmp_discard', error: false }, // 15 information request
+  { handler: 'icmp_discard', error: false }, // 16 information reply
+  { handler: 'icmp_discard', error: false }, // 17 address mask request
+  { handler: 'icmp_discard', error: false }, // 18 address mask reply
+];
+
+const isError = (type: number): boolean => type <= NR_ICMP_TYPES && ICMP_POINTERS[type].error;
+
+/**
+ * icmp_redirect (v6.12): long enough for the quoted IP header, then icmp_socket_deliver hands it
+ * to the sender's protocol, which applies it to its route (__ip_do_redirect).
+ */
+function icmp_redirect(net: Net, skb: SkBuff, gw: number): void {
+  net.call('icmp_redirect', () => {
+    if (skb.len < IPV4_HLEN) {
+      net.count('IcmpInErrors');
+      net.drop(skb, 'L4', 'icmp_redirect', FILE, 'PKT_TOO_SMALL', 'The redirect is too short to quote an IP header: IcmpInErrors.');
+      return;
+    }
+    const inner = readIp(skb.buf, skb.data);
+    net.step(skb, 'L4', 'icmp_redirect', FILE, `${numToIp(readIp(skb.buf, skb.network_header).saddr)} says: for ${numToIp(inner.daddr)} use the gateway ${numToIp(gw)}; icmp_socket_deliver tells the sending protocol.`);
+    icmp_socket_deliver(net, skb, ICMP_REDIRECT, skb.buf[skb.transport_header + 1], gw);
+  });
+}
+
+/**
+ * icmp_timestamp (v6.12): answered with a timestamp reply whose receive and transmit times are
+ * the milliseconds since midnight UTC (here: of the simulated clock).
+ */
+function icmp_timestamp(net: Net, skb: SkBuff): void {
+  net.call('icmp_timestamp', () => {
+    if (skb.len < 4) {
+      net.count('IcmpInErrors');
+      net.drop(skb, 'L4', 'icmp_timestamp', FILE, 'PKT_TOO_SMALL', 'A timestamp request without its originate time: IcmpInErrors.');
+      return;
+    }
+    const iph = readIp(skb.buf, skb.network_header);
+    const icmpOff = skb.transport_header;
+    const h = readIcmp(skb.buf, icmpOff);
+    const ms = Math.floor(net.w.sched.now / 1e6) % 86400000;
+    const orig = skb.buf.subarray(skb.data, skb.data + 4);
+    icmp_reply(net, skb, iph, ICMP_TIMESTAMPREPLY, 20, (b, off) => {
+      b.set(orig, off + ICMP_HLEN);
+      for (const at of [off + 12, off + 16]) {
+        b[at] = ms >>> 24;
+        b[at + 1] = (ms >>> 16) & 255;
+        b[at + 2] = (ms >>> 8) & 255;
+        b[at + 3] = ms & 255;
+      }
+      writeIcmp(b, off, 20, { type: ICMP_TIMESTAMPREPLY, code: 0, rest: h.rest });
+    }, `A timestamp request is answered with a timestamp reply (receive and transmit time ${ms} ms after midnight).`);
+  });
+}
+
+/** icmp_echo: answer an echo request with the same id, sequence and data (icmp_reply). */
 function icmp_echo(net: Net, skb: SkBuff): void {
   net.call('icmp_echo', () => {
     if (net.get('net.ipv4.icmp_echo_ignore_all')) {
@@ -215,26 +342,72 @@ function icmp_echo(net: Net, skb: SkBuff): void {
     const icmpOff = skb.transport_header;
     const bodyLen = skb.tail - icmpOff;
     const h = readIcmp(skb.buf, icmpOff);
-    net.call('icmp_reply', () => {
-      // fib_compute_spec_dst: the reply comes from the address the request was sent to.
-      const r = ip_route_output_key(net, iph.saddr, iph.daddr, skb.mark);
-      if ('error' in r) {
-        net.step(skb, 'L4', 'icmp_reply', FILE, `No route back to ${numToIp(iph.saddr)}: ${r.what}; no echo reply.`);
-        net.fate(skb, { kind: 'consumed', fn: 'icmp_reply' });
-        return;
+    net.step(skb, 'L4', 'icmp_echo', FILE, `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}): icmp_reply answers it.`);
+    icmp_reply(net, skb, iph, ICMP_ECHOREPLY, bodyLen, (b, off) => {
+      b.set(skb.buf.subarray(icmpOff, icmpOff + bodyLen), off);
+      writeIcmp(b, off, bodyLen, { type: ICMP_ECHOREPLY, code: 0, rest: h.rest });
+    }, `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}) is answered with an echo reply carrying the same ${bodyLen - ICMP_HLEN} data bytes.`);
+  });
+}
+
+/** IP4_REPLY_MARK (include/net/ip.h): replies carry the packet's mark only with fwmark_reflect. */
+export function IP4_REPLY_MARK(net: Net, mark: number): number {
+  return net.get('net.ipv4.fwmark_reflect') ? mark : 0;
+}
+
+/**
+ * fib_compute_spec_dst (net/ipv4/fib_frontend.c, v6.12): the source of a reply. A packet for one
+ * of our addresses is answered from it; one sent to a broadcast or multicast address gets the
+ * preferred source of our route back to the sender (inet_select_addr on the incoming device
+ * when there is none).
+ */
+export function fib_compute_spec_dst(net: Net, skb: SkBuff): number {
+  return net.call('fib_compute_spec_dst', () => {
+    const iph = readIp(skb.buf, skb.network_header);
+    const rt = skb.dst!;
+    if (rt.type === 'RTN_LOCAL') return iph.daddr;
+    const dev = skb.dev ?? net.lo;
+    if (iph.saddr !== 0) {
+      // the flow's mark is the packet's only with src_valid_mark (IN_DEV_SRC_VMARK)
+      const vmark = net.devOrconf(dev, 'src_valid_mark') ? skb.mark : 0;
+      const res = net.fib.lookup({ daddr: iph.saddr, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: vmark, tos: iph.tos & 0xfc, iifName: 'lo' });
+      if (!('error' in res)) {
+        const r = res.route;
+        if (r.prefsrc) return r.prefsrc;
+        return inet_select_addr(net, r.dev, r.gw || iph.saddr);
       }
-      const pkt = net.w.rec.newPacket(net.name, skb.pkt);
-      const reply = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: iph.saddr, protocol: IPPROTO_ICMP, ttl: net.get('net.ipv4.ip_default_ttl'), tos: iph.tos, df: false }, bodyLen, pkt, (b, off) => {
-        b.set(skb.buf.subarray(icmpOff, icmpOff + bodyLen), off);
-        writeIcmp(b, off, bodyLen, { type: ICMP_ECHOREPLY, code: 0, rest: h.rest });
-      });
-      net.step(skb, 'L4', 'icmp_echo', FILE, `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}) is answered with an echo reply carrying the same ${bodyLen - ICMP_HLEN} data bytes.`);
-      net.fate(skb, { kind: 'consumed', fn: 'icmp_echo', detail: 'answered with an echo reply' });
-      net.call('icmp_push_reply', () => {
-        icmp_out_count(net, ICMP_ECHOREPLY);
-        net.step(reply, 'L3', 'icmp_push_reply', FILE, `The echo reply ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.`);
-        net.call('ip_push_pending_frames', () => ip_send_skb(net, reply));
-      });
+    }
+    return inet_select_addr(net, dev, iph.saddr);
+  });
+}
+
+/**
+ * icmp_reply (v6.12): the answer to an echo or timestamp request: the global and per-peer rate
+ * limits (for types in icmp_ratemask), the source from fib_compute_spec_dst, the mark from
+ * IP4_REPLY_MARK, the request's TOS, then icmp_push_reply.
+ */
+function icmp_reply(net: Net, skb: SkBuff, iph: ReturnType<typeof readIp>, type: number, len: number, fill: (b: Uint8Array, off: number) => void, what: string): void {
+  net.call('icmp_reply', () => {
+    const say = (why: string): void => {
+      net.step(skb, 'L4', 'icmp_reply', FILE, why);
+      net.fate(skb, { kind: 'consumed', fn: 'icmp_reply' });
+    };
+    const g = icmpv4_global_allow(net, type, 0);
+    if (!g.ok) return say(`The global ICMP rate limit has no token left: no ${icmpName(type, 0)} is sent (IcmpOutRateLimitGlobal).`);
+    const mark = IP4_REPLY_MARK(net, skb.mark);
+    const saddr = fib_compute_spec_dst(net, skb);
+    const r = ip_route_output_key(net, iph.saddr, saddr, mark);
+    if ('error' in r) return say(`No route back to ${numToIp(iph.saddr)}: ${r.what}; no ${icmpName(type, 0)}.`);
+    if (!icmpv4_xrlim_allow(net, r.rt, iph.saddr, g.applyRatelimit)) return say(`The per-destination rate limit for ${numToIp(iph.saddr)} has no token left: no ${icmpName(type, 0)} is sent (IcmpOutRateLimitHost).`);
+    const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+    const reply = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: iph.saddr, protocol: IPPROTO_ICMP, ttl: net.get('net.ipv4.ip_default_ttl'), tos: iph.tos, df: false }, len, pkt, fill);
+    reply.mark = mark;
+    net.step(skb, 'L4', 'icmp_reply', FILE, `${what} It goes from ${numToIp(r.saddr)}${saddr !== iph.daddr ? ` (fib_compute_spec_dst: the request was sent to ${numToIp(iph.daddr)})` : ''}${mark ? `, with mark ${mark} (fwmark_reflect)` : ''}.`);
+    net.fate(skb, { kind: 'consumed', fn: type === ICMP_ECHOREPLY ? 'icmp_echo' : 'icmp_timestamp', detail: type === ICMP_ECHOREPLY ? 'answered with an echo reply' : 'answered with a timestamp reply' });
+    net.call('icmp_push_reply', () => {
+      icmp_out_count(net, type);
+      net.step(reply, 'L3', 'icmp_push_reply', FILE, `The ${icmpName(type, 0)} ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.`);
+      net.call('ip_push_pending_frames', () => ip_send_skb(net, reply));
     });
   });
 }
@@ -260,7 +433,15 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
     if (type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED && net.get('net.ipv4.ip_no_pmtu_disc') === 0) {
       mtuInfo = info & 0xffff;
       // ipv4_update_pmtu: a route exception for the destination with the smaller MTU (10 minutes).
-      if (mtuInfo >= 552 && isLocalAddr(net, inner.saddr)) net.pmtu.set(inner.daddr, mtuInfo);
+      // __ip_rt_update_pmtu leaves a route whose MTU is locked alone
+      const out = ip_route_output_key(net, inner.daddr, 0);
+      const locked = !('error' in out) && out.rt.mtuLocked;
+      if (mtuInfo >= 552 && isLocalAddr(net, inner.saddr) && !locked) net.pmtu.set(inner.daddr, mtuInfo);
+    }
+    if (type === ICMP_DEST_UNREACH && code > NR_ICMP_UNREACH) {
+      net.step(skb, 'L4', 'icmp_unreach', FILE, `Destination unreachable with unknown code ${code}: nobody is told.`);
+      net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach' });
+      return;
     }
     if (type === ICMP_TIME_EXCEEDED && code === 1) {
       net.step(skb, 'L4', 'icmp_unreach', FILE, 'Reassembly time exceeded at the other end: nothing to tell a socket.');
@@ -268,12 +449,34 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
       return;
     }
     net.step(skb, 'L4', 'icmp_unreach', FILE, `ICMP ${icmpName(type, code)} about our datagram ${numToIp(inner.saddr)} → ${numToIp(inner.daddr)} (protocol ${inner.protocol})${mtuInfo ? `: the path MTU to ${numToIp(inner.daddr)} is now ${mtuInfo}` : ''}; icmp_socket_deliver tells the socket.`);
+    icmp_socket_deliver(net, skb, type, code, mtuInfo);
+  });
+}
+
+/**
+ * icmp_socket_deliver (v6.12): the quoted header (plus 8 bytes of it) picks the protocol; raw
+ * sockets of that protocol hear of it (raw_icmp_error), then its err_handler (udp_err,
+ * tcp_v4_err; for ICMP, icmp_err → ping_err, which finds no ping socket).
+ */
+function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
+  net.call('icmp_socket_deliver', () => {
+    const inner = readIp(skb.buf, skb.data);
+    if (!skb.mayPull(inner.ihl * 4 + 8)) {
+      net.count('IcmpInErrors');
+      net.step(skb, 'L4', 'icmp_socket_deliver', FILE, 'The error quotes less than the IP header and 8 bytes of the datagram: IcmpInErrors, nobody is told.');
+      net.fate(skb, { kind: 'consumed', fn: 'icmp_socket_deliver' });
+      return;
+    }
     const l4 = skb.data + inner.ihl * 4;
-    const haveL4 = skb.tail - l4 >= 8;
-    const delivered = raw_icmp_error(net, inner.protocol);
-    if (!delivered) net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach', detail: 'error reported' });
-    if (haveL4 && inner.protocol === IPPROTO_UDP) udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code);
-    else if (haveL4 && inner.protocol === IPPROTO_TCP) tcp_v4_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code);
+    const rawSock = raw_icmp_error(net, inner.protocol);
+    if (rawSock && type === ICMP_REDIRECT) {
+      // raw_err: a redirect is applied to the raw socket's route
+      net.call('raw_err', () => net.call('ipv4_sk_redirect', () => ip_do_redirect(net, skb, info)));
+    }
+    if (!rawSock) net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach', detail: 'error reported' });
+    if (inner.protocol === IPPROTO_UDP) udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code, info);
+    else if (inner.protocol === IPPROTO_TCP) tcp_v4_err(net, skb, type, code, info);
+    else if (!rawSock && type === ICMP_REDIRECT) net.fate(skb, { kind: 'consumed', fn: 'icmp_redirect' });
   });
 }
 

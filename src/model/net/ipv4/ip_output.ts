@@ -14,6 +14,8 @@ import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
 import { NET_XMIT_CN, xmitName } from '../core/dev';
 import type { NfHookName } from '../../trace';
 import type { NetDevice } from '../core/netdevice';
+import { dev_loopback_xmit } from '../core/dev_loopback';
+import { Rtable } from './route_types';
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
 const FILE = IP_OUTPUT_FILE;
@@ -70,9 +72,43 @@ export function ip_local_out(net: Net, skb: SkBuff): number {
   );
 }
 
-/** dst_output: the route's output function — ip_output for every IPv4 unicast route. */
+/** dst_output: the route's output function — ip_mc_output for broadcast routes, else ip_output. */
 export function dst_output(net: Net, skb: SkBuff): number {
+  if (skb.dst!.output === 'ip_mc_output') return ip_mc_output(net, skb);
   return ip_output(net, skb);
+}
+
+/**
+ * ip_mc_output (v6.12): a broadcast is also for this host, so a clone goes through
+ * POST_ROUTING to ip_mc_finish_output and back in (dev_loopback_xmit) before the packet itself
+ * takes the normal way out; what the packet's own way out returned is returned.
+ */
+export function ip_mc_output(net: Net, skb: SkBuff): number {
+  return net.call('ip_mc_output', () => {
+    const rt = skb.dst!;
+    const dev = rt.dev;
+    const indev = skb.dev;
+    skb.dev = dev;
+    skb.protocol = ETH_P_IP;
+    if (rt.type === 'RTN_BROADCAST') {
+      const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+      const copy = skb.copy(pkt);
+      net.step(skb, 'L3', 'ip_mc_output', FILE, `A broadcast from this host is for its own sockets too: a clone loops back (ip_mc_finish_output), and the packet leaves on ${dev.name}.`);
+      net.step(copy, 'L3', 'ip_mc_output', FILE, 'The looped-back clone of the broadcast goes through POST_ROUTING to ip_mc_finish_output.');
+      NF_HOOK(net, 'NF_INET_POST_ROUTING', copy, null, dev, () => ip_mc_finish_output(net, copy));
+    }
+    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
+  });
+}
+
+/** ip_mc_finish_output: the clone gets a copy of the route on lo and goes to dev_loopback_xmit. */
+function ip_mc_finish_output(net: Net, skb: SkBuff): void {
+  net.call('ip_mc_finish_output', () => {
+    const rt = skb.dst!;
+    // rt_dst_clone(net->loopback_dev, rt): the same route, now on lo, still delivering locally
+    skb.dst = new Rtable(rt.type, net.lo, 'ip_local_deliver', rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
+    dev_loopback_xmit(net, skb);
+  });
 }
 
 /** ip_output: set the outgoing device, then POST_ROUTING. */
@@ -105,7 +141,7 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
 function ipSkbDstMtu(net: Net, skb: SkBuff): number {
   const rt = skb.dst!;
-  const pmtu = net.pmtu.get(rt.daddr);
+  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
   return pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
 }
 

@@ -51,16 +51,19 @@ export function ping_send(net: Net, o: PingOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'raw_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
-      const pmtu = Math.min(r.rt.mtu(), net.pmtu.get(o.daddr) ?? Infinity);
+      // ip_route_output_key may have chosen the destination (0.0.0.0 → the source, or 127.0.0.1)
+      const daddr = r.daddr;
+      const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = o.size <= pmtu;
       if (o.df === true && !fits) {
         net.step(null, 'socket', 'raw_sendmsg', FILE, `ping -M do: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).`);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
         return 'Message too long';
       }
-      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 : o.df;
+      // ip_dont_fragment: IP_PMTUDISC_WANT sets DF unless the route's MTU is locked
+      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 && !r.rt.mtuLocked : o.df;
       const l4len = o.size - IPV4_HLEN;
-      const skb = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: o.daddr, protocol: IPPROTO_ICMP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, l4len, pkt, (b, off) => {
+      const skb = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: daddr, protocol: IPPROTO_ICMP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, l4len, pkt, (b, off) => {
         // iputils ping's data: a struct timeval, then bytes counting up from 0x10 (here 8 bytes of simulated time).
         const t = net.w.sched.now;
         for (let i = 0; i < 8; i++) b[off + ICMP_HLEN + i] = Math.floor(t / 256 ** i) & 255;
@@ -68,7 +71,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
         writeIcmp(b, off, l4len, { type: ICMP_ECHO, code: 0, rest: ((sock.echoId << 16) | o.seq) >>> 0 });
       });
       icmp_out_count(net, ICMP_ECHO);
-      net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(o.daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
+      net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
       net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
       return pkt;
     }),

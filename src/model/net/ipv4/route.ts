@@ -5,7 +5,9 @@ import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import { IPSKB_DOREDIRECT } from '../core/skbuff';
-import { Fib, type FibRoute, type Flowi4 } from './fib';
+import { Fib, RT_TABLE_LOCAL, type FibRoute, type Flowi4 } from './fib';
+import { neigh_create, neigh_event_send, neigh_lookup } from '../core/neighbour';
+import { nudValid } from '../core/neighbour_types';
 import { Rtable, EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from './route_types';
 import { icmp_send } from './icmp';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED } from '../../proto/icmp';
@@ -120,7 +122,8 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
         skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_DOREDIRECT;
       }
     }
-    skb.dst = new Rtable('RTN_UNICAST', out, 'ip_forward', 'ip_output', rt.gw, daddr, rt.mtu);
+    skb.dst = new Rtable('RTN_UNICAST', out, 'ip_forward', 'ip_output', find_exception_gw(net, rt, daddr), daddr, rt.mtu);
+    skb.dst.mtuLocked = !!rt.mtuLock;
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
   });
@@ -152,14 +155,23 @@ export function inet_select_addr(net: Net, dev: NetDevice | null, dst: number): 
   return lo ? lo.local : 0;
 }
 
-export type OutputRoute = { rt: Rtable; saddr: number } | { error: number; what: string };
+export type OutputRoute = { rt: Rtable; saddr: number; daddr: number } | { error: number; what: string };
+
+const INADDR_LOOPBACK = 0x7f000001;
 
 /**
- * ip_route_output_key (ip_route_output_key_hash_rcu): the route for a packet this host sends,
- * with the source address it will carry. Errors are the -errno a sendmsg would return.
+ * ip_route_output_key (ip_route_output_key_hash_rcu, v6.12): the route for a packet this host
+ * sends, with the source address it will carry and the destination (0.0.0.0 becomes the source,
+ * or 127.0.0.1, through lo). Errors are the -errno a sendmsg would return.
  */
 export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark = 0, oif: NetDevice | null = null): OutputRoute {
+  if (saddr && (isMulticast(saddr) || isLbcast(saddr) || isZeronet(saddr))) return { error: EINVAL, what: `${numToIp(saddr)} cannot be a source address` };
   if (saddr && !isLocalAddr(net, saddr)) return { error: EINVAL, what: `${numToIp(saddr)} is not an address of this host` };
+  if (!daddr) {
+    // no destination: the packet is for this host, through lo
+    const d = saddr || INADDR_LOOPBACK;
+    return { rt: new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, d, 0, 0, d), saddr: d, daddr: d };
+  }
   const fl: Flowi4 = { daddr, saddr, iif: net.lo.ifindex, oif: oif ? oif.ifindex : 0, mark, tos: 0, iifName: 'lo', oifName: oif?.name };
   const res = net.fib.lookup(fl);
   if ('error' in res) {
@@ -169,12 +181,17 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   const r = res.route;
   if (r.type === 'RTN_LOCAL') {
     const src = saddr || (r.prefsrc ? r.prefsrc : daddr);
-    return { rt: new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, daddr, 0, 0, src), saddr: src };
+    return { rt: new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, daddr, 0, 0, src), saddr: src, daddr };
   }
+  // __mkroute_output: 255.255.255.255 and a broadcast route make a broadcast route (no gateway);
+  // any other 0.0.0.0/8 destination is refused
+  const bcast = isLbcast(daddr) || r.type === 'RTN_BROADCAST';
+  if (!bcast && isZeronet(daddr)) return { error: EINVAL, what: `${numToIp(daddr)} is not a valid destination (0.0.0.0/8)` };
   const dev = r.dev!;
   const src = saddr || r.prefsrc || inet_select_addr(net, dev, r.gw || daddr);
-  const type = r.type === 'RTN_BROADCAST' ? 'RTN_BROADCAST' : 'RTN_UNICAST';
-  return { rt: new Rtable(type, dev, null, 'ip_output', r.gw, daddr, r.mtu, 0, src), saddr: src };
+  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, 'ip_local_deliver', 'ip_mc_output', 0, daddr, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, null, 'ip_output', find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src);
+  rt.mtuLocked = !!r.mtuLock;
+  return { rt, saddr: src, daddr };
 }
 
 /**
@@ -222,6 +239,77 @@ export function ip_error(net: Net, skb: SkBuff): void {
     icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
   });
+}
+
+/**
+ * find_exception → rt_bind_exception (v6.12): a next-hop exception a redirect left on this
+ * route's next hop for `daddr` replaces its gateway (RTCF_REDIRECTED).
+ */
+function find_exception_gw(net: Net, r: FibRoute, daddr: number): number {
+  const e = net.fnhe.get(daddr);
+  return e && e.route === r ? e.gw : r.gw;
+}
+
+/** inet_addr_type (net/ipv4/fib_frontend.c): what the local table says an address is. */
+function inet_addr_type(net: Net, a: number): 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTICAST' {
+  if (isZeronet(a) || isLbcast(a)) return 'RTN_BROADCAST';
+  if (isMulticast(a)) return 'RTN_MULTICAST';
+  const r = net.fib.tableLookup(RT_TABLE_LOCAL, { daddr: a, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: 0, tos: 0 });
+  if (r && (r.type === 'RTN_LOCAL' || r.type === 'RTN_BROADCAST' || r.type === 'RTN_MULTICAST')) return r.type;
+  return 'RTN_UNICAST';
+}
+
+/** IN_DEV_RX_REDIRECTS: a router needs accept_redirects on "all" and the device, a host on either. */
+function rxRedirects(net: Net, dev: NetDevice): boolean {
+  if (net.devconf(dev, 'forwarding')) return !!(net.devconf(dev, 'accept_redirects') && net.get('net.ipv4.conf.all.accept_redirects'));
+  return !!net.devOrconf(dev, 'accept_redirects');
+}
+
+/**
+ * ipv4_sk_redirect / ip_do_redirect → __ip_do_redirect (net/ipv4/route.c, v6.12): an ICMP redirect
+ * about a datagram we sent. skb->data is at the quoted IP header; the redirect's own IP source is
+ * the gateway that sent it. Accepted only from the gateway our route uses, for an on-link new
+ * gateway; then, once the new gateway's neighbour entry is valid, a next-hop exception sends the
+ * destination there. While it is not valid, the redirect only starts resolving it.
+ */
+export function ip_do_redirect(net: Net, skb: SkBuff, newGw: number): void {
+  net.call('__ip_do_redirect', () => {
+    const say = (what: string): void => net.step(skb, 'L3', '__ip_do_redirect', ROUTE_FILE, what);
+    const outer = readIpHeader(skb, skb.network_header);
+    const inner = readIpHeader(skb, skb.data);
+    const oldGw = outer.saddr;
+    const code = skb.buf[skb.transport_header + 1] & 7;
+    if (code > 3) return say(`Redirect code ${code} is not one the kernel acts on: ignored.`);
+    const fl: Flowi4 = { daddr: inner.daddr, saddr: inner.saddr, iif: net.lo.ifindex, oif: 0, mark: 0, tos: 0, iifName: 'lo' };
+    const res = net.fib.lookup(fl);
+    if ('error' in res || !res.route.dev) return say(`No route to ${numToIp(inner.daddr)}: the redirect changes nothing.`);
+    const route = res.route;
+    const odev = res.route.dev;
+    const gwNow = find_exception_gw(net, route, inner.daddr);
+    if (!gwNow || gwNow !== oldGw) return say(`The redirect comes from ${numToIp(oldGw)}, which is not the gateway our route to ${numToIp(inner.daddr)} uses${gwNow ? ` (${numToIp(gwNow)})` : ' (it is on-link)'}: ignored.`);
+    const dev = skb.dev!;
+    const reject = (why: string): void => say(`The redirect from ${numToIp(oldGw)} to use ${numToIp(newGw)} for ${numToIp(inner.daddr)} is rejected: ${why}.`);
+    if (newGw === oldGw || !rxRedirects(net, dev) || isMulticast(newGw) || isLbcast(newGw) || isZeronet(newGw)) {
+      return reject(newGw === oldGw ? 'the new gateway is the old one' : !rxRedirects(net, dev) ? `accept_redirects is off on ${dev.name}${net.devconf(dev, 'forwarding') ? ' (a router needs it on "all" and on the device)' : ''}` : 'the new gateway is not a unicast address');
+    }
+    if (!net.devOrconf(dev, 'shared_media')) {
+      if (!dev.addrs.some((a) => inPrefix(newGw, a.local, a.plen) && inPrefix(oldGw, a.local, a.plen))) return reject('with shared_media off the new gateway must be on the same subnet as the old one (inet_addr_onlink)');
+    } else if (inet_addr_type(net, newGw) !== 'RTN_UNICAST') return reject('the new gateway is not a unicast address here (inet_addr_type)');
+    const n = neigh_lookup(net, odev, newGw) ?? neigh_create(net, odev, newGw);
+    if (!nudValid(n.state)) {
+      say(`Redirect accepted in principle, but the new gateway ${numToIp(newGw)} has no valid neighbour entry (${n.state}): neigh_event_send starts resolving it and the route stays as it is.`);
+      neigh_event_send(net, n, null);
+      return;
+    }
+    net.fnhe.set(inner.daddr, { route, gw: newGw });
+    say(`${numToIp(newGw)} is a valid neighbour on ${odev.name}: update_or_create_fnhe records a next-hop exception, so ${numToIp(inner.daddr)} now goes via ${numToIp(newGw)} (NETEVENT_NEIGH_UPDATE).`);
+  });
+}
+
+function readIpHeader(skb: SkBuff, at: number): { saddr: number; daddr: number } {
+  const b = skb.buf;
+  const rd = (o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  return { saddr: rd(at + 12), daddr: rd(at + 16) };
 }
 
 export { Fib };

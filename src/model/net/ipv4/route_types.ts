@@ -6,7 +6,7 @@ export type RtnType = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTI
 
 /** dst.input / dst.output as names: what dst_input / dst_output will call. */
 export type DstInput = 'ip_local_deliver' | 'ip_forward' | 'ip_error';
-export type DstOutput = 'ip_output' | 'ip_rt_bug';
+export type DstOutput = 'ip_output' | 'ip_mc_output' | 'ip_rt_bug';
 
 export class Rtable {
   constructor(
@@ -25,6 +25,9 @@ export class Rtable {
     /** the chosen source address for output routes */
     readonly saddr: number = 0,
   ) {}
+
+  /** ip_mtu_locked: the route's MTU metric is locked (`mtu lock`) */
+  mtuLocked = false;
 
   mtu(): number {
     return this.pmtu || this.dev.mtu;

@@ -43,6 +43,16 @@ export interface TcpSock {
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
   errors: string[];
+  /**
+   * when connect() ran (simulated ns): on a veth path everything its SYN sets off at that
+   * instant (ARP, the peer's answer) runs in the softirq before connect() releases the socket
+   * lock, so an ICMP error arriving then finds the socket owned by the user (sock_owned_by_user)
+   */
+  userLockAt?: number;
+  /** rcv_wnd: the receive window last offered (bytes) */
+  rcvWnd?: number;
+  /** rcv_wup: rcv_nxt when that window was offered */
+  rcvWup?: number;
   /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
   unackedSegs?: number;
 }

@@ -10,7 +10,8 @@ import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readTcp, tcpFlagString, writeSynOptions, writeTcp, writeTsOption } from '../../proto/tcp';
-import { ip_route_output_key } from './route';
+import { ip_do_redirect, ip_route_output_key } from './route';
+import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
 import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
@@ -35,6 +36,44 @@ function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number
   const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
   net.sock.tcp.push(s);
   return s;
+}
+
+/**
+ * tcp_full_space (include/net/tcp.h, v6.12): the window sk_rcvbuf can back — tcp_rmem[1] with the
+ * default 50 % payload/truesize scaling_ratio (TCP_DEFAULT_SCALING_RATIO).
+ */
+function tcp_full_space(net: Net): number {
+  return Math.floor((net.get('net.ipv4.tcp_rmem_default') * 128) / 256);
+}
+
+/**
+ * tcp_select_initial_window (net/ipv4/tcp_output.c, v6.12): the first window offered, quantized
+ * down to a multiple of the MSS (tcp_workaround_signed_windows is 0, no initrwnd metric).
+ */
+function tcp_select_initial_window(space: number, mss: number): number {
+  const clamp = 65535 << 14;
+  let s = Math.min(space, clamp);
+  if (s > mss) s = Math.floor(s / mss) * mss;
+  return s;
+}
+
+/**
+ * tcp_select_window → __tcp_select_window (v6.12), for the first exchanges of a connection: the
+ * free receive space tcp_space() allows, capped by rcv_ssthresh (the initial window), rounded up
+ * to the window-scale unit — and never less than what is still open of the window already
+ * offered (cur_win: right after a small segment the measured scaling_ratio makes tcp_space
+ * small, so the window only slides).
+ */
+function tcp_select_window(net: Net, sk: TcpSock): number {
+  const unit = 1 << WSCALE;
+  const rcvWnd = sk.rcvWnd ?? 0;
+  const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
+  const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
+  let win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
+  if (win < cur) win = Math.ceil(cur / unit) * unit;
+  sk.rcvWnd = win;
+  sk.rcvWup = sk.rcvNxt;
+  return win >>> WSCALE;
 }
 
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
@@ -80,7 +119,10 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
-  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df: s.df, id: s.df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
+  // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
+  // locked; the RST control socket is IP_PMTUDISC_DO
+  const df = s.df && !(s.sk && s.rt.mtuLocked);
+  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
     if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, WSCALE);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
@@ -118,13 +160,17 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         return r.what;
       }
       const sport = o.sport ?? ephemeralPort(net);
-      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, o.daddr, o.dport);
-      sk.iss = isn(net, r.saddr, sport, o.daddr, o.dport);
+      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, r.daddr, o.dport);
+      sk.iss = isn(net, r.saddr, sport, r.daddr, o.dport);
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
+      // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
+      sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
+      sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(o.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
+      sk.userLockAt = net.w.sched.now;
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;
@@ -134,7 +180,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
 
 function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: 64240, options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
@@ -291,11 +337,15 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
     req.tsRecent = readTsval(skb);
+    // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
+    const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - 12);
+    req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     const r = ip_route_output_key(net, iph.saddr, iph.daddr);
     if ('error' in r) return;
-    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: 65160, options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
   });
 }
 
@@ -338,6 +388,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     net.w.sched.cancel(sk.retransTimer as never);
     sk.irs = seq;
     sk.rcvNxt = (seq + 1) >>> 0;
+    sk.rcvWup = sk.rcvNxt;
     sk.sndUna = ack;
     sk.tsRecent = readTsval(skb);
     sk.state = 'TCP_ESTABLISHED';
@@ -349,7 +400,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     const r = ip_route_output_key(net, sk.daddr, sk.laddr);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 502, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
     if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
   });
@@ -370,7 +421,7 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       net.count('TcpExtTCPOrigDataSent');
       sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: 502, options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
       );
     }
   });
@@ -455,26 +506,126 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: 509, options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
       ),
     );
   });
 }
 
-/** tcp_v4_err: an ICMP error about one of our segments. */
-export function tcp_v4_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number): void {
+/** icmp_err_convert (net/ipv4/icmp.c, v6.12): the errno each destination-unreachable code means */
+const ICMP_ERR_CONVERT = ['ENETUNREACH', 'EHOSTUNREACH', 'ENOPROTOOPT', 'ECONNREFUSED', 'EMSGSIZE', 'EOPNOTSUPP', 'ENETUNREACH', 'EHOSTDOWN', 'ENONET', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH'];
+/** NR_ICMP_UNREACH */
+const NR_ICMP_UNREACH = 15;
+
+/** between(seq, a, b) of include/net/tcp.h: a <= seq <= b in sequence space */
+function between(seq: number, a: number, b: number): boolean {
+  return ((b - a) >>> 0) >= ((seq - a) >>> 0);
+}
+
+/**
+ * tcp_v4_err (v6.12): an ICMP error about one of our segments. skb->data is at the quoted IP
+ * header (icmp_socket_deliver made sure 8 bytes of TCP follow it). Only hashed connections are
+ * looked up (__inet_lookup_established): a listener or a closed socket is not found.
+ */
+export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('tcp_v4_err', () => {
-    const sk = net.sock.tcp.find((s) => s.lport === sport && s.daddr === daddr && s.dport === dport && (!s.laddr || s.laddr === saddr));
+    const iph = readIp(skb.buf, skb.data);
+    const l4 = skb.data + iph.ihl * 4;
+    const th = readTcp(skb.buf, l4);
+    const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === th.source && s.daddr === iph.daddr && s.dport === th.dest && (!s.laddr || s.laddr === iph.saddr));
+    const quoted = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest}`;
     if (!sk) {
       net.count('IcmpInErrors');
-      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, 'No TCP socket sent the quoted segment: IcmpInErrors.');
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `No TCP connection sent the quoted segment ${quoted}: IcmpInErrors (-ENOENT).`);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
       return;
     }
-    const err = type === 3 ? (code === 4 ? 'EMSGSIZE (path MTU lowered)' : 'EHOSTUNREACH') : 'soft error';
+    const seq = th.seq >>> 0;
+    if (sk.state === 'TCP_NEW_SYN_RECV') {
+      const abort = type === ICMP_PARAMETERPROB || type === ICMP_TIME_EXCEEDED || (type === ICMP_DEST_UNREACH && (code === ICMP_NET_UNREACH || code === ICMP_HOST_UNREACH));
+      tcp_req_err(net, sk, skb, seq, abort);
+      return;
+    }
+    // bh_lock_sock: while connect() still holds the socket lock, the error cannot act on it
+    const owned = sk.userLockAt === net.w.sched.now;
+    if (owned && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)) net.count('TcpExtLockDroppedIcmps');
+    const done = (what: string): void => {
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, what);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+    };
+    if (!between(seq, sk.sndUna, sk.sndNxt)) {
+      net.count('TcpExtOutOfWindowIcmps');
+      return done(`The quoted sequence number ${seq} is outside what ${quoted} has in flight: the error is ignored (OutOfWindowIcmps).`);
+    }
+    let err: string;
+    switch (type) {
+      case ICMP_REDIRECT:
+        if (owned) return done(`A redirect about ${quoted} while connect() holds the socket: not applied (LockDroppedIcmps).`);
+        net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `A redirect about ${quoted}: do_redirect hands it to the route (ip_do_redirect).`);
+        ip_do_redirect(net, skb, info);
+        net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+        return;
+      case ICMP_SOURCE_QUENCH:
+        return done('Source quench is ignored.');
+      case ICMP_PARAMETERPROB:
+        err = 'EPROTO';
+        break;
+      case ICMP_DEST_UNREACH:
+        if (code > NR_ICMP_UNREACH) return done(`Destination unreachable code ${code} is unknown: ignored.`);
+        if (code === ICMP_FRAG_NEEDED) return done(`Fragmentation needed: the path MTU to ${numToIp(iph.daddr)} is lowered (tcp_v4_mtu_reduced); the connection goes on.`);
+        err = ICMP_ERR_CONVERT[code];
+        break;
+      case ICMP_TIME_EXCEEDED:
+        err = 'EHOSTUNREACH';
+        break;
+      default:
+        return done(`ICMP type ${type} means nothing to TCP.`);
+    }
+    if ((sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') && owned) {
+      sk.errors.push(`${err} (soft)`);
+      return done(`${quoted} is connecting, but the error (${err}) arrives while connect() still holds the socket lock (the SYN's whole round trip ran in its softirq): it is only kept as sk_err_soft (LockDroppedIcmps), and the SYN will be retried.`);
+    }
+    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') {
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `${quoted} is still connecting (${sk.state}): the error (${err}) aborts it (ip_icmp_error, tcp_done_with_error).`);
+      tcp_done_with_error(net, sk, err);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
+      return;
+    }
+    // An established connection keeps trying: without IP_RECVERR the error is only soft (sk_err_soft).
+    sk.errors.push(`${err} (soft)`);
+    done(`${quoted} is established: the error (${err}) is kept as a soft error and the connection keeps trying.`);
+  });
+}
+
+/** tcp_done_with_error → tcp_done (v6.12): the socket reports err, closes and stops its timers. */
+function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
+  net.call('tcp_done_with_error', () => {
     sk.errors.push(err);
-    net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `The connection ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport} is told: ${err}${sk.state === 'TCP_SYN_SENT' ? ' (during connect the error is remembered while SYNs are retried)' : ''}.`);
-    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
+    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
+    sk.state = 'TCP_CLOSE';
+    if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
+    net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${numToIp(sk.laddr)}:${sk.lport} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
+  });
+}
+
+/**
+ * tcp_req_err (net/ipv4/tcp_ipv4.c, v6.12): an error about a SYN-ACK of a request sock. A hard
+ * error for the SYN-ACK we sent drops the request (inet_csk_reqsk_queue_drop, ListenDrops).
+ */
+function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, abort: boolean): void {
+  net.call('tcp_req_err', () => {
+    if (seq !== req.iss) {
+      net.count('TcpExtOutOfWindowIcmps');
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
+    } else if (abort) {
+      req.state = 'TCP_CLOSE';
+      if (req.retransTimer) net.w.sched.cancel(req.retransTimer as never);
+      net.count('TcpExtListenDrops');
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'The peer cannot be reached: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).');
+    } else {
+      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'A soft error for a request sock: nothing changes.');
+    }
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
   });
 }
 

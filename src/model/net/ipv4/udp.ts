@@ -9,8 +9,8 @@ import { numToIp, rd16 } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { UDP_HLEN, readUdp, writeUdp } from '../../proto/udp';
-import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../../proto/icmp';
-import { ip_route_output_key } from './route';
+import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_REDIRECT, ICMP_SOURCE_QUENCH } from '../../proto/icmp';
+import { ip_do_redirect, ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
 import { ENOBUFS, ip_send_skb } from './ip_output';
 import { icmp_send, icmpName } from './icmp';
@@ -53,6 +53,8 @@ export interface UdpSendOptions {
   ttl?: number;
   df?: boolean;
   payload?: string;
+  /** SO_BROADCAST on the sending socket */
+  broadcast?: boolean;
 }
 
 /** udp_sendmsg: route, build the datagram (ip_make_skb), then udp_send_skb. */
@@ -71,9 +73,15 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
+      if (r.rt.type === 'RTN_BROADCAST' && !o.broadcast) {
+        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport}: the route is a broadcast one and the socket has no SO_BROADCAST, so sendmsg fails with EACCES (Permission denied).`);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Permission denied' });
+        return 'Permission denied';
+      }
+      const daddr = r.daddr;
       let sock = net.sock.udp.find((s) => s.lport === sport && s.daddr === 0);
       if (!sock) sock = udpSocket(net, 0, sport, { listener: false });
-      const pmtu = Math.min(r.rt.mtu(), net.pmtu.get(o.daddr) ?? Infinity);
+      const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = size <= pmtu;
       if (o.df === true && !fits) {
         net.step(null, 'socket', 'udp_sendmsg', FILE, `IP_PMTUDISC_DO: the ${size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE.`);
@@ -81,11 +89,12 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         return 'Message too long';
       }
       // IP_PMTUDISC_WANT (the default): DF when the datagram fits, else fragmented here.
-      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 : o.df;
+      // ip_dont_fragment: IP_PMTUDISC_WANT sets DF unless the route's MTU is locked (`mtu lock`)
+      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 && !r.rt.mtuLocked : o.df;
       // ip_append_data asks for CHECKSUM_PARTIAL when the device can checksum and no fragmenting is needed.
       const offload = fits;
       const saddr = r.saddr;
-      const skb = ip_make_skb(net, r.rt, { saddr, daddr: o.daddr, protocol: IPPROTO_UDP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, UDP_HLEN + plen, pkt, (b, off) => {
+      const skb = ip_make_skb(net, r.rt, { saddr, daddr: daddr, protocol: IPPROTO_UDP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, UDP_HLEN + plen, pkt, (b, off) => {
         if (payload) b.set(payload, off + UDP_HLEN);
         else for (let i = 0; i < plen; i++) b[off + UDP_HLEN + i] = 0x61 + (i % 26);
         if (offload) {
@@ -95,15 +104,15 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
           b[off + 3] = o.dport & 255;
           b[off + 4] = (UDP_HLEN + plen) >> 8;
           b[off + 5] = (UDP_HLEN + plen) & 255;
-          writePseudoChecksum(b, off, UDP_HLEN + plen, saddr, o.daddr, IPPROTO_UDP);
+          writePseudoChecksum(b, off, UDP_HLEN + plen, saddr, daddr, IPPROTO_UDP);
         } else {
-          writeUdp(b, off, { source: sport, dest: o.dport, len: UDP_HLEN + plen }, saddr, o.daddr);
+          writeUdp(b, off, { source: sport, dest: o.dport, len: UDP_HLEN + plen }, saddr, daddr);
         }
       });
       skb.ip_summed = offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
       skb.sk = sock;
       net.call('udp_send_skb', () => {
-        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(o.dport ? o.daddr : o.daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.`);
+        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.`);
         // v6.12 counts after ip_send_skb: sent, or -ENOBUFS (without IP_RECVERR: still success for sendmsg)
         const err = ip_send_skb(net, skb);
         if (err === -ENOBUFS) {
@@ -119,7 +128,11 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
   );
 }
 
-/** __udp4_lib_lookup: the best-scoring socket — connected and bound-address matches score higher. */
+/**
+ * __udp4_lib_lookup: the best-scoring socket — connected and bound-address matches score higher.
+ * Among equals the one bound last wins: udp_lib_get_port adds a socket at the head of its hash
+ * chain, and udp4_lib_lookup2 keeps the first best score it meets (v6.12).
+ */
 export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): UdpSock | undefined {
   let best: UdpSock | undefined;
   let bestScore = -1;
@@ -134,7 +147,7 @@ export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number
       if (s.daddr !== saddr || (s.dport && s.dport !== sport)) continue;
       score += 4;
     }
-    if (score > bestScore) {
+    if (score >= bestScore) {
       best = s;
       bestScore = score;
     }
@@ -168,6 +181,12 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       if (uh.len <= CHECKSUM_BREAK && checksumBad(skb)) {
         return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${uh.len} bytes (at most CHECKSUM_BREAK, 76) is verified at once: UdpInCsumErrors, UdpInErrors.`, true);
       }
+      const rt = skb.dst!;
+      if (rt.type === 'RTN_BROADCAST' || rt.type === 'RTN_MULTICAST') {
+        // no unicast lookup for these: every socket on the port may get a copy
+        __udp4_lib_mcast_deliver(net, skb, iph.saddr, uh.source, iph.daddr, uh.dest);
+        return;
+      }
       const sk = udp_lookup(net, iph.saddr, uh.source, iph.daddr, uh.dest);
       if (sk) {
         net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
@@ -183,6 +202,29 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
     }),
   );
+}
+
+/**
+ * __udp4_lib_mcast_deliver (v6.12): a broadcast or multicast datagram goes to every socket bound
+ * to its port whose bound and connected addresses allow it (__udp_is_mcast_sock): the first gets
+ * the skb, the others clones. With none, it is freed quietly — UdpIgnoredMulti, and never an
+ * ICMP port unreachable for a broadcast.
+ */
+function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number): void {
+  net.call('__udp4_lib_mcast_deliver', () => {
+    const socks = net.sock.udp.filter((s) => s.report.state !== 'sender' && s.lport === dport && (!s.daddr || s.daddr === saddr) && (!s.dport || s.dport === sport) && (!s.laddr || s.laddr === daddr));
+    if (socks.length === 0) {
+      net.count('UdpIgnoredMulti');
+      net.drop(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket is bound to UDP port ${dport} for the ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}: UdpIgnoredMulti, and the datagram is freed without an ICMP error (kfree_skb).`);
+      return;
+    }
+    net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks.length} socket(s) bound to the port${socks.length > 1 ? ' (the first gets the skb, the others clones)' : ''}.`);
+    for (const sk of socks.slice(1)) {
+      const c = skb.copy(net.w.rec.newPacket(net.name, skb.pkt));
+      udp_queue_rcv_skb(net, sk, c);
+    }
+    udp_queue_rcv_skb(net, socks[0], skb);
+  });
 }
 
 /**
@@ -264,8 +306,8 @@ function printable(b: Uint8Array): string {
   return b.length > 64 ? `${s}…` : s;
 }
 
-/** udp_err → __udp4_lib_err: an ICMP error about a datagram one of our sockets sent. */
-export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number): void {
+/** udp_err → __udp4_lib_err (v6.12): an ICMP error about a datagram one of our sockets sent. */
+export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number, info: number): void {
   net.call('udp_err', () => {
     const sk = net.sock.udp.find((s) => s.lport === sport && (!s.laddr || s.laddr === saddr) && (!s.daddr || (s.daddr === daddr && s.dport === dport)));
     if (!sk) {
@@ -274,7 +316,18 @@ export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, dad
       net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
       return;
     }
-    const err = code === ICMP_PORT_UNREACH ? 'ECONNREFUSED' : icmpName(type, code);
+    if (type === ICMP_REDIRECT) {
+      net.step(skb, 'L4', '__udp4_lib_err', FILE, `A redirect about ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: ipv4_sk_redirect applies it to the route.`);
+      net.call('ipv4_sk_redirect', () => ip_do_redirect(net, skb, info));
+      net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
+      return;
+    }
+    if (type === ICMP_SOURCE_QUENCH) {
+      net.step(skb, 'L4', '__udp4_lib_err', FILE, 'Source quench is ignored.');
+      net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
+      return;
+    }
+    const err = code === ICMP_PORT_UNREACH && type === ICMP_DEST_UNREACH ? 'ECONNREFUSED' : icmpName(type, code);
     sk.errors.push(err);
     net.step(skb, 'L4', '__udp4_lib_err', FILE, `The socket ${numToIp(saddr)}:${sport} is told: ${err}${sk.daddr ? ' (a connected socket sees it on its next call)' : ' (an unconnected socket reports it only with IP_RECVERR)'}.`);
     net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err', detail: `error ${err} for ${numToIp(saddr)}:${sport}` });

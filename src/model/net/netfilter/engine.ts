@@ -21,7 +21,8 @@ import { ICMP_DEST_UNREACH } from '../../proto/icmp';
 import { ETH_P_IP } from '../../proto/ethernet';
 import { allocSkb } from '../core/skbuff';
 import { Rtable } from '../ipv4/route_types';
-import { icmp_send } from '../ipv4/icmp';
+import { IP4_REPLY_MARK, icmp_send } from '../ipv4/icmp';
+import { writePseudoChecksum } from '../core/checksum_offload';
 import { inet_select_addr, isLocalAddr, tableName } from '../ipv4/route';
 import { ip_local_out } from '../ipv4/ip_output';
 import { ip_defrag } from '../ipv4/ip_fragment';
@@ -542,16 +543,22 @@ export class NfEngine implements NetfilterEngine, NfServices {
       nskb.transport_header = at + 20;
       const b = nskb.w();
       writeTcp(b, at + 20, { source: oth.dest, dest: oth.source, seq, ackSeq: ack, doff: 5, flags, window: 0, urgPtr: 0 }, TCP_HLEN, p.iph.daddr, p.iph.saddr);
+      // nf_reject_ip_tcphdr_put (v6.12): only the pseudo-header sum is written, the rest is left
+      // to the device (CHECKSUM_PARTIAL)
+      writePseudoChecksum(b, at + 20, TCP_HLEN, p.iph.daddr, p.iph.saddr, IPPROTO_TCP);
+      nskb.ip_summed = 'CHECKSUM_PARTIAL';
       writeIp(b, at, { version: 4, ihl: 5, tos: 0, totLen: 40, id: 0, fragOff: 0x4000, ttl: net.get('net.ipv4.ip_default_ttl'), protocol: IPPROTO_TCP, saddr: p.iph.daddr, daddr: p.iph.saddr });
       nskb.protocol = ETH_P_IP;
-      nskb.mark = old.mark;
+      nskb.mark = IP4_REPLY_MARK(net, old.mark);
       const rt = this.outputRoute(net, p.iph.saddr, p.iph.daddr, nskb.mark);
       if (!rt) return;
       nskb.dst = rt;
       nskb.dev = rt.dev;
       // nf_ct_attach: the RST belongs to the connection of the segment it answers, in the other direction
       nf_ct_attach(nskb, old);
-      net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment, routed with ip_route_me_harder and sent with ip_local_out.`, { hook: { hook: p.hook } });
+      net.step(old, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
+      // the RST is a new, locally made packet: its own netfilter path starts at LOCAL_OUT
+      net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (CHECKSUM_PARTIAL, mark IP4_REPLY_MARK ${nskb.mark}), routed with ip_route_me_harder and sent with ip_local_out: LOCAL_OUT, then POST_ROUTING.`);
       ip_local_out(net, nskb);
     });
   }
