@@ -39,10 +39,10 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
 /** Sized so that a run stays within seconds and a few hundred MB of heap (the examples use far less). */
 export const DEFAULT_BUDGET: RunBudget = {
   maxTasks: 1_000_000,
-  maxEvents: 500_000,
+  maxEvents: 200_000,
   maxSimNs: 30 * 24 * 3600 * 1e9,
-  maxWallMs: 20_000,
-  maxMemoryBytes: 512 * 1024 * 1024,
+  maxWallMs: 10_000,
+  maxMemoryBytes: 256 * 1024 * 1024,
 };
 
 /** Each limit → how to raise it: the CLI flag, and the option of runScenario / parseScenario. */

@@ -48,6 +48,8 @@ type RawElem = { key: NTok; verdict?: NTok; target?: NTok };
 export function runNft(net: Net, src: PChars, readFile?: (path: string, at: SourcePos) => PChars): void {
   const p = new NftParser(src, net, readFile);
   const ops = p.parseCommands();
+  // the rules' checks keep the parser: drop its tokens, or a long ruleset keeps every line's
+  p.release();
   applyOps(net, ops);
 }
 
@@ -92,6 +94,11 @@ class NftParser {
     private readFile?: (path: string, at: SourcePos) => PChars,
   ) {
     this.toks = lexNft(src);
+  }
+
+  /** Parsing is over: the tokens are no longer needed. */
+  release(): void {
+    this.toks = [];
   }
 
   // ---- token helpers ----
