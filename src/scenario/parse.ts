@@ -8,6 +8,7 @@ import { Line, splitLines, splitWords } from './lines';
 import { Source } from './source';
 import { hostname, ifname, tokAddrPort, tokUint } from './syntax';
 import { parseLocalSend, parseWireSend } from './traffic';
+import { parsePcapItem } from './pcapItem';
 import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioErrors, Tok, TrafficItem } from './types';
 import { Reader } from './yamlnodes';
 
@@ -99,7 +100,7 @@ function scriptLines(r: Reader, node: unknown, host: Tok): Line[] {
 }
 
 /** `HOST:IF` → its two parts, each with its own column. */
-function hostIf(r: Reader, t: Tok): LinkEnd | undefined {
+export function hostIf(r: Reader, t: Tok): LinkEnd | undefined {
   const colon = t.text.indexOf(':');
   if (colon <= 0 || colon === t.text.length - 1) {
     r.d.error(t, `${q(t.text)}: expected HOST:IFNAME, like client:eth0`);
@@ -197,6 +198,11 @@ function parseTraffic(r: Reader, node: unknown, at: Tok['pos']): TrafficItem[] {
     if (!m) continue;
     const pos = r.pos(m);
     const kv = new Map(r.pairs(m, 'a traffic item').map((p) => [p.key.text, p]));
+    if (kv.has('pcap')) {
+      const it = parsePcapItem(r, kv, pos);
+      if (it) out.push(it);
+      continue;
+    }
     const unknown = [...kv.values()].find((p) => !['from', 'into', 'send', 'wait'].includes(p.key.text));
     if (unknown) {
       r.d.error(unknown.key, `${q(unknown.key.text)}: unknown key; a traffic item has from+send, into+send or wait`);

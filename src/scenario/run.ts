@@ -16,6 +16,7 @@ import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
+import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
 
 /** ping's interval between echo requests */
 const PING_INTERVAL_NS = 1_000_000_000;
@@ -28,6 +29,10 @@ export interface RunOptions {
   marks?: { events: number; now: number }[];
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
   readFile?: (path: string) => string;
+  /** opens a capture a `pcap:` item names (relative to the scenario's folder), as chunks of bytes */
+  openCapture?: CaptureOpener;
+  /** told what became of each frame of a capture */
+  onCaptureFrame?: (s: CaptureSent) => void;
 }
 
 export function runScenarioText(text: string, file: string, opts: RunOptions = {}): Trace {
@@ -37,10 +42,11 @@ export function runScenarioText(text: string, file: string, opts: RunOptions = {
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const { world } = buildWorld(sc, opts.level ?? 'full', opts.readFile);
   const errors: ScenarioError[] = [];
-  for (const item of sc.traffic) {
+  for (const [i, item] of sc.traffic.entries()) {
     opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
     try {
-      runItem(world, sc, item);
+      if (item.kind === 'pcap') runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame);
+      else runItem(world, sc, item);
     } catch (e) {
       if (e instanceof ScenarioError) errors.push(e);
       else throw e;
@@ -55,7 +61,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   return world.trace(sc.name);
 }
 
-function runItem(world: World, sc: Scenario, item: TrafficItem): void {
+function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 'pcap' }>): void {
   if (item.kind === 'wait') {
     world.advance(item.ns);
     return;

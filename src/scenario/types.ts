@@ -158,7 +158,20 @@ export type TrafficItem =
   | { kind: 'local'; pos: SourcePos; from: Tok; send: LocalSend; raw: string }
   | { kind: 'wire'; pos: SourcePos; host: Tok; ifname: Tok; send: WireSend; raw: string }
   /** let simulated time pass (timers: ARP probes, reassembly timeout) */
-  | { kind: 'wait'; pos: SourcePos; ns: number };
+  | { kind: 'wait'; pos: SourcePos; ns: number }
+  /** a capture's frames arriving from the wire on HOST:IF (src/scenario/pcapItem.ts) */
+  | PcapItem;
+
+export interface PcapItem {
+  kind: 'pcap';
+  pos: SourcePos;
+  /** the capture file as written, relative to the scenario's folder */
+  file: Tok;
+  host: Tok;
+  ifname: Tok;
+  /** asis: each frame at its captured time after the first; max: each once the network has settled after the one before */
+  timing: 'asis' | 'max';
+}
 
 export interface Scenario {
   file: string;
