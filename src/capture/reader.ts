@@ -84,6 +84,11 @@ export class CaptureReader {
   private ifaces: Iface[] = [];
   private section = false;
 
+  /** bytes held back: the start of a record whose end has not come yet */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   /** Feeds the next bytes of the file; calls `onFrame` for every frame completed by them. */
   push(chunk: Uint8Array, onFrame: (f: CaptureFrame) => void): void {
     let buf = chunk;
