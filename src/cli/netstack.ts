@@ -4,21 +4,27 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
 import { ScenarioErrors, ScenarioError } from '../scenario/types';
-import { formatTrace } from './format';
+import { formatTraceLines } from './format';
+import { scenarioCaptureOpener } from '../capture/file';
 import { traceToPcapng } from './pcap';
+import { REPLAY_USAGE, replayCommand } from './replay';
+import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
 
 const USAGE = `usage:
   netstack trace FILE [--json] [--pcap OUT.pcapng]
                                    run a scenario on the model and print its trace;
                                    --pcap also writes every frame a device sent (Wireshark)
+${REPLAY_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree`;
 
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, sink?: Sink): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'trace':
-      return trace(rest, out, err);
+      return trace(rest, out, err, sink);
+    case 'replay':
+      return replayCommand(rest, sink ?? collect(out), err);
     case 'explain':
     case 'resolve': {
       const k = await import('./kernelCommands');
@@ -35,7 +41,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
 }
 
-function trace(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+async function trace(argv: string[], out: (s: string) => void, err: (s: string) => void, sink?: Sink): Promise<number> {
   const args = [...argv];
   const json = args.includes('--json');
   const p = args.indexOf('--pcap');
@@ -64,7 +70,7 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
   }
   try {
     const dir = path.dirname(file);
-    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
+    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir) });
     if (pcapFile) {
       const pc = traceToPcapng(t);
       try {
@@ -75,7 +81,11 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
       }
       err(`netstack: wrote ${pc.frames} frames on ${pc.interfaces.length} interfaces to ${pcapFile}`);
     }
-    out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
+    // streamed: a long trace would not fit in one string
+    const to = sink ?? collect(out);
+    await writeParts(json ? traceJsonParts(t) : lines(formatTraceLines(t, { color: process.stdout.isTTY })), to);
+    if (json) to.write('\n');
+    to.end?.();
     return 0;
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
@@ -86,8 +96,12 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
   }
 }
 
+function* lines(ls: Iterable<string>): Generator<string> {
+  for (const l of ls) yield l + '\n';
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
+  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), streamSink(process.stdout)).then(
     // exitCode, not exit(): a large trace piped elsewhere must be written out in full first.
     (code) => {
       process.exitCode = code;

@@ -22,8 +22,8 @@ export interface CaptureSent {
   refused?: string;
 }
 
-/** Reads a capture named by a scenario: its bytes in chunks, or throws. */
-export type CaptureOpener = (file: string) => Iterable<Uint8Array>;
+/** Reads the capture traffic item `item` names (`file`, relative to the scenario): its bytes in chunks, or throws. */
+export type CaptureOpener = (file: string, item: number) => Iterable<Uint8Array>;
 
 export function runPcap(world: World, item: PcapItem, index: number, open: CaptureOpener | undefined, onSent?: (s: CaptureSent) => void): void {
   const where = item.file.pos;
@@ -52,7 +52,7 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
     onSent?.({ item: index, frame: f, packet });
   };
   const reader = new CaptureReader();
-  const chunks = open(item.file.text)[Symbol.iterator]();
+  const chunks = open(item.file.text, index)[Symbol.iterator]();
   try {
     for (;;) {
       let next: IteratorResult<Uint8Array>;
