@@ -56,7 +56,8 @@ function intoItem(sc: Scenario, into: string, capture: string): PcapItem | strin
   if (!sc.hosts.some((h) => h.name === host)) return `--into ${into}: the scenario has no host ${host}; hosts are ${sc.hosts.map((h) => h.name).join(', ')}`;
   const linked = sc.links.some((l) => [l.a, l.b].some((e) => e.host.text === host && e.ifname.text === ifname));
   if (!linked) return `--into ${into}: ${host} has no interface ${ifname} on a link (frames come from the wire, so the interface must be one end of a link)`;
-  const pos = { file: '--into', line: 1, col: 1 };
+  // line 0: not a place in the scenario (see the error printing in replayCommand)
+  const pos = { file: capture, line: 0, col: 0 };
   const tok = (text: string): Tok => ({ text, pos });
   return { kind: 'pcap', pos, file: tok(capture), host: tok(host), ifname: tok(ifname), timing: 'asis' };
 }
@@ -115,7 +116,8 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
     packets = new Map(trace.packets.map((p) => [p.id, p]));
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
-      err(e.message);
+      const list = e instanceof ScenarioErrors ? e.errors : [e];
+      err(list.map((x) => (x.pos.line === 0 ? `netstack replay: ${x.detail}` : x.message)).join('\n'));
       return 1;
     }
     throw e;

@@ -52,11 +52,12 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
     onSent?.({ item: index, frame: f, packet });
   };
   const reader = new CaptureReader();
-  const chunks = open(item.file.text, index)[Symbol.iterator]();
+  let chunks: Iterator<Uint8Array> | undefined;
   try {
     for (;;) {
       let next: IteratorResult<Uint8Array>;
       try {
+        chunks ??= open(item.file.text, index)[Symbol.iterator]();
         next = chunks.next();
       } catch (e) {
         throw new ScenarioError(`cannot read ${item.file.text}: ${(e as Error).message}`, where);
@@ -69,7 +70,7 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
     if (e instanceof CaptureError) throw new ScenarioError(`${item.file.text}: ${e.message}`, where);
     throw e;
   } finally {
-    chunks.return?.();
+    chunks?.return?.();
   }
 }
 
