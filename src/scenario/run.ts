@@ -17,6 +17,7 @@ import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
 import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
+import { repeat } from './repeat';
 
 /** ping's interval between echo requests */
 const PING_INTERVAL_NS = 1_000_000_000;
@@ -75,9 +76,9 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
         world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }
     } else if (s.proto === 'udp') {
-      udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload });
+      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload }));
     } else {
-      tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data });
+      repeat(world, s, () => tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data }));
     }
     return;
   }

@@ -126,8 +126,14 @@ export interface IpOptions {
 /** Traffic made by a socket or a tool on a host: goes down the real TX path. */
 export type LocalSend =
   | ({ proto: 'icmp'; type: 'echo-request'; to: Tok; count: number } & IpOptions)
-  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string } & IpOptions)
-  | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions);
+  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string } & IpOptions & Repeat)
+  | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions & Repeat);
+
+/** `count N [rate R]`: N datagrams or connections; without a rate each once the network has settled, with one R per second of simulated time. */
+export interface Repeat {
+  count?: number;
+  rate?: number;
+}
 
 /** A frame that arrives from the wire on HOST:IF, built byte by byte. */
 export interface WireSend extends IpOptions {
