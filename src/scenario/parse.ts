@@ -1,6 +1,7 @@
 // A scenario file → Scenario. Everything wrong is collected with its file, line and column and
 // thrown at once as ScenarioErrors; nothing half-parsed is returned.
-import { isScalar, parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { splitTraffic, type TrafficSplit } from './fastTraffic';
 import { check } from './check';
 import { parseSetupLine } from './commands/setup';
 import { Diag, q, subTok } from './diag';
@@ -15,12 +16,14 @@ import { Reader } from './yamlnodes';
 const TOP = ['name', 'description', 'hosts', 'links', 'listen', 'traffic'];
 const REQUIRED = ['name', 'hosts', 'traffic'];
 
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, opts: { fast?: boolean } = {}): Scenario {
   const src = new Source(text, file);
   const d = new Diag();
-  const doc = parseDocument(text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
+  const split = opts.fast === false ? undefined : splitTraffic(text);
+  const doc = parseDocument(split ? split.head : text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
   for (const e of doc.errors) d.error(src.pos(e.pos[0]), `YAML: ${e.message}`);
   if (d.errors.length) throw new ScenarioErrors(d.errors);
+  if (split) attachTraffic(doc, split, text, src);
   const r = new Reader(src, doc, d);
   const sc: Scenario = { file, name: '', hosts: [], links: [], listen: [], traffic: [] };
   const root = r.map(doc.contents, 'a scenario', src.pos(0));
@@ -63,6 +66,15 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioErrors(errs.map(([e]) => e));
   }
   return sc;
+}
+
+/** Puts the fast path's traffic list where YAML would have, and the lines it covers into the line counter. */
+function attachTraffic(doc: ReturnType<typeof parseDocument>, split: TrafficSplit, text: string, src: Source): void {
+  for (let i = text.indexOf('\n', split.head.length); i >= 0; i = text.indexOf('\n', i + 1)) src.lines.addNewLine(i + 1);
+  const root = doc.contents;
+  if (!isMap(root)) return;
+  const pair = root.items.find((p) => isScalar(p.key) && p.key.range?.[0] === split.keyAt);
+  if (pair) pair.value = split.seq;
 }
 
 function parseHosts(r: Reader, node: unknown, at: Tok['pos']): HostSpec[] {
