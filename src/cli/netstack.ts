@@ -11,9 +11,10 @@ import { REPLAY_USAGE, replayCommand } from './replay';
 import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
 
 const USAGE = `usage:
-  netstack trace FILE [--json] [--pcap OUT.pcapng]
+  netstack trace FILE [--json] [--fates] [--pcap OUT.pcapng]
                                    run a scenario on the model and print its trace;
-                                   --pcap also writes every frame a device sent (Wireshark)
+                                   --pcap also writes every frame a device sent (Wireshark);
+                                   --fates records only packets, fates and counters (no events)
 ${REPLAY_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree`;
@@ -44,6 +45,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
 async function trace(argv: string[], out: (s: string) => void, err: (s: string) => void, sink?: Sink): Promise<number> {
   const args = [...argv];
   const json = args.includes('--json');
+  const fates = args.includes('--fates');
   const p = args.indexOf('--pcap');
   let pcapFile: string | undefined;
   if (p >= 0) {
@@ -55,7 +57,7 @@ async function trace(argv: string[], out: (s: string) => void, err: (s: string) 
     args.splice(p, 2);
   }
   const files = args.filter((a) => !a.startsWith('--'));
-  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--fates');
   if (unknown.length || files.length !== 1) {
     err(unknown.length ? `netstack trace: unknown option ${unknown[0]}` : 'netstack trace: give exactly one scenario file');
     return 2;
@@ -70,7 +72,7 @@ async function trace(argv: string[], out: (s: string) => void, err: (s: string) 
   }
   try {
     const dir = path.dirname(file);
-    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir) });
+    const t = runScenarioText(text, file, { readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), level: fates ? 'fates' : 'full' });
     if (pcapFile) {
       const pc = traceToPcapng(t);
       try {

@@ -11,7 +11,7 @@ import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
 import { ping_send } from '../model/net/ipv4/raw';
-import { udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
+import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
 import { deriveMac } from '../model/proto/addr';
@@ -76,7 +76,9 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
         world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }
     } else if (s.proto === 'udp') {
-      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload }));
+      // one socket sends all N datagrams: its port is chosen once, as an application's would be
+      const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);
+      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload }));
     } else {
       repeat(world, s, () => tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data }));
     }
