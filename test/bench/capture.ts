@@ -16,7 +16,7 @@ import { buildFrame } from '../../src/model/net/packet/af_packet';
 import { deriveMac, ipToNum } from '../../src/model/proto/addr';
 import type { RecordLevel } from '../../src/model/sim/recorder';
 
-const SCENARIO = `name: bench capture replay
+export const SCENARIO = `name: bench capture replay
 hosts:
   router: |
     sysctl -w net.ipv4.ip_forward=1
