@@ -171,7 +171,7 @@ export function benchCapture(): string {
     const fms = (f1.ms + f2.ms) / 2;
     const r = fms / full.ms;
     lines.push(`  full trace on ${slice.toLocaleString('en')} frames: ${rate(slice, full.ms)} (${full.events.toLocaleString('en')} events) vs fates-only ${rate(slice, fms)}: ${r.toFixed(2)}x (goal ≥ 0.25x: ${r >= 0.25 ? 'met' : 'NOT met'})`);
-    const pn = Number(process.env.NETSTACK_BENCH_LIST_N ?? 20_000);
+    const pn = Number(process.env.NETSTACK_BENCH_LIST_N ?? 100_000);
     const slow = parseMs(pn, false);
     const fast = parseMs(pn, true);
     lines.push(`traffic list of ${pn.toLocaleString('en')} items: parsed in ${(fast / 1000).toFixed(2)} s on the fast path, ${(slow / 1000).toFixed(2)} s through the YAML library: ${(slow / fast).toFixed(1)}x faster`);
