@@ -90,7 +90,11 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
     return 2;
   }
   const dir = path.dirname(o.scenario);
-  const sent: CaptureSent[] = [];
+  // per frame of the capture, kept compact (a capture may have millions): its packet id (-1 when
+  // refused), its byte offset, and for refused frames why
+  const sentPacket: number[] = [];
+  const sentOffset: number[] = [];
+  const refusedWhy = new Map<number, string>();
   let packets: Map<number, PacketInfo>;
   try {
     const sc = parseScenario(text, o.scenario);
@@ -108,9 +112,12 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
       readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'),
       // the capture on the command line is the user's own file; those the scenario names stay confined to its folder
       openCapture: (f, i) => (i === captureAt ? { [Symbol.iterator]: () => fileChunks(o.capture) } : scenarioCaptures(f)),
-      onCaptureFrame: (s) => {
-        // only the frames of the command line's capture are reported; keep no view of their bytes
-        if (s.item === captureAt) sent.push({ ...s, frame: { ...s.frame, data: EMPTY } });
+      onCaptureFrame: (s: CaptureSent) => {
+        // only the frames of the command line's capture are reported
+        if (s.item !== captureAt) return;
+        if (s.refused) refusedWhy.set(sentPacket.length, s.refused);
+        sentPacket.push(s.packet ?? -1);
+        sentOffset.push(s.frame.offset);
       },
     });
     packets = new Map(trace.packets.map((p) => [p.id, p]));
@@ -124,26 +131,26 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
   }
   const groups = new Map<string, number>();
   const w = new LineWriter(sink);
-  for (const s of sent) {
-    const p = s.packet !== undefined ? packets.get(s.packet) : undefined;
-    const key = p ? groupKey(p.fate) : `not sent: ${s.refused!.replace(/:.*$/, '')}`;
+  for (let i = 0; i < sentPacket.length; i++) {
+    const id = sentPacket[i];
+    const p = id >= 0 ? packets.get(id) : undefined;
+    const refused = refusedWhy.get(i);
+    const key = p ? groupKey(p.fate) : `not sent: ${(refused ?? '').replace(/:.*$/, '')}`;
     groups.set(key, (groups.get(key) ?? 0) + 1);
-    const n = s.frame.index + 1;
+    const n = i + 1;
     if (o.json) {
-      await w.line(JSON.stringify({ frame: n, offset: s.frame.offset, packet: s.packet ?? null, summary: p?.summary ?? null, fate: p ? p.fate : { kind: 'not-sent', detail: s.refused } }));
+      await w.line(JSON.stringify({ frame: n, offset: sentOffset[i], packet: p ? id : null, summary: p?.summary ?? null, fate: p ? p.fate : { kind: 'not-sent', detail: refused } }));
     } else if (p) {
       const f = p.fate;
       await w.line(`frame ${n} (#${p.id}) ${f.kind} ${f.host}:${f.fn}${f.reason ? ` ${f.reason}` : ''}${f.detail ? ` (${f.detail})` : ''}  ${p.summary}`);
     } else {
-      await w.line(`frame ${n} not sent: ${s.refused}`);
+      await w.line(`frame ${n} not sent: ${refused}`);
     }
   }
   const summary = summaryLine(groups);
-  if (o.json) await w.line(JSON.stringify({ summary: Object.fromEntries(groups), frames: sent.length }));
-  else await w.line(`${sent.length.toLocaleString('en')} frames: ${summary || 'none'}`);
+  if (o.json) await w.line(JSON.stringify({ summary: Object.fromEntries(groups), frames: sentPacket.length }));
+  else await w.line(`${sentPacket.length.toLocaleString('en')} frames: ${summary || 'none'}`);
   await w.flush();
   sink.end?.();
   return 0;
 }
-
-const EMPTY = new Uint8Array(0);

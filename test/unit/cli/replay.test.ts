@@ -5,7 +5,9 @@ import { main } from '../../../src/cli/netstack';
 import { formatTrace } from '../../../src/cli/format';
 import { traceJsonParts, writeParts, type Sink } from '../../../src/cli/stream';
 import { runExample } from '../model/helpers';
-import { FIXTURES } from '../capture/write';
+import * as fs from 'fs';
+import * as os from 'os';
+import { FIXTURES, pcap } from '../capture/write';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -41,6 +43,20 @@ describe('netstack replay', () => {
     ]);
     assert.deepStrictEqual(objs[0].offset, 264, 'the byte offset of its block in the file');
     assert.deepStrictEqual(objs[6], { summary: { consumed: 3, delivered: 2, 'dropped: nft_do_chain NETFILTER_DROP (filter input rule 1)': 1 }, frames: 6 });
+  });
+
+  it('a frame packet_snd refuses is reported as not sent, with the errno', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-replay-'));
+    try {
+      const file = path.join(dir, 'short.pcap');
+      fs.writeFileSync(file, pcap([{ tsNs: 0n, data: new Uint8Array(10) }]));
+      const r = await cli('replay', file, '--scenario', SCENARIO, '--into', 'server:eth0');
+      assert.deepStrictEqual(r.out.split('\n'), ['frame 1 not sent: packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header', '1 frames: 1 not sent: packet_snd']);
+      const j = await cli('replay', file, '--scenario', SCENARIO, '--into', 'server:eth0', '--json');
+      assert.deepStrictEqual(JSON.parse(j.out.split('\n')[0]), { frame: 1, offset: 24, packet: null, summary: null, fate: { kind: 'not-sent', detail: 'packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header' } });
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('says what is wrong with the command line, the interface or the capture', async () => {
