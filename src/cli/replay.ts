@@ -149,7 +149,7 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
   }
   const summary = summaryLine(groups);
   if (o.json) await w.line(JSON.stringify({ summary: Object.fromEntries(groups), frames: sentPacket.length }));
-  else await w.line(`${sentPacket.length.toLocaleString('en')} frames: ${summary || 'none'}`);
+  else await w.line(`${sentPacket.length.toLocaleString('en')} frame${sentPacket.length === 1 ? '' : 's'}: ${summary || 'none'}`);
   await w.flush();
   sink.end?.();
   return 0;

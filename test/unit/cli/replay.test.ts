@@ -51,7 +51,7 @@ describe('netstack replay', () => {
       const file = path.join(dir, 'short.pcap');
       fs.writeFileSync(file, pcap([{ tsNs: 0n, data: new Uint8Array(10) }]));
       const r = await cli('replay', file, '--scenario', SCENARIO, '--into', 'server:eth0');
-      assert.deepStrictEqual(r.out.split('\n'), ['frame 1 not sent: packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header', '1 frames: 1 not sent: packet_snd']);
+      assert.deepStrictEqual(r.out.split('\n'), ['frame 1 not sent: packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header', '1 frame: 1 not sent: packet_snd']);
       const j = await cli('replay', file, '--scenario', SCENARIO, '--into', 'server:eth0', '--json');
       assert.deepStrictEqual(JSON.parse(j.out.split('\n')[0]), { frame: 1, offset: 24, packet: null, summary: null, fate: { kind: 'not-sent', detail: 'packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header' } });
     } finally {
