@@ -1,19 +1,25 @@
 // `netstack`: the model in a terminal. `netstack trace FILE [--json]` runs a scenario;
 // `netstack explain SYMBOL` and `netstack resolve TREE` read the kernel knowledge base.
 import * as fs from 'fs';
+import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
 import { readScenarioFile, scenarioFileReader } from '../scenario/files';
 import { DEFAULT_BUDGET, DEFAULT_INPUT_LIMITS, LIMIT_SETTINGS, type InputLimits, type RunBudget } from '../scenario/limits';
 import type { Trace } from '../model/trace';
 import { ScenarioErrors, ScenarioError } from '../scenario/types';
-import { formatTrace } from './format';
+import { formatTraceLines } from './format';
+import { scenarioCaptureOpener } from '../capture/file';
 import { traceToPcapng } from './pcap';
+import { REPLAY_USAGE, replayCommand } from './replay';
+import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
 
 const USAGE = `usage:
-  netstack trace FILE [--json] [--pcap OUT.pcapng] [--root DIR] [LIMITS]
+  netstack trace FILE [--json] [--fates] [--pcap OUT.pcapng] [--root DIR] [LIMITS]
                                    run a scenario on the model and print its trace;
                                    --pcap also writes every frame a device sent (Wireshark);
-                                   --root DIR lets rules files come from DIR (default: the scenario's folder)
+                                   --root DIR lets rules files come from DIR (default: the scenario's folder);
+                                   --fates records only packets, fates and counters (no events)
+${REPLAY_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree
 
@@ -30,11 +36,13 @@ function showDefault(k: keyof typeof LIMIT_SETTINGS): string {
   return String(DEFAULT_INPUT_LIMITS[k as keyof InputLimits]);
 }
 
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, sink?: Sink): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'trace':
-      return trace(rest, out, err);
+      return trace(rest, out, err, sink);
+    case 'replay':
+      return replayCommand(rest, sink ?? collect(out), err);
     case 'explain':
     case 'resolve': {
       const k = await import('./kernelCommands');
@@ -67,9 +75,10 @@ function limitValue(key: keyof typeof LIMIT_SETTINGS, text: string): number | un
   return Number.isSafeInteger(v) && v > 0 ? v : undefined;
 }
 
-function trace(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+async function trace(argv: string[], out: (s: string) => void, err: (s: string) => void, sink?: Sink): Promise<number> {
   const args = [...argv];
   const json = args.includes('--json');
+  const fates = args.includes('--fates');
   const valued = (flag: string): string | undefined | null => {
     const p = args.indexOf(flag);
     if (p < 0) return undefined;
@@ -98,7 +107,7 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
     else limits[key as keyof InputLimits] = n;
   }
   const files = args.filter((a) => !a.startsWith('--'));
-  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json');
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--json' && a !== '--fates');
   if (unknown.length || files.length !== 1) {
     err(unknown.length ? `netstack trace: unknown option ${unknown[0]}` : 'netstack trace: give exactly one scenario file');
     return 2;
@@ -115,7 +124,7 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
   let t: Trace;
   try {
     const readFile = scenarioFileReader(file, { root, maxBytes: limits.maxFileBytes });
-    t = runScenarioText(text, file, { readFile, limits, budget });
+    t = runScenarioText(text, file, { readFile, limits, budget, openCapture: scenarioCaptureOpener(path.dirname(file)), level: fates ? 'fates' : 'full' });
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
       err(e.message);
@@ -133,7 +142,11 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
     }
     err(`netstack: wrote ${pc.frames} frames on ${pc.interfaces.length} interfaces to ${pcapFile}`);
   }
-  out(json ? JSON.stringify(t) : formatTrace(t, { color: process.stdout.isTTY }));
+  // streamed: a long trace would not fit in one string
+  const to = sink ?? collect(out);
+  await writeParts(json ? traceJsonParts(t) : lines(formatTraceLines(t, { color: process.stdout.isTTY })), to);
+  if (json) to.write('\n');
+  to.end?.();
   if (t.stopped) {
     err(`netstack: ${file}: ${t.stopped.message}`);
     return 3;
@@ -141,8 +154,12 @@ function trace(argv: string[], out: (s: string) => void, err: (s: string) => voi
   return 0;
 }
 
+function* lines(ls: Iterable<string>): Generator<string> {
+  for (const l of ls) yield l + '\n';
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
+  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), streamSink(process.stdout)).then(
     // exitCode, not exit(): a large trace piped elsewhere must be written out in full first.
     (code) => {
       process.exitCode = code;

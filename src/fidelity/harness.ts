@@ -1,5 +1,6 @@
 // `npm run fidelity -- [FILES or DIRS]`: each scenario runs on the model and on the real kernel
 // (network namespaces), and what the kernel shows is compared with what the model says.
+import { scenarioCaptureOpener } from '../capture/file';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -65,7 +66,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
     const dir = path.dirname(path.resolve(file));
-    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8') });
+    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir) });
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) res.errors.push(`the model does not run it: ${e.message.split('\n')[0]}`);
     else res.errors.push(`the model failed: ${(e as Error).stack ?? String(e)}`);

@@ -17,6 +17,16 @@ import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, ty
 
 export const OWN_TABLE = 'nsx_fidelity_trace';
 
+/** The frames packet_snd sent during traffic item `i` (a capture item sends many). */
+function itemFrames(t: Trace, marks: { events: number }[], i: number): { host: string; dev: string; bytes: Uint8Array; time: number }[] {
+  const out: { host: string; dev: string; bytes: Uint8Array; time: number }[] = [];
+  for (let k = marks[i].events; k < marks[i + 1].events; k++) {
+    const e = t.events[k];
+    if (e.fn === 'packet_snd' && e.skb?.dev) out.push({ host: e.host, dev: e.skb.dev, bytes: Buffer.from(e.skb.bytes.slice(e.skb.data * 2, e.skb.tail * 2), 'hex'), time: e.time });
+  }
+  return out;
+}
+
 /** The harness's own trace tables: the earliest priority on every IPv4 hook, in `ip` and `inet`. */
 export function traceRuleset(): string {
   const hooks = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
@@ -232,12 +242,33 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
           procs.push(pingProc);
           pings.push({ host, proc: pingProc });
           groupPings.push(pingProc);
-        } else if (s.proto === 'udp') {
-          const r = ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload).toString('hex') });
-          open.push(r.then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
         } else {
-          const r = ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
-          open.push(r.then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
+          const sendOne = () =>
+            s.proto === 'udp'
+              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload).toString('hex') })
+              : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
+          if ((s.count ?? 1) === 1) {
+            // not awaited: a timed item (`at:`) after this one must not wait for its answer
+            open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
+          } else {
+            // `count N [rate R]`: N sends, R per second (or one after another); the first error is the item's result
+            let result = 'ok';
+            const t1 = Date.now();
+            for (let k = 0; k < (s.count ?? 1); k++) {
+              if (s.rate && k) await sleep(Math.max(0, t1 + (k * 1000) / s.rate - Date.now()));
+              const r = await sendOne();
+              if (r.error && result === 'ok') result = String(r.error);
+            }
+            obs.sends.push({ item: i, host, result });
+          }
+        }
+      } else if (item.kind === 'pcap') {
+        // a capture item: every frame the model sent, at the model's spacing
+        for (const f of itemFrames(trace, marks, i)) {
+          const due = startAt + (f.time - marks[i].now) / 1e6;
+          if (Date.now() < due) await sleep(due - Date.now());
+          const r = await ask(f.host, { op: 'frame', ifname: f.dev, hex: Buffer.from(f.bytes).toString('hex') });
+          if (r.error) errors.push(`traffic item ${i + 1}: sending a frame of the capture on ${f.host}:${f.dev} failed: ${String(r.error)}`);
         }
       } else {
         const f = inject.get(i);

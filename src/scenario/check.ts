@@ -31,7 +31,7 @@ export function check(sc: Scenario, d: Diag): void {
   }
   for (const t of sc.traffic) {
     if (t.kind === 'local') host(t.from);
-    if (t.kind !== 'wire' || !host(t.host)) continue;
+    if ((t.kind !== 'wire' && t.kind !== 'pcap') || !host(t.host)) continue;
     if (t.ifname.text === 'lo') d.error(t.ifname, '`lo` has no wire: a frame can come in only on an interface of a link');
     else if (!ifs.get(t.host.text)!.has(t.ifname.text) && !lost.has(t.ifname.text)) d.error(t.ifname, `host ${q(t.host.text)} has no interface ${q(t.ifname.text)}`);
   }

@@ -1,6 +1,7 @@
 // A scenario file → Scenario. Everything wrong is collected with its file, line and column and
 // thrown at once as ScenarioErrors; nothing half-parsed is returned.
-import { Document, isScalar, parseDocument, visit } from 'yaml';
+import { Document, isMap, isScalar, parseDocument, visit } from 'yaml';
+import { splitTraffic, type TrafficSplit } from './fastTraffic';
 import { check } from './check';
 import { parseSetupLine } from './commands/setup';
 import { Diag, q, subTok } from './diag';
@@ -8,6 +9,7 @@ import { Line, splitLines, splitWords } from './lines';
 import { Source } from './source';
 import { hostname, ifname, tokAddrPort, tokUint } from './syntax';
 import { parseLocalSend, parseWireSend } from './traffic';
+import { parsePcapItem } from './pcapItem';
 import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioError, ScenarioErrors, Tok, TrafficItem } from './types';
 import { DEFAULT_INPUT_LIMITS, type InputLimits, raiseHint } from './limits';
 import { Reader } from './yamlnodes';
@@ -18,6 +20,8 @@ const REQUIRED = ['name', 'hosts', 'traffic'];
 export interface ParseOptions {
   /** limits of our own on the input (src/scenario/limits.ts); each default is raised here */
   limits?: Partial<InputLimits>;
+  /** false: read a long traffic list with the YAML parser too, not the line-by-line fast path (src/scenario/fastTraffic.ts) */
+  fast?: boolean;
 }
 
 export function parseScenario(text: string, file: string, opts: ParseOptions = {}): Scenario {
@@ -49,9 +53,10 @@ export function parseScenarioCollect(text: string, file: string, opts: ParseOpti
     d.error(src.pos(deep), `YAML: nested more than ${limits.maxDepth} levels deep; ${raiseHint('maxDepth')}`);
     return done(false);
   }
+  const split = opts.fast === false ? undefined : splitTraffic(text);
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(split ? split.head : text, { lineCounter: src.lines, uniqueKeys: false, prettyErrors: false });
   } catch (e) {
     // the prescan bounds nesting; a RangeError left is the parser's own stack running out
     if (!(e instanceof RangeError)) throw e;
@@ -60,6 +65,7 @@ export function parseScenarioCollect(text: string, file: string, opts: ParseOpti
   }
   for (const e of doc.errors) d.error(src.pos(e.pos[0]), `YAML: ${e.message}`);
   if (d.errors.length) return done(false);
+  if (split) attachTraffic(doc, split, text, src);
   if (!aliasesWithin(doc, src, d, limits)) return done(false);
   const r = new Reader(src, doc, d);
   let structural = false;
@@ -188,6 +194,15 @@ function aliasesWithin(doc: Document.Parsed, src: Source, d: Diag, limits: Input
   return ok;
 }
 
+/** Puts the fast path's traffic list where YAML would have, and the lines it covers into the line counter. */
+function attachTraffic(doc: Document.Parsed, split: TrafficSplit, text: string, src: Source): void {
+  for (let i = text.indexOf('\n', split.head.length); i >= 0; i = text.indexOf('\n', i + 1)) src.lines.addNewLine(i + 1);
+  const root = doc.contents;
+  if (!isMap(root)) return;
+  const pair = root.items.find((p) => isScalar(p.key) && p.key.range?.[0] === split.keyAt);
+  if (pair) pair.value = split.seq as unknown as typeof pair.value;
+}
+
 function parseHosts(r: Reader, node: unknown, at: Tok['pos']): HostSpec[] {
   const m = r.map(node, '`hosts`', at);
   if (!m) return [];
@@ -224,7 +239,7 @@ function scriptLines(r: Reader, node: unknown, host: Tok): Line[] {
 }
 
 /** `HOST:IF` → its two parts, each with its own column. */
-function hostIf(r: Reader, t: Tok): LinkEnd | undefined {
+export function hostIf(r: Reader, t: Tok): LinkEnd | undefined {
   const colon = t.text.indexOf(':');
   if (colon <= 0 || colon === t.text.length - 1) {
     r.d.error(t, `${q(t.text)}: expected HOST:IFNAME, like client:eth0`);
@@ -322,6 +337,11 @@ function parseTraffic(r: Reader, node: unknown, at: Tok['pos']): TrafficItem[] {
     if (!m) continue;
     const pos = r.pos(m);
     const kv = new Map(r.pairs(m, 'a traffic item').map((p) => [p.key.text, p]));
+    if (kv.has('pcap')) {
+      const it = parsePcapItem(r, kv, pos);
+      if (it) out.push(it);
+      continue;
+    }
     const unknown = [...kv.values()].find((p) => !['from', 'into', 'send', 'wait', 'at'].includes(p.key.text));
     if (unknown) {
       r.d.error(unknown.key, `${q(unknown.key.text)}: unknown key; a traffic item has from+send, into+send or wait, and optionally at`);

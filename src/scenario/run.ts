@@ -16,11 +16,13 @@ import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
 import { ping_send } from '../model/net/ipv4/raw';
-import { udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
+import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
+import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
+import { repeat } from './repeat';
 
 /** ping's interval between echo requests */
 const PING_INTERVAL_NS = 1_000_000_000;
@@ -37,6 +39,10 @@ export interface RunOptions extends ParseOptions {
   budget?: Partial<RunBudget>;
   /** wall-clock ms for the budget; Date.now by default */
   wallClock?: () => number;
+  /** opens a capture a `pcap:` item names (relative to the scenario's folder), as chunks of bytes */
+  openCapture?: CaptureOpener;
+  /** told what became of each frame of a capture */
+  onCaptureFrame?: (s: CaptureSent) => void;
 }
 
 /** Parses and runs. Errors of every phase come together: a parse error does not hide the errors of applying the rest. */
@@ -85,14 +91,16 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     sc.traffic.forEach((item, i) => {
       if (i > 0) {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
-        if (item.kind !== 'wait' && item.at !== undefined) world.sched.runUntil(prevStart + item.at);
+        const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;
+        if (at !== undefined) world.sched.runUntil(prevStart + at);
         else world.settle();
         meter.check(world.sched.now, false);
       }
       prevStart = world.sched.now;
       opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
       try {
-        runItem(world, sc, item);
+        if (item.kind === 'pcap') runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame);
+        else runItem(world, sc, item);
       } catch (e) {
         if (e instanceof ScenarioError) errors.push(e);
         else throw e;
@@ -123,7 +131,7 @@ function budgetMessage(e: BudgetExceeded): string {
   return `the run stopped at its budget of ${max} ${e.limit === 'maxSimNs' ? 'of simulated time' : e.limit === 'maxWallMs' ? 'of wall-clock time' : s.what} (${e.at.tasks} tasks run, ${e.at.events} events, ${(e.at.simNs / 1e9).toFixed(3)} s simulated); the trace has what ran until then; ${raiseHint(e.limit)}`;
 }
 
-function runItem(world: World, sc: Scenario, item: TrafficItem): void {
+function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 'pcap' }>): void {
   if (item.kind === 'wait') {
     world.advance(item.ns);
     return;
@@ -137,9 +145,11 @@ function runItem(world: World, sc: Scenario, item: TrafficItem): void {
         world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }
     } else if (s.proto === 'udp') {
-      udp_sendmsg(net, { daddr, dport: s.dport, sport: s.sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload, broadcast: s.broadcast });
+      // one socket sends all N datagrams: its port is chosen once, as an application's would be
+      const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);
+      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload, broadcast: s.broadcast }));
     } else {
-      tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data });
+      repeat(world, s, () => tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data }));
     }
     return;
   }

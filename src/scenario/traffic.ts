@@ -4,7 +4,7 @@
 import { Args } from './args';
 import { Diag, q } from './diag';
 import { tokAddrPort, tokIpv4, tokMac, tokUint } from './syntax';
-import { IpOptions, LocalSend, Tok, WireSend } from './types';
+import { IpOptions, LocalSend, Repeat, Tok, WireSend } from './types';
 
 const IP_HDR = 20;
 /** smallest IP datagram for each protocol: IP header + L4 header */
@@ -40,6 +40,16 @@ function sizeArg(a: Args, kw: Tok, p: Proto, wire = false): number | undefined {
 function num(a: Args, kw: Tok, min: number, max: number): number | undefined {
   const t = a.arg(kw, 'a number');
   return t && tokUint(t, a.d, min, max, q(kw.text));
+}
+
+/** the most datagrams or connections one item sends */
+export const MAX_COUNT = 10_000_000;
+
+/** `rate` paces a `count`; TCP connections from one fixed port would collide (EADDRINUSE is not modelled). */
+function checkRepeat(a: Args, words: Tok[], s: Repeat & { sport?: number }, p: Proto): void {
+  const at = (w: string): Tok => words.find((x) => x.text === w)!;
+  if (s.rate !== undefined && s.count === undefined) a.fail(at('rate'), '`rate` paces a `count`: give `count N` too');
+  if (p === 'tcp' && s.sport !== undefined && (s.count ?? 1) > 1) a.fail(at('count'), 'several connections from one source port `from :PORT` would collide (EADDRINUSE): not modelled; leave the port to the kernel');
 }
 
 /** `payload "text"` must fit in `size` when both are given. */
@@ -78,8 +88,8 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
   }
   const allowed: Record<Proto, string[]> = {
     icmp: ['ttl', 'size', 'df', 'no-df', 'count'],
-    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast'],
-    tcp: ['from', 'data'],
+    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast', 'count', 'rate'],
+    tcp: ['from', 'data', 'count', 'rate'],
   };
   const seen = new Set<string>();
   let bad = false;
@@ -93,6 +103,7 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     bad ||= v === undefined;
   }
   checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
+  if (p !== 'icmp') checkRepeat(a, words, s as Repeat & { sport?: number }, p);
   return a.failed || bad ? undefined : s;
 }
 
@@ -114,7 +125,9 @@ function localOption(a: Args, t: Tok, p: Proto, s: LocalSend): unknown {
       // setsockopt(SO_BROADCAST, 1) on the sending socket
       return ((s as { broadcast?: boolean }).broadcast = true);
     case 'count':
-      return ((s as { count: number }).count = num(a, t, 1, 1000)!);
+      return ((s as { count: number }).count = num(a, t, 1, p === 'icmp' ? 1000 : MAX_COUNT)!);
+    case 'rate':
+      return ((s as Repeat).rate = num(a, t, 1, 1_000_000_000));
     case 'payload': {
       const w = a.arg(t, 'a text');
       return w && ((s as { payload?: string }).payload = w.text);

@@ -128,8 +128,14 @@ export interface IpOptions {
 /** Traffic made by a socket or a tool on a host: goes down the real TX path. */
 export type LocalSend =
   | ({ proto: 'icmp'; type: 'echo-request'; to: Tok; count: number } & IpOptions)
-  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string; /** SO_BROADCAST */ broadcast?: boolean } & IpOptions)
-  | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions);
+  | ({ proto: 'udp'; to: Tok; dport: number; sport?: number; payload?: string; /** SO_BROADCAST */ broadcast?: boolean } & IpOptions & Repeat)
+  | ({ proto: 'tcp'; to: Tok; dport: number; sport?: number; /** bytes written after the handshake */ data?: number } & IpOptions & Repeat);
+
+/** `count N [rate R]`: N datagrams or connections; without a rate each once the network has settled, with one R per second of simulated time. */
+export interface Repeat {
+  count?: number;
+  rate?: number;
+}
 
 /** A frame that arrives from the wire on HOST:IF, built byte by byte. */
 export interface WireSend extends IpOptions {
@@ -169,7 +175,22 @@ export type TrafficItem =
   | ({ kind: 'local'; pos: SourcePos; from: Tok; send: LocalSend; raw: string } & Timed)
   | ({ kind: 'wire'; pos: SourcePos; host: Tok; ifname: Tok; send: WireSend; raw: string } & Timed)
   /** let simulated time pass (timers: ARP probes, reassembly timeout) */
-  | { kind: 'wait'; pos: SourcePos; ns: number };
+  | { kind: 'wait'; pos: SourcePos; ns: number }
+  /** a capture's frames arriving from the wire on HOST:IF (src/scenario/pcapItem.ts) */
+  | PcapItem;
+
+export interface PcapItem {
+  kind: 'pcap';
+  pos: SourcePos;
+  /** the capture file as written, relative to the scenario's folder */
+  file: Tok;
+  host: Tok;
+  ifname: Tok;
+  /** asis: each frame at its captured time after the first; max: each once the network has settled after the one before */
+  timing: 'asis' | 'max';
+  /** a capture keeps its own timing; `at:` is not taken here */
+  at?: undefined;
+}
 
 export interface Scenario {
   file: string;

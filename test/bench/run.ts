@@ -2,6 +2,7 @@
 // the debugger's step time, its continue with breakpoints and the cost of hostile breakpoints.
 import { benchDebugger } from './debugger';
 import { benchModel } from './model';
+import { benchCapture } from './capture';
 import { benchResolve } from './resolve';
 import { benchWebview } from './webview';
 import { benchRuleset } from './ruleset';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const want = (k: string): boolean => only.length === 0 || only.includes(k);
   if (want('model')) console.log(benchModel(), '\n');
   if (want('ruleset')) console.log(benchRuleset(), '\n');
+  if (want('capture')) console.log(benchCapture(), '\n');
   if (want('resolve')) console.log(await benchResolve(), '\n');
   if (want('webview')) console.log(await benchWebview(), '\n');
   if (want('debugger')) console.log(await benchDebugger(), '\n');

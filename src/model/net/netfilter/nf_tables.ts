@@ -220,8 +220,11 @@ export interface ChainResult {
  * nf_hook_slow NF_STOLEN carrying -EPERM; the result stays NF_DROP here, and the hook sees the
  * packet already dropped (NF_HOOK does not free it again).
  */
-function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName): ChainResult {
+function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): ChainResult {
   net.drop(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, 'NETFILTER_DROP', `${hook}: the verdict is drop, so nft_do_chain frees the packet itself (NF_DROP_REASON: kfree_skb_reason with SKB_DROP_REASON_NETFILTER_DROP) and returns NF_STOLEN with EPERM to nf_hook_slow.`);
+  // the fate names the rule (or policy) that dropped it, so fates-only runs can say which
+  const fate = net.w.rec.getFate(skb.pkt);
+  if (fate) fate.detail = by;
   return { verdict: 'NF_DROP' };
 }
 
@@ -287,7 +290,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
       switch (verdict.code) {
         case 'NF_DROP':
-          return dropHere(net, skb, hook);
+          return dropHere(net, skb, hook, `${chain.table.name} ${chain.name} rule ${i + 1}`);
         case 'NF_ACCEPT':
         case 'NF_QUEUE':
         case 'NF_STOLEN':
@@ -320,7 +323,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         base.bytes += skb.len;
       }
       say(`No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
-      if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook);
+      if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook, `${base.table.name} ${base.name} policy drop`);
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
   });

@@ -100,7 +100,9 @@ export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: 
       skb.resetMacHeader();
       skb.network_header = skb.data + ETH_HLEN;
       skb.dev = dev;
-      skb.protocol = ETH_P_IP;
+      // A replay tool's socket is bound to ETH_P_ALL, so packet_parse_headers takes skb->protocol
+      // from the frame's own EtherType (dev_parse_header_protocol; net/packet/af_packet.c, v6.12).
+      skb.protocol = frame.length >= ETH_HLEN ? (frame[12] << 8) | frame[13] : ETH_P_IP;
       net.step(skb, 'L2', 'packet_snd', 'net/packet/af_packet.c', `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
       dev_queue_xmit(net, skb);
       return pkt;
