@@ -13,8 +13,12 @@ import { resultFile } from './index';
 import { closeAll, netstackDiagnostics, scratchDir, waitFor } from './helpers';
 
 const ITEMS = 100_000;
-/** the host may pause for GC or VS Code's own work; a synchronous parse of ITEMS blocks far longer */
-const BLOCKED_MS = 1000;
+/**
+ * Generous: the host's own handling of a 7 MB document (VS Code syncing it into the extension
+ * host, one getText) takes a few hundred ms, over a second on a machine loaded 20 times over;
+ * a synchronous check of the same file blocks for the whole parse, 27 s to 80 s on the same machine.
+ */
+const BLOCKED_MS = 5000;
 
 function largeScenario(items: number): { text: string; badLine: number } {
   const head = `name: a large traffic list (issue 12)
@@ -45,7 +49,8 @@ traffic:
   // one bad item at the very end: its diagnostic appears only once the whole list has been read
   const tail = '  - from: client\n    send: udp to 10.0.2.2:9000 frobnicate\n';
   const text = head + body.join('') + tail;
-  return { text, badLine: text.split('\n').length - 2 };
+  // 1-based: the text ends with a newline, so the last line is the one before the final ''
+  return { text, badLine: text.split('\n').length - 1 };
 }
 
 /** The event loop's worst delay while `work` runs: from perf_hooks, and from a 20 ms ticker. */
@@ -84,7 +89,7 @@ function record(name: string, figures: object): void {
 }
 
 describe('the editor stays responsive (issues 12 and 13)', function () {
-  this.timeout(300_000);
+  this.timeout(900_000);
   let file: string;
   let badLine: number;
   // the parse alone takes tens of seconds on a busy 2-core machine: the default wall-time budget (30 s) must not end it
@@ -112,7 +117,7 @@ describe('the editor stays responsive (issues 12 and 13)', function () {
     const uri = vscode.Uri.file(file);
     const w = await watchLoop(async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-      return waitFor('the diagnostic on the last traffic item', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message)), 240_000);
+      return waitFor('the diagnostic on the last traffic item', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message)), 600_000);
     });
     record('open and check', { items: ITEMS, checkedInMs: Math.round(w.ms), maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs) });
     assert.strictEqual(w.result.range.start.line + 1, badLine, 'the error is on the bad item');
@@ -138,7 +143,7 @@ describe('the editor stays responsive (issues 12 and 13)', function () {
         await new Promise((r) => setTimeout(r, 400));
       }
       // each edit moved the bad item one line down: only the last text's check may report it
-      return waitFor('the diagnostic of the last edit', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message) && d.range.start.line + 1 === badLine + edits), 240_000);
+      return waitFor('the diagnostic of the last edit', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message) && d.range.start.line + 1 === badLine + edits), 600_000);
     });
     sub.dispose();
     record('typing', { edits, maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs), linesReported: [...seen] });
