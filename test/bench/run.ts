@@ -1,6 +1,8 @@
-// `npm run bench`: the model's packet rate, building a ruleset line by line, the resolver against ctags,
-// the debugger's step time, its continue with breakpoints and the cost of hostile breakpoints.
+// `npm run bench`: the model's packet rate, replaying a capture against tshark, building a ruleset line
+// by line, the resolver against ctags, the debugger's step time, its continue with breakpoints and
+// the cost of hostile breakpoints, the host's event loop while a large scenario is checked.
 import { benchDebugger } from './debugger';
+import { benchEditor } from './editor';
 import { benchModel } from './model';
 import { benchCapture } from './capture';
 import { benchResolve } from './resolve';
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
   if (want('resolve')) console.log(await benchResolve(), '\n');
   if (want('webview')) console.log(await benchWebview(), '\n');
   if (want('debugger')) console.log(await benchDebugger(), '\n');
+  if (want('editor')) console.log(await benchEditor(), '\n');
 }
 
 main().catch((e) => {

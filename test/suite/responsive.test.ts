@@ -3,18 +3,21 @@
 // host's thread, the same check blocks it for seconds (the parse of 100,000 traffic items alone).
 // The bound asserted is a behaviour, not a speed: "never blocked for a second", against a
 // synchronous check that blocks for the whole parse. The figures go to
-// .vscode-test/results/event-loop.json.
+// .vscode-test/results/event-loop.json and into the tests' titles in the report.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import * as vscode from 'vscode';
-import { resultFile } from './index';
 import { closeAll, netstackDiagnostics, scratchDir, waitFor } from './helpers';
 
 const ITEMS = 100_000;
-/** the host may pause for GC or VS Code's own work; a synchronous parse of ITEMS blocks far longer */
-const BLOCKED_MS = 1000;
+/**
+ * Generous: the host's own handling of a 7 MB document (VS Code syncing it into the extension
+ * host, one getText) takes a few hundred ms, over a second on a machine loaded 20 times over;
+ * a synchronous check of the same file blocks for the whole parse, 27 s to 80 s on the same machine.
+ */
+const BLOCKED_MS = 5000;
 
 function largeScenario(items: number): { text: string; badLine: number } {
   const head = `name: a large traffic list (issue 12)
@@ -45,7 +48,8 @@ traffic:
   // one bad item at the very end: its diagnostic appears only once the whole list has been read
   const tail = '  - from: client\n    send: udp to 10.0.2.2:9000 frobnicate\n';
   const text = head + body.join('') + tail;
-  return { text, badLine: text.split('\n').length - 2 };
+  // 1-based: the text ends with a newline, so the last line is the one before the final ''
+  return { text, badLine: text.split('\n').length - 1 };
 }
 
 /** The event loop's worst delay while `work` runs: from perf_hooks, and from a 20 ms ticker. */
@@ -69,8 +73,10 @@ async function watchLoop<T>(work: () => Promise<T>): Promise<{ result: T; maxDel
   }
 }
 
-function record(name: string, figures: object): void {
-  const file = path.join(path.dirname(resultFile()), 'event-loop.json');
+/** The figures, kept after the run (the run's own folder is removed when it passes), and in the test's title for the report. */
+function record(test: Mocha.Runnable | undefined, name: string, figures: object): void {
+  const file = path.resolve(__dirname, '../../../.vscode-test/results/event-loop.json');
+  if (test) test.title += ` — ${JSON.stringify(figures)}`;
   let all: Record<string, unknown> = {};
   try {
     all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -84,7 +90,7 @@ function record(name: string, figures: object): void {
 }
 
 describe('the editor stays responsive (issues 12 and 13)', function () {
-  this.timeout(300_000);
+  this.timeout(900_000);
   let file: string;
   let badLine: number;
   // the parse alone takes tens of seconds on a busy 2-core machine: the default wall-time budget (30 s) must not end it
@@ -108,18 +114,18 @@ describe('the editor stays responsive (issues 12 and 13)', function () {
     fs.rmSync(file, { force: true });
   });
 
-  it(`checks a scenario of ${ITEMS.toLocaleString('en')} traffic items without blocking the extension host for ${BLOCKED_MS} ms`, async () => {
+  it(`checks a scenario of ${ITEMS.toLocaleString('en')} traffic items without blocking the extension host for ${BLOCKED_MS} ms`, async function () {
     const uri = vscode.Uri.file(file);
     const w = await watchLoop(async () => {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-      return waitFor('the diagnostic on the last traffic item', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message)), 240_000);
+      return waitFor('the diagnostic on the last traffic item', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message)), 600_000);
     });
-    record('open and check', { items: ITEMS, checkedInMs: Math.round(w.ms), maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs) });
+    record(this.test, 'open and check', { items: ITEMS, checkedInMs: Math.round(w.ms), maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs) });
     assert.strictEqual(w.result.range.start.line + 1, badLine, 'the error is on the bad item');
     assert.ok(w.maxDelayMs < BLOCKED_MS && w.maxGapMs < BLOCKED_MS, `the extension host was blocked for ${Math.round(Math.max(w.maxDelayMs, w.maxGapMs))} ms`);
   });
 
-  it('typing in it cancels the older check, never blocks, and the newest text is the one reported', async () => {
+  it('typing in it cancels the older check, never blocks, and the newest text is the one reported', async function () {
     const uri = vscode.Uri.file(file);
     const doc = await vscode.workspace.openTextDocument(uri);
     const edits = 5;
@@ -138,10 +144,10 @@ describe('the editor stays responsive (issues 12 and 13)', function () {
         await new Promise((r) => setTimeout(r, 400));
       }
       // each edit moved the bad item one line down: only the last text's check may report it
-      return waitFor('the diagnostic of the last edit', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message) && d.range.start.line + 1 === badLine + edits), 240_000);
+      return waitFor('the diagnostic of the last edit', () => netstackDiagnostics(uri).find((d) => /frobnicate/.test(d.message) && d.range.start.line + 1 === badLine + edits), 600_000);
     });
     sub.dispose();
-    record('typing', { edits, maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs), linesReported: [...seen] });
+    record(this.test, 'typing', { edits, maxDelayMs: Math.round(w.maxDelayMs), p99Ms: Math.round(w.p99Ms), maxTickGapMs: Math.round(w.maxGapMs), linesReported: [...seen] });
     assert.deepStrictEqual([...seen].filter((l) => l !== badLine && l !== badLine + edits), [], 'only the first and the last text were reported');
     assert.ok(doc.lineAt(0).text.startsWith('# edit 4'));
     assert.ok(w.maxDelayMs < BLOCKED_MS && w.maxGapMs < BLOCKED_MS, `the extension host was blocked for ${Math.round(Math.max(w.maxDelayMs, w.maxGapMs))} ms`);
