@@ -24,6 +24,8 @@ describe('traffic: from a host', () => {
   it('udp to ADDR:PORT with options', () => {
     assert.deepStrictEqual(local('udp to 10.0.0.2:53'), { proto: 'udp', to: T('10.0.0.2'), dport: 53 });
     assert.deepStrictEqual(local('udp to 10.0.0.2:9 from :5353 size 2000 ttl 9 no-df'), { proto: 'udp', to: T('10.0.0.2'), dport: 9, sport: 5353, size: 2000, ttl: 9, df: false });
+    // `broadcast`: SO_BROADCAST on the sending socket (udp_sendmsg refuses a broadcast route without it)
+    assert.deepStrictEqual(local('udp to 10.0.0.255:9 broadcast'), { proto: 'udp', to: T('10.0.0.255'), dport: 9, broadcast: true });
   });
 
   it('tcp connect', () => {
