@@ -12,7 +12,8 @@ const USAGE = `usage:
                                    run a scenario on the model and print its trace;
                                    --pcap also writes every frame a device sent (Wireshark)
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
-  netstack resolve TREE            find every known symbol's definition in a kernel tree`;
+  netstack resolve TREE            find every known symbol's definition in a kernel tree
+  netstack exercise list | check …  guided exercises (netstack exercise for its options)`;
 
 export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -23,6 +24,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     case 'resolve': {
       const k = await import('./kernelCommands');
       return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
+    }
+    case 'exercise': {
+      const x = await import('./exerciseCommand');
+      return x.exerciseCommand(rest, out, err);
     }
     case undefined:
     case '-h':

@@ -28,6 +28,7 @@ export const FUNCTIONS: Record<string, Fn> = {
   rules: { cond: () => [false], min: 1, max: 1, help: 'rules(PACKET): the events where a netfilter rule matched the packet' },
   counter: { cond: () => [false, false], min: 2, max: 2, help: 'counter(HOST, NAME): the nstat counter\'s change over the run on HOST' },
   received: { cond: () => [false, false, false], min: 1, max: 3, help: 'received(HOST, PROTO, PORT): what the sockets on HOST received' },
+  accepted: { cond: () => [false, false], min: 1, max: 2, help: 'accepted(HOST, PORT): the peers whose TCP connections HOST\'s listeners accepted' },
   icmp_sent: { cond: () => [false, false, false], min: 1, max: 3, help: 'icmp_sent(HOST, TYPE, CODE): the ICMP packets HOST made, of that type and code' },
   count: { cond: () => [false], min: 1, max: 1, help: 'count(LIST)' },
 };
@@ -232,6 +233,15 @@ export class Evaluator {
           for (const r of s.received) out.push({ k: 'receipt', r, host });
         }
         return out;
+      }
+      case 'accepted': {
+        const host = String(this.value(a[0]));
+        this.knownHost(host, a[0].start);
+        const port = a[1] ? String(this.value(a[1])) : undefined;
+        return v
+          .sockets()
+          .filter((s) => s.host === host && s.proto === 'tcp' && (!port || s.local.split(':').pop() === port))
+          .flatMap((s) => [...(s.accepted ?? [])]);
       }
       case 'icmp_sent': {
         const host = String(this.value(a[0]));

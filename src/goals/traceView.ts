@@ -39,6 +39,8 @@ export interface SocketFacts {
   /** "10.0.2.2:53" */
   local: string;
   received: readonly Receipt[];
+  /** TCP: the peers ("10.0.1.2:32768") whose connections the listener accepted */
+  accepted?: readonly string[];
 }
 
 export interface TraceView {
