@@ -16,14 +16,19 @@ interface Fn {
   help: string;
 }
 
+/** events(packet(3)) is about a packet; events(fn == ip_forward) is a condition. */
+function packetLike(n: Node | undefined): boolean {
+  return !!n && (n.t === 'num' || n.t === 'prop' || (n.t === 'call' && ['packet', 'packets', 'event'].includes(n.name)));
+}
+
 const condAt = (idx: number[]) => (argc: number, args: Node[]): boolean[] =>
   Array.from({ length: argc }, (_, i) => idx.includes(i) && !(args[i].t === 'num'));
 
 export const FUNCTIONS: Record<string, Fn> = {
   packet: { cond: condAt([0]), min: 1, max: 1, help: 'packet(N) or packet(CONDITION): packet #N, or the first packet with an event that meets the condition' },
   packets: { cond: condAt([0]), min: 0, max: 1, help: 'packets(CONDITION): every packet with an event that meets the condition' },
-  event: { cond: (n) => (n === 1 ? [true] : [false, true]), min: 1, max: 2, help: 'event(CONDITION) or event(PACKET, CONDITION): the first such event' },
-  events: { cond: (n) => (n === 1 ? [true] : [false, true]), min: 0, max: 2, help: 'events(CONDITION) or events(PACKET, CONDITION): every such event' },
+  event: { cond: (n, a) => (n === 1 ? [!packetLike(a[0])] : [false, true]), min: 1, max: 2, help: 'event(CONDITION) or event(PACKET, CONDITION): the first such event' },
+  events: { cond: (n, a) => (n === 1 ? [!packetLike(a[0])] : [false, true]), min: 0, max: 2, help: 'events(CONDITION) or events(PACKET, CONDITION): every such event' },
   hooks: { cond: () => [false], min: 1, max: 1, help: 'hooks(PACKET): the events where a netfilter hook ran on the packet' },
   rules: { cond: () => [false], min: 1, max: 1, help: 'rules(PACKET): the events where a netfilter rule matched the packet' },
   counter: { cond: () => [false, false], min: 2, max: 2, help: 'counter(HOST, NAME): the nstat counter\'s change over the run on HOST' },
@@ -122,7 +127,7 @@ export class Evaluator {
       case 'cmp':
         return compare(n.op, this.value(n.left), this.value(n.right));
       case 'prop':
-        return this.prop(this.value(n.of), n.name, n.start);
+        return this.prop(this.value(n.of), n.name, n.end - n.name.length);
       case 'call':
         return this.call(n);
     }
@@ -199,7 +204,7 @@ export class Evaluator {
       case 'events': {
         let within: readonly EventRef[] | undefined;
         let cond: Node | undefined = a[0];
-        if (a.length === 2) {
+        if (a.length === 2 || packetLike(a[0])) {
           const p = this.packetOf(this.value(a[0]), a[0].start);
           if (p === undefined) return n.name === 'event' ? null : [];
           this.seen.add(p);
