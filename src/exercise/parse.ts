@@ -11,7 +11,8 @@ import { Reader } from '../scenario/yamlnodes';
 import { KINDS, TRACKS, type ExerciseKind } from './tracks';
 import type { Exercise, FixGoal, KernelPointer, Question, ScenarioRef } from './types';
 
-const KEYS = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel', 'questions', 'target', 'goals', 'solution'];
+/** The keys of an exercise file (schemas/exercise.schema.json lists the same). */
+export const EXERCISE_KEYS = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel', 'questions', 'target', 'goals', 'solution'];
 const REQUIRED = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel'];
 const BY_KIND: Record<ExerciseKind, string[]> = { predict: ['questions'], find: ['target'], fix: ['goals', 'solution'] };
 
@@ -197,7 +198,7 @@ export function parseExercise(text: string, file: string, readFile: (path: strin
         break;
       }
       default:
-        d.error(key, `${q(key.text)}: unknown key; an exercise has ${KEYS.join(', ')}`);
+        d.error(key, `${q(key.text)}: unknown key; an exercise has ${EXERCISE_KEYS.join(', ')}`);
     }
   }
   for (const k of [...REQUIRED, ...BY_KIND[ex.kind]]) if (!seen.has(k)) d.error(r.pos(root), `this ${ex.kind} exercise needs \`${k}:\``);

@@ -1,7 +1,10 @@
 // Exercise files: every mistake at its file:line:col, all at once; inline scenarios keep the
 // exercise file's own positions.
 import * as assert from 'assert';
-import { parseExercise, relativeTo } from '../../../src/exercise/parse';
+import * as fs from 'fs';
+import * as path from 'path';
+import { EXERCISE_KEYS, parseExercise, relativeTo } from '../../../src/exercise/parse';
+import { TRACKS } from '../../../src/exercise/tracks';
 import { ScenarioErrors } from '../../../src/scenario/types';
 import { runScenarioText } from '../../../src/scenario/run';
 import { checkExercise } from '../../../src/exercise/check';
@@ -105,5 +108,11 @@ describe('exercise files', () => {
   it('paths are relative to the exercise', () => {
     assert.strictEqual(relativeTo('/x/exercises/nat/a.yaml', '../../examples/b.yaml'), '/x/examples/b.yaml');
     assert.strictEqual(relativeTo('exercises/nat/a.yaml', 'scenarios/s.yaml'), 'exercises/nat/scenarios/s.yaml');
+  });
+
+  it('the JSON Schema the editor validates with knows the same keys and tracks as the parser', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'schemas', 'exercise.schema.json'), 'utf8'));
+    assert.deepStrictEqual(Object.keys(schema.properties).sort(), [...EXERCISE_KEYS].sort());
+    assert.deepStrictEqual(schema.properties.track.enum, TRACKS.map((t) => t.id));
   });
 });
