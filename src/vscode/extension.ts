@@ -7,6 +7,7 @@ import { onDidShowTrace, registerDebugger } from './debugger/register';
 import { registerKernelFeatures } from './kernel/register';
 import { registerScenarioDiagnostics } from './scenarioDiagnostics';
 import { registerExamplesView } from './examplesView';
+import { registerExercises } from './exercises/register';
 
 export function activate(context: vscode.ExtensionContext): void {
   const kernel = registerKernelFeatures(context);
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context);
   context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace)));
   registerExamplesView(context);
+  registerExercises(context);
 }
 
 export function deactivate(): void {
