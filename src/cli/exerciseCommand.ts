@@ -2,6 +2,7 @@
 // [--solution] [--answer Q=VALUE]… [--at STEP | --break COND… | --function NAME]`: grading in a
 // terminal or in CI. Exit code 0 when every check passes, 1 when one fails, 2 on a usage error.
 import * as fs from 'fs';
+import * as path from 'path';
 import { checkExercise, type CheckInput } from '../exercise/check';
 import { exerciseFiles, exercisesDir, loadAll, loadExercise, runRef, viewOf } from '../exercise/files';
 import type { Exercise, ScenarioRef } from '../exercise/types';
@@ -116,7 +117,7 @@ function check(argv: string[], out: (s: string) => void, err: (s: string) => voi
     }
   }
   const report = checkExercise(ex, viewOf(runRef(ref)), input);
-  out(`${ex.id} (${ex.kind}): ${ex.title}${ex.kind === 'fix' ? ` — scenario ${ref.file}` : ''}`);
+  out(`${ex.id} (${ex.kind}): ${ex.title}${ex.kind === 'fix' ? ` — scenario ${path.relative(process.cwd(), ref.file) || ref.file}` : ''}`);
   for (const r of report.results) {
     out(`  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.text.trim().split('\n')[0]}`);
     if (r.choices?.length && !r.pass) out(`       choices: ${r.choices.join(' | ')}`);

@@ -8,6 +8,7 @@ import { registerKernelFeatures } from './kernel/register';
 import { registerScenarioDiagnostics } from './scenarioDiagnostics';
 import { registerExamplesView } from './examplesView';
 import { registerExercises } from './exercises/register';
+import { registerNewScenario } from './newScenario';
 
 export function activate(context: vscode.ExtensionContext): void {
   const kernel = registerKernelFeatures(context);
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace)));
   registerExamplesView(context);
   registerExercises(context);
+  registerNewScenario(context);
 }
 
 export function deactivate(): void {
