@@ -108,6 +108,8 @@ export class GoalEvalError extends GoalSyntaxError {}
 export class Evaluator {
   /** packets an evaluation produced, for explanations */
   readonly seen = new Set<PacketId>();
+  /** calls of packet() / event() that found nothing, for explanations */
+  readonly missed: Node[] = [];
   constructor(readonly view: TraceView) {}
 
   value(n: Node): Val {
@@ -197,7 +199,10 @@ export class Evaluator {
           if (n.name === 'packet' && ids.length) break;
         }
         ids.sort((x, y) => x - y);
-        if (n.name === 'packet') return ids.length ? this.noted(ids[0]) : null;
+        if (n.name === 'packet') {
+          if (!ids.length) this.missed.push(n);
+          return ids.length ? this.noted(ids[0]) : null;
+        }
         return ids.map((id) => this.noted(id));
       }
       case 'event':
@@ -212,6 +217,7 @@ export class Evaluator {
           cond = a[1];
         }
         const es = this.eventsWhere(cond, within);
+        if (n.name === 'event' && !es.length) this.missed.push(n);
         return n.name === 'event' ? (es.length ? eventVal(es[0]) : null) : es.map(eventVal);
       }
       case 'hooks':

@@ -62,6 +62,8 @@ export function judge(node: Node, text: string, view: TraceView): Outcome {
   const why: string[] = [];
   const ex = new Evaluator(view);
   explainNode(node, text, ex, why);
+  const missed = new Set(ex.missed.map((n) => src(n, text)));
+  for (const m of missed) why.push(`nothing in the trace matches \`${m}\``);
   const decidedAt: SourceAt[] = [];
   const packets = [...ex.seen].sort((a, b) => a - b).slice(0, 3);
   for (const p of packets) {
