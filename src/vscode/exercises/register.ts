@@ -128,6 +128,13 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
         if (s && same) {
           input.at = s.state().index;
           input.breakpoints = s.breakpointSpecs.filter((b) => b.enabled).map((b) => b.text);
+        } else {
+          // "open the kernel function that does this": the cursor in a C file of the user's tree
+          const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'c');
+          if (ed?.document.languageId === 'c') input.fn = enclosingFunction(ed.document, ed.selection.active.line);
+        }
+        if (input.at === undefined && !input.fn) {
+          void vscode.window.showInformationMessage('Open the packet debugger on the exercise\'s scenario and stop at the step (or put the cursor in the kernel function), then Check.');
         }
       }
       const report = checkExercise(ex, view, input);
@@ -228,6 +235,16 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
   );
   if (loadError) void vscode.window.showErrorMessage(`Exercises: ${loadError}`);
   return { active: () => active, check: (id, input) => check(id, input ?? {}), progress };
+}
+
+/** The C function whose body holds a line: the nearest definition line above (kernel style). */
+function enclosingFunction(doc: vscode.TextDocument, line: number): string | undefined {
+  for (let l = line; l >= 0; l--) {
+    const m = /^\w[^;=()]*?[\s*](\w+)\(/.exec(doc.lineAt(l).text);
+    if (m) return m[1];
+    if (l < line && /^}/.test(doc.lineAt(l).text)) return undefined;
+  }
+  return undefined;
 }
 
 function taskMarkdown(ex: Exercise): string {
