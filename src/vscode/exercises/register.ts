@@ -53,6 +53,8 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
   const copyOf = (ex: Exercise): string => path.join(workDir(ex), 'scenario.yaml');
 
   const updateStatus = (report?: CheckReport): void => {
+    // the packet debugger's title bar offers Check while an exercise is active
+    void vscode.commands.executeCommand('setContext', 'netstackExplorer.exerciseActive', !!active);
     if (!active) {
       status.hide();
       return;
