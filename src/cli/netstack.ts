@@ -22,6 +22,7 @@ const USAGE = `usage:
 ${REPLAY_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree
+  netstack exercise list | check …  guided exercises (netstack exercise for its options)
 
 limits (a run that reaches one stops and keeps what ran; an input over one is refused):
 ${Object.entries(LIMIT_SETTINGS)
@@ -47,6 +48,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     case 'resolve': {
       const k = await import('./kernelCommands');
       return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
+    }
+    case 'exercise': {
+      const x = await import('./exerciseCommand');
+      return x.exerciseCommand(rest, out, err);
     }
     case undefined:
     case '-h':

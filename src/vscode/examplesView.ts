@@ -1,7 +1,13 @@
-// The "Examples" view: the scenarios that ship with the extension, each opening in the editor,
-// with inline actions to open the packet debugger on it or print its trace.
+// The "Examples" view: the scenarios that ship with the extension, grouped by topic in a
+// learning order (src/scenario/exampleTopics.ts) with what to notice in each, each opening in
+// the editor, with inline actions to open the packet debugger on it or print its trace.
 import * as vscode from 'vscode';
 import { parseDocument } from 'yaml';
+import { EXAMPLE_TOPICS } from '../scenario/exampleTopics';
+
+const TOPIC_SCHEME = 'netstack-topic';
+const NOTICE = new Map(EXAMPLE_TOPICS.flatMap((t) => t.examples));
+const topicId = (u: vscode.Uri): string => u.path.replace(/^\//, '');
 
 export const EXAMPLES_VIEW = 'netstackExplorer.examples';
 
@@ -41,10 +47,17 @@ class ExamplesProvider implements vscode.TreeDataProvider<vscode.Uri> {
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   getTreeItem(uri: vscode.Uri): vscode.TreeItem {
+    if (uri.scheme === TOPIC_SCHEME) {
+      const t = EXAMPLE_TOPICS.find((x) => x.id === topicId(uri));
+      const item = new vscode.TreeItem(t?.title ?? 'Other examples', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `topic:${topicId(uri)}`;
+      return item;
+    }
     const e = this.entries.get(uri.toString())!;
     const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
-    item.description = e.file;
-    item.tooltip = new vscode.MarkdownString(`**${e.name}**\n\n${e.description}`);
+    const notice = NOTICE.get(e.file);
+    item.description = notice ?? e.file;
+    item.tooltip = new vscode.MarkdownString(`**${e.name}** (${e.file})\n\n${notice ? `*Notice:* ${notice}\n\n` : ''}${e.description}`);
     item.resourceUri = e.uri;
     item.iconPath = new vscode.ThemeIcon('file-code');
     item.contextValue = 'netstackExample';
@@ -53,10 +66,18 @@ class ExamplesProvider implements vscode.TreeDataProvider<vscode.Uri> {
   }
 
   async getChildren(parent?: vscode.Uri): Promise<vscode.Uri[]> {
-    if (parent) return [];
+    if (parent && parent.scheme !== TOPIC_SCHEME) return [];
     const list = await listExamples(this.extensionUri);
     for (const e of list) this.entries.set(e.uri.toString(), e);
-    return list.map((e) => e.uri);
+    const byFile = new Map(list.map((e) => [e.file, e]));
+    if (!parent) {
+      const topics = EXAMPLE_TOPICS.filter((t) => t.examples.some(([f]) => byFile.has(f))).map((t) => vscode.Uri.from({ scheme: TOPIC_SCHEME, path: t.id }));
+      if (list.some((e) => !NOTICE.has(e.file))) topics.push(vscode.Uri.from({ scheme: TOPIC_SCHEME, path: 'other' }));
+      return topics;
+    }
+    const topic = EXAMPLE_TOPICS.find((t) => t.id === topicId(parent));
+    if (!topic) return list.filter((e) => !NOTICE.has(e.file)).map((e) => e.uri);
+    return topic.examples.flatMap(([f]) => (byFile.has(f) ? [byFile.get(f)!.uri] : []));
   }
 }
 

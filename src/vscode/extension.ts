@@ -8,6 +8,8 @@ import { registerKernelFeatures } from './kernel/register';
 import { registerScenarioDiagnostics } from './scenarioDiagnostics';
 import { registerExamplesView } from './examplesView';
 import { createScenarioRunner } from './worker/host';
+import { registerExercises } from './exercises/register';
+import { registerNewScenario } from './newScenario';
 
 export function activate(context: vscode.ExtensionContext): void {
   const kernel = registerKernelFeatures(context);
@@ -18,6 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context, runner);
   context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace, e.session)));
   registerExamplesView(context);
+  registerExercises(context);
+  registerNewScenario(context);
 }
 
 export function deactivate(): void {

@@ -1,0 +1,102 @@
+// The shipped examples in a learning order, grouped by topic (the tracks of the exercises), each
+// with one line on what to notice when stepping it. The Examples view shows them this way; a
+// test keeps this list and examples/ in step. Pure data.
+
+export interface ExampleTopic {
+  id: string;
+  title: string;
+  /** file name in examples/ → what to notice */
+  examples: [string, string][];
+}
+
+export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
+  {
+    id: 'journeys',
+    title: '1. The three journeys',
+    examples: [
+      ['local-udp-delivery.yaml', 'ip_local_deliver hands the datagram up; udp_recvmsg is where the application reads it'],
+      ['local-ping.yaml', 'icmp_echo answers in the kernel: no application on the server side'],
+      ['forward-ping.yaml', 'ip_forward lowers the TTL once per hop; IpForwDatagrams counts both directions'],
+      ['local-tcp-handshake.yaml', 'the SYN becomes a request sock (tcp_conn_request), the ACK a full socket'],
+      ['ping-self-loopback.yaml', 'a packet to yourself goes through lo, out and straight back in'],
+      ['udp-connected-socket.yaml', 'a connected UDP socket caches its route and only takes its peer\'s datagrams'],
+    ],
+  },
+  {
+    id: 'skb',
+    title: '2. net_device, sk_buff, NAPI, qdisc',
+    examples: [
+      ['nic-napi.yaml', 'interrupt, NAPI poll and GRO on a NIC; watch skb->data move as headers are pulled'],
+      ['udp-rcvbuf-full.yaml', 'the receive queue is bounded in bytes of truesize: later datagrams are dropped'],
+      ['otherhost-drop.yaml', 'a frame for another MAC is PACKET_OTHERHOST and dropped in ip_rcv_core'],
+    ],
+  },
+  {
+    id: 'nat',
+    title: '3. Modified: NAT',
+    examples: [
+      ['nf-masquerade-lan.yaml', 'the source is rewritten at POST_ROUTING; the reply is un-NATed by conntrack alone'],
+      ['nf-dnat-port-forward.yaml', 'DNAT at PRE_ROUTING happens before the routing decision, so the packet is forwarded'],
+      ['nf-output-dnat.yaml', 'locally made packets are DNATed at LOCAL_OUT and rerouted'],
+      ['nf-redirect.yaml', 'redirect is DNAT to the incoming interface\'s own address'],
+      ['nf-masquerade-icmp-error.yaml', 'an ICMP error about a NATed packet is un-NATed too, inner header included'],
+    ],
+  },
+  {
+    id: 'firewall',
+    title: '4. Dropped: firewalls',
+    examples: [
+      ['nf-forward-drop.yaml', 'a forward chain rule drops with SKB_DROP_REASON_NETFILTER_DROP; its counter moves'],
+      ['nf-stateful-firewall.yaml', 'ct state established lets replies back; the policy drops the rest'],
+      ['nf-same-rules-nft.yaml', 'the same firewall in nft…'],
+      ['nf-same-rules-iptables.yaml', '…and in iptables-nft: the same chains, the same trace'],
+      ['nf-iptables-restore.yaml', 'iptables-restore loads a whole ruleset at once'],
+      ['nf-reject-icmp.yaml', 'reject answers with an ICMP error where drop says nothing'],
+      ['nf-named-sets.yaml', 'one rule matches many addresses through a named set or map'],
+      ['nf-limit-connmark.yaml', 'limit counts tokens; connmark carries a mark across a connection'],
+      ['nf-raw-notrack.yaml', 'the raw table at priority -300 runs before conntrack and can skip it'],
+      ['nf-conntrack-defrag.yaml', 'conntrack needs whole datagrams: fragments are gathered at PRE_ROUTING'],
+      ['nf-queue-no-listener.yaml', 'queue with no program listening drops the packet'],
+      ['nf-nftrace.yaml', 'meta nftrace makes the kernel report every rule a packet meets'],
+    ],
+  },
+  {
+    id: 'feedback',
+    title: '5. Feedback: ICMP errors',
+    examples: [
+      ['forward-ttl-exceeded.yaml', 'the router drops TTL 1 in ip_forward and answers time exceeded (IP_INHDR)'],
+      ['udp-port-unreachable.yaml', 'no socket on the port: UdpNoPorts and ICMP port unreachable'],
+      ['tcp-rst-closed-port.yaml', 'TCP answers a closed port with a RST, not with ICMP'],
+      ['frag-needed-df.yaml', 'DF and a smaller MTU: fragmentation needed, and the sender learns the path MTU'],
+      ['icmp-ratelimit.yaml', 'ICMP errors are rate limited per destination by a token bucket'],
+    ],
+  },
+  {
+    id: 'fragments',
+    title: '6. Fragmented and reassembled',
+    examples: [
+      ['fragmentation-reassembly.yaml', 'ip_do_fragment cuts on 8-byte boundaries; ip_frag_reasm joins them'],
+      ['reassembly-timeout.yaml', 'a missing fragment: the queue expires and time exceeded (code 1) goes back'],
+    ],
+  },
+  {
+    id: 'checksums',
+    title: '7. Verified: checksums',
+    examples: [
+      ['bad-ip-checksum.yaml', 'the IP header sum is checked first, in ip_rcv_core (IpInHdrErrors)'],
+      ['bad-udp-checksum.yaml', 'UDP checks its own sum with the pseudo-header (UdpInCsumErrors)'],
+      ['tcp-bad-checksum.yaml', 'tcp_v4_rcv drops a bad segment before any socket lookup'],
+    ],
+  },
+  {
+    id: 'routing',
+    title: '8. Routing decisions',
+    examples: [
+      ['forwarding-disabled.yaml', 'ip_forward=0: the route lookup ends in ip_error, silently'],
+      ['route-types.yaml', 'no route and prohibit answer with ICMP; blackhole says nothing'],
+      ['arp-resolution-failure.yaml', 'the packet waits in the arp_queue until the neighbour fails'],
+      ['nf-fwmark-routing.yaml', 'a mark set by a rule chooses the routing table (policy routing)'],
+      ['nf-output-mark-reroute.yaml', 'a mark set at LOCAL_OUT makes the kernel route the packet again'],
+    ],
+  },
+];

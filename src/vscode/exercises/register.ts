@@ -1,0 +1,259 @@
+// Exercises in VS Code: the view, opening an exercise (its task as Markdown beside its scenario,
+// a fix task's scenario copied where the learner may edit it), Check (answers for predict, the
+// debugger's position or breakpoints for find, the edited scenario for fix), one hint at a
+// time, the solution as a diff, failing goals as diagnostics, progress in the status bar.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { checkExercise, choicesOf, type CheckInput, type CheckReport } from '../../exercise/check';
+import { loadAll, runRef, viewOf } from '../../exercise/files';
+import type { Exercise, ScenarioRef } from '../../exercise/types';
+import { ScenarioError, ScenarioErrors } from '../../scenario/types';
+import { activeDebuggerSession } from '../debugger/register';
+import { ProgressStore } from './progress';
+import { EXERCISES_VIEW, ExercisesTree, OPEN_EXERCISE } from './tree';
+
+export const CHECK_EXERCISE = 'netstackExplorer.exercise.check';
+export const HINT_EXERCISE = 'netstackExplorer.exercise.hint';
+export const SOLUTION_EXERCISE = 'netstackExplorer.exercise.showSolution';
+export const RESET_PROGRESS = 'netstackExplorer.exercise.resetProgress';
+
+export interface ExercisesApi {
+  /** the exercise being worked on, for tests and other views */
+  active(): Exercise | undefined;
+  check(id?: string, input?: CheckInput): Promise<CheckReport | undefined>;
+  progress: ProgressStore;
+}
+
+export function registerExercises(context: vscode.ExtensionContext): ExercisesApi {
+  const root = path.join(context.extensionPath, 'exercises');
+  let cache: Exercise[] | undefined;
+  let loadError: string | undefined;
+  const list = (): Exercise[] => {
+    if (!cache) {
+      try {
+        cache = fs.existsSync(root) ? loadAll(root) : [];
+      } catch (e) {
+        loadError = e instanceof Error ? e.message : String(e);
+        cache = [];
+      }
+    }
+    return cache;
+  };
+  const byId = (id: string): Exercise | undefined => list().find((e) => e.id === id);
+  const progress = new ProgressStore(context.globalState);
+  const tree = new ExercisesTree(list, progress);
+  const diags = vscode.languages.createDiagnosticCollection('netstack-exercises');
+  const output = vscode.window.createOutputChannel('Netstack Exercises');
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  const hintsShown = new Map<string, number>();
+  let active: Exercise | undefined;
+  const workDir = (ex: Exercise): string => path.join(context.globalStorageUri.fsPath, 'exercises', ex.id);
+  /** the learner's editable copy of a fix task's scenario */
+  const copyOf = (ex: Exercise): string => path.join(workDir(ex), 'scenario.yaml');
+
+  const updateStatus = (report?: CheckReport): void => {
+    // the packet debugger's title bar offers Check while an exercise is active
+    void vscode.commands.executeCommand('setContext', 'netstackExplorer.exerciseActive', !!active);
+    if (!active) {
+      status.hide();
+      return;
+    }
+    const done = list().filter((e) => progress.get(e.id) === 'done').length;
+    const last = report ? ` · ${report.results.filter((r) => r.pass).length}/${report.results.length} checks` : '';
+    status.text = `$(mortar-board) ${active.id}${last} · ${done}/${list().length} done`;
+    status.tooltip = `${active.title}: click to check`;
+    status.command = CHECK_EXERCISE;
+    status.show();
+  };
+
+  const open = async (id: string): Promise<void> => {
+    const ex = byId(id);
+    if (!ex) return void vscode.window.showErrorMessage(`No exercise ${id}`);
+    active = ex;
+    fs.mkdirSync(workDir(ex), { recursive: true });
+    let scenarioFile = ex.scenario.path ? ex.scenario.file : ex.file;
+    if (ex.kind === 'fix') {
+      scenarioFile = copyOf(ex);
+      if (!fs.existsSync(scenarioFile)) fs.writeFileSync(scenarioFile, ex.scenario.text.replace(/^\s*\n/, ''));
+    }
+    const md = path.join(workDir(ex), 'TASK.md');
+    fs.writeFileSync(md, taskMarkdown(ex));
+    await vscode.window.showTextDocument(vscode.Uri.file(scenarioFile), { viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(md));
+    updateStatus();
+  };
+
+  const exerciseFor = (arg: unknown): Exercise | undefined => {
+    if (typeof arg === 'string') return byId(arg);
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (uri) {
+      const f = uri.fsPath;
+      const hit = list().find((e) => path.resolve(e.file) === f || copyOf(e) === f);
+      if (hit) return hit;
+    }
+    return active;
+  };
+
+  const check = async (arg?: unknown, given?: CheckInput): Promise<CheckReport | undefined> => {
+    const ex = exerciseFor(arg);
+    if (!ex) {
+      void vscode.window.showInformationMessage('Open an exercise from the Exercises view first.');
+      return undefined;
+    }
+    active = ex;
+    let ref: ScenarioRef = ex.scenario;
+    const input: CheckInput = { ...given };
+    try {
+      if (ex.kind === 'fix') {
+        const file = copyOf(ex);
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+        const text = doc?.getText() ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ex.scenario.text);
+        ref = { text, file, pos: { file, line: 1, col: 1 } };
+      }
+      const view = viewOf(runRef(ref));
+      if (ex.kind === 'predict' && !given) {
+        input.answers = {};
+        for (let i = 0; i < ex.questions.length; i++) {
+          const q = ex.questions[i];
+          const choices = choicesOf(ex, view, i);
+          const a = choices.length
+            ? await vscode.window.showQuickPick(choices, { title: `${ex.title} (${i + 1}/${ex.questions.length})`, placeHolder: q.ask, ignoreFocusOut: true })
+            : await vscode.window.showInputBox({ title: `${ex.title} (${i + 1}/${ex.questions.length})`, prompt: q.ask, ignoreFocusOut: true });
+          if (a === undefined) return undefined;
+          input.answers[q.id] = a;
+        }
+      }
+      if (ex.kind === 'find' && !given) {
+        const s = activeDebuggerSession();
+        const same = s?.scenarioFile && path.resolve(s.scenarioFile) === path.resolve(ex.scenario.file);
+        if (s && same) {
+          input.at = s.state().index;
+          input.breakpoints = s.breakpointSpecs.filter((b) => b.enabled).map((b) => b.text);
+        } else {
+          // "open the kernel function that does this": the cursor in a C file of the user's tree
+          const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.languageId === 'c');
+          if (ed?.document.languageId === 'c') input.fn = enclosingFunction(ed.document, ed.selection.active.line);
+        }
+        if (input.at === undefined && !input.fn) {
+          void vscode.window.showInformationMessage('Open the packet debugger on the exercise\'s scenario and stop at the step (or put the cursor in the kernel function), then Check.');
+        }
+      }
+      const report = checkExercise(ex, view, input);
+      await progress.record(ex.id, report.pass);
+      tree.refresh();
+      show(ex, report, ref);
+      updateStatus(report);
+      return report;
+    } catch (e) {
+      if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
+        void vscode.window.showErrorMessage(`The scenario does not run: ${e.message.split('\n')[0]}`);
+        return undefined;
+      }
+      throw e;
+    }
+  };
+
+  const show = (ex: Exercise, report: CheckReport, ref: ScenarioRef): void => {
+    diags.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (file: string, line: number, col: number, msg: string): void => {
+      const d = new vscode.Diagnostic(new vscode.Range(line - 1, col - 1, line - 1, 200), msg, vscode.DiagnosticSeverity.Warning);
+      d.source = 'netstack exercise';
+      byFile.set(file, [...(byFile.get(file) ?? []), d]);
+    };
+    output.clear();
+    output.appendLine(`${ex.id} (${ex.kind}): ${ex.title}`);
+    for (const r of report.results) {
+      output.appendLine(`  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.text.split('\n')[0]}`);
+      for (const w of r.why) output.appendLine(`       ${w}`);
+      if (r.pass) continue;
+      add(path.resolve(r.pos.file), r.pos.line, r.pos.col, `${r.name} fails: ${r.why.join('; ')}`);
+      for (const at of r.decidedAt) if (path.resolve(at.file) === path.resolve(ref.file)) add(path.resolve(at.file), at.line, at.col, `this rule decided: ${r.why.join('; ')}`);
+    }
+    for (const [f, ds] of byFile) diags.set(vscode.Uri.file(f), ds);
+    const n = report.results.filter((r) => r.pass).length;
+    const first = report.results.find((r) => !r.pass);
+    if (report.pass) void vscode.window.showInformationMessage(`✓ ${ex.title}: all ${report.results.length} checks pass.`);
+    else void vscode.window.showWarningMessage(`${ex.title}: ${n} of ${report.results.length} checks pass. ${first ? `${first.name}: ${first.why[0] ?? ''}` : ''}`, 'Show Details').then((a) => a && output.show(true));
+  };
+
+  const hint = (arg?: unknown): void => {
+    const ex = exerciseFor(arg);
+    if (!ex) return;
+    const n = Math.min((hintsShown.get(ex.id) ?? 0) + 1, ex.hints.length);
+    hintsShown.set(ex.id, n);
+    void vscode.window.showInformationMessage(`Hint ${n}/${ex.hints.length}: ${ex.hints[n - 1]}`);
+  };
+
+  const solution = async (arg?: unknown): Promise<void> => {
+    const ex = exerciseFor(arg);
+    if (!ex) return;
+    if (ex.kind !== 'fix' || !ex.solution) {
+      const v = viewOf(runRef(ex.scenario));
+      const r = checkExercise(ex, v, { solution: true });
+      const lines = ex.kind === 'predict' ? ex.questions.map((q, i) => `${q.ask} → ${r.results[i].expected}`) : [`the step: ${ex.target?.text}`];
+      void vscode.window.showInformationMessage(lines.join('\n'), { modal: true });
+      return;
+    }
+    const sol = path.join(workDir(ex), 'solution.yaml');
+    fs.mkdirSync(workDir(ex), { recursive: true });
+    fs.writeFileSync(sol, ex.solution.text.replace(/^\s*\n/, ''));
+    const mine = copyOf(ex);
+    if (!fs.existsSync(mine)) fs.writeFileSync(mine, ex.scenario.text);
+    await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(mine), vscode.Uri.file(sol), `${ex.id}: yours ↔ solution`);
+  };
+
+  class Lens implements vscode.CodeLensProvider {
+    provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+      const f = doc.uri.fsPath;
+      const ex = list().find((e) => path.resolve(e.file) === f || copyOf(e) === f);
+      if (!ex) return [];
+      const r = new vscode.Range(0, 0, 0, 0);
+      return [
+        new vscode.CodeLens(r, { command: CHECK_EXERCISE, title: '$(check) Check', arguments: [ex.id] }),
+        new vscode.CodeLens(r, { command: HINT_EXERCISE, title: '$(lightbulb) Hint', arguments: [ex.id] }),
+        new vscode.CodeLens(r, { command: SOLUTION_EXERCISE, title: '$(diff) Show Solution', arguments: [ex.id] }),
+      ];
+    }
+  }
+
+  context.subscriptions.push(
+    diags,
+    output,
+    status,
+    vscode.window.registerTreeDataProvider(EXERCISES_VIEW, tree),
+    vscode.languages.registerCodeLensProvider({ language: 'yaml' }, new Lens()),
+    vscode.commands.registerCommand(OPEN_EXERCISE, (id: string) => open(id)),
+    vscode.commands.registerCommand(CHECK_EXERCISE, (arg?: unknown) => check(arg)),
+    vscode.commands.registerCommand(HINT_EXERCISE, (arg?: unknown) => hint(arg)),
+    vscode.commands.registerCommand(SOLUTION_EXERCISE, (arg?: unknown) => solution(arg)),
+    vscode.commands.registerCommand(RESET_PROGRESS, async () => {
+      await progress.reset();
+      hintsShown.clear();
+      tree.refresh();
+      updateStatus();
+    }),
+  );
+  if (loadError) void vscode.window.showErrorMessage(`Exercises: ${loadError}`);
+  return { active: () => active, check: (id, input) => check(id, input ?? {}), progress };
+}
+
+/** The C function whose body holds a line: the nearest definition line above (kernel style). */
+function enclosingFunction(doc: vscode.TextDocument, line: number): string | undefined {
+  for (let l = line; l >= 0; l--) {
+    const m = /^\w[^;=()]*?[\s*](\w+)\(/.exec(doc.lineAt(l).text);
+    if (m) return m[1];
+    if (l < line && /^}/.test(doc.lineAt(l).text)) return undefined;
+  }
+  return undefined;
+}
+
+function taskMarkdown(ex: Exercise): string {
+  const parts = [`# ${ex.title}`, `*${ex.kind} · ${ex.track} #${ex.order}*`, ex.task.trim(), '## You will learn', ex.learn.map((l) => `- ${l}`).join('\n')];
+  if (ex.kind === 'predict') parts.push('## Questions', ex.questions.map((q, i) => `${i + 1}. ${q.ask}`).join('\n'), 'Press **Check** (above the scenario, or in the status bar) to answer.');
+  if (ex.kind === 'find') parts.push('Open the packet debugger on the scenario, stop at the step, then press **Check**.');
+  if (ex.kind === 'fix') parts.push('Edit the scenario on the left, then press **Check**. The goals:', ex.goals.map((g) => `- ${g.expect}`).join('\n'));
+  parts.push('## Read in the kernel (v6.12)', ex.kernel.map((k) => `- \`${k.function}\` in \`${k.file}\``).join('\n'));
+  return parts.join('\n\n') + '\n';
+}
