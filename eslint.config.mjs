@@ -16,6 +16,7 @@ const part = {
   kernel: ['**/kernel/**', '**/kernel'],
   debugger: ['**/debugger/**'],
   exercise: ['**/exercise/**'],
+  goals: ['**/goals/**', '**/goals'],
   capture: ['**/capture/**'],
   fidelity: ['**/fidelity/**'],
   cli: ['**/cli/**'],
@@ -26,16 +27,17 @@ const part = {
 
 /** folder → [the parts it must not import, whether Node built-ins are banned] */
 export const MAP = {
-  'src/model': [['scenario', 'kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], true],
-  'src/scenario': [['kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
-  'src/kernel': [['modelAll', 'scenario', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
-  'src/debugger': [['model', 'scenario', 'kernel', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview'], true],
+  'src/model': [['scenario', 'kernel', 'debugger', 'goals', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], true],
+  'src/capture': [['modelAll', 'scenario', 'kernel', 'debugger', 'goals', 'exercise', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/scenario': [['kernel', 'debugger', 'goals', 'exercise', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/kernel': [['modelAll', 'scenario', 'debugger', 'goals', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/debugger': [['model', 'scenario', 'kernel', 'goals', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview'], true],
+  'src/goals': [['kernel', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], true],
   'src/exercise': [['capture', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
-  'src/capture': [['scenario', 'kernel', 'debugger', 'exercise', 'fidelity', 'cli', 'vscode', 'protocol', 'webview'], false],
-  'src/fidelity': [['kernel', 'debugger', 'exercise', 'capture', 'cli', 'vscode', 'protocol', 'webview'], false],
+  'src/fidelity': [['kernel', 'debugger', 'goals', 'exercise', 'cli', 'vscode', 'protocol', 'webview'], false],
   'src/cli': [['vscode', 'webview'], false],
   'src/vscode': [['webview'], false],
-  'webview': [['model', 'scenario', 'kernel', 'exercise', 'capture', 'fidelity', 'cli', 'vscode'], true],
+  'webview': [['model', 'scenario', 'kernel', 'goals', 'exercise', 'capture', 'fidelity', 'cli', 'vscode'], true],
 };
 
 const rulesFor = (folder, banned, noNode) => ({
@@ -61,5 +63,5 @@ export default tseslint.config(
     },
   },
   ...Object.entries(MAP).map(([folder, [banned, noNode]]) => rulesFor(folder, banned, noNode)),
-  rulesFor('src/protocol.ts', ['scenario', 'kernel', 'debugger', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview', 'model'], true),
+  rulesFor('src/protocol.ts', ['scenario', 'kernel', 'debugger', 'goals', 'exercise', 'capture', 'fidelity', 'cli', 'vscode', 'webview', 'model'], true),
 );
