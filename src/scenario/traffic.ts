@@ -199,7 +199,9 @@ export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefi
     }
     if (!a.once(seen, t.text === 'no-df' ? 'df' : t.text, t)) return undefined;
     if (t.text === 'payload') payloadTok = t;
-    bad ||= wireOption(a, t, p, s) === undefined;
+    // every option is parsed (its arguments consumed) even after an earlier one was wrong
+    const ok = wireOption(a, t, p, s) !== undefined;
+    bad ||= !ok;
   }
   checkPayload(a, s, p, payloadTok);
   const sizeTok = words[words.findIndex((w) => w.text === 'size') + 1];

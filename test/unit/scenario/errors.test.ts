@@ -141,8 +141,12 @@ describe('scenario errors: listen and traffic', () => {
     oneError(t('  - from: a\n    send: icmp echo-request to 10.0.0.2 size 27\n'), 9, 46, 'out of range (28..65535)');
     oneError(t('  - from: a\n    send: tcp connect to 10.0.0.2:80 size 100\n'), 9, 38, '`size`: unknown keyword');
     oneError(t('  - from: a\n    send: tcp connect to 10.0.0.2:80 broadcast\n'), 9, 38, '`broadcast`: unknown keyword');
-    oneError(t('  - into: b:eth0\n    send: tcp from 1.1.1.1:1 to 2.2.2.2:2 size 39\n'), 9, 48, 'out of range (40..65535)');
-    oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 size 65536\n'), 9, 48, 'out of range (28..65535)');
+    // a wire frame may be as short as the IP header only when it is a fragment past offset 0
+    oneError(t('  - into: b:eth0\n    send: tcp from 1.1.1.1:1 to 2.2.2.2:2 size 39\n'), 9, 48, 'too small for the tcp header (at least 40)');
+    oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 size 20 frag offset 0 more\n'), 9, 48, 'only a fragment past offset 0');
+    oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 size 19 frag offset 8\n'), 9, 48, 'out of range (20..65535)');
+    oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 ttl 300 frag offset 8 more\n'), 9, 47, 'out of range (0..255)');
+    oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 size 65536\n'), 9, 48, 'out of range (20..65535)');
     oneError(t('  - into: b:eth0\n    send: udp from 1.1.1.1:1 to 2.2.2.2:2 frag offset 13 more\n'), 9, 55, 'not a multiple of 8');
     oneError(t('  - into: b:eth0\n    send: tcp from 1.1.1.1:1 to 2.2.2.2:2 bad-udp-checksum\n'), 9, 43, 'is for udp, this frame is tcp');
     oneError(t('  - into: b:eth0\n    send: tcp from 1.1.1.1:1 to 2.2.2.2:2 flags SX\n'), 9, 49, 'TCP flags are letters');

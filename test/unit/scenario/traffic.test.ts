@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { TrafficItem } from '../../../src/scenario/types';
 import { oneError, parse, strip } from './helpers';
+import { runScenarioText } from '../../../src/scenario/run';
 
 /** Host a has eth0, host b has eth0; the one traffic item's send is on line 9. */
 function item(head: string, send: string): unknown {
@@ -119,5 +120,22 @@ describe('traffic: timed items (at)', () => {
     oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - wait: 1s\n    at: +5ms\n`), 11, 5, 'a `wait` item is already time');
     oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - wait: 1s\n  - into: b:eth0\n    at: +5ms\n    ${SEND}\n`), 12, 5, 'right after a `wait`');
     oneError(sc(`  - into: b:eth0\n    ${SEND}\n  - into: b:eth0\n    at: [1]\n    ${SEND}\n`), 11, 9, '`at`');
+  });
+});
+
+describe('traffic: timed items on the model', () => {
+  const text = (second: string): string =>
+    `name: t\nhosts:\n  a: |\n    ip addr add 10.0.0.1/24 dev eth0\n    ip link set eth0 up\n  b: |\n    ip addr add 10.0.0.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - a:eth0 b:eth0\ntraffic:\n` +
+    `  - into: b:eth0\n    send: udp from 10.0.0.1:1 to 10.0.0.2:2 size 1500 id 5 frag offset 0 more\n  - into: b:eth0\n${second}    send: udp from 10.0.0.1:1 to 10.0.0.2:2 size 100 id 5 frag offset 1480\n`;
+
+  it('starts a timed item `at` after the previous start, before the reassembly timer; an untimed one after it', () => {
+    const timed: { events: number; now: number }[] = [];
+    const t = runScenarioText(text('    at: +7ms\n'), 't.yaml', { marks: timed });
+    assert.deepStrictEqual(timed.map((m) => m.now).slice(0, 2), [0, 7_000_000]);
+    assert.strictEqual(t.counters.b.IpReasmOKs, 1);
+    const settled: { events: number; now: number }[] = [];
+    const u = runScenarioText(text(''), 't.yaml', { marks: settled });
+    assert.strictEqual(settled[1].now, 30e9, 'the second fragment waits until the first one timed out (ipfrag_time 30 s)');
+    assert.strictEqual(u.counters.b.IpReasmOKs, undefined);
   });
 });
