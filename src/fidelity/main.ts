@@ -1,18 +1,19 @@
 // The fidelity harness's command line (scripts/fidelity.js builds and runs this file).
 //   npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]
-//   npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,…] [--no-shrink] [--shrink-budget R]
+//   npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,…] [--include F,…] [--no-shrink] [--shrink-budget R]
 import { collectFiles, dropsLine, formatResult, kernelRelease, REFERENCE_KERNEL, runFidelity, summaryLine, unsupportedLine } from './harness';
-import { FEATURES, parseFeatures, type Feature } from './generate/index';
+import { FEATURES, OFF_BY_DEFAULT, parseFeatures, type Feature } from './generate/index';
 import { runGenerated } from './generate/driver';
 import { classesLines } from './generate/report';
 
 const USAGE = `usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]
-       npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,...] [--no-shrink] [--shrink-budget R]
+       npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,...] [--include F,...] [--no-shrink] [--shrink-budget R]
   --no-drops: do not compare where packets are dropped and why (the kfree_skb tracepoint through bpftrace)
   --generate N: N scenarios from the generator (src/fidelity/generate), seed S (default 1); one differing
     scenario per class of difference is shrunk (at most R kernel runs, default 60) and written to DIR
     (default test/fidelity/found) as gen-S-INDEX.yaml
   --exclude: generator features left out: ${Object.keys(FEATURES).join(', ')}
+  --include: features that are off by default (each an open difference): ${OFF_BY_DEFAULT.join(', ')}
   (default: every scenario in examples/; needs root, iproute2, nftables, iptables, iputils-ping, tcpdump, python3, bpftrace)
 `;
 
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   let seed = 1;
   let keep = 'test/fidelity/found';
   let exclude: Feature[] = [];
+  let include: Feature[] = [];
   let doShrink = true;
   let budget = 60;
   const paths: string[] = [];
@@ -41,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (a === '--seed') seed = num(argv[++i], '--seed', 0);
       else if (a === '--keep') keep = argv[++i] ?? '';
       else if (a === '--exclude') exclude = parseFeatures(argv[++i] ?? '');
+      else if (a === '--include') include = parseFeatures(argv[++i] ?? '');
       else if (a === '--no-shrink') doShrink = false;
       else if (a === '--shrink-budget') budget = num(argv[++i], '--shrink-budget', 1);
       else if (a === '-h' || a === '--help') {
@@ -59,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`fidelity: running kernel ${kernelRelease()}; the model follows Linux ${REFERENCE_KERNEL}\n`);
   const t0 = Date.now();
   if (generate !== undefined) {
-    const { results, shrunk, refused } = await runGenerated({ count: generate, seed, jobs, keep, drops, shrink: doShrink, budget, exclude, log });
+    const { results, shrunk, refused } = await runGenerated({ count: generate, seed, jobs, keep, drops, shrink: doShrink, budget, exclude, include, log });
     if (refused) {
       process.stderr.write(`fidelity: refusing to run: ${refused}\n`);
       return 3;

@@ -26,13 +26,19 @@ export const FEATURES = {
   martian: 'crafted frames with martian or loopback addresses',
   rcvbuf: 'UDP listeners with a small SO_RCVBUF',
   wait: 'waits between traffic items',
+  'neigh-default-sysctl': 'net.ipv4.neigh.default.* sysctls (off unless --include: an open difference, the model accepts keys a new namespace does not have)',
 } as const;
+
+/** Features off unless asked for (`--include`): each is an open difference of the model's. */
+export const OFF_BY_DEFAULT: Feature[] = ['neigh-default-sysctl'];
 
 export type Feature = keyof typeof FEATURES;
 
 export interface GenOptions {
-  /** features left out (default: none) */
+  /** features left out (default: OFF_BY_DEFAULT) */
   exclude?: Iterable<Feature>;
+  /** features of OFF_BY_DEFAULT turned on */
+  include?: Iterable<Feature>;
 }
 
 /** One end of a link, with its address. */

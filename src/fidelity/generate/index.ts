@@ -4,7 +4,7 @@
 // model refuses is drawn again from the next attempt's stream (and counted).
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
-import { FEATURES, type Ctx, type Feature, type GenOptions } from './context';
+import { FEATURES, OFF_BY_DEFAULT, type Ctx, type Feature, type GenOptions } from './context';
 import { firewalls } from './firewall';
 import { Rng } from './rng';
 import { render, type GenScenario } from './scenario';
@@ -12,10 +12,11 @@ import { boundTimers, sysctls } from './sysctls';
 import { extras, topology } from './topology';
 import { listeners, traffic } from './traffic';
 
-export { FEATURES, type Feature, type GenOptions } from './context';
+export { FEATURES, OFF_BY_DEFAULT, type Feature, type GenOptions } from './context';
 
 export function generate(seed: number, index: number, opts: GenOptions = {}, attempt = 0): GenScenario {
-  const exclude = new Set<Feature>(opts.exclude ?? []);
+  const include = new Set<Feature>(opts.include ?? []);
+  const exclude = new Set<Feature>([...OFF_BY_DEFAULT.filter((f) => !include.has(f)), ...(opts.exclude ?? [])]);
   const rng = Rng.forScenario(seed, index, attempt);
   const ctx: Ctx = { rng, hosts: [], links: [], ifaces: [], routers: new Set(), listen: [], traffic: [], extra: [], far: [], has: (f) => !exclude.has(f) };
   const shape = topology(ctx);

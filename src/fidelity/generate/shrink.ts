@@ -11,9 +11,12 @@ export type Verdict = (sc: GenScenario) => Promise<boolean>;
 export function withoutHost(sc: GenScenario, name: string): GenScenario {
   const links = sc.links.filter((l) => !l.a.startsWith(`${name}:`) && !l.b.startsWith(`${name}:`));
   const ends = new Set(links.flatMap((l) => [l.a, l.b]));
+  // the other hosts' ends of the removed links are gone too, and so are the lines naming them
+  const gone = sc.links.filter((l) => !links.includes(l)).flatMap((l) => [l.a, l.b]).filter((e) => !e.startsWith(`${name}:`));
+  const names = (h: string): RegExp[] => gone.filter((e) => e.startsWith(`${h}:`)).map((e) => new RegExp(`(^|[^\\w])${e.split(':')[1]}([^\\w]|$)`));
   return {
     ...sc,
-    hosts: sc.hosts.filter((h) => h.name !== name),
+    hosts: sc.hosts.filter((h) => h.name !== name).map((h) => ({ ...h, lines: h.lines.filter((l) => !names(h.name).some((re) => re.test(l))) })),
     links,
     listen: sc.listen.filter((l) => l.host !== name),
     traffic: sc.traffic.filter((t) => ('from' in t ? t.from !== name : 'into' in t ? ends.has(t.into) : true)),
