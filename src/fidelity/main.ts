@@ -7,11 +7,12 @@ import { runGenerated } from './generate/driver';
 import { classesLines } from './generate/report';
 
 const USAGE = `usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]
-       npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,...] [--include F,...] [--no-shrink] [--shrink-budget R]
+       npm run fidelity -- --generate N [--seed S] [--jobs J] [--keep DIR] [--exclude F,...] [--include F,...] [--no-shrink] [--shrink-budget R] [--only I,...]
   --no-drops: do not compare where packets are dropped and why (the kfree_skb tracepoint through bpftrace)
   --generate N: N scenarios from the generator (src/fidelity/generate), seed S (default 1); one differing
     scenario per class of difference is shrunk (at most R kernel runs, default 60) and written to DIR
     (default test/fidelity/found) as gen-S-INDEX.yaml
+  --only I,...: run (and shrink) only these scenarios of the N, e.g. to shrink one found earlier
   --exclude: generator features left out: ${Object.keys(FEATURES).join(', ')}
   --include: features that are off by default (each an open difference): ${OFF_BY_DEFAULT.join(', ')}
   (default: every scenario in examples/; needs root, iproute2, nftables, iptables, iputils-ping, tcpdump, python3, bpftrace)
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   let include: Feature[] = [];
   let doShrink = true;
   let budget = 60;
+  let only: number[] | undefined;
   const paths: string[] = [];
   const num = (s: string | undefined, what: string, min: number): number => {
     const n = Number(s);
@@ -45,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       else if (a === '--exclude') exclude = parseFeatures(argv[++i] ?? '');
       else if (a === '--include') include = parseFeatures(argv[++i] ?? '');
       else if (a === '--no-shrink') doShrink = false;
+      else if (a === '--only') only = (argv[++i] ?? '').split(',').map((x) => num(x, '--only', 0));
       else if (a === '--shrink-budget') budget = num(argv[++i], '--shrink-budget', 1);
       else if (a === '-h' || a === '--help') {
         process.stdout.write(USAGE);
@@ -62,12 +65,14 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`fidelity: running kernel ${kernelRelease()}; the model follows Linux ${REFERENCE_KERNEL}\n`);
   const t0 = Date.now();
   if (generate !== undefined) {
-    const { results, shrunk, refused } = await runGenerated({ count: generate, seed, jobs, keep, drops, shrink: doShrink, budget, exclude, include, log });
+    const { results, shrunk, refused } = await runGenerated({ count: generate, seed, jobs, keep, drops, shrink: doShrink, budget, exclude, include, only, log, onResult: (r) => {
+      for (const l of formatResult(r)) process.stdout.write(`${l}\n`);
+      process.stdout.write(`    class: ${r.cls}\n`);
+    } });
     if (refused) {
       process.stderr.write(`fidelity: refusing to run: ${refused}\n`);
       return 3;
     }
-    for (const r of results) if (!r.agree) for (const l of formatResult(r)) process.stdout.write(`${l}\n`);
     process.stdout.write(`run time ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     for (const l of classesLines(results, shrunk)) process.stdout.write(`${l}\n`);
     const u = unsupportedLine(results);

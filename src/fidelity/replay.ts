@@ -156,7 +156,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       procs.push(p);
       const r = await p.jsonLine(0, STARTUP_MS);
       if (!r || !r.value.ready) {
-        errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${p.err.trim() || JSON.stringify(r?.value)}`);
+        const why = p.err.trim() || (r ? JSON.stringify(r.value) : p.running ? `no answer within ${STARTUP_MS / 1000} s (a loaded machine: fewer --jobs)` : `it exited (${p.child.exitCode ?? p.child.signalCode}) without a word`);
+        errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${why}`);
         continue;
       }
       listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr}:${l.port}`, proc: p, proto: l.proto });

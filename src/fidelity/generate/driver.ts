@@ -27,6 +27,10 @@ export interface GenerateOptions extends GenOptions {
   /** kernel runs one shrink may spend */
   budget: number;
   log: (s: string) => void;
+  /** run only these indices (of 0 … count-1): to shrink one scenario of a earlier run again */
+  only?: number[];
+  /** called with each differing result as soon as it is known */
+  onResult?: (r: GeneratedResult) => void;
 }
 
 export interface GeneratedResult extends ScenarioResult {
@@ -72,10 +76,11 @@ export async function runGenerated(o: GenerateOptions): Promise<{ results: Gener
   const dir = makeTempDir();
   const scs: GenScenario[] = [];
   const redrawn: number[] = [];
-  for (let i = 0; i < o.count; i++) {
+  const indices = o.only ?? Array.from({ length: o.count }, (_, i) => i);
+  for (const i of indices) {
     const g = validGenerated(o.seed, i, o);
-    scs.push(g.sc);
-    redrawn.push(g.refused.length);
+    scs[i] = g.sc;
+    redrawn[i] = g.refused.length;
     fs.writeFileSync(path.join(dir, foundName(o.seed, i)), render(g.sc));
   }
   let drops: DropTracer | undefined;
@@ -91,12 +96,15 @@ export async function runGenerated(o: GenerateOptions): Promise<{ results: Gener
   let runNo = 0;
   const runFile = (file: string): Promise<ScenarioResult> => runOne(file, runNo++, o.log, drops);
   try {
-    const results = await pool(o.count, o.jobs, async (i): Promise<GeneratedResult> => {
+    const results = await pool(indices.length, o.jobs, async (k): Promise<GeneratedResult> => {
+      const i = indices[k];
       const file = path.join(dir, foundName(o.seed, i));
       o.log(`running ${file}`);
       const r = await runFile(file);
       const g: GeneratedResult = { ...r, index: i, cls: r.agree ? undefined : resultClass(r), redrawn: redrawn[i] };
       o.log(formatResult(r)[0]);
+      // a differing scenario's details at once (a long run that is stopped keeps what it found)
+      if (!r.agree && o.onResult) o.onResult(g);
       return g;
     });
     const firsts = new Map<string, GeneratedResult>();
