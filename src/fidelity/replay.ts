@@ -10,7 +10,7 @@ import { deriveMac } from '../model/proto/addr';
 import { Netns, Proc, sleep, CmdError } from './lab';
 import { missingFeature, PINNED_SYSCTLS } from './exceptions';
 import type { DropTracer } from './drops';
-import { PY_HELPER } from './helper';
+import { PY_HELPER, pythonPath } from './helper';
 import { errnoName } from './errno';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
 import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, type HookPass } from './observe';
@@ -151,7 +151,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     const listeners: { key: string; proc: Proc; proto: 'udp' | 'tcp' }[] = [];
     for (const l of sc.listen) {
       const n = ns.get(l.host.text)!;
-      const argv = l.proto === 'udp' ? ['python3', '-c', PY_HELPER, 'udp-listen', l.addr, String(l.port), l.rcvbuf !== undefined ? String(l.rcvbuf) : '-', l.connect ? `${l.connect.addr}:${l.connect.port}` : '-'] : ['python3', '-c', PY_HELPER, 'tcp-listen', l.addr, String(l.port)];
+      const argv = l.proto === 'udp' ? [pythonPath(), '-c', PY_HELPER, 'udp-listen', l.addr, String(l.port), l.rcvbuf !== undefined ? String(l.rcvbuf) : '-', l.connect ? `${l.connect.addr}:${l.connect.port}` : '-'] : [pythonPath(), '-c', PY_HELPER, 'tcp-listen', l.addr, String(l.port)];
       const p = n.spawn(argv);
       procs.push(p);
       const r = await p.jsonLine(0, STARTUP_MS);
@@ -165,7 +165,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     // one sender per host (UDP sockets, TCP connections, raw frames)
     const senders = new Map<string, { proc: Proc; at: number }>();
     for (const h of sc.hosts) {
-      const p = ns.get(h.name)!.spawn(['python3', '-c', PY_HELPER, 'sender']);
+      const p = ns.get(h.name)!.spawn([pythonPath(), '-c', PY_HELPER, 'sender']);
       procs.push(p);
       senders.set(h.name, { proc: p, at: 0 });
     }
