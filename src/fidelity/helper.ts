@@ -9,6 +9,8 @@
 //                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
+import * as fs from 'fs';
+
 /**
  * The python3 the helper runs with: NSX_PYTHON, else the system's /usr/bin/python3 when there is
  * one (the helper needs only the standard library), else python3 from PATH. A version manager's

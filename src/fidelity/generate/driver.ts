@@ -131,7 +131,7 @@ export async function runGenerated(o: GenerateOptions): Promise<{ results: Gener
           const x = await runFile(final);
           const out = path.join(o.keep, foundName(o.seed, r.index));
           const head = [
-            `Found by \`npm run fidelity -- --generate ${o.count} --seed ${o.seed}\` (scenario ${r.index}), shrunk from ${size(scs[r.index])} to ${size(s.sc)} elements in ${s.runs + 2} kernel runs${s.exhausted ? ' (budget spent: may shrink further)' : ''}.`,
+            `Found by \`npm run fidelity -- --generate ${o.count} --seed ${o.seed}${[...(o.include ?? [])].length ? ` --include ${[...o.include!].join(',')}` : ''}${[...(o.exclude ?? [])].length ? ` --exclude ${[...o.exclude!].join(',')}` : ''}\` (scenario ${r.index}), shrunk from ${size(scs[r.index])} to ${size(s.sc)} elements in ${s.runs + 2} kernel runs${s.exhausted ? ' (budget spent: may shrink further)' : ''}.`,
             `class: ${cls}`,
             `kernel ${os.release()}:`,
             ...x.errors.map((e) => `  error: ${e}`),

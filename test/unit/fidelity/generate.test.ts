@@ -161,3 +161,15 @@ describe('fidelity: the shrinker', () => {
     assert.match(resultClass({ errors: ['setup of h1, line 4 `sysctl -w net.core.dev_weight=0` failed on the kernel: sysctl: cannot stat /proc/sys/net/core/dev_weight'], diffs: [] })!, /^error: the kernel refuses `sysctl -w net.core.dev_weight=0 …`/);
   });
 });
+
+describe('fidelity: the known-open differences', () => {
+  it('each is a file of test/fidelity/found named in docs/fidelity.md', async () => {
+    const { OPEN } = await import('../../fidelity/open');
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'fidelity.md'), 'utf8');
+    for (const [name, o] of Object.entries(OPEN)) {
+      assert.ok(fs.existsSync(path.join(ROOT, 'test', 'fidelity', 'found', name)), `${name} is not in test/fidelity/found`);
+      assert.ok(doc.includes(name), `docs/fidelity.md does not list ${name}`);
+      assert.ok(o.cls && o.why);
+    }
+  });
+});
