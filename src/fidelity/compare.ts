@@ -188,11 +188,18 @@ export function comparePings(model: Observation, kernel: Observation): Differenc
   return out;
 }
 
+/**
+ * Send results per traffic item (UDP sendto, TCP connect), as errno names on both sides: an item
+ * one side reports and the other does not is a difference too (a send the harness could not
+ * make must not read as agreement).
+ */
 export function compareSends(model: Observation, kernel: Observation): Difference[] {
   const out: Difference[] = [];
-  for (const k of kernel.sends) {
-    const m = model.sends.find((x) => x.item === k.item);
-    if (m && m.result !== k.result) out.push({ host: k.host, what: `traffic item ${k.item + 1}`, field: 'send result', model: m.result, kernel: k.result });
+  const items = [...new Set([...model.sends.map((x) => x.item), ...kernel.sends.map((x) => x.item)])].sort((a, b) => a - b);
+  for (const item of items) {
+    const m = model.sends.find((x) => x.item === item);
+    const k = kernel.sends.find((x) => x.item === item);
+    if (m?.result !== k?.result) out.push({ host: (m ?? k)!.host, what: `traffic item ${item + 1}`, field: 'send result', model: m?.result ?? '(not sent)', kernel: k?.result ?? '(not sent)' });
   }
   return out;
 }
@@ -201,8 +208,8 @@ export function compareSends(model: Observation, kernel: Observation): Differenc
  * Drops per host per packet: each kernel drop is matched to the model's drop of the same packet
  * on the same host (addresses, protocol, fragment, ports, ICMP type/code/seq, ARP op/addresses:
  * PacketIdentity.key, random fields left out), in order; a matched pair is compared by reason and
- * function (the kernel's kfree_skb location, see sameLocation), and a drop on one side only is a
- * difference too. IGNORED_DROP_REASONS are left out on both sides.
+ * function (the kernel's kfree_skb location, see sameLocation), then by the TTL the packet had
+ * when it was freed; a drop on one side only is a difference too. IGNORED_DROP_REASONS are left out on both sides.
  */
 export function compareDrops(model: Observation, kernel: Observation): Difference[] {
   if (!kernel.drops || !model.drops) return [];
@@ -236,6 +243,7 @@ export function compareDrops(model: Observation, kernel: Observation): Differenc
       const j = pair.get(i);
       if (j === undefined) out.push({ host, what, field: 'drop', model: text(m), kernel: '(no drop)' });
       else if (!same(m, ks[j])) out.push({ host, what, field: 'drop', model: text(m), kernel: text(ks[j]) });
+      else if (m.id.ttl !== undefined && ks[j].id.ttl !== undefined && m.id.ttl !== ks[j].id.ttl) out.push({ host, what: `${what} at ${text(m)}`, field: 'drop ttl', model: String(m.id.ttl), kernel: String(ks[j].id.ttl) });
     });
     ks.forEach((k, j) => {
       if (!used.has(j)) out.push({ host, what: `packet ${k.id.summary} (no model packet)`, field: 'drop', model: '(no drop)', kernel: text(k) });

@@ -19,8 +19,10 @@ export const BTF = '/sys/kernel/btf/vmlinux';
 /**
  * The bpftrace program; $1 is the harness's own netns inode (drops there are the machine's own).
  * Lines: `READY`; `T <ns>` every 100 ms (how far the output has got); and per drop
- * `D <ns> <netns> <reason> <location> <protocol> <7 words at the network header> <4 words at the transport header>`
- * (words as the CPU reads them: little-endian u32, in hex).
+ * `D <ns> <netns> <reason> <location> <protocol> <bytes left> <7 words at the network header> <4 words at the transport header>`
+ * (words as the CPU reads them: little-endian u32, in hex). <bytes left> is skb->len counted from
+ * the network header: the words are read whatever the packet's length, and what lies past its
+ * end is stale memory, not the packet.
  *
  * skb->dev is NULL for a fragment in a reassembly queue (ip_frag_queue clears it) and for some
  * sk_buffs freed from a socket's queue; the socket's netns covers the latter, and @ns remembers
@@ -49,7 +51,8 @@ tracepoint:skb:kfree_skb
   if ($ino != $1) {
     $nh = $skb->head + $skb->network_header;
     $l4 = $nh + ((*(uint8 *)$nh) & 15) * 4;
-    printf("D %llu %llu %u %s %u %x %x %x %x %x %x %x %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol,
+    $left = (int64)$skb->len - (int64)((uint64)$nh - (uint64)$skb->data);
+    printf("D %llu %llu %u %s %u %lld %x %x %x %x %x %x %x %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol, $left,
       *(uint32 *)($nh), *(uint32 *)($nh + 4), *(uint32 *)($nh + 8), *(uint32 *)($nh + 12), *(uint32 *)($nh + 16), *(uint32 *)($nh + 20), *(uint32 *)($nh + 24),
       *(uint32 *)($l4), *(uint32 *)($l4 + 4), *(uint32 *)($l4 + 8), *(uint32 *)($l4 + 12));
   }
@@ -114,6 +117,8 @@ export interface PacketIdentity {
   key: string;
   /** tcpdump-like, for the report */
   summary: string;
+  /** the IPv4 TTL at the drop (compared for a matched pair) */
+  ttl?: number;
 }
 
 export interface KernelDrop {
@@ -148,20 +153,29 @@ const TCP_FLAGS = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'C'];
  * The key has the addresses, protocol, total length, fragment offset and MF, ports, ICMP
  * type/code and echo sequence, TCP flags (ARP: op and addresses).
  * Left out of the key, as the frame comparison masks them: the IP ID, ephemeral ports
- * (32768-60999), the ICMP echo id, TCP sequence numbers — and the TTL, which is in the summary only.
+ * (32768-60999), the ICMP echo id, TCP sequence numbers — and the TTL, which is compared apart.
+ *
+ * Only real bytes are decoded: `end` is where the packet's bytes end (skb->len past the network
+ * header; bpftrace reads on into whatever the buffer held before), and the transport header is
+ * decoded only when the IHL leaves one (5 or more) and its bytes are within the packet. In the
+ * kernel's layout the transport bytes stand apart (`l4off`, up to `l4end`).
  */
-export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4off?: number): PacketIdentity {
+export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4off?: number, end = b.length, l4end?: number): PacketIdentity {
+  const netEnd = Math.min(end, l4off ?? b.length);
   if (protocol === 0x0806) {
-    if (b.length < off + 28) return { key: 'arp ?', summary: 'ARP (truncated)' };
+    if (netEnd < off + 28) return { key: 'arp ?', summary: 'ARP (truncated)' };
     const op = rd16(b, off + 6);
     const sip = ip4(b, off + 14);
     const tip = ip4(b, off + 24);
     const what = op === 1 ? `who-has ${tip} tell ${sip}` : op === 2 ? `reply ${sip} to ${tip}` : `op ${op} ${sip} > ${tip}`;
     return { key: `arp ${op} ${sip} ${tip}`, summary: `ARP ${what}` };
   }
-  if (protocol !== 0x0800 || b.length < off + 20 || b[off] >> 4 !== 4) return { key: `proto ${protocol} ?`, summary: `ethertype 0x${protocol.toString(16).padStart(4, '0')} (no IPv4 header)` };
+  if (protocol !== 0x0800 || netEnd < off + 1 || b[off] >> 4 !== 4) return { key: `proto ${protocol} ?`, summary: `ethertype 0x${protocol.toString(16).padStart(4, '0')} (no IPv4 header)` };
+  if (netEnd < off + 20) return { key: `ip ? ${netEnd - off} bytes`, summary: `IPv4 (${netEnd - off} bytes: no whole header)` };
   const ihl = (b[off] & 15) * 4;
   const l4 = l4off ?? off + ihl;
+  const l4End = l4off !== undefined ? (l4end ?? b.length) : end;
+  const has = (n: number): boolean => ihl >= 20 && l4 + n <= l4End;
   const saddr = ip4(b, off + 12);
   const daddr = ip4(b, off + 16);
   const proto = b[off + 9];
@@ -175,28 +189,28 @@ export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4o
   let key = `ip ${saddr} > ${daddr} proto ${proto} len ${totLen}${fragKey}`;
   let summary: string;
   if (fragOff > 0) summary = `${saddr} > ${daddr}: ip-proto-${proto}`;
-  else if (proto === 17 || proto === 6) {
+  else if ((proto === 17 || proto === 6) && has(4)) {
     const sp = rd16(b, l4);
     const dp = rd16(b, l4 + 2);
     key += ` ${port(sp)} > ${port(dp)}`;
     if (proto === 6) {
-      const fl = b[l4 + 13] ?? 0;
-      const flags = TCP_FLAGS.filter((_, i) => fl & (1 << i)).join('');
+      const fl = has(14) ? b[l4 + 13] : undefined;
+      const flags = fl === undefined ? '?' : TCP_FLAGS.filter((_, i) => fl & (1 << i)).join('');
       key += ` [${flags}]`;
       summary = `${saddr}.${sp} > ${daddr}.${dp}: TCP [${flags}]`;
     } else summary = `${saddr}.${sp} > ${daddr}.${dp}: UDP`;
-  } else if (proto === 1) {
+  } else if (proto === 1 && has(2)) {
     const type = b[l4];
     const code = b[l4 + 1];
     key += ` icmp ${type}/${code}`;
     summary = `${saddr} > ${daddr}: ICMP ${ICMP_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
-    if (type === 0 || type === 8) {
+    if ((type === 0 || type === 8) && has(8)) {
       const seq = rd16(b, l4 + 6);
       key += ` seq ${seq}`;
       summary += `, seq ${seq}`;
     }
-  } else summary = `${saddr} > ${daddr}: ip-proto-${proto}`;
-  return { key, summary: `${summary}, ttl ${ttl}, length ${totLen}${fragText}` };
+  } else summary = `${saddr} > ${daddr}: ip-proto-${proto}${[1, 6, 17].includes(proto) ? ' (no transport header)' : ''}`;
+  return { key, summary: `${summary}, ttl ${ttl}, length ${totLen}${fragText}`, ttl };
 }
 
 /** Little-endian u32 words (as bpftrace read them) back to bytes. */
@@ -215,16 +229,20 @@ export function wordsToBytes(words: string[]): Uint8Array {
 /** One `D …` line of the program's output. */
 export function parseDropLine(line: string, reasons: Map<number, string>): KernelDrop | undefined {
   const p = line.trim().split(/\s+/);
-  if (p[0] !== 'D' || p.length !== 17) return undefined;
+  if (p[0] !== 'D' || p.length !== 18) return undefined;
   const protocol = Number(p[5]);
-  const nh = wordsToBytes(p.slice(6, 13));
-  const l4 = wordsToBytes(p.slice(13, 17));
-  // the 28 bytes at the network header, then 16 at the transport header
+  const left = Math.max(0, Number(p[6]));
+  const nh = wordsToBytes(p.slice(7, 14));
+  const l4 = wordsToBytes(p.slice(14, 18));
+  // the 28 bytes at the network header, then 16 at the transport header (IHL×4 further on);
+  // each decoded only as far as the packet really goes
   const b = new Uint8Array(nh.length + l4.length);
   b.set(nh);
   b.set(l4, nh.length);
+  const ihl = left >= 1 ? (nh[0] & 15) * 4 : 0;
+  const l4left = Math.max(0, Math.min(l4.length, left - ihl));
   const reasonNo = Number(p[3]);
-  return { t: Number(p[1]), netns: Number(p[2]), reason: reasons.get(reasonNo) ?? `reason ${reasonNo}`, fn: baseSymbol(p[4]), protocol, id: packetIdentity(protocol, b, 0, nh.length) };
+  return { t: Number(p[1]), netns: Number(p[2]), reason: reasons.get(reasonNo) ?? `reason ${reasonNo}`, fn: baseSymbol(p[4]), protocol, id: packetIdentity(protocol, b, 0, nh.length, Math.min(left, nh.length), nh.length + l4left) };
 }
 
 /** A scenario's view on the tracer: its namespaces (inode → host), from the start of its traffic. */
@@ -327,14 +345,14 @@ export class DropTracer {
   /** The drops in the window's namespaces from its start until now (waits until bpftrace's output has got past now). */
   async collect(w: DropWindow): Promise<HostDrop[]> {
     const end = monotonicNs();
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + 60000;
     for (;;) {
       this.take();
       if (this.lastTick >= end + 150e6) break;
       if (!this.proc.running) throw new Error(`bpftrace stopped: ${this.proc.err.trim()}`);
       const lost = /Lost \d+ events/.exec(this.proc.out + this.proc.err);
       if (lost) throw new Error(`bpftrace: ${lost[0]} (its perf buffer overflowed): the drops cannot be compared`);
-      if (Date.now() > deadline) throw new Error('bpftrace output did not catch up within 10 s');
+      if (Date.now() > deadline) throw new Error('bpftrace output did not catch up within 60 s');
       await sleep(50);
     }
     const out: HostDrop[] = [];

@@ -65,6 +65,13 @@ export const EXCEPTIONS: FidelityException[] = [
       'commit a7e38208fe71 "inet: ping: avoid skb_clone() dance in ping_rcv()" (Eric Dumazet, net-next, February 2025, in v6.15) makes ping_rcv free an echo reply no ping socket wants itself (kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET)); in v6.12 ping_rcv returns SKB_DROP_REASON_NO_SOCKET and icmp_rcv frees the skb with it, which is what the model records.',
   },
   {
+    name: 'ip-route-input-drop-reasons (Linux 6.13+)',
+    applies: (r) => atLeast(r, 6, 13),
+    matches: (_sc, d) => isDrop(d, 'ip_rcv_finish_core NOT_SPECIFIED', /^ip_(?:rcv_finish_core|rcv_finish|list_rcv_finish|sublist_rcv) IP_(?:LOCALNET|INVALID_SOURCE|INVALID_DEST|LOCAL_SOURCE)$/),
+    reason:
+      'commit 5b92112acd8e "net: ip: make ip_route_input_slow() return drop reasons" (Menglong Dong, net-next, November 2024, in v6.13; merge 12f077a728fa "net-ip-add-drop-reasons-to-input-route", with 82d9983ebeb8 "make ip_route_input_noref() return drop reasons" and "make fib_validate_source() support drop reasons") makes ip_route_input_slow return why it refused a packet, and ip_rcv_finish_core frees it with that reason: IP_LOCALNET (a loopback source or destination on a device without route_localnet), IP_INVALID_SOURCE (a multicast, limited broadcast or 0.0.0.0/8 source), IP_INVALID_DEST, IP_LOCAL_SOURCE (fib_validate_source: the source is our own). None of the four exists in v6.12 (include/net/dropreason-core.h); there ip_route_input_noref returns only an errno and ip_rcv_finish_core frees with NOT_SPECIFIED unless it is -EXDEV (IP_RPFILTER) — net/ipv4/ip_input.c, drop_error — which is what the model records.',
+  },
+  {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',
     applies: (r) => atLeast(r, 6, 18),
     matches: (sc, d) =>

@@ -29,7 +29,7 @@ export interface ScenarioResult {
   notes: string[];
   exceptions: AppliedException[];
   /** how many drops were compared (after IGNORED_DROP_REASONS), when drops were traced */
-  drops?: { model: number; kernel: number };
+  drops?: { model: number; kernel: number; /** drops seen on one side only */ unmatched: number; /** of those, explained by a version exception */ excepted: number };
   ms: number;
 }
 
@@ -86,12 +86,14 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
       if (drops) m.drops = modelDrops(trace);
       if (m.drops && k.obs.drops) {
         const n = (l: { reason: string }[]): number => l.filter((d) => !(d.reason in IGNORED_DROP_REASONS)).length;
-        res.drops = { model: n(m.drops), kernel: n(k.obs.drops) };
+        res.drops = { model: n(m.drops), kernel: n(k.obs.drops), unmatched: 0, excepted: 0 };
       }
       const span = trace.events.length ? trace.events[trace.events.length - 1].time : 0;
       const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span);
       if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
       const { kept, applied } = applyExceptions(sc, all, kernelRelease());
+      const oneSided = (l: Difference[]): number => l.filter((d) => d.field === 'drop' && (d.model === '(no drop)' || d.kernel === '(no drop)')).length;
+      if (res.drops) Object.assign(res.drops, { unmatched: oneSided(all), excepted: oneSided(all) - oneSided(kept) });
       res.diffs = kept;
       res.exceptions = applied;
     }
@@ -115,13 +117,18 @@ export function formatResult(r: ScenarioResult): string[] {
   return lines;
 }
 
-/** How many drops were compared, per packet, in the scenarios that were (or why none were). */
+/**
+ * How many drops were compared, per packet, in the scenarios that were (or why none were), and
+ * how many were seen on one side only: each of those is a difference unless a version exception
+ * explains it, and the line says how many were explained so.
+ */
 export function dropsLine(rs: ScenarioResult[]): string {
   const with_ = rs.filter((r) => r.drops);
   if (!with_.length) return 'drops: not compared';
-  const k = with_.reduce((s, r) => s + r.drops!.kernel, 0);
-  const m = with_.reduce((s, r) => s + r.drops!.model, 0);
-  return `drops compared per packet in ${with_.length} scenarios: ${k} in the kernel, ${m} in the model`;
+  const sum = (f: (d: NonNullable<ScenarioResult['drops']>) => number): number => with_.reduce((s, r) => s + f(r.drops!), 0);
+  const un = sum((d) => d.unmatched);
+  const ex = sum((d) => d.excepted);
+  return `drops compared per packet in ${with_.length} scenarios: ${sum((d) => d.kernel)} in the kernel, ${sum((d) => d.model)} in the model; ${un} on one side only (${un - ex} reported as differences, ${ex} explained by version exceptions)`;
 }
 
 /** Scenarios this kernel cannot replay are left out of the count (and named above it). */

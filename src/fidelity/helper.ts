@@ -9,6 +9,19 @@
 //                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
+import * as fs from 'fs';
+
+/**
+ * The python3 the helper runs with: NSX_PYTHON, else the system's /usr/bin/python3 when there is
+ * one (the helper needs only the standard library), else python3 from PATH. A version manager's
+ * shim first on PATH (pyenv's runs a bash script at every start) makes each listener and sender
+ * take seconds to start on a loaded machine — more than a minute with six sessions on 2 cores.
+ */
+export function pythonPath(exists: (p: string) => boolean = fs.existsSync, env = process.env): string {
+  if (env.NSX_PYTHON) return env.NSX_PYTHON;
+  return exists('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+}
+
 export const PY_HELPER = String.raw`
 import json, os, select, socket, sys, time
 mode = sys.argv[1]; a = sys.argv[2:]

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/types';
 import { hexToBytes, ipFieldsAt } from './frames';
 import { packetIdentity, type PacketIdentity } from './drops';
 import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
+import { errnoName } from './errno';
 
 export interface WireFrame {
   /** the model's packet id (model side only) */
@@ -78,7 +79,7 @@ export function modelDrops(t: Trace): DropRecord[] {
   for (const e of t.events) {
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
     const s = e.skb;
-    const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header) : { key: '?', summary: summary.get(e.packet) ?? '?' };
+    const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header, undefined, s.tail) : { key: '?', summary: summary.get(e.packet) ?? '?' };
     out.push({ host: e.host, fn: e.fn, reason: e.drop.replace(/^SKB_DROP_REASON_/, ''), id, packet: e.packet, summary: summary.get(e.packet), stack: e.stack });
   }
   return out;
@@ -238,21 +239,52 @@ export function maskPort(addrPort: string): string {
   return p >= 32768 && p <= 60999 ? `${m[1]}:*` : addrPort;
 }
 
-/** What each local UDP send returned in the model: "ok", or the error sendmsg gave (from the packet's fate). */
+/** Functions whose failure step ends a send before any sk_buff leaves the socket. */
+const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect', 'raw_sendmsg', 'ip_make_skb']);
+
+/**
+ * What each local UDP send and TCP connect returned in the model, as an errno name ("ok" when it
+ * succeeded). A send that fails is a step of udp_sendmsg / ip_append_data / tcp_v4_connect on the
+ * sending host, without an sk_buff, inside the item's events, and a packet whose fate is that
+ * drop (its detail names the error). Packets are not found by id: the first packet of a run has
+ * id 0, which is also the id a step without an sk_buff carries.
+ * A TCP connect is "ok" once tcp_finish_connect ran on the sending host, ECONNREFUSED when a RST
+ * ended it (tcp_reset), the error tcp_v4_err gave, else ETIMEDOUT (the SYN retries ran out).
+ */
 export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]): SendResult[] {
   const out: SendResult[] = [];
-  sc.traffic.forEach((item, i) => {
-    if (item.kind !== 'local' || item.send.proto !== 'udp' || i + 1 >= marks.length) return;
-    const ids = new Set<number>();
-    for (let k = marks[i].events; k < marks[i + 1].events; k++) ids.add(t.events[k].packet);
-    const first = t.packets.find((p) => ids.has(p.id) && p.parent === null && p.origin === item.from.text);
-    let result = 'ok';
-    if (first?.fate.kind === 'dropped' && (first.fate.fn === 'ip_append_data' || first.fate.fn === 'udp_sendmsg')) result = first.fate.detail === 'EMSGSIZE' ? 'Message too long' : (first.fate.detail ?? 'error');
-    else if (!first) {
-      const failed = t.packets.find((p) => p.origin === item.from.text && p.fate.fn === 'udp_sendmsg' && p.fate.kind === 'dropped' && !t.events.some((e) => e.packet === p.id));
-      if (failed) result = failed.fate.detail ?? 'error';
+  const failed = new Map<string, string[]>();
+  for (const p of [...t.packets].sort((a, b) => a.id - b.id)) {
+    if (p.fate.kind === 'dropped' && SEND_FAIL_FNS.has(p.fate.fn) && p.parent === null) {
+      if (!failed.has(p.origin)) failed.set(p.origin, []);
+      failed.get(p.origin)!.push(p.fate.detail ?? p.fate.reason ?? 'error');
     }
-    out.push({ item: i, host: item.from.text, result });
+  }
+  const taken = new Map<string, number>();
+  sc.traffic.forEach((item, i) => {
+    if (item.kind !== 'local' || i + 1 >= marks.length) return;
+    const host = item.from.text;
+    const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
+    const failStep = evs.find((e) => !e.skb && SEND_FAIL_FNS.has(e.fn) && /\bfail/.test(e.what));
+    let fail: string | undefined;
+    if (failStep) {
+      const k = taken.get(host) ?? 0;
+      taken.set(host, k + 1);
+      fail = failed.get(host)?.[k] ?? failStep.what;
+    }
+    if (item.send.proto === 'icmp') return;
+    let result: string;
+    if (fail) result = errnoName(fail);
+    else if (item.send.proto === 'udp') result = 'ok';
+    else {
+      const fates = t.packets.filter((p) => p.fate.host === host && evs.some((e) => e.packet === p.id && e.skb));
+      const err = fates.find((p) => p.fate.fn === 'tcp_v4_err');
+      if (fates.some((p) => p.fate.fn === 'tcp_finish_connect')) result = 'ok';
+      else if (fates.some((p) => p.fate.fn === 'tcp_reset')) result = 'ECONNREFUSED';
+      else if (err) result = errnoName(err.fate.detail);
+      else result = 'ETIMEDOUT';
+    }
+    out.push({ item: i, host, result });
   });
   return out;
 }

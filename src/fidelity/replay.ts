@@ -11,7 +11,8 @@ import { deriveMac } from '../model/proto/addr';
 import { Netns, Proc, sleep, CmdError } from './lab';
 import { missingFeature, PINNED_SYSCTLS } from './exceptions';
 import type { DropTracer } from './drops';
-import { PY_HELPER } from './helper';
+import { PY_HELPER, pythonPath } from './helper';
+import { errnoName } from './errno';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
 import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, type HookPass } from './observe';
 
@@ -26,6 +27,12 @@ function itemFrames(t: Trace, marks: { events: number }[], i: number): { host: s
   }
   return out;
 }
+/**
+ * How long a listener, tcpdump or a listener's final read may take to answer. Generous: on a
+ * loaded machine (many scenarios at once, other work) starting python3 or tcpdump takes
+ * seconds, and a scenario that gives up there reports an error instead of a comparison.
+ */
+export const STARTUP_MS = 60000;
 
 /** The harness's own trace tables: the earliest priority on every IPv4 hook, in `ip` and `inet`. */
 export function traceRuleset(): string {
@@ -52,8 +59,30 @@ export function udpPayload(size: number | undefined, payload: string | undefined
   return Buffer.from(Array.from({ length: Math.max(0, n) }, (_, i) => 0x61 + (i % 26)));
 }
 
-export function pingArgs(s: { to: { text: string }; count: number; ttl?: number; size?: number; df?: boolean }): string[] {
+/**
+ * Is `addr` a broadcast address for `host`: the limited broadcast, or the broadcast address of
+ * one of its subnets (as `ip addr add` computes it, or as its `broadcast` option gives it)?
+ */
+export function isBroadcastFor(sc: Scenario, host: string, addr: string): boolean {
+  if (addr === '255.255.255.255') return true;
+  const num = (a: string): number => a.split('.').reduce((x, o) => ((x << 8) | Number(o)) >>> 0, 0);
+  const want = num(addr);
+  for (const c of sc.hosts.find((h) => h.name === host)?.setup ?? []) {
+    if (c.kind !== 'addr-add') continue;
+    if (c.broadcast !== undefined && c.broadcast !== '+' && c.broadcast === addr) return true;
+    if (c.plen < 31 && (num(c.addr) | (0xffffffff >>> c.plen)) >>> 0 === want) return true;
+  }
+  return false;
+}
+
+/**
+ * ping's command line. To a broadcast address ping needs `-b` (it refuses otherwise: "Do you
+ * want to ping broadcast? Then -b"), which sets SO_BROADCAST on its socket, as the model's ping
+ * socket is.
+ */
+export function pingArgs(s: { to: { text: string }; count: number; ttl?: number; size?: number; df?: boolean }, broadcast = false): string[] {
   const a = ['ping', '-n', '-c', String(s.count), '-i', '1', '-W', '10'];
+  if (broadcast) a.push('-b');
   if (s.ttl !== undefined) a.push('-t', String(s.ttl));
   if (s.size !== undefined && s.size !== 84) a.push('-s', String(s.size - 28));
   if (s.df === true) a.push('-M', 'do');
@@ -132,12 +161,13 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     const listeners: { key: string; proc: Proc; proto: 'udp' | 'tcp' }[] = [];
     for (const l of sc.listen) {
       const n = ns.get(l.host.text)!;
-      const argv = l.proto === 'udp' ? ['python3', '-c', PY_HELPER, 'udp-listen', l.addr, String(l.port), l.rcvbuf !== undefined ? String(l.rcvbuf) : '-', l.connect ? `${l.connect.addr}:${l.connect.port}` : '-'] : ['python3', '-c', PY_HELPER, 'tcp-listen', l.addr, String(l.port)];
+      const argv = l.proto === 'udp' ? [pythonPath(), '-c', PY_HELPER, 'udp-listen', l.addr, String(l.port), l.rcvbuf !== undefined ? String(l.rcvbuf) : '-', l.connect ? `${l.connect.addr}:${l.connect.port}` : '-'] : [pythonPath(), '-c', PY_HELPER, 'tcp-listen', l.addr, String(l.port)];
       const p = n.spawn(argv);
       procs.push(p);
-      const r = await p.jsonLine(0, 10000);
+      const r = await p.jsonLine(0, STARTUP_MS);
       if (!r || !r.value.ready) {
-        errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${p.err.trim() || JSON.stringify(r?.value)}`);
+        const why = p.err.trim() || (r ? JSON.stringify(r.value) : p.running ? `no answer within ${STARTUP_MS / 1000} s (a loaded machine: fewer --jobs)` : `it exited (${p.child.exitCode ?? p.child.signalCode}) without a word`);
+        errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${why}`);
         continue;
       }
       listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr}:${l.port}`, proc: p, proto: l.proto });
@@ -145,7 +175,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     // one sender per host (UDP sockets, TCP connections, raw frames)
     const senders = new Map<string, { proc: Proc; at: number; last: Promise<void> }>();
     for (const h of sc.hosts) {
-      const p = ns.get(h.name)!.spawn(['python3', '-c', PY_HELPER, 'sender']);
+      const p = ns.get(h.name)!.spawn([pythonPath(), '-c', PY_HELPER, 'sender']);
       procs.push(p);
       senders.set(h.name, { proc: p, at: 0, last: Promise.resolve() });
     }
@@ -163,7 +193,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
         const file = path.join(dir, `${end.host.text}-${end.ifname.text}.pcap`);
         const p = n.spawn(['tcpdump', '-i', end.ifname.text, '-Q', 'out', '-w', file, '-U', '-n', '-s', '0', '-Z', 'root', '--immediate-mode']);
         procs.push(p);
-        if (!(await p.until((_o, e) => /listening on/.test(e), 10000))) {
+        if (!(await p.until((_o, e) => /listening on/.test(e), STARTUP_MS))) {
           errors.push(`tcpdump on ${key} did not start: ${p.err.trim()}`);
           continue;
         }
@@ -238,7 +268,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
         const s = item.send;
         const host = item.from.text;
         if (s.proto === 'icmp') {
-          const pingProc = ns.get(host)!.spawn(pingArgs(s));
+          const pingProc = ns.get(host)!.spawn(pingArgs(s, isBroadcastFor(sc, host, s.to.text)));
           procs.push(pingProc);
           pings.push({ host, proc: pingProc });
           groupPings.push(pingProc);
@@ -249,7 +279,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
               : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
           if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer
-            open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: v.error ? String(v.error) : 'ok' })));
+            open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: v.error ? errnoName(String(v.error), Number(v.errno) || undefined) : 'ok' })));
           } else {
             // `count N [rate R]`: N sends, R per second (or one after another); the first error is the item's result
             let result = 'ok';
@@ -257,7 +287,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
             for (let k = 0; k < (s.count ?? 1); k++) {
               if (s.rate && k) await sleep(Math.max(0, t1 + (k * 1000) / s.rate - Date.now()));
               const r = await sendOne();
-              if (r.error && result === 'ok') result = String(r.error);
+              if (r.error && result === 'ok') result = errnoName(String(r.error), Number(r.errno) || undefined);
             }
             obs.sends.push({ item: i, host, result });
           }
@@ -294,7 +324,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     // the applications read their queues (as the model's listeners do, after all traffic)
     for (const l of listeners) l.proc.write('read\n');
     for (const l of listeners) {
-      const r = await l.proc.jsonLine(l.proc.out.indexOf('\n') + 1, 10000);
+      const r = await l.proc.jsonLine(l.proc.out.indexOf('\n') + 1, STARTUP_MS);
       const lines: string[] = [];
       const v = (r?.value ?? {}) as { received?: { from?: string; bytes?: number; hex?: string; error?: string }[]; accepted?: string[] };
       for (const x of v.received ?? []) {

@@ -23,12 +23,12 @@ print fmt: "skbaddr=%p rx_sk=%p protocol=%u location=%pS reason: %s", REC->skbad
 const REASONS = parseReasonNames(FORMAT);
 
 /** A `D …` line as the bpftrace program prints it, from the bytes at the network and transport headers. */
-function line(ns: number, netns: number, reason: number, loc: string, protocol: number, nh: number[], l4: number[]): string {
+function line(ns: number, netns: number, reason: number, loc: string, protocol: number, nh: number[], l4: number[], left = 1500): string {
   const words = (b: number[], n: number): string[] => {
     const x = b.concat(new Array(n * 4).fill(0)).slice(0, n * 4);
     return Array.from({ length: n }, (_, i) => ((x[i * 4] | (x[i * 4 + 1] << 8) | (x[i * 4 + 2] << 16) | (x[i * 4 + 3] << 24)) >>> 0).toString(16));
   };
-  return ['D', ns, netns, reason, loc, protocol, ...words(nh, 7), ...words(l4, 4)].join(' ');
+  return ['D', ns, netns, reason, loc, protocol, left, ...words(nh, 7), ...words(l4, 4)].join(' ');
 }
 
 // 10.0.1.2 > 10.0.2.2 ICMP echo request id 0x1234 seq 1, TTL 1, IP ID 0xabcd, DF

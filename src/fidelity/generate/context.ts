@@ -1,0 +1,82 @@
+// What the parts of the generator share while they build one scenario: the random source, the
+// hosts' setup lines so far, the addresses on each link end, and which features may be used.
+import type { Rng } from './rng';
+import type { GenHost, GenLink, GenListen, GenTraffic } from './scenario';
+
+/** What the generator may produce; `--exclude F,…` (GenOptions.exclude) leaves a feature out. */
+export const FEATURES = {
+  nic: 'links of kind nic (NAPI, GRO in the model; a veth pair on the kernel)',
+  secondary: 'secondary addresses and extra subnets on an interface',
+  'route-types': 'blackhole, unreachable, prohibit, throw and local routes',
+  'route-metric': 'routes with metrics',
+  'policy-routing': '`ip rule` lookups and rule actions',
+  mtu: 'link MTUs and route MTUs',
+  neigh: 'permanent neighbours (and traffic to neighbours that do not answer)',
+  sysctl: 'sysctls across their legal ranges',
+  nft: 'nft rulesets: filter, NAT, conntrack state, sets and maps, limit, marks, reject, notrack, redirect',
+  iptables: 'iptables rulesets (iptables-nft)',
+  ping: 'ping with sizes, TTLs, DF and counts',
+  udp: 'UDP datagrams',
+  tcp: 'TCP connect and data',
+  broadcast: 'traffic to a subnet or the limited broadcast address',
+  'zero-dst': 'traffic to 0.0.0.0',
+  wire: 'crafted frames from the wire',
+  corrupt: "crafted frames with header corruptions: version, IHL, lengths, checksums, truncation",
+  fragments: 'crafted fragments: in order, out of order, duplicated, overlapping, incomplete',
+  martian: 'crafted frames with martian or loopback addresses',
+  rcvbuf: 'UDP listeners with a small SO_RCVBUF',
+  wait: 'waits between traffic items',
+  'neigh-default-sysctl': 'net.ipv4.neigh.default.* sysctls (off unless --include: an open difference, the model accepts keys a new namespace does not have)',
+} as const;
+
+/** Features off unless asked for (`--include`): each is an open difference of the model's. */
+export const OFF_BY_DEFAULT: Feature[] = ['neigh-default-sysctl'];
+
+export type Feature = keyof typeof FEATURES;
+
+export interface GenOptions {
+  /** features left out (default: OFF_BY_DEFAULT) */
+  exclude?: Iterable<Feature>;
+  /** features of OFF_BY_DEFAULT turned on */
+  include?: Iterable<Feature>;
+}
+
+/** One end of a link, with its address. */
+export interface Iface {
+  host: string;
+  ifname: string;
+  addr: string;
+  plen: number;
+  /** the subnet's network address and broadcast address */
+  net: string;
+  bcast: string;
+  /** the other end */
+  peer: { host: string; ifname: string; addr: string };
+  link: number;
+}
+
+export interface Ctx {
+  rng: Rng;
+  hosts: GenHost[];
+  links: GenLink[];
+  ifaces: Iface[];
+  /** hosts that forward */
+  routers: Set<string>;
+  listen: GenListen[];
+  traffic: GenTraffic[];
+  /** extra addresses some host owns (secondary, lo aliases) */
+  extra: { host: string; addr: string }[];
+  /** destinations that routes or rules name but no host owns */
+  far: string[];
+  /** hosts on which a given sysctl line is set already */
+  has: (f: Feature) => boolean;
+}
+
+export function host(ctx: Ctx, name: string): GenHost {
+  const h = ctx.hosts.find((x) => x.name === name);
+  if (!h) throw new Error(`no host ${name}`);
+  return h;
+}
+
+export const ip = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+export const ipNum = (s: string): number => s.split('.').reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);

@@ -1,0 +1,62 @@
+// The scenario generator: `generate(seed, index)` builds one scenario from the grammar of what
+// the model supports (topology.ts, sysctls.ts, firewall.ts, traffic.ts), the same for the same
+// seed and index. validGenerated() keeps only scenarios the model parses and runs: a draw the
+// model refuses is drawn again from the next attempt's stream (and counted).
+import { parseScenario } from '../../scenario/parse';
+import { runScenario } from '../../scenario/run';
+import { FEATURES, OFF_BY_DEFAULT, type Ctx, type Feature, type GenOptions } from './context';
+import { firewalls } from './firewall';
+import { Rng } from './rng';
+import { render, type GenScenario } from './scenario';
+import { boundTimers, sysctls } from './sysctls';
+import { extras, topology } from './topology';
+import { listeners, traffic } from './traffic';
+
+export { FEATURES, OFF_BY_DEFAULT, type Feature, type GenOptions } from './context';
+
+export function generate(seed: number, index: number, opts: GenOptions = {}, attempt = 0): GenScenario {
+  const include = new Set<Feature>(opts.include ?? []);
+  const exclude = new Set<Feature>([...OFF_BY_DEFAULT.filter((f) => !include.has(f)), ...(opts.exclude ?? [])]);
+  const rng = Rng.forScenario(seed, index, attempt);
+  const ctx: Ctx = { rng, hosts: [], links: [], ifaces: [], routers: new Set(), listen: [], traffic: [], extra: [], far: [], has: (f) => !exclude.has(f) };
+  const shape = topology(ctx);
+  extras(ctx);
+  sysctls(ctx);
+  firewalls(ctx);
+  const l = listeners(ctx);
+  const out = { tcpFrom: new Set<string>(), fragTo: new Set<string>() };
+  traffic(ctx, out);
+  boundTimers(ctx, { tcpFrom: out.tcpFrom, tcpListen: l.tcp, fragTo: out.fragTo.size ? new Set(ctx.hosts.map((h) => h.name)) : new Set() });
+  return { name: `generated ${seed}/${index}: ${ctx.hosts.length} host${ctx.hosts.length > 1 ? 's' : ''} (${shape}), ${ctx.traffic.length} traffic item${ctx.traffic.length > 1 ? 's' : ''}`, hosts: ctx.hosts, links: ctx.links, listen: ctx.listen, traffic: ctx.traffic };
+}
+
+/** Why the model refuses a scenario (parse or run), or undefined when it runs it. */
+export function modelRefuses(sc: GenScenario, file = 'generated.yaml'): string | undefined {
+  try {
+    runScenario(parseScenario(render(sc), file));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+/** The scenario for (seed, index) that the model accepts, and how many draws it refused first. */
+export function validGenerated(seed: number, index: number, opts: GenOptions = {}): { sc: GenScenario; refused: string[] } {
+  const refused: string[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const sc = generate(seed, index, opts, attempt);
+    const why = modelRefuses(sc);
+    if (!why) return { sc, refused };
+    refused.push(why);
+  }
+  throw new Error(`generator: 20 draws for seed ${seed} index ${index} were all refused by the model; last: ${refused[refused.length - 1]}`);
+}
+
+export function parseFeatures(list: string): Feature[] {
+  const out: Feature[] = [];
+  for (const f of list.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!(f in FEATURES)) throw new Error(`unknown generator feature "${f}"; known: ${Object.keys(FEATURES).join(', ')}`);
+    out.push(f as Feature);
+  }
+  return out;
+}

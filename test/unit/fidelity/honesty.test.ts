@@ -1,0 +1,162 @@
+// Harness honesty (issue 10, part 3): what the harness compares must not hide a difference.
+import * as assert from 'assert';
+import { compareDrops, compareSends } from '../../../src/fidelity/compare';
+import { parseDropLine, packetIdentity } from '../../../src/fidelity/drops';
+import { errnoName } from '../../../src/fidelity/errno';
+import { applyExceptions } from '../../../src/fidelity/exceptions';
+import { dropsLine, type ScenarioResult } from '../../../src/fidelity/harness';
+import { modelSends, type DropRecord, type Observation } from '../../../src/fidelity/observe';
+import { isBroadcastFor, pingArgs } from '../../../src/fidelity/replay';
+import { parseScenario } from '../../../src/scenario/parse';
+import { runScenario } from '../../../src/scenario/run';
+
+const obs = (o: Partial<Observation> = {}): Observation => ({ frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [], ...o });
+const REASONS = new Map([
+  [2, 'NOT_SPECIFIED'],
+  [15, 'IP_INHDR'],
+  [91, 'IP_LOCALNET'],
+]);
+const words = (b: number[], n: number): string[] => {
+  const x = b.concat(new Array(n * 4).fill(0)).slice(0, n * 4);
+  return Array.from({ length: n }, (_, i) => ((x[i * 4] | (x[i * 4 + 1] << 8) | (x[i * 4 + 2] << 16) | (x[i * 4 + 3] << 24)) >>> 0).toString(16));
+};
+const dline = (left: number, nh: number[], l4: number[], reason = 15): string => ['D', 1, 2, reason, 'ip_rcv_core', 0x800, left, ...words(nh, 7), ...words(l4, 4)].join(' ');
+// 10.0.1.2:40000 > 10.0.1.1:53 UDP, TTL 64, total length 60
+const UDP_IP = [0x45, 0, 0, 60, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 1, 2, 10, 0, 1, 1];
+const UDP_L4 = [0x9c, 0x40, 0, 53, 0, 40, 0, 0];
+
+function scenario(text: string) {
+  const sc = parseScenario(text, 'honesty.yaml');
+  const marks: { events: number; now: number }[] = [];
+  return { sc, trace: runScenario(sc, { marks }), marks };
+}
+
+describe('fidelity: harness honesty', () => {
+  describe('send results per traffic item, as errno names', () => {
+    it('EACCES and "Permission denied" are the same result; texts and numbers become names', () => {
+      assert.strictEqual(errnoName('EACCES'), errnoName('Permission denied'));
+      assert.strictEqual(errnoName('no route to 10.9.9.9 (Network is unreachable)'), 'ENETUNREACH');
+      assert.strictEqual(errnoName('the route to 10.9.9.9 refuses it (EHOSTUNREACH)'), 'EHOSTUNREACH');
+      assert.strictEqual(errnoName('something odd', 13), 'EACCES');
+      assert.strictEqual(errnoName('ok'), 'ok');
+      assert.strictEqual(errnoName('a text with no errno'), 'a text with no errno', 'an unknown failure stays a failure');
+      const m = obs({ sends: [{ item: 0, host: 'h1', result: errnoName('EACCES') }] });
+      const k = obs({ sends: [{ item: 0, host: 'h1', result: errnoName('Permission denied', 13) }] });
+      assert.deepStrictEqual(compareSends(m, k), []);
+    });
+
+    it('an item only one side reports is a difference, and so is a failure against success', () => {
+      const m = obs({ sends: [{ item: 0, host: 'h1', result: 'ENETUNREACH' }, { item: 1, host: 'h1', result: 'ok' }] });
+      const k = obs({ sends: [{ item: 0, host: 'h1', result: 'ok' }] });
+      const d = compareSends(m, k);
+      assert.deepStrictEqual(
+        d.map((x) => [x.what, x.model, x.kernel]),
+        [
+          ['traffic item 1', 'ENETUNREACH', 'ok'],
+          ['traffic item 2', 'ok', '(not sent)'],
+        ],
+      );
+    });
+
+    it("the model's first packet (id 0) failing reads as a failure, and each item gets its own result", () => {
+      const { sc, trace, marks } = scenario(`name: sends
+hosts:
+  h1: |
+    ip addr add 10.0.1.1/24 dev eth0
+    ip link set eth0 up
+  h2: |
+    ip addr add 10.0.1.2/24 dev eth0
+    ip link set eth0 up
+links:
+  - h1:eth0 h2:eth0
+listen:
+  - h2: tcp 80
+traffic:
+  - from: h1
+    send: udp to 10.9.9.9:53
+  - from: h1
+    send: udp to 10.0.1.2:53
+  - from: h1
+    send: tcp connect to 10.9.9.9:80
+  - from: h1
+    send: tcp connect to 10.0.1.2:80
+  - from: h1
+    send: tcp connect to 10.0.1.2:81
+  - from: h1
+    send: udp to 10.0.1.2:53 size 3000 df
+`);
+      // the failing send's step has no sk_buff: it carries packet 0, not the failed packet's id
+      assert.ok(trace.events.some((e) => e.fn === 'udp_sendmsg' && !e.skb && e.packet === 0));
+      assert.deepStrictEqual(
+        modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`),
+        ['0 ENETUNREACH', '1 ok', '2 ENETUNREACH', '3 ok', '4 ECONNREFUSED', '5 EMSGSIZE'],
+      );
+    });
+  });
+
+  describe('drops', () => {
+    it('decodes only the bytes within skb->len: what bpftrace read past the end does not count', () => {
+      const full = parseDropLine(dline(28, UDP_IP, UDP_L4), REASONS)!;
+      assert.match(full.id.key, / \* > 53$/, 'the source port 40000 is ephemeral: masked');
+      // the same packet cut after the IP header: the port bytes bpftrace printed are stale memory
+      const cut = parseDropLine(dline(20, UDP_IP, [1, 2, 3, 4]), REASONS)!;
+      const cut2 = parseDropLine(dline(20, UDP_IP, [9, 9, 9, 9]), REASONS)!;
+      assert.strictEqual(cut.id.key, cut2.id.key);
+      assert.doesNotMatch(cut.id.key, / > \d+$/);
+      assert.match(cut.id.summary, /no transport header/);
+      // less than an IP header
+      assert.match(parseDropLine(dline(12, UDP_IP, UDP_L4), REASONS)!.id.summary, /12 bytes: no whole header/);
+    });
+
+    it('an IHL of 15 (60-byte header) or below 5 leaves no transport header to decode', () => {
+      const ihl15 = [0x4f, ...UDP_IP.slice(1)];
+      assert.doesNotMatch(parseDropLine(dline(40, ihl15, UDP_L4), REASONS)!.id.key, / > \d+$/);
+      const ihl3 = [0x43, ...UDP_IP.slice(1)];
+      assert.doesNotMatch(packetIdentity(0x800, Uint8Array.from([...ihl3, ...UDP_L4]), 0).key, / > \d+$/);
+      // the model's side: the same bytes up to its tail
+      const model = packetIdentity(0x800, Uint8Array.from([...UDP_IP, ...UDP_L4]), 0, undefined, 20);
+      assert.strictEqual(model.key, parseDropLine(dline(20, UDP_IP, UDP_L4), REASONS)!.id.key);
+    });
+
+    it('compares the TTL of a matched pair, and reports drops seen on one side only', () => {
+      const mk = (ttl: number, reason = 'IP_INHDR', host = 'h1'): DropRecord => {
+        const b = [...UDP_IP];
+        b[8] = ttl;
+        return { host, fn: 'ip_rcv_core', reason, id: packetIdentity(0x800, Uint8Array.from([...b, ...UDP_L4]), 0) };
+      };
+      const d = compareDrops(obs({ drops: [mk(64)] }), obs({ drops: [mk(63)] }));
+      assert.deepStrictEqual(
+        d.map((x) => [x.field, x.model, x.kernel]),
+        [['drop ttl', '64', '63']],
+      );
+      const one = compareDrops(obs({ drops: [mk(64, 'IP_INHDR', 'h1')] }), obs({ drops: [mk(64, 'IP_INHDR', 'h2')] }));
+      assert.deepStrictEqual(one.map((x) => `${x.host}: ${x.model} / ${x.kernel}`), ['h1: ip_rcv_core IP_INHDR / (no drop)', 'h2: (no drop) / ip_rcv_core IP_INHDR']);
+    });
+
+    it('says how many drops were seen on one side only and how many an exception explained', () => {
+      const r = { drops: { model: 3, kernel: 4, unmatched: 2, excepted: 1 } } as ScenarioResult;
+      assert.match(dropsLine([r]), /4 in the kernel, 3 in the model; 2 on one side only \(1 reported as differences, 1 explained by version exceptions\)/);
+    });
+
+    it('the input-route drop reasons of 6.13+ are a version exception, on 6.13+ only', () => {
+      const sc = parseScenario('name: x\nhosts:\n  a: ""\ntraffic:\n  - wait: 1s\n', 'x.yaml');
+      const d = { host: 'a', what: 'packet #1', field: 'drop', model: 'ip_rcv_finish_core NOT_SPECIFIED', kernel: 'ip_rcv_finish_core IP_LOCALNET' };
+      assert.strictEqual(applyExceptions(sc, [d], '6.18.44').kept.length, 0);
+      assert.match(applyExceptions(sc, [d], '6.18.44').applied[0].name, /ip-route-input-drop-reasons/);
+      assert.strictEqual(applyExceptions(sc, [d], '6.12.48').kept.length, 1);
+      assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_INVALID_SOURCE' }], '6.13.0').kept.length, 0);
+      assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_RPFILTER' }], '6.18.0').kept.length, 1, 'IP_RPFILTER is v6.12 too: no exception');
+    });
+  });
+
+  it('ping to a broadcast address runs with -b', () => {
+    const sc = parseScenario('name: b\nhosts:\n  a: |\n    ip addr add 10.0.1.1/24 dev lo\n    ip addr add 10.0.2.1/30 dev lo\ntraffic:\n  - wait: 1s\n', 'b.yaml');
+    assert.ok(isBroadcastFor(sc, 'a', '10.0.1.255'));
+    assert.ok(isBroadcastFor(sc, 'a', '10.0.2.3'));
+    assert.ok(isBroadcastFor(sc, 'a', '255.255.255.255'));
+    assert.ok(!isBroadcastFor(sc, 'a', '10.0.1.2'));
+    const ping = { to: { text: '10.0.1.255' }, count: 1 };
+    assert.ok(pingArgs(ping, true).includes('-b'));
+    assert.ok(!pingArgs(ping, false).includes('-b'));
+  });
+});
