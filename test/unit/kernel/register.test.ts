@@ -73,7 +73,7 @@ describe('editor: kernel features without a kernel tree', () => {
     const view = registry.trees.get('netstackExplorer.kernelPath') as { getChildren(): unknown[]; getTreeItem(e: unknown): TreeItem };
     const items = view.getChildren().map((e) => view.getTreeItem(e));
     assert.deepStrictEqual(items.map((i) => i.label), ['ip_rcv', 'ip_forward']);
-    assert.match(items[1].description ?? '', /#2 router · L3 · pkt 1 · drop/);
+    assert.match(items[1].description ?? '', /#3 router · L3 · pkt 1 · drop/);
     assert.deepStrictEqual(items[1].command?.arguments, [{ name: 'ip_forward', file: 'net/ipv4/ip_forward.c' }]);
   });
 });
@@ -118,6 +118,6 @@ describe('editor: kernel features with the v6.12 tree open', function () {
     // with a trace, the lens names the trace event
     features.setTrace(TRACE);
     const withTrace = provider.provideCodeLenses(doc(text, file)).map((l) => l.command?.title);
-    assert.ok(withTrace.includes("modelled: event 2 of 'forward a packet'"), withTrace.join('\n'));
+    assert.ok(withTrace.includes("modelled: event 3 of 'forward a packet'"), withTrace.join('\n'));
   });
 });

@@ -141,6 +141,10 @@ export const window = {
     registry.trees.set(id, p);
     return disposable();
   },
+  createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
+    registry.trees.set(id, o.treeDataProvider);
+    return { ...disposable(), reveal: async () => undefined, visible: true, selection: [] };
+  },
   onDidChangeActiveTextEditor: event(),
   showTextDocument: async (doc: { uri: Uri }, opts?: { selection?: Range }) => {
     registry.shown.push({ uri: doc.uri, selection: opts?.selection });
