@@ -28,7 +28,8 @@ export function createScenarioRunner(context: vscode.ExtensionContext): Scenario
 
 /** What a worker needs to know about where a scenario is (its `nft -f` files are read next to it). */
 export function sourceOf(uri: vscode.Uri): WorkRequest['source'] {
-  return { scheme: uri.scheme, fsPath: uri.scheme === 'file' ? uri.fsPath : uri.path };
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return { scheme: uri.scheme, fsPath: uri.scheme === 'file' ? uri.fsPath : uri.path, root: folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined };
 }
 
 /** The scenario's path as errors name it (the CLI's convention: the file system path). */
@@ -82,7 +83,11 @@ export async function traceInWorker(runner: ScenarioRunner, uri: vscode.Uri, tex
   const o = await run.done;
   if (o.status !== 'done') throw new RunFailed(stoppedText(o), [], o.status === 'cancelled');
   const r = o.reply;
-  if (r.ok && r.kind === 'trace') return r.trace;
+  if (r.ok && r.kind === 'trace') {
+    // the model's own budget ended the run: the trace has what ran, and says which setting raises it
+    if (r.trace.stopped) void vscode.window.showWarningMessage(`Netstack: ${r.trace.stopped.message}`);
+    return r.trace;
+  }
   if (!r.ok && 'problems' in r) throw new RunFailed(r.problems.map(problemText).join('\n'), r.problems);
   throw new RunFailed(`internal error in the model (please report it): ${!r.ok && 'internal' in r ? r.internal.split('\n')[0] : 'no trace'}`);
 }

@@ -17,7 +17,7 @@ export interface WorkRequest {
   /** the scenario's path as errors name it */
   file: string;
   /** where `nft -f` / `iptables-restore <` files are read from: the scenario's own URI's scheme and path */
-  source: { scheme: string; fsPath: string };
+  source: { scheme: string; fsPath: string; /** the workspace folder holding the scenario: its files may come from anywhere in it */ root?: string };
 }
 
 export interface WorkProblem {

@@ -4,11 +4,11 @@
 // the wall-time budget), since a synchronous model run cannot be interrupted from inside.
 // No vscode here: the vscode module does not exist in a worker thread.
 import { parentPort } from 'worker_threads';
-import { buildWorld } from '../../scenario/build';
-import { parseScenario } from '../../scenario/parse';
-import { runScenarioText } from '../../scenario/run';
+import * as path from 'path';
+import { runScenarioText, scenarioErrors } from '../../scenario/run';
+import { scenarioFileReader } from '../../scenario/files';
+import { scenarioCaptureOpener } from '../../capture/file';
 import { ScenarioError, ScenarioErrors } from '../../scenario/types';
-import { scenarioReader } from '../scenarioFiles';
 import type { WorkProblem, WorkReply, WorkRequest } from './messages';
 
 function problemsOf(e: unknown): WorkProblem[] | undefined {
@@ -17,14 +17,17 @@ function problemsOf(e: unknown): WorkProblem[] | undefined {
 }
 
 export function work(req: WorkRequest): WorkReply {
-  // scenarioReader reads only the URI's scheme and path, which is what crosses the thread
-  const readFile = scenarioReader(req.source as Parameters<typeof scenarioReader>[0]);
+  // files a scenario names are read only inside its folder or its workspace folder (issue 13)
+  const onDisk = req.source.scheme === 'file';
+  const readFile = onDisk ? scenarioFileReader(req.source.fsPath, { root: req.source.root }) : undefined;
+  const openCapture = onDisk ? scenarioCaptureOpener(path.dirname(req.source.fsPath)) : undefined;
   try {
     if (req.kind === 'problems') {
-      buildWorld(parseScenario(req.text, req.file), 'fates', readFile);
-      return { id: req.id, ok: true, kind: 'problems', problems: [] };
+      // the errors of every phase together: a parse error does not hide those of applying the rest
+      const problems = scenarioErrors(req.text, req.file, { readFile }).map((x) => ({ detail: x.detail, pos: x.pos }));
+      return { id: req.id, ok: true, kind: 'problems', problems };
     }
-    const trace = runScenarioText(req.text, req.file, { readFile });
+    const trace = runScenarioText(req.text, req.file, { readFile, openCapture });
     return { id: req.id, ok: true, kind: 'trace', trace };
   } catch (e) {
     const problems = problemsOf(e);
