@@ -1,5 +1,5 @@
 // `netstack exercise list` and `netstack exercise check ID|FILE [--scenario MINE.yaml]
-// [--solution] [--answer Q=VALUE]… [--at STEP | --break COND… | --function NAME]`: grading in a
+// [--solution] [--answer Q=VALUE]… [--at EVENT | --break COND… | --function NAME]`: grading in a
 // terminal or in CI. Exit code 0 when every check passes, 1 when one fails, 2 on a usage error.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,7 +10,7 @@ import { ScenarioError, ScenarioErrors } from '../scenario/types';
 
 export const EXERCISE_USAGE = `  netstack exercise list           every exercise, one a line: id, track, kind, title
   netstack exercise check ID|FILE [--scenario MINE.yaml] [--solution]
-          [--answer Q=VALUE]… [--at STEP | --break COND… | --function NAME]
+          [--answer Q=VALUE]… [--at EVENT | --break COND… | --function NAME]
                                    check an exercise: pass or fail per check, with reasons`;
 
 export function exerciseCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -66,7 +66,8 @@ function check(argv: string[], out: (s: string) => void, err: (s: string) => voi
       }
       case '--at':
         v = val();
-        if (v !== undefined && /^\d+$/.test(v)) input.at = Number(v);
+        // the event number the debugger shows, counted from 1 (src/debugger/eventNumber.ts)
+        if (v !== undefined && /^[1-9]\d*$/.test(v)) input.at = Number(v) - 1;
         else v = undefined;
         break;
       case '--break':
@@ -85,7 +86,7 @@ function check(argv: string[], out: (s: string) => void, err: (s: string) => voi
         continue;
     }
     if (v === undefined) {
-      err(`netstack exercise check: ${a} needs ${a === '--answer' ? 'Q=VALUE' : a === '--at' ? 'a step number' : 'a value'}`);
+      err(`netstack exercise check: ${a} needs ${a === '--answer' ? 'Q=VALUE' : a === '--at' ? 'an event number (from 1, as the debugger shows it)' : 'a value'}`);
       return 2;
     }
   }

@@ -1,6 +1,7 @@
 // Checking an exercise: predict answers against values computed from the model's trace at check
 // time, find positions against the target condition, fix scenarios against the goals. Pure: the
 // caller runs scenarios (runScenario with its file reader) and hands the traces in.
+import { eventNumber } from '../debugger/eventNumber';
 import { equal, judge, matchingEvents, eventMatches, compileGoal, GoalSyntaxError, parseAnswer, showValue, valueOf, show } from '../goals';
 import type { TraceView } from '../goals';
 import type { SourcePos } from '../scenario/types';
@@ -84,9 +85,9 @@ export function checkExercise(ex: Exercise, view: TraceView, input: CheckInput):
       if (at === undefined && !why.length) why.push('your breakpoints stop nowhere in this trace');
     }
     if (at !== undefined) {
-      if (at < 0 || at >= view.eventCount()) why.push(`there is no step ${at} (the trace has ${view.eventCount()})`);
+      if (at < 0 || at >= view.eventCount()) why.push(`there is no event ${eventNumber(at)} (the trace has ${view.eventCount()})`);
       else if (eventMatches(target, view, at)) results.push({ ...base, pass: true, why: [] });
-      else why.push(`step ${at} is ${view.fieldAt(at, 'fn')} on ${view.fieldAt(at, 'host')} (packet #${view.fieldAt(at, 'packet')}): not the place asked for`);
+      else why.push(`event ${eventNumber(at)} is ${view.fieldAt(at, 'fn')} on ${view.fieldAt(at, 'host')} (packet #${view.fieldAt(at, 'packet')}): not the place asked for`);
     } else if (input.fn !== undefined) {
       if (hits.some((e) => view.fieldAt(e, 'fn') === input.fn)) results.push({ ...base, pass: true, why: [] });
       else why.push(`${input.fn} is not the function asked for`);

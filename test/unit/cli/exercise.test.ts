@@ -41,7 +41,8 @@ describe('netstack exercise', () => {
   });
 
   it('check of a find task takes a step, breakpoints or a function', async () => {
-    assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--at', '0')).code, 1);
+    assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--at', '1')).code, 1);
+    assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--at', '0')).code, 2, 'event numbers count from 1');
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--break', 'ip_forward')).code, 0);
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--function', 'ip_forward')).code, 0);
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--function', 'ip_rcv_core')).code, 1);
@@ -52,7 +53,7 @@ describe('netstack exercise', () => {
     assert.strictEqual((await run('exercise', 'check', 'ttl-exceeded', '--scenario', 'x.yaml')).code, 2);
     const r = await run('exercise', 'check', 'ttl-exceeded', '--at');
     assert.strictEqual(r.code, 2);
-    assert.match(r.err, /--at needs a step number/);
+    assert.match(r.err, /--at needs an event number/);
     assert.strictEqual((await run('exercise', 'frobnicate')).code, 2);
   });
 });
