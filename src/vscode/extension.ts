@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerDebugger(context, runner);
   context.subscriptions.push(onDidShowTrace((e) => kernel.setTrace(e.trace, e.session)));
   registerExamplesView(context);
-  registerExercises(context);
+  registerExercises(context, runner);
   registerNewScenario(context);
 }
 

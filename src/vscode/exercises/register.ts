@@ -6,10 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { checkExercise, choicesOf, type CheckInput, type CheckReport } from '../../exercise/check';
-import { loadAll, runRef, viewOf } from '../../exercise/files';
+import { loadAll, viewOf } from '../../exercise/files';
 import type { Exercise, ScenarioRef } from '../../exercise/types';
+import type { Trace } from '../../model/trace';
 import { ScenarioError, ScenarioErrors } from '../../scenario/types';
 import { activeDebuggerSession } from '../debugger/register';
+import { RunFailed, traceInWorker } from '../worker/host';
+import type { ScenarioRunner } from '../worker/runner';
 import { ProgressStore } from './progress';
 import { EXERCISES_VIEW, ExercisesTree, OPEN_EXERCISE } from './tree';
 
@@ -25,7 +28,9 @@ export interface ExercisesApi {
   progress: ProgressStore;
 }
 
-export function registerExercises(context: vscode.ExtensionContext): ExercisesApi {
+export function registerExercises(context: vscode.ExtensionContext, runner: ScenarioRunner): ExercisesApi {
+  // the model runs in the scenario worker, never on the extension host's thread (issue 12)
+  const runRef = (ref: ScenarioRef, title: string): Promise<Trace> => traceInWorker(runner, vscode.Uri.file(ref.file), ref.text, title);
   const root = path.join(context.extensionPath, 'exercises');
   let cache: Exercise[] | undefined;
   let loadError: string | undefined;
@@ -111,7 +116,7 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
         const text = doc?.getText() ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ex.scenario.text);
         ref = { text, file, pos: { file, line: 1, col: 1 } };
       }
-      const view = viewOf(runRef(ref));
+      const view = viewOf(await runRef(ref, `Checking ${ex.title}`));
       if (ex.kind === 'predict' && !given) {
         input.answers = {};
         for (let i = 0; i < ex.questions.length; i++) {
@@ -146,6 +151,10 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
       updateStatus(report);
       return report;
     } catch (e) {
+      if (e instanceof RunFailed) {
+        if (!e.cancelled) void vscode.window.showErrorMessage(`The scenario does not run: ${e.message.split('\n')[0]}`);
+        return undefined;
+      }
       if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
         void vscode.window.showErrorMessage(`The scenario does not run: ${e.message.split('\n')[0]}`);
         return undefined;
@@ -190,7 +199,14 @@ export function registerExercises(context: vscode.ExtensionContext): ExercisesAp
     const ex = exerciseFor(arg);
     if (!ex) return;
     if (ex.kind !== 'fix' || !ex.solution) {
-      const v = viewOf(runRef(ex.scenario));
+      let v;
+      try {
+        v = viewOf(await runRef(ex.scenario, `Computing the answers of ${ex.title}`));
+      } catch (e) {
+        if (!(e instanceof RunFailed)) throw e;
+        if (!e.cancelled) void vscode.window.showErrorMessage(`The exercise's scenario does not run: ${e.message.split('\n')[0]}`);
+        return;
+      }
       const r = checkExercise(ex, v, { solution: true });
       const lines = ex.kind === 'predict' ? ex.questions.map((q, i) => `${q.ask} → ${r.results[i].expected}`) : [`the step: ${ex.target?.text}`];
       void vscode.window.showInformationMessage(lines.join('\n'), { modal: true });
