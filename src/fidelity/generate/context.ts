@@ -26,11 +26,11 @@ export const FEATURES = {
   martian: 'crafted frames with martian or loopback addresses',
   rcvbuf: 'UDP listeners with a small SO_RCVBUF',
   wait: 'waits between traffic items',
-  'neigh-default-sysctl': 'net.ipv4.neigh.default.* sysctls (off unless --include: an open difference, the model accepts keys a new namespace does not have)',
+  'neigh-sysctl': 'per-device neighbour sysctls (net.ipv4.neigh.IF.*)',
 } as const;
 
 /** Features off unless asked for (`--include`): each is an open difference of the model's. */
-export const OFF_BY_DEFAULT: Feature[] = ['neigh-default-sysctl'];
+export const OFF_BY_DEFAULT: Feature[] = [];
 
 export type Feature = keyof typeof FEATURES;
 

@@ -43,15 +43,14 @@ export const DEVCONF_VALUES: Record<string, readonly number[]> = {
 };
 
 /**
- * net.ipv4.neigh.default.* exists only in the initial namespace (arp_init registers it once for
- * init_net, net/ipv4/arp.c; a new namespace has only net.ipv4.neigh.IFNAME.*), yet the model
- * accepts it: an open difference (docs/fidelity.md), generated only with the feature
- * `neigh-default-sysctl`.
+ * Per-device neighbour parameters (net.ipv4.neigh.IF.*: every namespace has them, cloned from
+ * arp_tbl's defaults). net.ipv4.neigh.default.* exists only in the initial namespace, and the
+ * model refuses it as sysctl does in a new one.
  */
-export const NEIGH_DEFAULT_VALUES: Record<string, readonly number[]> = {
-  'net.ipv4.neigh.default.mcast_solicit': [0, 1, 3],
-  'net.ipv4.neigh.default.ucast_solicit': [0, 1, 3],
-  'net.ipv4.neigh.default.retrans_time_ms': [200, 500, 1000],
+export const NEIGH_VALUES: Record<string, readonly number[]> = {
+  mcast_solicit: [0, 1, 3],
+  ucast_solicit: [0, 1, 3],
+  retrans_time_ms: [200, 500, 1000],
 };
 
 export function sysctls(ctx: Ctx): void {
@@ -65,14 +64,14 @@ export function sysctls(ctx: Ctx): void {
       [1, 3],
     ] as const);
     for (let i = 0; i < n; i++) {
-      if (ctx.has('neigh-default-sysctl') && rng.chance(0.1)) {
-        const key = rng.pick(Object.keys(NEIGH_DEFAULT_VALUES));
-        h.lines.push(`sysctl -w ${key}=${rng.pick(NEIGH_DEFAULT_VALUES[key])}`);
+      const ifs = ctx.ifaces.filter((f) => f.host === h.name).map((f) => f.ifname);
+      if (ctx.has('neigh-sysctl') && ifs.length && rng.chance(0.1)) {
+        const key = rng.pick(Object.keys(NEIGH_VALUES));
+        h.lines.push(`sysctl -w net.ipv4.neigh.${rng.pick(ifs)}.${key}=${rng.pick(NEIGH_VALUES[key])}`);
       } else if (rng.chance(0.6)) {
         const key = rng.pick(Object.keys(SYSCTL_VALUES));
         h.lines.push(`sysctl -w ${key}=${rng.pick(SYSCTL_VALUES[key])}`);
       } else {
-        const ifs = ctx.ifaces.filter((f) => f.host === h.name).map((f) => f.ifname);
         const scope = rng.pick(['all', 'default', ...ifs, ...ifs]);
         const key = rng.pick(Object.keys(DEVCONF_VALUES));
         h.lines.push(`sysctl -w net.ipv4.conf.${scope}.${key}=${rng.pick(DEVCONF_VALUES[key])}`);

@@ -111,8 +111,27 @@ export const DEVCONF_RANGE: SysctlRange = int(DEVINET);
 /** The range of a key the model has, or undefined. */
 export function sysctlRange(key: string): SysctlRange | undefined {
   if (key.startsWith('net.ipv4.conf.')) return DEVCONF_RANGE;
+  const neigh = /^net\.ipv4\.neigh\.[^.]+\.(\w+)$/.exec(key);
+  if (neigh) return NET_SYSCTL_RANGES[`net.ipv4.neigh.default.${neigh[1]}`];
   return NET_SYSCTL_RANGES[key];
 }
+
+/**
+ * Sysctls the kernel registers only in the initial namespace (v6.12): net_core_table's
+ * dev_weight, netdev_budget and netdev_max_backlog (net/core/sysctl_net_core.c registers it for
+ * init_net alone; rmem_default/rmem_max are in netns_core_table, per namespace) and the ARP
+ * table's default parameters (arp_init → neigh_sysctl_register(NULL, …), net/ipv4/arp.c). Every
+ * host of a scenario is a fresh namespace, whose /proc/sys has no such file: the model keeps
+ * init_net's values and refuses a write as sysctl does there. Per-device neighbour parameters
+ * (net.ipv4.neigh.IF.*) exist in every namespace.
+ */
+export function initNetOnly(key: string): boolean {
+  return key === 'net.core.dev_weight' || key === 'net.core.netdev_budget' || key === 'net.core.netdev_max_backlog' || key.startsWith('net.ipv4.neigh.default.');
+}
+
+/** The neighbour parameters the model reads, per device (neigh_parms cloned from arp_tbl's defaults). */
+export const NEIGH_PARMS = ['mcast_solicit', 'ucast_solicit', 'app_solicit', 'retrans_time_ms', 'unres_qlen_bytes', 'base_reachable_time_ms'] as const;
+export type NeighParm = (typeof NEIGH_PARMS)[number];
 
 /** Per-device IPv4 settings (IPV4_DEVCONF_*) that the model reads, with a fresh netns's values. */
 export const DEVCONF_DEFAULTS: Record<string, number> = {
@@ -242,6 +261,7 @@ export class Net {
     for (const [key] of Object.entries(DEVCONF_DEFAULTS)) {
       this.sysctl.set(`net.ipv4.conf.${name}.${key}`, this.sysctl.get(`net.ipv4.conf.default.${key}`)!);
     }
+    for (const p of NEIGH_PARMS) this.sysctl.set(`net.ipv4.neigh.${name}.${p}`, this.sysctl.get(`net.ipv4.neigh.default.${p}`)!);
     return dev;
   }
 
@@ -272,8 +292,13 @@ export class Net {
   }
 
   /** `sysctl -w`: forwarding switches propagate the way devinet_sysctl_forward makes them do. */
+  /** NEIGH_VAR(dev's arp_parms, …) */
+  neighParm(dev: NetDevice, p: NeighParm): number {
+    return this.get(`net.ipv4.neigh.${dev.name}.${p}`);
+  }
+
   setSysctl(key: string, value: number): void {
-    if (!this.sysctl.has(key)) throw new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
+    if (!this.sysctl.has(key) || initNetOnly(key)) throw new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
     const r = sysctlRange(key);
     const min = typeof r?.min === 'function' ? r.min(this) : (r?.min ?? INT_MIN);
     const max = typeof r?.max === 'function' ? r.max(this) : (r?.max ?? INT_MAX);

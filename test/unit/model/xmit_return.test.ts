@@ -5,6 +5,7 @@ import { runScenarioText } from '../../../src/scenario/run';
 import { formatTrace } from '../../../src/cli/format';
 import type { Trace } from '../../../src/model/trace';
 import { deriveMac } from '../../../src/model/proto/addr';
+import { NET_SYSCTL_DEFAULTS } from '../../../src/model/net/net_namespace';
 
 /** client (eth0 192.168.1.10) — peer (eth0 192.168.1.20), the peer's MAC known to the client. */
 function run(peer: string[], send: string, client: string[] = []): Trace {
@@ -36,7 +37,15 @@ describe('transmit return values', () => {
   });
 
   it('a full backlog at the peer (NET_RX_DROP) stops ip_do_fragment at that fragment: IpFragFails, the rest never made', () => {
-    const t = run(['ip link set eth0 up', 'sysctl -w net.core.netdev_max_backlog=1'], 'udp to 192.168.1.20:7000 size 4000 no-df');
+    // netdev_max_backlog is the machine's (init_net only: a scenario's namespaces cannot write it), so the test sets the model's value
+    const saved = NET_SYSCTL_DEFAULTS['net.core.netdev_max_backlog'];
+    NET_SYSCTL_DEFAULTS['net.core.netdev_max_backlog'] = 1;
+    let t: Trace;
+    try {
+      t = run(['ip link set eth0 up'], 'udp to 192.168.1.20:7000 size 4000 no-df');
+    } finally {
+      NET_SYSCTL_DEFAULTS['net.core.netdev_max_backlog'] = saved;
+    }
     assert.deepStrictEqual(rets(t), ['peer enqueue_to_backlog NET_RX_DROP', 'client veth_xmit NET_XMIT_DROP', 'client ip_do_fragment 1', 'client ip_send_skb -ENOBUFS', 'client udp_send_skb 0']);
     const c = t.counters.client;
     assert.deepStrictEqual([c.IpFragCreates, c.IpFragFails, c.IpFragOKs, c.IpOutDiscards, c.UdpSndbufErrors], [1, 1, undefined, 1, 1]);

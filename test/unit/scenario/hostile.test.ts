@@ -55,11 +55,12 @@ describe('hostile corpus (test/hostile)', function () {
 
   it("sysctl-range.yaml: values outside the kernel's range fail with procps' EINVAL message at the value", () => {
     const errs = errorsOf('sysctl-range.yaml');
-    hasError(errs, 'sysctl-range.yaml:5:35', 'sysctl: setting key "net.core.dev_weight": Invalid argument');
+    // dev_weight exists in the initial namespace only (net_core_table): a new one has no such file
+    hasError(errs, 'sysctl-range.yaml:5:15', 'sysctl: cannot stat /proc/sys/net/core/dev_weight: No such file or directory');
     for (const line of [6, 7, 8]) hasError(errs, `sysctl-range.yaml:${line}:39`, 'sysctl: setting key "net.ipv4.ip_default_ttl": Invalid argument');
     hasError(errs, 'sysctl-range.yaml:9:40', '"net.ipv4.tcp_syn_retries": Invalid argument (the kernel takes 1..127');
-    hasError(errs, 'sysctl-range.yaml:10:52', '"net.ipv4.neigh.default.mcast_solicit": Invalid argument');
-    hasError(errs, 'sysctl-range.yaml:11:52', '"net.ipv4.neigh.default.ucast_solicit": Invalid argument');
+    hasError(errs, 'sysctl-range.yaml:10:47', '"net.ipv4.neigh.lo.mcast_solicit": Invalid argument');
+    hasError(errs, 'sysctl-range.yaml:11:47', '"net.ipv4.neigh.lo.ucast_solicit": Invalid argument');
     hasError(errs, 'sysctl-range.yaml:12:37', '"net.core.rmem_default": Invalid argument (the kernel takes 2304..');
     assert.strictEqual(errs.length, 8, errs.join('\n'));
   });

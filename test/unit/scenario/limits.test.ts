@@ -95,14 +95,23 @@ describe('hostile input: limits of the kernel and of our own', () => {
       }
     });
 
+    it('a key of the initial namespace only is not there (cannot stat), as in a new namespace', () => {
+      const net = new Net('h', new World('fates'));
+      for (const key of ['net.core.dev_weight', 'net.core.netdev_budget', 'net.core.netdev_max_backlog', 'net.ipv4.neigh.default.mcast_solicit']) {
+        assert.throws(() => net.setSysctl(key, 1), /cannot stat \/proc\/sys\//, key);
+      }
+      net.setSysctl('net.ipv4.neigh.lo.mcast_solicit', 1);
+      assert.strictEqual(net.get('net.ipv4.neigh.lo.mcast_solicit'), 1);
+    });
+
     it('a write outside the range fails with EINVAL and keeps the old value; the bounds themselves are taken', () => {
       const net = new Net('h', new World('fates'));
       for (const [key, bad, good] of [
         ['net.ipv4.ip_default_ttl', [0, 256, -1], [1, 255]],
-        ['net.core.dev_weight', [0, -5], [1, 2147483647]],
+        ['net.core.rmem_default', [0, 2303], [2304, 2147483647]],
         ['net.ipv4.tcp_syn_retries', [0, 128], [1, 127]],
         ['net.ipv4.icmp_echo_ignore_all', [2, -1], [0, 1]],
-        ['net.ipv4.neigh.default.mcast_solicit', [-1, 2147483648], [0, 2147483647]],
+        ['net.ipv4.neigh.lo.mcast_solicit', [-1, 2147483648], [0, 2147483647]],
         ['net.ipv4.conf.all.rp_filter', [2147483648, -2147483649], [-2147483648, 2]],
       ] as [string, number[], number[]][]) {
         const before = net.get(key);
@@ -236,7 +245,7 @@ describe('hostile input: limits of the kernel and of our own', () => {
       const bad = await cli(['trace', path.join(hostile, 'sysctl-range.yaml')]);
       assert.strictEqual(bad.code, 1);
       assert.strictEqual(bad.out, '');
-      assert.match(bad.err, /sysctl-range\.yaml:5:35: sysctl: setting key "net\.core\.dev_weight": Invalid argument/);
+      assert.match(bad.err, /sysctl-range\.yaml:5:15: sysctl: cannot stat \/proc\/sys\/net\/core\/dev_weight/);
       const stopped = await cli(['trace', path.join(hostile, 'neigh-solicit-huge.yaml'), '--max-events', '2000']);
       assert.strictEqual(stopped.code, 3);
       assert.match(stopped.out, /arp_create/);

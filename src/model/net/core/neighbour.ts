@@ -83,12 +83,12 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
     const now = net.w.sched.now;
     let probeNow = false;
     if (n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') {
-      n.probes = net.get('net.ipv4.neigh.default.ucast_solicit');
+      n.probes = net.neighParm(n.dev, 'ucast_solicit');
       n.state = 'NUD_INCOMPLETE';
       n.updated = now;
       probeNow = true;
       net.w.sched.cancel(n.timer);
-      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
+      n.timer = net.w.sched.after(net.neighParm(n.dev, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
     } else if (n.state === 'NUD_STALE') {
       n.state = 'NUD_DELAY';
       n.updated = now;
@@ -102,7 +102,7 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
       if (probeNow) neigh_probe(net, n);
       return true;
     }
-    const limit = net.get('net.ipv4.neigh.default.unres_qlen_bytes');
+    const limit = net.neighParm(n.dev, 'unres_qlen_bytes');
     while (n.arpQueue.length > 0 && n.arpQueueBytes + truesize(skb) > limit) {
       const old = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(old);
@@ -137,7 +137,7 @@ function neigh_probe(net: Net, n: Neighbour): void {
 
 /** neigh_max_probes: unicast + app + multicast (broadcast) probes. */
 function maxProbes(net: Net, n: Neighbour): number {
-  return net.get('net.ipv4.neigh.default.ucast_solicit') + net.get('net.ipv4.neigh.default.app_solicit') + (n.state === 'NUD_PROBE' ? 0 : net.get('net.ipv4.neigh.default.mcast_solicit'));
+  return net.neighParm(n.dev, 'ucast_solicit') + net.neighParm(n.dev, 'app_solicit') + (n.state === 'NUD_PROBE' ? 0 : net.neighParm(n.dev, 'mcast_solicit'));
 }
 
 /** neigh_timer_handler: probe again, or give up (NUD_FAILED) after neigh_max_probes. */
@@ -158,11 +158,11 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
       if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
       if (n.probes >= maxProbes(net, n)) {
         n.state = 'NUD_FAILED';
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${numToIp(n.key)} after ${maxProbes(net, n) - net.get('net.ipv4.neigh.default.ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${numToIp(n.key)} after ${maxProbes(net, n) - net.neighParm(n.dev, 'ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
         neigh_invalidate(net, n);
         return;
       }
-      n.timer = net.w.sched.after(net.get('net.ipv4.neigh.default.retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n), n.arpQueue.length === 0);
+      n.timer = net.w.sched.after(net.neighParm(n.dev, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n), n.arpQueue.length === 0);
       neigh_probe(net, n);
     }),
   );
@@ -226,6 +226,5 @@ export function neigh_add_static(net: Net, dev: NetDevice, ip: number, lladdr: s
 /** REACHABLE ages to STALE after base_reachable_time without confirmation (checked lazily). */
 export function neigh_age(net: Net): void {
   const now = net.w.sched.now;
-  const reach = net.get('net.ipv4.neigh.default.base_reachable_time_ms') * 1e6;
-  for (const n of net.neigh.values()) if (n.state === 'NUD_REACHABLE' && now - n.confirmed > reach) n.state = 'NUD_STALE';
+  for (const n of net.neigh.values()) if (n.state === 'NUD_REACHABLE' && now - n.confirmed > net.neighParm(n.dev, 'base_reachable_time_ms') * 1e6) n.state = 'NUD_STALE';
 }

@@ -31,6 +31,8 @@ export interface TcpSock {
   iss: number;
   irs: number;
   tsRecent: number;
+  /** a request sock's last_oow_ack_time: when a SYN-ACK last went out again for a retransmitted SYN (tcp_oow_rate_limited) */
+  lastOowAck?: number;
   /** for listeners: the report of what was accepted and received */
   report: SocketReport | null;
   /** the listener a request or child belongs to */

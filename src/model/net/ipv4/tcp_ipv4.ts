@@ -114,6 +114,22 @@ interface Segment {
   retrans?: boolean;
 }
 
+/** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
+const TCP_INVALID_RATELIMIT_NS = 500e6;
+
+/** inet_rtx_syn_ack → tcp_rtx_synack: the request's SYN-ACK again (TcpOutSegs in tcp_make_synack, then TcpRetransSegs, TCPSynRetrans). */
+function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): void {
+  net.call('inet_rtx_syn_ack', () =>
+    net.call('tcp_rtx_synack', () => {
+      const r = ip_route_output_key(net, req.daddr, req.laddr);
+      if ('error' in r) return;
+      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): the peer's SYN came again, so the first was lost (TcpRetransSegs, TCPSynRetrans).`);
+      net.count('TcpRetransSegs');
+      net.count('TcpExtTCPSynRetrans');
+    }),
+  );
+}
+
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
 function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
   const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
@@ -430,6 +446,22 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
 /** tcp_check_req → tcp_v4_syn_recv_sock → tcp_create_openreq_child: the handshake's last ACK. */
 function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: number, ack: number, tos: number): void {
   net.call('tcp_check_req', () => {
+    // A pure SYN with the request's ISN is the peer sending its SYN again (our SYN-ACK was lost):
+    // v6.12 tcp_check_req sends the SYN-ACK again (inet_rtx_syn_ack) unless one went out less
+    // than tcp_invalid_ratelimit (HZ/2) ago, and returns NULL; tcp_v4_rcv then frees the SYN
+    // (discard_and_relse, NOT_SPECIFIED).
+    if ((flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK)) === TCPHDR_SYN && seq === req.irs) {
+      const now = net.w.sched.now;
+      if (req.lastOowAck !== undefined && now - req.lastOowAck < TCP_INVALID_RATELIMIT_NS) {
+        net.count('TcpExtTCPACKSkippedSynRecv');
+        net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
+      } else {
+        req.lastOowAck = now;
+        inet_rtx_syn_ack(net, req, skb, tos);
+      }
+      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'tcp_check_req returned no socket: the retransmitted SYN is freed (discard_and_relse).');
+      return;
+    }
     if (flags & TCPHDR_RST) {
       req.state = 'TCP_CLOSE';
       net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'The peer reset the half-open connection: the request sock is dropped.');
