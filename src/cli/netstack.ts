@@ -164,6 +164,11 @@ function* lines(ls: Iterable<string>): Generator<string> {
 }
 
 if (require.main === module) {
+  // `netstack … | head`: the reader went away; what it did not want is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), streamSink(process.stdout)).then(
     // exitCode, not exit(): a large trace piped elsewhere must be written out in full first.
     (code) => {

@@ -237,7 +237,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       const s = senders.get(host)!;
       s.proc.write(JSON.stringify(cmd) + '\n');
       const answer = s.last.then(async () => {
-        const r = await s.proc.jsonLine(s.at, 30000);
+        // a TCP connect may wait its whole SYN retry time (`timeout`, s) before it answers
+        const r = await s.proc.jsonLine(s.at, 30000 + 1000 * (Number(cmd.timeout) || 0));
         if (!r) return { error: `no answer from the sender on ${host}: ${s.proc.err.trim()}` };
         s.at = r.next;
         return r.value;

@@ -39,7 +39,7 @@ describe('fidelity: the exercises on the real kernel', function () {
   before(async function () {
     const refused = preflight();
     if (refused) skipOrFail(this, refused);
-    const r = await runFidelity(files, { jobs: 2 });
+    const r = await runFidelity(files, { jobs: Number(process.env.NSX_FIDELITY_JOBS ?? 6) });
     if (r.refused) skipOrFail(this, r.refused);
     for (const x of r.results) results.set(x.file, x);
     console.log(`      kernel ${kernelRelease()}: ${summaryLine(r.results)}; ${dropsLine(r.results)}`);
