@@ -281,6 +281,8 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
       const err = fates.find((p) => p.fate.fn === 'tcp_v4_err');
       if (fates.some((p) => p.fate.fn === 'tcp_finish_connect')) result = 'ok';
       else if (fates.some((p) => p.fate.fn === 'tcp_reset')) result = 'ECONNREFUSED';
+      // tcp_done_with_error → tcp_done names the error connect() returns (an ICMP error in SYN_SENT)
+      else if (evs.some((e) => e.fn === 'tcp_done' && /fails with E[A-Z]+/.test(e.what))) result = /fails with (E[A-Z]+)/.exec(evs.find((e) => e.fn === 'tcp_done' && /fails with E[A-Z]+/.test(e.what))!.what)![1];
       else if (err) result = errnoName(err.fate.detail);
       else result = 'ETIMEDOUT';
     }

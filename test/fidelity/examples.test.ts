@@ -46,6 +46,18 @@ describe('fidelity: the model against the real kernel', function () {
     const r = await runFidelity([...examples, ...found, ...generated], { jobs });
     if (r.refused) skipOrFail(this, r.refused);
     for (const x of r.results) results.set(x.file, x);
+    // A result against expectation must reproduce: such scenarios run once more, alone-ish, and
+    // the second result stands (timing on a busy machine can move a rate limit or a timer).
+    const expectsDiffer = (f: string): boolean => !!(OPEN[path.basename(f)] && found.includes(f)) || !!(OPEN_GENERATED[path.basename(f)] && generated.includes(f));
+    const again = [...results.values()].filter((x) => !x.unsupported && x.agree === expectsDiffer(x.file)).map((x) => x.file);
+    if (again.length) {
+      const r2 = await runFidelity(again, { jobs: 2 });
+      for (const x of r2.results) {
+        if (x.agree !== results.get(x.file)?.agree) console.log(`      ${path.basename(x.file)}: ${x.agree ? 'agrees' : 'differs'} when run again (timing)`);
+        results.set(x.file, x);
+      }
+      console.log(`      run again: ${again.length} scenarios against expectation; ${summaryLine(r2.results)}`);
+    }
     console.log(`      kernel ${kernelRelease()}, ${jobs} jobs, ${((Date.now() - t0) / 1000).toFixed(0)} s: ${summaryLine(r.results)}; ${dropsLine(r.results)}`);
   });
 
