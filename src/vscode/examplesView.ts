@@ -56,7 +56,8 @@ class ExamplesProvider implements vscode.TreeDataProvider<vscode.Uri> {
     const e = this.entries.get(uri.toString())!;
     const item = new vscode.TreeItem(e.name, vscode.TreeItemCollapsibleState.None);
     const notice = NOTICE.get(e.file);
-    item.description = notice ?? e.file;
+    // the file name first: it is what the user finds in the Explorer; then what to notice
+    item.description = notice ? `${e.file} · ${notice}` : e.file;
     item.tooltip = new vscode.MarkdownString(`**${e.name}** (${e.file})\n\n${notice ? `*Notice:* ${notice}\n\n` : ''}${e.description}`);
     item.resourceUri = e.uri;
     item.iconPath = new vscode.ThemeIcon('file-code');
