@@ -33,7 +33,6 @@ export const OPEN_GENERATED: Record<string, string> = {
   'gen-1001-31.yaml': "host h1, IPv4 frame 1 out of eth0 (model packet 4): frame: model 10.0.1.1 > 10.0.1.2 ICMP destination unreachable code 3 about [10.0.1.2 > 10.0.1.1 UDP * > 9000 len 1472, ttl 64 DF, len 1500], ttl 64,",
   'gen-1001-34.yaml': "host h4, netfilter pass 3 (model packet 7) 10.0.4.2 > 10.0.1.2 (prerouting \u2192 forward \u2192 postrouting): hooks: model prerouting \u2192 forward \u2192 postrouting vs kernel output \u2192 postrouting",
   'gen-1001-38.yaml': "host h4, netfilter pass 1 (model packet 5) 10.0.3.2 > 255.255.255.255 (prerouting \u2192 input): hooks: model prerouting \u2192 input vs kernel prerouting",
-  'gen-1001-40.yaml': "host h1, traffic item 1: send result: model ok vs kernel ENETUNREACH",
   'gen-1001-49.yaml': "host h2, IPv4 frame 2 out of eth0 (model packet 7): frame: model 10.0.1.2 > 10.0.1.1 ICMP destination unreachable code 3 about [10.0.1.1 > 10.0.1.2 UDP * > 53 len 32, ttl 64 DF, len 60], ttl 64, len 8",
   'gen-1002-3.yaml': "error: setup of h1, line 14 `nft add rule ip filter prerouting meta l4proto tcp udp dport 53 limit rate over 2/second burst 1 packets drop` failed on the kernel: Error: conflicting protocols specified",
   'gen-1002-7.yaml': "host h1, IPv4 frame 1 out of eth0 (model packet 5): frame: model 10.0.1.1 > 10.0.1.255 TCP * > 3128 [S] len 0, ttl 64 DF, len 60 vs kernel (none)",
