@@ -56,7 +56,8 @@ const PACKET_FIELDS = new Set([
   'ttl', 'tos', 'id', 'tot_len', 'frag_off', 'df', 'mf', 'proto', 'saddr', 'daddr', 'sport', 'dport', 'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq',
   'mtu', 'flags', 'tcp_seq', 'tcp_ack', 'udp_len', 'arp_op', 'eth_src', 'eth_dst', 'ethertype', 'ip_csum_ok',
 ]);
-const ALIASES: Record<string, string> = {
+/** Other names for fields, shared with the goal language of exercises (src/goals/traceView.ts). */
+export const FIELD_ALIASES: Readonly<Record<string, string>> = {
   function: 'fn',
   func: 'fn',
   src: 'saddr',
@@ -89,7 +90,7 @@ export const BREAKPOINT_FIELDS: readonly string[] = [...EVENT_FIELDS, ...SKB_FIE
 
 function normField(f: string): string {
   const l = f.toLowerCase();
-  return ALIASES[l] ?? l;
+  return FIELD_ALIASES[l] ?? l;
 }
 
 const TOKEN = /\s*(&&|\|\||==|!=|<=|>=|=|<|>|~|!|\(|\)|"[^"]*"|'[^']*'|[^\s&|=!<>~()"']+)/y;

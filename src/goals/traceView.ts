@@ -2,6 +2,7 @@
 // storage: they see packets and events as numbers and ask for their facts through this
 // interface, so the storage behind it (today plain objects, src/model/trace.ts) can change
 // without touching the goal language. Pure: no vscode, no Node built-ins.
+import { FIELD_ALIASES } from '../debugger/breakpoints';
 
 /** A packet's id as the trace numbers it (#1, #2…). */
 export type PacketId = number;
@@ -77,34 +78,8 @@ export const GOAL_EVENT_FIELDS: readonly string[] = [
   'mtu', 'flags', 'tcp_seq', 'tcp_ack', 'udp_len', 'arp_op', 'eth_src', 'eth_dst', 'ethertype', 'ip_csum_ok',
 ];
 
-/** The same aliases the breakpoint language accepts (src/debugger/breakpoints.ts). */
-export const GOAL_FIELD_ALIASES: Readonly<Record<string, string>> = {
-  function: 'fn',
-  func: 'fn',
-  src: 'saddr',
-  dst: 'daddr',
-  reason: 'drop',
-  nstat: 'counter',
-  'ip.ttl': 'ttl',
-  'ip.src': 'saddr',
-  'ip.dst': 'daddr',
-  'ip.proto': 'proto',
-  'ip.id': 'id',
-  'tcp.sport': 'sport',
-  'tcp.dport': 'dport',
-  'udp.sport': 'sport',
-  'udp.dport': 'dport',
-  'tcp.flags': 'flags',
-  'icmp.type': 'icmp_type',
-  'icmp.code': 'icmp_code',
-  'skb.len': 'len',
-  'skb.mark': 'mark',
-  'skb.dev': 'dev',
-  'skb.protocol': 'protocol',
-  'skb.pkt_type': 'pkt_type',
-  'skb.dst': 'route',
-  ct_state: 'ct',
-};
+/** The breakpoint language's aliases: one table serves both languages. */
+export const GOAL_FIELD_ALIASES = FIELD_ALIASES;
 
 export function goalField(name: string): string | undefined {
   const l = name.toLowerCase();
