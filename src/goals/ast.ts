@@ -8,6 +8,8 @@ export interface Span {
 
 export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | '~' | 'in';
 
+export type ArithOp = '+' | '-' | '*' | '/' | '%';
+
 export type Node =
   | ({ t: 'num'; value: number } & Span)
   | ({ t: 'str'; value: string; quoted: boolean } & Span)
@@ -15,6 +17,7 @@ export type Node =
   | ({ t: 'call'; name: string; args: Node[] } & Span)
   | ({ t: 'prop'; of: Node; name: string } & Span)
   | ({ t: 'cmp'; op: CmpOp; left: Node; right: Node } & Span)
+  | ({ t: 'arith'; op: ArithOp; left: Node; right: Node } & Span)
   | ({ t: 'and' | 'or'; items: Node[] } & Span)
   | ({ t: 'not'; of: Node } & Span);
 

@@ -5,7 +5,7 @@
 // it (ip_forward, FORWARD, drop, L4). Static mistakes (an unknown function or field, a wrong
 // number of arguments) are found by checkGoal before any trace exists.
 import { GoalSyntaxError, Node } from './ast';
-import { contains, equal, eventVal, isEvent, isPacket, order, packetVal, truthy, Val } from './values';
+import { contains, equal, eventVal, isEvent, isPacket, order, packetVal, show, truthy, Val } from './values';
 import { goalField, type EventRef, type PacketId, type TraceView } from './traceView';
 
 interface Fn {
@@ -70,6 +70,10 @@ export function checkGoal(n: Node, inEvent = false): void {
     case 'not':
       checkGoal(n.of, inEvent);
       return;
+    case 'arith':
+      checkOperand(n.left, inEvent);
+      checkOperand(n.right, inEvent);
+      return;
     case 'and':
     case 'or':
       n.items.forEach((x) => checkGoal(x, inEvent));
@@ -77,8 +81,10 @@ export function checkGoal(n: Node, inEvent = false): void {
     case 'cmp':
       if (inEvent && n.left.t === 'str' && !n.left.quoted) {
         if (!goalField(n.left.value)) throw new GoalSyntaxError(`unknown event field "${n.left.value}" (try fn, host, hook, chain, verdict, drop, ttl, saddr, daddr, proto, sport, dport, len, mark, dev)`, n.left.start);
-      } else checkGoal(n.left, false);
-      if (n.right.t !== 'str') checkGoal(n.right, false);
+      } else if (n.left.t === 'arith') checkGoal(n.left, inEvent);
+      else checkGoal(n.left, false);
+      if (n.right.t === 'arith') checkGoal(n.right, inEvent);
+      else if (n.right.t !== 'str') checkGoal(n.right, false);
       return;
     case 'call': {
       const f = FUNCTIONS[n.name];
@@ -89,6 +95,17 @@ export function checkGoal(n: Node, inEvent = false): void {
       return;
     }
   }
+}
+
+/** An operand of + - * / %: inside an event condition a word may name a field (`tot_len - 20`). */
+function checkOperand(n: Node, inEvent: boolean): void {
+  if (n.t === 'str' && !n.quoted) {
+    if (inEvent && goalField(n.value)) return;
+    if (!/^[A-Za-z_]/.test(n.value)) throw new GoalSyntaxError(`"${n.value}" is not a number`, n.start);
+    throw new GoalSyntaxError(inEvent ? `unknown event field "${n.value}" in arithmetic` : `"${n.value}" is not a number; arithmetic takes numbers, counters, counts and fields`, n.start);
+  }
+  if (n.t === 'str' || n.t === 'list') throw new GoalSyntaxError(`arithmetic takes numbers, not ${n.t === 'list' ? 'a list' : `"${n.value}"`}`, n.start);
+  checkGoal(n, inEvent && n.t === 'arith');
 }
 
 function bareWordTest(w: string, at: number): { field: string; value?: string } {
@@ -128,6 +145,8 @@ export class Evaluator {
         return n.items.some((x) => truthy(this.value(x)));
       case 'cmp':
         return compare(n.op, this.value(n.left), this.value(n.right));
+      case 'arith':
+        return arith(n, this.value(n.left), this.value(n.right));
       case 'prop':
         return this.prop(this.value(n.of), n.name, n.end - n.name.length);
       case 'call':
@@ -147,9 +166,9 @@ export class Evaluator {
       case 'cmp':
         if (n.left.t === 'str' && !n.left.quoted) {
           const v = this.view.fieldAt(e, goalField(n.left.value) ?? n.left.value);
-          return v !== undefined && compare(n.op, v, this.value(n.right));
+          return v !== undefined && compare(n.op, v, this.valueAt(n.right, e));
         }
-        return compare(n.op, this.value(n.left), this.value(n.right));
+        return compare(n.op, this.valueAt(n.left, e), this.valueAt(n.right, e));
       case 'str': {
         if (n.quoted) return truthy(n.value);
         const b = bareWordTest(n.value, n.start);
@@ -160,6 +179,13 @@ export class Evaluator {
       default:
         return truthy(this.value(n));
     }
+  }
+
+  /** A value inside an event condition: words in arithmetic name the event's fields. */
+  private valueAt(n: Node, e: EventRef): Val {
+    if (n.t !== 'arith') return this.value(n);
+    const side = (x: Node): Val => (x.t === 'str' && !x.quoted && goalField(x.value) ? (this.view.fieldAt(e, goalField(x.value)!) ?? null) : this.valueAt(x, e));
+    return arith(n, side(n.left), side(n.right));
   }
 
   private eventsWhere(cond: Node | undefined, within?: readonly EventRef[]): EventRef[] {
@@ -363,6 +389,35 @@ function icmpNumber(v: Val, names: Record<string, number>, what: string, at: num
   if (/^\d+$/.test(s)) return Number(s);
   if (s in names) return names[s];
   throw new GoalEvalError(`unknown ICMP ${what} "${s}" (a number, or ${Object.keys(names).join(', ')})`, at);
+}
+
+/** + - * / % over numbers; something missing on either side gives nothing. */
+function arith(n: Extract<Node, { t: 'arith' }>, a: Val, b: Val): Val {
+  const x = toNumber(a, n.left);
+  const y = toNumber(b, n.right);
+  if (x === null || y === null) return null;
+  switch (n.op) {
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+    case '%':
+      if (y === 0) throw new GoalEvalError(`division by zero: \`${n.op}\` has 0 on its right`, n.right.start);
+      return n.op === '/' ? x / y : x % y;
+  }
+}
+
+function toNumber(v: Val, at: Node): number | null {
+  if (Array.isArray(v) && v.length === 1) v = v[0];
+  if (v === null || (Array.isArray(v) && v.length === 0)) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && /^-?(\d+(\.\d+)?|0x[0-9a-f]+)$/i.test(v.trim())) return Number(v.trim());
+  if (Array.isArray(v)) throw new GoalEvalError(`arithmetic takes one number, and this is a list of ${v.length}; take .count, .sum, .first or .last of it`, at.start);
+  throw new GoalEvalError(`arithmetic takes numbers, and this is ${show(v)}`, at.start);
 }
 
 export function compare(op: string, a: Val, b: Val): boolean {

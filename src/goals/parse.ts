@@ -3,14 +3,18 @@
 //   expr    := and (('||' | 'or') and)*
 //   and     := unary (('&&' | 'and') unary)*
 //   unary   := ('!' | 'not') unary | cmp
-//   cmp     := postfix (('==' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | 'in') postfix)?
+//   cmp     := sum (('==' | '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | 'in') sum)?
+//   sum     := product (('+' | '-') product)*
+//   product := postfix (('*' | '/' | '%') postfix)*
 //   postfix := primary ('.' NAME)*
 //   primary := NUMBER | 'quoted' | WORD | NAME '(' [expr (',' expr)*] ')' | '(' expr ')' | '[' [expr (',' expr)*] ']'
 //
 // A WORD is anything without spaces, quotes, brackets, commas or operators: 10.0.2.2, ip_rcv*,
 // IpForwDatagrams, time-exceeded. Whether a word names an event field or is a plain value is
-// decided by where it stands (src/goals/eval.ts), as in breakpoint conditions.
-import { CmpOp, GoalSyntaxError, Node } from './ast';
+// decided by where it stands (src/goals/eval.ts), as in breakpoint conditions. Because words
+// hold '-', '*' and '/' (time-exceeded, ip_rcv*, 10.0.0.0/8), an arithmetic operator is a token
+// of its own, with blanks around it: `counter(a, X) - 1`.
+import { ArithOp, CmpOp, GoalSyntaxError, Node } from './ast';
 
 interface Tok {
   text: string;
@@ -60,6 +64,8 @@ function tokenize(text: string): Tok[] {
 }
 
 const CMP = new Set(['==', '=', '!=', '<', '<=', '>', '>=', '~', 'in']);
+const SUM = new Set(['+', '-']);
+const PRODUCT = new Set(['*', '/', '%']);
 
 export function parseGoal(text: string): Node {
   const toks = tokenize(text);
@@ -104,15 +110,31 @@ export function parseGoal(text: string): Node {
     return cmp();
   }
   function cmp(): Node {
-    const left = postfix();
+    const left = sum();
     const t = peek();
     if (t && t.kind !== 'str' && CMP.has(t.kind === 'word' ? t.text.toLowerCase() : t.text)) {
       i++;
-      const right = postfix();
+      const right = sum();
       const op = (t.text === '=' ? '==' : t.text.toLowerCase()) as CmpOp;
       return { t: 'cmp', op, left, right, start: left.start, end: right.end };
     }
     return left;
+  }
+  /** A word that is exactly one of `ops`, standing after a complete operand, is an operator. */
+  function binary(ops: Set<string>, next: () => Node): Node {
+    let left = next();
+    for (let t = peek(); t && t.kind === 'word' && ops.has(t.text); t = peek()) {
+      i++;
+      const right = next();
+      left = { t: 'arith', op: t.text as ArithOp, left, right, start: left.start, end: right.end };
+    }
+    return left;
+  }
+  function sum(): Node {
+    return binary(SUM, product);
+  }
+  function product(): Node {
+    return binary(PRODUCT, postfix);
   }
   function postfix(): Node {
     let n = primary();
@@ -185,6 +207,10 @@ export function parseGoal(text: string): Node {
   }
 
   const n = expr();
-  if (i < toks.length) throw new GoalSyntaxError(`expected && or || before "${toks[i].text}"`, toks[i].start);
+  if (i < toks.length) {
+    const t = toks[i];
+    if (t.kind !== 'str' && /^[-+*/%]./.test(t.text)) throw new GoalSyntaxError(`put a blank between "${t.text[0]}" and "${t.text.slice(1)}": arithmetic operators stand alone (a - 1)`, t.start);
+    throw new GoalSyntaxError(`expected && or || before "${t.text}"`, t.start);
+  }
   return n;
 }

@@ -80,6 +80,35 @@ describe('goals: values over a trace', () => {
   });
 });
 
+describe('goals: arithmetic', () => {
+  it('adds, subtracts, multiplies and divides numbers, counters and fields, loosest last', () => {
+    assert.strictEqual(val('forward-ping', 'counter(router, IpForwDatagrams) - 1'), '1');
+    assert.strictEqual(val('forward-ping', 'counter(router, IpForwDatagrams) + 2 * 3'), '8');
+    assert.strictEqual(val('forward-ping', '(counter(router, IpForwDatagrams) + 2) * 3'), '12');
+    assert.strictEqual(val('forward-ping', 'counter(router, IpForwDatagrams) % 2 == 0'), 'yes');
+    // the TTL the server sees is the client's minus one per router
+    assert.strictEqual(val('forward-ping', 'event(packet(icmp_type == 8), host == server).ttl == event(packet(icmp_type == 8), host == client).ttl - 1'), 'yes');
+    // the payload of each fragment: total length minus the 20-byte header, a field inside a condition
+    assert.strictEqual(val('fragmentation-reassembly', 'events(host == client && fn == veth_xmit && tot_len - 20 == 1480).count'), '2');
+    assert.strictEqual(val('fragmentation-reassembly', 'events(host == client && fn == veth_xmit && (mf == 1 || frag_off > 0)).tot_len.sum - 3 * 20'), '2980');
+  });
+
+  it('words keep their dashes and stars; an operator needs blanks around it', () => {
+    assert.strictEqual(val('frag-needed-df', 'icmp_sent(router, dest-unreach, frag-needed).count * 2'), '2');
+    assert.strictEqual(val('nf-forward-drop', 'packet(fn == nft_do_*).fate'), 'dropped');
+    assert.throws(() => compileGoal('counter(router, IpForwDatagrams) -1'), (e: GoalSyntaxError) => e.offset === 33 && /blank between "-" and "1"/.test(e.detail));
+  });
+
+  it('refuses what is not a number, at its place, and says what to take instead', () => {
+    assert.throws(() => compileGoal('IpForwDatagrams + 1'), (e: GoalSyntaxError) => e.offset === 0 && /not a number/.test(e.detail));
+    assert.throws(() => compileGoal('packets(ttl + 1 == 64 && bogus - 1 > 0).count'), (e: GoalSyntaxError) => e.offset === 25 && /unknown event field "bogus"/.test(e.detail));
+    assert.throws(() => val('fragmentation-reassembly', 'events(host == client && fn == veth_xmit).tot_len + 1'), (e: GoalSyntaxError) => e.offset === 0 && /list of \d+; take .count, .sum/.test(e.detail));
+    assert.throws(() => val('forward-ping', 'counter(router, IpForwDatagrams) / 0'), (e: GoalSyntaxError) => /division by zero/.test(e.detail));
+    // something missing on either side is nothing, so the goal fails rather than erring
+    assert.strictEqual(val('forward-ping', 'packet(dport == 4242).id + 1'), 'nothing');
+  });
+});
+
 describe('goals: failures explain themselves from the trace', () => {
   it('names the rule and the scenario line that decided the packet', () => {
     const g = compileGoal('packet(proto == udp && dport == 53).fate == delivered');
