@@ -117,7 +117,7 @@ function check(argv: string[], out: (s: string) => void, err: (s: string) => voi
       ref = { text, file: scenario, pos: { file: scenario, line: 1, col: 1 } };
     }
   }
-  const report = checkExercise(ex, viewOf(runRef(ref)), input);
+  const report = checkExercise(ex, viewOf(runRef(ref)), { ...input, mine: ex.kind === 'fix' ? ref : undefined });
   out(`${ex.id} (${ex.kind}): ${ex.title}${ex.kind === 'fix' ? ` — scenario ${path.relative(process.cwd(), ref.file) || ref.file}` : ''}`);
   for (const r of report.results) {
     out(`  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.text.trim().split('\n')[0]}`);

@@ -5,6 +5,7 @@ import { eventNumber } from '../debugger/eventNumber';
 import { equal, judge, matchingEvents, eventMatches, compileGoal, GoalSyntaxError, parseAnswer, showValue, valueOf, show } from '../goals';
 import type { TraceView } from '../goals';
 import type { SourcePos } from '../scenario/types';
+import { DEFAULT_CHANGE, keptDifferences } from './keep';
 import type { Exercise } from './types';
 
 export interface CheckInput {
@@ -18,6 +19,8 @@ export interface CheckInput {
   fn?: string;
   /** check the reference answer / solution instead of the learner's */
   solution?: boolean;
+  /** fix: the scenario judged (the learner's edit or the solution), to check it kept what the task keeps */
+  mine?: { text: string; file: string };
 }
 
 export interface CheckResult {
@@ -95,6 +98,13 @@ export function checkExercise(ex: Exercise, view: TraceView, input: CheckInput):
     if (!hits.length) why.push('(the target matches no step of this trace: the exercise is broken)');
     if (!results.length) results.push({ ...base, pass: false, why });
   } else {
+    if (input.mine) {
+      const change = ex.change ?? DEFAULT_CHANGE;
+      const diffs = keptDifferences(ex.scenario, input.mine, change);
+      if (diffs.length) {
+        results.push({ name: 'kept', pass: false, text: 'the scenario keeps what the task does not let you change', pos: diffs[0].pos, why: diffs.map((d) => `${d.pos.file}:${d.pos.line}:${d.pos.col}: ${d.text}`), decidedAt: [] });
+      }
+    }
     ex.goals.forEach((g, i) => {
       const o = judge(g.check.node, g.check.text, view);
       results.push({ name: `goal ${i + 1}`, pass: o.pass, text: g.expect, pos: g.pos, why: o.pass ? [] : [...o.why, `expected: ${g.expect}`], decidedAt: o.decidedAt });

@@ -5,6 +5,7 @@
 import { isMap, parseDocument } from 'yaml';
 import { compileGoal, GoalSyntaxError, type Goal } from '../goals';
 import { Diag, q } from '../scenario/diag';
+import { PARTS, type Part } from './keep';
 import { Source } from '../scenario/source';
 import { ScenarioErrors, type SourcePos } from '../scenario/types';
 import { Reader } from '../scenario/yamlnodes';
@@ -12,9 +13,11 @@ import { KINDS, TRACKS, type ExerciseKind } from './tracks';
 import type { Exercise, FixGoal, KernelPointer, Question, ScenarioRef } from './types';
 
 /** The keys of an exercise file (schemas/exercise.schema.json lists the same). */
-export const EXERCISE_KEYS = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel', 'questions', 'target', 'goals', 'solution'];
+export const EXERCISE_KEYS = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel', 'questions', 'target', 'goals', 'solution', 'change'];
 const REQUIRED = ['id', 'title', 'track', 'order', 'kind', 'learn', 'scenario', 'task', 'hints', 'kernel'];
 const BY_KIND: Record<ExerciseKind, string[]> = { predict: ['questions'], find: ['target'], fix: ['goals', 'solution'] };
+/** keys a kind may have without needing them */
+const OPTIONAL_BY_KIND: Record<ExerciseKind, string[]> = { predict: [], find: [], fix: ['change'] };
 
 /** Joins a path relative to the exercise's folder (pure: no Node path module). */
 export function relativeTo(file: string, rel: string): string {
@@ -197,6 +200,17 @@ export function parseExercise(text: string, file: string, readFile: (path: strin
         }
         break;
       }
+      case 'change': {
+        const l = r.seq(value, '`change`', at);
+        const parts: Part[] = [];
+        for (const item of l?.items ?? []) {
+          const t = r.tok(item, 'a part of the scenario', at);
+          if (t && !(PARTS as readonly string[]).includes(t.text)) d.error(t, `${q(t.text)}: not a part of a scenario; \`change\` lists ${PARTS.join(', ')}`);
+          else if (t) parts.push(t.text as Part);
+        }
+        ex.change = parts;
+        break;
+      }
       default:
         d.error(key, `${q(key.text)}: unknown key; an exercise has ${EXERCISE_KEYS.join(', ')}`);
     }
@@ -204,7 +218,7 @@ export function parseExercise(text: string, file: string, readFile: (path: strin
   for (const k of [...REQUIRED, ...BY_KIND[ex.kind]]) if (!seen.has(k)) d.error(r.pos(root), `this ${ex.kind} exercise needs \`${k}:\``);
   for (const [kind, keys] of Object.entries(BY_KIND)) {
     if (kind === ex.kind) continue;
-    for (const k of keys) if (seen.has(k) && !BY_KIND[ex.kind].includes(k)) d.error(r.pos(root), `\`${k}:\` belongs to ${kind} exercises, not ${ex.kind}`);
+    for (const k of [...keys, ...OPTIONAL_BY_KIND[kind as ExerciseKind]]) if (seen.has(k) && !BY_KIND[ex.kind].includes(k) && !OPTIONAL_BY_KIND[ex.kind].includes(k)) d.error(r.pos(root), `\`${k}:\` belongs to ${kind} exercises, not ${ex.kind}`);
   }
   if (d.errors.length) {
     const errs = [...d.errors].sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);

@@ -3,6 +3,7 @@
 import type { Goal } from '../goals';
 import type { SourcePos } from '../scenario/types';
 import type { ExerciseKind } from './tracks';
+import type { Part } from './keep';
 
 /** A scenario the exercise runs: its text and the file name its positions are reported against. */
 export interface ScenarioRef {
@@ -53,4 +54,6 @@ export interface Exercise {
   targetPos?: SourcePos;
   goals: FixGoal[];
   solution?: ScenarioRef;
+  /** fix: the parts of the scenario the learner may change (src/exercise/keep.ts); the rest must stay */
+  change?: Part[];
 }

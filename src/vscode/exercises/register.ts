@@ -144,7 +144,7 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
           void vscode.window.showInformationMessage('Open the packet debugger on the exercise\'s scenario and stop at the step (or put the cursor in the kernel function), then Check.');
         }
       }
-      const report = checkExercise(ex, view, input);
+      const report = checkExercise(ex, view, { ...input, mine: ex.kind === 'fix' ? ref : undefined });
       await progress.record(ex.id, report.pass);
       tree.refresh();
       show(ex, report, ref);
