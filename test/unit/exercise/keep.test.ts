@@ -33,12 +33,12 @@ describe('exercises: a fix keeps what its task keeps', () => {
   });
 
   it('a deleted traffic item is reported at its list, a changed one at the item, with the line', () => {
-    const gone = START.replace(/  - from: a\n    send: tcp connect to 10.0.0.2:22\n/, '');
+    const gone = START.replace(/ {2}- from: a\n {4}send: tcp connect to 10.0.0.2:22\n/, '');
     const d = keptDifferences(start, { text: gone, file: 'mine.yaml' }, ['setup']);
     assert.strictEqual(d.length, 1);
     assert.match(d[0].text, /^traffic item 1 differs .*`traffic` must stay as given/);
     assert.deepStrictEqual([d[0].pos.line, d[0].pos.col], [12, 5]);
-    const last = START.replace(/  - from: a\n    send: icmp echo-request to 10.0.0.2\n/, '');
+    const last = START.replace(/ {2}- from: a\n {4}send: icmp echo-request to 10.0.0.2\n/, '');
     assert.match(keptDifferences(start, { text: last, file: 'mine.yaml' }, ['setup'])[0].text, /^traffic item 2 is gone/);
   });
 
@@ -52,7 +52,7 @@ describe('exercises: a fix keeps what its task keeps', () => {
   it('the check fails with the place when a learner deletes the traffic the goals judge', () => {
     const ex = loadAll(path.join(ROOT, 'exercises')).find((e) => e.id === 'input-not-forward')!;
     // deleting the SSH attempt leaves nothing to drop; the goal on it fails, and `kept` says why
-    const text = ex.solution!.text.replace(/\n  - from: client\n    send: tcp connect to 10\.0\.2\.2:22[^\n]*/, '');
+    const text = ex.solution!.text.replace(/\n {2}- from: client\n {4}send: tcp connect to 10\.0\.2\.2:22[^\n]*/, '');
     assert.notStrictEqual(text, ex.solution!.text, 'the test scenario did not change');
     const view = new TraceAdapter(runScenarioText(text, 'mine.yaml'));
     const r = checkExercise(ex, view, { mine: { text, file: 'mine.yaml' } });
