@@ -171,10 +171,8 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
       neighDel(net, devOf(net, c.dev), ipToNum(c.addr));
       return;
     case 'sysctl': {
-      const v = c.value.text.trim();
-      if (!/^-?\d+$/.test(v)) throw new ScenarioError(`sysctl ${c.key.text}: the model takes integer values, not ${JSON.stringify(v)}`, c.value.pos);
       try {
-        net.setSysctl(c.key.text, Number(v));
+        net.writeSysctl(c.key.text, c.value.text);
       } catch (e) {
         if (e instanceof SysctlRangeError) throw new ScenarioError(`sysctl: ${e.message}`, c.value.pos);
         if (e instanceof SysctlError) throw new ScenarioError(`sysctl: ${e.message} (not modelled, or not a sysctl of a network namespace)`, c.key.pos);

@@ -1,6 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import { NetDevice, type DevKind } from './core/netdevice';
+import { HZ, procGetLong, procWrite, type ProcHandler } from '../kernel/sysctl';
 import { qdiscFor } from './sched/sch_generic';
 import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
@@ -14,6 +15,21 @@ import type { FragQueue } from './ipv4/ip_fragment_types';
 import type { NetfilterEngine } from './netfilter/core';
 
 export class SysctlError extends Error {}
+
+function describeHandler(h: ProcHandler): string {
+  switch (h) {
+    case 'int':
+      return 'an int, -2147483648..2147483647, in decimal, 0x hex or 0 octal';
+    case 'uint':
+      return 'a number without a sign, in decimal, 0x hex or 0 octal';
+    case 'ulong':
+      return 'an unsigned long, in decimal, 0x hex or 0 octal';
+    case 'jiffies':
+      return `seconds, at most ${Math.floor(INT_MAX / HZ)} (INT_MAX / HZ)`;
+    case 'ms_jiffies':
+      return 'milliseconds, not negative, below 2^31';
+  }
+}
 
 /** A write the kernel refuses with EINVAL: the value is outside the entry's range. */
 export class SysctlRangeError extends SysctlError {}
@@ -37,10 +53,12 @@ export interface SysctlRange {
   max: number | ((net: Net) => number);
   /** where the ctl_table entry is, in the v6.12 tree */
   file: string;
+  /** how its proc handler reads the written text (src/model/kernel/sysctl.ts) */
+  handler: ProcHandler;
 }
 
-const int = (file: string, min = INT_MIN, max = INT_MAX): SysctlRange => ({ min, max, file });
-const u8 = (file: string, min = 0, max = 255): SysctlRange => ({ min, max, file });
+const int = (file: string, min = INT_MIN, max = INT_MAX, handler: ProcHandler = 'int'): SysctlRange => ({ min, max, file, handler });
+const u8 = (file: string, min = 0, max = 255): SysctlRange => ({ min, max, file, handler: 'uint' });
 const IPV4 = 'net/ipv4/sysctl_net_ipv4.c';
 const CORE = 'net/core/sysctl_net_core.c';
 const NEIGH = 'net/core/neighbour.c';
@@ -57,7 +75,7 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   // proc_dou8vec_minmax without extra1/extra2: any u8
   'net.ipv4.fwmark_reflect': u8(IPV4),
   // proc_dointvec_ms_jiffies
-  'net.ipv4.icmp_ratelimit': int(IPV4),
+  'net.ipv4.icmp_ratelimit': int(IPV4, INT_MIN, INT_MAX, 'ms_jiffies'),
   'net.ipv4.icmp_ratemask': int(IPV4),
   // proc_dointvec_minmax, extra1 SYSCTL_ZERO
   'net.ipv4.icmp_msgs_per_sec': int(IPV4, 0),
@@ -70,10 +88,10 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.udp_early_demux': u8(IPV4),
   'net.ipv4.tcp_early_demux': u8(IPV4),
   // proc_doulongvec_minmax; ip4_frags_ns_ctl_register sets high's extra1 to &low_thresh and low's extra2 to &high_thresh
-  'net.ipv4.ipfrag_high_thresh': { min: (n) => n.get('net.ipv4.ipfrag_low_thresh'), max: Number.MAX_SAFE_INTEGER, file: FRAG },
-  'net.ipv4.ipfrag_low_thresh': { min: 0, max: (n) => n.get('net.ipv4.ipfrag_high_thresh'), file: FRAG },
+  'net.ipv4.ipfrag_high_thresh': { min: (n) => n.get('net.ipv4.ipfrag_low_thresh'), max: 2 ** 64 - 1, file: FRAG, handler: 'ulong' },
+  'net.ipv4.ipfrag_low_thresh': { min: 0, max: (n) => n.get('net.ipv4.ipfrag_high_thresh'), file: FRAG, handler: 'ulong' },
   // proc_dointvec_jiffies
-  'net.ipv4.ipfrag_time': int(FRAG),
+  'net.ipv4.ipfrag_time': int(FRAG, INT_MIN, INT_MAX, 'jiffies'),
   // proc_dointvec_minmax, extra1 dist_min 0
   'net.ipv4.ipfrag_max_dist': int(FRAG, 0),
   // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
@@ -85,8 +103,10 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.tcp_sack': u8(IPV4),
   'net.ipv4.tcp_window_scaling': u8(IPV4),
   'net.ipv4.tcp_syncookies': u8(IPV4),
-  // the middle value of tcp_rmem: proc_dointvec_minmax, extra1 tcp_min_rcvbuf 4096
+  // the three values of tcp_rmem (writeSysctl): proc_dointvec_minmax on int[3], extra1 tcp_min_rcvbuf 4096
+  'net.ipv4.tcp_rmem_min': int(IPV4, 4096),
   'net.ipv4.tcp_rmem_default': int(IPV4, 4096),
+  'net.ipv4.tcp_rmem_max': int(IPV4, 4096),
   // proc_dointvec
   'net.core.netdev_budget': int(CORE),
   'net.core.netdev_max_backlog': int(CORE),
@@ -101,8 +121,8 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.neigh.default.app_solicit': int(NEIGH, 0),
   'net.ipv4.neigh.default.unres_qlen_bytes': int(NEIGH, 0),
   // NEIGH_SYSCTL_MS_JIFFIES_REUSED_ENTRY: proc_dointvec_ms_jiffies; base_reachable_time_ms: neigh_proc_base_reachable_time, the same
-  'net.ipv4.neigh.default.retrans_time_ms': int(NEIGH),
-  'net.ipv4.neigh.default.base_reachable_time_ms': int(NEIGH),
+  'net.ipv4.neigh.default.retrans_time_ms': int(NEIGH, INT_MIN, INT_MAX, 'ms_jiffies'),
+  'net.ipv4.neigh.default.base_reachable_time_ms': int(NEIGH, INT_MIN, INT_MAX, 'ms_jiffies'),
 };
 
 /** Per-device settings: DEVINET_SYSCTL_RW_ENTRY → devinet_conf_proc → proc_dointvec, any int (forwarding: devinet_sysctl_forward, the same). */
@@ -125,6 +145,16 @@ export function sysctlRange(key: string): SysctlRange | undefined {
  * init_net's values and refuses a write as sysctl does there. Per-device neighbour parameters
  * (net.ipv4.neigh.IF.*) exist in every namespace.
  */
+/** The parts of tcp_rmem, which the model keeps as three keys of its own: no file has these names. */
+const TCP_RMEM = ['net.ipv4.tcp_rmem_min', 'net.ipv4.tcp_rmem_default', 'net.ipv4.tcp_rmem_max'];
+
+/**
+ * net.core's buffer sizes from wmem_max on: a new namespace has them read-only
+ * (sysctl_core_net_init clears the write bits, net/core/sysctl_net_core.c, v6.12), since their
+ * data is the machine's own. A write is refused; checked on 6.18: `setting key …: Invalid argument`.
+ */
+const READ_ONLY_IN_NETNS = ['net.core.wmem_max', 'net.core.rmem_max', 'net.core.wmem_default', 'net.core.rmem_default'];
+
 export function initNetOnly(key: string): boolean {
   return key === 'net.core.dev_weight' || key === 'net.core.netdev_budget' || key === 'net.core.netdev_max_backlog' || key.startsWith('net.ipv4.neigh.default.');
 }
@@ -181,7 +211,10 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.tcp_sack': 1,
   'net.ipv4.tcp_window_scaling': 1,
   'net.ipv4.tcp_syncookies': 1,
+  /** tcp_rmem = "4096 131072 6291456" (v6.12: tcp_init, the largest is min(6 MB, a share of memory): 6 MB here) */
+  'net.ipv4.tcp_rmem_min': 4096,
   'net.ipv4.tcp_rmem_default': 131072,
+  'net.ipv4.tcp_rmem_max': 6291456,
   'net.ipv4.udp_early_demux': 1,
   'net.ipv4.tcp_early_demux': 1,
   'net.core.netdev_budget': 300,
@@ -297,12 +330,47 @@ export class Net {
     return this.get(`net.ipv4.neigh.${dev.name}.${p}`);
   }
 
+  /**
+   * `sysctl -w KEY=TEXT` in this namespace: the text read as the key's proc handler reads it
+   * (base 0, jiffies rounding, a second number ignored), then the range of its entry.
+   */
+  writeSysctl(key: string, text: string): void {
+    const stat = (): SysctlError => new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
+    const inval = (): SysctlRangeError => new SysctlRangeError(`setting key "${key}": Invalid argument`);
+    if (TCP_RMEM.includes(key)) throw stat();
+    if (READ_ONLY_IN_NETNS.includes(key)) throw new SysctlRangeError(`setting key "${key}": Invalid argument (read-only in a network namespace other than the first: sysctl_core_net_init, net/core/sysctl_net_core.c)`);
+    if (key === 'net.ipv4.tcp_rmem') {
+      // __do_proc_dointvec over int[3]: each number in turn until the text ends; one out of range
+      // stops there with EINVAL, the ones before it are already written
+      let rest = text.replace(/^\s+/, '');
+      if (!rest) throw inval();
+      for (const k of TCP_RMEM) {
+        const r = procGetLong(rest);
+        if (!r) throw inval();
+        const v = procWrite(rest, 'int');
+        if (v === undefined || v < 4096) throw new SysctlRangeError(`setting key "${key}": Invalid argument (each of its three values is at least 4096, tcp_min_rcvbuf: net/ipv4/sysctl_net_ipv4.c)`);
+        this.sysctl.set(k, v);
+        rest = r.rest.replace(/^\s+/, '');
+        if (!rest) return;
+      }
+      return;
+    }
+    if (!this.sysctl.has(key) || initNetOnly(key)) throw stat();
+    const v = procWrite(text, sysctlRange(key)?.handler ?? 'int');
+    if (v === undefined) throw new SysctlRangeError(`setting key "${key}": Invalid argument (${JSON.stringify(text)} is not what the kernel reads here: ${describeHandler(sysctlRange(key)?.handler ?? 'int')})`);
+    // the jiffies handlers have no extra1/extra2: what they read is the whole check (a read-back
+    // of 2147483647 ms is 2147483648, one jiffy's rounding above INT_MAX)
+    const h = sysctlRange(key)?.handler;
+    if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);
+    else this.setSysctl(key, v);
+  }
+
   setSysctl(key: string, value: number): void {
     if (!this.sysctl.has(key) || initNetOnly(key)) throw new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
     const r = sysctlRange(key);
     const min = typeof r?.min === 'function' ? r.min(this) : (r?.min ?? INT_MIN);
     const max = typeof r?.max === 'function' ? r.max(this) : (r?.max ?? INT_MAX);
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
+    if (!Number.isInteger(value) || value < min || value > max) {
       throw new SysctlRangeError(`setting key "${key}": Invalid argument (the kernel takes ${min}..${max}: ${r?.file ?? 'its ctl_table entry'})`);
     }
     this.sysctl.set(key, value);

@@ -61,13 +61,64 @@ export function tcpFlagString(f: number): string {
   return s || 'none';
 }
 
-/** The SYN options Linux sends (MSS, SACK permitted, timestamps, window scale): 20 bytes. */
-export function writeSynOptions(b: Uint8Array, off: number, mss: number, tsval: number, tsecr: number, wscale: number): number {
-  b[off] = 2; b[off + 1] = 4; wr16(b, off + 2, mss);
-  b[off + 4] = 4; b[off + 5] = 2;
-  b[off + 6] = 8; b[off + 7] = 10; wr32(b, off + 8, tsval); wr32(b, off + 12, tsecr);
-  b[off + 16] = 1; b[off + 17] = 3; b[off + 18] = 3; b[off + 19] = wscale;
-  return 20;
+/**
+ * What a SYN or SYN-ACK offers (tcp_syn_options / tcp_synack_options, v6.12): timestamps, SACK
+ * permitted and window scaling each follow their sysctl (and, in a SYN-ACK, the peer's offer).
+ */
+export interface SynOpts {
+  ts: boolean;
+  sack: boolean;
+  /** the window scale we announce, or null when we announce none */
+  ws: number | null;
+}
+
+export const ALL_SYN_OPTS: SynOpts = { ts: true, sack: true, ws: 7 };
+
+export function synOptionsLen(o: SynOpts): number {
+  return 4 + (o.ts ? 12 : 0) + (o.sack && !o.ts ? 4 : 0) + (o.ws !== null ? 4 : 0);
+}
+
+/**
+ * tcp_options_write's order: MSS; SACK permitted folded into the timestamp word when both are on
+ * (else NOP NOP TS); NOP NOP SACK_PERM alone; NOP WSCALE. 20 bytes with everything on.
+ */
+export function writeSynOptions(b: Uint8Array, off: number, mss: number, tsval: number, tsecr: number, o: SynOpts = ALL_SYN_OPTS): number {
+  let p = off;
+  b[p] = 2; b[p + 1] = 4; wr16(b, p + 2, mss);
+  p += 4;
+  if (o.ts) {
+    if (o.sack) { b[p] = 4; b[p + 1] = 2; } else { b[p] = 1; b[p + 1] = 1; }
+    b[p + 2] = 8; b[p + 3] = 10; wr32(b, p + 4, tsval); wr32(b, p + 8, tsecr);
+    p += 12;
+  } else if (o.sack) {
+    b[p] = 1; b[p + 1] = 1; b[p + 2] = 4; b[p + 3] = 2;
+    p += 4;
+  }
+  if (o.ws !== null) {
+    b[p] = 1; b[p + 1] = 3; b[p + 2] = 3; b[p + 3] = o.ws;
+    p += 4;
+  }
+  return p - off;
+}
+
+/** What a received SYN or SYN-ACK offers (tcp_parse_options, the parts the handshake reads). */
+export function readSynOptions(b: Uint8Array, off: number, end: number): { ts: number | null; sack: boolean; ws: number | null } {
+  const out: { ts: number | null; sack: boolean; ws: number | null } = { ts: null, sack: false, ws: null };
+  for (let o = off; o < end; ) {
+    const kind = b[o];
+    if (kind === 0) break;
+    if (kind === 1) {
+      o++;
+      continue;
+    }
+    const len = b[o + 1];
+    if (len < 2 || o + len > end) break;
+    if (kind === 8 && len === 10) out.ts = ((b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]) >>> 0;
+    else if (kind === 4 && len === 2) out.sack = true;
+    else if (kind === 3 && len === 3) out.ws = Math.min(b[o + 2], 14);
+    o += len;
+  }
+  return out;
 }
 
 /** Timestamps only (NOP NOP TS): what established segments carry. */

@@ -61,7 +61,8 @@ describe('hostile corpus (test/hostile)', function () {
     hasError(errs, 'sysctl-range.yaml:9:40', '"net.ipv4.tcp_syn_retries": Invalid argument (the kernel takes 1..127');
     hasError(errs, 'sysctl-range.yaml:10:47', '"net.ipv4.neigh.lo.mcast_solicit": Invalid argument');
     hasError(errs, 'sysctl-range.yaml:11:47', '"net.ipv4.neigh.lo.ucast_solicit": Invalid argument');
-    hasError(errs, 'sysctl-range.yaml:12:37', '"net.core.rmem_default": Invalid argument (the kernel takes 2304..');
+    // net.core's buffer sizes are read-only in any namespace but the first (sysctl_core_net_init)
+    hasError(errs, 'sysctl-range.yaml:12:37', '"net.core.rmem_default": Invalid argument (read-only in a network namespace');
     assert.strictEqual(errs.length, 8, errs.join('\n'));
   });
 

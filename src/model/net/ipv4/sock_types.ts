@@ -1,4 +1,5 @@
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
+import type { SynOpts } from '../../proto/tcp';
 import type { SocketReport } from '../../trace';
 
 export type TcpState = 'TCP_CLOSE' | 'TCP_LISTEN' | 'TCP_SYN_SENT' | 'TCP_SYN_RECV' | 'TCP_NEW_SYN_RECV' | 'TCP_ESTABLISHED';
@@ -31,6 +32,8 @@ export interface TcpSock {
   iss: number;
   irs: number;
   tsRecent: number;
+  /** the handshake's options: what we offer until the handshake, then what both ends agreed */
+  opt?: SynOpts;
   /** a request sock's last_oow_ack_time: when a SYN-ACK last went out again for a retransmitted SYN (tcp_oow_rate_limited) */
   lastOowAck?: number;
   /** for listeners: the report of what was accepted and received */

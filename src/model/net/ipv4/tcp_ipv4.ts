@@ -9,7 +9,7 @@ import type { Rtable } from './route_types';
 import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readTcp, tcpFlagString, writeSynOptions, writeTcp, writeTsOption } from '../../proto/tcp';
+import { ALL_SYN_OPTS, TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readSynOptions, readTcp, synOptionsLen, tcpFlagString, writeSynOptions, writeTcp, writeTsOption, type SynOpts } from '../../proto/tcp';
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
@@ -24,7 +24,29 @@ const MINISOCKS_FILE = 'net/ipv4/tcp_minisocks.c';
 const CHECKSUM_BREAK = 76;
 /** TCP_TIMEOUT_INIT: the first SYN retransmission after one second, doubling */
 const RTO_INIT_NS = 1_000_000_000;
-const WSCALE = 7;
+/** TCP_MAX_WSCALE */
+const TCP_MAX_WSCALE = 14;
+
+/**
+ * tcp_select_initial_window's window scale (v6.12): enough to announce the largest buffer the
+ * socket may grow to, the larger of tcp_rmem[2] and net.core.rmem_max (7 with 6 MB).
+ */
+function rcvWscale(net: Net): number {
+  const space = Math.max(net.get('net.ipv4.tcp_rmem_max'), net.get('net.core.rmem_max'));
+  return Math.max(0, Math.min(TCP_MAX_WSCALE, Math.floor(Math.log2(space)) - 15));
+}
+
+/** What our SYN offers: each option as its sysctl says (tcp_syn_options). */
+function ourSynOpts(net: Net): SynOpts {
+  return { ts: !!net.get('net.ipv4.tcp_timestamps'), sack: !!net.get('net.ipv4.tcp_sack'), ws: net.get('net.ipv4.tcp_window_scaling') ? rcvWscale(net) : null };
+}
+
+function describeOpts(o: SynOpts): string {
+  return [o.sack && 'SACK', o.ts && 'timestamps', o.ws !== null && `window scale ${o.ws}`].filter(Boolean).join(', ') || 'no other option';
+}
+
+/** The segment options of an established connection: timestamps when both ends agreed on them. */
+const estOptions = (sk: TcpSock): 'ts' | 'none' => (sk.opt && !sk.opt.ts ? 'none' : 'ts');
 
 export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
   const s = newSock(net, 'TCP_LISTEN', laddr, lport, 0, 0);
@@ -65,7 +87,8 @@ function tcp_select_initial_window(space: number, mss: number): number {
  * small, so the window only slides).
  */
 function tcp_select_window(net: Net, sk: TcpSock): number {
-  const unit = 1 << WSCALE;
+  const wscale = sk.opt ? (sk.opt.ws ?? 0) : 7;
+  const unit = 1 << wscale;
   const rcvWnd = sk.rcvWnd ?? 0;
   const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
   const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
@@ -73,7 +96,7 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   if (win < cur) win = Math.ceil(cur / unit) * unit;
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
-  return win >>> WSCALE;
+  return win >>> wscale;
 }
 
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
@@ -100,6 +123,8 @@ interface Segment {
   window: number;
   /** 'syn': MSS/SACK/TS/WS; 'ts': timestamps; 'none' */
   options: 'syn' | 'ts' | 'none';
+  /** a SYN's or SYN-ACK's options */
+  syn?: SynOpts;
   mss?: number;
   tsecr?: number;
   data: number;
@@ -123,7 +148,7 @@ function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): voi
     net.call('tcp_rtx_synack', () => {
       const r = ip_route_output_key(net, req.daddr, req.laddr);
       if ('error' in r) return;
-      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): the peer's SYN came again, so the first was lost (TcpRetransSegs, TCPSynRetrans).`);
+      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', syn: req.opt, mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): the peer's SYN came again, so the first was lost (TcpRetransSegs, TCPSynRetrans).`);
       net.count('TcpRetransSegs');
       net.count('TcpExtTCPSynRetrans');
     }),
@@ -132,14 +157,14 @@ function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): voi
 
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
 function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
-  const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
+  const optLen = s.options === 'syn' ? synOptionsLen(s.syn ?? ALL_SYN_OPTS) : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
   // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
   // locked; the RST control socket is IP_PMTUDISC_DO
   const df = s.df && !(s.sk && s.rt.mtuLocked);
   const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
-    if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, WSCALE);
+    if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, s.syn ?? ALL_SYN_OPTS);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
     writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, s.saddr, s.daddr);
@@ -181,12 +206,13 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
+      sk.opt = ourSynOpts(net);
       // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
       sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, ${describeOpts(sk.opt)}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;
@@ -196,7 +222,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
 
 function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', syn: sk.opt, mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
@@ -352,16 +378,20 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.rcvNxt = (seq + 1) >>> 0;
     req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
-    req.tsRecent = readTsval(skb);
+    // tcp_parse_options with this host's sysctls: an option is on when the SYN offers it and
+    // this host allows it (tcp_timestamps, tcp_sack, tcp_window_scaling); the SYN-ACK answers so
+    const saw = readSynOptions(skb.buf, skb.data + TCP_HLEN, skb.data + th.doff * 4);
+    req.opt = { ts: saw.ts !== null && !!net.get('net.ipv4.tcp_timestamps'), sack: saw.sack && !!net.get('net.ipv4.tcp_sack'), ws: saw.ws !== null && net.get('net.ipv4.tcp_window_scaling') ? rcvWscale(net) : null };
+    req.tsRecent = req.opt.ts ? (saw.ts ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
     const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
-    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - 12);
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.opt.ts ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     const r = ip_route_output_key(net, iph.saddr, iph.daddr);
     if ('error' in r) return;
-    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', syn: req.opt, mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
   });
 }
 
@@ -406,7 +436,13 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.rcvNxt = (seq + 1) >>> 0;
     sk.rcvWup = sk.rcvNxt;
     sk.sndUna = ack;
-    sk.tsRecent = readTsval(skb);
+    // what both ends agreed on: an option we offered and the SYN-ACK answered; without window
+    // scaling both scales are 0 (tcp_rcv_synsent_state_process)
+    const th0 = readTcp(skb.buf, skb.data);
+    const saw = readSynOptions(skb.buf, skb.data + TCP_HLEN, skb.data + th0.doff * 4);
+    const mine = sk.opt ?? ALL_SYN_OPTS;
+    sk.opt = { ts: mine.ts && saw.ts !== null, sack: mine.sack && saw.sack, ws: mine.ws !== null && saw.ws !== null ? mine.ws : null };
+    sk.tsRecent = sk.opt.ts ? (saw.ts ?? 0) : 0;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
@@ -416,7 +452,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     const r = ip_route_output_key(net, sk.daddr, sk.laddr);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
     if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
   });
@@ -425,7 +461,8 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
 /** tcp_sendmsg → tcp_push → tcp_write_xmit: the application's bytes, in MSS-sized segments. */
 function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   net.call('tcp_sendmsg', () => {
-    const mss = rt.mtu() - 40 - 12;
+    const ts = estOptions(sk) === 'ts';
+    const mss = rt.mtu() - 40 - (ts ? 12 : 0);
     let left = sk.pendingData;
     sk.pendingData = 0;
     while (left > 0) {
@@ -437,7 +474,7 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       net.count('TcpExtTCPOrigDataSent');
       sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss}${ts ? ' with timestamps' : ''}).`),
       );
     }
   });
@@ -538,7 +575,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
       ),
     );
   });
