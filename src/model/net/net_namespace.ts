@@ -1,7 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import { NetDevice, type DevKind } from './core/netdevice';
-import { HZ, procGetLong, procWrite, type ProcHandler } from '../kernel/sysctl';
+import { HZ, procGetLong, procWrite, type ProcHandler } from '../proc/sysctl';
 import { qdiscFor } from './sched/sch_generic';
 import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';

@@ -1,4 +1,4 @@
-// How a write to /proc/sys/... turns text into a value (kernel/sysctl.c, v6.12), so that a
+// How a write to /proc/sys/... turns text into a value (modelled on kernel/sysctl.c, v6.12), so that a
 // scenario's `sysctl -w KEY=VALUE` means what it means on Linux: `010` is eight (the number is
 // read with base 0: 0x… hex, 0… octal), `1` written to a millisecond setting becomes one jiffy
 // (4 ms at HZ=250), and text after the number is refused unless a blank separates it.
