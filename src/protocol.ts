@@ -6,7 +6,7 @@
 //
 // No dependency, no `vscode`, no DOM, no Node: imported by src/vscode/, src/debugger/ and webview/.
 
-import type { Trace } from './model/trace';
+import type { Trace } from './trace/contract';
 
 /** Everything the debugger toolbar (and the keybindings) can ask for. */
 export const STEP_ACTIONS = [

@@ -3,7 +3,7 @@
 // built once per trace; a step updates each view in place (see each view's `update`).
 import { decodeSkb, type Decoded } from '../src/debugger/decode';
 import { layoutTrace, type Layout } from '../src/debugger/layout';
-import type { Trace } from '../src/model/trace';
+import type { Trace } from '../src/trace/contract';
 import { checkHostToWebview, type DebuggerState, type HostToWebview, type StepAction, type WebviewToHost, type WebviewViewState } from '../src/protocol';
 import type { VsCodeApi } from './api';
 import type { Host, StepContext, View } from './context';

@@ -1,7 +1,7 @@
 // What every view gets on a step: the trace, its layout, the state, and cached decodes.
 import type { Decoded } from '../src/debugger/decode';
 import type { Layout } from '../src/debugger/layout';
-import type { Trace, TraceEvent } from '../src/model/trace';
+import type { Trace, TraceEvent } from '../src/trace/contract';
 import type { DebuggerState, WebviewToHost } from '../src/protocol';
 
 export interface StepContext {

@@ -2,7 +2,7 @@
 // handed (dev_hard_start_xmit — where the kernel's packet taps see it too, so a checksum left to
 // the device still shows its partial value), one interface block per host:device, timestamps
 // in nanoseconds of simulated time.
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;

@@ -10,7 +10,7 @@ import { parseScenario } from '../scenario/parse';
 import { runScenario } from '../scenario/run';
 import type { CaptureSent } from '../scenario/runPcap';
 import { ScenarioError, ScenarioErrors, type PcapItem, type Scenario, type Tok } from '../scenario/types';
-import type { Fate, PacketInfo } from '../model/trace';
+import type { Fate, PacketInfo } from '../trace/contract';
 import { LineWriter, type Sink } from './stream';
 
 export const REPLAY_USAGE = `  netstack replay CAPTURE --scenario FILE --into HOST:IF [--timing asis|max] [--json]

@@ -2,7 +2,7 @@
 // string (V8 caps a string at about 512 MB; JSON.stringify of a 12k-packet trace already
 // exceeds it). Lines are gathered into chunks of about 64 KB, and the writer waits for the
 // stream to drain when it asks to, so memory stays bounded whatever the reader's speed.
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 
 export interface Sink {
   /** writes a chunk of text; returns false when the caller should wait for `drain` */

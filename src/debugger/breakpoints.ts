@@ -12,7 +12,7 @@
 //
 // Pure: no vscode, no DOM, no Node.
 
-import type { TraceEvent } from '../model/trace';
+import type { TraceEvent } from '../trace/contract';
 import { LIMITS, type BreakpointSpec, type BreakpointView } from '../protocol';
 import { decodeSkb } from './decode';
 

@@ -5,7 +5,7 @@
 // With a focused packet, moves visit only that packet's events (breakpoints too).
 // Pure: no vscode, no DOM, no Node; reused by the panel controller and a future debug adapter.
 
-import type { TraceEvent } from '../model/trace';
+import type { TraceEvent } from '../trace/contract';
 import type { StepAction, StopReason } from '../protocol';
 import type { BreakpointSet } from './breakpoints';
 

@@ -3,7 +3,7 @@
 // (colour a byte by its header, hover a byte → its field) and by breakpoint conditions
 // (`ttl < 2`, `dport == 22`). Pure: no vscode, no DOM, no Node.
 
-import type { SkbSnapshot } from '../model/trace';
+import type { SkbSnapshot } from '../trace/contract';
 
 export type HeaderProto = 'eth' | 'arp' | 'ip' | 'icmp' | 'udp' | 'tcp' | 'inner' | 'payload';
 

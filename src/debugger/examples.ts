@@ -1,6 +1,6 @@
 // Which example shows a kernel function best: for `showStep {fn}`, the example whose trace
 // reaches that function soonest (fewest events before it), ties to the first file. Pure.
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 
 export interface ExampleHit {
   file: string;

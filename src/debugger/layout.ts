@@ -4,7 +4,7 @@
 // events, and the turn a packet takes at a step. Pure data, no DOM: the webview draws it, the
 // unit tests check it.
 
-import type { Layer, NfHookName, Trace, TraceEvent } from '../model/trace';
+import type { Layer, NfHookName, Trace, TraceEvent } from '../trace/contract';
 
 /** Spots inside a host box. `in` is the receive column, `out` the transmit column. */
 export type Slot =

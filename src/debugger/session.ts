@@ -3,7 +3,7 @@
 // reload or a second view shows the same place (docs/architecture.md "One controller, several views").
 // Pure: no vscode, no DOM, no Node; its I/O (posting to views, opening source, logging) is injected.
 
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 import {
   MessageRate,
   checkWebviewToHost,

@@ -1,7 +1,7 @@
 // The sk_buff fields the debugger shows, as text, and which changed since the packet's previous
 // step (data/len moving on push/pull, TTL, addresses under NAT, ct state, mark…). Pure.
 
-import type { SkbSnapshot } from '../model/trace';
+import type { SkbSnapshot } from '../trace/contract';
 import type { Decoded } from './decode';
 
 export interface FieldRow {

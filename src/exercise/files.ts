@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 import { TraceAdapter } from '../goals/traceAdapter';
 import type { TraceView } from '../goals';
 import { parseExercise } from './parse';

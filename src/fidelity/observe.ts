@@ -1,7 +1,7 @@
 // What can be observed of a run, in one shape for both sides: the model's Trace is reduced to
 // what the real kernel shows through its tools (tcpdump, nft trace, nstat, sockets, ping), so
 // that the comparison is between like and like.
-import type { Trace, TraceEvent } from '../model/trace';
+import type { Trace, TraceEvent } from '../trace/contract';
 import type { Scenario } from '../scenario/types';
 import { hexToBytes, ipFieldsAt } from './frames';
 import { packetIdentity, type PacketIdentity } from './drops';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario, TrafficItem } from '../scenario/types';
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 import { deriveMac } from '../model/proto/addr';
 import { Netns, Proc, sleep, CmdError } from './lab';
 import { missingFeature, PINNED_SYSCTLS } from './exceptions';

@@ -1,6 +1,6 @@
-// The one place that knows how today's Trace object stores things (src/model/trace.ts): it
+// The one place that knows how today's Trace object stores things (src/trace/contract.ts): it
 // implements TraceView over it. When the storage changes, only this file changes.
-import type { Trace, TraceEvent } from '../model/trace';
+import type { Trace, TraceEvent } from '../trace/contract';
 import { decodeSkb } from '../debugger/decode';
 import type { EventRef, PacketFate, PacketId, Scalar, SocketFacts, SourceAt, TraceView } from './traceView';
 

@@ -1,6 +1,6 @@
 // The narrow view of a trace that goals read (docs/goals.md). Goals never touch the trace's
 // storage: they see packets and events as numbers and ask for their facts through this
-// interface, so the storage behind it (today plain objects, src/model/trace.ts) can change
+// interface, so the storage behind it (today plain objects, src/trace/contract.ts) can change
 // without touching the goal language. Pure: no vscode, no Node built-ins.
 import { FIELD_ALIASES } from '../debugger/breakpoints';
 

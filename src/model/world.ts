@@ -3,9 +3,9 @@
 import { Net } from './net/net_namespace';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
-import type { HostInfo, SocketReport, Trace } from './trace';
+import type { HostInfo, SocketReport, Trace } from '../trace/contract';
 import { numToIp } from './proto/addr';
-import { REFERENCE_KERNEL } from './trace';
+import { REFERENCE_KERNEL } from '../trace/contract';
 
 export class World {
   readonly sched = new Scheduler();

@@ -11,7 +11,7 @@ import { BudgetExceeded, BudgetMeter } from '../model/sim/budget';
 import { buildWorld } from './build';
 import type { Scenario, TrafficItem } from './types';
 import { ScenarioError, ScenarioErrors } from './types';
-import type { Trace } from '../model/trace';
+import type { Trace } from '../trace/contract';
 import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';

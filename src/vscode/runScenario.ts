@@ -2,8 +2,8 @@
 // picked in the explorer) in the scenario worker and prints the readable trace to an output
 // channel. Not in an untrusted workspace (trust.ts).
 import * as vscode from 'vscode';
-import { formatTrace } from '../cli/format';
-import type { Trace } from '../model/trace';
+import { formatTrace } from '../debugger/format';
+import type { Trace } from '../trace/contract';
 import { mayRunScenario } from './trust';
 import { RunFailed, traceInWorker } from './worker/host';
 import type { ScenarioRunner } from './worker/runner';

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import { ttlTrace } from '../fixtures/synthetic-trace';
 import { buildBundles, chromiumMissing, launch, openPage, screenshot, serve, type Served } from './page';
 import { skipOrFail } from '../skip';

@@ -4,7 +4,7 @@
 // violations. Loaded before dist/webview.js on the test page; driven from playwright through
 // `window.harness`.
 import { DebuggerSession, type SessionView } from '../../src/debugger/session';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { HostToWebview, StepAction } from '../../src/protocol';
 import { THEMES } from './themes';
 

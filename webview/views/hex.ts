@@ -5,7 +5,7 @@
 // does. Byte cells are pooled and only the cells that change are touched on a step.
 import type { Decoded } from '../../src/debugger/decode';
 import { changedBytes } from '../../src/debugger/skbfields';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { StepContext, View } from '../context';
 import { h, setText } from '../dom';
 

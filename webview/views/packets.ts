@@ -2,7 +2,7 @@
 // a listbox: picking one focuses it (stepping then visits its events only); "All packets" clears
 // the focus. Children are indented under the packet that made them. A step only moves the
 // "current" mark.
-import type { PacketInfo, Trace } from '../../src/model/trace';
+import type { PacketInfo, Trace } from '../../src/trace/contract';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';
 

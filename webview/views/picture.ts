@@ -3,7 +3,7 @@
 // way down), the routing decisions, the devices and the links between hosts. Drawn once per trace;
 // a step moves the packet dot, extends its path, lights the hook and says the turn it takes.
 import { DEVICE_Y, HOOK_SLOTS, HOST_H, HOST_TOP, HOST_W, LANES, SLOT_XY, pathTo, turnAt, type Layout, type Slot } from '../../src/debugger/layout';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { StepContext, View } from '../context';
 import { h, s, setText } from '../dom';
 

@@ -2,7 +2,7 @@
 // highlighted (the old value in the tooltip), and a picture of head / data / tail / end with the
 // headroom and tailroom.
 import { SKB_ROWS, skbRows } from '../../src/debugger/skbfields';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { StepContext, View } from '../context';
 import { h, setText } from '../dom';
 

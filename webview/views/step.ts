@@ -1,7 +1,7 @@
 // What the kernel is doing at this step: where (event, time, host, layer, function and file),
 // the netfilter context, the plain-words sentence, the call path (each function a link that asks
 // the host to open the kernel source) and the counters that changed.
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { Host, StepContext, View } from '../context';
 import { fmtTime, h, setText } from '../dom';
 import { button } from '../ui/elements';

@@ -2,7 +2,7 @@
 // breakpoint hits marked above), drawn once per trace / focus / breakpoints change; a step only
 // moves the cursor. Keyboard: a slider (arrows step, Home/End, PageUp/PageDown jump).
 import type { Layout } from '../../src/debugger/layout';
-import type { Trace } from '../../src/model/trace';
+import type { Trace } from '../../src/trace/contract';
 import type { DebuggerState } from '../../src/protocol';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';

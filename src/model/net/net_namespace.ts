@@ -7,7 +7,7 @@ import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
 import type { SkBuff } from './core/skbuff';
 import type { World } from '../world';
-import type { Layer, Fate } from '../trace';
+import type { Layer, Fate } from '../../trace/contract';
 import type { StepExtra } from '../sim/recorder';
 import type { Task } from '../sim/scheduler';
 import type { SockTables } from './ipv4/sock_types';

@@ -1,6 +1,6 @@
-// Records the run as an immutable Trace (src/model/trace.ts). The model calls `step` once per
+// Records the run as an immutable Trace (src/trace/contract.ts). The model calls `step` once per
 // modelled kernel step; the recorder keeps the call path, counter deltas and packet fates.
-import type { Fate, HookContext, Layer, PacketInfo, SkbSnapshot, TraceEvent } from '../trace';
+import type { Fate, HookContext, Layer, PacketInfo, SkbSnapshot, TraceEvent } from '../../trace/contract';
 import type { SkBuff } from '../net/core/skbuff';
 import { ETH_P_NAMES } from '../proto/ethernet';
 import { describeL3, describeFrame } from './describe';

@@ -3,7 +3,7 @@
 // reload, and the context key that scopes F5/F10/F11 to a focused debugger panel.
 import * as vscode from 'vscode';
 import type { DebuggerSession } from '../../debugger/session';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
 import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
 import { ExampleIndex, traceOf } from './traces';

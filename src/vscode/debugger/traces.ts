@@ -3,7 +3,7 @@
 // examples once and remembering which functions each one reaches).
 import * as vscode from 'vscode';
 import { indexExamples, type ExampleHit } from '../../debugger/examples';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import type { ScenarioRunner } from '../worker/runner';
 import { traceInWorker } from '../worker/host';
 

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { checkExercise, choicesOf, type CheckInput, type CheckReport } from '../../exercise/check';
 import { loadAll, viewOf } from '../../exercise/files';
 import type { Exercise, ScenarioRef } from '../../exercise/types';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import { ScenarioError, ScenarioErrors } from '../../scenario/types';
 import { activeDebuggerSession } from '../debugger/register';
 import { RunFailed, traceInWorker } from '../worker/host';

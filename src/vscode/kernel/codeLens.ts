@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { lookup, MODEL_STEP_SET } from '../../kernel/kb';
 import { SHOW_STEP_COMMAND, pathPlaces } from '../../kernel/hover';
 import { functionDefinitions } from '../../kernel/matcher';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import type { KernelTreeService } from './kernelTree';
 import { eventNumber } from '../../debugger/eventNumber';
 

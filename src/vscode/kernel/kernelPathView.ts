@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { GO_TO_DEFINITION_COMMAND } from '../../kernel/hover';
 import type { DebuggerSession } from '../../debugger/session';
-import type { Trace, TraceEvent } from '../../model/trace';
+import type { Trace, TraceEvent } from '../../trace/contract';
 import { eventNumber } from '../../debugger/eventNumber';
 
 export const KERNEL_PATH_VIEW = 'netstackExplorer.kernelPath';

@@ -6,7 +6,7 @@ import { GO_TO_DEFINITION_COMMAND, hoverTargetAt } from '../../kernel/hover';
 import { lookup } from '../../kernel/kb';
 import { entryUrl, identUrl, sourceUrl } from '../../kernel/links';
 import type { DebuggerSession } from '../../debugger/session';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import { ModelledCodeLensProvider } from './codeLens';
 import { KernelHoverProvider } from './hoverProvider';
 import { KERNEL_PATH_VIEW, KernelPathProvider } from './kernelPathView';

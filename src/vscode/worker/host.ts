@@ -4,7 +4,7 @@
 // the limit.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import type { WorkProblem, WorkRequest } from './messages';
 import { ScenarioRunner, type Outcome, type Run } from './runner';
 

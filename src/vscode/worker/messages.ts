@@ -1,7 +1,7 @@
 // What the extension host and the scenario worker thread say to each other. Structured clone
 // carries plain data only, so errors cross as {detail, pos} and are rebuilt on arrival.
 // No vscode here: both sides import it.
-import type { Trace } from '../../model/trace';
+import type { Trace } from '../../trace/contract';
 import type { SourcePos } from '../../scenario/types';
 
 export type WorkKind =

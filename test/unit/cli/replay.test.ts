@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { main } from '../../../src/cli/netstack';
-import { formatTrace } from '../../../src/cli/format';
+import { formatTrace } from '../../../src/debugger/format';
 import { traceJsonParts, writeParts, type Sink } from '../../../src/cli/stream';
 import { runExample } from '../model/helpers';
 import * as fs from 'fs';

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { BreakpointSet } from '../../../src/debugger/breakpoints';
 import { move } from '../../../src/debugger/cursor';
-import type { TraceEvent } from '../../../src/model/trace';
+import type { TraceEvent } from '../../../src/trace/contract';
 import { ttlTrace } from '../../fixtures/synthetic-trace';
 
 /** A hand-made event list: [packet, depth] per event. */

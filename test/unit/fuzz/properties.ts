@@ -9,7 +9,7 @@ import * as fc from 'fast-check';
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
 import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
-import type { Trace } from '../../../src/model/trace';
+import type { Trace } from '../../../src/trace/contract';
 import { readEth, writeEth, ETH_HLEN } from '../../../src/model/proto/ethernet';
 import { readArp, writeArp, ARP_HLEN } from '../../../src/model/proto/arp';
 import { readIp, writeIp } from '../../../src/model/proto/ipv4';

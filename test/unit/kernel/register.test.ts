@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Trace } from '../../../src/model/trace';
+import type { Trace } from '../../../src/trace/contract';
 import { KERNEL_SRC, kernelSrcOrSkip } from './kernelSrc';
 import { CodeLens, Hover, installVscodeStub, MarkdownString, Position, registry, TreeItem, Uri } from './vscodeStub';
 

@@ -2,7 +2,7 @@
 // counters and the sk_buff at key steps.
 import * as assert from 'assert';
 import { runExample, fns, isSubsequence, firstPacket, eventsOf } from './helpers';
-import type { Trace } from '../../../src/model/trace';
+import type { Trace } from '../../../src/trace/contract';
 
 const byteAt = (hex: string, off: number): number => parseInt(hex.slice(off * 2, off * 2 + 2), 16);
 const fate = (t: Trace, id: number) => t.packets.find((p) => p.id === id)!.fate;

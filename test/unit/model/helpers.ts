@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
-import type { Trace, TraceEvent } from '../../../src/model/trace';
+import type { Trace, TraceEvent } from '../../../src/trace/contract';
 
 export const EXAMPLES = path.resolve(__dirname, '../../../../examples');
 

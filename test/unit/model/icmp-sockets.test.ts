@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
 import { ScenarioErrors } from '../../../src/scenario/types';
-import type { Trace, TraceEvent } from '../../../src/model/trace';
+import type { Trace, TraceEvent } from '../../../src/trace/contract';
 import { EXAMPLES, fns } from './helpers';
 
 const FOUND = path.resolve(EXAMPLES, '../test/fidelity/found');

@@ -2,7 +2,7 @@
 // scenarios whose fragments arrive close together (timed traffic items, `at:`).
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
-import type { Trace } from '../../../src/model/trace';
+import type { Trace } from '../../../src/trace/contract';
 import { IP_DF } from '../../../src/model/proto/ipv4';
 
 const U = 'udp from 192.168.1.10:40010 to 192.168.1.20:7000';

@@ -2,8 +2,8 @@
 // not send tells its callers, what they count, and the `ret` the trace shows where it is decided.
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
-import { formatTrace } from '../../../src/cli/format';
-import type { Trace } from '../../../src/model/trace';
+import { formatTrace } from '../../../src/debugger/format';
+import type { Trace } from '../../../src/trace/contract';
 import { deriveMac } from '../../../src/model/proto/addr';
 import { NET_SYSCTL_DEFAULTS } from '../../../src/model/net/net_namespace';
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
 import * as assert from 'assert';
-import type { Trace, TraceEvent } from '../../../src/model/trace';
+import type { Trace, TraceEvent } from '../../../src/trace/contract';
 import { ScenarioErrors } from '../../../src/scenario/types';
 
 export const ROOT = path.resolve(__dirname, '../../../..');

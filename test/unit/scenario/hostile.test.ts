@@ -8,7 +8,7 @@ import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
 import { scenarioFileReader } from '../../../src/scenario/files';
 import { ScenarioErrors } from '../../../src/scenario/types';
-import type { Trace } from '../../../src/model/trace';
+import type { Trace } from '../../../src/trace/contract';
 import type { RunBudget } from '../../../src/scenario/limits';
 
 const DIR = path.resolve(__dirname, '../../../../test/hostile');

@@ -151,17 +151,38 @@ function process_backlog(net: Net, quota: number): number {
 
 function __netif_receive_skb_one_core(net: Net, skb: SkBuff): void {
   net.call('__netif_receive_skb_one_core', () => {
-    const handler = __netif_receive_skb_core(net, skb);
-    if (handler === 'ip') ip_rcv(net, skb, skb.dev!);
-    else if (handler === 'arp') arp_rcv(net, skb, skb.dev!);
+    const pt = __netif_receive_skb_core(net, skb);
+    if (pt) pt.func(net, skb, skb.dev!);
   });
 }
 
 /**
- * __netif_receive_skb_core: reset the network header, note the input interface, and find the
- * packet_type handler for skb->protocol. Returns which handler takes the frame, or null (dropped).
+ * struct packet_type (include/linux/netdevice.h): the handler a protocol registers for an
+ * EtherType with dev_add_pack. `list_func`, where there is one, takes a batch on the list path.
  */
-export function __netif_receive_skb_core(net: Net, skb: SkBuff): 'ip' | 'arp' | null {
+export interface PacketType {
+  type: number;
+  /** the handler's name as the trace says it, and the protocol it is for */
+  name: string;
+  family: string;
+  func(net: Net, skb: SkBuff, dev: NetDevice): void;
+  list_func?(net: Net, skbs: SkBuff[]): void;
+}
+
+/**
+ * ptype_base (net/core/dev.c, v6.12): the global table of handlers by EtherType, which every
+ * namespace shares. inet_init adds ip_packet_type, arp_init adds arp_packet_type (dev_add_pack).
+ */
+export const ptype_base: ReadonlyMap<number, PacketType> = new Map([
+  [ETH_P_IP, { type: ETH_P_IP, name: 'ip_rcv', family: 'IPv4', func: ip_rcv, list_func: ip_list_rcv }],
+  [ETH_P_ARP, { type: ETH_P_ARP, name: 'arp_rcv', family: 'ARP', func: arp_rcv }],
+]);
+
+/**
+ * __netif_receive_skb_core: reset the network header, note the input interface, and find the
+ * packet_type handler for skb->protocol in ptype_base. Returns it, or null (dropped).
+ */
+export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | null {
   return net.call('__netif_receive_skb_core', () => {
     const dev = skb.dev!;
     skb.resetNetworkHeader();
@@ -170,13 +191,12 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): 'ip' | 'arp' | 
     dev.stats.rx_packets++;
     dev.stats.rx_bytes += skb.len + dev.hard_header_len;
     const name = ETH_P_NAMES[skb.protocol] ?? `0x${skb.protocol.toString(16).padStart(4, '0')}`;
-    if (skb.protocol === ETH_P_IP) {
-      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for IPv4, ip_rcv, takes the frame (skb_iif = ${dev.ifindex}, ${dev.name}).`);
-      return 'ip';
-    }
-    if (skb.protocol === ETH_P_ARP) {
-      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for ARP, arp_rcv, takes the frame.`);
-      return 'arp';
+    const pt = ptype_base.get(skb.protocol);
+    if (pt) {
+      // the IPv4 sentence names skb_iif because IPv4's routing reads it (inet_iif)
+      const iif = pt.type === ETH_P_IP ? ` (skb_iif = ${dev.ifindex}, ${dev.name})` : '';
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`);
+      return pt;
     }
     dev.stats.rx_dropped++;
     net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${name}, so the frame is dropped.`);
@@ -191,13 +211,14 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): 'ip' | 'arp' | 
 export function netif_receive_skb_list_internal(net: Net, skbs: SkBuff[]): void {
   net.call('netif_receive_skb_list_internal', () =>
     net.call('__netif_receive_skb_list_core', () => {
-      const ip: SkBuff[] = [];
+      // handlers with a list_func get their frames as one batch after the loop; the others one by one
+      const lists = new Map<PacketType, SkBuff[]>();
       for (const skb of skbs) {
-        const h = __netif_receive_skb_core(net, skb);
-        if (h === 'ip') ip.push(skb);
-        else if (h === 'arp') net.call('__netif_receive_skb_list_ptype', () => arp_rcv(net, skb, skb.dev!));
+        const pt = __netif_receive_skb_core(net, skb);
+        if (pt?.list_func) (lists.get(pt) ?? lists.set(pt, []).get(pt)!).push(skb);
+        else if (pt) net.call('__netif_receive_skb_list_ptype', () => pt.func(net, skb, skb.dev!));
       }
-      if (ip.length > 0) net.call('__netif_receive_skb_list_ptype', () => ip_list_rcv(net, ip));
+      for (const [pt, list] of lists) net.call('__netif_receive_skb_list_ptype', () => pt.list_func!(net, list));
     }),
   );
 }

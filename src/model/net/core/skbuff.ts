@@ -1,7 +1,7 @@
 // struct sk_buff over a real byte buffer (include/linux/skbuff.h, net/core/skbuff.c, v6.12).
 // The buffer is linear (no page frags): head..end is one Uint8Array, and data/tail move inside
 // it exactly as the kernel's pointers do, so push/pull/put/reserve keep the kernel's meaning.
-import type { IpSummed, PktType } from '../../trace';
+import type { IpSummed, PktType } from '../../../trace/contract';
 import type { NetDevice } from './netdevice';
 import type { Rtable } from '../ipv4/route_types';
 

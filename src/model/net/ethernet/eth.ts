@@ -3,7 +3,7 @@ import { isMulticastMac, BROADCAST_MAC } from '../../proto/addr';
 import { ETH_HLEN, readEth, writeEth } from '../../proto/ethernet';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import type { PktType } from '../../trace';
+import type { PktType } from '../../../trace/contract';
 
 export const ETH_FILE = 'net/ethernet/eth.c';
 

@@ -158,12 +158,26 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
   });
 }
 
+/** struct net_protocol (include/net/protocol.h): a transport protocol's receive handler. */
+export interface NetProtocol {
+  /** the handler's name as the trace says it */
+  name: string;
+  handler(net: Net, skb: SkBuff): void;
+}
+
+/** inet_protos (net/ipv4/protocol.c, v6.12): inet_init fills it with inet_add_protocol. */
+export const inet_protos: ReadonlyMap<number, NetProtocol> = new Map([
+  [IPPROTO_ICMP, { name: 'icmp_rcv', handler: icmp_rcv }],
+  [IPPROTO_UDP, { name: 'udp_rcv', handler: udp_rcv }],
+  [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv }],
+]);
+
 /** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */
 function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void {
   net.call('ip_protocol_deliver_rcu', () => {
     const raw = raw_local_deliver(net, skb, protocol);
-    const handler = protocol === IPPROTO_UDP ? 'udp_rcv' : protocol === IPPROTO_TCP ? 'tcp_v4_rcv' : protocol === IPPROTO_ICMP ? 'icmp_rcv' : null;
-    if (!handler) {
+    const ipprot = inet_protos.get(protocol);
+    if (!ipprot) {
       if (!raw) {
         net.count('IpInUnknownProtos');
         net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `No handler for IP protocol ${protocol} and no raw socket wants it: IpInUnknownProtos, and the sender gets ICMP protocol unreachable.`);
@@ -176,10 +190,8 @@ function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void 
       }
       return;
     }
-    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `inet_protos[${protocol}] is ${handler}: the packet goes up to L4 (IpInDelivers).`);
+    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).`);
     net.count('IpInDelivers');
-    if (protocol === IPPROTO_UDP) udp_rcv(net, skb);
-    else if (protocol === IPPROTO_TCP) tcp_v4_rcv(net, skb);
-    else icmp_rcv(net, skb);
+    ipprot.handler(net, skb);
   });
 }

@@ -12,7 +12,7 @@ import { icmp_send } from './icmp';
 import { ip_do_fragment } from './ip_fragment';
 import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
 import { NET_XMIT_CN, xmitName } from '../core/dev';
-import type { NfHookName } from '../../trace';
+import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
 import { dev_loopback_xmit } from '../core/dev_loopback';
 import { Rtable } from './route_types';

@@ -1,6 +1,6 @@
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
 import type { SynOpts } from '../../proto/tcp';
-import type { SocketReport } from '../../trace';
+import type { SocketReport } from '../../../trace/contract';
 
 export type TcpState = 'TCP_CLOSE' | 'TCP_LISTEN' | 'TCP_SYN_SENT' | 'TCP_SYN_RECV' | 'TCP_NEW_SYN_RECV' | 'TCP_ESTABLISHED';
 

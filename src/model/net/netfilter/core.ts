@@ -4,7 +4,7 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import type { NfHookName, NfVerdict } from '../../trace';
+import type { NfHookName, NfVerdict } from '../../../trace/contract';
 
 export interface HookResult {
   verdict: NfVerdict;

@@ -12,7 +12,7 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import type { HookContext, NfHookName } from '../../trace';
+import type { HookContext, NfHookName } from '../../../trace/contract';
 import type { HookResult, NetfilterEngine } from './core';
 import { numToIp } from '../../proto/addr';
 import { IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES, readIp, writeIp } from '../../proto/ipv4';

@@ -9,7 +9,7 @@ import { csumFold, csumPartial } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
 import { csumReplace, hi16, lo16, setIpAddr } from './nf_pktinfo';
 import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, invertTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
-import type { NfHookName } from '../../trace';
+import type { NfHookName } from '../../../trace/contract';
 
 export const NAT_FILE = 'net/netfilter/nf_nat_core.c';
 export const NAT_PROTO_FILE = 'net/netfilter/nf_nat_proto.c';

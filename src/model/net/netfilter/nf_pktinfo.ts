@@ -5,7 +5,7 @@
 // to update checksums incrementally (inet_proto_csum_replace4/2 in net/core/utils.c, RFC 1624).
 import type { SkBuff } from '../core/skbuff';
 import type { NetDevice } from '../core/netdevice';
-import type { NfHookName } from '../../trace';
+import type { NfHookName } from '../../../trace/contract';
 import { rd16, rd32, wr16 } from '../../proto/addr';
 import { csumFold } from '../../proto/checksum';
 import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp, type IpHdr } from '../../proto/ipv4';

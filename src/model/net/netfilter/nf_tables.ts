@@ -6,7 +6,7 @@
 // register machine, but they run in the same order and stop the same way: a match that fails
 // ends the rule (NFT_BREAK), a verdict ends the chain.
 import type { Net } from '../net_namespace';
-import type { HookContext, NfHookName } from '../../trace';
+import type { HookContext, NfHookName } from '../../../trace/contract';
 import type { PktInfo } from './nf_pktinfo';
 import type { NfConn } from './nf_conntrack';
 

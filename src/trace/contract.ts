@@ -1,6 +1,8 @@
 // The trace contract (docs/architecture.md "Run to completion, record, then step").
 // Everything that steps — the CLI, the packet debugger, exercises — reads these types only.
 // Plain data (JSON-safe) so the same object crosses to the webview and into `--json` output.
+// Its own part, not the model's: the model writes a trace and everything else reads one, so the
+// readers (the webview above all) never depend on model code, whichever family made the trace.
 
 /** The reference kernel every `fn`/`file` in a trace is named against. */
 export const REFERENCE_KERNEL = 'v6.12';

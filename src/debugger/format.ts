@@ -1,5 +1,6 @@
-// The readable trace the CLI prints: one line per event, grouped under the packet it follows.
-import type { Trace } from '../model/trace';
+// The readable trace the CLI prints and the host's Run Scenario shows: one line per event,
+// grouped under the packet it follows. Here, not in src/cli, so the host needs no CLI code.
+import type { Trace } from '../trace/contract';
 
 export function formatTrace(t: Trace, opts: { color?: boolean } = {}): string {
   return [...formatTraceLines(t, opts)].join('\n');
