@@ -262,6 +262,14 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
   }
   const taken = new Map<string, number>();
   sc.traffic.forEach((item, i) => {
+    if (item.kind === 'wire' && i + 1 < marks.length) {
+      // an `into:` frame: what the tool's packet_snd returned on the link peer (af_packet.ts)
+      const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.fn === 'packet_snd');
+      if (!evs.length) return;
+      const fail = evs.find((e) => e.host === evs[0].host && e.ret?.startsWith('-E'));
+      out.push({ item: i, host: evs[0].host, result: fail ? errnoName(fail.ret!.slice(1)) : 'ok' });
+      return;
+    }
     if (item.kind !== 'local' || i + 1 >= marks.length) return;
     const host = item.from.text;
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);

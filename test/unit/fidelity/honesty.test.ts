@@ -1,5 +1,7 @@
 // Harness honesty (issue 10, part 3): what the harness compares must not hide a difference.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { compareDrops, compareSends } from '../../../src/fidelity/compare';
 import { parseDropLine, packetIdentity } from '../../../src/fidelity/drops';
 import { errnoName } from '../../../src/fidelity/errno';
@@ -90,6 +92,21 @@ traffic:
       assert.deepStrictEqual(
         modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`),
         ['0 ENETUNREACH', '1 ok', '2 ENETUNREACH', '3 ok', '4 ECONNREFUSED', '5 EMSGSIZE'],
+      );
+    });
+
+    it("an `into:` frame's result is packet_snd's, on the link peer: EMSGSIZE, ENOBUFS from a peer that drops, ENETDOWN, or ok", () => {
+      const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fidelity/found/fix-packet-snd-result.yaml'), 'utf8');
+      const { sc, trace, marks } = scenario(text);
+      assert.deepStrictEqual(
+        modelSends(sc, trace, marks).map((s) => `${s.item} ${s.host} ${s.result}`),
+        ['0 b ENOBUFS', '1 a EMSGSIZE', '2 a EMSGSIZE', '3 a ok', '4 c ENETDOWN', '5 a ok'],
+      );
+      // with room on the peer, the first frame is taken and the send succeeds
+      const roomy = scenario(text.replace('ip link set eth0 mtu 576', 'ip link set eth0 mtu 1500'));
+      assert.deepStrictEqual(
+        modelSends(roomy.sc, roomy.trace, roomy.marks).map((s) => s.result),
+        ['ok', 'ok', 'ok', 'ok', 'ENETDOWN', 'ok'],
       );
     });
   });
