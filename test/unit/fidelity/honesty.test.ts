@@ -163,6 +163,11 @@ traffic:
       assert.strictEqual(applyExceptions(sc, [d], '6.12.48').kept.length, 1);
       assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_INVALID_SOURCE' }], '6.13.0').kept.length, 0);
       assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_RPFILTER' }], '6.18.0').kept.length, 1, 'IP_RPFILTER is v6.12 too: no exception');
+      // ip_expire's second route lookup: v6.12 frees with FRAG_REASM_TIMEOUT whatever the route said
+      const exp = { ...d, model: 'ip_expire FRAG_REASM_TIMEOUT', kernel: 'ip_expire IP_INVALID_SOURCE' };
+      assert.match(applyExceptions(sc, [exp], '6.18.44').applied[0]?.name ?? '', /ip-expire-route-drop-reason/);
+      assert.strictEqual(applyExceptions(sc, [exp], '6.12.48').kept.length, 1);
+      assert.strictEqual(applyExceptions(sc, [{ ...exp, kernel: 'inet_frag_rbtree_purge FRAG_REASM_TIMEOUT' }], '6.18.44').kept.length, 1);
     });
   });
 
