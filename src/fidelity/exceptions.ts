@@ -72,6 +72,13 @@ export const EXCEPTIONS: FidelityException[] = [
       'commit 5b92112acd8e "net: ip: make ip_route_input_slow() return drop reasons" (Menglong Dong, net-next, November 2024, in v6.13; merge 12f077a728fa "net-ip-add-drop-reasons-to-input-route", with 82d9983ebeb8 "make ip_route_input_noref() return drop reasons" and "make fib_validate_source() support drop reasons") makes ip_route_input_slow return why it refused a packet, and ip_rcv_finish_core frees it with that reason: IP_LOCALNET (a loopback source or destination on a device without route_localnet), IP_INVALID_SOURCE (a multicast, limited broadcast or 0.0.0.0/8 source), IP_INVALID_DEST, IP_LOCAL_SOURCE (fib_validate_source: the source is our own). None of the four exists in v6.12 (include/net/dropreason-core.h); there ip_route_input_noref returns only an errno and ip_rcv_finish_core frees with NOT_SPECIFIED unless it is -EXDEV (IP_RPFILTER) — net/ipv4/ip_input.c, drop_error — which is what the model records.',
   },
   {
+    name: 'ip-expire-route-drop-reason (Linux 6.13+)',
+    applies: (r) => atLeast(r, 6, 13),
+    matches: (_sc, d) => isDrop(d, 'ip_expire FRAG_REASM_TIMEOUT', /^ip_expire IP_(?:LOCALNET|INVALID_SOURCE|INVALID_DEST|LOCAL_SOURCE|RPFILTER)$/),
+    reason:
+      'the same series (commit 82d9983ebeb8 "net: ip: make ip_route_input_noref() return drop reasons", Menglong Dong, in v6.13) makes ip_expire keep the reason the input route gives when it routes the first fragment of a timed-out queue again, and free that fragment with it (IP_INVALID_SOURCE for a broadcast or 0.0.0.0/8 source, IP_RPFILTER, …) instead of FRAG_REASM_TIMEOUT. In v6.12 ip_expire (net/ipv4/ip_fragment.c) only reads an errno from ip_route_input_noref, skips the ICMP error and frees the fragment with SKB_DROP_REASON_FRAG_REASM_TIMEOUT, which is what the model records.',
+  },
+  {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',
     applies: (r) => atLeast(r, 6, 18),
     matches: (sc, d) =>

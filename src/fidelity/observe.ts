@@ -262,6 +262,14 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
   }
   const taken = new Map<string, number>();
   sc.traffic.forEach((item, i) => {
+    if (item.kind === 'wire' && i + 1 < marks.length) {
+      // an `into:` frame: what the tool's packet_snd returned on the link peer (af_packet.ts)
+      const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.fn === 'packet_snd');
+      if (!evs.length) return;
+      const fail = evs.find((e) => e.host === evs[0].host && e.ret?.startsWith('-E'));
+      out.push({ item: i, host: evs[0].host, result: fail ? errnoName(fail.ret!.slice(1)) : 'ok' });
+      return;
+    }
     if (item.kind !== 'local' || i + 1 >= marks.length) return;
     const host = item.from.text;
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
@@ -283,7 +291,10 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
       else if (fates.some((p) => p.fate.fn === 'tcp_reset')) result = 'ECONNREFUSED';
       // tcp_done_with_error → tcp_done names the error connect() returns (an ICMP error in SYN_SENT)
       else if (evs.some((e) => e.fn === 'tcp_done' && /fails with E[A-Z]+/.test(e.what))) result = /fails with (E[A-Z]+)/.exec(evs.find((e) => e.fn === 'tcp_done' && /fails with E[A-Z]+/.test(e.what))!.what)![1];
-      else if (err) result = errnoName(err.fate.detail);
+      // tcp_write_timeout ended it (ETIMEDOUT): an ICMP error that tcp_v4_err consumes later
+      // finds no connection any more
+      else if (evs.some((e) => e.fn === 'tcp_write_timeout' && /fails with ETIMEDOUT/.test(e.what))) result = 'ETIMEDOUT';
+      else if (err?.fate.detail) result = errnoName(err.fate.detail);
       else result = 'ETIMEDOUT';
     }
     out.push({ item: i, host, result });

@@ -2,14 +2,9 @@
 // AF_PACKET socket sends them (packet_snd, as `into:` items do) and arrive on HOST:IF. The file
 // is read in chunks as the frames are sent, so a capture of any size streams.
 import { CaptureError, CaptureReader, type CaptureFrame } from '../capture/reader';
-import { packet_snd } from '../model/net/packet/af_packet';
+import { packet_snd, packetSndRefusal } from '../model/net/packet/af_packet';
 import type { World } from '../model/world';
-import { ETH_HLEN } from '../model/proto/ethernet';
 import { PcapItem, ScenarioError } from './types';
-
-/** VLAN_HLEN: packet_snd lets a frame exceed the MTU by one 802.1Q tag when it carries one. */
-const VLAN_HLEN = 4;
-const ETH_P_8021Q = 0x8100;
 
 /** What became of one frame of a capture. */
 export interface CaptureSent {
@@ -42,9 +37,9 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
     } else {
       world.settle();
     }
-    const refused = refusal(f.data, peer.mtu);
-    if (refused) {
-      onSent?.({ item: index, frame: f, refused });
+    const r = packetSndRefusal(peer, f.data);
+    if (r) {
+      onSent?.({ item: index, frame: f, refused: `packet_snd: ${r.errno}: ${r.why}` });
       return;
     }
     // copied: the frame's bytes are a view into the reader's chunk
@@ -72,16 +67,4 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
   } finally {
     chunks?.return?.();
   }
-}
-
-/**
- * packet_snd's own checks on a SOCK_RAW frame (net/packet/af_packet.c, v6.12): shorter than the
- * device's hard header is EINVAL (dev_validate_header), longer than MTU + header (+ one VLAN tag
- * when the frame has one) is EMSGSIZE. Such frames never reach the wire.
- */
-function refusal(b: Uint8Array, mtu: number): string | undefined {
-  if (b.length < ETH_HLEN) return `packet_snd: EINVAL: ${b.length} bytes is shorter than an Ethernet header`;
-  const tagged = ((b[12] << 8) | b[13]) === ETH_P_8021Q;
-  if (b.length > mtu + ETH_HLEN + (tagged ? VLAN_HLEN : 0)) return `packet_snd: EMSGSIZE: a ${b.length}-byte frame is longer than the sender's MTU ${mtu} allows`;
-  return undefined;
 }

@@ -248,8 +248,13 @@ export class Net {
   readonly pollList: NetDevice[] = [];
   backlogScheduled = false;
   softirqPending: Task | null = null;
-  /** icmp_global: the token bucket of icmp_msgs_per_sec */
-  icmpGlobal = { credit: 50, stamp: 0 };
+  /**
+   * icmp_global: the token bucket of icmp_msgs_per_sec (ms). A new namespace starts with no credit
+   * and a stamp of 0 (struct net is zeroed; v6.12 sets neither), which is far from any jiffies
+   * value: the first rate-limited ICMP refills the bucket with a whole second's worth,
+   * min(icmp_msgs_per_sec, icmp_msgs_burst), and none at all when icmp_msgs_per_sec is 0.
+   */
+  icmpGlobal = { credit: 0, stamp: -1e9 };
   /** inet_peer rate-limit state per destination (icmpv4_xrlim_allow) */
   readonly peers = new Map<number, { rateTokens: number; rateLast: number }>();
   /** ip_idents: a deterministic IP ID generator per destination */

@@ -142,7 +142,7 @@ describe('scenario: the pcap traffic item', () => {
       runScenario(sc, { openCapture: (f) => fileChunks(path.join(dir, f)), onCaptureFrame: (s) => sent.push(s) });
       assert.deepStrictEqual(sent.map((s) => s.refused ?? `packet ${s.packet !== undefined}`), [
         'packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header',
-        "packet_snd: EMSGSIZE: a 1515-byte frame is longer than the sender's MTU 1500 allows",
+        "packet_snd: EMSGSIZE: the 1515-byte frame is longer than eth0's MTU 1500 plus its link header, and it carries no 802.1Q tag",
         'packet true',
       ]);
     } finally {

@@ -1,5 +1,7 @@
 // Harness honesty (issue 10, part 3): what the harness compares must not hide a difference.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { compareDrops, compareSends } from '../../../src/fidelity/compare';
 import { parseDropLine, packetIdentity } from '../../../src/fidelity/drops';
 import { errnoName } from '../../../src/fidelity/errno';
@@ -92,6 +94,21 @@ traffic:
         ['0 ENETUNREACH', '1 ok', '2 ENETUNREACH', '3 ok', '4 ECONNREFUSED', '5 EMSGSIZE'],
       );
     });
+
+    it("an `into:` frame's result is packet_snd's, on the link peer: EMSGSIZE, ENOBUFS from a peer that drops, ENETDOWN, or ok", () => {
+      const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fidelity/found/fix-packet-snd-result.yaml'), 'utf8');
+      const { sc, trace, marks } = scenario(text);
+      assert.deepStrictEqual(
+        modelSends(sc, trace, marks).map((s) => `${s.item} ${s.host} ${s.result}`),
+        ['0 b ENOBUFS', '1 a EMSGSIZE', '2 a EMSGSIZE', '3 a ok', '4 c ENETDOWN', '5 a ok'],
+      );
+      // with room on the peer, the first frame is taken and the send succeeds
+      const roomy = scenario(text.replace('ip link set eth0 mtu 576', 'ip link set eth0 mtu 1500'));
+      assert.deepStrictEqual(
+        modelSends(roomy.sc, roomy.trace, roomy.marks).map((s) => s.result),
+        ['ok', 'ok', 'ok', 'ok', 'ENETDOWN', 'ok'],
+      );
+    });
   });
 
   describe('drops', () => {
@@ -146,6 +163,11 @@ traffic:
       assert.strictEqual(applyExceptions(sc, [d], '6.12.48').kept.length, 1);
       assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_INVALID_SOURCE' }], '6.13.0').kept.length, 0);
       assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: 'ip_rcv_finish_core IP_RPFILTER' }], '6.18.0').kept.length, 1, 'IP_RPFILTER is v6.12 too: no exception');
+      // ip_expire's second route lookup: v6.12 frees with FRAG_REASM_TIMEOUT whatever the route said
+      const exp = { ...d, model: 'ip_expire FRAG_REASM_TIMEOUT', kernel: 'ip_expire IP_INVALID_SOURCE' };
+      assert.match(applyExceptions(sc, [exp], '6.18.44').applied[0]?.name ?? '', /ip-expire-route-drop-reason/);
+      assert.strictEqual(applyExceptions(sc, [exp], '6.12.48').kept.length, 1);
+      assert.strictEqual(applyExceptions(sc, [{ ...exp, kernel: 'inet_frag_rbtree_purge FRAG_REASM_TIMEOUT' }], '6.18.44').kept.length, 1);
     });
   });
 

@@ -96,6 +96,7 @@ export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   const scope: Scope = r.scope ?? (r.type === 'RTN_LOCAL' ? 'host' : r.gw || r.type !== 'RTN_UNICAST' ? 'global' : 'link');
   const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false };
   net.fib.add(route);
+  if (r.type === 'RTN_LOCAL') net.fib.hasCustomLocalRoutes = true;
 }
 
 export function routeDel(net: Net, r: Partial<RouteSpec> & { dst: number; plen: number; table: number }): void {
@@ -111,12 +112,14 @@ export function ruleAdd(net: Net, rule: Omit<FibRule, 'priority'> & { priority?:
     prio = nonzero.length ? nonzero[0] - 1 : 0;
   }
   net.fib.addRule({ ...rule, priority: prio });
+  net.fib.hasCustomRules = true;
 }
 
 export function ruleDel(net: Net, match: Partial<FibRule>): void {
   const i = net.fib.rules.findIndex((x) => (match.priority === undefined || x.priority === match.priority) && (match.table === undefined || x.table === match.table));
   if (i < 0) throw new NetlinkError('RTNETLINK answers: No such file or directory');
   net.fib.rules.splice(i, 1);
+  net.fib.hasCustomRules = true;
 }
 
 export function neighAdd(net: Net, dev: NetDevice, ip: number, lladdr: string | undefined, nud: NudState, replace: boolean): void {

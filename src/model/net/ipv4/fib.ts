@@ -79,6 +79,14 @@ export class Fib {
     { priority: 32767, table: RT_TABLE_DEFAULT, action: 'lookup' },
   ];
 
+  /**
+   * net->ipv4.fib_has_custom_rules: set by any `ip rule` added or deleted (fib4_rule_configure,
+   * fib4_rule_delete); fib_validate_source then always does its full check.
+   */
+  hasCustomRules = false;
+  /** net->ipv4.fib_has_custom_local_routes: a route of type local added by hand (inet_rtm_newroute) */
+  hasCustomLocalRoutes = false;
+
   /** fib_nl_newrule: rules stay ordered by priority, a new one after those of equal priority. */
   addRule(rule: FibRule): void {
     const at = this.rules.findIndex((r) => r.priority > rule.priority);

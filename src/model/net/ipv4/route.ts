@@ -34,20 +34,51 @@ export function isLocalAddr(net: Net, a: number): boolean {
 }
 
 /**
- * fib_validate_source: the source address check (rp_filter). Returns 0 or a negative errno:
- * -EINVAL for our own address as a source, -EXDEV when reverse-path filtering rejects it.
+ * fib_validate_source (net/ipv4/fib_frontend.c, v6.12): the source address check. Without
+ * rp_filter (and unless the packet would go back out the device it came in on with
+ * send_redirects on) it only refuses one of our own addresses as a source (inet_lookup_ifaddr),
+ * or nothing with accept_local — but once the namespace has rules of its own (`ip rule`) or
+ * routes of type local added by hand, that shortcut is too optimistic and the full check runs
+ * (__fib_validate_source). Returns a negative errno (-EINVAL martian, -EXDEV rp_filter), 0, or
+ * 1 when the source is directly connected on `dev` (RTCF_DIRECTSRC: what ICMP redirects need).
+ * `oif` is the output device of a packet to forward (0 for local delivery).
  */
-function fib_validate_source(net: Net, skb: SkBuff, saddr: number, dev: NetDevice): number {
+function fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: number, tos: number, oif: number, dev: NetDevice): number {
   const rpf = net.devMaxconf(dev, 'rp_filter');
-  if (!rpf) {
+  if (!rpf && (dev.ifindex !== oif || !net.devOrconf(dev, 'send_redirects'))) {
     if (net.devOrconf(dev, 'accept_local')) return 0;
-    return isLocalAddr(net, saddr) ? -EINVAL : 0;
+    if (!net.fib.hasCustomLocalRoutes && !net.fib.hasCustomRules) return isLocalAddr(net, saddr) ? -EINVAL : 0;
   }
-  const rev = net.fib.lookup({ daddr: saddr, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: skb.mark, tos: 0, iifName: 'lo' });
-  if ('error' in rev) return -EXDEV;
-  if (rev.route.type === 'RTN_LOCAL' && !net.devOrconf(dev, 'accept_local')) return -EINVAL;
-  if (rpf === 1 && rev.route.dev !== dev) return -EXDEV;
-  return 0;
+  return __fib_validate_source(net, skb, saddr, daddr, tos, oif, dev, rpf);
+}
+
+/**
+ * __fib_validate_source: look the source up as a destination (from `oif`, else loopback). No
+ * route: accepted unless rp_filter is on. A route of another type than unicast (a broadcast
+ * address, a blackhole…; local only with accept_local) makes it a martian. A route through
+ * `dev` accepts it; otherwise strict rp_filter refuses it, loose rp_filter (2) accepts it.
+ */
+function __fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: number, tos: number, oif: number, dev: NetDevice, rpf: number): number {
+  const from = oif ? [...net.devices.values()].find((d) => d.ifindex === oif) ?? null : null;
+  // IN_DEV_SRC_VMARK: the packet's mark takes part only with src_valid_mark
+  const mark = net.devOrconf(dev, 'src_valid_mark') ? skb.mark : 0;
+  const fl: Flowi4 = { daddr: saddr, saddr: daddr, iif: from ? from.ifindex : net.lo.ifindex, oif: 0, mark, tos, iifName: from ? from.name : 'lo' };
+  const rev = net.fib.lookup(fl);
+  if ('error' in rev) return rpf ? -EXDEV : 0;
+  const r = rev.route;
+  if (r.type !== 'RTN_UNICAST' && (r.type !== 'RTN_LOCAL' || !net.devOrconf(dev, 'accept_local'))) return -EINVAL;
+  // the nexthop's scope is host for a route without a gateway, link (or less) through one
+  const direct = (x: FibRoute): number => (x.gw ? 0 : 1);
+  if (r.dev === dev || (r.type === 'RTN_LOCAL' && dev.isLoopback)) return direct(r);
+  if (!dev.addrs.length) return rpf ? -EXDEV : 0;
+  if (rpf === 1) return -EXDEV;
+  const via = net.fib.lookup({ ...fl, oif: dev.ifindex });
+  return !('error' in via) && via.route.type === 'RTN_UNICAST' ? direct(via.route) : 0;
+}
+
+/** Why fib_validate_source called a source martian, in words. */
+function sourceWhy(net: Net, saddr: number): string {
+  return isLocalAddr(net, saddr) ? 'the source is one of our own addresses' : 'looked up as a destination, the source is not a unicast address (a broadcast address, or a route that refuses it)';
 }
 
 /**
@@ -70,6 +101,15 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       say(what);
       return 0;
     };
+    // brd_input: a broadcast's source is validated too (unless it is 0.0.0.0/8)
+    const brdInput = (what: string): number => {
+      if (!isZeronet(saddr)) {
+        const err = fib_validate_source(net, skb, saddr, 0, tos, 0, dev);
+        if (err === -EXDEV) return err;
+        if (err < 0) return martianSource(sourceWhy(net, saddr));
+      }
+      return localInput('RTN_BROADCAST', what);
+    };
     const noRoute = (err: number, what: string): number => {
       skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, 'ip_error', 'ip_rt_bug', 0, daddr, 0, err);
       say(what);
@@ -78,7 +118,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
 
     if (isMulticast(saddr) || isLbcast(saddr)) return martianSource('multicast or broadcast source');
     if (isLbcast(daddr) || (saddr === 0 && daddr === 0)) {
-      return localInput('RTN_BROADCAST', `${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
+      return brdInput(`${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
     }
     if (isZeronet(saddr)) return martianSource('0.0.0.0/8 source');
     if (isZeronet(daddr)) return martianDest('0.0.0.0/8 destination');
@@ -95,13 +135,13 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     }
     const rt = res.route;
     if (rt.type === 'RTN_BROADCAST') {
-      return localInput('RTN_BROADCAST', `fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
+      return brdInput(`fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
     }
     if (rt.type === 'RTN_LOCAL') {
-      const err = fib_validate_source(net, skb, saddr, dev);
+      const err = fib_validate_source(net, skb, saddr, daddr, tos, 0, dev);
       if (err < 0) {
         if (err === -EXDEV) return err;
-        return martianSource('the source is one of our own addresses');
+        return martianSource(sourceWhy(net, saddr));
       }
       return localInput('RTN_LOCAL', `fib_lookup finds ${numToIp(daddr)} in the local table: it is one of this host's addresses, so dst->input = ip_local_deliver.`);
     }
@@ -110,13 +150,13 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     }
     if (rt.type !== 'RTN_UNICAST') return martianDest(`route type ${rt.type}`);
     // ip_mkroute_input → __mkroute_input
-    const err = fib_validate_source(net, skb, saddr, dev);
+    const out = rt.dev!;
+    const err = fib_validate_source(net, skb, saddr, daddr, tos, out.ifindex, dev);
     if (err < 0) {
       if (err === -EXDEV) return err;
-      return martianSource('the source is one of our own addresses');
+      return martianSource(sourceWhy(net, saddr));
     }
-    const out = rt.dev!;
-    if (out === dev && net.devOrconf(out, 'send_redirects')) {
+    if (out === dev && err > 0 && net.devOrconf(out, 'send_redirects')) {
       const gw = rt.gw;
       if (net.devOrconf(out, 'shared_media') || out.addrs.some((a) => inPrefix(saddr, a.local, a.plen) && (!gw || inPrefix(gw, a.local, a.plen)))) {
         skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_DOREDIRECT;

@@ -45,6 +45,10 @@ export interface TcpSock {
   /** a SYN retransmit timer, for connects */
   retransTimer: { cancelled: boolean } | null;
   synRetries: number;
+  /** SYNs that really left the socket (the first and each retransmission not refused with -EBUSY) */
+  synSent: number;
+  /** tp->retrans_stamp: when connect() sent the first SYN (ns) */
+  retransStamp: number;
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
   errors: string[];

@@ -55,7 +55,7 @@ export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
 }
 
 function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number, daddr: number, dport: number): TcpSock {
-  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
+  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synSent: 0, retransStamp: 0, synPkt: 0, errors: [] };
   net.sock.tcp.push(s);
   return s;
 }
@@ -212,8 +212,11 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
+      // tcp_connect: retrans_stamp, from which tcp_write_timeout measures a SYN's timeout
+      sk.retransStamp = net.w.sched.now;
       const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, ${describeOpts(sk.opt)}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
+      sk.synSent = 1;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;
     }),
@@ -233,7 +236,10 @@ function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what:
  * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
  * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s for the first tcp_syn_linear_timeouts
  * expiries, then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s,
- * then 64 s more before connect() fails, 131 s after the first SYN.
+ * then 64 s more before connect() fails, 131 s after the first SYN. tcp_write_timeout also gives
+ * up at the first expiry past tcp_model_timeout(tcp_syn_retries) from the first SYN: with
+ * tcp_syn_retries = 1 that is 3 s (SYNs at 0, 1 and 2 s), long before the linear count runs out.
+ * While the last SYN still waits for ARP, an expiry sends nothing (skb_still_in_host_queue).
  */
 function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
   const t = net.w.sched.after(rto, () => {
@@ -242,26 +248,61 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
       net.call('tcp_retransmit_timer', () => {
         net.count('TcpExtTCPTimeouts');
         const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
-        const max = net.get('net.ipv4.tcp_syn_retries') + linear;
-        if (sk.synRetries >= max) {
+        const retries = net.get('net.ipv4.tcp_syn_retries');
+        const max = retries + linear;
+        // tcp_write_timeout: out of retransmissions, or (once one was due) past the time
+        // tcp_syn_retries exponential retransmissions would take from the first SYN
+        // (retransmits_timed_out, tcp_model_timeout: 3 s for 1, 127 s for 6)
+        const timedOut = sk.synRetries > 0 && net.w.sched.now - sk.retransStamp >= tcp_model_timeout(retries);
+        if (sk.synRetries >= max || timedOut) {
           sk.state = 'TCP_CLOSE';
           sk.errors.push('ETIMEDOUT');
           net.count('TcpAttemptFails');
           net.count('TcpExtTCPAbortOnTimeout');
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', sk.synRetries >= max ? `No answer after ${sk.synRetries} retransmission timeouts (tcp_syn_retries + tcp_syn_linear_timeouts = ${max}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).` : `No answer ${(net.w.sched.now - sk.retransStamp) / 1e9} s after the first SYN, at least the ${tcp_model_timeout(retries) / 1e9} s that tcp_syn_retries = ${retries} exponential retransmissions take (retransmits_timed_out): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
-        if (sk.synRetries > 0) net.count('TcpExtTCPLostRetransmit');
+        // tcp_enter_loss: only a SYN that was really retransmitted before is lost again
+        if (sk.synSent > 1) net.count('TcpExtTCPLostRetransmit');
         sk.synRetries++;
-        net.count('TcpRetransSegs');
-        net.count('TcpExtTCPSynRetrans');
-        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
+        if (skb_still_in_host_queue(net, sk)) {
+          // the clone of the last SYN still waits in a neighbour's arp_queue (its fclone holds
+          // the socket): __tcp_retransmit_skb returns -EBUSY and nothing is sent, but the
+          // timer backs off and the expiry counts toward tcp_syn_retries all the same
+          net.count('TcpExtTCPSpuriousRtxHostQueues');
+          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `No SYN-ACK within ${rto / 1e9} s, but the last SYN has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, so it is not sent again (-EBUSY, TCPSpuriousRtxHostQueues); expiry ${sk.synRetries} of ${max}.`, { ret: '-EBUSY' });
+        } else {
+          net.count('TcpRetransSegs');
+          net.count('TcpExtTCPSynRetrans');
+          sk.synSent++;
+          sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
+        }
         armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
       }),
     );
   });
   sk.retransTimer = t;
+}
+
+/**
+ * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12) with rto_base TCP_TIMEOUT_INIT (1 s): how long
+ * `boundary` retransmissions with exponential backoff take, capped at TCP_RTO_MAX per step.
+ */
+function tcp_model_timeout(boundary: number): number {
+  const base = 1_000_000_000;
+  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / base));
+  return boundary <= thresh ? (2 * 2 ** boundary - 1) * base : (2 * 2 ** thresh - 1) * base + (boundary - thresh) * TCP_RTO_MAX_NS;
+}
+
+/**
+ * skb_still_in_host_queue (net/ipv4/tcp_output.c, v6.12): the SYN's fast clone is still alive
+ * and owned by the socket (skb_fclone_busy) — here: waiting in an unresolved neighbour's
+ * arp_queue, which keeps the clone (and its socket) until the address resolves or fails.
+ */
+function skb_still_in_host_queue(net: Net, sk: TcpSock): boolean {
+  for (const n of net.neigh.values()) if (n.arpQueue.some((q) => q.sk === sk)) return true;
+  return false;
 }
 
 /** TCP_RTO_MAX: 120 s */

@@ -10,7 +10,12 @@ import { ICMP_ECHO, ICMP_ECHOREPLY, writeIcmp } from '../../proto/icmp';
 import { writeUdp, UDP_HLEN } from '../../proto/udp';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, writeTcp } from '../../proto/tcp';
 import { wr16 } from '../../proto/addr';
-import { dev_queue_xmit } from '../core/dev';
+import { dev_queue_xmit, NET_XMIT_CN, NET_XMIT_SUCCESS, xmitName } from '../core/dev';
+
+const FILE = 'net/packet/af_packet.c';
+/** VLAN_HLEN: packet_snd lets a frame exceed the MTU by one 802.1Q tag when it carries one. */
+const VLAN_HLEN = 4;
+const ETH_P_8021Q = 0x8100;
 
 export interface FrameSpec {
   proto: 'udp' | 'tcp' | 'icmp';
@@ -90,7 +95,31 @@ function writeIpChecksumOnly(b: Uint8Array, off: number): void {
   wr16(b, off + 10, ~sum & 0xffff);
 }
 
-/** packet_snd: the tool's socket on `dev` (the target's link partner) sends the frame as it is. */
+/**
+ * packet_snd's own refusals of a SOCK_RAW frame, in its order (net/packet/af_packet.c, v6.12):
+ * the bound device is down (ENETDOWN); the frame is longer than MTU + link header + one VLAN tag
+ * (EMSGSIZE, checked before an sk_buff is allocated); shorter than the link header (EINVAL,
+ * dev_validate_header); longer than MTU + link header without an 802.1Q tag to excuse the extra
+ * 4 bytes (EMSGSIZE, packet_extra_vlan_len_allowed). A refused frame never reaches the device.
+ */
+export function packetSndRefusal(dev: NetDevice, frame: Uint8Array): { errno: string; why: string } | undefined {
+  if (!dev.up) return { errno: 'ENETDOWN', why: `${dev.name} is down (no IFF_UP)` };
+  const max = dev.mtu + dev.hard_header_len;
+  if (frame.length > max + VLAN_HLEN) return { errno: 'EMSGSIZE', why: `the ${frame.length}-byte frame is longer than ${dev.name}'s MTU ${dev.mtu} plus its link header and one VLAN tag allow` };
+  if (frame.length < dev.hard_header_len) return { errno: 'EINVAL', why: `${frame.length} bytes is shorter than an Ethernet header` };
+  const tagged = frame.length >= ETH_HLEN && ((frame[12] << 8) | frame[13]) === ETH_P_8021Q;
+  if (frame.length > max && !tagged) return { errno: 'EMSGSIZE', why: `the ${frame.length}-byte frame is longer than ${dev.name}'s MTU ${dev.mtu} plus its link header, and it carries no 802.1Q tag` };
+  return undefined;
+}
+
+/**
+ * packet_snd: the tool's socket on `dev` (the target's link partner) sends the frame as it is.
+ * What sendmsg returns is recorded as the kernel returns it: a refusal (packetSndRefusal) ends
+ * the send before the device; otherwise the frame goes to dev_queue_xmit, and a transmit that
+ * reports NET_XMIT_DROP (a veth whose peer would not take the frame: down, too big for its MTU,
+ * a full backlog) becomes ENOBUFS through net_xmit_errno, while NET_XMIT_CN (noop_qdisc of a
+ * device without carrier) counts as sent. Returns the packet's id.
+ */
 export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null = null): number {
   return net.w.rec.fresh(() =>
     net.call('packet_snd', () => {
@@ -103,8 +132,18 @@ export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: 
       // A replay tool's socket is bound to ETH_P_ALL, so packet_parse_headers takes skb->protocol
       // from the frame's own EtherType (dev_parse_header_protocol; net/packet/af_packet.c, v6.12).
       skb.protocol = frame.length >= ETH_HLEN ? (frame[12] << 8) | frame[13] : ETH_P_IP;
-      net.step(skb, 'L2', 'packet_snd', 'net/packet/af_packet.c', `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
-      dev_queue_xmit(net, skb);
+      const refused = packetSndRefusal(dev, frame);
+      if (refused) {
+        // the step shows the frame the tool handed to sendmsg; it never becomes a transmitted sk_buff
+        net.step(skb, 'socket', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} tries to send a crafted ${frame.length}-byte frame, but packet_snd refuses it: ${refused.why}, so sendmsg fails with ${refused.errno}.`, { ret: `-${refused.errno}` });
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
+        return pkt;
+      }
+      net.step(skb, 'L2', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
+      const rc = dev_queue_xmit(net, skb);
+      if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
+        net.step(null, 'socket', 'packet_snd', FILE, `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.`, { ret: '-ENOBUFS' });
+      }
       return pkt;
     }),
   );
