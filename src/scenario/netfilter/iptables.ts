@@ -7,11 +7,11 @@
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
 import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
-import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
 import * as X from './exprs';
+import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -376,36 +376,22 @@ interface Built {
 
 function parseAddr(t: Tok): X.Range {
   const [a, l] = t.text.split('/');
-  let base: number;
-  try {
-    base = ipToNum(a);
-  } catch {
-    throw new ScenarioError(`host/network ${q(t.text)} not found (the model takes IPv4 addresses, not names)`, t.pos);
-  }
+  const base = ipv4Of(a);
+  if (base === undefined) throw new ScenarioError(`host/network ${q(t.text)} not found (the model takes IPv4 addresses, not names)`, t.pos);
   let plen = 32;
   if (l !== undefined) {
-    if (/^\d+$/.test(l) && Number(l) <= 32) plen = Number(l);
-    else {
-      // a dotted mask (255.255.255.0) must be contiguous ones
-      let inv = -1;
-      try {
-        inv = ~ipToNum(l) >>> 0;
-      } catch {
-        /* not an address */
-      }
-      if (inv < 0 || (inv & (inv + 1)) !== 0) throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
-      plen = 32 - Math.log2(inv + 1);
-    }
+    // a dotted mask (255.255.255.0) must be contiguous ones
+    const n = prefixLenOf(l) ?? contiguousMaskLen(l);
+    if (n === undefined) throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
+    plen = n;
   }
-  const m = prefixMask(plen);
-  const lo = (base & m) >>> 0;
-  return [lo, (lo | ~m) >>> 0];
+  return prefixRange(base, plen);
 }
 
 function parsePort(t: Tok, s: string): number {
-  if (s in X.SERVICES) return X.SERVICES[s];
-  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new ScenarioError(`invalid port/service ${q(s)} specified`, t.pos);
-  return Number(s);
+  const v = portOf(s);
+  if (v === undefined) throw new ScenarioError(`invalid port/service ${q(s)} specified`, t.pos);
+  return v;
 }
 
 function portRange(t: Tok, s: string): X.Range {
@@ -416,8 +402,8 @@ function portRange(t: Tok, s: string): X.Range {
 }
 
 function parseNum(t: Tok, max = 0xffffffff): number {
-  const v = /^0x[0-9a-f]+$/i.test(t.text) ? parseInt(t.text, 16) : /^\d+$/.test(t.text) ? Number(t.text) : NaN;
-  if (!Number.isFinite(v) || v > max) throw new ScenarioError(`${q(t.text)} is not a number`, t.pos);
+  const v = numberOf(t.text);
+  if (v === undefined || v > max) throw new ScenarioError(`${q(t.text)} is not a number`, t.pos);
   return v;
 }
 
@@ -430,12 +416,8 @@ function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range
   const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::(\d+)(?:-(\d+))?)?$/.exec(t.text) : /^(\d+)(?:-(\d+))?$/.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
-    let addr: number;
-    try {
-      addr = ipToNum(m[1]);
-    } catch {
-      throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
-    }
+    const addr = ipv4Of(m[1]);
+    if (addr === undefined) throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
     return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null };
   }
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
