@@ -105,7 +105,7 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
         position = { tok: n, handle: Number(n.text) };
       }
       if (verb.text === 'replace' && !position) p.fail(verb, 'nft replace rule needs handle N');
-      const rule = parseRule(p);
+      const rule = parseRule(p, fam);
       ops.push({
         pos: verb.pos,
         run: (e) => {
@@ -223,7 +223,7 @@ export function chainDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, cn: 
       } else if (cmdForm) {
         p.fail(t, `syntax error: unexpected ${q(t.text)} in a chain declaration (type …, policy …)`);
       } else {
-        rules.push(parseRule(p));
+        rules.push(parseRule(p, fam));
         p.endInBlock();
       }
       p.skipSeps();

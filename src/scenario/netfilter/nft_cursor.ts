@@ -28,6 +28,16 @@ export class NftCursor {
   checks: Check[] = [];
   counter: { packets: number; bytes: number } | null = null;
   sawVmap = false;
+  /**
+   * What the rule has said so far about the packet's protocols, as nft's evaluation context
+   * (proto_ctx) keeps it: the transport protocol(s) a `meta l4proto`/`ip protocol` match or a
+   * tcp/udp/icmp header match fixed (the first one wins), and whether the network protocol is
+   * known (an `ip …` match, `meta nfproto ipv4`), which an inet table's NAT needs.
+   */
+  l4: { names: string[] } | null = null;
+  l3Known = false;
+  /** the family of the table the rule is for */
+  ruleFamily: NfFamily = 'ip';
 
   constructor(
     readonly src: PChars,
@@ -184,7 +194,7 @@ export class NftCursor {
         }
         const lo = one({ ...t, text: t.text.slice(0, dash) }, t.text.slice(0, dash));
         const hi = one({ ...t, text: t.text.slice(dash + 1) }, t.text.slice(dash + 1));
-        if (hi < lo) this.fail(t, `${q(t.text)}: the range is reversed`);
+        if (hi < lo) this.fail(t, 'Range has zero or negative size');
         return [lo, hi] as X.Range;
       }
       const v = one(t, t.text);
@@ -223,5 +233,23 @@ export class NftCursor {
     }
     if (t.kind === 'word' && OTHER_FAMILIES.has(t.text) && this.peek(1).kind === 'word') this.fail(t, `family ${t.text} is not modelled: the model is IPv4 only (use ip or inet)`);
     return 'ip';
+  }
+
+  /**
+   * A tcp/udp/icmp header match needs its protocol: the first one fixes it (nft adds the
+   * dependency), a later one of another protocol is refused as nft refuses it.
+   */
+  needL4(kw: NTok, name: string): void {
+    if (!this.l4) {
+      this.l4 = { names: [name] };
+      return;
+    }
+    const other = this.l4.names.find((n) => n !== name);
+    if (other !== undefined) this.fail(kw, `conflicting protocols specified: ${other} vs. ${name}`);
+  }
+
+  /** `meta l4proto X` / `ip protocol X` (== one value or a set of them) fixes the transport protocol unless one is fixed already. */
+  sawL4(names: string[]): void {
+    if (!this.l4 && names.length) this.l4 = { names };
   }
 }

@@ -11,6 +11,7 @@ import { lookupOr } from './nft_sets';
 
 export function ipMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
+  p.l3Known = true;
   const op = p.op();
   if (k.text === 'saddr' || k.text === 'daddr') {
     const ref = lookupOr(p, kw, op, 'ipv4_addr', k.text === 'saddr' ? X.field.saddr : X.field.daddr, (v) => `ip ${k.text} ${X.showAddr(v as number)}`);
@@ -25,8 +26,11 @@ export function ipMatch(p: NftCursor, kw: NTok): Expr {
     case 'saddr':
     case 'daddr':
       return X.matchNum(text, k.text === 'saddr' ? X.field.saddr : X.field.daddr, op, p.ranges(vs, (t, s) => p.addrOf(t, s), true), X.showAddr);
-    case 'protocol':
-      return X.matchNum(text, X.field.protocol, op, p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255))), X.showProto);
+    case 'protocol': {
+      const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+      if (op === '==') p.sawL4(protoNames(r));
+      return X.matchNum(text, X.field.protocol, op, r, X.showProto);
+    }
     case 'ttl':
       return X.matchNum(text, X.field.ttl, op, p.ranges(vs, (t) => p.num(t, 0, 255)), (v) => `ttl ${v}`);
     default:
@@ -37,6 +41,7 @@ export function ipMatch(p: NftCursor, kw: NTok): Expr {
 export function l4Match(p: NftCursor, kw: NTok): Expr {
   const proto = kw.text === 'tcp' ? IPPROTO_TCP : kw.text === 'udp' ? IPPROTO_UDP : null;
   const k = p.key(kw, kw.text === 'tcp' ? ['sport', 'dport', 'flags'] : ['sport', 'dport']);
+  if (kw.text !== 'th') p.needL4(kw, kw.text);
   if (k.text === 'flags') return tcpFlags(p, kw);
   const op = p.op();
   const get = X.field.port(proto, k.text as 'sport' | 'dport');
@@ -102,6 +107,7 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
 
 export function icmpMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.key(kw, ['type', 'code']);
+  p.needL4(kw, 'icmp');
   const op = p.op();
   if (k.text === 'type') {
     const ref = lookupOr(p, kw, op, 'icmp_type', X.field.icmpType, (v) => `icmp type ${X.showIcmp(v as number)}`);
@@ -164,6 +170,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       if (ref) return ref;
       const vs = p.values('an interface name');
       if (vs.length !== 1) p.fail(vs[1], 'sets of interface names are not modelled');
+      if (vs[0].text === '') p.fail(vs[0], 'Empty string is not allowed');
       return X.matchIfname(p.text(kw), k.text === 'iifname' ? 'in' : 'out', vs[0].text, op === '!=');
     }
     case 'iif':
@@ -220,10 +227,15 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
         if (ref) return ref;
       }
       const vs = p.values('a protocol');
-      if (k.text === 'l4proto') return X.matchNum(p.text(kw), X.field.l4proto, op, p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255))), X.showProto);
+      if (k.text === 'l4proto') {
+        const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+        if (op === '==') p.sawL4(protoNames(r));
+        return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
+      }
       const want = k.text === 'protocol' ? 'ip' : 'ipv4';
       for (const v of vs) if (v.text !== want && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want}`);
       const yes = vs.some((v) => v.text === want) !== (op === '!=');
+      if (op === '==' && vs.length === 1 && vs[0].text === want) p.l3Known = true;
       return { text: p.text(kw), eval: () => yes };
     }
     default:
@@ -231,3 +243,8 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
   }
 }
 
+/** The protocols a `meta l4proto`/`ip protocol` comparison names, as nft prints them; none for a range. */
+function protoNames(r: X.Range[]): string[] {
+  if (r.some(([lo, hi]) => lo !== hi)) return [];
+  return [...new Set(r.map(([v]) => X.showProto(v)))];
+}

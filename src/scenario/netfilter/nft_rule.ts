@@ -2,7 +2,7 @@
 // table below has one entry per keyword, so adding a construct is adding an entry (and its
 // parser in nft_match.ts or nft_stmt.ts); a keyword the model knows but does not model has an
 // entry that refuses it with its name.
-import type { Expr, Rule } from '../../model/net/netfilter/nf_tables';
+import type { Expr, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
 import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
@@ -88,8 +88,11 @@ function item(p: NftCursor): Item {
 }
 
 /** A rule up to its end (newline, `;`, `}` or the end of the input), with the checks to make when it is loaded. */
-export function rule(p: NftCursor): { rule: Rule; check: Check } {
+export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check } {
   const first = p.peek();
+  p.ruleFamily = family;
+  p.l4 = null;
+  p.l3Known = family === 'ip';
   if (p.atEnd()) p.fail(first, 'syntax error: the rule is empty');
   const exprs: Expr[] = [];
   const checks: Check[] = [];

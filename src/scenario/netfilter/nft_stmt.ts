@@ -5,6 +5,7 @@ import type { Expr } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
 import * as X from './exprs';
+import { IPPROTO_TCP } from '../../model/proto/ipv4';
 import { NftCursor, q } from './nft_cursor';
 
 /** What one keyword's parser made: its expressions, and whether it ends the rule with a verdict. */
@@ -28,15 +29,19 @@ export function counterItem(p: NftCursor): Item {
   return E(X.counterStmt(''));
 }
 
-export function logItem(p: NftCursor): Item {
+export function logItem(p: NftCursor, kw: NTok): Item {
   let prefix = '';
+  let audit = false;
+  let options = 0;
   while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group')) {
     const k = p.next();
+    options++;
     if (k.text === 'group') p.fail(k, 'log group (nflog) is not modelled');
     if (k.text === 'prefix') prefix = p.word('a prefix string').text;
     else if (k.text === 'level') {
       const l = p.word('a log level');
       if (!['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'].includes(l.text)) p.fail(l, `unknown log level ${q(l.text)}`);
+      if (l.text === 'audit') audit = true;
     } else {
       p.word('log flags');
       while (p.is(',')) {
@@ -45,6 +50,8 @@ export function logItem(p: NftCursor): Item {
       }
     }
   }
+  // level audit sends an audit record, which carries no prefix or flags (nft refuses them)
+  if (audit && options > 1) p.fail(kw, "log level audit doesn't support any further options");
   return E(X.logStmt('', prefix));
 }
 
@@ -80,7 +87,7 @@ export function queueItem(p: NftCursor): Item {
   return V(X.queueStmt('', num, bypass));
 }
 
-export function rejectItem(p: NftCursor): Item {
+export function rejectItem(p: NftCursor, kw: NTok): Item {
   let how: { tcpReset?: boolean; icmpCode?: number } = { icmpCode: 3 };
   if (p.is('with')) {
     p.next();
@@ -98,6 +105,11 @@ export function rejectItem(p: NftCursor): Item {
     } else if (k.text === 'icmpv6') p.fail(k, 'icmpv6: the model is IPv4 only');
     else p.fail(k, `reject with ${k.text}: expected icmp, icmpx or tcp reset`);
   }
+  if (how.tcpReset) {
+    if (p.l4 && p.l4.names.some((n) => n !== 'tcp')) p.fail(kw, 'you cannot use tcp reset with this protocol');
+    // with no protocol fixed yet, nft puts the dependency `meta l4proto tcp` before the reject
+    if (!p.l4) return { exprs: [X.matchNum('meta l4proto tcp', X.field.l4proto, '==', [[IPPROTO_TCP, IPPROTO_TCP]], X.showProto), X.rejectStmt('', how)], verdict: true };
+  }
   return V(X.rejectStmt('', how));
 }
 
@@ -114,21 +126,32 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
   let addr: number | null = null;
   let ports: X.Range | null = null;
   if (kind === 'snat' || kind === 'dnat') {
-    if (p.is('ip')) p.next();
+    const family = p.is('ip') ? p.next() : null;
+    // nf_nat in an inet table must know the address family: nft takes it from `ip` here or an ip match before
+    if (!family && p.ruleFamily === 'inet' && !p.l3Known) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
     p.expect('to', `${q('to')} and an address`);
     const v = p.word('an address');
     const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
     if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
     addr = p.addrOf(v, m[1]);
-    if (m[2]) ports = [p.portOf(v, m[2]), m[3] ? p.portOf(v, m[3]) : p.portOf(v, m[2])];
+    if (m[2]) {
+      needTransport(p, v, m[1].length + 1);
+      ports = [p.portOf(v, m[2]), m[3] ? p.portOf(v, m[3]) : p.portOf(v, m[2])];
+    }
   } else if (p.is('to')) {
     p.next();
     const v = p.word('a port');
     const m = /^:?(\d+)(?:-(\d+))?$/.exec(v.text);
     if (!m) p.fail(v, `${q(v.text)}: expected :PORT or :PORT-PORT`);
+    needTransport(p, v, v.text.startsWith(':') ? 1 : 0);
     ports = [p.portOf(v, m[1]), p.portOf(v, m[2] ?? m[1])];
   }
-  while (p.is('random') || p.is('persistent') || p.is('fully-random')) p.next();
+  while (p.is('random') || p.is('persistent') || p.is('fully-random')) {
+    const f = p.next();
+    // persistent matters only with an address range, which the model does not take: with one
+    // address the kernel's choice is the same; random ports are not modelled
+    if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);
+  }
   if (p.is(',')) p.fail(p.peek(), 'nat flags are not modelled');
   const text = p.text(kw);
   const snatKind = kind === 'snat' || kind === 'masquerade';
@@ -185,3 +208,7 @@ export function limitItem(p: NftCursor, kw: NTok): Expr {
   return X.limitExpr(p.text(kw), { rate, unit: UNITS[unitWord!], burst, bytes, over }, p.net.w.sched.now);
 }
 
+/** A port in a NAT statement needs a transport protocol fixed before it (nft's words). */
+function needTransport(p: NftCursor, v: NTok, off: number): void {
+  if (!p.l4) throw new ScenarioError('transport protocol mapping is only valid after transport protocol match', { ...v.pos, col: v.pos.col + off });
+}

@@ -20,7 +20,7 @@ export function numberOf(s: string): number | undefined {
 
 /** A port: a known service name or a number up to 65535. */
 export function portOf(s: string): number | undefined {
-  if (s in SERVICES) return SERVICES[s];
+  if (Object.hasOwn(SERVICES, s)) return SERVICES[s];
   if (!/^\d+$/.test(s) || Number(s) > 65535) return undefined;
   return Number(s);
 }
