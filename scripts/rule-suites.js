@@ -100,9 +100,10 @@ function iptablesFile(file, text) {
       table = l.slice(1).trim();
       continue;
     }
+    // RULE;EXPECTED-LISTING;OK|FAIL[;LEGACY|NFT;…]
     const parts = l.split(';');
-    if (parts.length < 2 || (parts[1] !== 'OK' && parts[1] !== 'FAIL')) continue;
-    const k = parts[1] === 'OK' ? 'ok' : 'fail';
+    if (parts.length < 3 || (parts[2] !== 'OK' && parts[2] !== 'FAIL')) continue;
+    const k = parts[2] === 'OK' ? 'ok' : 'fail';
     const chain = chains[0] ?? 'INPUT';
     const why = tryIptables(table, chain, parts[0]);
     tally.iptables[k][1]++;

@@ -576,7 +576,8 @@ function buildRule(words: Tok[], table: string): Built {
         const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
         const get = X.field.port(proto, which);
         const r = portRange(v, v.text);
-        if (r[0] > r[1]) throw new ScenarioError('invalid portrange (min > max)', v.pos);
+        // libxt_tcp refuses a reversed range; libxt_udp takes it (a rule that never matches), as iptables 1.8.9 does
+        if (r[0] > r[1] && proto === IPPROTO_TCP) throw new ScenarioError('invalid portrange (min > max)', v.pos);
         exprs.push(X.matchNum(text(from), get, neg ? '!=' : '==', [r], (x) => `${pname} ${which} ${x}`));
         break;
       }

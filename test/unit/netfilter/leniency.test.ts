@@ -102,6 +102,7 @@ const IPT: [string, string | null, string?][] = [
   ['-A INPUT -p tcp -m multiport --dports 4:3 -j ACCEPT', '4:3', 'invalid portrange specified'],
   ['-A INPUT -p tcp --dport 1:2:3 -j ACCEPT', '1:2:3', 'invalid port/service "2:3" specified'],
   ['-A INPUT -p tcp --dport 4:4 -j ACCEPT', null],
+  ['-A INPUT -p udp --dport 4:3 -j ACCEPT', null],
   ['-A INPUT ! -p 0 -j ACCEPT', '-p', 'rule would never match protocol'],
   ['-A INPUT ! -p all -j ACCEPT', '-p', 'rule would never match protocol'],
   ['-A INPUT -p 0 -j ACCEPT', null],
