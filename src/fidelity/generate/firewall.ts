@@ -9,7 +9,8 @@ export const PORTS = { udp: [53, 7000, 9000], tcp: [80, 8080, 3128] } as const;
 
 type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
-function match(ctx: Ctx, hook: Hook, ifs: Iface[]): { text: string; proto?: 'udp' | 'tcp' | 'icmp' } {
+/** A match of a rule; `l4` is the protocol a `meta l4proto` comparison fixes without a header match. */
+function match(ctx: Ctx, hook: Hook, ifs: Iface[]): { text: string; proto?: 'udp' | 'tcp' | 'icmp'; l4?: string } {
   const { rng } = ctx;
   const anyAddr = (): string => (ctx.ifaces.length ? rng.pick(ctx.ifaces).addr : '127.0.0.1');
   const inOk = hook !== 'output' && hook !== 'postrouting';
@@ -38,8 +39,10 @@ function match(ctx: Ctx, hook: Hook, ifs: Iface[]): { text: string; proto?: 'udp
       return { text: `meta mark ${rng.pick(['0x1', '0x0'])}` };
     case 'set':
       return { text: `ip saddr { ${anyAddr()}, ${anyAddr()} }` };
-    case 'l4':
-      return { text: `meta l4proto ${rng.pick(['udp', 'tcp', 'icmp'])}` };
+    case 'l4': {
+      const l4 = rng.pick(['udp', 'tcp', 'icmp']);
+      return { text: `meta l4proto ${l4}`, l4 };
+    }
     default:
       return { text: '' };
   }
@@ -105,7 +108,11 @@ function nft(ctx: Ctx, h: GenHost): void {
       const m2 = rng.chance(0.3) ? match(ctx, hook, ifs) : { text: '' };
       const proto = m.proto ?? m2.proto;
       if (m.proto && m2.proto && m.proto !== m2.proto) continue;
-      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[m.text, m2.text, verdict(ctx, hook, proto)].filter(Boolean).join(' ')}`);
+      // `meta l4proto udp tcp dport 80` is refused by nft (conflicting protocols): such a pair
+      // keeps only the header match (decided without a draw, so the draws that follow stay the same)
+      const clash = (a: typeof m, b: typeof m): boolean => !!a.l4 && !!b.proto && a.l4 !== b.proto;
+      const texts = [clash(m, m2) ? '' : m.text, clash(m2, m) ? '' : m2.text];
+      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[...texts, verdict(ctx, hook, proto)].filter(Boolean).join(' ')}`);
     }
     if (rng.chance(0.15)) {
       // a named set and a verdict map used by a rule of the chain

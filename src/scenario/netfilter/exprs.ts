@@ -7,10 +7,11 @@ import { numToIp } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES } from '../../model/proto/ipv4';
 
 export type Op = '==' | '!=' | '<' | '>' | '<=' | '>=';
-export type Range = [number, number];
+import type { Range } from './values';
+export type { Range };
 
 export const PROTO_BY_NAME: Record<string, number> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, igmp: 2, gre: 47, esp: 50, ah: 51, sctp: 132 };
-export const SERVICES: Record<string, number> = { ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, https: 443, ntp: 123, bootps: 67, bootpc: 68, imap: 143, snmp: 161, ldap: 389, 'http-alt': 8080, ftp: 21, pop3: 110, syslog: 514, submission: 587, imaps: 993, pop3s: 995, mysql: 3306, postgresql: 5432 };
+export { SERVICES } from './values';
 export const ICMP_TYPES: Record<string, number> = {
   'echo-reply': 0,
   'destination-unreachable': 3,

@@ -7,11 +7,11 @@
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
 import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
-import { ipToNum, prefixMask } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
 import * as X from './exprs';
+import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -30,6 +30,12 @@ const BUILTIN: Record<string, Record<string, [HookShort, number, ChainType]>> = 
   filter: { INPUT: ['input', 0, 'filter'], FORWARD: ['forward', 0, 'filter'], OUTPUT: ['output', 0, 'filter'] },
   security: { INPUT: ['input', 50, 'filter'], FORWARD: ['forward', 50, 'filter'], OUTPUT: ['output', 50, 'filter'] },
 };
+
+/** libxt_LOG's level names (and 0..7) */
+const LOG_LEVELS = ['emerg', 'panic', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'];
+
+/** xtables targets the model does not model: `-j NAME` with one of them is refused by name, never taken for a chain */
+const XT_TARGETS = new Set(['AUDIT', 'CHECKSUM', 'CLASSIFY', 'CLUSTERIP', 'CONNSECMARK', 'DSCP', 'ECN', 'HMARK', 'IDLETIMER', 'LED', 'NETMAP', 'NFLOG', 'RATEEST', 'SECMARK', 'SET', 'SYNPROXY', 'TCPMSS', 'TCPOPTSTRIP', 'TEE', 'TOS', 'TPROXY', 'TTL', 'ULOG']);
 
 const REJECT_WITH: Record<string, number | 'tcp-reset'> = {
   'icmp-net-unreachable': 0,
@@ -374,50 +380,43 @@ interface Built {
   check: (e: NfEngine, c: Chain) => void;
 }
 
-function parseAddr(t: Tok): X.Range {
+/** An address with a prefix length or a dotted mask: a range, or (a mask with holes) the bits to compare. */
+function parseAddr(t: Tok): { range: X.Range } | { value: number; mask: number } {
   const [a, l] = t.text.split('/');
-  let base: number;
-  try {
-    base = ipToNum(a);
-  } catch {
-    throw new ScenarioError(`host/network ${q(t.text)} not found (the model takes IPv4 addresses, not names)`, t.pos);
-  }
+  const base = ipv4Of(a);
+  if (base === undefined) throw new ScenarioError(`host/network ${q(t.text)} not found (the model takes IPv4 addresses, not names)`, t.pos);
   let plen = 32;
   if (l !== undefined) {
-    if (/^\d+$/.test(l) && Number(l) <= 32) plen = Number(l);
-    else {
-      // a dotted mask (255.255.255.0) must be contiguous ones
-      let inv = -1;
-      try {
-        inv = ~ipToNum(l) >>> 0;
-      } catch {
-        /* not an address */
-      }
-      if (inv < 0 || (inv & (inv + 1)) !== 0) throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
-      plen = 32 - Math.log2(inv + 1);
+    const n = prefixLenOf(l) ?? contiguousMaskLen(l);
+    if (n === undefined) {
+      // a mask with holes (255.0.255.0) is taken as it is: iptables-nft compares (addr & mask)
+      const mask = ipv4Of(l);
+      if (mask === undefined) throw new ScenarioError(`invalid mask ${q(l)}`, t.pos);
+      return { value: (base & mask) >>> 0, mask };
     }
+    plen = n;
   }
-  const m = prefixMask(plen);
-  const lo = (base & m) >>> 0;
-  return [lo, (lo | ~m) >>> 0];
+  return { range: prefixRange(base, plen) };
 }
 
 function parsePort(t: Tok, s: string): number {
-  if (s in X.SERVICES) return X.SERVICES[s];
-  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new ScenarioError(`invalid port/service ${q(s)} specified`, t.pos);
-  return Number(s);
+  const v = portOf(s);
+  if (v === undefined) throw new ScenarioError(`invalid port/service ${q(s)} specified`, t.pos);
+  return v;
 }
 
 function portRange(t: Tok, s: string): X.Range {
-  const [lo, hi] = s.split(':');
+  const colon = s.indexOf(':');
+  const lo = colon < 0 ? s : s.slice(0, colon);
+  const hi = colon < 0 ? undefined : s.slice(colon + 1);
   const a = lo === '' ? 0 : parsePort(t, lo);
   const b = hi === undefined ? a : hi === '' ? 65535 : parsePort(t, hi);
   return [a, b];
 }
 
 function parseNum(t: Tok, max = 0xffffffff): number {
-  const v = /^0x[0-9a-f]+$/i.test(t.text) ? parseInt(t.text, 16) : /^\d+$/.test(t.text) ? Number(t.text) : NaN;
-  if (!Number.isFinite(v) || v > max) throw new ScenarioError(`${q(t.text)} is not a number`, t.pos);
+  const v = numberOf(t.text);
+  if (v === undefined || v > max) throw new ScenarioError(`${q(t.text)} is not a number`, t.pos);
   return v;
 }
 
@@ -427,21 +426,49 @@ function valueMask(t: Tok): [number, number] {
 }
 
 function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range | null } {
+  if (withAddr && /^[\d.]+-[\d.]+/.test(t.text)) throw new ScenarioError('address ranges (ADDR-ADDR) are not modelled: give one address', t.pos);
+  if (withAddr && /:\d+-\d+\/\d+$/.test(t.text)) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is not modelled', { ...t.pos, col: t.pos.col + t.text.lastIndexOf('/') });
   const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::(\d+)(?:-(\d+))?)?$/.exec(t.text) : /^(\d+)(?:-(\d+))?$/.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
-    let addr: number;
-    try {
-      addr = ipToNum(m[1]);
-    } catch {
-      throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
-    }
+    const addr = ipv4Of(m[1]);
+    if (addr === undefined) throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
     return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null };
   }
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
 }
 
-function buildRule(spec: Tok[], table: string): Built {
+/** The built-in options, whose argument iptables reads from the next word only (`-ptcp`, `--protocol=tcp` are refused). */
+const BUILTIN_OPTS = new Set(['-p', '--protocol', '-s', '--source', '-d', '--destination', '-i', '--in-interface', '-o', '--out-interface', '-j', '--jump', '-g', '--goto', '-m', '--match']);
+
+/** `--opt=value` of an extension's option is `--opt value`, as getopt_long reads it. */
+function splitEquals(spec: Tok[]): Tok[] {
+  return spec.flatMap((t) => {
+    const eq = t.text.indexOf('=');
+    if (!t.text.startsWith('--') || eq < 0 || BUILTIN_OPTS.has(t.text.slice(0, eq))) return [t];
+    return [
+      { text: t.text.slice(0, eq), pos: t.pos },
+      { text: t.text.slice(eq + 1), pos: { ...t.pos, col: t.pos.col + eq + 1 } },
+    ];
+  });
+}
+
+/** What iptables says when a match is loaded with none of the options it needs. */
+const MATCH_NEEDS: Record<string, string> = {
+  ttl: "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt'",
+  mark: 'mark: option "--mark" must be specified',
+  connmark: 'connmark: option "--mark" must be specified',
+  conntrack: 'conntrack: At least one option is required',
+  state: 'state: option "--state" must be specified',
+  multiport: 'multiport expection an option',
+  comment: 'comment: option "--comment" must be specified',
+  pkttype: 'pkttype: option "--pkt-type" must be specified',
+  length: 'length: option "--length" must be specified',
+  icmp: 'icmp: option "--icmp-type" must be specified',
+};
+
+function buildRule(words: Tok[], table: string): Built {
+  const spec = splitEquals(words);
   const a = new Args(spec);
   const exprs: Expr[] = [];
   const checks: ((e: NfEngine, c: Chain) => void)[] = [];
@@ -450,6 +477,28 @@ function buildRule(spec: Tok[], table: string): Built {
   let target: Expr | null = null;
   let lastModule = '';
   const text = (from: number): string => spec.slice(from, a.i).map((s) => (/\s/.test(s.text) ? `"${s.text}"` : s.text)).join(' ');
+  // a match's protocol is checked when the rule is complete, so `-m tcp --dport 22 -p tcp` is fine
+  let finalProto: number | null = null;
+  for (let i = 0; i < spec.length - 1; i++) {
+    if ((spec[i].text === '-p' || spec[i].text === '--protocol') && spec[i - 1]?.text !== '!' && spec[i + 1].text !== '!') {
+      const v = spec[i + 1].text;
+      finalProto = v in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v] : /^\d+$/.test(v) ? Number(v) : null;
+    }
+  }
+  const seen = new Map<string, Tok>();
+  const once = (key: string, t: Tok, msg: string): void => {
+    if (seen.has(key)) throw new ScenarioError(msg, t.pos);
+    seen.set(key, t);
+  };
+  /** a match's option: once per rule, and not with the options of its group it excludes */
+  const modOpt = (mod: string, t: Tok, long: string, group = long): void => {
+    used.add(mod);
+    const prev = seen.get(`${mod} ${group}`);
+    if (prev) throw new ScenarioError(prev.text === long ? `${mod}: option "${long}" can only be used once.` : `${mod}: option "${long}" cannot be used together with "${prev.text}".`, t.pos);
+    seen.set(`${mod} ${group}`, { ...t, text: long });
+  };
+  const moduleTok = new Map<string, Tok>();
+  const used = new Set<string>();
   const needProto = (opt: Tok, protos: number[]): void => {
     if (proto === null || !protos.includes(proto)) throw new ScenarioError(`unknown option ${q(opt.text)}${proto === null ? ' (it needs -p tcp or -p udp first)' : ''}`, opt.pos);
   };
@@ -464,6 +513,8 @@ function buildRule(spec: Tok[], table: string): Built {
         const v = a.arg(t, 'a protocol');
         const n = v.text === 'all' ? 0 : v.text in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
         if (n < 0 || n > 255) throw new ScenarioError(`unknown protocol ${q(v.text)} specified`, v.pos);
+        once('-p', t, 'multiple -p flags not allowed');
+        if (n === 0 && neg) throw new ScenarioError('rule would never match protocol', t.pos);
         if (n === 0) break;
         proto = neg ? null : n;
         exprs.push(X.matchNum(text(from), X.field.l4proto, neg ? '!=' : '==', [[n, n]], X.showProto));
@@ -476,7 +527,10 @@ function buildRule(spec: Tok[], table: string): Built {
         const v = a.arg(t, 'an address');
         if (v.text.includes(',')) throw new ScenarioError('several addresses in one rule (a,b) are not modelled: write one rule each', v.pos);
         const src = t.text === '-s' || t.text === '--source';
-        exprs.push(X.matchNum(text(from), src ? X.field.saddr : X.field.daddr, neg ? '!=' : '==', [parseAddr(v)], X.showAddr));
+        once(src ? '-s' : '-d', t, `multiple ${src ? '-s' : '-d'} flags not allowed`);
+        const ad = parseAddr(v);
+        const get = src ? X.field.saddr : X.field.daddr;
+        exprs.push('range' in ad ? X.matchNum(text(from), get, neg ? '!=' : '==', [ad.range], X.showAddr) : X.matchBits(text(from), get, ad.mask, ad.value, neg, X.showAddr));
         break;
       }
       case '-i':
@@ -485,6 +539,7 @@ function buildRule(spec: Tok[], table: string): Built {
       case '--out-interface': {
         const v = a.arg(t, 'an interface name');
         const inn = t.text === '-i' || t.text === '--in-interface';
+        once(inn ? '-i' : '-o', t, `multiple ${inn ? '-i' : '-o'} flags not allowed`);
         exprs.push(X.matchIfname(text(from), inn ? 'in' : 'out', v.text, neg));
         checks.push((_e, c) => {
           const hook = c.base?.hook;
@@ -495,10 +550,17 @@ function buildRule(spec: Tok[], table: string): Built {
       }
       case '-m':
       case '--match': {
+        if (neg) throw new ScenarioError('unexpected ! flag before --match', t.pos);
         const v = a.arg(t, 'a match name');
         const known = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
         if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled (${known.join(', ')} are)`, v.pos);
-        if ((v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') && proto === null) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} before it`, v.pos);
+        if (v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') {
+          const eff: number | null = proto ?? finalProto;
+          const ok = v.text === 'multiport' ? eff === IPPROTO_TCP || eff === IPPROTO_UDP : eff === X.PROTO_BY_NAME[v.text];
+          if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
+          if (proto === null) proto = eff;
+        }
+        if (!moduleTok.has(v.text)) moduleTok.set(v.text, v);
         modules.add(v.text);
         lastModule = v.text;
         break;
@@ -510,9 +572,13 @@ function buildRule(spec: Tok[], table: string): Built {
         needProto(t, [IPPROTO_TCP, IPPROTO_UDP]);
         const v = a.arg(t, 'a port');
         const which = t.text.startsWith('--d') ? 'dport' : 'sport';
+        once(which, t, `Only one \`--${which === 'dport' ? 'destination' : 'source'}-port' allowed`);
         const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
         const get = X.field.port(proto, which);
-        exprs.push(X.matchNum(text(from), get, neg ? '!=' : '==', [portRange(v, v.text)], (x) => `${pname} ${which} ${x}`));
+        const r = portRange(v, v.text);
+        // libxt_tcp refuses a reversed range; libxt_udp takes it (a rule that never matches), as iptables 1.8.9 does
+        if (r[0] > r[1] && proto === IPPROTO_TCP) throw new ScenarioError('invalid portrange (min > max)', v.pos);
+        exprs.push(X.matchNum(text(from), get, neg ? '!=' : '==', [r], (x) => `${pname} ${which} ${x}`));
         break;
       }
       case '--dports':
@@ -521,8 +587,10 @@ function buildRule(spec: Tok[], table: string): Built {
       case '--destination-ports':
       case '--source-ports': {
         if (!modules.has('multiport')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m multiport)`, t.pos);
+        modOpt('multiport', t, t.text === '--ports' ? '--ports' : t.text === '--dports' || t.text === '--destination-ports' ? '--destination-ports' : '--source-ports', 'ports');
         const v = a.arg(t, 'a port list');
         const rs = v.text.split(',').map((s) => portRange(v, s));
+        if (rs.some(([lo, hi]) => lo > hi)) throw new ScenarioError('invalid portrange specified', v.pos);
         const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
         if (t.text === '--ports') {
           const sp = X.field.port(proto, 'sport');
@@ -538,6 +606,7 @@ function buildRule(spec: Tok[], table: string): Built {
       case '--tcp-flags':
       case '--syn': {
         needProto(t, [IPPROTO_TCP]);
+        once('tcp-flags', t, "Only one of `--syn' or `--tcp-flags'  allowed");
         let mask = X.TCP_FLAGS.syn | X.TCP_FLAGS.rst | X.TCP_FLAGS.ack | X.TCP_FLAGS.fin;
         let comp = X.TCP_FLAGS.syn;
         if (t.text === '--tcp-flags') {
@@ -560,6 +629,7 @@ function buildRule(spec: Tok[], table: string): Built {
       }
       case '--icmp-type': {
         needProto(t, [IPPROTO_ICMP]);
+        modOpt('icmp', t, '--icmp-type');
         const v = a.arg(t, 'an ICMP type');
         const [ty, code] = v.text.split('/');
         const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
@@ -571,6 +641,7 @@ function buildRule(spec: Tok[], table: string): Built {
       case '--ctstate':
       case '--state': {
         if (!modules.has(t.text === '--ctstate' ? 'conntrack' : 'state')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m ${t.text === '--ctstate' ? 'conntrack' : 'state'})`, t.pos);
+        modOpt(t.text === '--ctstate' ? 'conntrack' : 'state', t, t.text);
         const v = a.arg(t, 'a state list');
         const names = v.text.split(',').map((s) => s.toLowerCase());
         for (const n of names) if (!['new', 'established', 'related', 'invalid', 'untracked'].includes(n)) throw new ScenarioError(`bad ctstate ${q(n.toUpperCase())} (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED)`, v.pos);
@@ -579,6 +650,7 @@ function buildRule(spec: Tok[], table: string): Built {
       }
       case '--mark': {
         if (!modules.has('mark') && !modules.has('connmark')) throw new ScenarioError('unknown option "--mark" (it needs -m mark or -m connmark)', t.pos);
+        modOpt(lastModule === 'connmark' || !modules.has('mark') ? 'connmark' : 'mark', t, '--mark');
         const v = a.arg(t, 'a mark');
         const [val, mask] = valueMask(v);
         if (lastModule === 'connmark' || !modules.has('mark')) {
@@ -602,10 +674,12 @@ function buildRule(spec: Tok[], table: string): Built {
       }
       case '--comment':
         if (!modules.has('comment')) throw new ScenarioError('unknown option "--comment" (it needs -m comment)', t.pos);
+        modOpt('comment', t, '--comment');
         a.arg(t, 'a comment');
         break;
       case '--pkt-type': {
         if (!modules.has('pkttype')) throw new ScenarioError('unknown option "--pkt-type" (it needs -m pkttype)', t.pos);
+        modOpt('pkttype', t, '--pkt-type');
         const v = a.arg(t, 'a packet type');
         const ty = X.PKTTYPES[v.text];
         if (!ty) throw new ScenarioError(`bad packet type ${q(v.text)} (unicast, broadcast, multicast)`, v.pos);
@@ -614,6 +688,7 @@ function buildRule(spec: Tok[], table: string): Built {
       }
       case '--length': {
         if (!modules.has('length')) throw new ScenarioError('unknown option "--length" (it needs -m length)', t.pos);
+        modOpt('length', t, '--length');
         const v = a.arg(t, 'a length or range');
         const [lo, hi] = v.text.split(':').map((s) => parseNum({ ...v, text: s || '0' }, 65535));
         exprs.push(X.matchNum(text(from), X.field.iplen, neg ? '!=' : '==', [[lo, hi ?? lo]], (x) => `length ${x}`));
@@ -623,6 +698,7 @@ function buildRule(spec: Tok[], table: string): Built {
       case '--ttl-lt':
       case '--ttl-gt': {
         if (!modules.has('ttl')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m ttl)`, t.pos);
+        modOpt('ttl', t, t.text, 'ttl');
         const v = parseNum(a.arg(t, 'a TTL'), 255);
         const op: X.Op = t.text === '--ttl-eq' ? (neg ? '!=' : '==') : t.text === '--ttl-lt' ? '<' : '>';
         exprs.push(X.matchNum(text(from), X.field.ttl, op, [[v, v]], (x) => `ttl ${x}`));
@@ -638,9 +714,11 @@ function buildRule(spec: Tok[], table: string): Built {
         break;
       }
       default:
+        if (/^-p./.test(t.text) || t.text.startsWith('--protocol=')) throw new ScenarioError(`unknown protocol ${q(t.text)} specified`, t.pos);
         throw new ScenarioError(`${t.text.startsWith('-') ? 'unknown option' : 'unexpected word'} ${q(t.text)}`, t.pos);
     }
   }
+  for (const [mod, tok] of moduleTok) if (MATCH_NEEDS[mod] && !used.has(mod)) throw new ScenarioError(MATCH_NEEDS[mod], tok.pos);
   const all = [...exprs, X.counterStmt('counter')];
   if (target) all.push(target);
   return {
@@ -657,7 +735,8 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
     const m = new Map<string, Tok>();
     while (a.more() && allowed.includes(a.peek()!.text)) {
       const o = a.next();
-      const flagOnly = ['--queue-bypass', '--notrack', '--save-mark', '--restore-mark', '--random', '--log-tcp-options', '--log-ip-options', '--log-uid'];
+      const flagOnly = ['--queue-bypass', '--notrack', '--save-mark', '--restore-mark', '--random', '--random-fully', '--persistent', '--log-tcp-options', '--log-ip-options', '--log-uid'];
+      if (m.has(o.text)) throw new ScenarioError(`${v.text}: option ${q(o.text)} can only be used once.`, o.pos);
       m.set(o.text, flagOnly.includes(o.text) ? o : a.arg(o, 'a value'));
     }
     return m;
@@ -669,6 +748,10 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
         if (c.base && !hooks.includes(c.base.hook)) throw new ScenarioError(`${what} target: only valid in ${hooks.map((h) => h.toUpperCase()).join('/')}, not ${c.name}`, v.pos);
       });
     }
+  };
+  // with one address (all the model takes) persistent changes nothing; the random port choices are not modelled
+  const notRandom = (o: Map<string, Tok>): void => {
+    for (const f of ['--random', '--random-fully']) if (o.has(f)) throw new ScenarioError(`${v.text} ${f} is not modelled (the kernel picks the port at random)`, o.get(f)!.pos);
   };
   const vt = (code: 'NF_ACCEPT' | 'NF_DROP' | 'NFT_RETURN'): Expr => {
     if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
@@ -697,6 +780,8 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
     }
     case 'LOG': {
       const o = opts(['--log-prefix', '--log-level', '--log-tcp-options', '--log-ip-options', '--log-uid']);
+      const lv = o.get('--log-level');
+      if (lv && !LOG_LEVELS.includes(lv.text) && !/^[0-7]$/.test(lv.text)) throw new ScenarioError(`log level ${q(lv.text)} unknown`, lv.pos);
       return X.logStmt(text(from), o.get('--log-prefix')?.text ?? '');
     }
     case 'MARK': {
@@ -742,7 +827,8 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       const snat = v.text === 'SNAT';
       onlyIn(['nat'], v.text, snat ? ['postrouting', 'input'] : ['prerouting', 'output']);
       const key = snat ? '--to-source' : '--to-destination';
-      const o = opts([key, '--random', '--persistent']);
+      const o = opts(snat ? [key, '--random', '--random-fully', '--persistent'] : [key, '--random', '--persistent']);
+      notRandom(o);
       const to = o.get(key);
       if (!to) throw new ScenarioError(`${v.text}: ${key} is required`, v.pos);
       const r = natTo(to, true);
@@ -753,12 +839,15 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
     case 'REDIRECT': {
       const masq = v.text === 'MASQUERADE';
       onlyIn(['nat'], v.text, masq ? ['postrouting'] : ['prerouting', 'output']);
-      const o = opts(['--to-ports', '--random']);
+      const o = opts(masq ? ['--to-ports', '--random', '--random-fully'] : ['--to-ports', '--random']);
+      notRandom(o);
       const to = o.get('--to-ports');
+      if (to && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError('Need TCP, UDP, SCTP or DCCP with port specification', to.pos);
       const r = to ? natTo(to, false) : { ports: null };
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
+      if (XT_TARGETS.has(v.text) || a.peek()?.text.startsWith('--')) throw new ScenarioError(`target ${v.text} is not modelled`, v.pos);
       checks.push((e) => {
         const t = e.table('ip', table);
         const to = t?.chains.get(v.text);

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// node scripts/rule-suites.js DIR: how much of the real tools' own rule-line suites the model
+// reads (issue 15). DIR holds copies of nftables' tests/py/{ip,inet,any}/*.t and/or iptables'
+// extensions/lib{xt,ipt}_*.t, fetched by the user: they are not part of this project (another
+// licence). Each rule line runs as a one-rule ruleset (nft: a table of the file's family with the
+// file's base chain; iptables: `-A CHAIN` in the file's table); the figures are the lines accepted
+// of those the tool accepts (`;ok`) and of those it rejects (`;fail`). Bundles the parsers with
+// esbuild into a temporary file, as scripts/fidelity.js does.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const dirArg = process.argv[2];
+if (!dirArg || !fs.existsSync(dirArg)) {
+  console.error('usage: node scripts/rule-suites.js DIR   (DIR holds the suites\' .t files)');
+  process.exit(2);
+}
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-suites-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+const entry = path.join(tmp, 'entry.ts');
+const src = path.join(__dirname, '..', 'src');
+fs.writeFileSync(entry, `export { World } from ${JSON.stringify(path.join(src, 'model/world'))};
+export { runNft } from ${JSON.stringify(path.join(src, 'scenario/netfilter/nft'))};
+export { fromFile } from ${JSON.stringify(path.join(src, 'scenario/netfilter/lex'))};
+export { runIptables, splitFileLine } from ${JSON.stringify(path.join(src, 'scenario/netfilter/iptables'))};
+`);
+const out = path.join(tmp, 'suites.js');
+esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
+const M = require(out);
+
+const verbose = process.argv.includes('--verbose');
+const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] } };
+const refusedWhy = new Map();
+
+function tryNft(fam, chainSpec, rule) {
+  const [name, spec] = chainSpec;
+  const text = `table ${fam} t {\n chain ${name} {\n  ${spec};\n  ${rule}\n }\n}\n`;
+  try {
+    M.runNft(new M.World().addHost('h'), M.fromFile(text, 'r.nft'));
+    return null;
+  } catch (e) {
+    return e.detail ?? e.message;
+  }
+}
+
+function tryIptables(table, chain, rule) {
+  const line = `iptables -t ${table} -A ${chain} ${rule}`;
+  try {
+    M.runIptables(new M.World().addHost('h'), M.splitFileLine(line, 'x', 1));
+    return null;
+  } catch (e) {
+    return e.detail ?? e.message;
+  }
+}
+
+function nftFile(file, text) {
+  const chains = new Map();
+  let tables = [];
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    if (!l || l.startsWith('#') || l.startsWith('- ')) continue;
+    if (l.startsWith(':')) {
+      const [name, spec] = l.slice(1).split(';');
+      chains.set(name, spec);
+      continue;
+    }
+    if (l.startsWith('*')) {
+      const [fam, , chainList] = l.slice(1).split(';');
+      if (fam === 'ip' || fam === 'inet') tables.push({ fam, chains: chainList.split(',') });
+      continue;
+    }
+    const parts = l.split(';');
+    if (parts.length < 2 || (parts[1] !== 'ok' && parts[1] !== 'fail')) continue;
+    const rule = parts[0].replace(/\\([&<>|])/g, '$1');
+    for (const t of tables) {
+      const cn = t.chains.find((c) => chains.has(c) && !/ingress|egress|device/.test(chains.get(c)));
+      if (!cn) continue;
+      const why = tryNft(t.fam, [cn, chains.get(cn)], rule);
+      const k = parts[1];
+      tally.nft[k][1]++;
+      if (why === null) tally.nft[k][0]++;
+      else if (k === 'ok') refusedWhy.set(why.replace(/"[^"]*"/g, '"…"').slice(0, 70), (refusedWhy.get(why.replace(/"[^"]*"/g, '"…"').slice(0, 70)) ?? 0) + 1);
+      if (verbose) console.log(`${path.basename(file)} [${t.fam}] ${rule} ;${k} => ${why ?? 'accepted'}`);
+    }
+  }
+}
+
+function iptablesFile(file, text) {
+  let chains = [];
+  let table = 'filter';
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    if (!l || l.startsWith('#')) continue;
+    if (l.startsWith(':')) {
+      chains = l.slice(1).split(',').map((c) => c.trim());
+      continue;
+    }
+    if (l.startsWith('*')) {
+      table = l.slice(1).trim();
+      continue;
+    }
+    // RULE;EXPECTED-LISTING;OK|FAIL[;LEGACY|NFT;…]
+    const parts = l.split(';');
+    if (parts.length < 3 || (parts[2] !== 'OK' && parts[2] !== 'FAIL')) continue;
+    const k = parts[2] === 'OK' ? 'ok' : 'fail';
+    const chain = chains[0] ?? 'INPUT';
+    const why = tryIptables(table, chain, parts[0]);
+    tally.iptables[k][1]++;
+    if (why === null) tally.iptables[k][0]++;
+    if (verbose) console.log(`${path.basename(file)} ${parts[0]} ;${k} => ${why ?? 'accepted'}`);
+  }
+}
+
+for (const f of fs.readdirSync(dirArg).sort()) {
+  const p = path.join(dirArg, f);
+  if (!f.endsWith('.t')) continue;
+  const text = fs.readFileSync(p, 'utf8');
+  if (/^lib(xt|ipt)_/.test(f)) iptablesFile(p, text);
+  else nftFile(p, text);
+}
+const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)} %` : '-');
+for (const tool of ['nft', 'iptables']) {
+  const t = tally[tool];
+  if (!t.ok[1] && !t.fail[1]) continue;
+  console.log(`${tool}: accepted ${t.ok[0]} of ${t.ok[1]} lines the tool accepts (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} lines the tool rejects`);
+}
+if (verbose) for (const [why, n] of [...refusedWhy].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${n} × ${why}`);

@@ -1,0 +1,250 @@
+// The matches of an nft rule, one parser per keyword of the table in nft_rule.ts: `ip …`,
+// `tcp|udp|th …`, `icmp …`, `ct …`, `meta …` (and the meta keys written bare: iifname, mark…).
+// Each builds the expression the kernel would evaluate (exprs.ts) and refuses, at its token,
+// what the model does not model.
+import type { EvalCtx, Expr } from '../../model/net/netfilter/nf_tables';
+import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
+import type { NTok } from './lex';
+import * as X from './exprs';
+import { NftCursor, q } from './nft_cursor';
+import { lookupOr } from './nft_sets';
+
+export function ipMatch(p: NftCursor, kw: NTok): Expr {
+  const k = p.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
+  p.l3Known = true;
+  const op = p.op();
+  if (k.text === 'saddr' || k.text === 'daddr') {
+    const ref = lookupOr(p, kw, op, 'ipv4_addr', k.text === 'saddr' ? X.field.saddr : X.field.daddr, (v) => `ip ${k.text} ${X.showAddr(v as number)}`);
+    if (ref) return ref;
+  } else if (k.text === 'protocol') {
+    const ref = lookupOr(p, kw, op, 'inet_proto', X.field.protocol, (v) => `ip protocol ${X.showProto(v as number)}`);
+    if (ref) return ref;
+  }
+  const vs = p.values('a value');
+  const text = p.text(kw);
+  switch (k.text) {
+    case 'saddr':
+    case 'daddr':
+      return X.matchNum(text, k.text === 'saddr' ? X.field.saddr : X.field.daddr, op, p.ranges(vs, (t, s) => p.addrOf(t, s), true), X.showAddr);
+    case 'protocol': {
+      const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+      if (op === '==') p.sawL4(protoNames(r));
+      return X.matchNum(text, X.field.protocol, op, r, X.showProto);
+    }
+    case 'ttl':
+      return X.matchNum(text, X.field.ttl, op, p.ranges(vs, (t) => p.num(t, 0, 255)), (v) => `ttl ${v}`);
+    default:
+      return X.matchNum(text, X.field.iplen, op, p.ranges(vs, (t) => p.num(t, 0, 65535)), (v) => `length ${v}`);
+  }
+}
+
+export function l4Match(p: NftCursor, kw: NTok): Expr {
+  const proto = kw.text === 'tcp' ? IPPROTO_TCP : kw.text === 'udp' ? IPPROTO_UDP : null;
+  const k = p.key(kw, kw.text === 'tcp' ? ['sport', 'dport', 'flags'] : ['sport', 'dport']);
+  if (kw.text !== 'th') p.needL4(kw, kw.text);
+  if (k.text === 'flags') return tcpFlags(p, kw);
+  const op = p.op();
+  const get = X.field.port(proto, k.text as 'sport' | 'dport');
+  const ref = lookupOr(p, kw, op, 'inet_service', get, (v) => `${kw.text} ${k.text} ${v}`);
+  if (ref) return ref;
+  const vs = p.values('a port');
+  const text = p.text(kw);
+  return X.matchNum(text, get, op, p.ranges(vs, (t, s) => p.portOf(t, s)), (v) => `${kw.text === 'th' ? 'th' : kw.text} ${k.text} ${v}`, {
+    actual: (x) => {
+      const v = get(x);
+      return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (ip protocol ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
+    },
+  });
+}
+
+export function flagList(p: NftCursor): number {
+  let m = 0;
+  const one = (): void => {
+    const t = p.word('a tcp flag');
+    if (!(t.text in X.TCP_FLAGS)) p.fail(t, `unknown tcp flag ${q(t.text)} (${Object.keys(X.TCP_FLAGS).join(', ')})`);
+    m |= X.TCP_FLAGS[t.text];
+  };
+  if (p.is('(')) {
+    p.next();
+    one();
+    while (p.is('|') || p.is(',')) {
+      p.next();
+      one();
+    }
+    p.expect(')');
+    return m;
+  }
+  one();
+  while (p.is('|') || p.is(',')) {
+    p.next();
+    one();
+  }
+  return m;
+}
+
+export function tcpFlags(p: NftCursor, kw: NTok): Expr {
+  const show = (v: number): string => `tcp flags ${X.showFlags(v)}`;
+  if (p.is('&')) {
+    p.next();
+    const mask = flagList(p);
+    const op = p.op();
+    if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare masked flags');
+    const val = flagList(p);
+    return X.matchBits(p.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
+  }
+  const op = p.op();
+  if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare tcp flags');
+  const explicit = p.toks[p.i - 1].kind === 'punct';
+  const val = flagList(p);
+  if (p.peek().kind === 'word' && p.peek().text === '/') {
+    p.next();
+    const mask = flagList(p);
+    return X.matchBits(p.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
+  }
+  if (explicit) return X.matchBits(p.text(kw), X.field.tcpFlags, 0xff, val, op === '!=', show);
+  return X.matchBits(p.text(kw), X.field.tcpFlags, val, 'any', false, show);
+}
+
+export function icmpMatch(p: NftCursor, kw: NTok): Expr {
+  const k = p.key(kw, ['type', 'code']);
+  p.needL4(kw, 'icmp');
+  const op = p.op();
+  if (k.text === 'type') {
+    const ref = lookupOr(p, kw, op, 'icmp_type', X.field.icmpType, (v) => `icmp type ${X.showIcmp(v as number)}`);
+    if (ref) return ref;
+  }
+  const vs = p.values(k.text === 'type' ? 'an ICMP type' : 'an ICMP code');
+  const text = p.text(kw);
+  if (k.text === 'type') {
+    return X.matchNum(text, X.field.icmpType, op, p.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`))), (v) => `icmp type ${X.showIcmp(v)}`, {
+      actual: (x) => (x.p.icmpType === undefined ? `no icmp header (ip protocol ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
+    });
+  }
+  return X.matchNum(text, X.field.icmpCode, op, p.ranges(vs, (t) => p.num(t, 0, 255)), (v) => `icmp code ${v}`);
+}
+
+export function ctMatch(p: NftCursor, kw: NTok): Expr {
+  const k = p.key(kw, ['state', 'mark', 'status']);
+  if (k.text === 'mark') return ctMarkItem(p, kw);
+  if (k.text !== 'state') p.fail(k, `ct ${k.text} is not modelled (ct state and ct mark are)`);
+  if (p.is('set')) p.fail(p.peek(), 'ct state cannot be set');
+  const op = p.op();
+  if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare ct state');
+  const vs = p.values('a conntrack state');
+  for (const v of vs) if (!(X.CT_STATES as readonly string[]).includes(v.text)) p.fail(v, `unknown ct state ${q(v.text)} (new, established, related, invalid, untracked)`);
+  const mask = X.ctStateMask(vs.map((v) => v.text));
+  return X.matchBits(p.text(kw), X.field.ctBits, mask, 'any', op === '!=', (v) => `ct state ${X.showCt(v)}`, { needsCt: true });
+}
+
+/** `ct mark [op] VALUE|@set`, `ct mark set VALUE|meta mark` (nft_ct.c: get breaks without an entry, set does nothing) */
+export function ctMarkItem(p: NftCursor, kw: NTok): Expr {
+  const show = (v: X.Key): string => `ct mark ${X.showHex(v as number)}`;
+  const actual = (x: EvalCtx): string => {
+    const v = X.ctMark(x);
+    return v === undefined ? 'no conntrack entry (the ct expression breaks)' : show(v);
+  };
+  if (p.is('set')) {
+    p.next();
+    if (p.is('meta') || p.is('mark')) {
+      if (p.is('meta')) p.next();
+      p.expect('mark', 'mark (ct mark set meta mark)');
+      return X.ctMarkSet(p.text(kw), (x) => x.p.skb.mark);
+    }
+    const v = p.num(p.word('a mark value or meta mark'), 0, 0xffffffff);
+    return X.ctMarkSet(p.text(kw), () => v);
+  }
+  const op = p.op();
+  const ref = lookupOr(p, kw, op, 'mark', X.ctMark, show);
+  if (ref) return { ...ref, needsCt: true, actual };
+  const vs = p.values('a mark');
+  return X.matchNum(p.text(kw), X.ctMark, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), show, { needsCt: true, actual });
+}
+
+export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
+  switch (k.text) {
+    case 'iifname':
+    case 'oifname': {
+      const op = p.op();
+      if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], `only == and != compare ${k.text}`);
+      const ref = lookupOr(p, kw, op, 'ifname', (x) => ((k.text === 'iifname' ? x.p.indev : x.p.outdev)?.name ?? ''), (v) => `${k.text} "${v}"`);
+      if (ref) return ref;
+      const vs = p.values('an interface name');
+      if (vs.length !== 1) p.fail(vs[1], 'sets of interface names are not modelled');
+      if (vs[0].text === '') p.fail(vs[0], 'Empty string is not allowed');
+      return X.matchIfname(p.text(kw), k.text === 'iifname' ? 'in' : 'out', vs[0].text, op === '!=');
+    }
+    case 'iif':
+    case 'oif': {
+      const op = p.op();
+      if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], `only == and != compare ${k.text}`);
+      const vs = p.values('an interface');
+      const dev = p.net.devices.get(vs[0].text);
+      if (!dev) p.fail(vs[0], `Interface does not exist: ${q(vs[0].text)} (${k.text} is resolved to an index when the rule is loaded; iifname/oifname match by name)`);
+      return X.matchIfindex(p.text(kw), k.text === 'iif' ? 'in' : 'out', dev.ifindex, op === '!=');
+    }
+    case 'mark': {
+      if (p.is('set')) {
+        p.next();
+        if (p.is('ct')) {
+          p.next();
+          p.expect('mark', 'mark (meta mark set ct mark)');
+          return { ...X.markSet(p.text(kw), X.ctMark), needsCt: true };
+        }
+        const v = p.num(p.word('a mark value'), 0, 0xffffffff);
+        return X.markSet(p.text(kw), v);
+      }
+      const op = p.op();
+      const ref = lookupOr(p, kw, op, 'mark', X.field.mark, (v) => `mark ${X.showHex(v as number)}`);
+      if (ref) return ref;
+      const vs = p.values('a mark');
+      return X.matchNum(p.text(kw), X.field.mark, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
+    }
+    case 'nftrace': {
+      p.expect('set');
+      const v = p.word('1 or 0');
+      if (v.text !== '1' && v.text !== '0') p.fail(v, 'nftrace is set to 1 or 0');
+      return v.text === '1' ? X.nftraceSet(p.text(kw)) : { text: p.text(kw), eval: () => true };
+    }
+    case 'pkttype': {
+      const op = p.op();
+      const vs = p.values('a packet type');
+      if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare pkttype');
+      const t = X.PKTTYPES[vs[0].text];
+      if (!t) p.fail(vs[0], `unknown pkttype ${q(vs[0].text)} (host, broadcast, multicast, other)`);
+      return X.matchPkttype(p.text(kw), t, op === '!=');
+    }
+    case 'length': {
+      const op = p.op();
+      const vs = p.values('a length');
+      return X.matchNum(p.text(kw), X.field.length, op, p.ranges(vs, (t) => p.num(t, 0, 65535)), (v) => `meta length ${v}`);
+    }
+    case 'l4proto':
+    case 'protocol':
+    case 'nfproto': {
+      const op = p.op();
+      if (k.text === 'l4proto') {
+        const ref = lookupOr(p, kw, op, 'inet_proto', X.field.l4proto, (v) => `meta l4proto ${X.showProto(v as number)}`);
+        if (ref) return ref;
+      }
+      const vs = p.values('a protocol');
+      if (k.text === 'l4proto') {
+        const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+        if (op === '==') p.sawL4(protoNames(r));
+        return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
+      }
+      const want = k.text === 'protocol' ? 'ip' : 'ipv4';
+      for (const v of vs) if (v.text !== want && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want}`);
+      const yes = vs.some((v) => v.text === want) !== (op === '!=');
+      if (op === '==' && vs.length === 1 && vs[0].text === want) p.l3Known = true;
+      return { text: p.text(kw), eval: () => yes };
+    }
+    default:
+      return p.fail(k, `meta ${k.text} is not modelled (iif, oif, iifname, oifname, mark, pkttype, length, l4proto, nftrace are)`);
+  }
+}
+
+/** The protocols a `meta l4proto`/`ip protocol` comparison names, as nft prints them; none for a range. */
+function protoNames(r: X.Range[]): string[] {
+  if (r.some(([lo, hi]) => lo !== hi)) return [];
+  return [...new Set(r.map(([v]) => X.showProto(v)))];
+}

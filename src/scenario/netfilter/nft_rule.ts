@@ -1,0 +1,122 @@
+// An nft rule: a sequence of matches and statements, each started by a keyword. The keyword
+// table below has one entry per keyword, so adding a construct is adding an entry (and its
+// parser in nft_match.ts or nft_stmt.ts); a keyword the model knows but does not model has an
+// entry that refuses it with its name.
+import type { Expr, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
+import type { NTok } from './lex';
+import { NftCursor, q, type Check } from './nft_cursor';
+import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
+import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
+
+const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
+
+const notModelled: ItemParser = (p, t) => p.fail(t, `${q(t.text)} is not modelled`);
+const notIpv4: ItemParser = (p, t) => p.fail(t, `${q(t.text)}: the model is IPv4 only (and has no ${t.text} matches)`);
+const noHeader: ItemParser = (p, t) => p.fail(t, `${q(t.text)} headers are not modelled (tcp, udp, icmp are)`);
+/** a meta key written without `meta` (iifname, mark, …) */
+const bareMeta: ItemParser = (p, t) => E(metaItem(p, t, t));
+
+/** keyword → its parser */
+export const ITEMS: Record<string, ItemParser> = {
+  ip: (p, t) => E(ipMatch(p, t)),
+  tcp: (p, t) => E(l4Match(p, t)),
+  udp: (p, t) => E(l4Match(p, t)),
+  th: (p, t) => E(l4Match(p, t)),
+  icmp: (p, t) => E(icmpMatch(p, t)),
+  ct: (p, t) => E(ctMatch(p, t)),
+  meta: (p, t) => E(metaItem(p, p.word('a meta key'), t)),
+  iif: bareMeta,
+  oif: bareMeta,
+  iifname: bareMeta,
+  oifname: bareMeta,
+  mark: bareMeta,
+  pkttype: bareMeta,
+  nftrace: bareMeta,
+  counter: counterItem,
+  log: logItem,
+  notrack: notrackItem,
+  accept: acceptItem,
+  drop: dropItem,
+  continue: continueItem,
+  return: returnItem,
+  jump: jumpItem,
+  goto: jumpItem,
+  queue: queueItem,
+  reject: rejectItem,
+  snat: natItemV,
+  dnat: natItemV,
+  masquerade: natItemV,
+  redirect: natItemV,
+  comment: commentItem,
+  limit: limitItemE,
+  quota: notModelled,
+  ct_helper: notModelled,
+  tproxy: notModelled,
+  fwd: notModelled,
+  dup: notModelled,
+  synproxy: notModelled,
+  flow: notModelled,
+  numgen: notModelled,
+  jhash: notModelled,
+  symhash: notModelled,
+  fib: notModelled,
+  rt: notModelled,
+  socket: notModelled,
+  osf: notModelled,
+  ipsec: notModelled,
+  ip6: notIpv4,
+  icmpv6: notIpv4,
+  ether: notIpv4,
+  arp: notIpv4,
+  vlan: notIpv4,
+  sctp: noHeader,
+  dccp: noHeader,
+  udplite: noHeader,
+  esp: noHeader,
+  ah: noHeader,
+  gre: noHeader,
+};
+
+/** One match or statement of a rule. */
+function item(p: NftCursor): Item {
+  const t = p.next();
+  if (t.kind !== 'word') p.fail(t, `syntax error: unexpected ${q(t.text)}`);
+  const parse = Object.hasOwn(ITEMS, t.text) ? ITEMS[t.text] : undefined;
+  if (parse) return parse(p, t);
+  if (t.text.startsWith('@') || t.text.startsWith('$')) return p.fail(t, `${q(t.text)}: unexpected here`);
+  return p.fail(t, `syntax error: unexpected ${q(t.text)} (not a match or statement the model knows)`);
+}
+
+/** A rule up to its end (newline, `;`, `}` or the end of the input), with the checks to make when it is loaded. */
+export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check } {
+  const first = p.peek();
+  p.ruleFamily = family;
+  p.l4 = null;
+  p.l3Known = family === 'ip';
+  if (p.atEnd()) p.fail(first, 'syntax error: the rule is empty');
+  const exprs: Expr[] = [];
+  const checks: Check[] = [];
+  p.checks = checks;
+  p.counter = null;
+  let lastEnd = first.end;
+  let verdictSeen: NTok | null = null;
+  while (!p.atEnd()) {
+    const st = p.peek();
+    if (verdictSeen && st.text !== 'comment') p.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
+    p.sawVmap = false;
+    const made = item(p);
+    lastEnd = p.prev().end;
+    const text = p.src.text.slice(st.start, lastEnd).replace(/\s+/g, ' ');
+    for (const m of made.exprs) exprs.push({ ...m, text: m.text || text });
+    if (made.verdict || p.sawVmap) verdictSeen = st;
+  }
+  const text = p.src.text.slice(first.start, lastEnd).replace(/\s+/g, ' ').trim();
+  const r: Rule = { handle: 0, text, pos: first.pos, exprs, counter: p.counter };
+  if (exprs.some((e) => e.text.startsWith('counter')) && !p.counter) r.counter = { packets: 0, bytes: 0 };
+  return {
+    rule: r,
+    check: (e, c) => {
+      for (const f of checks) f(e, c);
+    },
+  };
+}

@@ -1,0 +1,305 @@
+// Named sets and maps in nft: declarations (`set|map NAME { type …; flags …; elements = { … } }`),
+// `add|create|delete|destroy element`, and the lookups a rule makes in them (`EXPR @set`,
+// `EXPR vmap @map`, an anonymous `vmap { … }`). Elements are checked against the set's type when
+// they are loaded, where nft checks them.
+import { NfError, type NfEngine } from '../../model/net/netfilter/engine';
+import type { Chain, EvalCtx, Expr, NfFamily, NfSet, SetElem, SetKeyType, Table, Verdict } from '../../model/net/netfilter/nf_tables';
+import { ScenarioError } from '../types';
+import type { NTok } from './lex';
+import * as X from './exprs';
+import { NftCursor, q, type Check } from './nft_cursor';
+import { findTable, type Op } from './nft_ops';
+
+/** nft's names of the datatypes, as its errors print them */
+export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type' };
+/** `typeof EXPR` in a set declaration → the datatype */
+const TYPEOF: Record<string, SetKeyType> = {
+  'ip saddr': 'ipv4_addr',
+  'ip daddr': 'ipv4_addr',
+  'ip protocol': 'inet_proto',
+  'meta l4proto': 'inet_proto',
+  'tcp dport': 'inet_service',
+  'tcp sport': 'inet_service',
+  'udp dport': 'inet_service',
+  'udp sport': 'inet_service',
+  'th dport': 'inet_service',
+  'th sport': 'inet_service',
+  'meta iifname': 'ifname',
+  'meta oifname': 'ifname',
+  iifname: 'ifname',
+  oifname: 'ifname',
+  'meta mark': 'mark',
+  'ct mark': 'mark',
+  'icmp type': 'icmp_type',
+};
+export type RawElem = { key: NTok; verdict?: NTok; target?: NTok };
+
+export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
+  const s = findTable(e, fam, tn).sets?.get(sn.text);
+  if (!s) throw new ScenarioError(`Could not process rule: No such file or directory: no set or map ${sn.text} in table ${fam} ${tn.text}`, sn.pos);
+  return s;
+}
+
+/** A datatype word of a declaration. */
+export function datatype(p: NftCursor): SetKeyType {
+  const t = p.word('a datatype');
+  if (t.text in TYPE_DESC) return t.text as SetKeyType;
+  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled: the model is IPv4 only (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+}
+
+/** `set|map NAME { type T [: verdict]; typeof EXPR; flags …; elements = { … }; size N; policy P; comment "…" }` */
+export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: NTok, sn: NTok, create: boolean): void {
+  const isMap = kind.text === 'map';
+  let keyType: SetKeyType | null = null;
+  let dataType: 'verdict' | undefined;
+  let interval = false;
+  let constant = false;
+  let elems: RawElem[] = [];
+  if (!p.is('{')) p.fail(p.peek(), `syntax error: expected { after the ${kind.text} name (${kind.text} ${sn.text} { type …; })`);
+  p.next();
+  p.skipSeps();
+  while (!p.is('}')) {
+    const t = p.next();
+    if (t.kind === 'eof') p.fail(t, `syntax error: missing } at the end of the ${kind.text}`);
+    if (t.text === 'type') {
+      keyType = datatype(p);
+      if (p.is('.')) p.fail(p.peek(), 'concatenated types are not modelled');
+      if (isMap) {
+        const colon = p.word(`":" and the data type of the map`);
+        if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
+        const d = p.word('a data type');
+        if (d.text !== 'verdict') p.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
+        dataType = 'verdict';
+      }
+    } else if (t.text === 'typeof') {
+      const a = p.word('an expression');
+      const b = p.atEnd() ? null : p.next();
+      const k = b ? `${a.text} ${b.text}` : a.text;
+      const ty = TYPEOF[k];
+      if (!ty) p.fail(a, `typeof ${k} is not modelled (${Object.keys(TYPEOF).join(', ')} are)`);
+      keyType = ty;
+      if (isMap) {
+        const colon = p.word('":" and the data of the map');
+        if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
+        const d = p.word('verdict');
+        if (d.text !== 'verdict') p.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
+        dataType = 'verdict';
+      }
+    } else if (t.text === 'flags') {
+      for (;;) {
+        const f = p.word('a set flag');
+        if (f.text === 'interval') interval = true;
+        else if (f.text === 'constant') constant = true;
+        else p.fail(f, `set flag ${q(f.text)} is not modelled (interval and constant are)`);
+        if (!p.is(',')) break;
+        p.next();
+      }
+    } else if (t.text === 'elements') {
+      p.expect('=');
+      elems = elemBlock(p, isMap);
+    } else if (t.text === 'size') {
+      p.num(p.word('a size'), 1, 0xffffffff);
+    } else if (t.text === 'policy') {
+      const pv = p.word('performance or memory');
+      if (pv.text !== 'performance' && pv.text !== 'memory') p.fail(pv, `set policy ${q(pv.text)}: performance or memory`);
+    } else if (t.text === 'comment') {
+      p.word('a comment');
+    } else if (t.text === 'auto-merge') {
+      // merging adjacent intervals changes only how nft lists them
+    } else if (t.text === 'timeout' || t.text === 'gc-interval' || t.text === 'counter') {
+      p.fail(t, `set ${t.text} is not modelled`);
+    } else p.fail(t, `syntax error: unexpected ${q(t.text)} in a ${kind.text} (type, typeof, flags, elements, size, policy, comment)`);
+    if (p.is(';') || p.peek().kind === 'nl') p.skipSeps();
+    else if (!p.is('}')) p.fail(p.peek(), `syntax error: unexpected ${q(p.peek().text)}, expecting newline or semicolon`);
+  }
+  p.next();
+  if (!keyType) p.fail(sn, `${kind.text} ${sn.text} has no type (type ${isMap ? 'ipv4_addr : verdict' : 'ipv4_addr'}, or typeof …)`);
+  const kt = keyType;
+  ops.push({
+    pos: sn.pos,
+    run: (e) => {
+      const t = findTable(e, fam, tn);
+      if (!t.sets) t.sets = new Map();
+      let set = t.sets.get(sn.text);
+      if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
+      if (set && (set.keyType !== kt || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${set.keyType}`);
+      if (!set) {
+        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, dataType, interval, constant, elems: [] };
+        t.sets.set(sn.text, set);
+      }
+      for (const r of elems) addElem(p, t, set, r, false);
+    },
+  });
+}
+
+/** `{ e, e, … }` of a set, or `{ k : verdict, … }` of a map (newlines allowed, as nft list prints long ones). */
+export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
+  const out: RawElem[] = [];
+  p.expect('{');
+  p.skipSeps();
+  while (!p.is('}')) {
+    const k = p.next();
+    if (k.kind === 'eof') p.fail(k, 'syntax error: missing } at the end of the elements');
+    if (k.kind !== 'word' && k.kind !== 'str') p.fail(k, `syntax error: expected an element, found ${q(k.text)}`);
+    let key = k;
+    if (k.kind === 'word' && k.text.startsWith('$')) {
+      const d = p.defines.get(k.text.slice(1));
+      if (!d || d.length !== 1) p.fail(k, `unknown variable ${q(k.text)} (no define ${k.text.slice(1)} before it, or not one value)`);
+      key = { ...d[0], pos: k.pos };
+    }
+    const r: RawElem = { key };
+    if (isMap) {
+      const colon = p.word('":" and a verdict');
+      if (colon.text !== ':') p.fail(colon, `syntax error: a map element is KEY : VERDICT, found ${q(colon.text)}`);
+      r.verdict = p.word('a verdict');
+      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.word('a chain name');
+      else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
+    } else if (p.is(':')) p.fail(p.peek(), 'a set has no data: use a map (map NAME { type … : verdict; })');
+    out.push(r);
+    p.skipSeps();
+    if (p.is(',')) p.next();
+    else if (!p.is('}')) p.fail(p.peek(), `syntax error: expected , or } after the element, found ${q(p.peek().text)}`);
+    p.skipSeps();
+  }
+  p.next();
+  return out;
+}
+
+/** The value of one element, checked against the set's type (at load, where nft checks it). */
+export function elemOf(p: NftCursor, set: NfSet, key: NTok): SetElem {
+  const s = key.text;
+  const ranged = key.kind === 'word' && (s.includes('/') || (s.indexOf('-', 1) > 0 && !(set.keyType === 'icmp_type' || (set.keyType === 'inet_service' && s in X.SERVICES))));
+  if (ranged && !set.interval) p.fail(key, `You must add 'flags interval' to your set declaration if you want to add ${s.includes('/') ? 'prefix' : 'range'} elements`);
+  if (set.keyType === 'ifname') return { lo: s, hi: s, text: q(s) };
+  let r: X.Range;
+  switch (set.keyType) {
+    case 'ipv4_addr':
+      r = p.ranges([key], (t, v) => p.addrOf(t, v), true)[0];
+      break;
+    case 'inet_service':
+      r = p.ranges([key], (t, v) => p.portOf(t, v))[0];
+      break;
+    case 'inet_proto':
+      r = p.ranges([key], (t, v) => (v in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v] : p.num(t, 0, 255)))[0];
+      break;
+    case 'icmp_type':
+      r = p.ranges([key], (t, v) => (v in X.ICMP_TYPES ? X.ICMP_TYPES[v] : p.num(t, 0, 255)))[0];
+      break;
+    default:
+      r = p.ranges([key], (t) => p.num(t, 0, 0xffffffff))[0];
+  }
+  return { lo: r[0], hi: r[1], text: s };
+}
+
+export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: boolean): void {
+  const el = elemOf(p, set, r.key);
+  if (r.verdict) {
+    const v = r.verdict.text;
+    const code: Record<string, Verdict['code']> = { accept: 'NF_ACCEPT', drop: 'NF_DROP', continue: 'NFT_CONTINUE', return: 'NFT_RETURN', jump: 'NFT_JUMP', goto: 'NFT_GOTO' };
+    el.verdict = { code: code[v], chain: r.target?.text };
+    if (r.target) {
+      const to = t.chains.get(r.target.text);
+      if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${r.target.text} does not exist in table ${t.family} ${t.name}`, r.target.pos);
+      if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${v} to base chain ${r.target.text}`, r.target.pos);
+    }
+    el.text = `${el.text} : ${v}${r.target ? ` ${r.target.text}` : ''}`;
+  } else if (set.kind === 'map') p.fail(r.key, `map ${set.name} needs KEY : VERDICT elements`);
+  const same = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
+  if (same >= 0) {
+    if (create) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of ${set.name}`, r.key.pos);
+    if (set.kind === 'map' && set.elems[same].verdict?.code !== el.verdict?.code) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of map ${set.name} has another verdict`, r.key.pos);
+    return;
+  }
+  if (set.interval) {
+    const over = set.elems.find((x) => (el.lo as number) <= (x.hi as number) && (el.hi as number) >= (x.lo as number));
+    if (over) throw new ScenarioError(`Could not process rule: File exists: interval ${r.key.text} overlaps with element ${over.text} of ${set.name}`, r.key.pos);
+  }
+  set.elems.push(el);
+}
+
+/** `add|create|delete|destroy element [family] TABLE SET { … }` */
+export function elementCmd(p: NftCursor, ops: Op[], verb: NTok): void {
+  const fam = p.family();
+  const tn = p.word('a table name');
+  const sn = p.word('a set name');
+  const isDel = verb.text === 'delete' || verb.text === 'destroy';
+  // the elements are parsed as the set's kind says once it is known; accept both forms here
+  const save = p.i;
+  let elems: RawElem[];
+  try {
+    elems = elemBlock(p, false);
+  } catch (e) {
+    p.i = save;
+    if (isDel) throw e;
+    elems = elemBlock(p, true);
+  }
+  ops.push({
+    pos: sn.pos,
+    run: (e) => {
+      const t = findTable(e, fam, tn);
+      const set = findSet(e, fam, tn, sn);
+      if (set.constant) throw new ScenarioError(`Could not process rule: Operation not permitted: ${set.kind} ${set.name} is constant`, sn.pos);
+      for (const r of elems) {
+        if (!isDel) {
+          addElem(p, t, set, r, verb.text === 'create');
+          continue;
+        }
+        const el = elemOf(p, set, r.key);
+        const at = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
+        if (at < 0) {
+          if (verb.text === 'destroy') continue;
+          throw new ScenarioError(`Could not process rule: No such file or directory: ${r.key.text} is not an element of ${set.name}`, r.key.pos);
+        }
+        set.elems = set.elems.filter((_, i) => i !== at);
+      }
+    },
+  });
+  p.endStatement();
+}
+
+/** After `EXPR [op]`: a named set `@NAME`, or a verdict map `vmap @NAME` / `vmap { … }`; null if neither follows. */
+export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyType: SetKeyType, get: (x: EvalCtx) => X.Key | undefined, show: (v: X.Key) => string): Expr | null {
+  const t = p.peek();
+  if (t.kind !== 'word' || (t.text !== 'vmap' && !t.text.startsWith('@'))) return null;
+  const opTok = p.toks[p.i - 1];
+  const check = (ref: NTok, wantMap: boolean) => (_e: NfEngine, c: Chain): void => {
+    const name = ref.text.slice(1);
+    const s = c.table.sets?.get(name);
+    if (!s) throw new ScenarioError(`Could not process rule: No such file or directory: no set ${name} in table ${c.table.family} ${c.table.name}`, ref.pos);
+    if (s.keyType !== keyType) throw new ScenarioError(`datatype mismatch, expected ${TYPE_DESC[keyType]}, ${s.kind} @${name} has type ${TYPE_DESC[s.keyType]}`, ref.pos);
+    if (wantMap && s.dataType !== 'verdict') throw new ScenarioError(`@${name} is a set, not a verdict map (map ${name} { type ${s.keyType} : verdict; })`, ref.pos);
+  };
+  if (t.text === 'vmap') {
+    if (opTok.kind === 'punct' && opTok.text !== '{') p.fail(opTok, 'syntax error: vmap takes no comparison');
+    p.next();
+    p.sawVmap = true;
+    if (p.peek().text.startsWith('@')) {
+      const ref = p.next();
+      p.checks.push(check(ref, true));
+      return X.vmapExpr(p.text(kw), ref.text.slice(1), get, show);
+    }
+    const raw = elemBlock(p, true);
+    const anon: NfSet = { name: '', kind: 'map', keyType, dataType: 'verdict', interval: true, constant: true, elems: [] };
+    p.checks.push((_e, c) => {
+      anon.elems = [];
+      for (const r of raw) addElem(p, c.table, anon, r, false);
+    });
+    for (const r of raw) if (r.target) p.checks.push(jumpCheck(r.verdict!, r.target));
+    return X.vmapExpr(p.text(kw), anon, get, show);
+  }
+  if (op !== '==' && op !== '!=') p.fail(opTok, `only == and != look up a set`);
+  const ref = p.next();
+  if (ref.text.length < 2) p.fail(ref, 'syntax error: a set name after @');
+  p.checks.push(check(ref, false));
+  return X.setMatch(p.text(kw), ref.text.slice(1), get, op === '!=', show);
+}
+
+export function jumpCheck(t: NTok, target: NTok): Check {
+  return (_e, c) => {
+    const to = c.table.chains.get(target.text);
+    if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);
+    if (to.base) throw new ScenarioError(`Could not process rule: Operation not supported: ${t.text} to base chain ${target.text}`, target.pos);
+  };
+}
+
