@@ -61,13 +61,74 @@ export function tcpFlagString(f: number): string {
   return s || 'none';
 }
 
-/** The SYN options Linux sends (MSS, SACK permitted, timestamps, window scale): 20 bytes. */
-export function writeSynOptions(b: Uint8Array, off: number, mss: number, tsval: number, tsecr: number, wscale: number): number {
-  b[off] = 2; b[off + 1] = 4; wr16(b, off + 2, mss);
-  b[off + 4] = 4; b[off + 5] = 2;
-  b[off + 6] = 8; b[off + 7] = 10; wr32(b, off + 8, tsval); wr32(b, off + 12, tsecr);
-  b[off + 16] = 1; b[off + 17] = 3; b[off + 18] = 3; b[off + 19] = wscale;
-  return 20;
+/** What a SYN or SYN-ACK offers (tcp_syn_options / tcp_synack_options): MSS always, the rest as negotiated. */
+export interface SynOptions {
+  mss: number;
+  /** timestamps: tsval and tsecr */
+  ts?: { val: number; ecr: number };
+  sack: boolean;
+  /** the window scale offered, if any */
+  ws?: number;
+}
+
+/** The bytes those options take (each aligned to 4, SACK-permitted sharing the timestamp's word). */
+export function synOptionsLen(o: SynOptions): number {
+  return 4 + (o.ts ? 12 : o.sack ? 4 : 0) + (o.ws !== undefined ? 4 : 0);
+}
+
+/**
+ * tcp_options_write (net/ipv4/tcp_output.c, v6.12) for a SYN: MSS; then timestamps, preceded by
+ * SACK-permitted when both are on (else by two NOPs); SACK-permitted alone behind two NOPs; the
+ * window scale behind one NOP. With everything on: 20 bytes.
+ */
+export function writeSynOptions(b: Uint8Array, off: number, o: SynOptions): number {
+  let p = off;
+  b[p] = 2; b[p + 1] = 4; wr16(b, p + 2, o.mss);
+  p += 4;
+  if (o.ts) {
+    if (o.sack) { b[p] = 4; b[p + 1] = 2; } else { b[p] = 1; b[p + 1] = 1; }
+    b[p + 2] = 8; b[p + 3] = 10; wr32(b, p + 4, o.ts.val); wr32(b, p + 8, o.ts.ecr);
+    p += 12;
+  } else if (o.sack) {
+    b[p] = 1; b[p + 1] = 1; b[p + 2] = 4; b[p + 3] = 2;
+    p += 4;
+  }
+  if (o.ws !== undefined) {
+    b[p] = 1; b[p + 1] = 3; b[p + 2] = 3; b[p + 3] = o.ws;
+    p += 4;
+  }
+  return p - off;
+}
+
+/** What tcp_parse_options finds in a SYN or SYN-ACK (before the receiver's sysctls decide what it takes). */
+export interface ParsedSynOptions {
+  mss?: number;
+  ts?: { val: number; ecr: number };
+  sackPerm: boolean;
+  ws?: number;
+}
+
+/** tcp_parse_options (net/ipv4/tcp_input.c, v6.12): walks the options of the segment at `off`; stops at EOL or a malformed length. */
+export function parseTcpOptions(b: Uint8Array, off: number, end: number): ParsedSynOptions {
+  const r: ParsedSynOptions = { sackPerm: false };
+  let p = off + TCP_HLEN;
+  while (p < end) {
+    const kind = b[p];
+    if (kind === 0) break;
+    if (kind === 1) {
+      p++;
+      continue;
+    }
+    if (end - p < 2) break;
+    const size = b[p + 1];
+    if (size < 2 || size > end - p) break;
+    if (kind === 2 && size === 4) r.mss = rd16(b, p + 2) || r.mss;
+    else if (kind === 3 && size === 3) r.ws = b[p + 2];
+    else if (kind === 8 && size === 10) r.ts = { val: rd32(b, p + 2), ecr: rd32(b, p + 6) };
+    else if (kind === 4 && size === 2) r.sackPerm = true;
+    p += size;
+  }
+  return r;
 }
 
 /** Timestamps only (NOP NOP TS): what established segments carry. */

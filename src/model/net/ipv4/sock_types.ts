@@ -42,8 +42,12 @@ export interface TcpSock {
   /** a SYN retransmit timer, for connects */
   retransTimer: { cancelled: boolean } | null;
   synRetries: number;
+  /** retrans_stamp: when the SYN was first sent (simulated ns; tcp_connect sets it) */
+  retransStamp?: number;
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
+  /** the last SYN retransmission reached the device layer (TCPCB_SACKED_RETRANS set by tcp_retransmit_skb) */
+  synRtxOk?: boolean;
   errors: string[];
   /**
    * when connect() ran (simulated ns): on a veth path everything its SYN sets off at that
@@ -55,6 +59,16 @@ export interface TcpSock {
   rcvWnd?: number;
   /** rcv_wup: rcv_nxt when that window was offered */
   rcvWup?: number;
+  /** tstamp_ok: timestamps on every segment (for a SYN_SENT socket: offered, tcp_timestamps) */
+  tstampOk?: boolean;
+  /** sack_ok: SACK permitted (offered, then negotiated) */
+  sackOk?: boolean;
+  /** wscale_ok: window scaling in use (offered, then negotiated) */
+  wscaleOk?: boolean;
+  /** rx_opt.rcv_wscale: the scale of the windows we offer (0 without window scaling) */
+  rcvWscale?: number;
+  /** rx_opt.mss_clamp: the MSS the peer's SYN or SYN-ACK offered (TCP_MSS_DEFAULT, 536, without one) */
+  mssClamp?: number;
   /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
   unackedSegs?: number;
 }

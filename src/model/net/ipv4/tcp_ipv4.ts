@@ -9,13 +9,14 @@ import type { Rtable } from './route_types';
 import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readTcp, tcpFlagString, writeSynOptions, writeTcp, writeTsOption } from '../../proto/tcp';
+import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptions, readTcp, synOptionsLen, tcpFlagString, writeSynOptions, writeTcp, writeTsOption, type SynOptions } from '../../proto/tcp';
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
 import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
+import { NET_XMIT_CN } from '../core/dev';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -24,7 +25,10 @@ const MINISOCKS_FILE = 'net/ipv4/tcp_minisocks.c';
 const CHECKSUM_BREAK = 76;
 /** TCP_TIMEOUT_INIT: the first SYN retransmission after one second, doubling */
 const RTO_INIT_NS = 1_000_000_000;
+/** rcv_wscale with window scaling: ilog2 of the pinned tcp_rmem[2] (6 MB) less 15 (tcp_select_initial_window) */
 const WSCALE = 7;
+/** TCP_MSS_DEFAULT: the MSS assumed when the peer's SYN carries none */
+const TCP_MSS_DEFAULT = 536;
 
 export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
   const s = newSock(net, 'TCP_LISTEN', laddr, lport, 0, 0);
@@ -65,7 +69,8 @@ function tcp_select_initial_window(space: number, mss: number): number {
  * small, so the window only slides).
  */
 function tcp_select_window(net: Net, sk: TcpSock): number {
-  const unit = 1 << WSCALE;
+  const wscale = sk.rcvWscale ?? WSCALE;
+  const unit = 1 << wscale;
   const rcvWnd = sk.rcvWnd ?? 0;
   const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
   const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
@@ -73,7 +78,17 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   if (win < cur) win = Math.ceil(cur / unit) * unit;
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
-  return win >>> WSCALE;
+  return win >>> wscale;
+}
+
+/** The options of a SYN or SYN-ACK from what the socket offers or negotiated. */
+function synOptions(net: Net, sk: TcpSock, mss: number, tsecr: number): SynOptions {
+  return { mss, ts: sk.tstampOk ? { val: tsval(net), ecr: tsecr } : undefined, sack: !!sk.sackOk, ws: sk.wscaleOk ? (sk.rcvWscale ?? WSCALE) : undefined };
+}
+
+/** tcp_established_options: the timestamp option on every segment once it was negotiated, else none. */
+function estOptions(sk: TcpSock): 'ts' | 'none' {
+  return sk.tstampOk ? 'ts' : 'none';
 }
 
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
@@ -98,7 +113,7 @@ interface Segment {
   ack: number;
   flags: number;
   window: number;
-  /** 'syn': MSS/SACK/TS/WS; 'ts': timestamps; 'none' */
+  /** 'syn': MSS and what the socket negotiated of SACK/TS/WS (synOptions); 'ts': timestamps; 'none' */
   options: 'syn' | 'ts' | 'none';
   mss?: number;
   tsecr?: number;
@@ -112,6 +127,8 @@ interface Segment {
   offload: boolean;
   /** a retransmission (not counted in TcpOutSegs) */
   retrans?: boolean;
+  /** filled with what tcp_transmit_skb returned: ip_local_out's result, NET_XMIT_CN read as 0 (net_xmit_eval) */
+  result?: { err: number };
 }
 
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
@@ -132,14 +149,16 @@ function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): voi
 
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
 function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
-  const optLen = s.options === 'syn' ? 20 : s.options === 'ts' ? 12 : 0;
+  const syn = s.options === 'syn' && s.sk ? synOptions(net, s.sk, s.mss ?? 1460, s.tsecr ?? 0) : undefined;
+  const optLen = syn ? synOptionsLen(syn) : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
   // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
-  // locked; the RST control socket is IP_PMTUDISC_DO
-  const df = s.df && !(s.sk && s.rt.mtuLocked);
+  // locked; inet_create makes every new socket IP_PMTUDISC_DONT (no DF at all) when
+  // ip_no_pmtu_disc is set. The RST control socket is IP_PMTUDISC_DO.
+  const df = s.df && !(s.sk && (s.rt.mtuLocked || net.get('net.ipv4.ip_no_pmtu_disc') !== 0));
   const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
-    if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, WSCALE);
+    if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
     writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, s.saddr, s.daddr);
@@ -151,7 +170,8 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // tcp_transmit_skb counts OutSegs only for new sequence space (or a bare ACK): a retransmitted SYN is not counted
     if (!s.retrans) net.count('TcpOutSegs');
     net.step(skb, 'L4', fn, file, what);
-    ip_local_out(net, skb);
+    const rc = ip_local_out(net, skb);
+    if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
   });
   return pkt;
 }
@@ -181,57 +201,99 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
+      // tcp_syn_options: what this namespace's sysctls offer; rcv_wscale is 0 without window scaling
+      sk.tstampOk = net.get('net.ipv4.tcp_timestamps') !== 0;
+      sk.sackOk = net.get('net.ipv4.tcp_sack') !== 0;
+      sk.wscaleOk = net.get('net.ipv4.tcp_window_scaling') !== 0;
+      sk.rcvWscale = sk.wscaleOk ? WSCALE : 0;
       // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
       sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${WSCALE}` : ''}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
+      sk.retransStamp = net.w.sched.now;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;
     }),
   );
 }
 
-function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
+function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false, result?: { err: number }): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans, result }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
+/** TCP_RESOURCE_PROBE_INTERVAL (HZ/2): the retry after a retransmission the device layer refused */
+const TCP_RESOURCE_PROBE_INTERVAL_NS = 500_000_000;
+
 /**
- * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c). Each expiry counts TCPTimeouts; then
- * tcp_write_timeout gives up once tcp_syn_retries + tcp_syn_linear_timeouts retransmissions were
- * sent (ETIMEDOUT, TCPAbortOnTimeout), else rehashes the flow (TcpTimeoutRehash); tcp_enter_loss
- * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
- * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s for the first tcp_syn_linear_timeouts
- * expiries, then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s,
- * then 64 s more before connect() fails, 131 s after the first SYN.
+ * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12): how long `boundary` retransmissions take with
+ * exponential backoff from rto_base (TCP_TIMEOUT_INIT for a SYN), linear at TCP_RTO_MAX once the
+ * doubling would pass it.
  */
-function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
-  const t = net.w.sched.after(rto, () => {
+export function tcp_model_timeout(boundary: number, rtoBase: number): number {
+  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / rtoBase));
+  if (boundary <= thresh) return ((2 << boundary) - 1) * rtoBase;
+  return ((2 << thresh) - 1) * rtoBase + (boundary - thresh) * TCP_RTO_MAX_NS;
+}
+
+/**
+ * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c, v6.12). Each expiry counts TCPTimeouts;
+ * then tcp_write_timeout gives up (ETIMEDOUT, TCPAbortOnTimeout) once tcp_syn_retries +
+ * tcp_syn_linear_timeouts retransmissions were sent, or — retransmits_timed_out, once one was
+ * sent — once the time since the first SYN (retrans_stamp) reaches tcp_model_timeout(
+ * tcp_syn_retries, 1 s): what tcp_syn_retries retransmissions with plain doubling would take.
+ * With tcp_syn_retries=1 that is 3 s, so only 2 retransmissions go out (at 1 s and 2 s), not
+ * 1 + tcp_syn_linear_timeouts. Else the flow is rehashed (TcpTimeoutRehash); tcp_enter_loss
+ * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
+ * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s while total_rto <= tcp_syn_linear_timeouts,
+ * then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s, then
+ * 64 s more before connect() fails, 131 s after the first SYN.
+ */
+function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto): void {
+  const t = net.w.sched.after(after, () => {
     if (sk.state !== 'TCP_SYN_SENT') return;
     net.w.rec.fresh(() =>
       net.call('tcp_retransmit_timer', () => {
         net.count('TcpExtTCPTimeouts');
         const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
-        const max = net.get('net.ipv4.tcp_syn_retries') + linear;
-        if (sk.synRetries >= max) {
+        const retryUntil = net.get('net.ipv4.tcp_syn_retries');
+        const max = retryUntil + linear;
+        const limit = tcp_model_timeout(retryUntil, RTO_INIT_NS);
+        // retransmits_timed_out compares jiffies-based milliseconds
+        const elapsedMs = Math.floor(net.w.sched.now / 1e6) - Math.floor((sk.retransStamp ?? 0) / 1e6);
+        const timedOut = sk.synRetries > 0 && elapsedMs - limit / 1e6 >= 0;
+        if (sk.synRetries >= max || timedOut) {
           sk.state = 'TCP_CLOSE';
           sk.errors.push('ETIMEDOUT');
           net.count('TcpAttemptFails');
           net.count('TcpExtTCPAbortOnTimeout');
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${elapsedMs / 1000} s since the first SYN reach tcp_model_timeout(tcp_syn_retries = ${retryUntil}) = ${limit / 1e9} s`;
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
-        if (sk.synRetries > 0) net.count('TcpExtTCPLostRetransmit');
+        // tcp_mark_skb_lost: only a retransmission that went out (TCPCB_SACKED_RETRANS) is "lost again"
+        if (sk.synRetries > 0 && sk.synRtxOk) net.count('TcpExtTCPLostRetransmit');
         sk.synRetries++;
         net.count('TcpRetransSegs');
         net.count('TcpExtTCPSynRetrans');
-        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
-        armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
+        const result = { err: 0 };
+        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true, result);
+        // __tcp_retransmit_skb: a transmit error (a netfilter drop's -EPERM, a device's NET_XMIT_DROP)
+        // counts TCPRetransFail, and the SYN is not marked retransmitted
+        sk.synRtxOk = result.err === 0;
+        if (result.err !== 0) {
+          net.count('TcpExtTCPRetransFail');
+          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `The retransmitted SYN did not leave (tcp_transmit_skb returned ${result.err}): TCPRetransFail.`);
+        }
+        // tcp_retransmit_timer: a positive return (local congestion) retries after
+        // TCP_RESOURCE_PROBE_INTERVAL without backing off
+        if (result.err > 0) armSynTimer(net, sk, rt, rto, TCP_RESOURCE_PROBE_INTERVAL_NS);
+        else armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
       }),
     );
   });
@@ -319,15 +381,21 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
   net.call('tcp_rcv_state_process', () => {
     const iph = readIp(skb.buf, skb.network_header);
     if (sk.state === 'TCP_LISTEN') {
+      // v6.12: an ACK makes tcp_rcv_state_process return TCP_FLAGS, so its caller tcp_v4_do_rcv
+      // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
+      // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: answered with a RST.');
-        net.count('TcpOutRsts');
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to tcp_v4_do_rcv, which answers with a RST.');
         tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
-        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
+        net.drop(skb, 'L4', 'tcp_v4_do_rcv', IPV4_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
       }
-      if (flags & TCPHDR_RST || !(flags & TCPHDR_SYN)) {
-        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'A listening socket takes only SYNs.');
+      if (flags & TCPHDR_RST) {
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_RESET', 'A RST to a listening socket resets nothing: it is freed.');
+        return;
+      }
+      if (!(flags & TCPHDR_SYN) || flags & 0x01) {
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', flags & TCPHDR_SYN ? 'A SYN with FIN set is not taken.' : 'A listening socket takes only SYNs.');
         return;
       }
       tcp_conn_request(net, sk, skb, seq, tos);
@@ -352,10 +420,18 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.rcvNxt = (seq + 1) >>> 0;
     req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
-    req.tsRecent = readTsval(skb);
+    // tcp_parse_options with this namespace's sysctls → tcp_openreq_init: an option is used only
+    // when the SYN carries it and the listener's tcp_timestamps / tcp_sack / tcp_window_scaling allow it
+    const opt = parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4);
+    req.tstampOk = !!opt.ts && net.get('net.ipv4.tcp_timestamps') !== 0;
+    req.sackOk = opt.sackPerm && net.get('net.ipv4.tcp_sack') !== 0;
+    req.wscaleOk = opt.ws !== undefined && net.get('net.ipv4.tcp_window_scaling') !== 0;
+    req.rcvWscale = req.wscaleOk ? WSCALE : 0;
+    req.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
+    req.tsRecent = req.tstampOk ? (opt.ts?.val ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
     const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
-    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - 12);
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
@@ -406,7 +482,16 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.rcvNxt = (seq + 1) >>> 0;
     sk.rcvWup = sk.rcvNxt;
     sk.sndUna = ack;
-    sk.tsRecent = readTsval(skb);
+    // tcp_parse_options on the SYN-ACK (this namespace's sysctls): what the peer did not answer is off;
+    // without window scaling rcv_wscale is 0 (tcp_rcv_synsent_state_process)
+    const th = readTcp(skb.buf, skb.data);
+    const opt = parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4);
+    sk.tstampOk = !!opt.ts && net.get('net.ipv4.tcp_timestamps') !== 0;
+    sk.sackOk = !!sk.sackOk && opt.sackPerm;
+    sk.wscaleOk = !!sk.wscaleOk && opt.ws !== undefined;
+    if (!sk.wscaleOk) sk.rcvWscale = 0;
+    sk.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
+    sk.tsRecent = sk.tstampOk ? (opt.ts?.val ?? 0) : 0;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
@@ -416,7 +501,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     const r = ip_route_output_key(net, sk.daddr, sk.laddr);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
     if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
   });
@@ -425,7 +510,9 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
 /** tcp_sendmsg → tcp_push → tcp_write_xmit: the application's bytes, in MSS-sized segments. */
 function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   net.call('tcp_sendmsg', () => {
-    const mss = rt.mtu() - 40 - 12;
+    // tcp_current_mss: the path MTU's MSS, no more than the peer offered, less the timestamp option
+    const opts = sk.tstampOk ? 12 : 0;
+    const mss = Math.min(rt.mtu() - 40, sk.mssClamp ?? TCP_MSS_DEFAULT) - opts;
     let left = sk.pendingData;
     sk.pendingData = 0;
     while (left > 0) {
@@ -437,7 +524,7 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       net.count('TcpExtTCPOrigDataSent');
       sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss} with timestamps).`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss}${opts ? ' with timestamps' : ''}).`),
       );
     }
   });
@@ -525,7 +612,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
-    sk.tsRecent = readTsval(skb);
+    if (sk.tstampOk) sk.tsRecent = readTsval(skb);
     const iph = readIp(skb.buf, skb.network_header);
     const th = readTcp(skb.buf, skb.data);
     const listener = sk.parent;
@@ -538,7 +625,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: 'ts', tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
       ),
     );
   });
