@@ -131,3 +131,15 @@ describe('DF on TCP segments (ip_dont_fragment, v6.12)', () => {
     assert.strictEqual(fragOff(run(['sysctl -w net.ipv4.ip_no_pmtu_disc=1'], DROP_SYNS, 'tcp connect to 10.0.1.2:80')), 0);
   });
 });
+
+describe("a request sock's SYN-ACK timer (reqsk_timer_handler, v6.12)", () => {
+  it('tcp_synack_retries=1: the SYN-ACK again at 1 s, the request dropped at 3 s; each expiry counts TCPTimeouts', () => {
+    // the client's input drops the SYN-ACKs; tcp_syn_linear_timeouts=0 and a long tcp_syn_retries keep its SYNs apart
+    const dropSynAck = ['nft add table ip fw', "nft add chain ip fw input '{ type filter hook input priority filter; policy accept; }'", 'nft add rule ip fw input tcp sport 8080 drop'];
+    const t = run([...dropSynAck, 'sysctl -w net.ipv4.tcp_syn_retries=3', 'sysctl -w net.ipv4.tcp_syn_linear_timeouts=0'], ['sysctl -w net.ipv4.tcp_synack_retries=1'], 'tcp connect to 10.0.1.2:8080', 'tcp 8080');
+    const timer = t.events.filter((e) => e.host === 'server' && e.stack.includes('reqsk_timer_handler') && (e.fn === 'tcp_v4_send_synack' || e.fn === 'reqsk_timer_handler')).map((e) => `${e.time / 1e9} ${e.fn}`);
+    // the first request: its timer resends at 1 s, gives up at 3 s; the SYNs at 3 s and 7 s find no request and make new ones
+    assert.deepStrictEqual(timer.slice(0, 2), ['1 tcp_v4_send_synack', '3 reqsk_timer_handler']);
+    assert.strictEqual(t.counters.server.TcpExtTCPTimeouts, 6);
+  });
+});

@@ -40,12 +40,15 @@ export interface TcpSock {
   /** bytes to send once established */
   pendingData: number;
   /** a SYN retransmit timer, for connects */
-  retransTimer: { cancelled: boolean } | null;
+  retransTimer: { cancelled: boolean; done?: boolean } | null;
   synRetries: number;
   /** retrans_stamp: when the SYN was first sent (simulated ns; tcp_connect sets it) */
   retransStamp?: number;
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
+  /** a request sock: req->num_timeout (its SYN-ACK timer's expiries) and the TOS of the SYN it answers */
+  numTimeout?: number;
+  synTos?: number;
   /** the last SYN retransmission reached the device layer (TCPCB_SACKED_RETRANS set by tcp_retransmit_skb) */
   synRtxOk?: boolean;
   errors: string[];

@@ -134,17 +134,57 @@ interface Segment {
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
 const TCP_INVALID_RATELIMIT_NS = 500e6;
 
-/** inet_rtx_syn_ack → tcp_rtx_synack: the request's SYN-ACK again (TcpOutSegs in tcp_make_synack, then TcpRetransSegs, TCPSynRetrans). */
-function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): void {
-  net.call('inet_rtx_syn_ack', () =>
+/**
+ * inet_rtx_syn_ack → tcp_rtx_synack: the request's SYN-ACK again (TcpOutSegs in tcp_make_synack;
+ * TcpRetransSegs and TCPSynRetrans only when it was sent). Returns false when it could not be
+ * sent (no route, or ip_build_and_send_pkt's error).
+ */
+function inet_rtx_syn_ack(net: Net, req: TcpSock, parent: number | null, tos: number, why: string): boolean {
+  return net.call('inet_rtx_syn_ack', () =>
     net.call('tcp_rtx_synack', () => {
       const r = ip_route_output_key(net, req.daddr, req.laddr);
-      if ('error' in r) return;
-      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): the peer's SYN came again, so the first was lost (TcpRetransSegs, TCPSynRetrans).`);
+      if ('error' in r) return false;
+      const result = { err: 0 };
+      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
+      if (result.err !== 0) return false;
       net.count('TcpRetransSegs');
       net.count('TcpExtTCPSynRetrans');
+      return true;
     }),
   );
+}
+
+/** reqsk_timeout: TCP_TIMEOUT_INIT doubled per expiry so far, at most TCP_RTO_MAX */
+function reqsk_timeout(req: TcpSock): number {
+  return Math.min(RTO_INIT_NS * 2 ** (req.numTimeout ?? 0), TCP_RTO_MAX_NS);
+}
+
+/**
+ * reqsk_timer_handler (net/ipv4/inet_connection_sock.c, v6.12): a request sock's SYN-ACK timer,
+ * armed at TCP_TIMEOUT_INIT when it is hashed. Each expiry counts TCPTimeouts
+ * (tcp_syn_ack_timeout); once num_timeout reaches tcp_synack_retries (syn_ack_recalc) the
+ * request is dropped (inet_csk_reqsk_queue_drop), else the SYN-ACK goes again and the timer is
+ * re-armed at reqsk_timeout (1 s, 2 s, 4 s…). A SYN-ACK that cannot be sent drops it too.
+ */
+function armReqTimer(net: Net, req: TcpSock, after: number): void {
+  net.w.sched.cancel(req.retransTimer as never);
+  req.retransTimer = net.w.sched.after(after, () => {
+    if (req.state !== 'TCP_NEW_SYN_RECV') return;
+    net.w.rec.fresh(() =>
+      net.call('reqsk_timer_handler', () => {
+        net.count('TcpExtTCPTimeouts');
+        const max = net.get('net.ipv4.tcp_synack_retries');
+        const n = req.numTimeout ?? 0;
+        if (n < max && inet_rtx_syn_ack(net, req, req.synPkt || null, req.synTos ?? 0, `no ACK within ${reqsk_timeout(req) / 1e9} s (retransmission ${n + 1} of tcp_synack_retries = ${max})`)) {
+          req.numTimeout = n + 1;
+          armReqTimer(net, req, reqsk_timeout(req));
+          return;
+        }
+        req.state = 'TCP_CLOSE';
+        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${numToIp(req.daddr)}:${req.dport} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
+      }),
+    );
+  });
 }
 
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
@@ -211,10 +251,13 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
+      sk.retransStamp = net.w.sched.now;
+      // armed before the SYN's round trip runs: a peer timer due at the same instant (its
+      // request's SYN-ACK timer) then fires after this one, as the kernel's timer wheel runs the
+      // one added last first within a jiffy
+      armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${WSCALE}` : ''}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
-      sk.retransStamp = net.w.sched.now;
-      armSynTimer(net, sk, r.rt, RTO_INIT_NS);
       return pkt;
     }),
   );
@@ -282,6 +325,7 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         net.count('TcpRetransSegs');
         net.count('TcpExtTCPSynRetrans');
         const result = { err: 0 };
+        armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
         sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true, result);
         // __tcp_retransmit_skb: a transmit error (a netfilter drop's -EPERM, a device's NET_XMIT_DROP)
         // counts TCPRetransFail, and the SYN is not marked retransmitted
@@ -292,8 +336,10 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         }
         // tcp_retransmit_timer: a positive return (local congestion) retries after
         // TCP_RESOURCE_PROBE_INTERVAL without backing off
-        if (result.err > 0) armSynTimer(net, sk, rt, rto, TCP_RESOURCE_PROBE_INTERVAL_NS);
-        else armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
+        if (result.err > 0 && sk.state === 'TCP_SYN_SENT') {
+          net.w.sched.cancel(sk.retransTimer as never);
+          armSynTimer(net, sk, rt, rto, TCP_RESOURCE_PROBE_INTERVAL_NS);
+        }
       }),
     );
   });
@@ -437,6 +483,10 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     const r = ip_route_output_key(net, iph.saddr, iph.daddr);
     if ('error' in r) return;
+    req.synTos = tos;
+    req.synPkt = skb.pkt;
+    // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
+    armReqTimer(net, req, RTO_INIT_NS);
     sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
   });
 }
@@ -544,13 +594,15 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
         net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
       } else {
         req.lastOowAck = now;
-        inet_rtx_syn_ack(net, req, skb, tos);
+        // a SYN-ACK sent again here pushes the request's timer back (mod_timer_pending)
+        if (inet_rtx_syn_ack(net, req, skb.pkt, tos, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
       }
       net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'tcp_check_req returned no socket: the retransmitted SYN is freed (discard_and_relse).');
       return;
     }
     if (flags & TCPHDR_RST) {
       req.state = 'TCP_CLOSE';
+      net.w.sched.cancel(req.retransTimer as never);
       net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'The peer reset the half-open connection: the request sock is dropped.');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_check_req' });
       return;
@@ -561,6 +613,8 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     const listener = req.parent!;
     req.state = 'TCP_ESTABLISHED';
+    // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
+    net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
