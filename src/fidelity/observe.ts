@@ -12,6 +12,8 @@ export interface WireFrame {
   /** the model's packet id (model side only) */
   packet?: number;
   bytes: Uint8Array;
+  /** (model side) a modelled NIC filled in this packet's CHECKSUM_PARTIAL checksum on an earlier hop (frames.ts, MASK_REASONS 'nic.l4.check') */
+  nicChecksum?: boolean;
 }
 
 export interface HookPass {
@@ -148,13 +150,19 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   const hooks = new Map<string, HookPass[]>();
   const cur = new Map<string, { pass: HookPass; rank: number; seen: Set<NfHook> }>();
   const firstFn = new Map<string, string>();
+  // packets whose partial checksum a modelled NIC completed (e1000_xmit_frame after a
+  // dev_hard_start_xmit that handed it over CHECKSUM_PARTIAL), and the last handover per host
+  const nicDone = new Set<number>();
+  const partialAt = new Map<string, boolean>();
   for (const e of t.events) {
     if (!firstFn.has(`${e.host}/${e.packet}`)) firstFn.set(`${e.host}/${e.packet}`, e.fn);
     if (e.fn === 'dev_hard_start_xmit' && e.skb?.dev) {
       const k = `${e.host}:${e.skb.dev}`;
       if (!frames.has(k)) frames.set(k, []);
-      frames.get(k)!.push({ packet: e.packet, bytes: frameOf(e)! });
+      frames.get(k)!.push({ packet: e.packet, bytes: frameOf(e)!, nicChecksum: nicDone.has(e.packet) || undefined });
+      partialAt.set(`${e.host}/${e.packet}`, e.skb.ip_summed === 'CHECKSUM_PARTIAL');
     }
+    if (e.fn === 'e1000_xmit_frame' && partialAt.get(`${e.host}/${e.packet}`)) nicDone.add(e.packet);
     if (e.hook) {
       const hook = HOOK_BY_NAME[e.hook.hook];
       if (!hook) continue;
@@ -244,9 +252,11 @@ const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect'
 
 /**
  * What each local UDP send and TCP connect returned in the model, as an errno name ("ok" when it
- * succeeded). A send that fails is a step of udp_sendmsg / ip_append_data / tcp_v4_connect on the
- * sending host, without an sk_buff, inside the item's events, and a packet whose fate is that
- * drop (its detail names the error). Packets are not found by id: the first packet of a run has
+ * succeeded). A send that fails is a step of udp_sendmsg / ip_append_data / tcp_v4_connect /
+ * raw_sendmsg on the sending host, without an sk_buff, inside the item's events, and a packet
+ * whose fate is that drop (its detail names the error). The failures are paired with the items
+ * in order, so a ping's failure (not compared itself) must be recognised as one too, or the next
+ * UDP send would be given the ping's error. Packets are not found by id: the first packet of a run has
  * id 0, which is also the id a step without an sk_buff carries.
  * A TCP connect is "ok" once tcp_finish_connect ran on the sending host, ECONNREFUSED when a RST
  * ended it (tcp_reset), the error tcp_v4_err gave, else ETIMEDOUT (the SYN retries ran out).

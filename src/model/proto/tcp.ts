@@ -61,64 +61,74 @@ export function tcpFlagString(f: number): string {
   return s || 'none';
 }
 
-/**
- * What a SYN or SYN-ACK offers (tcp_syn_options / tcp_synack_options, v6.12): timestamps, SACK
- * permitted and window scaling each follow their sysctl (and, in a SYN-ACK, the peer's offer).
- */
-export interface SynOpts {
-  ts: boolean;
+/** What a SYN or SYN-ACK offers (tcp_syn_options / tcp_synack_options): MSS always, the rest as negotiated. */
+export interface SynOptions {
+  mss: number;
+  /** timestamps: tsval and tsecr */
+  ts?: { val: number; ecr: number };
   sack: boolean;
-  /** the window scale we announce, or null when we announce none */
-  ws: number | null;
+  /** the window scale offered, if any */
+  ws?: number;
 }
 
-export const ALL_SYN_OPTS: SynOpts = { ts: true, sack: true, ws: 7 };
-
-export function synOptionsLen(o: SynOpts): number {
-  return 4 + (o.ts ? 12 : 0) + (o.sack && !o.ts ? 4 : 0) + (o.ws !== null ? 4 : 0);
+/** The bytes those options take (each aligned to 4, SACK-permitted sharing the timestamp's word). */
+export function synOptionsLen(o: SynOptions): number {
+  return 4 + (o.ts ? 12 : o.sack ? 4 : 0) + (o.ws !== undefined ? 4 : 0);
 }
 
 /**
- * tcp_options_write's order: MSS; SACK permitted folded into the timestamp word when both are on
- * (else NOP NOP TS); NOP NOP SACK_PERM alone; NOP WSCALE. 20 bytes with everything on.
+ * tcp_options_write (net/ipv4/tcp_output.c, v6.12) for a SYN: MSS; then timestamps, preceded by
+ * SACK-permitted when both are on (else by two NOPs); SACK-permitted alone behind two NOPs; the
+ * window scale behind one NOP. With everything on: 20 bytes.
  */
-export function writeSynOptions(b: Uint8Array, off: number, mss: number, tsval: number, tsecr: number, o: SynOpts = ALL_SYN_OPTS): number {
+export function writeSynOptions(b: Uint8Array, off: number, o: SynOptions): number {
   let p = off;
-  b[p] = 2; b[p + 1] = 4; wr16(b, p + 2, mss);
+  b[p] = 2; b[p + 1] = 4; wr16(b, p + 2, o.mss);
   p += 4;
   if (o.ts) {
     if (o.sack) { b[p] = 4; b[p + 1] = 2; } else { b[p] = 1; b[p + 1] = 1; }
-    b[p + 2] = 8; b[p + 3] = 10; wr32(b, p + 4, tsval); wr32(b, p + 8, tsecr);
+    b[p + 2] = 8; b[p + 3] = 10; wr32(b, p + 4, o.ts.val); wr32(b, p + 8, o.ts.ecr);
     p += 12;
   } else if (o.sack) {
     b[p] = 1; b[p + 1] = 1; b[p + 2] = 4; b[p + 3] = 2;
     p += 4;
   }
-  if (o.ws !== null) {
+  if (o.ws !== undefined) {
     b[p] = 1; b[p + 1] = 3; b[p + 2] = 3; b[p + 3] = o.ws;
     p += 4;
   }
   return p - off;
 }
 
-/** What a received SYN or SYN-ACK offers (tcp_parse_options, the parts the handshake reads). */
-export function readSynOptions(b: Uint8Array, off: number, end: number): { ts: number | null; sack: boolean; ws: number | null } {
-  const out: { ts: number | null; sack: boolean; ws: number | null } = { ts: null, sack: false, ws: null };
-  for (let o = off; o < end; ) {
-    const kind = b[o];
+/** What tcp_parse_options finds in a SYN or SYN-ACK (before the receiver's sysctls decide what it takes). */
+export interface ParsedSynOptions {
+  mss?: number;
+  ts?: { val: number; ecr: number };
+  sackPerm: boolean;
+  ws?: number;
+}
+
+/** tcp_parse_options (net/ipv4/tcp_input.c, v6.12): walks the options of the segment at `off`; stops at EOL or a malformed length. */
+export function parseTcpOptions(b: Uint8Array, off: number, end: number): ParsedSynOptions {
+  const r: ParsedSynOptions = { sackPerm: false };
+  let p = off + TCP_HLEN;
+  while (p < end) {
+    const kind = b[p];
     if (kind === 0) break;
     if (kind === 1) {
-      o++;
+      p++;
       continue;
     }
-    const len = b[o + 1];
-    if (len < 2 || o + len > end) break;
-    if (kind === 8 && len === 10) out.ts = ((b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]) >>> 0;
-    else if (kind === 4 && len === 2) out.sack = true;
-    else if (kind === 3 && len === 3) out.ws = Math.min(b[o + 2], 14);
-    o += len;
+    if (end - p < 2) break;
+    const size = b[p + 1];
+    if (size < 2 || size > end - p) break;
+    if (kind === 2 && size === 4) r.mss = rd16(b, p + 2) || r.mss;
+    else if (kind === 3 && size === 3) r.ws = b[p + 2];
+    else if (kind === 8 && size === 10) r.ts = { val: rd32(b, p + 2), ecr: rd32(b, p + 6) };
+    else if (kind === 4 && size === 2) r.sackPerm = true;
+    p += size;
   }
-  return out;
+  return r;
 }
 
 /** Timestamps only (NOP NOP TS): what established segments carry. */

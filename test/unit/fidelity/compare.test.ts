@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compareCounters, compareFrames, compareHooks, comparePings, compareSockets, formatDiff, withoutReconfirmations } from '../../../src/fidelity/compare';
 import { IGNORED_COUNTERS } from '../../../src/fidelity/counters';
+import { diffFrames, MASK_REASONS, normalizeFrame } from '../../../src/fidelity/frames';
 import { applyExceptions, atLeast, EXCEPTIONS, kernelVersion, missingFeature, PINNED_SYSCTLS } from '../../../src/fidelity/exceptions';
 import { summaryLine, type ScenarioResult } from '../../../src/fidelity/harness';
 import { itemDurations, maskPort, modelStep, observeModel, pingKind, type Observation } from '../../../src/fidelity/observe';
@@ -32,6 +33,45 @@ describe('fidelity: the model side and the comparison', () => {
     assert.deepStrictEqual(router[1].hooks.map((h) => h.hook), ['output', 'postrouting']);
     assert.deepStrictEqual(o.pings, [{ host: 'client', heard: ['time exceeded (ttl) from 10.0.1.1'] }]);
     assert.strictEqual(o.counters.router.IpInHdrErrors, 1);
+  });
+
+  it("marks the frames of a packet whose partial checksum a modelled NIC filled in on an earlier hop, and only those", () => {
+    const text = `name: nic
+hosts:
+  client: |
+    ip addr add 10.0.1.2/24 dev eth0
+    ip link set eth0 up
+    ip route add default via 10.0.1.1
+  router: |
+    sysctl -w net.ipv4.ip_forward=1
+    ip addr add 10.0.1.1/24 dev eth0
+    ip link set eth0 up
+    ip addr add 10.0.2.1/24 dev eth1
+    ip link set eth1 up
+  server: |
+    ip addr add 10.0.2.2/24 dev eth0
+    ip link set eth0 up
+    ip route add default via 10.0.2.1
+links:
+  - client:eth0 router:eth0 nic
+  - router:eth1 server:eth0
+traffic:
+  - from: client
+    send: udp to 10.0.2.2:53
+`;
+    const trace = runScenario(parseScenario(text, 'nic.yaml'));
+    const o = observeModel(trace, new Set());
+    const udp = (k: string) => (o.frames.get(k) ?? []).filter((f) => f.bytes[12] === 8 && f.bytes[13] === 0 && f.bytes[23] === 17);
+    // at the sender the frame is captured before the NIC fills the checksum in, as tcpdump sees it
+    assert.deepStrictEqual(udp('client:eth0').map((f) => !!f.nicChecksum), [false]);
+    // forwarded on: the kernel's veth stand-in would still carry the pseudo-header sum
+    assert.deepStrictEqual(udp('router:eth1').map((f) => !!f.nicChecksum), [true]);
+    const frame = udp('router:eth1')[0].bytes;
+    const partial = Uint8Array.from(frame);
+    partial[14 + 20 + 6] ^= 0x5a;
+    assert.strictEqual(diffFrames(normalizeFrame(frame), normalizeFrame(partial)).length > 0, true);
+    assert.deepStrictEqual(diffFrames(normalizeFrame(frame), normalizeFrame(partial), { nicChecksum: true }), []);
+    assert.ok(MASK_REASONS['nic.l4.check']);
   });
 
   it('continues the pass of the fragment that completed a datagram (ip_frag_reasm reuses its sk_buff)', () => {

@@ -109,6 +109,20 @@ traffic:
         ['ok', 'ok', 'ok', 'ok', 'ENETDOWN', 'ok'],
       );
     });
+
+    it("a ping that fails is paired with its own item: the next UDP send does not get the ping's error", () => {
+      const { sc, trace, marks } = scenario(`name: sends
+hosts:
+  h1: |
+    ip route add blackhole 10.9.4.0/24
+traffic:
+  - from: h1
+    send: icmp echo-request to 10.9.4.1
+  - from: h1
+    send: udp to 10.8.0.1:9000
+`);
+      assert.deepStrictEqual(modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`), ['1 ENETUNREACH']);
+    });
   });
 
   describe('drops', () => {

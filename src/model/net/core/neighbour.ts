@@ -82,6 +82,14 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
   return net.call('__neigh_event_send', () => {
     const now = net.w.sched.now;
     let probeNow = false;
+    if ((n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') && net.neighParm(n.dev, 'mcast_solicit') + net.neighParm(n.dev, 'app_solicit') === 0) {
+      // v6.12: with no multicast (broadcast) and no application probes allowed, resolution cannot
+      // start: the entry fails at once and the packet is freed
+      n.state = 'NUD_FAILED';
+      n.updated = now;
+      if (skb) net.drop(skb, 'L2', '__neigh_event_send', FILE, 'NEIGH_FAILED', `${numToIp(n.key)} on ${n.dev.name} has no MAC address, and mcast_solicit + app_solicit is 0: no ARP request may be sent, so the entry is NUD_FAILED at once and the packet is freed.`);
+      return true;
+    }
     if (n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') {
       n.probes = net.neighParm(n.dev, 'ucast_solicit');
       n.state = 'NUD_INCOMPLETE';

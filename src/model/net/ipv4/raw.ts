@@ -47,7 +47,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       const pkt = net.w.rec.newPacket(net.name, o.parent ?? null);
       if ('error' in r) {
         if (r.error === 101) net.count('IpOutNoRoutes');
-        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping cannot send to ${numToIp(o.daddr)}: ${r.what}.`);
+        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping's sendmsg to ${numToIp(o.daddr)} fails: ${r.what}.`);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'raw_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }

@@ -1,5 +1,4 @@
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
-import type { SynOpts } from '../../proto/tcp';
 import type { SocketReport } from '../../../trace/contract';
 
 export type TcpState = 'TCP_CLOSE' | 'TCP_LISTEN' | 'TCP_SYN_SENT' | 'TCP_SYN_RECV' | 'TCP_NEW_SYN_RECV' | 'TCP_ESTABLISHED';
@@ -32,8 +31,6 @@ export interface TcpSock {
   iss: number;
   irs: number;
   tsRecent: number;
-  /** the handshake's options: what we offer until the handshake, then what both ends agreed */
-  opt?: SynOpts;
   /** a request sock's last_oow_ack_time: when a SYN-ACK last went out again for a retransmitted SYN (tcp_oow_rate_limited) */
   lastOowAck?: number;
   /** for listeners: the report of what was accepted and received */
@@ -43,14 +40,17 @@ export interface TcpSock {
   /** bytes to send once established */
   pendingData: number;
   /** a SYN retransmit timer, for connects */
-  retransTimer: { cancelled: boolean } | null;
+  retransTimer: { cancelled: boolean; done?: boolean } | null;
   synRetries: number;
-  /** SYNs that really left the socket (the first and each retransmission not refused with -EBUSY) */
-  synSent: number;
-  /** tp->retrans_stamp: when connect() sent the first SYN (ns) */
-  retransStamp: number;
+  /** retrans_stamp: when the SYN was first sent (simulated ns; tcp_connect sets it) */
+  retransStamp?: number;
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
+  /** a request sock: req->num_timeout (its SYN-ACK timer's expiries) and the TOS of the SYN it answers */
+  numTimeout?: number;
+  synTos?: number;
+  /** the last SYN retransmission reached the device layer (TCPCB_SACKED_RETRANS set by tcp_retransmit_skb) */
+  synRtxOk?: boolean;
   errors: string[];
   /**
    * when connect() ran (simulated ns): on a veth path everything its SYN sets off at that
@@ -62,6 +62,16 @@ export interface TcpSock {
   rcvWnd?: number;
   /** rcv_wup: rcv_nxt when that window was offered */
   rcvWup?: number;
+  /** tstamp_ok: timestamps on every segment (for a SYN_SENT socket: offered, tcp_timestamps) */
+  tstampOk?: boolean;
+  /** sack_ok: SACK permitted (offered, then negotiated) */
+  sackOk?: boolean;
+  /** wscale_ok: window scaling in use (offered, then negotiated) */
+  wscaleOk?: boolean;
+  /** rx_opt.rcv_wscale: the scale of the windows we offer (0 without window scaling) */
+  rcvWscale?: number;
+  /** rx_opt.mss_clamp: the MSS the peer's SYN or SYN-ACK offered (TCP_MSS_DEFAULT, 536, without one) */
+  mssClamp?: number;
   /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
   unackedSegs?: number;
 }

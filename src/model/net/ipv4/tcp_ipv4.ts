@@ -9,13 +9,14 @@ import type { Rtable } from './route_types';
 import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { ALL_SYN_OPTS, TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, readSynOptions, readTcp, synOptionsLen, tcpFlagString, writeSynOptions, writeTcp, writeTsOption, type SynOpts } from '../../proto/tcp';
+import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptions, readTcp, synOptionsLen, tcpFlagString, writeSynOptions, writeTcp, writeTsOption, type SynOptions } from '../../proto/tcp';
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
 import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
+import { NET_XMIT_CN } from '../core/dev';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -24,6 +25,8 @@ const MINISOCKS_FILE = 'net/ipv4/tcp_minisocks.c';
 const CHECKSUM_BREAK = 76;
 /** TCP_TIMEOUT_INIT: the first SYN retransmission after one second, doubling */
 const RTO_INIT_NS = 1_000_000_000;
+/** rcv_wscale of the v6.12 defaults (tcp_rmem[2] 6 MB): what a socket without its own scale reads */
+const WSCALE = 7;
 /** TCP_MAX_WSCALE */
 const TCP_MAX_WSCALE = 14;
 
@@ -35,18 +38,8 @@ function rcvWscale(net: Net): number {
   const space = Math.max(net.get('net.ipv4.tcp_rmem_max'), net.get('net.core.rmem_max'));
   return Math.max(0, Math.min(TCP_MAX_WSCALE, Math.floor(Math.log2(space)) - 15));
 }
-
-/** What our SYN offers: each option as its sysctl says (tcp_syn_options). */
-function ourSynOpts(net: Net): SynOpts {
-  return { ts: !!net.get('net.ipv4.tcp_timestamps'), sack: !!net.get('net.ipv4.tcp_sack'), ws: net.get('net.ipv4.tcp_window_scaling') ? rcvWscale(net) : null };
-}
-
-function describeOpts(o: SynOpts): string {
-  return [o.sack && 'SACK', o.ts && 'timestamps', o.ws !== null && `window scale ${o.ws}`].filter(Boolean).join(', ') || 'no other option';
-}
-
-/** The segment options of an established connection: timestamps when both ends agreed on them. */
-const estOptions = (sk: TcpSock): 'ts' | 'none' => (sk.opt && !sk.opt.ts ? 'none' : 'ts');
+/** TCP_MSS_DEFAULT: the MSS assumed when the peer's SYN carries none */
+const TCP_MSS_DEFAULT = 536;
 
 export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
   const s = newSock(net, 'TCP_LISTEN', laddr, lport, 0, 0);
@@ -55,7 +48,7 @@ export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
 }
 
 function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number, daddr: number, dport: number): TcpSock {
-  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synSent: 0, retransStamp: 0, synPkt: 0, errors: [] };
+  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
   net.sock.tcp.push(s);
   return s;
 }
@@ -87,7 +80,7 @@ function tcp_select_initial_window(space: number, mss: number): number {
  * small, so the window only slides).
  */
 function tcp_select_window(net: Net, sk: TcpSock): number {
-  const wscale = sk.opt ? (sk.opt.ws ?? 0) : 7;
+  const wscale = sk.rcvWscale ?? WSCALE;
   const unit = 1 << wscale;
   const rcvWnd = sk.rcvWnd ?? 0;
   const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
@@ -97,6 +90,16 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
   return win >>> wscale;
+}
+
+/** The options of a SYN or SYN-ACK from what the socket offers or negotiated. */
+function synOptions(net: Net, sk: TcpSock, mss: number, tsecr: number): SynOptions {
+  return { mss, ts: sk.tstampOk ? { val: tsval(net), ecr: tsecr } : undefined, sack: !!sk.sackOk, ws: sk.wscaleOk ? (sk.rcvWscale ?? WSCALE) : undefined };
+}
+
+/** tcp_established_options: the timestamp option on every segment once it was negotiated, else none. */
+function estOptions(sk: TcpSock): 'ts' | 'none' {
+  return sk.tstampOk ? 'ts' : 'none';
 }
 
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
@@ -121,10 +124,8 @@ interface Segment {
   ack: number;
   flags: number;
   window: number;
-  /** 'syn': MSS/SACK/TS/WS; 'ts': timestamps; 'none' */
+  /** 'syn': MSS and what the socket negotiated of SACK/TS/WS (synOptions); 'ts': timestamps; 'none' */
   options: 'syn' | 'ts' | 'none';
-  /** a SYN's or SYN-ACK's options */
-  syn?: SynOpts;
   mss?: number;
   tsecr?: number;
   data: number;
@@ -137,34 +138,78 @@ interface Segment {
   offload: boolean;
   /** a retransmission (not counted in TcpOutSegs) */
   retrans?: boolean;
+  /** filled with what tcp_transmit_skb returned: ip_local_out's result, NET_XMIT_CN read as 0 (net_xmit_eval) */
+  result?: { err: number };
 }
 
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
 const TCP_INVALID_RATELIMIT_NS = 500e6;
 
-/** inet_rtx_syn_ack → tcp_rtx_synack: the request's SYN-ACK again (TcpOutSegs in tcp_make_synack, then TcpRetransSegs, TCPSynRetrans). */
-function inet_rtx_syn_ack(net: Net, req: TcpSock, skb: SkBuff, tos: number): void {
-  net.call('inet_rtx_syn_ack', () =>
+/**
+ * inet_rtx_syn_ack → tcp_rtx_synack: the request's SYN-ACK again (TcpOutSegs in tcp_make_synack;
+ * TcpRetransSegs and TCPSynRetrans only when it was sent). Returns false when it could not be
+ * sent (no route, or ip_build_and_send_pkt's error).
+ */
+function inet_rtx_syn_ack(net: Net, req: TcpSock, parent: number | null, tos: number, why: string): boolean {
+  return net.call('inet_rtx_syn_ack', () =>
     net.call('tcp_rtx_synack', () => {
       const r = ip_route_output_key(net, req.daddr, req.laddr);
-      if ('error' in r) return;
-      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', syn: req.opt, mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): the peer's SYN came again, so the first was lost (TcpRetransSegs, TCPSynRetrans).`);
+      if ('error' in r) return false;
+      const result = { err: 0 };
+      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
+      if (result.err !== 0) return false;
       net.count('TcpRetransSegs');
       net.count('TcpExtTCPSynRetrans');
+      return true;
     }),
   );
 }
 
+/** reqsk_timeout: TCP_TIMEOUT_INIT doubled per expiry so far, at most TCP_RTO_MAX */
+function reqsk_timeout(req: TcpSock): number {
+  return Math.min(RTO_INIT_NS * 2 ** (req.numTimeout ?? 0), TCP_RTO_MAX_NS);
+}
+
+/**
+ * reqsk_timer_handler (net/ipv4/inet_connection_sock.c, v6.12): a request sock's SYN-ACK timer,
+ * armed at TCP_TIMEOUT_INIT when it is hashed. Each expiry counts TCPTimeouts
+ * (tcp_syn_ack_timeout); once num_timeout reaches tcp_synack_retries (syn_ack_recalc) the
+ * request is dropped (inet_csk_reqsk_queue_drop), else the SYN-ACK goes again and the timer is
+ * re-armed at reqsk_timeout (1 s, 2 s, 4 s…). A SYN-ACK that cannot be sent drops it too.
+ */
+function armReqTimer(net: Net, req: TcpSock, after: number): void {
+  net.w.sched.cancel(req.retransTimer as never);
+  req.retransTimer = net.w.sched.after(after, () => {
+    if (req.state !== 'TCP_NEW_SYN_RECV') return;
+    net.w.rec.fresh(() =>
+      net.call('reqsk_timer_handler', () => {
+        net.count('TcpExtTCPTimeouts');
+        const max = net.get('net.ipv4.tcp_synack_retries');
+        const n = req.numTimeout ?? 0;
+        if (n < max && inet_rtx_syn_ack(net, req, req.synPkt || null, req.synTos ?? 0, `no ACK within ${reqsk_timeout(req) / 1e9} s (retransmission ${n + 1} of tcp_synack_retries = ${max})`)) {
+          req.numTimeout = n + 1;
+          armReqTimer(net, req, reqsk_timeout(req));
+          return;
+        }
+        req.state = 'TCP_CLOSE';
+        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${numToIp(req.daddr)}:${req.dport} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
+      }),
+    );
+  });
+}
+
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
 function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
-  const optLen = s.options === 'syn' ? synOptionsLen(s.syn ?? ALL_SYN_OPTS) : s.options === 'ts' ? 12 : 0;
+  const syn = s.options === 'syn' && s.sk ? synOptions(net, s.sk, s.mss ?? 1460, s.tsecr ?? 0) : undefined;
+  const optLen = syn ? synOptionsLen(syn) : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
   // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
-  // locked; the RST control socket is IP_PMTUDISC_DO
-  const df = s.df && !(s.sk && s.rt.mtuLocked);
+  // locked; inet_create makes every new socket IP_PMTUDISC_DONT (no DF at all) when
+  // ip_no_pmtu_disc is set. The RST control socket is IP_PMTUDISC_DO.
+  const df = s.df && !(s.sk && (s.rt.mtuLocked || net.get('net.ipv4.ip_no_pmtu_disc') !== 0));
   const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
-    if (s.options === 'syn') writeSynOptions(b, off + TCP_HLEN, s.mss ?? 1460, tsval(net), s.tsecr ?? 0, s.syn ?? ALL_SYN_OPTS);
+    if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
     writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, s.saddr, s.daddr);
@@ -176,7 +221,8 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // tcp_transmit_skb counts OutSegs only for new sequence space (or a bare ACK): a retransmitted SYN is not counted
     if (!s.retrans) net.count('TcpOutSegs');
     net.step(skb, 'L4', fn, file, what);
-    ip_local_out(net, skb);
+    const rc = ip_local_out(net, skb);
+    if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
   });
   return pkt;
 }
@@ -206,107 +252,129 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.sndUna = sk.iss;
       sk.sndNxt = (sk.iss + 1) >>> 0;
       sk.pendingData = o.data ?? 0;
-      sk.opt = ourSynOpts(net);
+      // tcp_syn_options: what this namespace's sysctls offer; rcv_wscale is 0 without window scaling
+      sk.tstampOk = net.get('net.ipv4.tcp_timestamps') !== 0;
+      sk.sackOk = net.get('net.ipv4.tcp_sack') !== 0;
+      sk.wscaleOk = net.get('net.ipv4.tcp_window_scaling') !== 0;
+      sk.rcvWscale = sk.wscaleOk ? rcvWscale(net) : 0;
       // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
       sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
-      // tcp_connect: retrans_stamp, from which tcp_write_timeout measures a SYN's timeout
       sk.retransStamp = net.w.sched.now;
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, ${describeOpts(sk.opt)}) (TcpActiveOpens).`);
-      sk.synPkt = pkt;
-      sk.synSent = 1;
+      // armed before the SYN's round trip runs: a peer timer due at the same instant (its
+      // request's SYN-ACK timer) then fires after this one, as the kernel's timer wheel runs the
+      // one added last first within a jiffy
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
+      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${sk.rcvWscale}` : ''}) (TcpActiveOpens).`);
+      sk.synPkt = pkt;
       return pkt;
     }),
   );
 }
 
-function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
+function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false, result?: { err: number }): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', syn: sk.opt, mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans, result }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
+/** TCP_RESOURCE_PROBE_INTERVAL (HZ/2): the retry after a retransmission the device layer refused */
+const TCP_RESOURCE_PROBE_INTERVAL_NS = 500_000_000;
+
 /**
- * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c). Each expiry counts TCPTimeouts; then
- * tcp_write_timeout gives up once tcp_syn_retries + tcp_syn_linear_timeouts retransmissions were
- * sent (ETIMEDOUT, TCPAbortOnTimeout), else rehashes the flow (TcpTimeoutRehash); tcp_enter_loss
- * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
- * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s for the first tcp_syn_linear_timeouts
- * expiries, then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s,
- * then 64 s more before connect() fails, 131 s after the first SYN. tcp_write_timeout also gives
- * up at the first expiry past tcp_model_timeout(tcp_syn_retries) from the first SYN: with
- * tcp_syn_retries = 1 that is 3 s (SYNs at 0, 1 and 2 s), long before the linear count runs out.
- * While the last SYN still waits for ARP, an expiry sends nothing (skb_still_in_host_queue).
+ * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12): how long `boundary` retransmissions take with
+ * exponential backoff from rto_base (TCP_TIMEOUT_INIT for a SYN), linear at TCP_RTO_MAX once the
+ * doubling would pass it.
  */
-function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
-  const t = net.w.sched.after(rto, () => {
+export function tcp_model_timeout(boundary: number, rtoBase: number): number {
+  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / rtoBase));
+  if (boundary <= thresh) return ((2 << boundary) - 1) * rtoBase;
+  return ((2 << thresh) - 1) * rtoBase + (boundary - thresh) * TCP_RTO_MAX_NS;
+}
+
+/**
+ * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c, v6.12). Each expiry counts TCPTimeouts;
+ * then tcp_write_timeout gives up (ETIMEDOUT, TCPAbortOnTimeout) once tcp_syn_retries +
+ * tcp_syn_linear_timeouts retransmissions were sent, or — retransmits_timed_out, once one was
+ * sent — once the time since the first SYN (retrans_stamp) reaches tcp_model_timeout(
+ * tcp_syn_retries, 1 s): what tcp_syn_retries retransmissions with plain doubling would take.
+ * With tcp_syn_retries=1 that is 3 s, so only 2 retransmissions go out (at 1 s and 2 s), not
+ * 1 + tcp_syn_linear_timeouts. Else the flow is rehashed (TcpTimeoutRehash); tcp_enter_loss
+ * marks an already retransmitted SYN lost again (TCPLostRetransmit); the SYN is resent
+ * (RetransSegs, TCPSynRetrans). The RTO stays at 1 s while total_rto <= tcp_syn_linear_timeouts,
+ * then doubles (at most TCP_RTO_MAX, 120 s): with the defaults 1,1,1,1,1,2,4,8,16,32 s, then
+ * 64 s more before connect() fails, 131 s after the first SYN.
+ */
+function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto): void {
+  const t = net.w.sched.after(after, () => {
     if (sk.state !== 'TCP_SYN_SENT') return;
     net.w.rec.fresh(() =>
       net.call('tcp_retransmit_timer', () => {
         net.count('TcpExtTCPTimeouts');
         const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
-        const retries = net.get('net.ipv4.tcp_syn_retries');
-        const max = retries + linear;
-        // tcp_write_timeout: out of retransmissions, or (once one was due) past the time
-        // tcp_syn_retries exponential retransmissions would take from the first SYN
-        // (retransmits_timed_out, tcp_model_timeout: 3 s for 1, 127 s for 6)
-        const timedOut = sk.synRetries > 0 && net.w.sched.now - sk.retransStamp >= tcp_model_timeout(retries);
+        const retryUntil = net.get('net.ipv4.tcp_syn_retries');
+        const max = retryUntil + linear;
+        const limit = tcp_model_timeout(retryUntil, RTO_INIT_NS);
+        // retransmits_timed_out compares jiffies-based milliseconds
+        const elapsedMs = Math.floor(net.w.sched.now / 1e6) - Math.floor((sk.retransStamp ?? 0) / 1e6);
+        const timedOut = sk.synRetries > 0 && elapsedMs - limit / 1e6 >= 0;
         if (sk.synRetries >= max || timedOut) {
           sk.state = 'TCP_CLOSE';
           sk.errors.push('ETIMEDOUT');
           net.count('TcpAttemptFails');
           net.count('TcpExtTCPAbortOnTimeout');
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', sk.synRetries >= max ? `No answer after ${sk.synRetries} retransmission timeouts (tcp_syn_retries + tcp_syn_linear_timeouts = ${max}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).` : `No answer ${(net.w.sched.now - sk.retransStamp) / 1e9} s after the first SYN, at least the ${tcp_model_timeout(retries) / 1e9} s that tcp_syn_retries = ${retries} exponential retransmissions take (retransmits_timed_out): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${elapsedMs / 1000} s since the first SYN reach tcp_model_timeout(tcp_syn_retries = ${retryUntil}) = ${limit / 1e9} s`;
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
-        // tcp_enter_loss: only a SYN that was really retransmitted before is lost again
-        if (sk.synSent > 1) net.count('TcpExtTCPLostRetransmit');
+        // tcp_mark_skb_lost: only a retransmission that went out (TCPCB_SACKED_RETRANS) is "lost again"
+        if (sk.synRetries > 0 && sk.synRtxOk) net.count('TcpExtTCPLostRetransmit');
         sk.synRetries++;
         if (skb_still_in_host_queue(net, sk)) {
           // the clone of the last SYN still waits in a neighbour's arp_queue (its fclone holds
-          // the socket): __tcp_retransmit_skb returns -EBUSY and nothing is sent, but the
-          // timer backs off and the expiry counts toward tcp_syn_retries all the same
+          // the socket): __tcp_retransmit_skb returns -EBUSY and nothing is sent, but the timer
+          // backs off and the expiry counts toward tcp_syn_retries all the same
           net.count('TcpExtTCPSpuriousRtxHostQueues');
+          sk.synRtxOk = false;
+          armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
           net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `No SYN-ACK within ${rto / 1e9} s, but the last SYN has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, so it is not sent again (-EBUSY, TCPSpuriousRtxHostQueues); expiry ${sk.synRetries} of ${max}.`, { ret: '-EBUSY' });
-        } else {
-          net.count('TcpRetransSegs');
-          net.count('TcpExtTCPSynRetrans');
-          sk.synSent++;
-          sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
+          return;
         }
+        net.count('TcpRetransSegs');
+        net.count('TcpExtTCPSynRetrans');
+        const result = { err: 0 };
         armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
+        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true, result);
+        // __tcp_retransmit_skb: a transmit error (a netfilter drop's -EPERM, a device's NET_XMIT_DROP)
+        // counts TCPRetransFail, and the SYN is not marked retransmitted
+        sk.synRtxOk = result.err === 0;
+        if (result.err !== 0) {
+          net.count('TcpExtTCPRetransFail');
+          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `The retransmitted SYN did not leave (tcp_transmit_skb returned ${result.err}): TCPRetransFail.`);
+        }
+        // tcp_retransmit_timer: a positive return (local congestion) retries after
+        // TCP_RESOURCE_PROBE_INTERVAL without backing off
+        if (result.err > 0 && sk.state === 'TCP_SYN_SENT') {
+          net.w.sched.cancel(sk.retransTimer as never);
+          armSynTimer(net, sk, rt, rto, TCP_RESOURCE_PROBE_INTERVAL_NS);
+        }
       }),
     );
   });
   sk.retransTimer = t;
 }
 
-/**
- * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12) with rto_base TCP_TIMEOUT_INIT (1 s): how long
- * `boundary` retransmissions with exponential backoff take, capped at TCP_RTO_MAX per step.
- */
-function tcp_model_timeout(boundary: number): number {
-  const base = 1_000_000_000;
-  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / base));
-  return boundary <= thresh ? (2 * 2 ** boundary - 1) * base : (2 * 2 ** thresh - 1) * base + (boundary - thresh) * TCP_RTO_MAX_NS;
-}
+/** TCP_RTO_MAX: 120 s */
+const TCP_RTO_MAX_NS = 120_000_000_000;
 
-/**
- * skb_still_in_host_queue (net/ipv4/tcp_output.c, v6.12): the SYN's fast clone is still alive
- * and owned by the socket (skb_fclone_busy) — here: waiting in an unresolved neighbour's
- * arp_queue, which keeps the clone (and its socket) until the address resolves or fails.
- */
+/** skb_still_in_host_queue (net/ipv4/tcp_output.c, v6.12): the last transmitted clone has not left the host. */
 function skb_still_in_host_queue(net: Net, sk: TcpSock): boolean {
   for (const n of net.neigh.values()) if (n.arpQueue.some((q) => q.sk === sk)) return true;
   return false;
 }
-
-/** TCP_RTO_MAX: 120 s */
-const TCP_RTO_MAX_NS = 120_000_000_000;
 
 /** __inet_lookup_skb: an established (or request) socket by the 4-tuple first, then a listener. */
 function lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): TcpSock | undefined {
@@ -386,15 +454,21 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
   net.call('tcp_rcv_state_process', () => {
     const iph = readIp(skb.buf, skb.network_header);
     if (sk.state === 'TCP_LISTEN') {
+      // v6.12: an ACK makes tcp_rcv_state_process return TCP_FLAGS, so its caller tcp_v4_do_rcv
+      // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
+      // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: answered with a RST.');
-        net.count('TcpOutRsts');
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to tcp_v4_do_rcv, which answers with a RST.');
         tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
-        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
+        net.drop(skb, 'L4', 'tcp_v4_do_rcv', IPV4_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
       }
-      if (flags & TCPHDR_RST || !(flags & TCPHDR_SYN)) {
-        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', 'A listening socket takes only SYNs.');
+      if (flags & TCPHDR_RST) {
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_RESET', 'A RST to a listening socket resets nothing: it is freed.');
+        return;
+      }
+      if (!(flags & TCPHDR_SYN) || flags & 0x01) {
+        net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', flags & TCPHDR_SYN ? 'A SYN with FIN set is not taken.' : 'A listening socket takes only SYNs.');
         return;
       }
       tcp_conn_request(net, sk, skb, seq, tos);
@@ -419,20 +493,28 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.rcvNxt = (seq + 1) >>> 0;
     req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
-    // tcp_parse_options with this host's sysctls: an option is on when the SYN offers it and
-    // this host allows it (tcp_timestamps, tcp_sack, tcp_window_scaling); the SYN-ACK answers so
-    const saw = readSynOptions(skb.buf, skb.data + TCP_HLEN, skb.data + th.doff * 4);
-    req.opt = { ts: saw.ts !== null && !!net.get('net.ipv4.tcp_timestamps'), sack: saw.sack && !!net.get('net.ipv4.tcp_sack'), ws: saw.ws !== null && net.get('net.ipv4.tcp_window_scaling') ? rcvWscale(net) : null };
-    req.tsRecent = req.opt.ts ? (saw.ts ?? 0) : 0;
+    // tcp_parse_options with this namespace's sysctls → tcp_openreq_init: an option is used only
+    // when the SYN carries it and the listener's tcp_timestamps / tcp_sack / tcp_window_scaling allow it
+    const opt = parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4);
+    req.tstampOk = !!opt.ts && net.get('net.ipv4.tcp_timestamps') !== 0;
+    req.sackOk = opt.sackPerm && net.get('net.ipv4.tcp_sack') !== 0;
+    req.wscaleOk = opt.ws !== undefined && net.get('net.ipv4.tcp_window_scaling') !== 0;
+    req.rcvWscale = req.wscaleOk ? rcvWscale(net) : 0;
+    req.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
+    req.tsRecent = req.tstampOk ? (opt.ts?.val ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
     const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
-    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.opt.ts ? 12 : 0));
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     const r = ip_route_output_key(net, iph.saddr, iph.daddr);
     if ('error' in r) return;
-    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', syn: req.opt, mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+    req.synTos = tos;
+    req.synPkt = skb.pkt;
+    // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
+    armReqTimer(net, req, RTO_INIT_NS);
+    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
   });
 }
 
@@ -477,13 +559,16 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.rcvNxt = (seq + 1) >>> 0;
     sk.rcvWup = sk.rcvNxt;
     sk.sndUna = ack;
-    // what both ends agreed on: an option we offered and the SYN-ACK answered; without window
-    // scaling both scales are 0 (tcp_rcv_synsent_state_process)
-    const th0 = readTcp(skb.buf, skb.data);
-    const saw = readSynOptions(skb.buf, skb.data + TCP_HLEN, skb.data + th0.doff * 4);
-    const mine = sk.opt ?? ALL_SYN_OPTS;
-    sk.opt = { ts: mine.ts && saw.ts !== null, sack: mine.sack && saw.sack, ws: mine.ws !== null && saw.ws !== null ? mine.ws : null };
-    sk.tsRecent = sk.opt.ts ? (saw.ts ?? 0) : 0;
+    // tcp_parse_options on the SYN-ACK (this namespace's sysctls): what the peer did not answer is off;
+    // without window scaling rcv_wscale is 0 (tcp_rcv_synsent_state_process)
+    const th = readTcp(skb.buf, skb.data);
+    const opt = parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4);
+    sk.tstampOk = !!opt.ts && net.get('net.ipv4.tcp_timestamps') !== 0;
+    sk.sackOk = !!sk.sackOk && opt.sackPerm;
+    sk.wscaleOk = !!sk.wscaleOk && opt.ws !== undefined;
+    if (!sk.wscaleOk) sk.rcvWscale = 0;
+    sk.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
+    sk.tsRecent = sk.tstampOk ? (opt.ts?.val ?? 0) : 0;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
@@ -502,8 +587,9 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
 /** tcp_sendmsg → tcp_push → tcp_write_xmit: the application's bytes, in MSS-sized segments. */
 function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   net.call('tcp_sendmsg', () => {
-    const ts = estOptions(sk) === 'ts';
-    const mss = rt.mtu() - 40 - (ts ? 12 : 0);
+    // tcp_current_mss: the path MTU's MSS, no more than the peer offered, less the timestamp option
+    const opts = sk.tstampOk ? 12 : 0;
+    const mss = Math.min(rt.mtu() - 40, sk.mssClamp ?? TCP_MSS_DEFAULT) - opts;
     let left = sk.pendingData;
     sk.pendingData = 0;
     while (left > 0) {
@@ -515,7 +601,7 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       net.count('TcpExtTCPOrigDataSent');
       sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
       net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss}${ts ? ' with timestamps' : ''}).`),
+        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss}${opts ? ' with timestamps' : ''}).`),
       );
     }
   });
@@ -535,13 +621,15 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
         net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
       } else {
         req.lastOowAck = now;
-        inet_rtx_syn_ack(net, req, skb, tos);
+        // a SYN-ACK sent again here pushes the request's timer back (mod_timer_pending)
+        if (inet_rtx_syn_ack(net, req, skb.pkt, tos, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
       }
       net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'tcp_check_req returned no socket: the retransmitted SYN is freed (discard_and_relse).');
       return;
     }
     if (flags & TCPHDR_RST) {
       req.state = 'TCP_CLOSE';
+      net.w.sched.cancel(req.retransTimer as never);
       net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'The peer reset the half-open connection: the request sock is dropped.');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_check_req' });
       return;
@@ -552,6 +640,8 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     const listener = req.parent!;
     req.state = 'TCP_ESTABLISHED';
+    // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
+    net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
@@ -603,7 +693,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
-    sk.tsRecent = readTsval(skb);
+    if (sk.tstampOk) sk.tsRecent = readTsval(skb);
     const iph = readIp(skb.buf, skb.network_header);
     const th = readTcp(skb.buf, skb.data);
     const listener = sk.parent;
