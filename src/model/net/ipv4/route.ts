@@ -34,6 +34,17 @@ export function isLocalAddr(net: Net, a: number): boolean {
 }
 
 /**
+ * __ip_dev_find (net/ipv4/fib_frontend.c, v6.12): the device holding address `a`; when no
+ * interface has it, the local table's RTN_LOCAL route for it (so 127.0.0.6, covered by lo's
+ * `local 127.0.0.0/8` route, is ours to send from). null when neither.
+ */
+export function ip_dev_find(net: Net, a: number): NetDevice | null {
+  for (const d of net.devices.values()) for (const ifa of d.addrs) if (ifa.local === a) return d;
+  const r = net.fib.tableLookup(RT_TABLE_LOCAL, { daddr: a, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: 0, tos: 0 });
+  return r && r.type === 'RTN_LOCAL' ? r.dev : null;
+}
+
+/**
  * fib_validate_source: the source address check (rp_filter). Returns 0 or a negative errno:
  * -EINVAL for our own address as a source, -EXDEV when reverse-path filtering rejects it.
  */
@@ -65,6 +76,16 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       say(`Martian destination ${numToIp(daddr)} (${why}): the packet is refused (-EINVAL).`);
       return -EINVAL;
     };
+    // brd_input: a broadcast's source is checked too (unless it is 0.0.0.0/8, a host still
+    // without an address): our own address as the source, or one rp_filter rejects, is a martian
+    const brdInput = (what: string): number => {
+      if (!isZeronet(saddr)) {
+        const err = fib_validate_source(net, skb, saddr, dev);
+        if (err === -EXDEV) return err;
+        if (err < 0) return martianSource('a broadcast whose source is one of our own addresses');
+      }
+      return localInput('RTN_BROADCAST', what);
+    };
     const localInput = (type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: string): number => {
       skb.dst = new Rtable(type, net.lo, 'ip_local_deliver', 'ip_rt_bug', 0, daddr, 0);
       say(what);
@@ -78,7 +99,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
 
     if (isMulticast(saddr) || isLbcast(saddr)) return martianSource('multicast or broadcast source');
     if (isLbcast(daddr) || (saddr === 0 && daddr === 0)) {
-      return localInput('RTN_BROADCAST', `${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
+      return brdInput(`${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
     }
     if (isZeronet(saddr)) return martianSource('0.0.0.0/8 source');
     if (isZeronet(daddr)) return martianDest('0.0.0.0/8 destination');
@@ -95,7 +116,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     }
     const rt = res.route;
     if (rt.type === 'RTN_BROADCAST') {
-      return localInput('RTN_BROADCAST', `fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
+      return brdInput(`fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
     }
     if (rt.type === 'RTN_LOCAL') {
       const err = fib_validate_source(net, skb, saddr, dev);
@@ -166,7 +187,8 @@ const INADDR_LOOPBACK = 0x7f000001;
  */
 export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark = 0, oif: NetDevice | null = null): OutputRoute {
   if (saddr && (isMulticast(saddr) || isLbcast(saddr) || isZeronet(saddr))) return { error: EINVAL, what: `${numToIp(saddr)} cannot be a source address` };
-  if (saddr && !isLocalAddr(net, saddr)) return { error: EINVAL, what: `${numToIp(saddr)} is not an address of this host` };
+  // __ip_dev_find: the source must be local (an interface's address or a local route's)
+  if (saddr && !ip_dev_find(net, saddr)) return { error: ENETUNREACH, what: `${numToIp(saddr)} is not an address of this host` };
   if (!daddr) {
     // no destination: the packet is for this host, through lo
     const d = saddr || INADDR_LOOPBACK;

@@ -42,6 +42,13 @@ export interface TcpSock {
   /** a SYN retransmit timer, for connects */
   retransTimer: { cancelled: boolean } | null;
   synRetries: number;
+  /**
+   * retrans_stamp (ns): when tcp_connect sent the SYN; tcp_write_timeout also gives up once the
+   * time since then reaches tcp_model_timeout(tcp_syn_retries)
+   */
+  retransStamp?: number;
+  /** TCPCB_SACKED_RETRANS on the SYN: its last retransmission went out (tcp_transmit_skb returned 0) */
+  synRetransOk?: boolean;
   /** the packet id of the SYN, parent of retransmits */
   synPkt: number;
   errors: string[];

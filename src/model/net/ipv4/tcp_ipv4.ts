@@ -112,6 +112,8 @@ interface Segment {
   offload: boolean;
   /** a retransmission (not counted in TcpOutSegs) */
   retrans?: boolean;
+  /** set by sendSegment: what ip_local_out returned (tcp_transmit_skb's err: -EPERM for NF_DROP) */
+  xmitErr?: number;
 }
 
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
@@ -151,7 +153,7 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // tcp_transmit_skb counts OutSegs only for new sequence space (or a bare ACK): a retransmitted SYN is not counted
     if (!s.retrans) net.count('TcpOutSegs');
     net.step(skb, 'L4', fn, file, what);
-    ip_local_out(net, skb);
+    s.xmitErr = ip_local_out(net, skb);
   });
   return pkt;
 }
@@ -175,6 +177,15 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
+      // A route to a broadcast (or multicast) address is no place for a connection: refused with
+      // ENETUNREACH, after the route lookup, so IpOutNoRoutes does not move.
+      if (r.rt.type === 'RTN_BROADCAST' || r.rt.type === 'RTN_MULTICAST') {
+        const what = `${numToIp(r.daddr)} is a broadcast address (RTCF_BROADCAST): connect fails (Network is unreachable, ENETUNREACH)`;
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${what}.`);
+        const pkt = net.w.rec.newPacket(net.name, null);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: what });
+        return what;
+      }
       const sport = o.sport ?? ephemeralPort(net);
       const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, r.daddr, o.dport);
       sk.iss = isn(net, r.saddr, sport, r.daddr, o.dport);
@@ -186,6 +197,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       sk.rcvWup = sk.rcvNxt;
       net.count('TcpActiveOpens');
       sk.userLockAt = net.w.sched.now;
+      sk.retransStamp = net.w.sched.now;
       const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}, SACK, timestamps, window scale ${WSCALE}) (TcpActiveOpens).`);
       sk.synPkt = pkt;
       armSynTimer(net, sk, r.rt, RTO_INIT_NS);
@@ -194,10 +206,23 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
   );
 }
 
-function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false): number {
-  return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans }, 'tcp_transmit_skb', OUTPUT_FILE, what),
-  );
+function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false, res?: { err: number }): number {
+  return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () => {
+    const seg: Segment = { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans };
+    const pkt = sendSegment(net, seg, 'tcp_transmit_skb', OUTPUT_FILE, what);
+    if (res) res.err = seg.xmitErr ?? 0;
+    return pkt;
+  });
+}
+
+/**
+ * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12): how long `boundary` retransmissions take with
+ * exponential backoff from `rtoBase`, capped at TCP_RTO_MAX per step.
+ */
+function tcp_model_timeout(boundary: number, rtoBase: number): number {
+  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / rtoBase));
+  if (boundary <= thresh) return (2 ** (boundary + 1) - 1) * rtoBase;
+  return (2 ** (thresh + 1) - 1) * rtoBase + (boundary - thresh) * TCP_RTO_MAX_NS;
 }
 
 /**
@@ -216,21 +241,36 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number): void {
       net.call('tcp_retransmit_timer', () => {
         net.count('TcpExtTCPTimeouts');
         const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
-        const max = net.get('net.ipv4.tcp_syn_retries') + linear;
-        if (sk.synRetries >= max) {
+        const retries = net.get('net.ipv4.tcp_syn_retries');
+        const max = retries + linear;
+        // tcp_write_timeout: expired after tcp_syn_retries + tcp_syn_linear_timeouts
+        // retransmissions, or (retransmits_timed_out) once the time since the SYN reaches what
+        // tcp_syn_retries exponential retransmissions would take from 1 s: 3 s for 1, 7 s for 2…
+        const limit = tcp_model_timeout(retries, RTO_INIT_NS);
+        const timedOut = sk.synRetries > 0 && net.w.sched.now - (sk.retransStamp ?? 0) >= limit;
+        if (sk.synRetries >= max || timedOut) {
           sk.state = 'TCP_CLOSE';
           sk.errors.push('ETIMEDOUT');
           net.count('TcpAttemptFails');
           net.count('TcpExtTCPAbortOnTimeout');
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${limit / 1e9} s since the first SYN, the time tcp_syn_retries = ${retries} backed-off retransmissions would take (retransmits_timed_out)`;
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
-        if (sk.synRetries > 0) net.count('TcpExtTCPLostRetransmit');
+        // tcp_enter_loss marks the SYN lost again; only a retransmission that went out counts
+        if (sk.synRetransOk) net.count('TcpExtTCPLostRetransmit');
         sk.synRetries++;
         net.count('TcpRetransSegs');
         net.count('TcpExtTCPSynRetrans');
-        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true);
+        const res = { err: 0 };
+        sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of at most ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true, res);
+        sk.synRetransOk = res.err === 0;
+        // __tcp_retransmit_skb: tcp_transmit_skb failed (NF_DROP at LOCAL_OUT or POST_ROUTING: -EPERM)
+        if (res.err !== 0) {
+          net.count('TcpExtTCPRetransFail');
+          net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The retransmitted SYN did not go out (tcp_transmit_skb returned ${res.err}): TCPRetransFail.`);
+        }
         armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
       }),
     );
