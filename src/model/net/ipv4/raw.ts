@@ -5,7 +5,7 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from './sock_types';
 import { isLbcast, isMulticast, numToIp } from '../../proto/addr';
-import { ICMP_ECHO, ICMP_HLEN, readIcmp, writeIcmp } from '../../proto/icmp';
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_HLEN, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED, readIcmp, writeIcmp } from '../../proto/icmp';
 import { IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
@@ -79,6 +79,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
   return net.w.rec.fresh(() =>
     net.call('raw_sendmsg', () => {
       const sock = rawSocket(net);
+      sock.whereto = o.daddr;
       const r = ip_route_output_key(net, o.daddr, 0);
       const pkt = net.w.rec.newPacket(net.name, o.parent ?? null);
       if ('error' in r) {
@@ -126,13 +127,36 @@ export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): bool
   return net.call('raw_local_deliver', () => {
     const iph = readIp(skb.buf, skb.network_header);
     const h = readIcmp(skb.buf, skb.transport_header);
+    const ours = socks.some((s) => pingTakes(skb, h, s));
     for (const s of socks) {
-      s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
+      if (pingTakes(skb, h, s)) s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
     }
-    net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
-    net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
+    if (ours) {
+      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
+      net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
+    } else {
+      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy of this ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}, which ping ignores: it is not about its own echo requests (another echo id, or a quoted packet that is not its echo request to ${numToIp(socks[0].whereto ?? 0)}).`);
+    }
     return true;
   });
+}
+
+/**
+ * What iputils ping (ping4_parse_reply) takes from its raw socket, which hears every ICMP message:
+ * an echo reply carrying its echo id; an error (unreachable, time exceeded, parameter problem,
+ * redirect, source quench) quoting an echo request with its id sent to its destination. The rest
+ * it ignores.
+ */
+function pingTakes(skb: SkBuff, h: ReturnType<typeof readIcmp>, s: RawSock): boolean {
+  if (h.type === ICMP_ECHOREPLY) return h.rest >>> 16 === s.echoId;
+  if (![ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB].includes(h.type)) return false;
+  const q = skb.transport_header + ICMP_HLEN;
+  if (skb.tail - q < IPV4_HLEN + ICMP_HLEN) return false;
+  const inner = readIp(skb.buf, q);
+  const qi = q + inner.ihl * 4;
+  if (inner.protocol !== IPPROTO_ICMP || skb.tail - qi < ICMP_HLEN) return false;
+  const ih = readIcmp(skb.buf, qi);
+  return ih.type === ICMP_ECHO && inner.daddr === s.whereto && ih.rest >>> 16 === s.echoId;
 }
 
 /**
