@@ -15,7 +15,7 @@ import type { Trace } from '../trace/contract';
 import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
-import { ping_send } from '../model/net/ipv4/raw';
+import { ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
@@ -141,6 +141,7 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
     const s = item.send;
     const daddr = ipToNum(s.to.text);
     if (s.proto === 'icmp') {
+      if (!ping_probe_connect(net, daddr)) return;
       for (let i = 0; i < s.count; i++) {
         world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }

@@ -22,6 +22,8 @@ export interface SkbCb {
    * ip_do_fragment's fast path reuses
    */
   fragList?: number[];
+  /** the frag_list is ip_append_data's pieces of a datagram this host made (not a reassembly) */
+  fragLocal?: boolean;
   /** TCP_SKB_CB(skb) */
   tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
 }

@@ -170,17 +170,29 @@ function ruleMatches(rule: FibRule, fl: Flowi4): boolean {
   return true;
 }
 
-/** The routes an address brings (fib_add_ifaddr); the prefix and broadcast ones only while the device is up. */
+/**
+ * The routes an address brings (fib_add_ifaddr); the prefix and broadcast ones only while the
+ * device is up. fib_magic gives every one of them the primary address of the prefix as its
+ * preferred source (`prim`): a secondary address's own local route says `src` the primary, so a
+ * host talking to its secondary address sends from the primary (ip_route_output_key_hash_rcu,
+ * RTN_LOCAL). A secondary adds no prefix or subnet broadcast route.
+ */
 export function fibAddIfaddr(fib: Fib, dev: NetDevice, local: number, plen: number, broadcast: number): void {
   const mask = prefixMask(plen);
   const prefix = (local & mask) >>> 0;
+  const self = dev.addrs.find((a) => a.local === local && a.plen === plen);
+  const secondary = !!self?.secondary;
+  // inet_ifa_byprefix: the primary address of the same prefix and mask
+  const prim = secondary ? dev.addrs.find((a) => !a.secondary && a.plen === plen && ((a.local & mask) >>> 0) === prefix) : self;
+  if (secondary && !prim) return;
+  const prefsrc = prim ? prim.local : local;
   const kernel = (table: number, type: RtnType, dst: number, p: number, scope: Scope): void => {
-    if (!fib.find(table, dst, p, type)) fib.add({ table, dst, plen: p, type, dev, gw: 0, prefsrc: local, metric: 0, scope, proto: 'kernel', mtu: 0 });
+    if (!fib.find(table, dst, p, type)) fib.add({ table, dst, plen: p, type, dev, gw: 0, prefsrc, metric: 0, scope, proto: 'kernel', mtu: 0 });
   };
   kernel(RT_TABLE_LOCAL, 'RTN_LOCAL', local, 32, 'host');
   if (!dev.up) return;
   if (broadcast && broadcast !== 0xffffffff) kernel(RT_TABLE_LOCAL, 'RTN_BROADCAST', broadcast, 32, 'link');
-  if (prefix !== 0 && (prefix !== local || plen < 32)) {
+  if (prefix !== 0 && !secondary && (prefix !== local || plen < 32)) {
     // fib_magic puts unicast routes in main and every other type in local.
     if (dev.isLoopback) kernel(RT_TABLE_LOCAL, 'RTN_LOCAL', prefix, plen, 'host');
     else kernel(RT_TABLE_MAIN, 'RTN_UNICAST', prefix, plen, 'link');

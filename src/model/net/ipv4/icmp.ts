@@ -151,8 +151,10 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
       if (!g.ok) return say(`The global ICMP rate limit (icmp_msgs_per_sec ${net.get('net.ipv4.icmp_msgs_per_sec')}, burst ${net.get('net.ipv4.icmp_msgs_burst')}) has no token left: no ${icmpName(type, code)} is sent (IcmpOutRateLimitGlobal).`);
       applyRatelimit = g.applyRatelimit;
     }
-    // The source: the address the packet was sent to, if it was for us; else the route's choice.
-    const forUs = rtIn.type === 'RTN_LOCAL' && isLocalAddr(net, iph.daddr);
+    // The source: the address the packet was sent to, if its route is a local one (RTCF_LOCAL:
+    // any address the local table covers, 127.0.0.6 as well as an interface's); else the
+    // route's choice.
+    const forUs = rtIn.type === 'RTN_LOCAL';
     const saddr = forUs ? iph.daddr : 0;
     // IP4_REPLY_MARK: the error is routed with the offending packet's mark only with fwmark_reflect
     const mark = IP4_REPLY_MARK(net, skbIn.mark);

@@ -52,15 +52,16 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       'ip_do_fragment',
       OUT_FILE,
       fast
-        ? `The ${total}-byte datagram was reassembled from ${count} fragments that each fit the MTU ${mtu}${clamp}: the fast path sends them again as they came (its frag_list), each with a copy of the header, DF clear.`
+        ? skb.cb.fragLocal
+          ? `The ${total}-byte datagram was built by ip_append_data as ${count} pieces that each fit the MTU ${mtu} (its frag_list): the fast path sends each with a copy of the header.`
+          : `The ${total}-byte datagram was reassembled from ${count} fragments that each fit the MTU ${mtu}${clamp}: the fast path sends them again as they came (its frag_list), each with a copy of the header, DF clear.`
         : `The ${total}-byte datagram is cut into ${count} fragments of at most ${chunk} data bytes (a multiple of 8 that fits the MTU ${mtu}${clamp} with the ${hlen}-byte header).`,
     );
     // each piece goes down as soon as it is made; the first one the way down refuses ends the
     // datagram: the rest is never sent (slow path: never made) and IpFragFails is counted
     let done = 0;
     let n = 0;
-    for (const len of sizes) {
-      n++;
+    const make = (len: number, done: number): { f: SkBuff; mf: boolean } => {
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + len, pkt);
       const at = f.put(hlen + len);
@@ -78,6 +79,11 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       f.transport_header = at + hlen;
       ip_copy_metadata(f, skb);
       f.cb.fragList = undefined;
+      return { f, mf };
+    };
+    for (const len of sizes) {
+      n++;
+      const { f, mf } = make(len, done);
       net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.`);
       done += len;
       const err = output(f);
@@ -85,7 +91,13 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
         net.count('IpFragFails');
         const rest = count - n;
         if (fast) {
-          net.step(null, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (IpFragFails).`, { ret: String(err) });
+          // ip_fraglist_prepare wrote the next fragment's header before this one went down;
+          // kfree_skb_list frees it with the rest of the frag_list (NOT_SPECIFIED). The ones
+          // after it never got a header.
+          if (rest > 0) {
+            const { f: next } = make(sizes[n], done);
+            net.drop(next, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (kfree_skb_list), this one with the header ip_fraglist_prepare had already given it (IpFragFails).`, String(err));
+          } else net.step(null, 'L3', 'ip_do_fragment', OUT_FILE, `The last fragment was refused on the way down (IpFragFails).`, { ret: String(err) });
           net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `${n} of ${count} fragments sent` });
         } else {
           net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).`, String(err));

@@ -60,5 +60,19 @@ export function ip_make_skb(net: Net, rt: Rtable, p: IpParams, l4len: number, pk
   skb.dst = rt;
   skb.dev = rt.dev;
   skb.protocol = ETH_P_IP;
+  // __ip_append_data fills one sk_buff per piece of at most maxfraglen bytes (the data a multiple
+  // of 8) when the datagram is larger than the path MTU, and __ip_make_skb chains them as the
+  // first one's frag_list: ip_do_fragment takes its fast path with them
+  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
+  const mtu = pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
+  if (IPV4_HLEN + l4len > mtu) {
+    const piece = (mtu - IPV4_HLEN) & ~7;
+    const sizes: number[] = [];
+    for (let done = 0; done < l4len; done += piece) sizes.push(Math.min(piece, l4len - done));
+    if (piece >= 8) {
+      skb.cb.fragList = sizes;
+      skb.cb.fragLocal = true;
+    }
+  }
   return skb;
 }

@@ -4,8 +4,8 @@
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from './sock_types';
-import { numToIp } from '../../proto/addr';
-import { ICMP_ECHO, ICMP_HLEN, readIcmp, writeIcmp } from '../../proto/icmp';
+import { isLbcast, isMulticast, numToIp } from '../../proto/addr';
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_HLEN, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED, readIcmp, writeIcmp } from '../../proto/icmp';
 import { IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
@@ -14,6 +14,7 @@ import { icmp_out_count, icmpName } from './icmp';
 
 const FILE = 'net/ipv4/raw.c';
 const PING_FILE = 'net/ipv4/ping.c';
+const DATAGRAM_FILE = 'net/ipv4/datagram.c';
 
 export function rawSocket(net: Net): RawSock {
   let s = net.sock.raw.find((r) => r.protocol === IPPROTO_ICMP);
@@ -30,9 +31,44 @@ export interface PingOptions {
   ttl?: number;
   /** IP total length */
   size: number;
-  /** undefined: IP_PMTUDISC_WANT (DF when the datagram fits the path MTU) */
+  /** `-M do` (true) or `-M dont` (false); undefined: ping's default (pingPmtudisc) */
   df?: boolean;
   parent?: number | null;
+}
+
+/**
+ * ping's `-b` (iputils): the destination is the limited broadcast, a multicast group, or the
+ * broadcast address of one of the host's subnets (the address's `brd`, or the top of a prefix
+ * shorter than /31) — what the ping a user (and the harness) runs is told with `-b`.
+ */
+export function pingIsBroadcast(net: Net, daddr: number): boolean {
+  if (isLbcast(daddr) || isMulticast(daddr)) return true;
+  for (const d of net.devices.values()) {
+    for (const a of d.addrs) {
+      if (a.broadcast && a.broadcast === daddr) return true;
+      if (a.plen < 31 && (a.local | (0xffffffff >>> a.plen)) >>> 0 === daddr) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * iputils ping's start: before the first echo request it connect()s a UDP socket to the
+ * destination (ip4_datagram_connect, net/ipv4/datagram.c, v6.12) to learn its source address.
+ * When that route lookup fails, ping exits ("connect: Network is unreachable") without sending
+ * anything; ip4_datagram_connect counts IpOutNoRoutes for ENETUNREACH, once. Returns whether
+ * ping goes on.
+ */
+export function ping_probe_connect(net: Net, daddr: number): boolean {
+  return net.w.rec.fresh(() =>
+    net.call('ip4_datagram_connect', () => {
+      const r = ip_route_output_key(net, daddr, 0);
+      if (!('error' in r)) return true;
+      if (r.error === 101) net.count('IpOutNoRoutes');
+      net.step(null, 'socket', 'ip4_datagram_connect', DATAGRAM_FILE, `ping's probe connect() to ${numToIp(daddr)} is refused: ${r.what}${r.error === 101 ? ' (IpOutNoRoutes)' : ''}. ping exits before sending any echo request.`);
+      return false;
+    }),
+  );
 }
 
 /**
@@ -43,10 +79,12 @@ export function ping_send(net: Net, o: PingOptions): number | string {
   return net.w.rec.fresh(() =>
     net.call('raw_sendmsg', () => {
       const sock = rawSocket(net);
+      sock.whereto = o.daddr;
       const r = ip_route_output_key(net, o.daddr, 0);
       const pkt = net.w.rec.newPacket(net.name, o.parent ?? null);
       if ('error' in r) {
-        if (r.error === 101) net.count('IpOutNoRoutes');
+        // raw_sendmsg counts no IpOutNoRoutes (only datagram connect, udp_sendmsg and
+        // tcp_v4_connect do); ping's probe connect already failed for a route missing from the start
         net.step(null, 'socket', 'raw_sendmsg', FILE, `ping's sendmsg to ${numToIp(o.daddr)} fails: ${r.what}.`);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'raw_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
@@ -55,13 +93,17 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       const daddr = r.daddr;
       const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = o.size <= pmtu;
-      if (o.df === true && !fits) {
-        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping -M do: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).`);
+      // iputils: a broadcast or multicast ping never fragments — without -M it sets
+      // IP_MTU_DISCOVER to IP_PMTUDISC_DO itself
+      const bcastDo = o.df === undefined && pingIsBroadcast(net, o.daddr);
+      const pmtudiscDo = o.df === true || bcastDo;
+      if (pmtudiscDo && !fits) {
+        net.step(null, 'socket', 'raw_sendmsg', FILE, `${bcastDo ? 'ping to a broadcast address (IP_PMTUDISC_DO, as iputils sets for -b)' : 'ping -M do'}: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).`);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
         return 'Message too long';
       }
       // ip_dont_fragment: IP_PMTUDISC_WANT sets DF unless the route's MTU is locked
-      const df = o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 && !r.rt.mtuLocked : o.df;
+      const df = bcastDo ? true : o.df === undefined ? fits && net.get('net.ipv4.ip_no_pmtu_disc') === 0 && !r.rt.mtuLocked : o.df;
       const l4len = o.size - IPV4_HLEN;
       const skb = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: daddr, protocol: IPPROTO_ICMP, ttl: o.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: 0, df }, l4len, pkt, (b, off) => {
         // iputils ping's data: a struct timeval, then bytes counting up from 0x10 (here 8 bytes of simulated time).
@@ -85,13 +127,36 @@ export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): bool
   return net.call('raw_local_deliver', () => {
     const iph = readIp(skb.buf, skb.network_header);
     const h = readIcmp(skb.buf, skb.transport_header);
+    const ours = socks.some((s) => pingTakes(skb, h, s));
     for (const s of socks) {
-      s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
+      if (pingTakes(skb, h, s)) s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
     }
-    net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
-    net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
+    if (ours) {
+      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
+      net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
+    } else {
+      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy of this ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}, which ping ignores: it is not about its own echo requests (another echo id, or a quoted packet that is not its echo request to ${numToIp(socks[0].whereto ?? 0)}).`);
+    }
     return true;
   });
+}
+
+/**
+ * What iputils ping (ping4_parse_reply) takes from its raw socket, which hears every ICMP message:
+ * an echo reply carrying its echo id; an error (unreachable, time exceeded, parameter problem,
+ * redirect, source quench) quoting an echo request with its id sent to its destination. The rest
+ * it ignores.
+ */
+function pingTakes(skb: SkBuff, h: ReturnType<typeof readIcmp>, s: RawSock): boolean {
+  if (h.type === ICMP_ECHOREPLY) return h.rest >>> 16 === s.echoId;
+  if (![ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB].includes(h.type)) return false;
+  const q = skb.transport_header + ICMP_HLEN;
+  if (skb.tail - q < IPV4_HLEN + ICMP_HLEN) return false;
+  const inner = readIp(skb.buf, q);
+  const qi = q + inner.ihl * 4;
+  if (inner.protocol !== IPPROTO_ICMP || skb.tail - qi < ICMP_HLEN) return false;
+  const ih = readIcmp(skb.buf, qi);
+  return ih.type === ICMP_ECHO && inner.daddr === s.whereto && ih.rest >>> 16 === s.echoId;
 }
 
 /**

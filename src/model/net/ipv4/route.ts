@@ -34,6 +34,17 @@ export function isLocalAddr(net: Net, a: number): boolean {
 }
 
 /**
+ * __ip_dev_find (net/ipv4/fib_frontend.c, v6.12): the device holding address `a`; when no
+ * interface has it, the local table's RTN_LOCAL route for it (so 127.0.0.6, covered by lo's
+ * `local 127.0.0.0/8` route, is ours to send from). null when neither.
+ */
+export function ip_dev_find(net: Net, a: number): NetDevice | null {
+  for (const d of net.devices.values()) for (const ifa of d.addrs) if (ifa.local === a) return d;
+  const r = net.fib.tableLookup(RT_TABLE_LOCAL, { daddr: a, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: 0, tos: 0 });
+  return r && r.type === 'RTN_LOCAL' ? r.dev : null;
+}
+
+/**
  * fib_validate_source (net/ipv4/fib_frontend.c, v6.12): the source address check. Without
  * rp_filter (and unless the packet would go back out the device it came in on with
  * send_redirects on) it only refuses one of our own addresses as a source (inet_lookup_ifaddr),
@@ -206,7 +217,8 @@ const INADDR_LOOPBACK = 0x7f000001;
  */
 export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark = 0, oif: NetDevice | null = null): OutputRoute {
   if (saddr && (isMulticast(saddr) || isLbcast(saddr) || isZeronet(saddr))) return { error: EINVAL, what: `${numToIp(saddr)} cannot be a source address` };
-  if (saddr && !isLocalAddr(net, saddr)) return { error: EINVAL, what: `${numToIp(saddr)} is not an address of this host` };
+  // __ip_dev_find: the source must be local (an interface's address or a local route's)
+  if (saddr && !ip_dev_find(net, saddr)) return { error: ENETUNREACH, what: `${numToIp(saddr)} is not an address of this host` };
   if (!daddr) {
     // no destination: the packet is for this host, through lo
     const d = saddr || INADDR_LOOPBACK;

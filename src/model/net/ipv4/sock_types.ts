@@ -82,6 +82,8 @@ export interface RawSock {
   /** the ping tool owning it: replies and errors seen */
   received: { from: string; what: string; packet: number }[];
   echoId: number;
+  /** the destination of the ping running on it (iputils' whereto) */
+  whereto?: number;
 }
 
 export interface SockTables {

@@ -246,6 +246,15 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
+      // A route to a broadcast (or multicast) address is no place for a connection: refused with
+      // ENETUNREACH, after the route lookup, so IpOutNoRoutes does not move.
+      if (r.rt.type === 'RTN_BROADCAST' || r.rt.type === 'RTN_MULTICAST') {
+        const what = `${numToIp(r.daddr)} is a broadcast address (RTCF_BROADCAST): connect fails (Network is unreachable, ENETUNREACH)`;
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${what}.`);
+        const pkt = net.w.rec.newPacket(net.name, null);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: what });
+        return what;
+      }
       const sport = o.sport ?? ephemeralPort(net);
       const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, r.daddr, o.dport);
       sk.iss = isn(net, r.saddr, sport, r.daddr, o.dport);
