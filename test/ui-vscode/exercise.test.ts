@@ -163,9 +163,9 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     await page.locator('.monaco-editor .view-line', { hasText: 'counter accept' }).first().click();
     await page.keyboard.press('Alt+ArrowDown');
     await page.keyboard.press('Control+S');
-    // the editor renders the moved lines a moment later: read until both are there
+    // the editor renders the moved lines a moment later (with non-breaking spaces): read until both are there
     await page.waitForFunction(() => {
-      const t = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.monaco-editor .view-lines')?.textContent ?? '';
+      const t = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.monaco-editor .view-lines')?.textContent?.replace(/\u00a0/g, ' ') ?? '';
       return t.includes('counter drop') && t.includes('counter accept') && t.indexOf('counter drop') < t.indexOf('counter accept');
     }, undefined, { timeout: 15_000 });
     await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Check' }).first().click();
@@ -176,14 +176,6 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     await row.locator('.label-description', { hasText: 'done' }).waitFor({ timeout: 15_000 });
     assert.ok(await row.locator('.codicon-pass-filled').count(), 'a done icon');
     await screenshot(page, 'exercise-done');
-  });
-
-  it('the walkthrough marks its exercise step done', async () => {
-    const { page } = wb!;
-    await runCommandAndPick(page, 'Welcome: Open Walkthrough...', WALKTHROUGH);
-    await walkthrough(page).locator('h2', { hasText: WALKTHROUGH }).waitFor({ timeout: 30_000 });
-    await step(page, 'Do the first exercise').locator('.codicon-pass-filled').waitFor({ timeout: 15_000 });
-    await screenshot(page, 'walkthrough-done');
   });
 
   it('saw no error from the extension or the page', () => {
