@@ -38,10 +38,16 @@ describe('VS Code (code-server): Replay Capture', function () {
   it('asks for the capture, the scenario and HOST:IF, and shows the summary by fate, function, reason and rule', async () => {
     const { page } = wb!;
     const qi = page.locator('.quick-input-widget');
-    await page.keyboard.press('F1');
-    await qi.locator('input').fill('>Netstack: Replay Capture');
-    await qi.locator('.monaco-list-row', { hasText: 'Replay Capture…' }).first().waitFor();
-    await qi.locator('input').press('Enter');
+    // from the Capture Replay view's own button, in the Netstack Explorer side bar
+    await page.locator('.activitybar').getByRole('tab', { name: /^Netstack Explorer/ }).click();
+    // the other views folded, so that the replay's rows are on screen (the list is virtual)
+    for (const other of ['Examples', 'Exercises']) {
+      const h = page.locator('.pane-header', { hasText: other });
+      if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
+    }
+    const header = page.locator('.pane-header', { hasText: 'Capture Replay' });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await page.locator('.pane', { has: header }).locator('.monaco-button', { hasText: 'Replay Capture…' }).click();
     const pick = async (title: RegExp, row: string): Promise<void> => {
       await qi.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
       // the list may be long (a kernel tree in the workspace): filter it as a user types
