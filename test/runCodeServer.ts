@@ -76,7 +76,7 @@ async function main(): Promise<number> {
       ['extensionTestsPath', remoteUri(server, suiteIndex.replace(/\.js$/, ''))],
       ['skipWelcome', 'true'],
     ];
-    await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }));
+    await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }), { timeout: 180_000 });
 
     const deadline = Date.now() + TIMEOUT_MS;
     let result: SuiteResult | undefined;

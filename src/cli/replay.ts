@@ -7,10 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { fileChunks, scenarioCaptureOpener } from '../capture/file';
 import { parseScenario } from '../scenario/parse';
-import { runScenario } from '../scenario/run';
-import type { CaptureSent } from '../scenario/runPcap';
-import { ScenarioError, ScenarioErrors, type PcapItem, type Scenario, type Tok } from '../scenario/types';
-import type { Fate, PacketInfo } from '../trace/contract';
+import { replayItem, runReplay, summaryLine, type ReplayRun } from '../scenario/replay';
+import { ScenarioError, ScenarioErrors } from '../scenario/types';
 import { LineWriter, type Sink } from './stream';
 
 export const REPLAY_USAGE = `  netstack replay CAPTURE --scenario FILE --into HOST:IF [--timing asis|max] [--json]
@@ -47,35 +45,6 @@ function options(argv: string[]): Options | string {
   return { ...(o as Options), capture: pos[0] };
 }
 
-/** The interface named by --into, checked against the scenario's links. */
-function intoItem(sc: Scenario, into: string, capture: string): PcapItem | string {
-  const colon = into.indexOf(':');
-  if (colon <= 0 || colon === into.length - 1) return `--into ${into}: expected HOST:IF, like server:eth0`;
-  const host = into.slice(0, colon);
-  const ifname = into.slice(colon + 1);
-  if (!sc.hosts.some((h) => h.name === host)) return `--into ${into}: the scenario has no host ${host}; hosts are ${sc.hosts.map((h) => h.name).join(', ')}`;
-  const linked = sc.links.some((l) => [l.a, l.b].some((e) => e.host.text === host && e.ifname.text === ifname));
-  if (!linked) return `--into ${into}: ${host} has no interface ${ifname} on a link (frames come from the wire, so the interface must be one end of a link)`;
-  // line 0: not a place in the scenario (see the error printing in replayCommand)
-  const pos = { file: capture, line: 0, col: 0 };
-  const tok = (text: string): Tok => ({ text, pos });
-  return { kind: 'pcap', pos, file: tok(capture), host: tok(host), ifname: tok(ifname), timing: 'asis' };
-}
-
-/** One group of the summary: a fate, and for a drop where and why. */
-function groupKey(f: Fate): string {
-  if (f.kind !== 'dropped') return f.kind;
-  const reason = (f.reason ?? '').replace(/^SKB_DROP_REASON_/, '');
-  return `dropped: ${f.fn} ${reason}${f.detail ? ` (${f.detail})` : ''}`;
-}
-
-export function summaryLine(groups: Map<string, number>): string {
-  return [...groups.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([k, n]) => `${n.toLocaleString('en')} ${k}`)
-    .join('; ');
-}
-
 export async function replayCommand(argv: string[], sink: Sink, err: (s: string) => void): Promise<number> {
   const o = options(argv);
   if (typeof o === 'string') {
@@ -90,37 +59,19 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
     return 2;
   }
   const dir = path.dirname(o.scenario);
-  // per frame of the capture, kept compact (a capture may have millions): its packet id (-1 when
-  // refused), its byte offset, and for refused frames why
-  const sentPacket: number[] = [];
-  const sentOffset: number[] = [];
-  const refusedWhy = new Map<number, string>();
-  let packets: Map<number, PacketInfo>;
+  let run: ReplayRun;
   try {
     const sc = parseScenario(text, o.scenario);
-    const item = intoItem(sc, o.into, o.capture);
+    const item = replayItem(sc, o.into, o.capture, o.timing);
     if (typeof item === 'string') {
-      err(`netstack replay: ${item}`);
+      err(`netstack replay: --into ${item}`);
       return 2;
     }
-    item.timing = o.timing;
-    sc.traffic.push(item);
-    const captureAt = sc.traffic.length - 1;
-    const scenarioCaptures = scenarioCaptureOpener(dir);
-    const trace = runScenario(sc, {
-      level: 'fates',
+    run = runReplay(sc, item, () => ({ [Symbol.iterator]: () => fileChunks(o.capture) }), {
       readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'),
       // the capture on the command line is the user's own file; those the scenario names stay confined to its folder
-      openCapture: (f, i) => (i === captureAt ? { [Symbol.iterator]: () => fileChunks(o.capture) } : scenarioCaptures(f)),
-      onCaptureFrame: (s: CaptureSent) => {
-        // only the frames of the command line's capture are reported
-        if (s.item !== captureAt) return;
-        if (s.refused) refusedWhy.set(sentPacket.length, s.refused);
-        sentPacket.push(s.packet ?? -1);
-        sentOffset.push(s.frame.offset);
-      },
+      openCapture: scenarioCaptureOpener(dir),
     });
-    packets = new Map(trace.packets.map((p) => [p.id, p]));
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) {
       const list = e instanceof ScenarioErrors ? e.errors : [e];
@@ -129,17 +80,12 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
     }
     throw e;
   }
-  const groups = new Map<string, number>();
+  const { groups } = run;
   const w = new LineWriter(sink);
-  for (let i = 0; i < sentPacket.length; i++) {
-    const id = sentPacket[i];
-    const p = id >= 0 ? packets.get(id) : undefined;
-    const refused = refusedWhy.get(i);
-    const key = p ? groupKey(p.fate) : `not sent: ${(refused ?? '').replace(/:.*$/, '')}`;
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-    const n = i + 1;
+  for (let i = 0; i < run.frames; i++) {
+    const { frame: n, offset, packet: p, refused } = run.frame(i);
     if (o.json) {
-      await w.line(JSON.stringify({ frame: n, offset: sentOffset[i], packet: p ? id : null, summary: p?.summary ?? null, fate: p ? p.fate : { kind: 'not-sent', detail: refused } }));
+      await w.line(JSON.stringify({ frame: n, offset, packet: p ? p.id : null, summary: p?.summary ?? null, fate: p ? p.fate : { kind: 'not-sent', detail: refused } }));
     } else if (p) {
       const f = p.fate;
       await w.line(`frame ${n} (#${p.id}) ${f.kind} ${f.host}:${f.fn}${f.reason ? ` ${f.reason}` : ''}${f.detail ? ` (${f.detail})` : ''}  ${p.summary}`);
@@ -148,8 +94,8 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
     }
   }
   const summary = summaryLine(groups);
-  if (o.json) await w.line(JSON.stringify({ summary: Object.fromEntries(groups), frames: sentPacket.length }));
-  else await w.line(`${sentPacket.length.toLocaleString('en')} frame${sentPacket.length === 1 ? '' : 's'}: ${summary || 'none'}`);
+  if (o.json) await w.line(JSON.stringify({ summary: Object.fromEntries(groups), frames: run.frames }));
+  else await w.line(`${run.frames.toLocaleString('en')} frame${run.frames === 1 ? '' : 's'}: ${summary || 'none'}`);
   await w.flush();
   sink.end?.();
   return 0;

@@ -28,18 +28,30 @@ export function packetStory(v: TraceView, p: PacketId): PacketStory {
   if (f.detail) text += ` (${f.detail})`;
   let decidedAt: SourceAt | undefined;
   const evs = v.eventsOf(p);
-  for (let i = evs.length - 1; i >= 0; i--) {
-    const e = evs[i];
-    if (v.fieldAt(e, 'host') !== f.host) continue;
-    const rule = v.fieldAt(e, 'rule');
+  // the rule whose verdict ended the packet, or the last one it passed on the host where it
+  // ended; failing that, the last rule with a final verdict on the way there (a router's accept
+  // that let through what a goal wanted dropped)
+  const ruleEvent = (onHost: boolean): number | undefined => {
+    for (let i = evs.length - 1; i >= 0; i--) {
+      const e = evs[i];
+      if (onHost !== (v.fieldAt(e, 'host') === f.host)) continue;
+      const verdict = v.fieldAt(e, 'verdict');
+      if (v.fieldAt(e, 'rule') === undefined || verdict === undefined) continue;
+      if (!onHost && verdict !== 'NF_ACCEPT' && verdict !== 'NF_DROP') continue;
+      return i;
+    }
+    return undefined;
+  };
+  const onHost = ruleEvent(true);
+  const at = onHost ?? ruleEvent(false);
+  if (at !== undefined) {
+    const e = evs[at];
     const verdict = v.fieldAt(e, 'verdict');
-    if (rule === undefined || verdict === undefined) continue;
-    // the rule whose verdict ended the packet, or the last one it passed on the host where it ended
     const table = [v.fieldAt(e, 'family'), v.fieldAt(e, 'table')].filter((x) => x !== undefined).join(' ');
-    text += `${f.kind === 'dropped' && verdict === 'NF_DROP' ? ' by' : '; last rule matched:'} ${table} ${v.fieldAt(e, 'chain') ?? ''} rule ${v.fieldAt(e, 'rule_index') ?? '?'} \`${rule}\` (${verdict})`;
+    const lead = onHost === undefined ? `; on the way, ${v.fieldAt(e, 'host')} let it pass by` : f.kind === 'dropped' && verdict === 'NF_DROP' ? ' by' : '; last rule matched:';
+    text += `${lead} ${table} ${v.fieldAt(e, 'chain') ?? ''} rule ${v.fieldAt(e, 'rule_index') ?? '?'} \`${v.fieldAt(e, 'rule')}\` (${verdict})`;
     decidedAt = v.ruleAt(e);
     if (decidedAt) text += ` at ${decidedAt.file}:${decidedAt.line}`;
-    break;
   }
   return { text, decidedAt };
 }

@@ -10,6 +10,7 @@ import { registerExamplesView } from './examplesView';
 import { createScenarioRunner } from './worker/host';
 import { registerExercises } from './exercises/register';
 import { registerNewScenario } from './newScenario';
+import { registerReplay } from './replay/register';
 
 export function activate(context: vscode.ExtensionContext): void {
   const kernel = registerKernelFeatures(context);
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerExamplesView(context);
   registerExercises(context, runner);
   registerNewScenario(context);
+  registerReplay(context, runner);
 }
 
 export function deactivate(): void {

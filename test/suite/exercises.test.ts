@@ -18,7 +18,7 @@ describe('Exercises in the extension host', () => {
     await extension().activate();
     await vscode.commands.executeCommand('netstackExplorer.exercise.resetProgress');
     await vscode.commands.executeCommand('netstackExplorer.exercise.open', 'input-not-forward');
-    const editor = await waitFor('the scenario copy to open', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(path.join('input-not-forward', 'scenario.yaml'))));
+    const editor = await waitFor('the scenario copy to open', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(path.join('input-not-forward', 'input-not-forward.yaml'))));
     const doc = editor.document;
     // a copy from an earlier run may be edited already: start from the exercise's own start
     const start = fs.readFileSync(path.join(extension().extensionPath, 'exercises', 'firewall', 'scenarios', 'input-not-forward.start.yaml'), 'utf8');

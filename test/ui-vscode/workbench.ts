@@ -77,8 +77,9 @@ export async function openWorkbench(name: string): Promise<Workbench> {
     const t = m.text();
     if (m.type() === 'error' && /netstack/i.test(t)) errors.push(t);
   });
-  await page.goto(server.workbenchUrl());
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // minutes, not seconds, on a machine busy with other builds
+  await page.goto(server.workbenchUrl(), { timeout: 180_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 180_000 });
   // the explorer lists the examples folder once the workspace is up
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
   return {
@@ -170,4 +171,33 @@ export async function goToLine(page: Page, line: number): Promise<void> {
 /** The packet debugger's document: the webview's outer iframe, then its active frame. */
 export function debuggerFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * A cropped screenshot for the walkthrough's media: .vscode-test/screenshots/walkthrough-NAME.png,
+ * and, with NETSTACK_UPDATE_MEDIA=1, media/walkthrough/NAME.png (what package.json shows).
+ */
+export async function walkthroughMedia(page: Page, name: string, clip: { x: number; y: number; width: number; height: number }): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `walkthrough-${name}.png`);
+  await page.screenshot({ path: file, clip, animations: 'disabled' });
+  if (process.env.NETSTACK_UPDATE_MEDIA === '1') {
+    fs.mkdirSync(path.join(ROOT, 'media', 'walkthrough'), { recursive: true });
+    fs.copyFileSync(file, path.join(ROOT, 'media', 'walkthrough', `${name}.png`));
+  }
+  return file;
+}
+
+/** A command palette entry that opens a quick pick of its own: pick `item` there. */
+export async function runCommandAndPick(page: Page, title: string, item: string | RegExp): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = quickInput(page).locator('input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await quickInput(page).locator('.monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await input.press('Enter');
+  const row = quickInput(page).locator('.monaco-list-row', { hasText: item }).first();
+  await row.waitFor({ state: 'visible' });
+  await row.click();
+  await quickInput(page).waitFor({ state: 'hidden' });
 }

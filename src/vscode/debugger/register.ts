@@ -6,7 +6,7 @@ import type { DebuggerSession } from '../../debugger/session';
 import type { Trace } from '../../trace/contract';
 import { STEP_ACTIONS, checkViewState, type StepAction } from '../../protocol';
 import { DebuggerPanel, FOCUS_CONTEXT, VIEW_TYPE, type PanelDeps } from './panel';
-import { ExampleIndex, traceOf } from './traces';
+import { ExampleIndex, traceOf, type LoadedTrace } from './traces';
 import { MANAGE_TRUST_COMMAND, mayRunScenario, UNTRUSTED_WHY } from '../trust';
 import { RunFailed } from '../worker/host';
 import type { ScenarioRunner } from '../worker/runner';
@@ -32,6 +32,16 @@ let current: (() => DebuggerSession | undefined) | undefined;
  */
 export function activeDebuggerSession(): DebuggerSession | undefined {
   return current?.();
+}
+
+let showLoaded: ((loaded: LoadedTrace, at: { focus?: number | null; index?: number }) => void) | undefined;
+/**
+ * Show a trace that was run elsewhere (a capture's replay) in the debugger, focused on a packet
+ * (it opens at that packet's first event). A panel showing the same title is reused.
+ */
+export function showInDebugger(loaded: LoadedTrace, at: { focus?: number | null; index?: number }): void {
+  if (!showLoaded) throw new Error('the packet debugger is not registered');
+  showLoaded(loaded, at);
 }
 
 /** `netstackExplorer.debugger.stepOver` etc., one per toolbar action. */
@@ -113,6 +123,12 @@ export function registerDebugger(context: vscode.ExtensionContext, runner: Scena
     panel.show(loaded, { breakpoints: [...keep] });
     shown.fire({ trace: loaded.trace, file: loaded.file, session: panel.session });
   }
+
+  showLoaded = (loaded, at) => {
+    const panel = last && !last.disposed && last.panel.title === `Packet Debugger: ${loaded.title}` ? last : (last = DebuggerPanel.create(deps, loaded.title));
+    panel.show(loaded, { ...at, breakpoints: [...panel.session.breakpointSpecs] });
+    shown.fire({ trace: loaded.trace, file: loaded.file, session: panel.session });
+  };
 
   async function showStep(arg?: { fn?: unknown }): Promise<void> {
     const fn = typeof arg?.fn === 'string' ? arg.fn : undefined;

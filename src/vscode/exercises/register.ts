@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { checkExercise, choicesOf, type CheckInput, type CheckReport } from '../../exercise/check';
+import { checkExercise, choicesOf, type CheckInput, type CheckReport, type CheckResult } from '../../exercise/check';
 import { loadAll, viewOf } from '../../exercise/files';
 import type { Exercise, ScenarioRef } from '../../exercise/types';
 import type { Trace } from '../../trace/contract';
@@ -54,8 +54,8 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
   const hintsShown = new Map<string, number>();
   let active: Exercise | undefined;
   const workDir = (ex: Exercise): string => path.join(context.globalStorageUri.fsPath, 'exercises', ex.id);
-  /** the learner's editable copy of a fix task's scenario */
-  const copyOf = (ex: Exercise): string => path.join(workDir(ex), 'scenario.yaml');
+  /** the learner's editable copy of a fix task's scenario, named after the exercise (the tab says which) */
+  const copyOf = (ex: Exercise): string => path.join(workDir(ex), `${ex.id}.yaml`);
 
   const updateStatus = (report?: CheckReport): void => {
     // the packet debugger's title bar offers Check while an exercise is active
@@ -82,7 +82,7 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
       scenarioFile = copyOf(ex);
       if (!fs.existsSync(scenarioFile)) fs.writeFileSync(scenarioFile, ex.scenario.text.replace(/^\s*\n/, ''));
     }
-    const md = path.join(workDir(ex), 'TASK.md');
+    const md = path.join(workDir(ex), `${ex.id}.task.md`);
     fs.writeFileSync(md, taskMarkdown(ex));
     await vscode.window.showTextDocument(vscode.Uri.file(scenarioFile), { viewColumn: vscode.ViewColumn.One });
     await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(md));
@@ -177,14 +177,18 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
       output.appendLine(`  ${r.pass ? 'PASS' : 'FAIL'} ${r.name}: ${r.text.split('\n')[0]}`);
       for (const w of r.why) output.appendLine(`       ${w}`);
       if (r.pass) continue;
-      add(path.resolve(r.pos.file), r.pos.line, r.pos.col, `${r.name} fails: ${r.why.join('; ')}`);
-      for (const at of r.decidedAt) if (path.resolve(at.file) === path.resolve(ref.file)) add(path.resolve(at.file), at.line, at.col, `this rule decided: ${r.why.join('; ')}`);
+      const story = reasonOf(r);
+      add(path.resolve(r.pos.file), r.pos.line, r.pos.col, `${r.name} fails: ${r.text.split('\n')[0]}: ${story}`);
+      const inScenario = r.decidedAt.filter((at) => path.resolve(at.file) === path.resolve(ref.file));
+      for (const at of inScenario) add(path.resolve(at.file), at.line, at.col, `${r.name} (${r.text.split('\n')[0]}) fails here: ${story}`);
+      // a fix task's learner edits the scenario, not the exercise file: the failure shows there too
+      if (ex.kind === 'fix' && !inScenario.length) add(path.resolve(ref.file), 1, 1, `${r.name} fails: ${r.text.split('\n')[0]}: ${story}`);
     }
     for (const [f, ds] of byFile) diags.set(vscode.Uri.file(f), ds);
     const n = report.results.filter((r) => r.pass).length;
     const first = report.results.find((r) => !r.pass);
     if (report.pass) void vscode.window.showInformationMessage(`✓ ${ex.title}: all ${report.results.length} checks pass.`);
-    else void vscode.window.showWarningMessage(`${ex.title}: ${n} of ${report.results.length} checks pass. ${first ? `${first.name}: ${first.why[0] ?? ''}` : ''}`, 'Show Details').then((a) => a && output.show(true));
+    else void vscode.window.showWarningMessage(`${ex.title}: ${n} of ${report.results.length} checks pass. ${first ? `${first.name} fails: ${first.text.split('\n')[0]}: ${reasonOf(first)}` : ''}`, 'Show Details').then((a) => a && output.show(true));
   };
 
   const hint = (arg?: unknown): void => {
@@ -253,6 +257,16 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
   );
   if (loadError) void vscode.window.showErrorMessage(`Exercises: ${loadError}`);
   return { active: () => active, check: (id, input) => check(id, input ?? {}), progress };
+}
+
+/**
+ * Why a check failed, in the words a learner reads first: the story of the packet (where it ended
+ * and which rule decided, at the scenario's file name and line) rather than the goal's expression.
+ */
+function reasonOf(r: CheckResult): string {
+  const stories = r.why.filter((w) => w.startsWith('packet #') || w.startsWith('nothing in the trace') || w.startsWith('your ') || w.startsWith('event ') || w.startsWith('no position'));
+  const told = (stories.length ? stories : r.why.filter((w) => !w.startsWith('expected: '))).map((w) => w.replace(/ at (?:[^ ]*[\\/])?([^ \\/]+:\d+)/g, ' at $1'));
+  return told.join('; ') || 'it does not hold';
 }
 
 /** The C function whose body holds a line: the nearest definition line above (kernel style). */

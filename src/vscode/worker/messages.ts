@@ -8,7 +8,43 @@ export type WorkKind =
   /** parse and build (setup lines), as the Problems view needs */
   | 'problems'
   /** parse, build and run the traffic with the full trace, as the debugger and the Run command need */
-  | 'trace';
+  | 'trace'
+  /** run the traffic, then a capture's frames into HOST:IF, at the fates level: what became of each frame */
+  | 'replay';
+
+/** A capture replayed into a scenario (kind `replay`, or `trace` to step its packets in the debugger). */
+export interface ReplayCapture {
+  /** the capture file; it must be inside the workspace folder (`source.root`), else the scenario's folder */
+  fsPath: string;
+  /** HOST:IF, one end of a link */
+  into: string;
+  timing: 'asis' | 'max';
+}
+
+/** One frame of a replayed capture, as the results view lists it. */
+export interface ReplayRow {
+  frame: number;
+  offset: number;
+  /** the model's packet id; null when packet_snd refused the frame */
+  packet: number | null;
+  summary: string;
+  group: string;
+  fate: { kind: string; host: string; fn: string; reason?: string; detail?: string } | null;
+  refused?: string;
+}
+
+export interface ReplaySummary {
+  frames: number;
+  /** fate groups, largest first, with their counts */
+  groups: [string, number][];
+  /** the first frames of each group (at most REPLAY_ROWS_PER_GROUP each), in capture order */
+  rows: ReplayRow[];
+  /** the model's budget stopped the run: what it says */
+  stopped?: string;
+}
+
+/** How many frames of each group cross to the host: a capture may hold millions. */
+export const REPLAY_ROWS_PER_GROUP = 500;
 
 export interface WorkRequest {
   id: number;
@@ -18,6 +54,8 @@ export interface WorkRequest {
   file: string;
   /** where `nft -f` / `iptables-restore <` files are read from: the scenario's own URI's scheme and path */
   source: { scheme: string; fsPath: string; /** the workspace folder holding the scenario: its files may come from anywhere in it */ root?: string };
+  /** kind `replay` (and `trace` of a replay): the capture and where it arrives */
+  capture?: ReplayCapture;
 }
 
 export interface WorkProblem {
@@ -28,6 +66,7 @@ export interface WorkProblem {
 export type WorkReply =
   | { id: number; ok: true; kind: 'problems'; problems: WorkProblem[] }
   | { id: number; ok: true; kind: 'trace'; trace: Trace }
+  | { id: number; ok: true; kind: 'replay'; replay: ReplaySummary }
   /** the scenario has errors (a trace run): the same list the Problems view shows */
   | { id: number; ok: false; problems: WorkProblem[] }
   /** anything else the model threw: a bug, reported as such */
