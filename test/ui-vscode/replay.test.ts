@@ -75,7 +75,10 @@ describe('VS Code (code-server): Replay Capture', function () {
     await page.locator('.tabs-container .tab', { hasText: 'dumpcap.pcapng → server:eth0' }).waitFor({ timeout: 60_000 });
     const frame = debuggerFrame(page);
     await frame.locator('#pos', { hasText: /^\d+ \/ \d+$/ }).waitFor({ timeout: 60_000 });
-    assert.match((await frame.locator('.where').first().textContent()) ?? '', /server/);
+    // a replayed frame starts where the capture enters: packet_snd on the link peer of
+    // server:eth0 (client:eth0), the packet's first event
+    assert.match((await frame.locator('.where').first().textContent()) ?? '', /· client · L2 · packet #\d+$/);
+    await frame.locator('text=packet_snd()').first().waitFor({ timeout: 10_000 });
     await frame.locator('body').evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     const file = await screenshot(page, 'replay');
     if (process.env.NETSTACK_UPDATE_MEDIA === '1') fs.copyFileSync(file, path.join(ROOT, 'media', 'screenshots', 'replay-capture.png'));
