@@ -24,7 +24,8 @@ export const SYSCTL_VALUES: Record<string, readonly number[]> = {
   'net.ipv4.tcp_timestamps': [0, 1],
   'net.ipv4.tcp_sack': [0, 1],
   'net.ipv4.tcp_window_scaling': [0, 1],
-  'net.ipv4.tcp_syncookies': [0, 1, 2],
+  // 2 (always cookies) is not modelled and refused; 1 takes its place so the draw keeps its share of the stream
+  'net.ipv4.tcp_syncookies': [0, 1, 1],
 };
 
 /** per interface (conf.all, conf.default or conf.IF) */
@@ -38,7 +39,8 @@ export const DEVCONF_VALUES: Record<string, readonly number[]> = {
   arp_announce: [0, 1, 2],
   arp_filter: [0, 1],
   proxy_arp: [0, 1],
-  bc_forwarding: [0, 1],
+  // 1 is not modelled and refused; 0 takes its place so the draw keeps its share of the stream
+  bc_forwarding: [0, 0],
   log_martians: [0, 1],
 };
 

@@ -365,6 +365,9 @@ export class Net {
     if (v === undefined) throw new SysctlRangeError(`setting key "${key}": Invalid argument (${JSON.stringify(text)} is not what the kernel reads here: ${describeHandler(sysctlRange(key)?.handler ?? 'int')})`);
     // the jiffies handlers have no extra1/extra2: what they read is the whole check (a read-back
     // of 2147483647 ms is 2147483648, one jiffy's rounding above INT_MAX)
+    // values whose behaviour the model does not have are refused rather than ignored
+    if (key === 'net.ipv4.tcp_syncookies' && v === 2) throw new SysctlRangeError(`net.ipv4.tcp_syncookies=2 (a SYN cookie for every SYN) is not modelled: the model sends no SYN cookies`);
+    if (key.endsWith('.bc_forwarding') && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: the model does not forward directed broadcasts (IN_DEV_BFORWARD)`);
     const h = sysctlRange(key)?.handler;
     if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);
     else this.setSysctl(key, v);

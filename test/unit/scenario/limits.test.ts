@@ -104,6 +104,17 @@ describe('hostile input: limits of the kernel and of our own', () => {
       assert.strictEqual(net.get('net.ipv4.neigh.lo.mcast_solicit'), 1);
     });
 
+    it('a value whose behaviour the model lacks is refused as not modelled, not ignored', () => {
+      const net = new Net('h', new World('fates'));
+      assert.throws(() => net.writeSysctl('net.ipv4.tcp_syncookies', '2'), /tcp_syncookies=2 .* is not modelled/);
+      net.writeSysctl('net.ipv4.tcp_syncookies', '0');
+      assert.strictEqual(net.get('net.ipv4.tcp_syncookies'), 0);
+      for (const key of ['net.ipv4.conf.all.bc_forwarding', 'net.ipv4.conf.lo.bc_forwarding']) {
+        assert.throws(() => net.writeSysctl(key, '1'), /bc_forwarding=1 is not modelled/);
+        net.writeSysctl(key, '0');
+      }
+    });
+
     it('a write outside the range fails with EINVAL and keeps the old value; the bounds themselves are taken', () => {
       const net = new Net('h', new World('fates'));
       for (const [key, bad, good] of [
