@@ -1,5 +1,5 @@
 // One build per target: the extension host (Node, `vscode` external), its scenario worker
-// thread (Node), the CLI (Node) and the webview (browser). Type-checking is its own step (`npm run typecheck`), not esbuild's job.
+// thread (Node), the CLI (Node), the packet debugger webview and the exercise panel (browser). Type-checking is its own step (`npm run typecheck`), not esbuild's job.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -46,6 +46,15 @@ const targets = [
     ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    // the exercise task panel: the same component set, its own small bundle
+    ...common,
+    entryPoints: ['webview/exercise/main.ts'],
+    outfile: 'dist/exercise.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',

@@ -1,4 +1,5 @@
-// The ONE message protocol between the extension host and the packet debugger webview
+// The ONE message protocol between the extension host and its webviews (the packet debugger, and
+// the exercise task panel beside a learner's scenario)
 // (docs/architecture.md "The parts and the one direction between them"). Discriminated unions per
 // direction, namespaced type names, request ids where a reply is expected, and hand-written
 // validators that both sides run on arrival: a message that does not validate is rejected whole
@@ -69,7 +70,40 @@ export type WebviewToHost =
   /** open the kernel source of a function (the annotations resolve it); answered with `debugger/reply` */
   | { type: 'debugger/openSource'; requestId: number; fn: string; file?: string }
   /** something went wrong inside the webview; the host logs it */
-  | { type: 'debugger/log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'debugger/log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** the exercise task panel: its handshake, and its three buttons */
+  | { type: 'exercise/ready' }
+  | { type: 'exercise/action'; action: ExerciseAction };
+
+/** What the exercise task panel's buttons ask for. */
+export const EXERCISE_ACTIONS = ['check', 'hint', 'solution'] as const;
+export type ExerciseAction = (typeof EXERCISE_ACTIONS)[number];
+
+/** One check's outcome, as the task panel lists it. */
+export interface ExerciseCheckView {
+  name: string;
+  /** the goal or question, in the exercise's words */
+  text: string;
+  pass: boolean;
+  /** why: the packet's story, the rule that decided and its line */
+  why: string[];
+}
+
+/** Everything the task panel shows: the task (HTML rendered by the host's Markdown renderer), the hints shown so far, the last check. */
+export interface ExerciseView {
+  id: string;
+  title: string;
+  kind: 'predict' | 'find' | 'fix';
+  track: string;
+  order: number;
+  taskHtml: string;
+  hints: string[];
+  hintCount: number;
+  /** the last Check's results, if any */
+  results?: ExerciseCheckView[];
+  /** a Check is running */
+  checking?: boolean;
+}
 
 // host → webview
 
@@ -79,7 +113,9 @@ export type HostToWebview =
   | { type: 'debugger/state'; state: DebuggerState }
   | { type: 'debugger/reply'; requestId: number; ok: boolean; error?: string }
   /** a message was rejected, or the scenario could not be run */
-  | { type: 'debugger/error'; message: string; requestId?: number };
+  | { type: 'debugger/error'; message: string; requestId?: number }
+  /** the exercise task panel's whole content */
+  | { type: 'exercise/show'; view: ExerciseView };
 
 export type WebviewToHostType = WebviewToHost['type'];
 export type HostToWebviewType = HostToWebview['type'];
@@ -136,6 +172,9 @@ export const LIMITS = {
   logMessage: 2_000,
   /** characters of a kernel source path in `debugger/openSource` */
   path: 300,
+  /** characters of an exercise task's HTML, and of one hint, check or reason in `exercise/show` */
+  exerciseHtml: 200_000,
+  exerciseText: 10_000,
   /** messages a second from one webview, sustained; a burst may reach `messageBurst` */
   messagesPerSecond: 100,
   messageBurst: 200,
@@ -255,6 +294,28 @@ function checkTrace(v: unknown, path: string, p: Problems): void {
   }
 }
 
+const EXERCISE_KINDS = ['predict', 'find', 'fix'];
+
+function checkExerciseView(v: unknown, path: string, p: Problems): void {
+  if (!objAt(v, path, p)) return;
+  for (const k of ['id', 'title', 'track'] as const) strUpTo(p, v[k], LIMITS.exerciseText, `${path}.${k}`);
+  p.need(isStr(v.kind) && EXERCISE_KINDS.includes(v.kind), `${path}.kind`, `one of ${EXERCISE_KINDS.join(', ')}`);
+  p.need(isNat(v.order), `${path}.order`, 'an order');
+  strUpTo(p, v.taskHtml, LIMITS.exerciseHtml, `${path}.taskHtml`, 'HTML');
+  p.need(isNat(v.hintCount), `${path}.hintCount`, 'a count');
+  if (p.need(Array.isArray(v.hints), `${path}.hints`, 'an array')) (v.hints as unknown[]).forEach((h, i) => strUpTo(p, h, LIMITS.exerciseText, `${path}.hints[${i}]`));
+  p.need(isOpt(v.checking, isBool), `${path}.checking`, 'a boolean');
+  if (v.results === undefined || !p.need(Array.isArray(v.results), `${path}.results`, 'an array')) return;
+  (v.results as unknown[]).forEach((r, i) => {
+    const rp = `${path}.results[${i}]`;
+    if (!objAt(r, rp, p)) return;
+    strUpTo(p, r.name, LIMITS.exerciseText, `${rp}.name`);
+    strUpTo(p, r.text, LIMITS.exerciseText, `${rp}.text`);
+    p.need(isBool(r.pass), `${rp}.pass`, 'a boolean');
+    if (p.need(Array.isArray(r.why), `${rp}.why`, 'an array')) (r.why as unknown[]).forEach((w, k) => strUpTo(p, w, LIMITS.exerciseText, `${rp}.why[${k}]`));
+  });
+}
+
 function describe(v: unknown): string {
   if (isObj(v) && isStr(v.type)) return `"${v.type}"`;
   return 'message';
@@ -301,6 +362,11 @@ export function checkWebviewToHost(v: unknown): Checked<WebviewToHost> {
       p.need(m.level === 'info' || m.level === 'warn' || m.level === 'error', 'level', 'info, warn or error');
       strUpTo(p, m.message, LIMITS.logMessage, 'message');
       break;
+    case 'exercise/ready':
+      break;
+    case 'exercise/action':
+      p.need(isStr(m.action) && (EXERCISE_ACTIONS as readonly string[]).includes(m.action), 'action', `one of ${EXERCISE_ACTIONS.join(', ')}`);
+      break;
     default:
       p.list.push(`type: unknown message type "${String(m.type).slice(0, 60)}"`);
   }
@@ -329,6 +395,9 @@ export function checkHostToWebview(v: unknown): Checked<HostToWebview> {
     case 'debugger/error':
       p.need(isStr(m.message), 'message', 'a string');
       p.need(isOpt(m.requestId, isNat), 'requestId', 'a request id');
+      break;
+    case 'exercise/show':
+      checkExerciseView(m.view, 'view', p);
       break;
     default:
       p.list.push(`type: unknown message type "${String(m.type).slice(0, 60)}"`);

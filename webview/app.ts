@@ -149,6 +149,9 @@ export class App implements Host {
         }
         return;
       }
+      case 'exercise/show':
+        this.status('the host sent an exercise panel message to the packet debugger', 'error');
+        return;
     }
   }
 

@@ -191,6 +191,11 @@ export class DebuggerSession {
       case 'debugger/log':
         this.host.log?.(m.level, `packet debugger webview: ${m.message}`);
         return;
+      case 'exercise/ready':
+      case 'exercise/action':
+        // the exercise panel's messages are valid, but not the debugger's to answer
+        view.post({ type: 'debugger/error', message: `refused "${m.type}": the packet debugger does not handle exercise messages` });
+        return;
     }
   }
 

@@ -6,26 +6,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../codeServer/codeServer';
-import { debuggerFrame, openWorkbench, quickOpen, runCommand, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
-import { skipOrFail } from '../skip';
+import { debuggerFrame, quickOpen, runCommand, screenshot, type Workbench, workbenchHooks } from './workbench';
 
 describe('VS Code (code-server): the packet debugger', function () {
   this.timeout(120_000);
   let wb: Workbench | undefined;
 
-  before(async function () {
-    const why = uiMissing();
-    if (why) skipOrFail(this, why);
-    wb = await openWorkbench('debugger');
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this, wb?.page);
-  });
-
-  after(async () => {
-    if (wb) await wb.close();
-  });
+  workbenchHooks('debugger', (w) => (wb = w));
 
   const pos = async (): Promise<string> => (await debuggerFrame(wb!.page).locator('#pos').textContent()) ?? '';
   const untilPos = async (re: RegExp, timeout = 10_000): Promise<string> => {

@@ -6,8 +6,8 @@
 // vscode-exercise-*.png, and the walkthrough's media crops walkthrough-*.png
 // (NETSTACK_UPDATE_MEDIA=1 also writes those to media/walkthrough/).
 import * as assert from 'assert';
-import type { Locator, Page } from 'playwright-core';
-import { debuggerFrame, goToLine, openWorkbench, quickOpen, runCommand, runCommandAndPick, screenshot, screenshotIfFailed, uiMissing, walkthroughMedia, type Workbench } from './workbench';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { debuggerFrame, goToLine, quickOpen, runCommand, runCommandAndPick, screenshot, walkthroughMedia, type Workbench, workbenchHooks } from './workbench';
 import { skipOrFail } from '../skip';
 
 const WALKTHROUGH = 'Get started with Netstack Explorer';
@@ -17,21 +17,7 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
   this.timeout(180_000);
   let wb: Workbench | undefined;
 
-  before(async function () {
-    // installing the .vsix and starting code-server take minutes on a busy machine
-    this.timeout(600_000);
-    const why = uiMissing();
-    if (why) skipOrFail(this, why);
-    wb = await openWorkbench('exercise');
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this, wb?.page);
-  });
-
-  after(async () => {
-    if (wb) await wb.close();
-  });
+  workbenchHooks('exercise', (w) => (wb = w));
 
   const walkthrough = (page: Page): Locator => page.locator('.gettingStartedContainer');
   const step = (page: Page, title: string): Locator => walkthrough(page).locator('.getting-started-step', { hasText: title });
@@ -46,6 +32,8 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     await t.waitFor({ timeout: 60_000 });
     return (await t.textContent()) ?? '';
   };
+  /** The exercise task panel's page (the only webview open while the exercise is). */
+  const taskFrame = (page: Page): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const sideBarTab = (page: Page): Locator => page.locator('.activitybar').getByRole('tab', { name: /^Netstack Explorer/ });
   const pane = (page: Page, title: string): Locator => page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
 
@@ -124,22 +112,33 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     assert.match((await row.textContent()) ?? '', /fix/);
     await row.click();
     await page.locator('.tabs-container .tab', { hasText: 'rule-order.yaml' }).waitFor({ timeout: 30_000 });
-    await page.locator('.tabs-container .tab', { hasText: 'rule-order.task.md' }).waitFor({ timeout: 30_000 });
-    // the task, rendered: its title, the task, the goals
-    const task = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await task.locator('h1', { hasText: EXERCISE }).waitFor({ timeout: 30_000 });
-    const text = (await task.locator('body').textContent()) ?? '';
+    await page.locator('.tabs-container .tab', { hasText: `Exercise: ${EXERCISE}` }).waitFor({ timeout: 30_000 });
+    // the task panel: its title, the task, the goals, and the buttons of the debugger's component set
+    const task = taskFrame(page);
+    await task.locator('#ex-title', { hasText: EXERCISE }).waitFor({ timeout: 30_000 });
+    const text = (await task.locator('#ex-task').textContent()) ?? '';
     assert.match(text, /SSH still gets through/);
     assert.match(text, /the SYN to the server's port 22 is dropped on the router/);
+    assert.match((await task.locator('#ex-meta').textContent()) ?? '', /fix/);
+    for (const b of ['#ex-check', '#ex-hint', '#ex-solution']) await task.locator(`vscode-button${b}`).waitFor();
     await page.locator('.monaco-editor .codelens-decoration', { hasText: 'Check' }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'exercise-open');
   });
 
   it('Check fails, and says which rule let SSH through, on which line of the scenario', async () => {
     const { page } = wb!;
-    await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Check' }).first().click();
+    // a hint first, one at a time, listed in the panel
+    const task = taskFrame(page);
+    await task.locator('#ex-hint').click();
+    await task.locator('#ex-hints li').first().waitFor({ timeout: 15_000 });
+    assert.strictEqual(await task.locator('#ex-hints li').count(), 1);
+    await task.locator('#ex-check').click();
     const msg = await toast(page, /checks pass/);
     assert.match(msg, /1 of 2 checks pass/);
+    // the panel says the same, with the failing goal's story
+    await task.locator('#ex-status', { hasText: '1 of 2 checks pass' }).waitFor({ timeout: 30_000 });
+    const failing = (await task.locator('#ex-results li.fail').first().textContent()) ?? '';
+    assert.match(failing, /filter forward rule 1 `ip saddr 10\.0\.1\.0\/24 counter accept`/);
     assert.match(msg, /goal 1 fails: the SYN to the server's port 22 is dropped on the router/);
     assert.match(msg, /router let it pass by ip filter forward rule 1 `ip saddr 10\.0\.1\.0\/24 counter accept` \(NF_ACCEPT\) at rule-order\.yaml:17/);
     // the rule's line is underlined in the scenario, and the Problems view says the same
@@ -150,7 +149,7 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     assert.match((await problem.textContent()) ?? '', /\[Ln 17, Col \d+\]/);
     await screenshot(page, 'exercise-check-fails');
     const editor = await box(page.locator('.part.editor'));
-    await walkthroughMedia(page, 'first-exercise', { x: editor.x, y: editor.y, width: Math.min(editor.width, 1100), height: 620 });
+    await walkthroughMedia(page, 'first-exercise', { x: editor.x, y: editor.y, width: Math.min(editor.width, 1300), height: 620 });
     // the Exercises view says it was attempted
     await pane(page, 'Exercises').locator('.monaco-list-row', { hasText: EXERCISE }).locator('.label-description', { hasText: 'attempted' }).waitFor();
     await runCommand(page, 'View: Hide Panel');
@@ -175,7 +174,24 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     const row = pane(page, 'Exercises').locator('.monaco-list-row', { hasText: EXERCISE });
     await row.locator('.label-description', { hasText: 'done' }).waitFor({ timeout: 15_000 });
     assert.ok(await row.locator('.codicon-pass-filled').count(), 'a done icon');
+    await taskFrame(page).locator('#ex-status', { hasText: 'All 2 checks pass' }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'exercise-done');
+  });
+
+  it('the walkthrough shows each step done: the example, the debugger, the hover, the exercise', async () => {
+    const { page } = wb!;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommandAndPick(page, 'Welcome: Open Walkthrough...', WALKTHROUGH);
+    await walkthrough(page).locator('h2', { hasText: WALKTHROUGH }).waitFor({ timeout: 30_000 });
+    const titles = ['Open an example', 'Step a packet', 'Do the first exercise'];
+    if (wb!.kernel) titles.push('Hover a kernel symbol');
+    for (const t of titles) {
+      // the walkthrough renders a step's check mark as it reads the stored progress
+      const done = step(page, t).and(page.locator('[aria-checked="true"]'));
+      await done.waitFor({ timeout: 15_000 }).catch(() => undefined);
+      assert.strictEqual(await step(page, t).getAttribute('aria-checked'), 'true', `the step "${t}" is done`);
+    }
+    await screenshot(page, 'walkthrough-done');
   });
 
   it('saw no error from the extension or the page', () => {

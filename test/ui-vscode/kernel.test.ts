@@ -3,26 +3,13 @@
 // the "modelled" CodeLens, and its link into the packet debugger. Screenshots:
 // .vscode-test/screenshots/vscode-hover.png, vscode-hover-show-step.png.
 import * as assert from 'assert';
-import { debuggerFrame, goToLine, kernelSrc, openWorkbench, quickOpen, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
-import { skipOrFail } from '../skip';
+import { debuggerFrame, goToLine, kernelSrc, quickOpen, screenshot, type Workbench, workbenchHooks } from './workbench';
 
 describe('VS Code (code-server): kernel source hovers', function () {
   this.timeout(120_000);
   let wb: Workbench | undefined;
 
-  before(async function () {
-    const why = uiMissing() ?? (kernelSrc() ? undefined : 'no v6.12 kernel tree (linux-source-6.12 extracted to /usr/src, or NETSTACK_KERNEL_SRC)');
-    if (why) skipOrFail(this, why);
-    wb = await openWorkbench('kernel');
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this, wb?.page);
-  });
-
-  after(async () => {
-    if (wb) await wb.close();
-  });
+  workbenchHooks('kernel', (w) => (wb = w), { needs: () => (kernelSrc() ? undefined : 'no v6.12 kernel tree (linux-source-6.12 extracted to /usr/src, or NETSTACK_KERNEL_SRC)') });
 
   it('opens net/ipv4/ip_forward.c with a "modelled" CodeLens above ip_forward()', async () => {
     const { page } = wb!;

@@ -7,32 +7,20 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT } from '../codeServer/codeServer';
-import { debuggerFrame, openWorkbench, screenshot, screenshotIfFailed, uiMissing, type Workbench } from './workbench';
-import { skipOrFail } from '../skip';
+import { debuggerFrame, screenshot, type Workbench, workbenchHooks } from './workbench';
 
 describe('VS Code (code-server): Replay Capture', function () {
   this.timeout(180_000);
   let wb: Workbench | undefined;
 
-  before(async function () {
-    // installing the .vsix and starting code-server take minutes on a busy machine
-    this.timeout(600_000);
-    const why = uiMissing();
-    if (why) skipOrFail(this, why);
-    wb = await openWorkbench('replay');
-    const captures = path.join(ROOT, 'test', 'fixtures', 'captures');
-    fs.copyFileSync(path.join(captures, 'dumpcap.pcapng'), path.join(wb.examples, 'dumpcap.pcapng'));
-    // the fixture's scenario without its own capture item: the capture comes from the command
-    const text = fs.readFileSync(path.join(captures, 'server.yaml'), 'utf8').replace(/traffic:[\s\S]*$/, 'traffic:\n  - from: client\n    send: icmp echo-request to 10.0.1.1\n');
-    fs.writeFileSync(path.join(wb.examples, 'zz-replay-server.yaml'), text);
-  });
-
-  afterEach(async function () {
-    await screenshotIfFailed(this, wb?.page);
-  });
-
-  after(async () => {
-    if (wb) await wb.close();
+  workbenchHooks('replay', (w) => (wb = w), {
+    prepare: (wb) => {
+      const captures = path.join(ROOT, 'test', 'fixtures', 'captures');
+      fs.copyFileSync(path.join(captures, 'dumpcap.pcapng'), path.join(wb.examples, 'dumpcap.pcapng'));
+      // the fixture's scenario without its own capture item: the capture comes from the command
+      const text = fs.readFileSync(path.join(captures, 'server.yaml'), 'utf8').replace(/traffic:[\s\S]*$/, 'traffic:\n  - from: client\n    send: icmp echo-request to 10.0.1.1\n');
+      fs.writeFileSync(path.join(wb.examples, 'zz-replay-server.yaml'), text);
+    },
   });
 
   it('asks for the capture, the scenario and HOST:IF, and shows the summary by fate, function, reason and rule', async () => {

@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../codeServer/browser';
 import { CACHE, ROOT, codeServerSync, ensureCodeServer, startCodeServer, type CodeServer } from '../codeServer/codeServer';
+import { skipOrFail } from '../skip';
 
 export const SCREENSHOTS = path.join(CACHE, 'screenshots');
 export const EXTENSION_ID = 'netstack-explorer.netstack-explorer';
@@ -103,6 +104,31 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `vscode-${name}.png`);
   await page.screenshot({ path: file, animations: 'disabled' });
   return file;
+}
+
+/**
+ * The hooks every UI suite has, registered in the calling `describe`: start the workbench (or say
+ * why it cannot run), a screenshot of each failing test, close it at the end. `needs` adds a
+ * reason to skip; `prepare` puts a suite's own files in the workspace. `set` hands the workbench
+ * to the suite's tests.
+ */
+export function workbenchHooks(name: string, set: (wb: Workbench) => void, opts: { needs?: () => string | undefined; prepare?: (wb: Workbench) => void } = {}): void {
+  let wb: Workbench | undefined;
+  before(async function () {
+    // installing the .vsix and starting code-server take minutes on a busy machine
+    this.timeout(600_000);
+    const why = uiMissing() ?? opts.needs?.();
+    if (why) skipOrFail(this, why);
+    wb = await openWorkbench(name);
+    opts.prepare?.(wb);
+    set(wb);
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this, wb?.page);
+  });
+  after(async () => {
+    if (wb) await wb.close();
+  });
 }
 
 /** For an afterEach: the screen of a test that failed, as vscode-FAILED-<title>.png. */

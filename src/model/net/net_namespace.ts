@@ -1,7 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import { NetDevice, type DevKind } from './core/netdevice';
-import { HZ, procGetLong, procWrite, type ProcHandler } from '../proc/sysctl';
+import { HZ, procConvert, procGetLong, procWrite, type ProcHandler } from '../proc/sysctl';
 import { qdiscFor } from './sched/sch_generic';
 import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
@@ -352,7 +352,7 @@ export class Net {
       for (const k of TCP_RMEM) {
         const r = procGetLong(rest);
         if (!r) throw inval();
-        const v = procWrite(rest, 'int');
+        const v = procConvert(r, 'int');
         if (v === undefined || v < 4096) throw new SysctlRangeError(`setting key "${key}": Invalid argument (each of its three values is at least 4096, tcp_min_rcvbuf: net/ipv4/sysctl_net_ipv4.c)`);
         this.sysctl.set(k, v);
         rest = r.rest.replace(/^\s+/, '');

@@ -64,8 +64,11 @@ export function procWrite(text: string, h: ProcHandler): number | undefined {
   const s = text.replace(/^[\s]+/, ''); // proc_skip_spaces
   if (!s.length) return undefined;
   const r = procGetLong(s);
-  if (!r) return undefined;
-  const { neg, val } = r;
+  return r && procConvert(r, h);
+}
+
+/** A number proc_get_long read, converted as handler `h` converts it (undefined: EINVAL). */
+export function procConvert({ neg, val }: { neg: boolean; val: bigint }, h: ProcHandler): number | undefined {
   switch (h) {
     case 'int':
       if (val > (neg ? INT_MAX + 1n : INT_MAX)) return undefined;

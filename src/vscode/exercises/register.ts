@@ -1,4 +1,4 @@
-// Exercises in VS Code: the view, opening an exercise (its task as Markdown beside its scenario,
+// Exercises in VS Code: the view, opening an exercise (its task in a panel beside its scenario,
 // a fix task's scenario copied where the learner may edit it), Check (answers for predict, the
 // debugger's position or breakpoints for find, the edited scenario for fix), one hint at a
 // time, the solution as a diff, failing goals as diagnostics, progress in the status bar.
@@ -13,6 +13,8 @@ import { ScenarioError, ScenarioErrors } from '../../scenario/types';
 import { activeDebuggerSession } from '../debugger/register';
 import { RunFailed, traceInWorker } from '../worker/host';
 import type { ScenarioRunner } from '../worker/runner';
+import type { ExerciseAction, ExerciseCheckView } from '../../protocol';
+import { ExerciseTaskPanel } from './panel';
 import { ProgressStore } from './progress';
 import { EXERCISES_VIEW, ExercisesTree, OPEN_EXERCISE } from './tree';
 
@@ -53,6 +55,7 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   const hintsShown = new Map<string, number>();
   let active: Exercise | undefined;
+  let taskPanel: ExerciseTaskPanel | undefined;
   const workDir = (ex: Exercise): string => path.join(context.globalStorageUri.fsPath, 'exercises', ex.id);
   /** the learner's editable copy of a fix task's scenario, named after the exercise (the tab says which) */
   const copyOf = (ex: Exercise): string => path.join(workDir(ex), `${ex.id}.yaml`);
@@ -82,11 +85,32 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
       scenarioFile = copyOf(ex);
       if (!fs.existsSync(scenarioFile)) fs.writeFileSync(scenarioFile, ex.scenario.text.replace(/^\s*\n/, ''));
     }
-    const md = path.join(workDir(ex), `${ex.id}.task.md`);
-    fs.writeFileSync(md, taskMarkdown(ex));
     await vscode.window.showTextDocument(vscode.Uri.file(scenarioFile), { viewColumn: vscode.ViewColumn.One });
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(md));
+    // VS Code's own Markdown renderer (the built-in extension) makes the task's HTML: no renderer of ours
+    const md = taskMarkdown(ex);
+    let taskHtml: string;
+    try {
+      taskHtml = String(await vscode.commands.executeCommand<string>('markdown.api.render', md));
+    } catch {
+      taskHtml = `<pre>${md.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`;
+    }
+    if (!taskPanel) {
+      taskPanel = ExerciseTaskPanel.create(
+        context.extensionUri,
+        (id, action) => void panelAction(id, action),
+        (s) => output.appendLine(s),
+        () => (taskPanel = undefined),
+      );
+    } else taskPanel.panel.reveal(vscode.ViewColumn.Beside, true);
+    const shown = hintsShown.get(ex.id) ?? 0;
+    taskPanel.show({ id: ex.id, title: ex.title, kind: ex.kind, track: ex.track, order: ex.order, taskHtml, hints: ex.hints.slice(0, shown), hintCount: ex.hints.length });
     updateStatus();
+  };
+
+  const panelAction = async (id: string, action: ExerciseAction): Promise<void> => {
+    if (action === 'check') await check(id);
+    else if (action === 'hint') hint(id);
+    else await solution(id);
   };
 
   const exerciseFor = (arg: unknown): Exercise | undefined => {
@@ -109,6 +133,7 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
     active = ex;
     let ref: ScenarioRef = ex.scenario;
     const input: CheckInput = { ...given };
+    taskPanel?.update(ex.id, { checking: true });
     try {
       if (ex.kind === 'fix') {
         const file = copyOf(ex);
@@ -145,6 +170,9 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
         }
       }
       const report = checkExercise(ex, view, { ...input, mine: ex.kind === 'fix' ? ref : undefined });
+      taskPanel?.update(ex.id, { checking: false, results: report.results.map(resultView) });
+      // the walkthrough's "Do the first exercise" completes on this, however Check was pressed
+      void vscode.commands.executeCommand('setContext', 'netstackExplorer.exerciseChecked', true);
       await progress.record(ex.id, report.pass);
       tree.refresh();
       show(ex, report, ref);
@@ -160,6 +188,8 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
         return undefined;
       }
       throw e;
+    } finally {
+      taskPanel?.update(ex.id, { checking: false });
     }
   };
 
@@ -196,7 +226,9 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
     if (!ex) return;
     const n = Math.min((hintsShown.get(ex.id) ?? 0) + 1, ex.hints.length);
     hintsShown.set(ex.id, n);
-    void vscode.window.showInformationMessage(`Hint ${n}/${ex.hints.length}: ${ex.hints[n - 1]}`);
+    // the task panel lists the hints shown so far; without it, a notification tells this one
+    if (taskPanel?.exerciseId === ex.id && taskPanel.panel.visible) taskPanel.update(ex.id, { hints: ex.hints.slice(0, n) });
+    else void vscode.window.showInformationMessage(`Hint ${n}/${ex.hints.length}: ${ex.hints[n - 1]}`);
   };
 
   const solution = async (arg?: unknown): Promise<void> => {
@@ -251,6 +283,7 @@ export function registerExercises(context: vscode.ExtensionContext, runner: Scen
     vscode.commands.registerCommand(RESET_PROGRESS, async () => {
       await progress.reset();
       hintsShown.clear();
+      if (taskPanel?.exerciseId) taskPanel.update(taskPanel.exerciseId, { hints: [], results: undefined });
       tree.refresh();
       updateStatus();
     }),
@@ -269,6 +302,12 @@ function reasonOf(r: CheckResult): string {
   return told.join('; ') || 'it does not hold';
 }
 
+/** A check as the task panel lists it: a failing one with its story first, then what was expected. */
+function resultView(r: CheckResult): ExerciseCheckView {
+  const why = r.pass ? [] : [reasonOf(r), ...r.why.filter((w) => w.startsWith('expected: '))];
+  return { name: r.name, text: r.text.split('\n')[0], pass: r.pass, why };
+}
+
 /** The C function whose body holds a line: the nearest definition line above (kernel style). */
 function enclosingFunction(doc: vscode.TextDocument, line: number): string | undefined {
   for (let l = line; l >= 0; l--) {
@@ -280,9 +319,9 @@ function enclosingFunction(doc: vscode.TextDocument, line: number): string | und
 }
 
 function taskMarkdown(ex: Exercise): string {
-  const parts = [`# ${ex.title}`, `*${ex.kind} · ${ex.track} #${ex.order}*`, ex.task.trim(), '## You will learn', ex.learn.map((l) => `- ${l}`).join('\n')];
-  if (ex.kind === 'predict') parts.push('## Questions', ex.questions.map((q, i) => `${i + 1}. ${q.ask}`).join('\n'), 'Press **Check** (above the scenario, or in the status bar) to answer.');
-  if (ex.kind === 'find') parts.push('Open the packet debugger on the scenario, stop at the step, then press **Check**.');
+  const parts = [ex.task.trim(), '## You will learn', ex.learn.map((l) => `- ${l}`).join('\n')];
+  if (ex.kind === 'predict') parts.push('## Questions', ex.questions.map((q, i) => `${i + 1}. ${q.ask}`).join('\n'), 'Press **Check** to answer.');
+  if (ex.kind === 'find') parts.push('Open the packet debugger on the scenario, stop at the step (or put the cursor in the kernel function), then press **Check**.');
   if (ex.kind === 'fix') parts.push('Edit the scenario on the left, then press **Check**. The goals:', ex.goals.map((g) => `- ${g.expect}`).join('\n'));
   parts.push('## Read in the kernel (v6.12)', ex.kernel.map((k) => `- \`${k.function}\` in \`${k.file}\``).join('\n'));
   return parts.join('\n\n') + '\n';

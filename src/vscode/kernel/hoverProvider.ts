@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
 import { buildHoverMarkdown, GO_TO_DEFINITION_COMMAND, hoverTargetAt, SHOW_STEP_COMMAND } from '../../kernel/hover';
 import type { KernelTreeService } from './kernelTree';
 
+/** Set once a kernel symbol's hover was shown: the walkthrough's "Hover a kernel symbol" step completes on it. */
+export const HOVERED_CONTEXT = 'netstackExplorer.hoveredKernelSymbol';
+
 export class KernelHoverProvider implements vscode.HoverProvider {
+  private hovered = false;
+
   constructor(private readonly tree: KernelTreeService) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
@@ -17,6 +22,10 @@ export class KernelHoverProvider implements vscode.HoverProvider {
       : undefined;
     const md = new vscode.MarkdownString(buildHoverMarkdown(t.entry, { resolved, commands: true }));
     md.isTrusted = { enabledCommands: [SHOW_STEP_COMMAND, GO_TO_DEFINITION_COMMAND] };
+    if (!this.hovered) {
+      this.hovered = true;
+      void vscode.commands.executeCommand('setContext', HOVERED_CONTEXT, true);
+    }
     return new vscode.Hover(md, new vscode.Range(pos.line, t.start, pos.line, t.end));
   }
 }

@@ -90,3 +90,33 @@ describe('protocol: a trace with hosts', () => {
     assert.ok(!r.ok && /hosts\[0\]\.devices\[0\]\.peer/.test(r.error));
   });
 });
+
+describe('protocol: the exercise task panel', () => {
+  const view = { id: 'rule-order', title: 'Rule order', kind: 'fix', track: 'firewall', order: 2, taskHtml: '<p>task</p>', hints: ['first'], hintCount: 3 };
+
+  it('accepts its handshake and its three buttons, and refuses another action', () => {
+    for (const m of [{ type: 'exercise/ready' }, { type: 'exercise/action', action: 'check' }, { type: 'exercise/action', action: 'hint' }, { type: 'exercise/action', action: 'solution' }]) {
+      assert.deepStrictEqual(checkWebviewToHost(m), { ok: true, message: m });
+    }
+    const r = checkWebviewToHost({ type: 'exercise/action', action: 'grade-me' });
+    assert.strictEqual(r.ok, false);
+    if (!r.ok) assert.match(r.error, /action: expected one of check, hint, solution/);
+  });
+
+  it('accepts what the panel shows, with results, and names the field that is wrong', () => {
+    const results = [{ name: 'goal 1', text: 'the SYN is dropped', pass: false, why: ['packet #3 was delivered'] }];
+    const ok = { type: 'exercise/show', view: { ...view, results, checking: false } };
+    assert.deepStrictEqual(checkHostToWebview(ok), { ok: true, message: ok });
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'exercise/show', view: { ...view, kind: 'quiz' } }, /view\.kind: expected one of predict, find, fix/],
+      [{ type: 'exercise/show', view: { ...view, hints: [1] } }, /view\.hints\[0\]: expected a string/],
+      [{ type: 'exercise/show', view: { ...view, results: [{ name: 'g', text: 't', pass: 'no', why: [] }] } }, /view\.results\[0\]\.pass: expected a boolean/],
+      [{ type: 'exercise/show', view: { ...view, taskHtml: 'x'.repeat(200_001) } }, /view\.taskHtml: expected HTML of at most 200,000 characters/],
+    ];
+    for (const [m, re] of cases) {
+      const r = checkHostToWebview(m);
+      assert.strictEqual(r.ok, false, JSON.stringify(m).slice(0, 100));
+      if (!r.ok) assert.match(r.error, re);
+    }
+  });
+});

@@ -101,6 +101,8 @@ describe('editor: kernel features with the v6.12 tree open', function () {
     const h = hoverProvider().provideHover(doc('\tstruct sk_buff *skb;'), new Position(0, 10));
     assert.ok(h);
     assert.match((h.contents as MarkdownString).value, /\[include\/linux\/skbuff\.h:\d+\]\(file:\/\/.*skbuff\.h#L\d+\) in your tree/);
+    // a hover shown completes the walkthrough's "Hover a kernel symbol" step (an onContext event)
+    assert.strictEqual(registry.contexts.get('netstackExplorer.hoveredKernelSymbol'), true);
   });
 
   it('CodeLens marks the modelled functions of a kernel file, only in the kernel\'s own file', () => {

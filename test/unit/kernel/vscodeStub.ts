@@ -19,7 +19,9 @@ export const registry = {
   messages: [] as string[],
   log: [] as string[],
   workspaceFolders: [] as { uri: Uri }[],
+  contexts: new Map<string, unknown>(),
   reset(): void {
+    this.contexts.clear();
     this.commands.clear();
     this.hovers.length = 0;
     this.codeLenses.length = 0;
@@ -181,6 +183,10 @@ export const commands = {
   registerCommand: (id: string, fn: Fn) => {
     registry.commands.set(id, fn);
     return disposable();
+  },
+  executeCommand: async (id: string, ...args: unknown[]): Promise<unknown> => {
+    if (id === 'setContext') return void registry.contexts.set(String(args[0]), args[1]);
+    return (registry.commands.get(id) as ((...a: unknown[]) => unknown) | undefined)?.(...args);
   },
 };
 
