@@ -13,6 +13,7 @@
 // Pure: no vscode, no DOM, no Node.
 
 import type { TraceEvent } from '../trace/contract';
+import { formatIpv6, parseIpv6 } from '../trace/ipv6';
 import { LIMITS, type BreakpointSpec, type BreakpointView } from '../protocol';
 import { decodeSkb } from './decode';
 
@@ -55,7 +56,11 @@ const SKB_FIELDS = new Set(['len', 'data', 'tail', 'end', 'headroom', 'tailroom'
 const PACKET_FIELDS = new Set([
   'ttl', 'tos', 'id', 'tot_len', 'frag_off', 'df', 'mf', 'proto', 'saddr', 'daddr', 'sport', 'dport', 'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq',
   'mtu', 'flags', 'tcp_seq', 'tcp_ack', 'udp_len', 'arp_op', 'eth_src', 'eth_dst', 'ethertype', 'ip_csum_ok',
+  // IPv6 (decode.ts): saddr/daddr/proto/frag_off/mf/id serve both families
+  'hop_limit', 'tclass', 'flowlabel', 'payload_len', 'nd_target',
 ]);
+/** The fields read from the packet's headers (decode.ts), which the goal language names too. */
+export const PACKET_FIELD_NAMES: readonly string[] = [...PACKET_FIELDS];
 /** Other names for fields, shared with the goal language of exercises (src/goals/traceView.ts). */
 export const FIELD_ALIASES: Readonly<Record<string, string>> = {
   function: 'fn',
@@ -67,6 +72,9 @@ export const FIELD_ALIASES: Readonly<Record<string, string>> = {
   'ip.ttl': 'ttl',
   'ip.src': 'saddr',
   'ip.dst': 'daddr',
+  'ipv6.src': 'saddr',
+  'ipv6.dst': 'daddr',
+  'ipv6.hlim': 'hop_limit',
   'ip.proto': 'proto',
   'ip.id': 'id',
   'tcp.sport': 'sport',
@@ -293,6 +301,9 @@ function compileCompare(t: Test): Compare {
   } else if (t.field === 'drop') {
     b = dropName(want);
     norm = (v) => dropName(String(v));
+  } else if ((t.field === 'saddr' || t.field === 'daddr' || t.field === 'nd_target') && want.includes(':') && parseIpv6(want)) {
+    // an IPv6 address may be written many ways: compare the one RFC 5952 form decode.ts gives
+    b = formatIpv6(parseIpv6(want) as Uint8Array);
   } else if (t.field === 'layer' || t.field === 'proto' || t.field === 'chain' || t.field === 'table' || t.field === 'verdict') {
     b = want.toLowerCase();
     norm = (v) => String(v).toLowerCase();

@@ -1,9 +1,10 @@
-// Decode the headers in an sk_buff snapshot's bytes (Ethernet, ARP, IPv4, ICMP, UDP, TCP), the
-// way Wireshark does: every header field with its byte range and its value. Used by the hex view
+// Decode the headers in an sk_buff snapshot's bytes (Ethernet, ARP, IPv4, ICMP, IPv6 with its
+// extension headers, ICMPv6, UDP, TCP), the way Wireshark does: every header field with its byte range and its value. Used by the hex view
 // (colour a byte by its header, hover a byte → its field) and by breakpoint conditions
 // (`ttl < 2`, `dport == 22`). Pure: no vscode, no DOM, no Node.
 
 import type { SkbSnapshot } from '../trace/contract';
+import { formatIpv6 } from '../trace/ipv6';
 
 export type HeaderProto = 'eth' | 'arp' | 'ip' | 'icmp' | 'udp' | 'tcp' | 'inner' | 'payload';
 
@@ -52,6 +53,25 @@ const ICMP_TYPES: Record<number, string> = {
   11: 'time exceeded',
   12: 'parameter problem',
 };
+const ICMPV6_TYPES: Record<number, string> = {
+  1: 'destination unreachable',
+  2: 'packet too big',
+  3: 'time exceeded',
+  4: 'parameter problem',
+  128: 'echo request',
+  129: 'echo reply',
+  130: 'multicast listener query',
+  131: 'multicast listener report',
+  132: 'multicast listener done',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
+  137: 'redirect',
+  143: 'multicast listener report v2',
+};
+/** The extension headers ipv6_parse_exthdrs and ip6_protocol_deliver_rcu walk (net/ipv6/exthdrs.c, v6.12). */
+const IPV6_EXTHDRS: Record<number, string> = { 0: 'Hop-by-Hop Options', 43: 'Routing', 44: 'Fragment', 60: 'Destination Options', 51: 'Authentication' };
 const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
 
 export function ipProtoName(p: number): string {
@@ -60,6 +80,10 @@ export function ipProtoName(p: number): string {
 
 export function icmpTypeName(t: number): string {
   return ICMP_TYPES[t] ?? `type ${t}`;
+}
+
+export function icmpv6TypeName(t: number): string {
+  return ICMPV6_TYPES[t] ?? `type ${t}`;
 }
 
 class Decoder {
@@ -116,7 +140,134 @@ class Decoder {
 
   l3(type: number, o: number, limit: number, setValues: boolean): void {
     if (type === 0x0800) this.ipv4(o, limit, setValues, 'ip');
+    else if (type === 0x86dd) this.ipv6(o, limit, setValues, 'ip');
     else if (type === 0x0806) this.arp(o, setValues);
+  }
+
+  ip6(o: number): string {
+    return formatIpv6(this.b, o);
+  }
+
+  ipv6(o: number, limit: number, setValues: boolean, proto: 'ip' | 'inner'): void {
+    if (!this.has(o, 40)) return;
+    const w = this.u32(o);
+    const version = w >>> 28;
+    const inner = proto === 'inner';
+    if (version !== 6) {
+      this.header(proto, `IP (version ${version}?)`, o, 1);
+      this.field(proto, 'Version', o, 1, String(version));
+      return;
+    }
+    const tclass = (w >>> 20) & 0xff;
+    const flow = w & 0xfffff;
+    const plen = this.u16(o + 4);
+    let nh = this.u8(o + 6);
+    const hop = this.u8(o + 7);
+    this.header(proto, inner ? 'Inner IPv6 header (the packet the error is about)' : 'Internet Protocol Version 6', o, 40);
+    this.field(proto, 'Version / traffic class / flow label', o, 4, `6, class 0x${tclass.toString(16).padStart(2, '0')}, flow 0x${flow.toString(16).padStart(5, '0')}`);
+    this.field(proto, 'Payload length', o + 4, 2, String(plen));
+    this.field(proto, 'Next header', o + 6, 1, `${IPV6_EXTHDRS[nh] ?? ipProtoName(nh).toUpperCase()} (${nh})`);
+    this.field(proto, 'Hop limit', o + 7, 1, String(hop));
+    this.field(proto, 'Source address', o + 8, 16, this.ip6(o + 8));
+    this.field(proto, 'Destination address', o + 24, 16, this.ip6(o + 24));
+    if (setValues) {
+      Object.assign(this.values, { hop_limit: hop, tclass, flowlabel: flow, payload_len: plen, saddr: this.ip6(o + 8), daddr: this.ip6(o + 24) });
+    }
+    // an ICMPv6 error quotes as much of the packet as fits: decode what is there
+    const end = inner ? limit : Math.min(limit, o + 40 + plen);
+    let t = o + 40;
+    // the chain of extension headers, each naming the next, until a transport or the end
+    for (let guard = 0; IPV6_EXTHDRS[nh] && guard < 16; guard++) {
+      if (!this.has(t, 8) || t + 8 > end) return;
+      const next = this.u8(t);
+      const name = IPV6_EXTHDRS[nh];
+      if (nh === 44) {
+        const fo = this.u16(t + 2);
+        const off = fo & 0xfff8;
+        const more = (fo & 1) !== 0;
+        this.header(inner ? 'inner' : 'ip', `IPv6 ${name} header`, t, 8);
+        this.field(inner ? 'inner' : 'ip', 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
+        this.field(inner ? 'inner' : 'ip', 'Offset / M', t + 2, 2, `offset ${off}${more ? ', more fragments' : ''}`);
+        this.field(inner ? 'inner' : 'ip', 'Identification', t + 4, 4, `0x${this.u32(t + 4).toString(16).padStart(8, '0')}`);
+        if (setValues) Object.assign(this.values, { frag_off: off, mf: more ? 1 : 0, id: this.u32(t + 4) });
+        t += 8;
+        nh = next;
+        if (off !== 0) {
+          if (setValues) this.values.proto = ipProtoName(nh);
+          this.payload(t, end, 'Fragment data');
+          return;
+        }
+        continue;
+      }
+      // AH counts its length in 4-byte words less two; the others in 8-byte words less one
+      const len = nh === 51 ? (this.u8(t + 1) + 2) * 4 : (this.u8(t + 1) + 1) * 8;
+      this.header(inner ? 'inner' : 'ip', `IPv6 ${name} header`, t, len);
+      this.field(inner ? 'inner' : 'ip', 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
+      this.field(inner ? 'inner' : 'ip', 'Header length', t + 1, 1, `${len} bytes (${this.u8(t + 1)})`);
+      if (len > 2) this.field(inner ? 'inner' : 'ip', nh === 43 ? 'Routing type / segments left / data' : 'Options', t + 2, len - 2, `${len - 2} bytes`);
+      t += len;
+      nh = next;
+    }
+    if (setValues) Object.assign(this.values, { proto: ipProtoName(nh), protocol_num: nh });
+    if (nh === 59) return; // no next header
+    if (inner) {
+      if ((nh === 17 || nh === 6) && this.has(t, 4)) {
+        this.field('inner', 'Inner source port', t, 2, String(this.u16(t)));
+        this.field('inner', 'Inner destination port', t + 2, 2, String(this.u16(t + 2)));
+        this.header('inner', `Inner ${ipProtoName(nh).toUpperCase()} header`, t, Math.max(0, Math.min(nh === 17 ? 8 : 20, end - t)));
+      } else if (nh === 58 && this.has(t, 2)) {
+        this.field('inner', 'Inner ICMPv6 type / code', t, 2, `${icmpv6TypeName(this.u8(t))} (${this.u8(t)}/${this.u8(t + 1)})`);
+        this.header('inner', 'Inner ICMPv6 header', t, Math.max(0, Math.min(8, end - t)));
+      }
+      return;
+    }
+    if (nh === 58) this.icmpv6(t, end, setValues);
+    else if (nh === 17) this.udp(t, end, setValues);
+    else if (nh === 6) this.tcp(t, end, setValues);
+    else this.payload(t, end, 'Payload');
+  }
+
+  icmpv6(o: number, end: number, setValues: boolean): void {
+    if (!this.has(o, 4)) return;
+    const type = this.u8(o);
+    const code = this.u8(o + 1);
+    const name = icmpv6TypeName(type);
+    this.header('icmp', `ICMPv6 (${name})`, o, Math.min(8, end - o));
+    this.field('icmp', 'Type', o, 1, `${name} (${type})`);
+    this.field('icmp', 'Code', o + 1, 1, String(code));
+    this.field('icmp', 'Checksum', o + 2, 2, this.hex16(this.u16(o + 2)));
+    if (setValues) Object.assign(this.values, { icmp_type: type, icmp_code: code });
+    if (!this.has(o, 8)) return;
+    if (type === 128 || type === 129) {
+      this.field('icmp', 'Identifier', o + 4, 2, String(this.u16(o + 4)));
+      this.field('icmp', 'Sequence number', o + 6, 2, String(this.u16(o + 6)));
+      if (setValues) Object.assign(this.values, { icmp_id: this.u16(o + 4), icmp_seq: this.u16(o + 6) });
+      this.payload(o + 8, end, 'ICMPv6 data');
+    } else if (type >= 1 && type <= 4) {
+      if (type === 2) {
+        this.field('icmp', 'MTU', o + 4, 4, String(this.u32(o + 4)));
+        if (setValues) this.values.mtu = this.u32(o + 4);
+      } else if (type === 4) this.field('icmp', 'Pointer', o + 4, 4, String(this.u32(o + 4)));
+      else this.field('icmp', 'Unused', o + 4, 4, `0x${this.u32(o + 4).toString(16).padStart(8, '0')}`);
+      this.ipv6(o + 8, end, false, 'inner');
+    } else if ((type === 135 || type === 136 || type === 137) && this.has(o, 24)) {
+      // neighbour discovery (net/ipv6/ndisc.c): flags, the target, then options (source/target link-layer address)
+      this.field('icmp', type === 136 ? 'Flags (router, solicited, override)' : 'Reserved', o + 4, 4, `0x${this.u32(o + 4).toString(16).padStart(8, '0')}`);
+      this.field('icmp', 'Target address', o + 8, 16, this.ip6(o + 8));
+      if (setValues) this.values.nd_target = this.ip6(o + 8);
+      let t = o + (type === 137 ? 40 : 24);
+      if (type === 137 && this.has(o, 40)) this.field('icmp', 'Destination address', o + 24, 16, this.ip6(o + 24));
+      while (this.has(t, 2) && t < end) {
+        const ot = this.u8(t);
+        const ol = this.u8(t + 1) * 8;
+        if (ol === 0) break;
+        const what = ot === 1 ? 'Source link-layer address' : ot === 2 ? 'Target link-layer address' : `Option ${ot}`;
+        this.field('icmp', what, t, ol, (ot === 1 || ot === 2) && ol === 8 && this.has(t + 2, 6) ? this.mac(t + 2) : `${ol} bytes`);
+        t += ol;
+      }
+    } else {
+      this.field('icmp', 'Message body', o + 4, Math.max(0, Math.min(end, this.b.length) - o - 4), `${Math.max(0, end - o - 4)} bytes`);
+    }
   }
 
   arp(o: number, setValues: boolean): void {
@@ -317,5 +468,6 @@ export function decodeSkb(skb: SkbSnapshot): Decoded {
 }
 
 function guessL3(b: Uint8Array, o: number): number {
-  return o < b.length && b[o] >> 4 === 4 ? 0x0800 : 0;
+  if (o >= b.length) return 0;
+  return b[o] >> 4 === 4 ? 0x0800 : b[o] >> 4 === 6 ? 0x86dd : 0;
 }

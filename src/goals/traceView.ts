@@ -2,7 +2,7 @@
 // storage: they see packets and events as numbers and ask for their facts through this
 // interface, so the storage behind it (today plain objects, src/trace/contract.ts) can change
 // without touching the goal language. Pure: no vscode, no Node built-ins.
-import { FIELD_ALIASES } from '../debugger/breakpoints';
+import { FIELD_ALIASES, PACKET_FIELD_NAMES } from '../debugger/breakpoints';
 
 /** A packet's id as the trace numbers it (#1, #2…). */
 export type PacketId = number;
@@ -74,8 +74,7 @@ export const GOAL_EVENT_FIELDS: readonly string[] = [
   'hook', 'chain', 'table', 'family', 'rule', 'rule_index', 'verdict', 'priority', 'drop', 'counter',
   'len', 'data', 'tail', 'end', 'headroom', 'tailroom', 'mark', 'dev', 'iif', 'protocol', 'pkt_type', 'ct', 'route', 'ip_summed',
   'mac_header', 'network_header', 'transport_header',
-  'ttl', 'tos', 'id', 'tot_len', 'frag_off', 'df', 'mf', 'proto', 'saddr', 'daddr', 'sport', 'dport', 'icmp_type', 'icmp_code', 'icmp_id', 'icmp_seq',
-  'mtu', 'flags', 'tcp_seq', 'tcp_ack', 'udp_len', 'arp_op', 'eth_src', 'eth_dst', 'ethertype', 'ip_csum_ok',
+  ...PACKET_FIELD_NAMES,
 ];
 
 /** The breakpoint language's aliases: one table serves both languages. */
