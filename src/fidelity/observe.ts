@@ -260,6 +260,8 @@ const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect'
  * id 0, which is also the id a step without an sk_buff carries.
  * A TCP connect is "ok" once tcp_finish_connect ran on the sending host, ECONNREFUSED when a RST
  * ended it (tcp_reset), the error tcp_v4_err gave, else ETIMEDOUT (the SYN retries ran out).
+ * A send whose sk_buff was made and then refused on the way out (udp_send_skb's -EPERM from a
+ * netfilter drop) is a failing udp_sendmsg step whose `ret` is the errno.
  */
 export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]): SendResult[] {
   const out: SendResult[] = [];
@@ -285,7 +287,11 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
     const failStep = evs.find((e) => !e.skb && SEND_FAIL_FNS.has(e.fn) && /\bfail/.test(e.what));
     let fail: string | undefined;
-    if (failStep) {
+    if (failStep?.ret?.startsWith('-E')) {
+      // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
+      // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step
+      fail = failStep.ret.slice(1);
+    } else if (failStep) {
       const k = taken.get(host) ?? 0;
       taken.set(host, k + 1);
       fail = failed.get(host)?.[k] ?? failStep.what;
