@@ -199,7 +199,12 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   for (const s of t.sockets) {
     if (s.state === 'sender') continue;
     const k = `${s.host} ${s.proto} ${s.local}`;
-    const lines = s.received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes${s.proto === 'udp' ? ` "${r.data ?? ''}"` : ''}`);
+    // a TCP stream has no message boundaries: the kernel's listener reads each accepted
+    // connection to the end after the traffic (recv until EAGAIN), so what the model queued
+    // segment by segment is one read of all of a connection's bytes (tcp_try_coalesce merges them
+    // on the receive queue anyway)
+    const received = s.proto === 'tcp' ? mergeStreams(s.received) : s.received;
+    const lines = received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes${s.proto === 'udp' ? ` "${r.data ?? ''}"` : ''}`);
     if (s.accepted) for (const a of s.accepted) lines.push(`accepted ${maskPort(a)}`);
     sockets.set(k, lines);
   }
@@ -238,6 +243,17 @@ export function pingKind(what: string): string {
   if (/protocol unreachable/.test(w)) return 'protocol unreachable';
   if (/redirect/.test(w)) return 'redirect';
   return w;
+}
+
+/** A TCP socket's receipts, one per connection (by source address and port), in first-arrival order. */
+function mergeStreams<T extends { from: string; bytes: number }>(rs: T[]): T[] {
+  const by = new Map<string, T>();
+  for (const r of rs) {
+    const had = by.get(r.from);
+    if (had) had.bytes += r.bytes;
+    else by.set(r.from, { ...r });
+  }
+  return [...by.values()];
 }
 
 export function maskPort(addrPort: string): string {

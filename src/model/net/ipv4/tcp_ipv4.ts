@@ -17,6 +17,7 @@ import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
+import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_select_window_bytes } from './tcp_window';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -85,11 +86,17 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   const rcvWnd = sk.rcvWnd ?? 0;
   const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
   const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
-  let win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
-  if (win < cur) win = Math.ceil(cur / unit) * unit;
+  let win: number;
+  // an established receiver that got data: the full computation from its buffer (tcp_window.ts)
+  if (sk.rcvSpace && received) win = tcp_select_window_bytes(sk.rcvSpace, rcvWnd, cur);
+  else {
+    win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
+    if (win < cur) win = Math.ceil(cur / unit) * unit;
+  }
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
-  return win >>> wscale;
+  // the 16-bit field carries at most 65535 units of the scale
+  return Math.min(win, 65535 * unit) >>> wscale;
 }
 
 /** The options of a SYN or SYN-ACK from what the socket offers or negotiated. */
@@ -538,6 +545,7 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.tsRecent = req.tstampOk ? (opt.ts?.val ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
     const advmss = r.rt.mtu();
+    req.advmss = advmss - 40;
     req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
@@ -749,6 +757,8 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     const listener = req.parent!;
     req.state = 'TCP_ESTABLISHED';
+    // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_init_transfer → tcp_init_buffer_space
+    req.rcvSpace = tcp_init_buffer_space({ rcvbuf: net.get('net.ipv4.tcp_rmem_default'), rmemMax: net.get('net.ipv4.tcp_rmem_max'), advmss: req.advmss ?? TCP_MSS_DEFAULT, rcvWnd: req.rcvWnd ?? 0, wscale: req.rcvWscale ?? 0, mssCache: req.advmss ?? TCP_MSS_DEFAULT });
     // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
     net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
@@ -811,6 +821,9 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
+    // the sk_buff the sender's tcp_sendmsg built (its payload in page fragments) is what a veth
+    // delivers: its truesize moves the receive window
+    if (sk.rcvSpace) tcp_event_data_recv(sk.rcvSpace, dataLen, skb.gso_size, TCP_SKB_HEAD_TRUESIZE + dataLen);
     if (sk.tstampOk) sk.tsRecent = readTsval(skb);
     const iph = readIp(skb.buf, skb.network_header);
     const th = readTcp(skb.buf, skb.data);
