@@ -199,7 +199,12 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   for (const s of t.sockets) {
     if (s.state === 'sender') continue;
     const k = `${s.host} ${s.proto} ${s.local}`;
-    const lines = s.received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes${s.proto === 'udp' ? ` "${r.data ?? ''}"` : ''}`);
+    // a TCP stream has no message boundaries: the kernel's listener reads each accepted
+    // connection to the end after the traffic (recv until EAGAIN), so what the model queued
+    // segment by segment is one read of all of a connection's bytes (tcp_try_coalesce merges them
+    // on the receive queue anyway)
+    const received = s.proto === 'tcp' ? mergeStreams(s.received) : s.received;
+    const lines = received.map((r) => `from ${maskPort(r.from)} ${r.bytes} bytes${s.proto === 'udp' ? ` "${r.data ?? ''}"` : ''}`);
     if (s.accepted) for (const a of s.accepted) lines.push(`accepted ${maskPort(a)}`);
     sockets.set(k, lines);
   }
@@ -240,6 +245,17 @@ export function pingKind(what: string): string {
   return w;
 }
 
+/** A TCP socket's receipts, one per connection (by source address and port), in first-arrival order. */
+function mergeStreams<T extends { from: string; bytes: number }>(rs: T[]): T[] {
+  const by = new Map<string, T>();
+  for (const r of rs) {
+    const had = by.get(r.from);
+    if (had) had.bytes += r.bytes;
+    else by.set(r.from, { ...r });
+  }
+  return [...by.values()];
+}
+
 export function maskPort(addrPort: string): string {
   const m = /^(.*):(\d+)$/.exec(addrPort);
   if (!m) return addrPort;
@@ -260,6 +276,8 @@ const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect'
  * id 0, which is also the id a step without an sk_buff carries.
  * A TCP connect is "ok" once tcp_finish_connect ran on the sending host, ECONNREFUSED when a RST
  * ended it (tcp_reset), the error tcp_v4_err gave, else ETIMEDOUT (the SYN retries ran out).
+ * A send whose sk_buff was made and then refused on the way out (udp_send_skb's -EPERM from a
+ * netfilter drop) is a failing udp_sendmsg step whose `ret` is the errno.
  */
 export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]): SendResult[] {
   const out: SendResult[] = [];
@@ -285,7 +303,11 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
     const failStep = evs.find((e) => !e.skb && SEND_FAIL_FNS.has(e.fn) && /\bfail/.test(e.what));
     let fail: string | undefined;
-    if (failStep) {
+    if (failStep?.ret?.startsWith('-E')) {
+      // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
+      // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step
+      fail = failStep.ret.slice(1);
+    } else if (failStep) {
       const k = taken.get(host) ?? 0;
       taken.set(host, k + 1);
       fail = failed.get(host)?.[k] ?? failStep.what;

@@ -21,7 +21,7 @@ export const MODEL_STEPS: readonly string[] = [
   // forward
   'ip_forward', 'ip_forward_finish', 'ip_rt_send_redirect',
   // IPv4 out
-  'ip_queue_xmit', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', '__ip_finish_output', 'ip_finish_output2',
+  'ip_queue_xmit', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', '__ip_finish_output', 'ip_finish_output2', 'ip_finish_output_gso', 'skb_gso_segment',
   'ip_do_fragment', 'ip_fragment', 'ip_push_pending_frames', 'ip_send_skb', 'ipv4_link_failure', 'raw_sendmsg', 'ip4_datagram_connect',
   // device out
   '__dev_queue_xmit', 'sch_direct_xmit', 'dev_hard_start_xmit', 'e1000_xmit_frame',
@@ -34,7 +34,7 @@ export const MODEL_STEPS: readonly string[] = [
   // TCP
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
   'tcp_v4_send_synack', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
-  'tcp_v4_err', 'tcp_req_err', 'tcp_done', 'inet_rtx_syn_ack', 'reqsk_timer_handler', 'tcp_rtx_synack', 'tcp_write_timeout', 'tcp_retransmit_skb', '__tcp_retransmit_skb',
+  'tcp_v4_err', 'tcp_req_err', 'tcp_done', 'tcp_write_xmit', 'inet_rtx_syn_ack', 'reqsk_timer_handler', 'tcp_rtx_synack', 'tcp_write_timeout', 'tcp_retransmit_skb', '__tcp_retransmit_skb',
   // routing and reassembly details
   'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd',
   // netfilter

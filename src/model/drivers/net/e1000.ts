@@ -7,6 +7,7 @@ import { SkBuff } from '../../net/core/skbuff';
 import { napi_schedule, netif_receive_skb_list_internal } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 import { completePartialChecksum, l4ChecksumOk } from '../../net/core/checksum_offload';
+import { tcp_gso_segment } from '../../net/ipv4/tcp_offload';
 
 const FILE = 'drivers/net/ethernet/intel/e1000/e1000_main.c';
 const GRO_FILE = 'net/core/gro.c';
@@ -35,12 +36,37 @@ export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number 
       net.fate(skb, { kind: 'transmitted', fn: 'e1000_xmit_frame', detail: `left ${dev.name}` });
       return NETDEV_TX_OK;
     }
+    if (skb.gso_size > 0) return e1000_tso(net, skb, dev, peer);
     net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s).`);
     const bytes = skb.buf.slice(skb.data, skb.tail);
     const pkt = skb.pkt;
     net.w.sched.after(wireNs, () => e1000_receive_frame(peer, bytes, pkt));
     return NETDEV_TX_OK;
   });
+}
+
+/**
+ * e1000_tso: a GSO frame (NETIF_F_TSO) goes to the ring with a TSO context descriptor, and the
+ * NIC itself cuts it into gso_size segments on the wire, each with its own IP length, ID, header
+ * and TCP checksums, as tcp_gso_segment would (tx_packets counts every segment). The sender's
+ * taps saw the one long frame; the peer receives the segments.
+ */
+function e1000_tso(net: Net, skb: SkBuff, dev: NetDevice, peer: NetDevice): number {
+  const eth = skb.buf.slice(skb.data, skb.network_header);
+  const segs = tcp_gso_segment(skb, eth.length, (i) => (i === 0 ? skb.pkt : net.w.rec.newPacket(net.name, skb.pkt)));
+  dev.stats.tx_packets += segs.length - 1;
+  let at = 0;
+  for (const seg of segs) {
+    completePartialChecksum(seg);
+    const frame = new Uint8Array(eth.length + seg.len);
+    frame.set(eth);
+    frame.set(seg.buf.subarray(seg.data, seg.tail), eth.length);
+    at += (Math.max(frame.length, 60) + WIRE_OVERHEAD) * NS_PER_BYTE;
+    const pkt = seg.pkt;
+    net.w.sched.after(at, () => e1000_receive_frame(peer, frame, pkt));
+  }
+  net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `A TSO frame (${skb.len} bytes, gso_size ${skb.gso_size}): the NIC cuts it into ${segs.length} segments on the wire, filling in each one's lengths and checksums (${at} ns at 1 Gbit/s).`);
+  return NETDEV_TX_OK;
 }
 
 /** The peer NIC: DMA into a ring buffer, then the interrupt (e1000_intr) schedules NAPI. */

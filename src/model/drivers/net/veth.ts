@@ -28,8 +28,9 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
     const peerNet = rcv.net;
     const ok = peerNet.call('veth_forward_skb', () =>
       peerNet.call('__dev_forward_skb', () => {
-        // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU.
-        if (!rcv.up || skb.len > rcv.mtu + rcv.hard_header_len + 4) {
+        // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU — or be
+        // a GSO frame (TSO), which is taken whatever its length
+        if (!rcv.up || (skb.len > rcv.mtu + rcv.hard_header_len + 4 && skb.gso_size === 0)) {
           rcv.stats.rx_dropped++;
           // freed in ____dev_forward_skb, inlined into __dev_forward_skb2 (v6.12), while skb->dev
           // is still the sending end: the drop belongs to the sender's namespace

@@ -85,6 +85,16 @@ export class NetDevice {
     return this.addrs.find((a) => !a.secondary);
   }
 
+  /**
+   * NETIF_F_TSO in dev->features (v6.12): veth (VETH_FEATURES has NETIF_F_GSO_SOFTWARE),
+   * loopback (LOOPBACK_FEATURES, likewise) and e1000 (NETIF_F_TSO for every MAC from the 82544
+   * on, the 82540EM QEMU emulates among them) all take a TCP GSO sk_buff whole, so sk_can_gso
+   * holds for every route and validate_xmit_skb never segments one in software.
+   */
+  get tso(): boolean {
+    return this.kind === 'veth' || this.kind === 'loopback' || this.kind === 'nic';
+  }
+
   /** LL_RESERVED_SPACE: the headroom a frame for this device needs (16-byte aligned) */
   llReservedSpace(): number {
     return (this.hard_header_len + 15) & ~15;

@@ -69,6 +69,13 @@ export class SkBuff {
   readonly uid = nextSkbUid++;
   /** the socket that owns this skb on transmit (skb->sk), by description */
   sk: object | null = null;
+  /**
+   * skb_shinfo(skb)->gso_size and gso_segs: a TCP sk_buff carrying several MSS-sized segments
+   * (TSO/GSO), cut into them only where a device cannot take it whole (tcp_offload.ts). 0 for
+   * an ordinary packet.
+   */
+  gso_size = 0;
+  gso_segs = 0;
 
   constructor(size: number, pkt: number) {
     this.buf = new Uint8Array(size);
@@ -215,6 +222,8 @@ export class SkBuff {
     c.ip_summed = this.ip_summed;
     c.dst = this.dst;
     c.cb = structuredCloneCb(this.cb);
+    c.gso_size = this.gso_size;
+    c.gso_segs = this.gso_segs;
     return c;
   }
 }

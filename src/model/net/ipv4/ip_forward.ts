@@ -10,6 +10,7 @@ import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED }
 import { icmp_send, ip_rt_send_redirect } from './icmp';
 import { NF_HOOK } from '../netfilter/core';
 import { dst_output } from './ip_output';
+import { skb_gso_validate_network_len, skb_is_gso } from './tcp_offload';
 
 const FILE = 'net/ipv4/ip_forward.c';
 
@@ -36,7 +37,9 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const mtu = rt.mtu();
     const df = (iph.fragOff & IP_DF) !== 0;
     const fragMax = skb.cb.fragMaxSize ?? 0;
-    if (skb.len > mtu && df) {
+    // ip_exceeds_mtu: a GSO packet (TSO from a veth peer) is too big only when its segments are
+    // (skb_gso_validate_network_len), not because its total length is
+    if (skb.len > mtu && df && !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))) {
       net.count('IpFragFails');
       net.step(skb, 'L3', 'ip_forward', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name} and has DF set, so it cannot be fragmented: IpFragFails, and the sender gets ICMP fragmentation needed with mtu ${mtu}.`);
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
@@ -53,7 +56,7 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const need = rt.dev.llReservedSpace();
     if (skb.headroom() < need) skb.expandHead(need - skb.headroom());
     const ttl = ipDecreaseTtl(skb.w(), off);
-    net.step(skb, 'L3', 'ip_forward', FILE, `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): the size fits the MTU ${mtu}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
+    net.step(skb, 'L3', 'ip_forward', FILE, `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
     if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
     NF_HOOK(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev, () => ip_forward_finish(net, skb));
   });

@@ -1,6 +1,7 @@
 // Fragmentation (ip_do_fragment, net/ipv4/ip_output.c) and reassembly (ip_defrag,
 // net/ipv4/ip_fragment.c, with the inet_frag queue of net/ipv4/inet_fragment.c), Linux v6.12:
 // the memory bound (ipfrag_high_thresh) and the timeout (ipfrag_time) run in simulated time.
+import { completePartialChecksum } from '../core/checksum_offload';
 import type { Net } from '../net_namespace';
 import type { DefragUser, FragQueue } from './ip_fragment_types';
 import { allocSkb, IPSKB_FRAG_PMTU, type SkBuff } from '../core/skbuff';
@@ -24,6 +25,8 @@ const FRAG_FILE = 'net/ipv4/ip_fragment.c';
  */
 export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => number): number {
   return net.call('ip_do_fragment', () => {
+    // an offloaded checksum (a segment skb_gso_segment cut) is completed before fragmenting (skb_checksum_help)
+    if (skb.ip_summed === 'CHECKSUM_PARTIAL') completePartialChecksum(skb);
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
     const hlen = iph.ihl * 4;

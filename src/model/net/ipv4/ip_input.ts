@@ -66,7 +66,8 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     const version = b[off] >> 4;
     if (ihl < 5 || version !== 4) return inhdrError(`Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
     const ecn = b[off + 1] & 3;
-    net.count(['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'][ecn]);
+    // ip_rcv_core counts a GSO packet (TSO through a veth) as its gso_segs packets here, once in InReceives
+    net.count(['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'][ecn], Math.max(1, skb.gso_segs));
     if (!skb.mayPull(ihl * 4)) return inhdrError(`The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
       net.count('IpExtInCsumErrors');

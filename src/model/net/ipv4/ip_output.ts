@@ -16,6 +16,7 @@ import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
 import { dev_loopback_xmit } from '../core/dev_loopback';
 import { Rtable } from './route_types';
+import { skb_gso_network_seglen, skb_gso_validate_network_len, skb_is_gso, tcp_gso_segment } from './tcp_offload';
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
 const FILE = IP_OUTPUT_FILE;
@@ -129,6 +130,7 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
     net.call('__ip_finish_output', () => {
       const rt = skb.dst!;
       const mtu = ipSkbDstMtu(net, skb);
+      if (skb_is_gso(skb)) return ip_finish_output_gso(net, skb, mtu);
       if (skb.len > mtu || skb.cb.fragMaxSize) {
         net.step(skb, 'L3', '__ip_finish_output', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name}: ip_fragment.`);
         return ip_fragment(net, skb, mtu);
@@ -136,6 +138,34 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
       return ip_finish_output2(net, skb);
     }),
   );
+}
+
+/**
+ * ip_finish_output_gso (v6.12): a GSO sk_buff whose segments fit the MTU leaves whole (the
+ * device segments it, or a veth passes it on as it is), however long it is. Otherwise — a
+ * forwarded GSO packet without DF that meets a smaller MTU — skb_gso_segment cuts it here into
+ * its segments (the GSO sk_buff itself is consumed), and each goes through ip_fragment, which
+ * fragments the ones still too long (and sends a segment that fits as the single "fragment"
+ * ip_do_fragment makes of it). The first error is returned.
+ */
+function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
+  return net.call('ip_finish_output_gso', () => {
+    const seglen = skb_gso_network_seglen(skb);
+    if (skb_gso_validate_network_len(skb, mtu)) {
+      net.step(skb, 'L3', 'ip_finish_output_gso', FILE, `A GSO packet (${skb.len} bytes, ${skb.gso_segs} segments of ${skb.gso_size} data bytes): each segment (${seglen} bytes) fits the MTU ${mtu}, so it goes on whole (skb_gso_validate_network_len).`);
+      return ip_finish_output2(net, skb);
+    }
+    const segs = tcp_gso_segment(skb, skb.dst!.dev.llReservedSpace(), () => net.w.rec.newPacket(net.name, skb.pkt));
+    net.step(skb, 'L3', 'ip_finish_output_gso', FILE, `A GSO packet whose segments (${seglen} bytes) exceed the MTU ${mtu}: skb_gso_segment cuts it into ${segs.length} segments here, and each goes through ip_fragment.`);
+    net.fate(skb, { kind: 'consumed', fn: 'ip_finish_output_gso', detail: `segmented into ${segs.length}` });
+    let ret = 0;
+    for (const seg of segs) {
+      net.step(seg, 'L3', 'skb_gso_segment', 'net/core/gso.c', `Segment of ${seg.len} bytes, cut from the GSO packet.`);
+      const err = ip_fragment(net, seg, mtu);
+      if (err && ret === 0) ret = err;
+    }
+    return ret;
+  });
 }
 
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */

@@ -1,3 +1,4 @@
+import type { RcvSpace } from './tcp_window';
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
 import type { SocketReport } from '../../../trace/contract';
 
@@ -74,6 +75,19 @@ export interface TcpSock {
   mssClamp?: number;
   /** data segments sent and not yet acknowledged (tp->packets_out, for TCPDelivered) */
   unackedSegs?: number;
+  /** snd_wnd and max_window: the window the peer offers (bytes), and the largest it offered */
+  sndWnd?: number;
+  maxWindow?: number;
+  /** snd_wscale: the scale of the peer's windows (0 without window scaling) */
+  sndWscale?: number;
+  /** snd_cwnd in segments (TCP_INIT_CWND, 10, at the start) */
+  cwnd?: number;
+  /** advmss: the MSS this end announced (the route's MTU less 40) */
+  advmss?: number;
+  /** the receive window's state once established (tcp_window.ts) */
+  rcvSpace?: RcvSpace;
+  /** the write queue not yet sent: each sk_buff's data length (tcp_sendmsg fills them up to size_goal) */
+  writeQueue?: number[];
 }
 
 export interface RawSock {

@@ -17,6 +17,7 @@ import { ip_local_out } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
+import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_select_window_bytes } from './tcp_window';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -85,11 +86,17 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   const rcvWnd = sk.rcvWnd ?? 0;
   const cur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + rcvWnd - sk.rcvNxt);
   const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
-  let win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
-  if (win < cur) win = Math.ceil(cur / unit) * unit;
+  let win: number;
+  // an established receiver that got data: the full computation from its buffer (tcp_window.ts)
+  if (sk.rcvSpace && received) win = tcp_select_window_bytes(sk.rcvSpace, rcvWnd, cur);
+  else {
+    win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
+    if (win < cur) win = Math.ceil(cur / unit) * unit;
+  }
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
-  return win >>> wscale;
+  // the 16-bit field carries at most 65535 units of the scale
+  return Math.min(win, 65535 * unit) >>> wscale;
 }
 
 /** The options of a SYN or SYN-ACK from what the socket offers or negotiated. */
@@ -140,6 +147,8 @@ interface Segment {
   retrans?: boolean;
   /** filled with what tcp_transmit_skb returned: ip_local_out's result, NET_XMIT_CN read as 0 (net_xmit_eval) */
   result?: { err: number };
+  /** tcp_set_skb_tso_segs: the MSS a data sk_buff longer than it is cut at (gso_size) */
+  gsoSize?: number;
 }
 
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
@@ -217,9 +226,19 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   });
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
+  // tcp_transmit_skb hands ip_queue_xmit one sk_buff, never ip_append_data's pieces
+  skb.cb.fragList = undefined;
+  skb.cb.fragLocal = undefined;
+  // tcp_set_skb_tso_segs: more data than one MSS makes a GSO sk_buff of ceil(len / mss) segments
+  const pcount = s.gsoSize && s.data > s.gsoSize ? Math.ceil(s.data / s.gsoSize) : 1;
+  if (pcount > 1) {
+    skb.gso_size = s.gsoSize!;
+    skb.gso_segs = pcount;
+  }
   net.call(fn, () => {
-    // tcp_transmit_skb counts OutSegs only for new sequence space (or a bare ACK): a retransmitted SYN is not counted
-    if (!s.retrans) net.count('TcpOutSegs');
+    // tcp_transmit_skb counts OutSegs (tcp_skb_pcount of them) only for new sequence space (or a
+    // bare ACK): a retransmitted SYN is not counted
+    if (!s.retrans) net.count('TcpOutSegs', pcount);
     net.step(skb, 'L4', fn, file, what);
     const rc = ip_local_out(net, skb);
     if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
@@ -496,6 +515,19 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
   net.call('tcp_conn_request', () => {
     const iph = readIp(skb.buf, skb.network_header);
     const th = readTcp(skb.buf, skb.data);
+    // af_ops->route_req (inet_csk_route_req, v6.12) routes the SYN-ACK from the request's local
+    // address before the request is hashed: with no route (an `ip rule` for that source to an
+    // unreachable route, say) it counts IpOutNoRoutes, the request is freed (drop_and_free) and
+    // the listener counts ListenDrops; tcp_conn_request still returns 0, so the SYN is consumed
+    // and a retransmitted SYN meets the listener again, not a request sock.
+    const r = ip_route_output_key(net, iph.saddr, iph.daddr);
+    if ('error' in r) {
+      net.count('IpOutNoRoutes');
+      net.count('TcpExtListenDrops');
+      net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} would answer, but inet_csk_route_req finds no route for the SYN-ACK (${r.what}): the request is freed (IpOutNoRoutes, ListenDrops).`);
+      net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'no route for the SYN-ACK' });
+      return;
+    }
     const req = newSock(net, 'TCP_NEW_SYN_RECV', iph.daddr, listener.lport, iph.saddr, th.source);
     req.parent = listener;
     req.irs = seq;
@@ -512,13 +544,12 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
     req.tsRecent = req.tstampOk ? (opt.ts?.val ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
-    const advmss = (ip_route_output_key(net, iph.saddr, iph.daddr) as { rt?: Rtable }).rt?.mtu() ?? 1500;
+    const advmss = r.rt.mtu();
+    req.advmss = advmss - 40;
     req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
-    const r = ip_route_output_key(net, iph.saddr, iph.daddr);
-    if ('error' in r) return;
     req.synTos = tos;
     req.synPkt = skb.pkt;
     // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
@@ -578,6 +609,10 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     if (!sk.wscaleOk) sk.rcvWscale = 0;
     sk.mssClamp = opt.mss ?? TCP_MSS_DEFAULT;
     sk.tsRecent = sk.tstampOk ? (opt.ts?.val ?? 0) : 0;
+    // the SYN-ACK's window is never scaled: snd_wnd and max_window start from it as it is
+    sk.sndWscale = sk.wscaleOk ? Math.min(opt.ws ?? 0, TCP_MAX_WSCALE) : 0;
+    sk.sndWnd = th.window;
+    sk.maxWindow = th.window;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
@@ -593,25 +628,98 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
   });
 }
 
-/** tcp_sendmsg → tcp_push → tcp_write_xmit: the application's bytes, in MSS-sized segments. */
+/** TCP_INIT_CWND: the congestion window a connection starts with (segments) */
+const TCP_INIT_CWND = 10;
+/**
+ * sk_gso_max_size of a TCP socket on an IPv4 route (sk_setup_caps, v6.12): the device's
+ * gso_ipv4_max_size (GSO_LEGACY_MAX_SIZE, 65536) less MAX_TCP_HEADER + 1 (x86_64: 320 + 1)
+ */
+const SK_GSO_MAX_SIZE = 65536 - 321;
+
+/** tcp_current_mss: the path MTU's MSS, no more than the peer offered, less the timestamp option. */
+function tcp_current_mss(net: Net, sk: TcpSock, rt: Rtable): number {
+  const pmtu = rt.mtuLocked ? rt.mtu() : Math.min(rt.mtu(), net.pmtu.get(sk.daddr) ?? Infinity);
+  return Math.min(pmtu - 40, sk.mssClamp ?? TCP_MSS_DEFAULT) - (sk.tstampOk ? 12 : 0);
+}
+
+/**
+ * tcp_send_mss → tcp_xmit_size_goal (net/ipv4/tcp.c, v6.12): how much one sk_buff of the write
+ * queue may hold. Without GSO (sk_can_gso false) one MSS; with it (every device the model has
+ * does TSO: NetDevice.tso) sk_gso_max_size bounded to half the largest window the peer offered
+ * (tcp_bound_to_half_wnd), in whole MSS — never less than one MSS.
+ */
+function tcp_xmit_size_goal(sk: TcpSock, mss: number, rt: Rtable): number {
+  if (!rt.dev.tso) return mss;
+  const maxWindow = sk.maxWindow ?? 0;
+  let goal = SK_GSO_MAX_SIZE;
+  const cutoff = maxWindow > TCP_MSS_DEFAULT ? maxWindow >> 1 : maxWindow;
+  if (cutoff && goal > cutoff) goal = Math.max(cutoff, 68 - (20 + (sk.tstampOk ? 12 : 0)));
+  return Math.max(Math.floor(goal / mss) * mss, mss);
+}
+
+/**
+ * tcp_sendmsg → tcp_sendmsg_locked: the application's bytes go into sk_buffs of up to size_goal
+ * bytes (one for the generator's writes: a 3000-byte write is one sk_buff with TSO), then
+ * tcp_push → tcp_write_xmit sends them.
+ */
 function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   net.call('tcp_sendmsg', () => {
-    // tcp_current_mss: the path MTU's MSS, no more than the peer offered, less the timestamp option
-    const opts = sk.tstampOk ? 12 : 0;
-    const mss = Math.min(rt.mtu() - 40, sk.mssClamp ?? TCP_MSS_DEFAULT) - opts;
+    const mss = tcp_current_mss(net, sk, rt);
+    const goal = tcp_xmit_size_goal(sk, mss, rt);
     let left = sk.pendingData;
     sk.pendingData = 0;
+    const q = (sk.writeQueue ??= []);
     while (left > 0) {
-      const n = Math.min(mss, left);
+      const n = Math.min(goal, left);
+      q.push(n);
       left -= n;
+    }
+    tcp_write_xmit(net, sk, rt, parent);
+  });
+}
+
+/**
+ * tcp_write_xmit (net/ipv4/tcp_output.c, v6.12): send the write queue as far as the congestion
+ * window (snd_cwnd less the segments in flight: tcp_cwnd_test) and the peer's window
+ * (tcp_snd_wnd_test) allow. An sk_buff of more than one MSS is one GSO sk_buff of tso_segs
+ * segments (tcp_init_tso_segs); when the windows allow less than all of it, tcp_mss_split_point
+ * cuts it there (tso_fragment) and the rest waits for an ACK. The whole segments of a TSO frame
+ * leave as one frame; the device, or skb_gso_segment where one cannot, cuts them.
+ */
+function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
+  const q = sk.writeQueue ?? [];
+  if (!q.length) return;
+  net.call('tcp_write_xmit', () => {
+    const mss = tcp_current_mss(net, sk, rt);
+    const cwnd = (sk.cwnd ??= TCP_INIT_CWND);
+    while (q.length > 0) {
+      const quota = cwnd - (sk.unackedSegs ?? 0);
+      const wndEnd = (sk.sndUna + (sk.sndWnd ?? 65535)) >>> 0;
+      const window = (wndEnd - sk.sndNxt) | 0;
+      const len = q[0];
+      if (quota <= 0 || window < Math.min(len, mss)) {
+        net.step(null, 'L4', 'tcp_write_xmit', OUTPUT_FILE, `${len} bytes wait in the write queue: ${quota <= 0 ? `the congestion window (${cwnd} segments) is full` : `the peer's window has ${Math.max(window, 0)} bytes left`} (${quota <= 0 ? 'tcp_cwnd_test' : 'tcp_snd_wnd_test'}); an ACK will send them.`);
+        return;
+      }
+      let n = len;
+      if (len > mss) {
+        // tcp_mss_split_point: at most quota segments, at most the window
+        const maxLen = mss * quota;
+        const needed = Math.min(len, window);
+        n = maxLen <= needed ? maxLen : needed;
+      }
+      if (n < len) q[0] = len - n;
+      else q.shift();
+      // tcp_push marks PSH on the queue's last sk_buff; tso_fragment leaves it on the part that stays
+      const psh = n === len && q.length === 0;
       const seq = sk.sndNxt;
       sk.sndNxt = (sk.sndNxt + n) >>> 0;
-      // tcp_event_new_data_sent: a segment of new data (TCPOrigDataSent; retransmissions are not counted)
-      net.count('TcpExtTCPOrigDataSent');
-      sk.unackedSegs = (sk.unackedSegs ?? 0) + 1;
-      net.call('tcp_write_xmit', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: TCPHDR_ACK | TCPHDR_PSH, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as one segment (seq ${seq}, MSS ${mss}${opts ? ' with timestamps' : ''}).`),
-      );
+      const segs = Math.ceil(n / mss);
+      // tcp_event_new_data_sent: new data (TCPOrigDataSent counts tcp_skb_pcount)
+      net.count('TcpExtTCPOrigDataSent', segs);
+      sk.unackedSegs = (sk.unackedSegs ?? 0) + segs;
+      const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
+      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
     }
   });
 }
@@ -649,6 +757,8 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     const listener = req.parent!;
     req.state = 'TCP_ESTABLISHED';
+    // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_init_transfer → tcp_init_buffer_space
+    req.rcvSpace = tcp_init_buffer_space({ rcvbuf: net.get('net.ipv4.tcp_rmem_default'), rmemMax: net.get('net.ipv4.tcp_rmem_max'), advmss: req.advmss ?? TCP_MSS_DEFAULT, rcvWnd: req.rcvWnd ?? 0, wscale: req.rcvWscale ?? 0, mssCache: req.advmss ?? TCP_MSS_DEFAULT });
     // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
     net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
@@ -688,6 +798,15 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
         sk.unackedSegs = 0;
       }
       sk.sndUna = ack;
+      // tcp_ack_update_window: the window, scaled by the peer's window scale
+      const win = readTcp(skb.buf, skb.data).window * 2 ** (sk.sndWscale ?? 0);
+      sk.sndWnd = win;
+      if (win > (sk.maxWindow ?? 0)) sk.maxWindow = win;
+    }
+    if (flags & TCPHDR_ACK && sk.writeQueue?.length) {
+      // tcp_data_snd_check: the ACK may have opened the windows for what still waits
+      const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+      if (!('error' in r)) tcp_write_xmit(net, sk, r.rt, skb.pkt);
     }
     if (dataLen === 0) {
       // With window scaling the header-prediction fast path is off (pred_flags 0), so tcp_ack runs
@@ -702,6 +821,9 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
+    // the sk_buff the sender's tcp_sendmsg built (its payload in page fragments) is what a veth
+    // delivers: its truesize moves the receive window
+    if (sk.rcvSpace) tcp_event_data_recv(sk.rcvSpace, dataLen, skb.gso_size, TCP_SKB_HEAD_TRUESIZE + dataLen);
     if (sk.tstampOk) sk.tsRecent = readTsval(skb);
     const iph = readIp(skb.buf, skb.network_header);
     const th = readTcp(skb.buf, skb.data);

@@ -57,6 +57,11 @@ export interface UdpSendOptions {
   broadcast?: boolean;
 }
 
+const ERRNO_NAMES: Record<number, [string, string]> = { 1: ['EPERM', 'Operation not permitted'], 90: ['EMSGSIZE', 'Message too long'], 22: ['EINVAL', 'Invalid argument'], 101: ['ENETUNREACH', 'Network is unreachable'], 113: ['EHOSTUNREACH', 'No route to host'] };
+/** -EPERM for -1: how the trace writes a negative errno */
+const errnoText = (err: number): string => `-${ERRNO_NAMES[-err]?.[0] ?? String(-err)}`;
+const strerror = (err: number): string => ERRNO_NAMES[-err]?.[1] ?? `errno ${-err}`;
+
 /** udp_sendmsg: route, build the datagram (ip_make_skb), then udp_send_skb. */
 export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
   return net.w.rec.fresh(() =>
@@ -111,6 +116,7 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       });
       skb.ip_summed = offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
       skb.sk = sock;
+      let sendErr = 0;
       net.call('udp_send_skb', () => {
         net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.`);
         // v6.12 counts after ip_send_skb: sent, or -ENOBUFS (without IP_RECVERR: still success for sendmsg)
@@ -121,8 +127,17 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         } else if (!err) {
           net.count('UdpOutDatagrams');
           net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned 0: the datagram counts as sent (UdpOutDatagrams).');
+        } else {
+          // any other error (a netfilter hook's NF_DROP is -EPERM in nf_hook_slow, an output
+          // path's -EMSGSIZE) goes back to udp_sendmsg and to the application, counting nothing
+          sendErr = err;
+          net.step(null, 'socket', 'udp_send_skb', FILE, `ip_send_skb returned ${errnoText(err)}: udp_send_skb returns it and counts no UdpOutDatagrams.`, { ret: errnoText(err) });
         }
       });
+      if (sendErr) {
+        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(daddr)}:${o.dport} fails with ${errnoText(sendErr).slice(1)} (${strerror(sendErr)}): the datagram was made but the way out refused it.`, { ret: errnoText(sendErr) });
+        return strerror(sendErr);
+      }
       return pkt;
     }),
   );

@@ -1,0 +1,138 @@
+// The receive window of an established connection after data arrived (Linux v6.12):
+// tcp_init_buffer_space (net/ipv4/tcp_input.c) at the end of the handshake, tcp_measure_rcv_mss
+// and tcp_grow_window for each in-order segment (tcp_event_data_recv), and __tcp_select_window
+// / tcp_select_window (net/ipv4/tcp_output.c) for the window the next ACK offers. The memory
+// each received sk_buff costs (its truesize, measured against sk_rcvbuf with scaling_ratio) is
+// what moves the window: a segment tcp_sendmsg built keeps its payload in page fragments behind
+// a head of TCP_SKB_HEAD_TRUESIZE, and a veth hands that same sk_buff to the receiver.
+
+/** TCP_RMEM_TO_WIN_SCALE */
+const RMEM_TO_WIN_SCALE = 8;
+/** TCP_DEFAULT_SCALING_RATIO (v6.12): half of the buffer is payload until a segment is measured */
+const DEFAULT_SCALING_RATIO = 1 << (RMEM_TO_WIN_SCALE - 1);
+/** TCP_MSS_DEFAULT and TCP_MIN_MSS (include/net/tcp.h) */
+const TCP_MSS_DEFAULT = 536;
+const TCP_MIN_MSS = 88;
+/**
+ * SKB_TRUESIZE of the head tcp_stream_alloc_skb allocates (alloc_skb_fclone(MAX_TCP_HEADER):
+ * kmalloc-1024 of data and shared info, plus struct sk_buff) on x86_64: the truesize of a
+ * tcp_sendmsg sk_buff is this plus the bytes copied into its page fragments.
+ */
+export const TCP_SKB_HEAD_TRUESIZE = 1280;
+
+/** The receive-side state of a socket that these functions keep. */
+export interface RcvSpace {
+  rcvbuf: number;
+  /** tcp_rmem[2]: what tcp_grow_window measures a segment's overhead against */
+  rmemMax: number;
+  scalingRatio: number;
+  advmss: number;
+  windowClamp: number;
+  rcvSsthresh: number;
+  /** icsk_ack.rcv_mss: the peer's MSS as the receiver guesses it */
+  rcvMss: number;
+  /** sk_rmem_alloc: what the queued segments cost (the application reads after the traffic) */
+  rmemAlloc: number;
+  wscale: number;
+}
+
+const winFromSpace = (r: RcvSpace, space: number): number => Math.floor((space * r.scalingRatio) / 256);
+const tcpSpace = (r: RcvSpace): number => winFromSpace(r, r.rcvbuf - r.rmemAlloc);
+const fullSpace = (r: RcvSpace): number => winFromSpace(r, r.rcvbuf);
+const align = (v: number, unit: number): number => Math.ceil(v / unit) * unit;
+
+/**
+ * The state tcp_init_transfer → tcp_init_buffer_space leaves: window_clamp from
+ * tcp_select_initial_window (65535 << rcv_wscale) cut to the full space less one segment
+ * (tcp_app_win's reservation), rcv_ssthresh the initial window no more than that, and
+ * tcp_initialize_rcv_mss's guess of the peer's MSS (at most TCP_MSS_DEFAULT).
+ */
+export function tcp_init_buffer_space(o: { rcvbuf: number; rmemMax: number; advmss: number; rcvWnd: number; wscale: number; mssCache: number }): RcvSpace {
+  const r: RcvSpace = { rcvbuf: o.rcvbuf, rmemMax: o.rmemMax, scalingRatio: DEFAULT_SCALING_RATIO, advmss: o.advmss, windowClamp: 65535 * 2 ** o.wscale, rcvSsthresh: o.rcvWnd, rcvMss: 0, rmemAlloc: 0, wscale: o.wscale };
+  const maxwin = fullSpace(r);
+  // tcp_app_win is 31: maxwin >> 31 is 0, so the first cut is to maxwin itself
+  if (r.windowClamp >= maxwin) r.windowClamp = maxwin;
+  if (r.windowClamp > 2 * r.advmss && r.windowClamp + r.advmss > maxwin) r.windowClamp = Math.max(2 * r.advmss, maxwin - r.advmss);
+  r.rcvSsthresh = Math.min(r.rcvSsthresh, r.windowClamp);
+  r.rcvMss = Math.max(Math.min(o.advmss, o.mssCache, Math.floor(o.rcvWnd / 2), TCP_MSS_DEFAULT), TCP_MIN_MSS);
+  return r;
+}
+
+/**
+ * tcp_queue_rcv's charge, then tcp_event_data_recv: tcp_measure_rcv_mss (a segment of a new
+ * size re-measures scaling_ratio from len/truesize, which sets window_clamp to the buffer's
+ * window in v6.12) and, for 128 bytes or more, tcp_grow_window (rcv_ssthresh grows by at least
+ * twice the segment while the buffer can back it). `gsoSize` is the segment size of a GSO
+ * sk_buff (0 for one segment); `truesize` what the sk_buff costs.
+ */
+export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, truesize: number): void {
+  r.rmemAlloc += truesize;
+  const seg = gsoSize || len;
+  if (seg >= r.rcvMss) {
+    if (seg !== r.rcvMss) {
+      const ratio = Math.floor((len * 256) / truesize) || 1;
+      if (ratio !== r.scalingRatio) {
+        r.scalingRatio = ratio;
+        r.windowClamp = fullSpace(r);
+      }
+    }
+    r.rcvMss = Math.min(seg, r.advmss);
+  }
+  if (len < 128) return;
+  const room = Math.min(r.windowClamp, tcpSpace(r)) - r.rcvSsthresh;
+  if (room <= 0) return;
+  // truesize_adjust: the payload is all in fragments (skb_headlen 0), so the head does not count
+  const adjusted = truesize - TCP_SKB_HEAD_TRUESIZE >= len ? truesize - TCP_SKB_HEAD_TRUESIZE : truesize;
+  let incr = 0;
+  if (winFromSpace(r, adjusted) <= len) incr = 2 * r.advmss;
+  else {
+    // __tcp_grow_window: halve both until the overhead fits, while rcv_ssthresh is below the window
+    let ts = winFromSpace(r, adjusted) >> 1;
+    let win = winFromSpace(r, r.rmemMax) >> 1;
+    while (r.rcvSsthresh <= win) {
+      if (ts <= len) {
+        incr = 2 * r.rcvMss;
+        break;
+      }
+      ts >>= 1;
+      win >>= 1;
+    }
+  }
+  if (incr) r.rcvSsthresh += Math.min(room, Math.max(incr, 2 * len));
+}
+
+/**
+ * __tcp_select_window then tcp_select_window's rule that a window never shrinks: the free space
+ * (no more than rcv_ssthresh), aligned to the scale unit (with window scaling) or kept / rounded
+ * down to a multiple of rcv_mss (without); never less than what is still open of the last
+ * window (cur_win). Returns the new rcv_wnd in bytes (before the 16-bit field's cap).
+ */
+export function tcp_select_window_bytes(r: RcvSpace, rcvWnd: number, curWin: number): number {
+  let mss = r.rcvMss;
+  let free = tcpSpace(r);
+  const allowed = fullSpace(r);
+  const full = Math.min(r.windowClamp, allowed);
+  const unit = 2 ** r.wscale;
+  let win: number;
+  if (mss > full) mss = full;
+  if (mss <= 0) win = 0;
+  else {
+    let zero = false;
+    if (free < full >> 1) {
+      free = Math.floor(free / unit) * unit;
+      zero = free < allowed >> 4 || free < mss;
+    }
+    if (zero) win = 0;
+    else {
+      if (free > r.rcvSsthresh) free = r.rcvSsthresh;
+      if (r.wscale) win = align(free, unit);
+      else {
+        win = rcvWnd;
+        if (win <= free - mss || win > free) win = Math.floor(free / mss) * mss;
+        else if (mss === full && free > win + (full >> 1)) win = free;
+      }
+    }
+  }
+  if (win < curWin) win = align(curWin, unit);
+  return win;
+}
