@@ -86,12 +86,28 @@ export interface ReplayRun {
   frame(i: number): ReplayedFrame;
 }
 
+export interface ReplayOptions extends RunOptions {
+  /**
+   * Re-execute only a window of the capture's frames (0-based, both ends included) with the full
+   * trace: the frames before it go at the fates level, none after it is read (RunOptions.record).
+   */
+  frames?: { from: number; until: number };
+}
+
+/** Frames of context a re-executed window keeps on each side of the frame it opens. */
+export const REPLAY_WINDOW_CONTEXT = 4;
+
+/** The window that opens frame `frame` (0-based): a few frames before it and after it. */
+export function frameWindow(frame: number, context = REPLAY_WINDOW_CONTEXT): { from: number; until: number } {
+  return { from: Math.max(0, frame - context), until: frame + context };
+}
+
 /**
  * Run `sc` with the capture appended as its last traffic item, at the fates level (no events).
  * `open` gives the capture's bytes; the scenario's own captures go through `opts.openCapture`.
  * Throws what runScenario throws (ScenarioError(s), with the capture's errors at line 0).
  */
-export function runReplay(sc: Scenario, item: PcapItem, open: () => Iterable<Uint8Array>, opts: RunOptions = {}): ReplayRun {
+export function runReplay(sc: Scenario, item: PcapItem, open: () => Iterable<Uint8Array>, opts: ReplayOptions = {}): ReplayRun {
   // per frame, kept compact: its packet id (-1 when refused), its byte offset, why it was refused
   const sentPacket: number[] = [];
   const sentOffset: number[] = [];
@@ -99,8 +115,10 @@ export function runReplay(sc: Scenario, item: PcapItem, open: () => Iterable<Uin
   const withCapture: Scenario = { ...sc, traffic: [...sc.traffic, item] };
   const captureAt = withCapture.traffic.length - 1;
   const scenarioCaptures = opts.openCapture;
+  const { frames, ...rest } = opts;
   const trace = runScenario(withCapture, {
-    ...opts,
+    ...rest,
+    ...(frames && { record: { item: captureAt, fromFrame: frames.from, untilFrame: frames.until } }),
     level: opts.level ?? 'fates',
     openCapture: (f, i) => {
       if (i === captureAt) return open();

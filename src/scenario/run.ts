@@ -43,6 +43,24 @@ export interface RunOptions extends ParseOptions {
   openCapture?: CaptureOpener;
   /** told what became of each frame of a capture */
   onCaptureFrame?: (s: CaptureSent) => void;
+  /**
+   * Re-execution of a window (time travel by re-running: the model is deterministic, so the run
+   * reaches the window exactly as the first run did). Events are recorded only from traffic item
+   * `item` on (at the fates level before it), and for a capture item from its frame `fromFrame`
+   * (0-based); with `untilFrame`, the run ends once that frame of the capture has been sent and the
+   * network has settled, without the rest of the capture or the items after it. `level` is not
+   * used. The window's events are the same as the whole run's from that point on
+   * (test/unit/scenario/reexecute.test.ts), numbered from 0.
+   */
+  record?: RecordWindow;
+  /** filled, for each frame of a capture item, with the events recorded before the frame was sent */
+  frameMarks?: { item: number; frame: number; events: number }[];
+}
+
+export interface RecordWindow {
+  item: number;
+  fromFrame?: number;
+  untilFrame?: number;
 }
 
 /** Parses and runs. Errors of every phase come together: a parse error does not hide the errors of applying the rest. */
@@ -80,7 +98,8 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
-  const { world } = buildWorld(sc, opts.level ?? 'full', opts.readFile);
+  const win = opts.record;
+  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile);
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };
   const meter = new BudgetMeter(budget, world.rec, opts.wallClock ?? Date.now);
   world.sched.meter = meter;
@@ -88,7 +107,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   let stopped: Trace['stopped'];
   try {
     let prevStart = world.sched.now;
-    sc.traffic.forEach((item, i) => {
+    for (let i = 0; i < sc.traffic.length; i++) {
+      const item = sc.traffic[i];
       if (i > 0) {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
         const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;
@@ -97,15 +117,25 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
         meter.check(world.sched.now, false);
       }
       prevStart = world.sched.now;
+      if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
       opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+      let windowEnd = false;
       try {
-        if (item.kind === 'pcap') runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame);
-        else runItem(world, sc, item);
+        if (item.kind === 'pcap') {
+          const frames = opts.frameMarks;
+          const inWindow = win?.item === i;
+          windowEnd = runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame, {
+            from: inWindow ? win.fromFrame : undefined,
+            until: inWindow ? win.untilFrame : undefined,
+            onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.events.length })),
+          });
+        } else runItem(world, sc, item);
       } catch (e) {
         if (e instanceof ScenarioError) errors.push(e);
         else throw e;
       }
-    });
+      if (windowEnd) break;
+    }
     world.settle();
     meter.check(world.sched.now, false);
     if (errors.length) throw new ScenarioErrors(errors);
@@ -122,6 +152,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   }
   const t = world.trace(sc.name);
   if (stopped) t.stopped = stopped;
+  if (win) t.window = { ...win };
   return t;
 }
 

@@ -20,7 +20,20 @@ export interface CaptureSent {
 /** Reads the capture traffic item `item` names (`file`, relative to the scenario): its bytes in chunks, or throws. */
 export type CaptureOpener = (file: string, item: number) => Iterable<Uint8Array>;
 
-export function runPcap(world: World, item: PcapItem, index: number, open: CaptureOpener | undefined, onSent?: (s: CaptureSent) => void): void {
+/**
+ * A re-execution's window over a capture's frames (0-based, both ends included): the events are
+ * recorded in full from frame `from` on (the frames before go at the fates level), and the capture
+ * is read no further than frame `until`, once the network has settled after it.
+ */
+export interface FrameWindow {
+  from?: number;
+  until?: number;
+  /** told, before each frame is sent, its 0-based number (the full run's marks, to compare a window with) */
+  onFrame?(frame: number): void;
+}
+
+/** Sends the capture's frames; true when it stopped at `window.until` before the capture's end. */
+export function runPcap(world: World, item: PcapItem, index: number, open: CaptureOpener | undefined, onSent?: (s: CaptureSent) => void, window: FrameWindow = {}): boolean {
   const where = item.file.pos;
   if (!open) throw new ScenarioError(`cannot read ${item.file.text}: this run was given no capture reader`, where);
   const net = world.hosts.get(item.host.text)!;
@@ -28,7 +41,20 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
   const peer = target.peer!;
   const start = world.sched.now;
   let first: bigint | undefined;
+  let k = 0;
+  let stopped = false;
   const send = (f: CaptureFrame): void => {
+    if (stopped) return;
+    const frame = k++;
+    if (frame === window.from) world.rec.setLevel('full');
+    window.onFrame?.(frame);
+    sendOne(f);
+    if (frame === window.until) {
+      world.settle();
+      stopped = true;
+    }
+  };
+  const sendOne = (f: CaptureFrame): void => {
     if (item.timing === 'asis') {
       first ??= f.tsNs;
       // the captured spacing; a frame stamped earlier than the one before goes at once
@@ -59,8 +85,10 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
       }
       if (next.done) break;
       reader.push(next.value, send);
+      if (stopped) return true;
     }
     reader.end();
+    return false;
   } catch (e) {
     if (e instanceof CaptureError) throw new ScenarioError(`${item.file.text}: ${e.message}`, where);
     throw e;

@@ -180,4 +180,11 @@ export interface Trace {
   sockets: SocketReport[];
   /** set when the run reached its budget (src/model/sim/budget.ts) and stopped early: which limit, and how to raise it */
   stopped?: { limit: string; message: string };
+  /**
+   * Set when the trace is a re-executed window (the run went at the fates level up to it, and
+   * stopped after it): events start at traffic item `item` (0-based) and, in a capture, at frame
+   * `fromFrame` (0-based), and end after frame `untilFrame` once the network settled. Packets,
+   * fates and counters are the whole run's up to the window's end. Additive: absent on a whole run.
+   */
+  window?: { item: number; fromFrame?: number; untilFrame?: number };
 }

@@ -15,12 +15,29 @@ export interface StepExtra {
   ret?: string;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** the two lowercase hex digits of each byte value, as character codes */
+const HEX_CODES = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  const d = i.toString(16).padStart(2, '0');
+  HEX_CODES[2 * i] = d.charCodeAt(0);
+  HEX_CODES[2 * i + 1] = d.charCodeAt(1);
+}
+/** a web platform global (no Node built-in): ASCII in, one flat string out */
+const ASCII = new TextDecoder('latin1');
+let hexCodes = new Uint8Array(4096);
 
+/**
+ * Lowercase hex of b[0..end), as one flat string. Not built by `+=`: that makes a rope of one
+ * node per byte (about 32 bytes of heap each), which a trace then keeps for every version.
+ */
 function toHex(b: Uint8Array, end: number): string {
-  let s = '';
-  for (let i = 0; i < end; i++) s += HEX[b[i]];
-  return s;
+  if (hexCodes.length < 2 * end) hexCodes = new Uint8Array(4 * end);
+  for (let i = 0; i < end; i++) {
+    const v = 2 * b[i];
+    hexCodes[2 * i] = HEX_CODES[v];
+    hexCodes[2 * i + 1] = HEX_CODES[v + 1];
+  }
+  return ASCII.decode(hexCodes.subarray(0, 2 * end));
 }
 
 interface StackNode {
@@ -35,6 +52,7 @@ const SNAPSHOT_BYTES = 300;
 
 export class Recorder {
   readonly events: TraceEvent[] = [];
+  private lvl: RecordLevel;
   /** an estimate of the memory the trace holds: events, snapshots and their bytes */
   bytes = 0;
   readonly packets = new Map<number, PacketInfo>();
@@ -42,14 +60,45 @@ export class Recorder {
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
   private stackTrie: StackNode = { arr: [], kids: new Map() };
+  /**
+   * The interned path of each prefix of `stack` (nodes[0] is the empty path), kept as calls are
+   * made while events are recorded, so that an event's path costs one lookup, not a walk.
+   */
+  private nodes: StackNode[] = [this.stackTrie];
+  /**
+   * Sentences and route descriptions, interned: the model builds the same sentence for every
+   * packet that takes the same path, and a trace keeps one copy of each.
+   */
+  private strings = new Map<string, string>();
   private pendingCounters = new Map<string, Record<string, number>>();
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
   private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null }>();
 
   constructor(
-    readonly level: RecordLevel,
+    level: RecordLevel,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.lvl = level;
+  }
+
+  get level(): RecordLevel {
+    return this.lvl;
+  }
+
+  /**
+   * Records from now on at `level`: a re-execution runs at the fates level up to the window it
+   * records in full (src/scenario/run.ts `record`). Events already recorded stay.
+   */
+  setLevel(level: RecordLevel): void {
+    if (level === this.lvl) return;
+    this.lvl = level;
+    if (level === 'full') this.rebuildNodes();
+  }
+
+  private rebuildNodes(): void {
+    this.nodes = [this.stackTrie];
+    for (const name of this.stack) this.nodes.push(this.child(this.nodes[this.nodes.length - 1], name));
+  }
 
   newPacket(origin: string, parent: number | null): number {
     const id = this.nextPkt++;
@@ -66,20 +115,29 @@ export class Recorder {
   /** Runs `body` as kernel function `fn`, so that events inside it carry the call path. */
   call<T>(fn: string, body: () => T): T {
     this.stack.push(fn);
+    if (this.lvl === 'full') this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
     try {
       return body();
     } finally {
       this.stack.pop();
+      // by length, not by pop: the level may have changed inside (setLevel rebuilds the nodes)
+      if (this.lvl === 'full') this.nodes.length = this.stack.length + 1;
     }
   }
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
   fresh<T>(body: () => T): T {
     const saved = this.stack.splice(0);
+    const savedNodes = this.lvl === 'full' ? this.nodes : null;
+    if (savedNodes) this.nodes = [this.stackTrie];
     try {
       return body();
     } finally {
       this.stack.splice(0, this.stack.length, ...saved);
+      if (this.lvl === 'full') {
+        if (savedNodes) this.nodes = savedNodes;
+        else this.rebuildNodes();
+      }
     }
   }
 
@@ -96,41 +154,53 @@ export class Recorder {
     if (skb) this.summarize(skb);
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.delete(host);
-    if (this.level !== 'full') return;
+    if (this.lvl !== 'full') return;
     const stack = this.internStack(fn);
-    const ev: TraceEvent = {
-      seq: this.events.length,
-      time: this.clock(),
-      host,
-      packet: skb ? skb.pkt : 0,
-      layer,
-      fn,
-      file,
-      stack,
-      what,
-    };
-    if (skb) ev.skb = this.snapshot(skb);
-    if (extra?.hook) ev.hook = extra.hook;
-    if (counters) ev.counters = counters;
-    if (extra?.drop) ev.drop = extra.drop;
-    if (extra?.ret) ev.ret = extra.ret;
+    const seq = this.events.length;
+    const time = this.clock();
+    const packet = skb ? skb.pkt : 0;
+    const w = this.intern(what);
+    // Built whole in one literal where it can be: a property added to an object after its literal
+    // goes to a separate backing store (about 40 bytes more per event). The keys keep the
+    // contract's order, which is the JSON output's.
+    let ev: TraceEvent;
+    const plain = !extra?.hook && !extra?.drop && !extra?.ret;
+    if (skb) {
+      const snap = this.snapshot(skb);
+      if (plain && counters) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters };
+      else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap };
+    } else if (plain && counters) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, counters };
+    else ev = { seq, time, host, packet, layer, fn, file, stack, what: w };
+    if (!plain) {
+      if (extra?.hook) ev.hook = extra.hook;
+      if (counters) ev.counters = counters;
+      if (extra?.drop) ev.drop = extra.drop;
+      if (extra?.ret) ev.ret = extra.ret;
+    }
     this.events.push(ev);
     this.bytes += EVENT_BYTES + what.length;
   }
 
+  private child(node: StackNode, name: string): StackNode {
+    let next = node.kids.get(name);
+    if (!next) {
+      next = { arr: Object.freeze([...node.arr, name]) as string[], kids: new Map() };
+      node.kids.set(name, next);
+    }
+    return next;
+  }
+
+  /** The call path of an event in `fn`: the current path, ending with `fn` (added when it is not the innermost call). */
   private internStack(fn: string): string[] {
-    let node = this.stackTrie;
-    const walk = (name: string): void => {
-      let next = node.kids.get(name);
-      if (!next) {
-        next = { arr: Object.freeze([...node.arr, name]) as string[], kids: new Map() };
-        node.kids.set(name, next);
-      }
-      node = next;
-    };
-    for (const name of this.stack) walk(name);
-    if (this.stack[this.stack.length - 1] !== fn) walk(fn);
-    return node.arr;
+    const node = this.nodes[this.nodes.length - 1];
+    return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn).arr : node.arr;
+  }
+
+  private intern(s: string): string {
+    const had = this.strings.get(s);
+    if (had !== undefined) return had;
+    this.strings.set(s, s);
+    return s;
   }
 
   fate(pkt: number, fate: Fate): void {
@@ -169,7 +239,7 @@ export class Recorder {
       this.bytes += c.hex.length;
     }
     const rt = skb.dst;
-    const dst = rt ? rt.describe() : null;
+    const dst = rt ? this.intern(rt.describe()) : null;
     const last = c.last;
     if (
       last &&

@@ -130,14 +130,19 @@ export function registerReplay(context: vscode.ExtensionContext, runner: Scenari
     return shown;
   }
 
-  /** The replay once more with the full trace, in the debugger at `packet`'s first event. */
-  async function openPacket(packet: number): Promise<OpenedPacket | undefined> {
+  /**
+   * The replay once more with the full trace, in the debugger at `packet`'s first event. Given the
+   * frame (1-based) the packet came from, only a window of frames around it is re-executed with
+   * the full trace (the frames before it at the fates level, none after it).
+   */
+  async function openPacket(packet: number, frame?: number): Promise<OpenedPacket | undefined> {
     const r = tree.replay;
     if (!r || typeof packet !== 'number') return undefined;
     if (!mayRunScenario('stepping a replayed packet')) return undefined;
     const doc = await vscode.workspace.openTextDocument(r.scenario);
-    const c: ReplayCapture = { fsPath: r.capture.fsPath, into: r.into, timing: r.timing };
-    const reply = await runInWorker('trace', r.scenario, doc.getText(), c, `Netstack: replaying ${path.basename(r.capture.fsPath)} with the full trace`);
+    const c: ReplayCapture = { fsPath: r.capture.fsPath, into: r.into, timing: r.timing, ...(typeof frame === 'number' && Number.isInteger(frame) && frame >= 1 && { frame }) };
+    const what = c.frame !== undefined ? `frames around frame ${c.frame}` : 'the whole capture';
+    const reply = await runInWorker('trace', r.scenario, doc.getText(), c, `Netstack: re-executing ${what} of ${path.basename(r.capture.fsPath)} with the full trace`);
     if (!reply || reply.kind !== 'trace') return undefined;
     const trace = reply.trace;
     if (trace.stopped) void vscode.window.showWarningMessage(`Netstack: ${trace.stopped.message}`);
@@ -145,14 +150,16 @@ export function registerReplay(context: vscode.ExtensionContext, runner: Scenari
       void vscode.window.showWarningMessage(`Netstack: packet #${packet} is not in the full trace (the run stopped before it).`);
       return undefined;
     }
-    const title = `${path.basename(r.capture.fsPath)} → ${r.into} (${path.basename(r.scenario.fsPath)})`;
+    const w = trace.window;
+    const span = w?.fromFrame !== undefined ? ` · frames ${w.fromFrame + 1}–${(w.untilFrame ?? w.fromFrame) + 1}` : '';
+    const title = `${path.basename(r.capture.fsPath)} → ${r.into}${span} (${path.basename(r.scenario.fsPath)})`;
     showInDebugger({ trace, title, file: r.scenario.toString() }, { focus: packet });
     const at = activeDebuggerSession()?.state();
     const e = at ? trace.events[at.index] : undefined;
     return { packet, title, index: at?.index, focus: at?.focus ?? null, event: e && { packet: e.packet, fn: e.fn, host: e.host } };
   }
 
-  context.subscriptions.push(view, vscode.commands.registerCommand(REPLAY_COMMAND, (arg?: ReplayArgs | vscode.Uri) => replay(arg)), vscode.commands.registerCommand(OPEN_REPLAY_PACKET, (packet: number) => openPacket(packet)));
+  context.subscriptions.push(view, vscode.commands.registerCommand(REPLAY_COMMAND, (arg?: ReplayArgs | vscode.Uri) => replay(arg)), vscode.commands.registerCommand(OPEN_REPLAY_PACKET, (packet: number, frame?: number) => openPacket(packet, frame)));
   return { tree };
 }
 

@@ -60,7 +60,7 @@ export class ReplayTree implements vscode.TreeDataProvider<Node> {
         item.tooltip = f
           ? `frame ${row.frame} at byte ${row.offset} became packet #${row.packet}: ${row.summary}\n${f.kind} on ${f.host} in ${f.fn}${f.reason ? ` (${f.reason})` : ''}${f.detail ? ` (${f.detail})` : ''}\nClick to step it in the packet debugger.`
           : `frame ${row.frame} at byte ${row.offset} was not sent: ${row.refused ?? ''}`;
-        if (row.packet !== null) item.command = { command: OPEN_REPLAY_PACKET, title: 'Open in Packet Debugger', arguments: [row.packet] };
+        if (row.packet !== null) item.command = { command: OPEN_REPLAY_PACKET, title: 'Open in Packet Debugger', arguments: [row.packet, row.frame] };
         item.contextValue = row.packet !== null ? 'netstackReplayPacket' : 'netstackReplayRefused';
         return item;
       }

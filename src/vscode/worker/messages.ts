@@ -19,6 +19,11 @@ export interface ReplayCapture {
   /** HOST:IF, one end of a link */
   into: string;
   timing: 'asis' | 'max';
+  /**
+   * kind `trace`: the frame (1-based) to step. Only a window of frames around it is re-executed
+   * with the full trace (src/scenario/replay.ts frameWindow); without it, the whole capture is.
+   */
+  frame?: number;
 }
 
 /** One frame of a replayed capture, as the results view lists it. */

@@ -7,7 +7,7 @@ import { parentPort } from 'worker_threads';
 import * as path from 'path';
 import { runScenarioText, scenarioErrors } from '../../scenario/run';
 import { parseScenario } from '../../scenario/parse';
-import { replayItem, runReplay, sortedGroups, type ReplayRun } from '../../scenario/replay';
+import { frameWindow, replayItem, runReplay, sortedGroups, type ReplayRun } from '../../scenario/replay';
 import { scenarioFileReader } from '../../scenario/files';
 import { scenarioCaptureOpener } from '../../capture/file';
 import { ScenarioError, ScenarioErrors } from '../../scenario/types';
@@ -55,7 +55,8 @@ function replay(req: WorkRequest, c: ReplayCapture, readFile: ((p: string) => st
   if (typeof item === 'string') throw new ScenarioError(item, { file: req.file, line: 0, col: 0 });
   const root = req.source.root ?? path.dirname(req.source.fsPath);
   const capture = scenarioCaptureOpener(root)(path.relative(root, c.fsPath));
-  return runReplay(sc, item, () => capture, { level: req.kind === 'trace' ? 'full' : 'fates', readFile, openCapture: openCapture && ((f) => openCapture(f)) });
+  const frames = req.kind === 'trace' && c.frame !== undefined && c.frame >= 1 ? frameWindow(c.frame - 1) : undefined;
+  return runReplay(sc, item, () => capture, { level: req.kind === 'trace' ? 'full' : 'fates', frames, readFile, openCapture: openCapture && ((f) => openCapture(f)) });
 }
 
 function summaryOf(run: ReplayRun): ReplaySummary {
