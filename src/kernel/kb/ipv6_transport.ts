@@ -46,7 +46,7 @@ export const IPV6_TRANSPORT: KbEntry[] = [
     ['tclass', 'IPV6_TCLASS: the traffic class sent.', { related: ['ipv6hdr.priority'] }],
   ]),
   struct('udp6_sock', LINUX_IPV6_H, 'socket', 'An IPv6 UDP socket: udp_sock followed by its ipv6_pinfo.', { related: ['udp_sock', 'ipv6_pinfo'] }),
-  fn('inet6_create', AF_INET6, 'socket', 'socket(AF_INET6, …): find the protocol switch entry (TCP, UDP, raw, ping), allocate the sock and initialise its IPv6 part (v6only from bindv6only, hop limits -1).', { related: ['ipv6_pinfo', 'netns_sysctl_ipv6.bindv6only'] }),
+  fn('inet6_create', AF_INET6, 'socket', 'socket(AF_INET6, …): find the protocol switch entry (TCP, UDP, raw, ping), allocate the sock and initialise its IPv6 part (v6only from bindv6only, unicast hop limit -1 meaning the route\'s default, multicast hops 1).', { related: ['ipv6_pinfo', 'netns_sysctl_ipv6.bindv6only'] }),
   fn('inet6_bind', AF_INET6, 'socket', 'bind() for IPv6 sockets: an IPv4-mapped address binds the IPv4 side; a link-local address needs a scope (interface); the address must be ours unless freebind or nonlocal bind.', { related: ['inet6_create'] }),
   fn('inet6_sendmsg', AF_INET6, 'socket', 'AF_INET6 sendmsg: autobind if needed, then the protocol\'s sendmsg (udpv6_sendmsg, tcp_sendmsg).', { related: ['udpv6_sendmsg', 'inet_sendmsg'] }),
   fn('inet6_recvmsg', AF_INET6, 'socket', 'AF_INET6 recvmsg: the protocol\'s recvmsg (udpv6_recvmsg, tcp_recvmsg).', { related: ['udpv6_recvmsg', 'inet_recvmsg'] }),
