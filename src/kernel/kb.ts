@@ -1,12 +1,17 @@
 // The knowledge base of kernel symbols on the IPv4 path (issue 5): data from src/kernel/kb/*,
 // built once into a Map, with a small typed API. Synchronous and allocation-light, because
 // the hover provider calls it on every mouse move. No vscode, no fs.
+import { ADDRCONF_KB } from './kb/addrconf';
 import { DROP_REASONS } from './kb/dropreasons';
 import { ICMP } from './kb/icmp';
+import { ICMPV6_NDISC } from './kb/icmpv6_ndisc';
 import { IPV4 } from './kb/ipv4';
+import { IPV6 } from './kb/ipv6';
+import { IPV6_TRANSPORT } from './kb/ipv6_transport';
 import { NEIGHBOUR } from './kb/neighbour';
 import { NETDEVICE } from './kb/netdevice';
 import { NETFILTER } from './kb/netfilter';
+import { NETFILTER6 } from './kb/netfilter6';
 import { NAT } from './kb/nat';
 import { SKBUFF } from './kb/skbuff';
 import { SOCK } from './kb/sock';
@@ -19,8 +24,12 @@ export { MODEL_STEPS, MODEL_STEP_SET, KERNEL_PATHS } from './kb/steps';
 /** The reference kernel the KB's files are named against. */
 export const KB_KERNEL_VERSION = 'v6.12';
 
+/** The IPv6 entries (issue 14): knowledge only, the model has no IPv6 path yet. */
+export const IPV6_ENTRIES: readonly KbEntry[] = [...IPV6, ...ICMPV6_NDISC, ...ADDRCONF_KB, ...IPV6_TRANSPORT, ...NETFILTER6];
+
 const ENTRIES: readonly KbEntry[] = [
   ...SKBUFF, ...NETDEVICE, ...NEIGHBOUR, ...IPV4, ...ICMP, ...UDP, ...TCP, ...SOCK, ...NETFILTER, ...NAT, ...DROP_REASONS,
+  ...IPV6_ENTRIES,
 ];
 
 const BY_NAME = new Map<string, KbEntry>();
@@ -40,6 +49,8 @@ export const VARIABLE_STRUCTS: Readonly<Record<string, string>> = {
   neigh: 'neighbour', rt: 'rtable', dst: 'dst_entry', fl4: 'flowi4', res: 'fib_result',
   sk: 'sock', inet: 'inet_sock', tp: 'tcp_sock',
   state: 'nf_hook_state', reg: 'nf_hook_ops', ct: 'nf_conn',
+  ip6h: 'ipv6hdr', ipv6h: 'ipv6hdr', fhdr: 'frag_hdr', idev: 'inet6_dev', ifp: 'inet6_ifaddr', fl6: 'flowi6', f6i: 'fib6_info',
+  np: 'ipv6_pinfo', cnf: 'ipv6_devconf', icmp6h: 'icmp6hdr', fq: 'frag_queue',
 };
 
 /** Accessor functions whose result is a pointer to a struct, for `ip_hdr(skb)->ttl`. */
@@ -47,6 +58,8 @@ export const ACCESSOR_STRUCTS: Readonly<Record<string, string>> = {
   ip_hdr: 'iphdr', udp_hdr: 'udphdr', tcp_hdr: 'tcphdr', icmp_hdr: 'icmphdr', eth_hdr: 'ethhdr', arp_hdr: 'arphdr',
   skb_dst: 'dst_entry', skb_rtable: 'rtable', skb_shinfo: 'skb_shared_info', inet_sk: 'inet_sock', tcp_sk: 'tcp_sock',
   udp_sk: 'udp_sock', inet_csk: 'inet_connection_sock', nf_ct_get: 'nf_conn', __in_dev_get_rcu: 'in_device',
+  ipv6_hdr: 'ipv6hdr', icmp6_hdr: 'icmp6hdr', IP6CB: 'inet6_skb_parm', inet6_sk: 'ipv6_pinfo', __in6_dev_get: 'inet6_dev',
+  in6_dev_get: 'inet6_dev', ip6_dst_idev: 'inet6_dev',
 };
 
 /** Structs that have a field of this name, for `x->field` with an unknown variable. */

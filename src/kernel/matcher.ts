@@ -118,8 +118,9 @@ function findVariable(src: SourceText, name: string): number {
     const line = src.lineOf(at);
     const text = src.lineText(line);
     if (/^\s/.test(text) || text.startsWith('#') || text.startsWith('extern')) continue;
+    // attributes may come before or after an array size (`inet6_protos[N] __read_mostly;`)
     const after = src.text.slice(at + name.length, at + name.length + 80);
-    if (/^\s*(?:__\w+\s*)*(?:\[[^\]]*\]\s*)?(?:=|;)/.test(after) && !text.slice(0, at - src.lineStarts[line]).includes('(')) return line;
+    if (/^\s*(?:__\w+\s*)*(?:\[[^\]]*\]\s*)?(?:__\w+\s*)*(?:=|;)/.test(after) && !text.slice(0, at - src.lineStarts[line]).includes('(')) return line;
   }
   return -1;
 }
