@@ -293,6 +293,10 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
  * ip_error: dst->input of an error route. With forwarding off only a counter moves; with it on,
  * the sender gets an ICMP destination unreachable (within the inet_peer rate limit).
  */
+/** ip_rt_error_cost and ip_rt_error_burst (HZ and 5 HZ), in ms */
+const IP_RT_ERROR_COST_MS = 1000;
+const IP_RT_ERROR_BURST_MS = 5000;
+
 export function ip_error(net: Net, skb: SkBuff): void {
   net.call('ip_error', () => {
     const rt = skb.dst!;
@@ -329,9 +333,25 @@ export function ip_error(net: Net, skb: SkBuff): void {
         net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, 'NOT_SPECIFIED', 'The route is a blackhole: the packet is dropped without a word to the sender.');
         return;
     }
-    // The inet_peer token bucket (ip_rt_error_cost / ip_rt_error_burst) lets the first error through.
-    net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.`);
-    icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+    // The sender's inet_peer token bucket: one error per ip_rt_error_cost (HZ), a burst of
+    // ip_rt_error_burst (5 HZ); a new peer starts full. It is the same peer entry, and the same
+    // rate_tokens, that icmpv4_xrlim_allow then takes its own token from (v6.12).
+    const saddr = readIpHeader(skb, skb.network_header).saddr;
+    const nowMs = net.w.sched.now / 1e6;
+    let peer = net.peers.get(saddr);
+    if (!peer) {
+      peer = { rateTokens: 0, rateLast: nowMs - 60000 };
+      net.peers.set(saddr, peer);
+    }
+    peer.rateTokens = Math.min(peer.rateTokens + (nowMs - peer.rateLast), IP_RT_ERROR_BURST_MS);
+    peer.rateLast = nowMs;
+    if (peer.rateTokens >= IP_RT_ERROR_COST_MS) {
+      peer.rateTokens -= IP_RT_ERROR_COST_MS;
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.`);
+      icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+    } else {
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}), but ${numToIp(saddr)}'s token bucket (one error a second, a burst of five, shared with the ICMP rate limit) is empty: no ICMP error.`);
+    }
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
   });
 }
