@@ -7,6 +7,7 @@ import { hexToBytes, ipFieldsAt } from './frames';
 import { packetIdentity, type PacketIdentity } from './drops';
 import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 import { errnoName } from './errno';
+import { REASM_CLONE } from '../model/net/ipv4/ip_fragment';
 
 export interface WireFrame {
   /** the model's packet id (model side only) */
@@ -56,6 +57,13 @@ export interface Observation {
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect']);
 
+/**
+ * The clone inet_frag_reasm_prepare makes of the fragment that completes a datagram (when that
+ * is not the first fragment) takes that fragment's place in the frag_list and is freed with it
+ * (skb_release_data). The tracer cannot place that free in a namespace: the clone is a new
+ * sk_buff no receive path saw, its dev is cleared (inet_frag_reasm_finish zeroes the rbnode dev
+ * shares) and it has no socket. So the model's record of that free is not compared.
+ */
 /** A drop as the kernel's kfree_skb tracepoint would show it, on either side. */
 export interface DropRecord {
   host: string;
@@ -78,8 +86,10 @@ export interface DropRecord {
 export function modelDrops(t: Trace): DropRecord[] {
   const out: DropRecord[] = [];
   const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
+  const cloned = new Set(t.packets.filter((p) => p.fate.fn === 'ip_frag_reasm' && p.fate.detail?.endsWith(REASM_CLONE)).map((p) => p.id));
   for (const e of t.events) {
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
+    if (e.fn === 'skb_release_data' && cloned.has(e.packet)) continue;
     const s = e.skb;
     const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header, undefined, s.tail) : { key: '?', summary: summary.get(e.packet) ?? '?' };
     out.push({ host: e.host, fn: e.fn, reason: e.drop.replace(/^SKB_DROP_REASON_/, ''), id, packet: e.packet, summary: summary.get(e.packet), stack: e.stack });

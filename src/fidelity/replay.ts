@@ -50,6 +50,8 @@ export interface KernelRun {
   captured: Set<string>;
   /** why the scenario cannot be replayed on this kernel at all (a feature it was built without) */
   unsupported: string[];
+  /** how long the traffic really took on the kernel (ms): longer than the model's on a loaded machine */
+  trafficMs?: number;
 }
 
 /** The payload `udp_sendmsg` in the model writes when the scenario gives none: a…z repeated. */
@@ -376,8 +378,9 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       if (r.error) obs.pings.push({ host: p.host, heard: [], error: r.error });
     }
     for (const [host, heard] of byHost) obs.pings.push({ host, heard });
-    log(`  kernel: ${sc.hosts.length} namespaces, ${dumps.length} captures, ${Date.now() - t0} ms of traffic`);
-    return { obs, errors, notes, captured, unsupported };
+    const trafficMs = Date.now() - t0;
+    log(`  kernel: ${sc.hosts.length} namespaces, ${dumps.length} captures, ${trafficMs} ms of traffic`);
+    return { obs, errors, notes, captured, unsupported, trafficMs };
   } finally {
     for (const p of procs) await p.stop('SIGKILL', 500);
     for (const n of ns.values()) {

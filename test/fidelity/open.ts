@@ -15,7 +15,4 @@ export const OPEN: Record<string, { cls: string; why: string }> = {
  * shrinks it.
  */
 export const OPEN_GENERATED: Record<string, string> = {
-  'gen-1001-31.yaml': "host h1, IPv4 frame 1 out of eth0 (model packet 4): frame: model 10.0.1.1 > 10.0.1.2 ICMP destination unreachable code 3 about [10.0.1.2 > 10.0.1.1 UDP * > 9000 len 1472, ttl 64 DF, len 1500], ttl 64,",
-  'gen-1002-28.yaml': "host h1, packet 10.0.1.2 > 10.0.1.1: ip-proto-1, ttl 64, length 1500, frag offset 1480 MF (no model packet): drop: model (no drop) vs kernel skb_release_data NOT_SPECIFIED",
-  'gen-1003-38.yaml': "host h1, packet 10.0.1.2 > 10.0.1.1: ip-proto-1, ttl 64, length 1500, frag offset 1480 MF (no model packet): drop: model (no drop) vs kernel skb_release_data NOT_SPECIFIED",
 };

@@ -36,7 +36,7 @@ export const MODEL_STEPS: readonly string[] = [
   'tcp_v4_send_synack', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
   'tcp_v4_err', 'tcp_req_err', 'tcp_done', 'tcp_write_xmit', 'inet_rtx_syn_ack', 'reqsk_timer_handler', 'tcp_rtx_synack', 'tcp_write_timeout', 'tcp_retransmit_skb', '__tcp_retransmit_skb',
   // routing and reassembly details
-  'ip_route_input_slow', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd',
+  'ip_route_input_slow', 'ip_route_input_mc', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd', 'skb_release_data',
   // netfilter
   'NF_HOOK', 'nf_hook_slow', 'nf_conntrack_in', '__nf_conntrack_confirm', 'ipv4_conntrack_defrag', 'nft_do_chain', 'nft_do_chain_ipv4',
   'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn',

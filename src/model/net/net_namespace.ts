@@ -6,6 +6,7 @@ import { qdiscFor } from './sched/sch_generic';
 import { Fib, type FibRoute } from './ipv4/fib';
 import type { Neighbour } from './core/neighbour_types';
 import type { SkBuff } from './core/skbuff';
+import { releaseOnFate, skb_release_data } from './core/skb_release';
 import type { World } from '../world';
 import type { Layer, Fate } from '../../trace/contract';
 import type { StepExtra } from '../sim/recorder';
@@ -405,10 +406,16 @@ export class Net {
   drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: string, what: string, ret?: string): void {
     this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}`, ...(ret && { ret }) });
     this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: `SKB_DROP_REASON_${reason}` });
+    // __kfree_skb → skb_release_data: a reassembled datagram's frag_list goes with it
+    if (skb.shinfo) skb_release_data(this, skb, 'NOT_SPECIFIED');
   }
 
   fate(skb: SkBuff, fate: Omit<Fate, 'host'>): void {
     this.w.rec.fate(skb.pkt, { ...fate, host: this.name });
+    if (skb.shinfo) {
+      const how = releaseOnFate(fate);
+      if (how) skb_release_data(this, skb, how);
+    }
   }
 
   call<T>(fn: string, body: () => T): T {

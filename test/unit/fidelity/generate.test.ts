@@ -101,6 +101,23 @@ describe('fidelity: the scenario generator', function () {
     }
   });
 
+  it('gives both ends of a nic link the MTU it draws for one (a veth cannot stand in for an e1000 taking a frame over its MTU)', () => {
+    let seen = 0;
+    for (let i = 0; i < 400; i++) {
+      const sc = generate(21, i);
+      for (const l of sc.links.filter((x) => x.kind === 'nic')) {
+        const mtuOf = (end: string): string[] => {
+          const [h, ifname] = end.split(':');
+          return sc.hosts.find((x) => x.name === h)!.lines.filter((x) => x.startsWith(`ip link set ${ifname} mtu `));
+        };
+        const a = mtuOf(l.a);
+        if (a.length) seen++;
+        assert.deepStrictEqual(a.map((x) => x.split(' mtu ')[1]), mtuOf(l.b).map((x) => x.split(' mtu ')[1]), `generated 21/${i}: ${l.a} and ${l.b}`);
+      }
+    }
+    assert.ok(seen > 0, 'no nic link got an MTU in 400 scenarios');
+  });
+
   it('leaves out what --exclude names', () => {
     const all = texts(6, 150, { exclude: parseFeatures('nft,iptables,fragments,wire') }).join('\n');
     assert.doesNotMatch(all, /^\s+(nft|iptables) /m);

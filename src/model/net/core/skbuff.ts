@@ -28,6 +28,15 @@ export interface SkbCb {
   tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
 }
 
+/** The part of struct skb_shared_info the model keeps: the frag_list of a reassembled datagram. */
+export interface SharedInfo {
+  /**
+   * the fragments in order; `clone` marks the skb_clone inet_frag_reasm_prepare made of the
+   * fragment that completed the datagram (that fragment's own sk_buff became the head)
+   */
+  frag_list: { skb: SkBuff; clone: boolean }[];
+}
+
 export const IPSKB_FORWARDED = 1;
 export const IPSKB_FRAG_COMPLETE = 1 << 3;
 export const IPSKB_REROUTED = 1 << 4;
@@ -76,6 +85,12 @@ export class SkBuff {
    */
   gso_size = 0;
   gso_segs = 0;
+  /**
+   * skb_shinfo(skb)->frag_list: the sk_buffs a reassembled datagram keeps behind its head
+   * (inet_frag_reasm_finish). Shared with clones, as the data is: whoever frees the data last
+   * frees the list (skb_release_data), which the model does once, at the first free.
+   */
+  shinfo: SharedInfo | null = null;
 
   constructor(size: number, pkt: number) {
     this.buf = new Uint8Array(size);
@@ -161,6 +176,16 @@ export class SkBuff {
   }
 
   /**
+   * skb_tailroom as the kernel sees it: the data area ends where kmalloc's slab object ends
+   * (less struct skb_shared_info), not where the model's exact-size buffer ends; 0 once the
+   * skb is nonlinear (a frag_list).
+   */
+  kernelTailroom(): number {
+    if (this.shinfo?.frag_list.length) return 0;
+    return Math.max(0, this.truesize() - SKBUFF_SIZE - SHINFO_SIZE - this.tail);
+  }
+
+  /**
    * skb->truesize: what the buffer really costs, charged against socket and fragment memory
    * limits — the kmalloc'd data area (with struct skb_shared_info, rounded up to the slab size)
    * plus struct sk_buff itself.
@@ -224,6 +249,7 @@ export class SkBuff {
     c.cb = structuredCloneCb(this.cb);
     c.gso_size = this.gso_size;
     c.gso_segs = this.gso_segs;
+    c.shinfo = this.shinfo;
     return c;
   }
 }

@@ -4,13 +4,13 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { Neighbour } from '../core/neighbour_types';
 import { allocSkb } from '../core/skbuff';
-import { BROADCAST_MAC, ZERO_MAC, isLoopback, isMulticast, numToIp } from '../../proto/addr';
+import { BROADCAST_MAC, ZERO_MAC, inPrefix, isLoopback, isMulticast, numToIp } from '../../proto/addr';
 import { ARP_HLEN, ARPOP_REPLY, ARPOP_REQUEST, readArp, writeArp } from '../../proto/arp';
 import { ETH_P_ARP } from '../../proto/ethernet';
 import { eth_header } from '../ethernet/eth';
 import { dev_queue_xmit } from '../core/dev';
 import { neigh_create, neigh_lookup, neigh_update } from '../core/neighbour';
-import { inet_select_addr, isLocalAddr } from './route';
+import { inet_addr_type, inet_select_addr, isLocalAddr } from './route';
 import { readIp } from '../../proto/ipv4';
 
 const FILE = 'net/ipv4/arp.c';
@@ -85,15 +85,22 @@ function neigh_event_ns(net: Net, dev: NetDevice, sip: number, sha: string, skb:
 
 /**
  * arp_solicit: ask for the neighbour's address — broadcast while resolving, unicast when
- * re-confirming a known one. The source IP is the waiting packet's, if it is ours (arp_announce 0).
+ * re-confirming a known one. The source IP is the waiting packet's as arp_announce allows, else
+ * inet_select_addr's for the target.
  */
 export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
   net.call('arp_solicit', () => {
     const dev = n.dev;
     let saddr = 0;
-    if (skb && skb.network_header >= 0) {
+    // IN_DEV_ARP_ANNOUNCE (the larger of all and the device): 0 (and any value but 1 and 2)
+    // announces the waiting packet's source if the local table calls it ours
+    // (inet_addr_type_dev_table: an address of any device, or a `local` route's); 1 only when it
+    // shares a subnet of this device with the target (inet_addr_onlink); 2 never
+    const announce = net.devMaxconf(dev, 'arp_announce');
+    if (skb && skb.network_header >= 0 && announce !== 2) {
       const s = readIp(skb.buf, skb.network_header).saddr;
-      if (dev.addrs.some((a) => a.local === s) || isLocalAddr(net, s)) saddr = s;
+      const ours = inet_addr_type(net, s) === 'RTN_LOCAL';
+      if (ours && (announce !== 1 || dev.addrs.some((a) => inPrefix(n.key, a.local, a.plen) && inPrefix(s, a.local, a.plen)))) saddr = s;
     }
     if (!saddr) saddr = inet_select_addr(net, dev, n.key);
     const unicast = n.probes - net.get('net.ipv4.neigh.default.ucast_solicit') < 0 && n.ha;

@@ -1,6 +1,7 @@
 // net/ipv4/icmp.c: receiving ICMP (echo, errors handed to the sockets they are about) and
 // sending it (__icmp_send with the kernel's rules for when no error may be sent, and its two
 // rate limits: the global token bucket and the per-destination inet_peer one).
+import { skb_release_data } from '../core/skb_release';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import { numToIp, rd16 } from '../../proto/addr';
@@ -239,6 +240,10 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
             // ping's raw socket got a clone (raw_local_deliver): the packet's fate stays
             // "delivered", but icmp_rcv still frees this skb with ping_rcv's drop reason
             net.step(skb, 'L4', 'icmp_rcv', FILE, `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+            // the raw socket's clone shares the data: ping reads it and frees it (consume_skb in
+            // skb_free_datagram), which releases a reassembled reply's frag_list; the model has
+            // no step for that read, so the list goes here, with the reason it goes with then
+            skb_release_data(net, skb, 'NOT_SPECIFIED');
           } else net.drop(skb, 'L4', 'icmp_rcv', FILE, reason, 'An echo reply nobody waits for: no ping socket has this id, so icmp_rcv frees it with ping_rcv\'s drop reason.');
         }
         return;

@@ -4,7 +4,7 @@
 import { completePartialChecksum } from '../core/checksum_offload';
 import type { Net } from '../net_namespace';
 import type { DefragUser, FragQueue } from './ip_fragment_types';
-import { allocSkb, IPSKB_FRAG_PMTU, type SkBuff } from '../core/skbuff';
+import { allocSkb, IPSKB_FRAG_PMTU, type SharedInfo, type SkBuff } from '../core/skbuff';
 import { numToIp, wr16 } from '../../proto/addr';
 import { IP_DF, IP_MF, IP_OFFSET, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_EXC_FRAGTIME, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
@@ -100,7 +100,14 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
           if (rest > 0) {
             const { f: next } = make(sizes[n], done);
             net.drop(next, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (kfree_skb_list), this one with the header ip_fraglist_prepare had already given it (IpFragFails).`, String(err));
+            // a reassembled datagram's list holds the fragments as they came: the ones after
+            // that still have their own IP header in front of their data, so each free shows
+            for (const { skb: orig } of skb.shinfo?.frag_list.slice(n) ?? []) {
+              net.step(orig, 'L3', 'ip_do_fragment', OUT_FILE, 'Freed unsent with the rest of the frag_list (kfree_skb_list), still with the header it came with.', { drop: 'SKB_DROP_REASON_NOT_SPECIFIED' });
+            }
           } else net.step(null, 'L3', 'ip_do_fragment', OUT_FILE, `The last fragment was refused on the way down (IpFragFails).`, { ret: String(err) });
+          // ip_fraglist_init took the list off the head: nothing is left for skb_release_data
+          if (skb.shinfo) skb.shinfo.frag_list.length = 0;
           net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `${n} of ${count} fragments sent` });
         } else {
           net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).`, String(err));
@@ -110,6 +117,9 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       net.count('IpFragCreates');
     }
     net.count('IpFragOKs');
+    // the fast path sent the frag_list's own sk_buffs; the slow path copied them, and consume_skb
+    // of the datagram frees the list (skb_release_data)
+    if (fast && skb.shinfo) skb.shinfo.frag_list.length = 0;
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
     return 0;
   });
@@ -247,9 +257,12 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     // ip_frag_coalesce_ok: only local delivery merges the pieces; conntrack's defrag keeps them
     whole.cb.fragList = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? undefined : q.frags.map((f) => f.end - f.offset);
     if (df) whole.cb.ipFlags = (whole.cb.ipFlags ?? 0) | IPSKB_FRAG_PMTU;
+    whole.shinfo = reasmFragList(q, last);
     net.count('IpReasmOKs');
     for (const f of q.frags) {
-      net.fate(f.skb, { kind: 'consumed', fn: 'ip_frag_reasm', detail: `merged into packet ${pkt}` });
+      // inet_frag_reasm_prepare: a fragment other than the first that completes the datagram
+      // becomes the head itself (skb_morph); a clone of it takes its place in the list
+      net.fate(f.skb, { kind: 'consumed', fn: 'ip_frag_reasm', detail: f.skb === last && f !== q.frags[0] ? `merged into packet ${pkt}: ${REASM_CLONE}` : `merged into packet ${pkt}` });
       q.mem -= f.skb.truesize();
       net.fragMem -= f.skb.truesize();
     }
@@ -258,6 +271,32 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, `The last missing fragment arrived: ${n} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${whole.cb.fragMaxSize} is remembered in IPCB, and DF is ${df ? 'set: the largest fragment had it' : 'clear: the largest fragment did not have it'}.`);
     return whole;
   });
+}
+
+/** The fate detail of the fragment that completed a datagram when it was not the first one. */
+export const REASM_CLONE = 'it completed it, and its sk_buff became the head (skb_morph); a clone of it (inet_frag_reasm_prepare) took its place in the frag_list';
+
+/**
+ * inet_frag_reasm_finish: which fragments stay chained behind the head (its frag_list). Local
+ * delivery (ip_frag_coalesce_ok) tries skb_try_coalesce on each: while the head is still
+ * linear, a fragment that fits its tailroom (the slack of its kmalloc'd buffer) is copied in
+ * and freed unseen (kfree_skb_partial); past that the head is nonlinear and, the fragments'
+ * heads being kmalloc'd (locked: nothing to steal), each one is chained. Conntrack's defrag
+ * chains them all, which ip_do_fragment's fast path reuses.
+ */
+export function reasmFragList(q: FragQueue, last: SkBuff): SharedInfo | null {
+  const head = q.frags[0];
+  let room = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? head.skb.kernelTailroom() : 0;
+  const list: SharedInfo['frag_list'] = [];
+  for (const f of q.frags.slice(1)) {
+    const len = f.end - f.offset;
+    if (!list.length && len <= room) {
+      room -= len;
+      continue;
+    }
+    list.push({ skb: f.skb, clone: f.skb === last });
+  }
+  return list.length ? { frag_list: list } : null;
 }
 
 /**

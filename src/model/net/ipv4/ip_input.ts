@@ -96,7 +96,10 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
       net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.`);
-      if (skb.dst.type === 'RTN_BROADCAST') {
+      if (skb.dst.type === 'RTN_MULTICAST') {
+        net.count('IpExtInMcastPkts');
+        net.count('IpExtInMcastOctets', skb.len);
+      } else if (skb.dst.type === 'RTN_BROADCAST') {
         net.count('IpExtInBcastPkts');
         net.count('IpExtInBcastOctets', skb.len);
       }
@@ -114,7 +117,10 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
       return;
     }
     const rt = skb.dst!;
-    if (rt.type === 'RTN_BROADCAST') {
+    if (rt.type === 'RTN_MULTICAST') {
+      net.count('IpExtInMcastPkts');
+      net.count('IpExtInMcastOctets', skb.len);
+    } else if (rt.type === 'RTN_BROADCAST') {
       net.count('IpExtInBcastPkts');
       net.count('IpExtInBcastOctets', skb.len);
     }

@@ -127,6 +127,8 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       return 0;
     };
 
+    // ip_route_input_rcu: a multicast destination never reaches ip_route_input_slow
+    if (isMulticast(daddr)) return ip_route_input_mc(net, skb, daddr, saddr, tos, dev);
     if (isMulticast(saddr) || isLbcast(saddr)) return martianSource('multicast or broadcast source');
     if (isLbcast(daddr) || (saddr === 0 && daddr === 0)) {
       return brdInput(`${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
@@ -178,6 +180,47 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
   });
+}
+
+/** IGMP_ALL_HOSTS, 224.0.0.1: the group ip_mc_up joins on every device that comes up. */
+const IGMP_ALL_HOSTS = 0xe0000001;
+const IPPROTO_IGMP = 2;
+/** 224.0.0.0/24, ipv4_is_local_multicast */
+const isLocalMulticast = (a: number): boolean => (a & 0xffffff00) >>> 0 === 0xe0000000;
+
+/**
+ * The multicast branch of ip_route_input_rcu (v6.12): ip_check_mc_rcu asks whether the device
+ * has joined the group. Here it has joined only 224.0.0.1 (ip_mc_up; no socket of the model
+ * joins a group) and multicast forwarding is off (no mroute daemon), so any other group is
+ * refused (-EINVAL). A joined group goes through ip_route_input_mc: ip_mc_validate_source
+ * checks the source (no multicast or limited broadcast source, no loopback source without
+ * route_localnet, 0.0.0.0 only to 224.0.0.0/24 or for IGMP, else fib_validate_source — our own
+ * address as source is a martian), then the route is RTN_MULTICAST with RTCF_LOCAL: delivered here.
+ */
+function ip_route_input_mc(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice): number {
+  const say = (what: string): void => net.step(skb, 'L3', 'ip_route_input_mc', ROUTE_FILE, what);
+  if (daddr !== IGMP_ALL_HOSTS || !dev.up) {
+    net.step(skb, 'L3', 'ip_route_input_noref', ROUTE_FILE, `${numToIp(daddr)} is a multicast group ${dev.name} has not joined (ip_check_mc_rcu: only 224.0.0.1, all hosts, is joined) and multicast forwarding is off: the packet is refused (-EINVAL).`);
+    return -EINVAL;
+  }
+  const proto = skb.buf[skb.network_header + 9];
+  let bad = '';
+  if (isMulticast(saddr) || isLbcast(saddr)) bad = 'a multicast or broadcast source';
+  else if (isLoopback(saddr) && !net.devOrconf(dev, 'route_localnet')) bad = 'a loopback source on a real interface';
+  else if (isZeronet(saddr)) {
+    if (!isLocalMulticast(daddr) && proto !== IPPROTO_IGMP) bad = 'a 0.0.0.0/8 source to a group outside 224.0.0.0/24';
+  } else {
+    const err = fib_validate_source(net, skb, saddr, 0, tos, 0, dev);
+    if (err === -EXDEV) return err;
+    if (err < 0) bad = sourceWhy(net, saddr);
+  }
+  if (bad) {
+    say(`ip_mc_validate_source: martian source ${numToIp(saddr)} for the group ${numToIp(daddr)} (${bad}): the packet is refused (-EINVAL).`);
+    return -EINVAL;
+  }
+  skb.dst = new Rtable('RTN_MULTICAST', net.lo, 'ip_local_deliver', 'ip_rt_bug', 0, daddr, 0);
+  say(`${dev.name} has joined ${numToIp(daddr)} (all hosts) and the source passes ip_mc_validate_source: a multicast route (RTN_MULTICAST, RTCF_LOCAL) whose input is ip_local_deliver.`);
+  return 0;
 }
 
 export function tableName(t: number): string {
@@ -250,6 +293,10 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
  * ip_error: dst->input of an error route. With forwarding off only a counter moves; with it on,
  * the sender gets an ICMP destination unreachable (within the inet_peer rate limit).
  */
+/** ip_rt_error_cost and ip_rt_error_burst (HZ and 5 HZ), in ms */
+const IP_RT_ERROR_COST_MS = 1000;
+const IP_RT_ERROR_BURST_MS = 5000;
+
 export function ip_error(net: Net, skb: SkBuff): void {
   net.call('ip_error', () => {
     const rt = skb.dst!;
@@ -286,9 +333,25 @@ export function ip_error(net: Net, skb: SkBuff): void {
         net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, 'NOT_SPECIFIED', 'The route is a blackhole: the packet is dropped without a word to the sender.');
         return;
     }
-    // The inet_peer token bucket (ip_rt_error_cost / ip_rt_error_burst) lets the first error through.
-    net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.`);
-    icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+    // The sender's inet_peer token bucket: one error per ip_rt_error_cost (HZ), a burst of
+    // ip_rt_error_burst (5 HZ); a new peer starts full. It is the same peer entry, and the same
+    // rate_tokens, that icmpv4_xrlim_allow then takes its own token from (v6.12).
+    const saddr = readIpHeader(skb, skb.network_header).saddr;
+    const nowMs = net.w.sched.now / 1e6;
+    let peer = net.peers.get(saddr);
+    if (!peer) {
+      peer = { rateTokens: 0, rateLast: nowMs - 60000 };
+      net.peers.set(saddr, peer);
+    }
+    peer.rateTokens = Math.min(peer.rateTokens + (nowMs - peer.rateLast), IP_RT_ERROR_BURST_MS);
+    peer.rateLast = nowMs;
+    if (peer.rateTokens >= IP_RT_ERROR_COST_MS) {
+      peer.rateTokens -= IP_RT_ERROR_COST_MS;
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.`);
+      icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+    } else {
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}), but ${numToIp(saddr)}'s token bucket (one error a second, a burst of five, shared with the ICMP rate limit) is empty: no ICMP error.`);
+    }
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
   });
 }
@@ -303,7 +366,7 @@ function find_exception_gw(net: Net, r: FibRoute, daddr: number): number {
 }
 
 /** inet_addr_type (net/ipv4/fib_frontend.c): what the local table says an address is. */
-function inet_addr_type(net: Net, a: number): 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTICAST' {
+export function inet_addr_type(net: Net, a: number): 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTICAST' {
   if (isZeronet(a) || isLbcast(a)) return 'RTN_BROADCAST';
   if (isMulticast(a)) return 'RTN_MULTICAST';
   const r = net.fib.tableLookup(RT_TABLE_LOCAL, { daddr: a, saddr: 0, iif: net.lo.ifindex, oif: 0, mark: 0, tos: 0 });
