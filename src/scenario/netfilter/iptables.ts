@@ -6,7 +6,7 @@
 // iptables-restore reads them.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
-import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
+import type { Chain, ChainType, EvalCtx, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
@@ -14,6 +14,7 @@ import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
 import type { XtMatch } from './xt/types';
+import { be16, l4Bytes } from './xt/l4hdr';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -455,6 +456,19 @@ function splitEquals(spec: Tok[]): Tok[] {
   });
 }
 
+/** xt_multiport's protocols (multiport_mt_check) */
+const MULTIPORT_PROTOS = [IPPROTO_TCP, IPPROTO_UDP, IPT_PROTOS.udplite, IPT_PROTOS.sctp, IPT_PROTOS.dccp];
+
+/** the ports xt_multiport reads: the first two 16-bit words of the transport header (none in a later fragment) */
+function multiportPort(proto: number | null, which: 'sport' | 'dport'): (x: EvalCtx) => number | undefined {
+  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) return X.field.port(proto, which);
+  return (x) => {
+    if (x.p.l4proto !== proto) return undefined;
+    const b = l4Bytes(x, 0, 4);
+    return typeof b === 'string' ? undefined : be16(b, which === 'sport' ? 0 : 2);
+  };
+}
+
 /** What iptables says when a match is loaded with none of the options it needs. */
 const MATCH_NEEDS: Record<string, string> = {
   ttl: "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt'",
@@ -571,11 +585,11 @@ function buildRule(words: Tok[], table: string): Built {
           lastModule = v.text;
           break;
         }
-        if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled (${[...known, ...Object.keys(XT_MATCHES)].sort().join(', ')} are)`, v.pos);
+        if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled`, v.pos);
         if (v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') {
           const eff: number | null = proto ?? finalProto;
-          const ok = v.text === 'multiport' ? eff === IPPROTO_TCP || eff === IPPROTO_UDP : eff === X.PROTO_BY_NAME[v.text];
-          if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
+          const ok = v.text === 'multiport' ? eff !== null && MULTIPORT_PROTOS.includes(eff) : eff === X.PROTO_BY_NAME[v.text];
+          if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp, udp, udplite, sctp or dccp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
           if (proto === null) proto = eff;
         }
         if (!moduleTok.has(v.text)) moduleTok.set(v.text, v);
@@ -609,15 +623,15 @@ function buildRule(words: Tok[], table: string): Built {
         const v = a.arg(t, 'a port list');
         const rs = v.text.split(',').map((s) => portRange(v, s));
         if (rs.some(([lo, hi]) => lo > hi)) throw new ScenarioError('invalid portrange specified', v.pos);
-        const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
+        const pname = Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === proto) ?? String(proto);
         if (t.text === '--ports') {
-          const sp = X.field.port(proto, 'sport');
-          const dp = X.field.port(proto, 'dport');
+          const sp = multiportPort(proto, 'sport');
+          const dp = multiportPort(proto, 'dport');
           const hit = (n: number | undefined): boolean => n !== undefined && rs.some(([lo, hi]) => n >= lo && n <= hi);
           exprs.push({ text: text(from), eval: (x) => (hit(sp(x)) || hit(dp(x))) !== neg, actual: (x) => `${pname} sport ${sp(x)} dport ${dp(x)}` });
         } else {
           const which = t.text.startsWith('--d') ? 'dport' : 'sport';
-          exprs.push(X.matchNum(text(from), X.field.port(proto, which), neg ? '!=' : '==', rs, (x) => `${pname} ${which} ${x}`));
+          exprs.push(X.matchNum(text(from), multiportPort(proto, which), neg ? '!=' : '==', rs, (x) => `${pname} ${which} ${x}`));
         }
         break;
       }

@@ -1,7 +1,8 @@
-// -m conntrack and -m state. iptables-nft 1.8.9 gives the kernel nft ct expressions for them
-// (`ct state`, `ct direction`, `ct original saddr`, `ct status`…), one per option, which test
-// what xt_conntrack.c tests, except that without a conntrack entry every option but the state
-// breaks the rule. `! --opt` inverts that option alone.
+// -m conntrack (xt_conntrack.c conntrack_mt, revision 3) and -m state (xt_state.c): iptables-nft
+// 1.8.9 hands both to the kernel as xt matches (nft lists them translated, but the rule runs the
+// xt module). One match tests every option given, in the kernel's order: the state first; then,
+// without an entry, the match holds only if --ctstate was the test; then direction, addresses,
+// protocol and ports, status. `! --opt` inverts that option alone.
 import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { numToIp } from '../../../model/proto/addr';
 import { ctOf, ctStatusBits, IPS } from '../ct_exprs';
@@ -49,8 +50,6 @@ function stateList(o: XtOpt, v = o.arg('a state list')): number {
   for (const n of v.text.split(',')) {
     const b = STATE_BITS[n.toUpperCase()];
     if (b === undefined) fail(v, `Bad ctstate ${q(n)}`);
-    // iptables-nft 1.8.9 turns SNAT/DNAT into `ct status` and drops the other states of the list
-    if (b === STATE_BITS.SNAT || b === STATE_BITS.DNAT) fail(v, `conntrack --ctstate ${n.toUpperCase()} is not modelled (iptables-nft makes it a ct status test)`);
     m |= b;
   }
   return m;
@@ -137,11 +136,9 @@ function finishConntrack(st: St, text: string): Expr {
           return false;
         }
       }
-      // iptables-nft 1.8.9 gives the kernel one nft ct expression per option: without an entry
-      // each one but the state breaks the rule (even with !)
       if (!ct) {
         why = 'no conntrack entry';
-        return st.tests.length === 0;
+        return !!st.state;
       }
       for (const t of st.tests) {
         if (t.test(x, ct) === t.inv) {

@@ -11,10 +11,12 @@ import { owner } from './owner';
 import { addrtype } from './addrtype';
 import { limit, quota } from './limit';
 import { statistic } from './statistic';
+import { hashlimit } from './hashlimit';
+import { connbytes } from './connbytes';
 import { DSCP, NFLOG, TOS, TTL } from './targets';
 
 export { IPT_PROTOS } from './protos';
 
-export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic };
+export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes };
 
 export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL };

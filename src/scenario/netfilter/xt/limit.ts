@@ -1,8 +1,7 @@
 // -m limit: iptables-nft 1.8.9 gives the kernel nft's own limit expression (nft_limit.c), not
 // xt_limit: `--limit N/unit --limit-burst B` is `limit rate N/unit burst B packets` (default
-// 3/hour, burst 5). -m quota: likewise nft's quota (nft_quota.c): every packet adds its length
-// to the bytes consumed, and the rule goes on while the total stays below the quota (`!`: from
-// when it reaches it).
+// 3/hour, burst 5). -m quota stays an xt match (xt_quota.c quota_mt): a packet that fits in what
+// is left passes and takes its length from it; the first one that does not fit empties it.
 import { limitExpr } from '../exprs';
 import { fail, num, q, type XtMatch } from './types';
 
@@ -56,16 +55,21 @@ export const quota: XtMatch<{ q?: bigint; neg: boolean }> = {
   },
   finish: (st, e) => {
     if (st.q === undefined) fail(e.tok, 'quota: option "--quota" must be specified');
-    const limitQ = st.q;
-    let consumed = 0n;
+    let left = st.q;
     return [
       {
         text: e.text,
         eval: (x) => {
-          consumed += BigInt(x.p.skb.len);
-          return consumed >= limitQ === st.neg;
+          const len = BigInt(x.p.skb.len);
+          if (left >= len) {
+            left -= len;
+            return !st.neg;
+          }
+          // from now on not even a small packet passes
+          left = 0n;
+          return st.neg;
         },
-        actual: () => `${consumed} bytes consumed of a quota of ${limitQ}`,
+        actual: () => `${left} bytes left of the quota`,
       },
     ];
   },

@@ -28,7 +28,7 @@ export const owner: XtMatch<St> = {
   parse: (st, o) => {
     const t = o.opt.text;
     if (t === '--suppl-groups') {
-      if (!st.gid) fail(o.opt, 'owner: "--suppl-groups" requires "--gid-owner" before it');
+      if (!st.gid) fail(o.opt, 'owner: Bad value for "--suppl-groups" option: "you need to use --gid-owner first"');
       if (o.neg) fail(o.opt, 'owner: "--suppl-groups" cannot be inverted');
       st.suppl = true;
       return;

@@ -1,6 +1,8 @@
-// -m statistic: --mode nth is nft's `numgen inc mod EVERY == PACKET` under iptables-nft 1.8.9
-// (nft_numgen.c: a counter that goes 1, 2, …, EVERY-1, 0, 1, … and the rule compares it);
-// --mode random draws from the kernel's random numbers, which the model cannot know.
+// -m statistic (xt_statistic.c statistic_mt; iptables-nft keeps it an xt match). --mode nth:
+// libxt_statistic stores every-1 and starts the shared counter at (every-1)-packet; each packet
+// moves it on (every-1 wraps to 0) and the packet that brings it to 0 matches, so packets
+// number packet, packet+every, … (from 0) match. --mode random draws from the kernel's random
+// numbers, which the model cannot know.
 import { fail, num, q, type XtMatch } from './types';
 
 interface St {
@@ -23,7 +25,7 @@ export const statistic: XtMatch<St> = {
         break;
       case '--every':
         st.every = num(v, 0xffffffff);
-        if (st.every === 0) fail(v, 'statistic: --every must be at least 1');
+        if (st.every === 0) fail(v, 'statistic: bad --every 0');
         st.neg = st.neg || o.neg;
         break;
       case '--packet':
@@ -45,20 +47,17 @@ export const statistic: XtMatch<St> = {
     }
     if (st.every === undefined) fail(e.tok, 'statistic: option "--every" must be specified');
     if (st.packet === undefined) fail(e.tok, 'statistic: option "--every" also requires "--packet".');
-    if (st.packet >= st.every) fail(e.tok, 'statistic: "--packet" must be less than "--every"');
-    const every = st.every;
-    const want = st.packet;
-    let counter = 0;
-    let last = 0;
+    if (st.packet > st.every - 1) fail(e.tok, 'statistic: the --packet p must be 0 <= p <= n-1');
+    const every = st.every - 1;
+    let count = every - st.packet;
     return [
       {
         text: e.text,
         eval: () => {
-          counter = counter + 1 < every ? counter + 1 : 0;
-          last = counter;
-          return (counter === want) !== st.neg;
+          count = count === every ? 0 : count + 1;
+          return (count === 0) !== st.neg;
         },
-        actual: () => `numgen inc mod ${every} gave ${last}`,
+        actual: () => `the nth counter at ${count} (it matches at 0)`,
       },
     ];
   },
