@@ -21,10 +21,10 @@ const devType = (d: NetDevice): number => (d.kind === 'loopback' ? 772 : 1);
 const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
 
 /** A compare of a numeric key: a value, a range, a { set }, with ==, !=, <, >… */
-function numKey(p: NftCursor, kw: NTok, get: (x: EvalCtx) => number | undefined, parse: (t: NTok, s: string) => number, show: (v: number) => string, extra: Partial<Expr> = {}): Expr {
+function numKey(p: NftCursor, kw: NTok, get: (x: EvalCtx) => number | undefined, parse: (t: NTok, s: string) => number, show: (v: number) => string, extra: Partial<Expr> = {}, prefixes = false): Expr {
   const op = p.op();
   const vs = p.values('a value');
-  return X.matchNum(p.text(kw), get, op, p.ranges(vs, parse), show, extra);
+  return X.matchNum(p.text(kw), get, op, p.ranges(vs, parse, prefixes), show, extra);
 }
 
 const notModelled = (p: NftCursor, t: NTok, why: string): never => p.fail(t, why);
@@ -119,7 +119,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
       if (ruleSaidIpv6(p)) p.fail(k, 'conflicting protocols specified: ip6 vs. ip');
       if (!p.l3Known) p.fail(k, `ct ${name} ${k.text}: cannot determine the address family (write ct ${name} ip ${k.text})`);
       const get = ctTuple(dir, k.text === 'saddr' ? 'src' : 'dst');
-      return numKey(p, kw, get, (t, s) => p.addrOf(t, s), X.showAddr, withCt((x) => `ct ${name} ip ${k.text} ${numToIp(get(x)!)}`));
+      return numKey(p, kw, get, (t, s) => p.addrOf(t, s), X.showAddr, withCt((x) => `ct ${name} ip ${k.text} ${numToIp(get(x)!)}`), true);
     }
     case 'proto-src':
     case 'proto-dst': {
