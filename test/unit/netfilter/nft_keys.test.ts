@@ -6,7 +6,7 @@ import { World } from '../../../src/model/world';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run, threeHosts } from './helpers';
+import { nfEvents, run, runExample, threeHosts } from './helpers';
 
 function nftRule(fam: string, rule: string): string {
   const text = `table ${fam} t {\n chain c {\n  type filter hook output priority 0;\n  ${rule}\n }\n}\n`;
@@ -124,5 +124,20 @@ traffic:
     );
     const dropped = t.packets.filter((p) => p.fate.kind === 'dropped' && p.fate.host === 'router');
     assert.strictEqual(dropped.length, 2, 'the 3rd and 4th requests: 3 and 4 packets in the original direction');
+  });
+});
+
+describe('issue 15 examples', () => {
+  it('nf-ct-status-direction: the client\'s connections pass both ways, the server\'s ping is dropped, skuid 0 drops the local UDP to 9000', () => {
+    const t = runExample('nf-ct-status-direction.yaml');
+    const fates = t.packets.filter((p) => !/ARP/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);
+    assert.deepStrictEqual(fates, ['consumed@server', 'delivered@client', 'delivered@server', 'dropped@client', 'dropped@router']);
+  });
+
+  it('nf-hashlimit-nflog: two pings of the client pass, two are dropped; the router has its own bucket; NFLOG finds no listener', () => {
+    const t = runExample('nf-hashlimit-nflog.yaml');
+    const req = t.packets.filter((p) => /echo request/.test(p.summary));
+    assert.deepStrictEqual(req.map((p) => p.fate.kind), ['consumed', 'consumed', 'dropped', 'dropped', 'consumed']);
+    assert.strictEqual(t.events.filter((e) => e.fn === 'nfulnl_log_packet').length, 2);
   });
 });

@@ -121,6 +121,9 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         } else if (!err) {
           net.count('UdpOutDatagrams');
           net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned 0: the datagram counts as sent (UdpOutDatagrams).');
+        } else {
+          // any other error goes back to the caller: a netfilter drop at LOCAL_OUT or POST_ROUTING is -EPERM
+          net.step(null, 'socket', 'udp_sendmsg', FILE, `ip_send_skb returned ${err === -1 ? '-EPERM (a netfilter hook dropped the datagram)' : err}, and udp_send_skb hands it back: sendmsg fails with ${err === -1 ? 'EPERM (Operation not permitted)' : `errno ${-err}`}.`, { ret: err === -1 ? '-EPERM' : String(err) });
         }
       });
       return pkt;
