@@ -58,6 +58,8 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-conntrack-defrag.yaml', 'conntrack needs whole datagrams: fragments are gathered at PRE_ROUTING'],
       ['nf-queue-no-listener.yaml', 'queue with no program listening drops the packet'],
       ['nf-nftrace.yaml', 'meta nftrace makes the kernel report every rule a packet meets'],
+      ['nf-ct-status-direction.yaml', 'ct direction and ct status tell a connection\'s first packets from its answers; meta skuid the sending socket'],
+      ['nf-hashlimit-nflog.yaml', 'hashlimit keeps a token bucket per source; NFLOG with no listener changes nothing'],
     ],
   },
   {

@@ -15,6 +15,7 @@ export const FEATURES = {
   sysctl: 'sysctls across their legal ranges',
   nft: 'nft rulesets: filter, NAT, conntrack state, sets and maps, limit, marks, reject, notrack, redirect',
   iptables: 'iptables rulesets (iptables-nft)',
+  'nf-keys': 'iptables extensions (conntrack status/direction, owner, tos, addrtype, hashlimit, quota, connbytes…; NFLOG, TTL, DSCP, TOS) and nft ct/meta keys',
   ping: 'ping with sizes, TTLs, DF and counts',
   udp: 'UDP datagrams',
   tcp: 'TCP connect and data',

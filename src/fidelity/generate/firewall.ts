@@ -4,6 +4,7 @@
 // CONNMARK, MASQUERADE, DNAT, REDIRECT). Addresses and ports come from the topology.
 import type { Ctx, Iface } from './context';
 import type { GenHost } from './scenario';
+import { firewallKeys } from './firewall_keys';
 
 export const PORTS = { udp: [53, 7000, 9000], tcp: [80, 8080, 3128] } as const;
 
@@ -187,5 +188,6 @@ export function firewalls(ctx: Ctx): void {
     if (!rng.chance(0.3)) continue;
     if (ctx.has('nft') && (!ctx.has('iptables') || rng.chance(0.65))) nft(ctx, h);
     else if (ctx.has('iptables')) iptables(ctx, h);
+    if (ctx.has('nf-keys')) firewallKeys(ctx, h);
   }
 }

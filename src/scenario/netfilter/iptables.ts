@@ -6,12 +6,15 @@
 // iptables-restore reads them.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
-import type { Chain, ChainType, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
+import type { Chain, ChainType, EvalCtx, Expr, HookShort, Rule, Table } from '../../model/net/netfilter/nf_tables';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
 import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
+import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
+import type { XtMatch } from './xt/types';
+import { be16, l4Bytes } from './xt/l4hdr';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -427,8 +430,8 @@ function valueMask(t: Tok): [number, number] {
 
 function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range | null } {
   if (withAddr && /^[\d.]+-[\d.]+/.test(t.text)) throw new ScenarioError('address ranges (ADDR-ADDR) are not modelled: give one address', t.pos);
-  if (withAddr && /:\d+-\d+\/\d+$/.test(t.text)) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is not modelled', { ...t.pos, col: t.pos.col + t.text.lastIndexOf('/') });
-  const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::(\d+)(?:-(\d+))?)?$/.exec(t.text) : /^(\d+)(?:-(\d+))?$/.exec(t.text);
+  if (withAddr && /:[\w-]+\/\w+$/.test(t.text)) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is not modelled', { ...t.pos, col: t.pos.col + t.text.lastIndexOf('/') });
+  const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::([a-z\d][\w]*(?:-[a-z][\w]*)*)(?:-(\w+(?:-[a-z]\w*)*))?)?$/i.exec(t.text) : /^([a-z\d]\w*(?:-[a-z]\w*)*)(?:-(\w+(?:-[a-z]\w*)*))?$/i.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
     const addr = ipv4Of(m[1]);
@@ -453,13 +456,24 @@ function splitEquals(spec: Tok[]): Tok[] {
   });
 }
 
+/** xt_multiport's protocols (multiport_mt_check) */
+const MULTIPORT_PROTOS = [IPPROTO_TCP, IPPROTO_UDP, IPT_PROTOS.udplite, IPT_PROTOS.sctp, IPT_PROTOS.dccp];
+
+/** the ports xt_multiport reads: the first two 16-bit words of the transport header (none in a later fragment) */
+function multiportPort(proto: number | null, which: 'sport' | 'dport'): (x: EvalCtx) => number | undefined {
+  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) return X.field.port(proto, which);
+  return (x) => {
+    if (x.p.l4proto !== proto) return undefined;
+    const b = l4Bytes(x, 0, 4);
+    return typeof b === 'string' ? undefined : be16(b, which === 'sport' ? 0 : 2);
+  };
+}
+
 /** What iptables says when a match is loaded with none of the options it needs. */
 const MATCH_NEEDS: Record<string, string> = {
   ttl: "TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt'",
   mark: 'mark: option "--mark" must be specified',
   connmark: 'connmark: option "--mark" must be specified',
-  conntrack: 'conntrack: At least one option is required',
-  state: 'state: option "--state" must be specified',
   multiport: 'multiport expection an option',
   comment: 'comment: option "--comment" must be specified',
   pkttype: 'pkttype: option "--pkt-type" must be specified',
@@ -482,7 +496,7 @@ function buildRule(words: Tok[], table: string): Built {
   for (let i = 0; i < spec.length - 1; i++) {
     if ((spec[i].text === '-p' || spec[i].text === '--protocol') && spec[i - 1]?.text !== '!' && spec[i + 1].text !== '!') {
       const v = spec[i + 1].text;
-      finalProto = v in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v] : /^\d+$/.test(v) ? Number(v) : null;
+      finalProto = Object.hasOwn(IPT_PROTOS, v) ? IPT_PROTOS[v] : /^\d+$/.test(v) ? Number(v) : null;
     }
   }
   const seen = new Map<string, Tok>();
@@ -498,6 +512,7 @@ function buildRule(words: Tok[], table: string): Built {
     seen.set(`${mod} ${group}`, { ...t, text: long });
   };
   const moduleTok = new Map<string, Tok>();
+  const instances: { name: string; mod: XtMatch; st: unknown; tok: Tok; slot: number; words: string[] }[] = [];
   const used = new Set<string>();
   const needProto = (opt: Tok, protos: number[]): void => {
     if (proto === null || !protos.includes(proto)) throw new ScenarioError(`unknown option ${q(opt.text)}${proto === null ? ' (it needs -p tcp or -p udp first)' : ''}`, opt.pos);
@@ -507,11 +522,17 @@ function buildRule(words: Tok[], table: string): Built {
     let neg = a.bang();
     const t = a.next();
     if (!neg) neg = a.bang();
+    const inst = [...instances].reverse().find((m) => Object.hasOwn(m.mod.opts, t.text));
+    if (inst) {
+      inst.mod.parse(inst.st, { opt: t, neg, arg: (what) => (inst.mod.opts[t.text] ? a.arg(t, what) : t), proto: proto ?? finalProto, table });
+      inst.words.push(text(from));
+      continue;
+    }
     switch (t.text) {
       case '-p':
       case '--protocol': {
         const v = a.arg(t, 'a protocol');
-        const n = v.text === 'all' ? 0 : v.text in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
+        const n = v.text === 'all' ? 0 : Object.hasOwn(IPT_PROTOS, v.text) ? IPT_PROTOS[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
         if (n < 0 || n > 255) throw new ScenarioError(`unknown protocol ${q(v.text)} specified`, v.pos);
         once('-p', t, 'multiple -p flags not allowed');
         if (n === 0 && neg) throw new ScenarioError('rule would never match protocol', t.pos);
@@ -552,12 +573,23 @@ function buildRule(words: Tok[], table: string): Built {
       case '--match': {
         if (neg) throw new ScenarioError('unexpected ! flag before --match', t.pos);
         const v = a.arg(t, 'a match name');
-        const known = ['tcp', 'udp', 'icmp', 'conntrack', 'state', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
-        if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled (${known.join(', ')} are)`, v.pos);
+        const known = ['tcp', 'udp', 'icmp', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
+        const xm = Object.hasOwn(XT_MATCHES, v.text) ? XT_MATCHES[v.text] : undefined;
+        if (xm) {
+          const eff: number | null = proto ?? finalProto;
+          if (xm.protos && (eff === null || !xm.protos.includes(eff))) throw new ScenarioError(`-m ${v.text} needs -p ${xm.protos.map((n) => Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === n) ?? n).join(' or -p ')} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
+          if (xm.protos && proto === null) proto = eff;
+          instances.push({ name: v.text, mod: xm, st: xm.init(), tok: v, slot: exprs.length, words: [] });
+          exprs.push(X.verdictStmt('', { code: 'NFT_CONTINUE' }));
+          modules.add(v.text);
+          lastModule = v.text;
+          break;
+        }
+        if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled`, v.pos);
         if (v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') {
           const eff: number | null = proto ?? finalProto;
-          const ok = v.text === 'multiport' ? eff === IPPROTO_TCP || eff === IPPROTO_UDP : eff === X.PROTO_BY_NAME[v.text];
-          if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp or -p udp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
+          const ok = v.text === 'multiport' ? eff !== null && MULTIPORT_PROTOS.includes(eff) : eff === X.PROTO_BY_NAME[v.text];
+          if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp, udp, udplite, sctp or dccp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
           if (proto === null) proto = eff;
         }
         if (!moduleTok.has(v.text)) moduleTok.set(v.text, v);
@@ -591,15 +623,15 @@ function buildRule(words: Tok[], table: string): Built {
         const v = a.arg(t, 'a port list');
         const rs = v.text.split(',').map((s) => portRange(v, s));
         if (rs.some(([lo, hi]) => lo > hi)) throw new ScenarioError('invalid portrange specified', v.pos);
-        const pname = proto === IPPROTO_TCP ? 'tcp' : 'udp';
+        const pname = Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === proto) ?? String(proto);
         if (t.text === '--ports') {
-          const sp = X.field.port(proto, 'sport');
-          const dp = X.field.port(proto, 'dport');
+          const sp = multiportPort(proto, 'sport');
+          const dp = multiportPort(proto, 'dport');
           const hit = (n: number | undefined): boolean => n !== undefined && rs.some(([lo, hi]) => n >= lo && n <= hi);
           exprs.push({ text: text(from), eval: (x) => (hit(sp(x)) || hit(dp(x))) !== neg, actual: (x) => `${pname} sport ${sp(x)} dport ${dp(x)}` });
         } else {
           const which = t.text.startsWith('--d') ? 'dport' : 'sport';
-          exprs.push(X.matchNum(text(from), X.field.port(proto, which), neg ? '!=' : '==', rs, (x) => `${pname} ${which} ${x}`));
+          exprs.push(X.matchNum(text(from), multiportPort(proto, which), neg ? '!=' : '==', rs, (x) => `${pname} ${which} ${x}`));
         }
         break;
       }
@@ -636,16 +668,6 @@ function buildRule(words: Tok[], table: string): Built {
         if (Number.isNaN(n)) throw new ScenarioError(`invalid ICMP type ${q(ty)}`, v.pos);
         if (n >= 0) exprs.push(X.matchNum(text(from), X.field.icmpType, neg ? '!=' : '==', [[n, n]], (x) => `icmp type ${X.showIcmp(x)}`));
         if (code !== undefined) exprs.push(X.matchNum(text(from), X.field.icmpCode, neg ? '!=' : '==', [[Number(code), Number(code)]], (x) => `icmp code ${x}`));
-        break;
-      }
-      case '--ctstate':
-      case '--state': {
-        if (!modules.has(t.text === '--ctstate' ? 'conntrack' : 'state')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m ${t.text === '--ctstate' ? 'conntrack' : 'state'})`, t.pos);
-        modOpt(t.text === '--ctstate' ? 'conntrack' : 'state', t, t.text);
-        const v = a.arg(t, 'a state list');
-        const names = v.text.split(',').map((s) => s.toLowerCase());
-        for (const n of names) if (!['new', 'established', 'related', 'invalid', 'untracked'].includes(n)) throw new ScenarioError(`bad ctstate ${q(n.toUpperCase())} (NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED)`, v.pos);
-        exprs.push(X.matchBits(text(from), X.field.ctBits, X.ctStateMask(names), 'any', neg, (b) => `ct state ${X.showCt(b)}`, { needsCt: true }));
         break;
       }
       case '--mark': {
@@ -713,10 +735,16 @@ function buildRule(words: Tok[], table: string): Built {
         target = buildTarget(a, v, t, table, checks, proto, text, from);
         break;
       }
-      default:
+      default: {
         if (/^-p./.test(t.text) || t.text.startsWith('--protocol=')) throw new ScenarioError(`unknown protocol ${q(t.text)} specified`, t.pos);
         throw new ScenarioError(`${t.text.startsWith('-') ? 'unknown option' : 'unexpected word'} ${q(t.text)}`, t.pos);
+      }
     }
+  }
+  for (const inst of instances) {
+    const made = inst.mod.finish(inst.st, { tok: inst.tok, text: ['-m', inst.name, ...inst.words].join(' '), proto, table, check: (f) => checks.push(f) });
+    exprs.splice(inst.slot, 1, ...made);
+    for (const later of instances) if (later.slot > inst.slot) later.slot += made.length - 1;
   }
   for (const [mod, tok] of moduleTok) if (MATCH_NEEDS[mod] && !used.has(mod)) throw new ScenarioError(MATCH_NEEDS[mod], tok.pos);
   const all = [...exprs, X.counterStmt('counter')];
@@ -735,7 +763,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
     const m = new Map<string, Tok>();
     while (a.more() && allowed.includes(a.peek()!.text)) {
       const o = a.next();
-      const flagOnly = ['--queue-bypass', '--notrack', '--save-mark', '--restore-mark', '--random', '--random-fully', '--persistent', '--log-tcp-options', '--log-ip-options', '--log-uid'];
+      const flagOnly = ['--queue-bypass', '--queue-cpu-fanout', '--log-tcp-sequence', '--notrack', '--save-mark', '--restore-mark', '--random', '--random-fully', '--persistent', '--log-tcp-options', '--log-ip-options', '--log-uid'];
       if (m.has(o.text)) throw new ScenarioError(`${v.text}: option ${q(o.text)} can only be used once.`, o.pos);
       m.set(o.text, flagOnly.includes(o.text) ? o : a.arg(o, 'a value'));
     }
@@ -766,8 +794,19 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return vt('NFT_RETURN');
     case 'QUEUE':
     case 'NFQUEUE': {
-      const o = opts(['--queue-num', '--queue-bypass']);
-      return X.queueStmt(text(from), o.get('--queue-num') ? parseNum(o.get('--queue-num')!, 65535) : 0, o.has('--queue-bypass'));
+      // --queue-balance spreads packets over queues by a hash of the flow: no program listens on any
+      // queue in the model, so whichever queue is picked the packet is dropped (or, with bypass, accepted)
+      const o = opts(['--queue-num', '--queue-bypass', '--queue-balance', '--queue-cpu-fanout']);
+      if (o.has('--queue-num') && o.has('--queue-balance')) throw new ScenarioError('NFQUEUE: "--queue-balance" cannot be used together with "--queue-num".', o.get('--queue-balance')!.pos);
+      if (o.has('--queue-cpu-fanout') && !o.has('--queue-balance')) throw new ScenarioError('NFQUEUE: "--queue-cpu-fanout" needs "--queue-balance".', o.get('--queue-cpu-fanout')!.pos);
+      const bal = o.get('--queue-balance');
+      let qnum = o.get('--queue-num') ? parseNum(o.get('--queue-num')!, 65535) : 0;
+      if (bal) {
+        const m = /^(\d+):(\d+)$/.exec(bal.text);
+        if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) > 65534) throw new ScenarioError(`NFQUEUE: bad range ${q(bal.text)} for --queue-balance (FIRST:LAST, FIRST < LAST)`, bal.pos);
+        qnum = Number(m[1]);
+      }
+      return X.queueStmt(text(from), qnum, o.has('--queue-bypass'));
     }
     case 'REJECT': {
       onlyIn(['filter'], 'REJECT', ['input', 'forward', 'output']);
@@ -779,7 +818,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return X.rejectStmt(text(from), how === 'tcp-reset' ? { tcpReset: true } : { icmpCode: how });
     }
     case 'LOG': {
-      const o = opts(['--log-prefix', '--log-level', '--log-tcp-options', '--log-ip-options', '--log-uid']);
+      const o = opts(['--log-prefix', '--log-level', '--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid']);
       const lv = o.get('--log-level');
       if (lv && !LOG_LEVELS.includes(lv.text) && !/^[0-7]$/.test(lv.text)) throw new ScenarioError(`log level ${q(lv.text)} unknown`, lv.pos);
       return X.logStmt(text(from), o.get('--log-prefix')?.text ?? '');
@@ -847,6 +886,20 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
+      const xt = Object.hasOwn(XT_TARGET_MODULES, v.text) ? XT_TARGET_MODULES[v.text] : undefined;
+      if (xt) {
+        if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
+        const st = xt.init();
+        const words = [jumpTok.text, v.text];
+        while (a.more() && (Object.hasOwn(xt.opts, a.peek()!.text) || (a.peek()!.text === '!' && Object.hasOwn(xt.opts, a.w[a.i + 1]?.text ?? '')))) {
+          const neg = a.bang();
+          const o = a.next();
+          const val = xt.opts[o.text] ? a.arg(o, 'a value') : null;
+          xt.parse(st, { opt: o, neg, arg: () => val ?? o, proto, table });
+          words.push(...(neg ? ['!'] : []), o.text, ...(val ? [val.text] : []));
+        }
+        return xt.finish(st, { tok: v, text: text(from), proto, table, check: (f) => checks.push(f) });
+      }
       if (XT_TARGETS.has(v.text) || a.peek()?.text.startsWith('--')) throw new ScenarioError(`target ${v.text} is not modelled`, v.pos);
       checks.push((e) => {
         const t = e.table('ip', table);

@@ -8,6 +8,7 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
 import { lookupOr } from './nft_sets';
+import { ctKey, metaKey } from './nft_keys';
 
 export function ipMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
@@ -124,9 +125,9 @@ export function icmpMatch(p: NftCursor, kw: NTok): Expr {
 }
 
 export function ctMatch(p: NftCursor, kw: NTok): Expr {
-  const k = p.key(kw, ['state', 'mark', 'status']);
+  const k = p.word('a ct key');
   if (k.text === 'mark') return ctMarkItem(p, kw);
-  if (k.text !== 'state') p.fail(k, `ct ${k.text} is not modelled (ct state and ct mark are)`);
+  if (k.text !== 'state') return ctKey(p, kw, k);
   if (p.is('set')) p.fail(p.peek(), 'ct state cannot be set');
   const op = p.op();
   if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare ct state');
@@ -239,7 +240,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       return { text: p.text(kw), eval: () => yes };
     }
     default:
-      return p.fail(k, `meta ${k.text} is not modelled (iif, oif, iifname, oifname, mark, pkttype, length, l4proto, nftrace are)`);
+      return metaKey(p, k, kw) ?? p.fail(k, `meta ${k.text} is not modelled`);
   }
 }
 

@@ -127,7 +127,7 @@ const IPT: [string, string | null, string?][] = [
   ['-t nat -A POSTROUTING -j MASQUERADE --to-ports 1000', '1000', 'Need TCP, UDP, SCTP or DCCP with port specification'],
   ['-A INPUT -s 10.0.0.0/255.0.255.0 -j ACCEPT', null],
   ['-A INPUT -j AUDIT --type accept', 'AUDIT', 'target AUDIT is not modelled'],
-  ['-A INPUT -j TOS --set-tos 0x10', 'TOS', 'target TOS is not modelled'],
+  ['-A INPUT -j TOS --set-tos 0x10', 'TOS', 'TOS target: only valid in the mangle table, not filter (iptables: RULE_APPEND failed (Invalid argument))'],
   ['-A INPUT -p tcp ! -m tcp --dport 5 -j ACCEPT', '-m', 'unexpected ! flag before --match'],
 ];
 

@@ -28,6 +28,7 @@ import { ip_local_out } from '../ipv4/ip_output';
 import { ip_defrag } from '../ipv4/ip_fragment';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
 import { nf_ct_attach } from './nf_ct_attach';
+import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { scanRules } from './nf_tables_validate';
 import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type Table, type Verdict, type ChainResult } from './nf_tables';
 import { CT_FILE, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
@@ -292,6 +293,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
       const first = h.reply && !ct.seenReply;
       if (h.reply) ct.seenReply = true;
       this.setCt(skb, ct, info);
+      nf_ct_acct_update(ct, h.reply, skb.len);
       say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}.`);
       return 'NF_ACCEPT';
     }
@@ -313,6 +315,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
     }
     const ct: NfConn = { id: this.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0 };
     this.conns.set(ct.id, ct);
+    nf_ct_acct_ext_add(this, ct);
+    nf_ct_acct_update(ct, false, skb.len);
     this.setCt(skb, ct, 'IP_CT_NEW');
     say(`Conntrack: no entry for ${describeTuple(t)}, so init_conntrack makes connection #${ct.id} (unconfirmed until the packet leaves the last hook); the reply is expected as ${describeTuple(ct.tuple[1])}. ctinfo IP_CT_NEW${tcpState ? `, TCP state ${tcpState}` : ''}.`);
     return 'NF_ACCEPT';

@@ -37,6 +37,8 @@ export interface NfConn {
   /** TCP_CONNTRACK_* without the prefix */
   tcpState?: string;
   mark: number;
+  /** the acct extension (nf_conntrack_acct.ts), when accounting was on at creation */
+  acct?: import('./nf_conntrack_acct').CtAcct;
 }
 
 /** the ICMP request types a connection can start with, and their replies (invmap in nf_conntrack_proto_icmp.c) */

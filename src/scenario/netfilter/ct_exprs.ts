@@ -1,0 +1,43 @@
+// What a packet's conntrack entry tells a rule, read as the kernel reads it (nf_ct_get, the
+// entry's tuples and status bits). iptables' conntrack/state/connbytes matches and nft's `ct`
+// keys evaluate the same facts, so both parsers get them from here.
+import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
+import { IPS_DST_NAT, IPS_SRC_NAT, type NfConn, type Tuple } from '../../model/net/netfilter/nf_conntrack';
+
+/** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
+export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
+
+/** The status bits the model knows, by name, as nft and iptables spell them. ASSURED is not kept by the model. */
+export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT };
+
+export const ctOf = (x: EvalCtx): NfConn | null => x.nf.ctOf(x.p.skb);
+
+/**
+ * ct->status as far as the model keeps it: no expectations exist in the model (no helpers), so
+ * EXPECTED is never set; SEEN_REPLY and CONFIRMED follow the entry; the NAT bits are its own.
+ */
+export function ctStatusBits(ct: NfConn): number {
+  let s = ct.status;
+  if (ct.seenReply) s |= IPS.SEEN_REPLY;
+  if (ct.confirmed) s |= IPS.CONFIRMED;
+  return s >>> 0;
+}
+
+export const ctStatus = (x: EvalCtx): number | undefined => {
+  const ct = ctOf(x);
+  return ct ? ctStatusBits(ct) : undefined;
+};
+
+/** CTINFO2DIR: 0 original, 1 reply; undefined without an entry */
+export const ctDirection = (x: EvalCtx): number | undefined => {
+  if (!ctOf(x)) return undefined;
+  const s = x.nf.ctState(x.p.skb) ?? '';
+  return s.endsWith('_REPLY') ? 1 : 0;
+};
+
+/** A field of the entry's tuple of one direction (0 original, 1 reply). */
+export function ctTuple(dir: 0 | 1, key: keyof Tuple): (x: EvalCtx) => number | undefined {
+  return (x) => ctOf(x)?.tuple[dir][key];
+}
+
+export const showStatus = (v: number): string => Object.entries(CT_STATUS_KNOWN).filter(([, b]) => v & b).map(([n]) => n).join(',') || '0x0';

@@ -1,0 +1,143 @@
+// Issue 15: nft's ct and meta keys (src/scenario/netfilter/nft_keys.ts) with lines of our own that
+// must be accepted or refused (checked with nft 1.0.6 `nft -c -f`), and packets matched as
+// nft_ct.c / nft_meta.c match them.
+import * as assert from 'assert';
+import { World } from '../../../src/model/world';
+import { runNft } from '../../../src/scenario/netfilter/nft';
+import { fromFile } from '../../../src/scenario/netfilter/lex';
+import { ScenarioError } from '../../../src/scenario/types';
+import { nfEvents, run, runExample, threeHosts } from './helpers';
+
+function nftRule(fam: string, rule: string): string {
+  const text = `table ${fam} t {\n chain c {\n  type filter hook output priority 0;\n  ${rule}\n }\n}\n`;
+  try {
+    runNft(new World().addHost('h'), fromFile(text, 'r.nft'));
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.detail;
+    throw e;
+  }
+  return 'accepted';
+}
+
+describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
+  const ok: [string, string][] = [
+    ['ip', 'ct direction reply counter'],
+    ['ip', 'ct direction != { original } accept'],
+    ['ip', 'ct status seen-reply,confirmed'],
+    ['ip', 'ct status ! snat'],
+    ['ip', 'ct status { dnat, confirmed }'],
+    ['ip', 'ct original ip saddr 10.0.0.0/8 ct reply proto-src 53'],
+    ['ip', 'ct reply saddr 192.168.0.1'],
+    ['inet', 'meta nfproto ipv4 ct original saddr 1.2.3.4'],
+    ['ip', 'ct protocol udp ct original proto-dst 1000-2000'],
+    ['ip', 'ct l3proto ipv4'],
+    ['ip', 'ct original packets > 10 ct bytes < 5000'],
+    ['ip', 'ct reply avgpkt 100-200'],
+    ['ip', 'ct zone 0'],
+    ['ip', 'meta skuid root accept'],
+    ['ip', 'skgid { 0, 1000-2000 } drop'],
+    ['ip', 'meta skuid != 1000'],
+    ['ip', 'meta oiftype ether'],
+    ['ip', 'iiftype != loopback'],
+    ['ip', 'meta oifgroup default'],
+    ['ip', 'meta priority 1:10'],
+    ['ip', 'meta ipsec missing'],
+  ];
+  for (const [f, l] of ok) it(`accepts (${f}) ${l}`, () => assert.strictEqual(nftRule(f, l), 'accepted'));
+  const bad: [string, string, RegExp][] = [
+    ['ip', 'ct direction sideways', /unknown ct direction "sideways"/],
+    ['ip', 'ct status assured', /assured is not modelled/],
+    ['ip', 'ct status frozen', /unknown ct status "frozen"/],
+    ['inet', 'ct original saddr 1.2.3.4', /cannot determine the address family/],
+    ['ip', 'meta nfproto ipv6 ct original ip saddr 1.2.3.4', /conflicting protocols/],
+    ['ip', 'ct original mark 3', /has no direction/],
+    ['ip', 'ct both bytes 3', /unknown ct key "both"/],
+    ['ip', 'ct expiration 30s', /ct expiration is not modelled/],
+    ['ip', 'ct helper "ftp"', /ct helper is not modelled/],
+    ['ip', 'ct zone 65536', /not a number/],
+    ['ip', 'ct zone set 1', /ct zone set is not modelled/],
+    ['ip', 'meta skuid nosuchuser', /User does not exist: "nosuchuser"/],
+    ['ip', 'meta cpu 1', /meta cpu is not modelled/],
+    ['ip', 'meta cgroup 1048577', /meta cgroup is not modelled/],
+    ['ip', 'meta hour "17:00"', /no wall clock/],
+    ['ip', 'meta priority set 1:1', /meta priority set is not modelled/],
+    ['ip', 'meta ipsec present', /exists or missing/],
+  ];
+  for (const [f, l, re] of bad) it(`refuses (${f}) ${l}`, () => assert.match(nftRule(f, l), re));
+});
+
+describe('nft ct and meta keys (issue 15): packets', () => {
+  it('ct direction and ct status: a reply is seen-reply, and ct original ip saddr names the client', () => {
+    const t = run(
+      threeHosts(
+        {
+          router: [
+            'nft add table ip f',
+            "nft add chain ip f fwd '{ type filter hook forward priority 0; policy drop; }'",
+            'nft add rule ip f fwd ct direction original ct original ip saddr 10.0.1.2 accept',
+            'nft add rule ip f fwd ct direction reply ct status seen-reply ct reply proto-dst 7000 counter accept',
+          ],
+        },
+        `traffic:
+  - from: client
+    send: icmp echo-request to 10.0.2.2
+`,
+      ),
+    );
+    const ev = nfEvents(t, 'router').filter((e) => e.fn === 'nft_do_chain' && e.hook?.chain === 'fwd').map((e) => `${e.hook!.ruleIndex}:${e.hook!.verdict}`);
+    // the request: rule 1 accepts; the reply: rule 1 breaks on the direction, rule 2 on proto-dst (icmp: the echo type 8)
+    assert.deepStrictEqual(ev, ['1:NF_ACCEPT', '1:NFT_BREAK', '2:NFT_BREAK', 'undefined:NF_DROP']);
+  });
+
+  it('meta skuid: a local socket is root\'s (uid 0); a forwarded packet has no socket and breaks the rule even with !=', () => {
+    const t = run(
+      threeHosts(
+        {
+          client: ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out meta skuid 0 udp dport 7000 drop'],
+          router: ['nft add table ip f', "nft add chain ip f post '{ type filter hook postrouting priority 0; }'", 'nft add rule ip f post meta skuid != 0 drop'],
+        },
+        `listen:
+  - server: udp 7001
+traffic:
+  - from: client
+    send: udp to 10.0.2.2:7000 size 40
+  - from: client
+    send: udp to 10.0.2.2:7001 size 40
+`,
+      ),
+    );
+    assert.strictEqual(t.packets[0].fate.kind, 'dropped');
+    assert.strictEqual(t.packets[0].fate.host, 'client');
+    const second = t.packets.find((p) => p.id !== t.packets[0].id && /7001/.test(p.summary))!;
+    assert.strictEqual(second.fate.kind, 'delivered', 'the router has no socket for it: skuid breaks, != or not');
+  });
+
+  it('ct packets counts from accounting, which the rule turned on', () => {
+    const t = run(
+      threeHosts(
+        { router: ['nft add table ip f', "nft add chain ip f fwd '{ type filter hook forward priority 0; }'", 'nft add rule ip f fwd ct original packets > 2 icmp type echo-request drop'] },
+        `traffic:
+  - from: client
+    send: icmp echo-request to 10.0.2.2 count 4
+`,
+      ),
+    );
+    const dropped = t.packets.filter((p) => p.fate.kind === 'dropped' && p.fate.host === 'router');
+    assert.strictEqual(dropped.length, 2, 'the 3rd and 4th requests: 3 and 4 packets in the original direction');
+  });
+});
+
+describe('issue 15 examples', () => {
+  it('nf-ct-status-direction: the client\'s connections pass both ways, the server\'s ping is dropped, skuid 0 drops the local UDP to 9000', () => {
+    const t = runExample('nf-ct-status-direction.yaml');
+    const fates = t.packets.filter((p) => !/ARP/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);
+    assert.deepStrictEqual(fates, ['consumed@server', 'delivered@client', 'delivered@server', 'dropped@client', 'dropped@router']);
+  });
+
+  it('nf-hashlimit-nflog: two pings of the client pass, two are dropped; the router has its own bucket; NFLOG finds no listener', () => {
+    const t = runExample('nf-hashlimit-nflog.yaml');
+    const req = t.packets.filter((p) => /echo request/.test(p.summary));
+    assert.deepStrictEqual(req.map((p) => p.fate.kind), ['consumed', 'consumed', 'dropped', 'dropped', 'consumed']);
+    assert.strictEqual(t.events.filter((e) => e.fn === 'nfulnl_log_packet').length, 2);
+  });
+});
