@@ -10,6 +10,7 @@ import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED }
 import { icmp_send, ip_rt_send_redirect } from './icmp';
 import { NF_HOOK } from '../netfilter/core';
 import { dst_output } from './ip_output';
+import type { DstInput } from './route_types';
 
 const FILE = 'net/ipv4/ip_forward.c';
 
@@ -65,3 +66,5 @@ function ip_forward_finish(net: Net, skb: SkBuff): void {
     dst_output(net, skb);
   });
 }
+
+export const IP_FORWARD: DstInput = { name: 'ip_forward', fn: ip_forward };

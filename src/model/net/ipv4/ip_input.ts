@@ -8,13 +8,13 @@ import { numToIp } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
 import { NF_HOOK } from '../netfilter/core';
-import { ip_route_input_noref, ip_error, ERRNO_NAMES } from './route';
-import { ip_forward } from './ip_forward';
+import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
 import { udp_rcv } from './udp';
 import { tcp_v4_rcv } from './tcp_ipv4';
 import { icmp_rcv, icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
+import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
 
 export const IP_INPUT_FILE = 'net/ipv4/ip_input.c';
@@ -121,12 +121,9 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
   });
 }
 
-/** dst_input: call the route's input function. */
+/** dst_input: call the route's input function (dst->input, set by the routing decision). */
 export function dst_input(net: Net, skb: SkBuff): void {
-  const input = skb.dst!.input;
-  if (input === 'ip_local_deliver') ip_local_deliver(net, skb);
-  else if (input === 'ip_forward') ip_forward(net, skb);
-  else ip_error(net, skb);
+  skb.dst!.input.fn(net, skb);
 }
 
 /** ip_local_deliver: reassemble fragments first, then the LOCAL_IN hook. */
@@ -145,6 +142,8 @@ export function ip_local_deliver(net: Net, skb: SkBuff): void {
     NF_HOOK(net, 'NF_INET_LOCAL_IN', s, s.dev, null, () => ip_local_deliver_finish(net, s));
   });
 }
+
+export const IP_LOCAL_DELIVER: DstInput = { name: 'ip_local_deliver', fn: ip_local_deliver };
 
 /** ip_local_deliver_finish: pull the IP header and find the protocol handler. */
 function ip_local_deliver_finish(net: Net, skb: SkBuff): void {

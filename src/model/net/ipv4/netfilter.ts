@@ -6,6 +6,9 @@ import type { NfHookName } from '../../../trace/contract';
 import { numToIp } from '../../proto/addr';
 import { readIp } from '../../proto/ipv4';
 import { Rtable } from './route_types';
+import { IP_LOCAL_DELIVER } from './ip_input';
+import { IP_OUTPUT } from './ip_output';
+import { DST_DISCARD } from '../core/dst';
 import { inet_select_addr, isLocalAddr, tableName } from './route';
 
 /** A route for a packet netfilter makes or re-routes (ip_route_me_harder: any source allowed). */
@@ -13,9 +16,9 @@ export function outputRoute(net: Net, daddr: number, saddr: number, mark: number
   const res = net.fib.lookup({ daddr, saddr: isLocalAddr(net, saddr) ? saddr : 0, iif: net.lo.ifindex, oif: 0, mark, tos: 0, iifName: 'lo' });
   if ('error' in res) return null;
   const r = res.route;
-  if (r.type === 'RTN_LOCAL') return new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, daddr, 0, 0, saddr);
+  if (r.type === 'RTN_LOCAL') return new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, daddr, 0, 0, saddr);
   if (r.type !== 'RTN_UNICAST' || !r.dev) return null;
-  return new Rtable('RTN_UNICAST', r.dev, null, 'ip_output', r.gw, daddr, r.mtu, 0, saddr || inet_select_addr(net, r.dev, r.gw || daddr));
+  return new Rtable('RTN_UNICAST', r.dev, DST_DISCARD, IP_OUTPUT, r.gw, daddr, r.mtu, 0, saddr || inet_select_addr(net, r.dev, r.gw || daddr));
 }
 
 /** ip_route_me_harder: a locally made packet whose destination or mark changed is routed again. */
