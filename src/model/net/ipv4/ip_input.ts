@@ -4,15 +4,15 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import { numToIp } from '../../proto/addr';
+import { numToIp, rd16 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
 import { NF_HOOK } from '../netfilter/core';
 import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
-import { udp_rcv } from './udp';
-import { tcp_v4_rcv } from './tcp_ipv4';
-import { icmp_rcv, icmp_send } from './icmp';
+import { udp_err, udp_rcv } from './udp';
+import { tcp_v4_err, tcp_v4_rcv } from './tcp_ipv4';
+import { icmp_err, icmp_rcv, icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
 import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
@@ -157,18 +157,30 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
   });
 }
 
-/** struct net_protocol (include/net/protocol.h): a transport protocol's receive handler. */
+/**
+ * struct net_protocol (include/net/protocol.h): a transport protocol's receive handler, and its
+ * err_handler, which icmp_socket_deliver calls for an ICMP error quoting one of its datagrams
+ * (skb->data at the quoted IP header; type, code and info from the ICMP header).
+ */
 export interface NetProtocol {
   /** the handler's name as the trace says it */
   name: string;
   handler(net: Net, skb: SkBuff): void;
+  err_handler(net: Net, skb: SkBuff, type: number, code: number, info: number): void;
+}
+
+/** udp_err (v6.12): __udp4_lib_err finds the socket by the quoted header's addresses and ports. */
+function udp_err_quoted(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
+  const inner = readIp(skb.buf, skb.data);
+  const l4 = skb.data + inner.ihl * 4;
+  udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code, info);
 }
 
 /** inet_protos (net/ipv4/protocol.c, v6.12): inet_init fills it with inet_add_protocol. */
 export const inet_protos: ReadonlyMap<number, NetProtocol> = new Map([
-  [IPPROTO_ICMP, { name: 'icmp_rcv', handler: icmp_rcv }],
-  [IPPROTO_UDP, { name: 'udp_rcv', handler: udp_rcv }],
-  [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv }],
+  [IPPROTO_ICMP, { name: 'icmp_rcv', handler: icmp_rcv, err_handler: icmp_err }],
+  [IPPROTO_UDP, { name: 'udp_rcv', handler: udp_rcv, err_handler: udp_err_quoted }],
+  [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv, err_handler: tcp_v4_err }],
 ]);
 
 /** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */
