@@ -1,6 +1,7 @@
 // net/ipv4/icmp.c: receiving ICMP (echo, errors handed to the sockets they are about) and
 // sending it (__icmp_send with the kernel's rules for when no error may be sent, and its two
 // rate limits: the global token bucket and the per-destination inet_peer one).
+import type { SnmpName } from '../snmp';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import { numToIp } from '../../proto/addr';
@@ -38,8 +39,8 @@ const FILE = 'net/ipv4/icmp.c';
 const NR_ICMP_TYPES = 18;
 /** NR_ICMP_UNREACH: the highest destination-unreachable code */
 const NR_ICMP_UNREACH = 15;
-const OUT_NAMES: Record<number, string> = { 0: 'IcmpOutEchoReps', 3: 'IcmpOutDestUnreachs', 5: 'IcmpOutRedirects', 8: 'IcmpOutEchos', 11: 'IcmpOutTimeExcds', 12: 'IcmpOutParmProbs' };
-const IN_NAMES: Record<number, string> = { 0: 'IcmpInEchoReps', 3: 'IcmpInDestUnreachs', 5: 'IcmpInRedirects', 8: 'IcmpInEchos', 11: 'IcmpInTimeExcds', 12: 'IcmpInParmProbs' };
+const OUT_NAMES: Record<number, SnmpName> = { 0: 'IcmpOutEchoReps', 3: 'IcmpOutDestUnreachs', 5: 'IcmpOutRedirects', 8: 'IcmpOutEchos', 11: 'IcmpOutTimeExcds', 12: 'IcmpOutParmProbs' };
+const IN_NAMES: Record<number, SnmpName> = { 0: 'IcmpInEchoReps', 3: 'IcmpInDestUnreachs', 5: 'IcmpInRedirects', 8: 'IcmpInEchos', 11: 'IcmpInTimeExcds', 12: 'IcmpInParmProbs' };
 /** IPTOS_PREC_INTERNETCONTROL: the precedence ICMP errors carry */
 const TOS_INTERNETCONTROL = 0xc0;
 

@@ -1,6 +1,7 @@
 // net/ipv4/ip_input.c: IPv4 receive — ip_rcv (and ip_list_rcv on the NAPI/GRO path), the
 // header checks of ip_rcv_core in the kernel's order, PRE_ROUTING, the routing decision, and
 // local delivery to the transport protocol.
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -54,7 +55,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     }
     net.count('IpInReceives');
     net.count('IpExtInOctets', skb.len);
-    const inhdrError = (why: string, reason = 'IP_INHDR'): false => {
+    const inhdrError = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {
       net.count('IpInHdrErrors');
       net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
       return false;
@@ -66,7 +67,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     const version = b[off] >> 4;
     if (ihl < 5 || version !== 4) return inhdrError(`Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
     const ecn = b[off + 1] & 3;
-    net.count(['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'][ecn]);
+    net.count((['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'] as const)[ecn]);
     if (!skb.mayPull(ihl * 4)) return inhdrError(`The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
       net.count('IpExtInCsumErrors');

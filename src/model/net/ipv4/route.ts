@@ -1,5 +1,6 @@
 // net/ipv4/route.c: the routing decision for received packets (ip_route_input_noref, down to
 // ip_route_input_slow) and for packets the host sends (ip_route_output_key), and ip_error.
+import type { SkbDropReason } from '../core/dropreason';
 import { inPrefix, isLbcast, isLoopback, isMulticast, isZeronet, numToIp } from '../../proto/addr';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
@@ -273,7 +274,7 @@ export function ip_error(net: Net, skb: SkBuff): void {
       return;
     }
     let code: number;
-    let reason = 'NOT_SPECIFIED';
+    let reason: SkbDropReason = 'NOT_SPECIFIED';
     switch (rt.error) {
       case EHOSTUNREACH:
         code = ICMP_HOST_UNREACH;

@@ -1,6 +1,7 @@
 // The netfilter hook points (include/linux/netfilter.h NF_HOOK, net/netfilter/core.c
 // nf_hook_slow). The IPv4 stack calls nf_hook at the five NF_INET_* hooks; what runs there is
 // the host's NetfilterEngine (nftables / iptables rules, conntrack, NAT), when it has one.
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -9,7 +10,7 @@ import type { NfHookName, NfVerdict } from '../../../trace/contract';
 export interface HookResult {
   verdict: NfVerdict;
   /** for NF_DROP from a rule: the drop reason name without the prefix (NETFILTER_DROP…) */
-  reason?: string;
+  reason?: SkbDropReason;
 }
 
 /** What issue 3's rule engine plugs in: runs the base chains on a hook, in priority order. */
