@@ -26,16 +26,16 @@ const EMSGSIZE = 90;
 export const ENOBUFS = 105;
 
 /**
- * NF_HOOK with the return value nf_hook_slow gives its caller: the continuation's code, 0 for a
- * packet a hook kept (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
+ * NF_HOOK as the output path's callers see it (v6.12 NF_HOOK's int): the continuation's code when
+ * the hook let the packet through, else what nf_hook_slow returned: 0 for a packet a hook kept
+ * (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
  */
 function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => number): number {
-  let rc: number | undefined;
-  NF_HOOK(net, hook, skb, indev, outdev, () => {
+  let rc = 0;
+  const ret = NF_HOOK(net, hook, skb, indev, outdev, () => {
     rc = okfn();
   });
-  if (rc !== undefined) return rc;
-  return net.w.rec.getFate(skb.pkt)?.kind === 'dropped' ? -EPERM : 0;
+  return ret === 1 ? rc : ret;
 }
 
 /**

@@ -173,12 +173,12 @@ export class NfEngine implements NetfilterEngine, NfServices {
         net.step(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', `${hook}: no program listens on queue ${v.queueNum ?? 0}, but the rule says bypass: the packet goes on as if accepted.`, { hook: { hook, verdict: 'NF_ACCEPT' } });
         continue;
       }
-      return { verdict: v.verdict };
+      return { verdict: v.verdict, ...(v.err !== undefined && { err: v.err }) };
     }
     return { verdict: 'NF_ACCEPT' };
   }
 
-  private runEntry(net: Net, e: Entry, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): { verdict: HookResult['verdict']; bypass?: boolean; queueNum?: number } {
+  private runEntry(net: Net, e: Entry, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): { verdict: HookResult['verdict']; err?: number; bypass?: boolean; queueNum?: number } {
     switch (e.kind) {
       case 'chain': {
         const c = e.chain;
@@ -194,7 +194,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
               if (!ip_route_me_harder(net, skb, hook, `the route chain changed the ${skb.mark !== before.mark ? 'mark' : 'addresses'}`)) return { verdict: 'NF_DROP' };
             }
           }
-          return { verdict: res.verdict, bypass: res.queue?.bypass, queueNum: res.queue?.num };
+          return { verdict: res.verdict, err: res.err, bypass: res.queue?.bypass, queueNum: res.queue?.num };
         });
       }
       case 'defrag':
@@ -204,7 +204,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
       case 'confirm':
         return { verdict: net.call('nf_confirm', () => __nf_conntrack_confirm(this, net, hook, skb)) };
       case 'nat':
-        return { verdict: nf_nat_ipv4_fn(this, net, hook, skb, indev, outdev) };
+        return nf_nat_ipv4_fn(this, net, hook, skb, indev, outdev);
     }
   }
 

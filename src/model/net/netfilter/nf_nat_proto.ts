@@ -18,24 +18,24 @@ import { hook2manip, icmpRecsum, manipPkt, natInitialized, natTarget, nf_nat_nul
 import { nf_nat_packet } from './nf_nat_core';
 import { NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
 
-export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult['verdict'] {
+export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult {
   const fn = { NF_INET_PRE_ROUTING: 'nf_nat_ipv4_pre_routing', NF_INET_POST_ROUTING: 'nf_nat_ipv4_out', NF_INET_LOCAL_OUT: 'nf_nat_ipv4_local_fn', NF_INET_LOCAL_IN: 'nf_nat_ipv4_local_in', NF_INET_FORWARD: '' }[hook];
   const m = hook2manip(hook);
   const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
-  return net.call(fn, () => {
+  return net.call(fn, (): HookResult => {
     const say = (f: string, file: string, what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', f, file, what, { hook: nf.ctx(hook, prio, verdict, 'nat') });
     const daddr0 = readIp(skb.buf, skb.network_header).daddr;
     const ct = nf.ctOf(skb);
     if (!ct) {
       say('nf_nat_ipv4_fn', NAT_PROTO_FILE, `NAT (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): the packet has no conntrack entry, so there is nothing to translate.`);
-      return 'NF_ACCEPT';
+      return { verdict: 'NF_ACCEPT' };
     }
     const ctinfo = skb.nfct!.state;
     const reply = ctinfo.endsWith('_REPLY');
     if ((ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') && readIp(skb.buf, skb.network_header).protocol === IPPROTO_ICMP) {
-      return nf_nat_icmp_reply_translation(net, hook, skb, ct, reply, m, say);
+      return { verdict: nf_nat_icmp_reply_translation(net, hook, skb, ct, reply, m, say) };
     }
-    return net.call('nf_nat_inet_fn', () => {
+    return net.call('nf_nat_inet_fn', (): HookResult => {
       if (ctinfo === 'IP_CT_NEW' || ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') {
         if (!natInitialized(ct, m)) {
           const chains = nf.natChains(hook);
@@ -45,7 +45,7 @@ export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
               net.step(skb, 'L3', 'nft_nat_do_chain', 'net/netfilter/nft_chain_nat.c', `Nat chain ${c.table.family} ${c.table.name} ${c.name} (type nat hook ${c.base!.hook} priority ${c.base!.priority}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
               return nft_do_chain(nf, net, c, pktinfo(skb, hook, indev, outdev), () => nf.traced.has(skb));
             });
-            if (r.verdict !== 'NF_ACCEPT') return r.verdict;
+            if (r.verdict !== 'NF_ACCEPT') return { verdict: r.verdict, ...(r.err !== undefined && { err: r.err }) };
             if (natInitialized(ct, m)) break;
           }
           if (!natInitialized(ct, m)) {
@@ -62,12 +62,12 @@ export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
       const daddr1 = readIp(skb.buf, skb.network_header).daddr;
       if (daddr1 !== daddr0) {
         if (hook === 'NF_INET_LOCAL_OUT') {
-          if (!ip_route_me_harder(net, skb, hook, 'NAT changed the destination')) return 'NF_DROP';
+          if (!ip_route_me_harder(net, skb, hook, 'NAT changed the destination')) return { verdict: 'NF_DROP' };
         } else if (hook === 'NF_INET_PRE_ROUTING' && skb.dst) {
           skb.dst = null;
         }
       }
-      return 'NF_ACCEPT';
+      return { verdict: 'NF_ACCEPT' };
     });
   });
 }
