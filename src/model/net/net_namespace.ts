@@ -1,5 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
+import type { SnmpName } from './snmp';
+import type { SkbDropReason } from './core/dropreason';
 import { NetDevice, type DevKind } from './core/netdevice';
 import { HZ, procConvert, procGetLong, procWrite, type ProcHandler } from '../proc/sysctl';
 import { qdiscFor } from './sched/sch_generic';
@@ -393,7 +395,7 @@ export class Net {
 
   // --- recording helpers, bound to this host ---
 
-  count(name: string, n = 1): void {
+  count(name: SnmpName, n = 1): void {
     this.mib.set(name, (this.mib.get(name) ?? 0) + n);
     this.w.rec.count(this.name, name, n);
   }
@@ -403,7 +405,7 @@ export class Net {
   }
 
   /** kfree_skb_reason: the packet's journey ends here with a drop reason. */
-  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: string, what: string, ret?: string): void {
+  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: SkbDropReason, what: string, ret?: string): void {
     this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}`, ...(ret && { ret }) });
     this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: `SKB_DROP_REASON_${reason}` });
     // __kfree_skb → skb_release_data: a reassembled datagram's frag_list goes with it

@@ -2,9 +2,10 @@
 // sending it (__icmp_send with the kernel's rules for when no error may be sent, and its two
 // rate limits: the global token bucket and the per-destination inet_peer one).
 import { skb_release_data } from '../core/skb_release';
+import type { SnmpName } from '../snmp';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
-import { numToIp, rd16 } from '../../proto/addr';
+import { numToIp } from '../../proto/addr';
 import { csumFold, csumPartial } from '../../proto/checksum';
 import {
   ICMP_DEST_UNREACH,
@@ -24,14 +25,13 @@ import {
   readIcmp,
   writeIcmp,
 } from '../../proto/icmp';
-import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
+import { IP_OFFSET, IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { inet_select_addr, ip_route_output_key, isLocalAddr } from './route';
 import type { Rtable } from './route_types';
 import { ip_make_skb } from './ip_make';
 import { ip_send_skb } from './ip_output';
-import { udp_err } from './udp';
 import { raw_icmp_error, ping_rcv } from './raw';
-import { tcp_v4_err } from './tcp_ipv4';
+import { inet_protos } from './ip_input';
 import { ip_do_redirect } from './route';
 import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 
@@ -40,8 +40,8 @@ const FILE = 'net/ipv4/icmp.c';
 const NR_ICMP_TYPES = 18;
 /** NR_ICMP_UNREACH: the highest destination-unreachable code */
 const NR_ICMP_UNREACH = 15;
-const OUT_NAMES: Record<number, string> = { 0: 'IcmpOutEchoReps', 3: 'IcmpOutDestUnreachs', 5: 'IcmpOutRedirects', 8: 'IcmpOutEchos', 11: 'IcmpOutTimeExcds', 12: 'IcmpOutParmProbs' };
-const IN_NAMES: Record<number, string> = { 0: 'IcmpInEchoReps', 3: 'IcmpInDestUnreachs', 5: 'IcmpInRedirects', 8: 'IcmpInEchos', 11: 'IcmpInTimeExcds', 12: 'IcmpInParmProbs' };
+const OUT_NAMES: Record<number, SnmpName> = { 0: 'IcmpOutEchoReps', 3: 'IcmpOutDestUnreachs', 5: 'IcmpOutRedirects', 8: 'IcmpOutEchos', 11: 'IcmpOutTimeExcds', 12: 'IcmpOutParmProbs' };
+const IN_NAMES: Record<number, SnmpName> = { 0: 'IcmpInEchoReps', 3: 'IcmpInDestUnreachs', 5: 'IcmpInRedirects', 8: 'IcmpInEchos', 11: 'IcmpInTimeExcds', 12: 'IcmpInParmProbs' };
 /** IPTOS_PREC_INTERNETCONTROL: the precedence ICMP errors carry */
 const TOS_INTERNETCONTROL = 0xc0;
 
@@ -462,8 +462,8 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
 
 /**
  * icmp_socket_deliver (v6.12): the quoted header (plus 8 bytes of it) picks the protocol; raw
- * sockets of that protocol hear of it (raw_icmp_error), then its err_handler (udp_err,
- * tcp_v4_err; for ICMP, icmp_err → ping_err, which finds no ping socket).
+ * sockets of that protocol hear of it (raw_icmp_error), then inet_protos[protocol]->err_handler
+ * (udp_err, tcp_v4_err, icmp_err).
  */
 function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('icmp_socket_deliver', () => {
@@ -474,17 +474,25 @@ function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, 
       net.fate(skb, { kind: 'consumed', fn: 'icmp_socket_deliver' });
       return;
     }
-    const l4 = skb.data + inner.ihl * 4;
     const rawSock = raw_icmp_error(net, inner.protocol);
     if (rawSock && type === ICMP_REDIRECT) {
       // raw_err: a redirect is applied to the raw socket's route
       net.call('raw_err', () => net.call('ipv4_sk_redirect', () => ip_do_redirect(net, skb, info)));
     }
     if (!rawSock) net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach', detail: 'error reported' });
-    if (inner.protocol === IPPROTO_UDP) udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code, info);
-    else if (inner.protocol === IPPROTO_TCP) tcp_v4_err(net, skb, type, code, info);
+    const ipprot = inet_protos.get(inner.protocol);
+    if (ipprot) ipprot.err_handler(net, skb, type, code, info);
     else if (!rawSock && type === ICMP_REDIRECT) net.fate(skb, { kind: 'consumed', fn: 'icmp_redirect' });
   });
+}
+
+/**
+ * icmp_err (v6.12): ICMP's err_handler, for an error quoting one of our ICMP messages. ping_err
+ * would tell the ICMP datagram (ping) socket that sent it; the model has none, so nobody is
+ * told, and a redirect no raw socket took ends here.
+ */
+export function icmp_err(net: Net, skb: SkBuff, type: number): void {
+  if (!raw_icmp_error(net, IPPROTO_ICMP) && type === ICMP_REDIRECT) net.fate(skb, { kind: 'consumed', fn: 'icmp_redirect' });
 }
 
 /** ip_rt_send_redirect (net/ipv4/route.c): the packet leaves where it came in — tell the sender. */

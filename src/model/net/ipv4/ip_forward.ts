@@ -11,6 +11,7 @@ import { icmp_send, ip_rt_send_redirect } from './icmp';
 import { NF_HOOK } from '../netfilter/core';
 import { dst_output } from './ip_output';
 import { skb_gso_validate_network_len, skb_is_gso } from './tcp_offload';
+import type { DstInput } from './route_types';
 
 const FILE = 'net/ipv4/ip_forward.c';
 
@@ -68,3 +69,5 @@ function ip_forward_finish(net: Net, skb: SkBuff): void {
     dst_output(net, skb);
   });
 }
+
+export const IP_FORWARD: DstInput = { name: 'ip_forward', fn: ip_forward };

@@ -1,20 +1,21 @@
 // net/ipv4/ip_input.c: IPv4 receive — ip_rcv (and ip_list_rcv on the NAPI/GRO path), the
 // header checks of ip_rcv_core in the kernel's order, PRE_ROUTING, the routing decision, and
 // local delivery to the transport protocol.
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import { numToIp } from '../../proto/addr';
+import { numToIp, rd16 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
 import { NF_HOOK } from '../netfilter/core';
-import { ip_route_input_noref, ip_error, ERRNO_NAMES } from './route';
-import { ip_forward } from './ip_forward';
+import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
-import { udp_rcv } from './udp';
-import { tcp_v4_rcv } from './tcp_ipv4';
-import { icmp_rcv, icmp_send } from './icmp';
+import { udp_err, udp_rcv } from './udp';
+import { tcp_v4_err, tcp_v4_rcv } from './tcp_ipv4';
+import { icmp_err, icmp_rcv, icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
+import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
 
 export const IP_INPUT_FILE = 'net/ipv4/ip_input.c';
@@ -54,7 +55,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     }
     net.count('IpInReceives');
     net.count('IpExtInOctets', skb.len);
-    const inhdrError = (why: string, reason = 'IP_INHDR'): false => {
+    const inhdrError = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {
       net.count('IpInHdrErrors');
       net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
       return false;
@@ -67,7 +68,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     if (ihl < 5 || version !== 4) return inhdrError(`Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
     const ecn = b[off + 1] & 3;
     // ip_rcv_core counts a GSO packet (TSO through a veth) as its gso_segs packets here, once in InReceives
-    net.count(['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'][ecn], Math.max(1, skb.gso_segs));
+    net.count((['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'] as const)[ecn], Math.max(1, skb.gso_segs));
     if (!skb.mayPull(ihl * 4)) return inhdrError(`The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
       net.count('IpExtInCsumErrors');
@@ -128,12 +129,9 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
   });
 }
 
-/** dst_input: call the route's input function. */
+/** dst_input: call the route's input function (dst->input, set by the routing decision). */
 export function dst_input(net: Net, skb: SkBuff): void {
-  const input = skb.dst!.input;
-  if (input === 'ip_local_deliver') ip_local_deliver(net, skb);
-  else if (input === 'ip_forward') ip_forward(net, skb);
-  else ip_error(net, skb);
+  skb.dst!.input.fn(net, skb);
 }
 
 /** ip_local_deliver: reassemble fragments first, then the LOCAL_IN hook. */
@@ -153,6 +151,8 @@ export function ip_local_deliver(net: Net, skb: SkBuff): void {
   });
 }
 
+export const IP_LOCAL_DELIVER: DstInput = { name: 'ip_local_deliver', fn: ip_local_deliver };
+
 /** ip_local_deliver_finish: pull the IP header and find the protocol handler. */
 function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
   net.call('ip_local_deliver_finish', () => {
@@ -165,18 +165,30 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
   });
 }
 
-/** struct net_protocol (include/net/protocol.h): a transport protocol's receive handler. */
+/**
+ * struct net_protocol (include/net/protocol.h): a transport protocol's receive handler, and its
+ * err_handler, which icmp_socket_deliver calls for an ICMP error quoting one of its datagrams
+ * (skb->data at the quoted IP header; type, code and info from the ICMP header).
+ */
 export interface NetProtocol {
   /** the handler's name as the trace says it */
   name: string;
   handler(net: Net, skb: SkBuff): void;
+  err_handler(net: Net, skb: SkBuff, type: number, code: number, info: number): void;
+}
+
+/** udp_err (v6.12): __udp4_lib_err finds the socket by the quoted header's addresses and ports. */
+function udp_err_quoted(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
+  const inner = readIp(skb.buf, skb.data);
+  const l4 = skb.data + inner.ihl * 4;
+  udp_err(net, skb, inner.saddr, rd16(skb.buf, l4), inner.daddr, rd16(skb.buf, l4 + 2), type, code, info);
 }
 
 /** inet_protos (net/ipv4/protocol.c, v6.12): inet_init fills it with inet_add_protocol. */
 export const inet_protos: ReadonlyMap<number, NetProtocol> = new Map([
-  [IPPROTO_ICMP, { name: 'icmp_rcv', handler: icmp_rcv }],
-  [IPPROTO_UDP, { name: 'udp_rcv', handler: udp_rcv }],
-  [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv }],
+  [IPPROTO_ICMP, { name: 'icmp_rcv', handler: icmp_rcv, err_handler: icmp_err }],
+  [IPPROTO_UDP, { name: 'udp_rcv', handler: udp_rcv, err_handler: udp_err_quoted }],
+  [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv, err_handler: tcp_v4_err }],
 ]);
 
 /** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */

@@ -15,7 +15,8 @@ import { NET_XMIT_CN, xmitName } from '../core/dev';
 import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
 import { dev_loopback_xmit } from '../core/dev_loopback';
-import { Rtable } from './route_types';
+import { Rtable, type DstOutput } from './route_types';
+import { IP_LOCAL_DELIVER } from './ip_input';
 import { skb_gso_network_seglen, skb_gso_validate_network_len, skb_is_gso, tcp_gso_segment } from './tcp_offload';
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
@@ -26,16 +27,16 @@ const EMSGSIZE = 90;
 export const ENOBUFS = 105;
 
 /**
- * NF_HOOK with the return value nf_hook_slow gives its caller: the continuation's code, 0 for a
- * packet a hook kept (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
+ * NF_HOOK as the output path's callers see it (v6.12 NF_HOOK's int): the continuation's code when
+ * the hook let the packet through, else what nf_hook_slow returned: 0 for a packet a hook kept
+ * (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
  */
 function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => number): number {
-  let rc: number | undefined;
-  NF_HOOK(net, hook, skb, indev, outdev, () => {
+  let rc = 0;
+  const ret = NF_HOOK(net, hook, skb, indev, outdev, () => {
     rc = okfn();
   });
-  if (rc !== undefined) return rc;
-  return net.w.rec.getFate(skb.pkt)?.kind === 'dropped' ? -EPERM : 0;
+  return ret === 1 ? rc : ret;
 }
 
 /**
@@ -73,10 +74,9 @@ export function ip_local_out(net: Net, skb: SkBuff): number {
   );
 }
 
-/** dst_output: the route's output function — ip_mc_output for broadcast routes, else ip_output. */
+/** dst_output: the route's output function (dst->output: ip_mc_output for broadcast routes, else ip_output). */
 export function dst_output(net: Net, skb: SkBuff): number {
-  if (skb.dst!.output === 'ip_mc_output') return ip_mc_output(net, skb);
-  return ip_output(net, skb);
+  return skb.dst!.output.fn(net, skb);
 }
 
 /**
@@ -107,7 +107,7 @@ function ip_mc_finish_output(net: Net, skb: SkBuff): void {
   net.call('ip_mc_finish_output', () => {
     const rt = skb.dst!;
     // rt_dst_clone(net->loopback_dev, rt): the same route, now on lo, still delivering locally
-    skb.dst = new Rtable(rt.type, net.lo, 'ip_local_deliver', rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
+    skb.dst = new Rtable(rt.type, net.lo, IP_LOCAL_DELIVER, rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
     dev_loopback_xmit(net, skb);
   });
 }
@@ -123,6 +123,9 @@ export function ip_output(net: Net, skb: SkBuff): number {
     return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
   });
 }
+
+export const IP_OUTPUT: DstOutput = { name: 'ip_output', fn: ip_output };
+export const IP_MC_OUTPUT: DstOutput = { name: 'ip_mc_output', fn: ip_mc_output };
 
 /** ip_finish_output → __ip_finish_output: fragment when the packet is larger than the MTU. */
 function ip_finish_output(net: Net, skb: SkBuff): number {

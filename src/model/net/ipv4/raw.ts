@@ -1,6 +1,7 @@
 // net/ipv4/raw.c and net/ipv4/ping.c: the raw ICMP socket that `ping` uses when run as root
 // (iputils falls back to SOCK_RAW when ping_group_range does not allow ICMP datagram sockets,
 // which is the case in a fresh namespace), and ping_rcv, which looks for a datagram socket.
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from './sock_types';
@@ -172,7 +173,7 @@ export function raw_icmp_error(net: Net, innerProtocol: number): boolean {
  * In v6.12 it only looks (it would queue a clone on a datagram socket) and returns a drop reason;
  * icmp_rcv frees the skb with it (kfree_skb_reason, or consume_skb for none).
  */
-export function ping_rcv(net: Net, skb: SkBuff): string | null {
+export function ping_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
   return net.call('ping_rcv', () => {
     net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'ping_lookup: no ICMP datagram (ping) socket has this echo id, so ping_rcv returns SKB_DROP_REASON_NO_SOCKET to icmp_rcv.');
     return 'NO_SOCKET';

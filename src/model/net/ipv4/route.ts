@@ -1,5 +1,6 @@
 // net/ipv4/route.c: the routing decision for received packets (ip_route_input_noref, down to
 // ip_route_input_slow) and for packets the host sends (ip_route_output_key), and ip_error.
+import type { SkbDropReason } from '../core/dropreason';
 import { inPrefix, isLbcast, isLoopback, isMulticast, isZeronet, numToIp } from '../../proto/addr';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
@@ -8,7 +9,11 @@ import { IPSKB_DOREDIRECT } from '../core/skbuff';
 import { Fib, RT_TABLE_LOCAL, type FibRoute, type Flowi4 } from './fib';
 import { neigh_create, neigh_event_send, neigh_lookup } from '../core/neighbour';
 import { nudValid } from '../core/neighbour_types';
-import { Rtable, EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from './route_types';
+import { Rtable, EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH, type DstInput, type DstOutput } from './route_types';
+import { IP_LOCAL_DELIVER } from './ip_input';
+import { IP_FORWARD } from './ip_forward';
+import { IP_MC_OUTPUT, IP_OUTPUT } from './ip_output';
+import { DST_DISCARD } from '../core/dst';
 import { icmp_send } from './icmp';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED } from '../../proto/icmp';
 
@@ -108,7 +113,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       return -EINVAL;
     };
     const localInput = (type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: string): number => {
-      skb.dst = new Rtable(type, net.lo, 'ip_local_deliver', 'ip_rt_bug', 0, daddr, 0);
+      skb.dst = new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
       say(what);
       return 0;
     };
@@ -122,7 +127,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       return localInput('RTN_BROADCAST', what);
     };
     const noRoute = (err: number, what: string): number => {
-      skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, 'ip_error', 'ip_rt_bug', 0, daddr, 0, err);
+      skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, IP_ERROR, IP_RT_BUG, 0, daddr, 0, err);
       say(what);
       return 0;
     };
@@ -175,7 +180,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
         skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_DOREDIRECT;
       }
     }
-    skb.dst = new Rtable('RTN_UNICAST', out, 'ip_forward', 'ip_output', find_exception_gw(net, rt, daddr), daddr, rt.mtu);
+    skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
     skb.dst.mtuLocked = !!rt.mtuLock;
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
@@ -218,7 +223,7 @@ function ip_route_input_mc(net: Net, skb: SkBuff, daddr: number, saddr: number, 
     say(`ip_mc_validate_source: martian source ${numToIp(saddr)} for the group ${numToIp(daddr)} (${bad}): the packet is refused (-EINVAL).`);
     return -EINVAL;
   }
-  skb.dst = new Rtable('RTN_MULTICAST', net.lo, 'ip_local_deliver', 'ip_rt_bug', 0, daddr, 0);
+  skb.dst = new Rtable('RTN_MULTICAST', net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
   say(`${dev.name} has joined ${numToIp(daddr)} (all hosts) and the source passes ip_mc_validate_source: a multicast route (RTN_MULTICAST, RTCF_LOCAL) whose input is ip_local_deliver.`);
   return 0;
 }
@@ -265,7 +270,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   if (!daddr) {
     // no destination: the packet is for this host, through lo
     const d = saddr || INADDR_LOOPBACK;
-    return { rt: new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, d, 0, 0, d), saddr: d, daddr: d };
+    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, d, 0, 0, d), saddr: d, daddr: d };
   }
   const fl: Flowi4 = { daddr, saddr, iif: net.lo.ifindex, oif: oif ? oif.ifindex : 0, mark, tos: 0, iifName: 'lo', oifName: oif?.name };
   const res = net.fib.lookup(fl);
@@ -276,7 +281,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   const r = res.route;
   if (r.type === 'RTN_LOCAL') {
     const src = saddr || (r.prefsrc ? r.prefsrc : daddr);
-    return { rt: new Rtable('RTN_LOCAL', net.lo, 'ip_local_deliver', 'ip_output', 0, daddr, 0, 0, src), saddr: src, daddr };
+    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, daddr, 0, 0, src), saddr: src, daddr };
   }
   // __mkroute_output: 255.255.255.255 and a broadcast route make a broadcast route (no gateway);
   // any other 0.0.0.0/8 destination is refused
@@ -284,7 +289,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   if (!bcast && isZeronet(daddr)) return { error: EINVAL, what: `${numToIp(daddr)} is not a valid destination (0.0.0.0/8)` };
   const dev = r.dev!;
   const src = saddr || r.prefsrc || inet_select_addr(net, dev, r.gw || daddr);
-  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, 'ip_local_deliver', 'ip_mc_output', 0, daddr, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, null, 'ip_output', find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src);
+  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, IP_LOCAL_DELIVER, IP_MC_OUTPUT, 0, daddr, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, DST_DISCARD, IP_OUTPUT, find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src);
   rt.mtuLocked = !!r.mtuLock;
   return { rt, saddr: src, daddr };
 }
@@ -316,7 +321,7 @@ export function ip_error(net: Net, skb: SkBuff): void {
       return;
     }
     let code: number;
-    let reason = 'NOT_SPECIFIED';
+    let reason: SkbDropReason = 'NOT_SPECIFIED';
     switch (rt.error) {
       case EHOSTUNREACH:
         code = ICMP_HOST_UNREACH;
@@ -355,6 +360,19 @@ export function ip_error(net: Net, skb: SkBuff): void {
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
   });
 }
+
+export const IP_ERROR: DstInput = { name: 'ip_error', fn: ip_error };
+
+/**
+ * ip_rt_bug: dst->output of an input route. Nothing should send a packet on a route made for
+ * receiving; the kernel warns and frees it, and reports success.
+ */
+function ip_rt_bug(net: Net, skb: SkBuff): number {
+  net.drop(skb, 'L3', 'ip_rt_bug', ROUTE_FILE, 'NOT_SPECIFIED', 'A packet was sent on an input route (dst->output is ip_rt_bug): the kernel warns and frees it.');
+  return 0;
+}
+
+export const IP_RT_BUG: DstOutput = { name: 'ip_rt_bug', fn: ip_rt_bug };
 
 /**
  * find_exception → rt_bind_exception (v6.12): a next-hop exception a redirect left on this

@@ -1,20 +1,35 @@
 // struct rtable / dst_entry (include/net/route.h, include/net/dst.h) and fib results.
 import { numToIp } from '../../proto/addr';
 import type { NetDevice } from '../core/netdevice';
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
 
 export type RtnType = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTICAST' | 'RTN_BLACKHOLE' | 'RTN_UNREACHABLE' | 'RTN_PROHIBIT' | 'RTN_THROW';
 
-/** dst.input / dst.output as names: what dst_input / dst_output will call. */
-export type DstInput = 'ip_local_deliver' | 'ip_forward' | 'ip_error';
-export type DstOutput = 'ip_output' | 'ip_mc_output' | 'ip_rt_bug';
+/**
+ * dst->input: the function dst_input calls, chosen by the routing decision (rt_dst_alloc sets
+ * ip_local_deliver for a local route, ip_route_input_slow ip_forward or ip_error; dst_init's
+ * default is dst_discard). A second family's routes bring their own (ip6_input, ip6_forward…).
+ * The name is the trace's: the production build renames functions.
+ */
+export interface DstInput {
+  readonly name: 'ip_local_deliver' | 'ip_forward' | 'ip_error' | 'dst_discard';
+  fn(net: Net, skb: SkBuff): void;
+}
+
+/** dst->output: the function dst_output calls (ip_output, ip_mc_output, ip_rt_bug); it returns what the way down returned. */
+export interface DstOutput {
+  readonly name: 'ip_output' | 'ip_mc_output' | 'ip_rt_bug';
+  fn(net: Net, skb: SkBuff): number;
+}
 
 export class Rtable {
   constructor(
     readonly type: RtnType,
     /** dst.dev: where it leaves, or lo for local input */
     readonly dev: NetDevice,
-    readonly input: DstInput | null,
-    readonly output: DstOutput | null,
+    readonly input: DstInput,
+    readonly output: DstOutput,
     /** rt_gw4: the next hop, 0 when the destination is on-link */
     readonly gateway: number,
     readonly daddr: number,
@@ -36,7 +51,8 @@ export class Rtable {
   describe(): string {
     const t = this.type.slice(4).toLowerCase();
     const via = this.gateway ? ` via ${numToIp(this.gateway)}` : '';
-    const fn = this.input ?? this.output ?? '';
+    // an input route says what it does with a packet, an output route (input dst_discard) how it sends
+    const fn = this.input.name !== 'dst_discard' ? this.input.name : this.output.name;
     return `${t} ${numToIp(this.daddr)}${via} dev ${this.dev.name} (${fn})`;
   }
 }

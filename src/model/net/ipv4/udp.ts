@@ -2,6 +2,7 @@
 // lookup, the receive queue with its SO_RCVBUF limit), errors from ICMP (udp_err), and the
 // application reading its queue (udp_recvmsg, where InDatagrams is counted and deferred
 // checksums are finally verified).
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { UdpSock } from './sock_types';
@@ -182,7 +183,7 @@ function checksumBad(skb: SkBuff): boolean {
 export function udp_rcv(net: Net, skb: SkBuff): void {
   net.call('udp_rcv', () =>
     net.call('__udp4_lib_rcv', () => {
-      const drop = (reason: string, what: string, csum = false): void => {
+      const drop = (reason: SkbDropReason, what: string, csum = false): void => {
         if (csum) net.count('UdpInCsumErrors');
         net.count('UdpInErrors');
         net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);

@@ -1,6 +1,7 @@
 // The netfilter hook points (include/linux/netfilter.h NF_HOOK, net/netfilter/core.c
 // nf_hook_slow). The IPv4 stack calls nf_hook at the five NF_INET_* hooks; what runs there is
 // the host's NetfilterEngine (nftables / iptables rules, conntrack, NAT), when it has one.
+import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -8,8 +9,10 @@ import type { NfHookName, NfVerdict } from '../../../trace/contract';
 
 export interface HookResult {
   verdict: NfVerdict;
+  /** the errno the verdict carries (NF_DROP_GETERR): -EPERM with nft_do_chain's NF_STOLEN for a drop */
+  err?: number;
   /** for NF_DROP from a rule: the drop reason name without the prefix (NETFILTER_DROP…) */
-  reason?: string;
+  reason?: SkbDropReason;
 }
 
 /** What issue 3's rule engine plugs in: runs the base chains on a hook, in priority order. */
@@ -29,40 +32,46 @@ const NEXT: Record<NfHookName, string> = {
   NF_INET_POST_ROUTING: 'ip_finish_output',
 };
 
+const EPERM = 1;
+
 /**
  * NF_HOOK: run the hook, then `okfn` if the verdict lets the packet go on. With no base chain
  * on the hook the kernel skips netfilter entirely (a static key), and so does the model, but
- * the step is still shown so that a learner sees where the hook sits.
+ * the step is still shown so that a learner sees where the hook sits. Returns what nf_hook_slow
+ * returns (v6.12): 1 when the packet went on to `okfn`, 0 when a hook kept it (stolen, queued),
+ * -errno when a hook freed it (-EPERM for NF_DROP).
  */
-export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => void): void {
+export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => void): number {
   const engine = net.nf;
   if (!engine || !engine.hasChains(hook)) {
     net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, `${hook}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${NEXT[hook]}.`, {
       hook: { hook, verdict: 'NF_ACCEPT' },
     });
     okfn();
-    return;
+    return 1;
   }
   const res = net.call('nf_hook_slow', () => engine.run(net, hook, skb, indev, outdev));
   switch (res.verdict) {
     case 'NF_ACCEPT':
       okfn();
-      return;
+      return 1;
     case 'NF_DROP':
-      // an nf_tables chain's drop was freed in nft_do_chain already (it returns NF_STOLEN with
-      // EPERM); other hook functions' NF_DROP (conntrack, a failed re-route) is freed here
-      if (net.w.rec.getFate(skb.pkt)?.kind === 'dropped') return;
+      // a hook function's NF_DROP (conntrack, a failed re-route) is freed here; an nf_tables
+      // chain's drop comes as NF_STOLEN with EPERM, freed in nft_do_chain already
       net.drop(skb, 'L3', 'nf_hook_slow', CORE_FILE, res.reason ?? 'NETFILTER_DROP', `${hook}: the verdict is NF_DROP, so nf_hook_slow frees the packet.`);
-      return;
+      return res.err ?? -EPERM;
     case 'NF_QUEUE':
       // nf_queue: no program listens on the queue (__nf_queue fails with -ESRCH) and the rule
       // has no bypass, so nf_queue frees the packet with a plain kfree_skb (NOT_SPECIFIED)
       net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NOT_SPECIFIED', `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so nf_queue frees the packet (a plain kfree_skb: no drop reason).`);
-      return;
+      return 0;
     case 'NF_STOLEN':
+      // with an errno, the packet was dropped by the hook function that stole it
+      if (res.err) return res.err;
       net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).`, { hook: { hook, verdict: 'NF_STOLEN' } });
-      return;
+      return 0;
     default:
       okfn();
+      return 1;
   }
 }

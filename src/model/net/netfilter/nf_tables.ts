@@ -212,20 +212,24 @@ function verdictWord(v: Verdict): string {
 export interface ChainResult {
   verdict: 'NF_ACCEPT' | 'NF_DROP' | 'NF_QUEUE' | 'NF_STOLEN';
   queue?: { num: number; bypass: boolean };
+  /** the errno a verdict carries (NF_DROP_GETERR): -EPERM with the NF_STOLEN of a drop */
+  err?: number;
 }
+
+const EPERM = 1;
 
 /**
  * A drop verdict (a rule's, or the base chain's policy): nft_do_chain frees the packet itself,
  * NF_DROP_REASON(pkt->skb, SKB_DROP_REASON_NETFILTER_DROP, EPERM) in nf_tables_core.c, and hands
- * nf_hook_slow NF_STOLEN carrying -EPERM; the result stays NF_DROP here, and the hook sees the
- * packet already dropped (NF_HOOK does not free it again).
+ * nf_hook_slow NF_STOLEN carrying -EPERM, so the hook does not free it again and its caller
+ * sees -EPERM.
  */
 function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): ChainResult {
   net.drop(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, 'NETFILTER_DROP', `${hook}: the verdict is drop, so nft_do_chain frees the packet itself (NF_DROP_REASON: kfree_skb_reason with SKB_DROP_REASON_NETFILTER_DROP) and returns NF_STOLEN with EPERM to nf_hook_slow.`);
   // the fate names the rule (or policy) that dropped it, so fates-only runs can say which
   const fate = net.w.rec.getFate(skb.pkt);
   if (fate) fate.detail = by;
-  return { verdict: 'NF_DROP' };
+  return { verdict: 'NF_STOLEN', err: -EPERM };
 }
 
 /**

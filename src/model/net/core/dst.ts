@@ -1,0 +1,12 @@
+// net/core/dst.c (v6.12): dst_discard, the input function dst_init gives every route; a route
+// made for output only (one that is not local) keeps it, so a packet that ever came in on one is
+// freed.
+import type { Net } from '../net_namespace';
+import type { SkBuff } from './skbuff';
+import type { DstInput } from '../ipv4/route_types';
+
+export function dst_discard(net: Net, skb: SkBuff): void {
+  net.drop(skb, 'L3', 'dst_discard', 'net/core/dst.c', 'NOT_SPECIFIED', 'The route is an output route: its input function is dst_discard, which frees the packet.');
+}
+
+export const DST_DISCARD: DstInput = { name: 'dst_discard', fn: dst_discard };

@@ -1,0 +1,74 @@
+// The REJECT target's packets (net/ipv4/netfilter/nf_reject_ipv4.c, v6.12): an ICMP destination
+// unreachable through icmp_send, or a TCP RST built from the refused segment and sent as a new
+// locally made packet.
+import type { Net } from '../net_namespace';
+import { numToIp } from '../../proto/addr';
+import { IP_OFFSET, IPPROTO_TCP, writeIp } from '../../proto/ipv4';
+import { TCP_HLEN, TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, readTcp, writeTcp } from '../../proto/tcp';
+import { ICMP_DEST_UNREACH } from '../../proto/icmp';
+import { ETH_P_IP } from '../../proto/ethernet';
+import { allocSkb } from '../core/skbuff';
+import { writePseudoChecksum } from '../core/checksum_offload';
+import { IP4_REPLY_MARK, icmp_send } from '../ipv4/icmp';
+import { ip_local_out } from '../ipv4/ip_output';
+import { outputRoute } from '../ipv4/netfilter';
+import type { PktInfo } from './nf_pktinfo';
+import { nf_ct_attach } from './nf_ct_attach';
+
+/** nf_send_unreach: an ICMP destination unreachable back to the sender, through icmp_send. */
+export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
+  net.call('nf_send_unreach', () => {
+    const skb = p.skb;
+    if (p.iph.fragOff & IP_OFFSET) return;
+    if (!skb.dst) {
+      // nf_reject_fill_skb_dst: at PRE_ROUTING the packet has no route yet; one back to the source is looked up
+      const rt = outputRoute(net, p.iph.saddr, 0, skb.mark);
+      if (!rt) return;
+      skb.dst = rt;
+    }
+    net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: the sender is told with ICMP destination unreachable, code ${code}, through icmp_send.`, { hook: { hook: p.hook } });
+    icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
+  });
+}
+
+/** nf_send_reset: a TCP RST built from the offending segment, routed and sent with ip_local_out. */
+export function nf_send_reset(net: Net, p: PktInfo): void {
+  net.call('nf_send_reset', () => {
+    const old = p.skb;
+    if (p.l4proto !== IPPROTO_TCP || p.sport === undefined || (p.tcpFlags ?? 0) & TCPHDR_RST) return;
+    const oth = readTcp(old.buf, p.thoff);
+    const dataLen = p.iph.totLen - p.iph.ihl * 4 - oth.doff * 4;
+    let seq = 0;
+    let ack = 0;
+    let flags = TCPHDR_RST;
+    if (oth.flags & TCPHDR_ACK) seq = oth.ackSeq;
+    else {
+      ack = (oth.seq + dataLen + (oth.flags & TCPHDR_SYN ? 1 : 0) + (oth.flags & TCPHDR_FIN ? 1 : 0)) >>> 0;
+      flags |= TCPHDR_ACK;
+    }
+    const pkt = net.w.rec.newPacket(net.name, old.pkt);
+    const nskb = allocSkb(128, 20 + TCP_HLEN, pkt);
+    const at = nskb.put(20 + TCP_HLEN);
+    nskb.network_header = at;
+    nskb.transport_header = at + 20;
+    const b = nskb.w();
+    writeTcp(b, at + 20, { source: oth.dest, dest: oth.source, seq, ackSeq: ack, doff: 5, flags, window: 0, urgPtr: 0 }, TCP_HLEN, p.iph.daddr, p.iph.saddr);
+    // nf_reject_ip_tcphdr_put (v6.12): only the pseudo-header sum is written, the rest is left
+    // to the device (CHECKSUM_PARTIAL)
+    writePseudoChecksum(b, at + 20, TCP_HLEN, p.iph.daddr, p.iph.saddr, IPPROTO_TCP);
+    nskb.ip_summed = 'CHECKSUM_PARTIAL';
+    writeIp(b, at, { version: 4, ihl: 5, tos: 0, totLen: 40, id: 0, fragOff: 0x4000, ttl: net.get('net.ipv4.ip_default_ttl'), protocol: IPPROTO_TCP, saddr: p.iph.daddr, daddr: p.iph.saddr });
+    nskb.protocol = ETH_P_IP;
+    nskb.mark = IP4_REPLY_MARK(net, old.mark);
+    const rt = outputRoute(net, p.iph.saddr, p.iph.daddr, nskb.mark);
+    if (!rt) return;
+    nskb.dst = rt;
+    nskb.dev = rt.dev;
+    // nf_ct_attach: the RST belongs to the connection of the segment it answers, in the other direction
+    nf_ct_attach(nskb, old);
+    net.step(old, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
+    // the RST is a new, locally made packet: its own netfilter path starts at LOCAL_OUT
+    net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (CHECKSUM_PARTIAL, mark IP4_REPLY_MARK ${nskb.mark}), routed with ip_route_me_harder and sent with ip_local_out: LOCAL_OUT, then POST_ROUTING.`);
+    ip_local_out(net, nskb);
+  });
+}
