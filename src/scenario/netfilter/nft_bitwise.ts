@@ -1,0 +1,50 @@
+// nft_bitwise (net/netfilter/nft_bitwise.c, v6.12): the boolean form computes
+// dreg = (sreg & mask) ^ xor. nft writes `EXPR & V` as mask V, xor 0; `EXPR | V` as mask ~V,
+// xor V; `EXPR ^ V` as mask all-ones, xor V (its words and, or, xor are the same operators).
+import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
+import type { NftCursor } from './nft_cursor';
+
+export interface Bitwise {
+  mask: number;
+  xor: number;
+  /** as nft lists it */
+  text: string;
+}
+
+const OPS: Record<string, '&' | '|' | '^'> = { '&': '&', and: '&', '|': '|', or: '|', xor: '^', '^': '^' };
+
+/** Is a bitwise operator next? */
+export function atBitwise(p: NftCursor): boolean {
+  const t = p.peek();
+  return (t.kind === 'punct' || t.kind === 'word') && Object.hasOwn(OPS, t.text);
+}
+
+/** One `& V`, `| V`, `^ V` (or and/or/xor), V read by `value` in the field's width; several chain as nft folds them. */
+export function parseBitwise(p: NftCursor, width: number, value: () => number): Bitwise | null {
+  const all = width >= 32 ? 0xffffffff : (1 << width) - 1;
+  let mask = all;
+  let xor = 0;
+  const parts: string[] = [];
+  while (atBitwise(p)) {
+    const op = OPS[p.next().text];
+    const v = value() >>> 0;
+    // compose (a & m1 ^ x1) OP v into one mask/xor pair, as nft's evaluation folds constants
+    if (op === '&') {
+      mask = (mask & v) >>> 0;
+      xor = (xor & v) >>> 0;
+    } else if (op === '|') {
+      mask = (mask & ~v & all) >>> 0;
+      xor = ((xor & ~v) | v) >>> 0;
+    } else xor = (xor ^ v) >>> 0;
+    parts.push(`${op} 0x${v.toString(16)}`);
+  }
+  return parts.length ? { mask, xor, text: parts.join(' ') } : null;
+}
+
+export function applyBitwise(b: Bitwise | null, get: (x: EvalCtx) => number | undefined): (x: EvalCtx) => number | undefined {
+  if (!b) return get;
+  return (x) => {
+    const v = get(x);
+    return v === undefined ? undefined : (((v & b.mask) >>> 0) ^ b.xor) >>> 0;
+  };
+}
