@@ -48,3 +48,30 @@ export function applyBitwise(b: Bitwise | null, get: (x: EvalCtx) => number | un
     return v === undefined ? undefined : (((v & b.mask) >>> 0) ^ b.xor) >>> 0;
   };
 }
+
+/**
+ * The value a `meta mark set` / `ct mark set` statement writes: a constant (nft folds
+ * `0x12 or 0x11` to one constant before the kernel sees it), or `meta mark`/`mark`/`ct mark`
+ * with bitwise operators applied at run time (an nft_meta or nft_ct load, then nft_bitwise).
+ */
+export type MarkSource = { value: number } | { get: (x: EvalCtx) => number | undefined; ct: boolean };
+
+export function markSource(p: NftCursor): MarkSource {
+  const num = (): number => p.num(p.word('a mark value'), 0, 0xffffffff);
+  let get: ((x: EvalCtx) => number | undefined) | null = null;
+  let ct = false;
+  if (p.is('meta') || p.is('mark')) {
+    if (p.is('meta')) p.next();
+    p.expect('mark', 'mark');
+    get = (x) => x.p.skb.mark;
+  } else if (p.is('ct')) {
+    p.next();
+    p.expect('mark', 'mark');
+    ct = true;
+    get = (x) => x.nf.ctOf(x.p.skb)?.mark;
+  }
+  const first = get ? 0 : num();
+  const bw = parseBitwise(p, 32, num);
+  if (!get) return { value: bw ? (((first & bw.mask) >>> 0) ^ bw.xor) >>> 0 : first };
+  return { get: applyBitwise(bw, get), ct };
+}

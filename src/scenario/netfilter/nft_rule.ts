@@ -7,6 +7,7 @@ import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
 import { headerMatch } from './nft_header_match';
+import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
@@ -20,11 +21,11 @@ const bareMeta: ItemParser = (p, t) => E(metaItem(p, t, t));
 /** keyword → its parser */
 export const ITEMS: Record<string, ItemParser> = {
   ip: (p, t) => E(headerMatch(p, t, { keys: ['saddr', 'daddr', 'protocol', 'ttl', 'length'], parse: ipMatch })),
-  tcp: (p, t) => E(headerMatch(p, t, { keys: ['sport', 'dport', 'flags'], parse: l4Match })),
+  tcp: (p, t) => E(p.is('option') ? tcpOptionMatch(p, t) : headerMatch(p, t, { keys: ['sport', 'dport', 'flags'], parse: l4Match })),
   udp: (p, t) => E(headerMatch(p, t, { keys: ['sport', 'dport'], parse: l4Match })),
   th: (p, t) => E(l4Match(p, t)),
   icmp: (p, t) => E(headerMatch(p, t, { keys: ['type'], parse: icmpMatch })),
-  sctp: (p, t) => E(headerMatch(p, t)),
+  sctp: (p, t) => E(p.is('chunk') ? sctpChunkMatch(p, t) : headerMatch(p, t)),
   dccp: (p, t) => E(headerMatch(p, t)),
   udplite: (p, t) => E(headerMatch(p, t)),
   esp: (p, t) => E(headerMatch(p, t)),
