@@ -18,6 +18,8 @@ export const TCP_OPTIONS: Record<string, { kind: number; fields: Fields }> = {
   eol: { kind: 0, fields: { kind: [0, 1] } },
   nop: { kind: 1, fields: { kind: [0, 1] } },
   maxseg: { kind: 2, fields: { ...KL, size: [2, 2] } },
+  // nft 1.0.6 also reads `mss`
+  mss: { kind: 2, fields: { ...KL, size: [2, 2] } },
   window: { kind: 3, fields: { ...KL, count: [2, 1] } },
   'sack-perm': { kind: 4, fields: KL },
   sack: { kind: 5, fields: SACK },
@@ -92,8 +94,8 @@ export function tcpOptionMatch(p: NftCursor, kw: NTok): Expr {
   }
   const named = Object.hasOwn(TCP_OPTIONS, t.text) ? TCP_OPTIONS[t.text] : undefined;
   const num = named ? undefined : numberOf(t.text);
-  if (!named && num === undefined) p.fail(t, `unknown tcp option ${q(t.text)} (${Object.keys(TCP_OPTIONS).join(', ')}, or a kind number)`);
-  if (num !== undefined && num > 255) p.fail(t, `Value ${num} exceeds valid range 0-255`);
+  if (!named && num === undefined) p.fail(t, `unknown tcp option ${q(t.text)} (${Object.keys(TCP_OPTIONS).filter((n) => n !== 'mss').join(', ')}, or a kind number)`);
+  if (num !== undefined && num > 255) p.fail(t, 'value too large');
   const kind = named ? named.kind : num!;
   if (p.is('exists') || p.is('missing')) return presence(p, kw, { type: kind, offset: 0, len: 1, present: true }, tcpOption, `tcp option ${t.text}`);
   if (!named) return p.fail(p.peek(), `syntax error: a tcp option given by number takes exists or missing`);

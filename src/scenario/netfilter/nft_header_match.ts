@@ -36,7 +36,7 @@ export function headerMatch(p: NftCursor, kw: NTok, legacy?: Legacy): Expr {
   const k = p.peek();
   if (legacy && legacy.keys.includes(k.text)) {
     const after = p.peek(1);
-    const bitwise = (after.kind === 'punct' || after.kind === 'word') && ['&', '|', 'and', 'or', 'xor'].includes(after.text);
+    const bitwise = (after.kind === 'punct' || after.kind === 'word') && ['&', '|', 'and', 'or', 'xor', 'set'].includes(after.text);
     if (!bitwise || !Object.hasOwn(h.fields, k.text)) return legacy.parse(p, kw);
   }
   const names = [...new Set([...(legacy?.keys ?? []), ...Object.keys(h.fields)])];
