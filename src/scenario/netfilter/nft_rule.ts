@@ -8,6 +8,7 @@ import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
 import { headerMatch } from './nft_header_match';
 import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
+import { quotaItem } from './nft_quota';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
@@ -58,7 +59,7 @@ export const ITEMS: Record<string, ItemParser> = {
   redirect: natItemV,
   comment: commentItem,
   limit: limitItemE,
-  quota: notModelled,
+  quota: (p, t) => E(quotaItem(p, t)),
   ct_helper: notModelled,
   tproxy: notModelled,
   fwd: notModelled,
