@@ -112,7 +112,12 @@ function nftFile(file, text) {
     for (const t of tables) {
       const cn = t.chains.find((c) => chains.has(c) && !/ingress|egress|device/.test(chains.get(c)));
       if (!cn) continue;
-      const why = tryNft(t.fam, [cn, chains.get(cn)], rule, decls);
+      // only the sets and objects the rule names, as nft-test.py adds each on its own
+      const named = decls.filter((d) => {
+        const n = d.split(' ')[d.startsWith('ct helper') ? 2 : 1];
+        return rule.includes(`@${n}`) || rule.includes(`"${n}"`);
+      });
+      const why = tryNft(t.fam, [cn, chains.get(cn)], rule, named);
       const k = parts[1];
       tally.nft[k][1]++;
       perFamily[fam][k][1]++;

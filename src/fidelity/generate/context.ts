@@ -14,7 +14,7 @@ export const FEATURES = {
   neigh: 'permanent neighbours (and traffic to neighbours that do not answer)',
   sysctl: 'sysctls across their legal ranges',
   nft: 'nft rulesets: filter, NAT, conntrack state, sets and maps, limit, marks, reject, notrack, redirect',
-  'nft-payload': 'nft header fields (ip dscp/ecn/hdrlength/frag-off/length, tcp window/doff, udp length, icmp code), bitwise marks, tcp options',
+  'nft-payload': 'nft header fields (ip dscp/ecn/hdrlength/frag-off/length, tcp window/doff, udp length, icmp code), bitwise marks, tcp options, quota',
   iptables: 'iptables rulesets (iptables-nft)',
   ping: 'ping with sizes, TTLs, DF and counts',
   udp: 'UDP datagrams',

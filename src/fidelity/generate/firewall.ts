@@ -88,7 +88,8 @@ function payloadMatch(side: Rng, proto?: string, l4?: string): string {
   const tcp = ['tcp option maxseg size 1460', 'tcp option maxseg size < 1400', 'tcp option timestamp exists', 'tcp option sack-perm missing', 'tcp option window count > 6', 'tcp window > 1000', 'tcp doff 10', 'tcp flags & (syn|ack) == syn'];
   const udp = ['udp length > 100', 'udp length < 100', 'udp checksum != 0'];
   const icmp = ['icmp code 0', 'icmp code port-unreachable'];
-  const pool = [...ip, ...(fixed === undefined || fixed === 'tcp' ? tcp : []), ...(fixed === undefined || fixed === 'udp' ? udp : []), ...(fixed === undefined || fixed === 'icmp' ? icmp : [])];
+  const stateful = ['quota 1500 bytes', 'quota over 1500 bytes'];
+  const pool = [...ip, ...stateful, ...(fixed === undefined || fixed === 'tcp' ? tcp : []), ...(fixed === undefined || fixed === 'udp' ? udp : []), ...(fixed === undefined || fixed === 'icmp' ? icmp : [])];
   return side.pick(pool);
 }
 

@@ -153,7 +153,9 @@ export class NftCursor {
       this.skipSeps();
       while (!this.is('}')) {
         if (this.peek().kind === 'eof') this.fail(this.peek(), 'syntax error: missing } at the end of the set');
-        one();
+        // a set inside a set is merged into it, as nft merges it
+        if (this.is('{')) out.push(...this.values(what));
+        else one();
         this.skipSeps();
         if (this.is(',')) this.next();
         this.skipSeps();

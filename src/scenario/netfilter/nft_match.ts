@@ -96,6 +96,12 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
   const op = p.op();
   if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare tcp flags');
   const explicit = p.toks[p.i - 1].kind === 'punct';
+  if (p.is('{')) {
+    // an anonymous set is an nft_lookup: the whole flags byte equals one of the elements
+    const vs = p.values('a tcp flag');
+    const r = p.ranges(vs, (t, s) => (Object.hasOwn(X.TCP_FLAGS, s) ? X.TCP_FLAGS[s] : p.num(t, 0, 255)));
+    return X.matchNum(p.text(kw), X.field.tcpFlags, op, r, show);
+  }
   const val = flagList(p);
   if (p.peek().kind === 'word' && p.peek().text === '/') {
     p.next();

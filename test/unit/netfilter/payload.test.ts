@@ -61,6 +61,10 @@ const ACCEPTED = [
   'meta mark set 0xf0 or 0x0f',
   'ct mark set ct mark and 0xff',
   'ct mark set meta mark or 0x100',
+  'tcp flags { syn, ack } accept',
+  'tcp flags != { fin, rst } accept',
+  'tcp dport vmap { 22:accept, 23:drop }',
+  'ip saddr { { 10.0.0.1, 10.0.0.2 }, 10.0.1.0/24 } accept',
 ];
 
 /** [rule, column of the refused token, words of the message] */
@@ -148,6 +152,8 @@ traffic:
             'nft add rule ip f input tcp option timestamp exists counter',
             'nft add rule ip f input tcp option 30 missing counter',
             'nft add rule ip f input tcp option 2 missing counter',
+            "nft add rule ip f input tcp flags '{ syn, ack }' counter",
+            "nft add rule ip f input tcp flags != '{ syn }' counter",
           ],
         },
         `listen:\n  - server: tcp 80\ntraffic:\n  - from: client\n    send: tcp connect to 10.0.2.2:80\n`,
@@ -158,7 +164,13 @@ traffic:
     const verdicts = nfEvents(t, 'server', syn.id)
       .filter((e) => e.hook?.chain === 'input' && e.hook.ruleIndex)
       .map((e) => e.hook!.verdict);
-    assert.deepStrictEqual(verdicts, ['NFT_CONTINUE', 'NFT_BREAK', 'NFT_CONTINUE', 'NFT_CONTINUE', 'NFT_BREAK']);
+    // a set of flags is a lookup of the whole flags byte: the SYN is { syn }, the last ACK of the handshake { ack }
+    assert.deepStrictEqual(verdicts, ['NFT_CONTINUE', 'NFT_BREAK', 'NFT_CONTINUE', 'NFT_CONTINUE', 'NFT_BREAK', 'NFT_CONTINUE', 'NFT_BREAK']);
+    const ack = t.packets.find((p) => /10\.0\.1\.2\.\d+ > 10\.0\.2\.2\.80: TCP \[\.\]/.test(p.summary))!;
+    const ackVerdicts = nfEvents(t, 'server', ack.id)
+      .filter((e) => e.hook?.chain === 'input' && (e.hook.ruleIndex ?? 0) >= 6)
+      .map((e) => e.hook!.verdict);
+    assert.deepStrictEqual(ackVerdicts, ['NFT_CONTINUE', 'NFT_CONTINUE']);
     const second = nfEvents(t, 'server', syn.id).find((e) => e.hook?.ruleIndex === 2)!;
     assert.match(second.what, /the packet has tcp option maxseg size 1460/);
   });
