@@ -5,7 +5,7 @@ import { World } from '../../../src/model/world';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run } from './helpers';
+import { nfEvents, run, runExample } from './helpers';
 
 function nftRule(rule: string): { col: number; msg: string } | null {
   const text = `table inet t {\n chain c {\n  type filter hook input priority 0;\n  ${rule}\n }\n}\n`;
@@ -63,5 +63,16 @@ ${frames(9)}${frames(10)}`);
     const third = t.packets.filter((p) => /\.9:/.test(p.summary))[2];
     const ev = nfEvents(t, 'server', third.id).find((e) => e.hook?.ruleIndex === 1)!;
     assert.match(ev.what, /1200 bytes consumed of a quota of 1000: over it/);
+  });
+
+  it('example nf-tcp-flags-quota: masked tcp flags, the SYN\'s MSS option, and the quota spent by the third datagram', () => {
+    const t = runExample('nf-tcp-flags-quota.yaml');
+    const syn = t.packets.find((p) => /TCP \[S\] /.test(p.summary))!;
+    const rules = nfEvents(t, 'router', syn.id).filter((e) => e.hook?.chain === 'forward' && e.hook.ruleIndex);
+    assert.deepStrictEqual(rules.map((e) => e.hook!.verdict), ['NFT_BREAK', 'NFT_BREAK', 'NF_ACCEPT']);
+    assert.match(rules[1].what, /tcp option maxseg size 1460/);
+    const udp = t.packets.filter((p) => /> 10\.0\.2\.2\.9: UDP/.test(p.summary));
+    assert.deepStrictEqual(udp.map((p) => p.fate.kind), ['delivered', 'delivered', 'dropped']);
+    assert.strictEqual(udp[2].fate.detail, 'fw forward policy drop');
   });
 });
