@@ -73,3 +73,35 @@ export function headerMatch(p: NftCursor, kw: NTok, legacy?: Legacy): Expr {
     },
   });
 }
+
+/**
+ * `@nh,OFFSET,LENGTH [& V] [op] VALUES` and `@th,…`: a raw nft_payload load of LENGTH bits at bit
+ * OFFSET of the network or transport header. nft adds no dependency for it: `@th` reads the
+ * transport header of whatever protocol the packet carries (the kernel only refuses a later
+ * fragment or a load past the end). `@ll` (the link-layer header) is not modelled.
+ */
+export function rawPayloadMatch(p: NftCursor, kw: NTok): Expr {
+  if (kw.text === '@ll') return p.fail(kw, 'raw payload @ll (the link-layer header) is not modelled (@nh and @th are)');
+  p.expect(',');
+  const off = p.num(p.word('a bit offset'), 0, 0xffff);
+  p.expect(',');
+  const lenTok = p.word('a bit length');
+  const len = p.num(lenTok, 0, 0xffff);
+  if (len === 0) p.fail(lenTok, 'raw payload length 0: nothing to load');
+  if (len > 32) p.fail(lenTok, `raw payloads longer than 32 bits are not modelled (this one is ${len})`);
+  if (p.atEnd()) p.fail(p.peek(), 'syntax error: a raw payload needs a value to compare with');
+  const f: HeaderField = { offset: off, len, type: 'int' };
+  const bw = atBitwise(p) ? parseBitwise(p, len, () => {
+    const t = p.word('a value');
+    return fieldValue(p, f, t, t.text);
+  }) : null;
+  const op = p.op();
+  const nx = p.peek();
+  if (nx.kind === 'word' && (nx.text === 'vmap' || nx.text.startsWith('@'))) p.fail(nx, `a raw payload with ${nx.text === 'vmap' ? 'a verdict map' : 'a named set'} is not modelled`);
+  const vs = p.values('a value');
+  const r = p.ranges(vs, (t, s) => fieldValue(p, f, t, s));
+  const field = { base: kw.text === '@nh' ? ('nh' as const) : ('th' as const), offset: off, len };
+  const get = applyBitwise(bw, (x: EvalCtx) => loadPayload(x, field));
+  const name = `${kw.text},${off},${len}`;
+  return X.matchNum(p.text(kw), get, op, r, (v) => `${name} ${v}`, { actual: (x) => (get(x) === undefined ? `nothing at ${name} to load (a later fragment, or the packet ends before it)` : `${name} ${get(x)}`) });
+}

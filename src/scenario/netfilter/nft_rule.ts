@@ -6,7 +6,7 @@ import type { Expr, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
 import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
-import { headerMatch } from './nft_header_match';
+import { headerMatch, rawPayloadMatch } from './nft_header_match';
 import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
 import { quotaItem } from './nft_quota';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
@@ -33,6 +33,9 @@ export const ITEMS: Record<string, ItemParser> = {
   ah: (p, t) => E(headerMatch(p, t)),
   comp: (p, t) => E(headerMatch(p, t)),
   igmp: (p, t) => E(headerMatch(p, t)),
+  '@nh': (p, t) => E(rawPayloadMatch(p, t)),
+  '@th': (p, t) => E(rawPayloadMatch(p, t)),
+  '@ll': (p, t) => E(rawPayloadMatch(p, t)),
   ct: (p, t) => E(ctMatch(p, t)),
   meta: (p, t) => E(metaItem(p, p.word('a meta key'), t)),
   iif: bareMeta,

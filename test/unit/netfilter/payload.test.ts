@@ -62,6 +62,9 @@ const ACCEPTED = [
   'ct mark set ct mark and 0xff',
   'ct mark set meta mark or 0x100',
   'tcp flags { syn, ack } accept',
+  '@nh,72,8 17',
+  '@th,16,16 53',
+  '@nh,8,6 & 0x3f == 34',
   'tcp flags != { fin, rst } accept',
   'tcp dport vmap { 22:accept, 23:drop }',
   'ip saddr { { 10.0.0.1, 10.0.0.2 }, 10.0.1.0/24 } accept',
@@ -82,6 +85,9 @@ const REFUSED: [string, number, RegExp][] = [
   ['ip ttl set 1', 8, /setting header fields is not modelled/],
   ['tcp option maxseg size set 1400', 24, /changing tcp options is not modelled/],
   ['ah spi @allowed', 8, /ah spi with a named set is not modelled/],
+  ['@th,0,1 2', 9, /^Value 2 exceeds valid range 0-1$/],
+  ['@ll,0,8 1', 1, /@ll \(the link-layer header\) is not modelled/],
+  ['@nh,0,64 1', 7, /longer than 32 bits are not modelled/],
 ];
 
 describe('netfilter: header fields, bitwise, tcp options and sctp chunks (nft_payload, nft_bitwise, nft_exthdr)', () => {
@@ -98,7 +104,7 @@ describe('netfilter: header fields, bitwise, tcp options and sctp chunks (nft_pa
     }
   });
 
-  it('ip id, dscp and ecn are read from the header of the frame', () => {
+  it('ip id, dscp and ecn, and raw @nh/@th loads, are read from the header of the frame', () => {
     const t = run(`name: t
 hosts:
   client: |
@@ -113,10 +119,13 @@ hosts:
     nft add rule ip f input ip dscp af41 drop
     nft add rule ip f input ip ecn ce drop
     nft add rule ip f input ip hdrlength != 5 drop
+    nft add rule ip f input @nh,32,16 4662 drop
+    nft add rule ip f input @th,16,16 54 drop
 links:
   - client:eth0 server:eth0
 listen:
   - server: udp 53
+  - server: udp 54
 traffic:
   - into: server:eth0
     send: udp from 192.168.1.10:40000 to 192.168.1.20:53 id 4660
@@ -128,14 +137,18 @@ traffic:
     send: udp from 192.168.1.10:40003 to 192.168.1.20:53 tos 138
   - into: server:eth0
     send: udp from 192.168.1.10:40004 to 192.168.1.20:53 tos 3
+  - into: server:eth0
+    send: udp from 192.168.1.10:40005 to 192.168.1.20:53 id 4662
+  - into: server:eth0
+    send: udp from 192.168.1.10:40006 to 192.168.1.20:54
 `);
     assert.deepStrictEqual(
       t.packets.map((p) => p.fate.kind),
-      ['dropped', 'delivered', 'dropped', 'dropped', 'dropped'],
-      'id 4660; id 4661; dscp af41 (tos 136); af41 with ect0 (tos 138): dscp ignores the ecn bits; ecn ce (tos 0x03)',
+      ['dropped', 'delivered', 'dropped', 'dropped', 'dropped', 'dropped', 'dropped'],
+      'id 4660; id 4661; dscp af41 (tos 136); af41 with ect0 (tos 138): dscp ignores the ecn bits; ecn ce (tos 3); raw @nh,32,16 is the id; raw @th,16,16 the port',
     );
     const rule = (pkt: number): number | undefined => nfEvents(t, 'server', pkt).find((e) => e.hook?.verdict === 'NF_DROP')?.hook?.ruleIndex;
-    assert.deepStrictEqual([rule(1), rule(3), rule(4), rule(5)], [1, 2, 2, 3]);
+    assert.deepStrictEqual([rule(1), rule(3), rule(4), rule(5), rule(6), rule(7)], [1, 2, 2, 3, 5, 6]);
     const miss = nfEvents(t, 'server', 2).find((e) => e.hook?.ruleIndex === 1)!;
     assert.match(miss.what, /`ip id 4660` does not match \(the packet has ip id 4661\)/);
   });
