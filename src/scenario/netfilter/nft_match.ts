@@ -250,5 +250,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
 /** The protocols a `meta l4proto`/`ip protocol` comparison names, as nft prints them; none for a range. */
 function protoNames(r: X.Range[]): string[] {
   if (r.some(([lo, hi]) => lo !== hi)) return [];
-  return [...new Set(r.map(([v]) => X.showProto(v)))];
+  // by nft's names (132 is sctp), so a later `sctp …` header match agrees with `meta l4proto 132`
+  const name = (v: number): string => Object.entries(X.PROTO_BY_NAME).find(([, n]) => n === v)?.[0] ?? String(v);
+  return [...new Set(r.map(([v]) => name(v)))];
 }
