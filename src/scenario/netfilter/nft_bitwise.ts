@@ -58,15 +58,20 @@ export type MarkSource = { value: number } | { get: (x: EvalCtx) => number | und
 
 export function markSource(p: NftCursor): MarkSource {
   const num = (): number => p.num(p.word('a mark value'), 0, 0xffffffff);
+  const t = p.peek();
+  if (t.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(t.text)) p.fail(t, `${t.text} is not modelled`);
+  if (t.kind === 'word' && /^[a-z]/.test(t.text) && !['meta', 'mark', 'ct'].includes(t.text)) p.fail(t, `a mark from a map (${t.text} … map { … }) is not modelled`);
   let get: ((x: EvalCtx) => number | undefined) | null = null;
   let ct = false;
   if (p.is('meta') || p.is('mark')) {
     if (p.is('meta')) p.next();
     p.expect('mark', 'mark');
+    if (p.is('map')) p.fail(p.peek(), 'a mark from a map (meta mark map { … }) is not modelled');
     get = (x) => x.p.skb.mark;
   } else if (p.is('ct')) {
     p.next();
     p.expect('mark', 'mark');
+    if (p.is('map')) p.fail(p.peek(), 'a mark from a map (ct mark map { … }) is not modelled');
     ct = true;
     get = (x) => x.nf.ctOf(x.p.skb)?.mark;
   }

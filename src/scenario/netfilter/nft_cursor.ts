@@ -145,6 +145,7 @@ export class NftCursor {
         return;
       }
       if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end' : `, found ${q(t.text)}`}`);
+      if (t.kind === 'word' && t.text === '.') this.fail(t, 'concatenations (EXPR . EXPR, and their elements A . B) are not modelled');
       if (t.text.startsWith('@')) this.fail(t, `named sets (${t.text}) are not modelled: write the elements in { }`);
       out.push(t);
     };
