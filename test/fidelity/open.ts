@@ -18,5 +18,6 @@ export const OPEN_GENERATED: Record<string, string> = {
   'gen-1001-31.yaml': "host h1, IPv4 frame 1 out of eth0 (model packet 4): frame: model 10.0.1.1 > 10.0.1.2 ICMP destination unreachable code 3 about [10.0.1.2 > 10.0.1.1 UDP * > 9000 len 1472, ttl 64 DF, len 1500], ttl 64,",
   'gen-1002-3.yaml': "host h3, IPv4 frame 1 out of eth1 (model packet 1: 10.0.3.1 > 10.0.3.2 TCP * > 8080 [S] len 0, ttl 64 DF, len 60): tcp.opt.sack_perm: model 0402 vs kernel 0101 (since the generator stopped drawing `meta l4proto tcp udp dport 53`: the SYN retransmissions, model 5 vs kernel 2)",
   'gen-1002-28.yaml': "host h1, packet 10.0.1.2 > 10.0.1.1: ip-proto-1, ttl 64, length 1500, frag offset 1480 MF (no model packet): drop: model (no drop) vs kernel skb_release_data NOT_SPECIFIED",
+  'gen-1003-29.yaml': 'host h1, packet #8 10.0.4.2 > 10.0.4.1: proto 17, ttl 64, length 524, frag offset 1008: drop: model inet_frag_rbtree_purge FRAG_REASM_TIMEOUT vs kernel (no drop)',
   'gen-1003-38.yaml': "host h1, packet 10.0.1.2 > 10.0.1.1: ip-proto-1, ttl 64, length 1500, frag offset 1480 MF (no model packet): drop: model (no drop) vs kernel skb_release_data NOT_SPECIFIED",
 };
