@@ -32,10 +32,11 @@ const M = require(out);
 const verbose = process.argv.includes('--verbose');
 const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] } };
 const refusedWhy = new Map();
+const perFamily = {};
 
-function tryNft(fam, chainSpec, rule) {
+function tryNft(fam, chainSpec, rule, decls = []) {
   const [name, spec] = chainSpec;
-  const text = `table ${fam} t {\n chain ${name} {\n  ${spec};\n  ${rule}\n }\n}\n`;
+  const text = `table ${fam} t {\n${decls.map((d) => ` ${d}\n`).join('')} chain ${name} {\n  ${spec};\n  ${rule}\n }\n}\n`;
   try {
     M.runNft(new M.World().addHost('h'), M.fromFile(text, 'r.nft'));
     return null;
@@ -54,12 +55,47 @@ function tryIptables(table, chain, rule) {
   }
 }
 
+/**
+ * The suites' declarations, as nft-test.py makes them before the rule lines that follow:
+ * `!NAME type T [flags F] [timeout X];ok` a set, `%NAME type counter|quota …|limit …|ct helper {…};ok`
+ * a named object. `?NAME ELEMS` (elements) lines are not rule lines and are skipped.
+ */
+function declOf(l) {
+  const [body, res] = l.slice(1).split(';');
+  if (res !== 'ok') return null;
+  const m = /^(\S+)\s+type\s+(.*)$/.exec(body.trim());
+  if (!m) return null;
+  const [, name, rest] = m;
+  if (l[0] === '!') {
+    const mm = /^(.*?)(?:\s+flags\s+(\S+))?(?:\s+timeout\s+(\S+))?$/.exec(rest);
+    return `set ${name} { type ${mm[1]};${mm[2] ? ` flags ${mm[2]};` : ''}${mm[3] ? ` timeout ${mm[3]};` : ''} }`;
+  }
+  const o = /^(counter|quota|limit|ct helper)\s*(.*)$/.exec(rest);
+  if (!o) return null;
+  const inner = o[2].startsWith('{') ? o[2].slice(1, o[2].lastIndexOf('}')) : o[2];
+  return `${o[1]} ${name} { ${inner} }`;
+}
+
+function familyOf(file) {
+  const b = path.basename(file);
+  return b.startsWith('ip_') ? 'ip' : b.startsWith('inet_') ? 'inet' : b.startsWith('any_') ? 'any' : 'other';
+}
+
 function nftFile(file, text) {
   const chains = new Map();
   let tables = [];
+  const decls = [];
+  const fam = familyOf(file);
+  if (!perFamily[fam]) perFamily[fam] = { ok: [0, 0], fail: [0, 0] };
   for (const raw of text.split('\n')) {
     const l = raw.trim();
     if (!l || l.startsWith('#') || l.startsWith('- ')) continue;
+    if (l.startsWith('!') || l.startsWith('%')) {
+      const d = declOf(l);
+      if (d) decls.push(d);
+      continue;
+    }
+    if (l.startsWith('?')) continue;
     if (l.startsWith(':')) {
       const [name, spec] = l.slice(1).split(';');
       chains.set(name, spec);
@@ -76,10 +112,19 @@ function nftFile(file, text) {
     for (const t of tables) {
       const cn = t.chains.find((c) => chains.has(c) && !/ingress|egress|device/.test(chains.get(c)));
       if (!cn) continue;
-      const why = tryNft(t.fam, [cn, chains.get(cn)], rule);
+      // only the sets and objects the rule names, as nft-test.py adds each on its own
+      const named = decls.filter((d) => {
+        const n = d.split(' ')[d.startsWith('ct helper') ? 2 : 1];
+        return rule.includes(`@${n}`) || rule.includes(`"${n}"`);
+      });
+      const why = tryNft(t.fam, [cn, chains.get(cn)], rule, named);
       const k = parts[1];
       tally.nft[k][1]++;
-      if (why === null) tally.nft[k][0]++;
+      perFamily[fam][k][1]++;
+      if (why === null) {
+        tally.nft[k][0]++;
+        perFamily[fam][k][0]++;
+      }
       else if (k === 'ok') refusedWhy.set(why.replace(/"[^"]*"/g, '"…"').slice(0, 70), (refusedWhy.get(why.replace(/"[^"]*"/g, '"…"').slice(0, 70)) ?? 0) + 1);
       if (verbose) console.log(`${path.basename(file)} [${t.fam}] ${rule} ;${k} => ${why ?? 'accepted'}`);
     }
@@ -125,4 +170,5 @@ for (const tool of ['nft', 'iptables']) {
   if (!t.ok[1] && !t.fail[1]) continue;
   console.log(`${tool}: accepted ${t.ok[0]} of ${t.ok[1]} lines the tool accepts (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} lines the tool rejects`);
 }
+for (const [f, t] of Object.entries(perFamily)) console.log(`  nft ${f}/*.t: accepted ${t.ok[0]} of ${t.ok[1]} (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} rejected lines`);
 if (verbose) for (const [why, n] of [...refusedWhy].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${n} × ${why}`);

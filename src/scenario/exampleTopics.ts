@@ -54,6 +54,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-reject-icmp.yaml', 'reject answers with an ICMP error where drop says nothing'],
       ['nf-named-sets.yaml', 'one rule matches many addresses through a named set or map'],
       ['nf-limit-connmark.yaml', 'limit counts tokens; connmark carries a mark across a connection'],
+      ['nf-tcp-flags-quota.yaml', 'tcp flags with a mask, a tcp option of the SYN, and a byte quota'],
       ['nf-raw-notrack.yaml', 'the raw table at priority -300 runs before conntrack and can skip it'],
       ['nf-conntrack-defrag.yaml', 'conntrack needs whole datagrams: fragments are gathered at PRE_ROUTING'],
       ['nf-queue-no-listener.yaml', 'queue with no program listening drops the packet'],

@@ -14,6 +14,7 @@ export const FEATURES = {
   neigh: 'permanent neighbours (and traffic to neighbours that do not answer)',
   sysctl: 'sysctls across their legal ranges',
   nft: 'nft rulesets: filter, NAT, conntrack state, sets and maps, limit, marks, reject, notrack, redirect',
+  'nft-payload': 'nft header fields (ip dscp/ecn/hdrlength/frag-off/length, tcp window/doff, udp length, icmp code), bitwise marks, tcp options, quota',
   iptables: 'iptables rulesets (iptables-nft)',
   'nf-keys': 'iptables extensions (conntrack status/direction, owner, tos, addrtype, hashlimit, quota, connbytes…; NFLOG, TTL, DSCP, TOS) and nft ct/meta keys',
   ping: 'ping with sizes, TTLs, DF and counts',

@@ -3,6 +3,7 @@
 // notrack, redirect) and iptables-nft (filter, nat, mangle, conntrack, limit, REJECT, MARK,
 // CONNMARK, MASQUERADE, DNAT, REDIRECT). Addresses and ports come from the topology.
 import type { Ctx, Iface } from './context';
+import { Rng } from './rng';
 import type { GenHost } from './scenario';
 import { firewallKeys } from './firewall_keys';
 
@@ -76,6 +77,23 @@ function verdict(ctx: Ctx, hook: Hook, proto?: string): string {
   }
 }
 
+/**
+ * Issue 15's constructs: a header field (nft_payload, with a bitwise mask for bitfields and
+ * masked matches), a masked mark, or a tcp option (nft_exthdr), compatible with the protocol the
+ * rule has fixed. Drawn from a side stream (Rng.fromText), so the scenarios drawn before keep
+ * their main stream.
+ */
+function payloadMatch(side: Rng, proto?: string, l4?: string): string {
+  const fixed = proto ?? l4;
+  const ip = ['ip dscp ef', 'ip dscp != cs0', 'ip ecn not-ect', 'ip hdrlength 5', 'ip version 4', 'ip frag-off & 0x4000 != 0', 'ip frag-off & 0x1fff != 0', 'ip length > 100', 'ip length < 100', 'ip daddr & 0.0.0.255 == 0.0.0.2', 'ip checksum != 0', 'meta mark & 0x2 == 0x2', 'meta mark and 0x3 != 0x0'];
+  const tcp = ['tcp option maxseg size 1460', 'tcp option maxseg size < 1400', 'tcp option timestamp exists', 'tcp option sack-perm missing', 'tcp option window count > 6', 'tcp window > 1000', 'tcp doff 10', 'tcp flags & (syn|ack) == syn'];
+  const udp = ['udp length > 100', 'udp length < 100', 'udp checksum != 0'];
+  const icmp = ['icmp code 0', 'icmp code port-unreachable'];
+  const stateful = ['quota 1500 bytes', 'quota over 1500 bytes'];
+  const pool = [...ip, ...stateful, ...(fixed === undefined || fixed === 'tcp' ? tcp : []), ...(fixed === undefined || fixed === 'udp' ? udp : []), ...(fixed === undefined || fixed === 'icmp' ? icmp : [])];
+  return side.pick(pool);
+}
+
 const PRIO: Record<Hook, readonly string[]> = {
   prerouting: ['raw', 'mangle', '0', 'filter'],
   input: ['filter', '0', 'mangle'],
@@ -113,7 +131,13 @@ function nft(ctx: Ctx, h: GenHost): void {
       // keeps only the header match (decided without a draw, so the draws that follow stay the same)
       const clash = (a: typeof m, b: typeof m): boolean => !!a.l4 && !!b.proto && a.l4 !== b.proto;
       const texts = [clash(m, m2) ? '' : m.text, clash(m2, m) ? '' : m2.text];
-      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[...texts, verdict(ctx, hook, proto)].filter(Boolean).join(' ')}`);
+      const v = verdict(ctx, hook, proto);
+      if (ctx.has('nft-payload')) {
+        const side = Rng.fromText(`${h.name}\n${h.lines.join('\n')}\n${texts.join(' ')} ${v}`);
+        if (side.chance(0.35)) texts.push(payloadMatch(side, proto, m.l4 ?? m2.l4));
+        if (side.chance(0.08)) h.lines.push(`nft add rule ${fam} ${t} ${hook} meta mark set meta mark | 0x2`);
+      }
+      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[...texts, v].filter(Boolean).join(' ')}`);
     }
     if (rng.chance(0.15)) {
       // a named set and a verdict map used by a rule of the chain

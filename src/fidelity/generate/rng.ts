@@ -17,6 +17,16 @@ export class Rng {
     return new Rng(h);
   }
 
+  /**
+   * A side stream seeded by text already drawn (FNV-1a): later grammar is drawn from it so that
+   * adding it leaves the main stream, and so every scenario drawn before, as it was.
+   */
+  static fromText(text: string): Rng {
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+    return new Rng(h);
+  }
+
   /** uniform in [0, 1) */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;

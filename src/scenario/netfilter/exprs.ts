@@ -10,7 +10,7 @@ export type Op = '==' | '!=' | '<' | '>' | '<=' | '>=';
 import type { Range } from './values';
 export type { Range };
 
-export const PROTO_BY_NAME: Record<string, number> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, igmp: 2, gre: 47, esp: 50, ah: 51, sctp: 132 };
+export const PROTO_BY_NAME: Record<string, number> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, igmp: 2, gre: 47, esp: 50, ah: 51, sctp: 132, dccp: 33, comp: 108, udplite: 136, 'ipv6-icmp': 58, ipv6: 41, ospf: 89, vrrp: 112, pim: 103, l2tp: 115 };
 export { SERVICES } from './values';
 export const ICMP_TYPES: Record<string, number> = {
   'echo-reply': 0,

@@ -145,6 +145,7 @@ export class NftCursor {
         return;
       }
       if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end' : `, found ${q(t.text)}`}`);
+      if (t.kind === 'word' && t.text === '.') this.fail(t, 'concatenations (EXPR . EXPR, and their elements A . B) are not modelled');
       if (t.text.startsWith('@')) this.fail(t, `named sets (${t.text}) are not modelled: write the elements in { }`);
       out.push(t);
     };
@@ -153,7 +154,9 @@ export class NftCursor {
       this.skipSeps();
       while (!this.is('}')) {
         if (this.peek().kind === 'eof') this.fail(this.peek(), 'syntax error: missing } at the end of the set');
-        one();
+        // a set inside a set is merged into it, as nft merges it
+        if (this.is('{')) out.push(...this.values(what));
+        else one();
         this.skipSeps();
         if (this.is(',')) this.next();
         this.skipSeps();

@@ -9,6 +9,7 @@ import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
 import { lookupOr } from './nft_sets';
 import { ctKey, metaKey } from './nft_keys';
+import { applyBitwise, markSource, parseBitwise } from './nft_bitwise';
 
 export function ipMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.key(kw, ['saddr', 'daddr', 'protocol', 'ttl', 'length']);
@@ -96,6 +97,12 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
   const op = p.op();
   if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare tcp flags');
   const explicit = p.toks[p.i - 1].kind === 'punct';
+  if (p.is('{')) {
+    // an anonymous set is an nft_lookup: the whole flags byte equals one of the elements
+    const vs = p.values('a tcp flag');
+    const r = p.ranges(vs, (t, s) => (Object.hasOwn(X.TCP_FLAGS, s) ? X.TCP_FLAGS[s] : p.num(t, 0, 255)));
+    return X.matchNum(p.text(kw), X.field.tcpFlags, op, r, show);
+  }
   const val = flagList(p);
   if (p.peek().kind === 'word' && p.peek().text === '/') {
     p.next();
@@ -146,19 +153,18 @@ export function ctMarkItem(p: NftCursor, kw: NTok): Expr {
   };
   if (p.is('set')) {
     p.next();
-    if (p.is('meta') || p.is('mark')) {
-      if (p.is('meta')) p.next();
-      p.expect('mark', 'mark (ct mark set meta mark)');
-      return X.ctMarkSet(p.text(kw), (x) => x.p.skb.mark);
-    }
-    const v = p.num(p.word('a mark value or meta mark'), 0, 0xffffffff);
-    return X.ctMarkSet(p.text(kw), () => v);
+    const src = markSource(p);
+    if ('value' in src) return X.ctMarkSet(p.text(kw), () => src.value);
+    // the source is loaded with the entry at hand: ct mark of this entry, or the packet's mark
+    return X.ctMarkSet(p.text(kw), (x, old) => src.get(x) ?? old);
   }
+  const bw = parseBitwise(p, 32, () => p.num(p.word('a mask'), 0, 0xffffffff));
+  const get = applyBitwise(bw, X.ctMark);
   const op = p.op();
-  const ref = lookupOr(p, kw, op, 'mark', X.ctMark, show);
+  const ref = lookupOr(p, kw, op, 'mark', get, show);
   if (ref) return { ...ref, needsCt: true, actual };
   const vs = p.values('a mark');
-  return X.matchNum(p.text(kw), X.ctMark, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), show, { needsCt: true, actual });
+  return X.matchNum(p.text(kw), get, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), show, { needsCt: true, actual });
 }
 
 export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
@@ -186,19 +192,17 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
     case 'mark': {
       if (p.is('set')) {
         p.next();
-        if (p.is('ct')) {
-          p.next();
-          p.expect('mark', 'mark (meta mark set ct mark)');
-          return { ...X.markSet(p.text(kw), X.ctMark), needsCt: true };
-        }
-        const v = p.num(p.word('a mark value'), 0, 0xffffffff);
-        return X.markSet(p.text(kw), v);
+        const src = markSource(p);
+        if ('value' in src) return X.markSet(p.text(kw), src.value);
+        return src.ct ? { ...X.markSet(p.text(kw), src.get), needsCt: true } : { ...X.markSet(p.text(kw), src.get), actual: undefined };
       }
+      const bw = parseBitwise(p, 32, () => p.num(p.word('a mask'), 0, 0xffffffff));
+      const get = applyBitwise(bw, X.field.mark);
       const op = p.op();
-      const ref = lookupOr(p, kw, op, 'mark', X.field.mark, (v) => `mark ${X.showHex(v as number)}`);
+      const ref = lookupOr(p, kw, op, 'mark', get, (v) => `mark ${X.showHex(v as number)}`);
       if (ref) return ref;
       const vs = p.values('a mark');
-      return X.matchNum(p.text(kw), X.field.mark, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
+      return X.matchNum(p.text(kw), get, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
     }
     case 'nftrace': {
       p.expect('set');
@@ -247,5 +251,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
 /** The protocols a `meta l4proto`/`ip protocol` comparison names, as nft prints them; none for a range. */
 function protoNames(r: X.Range[]): string[] {
   if (r.some(([lo, hi]) => lo !== hi)) return [];
-  return [...new Set(r.map(([v]) => X.showProto(v)))];
+  // by nft's names (132 is sctp), so a later `sctp …` header match agrees with `meta l4proto 132`
+  const name = (v: number): string => Object.entries(X.PROTO_BY_NAME).find(([, n]) => n === v)?.[0] ?? String(v);
+  return [...new Set(r.map(([v]) => name(v)))];
 }

@@ -6,6 +6,9 @@ import type { Expr, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
 import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
+import { headerMatch, rawPayloadMatch } from './nft_header_match';
+import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
+import { quotaItem } from './nft_quota';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
@@ -18,11 +21,21 @@ const bareMeta: ItemParser = (p, t) => E(metaItem(p, t, t));
 
 /** keyword → its parser */
 export const ITEMS: Record<string, ItemParser> = {
-  ip: (p, t) => E(ipMatch(p, t)),
-  tcp: (p, t) => E(l4Match(p, t)),
-  udp: (p, t) => E(l4Match(p, t)),
+  ip: (p, t) => E(headerMatch(p, t, { keys: ['saddr', 'daddr', 'protocol', 'ttl', 'length'], parse: ipMatch })),
+  tcp: (p, t) => E(p.is('option') ? tcpOptionMatch(p, t) : headerMatch(p, t, { keys: ['sport', 'dport', 'flags'], parse: l4Match })),
+  udp: (p, t) => E(headerMatch(p, t, { keys: ['sport', 'dport'], parse: l4Match })),
   th: (p, t) => E(l4Match(p, t)),
-  icmp: (p, t) => E(icmpMatch(p, t)),
+  icmp: (p, t) => E(headerMatch(p, t, { keys: ['type'], parse: icmpMatch })),
+  sctp: (p, t) => E(p.is('chunk') ? sctpChunkMatch(p, t) : headerMatch(p, t)),
+  dccp: (p, t) => E(headerMatch(p, t)),
+  udplite: (p, t) => E(headerMatch(p, t)),
+  esp: (p, t) => E(headerMatch(p, t)),
+  ah: (p, t) => E(headerMatch(p, t)),
+  comp: (p, t) => E(headerMatch(p, t)),
+  igmp: (p, t) => E(headerMatch(p, t)),
+  '@nh': (p, t) => E(rawPayloadMatch(p, t)),
+  '@th': (p, t) => E(rawPayloadMatch(p, t)),
+  '@ll': (p, t) => E(rawPayloadMatch(p, t)),
   ct: (p, t) => E(ctMatch(p, t)),
   meta: (p, t) => E(metaItem(p, p.word('a meta key'), t)),
   iif: bareMeta,
@@ -57,7 +70,7 @@ export const ITEMS: Record<string, ItemParser> = {
   redirect: natItemV,
   comment: commentItem,
   limit: limitItemE,
-  quota: notModelled,
+  quota: (p, t) => E(quotaItem(p, t)),
   ct_helper: notModelled,
   tproxy: notModelled,
   fwd: notModelled,
@@ -77,11 +90,6 @@ export const ITEMS: Record<string, ItemParser> = {
   ether: notIpv4,
   arp: notIpv4,
   vlan: notIpv4,
-  sctp: noHeader,
-  dccp: noHeader,
-  udplite: noHeader,
-  esp: noHeader,
-  ah: noHeader,
   gre: noHeader,
 };
 

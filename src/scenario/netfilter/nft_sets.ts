@@ -148,8 +148,14 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
       if (!d || d.length !== 1) p.fail(k, `unknown variable ${q(k.text)} (no define ${k.text.slice(1)} before it, or not one value)`);
       key = { ...d[0], pos: k.pos };
     }
-    const r: RawElem = { key };
-    if (isMap) {
+    // `25:accept` is one word to nft's scanner too: a key and its verdict
+    const glued = isMap && key.kind === 'word' ? /^([^:]+):([a-z]+)$/.exec(key.text) : null;
+    const r: RawElem = { key: glued ? { ...key, text: glued[1], end: key.start + glued[1].length } : key };
+    if (glued) {
+      r.verdict = { ...key, text: glued[2], pos: { ...key.pos, col: key.pos.col + glued[1].length + 1 }, start: key.start + glued[1].length + 1 };
+      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.word('a chain name');
+      else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
+    } else if (isMap) {
       const colon = p.word('":" and a verdict');
       if (colon.text !== ':') p.fail(colon, `syntax error: a map element is KEY : VERDICT, found ${q(colon.text)}`);
       r.verdict = p.word('a verdict');

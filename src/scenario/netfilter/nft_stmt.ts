@@ -130,6 +130,9 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     // nf_nat in an inet table must know the address family: nft takes it from `ip` here or an ip match before
     if (!family && p.ruleFamily === 'inet' && !p.l3Known) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
     p.expect('to', `${q('to')} and an address`);
+    const e = p.peek();
+    if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} … map { … } is not modelled (numgen and hashes are not)`);
+    if (e.kind === 'word' && /^[a-z]/.test(e.text)) p.fail(e, `${kind} to EXPR map { … } (addresses from a map) is not modelled`);
     const v = p.word('an address');
     const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
     if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);

@@ -1,0 +1,82 @@
+// nft_bitwise (net/netfilter/nft_bitwise.c, v6.12): the boolean form computes
+// dreg = (sreg & mask) ^ xor. nft writes `EXPR & V` as mask V, xor 0; `EXPR | V` as mask ~V,
+// xor V; `EXPR ^ V` as mask all-ones, xor V (its words and, or, xor are the same operators).
+import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
+import type { NftCursor } from './nft_cursor';
+
+export interface Bitwise {
+  mask: number;
+  xor: number;
+  /** as nft lists it */
+  text: string;
+}
+
+const OPS: Record<string, '&' | '|' | '^'> = { '&': '&', and: '&', '|': '|', or: '|', xor: '^', '^': '^' };
+
+/** Is a bitwise operator next? */
+export function atBitwise(p: NftCursor): boolean {
+  const t = p.peek();
+  return (t.kind === 'punct' || t.kind === 'word') && Object.hasOwn(OPS, t.text);
+}
+
+/** One `& V`, `| V`, `^ V` (or and/or/xor), V read by `value` in the field's width; several chain as nft folds them. */
+export function parseBitwise(p: NftCursor, width: number, value: () => number): Bitwise | null {
+  const all = width >= 32 ? 0xffffffff : (1 << width) - 1;
+  let mask = all;
+  let xor = 0;
+  const parts: string[] = [];
+  while (atBitwise(p)) {
+    const op = OPS[p.next().text];
+    const v = value() >>> 0;
+    // compose (a & m1 ^ x1) OP v into one mask/xor pair, as nft's evaluation folds constants
+    if (op === '&') {
+      mask = (mask & v) >>> 0;
+      xor = (xor & v) >>> 0;
+    } else if (op === '|') {
+      mask = (mask & ~v & all) >>> 0;
+      xor = ((xor & ~v) | v) >>> 0;
+    } else xor = (xor ^ v) >>> 0;
+    parts.push(`${op} 0x${v.toString(16)}`);
+  }
+  return parts.length ? { mask, xor, text: parts.join(' ') } : null;
+}
+
+export function applyBitwise(b: Bitwise | null, get: (x: EvalCtx) => number | undefined): (x: EvalCtx) => number | undefined {
+  if (!b) return get;
+  return (x) => {
+    const v = get(x);
+    return v === undefined ? undefined : (((v & b.mask) >>> 0) ^ b.xor) >>> 0;
+  };
+}
+
+/**
+ * The value a `meta mark set` / `ct mark set` statement writes: a constant (nft folds
+ * `0x12 or 0x11` to one constant before the kernel sees it), or `meta mark`/`mark`/`ct mark`
+ * with bitwise operators applied at run time (an nft_meta or nft_ct load, then nft_bitwise).
+ */
+export type MarkSource = { value: number } | { get: (x: EvalCtx) => number | undefined; ct: boolean };
+
+export function markSource(p: NftCursor): MarkSource {
+  const num = (): number => p.num(p.word('a mark value'), 0, 0xffffffff);
+  const t = p.peek();
+  if (t.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(t.text)) p.fail(t, `${t.text} is not modelled`);
+  if (t.kind === 'word' && /^[a-z]/.test(t.text) && !['meta', 'mark', 'ct'].includes(t.text)) p.fail(t, `a mark from a map (${t.text} … map { … }) is not modelled`);
+  let get: ((x: EvalCtx) => number | undefined) | null = null;
+  let ct = false;
+  if (p.is('meta') || p.is('mark')) {
+    if (p.is('meta')) p.next();
+    p.expect('mark', 'mark');
+    if (p.is('map')) p.fail(p.peek(), 'a mark from a map (meta mark map { … }) is not modelled');
+    get = (x) => x.p.skb.mark;
+  } else if (p.is('ct')) {
+    p.next();
+    p.expect('mark', 'mark');
+    if (p.is('map')) p.fail(p.peek(), 'a mark from a map (ct mark map { … }) is not modelled');
+    ct = true;
+    get = (x) => x.nf.ctOf(x.p.skb)?.mark;
+  }
+  const first = get ? 0 : num();
+  const bw = parseBitwise(p, 32, num);
+  if (!get) return { value: bw ? (((first & bw.mask) >>> 0) ^ bw.xor) >>> 0 : first };
+  return { get: applyBitwise(bw, get), ct };
+}
