@@ -64,8 +64,11 @@ function nftMatch(rng: Rng, hook: string, addr: () => string): string {
       return `ct status ${rng.pick(['seen-reply', 'confirmed', 'dnat', 'snat', 'expected'])}`;
     case 'saddr':
       return `ct ${rng.pick(['original', 'reply'])} ip ${rng.pick(['saddr', 'daddr'])} ${addr()}`;
-    case 'pdst':
-      return `ct original proto-dst ${rng.pick([...PORTS.udp, ...PORTS.tcp])}`;
+    case 'pdst': {
+      // nft types the port only from a protocol context: ct protocol first, as a user must write it
+      const proto = rng.pick(['tcp', 'udp'] as const);
+      return `ct protocol ${proto} ct original proto-dst ${rng.pick([...PORTS[proto]])}`;
+    }
     case 'packets':
       return `ct ${rng.pick(['original ', 'reply ', ''])}packets ${rng.pick(['> 1', '< 2', '2-3'])}`;
     case 'iftype':

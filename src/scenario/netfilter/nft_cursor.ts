@@ -35,6 +35,8 @@ export class NftCursor {
    * known (an `ip …` match, `meta nfproto ipv4`), which an inet table's NAT needs.
    */
   l4: { names: string[] } | null = null;
+  /** a `ct [original|reply] protocol` match came first: ct's own protocol context, which `ct … proto-src|proto-dst` needs as much as `l4` */
+  ctL4Known = false;
   l3Known = false;
   /** the family of the table the rule is for */
   ruleFamily: NfFamily = 'ip';

@@ -51,6 +51,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
     case 'l3proto':
       return numKey(p, kw, (x) => (ctOf(x) ? 2 : undefined), (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown ct l3proto ${q(s)} (ipv4, ipv6)`)), (v) => `ct l3proto ${v === 2 ? 'ipv4' : v}`, withCt(() => 'ct l3proto ipv4'));
     case 'protocol':
+      p.ctL4Known = true;
       return numKey(p, kw, ctTuple(0, 'proto'), (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct protocol ${X.showProto(v)}`, withCt((x) => `ct protocol ${X.showProto(ctTuple(0, 'proto')(x)!)}`));
     case 'original':
     case 'reply':
@@ -123,10 +124,17 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
     }
     case 'proto-src':
     case 'proto-dst': {
+      // nft gives these a port type only from a protocol context (meta l4proto, a transport
+      // header match or ct protocol first); without one the value has no type, and nft refuses it
+      if (!p.l4 && !p.ctL4Known) {
+        const v = p.peek(p.peek().text === '!=' || p.peek().text === '==' ? 1 : 0);
+        p.fail(v, `Can't parse symbolic invalid expressions (ct ${name} ${k.text} needs the transport protocol first: meta l4proto, ct protocol or a tcp/udp match)`);
+      }
       const get = ctTuple(dir, k.text === 'proto-src' ? 'sport' : 'dport');
       return numKey(p, kw, get, (t, s) => p.portOf(t, s), (v) => `ct ${name} ${k.text} ${v}`, withCt((x) => `ct ${name} ${k.text} ${get(x)}`));
     }
     case 'protocol':
+      p.ctL4Known = true;
       return numKey(p, kw, ctTuple(dir, 'proto'), (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct ${name} protocol ${X.showProto(v)}`, withCt((x) => `ct ${name} protocol ${X.showProto(ctTuple(dir, 'proto')(x)!)}`));
     case 'bytes':
     case 'packets':
