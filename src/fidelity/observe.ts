@@ -150,7 +150,9 @@ export function modelStep(e: TraceEvent): string | undefined {
   const v = String(h.verdict ?? '');
   if (v === 'NFT_BREAK') return undefined;
   if (typeof h.rule === 'string' && h.rule.startsWith('policy ')) return `${key} policy ${h.rule.slice(7).trim().toLowerCase()}`;
-  if (v === 'NFT_RETURN') return `${key} return`;
+  // a rule's own `return` (iptables -j RETURN) is traced with its handle; the implicit return at
+  // the end of a regular chain has no rule
+  if (v === 'NFT_RETURN') return h.ruleIndex !== undefined ? `${key} rule ${h.ruleIndex} return` : `${key} return`;
   const w = v.replace(/^NFT?_/, '').toLowerCase();
   return `${key} rule ${h.ruleIndex ?? '?'} ${w}`;
 }

@@ -15,6 +15,4 @@ export const OPEN: Record<string, { cls: string; why: string }> = {
  * shrinks it.
  */
 export const OPEN_GENERATED: Record<string, string> = {
-  'gen-1001-14.yaml': 'host h2, netfilter pass 2 (model packet 4) 10.0.2.1 > 10.0.2.2 (output → postrouting): chains, rules, verdicts: model ip filter OUTPUT return; … vs kernel ip filter OUTPUT rule 1 return; … (since the session 4 merges; not investigated)',
-  'gen-1001-20.yaml': 'host h1, netfilter pass 1 (model packet 7) 10.0.3.2 > 10.0.1.1 (prerouting → input): chains, rules, verdicts: model … ip filter INPUT return; … vs kernel … ip filter INPUT rule 1 return; … (since the session 4 merges; not investigated)',
 };
