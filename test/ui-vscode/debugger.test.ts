@@ -30,12 +30,12 @@ describe('VS Code (code-server): the packet debugger', function () {
     assert.strictEqual(dirs.length, 1, `installed: ${dirs.join(', ')}`);
     const root = path.join(wb!.extensionsDir, dirs[0]);
     const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(root, f)).isFile()).sort();
-    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|LICENSE(\.md)?|\.vsixmanifest|dist\/(extension|webview|scenarioWorker)\.js|media\/[^/]+\.(css|svg)|media\/screenshots\/[^/]+\.png|media\/walkthrough\/[^/]+\.png|schemas\/[^/]+\.json|examples\/.+|exercises\/.+)$/i.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|LICENSE(\.md)?|\.vsixmanifest|dist\/(extension|webview|exercise|scenarioWorker)\.js|media\/[^/]+\.(css|svg)|media\/screenshots\/[^/]+\.png|media\/walkthrough\/[^/]+\.png|schemas\/[^/]+\.json|examples\/.+|exercises\/.+)$/i.test(f));
     assert.deepStrictEqual(unexpected, []);
     // and it is this working tree's build, not a stale package
     const manifest = (dir: string): unknown => (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { contributes: unknown }).contributes;
     assert.deepStrictEqual(manifest(root), manifest(ROOT), 'the .vsix is older than package.json: run npm run package');
-    for (const f of ['package.json', 'dist/extension.js', 'dist/webview.js', 'media/debugger.css', 'examples/forward-ttl-exceeded.yaml']) assert.ok(files.includes(f), `${f} is missing`);
+    for (const f of ['package.json', 'dist/extension.js', 'dist/webview.js', 'dist/exercise.js', 'media/debugger.css', 'media/exercise.css', 'examples/forward-ttl-exceeded.yaml']) assert.ok(files.includes(f), `${f} is missing`);
   });
 
   it('opens an example scenario in the editor, with its CodeLens', async () => {
