@@ -141,13 +141,12 @@ describe('kernel resolver on the real tree', function () {
     tree = kernelSrcOrSkip(this);
   });
 
-  it('resolves every KB symbol in its expected file, well under a second', async () => {
+  it('resolves every KB symbol in its expected file (its speed is measured by npm run bench, not asserted)', async () => {
     await resolveTree(tree, all().slice(0, 5)); // warm the file cache of the OS a little
     const r = await resolveTree(tree);
     assert.deepStrictEqual(r.missing.map((e) => e.name), []);
     const moved = [...r.found].filter(([, l]) => l.relocated).map(([n]) => n);
     assert.deepStrictEqual(moved, []);
-    assert.ok(r.ms < 1000, `took ${r.ms} ms`);
   });
 
   it('gives the lines where the definitions are', async () => {
