@@ -425,8 +425,9 @@ export class Net {
 
   /** kfree_skb_reason: the packet's journey ends here with a drop reason. */
   drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: SkbDropReason, what: What, ret?: string): void {
-    this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}`, ...(ret && { ret }) });
-    this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: `SKB_DROP_REASON_${reason}` });
+    const full = dropReasonName(reason);
+    this.step(skb, layer, fn, file, what, ret ? { drop: full, ret } : { drop: full });
+    this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: full });
     // __kfree_skb → skb_release_data: a reassembled datagram's frag_list goes with it
     if (skb.shinfo) skb_release_data(this, skb, 'NOT_SPECIFIED');
   }
@@ -444,3 +445,13 @@ export class Net {
   }
 }
 
+/** SKB_DROP_REASON_<reason>, one string per reason: a long run keeps one in every dropped packet's fate. */
+const DROP_REASON_NAMES = new Map<string, string>();
+function dropReasonName(reason: SkbDropReason): string {
+  let n = DROP_REASON_NAMES.get(reason);
+  if (n === undefined) {
+    n = `SKB_DROP_REASON_${reason}`;
+    DROP_REASON_NAMES.set(reason, n);
+  }
+  return n;
+}
