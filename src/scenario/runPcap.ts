@@ -68,8 +68,8 @@ export function runPcap(world: World, item: PcapItem, index: number, open: Captu
       onSent?.({ item: index, frame: f, refused: `packet_snd: ${r.errno}: ${r.why}` });
       return;
     }
-    // copied: the frame's bytes are a view into the reader's chunk
-    const packet = packet_snd(peer.net, peer, f.data.slice(), target);
+    // not copied: packet_snd copies the frame into its sk_buff and keeps no reference to it
+    const packet = packet_snd(peer.net, peer, f.data, target);
     onSent?.({ item: index, frame: f, packet });
   };
   const reader = new CaptureReader();

@@ -11,7 +11,7 @@ import type { SkBuff } from './core/skbuff';
 import { releaseOnFate, skb_release_data } from './core/skb_release';
 import type { World } from '../world';
 import type { Layer, Fate } from '../../trace/contract';
-import type { StepExtra } from '../sim/recorder';
+import type { StepExtra, What } from '../sim/recorder';
 import type { Task } from '../sim/scheduler';
 import type { SockTables } from './ipv4/sock_types';
 import type { FragQueue } from './ipv4/ip_fragment_types';
@@ -317,19 +317,38 @@ export class Net {
     return v;
   }
 
+  /**
+   * The sysctl name of a device's (or "all"'s) conf entry, built once: a name built per packet
+   * is a new string to hash on every lookup, and these are read several times a packet.
+   */
+  private confKeys = new Map<string, Map<string, string>>();
+  private confKey(devName: string, key: string): string {
+    let m = this.confKeys.get(devName);
+    if (!m) {
+      m = new Map();
+      this.confKeys.set(devName, m);
+    }
+    let k = m.get(key);
+    if (k === undefined) {
+      k = `net.ipv4.conf.${devName}.${key}`;
+      m.set(key, k);
+    }
+    return k;
+  }
+
   /** IN_DEV_CONF_GET */
   devconf(dev: NetDevice, key: string): number {
-    return this.get(`net.ipv4.conf.${dev.name}.${key}`);
+    return this.get(this.confKey(dev.name, key));
   }
 
   /** IN_DEV_ORCONF: the device's value or the "all" one */
   devOrconf(dev: NetDevice, key: string): number {
-    return this.devconf(dev, key) || this.get(`net.ipv4.conf.all.${key}`);
+    return this.devconf(dev, key) || this.get(this.confKey('all', key));
   }
 
   /** IN_DEV_MAXCONF (rp_filter, arp_ignore…): the larger of "all" and the device's */
   devMaxconf(dev: NetDevice, key: string): number {
-    return Math.max(this.devconf(dev, key), this.get(`net.ipv4.conf.all.${key}`));
+    return Math.max(this.devconf(dev, key), this.get(this.confKey('all', key)));
   }
 
   /** `sysctl -w`: forwarding switches propagate the way devinet_sysctl_forward makes them do. */
@@ -400,14 +419,15 @@ export class Net {
     this.w.rec.count(this.name, name, n);
   }
 
-  step(skb: SkBuff | null, layer: Layer, fn: string, file: string, what: string, extra?: StepExtra): void {
+  step(skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     this.w.rec.step(this.name, skb, layer, fn, file, what, extra);
   }
 
   /** kfree_skb_reason: the packet's journey ends here with a drop reason. */
-  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: SkbDropReason, what: string, ret?: string): void {
-    this.step(skb, layer, fn, file, what, { drop: `SKB_DROP_REASON_${reason}`, ...(ret && { ret }) });
-    this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: `SKB_DROP_REASON_${reason}` });
+  drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: SkbDropReason, what: What, ret?: string): void {
+    const full = dropReasonName(reason);
+    this.step(skb, layer, fn, file, what, ret ? { drop: full, ret } : { drop: full });
+    this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: full });
     // __kfree_skb → skb_release_data: a reassembled datagram's frag_list goes with it
     if (skb.shinfo) skb_release_data(this, skb, 'NOT_SPECIFIED');
   }
@@ -423,4 +443,15 @@ export class Net {
   call<T>(fn: string, body: () => T): T {
     return this.w.rec.call(fn, body);
   }
+}
+
+/** SKB_DROP_REASON_<reason>, one string per reason: a long run keeps one in every dropped packet's fate. */
+const DROP_REASON_NAMES = new Map<string, string>();
+function dropReasonName(reason: SkbDropReason): string {
+  let n = DROP_REASON_NAMES.get(reason);
+  if (n === undefined) {
+    n = `SKB_DROP_REASON_${reason}`;
+    DROP_REASON_NAMES.set(reason, n);
+  }
+  return n;
 }

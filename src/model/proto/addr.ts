@@ -32,11 +32,42 @@ export const isLoopback = (a: number): boolean => (a >>> 24) === 127;
 export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 export const ZERO_MAC = '00:00:00:00:00:00';
 
-export function macToBytes(mac: string): number[] {
-  return mac.split(':').map((h) => parseInt(h, 16));
+/**
+ * A run meets few MAC addresses and writes and reads them in every Ethernet header, so each text
+ * and each byte pattern is converted once and kept (up to MAC_CACHE of each: a capture of many
+ * addresses starts the cache over rather than growing it). Deterministic either way.
+ */
+const MAC_CACHE = 4096;
+const macBytes = new Map<string, readonly number[]>();
+const macTexts = new Map<number, string>();
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The six bytes of "aa:bb:…"; shared and frozen: copy them (Uint8Array.set) to use them. */
+export function macToBytes(mac: string): readonly number[] {
+  let b = macBytes.get(mac);
+  if (b === undefined) {
+    if (macBytes.size >= MAC_CACHE) macBytes.clear();
+    b = Object.freeze(mac.split(':').map((h) => parseInt(h, 16)));
+    macBytes.set(mac, b);
+  }
+  return b;
 }
 
 export function bytesToMac(b: Uint8Array, off: number): string {
+  if (off < 0 || off + 6 > b.length) return slowBytesToMac(b, off);
+  // the 48 bits as one exact number (below 2^53), the cache's key
+  const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 + ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
+  let mac = macTexts.get(key);
+  if (mac === undefined) {
+    if (macTexts.size >= MAC_CACHE) macTexts.clear();
+    mac = `${HEX2[b[off]]}:${HEX2[b[off + 1]]}:${HEX2[b[off + 2]]}:${HEX2[b[off + 3]]}:${HEX2[b[off + 4]]}:${HEX2[b[off + 5]]}`;
+    macTexts.set(key, mac);
+  }
+  return mac;
+}
+
+/** Past the buffer's end: as before the cache (a missing byte throws). */
+function slowBytesToMac(b: Uint8Array, off: number): string {
   const out: string[] = [];
   for (let i = 0; i < 6; i++) out.push(b[off + i].toString(16).padStart(2, '0'));
   return out.join(':');

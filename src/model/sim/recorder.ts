@@ -8,6 +8,13 @@ import { describeL3, describeFrame } from './describe';
 /** 'full': every event with its sk_buff; 'fates': only packets, fates and counters (fast). */
 export type RecordLevel = 'full' | 'fates';
 
+/**
+ * An event's sentence, or a function that makes it: the fates level keeps no sentences, so a hot
+ * step passes a function and the sentence (its addresses, numbers, rule text) is only built when
+ * the event is recorded. The function must only read: it is not called at the fates level.
+ */
+export type What = string | (() => string);
+
 export interface StepExtra {
   hook?: HookContext;
   drop?: string;
@@ -40,6 +47,17 @@ function toHex(b: Uint8Array, end: number): string {
   return ASCII.decode(hexCodes.subarray(0, 2 * end));
 }
 
+/**
+ * V8 keeps a string made by a template or `+` as a tree of its pieces until something reads it
+ * whole: a packet's summary is about 560 bytes as such a tree and about 260 once flat, and a long
+ * run at the fates level keeps one per packet (a million packets: 300 MB less); likewise each
+ * distinct sentence of a full trace. Reading a
+ * character is what makes V8 flatten it in place; the text is the same either way.
+ */
+function flatten(s: string): void {
+  if (s.charCodeAt(0) < 0) throw new Error('unreachable');
+}
+
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
@@ -70,7 +88,14 @@ export class Recorder {
    * packet that takes the same path, and a trace keeps one copy of each.
    */
   private strings = new Map<string, string>();
-  private pendingCounters = new Map<string, Record<string, number>>();
+  /**
+   * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
+   * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
+   * it again, an allocation on every step of the fates path.
+   */
+  private pendingCounters = new Map<string, Record<string, number> | undefined>();
+  /** the packet whose summary was last checked: the steps of one packet come in runs */
+  private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
   private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null }>();
 
@@ -150,16 +175,17 @@ export class Recorder {
     m[name] = (m[name] ?? 0) + n;
   }
 
-  step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: string, extra?: StepExtra): void {
-    if (skb) this.summarize(skb);
+  step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
+    if (skb && skb.pkt !== this.summarized) this.summarize(skb);
     const counters = this.pendingCounters.get(host);
-    if (counters) this.pendingCounters.delete(host);
+    if (counters) this.pendingCounters.set(host, undefined);
     if (this.lvl !== 'full') return;
     const stack = this.internStack(fn);
     const seq = this.events.length;
     const time = this.clock();
     const packet = skb ? skb.pkt : 0;
-    const w = this.intern(what);
+    const text = typeof what === 'string' ? what : what();
+    const w = this.intern(text);
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's.
@@ -178,7 +204,7 @@ export class Recorder {
       if (extra?.ret) ev.ret = extra.ret;
     }
     this.events.push(ev);
-    this.bytes += EVENT_BYTES + what.length;
+    this.bytes += EVENT_BYTES + text.length;
   }
 
   private child(node: StackNode, name: string): StackNode {
@@ -199,6 +225,7 @@ export class Recorder {
   private intern(s: string): string {
     const had = this.strings.get(s);
     if (had !== undefined) return had;
+    flatten(s);
     this.strings.set(s, s);
     return s;
   }
@@ -219,11 +246,19 @@ export class Recorder {
 
   private summarize(skb: SkBuff): void {
     const p = this.packets.get(skb.pkt);
-    if (!p || p.summary) return;
+    if (!p) return;
+    if (p.summary) {
+      this.summarized = skb.pkt;
+      return;
+    }
     if (skb.network_header >= 0 && skb.network_header < skb.tail) {
       p.summary = describeL3(skb.buf, skb.network_header, skb.protocol, skb.tail - skb.network_header);
     } else if (skb.mac_header >= 0 && skb.mac_header < skb.tail) {
       p.summary = describeFrame(skb.buf, skb.mac_header, skb.tail - skb.mac_header);
+    }
+    if (p.summary) {
+      this.summarized = skb.pkt;
+      flatten(p.summary);
     }
   }
 

@@ -24,7 +24,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
       return NET_XMIT_DROP;
     }
     const len = skb.len;
-    net.step(skb, 'L2', 'veth_xmit', FILE, `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`);
+    net.step(skb, 'L2', 'veth_xmit', FILE, () => `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`);
     const peerNet = rcv.net;
     const ok = peerNet.call('veth_forward_skb', () =>
       peerNet.call('__dev_forward_skb', () => {
@@ -44,7 +44,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
         skb.priority = 0;
         skb.sk = null;
         skb.protocol = eth_type_trans(skb, rcv);
-        peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`);
+        peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', () => `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`);
         return true;
       }),
     );

@@ -49,7 +49,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       return NET_XMIT_CN;
     }
     if (q.kind === 'noqueue') {
-      net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`);
+      net.step(skb, 'L2', '__dev_queue_xmit', FILE, () => `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`);
       return dev_hard_start_xmit(net, skb, dev);
     }
     if (q.qlen >= q.limit) {
@@ -58,7 +58,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).`, 'NET_XMIT_DROP');
       return NET_XMIT_DROP;
     }
-    net.step(skb, 'L2', '__dev_queue_xmit', FILE, `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
+    net.step(skb, 'L2', '__dev_queue_xmit', FILE, () => `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
     q.sent++;
     return net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
   });
@@ -68,7 +68,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
 function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
   return net.call('dev_hard_start_xmit', () => {
     const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
-    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
+    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, () => `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
     if (dev.kind === 'veth') return veth_xmit(net, skb, dev);
     if (dev.kind === 'loopback') return loopback_xmit(net, skb, dev);
     return e1000_xmit_frame(net, skb, dev);
@@ -92,7 +92,7 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
         return NET_RX_DROP;
       }
       net.backlog.push(skb);
-      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`);
+      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, () => `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`);
       if (!net.backlogScheduled) {
         net.backlogScheduled = true;
         napi_schedule(net, 'backlog');
@@ -195,7 +195,7 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | nu
     if (pt) {
       // the IPv4 sentence names skb_iif because IPv4's routing reads it (inet_iif)
       const iif = pt.type === ETH_P_IP ? ` (skb_iif = ${dev.ifindex}, ${dev.name})` : '';
-      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`);
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, () => `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`);
       return pt;
     }
     dev.stats.rx_dropped++;

@@ -57,7 +57,7 @@ export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
     return net.call('neigh_hh_output', () => {
       eth_header(skb, n.dev, ETH_P_IP, n.ha!);
-      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', `${numToIp(n.key)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
+      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', () => `${numToIp(n.key)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
       return dev_queue_xmit(net, skb);
     });
   }

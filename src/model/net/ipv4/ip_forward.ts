@@ -57,7 +57,7 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const need = rt.dev.llReservedSpace();
     if (skb.headroom() < need) skb.expandHead(need - skb.headroom());
     const ttl = ipDecreaseTtl(skb.w(), off);
-    net.step(skb, 'L3', 'ip_forward', FILE, `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
+    net.step(skb, 'L3', 'ip_forward', FILE, () => `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
     if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
     NF_HOOK(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev, () => ip_forward_finish(net, skb));
   });

@@ -85,7 +85,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     skb.trim(iph.totLen);
     skb.transport_header = skb.network_header + ihl * 4;
     skb.cb = { iif: skb.skb_iif };
-    net.step(skb, 'L3', 'ip_rcv_core', FILE, `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`);
+    net.step(skb, 'L3', 'ip_rcv_core', FILE, () => `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`);
     return true;
   });
 }
@@ -160,7 +160,7 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
     skb.pull(ihl);
     skb.resetTransportHeader();
     const protocol = skb.buf[skb.network_header + 9];
-    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`);
+    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, () => `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`);
     ip_protocol_deliver_rcu(net, skb, protocol);
   });
 }
@@ -209,7 +209,7 @@ function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void 
       }
       return;
     }
-    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).`);
+    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, () => `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).`);
     net.count('IpInDelivers');
     ipprot.handler(net, skb);
   });

@@ -119,7 +119,7 @@ export function ip_output(net: Net, skb: SkBuff): number {
     const indev = skb.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IP;
-    net.step(skb, 'L3', 'ip_output', FILE, `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
+    net.step(skb, 'L3', 'ip_output', FILE, () => `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
     return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
   });
 }
@@ -216,7 +216,7 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
       // A packet to one of our own addresses goes through lo and comes back in.
       net.step(skb, 'L3', 'ip_finish_output2', FILE, `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}`);
     } else {
-      net.step(skb, 'L3', 'ip_finish_output2', FILE, `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, () => `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
     }
     const n = ip_neigh_for_gw(net, dev, nexthop);
     return neigh_output(net, n, skb);

@@ -3,6 +3,7 @@
 import type { SkbDropReason } from '../core/dropreason';
 import { inPrefix, isLbcast, isLoopback, isMulticast, isZeronet, numToIp } from '../../proto/addr';
 import type { Net } from '../net_namespace';
+import type { What } from '../../sim/recorder';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import { IPSKB_DOREDIRECT } from '../core/skbuff';
@@ -103,7 +104,7 @@ function sourceWhy(net: Net, saddr: number): string {
  */
 export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice): number {
   return net.call('ip_route_input_noref', () => {
-    const say = (what: string): void => net.step(skb, 'L3', 'ip_route_input_slow', ROUTE_FILE, what);
+    const say = (what: What): void => net.step(skb, 'L3', 'ip_route_input_slow', ROUTE_FILE, what);
     const martianSource = (why: string): number => {
       say(`Martian source ${numToIp(saddr)} (${why}): the packet is refused (-EINVAL).`);
       return -EINVAL;
@@ -112,7 +113,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       say(`Martian destination ${numToIp(daddr)} (${why}): the packet is refused (-EINVAL).`);
       return -EINVAL;
     };
-    const localInput = (type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: string): number => {
+    const localInput = (type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: What): number => {
       skb.dst = new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
       say(what);
       return 0;
@@ -161,7 +162,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
         if (err === -EXDEV) return err;
         return martianSource(sourceWhy(net, saddr));
       }
-      return localInput('RTN_LOCAL', `fib_lookup finds ${numToIp(daddr)} in the local table: it is one of this host's addresses, so dst->input = ip_local_deliver.`);
+      return localInput('RTN_LOCAL', () => `fib_lookup finds ${numToIp(daddr)} in the local table: it is one of this host's addresses, so dst->input = ip_local_deliver.`);
     }
     if (!forwarding) {
       return noRoute(EHOSTUNREACH, `${numToIp(daddr)} is not one of this host's addresses and forwarding is off on ${dev.name} (net.ipv4.conf.${dev.name}.forwarding = 0): dst->input = ip_error (EHOSTUNREACH).`);
@@ -182,7 +183,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     }
     skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
     skb.dst.mtuLocked = !!rt.mtuLock;
-    net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
+    net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, () => `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
   });
 }

@@ -205,7 +205,7 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       }
       const sk = udp_lookup(net, iph.saddr, uh.source, iph.daddr, uh.dest);
       if (sk) {
-        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
         udp_queue_rcv_skb(net, sk, skb);
         return;
       }
@@ -265,14 +265,14 @@ function udp_enqueue(net: Net, sk: UdpSock, skb: SkBuff): void {
     const uh = readUdp(skb.buf, skb.data);
     const iph = readIp(skb.buf, skb.network_header);
     pending(net, sk).push(skb);
-    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
+    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, () => `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
     net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
     return false;
   });
   if (full) {
     net.count('UdpRcvbufErrors');
     net.count('UdpInErrors');
-    net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).`);
+    net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', () => `-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).`);
   }
 }
 

@@ -44,7 +44,7 @@ const EPERM = 1;
 export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => void): number {
   const engine = net.nf;
   if (!engine || !engine.hasChains(hook)) {
-    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, `${hook}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${NEXT[hook]}.`, {
+    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, () => `${hook}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${NEXT[hook]}.`, {
       hook: { hook, verdict: 'NF_ACCEPT' },
     });
     okfn();

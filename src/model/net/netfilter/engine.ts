@@ -156,16 +156,20 @@ export class NfEngine implements NetfilterEngine, NfServices {
     return out.sort((a, b) => a.base!.priority - b.base!.priority || b.regSeq - a.regSeq);
   }
 
+  /** Whether entries(hook) has any, without building it: asked at every hook a packet passes. */
   hasChains(hook: NfHookName): boolean {
-    return this.entries(hook).length > 0;
+    for (const t of this.tables) {
+      for (const c of t.chains.values()) if (c.base && c.base.type !== 'nat' && HOOK_OF[c.base.hook] === hook) return true;
+    }
+    if (this.ctSeq !== null && hook !== 'NF_INET_FORWARD') return true;
+    return this.natSeq !== null && hook !== 'NF_INET_FORWARD';
   }
 
   // ---- nf_hook_slow ----
 
   run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult {
     const es = this.entries(hook);
-    const names = es.map((e) => `${entryName(e, this.natChains(hook))} (${prioName(e.priority)})`);
-    net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${names.join(', ')}.`, { hook: { hook } });
+    net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, () => `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
     for (const e of es) {
       const v = this.runEntry(net, e, hook, skb, indev, outdev);
       if (v.verdict === 'NF_ACCEPT') continue;
@@ -186,7 +190,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
         return net.call(fn, () => {
           const p = pktinfo(skb, hook, indev, outdev);
           const before = { saddr: p.iph.saddr, daddr: p.iph.daddr, mark: skb.mark, tos: p.iph.tos };
-          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
           const res = nft_do_chain(this, net, c, p, () => this.traced.has(skb));
           if (res.verdict === 'NF_ACCEPT' && c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT') {
             const iph = readIp(skb.buf, skb.network_header);

@@ -245,7 +245,14 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
     let chain = base;
     let i = 0;
     let dumped = false;
-    const say = (what: string, extra: Partial<HookContext>): void => {
+    // the fates level keeps no sentences and no hook contexts: both are made only when recorded
+    const full = (): boolean => net.w.rec.level === 'full';
+    const say = (what: () => string, lazyExtra: () => Partial<HookContext>): void => {
+      if (!full()) {
+        net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
+        return;
+      }
+      const extra = lazyExtra();
       let mon = '';
       if (traced() && extra.verdict !== 'NFT_BREAK') {
         const lines = dumped ? [] : [packetLine(base, p)];
@@ -253,7 +260,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         lines.push(traceLine(chain, p, extra));
         mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
       }
-      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what + mon, { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what() + mon, { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
     };
     for (;;) {
       let verdict: Verdict = { code: 'NFT_CONTINUE' };
@@ -269,26 +276,28 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
             failed = e;
             break;
           }
-          const w = e.why?.(x);
+          const w = full() ? e.why?.(x) : undefined;
           if (w) found.push(w);
           if (r !== true) {
             verdict = r;
             break;
           }
         }
-        const ctx = { rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos };
-        const whyText = found.length ? ` ${found.join(' ')}` : '';
+        const ctx = (): Partial<HookContext> => ({ rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos });
+        const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
         if (failed) {
-          const had = failed.actual ? failed.actual(x) : '';
-          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${failed.text}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, { ...ctx, verdict: 'NFT_BREAK' });
+          const f = failed;
+          const had = (): string => (f.actual ? f.actual(x) : '');
+          say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ctx(), verdict: 'NFT_BREAK' }));
           continue;
         }
-        const counted = rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '';
+        const counted = (): string => (rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '');
         if (verdict.code === 'NFT_CONTINUE') {
-          say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText}${counted}`, { ...ctx, verdict: 'NFT_CONTINUE' });
+          say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText()}${counted()}`, () => ({ ...ctx(), verdict: 'NFT_CONTINUE' }));
           continue;
         }
-        say(`Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(verdict)}.${whyText}${counted}`, { ...ctx, verdict: verdict.code });
+        const v = verdict;
+        say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText()}${counted()}`, () => ({ ...ctx(), verdict: v.code }));
         break;
       }
       if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
@@ -313,7 +322,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       // NFT_RETURN or the end of the chain
       const back = stack.pop();
       if (back) {
-        if (verdict.code !== 'NFT_RETURN') say(`The end of regular chain ${chain.name} is reached: an implicit return to ${back.chain.name}, after the rule that jumped.`, { verdict: 'NFT_RETURN' });
+        if (verdict.code !== 'NFT_RETURN') say(() => `The end of regular chain ${chain.name} is reached: an implicit return to ${back.chain.name}, after the rule that jumped.`, () => ({ verdict: 'NFT_RETURN' }));
         chain = back.chain;
         i = back.next;
         continue;
@@ -326,7 +335,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         base.packets++;
         base.bytes += skb.len;
       }
-      say(`No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, { verdict: policyVerdict(pol), rule: `policy ${pol}` });
+      say(() => `No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, () => ({ verdict: policyVerdict(pol), rule: `policy ${pol}` }));
       if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook, `${base.table.name} ${base.name} policy drop`);
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }

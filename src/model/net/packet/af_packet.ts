@@ -139,7 +139,7 @@ export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: 
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
         return pkt;
       }
-      net.step(skb, 'L2', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
+      net.step(skb, 'L2', 'packet_snd', FILE, () => `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
       const rc = dev_queue_xmit(net, skb);
       if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
         net.step(null, 'socket', 'packet_snd', FILE, `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.`, { ret: '-ENOBUFS' });
