@@ -3,19 +3,17 @@
 import type { Expr } from '../../../model/net/netfilter/nf_tables';
 import { be16, l4Bytes } from './l4hdr';
 import { IPPROTO_DCCP } from './protos';
-import { fail, numRange, q, type XtMatch } from './types';
+import { parsePortOpt, portOk, PORT_OPTS, type PortSt } from './ports';
+import { fail, q, type XtMatch } from './types';
 
 const DCCP_TYPES = ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'];
 
-type P = { r: [number, number]; neg: boolean };
-interface St {
-  sport?: P;
-  dport?: P;
+interface St extends PortSt {
   types?: { mask: number; neg: boolean };
 }
 
 export const dccp: XtMatch<St> = {
-  opts: { '--sport': true, '--source-port': true, '--dport': true, '--destination-port': true, '--dccp-types': true, '--dccp-option': true },
+  opts: { ...PORT_OPTS, '--dccp-types': true, '--dccp-option': true },
   protos: [IPPROTO_DCCP],
   init: () => ({}),
   parse: (st, o) => {
@@ -37,9 +35,7 @@ export const dccp: XtMatch<St> = {
       st.types = { mask, neg: o.neg };
       return;
     }
-    const key = t === '--sport' || t === '--source-port' ? 'sport' : 'dport';
-    if (st[key]) fail(o.opt, `dccp: option ${q(t)} can only be used once.`);
-    st[key] = { r: numRange(o.arg('a port or range'), 65535), neg: o.neg };
+    parsePortOpt(st, o, 'dccp');
   },
   finish: (st, e) => {
     const ex: Expr = {
@@ -48,8 +44,7 @@ export const dccp: XtMatch<St> = {
         const h = l4Bytes(x, 0, 12);
         if (h === 'frag') return false;
         if (h === 'short') return { code: 'NF_DROP' };
-        const inR = (v: number, p?: P): boolean => !p || (v >= p.r[0] && v <= p.r[1]) !== p.neg;
-        if (!inR(be16(h, 0), st.sport) || !inR(be16(h, 2), st.dport)) return false;
+        if (!portOk(be16(h, 0), st.sport) || !portOk(be16(h, 2), st.dport)) return false;
         return !st.types || ((st.types.mask & (1 << ((h[8] >> 1) & 0xf))) !== 0) !== st.types.neg;
       },
       actual: (x) => {
