@@ -19,9 +19,10 @@ import { string } from './string';
 import { mac } from './mac';
 import { helper } from './helper';
 import { realm } from './realm';
+import { recent } from './recent';
 
 export { IPT_PROTOS } from './protos';
 
-export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm };
+export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent };
 
 export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL };
