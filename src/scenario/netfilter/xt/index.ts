@@ -20,9 +20,10 @@ import { mac } from './mac';
 import { helper } from './helper';
 import { realm } from './realm';
 import { recent } from './recent';
+import { policy } from './policy';
 
 export { IPT_PROTOS } from './protos';
 
-export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent };
+export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent, policy };
 
 export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL };
