@@ -428,15 +428,28 @@ function valueMask(t: Tok): [number, number] {
   return [parseNum({ ...t, text: v }), m === undefined ? 0xffffffff : parseNum({ ...t, text: m })];
 }
 
-function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range | null } {
+function natTo(t0: Tok, withAddr: boolean, baseOk = false): { addr: number | null; ports: X.Range | null; base?: number } {
+  let t = t0;
   if (withAddr && /^[\d.]+-[\d.]+/.test(t.text)) throw new ScenarioError('address ranges (ADDR-ADDR) are not modelled: give one address', t.pos);
-  if (withAddr && /:[\w-]+\/\w+$/.test(t.text)) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is not modelled', { ...t.pos, col: t.pos.col + t.text.lastIndexOf('/') });
+  let base: number | undefined;
+  const slash = /:[\w-]+\/\w+$/.test(t.text) ? t.text.lastIndexOf('/') : -1;
+  if (withAddr && slash >= 0) {
+    const at = { ...t.pos, col: t.pos.col + slash };
+    // libipt_DNAT revision 2: ADDR:PORT-PORT/BASE, base 1-65535 (a number or a service)
+    if (!baseOk) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is only valid for DNAT', at);
+    const bs = t.text.slice(slash + 1);
+    const bv = portOf(bs);
+    if (bv === undefined || bv === 0) throw new ScenarioError(`Port range ${q(t.text.slice(t.text.indexOf(':') + 1))} invalid: base port ${q(bs)} is not 1-65535`, at);
+    if (!/:[\w]+(?:-[a-z]\w*)*-\w/.test(t.text.slice(0, slash))) throw new ScenarioError('a base (/BASE) needs a port range PORT-PORT before it', at);
+    base = bv;
+    t = { ...t, text: t.text.slice(0, slash) };
+  }
   const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::([a-z\d][\w]*(?:-[a-z][\w]*)*)(?:-(\w+(?:-[a-z]\w*)*))?)?$/i.exec(t.text) : /^([a-z\d]\w*(?:-[a-z]\w*)*)(?:-(\w+(?:-[a-z]\w*)*))?$/i.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
     const addr = ipv4Of(m[1]);
     if (addr === undefined) throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
-    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null };
+    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null, base };
   }
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
 }
@@ -870,9 +883,9 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       notRandom(o);
       const to = o.get(key);
       if (!to) throw new ScenarioError(`${v.text}: ${key} is required`, v.pos);
-      const r = natTo(to, true);
+      const r = natTo(to, true, !snat);
       if (r.ports && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError(`${v.text}: a port needs -p tcp or -p udp`, to.pos);
-      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports);
+      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports, r.base);
     }
     case 'MASQUERADE':
     case 'REDIRECT': {
