@@ -870,9 +870,20 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return { ...X.notrackStmt(text(from)) };
     case 'CT': {
       onlyIn(['raw'], 'CT');
-      const o = opts(['--notrack']);
-      if (!o.has('--notrack')) throw new ScenarioError('CT: only --notrack is modelled', v.pos);
-      return X.notrackStmt(text(from));
+      const o = opts(['--notrack', '--ctevents', '--expevents', '--zone', '--zone-orig', '--zone-reply', '--helper', '--timeout']);
+      for (const k of ['--zone', '--zone-orig', '--zone-reply', '--helper', '--timeout']) if (o.has(k)) throw new ScenarioError(`CT ${k} is not modelled (the model has no conntrack ${k.includes('zone') ? 'zones' : k.slice(2) + 's'})`, o.get(k)!.pos);
+      const evList = (k: string, names: string[]): void => {
+        const w = o.get(k);
+        if (!w) return;
+        for (const n of w.text.split(',')) if (!names.includes(n)) throw new ScenarioError(`CT: unknown event type ${q(n)}`, w.pos);
+      };
+      evList('--ctevents', ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark']);
+      evList('--expevents', ['new']);
+      if (o.has('--notrack')) return X.notrackStmt(text(from));
+      if (!o.size) throw new ScenarioError('CT: give --notrack, --ctevents or --expevents (a template with nothing in it is not modelled)', v.pos);
+      // xt_ct_tg attaches a template whose event masks only filter what ctnetlink listeners (conntrack -E)
+      // are sent; the model has none, and nf_conntrack_in then tracks the packet as without the template
+      return { text: text(from), eval: () => true };
     }
     case 'SNAT':
     case 'DNAT': {
