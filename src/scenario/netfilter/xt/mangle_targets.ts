@@ -102,7 +102,7 @@ export const CLASSIFY: XtTarget<{ prio?: number }> = {
       },
     };
   },
-  save: (st) => ['--set-class', `${(st.prio! >>> 16).toString(16)}:${(st.prio! & 0xffff).toString(16)}`],
+  save: (st) => ['--set-class', `${(st.prio! >>> 16).toString(16).padStart(4, '0')}:${(st.prio! & 0xffff).toString(16).padStart(4, '0')}`],
 };
 
 /** libxt_TCPOPTSTRIP's option names */
