@@ -146,7 +146,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-t mangle -A INPUT -j TTL --ttl-set 3 --ttl-dec 1', /only specify one action/],
     ['-t mangle -A INPUT -j DSCP --set-dscp 0x40', /not a number/],
     ['-A INPUT -j NFQUEUE --queue-balance 0:65535', /bad range/],
-    ['-A INPUT -m recent --set', /match "recent" is not modelled/],
+    ['-A INPUT -m connlimit --connlimit-above 2', /match "connlimit" is not modelled/],
   ];
   for (const [l, re] of bad) it(`refuses ${l}`, () => assert.match(refused(l), re));
 });
