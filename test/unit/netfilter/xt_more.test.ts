@@ -12,7 +12,7 @@ import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/ipta
 import { iptablesSave, saveRuleSpec } from '../../../src/scenario/netfilter/iptables_save';
 import { ScenarioError } from '../../../src/scenario/types';
 import { main } from '../../../src/cli/netstack';
-import { ipAt, run, threeHosts } from './helpers';
+import { ipAt, run, runExample, threeHosts } from './helpers';
 
 type Net = ReturnType<World['addHost']>;
 
@@ -288,5 +288,22 @@ describe('iptables-save form (issue 15)', () => {
     const code = await main(['ruleset', 'examples/nf-redirect.yaml', '--host', 'router'], (s) => out.push(s), () => undefined);
     assert.strictEqual(code, 0);
     assert.deepStrictEqual(out, ['# host router', '*nat', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -i eth0 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 3128', 'COMMIT']);
+  });
+});
+
+describe('examples of the second round (issue 15; both agree with the kernel, 6.18.44)', () => {
+  it('nf-string-recent: the UDP with "secret" is dropped, the other delivered; the third ping is dropped', () => {
+    const t = runExample('nf-string-recent.yaml');
+    const udp = t.packets.filter((p) => /UDP/.test(p.summary) && !/from/.test(p.summary));
+    assert.deepStrictEqual(udp.map((p) => [p.fate.kind, p.fate.host]), [['dropped', 'router'], ['delivered', 'server']]);
+    const pings = t.packets.filter((p) => /echo request/.test(p.summary));
+    assert.deepStrictEqual(pings.map((p) => p.fate.kind), ['consumed', 'consumed', 'dropped'], 'answered, answered, dropped by the router');
+  });
+
+  it('nf-netmap-dnat-base: 10.0.1.1:3007 reaches the server at 1007, 10.0.9.2:1007 at 10.0.2.2', () => {
+    const t = runExample('nf-netmap-dnat-base.yaml');
+    const s = t.sockets.find((x) => x.host === 'server' && x.local.endsWith(':1007'))!;
+    assert.strictEqual(s.accepted?.length, 2);
+    assert.strictEqual(t.packets.filter((p) => p.fate.detail === 'connection established').length, 2);
   });
 });
