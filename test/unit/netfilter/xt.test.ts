@@ -121,7 +121,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-A INPUT -p sctp -m sctp --dport 65536', /not a number/],
     ['-A INPUT -p sctp -m sctp --chunk-types some DATA', /all, any or only/],
     ['-A INPUT -p dccp -m dccp --dccp-option 256', /bad option/],
-    ['-A INPUT -p dccp -m dccp --dccp-option 3', /--dccp-option is not modelled/],
+    ['-A INPUT -p dccp -m dccp --dccp-option 3 --dccp-option 4', /"--dccp-option" can only be used once/],
     ['-A INPUT -m tcpmss --mss 5', /-m tcpmss needs -p tcp/],
     ['-A INPUT -m owner --uid-owner 0', /only valid in OUTPUT\/POSTROUTING/],
     ['-A OUTPUT -m owner --suppl-groups', /you need to use --gid-owner first/],

@@ -237,6 +237,15 @@ describe('iptables extensions, second round (issue 15): what they match and do',
     assert.strictEqual(skb.priority, 0x10010);
   });
 
+  it('-m dccp --dccp-option walks the options after the header; a doff shorter than the header drops', () => {
+    // DCCP-Data (type 2, X 0): 12-byte header, doff 4 → 4 bytes of options: type 32 of length 3, then a padding 0
+    const dccp = (doff: number): SkBuff => pkt(33, [0, 1, 0, 2, doff, 0, 0, 0, 2 << 1, 0, 0, 0, 32, 3, 9, 0]);
+    assert.strictEqual(one('-A INPUT -p dccp -m dccp --dccp-option 32', dccp(4)), true);
+    assert.strictEqual(one('-A INPUT -p dccp -m dccp --dccp-option 9', dccp(4)), false, 'a byte inside an option is not an option');
+    assert.strictEqual(one('-A INPUT -p dccp -m dccp ! --dccp-option 33', dccp(4)), true);
+    assert.strictEqual(one('-A INPUT -p dccp -m dccp --dccp-option 32', dccp(2)), 'NF_DROP');
+  });
+
   it('-m length A: reaches 65535', () => {
     assert.strictEqual(one('-A INPUT -m length --length 30:', pkt(6, tcp(2))), true);
   });
@@ -271,6 +280,7 @@ describe('iptables-save form (issue 15)', () => {
     ['-A INPUT -j LOG --log-level alert --log-prefix "in: "', '-j LOG --log-prefix "in: " --log-level 1'],
     ['-t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4:10-20/ftp', '-p tcp -j DNAT --to-destination 1.2.3.4:10-20/21'],
     ['-t mangle -A FORWARD -j CLASSIFY --set-class 1:10', '-j CLASSIFY --set-class 0001:0010'],
+    ['-A INPUT -p dccp -m dccp --dccp-option 4 --dccp-types ack,REQUEST --dport 5:', '-p dccp -m dccp --dport 5:65535 --dccp-types REQUEST,ACK --dccp-option 4'],
   ];
   for (const [line, want] of cases)
     it(`${line} prints as ${want}`, () => {
