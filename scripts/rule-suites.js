@@ -24,6 +24,7 @@ fs.writeFileSync(entry, `export { World } from ${JSON.stringify(path.join(src, '
 export { runNft } from ${JSON.stringify(path.join(src, 'scenario/netfilter/nft'))};
 export { fromFile } from ${JSON.stringify(path.join(src, 'scenario/netfilter/lex'))};
 export { runIptables, splitFileLine } from ${JSON.stringify(path.join(src, 'scenario/netfilter/iptables'))};
+export { saveRuleSpec } from ${JSON.stringify(path.join(src, 'scenario/netfilter/iptables_save'))};
 `);
 const out = path.join(tmp, 'suites.js');
 esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'warning' });
@@ -31,6 +32,8 @@ const M = require(out);
 
 const verbose = process.argv.includes('--verbose');
 const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] } };
+/** accepted iptables lines whose iptables-save form is the suite's listing column (`=`: the line itself) */
+const listing = { same: 0, of: 0, explicit: [0, 0] };
 const refusedWhy = new Map();
 const perFamily = {};
 
@@ -45,13 +48,17 @@ function tryNft(fam, chainSpec, rule, decls = []) {
   }
 }
 
+/** Runs the line; returns [null, the rule's iptables-save spec] when accepted, [why] when refused. */
 function tryIptables(table, chain, rule) {
   const line = `iptables -t ${table} -A ${chain} ${rule}`;
   try {
-    M.runIptables(new M.World().addHost('h'), M.splitFileLine(line, 'x', 1));
-    return null;
+    const net = new M.World().addHost('h');
+    M.runIptables(net, M.splitFileLine(line, 'x', 1));
+    const t = net.nf.tables.find((x) => x.family === 'ip' && x.name === table);
+    const r = t?.chains.get(chain)?.rules[0];
+    return [null, r ? M.saveRuleSpec(r) : null];
   } catch (e) {
-    return e.detail ?? e.message;
+    return [e.detail ?? e.message];
   }
 }
 
@@ -150,10 +157,24 @@ function iptablesFile(file, text) {
     if (parts.length < 3 || (parts[2] !== 'OK' && parts[2] !== 'FAIL')) continue;
     const k = parts[2] === 'OK' ? 'ok' : 'fail';
     const chain = chains[0] ?? 'INPUT';
-    const why = tryIptables(table, chain, parts[0]);
+    const [why, saved] = tryIptables(table, chain, parts[0]);
     tally.iptables[k][1]++;
-    if (why === null) tally.iptables[k][0]++;
-    if (verbose) console.log(`${path.basename(file)} ${parts[0]} ;${k} => ${why ?? 'accepted'}`);
+    let shown = '';
+    if (why === null) {
+      tally.iptables[k][0]++;
+      if (k === 'ok' && parts[1] !== '') {
+        const want = parts[1] === '=' ? parts[0] : parts[1];
+        const same = saved === want.trim();
+        listing.of++;
+        if (same) listing.same++;
+        if (parts[1] !== '=') {
+          listing.explicit[1]++;
+          if (same) listing.explicit[0]++;
+        }
+        if (!same) shown = ` [prints ${saved}; iptables-save: ${want}]`;
+      }
+    }
+    if (verbose) console.log(`${path.basename(file)} ${parts[0]} ;${k} => ${why ?? 'accepted'}${shown}`);
   }
 }
 
@@ -170,5 +191,6 @@ for (const tool of ['nft', 'iptables']) {
   if (!t.ok[1] && !t.fail[1]) continue;
   console.log(`${tool}: accepted ${t.ok[0]} of ${t.ok[1]} lines the tool accepts (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} lines the tool rejects`);
 }
+if (listing.of) console.log(`iptables-save form: ${listing.same} of ${listing.of} accepted lines print as the suite lists them (${pct(listing.same, listing.of)}; of the ${listing.explicit[1]} with a listing of their own, ${listing.explicit[0]})`);
 for (const [f, t] of Object.entries(perFamily)) console.log(`  nft ${f}/*.t: accepted ${t.ok[0]} of ${t.ok[1]} (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} rejected lines`);
 if (verbose) for (const [why, n] of [...refusedWhy].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${n} × ${why}`);

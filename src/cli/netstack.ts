@@ -1,4 +1,5 @@
 // `netstack`: the model in a terminal. `netstack trace FILE [--json]` runs a scenario;
+// `netstack ruleset FILE` prints what the model understood of its firewall;
 // `netstack explain SYMBOL` and `netstack resolve TREE` read the kernel knowledge base.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +21,9 @@ const USAGE = `usage:
                                    --root DIR lets rules files come from DIR (default: the scenario's folder);
                                    --fates records only packets, fates and counters (no events)
 ${REPLAY_USAGE}
+  netstack ruleset FILE [--host H] [--root DIR]
+                                   apply a scenario's setup (no traffic) and print each host's
+                                   ruleset: iptables rules in iptables-save form
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree
   netstack exercise list | check …  guided exercises (netstack exercise for its options)
@@ -48,6 +52,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     case 'resolve': {
       const k = await import('./kernelCommands');
       return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
+    }
+    case 'ruleset': {
+      const r = await import('./ruleset');
+      return r.rulesetCommand(rest, out, err);
     }
     case 'exercise': {
       const x = await import('./exerciseCommand');

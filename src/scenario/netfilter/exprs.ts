@@ -232,12 +232,12 @@ export function rejectStmt(text: string, how: { tcpReset?: boolean; icmpCode?: n
   };
 }
 
-export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: Range | null): Expr {
+export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: Range | null, base?: number): Expr {
   return {
     text,
     needsCt: true,
     nat: kind === 'snat' || kind === 'masquerade' ? 'snat' : 'dnat',
-    eval: (x) => x.nf.nat(x, kind, addr, ports),
+    eval: (x) => x.nf.nat(x, kind, addr, ports, base),
   };
 }
 

@@ -10,10 +10,12 @@ import type { Chain, ChainType, EvalCtx, Expr, HookShort, Rule, Table } from '..
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
+import { numToIp } from '../../model/proto/addr';
 import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
 import type { XtMatch } from './xt/types';
+import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
@@ -363,6 +365,7 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       const ch = chainFor(e, tname, chainTok);
       built.check(e, ch);
       const rule: Rule = { handle: e.nextHandle(), text: (tname !== 'filter' && !fileTable ? `-t ${tname} ` : '') + text, pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
+      rememberSaveForm(rule, built.save);
       if (c.tok.text === '-A' || c.tok.text === '--append') ch.rules.push(rule);
       else if (c.tok.text === '-I' || c.tok.text === '--insert') {
         const n = c.num ?? 1;
@@ -380,6 +383,7 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
 
 interface Built {
   exprs: Expr[];
+  save: SaveParts;
   check: (e: NfEngine, c: Chain) => void;
 }
 
@@ -428,15 +432,28 @@ function valueMask(t: Tok): [number, number] {
   return [parseNum({ ...t, text: v }), m === undefined ? 0xffffffff : parseNum({ ...t, text: m })];
 }
 
-function natTo(t: Tok, withAddr: boolean): { addr: number | null; ports: X.Range | null } {
+function natTo(t0: Tok, withAddr: boolean, baseOk = false): { addr: number | null; ports: X.Range | null; base?: number } {
+  let t = t0;
   if (withAddr && /^[\d.]+-[\d.]+/.test(t.text)) throw new ScenarioError('address ranges (ADDR-ADDR) are not modelled: give one address', t.pos);
-  if (withAddr && /:[\w-]+\/\w+$/.test(t.text)) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is not modelled', { ...t.pos, col: t.pos.col + t.text.lastIndexOf('/') });
+  let base: number | undefined;
+  const slash = /:[\w-]+\/\w+$/.test(t.text) ? t.text.lastIndexOf('/') : -1;
+  if (withAddr && slash >= 0) {
+    const at = { ...t.pos, col: t.pos.col + slash };
+    // libipt_DNAT revision 2: ADDR:PORT-PORT/BASE, base 1-65535 (a number or a service)
+    if (!baseOk) throw new ScenarioError('a port range with a base (PORT-PORT/BASE) is only valid for DNAT', at);
+    const bs = t.text.slice(slash + 1);
+    const bv = portOf(bs);
+    if (bv === undefined || bv === 0) throw new ScenarioError(`Port range ${q(t.text.slice(t.text.indexOf(':') + 1))} invalid: base port ${q(bs)} is not 1-65535`, at);
+    if (!/:[\w]+(?:-[a-z]\w*)*-\w/.test(t.text.slice(0, slash))) throw new ScenarioError('a base (/BASE) needs a port range PORT-PORT before it', at);
+    base = bv;
+    t = { ...t, text: t.text.slice(0, slash) };
+  }
   const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::([a-z\d][\w]*(?:-[a-z][\w]*)*)(?:-(\w+(?:-[a-z]\w*)*))?)?$/i.exec(t.text) : /^([a-z\d]\w*(?:-[a-z]\w*)*)(?:-(\w+(?:-[a-z]\w*)*))?$/i.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
     const addr = ipv4Of(m[1]);
     if (addr === undefined) throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
-    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null };
+    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null, base };
   }
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
 }
@@ -512,6 +529,21 @@ function buildRule(words: Tok[], table: string): Built {
     seen.set(`${mod} ${group}`, { ...t, text: long });
   };
   const moduleTok = new Map<string, Tok>();
+  const save: SaveParts = { matches: [] };
+  /** the built-in matches' options, by module, in canonical form: key → words */
+  const modSave = new Map<string, Map<string, string[]>>();
+  /** a built-in match's piece: `-m NAME` then its options in the save function's order */
+  const modPiece = (name: string): Map<string, string[]> => {
+    let m = modSave.get(name);
+    if (!m) {
+      const opts = (m = new Map());
+      modSave.set(name, opts);
+      const order = SAVE_ORDER[name] ?? [];
+      save.matches.push(() => ['-m', name, ...order.flatMap((k) => opts.get(k) ?? [])]);
+    }
+    return m;
+  };
+  const bang = (n: boolean): string[] => (n ? ['!'] : []);
   const instances: { name: string; mod: XtMatch; st: unknown; tok: Tok; slot: number; words: string[] }[] = [];
   const used = new Set<string>();
   const needProto = (opt: Tok, protos: number[]): void => {
@@ -537,6 +569,7 @@ function buildRule(words: Tok[], table: string): Built {
         once('-p', t, 'multiple -p flags not allowed');
         if (n === 0 && neg) throw new ScenarioError('rule would never match protocol', t.pos);
         if (n === 0) break;
+        save.p = saveProto(neg, n);
         proto = neg ? null : n;
         exprs.push(X.matchNum(text(from), X.field.l4proto, neg ? '!=' : '==', [[n, n]], X.showProto));
         break;
@@ -550,6 +583,7 @@ function buildRule(words: Tok[], table: string): Built {
         const src = t.text === '-s' || t.text === '--source';
         once(src ? '-s' : '-d', t, `multiple ${src ? '-s' : '-d'} flags not allowed`);
         const ad = parseAddr(v);
+        save[src ? 's' : 'd'] = 'range' in ad ? saveAddr(src ? '-s' : '-d', neg, ad.range[0], (~(ad.range[1] - ad.range[0]) >>> 0)) : saveAddr(src ? '-s' : '-d', neg, ad.value, ad.mask);
         const get = src ? X.field.saddr : X.field.daddr;
         exprs.push('range' in ad ? X.matchNum(text(from), get, neg ? '!=' : '==', [ad.range], X.showAddr) : X.matchBits(text(from), get, ad.mask, ad.value, neg, X.showAddr));
         break;
@@ -562,6 +596,7 @@ function buildRule(words: Tok[], table: string): Built {
         const inn = t.text === '-i' || t.text === '--in-interface';
         once(inn ? '-i' : '-o', t, `multiple ${inn ? '-i' : '-o'} flags not allowed`);
         exprs.push(X.matchIfname(text(from), inn ? 'in' : 'out', v.text, neg));
+        save[inn ? 'i' : 'o'] = [...bang(neg), inn ? '-i' : '-o', v.text];
         checks.push((_e, c) => {
           const hook = c.base?.hook;
           if (inn && (hook === 'output' || hook === 'postrouting')) throw new ScenarioError(`Can't use -i with ${c.name}`, t.pos);
@@ -579,7 +614,9 @@ function buildRule(words: Tok[], table: string): Built {
           const eff: number | null = proto ?? finalProto;
           if (xm.protos && (eff === null || !xm.protos.includes(eff))) throw new ScenarioError(`-m ${v.text} needs -p ${xm.protos.map((n) => Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === n) ?? n).join(' or -p ')} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
           if (xm.protos && proto === null) proto = eff;
-          instances.push({ name: v.text, mod: xm, st: xm.init(), tok: v, slot: exprs.length, words: [] });
+          const inst = { name: v.text, mod: xm, st: xm.init(), tok: v, slot: exprs.length, words: [] as string[] };
+          instances.push(inst);
+          save.matches.push(() => ['-m', inst.name, ...(inst.mod.save ? inst.mod.save(inst.st) : inst.words)]);
           exprs.push(X.verdictStmt('', { code: 'NFT_CONTINUE' }));
           modules.add(v.text);
           lastModule = v.text;
@@ -593,6 +630,8 @@ function buildRule(words: Tok[], table: string): Built {
           if (proto === null) proto = eff;
         }
         if (!moduleTok.has(v.text)) moduleTok.set(v.text, v);
+        // `-m tcp` twice is one match in the save form; every other built-in match is printed where it was loaded
+        if (!modSave.has(v.text) || (v.text !== 'tcp' && v.text !== 'udp')) modPiece(v.text);
         modules.add(v.text);
         lastModule = v.text;
         break;
@@ -611,6 +650,7 @@ function buildRule(words: Tok[], table: string): Built {
         // libxt_tcp refuses a reversed range; libxt_udp takes it (a rule that never matches), as iptables 1.8.9 does
         if (r[0] > r[1] && proto === IPPROTO_TCP) throw new ScenarioError('invalid portrange (min > max)', v.pos);
         exprs.push(X.matchNum(text(from), get, neg ? '!=' : '==', [r], (x) => `${pname} ${which} ${x}`));
+        modPiece(pname).set(which, [...bang(neg), `--${which}`, r[0] === r[1] ? `${r[0]}` : `${r[0]}:${r[1]}`]);
         break;
       }
       case '--dports':
@@ -624,6 +664,7 @@ function buildRule(words: Tok[], table: string): Built {
         const rs = v.text.split(',').map((s) => portRange(v, s));
         if (rs.some(([lo, hi]) => lo > hi)) throw new ScenarioError('invalid portrange specified', v.pos);
         const pname = Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === proto) ?? String(proto);
+        modPiece('multiport').set('ports', [...bang(neg), t.text === '--ports' ? '--ports' : t.text.startsWith('--d') ? '--dports' : '--sports', rs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}:${hi}`)).join(',')]);
         if (t.text === '--ports') {
           const sp = multiportPort(proto, 'sport');
           const dp = multiportPort(proto, 'dport');
@@ -657,6 +698,7 @@ function buildRule(words: Tok[], table: string): Built {
           comp = flags(a.arg(t, 'the flags that must be set'));
         }
         exprs.push(X.matchBits(text(from), X.field.tcpFlags, mask, comp, neg, (v) => `tcp flags ${X.showFlags(v)}`));
+        modPiece('tcp').set('flags', [...bang(neg), '--tcp-flags', tcpFlagNames(mask), tcpFlagNames(comp)]);
         break;
       }
       case '--icmp-type': {
@@ -667,6 +709,7 @@ function buildRule(words: Tok[], table: string): Built {
         const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
         if (Number.isNaN(n)) throw new ScenarioError(`invalid ICMP type ${q(ty)}`, v.pos);
         if (n >= 0) exprs.push(X.matchNum(text(from), X.field.icmpType, neg ? '!=' : '==', [[n, n]], (x) => `icmp type ${X.showIcmp(x)}`));
+        modPiece('icmp').set('type', [...bang(neg), '--icmp-type', n < 0 ? 'any' : code !== undefined ? `${n}/${Number(code)}` : `${n}`]);
         if (code !== undefined) exprs.push(X.matchNum(text(from), X.field.icmpCode, neg ? '!=' : '==', [[Number(code), Number(code)]], (x) => `icmp code ${x}`));
         break;
       }
@@ -675,6 +718,7 @@ function buildRule(words: Tok[], table: string): Built {
         modOpt(lastModule === 'connmark' || !modules.has('mark') ? 'connmark' : 'mark', t, '--mark');
         const v = a.arg(t, 'a mark');
         const [val, mask] = valueMask(v);
+        modPiece(lastModule === 'connmark' || !modules.has('mark') ? 'connmark' : 'mark').set('mark', [...bang(neg), '--mark', saveMark(val, mask)]);
         if (lastModule === 'connmark' || !modules.has('mark')) {
           // connmark_mt (xt_connmark.c): no conntrack entry, no match (even with !)
           exprs.push({
@@ -697,7 +741,7 @@ function buildRule(words: Tok[], table: string): Built {
       case '--comment':
         if (!modules.has('comment')) throw new ScenarioError('unknown option "--comment" (it needs -m comment)', t.pos);
         modOpt('comment', t, '--comment');
-        a.arg(t, 'a comment');
+        modPiece('comment').set('comment', ['--comment', saveString(a.arg(t, 'a comment').text)]);
         break;
       case '--pkt-type': {
         if (!modules.has('pkttype')) throw new ScenarioError('unknown option "--pkt-type" (it needs -m pkttype)', t.pos);
@@ -706,14 +750,17 @@ function buildRule(words: Tok[], table: string): Built {
         const ty = X.PKTTYPES[v.text];
         if (!ty) throw new ScenarioError(`bad packet type ${q(v.text)} (unicast, broadcast, multicast)`, v.pos);
         exprs.push(X.matchPkttype(text(from), ty, neg));
+        modPiece('pkttype').set('type', [...bang(neg), '--pkt-type', { PACKET_HOST: 'unicast', PACKET_BROADCAST: 'broadcast', PACKET_MULTICAST: 'multicast', PACKET_OTHERHOST: 'otherhost' }[ty] ?? v.text]);
         break;
       }
       case '--length': {
         if (!modules.has('length')) throw new ScenarioError('unknown option "--length" (it needs -m length)', t.pos);
         modOpt('length', t, '--length');
         const v = a.arg(t, 'a length or range');
-        const [lo, hi] = v.text.split(':').map((s) => parseNum({ ...v, text: s || '0' }, 65535));
+        // `A:` is A to 65535, `:B` is 0 to B (libxt_length)
+        const [lo, hi] = v.text.split(':').map((s, i) => (s === '' ? (i === 0 ? 0 : 65535) : parseNum({ ...v, text: s }, 65535)));
         exprs.push(X.matchNum(text(from), X.field.iplen, neg ? '!=' : '==', [[lo, hi ?? lo]], (x) => `length ${x}`));
+        modPiece('length').set('length', [...bang(neg), '--length', hi === undefined || hi === lo ? `${lo}` : `${lo}:${hi}`]);
         break;
       }
       case '--ttl-eq':
@@ -724,6 +771,7 @@ function buildRule(words: Tok[], table: string): Built {
         const v = parseNum(a.arg(t, 'a TTL'), 255);
         const op: X.Op = t.text === '--ttl-eq' ? (neg ? '!=' : '==') : t.text === '--ttl-lt' ? '<' : '>';
         exprs.push(X.matchNum(text(from), X.field.ttl, op, [[v, v]], (x) => `ttl ${x}`));
+        modPiece('ttl').set('ttl', [...bang(neg && t.text === '--ttl-eq'), t.text, String(v)]);
         break;
       }
       case '-j':
@@ -732,7 +780,7 @@ function buildRule(words: Tok[], table: string): Built {
       case '--goto': {
         if (target) throw new ScenarioError('iptables: only one target (-j) per rule', t.pos);
         const v = a.arg(t, 'a target');
-        target = buildTarget(a, v, t, table, checks, proto, text, from);
+        target = buildTarget(a, v, t, table, checks, proto, text, from, save);
         break;
       }
       default: {
@@ -751,13 +799,34 @@ function buildRule(words: Tok[], table: string): Built {
   if (target) all.push(target);
   return {
     exprs: all,
+    save,
     check: (e, c) => {
       for (const f of checks) f(e, c);
     },
   };
 }
 
-function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number): Expr {
+/** the options of each built-in match in the order its save function prints them */
+const SAVE_ORDER: Record<string, string[]> = { tcp: ['sport', 'dport', 'flags'], udp: ['sport', 'dport'], icmp: ['type'], mark: ['mark'], connmark: ['mark'], multiport: ['ports'], comment: ['comment'], pkttype: ['type'], length: ['length'], ttl: ['ttl'] };
+
+/** libxt_tcp's print_tcpf: the flag names in bit order, NONE for none */
+function tcpFlagNames(m: number): string {
+  const names = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'].filter((_, i) => m & (1 << i));
+  return names.length ? names.join(',') : 'NONE';
+}
+
+function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, save: SaveParts): Expr {
+  // what iptables-save prints: by default the words given; targetOf sets the canonical form of those it knows
+  const given = a.i;
+  let end = given;
+  const jump = jumpTok.text === '--jump' ? '-j' : jumpTok.text === '--goto' ? '-g' : jumpTok.text;
+  save.target = () => [jump, v.text, ...a.w.slice(given, end).map((w) => (/[\s"']/.test(w.text) || w.text === '' ? `"${w.text}"` : w.text))];
+  const r = targetOf(a, v, jumpTok, table, checks, proto, text, from, (words) => (save.target = () => [jump, v.text, ...words()]));
+  end = a.i;
+  return r;
+}
+
+function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, saveAs: (words: () => string[]) => void): Expr {
   const goto = jumpTok.text === '-g' || jumpTok.text === '--goto';
   const opts = (allowed: string[]): Map<string, Tok> => {
     const m = new Map<string, Tok>();
@@ -806,6 +875,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
         if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) > 65534) throw new ScenarioError(`NFQUEUE: bad range ${q(bal.text)} for --queue-balance (FIRST:LAST, FIRST < LAST)`, bal.pos);
         qnum = Number(m[1]);
       }
+      if (v.text === 'NFQUEUE') saveAs(() => [...(bal ? ['--queue-balance', bal.text] : ['--queue-num', String(qnum)]), ...(o.has('--queue-bypass') ? ['--queue-bypass'] : []), ...(o.has('--queue-cpu-fanout') ? ['--queue-cpu-fanout'] : [])]);
       return X.queueStmt(text(from), qnum, o.has('--queue-bypass'));
     }
     case 'REJECT': {
@@ -815,12 +885,15 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       const how = w ? REJECT_WITH[w.text] ?? REJECT_WITH[`icmp-${w.text}`] : 3;
       if (how === undefined) throw new ScenarioError(`unknown reject type ${q(w!.text)} (${Object.keys(REJECT_WITH).join(', ')})`, w!.pos);
       if (how === 'tcp-reset' && proto !== IPPROTO_TCP) throw new ScenarioError('--reject-with tcp-reset is only valid with -p tcp', w!.pos);
+      saveAs(() => ['--reject-with', Object.keys(REJECT_WITH).find((k) => REJECT_WITH[k] === how)!]);
       return X.rejectStmt(text(from), how === 'tcp-reset' ? { tcpReset: true } : { icmpCode: how });
     }
     case 'LOG': {
       const o = opts(['--log-prefix', '--log-level', '--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid']);
       const lv = o.get('--log-level');
       if (lv && !LOG_LEVELS.includes(lv.text) && !/^[0-7]$/.test(lv.text)) throw new ScenarioError(`log level ${q(lv.text)} unknown`, lv.pos);
+      const level = lv ? (/^[0-7]$/.test(lv.text) ? Number(lv.text) : Math.max(0, LOG_LEVELS.indexOf(lv.text) - 1)) : 4;
+      saveAs(() => [...(o.has('--log-prefix') ? ['--log-prefix', saveString(o.get('--log-prefix')!.text)] : []), ...(level !== 4 ? ['--log-level', String(level)] : []), ...['--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid'].filter((f) => o.has(f))]);
       return X.logStmt(text(from), o.get('--log-prefix')?.text ?? '');
     }
     case 'MARK': {
@@ -830,6 +903,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       if (k !== '--set-mark' && k !== '--set-xmark') throw new ScenarioError(`MARK ${k} is not modelled (--set-mark and --set-xmark are)`, val.pos);
       const [value, mask] = valueMask(val);
       // --set-mark v/m is --set-xmark v/(m|v)
+      saveAs(() => ['--set-xmark', `${hex(value)}/${hex(k === '--set-mark' ? (mask | value) >>> 0 : mask)}`]);
       return X.markSet(text(from), value, k === '--set-mark' ? (mask | value) >>> 0 : mask);
     }
     case 'CONNMARK': {
@@ -842,10 +916,12 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       if (k === '--set-mark' || k === '--set-xmark') {
         const [value, mask] = valueMask(o.get(k)!);
         const ctmask = k === '--set-mark' ? (mask | value) >>> 0 : mask;
+        saveAs(() => ['--set-xmark', `${hex(value)}/${hex(ctmask)}`]);
         return X.ctMarkSet(text(from), (_x, old) => ((old & ~ctmask) >>> 0) ^ value, 'connmark_tg_shift', 'net/netfilter/xt_connmark.c');
       }
       const nfmask = maskOf('--nfmask');
       const ctmask = maskOf('--ctmask');
+      saveAs(() => [k, '--nfmask', hex(nfmask), '--ctmask', hex(ctmask)]);
       if (k === '--save-mark') return X.ctMarkSet(text(from), (x, old) => ((old & ~ctmask) >>> 0) ^ ((x.p.skb.mark & nfmask) >>> 0), 'connmark_tg_shift', 'net/netfilter/xt_connmark.c');
       return X.connmarkRestore(text(from), nfmask, ctmask);
     }
@@ -857,9 +933,20 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       return { ...X.notrackStmt(text(from)) };
     case 'CT': {
       onlyIn(['raw'], 'CT');
-      const o = opts(['--notrack']);
-      if (!o.has('--notrack')) throw new ScenarioError('CT: only --notrack is modelled', v.pos);
-      return X.notrackStmt(text(from));
+      const o = opts(['--notrack', '--ctevents', '--expevents', '--zone', '--zone-orig', '--zone-reply', '--helper', '--timeout']);
+      for (const k of ['--zone', '--zone-orig', '--zone-reply', '--helper', '--timeout']) if (o.has(k)) throw new ScenarioError(`CT ${k} is not modelled (the model has no conntrack ${k.includes('zone') ? 'zones' : k.slice(2) + 's'})`, o.get(k)!.pos);
+      const evList = (k: string, names: string[]): void => {
+        const w = o.get(k);
+        if (!w) return;
+        for (const n of w.text.split(',')) if (!names.includes(n)) throw new ScenarioError(`CT: unknown event type ${q(n)}`, w.pos);
+      };
+      evList('--ctevents', ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark']);
+      evList('--expevents', ['new']);
+      if (o.has('--notrack')) return X.notrackStmt(text(from));
+      if (!o.size) throw new ScenarioError('CT: give --notrack, --ctevents or --expevents (a template with nothing in it is not modelled)', v.pos);
+      // xt_ct_tg attaches a template whose event masks only filter what ctnetlink listeners (conntrack -E)
+      // are sent; the model has none, and nf_conntrack_in then tracks the packet as without the template
+      return { text: text(from), eval: () => true };
     }
     case 'SNAT':
     case 'DNAT': {
@@ -870,9 +957,10 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       notRandom(o);
       const to = o.get(key);
       if (!to) throw new ScenarioError(`${v.text}: ${key} is required`, v.pos);
-      const r = natTo(to, true);
+      const r = natTo(to, true, !snat);
       if (r.ports && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError(`${v.text}: a port needs -p tcp or -p udp`, to.pos);
-      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports);
+      saveAs(() => [key, `${numToIp(r.addr!)}${r.ports ? `:${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}${r.base !== undefined ? `/${r.base}` : ''}` : ''}`, ...(o.has('--persistent') ? ['--persistent'] : [])]);
+      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports, r.base);
     }
     case 'MASQUERADE':
     case 'REDIRECT': {
@@ -883,6 +971,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
       const to = o.get('--to-ports');
       if (to && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError('Need TCP, UDP, SCTP or DCCP with port specification', to.pos);
       const r = to ? natTo(to, false) : { ports: null };
+      saveAs(() => (r.ports ? ['--to-ports', r.ports[0] === r.ports[1] ? `${r.ports[0]}` : `${r.ports[0]}-${r.ports[1]}`] : []));
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
@@ -898,6 +987,7 @@ function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: 
           xt.parse(st, { opt: o, neg, arg: () => val ?? o, proto, table });
           words.push(...(neg ? ['!'] : []), o.text, ...(val ? [val.text] : []));
         }
+        if (xt.save) saveAs(() => xt.save!(st));
         return xt.finish(st, { tok: v, text: text(from), proto, table, check: (f) => checks.push(f) });
       }
       if (XT_TARGETS.has(v.text) || a.peek()?.text.startsWith('--')) throw new ScenarioError(`target ${v.text} is not modelled`, v.pos);

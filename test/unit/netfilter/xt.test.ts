@@ -121,7 +121,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-A INPUT -p sctp -m sctp --dport 65536', /not a number/],
     ['-A INPUT -p sctp -m sctp --chunk-types some DATA', /all, any or only/],
     ['-A INPUT -p dccp -m dccp --dccp-option 256', /bad option/],
-    ['-A INPUT -p dccp -m dccp --dccp-option 3', /--dccp-option is not modelled/],
+    ['-A INPUT -p dccp -m dccp --dccp-option 3 --dccp-option 4', /"--dccp-option" can only be used once/],
     ['-A INPUT -m tcpmss --mss 5', /-m tcpmss needs -p tcp/],
     ['-A INPUT -m owner --uid-owner 0', /only valid in OUTPUT\/POSTROUTING/],
     ['-A OUTPUT -m owner --suppl-groups', /you need to use --gid-owner first/],
@@ -146,7 +146,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-t mangle -A INPUT -j TTL --ttl-set 3 --ttl-dec 1', /only specify one action/],
     ['-t mangle -A INPUT -j DSCP --set-dscp 0x40', /not a number/],
     ['-A INPUT -j NFQUEUE --queue-balance 0:65535', /bad range/],
-    ['-A INPUT -m recent --set', /match "recent" is not modelled/],
+    ['-A INPUT -m connlimit --connlimit-above 2', /match "connlimit" is not modelled/],
   ];
   for (const [l, re] of bad) it(`refuses ${l}`, () => assert.match(refused(l), re));
 });

@@ -229,8 +229,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   // ---- services for rule expressions ----
 
-  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null): Verdict | boolean {
-    return nft_nat_eval(this, x, kind, addr, ports);
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null, base?: number): Verdict | boolean {
+    return nft_nat_eval(this, x, kind, addr, ports, base);
   }
 
   notrack(x: EvalCtx): void {

@@ -31,9 +31,12 @@ const hasPorts = (proto: number): boolean => proto === IPPROTO_TCP || proto === 
  * nf_nat_setup_info with get_unique_tuple: the new original-direction tuple takes the range's
  * address (and port, when a range is given and the current one is outside it); if the
  * resulting reply tuple is already used by another connection, the next port is tried.
+ * With `base` (NF_NAT_RANGE_PROTO_OFFSET, destination NAT only) the search starts at the port
+ * as far into the range as the original port is past base (nf_nat_l4proto_unique_tuple's
+ * `off`, a 16-bit difference, modulo the range's size), whether or not the original is in it.
  * Returns a description of the binding.
  */
-export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean): { before: Tuple; after: Tuple } {
+export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number): { before: Tuple; after: Tuple } {
   const curr = invertTuple(ct.tuple[1]);
   const t: Tuple = { ...curr };
   if (m === 'SRC') t.src = addr;
@@ -41,7 +44,8 @@ export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, numb
   if (hasPorts(t.proto)) {
     const key = m === 'SRC' ? 'sport' : 'dport';
     let port = t[key];
-    if (ports && (port < ports[0] || port > ports[1])) port = ports[0];
+    if (ports && base !== undefined) port = ports[0] + (((port - base) & 0xffff) % (ports[1] - ports[0] + 1));
+    else if (ports && (port < ports[0] || port > ports[1])) port = ports[0];
     const lo = ports ? ports[0] : port;
     const hi = ports ? ports[1] : 65535;
     for (let tries = 0; tries < 65536; tries++) {

@@ -61,7 +61,8 @@ export interface NfServices {
   /** ctinfo of the packet: IP_CT_NEW…, 'untracked', or null (no conntrack entry: `ct state invalid`) */
   ctState(skb: PktInfo['skb']): string | null;
   notrack(x: EvalCtx): void;
-  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null): Verdict | boolean;
+  /** `base`: the port the range's first port stands for (NF_NAT_RANGE_PROTO_OFFSET, iptables' PORT-PORT/BASE) */
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null, base?: number): Verdict | boolean;
   reject(x: EvalCtx, how: { tcpReset?: boolean; icmpCode?: number }): void;
   log(x: EvalCtx, prefix: string): void;
   setTrace(x: EvalCtx): void;

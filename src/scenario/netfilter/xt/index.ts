@@ -14,9 +14,18 @@ import { statistic } from './statistic';
 import { hashlimit } from './hashlimit';
 import { connbytes } from './connbytes';
 import { DSCP, NFLOG, TOS, TTL } from './targets';
+import { CLASSIFY, ECN, TCPOPTSTRIP } from './mangle_targets';
+import { NETMAP } from './netmap';
+import { ipvs } from './ipvs';
+import { string } from './string';
+import { mac } from './mac';
+import { helper } from './helper';
+import { realm } from './realm';
+import { recent } from './recent';
+import { policy } from './policy';
 
 export { IPT_PROTOS } from './protos';
 
-export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes };
+export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent, policy };
 
-export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL };
+export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL, ECN, CLASSIFY, TCPOPTSTRIP, NETMAP };

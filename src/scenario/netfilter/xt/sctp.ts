@@ -5,7 +5,8 @@
 import type { Expr } from '../../../model/net/netfilter/nf_tables';
 import { be16, l4Bytes } from './l4hdr';
 import { IPPROTO_SCTP } from './protos';
-import { fail, numRange, q, type XtMatch } from './types';
+import { parsePortOpt, portOk, PORT_OPTS, type PortSt } from './ports';
+import { fail, q, type XtMatch } from './types';
 
 export const SCTP_CHUNKS: Record<string, number> = { DATA: 0, INIT: 1, INIT_ACK: 2, SACK: 3, HEARTBEAT: 4, HEARTBEAT_ACK: 5, ABORT: 6, SHUTDOWN: 7, SHUTDOWN_ACK: 8, ERROR: 9, COOKIE_ECHO: 10, COOKIE_ACK: 11, ECN_ECNE: 12, ECN_CWR: 13, SHUTDOWN_COMPLETE: 14, AUTH: 15, I_DATA: 64, ASCONF_ACK: 128, RE_CONFIG: 130, PAD: 132, FORWARD_TSN: 192, ASCONF: 193, I_FORWARD_TSN: 194 };
 /** the flag letters libxt_sctp knows for a chunk type */
@@ -17,14 +18,12 @@ interface Chunks {
   flags: { type: number; mask: number; value: number }[];
   neg: boolean;
 }
-interface St {
-  sport?: { r: [number, number]; neg: boolean };
-  dport?: { r: [number, number]; neg: boolean };
+interface St extends PortSt {
   chunks?: Chunks;
 }
 
 export const sctp: XtMatch<St> = {
-  opts: { '--sport': true, '--source-port': true, '--dport': true, '--destination-port': true, '--chunk-types': true },
+  opts: { ...PORT_OPTS, '--chunk-types': true },
   protos: [IPPROTO_SCTP],
   init: () => ({}),
   parse: (st, o) => {
@@ -58,9 +57,7 @@ export const sctp: XtMatch<St> = {
       st.chunks = c;
       return;
     }
-    const key = t === '--sport' || t === '--source-port' ? 'sport' : 'dport';
-    if (st[key]) fail(o.opt, `sctp: option ${q(t)} can only be used once.`);
-    st[key] = { r: numRange(o.arg('a port or range'), 65535), neg: o.neg };
+    parsePortOpt(st, o, 'sctp');
   },
   finish: (st, e) => {
     const ex: Expr = {
@@ -69,8 +66,7 @@ export const sctp: XtMatch<St> = {
         const h = l4Bytes(x, 0, 12);
         if (h === 'frag') return false;
         if (h === 'short') return { code: 'NF_DROP' };
-        const inR = (v: number, p?: { r: [number, number]; neg: boolean }): boolean => !p || (v >= p.r[0] && v <= p.r[1]) !== p.neg;
-        if (!inR(be16(h, 0), st.sport) || !inR(be16(h, 2), st.dport)) return false;
+        if (!portOk(be16(h, 0), st.sport) || !portOk(be16(h, 2), st.dport)) return false;
         if (!st.chunks) return true;
         const m = chunkMatch(x.p.skb.buf, x.p.thoff + 12, x.p.skb.data + x.p.skb.len, st.chunks);
         if (m === 'drop') return { code: 'NF_DROP' };

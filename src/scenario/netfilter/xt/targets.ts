@@ -4,7 +4,7 @@
 // rewrite the IPv4 header and fix its checksum incrementally, in the mangle table only.
 import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { csumReplace } from '../../../model/net/netfilter/nf_pktinfo';
-import { DSCP_CLASSES, tosValueMask } from './tos';
+import { DSCP_CLASSES, hex2, tosValueMask } from './tos';
 import { fail, num, q, type XtEnd, type XtTarget } from './types';
 
 const ruleHook = (x: EvalCtx) => ({ hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict: 'NFT_CONTINUE' as const } });
@@ -94,6 +94,7 @@ export const TOS: XtTarget<{ vm?: [number, number] }> = {
     const [v, m] = st.vm;
     return byteStmt(e.text, 1, (old) => (old & ~m) ^ v, 'tos_tg', 'net/netfilter/xt_DSCP.c', 'tos');
   },
+  save: (st) => ['--set-tos', `${hex2(st.vm![0])}/${hex2(st.vm![1])}`],
 };
 
 export const DSCP: XtTarget<{ v?: number }> = {
@@ -113,6 +114,7 @@ export const DSCP: XtTarget<{ v?: number }> = {
     const d = st.v;
     return byteStmt(e.text, 1, (old) => (old & 0x03) | (d << 2), 'dscp_tg', 'net/netfilter/xt_DSCP.c', 'tos (DSCP bits)');
   },
+  save: (st) => ['--set-dscp', hex2(st.v!)],
 };
 
 export const TTL: XtTarget<{ mode?: string; v?: number }> = {

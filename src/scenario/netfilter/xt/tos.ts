@@ -6,6 +6,9 @@ import { IPPROTO_TCP } from '../../../model/proto/ipv4';
 import { fail, num, q, type XtMatch } from './types';
 
 /** libxt_tos' symbolic names: the value, with mask 0x3f (the old TOS field) */
+/** printf's 0x%02x */
+export const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
+
 export const TOS_NAMES: Record<string, number> = { 'Minimize-Delay': 0x10, 'Maximize-Throughput': 0x08, 'Maximize-Reliability': 0x04, 'Minimize-Cost': 0x02, 'Normal-Service': 0x00 };
 
 /** --tos VALUE[/MASK] or a name (mask 0x3f); a bare value has mask 0xff */
@@ -32,6 +35,7 @@ export const tos: XtMatch<{ v?: [number, number]; neg: boolean }> = {
     const [v, m] = st.v;
     return [{ text: e.text, eval: (x) => ((x.p.iph.tos & m) === v) !== st.neg, actual: (x) => `tos 0x${x.p.iph.tos.toString(16).padStart(2, '0')}` }];
   },
+  save: (st) => [...(st.neg ? ['!'] : []), '--tos', `${hex2(st.v![0])}/${hex2(st.v![1])}`],
 };
 
 export const dscp: XtMatch<{ v?: number; neg: boolean }> = {
@@ -51,6 +55,7 @@ export const dscp: XtMatch<{ v?: number; neg: boolean }> = {
     const want = st.v;
     return [{ text: e.text, eval: (x) => (x.p.iph.tos >> 2 === want) !== st.neg, actual: (x) => `dscp 0x${(x.p.iph.tos >> 2).toString(16)}` }];
   },
+  save: (st) => [...(st.neg ? ['!'] : []), '--dscp', hex2(st.v!)],
 };
 
 interface EcnSt {

@@ -38,6 +38,8 @@ export interface XtMatch<S = unknown> {
   init(): S;
   parse(st: S, o: XtOpt): void;
   finish(st: S, e: XtEnd): Expr[];
+  /** the options as iptables-save prints them (the module's save function), when they differ from the words given */
+  save?(st: S): string[];
 }
 
 /** A target's options, read after `-j NAME`. */
@@ -46,6 +48,8 @@ export interface XtTarget<S = unknown> {
   init(): S;
   parse(st: S, o: XtOpt): void;
   finish(st: S, e: XtEnd): Expr;
+  /** the options as iptables-save prints them, when they differ from the words given */
+  save?(st: S): string[];
 }
 
 export const q = (s: string): string => `"${s}"`;
