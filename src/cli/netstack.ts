@@ -11,6 +11,7 @@ import { formatTraceLines } from '../debugger/format';
 import { scenarioCaptureOpener } from '../capture/file';
 import { traceToPcapng } from './pcap';
 import { REPLAY_USAGE, replayCommand } from './replay';
+import { RULESET_USAGE, rulesetCommand } from './ruleset';
 import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
 
 const USAGE = `usage:
@@ -20,6 +21,7 @@ const USAGE = `usage:
                                    --root DIR lets rules files come from DIR (default: the scenario's folder);
                                    --fates records only packets, fates and counters (no events)
 ${REPLAY_USAGE}
+${RULESET_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree
   netstack exercise list | check …  guided exercises (netstack exercise for its options)
@@ -49,6 +51,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       const k = await import('./kernelCommands');
       return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
     }
+    case 'ruleset':
+      return rulesetCommand(rest, out, err);
     case 'exercise': {
       const x = await import('./exerciseCommand');
       return x.exerciseCommand(rest, out, err);
