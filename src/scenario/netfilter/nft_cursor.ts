@@ -8,6 +8,7 @@ import type { NfEngine } from '../../model/net/netfilter/engine';
 import type { Chain, NfFamily } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError, SourcePos } from '../types';
 import { lexNft, type NTok, type PChars } from './lex';
+import { NFT_KEYWORDS } from './nft_keywords';
 import * as X from './exprs';
 import { ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 
@@ -90,6 +91,13 @@ export class NftCursor {
     const t = this.peek();
     if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end of the command' : `, found ${q(t.text)}`}`);
     return this.next();
+  }
+
+  /** A table, chain or set name: a word nft does not read as one of its keywords. */
+  name(what: string): NTok {
+    const t = this.word(what);
+    if (t.kind === 'word' && NFT_KEYWORDS.has(t.text)) this.fail(t, `syntax error, unexpected ${t.text}, expecting string (${q(t.text)} is an nft keyword, not ${what})`);
+    return t;
   }
 
   atEnd(): boolean {
