@@ -42,10 +42,9 @@ const CT_STATUS_BITS: [string, number][] = [
   ['dying', 512],
 ];
 const TCP_FLAG_BITS = Object.entries(TCP_FLAGS) as [string, number][];
-/** the codes nft 1.0.6 prints by name (its icmp_code table has no frag-needed) */
-const ICMP_CODE_NAMES: Record<string, number> = Object.fromEntries(Object.entries(ICMP_CODES).filter(([n]) => n !== 'frag-needed'));
 const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
-const PROTO_NAME_OF: Record<number, string> = Object.fromEntries(Object.entries(PROTO_BY_NAME).map(([n, v]) => [v, n]));
+/** protocol numbers nft lists by their /etc/protocols name (netbase's, as on the reference machine) */
+const PROTO_LISTED: Record<number, string> = { 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
 
 type VType = 'ifname' | 'addr' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
 
@@ -102,7 +101,7 @@ function one(s: string, ty: VType, numeric: boolean): string {
     case 'proto': {
       const v = numberOf(s) ?? PROTO_BY_NAME[s];
       if (v === undefined) return s;
-      return numeric ? String(v) : PROTO_NAME_OF[v] && [1, 6, 17, 2, 47, 50, 51, 132, 33, 108, 136, 58].includes(v) ? PROTO_NAME_OF[v] : String(v);
+      return numeric ? String(v) : (PROTO_LISTED[v] ?? String(v));
     }
     case 'port': {
       const v = portOf(s);
@@ -152,8 +151,10 @@ function value(s: string, ty: VType, numeric: boolean): string {
   }
   const dash = s.indexOf('-', 1);
   if (dash > 0 && !/^[a-z]/i.test(s)) {
-    const lo = one(s.slice(0, dash), ty, numeric);
-    const hi = one(s.slice(dash + 1), ty, numeric);
+    // a range of protocols is listed in numbers
+    const rty = ty === 'proto' ? 'int' : ty;
+    const lo = one(s.slice(0, dash), rty, numeric);
+    const hi = one(s.slice(dash + 1), rty, numeric);
     return lo === hi ? lo : `${lo}-${hi}`;
   }
   return one(s, ty, numeric);
@@ -189,7 +190,7 @@ function typeOfKey(key: string[]): VType {
   }
   if (a === 'tcp' && b === 'flags') return 'tcpflags';
   if (a === 'icmp' && b === 'type') return 'icmptype';
-  if (a === 'icmp' && b === 'code') return ICMP_CODE_NAMES;
+  if (a === 'icmp' && b === 'code') return ICMP_CODES;
   if (a === 'comp' && b === 'flags') return 'hex';
   if (a === 'th') return 'port';
   if (HEADERS[a]?.fields[b]) return fieldType(HEADERS[a].fields[b].type);
@@ -221,6 +222,27 @@ function join(ts: string[]): string {
   return ts.join(' ').replace(/ ,/g, ',').replace(/\{ +/g, '{ ').replace(/ +\}/g, ' }');
 }
 
+/** The value an element is ordered by (its lower end). */
+function sortKey(shown: string, ty: VType): number | undefined {
+  const lo = shown.replace(/^"|"$/g, '').split(/-(?=[0-9a-z])/)[0].split('/')[0];
+  if (ty === 'addr') return ipv4Of(lo);
+  const flags = flagTable(ty);
+  if (flags) return flags.find(([n]) => n === lo)?.[1];
+  if (ty === 'ctdir') return lo === 'original' ? 0 : lo === 'reply' ? 1 : undefined;
+  if (ty === 'tchandle') {
+    const m = /^([0-9a-f]+):([0-9a-f]+)$/.exec(lo);
+    return m ? parseInt(m[1], 16) * 65536 + parseInt(m[2], 16) : undefined;
+  }
+  if (ty === 'proto') {
+    const v = numberOf(lo) ?? Number(Object.entries(PROTO_LISTED).find(([, n]) => n === lo)?.[0]);
+    return Number.isNaN(v) ? undefined : v;
+  }
+  if (ty === 'icmptype') return numberOf(lo) ?? ICMP_TYPES[lo];
+  if (typeof ty === 'object') return numberOf(lo) ?? ty[lo];
+  if (ty === 'ifname' || ty === 'raw' || ty === 'group') return undefined;
+  return numberOf(lo);
+}
+
 /** An interval set's ranges: adjacent and overlapping ones become one, as nft merges them. */
 function mergeRanges(shown: string[]): string[] {
   const r = shown.map((x) => x.split('-').map(Number));
@@ -249,7 +271,12 @@ function valuesText(ts: T[], ty: VType, numeric: boolean): string {
   const strs = new Set(inner.filter((t) => t.k === 'str').map((t) => t.t));
   let shown = words.map((s) => (strs.has(s) && ty !== 'group' && ty !== 'uid' && ty !== 'ifname' ? `"${s}"` : value(s, ty, numeric)));
   if (braced && ty === 'int') shown = mergeRanges(shown);
-  if (braced) return `{ ${shown.join(', ')} }`;
+  if (braced) {
+    // nft lists an anonymous set in value order, and a set of one element as that element
+    const keys = shown.map((x) => sortKey(x, ty));
+    if (keys.every((k) => k !== undefined)) shown = shown.map((x, j) => [x, keys[j]!] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
+    return shown.length === 1 ? shown[0] : `{ ${shown.join(', ')} }`;
+  }
   return shown.join(', ');
 }
 
@@ -257,7 +284,8 @@ function valuesText(ts: T[], ty: VType, numeric: boolean): string {
 function matchText(ts: T[], numeric: boolean): string {
   const n = keyLength(ts);
   const key = ts.slice(0, n).map((t) => t.t);
-  if (key[0]?.startsWith('@')) key.splice(0, n, key.join(''));
+  const rawPayload = key[0]?.startsWith('@');
+  if (rawPayload) key.splice(0, n, key.join(''));
   if (key[0] === 'tcp' && key[1] === 'option') {
     // `sack0` is the first block of `sack`; a raw option `@KIND,OFF,LEN` is one word
     if (key[2] === 'sack0') key[2] = 'sack';
@@ -270,7 +298,10 @@ function matchText(ts: T[], numeric: boolean): string {
   if (key[0] === 'ct' && (key[1] === 'original' || key[1] === 'reply') && (key[2] === 'saddr' || key[2] === 'daddr')) key.splice(2, 0, 'ip');
   // the protocol is the same in both directions: nft lists it without one
   if (key[0] === 'ct' && (key[1] === 'original' || key[1] === 'reply') && key[2] === 'protocol') key.splice(1, 1);
-  const ty = typeOfKey(key);
+  // a raw load at a port's place in the transport header is listed as th's port
+  const th = rawPayload ? ({ '@th,0,16': 'sport', '@th,16,16': 'dport' } as Record<string, string>)[key[0]] : undefined;
+  if (th) key.splice(0, 1, 'th', th);
+  const ty = rawPayload && !th ? 'hex' : typeOfKey(key);
   let i = n;
   const out = [...key];
   let bitwise = false;
@@ -278,6 +309,8 @@ function matchText(ts: T[], numeric: boolean): string {
     out.push('set');
     i++;
     const rest = ts.slice(i);
+    // a meta key as the value is listed with meta (`ct mark set meta mark`)
+    if (rest[0] && BARE_META.has(rest[0].t) && !UNQUALIFIED.has(rest[0].t)) rest.unshift({ k: 'word', t: 'meta' });
     // a constant folded (`0x12 or 0x11` is one value): the parser folded it already the same way
     if (rest.length === 1) return join([...out, value(rest[0].t, ty, numeric)]);
     if (rest.length === 3 && BITOPS[rest[1].t] && numberOf(rest[0].t) !== undefined && numberOf(rest[2].t) !== undefined) {
@@ -349,11 +382,11 @@ function matchText(ts: T[], numeric: boolean): string {
     if (len !== undefined && len > 0) return join([...out, value(`${value(rest[0].t, ty, numeric)}/${len}`, ty, numeric)]);
   }
   // a bitmask under a mask is listed in nft's flag shortcuts (1.0.1 and later): `! M` for none of
-  // the bits, `V / M` for exactly V among M; all of M stays `& (M) == M`
+  // the bits, `V / M` for exactly V among M (all of M too: `fin,syn / fin,syn`)
   if (flags && masks.length === 1 && masks[0][0] === '&' && rest.length === 1 && (op === '==' || op === '!=')) {
     const m = numberOf(masks[0][1]);
     const v = numberOf(rest[0].t) ?? bitsOf(flags, [rest[0].t]);
-    if (m !== undefined && v !== undefined && v !== m) {
+    if (m !== undefined && v !== undefined) {
       const names = (x: number): string => bitNames(flags, x);
       if (v === 0) return join([...out, ...(op === '==' ? ['!'] : []), names(m)]);
       return join([...out, ...(op === '!=' ? ['!='] : []), `${names(v)} / ${names(m)}`]);
@@ -366,10 +399,29 @@ function matchText(ts: T[], numeric: boolean): string {
   for (const [o, v] of masks) out.push(o, showMask(v));
   // a bitmask type's == is exact equality, unlike its implicit form (any of the bits)
   if (op !== '==' || bitwise || (flags && explicit)) out.push(op);
+  if ((rest[0]?.t === 'vmap' || rest[0]?.t === 'map') && rest[1]?.t === '{') return join([...out, rest[0].t, mapText(rest.slice(2, rest.length - 1), ty, numeric)]);
   if (rest[0]?.t === 'vmap' || rest[0]?.t === 'map') return join([...out, ...rest.map((t) => (t.k === 'str' ? `"${t.t}"` : t.t))]);
   if (bitwise && flags && rest.length === 1 && numberOf(rest[0].t) !== undefined) out.push(bitNames(flags, numberOf(rest[0].t)!).split(',').join(' | '));
   else if (rest.length) out.push(valuesText(rest, ty, numeric));
   return join(out);
+}
+
+/** An anonymous map's elements `KEY : DATA`, keys in their datatype's form, in key order. */
+function mapText(ts: T[], ty: VType, numeric: boolean): string {
+  const elems: string[][] = [[]];
+  for (const t of ts) {
+    if (t.k === 'punct' && t.t === ',') elems.push([]);
+    else elems[elems.length - 1].push(t.k === 'str' ? `"${t.t}"` : t.t);
+  }
+  const shown = elems
+    .filter((e) => e.length)
+    .map((e) => {
+      const [key, ...data] = e.join(' ').split(/ ?: ?/);
+      return { key: value(key.replace(/^"|"$/g, ''), ty, numeric), data: data.join(':').trim() };
+    });
+  const keys = shown.map((e) => sortKey(e.key, ty));
+  if (keys.every((k) => k !== undefined)) shown.sort((a, b) => sortKey(a.key, ty)! - sortKey(b.key, ty)!);
+  return `{ ${shown.map((e) => `${e.key} : ${e.data}`).join(', ')} }`;
 }
 
 function plain(ts: T[]): string {
@@ -409,10 +461,12 @@ function queueText(ts: T[]): string {
 }
 
 function rejectText(ts: T[]): string {
-  // reject with icmp [type] port-unreachable is the default for ip (nft prints plain reject)
+  // reject with icmp port-unreachable is the default for ip (nft prints plain reject)
   const words = ts.map((t) => t.t);
-  if (words.join(' ').replace(' type', '') === 'reject with icmp port-unreachable') return 'reject';
-  return words.join(' ');
+  // nft 1.0.6 lists `with icmp CODE` without the word type
+  const w = words.join(' ').replace(/^reject with (icmpx?) type /, 'reject with $1 ');
+  if (w === 'reject with icmp port-unreachable') return 'reject';
+  return w;
 }
 
 /** The item a keyword's parser accepted, as nft lists it. */
@@ -479,6 +533,13 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
     const proto = Number(num);
     for (const later of items.slice(i + 1)) {
       const w = later.text.split(' ');
+      // `meta l4proto tcp th dport 22` is listed as tcp dport 22
+      const name = Object.keys(HEADERS).find((h) => HEADERS[h].proto === proto && HEADERS[h].fields.dport);
+      if (w[0] === 'th' && name && dep === 'meta l4proto ') {
+        later.text = `${name} ${w.slice(1).join(' ')}`;
+        if (later.numeric) later.numeric = `${name} ${later.numeric.split(' ').slice(1).join(' ')}`;
+        return false;
+      }
       const h = HEADERS[w[0]];
       if (h?.proto === proto && h.fields[w[1]] !== undefined) return false;
       if (h?.proto === proto && (w[1] === 'flags' || w[1] === 'option' || w[1] === 'chunk' || w[1] === 'type')) return false;
@@ -486,6 +547,9 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
     }
     return true;
   });
+  // the ICMP echo dependency nft adds before icmp id/sequence is a set, which it lists
+  const echo = out.findIndex((it) => /^icmp (id|sequence) /.test(it.text));
+  if (echo >= 0 && !out.slice(0, echo).some((it) => it.text.startsWith('icmp type '))) out.splice(echo, 0, { text: 'icmp type { echo-reply, echo-request }' });
   const comment = out.findIndex((it) => it.text.startsWith('comment '));
   if (comment >= 0) out.push(...out.splice(comment, 1));
   return out;

@@ -39,6 +39,8 @@ export class NftCursor {
   /** a `ct [original|reply] protocol` match came first: ct's own protocol context, which `ct … proto-src|proto-dst` needs as much as `l4` */
   ctL4Known = false;
   l3Known = false;
+  /** the ICMP type an `icmp type X` match (one value, ==) fixed: what nft's ICMP dependency checks against */
+  icmpType: number | null = null;
   /** the family of the table the rule is for */
   ruleFamily: NfFamily = 'ip';
 

@@ -110,6 +110,7 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
   p.ruleFamily = family;
   p.l4 = null;
   p.ctL4Known = false;
+  p.icmpType = null;
   p.l3Known = family === 'ip';
   if (p.atEnd()) p.fail(first, 'syntax error: the rule is empty');
   const exprs: Expr[] = [];

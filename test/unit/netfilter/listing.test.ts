@@ -29,7 +29,14 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
     // values in their datatype's form
     ['ip saddr 172.16.5.9/12', 'ip saddr 172.16.0.0/12'],
     ['ip saddr 10.9.9.9/32 accept', 'ip saddr 10.9.9.9 accept'],
-    ['tcp dport { https, ssh } accept', 'tcp dport { 443, 22 } accept'],
+    ['tcp dport { https, ssh } accept', 'tcp dport { 22, 443 } accept'],
+    ['ct state { related, established }', 'ct state { established, related }'],
+    ['ct direction != { reply }', 'ct direction != reply'],
+    ['udp dport vmap { 53:accept, 7 : drop }', 'udp dport vmap { 7 : drop, 53 : accept }'],
+    ['meta l4proto { 50, tcp, 108 }', 'meta l4proto { tcp, esp, ipcomp }'],
+    ['meta l4proto 6-17', 'meta l4proto 6-17'],
+    ['@nh,8,8 16', '@nh,8,8 0x10'],
+    ['meta l4proto udp @th,16,16 53', 'udp dport 53'],
     ['udp sport 5000-5000', 'udp sport 5000'],
     ['meta skgid daemon', 'meta skgid 1'],
     ['icmp type 0', 'icmp type echo-reply'],
@@ -44,7 +51,10 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
     ['meta mark xor 0x5 != 0x1', 'meta mark != 0x00000004'],
     ['ct state related,new,established', 'ct state established,related,new'],
     ['tcp flags & (ack|syn) == syn', 'tcp flags syn / syn,ack'],
-    ['tcp flags & (ack|syn) == (ack|syn)', 'tcp flags & (syn | ack) == syn | ack'],
+    ['tcp flags & (ack|syn) == (ack|syn)', 'tcp flags syn,ack / syn,ack'],
+    ['ct mark set mark', 'ct mark set meta mark'],
+    ['icmp sequence 7', 'icmp type { echo-reply, echo-request } icmp sequence 7'],
+    ['icmp type echo-request icmp id 7', 'icmp type echo-request icmp id 7'],
     ['tcp flags == ack', 'tcp flags == ack'],
     ['ip saddr & 0xffffff00 == 0x0a000100', 'ip saddr 10.0.1.0/24'],
     // statements: defaults left out or written out, constants folded, comment last
@@ -54,6 +64,7 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
     ['queue bypass num 2', 'queue flags bypass num 2'],
     ['queue', 'queue num 0'],
     ['reject with icmp type port-unreachable', 'reject'],
+    ['reject with icmp type host-unreachable', 'reject with icmp host-unreachable'],
     ['counter packets 3 bytes 120 jump x', 'counter jump x'],
     ['tcp dport 80 accept comment "web"', 'tcp dport 80 accept comment "web"'],
     ['ct status ! snat', 'ct status ! snat'],
@@ -68,6 +79,17 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
     assert.strictEqual(listed('ip protocol icmp', 'ip'), 'ip protocol icmp');
     assert.strictEqual(listed('ip protocol tcp tcp dport 22', 'inet', true), 'ip protocol 6 tcp dport 22');
     assert.strictEqual(listed('meta l4proto tcp tcp dport 22', 'inet'), 'tcp dport 22');
+  });
+
+  it('icmp id and sequence have nft\'s echo dependency: another fixed type is refused, and only echo packets match', () => {
+    assert.throws(() => listed('icmp type timestamp-request icmp id 5'), /incompatible icmp match: rule has 13, need 8/);
+    assert.throws(() => listed('icmp type echo-request icmp mtu 1400'), /incompatible icmp match: rule has 8, need 3/);
+    const dropped = (send: string): boolean => {
+      const t = run(`name: t\nhosts:\n  a: |\n    ip addr add 10.0.0.1/24 dev eth0\n    ip link set eth0 up\n    nft add table ip f\n    nft add chain ip f o '{ type filter hook output priority 0; }'\n    nft add rule ip f o icmp id != 12345 drop\n  b: |\n    ip addr add 10.0.0.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - a:eth0 b:eth0\ntraffic:\n  - from: a\n    send: ${send}\n`);
+      return t.packets.some((p) => p.fate.fn === 'nft_do_chain');
+    };
+    assert.strictEqual(dropped('icmp echo-request to 10.0.0.2'), true, 'an echo request has an id, and it is not 12345');
+    assert.strictEqual(dropped('udp to 10.0.0.2:9'), false, 'no icmp header: the dependency ends the rule');
   });
 
   it('priorities by name within 10 of a standard one, where the hook allows the name', () => {
