@@ -224,7 +224,11 @@ function join(ts: string[]): string {
 
 /** The value an element is ordered by (its lower end). */
 function sortKey(shown: string, ty: VType): number | undefined {
-  const lo = shown.replace(/^"|"$/g, '').split(/-(?=[0-9a-z])/)[0].split('/')[0];
+  const whole = shown.replace(/^"|"$/g, '');
+  // a name with a dash (router-advertisement) is one value; a-b is a range, ordered by a
+  const named = ty === 'icmptype' ? ICMP_TYPES[whole] : typeof ty === 'object' ? ty[whole] : undefined;
+  if (named !== undefined) return named;
+  const lo = whole.split(/-(?=[0-9a-z])/)[0].split('/')[0];
   if (ty === 'addr') return ipv4Of(lo);
   const flags = flagTable(ty);
   if (flags) return flags.find(([n]) => n === lo)?.[1];

@@ -40,6 +40,7 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
     ['udp sport 5000-5000', 'udp sport 5000'],
     ['meta skgid daemon', 'meta skgid 1'],
     ['icmp type 0', 'icmp type echo-reply'],
+    ['icmp type { time-exceeded, router-advertisement, 8 }', 'icmp type { echo-request, router-advertisement, time-exceeded }'],
     ['ct mark 0x2a', 'ct mark 0x0000002a'],
     ['meta length { 10-20, 21-30, 50 }', 'meta length { 10-30, 50 }'],
     ['ip saddr { { 10.1.0.0/16 }, 10.2.0.0/16 }', 'ip saddr { 10.1.0.0/16, 10.2.0.0/16 }'],
