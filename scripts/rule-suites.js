@@ -13,7 +13,7 @@ const path = require('path');
 
 const dirArg = process.argv[2];
 if (!dirArg || !fs.existsSync(dirArg)) {
-  console.error('usage: node scripts/rule-suites.js DIR   (DIR holds the suites\' .t files)');
+  console.error('usage: node scripts/rule-suites.js DIR [--verbose] [--listing]   (DIR holds the suites\' .t files)');
   process.exit(2);
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-suites-'));
@@ -22,6 +22,8 @@ const entry = path.join(tmp, 'entry.ts');
 const src = path.join(__dirname, '..', 'src');
 fs.writeFileSync(entry, `export { World } from ${JSON.stringify(path.join(src, 'model/world'))};
 export { runNft } from ${JSON.stringify(path.join(src, 'scenario/netfilter/nft'))};
+export { NfEngine } from ${JSON.stringify(path.join(src, 'model/net/netfilter/engine'))};
+export { listRule } from ${JSON.stringify(path.join(src, 'scenario/netfilter/nft_list'))};
 export { fromFile } from ${JSON.stringify(path.join(src, 'scenario/netfilter/lex'))};
 export { runIptables, splitFileLine } from ${JSON.stringify(path.join(src, 'scenario/netfilter/iptables'))};
 export { saveRuleSpec } from ${JSON.stringify(path.join(src, 'scenario/netfilter/iptables_save'))};
@@ -33,15 +35,40 @@ const M = require(out);
 const verbose = process.argv.includes('--verbose');
 const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] } };
 /** accepted iptables lines whose iptables-save form is the suite's listing column (`=`: the line itself) */
-const listing = { same: 0, of: 0, explicit: [0, 0] };
+const iptListing = { same: 0, of: 0, explicit: [0, 0] };
+/** accepted lines whose listing is the expected one: [listed as expected, accepted] */
+const listing = { nft: [0, 0] };
+const listMisses = [];
 const refusedWhy = new Map();
 const perFamily = {};
+
+let lastListed = '';
+
+/**
+ * nft-test.py's comparison of a listed rule with the expected one: equal, or, for a rule with an
+ * anonymous set, the same text around the first { } and the same elements in any order.
+ */
+function sameListing(want, got) {
+  if (want.trimEnd() === got.trimEnd()) return true;
+  const p1 = want.indexOf('{');
+  const p2 = got.indexOf('{');
+  if (p1 < 0 || p2 < 0 || want.slice(0, p1) !== got.slice(0, p2)) return false;
+  const e1 = want.indexOf('}');
+  const e2 = got.indexOf('}');
+  if (e1 < 0 || e2 < 0) return false;
+  const l1 = want.slice(p1 + 1, e1).replace(/ /g, '').split(',').sort();
+  const l2 = got.slice(p2 + 1, e2).replace(/ /g, '').split(',').sort();
+  return l1.join('\n') === l2.join('\n') && want.slice(e1).trimEnd() === got.slice(e2).trimEnd();
+}
 
 function tryNft(fam, chainSpec, rule, decls = []) {
   const [name, spec] = chainSpec;
   const text = `table ${fam} t {\n${decls.map((d) => ` ${d}\n`).join('')} chain ${name} {\n  ${spec};\n  ${rule}\n }\n}\n`;
   try {
-    M.runNft(new M.World().addHost('h'), M.fromFile(text, 'r.nft'));
+    const net = new M.World().addHost('h');
+    M.runNft(net, M.fromFile(text, 'r.nft'));
+    const chain = M.NfEngine.of(net).tables[0].chains.get(name);
+    lastListed = chain.rules.length ? M.listRule(chain.rules[chain.rules.length - 1], { numericProto: true, stateless: true }) : '';
     return null;
   } catch (e) {
     return e.detail ?? e.message;
@@ -131,6 +158,12 @@ function nftFile(file, text) {
       if (why === null) {
         tally.nft[k][0]++;
         perFamily[fam][k][0]++;
+        if (k === 'ok') {
+          const want = parts.length > 2 ? parts.slice(2).join(';').replace(/\\([&<>|])/g, '$1') : rule;
+          listing.nft[1]++;
+          if (sameListing(want, lastListed)) listing.nft[0]++;
+          else listMisses.push(`${path.basename(file)} [${t.fam}] ${rule}\n    want: ${want}\n    got:  ${lastListed}`);
+        }
       }
       else if (k === 'ok') refusedWhy.set(why.replace(/"[^"]*"/g, '"…"').slice(0, 70), (refusedWhy.get(why.replace(/"[^"]*"/g, '"…"').slice(0, 70)) ?? 0) + 1);
       if (verbose) console.log(`${path.basename(file)} [${t.fam}] ${rule} ;${k} => ${why ?? 'accepted'}`);
@@ -165,11 +198,11 @@ function iptablesFile(file, text) {
       if (k === 'ok' && parts[1] !== '') {
         const want = parts[1] === '=' ? parts[0] : parts[1];
         const same = saved === want.trim();
-        listing.of++;
-        if (same) listing.same++;
+        iptListing.of++;
+        if (same) iptListing.same++;
         if (parts[1] !== '=') {
-          listing.explicit[1]++;
-          if (same) listing.explicit[0]++;
+          iptListing.explicit[1]++;
+          if (same) iptListing.explicit[0]++;
         }
         if (!same) shown = ` [prints ${saved}; iptables-save: ${want}]`;
       }
@@ -191,6 +224,8 @@ for (const tool of ['nft', 'iptables']) {
   if (!t.ok[1] && !t.fail[1]) continue;
   console.log(`${tool}: accepted ${t.ok[0]} of ${t.ok[1]} lines the tool accepts (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} lines the tool rejects`);
 }
-if (listing.of) console.log(`iptables-save form: ${listing.same} of ${listing.of} accepted lines print as the suite lists them (${pct(listing.same, listing.of)}; of the ${listing.explicit[1]} with a listing of their own, ${listing.explicit[0]})`);
+if (iptListing.of) console.log(`iptables-save form: ${iptListing.same} of ${iptListing.of} accepted lines print as the suite lists them (${pct(iptListing.same, iptListing.of)}; of the ${iptListing.explicit[1]} with a listing of their own, ${iptListing.explicit[0]})`);
+if (listing.nft[1]) console.log(`  nft listing: ${listing.nft[0]} of ${listing.nft[1]} accepted lines list as nft lists them (${pct(listing.nft[0], listing.nft[1])})`);
+if (process.argv.includes('--listing')) for (const m of listMisses) console.log(m);
 for (const [f, t] of Object.entries(perFamily)) console.log(`  nft ${f}/*.t: accepted ${t.ok[0]} of ${t.ok[1]} (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} rejected lines`);
 if (verbose) for (const [why, n] of [...refusedWhy].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${n} × ${why}`);

@@ -12,6 +12,7 @@ import { formatTraceLines } from '../debugger/format';
 import { scenarioCaptureOpener } from '../capture/file';
 import { traceToPcapng } from './pcap';
 import { REPLAY_USAGE, replayCommand } from './replay';
+import { RULESET_USAGE, rulesetCommand } from './ruleset';
 import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
 
 const USAGE = `usage:
@@ -21,9 +22,7 @@ const USAGE = `usage:
                                    --root DIR lets rules files come from DIR (default: the scenario's folder);
                                    --fates records only packets, fates and counters (no events)
 ${REPLAY_USAGE}
-  netstack ruleset FILE [--host H] [--root DIR]
-                                   apply a scenario's setup (no traffic) and print each host's
-                                   ruleset: iptables rules in iptables-save form
+${RULESET_USAGE}
   netstack explain SYMBOL          explain a kernel symbol (sk_buff, skb->len, ip_forward…)
   netstack resolve TREE            find every known symbol's definition in a kernel tree
   netstack exercise list | check …  guided exercises (netstack exercise for its options)
@@ -53,10 +52,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       const k = await import('./kernelCommands');
       return cmd === 'explain' ? k.explainCommand(rest, out) : k.resolveCommand(rest, out);
     }
-    case 'ruleset': {
-      const r = await import('./ruleset');
-      return r.rulesetCommand(rest, out, err);
-    }
+    case 'ruleset':
+      return rulesetCommand(rest, out, err);
     case 'exercise': {
       const x = await import('./exerciseCommand');
       return x.exerciseCommand(rest, out, err);

@@ -1,22 +1,28 @@
 // `netstack ruleset FILE [--host H] [--root DIR]`: what the model understood of a scenario's
 // firewall. The setup is applied (no traffic is sent) and each host's ruleset is printed after a
-// `# host H` line: the rules that iptables lines made in iptables-nft 1.8.9's iptables-save form
-// (src/scenario/netfilter/iptables_save.ts). Other ruleset printers add their section in
-// hostRuleset.
+// `# host H` line: its nf_tables as `nft list ruleset` (nft 1.0.6) prints them (nft_list.ts),
+// then the rules that iptables lines made in iptables-nft 1.8.9's iptables-save form
+// (iptables_save.ts).
 import { NfEngine } from '../model/net/netfilter/engine';
 import type { Net } from '../model/net/net_namespace';
 import { buildWorld } from '../scenario/build';
 import { readScenarioFile, scenarioFileReader } from '../scenario/files';
 import { iptablesSave } from '../scenario/netfilter/iptables_save';
+import { nftListRuleset } from '../scenario/netfilter/nft_list';
 import { parseScenarioCollect } from '../scenario/parse';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
+
+export const RULESET_USAGE = `  netstack ruleset FILE [--host H] [--root DIR]
+                                   apply a scenario's setup (no traffic) and print each host's
+                                   ruleset: nf_tables as nft list ruleset prints them, iptables
+                                   rules in iptables-save form`;
 
 /** The printed ruleset of one host, line by line (without the `# host` line). */
 export function hostRuleset(net: Net): string[] {
   const nf = net.nf instanceof NfEngine ? net.nf : null;
   if (!nf) return [];
-  const ipt = iptablesSave(nf);
-  return ipt ? ipt.replace(/\n$/, '').split('\n') : [];
+  const lines = (text: string): string[] => (text ? text.replace(/\n$/, '').split('\n') : []);
+  return [...lines(nftListRuleset(net)), ...lines(iptablesSave(nf))];
 }
 
 export function rulesetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): number {

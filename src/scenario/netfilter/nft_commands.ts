@@ -85,8 +85,8 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     case 'chain': {
       if (verb.text === 'insert' || verb.text === 'replace') p.fail(verb, `nft ${verb.text} chain: use add or create`);
       const fam = p.family();
-      const tn = p.word('a table name');
-      const cn = p.word('a chain name');
+      const tn = p.name('a table name');
+      const cn = p.name('a chain name');
       chainDecl(p, ops, fam, tn, cn, verb.text === 'create', true);
       p.endStatement();
       return;
@@ -94,8 +94,8 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     case 'rule': {
       if (verb.text === 'create') p.fail(verb, 'nft create rule: use add or insert');
       const fam = p.family();
-      const tn = p.word('a table name');
-      const cn = p.word('a chain name');
+      const tn = p.name('a table name');
+      const cn = p.name('a chain name');
       let position: { tok: NTok; handle: number } | null = null;
       if (p.is('position') || p.is('handle') || p.is('index')) {
         const kw = p.next();
@@ -120,8 +120,8 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     case 'map': {
       if (verb.text === 'insert' || verb.text === 'replace') p.fail(verb, `nft ${verb.text} ${what.text}: use add or create`);
       const fam = p.family();
-      const tn = p.word('a table name');
-      const sn = p.word(`a ${what.text} name`);
+      const tn = p.name('a table name');
+      const sn = p.name(`a ${what.text} name`);
       setDecl(p, ops, fam, tn, what, sn, verb.text === 'create');
       p.endStatement();
       return;
@@ -144,7 +144,7 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
 /** `table [family] NAME [{ chain … }]` — the block form of a dump, or `add table`. */
 export function tableBlock(p: NftCursor, kw: NTok, ops: Op[], create: boolean): void {
   const fam = p.family();
-  const tn = p.word('a table name');
+  const tn = p.name('a table name');
   ops.push({
     pos: tn.pos,
     run: (e) => {
@@ -165,13 +165,13 @@ export function tableBlock(p: NftCursor, kw: NTok, ops: Op[], create: boolean): 
       if (t.kind === 'eof') p.fail(t, 'syntax error: missing } at the end of the table');
       const w = p.next();
       if (w.text === 'chain') {
-        const cn = p.word('a chain name');
+        const cn = p.name('a chain name');
         chainDecl(p, ops, fam, tn, cn, false, false, rules);
       } else if (w.text === 'flags' || w.text === 'comment') {
         if (w.text === 'flags') p.fail(w, 'table flags are not modelled');
         p.word('a comment');
       } else if (w.text === 'set' || w.text === 'map') {
-        const sn = p.word(`a ${w.text} name`);
+        const sn = p.name(`a ${w.text} name`);
         setDecl(p, ops, fam, tn, w, sn, false);
       } else if (w.text === 'flowtable' || w.text === 'counter' || w.text === 'quota' || w.text === 'limit') {
         p.fail(w, `named ${w.text}s are not modelled (write the values in the rule)`);
@@ -296,17 +296,17 @@ export function flushCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     } else ops.push({ pos: verb.pos, run: (e) => (e.tables = []) });
   } else if (what.text === 'table') {
     const fam = p.family();
-    const tn = p.word('a table name');
+    const tn = p.name('a table name');
     ops.push({ pos: tn.pos, run: (e) => findTable(e, fam, tn).chains.forEach((c) => (c.rules = [])) });
   } else if (what.text === 'chain') {
     const fam = p.family();
-    const tn = p.word('a table name');
-    const cn = p.word('a chain name');
+    const tn = p.name('a table name');
+    const cn = p.name('a chain name');
     ops.push({ pos: cn.pos, run: (e) => (findChain(e, fam, tn, cn).rules = []) });
   } else if (what.text === 'set' || what.text === 'map') {
     const fam = p.family();
-    const tn = p.word('a table name');
-    const sn = p.word(`a ${what.text} name`);
+    const tn = p.name('a table name');
+    const sn = p.name(`a ${what.text} name`);
     ops.push({ pos: sn.pos, run: (e) => (findSet(e, fam, tn, sn).elems = []) });
   } else p.fail(what, `nft flush ${what.text}: expected ruleset, table, chain, set or map`);
   p.endStatement();
@@ -318,8 +318,8 @@ export function deleteCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
   if (what.text === 'element') return elementCmd(p, ops, verb);
   if (what.text === 'set' || what.text === 'map') {
     const fam = p.family();
-    const tn = p.word('a table name');
-    const sn = p.word(`a ${what.text} name`);
+    const tn = p.name('a table name');
+    const sn = p.name(`a ${what.text} name`);
     ops.push({
       pos: sn.pos,
       run: (e) => {
@@ -336,7 +336,7 @@ export function deleteCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     return;
   }
   const fam = p.family();
-  const tn = p.word('a table name');
+  const tn = p.name('a table name');
   if (what.text === 'table') {
     ops.push({
       pos: tn.pos,
@@ -347,7 +347,7 @@ export function deleteCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
       },
     });
   } else if (what.text === 'chain') {
-    const cn = p.word('a chain name');
+    const cn = p.name('a chain name');
     ops.push({
       pos: cn.pos,
       run: (e) => {
@@ -363,7 +363,7 @@ export function deleteCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
       },
     });
   } else if (what.text === 'rule') {
-    const cn = p.word('a chain name');
+    const cn = p.name('a chain name');
     p.expect('handle');
     const h = p.word('a rule handle');
     if (!/^\d+$/.test(h.text)) p.fail(h, `${q(h.text)} is not a rule handle`);

@@ -8,6 +8,7 @@ import type { NfEngine } from '../../model/net/netfilter/engine';
 import type { Chain, NfFamily } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError, SourcePos } from '../types';
 import { lexNft, type NTok, type PChars } from './lex';
+import { NFT_KEYWORDS } from './nft_keywords';
 import * as X from './exprs';
 import { ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 
@@ -38,6 +39,8 @@ export class NftCursor {
   /** a `ct [original|reply] protocol` match came first: ct's own protocol context, which `ct … proto-src|proto-dst` needs as much as `l4` */
   ctL4Known = false;
   l3Known = false;
+  /** the ICMP type an `icmp type X` match (one value, ==) fixed: what nft's ICMP dependency checks against */
+  icmpType: number | null = null;
   /** the family of the table the rule is for */
   ruleFamily: NfFamily = 'ip';
 
@@ -90,6 +93,13 @@ export class NftCursor {
     const t = this.peek();
     if (t.kind !== 'word' && t.kind !== 'str') this.fail(t, `syntax error: expected ${what}${t.kind === 'eof' || t.kind === 'nl' ? ' at the end of the command' : `, found ${q(t.text)}`}`);
     return this.next();
+  }
+
+  /** A table, chain or set name: a word nft does not read as one of its keywords. */
+  name(what: string): NTok {
+    const t = this.word(what);
+    if (t.kind === 'word' && NFT_KEYWORDS.has(t.text)) this.fail(t, `syntax error, unexpected ${t.text}, expecting string (${q(t.text)} is an nft keyword, not ${what})`);
+    return t;
   }
 
   atEnd(): boolean {

@@ -61,7 +61,11 @@ export function headerMatch(p: NftCursor, kw: NTok, legacy?: Legacy): Expr {
   const text = p.text(kw);
   const proto = h.proto;
   const field = { base: h.base, offset: f.offset, len: f.len };
-  const raw = (x: EvalCtx): number | undefined => (proto !== undefined && x.p.l4proto !== proto ? undefined : loadPayload(x, field));
+  // nft 1.0.6 puts an icmp type match before the fields only some types have (its ICMP
+  // dependency): the rule ends on any other type; a rule that fixed another type is refused
+  const need = kw.text === 'icmp' ? ICMP_FIELD_TYPES[k.text] : undefined;
+  if (need && p.icmpType !== null && !need.includes(p.icmpType)) p.fail(kw, `incompatible icmp match: rule has ${p.icmpType}, need ${need[need.length - 1]}`);
+  const raw = (x: EvalCtx): number | undefined => (proto !== undefined && x.p.l4proto !== proto ? undefined : need && !need.includes(x.p.icmpType ?? -1) ? undefined : loadPayload(x, field));
   const get = applyBitwise(bw, raw);
   const show = (v: number): string => `${kw.text} ${k.text} ${f.type === 'addr' ? X.showAddr(v) : v}${bw ? ` (${bw.text} applied)` : ''}`;
   return X.matchNum(text, get, op, r, show, {
@@ -73,6 +77,9 @@ export function headerMatch(p: NftCursor, kw: NTok, legacy?: Legacy): Expr {
     },
   });
 }
+
+/** icmp fields and the types that have them (nft 1.0.6's ICMP dependency: echo for id and sequence, destination-unreachable for mtu, redirect for gateway) */
+const ICMP_FIELD_TYPES: Record<string, number[]> = { id: [0, 8], sequence: [0, 8], mtu: [3], gateway: [5] };
 
 /**
  * `@nh,OFFSET,LENGTH [& V] [op] VALUES` and `@th,…`: a raw nft_payload load of LENGTH bits at bit

@@ -124,7 +124,9 @@ export function icmpMatch(p: NftCursor, kw: NTok): Expr {
   const vs = p.values(k.text === 'type' ? 'an ICMP type' : 'an ICMP code');
   const text = p.text(kw);
   if (k.text === 'type') {
-    return X.matchNum(text, X.field.icmpType, op, p.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`))), (v) => `icmp type ${X.showIcmp(v)}`, {
+    const r = p.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`)));
+    if (op === '==' && r.length === 1 && r[0][0] === r[0][1] && p.icmpType === null) p.icmpType = r[0][0];
+    return X.matchNum(text, X.field.icmpType, op, r, (v) => `icmp type ${X.showIcmp(v)}`, {
       actual: (x) => (x.p.icmpType === undefined ? `no icmp header (ip protocol ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
     });
   }

@@ -2,7 +2,8 @@
 // table below has one entry per keyword, so adding a construct is adding an entry (and its
 // parser in nft_match.ts or nft_stmt.ts); a keyword the model knows but does not model has an
 // entry that refuses it with its name.
-import type { Expr, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
+import type { Expr, ListedItem, NfFamily, Rule } from '../../model/net/netfilter/nf_tables';
+import { canonItem, listedRule } from './nft_canon';
 import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
@@ -109,26 +110,28 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
   p.ruleFamily = family;
   p.l4 = null;
   p.ctL4Known = false;
+  p.icmpType = null;
   p.l3Known = family === 'ip';
   if (p.atEnd()) p.fail(first, 'syntax error: the rule is empty');
   const exprs: Expr[] = [];
   const checks: Check[] = [];
   p.checks = checks;
   p.counter = null;
-  let lastEnd = first.end;
   let verdictSeen: NTok | null = null;
+  const listed: ListedItem[] = [];
   while (!p.atEnd()) {
     const st = p.peek();
+    const from = p.i;
     if (verdictSeen && st.text !== 'comment') p.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
     p.sawVmap = false;
     const made = item(p);
-    lastEnd = p.prev().end;
-    const text = p.src.text.slice(st.start, lastEnd).replace(/\s+/g, ' ');
-    for (const m of made.exprs) exprs.push({ ...m, text: m.text || text });
+    const canon = canonItem(p.toks.slice(from, p.i), p.defines);
+    listed.push(canon);
+    for (const m of made.exprs) exprs.push({ ...m, text: m.text || canon.text });
     if (made.verdict || p.sawVmap) verdictSeen = st;
   }
-  const text = p.src.text.slice(first.start, lastEnd).replace(/\s+/g, ' ').trim();
-  const r: Rule = { handle: 0, text, pos: first.pos, exprs, counter: p.counter };
+  const items = listedRule(listed, family);
+  const r: Rule = { handle: 0, text: items.map((it) => it.text).join(' '), listed: items, pos: first.pos, exprs, counter: p.counter };
   if (exprs.some((e) => e.text.startsWith('counter')) && !p.counter) r.counter = { packets: 0, bytes: 0 };
   return {
     rule: r,

@@ -153,13 +153,13 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
     const r: RawElem = { key: glued ? { ...key, text: glued[1], end: key.start + glued[1].length } : key };
     if (glued) {
       r.verdict = { ...key, text: glued[2], pos: { ...key.pos, col: key.pos.col + glued[1].length + 1 }, start: key.start + glued[1].length + 1 };
-      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.word('a chain name');
+      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.name('a chain name');
       else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
     } else if (isMap) {
       const colon = p.word('":" and a verdict');
       if (colon.text !== ':') p.fail(colon, `syntax error: a map element is KEY : VERDICT, found ${q(colon.text)}`);
       r.verdict = p.word('a verdict');
-      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.word('a chain name');
+      if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.name('a chain name');
       else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
     } else if (p.is(':')) p.fail(p.peek(), 'a set has no data: use a map (map NAME { type … : verdict; })');
     out.push(r);
@@ -227,8 +227,8 @@ export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: 
 /** `add|create|delete|destroy element [family] TABLE SET { … }` */
 export function elementCmd(p: NftCursor, ops: Op[], verb: NTok): void {
   const fam = p.family();
-  const tn = p.word('a table name');
-  const sn = p.word('a set name');
+  const tn = p.name('a table name');
+  const sn = p.name('a set name');
   const isDel = verb.text === 'delete' || verb.text === 'destroy';
   // the elements are parsed as the set's kind says once it is known; accept both forms here
   const save = p.i;

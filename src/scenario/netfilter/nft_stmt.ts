@@ -62,7 +62,7 @@ export const continueItem: ItemParser = () => V(X.verdictStmt('', { code: 'NFT_C
 export const returnItem: ItemParser = () => V(X.verdictStmt('', { code: 'NFT_RETURN' }));
 
 export function jumpItem(p: NftCursor, t: NTok): Item {
-  const target = p.word('a chain name');
+  const target = p.name('a chain name');
   p.checks.push((_e, c) => {
     const to = c.table.chains.get(target.text);
     if (!to) throw new ScenarioError(`Could not process rule: No such file or directory: chain ${target.text} does not exist in table ${c.table.family} ${c.table.name}`, target.pos);

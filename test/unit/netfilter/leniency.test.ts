@@ -181,4 +181,22 @@ describe('netfilter: nothing the real tools refuse is accepted (issue 15)', () =
     assert.strictEqual(drop(80), true);
     assert.strictEqual(drop(81), false);
   });
+  it('an nft keyword is not a name: chain fwd, table counter, set log, jump position are refused as nft 1.0.6 refuses them', () => {
+    const refused = (text: string): string => {
+      try {
+        runNft(new World().addHost('h'), fromFile(text, 'k.nft'));
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        return `${e.pos.line}:${e.pos.col} ${e.detail}`;
+      }
+      return 'accepted';
+    };
+    assert.match(refused('table ip t {\n chain fwd {\n }\n}\n'), /^2:8 syntax error, unexpected fwd, expecting string/);
+    assert.match(refused('table ip counter {\n}\n'), /^1:10 syntax error, unexpected counter/);
+    assert.match(refused('table ip t {\n set log { type ipv4_addr; }\n}\n'), /^2:6 syntax error, unexpected log/);
+    assert.match(refused('add table ip t\nadd chain ip t position\n'), /^2:16 syntax error, unexpected position/);
+    assert.match(refused('table ip t {\n chain a {\n }\n chain b {\n  jump meta\n }\n}\n'), /^5:8 syntax error, unexpected meta/);
+    // words that look like keywords but are not nft's: the usual names of tables and chains
+    assert.strictEqual(refused('table ip filter {\n chain input {\n }\n chain forward {\n }\n chain lan {\n }\n chain state {\n }\n}\ntable ip nat {\n}\ntable ip raw {\n}\n'), 'accepted');
+  });
 });

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runIptables } from '../../../src/scenario/netfilter/iptables';
+import { listRule } from '../../../src/scenario/netfilter/nft_list';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import type { Tok } from '../../../src/scenario/types';
@@ -84,7 +85,9 @@ describe('netfilter: more of the languages and the engine', () => {
     nft('insert rule inet t c tcp dport ssh accept');
     const h = c.rules[1].handle;
     nft(`add rule inet t c position ${h} udp dport { 53, 123 } accept`);
-    assert.deepStrictEqual(c.rules.map((r) => r.text), ['tcp dport ssh accept', 'ip saddr $LAN counter packets 4 bytes 336 accept', 'udp dport { 53, 123 } accept']);
+    // the rules as nft lists them: the service as its number, the define expanded, the counter's values with the listing
+    assert.deepStrictEqual(c.rules.map((r) => r.text), ['tcp dport 22 accept', 'ip saddr 10.0.1.0/24 counter accept', 'udp dport { 53, 123 } accept']);
+    assert.strictEqual(listRule(c.rules[1]), 'ip saddr 10.0.1.0/24 counter packets 4 bytes 336 accept');
     nft(`delete rule inet t c handle ${h}`);
     assert.strictEqual(c.rules.length, 2);
     nft('flush chain inet t c');

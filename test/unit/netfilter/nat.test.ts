@@ -19,7 +19,7 @@ describe('netfilter: conntrack and NAT', () => {
     assert.ok(ipCsumOk(a.bytes, after.skb!.network_header!), 'the IP checksum is updated');
     assert.strictEqual(after.hook!.hook, 'NF_INET_PRE_ROUTING');
     // the nat chain's rule ran for the SYN only
-    const ruleRuns = t.events.filter((e) => e.host === 'router' && e.fn === 'nft_do_chain' && e.hook?.rule === 'iifname eth0 tcp dport 8080 counter dnat to 10.0.2.2:80');
+    const ruleRuns = t.events.filter((e) => e.host === 'router' && e.fn === 'nft_do_chain' && e.hook?.rule === 'iifname "eth0" tcp dport 8080 counter dnat to 10.0.2.2:80');
     assert.deepStrictEqual(ruleRuns.map((e) => e.packet), [syn.id]);
     // the handshake completes: the SYN-ACK reached the client as 10.0.1.1:8080 with right checksums
     const synack = t.packets.find((p) => /\[S\.\]/.test(p.summary))!;

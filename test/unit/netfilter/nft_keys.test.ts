@@ -77,9 +77,9 @@ describe('nft ct and meta keys (issue 15): packets', () => {
         {
           router: [
             'nft add table ip f',
-            "nft add chain ip f fwd '{ type filter hook forward priority 0; policy drop; }'",
-            'nft add rule ip f fwd ct direction original ct original ip saddr 10.0.1.2 accept',
-            'nft add rule ip f fwd ct direction reply ct status seen-reply ct reply protocol udp ct reply proto-dst 7000 counter accept',
+            "nft add chain ip f forward '{ type filter hook forward priority 0; policy drop; }'",
+            'nft add rule ip f forward ct direction original ct original ip saddr 10.0.1.2 accept',
+            'nft add rule ip f forward ct direction reply ct status seen-reply ct reply protocol udp ct reply proto-dst 7000 counter accept',
           ],
         },
         `traffic:
@@ -88,7 +88,7 @@ describe('nft ct and meta keys (issue 15): packets', () => {
 `,
       ),
     );
-    const ev = nfEvents(t, 'router').filter((e) => e.fn === 'nft_do_chain' && e.hook?.chain === 'fwd').map((e) => `${e.hook!.ruleIndex}:${e.hook!.verdict}`);
+    const ev = nfEvents(t, 'router').filter((e) => e.fn === 'nft_do_chain' && e.hook?.chain === 'forward').map((e) => `${e.hook!.ruleIndex}:${e.hook!.verdict}`);
     // the request: rule 1 accepts; the reply: rule 1 breaks on the direction, rule 2 on the protocol (icmp, not udp)
     assert.deepStrictEqual(ev, ['1:NF_ACCEPT', '1:NFT_BREAK', '2:NFT_BREAK', 'undefined:NF_DROP']);
   });
@@ -119,7 +119,7 @@ traffic:
   it('ct packets counts from accounting, which the rule turned on', () => {
     const t = run(
       threeHosts(
-        { router: ['nft add table ip f', "nft add chain ip f fwd '{ type filter hook forward priority 0; }'", 'nft add rule ip f fwd ct original packets > 2 icmp type echo-request drop'] },
+        { router: ['nft add table ip f', "nft add chain ip f forward '{ type filter hook forward priority 0; }'", 'nft add rule ip f forward ct original packets > 2 icmp type echo-request drop'] },
         `traffic:
   - from: client
     send: icmp echo-request to 10.0.2.2 count 4

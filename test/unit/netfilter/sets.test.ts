@@ -24,7 +24,7 @@ describe('netfilter: named sets, maps, limit, ct mark', () => {
     assert.match(say(1, 'udp_in', 1), /The lookup in set @ports finds element 53 for udp dport 53/);
     assert.match(say(2, 'udp_in', 1), /udp dport 5353, which is in no element of @ports/, 'nft delete element took 5353 out');
     const rule = nfEvents(t, 'server', 1).find((e) => e.hook?.chain === 'input' && e.hook.ruleIndex === 3)!;
-    assert.deepStrictEqual([rule.hook!.rule, rule.hook!.ruleAt?.file, rule.hook!.ruleAt?.line], ['meta l4proto vmap { udp : jump udp_in, tcp : drop }', 'examples/nf-rules/named-sets.nft', 24]);
+    assert.deepStrictEqual([rule.hook!.rule, rule.hook!.ruleAt?.file, rule.hook!.ruleAt?.line], ['meta l4proto vmap { tcp : drop, udp : jump udp_in }', 'examples/nf-rules/named-sets.nft', 24]);
   });
 
   it('limit with a burst (token bucket in simulated time) and connmark save/restore', () => {

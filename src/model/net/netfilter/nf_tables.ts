@@ -101,10 +101,21 @@ export interface Expr {
   targets?(t: Table): string[];
 }
 
+/** One match or statement of a rule as the tool lists it (`nft list ruleset`). */
+export interface ListedItem {
+  text: string;
+  /** the form with protocol numbers (nft -n), when it differs */
+  numeric?: string;
+  /** an anonymous counter: its values are the rule's */
+  counter?: boolean;
+}
+
 export interface Rule {
   handle: number;
-  /** the rule as written */
+  /** the rule as the tool lists it (nft's canonical form where the parser gives `listed`; else as written) */
   text: string;
+  /** its matches and statements as nft lists them, for `nft list ruleset` */
+  listed?: ListedItem[];
   pos: SrcPos;
   exprs: Expr[];
   counter: { packets: number; bytes: number } | null;
@@ -366,7 +377,7 @@ function traceLine(chain: Chain, p: PktInfo, extra: Partial<HookContext>): strin
   const t = `trace id ${traceId(p)} ${chain.table.family} ${chain.table.name} ${chain.name}`;
   const v = extra.verdict;
   if (typeof extra.rule === 'string' && extra.rule.startsWith('policy ')) return `${t} policy ${extra.rule.slice(7)}`;
-  const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NF_QUEUE' ? 'queue' : v === 'NFT_CONTINUE' ? 'continue' : v === 'NFT_RETURN' ? 'return' : v === 'NFT_JUMP' || v === 'NFT_GOTO' ? `${v === 'NFT_JUMP' ? 'jump' : 'goto'} ${extra.rule?.split(' ').pop()}` : String(v);
+  const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NF_QUEUE' ? 'queue' : v === 'NFT_CONTINUE' ? 'continue' : v === 'NFT_RETURN' ? 'return' : v === 'NFT_JUMP' || v === 'NFT_GOTO' ? `${v === 'NFT_JUMP' ? 'jump' : 'goto'} ${/\b(?:jump|goto) (\S+)/.exec(extra.rule ?? '')?.[1] ?? extra.rule?.split(' ').pop()}` : String(v);
   if (!extra.rule) return `${t} (verdict ${vw})`;
   return `${t} rule ${extra.rule} (verdict ${vw})`;
 }

@@ -1,0 +1,94 @@
+// `nft list ruleset` of the model: tables, sets and chains with their rules, each rule printed
+// as nft prints what the kernel holds (nftables 1.0.6, src/rule.c, src/expression.c and the
+// datatypes' print functions), not as it was written. The printing of one match or statement
+// happens when the rule is read (nft_canon.ts gives each accepted item its listed form, from
+// the tokens the parser accepted and the datatype of the key); this file puts them together.
+import type { Net } from '../../model/net/net_namespace';
+import { NfEngine } from '../../model/net/netfilter/engine';
+import type { Chain, NfSet, Rule, Table } from '../../model/net/netfilter/nf_tables';
+import { listedElem } from './nft_canon';
+
+export interface ListOptions {
+  /** nft -n's protocol numbers (`ip protocol 6`), as nftables' own tests list rules */
+  numericProto?: boolean;
+  /** nft -s: no counter or quota values */
+  stateless?: boolean;
+}
+
+/** The rule as nft lists it (without its handle). */
+export function listRule(r: Rule, o: ListOptions = {}): string {
+  if (!r.listed) return r.text;
+  return r.listed
+    .map((it) => {
+      if (it.counter && !o.stateless) return `counter packets ${r.counter?.packets ?? 0} bytes ${r.counter?.bytes ?? 0}`;
+      return o.numericProto && it.numeric !== undefined ? it.numeric : it.text;
+    })
+    .join(' ');
+}
+
+// nft's standard priorities (rule.c std_prios), printed by name within ±10 where the hook allows
+// the name (1.0.6: dstnat only at prerouting, srcnat only at postrouting)
+const STD_PRIOS: [number, string, string[] | null][] = [
+  [-300, 'raw', null],
+  [-150, 'mangle', null],
+  [-100, 'dstnat', ['prerouting']],
+  [0, 'filter', null],
+  [50, 'security', null],
+  [100, 'srcnat', ['postrouting']],
+];
+
+export function priorityText(prio: number, hook: string): string {
+  for (const [v, name, hooks] of STD_PRIOS) {
+    const off = prio - v;
+    if (Math.abs(off) > 10) continue;
+    if (hooks && !hooks.includes(hook)) break;
+    return off > 0 ? `${name} + ${off}` : off < 0 ? `${name} - ${-off}` : name;
+  }
+  return String(prio);
+}
+
+function listSet(s: NfSet): string[] {
+  const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${s.keyType}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  const flags = [s.constant ? 'constant' : '', s.interval ? 'interval' : ''].filter(Boolean);
+  if (flags.length) out.push(`\t\tflags ${flags.join(',')}`);
+  if (s.elems.length) {
+    // a map element's text ends with its verdict (`10.0.0.1 : drop`)
+    const el = s.elems.map((e) => {
+      const [key, ...data] = e.text.split(' : ');
+      return [listedElem(key, s.keyType), ...data].join(' : ');
+    });
+    out.push(`\t\telements = { ${el.join(', ')} }`);
+  }
+  out.push('\t}');
+  return out;
+}
+
+function listChain(c: Chain, o: ListOptions): string[] {
+  const out = [`\tchain ${c.name} {`];
+  if (c.base) out.push(`\t\ttype ${c.base.type} hook ${c.base.hook} priority ${priorityText(c.base.priority, c.base.hook)}; policy ${c.base.policy};`);
+  for (const r of c.rules) out.push(`\t\t${listRule(r, o)}`);
+  out.push('\t}');
+  return out;
+}
+
+export function listTable(t: Table, o: ListOptions = {}): string {
+  const out = [`table ${t.family} ${t.name} {`];
+  const parts: string[][] = [];
+  for (const s of t.sets?.values() ?? []) parts.push(listSet(s));
+  for (const c of t.chains.values()) parts.push(listChain(c, o));
+  parts.forEach((p, i) => {
+    if (i) out.push('');
+    out.push(...p);
+  });
+  out.push('}');
+  return out.join('\n');
+}
+
+/**
+ * `nft list ruleset` of one host: the tables nft made. Tables iptables-nft made are left to the
+ * iptables-save printer: nft would print their xt matches translated, which the model does not do.
+ */
+export function nftListRuleset(net: Net, o: ListOptions = {}): string {
+  const tables = NfEngine.of(net).tables.filter((t) => t.owner !== 'iptables');
+  return tables.map((t) => `${listTable(t, o)}\n`).join('');
+}
