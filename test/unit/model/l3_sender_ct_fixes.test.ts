@@ -83,3 +83,18 @@ describe('TCP: the port of a `from :PORT` connect stays held', () => {
     assert.strictEqual(t.counters.a.TcpActiveOpens, 1);
   });
 });
+
+describe('conntrack defrag: the frag_list of the reassembled datagram', () => {
+  it('is freed with the datagram, the completing fragment\'s clone under its own packet', () => {
+    const CT = ['nft add table ip t1', "nft add chain ip t1 pre '{ type filter hook prerouting priority mangle; policy accept; }'", 'nft add rule ip t1 pre ct state invalid counter accept'];
+    const frag = (off: number, size: number, more: boolean, at?: string): string =>
+      `into: b:eth0\n${at ? `    at: ${at}\n` : ''}    send: icmp echo-request from 10.0.1.1 to 10.0.1.9 id 7 size ${size} frag offset ${off}${more ? ' more' : ''}`;
+    const t = run(CT, [frag(0, 84, true), frag(64, 84, true, '+1ms'), frag(128, 88, false, '+1ms')]);
+    const head = t.packets.find((p) => p.fate.fn === 'ip_error')!;
+    const released = t.events.filter((e) => e.fn === 'skb_release_data').map((e) => e.packet);
+    assert.strictEqual(released.length, 2);
+    assert.ok(!released.includes(head.id), 'the datagram itself is not released as a fragment');
+    const frags = t.packets.filter((p) => p.fate.fn === 'ip_frag_reasm').map((p) => p.id);
+    assert.deepStrictEqual(released.sort(), frags.slice(1).sort());
+  });
+});
