@@ -99,8 +99,8 @@ elif mode == "sender":
                     if sp is not None:
                         s.bind(("0.0.0.0", sp))
                         udp_by_port[sp] = s
-                if c.get("ttl") is not None:
-                    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"])
+                # a socket kept for its port serves several items: -1 is the sysctl's default again
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"] if c.get("ttl") is not None else -1)
                 s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1 if c.get("broadcast") else 0)
                 keep.append(s)

@@ -29,10 +29,15 @@ export const FEATURES = {
   rcvbuf: 'UDP listeners with a small SO_RCVBUF',
   wait: 'waits between traffic items',
   'neigh-sysctl': 'per-device neighbour sysctls (net.ipv4.neigh.IF.*)',
+  timed: 'timed items (`at: +Nms`): the fragments of one datagram within its reassembly lifetime',
 } as const;
 
-/** Features off unless asked for (`--include`): each is an open difference of the model's. */
-export const OFF_BY_DEFAULT: Feature[] = [];
+/**
+ * Features off unless asked for (`--include`): an open difference of the model's, or (`timed`) a
+ * newer part of the grammar left out so that CI's fixed seeds and their replays
+ * (`--generate 50 --seed 1001 --only N`) still draw what they drew when measured.
+ */
+export const OFF_BY_DEFAULT: Feature[] = ['timed'];
 
 export type Feature = keyof typeof FEATURES;
 

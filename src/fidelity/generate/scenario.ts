@@ -18,7 +18,8 @@ export interface GenListen {
   spec: string;
 }
 
-export type GenTraffic = { from: string; send: string } | { into: string; send: string } | { wait: string };
+/** `at`: a timed item (`at: +5ms`), started that long after the previous one without settling */
+export type GenTraffic = { from: string; send: string; at?: string } | { into: string; send: string; at?: string } | { wait: string };
 
 export interface GenScenario {
   name: string;
@@ -62,8 +63,8 @@ export function render(sc: GenScenario, comments: string[] = []): string {
     out.push('traffic:');
     for (const t of sc.traffic) {
       if ('wait' in t) out.push(`  - wait: ${t.wait}`);
-      else if ('from' in t) out.push(`  - from: ${t.from}`, `    send: ${t.send}`);
-      else out.push(`  - into: ${t.into}`, `    send: ${t.send}`);
+      else if ('from' in t) out.push(`  - from: ${t.from}`, ...(t.at ? [`    at: ${t.at}`] : []), `    send: ${t.send}`);
+      else out.push(`  - into: ${t.into}`, ...(t.at ? [`    at: ${t.at}`] : []), `    send: ${t.send}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -3,6 +3,7 @@
 // truncation) and fragments (in order, out of order, duplicated, overlapping, incomplete).
 import { ip, ipNum, type Ctx, type Iface } from './context';
 import { PORTS } from './firewall';
+import { Rng } from './rng';
 
 /** Where a packet may be sent: the hosts' addresses, unused and far ones, broadcasts, loopback. */
 function destination(ctx: Ctx, from: string): string {
@@ -162,7 +163,15 @@ function fragments(ctx: Ctx, into: string, head: string, out: { fragTo: Set<stri
   else if (flaw === 'overlap') list.splice(1, 0, { offset: Math.max(0, chunk - 8), size: 20 + 16, more: true });
   else if (flaw === 'missing') list.splice(rng.int(0, list.length - 1), 1);
   else if (flaw === 'odd-length') list[list.length - 1].size += rng.int(1, 7);
-  for (const fr of list) ctx.traffic.push({ into, send: `${head} id ${id} size ${fr.size} frag offset ${fr.offset}${fr.more ? ' more' : ''}` });
+  // `timed`: the later fragments follow within the reassembly lifetime, so that they meet in one
+  // queue (as untimed items each would wait out ipfrag_time first). Drawn from a side stream
+  // seeded by the datagram, so the main stream, and all else drawn, stays as it was.
+  const side = ctx.has('timed') ? Rng.fromText(`${into} ${head} id ${id}`) : null;
+  const gap = side && side.chance(0.8) ? side.pick(['+0ms', '+1ms', '+5ms', '+20ms']) : undefined;
+  list.forEach((fr, k) => {
+    const send = `${head} id ${id} size ${fr.size} frag offset ${fr.offset}${fr.more ? ' more' : ''}`;
+    ctx.traffic.push(k > 0 && gap ? { into, at: gap, send } : { into, send });
+  });
 }
 
 export function traffic(ctx: Ctx, out: { tcpFrom: Set<string>; fragTo: Set<string> }): void {

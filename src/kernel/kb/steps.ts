@@ -29,7 +29,7 @@ export const MODEL_STEPS: readonly string[] = [
   'icmp_rcv', 'icmp_echo', 'icmp_reply', 'icmp_push_reply', 'icmp_unreach', 'icmp_discard', '__icmp_send', 'ping_rcv',
   'icmp_redirect', 'icmp_socket_deliver', 'icmp_timestamp', '__ip_do_redirect', 'ip_mc_output', 'dev_loopback_xmit',
   // UDP
-  'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb',
+  'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb', 'udp_lib_get_port', 'inet_csk_get_port',
   'udp_err', '__udp4_lib_err', '__udp4_lib_mcast_deliver',
   // TCP
   'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_state_process', 'tcp_v4_send_reset', 'tcp_transmit_skb', 'tcp_v4_connect',
@@ -39,7 +39,7 @@ export const MODEL_STEPS: readonly string[] = [
   'ip_route_input_slow', 'ip_route_input_mc', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd', 'skb_release_data',
   // netfilter
   'NF_HOOK', 'nf_hook_slow', 'nf_conntrack_in', '__nf_conntrack_confirm', 'ipv4_conntrack_defrag', 'nft_do_chain', 'nft_do_chain_ipv4',
-  'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn',
+  'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn', 'nf_nat_ipv4_fn',
   'nf_nat_setup_info', 'nf_nat_alloc_null_binding', 'nf_nat_packet', 'nf_nat_ipv4_manip_pkt', 'nf_nat_icmp_reply_translation',
   'nf_send_unreach', 'nf_send_reset', 'nf_queue', 'nf_log_ip_packet', 'nfulnl_log_packet', 'tos_tg', 'dscp_tg', 'ttl_tg', 'nft_ct_set_eval', 'connmark_tg_shift',
 ];

@@ -253,10 +253,41 @@ export interface ConnectOptions {
   data?: number;
 }
 
+/**
+ * The ports `from :PORT` connects bound (inet_bind → inet_csk_get_port). The application keeps
+ * each socket until the scenario ends, and a port bound by hand stays held even once the
+ * connection is over (tcp_set_state(TCP_CLOSE) releases it only without SOCK_BINDPORT_LOCK).
+ */
+const boundPorts = new WeakMap<Net, Set<number>>();
+
+/**
+ * bind(0.0.0.0:PORT) before connect: inet_csk_bind_conflict (v6.12) refuses a port another socket
+ * holds, since the sender sets no SO_REUSEADDR: an earlier connect from it, or a listener on it.
+ * Returns the error the application sees, or null when the port is now ours.
+ */
+function tcp_bind_sender(net: Net, sport: number): string | null {
+  let held = boundPorts.get(net);
+  if (!held) boundPorts.set(net, (held = new Set()));
+  const listener = net.sock.tcp.find((s) => s.lport === sport && s.state === 'TCP_LISTEN');
+  if (!held.has(sport) && !listener) {
+    held.add(sport);
+    return null;
+  }
+  net.step(null, 'socket', 'inet_csk_get_port', 'net/ipv4/inet_connection_sock.c', `bind(0.0.0.0:${sport}) fails with EADDRINUSE: ${listener ? `the listener on ${numToIp(listener.laddr)}:${sport}` : 'the socket an earlier connect bound to it (kept open by its application)'} holds the port, and the new socket has no SO_REUSEADDR (inet_csk_bind_conflict).`, { ret: '-EADDRINUSE' });
+  return 'Address already in use';
+}
+
 /** tcp_v4_connect → tcp_connect: route, pick a port and ISN, send the SYN (SYN_SENT). */
 export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
   return net.w.rec.fresh(() =>
     net.call('tcp_v4_connect', () => {
+      const inUse = o.sport !== undefined ? tcp_bind_sender(net, o.sport) : null;
+      if (inUse) {
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} from port ${o.sport} fails: its bind() failed with EADDRINUSE, so nothing is sent.`, { ret: '-EADDRINUSE' });
+        const pkt = net.w.rec.newPacket(net.name, null);
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: inUse });
+        return inUse;
+      }
       const r = ip_route_output_key(net, o.daddr, 0);
       if ('error' in r) {
         if (r.error === 101) net.count('IpOutNoRoutes');

@@ -63,6 +63,24 @@ const ERRNO_NAMES: Record<number, [string, string]> = { 1: ['EPERM', 'Operation 
 const errnoText = (err: number): string => `-${ERRNO_NAMES[-err]?.[0] ?? String(-err)}`;
 const strerror = (err: number): string => ERRNO_NAMES[-err]?.[1] ?? `errno ${-err}`;
 
+/**
+ * The socket a `from :PORT` send uses: the one an earlier send bound to that port (the
+ * application keeps it), else a new one bound to 0.0.0.0:PORT. udp_lib_get_port refuses the bind
+ * (udp_lib_lport_inuse, v6.12) when another socket holds the port on an overlapping address and
+ * the two do not both have SO_REUSEADDR: the sender sets none, so any listener on the port wins
+ * and the send fails with EADDRINUSE before anything is routed.
+ */
+function udpSenderSocket(net: Net, sport: number): UdpSock | string {
+  const mine = net.sock.udp.find((s) => s.lport === sport && s.report.state === 'sender');
+  if (mine) return mine;
+  const holder = net.sock.udp.find((s) => s.lport === sport);
+  if (holder) {
+    net.step(null, 'socket', 'udp_lib_get_port', FILE, `bind(0.0.0.0:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port (udp_lib_lport_inuse: the new socket has no SO_REUSEADDR).`, { ret: '-EADDRINUSE' });
+    return 'bind() fails with EADDRINUSE (Address already in use)';
+  }
+  return udpSocket(net, 0, sport, { listener: false });
+}
+
 /** udp_sendmsg: route, build the datagram (ip_make_skb), then udp_send_skb. */
 export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
   return net.w.rec.fresh(() =>
@@ -70,8 +88,16 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       const payload = o.payload !== undefined ? new TextEncoder().encode(o.payload) : null;
       const plen = payload ? payload.length : (o.size ?? IPV4_HLEN + UDP_HLEN + 32) - IPV4_HLEN - UDP_HLEN;
       const size = IPV4_HLEN + UDP_HLEN + plen;
-      const sport = o.sport ?? ephemeralPort(net);
       const pkt = net.w.rec.newPacket(net.name, null);
+      // the application binds `from :PORT` before it sends (inet_bind → udp_v4_get_port); its
+      // socket then stays open, bound, until the scenario ends (see udpSenderSocket)
+      const bound = o.sport !== undefined ? udpSenderSocket(net, o.sport) : null;
+      if (typeof bound === 'string') {
+        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${bound}.`, { ret: '-EADDRINUSE' });
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
+        return 'Address already in use';
+      }
+      const sport = o.sport ?? ephemeralPort(net);
       const r = ip_route_output_key(net, o.daddr, 0);
       if ('error' in r) {
         if (r.error === 101) net.count('IpOutNoRoutes');
@@ -85,8 +111,7 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
         return 'Permission denied';
       }
       const daddr = r.daddr;
-      let sock = net.sock.udp.find((s) => s.lport === sport && s.daddr === 0);
-      if (!sock) sock = udpSocket(net, 0, sport, { listener: false });
+      const sock = bound ?? udpSocket(net, 0, sport, { listener: false });
       const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = size <= pmtu;
       if (o.df === true && !fits) {
@@ -153,7 +178,8 @@ export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number
   let best: UdpSock | undefined;
   let bestScore = -1;
   for (const s of net.sock.udp) {
-    if (s.lport !== dport || s.report.state === 'sender') continue;
+    // a sender's socket counts too: its application keeps it open until the scenario ends
+    if (s.lport !== dport) continue;
     let score = 0;
     if (s.laddr) {
       if (s.laddr !== daddr) continue;
@@ -228,7 +254,7 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
  */
 function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number): void {
   net.call('__udp4_lib_mcast_deliver', () => {
-    const socks = net.sock.udp.filter((s) => s.report.state !== 'sender' && s.lport === dport && (!s.daddr || s.daddr === saddr) && (!s.dport || s.dport === sport) && (!s.laddr || s.laddr === daddr));
+    const socks = net.sock.udp.filter((s) => s.lport === dport && (!s.daddr || s.daddr === saddr) && (!s.dport || s.dport === sport) && (!s.laddr || s.laddr === daddr));
     if (socks.length === 0) {
       net.count('UdpIgnoredMulti');
       net.drop(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket is bound to UDP port ${dport} for the ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}: UdpIgnoredMulti, and the datagram is freed without an ICMP error (kfree_skb).`);
@@ -292,6 +318,8 @@ function pending(_net: Net, sk: UdpSock): SkBuff[] {
  * checksum that was not verified on arrival is checked.
  */
 export function udp_recvmsg_all(net: Net, sk: UdpSock): void {
+  // a sender's application only sends: what reached its socket stays queued, unread (no UdpInDatagrams)
+  if (sk.report.state === 'sender') return;
   const q = pending(net, sk);
   if (q.length === 0) return;
   net.w.rec.fresh(() =>

@@ -14,6 +14,7 @@ import { pktinfo, type PktInfo } from './nf_pktinfo';
 import { CT_FILE, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
+import { nf_ct_l4_error } from './nf_conntrack_l4_error';
 
 export function nf_ct_set(skb: SkBuff, ct: NfConn, ctinfo: string): void {
   skb.nfct = { state: ctinfo, id: ct.id };
@@ -26,6 +27,13 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     return 'NF_ACCEPT';
   }
   const p = pktinfo(skb, hook, indev, outdev);
+  // the protocol's error check (tcp_error, udp_error, nf_conntrack_icmpv4_error) runs before the
+  // packet may count for a connection: one that fails it leaves no trace in the table
+  const bad = nf_ct_l4_error(p, hook);
+  if (bad) {
+    say(`Conntrack: ${bad}, so the packet gets no entry (ct state invalid)${hook === 'NF_INET_PRE_ROUTING' && /checksum/.test(bad) ? '; checksums are verified on PRE_ROUTING only (nf_conntrack_checksum = 1)' : ''}.`);
+    return 'NF_ACCEPT';
+  }
   if (isIcmpError(p)) {
     const inner = innerTuple(p);
     const h = inner ? nf.hash.get(tupleKey(invertTuple(inner.t))) : undefined;

@@ -38,6 +38,13 @@ function morph(skb: SkBuff, whole: SkBuff): void {
   skb.transport_header = whole.transport_header;
   skb.ip_summed = whole.ip_summed;
   skb.cb = whole.cb;
+  // the fragments inet_frag_reasm_finish chained on the frag_list, freed when this skb's data
+  // is. When this skb (the completing fragment) is chained there, it is inet_frag_reasm_prepare's
+  // clone of it that is: a copy with the fragment's packet, not the datagram this skb becomes
+  const list = whole.shinfo?.frag_list;
+  const at = list?.findIndex((f) => f.skb === skb) ?? -1;
+  if (list && at >= 0) list[at] = { ...list[at], skb: skb.copy(skb.pkt) };
+  skb.shinfo = whole.shinfo;
   skb.pkt = whole.pkt;
   skb.gen++;
 }

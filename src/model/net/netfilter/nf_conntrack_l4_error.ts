@@ -1,0 +1,75 @@
+// The per-protocol sanity checks conntrack makes before a packet may belong to a connection
+// (v6.12): tcp_error (nf_conntrack_proto_tcp.c), udp_error (nf_conntrack_proto_udp.c) and
+// nf_conntrack_icmpv4_error (nf_conntrack_proto_icmp.c). A packet that fails one gets no entry:
+// nf_conntrack_in drops the reference it took (a new entry is freed before it was ever
+// confirmed) and accepts the packet as invalid, so `ct state invalid` matches it and the NAT
+// chains never see it (nf_nat_inet_fn passes a packet without an entry).
+import type { NfHookName } from '../../../trace/contract';
+import type { PktInfo } from './nf_pktinfo';
+import { rd16 } from '../../proto/addr';
+import { csumFold, csumPartial, l4Csum } from '../../proto/checksum';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
+import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN } from '../../proto/tcp';
+
+/** NR_ICMP_TYPES: 18 is the highest ICMP type conntrack knows */
+const NR_ICMP_TYPES = 18;
+const TCPHDR_URG = 0x20;
+const TCPHDR_ECE = 0x40;
+const TCPHDR_CWR = 0x80;
+/** tcp_valid_flags[]: the flag sets (ECE, CWR and PSH left out) a TCP segment may carry */
+const TCP_VALID_FLAGS = new Set([
+  TCPHDR_SYN,
+  TCPHDR_SYN | TCPHDR_URG,
+  TCPHDR_SYN | TCPHDR_ACK,
+  TCPHDR_RST,
+  TCPHDR_RST | TCPHDR_ACK,
+  TCPHDR_FIN | TCPHDR_ACK,
+  TCPHDR_FIN | TCPHDR_ACK | TCPHDR_URG,
+  TCPHDR_ACK,
+  TCPHDR_ACK | TCPHDR_URG,
+]);
+
+/**
+ * nf_ip_checksum as these checks call it: only on PRE_ROUTING (net.netfilter.nf_conntrack_checksum
+ * is 1 in every namespace; the model does not let it change), and only for an sk_buff whose
+ * checksum nobody vouched for (CHECKSUM_UNNECESSARY from the device, CHECKSUM_PARTIAL from a
+ * local sender on the other end of a veth are taken as right).
+ */
+function checksumBad(p: PktInfo, hook: NfHookName, len: number, pseudo: boolean): boolean {
+  const { skb } = p;
+  if (hook !== 'NF_INET_PRE_ROUTING') return false;
+  if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+  if (pseudo) return l4Csum(skb.buf, p.thoff, len, p.iph.saddr, p.iph.daddr, p.l4proto) !== 0;
+  return csumFold(csumPartial(skb.buf, p.thoff, len)) !== 0;
+}
+
+/** Why conntrack calls this packet invalid before any lookup result counts, or null when it passes. */
+export function nf_ct_l4_error(p: PktInfo, hook: NfHookName): string | null {
+  if (p.fragoff) return null;
+  // ip_rcv_core trimmed the sk_buff to tot_len; a locally made one is exactly that long
+  const len = Math.min(p.iph.totLen, p.skb.tail - p.skb.network_header) - (p.thoff - p.skb.network_header);
+  const b = p.skb.buf;
+  if (p.l4proto === IPPROTO_TCP) {
+    if (len < 20) return 'nf_conntrack_tcp_packet: shorter than a TCP header';
+    const doff = (b[p.thoff + 12] >> 4) * 4;
+    if (doff < 20 || len < doff) return 'tcp_error: truncated packet (the data offset does not fit)';
+    if (checksumBad(p, hook, len, true)) return 'tcp_error: bad checksum';
+    const flags = b[p.thoff + 13] & ~(TCPHDR_ECE | TCPHDR_CWR | TCPHDR_PSH);
+    if (!TCP_VALID_FLAGS.has(flags)) return 'tcp_error: invalid tcp flag combination';
+    return null;
+  }
+  if (p.l4proto === IPPROTO_UDP) {
+    if (len < 8) return 'udp_error: short packet';
+    const ulen = rd16(b, p.thoff + 4);
+    if (ulen > len || ulen < 8) return 'udp_error: truncated/malformed packet (the UDP length field)';
+    if (rd16(b, p.thoff + 6) === 0) return null;
+    if (checksumBad(p, hook, ulen, true)) return 'udp_error: bad checksum';
+    return null;
+  }
+  if (p.l4proto === IPPROTO_ICMP) {
+    if (len < 8) return 'nf_conntrack_icmpv4_error: short packet';
+    if (checksumBad(p, hook, len, false)) return 'nf_conntrack_icmpv4_error: bad hw icmp checksum';
+    if (b[p.thoff] > NR_ICMP_TYPES) return 'nf_conntrack_icmpv4_error: invalid icmp type';
+  }
+  return null;
+}
