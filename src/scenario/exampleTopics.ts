@@ -23,6 +23,13 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
     ],
   },
   {
+    id: 'ipv6',
+    title: 'IPv6: the other half of L3',
+    examples: [
+      ['ipv6-local-ping.yaml', 'neighbour discovery instead of ARP: a solicitation to ff02::1:ff00:20, ip6_mc_input'],
+    ],
+  },
+  {
     id: 'skb',
     title: '2. net_device, sk_buff, NAPI, qdisc',
     examples: [

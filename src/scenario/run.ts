@@ -16,6 +16,8 @@ import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
 import { ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
+import { ping6_probe_connect, ping6_send } from '../model/net/ipv6/raw';
+import { parseIpv6 } from '../trace/ipv6';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
@@ -170,6 +172,14 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
   if (item.kind === 'local') {
     const net = world.hosts.get(item.from.text)!;
     const s = item.send;
+    if (s.proto === 'icmp' && s.to.text.includes(':')) {
+      const daddr6 = parseIpv6(s.to.text)!;
+      if (!ping6_probe_connect(net, daddr6)) return;
+      for (let i = 0; i < s.count; i++) {
+        world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
+      }
+      return;
+    }
     const daddr = ipToNum(s.to.text);
     if (s.proto === 'icmp') {
       if (!ping_probe_connect(net, daddr)) return;
