@@ -403,7 +403,10 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       const r = parsePing(p.proc.out + '\n' + p.proc.err);
       if (!byHost.has(p.host)) byHost.set(p.host, []);
       byHost.get(p.host)!.push(...r.lines.map((x) => `${pingKind(x.what)} from ${x.from}`));
-      if (r.error) obs.pings.push({ host: p.host, heard: [], error: r.error });
+      if (r.error) {
+        obs.pings.push({ host: p.host, heard: [], error: r.error });
+        log(`  kernel: ping on ${p.host}: ${r.error}`);
+      }
     }
     for (const [host, heard] of byHost) obs.pings.push({ host, heard });
     const trafficMs = Date.now() - t0;
