@@ -1,6 +1,7 @@
 // net/ipv6/addrconf.c (v6.12): a device's IPv6 addresses and the routes they bring, the link-local
 // address made from the MAC when a device comes up (addr_gen_mode eui64), the multicast groups
 // a device joins, and source address selection (ipv6_dev_get_saddr).
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { Fib6Info, Inet6Ifaddr } from './ipv6_state';
@@ -75,7 +76,7 @@ function addrRoutes(net: Net, dev: NetDevice, a: Inet6Ifaddr): void {
 /** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
 export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
   const l = devAddrs6(net, dev);
-  if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new Error('RTNETLINK answers: File exists');
+  if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new NotModelled('RTNETLINK answers: File exists');
   const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: ['nodad'] };
   l.push(a);
   addrRoutes(net, dev, a);
@@ -86,7 +87,7 @@ export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen:
 export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
   const l = devAddrs6(net, dev);
   const i = l.findIndex((a) => ipv6AddrEqual(a.addr, addr) && a.plen === plen);
-  if (i < 0) throw new Error('RTNETLINK answers: Cannot assign requested address');
+  if (i < 0) throw new NotModelled('RTNETLINK answers: Cannot assign requested address');
   l.splice(i, 1);
   const gone = (r: Fib6Info): boolean => r.ifindex === dev.ifindex && r.proto === 'kernel' && ((r.plen === 128 && ipv6AddrEqual(r.dst, addr)) || (r.plen === plen && r.type === 'RTN_UNICAST' && !l.some((x) => x.plen === plen && ipv6PrefixEqual(x.addr, addr, plen)) && ipv6PrefixEqual(r.dst, addr, plen)));
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (gone(net.ipv6.routes[k])) net.ipv6.routes.splice(k, 1);

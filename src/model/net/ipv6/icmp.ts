@@ -1,6 +1,7 @@
 // net/ipv6/icmp.c (v6.12): icmpv6_rcv, the echo reply (icmpv6_echo_reply), errors
 // (icmp6_send, with its eligibility checks and rate limits) and icmpv6_notify, which tells the
 // quoted packet's protocol (icmpv6_err: a Packet Too Big lowers the path MTU) and raw sockets.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
@@ -79,7 +80,7 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
         reason = ndisc_rcv(net, skb);
         break;
       default:
-        throw new Error(`ICMPv6 type ${h.type} is not modelled`);
+        throw new NotModelled(`ICMPv6 type ${h.type} is not modelled`);
     }
     if (pingTook) {
       // ping's raw socket has its clone: the packet's fate stays "delivered" there, but this skb is still freed
@@ -118,7 +119,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
   return net.call('icmpv6_echo_reply', () => {
     const ip = readIpv6(skb.buf, skb.network_header);
     const req = readIcmp6(skb.buf, skb.data);
-    if (isV6Multicast(ip.daddr)) throw new Error('an echo request to a multicast address is not modelled');
+    if (isV6Multicast(ip.daddr)) throw new NotModelled('an echo request to a multicast address is not modelled');
     const iif = net.devByIndex(skb.cb.iif ?? skb.skb_iif);
     const r = ip6_route_output(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
     if ('error' in r) {

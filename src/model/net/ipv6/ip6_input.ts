@@ -2,6 +2,7 @@
 // route lookup of ip6_rcv_finish, multicast (ip6_mc_input) and local delivery (ip6_input →
 // ip6_protocol_deliver_rcu) through inet6_protos. Also ip6_pkt_discard and ip6_pkt_prohibit
 // (net/ipv6/route.c), the input functions of error routes.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -64,7 +65,7 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
     }
     if (h.nexthdr === NEXTHDR_HOP) {
       // ipv6_parse_hopopts is not modelled; the scenario layer sends no such frame
-      throw new Error('a hop-by-hop options header is not modelled');
+      throw new NotModelled('a hop-by-hop options header is not modelled');
     }
     const padded = skb.len - IPV6_HLEN - h.payloadLen;
     skb.trim(IPV6_HLEN + h.payloadLen);

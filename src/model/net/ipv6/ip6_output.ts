@@ -2,6 +2,7 @@
 // ip6_local_out and LOCAL_OUT, ip6_output and POST_ROUTING, ip6_finish_output2 to the
 // neighbour (nd_tbl); and ip6_forward: the forwarding sysctl, the hop limit, Packet Too Big
 // (routers do not fragment IPv6), the FORWARD hook.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { DstOutput } from '../ipv4/route_types';
@@ -96,7 +97,7 @@ function ip6_finish_output(net: Net, skb: SkBuff): number {
     net.call('__ip6_finish_output', () => {
       const rt = skb.dst as Rt6Info;
       const mtu = ip6_dst_mtu(net, rt);
-      if (skb.len > mtu) throw new Error(`ip6_fragment is not modelled: a ${skb.len}-byte IPv6 packet on a path with MTU ${mtu}`);
+      if (skb.len > mtu) throw new NotModelled(`ip6_fragment is not modelled: a ${skb.len}-byte IPv6 packet on a path with MTU ${mtu}`);
       return ip6_finish_output2(net, skb);
     }),
   );
@@ -155,9 +156,9 @@ export function ip6_forward(net: Net, skb: SkBuff): void {
       return;
     }
     const dev = rt.dev;
-    if (skb.cb.iif === dev.ifindex) throw new Error('ICMPv6 redirects (ndisc_send_redirect) are not modelled: the packet would leave on the device it came in on');
+    if (skb.cb.iif === dev.ifindex) throw new NotModelled('ICMPv6 redirects (ndisc_send_redirect) are not modelled: the packet would leave on the device it came in on');
     if (isV6Any(h.saddr) || isV6Multicast(h.saddr) || isV6Loopback(h.saddr)) return addrError(`The source ${formatIpv6(h.saddr)} may not be forwarded.`);
-    if (isV6LinkLocal(h.saddr)) throw new Error('forwarding a packet from a link-local source (ICMPv6 beyond scope) is not modelled');
+    if (isV6LinkLocal(h.saddr)) throw new NotModelled('forwarding a packet from a link-local source (ICMPv6 beyond scope) is not modelled');
     net.count('Ip6OutForwDatagrams');
     // ip6_dst_mtu_maybe_forward(dst, true): a router uses the device's MTU, not the route's metric
     const mtu = Math.max(IPV6_MIN_MTU, dev.mtu);

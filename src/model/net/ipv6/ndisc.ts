@@ -3,6 +3,7 @@
 // solicited-node group while resolving, to the neighbour itself when re-confirming), the
 // advertisement that answers it (ndisc_recv_ns → ndisc_send_na), what an advertisement teaches
 // (ndisc_recv_na), and ndisc_error_report. The state machine is neighbour.c's, shared with ARP.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -180,7 +181,7 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     const ip = readIpv6(skb.buf, skb.network_header);
     const target = skb.buf.slice(skb.data + 8, skb.data + 24);
     if (isV6Multicast(target)) return 'IPV6_NDISC_NS_OTHERHOST';
-    if (isV6Any(ip.saddr)) throw new Error('duplicate address detection (a solicitation from ::) is not modelled');
+    if (isV6Any(ip.saddr)) throw new NotModelled('duplicate address detection (a solicitation from ::) is not modelled');
     const lladdr = llOption(skb, skb.data + 24, ND_OPT_SOURCE_LL_ADDR);
     const ours = devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, target));
     if (!ours) {

@@ -3,6 +3,7 @@
 // rawv6_sendmsg for an echo request, ipv6_raw_deliver for what comes back. iputils sets
 // ICMP6_FILTER so the socket hears only echo replies and errors; it keeps those about its own
 // echo requests.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from '../ipv4/sock_types';
@@ -60,7 +61,7 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'rawv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
-      if (o.size > ip6_dst_mtu(net, r.rt)) throw new Error(`IPv6 fragmentation at the source (ip6_fragment) is not modelled: a ${o.size}-byte echo request on a path with MTU ${ip6_dst_mtu(net, r.rt)}`);
+      if (o.size > ip6_dst_mtu(net, r.rt)) throw new NotModelled(`IPv6 fragmentation at the source (ip6_fragment) is not modelled: a ${o.size}-byte echo request on a path with MTU ${ip6_dst_mtu(net, r.rt)}`);
       const len = o.size - IPV6_HLEN;
       const hop = o.hopLimit ?? net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
       const skb = ip6_make_skb(net, r.rt, { saddr: r.saddr, daddr: o.daddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
