@@ -185,10 +185,10 @@ class Decoder {
         const fo = this.u16(t + 2);
         const off = fo & 0xfff8;
         const more = (fo & 1) !== 0;
-        this.header(inner ? 'inner' : 'ip', `IPv6 ${name} header`, t, 8);
-        this.field(inner ? 'inner' : 'ip', 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
-        this.field(inner ? 'inner' : 'ip', 'Offset / M', t + 2, 2, `offset ${off}${more ? ', more fragments' : ''}`);
-        this.field(inner ? 'inner' : 'ip', 'Identification', t + 4, 4, `0x${this.u32(t + 4).toString(16).padStart(8, '0')}`);
+        this.header(proto, `IPv6 ${name} header`, t, 8);
+        this.field(proto, 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
+        this.field(proto, 'Offset / M', t + 2, 2, `offset ${off}${more ? ', more fragments' : ''}`);
+        this.field(proto, 'Identification', t + 4, 4, `0x${this.u32(t + 4).toString(16).padStart(8, '0')}`);
         if (setValues) Object.assign(this.values, { frag_off: off, mf: more ? 1 : 0, id: this.u32(t + 4) });
         t += 8;
         nh = next;
@@ -201,10 +201,10 @@ class Decoder {
       }
       // AH counts its length in 4-byte words less two; the others in 8-byte words less one
       const len = nh === 51 ? (this.u8(t + 1) + 2) * 4 : (this.u8(t + 1) + 1) * 8;
-      this.header(inner ? 'inner' : 'ip', `IPv6 ${name} header`, t, len);
-      this.field(inner ? 'inner' : 'ip', 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
-      this.field(inner ? 'inner' : 'ip', 'Header length', t + 1, 1, `${len} bytes (${this.u8(t + 1)})`);
-      if (len > 2) this.field(inner ? 'inner' : 'ip', nh === 43 ? 'Routing type / segments left / data' : 'Options', t + 2, len - 2, `${len - 2} bytes`);
+      this.header(proto, `IPv6 ${name} header`, t, len);
+      this.field(proto, 'Next header', t, 1, `${IPV6_EXTHDRS[next] ?? ipProtoName(next).toUpperCase()} (${next})`);
+      this.field(proto, 'Header length', t + 1, 1, `${len} bytes (${this.u8(t + 1)})`);
+      if (len > 2) this.field(proto, nh === 43 ? 'Routing type / segments left / data' : 'Options', t + 2, len - 2, `${len - 2} bytes`);
       t += len;
       nh = next;
     }

@@ -18,12 +18,14 @@ export function formatDiff(scenario: string, d: Difference): string {
   return `${scenario}: host ${d.host}, ${d.what}: ${d.field}: model ${d.model} vs kernel ${d.kernel}`;
 }
 
-function split(frames: WireFrame[]): { arp: (WireFrame & { n: Norm })[]; ip: (WireFrame & { n: Norm })[]; other: (WireFrame & { n: Norm })[] } {
-  const out = { arp: [] as (WireFrame & { n: Norm })[], ip: [] as (WireFrame & { n: Norm })[], other: [] as (WireFrame & { n: Norm })[] };
+type Kind = 'arp' | 'ip' | 'ip6' | 'other';
+
+function split(frames: WireFrame[]): Record<Kind, (WireFrame & { n: Norm })[]> {
+  const out: Record<Kind, (WireFrame & { n: Norm })[]> = { arp: [], ip: [], ip6: [], other: [] };
   for (const f of frames) {
     const n = normalizeFrame(f.bytes);
     const t = f.bytes.length >= 14 ? (f.bytes[12] << 8) | f.bytes[13] : 0;
-    (t === 0x0806 ? out.arp : t === 0x0800 ? out.ip : out.other).push({ ...f, n });
+    (t === 0x0806 ? out.arp : t === 0x0800 ? out.ip : t === 0x86dd ? out.ip6 : out.other).push({ ...f, n });
   }
   return out;
 }
@@ -78,7 +80,7 @@ export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { fram
 }
 
 /**
- * Frames leaving each captured interface, IPv4 and ARP each in order (ARP housekeeping — a
+ * Frames leaving each captured interface, IPv4, IPv6 and ARP each in order (ARP housekeeping — a
  * neighbour's re-confirmation probe — may fall between other frames at a time that depends on
  * the clock, so the two streams are compared separately).
  */
@@ -88,11 +90,11 @@ export function compareFrames(model: Observation, kernel: Observation, captured:
     const [host, ifname] = key.split(':');
     const m = split(model.frames.get(key) ?? []);
     const k = split(kernel.frames.get(key) ?? []);
-    for (const kind of ['ip', 'arp', 'other'] as const) {
+    for (const kind of ['ip', 'ip6', 'arp', 'other'] as const) {
       const a = m[kind];
       const b = k[kind];
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const label = `${kind === 'ip' ? 'IPv4' : kind === 'arp' ? 'ARP' : 'other'} frame ${i + 1} out of ${ifname}`;
+        const label = `${{ ip: 'IPv4', ip6: 'IPv6', arp: 'ARP', other: 'other' }[kind]} frame ${i + 1} out of ${ifname}`;
         if (!a[i]) {
           out.push({ host, what: label, field: 'frame', model: '(none)', kernel: b[i].n.summary });
           continue;

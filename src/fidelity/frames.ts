@@ -1,3 +1,5 @@
+import { formatIpv6 } from '../trace/ipv6';
+
 // Frames on the wire, compared byte for byte after masking what the kernel chooses at random.
 // Every mask has its reason (MASK_REASONS); a masked checksum is still compared as "valid or not"
 // on both sides, so a model that computes a wrong checksum is still caught.
@@ -14,6 +16,11 @@ export const MASK_REASONS: Record<string, string> = {
   'tcp.seq': 'TCP sequence and acknowledgment numbers: the ISN is a keyed hash with a boot-time secret plus a clock (secure_tcp_seq).',
   'tcp.ts': 'TCP timestamp option values: each connection gets a random offset (secure_tcp_ts_off) added to the clock.',
   'tcp.check': 'TCP checksum: covers the masked fields (validity still compared).',
+  'ip6.flowlabel':
+    'IPv6 flow label (and the low nibble of the traffic class in the same bytes): with net.ipv6.auto_flowlabels (1 by default) ip6_make_flowlabel sets a hash of the flow keyed with a per-boot random seed on ping\'s packets, ICMPv6 replies and errors; the model writes 0.',
+  'icmp6.echo.id': "ICMPv6 echo identifier: iputils ping's own (raw socket); the model picks a seeded random id.",
+  'icmp6.echo.time': "ICMPv6 echo data bytes 0-15: iputils ping's struct timeval (the send time).",
+  'icmp6.check': 'ICMPv6 checksum: covers the masked echo id / timestamp / quoted packet (validity still compared).',
   'nic.l4.check':
     "UDP/TCP checksum of a packet whose CHECKSUM_PARTIAL checksum a modelled NIC (a `nic` link, e1000_xmit_frame) filled in on an earlier hop: the kernel replays that link as a veth pair, which hands the sk_buff over still CHECKSUM_PARTIAL, so on every later hop the kernel's frame carries the pseudo-header sum only. What a veth would show there is not what the modelled NIC did, so neither the field nor its validity is compared for those frames.",
 };
@@ -80,6 +87,10 @@ export function normalizeFrame(b: Uint8Array): Norm {
       const r = ipv4(b, 14, '', f, mask, true);
       summary = r.summary;
       ipCsumOk = r.ipCsumOk;
+      l4CsumOk = r.l4CsumOk;
+    } else if (type === 0x86dd && b.length >= 54) {
+      const r = ipv6(b, 14, '', f, mask, true);
+      summary = r.summary;
       l4CsumOk = r.l4CsumOk;
     }
   }
@@ -206,6 +217,60 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
   }
   const summary = `${ip(b, o + 12)} > ${ip(b, o + 16)} ${what}, ttl ${ttl}${df ? ' DF' : ''}, len ${tot}`;
   return { summary, ipCsumOk, l4CsumOk, masked: maskedL4 };
+}
+
+const ip6 = (b: Uint8Array, o: number): string => formatIpv6(b, o);
+
+export const ICMP6_NAMES: Record<number, string> = { 1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem', 128: 'echo request', 129: 'echo reply', 133: 'router solicitation', 134: 'router advertisement', 135: 'neighbour solicitation', 136: 'neighbour advertisement', 143: 'MLDv2 report' };
+
+/** One IPv6 header and what follows (`outer`: a whole packet; else one quoted in an ICMPv6 error). */
+function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boolean): { summary: string; l4CsumOk?: boolean } {
+  const plen = rd16(b, o + 4);
+  const nh = b[o + 6];
+  const hlim = b[o + 7];
+  for (const [n, d, l] of [['ip6.vtcfl', 0, 4], ['ip6.plen', 4, 2], ['ip6.nexthdr', 6, 1], ['ip6.hlim', 7, 1], ['ip6.saddr', 8, 16], ['ip6.daddr', 24, 16]] as const) f(pfx + n, o + d, l);
+  mask('ip6.flowlabel', o + 1, 3);
+  const l4 = o + 40;
+  const end = outer ? Math.min(b.length, l4 + plen) : b.length;
+  if (outer && b.length > l4 + plen) f('eth.padding', l4 + plen, b.length - (l4 + plen));
+  let what = `next header ${nh}`;
+  let l4CsumOk: boolean | undefined;
+  if (nh === 58 && end - l4 >= 4) {
+    const type = b[l4];
+    const code = b[l4 + 1];
+    f(pfx + 'icmp6.type', l4, 1);
+    f(pfx + 'icmp6.code', l4 + 1, 1);
+    f(pfx + 'icmp6.check', l4 + 2, 2);
+    what = `ICMP6 ${ICMP6_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    let masked = false;
+    if ((type === 128 || type === 129) && end - l4 >= 8) {
+      f(pfx + 'icmp6.echo.id', l4 + 4, 2);
+      f(pfx + 'icmp6.echo.seq', l4 + 6, 2);
+      mask('icmp6.echo.id', l4 + 4, 2);
+      what += ` seq ${rd16(b, l4 + 6)}`;
+      if (end - l4 - 8 >= 16) {
+        f(pfx + 'icmp6.echo.time', l4 + 8, 16);
+        mask('icmp6.echo.time', l4 + 8, 16);
+        if (end > l4 + 24) f(pfx + 'icmp6.echo.data', l4 + 24, end - l4 - 24);
+      } else if (end > l4 + 8) f(pfx + 'icmp6.echo.data', l4 + 8, end - l4 - 8);
+      masked = true;
+    } else if (type < 128 && end - l4 >= 8) {
+      f(pfx + 'icmp6.rest', l4 + 4, 4);
+      if (type === 2) what += ` mtu ${rd32(b, l4 + 4)}`;
+      if (end - l4 >= 48 && b[l4 + 8] >> 4 === 6) {
+        what += ` about [${ipv6(b.subarray(0, end), l4 + 8, 'quoted.', f, mask, false).summary}]`;
+        masked = true;
+      } else if (end > l4 + 8) f(pfx + 'icmp6.data', l4 + 8, end - l4 - 8);
+    } else if ((type === 135 || type === 136) && end - l4 >= 24) {
+      f(pfx + 'nd.flags', l4 + 4, 4);
+      f(pfx + 'nd.target', l4 + 8, 16);
+      if (end > l4 + 24) f(pfx + 'nd.options', l4 + 24, end - l4 - 24);
+      what += ` ${type === 135 ? 'who has' : 'tgt is'} ${ip6(b, l4 + 8)}`;
+    } else if (end > l4 + 4) f(pfx + 'icmp6.rest', l4 + 4, end - l4 - 4);
+    if (masked) mask('icmp6.check', l4 + 2, 2);
+    if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 58 + (end - l4))) === 0xffff;
+  } else if (end > l4) f(pfx + 'ip6.payload', l4, end - l4);
+  return { summary: `${ip6(b, o + 8)} > ${ip6(b, o + 24)} ${what}, hlim ${hlim}, plen ${plen}`, l4CsumOk };
 }
 
 export interface FrameDiff {

@@ -45,7 +45,7 @@ const TRACE_RE = /^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (.*)$/;
 export function parsePacketFields(s: string): Record<string, string> {
   const out: Record<string, string> = {};
   const words = s.trim().match(/"[^"]*"|\S+/g) ?? [];
-  const two = new Set(['ether', 'ip', 'icmp', 'udp', 'tcp', 'arp', 'vlan', 'th', 'meta', 'ct']);
+  const two = new Set(['ether', 'ip', 'ip6', 'icmp', 'icmpv6', 'udp', 'tcp', 'arp', 'vlan', 'th', 'meta', 'ct']);
   for (let i = 0; i < words.length; ) {
     const w = words[i];
     if ((w === 'iif' || w === 'oif' || w === 'mark') && i + 1 < words.length) {
@@ -203,12 +203,12 @@ export function parsePing(text: string): { lines: PingLine[]; transmitted?: numb
   let transmitted: number | undefined;
   let error: string | undefined;
   for (const l of text.split('\n')) {
-    let m = /^\d+ bytes from ([\d.]+): icmp_seq=(\d+)/.exec(l);
+    let m = /^\d+ bytes from ([\da-fA-F.:]+): icmp_seq=(\d+)/.exec(l);
     if (m) {
       lines.push({ from: m[1], seq: Number(m[2]), what: 'echo reply' });
       continue;
     }
-    m = /^From ([\d.]+)(?: [^:]*)?:? icmp_seq=(\d+) (.+)$/.exec(l.trim());
+    m = /^From ([\da-fA-F.:]+?)(?: [^:]*)?:? icmp_seq=(\d+) (.+)$/.exec(l.trim());
     if (m) {
       lines.push({ from: m[1], seq: Number(m[2]), what: m[3].trim() });
       continue;

@@ -23,6 +23,18 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
     ],
   },
   {
+    id: 'ipv6',
+    title: 'IPv6: the other half of L3',
+    examples: [
+      ['ipv6-local-ping.yaml', 'neighbour discovery instead of ARP: a solicitation to ff02::1:ff00:20, ip6_mc_input'],
+      ['ipv6-forward-ping.yaml', 'ip6_forward lowers the hop limit; the router solicits from its link-local address'],
+      ['ipv6-hop-limit-exceeded.yaml', 'hop limit 1 at a router: ICMPv6 time exceeded and Ip6InHdrErrors'],
+      ['ipv6-no-route.yaml', 'no route: ip6_null_entry\'s ip6_pkt_discard answers destination unreachable'],
+      ['ipv6-forwarding-disabled.yaml', 'forwarding off: ip6_forward drops silently (Ip6InAddrErrors), no ICMPv6'],
+      ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
+    ],
+  },
+  {
     id: 'skb',
     title: '2. net_device, sk_buff, NAPI, qdisc',
     examples: [

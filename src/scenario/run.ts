@@ -16,6 +16,9 @@ import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
 import { ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
+import { ping6_probe_connect, ping6_send } from '../model/net/ipv6/raw';
+import { parseIpv6 } from '../trace/ipv6';
+import { NotModelled } from '../model/sim/not_modelled';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
@@ -105,10 +108,12 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   world.sched.meter = meter;
   const errors: ScenarioError[] = [];
   let stopped: Trace['stopped'];
+  let lastItem: TrafficItem | undefined;
   try {
     let prevStart = world.sched.now;
     for (let i = 0; i < sc.traffic.length; i++) {
       const item = sc.traffic[i];
+      lastItem = item;
       if (i > 0) {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
         const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;
@@ -144,6 +149,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
     world.finish();
   } catch (e) {
+    // a path the model does not have: reported at the traffic item whose packets went there
+    if (e instanceof NotModelled && lastItem) throw new ScenarioErrors([new ScenarioError(`not modelled: ${e.message}`, lastItem.pos)]);
     if (!(e instanceof BudgetExceeded)) throw e;
     stopped = { limit: e.limit, message: budgetMessage(e) };
     if (errors.length) throw new ScenarioErrors(errors);
@@ -170,6 +177,14 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
   if (item.kind === 'local') {
     const net = world.hosts.get(item.from.text)!;
     const s = item.send;
+    if (s.proto === 'icmp' && s.to.text.includes(':')) {
+      const daddr6 = parseIpv6(s.to.text)!;
+      if (!ping6_probe_connect(net, daddr6)) return;
+      for (let i = 0; i < s.count; i++) {
+        world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
+      }
+      return;
+    }
     const daddr = ipToNum(s.to.text);
     if (s.proto === 'icmp') {
       if (!ping_probe_connect(net, daddr)) return;

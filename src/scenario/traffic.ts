@@ -4,11 +4,14 @@
 import { Args } from './args';
 import { Diag, q } from './diag';
 import { tokAddrPort, tokIpv4, tokMac, tokUint } from './syntax';
+import { parseIpv6 } from '../trace/ipv6';
 import { IpOptions, LocalSend, Repeat, Tok, WireSend } from './types';
 
 const IP_HDR = 20;
 /** smallest IP datagram for each protocol: IP header + L4 header */
 export const MIN_SIZE = { icmp: IP_HDR + 8, udp: IP_HDR + 8, tcp: IP_HDR + 20 } as const;
+/** ping's default for IPv6: 56 data bytes + 8 ICMPv6 + 40 IPv6 */
+const PING6_SIZE = 104;
 /** ping's default: 56 data bytes + 8 ICMP + 20 IP */
 export const PING_SIZE = 84;
 
@@ -71,8 +74,12 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     const ty = expect(a, 'echo-request', pt);
     const to = ty && expect(a, 'to', ty);
     const addr = to && a.arg(to, 'an address');
-    if (!addr || !tokIpv4(addr, d)) return undefined;
-    s = { proto: 'icmp', type: 'echo-request', to: addr, count: 1, size: PING_SIZE };
+    if (!addr) return undefined;
+    // the address decides the family: an IPv6 one makes this an ICMPv6 echo request
+    const v6 = addr.text.includes(':');
+    if (v6 && !parseIpv6(addr.text)) return void d.error(addr, `${q(addr.text)} is not an IPv6 address`);
+    if (!v6 && !tokIpv4(addr, d)) return undefined;
+    s = { proto: 'icmp', type: 'echo-request', to: addr, count: 1, size: v6 ? PING6_SIZE : PING_SIZE };
   } else {
     let last = pt;
     if (p === 'tcp') {
@@ -82,12 +89,15 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     }
     const to = expect(a, 'to', last);
     const ap = to && a.arg(to, 'ADDR:PORT');
+    if (ap && (ap.text.startsWith('[') || (ap.text.match(/:/g) ?? []).length > 1)) return a.fail(ap, `${q(ap.text)}: ${p.toUpperCase()} over IPv6 (udpv6_sendmsg, tcp_v6_connect) is not modelled yet`);
     const dst = ap && tokAddrPort(ap, d, false);
     if (!dst) return undefined;
     s = p === 'udp' ? { proto: 'udp', to: dst.addr!, dport: dst.port } : { proto: 'tcp', to: dst.addr!, dport: dst.port };
   }
+  const v6 = p === 'icmp' && s.to.text.includes(':');
   const allowed: Record<Proto, string[]> = {
-    icmp: ['ttl', 'size', 'df', 'no-df', 'count'],
+    // IPv6 has no DF: routers never fragment, and a source fragments only past the path MTU
+    icmp: v6 ? ['ttl', 'size', 'count'] : ['ttl', 'size', 'df', 'no-df', 'count'],
     udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast', 'count', 'rate'],
     tcp: ['from', 'data', 'count', 'rate'],
   };
@@ -103,6 +113,7 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     bad ||= v === undefined;
   }
   checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
+  if (v6 && !a.failed && (s.size ?? 0) < 48) return a.fail(words.find((w) => w.text === 'size') ?? at, `size ${s.size}: an ICMPv6 echo request is at least 48 bytes (40 of IPv6 header, 8 of ICMPv6)`);
   if (p !== 'icmp') checkRepeat(a, words, s as Repeat & { sport?: number }, p);
   return a.failed || bad ? undefined : s;
 }

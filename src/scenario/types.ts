@@ -77,6 +77,12 @@ export type SetupCommand =
     }
   | { kind: 'rule-add' | 'rule-del'; pos: SourcePos; priority?: number; from?: Prefix; to?: Prefix; fwmark?: { value: number; mask: number }; iif?: Tok; oif?: Tok; table?: number; action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' }
   | { kind: 'neigh-add' | 'neigh-replace' | 'neigh-del'; pos: SourcePos; addr: string; lladdr?: string; dev: Tok; nud: 'permanent' | 'reachable' | 'stale' | 'noarp' }
+  /** `ip -6 address add|del ADDR/PLEN dev IF nodad` */
+  | { kind: 'addr6'; op: 'add' | 'del'; pos: SourcePos; addr: string; plen: number; dev: Tok }
+  /** `ip -6 route add|replace|del [TYPE] PREFIX [via GW] [dev IF] [metric N] [mtu N]` (main table) */
+  | { kind: 'route6'; op: 'add' | 'del' | 'replace'; pos: SourcePos; type: string; dst: { addr: string; plen: number }; via?: Tok; dev?: Tok; metric?: number; mtu?: number }
+  /** `ip -6 neigh add|replace|del ADDR [lladdr MAC] dev IF [nud STATE]` */
+  | { kind: 'neigh6'; op: 'add' | 'del' | 'replace'; pos: SourcePos; addr: string; lladdr?: string; dev: Tok; nud: string }
   /** `sysctl -w KEY=VALUE`; key normalised to dots (net.ipv4.ip_forward) */
   | { kind: 'sysctl'; pos: SourcePos; key: Tok; value: Tok }
   /** `nft …` and `iptables …` lines, passed through as words for the netfilter layer */

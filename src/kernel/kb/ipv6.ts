@@ -1,6 +1,6 @@
 // IPv6 (issue 14): receive, local delivery, forwarding, output, fragmentation, reassembly,
 // extension headers and routing (net/ipv6/ip6_input.c, ip6_output.c, reassembly.c, exthdrs*.c,
-// route.c, ip6_fib.c). The model has no IPv6 path yet, so no entry names a model step.
+// route.c, ip6_fib.c). Entries of functions the IPv6 model walks name their model step.
 import { dropReason, fields, fn, macro, member, struct, variable } from './define';
 import type { KbEntry } from './types';
 
@@ -203,4 +203,5 @@ export const IPV6: KbEntry[] = [
   // Drop reasons of the IPv6 receive path.
   dropReason('IPV6DISABLED', 'L3', 'IPv6 is disabled on the device (net.ipv6.conf.DEV.disable_ipv6=1, or no inet6_dev): ip6_rcv_core drops received packets and ip6_output outgoing ones.', [], { related: ['ip6_rcv_core', 'ip6_output', 'ipv6_devconf.disable_ipv6'] }),
   dropReason('IPV6_BAD_EXTHDR', 'L3', 'A received ICMPv6 error whose quoted packet has extension headers that cannot be walked to the transport header: icmpv6_notify cannot tell which socket it concerns and drops it (v6.12).', [], { related: ['icmpv6_notify', 'ipv6_skip_exthdr'] }),
+  fn('ip6_pkt_drop', ROUTE6, 'L3', 'What the input (and output) functions of error routes and ip6_null_entry do (ip6_pkt_discard, ip6_pkt_prohibit and their _out twins): count Ip6InNoRoutes (Ip6InAddrErrors for the unspecified destination), send ICMPv6 destination unreachable (no route, or administratively prohibited) and free the packet (SKB_DROP_REASON_IP_INNOROUTES).', { related: ['ip6_pkt_discard', 'ip6_pkt_prohibit', 'icmp6_send'] }),
 ];

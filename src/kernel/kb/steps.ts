@@ -28,6 +28,12 @@ export const MODEL_STEPS: readonly string[] = [
   // ICMP
   'icmp_rcv', 'icmp_echo', 'icmp_reply', 'icmp_push_reply', 'icmp_unreach', 'icmp_discard', '__icmp_send', 'ping_rcv',
   'icmp_redirect', 'icmp_socket_deliver', 'icmp_timestamp', '__ip_do_redirect', 'ip_mc_output', 'dev_loopback_xmit',
+  // IPv6 (src/model/net/ipv6/): receive, forward, output, ICMPv6, neighbour discovery, ping's raw socket
+  'ipv6_rcv', 'ip6_rcv_core', 'ip6_rcv_finish_core', 'ip6_route_input', 'ip6_mc_input', 'ip6_input', 'ip6_protocol_deliver_rcu', 'ip6_pkt_drop',
+  'ip6_forward', 'ip6_forward_finish', '__ip6_local_out', 'ip6_local_out', 'ip6_send_skb', 'ip6_output', 'ip6_finish_output', 'ip6_finish_output2',
+  'icmpv6_rcv', 'icmpv6_echo_reply', 'icmp6_send', 'icmpv6_notify', 'icmpv6_err', 'ndisc_rcv', 'ndisc_recv_ns', 'ndisc_recv_na', 'ndisc_solicit',
+  'ndisc_send_ns', 'ndisc_send_na', 'ndisc_send_skb', 'ndisc_error_report', 'ip6_link_failure', 'ip6_datagram_connect', 'rawv6_sendmsg',
+  'rawv6_rcv', 'ipv6_raw_deliver', 'raw6_icmp_error',
   // UDP
   'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb', 'udp_lib_get_port', 'inet_csk_get_port',
   'udp_err', '__udp4_lib_err', '__udp4_lib_mcast_deliver',

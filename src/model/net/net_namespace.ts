@@ -16,6 +16,7 @@ import type { Task } from '../sim/scheduler';
 import type { SockTables } from './ipv4/sock_types';
 import type { FragQueue } from './ipv4/ip_fragment_types';
 import type { NetfilterEngine } from './netfilter/core';
+import { newIpv6State, type Ipv6State } from './ipv6/ipv6_state';
 
 export class SysctlError extends Error {}
 
@@ -131,8 +132,26 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
 /** Per-device settings: DEVINET_SYSCTL_RW_ENTRY → devinet_conf_proc → proc_dointvec, any int (forwarding: devinet_sysctl_forward, the same). */
 export const DEVCONF_RANGE: SysctlRange = int(DEVINET);
 
+const ADDRCONF = 'net/ipv6/addrconf.c';
+
+/**
+ * Per-device IPv6 settings the model reads (struct ipv6_devconf, addrconf.c's ctl_table, v6.12):
+ * forwarding (addrconf_sysctl_forward → proc_dointvec) and disable_ipv6 (addrconf_sysctl_disable
+ * → proc_dointvec) take any int; hop_limit is proc_dointvec_minmax, 1..255.
+ */
+export const IPV6_DEVCONF_RANGES: Record<string, SysctlRange> = {
+  forwarding: int(ADDRCONF),
+  disable_ipv6: int(ADDRCONF),
+  hop_limit: int(ADDRCONF, 1, 255),
+};
+
+/** A fresh namespace's ipv6_devconf values (ipv6_devconf_dflt, v6.12). */
+export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64 };
+
 /** The range of a key the model has, or undefined. */
 export function sysctlRange(key: string): SysctlRange | undefined {
+  const v6 = /^net\.ipv6\.conf\.[^.]+\.(\w+)$/.exec(key);
+  if (v6) return IPV6_DEVCONF_RANGES[v6[1]];
   if (key.startsWith('net.ipv4.conf.')) return DEVCONF_RANGE;
   const neigh = /^net\.ipv4\.neigh\.[^.]+\.(\w+)$/.exec(key);
   if (neigh) return NET_SYSCTL_RANGES[`net.ipv4.neigh.default.${neigh[1]}`];
@@ -266,6 +285,8 @@ export class Net {
   readonly pmtu = new Map<number, number>();
   /** next-hop exceptions from accepted ICMP redirects: destination → new gateway on that route's next hop */
   readonly fnhe = new Map<number, { route: FibRoute; gw: number }>();
+  /** the IPv6 half of the namespace (addresses, fib6, ND), made by addrconf when first used */
+  ipv6: Ipv6State = newIpv6State();
   private nextIfindex = 1;
   /** seeded from the host name: the few random choices the kernel makes are repeatable here */
   private rng: number;
@@ -278,6 +299,7 @@ export class Net {
     for (const [key, v] of Object.entries(NET_SYSCTL_DEFAULTS)) this.sysctl.set(key, v);
     for (const scope of ['all', 'default']) {
       for (const [key, v] of Object.entries(DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv4.conf.${scope}.${key}`, v);
+      for (const [key, v] of Object.entries(IPV6_DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv6.conf.${scope}.${key}`, v);
     }
     this.lo = this.addDevice('lo', '00:00:00:00:00:00', 'loopback', 65536, 1000);
     let h = 2166136261;
@@ -303,6 +325,8 @@ export class Net {
       this.sysctl.set(`net.ipv4.conf.${name}.${key}`, this.sysctl.get(`net.ipv4.conf.default.${key}`)!);
     }
     for (const p of NEIGH_PARMS) this.sysctl.set(`net.ipv4.neigh.${name}.${p}`, this.sysctl.get(`net.ipv4.neigh.default.${p}`)!);
+    // ipv6_add_dev copies net->ipv6.devconf_dflt into the new inet6_dev
+    for (const key of Object.keys(IPV6_DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv6.conf.${name}.${key}`, this.sysctl.get(`net.ipv6.conf.default.${key}`)!);
     return dev;
   }
 
@@ -389,6 +413,8 @@ export class Net {
     // of 2147483647 ms is 2147483648, one jiffy's rounding above INT_MAX)
     // values whose behaviour the model does not have are refused rather than ignored
     if (key === 'net.ipv4.tcp_syncookies' && v === 2) throw new SysctlRangeError(`net.ipv4.tcp_syncookies=2 (a SYN cookie for every SYN) is not modelled: the model sends no SYN cookies`);
+    // addrconf_disable_ipv6 takes the device's addresses and routes away (addrconf_ifdown): not modelled
+    if (/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(key) && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: turning IPv6 off removes the device's addresses and routes (addrconf_ifdown), which the model does not do`);
     if (key.endsWith('.bc_forwarding') && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: the model does not forward directed broadcasts (IN_DEV_BFORWARD)`);
     const h = sysctlRange(key)?.handler;
     if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);
@@ -410,6 +436,12 @@ export class Net {
       this.sysctl.set('net.ipv4.conf.default.forwarding', value);
       for (const d of this.devices.keys()) this.sysctl.set(`net.ipv4.conf.${d}.forwarding`, value);
     }
+    // addrconf_fixup_forwarding (v6.12): all.forwarding is copied to default and to every device
+    if (key === 'net.ipv6.conf.all.forwarding') {
+      this.sysctl.set('net.ipv6.conf.default.forwarding', value);
+      for (const d of this.devices.keys()) this.sysctl.set(`net.ipv6.conf.${d}.forwarding`, value);
+    }
+
   }
 
   // --- recording helpers, bound to this host ---

@@ -1,7 +1,9 @@
 // One-line, tcpdump-like summaries of what an sk_buff carries.
+import { formatIpv6 } from '../../trace/ipv6';
+import { ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_TYPE_NAMES, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, readIcmp6, readIpv6 } from '../proto/ipv6';
 import { numToIp } from '../proto/addr';
 import { readArp, ARPOP_REQUEST } from '../proto/arp';
-import { ETH_HLEN, ETH_P_ARP, ETH_P_IP } from '../proto/ethernet';
+import { ETH_HLEN, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6 } from '../proto/ethernet';
 import { readIcmp, ICMP_TYPE_NAMES, UNREACH_CODE_NAMES, ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY } from '../proto/icmp';
 import { IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp } from '../proto/ipv4';
 import { readTcp, tcpFlagString } from '../proto/tcp';
@@ -16,6 +18,7 @@ export function describeL3(b: Uint8Array, off: number, proto: number, avail: num
       ? `ARP, Request who-has ${numToIp(a.tip)} tell ${numToIp(a.sip)}`
       : `ARP, Reply ${numToIp(a.sip)} is-at ${a.sha}`;
   }
+  if (proto === ETH_P_IPV6) return describeIpv6(b, off, avail);
   if (proto !== ETH_P_IP) return `ethertype 0x${proto.toString(16).padStart(4, '0')}`;
   if (avail < 20) return 'IP (truncated)';
   const ip = readIp(b, off);
@@ -49,4 +52,21 @@ export function describeFrame(b: Uint8Array, off: number, len: number): string {
   if (len < ETH_HLEN) return 'runt frame';
   const proto = (b[off + 12] << 8) | b[off + 13];
   return describeL3(b, off + ETH_HLEN, proto, len - ETH_HLEN);
+}
+
+/** An IPv6 packet as tcpdump prints it: `2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 1, seq 1, hlim 64, length 64`. */
+function describeIpv6(b: Uint8Array, off: number, avail: number): string {
+  if (avail < IPV6_HLEN) return 'IP6 (truncated)';
+  const h = readIpv6(b, off);
+  const tail = `, hlim ${h.hopLimit}, length ${h.payloadLen}`;
+  const s = formatIpv6(h.saddr);
+  const d = formatIpv6(h.daddr);
+  if (h.nexthdr === NEXTHDR_ICMP && avail >= IPV6_HLEN + 8) {
+    const c = readIcmp6(b, off + IPV6_HLEN);
+    let what = ICMPV6_TYPE_NAMES[c.type] ?? `type ${c.type}`;
+    if (c.type === ICMPV6_ECHO_REQUEST || c.type === ICMPV6_ECHO_REPLY) what += `, id ${c.rest >>> 16}, seq ${c.rest & 0xffff}`;
+    if ((c.type === NDISC_NEIGHBOUR_SOLICITATION || c.type === NDISC_NEIGHBOUR_ADVERTISEMENT) && avail >= IPV6_HLEN + 24) what += `, ${c.type === NDISC_NEIGHBOUR_SOLICITATION ? 'who has' : 'tgt is'} ${formatIpv6(b, off + IPV6_HLEN + 8)}`;
+    return `${s} > ${d}: ICMP6, ${what}${tail}`;
+  }
+  return `${s} > ${d}: next header ${h.nexthdr}${tail}`;
 }

@@ -8,6 +8,7 @@ import { devArg, keyword, scopeArg, u32Arg, verb } from './common';
 import { parseNeigh } from './ip-neigh';
 import { parseRoute } from './ip-route';
 import { parseRule } from './ip-rule';
+import { parseIp6 } from './ip6';
 
 /** ip/ip.c's object table, in its order (abbreviations resolve to the first match). */
 const OBJECTS = ['address', 'addrlabel', 'maddress', 'route', 'rule', 'neighbor', 'neighbour', 'ntable', 'ntbl', 'link', 'l2tp', 'fou', 'ila', 'macsec', 'tunnel', 'tuntap', 'tap', 'token', 'tcpmetrics', 'tcp_metrics', 'monitor', 'xfrm', 'mroute', 'mrule', 'netns', 'netconf', 'vrf', 'sr', 'nexthop', 'mptcp', 'ioam', 'stats'];
@@ -17,7 +18,7 @@ export function parseIp(words: Tok[], d: Diag): SetupCommand[] {
   while (a.more() && a.peek()!.text.startsWith('-')) {
     const o = a.next();
     if (o.text === '-4') continue;
-    if (o.text === '-6') a.fail(o, 'the model is IPv4 only: `ip -6` is not supported');
+    if (o.text === '-6') return parseIp6(words, d, words.indexOf(o) + 1);
     else if (o.text === '-n' || o.text === '-netns' || o.text === '--netns') {
       a.fail(o, `${q(o.text)} makes no sense in a host's setup: each host already is its own network namespace`);
     } else a.fail(o, `${q(o.text)}: unknown or unsupported option of \`ip\` (only -4 is accepted)`);

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildHoverMarkdown, hoverTargetAt, stepFor } from '../../../src/kernel/hover';
-import { IPV6_ENTRIES, lookup } from '../../../src/kernel/kb';
+import { IPV6_ENTRIES, lookup, MODEL_STEP_SET } from '../../../src/kernel/kb';
 import { kernelSrcOrSkip } from './kernelSrc';
 
 const at = (line: string, needle: string, offset = 1): string | undefined => hoverTargetAt(line, line.indexOf(needle) + offset)?.entry.name;
@@ -15,12 +15,16 @@ const hover = (name: string): string => {
 };
 
 describe('kernel KB: IPv6 entries', () => {
-  it('has at least 150, none claiming a model step (the model is IPv4 only)', () => {
+  it('has at least 150; a function the IPv6 model walks names itself as its model step, nothing else names one', () => {
     assert.ok(IPV6_ENTRIES.length >= 150, `only ${IPV6_ENTRIES.length} IPv6 entries`);
+    let walked = 0;
     for (const e of IPV6_ENTRIES) {
-      assert.deepStrictEqual(e.modelSteps, [], `${e.name} names a model step`);
+      const isStep = e.kind === 'function' && MODEL_STEP_SET.has(e.name);
+      assert.deepStrictEqual(e.modelSteps, isStep ? [e.name] : [], `${e.name}: model steps`);
       assert.strictEqual(lookup(e.name), e, `${e.name} does not resolve to itself`);
+      if (isStep) walked++;
     }
+    assert.ok(walked >= 30, `only ${walked} IPv6 functions are model steps`);
   });
 
   it('covers the symbols issue 14 names', () => {
@@ -48,8 +52,9 @@ describe('kernel KB: IPv6 entries', () => {
     assert.match(fwd, /Packet Too Big/);
     assert.ok(fwd.includes('net/ipv6/ip6\\_output.c'), 'its v6.12 file');
     assert.match(fwd, /Related: .*`ip6_forward_finish`/);
-    assert.ok(!fwd.includes('packet debugger'), 'no debugger link: the model has no IPv6 path');
-    assert.strictEqual(stepFor(lookup('ip6_forward')!), undefined);
+    // the model walks ip6_forward now: the hover links to the step
+    assert.notStrictEqual(stepFor(lookup('ip6_forward')!), undefined);
+    assert.strictEqual(stepFor(lookup('ip6_fragment')!), undefined, 'ip6_fragment is not modelled');
 
     assert.match(hover('ipv6hdr'), /no header checksum/);
     assert.match(hover('ICMPV6_PKT_TOOBIG'), /path MTU discovery/);

@@ -6,7 +6,8 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from './netdevice';
 import type { SkBuff } from './skbuff';
-import { ETH_P_ARP, ETH_P_IP, ETH_P_NAMES } from '../../proto/ethernet';
+import { ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, ETH_P_NAMES } from '../../proto/ethernet';
+import { ipv6_rcv } from '../ipv6/ip6_input';
 import { ip_rcv, ip_list_rcv } from '../ipv4/ip_input';
 import { arp_rcv } from '../ipv4/arp';
 import { veth_xmit } from '../../drivers/net/veth';
@@ -176,6 +177,8 @@ export interface PacketType {
 export const ptype_base: ReadonlyMap<number, PacketType> = new Map([
   [ETH_P_IP, { type: ETH_P_IP, name: 'ip_rcv', family: 'IPv4', func: ip_rcv, list_func: ip_list_rcv }],
   [ETH_P_ARP, { type: ETH_P_ARP, name: 'arp_rcv', family: 'ARP', func: arp_rcv }],
+  // inet6_init → ipv6_packet_init adds ipv6_packet_type
+  [ETH_P_IPV6, { type: ETH_P_IPV6, name: 'ipv6_rcv', family: 'IPv6', func: ipv6_rcv }],
 ]);
 
 /**

@@ -1,6 +1,6 @@
 // net/core/neighbour.c: the neighbour state machine (NUD_*), the queue of packets waiting for
 // resolution, and the output functions that put the link-layer header on.
-import type { Net } from '../net_namespace';
+import type { Net, NeighParm } from '../net_namespace';
 import type { NetDevice } from './netdevice';
 import type { SkBuff } from './skbuff';
 import type { Neighbour, NudState } from './neighbour_types';
@@ -18,6 +18,16 @@ const FILE = 'net/core/neighbour.c';
 const DELAY_PROBE_NS = 5e9;
 /** truesize of a queued skb, charged against unres_qlen_bytes */
 const truesize = (skb: SkBuff): number => skb.truesize();
+
+/** the entry's address as text, either family */
+export function nkey(n: Neighbour): string {
+  return n.ops ? n.ops.text : numToIp(n.key);
+}
+
+/** NEIGH_VAR(n->parms, …): arp_tbl's per-device sysctls, or nd_tbl's defaults */
+function parm(net: Net, n: Neighbour, p: NeighParm): number {
+  return n.ops ? n.ops.parm(p) : net.neighParm(n.dev, p);
+}
 
 function key(dev: NetDevice, ip: number): string {
   return `${dev.ifindex}/${ip}`;
@@ -56,8 +66,8 @@ export function ip_neigh_for_gw(net: Net, dev: NetDevice, nexthop: number): Neig
 export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
     return net.call('neigh_hh_output', () => {
-      eth_header(skb, n.dev, ETH_P_IP, n.ha!);
-      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', () => `${numToIp(n.key)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
+      eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
+      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', () => `${nkey(n)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
       return dev_queue_xmit(net, skb);
     });
   }
@@ -68,8 +78,8 @@ export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
 function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
   return net.call('neigh_resolve_output', () => {
     if (__neigh_event_send(net, n, skb)) return 0;
-    eth_header(skb, n.dev, ETH_P_IP, n.ha!);
-    net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${numToIp(n.key)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
+    eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
+    net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${nkey(n)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
     return dev_queue_xmit(net, skb);
   });
 }
@@ -82,21 +92,21 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
   return net.call('__neigh_event_send', () => {
     const now = net.w.sched.now;
     let probeNow = false;
-    if ((n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') && net.neighParm(n.dev, 'mcast_solicit') + net.neighParm(n.dev, 'app_solicit') === 0) {
+    if ((n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') && parm(net, n, 'mcast_solicit') + parm(net, n, 'app_solicit') === 0) {
       // v6.12: with no multicast (broadcast) and no application probes allowed, resolution cannot
       // start: the entry fails at once and the packet is freed
       n.state = 'NUD_FAILED';
       n.updated = now;
-      if (skb) net.drop(skb, 'L2', '__neigh_event_send', FILE, 'NEIGH_FAILED', `${numToIp(n.key)} on ${n.dev.name} has no MAC address, and mcast_solicit + app_solicit is 0: no ARP request may be sent, so the entry is NUD_FAILED at once and the packet is freed.`);
+      if (skb) net.drop(skb, 'L2', '__neigh_event_send', FILE, 'NEIGH_FAILED', `${nkey(n)} on ${n.dev.name} has no MAC address, and mcast_solicit + app_solicit is 0: no ARP request may be sent, so the entry is NUD_FAILED at once and the packet is freed.`);
       return true;
     }
     if (n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') {
-      n.probes = net.neighParm(n.dev, 'ucast_solicit');
+      n.probes = parm(net, n, 'ucast_solicit');
       n.state = 'NUD_INCOMPLETE';
       n.updated = now;
       probeNow = true;
       net.w.sched.cancel(n.timer);
-      n.timer = net.w.sched.after(net.neighParm(n.dev, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
+      n.timer = net.w.sched.after(parm(net, n, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n));
     } else if (n.state === 'NUD_STALE') {
       n.state = 'NUD_DELAY';
       n.updated = now;
@@ -110,16 +120,16 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
       if (probeNow) neigh_probe(net, n);
       return true;
     }
-    const limit = net.neighParm(n.dev, 'unres_qlen_bytes');
+    const limit = parm(net, n, 'unres_qlen_bytes');
     while (n.arpQueue.length > 0 && n.arpQueueBytes + truesize(skb) > limit) {
       const old = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(old);
-      net.drop(old, 'L2', '__neigh_event_send', FILE, 'NEIGH_QUEUEFULL', `The queue of packets waiting for ${numToIp(n.key)} is full (unres_qlen_bytes ${limit}): the oldest is dropped.`);
+      net.drop(old, 'L2', '__neigh_event_send', FILE, 'NEIGH_QUEUEFULL', `The queue of packets waiting for ${nkey(n)} is full (unres_qlen_bytes ${limit}): the oldest is dropped.`);
     }
     n.arpQueue.push(skb);
     n.arpQueueBytes += truesize(skb);
-    net.step(skb, 'L2', '__neigh_event_send', FILE, `${numToIp(n.key)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ARP asks.`);
-    net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${numToIp(n.key)}` });
+    net.step(skb, 'L2', '__neigh_event_send', FILE, `${nkey(n)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ${n.ops ? 'neighbour discovery' : 'ARP'} asks.`);
+    net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${nkey(n)}` });
     if (probeNow) neigh_probe(net, n);
     return true;
   });
@@ -138,14 +148,15 @@ export function neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): bo
 function neigh_probe(net: Net, n: Neighbour): void {
   net.call('neigh_probe', () => {
     const skb = n.arpQueue.length > 0 ? n.arpQueue[n.arpQueue.length - 1] : null;
-    arp_solicit(net, n, skb);
+    if (n.ops) n.ops.solicit(n, skb);
+    else arp_solicit(net, n, skb);
     n.probes++;
   });
 }
 
 /** neigh_max_probes: unicast + app + multicast (broadcast) probes. */
 function maxProbes(net: Net, n: Neighbour): number {
-  return net.neighParm(n.dev, 'ucast_solicit') + net.neighParm(n.dev, 'app_solicit') + (n.state === 'NUD_PROBE' ? 0 : net.neighParm(n.dev, 'mcast_solicit'));
+  return parm(net, n, 'ucast_solicit') + parm(net, n, 'app_solicit') + (n.state === 'NUD_PROBE' ? 0 : parm(net, n, 'mcast_solicit'));
 }
 
 /** neigh_timer_handler: probe again, or give up (NUD_FAILED) after neigh_max_probes. */
@@ -156,21 +167,21 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
       if (n.state === 'NUD_DELAY') {
         if (net.w.sched.now <= n.confirmed + DELAY_PROBE_NS) {
           n.state = 'NUD_REACHABLE';
-          net.step(null, 'L2', 'neigh_timer_handler', FILE, `${numToIp(n.key)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.`);
+          net.step(null, 'L2', 'neigh_timer_handler', FILE, `${nkey(n)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.`);
           return;
         }
         n.state = 'NUD_PROBE';
         n.probes = 0;
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${numToIp(n.key)} within delay_first_probe_time (5 s): NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${nkey(n)} within delay_first_probe_time (5 s): NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
       }
       if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
       if (n.probes >= maxProbes(net, n)) {
         n.state = 'NUD_FAILED';
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${numToIp(n.key)} after ${maxProbes(net, n) - net.neighParm(n.dev, 'ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${nkey(n)} after ${maxProbes(net, n) - parm(net, n, 'ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
         neigh_invalidate(net, n);
         return;
       }
-      n.timer = net.w.sched.after(net.neighParm(n.dev, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n), n.arpQueue.length === 0);
+      n.timer = net.w.sched.after(parm(net, n, 'retrans_time_ms') * 1e6, () => neigh_timer_handler(net, n), n.arpQueue.length === 0);
       neigh_probe(net, n);
     }),
   );
@@ -182,12 +193,16 @@ function neigh_invalidate(net: Net, n: Neighbour): void {
     while (n.arpQueue.length > 0) {
       const skb = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(skb);
+      if (n.ops) {
+        n.ops.error_report(n, skb);
+        continue;
+      }
       net.call('arp_error_report', () => {
         net.call('ipv4_link_failure', () => {
-          net.step(skb, 'L3', 'ipv4_link_failure', 'net/ipv4/route.c', `The next hop ${numToIp(n.key)} cannot be reached: the sender gets ICMP host unreachable.`);
+          net.step(skb, 'L3', 'ipv4_link_failure', 'net/ipv4/route.c', `The next hop ${nkey(n)} cannot be reached: the sender gets ICMP host unreachable.`);
           icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
         });
-        net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', `Address resolution for ${numToIp(n.key)} failed: the waiting packet is dropped.`);
+        net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', `Address resolution for ${nkey(n)} failed: the waiting packet is dropped.`);
       });
     }
   });
@@ -210,13 +225,13 @@ export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudS
       net.w.sched.cancel(n.timer);
       n.timer = null;
     }
-    net.step(skb, 'L2', 'neigh_update', FILE, `The neighbour entry for ${numToIp(n.key)} on ${n.dev.name} goes ${old} → ${n.state} with MAC ${lladdr}${n.arpQueue.length ? `; ${n.arpQueue.length} waiting packet(s) are sent now` : ''}.`);
+    net.step(skb, 'L2', 'neigh_update', FILE, `The neighbour entry for ${nkey(n)} on ${n.dev.name} goes ${old} → ${n.state} with MAC ${lladdr}${n.arpQueue.length ? `; ${n.arpQueue.length} waiting packet(s) are sent now` : ''}.`);
     while (nudValid(n.state) && n.arpQueue.length > 0) {
       const skb = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(skb);
       net.call('neigh_connected_output', () => {
-        eth_header(skb, n.dev, ETH_P_IP, n.ha!);
-        net.step(skb, 'L2', 'neigh_connected_output', FILE, `The packet that waited for ARP gets its Ethernet header (to ${n.ha}) and is sent.`);
+        eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
+        net.step(skb, 'L2', 'neigh_connected_output', FILE, `The packet that waited for ${n.ops ? 'neighbour discovery' : 'ARP'} gets its Ethernet header (to ${n.ha}) and is sent.`);
         dev_queue_xmit(net, skb);
       });
     }
@@ -234,5 +249,5 @@ export function neigh_add_static(net: Net, dev: NetDevice, ip: number, lladdr: s
 /** REACHABLE ages to STALE after base_reachable_time without confirmation (checked lazily). */
 export function neigh_age(net: Net): void {
   const now = net.w.sched.now;
-  for (const n of net.neigh.values()) if (n.state === 'NUD_REACHABLE' && now - n.confirmed > net.neighParm(n.dev, 'base_reachable_time_ms') * 1e6) n.state = 'NUD_STALE';
+  for (const n of net.neigh.values()) if (n.state === 'NUD_REACHABLE' && now - n.confirmed > parm(net, n, 'base_reachable_time_ms') * 1e6) n.state = 'NUD_STALE';
 }

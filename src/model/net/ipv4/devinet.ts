@@ -8,6 +8,7 @@ import { fibAddIfaddr, RT_TABLE_LOCAL, type FibRoute, type FibRule, type Scope }
 import type { RtnType } from './route_types';
 import { neigh_add_static, neigh_lookup } from '../core/neighbour';
 import type { NudState } from '../core/neighbour_types';
+import { addrconf_dev_up } from '../ipv6/addrconf';
 
 export class NetlinkError extends Error {}
 
@@ -46,6 +47,7 @@ export function linkSetUp(net: Net, dev: NetDevice, up: boolean): void {
   syncCarrier(dev);
   if (up) {
     for (const a of dev.addrs) fibAddIfaddr(net.fib, dev, a.local, a.plen, a.broadcast);
+    addrconf_dev_up(net, dev);
   } else {
     // fib_disable_ip: routes through the device go; the local routes of its addresses stay.
     net.fib.remove((r) => r.dev === dev && !(r.table === RT_TABLE_LOCAL && r.type === 'RTN_LOCAL'));

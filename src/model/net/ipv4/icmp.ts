@@ -60,7 +60,7 @@ export function icmp_out_count(net: Net, type: number): void {
 }
 
 /** icmp_global_allow (v6.12): the namespace-wide token bucket (icmp_msgs_per_sec, icmp_msgs_burst). */
-function icmp_global_allow(net: Net): boolean {
+export function icmp_global_allow(net: Net): boolean {
   const g = net.icmpGlobal;
   if (g.credit > 0) return true;
   const nowMs = net.w.sched.now / 1e6;
@@ -78,7 +78,7 @@ function icmp_global_allow(net: Net): boolean {
  * credits (get_random_u32_below(3)), so the bucket runs dry after about burst/1 messages on
  * average; the credit may go negative.
  */
-function icmp_global_consume(net: Net): void {
+export function icmp_global_consume(net: Net): void {
   const credits = net.randBelow(3);
   if (credits) net.icmpGlobal.credit -= credits;
 }

@@ -13,13 +13,13 @@ export type RtnType = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_BROADCAST' | 'RTN_MULTI
  * The name is the trace's: the production build renames functions.
  */
 export interface DstInput {
-  readonly name: 'ip_local_deliver' | 'ip_forward' | 'ip_error' | 'dst_discard';
+  readonly name: 'ip_local_deliver' | 'ip_forward' | 'ip_error' | 'dst_discard' | 'ip6_input' | 'ip6_mc_input' | 'ip6_forward' | 'ip6_pkt_discard' | 'ip6_pkt_prohibit';
   fn(net: Net, skb: SkBuff): void;
 }
 
 /** dst->output: the function dst_output calls (ip_output, ip_mc_output, ip_rt_bug); it returns what the way down returned. */
 export interface DstOutput {
-  readonly name: 'ip_output' | 'ip_mc_output' | 'ip_rt_bug';
+  readonly name: 'ip_output' | 'ip_mc_output' | 'ip_rt_bug' | 'ip6_output' | 'ip6_pkt_discard_out' | 'ip6_pkt_prohibit_out' | 'dst_discard_out';
   fn(net: Net, skb: SkBuff): number;
 }
 

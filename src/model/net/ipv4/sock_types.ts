@@ -98,6 +98,8 @@ export interface RawSock {
   echoId: number;
   /** the destination of the ping running on it (iputils' whereto) */
   whereto?: number;
+  /** an IPv6 ping's destination (an ICMPv6 raw socket) */
+  whereto6?: Uint8Array;
 }
 
 export interface SockTables {

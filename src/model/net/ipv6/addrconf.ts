@@ -1,0 +1,174 @@
+// net/ipv6/addrconf.c (v6.12): a device's IPv6 addresses and the routes they bring, the link-local
+// address made from the MAC when a device comes up (addr_gen_mode eui64), the multicast groups
+// a device joins, and source address selection (ipv6_dev_get_saddr).
+import { NotModelled } from '../../sim/not_modelled';
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import type { Fib6Info, Inet6Ifaddr } from './ipv6_state';
+import { macToBytes } from '../../proto/addr';
+import { ipv6PrefixEqual, ipv6AddrEqual } from '../../proto/inet_addr';
+import { isV6LinkLocal, isV6Loopback, isV6Multicast, solicitedNode } from '../../proto/ipv6';
+import { formatIpv6, parseIpv6 } from '../../../trace/ipv6';
+
+export const ADDRCONF_FILE = 'net/ipv6/addrconf.c';
+/** IP6_RT_PRIO_ADDRCONF: the metric of the routes addrconf adds */
+export const IP6_RT_PRIO_ADDRCONF = 256;
+/** IP6_RT_PRIO_USER: the metric `ip -6 route add` gives a route without one */
+export const IP6_RT_PRIO_USER = 1024;
+
+const LL_PREFIX = parseIpv6('fe80::')!;
+const MC_PREFIX = parseIpv6('ff00::')!;
+const ALL_NODES = parseIpv6('ff02::1')!;
+const ALL_ROUTERS = parseIpv6('ff02::2')!;
+
+/** Whether the namespace runs IPv6 at all: a scenario that never uses it runs with IPv6 off, as the fidelity harness runs it. */
+export function ipv6Enabled(net: Net): boolean {
+  return net.ipv6.enabled;
+}
+
+export function devAddrs6(net: Net, dev: NetDevice): Inet6Ifaddr[] {
+  let l = net.ipv6.addrs.get(dev.ifindex);
+  if (!l) net.ipv6.addrs.set(dev.ifindex, (l = []));
+  return l;
+}
+
+/** ipv6_addr_scope as ipv6_addr_type gives it, for source selection */
+function scopeOf(a: Uint8Array): number {
+  if (isV6Multicast(a)) return a[1] & 0x0f;
+  if (isV6Loopback(a)) return 0x1;
+  if (isV6LinkLocal(a)) return 0x2;
+  return 0xe;
+}
+
+/** addrconf_join_solict and the groups every inet6_dev joins (ff02::1; ff02::2 on a router). */
+function joinGroups(net: Net, dev: NetDevice): void {
+  const g = new Set<string>([formatIpv6(ALL_NODES)]);
+  if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) g.add(formatIpv6(ALL_ROUTERS));
+  for (const a of devAddrs6(net, dev)) g.add(formatIpv6(solicitedNode(a.addr)));
+  net.ipv6.mc.set(dev.ifindex, g);
+}
+
+/** ipv6_chk_mcast_addr: has the device joined the group? */
+export function ipv6_chk_mcast_addr(net: Net, dev: NetDevice, group: Uint8Array): boolean {
+  joinGroups(net, dev);
+  return net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+}
+
+function addRoute(net: Net, r: Omit<Fib6Info, 'proto' | 'mtu' | 'gw'> & Partial<Fib6Info>): void {
+  const rt: Fib6Info = { proto: 'kernel', mtu: 0, gw: null, ...r };
+  const same = (x: Fib6Info): boolean => x.table === rt.table && x.plen === rt.plen && ipv6AddrEqual(x.dst, rt.dst) && x.ifindex === rt.ifindex && x.metric === rt.metric && x.type === rt.type;
+  if (!net.ipv6.routes.some(same)) net.ipv6.routes.push(rt);
+}
+
+/** The local route (table local, metric 0) and the prefix route (main, metric 256) of an address. */
+function addrRoutes(net: Net, dev: NetDevice, a: Inet6Ifaddr): void {
+  addRoute(net, { dst: a.addr, plen: 128, type: 'RTN_LOCAL', ifindex: dev.ifindex, metric: 0, table: 'local' });
+  if (a.plen < 128 || dev.isLoopback) {
+    const pfx = a.addr.slice();
+    for (let i = 0; i < 16; i++) {
+      const bits = Math.max(0, Math.min(8, a.plen - i * 8));
+      pfx[i] &= (0xff << (8 - bits)) & 0xff;
+    }
+    addRoute(net, { dst: pfx, plen: a.plen, type: 'RTN_UNICAST', ifindex: dev.ifindex, metric: IP6_RT_PRIO_ADDRCONF, table: 'main' });
+  }
+}
+
+/** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
+export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
+  const l = devAddrs6(net, dev);
+  if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new NotModelled('RTNETLINK answers: File exists');
+  const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: ['nodad'] };
+  l.push(a);
+  addrRoutes(net, dev, a);
+  joinGroups(net, dev);
+}
+
+/** inet6_addr_del */
+export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
+  const l = devAddrs6(net, dev);
+  const i = l.findIndex((a) => ipv6AddrEqual(a.addr, addr) && a.plen === plen);
+  if (i < 0) throw new NotModelled('RTNETLINK answers: Cannot assign requested address');
+  l.splice(i, 1);
+  const gone = (r: Fib6Info): boolean => r.ifindex === dev.ifindex && r.proto === 'kernel' && ((r.plen === 128 && ipv6AddrEqual(r.dst, addr)) || (r.plen === plen && r.type === 'RTN_UNICAST' && !l.some((x) => x.plen === plen && ipv6PrefixEqual(x.addr, addr, plen)) && ipv6PrefixEqual(r.dst, addr, plen)));
+  for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (gone(net.ipv6.routes[k])) net.ipv6.routes.splice(k, 1);
+  joinGroups(net, dev);
+}
+
+/**
+ * addrconf_notify(NETDEV_UP) → addrconf_dev_config / init_loopback: lo gets ::1; an Ethernet
+ * device its link-local address from the MAC (addrconf_ifid_eui48: the MAC with ff:fe in the
+ * middle and the universal/local bit flipped), the fe80::/64 route and the ff00::/8 multicast
+ * route (addrconf_add_mroute). The link-local address is usable at once: its DAD happens while
+ * the scenario is set up (the harness waits it out, docs/fidelity.md).
+ */
+export function addrconf_dev_up(net: Net, dev: NetDevice): void {
+  if (!ipv6Enabled(net)) return;
+  if (dev.isLoopback) {
+    const lo = parseIpv6('::1')!;
+    if (!devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, lo))) {
+      const a: Inet6Ifaddr = { addr: lo, plen: 128, scope: 'host', flags: ['permanent'] };
+      devAddrs6(net, dev).push(a);
+      addrRoutes(net, dev, a);
+    }
+    return;
+  }
+  const m = macToBytes(dev.mac);
+  const ll = LL_PREFIX.slice();
+  ll.set([m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]], 8);
+  const l = devAddrs6(net, dev);
+  if (!l.some((a) => ipv6AddrEqual(a.addr, ll))) l.unshift({ addr: ll, plen: 64, scope: 'link', flags: ['permanent'] });
+  for (const a of l) addrRoutes(net, dev, a);
+  addRoute(net, { dst: MC_PREFIX, plen: 8, type: 'RTN_MULTICAST', ifindex: dev.ifindex, metric: IP6_RT_PRIO_ADDRCONF, table: 'local' });
+  joinGroups(net, dev);
+}
+
+/** ipv6_chk_addr: is the address one of this namespace's (on `dev` when given)? */
+export function ipv6_chk_addr(net: Net, addr: Uint8Array, dev?: NetDevice): NetDevice | undefined {
+  for (const d of net.devices.values()) {
+    if (dev && d !== dev) continue;
+    if (d.up && devAddrs6(net, d).some((a) => ipv6AddrEqual(a.addr, addr))) return d;
+  }
+  return undefined;
+}
+
+/** ipv6_get_lladdr: the device's link-local address */
+export function ipv6_get_lladdr(net: Net, dev: NetDevice): Uint8Array | undefined {
+  return devAddrs6(net, dev).find((a) => a.scope === 'link')?.addr;
+}
+
+function commonPrefix(a: Uint8Array, b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < 16; i++) {
+    const x = a[i] ^ b[i];
+    if (x === 0) {
+      n += 8;
+      continue;
+    }
+    return n + Math.clz32(x) - 24;
+  }
+  return n;
+}
+
+/**
+ * ipv6_dev_get_saddr (RFC 6724's rules as v6.12 applies them, in the simple form: no labels,
+ * no temporary or deprecated addresses): for a multicast or link-local destination only the
+ * outgoing device's addresses are candidates; then the same address, the right scope, the
+ * outgoing device, the longest common prefix.
+ */
+export function ipv6_dev_get_saddr(net: Net, dev: NetDevice | null, daddr: Uint8Array): Uint8Array | undefined {
+  const dscope = scopeOf(daddr);
+  const useOif = !!dev && (isV6Multicast(daddr) || dscope <= 0x2);
+  let best: { a: Uint8Array; key: number[] } | undefined;
+  for (const d of net.devices.values()) {
+    if (!d.up || (useOif && d !== dev)) continue;
+    for (const x of devAddrs6(net, d)) {
+      const s = scopeOf(x.addr);
+      // rule 2: a scope at least the destination's, the smallest such; else the largest
+      const scopeRank = s >= dscope ? 100 - s : s - 100;
+      const key = [ipv6AddrEqual(x.addr, daddr) ? 1 : 0, scopeRank, d === dev ? 1 : 0, commonPrefix(x.addr, daddr)];
+      const better = !best || key.some((k, i) => key.slice(0, i).every((kk, j) => kk === best!.key[j]) && k > best!.key[i]);
+      if (better) best = { a: x.addr, key };
+    }
+  }
+  return best?.a;
+}

@@ -1,0 +1,222 @@
+// net/ipv6/icmp.c (v6.12): icmpv6_rcv, the echo reply (icmpv6_echo_reply), errors
+// (icmp6_send, with its eligibility checks and rate limits) and icmpv6_notify, which tells the
+// quoted packet's protocol (icmpv6_err: a Packet Too Big lowers the path MTU) and raw sockets.
+import { NotModelled } from '../../sim/not_modelled';
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import type { SkbDropReason } from '../core/dropreason';
+import type { SnmpName } from '../snmp';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
+import { ipv6_chk_addr } from './addrconf';
+import { ip6_route_output, type Rt6Info } from './route';
+import { ip6_make_skb, ip6_send_skb } from './ip6_output';
+import { ndisc_rcv } from './ndisc';
+import { raw6_icmp_error } from './raw';
+
+const FILE = 'net/ipv6/icmp.c';
+
+/** icmp6type2name (net/ipv6/proc.c): the types nstat also prints by name */
+const NAMES: Record<number, string> = { 1: 'DestUnreachs', 2: 'PktTooBigs', 3: 'TimeExcds', 4: 'ParmProblems', 128: 'Echos', 129: 'EchoReplies', 130: 'GroupMembQueries', 131: 'GroupMembResponses', 132: 'GroupMembReductions', 143: 'MLDv2Reports', 134: 'RouterAdvertisements', 133: 'RouterSolicits', 136: 'NeighborAdvertisements', 135: 'NeighborSolicits', 137: 'Redirects' };
+
+/** ICMP6MSGOUT_INC_STATS + Icmp6OutMsgs: one counter per type, printed by name and by number. */
+export function icmp6_out_count(net: Net, type: number): void {
+  net.count('Icmp6OutMsgs');
+  net.count(`Icmp6OutType${type}`);
+  if (NAMES[type]) net.count(`Icmp6Out${NAMES[type]}` as SnmpName);
+}
+
+function icmp6_in_count(net: Net, type: number): void {
+  net.count(`Icmp6InType${type}`);
+  if (NAMES[type]) net.count(`Icmp6In${NAMES[type]}` as SnmpName);
+}
+
+/** What iputils ping prints for an ICMPv6 message (ping6_common.c print_icmp), so both sides word it the same. */
+export function icmp6Name(type: number, code: number, info: number): string {
+  if (type === ICMPV6_ECHO_REPLY) return 'echo reply';
+  if (type === ICMPV6_ECHO_REQUEST) return 'echo request';
+  if (type === ICMPV6_DEST_UNREACH) return `Destination unreachable: ${['No route', 'Administratively prohibited', 'Beyond scope of source address', 'Address unreachable', 'Port unreachable'][code] ?? `Unknown code ${code}`}`;
+  if (type === ICMPV6_PKT_TOOBIG) return `Packet too big: mtu=${info}`;
+  if (type === ICMPV6_TIME_EXCEED) return `Time exceeded: ${code === 0 ? 'Hop limit' : 'Defragmentation failure'}`;
+  if (type === ICMPV6_PARAMPROB) return `Parameter problem: code ${code} at ${info}`;
+  if (type === NDISC_NEIGHBOUR_SOLICITATION) return 'neighbour solicitation';
+  if (type === NDISC_NEIGHBOUR_ADVERTISEMENT) return 'neighbour advertisement';
+  return `ICMPv6 type ${type}`;
+}
+
+/** icmpv6_rcv: Icmp6InMsgs, the checksum, the type's counter, then the type's handler. */
+export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
+  net.call('icmpv6_rcv', () => {
+    const ip = readIpv6(skb.buf, skb.network_header);
+    net.count('Icmp6InMsgs');
+    const len = skb.len;
+    if (len < ICMPV6_HLEN || l4Csum6(skb.buf, skb.data, len, ip.saddr, ip.daddr, NEXTHDR_ICMP) !== 0) {
+      net.count('Icmp6InCsumErrors');
+      net.count('Icmp6InErrors');
+      net.drop(skb, 'L4', 'icmpv6_rcv', FILE, 'ICMP_CSUM', 'The ICMPv6 checksum (over the pseudo-header) is wrong: Icmp6InCsumErrors and Icmp6InErrors.');
+      return;
+    }
+    const h = readIcmp6(skb.buf, skb.data);
+    icmp6_in_count(net, h.type);
+    net.step(skb, 'L4', 'icmpv6_rcv', FILE, `${icmp6Name(h.type, h.code, h.rest)} from ${formatIpv6(ip.saddr)}, checksum right (Icmp6InMsgs).`);
+    let reason: SkbDropReason | null = null;
+    switch (h.type) {
+      case ICMPV6_ECHO_REQUEST:
+        reason = icmpv6_echo_reply(net, skb);
+        break;
+      case ICMPV6_ECHO_REPLY:
+        net.step(skb, 'L4', 'ping_rcv', 'net/ipv4/ping.c', 'ping_lookup: no ICMPv6 datagram (ping) socket has this echo id, so ping_rcv returns SKB_DROP_REASON_NO_SOCKET.');
+        reason = 'NO_SOCKET';
+        break;
+      case ICMPV6_PKT_TOOBIG:
+      case ICMPV6_DEST_UNREACH:
+      case ICMPV6_TIME_EXCEED:
+      case ICMPV6_PARAMPROB:
+        icmpv6_notify(net, skb, h.type, h.rest);
+        break;
+      case NDISC_NEIGHBOUR_SOLICITATION:
+      case NDISC_NEIGHBOUR_ADVERTISEMENT:
+        reason = ndisc_rcv(net, skb);
+        break;
+      default:
+        throw new NotModelled(`ICMPv6 type ${h.type} is not modelled`);
+    }
+    if (pingTook) {
+      // ping's raw socket has its clone: the packet's fate stays "delivered" there, but this skb is still freed
+      if (reason) net.step(skb, 'L4', 'icmpv6_rcv', FILE, `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+    } else if (reason) net.drop(skb, 'L4', 'icmpv6_rcv', FILE, reason, 'icmpv6_rcv frees the message with the reason its handler returned.');
+    else net.fate(skb, { kind: 'consumed', fn: 'icmpv6_rcv', detail: icmp6Name(h.type, h.code, h.rest) });
+  });
+}
+
+/**
+ * icmpv6_notify → the quoted protocol's err_handler (icmpv6_err for a quoted echo request: a
+ * Packet Too Big lowers the path MTU to the quoted destination, ip6_update_pmtu) and raw sockets
+ * (raw6_icmp_error: ping hears it).
+ */
+function icmpv6_notify(net: Net, skb: SkBuff, type: number, info: number): void {
+  net.call('icmpv6_notify', () => {
+    const q = skb.data + ICMPV6_HLEN;
+    if (skb.tail - q < IPV6_HLEN) return;
+    const inner = readIpv6(skb.buf, q);
+    if (inner.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
+      const mtu = Math.max(info, IPV6_MIN_MTU);
+      const key = formatIpv6(inner.daddr);
+      const had = net.ipv6.pmtu.get(key);
+      if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
+      net.step(skb, 'L4', 'icmpv6_err', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu} (a route exception), which later packets to it use.`);
+    }
+    raw6_icmp_error(net, skb, inner.nexthdr);
+  });
+}
+
+/**
+ * icmpv6_echo_reply: the reply goes from the address the request was sent to, out of the
+ * interface it came in on, with the request's id, sequence and data.
+ */
+function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
+  return net.call('icmpv6_echo_reply', () => {
+    const ip = readIpv6(skb.buf, skb.network_header);
+    const req = readIcmp6(skb.buf, skb.data);
+    if (isV6Multicast(ip.daddr)) throw new NotModelled('an echo request to a multicast address is not modelled');
+    const iif = net.devByIndex(skb.cb.iif ?? skb.skb_iif);
+    const r = ip6_route_output(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
+    if ('error' in r) {
+      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, `No route back to ${formatIpv6(ip.saddr)} (${r.what}): no reply.`);
+      return 'NOT_SPECIFIED';
+    }
+    const len = skb.len;
+    const data = skb.buf.slice(skb.data, skb.tail);
+    const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+    const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+    const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
+      b.set(data, off);
+      writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
+    });
+    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).`);
+    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
+    return null;
+  });
+}
+
+/** icmpv6_mask_allow: Packet Too Big and informational messages are never rate limited (ratemask 0-1,3-127). */
+const maskAllow = (type: number): boolean => type === ICMPV6_PKT_TOOBIG || type >= 128;
+
+/**
+ * icmpv6_xrlim_allow → inet_peer_xrlim_allow: net.ipv6.icmp.ratelimit (1000 ms), shortened
+ * for a destination reached through a shorter prefix (tmo >>= (128 - plen) >> 5); a burst of six.
+ */
+function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
+  if (rt.dev.isLoopback) return true;
+  const tmo = 1000 >> ((128 - (rt.plen6 ?? 128)) >> 5);
+  const nowMs = net.w.sched.now / 1e6;
+  const key = formatIpv6(daddr);
+  let p = net.ipv6.peers.get(key);
+  if (!p) net.ipv6.peers.set(key, (p = { rateTokens: 0, rateLast: nowMs - 60000 }));
+  let token = Math.min(p.rateTokens + (nowMs - p.rateLast), 6 * tmo);
+  p.rateLast = nowMs;
+  let ok = false;
+  if (token >= tmo) {
+    token -= tmo;
+    ok = true;
+  }
+  p.rateTokens = token;
+  return ok;
+}
+
+/**
+ * icmp6_send: an error about `skb` to its source. Not for a multicast or not-for-us packet
+ * (except Packet Too Big), not from an unspecified or multicast source, not about an ICMPv6
+ * error; the source is the packet's destination when that is ours, else the route's choice.
+ * The quote is as much of the packet as fits in 1280 bytes.
+ */
+export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
+  net.call('icmp6_send', () => {
+    const nh = skb.network_header;
+    const ip = readIpv6(skb.buf, nh);
+    let saddr: Uint8Array | undefined = ipv6_chk_addr(net, ip.daddr) ? ip.daddr : undefined;
+    if (isV6Multicast(ip.daddr) || skb.pkt_type !== 'PACKET_HOST') {
+      if (type !== ICMPV6_PKT_TOOBIG) {
+        net.step(skb, 'L3', 'icmp6_send', FILE, 'No ICMPv6 error about a multicast or not-for-this-host packet.');
+        return;
+      }
+      saddr = undefined;
+    }
+    if (isV6Any(ip.saddr) || isV6Multicast(ip.saddr)) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, `No ICMPv6 error to the source ${formatIpv6(ip.saddr)}.`);
+      return;
+    }
+    if (ip.nexthdr === NEXTHDR_ICMP && skb.tail - (nh + IPV6_HLEN) >= 1 && skb.buf[nh + IPV6_HLEN] < 128) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, 'The packet is itself an ICMPv6 error (is_ineligible): no error about an error.');
+      return;
+    }
+    const limited = !maskAllow(type);
+    if (limited && !icmp_global_allow(net)) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, 'icmp_global_allow: the namespace-wide ICMP budget is used up, so no error is sent.');
+      return;
+    }
+    const r = ip6_route_output(net, ip.saddr);
+    if ('error' in r) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, `No route back to ${formatIpv6(ip.saddr)}: no error is sent.`);
+      return;
+    }
+    if (limited && !icmpv6_xrlim_allow(net, r.rt, ip.saddr)) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now.`);
+      return;
+    }
+    if (limited) icmp_global_consume(net);
+    const from = saddr ?? r.saddr;
+    const quote = Math.min(skb.tail - nh, IPV6_MIN_MTU - IPV6_HLEN - ICMPV6_HLEN);
+    const q = skb.buf.slice(nh, nh + quote);
+    const len = ICMPV6_HLEN + quote;
+    const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+    const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+    const out = ip6_make_skb(net, r.rt, { saddr: from, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
+      b.set(q, off + ICMPV6_HLEN);
+      writeIcmp6(b, off, len, { type, code, rest: info }, from, ip.saddr);
+    });
+    net.step(out, 'L3', 'icmp6_send', FILE, `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.`);
+    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out));
+  });
+}

@@ -1,0 +1,180 @@
+// net/ipv6/ip6_input.c (v6.12): ipv6_rcv, the header checks of ip6_rcv_core, PRE_ROUTING, the
+// route lookup of ip6_rcv_finish, multicast (ip6_mc_input) and local delivery (ip6_input →
+// ip6_protocol_deliver_rcu) through inet6_protos. Also ip6_pkt_discard and ip6_pkt_prohibit
+// (net/ipv6/route.c), the input functions of error routes.
+import { NotModelled } from '../../sim/not_modelled';
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import type { SkBuff } from '../core/skbuff';
+import type { SkbDropReason } from '../core/dropreason';
+import type { DstInput } from '../ipv4/route_types';
+import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { ipv6Enabled, ipv6_chk_mcast_addr } from './addrconf';
+import { ip6_route_input, rt6Fns, ROUTE6_FILE, type Rt6Info } from './route';
+import { nf_hook6 } from './netfilter';
+import { icmpv6_rcv, icmpv6_send } from './icmp';
+import { raw6_local_deliver } from './raw';
+import { ip6_forward } from './ip6_output';
+
+export const IP6_INPUT_FILE = 'net/ipv6/ip6_input.c';
+const FILE = IP6_INPUT_FILE;
+
+/** ipv6_rcv: the ETH_P_IPV6 packet_type handler. */
+export function ipv6_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
+  net.call('ipv6_rcv', () => {
+    if (!ip6_rcv_core(net, skb, dev)) return;
+    nf_hook6(net, 'NF_INET_PRE_ROUTING', skb, 'ip6_rcv_finish', () => ip6_rcv_finish(net, skb));
+  });
+}
+
+function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
+  return net.call('ip6_rcv_core', () => {
+    if (skb.pkt_type === 'PACKET_OTHERHOST') {
+      dev.stats.rx_otherhost_dropped++;
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'OTHERHOST', 'The frame was addressed to another host\'s MAC (PACKET_OTHERHOST): IPv6 drops it before counting it.');
+      return false;
+    }
+    net.count('Ip6InReceives');
+    net.count('Ip6InOctets', skb.len);
+    if (!ipv6Enabled(net)) {
+      net.count('Ip6InDiscards');
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'IPV6DISABLED', `IPv6 is off on ${dev.name} (disable_ipv6, as in every namespace of a scenario that does not use IPv6): Ip6InDiscards.`);
+      return false;
+    }
+    const err = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {
+      net.count('Ip6InHdrErrors');
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, reason, `${why} Ip6InHdrErrors.`);
+      return false;
+    };
+    skb.cb = { iif: skb.skb_iif };
+    if (!skb.mayPull(IPV6_HLEN)) return err(`Only ${skb.len} bytes: too short for an IPv6 header.`);
+    const h = readIpv6(skb.buf, skb.network_header);
+    // SKB_DR_SET(reason, UNHANDLED_PROTO) then SKB_DR_OR(…, IP_INHDR): the first reason set stays
+    if (h.version !== 6) return err(`The version field says ${h.version}, not 6.`, 'UNHANDLED_PROTO');
+    net.count((['Ip6InNoECTPkts', 'Ip6InECT1Pkts', 'Ip6InECT0Pkts', 'Ip6InCEPkts'] as const)[h.tclass & 3]);
+    if ((isV6Loopback(h.saddr) || isV6Loopback(h.daddr)) && !dev.isLoopback) return err('::1 may not come from or go to the wire (RFC 4291 2.5.3).');
+    if (isV6Multicast(h.daddr) && (h.daddr[1] & 0x0f) === 1 && !dev.isLoopback && skb.pkt_type !== 'PACKET_LOOPBACK') return err('An interface-local multicast destination from another node (RFC 4291 Errata 3480).');
+    if (isV6Multicast(h.daddr) && (h.daddr[1] & 0x0f) === 0) return err('A multicast destination of scope 0 (RFC 4291 2.7).');
+    if (isV6Multicast(h.saddr)) return err('A multicast source address (RFC 4291 2.7).');
+    skb.transport_header = skb.network_header + IPV6_HLEN;
+    if (h.payloadLen + IPV6_HLEN > skb.len) {
+      net.count('Ip6InTruncatedPkts');
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'PKT_TOO_SMALL', `payload_len says ${h.payloadLen} bytes after the header but only ${skb.len - IPV6_HLEN} arrived: Ip6InTruncatedPkts.`);
+      return false;
+    }
+    if (h.nexthdr === NEXTHDR_HOP) {
+      // ipv6_parse_hopopts is not modelled; the scenario layer sends no such frame
+      throw new NotModelled('a hop-by-hop options header is not modelled');
+    }
+    const padded = skb.len - IPV6_HLEN - h.payloadLen;
+    skb.trim(IPV6_HLEN + h.payloadLen);
+    net.step(skb, 'L3', 'ip6_rcv_core', FILE, `The IPv6 header is sane (version 6, payload_len ${h.payloadLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. Ip6InReceives counts it. ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}, hop limit ${h.hopLimit}, next header ${h.nexthdr}.`);
+    return true;
+  });
+}
+
+/** ip6_rcv_finish → ip6_rcv_finish_core: the route lookup (ip6_route_input), then dst_input. */
+function ip6_rcv_finish(net: Net, skb: SkBuff): void {
+  net.call('ip6_rcv_finish', () => {
+    const h = readIpv6(skb.buf, skb.network_header);
+    if (skb.dst) {
+      net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second lookup.`);
+    } else {
+      const rt = net.call('ip6_route_input', () => ip6_route_input(net, skb, h.daddr));
+      net.step(skb, 'L3', 'ip6_route_input', ROUTE6_FILE, `fib6 lookup for ${formatIpv6(h.daddr)}: ${rt.describe()}; dst->input is ${rt.input.name}.`);
+    }
+    skb.dst!.input.fn(net, skb);
+  });
+}
+
+/** ip6_input: the LOCAL_IN hook, then ip6_input_finish. */
+export function ip6_input(net: Net, skb: SkBuff): void {
+  net.call('ip6_input', () => {
+    net.step(skb, 'L3', 'ip6_input', FILE, 'The packet is for this host; it passes the LOCAL_IN hook on its way to the upper-layer protocol.');
+    nf_hook6(net, 'NF_INET_LOCAL_IN', skb, 'ip6_input_finish', () => ip6_input_finish(net, skb));
+  });
+}
+
+function ip6_input_finish(net: Net, skb: SkBuff): void {
+  net.call('ip6_input_finish', () => {
+    skb.pull(IPV6_HLEN);
+    skb.resetTransportHeader();
+    const nexthdr = skb.buf[skb.network_header + 6];
+    ip6_protocol_deliver_rcu(net, skb, nexthdr);
+  });
+}
+
+/** struct inet6_protocol: an upper layer's receive handler (net/ipv6/protocol.c). */
+export interface Inet6Protocol {
+  name: string;
+  /** `pingTook`: ping's raw socket kept a clone, so the packet's fate is its socket (what ipv6_raw_deliver returned) */
+  handler(net: Net, skb: SkBuff, pingTook: boolean): void;
+}
+
+/** inet6_protos (v6.12: icmpv6_init, udpv6_init, tcpv6_init add theirs); the model has ICMPv6. */
+export const inet6_protos: ReadonlyMap<number, Inet6Protocol> = new Map([[NEXTHDR_ICMP, { name: 'icmpv6_rcv', handler: icmpv6_rcv }]]);
+
+/** ip6_protocol_deliver_rcu: raw sockets get a copy, then inet6_protos[nexthdr]->handler. */
+function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number): void {
+  net.call('ip6_protocol_deliver_rcu', () => {
+    const raw = raw6_local_deliver(net, skb, nexthdr);
+    const p = inet6_protos.get(nexthdr);
+    if (!p) {
+      if (!raw) {
+        net.count('Ip6InUnknownProtos');
+        net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `No handler for next header ${nexthdr} and no raw socket: Ip6InUnknownProtos, and the sender gets ICMPv6 parameter problem (unrecognised next header).`);
+        icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, 6);
+        net.drop(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, 'IP_NOPROTO', `Next header ${nexthdr} is not handled here: dropped.`);
+      } else {
+        net.count('Ip6InDelivers');
+        net.fate(skb, { kind: 'consumed', fn: 'ip6_protocol_deliver_rcu', detail: 'copied to a raw socket' });
+      }
+      return;
+    }
+    net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `inet6_protos[${nexthdr}] is ${p.name}: the packet goes up (Ip6InDelivers).`);
+    p.handler(net, skb, raw === 'ping');
+    net.count('Ip6InDelivers');
+  });
+}
+
+/** ip6_mc_input: Ip6InMcastPkts; delivered only when the device has joined the group. */
+export function ip6_mc_input(net: Net, skb: SkBuff): void {
+  net.call('ip6_mc_input', () => {
+    net.count('Ip6InMcastPkts');
+    net.count('Ip6InMcastOctets', skb.len);
+    const h = readIpv6(skb.buf, skb.network_header);
+    const dev = skb.dev!;
+    if (ipv6_chk_mcast_addr(net, dev, h.daddr)) {
+      net.step(skb, 'L3', 'ip6_mc_input', FILE, `${dev.name} has joined ${formatIpv6(h.daddr)} (ipv6_chk_mcast_addr): the packet is delivered (Ip6InMcastPkts).`);
+      ip6_input(net, skb);
+      return;
+    }
+    net.drop(skb, 'L3', 'ip6_mc_input', FILE, 'NOT_SPECIFIED', `${dev.name} has not joined ${formatIpv6(h.daddr)}: the packet is freed (Ip6InMcastPkts).`);
+  });
+}
+
+/** ip6_pkt_drop (route.c): an error route's input — Ip6InNoRoutes and ICMPv6 destination unreachable. */
+function ip6_pkt_drop(net: Net, skb: SkBuff, code: number, fn: string): void {
+  net.call(fn, () =>
+    net.call('ip6_pkt_drop', () => {
+      const h = readIpv6(skb.buf, skb.network_header);
+      let reason: SkbDropReason = 'IP_INNOROUTES';
+      if (isV6Any(h.daddr)) {
+        reason = 'IP_INADDRERRORS';
+        net.count('Ip6InAddrErrors');
+      } else net.count('Ip6InNoRoutes');
+      const rt = skb.dst as Rt6Info;
+      net.step(skb, 'L3', 'ip6_pkt_drop', ROUTE6_FILE, `The route to ${formatIpv6(h.daddr)} is ${rt.describe()}: ${reason === 'IP_INNOROUTES' ? 'Ip6InNoRoutes' : 'Ip6InAddrErrors'}, and the sender gets ICMPv6 destination unreachable (${code === ICMPV6_NOROUTE ? 'no route' : 'administratively prohibited'}).`);
+      icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, code, 0);
+      net.drop(skb, 'L3', 'ip6_pkt_drop', ROUTE6_FILE, reason, 'The packet without a route is freed.');
+    }),
+  );
+}
+
+export const IP6_INPUT: DstInput = { name: 'ip6_input', fn: ip6_input };
+rt6Fns.ip6_input = IP6_INPUT;
+rt6Fns.ip6_mc_input = { name: 'ip6_mc_input', fn: ip6_mc_input };
+rt6Fns.ip6_forward = { name: 'ip6_forward', fn: ip6_forward };
+rt6Fns.ip6_pkt_discard = { name: 'ip6_pkt_discard', fn: (net, skb) => ip6_pkt_drop(net, skb, ICMPV6_NOROUTE, 'ip6_pkt_discard') };
+rt6Fns.ip6_pkt_prohibit = { name: 'ip6_pkt_prohibit', fn: (net, skb) => ip6_pkt_drop(net, skb, ICMPV6_ADM_PROHIBITED, 'ip6_pkt_prohibit') };

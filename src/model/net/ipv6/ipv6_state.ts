@@ -1,0 +1,47 @@
+// The IPv6 half of a namespace (struct netns_ipv6 and the inet6_dev of each device, v6.12):
+// addresses, the fib6 tables, multicast memberships, path MTUs learnt, ICMPv6 rate limits.
+
+/** struct inet6_ifaddr: one address of a device. */
+export interface Inet6Ifaddr {
+  addr: Uint8Array;
+  plen: number;
+  scope: 'global' | 'link' | 'host';
+  /** IFA_F_NODAD, IFA_F_PERMANENT… as `ip -6 addr` lists them */
+  flags: string[];
+}
+
+export type Rt6Type = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_MULTICAST' | 'RTN_BLACKHOLE' | 'RTN_UNREACHABLE' | 'RTN_PROHIBIT';
+
+/** struct fib6_info: one route of a fib6 table. */
+export interface Fib6Info {
+  dst: Uint8Array;
+  plen: number;
+  type: Rt6Type;
+  /** fib6_nh: the device (none for an error route) and the gateway (fib_nh_gw6) */
+  ifindex: number;
+  gw: Uint8Array | null;
+  metric: number;
+  /** RTAX_MTU, 0 for the device's */
+  mtu: number;
+  table: 'local' | 'main';
+  /** RTPROT_KERNEL for routes addrconf adds */
+  proto: 'kernel' | 'boot' | 'static';
+}
+
+export interface Ipv6State {
+  /** IPv6 is on in this namespace (the scenario uses it); off, every device is as with disable_ipv6 */
+  enabled: boolean;
+  /** inet6_dev->addr_list by ifindex */
+  readonly addrs: Map<number, Inet6Ifaddr[]>;
+  readonly routes: Fib6Info[];
+  /** inet6_dev->mc_list by ifindex: the groups joined, by their text */
+  readonly mc: Map<number, Set<string>>;
+  /** route exceptions from Packet Too Big: destination text → path MTU */
+  readonly pmtu: Map<string, number>;
+  /** inet_peer rate-limit state per destination for icmpv6_xrlim_allow */
+  readonly peers: Map<string, { rateTokens: number; rateLast: number }>;
+}
+
+export function newIpv6State(): Ipv6State {
+  return { enabled: false, addrs: new Map(), routes: [], mc: new Map(), pmtu: new Map(), peers: new Map() };
+}

@@ -1,0 +1,232 @@
+// net/ipv6/ndisc.c (v6.12): neighbour discovery — nd_tbl entries (ndisc_constructor), the
+// neighbour solicitation a resolution sends (ndisc_solicit → ndisc_send_ns: to the
+// solicited-node group while resolving, to the neighbour itself when re-confirming), the
+// advertisement that answers it (ndisc_recv_ns → ndisc_send_na), what an advertisement teaches
+// (ndisc_recv_na), and ndisc_error_report. The state machine is neighbour.c's, shared with ARP.
+import { NotModelled } from '../../sim/not_modelled';
+import type { Net } from '../net_namespace';
+import type { NetDevice } from '../core/netdevice';
+import type { SkBuff } from '../core/skbuff';
+import type { SkbDropReason } from '../core/dropreason';
+import type { Neighbour, NeighOps, NudState } from '../core/neighbour_types';
+import { allocSkb } from '../core/skbuff';
+import { neigh_update, nkey } from '../core/neighbour';
+import { bytesToMac, macToBytes } from '../../proto/addr';
+import { ETH_P_IPV6 } from '../../proto/ethernet';
+import { ipv6AddrEqual } from '../../proto/inet_addr';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, ipv6McMac, isV6Any, isV6Multicast, readIpv6, solicitedNode, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { devAddrs6, ipv6_get_lladdr } from './addrconf';
+import { icmp6_dst_alloc } from './route';
+import { nf_hook6 } from './netfilter';
+import { icmpv6_send, icmp6_out_count } from './icmp';
+
+const FILE = 'net/ipv6/ndisc.c';
+const ND_OPT_SOURCE_LL_ADDR = 1;
+const ND_OPT_TARGET_LL_ADDR = 2;
+const ND_HOP_LIMIT = 255;
+
+/** nd_tbl's parameters (ndisc.c, v6.12): the same defaults as arp_tbl's */
+const ND_PARMS = { mcast_solicit: 3, ucast_solicit: 3, app_solicit: 0, retrans_time_ms: 1000, unres_qlen_bytes: 212992, base_reachable_time_ms: 30000 } as const;
+
+function ndKey(dev: NetDevice, a: Uint8Array): string {
+  return `${dev.ifindex}/${formatIpv6(a)}`;
+}
+
+function ndOps(net: Net, a: Uint8Array): NeighOps {
+  return {
+    key6: a,
+    text: formatIpv6(a),
+    protocol: ETH_P_IPV6,
+    parm: (p) => ND_PARMS[p],
+    solicit: (n, skb) => ndisc_solicit(net, n, skb),
+    error_report: (n, skb) => ndisc_error_report(net, n, skb),
+  };
+}
+
+export function nd_lookup(net: Net, dev: NetDevice, a: Uint8Array): Neighbour | undefined {
+  return net.neigh.get(ndKey(dev, a));
+}
+
+/** __neigh_create(&nd_tbl) with ndisc_constructor: a multicast group maps to its 33:33 MAC (NUD_NOARP). */
+function nd_create(net: Net, dev: NetDevice, a: Uint8Array): Neighbour {
+  let state: NudState = 'NUD_NONE';
+  let ha: string | null = null;
+  if (dev.isLoopback || dev.noarp) {
+    state = 'NUD_NOARP';
+    ha = dev.mac;
+  } else if (isV6Multicast(a)) {
+    state = 'NUD_NOARP';
+    ha = ipv6McMac(a);
+  }
+  const n: Neighbour = { key: 0, ops: ndOps(net, a), dev, state, ha, arpQueue: [], arpQueueBytes: 0, probes: 0, timer: null, confirmed: net.w.sched.now - 60e9, updated: net.w.sched.now };
+  net.neigh.set(ndKey(dev, a), n);
+  return n;
+}
+
+/** __ipv6_neigh_lookup_noref, or a new entry */
+export function nd_neigh_for_gw(net: Net, dev: NetDevice, a: Uint8Array): Neighbour {
+  return nd_lookup(net, dev, a) ?? nd_create(net, dev, a);
+}
+
+/** `ip -6 neigh add ADDR lladdr MAC dev IF nud STATE` */
+export function nd_add_static(net: Net, dev: NetDevice, a: Uint8Array, lladdr: string, state: NudState): void {
+  const n = nd_lookup(net, dev, a) ?? nd_create(net, dev, a);
+  n.state = state;
+  n.ha = lladdr;
+  n.confirmed = net.w.sched.now;
+}
+
+/**
+ * ndisc_solicit: the source is the waiting packet's when it is an address of this device,
+ * else the device's link-local address; multicast to the solicited-node group while
+ * resolving (probes past ucast_solicit), unicast to the neighbour when re-confirming.
+ */
+function ndisc_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
+  net.call('ndisc_solicit', () => {
+    const target = n.ops!.key6;
+    let saddr: Uint8Array | undefined;
+    if (skb && skb.network_header >= 0) {
+      const s = readIpv6(skb.buf, skb.network_header).saddr;
+      if (devAddrs6(net, n.dev).some((a) => ipv6AddrEqual(a.addr, s))) saddr = s;
+    }
+    const probes = n.probes - ND_PARMS.ucast_solicit;
+    const daddr = probes < 0 ? target : solicitedNode(target);
+    ndisc_send_ns(net, n.dev, target, daddr, saddr, skb ? skb.pkt : null);
+  });
+}
+
+/** ndisc_send_ns: without a source given, the link-local address (none: nothing is sent). */
+function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint8Array, saddr: Uint8Array | undefined, parent: number | null): void {
+  net.call('ndisc_send_ns', () => {
+    const src = saddr ?? ipv6_get_lladdr(net, dev);
+    if (!src) {
+      net.step(null, 'L3', 'ndisc_send_ns', FILE, `${dev.name} has no link-local address to solicit ${formatIpv6(target)} from: no solicitation is sent.`);
+      return;
+    }
+    const mac = macToBytes(dev.mac);
+    const body = new Uint8Array(32);
+    body.set(target, 8);
+    body.set([ND_OPT_SOURCE_LL_ADDR, 1, ...mac], 24);
+    ndisc_send_skb(net, dev, body, src, daddr, parent, `Neighbour solicitation: who has ${formatIpv6(target)}? (to ${formatIpv6(daddr)}${isV6Multicast(daddr) ? ', the solicited-node group' : ', unicast: re-confirming'}, from ${formatIpv6(src)}, source link-layer address ${dev.mac}).`, NDISC_NEIGHBOUR_SOLICITATION);
+  });
+}
+
+/** ndisc_send_na: R when the device forwards, S when it answers a solicitation, O and the target's MAC when asked by multicast. */
+function ndisc_send_na(net: Net, dev: NetDevice, daddr: Uint8Array, target: Uint8Array, router: boolean, solicited: boolean, override: boolean, incOpt: boolean, parent: number): void {
+  net.call('ndisc_send_na', () => {
+    const body = new Uint8Array(incOpt ? 32 : 24);
+    body[4] = (router ? 0x80 : 0) | (solicited ? 0x40 : 0) | (override ? 0x20 : 0);
+    body.set(target, 8);
+    if (incOpt) body.set([ND_OPT_TARGET_LL_ADDR, 1, ...macToBytes(dev.mac)], 24);
+    const flags = [router && 'router', solicited && 'solicited', override && 'override'].filter(Boolean).join(', ');
+    ndisc_send_skb(net, dev, body, target, daddr, parent, `Neighbour advertisement: ${formatIpv6(target)} is at ${dev.mac} (${flags || 'no flags'}), to ${formatIpv6(daddr)}.`, NDISC_NEIGHBOUR_ADVERTISEMENT);
+  });
+}
+
+/** ndisc_send_skb: hop limit 255, Ip6OutRequests, LOCAL_OUT, dst_output; the type counted once sent. */
+function ndisc_send_skb(net: Net, dev: NetDevice, body: Uint8Array, saddr: Uint8Array, daddr: Uint8Array, parent: number | null, what: string, type: number): void {
+  const pkt = net.w.rec.newPacket(net.name, parent);
+  const len = body.length;
+  const skb = allocSkb(dev.llReservedSpace() + IPV6_HLEN, len, pkt);
+  const off = skb.put(len);
+  const b = skb.w();
+  b.set(body, off);
+  writeIcmp6(b, off, len, { type, code: 0, rest: (body[4] << 24) | (body[5] << 16) | (body[6] << 8) | body[7] }, saddr, daddr);
+  skb.push(IPV6_HLEN);
+  skb.resetNetworkHeader();
+  skb.transport_header = skb.network_header + IPV6_HLEN;
+  writeIpv6(skb.w(), skb.data, { tclass: 0, flowLabel: 0, payloadLen: len, nexthdr: NEXTHDR_ICMP, hopLimit: ND_HOP_LIMIT, saddr, daddr });
+  skb.dev = dev;
+  skb.protocol = ETH_P_IPV6;
+  skb.dst = icmp6_dst_alloc(dev, daddr);
+  net.count('Ip6OutRequests');
+  net.step(skb, 'L3', 'ndisc_send_skb', FILE, `${what} Hop limit 255 (Ip6OutRequests).`);
+  let err = 0;
+  nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
+    err = skb.dst!.output.fn(net, skb);
+  });
+  if (!err) icmp6_out_count(net, type);
+}
+
+/** The link-layer address option of type `want` in the message's options, if any. */
+function llOption(skb: SkBuff, from: number, want: number): string | undefined {
+  for (let o = from; o + 2 <= skb.tail; ) {
+    const t = skb.buf[o];
+    const l = skb.buf[o + 1] * 8;
+    if (l === 0) return undefined;
+    if (t === want && l >= 8) return bytesToMac(skb.buf, o + 2);
+    o += l;
+  }
+  return undefined;
+}
+
+/** ndisc_rcv: hop limit 255 and code 0, then the message's handler; returns icmpv6_rcv's drop reason. */
+export function ndisc_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
+  return net.call('ndisc_rcv', () => {
+    const ip = readIpv6(skb.buf, skb.network_header);
+    if (ip.hopLimit !== ND_HOP_LIMIT) {
+      net.step(skb, 'L4', 'ndisc_rcv', FILE, `A neighbour discovery message must arrive with hop limit 255 (it never crossed a router); this one has ${ip.hopLimit}.`);
+      return 'IPV6_NDISC_HOP_LIMIT';
+    }
+    if (skb.buf[skb.data + 1] !== 0) return 'IPV6_NDISC_BAD_CODE';
+    return skb.buf[skb.data] === NDISC_NEIGHBOUR_SOLICITATION ? ndisc_recv_ns(net, skb) : ndisc_recv_na(net, skb);
+  });
+}
+
+/** ndisc_recv_ns: for one of our addresses, learn the asker (STALE) and answer with an advertisement. */
+function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
+  return net.call('ndisc_recv_ns', () => {
+    const dev = skb.dev!;
+    const ip = readIpv6(skb.buf, skb.network_header);
+    const target = skb.buf.slice(skb.data + 8, skb.data + 24);
+    if (isV6Multicast(target)) return 'IPV6_NDISC_NS_OTHERHOST';
+    if (isV6Any(ip.saddr)) throw new NotModelled('duplicate address detection (a solicitation from ::) is not modelled');
+    const lladdr = llOption(skb, skb.data + 24, ND_OPT_SOURCE_LL_ADDR);
+    const ours = devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, target));
+    if (!ours) {
+      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.`);
+      return null;
+    }
+    const inc = isV6Multicast(ip.daddr);
+    // __neigh_lookup(…, creat = !inc || lladdr): the asker's entry, STALE with the MAC it gave
+    let n = nd_lookup(net, dev, ip.saddr);
+    if (!n && (!inc || lladdr)) n = nd_create(net, dev, ip.saddr);
+    net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(ip.saddr)} asks for ${formatIpv6(target)}, which is ours: we learn it is at ${lladdr ?? '(no address given)'} and answer.`);
+    if (n && lladdr) neigh_update(net, n, lladdr, 'NUD_STALE', skb);
+    const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
+    ndisc_send_na(net, dev, ip.saddr, target, router, true, inc, inc, skb.pkt);
+    return null;
+  });
+}
+
+/** ndisc_recv_na: an entry we have learns the MAC; solicited → REACHABLE, else STALE. */
+function ndisc_recv_na(net: Net, skb: SkBuff): SkbDropReason | null {
+  return net.call('ndisc_recv_na', () => {
+    const dev = skb.dev!;
+    const flags = skb.buf[skb.data + 4];
+    const target = skb.buf.slice(skb.data + 8, skb.data + 24);
+    const n = nd_lookup(net, dev, target);
+    if (!n) {
+      net.step(skb, 'L4', 'ndisc_recv_na', FILE, `No nd_tbl entry for ${formatIpv6(target)}: the advertisement teaches nothing.`);
+      return null;
+    }
+    const lladdr = llOption(skb, skb.data + 24, ND_OPT_TARGET_LL_ADDR) ?? n.ha;
+    if (!lladdr) return null;
+    const solicited = (flags & 0x40) !== 0;
+    net.step(skb, 'L4', 'ndisc_recv_na', FILE, `${formatIpv6(target)} is at ${lladdr} (${solicited ? 'solicited: NUD_REACHABLE' : 'unsolicited: NUD_STALE'}).`);
+    neigh_update(net, n, lladdr, solicited ? 'NUD_REACHABLE' : 'NUD_STALE', skb);
+    return null;
+  });
+}
+
+/** ndisc_error_report → ip6_link_failure: the waiting packet's sender gets address unreachable. */
+function ndisc_error_report(net: Net, n: Neighbour, skb: SkBuff): void {
+  net.call('ndisc_error_report', () => {
+    net.call('ip6_link_failure', () => {
+      net.step(skb, 'L3', 'ip6_link_failure', 'net/ipv6/route.c', `The next hop ${nkey(n)} cannot be reached: the sender gets ICMPv6 address unreachable.`);
+      icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
+    });
+    net.drop(skb, 'L2', 'ndisc_error_report', FILE, 'NOT_SPECIFIED', `Neighbour discovery for ${nkey(n)} failed: the waiting packet is freed.`);
+  });
+}
