@@ -14,6 +14,7 @@ import { traceToPcapng } from './pcap';
 import { REPLAY_USAGE, replayCommand } from './replay';
 import { RULESET_USAGE, rulesetCommand } from './ruleset';
 import { collect, streamSink, traceJsonParts, writeParts, type Sink } from './stream';
+import { takeValued } from './args';
 
 const USAGE = `usage:
   netstack trace FILE [--json] [--fates] [--pcap OUT.pcapng] [--root DIR] [LIMITS]
@@ -89,13 +90,7 @@ async function trace(argv: string[], out: (s: string) => void, err: (s: string) 
   const args = [...argv];
   const json = args.includes('--json');
   const fates = args.includes('--fates');
-  const valued = (flag: string): string | undefined | null => {
-    const p = args.indexOf(flag);
-    if (p < 0) return undefined;
-    const v = args[p + 1];
-    args.splice(p, 2);
-    return !v || v.startsWith('--') ? null : v;
-  };
+  const valued = (flag: string): string | undefined | null => takeValued(args, flag);
   const pcapFile = valued('--pcap');
   const root = valued('--root');
   if (pcapFile === null || root === null) {

@@ -11,6 +11,7 @@ import { iptablesSave } from '../scenario/netfilter/iptables_save';
 import { nftListRuleset } from '../scenario/netfilter/nft_list';
 import { parseScenarioCollect } from '../scenario/parse';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
+import { takeValued } from './args';
 
 export const RULESET_USAGE = `  netstack ruleset FILE [--host H] [--root DIR]
                                    apply a scenario's setup (no traffic) and print each host's
@@ -27,13 +28,7 @@ export function hostRuleset(net: Net): string[] {
 
 export function rulesetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   const args = [...argv];
-  const valued = (flag: string): string | undefined | null => {
-    const p = args.indexOf(flag);
-    if (p < 0) return undefined;
-    const v = args[p + 1];
-    args.splice(p, 2);
-    return !v || v.startsWith('--') ? null : v;
-  };
+  const valued = (flag: string): string | undefined | null => takeValued(args, flag);
   const host = valued('--host');
   const root = valued('--root');
   if (host === null || root === null) {

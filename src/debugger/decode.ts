@@ -4,7 +4,7 @@
 // (`ttl < 2`, `dport == 22`). Pure: no vscode, no DOM, no Node.
 
 import type { SkbSnapshot } from '../trace/contract';
-import { formatIpv6 } from '../trace/ipv6';
+import { formatIpv6, ICMPV6_TYPE_NAMES } from '../trace/ipv6';
 
 export type HeaderProto = 'eth' | 'arp' | 'ip' | 'icmp' | 'udp' | 'tcp' | 'inner' | 'payload';
 
@@ -53,23 +53,6 @@ const ICMP_TYPES: Record<number, string> = {
   11: 'time exceeded',
   12: 'parameter problem',
 };
-const ICMPV6_TYPES: Record<number, string> = {
-  1: 'destination unreachable',
-  2: 'packet too big',
-  3: 'time exceeded',
-  4: 'parameter problem',
-  128: 'echo request',
-  129: 'echo reply',
-  130: 'multicast listener query',
-  131: 'multicast listener report',
-  132: 'multicast listener done',
-  133: 'router solicitation',
-  134: 'router advertisement',
-  135: 'neighbor solicitation',
-  136: 'neighbor advertisement',
-  137: 'redirect',
-  143: 'multicast listener report v2',
-};
 /** The extension headers ipv6_parse_exthdrs and ip6_protocol_deliver_rcu walk (net/ipv6/exthdrs.c, v6.12). */
 const IPV6_EXTHDRS: Record<number, string> = { 0: 'Hop-by-Hop Options', 43: 'Routing', 44: 'Fragment', 60: 'Destination Options', 51: 'Authentication' };
 const TCP_FLAGS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
@@ -83,7 +66,7 @@ export function icmpTypeName(t: number): string {
 }
 
 export function icmpv6TypeName(t: number): string {
-  return ICMPV6_TYPES[t] ?? `type ${t}`;
+  return ICMPV6_TYPE_NAMES[t] ?? `type ${t}`;
 }
 
 class Decoder {

@@ -1,4 +1,4 @@
-import { formatIpv6 } from '../trace/ipv6';
+import { formatIpv6, ICMPV6_TYPE_NAMES } from '../trace/ipv6';
 
 // Frames on the wire, compared byte for byte after masking what the kernel chooses at random.
 // Every mask has its reason (MASK_REASONS); a masked checksum is still compared as "valid or not"
@@ -221,7 +221,6 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
 
 const ip6 = (b: Uint8Array, o: number): string => formatIpv6(b, o);
 
-export const ICMP6_NAMES: Record<number, string> = { 1: 'destination unreachable', 2: 'packet too big', 3: 'time exceeded', 4: 'parameter problem', 128: 'echo request', 129: 'echo reply', 133: 'router solicitation', 134: 'router advertisement', 135: 'neighbour solicitation', 136: 'neighbour advertisement', 143: 'MLDv2 report' };
 
 /** One IPv6 header and what follows (`outer`: a whole packet; else one quoted in an ICMPv6 error). */
 function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boolean): { summary: string; l4CsumOk?: boolean } {
@@ -241,7 +240,7 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     f(pfx + 'icmp6.type', l4, 1);
     f(pfx + 'icmp6.code', l4 + 1, 1);
     f(pfx + 'icmp6.check', l4 + 2, 2);
-    what = `ICMP6 ${ICMP6_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    what = `ICMP6 ${ICMPV6_TYPE_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
     let masked = false;
     if ((type === 128 || type === 129) && end - l4 >= 8) {
       f(pfx + 'icmp6.echo.id', l4 + 4, 2);

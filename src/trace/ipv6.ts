@@ -70,3 +70,22 @@ export function parseIpv6(text: string): Uint8Array | undefined {
   });
   return out;
 }
+
+/** ICMPv6 message types by number (RFC 4443, 4861, 3810), named as the project's traces and the decoder show them. */
+export const ICMPV6_TYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'destination unreachable',
+  2: 'packet too big',
+  3: 'time exceeded',
+  4: 'parameter problem',
+  128: 'echo request',
+  129: 'echo reply',
+  130: 'multicast listener query',
+  131: 'multicast listener report',
+  132: 'multicast listener done',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbour solicitation',
+  136: 'neighbour advertisement',
+  137: 'redirect',
+  143: 'MLDv2 report',
+};

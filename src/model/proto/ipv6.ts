@@ -89,20 +89,7 @@ export const ICMPV6_HDR_FIELD = 0;
 export const ICMPV6_UNK_NEXTHDR = 1;
 export const ICMPV6_HLEN = 8;
 
-export const ICMPV6_TYPE_NAMES: Record<number, string> = {
-  1: 'destination unreachable',
-  2: 'packet too big',
-  3: 'time exceeded',
-  4: 'parameter problem',
-  128: 'echo request',
-  129: 'echo reply',
-  133: 'router solicitation',
-  134: 'router advertisement',
-  135: 'neighbour solicitation',
-  136: 'neighbour advertisement',
-  137: 'redirect',
-  143: 'MLDv2 report',
-};
+export { ICMPV6_TYPE_NAMES } from '../../trace/ipv6';
 
 export interface Icmp6Hdr {
   type: number;

@@ -7,21 +7,11 @@ import { runScenarioText } from '../../../src/scenario/run';
 import type { Trace } from '../../../src/trace/contract';
 import { modelDrops } from '../../../src/fidelity/observe';
 import { REASM_CLONE } from '../../../src/model/net/ipv4/ip_fragment';
+import { twoHostsText } from '../../fixtures/two-hosts';
 
 function two(traffic: string, listen = ''): Trace {
-  const text = `name: t
-hosts:
-  h1: |
-    ip addr add 10.0.1.1/24 dev eth0
-    ip link set eth0 up
-  h2: |
-    ip addr add 10.0.1.2/24 dev eth0
-    ip link set eth0 up
-links:
-  - h1:eth0 h2:eth0
-${listen ? `listen:\n  - ${listen}\n` : ''}traffic:
-${traffic}`;
-  return runScenarioText(text, 't.yaml');
+  // traffic: the YAML of the whole list, written after `traffic:`
+  return runScenarioText(twoHostsText({ names: ['h1', 'h2'], listen: listen ? [listen] : [], traffic: [] }) + traffic, 't.yaml');
 }
 
 const releases = (t: Trace, host: string): { summary: string; drop?: string; fate: string }[] =>

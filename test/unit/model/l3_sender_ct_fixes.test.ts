@@ -4,21 +4,10 @@
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
 import type { Trace } from '../../../src/trace/contract';
+import { twoHostsText } from '../../fixtures/two-hosts';
 
 function run(bLines: string[], traffic: string[], listen: string[] = []): Trace {
-  const text = `name: t
-hosts:
-  a: |
-    ip addr add 10.0.1.1/24 dev eth0
-    ip link set eth0 up
-  b: |
-    ip addr add 10.0.1.2/24 dev eth0
-    ip link set eth0 up
-${bLines.map((l) => `    ${l}\n`).join('')}links:
-  - a:eth0 b:eth0
-${listen.length ? `listen:\n${listen.map((l) => `  - ${l}\n`).join('')}` : ''}traffic:
-${traffic.map((t) => `  - ${t}\n`).join('')}`;
-  return runScenarioText(text, 't.yaml');
+  return runScenarioText(twoHostsText({ second: bLines, listen, traffic }), 't.yaml');
 }
 
 const OUTPUT_REJECT = (what: string): string[] => [

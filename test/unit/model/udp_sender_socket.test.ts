@@ -3,21 +3,10 @@
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
 import type { Trace } from '../../../src/trace/contract';
+import { twoHostsText } from '../../fixtures/two-hosts';
 
 function run(traffic: string[], listen = ''): Trace {
-  const text = `name: t
-hosts:
-  a: |
-    ip addr add 10.0.1.1/24 dev eth0
-    ip link set eth0 up
-  b: |
-    ip addr add 10.0.1.2/24 dev eth0
-    ip link set eth0 up
-links:
-  - a:eth0 b:eth0
-${listen ? `listen:\n  - ${listen}\n` : ''}traffic:
-${traffic.map((t) => `  - ${t}\n`).join('')}`;
-  return runScenarioText(text, 't.yaml');
+  return runScenarioText(twoHostsText({ listen: listen ? [listen] : [], traffic }), 't.yaml');
 }
 
 const fateTo = (t: Trace, port: number): string => {
