@@ -291,6 +291,13 @@ export function unpackIndex(w: PackedTraceIndex): Checked<TraceIndex> {
   return { ok: true, message: ix };
 }
 
+/**
+ * The state as a `debugger/state` message carries it: `breakpoints` is left out when they are the
+ * ones this view was last sent. A breakpoint view lists up to 5000 event indices, and a step does
+ * not change them: on a large trace they would be most of every step's message.
+ */
+export type DebuggerStateUpdate = Omit<DebuggerState, 'breakpoints'> & { breakpoints?: BreakpointView[] };
+
 /** The whole of the event the cursor is at, and of the packet's previous event (for "changed since"). */
 export interface EventDetail {
   index: number;
@@ -303,7 +310,7 @@ export type HostToWebview =
   /** a (new) trace to show, as its index; always followed by a `debugger/state` */
   | { type: 'debugger/trace'; title: string; file: string | null; index: PackedTraceIndex }
   /** the cursor moved (or breakpoints changed); `detail` is the event at `state.index`, absent on an empty trace */
-  | { type: 'debugger/state'; state: DebuggerState; detail?: EventDetail }
+  | { type: 'debugger/state'; state: DebuggerStateUpdate; detail?: EventDetail }
   | { type: 'debugger/reply'; requestId: number; ok: boolean; error?: string }
   /** a message was rejected, or the scenario could not be run */
   | { type: 'debugger/error'; message: string; requestId?: number }
@@ -417,7 +424,7 @@ function checkState(v: unknown, path: string, p: Problems): void {
   const s = v as Obj;
   p.need(isNat(s.index), `${path}.index`, 'an event index');
   p.need(isNullOr(s.focus, isNat), `${path}.focus`, 'a packet id or null');
-  if (p.need(Array.isArray(s.breakpoints), `${path}.breakpoints`, 'an array')) {
+  if (s.breakpoints !== undefined && p.need(Array.isArray(s.breakpoints) && s.breakpoints.length <= LIMITS.breakpoints, `${path}.breakpoints`, `an array of at most ${LIMITS.breakpoints}`)) {
     (s.breakpoints as unknown[]).forEach((b, i) => checkBreakpointView(b, `${path}.breakpoints[${i}]`, p));
   }
   p.need(isStr(s.reason) && (STOP_REASONS as readonly string[]).includes(s.reason), `${path}.reason`, `one of ${STOP_REASONS.join(', ')}`);

@@ -146,7 +146,8 @@ export class App implements Host {
           this.post({ type: 'debugger/log', level: 'error', message: `webview rejected a state whose detail disagrees with the trace index (event ${m.state.index})` });
           return;
         }
-        this.state = m.state;
+        // breakpoints come only when they changed; until then they are the last ones sent
+        this.state = { ...m.state, breakpoints: m.state.breakpoints ?? this.state?.breakpoints ?? [] };
         if (m.detail) this.detail = m.detail;
         this.render();
         return;

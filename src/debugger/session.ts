@@ -10,6 +10,7 @@ import {
   rateError,
   type BreakpointSpec,
   type DebuggerState,
+  type DebuggerStateUpdate,
   type HostToWebview,
   packIndex,
   type PackedTraceIndex,
@@ -51,6 +52,8 @@ export class DebuggerSession {
   private readonly views = new Set<SessionView>();
   private readonly ready = new WeakSet<SessionView>();
   private readonly rates = new WeakMap<SessionView, MessageRate>();
+  /** the breakpoints each view was last sent, so a state leaves them out while they stay the same */
+  private readonly sentBreakpoints = new WeakMap<SessionView, BreakpointSet>();
   private readonly listeners = new Set<(s: DebuggerState) => void>();
 
   constructor(private readonly host: SessionHost = {}) {}
@@ -83,7 +86,7 @@ export class DebuggerSession {
     const idx = at?.index;
     this.index = idx !== undefined && idx >= 0 && idx < trace.events.length ? idx : first;
     this.last = { index: this.index, reason: at?.index !== undefined ? 'restore' : 'load' };
-    for (const v of this.views) if (this.ready.has(v)) v.post(this.traceMessage());
+    for (const v of this.views) if (this.ready.has(v)) this.postTrace(v);
     this.changed();
   }
 
@@ -213,18 +216,24 @@ export class DebuggerSession {
 
   private sendAll(view: SessionView): void {
     if (!this.trace) return;
-    view.post(this.traceMessage());
-    view.post(this.stateMessage(this.state()));
+    this.postTrace(view);
+    this.postState(view, this.state());
   }
 
   /** The trace as views get it: its index; each event's detail comes with the move to it. */
-  private traceMessage(): HostToWebview {
-    return { type: 'debugger/trace', title: this.title, file: this.file, index: this.compact as PackedTraceIndex };
+  private postTrace(view: SessionView): void {
+    this.sentBreakpoints.delete(view);
+    view.post({ type: 'debugger/trace', title: this.title, file: this.file, index: this.compact as PackedTraceIndex });
   }
 
-  private stateMessage(state: DebuggerState): HostToWebview {
+  private postState(view: SessionView, state: DebuggerState): void {
     const detail = this.trace ? eventDetail(this.trace, this.links, state.index) : undefined;
-    return detail ? { type: 'debugger/state', state, detail } : { type: 'debugger/state', state };
+    let s: DebuggerStateUpdate = state;
+    if (this.sentBreakpoints.get(view) === this.bps) {
+      const { breakpoints: _same, ...rest } = state;
+      s = rest;
+    } else this.sentBreakpoints.set(view, this.bps);
+    view.post(detail ? { type: 'debugger/state', state: s, detail } : { type: 'debugger/state', state: s });
   }
 
   private apply(m: Move): Move {
@@ -236,8 +245,7 @@ export class DebuggerSession {
 
   private changed(): void {
     const s = this.state();
-    let m: HostToWebview | undefined;
-    for (const v of this.views) if (this.ready.has(v)) v.post((m ??= this.stateMessage(s)));
+    for (const v of this.views) if (this.ready.has(v)) this.postState(v, s);
     for (const f of this.listeners) f(s);
   }
 

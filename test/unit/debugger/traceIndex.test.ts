@@ -80,6 +80,28 @@ describe('trace index (what the webview is sent of the whole trace)', () => {
     assert.ok(detailAgrees(ix.message, last.detail, packetLinks(ix.message.packet)));
   });
 
+  it('a state carries the breakpoints only when they changed since the view last got them', async () => {
+    const t = ttlTrace();
+    const s = new DebuggerSession();
+    s.load(t, 'TTL', null);
+    const got: HostToWebview[] = [];
+    const view = { post: (m: HostToWebview) => got.push(m) };
+    s.attach(view);
+    await s.receive(view, { type: 'debugger/ready' });
+    const states = (): Extract<HostToWebview, { type: 'debugger/state' }>[] => got.filter((m): m is Extract<HostToWebview, { type: 'debugger/state' }> => m.type === 'debugger/state');
+    assert.deepStrictEqual(states()[0].state.breakpoints, []);
+    await s.receive(view, { type: 'debugger/step', action: 'stepInto' });
+    assert.strictEqual(states()[1].state.breakpoints, undefined, 'a step leaves them out');
+    await s.receive(view, { type: 'debugger/setBreakpoints', requestId: 1, breakpoints: [{ id: 'd', text: 'drop', enabled: true }] });
+    assert.strictEqual(states()[2].state.breakpoints?.[0].hits, 1);
+    await s.receive(view, { type: 'debugger/step', action: 'continue' });
+    assert.strictEqual(states()[3].state.breakpoints, undefined);
+    assert.strictEqual(states()[3].state.hitBreakpoint, 'd');
+    s.load(t, 'TTL again', null);
+    assert.strictEqual(got[got.length - 2].type, 'debugger/trace');
+    assert.strictEqual(states()[4].state.breakpoints?.length, 1, 'a new trace comes with them again');
+  });
+
   it('a detail of another event than the index has at that position does not agree', () => {
     const t = ttlTrace();
     const ix = indexTrace(t);
