@@ -7,7 +7,7 @@
 //
 // No dependency, no `vscode`, no DOM, no Node: imported by src/vscode/, src/debugger/ and webview/.
 
-import type { Trace } from './trace/contract';
+import type { HostInfo, Layer, PacketInfo, Trace, TraceEvent } from './trace/contract';
 
 /** Everything the debugger toolbar (and the keybindings) can ask for. */
 export const STEP_ACTIONS = [
@@ -107,10 +107,210 @@ export interface ExerciseView {
 
 // host → webview
 
+/** The layers in the order `TraceIndex.layer` numbers them. */
+export const INDEX_LAYERS: readonly Layer[] = ['L2', 'L3', 'L4', 'socket'];
+
+/** `TraceIndex.flags` bits. */
+export const INDEX_FLAG = {
+  /** the event has an sk_buff snapshot */
+  skb: 1,
+  /** its skb->pkt_type is PACKET_OUTGOING (the layer picture puts it in the transmit column) */
+  outgoing: 2,
+} as const;
+
+/**
+ * What a view needs of the whole trace at once, and no more (issue 12): the run's hosts and
+ * packets, and for each event a few small numbers in columns (one entry per event, in event
+ * order), the names interned in `strings`. The timeline, the packet list, the layer picture and
+ * the packet's path are drawn from it; the sk_buff, its bytes, the call path and the sentence of
+ * one event come with the state message that moves to it (`EventDetail`).
+ */
+export interface TraceIndex {
+  scenario: string;
+  kernel: string;
+  hosts?: HostInfo[];
+  packets: PacketInfo[];
+  stopped?: { limit: string; message: string };
+  window?: Trace['window'];
+  /** the names the columns point into: hosts, functions, devices, hooks, drop reasons */
+  strings: string[];
+  /** per event: the host (into strings) */
+  host: Int32Array;
+  /** per event: the packet id */
+  packet: Int32Array;
+  /** per event: the kernel function (into strings) */
+  fn: Int32Array;
+  /** per event: the layer (into INDEX_LAYERS) */
+  layer: Int32Array;
+  /** per event: skb->dev (into strings), -1 when there is none */
+  dev: Int32Array;
+  /** per event: the netfilter hook (into strings), -1 when the event is at none */
+  hook: Int32Array;
+  /** per event: the drop reason (into strings), -1 when nothing is freed */
+  drop: Int32Array;
+  /** per event: INDEX_FLAG bits */
+  flags: Int32Array;
+}
+
+/** The index's per-event columns; the nullable ones (-1: none) travel as value + 1. */
+export const INDEX_COLUMNS = ['host', 'packet', 'fn', 'layer', 'dev', 'hook', 'drop', 'flags'] as const;
+export type IndexColumn = (typeof INDEX_COLUMNS)[number];
+const NULLABLE: ReadonlySet<IndexColumn> = new Set(['dev', 'hook', 'drop']);
+
+/**
+ * A column as it crosses: unsigned little-endian integers of `width` bytes, in base64. A
+ * 100,000-event index is about 1.3 MB of JSON, parsed as a handful of strings rather than as
+ * 800,000 numbers.
+ */
+export interface PackedColumn {
+  width: 1 | 2 | 4;
+  base64: string;
+}
+
+/** The index as the `debugger/trace` message carries it. */
+export type PackedTraceIndex = Omit<TraceIndex, IndexColumn> & { count: number; columns: Record<IndexColumn, PackedColumn> };
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_VALUE = new Int16Array(256).fill(-1);
+for (let i = 0; i < 64; i++) B64_VALUE[B64.charCodeAt(i)] = i;
+
+const B64_CODE = new Uint8Array(64);
+for (let i = 0; i < 64; i++) B64_CODE[i] = B64.charCodeAt(i);
+
+// base64 is ASCII: the platform's UTF-8 coders turn its characters into bytes and back natively
+const ASCII_OUT = new TextDecoder();
+const ASCII_IN = new TextEncoder();
+
+function toBase64(bytes: Uint8Array): string {
+  const len = bytes.length;
+  const out = new Uint8Array(Math.ceil(len / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < len; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = B64_CODE[v >> 18];
+    out[o++] = B64_CODE[(v >> 12) & 63];
+    out[o++] = B64_CODE[(v >> 6) & 63];
+    out[o++] = B64_CODE[v & 63];
+  }
+  if (i < len) {
+    const v = (bytes[i] << 16) | (i + 1 < len ? bytes[i + 1] << 8 : 0);
+    out[o++] = B64_CODE[v >> 18];
+    out[o++] = B64_CODE[(v >> 12) & 63];
+    out[o++] = i + 1 < len ? B64_CODE[(v >> 6) & 63] : 61;
+    out[o++] = 61;
+  }
+  return ASCII_OUT.decode(out);
+}
+
+/** The bytes of a base64 string of exactly `length` bytes, or what was expected instead. */
+function fromBase64(s: string, length: number): Uint8Array | string {
+  const chars = Math.ceil(length / 3) * 4;
+  if (s.length !== chars) return `${n(chars)} base64 characters (got ${n(s.length)})`;
+  const code = ASCII_IN.encode(s);
+  // a character outside ASCII takes more than one byte
+  if (code.length !== chars) return 'base64 (a character outside ASCII)';
+  const out = new Uint8Array(length);
+  let o = 0;
+  for (let i = 0; i < chars; i += 4) {
+    const a = B64_VALUE[code[i]];
+    const b = B64_VALUE[code[i + 1]];
+    const c = o + 1 < length ? B64_VALUE[code[i + 2]] : 0;
+    const d = o + 2 < length ? B64_VALUE[code[i + 3]] : 0;
+    if ((a | b | c | d) < 0) return `base64 (a bad character near ${n(i)})`;
+    out[o++] = (a << 2) | (b >> 4);
+    if (o < length) out[o++] = ((b & 15) << 4) | (c >> 2);
+    if (o < length) out[o++] = ((c & 3) << 6) | d;
+  }
+  return out;
+}
+
+/** Pack an index for the wire: each column in the fewest bytes its largest value needs. */
+export function packIndex(ix: TraceIndex): PackedTraceIndex {
+  const { scenario, kernel, hosts, packets, stopped, window, strings } = ix;
+  const count = ix.packet.length;
+  const columns = {} as Record<IndexColumn, PackedColumn>;
+  for (const k of INDEX_COLUMNS) {
+    const col = ix[k];
+    const shift = NULLABLE.has(k) ? 1 : 0;
+    let max = 0;
+    for (let i = 0; i < count; i++) if (col[i] + shift > max) max = col[i] + shift;
+    const width = max < 256 ? 1 : max < 65536 ? 2 : 4;
+    const bytes = new Uint8Array(count * width);
+    for (let i = 0, o = 0; i < count; i++) {
+      const v = col[i] + shift;
+      bytes[o++] = v & 255;
+      if (width > 1) bytes[o++] = (v >>> 8) & 255;
+      if (width > 2) {
+        bytes[o++] = (v >>> 16) & 255;
+        bytes[o++] = (v >>> 24) & 255;
+      }
+    }
+    columns[k] = { width, base64: toBase64(bytes) };
+  }
+  const packed: PackedTraceIndex = { scenario, kernel, packets, strings, count, columns };
+  if (hosts) packed.hosts = hosts;
+  if (stopped) packed.stopped = stopped;
+  if (window) packed.window = window;
+  return packed;
+}
+
+/**
+ * Unpack an index that arrived, checking every value's range on the way (a name id points into
+ * `strings`, a layer into INDEX_LAYERS, a packet id is below 2^31), so the views index it
+ * without checks of their own. The envelope must have passed `checkHostToWebview`.
+ */
+export function unpackIndex(w: PackedTraceIndex): Checked<TraceIndex> {
+  const names = w.strings.length;
+  const range: Record<IndexColumn, number> = { host: names, packet: 2 ** 31, fn: names, layer: INDEX_LAYERS.length, dev: names, hook: names, drop: names, flags: 4 };
+  const cols = {} as Record<IndexColumn, Int32Array>;
+  for (const k of INDEX_COLUMNS) {
+    const { width, base64 } = w.columns[k];
+    const bytes = fromBase64(base64, w.count * width);
+    if (typeof bytes === 'string') return { ok: false, error: `invalid index column ${k}: expected ${bytes}` };
+    const shift = NULLABLE.has(k) ? 1 : 0;
+    const hi = range[k] + shift;
+    const col = new Int32Array(w.count);
+    for (let i = 0, o = 0; i < w.count; i++) {
+      let v = bytes[o++];
+      if (width > 1) v |= bytes[o++] << 8;
+      if (width > 2) {
+        v |= bytes[o++] << 16;
+        v = (v | (bytes[o++] << 24)) >>> 0;
+      }
+      if (v >= hi) return { ok: false, error: `invalid index column ${k}: entry ${n(i)} is ${n(v - shift)}, expected below ${n(range[k])}` };
+      col[i] = v - shift;
+    }
+    cols[k] = col;
+  }
+  const { scenario, kernel, hosts, packets, stopped, window, strings } = w;
+  const ix: TraceIndex = { scenario, kernel, packets, strings, ...cols };
+  if (hosts) ix.hosts = hosts;
+  if (stopped) ix.stopped = stopped;
+  if (window) ix.window = window;
+  return { ok: true, message: ix };
+}
+
+/**
+ * The state as a `debugger/state` message carries it: `breakpoints` is left out when they are the
+ * ones this view was last sent. A breakpoint view lists up to 5000 event indices, and a step does
+ * not change them: on a large trace they would be most of every step's message.
+ */
+export type DebuggerStateUpdate = Omit<DebuggerState, 'breakpoints'> & { breakpoints?: BreakpointView[] };
+
+/** The whole of the event the cursor is at, and of the packet's previous event (for "changed since"). */
+export interface EventDetail {
+  index: number;
+  event: TraceEvent;
+  /** the same packet's previous event (its index is the layout's prevOfPacket), or null */
+  prev: TraceEvent | null;
+}
+
 export type HostToWebview =
-  /** a (new) trace to show; always followed by a `debugger/state` */
-  | { type: 'debugger/trace'; title: string; file: string | null; trace: Trace }
-  | { type: 'debugger/state'; state: DebuggerState }
+  /** a (new) trace to show, as its index; always followed by a `debugger/state` */
+  | { type: 'debugger/trace'; title: string; file: string | null; index: PackedTraceIndex }
+  /** the cursor moved (or breakpoints changed); `detail` is the event at `state.index`, absent on an empty trace */
+  | { type: 'debugger/state'; state: DebuggerStateUpdate; detail?: EventDetail }
   | { type: 'debugger/reply'; requestId: number; ok: boolean; error?: string }
   /** a message was rejected, or the scenario could not be run */
   | { type: 'debugger/error'; message: string; requestId?: number }
@@ -150,7 +350,9 @@ class Problems {
 /** A string of at most `max` characters (the error says how long it was). */
 function strUpTo(p: Problems, v: unknown, max: number, path: string, what = 'a string'): boolean {
   if (!p.need(isStr(v), path, what)) return false;
-  return p.need((v as string).length <= max, path, `${what} of at most ${n(max)} characters (got ${n((v as string).length)})`);
+  // the message is made only when needed: this runs for every field of every step's detail
+  if ((v as string).length <= max) return true;
+  return p.need(false, path, `${what} of at most ${n(max)} characters (got ${n((v as string).length)})`);
 }
 
 /**
@@ -172,6 +374,15 @@ export const LIMITS = {
   logMessage: 2_000,
   /** characters of a kernel source path in `debugger/openSource` */
   path: 300,
+  /** a trace index (host → webview): events, interned names and the length of one, packets */
+  indexEvents: 5_000_000,
+  indexStrings: 200_000,
+  indexString: 1_000,
+  indexPackets: 5_000_000,
+  /** an event's detail: hex characters of its sk_buff (a 64 KiB GSO buffer and its room), call depth, sentence */
+  skbHex: 2 * 140_000,
+  stackDepth: 256,
+  eventText: 10_000,
   /** characters of an exercise task's HTML, and of one hint, check or reason in `exercise/show` */
   exerciseHtml: 200_000,
   exerciseText: 10_000,
@@ -213,7 +424,7 @@ function checkState(v: unknown, path: string, p: Problems): void {
   const s = v as Obj;
   p.need(isNat(s.index), `${path}.index`, 'an event index');
   p.need(isNullOr(s.focus, isNat), `${path}.focus`, 'a packet id or null');
-  if (p.need(Array.isArray(s.breakpoints), `${path}.breakpoints`, 'an array')) {
+  if (s.breakpoints !== undefined && p.need(Array.isArray(s.breakpoints) && s.breakpoints.length <= LIMITS.breakpoints, `${path}.breakpoints`, `an array of at most ${LIMITS.breakpoints}`)) {
     (s.breakpoints as unknown[]).forEach((b, i) => checkBreakpointView(b, `${path}.breakpoints[${i}]`, p));
   }
   p.need(isStr(s.reason) && (STOP_REASONS as readonly string[]).includes(s.reason), `${path}.reason`, `one of ${STOP_REASONS.join(', ')}`);
@@ -221,77 +432,114 @@ function checkState(v: unknown, path: string, p: Problems): void {
   p.need(isOpt(s.message, isStr), `${path}.message`, 'a string');
 }
 
-/**
- * The trace's shape, checked as deep as the webview relies on it (events and packets; the skb
- * snapshot's numbers and bytes). Cheap enough for 10,000 events (a few ms).
- */
-function checkTrace(v: unknown, path: string, p: Problems): void {
-  if (!p.need(isObj(v), path, 'a trace object')) return;
+function checkPackets(v: unknown, path: string, p: Problems): void {
+  if (!p.need(Array.isArray(v), path, 'an array')) return;
+  const packets = v as unknown[];
+  if (!p.need(packets.length <= LIMITS.indexPackets, path, `at most ${n(LIMITS.indexPackets)} packets (got ${n(packets.length)})`)) return;
+  for (let i = 0; i < packets.length && p.list.length < 20; i++) {
+    const pk = packets[i];
+    const pp = `${path}[${i}]`;
+    if (!objAt(pk, pp, p)) continue;
+    p.need(isNat(pk.id), `${pp}.id`, 'a packet id');
+    p.need(isNullOr(pk.parent, isNat), `${pp}.parent`, 'a packet id or null');
+    p.need(isStr(pk.summary), `${pp}.summary`, 'a string');
+    p.need(isStr(pk.origin), `${pp}.origin`, 'a string');
+    p.need(isObj(pk.fate) && isStr(pk.fate.kind) && isStr(pk.fate.host) && isStr(pk.fate.fn), `${pp}.fate`, 'a fate {kind, host, fn}');
+  }
+}
+
+function checkHosts(v: unknown, path: string, p: Problems): void {
+  if (v === undefined || !p.need(Array.isArray(v), path, 'an array')) return;
+  (v as unknown[]).forEach((h, i) => {
+    const hp = `${path}[${i}]`;
+    if (!objAt(h, hp, p)) return;
+    p.need(isStr(h.name), `${hp}.name`, 'a string');
+    if (!p.need(Array.isArray(h.devices), `${hp}.devices`, 'an array')) return;
+    (h.devices as unknown[]).forEach((d, k) => {
+      const dp = `${hp}.devices[${k}]`;
+      if (!objAt(d, dp, p)) return;
+      p.need(isStr(d.name) && isStr(d.kind), dp, 'a device {name, kind}');
+      p.need(isNullOr(d.peer, isStr), `${dp}.peer`, 'a string or null');
+    });
+  });
+}
+
+/** The index's envelope: its tables, and each column's width and length (the values are `unpackIndex`'s to check). */
+function checkIndex(v: unknown, path: string, p: Problems): void {
+  if (!p.need(isObj(v), path, 'a trace index object')) return;
   const t = v as Obj;
   p.need(isStr(t.scenario), `${path}.scenario`, 'a string');
   p.need(isStr(t.kernel), `${path}.kernel`, 'a string');
-  p.need(isObj(t.counters), `${path}.counters`, 'an object');
-  p.need(Array.isArray(t.sockets), `${path}.sockets`, 'an array');
-  if (p.need(Array.isArray(t.packets), `${path}.packets`, 'an array')) {
-    (t.packets as unknown[]).forEach((pk, i) => {
-      const pp = `${path}.packets[${i}]`;
-      if (!objAt(pk, pp, p)) return;
-      p.need(isNat(pk.id), `${pp}.id`, 'a packet id');
-      p.need(isNullOr(pk.parent, isNat), `${pp}.parent`, 'a packet id or null');
-      p.need(isStr(pk.summary), `${pp}.summary`, 'a string');
-      p.need(isStr(pk.origin), `${pp}.origin`, 'a string');
-      p.need(isObj(pk.fate) && isStr(pk.fate.kind) && isStr(pk.fate.host) && isStr(pk.fate.fn), `${pp}.fate`, 'a fate {kind, host, fn}');
-    });
+  checkPackets(t.packets, `${path}.packets`, p);
+  checkHosts(t.hosts, `${path}.hosts`, p);
+  if (t.stopped !== undefined) p.need(isObj(t.stopped) && isStr(t.stopped.limit) && isStr(t.stopped.message), `${path}.stopped`, 'a {limit, message}');
+  if (t.window !== undefined) p.need(isObj(t.window) && isNat(t.window.item), `${path}.window`, 'a {item}');
+  if (p.need(Array.isArray(t.strings), `${path}.strings`, 'an array')) {
+    const strings = t.strings as unknown[];
+    if (p.need(strings.length <= LIMITS.indexStrings, `${path}.strings`, `at most ${n(LIMITS.indexStrings)} names (got ${n(strings.length)})`)) {
+      const bad = strings.findIndex((x) => !isStr(x) || x.length > LIMITS.indexString);
+      p.need(bad < 0, `${path}.strings[${bad}]`, `a string of at most ${n(LIMITS.indexString)} characters`);
+    }
   }
-  if (t.hosts !== undefined && p.need(Array.isArray(t.hosts), `${path}.hosts`, 'an array')) {
-    (t.hosts as unknown[]).forEach((h, i) => {
-      const hp = `${path}.hosts[${i}]`;
-      if (!objAt(h, hp, p)) return;
-      p.need(isStr(h.name), `${hp}.name`, 'a string');
-      if (!p.need(Array.isArray(h.devices), `${hp}.devices`, 'an array')) return;
-      (h.devices as unknown[]).forEach((d, k) => {
-        const dp = `${hp}.devices[${k}]`;
-        if (!objAt(d, dp, p)) return;
-        p.need(isStr(d.name) && isStr(d.kind), dp, 'a device {name, kind}');
-        p.need(isNullOr(d.peer, isStr), `${dp}.peer`, 'a string or null');
-      });
-    });
+  if (!p.need(isNat(t.count) && t.count <= LIMITS.indexEvents, `${path}.count`, `an event count of at most ${n(LIMITS.indexEvents)}`)) return;
+  if (!objAt(t.columns, `${path}.columns`, p)) return;
+  const cols = t.columns;
+  for (const k of INDEX_COLUMNS) {
+    const c = cols[k];
+    const cp = `${path}.columns.${k}`;
+    const width = isObj(c) ? c.width : undefined;
+    if (!p.need(isObj(c) && (width === 1 || width === 2 || width === 4), cp, 'a column {width: 1, 2 or 4, base64}')) continue;
+    const chars = Math.ceil(((t.count as number) * (width as number)) / 3) * 4;
+    const b64 = (c as Obj).base64;
+    p.need(isStr(b64) && b64.length === chars, `${cp}.base64`, `${n(chars)} base64 characters, ${width as number} bytes for each of ${n(t.count as number)} events`);
   }
-  if (!p.need(Array.isArray(t.events), `${path}.events`, 'an array')) return;
-  const events = t.events as unknown[];
-  for (let i = 0; i < events.length && p.list.length < 20; i++) {
-    const e = events[i];
-    const ep = `${path}.events[${i}]`;
-    if (!objAt(e, ep, p)) continue;
-    p.need(isNat(e.seq), `${ep}.seq`, 'a number');
-    p.need(isNum(e.time), `${ep}.time`, 'a number');
-    p.need(isStr(e.host), `${ep}.host`, 'a string');
-    p.need(isNat(e.packet), `${ep}.packet`, 'a packet id');
-    p.need(e.layer === 'L2' || e.layer === 'L3' || e.layer === 'L4' || e.layer === 'socket', `${ep}.layer`, 'L2, L3, L4 or socket');
-    p.need(isStr(e.fn), `${ep}.fn`, 'a string');
-    p.need(isStr(e.file), `${ep}.file`, 'a string');
-    p.need(Array.isArray(e.stack) && (e.stack as unknown[]).every(isStr), `${ep}.stack`, 'an array of strings');
-    p.need(isStr(e.what), `${ep}.what`, 'a string');
-    if (e.skb !== undefined) {
-      const s = e.skb;
-      if (objAt(s, `${ep}.skb`, p)) {
-        for (const k of ['len', 'data', 'tail', 'end', 'headroom', 'tailroom', 'protocol', 'iif', 'mark'] as const) {
-          p.need(isInt(s[k]), `${ep}.skb.${k}`, 'an integer');
-        }
-        for (const k of ['mac_header', 'network_header', 'transport_header'] as const) {
-          p.need(isNullOr(s[k], isNat), `${ep}.skb.${k}`, 'an offset or null');
-        }
-        p.need(isStr(s.bytes) && /^[0-9a-f]*$/.test(s.bytes) && s.bytes.length % 2 === 0, `${ep}.skb.bytes`, 'lowercase hex');
-        p.need(isStr(s.protocolName) && isStr(s.pkt_type) && isStr(s.ip_summed), `${ep}.skb`, 'protocolName, pkt_type and ip_summed strings');
-        p.need(isNullOr(s.dev, isStr) && isNullOr(s.dst, isStr) && isNullOr(s.ct, isStr), `${ep}.skb`, 'dev, dst and ct strings or null');
+}
+
+/** One event, whole, as its detail carries it (the sk_buff's numbers and bytes, the call path). */
+function checkEvent(e: unknown, ep: string, p: Problems): void {
+  if (!objAt(e, ep, p)) return;
+  p.need(isNat(e.seq), `${ep}.seq`, 'a number');
+  p.need(isNum(e.time), `${ep}.time`, 'a number');
+  strUpTo(p, e.host, LIMITS.indexString, `${ep}.host`);
+  p.need(isNat(e.packet), `${ep}.packet`, 'a packet id');
+  p.need(e.layer === 'L2' || e.layer === 'L3' || e.layer === 'L4' || e.layer === 'socket', `${ep}.layer`, 'L2, L3, L4 or socket');
+  strUpTo(p, e.fn, LIMITS.indexString, `${ep}.fn`);
+  strUpTo(p, e.file, LIMITS.path, `${ep}.file`);
+  p.need(
+    Array.isArray(e.stack) && e.stack.length <= LIMITS.stackDepth && (e.stack as unknown[]).every((f) => isStr(f) && f.length <= LIMITS.indexString),
+    `${ep}.stack`,
+    `an array of at most ${LIMITS.stackDepth} names`,
+  );
+  strUpTo(p, e.what, LIMITS.eventText, `${ep}.what`);
+  if (e.skb !== undefined) {
+    const s = e.skb;
+    if (objAt(s, `${ep}.skb`, p)) {
+      for (const k of ['len', 'data', 'tail', 'end', 'headroom', 'tailroom', 'protocol', 'iif', 'mark'] as const) {
+        p.need(isInt(s[k]), `${ep}.skb.${k}`, 'an integer');
       }
+      for (const k of ['mac_header', 'network_header', 'transport_header'] as const) {
+        p.need(isNullOr(s[k], isNat), `${ep}.skb.${k}`, 'an offset or null');
+      }
+      if (strUpTo(p, s.bytes, LIMITS.skbHex, `${ep}.skb.bytes`, 'lowercase hex')) {
+        p.need(/^[0-9a-f]*$/.test(s.bytes as string) && (s.bytes as string).length % 2 === 0, `${ep}.skb.bytes`, 'lowercase hex');
+      }
+      p.need(isStr(s.protocolName) && isStr(s.pkt_type) && isStr(s.ip_summed), `${ep}.skb`, 'protocolName, pkt_type and ip_summed strings');
+      p.need(isNullOr(s.dev, isStr) && isNullOr(s.dst, isStr) && isNullOr(s.ct, isStr), `${ep}.skb`, 'dev, dst and ct strings or null');
     }
-    if (e.hook !== undefined) p.need(isObj(e.hook) && isStr(e.hook.hook), `${ep}.hook`, 'a hook context {hook}');
-    if (e.counters !== undefined) {
-      p.need(isObj(e.counters) && Object.values(e.counters).every(isNum), `${ep}.counters`, 'a map of numbers');
-    }
-    p.need(isOpt(e.drop, isStr), `${ep}.drop`, 'a string');
   }
+  if (e.hook !== undefined) p.need(isObj(e.hook) && isStr(e.hook.hook), `${ep}.hook`, 'a hook context {hook}');
+  if (e.counters !== undefined) {
+    p.need(isObj(e.counters) && Object.keys(e.counters).length <= 1000 && Object.values(e.counters).every(isNum), `${ep}.counters`, 'a map of at most 1000 numbers');
+  }
+  p.need(isOpt(e.drop, isStr), `${ep}.drop`, 'a string');
+  p.need(isOpt(e.ret, isStr), `${ep}.ret`, 'a string');
+}
+
+function checkDetail(v: unknown, path: string, p: Problems): void {
+  if (!objAt(v, path, p)) return;
+  p.need(isNat(v.index), `${path}.index`, 'an event index');
+  checkEvent(v.event, `${path}.event`, p);
+  if (v.prev !== null) checkEvent(v.prev, `${path}.prev`, p);
 }
 
 const EXERCISE_KINDS = ['predict', 'find', 'fix'];
@@ -382,10 +630,16 @@ export function checkHostToWebview(v: unknown): Checked<HostToWebview> {
     case 'debugger/trace':
       p.need(isStr(m.title), 'title', 'a string');
       p.need(isNullOr(m.file, isStr), 'file', 'a string or null');
-      checkTrace(m.trace, 'trace', p);
+      checkIndex(m.index, 'index', p);
+      // the columns' values too: a message is refused whole, before anything is drawn
+      if (p.list.length === 0) {
+        const u = unpackIndex(m.index as PackedTraceIndex);
+        if (!u.ok) p.list.push(`index: ${u.error}`);
+      }
       break;
     case 'debugger/state':
       checkState(m.state, 'state', p);
+      if (m.detail !== undefined) checkDetail(m.detail, 'detail', p);
       break;
     case 'debugger/reply':
       p.need(isNat(m.requestId), 'requestId', 'a request id');

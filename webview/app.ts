@@ -3,8 +3,9 @@
 // built once per trace; a step updates each view in place (see each view's `update`).
 import { decodeSkb, type Decoded } from '../src/debugger/decode';
 import { layoutTrace, type Layout } from '../src/debugger/layout';
-import type { Trace } from '../src/trace/contract';
-import { checkHostToWebview, type DebuggerState, type HostToWebview, type StepAction, type WebviewToHost, type WebviewViewState } from '../src/protocol';
+import { detailAgrees, eventCount } from '../src/debugger/traceIndex';
+import type { TraceEvent } from '../src/trace/contract';
+import { checkHostToWebview, unpackIndex, type DebuggerState, type EventDetail, type HostToWebview, type StepAction, type TraceIndex, type WebviewToHost, type WebviewViewState } from '../src/protocol';
 import type { VsCodeApi } from './api';
 import type { Host, StepContext, View } from './context';
 import { h, section, setText } from './dom';
@@ -31,8 +32,10 @@ const BUTTONS: { action: StepAction; label: string; icon: IconName; key: string 
 ];
 
 export class App implements Host {
-  private trace: Trace | undefined;
+  private trace: TraceIndex | undefined;
   private layout: Layout | undefined;
+  /** the event at the cursor and the packet's previous one, as the last state message sent them */
+  private detail: EventDetail | undefined;
   private title = '';
   private file: string | null = null;
   private state: DebuggerState | undefined;
@@ -127,11 +130,25 @@ export class App implements Host {
 
   private handle(m: HostToWebview): void {
     switch (m.type) {
-      case 'debugger/trace':
-        this.load(m.trace, m.title, m.file);
+      case 'debugger/trace': {
+        const u = unpackIndex(m.index);
+        if (!u.ok) {
+          this.status(u.error, 'error');
+          this.post({ type: 'debugger/log', level: 'error', message: `webview rejected a trace: ${u.error}`.slice(0, 2000) });
+          return;
+        }
+        this.load(u.message, m.title, m.file);
         return;
+      }
       case 'debugger/state':
-        this.state = m.state;
+        if (m.detail && this.trace && this.layout && (m.detail.index !== m.state.index || !detailAgrees(this.trace, m.detail, { prev: this.layout.prevOfPacket, next: this.layout.nextOfPacket, of: this.layout.eventsOfPacket }))) {
+          this.status(`the host sent the detail of another event than event ${m.state.index + 1} of this trace`, 'error');
+          this.post({ type: 'debugger/log', level: 'error', message: `webview rejected a state whose detail disagrees with the trace index (event ${m.state.index})` });
+          return;
+        }
+        // breakpoints come only when they changed; until then they are the last ones sent
+        this.state = { ...m.state, breakpoints: m.state.breakpoints ?? this.state?.breakpoints ?? [] };
+        if (m.detail) this.detail = m.detail;
         this.render();
         return;
       case 'debugger/reply': {
@@ -155,25 +172,36 @@ export class App implements Host {
     }
   }
 
-  private load(trace: Trace, title: string, file: string | null): void {
+  private load(trace: TraceIndex, title: string, file: string | null): void {
+    const n = eventCount(trace);
     this.trace = trace;
     this.title = title;
     this.file = file;
     this.layout = layoutTrace(trace);
+    this.detail = undefined;
     this.decodes.clear();
     this.rendered = undefined;
-    setText(this.titleEl, `${title} · ${trace.events.length} events · ${trace.packets.length} packets · kernel ${trace.kernel}`);
+    setText(this.titleEl, `${title} · ${n} events · ${trace.packets.length} packets · kernel ${trace.kernel}`);
     for (const v of this.views) v.load(trace, this.layout);
-    this.emptyEl.hidden = trace.events.length > 0;
-    if (trace.events.length === 0) setText(this.emptyEl, 'The trace has no events.');
-    this.main.hidden = trace.events.length === 0;
+    this.emptyEl.hidden = n > 0;
+    if (n === 0) setText(this.emptyEl, 'The trace has no events.');
+    this.main.hidden = n === 0;
     this.main.classList.toggle('wide', this.layout.hosts.length >= 3);
+  }
+
+  /** The whole event i, when the webview has it: the current event and the packet's previous one. */
+  private eventAt(i: number): TraceEvent | undefined {
+    const d = this.detail;
+    if (!d) return undefined;
+    if (i === d.index) return d.event;
+    if (d.prev && this.layout && i === this.layout.prevOfPacket[d.index]) return d.prev;
+    return undefined;
   }
 
   private decoded = (i: number): Decoded | undefined => {
     let d = this.decodes.get(i);
     if (!d) {
-      const skb = this.trace?.events[i]?.skb;
+      const skb = this.eventAt(i)?.skb;
       if (!skb) return undefined;
       d = decodeSkb(skb);
       if (this.decodes.size > 256) this.decodes.clear();
@@ -186,13 +214,16 @@ export class App implements Host {
     const t = this.trace;
     const s = this.state;
     const layout = this.layout;
-    if (!t || !s || !layout || t.events.length === 0) return;
-    const index = Math.min(s.index, t.events.length - 1);
-    const event = t.events[index];
+    const n = t ? eventCount(t) : 0;
+    if (!t || !s || !layout || n === 0) return;
+    const index = Math.min(s.index, n - 1);
+    const event = this.eventAt(index);
+    // the host sends the event with the move to it; a state without one draws nothing new
+    if (!event) return;
     const p = layout.prevOfPacket[index];
-    const c: StepContext = { trace: t, layout, state: s, index, event, prev: p >= 0 ? t.events[p] : undefined, decoded: this.decoded, last: this.rendered };
+    const c: StepContext = { trace: t, count: n, layout, state: s, index, event, prev: p >= 0 ? this.eventAt(p) : undefined, decoded: this.decoded, last: this.rendered };
     for (const v of this.views) v.update(c);
-    setText(this.posEl, `${eventNumber(index)} / ${t.events.length}`);
+    setText(this.posEl, `${eventNumber(index)} / ${n}`);
     const focus = s.focus !== null ? ` · focused on packet #${s.focus}` : '';
     const bp = s.reason === 'breakpoint' ? s.breakpoints.find((b) => b.id === s.hitBreakpoint) : undefined;
     const head = bp ? `Stopped at breakpoint "${bp.text}"` : s.message ? `${s.message[0].toUpperCase()}${s.message.slice(1)}` : 'Paused';

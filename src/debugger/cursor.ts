@@ -8,6 +8,7 @@
 import type { TraceEvent } from '../trace/contract';
 import type { StepAction, StopReason } from '../protocol';
 import type { BreakpointSet } from './breakpoints';
+import type { PacketLinks } from './traceIndex';
 
 export interface Move {
   index: number;
@@ -22,19 +23,54 @@ export interface CursorInput {
   index: number;
   focus: number | null;
   breakpoints?: BreakpointSet;
+  /**
+   * The links between each packet's events (src/debugger/traceIndex.ts). With them, a move that
+   * can only land on one packet's events (a focused packet, step over, step out) walks that
+   * packet's events instead of the trace: a step costs the same on 100 events as on 100,000.
+   */
+  links?: PacketLinks;
 }
 
 function visible(e: TraceEvent, focus: number | null): boolean {
   return focus === null || e.packet === focus;
 }
 
-/** The next (dir 1) or previous (dir -1) visible index from `from` (exclusive) that satisfies `ok`. */
-function scan(c: CursorInput, from: number, dir: 1 | -1, ok: (e: TraceEvent, i: number) => boolean): number {
+/**
+ * The next (dir 1) or previous (dir -1) visible index from `from` (exclusive) that satisfies `ok`.
+ * `only`: the packet whose events alone can satisfy `ok` (the scan may then walk that packet's
+ * events only, when the cursor has links).
+ */
+function scan(c: CursorInput, from: number, dir: 1 | -1, ok: (e: TraceEvent, i: number) => boolean, only?: number): number {
+  const packet = c.focus ?? only;
+  if (c.links && packet !== undefined) {
+    if (only !== undefined && c.focus !== null && only !== c.focus) return -1;
+    const list = c.links.of.get(packet);
+    if (!list) return -1;
+    for (let k = firstBeyond(list, from, dir); k >= 0 && k < list.length; k += dir) {
+      const i = list[k];
+      if (ok(c.events[i], i)) return i;
+    }
+    return -1;
+  }
   for (let i = from + dir; i >= 0 && i < c.events.length; i += dir) {
     const e = c.events[i];
     if (visible(e, c.focus) && ok(e, i)) return i;
   }
   return -1;
+}
+
+/** The position in a sorted list of the first entry after `from` (dir 1) or the last before it (dir -1). */
+function firstBeyond(list: readonly number[], from: number, dir: 1 | -1): number {
+  let lo = 0;
+  let hi = list.length;
+  // lo = the number of entries <= from
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  if (dir === 1) return lo;
+  return lo > 0 && list[lo - 1] === from ? lo - 2 : lo - 1;
 }
 
 function depth(e: TraceEvent): number {
@@ -88,13 +124,13 @@ export function move(c: CursorInput, action: StepAction): Move {
       // the next event of this packet at the same call depth or shallower: skip what this
       // function calls (as a debugger stays on its thread); past the packet's last event, the next event
       const d = depth(cur);
-      const i = scan(c, c.index, 1, (e) => e.packet === cur.packet && depth(e) <= d);
+      const i = scan(c, c.index, 1, (e) => e.packet === cur.packet && depth(e) <= d, cur.packet);
       return stepTo(c, i >= 0 ? i : scan(c, c.index, 1, () => true), 1);
     }
     case 'stepOut': {
       // the next event of this packet shallower than this one: back in a caller
       const d = depth(cur);
-      const i = scan(c, c.index, 1, (e) => e.packet === cur.packet && depth(e) < d);
+      const i = scan(c, c.index, 1, (e) => e.packet === cur.packet && depth(e) < d, cur.packet);
       return stepTo(c, i >= 0 ? i : scan(c, c.index, 1, () => true), 1);
     }
     case 'continue':

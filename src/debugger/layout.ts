@@ -2,9 +2,12 @@
 // and their devices, the links between them (inferred from frames that leave one host and
 // arrive at another), the spot of every event (host, lane, the hook it sits at), each packet's
 // events, and the turn a packet takes at a step. Pure data, no DOM: the webview draws it, the
-// unit tests check it.
+// unit tests check it. It reads the trace's compact index (src/protocol.ts `TraceIndex`), which is
+// all the webview has of events other than the current one.
 
-import type { Layer, NfHookName, Trace, TraceEvent } from '../trace/contract';
+import type { Layer, NfHookName, PacketInfo, Trace, TraceEvent } from '../trace/contract';
+import { INDEX_FLAG, INDEX_LAYERS, type TraceIndex } from '../protocol';
+import { eventCount, indexTrace, nameAt, packetLinks } from './traceIndex';
 
 /** Spots inside a host box. `in` is the receive column, `out` the transmit column. */
 export type Slot =
@@ -99,9 +102,8 @@ const LAYER_SLOTS: Record<Layer, [Slot, Slot]> = {
   L2: ['l2-in', 'l2-out'],
 };
 
-function outward(e: TraceEvent): boolean {
-  if (e.skb?.pkt_type === 'PACKET_OUTGOING') return true;
-  return /xmit|output|send|_out\b|_out_/.test(e.fn);
+function outwardFn(fn: string): boolean {
+  return /xmit|output|send|_out\b|_out_/.test(fn);
 }
 
 const SLOT_LAYER: Record<Slot, Layer> = {
@@ -125,15 +127,19 @@ const OUT_SLOTS = new Set<Slot>(['sock-out', 'l4-out', 'output', 'route-out', 'p
 
 /** The spot of one event inside its host, without looking at its neighbours. */
 export function slotOf(e: TraceEvent): Slot {
-  if (e.hook) {
-    const s = HOOK_TO_SLOT[e.hook.hook];
+  return slotFor(e.fn, e.layer, e.hook?.hook, e.skb?.pkt_type === 'PACKET_OUTGOING');
+}
+
+function slotFor(fn: string, layer: Layer, hook: string | undefined, outgoing: boolean): Slot {
+  if (hook) {
+    const s = HOOK_TO_SLOT[hook];
     if (s) return s;
   }
-  const s = FN_SLOTS[e.fn];
-  const [i, o] = LAYER_SLOTS[e.layer];
+  const s = FN_SLOTS[fn];
+  const [i, o] = LAYER_SLOTS[layer];
   // the trace's own layer wins: a function we place elsewhere goes to its layer's lane, same column
-  if (s) return SLOT_LAYER[s] === e.layer ? s : OUT_SLOTS.has(s) ? o : i;
-  return outward(e) ? o : i;
+  if (s) return SLOT_LAYER[s] === layer ? s : OUT_SLOTS.has(s) ? o : i;
+  return outgoing || outwardFn(fn) ? o : i;
 }
 
 export interface HostBox {
@@ -158,24 +164,30 @@ export interface Layout {
   links: Link[];
   width: number;
   height: number;
-  /** per event: its spot, and the point in the picture */
-  slot: Slot[];
-  point: Point[];
+  /** the spots events are at: a host's slot and its point in the picture, each once */
+  spots: { slot: Slot; point: Point }[];
+  /** per event: its spot (into spots); numbers, so a 100,000-event layout is two typed arrays and no garbage */
+  spotOf: Int32Array;
   /** per event: the previous event of the same packet, or -1 */
   prevOfPacket: Int32Array;
   /** per event: the next event of the same packet, or -1 */
   nextOfPacket: Int32Array;
   /** packet id → indices of its events, in order */
   eventsOfPacket: Map<number, number[]>;
+  /** packet id → its info (fate, summary) */
+  packetInfo: Map<number, PacketInfo>;
 }
 
 /** Drops and frees happen where the packet was: such an event keeps the previous spot. */
-function keepsSpot(e: TraceEvent): boolean {
-  return e.fn === 'kfree_skb_reason' || e.fn === 'kfree_skb' || e.fn === 'consume_skb' || e.fn === 'sk_skb_reason_drop';
+function keepsSpot(fn: string): boolean {
+  return fn === 'kfree_skb_reason' || fn === 'kfree_skb' || fn === 'consume_skb' || fn === 'sk_skb_reason_drop';
 }
 
-export function layoutTrace(trace: Trace): Layout {
-  const events = trace.events;
+/** The layout of a trace, from its index (a whole trace is indexed first). */
+export function layoutTrace(t: Trace | TraceIndex): Layout {
+  const ix = 'events' in t ? indexTrace(t) : t;
+  const n = eventCount(ix);
+  const str = ix.strings;
   const hostNames: string[] = [];
   const devs = new Map<string, string[]>();
   const seenHost = (h: string): void => {
@@ -194,7 +206,7 @@ export function layoutTrace(trace: Trace): Layout {
     linkKey.add(k1);
     links.push({ a, b });
   };
-  for (const h of trace.hosts ?? []) {
+  for (const h of ix.hosts ?? []) {
     seenHost(h.name);
     const l = devs.get(h.name) as string[];
     for (const d of h.devices) {
@@ -204,34 +216,31 @@ export function layoutTrace(trace: Trace): Layout {
       if (m) addLink({ host: h.name, dev: d.name }, { host: m[1], dev: m[2] });
     }
   }
-  for (const p of trace.packets) seenHost(p.origin);
-  for (const e of events) {
-    seenHost(e.host);
-    const d = e.skb?.dev;
+  for (const p of ix.packets) seenHost(p.origin);
+  // hosts and devices in order of appearance; a (host, dev) pair is looked at once
+  const seenPair = new Set<number>();
+  const S = str.length + 1;
+  for (let i = 0; i < n; i++) {
+    const hk = ix.host[i];
+    const dk = ix.dev[i];
+    const key = hk * S + (dk + 1);
+    if (seenPair.has(key)) continue;
+    seenPair.add(key);
+    const h = str[hk];
+    seenHost(h);
+    const d = dk >= 0 ? str[dk] : undefined;
     if (d && d !== 'lo') {
-      const l = devs.get(e.host) as string[];
+      const l = devs.get(h) as string[];
       if (!l.includes(d)) l.push(d);
     }
   }
+  const { prev: prevOfPacket, next: nextOfPacket, of: eventsOfPacket } = packetLinks(ix.packet);
   // links: a frame leaves host A on dev X (last event there) and next shows on host B on dev Y
-  const n = events.length;
-  const prevOfPacket = new Int32Array(n).fill(-1);
-  const nextOfPacket = new Int32Array(n).fill(-1);
-  const eventsOfPacket = new Map<number, number[]>();
-  const lastIdx = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const e = events[i];
-    const p = lastIdx.get(e.packet);
-    if (p !== undefined) {
-      prevOfPacket[i] = p;
-      nextOfPacket[p] = i;
-      const pe = events[p];
-      if (!trace.hosts && pe.host !== e.host && pe.skb?.dev && e.skb?.dev) addLink({ host: pe.host, dev: pe.skb.dev }, { host: e.host, dev: e.skb.dev });
+  if (!ix.hosts) {
+    for (let i = 0; i < n; i++) {
+      const p = prevOfPacket[i];
+      if (p >= 0 && ix.host[p] !== ix.host[i] && ix.dev[p] >= 0 && ix.dev[i] >= 0) addLink({ host: str[ix.host[p]], dev: str[ix.dev[p]] }, { host: str[ix.host[i]], dev: str[ix.dev[i]] });
     }
-    lastIdx.set(e.packet, i);
-    let l = eventsOfPacket.get(e.packet);
-    if (!l) eventsOfPacket.set(e.packet, (l = []));
-    l.push(i);
   }
   // order hosts along the links (a chain client – router – server reads left to right)
   const order = orderHosts(hostNames, links);
@@ -251,25 +260,51 @@ export function layoutTrace(trace: Trace): Layout {
     return { name, x, devices: sorted.map((d, i) => ({ name: d, x: x + step * (i + 1) })) };
   });
   const hostX = new Map(hosts.map((h) => [h.name, h.x]));
-  const slot: Slot[] = new Array(n);
-  const point: Point[] = new Array(n);
+  // per name: whether it is a free that keeps the spot; per event the spot from a few numbers,
+  // and one shared point object per (host, spot, beside a hook) rather than one per event
+  const keeps = str.map(keepsSpot);
+  const slotMemo = new Map<number, Slot>();
+  const slotNo = new Map<Slot, number>(Object.keys(SLOT_XY).map((k, i) => [k as Slot, i]));
+  const spotNo = new Map<number, number>();
+  const spots: { slot: Slot; point: Point }[] = [];
+  const spotOf = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const e = events[i];
     const p = prevOfPacket[i];
-    const keep = keepsSpot(e) && p >= 0 && events[p].host === e.host;
-    slot[i] = keep ? slot[p] : slotOf(e);
+    const keep = keeps[ix.fn[i]] && p >= 0 && ix.host[p] === ix.host[i];
     if (keep) {
-      point[i] = point[p];
+      spotOf[i] = spotOf[p];
       continue;
     }
-    const [sx, sy] = SLOT_XY[slot[i]];
+    const hk = ix.hook[i];
+    const out = (ix.flags[i] & INDEX_FLAG.outgoing) !== 0;
+    const memoKey = ((ix.fn[i] * 4 + ix.layer[i]) * (S + 1) + (hk + 1)) * 2 + (out ? 1 : 0);
+    let sl = slotMemo.get(memoKey);
+    if (sl === undefined) {
+      sl = slotFor(str[ix.fn[i]], INDEX_LAYERS[ix.layer[i]], hk >= 0 ? str[hk] : undefined, out);
+      slotMemo.set(memoKey, sl);
+    }
     // a function (not the hook itself) that sits at a hook's spot is drawn just before the hook
-    const dy = e.hook ? 0 : (FN_BESIDE_HOOK[slot[i]] ?? 0);
-    point[i] = { x: (hostX.get(e.host) ?? 0) + sx, y: HOST_TOP + sy + dy };
+    const dy = hk >= 0 ? 0 : (FN_BESIDE_HOOK[sl] ?? 0);
+    const pk = (ix.host[i] * 32 + (slotNo.get(sl) as number)) * 2 + (hk >= 0 ? 1 : 0);
+    let k = spotNo.get(pk);
+    if (k === undefined) {
+      const [sx, sy] = SLOT_XY[sl];
+      k = spots.length;
+      spots.push({ slot: sl, point: { x: (hostX.get(str[ix.host[i]]) ?? 0) + sx, y: HOST_TOP + sy + dy } });
+      spotNo.set(pk, k);
+    }
+    spotOf[i] = k;
   }
   const width = Math.max(HOST_W, hosts.length * (HOST_W + HOST_GAP) - HOST_GAP);
-  return { hosts, links, width, height: HOST_TOP + HOST_H, slot, point, prevOfPacket, nextOfPacket, eventsOfPacket };
+  const packetInfo = new Map(ix.packets.map((p) => [p.id, p]));
+  return { hosts, links, width, height: HOST_TOP + HOST_H, spots, spotOf, prevOfPacket, nextOfPacket, eventsOfPacket, packetInfo };
 }
+
+/** Event i's slot in its host. */
+export const slotAt = (layout: Layout, i: number): Slot => layout.spots[layout.spotOf[i]].slot;
+
+/** Event i's point in the picture. */
+export const pointAt = (layout: Layout, i: number): Point => layout.spots[layout.spotOf[i]].point;
 
 function orderHosts(names: string[], links: Link[]): string[] {
   if (names.length <= 2) return names;
@@ -294,28 +329,26 @@ function orderHosts(names: string[], links: Link[]): string[] {
 }
 
 /** The points of a packet's path up to and including event `index` (crossing links via the devices). */
-export function pathTo(layout: Layout, trace: Trace, index: number): Point[] {
-  const e = trace.events[index];
-  const list = layout.eventsOfPacket.get(e.packet) ?? [];
+export function pathTo(layout: Layout, ix: TraceIndex, index: number): Point[] {
+  const list = layout.eventsOfPacket.get(ix.packet[index]) ?? [];
   const pts: Point[] = [];
-  const devPoint = (host: string, dev: string | null | undefined): Point | undefined => {
+  const devPoint = (host: string, dev: string | undefined): Point | undefined => {
     const h = layout.hosts.find((x) => x.name === host);
     const d = h?.devices.find((x) => x.name === dev);
     return d ? { x: d.x, y: HOST_TOP + DEVICE_Y } : undefined;
   };
-  let prev: TraceEvent | undefined;
+  let prev = -1;
   for (const i of list) {
     if (i > index) break;
-    const ev = trace.events[i];
-    if (prev && prev.host !== ev.host) {
-      const a = devPoint(prev.host, prev.skb?.dev);
-      const b = devPoint(ev.host, ev.skb?.dev);
+    if (prev >= 0 && ix.host[prev] !== ix.host[i]) {
+      const a = devPoint(ix.strings[ix.host[prev]], nameAt(ix, 'dev', prev));
+      const b = devPoint(ix.strings[ix.host[i]], nameAt(ix, 'dev', i));
       // no known wire between them (an event without an skb): the path starts again here
       if (a && b) pts.push(a, b);
       else pts.length = 0;
     }
-    pts.push(layout.point[i]);
-    prev = ev;
+    pts.push(pointAt(layout, i));
+    prev = i;
   }
   return pts;
 }
@@ -357,15 +390,14 @@ const SLOT_WORDS: Record<Slot, string> = {
 };
 
 /** The turn the packet takes after this event, in a few words with an arrow. */
-export function turnAt(layout: Layout, trace: Trace, index: number): string {
-  const e = trace.events[index];
-  if (e.drop) return `✕ dropped: ${e.drop.replace(/^SKB_DROP_REASON_/, '')}`;
+export function turnAt(layout: Layout, ix: TraceIndex, index: number): string {
+  const drop = nameAt(ix, 'drop', index);
+  if (drop) return `✕ dropped: ${drop.replace(/^SKB_DROP_REASON_/, '')}`;
   const next = layout.nextOfPacket[index];
-  const nd = next >= 0 ? trace.events[next].drop : undefined;
+  const nd = next >= 0 ? nameAt(ix, 'drop', next) : undefined;
   if (nd) return `✕ about to be dropped (${nd.replace(/^SKB_DROP_REASON_/, '')})`;
   if (next < 0) {
-    const p = trace.packets.find((x) => x.id === e.packet);
-    const f = p?.fate;
+    const f = layout.packetInfo.get(ix.packet[index])?.fate;
     if (!f) return '■ last event';
     if (f.kind === 'delivered') return `■ delivered${f.detail ? `: ${f.detail}` : ''}`;
     if (f.kind === 'consumed') return `■ consumed${f.detail ? `: ${f.detail}` : ''}`;
@@ -373,13 +405,15 @@ export function turnAt(layout: Layout, trace: Trace, index: number): string {
     if (f.kind === 'transmitted') return '→ out of the scenario';
     return '… pending when the run ended';
   }
-  const n = trace.events[next];
-  if (n.host !== e.host) return `→ over the wire to ${n.host}${n.skb?.dev ? `:${n.skb.dev}` : ''}`;
-  const a = layout.slot[index];
-  const b = layout.slot[next];
+  if (ix.host[next] !== ix.host[index]) {
+    const dev = nameAt(ix, 'dev', next);
+    return `→ over the wire to ${ix.strings[ix.host[next]]}${dev ? `:${dev}` : ''}`;
+  }
+  const a = slotAt(layout, index);
+  const b = slotAt(layout, next);
   const gap = next - index - 1;
   if (a === b) {
-    if (n.hook && !e.hook) return `→ through the ${SLOT_WORDS[b]} hook`;
+    if (ix.hook[next] >= 0 && ix.hook[index] < 0) return `→ through the ${SLOT_WORDS[b]} hook`;
     return gap > 0 ? `⏸ waits at ${SLOT_WORDS[b]} while ${gap} other event${gap === 1 ? '' : 's'} happen` : `· stays at ${SLOT_WORDS[b]}`;
   }
   if (b === 'forward') return '→ across to FORWARD';
@@ -387,6 +421,6 @@ export function turnAt(layout: Layout, trace: Trace, index: number): string {
   const ra = SLOT_RANK[a];
   const rb = SLOT_RANK[b];
   if (rb < ra) return `↑ up to ${SLOT_WORDS[b]}`;
-  if (rb > ra) return n.layer === 'L2' && e.layer !== 'L2' ? `↓ down to ${n.skb?.dev ?? 'the device'}` : `↓ down to ${SLOT_WORDS[b]}`;
+  if (rb > ra) return INDEX_LAYERS[ix.layer[next]] === 'L2' && INDEX_LAYERS[ix.layer[index]] !== 'L2' ? `↓ down to ${nameAt(ix, 'dev', next) ?? 'the device'}` : `↓ down to ${SLOT_WORDS[b]}`;
   return `→ on to ${SLOT_WORDS[b]}`;
 }

@@ -10,13 +10,17 @@ import {
   rateError,
   type BreakpointSpec,
   type DebuggerState,
+  type DebuggerStateUpdate,
   type HostToWebview,
+  packIndex,
+  type PackedTraceIndex,
   type StepAction,
   type StopReason,
   type WebviewToHost,
 } from '../protocol';
 import { BreakpointSet, PacketValueCache } from './breakpoints';
 import { firstIndex, move, type Move } from './cursor';
+import { eventDetail, indexTrace, packetLinks, type PacketLinks } from './traceIndex';
 
 export interface SessionHost {
   /** open the kernel source of `fn`; resolves to an error text when it cannot */
@@ -33,6 +37,10 @@ export interface SessionView {
 
 export class DebuggerSession {
   private trace: Trace | null = null;
+  /** each packet's events, for moves that walk one packet */
+  private links: PacketLinks = packetLinks([]);
+  /** what views are sent of the trace */
+  private compact: PackedTraceIndex | null = null;
   private title = '';
   private file: string | null = null;
   private index = 0;
@@ -44,6 +52,8 @@ export class DebuggerSession {
   private readonly views = new Set<SessionView>();
   private readonly ready = new WeakSet<SessionView>();
   private readonly rates = new WeakMap<SessionView, MessageRate>();
+  /** the breakpoints each view was last sent, so a state leaves them out while they stay the same */
+  private readonly sentBreakpoints = new WeakMap<SessionView, BreakpointSet>();
   private readonly listeners = new Set<(s: DebuggerState) => void>();
 
   constructor(private readonly host: SessionHost = {}) {}
@@ -61,6 +71,10 @@ export class DebuggerSession {
   /** Show a trace; keeps breakpoints; `at` restores a position (after a reload). */
   load(trace: Trace, title: string, file: string | null, at?: { index?: number; focus?: number | null; breakpoints?: BreakpointSpec[] }): void {
     this.trace = trace;
+    // the index is what views are sent; its packet column gives the cursor its links
+    const index = indexTrace(trace);
+    this.links = packetLinks(index.packet);
+    this.compact = packIndex(index);
     this.title = title;
     this.file = file;
     this.values = new PacketValueCache();
@@ -68,11 +82,11 @@ export class DebuggerSession {
     this.bps = new BreakpointSet(this.specs, trace.events, this.values);
     const focus = at?.focus ?? null;
     this.focus = focus !== null && trace.packets.some((p) => p.id === focus) ? focus : null;
-    const first = Math.max(0, firstIndex({ events: trace.events, focus: this.focus }));
+    const first = Math.max(0, firstIndex({ events: trace.events, focus: this.focus, links: this.links }));
     const idx = at?.index;
     this.index = idx !== undefined && idx >= 0 && idx < trace.events.length ? idx : first;
     this.last = { index: this.index, reason: at?.index !== undefined ? 'restore' : 'load' };
-    for (const v of this.views) if (this.ready.has(v)) v.post(this.traceMessage());
+    for (const v of this.views) if (this.ready.has(v)) this.postTrace(v);
     this.changed();
   }
 
@@ -98,7 +112,7 @@ export class DebuggerSession {
 
   step(action: StepAction): Move {
     if (!this.trace) return this.last;
-    return this.apply(move({ events: this.trace.events, index: this.index, focus: this.focus, breakpoints: this.bps }, action));
+    return this.apply(move({ events: this.trace.events, index: this.index, focus: this.focus, breakpoints: this.bps, links: this.links }, action));
   }
 
   goto(index: number): void {
@@ -115,8 +129,9 @@ export class DebuggerSession {
     this.focus = packet;
     let i = this.index;
     if (packet !== null && events[i]?.packet !== packet) {
-      let j = events.findIndex((e, k) => k >= this.index && e.packet === packet);
-      if (j < 0) for (let k = this.index; k >= 0; k--) if (events[k].packet === packet) { j = k; break; }
+      const list = this.links.of.get(packet) ?? [];
+      let j = list.find((k) => k >= this.index) ?? -1;
+      if (j < 0) j = list.length ? list[list.length - 1] : -1;
       i = j < 0 ? this.index : j;
     }
     this.apply({ index: i, reason: 'focus' });
@@ -201,12 +216,24 @@ export class DebuggerSession {
 
   private sendAll(view: SessionView): void {
     if (!this.trace) return;
-    view.post(this.traceMessage());
-    view.post({ type: 'debugger/state', state: this.state() });
+    this.postTrace(view);
+    this.postState(view, this.state());
   }
 
-  private traceMessage(): HostToWebview {
-    return { type: 'debugger/trace', title: this.title, file: this.file, trace: this.trace as Trace };
+  /** The trace as views get it: its index; each event's detail comes with the move to it. */
+  private postTrace(view: SessionView): void {
+    this.sentBreakpoints.delete(view);
+    view.post({ type: 'debugger/trace', title: this.title, file: this.file, index: this.compact as PackedTraceIndex });
+  }
+
+  private postState(view: SessionView, state: DebuggerState): void {
+    const detail = this.trace ? eventDetail(this.trace, this.links, state.index) : undefined;
+    let s: DebuggerStateUpdate = state;
+    if (this.sentBreakpoints.get(view) === this.bps) {
+      const { breakpoints: _same, ...rest } = state;
+      s = rest;
+    } else this.sentBreakpoints.set(view, this.bps);
+    view.post(detail ? { type: 'debugger/state', state: s, detail } : { type: 'debugger/state', state: s });
   }
 
   private apply(m: Move): Move {
@@ -218,7 +245,7 @@ export class DebuggerSession {
 
   private changed(): void {
     const s = this.state();
-    for (const v of this.views) if (this.ready.has(v)) v.post({ type: 'debugger/state', state: s });
+    for (const v of this.views) if (this.ready.has(v)) this.postState(v, s);
     for (const f of this.listeners) f(s);
   }
 

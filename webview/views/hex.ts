@@ -5,7 +5,7 @@
 // does. Byte cells are pooled and only the cells that change are touched on a step.
 import type { Decoded } from '../../src/debugger/decode';
 import { changedBytes } from '../../src/debugger/skbfields';
-import type { Trace } from '../../src/trace/contract';
+import type { TraceIndex } from '../../src/protocol';
 import type { StepContext, View } from '../context';
 import { h, setText } from '../dom';
 
@@ -55,7 +55,7 @@ export class HexView implements View {
     this.tree.addEventListener('mouseleave', () => this.hover(-1));
   }
 
-  load(trace: Trace): void {
+  load(trace: TraceIndex): void {
     void trace;
     this.treeKey = '';
   }

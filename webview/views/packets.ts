@@ -2,7 +2,8 @@
 // a listbox: picking one focuses it (stepping then visits its events only); "All packets" clears
 // the focus. Children are indented under the packet that made them. A step only moves the
 // "current" mark.
-import type { PacketInfo, Trace } from '../../src/trace/contract';
+import type { PacketInfo } from '../../src/trace/contract';
+import type { TraceIndex } from '../../src/protocol';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';
 
@@ -45,7 +46,7 @@ export class PacketsView implements View {
     all[i]?.focus();
   }
 
-  load(trace: Trace): void {
+  load(trace: TraceIndex): void {
     this.items.clear();
     this.current = this.selected = undefined;
     const byId = new Map(trace.packets.map((p) => [p.id, p]));
@@ -59,7 +60,7 @@ export class PacketsView implements View {
       return d;
     };
     const counts = new Map<number, number>();
-    for (const e of trace.events) counts.set(e.packet, (counts.get(e.packet) ?? 0) + 1);
+    for (const p of trace.packet) counts.set(p, (counts.get(p) ?? 0) + 1);
     const all = h('li', { role: 'option', 'data-p': 'all', tabindex: '-1', 'aria-selected': 'false' }, h('span', { class: 'pid' }, '∗'), h('span', { class: 'sum' }, `All packets (${trace.packets.length})`));
     this.items.set(null, all);
     const lis = [all];

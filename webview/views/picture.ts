@@ -2,8 +2,8 @@
 // where they sit (PREROUTING and INPUT on the way up, FORWARD across, OUTPUT and POSTROUTING on the
 // way down), the routing decisions, the devices and the links between hosts. Drawn once per trace;
 // a step moves the packet dot, extends its path, lights the hook and says the turn it takes.
-import { DEVICE_Y, HOOK_SLOTS, HOST_H, HOST_TOP, HOST_W, LANES, SLOT_XY, pathTo, turnAt, type Layout, type Slot } from '../../src/debugger/layout';
-import type { Trace } from '../../src/trace/contract';
+import { DEVICE_Y, HOOK_SLOTS, HOST_H, HOST_TOP, HOST_W, LANES, SLOT_XY, pathTo, pointAt, turnAt, type Layout, type Slot } from '../../src/debugger/layout';
+import type { TraceIndex } from '../../src/protocol';
 import type { StepContext, View } from '../context';
 import { h, s, setText } from '../dom';
 
@@ -32,7 +32,7 @@ export class Picture implements View {
     this.root = h('div', { class: 'picture-wrap' }, this.svg, this.turn);
   }
 
-  load(trace: Trace, layout: Layout): void {
+  load(trace: TraceIndex, layout: Layout): void {
     void trace;
     this.svg.replaceChildren();
     this.hookEls.clear();
@@ -104,7 +104,7 @@ export class Picture implements View {
 
   update(c: StepContext): void {
     const { layout, trace, index, event } = c;
-    const p = layout.point[index];
+    const p = pointAt(layout, index);
     this.dot.setAttribute('cx', String(p.x));
     this.dot.setAttribute('cy', String(p.y));
     this.dot.classList.toggle('dropped', !!event.drop);

@@ -2,7 +2,7 @@
 // highlighted (the old value in the tooltip), and a picture of head / data / tail / end with the
 // headroom and tailroom.
 import { SKB_ROWS, skbRows } from '../../src/debugger/skbfields';
-import type { Trace } from '../../src/trace/contract';
+import type { TraceIndex } from '../../src/protocol';
 import type { StepContext, View } from '../context';
 import { h, setText } from '../dom';
 
@@ -37,7 +37,7 @@ export class SkbView implements View {
     );
   }
 
-  load(trace: Trace): void {
+  load(trace: TraceIndex): void {
     void trace;
   }
 
@@ -47,7 +47,7 @@ export class SkbView implements View {
     this.root.classList.toggle('no-skb', !skb);
     if (!skb) return;
     const prevI = c.layout.prevOfPacket[c.index];
-    const prev = prevI >= 0 ? c.trace.events[prevI].skb : undefined;
+    const prev = prevI >= 0 ? c.prev?.skb : undefined;
     const rows = skbRows(skb, c.decoded(c.index), prev, prevI >= 0 ? c.decoded(prevI) : undefined);
     rows.forEach((r, i) => {
       const el = this.rows[i];

@@ -1,7 +1,7 @@
 // What the kernel is doing at this step: where (event, time, host, layer, function and file),
 // the netfilter context, the plain-words sentence, the call path (each function a link that asks
 // the host to open the kernel source) and the counters that changed.
-import type { Trace } from '../../src/trace/contract';
+import type { TraceIndex } from '../../src/protocol';
 import type { Host, StepContext, View } from '../context';
 import { fmtTime, h, setText } from '../dom';
 import { button } from '../ui/elements';
@@ -64,7 +64,7 @@ export class StepInfo implements View {
     if (err) this.host.status(`Cannot open ${fn}: ${err}`, 'error');
   }
 
-  load(trace: Trace): void {
+  load(trace: TraceIndex): void {
     void trace;
     this.stackKey = '';
     this.countersKey = '';
@@ -73,7 +73,7 @@ export class StepInfo implements View {
   update(c: StepContext): void {
     const e = c.event;
     this.current = { fn: e.fn, file: e.file };
-    setText(this.where, `event ${eventNumber(c.index)} of ${c.trace.events.length} · ${fmtTime(e.time)} · ${e.host} · ${e.layer} · packet #${e.packet}`);
+    setText(this.where, `event ${eventNumber(c.index)} of ${c.count} · ${fmtTime(e.time)} · ${e.host} · ${e.layer} · packet #${e.packet}`);
     setText(this.fnLine, `${e.fn}()  ${e.file}`);
     if (e.hook) {
       const k = e.hook;

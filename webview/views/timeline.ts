@@ -2,8 +2,8 @@
 // breakpoint hits marked above), drawn once per trace / focus / breakpoints change; a step only
 // moves the cursor. Keyboard: a slider (arrows step, Home/End, PageUp/PageDown jump).
 import type { Layout } from '../../src/debugger/layout';
-import type { Trace } from '../../src/trace/contract';
-import type { DebuggerState } from '../../src/protocol';
+import type { DebuggerState, TraceIndex } from '../../src/protocol';
+import { eventCount, nameAt } from '../../src/debugger/traceIndex';
 import type { Host, StepContext, View } from '../context';
 import { h } from '../dom';
 import { eventNumber } from '../../src/debugger/eventNumber';
@@ -14,7 +14,8 @@ export class Timeline implements View {
   readonly root: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly cursor: HTMLElement;
-  private trace: Trace | undefined;
+  private trace: TraceIndex | undefined;
+  private count = 0;
   private layout: Layout | undefined;
   private state: DebuggerState | undefined;
   private drawnKey = '';
@@ -44,10 +45,11 @@ export class Timeline implements View {
     new ResizeObserver(() => this.redraw(true)).observe(this.root);
   }
 
-  load(trace: Trace, layout: Layout): void {
+  load(trace: TraceIndex, layout: Layout): void {
     this.trace = trace;
+    this.count = eventCount(trace);
     this.layout = layout;
-    this.root.setAttribute('aria-valuemax', String(Math.max(0, trace.events.length - 1)));
+    this.root.setAttribute('aria-valuemax', String(Math.max(0, this.count - 1)));
     this.drawnKey = '';
   }
 
@@ -56,21 +58,21 @@ export class Timeline implements View {
     this.redraw(false);
     this.placeCursor(c.index);
     this.root.setAttribute('aria-valuenow', String(c.index));
-    this.root.setAttribute('aria-valuetext', `event ${eventNumber(c.index)} of ${c.trace.events.length}: ${c.event.host} ${c.event.fn}`);
+    this.root.setAttribute('aria-valuetext', `event ${eventNumber(c.index)} of ${c.count}: ${c.event.host} ${c.event.fn}`);
   }
 
   private placeCursor(index: number): void {
-    const n = this.trace?.events.length ?? 1;
+    const n = this.trace ? this.count : 1;
     const x = n <= 1 ? 0 : (index / (n - 1)) * (this.width - 2);
     this.cursor.style.transform = `translateX(${x.toFixed(1)}px)`;
   }
 
   private gotoX(clientX: number): void {
     const t = this.trace;
-    if (!t || t.events.length === 0) return;
+    if (!t || this.count === 0) return;
     const r = this.root.getBoundingClientRect();
     const f = Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width)));
-    const i = Math.round(f * (t.events.length - 1));
+    const i = Math.round(f * (this.count - 1));
     // coalesce drags to one goto per frame
     if (this.pendingGoto === undefined) {
       requestAnimationFrame(() => {
@@ -85,18 +87,18 @@ export class Timeline implements View {
   /** the event under the pointer, as a tooltip */
   private hint(clientX: number): void {
     const t = this.trace;
-    if (!t || t.events.length === 0) return;
+    if (!t || this.count === 0) return;
     const r = this.root.getBoundingClientRect();
-    const i = Math.round(Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width))) * (t.events.length - 1));
-    const e = t.events[i];
-    this.root.title = `${eventNumber(i)}: ${e.host} · ${e.fn}() · packet #${e.packet}${e.drop ? ` · ${e.drop}` : ''}`;
+    const i = Math.round(Math.min(1, Math.max(0, (clientX - r.left) / Math.max(1, r.width))) * (this.count - 1));
+    const drop = nameAt(t, 'drop', i);
+    this.root.title = `${eventNumber(i)}: ${nameAt(t, 'host', i)} · ${nameAt(t, 'fn', i)}() · packet #${t.packet[i]}${drop ? ` · ${drop}` : ''}`;
   }
 
   private key(e: KeyboardEvent): void {
     const t = this.trace;
     const s = this.state;
     if (!t || !s) return;
-    const page = Math.max(1, Math.round(t.events.length / 20));
+    const page = Math.max(1, Math.round(this.count / 20));
     let handled = true;
     switch (e.key) {
       case 'ArrowRight':
@@ -114,7 +116,7 @@ export class Timeline implements View {
         this.host.post({ type: 'debugger/step', action: 'runToEnd' });
         break;
       case 'PageUp':
-        this.host.post({ type: 'debugger/goto', index: Math.min(t.events.length - 1, s.index + page) });
+        this.host.post({ type: 'debugger/goto', index: Math.min(this.count - 1, s.index + page) });
         break;
       case 'PageDown':
         this.host.post({ type: 'debugger/goto', index: Math.max(0, s.index - page) });
@@ -146,20 +148,22 @@ export class Timeline implements View {
     g.scale(dpr, dpr);
     const css = getComputedStyle(this.root);
     const colour = (v: string, fb: string): string => css.getPropertyValue(v).trim() || fb;
-    const hostColour = new Map(this.layout.hosts.map((hb, i) => [hb.name, colour(HOST_COLOURS[i % HOST_COLOURS.length], '#3794ff')]));
+    const byName = new Map(this.layout.hosts.map((hb, i) => [hb.name, colour(HOST_COLOURS[i % HOST_COLOURS.length], '#3794ff')]));
+    // per interned name: the colour of the host it names
+    const hostColour = t.strings.map((name) => byName.get(name) ?? '#888');
     const red = colour('--vscode-charts-red', '#f14c4c');
     const bp = colour('--vscode-debugIcon-breakpointForeground', '#e51400');
-    const n = t.events.length;
+    const n = this.count;
     const xOf = (i: number): number => (n <= 1 ? 0 : (i / (n - 1)) * (w - 2));
     g.clearRect(0, 0, w, H);
     // one column per pixel: the colour of the last event landing there, so 10,000 events cost 10,000 rect fills at most once per redraw
     for (let i = 0; i < n; i++) {
-      const e = t.events[i];
-      const focused = s.focus === null || e.packet === s.focus;
+      const dropped = t.drop[i] >= 0;
+      const focused = s.focus === null || t.packet[i] === s.focus;
       g.globalAlpha = focused ? 0.9 : 0.25;
-      g.fillStyle = e.drop ? red : (hostColour.get(e.host) ?? '#888');
+      g.fillStyle = dropped ? red : hostColour[t.host[i]];
       const x = xOf(i);
-      if (e.drop) g.fillRect(x, 6, 2, H - 6);
+      if (dropped) g.fillRect(x, 6, 2, H - 6);
       else g.fillRect(x, focused ? 12 : 18, Math.max(1, w / n), focused ? H - 14 : H - 20);
     }
     g.globalAlpha = 1;

@@ -1,9 +1,8 @@
 // The exercise task panel beside the scenario: a webview (strict CSP, the debugger's page and
 // component set) that shows the task, the hints shown so far and the last Check, and whose three
 // buttons run the same commands as the CodeLens. Messages are validated on arrival (src/protocol.ts).
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import { debuggerPage, makeNonce } from '../../debugger/html';
+import { debuggerHtml } from '../debugger/html';
 import { checkWebviewToHost, type ExerciseAction, type ExerciseView, type HostToWebview } from '../../protocol';
 
 export const EXERCISE_VIEW_TYPE = 'netstackExplorer.exercise';
@@ -22,15 +21,7 @@ export class ExerciseTaskPanel implements vscode.Disposable {
   ) {
     const w = panel.webview;
     w.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
-    const bytes = randomBytes(32);
-    let k = 0;
-    w.html = debuggerPage({
-      cspSource: w.cspSource,
-      nonce: makeNonce(() => bytes[k++ % bytes.length] / 256),
-      styleUri: w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'exercise.css')).toString(),
-      scriptUris: [w.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'exercise.js')).toString()],
-      title: panel.title,
-    });
+    w.html = debuggerHtml(w, extensionUri, panel.title, 'exercise.css', 'exercise.js');
     this.disposables.push(
       w.onDidReceiveMessage((raw: unknown) => {
         const c = checkWebviewToHost(raw);

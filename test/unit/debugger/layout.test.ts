@@ -1,12 +1,14 @@
 import * as assert from 'assert';
-import { layoutTrace, pathTo, slotOf, turnAt } from '../../../src/debugger/layout';
+import { layoutTrace, pathTo, pointAt, slotOf, turnAt } from '../../../src/debugger/layout';
 import { skbRows } from '../../../src/debugger/skbfields';
 import { decodeSkb } from '../../../src/debugger/decode';
+import { indexTrace } from '../../../src/debugger/traceIndex';
 import { ttlTrace } from '../../fixtures/synthetic-trace';
 
 describe('layer picture layout (webview logic)', () => {
   const t = ttlTrace();
-  const l = layoutTrace(t);
+  const ix = indexTrace(t);
+  const l = layoutTrace(ix);
   const at = (fn: string, host?: string): number => t.events.findIndex((e) => e.fn === fn && (!host || e.host === host));
 
   it('finds the hosts, their devices and the link between them from the trace alone', () => {
@@ -24,19 +26,19 @@ describe('layer picture layout (webview logic)', () => {
     assert.strictEqual(slotOf(pre), 'pre');
     // a drop stays where the packet was
     const drop = t.events.findIndex((e) => e.drop);
-    assert.deepStrictEqual(l.point[drop], l.point[l.prevOfPacket[drop]]);
+    assert.deepStrictEqual(pointAt(l, drop), pointAt(l, l.prevOfPacket[drop]));
   });
 
   it('draws the path so far across the link, and says the turn', () => {
     const fwd = at('ip_forward');
-    const pts = pathTo(l, t, fwd);
+    const pts = pathTo(l, ix, fwd);
     assert.ok(pts.length > 10);
     assert.ok(pts.some((p) => p.x > l.hosts[1].x) && pts.some((p) => p.x < l.hosts[1].x), 'crosses from client to router');
-    assert.match(turnAt(l, t, at('veth_xmit', 'client')), /over the wire to router:eth0/);
-    assert.match(turnAt(l, t, fwd), /about to be dropped \(IP_INHDR\)/);
-    assert.match(turnAt(l, t, at('ip_route_input_noref', 'router')), /across to FORWARD/);
-    assert.match(turnAt(l, t, at('ip_local_deliver', 'client')), /through the INPUT hook/);
-    assert.match(turnAt(l, t, at('ping_err')), /delivered/);
+    assert.match(turnAt(l, ix, at('veth_xmit', 'client')), /over the wire to router:eth0/);
+    assert.match(turnAt(l, ix, fwd), /about to be dropped \(IP_INHDR\)/);
+    assert.match(turnAt(l, ix, at('ip_route_input_noref', 'router')), /across to FORWARD/);
+    assert.match(turnAt(l, ix, at('ip_local_deliver', 'client')), /through the INPUT hook/);
+    assert.match(turnAt(l, ix, at('ping_err')), /delivered/);
   });
 
   it('sk_buff rows show what changed since the packet\'s previous step', () => {

@@ -1,6 +1,8 @@
 import * as assert from 'assert';
 import { checkHostToWebview, checkViewState, checkWebviewToHost } from '../../../src/protocol';
 import { ttlTrace } from '../../fixtures/synthetic-trace';
+import { eventDetail, indexTrace, packetLinks } from '../../../src/debugger/traceIndex';
+import { packIndex } from '../../../src/protocol';
 
 describe('protocol validators', () => {
   it('accepts every well-formed webview → host message', () => {
@@ -39,24 +41,70 @@ describe('protocol validators', () => {
     }
   });
 
-  it('accepts a real-looking trace and state from the host, rejects a broken one', () => {
+  it('accepts a real-looking trace index and state from the host, rejects a broken one', () => {
     const trace = ttlTrace();
-    assert.ok(checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace }).ok);
-    assert.ok(checkHostToWebview({ type: 'debugger/state', state: { index: 0, focus: null, breakpoints: [{ id: 'a', text: 'drop', enabled: true, hits: 1, at: [40] }], reason: 'load' } }).ok);
+    const index = packIndex(indexTrace(trace));
+    assert.ok(checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, index }).ok);
+    const detail = eventDetail(trace, packetLinks(trace.events.map((e) => e.packet)), 5);
+    assert.ok(detail && detail.prev !== null);
+    assert.ok(checkHostToWebview({ type: 'debugger/state', state: { index: 5, focus: null, breakpoints: [{ id: 'a', text: 'drop', enabled: true, hits: 1, at: [40] }], reason: 'load' }, detail }).ok);
     assert.ok(checkHostToWebview({ type: 'debugger/reply', requestId: 3, ok: false, error: 'x' }).ok);
     assert.ok(checkHostToWebview({ type: 'debugger/error', message: 'bad' }).ok);
 
-    const broken = JSON.parse(JSON.stringify(trace));
-    broken.events[5].skb.bytes = 'XYZ';
-    broken.events[7].layer = 'L9';
-    const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace: broken });
+    const broken = JSON.parse(JSON.stringify(detail));
+    broken.event.skb.bytes = 'XYZ';
+    broken.prev.layer = 'L9';
+    const r = checkHostToWebview({ type: 'debugger/state', state: { index: 5, focus: null, breakpoints: [], reason: 'step' }, detail: broken });
     assert.strictEqual(r.ok, false);
     if (!r.ok) {
-      assert.match(r.error, /trace\.events\[5\]\.skb\.bytes: expected lowercase hex/);
-      assert.match(r.error, /trace\.events\[7\]\.layer/);
+      assert.match(r.error, /detail\.event\.skb\.bytes: expected lowercase hex/);
+      assert.match(r.error, /detail\.prev\.layer/);
     }
     const s = checkHostToWebview({ type: 'debugger/state', state: { index: 0, focus: null, breakpoints: [], reason: 'teleport' } });
     assert.strictEqual(s.ok, false);
+  });
+
+  it('refuses an index whose columns disagree in length, are not base64, or point outside their tables', () => {
+    const index = indexTrace(ttlTrace());
+    const spoilNumbers: [(ix: ReturnType<typeof indexTrace>) => void, RegExp][] = [
+      [(ix) => (ix.fn[3] = ix.strings.length), /index: invalid index column fn: entry 3 is \d+, expected below \d+/],
+      [(ix) => (ix.layer[0] = 4), /column layer: entry 0 is 4, expected below 4/],
+      [(ix) => (ix.dev[2] = ix.strings.length + 5), /column dev: entry 2/],
+    ];
+    for (const [spoil, re] of spoilNumbers) {
+      const ix = indexTrace(ttlTrace());
+      spoil(ix);
+      const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, index: JSON.parse(JSON.stringify(packIndex(ix))) });
+      assert.strictEqual(r.ok, false, re.source);
+      if (!r.ok) assert.match(r.error, re);
+    }
+    // the wire form as JSON gives it back: anything may be wrong with it
+    type Wire = { count: number; strings: string[]; packets: unknown[]; columns: Record<string, { width: number; base64: string }> };
+    const spoilWire: [(w: Wire) => void, RegExp][] = [
+      [(w) => (w.columns.fn.base64 = w.columns.fn.base64.slice(4)), /index\.columns\.fn\.base64: expected \d+ base64 characters/],
+      [(w) => (w.columns.host.width = 3), /index\.columns\.host: expected a column \{width: 1, 2 or 4/],
+      [(w) => (w.columns.packet.base64 = `!${w.columns.packet.base64.slice(1)}`), /column packet: expected base64 \(a bad character near 0\)/],
+      [(w) => (w.count = 6_000_000), /index\.count: expected an event count of at most 5,000,000/],
+      [(w) => (w.strings[0] = 'x'.repeat(1001)), /index\.strings\[0\]: expected a string of at most 1,000 characters/],
+      [(w) => (w.packets[0] = { id: 1 }), /index\.packets\[0\]\.parent/],
+    ];
+    for (const [spoil, re] of spoilWire) {
+      const w = JSON.parse(JSON.stringify(packIndex(index)));
+      spoil(w);
+      const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, index: w });
+      assert.strictEqual(r.ok, false, re.source);
+      if (!r.ok) assert.match(r.error, re);
+    }
+  });
+
+  it('bounds an event detail: a huge sk_buff, a deep call path', () => {
+    const trace = ttlTrace();
+    const detail = eventDetail(trace, packetLinks(trace.events.map((e) => e.packet)), 5);
+    const big = JSON.parse(JSON.stringify(detail));
+    big.event.skb.bytes = '00'.repeat(140_001);
+    big.prev.stack = Array.from({ length: 257 }, () => 'f');
+    const r = checkHostToWebview({ type: 'debugger/state', state: { index: 5, focus: null, breakpoints: [], reason: 'step' }, detail: big });
+    assert.ok(!r.ok && /detail\.event\.skb\.bytes: expected lowercase hex of at most 280,000/.test(r.error) && /detail\.prev\.stack/.test(r.error), r.ok ? '' : r.error);
   });
 
   it('validates a restored view state, dropping a malformed one', () => {
@@ -85,8 +133,8 @@ describe('the panel page', () => {
 
 describe('protocol: a trace with hosts', () => {
   it('checks the hosts and devices the picture reads', () => {
-    const t = { ...ttlTrace(), hosts: [{ name: 'client', devices: [{ name: 'eth0', kind: 'veth', peer: 7 }], routes: [], neighbours: [] }] };
-    const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, trace: t });
+    const t = { ...packIndex(indexTrace(ttlTrace())), hosts: [{ name: 'client', devices: [{ name: 'eth0', kind: 'veth', peer: 7 }], routes: [], neighbours: [] }] };
+    const r = checkHostToWebview({ type: 'debugger/trace', title: 't', file: null, index: t });
     assert.ok(!r.ok && /hosts\[0\]\.devices\[0\]\.peer/.test(r.error));
   });
 });
