@@ -223,6 +223,16 @@ export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudS
   });
 }
 
+/**
+ * neigh_confirm (include/net/neighbour.h, v6.12): a protocol above says the neighbour answered
+ * (TCP through sock_confirm_neigh): only the confirmed stamp moves; the state is left to the
+ * timer (NUD_DELAY goes to NUD_REACHABLE when it finds a confirmation within
+ * delay_first_probe_time) and to the ageing of NUD_REACHABLE, which counts from it.
+ */
+export function neigh_confirm(net: Net, n: Neighbour): void {
+  n.confirmed = net.w.sched.now;
+}
+
 /** `ip neigh add/replace`: a static entry. */
 export function neigh_add_static(net: Net, dev: NetDevice, ip: number, lladdr: string, state: NudState): void {
   const n = neigh_lookup(net, dev, ip) ?? neigh_create(net, dev, ip);

@@ -226,6 +226,9 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   });
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
+  // __tcp_transmit_skb copies the socket's sk_dst_pending_confirm into the sk_buff (a SYN-ACK
+  // from tcp_make_synack or a RST from the control socket never carries it)
+  if (fn === 'tcp_transmit_skb' && s.sk?.dstPendingConfirm) skb.dst_pending_confirm = true;
   // tcp_transmit_skb hands ip_queue_xmit one sk_buff, never ip_append_data's pieces
   skb.cb.fragList = undefined;
   skb.cb.fragLocal = undefined;
@@ -615,6 +618,11 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.maxWindow = th.window;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
+    // tcp_init_wl; tcp_ack's FLAG_SYN_ACKED (forward progress) and tcp_init_transfer →
+    // tcp_init_metrics both ask for the neighbour to be confirmed (sk_dst_confirm): the ACK of
+    // the handshake does it
+    sk.sndWl1 = seq;
+    sk.dstPendingConfirm = true;
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
     net.count('TcpExtTCPDelivered');
     net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
@@ -762,6 +770,11 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
     net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
+    // tcp_rcv_state_process (TCP_SYN_RECV): tcp_init_wl, then tcp_init_transfer → tcp_init_metrics
+    // → sk_dst_confirm: the child's first segment confirms its neighbour (sk_setup_caps in
+    // tcp_v4_syn_recv_sock had cleared the flag just before)
+    req.sndWl1 = seq;
+    req.dstPendingConfirm = true;
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
     listener.report?.accepted?.push(`${numToIp(req.daddr)}:${req.dport}`);
@@ -797,9 +810,10 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
         net.count('TcpExtTCPDelivered', sk.unackedSegs);
         sk.unackedSegs = 0;
       }
-      sk.sndUna = ack;
       // tcp_ack_update_window: the window, scaled by the peer's window scale
       const win = readTcp(skb.buf, skb.data).window * 2 ** (sk.sndWscale ?? 0);
+      if (tcp_ack_confirms(sk, seq, ack, dataLen, win)) sk.dstPendingConfirm = true;
+      sk.sndUna = ack;
       sk.sndWnd = win;
       if (win > (sk.maxWindow ?? 0)) sk.maxWindow = win;
     }
@@ -841,6 +855,23 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       ),
     );
   });
+}
+
+/**
+ * tcp_ack (net/ipv4/tcp_input.c, v6.12) asks for the neighbour to be confirmed (sk_dst_confirm)
+ * when, with segments in flight (packets_out; without any it returns at no_queue first), an ACK
+ * acknowledges new data (FLAG_FORWARD_PROGRESS) or is a duplicate: no data, nothing newly
+ * acknowledged, no window update (tcp_may_update_window: a later snd_wl1, or the same one with a
+ * larger or zero window). An ACK outside snd_una..snd_nxt returns earlier.
+ */
+function tcp_ack_confirms(sk: TcpSock, seq: number, ack: number, dataLen: number, win: number): boolean {
+  if (!between(ack, sk.sndUna, sk.sndNxt)) return false;
+  const acked = ack !== sk.sndUna;
+  const wl1 = sk.sndWl1 ?? seq;
+  const winUpdate = acked || ((seq - wl1) | 0) > 0 || (seq === wl1 && (win > (sk.sndWnd ?? 0) || win === 0));
+  if (winUpdate) sk.sndWl1 = seq;
+  if (sk.sndNxt === sk.sndUna) return false;
+  return acked || (dataLen === 0 && !winUpdate);
 }
 
 /** icmp_err_convert (net/ipv4/icmp.c, v6.12): the errno each destination-unreachable code means */
