@@ -352,12 +352,13 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         const elapsedMs = Math.floor(net.w.sched.now / 1e6) - Math.floor((sk.retransStamp ?? 0) / 1e6);
         const timedOut = sk.synRetries > 0 && elapsedMs - limit / 1e6 >= 0;
         if (sk.synRetries >= max || timedOut) {
-          sk.state = 'TCP_CLOSE';
-          sk.errors.push('ETIMEDOUT');
-          net.count('TcpAttemptFails');
+          // tcp_write_err: the error is the soft one an ICMP message left while connect() held
+          // the socket (sk_err_soft), else ETIMEDOUT; tcp_done_with_error ends the socket
+          const err = sk.errSoft ?? 'ETIMEDOUT';
           net.count('TcpExtTCPAbortOnTimeout');
           const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${elapsedMs / 1000} s since the first SYN reach tcp_model_timeout(tcp_syn_retries = ${retryUntil}) = ${limit / 1e9} s`;
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): tcp_write_err ends the connect with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft), not ETIMEDOUT` : 'ETIMEDOUT'} (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          tcp_done_with_error(net, sk, err);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
@@ -809,6 +810,8 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       if (ack !== sk.sndUna && sk.unackedSegs) {
         net.count('TcpExtTCPDelivered', sk.unackedSegs);
         sk.unackedSegs = 0;
+        // tcp_ack: data got acknowledged, so the soft error log is cleared
+        sk.errSoft = undefined;
       }
       // tcp_ack_update_window: the window, scaled by the peer's window scale
       const win = readTcp(skb.buf, skb.data).window * 2 ** (sk.sndWscale ?? 0);
@@ -945,6 +948,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     }
     if ((sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') && owned) {
       sk.errors.push(`${err} (soft)`);
+      sk.errSoft = err;
       return done(`${quoted} is connecting, but the error (${err}) arrives while connect() still holds the socket lock (the SYN's whole round trip ran in its softirq): it is only kept as sk_err_soft (LockDroppedIcmps), and the SYN will be retried.`);
     }
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') {
@@ -955,6 +959,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     }
     // An established connection keeps trying: without IP_RECVERR the error is only soft (sk_err_soft).
     sk.errors.push(`${err} (soft)`);
+    sk.errSoft = err;
     done(`${quoted} is established: the error (${err}) is kept as a soft error and the connection keeps trying.`);
   });
 }
