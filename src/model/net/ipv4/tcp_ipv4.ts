@@ -13,7 +13,7 @@ import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptio
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
-import { ip_local_out } from './ip_output';
+import { ip_local_out, ip_send_skb } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
@@ -243,7 +243,10 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // bare ACK): a retransmitted SYN is not counted
     if (!s.retrans) net.count('TcpOutSegs', pcount);
     net.step(skb, 'L4', fn, file, what);
-    const rc = ip_local_out(net, skb);
+    // the RST control socket's reply goes out through ip_send_unicast_reply →
+    // ip_push_pending_frames → ip_send_skb, which counts IpOutDiscards for a refused one (a
+    // LOCAL_OUT drop's -EPERM); a socket's segments go through ip_queue_xmit → ip_local_out
+    const rc = s.sk ? ip_local_out(net, skb) : net.call('ip_send_unicast_reply', () => net.call('ip_push_pending_frames', () => ip_send_skb(net, skb)));
     if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
   });
   return pkt;
