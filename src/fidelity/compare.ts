@@ -103,7 +103,7 @@ export function compareFrames(model: Observation, kernel: Observation, captured:
           out.push({ host, what: `${label} (model packet ${a[i].packet})`, field: 'frame', model: a[i].n.summary, kernel: '(none)' });
           continue;
         }
-        for (const d of diffFrames(a[i].n, b[i].n, { nicChecksum: a[i].nicChecksum })) {
+        for (const d of diffFrames(a[i].n, b[i].n, { nicChecksum: a[i].nicChecksum, nicQuoted: a[i].nicQuoted })) {
           out.push({ host, what: `${label} (model packet ${a[i].packet}: ${a[i].n.summary})`, field: d.field, model: d.model, kernel: d.kernel === d.model ? `${d.kernel} (kernel: ${b[i].n.summary})` : d.kernel });
         }
       }

@@ -23,6 +23,8 @@ export const MASK_REASONS: Record<string, string> = {
   'icmp6.check': 'ICMPv6 checksum: covers the masked echo id / timestamp / quoted packet (validity still compared).',
   'nic.l4.check':
     "UDP/TCP checksum of a packet whose CHECKSUM_PARTIAL checksum a modelled NIC (a `nic` link, e1000_xmit_frame) filled in on an earlier hop: the kernel replays that link as a veth pair, which hands the sk_buff over still CHECKSUM_PARTIAL, so on every later hop the kernel's frame carries the pseudo-header sum only. What a veth would show there is not what the modelled NIC did, so neither the field nor its validity is compared for those frames.",
+  'nic.quoted.l4.check':
+    "The UDP checksum inside the datagram an ICMP error quotes, when that datagram had its CHECKSUM_PARTIAL checksum filled in by a modelled NIC (a `nic` link) before the error was made: on the kernel's stand-in veth the datagram still held the pseudo-header sum when icmp_send copied it, so the quote carries that. (The quoted TCP checksum is masked anyway, with the sequence numbers it covers.)",
 };
 
 export interface Field {
@@ -282,13 +284,16 @@ export interface FrameDiff {
  * Where two normalized frames differ: the first differing field (unmasked bytes), or checksum
  * validity. `nicChecksum`: the model's packet had its L4 checksum filled in by a modelled NIC on
  * an earlier hop (MASK_REASONS 'nic.l4.check'): that field and its validity are left out.
+ * `nicQuoted`: an ICMP error quotes such a packet ('nic.quoted.l4.check'): the quoted UDP/TCP
+ * checksum is left out.
  */
-export function diffFrames(model: Norm, kernel: Norm, opts: { nicChecksum?: boolean } = {}): FrameDiff[] {
+export function diffFrames(model: Norm, kernel: Norm, opts: { nicChecksum?: boolean; nicQuoted?: boolean } = {}): FrameDiff[] {
   const out: FrameDiff[] = [];
   let a = model.masked;
   let b = kernel.masked;
-  if (opts.nicChecksum) {
-    for (const fld of model.fields.filter((x) => x.name === 'udp.check' || x.name === 'tcp.check')) {
+  const nicFields = [...(opts.nicChecksum ? ['udp.check', 'tcp.check'] : []), ...(opts.nicQuoted ? ['quoted.udp.check', 'quoted.tcp.check'] : [])];
+  if (nicFields.length) {
+    for (const fld of model.fields.filter((x) => nicFields.includes(x.name))) {
       const xx = 'xx'.repeat(fld.end - fld.start);
       a = a.slice(0, fld.start * 2) + xx + a.slice(fld.end * 2);
       b = b.slice(0, fld.start * 2) + xx + b.slice(fld.end * 2);

@@ -16,6 +16,8 @@ export interface WireFrame {
   bytes: Uint8Array;
   /** (model side) a modelled NIC filled in this packet's CHECKSUM_PARTIAL checksum on an earlier hop (frames.ts, MASK_REASONS 'nic.l4.check') */
   nicChecksum?: boolean;
+  /** (model side) an ICMP error quoting a packet whose checksum a modelled NIC filled in before the error was made (MASK_REASONS 'nic.quoted.l4.check') */
+  nicQuoted?: boolean;
 }
 
 export interface HookPass {
@@ -169,12 +171,15 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
   // dev_hard_start_xmit that handed it over CHECKSUM_PARTIAL), and the last handover per host
   const nicDone = new Set<number>();
   const partialAt = new Map<string, boolean>();
+  // an ICMP error is a packet of its own whose parent is the packet it quotes
+  const parentOf = new Map(t.packets.map((p) => [p.id, p.parent]));
   for (const e of t.events) {
     if (!firstFn.has(`${e.host}/${e.packet}`)) firstFn.set(`${e.host}/${e.packet}`, e.fn);
     if (e.fn === 'dev_hard_start_xmit' && e.skb?.dev) {
       const k = `${e.host}:${e.skb.dev}`;
       if (!frames.has(k)) frames.set(k, []);
-      frames.get(k)!.push({ packet: e.packet, bytes: frameOf(e)!, nicChecksum: nicDone.has(e.packet) || undefined });
+      const parent = parentOf.get(e.packet);
+      frames.get(k)!.push({ packet: e.packet, bytes: frameOf(e)!, nicChecksum: nicDone.has(e.packet) || undefined, nicQuoted: (parent !== undefined && parent !== null && nicDone.has(parent)) || undefined });
       partialAt.set(`${e.host}/${e.packet}`, e.skb.ip_summed === 'CHECKSUM_PARTIAL');
     }
     if (e.fn === 'e1000_xmit_frame' && partialAt.get(`${e.host}/${e.packet}`)) nicDone.add(e.packet);

@@ -6,7 +6,7 @@ export function classesLines(results: GeneratedResult[], shrunk: Shrunk[]): stri
   for (const r of results) if (r.cls && !r.unsupported) by.set(r.cls, [...(by.get(r.cls) ?? []), r.index]);
   const redrawn = results.reduce((s, r) => s + r.redrawn, 0);
   const out: string[] = [];
-  if (redrawn) out.push(`generator: ${redrawn} draw${redrawn > 1 ? 's' : ''} refused by the model and drawn again (e.g. a route added twice: the model refuses it as the kernel does)`);
+  if (redrawn) out.push(`generator: ${redrawn} draw${redrawn > 1 ? 's' : ''} refused by the model or left out as a harness limit, and drawn again (e.g. a route added twice: the model refuses it as the kernel does; a SYN's ICMP error over a nic link)`);
   if (!by.size) return out;
   out.push(`${by.size} class${by.size > 1 ? 'es' : ''} of difference:`);
   for (const [cls, idx] of [...by].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))) {

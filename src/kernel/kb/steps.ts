@@ -14,7 +14,7 @@ export const MODEL_STEPS: readonly string[] = [
   // ARP and neighbours
   'arp_rcv', 'arp_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
   'neigh_connected_output', 'neigh_hh_output', '__neigh_event_send', 'neigh_update', 'neigh_probe', 'neigh_timer_handler',
-  'neigh_invalidate',
+  'neigh_invalidate', 'sock_confirm_neigh',
   // IPv4 in
   'ip_rcv', 'ip_list_rcv', 'ip_sublist_rcv', 'ip_rcv_core', 'ip_rcv_finish', 'ip_rcv_finish_core', 'ip_route_input_noref', 'fib_lookup',
   'ip_error', 'ip_local_deliver', 'ip_local_deliver_finish', 'ip_protocol_deliver_rcu', 'ip_defrag', 'raw_local_deliver', 'raw_rcv',

@@ -1,6 +1,8 @@
 // A TCP connect's SYN retransmissions and the options it negotiates (Linux v6.12,
 // net/ipv4/tcp_timer.c, tcp_output.c, tcp_input.c).
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { runScenarioText } from '../../../src/scenario/run';
 import type { Trace } from '../../../src/trace/contract';
 import { tcp_model_timeout } from '../../../src/model/net/ipv4/tcp_ipv4';
@@ -141,5 +143,21 @@ describe("a request sock's SYN-ACK timer (reqsk_timer_handler, v6.12)", () => {
     // the first request: its timer resends at 1 s, gives up at 3 s; the SYNs at 3 s and 7 s find no request and make new ones
     assert.deepStrictEqual(timer.slice(0, 2), ['1 tcp_v4_send_synack', '3 reqsk_timer_handler']);
     assert.strictEqual(t.counters.server.TcpExtTCPTimeouts, 6);
+  });
+});
+
+describe('TCP connect: a soft ICMP error is what a timeout reports (tcp_write_err, v6.12)', () => {
+  it('the error that came while connect() held the socket (sk_err_soft) ends the connect, not ETIMEDOUT', () => {
+    const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fidelity/found/fix-tcp-connect-soft-error.yaml'), 'utf8');
+    const t = runScenarioText(text, 'soft.yaml');
+    assert.strictEqual(t.counters.client.TcpExtLockDroppedIcmps, 1);
+    const done = t.events.find((e) => e.fn === 'tcp_done');
+    assert.ok(done && /fails with ENETUNREACH/.test(done.what), done?.what);
+    assert.strictEqual(done.time, 3e9);
+    assert.strictEqual(t.counters.client.TcpExtTCPAbortOnTimeout, 1);
+    assert.strictEqual(t.counters.client.TcpAttemptFails, 1);
+    // without the router's ICMP error there is no soft error: ETIMEDOUT
+    const silent = runScenarioText(text.replace('sysctl -w net.ipv4.ip_forward=1', 'sysctl -w net.ipv4.ip_forward=1\n    ip route add blackhole 10.9.9.9'), 'silent.yaml');
+    assert.ok(/fails with ETIMEDOUT/.test(silent.events.find((e) => e.fn === 'tcp_done')?.what ?? ''));
   });
 });

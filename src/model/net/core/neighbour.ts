@@ -16,6 +16,24 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from '../../proto/icmp';
 const FILE = 'net/core/neighbour.c';
 /** delay_first_probe_time: how long a STALE entry in use waits for confirmation before probing */
 const DELAY_PROBE_NS = 5e9;
+/** one jiffy at HZ=250 (the running kernel's CONFIG_HZ), in ns */
+const JIFFY_NS = 4e6;
+
+/**
+ * When a timer armed now for `delayNs` fires (kernel/time/timer.c calc_wheel_index, v6.12): the
+ * timer wheel files it in the level its delay falls in (63 one-jiffy buckets, then 8, 64, 512…
+ * jiffies wide) and rounds its expiry up to the next bucket of that level, so it never fires
+ * early and, 5 s out, fires 1 to 64 jiffies late. Returns the delay until then.
+ */
+function timerWheelDelay(nowNs: number, delayNs: number): number {
+  const clk = Math.floor(nowNs / JIFFY_NS);
+  const expires = clk + Math.ceil(delayNs / JIFFY_NS);
+  let lvl = 0;
+  while (lvl < 8 && expires - clk >= 63 << (3 * lvl)) lvl++;
+  const bucket = ((Math.floor(expires / 2 ** (3 * lvl)) + 1) * 2 ** (3 * lvl));
+  return bucket * JIFFY_NS - nowNs;
+}
+
 /** truesize of a queued skb, charged against unres_qlen_bytes */
 const truesize = (skb: SkBuff): number => skb.truesize();
 
@@ -111,7 +129,9 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
       n.state = 'NUD_DELAY';
       n.updated = now;
       net.w.sched.cancel(n.timer);
-      n.timer = net.w.sched.after(DELAY_PROBE_NS, () => neigh_timer_handler(net, n), true);
+      // the DELAY timer fires after delay_first_probe_time rounded up by the timer wheel: a
+      // confirmation (TCP's sock_confirm_neigh) in the same instant as this send is already too old
+      n.timer = net.w.sched.after(timerWheelDelay(now, DELAY_PROBE_NS), () => neigh_timer_handler(net, n), true);
       return false;
     }
     if (n.state !== 'NUD_INCOMPLETE') return false;
@@ -165,14 +185,15 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
   net.w.rec.fresh(() =>
     net.call('neigh_timer_handler', () => {
       if (n.state === 'NUD_DELAY') {
-        if (net.w.sched.now <= n.confirmed + DELAY_PROBE_NS) {
+        // time_before_eq(now, confirmed + delay_probe_time), in jiffies
+        if (Math.floor(net.w.sched.now / JIFFY_NS) <= Math.floor(n.confirmed / JIFFY_NS) + DELAY_PROBE_NS / JIFFY_NS) {
           n.state = 'NUD_REACHABLE';
           net.step(null, 'L2', 'neigh_timer_handler', FILE, `${nkey(n)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.`);
           return;
         }
         n.state = 'NUD_PROBE';
         n.probes = 0;
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${nkey(n)} within delay_first_probe_time (5 s): NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${nkey(n)} within delay_first_probe_time (5 s) before the timer ran: NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
       }
       if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
       if (n.probes >= maxProbes(net, n)) {
@@ -236,6 +257,16 @@ export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudS
       });
     }
   });
+}
+
+/**
+ * neigh_confirm (include/net/neighbour.h, v6.12): a protocol above says the neighbour answered
+ * (TCP through sock_confirm_neigh): only the confirmed stamp moves; the state is left to the
+ * timer (NUD_DELAY goes to NUD_REACHABLE when it finds a confirmation within
+ * delay_first_probe_time) and to the ageing of NUD_REACHABLE, which counts from it.
+ */
+export function neigh_confirm(net: Net, n: Neighbour): void {
+  n.confirmed = net.w.sched.now;
 }
 
 /** `ip neigh add/replace`: a static entry. */

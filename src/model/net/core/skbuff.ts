@@ -79,6 +79,12 @@ export class SkBuff {
   /** the socket that owns this skb on transmit (skb->sk), by description */
   sk: object | null = null;
   /**
+   * skb->dst_pending_confirm: the sender asks that the neighbour this packet goes to be confirmed
+   * on the way out (sock_confirm_neigh in ip_finish_output2). Set by __tcp_transmit_skb from the
+   * socket's sk_dst_pending_confirm (v6.12).
+   */
+  dst_pending_confirm = false;
+  /**
    * skb_shinfo(skb)->gso_size and gso_segs: a TCP sk_buff carrying several MSS-sized segments
    * (TSO/GSO), cut into them only where a device cannot take it whole (tcp_offload.ts). 0 for
    * an ordinary packet.
@@ -249,6 +255,7 @@ export class SkBuff {
     c.cb = structuredCloneCb(this.cb);
     c.gso_size = this.gso_size;
     c.gso_segs = this.gso_segs;
+    c.dst_pending_confirm = this.dst_pending_confirm;
     c.shinfo = this.shinfo;
     return c;
   }

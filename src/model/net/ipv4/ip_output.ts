@@ -10,7 +10,8 @@ import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '../../proto/icmp';
 import { NF_HOOK } from '../netfilter/core';
 import { icmp_send } from './icmp';
 import { ip_do_fragment } from './ip_fragment';
-import { neigh_output, ip_neigh_for_gw } from '../core/neighbour';
+import { neigh_confirm, neigh_output, ip_neigh_for_gw } from '../core/neighbour';
+import type { Neighbour } from '../core/neighbour_types';
 import { NET_XMIT_CN, xmitName } from '../core/dev';
 import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
@@ -219,6 +220,21 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
       net.step(skb, 'L3', 'ip_finish_output2', FILE, () => `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
     }
     const n = ip_neigh_for_gw(net, dev, nexthop);
+    sock_confirm_neigh(net, skb, n);
     return neigh_output(net, n, skb);
   });
+}
+
+/**
+ * sock_confirm_neigh (include/net/sock.h, v6.12): a packet sent with dst_pending_confirm (a TCP
+ * segment after the peer showed it hears us) confirms the neighbour it goes to (neigh_confirm),
+ * and the socket's request is met (sk_dst_pending_confirm cleared). An entry in NUD_DELAY then
+ * goes back to NUD_REACHABLE at its timer without a unicast probe.
+ */
+function sock_confirm_neigh(net: Net, skb: SkBuff, n: Neighbour): void {
+  if (!skb.dst_pending_confirm) return;
+  const sk = skb.sk as { dstPendingConfirm?: boolean } | null;
+  if (sk?.dstPendingConfirm) sk.dstPendingConfirm = false;
+  neigh_confirm(net, n);
+  net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', `The sending socket asked for its neighbour to be confirmed (TCP saw the peer answer): ${numToIp(n.key)}'s entry is confirmed now (neigh_confirm), so it stays usable without a probe.`);
 }

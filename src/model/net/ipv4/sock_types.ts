@@ -86,6 +86,19 @@ export interface TcpSock {
   advmss?: number;
   /** the receive window's state once established (tcp_window.ts) */
   rcvSpace?: RcvSpace;
+  /**
+   * sk_dst_pending_confirm (v6.12): TCP learnt that the peer is reachable (tcp_ack's forward
+   * progress or duplicate ACK, tcp_init_metrics at the end of the handshake); the next segment
+   * sent carries it (skb->dst_pending_confirm) and confirms the neighbour on its way out.
+   */
+  dstPendingConfirm?: boolean;
+  /**
+   * sk_err_soft: an ICMP error tcp_v4_err could not act on (connect() held the socket, or the
+   * connection is established); tcp_write_err reports it instead of ETIMEDOUT (v6.12)
+   */
+  errSoft?: string;
+  /** snd_wl1: the sequence number of the segment that last updated snd_wnd (tcp_may_update_window) */
+  sndWl1?: number;
   /** the write queue not yet sent: each sk_buff's data length (tcp_sendmsg fills them up to size_goal) */
   writeQueue?: number[];
 }

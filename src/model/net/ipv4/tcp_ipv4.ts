@@ -13,7 +13,7 @@ import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptio
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
-import { ip_local_out } from './ip_output';
+import { ip_local_out, ip_send_skb } from './ip_output';
 import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
@@ -226,6 +226,9 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   });
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
+  // __tcp_transmit_skb copies the socket's sk_dst_pending_confirm into the sk_buff (a SYN-ACK
+  // from tcp_make_synack or a RST from the control socket never carries it)
+  if (fn === 'tcp_transmit_skb' && s.sk?.dstPendingConfirm) skb.dst_pending_confirm = true;
   // tcp_transmit_skb hands ip_queue_xmit one sk_buff, never ip_append_data's pieces
   skb.cb.fragList = undefined;
   skb.cb.fragLocal = undefined;
@@ -240,7 +243,10 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // bare ACK): a retransmitted SYN is not counted
     if (!s.retrans) net.count('TcpOutSegs', pcount);
     net.step(skb, 'L4', fn, file, what);
-    const rc = ip_local_out(net, skb);
+    // the RST control socket's reply goes out through ip_send_unicast_reply →
+    // ip_push_pending_frames → ip_send_skb, which counts IpOutDiscards for a refused one (a
+    // LOCAL_OUT drop's -EPERM); a socket's segments go through ip_queue_xmit → ip_local_out
+    const rc = s.sk ? ip_local_out(net, skb) : net.call('ip_send_unicast_reply', () => net.call('ip_push_pending_frames', () => ip_send_skb(net, skb)));
     if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
   });
   return pkt;
@@ -380,12 +386,13 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         const elapsedMs = Math.floor(net.w.sched.now / 1e6) - Math.floor((sk.retransStamp ?? 0) / 1e6);
         const timedOut = sk.synRetries > 0 && elapsedMs - limit / 1e6 >= 0;
         if (sk.synRetries >= max || timedOut) {
-          sk.state = 'TCP_CLOSE';
-          sk.errors.push('ETIMEDOUT');
-          net.count('TcpAttemptFails');
+          // tcp_write_err: the error is the soft one an ICMP message left while connect() held
+          // the socket (sk_err_soft), else ETIMEDOUT; tcp_done_with_error ends the socket
+          const err = sk.errSoft ?? 'ETIMEDOUT';
           net.count('TcpExtTCPAbortOnTimeout');
           const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${elapsedMs / 1000} s since the first SYN reach tcp_model_timeout(tcp_syn_retries = ${retryUntil}) = ${limit / 1e9} s`;
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): connect() fails with ETIMEDOUT (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): tcp_write_err ends the connect with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft), not ETIMEDOUT` : 'ETIMEDOUT'} (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          tcp_done_with_error(net, sk, err);
           return;
         }
         net.count('TcpExtTcpTimeoutRehash');
@@ -646,6 +653,11 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.maxWindow = th.window;
     sk.state = 'TCP_ESTABLISHED';
     net.count('TcpCurrEstab');
+    // tcp_init_wl; tcp_ack's FLAG_SYN_ACKED (forward progress) and tcp_init_transfer →
+    // tcp_init_metrics both ask for the neighbour to be confirmed (sk_dst_confirm): the ACK of
+    // the handshake does it
+    sk.sndWl1 = seq;
+    sk.dstPendingConfirm = true;
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
     net.count('TcpExtTCPDelivered');
     net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
@@ -793,6 +805,11 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop: the SYN-ACK timer stops
     net.w.sched.cancel(req.retransTimer as never);
     req.sndUna = ack;
+    // tcp_rcv_state_process (TCP_SYN_RECV): tcp_init_wl, then tcp_init_transfer → tcp_init_metrics
+    // → sk_dst_confirm: the child's first segment confirms its neighbour (sk_setup_caps in
+    // tcp_v4_syn_recv_sock had cleared the flag just before)
+    req.sndWl1 = seq;
+    req.dstPendingConfirm = true;
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
     listener.report?.accepted?.push(`${numToIp(req.daddr)}:${req.dport}`);
@@ -827,10 +844,13 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       if (ack !== sk.sndUna && sk.unackedSegs) {
         net.count('TcpExtTCPDelivered', sk.unackedSegs);
         sk.unackedSegs = 0;
+        // tcp_ack: data got acknowledged, so the soft error log is cleared
+        sk.errSoft = undefined;
       }
-      sk.sndUna = ack;
       // tcp_ack_update_window: the window, scaled by the peer's window scale
       const win = readTcp(skb.buf, skb.data).window * 2 ** (sk.sndWscale ?? 0);
+      if (tcp_ack_confirms(sk, seq, ack, dataLen, win)) sk.dstPendingConfirm = true;
+      sk.sndUna = ack;
       sk.sndWnd = win;
       if (win > (sk.maxWindow ?? 0)) sk.maxWindow = win;
     }
@@ -872,6 +892,23 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       ),
     );
   });
+}
+
+/**
+ * tcp_ack (net/ipv4/tcp_input.c, v6.12) asks for the neighbour to be confirmed (sk_dst_confirm)
+ * when, with segments in flight (packets_out; without any it returns at no_queue first), an ACK
+ * acknowledges new data (FLAG_FORWARD_PROGRESS) or is a duplicate: no data, nothing newly
+ * acknowledged, no window update (tcp_may_update_window: a later snd_wl1, or the same one with a
+ * larger or zero window). An ACK outside snd_una..snd_nxt returns earlier.
+ */
+function tcp_ack_confirms(sk: TcpSock, seq: number, ack: number, dataLen: number, win: number): boolean {
+  if (!between(ack, sk.sndUna, sk.sndNxt)) return false;
+  const acked = ack !== sk.sndUna;
+  const wl1 = sk.sndWl1 ?? seq;
+  const winUpdate = acked || ((seq - wl1) | 0) > 0 || (seq === wl1 && (win > (sk.sndWnd ?? 0) || win === 0));
+  if (winUpdate) sk.sndWl1 = seq;
+  if (sk.sndNxt === sk.sndUna) return false;
+  return acked || (dataLen === 0 && !winUpdate);
 }
 
 /** icmp_err_convert (net/ipv4/icmp.c, v6.12): the errno each destination-unreachable code means */
@@ -945,6 +982,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     }
     if ((sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') && owned) {
       sk.errors.push(`${err} (soft)`);
+      sk.errSoft = err;
       return done(`${quoted} is connecting, but the error (${err}) arrives while connect() still holds the socket lock (the SYN's whole round trip ran in its softirq): it is only kept as sk_err_soft (LockDroppedIcmps), and the SYN will be retried.`);
     }
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') {
@@ -955,6 +993,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     }
     // An established connection keeps trying: without IP_RECVERR the error is only soft (sk_err_soft).
     sk.errors.push(`${err} (soft)`);
+    sk.errSoft = err;
     done(`${quoted} is established: the error (${err}) is kept as a soft error and the connection keeps trying.`);
   });
 }

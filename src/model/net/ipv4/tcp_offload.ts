@@ -74,6 +74,8 @@ export function tcp_gso_segment(skb: SkBuff, headroom: number, newPkt: (i: numbe
     seg.dst = skb.dst;
     seg.dev = skb.dev;
     seg.sk = skb.sk;
+    // dst_pending_confirm is one of the header fields skb_segment copies (__copy_skb_header)
+    seg.dst_pending_confirm = skb.dst_pending_confirm;
     seg.mark = skb.mark;
     seg.priority = skb.priority;
     seg.nfct = skb.nfct;
