@@ -229,18 +229,12 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
     if (s.accepted) for (const a of s.accepted) lines.push(`accepted ${maskPort(a)}`);
     sockets.set(k, lines);
   }
+  // What ping printed is what its socket received: each message's source as it arrived (after
+  // conntrack undid a DNAT on the way back, say), not the packet as its sender made it. One socket
+  // per ping item, in item order, as the kernel side reads each ping process's output in turn.
   const pings: PingReport[] = [];
   for (const h of pingHosts) {
-    const heard: string[] = [];
-    for (const p of t.packets) {
-      if (p.fate.kind === 'delivered' && p.fate.fn === 'raw_rcv' && p.fate.host === h) {
-        const m = /raw ICMP socket \(ping\): (.*)$/.exec(p.fate.detail ?? '');
-        const from = /^([\da-f.:]+) >/.exec(p.summary)?.[1] ?? '?';
-        const what = (m?.[1] ?? p.fate.detail ?? '').trim();
-        if (/echo request/.test(what)) continue;
-        heard.push(`${pingKind(what)} from ${from}`);
-      }
-    }
+    const heard = (t.pingSockets ?? []).filter((s) => s.host === h).flatMap((s) => s.received.map((r) => `${pingKind(r.what)} from ${r.from}`));
     pings.push({ host: h, heard });
   }
   return { frames, hooks, counters: t.counters, sockets, pings, sends: [] };

@@ -3,7 +3,7 @@
 import { Net } from './net/net_namespace';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
-import type { HostInfo, SocketReport, Trace } from '../trace/contract';
+import type { HostInfo, PingSocketReport, SocketReport, Trace } from '../trace/contract';
 import { numToIp } from './proto/addr';
 import { REFERENCE_KERNEL } from '../trace/contract';
 
@@ -42,6 +42,7 @@ export class World {
     this.rec.flushCounters();
     const counters: Record<string, Record<string, number>> = {};
     const sockets: SocketReport[] = [];
+    const pingSockets: PingSocketReport[] = [];
     for (const [name, net] of this.hosts) {
       const c: Record<string, number> = {};
       for (const [k, v] of [...net.mib.entries()].sort((a, b) => a[0].localeCompare(b[0]))) if (v) c[k] = v;
@@ -49,6 +50,7 @@ export class World {
       if (net.sock) {
         for (const s of net.sock.udp) sockets.push(s.report);
         for (const s of net.sock.tcp) if (s.report && s.state === 'TCP_LISTEN') sockets.push(s.report);
+        for (const s of net.sock.raw) pingSockets.push({ host: name, echoId: s.echoId, received: s.received.map((r) => ({ ...r })) });
       }
     }
     return {
@@ -59,6 +61,7 @@ export class World {
       events: this.rec.events,
       counters,
       sockets,
+      pingSockets,
     };
   }
 }

@@ -15,8 +15,8 @@ import type { Trace } from '../trace/contract';
 import type { World } from '../model/world';
 import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
-import { ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
-import { ping6_probe_connect, ping6_send } from '../model/net/ipv6/raw';
+import { ping_open, ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
+import { ping6_open, ping6_probe_connect, ping6_send } from '../model/net/ipv6/raw';
 import { parseIpv6 } from '../trace/ipv6';
 import { NotModelled } from '../model/sim/not_modelled';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
@@ -180,16 +180,20 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
     if (s.proto === 'icmp' && s.to.text.includes(':')) {
       const daddr6 = parseIpv6(s.to.text)!;
       if (!ping6_probe_connect(net, daddr6)) return;
+      // each ping item is a new ping process: its own socket and echo id, kept for its `count`
+      const sock = ping6_open(net);
       for (let i = 0; i < s.count; i++) {
-        world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
+        world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { sock, daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
       }
       return;
     }
     const daddr = ipToNum(s.to.text);
     if (s.proto === 'icmp') {
       if (!ping_probe_connect(net, daddr)) return;
+      // each ping item is a new ping process: its own socket and echo id, kept for its `count`
+      const sock = ping_open(net);
       for (let i = 0; i < s.count; i++) {
-        world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
+        world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { sock, daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
       }
     } else if (s.proto === 'udp') {
       // one socket sends all N datagrams: its port is chosen once, as an application's would be

@@ -141,6 +141,15 @@ export interface SocketReport {
   accepted?: string[];
 }
 
+/** A ping item's raw ICMP (or ICMPv6) socket: what ping took from it, in order, as it arrived. */
+export interface PingSocketReport {
+  host: string;
+  /** the echo identifier of its echo requests */
+  echoId: number;
+  /** each message as the socket got it: its source address (after any NAT on the way back) and its kind */
+  received: { from: string; what: string; packet: number }[];
+}
+
 /** A device as `ip -d link` and `ip addr` would show it at the end of the run. */
 export interface DeviceInfo {
   name: string;
@@ -178,6 +187,8 @@ export interface Trace {
   /** host → nstat name → delta over the run */
   counters: Record<string, Record<string, number>>;
   sockets: SocketReport[];
+  /** ping's sockets, one per ping item, in the order the items ran. Additive: older traces have none. */
+  pingSockets?: PingSocketReport[];
   /** set when the run reached its budget (src/model/sim/budget.ts) and stopped early: which limit, and how to raise it */
   stopped?: { limit: string; message: string };
   /**

@@ -17,16 +17,26 @@ const FILE = 'net/ipv4/raw.c';
 const PING_FILE = 'net/ipv4/ping.c';
 const DATAGRAM_FILE = 'net/ipv4/datagram.c';
 
-export function rawSocket(net: Net): RawSock {
-  let s = net.sock.raw.find((r) => r.protocol === IPPROTO_ICMP);
-  if (!s) {
-    s = { kind: 'raw', protocol: IPPROTO_ICMP, received: [], echoId: 0x1000 + net.randBelow(0xe000) };
-    net.sock.raw.push(s);
-  }
+/**
+ * A ping item is one run of iputils ping: a new process with its own SOCK_RAW socket, whose echo
+ * identifier is the process id (iputils' setup(): ident = getpid() & 0xffff for a raw socket).
+ * So each item opens a new socket with a new id — and conntrack, whose ICMP tuple carries the id,
+ * sees a new connection (the nat chain runs again). Within one item (`count N`) ping keeps its
+ * socket and its id. The model draws the id from the run's seed, different from the ids of the
+ * host's other ping sockets (live processes have distinct pids).
+ */
+export function ping_open(net: Net, protocol = IPPROTO_ICMP): RawSock {
+  const taken = new Set(net.sock.raw.map((r) => r.echoId));
+  let echoId = 0x1000 + net.randBelow(0xe000);
+  while (taken.has(echoId)) echoId = 0x1000 + ((echoId - 0x1000 + 1) % 0xe000);
+  const s: RawSock = { kind: 'raw', protocol, received: [], echoId };
+  net.sock.raw.push(s);
   return s;
 }
 
 export interface PingOptions {
+  /** the item's ping socket (ping_open) */
+  sock: RawSock;
   daddr: number;
   seq: number;
   ttl?: number;
@@ -79,7 +89,7 @@ export function ping_probe_connect(net: Net, daddr: number): boolean {
 export function ping_send(net: Net, o: PingOptions): number | string {
   return net.w.rec.fresh(() =>
     net.call('raw_sendmsg', () => {
-      const sock = rawSocket(net);
+      const sock = o.sock;
       sock.whereto = o.daddr;
       const r = ip_route_output_key(net, o.daddr, 0);
       const pkt = net.w.rec.newPacket(net.name, o.parent ?? null);

@@ -13,21 +13,20 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmp6Name } from './icmp';
+import { ping_open } from '../ipv4/raw';
 
 const FILE = 'net/ipv6/raw.c';
 const DATAGRAM_FILE = 'net/ipv6/datagram.c';
 const ERRORS = [ICMPV6_DEST_UNREACH, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, ICMPV6_PARAMPROB];
 
-function rawSocket6(net: Net): RawSock {
-  let s = net.sock.raw.find((r) => r.protocol === NEXTHDR_ICMP);
-  if (!s) {
-    s = { kind: 'raw', protocol: NEXTHDR_ICMP, received: [], echoId: 0x1000 + net.randBelow(0xe000) };
-    net.sock.raw.push(s);
-  }
-  return s;
+/** A new ICMPv6 raw socket for one ping item, with its own echo id (see ping_open). */
+export function ping6_open(net: Net): RawSock {
+  return ping_open(net, NEXTHDR_ICMP);
 }
 
 export interface Ping6Options {
+  /** the item's ping socket: ping_open(net, NEXTHDR_ICMP), a new one (and echo id) per item as for IPv4 */
+  sock: RawSock;
   daddr: Uint8Array;
   seq: number;
   hopLimit?: number;
@@ -52,7 +51,7 @@ export function ping6_probe_connect(net: Net, daddr: Uint8Array): boolean {
 export function ping6_send(net: Net, o: Ping6Options): number | string {
   return net.w.rec.fresh(() =>
     net.call('rawv6_sendmsg', () => {
-      const sock = rawSocket6(net);
+      const sock = o.sock;
       sock.whereto6 = o.daddr;
       const r = ip6_route_output(net, o.daddr);
       const pkt = net.w.rec.newPacket(net.name, null);
