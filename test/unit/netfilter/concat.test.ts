@@ -89,3 +89,19 @@ describe('nft concatenations (issue 15)', () => {
     assert.deepStrictEqual([7000, 7001, 7002, 7003, 7004].map(fate), ['dropped', 'dropped', 'delivered', 'delivered', 'dropped']);
   });
 });
+
+describe('nft leniencies nft 1.0.6 and v6.12 refuse (issue 15)', () => {
+  it('tcp option NAME kind is a syntax error to nft 1.0.6', () => {
+    assert.match(refused('tcp option maxseg kind 2'), /syntax error, unexpected newline/);
+    assert.match(refused('tcp option sack kind 5 accept'), /syntax error, unexpected "accept"/);
+    assert.strictEqual(listed('tcp option maxseg length 4'), 'tcp option maxseg length 4');
+  });
+
+  it('limit: a rate whose token arithmetic overflows u64 is refused as nft_limit_init refuses it', () => {
+    assert.match(refused('limit rate 1023000 mbytes/second'), /Value too large for defined data type/);
+    assert.match(refused('limit rate 1/week burst 4294967295 packets'), /Value too large for defined data type/);
+    // 17180 MiB/s · 1e9 ns still fits in 64 bits; 4e9 packets/s with the default burst too
+    assert.strictEqual(listed('limit rate 17180 mbytes/second'), 'limit rate 17180 mbytes/second');
+    assert.strictEqual(listed('limit rate 4000000000/second'), 'limit rate 4000000000/second');
+  });
+});
