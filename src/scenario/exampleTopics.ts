@@ -65,6 +65,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-iptables-restore.yaml', 'iptables-restore loads a whole ruleset at once'],
       ['nf-reject-icmp.yaml', 'reject answers with an ICMP error where drop says nothing'],
       ['nf-named-sets.yaml', 'one rule matches many addresses through a named set or map'],
+      ['nf-concat-sets.yaml', 'a set of (address . port) pairs: both fields must match one element'],
       ['nf-limit-connmark.yaml', 'limit counts tokens; connmark carries a mark across a connection'],
       ['nf-tcp-flags-quota.yaml', 'tcp flags with a mask, a tcp option of the SYN, and a byte quota'],
       ['nf-raw-notrack.yaml', 'the raw table at priority -300 runs before conntrack and can skip it'],

@@ -250,13 +250,17 @@ export function queueStmt(text: string, num: number, bypass: boolean): Expr {
 export type Key = number | string;
 
 /** `EXPR @set` / `EXPR != @set`: nft_lookup on a named set (NFT_LOOKUP_F_INV for !=). */
-export function setMatch(text: string, name: string, get: (x: EvalCtx) => Key | undefined, neg: boolean, show: (v: Key) => string): Expr {
+export function setMatch(text: string, setOrName: string | NfSet, get: (x: EvalCtx) => Key | undefined, neg: boolean, show: (v: Key) => string): Expr {
   let hit: SetElem | undefined;
   let val: Key | undefined;
-  const set = (x: EvalCtx): NfSet | undefined => x.chain.table.sets?.get(name);
+  // an anonymous set (`{ a . b, … }` of a concatenation) is the rule's own, named ones the table's
+  const anon = typeof setOrName === 'string' ? undefined : setOrName;
+  const name = typeof setOrName === 'string' ? setOrName : '';
+  const set = (x: EvalCtx): NfSet | undefined => anon ?? x.chain.table.sets?.get(name);
+  const where = anon ? 'the anonymous set' : `@${name}`;
   return {
     text,
-    setRef: name,
+    setRef: anon ? undefined : name,
     eval: (x) => {
       val = get(x);
       const s = set(x);
@@ -267,9 +271,9 @@ export function setMatch(text: string, name: string, get: (x: EvalCtx) => Key | 
     actual: (x) => {
       const v = get(x);
       if (v === undefined) return 'no such field';
-      return hit ? `${show(v)}, which is element ${hit.text} of @${name}` : `${show(v)}, which is in no element of @${name}`;
+      return hit ? `${show(v)}, which is element ${hit.text} of ${where}` : `${show(v)}, which is in no element of ${where}`;
     },
-    why: () => (val === undefined ? undefined : hit ? `The lookup in set @${name} finds element ${hit.text} for ${show(val)}.` : `The lookup in set @${name} finds no element for ${show(val)}, as != asks.`),
+    why: () => (val === undefined ? undefined : hit ? `The lookup in ${anon ? where : `set ${where}`} finds element ${hit.text} for ${show(val)}.` : `The lookup in ${anon ? where : `set ${where}`} finds no element for ${show(val)}, as != asks.`),
   };
 }
 

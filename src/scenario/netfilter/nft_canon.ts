@@ -473,6 +473,68 @@ function rejectText(ts: T[]): string {
   return w;
 }
 
+/** Whether the item is a concatenation (`KEY . KEY …`). */
+function isConcat(ts: T[]): boolean {
+  const dot = (i: number): boolean => ts[i]?.k === 'word' && ts[i].t === '.';
+  return dot(1) || (ts[1]?.k === 'word' && dot(2));
+}
+
+/**
+ * A concatenation's lookup: each key as nft names it, and each element's parts in their field's
+ * datatype form; an anonymous set or map lists in key order and keeps its braces for one element.
+ */
+function concatText(ts: T[], numeric: boolean): string {
+  const keys: string[][] = [];
+  let i = 0;
+  for (;;) {
+    const seg: string[] = [];
+    while (ts[i] && ts[i].k === 'word' && ts[i].t !== '.' && !RELOPS[ts[i].t] && !ts[i].t.startsWith('@') && ts[i].t !== 'vmap') seg.push(ts[i++].t);
+    if (seg[0] === 'meta' && UNQUALIFIED.has(seg[1])) seg.shift();
+    else if (BARE_META.has(seg[0])) seg.unshift('meta');
+    keys.push(seg);
+    if (ts[i]?.t !== '.') break;
+    i++;
+  }
+  const types = keys.map((k) => typeOfKey(k));
+  const out = [keys.map((k) => k.join(' ')).join(' . ')];
+  if (ts[i] && RELOPS[ts[i].t]) {
+    if (RELOPS[ts[i].t] !== '==') out.push(RELOPS[ts[i].t]);
+    i++;
+  }
+  const isMap = ts[i]?.t === 'vmap';
+  if (isMap) out.push(ts[i++].t);
+  if (ts[i]?.t !== '{') return join([...out, ...ts.slice(i).map((t) => t.t)]);
+  const elems: T[][] = [[]];
+  for (const t of ts.slice(i + 1, ts.length - 1)) {
+    if (t.k === 'punct' && t.t === ',') elems.push([]);
+    else elems[elems.length - 1].push(t);
+  }
+  const shown = elems
+    .filter((e) => e.length)
+    .map((e) => {
+      const words: T[] = [];
+      for (const t of e) {
+        // `22:accept` is a key part and its verdict in one word
+        const glued = isMap && t.k === 'word' ? /^([^:]+):([a-z]+)$/.exec(t.t) : null;
+        if (glued) words.push({ k: 'word', t: glued[1] }, { k: 'punct', t: ':' }, { k: 'word', t: glued[2] });
+        else words.push(t);
+      }
+      const colon = words.findIndex((t) => t.t === ':');
+      const keyToks = colon < 0 ? words : words.slice(0, colon);
+      const parts = keyToks.filter((t) => t.t !== '.').map((t, j) => (t.k === 'str' ? `"${t.t}"` : value(t.t, types[j] ?? 'raw', numeric)));
+      const sort = parts.map((x, j) => sortKey(x, types[j] ?? 'raw'));
+      const data = colon < 0 ? '' : ` : ${words.slice(colon + 1).map((t) => t.t).join(' ')}`;
+      return { text: `${parts.join(' . ')}${data}`, sort };
+    });
+  if (shown.every((e) => e.sort.every((k) => k !== undefined))) {
+    shown.sort((a, b) => {
+      for (let j = 0; j < a.sort.length; j++) if (a.sort[j] !== b.sort[j]) return a.sort[j]! - b.sort[j]!;
+      return 0;
+    });
+  }
+  return join([...out, `{ ${shown.map((e) => e.text).join(', ')} }`]);
+}
+
 /** The item a keyword's parser accepted, as nft lists it. */
 export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedItem {
   const ts: T[] = [];
@@ -480,6 +542,11 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
     if (t.kind === 'word' && t.text.startsWith('$') && defines.has(t.text.slice(1))) {
       for (const d of defines.get(t.text.slice(1))!) if (d.kind !== 'nl' && d.kind !== 'eof') ts.push({ k: d.kind, t: d.text });
     } else if (t.kind !== 'nl' && t.kind !== 'eof') ts.push({ k: t.kind, t: t.text });
+  }
+  if (isConcat(ts)) {
+    const text = concatText(ts, false);
+    const numeric = concatText(ts, true);
+    return numeric === text ? { text } : { text, numeric };
   }
   if (ts[0]?.t === 'meta' && UNQUALIFIED.has(ts[1]?.t)) ts.shift();
   else if (ts[0] && BARE_META.has(ts[0].t)) ts.unshift({ k: 'word', t: 'meta' });
@@ -567,7 +634,9 @@ function isMatch(text: string): boolean {
 
 const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype' };
 
-/** A named set's element key as nft lists it. */
-export function listedElem(key: string, type: SetKeyType): string {
-  return value(key.replace(/^"(.*)"$/, '$1'), SET_TYPES[type], false);
+/** A named set's element key as nft lists it (a concatenated one part by part). */
+export function listedElem(key: string, type: SetKeyType | readonly SetKeyType[]): string {
+  const types = typeof type === 'string' ? [type] : type;
+  const parts = types.length > 1 ? key.split(' . ') : [key];
+  return parts.map((k, i) => value(k.replace(/^"(.*)"$/, '$1'), SET_TYPES[types[i] ?? types[0]], false)).join(' . ');
 }

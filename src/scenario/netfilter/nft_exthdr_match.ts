@@ -100,7 +100,17 @@ export function tcpOptionMatch(p: NftCursor, kw: NTok): Expr {
   if (p.is('exists') || p.is('missing')) return presence(p, kw, { type: kind, offset: 0, len: 1, present: true }, tcpOption, `tcp option ${t.text}`);
   if (!named) return p.fail(p.peek(), `syntax error: a tcp option given by number takes exists or missing`);
   const f = p.word(`a field of tcp option ${t.text} (${Object.keys(named.fields).join(', ')}), exists or missing`);
-  if (!Object.hasOwn(named.fields, f.text)) p.fail(f, `tcp option ${t.text} has no field ${q(f.text)} (${Object.keys(named.fields).join(', ')})`);
+  // nft 1.0.6's grammar takes `tcp option NAME kind` as a whole expression with nothing after it,
+  // so any comparison that follows is a syntax error there (later nftables read it as the field)
+  if (f.text === 'kind') {
+    // nft's parser takes one value word after it, and stumbles on what comes next
+    const v = p.toks[p.i];
+    const at = v && v.kind === 'word' && !['exists', 'missing'].includes(v.text) && !v.text.startsWith('@') ? p.i + 1 : p.i;
+    const bad = p.toks[at];
+    const end = !bad || bad.kind === 'nl' || bad.kind === 'eof' || bad.text === ';' || bad.text === '}';
+    p.fail(end ? f : bad, `syntax error, unexpected ${end ? 'newline' : q(bad.text)}: nft 1.0.6 does not compare the kind of a named tcp option (tcp option ${t.text} exists matches its presence)`);
+  }
+  if (!Object.hasOwn(named.fields, f.text)) p.fail(f, `tcp option ${t.text} has no field ${q(f.text)} (${Object.keys(named.fields).filter((k) => k !== 'kind').join(', ')})`);
   if (p.is('set')) p.fail(p.peek(), `tcp option ${t.text} ${f.text} set: changing tcp options is not modelled`);
   const [offset, len] = named.fields[f.text];
   return compare(p, kw, { type: kind, offset, len, present: false }, tcpOption, `tcp option ${t.text} ${f.text}`);

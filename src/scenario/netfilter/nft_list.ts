@@ -5,7 +5,7 @@
 // the tokens the parser accepted and the datatype of the key); this file puts them together.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
-import type { Chain, NfSet, Rule, Table } from '../../model/net/netfilter/nf_tables';
+import { setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
 import { listedElem } from './nft_canon';
 
 export interface ListOptions {
@@ -48,14 +48,14 @@ export function priorityText(prio: number, hook: string): string {
 }
 
 function listSet(s: NfSet): string[] {
-  const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${s.keyType}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
   const flags = [s.constant ? 'constant' : '', s.interval ? 'interval' : ''].filter(Boolean);
   if (flags.length) out.push(`\t\tflags ${flags.join(',')}`);
   if (s.elems.length) {
     // a map element's text ends with its verdict (`10.0.0.1 : drop`)
     const el = s.elems.map((e) => {
       const [key, ...data] = e.text.split(' : ');
-      return [listedElem(key, s.keyType), ...data].join(' : ');
+      return [listedElem(key, s.fields ?? s.keyType), ...data].join(' : ');
     });
     out.push(`\t\telements = { ${el.join(', ')} }`);
   }

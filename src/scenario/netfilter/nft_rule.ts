@@ -10,6 +10,7 @@ import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
 import { headerMatch, rawPayloadMatch } from './nft_header_match';
 import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
 import { quotaItem } from './nft_quota';
+import { concatAhead, concatMatch } from './nft_concat';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
@@ -94,11 +95,15 @@ export const ITEMS: Record<string, ItemParser> = {
   gre: noHeader,
 };
 
+/** keywords a concatenation may start with: a match's key, then `.` */
+const CONCAT_FIRST = new Set(['ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'ct', 'mark', 'iifname', 'oifname', 'iif', 'oif', 'pkttype', 'skuid', 'skgid', 'sctp', 'dccp', 'udplite', 'esp', 'ah', 'comp', 'igmp', 'cpu', 'cgroup', 'iiftype', 'oiftype', 'iifgroup', 'oifgroup']);
+
 /** One match or statement of a rule. */
 function item(p: NftCursor): Item {
   const t = p.next();
   if (t.kind !== 'word') p.fail(t, `syntax error: unexpected ${q(t.text)}`);
   const parse = Object.hasOwn(ITEMS, t.text) ? ITEMS[t.text] : undefined;
+  if (parse && CONCAT_FIRST.has(t.text) && concatAhead(p, p.i - 1)) return E(concatMatch(p, t));
   if (parse) return parse(p, t);
   if (t.text.startsWith('@') || t.text.startsWith('$')) return p.fail(t, `${q(t.text)}: unexpected here`);
   return p.fail(t, `syntax error: unexpected ${q(t.text)} (not a match or statement the model knows)`);

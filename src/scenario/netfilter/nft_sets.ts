@@ -3,7 +3,7 @@
 // `EXPR vmap @map`, an anonymous `vmap { … }`). Elements are checked against the set's type when
 // they are loaded, where nft checks them.
 import { NfError, type NfEngine } from '../../model/net/netfilter/engine';
-import type { Chain, EvalCtx, Expr, NfFamily, NfSet, SetElem, SetKeyType, Table, Verdict } from '../../model/net/netfilter/nf_tables';
+import { concatKey, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
 import * as X from './exprs';
@@ -32,7 +32,13 @@ const TYPEOF: Record<string, SetKeyType> = {
   'ct mark': 'mark',
   'icmp type': 'icmp_type',
 };
-export type RawElem = { key: NTok; verdict?: NTok; target?: NTok };
+/** An element as written; a concatenated one (`A . B`) has its parts, key being the first. */
+export type RawElem = { key: NTok; parts?: NTok[]; verdict?: NTok; target?: NTok };
+
+/** A key's datatype as nft's errors describe it: one type's name, or `concatenation of (…)`. */
+export function typeDesc(types: readonly SetKeyType[]): string {
+  return types.length === 1 ? TYPE_DESC[types[0]] : `concatenation of (${types.map((t) => TYPE_DESC[t]).join(', ')})`;
+}
 
 export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
   const s = findTable(e, fam, tn).sets?.get(sn.text);
@@ -52,6 +58,8 @@ export function datatype(p: NftCursor): SetKeyType {
 export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: NTok, sn: NTok, create: boolean): void {
   const isMap = kind.text === 'map';
   let keyType: SetKeyType | null = null;
+  let fields: SetKeyType[] = [];
+  let intervalTok: NTok | null = null;
   let dataType: 'verdict' | undefined;
   let interval = false;
   let constant = false;
@@ -63,8 +71,12 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
     const t = p.next();
     if (t.kind === 'eof') p.fail(t, `syntax error: missing } at the end of the ${kind.text}`);
     if (t.text === 'type') {
-      keyType = datatype(p);
-      if (p.is('.')) p.fail(p.peek(), 'concatenated types are not modelled');
+      fields = [datatype(p)];
+      while (p.is('.')) {
+        p.next();
+        fields.push(datatype(p));
+      }
+      keyType = fields[0];
       if (isMap) {
         const colon = p.word(`":" and the data type of the map`);
         if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
@@ -73,12 +85,18 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
         dataType = 'verdict';
       }
     } else if (t.text === 'typeof') {
-      const a = p.word('an expression');
-      const b = p.atEnd() ? null : p.next();
-      const k = b ? `${a.text} ${b.text}` : a.text;
-      const ty = TYPEOF[k];
-      if (!ty) p.fail(a, `typeof ${k} is not modelled (${Object.keys(TYPEOF).join(', ')} are)`);
-      keyType = ty;
+      fields = [];
+      for (;;) {
+        const a = p.word('an expression');
+        const b = p.atEnd() || p.is('.') || p.is(':') ? null : p.next();
+        const k = b ? `${a.text} ${b.text}` : a.text;
+        const ty = TYPEOF[k];
+        if (!ty) p.fail(a, `typeof ${k} is not modelled (${Object.keys(TYPEOF).join(', ')} are)`);
+        fields.push(ty);
+        if (!p.is('.')) break;
+        p.next();
+      }
+      keyType = fields[0];
       if (isMap) {
         const colon = p.word('":" and the data of the map');
         if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
@@ -89,7 +107,10 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
     } else if (t.text === 'flags') {
       for (;;) {
         const f = p.word('a set flag');
-        if (f.text === 'interval') interval = true;
+        if (f.text === 'interval') {
+          interval = true;
+          intervalTok = f;
+        }
         else if (f.text === 'constant') constant = true;
         else p.fail(f, `set flag ${q(f.text)} is not modelled (interval and constant are)`);
         if (!p.is(',')) break;
@@ -116,6 +137,10 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
   p.next();
   if (!keyType) p.fail(sn, `${kind.text} ${sn.text} has no type (type ${isMap ? 'ipv4_addr : verdict' : 'ipv4_addr'}, or typeof …)`);
   const kt = keyType;
+  // ranges of concatenated keys are the pipapo set (nft_set_pipapo.c), which the model lacks
+  if (fields.length > 1 && intervalTok) p.fail(intervalTok, 'flags interval with a concatenated type (nft_set_pipapo) is not modelled');
+  const fs = fields.length > 1 ? fields : undefined;
+  const typeText = setTypeText({ keyType: kt, fields: fs });
   ops.push({
     pos: sn.pos,
     run: (e) => {
@@ -123,9 +148,9 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (!t.sets) t.sets = new Map();
       let set = t.sets.get(sn.text);
       if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
-      if (set && (set.keyType !== kt || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${set.keyType}`);
+      if (set && (setTypeText(set) !== typeText || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${setTypeText(set)}`);
       if (!set) {
-        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, dataType, interval, constant, elems: [] };
+        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [] };
         t.sets.set(sn.text, set);
       }
       for (const r of elems) addElem(p, t, set, r, false);
@@ -148,11 +173,22 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
       if (!d || d.length !== 1) p.fail(k, `unknown variable ${q(k.text)} (no define ${k.text.slice(1)} before it, or not one value)`);
       key = { ...d[0], pos: k.pos };
     }
+    // `A . B`: the parts of a concatenated element (the last may carry a glued verdict)
+    const parts = [key];
+    while (p.is('.')) {
+      p.next();
+      const t = p.next();
+      if (t.kind !== 'word' && t.kind !== 'str') p.fail(t, `syntax error: expected a value after ".", found ${q(t.text)}`);
+      parts.push(t);
+    }
+    const last = parts[parts.length - 1];
     // `25:accept` is one word to nft's scanner too: a key and its verdict
-    const glued = isMap && key.kind === 'word' ? /^([^:]+):([a-z]+)$/.exec(key.text) : null;
-    const r: RawElem = { key: glued ? { ...key, text: glued[1], end: key.start + glued[1].length } : key };
+    const glued = isMap && last.kind === 'word' ? /^([^:]+):([a-z]+)$/.exec(last.text) : null;
+    if (glued) parts[parts.length - 1] = { ...last, text: glued[1], end: last.start + glued[1].length };
+    const r: RawElem = { key: parts[0] };
+    if (parts.length > 1) r.parts = parts;
     if (glued) {
-      r.verdict = { ...key, text: glued[2], pos: { ...key.pos, col: key.pos.col + glued[1].length + 1 }, start: key.start + glued[1].length + 1 };
+      r.verdict = { ...last, text: glued[2], pos: { ...last.pos, col: last.pos.col + glued[1].length + 1 }, start: last.start + glued[1].length + 1 };
       if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.name('a chain name');
       else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
     } else if (isMap) {
@@ -172,14 +208,35 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
   return out;
 }
 
+/** The written text of an element's key (`A . B` for a concatenated one). */
+export function keyText(r: RawElem): string {
+  return (r.parts ?? [r.key]).map((t) => (t.kind === 'str' ? q(t.text) : t.text)).join(' . ');
+}
+
 /** The value of one element, checked against the set's type (at load, where nft checks it). */
-export function elemOf(p: NftCursor, set: NfSet, key: NTok): SetElem {
+export function elemOf(p: NftCursor, set: NfSet, r: RawElem): SetElem {
+  const types = set.fields ?? [set.keyType];
+  const parts = r.parts ?? [r.key];
+  if (parts.length > types.length) p.fail(parts[types.length], 'too many concatenation components');
+  if (parts.length < types.length) p.fail(r.key, `invalid data type, expected ${typeDesc(types)}`);
+  if (types.length === 1) return valueOf(p, set, types[0], r.key);
+  const vals = parts.map((t, i) => {
+    const v = valueOf(p, set, types[i], t);
+    if (v.lo !== v.hi) p.fail(t, 'ranges and prefixes in concatenated elements (nft_set_pipapo) are not modelled');
+    return v.lo;
+  });
+  const k = concatKey(vals);
+  return { lo: k, hi: k, text: keyText(r) };
+}
+
+function valueOf(p: NftCursor, set: NfSet, keyType: SetKeyType, key: NTok): SetElem {
   const s = key.text;
-  const ranged = key.kind === 'word' && (s.includes('/') || (s.indexOf('-', 1) > 0 && !(set.keyType === 'icmp_type' || (set.keyType === 'inet_service' && s in X.SERVICES))));
-  if (ranged && !set.interval) p.fail(key, `You must add 'flags interval' to your set declaration if you want to add ${s.includes('/') ? 'prefix' : 'range'} elements`);
-  if (set.keyType === 'ifname') return { lo: s, hi: s, text: q(s) };
+  const concat = !!set.fields;
+  const ranged = key.kind === 'word' && (s.includes('/') || (s.indexOf('-', 1) > 0 && !(keyType === 'icmp_type' || (keyType === 'inet_service' && s in X.SERVICES))));
+  if (ranged && !set.interval && !concat) p.fail(key, `You must add 'flags interval' to your set declaration if you want to add ${s.includes('/') ? 'prefix' : 'range'} elements`);
+  if (keyType === 'ifname') return { lo: s, hi: s, text: q(s) };
   let r: X.Range;
-  switch (set.keyType) {
+  switch (keyType) {
     case 'ipv4_addr':
       r = p.ranges([key], (t, v) => p.addrOf(t, v), true)[0];
       break;
@@ -199,7 +256,7 @@ export function elemOf(p: NftCursor, set: NfSet, key: NTok): SetElem {
 }
 
 export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: boolean): void {
-  const el = elemOf(p, set, r.key);
+  const el = elemOf(p, set, r);
   if (r.verdict) {
     const v = r.verdict.text;
     const code: Record<string, Verdict['code']> = { accept: 'NF_ACCEPT', drop: 'NF_DROP', continue: 'NFT_CONTINUE', return: 'NFT_RETURN', jump: 'NFT_JUMP', goto: 'NFT_GOTO' };
@@ -213,8 +270,8 @@ export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: 
   } else if (set.kind === 'map') p.fail(r.key, `map ${set.name} needs KEY : VERDICT elements`);
   const same = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
   if (same >= 0) {
-    if (create) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of ${set.name}`, r.key.pos);
-    if (set.kind === 'map' && set.elems[same].verdict?.code !== el.verdict?.code) throw new ScenarioError(`Could not process rule: File exists: element ${r.key.text} of map ${set.name} has another verdict`, r.key.pos);
+    if (create) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of ${set.name}`, r.key.pos);
+    if (set.kind === 'map' && set.elems[same].verdict?.code !== el.verdict?.code) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of map ${set.name} has another verdict`, r.key.pos);
     return;
   }
   if (set.interval) {
@@ -251,11 +308,11 @@ export function elementCmd(p: NftCursor, ops: Op[], verb: NTok): void {
           addElem(p, t, set, r, verb.text === 'create');
           continue;
         }
-        const el = elemOf(p, set, r.key);
+        const el = elemOf(p, set, r);
         const at = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
         if (at < 0) {
           if (verb.text === 'destroy') continue;
-          throw new ScenarioError(`Could not process rule: No such file or directory: ${r.key.text} is not an element of ${set.name}`, r.key.pos);
+          throw new ScenarioError(`Could not process rule: No such file or directory: ${keyText(r)} is not an element of ${set.name}`, r.key.pos);
         }
         set.elems = set.elems.filter((_, i) => i !== at);
       }
@@ -265,7 +322,10 @@ export function elementCmd(p: NftCursor, ops: Op[], verb: NTok): void {
 }
 
 /** After `EXPR [op]`: a named set `@NAME`, or a verdict map `vmap @NAME` / `vmap { … }`; null if neither follows. */
-export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyType: SetKeyType, get: (x: EvalCtx) => X.Key | undefined, show: (v: X.Key) => string): Expr | null {
+export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyTypes: SetKeyType | SetKeyType[], get: (x: EvalCtx) => X.Key | undefined, show: (v: X.Key) => string): Expr | null {
+  const types = Array.isArray(keyTypes) ? keyTypes : [keyTypes];
+  const keyType = types[0];
+  const fields = types.length > 1 ? types : undefined;
   const t = p.peek();
   if (t.kind !== 'word' || (t.text !== 'vmap' && !t.text.startsWith('@'))) return null;
   const opTok = p.toks[p.i - 1];
@@ -273,8 +333,8 @@ export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyType: SetKeyType, 
     const name = ref.text.slice(1);
     const s = c.table.sets?.get(name);
     if (!s) throw new ScenarioError(`Could not process rule: No such file or directory: no set ${name} in table ${c.table.family} ${c.table.name}`, ref.pos);
-    if (s.keyType !== keyType) throw new ScenarioError(`datatype mismatch, expected ${TYPE_DESC[keyType]}, ${s.kind} @${name} has type ${TYPE_DESC[s.keyType]}`, ref.pos);
-    if (wantMap && s.dataType !== 'verdict') throw new ScenarioError(`@${name} is a set, not a verdict map (map ${name} { type ${s.keyType} : verdict; })`, ref.pos);
+    if (setTypeText(s) !== types.join(' . ')) throw new ScenarioError(`datatype mismatch, expected ${typeDesc(s.fields ?? [s.keyType])}, expression has type ${typeDesc(types)}`, ref.pos);
+    if (wantMap && s.dataType !== 'verdict') throw new ScenarioError(`@${name} is a set, not a verdict map (map ${name} { type ${setTypeText(s)} : verdict; })`, ref.pos);
   };
   if (t.text === 'vmap') {
     if (opTok.kind === 'punct' && opTok.text !== '{') p.fail(opTok, 'syntax error: vmap takes no comparison');
@@ -286,7 +346,7 @@ export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyType: SetKeyType, 
       return X.vmapExpr(p.text(kw), ref.text.slice(1), get, show);
     }
     const raw = elemBlock(p, true);
-    const anon: NfSet = { name: '', kind: 'map', keyType, dataType: 'verdict', interval: true, constant: true, elems: [] };
+    const anon: NfSet = { name: '', kind: 'map', keyType, fields, dataType: 'verdict', interval: !fields, constant: true, elems: [] };
     p.checks.push((_e, c) => {
       anon.elems = [];
       for (const r of raw) addElem(p, c.table, anon, r, false);

@@ -185,13 +185,15 @@ export function limitItem(p: NftCursor, kw: NTok): Expr {
   if (n === 0) p.fail(t, 'Could not process rule: Invalid argument: the rate is 0');
   let bytes = false;
   let rate = n;
+  let mult = 1;
   let unitWord = m[2];
   if (!unitWord) {
     t = p.word('a unit (/second, or bytes/second, kbytes/second, mbytes/second)');
     const b = /^(\w+)?\/(\w+)$/.exec(t.text);
     if (b && b[1] && b[1] in BYTES) {
       bytes = true;
-      rate = n * BYTES[b[1]];
+      mult = BYTES[b[1]];
+      rate = n * mult;
       unitWord = b[2];
     } else if (b && !b[1]) unitWord = b[2];
     else p.fail(t, `${q(t.text)}: expected /second or kbytes/second (bytes, kbytes, mbytes)`);
@@ -208,7 +210,21 @@ export function limitItem(p: NftCursor, kw: NTok): Expr {
       burst *= BYTES[u.text];
     } else if (u.text !== 'packets') p.fail(u, `a packet rate's burst is in packets, not ${q(u.text)}`);
   }
+  if (limitOverflows(BigInt(m[1]) * BigInt(mult), UNITS[unitWord!], burst, bytes)) p.fail(kw, 'Could not process rule: Value too large for defined data type');
   return X.limitExpr(p.text(kw), { rate, unit: UNITS[unitWord!], burst, bytes, over }, p.net.w.sched.now);
+}
+
+const U64 = (1n << 64n) - 1n;
+
+/**
+ * v6.12 nft_limit_init's u64 arithmetic, each step refused with -EOVERFLOW when it wraps: unit in
+ * ns, rate + burst, and the bucket size (packets: ns/rate · burst; bytes: ns · (rate + burst)).
+ */
+export function limitOverflows(rate: bigint, unit: number, burst: number, bytes: boolean): boolean {
+  const nsecs = BigInt(unit) * 1_000_000_000n;
+  const b = BigInt(bytes ? burst : burst || 5);
+  if (rate + b > U64) return true;
+  return bytes ? nsecs * (rate + b) > U64 : (nsecs / rate) * b > U64;
 }
 
 /** A port in a NAT statement needs a transport protocol fixed before it (nft's words). */

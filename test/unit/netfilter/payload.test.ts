@@ -90,7 +90,7 @@ const REFUSED: [string, number, RegExp][] = [
   ['tcp option maxseg size set 1400', 24, /changing tcp options is not modelled/],
   ['ah spi @allowed', 8, /ah spi with a named set is not modelled/],
   ['meta l4proto sctp tcp dport 1', 19, /^conflicting protocols specified: sctp vs. tcp$/],
-  ['ip saddr . ip daddr { 10.0.0.1 . 10.0.0.2 }', 10, /concatenations .* are not modelled/],
+  ['ip saddr . ip daddr { 10.0.0.0/8 . 10.0.0.2 }', 23, /ranges and prefixes in concatenated elements \(nft_set_pipapo\) are not modelled/],
   ['meta mark set ip saddr map { 10.0.0.1 : 0x2 }', 15, /a mark from a map .* is not modelled/],
   ['ct mark set jhash ip saddr mod 2', 13, /^jhash is not modelled$/],
   ['@th,0,1 2', 9, /^Value 2 exceeds valid range 0-1$/],

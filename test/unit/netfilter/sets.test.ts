@@ -73,7 +73,7 @@ describe('netfilter: named sets, maps, limit, ct mark', () => {
     const l2 = 'nft add rule ip filter input tcp dport @addrs accept';
     const e2 = errAt(threeHosts({ router: [...base, mk, l2] }, T));
     assert.deepStrictEqual([e2.line, e2.col], [line(4), 5 + l2.indexOf('@addrs')]);
-    assert.match(e2.detail, /datatype mismatch, expected internet network service, set @addrs has type IPv4 address/);
+    assert.match(e2.detail, /datatype mismatch, expected IPv4 address, expression has type internet network service/);
     const l3 = "nft add element ip filter addrs '{ 10.0.0.1, 80x }'";
     const e3 = errAt(threeHosts({ router: [...base, mk, l3] }, T));
     assert.deepStrictEqual([e3.line, e3.col], [line(4), 5 + l3.indexOf('80x')]);

@@ -161,11 +161,28 @@ export interface NfSet {
   name: string;
   kind: 'set' | 'map';
   keyType: SetKeyType;
+  /**
+   * A concatenated key (`type ipv4_addr . inet_service`): its fields in order, keyType being the
+   * first. The kernel's nft_set sees one key of the fields laid end to end, each padded to a
+   * 32-bit register, so a lookup is equality on every field; keys are kept as their fields'
+   * values joined (concatKey), which compares the same way.
+   */
+  fields?: SetKeyType[];
   /** a map's data type: only verdict maps are modelled */
   dataType?: 'verdict';
   interval: boolean;
   constant: boolean;
   elems: SetElem[];
+}
+
+/** A concatenated key as the model keeps it: the fields' values, joined. */
+export function concatKey(vals: readonly (number | string)[]): string {
+  return vals.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(' . ');
+}
+
+/** The datatype of a set's key, as nft's declarations write it. */
+export function setTypeText(s: Pick<NfSet, 'keyType' | 'fields'>): string {
+  return (s.fields ?? [s.keyType]).join(' . ');
 }
 
 /** nft_lookup: the element whose key (or range) holds the value, if any. */
