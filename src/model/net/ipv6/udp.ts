@@ -204,7 +204,7 @@ function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
     if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
       net.count('Udp6RcvbufErrors');
       net.count('Udp6InErrors');
-      net.drop(skb, 'socket', '__udpv6_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `The receive queue holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, Udp6RcvbufErrors and Udp6InErrors.`);
+      net.drop(skb, 'socket', 'udpv6_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `The receive queue holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, Udp6RcvbufErrors and Udp6InErrors.`);
       return;
     }
     sk.rmemAlloc += size;
