@@ -270,6 +270,25 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     } else if (end > l4 + 4) f(pfx + 'icmp6.rest', l4 + 4, end - l4 - 4);
     if (masked) mask('icmp6.check', l4 + 2, 2);
     if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 58 + (end - l4))) === 0xffff;
+  } else if (nh === 17 && end - l4 >= 8) {
+    // UDP over IPv6: as over IPv4, an ephemeral port is masked with the checksum that covers it
+    const sp = rd16(b, l4);
+    const dp = rd16(b, l4 + 2);
+    f(pfx + 'udp.source', l4, 2);
+    f(pfx + 'udp.dest', l4 + 2, 2);
+    f(pfx + 'udp.len', l4 + 4, 2);
+    f(pfx + 'udp.check', l4 + 6, 2);
+    if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
+    let maskedL4 = false;
+    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) {
+      if (isEphemeral(p)) {
+        mask('l4.port', at, 2);
+        maskedL4 = true;
+      }
+    }
+    if (maskedL4) mask('udp.check', l4 + 6, 2);
+    what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
+    if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 17 + (end - l4))) === 0xffff;
   } else if (end > l4) f(pfx + 'ip6.payload', l4, end - l4);
   return { summary: `${ip6(b, o + 8)} > ${ip6(b, o + 24)} ${what}, hlim ${hlim}, plen ${plen}`, l4CsumOk };
 }

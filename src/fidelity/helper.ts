@@ -3,7 +3,7 @@
 // line when it is ready or done; long-lived modes wait for a line on stdin ("read") to read
 // their queue, then for stdin to close before they exit.
 //
-//   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …`
+//   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …` (AF_INET6 + IPV6_V6ONLY for an IPv6 ADDR)
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …`
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
 //                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", broadcast, hex}  `send: udp …`
@@ -34,8 +34,16 @@ def wait_eof():
         pass
 IP_MTU_DISCOVER = 10
 MODES = {"do": 2, "dont": 0, "want": 1}
+def fmt(src):
+    return ("[%s]:%d" if ":" in src[0] else "%s:%d") % src[:2]
+def udp_sock(v6):
+    # an IPv6 socket is IPV6_V6ONLY, as the model's are (dual-stack is not modelled)
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    return s
 if mode == "udp-listen":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = udp_sock(":" in a[0])
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a[2] != "-":
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(a[2]))
@@ -53,7 +61,7 @@ if mode == "udp-listen":
             break
         except OSError as e:
             got.append({"error": e.strerror}); continue
-        got.append({"from": "%s:%d" % src, "bytes": len(d), "hex": d.hex()})
+        got.append({"from": fmt(src), "bytes": len(d), "hex": d.hex()})
     out({"received": got})
     wait_eof()
 elif mode == "tcp-listen":
@@ -93,16 +101,18 @@ elif mode == "sender":
         try:
             if c["op"] == "udp":
                 sp = c.get("sport")
-                s = udp_by_port.get(sp) if sp is not None else None
+                v6 = ":" in c["daddr"]
+                s = udp_by_port.get((v6, sp)) if sp is not None else None
                 if s is None:
-                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    s = udp_sock(v6)
                     if sp is not None:
-                        s.bind(("0.0.0.0", sp))
-                        udp_by_port[sp] = s
-                # a socket kept for its port serves several items: -1 is the sysctl's default again
-                s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"] if c.get("ttl") is not None else -1)
-                s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1 if c.get("broadcast") else 0)
+                        s.bind(("::" if v6 else "0.0.0.0", sp))
+                        udp_by_port[(v6, sp)] = s
+                if not v6:
+                    # a socket kept for its port serves several items: -1 is the sysctl's default again
+                    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"] if c.get("ttl") is not None else -1)
+                    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1 if c.get("broadcast") else 0)
                 keep.append(s)
                 n = s.sendto(bytes.fromhex(c["hex"]), (c["daddr"], c["dport"]))
                 out({"sent": n, "sport": s.getsockname()[1]})

@@ -199,7 +199,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
         errors.push(`listener ${l.host.text} ${l.proto} ${l.addr}:${l.port} did not start: ${why}`);
         continue;
       }
-      listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr}:${l.port}`, proc: p, proto: l.proto });
+      // keyed as the model's socket report names it: [ADDR]:PORT for an IPv6 one
+      listeners.push({ key: `${l.host.text} ${l.proto} ${l.addr.includes(':') ? `[${l.addr}]` : l.addr}:${l.port}`, proc: p, proto: l.proto });
     }
     // one sender per host (UDP sockets, TCP connections, raw frames)
     const senders = new Map<string, { proc: Proc; at: number; last: Promise<void> }>();

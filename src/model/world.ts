@@ -49,6 +49,7 @@ export class World {
       counters[name] = c;
       if (net.sock) {
         for (const s of net.sock.udp) sockets.push(s.report);
+        for (const s of net.sock.udp6) sockets.push(s.report);
         for (const s of net.sock.tcp) if (s.report && s.state === 'TCP_LISTEN') sockets.push(s.report);
         for (const s of net.sock.raw) pingSockets.push({ host: name, echoId: s.echoId, received: s.received.map((r) => ({ ...r })) });
       }

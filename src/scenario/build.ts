@@ -17,7 +17,9 @@ import type { RecordLevel } from '../model/sim/recorder';
 import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok } from './types';
 import { applyNetfilter, type FileReader } from './netfilter';
 import { usesIpv6 } from './ipv6_use';
-import { addrconf_dev_up, inet6_addr_add, inet6_addr_del } from '../model/net/ipv6/addrconf';
+import { addrconf_dev_up, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
+import { udp6Socket } from '../model/net/ipv6/udp';
+import { isV6Any } from '../model/proto/ipv6';
 import { ip6_route_add, ip6_route_del, Netlink6Error } from '../model/net/ipv6/route';
 import { nd_add_static, nd_lookup } from '../model/net/ipv6/ndisc';
 import type { Rt6Type } from '../model/net/ipv6/ipv6_state';
@@ -77,6 +79,12 @@ export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?:
   }
   for (const l of sc.listen) {
     const net = world.hosts.get(l.host.text)!;
+    if (l.addr.includes(':')) {
+      const a6 = parseIpv6(l.addr)!;
+      if (!isV6Any(a6) && !ipv6_chk_addr(net, a6)) errors.push(new ScenarioError(`bind [${l.addr}]:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));
+      else udp6Socket(net, a6, l.port, true);
+      continue;
+    }
     const addr = ipToNum(l.addr);
     if (addr && !isOwn(net, addr)) {
       errors.push(new ScenarioError(`bind ${l.addr}:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));

@@ -1,5 +1,5 @@
 // Whether a scenario uses IPv6: an `ip -6` line, a net.ipv6 sysctl, or traffic to an IPv6
-// address. Such a scenario runs with IPv6 on in every host, in the model and in the fidelity
+// address, or a listener on an IPv6 address. Such a scenario runs with IPv6 on in every host, in the model and in the fidelity
 // harness; any other runs with IPv6 off (the harness sets disable_ipv6), as before IPv6 was
 // modelled.
 import type { Scenario } from './types';
@@ -11,5 +11,6 @@ export function usesIpv6(sc: Scenario): boolean {
       if (c.kind === 'sysctl' && c.key.text.startsWith('net.ipv6.')) return true;
     }
   }
+  if (sc.listen.some((l) => l.addr.includes(':'))) return true;
   return sc.traffic.some((t) => t.kind === 'local' && t.send.to.text.includes(':'));
 }

@@ -7,7 +7,7 @@ import { parseSetupLine } from './commands/setup';
 import { Diag, q, subTok } from './diag';
 import { Line, splitLines, splitWords } from './lines';
 import { Source } from './source';
-import { hostname, ifname, tokAddrPort, tokUint } from './syntax';
+import { hostname, ifname, tokAddrPort, tokAddrPort6, tokUint } from './syntax';
 import { parseLocalSend, parseWireSend } from './traffic';
 import { parsePcapItem } from './pcapItem';
 import { HostSpec, LinkEnd, LinkSpec, ListenSpec, Scenario, ScenarioError, ScenarioErrors, Tok, TrafficItem } from './types';
@@ -307,11 +307,15 @@ function listenLine(r: Reader, host: Tok, line: Line): ListenSpec | undefined {
   const [p, ap, ...rest] = line.words;
   if (p.text !== 'udp' && p.text !== 'tcp') return void r.d.error(p, `${q(p.text)}: expected udp or tcp`);
   if (!ap) return void r.d.error(p, `${q(p.text)} needs a port: \`${p.text} [ADDR:]PORT\``);
-  const a = tokAddrPort(ap, r.d, true);
+  // `[::]:PORT` or `[IPV6]:PORT`: an AF_INET6 socket, IPV6_V6ONLY (dual-stack is not modelled)
+  const v6 = ap.text.startsWith('[');
+  if (v6 && p.text === 'tcp') return void r.d.error(ap, `${q(ap.text)}: a TCP listener over IPv6 (tcp_v6_rcv) is not modelled yet`);
+  const a = v6 ? tokAddrPort6(ap, r.d) : tokAddrPort(ap, r.d, true);
   if (!a) return undefined;
   const l: ListenSpec = { pos: host.pos, host, proto: p.text, addr: a.addr?.text ?? '0.0.0.0', port: a.port };
   for (let i = 0; i < rest.length; i += 2) {
     const [kw, arg] = [rest[i], rest[i + 1]];
+    if (v6) return void r.d.error(kw, `${q(kw.text)}: rcvbuf and connect are not modelled for an IPv6 listener yet`);
     if (kw.text !== 'rcvbuf' && kw.text !== 'connect') return void r.d.error(kw, `${q(kw.text)}: unknown keyword; expected rcvbuf N or connect ADDR:PORT`);
     if (!arg) return void r.d.error(kw, `${q(kw.text)} needs ${kw.text === 'rcvbuf' ? 'a size in bytes' : 'ADDR:PORT'}`);
     if (kw.text === 'rcvbuf') {

@@ -17,6 +17,7 @@ import type { RecordLevel } from '../model/sim/recorder';
 import { ipToNum } from '../model/proto/addr';
 import { ping_open, ping_probe_connect, ping_send } from '../model/net/ipv4/raw';
 import { ping6_open, ping6_probe_connect, ping6_send } from '../model/net/ipv6/raw';
+import { udpv6_recvmsg_all, udpv6_sendmsg } from '../model/net/ipv6/udp';
 import { parseIpv6 } from '../trace/ipv6';
 import { NotModelled } from '../model/sim/not_modelled';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
@@ -147,6 +148,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
     // The listening applications read what was queued for them.
     for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
+    for (const net of world.hosts.values()) for (const s of net.sock.udp6) udpv6_recvmsg_all(net, s);
     world.finish();
   } catch (e) {
     // a path the model does not have: reported at the traffic item whose packets went there
@@ -185,6 +187,12 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
       for (let i = 0; i < s.count; i++) {
         world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { sock, daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
       }
+      return;
+    }
+    if (s.proto === 'udp' && s.to.text.includes(':')) {
+      const daddr6 = parseIpv6(s.to.text)!;
+      const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);
+      repeat(world, s, () => udpv6_sendmsg(net, { daddr: daddr6, dport: s.dport, sport, size: s.size, payload: s.payload }));
       return;
     }
     const daddr = ipToNum(s.to.text);

@@ -2,6 +2,7 @@
 // failure so that the caller decides which word (or part of a word) the error points at.
 import { Diag, q, subTok } from './diag';
 import { Prefix, Tok } from './types';
+import { parseIpv6 } from '../trace/ipv6';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; why: string };
 
@@ -104,6 +105,17 @@ export function tokPrefix(t: Tok, d: Diag, hostBits: boolean): Prefix | undefine
 }
 
 /** ADDR:PORT (or :PORT / PORT when `addrOptional`); ports 1..65535. */
+/** `[IPV6]:PORT` (the brackets keep the address's colons apart from the port's); `[::]` is the unspecified address. */
+export function tokAddrPort6(t: Tok, d: Diag): { addr: Tok; port: number } | undefined {
+  const close = t.text.indexOf(']');
+  if (!t.text.startsWith('[') || close < 0 || t.text[close + 1] !== ':') return void d.error(t, `${q(t.text)}: expected [IPV6]:PORT`);
+  const addr = subTok(t, 1, close);
+  if (!parseIpv6(addr.text)) return void d.error(addr, `${q(addr.text)} is not an IPv6 address`);
+  const port = tokUint(subTok(t, close + 2), d, 1, 65535, 'port');
+  if (port === undefined) return undefined;
+  return { addr, port };
+}
+
 export function tokAddrPort(t: Tok, d: Diag, addrOptional: boolean): { addr?: Tok; port: number } | undefined {
   const colon = t.text.lastIndexOf(':');
   if (colon < 0 && !addrOptional) return void d.error(t, `${q(t.text)}: expected ADDR:PORT`);

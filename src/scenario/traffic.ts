@@ -3,7 +3,7 @@
 // sends describe a frame field by field, including fields forced wrong.
 import { Args } from './args';
 import { Diag, q } from './diag';
-import { tokAddrPort, tokIpv4, tokMac, tokUint } from './syntax';
+import { tokAddrPort, tokAddrPort6, tokIpv4, tokMac, tokUint } from './syntax';
 import { parseIpv6 } from '../trace/ipv6';
 import { IpOptions, LocalSend, Repeat, Tok, WireSend } from './types';
 
@@ -89,16 +89,20 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     }
     const to = expect(a, 'to', last);
     const ap = to && a.arg(to, 'ADDR:PORT');
-    if (ap && (ap.text.startsWith('[') || (ap.text.match(/:/g) ?? []).length > 1)) return a.fail(ap, `${q(ap.text)}: ${p.toUpperCase()} over IPv6 (udpv6_sendmsg, tcp_v6_connect) is not modelled yet`);
-    const dst = ap && tokAddrPort(ap, d, false);
+    const v6ap = !!ap && (ap.text.startsWith('[') || (ap.text.match(/:/g) ?? []).length > 1);
+    if (ap && v6ap && p === 'tcp') return a.fail(ap, `${q(ap.text)}: TCP over IPv6 (tcp_v6_connect) is not modelled yet`);
+    if (ap && v6ap && !ap.text.startsWith('[')) return a.fail(ap, `${q(ap.text)}: write an IPv6 address in brackets, [ADDR]:PORT`);
+    const dst = ap && (v6ap ? tokAddrPort6(ap, d) : tokAddrPort(ap, d, false));
     if (!dst) return undefined;
     s = p === 'udp' ? { proto: 'udp', to: dst.addr!, dport: dst.port } : { proto: 'tcp', to: dst.addr!, dport: dst.port };
   }
   const v6 = p === 'icmp' && s.to.text.includes(':');
+  const udp6 = p === 'udp' && s.to.text.includes(':');
   const allowed: Record<Proto, string[]> = {
     // IPv6 has no DF: routers never fragment, and a source fragments only past the path MTU
     icmp: v6 ? ['ttl', 'size', 'count'] : ['ttl', 'size', 'df', 'no-df', 'count'],
-    udp: ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast', 'count', 'rate'],
+    // UDP over IPv6: no DF and no broadcast in IPv6; a hop limit (IPV6_UNICAST_HOPS) is not modelled yet
+    udp: udp6 ? ['from', 'size', 'payload', 'count', 'rate'] : ['from', 'size', 'ttl', 'df', 'no-df', 'payload', 'broadcast', 'count', 'rate'],
     tcp: ['from', 'data', 'count', 'rate'],
   };
   const seen = new Set<string>();
@@ -114,6 +118,11 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
   }
   checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
   if (v6 && !a.failed && (s.size ?? 0) < 48) return a.fail(words.find((w) => w.text === 'size') ?? at, `size ${s.size}: an ICMPv6 echo request is at least 48 bytes (40 of IPv6 header, 8 of ICMPv6)`);
+  if (udp6 && !a.failed && s.size !== undefined) {
+    const pl = (s as { payload?: string }).payload;
+    const need = 48 + (pl !== undefined ? Buffer.byteLength(pl) : 0);
+    if (s.size < need) return a.fail(words.find((w) => w.text === 'size') ?? at, `size ${s.size}: a UDP datagram over IPv6 with this payload is at least ${need} bytes (40 of IPv6 header, 8 of UDP, the payload)`);
+  }
   if (p !== 'icmp') checkRepeat(a, words, s as Repeat & { sport?: number }, p);
   return a.failed || bad ? undefined : s;
 }

@@ -260,7 +260,7 @@ export class Net {
   readonly sysctl = new Map<string, number>();
   /** nstat counters since the start of the run */
   readonly mib = new Map<string, number>();
-  sock: SockTables = { udp: [], tcp: [], raw: [], nextEphemeral: 32768 };
+  sock: SockTables = { udp: [], udp6: [], tcp: [], raw: [], nextEphemeral: 32768 };
   /** the rule engine of issue 3, when the scenario has rules */
   nf: NetfilterEngine | null = null;
   readonly fragQueues = new Map<string, FragQueue>();

@@ -9,6 +9,13 @@ export type SnmpName =
   | `Icmp6InType${number}`
   | `Icmp6OutType${number}`
   | 'Ip6InReceives'
+  | 'Udp6InDatagrams'
+  | 'Udp6NoPorts'
+  | 'Udp6InErrors'
+  | 'Udp6OutDatagrams'
+  | 'Udp6RcvbufErrors'
+  | 'Udp6SndbufErrors'
+  | 'Udp6InCsumErrors'
   | 'Ip6InHdrErrors'
   | 'Ip6InTooBigErrors'
   | 'Ip6InNoRoutes'

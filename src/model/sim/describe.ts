@@ -68,5 +68,9 @@ function describeIpv6(b: Uint8Array, off: number, avail: number): string {
     if ((c.type === NDISC_NEIGHBOUR_SOLICITATION || c.type === NDISC_NEIGHBOUR_ADVERTISEMENT) && avail >= IPV6_HLEN + 24) what += `, ${c.type === NDISC_NEIGHBOUR_SOLICITATION ? 'who has' : 'tgt is'} ${formatIpv6(b, off + IPV6_HLEN + 8)}`;
     return `${s} > ${d}: ICMP6, ${what}${tail}`;
   }
+  if (h.nexthdr === 17 && avail >= IPV6_HLEN + 8) {
+    const o = off + IPV6_HLEN;
+    return `${s}.${(b[o] << 8) | b[o + 1]} > ${d}.${(b[o + 2] << 8) | b[o + 3]}: UDP, length ${((b[o + 4] << 8) | b[o + 5]) - 8}${tail}`;
+  }
   return `${s} > ${d}: next header ${h.nexthdr}${tail}`;
 }

@@ -15,7 +15,8 @@ export function csumOffset(protocol: number): number {
 export function completePartialChecksum(skb: SkBuff): boolean {
   if (skb.transport_header < 0 || skb.network_header < 0) return false;
   const b = skb.w();
-  const proto = b[skb.network_header + 9];
+  // the transport protocol: IPv4's protocol field, or IPv6's next header (no extension headers are sent)
+  const proto = b[skb.network_header] >> 4 === 6 ? b[skb.network_header + 6] : b[skb.network_header + 9];
   const start = skb.transport_header;
   const len = skb.tail - start;
   const field = start + csumOffset(proto);

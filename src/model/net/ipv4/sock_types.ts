@@ -19,6 +19,17 @@ export interface UdpSock {
   errors: string[];
 }
 
+/** An AF_INET6 UDP socket with IPV6_V6ONLY: bound to `::` (all zero) or one IPv6 address. */
+export interface Udp6Sock {
+  kind: 'udp6';
+  laddr: Uint8Array;
+  lport: number;
+  rcvbuf: number;
+  rmemAlloc: number;
+  report: SocketReport;
+  errors: string[];
+}
+
 export interface TcpSock {
   kind: 'tcp';
   state: TcpState;
@@ -117,6 +128,8 @@ export interface RawSock {
 
 export interface SockTables {
   udp: UdpSock[];
+  /** AF_INET6 UDP sockets (net/ipv6/udp.c); IPv6-only (IPV6_V6ONLY), so IPv4 lookups never see them */
+  udp6: Udp6Sock[];
   tcp: TcpSock[];
   raw: RawSock[];
   /** next ephemeral port (ip_local_port_range starts at 32768) */

@@ -202,7 +202,9 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       return;
     }
     if (limited && !icmpv6_xrlim_allow(net, r.rt, ip.saddr)) {
-      net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now.`);
+      // v6.12 icmpv6_xrlim_allow counts the refusal (ICMP6_MIB_RATELIMITHOST)
+      net.count('Icmp6OutRateLimitHost');
+      net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now (Icmp6OutRateLimitHost).`);
       return;
     }
     if (limited) icmp_global_consume(net);

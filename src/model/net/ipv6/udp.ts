@@ -1,0 +1,244 @@
+// net/ipv6/udp.c (v6.12): UDP over IPv6 — sending (udpv6_sendmsg → ip6_make_skb →
+// udp_v6_send_skb → ip6_send_skb), receiving (udpv6_rcv → __udp6_lib_rcv: the length, the
+// checksum that IPv6 makes mandatory, the socket lookup, Udp6NoPorts and ICMPv6 port
+// unreachable) and the application reading its queue (udpv6_recvmsg, where Udp6InDatagrams is
+// counted). The model's AF_INET6 sockets are IPV6_V6ONLY: IPv4 never reaches them (dual-stack
+// sockets are not modelled; the fidelity harness sets IPV6_V6ONLY on the kernel's too).
+import { NotModelled } from '../../sim/not_modelled';
+import type { Net } from '../net_namespace';
+import type { SkBuff } from '../core/skbuff';
+import type { SkbDropReason } from '../core/dropreason';
+import type { Udp6Sock } from '../ipv4/sock_types';
+import { rd16, wr16 } from '../../proto/addr';
+import { csumFold } from '../../proto/checksum';
+import { UDP_HLEN, readUdp } from '../../proto/udp';
+import { ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, IPV6_HLEN, NEXTHDR_UDP, isV6Any, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { ip6_route_output } from './route';
+import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
+import { icmpv6_send } from './icmp';
+import { ephemeralPort } from '../ipv4/udp';
+
+export const UDP6_FILE = 'net/ipv6/udp.c';
+const FILE = UDP6_FILE;
+/** CHECKSUM_BREAK (include/linux/skbuff.h): shorter datagrams have their checksum verified at once */
+const CHECKSUM_BREAK = 76;
+const ENOBUFS = 105;
+
+const ap6 = (a: Uint8Array, port: number): string => `[${formatIpv6(a)}]:${port}`;
+
+/** socket(AF_INET6, SOCK_DGRAM) + IPV6_V6ONLY + bind: a listener or a sender's socket. */
+export function udp6Socket(net: Net, laddr: Uint8Array, lport: number, listener: boolean): Udp6Sock {
+  const s: Udp6Sock = {
+    kind: 'udp6',
+    laddr,
+    lport,
+    rcvbuf: net.get('net.core.rmem_default'),
+    rmemAlloc: 0,
+    report: { host: net.name, proto: 'udp', local: ap6(laddr, lport), received: [] },
+    errors: [],
+  };
+  if (!listener) s.report.state = 'sender';
+  net.sock.udp6.push(s);
+  return s;
+}
+
+export interface Udp6SendOptions {
+  daddr: Uint8Array;
+  dport: number;
+  sport?: number;
+  /** the IPv6 packet's length (40-byte header + 8 of UDP + data) */
+  size?: number;
+  payload?: string;
+}
+
+/**
+ * The socket a `from :PORT` send uses: the application's earlier one on that port, else a new
+ * one bound to [::]:PORT. Another AF_INET6 socket on the port refuses the bind (EADDRINUSE: the
+ * sender sets no SO_REUSEADDR); IPv4 sockets do not conflict with an IPV6_V6ONLY one.
+ */
+function udp6SenderSocket(net: Net, sport: number): Udp6Sock | null {
+  const mine = net.sock.udp6.find((s) => s.lport === sport && s.report.state === 'sender');
+  if (mine) return mine;
+  const holder = net.sock.udp6.find((s) => s.lport === sport);
+  if (holder) {
+    net.step(null, 'socket', 'udp_lib_get_port', FILE, `bind([::]:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port.`, { ret: '-EADDRINUSE' });
+    return null;
+  }
+  return udp6Socket(net, new Uint8Array(16), sport, false);
+}
+
+/** udpv6_sendmsg: route (ip6_sk_dst_lookup_flow), build (ip6_make_skb), then udp_v6_send_skb. */
+export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
+  return net.w.rec.fresh(() =>
+    net.call('udpv6_sendmsg', () => {
+      const payload = o.payload !== undefined ? new TextEncoder().encode(o.payload) : null;
+      const plen = payload ? payload.length : (o.size ?? IPV6_HLEN + UDP_HLEN + 32) - IPV6_HLEN - UDP_HLEN;
+      const size = IPV6_HLEN + UDP_HLEN + plen;
+      const pkt = net.w.rec.newPacket(net.name, null);
+      const bound = o.sport !== undefined ? udp6SenderSocket(net, o.sport) : undefined;
+      if (bound === null) {
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
+        return 'Address already in use';
+      }
+      const r = ip6_route_output(net, o.daddr);
+      if ('error' in r) {
+        if (r.error === 101) net.count('Ip6OutNoRoutes');
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: ip6_sk_dst_lookup_flow finds ${r.what}${r.error === 101 ? ' (ENETUNREACH, Ip6OutNoRoutes)' : ''}; nothing is sent and no Udp6 counter moves.`, { ret: `-${r.error}` });
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
+        return r.what;
+      }
+      const mtu = ip6_dst_mtu(net, r.rt);
+      // ip6_append_data would cut a larger datagram into fragments (ip6_fragment at the source)
+      if (size > mtu) throw new NotModelled(`UDP over IPv6 larger than the path MTU (${size} bytes, MTU ${mtu}): source fragmentation of IPv6 is not modelled`);
+      const sport = bound?.lport ?? ephemeralPort(net);
+      const sock = bound ?? udp6Socket(net, new Uint8Array(16), sport, false);
+      const saddr = r.saddr;
+      const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+      const ulen = UDP_HLEN + plen;
+      const skb = ip6_make_skb(net, r.rt, { saddr, daddr: o.daddr, nexthdr: NEXTHDR_UDP, hopLimit: hop }, ulen, pkt, (b, off) => {
+        if (payload) b.set(payload, off + UDP_HLEN);
+        else for (let i = 0; i < plen; i++) b[off + UDP_HLEN + i] = 0x61 + (i % 26);
+        wr16(b, off, sport);
+        wr16(b, off + 2, o.dport);
+        wr16(b, off + 4, ulen);
+        // udp6_hwcsum_outgoing: CHECKSUM_PARTIAL, the field holds the pseudo-header sum (~csum_ipv6_magic)
+        wr16(b, off + 6, ~csumFold(pseudoSum6(saddr, o.daddr, NEXTHDR_UDP, ulen)) & 0xffff);
+      });
+      skb.ip_summed = 'CHECKSUM_PARTIAL';
+      skb.sk = sock;
+      let ret: number | string = pkt;
+      net.call('udp_v6_send_skb', () => {
+        net.step(skb, 'socket', 'udp_v6_send_skb', FILE, `A UDP datagram ${ap6(saddr, sport)} → ${ap6(o.daddr, o.dport)} with ${plen} data bytes (${size} bytes of IPv6), hop limit ${hop}. The checksum is mandatory over IPv6; ${r.rt.dev.name} completes it (CHECKSUM_PARTIAL: udp6_hwcsum_outgoing leaves the pseudo-header sum).`);
+        const err = ip6_send_skb(net, skb);
+        if (err === -ENOBUFS) {
+          net.count('Udp6SndbufErrors');
+          net.step(null, 'socket', 'udp_v6_send_skb', FILE, 'ip6_send_skb returned -ENOBUFS: Udp6SndbufErrors; without IPV6_RECVERR sendmsg still reports success.', { ret: '0' });
+        } else if (!err) {
+          net.count('Udp6OutDatagrams');
+          net.step(null, 'socket', 'udp_v6_send_skb', FILE, 'ip6_send_skb returned 0: Udp6OutDatagrams.');
+        } else {
+          net.step(null, 'socket', 'udp_v6_send_skb', FILE, `ip6_send_skb returned ${err}: sendmsg fails with it.`, { ret: String(err) });
+          ret = `errno ${-err}`;
+        }
+      });
+      return ret;
+    }),
+  );
+}
+
+/** __udp6_lib_lookup: a socket bound to the port, one bound to the destination address scoring above one bound to `::`. */
+function udp6_lookup(net: Net, daddr: Uint8Array, dport: number): Udp6Sock | undefined {
+  let best: Udp6Sock | undefined;
+  let bestScore = -1;
+  for (const s of net.sock.udp6) {
+    if (s.lport !== dport) continue;
+    let score = 0;
+    if (!isV6Any(s.laddr)) {
+      if (formatIpv6(s.laddr) !== formatIpv6(daddr)) continue;
+      score += 4;
+    }
+    if (score >= bestScore) {
+      best = s;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function checksumBad(skb: SkBuff): boolean {
+  if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+  const ip = readIpv6(skb.buf, skb.network_header);
+  return l4Csum6(skb.buf, skb.transport_header, skb.len, ip.saddr, ip.daddr, NEXTHDR_UDP) !== 0;
+}
+
+/** udpv6_rcv → __udp6_lib_rcv: inet6_protos[IPPROTO_UDP]. */
+export function udpv6_rcv(net: Net, skb: SkBuff): void {
+  net.call('udpv6_rcv', () =>
+    net.call('__udp6_lib_rcv', () => {
+      const drop = (reason: SkbDropReason, what: string, csum = false): void => {
+        if (csum) net.count('Udp6InCsumErrors');
+        net.count('Udp6InErrors');
+        net.drop(skb, 'L4', '__udp6_lib_rcv', FILE, reason, what);
+      };
+      if (!skb.mayPull(UDP_HLEN)) return drop('NOT_SPECIFIED', 'Too short for a UDP header (Udp6InErrors).');
+      const uh = readUdp(skb.buf, skb.data);
+      // a length of 0 means a jumbogram's (the whole packet); jumbograms themselves are not modelled
+      const ulen = uh.len === 0 ? skb.len : uh.len;
+      if (ulen > skb.len || ulen < UDP_HLEN) return drop('PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not fit the ${skb.len} bytes that arrived (Udp6InErrors).`);
+      skb.trim(ulen);
+      const ip = readIpv6(skb.buf, skb.network_header);
+      const check = rd16(skb.buf, skb.data + 6);
+      // udp6_csum_init accepts a zero checksum for now (RFC 6936 tunnels): the socket decides, below
+      if (check !== 0 && ulen <= CHECKSUM_BREAK && checksumBad(skb)) {
+        return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${ulen} bytes (at most CHECKSUM_BREAK, 76) is verified at once: Udp6InCsumErrors, Udp6InErrors.`, true);
+      }
+      const sk = udp6_lookup(net, ip.daddr, uh.dest);
+      if (sk) {
+        if (check === 0) return drop('UDP_CSUM', `The checksum field is 0, which IPv6 forbids (RFC 8200 8.1); the socket ${sk.report.local} has no UDP_NO_CHECK6_RX: Udp6InCsumErrors, Udp6InErrors.`, true);
+        net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `__udp6_lib_lookup finds the socket bound to ${sk.report.local} for ${ap6(ip.daddr, uh.dest)}.`);
+        udpv6_queue_rcv_skb(net, sk, skb);
+        return;
+      }
+      if (check === 0) return drop('NO_SOCKET', `No socket on port ${uh.dest}, and the checksum field is 0, which IPv6 forbids: Udp6InCsumErrors, Udp6InErrors, no ICMPv6 error (the drop reason stays NO_SOCKET).`, true);
+      if (checksumBad(skb)) return drop('NO_SOCKET', 'No socket, and the checksum is wrong: dropped silently (Udp6InCsumErrors, Udp6InErrors), no ICMPv6 error.', true);
+      net.count('Udp6NoPorts');
+      net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${formatIpv6(ip.daddr)}: Udp6NoPorts, and the sender gets ICMPv6 destination unreachable (port unreachable).`);
+      icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+      net.drop(skb, 'L4', '__udp6_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
+    }),
+  );
+}
+
+const queues = new WeakMap<Udp6Sock, SkBuff[]>();
+const queueOf = (sk: Udp6Sock): SkBuff[] => {
+  let q = queues.get(sk);
+  if (!q) queues.set(sk, (q = []));
+  return q;
+};
+
+/** udpv6_queue_rcv_skb → … → __udp_enqueue_schedule_skb: charge the receive buffer and queue. */
+function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
+  net.call('udpv6_queue_rcv_skb', () => {
+    const size = skb.truesize();
+    if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
+      net.count('Udp6RcvbufErrors');
+      net.count('Udp6InErrors');
+      net.drop(skb, 'socket', 'udpv6_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `The receive queue holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, Udp6RcvbufErrors and Udp6InErrors.`);
+      return;
+    }
+    sk.rmemAlloc += size;
+    queueOf(sk).push(skb);
+    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', `The datagram is queued on ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.`);
+    net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
+  });
+}
+
+/** udpv6_recvmsg: the listening application reads its queue; Udp6InDatagrams, and a deferred checksum is checked. */
+export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
+  if (sk.report.state === 'sender') return;
+  const q = queueOf(sk);
+  if (q.length === 0) return;
+  net.w.rec.fresh(() =>
+    net.call('udpv6_recvmsg', () => {
+      while (q.length > 0) {
+        const skb = q.shift()!;
+        sk.rmemAlloc -= skb.truesize();
+        const uh = readUdp(skb.buf, skb.data);
+        const ip = readIpv6(skb.buf, skb.network_header);
+        if (checksumBad(skb)) {
+          net.count('Udp6InCsumErrors');
+          net.count('Udp6InErrors');
+          net.drop(skb, 'socket', 'udpv6_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum wrong while copying: Udp6InCsumErrors, Udp6InErrors; the application never sees it.');
+          continue;
+        }
+        net.count('Udp6InDatagrams');
+        const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
+        const text = Array.from(data.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('') + (data.length > 64 ? '…' : '');
+        sk.report.received.push({ from: ap6(ip.saddr, uh.source), bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: text });
+        net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes from ${ap6(ip.saddr, uh.source)} (Udp6InDatagrams).`);
+        net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
+      }
+    }),
+  );
+}

@@ -1,0 +1,105 @@
+// UDP over IPv6 on the model (net/ipv6/udp.c, v6.12): the send path and its mandatory checksum,
+// delivery to an AF_INET6 listener, Udp6NoPorts with ICMPv6 port unreachable and its rate
+// limit, no route, listeners, and what the grammar refuses.
+import * as assert from 'assert';
+import { runExample, fns, isSubsequence, firstPacket, eventsOf } from './helpers';
+import { runScenarioText } from '../../../src/scenario/run';
+import { ScenarioErrors } from '../../../src/scenario/types';
+import { pseudoSum6 } from '../../../src/model/proto/ipv6';
+import { csumFold } from '../../../src/model/proto/checksum';
+import { parseIpv6 } from '../../../src/trace/ipv6';
+import type { Trace } from '../../../src/trace/contract';
+
+const rd16 = (hex: string, off: number): number => parseInt(hex.slice(off * 2, off * 2 + 4), 16);
+const fate = (t: Trace, id: number) => t.packets.find((p) => p.id === id)!.fate;
+
+const twoHosts = (opts: { listen?: string; traffic: string; clientSetup?: string }): string =>
+  `name: t\nhosts:\n  a: |\n    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad\n    ip link set eth0 up\n${opts.clientSetup ?? ''}  b: |\n    ip -6 addr add 2001:db8:1::20/64 dev eth0 nodad\n    ip addr add 10.0.0.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - a:eth0 b:eth0\n${opts.listen ? `listen:\n  - b: ${opts.listen}\n` : ''}traffic:\n${opts.traffic}`;
+
+function errorOf(text: string): string {
+  try {
+    runScenarioText(text, 't.yaml');
+  } catch (e) {
+    if (e instanceof ScenarioErrors) return e.message;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('UDP over IPv6 on the model', () => {
+  it('ipv6-udp-delivery: udpv6_sendmsg → ip6_local_out, udpv6_rcv → the [::]:53 socket, Udp6Out/InDatagrams', () => {
+    const t = runExample('ipv6-udp-delivery');
+    const u = firstPacket(t, (s) => s.includes('UDP'));
+    assert.ok(isSubsequence(fns(t, u, 'client'), ['udp_v6_send_skb', '__ip6_local_out', 'ip6_output']));
+    assert.ok(isSubsequence(fns(t, u, 'server'), ['ip6_rcv_core', 'ip6_input', 'ip6_protocol_deliver_rcu', '__udp6_lib_rcv', 'udpv6_recvmsg']));
+    assert.deepStrictEqual([fate(t, u).kind, fate(t, u).host, fate(t, u).fn], ['delivered', 'server', 'udpv6_recvmsg']);
+    // the checksum is never left out over IPv6: CHECKSUM_PARTIAL leaves the pseudo-header sum, which
+    // completed over the datagram gives a valid checksum
+    const out = eventsOf(t, u, 'udp_v6_send_skb')[0].skb!;
+    const l4 = out.network_header! + 40;
+    assert.notStrictEqual(rd16(out.bytes, l4 + 6), 0);
+    assert.strictEqual(rd16(out.bytes, l4 + 4), 8 + 'hello, kernel'.length);
+    assert.strictEqual(out.ip_summed, 'CHECKSUM_PARTIAL');
+    assert.strictEqual(rd16(out.bytes, l4 + 6), ~csumFold(pseudoSum6(parseIpv6('2001:db8:1::10')!, parseIpv6('2001:db8:1::20')!, 17, 8 + 13)) & 0xffff);
+    assert.deepStrictEqual([t.counters.client.Udp6OutDatagrams, t.counters.server.Udp6InDatagrams, t.counters.server.Udp6NoPorts], [1, 1, undefined]);
+    const sock = t.sockets.find((s) => s.host === 'server')!;
+    assert.deepStrictEqual(sock.received.map((r) => [r.from, r.bytes, r.data]), [['[2001:db8:1::10]:40000', 13, 'hello, kernel']]);
+  });
+
+  it('ipv6-udp-port-unreachable: Udp6NoPorts, NO_SOCKET, ICMPv6 port unreachable forwarded back', () => {
+    const t = runExample('ipv6-udp-port-unreachable');
+    const u = firstPacket(t, (s) => s.includes('UDP'));
+    assert.deepStrictEqual(fate(t, u), { kind: 'dropped', host: 'server', fn: '__udp6_lib_rcv', reason: 'SKB_DROP_REASON_NO_SOCKET' });
+    const err = t.packets.find((p) => p.parent === u && p.summary.includes('destination unreachable'))!;
+    const ev = eventsOf(t, err.id, 'icmp6_send')[0].skb!;
+    assert.deepStrictEqual([ev.bytes.slice((ev.network_header! + 40) * 2, (ev.network_header! + 42) * 2)], ['0104']);
+    assert.deepStrictEqual([t.counters.server.Udp6NoPorts, t.counters.server.Icmp6OutDestUnreachs, t.counters.router.Ip6OutForwDatagrams, t.counters.client.Icmp6InDestUnreachs], [1, 1, 2, 1]);
+  });
+
+  it('a burst to a closed port: every datagram counts Udp6NoPorts, icmpv6_xrlim_allow suppresses some errors (Icmp6OutRateLimitHost)', () => {
+    const t = runScenarioText(twoHosts({ traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:9999 count 10\n' }), 't.yaml');
+    const s = t.counters.b;
+    assert.strictEqual(s.Udp6NoPorts, 10);
+    assert.ok(s.Icmp6OutDestUnreachs! < 10 && s.Icmp6OutDestUnreachs! > 0, `some errors are suppressed: ${s.Icmp6OutDestUnreachs}`);
+    assert.strictEqual(s.Icmp6OutRateLimitHost! + s.Icmp6OutDestUnreachs!, 10);
+    assert.strictEqual(t.counters.a.Icmp6InDestUnreachs, s.Icmp6OutDestUnreachs);
+  });
+
+  it('no route: ENETUNREACH, Ip6OutNoRoutes, nothing counted as sent', () => {
+    const t = runScenarioText(twoHosts({ traffic: '  - from: a\n    send: udp to [2001:db8:9::1]:53\n' }), 't.yaml');
+    assert.deepStrictEqual([t.counters.a.Ip6OutNoRoutes, t.counters.a.Udp6OutDatagrams, t.counters.a.Ip6OutRequests], [1, undefined, undefined]);
+    const p = t.packets[0];
+    assert.deepStrictEqual([p.fate.fn, p.fate.reason], ['udpv6_sendmsg', 'SKB_DROP_REASON_IP_OUTNOROUTES']);
+  });
+
+  it('listeners: one bound to an address wins over [::]; an IPv4 datagram does not reach a v6-only socket', () => {
+    const t = runScenarioText(twoHosts({ listen: 'udp [::]:53\n  - b: udp [2001:db8:1::20]:53', traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:53 from :40000\n' }), 't.yaml');
+    const got = Object.fromEntries(t.sockets.filter((s) => s.host === 'b').map((s) => [s.local, s.received.length]));
+    assert.deepStrictEqual(got, { '[::]:53': 0, '[2001:db8:1::20]:53': 1 });
+    const v4 = runScenarioText(
+      twoHosts({ listen: 'udp [::]:53', clientSetup: '    ip addr add 10.0.0.1/24 dev eth0\n', traffic: '  - from: a\n    send: udp to 10.0.0.2:53 from :40000\n' }),
+      't.yaml',
+    );
+    assert.deepStrictEqual([v4.counters.b.UdpNoPorts, v4.counters.b.Udp6InDatagrams], [1, undefined]);
+  });
+
+  it('size: the IPv6 packet length; larger than the path MTU is refused as not modelled, at the item', () => {
+    const t = runScenarioText(twoHosts({ listen: 'udp [::]:53', traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:53 size 1500\n' }), 't.yaml');
+    const sock = t.sockets.find((s) => s.host === 'b')!;
+    assert.deepStrictEqual(sock.received.map((r) => r.bytes), [1500 - 48]);
+    assert.match(errorOf(twoHosts({ traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:53 size 1501\n' })), /t\.yaml:\d+:\d+: not modelled: UDP over IPv6 larger than the path MTU/);
+  });
+
+  it('refuses what UDP over IPv6 does not model, at its word', () => {
+    const send = (s: string): string => errorOf(twoHosts({ traffic: `  - from: a\n    send: ${s}\n` }));
+    assert.match(send('udp to 2001:db8:1::20:53'), /in brackets/);
+    assert.match(send('udp to [2001:db8:1::20]:53 ttl 3'), /unknown keyword/);
+    assert.match(send('udp to [2001:db8:1::20]:53 df'), /unknown keyword/);
+    assert.match(send('udp to [2001:db8:1::2x]:53'), /not an IPv6 address/);
+    assert.match(send('udp to [2001:db8:1::20]:53 size 47'), /at least 48/);
+    const listen = (l: string): string => errorOf(twoHosts({ listen: l, traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:53\n' }));
+    assert.match(listen('tcp [::]:80'), /TCP listener over IPv6 .* not modelled/);
+    assert.match(listen('udp [::]:53 rcvbuf 4096'), /not modelled for an IPv6 listener/);
+    assert.match(listen('udp [2001:db8:1::99]:53'), /Cannot assign requested address/);
+  });
+});
