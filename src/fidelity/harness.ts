@@ -9,7 +9,7 @@ import { runScenario } from '../scenario/run';
 import { ScenarioError, ScenarioErrors, type Scenario } from '../scenario/types';
 import type { Trace } from '../trace/contract';
 import { REFERENCE_KERNEL } from '../trace/contract';
-import { compareAll, formatDiff, NONDETERMINISM, RANDOM_REACHABLE_AFTER_NS, type Difference } from './compare';
+import { compareAll, delayTimerRace, formatDiff, NONDETERMINISM, RANDOM_REACHABLE_AFTER_NS, type Difference } from './compare';
 import { applyExceptions, type AppliedException } from './exceptions';
 import { cleanupAll, installCleanupHandlers, makeTempDir, removeTempDir } from './lab';
 import { modelDrops, modelSends, observeModel } from './observe';
@@ -91,8 +91,10 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
       // neighbour entries age in real time on the kernel: on a loaded machine the traffic takes
       // longer than the model's simulated span, and reachable_time can run out in between
       const span = Math.max(trace.events.length ? trace.events[trace.events.length - 1].time : 0, (k.trafficMs ?? 0) * 1e6);
-      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span);
+      const race = delayTimerRace(trace.events);
+      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race);
       if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
+      else if (race) res.notes.push(NONDETERMINISM['neigh-delay-timer-slack']);
       const { kept, applied } = applyExceptions(sc, all, kernelRelease());
       const oneSided = (l: Difference[]): number => l.filter((d) => d.field === 'drop' && (d.model === '(no drop)' || d.kernel === '(no drop)')).length;
       if (res.drops) Object.assign(res.drops, { unmatched: oneSided(all), excepted: oneSided(all) - oneSided(kept) });

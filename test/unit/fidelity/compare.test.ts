@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compareCounters, compareFrames, compareHooks, comparePings, compareSockets, formatDiff, withoutReconfirmations } from '../../../src/fidelity/compare';
+import { compareCounters, compareFrames, compareHooks, comparePings, compareSockets, delayTimerRace, formatDiff, withoutReconfirmations } from '../../../src/fidelity/compare';
 import { IGNORED_COUNTERS } from '../../../src/fidelity/counters';
 import { diffFrames, MASK_REASONS, normalizeFrame } from '../../../src/fidelity/frames';
 import { applyExceptions, atLeast, EXCEPTIONS, kernelVersion, missingFeature, PINNED_SYSCTLS } from '../../../src/fidelity/exceptions';
@@ -248,5 +248,21 @@ traffic:
   it('the summary line counts what could be compared', () => {
     const r = (agree: boolean, unsupported?: string) => ({ file: 'f', name: 'n', agree, unsupported, diffs: [], errors: [], notes: [], exceptions: [], ms: 0 }) as ScenarioResult;
     assert.strictEqual(summaryLine([r(true), r(false), r(false, 'no CONFIG_NFT_QUEUE')]), '2 scenarios, 1 agree, 1 differ');
+  });
+});
+
+describe('fidelity: the DELAY timer race (timer wheel slack)', () => {
+  const traceOf = (file: string): ReturnType<typeof runScenario> => runScenario(parseScenario(fs.readFileSync(path.join(ROOT, file), 'utf8'), file));
+
+  it('a TCP confirmation in the instant its entry went to NUD_DELAY is a race: unicast probes are left out', () => {
+    assert.strictEqual(delayTimerRace(traceOf('examples/local-tcp-handshake.yaml').events), true);
+  });
+
+  it('a confirmation a second later is not: its probe (or its absence) is compared', () => {
+    assert.strictEqual(delayTimerRace(traceOf('test/fidelity/found/fix-tcp-neigh-confirm-server.yaml').events), false);
+  });
+
+  it('no TCP, no race', () => {
+    assert.strictEqual(delayTimerRace(traceOf('examples/local-ping.yaml').events), false);
   });
 });

