@@ -136,12 +136,12 @@ describe('VS Code (code-server): the packet debugger', function () {
     await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached' });
     await page.locator('.activitybar').getByRole('tab', { name: /^Netstack Explorer/ }).click();
     const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Examples' }) });
-    const row = view.locator('.monaco-list-row', { hasText: 'forward-ping.yaml' });
+    const row = view.locator('.monaco-list-row', { hasText: /(?<!-)forward-ping\.yaml/ });
     await row.waitFor({ timeout: 30_000 });
     assert.ok((await view.locator('.monaco-list-row').count()) >= 10, 'the examples are listed');
     await row.hover();
     await row.locator('.action-label[aria-label*="Open Packet Debugger"]').click();
-    await page.locator('.tabs-container .tab', { hasText: /Packet Debugger: .*forward-ping\.yaml/ }).waitFor();
+    await page.locator('.tabs-container .tab', { hasText: /Packet Debugger: .*(?<!-)forward-ping\.yaml/ }).waitFor();
     await untilPos(/^1 \/ \d+$/, 30_000);
     await screenshot(page, 'examples-view');
   });

@@ -54,7 +54,7 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     const { page } = wb!;
     await step(page, 'Open an example').getByRole('button', { name: 'Show the Examples' }).click();
     const examples = pane(page, 'Examples');
-    await examples.locator('.monaco-list-row', { hasText: 'local-udp-delivery.yaml' }).waitFor({ timeout: 30_000 });
+    await examples.locator('.monaco-list-row', { hasText: /(?<!-)local-udp-delivery\.yaml/ }).waitFor({ timeout: 30_000 });
     await walkthroughMedia(page, 'open-example', { ...(await box(page.locator('.part.sidebar'))), height: 560 });
   });
 
@@ -62,7 +62,7 @@ describe('VS Code (code-server): the walkthrough and a fix exercise', function (
     const { page } = wb!;
     // the debugger alone in the editor area, for its picture
     await runCommand(page, 'View: Close All Editors');
-    const row = pane(page, 'Examples').locator('.monaco-list-row', { hasText: 'forward-ping.yaml' });
+    const row = pane(page, 'Examples').locator('.monaco-list-row', { hasText: /(?<!-)forward-ping\.yaml/ });
     await row.hover();
     await row.locator('.action-label[aria-label*="Open Packet Debugger"]').click();
     const frame = debuggerFrame(page);
