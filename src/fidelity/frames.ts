@@ -105,6 +105,22 @@ export function normalizeFrame(b: Uint8Array): Norm {
 type F = (name: string, start: number, len: number) => void;
 
 /** One IPv4 header and what follows (`outer`: a whole datagram; else a quoted one inside an ICMP error). */
+/**
+ * The fields of an ICMP or ICMPv6 echo (id, sequence, ping's timestamp, data), with the id and
+ * the timestamp masked (ping picks them); returns the summary's ` seq N`.
+ */
+function echoFields(b: Uint8Array, l4: number, end: number, name: string, maskName: string, f: F, mask: F): string {
+  f(name + '.echo.id', l4 + 4, 2);
+  f(name + '.echo.seq', l4 + 6, 2);
+  mask(maskName + '.echo.id', l4 + 4, 2);
+  if (end - l4 - 8 >= 16) {
+    f(name + '.echo.time', l4 + 8, 16);
+    mask(maskName + '.echo.time', l4 + 8, 16);
+    if (end > l4 + 24) f(name + '.echo.data', l4 + 24, end - l4 - 24);
+  } else if (end > l4 + 8) f(name + '.echo.data', l4 + 8, end - l4 - 8);
+  return ` seq ${rd16(b, l4 + 6)}`;
+}
+
 function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boolean): { summary: string; ipCsumOk?: boolean; l4CsumOk?: boolean; masked: boolean } {
   const ihl = (b[o] & 15) * 4;
   const tot = rd16(b, o + 2);
@@ -138,15 +154,7 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     what = `ICMP ${ICMP_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
     let inner = false;
     if (type === 8 || type === 0) {
-      f(pfx + 'icmp.echo.id', l4 + 4, 2);
-      f(pfx + 'icmp.echo.seq', l4 + 6, 2);
-      mask('icmp.echo.id', l4 + 4, 2);
-      what += ` seq ${rd16(b, l4 + 6)}`;
-      if (end - l4 - 8 >= 16) {
-        f(pfx + 'icmp.echo.time', l4 + 8, 16);
-        mask('icmp.echo.time', l4 + 8, 16);
-        if (end > l4 + 24) f(pfx + 'icmp.echo.data', l4 + 24, end - l4 - 24);
-      } else if (end > l4 + 8) f(pfx + 'icmp.echo.data', l4 + 8, end - l4 - 8);
+      what += echoFields(b, l4, end, pfx + 'icmp', 'icmp', f, mask);
       inner = true;
     } else if ([3, 4, 5, 11, 12].includes(type)) {
       f(pfx + 'icmp.rest', l4 + 4, 4);
@@ -245,15 +253,7 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     what = `ICMP6 ${ICMPV6_TYPE_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
     let masked = false;
     if ((type === 128 || type === 129) && end - l4 >= 8) {
-      f(pfx + 'icmp6.echo.id', l4 + 4, 2);
-      f(pfx + 'icmp6.echo.seq', l4 + 6, 2);
-      mask('icmp6.echo.id', l4 + 4, 2);
-      what += ` seq ${rd16(b, l4 + 6)}`;
-      if (end - l4 - 8 >= 16) {
-        f(pfx + 'icmp6.echo.time', l4 + 8, 16);
-        mask('icmp6.echo.time', l4 + 8, 16);
-        if (end > l4 + 24) f(pfx + 'icmp6.echo.data', l4 + 24, end - l4 - 24);
-      } else if (end > l4 + 8) f(pfx + 'icmp6.echo.data', l4 + 8, end - l4 - 8);
+      what += echoFields(b, l4, end, pfx + 'icmp6', 'icmp6', f, mask);
       masked = true;
     } else if (type < 128 && end - l4 >= 8) {
       f(pfx + 'icmp6.rest', l4 + 4, 4);
