@@ -58,6 +58,24 @@ function flatten(s: string): void {
   if (s.charCodeAt(0) < 0) throw new Error('unreachable');
 }
 
+/** Merges a list of (name, n) pairs in place: one pair a name, in the order of first appearance. */
+function compactCounts(l: (string | number)[]): void {
+  const at = new Map<string, number>();
+  let k = 0;
+  for (let i = 0; i < l.length; i += 2) {
+    const name = l[i] as string;
+    const j = at.get(name);
+    if (j !== undefined) (l[j + 1] as number) += l[i + 1] as number;
+    else {
+      at.set(name, k);
+      l[k] = name;
+      l[k + 1] = l[i + 1];
+      k += 2;
+    }
+  }
+  l.length = k;
+}
+
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
@@ -88,6 +106,8 @@ export class Recorder {
    * packet that takes the same path, and a trace keeps one copy of each.
    */
   private strings = new Map<string, string>();
+  private hooks = new Map<string, HookContext>();
+  private counterSets = new Map<string, Record<string, number>>();
   /**
    * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
    * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
@@ -117,7 +137,20 @@ export class Recorder {
   setLevel(level: RecordLevel): void {
     if (level === this.lvl) return;
     this.lvl = level;
-    if (level === 'full') this.rebuildNodes();
+    if (level === 'full') {
+      this.rebuildNodes();
+      // the deltas counted at the fates level that no step has taken yet, as `count` makes them
+      for (const [host, l] of this.fatesPending) {
+        if (l.length === 0) continue;
+        let m = this.pendingCounters.get(host);
+        if (!m) {
+          m = {};
+          this.pendingCounters.set(host, m);
+        }
+        for (let i = 0; i < l.length; i += 2) m[l[i] as string] = (m[l[i] as string] ?? 0) + (l[i + 1] as number);
+        l.length = 0;
+      }
+    }
   }
 
   private rebuildNodes(): void {
@@ -137,8 +170,15 @@ export class Recorder {
     return id;
   }
 
-  /** Runs `body` as kernel function `fn`, so that events inside it carry the call path. */
+  /**
+   * Runs `body` as kernel function `fn`, so that events inside it carry the call path. At the
+   * fates level no event is kept, so the path is not either: `body` is a plain call (no push, no
+   * try/finally), the fates path's most frequent cost. The level only turns to 'full' between
+   * traffic items or frames (src/scenario/run.ts, runPcap.ts), where no call is open, so the path
+   * is empty then either way.
+   */
   call<T>(fn: string, body: () => T): T {
+    if (this.lvl !== 'full') return body();
     this.stack.push(fn);
     if (this.lvl === 'full') this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
     try {
@@ -152,6 +192,8 @@ export class Recorder {
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
   fresh<T>(body: () => T): T {
+    // at the fates level the path is always empty (see `call`): nothing to put aside
+    if (this.lvl !== 'full') return body();
     const saved = this.stack.splice(0);
     const savedNodes = this.lvl === 'full' ? this.nodes : null;
     if (savedNodes) this.nodes = [this.stackTrie];
@@ -166,7 +208,26 @@ export class Recorder {
     }
   }
 
+  /**
+   * At the fates level a step drops its counter deltas (no event keeps them), yet the ones still
+   * pending when the level turns to 'full' go to the next event, as in a full run: so they are
+   * kept, but as a list of (name, n) per host that a step empties in place, not an object made
+   * and thrown away at every step.
+   */
+  private fatesPending = new Map<string, (string | number)[]>();
+
   count(host: string, name: string, n = 1): void {
+    if (this.lvl !== 'full') {
+      let l = this.fatesPending.get(host);
+      if (!l) {
+        l = [];
+        this.fatesPending.set(host, l);
+      }
+      l.push(name, n);
+      // a host that counts without a step of its own (a timer) must not grow the list for ever
+      if (l.length >= 256) compactCounts(l);
+      return;
+    }
     let m = this.pendingCounters.get(host);
     if (!m) {
       m = {};
@@ -177,9 +238,13 @@ export class Recorder {
 
   step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
+    if (this.lvl !== 'full') {
+      const l = this.fatesPending.get(host);
+      if (l) l.length = 0;
+      return;
+    }
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.set(host, undefined);
-    if (this.lvl !== 'full') return;
     const stack = this.internStack(fn);
     const seq = this.events.length;
     const time = this.clock();
@@ -188,20 +253,34 @@ export class Recorder {
     const w = this.intern(text);
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
-    // contract's order, which is the JSON output's.
+    // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with
+    // its counters) have literals of their own; the rest add to a literal.
+    const hook = extra?.hook ? this.internHook(extra.hook) : undefined;
+    const cs = counters ? this.internCounters(counters) : undefined;
+    const drop = extra?.drop || undefined;
+    const ret = extra?.ret || undefined;
     let ev: TraceEvent;
-    const plain = !extra?.hook && !extra?.drop && !extra?.ret;
-    if (skb) {
+    if (skb && !drop && !ret) {
       const snap = this.snapshot(skb);
-      if (plain && counters) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters };
+      if (hook) {
+        if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook, counters: cs };
+        else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook };
+      } else if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap };
-    } else if (plain && counters) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, counters };
-    else ev = { seq, time, host, packet, layer, fn, file, stack, what: w };
-    if (!plain) {
-      if (extra?.hook) ev.hook = extra.hook;
-      if (counters) ev.counters = counters;
-      if (extra?.drop) ev.drop = extra.drop;
-      if (extra?.ret) ev.ret = extra.ret;
+    } else if (skb && drop && !hook) {
+      const snap = this.snapshot(skb);
+      if (cs) {
+        if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop, ret };
+        else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop };
+      } else if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop, ret };
+      else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop };
+    } else {
+      if (skb) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: this.snapshot(skb) };
+      else ev = { seq, time, host, packet, layer, fn, file, stack, what: w };
+      if (hook) ev.hook = hook;
+      if (cs) ev.counters = cs;
+      if (drop) ev.drop = drop;
+      if (ret) ev.ret = ret;
     }
     this.events.push(ev);
     this.bytes += EVENT_BYTES + text.length;
@@ -220,6 +299,28 @@ export class Recorder {
   private internStack(fn: string): string[] {
     const node = this.nodes[this.nodes.length - 1];
     return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn).arr : node.arr;
+  }
+
+  /**
+   * Hook contexts and counter deltas, interned: a forwarded packet's steps carry about eight hook
+   * contexts and six counter sets, and a run has only a handful of distinct ones. The key is the
+   * object's own keys and its JSON, so an interned object is equal to the one it stands for, key
+   * for key (an explicit undefined too); they are fresh objects no one changes after the step.
+   */
+  private internHook(h: HookContext): HookContext {
+    const key = `${Object.keys(h).join()}\n${JSON.stringify(h)}`;
+    const had = this.hooks.get(key);
+    if (had !== undefined) return had;
+    this.hooks.set(key, h);
+    return h;
+  }
+
+  private internCounters(c: Record<string, number>): Record<string, number> {
+    const key = JSON.stringify(c);
+    const had = this.counterSets.get(key);
+    if (had !== undefined) return had;
+    this.counterSets.set(key, c);
+    return c;
   }
 
   private intern(s: string): string {
@@ -242,6 +343,7 @@ export class Recorder {
   /** Counters counted after the last event of their host (e.g. at the very end) go nowhere else. */
   flushCounters(): void {
     this.pendingCounters.clear();
+    this.fatesPending.clear();
   }
 
   private summarize(skb: SkBuff): void {
