@@ -1,0 +1,79 @@
+// The recorder's fast paths (issue 12): at the fates level it keeps no call path and no counter
+// objects, yet what a re-executed window records from setLevel('full') on is what a whole full run
+// records; in a full trace, equal hook contexts and counter sets are shared, unequal ones are not.
+import * as assert from 'assert';
+import { Recorder } from '../../../src/model/sim/recorder';
+
+const noSkb = null;
+
+describe('Recorder', () => {
+  it('gives the counters counted at the fates level, not yet taken by a step, to the first full event', () => {
+    const rec = new Recorder('fates', () => 0);
+    rec.count('a', 'IpInReceives');
+    rec.step('a', noSkb, 'L3', 'ip_rcv', 'net/ipv4/ip_input.c', 'taken by this step');
+    rec.count('a', 'IpInReceives');
+    rec.count('b', 'UdpInDatagrams', 2);
+    rec.count('a', 'IpInDelivers');
+    rec.count('a', 'IpInReceives');
+    rec.setLevel('full');
+    rec.step('a', noSkb, 'L3', 'ip_local_deliver', 'net/ipv4/ip_input.c', 'first full event of a');
+    rec.step('b', noSkb, 'L4', 'udp_rcv', 'net/ipv4/udp.c', 'first full event of b');
+    rec.step('a', noSkb, 'L3', 'ip_local_deliver', 'net/ipv4/ip_input.c', 'nothing pending');
+    assert.deepStrictEqual(
+      rec.events.map((e) => e.counters),
+      [{ IpInReceives: 2, IpInDelivers: 1 }, { UdpInDatagrams: 2 }, undefined],
+    );
+    // the key order is the order of first counting, as a whole full run makes it
+    assert.deepStrictEqual(Object.keys(rec.events[0].counters!), ['IpInReceives', 'IpInDelivers']);
+  });
+
+  it('keeps a fates-level host that counts without steps bounded, and its sums right', () => {
+    const rec = new Recorder('fates', () => 0);
+    for (let i = 0; i < 10_000; i++) rec.count('a', i % 2 ? 'ArpFilter' : 'IpInReceives');
+    rec.setLevel('full');
+    rec.step('a', noSkb, 'L3', 'f', 'x.c', 'w');
+    assert.deepStrictEqual(rec.events[0].counters, { IpInReceives: 5000, ArpFilter: 5000 });
+  });
+
+  it('records no call path at the fates level, and the whole path at the full level', () => {
+    const rec = new Recorder('fates', () => 0);
+    rec.call('outer', () => rec.call('inner', () => assert.deepStrictEqual(rec.stack, [])));
+    rec.setLevel('full');
+    rec.fresh(() => rec.call('outer', () => rec.call('inner', () => rec.step('a', noSkb, 'L3', 'inner', 'x.c', 'w'))));
+    assert.deepStrictEqual(rec.events[0].stack, ['outer', 'inner']);
+    assert.deepStrictEqual(rec.stack, []);
+  });
+
+  it('shares equal hook contexts and counter sets between events, and only equal ones', () => {
+    const rec = new Recorder('full', () => 0);
+    const at = { file: 'a.yaml', line: 3, col: 5 };
+    const hooks = [
+      { hook: 'NF_INET_FORWARD' as const, verdict: 'NF_ACCEPT' },
+      { hook: 'NF_INET_FORWARD' as const, verdict: 'NF_ACCEPT' },
+      { hook: 'NF_INET_FORWARD' as const, verdict: 'NF_DROP' },
+      // the same JSON, but one more own key: not the same object
+      { hook: 'NF_INET_FORWARD' as const, verdict: 'NF_ACCEPT', priority: undefined },
+      { hook: 'NF_INET_FORWARD' as const, rule: 'counter drop', ruleIndex: 1, ruleAt: at },
+      { hook: 'NF_INET_FORWARD' as const, rule: 'counter drop', ruleIndex: 1, ruleAt: { ...at } },
+    ];
+    for (const hook of hooks) {
+      rec.count('a', 'IpExtInOctets', 200);
+      rec.step('a', noSkb, 'L3', 'nft_do_chain', 'net/netfilter/nf_tables_core.c', 'w', { hook });
+    }
+    const got = rec.events.map((e) => e.hook!);
+    assert.deepStrictEqual(got, hooks);
+    assert.strictEqual(got[1], got[0]);
+    assert.notStrictEqual(got[2], got[0]);
+    assert.notStrictEqual(got[3], got[0]);
+    assert.ok('priority' in got[3]);
+    assert.strictEqual(got[5], got[4]);
+    const cs = rec.events.map((e) => e.counters!);
+    assert.deepStrictEqual(cs[0], { IpExtInOctets: 200 });
+    assert.ok(cs.every((c) => c === cs[0]));
+    rec.count('a', 'IpExtInOctets', 100);
+    rec.step('a', noSkb, 'L3', 'f', 'x.c', 'w', { drop: 'SKB_DROP_REASON_NETFILTER_DROP', ret: 'NF_DROP' });
+    const last = rec.events[rec.events.length - 1];
+    assert.deepStrictEqual(last.counters, { IpExtInOctets: 100 });
+    assert.deepStrictEqual(Object.keys(last), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'counters', 'drop', 'ret']);
+  });
+});
