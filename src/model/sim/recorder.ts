@@ -76,6 +76,26 @@ function compactCounts(l: (string | number)[]): void {
   l.length = k;
 }
 
+/** Whether snapshot `last` (of the same bytes) is the sk_buff as it is now. */
+function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boolean {
+  return (
+    last.len === skb.len &&
+    last.data === skb.data &&
+    last.tail === skb.tail &&
+    last.protocol === skb.protocol &&
+    last.pkt_type === skb.pkt_type &&
+    last.dev === (skb.dev ? skb.dev.name : null) &&
+    last.iif === skb.skb_iif &&
+    last.mark === skb.mark &&
+    last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
+    last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
+    last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
+    last.ip_summed === skb.ip_summed &&
+    last.dst === dst &&
+    last.ct === (skb.nfct ? skb.nfct.state : null)
+  );
+}
+
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
@@ -117,7 +137,7 @@ export class Recorder {
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
-  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null }>();
+  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null; prev: SkbSnapshot | null }>();
 
   constructor(
     level: RecordLevel,
@@ -371,31 +391,20 @@ export class Recorder {
   snapshot(skb: SkBuff): SkbSnapshot {
     let c = this.hexCache.get(skb);
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
-      c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end), last: null };
+      c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end), last: null, prev: null };
       this.hexCache.set(skb, c);
       this.bytes += c.hex.length;
     }
     const rt = skb.dst;
     const dst = rt ? this.intern(rt.describe()) : null;
-    const last = c.last;
-    if (
-      last &&
-      last.len === skb.len &&
-      last.data === skb.data &&
-      last.tail === skb.tail &&
-      last.protocol === skb.protocol &&
-      last.pkt_type === skb.pkt_type &&
-      last.dev === (skb.dev ? skb.dev.name : null) &&
-      last.iif === skb.skb_iif &&
-      last.mark === skb.mark &&
-      last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
-      last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
-      last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
-      last.ip_summed === skb.ip_summed &&
-      last.dst === dst &&
-      last.ct === (skb.nfct ? skb.nfct.state : null)
-    ) {
-      return last;
+    // the one before the last too: a step that undoes the one before (a header pulled and
+    // pushed back) returns the sk_buff to it, about once a forwarded packet
+    if (c.last && sameSnapshot(c.last, skb, dst)) return c.last;
+    if (c.prev && sameSnapshot(c.prev, skb, dst)) {
+      const hit = c.prev;
+      c.prev = c.last;
+      c.last = hit;
+      return hit;
     }
     const snap: SkbSnapshot = Object.freeze({
       len: skb.len,
@@ -418,6 +427,7 @@ export class Recorder {
       ct: skb.nfct ? skb.nfct.state : null,
       bytes: c.hex,
     });
+    c.prev = c.last;
     c.last = snap;
     this.bytes += SNAPSHOT_BYTES;
     return snap;
