@@ -116,6 +116,28 @@ traffic:
     assert.strictEqual(second.fate.kind, 'delivered', 'the router has no socket for it: skuid breaks, != or not');
   });
 
+  it('meta skuid: ping\'s echo request belongs to its raw socket; the echo reply, sent by the kernel, to none', () => {
+    const t = run(
+      threeHosts(
+        {
+          client: ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out icmp type echo-request meta skuid 0 drop'],
+          server: ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out icmp type echo-reply meta skuid 0 drop'],
+        },
+        `traffic:
+  - from: client
+    send: icmp echo-request to 10.0.2.2
+  - from: router
+    send: icmp echo-request to 10.0.2.2
+`,
+      ),
+    );
+    assert.strictEqual(t.packets[0].fate.kind, 'dropped');
+    assert.strictEqual(t.packets[0].fate.host, 'client');
+    const reply = t.packets.find((p) => /echo reply/i.test(p.summary));
+    assert.ok(reply, 'the server answers the router');
+    assert.ok(!(reply!.fate.host === 'server' && reply!.fate.kind === 'dropped'), 'the reply has no owner: skuid breaks the rule');
+  });
+
   it('ct packets counts from accounting, which the rule turned on', () => {
     const t = run(
       threeHosts(
