@@ -6,6 +6,7 @@ import type { Ctx, Iface } from './context';
 import { Rng } from './rng';
 import type { GenHost } from './scenario';
 import { firewallKeys } from './firewall_keys';
+import { firewallMore } from './firewall_more';
 
 export const PORTS = { udp: [53, 7000, 9000], tcp: [80, 8080, 3128] } as const;
 
@@ -213,5 +214,6 @@ export function firewalls(ctx: Ctx): void {
     if (ctx.has('nft') && (!ctx.has('iptables') || rng.chance(0.65))) nft(ctx, h);
     else if (ctx.has('iptables')) iptables(ctx, h);
     if (ctx.has('nf-keys')) firewallKeys(ctx, h);
+    if (ctx.has('nf-rules')) firewallMore(ctx, h);
   }
 }

@@ -3,6 +3,7 @@
 // xor V; `EXPR ^ V` as mask all-ones, xor V (its words and, or, xor are the same operators).
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
 import type { NftCursor } from './nft_cursor';
+import { numgenCounter, numgenSpec } from './nft_numgen';
 
 export interface Bitwise {
   mask: number;
@@ -59,7 +60,11 @@ export type MarkSource = { value: number } | { get: (x: EvalCtx) => number | und
 export function markSource(p: NftCursor): MarkSource {
   const num = (): number => p.num(p.word('a mark value'), 0, 0xffffffff);
   const t = p.peek();
-  if (t.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(t.text)) p.fail(t, `${t.text} is not modelled`);
+  if (t.kind === 'word' && t.text === 'numgen') {
+    p.next();
+    return { get: numgenCounter(numgenSpec(p, t)), ct: false };
+  }
+  if (t.kind === 'word' && ['jhash', 'symhash'].includes(t.text)) p.fail(t, `${t.text} is not modelled`);
   if (t.kind === 'word' && /^[a-z]/.test(t.text) && !['meta', 'mark', 'ct'].includes(t.text)) p.fail(t, `a mark from a map (${t.text} … map { … }) is not modelled`);
   let get: ((x: EvalCtx) => number | undefined) | null = null;
   let ct = false;

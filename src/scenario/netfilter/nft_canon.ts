@@ -315,6 +315,7 @@ function matchText(ts: T[], numeric: boolean): string {
     const rest = ts.slice(i);
     // a meta key as the value is listed with meta (`ct mark set meta mark`)
     if (rest[0] && BARE_META.has(rest[0].t) && !UNQUALIFIED.has(rest[0].t)) rest.unshift({ k: 'word', t: 'meta' });
+    if (rest[0]?.t === 'numgen') return join([...out, numgenHead(rest)[0]]);
     // a constant folded (`0x12 or 0x11` is one value): the parser folded it already the same way
     if (rest.length === 1) return join([...out, value(rest[0].t, ty, numeric)]);
     if (rest.length === 3 && BITOPS[rest[1].t] && numberOf(rest[0].t) !== undefined && numberOf(rest[2].t) !== undefined) {
@@ -347,7 +348,7 @@ function matchText(ts: T[], numeric: boolean): string {
   if (flags && ts[i]?.t === '!' && ts[i].k === 'punct') {
     // `! M`: none of the bits (the bitmask's negated implicit form)
     i++;
-    const m = bitsOf(flags, ts.slice(i).filter((t) => t.t !== ',').map((t) => t.t));
+    const m = bitsOf(flags, ts.slice(i).filter((t) => t.t !== ',' && t.t !== '{' && t.t !== '}').map((t) => t.t));
     return join([...out, '!', m === undefined ? plain(ts.slice(i)) : bitNames(flags, m)]);
   }
   if (ts[i] && RELOPS[ts[i].t] && (ts[i].k === 'punct' || ts.length > i + 1)) {
@@ -400,6 +401,13 @@ function matchText(ts: T[], numeric: boolean): string {
     const m = numberOf(v);
     return flags && m !== undefined ? `(${bitNames(flags, m).split(',').join(' | ')})` : value(v, ty, numeric);
   };
+  // an explicit == or != of several flags is one cmp of the whole value: nft prints tcp flags as a
+  // number, other bitmasks as `a | b` (without ==)
+  if (flags && explicit && !masks.length && rest.length > 1 && rest[0].t !== '{' && (op === '==' || op === '!=')) {
+    const v = bitsOf(flags, rest.filter((t) => t.t !== ',' && t.t !== '|').map((t) => t.t));
+    if (v !== undefined && ty === 'tcpflags') return join([...out, op, `0x${v.toString(16)}`]);
+    if (v !== undefined) return join([...out, ...(op === '!=' ? ['!='] : []), bitNames(flags, v).split(',').join(' | ')]);
+  }
   for (const [o, v] of masks) out.push(o, showMask(v));
   // a bitmask type's == is exact equality, unlike its implicit form (any of the bits)
   if (op !== '==' || bitwise || (flags && explicit)) out.push(op);
@@ -426,6 +434,14 @@ function mapText(ts: T[], ty: VType, numeric: boolean): string {
   const keys = shown.map((e) => sortKey(e.key, ty));
   if (keys.every((k) => k !== undefined)) shown.sort((a, b) => sortKey(a.key, ty)! - sortKey(b.key, ty)!);
   return `{ ${shown.map((e) => `${e.key} : ${e.data}`).join(', ')} }`;
+}
+
+/** `numgen inc mod N [offset O]` with its numbers in decimal, and how many tokens it took */
+function numgenHead(ts: T[]): [string, number] {
+  const dec = (t: T | undefined): string => String(numberOf(t?.t ?? '') ?? t?.t ?? '');
+  const out = ['numgen', ts[1]?.t ?? '', 'mod', dec(ts[3])];
+  if (ts[4]?.t !== 'offset') return [out.join(' '), 4];
+  return [[...out, 'offset', dec(ts[5])].join(' '), 6];
 }
 
 function plain(ts: T[]): string {
@@ -576,6 +592,11 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
       case 'limit':
       case 'quota':
         return plain(ts);
+      case 'numgen': {
+        const [head, i] = numgenHead(ts);
+        const op = RELOPS[ts[i]?.t] && ts.length > i + 1 ? RELOPS[ts[i].t] : undefined;
+        return join([head, ...(op && op !== '==' ? [op] : []), valuesText(ts.slice(op ? i + 1 : i), 'int', numeric)]);
+      }
       default:
         return matchText(ts, numeric);
     }

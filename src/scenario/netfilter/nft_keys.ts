@@ -80,7 +80,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
   }
 }
 
-/** `ct status [!|!=|==] FLAG,…` (some bit of them set, none with ! or !=), `ct status { … }` (the exact value). */
+/** `ct status [!] FLAG,…` (some bit of them set, none with !); an explicit == or != or a set is refused. */
 function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   let neg = false;
   if (p.peek().kind === 'punct' && p.peek().text === '!') {
@@ -89,6 +89,9 @@ function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   }
   const op = neg ? '!=' : p.op();
   const set = p.is('{');
+  // `==`, `!=` and a set compare the whole status word (cmp, lookup), whose other bits the model
+  // does not keep (IPS_ASSURED, IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE…): only the bit tests are modelled
+  if (!neg && (set || p.toks[p.i - 1].kind === 'punct')) p.fail(p.toks[p.i - (set ? 0 : 1)], 'ct status compared as a whole word (==, != or a set) is not modelled (the model does not keep IPS_ASSURED or the NAT_DONE bits): write ct status FLAG,… (some set) or ct status ! FLAG,… (none set)');
   const vs = p.values('a conntrack status');
   const bit = (t: NTok, s: string): number => {
     if (s === 'assured') p.fail(t, 'ct status assured is not modelled (the model does not keep IPS_ASSURED)');
@@ -98,7 +101,7 @@ function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   };
   const bits = vs.map((t) => bit(t, t.text));
   const show = (v: number): string => `ct status ${showStatus(v)}`;
-  if (set) return X.matchNum(p.text(kw), ctStatus, op === '!=' ? '!=' : '==', bits.map((b) => [b, b] as X.Range), show, extra);
+  if (vs.length > 1 && set) p.fail(kw, 'negation can only be used with singleton bitmask values');
   const mask = bits.reduce((a, b) => a | b, 0);
   return X.matchBits(p.text(kw), ctStatus, mask, 'any', op === '!=', show, extra);
 }

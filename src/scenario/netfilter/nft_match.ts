@@ -9,6 +9,7 @@ import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
 import { lookupOr } from './nft_sets';
 import { ctKey, metaKey } from './nft_keys';
+import { ctStateMatch } from './nft_ct_state';
 import { applyBitwise, markSource, parseBitwise } from './nft_bitwise';
 
 export function ipMatch(p: NftCursor, kw: NTok): Expr {
@@ -94,6 +95,18 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
     const val = flagList(p);
     return X.matchBits(p.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
   }
+  if (p.peek().kind === 'punct' && p.peek().text === '!') {
+    // `tcp flags ! fin,rst`: none of them set (bitwise & mask, cmp eq 0), as nft 1.0.6 compiles it;
+    // `! { fin }` is the same, a set of more than one element is refused
+    p.next();
+    if (p.is('{')) {
+      const vs = p.values('a tcp flag');
+      if (vs.length > 1) p.fail(kw, 'negation can only be used with singleton bitmask values');
+      const m = p.ranges(vs, (t, s) => (Object.hasOwn(X.TCP_FLAGS, s) ? X.TCP_FLAGS[s] : p.num(t, 0, 255)))[0][0];
+      return X.matchBits(p.text(kw), X.field.tcpFlags, m, 'any', true, show);
+    }
+    return X.matchBits(p.text(kw), X.field.tcpFlags, flagList(p), 'any', true, show);
+  }
   const op = p.op();
   if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare tcp flags');
   const explicit = p.toks[p.i - 1].kind === 'punct';
@@ -137,13 +150,7 @@ export function ctMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.word('a ct key');
   if (k.text === 'mark') return ctMarkItem(p, kw);
   if (k.text !== 'state') return ctKey(p, kw, k);
-  if (p.is('set')) p.fail(p.peek(), 'ct state cannot be set');
-  const op = p.op();
-  if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare ct state');
-  const vs = p.values('a conntrack state');
-  for (const v of vs) if (!(X.CT_STATES as readonly string[]).includes(v.text)) p.fail(v, `unknown ct state ${q(v.text)} (new, established, related, invalid, untracked)`);
-  const mask = X.ctStateMask(vs.map((v) => v.text));
-  return X.matchBits(p.text(kw), X.field.ctBits, mask, 'any', op === '!=', (v) => `ct state ${X.showCt(v)}`, { needsCt: true });
+  return ctStateMatch(p, kw);
 }
 
 /** `ct mark [op] VALUE|@set`, `ct mark set VALUE|meta mark` (nft_ct.c: get breaks without an entry, set does nothing) */
@@ -157,8 +164,17 @@ export function ctMarkItem(p: NftCursor, kw: NTok): Expr {
     p.next();
     const src = markSource(p);
     if ('value' in src) return X.ctMarkSet(p.text(kw), () => src.value);
-    // the source is loaded with the entry at hand: ct mark of this entry, or the packet's mark
-    return X.ctMarkSet(p.text(kw), (x, old) => src.get(x) ?? old);
+    // the source is loaded first, as its own expression: a ct mark load without an entry ends the
+    // rule (NFT_BREAK), a numgen moves on whether or not there is an entry to set
+    let loaded: number | undefined;
+    const set = X.ctMarkSet(p.text(kw), (_x, old) => loaded ?? old);
+    return {
+      ...set,
+      eval: (x) => {
+        loaded = src.get(x);
+        return loaded === undefined ? false : set.eval(x);
+      },
+    };
   }
   const bw = parseBitwise(p, 32, () => p.num(p.word('a mask'), 0, 0xffffffff));
   const get = applyBitwise(bw, X.ctMark);

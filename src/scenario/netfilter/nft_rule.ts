@@ -12,6 +12,7 @@ import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
 import { quotaItem } from './nft_quota';
 import { concatAhead, concatMatch } from './nft_concat';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
+import { numgenItem } from './nft_numgen';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
 
@@ -79,7 +80,7 @@ export const ITEMS: Record<string, ItemParser> = {
   dup: notModelled,
   synproxy: notModelled,
   flow: notModelled,
-  numgen: notModelled,
+  numgen: (p, t) => E(numgenItem(p, t)),
   jhash: notModelled,
   symhash: notModelled,
   fib: notModelled,

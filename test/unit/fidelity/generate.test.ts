@@ -90,8 +90,8 @@ describe('fidelity: the scenario generator', function () {
     assert.doesNotMatch(all, /net\.core\./, 'net.core.* of the initial namespace is the whole machine');
     assert.doesNotMatch(all, /neigh\.default\./, 'a new namespace has no net.ipv4.neigh.default');
     assert.match(all, /net\.ipv4\.neigh\.eth\d+\.\w+=/);
-    // only `timed` is off by default, so that CI's fixed seeds draw what they drew
-    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed']);
+    // only `timed` and `nf-rules` are off by default, so that CI's fixed seeds draw what they drew
+    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed', 'nf-rules']);
   });
 
   it('`timed` makes later fragments timed items the model runs, and leaves everything else as drawn', () => {
@@ -112,6 +112,30 @@ describe('fidelity: the scenario generator', function () {
       assert.match(render(sc), /\n {4}at: \+\d+ms\n/);
     }
     assert.ok(timed >= 5, `only ${timed} scenarios with timed fragments in 150`);
+  });
+
+  it('`nf-rules` adds rules of the newer constructs that the model runs, and leaves the rest as drawn', () => {
+    let added = 0;
+    const seen = new Set<string>();
+    for (let i = 0; i < 80; i++) {
+      const plain = generate(990303, i);
+      const sc = generate(990303, i, { include: ['nf-rules'] });
+      assert.deepStrictEqual(sc.traffic, plain.traffic, `generated 990303/${i}`);
+      assert.deepStrictEqual(sc.links, plain.links);
+      sc.hosts.forEach((h, k) => {
+        // the host's lines without the feature come in the same order, the new ones among them
+        const base = plain.hosts[k].lines;
+        let j = 0;
+        for (const l of h.lines) if (l === base[j]) j++;
+        assert.strictEqual(j, base.length, `generated 990303/${i} ${h.name}`);
+        const extra = h.lines.filter((l) => !base.includes(l));
+        added += extra.length;
+        for (const l of extra) for (const m of l.match(/ \. |ct status|ct direction|tcp flags|quota|limit rate|dnat to \S+:\d+-\d+|-m string|-m recent|-m hashlimit|-m quota|NETMAP|--to-destination \S+:\d+-\d+/g) ?? []) seen.add(m.trim());
+      });
+      if (modelRefuses(plain) === undefined) assert.strictEqual(modelRefuses(sc), undefined, `generated 990303/${i}`);
+    }
+    assert.ok(added > 40, `only ${added} lines added in 80 scenarios`);
+    for (const c of ['.', 'ct status', 'tcp flags', 'quota', '-m string', '-m recent', '-m hashlimit', 'NETMAP']) assert.ok(seen.has(c), `nf-rules never drew ${c}`);
   });
 
   it('links join only the scenario\'s own hosts (the harness makes a veth pair between their namespaces)', () => {

@@ -25,7 +25,7 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'ct direction != { original } accept'],
     ['ip', 'ct status seen-reply,confirmed'],
     ['ip', 'ct status ! snat'],
-    ['ip', 'ct status { dnat, confirmed }'],
+    ['ip', 'ct status ! { dnat }'],
     ['ip', 'ct original ip saddr 10.0.0.0/8 meta l4proto udp ct reply proto-src 53'],
     ['ip', 'tcp dport 22 ct original proto-dst 22'],
     ['ip', 'ct reply saddr 192.168.0.1'],
@@ -52,6 +52,11 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'ct original ip saddr 10.0.0.0/8 ct reply proto-src 53', /Can't parse symbolic invalid expressions/],
     ['ip', 'ct status assured', /assured is not modelled/],
     ['ip', 'ct status frozen', /unknown ct status "frozen"/],
+    // nft compiles these to a compare of the whole status word, whose other bits the model does not keep
+    ['ip', 'ct status { dnat, confirmed }', /ct status compared as a whole word .* is not modelled/],
+    ['ip', 'ct status != seen-reply', /ct status compared as a whole word .* is not modelled/],
+    ['ip', 'ct status == dnat', /ct status compared as a whole word .* is not modelled/],
+    ['ip', 'ct status ! { dnat, snat }', /negation can only be used with singleton bitmask values/],
     ['inet', 'ct original saddr 1.2.3.4', /cannot determine the address family/],
     ['ip', 'meta nfproto ipv6 ct original ip saddr 1.2.3.4', /conflicting protocols/],
     ['ip', 'ct original mark 3', /has no direction/],
@@ -114,6 +119,28 @@ traffic:
     assert.strictEqual(t.packets[0].fate.host, 'client');
     const second = t.packets.find((p) => p.id !== t.packets[0].id && /7001/.test(p.summary))!;
     assert.strictEqual(second.fate.kind, 'delivered', 'the router has no socket for it: skuid breaks, != or not');
+  });
+
+  it('meta skuid: ping\'s echo request belongs to its raw socket; the echo reply, sent by the kernel, to none', () => {
+    const t = run(
+      threeHosts(
+        {
+          client: ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out icmp type echo-request meta skuid 0 drop'],
+          server: ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out icmp type echo-reply meta skuid 0 drop'],
+        },
+        `traffic:
+  - from: client
+    send: icmp echo-request to 10.0.2.2
+  - from: router
+    send: icmp echo-request to 10.0.2.2
+`,
+      ),
+    );
+    assert.strictEqual(t.packets[0].fate.kind, 'dropped');
+    assert.strictEqual(t.packets[0].fate.host, 'client');
+    const reply = t.packets.find((p) => /echo reply/i.test(p.summary));
+    assert.ok(reply, 'the server answers the router');
+    assert.ok(!(reply!.fate.host === 'server' && reply!.fate.kind === 'dropped'), 'the reply has no owner: skuid breaks the rule');
   });
 
   it('ct packets counts from accounting, which the rule turned on', () => {

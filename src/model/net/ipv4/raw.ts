@@ -123,6 +123,9 @@ export function ping_send(net: Net, o: PingOptions): number | string {
         for (let i = 16; i < l4len - ICMP_HLEN; i++) b[off + ICMP_HLEN + i] = (i + 0) & 255;
         writeIcmp(b, off, l4len, { type: ICMP_ECHO, code: 0, rest: ((sock.echoId << 16) | o.seq) >>> 0 });
       });
+      // ip_append_data allocates the skb charged to the raw socket (skb_set_owner_w): netfilter
+      // sees ping's socket, so `meta skuid` and `-m owner` match it, as for a UDP datagram
+      skb.sk = sock;
       icmp_out_count(net, ICMP_ECHO);
       net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
       net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
