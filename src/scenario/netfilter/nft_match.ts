@@ -240,10 +240,12 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
         return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
       }
       const want = k.text === 'protocol' ? 'ip' : 'ipv4';
-      for (const v of vs) if (v.text !== want && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want}`);
-      const yes = vs.some((v) => v.text === want) !== (op === '!=');
+      const want6 = k.text === 'protocol' ? 'ip6' : 'ipv6';
+      for (const v of vs) if (v.text !== want && v.text !== want6 && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want} or ${want6}`);
+      // the packet's family: its hook's (nft_pf), or for meta protocol its ethertype, the same here
+      const fams = new Set(vs.map((v) => (v.text === want ? 'ipv4' : 'ipv6')));
       if (op === '==' && vs.length === 1 && vs[0].text === want) p.l3Known = true;
-      return { text: p.text(kw), eval: () => yes };
+      return { text: p.text(kw), eval: (x: EvalCtx) => fams.has(x.p.pf ?? 'ipv4') !== (op === '!='), actual: (x: EvalCtx) => `meta nfproto ${x.p.pf ?? 'ipv4'}` };
     }
     default:
       return metaKey(p, k, kw) ?? p.fail(k, `meta ${k.text} is not modelled`);
