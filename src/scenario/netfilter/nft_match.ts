@@ -3,7 +3,7 @@
 // Each builds the expression the kernel would evaluate (exprs.ts) and refuses, at its token,
 // what the model does not model.
 import type { EvalCtx, Expr } from '../../model/net/netfilter/nf_tables';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
@@ -54,7 +54,7 @@ export function l4Match(p: NftCursor, kw: NTok): Expr {
   return X.matchNum(text, get, op, p.ranges(vs, (t, s) => p.portOf(t, s)), (v) => `${kw.text === 'th' ? 'th' : kw.text} ${k.text} ${v}`, {
     actual: (x) => {
       const v = get(x);
-      return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (ip protocol ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
+      return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (${x.p.pf === 'ipv6' ? 'meta l4proto' : 'ip protocol'} ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
     },
   });
 }
@@ -127,7 +127,7 @@ export function icmpMatch(p: NftCursor, kw: NTok): Expr {
     const r = p.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`)));
     if (op === '==' && r.length === 1 && r[0][0] === r[0][1] && p.icmpType === null) p.icmpType = r[0][0];
     return X.matchNum(text, X.field.icmpType, op, r, (v) => `icmp type ${X.showIcmp(v)}`, {
-      actual: (x) => (x.p.icmpType === undefined ? `no icmp header (ip protocol ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
+      actual: (x) => (x.p.icmpType === undefined || x.p.l4proto !== IPPROTO_ICMP ? `no icmp header (${x.p.pf === 'ipv6' ? 'meta l4proto' : 'ip protocol'} ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
     });
   }
   return X.matchNum(text, X.field.icmpCode, op, p.ranges(vs, (t) => p.num(t, 0, 255)), (v) => `icmp code ${v}`);
