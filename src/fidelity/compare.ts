@@ -143,10 +143,27 @@ export function compareHooks(model: Observation, kernel: Observation, hosts: str
   for (const host of hosts) {
     const a = model.hooks.get(host) ?? [];
     const b = kernel.hooks.get(host) ?? [];
+    // IPv6 neighbour discovery is housekeeping on each link whose order between links depends on
+    // the clock (as ARP's does, compareFrames): its passes are compared in order of what they
+    // are, the others in the order they came
+    const byWhat = (l: HookPass[]): HookPass[] => l.filter((p) => p.nd).sort((x, y) => passKey(x).localeCompare(passKey(y)));
+    out.push(...comparePasses(host, byWhat(a), byWhat(b), 'neighbour discovery pass'));
+    out.push(...comparePasses(host, a.filter((p) => !p.nd), b.filter((p) => !p.nd), 'netfilter pass'));
+  }
+  return out;
+}
+
+function passKey(p: HookPass): string {
+  return `${passLabel(p)} ${p.hooks.map((h) => h.ttl).join(',')} ${p.steps.join('; ')}`;
+}
+
+function comparePasses(host: string, a: HookPass[], b: HookPass[], name: string): Difference[] {
+  const out: Difference[] = [];
+  {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       const ma = a[i];
       const kb = b[i];
-      const what = `netfilter pass ${i + 1}${ma?.packet !== undefined ? ` (model packet ${ma.packet})` : ''}`;
+      const what = `${name} ${i + 1}${ma?.packet !== undefined ? ` (model packet ${ma.packet})` : ''}`;
       if (!ma || !kb) {
         out.push({ host, what, field: 'pass', model: ma ? passLabel(ma) : '(none)', kernel: kb ? passLabel(kb) : '(none)' });
         continue;

@@ -9,6 +9,7 @@ import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 import { errnoName } from './errno';
 import { REASM_CLONE } from '../model/net/ipv4/ip_fragment';
 import { ETH_P_IPV6 } from '../model/proto/ethernet';
+import { formatIpv6 } from '../trace/ipv6';
 
 export interface WireFrame {
   /** the model's packet id (model side only) */
@@ -24,6 +25,13 @@ export interface HookPass {
   packet?: number;
   hooks: { hook: NfHook; saddr?: string; daddr?: string; ttl?: number; protocol?: number }[];
   steps: string[];
+  /** an IPv6 neighbour discovery message (ICMPv6 133-137): housekeeping, compared as a set (compareHooks) */
+  nd?: boolean;
+}
+
+/** Whether the IPv6 packet at `o` is a neighbour discovery message (no extension headers before it). */
+export function isNdisc(b: Uint8Array, o: number): boolean {
+  return o + 41 <= b.length && b[o] >> 4 === 6 && b[o + 6] === 58 && b[o + 40] >= 133 && b[o + 40] <= 137;
 }
 
 export interface PingReport {
@@ -140,7 +148,10 @@ export function ttlOf(e: TraceEvent): { saddr?: string; daddr?: string; ttl?: nu
   const s = e.skb;
   if (!s || s.network_header === null) return {};
   const b = hexToBytes(s.bytes);
-  const f = ipFieldsAt(b, s.network_header);
+  const o = s.network_header;
+  // an IPv6 packet: its addresses as nft trace prints them (compressed), the hop limit as the TTL
+  if (o + 40 <= b.length && b[o] >> 4 === 6) return { saddr: formatIpv6(b.slice(o + 8, o + 24)), daddr: formatIpv6(b.slice(o + 24, o + 40)), ttl: b[o + 7], protocol: b[o + 6] };
+  const f = ipFieldsAt(b, o);
   return f ? { saddr: f.saddr, daddr: f.daddr, ttl: f.ttl, protocol: f.protocol } : {};
 }
 
@@ -183,8 +194,7 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
       partialAt.set(`${e.host}/${e.packet}`, e.skb.ip_summed === 'CHECKSUM_PARTIAL');
     }
     if (e.fn === 'e1000_xmit_frame' && partialAt.get(`${e.host}/${e.packet}`)) nicDone.add(e.packet);
-    // the netfilter path of IPv6 packets is not compared yet (docs/fidelity.md)
-    if (e.hook && e.skb?.protocol !== ETH_P_IPV6) {
+    if (e.hook) {
       const hook = HOOK_BY_NAME[e.hook.hook];
       if (!hook) continue;
       const key = `${e.host}/${e.packet}`;
@@ -204,6 +214,7 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
           c = { pass: prev, rank, seen: new Set(prev.hooks.map((x) => x.hook)) };
         } else {
           c = { pass: { packet: e.packet, hooks: [], steps: [] }, rank, seen: new Set() };
+          if (e.skb && e.skb.network_header !== null && isNdisc(hexToBytes(e.skb.bytes), e.skb.network_header)) c.pass.nd = true;
           if (!hooks.has(e.host)) hooks.set(e.host, []);
           hooks.get(e.host)!.push(c.pass);
         }

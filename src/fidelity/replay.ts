@@ -53,6 +53,9 @@ export const V6_PINNED = [
  */
 export const V6_SETTLE_MS = 4000;
 
+/** nft's names of the neighbour discovery messages (ICMPv6 133-137), as its trace prints them. */
+const ND_TYPES = new Set(['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-redirect']);
+
 export function traceRuleset(): string {
   const hooks = ['prerouting', 'input', 'forward', 'output', 'postrouting'];
   const chains = hooks.map((h) => `  chain ${h} { type filter hook ${h} priority -2147483648; policy accept; meta nftrace set 1; }`).join('\n');
@@ -389,13 +392,17 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       obs.frames.set(d.key, frames.map((bytes) => ({ bytes })));
     }
     for (const m of monitors) {
-      // IPv6 packets (traced by the inet table) are left out: their netfilter path is not compared yet
-      const passes = groupPasses(parseNftTrace(m.proc.out), OWN_TABLE, chains.get(m.host)!).filter((p) => !p.hooks.some((h) => Object.keys(h.fields).some((k) => k.startsWith('ip6 '))));
+      // IPv6 packets are traced by the inet table (ip6 saddr, ip6 daddr, ip6 hoplimit)
+      const passes = groupPasses(parseNftTrace(m.proc.out), OWN_TABLE, chains.get(m.host)!);
       obs.hooks.set(
         m.host,
         passes.map((p): HookPass => ({
-          hooks: p.hooks.map((x) => ({ hook: x.hook, saddr: x.fields['ip saddr'], daddr: x.fields['ip daddr'], ttl: x.fields['ip ttl'] !== undefined ? Number(x.fields['ip ttl']) : undefined })),
+          hooks: p.hooks.map((x) => {
+            const ttl = x.fields['ip ttl'] ?? x.fields['ip6 hoplimit'];
+            return { hook: x.hook, saddr: x.fields['ip saddr'] ?? x.fields['ip6 saddr'], daddr: x.fields['ip daddr'] ?? x.fields['ip6 daddr'], ttl: ttl !== undefined ? Number(ttl) : undefined };
+          }),
           steps: p.steps,
+          ...(ND_TYPES.has(p.hooks[0]?.fields['icmpv6 type'] ?? '') && { nd: true }),
         })),
       );
     }

@@ -16,6 +16,7 @@ import { tcpListen } from '../model/net/ipv4/tcp_ipv4';
 import type { RecordLevel } from '../model/sim/recorder';
 import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok } from './types';
 import { applyNetfilter, type FileReader } from './netfilter';
+import { ipv6RulesCheck } from './netfilter/ipv6_scope';
 import { usesIpv6 } from './ipv6_use';
 import { addrconf_dev_up, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
 import { udp6Socket } from '../model/net/ipv6/udp';
@@ -71,10 +72,10 @@ export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?:
     }
   }
   if (v6) {
-    // ip6 netfilter is not modelled: rules written for IPv4 must not be run on IPv6 packets
+    // what IPv6 packets would meet in ip6 and inet tables must be modelled for IPv6 (ipv6_scope.ts)
     for (const h of sc.hosts) {
       const c = h.setup.find((x) => x.kind === 'nft' || x.kind === 'iptables');
-      if (c) errors.push(new ScenarioError('a scenario that uses IPv6 cannot have netfilter rules yet: ip6 and inet tables, ip6tables and conntrack for IPv6 are not modelled', c.pos));
+      if (c) errors.push(...ipv6RulesCheck(world.hosts.get(h.name)!, c.pos));
     }
   }
   for (const l of sc.listen) {

@@ -21,7 +21,7 @@ export function parseSetupLine(line: Line, d: Diag): SetupCommand[] {
       return parseNetfilter(line, d);
   }
   if (cmd.text === 'sudo') d.error(cmd, 'drop `sudo`: setup lines run as root in the host');
-  else if (IPV6_ONLY.includes(cmd.text)) d.error(cmd, `${q(cmd.text)}: the model is IPv4 only`);
+  else if (IPV6_ONLY.includes(cmd.text)) d.error(cmd, `${q(cmd.text)} is not modelled yet: write the rules as an nft ip6 table (nft add table ip6 …)`);
   else d.error(cmd, `${q(cmd.text)}: unknown command; a setup line is \`ip …\`, \`sysctl -w …\`, \`nft …\` or \`iptables …\``);
   return [];
 }

@@ -1,7 +1,7 @@
 // The expressions both rule languages compile to: matches on packet fields and statements.
 // nft and iptables-nft give the kernel the same expressions (iptables -p tcp --dport 22 is
 // `tcp dport 22` in nf_tables), so both parsers build their rules from here.
-import { setLookup, type EvalCtx, type Expr, type NfSet, type SetElem, type Verdict } from '../../model/net/netfilter/nf_tables';
+import { setLookup, type EvalCtx, type Expr, type NfSet, type RejectHow, type SetElem, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ctStateName } from '../../model/net/netfilter/nf_conntrack';
 import { numToIp } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES } from '../../model/proto/ipv4';
@@ -218,7 +218,7 @@ export function notrackStmt(text: string): Expr {
   };
 }
 
-export function rejectStmt(text: string, how: { tcpReset?: boolean; icmpCode?: number }): Expr {
+export function rejectStmt(text: string, how: RejectHow): Expr {
   return {
     text,
     eval: (x) => {

@@ -21,7 +21,7 @@ interface T {
 const UNQUALIFIED = new Set(['iif', 'oif', 'iifname', 'oifname', 'iifgroup', 'oifgroup']);
 /** meta keys that may be written without `meta` but are printed with it */
 const BARE_META = new Set(['mark', 'pkttype', 'nftrace', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cpu', 'cgroup', 'priority', 'rtclassid', 'secmark', 'length', 'protocol', 'l4proto', 'nfproto']);
-const HEADER_PROTOS = new Set(Object.keys(HEADERS).concat(['th']));
+const HEADER_PROTOS = new Set(Object.keys(HEADERS).concat(['th', 'ip6', 'icmpv6']));
 const RELOPS: Record<string, string> = { eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=', '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 const BITOPS: Record<string, string> = { and: '&', '&': '&', or: '|', '|': '|', xor: '^', '^': '^' };
 
@@ -193,6 +193,7 @@ function typeOfKey(key: string[]): VType {
   if (a === 'icmp' && b === 'code') return ICMP_CODES;
   if (a === 'comp' && b === 'flags') return 'hex';
   if (a === 'th') return 'port';
+  if (a === 'ip6' && b === 'nexthdr') return 'proto';
   if (HEADERS[a]?.fields[b]) return fieldType(HEADERS[a].fields[b].type);
   return 'raw';
 }

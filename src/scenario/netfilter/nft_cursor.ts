@@ -12,8 +12,8 @@ import { NFT_KEYWORDS } from './nft_keywords';
 import * as X from './exprs';
 import { ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 
-export const FAMILIES = new Set(['ip', 'inet']);
-const OTHER_FAMILIES = new Set(['ip6', 'arp', 'bridge', 'netdev']);
+export const FAMILIES = new Set(['ip', 'ip6', 'inet']);
+const OTHER_FAMILIES = new Set(['arp', 'bridge', 'netdev']);
 export const q = (s: string): string => `"${s}"`;
 
 /** A check made when the rule is loaded into its chain (the chain, its table, the sets exist then). */
@@ -246,7 +246,7 @@ export class NftCursor {
       this.next();
       return t.text as NfFamily;
     }
-    if (t.kind === 'word' && OTHER_FAMILIES.has(t.text) && this.peek(1).kind === 'word') this.fail(t, `family ${t.text} is not modelled: the model is IPv4 only (use ip or inet)`);
+    if (t.kind === 'word' && OTHER_FAMILIES.has(t.text) && this.peek(1).kind === 'word') this.fail(t, `family ${t.text} is not modelled (ip, ip6 and inet are)`);
     return 'ip';
   }
 

@@ -114,7 +114,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
     p.l3Known = true;
     k = p.word('saddr or daddr');
     if (k.text !== 'saddr' && k.text !== 'daddr') p.fail(k, `syntax error: unexpected ${q(k.text)} (ct ${dir ? 'reply' : 'original'} ip saddr|daddr)`);
-  } else if (k.text === 'ip6') p.fail(k, '"ip6": the model is IPv4 only');
+  } else if (k.text === 'ip6') p.fail(k, '"ip6": conntrack addresses of IPv6 (ct original|reply ip6 saddr|daddr) are not modelled');
   const withCt = (f: (x: EvalCtx) => string): Partial<Expr> => ({ needsCt: true, actual: (x) => (ctOf(x) ? f(x) : 'no conntrack entry (the ct expression breaks)') });
   const name = dir ? 'reply' : 'original';
   switch (k.text) {

@@ -3,7 +3,7 @@
 // Each builds the expression the kernel would evaluate (exprs.ts) and refuses, at its token,
 // what the model does not model.
 import type { EvalCtx, Expr } from '../../model/net/netfilter/nf_tables';
-import { IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
@@ -55,7 +55,7 @@ export function l4Match(p: NftCursor, kw: NTok): Expr {
   return X.matchNum(text, get, op, p.ranges(vs, (t, s) => p.portOf(t, s)), (v) => `${kw.text === 'th' ? 'th' : kw.text} ${k.text} ${v}`, {
     actual: (x) => {
       const v = get(x);
-      return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (ip protocol ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
+      return v === undefined ? `no ${kw.text === 'th' ? 'transport' : kw.text} header (${x.p.pf === 'ipv6' ? 'meta l4proto' : 'ip protocol'} ${X.showProto(x.p.l4proto)})` : `${kw.text} ${k.text} ${v}`;
     },
   });
 }
@@ -140,7 +140,7 @@ export function icmpMatch(p: NftCursor, kw: NTok): Expr {
     const r = p.ranges(vs, (t, s) => (s in X.ICMP_TYPES ? X.ICMP_TYPES[s] : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown icmp type ${q(s)} (${Object.keys(X.ICMP_TYPES).join(', ')})`)));
     if (op === '==' && r.length === 1 && r[0][0] === r[0][1] && p.icmpType === null) p.icmpType = r[0][0];
     return X.matchNum(text, X.field.icmpType, op, r, (v) => `icmp type ${X.showIcmp(v)}`, {
-      actual: (x) => (x.p.icmpType === undefined ? `no icmp header (ip protocol ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
+      actual: (x) => (x.p.icmpType === undefined || x.p.l4proto !== IPPROTO_ICMP ? `no icmp header (${x.p.pf === 'ipv6' ? 'meta l4proto' : 'ip protocol'} ${X.showProto(x.p.l4proto)})` : `icmp type ${X.showIcmp(x.p.icmpType)}`),
     });
   }
   return X.matchNum(text, X.field.icmpCode, op, p.ranges(vs, (t) => p.num(t, 0, 255)), (v) => `icmp code ${v}`);
@@ -256,10 +256,12 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
         return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
       }
       const want = k.text === 'protocol' ? 'ip' : 'ipv4';
-      for (const v of vs) if (v.text !== want && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want}`);
-      const yes = vs.some((v) => v.text === want) !== (op === '!=');
+      const want6 = k.text === 'protocol' ? 'ip6' : 'ipv6';
+      for (const v of vs) if (v.text !== want && v.text !== want6 && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want} or ${want6}`);
+      // the packet's family: its hook's (nft_pf), or for meta protocol its ethertype, the same here
+      const fams = new Set(vs.map((v) => (v.text === want ? 'ipv4' : 'ipv6')));
       if (op === '==' && vs.length === 1 && vs[0].text === want) p.l3Known = true;
-      return { text: p.text(kw), eval: () => yes };
+      return { text: p.text(kw), eval: (x: EvalCtx) => fams.has(x.p.pf ?? 'ipv4') !== (op === '!='), actual: (x: EvalCtx) => `meta nfproto ${x.p.pf ?? 'ipv4'}` };
     }
     default:
       return metaKey(p, k, kw) ?? p.fail(k, `meta ${k.text} is not modelled`);

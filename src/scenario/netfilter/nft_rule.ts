@@ -8,6 +8,7 @@ import type { NTok } from './lex';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
 import { headerMatch, rawPayloadMatch } from './nft_header_match';
+import { icmpv6Match, ip6Match } from './nft_ip6_match';
 import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
 import { quotaItem } from './nft_quota';
 import { concatAhead, concatMatch } from './nft_concat';
@@ -24,7 +25,11 @@ const bareMeta: ItemParser = (p, t) => E(metaItem(p, t, t));
 
 /** keyword → its parser */
 export const ITEMS: Record<string, ItemParser> = {
-  ip: (p, t) => E(headerMatch(p, t, { keys: ['saddr', 'daddr', 'protocol', 'ttl', 'length'], parse: ipMatch })),
+  ip: (p, t) => {
+    if (p.ruleFamily === 'ip6') p.fail(t, 'conflicting protocols specified: ip6 vs. ip (an ip6 table sees IPv6 packets only)');
+    // nft's dependency in an inet table (meta nfproto ipv4): an IPv6 packet breaks the rule here
+    return E({ ...headerMatch(p, t, { keys: ['saddr', 'daddr', 'protocol', 'ttl', 'length'], parse: ipMatch }), l3: 'ipv4' });
+  },
   tcp: (p, t) => E(p.is('option') ? tcpOptionMatch(p, t) : headerMatch(p, t, { keys: ['sport', 'dport', 'flags'], parse: l4Match })),
   udp: (p, t) => E(headerMatch(p, t, { keys: ['sport', 'dport'], parse: l4Match })),
   th: (p, t) => E(l4Match(p, t)),
@@ -88,13 +93,21 @@ export const ITEMS: Record<string, ItemParser> = {
   socket: notModelled,
   osf: notModelled,
   ipsec: notModelled,
-  ip6: notIpv4,
-  icmpv6: notIpv4,
+  ip6: (p, t) => E(ip6Match(p, t)),
+  icmpv6: (p, t) => E(icmpv6Match(p, t)),
   ether: notIpv4,
   arp: notIpv4,
   vlan: notIpv4,
   gre: noHeader,
 };
+
+/**
+ * The keywords whose expressions are modelled on IPv6 packets as well (nf_tables.ts Expr.v6):
+ * family-independent matches and statements, and `ip …`, which an IPv6 packet never evaluates.
+ * The rest (ct, nat, log, notrack, raw payloads, …) is refused in a table IPv6 packets reach
+ * (src/scenario/build.ts); ip6, icmpv6 and reject mark their own expressions.
+ */
+const V6_ITEMS = new Set(['ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'iif', 'oif', 'iifname', 'oifname', 'mark', 'pkttype', 'counter', 'accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue', 'comment', 'limit', 'quota']);
 
 /** keywords a concatenation may start with: a match's key, then `.` */
 const CONCAT_FIRST = new Set(['ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'ct', 'mark', 'iifname', 'oifname', 'iif', 'oif', 'pkttype', 'skuid', 'skgid', 'sctp', 'dccp', 'udplite', 'esp', 'ah', 'comp', 'igmp', 'cpu', 'cgroup', 'iiftype', 'oiftype', 'iifgroup', 'oifgroup']);
@@ -133,7 +146,7 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
     const made = item(p);
     const canon = canonItem(p.toks.slice(from, p.i), p.defines);
     listed.push(canon);
-    for (const m of made.exprs) exprs.push({ ...m, text: m.text || canon.text });
+    for (const m of made.exprs) exprs.push({ ...m, text: m.text || canon.text, at: st.pos, v6: m.v6 ?? V6_ITEMS.has(st.text) });
     if (made.verdict || p.sawVmap) verdictSeen = st;
   }
   const items = listedRule(listed, family);

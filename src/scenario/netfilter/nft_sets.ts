@@ -50,7 +50,7 @@ export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
 export function datatype(p: NftCursor): SetKeyType {
   const t = p.word('a datatype');
   if (t.text in TYPE_DESC) return t.text as SetKeyType;
-  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled: the model is IPv4 only (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
   return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
 }
 

@@ -1,7 +1,8 @@
 // The statements and verdicts of an nft rule, one parser per keyword of the table in
 // nft_rule.ts: counter, log, notrack, the verdicts, jump/goto, queue, reject, the NAT
 // statements, limit and comment.
-import type { Expr } from '../../model/net/netfilter/nf_tables';
+import type { Expr, RejectHow } from '../../model/net/netfilter/nf_tables';
+import { ICMPV6_REJECT_CODES } from './nft_ip6_match';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
 import * as X from './exprs';
@@ -88,29 +89,52 @@ export function queueItem(p: NftCursor): Item {
 }
 
 export function rejectItem(p: NftCursor, kw: NTok): Item {
-  let how: { tcpReset?: boolean; icmpCode?: number } = { icmpCode: 3 };
+  // plain reject: icmp port-unreachable in an ip table, icmpv6 port-unreachable in an ip6 one,
+  // and icmpx port-unreachable (NFT_REJECT_ICMPX_UNREACH) in an inet one, mapped per packet
+  let how: RejectHow = p.ruleFamily === 'ip6' ? { icmp6Code: 4 } : p.ruleFamily === 'inet' ? { icmpCode: 3, icmpx: 1 } : { icmpCode: 3 };
+  let l3: 'ipv4' | 'ipv6' | undefined;
   if (p.is('with')) {
     p.next();
-    const k = p.word('icmp, icmpx or tcp');
+    const k = p.word('icmp, icmpv6, icmpx or tcp');
     if (k.text === 'tcp') {
       p.expect('reset');
+      if (p.ruleFamily === 'ip6') p.fail(k, 'reject with tcp reset for IPv6 (nf_send_reset6) is not modelled: the model has no TCP over IPv6 yet');
       how = { tcpReset: true };
-    } else if (k.text === 'icmp' || k.text === 'icmpx') {
+    } else if (k.text === 'icmpx') {
+      if (p.is('type')) p.next();
+      const n = p.word('an ICMPx unreachable type');
+      const names = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
+      const v4 = [0, 3, 1, 13];
+      const x = names.indexOf(n.text);
+      if (x < 0) p.fail(n, `unknown reject type ${q(n.text)} (${names.join(', ')})`);
+      how = { icmpCode: v4[x], icmpx: x };
+    } else if (k.text === 'icmp') {
+      if (p.ruleFamily === 'ip6') p.fail(k, 'conflicting protocols specified: ip6 vs. ip (reject with icmp in an ip6 table)');
       if (p.is('type')) p.next();
       const n = p.word('an ICMP unreachable type');
-      const map = k.text === 'icmpx' ? { 'port-unreachable': 3, 'admin-prohibited': 13, 'no-route': 0, 'host-unreachable': 1 } : X.REJECT_CODES;
-      const code = (map as Record<string, number>)[n.text] ?? (/^\d+$/.test(n.text) ? Number(n.text) : undefined);
-      if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(map).join(', ')})`);
+      const code = X.REJECT_CODES[n.text] ?? (/^\d+$/.test(n.text) ? Number(n.text) : undefined);
+      if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(X.REJECT_CODES).join(', ')})`);
       how = { icmpCode: code };
-    } else if (k.text === 'icmpv6') p.fail(k, 'icmpv6: the model is IPv4 only');
-    else p.fail(k, `reject with ${k.text}: expected icmp, icmpx or tcp reset`);
+      // in an inet table nft puts meta nfproto ipv4 before it: an IPv6 packet breaks the rule
+      l3 = 'ipv4';
+    } else if (k.text === 'icmpv6') {
+      if (p.ruleFamily === 'ip') p.fail(k, 'conflicting protocols specified: ip vs. ip6 (reject with icmpv6 in an ip table)');
+      if (p.is('type')) p.next();
+      const n = p.word('an ICMPv6 unreachable type');
+      const code = Object.hasOwn(ICMPV6_REJECT_CODES, n.text) ? ICMPV6_REJECT_CODES[n.text] : /^\d+$/.test(n.text) ? Number(n.text) : undefined;
+      if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(ICMPV6_REJECT_CODES).join(', ')})`);
+      how = { icmp6Code: code };
+      l3 = 'ipv6';
+    } else p.fail(k, `reject with ${k.text}: expected icmp, icmpv6, icmpx or tcp reset`);
   }
   if (how.tcpReset) {
     if (p.l4 && p.l4.names.some((n) => n !== 'tcp')) p.fail(kw, 'you cannot use tcp reset with this protocol');
     // with no protocol fixed yet, nft puts the dependency `meta l4proto tcp` before the reject
     if (!p.l4) return { exprs: [X.matchNum('meta l4proto tcp', X.field.l4proto, '==', [[IPPROTO_TCP, IPPROTO_TCP]], X.showProto), X.rejectStmt('', how)], verdict: true };
+    // nf_send_reset6 waits for TCP over IPv6: not modelled on IPv6 packets (v6 false)
+    return V({ ...X.rejectStmt('', how), v6: false });
   }
-  return V(X.rejectStmt('', how));
+  return V({ ...X.rejectStmt('', how), v6: true, ...(l3 && { l3 }) });
 }
 
 export const natItemV: ItemParser = (p, kw) => V(natItem(p, kw));

@@ -156,6 +156,28 @@ traffic:
     assert.ok(f.length > 0 && f.every((x) => x.kernel === '(none)'));
   });
 
+  it('IPv6: the model marks neighbour discovery passes; they are compared as a set, the others in order', () => {
+    const { trace } = example('ipv6-nf-forward-drop.yaml');
+    const m = observeModel(trace, new Set(['client']));
+    const passes = m.hooks.get('router')!;
+    const nd = passes.filter((p) => p.nd);
+    const rest = passes.filter((p) => !p.nd);
+    assert.ok(nd.length >= 2 && rest.length >= 2, 'the router solicits and answers, and forwards the traffic');
+    assert.ok(rest.some((p) => p.steps.includes('ip6 filter forward rule 1 drop')), 'the ip6 rule is a step');
+    assert.strictEqual(rest[0].hooks[1].ttl, 63, 'the hop limit at FORWARD, after ip6_forward lowered it');
+    const k = observeModel(trace, new Set(['client']));
+    // ND passes of two links in another order: no difference; two traffic passes swapped: a difference
+    const kr = k.hooks.get('router')!;
+    const i = kr.findIndex((p) => p.nd);
+    const j = kr.findIndex((p, n) => n > i && p.nd && p.hooks[0].saddr !== kr[i].hooks[0].saddr);
+    [kr[i], kr[j]] = [kr[j], kr[i]];
+    assert.deepStrictEqual(compareHooks(m, k, ['router']), []);
+    const a = kr.findIndex((p) => !p.nd && p.steps.length > 0);
+    const b = kr.findIndex((p, n) => n > a && !p.nd && p.steps.join() !== kr[a].steps.join());
+    [kr[a], kr[b]] = [kr[b], kr[a]];
+    assert.ok(compareHooks(m, k, ['router']).length > 0);
+  });
+
   it('ignored counters are few and each has a reason; a counter only the kernel moved is a difference', () => {
     assert.ok(Object.keys(IGNORED_COUNTERS).length <= 8);
     for (const [k, why] of Object.entries(IGNORED_COUNTERS)) assert.ok(why.length > 20, k);

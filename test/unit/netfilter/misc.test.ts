@@ -109,7 +109,7 @@ describe('netfilter: more of the languages and the engine', () => {
       return 'no error';
     };
     assert.match(err('list ruleset'), /^1:1 .*only prints/);
-    assert.match(err('add table ip6 t'), /^1:11 .*IPv4 only/);
+    assert.match(err('add table bridge t'), /^1:11 .*family bridge is not modelled/);
     assert.match(err('table ip t { chain c { type filter hook prerouting priority raw } }'), /^1:65 .*expecting newline or semicolon/); // the column real nft 1.0 reports for this line
     assert.match(err('table ip t {\n chain c {\n  ip saddr 10.0.0.300 accept\n }\n}'), /^3:12 .*not an IPv4 address/);
   });

@@ -68,10 +68,10 @@ export function ip6_local_out(net: Net, skb: SkBuff): number {
       const h = readIpv6(skb.buf, skb.network_header);
       net.step(skb, 'L3', '__ip6_local_out', 'net/ipv6/output_core.c', `A locally made IPv6 packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}: payload_len = ${h.payloadLen}; the LOCAL_OUT hook, then dst_output.`);
       let rc = 0;
-      nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
+      const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
         rc = skb.dst!.output.fn(net, skb);
       });
-      return rc;
+      return hrc === 1 ? rc : hrc;
     }),
   );
 }
@@ -84,10 +84,10 @@ export function ip6_output(net: Net, skb: SkBuff): number {
     skb.protocol = ETH_P_IPV6;
     net.step(skb, 'L3', 'ip6_output', FILE, `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
     let rc = 0;
-    nf_hook6(net, 'NF_INET_POST_ROUTING', skb, 'ip6_finish_output', () => {
+    const hrc = nf_hook6(net, 'NF_INET_POST_ROUTING', skb, 'ip6_finish_output', () => {
       rc = ip6_finish_output(net, skb);
     });
-    return rc;
+    return hrc === 1 ? rc : hrc;
   });
 }
 

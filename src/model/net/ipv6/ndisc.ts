@@ -143,9 +143,10 @@ function ndisc_send_skb(net: Net, dev: NetDevice, body: Uint8Array, saddr: Uint8
   net.count('Ip6OutRequests');
   net.step(skb, 'L3', 'ndisc_send_skb', FILE, `${what} Hop limit 255 (Ip6OutRequests).`);
   let err = 0;
-  nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
+  const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
     err = skb.dst!.output.fn(net, skb);
   });
+  if (hrc !== 1) err = hrc;
   if (!err) icmp6_out_count(net, type);
 }
 

@@ -15,10 +15,13 @@ export interface HookResult {
   reason?: SkbDropReason;
 }
 
+/** The protocol family a hook belongs to (NFPROTO_IPV4 or NFPROTO_IPV6): each has its own hook lists. */
+export type NfProto = 'ipv4' | 'ipv6';
+
 /** What issue 3's rule engine plugs in: runs the base chains on a hook, in priority order. */
 export interface NetfilterEngine {
-  hasChains(hook: NfHookName): boolean;
-  run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult;
+  hasChains(hook: NfHookName, pf?: NfProto): boolean;
+  run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf?: NfProto): HookResult;
 }
 
 const HOOK_FILE = 'include/linux/netfilter.h';
@@ -42,15 +45,21 @@ const EPERM = 1;
  * -errno when a hook freed it (-EPERM for NF_DROP).
  */
 export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => void): number {
+  return nf_hook_pf(net, 'ipv4', hook, skb, indev, outdev, NEXT[hook], okfn);
+}
+
+/** NF_HOOK for either family: `next` names the okfn for the sentence (ip6_rcv_finish, …). */
+export function nf_hook_pf(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, next: string, okfn: () => void): number {
   const engine = net.nf;
-  if (!engine || !engine.hasChains(hook)) {
-    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, () => `${hook}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${NEXT[hook]}.`, {
+  const fam = pf === 'ipv6' ? ' (NFPROTO_IPV6)' : '';
+  if (!engine || !engine.hasChains(hook, pf)) {
+    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, () => `${hook}${fam}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${next}.`, {
       hook: { hook, verdict: 'NF_ACCEPT' },
     });
     okfn();
     return 1;
   }
-  const res = net.call('nf_hook_slow', () => engine.run(net, hook, skb, indev, outdev));
+  const res = net.call('nf_hook_slow', () => engine.run(net, hook, skb, indev, outdev, pf));
   switch (res.verdict) {
     case 'NF_ACCEPT':
       okfn();

@@ -9,6 +9,7 @@ import type { NfHookName } from '../../../trace/contract';
 import { rd16, rd32, wr16 } from '../../proto/addr';
 import { csumFold } from '../../proto/checksum';
 import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp, type IpHdr } from '../../proto/ipv4';
+import type { Ipv6Hdr } from '../../proto/ipv6';
 
 export interface PktInfo {
   skb: SkBuff;
@@ -28,6 +29,10 @@ export interface PktInfo {
   icmpCode?: number;
   /** ICMP echo id */
   icmpId?: number;
+  /** the hook's family (nft_pf): absent for IPv4, whose hooks were the only ones before IPv6 */
+  pf?: 'ipv4' | 'ipv6';
+  /** the IPv6 header, for a packet on an IPv6 hook (its `iph` must not be read: nf_pktinfo_ipv6.ts) */
+  ip6h?: Ipv6Hdr;
 }
 
 export function pktinfo(skb: SkBuff, hook: NfHookName, indev: NetDevice | null, outdev: NetDevice | null): PktInfo {

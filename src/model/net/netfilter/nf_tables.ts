@@ -9,10 +9,11 @@ import type { Net } from '../net_namespace';
 import type { HookContext, NfHookName } from '../../../trace/contract';
 import type { PktInfo } from './nf_pktinfo';
 import type { NfConn } from './nf_conntrack';
+import { formatIpv6 } from '../../../trace/ipv6';
 
 export const NFT_CORE_FILE = 'net/netfilter/nf_tables_core.c';
 
-export type NfFamily = 'ip' | 'inet';
+export type NfFamily = 'ip' | 'ip6' | 'inet';
 export type ChainType = 'filter' | 'nat' | 'route';
 export type HookShort = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
 
@@ -56,6 +57,19 @@ export interface Verdict {
   queue?: { num: number; bypass: boolean };
 }
 
+/**
+ * How a reject answers (nft_reject.h): a TCP reset, an ICMP code of the packet's own family
+ * (`icmpCode` for IPv4, `icmp6Code` for IPv6), or `icmpx`, the family-independent code of an
+ * inet table (NFT_REJECT_ICMPX_*: 0 no-route, 1 port-unreachable, 2 host-unreachable,
+ * 3 admin-prohibited) mapped to the packet's family when it runs.
+ */
+export interface RejectHow {
+  tcpReset?: boolean;
+  icmpCode?: number;
+  icmp6Code?: number;
+  icmpx?: number;
+}
+
 /** What a rule's expressions may ask of the engine while they run. */
 export interface NfServices {
   /** ctinfo of the packet: IP_CT_NEW…, 'untracked', or null (no conntrack entry: `ct state invalid`) */
@@ -63,7 +77,7 @@ export interface NfServices {
   notrack(x: EvalCtx): void;
   /** `base`: the port the range's first port stands for (NF_NAT_RANGE_PROTO_OFFSET, iptables' PORT-PORT/BASE) */
   nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null, base?: number): Verdict | boolean;
-  reject(x: EvalCtx, how: { tcpReset?: boolean; icmpCode?: number }): void;
+  reject(x: EvalCtx, how: RejectHow): void;
   log(x: EvalCtx, prefix: string): void;
   setTrace(x: EvalCtx): void;
   /** the packet's conntrack entry (nf_ct_get): null without one, or untracked */
@@ -99,6 +113,15 @@ export interface Expr {
   jumpTo?: string;
   /** a verdict map: the chains its elements jump or go to now, for nft_chain_validate */
   targets?(t: Table): string[];
+  /**
+   * The family this expression belongs to (an `ip …` or `icmpv6 …` match): in an inet table nft
+   * puts `meta nfproto ipv4|ipv6` before it, so a packet of the other family breaks the rule here.
+   */
+  l3?: 'ipv4' | 'ipv6';
+  /** modelled on IPv6 packets too (expressions without it are refused in a table IPv6 packets reach) */
+  v6?: boolean;
+  /** where the expression's keyword is in the rule, for that refusal */
+  at?: SrcPos;
 }
 
 /** One match or statement of a rule as the tool lists it (`nft list ruleset`). */
@@ -300,7 +323,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         verdict = { code: 'NFT_CONTINUE' };
         const found: string[] = [];
         for (const e of rule.exprs) {
-          const r = e.eval(x);
+          const r = e.l3 && e.l3 !== (p.pf ?? 'ipv4') ? false : e.eval(x);
           if (r === false) {
             failed = e;
             break;
@@ -316,7 +339,8 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
         if (failed) {
           const f = failed;
-          const had = (): string => (f.actual ? f.actual(x) : '');
+          const other = f.l3 !== undefined && f.l3 !== (p.pf ?? 'ipv4');
+          const had = (): string => (other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '');
           say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ctx(), verdict: 'NFT_BREAK' }));
           continue;
         }
@@ -379,6 +403,7 @@ function traceId(p: PktInfo): string {
 
 /** The "packet:" line `nft monitor trace` prints first in a base chain for a traced packet. */
 function packetLine(base: Chain, p: PktInfo): string {
+  if (p.ip6h) return packetLine6(base, p);
   const i = p.iph;
   const ip = (a: number): string => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
   let l4 = '';
@@ -397,4 +422,18 @@ function traceLine(chain: Chain, p: PktInfo, extra: Partial<HookContext>): strin
   const vw = v === 'NF_ACCEPT' ? 'accept' : v === 'NF_DROP' ? 'drop' : v === 'NF_QUEUE' ? 'queue' : v === 'NFT_CONTINUE' ? 'continue' : v === 'NFT_RETURN' ? 'return' : v === 'NFT_JUMP' || v === 'NFT_GOTO' ? `${v === 'NFT_JUMP' ? 'jump' : 'goto'} ${/\b(?:jump|goto) (\S+)/.exec(extra.rule ?? '')?.[1] ?? extra.rule?.split(' ').pop()}` : String(v);
   if (!extra.rule) return `${t} (verdict ${vw})`;
   return `${t} rule ${extra.rule} (verdict ${vw})`;
+}
+
+const ICMPV6_NAME: Record<number, string> = { 1: 'destination-unreachable', 2: 'packet-too-big', 3: 'time-exceeded', 4: 'parameter-problem', 128: 'echo-request', 129: 'echo-reply', 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' };
+
+/** The "packet:" line for an IPv6 packet (nftables' trace_print_packet with the ip6 header's fields). */
+function packetLine6(base: Chain, p: PktInfo): string {
+  const h = p.ip6h!;
+  const a = (b: Uint8Array): string => formatIpv6(b);
+  let l4 = '';
+  if (p.l4proto === 6 && p.sport !== undefined) l4 = ` tcp sport ${p.sport} tcp dport ${p.dport} tcp flags == 0x${(p.tcpFlags ?? 0).toString(16)}`;
+  else if (p.l4proto === 17 && p.sport !== undefined) l4 = ` udp sport ${p.sport} udp dport ${p.dport}`;
+  else if (p.l4proto === 58 && p.icmpType !== undefined) l4 = ` icmpv6 type ${ICMPV6_NAME[p.icmpType] ?? p.icmpType} icmpv6 code ${p.icmpCode}`;
+  const dev = `${p.indev ? `iif "${p.indev.name}" ` : ''}${p.outdev ? `oif "${p.outdev.name}" ` : ''}`;
+  return `trace id ${traceId(p)} ${base.table.family} ${base.table.name} ${base.name} packet: ${dev}ip6 saddr ${a(h.saddr)} ip6 daddr ${a(h.daddr)} ip6 hoplimit ${h.hopLimit} ip6 flowlabel ${h.flowLabel} ip6 length ${h.payloadLen} ip6 nexthdr ${p.l4proto}${l4}`;
 }
