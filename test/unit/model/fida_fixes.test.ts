@@ -30,3 +30,19 @@ describe('fida: the write after connect() to the host\'s own address', () => {
     assert.strictEqual(t.packets.find((p) => p.id === data)!.fate?.kind, 'delivered');
   });
 });
+
+describe('fida: skb_clone keeps the conntrack entry (__nf_copy)', () => {
+  it('the looped-back clone of a broadcast meets the nat chain first; the packet that leaves skips it', () => {
+    const t = runScenarioText(
+      'name: t\nhosts:\n  h1: |\n    ip addr add 10.0.1.1/24 dev eth0\n    ip link set eth0 up\n  h2: |\n    ip addr add 10.0.1.2/24 dev eth0\n    ip link set eth0 up\n    iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\nlinks:\n  - h1:eth0 h2:eth0\ntraffic:\n  - from: h2\n    send: icmp echo-request to 10.0.1.255\n',
+      't.yaml',
+    );
+    const echo = t.packets.find((p) => p.parent === null && /echo request/.test(p.summary))!;
+    const clone = t.packets.find((p) => p.parent === echo.id && /echo request/.test(p.summary))!;
+    const natRule = (pkt: number): boolean => t.events.some((e) => e.packet === pkt && e.host === 'h2' && e.fn === 'nft_do_chain' && e.hook?.chain === 'POSTROUTING' && e.hook.ruleIndex === 1);
+    assert.strictEqual(natRule(clone.id), true, 'the clone runs the nat chain');
+    assert.strictEqual(natRule(echo.id), false, 'the packet finds the binding the clone made');
+    const lookup = t.events.find((e) => e.packet === clone.id && e.fn === 'nf_conntrack_in' && e.hook?.hook === 'NF_INET_PRE_ROUTING');
+    assert.match(lookup?.what ?? '', /already carries its entry/);
+  });
+});
