@@ -252,6 +252,9 @@ export class SkBuff {
     c.transport_header = this.transport_header;
     c.ip_summed = this.ip_summed;
     c.dst = this.dst;
+    // __copy_skb_header → __nf_copy: a clone holds a reference to the same conntrack entry, so
+    // the clone of a broadcast (ip_mc_output) reaches POST_ROUTING's NAT and confirm with it
+    c.nfct = this.nfct ? { ...this.nfct } : null;
     c.cb = structuredCloneCb(this.cb);
     c.gso_size = this.gso_size;
     c.gso_segs = this.gso_segs;
