@@ -34,6 +34,9 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
+      ['ipv6-tcp-forward.yaml', 'TCP over IPv6 through a router: tcp_v6_connect, MSS 1440, the shared state machine behind ipv6_specific'],
+      ['ipv6-tcp-rst-closed-port.yaml', 'a closed port over IPv6: tcp_v6_send_reset, and connect() fails with ECONNREFUSED'],
+      ['ipv6-tcp-dual-stack.yaml', 'a [::] listener without IPV6_V6ONLY takes an IPv4 client, seen as ::ffff:192.168.1.10'],
     ],
   },
   {

@@ -81,7 +81,7 @@ describe('IPv6 on the model', () => {
       return 'no error';
     };
     assert.match(err(sc('    nft add table ip t')), /cannot have netfilter rules yet/);
-    assert.match(err(sc('', 'tcp connect to [2001:db8:1::20]:80')), /TCP over IPv6 .* not modelled/);
+    assert.match(err(sc('', 'tcp connect to [::ffff:10.0.0.1]:80')), /v4-mapped address .* not modelled/);
     assert.match(err(sc('    sysctl -w net.ipv6.conf.all.disable_ipv6=1')), /not modelled/);
     assert.match(err(sc('    sysctl -w net.ipv6.conf.all.hop_limit=0')), /Invalid argument/);
     assert.match(err(sc('    ip -6 route add 2001:db8:9::/64 via 2001:db8:7::1')), /Nexthop has invalid gateway/);
