@@ -63,4 +63,15 @@ describe('TCP over IPv6 on the model', () => {
     const b = runScenarioText(twoHosts('tcp 80', 'tcp connect to [2001:db8:1::20]:80 from :40001'), 't.yaml');
     assert.strictEqual(b.counters.b.TcpOutRsts, 1);
   });
+
+  it('ipv6-tcp-connect-unreachable: tcp_v6_err keeps the first error soft (socket owned), the second aborts with ENETUNREACH', () => {
+    const t = runExample('ipv6-tcp-connect-unreachable');
+    const errs = t.events.filter((e) => e.host === 'client' && e.fn === 'tcp_v6_err');
+    assert.strictEqual(errs.length, 2);
+    assert.match(errs[0].what, /sk_err_soft/);
+    assert.match(errs[1].what, /aborts it/);
+    const c = t.counters.client;
+    assert.deepStrictEqual([c.TcpExtLockDroppedIcmps, c.TcpAttemptFails, c.TcpRetransSegs, c.Icmp6InDestUnreachs], [1, 1, 1, 2]);
+    assert.ok(t.events.some((e) => e.host === 'client' && e.fn === 'tcp_done' && e.what.includes('ENETUNREACH')));
+  });
 });

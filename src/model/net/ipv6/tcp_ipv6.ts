@@ -185,6 +185,8 @@ export function tcp_v6_err(net: Net, skb: SkBuff, off: number, type: number, cod
     if (type === ICMPV6_PKT_TOOBIG) {
       if (info < IPV6_MIN_MTU) return step(`Packet Too Big with an MTU of ${info}, below IPv6's minimum ${IPV6_MIN_MTU}: ignored.`);
       if (owned) throw new NotModelled('Packet Too Big while connect() holds the socket (TCP_MTU_REDUCED_DEFERRED) is not modelled');
+      // tcp_v6_mtu_reduced → tcp_simple_retransmit sends what no longer fits again, cut to the new MSS
+      if ((sk.unackedSegs ?? 0) > 0 && info - IPV6_HLEN - 20 < (sk.mssClamp ?? 536)) throw new NotModelled(`Packet Too Big (mtu ${info}) for a connection with data in flight: tcp_simple_retransmit, resending it at the smaller MSS, is not modelled`);
       const key = formatIpv6(h.daddr);
       const had = net.ipv6.pmtu.get(key);
       if (!had || info < had) net.ipv6.pmtu.set(key, info);
