@@ -186,47 +186,60 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
     if (whole && rd16(b, l4 + 6) !== 0) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;
   } else if (proto === 6 && end - l4 >= (outer ? 20 : 8)) {
-    const sp = rd16(b, l4);
-    const dp = rd16(b, l4 + 2);
-    f(pfx + 'tcp.source', l4, 2);
-    f(pfx + 'tcp.dest', l4 + 2, 2);
-    f(pfx + 'tcp.seq', l4 + 4, 4);
-    mask('tcp.seq', l4 + 4, 4);
-    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) if (isEphemeral(p)) mask('l4.port', at, 2);
+    const t = tcpFields(b, l4, end, pfx, f, mask, whole, pseudo(end - l4));
+    what = t.what;
     maskedL4 = true;
-    what = `TCP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp}`;
-    if (end - l4 >= 20) {
-      const doff = (b[l4 + 12] >> 4) * 4;
-      const fl = b[l4 + 13];
-      f(pfx + 'tcp.ack_seq', l4 + 8, 4);
-      mask('tcp.seq', l4 + 8, 4);
-      f(pfx + 'tcp.doff', l4 + 12, 1);
-      f(pfx + 'tcp.flags', l4 + 13, 1);
-      f(pfx + 'tcp.window', l4 + 14, 2);
-      f(pfx + 'tcp.check', l4 + 16, 2);
-      f(pfx + 'tcp.urg_ptr', l4 + 18, 2);
-      mask('tcp.check', l4 + 16, 2);
-      const names = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'C'];
-      what += ` [${names.filter((_, i) => fl & (1 << i)).join('')}]`;
-      for (let p = l4 + 20; p < Math.min(l4 + doff, end); ) {
-        const kind = b[p];
-        if (kind === 0 || kind === 1) {
-          f(pfx + 'tcp.opt.nop', p, 1);
-          p++;
-          continue;
-        }
-        const len = b[p + 1] || 2;
-        f(pfx + `tcp.opt.${kind === 2 ? 'mss' : kind === 3 ? 'wscale' : kind === 4 ? 'sack_perm' : kind === 8 ? 'timestamps' : `kind${kind}`}`, p, len);
-        if (kind === 8) mask('tcp.ts', p + 2, 8);
-        p += len;
-      }
-      if (end > l4 + doff) f(pfx + 'tcp.data', l4 + doff, end - l4 - doff);
-      what += ` len ${Math.max(0, end - l4 - doff)}`;
-      if (whole) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;
-    }
+    if (t.l4CsumOk !== undefined) l4CsumOk = t.l4CsumOk;
   }
   const summary = `${ip(b, o + 12)} > ${ip(b, o + 16)} ${what}, ttl ${ttl}${df ? ' DF' : ''}, len ${tot}`;
   return { summary, ipCsumOk, l4CsumOk, masked: maskedL4 };
+}
+
+/**
+ * The TCP header, options and data, over IPv4 or IPv6 alike: the ISN, timestamps, the checksum
+ * over them and ephemeral ports are masked. `csumInit` is the pseudo-header's sum; `whole`:
+ * the segment is all there, so its checksum can be checked.
+ */
+function tcpFields(b: Uint8Array, l4: number, end: number, pfx: string, f: F, mask: F, whole: boolean, csumInit: number): { what: string; l4CsumOk?: boolean } {
+  const sp = rd16(b, l4);
+  const dp = rd16(b, l4 + 2);
+  f(pfx + 'tcp.source', l4, 2);
+  f(pfx + 'tcp.dest', l4 + 2, 2);
+  f(pfx + 'tcp.seq', l4 + 4, 4);
+  mask('tcp.seq', l4 + 4, 4);
+  for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) if (isEphemeral(p)) mask('l4.port', at, 2);
+  let what = `TCP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp}`;
+  let l4CsumOk: boolean | undefined;
+  if (end - l4 >= 20) {
+    const doff = (b[l4 + 12] >> 4) * 4;
+    const fl = b[l4 + 13];
+    f(pfx + 'tcp.ack_seq', l4 + 8, 4);
+    mask('tcp.seq', l4 + 8, 4);
+    f(pfx + 'tcp.doff', l4 + 12, 1);
+    f(pfx + 'tcp.flags', l4 + 13, 1);
+    f(pfx + 'tcp.window', l4 + 14, 2);
+    f(pfx + 'tcp.check', l4 + 16, 2);
+    f(pfx + 'tcp.urg_ptr', l4 + 18, 2);
+    mask('tcp.check', l4 + 16, 2);
+    const names = ['F', 'S', 'R', 'P', '.', 'U', 'E', 'C'];
+    what += ` [${names.filter((_, i) => fl & (1 << i)).join('')}]`;
+    for (let p = l4 + 20; p < Math.min(l4 + doff, end); ) {
+      const kind = b[p];
+      if (kind === 0 || kind === 1) {
+        f(pfx + 'tcp.opt.nop', p, 1);
+        p++;
+        continue;
+      }
+      const len = b[p + 1] || 2;
+      f(pfx + `tcp.opt.${kind === 2 ? 'mss' : kind === 3 ? 'wscale' : kind === 4 ? 'sack_perm' : kind === 8 ? 'timestamps' : `kind${kind}`}`, p, len);
+      if (kind === 8) mask('tcp.ts', p + 2, 8);
+      p += len;
+    }
+    if (end > l4 + doff) f(pfx + 'tcp.data', l4 + doff, end - l4 - doff);
+    what += ` len ${Math.max(0, end - l4 - doff)}`;
+    if (whole) l4CsumOk = sum16(b, l4, end, csumInit) === 0xffff;
+  }
+  return { what, l4CsumOk };
 }
 
 const ip6 = (b: Uint8Array, o: number): string => formatIpv6(b, o);
@@ -289,6 +302,11 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     if (maskedL4) mask('udp.check', l4 + 6, 2);
     what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
     if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 17 + (end - l4))) === 0xffff;
+  } else if (nh === 6 && end - l4 >= (outer ? 20 : 8)) {
+    // TCP over IPv6: the same fields and masks as over IPv4, the checksum over IPv6's pseudo-header
+    const t = tcpFields(b, l4, end, pfx, f, mask, outer && end === l4 + plen, sum16(b, o + 8, o + 40, 6 + (end - l4)));
+    what = t.what;
+    l4CsumOk = t.l4CsumOk;
   } else if (end > l4) f(pfx + 'ip6.payload', l4, end - l4);
   return { summary: `${ip6(b, o + 8)} > ${ip6(b, o + 24)} ${what}, hlim ${hlim}, plen ${plen}`, l4CsumOk };
 }

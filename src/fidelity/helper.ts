@@ -4,7 +4,8 @@
 // their queue, then for stdin to close before they exit.
 //
 //   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …` (AF_INET6 + IPV6_V6ONLY for an IPv6 ADDR)
-//   tcp-listen ADDR PORT                                the scenario's `listen: tcp …`
+//   tcp-listen ADDR PORT                                the scenario's `listen: tcp …` (AF_INET6 for an IPv6 ADDR;
+//                                                       IPV6_V6ONLY left to net.ipv6.bindv6only, as the model does)
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
 //                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
@@ -65,7 +66,7 @@ if mode == "udp-listen":
     out({"received": got})
     wait_eof()
 elif mode == "tcp-listen":
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in a[0] else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((a[0], int(a[1]))); s.listen(128)
     out({"ready": True})
@@ -77,7 +78,7 @@ elif mode == "tcp-listen":
             c, src = s.accept()
         except BlockingIOError:
             break
-        conns.append(c); acc.append("%s:%d" % src)
+        conns.append(c); acc.append(fmt(src))
         c.setblocking(False)
         data = b""
         while True:
@@ -89,7 +90,7 @@ elif mode == "tcp-listen":
                 break
             data += d
         if data:
-            got.append({"from": "%s:%d" % src, "bytes": len(data), "hex": data[:4096].hex()})
+            got.append({"from": fmt(src), "bytes": len(data), "hex": data[:4096].hex()})
     out({"accepted": acc, "received": got})
     wait_eof()
 elif mode == "sender":
@@ -117,10 +118,11 @@ elif mode == "sender":
                 n = s.sendto(bytes.fromhex(c["hex"]), (c["daddr"], c["dport"]))
                 out({"sent": n, "sport": s.getsockname()[1]})
             elif c["op"] == "tcp":
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                v6 = ":" in c["daddr"]
+                s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
                 keep.append(s)
                 if c.get("sport") is not None:
-                    s.bind(("0.0.0.0", c["sport"]))
+                    s.bind(("::" if v6 else "0.0.0.0", c["sport"]))
                 s.setblocking(False)
                 try:
                     s.connect((c["daddr"], c["dport"]))

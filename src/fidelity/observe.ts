@@ -66,7 +66,7 @@ export interface Observation {
 }
 
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
-const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect']);
+const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect', 'tcp_v6_connect']);
 
 /**
  * The clone inet_frag_reasm_prepare makes of the fragment that completes a datagram (when that
@@ -290,7 +290,7 @@ export function maskPort(addrPort: string): string {
 }
 
 /** Functions whose failure step ends a send before any sk_buff leaves the socket. */
-const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect', 'raw_sendmsg', 'ip_make_skb']);
+const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect', 'tcp_v6_connect', 'raw_sendmsg', 'ip_make_skb']);
 
 /**
  * What each local UDP send and TCP connect returned in the model, as an errno name ("ok" when it

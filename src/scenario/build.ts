@@ -20,6 +20,7 @@ import { ipv6RulesCheck } from './netfilter/ipv6_scope';
 import { usesIpv6 } from './ipv6_use';
 import { addrconf_dev_up, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
 import { udp6Socket } from '../model/net/ipv6/udp';
+import { tcpListen6 } from '../model/net/ipv6/tcp_ipv6';
 import { isV6Any } from '../model/proto/ipv6';
 import { ip6_route_add, ip6_route_del, Netlink6Error } from '../model/net/ipv6/route';
 import { nd_add_static, nd_lookup } from '../model/net/ipv6/ndisc';
@@ -83,6 +84,7 @@ export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?:
     if (l.addr.includes(':')) {
       const a6 = parseIpv6(l.addr)!;
       if (!isV6Any(a6) && !ipv6_chk_addr(net, a6)) errors.push(new ScenarioError(`bind [${l.addr}]:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));
+      else if (l.proto === 'tcp') tcpListen6(net, a6, l.port);
       else udp6Socket(net, a6, l.port, true);
       continue;
     }

@@ -36,6 +36,10 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-nf-reject-icmpv6.yaml', 'reject in an inet table answers IPv6 with ICMPv6: admin-prohibited, or port unreachable for icmpx'],
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
+      ['ipv6-tcp-forward.yaml', 'TCP over IPv6 through a router: tcp_v6_connect, MSS 1440, the shared state machine behind ipv6_specific'],
+      ['ipv6-tcp-rst-closed-port.yaml', 'a closed port over IPv6: tcp_v6_send_reset, and connect() fails with ECONNREFUSED'],
+      ['ipv6-tcp-connect-unreachable.yaml', 'ICMPv6 no route reaches tcp_v6_err: first kept soft (socket owned), then connect() fails with ENETUNREACH'],
+      ['ipv6-tcp-dual-stack.yaml', 'a [::] listener without IPV6_V6ONLY takes an IPv4 client, seen as ::ffff:192.168.1.10'],
     ],
   },
   {

@@ -22,6 +22,7 @@ import { parseIpv6 } from '../trace/ipv6';
 import { NotModelled } from '../model/sim/not_modelled';
 import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/udp';
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
+import { tcp_v6_connect } from '../model/net/ipv6/tcp_ipv6';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
@@ -187,6 +188,11 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
       for (let i = 0; i < s.count; i++) {
         world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { sock, daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
       }
+      return;
+    }
+    if (s.proto === 'tcp' && s.to.text.includes(':')) {
+      const daddr6 = parseIpv6(s.to.text)!;
+      repeat(world, s, () => tcp_v6_connect(net, { daddr6, dport: s.dport, sport: s.sport, data: s.data }));
       return;
     }
     if (s.proto === 'udp' && s.to.text.includes(':')) {

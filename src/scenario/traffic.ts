@@ -90,7 +90,7 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     const to = expect(a, 'to', last);
     const ap = to && a.arg(to, 'ADDR:PORT');
     const v6ap = !!ap && (ap.text.startsWith('[') || (ap.text.match(/:/g) ?? []).length > 1);
-    if (ap && v6ap && p === 'tcp') return a.fail(ap, `${q(ap.text)}: TCP over IPv6 (tcp_v6_connect) is not modelled yet`);
+    if (ap && v6ap && p === 'tcp' && /^\[::ffff:/i.test(ap.text)) return a.fail(ap, `${q(ap.text)}: a connect to a v4-mapped address (tcp_v6_connect hands it to tcp_v4_connect) is not modelled; write the IPv4 address`);
     if (ap && v6ap && !ap.text.startsWith('[')) return a.fail(ap, `${q(ap.text)}: write an IPv6 address in brackets, [ADDR]:PORT`);
     const dst = ap && (v6ap ? tokAddrPort6(ap, d) : tokAddrPort(ap, d, false));
     if (!dst) return undefined;

@@ -107,6 +107,8 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.tcp_sack': u8(IPV4),
   'net.ipv4.tcp_window_scaling': u8(IPV4),
   'net.ipv4.tcp_syncookies': u8(IPV4),
+  // ipv6_table_template: proc_dou8vec_minmax without extra1/extra2, any u8; read by inet6_create (IPV6_V6ONLY's default)
+  'net.ipv6.bindv6only': u8('net/ipv6/sysctl_net_ipv6.c'),
   // the three values of tcp_rmem (writeSysctl): proc_dointvec_minmax on int[3], extra1 tcp_min_rcvbuf 4096
   'net.ipv4.tcp_rmem_min': int(IPV4, 4096),
   'net.ipv4.tcp_rmem_default': int(IPV4, 4096),
@@ -233,6 +235,7 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.tcp_sack': 1,
   'net.ipv4.tcp_window_scaling': 1,
   'net.ipv4.tcp_syncookies': 1,
+  'net.ipv6.bindv6only': 0,
   /** tcp_rmem = "4096 131072 6291456" (v6.12: tcp_init, the largest is min(6 MB, a share of memory): 6 MB here) */
   'net.ipv4.tcp_rmem_min': 4096,
   'net.ipv4.tcp_rmem_default': 131072,

@@ -72,5 +72,9 @@ function describeIpv6(b: Uint8Array, off: number, avail: number): string {
     const o = off + IPV6_HLEN;
     return `${s}.${(b[o] << 8) | b[o + 1]} > ${d}.${(b[o + 2] << 8) | b[o + 3]}: UDP, length ${((b[o + 4] << 8) | b[o + 5]) - 8}${tail}`;
   }
+  if (h.nexthdr === IPPROTO_TCP && avail >= IPV6_HLEN + 20) {
+    const t = readTcp(b, off + IPV6_HLEN);
+    return `${s}.${t.source} > ${d}.${t.dest}: TCP [${tcpFlagString(t.flags)}] seq ${t.seq}${t.flags & 0x10 ? `, ack ${t.ackSeq}` : ''}, length ${h.payloadLen - t.doff * 4}${tail}`;
+  }
   return `${s} > ${d}: next header ${h.nexthdr}${tail}`;
 }

@@ -2,6 +2,8 @@ import * as assert from 'assert';
 import { diffFrames, MASK_REASONS, normalizeFrame } from '../../../src/fidelity/frames';
 import { buildFrame, type FrameSpec } from '../../../src/model/net/packet/af_packet';
 import { ipToNum } from '../../../src/model/proto/addr';
+import { l4Csum6 } from '../../../src/model/proto/ipv6';
+import { parseIpv6 } from '../../../src/trace/ipv6';
 
 function frame(o: Partial<FrameSpec> = {}): Uint8Array {
   const s: FrameSpec = {
@@ -74,6 +76,25 @@ describe('fidelity: frames compared byte for byte after masking', () => {
     const a = normalizeFrame(frame({ proto: 'tcp', size: 40, sport: 40000, dport: 80 }));
     assert.ok(a.masks.includes('tcp.seq'));
     assert.match(a.summary, /TCP \* > 80 \[S\]/);
+  });
+
+  it('TCP over IPv6: the same masks as over IPv4, the checksum checked over the IPv6 pseudo-header', () => {
+    const b = new Uint8Array(14 + 40 + 32);
+    b.set([0x86, 0xdd], 12);
+    b.set([0x60, 0, 0, 0, 0, 32, 6, 64], 14);
+    const src = parseIpv6('2001:db8:1::10')!;
+    const dst = parseIpv6('2001:db8:1::20')!;
+    b.set(src, 22);
+    b.set(dst, 38);
+    const t = 54;
+    b.set([0x9c, 0x41, 0, 80, 1, 2, 3, 4, 5, 6, 7, 8, 0x80, 0x10, 1, 0xf6], t);
+    b.set([1, 1, 8, 10, 0, 0, 3, 0xe8, 0, 0, 3, 0xe8], t + 20);
+    b.set([(l4Csum6(b, t, 32, src, dst, 6) >> 8) & 0xff, l4Csum6(b, t, 32, src, dst, 6) & 0xff], t + 16);
+    const n = normalizeFrame(b);
+    assert.deepStrictEqual([n.l4CsumOk, ['tcp.seq', 'tcp.ts', 'tcp.check', 'l4.port'].every((m) => n.masks.includes(m))], [true, true]);
+    assert.match(n.summary, /TCP \* > 80 \[\.\] len 0/);
+    b[t + 14] ^= 1;
+    assert.strictEqual(normalizeFrame(b).l4CsumOk, false);
   });
 
   it('summaries read like tcpdump', () => {

@@ -1,4 +1,5 @@
 import type { RcvSpace } from './tcp_window';
+import type { TcpAfOps } from './tcp_af_ops';
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
 import type { SocketReport } from '../../../trace/contract';
 
@@ -33,10 +34,18 @@ export interface Udp6Sock {
 export interface TcpSock {
   kind: 'tcp';
   state: TcpState;
+  /** icsk_af_ops: ipv4_specific, ipv6_specific, or ipv6_mapped for an IPv4 peer of a dual-stack IPv6 listener */
+  af: TcpAfOps;
+  /** IPv4 addresses (0 for an IPv6 socket) */
   laddr: number;
   lport: number;
   daddr: number;
   dport: number;
+  /** an IPv6 socket's addresses (sk_v6_rcv_saddr, sk_v6_daddr); laddr6 all zero for `::` */
+  laddr6?: Uint8Array;
+  daddr6?: Uint8Array;
+  /** IPV6_V6ONLY (from net.ipv6.bindv6only at socket()): an IPv6 listener that IPv4 segments never find */
+  v6only?: boolean;
   sndNxt: number;
   sndUna: number;
   rcvNxt: number;

@@ -2,10 +2,13 @@
 // tcp_minisocks.c that a connection's first packets go through: connect and the SYN, a
 // listener's request sock and SYN-ACK, the final ACK that creates the child socket, a data
 // segment queued to the receiver, and RST for segments no socket wants.
+import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { TcpSock } from './sock_types';
 import type { Rtable } from './route_types';
+import type { TcpAfOps, TcpEndpoints, TcpIpArgs } from './tcp_af_ops';
+import { wr16 } from '../../proto/addr';
 import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
@@ -43,15 +46,42 @@ function rcvWscale(net: Net): number {
 const TCP_MSS_DEFAULT = 536;
 
 export function tcpListen(net: Net, laddr: number, lport: number): TcpSock {
-  const s = newSock(net, 'TCP_LISTEN', laddr, lport, 0, 0);
-  s.report = { host: net.name, proto: 'tcp', local: `${numToIp(laddr)}:${lport}`, state: 'TCP_LISTEN', received: [], accepted: [] };
+  return tcpListenOn(net, { af: ipv4_specific, laddr, daddr: 0 }, lport);
+}
+
+/** listen() on a socket bound to `ep`'s local address: IPv4, or IPv6 (tcp_ipv6.ts). */
+export function tcpListenOn(net: Net, ep: TcpEndpoints, lport: number): TcpSock {
+  const s = newSock(net, 'TCP_LISTEN', ep, lport, 0);
+  s.report = { host: net.name, proto: 'tcp', local: ep.af.fmt('l', ep, lport), state: 'TCP_LISTEN', received: [], accepted: [] };
   return s;
 }
 
-function newSock(net: Net, state: TcpSock['state'], laddr: number, lport: number, daddr: number, dport: number): TcpSock {
-  const s: TcpSock = { kind: 'tcp', state, laddr, lport, daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
+function newSock(net: Net, state: TcpSock['state'], ep: TcpEndpoints, lport: number, dport: number): TcpSock {
+  const s: TcpSock = { kind: 'tcp', state, af: ep.af, laddr: ep.laddr, lport, daddr: ep.daddr, dport, sndNxt: 0, sndUna: 0, rcvNxt: 0, iss: 0, irs: 0, tsRecent: 0, report: null, parent: null, pendingData: 0, retransTimer: null, synRetries: 0, synPkt: 0, errors: [] };
+  if (ep.laddr6) s.laddr6 = ep.laddr6;
+  if (ep.daddr6) s.daddr6 = ep.daddr6;
   net.sock.tcp.push(s);
   return s;
+}
+
+/** The MSS a route allows (tcp_mss_clamp of dst_metric_advmss): the MTU less the IP and TCP headers. */
+function advMss(af: TcpAfOps, rt: Rtable): number {
+  return rt.mtu() - af.netHeaderLen - TCP_HLEN;
+}
+
+/** A connection's ends as text: 10.0.0.1:80, [2001:db8::1]:80. */
+const la = (sk: TcpSock): string => sk.af.fmt('l', sk, sk.lport);
+const da = (sk: TcpSock): string => sk.af.fmt('d', sk, sk.dport);
+
+/**
+ * The peer as the application sees it from accept() or recvfrom(): an IPv4 peer of an IPv6
+ * listener (a dual-stack socket, tcp_v6_syn_recv_sock's ipv6_mapped child) is a v4-mapped
+ * address, ::ffff:a.b.c.d.
+ */
+function peerName(sk: TcpSock): string {
+  const listener = sk.parent;
+  if (listener && listener.af.netHeaderLen === 40 && sk.af.netHeaderLen === 20) return `[::ffff:${numToIp(sk.daddr)}]:${sk.dport}`;
+  return da(sk);
 }
 
 /**
@@ -110,9 +140,10 @@ function estOptions(sk: TcpSock): 'ts' | 'none' {
 }
 
 /** secure_tcp_seq and the timestamp offset: keyed hashes in the kernel, seeded hashes here. */
-function isn(net: Net, saddr: number, sport: number, daddr: number, dport: number): number {
+function isn(net: Net, ep: TcpEndpoints, sport: number, dport: number): number {
   let h = 0x9e3779b9;
-  for (const v of [saddr, sport, daddr, dport]) h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
+  const words = (a: number, a6?: Uint8Array): number[] => (a6 ? [0, 4, 8, 12].map((i) => ((a6[i] << 24) | (a6[i + 1] << 16) | (a6[i + 2] << 8) | a6[i + 3]) >>> 0) : [a]);
+  for (const v of [...words(ep.laddr, ep.laddr6), sport, ...words(ep.daddr, ep.daddr6), dport]) h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
   for (const c of net.name) h = Math.imul(h ^ c.charCodeAt(0), 0xc2b2ae35) >>> 0;
   return h >>> 0;
 }
@@ -123,8 +154,8 @@ function tsval(net: Net): number {
 
 interface Segment {
   sk: TcpSock | null;
-  saddr: number;
-  daddr: number;
+  /** the addresses, from the sender's side (a socket, or the reply's ends for the control socket) */
+  ep: TcpEndpoints;
   sport: number;
   dport: number;
   seq: number;
@@ -162,10 +193,10 @@ const TCP_INVALID_RATELIMIT_NS = 500e6;
 function inet_rtx_syn_ack(net: Net, req: TcpSock, parent: number | null, tos: number, why: string): boolean {
   return net.call('inet_rtx_syn_ack', () =>
     net.call('tcp_rtx_synack', () => {
-      const r = ip_route_output_key(net, req.daddr, req.laddr);
+      const r = req.af.route(net, req);
       if ('error' in r) return false;
       const result = { err: 0 };
-      sendSegment(net, { sk: req, saddr: req.laddr, daddr: req.daddr, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result }, 'tcp_v4_send_synack', IPV4_FILE, `The SYN-ACK to ${numToIp(req.daddr)}:${req.dport} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
+      sendSegment(net, { sk: req, ep: req, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(req.af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result }, req.af.fn.sendSynack, req.af.file, `The SYN-ACK to ${da(req)} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
       if (result.err !== 0) return false;
       net.count('TcpRetransSegs');
       net.count('TcpExtTCPSynRetrans');
@@ -201,7 +232,7 @@ function armReqTimer(net: Net, req: TcpSock, after: number): void {
           return;
         }
         req.state = 'TCP_CLOSE';
-        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${numToIp(req.daddr)}:${req.dport} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
+        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${da(req)} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
       }),
     );
   });
@@ -217,13 +248,13 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   // locked; inet_create makes every new socket IP_PMTUDISC_DONT (no DF at all) when
   // ip_no_pmtu_disc is set. The RST control socket is IP_PMTUDISC_DO.
   const df = s.df && !(s.sk && (s.rt.mtuLocked || net.get('net.ipv4.ip_no_pmtu_disc') !== 0));
-  const skb = ip_make_skb(net, s.rt, { saddr: s.saddr, daddr: s.daddr, protocol: IPPROTO_TCP, ttl: s.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: s.tos ?? 0, df, id: df ? 0 : undefined }, hdr + s.data, pkt, (b, off) => {
+  const skb = s.ep.af.build(net, s.ep, { len: hdr + s.data, pkt, rt: s.rt, df, ttl: s.ttl, tos: s.tos, offload: s.offload, body: (b, off) => {
     if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
-    writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, s.saddr, s.daddr);
-    if (s.offload) writePseudoChecksum(b, off, hdr + s.data, s.saddr, s.daddr, IPPROTO_TCP);
-  });
+    // the checksum is the family's (af.build), over its pseudo-header
+    writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, 0, 0);
+  } }, !!s.sk);
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
   // __tcp_transmit_skb copies the socket's sk_dst_pending_confirm into the sk_buff (a SYN-ACK
@@ -246,7 +277,7 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     // the RST control socket's reply goes out through ip_send_unicast_reply →
     // ip_push_pending_frames → ip_send_skb, which counts IpOutDiscards for a refused one (a
     // LOCAL_OUT drop's -EPERM); a socket's segments go through ip_queue_xmit → ip_local_out
-    const rc = s.sk ? ip_local_out(net, skb) : net.call('ip_send_unicast_reply', () => net.call('ip_push_pending_frames', () => ip_send_skb(net, skb)));
+    const rc = s.ep.af.send(net, skb, !!s.sk);
     if (s.result) s.result.err = rc === NET_XMIT_CN ? 0 : rc;
   });
   return pkt;
@@ -271,7 +302,7 @@ const boundPorts = new WeakMap<Net, Set<number>>();
  * holds, since the sender sets no SO_REUSEADDR: an earlier connect from it, or a listener on it.
  * Returns the error the application sees, or null when the port is now ours.
  */
-function tcp_bind_sender(net: Net, sport: number): string | null {
+export function tcp_bind_sender(net: Net, sport: number): string | null {
   let held = boundPorts.get(net);
   if (!held) boundPorts.set(net, (held = new Set()));
   const listener = net.sock.tcp.find((s) => s.lport === sport && s.state === 'TCP_LISTEN');
@@ -279,7 +310,7 @@ function tcp_bind_sender(net: Net, sport: number): string | null {
     held.add(sport);
     return null;
   }
-  net.step(null, 'socket', 'inet_csk_get_port', 'net/ipv4/inet_connection_sock.c', `bind(0.0.0.0:${sport}) fails with EADDRINUSE: ${listener ? `the listener on ${numToIp(listener.laddr)}:${sport}` : 'the socket an earlier connect bound to it (kept open by its application)'} holds the port, and the new socket has no SO_REUSEADDR (inet_csk_bind_conflict).`, { ret: '-EADDRINUSE' });
+  net.step(null, 'socket', 'inet_csk_get_port', 'net/ipv4/inet_connection_sock.c', `bind(0.0.0.0:${sport}) fails with EADDRINUSE: ${listener ? `the listener on ${la(listener)}` : 'the socket an earlier connect bound to it (kept open by its application)'} holds the port, and the new socket has no SO_REUSEADDR (inet_csk_bind_conflict).`, { ret: '-EADDRINUSE' });
   return 'Address already in use';
 }
 
@@ -312,36 +343,45 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         return what;
       }
       const sport = o.sport ?? ephemeralPort(net);
-      const sk = newSock(net, 'TCP_SYN_SENT', r.saddr, sport, r.daddr, o.dport);
-      sk.iss = isn(net, r.saddr, sport, r.daddr, o.dport);
-      sk.sndUna = sk.iss;
-      sk.sndNxt = (sk.iss + 1) >>> 0;
-      sk.pendingData = o.data ?? 0;
-      // tcp_syn_options: what this namespace's sysctls offer; rcv_wscale is 0 without window scaling
-      sk.tstampOk = net.get('net.ipv4.tcp_timestamps') !== 0;
-      sk.sackOk = net.get('net.ipv4.tcp_sack') !== 0;
-      sk.wscaleOk = net.get('net.ipv4.tcp_window_scaling') !== 0;
-      sk.rcvWscale = sk.wscaleOk ? rcvWscale(net) : 0;
-      // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
-      sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), r.rt.mtu() - 40);
-      sk.rcvWup = sk.rcvNxt;
-      net.count('TcpActiveOpens');
-      sk.userLockAt = net.w.sched.now;
-      sk.retransStamp = net.w.sched.now;
-      // armed before the SYN's round trip runs: a peer timer due at the same instant (its
-      // request's SYN-ACK timer) then fires after this one, as the kernel's timer wheel runs the
-      // one added last first within a jiffy
-      armSynTimer(net, sk, r.rt, RTO_INIT_NS);
-      const pkt = sendSyn(net, sk, r.rt, null, `connect(): the socket ${numToIp(r.saddr)}:${sport} goes to SYN_SENT and sends a SYN to ${numToIp(r.daddr)}:${o.dport} (seq ${sk.iss}, MSS ${r.rt.mtu() - 40}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${sk.rcvWscale}` : ''}) (TcpActiveOpens).`);
-      sk.synPkt = pkt;
-      return pkt;
+      return tcp_connect(net, { af: ipv4_specific, laddr: r.saddr, daddr: r.daddr }, sport, o, r.rt);
     }),
   );
 }
 
+/**
+ * The family-independent rest of connect() (tcp_v4_connect / tcp_v6_connect once the route and
+ * the source address are known): the ISN, the options this namespace offers, SYN_SENT, the
+ * retransmission timer and tcp_connect's SYN.
+ */
+export function tcp_connect(net: Net, ep: TcpEndpoints, sport: number, o: { dport: number; data?: number }, rt: Rtable): number {
+  const sk = newSock(net, 'TCP_SYN_SENT', ep, sport, o.dport);
+  sk.iss = isn(net, ep, sport, o.dport);
+  sk.sndUna = sk.iss;
+  sk.sndNxt = (sk.iss + 1) >>> 0;
+  sk.pendingData = o.data ?? 0;
+  // tcp_syn_options: what this namespace's sysctls offer; rcv_wscale is 0 without window scaling
+  sk.tstampOk = net.get('net.ipv4.tcp_timestamps') !== 0;
+  sk.sackOk = net.get('net.ipv4.tcp_sack') !== 0;
+  sk.wscaleOk = net.get('net.ipv4.tcp_window_scaling') !== 0;
+  sk.rcvWscale = sk.wscaleOk ? rcvWscale(net) : 0;
+  // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
+  sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advMss(ep.af, rt));
+  sk.rcvWup = sk.rcvNxt;
+  net.count('TcpActiveOpens');
+  sk.userLockAt = net.w.sched.now;
+  sk.retransStamp = net.w.sched.now;
+  // armed before the SYN's round trip runs: a peer timer due at the same instant (its
+  // request's SYN-ACK timer) then fires after this one, as the kernel's timer wheel runs the
+  // one added last first within a jiffy
+  armSynTimer(net, sk, rt, RTO_INIT_NS);
+  const pkt = sendSyn(net, sk, rt, null, `connect(): the socket ${la(sk)} goes to SYN_SENT and sends a SYN to ${da(sk)} (seq ${sk.iss}, MSS ${advMss(ep.af, rt)}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${sk.rcvWscale}` : ''}) (TcpActiveOpens).`);
+  sk.synPkt = pkt;
+  return pkt;
+}
+
 function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what: string, retrans = false, result?: { err: number }): number {
   return net.call(retrans ? 'tcp_retransmit_skb' : 'tcp_connect', () =>
-    sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: rt.mtu() - 40, data: 0, rt, parent, df: true, offload: true, retrans, result }, 'tcp_transmit_skb', OUTPUT_FILE, what),
+    sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.iss, ack: 0, flags: TCPHDR_SYN, window: Math.min(sk.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(sk.af, rt), data: 0, rt, parent, df: true, offload: true, retrans, result }, 'tcp_transmit_skb', OUTPUT_FILE, what),
   );
 }
 
@@ -442,91 +482,128 @@ function skb_still_in_host_queue(net: Net, sk: TcpSock): boolean {
   return false;
 }
 
-/** __inet_lookup_skb: an established (or request) socket by the 4-tuple first, then a listener. */
-function lookup(net: Net, saddr: number, sport: number, daddr: number, dport: number): TcpSock | undefined {
-  const est = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === dport && s.dport === sport && s.daddr === saddr && (!s.laddr || s.laddr === daddr));
-  if (est) return est;
-  return net.sock.tcp.find((s) => s.state === 'TCP_LISTEN' && s.lport === dport && (!s.laddr || s.laddr === daddr));
+const isV6 = (ep: TcpEndpoints): boolean => ep.af.netHeaderLen === 40;
+const eq6 = (a?: Uint8Array, b?: Uint8Array): boolean => !!a && !!b && a.every((x, i) => x === b[i]);
+const any6 = (a?: Uint8Array): boolean => !a || a.every((x) => x === 0);
+
+/** The socket's local address is `rx`'s (the segment's destination), or the socket is bound to the wildcard. */
+function localMatch(s: TcpSock, rx: TcpEndpoints): boolean {
+  return isV6(rx) ? any6(s.laddr6) || eq6(s.laddr6, rx.laddr6) : !s.laddr || s.laddr === rx.laddr;
 }
 
-/** tcp_v4_rcv: count, check, find the socket, hand the segment on. skb->data is at the TCP header. */
+/**
+ * __inet_lookup_skb / __inet6_lookup_skb: an established (or request) socket by the 4-tuple
+ * first, then a listener. A segment of one family finds sockets of that family, and an IPv4
+ * segment also an IPv6 listener on the wildcard without IPV6_V6ONLY (a dual-stack socket:
+ * inet_lhash2 compute_score accepts it, scoring it below an AF_INET one).
+ */
+function lookup(net: Net, rx: TcpEndpoints, sport: number, dport: number): TcpSock | undefined {
+  const v6 = isV6(rx);
+  const est = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === dport && s.dport === sport && isV6(s) === v6 && (v6 ? eq6(s.daddr6, rx.daddr6) : s.daddr === rx.daddr) && localMatch(s, rx));
+  if (est) return est;
+  const listeners = net.sock.tcp.filter((s) => s.state === 'TCP_LISTEN' && s.lport === dport);
+  const same = listeners.find((s) => isV6(s) === v6 && localMatch(s, rx));
+  if (same || v6) return same;
+  return listeners.find((s) => isV6(s) && any6(s.laddr6) && !s.v6only);
+}
+
+/** tcp_v4_rcv: inet_protos[IPPROTO_TCP]. skb->data is at the TCP header. */
 export function tcp_v4_rcv(net: Net, skb: SkBuff): void {
-  net.call('tcp_v4_rcv', () => {
+  tcp_rcv(net, skb, ipv4_specific);
+}
+
+/**
+ * tcp_v4_rcv and tcp_v6_rcv (net/ipv6/tcp_ipv6.c), which do the same in the same order: count,
+ * check the header and the checksum (over the family's pseudo-header), find the socket, hand
+ * the segment on (tcp_v4_do_rcv / tcp_v6_do_rcv), or answer a closed port with a RST.
+ */
+export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
+  const F = af.fn;
+  net.call(F.rcv, () => {
     if (skb.pkt_type !== 'PACKET_HOST') {
-      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'TCP takes only segments sent to this host.');
+      net.drop(skb, 'L4', F.rcv, af.file, 'NOT_SPECIFIED', 'TCP takes only segments sent to this host.');
       return;
     }
     net.count('TcpInSegs');
     if (!skb.mayPull(TCP_HLEN)) {
-      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'Too short for a TCP header.');
+      net.drop(skb, 'L4', F.rcv, af.file, 'NOT_SPECIFIED', 'Too short for a TCP header.');
       return;
     }
     const th = readTcp(skb.buf, skb.data);
     if (th.doff < 5) {
       net.count('TcpInErrs');
-      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'PKT_TOO_SMALL', 'The TCP data offset is below 5 words (TcpInErrs).');
+      net.drop(skb, 'L4', F.rcv, af.file, 'PKT_TOO_SMALL', 'The TCP data offset is below 5 words (TcpInErrs).');
       return;
     }
-    const iph = readIp(skb.buf, skb.network_header);
+    const rx = af.rcvEndpoints(skb);
     const dataLen = skb.len - th.doff * 4;
-    const bad = (): boolean => skb.ip_summed !== 'CHECKSUM_UNNECESSARY' && skb.ip_summed !== 'CHECKSUM_PARTIAL' && l4Csum(skb.buf, skb.data, skb.len, iph.saddr, iph.daddr, IPPROTO_TCP) !== 0;
+    const bad = (): boolean => af.csumBad(skb);
     const csumError = (fn: string, file: string): void => {
       net.count('TcpInCsumErrors');
       net.count('TcpInErrs');
       net.drop(skb, 'L4', fn, file, 'TCP_CSUM', 'The TCP checksum is wrong: TcpInCsumErrors and TcpInErrs, the segment is dropped.');
     };
     // skb_checksum_init: short segments (CHECKSUM_BREAK) are verified at once, the rest later.
-    if (skb.len <= CHECKSUM_BREAK && bad()) return csumError('tcp_v4_rcv', IPV4_FILE);
-    const desc = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest} [${tcpFlagString(th.flags)}]`;
-    const sk = lookup(net, iph.saddr, th.source, iph.daddr, th.dest);
+    if (skb.len <= CHECKSUM_BREAK && bad()) return csumError(F.rcv, af.file);
+    const desc = `${af.fmt('d', rx, th.source)} → ${af.fmt('l', rx, th.dest)} [${tcpFlagString(th.flags)}]`;
+    const sk = lookup(net, rx, th.source, th.dest);
     if (!sk) {
-      if (bad()) return csumError('tcp_v4_rcv', IPV4_FILE);
-      net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : ', so tcp_v4_send_reset answers with a RST'}.`);
-      if (!(th.flags & TCPHDR_RST)) tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen);
-      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
+      if (bad()) return csumError(F.rcv, af.file);
+      net.step(skb, 'L4', F.rcv, af.file, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : `, so ${F.sendReset} answers with a RST`}.`);
+      if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen);
+      net.drop(skb, 'L4', F.rcv, af.file, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
       return;
     }
     if (sk.state === 'TCP_NEW_SYN_RECV') {
-      net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.`);
-      tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, iph.tos);
+      net.step(skb, 'L4', F.rcv, af.file, `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.`);
+      tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, rx.tos);
       return;
     }
-    net.step(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, `${desc} belongs to the socket ${numToIp(sk.laddr)}:${sk.lport} in ${sk.state}: tcp_v4_do_rcv.`);
-    net.call('tcp_v4_do_rcv', () => {
+    // the listener's own af_ops: a dual-stack IPv6 listener takes an IPv4 SYN in tcp_v6_do_rcv,
+    // which hands it to tcp_v4_do_rcv (skb->protocol is ETH_P_IP)
+    const doRcv = sk.af.fn.doRcv;
+    net.step(skb, 'L4', F.rcv, af.file, `${desc} belongs to the socket ${la(sk)} in ${sk.state}: ${doRcv}.`);
+    const run = (): void => {
       if (sk.state === 'TCP_ESTABLISHED') {
         if (bad()) return csumError('tcp_rcv_established', INPUT_FILE);
         tcp_rcv_established(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen);
         return;
       }
-      tcp_rcv_state_process(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen, iph.tos);
-    });
+      tcp_rcv_state_process(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen, rx);
+    };
+    net.call(doRcv, () => (doRcv !== F.doRcv ? net.call(F.doRcv, run) : run()));
   });
 }
 
-/** tcp_v4_send_reset: the RST a closed port answers with (via the per-netns control socket). */
-function tcp_v4_send_reset(net: Net, skb: SkBuff, saddr: number, daddr: number, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
-  const r = ip_route_output_key(net, saddr, daddr);
+/**
+ * tcp_v4_send_reset / tcp_v6_send_reset: the RST a closed port answers with, sent by the
+ * per-netns control socket (ip_send_unicast_reply; tcp_v6_send_response → ip6_xmit). `rx` holds
+ * the segment's addresses from this host's side, so it is also the reply's.
+ */
+function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
+  const af = rx.af;
+  const r = af.route(net, rx);
   if ('error' in r) return;
   const withAck = (flags & TCPHDR_ACK) !== 0;
   const rseq = withAck ? ack : 0;
   const rack = withAck ? 0 : (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 1 ? 1 : 0) + dataLen) >>> 0;
   net.count('TcpOutRsts');
-  const iph = readIp(skb.buf, skb.network_header);
-  sendSegment(net, { sk: null, saddr: daddr, daddr: saddr, sport: dport, dport: sport, seq: rseq, ack: rack, flags: withAck ? TCPHDR_RST : TCPHDR_RST | TCPHDR_ACK, window: 0, options: 'none', data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: iph.tos, offload: false }, 'tcp_v4_send_reset', IPV4_FILE, `A RST ${withAck ? `with seq ${rseq} (the ACK number it got)` : `with ACK ${rack} (acknowledging what it got)`} tells ${numToIp(saddr)}:${sport} that nothing listens on port ${dport} (TcpOutRsts).`);
+  // IPv4's control socket computes the checksum (ip_send_unicast_reply); IPv6's leaves it to the
+  // device like a socket's segment (__tcp_v6_send_check: CHECKSUM_PARTIAL)
+  sendSegment(net, { sk: null, ep: rx, sport: dport, dport: sport, seq: rseq, ack: rack, flags: withAck ? TCPHDR_RST : TCPHDR_RST | TCPHDR_ACK, window: 0, options: 'none', data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: rx.tos, offload: isV6(rx) }, af.fn.sendReset, af.file, `A RST ${withAck ? `with seq ${rseq} (the ACK number it got)` : `with ACK ${rack} (acknowledging what it got)`} tells ${af.fmt('d', rx, sport)} that nothing listens on port ${dport} (TcpOutRsts).`);
 }
 
 /** tcp_rcv_state_process: LISTEN takes a SYN; SYN_SENT takes the SYN-ACK. */
-function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number, tos: number): void {
+function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number, rx: TcpEndpoints & { tos: number }): void {
   net.call('tcp_rcv_state_process', () => {
-    const iph = readIp(skb.buf, skb.network_header);
     if (sk.state === 'TCP_LISTEN') {
       // v6.12: an ACK makes tcp_rcv_state_process return TCP_FLAGS, so its caller tcp_v4_do_rcv
       // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
       // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to tcp_v4_do_rcv, which answers with a RST.');
-        tcp_v4_send_reset(net, skb, iph.saddr, iph.daddr, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
-        net.drop(skb, 'L4', 'tcp_v4_do_rcv', IPV4_FILE, 'TCP_FLAGS', 'The stray ACK is freed.');
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST.`);
+        tcp_send_reset(net, skb, rx, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
+        net.drop(skb, 'L4', rx.af.fn.doRcv, rx.af.file, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
       }
       if (flags & TCPHDR_RST) {
@@ -537,7 +614,9 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
         net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_FLAGS', flags & TCPHDR_SYN ? 'A SYN with FIN set is not taken.' : 'A listening socket takes only SYNs.');
         return;
       }
-      tcp_conn_request(net, sk, skb, seq, tos);
+      // icsk_af_ops->conn_request: tcp_v6_conn_request hands an IPv4 SYN to tcp_v4_conn_request
+      const conn = (): void => tcp_conn_request(net, sk, skb, seq, rx);
+      net.call(sk.af.fn.connRequest, () => (sk.af !== rx.af ? net.call(rx.af.fn.connRequest, conn) : conn()));
       return;
     }
     if (sk.state === 'TCP_SYN_SENT') {
@@ -549,28 +628,30 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
 }
 
 /** tcp_conn_request (tcp_v4_conn_request): a request sock, and the SYN-ACK from tcp_v4_send_synack. */
-function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number, tos: number): void {
+function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number, rx: TcpEndpoints & { tos: number }): void {
   net.call('tcp_conn_request', () => {
-    const iph = readIp(skb.buf, skb.network_header);
+    const af = rx.af;
+    // tcp_v4_send_synack sends with the SYN's TOS; tcp_v6_send_synack with the listener's tclass (0)
+    const tos = isV6(rx) ? 0 : rx.tos;
     const th = readTcp(skb.buf, skb.data);
     // af_ops->route_req (inet_csk_route_req, v6.12) routes the SYN-ACK from the request's local
     // address before the request is hashed: with no route (an `ip rule` for that source to an
     // unreachable route, say) it counts IpOutNoRoutes, the request is freed (drop_and_free) and
     // the listener counts ListenDrops; tcp_conn_request still returns 0, so the SYN is consumed
     // and a retransmitted SYN meets the listener again, not a request sock.
-    const r = ip_route_output_key(net, iph.saddr, iph.daddr);
+    const r = af.route(net, rx);
     if ('error' in r) {
-      net.count('IpOutNoRoutes');
+      net.count(isV6(rx) ? 'Ip6OutNoRoutes' : 'IpOutNoRoutes');
       net.count('TcpExtListenDrops');
       net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} would answer, but inet_csk_route_req finds no route for the SYN-ACK (${r.what}): the request is freed (IpOutNoRoutes, ListenDrops).`);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'no route for the SYN-ACK' });
       return;
     }
-    const req = newSock(net, 'TCP_NEW_SYN_RECV', iph.daddr, listener.lport, iph.saddr, th.source);
+    const req = newSock(net, 'TCP_NEW_SYN_RECV', rx, listener.lport, th.source);
     req.parent = listener;
     req.irs = seq;
     req.rcvNxt = (seq + 1) >>> 0;
-    req.iss = isn(net, iph.daddr, listener.lport, iph.saddr, th.source);
+    req.iss = isn(net, rx, listener.lport, th.source);
     req.sndNxt = (req.iss + 1) >>> 0;
     // tcp_parse_options with this namespace's sysctls → tcp_openreq_init: an option is used only
     // when the SYN carries it and the listener's tcp_timestamps / tcp_sack / tcp_window_scaling allow it
@@ -583,8 +664,8 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.tsRecent = req.tstampOk ? (opt.ts?.val ?? 0) : 0;
     // tcp_openreq_init_rwin: the MSS less the timestamp option the connection will carry
     const advmss = r.rt.mtu();
-    req.advmss = advmss - 40;
-    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advmss - 40 - (req.tstampOk ? 12 : 0));
+    req.advmss = advmss - af.netHeaderLen - TCP_HLEN;
+    req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), req.advmss - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
     net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
@@ -592,7 +673,7 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.synPkt = skb.pkt;
     // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
     armReqTimer(net, req, RTO_INIT_NS);
-    sendSegment(net, { sk: req, saddr: iph.daddr, daddr: iph.saddr, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: r.rt.mtu() - 40, tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, 'tcp_v4_send_synack', IPV4_FILE, `SYN-ACK to ${numToIp(iph.saddr)}:${th.source}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ip_build_and_send_pkt.`);
+    sendSegment(net, { sk: req, ep: req, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, af.fn.sendSynack, af.file, `SYN-ACK to ${da(req)}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ${isV6(rx) ? 'ip6_xmit' : 'ip_build_and_send_pkt'}.`);
   });
 }
 
@@ -662,10 +743,10 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     net.count('TcpExtTCPDelivered');
     net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_finish_connect', detail: 'connection established' });
-    const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+    const r = sk.af.route(net, sk);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
     // connect() returns to the application, which then writes in process context: after the
     // softirq that handled the SYN-ACK has run to its end. To the host's own address this
@@ -693,8 +774,8 @@ const SK_GSO_MAX_SIZE = 65536 - 321;
 
 /** tcp_current_mss: the path MTU's MSS, no more than the peer offered, less the timestamp option. */
 function tcp_current_mss(net: Net, sk: TcpSock, rt: Rtable): number {
-  const pmtu = rt.mtuLocked ? rt.mtu() : Math.min(rt.mtu(), net.pmtu.get(sk.daddr) ?? Infinity);
-  return Math.min(pmtu - 40, sk.mssClamp ?? TCP_MSS_DEFAULT) - (sk.tstampOk ? 12 : 0);
+  const pmtu = sk.af.pmtu(net, sk, rt);
+  return Math.min(pmtu - sk.af.netHeaderLen - TCP_HLEN, sk.mssClamp ?? TCP_MSS_DEFAULT) - (sk.tstampOk ? 12 : 0);
 }
 
 /**
@@ -770,11 +851,13 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       const seq = sk.sndNxt;
       sk.sndNxt = (sk.sndNxt + n) >>> 0;
       const segs = Math.ceil(n / mss);
+      // tcp_gso_segment (tcp_offload.ts) reads an IPv4 header: tcp6_gso_segment is not there
+      if (segs > 1 && sk.af.netHeaderLen !== IPV4_HLEN) throw new NotModelled(`TCP over IPv6 with more than one MSS in a write (${n} bytes, MSS ${mss}): GSO/TSO for IPv6 (tcp6_gso_segment) is not modelled`);
       // tcp_event_new_data_sent: new data (TCPOrigDataSent counts tcp_skb_pcount)
       net.count('TcpExtTCPOrigDataSent', segs);
       sk.unackedSegs = (sk.unackedSegs ?? 0) + segs;
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
-      sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
     }
   });
 }
@@ -824,14 +907,17 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     req.dstPendingConfirm = true;
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
-    listener.report?.accepted?.push(`${numToIp(req.daddr)}:${req.dport}`);
+    listener.report?.accepted?.push(peerName(req));
     const th = readTcp(skb.buf, skb.data);
     const dataLen = skb.len - th.doff * 4;
     // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_ack: an ACK carrying no data is a pure ACK (slow path).
     if (dataLen === 0) net.count('TcpExtTCPPureAcks');
-    net.call('tcp_v4_syn_recv_sock', () =>
-      net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, `The ACK completes the handshake: a child socket ${numToIp(req.laddr)}:${req.lport} ↔ ${numToIp(req.daddr)}:${req.dport} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab).`),
-    );
+    // icsk_af_ops->syn_recv_sock: tcp_v6_syn_recv_sock makes an IPv4 request's child with
+    // tcp_v4_syn_recv_sock and gives it the ipv6_mapped operations
+    const mapped = listener.af !== req.af;
+    const child = (): void =>
+      net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, `The ACK completes the handshake: a child socket ${la(req)} ↔ ${peerName(req)} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab)${mapped ? '; an IPv4 peer of an IPv6 listener, it gets the ipv6_mapped operations' : ''}.`);
+    net.call(listener.af.fn.synRecvSock, () => (mapped ? net.call(req.af.fn.synRecvSock, child) : child()));
     if (dataLen > 0) {
       net.call('tcp_child_process', () => tcp_rcv_established(net, req, skb, seq, ack, flags, dataLen));
       return;
@@ -868,7 +954,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     }
     if (flags & TCPHDR_ACK && sk.writeQueue?.length) {
       // tcp_data_snd_check: the ACK may have opened the windows for what still waits
-      const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+      const r = sk.af.route(net, sk);
       if (!('error' in r)) tcp_write_xmit(net, sk, r.rt, skb.pkt);
     }
     if (dataLen === 0) {
@@ -888,19 +974,17 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     // delivers: its truesize moves the receive window
     if (sk.rcvSpace) tcp_event_data_recv(sk.rcvSpace, dataLen, skb.gso_size, TCP_SKB_HEAD_TRUESIZE + dataLen);
     if (sk.tstampOk) sk.tsRecent = readTsval(skb);
-    const iph = readIp(skb.buf, skb.network_header);
-    const th = readTcp(skb.buf, skb.data);
     const listener = sk.parent;
-    listener?.report?.received.push({ from: `${numToIp(iph.saddr)}:${th.source}`, bytes: dataLen, packet: skb.pkt });
+    listener?.report?.received.push({ from: peerName(sk), bytes: dataLen, packet: skb.pkt });
     net.call('tcp_queue_rcv', () => {
       net.step(skb, 'socket', 'tcp_queue_rcv', INPUT_FILE, `${dataLen} bytes in order (seq ${seq}) are queued on the socket's receive queue for the application; rcv_nxt is now ${sk.rcvNxt}.`);
-      net.fate(skb, { kind: 'delivered', fn: 'tcp_queue_rcv', detail: `${dataLen} bytes to ${numToIp(sk.laddr)}:${sk.lport}` });
+      net.fate(skb, { kind: 'delivered', fn: 'tcp_queue_rcv', detail: `${dataLen} bytes to ${la(sk)}` });
     });
-    const r = ip_route_output_key(net, sk.daddr, sk.laddr);
+    const r = sk.af.route(net, sk);
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
       ),
     );
   });
@@ -929,7 +1013,7 @@ const ICMP_ERR_CONVERT = ['ENETUNREACH', 'EHOSTUNREACH', 'ENOPROTOOPT', 'ECONNRE
 const NR_ICMP_UNREACH = 15;
 
 /** between(seq, a, b) of include/net/tcp.h: a <= seq <= b in sequence space */
-function between(seq: number, a: number, b: number): boolean {
+export function between(seq: number, a: number, b: number): boolean {
   return ((b - a) >>> 0) >= ((seq - a) >>> 0);
 }
 
@@ -943,7 +1027,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     const iph = readIp(skb.buf, skb.data);
     const l4 = skb.data + iph.ihl * 4;
     const th = readTcp(skb.buf, l4);
-    const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.lport === th.source && s.daddr === iph.daddr && s.dport === th.dest && (!s.laddr || s.laddr === iph.saddr));
+    const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && !isV6(s) && s.lport === th.source && s.daddr === iph.daddr && s.dport === th.dest && (!s.laddr || s.laddr === iph.saddr));
     const quoted = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest}`;
     if (!sk) {
       net.count('IcmpInErrors');
@@ -1011,13 +1095,13 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
 }
 
 /** tcp_done_with_error → tcp_done (v6.12): the socket reports err, closes and stops its timers. */
-function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
+export function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
   net.call('tcp_done_with_error', () => {
     sk.errors.push(err);
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
     sk.state = 'TCP_CLOSE';
     if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
-    net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${numToIp(sk.laddr)}:${sk.lport} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
+    net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
   });
 }
 
@@ -1025,21 +1109,53 @@ function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
  * tcp_req_err (net/ipv4/tcp_ipv4.c, v6.12): an error about a SYN-ACK of a request sock. A hard
  * error for the SYN-ACK we sent drops the request (inet_csk_reqsk_queue_drop, ListenDrops).
  */
-function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, abort: boolean): void {
+export function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, abort: boolean): void {
   net.call('tcp_req_err', () => {
     if (seq !== req.iss) {
       net.count('TcpExtOutOfWindowIcmps');
-      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
+      net.step(skb, 'L4', 'tcp_req_err', req.af.file, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
     } else if (abort) {
       req.state = 'TCP_CLOSE';
       if (req.retransTimer) net.w.sched.cancel(req.retransTimer as never);
       net.count('TcpExtListenDrops');
-      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'The peer cannot be reached: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).');
+      net.step(skb, 'L4', 'tcp_req_err', req.af.file, 'The peer cannot be reached: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).');
     } else {
-      net.step(skb, 'L4', 'tcp_req_err', IPV4_FILE, 'A soft error for a request sock: nothing changes.');
+      net.step(skb, 'L4', 'tcp_req_err', req.af.file, 'A soft error for a request sock: nothing changes.');
     }
-    net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
+    net.fate(skb, { kind: 'consumed', fn: req.af.fn.err });
   });
 }
 
 export const TCP_HDR_BYTES = IPV4_HLEN + TCP_HLEN;
+
+/** ipv4_specific (net/ipv4/tcp_ipv4.c): IPv4's operations for the shared TCP code. */
+export const ipv4_specific: TcpAfOps = {
+  name: 'ipv4_specific',
+  netHeaderLen: IPV4_HLEN,
+  file: IPV4_FILE,
+  fn: { rcv: 'tcp_v4_rcv', doRcv: 'tcp_v4_do_rcv', sendReset: 'tcp_v4_send_reset', sendSynack: 'tcp_v4_send_synack', synRecvSock: 'tcp_v4_syn_recv_sock', err: 'tcp_v4_err', connRequest: 'tcp_v4_conn_request' },
+  route: (net, ep) => ip_route_output_key(net, ep.daddr, ep.laddr),
+  // tcp_current_mss: a locked MTU metric, else the smaller of the route's and a learnt path MTU
+  pmtu: (net, ep, rt) => (rt.mtuLocked ? rt.mtu() : Math.min(rt.mtu(), net.pmtu.get(ep.daddr) ?? Infinity)),
+  build: (net, ep, a: TcpIpArgs) =>
+    ip_make_skb(net, a.rt, { saddr: ep.laddr, daddr: ep.daddr, protocol: IPPROTO_TCP, ttl: a.ttl ?? net.get('net.ipv4.ip_default_ttl'), tos: a.tos ?? 0, df: a.df, id: a.df ? 0 : undefined }, a.len, a.pkt, (b, off) => {
+      a.body(b, off);
+      wr16(b, off + 16, 0);
+      wr16(b, off + 16, l4Csum(b, off, a.len, ep.laddr, ep.daddr, IPPROTO_TCP));
+      if (a.offload) writePseudoChecksum(b, off, a.len, ep.laddr, ep.daddr, IPPROTO_TCP);
+    }),
+  // a socket's segments go through ip_queue_xmit → ip_local_out; the RST control socket's reply
+  // through ip_send_unicast_reply → ip_push_pending_frames → ip_send_skb, which counts
+  // IpOutDiscards for a refused one (a LOCAL_OUT drop's -EPERM)
+  send: (net, skb, sk) => (sk ? ip_local_out(net, skb) : net.call('ip_send_unicast_reply', () => net.call('ip_push_pending_frames', () => ip_send_skb(net, skb)))),
+  fmt: (which, ep, port) => `${numToIp(which === 'l' ? ep.laddr : ep.daddr)}:${port}`,
+  rcvEndpoints: (skb) => {
+    const iph = readIp(skb.buf, skb.network_header);
+    return { af: ipv4_specific, laddr: iph.daddr, daddr: iph.saddr, tos: iph.tos };
+  },
+  csumBad: (skb) => {
+    if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+    const iph = readIp(skb.buf, skb.network_header);
+    return l4Csum(skb.buf, skb.data, skb.len, iph.saddr, iph.daddr, IPPROTO_TCP) !== 0;
+  },
+};

@@ -73,7 +73,7 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
       case ICMPV6_DEST_UNREACH:
       case ICMPV6_TIME_EXCEED:
       case ICMPV6_PARAMPROB:
-        icmpv6_notify(net, skb, h.type, h.rest);
+        icmpv6_notify(net, skb, h.type, h.code, h.rest);
         break;
       case NDISC_NEIGHBOUR_SOLICITATION:
       case NDISC_NEIGHBOUR_ADVERTISEMENT:
@@ -95,7 +95,10 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
  * Packet Too Big lowers the path MTU to the quoted destination, ip6_update_pmtu) and raw sockets
  * (raw6_icmp_error: ping hears it).
  */
-function icmpv6_notify(net: Net, skb: SkBuff, type: number, info: number): void {
+/** inet6_protos[nexthdr]->err_handler of the protocols above ICMPv6 (tcp_v6_err registers itself: tcp_ipv6.ts) */
+export const inet6_err_handlers = new Map<number, (net: Net, skb: SkBuff, off: number, type: number, code: number, info: number) => void>();
+
+function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('icmpv6_notify', () => {
     const q = skb.data + ICMPV6_HLEN;
     if (skb.tail - q < IPV6_HLEN) return;
@@ -107,6 +110,7 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, info: number): void 
       if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
       net.step(skb, 'L4', 'icmpv6_err', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu} (a route exception), which later packets to it use.`);
     }
+    inet6_err_handlers.get(inner.nexthdr)?.(net, skb, q, type, code, info);
     raw6_icmp_error(net, skb, inner.nexthdr);
   });
 }

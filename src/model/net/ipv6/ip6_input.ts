@@ -8,7 +8,7 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { DstInput } from '../ipv4/route_types';
-import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_UDP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
+import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_TCP, NEXTHDR_UDP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ipv6Enabled, ipv6_chk_mcast_addr } from './addrconf';
 import { ip6_route_input, rt6Fns, ROUTE6_FILE, type Rt6Info } from './route';
@@ -17,6 +17,7 @@ import { icmpv6_rcv, icmpv6_send } from './icmp';
 import { raw6_local_deliver } from './raw';
 import { ip6_forward } from './ip6_output';
 import { udpv6_rcv } from './udp';
+import { tcp_v6_rcv } from './tcp_ipv6';
 
 export const IP6_INPUT_FILE = 'net/ipv6/ip6_input.c';
 const FILE = IP6_INPUT_FILE;
@@ -113,10 +114,11 @@ export interface Inet6Protocol {
   handler(net: Net, skb: SkBuff, pingTook: boolean): void;
 }
 
-/** inet6_protos (v6.12: icmpv6_init, udpv6_init, tcpv6_init add theirs); the model has ICMPv6 and UDP. */
+/** inet6_protos (v6.12: icmpv6_init, udpv6_init, tcpv6_init add theirs). */
 export const inet6_protos: ReadonlyMap<number, Inet6Protocol> = new Map([
   [NEXTHDR_ICMP, { name: 'icmpv6_rcv', handler: icmpv6_rcv }],
   [NEXTHDR_UDP, { name: 'udpv6_rcv', handler: (net: Net, skb: SkBuff) => udpv6_rcv(net, skb) }],
+  [NEXTHDR_TCP, { name: 'tcp_v6_rcv', handler: (net: Net, skb: SkBuff) => tcp_v6_rcv(net, skb) }],
 ]);
 
 /** ip6_protocol_deliver_rcu: raw sockets get a copy, then inet6_protos[nexthdr]->handler. */
