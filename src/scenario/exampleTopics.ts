@@ -32,6 +32,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-no-route.yaml', 'no route: ip6_null_entry\'s ip6_pkt_discard answers destination unreachable'],
       ['ipv6-forwarding-disabled.yaml', 'forwarding off: ip6_forward drops silently (Ip6InAddrErrors), no ICMPv6'],
       ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
+      ['ipv6-fragmentation-reassembly.yaml', 'only the source fragments IPv6: ip6_fragment, the Fragment header, ipv6_frag_rcv'],
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
     ],
