@@ -33,6 +33,8 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-forwarding-disabled.yaml', 'forwarding off: ip6_forward drops silently (Ip6InAddrErrors), no ICMPv6'],
       ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
       ['ipv6-fragmentation-reassembly.yaml', 'only the source fragments IPv6: ip6_fragment, the Fragment header, ipv6_frag_rcv'],
+      ['ipv6-bad-udp-checksum.yaml', 'a crafted UDPv6 datagram with a wrong (mandatory) checksum: Udp6InCsumErrors'],
+      ['ipv6-unknown-next-header.yaml', 'destination options, then next header 253: Ip6InUnknownProtos and parameter problem code 1'],
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
     ],
