@@ -21,6 +21,8 @@ export const MASK_REASONS: Record<string, string> = {
   'icmp6.echo.id': "ICMPv6 echo identifier: iputils ping's own (raw socket); the model picks a seeded random id.",
   'icmp6.echo.time': "ICMPv6 echo data bytes 0-15: iputils ping's struct timeval (the send time).",
   'icmp6.check': 'ICMPv6 checksum: covers the masked echo id / timestamp / quoted packet (validity still compared).',
+  'ip6.frag.id':
+    'IPv6 Fragment header identification: ipv6_select_ident draws it at random for every datagram (v6.12: get_random_u32_above(0)); the model draws from its seeded source.',
   'nic.l4.check':
     "UDP/TCP checksum of a packet whose CHECKSUM_PARTIAL checksum a modelled NIC (a `nic` link, e1000_xmit_frame) filled in on an earlier hop: the kernel replays that link as a veth pair, which hands the sk_buff over still CHECKSUM_PARTIAL, so on every later hop the kernel's frame carries the pseudo-header sum only. What a veth would show there is not what the modelled NIC did, so neither the field nor its validity is compared for those frames.",
   'nic.quoted.l4.check':
@@ -245,25 +247,65 @@ function tcpFields(b: Uint8Array, l4: number, end: number, pfx: string, f: F, ma
 const ip6 = (b: Uint8Array, o: number): string => formatIpv6(b, o);
 
 
+/**
+ * The extension headers after an IPv6 header, up to the upper layer (or the data of a fragment
+ * past offset 0): where that starts, its next header, the summary's prefix, and whether a
+ * Fragment header was seen (`frag`) and the data is not the datagram's start (`later`).
+ */
+function ipv6Ext(b: Uint8Array, at: number, end: number, nh: number, pfx: string, f: F, mask: F): { at: number; nh: number; what: string; frag: boolean; later: boolean } {
+  let what = '';
+  let frag = false;
+  for (let n = 0; n < 8; n++) {
+    if ((nh === 0 || nh === 43 || nh === 60) && end - at >= 8) {
+      const len = (b[at + 1] + 1) * 8;
+      const name = nh === 0 ? 'hop' : nh === 43 ? 'rt' : 'dst';
+      f(`${pfx}ip6.${name}.nexthdr`, at, 1);
+      f(`${pfx}ip6.${name}.body`, at + 1, Math.min(len, end - at) - 1);
+      what += nh === 43 ? `[routing type ${b[at + 2]} segleft ${b[at + 3]}] ` : `[${name}-opts ${len}] `;
+      nh = b[at];
+      at += len;
+    } else if (nh === 44 && end - at >= 8) {
+      const off = rd16(b, at + 2);
+      f(`${pfx}ip6.frag.nexthdr`, at, 2);
+      f(`${pfx}ip6.frag.off`, at + 2, 2);
+      f(`${pfx}ip6.frag.id`, at + 4, 4);
+      mask('ip6.frag.id', at + 4, 4);
+      what += `[frag offset ${off & 0xfff8}${off & 1 ? ' M' : ''}] `;
+      frag = true;
+      nh = b[at];
+      at += 8;
+      if (off & 0xfff8) return { at, nh, what, frag, later: true };
+    } else break;
+  }
+  return { at, nh, what, frag, later: false };
+}
+
 /** One IPv6 header and what follows (`outer`: a whole packet; else one quoted in an ICMPv6 error). */
 function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boolean): { summary: string; l4CsumOk?: boolean } {
   const plen = rd16(b, o + 4);
-  const nh = b[o + 6];
+  let nh = b[o + 6];
   const hlim = b[o + 7];
   for (const [n, d, l] of [['ip6.vtcfl', 0, 4], ['ip6.plen', 4, 2], ['ip6.nexthdr', 6, 1], ['ip6.hlim', 7, 1], ['ip6.saddr', 8, 16], ['ip6.daddr', 24, 16]] as const) f(pfx + n, o + d, l);
   mask('ip6.flowlabel', o + 1, 3);
-  const l4 = o + 40;
-  const end = outer ? Math.min(b.length, l4 + plen) : b.length;
-  if (outer && b.length > l4 + plen) f('eth.padding', l4 + plen, b.length - (l4 + plen));
-  let what = `next header ${nh}`;
+  const end = outer ? Math.min(b.length, o + 40 + plen) : b.length;
+  if (outer && b.length > o + 40 + plen) f('eth.padding', o + 40 + plen, b.length - (o + 40 + plen));
+  // extension headers: hop-by-hop, routing, destination options, each by its own length; the
+  // Fragment header, whose identification is drawn at random
+  const ext = ipv6Ext(b, o + 40, end, nh, pfx, f, mask);
+  const l4 = ext.at;
+  nh = ext.nh;
+  let what = `${ext.what}next header ${nh}`;
   let l4CsumOk: boolean | undefined;
-  if (nh === 58 && end - l4 >= 4) {
+  if (ext.later) {
+    if (end > l4) f(pfx + 'ip6.frag.data', l4, end - l4);
+    what = `${ext.what}next header ${nh}`;
+  } else if (nh === 58 && end - l4 >= 4) {
     const type = b[l4];
     const code = b[l4 + 1];
     f(pfx + 'icmp6.type', l4, 1);
     f(pfx + 'icmp6.code', l4 + 1, 1);
     f(pfx + 'icmp6.check', l4 + 2, 2);
-    what = `ICMP6 ${ICMPV6_TYPE_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    what = `${ext.what}ICMP6 ${ICMPV6_TYPE_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
     let masked = false;
     if ((type === 128 || type === 129) && end - l4 >= 8) {
       what += echoFields(b, l4, end, pfx + 'icmp6', 'icmp6', f, mask);
@@ -282,7 +324,7 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
       what += ` ${type === 135 ? 'who has' : 'tgt is'} ${ip6(b, l4 + 8)}`;
     } else if (end > l4 + 4) f(pfx + 'icmp6.rest', l4 + 4, end - l4 - 4);
     if (masked) mask('icmp6.check', l4 + 2, 2);
-    if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 58 + (end - l4))) === 0xffff;
+    if (outer && !ext.frag && end === o + 40 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 58 + (end - l4))) === 0xffff;
   } else if (nh === 17 && end - l4 >= 8) {
     // UDP over IPv6: as over IPv4, an ephemeral port is masked with the checksum that covers it
     const sp = rd16(b, l4);
@@ -300,12 +342,12 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
       }
     }
     if (maskedL4) mask('udp.check', l4 + 6, 2);
-    what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
-    if (outer && end === l4 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 17 + (end - l4))) === 0xffff;
+    what = `${ext.what}UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
+    if (outer && !ext.frag && end === o + 40 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 17 + (end - l4))) === 0xffff;
   } else if (nh === 6 && end - l4 >= (outer ? 20 : 8)) {
     // TCP over IPv6: the same fields and masks as over IPv4, the checksum over IPv6's pseudo-header
-    const t = tcpFields(b, l4, end, pfx, f, mask, outer && end === l4 + plen, sum16(b, o + 8, o + 40, 6 + (end - l4)));
-    what = t.what;
+    const t = tcpFields(b, l4, end, pfx, f, mask, outer && !ext.frag && end === o + 40 + plen, sum16(b, o + 8, o + 40, 6 + (end - l4)));
+    what = `${ext.what}${t.what}`;
     l4CsumOk = t.l4CsumOk;
   } else if (end > l4) f(pfx + 'ip6.payload', l4, end - l4);
   return { summary: `${ip6(b, o + 8)} > ${ip6(b, o + 24)} ${what}, hlim ${hlim}, plen ${plen}`, l4CsumOk };

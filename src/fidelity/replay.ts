@@ -392,7 +392,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       obs.frames.set(d.key, frames.map((bytes) => ({ bytes })));
     }
     for (const m of monitors) {
-      // IPv6 packets are traced by the inet table (ip6 saddr, ip6 daddr, ip6 hoplimit)
+      // IPv6 packets are traced by the inet table (ip6 saddr, ip6 daddr, ip6 hoplimit);
+      // a fragment past offset 0 is printed as `ether type ip6` only: compared by hooks and rules
       const passes = groupPasses(parseNftTrace(m.proc.out), OWN_TABLE, chains.get(m.host)!);
       obs.hooks.set(
         m.host,

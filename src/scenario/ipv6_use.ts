@@ -12,5 +12,5 @@ export function usesIpv6(sc: Scenario): boolean {
     }
   }
   if (sc.listen.some((l) => l.addr.includes(':'))) return true;
-  return sc.traffic.some((t) => t.kind === 'local' && t.send.to.text.includes(':'));
+  return sc.traffic.some((t) => (t.kind === 'local' && t.send.to.text.includes(':')) || (t.kind === 'wire' && !!t.send.v6));
 }

@@ -24,6 +24,8 @@ import { ephemeralPort, udp_sendmsg, udp_recvmsg_all } from '../model/net/ipv4/u
 import { tcp_v4_connect } from '../model/net/ipv4/tcp_ipv4';
 import { tcp_v6_connect } from '../model/net/ipv6/tcp_ipv6';
 import { buildFrame, packet_snd } from '../model/net/packet/af_packet';
+import { buildFrame6 } from '../model/net/packet/frame6';
+import { frame6Spec } from './wire6_frame';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
 import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
@@ -222,6 +224,10 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
   const target = net.devices.get(item.ifname.text)!;
   const peer = target.peer!;
   const w = item.send;
+  if (w.v6) {
+    packet_snd(peer.net, peer, buildFrame6(frame6Spec(sc, w, target.mac, peer.mac ?? deriveMac('wire', item.ifname.text))), target);
+    return;
+  }
   const saddr = ipToNum(w.src.text);
   const daddr = ipToNum(w.dst.text);
   const id = w.id ?? DEFAULT_WIRE_ID;

@@ -6,6 +6,7 @@ import { Diag, q } from './diag';
 import { tokAddrPort, tokAddrPort6, tokIpv4, tokMac, tokUint } from './syntax';
 import { parseIpv6 } from '../trace/ipv6';
 import { IpOptions, LocalSend, Repeat, Tok, WireSend } from './types';
+import { minSize6, v4Only, wire6Option, WIRE6_OPTIONS } from './wire6';
 
 const IP_HDR = 20;
 /** smallest IP datagram for each protocol: IP header + L4 header */
@@ -196,6 +197,8 @@ export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefi
   const toW = toKw && a.arg(toKw, withPort ? 'ADDR:PORT' : 'an address');
   if (!fromW || !toW) return undefined;
   const s: WireSend = { proto: p, src: fromW, dst: toW };
+  // the address decides the family: a crafted IPv6 frame has its own fields (src/scenario/wire6.ts)
+  if (withPort ? fromW.text.startsWith('[') : fromW.text.includes(':')) return parseWire6(a, d, s, words, icmpType);
   if (withPort) {
     const src = tokAddrPort(fromW, d, false);
     const dst = tokAddrPort(toW, d, false);
@@ -280,4 +283,40 @@ function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
     default:
       return ipOption(a, t, p, s, true);
   }
+}
+
+/** The rest of an IPv6 wire send: both addresses IPv6, then its own options. */
+function parseWire6(a: Args, d: Diag, s: WireSend, words: Tok[], icmpType: string | undefined): WireSend | undefined {
+  const p = s.proto;
+  if (p === 'tcp') return a.fail(words[0], 'a crafted TCP segment over IPv6 is not modelled yet');
+  if (p === 'udp') {
+    const src = tokAddrPort6(s.src, d);
+    const dst = tokAddrPort6(s.dst, d);
+    if (!src || !dst) return undefined;
+    Object.assign(s, { src: src.addr, dst: dst.addr, sport: src.port, dport: dst.port });
+  } else {
+    for (const w of [s.src, s.dst]) if (!parseIpv6(w.text)) return a.fail(w, `${q(w.text)} is not an IPv6 address (both addresses of a frame are of one family)`);
+    Object.assign(s, { icmpType, flags: icmpType });
+  }
+  s.v6 = true;
+  const allowed = WIRE6_OPTIONS.concat(p === 'udp' ? ['bad-udp-checksum'] : ['bad-icmp-checksum']);
+  const seen = new Set<string>();
+  let bad = false;
+  while (a.more()) {
+    const t = a.next();
+    if (!allowed.includes(t.text)) {
+      if (v4Only(t)) return a.fail(t, `${q(t.text)} is an IPv4 header field; this frame is IPv6 (hop-limit, tclass, frag, id, ext, next-header)`);
+      return a.unknown(t, allowed);
+    }
+    if (!a.once(seen, t.text, t)) return undefined;
+    bad ||= wire6Option(a, t, s) === undefined;
+  }
+  if (a.failed || bad) return undefined;
+  const min = minSize6(s);
+  const sizeAt = words.findIndex((w) => w.text === 'size');
+  if (s.size === undefined) s.size = min + (s.frag && s.frag.offset > 0 ? 8 : 0) + Math.max(32, s.payload !== undefined ? Buffer.byteLength(s.payload) : 0);
+  else if (s.size < min) return a.fail(words[sizeAt + 1], `size ${s.size} is too small: these headers need at least ${min} bytes`);
+  if (s.payload !== undefined && !s.frag && s.size < min + Buffer.byteLength(s.payload)) return a.fail(words[sizeAt + 1], `size ${s.size} is too small for this payload: at least ${min + Buffer.byteLength(s.payload)}`);
+  if (s.id !== undefined && !s.frag) return a.fail(words.find((w) => w.text === 'id')!, '`id` is the Fragment header\'s identification: give `frag offset N` too');
+  return s;
 }

@@ -166,6 +166,12 @@ export interface WireSend extends IpOptions {
   /** cut the frame to this many bytes of IP datagram (tot_len stays as computed) */
   truncate?: number;
   payload?: string;
+  /** an IPv6 frame (src/scenario/wire6.ts): `ttl` is its hop limit, `tos` its traffic class, `id` the Fragment header's identification */
+  v6?: boolean;
+  /** IPv6 extension headers before the Fragment header, in order */
+  ext?: import('../model/net/packet/frame6').Ext6[];
+  /** IPv6: the next header the last header names instead of the upper layer's */
+  nextHeader?: number;
 }
 
 /**

@@ -35,6 +35,9 @@ export const MODEL_STEPS: readonly string[] = [
   'ndisc_send_ns', 'ndisc_send_na', 'ndisc_send_skb', 'ndisc_error_report', 'ip6_link_failure', 'ip6_datagram_connect', 'rawv6_sendmsg',
   'rawv6_rcv', 'ipv6_raw_deliver', 'raw6_icmp_error', 'udpv6_sendmsg', 'udp_v6_send_skb', 'udpv6_rcv', '__udp6_lib_rcv', 'udpv6_queue_rcv_skb', 'udpv6_recvmsg',
   'tcp_v6_rcv', 'tcp_v6_send_synack', 'tcp_v6_send_reset', 'tcp_v6_connect', 'tcp_v6_err',
+  // IPv6 fragmentation, reassembly and extension headers
+  'ip6_fragment', 'ipv6_frag_rcv', 'fq_find', 'ip6_frag_queue', 'ip6_frag_reasm', 'ip6_frag_expire', 'ipv6_parse_hopopts', 'ip6_parse_tlv',
+  'ipv6_destopt_rcv', 'ipv6_rthdr_rcv', 'icmpv6_param_prob_reason',
   // UDP
   'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb', 'udp_lib_get_port', 'inet_csk_get_port',
   'udp_err', '__udp4_lib_err', '__udp4_lib_mcast_deliver',

@@ -68,6 +68,7 @@ const CORE = 'net/core/sysctl_net_core.c';
 const NEIGH = 'net/core/neighbour.c';
 const DEVINET = 'net/ipv4/devinet.c';
 const FRAG = 'net/ipv4/ip_fragment.c';
+const FRAG6 = 'net/ipv6/reassembly.c';
 
 /** Every namespace-wide sysctl the model reads → its range (ctl_table entries of v6.12). */
 export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
@@ -98,6 +99,10 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.ipfrag_time': int(FRAG, INT_MIN, INT_MAX, 'jiffies'),
   // proc_dointvec_minmax, extra1 dist_min 0
   'net.ipv4.ipfrag_max_dist': int(FRAG, 0),
+  // ip6_frags_ns_sysctl_register: the same handlers as IPv4's, high's extra1 &low_thresh, low's extra2 &high_thresh
+  'net.ipv6.ip6frag_high_thresh': { min: (n) => n.get('net.ipv6.ip6frag_low_thresh'), max: 2 ** 64 - 1, file: FRAG6, handler: 'ulong' },
+  'net.ipv6.ip6frag_low_thresh': { min: 0, max: (n) => n.get('net.ipv6.ip6frag_high_thresh'), file: FRAG6, handler: 'ulong' },
+  'net.ipv6.ip6frag_time': int(FRAG6, INT_MIN, INT_MAX, 'jiffies'),
   // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
   'net.ipv4.tcp_syn_retries': u8(IPV4, 1, MAX_TCP_SYNCNT),
   // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
@@ -227,6 +232,10 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.ipfrag_low_thresh': 3145728,
   'net.ipv4.ipfrag_time': 30,
   'net.ipv4.ipfrag_max_dist': 64,
+  /** IPV6_FRAG_HIGH_THRESH, IPV6_FRAG_LOW_THRESH, IPV6_FRAG_TIMEOUT (include/net/ipv6.h) */
+  'net.ipv6.ip6frag_high_thresh': 4194304,
+  'net.ipv6.ip6frag_low_thresh': 3145728,
+  'net.ipv6.ip6frag_time': 60,
   'net.ipv4.tcp_syn_retries': 6,
   /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
   'net.ipv4.tcp_syn_linear_timeouts': 4,

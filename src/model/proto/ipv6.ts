@@ -85,8 +85,13 @@ export const ICMPV6_PORT_UNREACH = 4;
 export const ICMPV6_POLICY_FAIL = 5;
 export const ICMPV6_REJECT_ROUTE = 6;
 export const ICMPV6_EXC_HOPLIMIT = 0;
+/** time exceeded code 1: fragment reassembly time exceeded */
+export const ICMPV6_EXC_FRAGTIME = 1;
 export const ICMPV6_HDR_FIELD = 0;
 export const ICMPV6_UNK_NEXTHDR = 1;
+/** parameter problem code 2: an unrecognised option; code 3: the first fragment lacks the upper-layer header (RFC 8200 4.5) */
+export const ICMPV6_UNK_OPTION = 2;
+export const ICMPV6_HDR_INCOMP = 3;
 export const ICMPV6_HLEN = 8;
 
 export { ICMPV6_TYPE_NAMES } from '../../trace/ipv6';

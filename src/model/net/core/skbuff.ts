@@ -16,6 +16,8 @@ export interface SkbCb {
   ipFlags?: number;
   /** IPCB(skb)->frag_max_size: largest fragment seen while reassembling */
   fragMaxSize?: number;
+  /** IP6CB(skb)->nhoff: the offset from the network header of the next-header byte to read next */
+  nhoff?: number;
   /**
    * the data length of each fragment a reassembled datagram was made of, in order: the
    * frag_list ip_frag_reasm leaves (conntrack's defrag does not coalesce), which

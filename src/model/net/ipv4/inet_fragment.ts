@@ -3,7 +3,25 @@
 // taking a queue out of service, and freeing what a dead queue still holds.
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
-import type { DefragUser, FragQueue } from './ip_fragment_types';
+import type { DefragUser, Fqdir, FragQueue } from './ip_fragment_types';
+
+export type { Fqdir } from './ip_fragment_types';
+
+/** net->ipv4.fqdir: the namespace's own fields, so that IPv4 reads exactly what it always did. */
+export function ipv4Fqdir(net: Net): Fqdir {
+  return {
+    queues: net.fragQueues,
+    get mem() {
+      return net.fragMem;
+    },
+    set mem(v: number) {
+      net.fragMem = v;
+    },
+    highThresh: 'net.ipv4.ipfrag_high_thresh',
+    timeout: 'net.ipv4.ipfrag_time',
+    qsize: IPQ_SIZE,
+  };
+}
 
 const FILE = 'net/ipv4/inet_fragment.c';
 /**
@@ -17,10 +35,10 @@ export const IPQ_SIZE = 200;
  * memory is over ipfrag_high_thresh, or when the threshold is 0; otherwise the queue for this
  * key, made (and its ipfrag_time timer started) when there is none.
  */
-export function inet_frag_find(net: Net, key: string, user: DefragUser, firstPkt: number, expire: (q: FragQueue) => void): FragQueue | null {
-  const high = net.get('net.ipv4.ipfrag_high_thresh');
-  if (!high || net.fragMem > high) return null;
-  let q = net.fragQueues.get(key);
+export function inet_frag_find(net: Net, key: string, user: DefragUser, firstPkt: number, expire: (q: FragQueue) => void, dir: Fqdir = ipv4Fqdir(net)): FragQueue | null {
+  const high = net.get(dir.highThresh);
+  if (!high || dir.mem > high) return null;
+  let q = dir.queues.get(key);
   if (q) return q;
   q = {
     key,
@@ -33,17 +51,18 @@ export function inet_frag_find(net: Net, key: string, user: DefragUser, firstPkt
     firstIn: false,
     lastIn: false,
     complete: false,
-    mem: IPQ_SIZE,
+    mem: dir.qsize,
     timer: null,
     maxSize: 0,
     maxDfSize: 0,
     iif: 0,
     firstPkt,
+    dir,
   };
-  net.fragMem += IPQ_SIZE;
-  net.fragQueues.set(key, q);
+  dir.mem += dir.qsize;
+  dir.queues.set(key, q);
   const made = q;
-  q.timer = net.w.sched.after(net.get('net.ipv4.ipfrag_time') * 1e9, () => expire(made));
+  q.timer = net.w.sched.after(net.get(dir.timeout) * 1e9, () => expire(made));
   return q;
 }
 
@@ -84,7 +103,7 @@ export function inet_frag_kill(net: Net, q: FragQueue): void {
   net.w.sched.cancel(q.timer);
   if (!q.complete) {
     q.complete = true;
-    net.fragQueues.delete(q.key);
+    (q.dir ?? ipv4Fqdir(net)).queues.delete(q.key);
   }
 }
 
@@ -106,7 +125,7 @@ export function inet_frag_destroy(net: Net, q: FragQueue, timedOut: boolean): vo
       q.frags = [];
       q.runs = [];
       q.tailRun = null;
-      net.fragMem -= q.mem;
+      (q.dir ?? ipv4Fqdir(net)).mem -= q.mem;
       q.mem = 0;
     }),
   );

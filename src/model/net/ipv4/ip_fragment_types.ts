@@ -3,7 +3,7 @@
 import type { SkBuff } from '../core/skbuff';
 import type { Task } from '../../sim/scheduler';
 
-export type DefragUser = 'IP_DEFRAG_LOCAL_DELIVER' | 'IP_DEFRAG_CONNTRACK_IN' | 'IP_DEFRAG_CONNTRACK_OUT';
+export type DefragUser = 'IP_DEFRAG_LOCAL_DELIVER' | 'IP_DEFRAG_CONNTRACK_IN' | 'IP_DEFRAG_CONNTRACK_OUT' | 'IP6_DEFRAG_LOCAL_DELIVER' | 'IP6_DEFRAG_CONNTRACK_IN' | 'IP6_DEFRAG_CONNTRACK_OUT';
 
 /** a queued fragment: FRAG_CB(skb)->ip_defrag_offset and where its data ends (after `end & ~7`) */
 export interface QueuedFrag {
@@ -43,4 +43,24 @@ export interface FragQueue {
   iif: number;
   /** the first packet id seen, parent of the reassembled datagram */
   firstPkt: number;
+  /** the family's fqdir the queue lives in (q->fqdir); absent: IPv4's */
+  dir?: Fqdir;
+  /** IPv6 (struct frag_queue): the offset of the next-header byte that points at the fragment header (nhoffset) */
+  nhoffset?: number;
+  /** IPv6: the ECN bits seen, as ip6_frag_ecn's bit set (fq->ecn) */
+  ecn?: number;
+}
+
+/**
+ * struct fqdir with its struct inet_frags: one family's queues and the memory they hold, its
+ * limit and timeout sysctls, and the size of its queue struct. IPv4 keeps its queues on the
+ * namespace (net.fragQueues, net.fragMem); IPv6 has its own (net->ipv6.fqdir).
+ */
+export interface Fqdir {
+  readonly queues: Map<string, FragQueue>;
+  mem: number;
+  readonly highThresh: string;
+  readonly timeout: string;
+  /** sizeof(struct ipq) or sizeof(struct frag_queue): charged for every queue (f->qsize) */
+  readonly qsize: number;
 }

@@ -2,7 +2,6 @@
 // route lookup of ip6_rcv_finish, multicast (ip6_mc_input) and local delivery (ip6_input →
 // ip6_protocol_deliver_rcu) through inet6_protos. Also ip6_pkt_discard and ip6_pkt_prohibit
 // (net/ipv6/route.c), the input functions of error routes.
-import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -18,6 +17,7 @@ import { raw6_local_deliver } from './raw';
 import { ip6_forward } from './ip6_output';
 import { udpv6_rcv } from './udp';
 import { tcp_v6_rcv } from './tcp_ipv6';
+import { inet6_exthdrs, ipv6_parse_hopopts } from './exthdrs';
 
 export const IP6_INPUT_FILE = 'net/ipv6/ip6_input.c';
 const FILE = IP6_INPUT_FILE;
@@ -65,12 +65,14 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
       net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'PKT_TOO_SMALL', `payload_len says ${h.payloadLen} bytes after the header but only ${skb.len - IPV6_HLEN} arrived: Ip6InTruncatedPkts.`);
       return false;
     }
-    if (h.nexthdr === NEXTHDR_HOP) {
-      // ipv6_parse_hopopts is not modelled; the scenario layer sends no such frame
-      throw new NotModelled('a hop-by-hop options header is not modelled');
-    }
     const padded = skb.len - IPV6_HLEN - h.payloadLen;
     skb.trim(IPV6_HLEN + h.payloadLen);
+    skb.cb.nhoff = 6;
+    // only a hop-by-hop header right after the IPv6 header is processed here (and before PRE_ROUTING)
+    if (h.nexthdr === NEXTHDR_HOP && !ipv6_parse_hopopts(net, skb)) {
+      net.count('Ip6InHdrErrors');
+      return false;
+    }
     net.step(skb, 'L3', 'ip6_rcv_core', FILE, `The IPv6 header is sane (version 6, payload_len ${h.payloadLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. Ip6InReceives counts it. ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}, hop limit ${h.hopLimit}, next header ${h.nexthdr}.`);
     return true;
   });
@@ -100,10 +102,10 @@ export function ip6_input(net: Net, skb: SkBuff): void {
 
 function ip6_input_finish(net: Net, skb: SkBuff): void {
   net.call('ip6_input_finish', () => {
-    skb.pull(IPV6_HLEN);
-    skb.resetTransportHeader();
-    const nexthdr = skb.buf[skb.network_header + 6];
-    ip6_protocol_deliver_rcu(net, skb, nexthdr);
+    // past the IPv6 header and a hop-by-hop header ip6_rcv_core walked, to the transport header
+    skb.pull(skb.transport_header - skb.data);
+    const nhoff = skb.cb.nhoff ?? 6;
+    ip6_protocol_deliver_rcu(net, skb, skb.buf[skb.network_header + nhoff], nhoff);
   });
 }
 
@@ -121,16 +123,31 @@ export const inet6_protos: ReadonlyMap<number, Inet6Protocol> = new Map([
   [NEXTHDR_TCP, { name: 'tcp_v6_rcv', handler: (net: Net, skb: SkBuff) => tcp_v6_rcv(net, skb) }],
 ]);
 
-/** ip6_protocol_deliver_rcu: raw sockets get a copy, then inet6_protos[nexthdr]->handler. */
-function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number): void {
+/**
+ * ip6_protocol_deliver_rcu: an extension header's handler (inet6_exthdrs) hands the packet back
+ * with the offset of the next-header byte to read (resubmit), a reassembled datagram in place of
+ * the fragment; then raw sockets get a copy and inet6_protos[nexthdr]->handler takes it.
+ */
+function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff: number): void {
   net.call('ip6_protocol_deliver_rcu', () => {
+    for (let ext = inet6_exthdrs.get(nexthdr); ext; ext = inet6_exthdrs.get(nexthdr)) {
+      net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `Next header ${nexthdr} (byte ${nhoff}) is an extension header: ${ext.name}.`);
+      const r = ext.handler(net, skb, nhoff);
+      if (!r) return;
+      skb = r.skb;
+      nhoff = r.nhoff;
+      skb.cb.nhoff = nhoff;
+      // resubmit: pskb_pull to the transport header, then the byte at nhoff names what is there
+      skb.pull(skb.transport_header - skb.data);
+      nexthdr = skb.buf[skb.network_header + nhoff];
+    }
     const raw = raw6_local_deliver(net, skb, nexthdr);
     const p = inet6_protos.get(nexthdr);
     if (!p) {
       if (!raw) {
         net.count('Ip6InUnknownProtos');
         net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `No handler for next header ${nexthdr} and no raw socket: Ip6InUnknownProtos, and the sender gets ICMPv6 parameter problem (unrecognised next header).`);
-        icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, 6);
+        icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, nhoff);
         net.drop(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, 'IP_NOPROTO', `Next header ${nexthdr} is not handled here: dropped.`);
       } else {
         net.count('Ip6InDelivers');

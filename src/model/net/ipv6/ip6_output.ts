@@ -17,6 +17,7 @@ import { nf_hook6 } from './netfilter';
 import { rt6Fns, rt6_nexthop, type Rt6Info } from './route';
 import { nd_neigh_for_gw } from './ndisc';
 import { icmpv6_send, icmp6_out_count } from './icmp';
+import { ip6_fragment } from './ip6_fragment';
 
 export const IP6_OUTPUT_FILE = 'net/ipv6/ip6_output.c';
 const FILE = IP6_OUTPUT_FILE;
@@ -91,13 +92,17 @@ export function ip6_output(net: Net, skb: SkBuff): number {
   });
 }
 
-/** ip6_finish_output → __ip6_finish_output: a packet larger than the MTU would be fragmented here. */
+/**
+ * ip6_finish_output → __ip6_finish_output: a packet larger than the MTU, or than the largest
+ * fragment it was reassembled from, goes to ip6_fragment; only locally made packets get here
+ * too big (ip6_forward refuses those), and their sockets leave ignore_df set.
+ */
 function ip6_finish_output(net: Net, skb: SkBuff): number {
   return net.call('ip6_finish_output', () =>
     net.call('__ip6_finish_output', () => {
       const rt = skb.dst as Rt6Info;
       const mtu = ip6_dst_mtu(net, rt);
-      if (skb.len > mtu) throw new NotModelled(`ip6_fragment is not modelled: a ${skb.len}-byte IPv6 packet on a path with MTU ${mtu}`);
+      if (skb.len > mtu || (skb.cb.fragMaxSize && skb.len > skb.cb.fragMaxSize)) return ip6_fragment(net, skb, mtu, true, (f) => ip6_finish_output2(net, f));
       return ip6_finish_output2(net, skb);
     }),
   );

@@ -1,5 +1,13 @@
 // The IPv6 half of a namespace (struct netns_ipv6 and the inet6_dev of each device, v6.12):
-// addresses, the fib6 tables, multicast memberships, path MTUs learnt, ICMPv6 rate limits.
+// addresses, the fib6 tables, multicast memberships, path MTUs learnt, ICMPv6 rate limits,
+// reassembly queues.
+import type { Fqdir } from '../ipv4/ip_fragment_types';
+
+/**
+ * sizeof(struct frag_queue) on x86_64: struct inet_frag_queue (176 bytes, struct ipq's 200 less
+ * its own IPv4 fields) plus iif, nhoffset and ecn, padded: 184 (v6.12 layout).
+ */
+export const FRAG_QUEUE_SIZE = 184;
 
 /** struct inet6_ifaddr: one address of a device. */
 export interface Inet6Ifaddr {
@@ -40,8 +48,10 @@ export interface Ipv6State {
   readonly pmtu: Map<string, number>;
   /** inet_peer rate-limit state per destination for icmpv6_xrlim_allow */
   readonly peers: Map<string, { rateTokens: number; rateLast: number }>;
+  /** net->ipv6.fqdir: the reassembly queues of ipv6_frag_rcv (net/ipv6/reassembly.c) */
+  readonly frags: Fqdir;
 }
 
 export function newIpv6State(): Ipv6State {
-  return { enabled: false, addrs: new Map(), routes: [], mc: new Map(), pmtu: new Map(), peers: new Map() };
+  return { enabled: false, addrs: new Map(), routes: [], mc: new Map(), pmtu: new Map(), peers: new Map(), frags: { queues: new Map(), mem: 0, highThresh: 'net.ipv6.ip6frag_high_thresh', timeout: 'net.ipv6.ip6frag_time', qsize: FRAG_QUEUE_SIZE } };
 }

@@ -3,7 +3,6 @@
 // rawv6_sendmsg for an echo request, ipv6_raw_deliver for what comes back. iputils sets
 // ICMP6_FILTER so the socket hears only echo replies and errors; it keeps those about its own
 // echo requests.
-import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from '../ipv4/sock_types';
@@ -11,7 +10,7 @@ import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, NEXTHDR_ICMP, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
-import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
+import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmp6Name } from './icmp';
 import { ping_open } from '../ipv4/raw';
 
@@ -60,7 +59,6 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'rawv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
-      if (o.size > ip6_dst_mtu(net, r.rt)) throw new NotModelled(`IPv6 fragmentation at the source (ip6_fragment) is not modelled: a ${o.size}-byte echo request on a path with MTU ${ip6_dst_mtu(net, r.rt)}`);
       const len = o.size - IPV6_HLEN;
       const hop = o.hopLimit ?? net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
       const skb = ip6_make_skb(net, r.rt, { saddr: r.saddr, daddr: o.daddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {

@@ -1,0 +1,122 @@
+// ip6_fragment (net/ipv6/ip6_output.c, v6.12) and ipv6_select_ident (net/ipv6/output_core.c):
+// only the source fragments an IPv6 packet. Each piece carries the unfragmentable part (the
+// IPv6 header; a locally made packet has no extension headers before its upper layer), a
+// Fragment header with the offset, M and one identification per datagram, and a multiple of 8
+// data bytes (the last excepted).
+import type { Net } from '../net_namespace';
+import { allocSkb, type SkBuff } from '../core/skbuff';
+import { completePartialChecksum } from '../core/checksum_offload';
+import { wr16, wr32 } from '../../proto/addr';
+import { IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_FRAGMENT, ICMPV6_PKT_TOOBIG, readIpv6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { icmpv6_send } from './icmp';
+
+const FILE = 'net/ipv6/ip6_output.c';
+/** sizeof(struct frag_hdr) */
+export const FRAG_HDR_LEN = 8;
+/** IP6_MF, and IP6_OFFSET: the offset bits of frag_off (include/net/ipv6.h) */
+export const IP6_MF = 0x0001;
+export const IP6_OFFSET = 0xfff8;
+const EMSGSIZE = 90;
+
+/**
+ * ipv6_select_ident: v6.12 draws get_random_u32_above(0) for every datagram (a random, non-zero
+ * id; the hash of the addresses it once used is gone). The model draws from its seeded random
+ * source; the harness masks the field.
+ */
+export function ipv6_select_ident(net: Net): number {
+  return (1 + net.randBelow(0xffffffff)) >>> 0;
+}
+
+/** The Fragment header (struct frag_hdr) at `at`: next header, reserved, offset | M, identification. */
+export function writeFragHdr(b: Uint8Array, at: number, nexthdr: number, offset: number, more: boolean, id: number): void {
+  b[at] = nexthdr;
+  b[at + 1] = 0;
+  wr16(b, at + 2, (offset & IP6_OFFSET) | (more ? IP6_MF : 0));
+  wr32(b, at + 4, id >>> 0);
+}
+
+/**
+ * ip6_fragment for a packet this host made (skb->ignore_df: the socket does not force path MTU
+ * discovery). Without ignore_df, or an MTU that leaves no room for 8 data bytes, the sender
+ * gets Packet Too Big and -EMSGSIZE (fail_toobig). `output` is ip6_finish_output2.
+ */
+export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: boolean, output: (frag: SkBuff) => number): number {
+  return net.call('ip6_fragment', () => {
+    const nh = skb.network_header;
+    const h = readIpv6(skb.buf, nh);
+    // ip6_find_1stfragopt: the unfragmentable part; what the model sends has only the IPv6 header
+    const hlen = IPV6_HLEN;
+    const fail = (why: string, err: number, toobig: boolean): number => {
+      net.step(skb, 'L3', 'ip6_fragment', FILE, why);
+      if (toobig) icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, routeMtu);
+      net.count('Ip6FragFails');
+      net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', 'The packet that cannot be fragmented is freed (Ip6FragFails).', `-${err === EMSGSIZE ? 'EMSGSIZE' : err}`);
+      return -err;
+    };
+    let mtu = routeMtu;
+    if (!ignoreDf && skb.len > mtu) return fail(`The ${skb.len}-byte packet does not fit the MTU ${mtu}, and its socket forces path MTU discovery (no ignore_df): no fragmentation; Packet Too Big to the sender itself (fail_toobig).`, EMSGSIZE, true);
+    const fragMax = skb.cb.fragMaxSize;
+    if (fragMax) {
+      if (fragMax > mtu) return fail(`The packet was reassembled from fragments up to ${fragMax} bytes, more than the MTU ${mtu}: Packet Too Big (fail_toobig).`, EMSGSIZE, true);
+      mtu = Math.max(fragMax, IPV6_MIN_MTU);
+    }
+    if (mtu < hlen + FRAG_HDR_LEN + 8) return fail(`The MTU ${mtu} leaves no room for 8 data bytes after the headers: Packet Too Big (fail_toobig).`, EMSGSIZE, true);
+    const room = mtu - hlen - FRAG_HDR_LEN;
+    const id = ipv6_select_ident(net);
+    // skb_checksum_help: an offloaded checksum is completed over the whole datagram first
+    if (skb.ip_summed === 'CHECKSUM_PARTIAL') completePartialChecksum(skb);
+    const payload = skb.tail - nh - hlen;
+    const sizes: number[] = [];
+    // ip6_frag_next: as much as fits, cut to a multiple of 8 unless it is the rest
+    for (let left = payload; left > 0; ) {
+      let len = Math.min(left, room);
+      if (len < left) len &= ~7;
+      sizes.push(len);
+      left -= len;
+    }
+    const count = sizes.length;
+    net.step(
+      skb,
+      'L3',
+      'ip6_fragment',
+      FILE,
+      `The ${skb.len}-byte packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} does not fit the MTU ${mtu}: it is cut into ${count} fragments of at most ${room & ~7} data bytes, each behind a copy of the ${hlen}-byte IPv6 header and an 8-byte Fragment header with identification 0x${id.toString(16)} (ipv6_select_ident).`,
+    );
+    let done = 0;
+    let n = 0;
+    for (const len of sizes) {
+      n++;
+      const pkt = net.w.rec.newPacket(net.name, skb.pkt);
+      const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + FRAG_HDR_LEN + len, pkt);
+      const at = f.put(hlen + FRAG_HDR_LEN + len);
+      const b = f.w();
+      b.set(skb.buf.subarray(nh, nh + hlen), at);
+      const more = done + len < payload;
+      writeFragHdr(b, at + hlen, h.nexthdr, done, more, id);
+      b.set(skb.buf.subarray(nh + hlen + done, nh + hlen + done + len), at + hlen + FRAG_HDR_LEN);
+      b[at + 6] = NEXTHDR_FRAGMENT;
+      wr16(b, at + 4, FRAG_HDR_LEN + len + hlen - IPV6_HLEN);
+      f.network_header = at;
+      f.transport_header = at + hlen;
+      f.dst = skb.dst;
+      f.dev = skb.dev;
+      f.protocol = skb.protocol;
+      f.mark = skb.mark;
+      f.priority = skb.priority;
+      f.cb = { ...skb.cb };
+      net.step(f, 'L3', 'ip6_fragment', FILE, `Fragment ${n} of ${count}: offset ${done}, ${len} data bytes, M ${more ? 'set' : 'clear'}; it goes down now and counts in Ip6FragCreates once sent.`);
+      done += len;
+      const err = output(f);
+      if (err) {
+        net.count('Ip6FragFails');
+        net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the packet is freed and its other ${count - n} fragment(s) are never sent (Ip6FragFails).`, String(err));
+        return err;
+      }
+      net.count('Ip6FragCreates');
+    }
+    net.count('Ip6FragOKs');
+    net.fate(skb, { kind: 'consumed', fn: 'ip6_fragment', detail: `cut into ${count} fragments` });
+    return 0;
+  });
+}

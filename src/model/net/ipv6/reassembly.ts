@@ -1,0 +1,253 @@
+// net/ipv6/reassembly.c (v6.12): ipv6_frag_rcv, the inet6_protos handler of the Fragment header
+// — the queue lookup (fq_find), placing a fragment (ip6_frag_queue), joining the datagram
+// (ip6_frag_reasm) and the timeout (ip6_frag_expire → ip6frag_expire_frag_queue,
+// include/net/ipv6_frag.h). The queue itself (find, insert with RFC 5722 overlap handling, kill,
+// purge) is the protocol-independent inet_frag code IPv4 uses too.
+import type { Net } from '../net_namespace';
+import { allocSkb, type SkBuff } from '../core/skbuff';
+import type { FragQueue } from '../ipv4/ip_fragment_types';
+import { inet_frag_destroy, inet_frag_find, inet_frag_kill, inet_frag_queue_insert } from '../ipv4/inet_fragment';
+import { rd16, rd32, wr16 } from '../../proto/addr';
+import { ICMPV6_EXC_FRAGTIME, ICMPV6_HDR_FIELD, ICMPV6_HDR_INCOMP, ICMPV6_PARAMPROB, ICMPV6_TIME_EXCEED, IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_TCP, NEXTHDR_UDP, isV6LinkLocal, isV6Multicast, readIpv6 } from '../../proto/ipv6';
+import { formatIpv6 } from '../../../trace/ipv6';
+import { icmpv6_send } from './icmp';
+import { FRAG_HDR_LEN, IP6_MF, IP6_OFFSET } from './ip6_fragment';
+
+export const REASSEMBLY_FILE = 'net/ipv6/reassembly.c';
+const FILE = REASSEMBLY_FILE;
+/** IPV6_MAXPLEN: the largest payload_len (no jumbograms) */
+const IPV6_MAXPLEN = 65535;
+/** IP6SKB_FRAGMENTED (include/linux/ipv6.h): the packet went through ipv6_frag_rcv once */
+export const IP6SKB_FRAGMENTED = 16;
+
+/** Where the protocol loop goes on: the packet (the same, or the datagram reassembled) and the offset of the next-header byte to read. */
+export interface ExtResult {
+  skb: SkBuff;
+  nhoff: number;
+}
+
+/** icmpv6_param_prob: the error goes back (icmp6_send), then the packet is freed. */
+export function icmpv6_param_prob(net: Net, skb: SkBuff, code: number, pos: number, fn: string, file: string, why: string): void {
+  net.count('Ip6InHdrErrors');
+  net.step(skb, 'L3', fn, file, `${why} Ip6InHdrErrors, and the sender gets ICMPv6 parameter problem code ${code}, pointer ${pos}.`);
+  icmpv6_send(net, skb, ICMPV6_PARAMPROB, code, pos);
+  net.drop(skb, 'L3', 'icmpv6_param_prob_reason', 'net/ipv6/icmp.c', 'NOT_SPECIFIED', 'The packet the parameter problem is about is freed.');
+}
+
+/**
+ * ipv6_frag_rcv. `skb.data` is at the Fragment header; `nhoff` is the offset (from the network
+ * header) of the byte that named it. An atomic fragment (offset 0, M clear) goes on as it is; a
+ * fragment joins its queue and, when it completes the datagram, the datagram goes on.
+ */
+export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult | null {
+  return net.call('ipv6_frag_rcv', () => {
+    const nh = skb.network_header;
+    const fh = skb.data;
+    const fhOff = fh - nh;
+    if ((skb.cb.ipFlags ?? 0) & IP6SKB_FRAGMENTED) {
+      icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, fhOff, 'ipv6_frag_rcv', FILE, 'A second Fragment header in a packet already reassembled (IP6SKB_FRAGMENTED).');
+      return null;
+    }
+    net.count('Ip6ReasmReqds');
+    const h = readIpv6(skb.buf, nh);
+    if (h.payloadLen === 0 || !skb.mayPull(FRAG_HDR_LEN)) {
+      icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, fhOff, 'ipv6_frag_rcv', FILE, h.payloadLen === 0 ? 'payload_len 0 (a jumbogram) may not carry a Fragment header.' : 'The Fragment header is cut short.');
+      return null;
+    }
+    const fragOff = rd16(skb.buf, fh + 2);
+    const id = rd32(skb.buf, fh + 4);
+    if (!(fragOff & (IP6_OFFSET | IP6_MF))) {
+      skb.transport_header = fh + FRAG_HDR_LEN;
+      net.count('Ip6ReasmOKs');
+      skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED;
+      skb.cb.fragMaxSize = h.payloadLen + IPV6_HLEN;
+      net.step(skb, 'L3', 'ipv6_frag_rcv', FILE, `An atomic fragment (offset 0, M clear, identification 0x${id.toString(16)}): there is nothing to reassemble, the packet goes on past the Fragment header (Ip6ReasmReqds, Ip6ReasmOKs).`);
+      skb.pull(FRAG_HDR_LEN);
+      return { skb, nhoff: fhOff };
+    }
+    // ipv6frag_thdr_truncated: a first fragment must hold the whole upper-layer header (RFC 8200 4.5)
+    if ((fragOff & IP6_OFFSET) === 0) {
+      const up = skb.buf[fh];
+      const need = FRAG_HDR_LEN + (up === NEXTHDR_TCP ? 20 : up === NEXTHDR_UDP || up === NEXTHDR_ICMP ? 8 : 1);
+      if (need > skb.len) {
+        icmpv6_param_prob(net, skb, ICMPV6_HDR_INCOMP, 0, 'ipv6_frag_rcv', FILE, `The first fragment stops before the end of its next header ${up} (${skb.len - FRAG_HDR_LEN} bytes after the Fragment header).`);
+        return null;
+      }
+    }
+    const iif = skb.dev?.ifindex ?? 0;
+    // fq_find: the arrival interface is part of the key only for multicast and link-local destinations
+    const keyIif = isV6Multicast(h.daddr) || isV6LinkLocal(h.daddr) ? iif : 0;
+    const key = `${formatIpv6(h.saddr)} ${formatIpv6(h.daddr)} ${id} IP6_DEFRAG_LOCAL_DELIVER ${keyIif}`;
+    const q = net.call('fq_find', () => inet_frag_find(net, key, 'IP6_DEFRAG_LOCAL_DELIVER', skb.pkt, (x) => ip6_frag_expire(net, x), net.ipv6.frags));
+    if (!q) {
+      const high = net.get('net.ipv6.ip6frag_high_thresh');
+      net.count('Ip6ReasmFails');
+      net.drop(skb, 'L3', 'ipv6_frag_rcv', FILE, 'NOT_SPECIFIED', high ? `Fragment memory (${net.ipv6.frags.mem} bytes) is over ip6frag_high_thresh ${high}: fq_find gives no queue (Ip6ReasmFails).` : 'ip6frag_high_thresh is 0: reassembly is off, every fragment is refused (Ip6ReasmFails).');
+      return null;
+    }
+    q.iif = iif;
+    const r = ip6_frag_queue(net, q, skb, fragOff, id, nhoff);
+    // inet_frag_putn: a queue killed here (complete, corrupt or overlapping) is destroyed now
+    if (q.complete) inet_frag_destroy(net, q, false);
+    if (r && 'prob' in r) {
+      icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, r.prob, 'ipv6_frag_rcv', FILE, r.why);
+      return null;
+    }
+    return r;
+  });
+}
+
+type QueueResult = ExtResult | { prob: number; why: string } | null;
+
+function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id: number, nhoff: number): QueueResult {
+  return net.call('ip6_frag_queue', () => {
+    const nh = skb.network_header;
+    const fh = skb.data;
+    const h = readIpv6(skb.buf, nh);
+    const offset = fragOff & IP6_OFFSET;
+    const more = (fragOff & IP6_MF) !== 0;
+    const end = offset + (h.payloadLen - (fh + FRAG_HDR_LEN - (nh + IPV6_HLEN)));
+    if (end > IPV6_MAXPLEN) return { prob: fh + 2 - nh, why: `The fragment would end at byte ${end}, past the largest payload (65535).` };
+    const discard = (what: string): null => {
+      inet_frag_kill(net, q);
+      net.count('Ip6ReasmFails');
+      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'NOT_SPECIFIED', `${what} The queue is killed (Ip6ReasmFails).`);
+      return null;
+    };
+    if (!more) {
+      if (end < q.len || (q.lastIn && end !== q.len)) return discard(`The last fragment ends at ${end}, but ${q.lastIn ? `a last fragment already ended the datagram at ${q.len}` : `data up to ${q.len} was seen`}: the datagram is corrupt.`);
+      q.lastIn = true;
+      q.len = end;
+    } else {
+      // RFC 8200: every fragment but the last carries a multiple of 8 bytes; unlike IPv4 the
+      // sender is told (parameter problem pointing at payload_len)
+      if (end & 7) return { prob: 4, why: `A fragment with M set ends at ${end}, not a multiple of 8.` };
+      if (end > q.len) {
+        if (q.lastIn) return discard(`This fragment reaches ${end}, beyond the datagram's end ${q.len} that the last fragment gave.`);
+        q.len = end;
+      }
+    }
+    if (end === offset) return discard(`This fragment carries no data (offset ${offset}).`);
+    skb.pull(FRAG_HDR_LEN);
+    skb.trim(end - offset);
+    const ins = inet_frag_queue_insert(q, skb, offset, end);
+    if (ins === 'IPFRAG_DUP') {
+      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no Ip6ReasmFails).`);
+      return null;
+    }
+    // IPSTATS_MIB_REASM_OVERLAPS is counted too, but /proc/net/snmp6 does not list it
+    if (ins === 'IPFRAG_OVERLAP') return discard(`Bytes ${offset}..${end} overlap what is queued without being a duplicate: IPv6 throws the whole datagram away (RFC 5722).`);
+    if (skb.dev) q.iif = skb.dev.ifindex;
+    q.meat += end - offset;
+    q.ecn = (q.ecn ?? 0) | (1 << (h.tclass & 3));
+    const truesize = skb.truesize();
+    q.mem += truesize;
+    net.ipv6.frags.mem += truesize;
+    q.maxSize = Math.max(q.maxSize, skb.tail - nh);
+    if (offset === 0) {
+      q.nhoffset = nhoff;
+      q.firstIn = true;
+    }
+    if (q.firstIn && q.lastIn && q.meat === q.len) return ip6_frag_reasm(net, q, skb);
+    skb.dst = null;
+    net.step(skb, 'L3', 'ip6_frag_queue', FILE, `Fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in the reassembly queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far (Ip6ReasmReqds).`);
+    net.fate(skb, { kind: 'consumed', fn: 'ip6_frag_queue', detail: 'queued for reassembly' });
+    return null;
+  });
+}
+
+/** ip_frag_ecn_table: a not-ECT fragment mixed with ECN-capable ones is invalid; CE on any marks the whole. */
+function ecnOf(bits: number): number | null {
+  if (bits & 1 && bits & 0xe) return null;
+  return bits & 8 ? 3 : 0;
+}
+
+/**
+ * ip6_frag_reasm: the first fragment's unfragmentable part (the IPv6 header and any extension
+ * headers before the Fragment header), the Fragment header removed (the byte that named it now
+ * names what it named), and the data of every fragment in order.
+ */
+function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null {
+  return net.call('ip6_frag_reasm', () => {
+    inet_frag_kill(net, q);
+    const fail = (why: string): null => {
+      net.count('Ip6ReasmFails');
+      net.step(last, 'L3', 'ip6_frag_reasm', FILE, `${why} Reassembly fails (Ip6ReasmFails).`);
+      return null;
+    };
+    const ecn = ecnOf(q.ecn ?? 0);
+    if (ecn === null) return fail('Some fragments were ECN-capable and some not (ip_frag_ecn_table: invalid).');
+    const head = q.frags[0].skb;
+    const nh = head.network_header;
+    const unfrag = head.data - FRAG_HDR_LEN - nh;
+    const payloadLen = unfrag - IPV6_HLEN + q.len;
+    if (payloadLen > IPV6_MAXPLEN) return fail(`The fragments add up to a payload of ${payloadLen} bytes, more than 65535.`);
+    const total = unfrag + q.len;
+    const pkt = net.w.rec.newPacket(net.name, q.firstPkt);
+    const whole = allocSkb(nh, total, pkt);
+    const at = whole.put(total);
+    const b = whole.w();
+    b.set(head.buf.subarray(nh, nh + unfrag), at);
+    const nhoff = q.nhoffset ?? 6;
+    b[at + nhoff] = head.buf[head.data - FRAG_HDR_LEN];
+    for (const f of q.frags) b.set(f.skb.buf.subarray(f.skb.data, f.skb.data + (f.end - f.offset)), at + unfrag + f.offset);
+    wr16(b, at + 4, payloadLen);
+    if (ecn) b[at + 1] |= ecn << 4;
+    whole.network_header = at;
+    whole.transport_header = at + unfrag;
+    whole.pull(unfrag);
+    whole.dst = last.dst;
+    whole.dev = last.dev;
+    whole.skb_iif = last.skb_iif;
+    whole.protocol = last.protocol;
+    whole.pkt_type = last.pkt_type;
+    whole.mark = last.mark;
+    whole.cb = { ...last.cb, ipFlags: (last.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED, fragMaxSize: q.maxSize };
+    net.count('Ip6ReasmOKs');
+    for (const f of q.frags) {
+      net.fate(f.skb, { kind: 'consumed', fn: 'ip6_frag_reasm', detail: `merged into packet ${pkt}` });
+      q.mem -= f.skb.truesize();
+      net.ipv6.frags.mem -= f.skb.truesize();
+    }
+    const n = q.frags.length;
+    q.frags = [];
+    net.step(whole, 'L3', 'ip6_frag_reasm', FILE, `The last missing fragment arrived: ${n} fragments are joined into one packet of ${total} bytes (payload_len ${payloadLen}); the Fragment header is gone and next header ${b[at + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.`);
+    return { skb: whole, nhoff };
+  });
+}
+
+/**
+ * ip6_frag_expire → ip6frag_expire_frag_queue: ip6frag_time ran out. Ip6ReasmFails and
+ * Ip6ReasmTimeout count against the device of the last fragment; with the first fragment there
+ * the sender gets ICMPv6 time exceeded code 1, about that fragment, which is then freed. The
+ * rest go with the queue (FRAG_REASM_TIMEOUT).
+ */
+function ip6_frag_expire(net: Net, q: FragQueue): void {
+  if (q.complete) return;
+  net.w.rec.fresh(() =>
+    net.call('ip6_frag_expire', () => {
+      inet_frag_kill(net, q);
+      const t = net.get('net.ipv6.ip6frag_time');
+      const dev = net.devByIndex(q.iif);
+      if (!dev) {
+        net.step(null, 'L3', 'ip6_frag_expire', FILE, `Reassembly timed out after ip6frag_time ${t} s; the device the fragments came in on is gone: nothing is counted.`);
+      } else {
+        net.count('Ip6ReasmFails');
+        net.count('Ip6ReasmTimeout');
+        const head = q.firstIn ? q.frags.shift()?.skb : undefined;
+        if (!head) {
+          net.step(null, 'L3', 'ip6_frag_expire', FILE, `Reassembly timed out after ip6frag_time ${t} s without the first fragment: the queue is dropped silently (Ip6ReasmTimeout, Ip6ReasmFails).`);
+        } else {
+          // inet_frag_pull_head: the first fragment leaves the queue with its memory
+          q.mem -= head.truesize();
+          net.ipv6.frags.mem -= head.truesize();
+          head.dev = dev;
+          net.step(head, 'L3', 'ip6_frag_expire', FILE, `Reassembly of ${q.meat} bytes timed out after ip6frag_time ${t} s (Ip6ReasmTimeout, Ip6ReasmFails); the first fragment is here, so the sender gets ICMPv6 time exceeded (fragment reassembly time exceeded).`);
+          icmpv6_send(net, head, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0);
+          net.drop(head, 'L3', 'ip6_frag_expire', FILE, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');
+        }
+      }
+      inet_frag_destroy(net, q, true);
+    }),
+  );
+}
