@@ -667,7 +667,19 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     net.call('tcp_send_ack', () =>
       sendSegment(net, { sk, saddr: sk.laddr, daddr: sk.daddr, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `The ACK of the handshake: seq ${sk.sndNxt}, ack ${sk.rcvNxt}.`),
     );
-    if (sk.pendingData > 0) tcp_sendmsg(net, sk, r.rt, skb.pkt);
+    // connect() returns to the application, which then writes in process context: after the
+    // softirq that handled the SYN-ACK has run to its end. To the host's own address this
+    // matters: the handshake's ACK, queued on the backlog through loopback_xmit, passes
+    // PRE_ROUTING and LOCAL_IN before the data passes LOCAL_OUT (v6.12: the SYN-ACK waits on
+    // the socket's backlog while connect() owns it and is handled in release_sock, whose ACK's
+    // __dev_queue_xmit ends in local_bh_enable → do_softirq before connect() returns).
+    if (sk.pendingData > 0) {
+      const parent = skb.pkt;
+      net.w.sched.at(net.w.sched.now, () => {
+        if (sk.state !== 'TCP_ESTABLISHED' || sk.pendingData <= 0) return;
+        net.w.rec.fresh(() => tcp_sendmsg(net, sk, r.rt, parent));
+      });
+    }
   });
 }
 
