@@ -178,3 +178,15 @@ describe('TCP connect: the application writes after connect() returned (v6.12)',
     assert.deepStrictEqual(srv.received.map((r) => r.bytes), [100]);
   });
 });
+
+describe('TCP connect: ip_route_connect looks the route up again with the source it chose (v6.12)', () => {
+  it('an `ip rule from` the chosen source to a blackhole fails the connect with EINVAL, no SYN sent', () => {
+    const rule = ['ip rule add from 10.0.1.0/24 table 100 priority 30000', 'ip route add blackhole default table 100'];
+    const t = run(rule, [], 'tcp connect to 10.0.1.2:8080', 'tcp 8080');
+    assert.strictEqual(syns(t), 0);
+    assert.match(t.events.find((e) => e.fn === 'tcp_v4_connect')?.what ?? '', /EINVAL/);
+    assert.strictEqual(t.counters.client.TcpActiveOpens ?? 0, 0);
+    // without the rule the same connect sends its SYN
+    assert.strictEqual(syns(run([], [], 'tcp connect to 10.0.1.2:8080', 'tcp 8080')), 1);
+  });
+});

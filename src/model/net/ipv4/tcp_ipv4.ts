@@ -311,7 +311,11 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: inUse });
         return inUse;
       }
-      const r = ip_route_output_key(net, o.daddr, 0);
+      // ip_route_connect: without a source the first lookup picks one, and the route is looked up
+      // again with it (flowi4_update_output, ip_route_output_flow), so an `ip rule from` the
+      // chosen source decides; either lookup's error fails the connect
+      const first = ip_route_output_key(net, o.daddr, 0);
+      const r = 'error' in first ? first : ip_route_output_key(net, o.daddr, first.saddr);
       if ('error' in r) {
         if (r.error === 101) net.count('IpOutNoRoutes');
         net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
