@@ -4,14 +4,16 @@
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import type { Scenario } from '../scenario/types';
+import type { Trace } from '../trace/contract';
+import { ALT_WINDOW_NOTE } from '../model/net/ipv4/tcp_ipv4';
 import type { Difference } from './compare';
 
 export interface FidelityException {
   name: string;
   /** the kernel releases it applies to (the running kernel's `uname -r`) */
   applies(release: string): boolean;
-  /** does this difference come from it? */
-  matches(sc: Scenario, d: Difference): boolean;
+  /** does this difference come from it? (`trace`: the model's, for an exception the model computes the other kernel's value for) */
+  matches(sc: Scenario, d: Difference, trace?: Trace): boolean;
   reason: string;
 }
 
@@ -49,7 +51,29 @@ export const PINNED_SYSCTLS: { key: string; value: string; since: string; reason
 
 const isDrop = (d: Difference, model: string, kernel: string | RegExp): boolean => d.field === 'drop' && d.model === model && (typeof kernel === 'string' ? d.kernel === kernel : kernel.test(d.kernel));
 
+/**
+ * The window field a kernel that raises rcv_ssthresh in tcp_measure_rcv_mss sends in the model
+ * packet a frame difference names, as the model computed it alongside its own (RcvSpace.alt).
+ */
+function altWindow(d: Difference, trace?: Trace): number | undefined {
+  const id = /\(model packet (\d+)/.exec(d.what)?.[1];
+  if (!trace || id === undefined) return undefined;
+  for (const e of trace.events) {
+    if (e.packet !== Number(id) || e.fn !== 'tcp_transmit_skb') continue;
+    const m = ALT_WINDOW_NOTE.exec(e.what);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
 export const EXCEPTIONS: FidelityException[] = [
+  {
+    name: 'tcp-measure-rcv-mss-rcv-ssthresh (Linux 6.14+ without 0e125ecfe20c)',
+    applies: (r) => atLeast(r, 6, 14),
+    matches: (_sc, d, trace) => d.field === 'tcp.window' && /^[0-9a-f]{4}$/.test(d.kernel) && altWindow(d, trace) === parseInt(d.kernel, 16),
+    reason:
+      'mainline commit f5da7c45188e "tcp: adjust rcvq_space after updating scaling ratio" (Jakub Kicinski, v6.14) made tcp_measure_rcv_mss set the re-measured window_clamp through tcp_set_window_clamp, which raises rcv_ssthresh to min(rcv_wnd, window_clamp) when the clamp grows: after a receipt of MSS-sized segments (a GSO packet of 3000 bytes with timestamps, MSS 1448) the first ACK offers 556 × 128 instead of 548 × 128 (rcv_ssthresh 65160 + 6000 instead of 64076 + 6000). Commit 0e125ecfe20c "tcp: do not change rcv_ssthresh in tcp_measure_rcv_mss()" (September 2026, backported to 6.12.104, so in the 6.12.117 tree the model follows) writes window_clamp directly again; the running 6.18.44 does not have it. The model computes the other kernel\'s window alongside its own (tcp_window.ts, RcvSpace.alt) and says it in the ACK\'s step; only a kernel value equal to that one is explained.',
+  },
   {
     name: 'udp-recvmsg-csum-drop-reason (Linux 6.15+)',
     applies: (r) => atLeast(r, 6, 15),
@@ -89,11 +113,11 @@ export const EXCEPTIONS: FidelityException[] = [
   },
 ];
 
-export function applyExceptions(sc: Scenario, diffs: Difference[], release: string, list: FidelityException[] = EXCEPTIONS): { kept: Difference[]; applied: AppliedException[] } {
+export function applyExceptions(sc: Scenario, diffs: Difference[], release: string, list: FidelityException[] = EXCEPTIONS, trace?: Trace): { kept: Difference[]; applied: AppliedException[] } {
   const kept: Difference[] = [];
   const counts = new Map<FidelityException, number>();
   for (const d of diffs) {
-    const x = list.find((e) => e.applies(release) && e.matches(sc, d));
+    const x = list.find((e) => e.applies(release) && e.matches(sc, d, trace));
     if (x) counts.set(x, (counts.get(x) ?? 0) + 1);
     else kept.push(d);
   }

@@ -95,7 +95,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
       const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race);
       if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
       else if (race) res.notes.push(NONDETERMINISM['neigh-delay-timer-slack']);
-      const { kept, applied } = applyExceptions(sc, all, kernelRelease());
+      const { kept, applied } = applyExceptions(sc, all, kernelRelease(), undefined, trace);
       const oneSided = (l: Difference[]): number => l.filter((d) => d.field === 'drop' && (d.model === '(no drop)' || d.kernel === '(no drop)')).length;
       if (res.drops) Object.assign(res.drops, { unmatched: oneSided(all), excepted: oneSided(all) - oneSided(kept) });
       res.diffs = kept;

@@ -183,6 +183,18 @@ traffic:
       assert.strictEqual(applyExceptions(sc, [exp], '6.12.48').kept.length, 1);
       assert.strictEqual(applyExceptions(sc, [{ ...exp, kernel: 'inet_frag_rbtree_purge FRAG_REASM_TIMEOUT' }], '6.18.44').kept.length, 1);
     });
+
+    it("a TCP window is explained only when it is the one the model computed for the variant kernel (tcp_measure_rcv_mss's rcv_ssthresh)", () => {
+      const text = 'name: w\nhosts:\n  c: |\n    ip addr add 10.0.1.1/24 dev eth0\n    ip link set eth0 up\n  s: |\n    ip addr add 10.0.1.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - c:eth0 s:eth0\nlisten:\n  - s: tcp 8080\ntraffic:\n  - from: c\n    send: tcp connect to 10.0.1.2:8080 data 3000\n';
+      const sc = parseScenario(text, 'w.yaml');
+      const trace = runScenario(sc);
+      const ack = trace.events.find((e) => e.host === 's' && e.fn === 'tcp_transmit_skb' && /quick-ACK/.test(e.what))!;
+      const d = { host: 's', what: `IPv4 frame 2 out of eth0 (model packet ${ack.packet}: …)`, field: 'tcp.window', model: '0224', kernel: '022c' };
+      assert.strictEqual(applyExceptions(sc, [d], '6.18.44', undefined, trace).kept.length, 0);
+      assert.strictEqual(applyExceptions(sc, [{ ...d, kernel: '022d' }], '6.18.44', undefined, trace).kept.length, 1, 'another value is a real difference');
+      assert.strictEqual(applyExceptions(sc, [d], '6.18.44').kept.length, 1, 'without the trace nothing is explained');
+      assert.strictEqual(applyExceptions(sc, [d], '6.12.48', undefined, trace).kept.length, 1);
+    });
   });
 
   it('ping to a broadcast address runs with -b', () => {

@@ -161,3 +161,32 @@ describe('TCP connect: a soft ICMP error is what a timeout reports (tcp_write_er
     assert.ok(/fails with ETIMEDOUT/.test(silent.events.find((e) => e.fn === 'tcp_done')?.what ?? ''));
   });
 });
+
+describe('TCP connect: the application writes after connect() returned (v6.12)', () => {
+  /** each LOCAL_OUT / LOCAL_IN pass on h1, in order, as `packet hook` */
+  const passes = (t: Trace): string[] =>
+    t.events.filter((e) => e.fn === 'NF_HOOK' && e.host === 'h1' && /LOCAL_(OUT|IN)/.test(JSON.stringify(e))).map((e) => `${e.packet} ${/LOCAL_OUT/.test(JSON.stringify(e)) ? 'out' : 'in'}`);
+
+  it('over loopback the ACK of the handshake is received before the data goes out', () => {
+    const t = runScenarioText('name: t\nhosts:\n  h1: ""\nlisten:\n  - h1: tcp 80\ntraffic:\n  - from: h1\n    send: tcp connect to 127.0.0.1:80 data 100\n', 't.yaml');
+    const ack = t.packets.find((p) => /TCP \[\.\] .*length 0/.test(p.summary) && p.origin === 'h1')!;
+    const data = t.packets.find((p) => /TCP \[P\.\]/.test(p.summary))!;
+    const seq = passes(t);
+    assert.ok(seq.indexOf(`${ack.id} in`) >= 0 && seq.indexOf(`${data.id} out`) >= 0, seq.join(', '));
+    assert.ok(seq.indexOf(`${ack.id} in`) < seq.indexOf(`${data.id} out`), seq.join(', '));
+    const srv = t.sockets.find((s) => s.proto === 'tcp')!;
+    assert.deepStrictEqual(srv.received.map((r) => r.bytes), [100]);
+  });
+});
+
+describe('TCP connect: ip_route_connect looks the route up again with the source it chose (v6.12)', () => {
+  it('an `ip rule from` the chosen source to a blackhole fails the connect with EINVAL, no SYN sent', () => {
+    const rule = ['ip rule add from 10.0.1.0/24 table 100 priority 30000', 'ip route add blackhole default table 100'];
+    const t = run(rule, [], 'tcp connect to 10.0.1.2:8080', 'tcp 8080');
+    assert.strictEqual(syns(t), 0);
+    assert.match(t.events.find((e) => e.fn === 'tcp_v4_connect')?.what ?? '', /EINVAL/);
+    assert.strictEqual(t.counters.client.TcpActiveOpens ?? 0, 0);
+    // without the rule the same connect sends its SYN
+    assert.strictEqual(syns(run([], [], 'tcp connect to 10.0.1.2:8080', 'tcp 8080')), 1);
+  });
+});

@@ -102,6 +102,27 @@ describe('the receive window after data (v6.12 tcp_init_buffer_space, tcp_event_
     assert.strictEqual(tcp_select_window_bytes(r, 65160, 62160), 70144);
   });
 
+  it('the variant kernel (tcp_set_window_clamp in tcp_measure_rcv_mss, 6.18.44) raises rcv_ssthresh to rcv_wnd first: 71168', () => {
+    const r = init(7);
+    tcp_event_data_recv(r, 3000, 1448, TCP_SKB_HEAD_TRUESIZE + 3000, 65160);
+    // the model's own state is v6.12.117's, as without the variant
+    assert.deepStrictEqual([r.windowClamp, r.rcvSsthresh], [91648, 70076]);
+    assert.deepStrictEqual(r.alt, { rcvSsthresh: 71160, rcvWnd: 65160 });
+    assert.strictEqual(tcp_select_window_bytes(r, 65160, 62160, r.alt!.rcvSsthresh), 71168);
+    // a segment that shrinks the clamp (1000 bytes: ratio 112): the variant cuts rcv_ssthresh to
+    // the clamp (__tcp_adjust_rcv_ssthresh), but the free space is smaller still: the same window
+    const s = init(7);
+    tcp_event_data_recv(s, 1000, 0, TCP_SKB_HEAD_TRUESIZE + 1000, 65160);
+    assert.deepStrictEqual([s.windowClamp, s.alt!.rcvSsthresh], [57344, 57344]);
+    assert.strictEqual(tcp_select_window_bytes(s, 65160, 64160, s.alt!.rcvSsthresh), tcp_select_window_bytes(s, 65160, 64160));
+  });
+
+  it('a 3000-byte receipt over a veth: the ACK says what the variant kernel offers (556 × 128)', () => {
+    const t = direct('tcp connect to 10.0.1.2:8080 data 3000');
+    const ack = t.events.find((e) => e.host === 'server' && e.fn === 'tcp_transmit_skb' && /quick-ACK/.test(e.what))!;
+    assert.match(ack.what, /offers 556 in the window field/);
+  });
+
   it('without window scaling the window is a multiple of rcv_mss, capped by the field at 65535', () => {
     const r = init(0);
     tcp_event_data_recv(r, 3000, 1448, TCP_SKB_HEAD_TRUESIZE + 3000);

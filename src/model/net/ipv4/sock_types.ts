@@ -106,6 +106,8 @@ export interface TcpSock {
   advmss?: number;
   /** the receive window's state once established (tcp_window.ts) */
   rcvSpace?: RcvSpace;
+  /** the window field a kernel that raises rcv_ssthresh in tcp_measure_rcv_mss would send in the segment being built, when it differs (RcvSpace.alt) */
+  altWindow?: number;
   /**
    * sk_dst_pending_confirm (v6.12): TCP learnt that the peer is reachable (tcp_ack's forward
    * progress or duplicate ACK, tcp_init_metrics at the end of the handshake); the next segment

@@ -103,6 +103,13 @@ function tcp_select_initial_window(space: number, mss: number): number {
   return s;
 }
 
+/** What a kernel that raises rcv_ssthresh in tcp_measure_rcv_mss would offer instead (RcvSpace.alt). */
+export const ALT_WINDOW_NOTE = /a kernel that still raises rcv_ssthresh there \(f5da7c45188e without 0e125ecfe20c, e\.g\. 6\.18\.44\) offers (\d+) in the window field/;
+function altWindowNote(sk: TcpSock): string {
+  if (sk.altWindow === undefined) return '';
+  return ` (v6.12.117's tcp_measure_rcv_mss writes the new window_clamp without touching rcv_ssthresh; a kernel that still raises rcv_ssthresh there (f5da7c45188e without 0e125ecfe20c, e.g. 6.18.44) offers ${sk.altWindow} in the window field.)`;
+}
+
 /**
  * tcp_select_window → __tcp_select_window (v6.12), for the first exchanges of a connection: the
  * free receive space tcp_space() allows, capped by rcv_ssthresh (the initial window), rounded up
@@ -118,8 +125,18 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   const received = ((sk.rcvNxt - (sk.rcvWup ?? sk.rcvNxt)) >>> 0) > 0;
   let win: number;
   // an established receiver that got data: the full computation from its buffer (tcp_window.ts)
-  if (sk.rcvSpace && received) win = tcp_select_window_bytes(sk.rcvSpace, rcvWnd, cur);
-  else {
+  sk.altWindow = undefined;
+  if (sk.rcvSpace && received) {
+    win = tcp_select_window_bytes(sk.rcvSpace, rcvWnd, cur);
+    const alt = sk.rcvSpace.alt;
+    if (alt) {
+      const altCur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + alt.rcvWnd - sk.rcvNxt);
+      const altWin = tcp_select_window_bytes(sk.rcvSpace, alt.rcvWnd, altCur, alt.rcvSsthresh);
+      alt.rcvWnd = altWin;
+      const field = Math.min(altWin, 65535 * unit) >>> wscale;
+      if (field !== Math.min(win, 65535 * unit) >>> wscale) sk.altWindow = field;
+    }
+  } else {
     win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
     if (win < cur) win = Math.ceil(cur / unit) * unit;
   }
@@ -325,7 +342,11 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: inUse });
         return inUse;
       }
-      const r = ip_route_output_key(net, o.daddr, 0);
+      // ip_route_connect: without a source the first lookup picks one, and the route is looked up
+      // again with it (flowi4_update_output, ip_route_output_flow), so an `ip rule from` the
+      // chosen source decides; either lookup's error fails the connect
+      const first = ip_route_output_key(net, o.daddr, 0);
+      const r = 'error' in first ? first : ip_route_output_key(net, o.daddr, first.saddr);
       if ('error' in r) {
         if (r.error === 101) net.count('IpOutNoRoutes');
         net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
@@ -972,7 +993,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
     // the sk_buff the sender's tcp_sendmsg built (its payload in page fragments) is what a veth
     // delivers: its truesize moves the receive window
-    if (sk.rcvSpace) tcp_event_data_recv(sk.rcvSpace, dataLen, skb.gso_size, TCP_SKB_HEAD_TRUESIZE + dataLen);
+    if (sk.rcvSpace) tcp_event_data_recv(sk.rcvSpace, dataLen, skb.gso_size, TCP_SKB_HEAD_TRUESIZE + dataLen, sk.rcvWnd ?? 0);
     if (sk.tstampOk) sk.tsRecent = readTsval(skb);
     const listener = sk.parent;
     listener?.report?.received.push({ from: peerName(sk), bytes: dataLen, packet: skb.pkt });
@@ -984,7 +1005,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if ('error' in r) return;
     net.call('__tcp_ack_snd_check', () =>
       net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`),
+        sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.${altWindowNote(sk)}`),
       ),
     );
   });

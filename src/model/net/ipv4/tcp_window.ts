@@ -34,6 +34,16 @@ export interface RcvSpace {
   /** sk_rmem_alloc: what the queued segments cost (the application reads after the traffic) */
   rmemAlloc: number;
   wscale: number;
+  /**
+   * rcv_ssthresh and rcv_wnd as a kernel that sets the measured window_clamp through
+   * tcp_set_window_clamp (mainline f5da7c45188e, v6.14) keeps them: that raises rcv_ssthresh to
+   * min(rcv_wnd, window_clamp) when the clamp grows. 0e125ecfe20c "tcp: do not change
+   * rcv_ssthresh in tcp_measure_rcv_mss()" (mainline and stable, September 2026; in 6.12.104, so
+   * in the 6.12.117 tree the model follows) went back to a plain write; a 6.14+ stable kernel
+   * built before it (6.18.44) still raises it. Kept only to say what such a kernel offers
+   * (the harness's version exception); the model's own window uses rcvSsthresh.
+   */
+  alt?: { rcvSsthresh: number; rcvWnd: number };
 }
 
 const winFromSpace = (r: RcvSpace, space: number): number => Math.floor((space * r.scalingRatio) / 256);
@@ -65,22 +75,33 @@ export function tcp_init_buffer_space(o: { rcvbuf: number; rmemMax: number; advm
  * twice the segment while the buffer can back it). `gsoSize` is the segment size of a GSO
  * sk_buff (0 for one segment); `truesize` what the sk_buff costs.
  */
-export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, truesize: number): void {
+export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, truesize: number, rcvWnd?: number): void {
   r.rmemAlloc += truesize;
+  if (rcvWnd !== undefined) r.alt ??= { rcvSsthresh: r.rcvSsthresh, rcvWnd };
   const seg = gsoSize || len;
   if (seg >= r.rcvMss) {
     if (seg !== r.rcvMss) {
       const ratio = Math.floor((len * 256) / truesize) || 1;
       if (ratio !== r.scalingRatio) {
+        const oldClamp = r.windowClamp;
         r.scalingRatio = ratio;
         r.windowClamp = fullSpace(r);
+        // tcp_set_window_clamp (the variant kernel): raise on growth, cut on shrink
+        if (r.alt && r.windowClamp > oldClamp) r.alt.rcvSsthresh = Math.max(Math.min(r.alt.rcvWnd, r.windowClamp), r.alt.rcvSsthresh);
+        else if (r.alt && r.windowClamp < oldClamp) r.alt.rcvSsthresh = Math.min(r.alt.rcvSsthresh, r.windowClamp);
       }
     }
     r.rcvMss = Math.min(seg, r.advmss);
   }
   if (len < 128) return;
-  const room = Math.min(r.windowClamp, tcpSpace(r)) - r.rcvSsthresh;
-  if (room <= 0) return;
+  r.rcvSsthresh = tcp_grow_window(r, r.rcvSsthresh, len, truesize);
+  if (r.alt) r.alt.rcvSsthresh = tcp_grow_window(r, r.alt.rcvSsthresh, len, truesize);
+}
+
+/** tcp_grow_window: the rcv_ssthresh after an in-order segment of `len` bytes costing `truesize`. */
+function tcp_grow_window(r: RcvSpace, ssthresh: number, len: number, truesize: number): number {
+  const room = Math.min(r.windowClamp, tcpSpace(r)) - ssthresh;
+  if (room <= 0) return ssthresh;
   // truesize_adjust: the payload is all in fragments (skb_headlen 0), so the head does not count
   const adjusted = truesize - TCP_SKB_HEAD_TRUESIZE >= len ? truesize - TCP_SKB_HEAD_TRUESIZE : truesize;
   let incr = 0;
@@ -89,7 +110,7 @@ export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, t
     // __tcp_grow_window: halve both until the overhead fits, while rcv_ssthresh is below the window
     let ts = winFromSpace(r, adjusted) >> 1;
     let win = winFromSpace(r, r.rmemMax) >> 1;
-    while (r.rcvSsthresh <= win) {
+    while (ssthresh <= win) {
       if (ts <= len) {
         incr = 2 * r.rcvMss;
         break;
@@ -98,7 +119,7 @@ export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, t
       win >>= 1;
     }
   }
-  if (incr) r.rcvSsthresh += Math.min(room, Math.max(incr, 2 * len));
+  return incr ? ssthresh + Math.min(room, Math.max(incr, 2 * len)) : ssthresh;
 }
 
 /**
@@ -107,7 +128,7 @@ export function tcp_event_data_recv(r: RcvSpace, len: number, gsoSize: number, t
  * down to a multiple of rcv_mss (without); never less than what is still open of the last
  * window (cur_win). Returns the new rcv_wnd in bytes (before the 16-bit field's cap).
  */
-export function tcp_select_window_bytes(r: RcvSpace, rcvWnd: number, curWin: number): number {
+export function tcp_select_window_bytes(r: RcvSpace, rcvWnd: number, curWin: number, rcvSsthresh = r.rcvSsthresh): number {
   let mss = r.rcvMss;
   let free = tcpSpace(r);
   const allowed = fullSpace(r);
@@ -124,7 +145,7 @@ export function tcp_select_window_bytes(r: RcvSpace, rcvWnd: number, curWin: num
     }
     if (zero) win = 0;
     else {
-      if (free > r.rcvSsthresh) free = r.rcvSsthresh;
+      if (free > rcvSsthresh) free = rcvSsthresh;
       if (r.wscale) win = align(free, unit);
       else {
         win = rcvWnd;
