@@ -14,6 +14,7 @@ import { ip6_route_output, type Rt6Info } from './route';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
+import { inet6_err_handlers } from './inet6_protocol';
 
 const FILE = 'net/ipv6/icmp.c';
 
@@ -95,8 +96,6 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
  * Packet Too Big lowers the path MTU to the quoted destination, ip6_update_pmtu) and raw sockets
  * (raw6_icmp_error: ping hears it).
  */
-/** inet6_protos[nexthdr]->err_handler of the protocols above ICMPv6 (tcp_v6_err registers itself: tcp_ipv6.ts) */
-export const inet6_err_handlers = new Map<number, (net: Net, skb: SkBuff, off: number, type: number, code: number, info: number) => void>();
 
 function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('icmpv6_notify', () => {

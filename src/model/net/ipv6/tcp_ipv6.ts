@@ -19,7 +19,7 @@ import { between, tcpListenOn, tcp_bind_sender, tcp_connect, tcp_done_with_error
 import { ephemeralPort } from '../ipv4/udp';
 import { ip6_route_output, type Rt6Info } from './route';
 import { ip6_dst_mtu, ip6_local_out, ip6_make_skb } from './ip6_output';
-import { inet6_err_handlers } from './icmp';
+import { inet6_err_handlers } from './inet6_protocol';
 
 export const TCP6_FILE = 'net/ipv6/tcp_ipv6.c';
 const FILE = TCP6_FILE;
