@@ -39,6 +39,8 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-unknown-next-header.yaml', 'destination options, then next header 253: Ip6InUnknownProtos and parameter problem code 1'],
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
+      ['ipv6-udp-fragmentation.yaml', 'UDP beyond the path MTU: a software checksum, ip6_fragment, fragments forwarded as they are'],
+      ['ipv6-reassembly-timeout.yaml', 'a lone first fragment: Ip6ReasmTimeout, time exceeded code 1; no socket sent it: Icmp6InErrors'],
       ['ipv6-tcp-forward.yaml', 'TCP over IPv6 through a router: tcp_v6_connect, MSS 1440, the shared state machine behind ipv6_specific'],
       ['ipv6-tcp-rst-closed-port.yaml', 'a closed port over IPv6: tcp_v6_send_reset, and connect() fails with ECONNREFUSED'],
       ['ipv6-tcp-connect-unreachable.yaml', 'ICMPv6 no route reaches tcp_v6_err: first kept soft (socket owned), then connect() fails with ENETUNREACH'],
