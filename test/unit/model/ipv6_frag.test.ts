@@ -49,6 +49,18 @@ describe('IPv6 fragments and extension headers on the model', () => {
     assert.strictEqual(other.Icmp6InErrors, 1);
   });
 
+  it('Packet Too Big about a UDP datagram: udpv6_err records the path MTU, and the next datagram is fragmented to it', () => {
+    const router = 'sysctl -w net.ipv6.conf.all.forwarding=1\n    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\n    ip -6 addr add 2001:db8:2::1/64 dev eth1 nodad\n    ip link set eth0 up\n    ip link set eth1 mtu 1280 up';
+    const text = (count: number): string =>
+      `name: t\nhosts:\n  c: |\n    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad\n    ip link set eth0 up\n    ip -6 route add default via 2001:db8:1::1\n  r: |\n    ${router}\n  s: |\n    ip -6 addr add 2001:db8:2::20/64 dev eth0 nodad\n    ip link set eth0 mtu 1280 up\n    ip -6 route add default via 2001:db8:2::1\nlinks:\n  - c:eth0 r:eth0\n  - r:eth1 s:eth0\nlisten:\n  - s: udp [::]:7000\ntraffic:\n  - from: c\n    send: udp to [2001:db8:2::20]:7000 from :40030 size 1400 count ${count}\n`;
+    const one = runScenarioText(text(1), 't.yaml');
+    assert.deepStrictEqual([one.counters.r.Icmp6OutPktTooBigs, one.counters.c.Icmp6InPktTooBigs, one.counters.c.Icmp6InErrors, one.counters.c.Ip6FragCreates], [1, 1, undefined, undefined]);
+    assert.ok(one.events.some((e) => e.host === 'c' && e.fn === 'udpv6_err_update_exception'));
+    const two = runScenarioText(text(2), 't.yaml');
+    // 1360 bytes of UDP (header and data) in an MTU of 1280: fragments of 1232 and 128
+    assert.deepStrictEqual([two.counters.c.Ip6FragCreates, two.counters.s.Ip6ReasmOKs, two.counters.s.Udp6InDatagrams], [2, 1, 1]);
+  });
+
   it('ipv6-udp-fragmentation: a software checksum, three fragments forwarded unchanged, one datagram delivered', () => {
     const t = runExample('ipv6-udp-fragmentation');
     const [c, r, s] = [t.counters.client, t.counters.router, t.counters.server];
