@@ -40,6 +40,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-udp-delivery.yaml', 'udpv6_sendmsg to a [::]:53 listener: the mandatory checksum, Udp6OutDatagrams, Udp6InDatagrams'],
       ['ipv6-udp-port-unreachable.yaml', 'no socket: Udp6NoPorts and ICMPv6 port unreachable, forwarded back by a router'],
       ['ipv6-udp-fragmentation.yaml', 'UDP beyond the path MTU: a software checksum, ip6_fragment, fragments forwarded as they are'],
+      ['ipv6-udp-packet-too-big.yaml', 'Packet Too Big about UDP: udpv6_err records the path MTU; the next datagram is fragmented'],
       ['ipv6-reassembly-timeout.yaml', 'a lone first fragment: Ip6ReasmTimeout, time exceeded code 1; no socket sent it: Icmp6InErrors'],
       ['ipv6-tcp-forward.yaml', 'TCP over IPv6 through a router: tcp_v6_connect, MSS 1440, the shared state machine behind ipv6_specific'],
       ['ipv6-tcp-rst-closed-port.yaml', 'a closed port over IPv6: tcp_v6_send_reset, and connect() fails with ECONNREFUSED'],
