@@ -75,10 +75,14 @@ export interface KernelRun {
   trafficMs?: number;
 }
 
-/** The payload `udp_sendmsg` in the model writes when the scenario gives none: a…z repeated. */
-export function udpPayload(size: number | undefined, payload: string | undefined): Buffer {
+/**
+ * The payload `udp_sendmsg` / `udpv6_sendmsg` in the model writes when the scenario gives none:
+ * a…z repeated. `size` is the IP packet's length: 28 bytes of IPv4 and UDP headers (60 by
+ * default), 48 of IPv6 and UDP (80 by default).
+ */
+export function udpPayload(size: number | undefined, payload: string | undefined, v6 = false): Buffer {
   if (payload !== undefined) return Buffer.from(payload, 'utf8');
-  const n = (size ?? 60) - 28;
+  const n = v6 ? (size ?? 80) - 48 : (size ?? 60) - 28;
   return Buffer.from(Array.from({ length: Math.max(0, n) }, (_, i) => 0x61 + (i % 26)));
 }
 
@@ -309,7 +313,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
         } else {
           const sendOne = () =>
             s.proto === 'udp'
-              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload).toString('hex') })
+              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : 'want', broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
               : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
           if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer

@@ -231,6 +231,9 @@ traffic:
     assert.deepStrictEqual(pingArgs({ to: { text: '10.0.2.2' }, count: 2, ttl: 1, size: 1500, df: true }), ['ping', '-n', '-c', '2', '-i', '1', '-W', '10', '-t', '1', '-s', '1472', '-M', 'do', '10.0.2.2']);
     assert.strictEqual(udpPayload(40, undefined).toString(), 'abcdefghijkl');
     assert.strictEqual(udpPayload(undefined, 'hi').toString(), 'hi');
+    // IPv6: 40 bytes of IPv6 header, not IPv4's 20, before the 8 of UDP
+    assert.strictEqual(udpPayload(60, undefined, true).toString(), 'abcdefghijkl');
+    assert.strictEqual(udpPayload(undefined, undefined, true).length, 32);
     assert.match(traceRuleset(), /table inet nsx_fidelity_trace[\s\S]*hook forward priority -2147483648/);
   });
 

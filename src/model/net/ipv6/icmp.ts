@@ -6,7 +6,7 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { SnmpName } from '../snmp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_ROUTING, isV6Any, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
@@ -14,7 +14,8 @@ import { ip6_route_output, type Rt6Info } from './route';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
-import { inet6_err_handlers } from './inet6_protocol';
+import { inet6_err_handlers } from './err_handlers';
+import { rd16 } from '../../proto/addr';
 
 const FILE = 'net/ipv6/icmp.c';
 
@@ -91,26 +92,58 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
   });
 }
 
-/**
- * icmpv6_notify → the quoted protocol's err_handler (icmpv6_err for a quoted echo request: a
- * Packet Too Big lowers the path MTU to the quoted destination, ip6_update_pmtu) and raw sockets
- * (raw6_icmp_error: ping hears it).
- */
+/** ipv6_ext_hdr (net/ipv6/exthdrs_core.c): the headers ipv6_skip_exthdr may pass over */
+const EXT_HDRS = new Set([NEXTHDR_HOP, NEXTHDR_ROUTING, NEXTHDR_FRAGMENT, NEXTHDR_AUTH, NEXTHDR_NONE, NEXTHDR_DEST]);
 
+/**
+ * ipv6_skip_exthdr over the quoted packet: the offset of its upper-layer header and that
+ * header's protocol, or null (-1) for NEXTHDR_NONE or a header cut short. A Fragment header
+ * with a non-zero offset ends the walk: such a fragment quotes no upper-layer header.
+ */
+function ipv6_skip_exthdr(skb: SkBuff, start: number, nexthdr: number): { off: number; nexthdr: number } | null {
+  while (EXT_HDRS.has(nexthdr)) {
+    if (nexthdr === NEXTHDR_NONE || skb.tail - start < 8) return null;
+    let hdrlen: number;
+    if (nexthdr === NEXTHDR_FRAGMENT) {
+      if (rd16(skb.buf, start + 2) & ~7) break;
+      hdrlen = 8;
+    } else if (nexthdr === NEXTHDR_AUTH) hdrlen = (skb.buf[start + 1] + 2) << 2;
+    else hdrlen = (skb.buf[start + 1] + 1) << 3;
+    nexthdr = skb.buf[start];
+    start += hdrlen;
+  }
+  return { off: start, nexthdr };
+}
+
+/**
+ * icmpv6_notify: pass over the quoted packet's extension headers, then its protocol's
+ * err_handler (icmpv6_err for a quoted echo request: a Packet Too Big lowers the path MTU to
+ * the quoted destination, ip6_update_pmtu; udpv6_err; tcp_v6_err) and raw sockets
+ * (raw6_icmp_error: ping hears it). A quote too short for its IPv6 header, for a walkable
+ * extension header chain, or for 8 bytes of the upper layer counts Icmp6InErrors.
+ */
 function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
   net.call('icmpv6_notify', () => {
     const q = skb.data + ICMPV6_HLEN;
-    if (skb.tail - q < IPV6_HLEN) return;
+    const inErrors = (why: string): void => {
+      net.count('Icmp6InErrors');
+      net.step(skb, 'L4', 'icmpv6_notify', FILE, `${why}: Icmp6InErrors.`);
+    };
+    if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header');
     const inner = readIpv6(skb.buf, q);
-    if (inner.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
+    const walked = ipv6_skip_exthdr(skb, q + IPV6_HLEN, inner.nexthdr);
+    if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (IPV6_BAD_EXTHDR)');
+    if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header');
+    if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.`);
+    if (walked.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
       const mtu = Math.max(info, IPV6_MIN_MTU);
       const key = formatIpv6(inner.daddr);
       const had = net.ipv6.pmtu.get(key);
       if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
       net.step(skb, 'L4', 'icmpv6_err', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu} (a route exception), which later packets to it use.`);
     }
-    inet6_err_handlers.get(inner.nexthdr)?.(net, skb, q, type, code, info);
-    raw6_icmp_error(net, skb, inner.nexthdr);
+    inet6_err_handlers.get(walked.nexthdr)?.(net, skb, q, type, code, info, walked.off);
+    raw6_icmp_error(net, skb, walked.nexthdr);
   });
 }
 

@@ -19,7 +19,7 @@ import { between, tcpListenOn, tcp_bind_sender, tcp_connect, tcp_done_with_error
 import { ephemeralPort } from '../ipv4/udp';
 import { ip6_route_output, type Rt6Info } from './route';
 import { ip6_dst_mtu, ip6_local_out, ip6_make_skb } from './ip6_output';
-import { inet6_err_handlers } from './inet6_protocol';
+import { inet6_err_handlers } from './err_handlers';
 
 export const TCP6_FILE = 'net/ipv6/tcp_ipv6.c';
 const FILE = TCP6_FILE;
@@ -143,15 +143,15 @@ const eq6 = (a: Uint8Array | undefined, b: Uint8Array): boolean => !!a && a.ever
 
 /**
  * tcp_v6_err (v6.12), the err_handler icmpv6_notify calls: `off` is the quoted IPv6 header,
- * TCP follows it. Only an established (or request) socket is looked up
+ * `thoff` its TCP header. Only an established (or request) socket is looked up
  * (__inet6_lookup_established). Packet Too Big lowers the path MTU (tcp_v6_mtu_reduced); any
  * other error aborts a connect in SYN_SENT with icmpv6_err_convert's errno, fatal or not; an
  * established connection keeps it as a soft error.
  */
-export function tcp_v6_err(net: Net, skb: SkBuff, off: number, type: number, code: number, info: number): void {
+export function tcp_v6_err(net: Net, skb: SkBuff, off: number, type: number, code: number, info: number, thoff: number): void {
   net.call('tcp_v6_err', () => {
     const h = readIpv6(skb.buf, off);
-    const th = readTcp(skb.buf, off + IPV6_HLEN);
+    const th = readTcp(skb.buf, thoff);
     const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && s.af === ipv6_specific && s.lport === th.source && s.dport === th.dest && eq6(s.daddr6, h.daddr) && eq6(s.laddr6, h.saddr));
     const quoted = `${ap6(h.saddr, th.source)} → ${ap6(h.daddr, th.dest)}`;
     const step = (what: string): void => void net.step(skb, 'L4', 'tcp_v6_err', FILE, what);

@@ -4,7 +4,6 @@
 // unreachable) and the application reading its queue (udpv6_recvmsg, where Udp6InDatagrams is
 // counted). The model's AF_INET6 sockets are IPV6_V6ONLY: IPv4 never reaches them (dual-stack
 // sockets are not modelled; the fidelity harness sets IPV6_V6ONLY on the kernel's too).
-import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
@@ -12,12 +11,13 @@ import type { Udp6Sock } from '../ipv4/sock_types';
 import { rd16, wr16 } from '../../proto/addr';
 import { csumFold } from '../../proto/checksum';
 import { UDP_HLEN, readUdp } from '../../proto/udp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, IPV6_HLEN, NEXTHDR_UDP, isV6Any, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_PKT_TOOBIG, ICMPV6_PORT_UNREACH, IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_UDP, isV6Any, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmpv6_send } from './icmp';
 import { ephemeralPort } from '../ipv4/udp';
+import { inet6_err_handlers } from './err_handlers';
 
 export const UDP6_FILE = 'net/ipv6/udp.c';
 const FILE = UDP6_FILE;
@@ -89,8 +89,10 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
         return r.what;
       }
       const mtu = ip6_dst_mtu(net, r.rt);
-      // ip6_append_data would cut a larger datagram into fragments (ip6_fragment at the source)
-      if (size > mtu) throw new NotModelled(`UDP over IPv6 larger than the path MTU (${size} bytes, MTU ${mtu}): source fragmentation of IPv6 is not modelled`);
+      // __ip6_append_data offloads the checksum (CHECKSUM_PARTIAL) only for a datagram that fits
+      // the MTU; a larger one is queued in MTU-sized pieces, udp_v6_send_skb sums it in software
+      // (udp_csum) and ip6_finish_output hands it to ip6_fragment (ignore_df: IPV6_PMTUDISC_WANT)
+      const fits = size <= mtu;
       const sport = bound?.lport ?? ephemeralPort(net);
       const sock = bound ?? udp6Socket(net, new Uint8Array(16), sport, false);
       const saddr = r.saddr;
@@ -102,14 +104,24 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
         wr16(b, off, sport);
         wr16(b, off + 2, o.dport);
         wr16(b, off + 4, ulen);
-        // udp6_hwcsum_outgoing: CHECKSUM_PARTIAL, the field holds the pseudo-header sum (~csum_ipv6_magic)
-        wr16(b, off + 6, ~csumFold(pseudoSum6(saddr, o.daddr, NEXTHDR_UDP, ulen)) & 0xffff);
+        if (fits) {
+          // udp6_hwcsum_outgoing: CHECKSUM_PARTIAL, the field holds the pseudo-header sum (~csum_ipv6_magic)
+          wr16(b, off + 6, ~csumFold(pseudoSum6(saddr, o.daddr, NEXTHDR_UDP, ulen)) & 0xffff);
+        } else {
+          // udp_csum + csum_ipv6_magic over the whole datagram; 0 is sent as 0xffff (CSUM_MANGLED_0)
+          wr16(b, off + 6, 0);
+          const c = l4Csum6(b, off, ulen, saddr, o.daddr, NEXTHDR_UDP);
+          wr16(b, off + 6, c === 0 ? 0xffff : c);
+        }
       });
-      skb.ip_summed = 'CHECKSUM_PARTIAL';
+      skb.ip_summed = fits ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
       skb.sk = sock;
       let ret: number | string = pkt;
       net.call('udp_v6_send_skb', () => {
-        net.step(skb, 'socket', 'udp_v6_send_skb', FILE, `A UDP datagram ${ap6(saddr, sport)} → ${ap6(o.daddr, o.dport)} with ${plen} data bytes (${size} bytes of IPv6), hop limit ${hop}. The checksum is mandatory over IPv6; ${r.rt.dev.name} completes it (CHECKSUM_PARTIAL: udp6_hwcsum_outgoing leaves the pseudo-header sum).`);
+        const csum = fits
+          ? `${r.rt.dev.name} completes it (CHECKSUM_PARTIAL: udp6_hwcsum_outgoing leaves the pseudo-header sum)`
+          : `the datagram is larger than the path MTU ${mtu}, so the stack sums it in software (udp_csum) before ip6_fragment cuts it`;
+        net.step(skb, 'socket', 'udp_v6_send_skb', FILE, `A UDP datagram ${ap6(saddr, sport)} → ${ap6(o.daddr, o.dport)} with ${plen} data bytes (${size} bytes of IPv6), hop limit ${hop}. The checksum is mandatory over IPv6; ${csum}.`);
         const err = ip6_send_skb(net, skb);
         if (err === -ENOBUFS) {
           net.count('Udp6SndbufErrors');
@@ -189,6 +201,41 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
     }),
   );
 }
+
+/**
+ * udpv6_err → __udp6_lib_err (v6.12), the err_handler icmpv6_notify calls for a quoted UDP
+ * datagram. A Packet Too Big first lowers the path MTU to the quoted destination whether or not
+ * a socket exists (udpv6_err_update_exception → ip6_update_pmtu). The socket is looked up as
+ * the sender of the quoted datagram (its source address and port); with none (and no UDP
+ * tunnel, which is not modelled) the error counts Icmp6InErrors and __udp6_lib_err returns
+ * -ENOENT. The model's sockets are unconnected and never set IPV6_RECVERR, so a socket that
+ * exists keeps no error (sk_err is only set for a connected socket or with IPV6_RECVERR).
+ */
+export function udpv6_err(net: Net, skb: SkBuff, off: number, type: number, code: number, info: number, thoff: number): void {
+  net.call('udpv6_err', () =>
+    net.call('__udp6_lib_err', () => {
+      const ip = readIpv6(skb.buf, off);
+      const uh = readUdp(skb.buf, thoff);
+      const quoted = `${ap6(ip.saddr, uh.source)} → ${ap6(ip.daddr, uh.dest)}`;
+      if (type === ICMPV6_PKT_TOOBIG) {
+        const mtu = Math.max(info, IPV6_MIN_MTU);
+        const key = formatIpv6(ip.daddr);
+        const had = net.ipv6.pmtu.get(key);
+        if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
+        net.step(skb, 'L4', 'udpv6_err_update_exception', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu}, socket or not.`);
+      }
+      const sk = udp6_lookup(net, ip.saddr, uh.source);
+      if (!sk) {
+        net.count('Icmp6InErrors');
+        net.step(skb, 'L4', '__udp6_lib_err', FILE, `No UDP socket sent the quoted datagram ${quoted} (nothing is bound to port ${uh.source}): Icmp6InErrors, and the error is dropped (-ENOENT).`);
+        return;
+      }
+      net.step(skb, 'L4', '__udp6_lib_err', FILE, `The quoted datagram ${quoted} is from the socket ${sk.report.local}; it is not connected and has no IPV6_RECVERR, so the error (type ${type}, code ${code}) is not kept.`);
+    }),
+  );
+}
+
+inet6_err_handlers.set(NEXTHDR_UDP, udpv6_err);
 
 const queues = new WeakMap<Udp6Sock, SkBuff[]>();
 const queueOf = (sk: Udp6Sock): SkBuff[] => {
