@@ -22,6 +22,18 @@ const GRO_NORMAL_BATCH = 8;
 
 const NETDEV_TX_OK = 0;
 
+/**
+ * The frame goes on the wire when the transmitter has sent the ones before it (a wire carries one
+ * frame at a time, in order): moves dev.wireFreeAt to the end of this one and returns how long it
+ * waited.
+ */
+function onWire(net: Net, dev: NetDevice, ns: number): number {
+  const now = net.w.sched.now;
+  const start = Math.max(now, dev.wireFreeAt);
+  dev.wireFreeAt = start + ns;
+  return start - now;
+}
+
 /** e1000_xmit_frame: the ring always has room in the model, so NETDEV_TX_OK. */
 export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number {
   return net.call('e1000_xmit_frame', () => {
@@ -37,10 +49,11 @@ export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number 
       return NETDEV_TX_OK;
     }
     if (skb.gso_size > 0) return e1000_tso(net, skb, dev, peer);
-    net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s).`);
+    const wait = onWire(net, dev, wireNs);
+    net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s${wait ? `, after the ${wait} ns the frames before it still need` : ''}).`);
     const bytes = skb.buf.slice(skb.data, skb.tail);
     const pkt = skb.pkt;
-    net.w.sched.after(wireNs, () => e1000_receive_frame(peer, bytes, pkt));
+    net.w.sched.at(dev.wireFreeAt, () => e1000_receive_frame(peer, bytes, pkt));
     return NETDEV_TX_OK;
   });
 }
@@ -61,9 +74,11 @@ function e1000_tso(net: Net, skb: SkBuff, dev: NetDevice, peer: NetDevice): numb
     const frame = new Uint8Array(eth.length + seg.len);
     frame.set(eth);
     frame.set(seg.buf.subarray(seg.data, seg.tail), eth.length);
-    at += (Math.max(frame.length, 60) + WIRE_OVERHEAD) * NS_PER_BYTE;
+    const ns = (Math.max(frame.length, 60) + WIRE_OVERHEAD) * NS_PER_BYTE;
+    at += ns;
+    onWire(net, dev, ns);
     const pkt = seg.pkt;
-    net.w.sched.after(at, () => e1000_receive_frame(peer, frame, pkt));
+    net.w.sched.at(dev.wireFreeAt, () => e1000_receive_frame(peer, frame, pkt));
   }
   net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `A TSO frame (${skb.len} bytes, gso_size ${skb.gso_size}): the NIC cuts it into ${segs.length} segments on the wire, filling in each one's lengths and checksums (${at} ns at 1 Gbit/s).`);
   return NETDEV_TX_OK;

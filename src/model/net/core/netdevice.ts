@@ -46,6 +46,9 @@ export class NetDevice {
   peer: NetDevice | null = null;
   readonly stats: DevStats = { rx_packets: 0, tx_packets: 0, rx_bytes: 0, tx_bytes: 0, rx_dropped: 0, tx_dropped: 0, rx_otherhost_dropped: 0 };
   napi: Napi | null = null;
+  /** a NIC's transmitter: when (scheduler ns) it has sent the last frame it was given. A wire is
+   * one frame at a time, so a short frame queued behind long ones arrives after them. */
+  wireFreeAt = 0;
   qdisc!: Qdisc;
   /** hard_header_len: the Ethernet header */
   readonly hard_header_len = 14;
