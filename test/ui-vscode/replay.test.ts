@@ -48,11 +48,20 @@ describe('VS Code (code-server): Replay Capture', function () {
     const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Capture Replay' }) });
     const drop = view.locator('.monaco-list-row', { hasText: 'dropped: nft_do_chain NETFILTER_DROP (filter input rule 1)' });
     await drop.waitFor({ timeout: 60_000 });
+    // the view's message sits above the rows: once it shows, the rows no longer move under the mouse
+    await view.locator('.message', { hasText: /^6 frames: / }).waitFor({ timeout: 30_000 });
     assert.match((await drop.textContent()) ?? '', /1 \(16\.7 %\)/);
     assert.match((await view.locator('.monaco-list-row', { hasText: 'dumpcap.pcapng → server:eth0' }).textContent()) ?? '', /6 frames/);
     assert.match((await view.locator('.monaco-list-row', { hasText: /^consumed/ }).textContent()) ?? '', /3 \(50\.0 %\)/);
-    await drop.click();
-    await view.locator('.monaco-list-row', { hasText: 'frame 6' }).waitFor();
+    // a click on a folded group unfolds it; a click the workbench took while it re-laid the view
+    // out lands elsewhere, so the group is unfolded until it says it is (aria-expanded)
+    const frame6 = view.locator('.monaco-list-row', { hasText: 'frame 6' });
+    for (let tries = 0; !(await frame6.isVisible()); tries++) {
+      if ((await drop.getAttribute('aria-expanded')) !== 'true') await drop.click();
+      await frame6.waitFor({ timeout: 10_000 }).catch((e: unknown) => {
+        if (tries >= 3) throw e;
+      });
+    }
     assert.match((await view.locator('.monaco-list-row', { hasText: 'frame 6' }).textContent()) ?? '', /server:nft_do_chain/);
   });
 

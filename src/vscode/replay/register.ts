@@ -122,9 +122,10 @@ export function registerReplay(context: vscode.ExtensionContext, runner: Scenari
     const r = await runInWorker('replay', scenario, text, c, `Netstack: replaying ${path.basename(capture.fsPath)} into ${into}`);
     if (!r || r.kind !== 'replay') return undefined;
     const shown: ShownReplay = { capture, scenario, into, timing: c.timing, summary: r.replay };
-    tree.show(shown);
+    // the message first: it sits above the rows, which would otherwise move down as it arrives
     view.title = `Capture Replay`;
     view.message = `${summaryText(r.replay)}`;
+    tree.show(shown);
     await vscode.commands.executeCommand(`${REPLAY_VIEW}.focus`);
     if (r.replay.stopped) void vscode.window.showWarningMessage(`Netstack: ${r.replay.stopped}`);
     return shown;
