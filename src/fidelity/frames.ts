@@ -171,22 +171,11 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     maskedL4 = inner;
     if (whole) l4CsumOk = sum16(b, l4, end) === 0xffff;
   } else if (proto === 17 && end - l4 >= 8) {
-    const sp = rd16(b, l4);
-    const dp = rd16(b, l4 + 2);
-    f(pfx + 'udp.source', l4, 2);
-    f(pfx + 'udp.dest', l4 + 2, 2);
-    f(pfx + 'udp.len', l4 + 4, 2);
-    f(pfx + 'udp.check', l4 + 6, 2);
-    if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
-    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) {
-      if (isEphemeral(p)) {
-        mask('l4.port', at, 2);
-        maskedL4 = true;
-      }
-    }
-    if (maskedL4) mask('udp.check', l4 + 6, 2);
-    what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
-    if (whole && rd16(b, l4 + 6) !== 0) l4CsumOk = sum16(b, l4, end, pseudo(end - l4)) === 0xffff;
+    // a zero checksum over IPv4 means "none" (RFC 768): nothing to check
+    const u = udpFields(b, l4, end, pfx, f, mask, whole && rd16(b, l4 + 6) !== 0, pseudo(end - l4));
+    what = u.what;
+    maskedL4 = u.masked;
+    if (u.l4CsumOk !== undefined) l4CsumOk = u.l4CsumOk;
   } else if (proto === 6 && end - l4 >= (outer ? 20 : 8)) {
     const t = tcpFields(b, l4, end, pfx, f, mask, whole, pseudo(end - l4));
     what = t.what;
@@ -195,6 +184,31 @@ function ipv4(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
   }
   const summary = `${ip(b, o + 12)} > ${ip(b, o + 16)} ${what}, ttl ${ttl}${df ? ' DF' : ''}, len ${tot}`;
   return { summary, ipCsumOk, l4CsumOk, masked: maskedL4 };
+}
+
+/**
+ * The UDP header and data, over IPv4 or IPv6 alike: an ephemeral port is masked with the
+ * checksum that covers it. `csumInit` is the pseudo-header's sum; `check`: the datagram is all
+ * there and carries a checksum to check.
+ */
+function udpFields(b: Uint8Array, l4: number, end: number, pfx: string, f: F, mask: F, check: boolean, csumInit: number): { what: string; masked: boolean; l4CsumOk?: boolean } {
+  const sp = rd16(b, l4);
+  const dp = rd16(b, l4 + 2);
+  f(pfx + 'udp.source', l4, 2);
+  f(pfx + 'udp.dest', l4 + 2, 2);
+  f(pfx + 'udp.len', l4 + 4, 2);
+  f(pfx + 'udp.check', l4 + 6, 2);
+  if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
+  let masked = false;
+  for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) {
+    if (isEphemeral(p)) {
+      mask('l4.port', at, 2);
+      masked = true;
+    }
+  }
+  if (masked) mask('udp.check', l4 + 6, 2);
+  const what = `UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
+  return { what, masked, ...(check && { l4CsumOk: sum16(b, l4, end, csumInit) === 0xffff }) };
 }
 
 /**
@@ -326,24 +340,10 @@ function ipv6(b: Uint8Array, o: number, pfx: string, f: F, mask: F, outer: boole
     if (masked) mask('icmp6.check', l4 + 2, 2);
     if (outer && !ext.frag && end === o + 40 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 58 + (end - l4))) === 0xffff;
   } else if (nh === 17 && end - l4 >= 8) {
-    // UDP over IPv6: as over IPv4, an ephemeral port is masked with the checksum that covers it
-    const sp = rd16(b, l4);
-    const dp = rd16(b, l4 + 2);
-    f(pfx + 'udp.source', l4, 2);
-    f(pfx + 'udp.dest', l4 + 2, 2);
-    f(pfx + 'udp.len', l4 + 4, 2);
-    f(pfx + 'udp.check', l4 + 6, 2);
-    if (end > l4 + 8) f(pfx + 'udp.data', l4 + 8, end - l4 - 8);
-    let maskedL4 = false;
-    for (const [p, at] of [[sp, l4], [dp, l4 + 2]]) {
-      if (isEphemeral(p)) {
-        mask('l4.port', at, 2);
-        maskedL4 = true;
-      }
-    }
-    if (maskedL4) mask('udp.check', l4 + 6, 2);
-    what = `${ext.what}UDP ${isEphemeral(sp) ? '*' : sp} > ${isEphemeral(dp) ? '*' : dp} len ${rd16(b, l4 + 4) - 8}`;
-    if (outer && !ext.frag && end === o + 40 + plen) l4CsumOk = sum16(b, l4, end, sum16(b, o + 8, o + 40, 17 + (end - l4))) === 0xffff;
+    // over IPv6 the checksum is mandatory: a zero one is checked (and fails) like any other
+    const u = udpFields(b, l4, end, pfx, f, mask, outer && !ext.frag && end === o + 40 + plen, sum16(b, o + 8, o + 40, 17 + (end - l4)));
+    what = `${ext.what}${u.what}`;
+    l4CsumOk = u.l4CsumOk;
   } else if (nh === 6 && end - l4 >= (outer ? 20 : 8)) {
     // TCP over IPv6: the same fields and masks as over IPv4, the checksum over IPv6's pseudo-header
     const t = tcpFields(b, l4, end, pfx, f, mask, outer && !ext.frag && end === o + 40 + plen, sum16(b, o + 8, o + 40, 6 + (end - l4)));

@@ -3,10 +3,11 @@
 // sends describe a frame field by field, including fields forced wrong.
 import { Args } from './args';
 import { Diag, q } from './diag';
-import { tokAddrPort, tokAddrPort6, tokIpv4, tokMac, tokUint } from './syntax';
+import { tokAddrPort, tokAddrPort6, tokIpv4, tokUint } from './syntax';
 import { parseIpv6 } from '../trace/ipv6';
 import { IpOptions, LocalSend, Repeat, Tok, WireSend } from './types';
 import { minSize6, v4Only, wire6Option, WIRE6_OPTIONS } from './wire6';
+import { expectWord, SHARED_WIRE_OPTIONS, sharedWireOption } from './wire_options';
 
 const IP_HDR = 20;
 /** smallest IP datagram for each protocol: IP header + L4 header */
@@ -24,12 +25,6 @@ function proto(a: Args, t: Tok | undefined, at: Tok): Proto | undefined {
   return a.fail(t, `${q(t.text)}: unknown protocol; expected icmp, udp or tcp`);
 }
 
-function expect(a: Args, word: string, after: Tok): Tok | undefined {
-  const t = a.peek();
-  if (t?.text === word) return a.next();
-  if (!t) return a.fail(after, `expected ${q(word)} after ${q(after.text)}`);
-  return a.fail(t, `${q(t.text)}: expected ${q(word)}`);
-}
 
 /**
  * `size`: the IP datagram's total length, from the protocol's headers up to 65535; a wire frame
@@ -72,8 +67,8 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
   const pt = words[0];
   let s: LocalSend;
   if (p === 'icmp') {
-    const ty = expect(a, 'echo-request', pt);
-    const to = ty && expect(a, 'to', ty);
+    const ty = expectWord(a, 'echo-request', pt);
+    const to = ty && expectWord(a, 'to', ty);
     const addr = to && a.arg(to, 'an address');
     if (!addr) return undefined;
     // the address decides the family: an IPv6 one makes this an ICMPv6 echo request
@@ -84,11 +79,11 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
   } else {
     let last = pt;
     if (p === 'tcp') {
-      const c = expect(a, 'connect', pt);
+      const c = expectWord(a, 'connect', pt);
       if (!c) return undefined;
       last = c;
     }
-    const to = expect(a, 'to', last);
+    const to = expectWord(a, 'to', last);
     const ap = to && a.arg(to, 'ADDR:PORT');
     const v6ap = !!ap && (ap.text.startsWith('[') || (ap.text.match(/:/g) ?? []).length > 1);
     if (ap && v6ap && p === 'tcp' && /^\[::ffff:/i.test(ap.text)) return a.fail(ap, `${q(ap.text)}: a connect to a v4-mapped address (tcp_v6_connect hands it to tcp_v4_connect) is not modelled; write the IPv4 address`);
@@ -191,9 +186,9 @@ export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefi
     last = ty;
   }
   const withPort = p !== 'icmp';
-  const fromKw = expect(a, 'from', last);
+  const fromKw = expectWord(a, 'from', last);
   const fromW = fromKw && a.arg(fromKw, withPort ? 'ADDR:PORT' : 'an address');
-  const toKw = fromW && expect(a, 'to', fromW);
+  const toKw = fromW && expectWord(a, 'to', fromW);
   const toW = toKw && a.arg(toKw, withPort ? 'ADDR:PORT' : 'an address');
   if (!fromW || !toW) return undefined;
   const s: WireSend = { proto: p, src: fromW, dst: toW };
@@ -238,6 +233,7 @@ export function parseWireSend(words: Tok[], d: Diag, at: Tok): WireSend | undefi
 }
 
 function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
+  if (SHARED_WIRE_OPTIONS.includes(t.text)) return sharedWireOption(a, t, s);
   switch (t.text) {
     case 'df':
     case 'no-df':
@@ -248,31 +244,12 @@ function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
     case 'bad-tcp-checksum':
     case 'bad-icmp-checksum':
       return (s.badL4Checksum = true);
-    case 'frag': {
-      const o = expect(a, 'offset', t);
-      const n = o && a.arg(o, 'a byte offset (a multiple of 8)');
-      const off = n && tokUint(n, a.d, 0, 65528, 'fragment offset');
-      if (n && off !== undefined && off % 8 !== 0) return a.fail(n, `fragment offset ${off} is not a multiple of 8 (the header counts in 8-byte units)`);
-      const more = a.peek()?.text === 'more' && !!a.next();
-      return off !== undefined ? (s.frag = { offset: off, more }) : undefined;
-    }
-    case 'dst-mac':
-    case 'src-mac': {
-      const m = a.arg(t, 'a MAC address');
-      const v = m && tokMac(m, a.d);
-      if (v) s[t.text === 'dst-mac' ? 'dstMac' : 'srcMac'] = v;
-      return v;
-    }
     case 'version':
       return (s.version = num(a, t, 0, 15));
     case 'ihl':
       return (s.ihl = num(a, t, 0, 15));
     case 'truncate':
       return (s.truncate = num(a, t, 0, 65535));
-    case 'payload': {
-      const w = a.arg(t, 'a text');
-      return w && (s.payload = w.text);
-    }
     case 'flags': {
       const f = a.arg(t, 'TCP flags (S, SA, A, R, F, P …)');
       if (!f) return undefined;

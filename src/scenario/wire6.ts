@@ -6,7 +6,8 @@
 // Anything else is refused at its word.
 import type { Args } from './args';
 import { q } from './diag';
-import { tokMac, tokUint } from './syntax';
+import { tokUint } from './syntax';
+import { SHARED_WIRE_OPTIONS, sharedWireOption } from './wire_options';
 import type { Tok, WireSend } from './types';
 import type { Ext6 } from '../model/net/packet/frame6';
 import { extLength } from '../model/net/packet/frame6';
@@ -41,6 +42,7 @@ function parseExt(a: Args, w: Tok): Ext6[] | undefined {
 
 /** One option word of an IPv6 wire send; undefined when it failed (the error is reported). */
 export function wire6Option(a: Args, t: Tok, s: WireSend): unknown {
+  if (SHARED_WIRE_OPTIONS.includes(t.text)) return sharedWireOption(a, t, s);
   const num = (min: number, max: number): number | undefined => {
     const w = a.arg(t, 'a number');
     return w && tokUint(w, a.d, min, max, q(t.text));
@@ -56,30 +58,10 @@ export function wire6Option(a: Args, t: Tok, s: WireSend): unknown {
       return (s.id = num(0, 0xffffffff));
     case 'next-header':
       return (s.nextHeader = num(0, 255));
-    case 'payload': {
-      const w = a.arg(t, 'a text');
-      return w && (s.payload = w.text);
-    }
     case 'ext': {
       const w = a.arg(t, 'extension headers: hop, hop:OPT, dst, dst:OPT, rt0:SEGMENTS_LEFT, comma-separated');
       const e = w && parseExt(a, w);
       return e && (s.ext = e);
-    }
-    case 'frag': {
-      const o = a.peek()?.text === 'offset' ? a.next() : undefined;
-      if (!o) return a.fail(t, 'expected `offset N` after `frag`');
-      const n = a.arg(o, 'a byte offset (a multiple of 8)');
-      const off = n && tokUint(n, a.d, 0, 65528, 'fragment offset');
-      if (n && off !== undefined && off % 8 !== 0) return a.fail(n, `fragment offset ${off} is not a multiple of 8`);
-      const more = a.peek()?.text === 'more' && !!a.next();
-      return off !== undefined ? (s.frag = { offset: off, more }) : undefined;
-    }
-    case 'dst-mac':
-    case 'src-mac': {
-      const m = a.arg(t, 'a MAC address');
-      const v = m && tokMac(m, a.d);
-      if (v) s[t.text === 'dst-mac' ? 'dstMac' : 'srcMac'] = v;
-      return v;
     }
     case 'bad-udp-checksum':
     case 'bad-icmp-checksum':

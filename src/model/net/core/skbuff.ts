@@ -271,6 +271,23 @@ function structuredCloneCb(cb: SkbCb): SkbCb {
 }
 
 /**
+ * What a fragment takes from the packet it is cut from, as ip_copy_metadata and
+ * ip6_copy_metadata both copy it (v6.12 ip_output.c, ip6_output.c): its type, priority,
+ * protocol, route, device, mark and conntrack entry (nf_copy). The control block goes along too
+ * (the kernel copies it where it builds the fragment).
+ */
+export function copyFragMetadata(to: SkBuff, from: SkBuff): void {
+  to.pkt_type = from.pkt_type;
+  to.priority = from.priority;
+  to.protocol = from.protocol;
+  to.dst = from.dst;
+  to.dev = from.dev;
+  to.mark = from.mark;
+  to.nfct = from.nfct;
+  to.cb = { ...from.cb };
+}
+
+/**
  * alloc_skb with the headroom the path needs reserved, as sk_stream_alloc_skb / sock_alloc_send_skb
  * callers do with LL_RESERVED_SPACE + header lengths.
  */

@@ -4,7 +4,7 @@
 import { completePartialChecksum } from '../core/checksum_offload';
 import type { Net } from '../net_namespace';
 import type { DefragUser, FragQueue } from './ip_fragment_types';
-import { allocSkb, IPSKB_FRAG_PMTU, type SharedInfo, type SkBuff } from '../core/skbuff';
+import { allocSkb, copyFragMetadata, IPSKB_FRAG_PMTU, type SharedInfo, type SkBuff } from '../core/skbuff';
 import { numToIp, wr16 } from '../../proto/addr';
 import { IP_DF, IP_MF, IP_OFFSET, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_EXC_FRAGTIME, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
@@ -125,17 +125,10 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
   });
 }
 
-/** ip_copy_metadata: a new skb made from another keeps its route, device, marks and control block. */
+/** ip_copy_metadata: IPv4's fragments also keep the input interface (skb_iif), which IPv6's do not. */
 function ip_copy_metadata(to: SkBuff, from: SkBuff): void {
-  to.dst = from.dst;
-  to.dev = from.dev;
+  copyFragMetadata(to, from);
   to.skb_iif = from.skb_iif;
-  to.protocol = from.protocol;
-  to.pkt_type = from.pkt_type;
-  to.mark = from.mark;
-  to.priority = from.priority;
-  to.nfct = from.nfct;
-  to.cb = { ...from.cb };
 }
 
 /** ip_defrag's result: the whole datagram, or null when the fragment waits or was freed. */

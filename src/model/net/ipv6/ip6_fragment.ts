@@ -4,7 +4,7 @@
 // Fragment header with the offset, M and one identification per datagram, and a multiple of 8
 // data bytes (the last excepted).
 import type { Net } from '../net_namespace';
-import { allocSkb, type SkBuff } from '../core/skbuff';
+import { allocSkb, copyFragMetadata, type SkBuff } from '../core/skbuff';
 import { completePartialChecksum } from '../core/checksum_offload';
 import { wr16, wr32 } from '../../proto/addr';
 import { IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_FRAGMENT, ICMPV6_PKT_TOOBIG, readIpv6 } from '../../proto/ipv6';
@@ -99,12 +99,7 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       wr16(b, at + 4, FRAG_HDR_LEN + len + hlen - IPV6_HLEN);
       f.network_header = at;
       f.transport_header = at + hlen;
-      f.dst = skb.dst;
-      f.dev = skb.dev;
-      f.protocol = skb.protocol;
-      f.mark = skb.mark;
-      f.priority = skb.priority;
-      f.cb = { ...skb.cb };
+      copyFragMetadata(f, skb);
       net.step(f, 'L3', 'ip6_fragment', FILE, `Fragment ${n} of ${count}: offset ${done}, ${len} data bytes, M ${more ? 'set' : 'clear'}; it goes down now and counts in Ip6FragCreates once sent.`);
       done += len;
       const err = output(f);
