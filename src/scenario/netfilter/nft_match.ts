@@ -85,6 +85,39 @@ export function flagList(p: NftCursor): number {
   return m;
 }
 
+/**
+ * The mask after `V /`: nft 1.0.6's grammar takes a list there (list_rhs_expr, two or more
+ * elements joined by commas, each may be `a|b`), so `tcp flags rst / rst` and `syn / syn|ack`
+ * are syntax errors ("expecting comma") where `syn / syn,ack` is not.
+ */
+function slashMask(p: NftCursor): number {
+  let m = 0;
+  let elements = 0;
+  const element = (): void => {
+    const one = (): void => {
+      const t = p.word('a tcp flag');
+      if (!(t.text in X.TCP_FLAGS)) p.fail(t, `unknown tcp flag ${q(t.text)} (${Object.keys(X.TCP_FLAGS).join(', ')})`);
+      m |= X.TCP_FLAGS[t.text];
+    };
+    one();
+    while (p.is('|')) {
+      p.next();
+      one();
+    }
+    elements++;
+  };
+  element();
+  while (p.is(',')) {
+    p.next();
+    element();
+  }
+  if (elements < 2) {
+    const t = p.peek();
+    p.fail(t, `syntax error, unexpected ${t.kind === 'eof' ? 'end of rule' : q(t.text)}, expecting comma: the mask after / is a list of two or more flags (write \`rst / rst,ack\` or \`& rst == rst\`)`);
+  }
+  return m;
+}
+
 export function tcpFlags(p: NftCursor, kw: NTok): Expr {
   const show = (v: number): string => `tcp flags ${X.showFlags(v)}`;
   if (p.is('&')) {
@@ -119,7 +152,7 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
   const val = flagList(p);
   if (p.peek().kind === 'word' && p.peek().text === '/') {
     p.next();
-    const mask = flagList(p);
+    const mask = slashMask(p);
     return X.matchBits(p.text(kw), X.field.tcpFlags, mask, val, op === '!=', show);
   }
   if (explicit) return X.matchBits(p.text(kw), X.field.tcpFlags, 0xff, val, op === '!=', show);

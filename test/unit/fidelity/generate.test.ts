@@ -90,8 +90,9 @@ describe('fidelity: the scenario generator', function () {
     assert.doesNotMatch(all, /net\.core\./, 'net.core.* of the initial namespace is the whole machine');
     assert.doesNotMatch(all, /neigh\.default\./, 'a new namespace has no net.ipv4.neigh.default');
     assert.match(all, /net\.ipv4\.neigh\.eth\d+\.\w+=/);
-    // only `timed` and `nf-rules` are off by default, so that CI's fixed seeds draw what they drew
-    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed', 'nf-rules']);
+    // only `timed` is off by default, and `nf-rules` for CI's seeds, so that they draw what they drew
+    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed']);
+    assert.deepStrictEqual(CI_GENERATED.exclude, ['nf-rules']);
   });
 
   it('`timed` makes later fragments timed items the model runs, and leaves everything else as drawn', () => {
@@ -118,8 +119,8 @@ describe('fidelity: the scenario generator', function () {
     let added = 0;
     const seen = new Set<string>();
     for (let i = 0; i < 80; i++) {
-      const plain = generate(990303, i);
-      const sc = generate(990303, i, { include: ['nf-rules'] });
+      const plain = generate(990303, i, { exclude: ['nf-rules'] });
+      const sc = generate(990303, i);
       assert.deepStrictEqual(sc.traffic, plain.traffic, `generated 990303/${i}`);
       assert.deepStrictEqual(sc.links, plain.links);
       sc.hosts.forEach((h, k) => {
@@ -136,6 +137,18 @@ describe('fidelity: the scenario generator', function () {
     }
     assert.ok(added > 40, `only ${added} lines added in 80 scenarios`);
     for (const c of ['.', 'ct status', 'tcp flags', 'quota', '-m string', '-m recent', '-m hashlimit', 'NETMAP']) assert.ok(seen.has(c), `nf-rules never drew ${c}`);
+  });
+
+  it("`nf-rules` is on by default except for CI's seeds, which draw what they drew without it unless asked for", () => {
+    let changed = 0;
+    for (let i = 0; i < 30; i++) {
+      for (const seed of CI_GENERATED.seeds) {
+        assert.strictEqual(render(generate(seed, i)), render(generate(seed, i, { exclude: ['nf-rules'] })), `generated ${seed}/${i}`);
+        if (render(generate(seed, i, { include: ['nf-rules'] })) !== render(generate(seed, i))) changed++;
+      }
+      assert.strictEqual(render(generate(990411, i)), render(generate(990411, i, { include: ['nf-rules'] })), `generated 990411/${i}`);
+    }
+    assert.ok(changed > 10, `--include nf-rules changed only ${changed} of CI's first 90 draws`);
   });
 
   it('links join only the scenario\'s own hosts (the harness makes a veth pair between their namespaces)', () => {

@@ -83,6 +83,12 @@ const NFT: [string, string, string, string | null, string?][] = [
   ['ip', 'filter input', 'tcp dport 4-4 drop', null],
   ['ip', 'nat prerouting', 'tcp dport 80 dnat to 1.2.3.4:80 random', 'random', 'nat flag random is not modelled (the kernel picks the port at random)'],
   ['ip', 'nat prerouting', 'tcp dport 80 dnat to 1.2.3.4:80 persistent', null],
+  // nft 1.0.6 reads a list after `V /` (two or more elements joined by commas)
+  ['ip', 'filter input', 'tcp flags rst / rst counter drop', 'counter', 'syntax error, unexpected "counter", expecting comma: the mask after / is a list of two or more flags (write `rst / rst,ack` or `& rst == rst`)'],
+  ['ip', 'filter input', 'tcp flags syn / syn|ack drop', 'drop', 'syntax error, unexpected "drop", expecting comma: the mask after / is a list of two or more flags (write `rst / rst,ack` or `& rst == rst`)'],
+  ['ip', 'filter input', 'tcp flags rst / rst,ack counter drop', null],
+  ['ip', 'filter input', 'tcp flags syn / syn,ack|fin drop', null],
+  ['ip', 'filter input', 'tcp flags != syn / syn,ack drop', null],
 ];
 
 /** [line after `iptables`, the word the error points at (null: accepted), message] */
