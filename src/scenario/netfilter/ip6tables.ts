@@ -176,7 +176,7 @@ export const IP6T_MATCHES = new Set(['tcp', 'udp', 'icmp6', 'mark', 'multiport',
 export const IP6T_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MARK', 'QUEUE', 'NFQUEUE']);
 
 /** IPv4-only extensions: ip6tables has no such module (libipt_*), so it cannot load it. */
-const IPV4_ONLY = new Set(['icmp', 'ttl', 'ah', 'realm', 'ecn', 'CLUSTERIP', 'ECN', 'TTL', 'NETMAP', 'ULOG']);
+const IPV4_ONLY = new Set(['icmp', 'ttl', 'realm', 'CLUSTERIP', 'ECN', 'TTL', 'ULOG']);
 
 /** ip6tables' refusal of a match or target the model does not run on IPv6 packets. */
 export function ip6Unsupported(kind: 'match' | 'target', name: Tok): never {
