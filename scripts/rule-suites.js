@@ -33,7 +33,7 @@ esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format
 const M = require(out);
 
 const verbose = process.argv.includes('--verbose');
-const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] } };
+const tally = { nft: { ok: [0, 0], fail: [0, 0] }, iptables: { ok: [0, 0], fail: [0, 0] }, ip6tables: { ok: [0, 0], fail: [0, 0] } };
 /** accepted iptables lines whose iptables-save form is the suite's listing column (`=`: the line itself) */
 const iptListing = { same: 0, of: 0, explicit: [0, 0] };
 /** accepted lines whose listing is the expected one: [listed as expected, accepted] */
@@ -76,12 +76,12 @@ function tryNft(fam, chainSpec, rule, decls = []) {
 }
 
 /** Runs the line; returns [null, the rule's iptables-save spec] when accepted, [why] when refused. */
-function tryIptables(table, chain, rule) {
-  const line = `iptables -t ${table} -A ${chain} ${rule}`;
+function tryIptables(table, chain, rule, fam = 'ip') {
+  const line = `${fam === 'ip6' ? 'ip6tables' : 'iptables'} -t ${table} -A ${chain} ${rule}`;
   try {
     const net = new M.World().addHost('h');
-    M.runIptables(net, M.splitFileLine(line, 'x', 1));
-    const t = net.nf.tables.find((x) => x.family === 'ip' && x.name === table);
+    M.runIptables(net, M.splitFileLine(line, 'x', 1), fam);
+    const t = net.nf.tables.find((x) => x.family === fam && x.name === table);
     const r = t?.chains.get(chain)?.rules[0];
     return [null, r ? M.saveRuleSpec(r) : null];
   } catch (e) {
@@ -171,7 +171,9 @@ function nftFile(file, text) {
   }
 }
 
-function iptablesFile(file, text) {
+/** an iptables suite file: lib{xt,ipt}_*.t run with iptables, libip6t_*.t with ip6tables */
+function iptablesFile(file, text, fam = 'ip') {
+  const tool = fam === 'ip6' ? 'ip6tables' : 'iptables';
   let chains = [];
   let table = 'filter';
   for (const raw of text.split('\n')) {
@@ -190,11 +192,11 @@ function iptablesFile(file, text) {
     if (parts.length < 3 || (parts[2] !== 'OK' && parts[2] !== 'FAIL')) continue;
     const k = parts[2] === 'OK' ? 'ok' : 'fail';
     const chain = chains[0] ?? 'INPUT';
-    const [why, saved] = tryIptables(table, chain, parts[0]);
-    tally.iptables[k][1]++;
+    const [why, saved] = tryIptables(table, chain, parts[0], fam);
+    tally[tool][k][1]++;
     let shown = '';
     if (why === null) {
-      tally.iptables[k][0]++;
+      tally[tool][k][0]++;
       if (k === 'ok' && parts[1] !== '') {
         const want = parts[1] === '=' ? parts[0] : parts[1];
         const same = saved === want.trim();
@@ -216,10 +218,11 @@ for (const f of fs.readdirSync(dirArg).sort()) {
   if (!f.endsWith('.t')) continue;
   const text = fs.readFileSync(p, 'utf8');
   if (/^lib(xt|ipt)_/.test(f)) iptablesFile(p, text);
+  else if (/^libip6t_/.test(f)) iptablesFile(p, text, 'ip6');
   else nftFile(p, text);
 }
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)} %` : '-');
-for (const tool of ['nft', 'iptables']) {
+for (const tool of ['nft', 'iptables', 'ip6tables']) {
   const t = tally[tool];
   if (!t.ok[1] && !t.fail[1]) continue;
   console.log(`${tool}: accepted ${t.ok[0]} of ${t.ok[1]} lines the tool accepts (${pct(t.ok[0], t.ok[1])}); accepted ${t.fail[0]} of ${t.fail[1]} lines the tool rejects`);

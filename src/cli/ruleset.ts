@@ -16,14 +16,16 @@ import { takeValued } from './args';
 export const RULESET_USAGE = `  netstack ruleset FILE [--host H] [--root DIR]
                                    apply a scenario's setup (no traffic) and print each host's
                                    ruleset: nf_tables as nft list ruleset prints them, iptables
-                                   rules in iptables-save form`;
+                                   rules in iptables-save form (ip6tables rules after
+                                   a "# ip6tables-save" line)`;
 
 /** The printed ruleset of one host, line by line (without the `# host` line). */
 export function hostRuleset(net: Net): string[] {
   const nf = net.nf instanceof NfEngine ? net.nf : null;
   if (!nf) return [];
   const lines = (text: string): string[] => (text ? text.replace(/\n$/, '').split('\n') : []);
-  return [...lines(nftListRuleset(net)), ...lines(iptablesSave(nf))];
+  const v6 = lines(iptablesSave(nf, 'ip6'));
+  return [...lines(nftListRuleset(net)), ...lines(iptablesSave(nf)), ...(v6.length ? ['# ip6tables-save', ...v6] : [])];
 }
 
 export function rulesetCommand(argv: string[], out: (s: string) => void, err: (s: string) => void): number {

@@ -34,6 +34,8 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
       ['ipv6-nf-forward-drop.yaml', 'an ip6 table\'s forward chain drops UDP from a prefix (nft_do_chain_ipv6); the ping passes'],
       ['ipv6-nf-reject-icmpv6.yaml', 'reject in an inet table answers IPv6 with ICMPv6: admin-prohibited, or port unreachable for icmpx'],
+      ['ipv6-ip6tables-forward-firewall.yaml', 'an ip6tables FORWARD firewall: policy DROP, a user chain, icmp6 types, REJECT with icmp6-adm-prohibited'],
+      ['ipv6-nf-reject-tcp-reset.yaml', 'reject with tcp reset over IPv6: nf_send_reset6 answers the SYN, connect() gets ECONNREFUSED'],
       ['ipv6-fragmentation-reassembly.yaml', 'only the source fragments IPv6: ip6_fragment, the Fragment header, ipv6_frag_rcv'],
       ['ipv6-bad-udp-checksum.yaml', 'a crafted UDPv6 datagram with a wrong (mandatory) checksum: Udp6InCsumErrors'],
       ['ipv6-unknown-next-header.yaml', 'destination options, then next header 253: Ip6InUnknownProtos and parameter problem code 1'],

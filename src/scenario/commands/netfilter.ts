@@ -9,7 +9,8 @@ export function parseNetfilter(line: Line, d: Diag): SetupCommand[] {
     d.error(cmd, `${q(cmd.text)} needs a command`);
     return [];
   }
-  // iptables-restore reads a dump into the same iptables-nft tables as iptables does
+  // iptables-restore reads a dump into the same iptables-nft tables as iptables does; ip6tables
+  // and ip6tables-restore are the same parser with the ip6 family (the command word says which)
   const kind = cmd.text === 'nft' ? 'nft' : 'iptables';
   return [{ kind, pos: cmd.pos, words: line.words, line: line.text }];
 }

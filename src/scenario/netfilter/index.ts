@@ -1,4 +1,4 @@
-// Setup lines `nft …`, `iptables …` and `iptables-restore [<] FILE` applied to a host's
+// Setup lines `nft …`, `iptables …`, `iptables-restore [<] FILE` and their ip6tables forms applied to a host's
 // netfilter (src/model/net/netfilter). Rules files are read through the reader the run was
 // given (the CLI and the extension pass one that reads relative to the scenario's folder), and
 // errors inside them name the rules file, line and column.
@@ -37,15 +37,16 @@ export function applyNetfilter(net: Net, c: Extract<SetupCommand, { kind: 'nft' 
     runNft(net, fromWords(c.words, c.line, 1), reader(readFile));
     return;
   }
-  if (cmd.text === 'iptables-restore') {
+  const fam = cmd.text.startsWith('ip6') ? 'ip6' : 'ip';
+  if (cmd.text === 'iptables-restore' || cmd.text === 'ip6tables-restore') {
     let args = rest;
     if (args[0]?.text === '<') args = args.slice(1);
     const opt = args.find((a) => a.text.startsWith('-'));
-    if (opt) throw new ScenarioError(`iptables-restore option ${opt.text} is not modelled`, opt.pos);
-    if (args.length !== 1) throw new ScenarioError('iptables-restore: give one file: iptables-restore < FILE', (args[1] ?? cmd).pos);
+    if (opt) throw new ScenarioError(`${cmd.text} option ${opt.text} is not modelled`, opt.pos);
+    if (args.length !== 1) throw new ScenarioError(`${cmd.text}: give one file: ${cmd.text} < FILE`, (args[1] ?? cmd).pos);
     const src = reader(readFile)(args[0].text, args[0].pos);
-    runIptablesRestore(net, src.text, relativeTo(args[0].pos.file, args[0].text));
+    runIptablesRestore(net, src.text, relativeTo(args[0].pos.file, args[0].text), fam);
     return;
   }
-  runIptables(net, c.words);
+  runIptables(net, c.words, fam);
 }

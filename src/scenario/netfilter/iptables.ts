@@ -17,6 +17,7 @@ import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
 import type { XtMatch } from './xt/types';
 import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
+import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -57,10 +58,10 @@ const REJECT_WITH: Record<string, number | 'tcp-reset'> = {
 const iptablesLoop: LoopMessage = (f) =>
   `iptables: RULE_APPEND failed (Too many links): ${f.path.join(' → ')}${f.loop ? ' is a loop' : ''} (the kernel follows at most 16 jumps from a built-in chain)`;
 
-/** `iptables …` on a setup line (words after the command). */
-export function runIptables(net: Net, words: Tok[]): void {
+/** `iptables …` (or, with `fam` ip6, `ip6tables …`) on a setup line (words after the command). */
+export function runIptables(net: Net, words: Tok[], fam: IptFamily = 'ip'): void {
   const ops: Op[] = [];
-  parseCommand(words, ops, null);
+  parseCommand(words, ops, null, null, fam);
   applyOps(net, ops, iptablesLoop);
 }
 
@@ -93,7 +94,7 @@ export function splitFileLine(line: string, file: string, lineNo: number): Tok[]
 }
 
 /** iptables-restore: a whole iptables-save dump. Each table named is flushed first, as iptables-restore does without --noflush. */
-export function runIptablesRestore(net: Net, text: string, file: string): void {
+export function runIptablesRestore(net: Net, text: string, file: string, fam: IptFamily = 'ip'): void {
   const ops: Op[] = [];
   let table: { name: string; pos: SourcePos } | null = null;
   const lines = text.split('\n');
@@ -107,11 +108,12 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
       if (table) throw new ScenarioError(`*${trimmed.slice(1)}: the table ${table.name} before it has no COMMIT`, pos);
       const name = trimmed.slice(1).trim();
       if (!(name in BUILTIN)) throw new ScenarioError(`unknown table ${q(name)} (raw, mangle, nat, filter, security)`, { ...pos, col: col + 1 });
+      if (fam === 'ip6') ip6TableCheck(name, { text: name, pos: { ...pos, col: col + 1 } });
       table = { name, pos };
       ops.push({
         pos,
         run: (e) => {
-          const t = e.table('ip', name);
+          const t = e.table(fam, name);
           if (t) e.tables = e.tables.filter((x) => x !== t);
         },
       });
@@ -133,7 +135,7 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
         ops.push({
           pos,
           run: (e) => {
-            const c = builtin(e, tname, cname);
+            const c = builtin(e, fam, tname, cname);
             c.base!.policy = pol === 'DROP' ? 'drop' : 'accept';
             c.packets = Number(pk ?? 0);
             c.bytes = Number(by ?? 0);
@@ -141,7 +143,7 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
         });
       } else {
         if (pol !== '-') throw new ScenarioError(`${cname} is not a built-in chain of ${tname}, so its policy must be "-"`, { ...pos, col: polCol });
-        ops.push({ pos, run: (e) => userChain(e, tname, cname, pos, true) });
+        ops.push({ pos, run: (e) => userChain(e, fam, tname, cname, pos, true) });
       }
       continue;
     }
@@ -152,23 +154,23 @@ export function runIptablesRestore(net: Net, text: string, file: string): void {
       counters = [Number(cm[1]), Number(cm[2])];
       words = words.slice(1);
     }
-    parseCommand(words, ops, tname, counters);
+    parseCommand(words, ops, tname, counters, fam);
   }
   if (table) throw new ScenarioError(`table ${table.name} has no COMMIT: iptables-restore applies nothing`, table.pos);
   applyOps(net, ops, iptablesLoop);
 }
 
-function ensureTable(e: NfEngine, name: string): Table {
-  let t = e.table('ip', name);
+function ensureTable(e: NfEngine, fam: IptFamily, name: string): Table {
+  let t = e.table(fam, name);
   if (!t) {
-    t = { family: 'ip', name, chains: new Map(), owner: 'iptables' };
+    t = { family: fam, name, chains: new Map(), owner: 'iptables' };
     e.tables.push(t);
   }
   return t;
 }
 
-function builtin(e: NfEngine, table: string, name: string): Chain {
-  const t = ensureTable(e, table);
+function builtin(e: NfEngine, fam: IptFamily, table: string, name: string): Chain {
+  const t = ensureTable(e, fam, table);
   let c = t.chains.get(name);
   if (!c) {
     const [hook, priority, type] = BUILTIN[table][name];
@@ -178,10 +180,10 @@ function builtin(e: NfEngine, table: string, name: string): Chain {
   return c;
 }
 
-function userChain(e: NfEngine, table: string, name: string, pos: SourcePos, create: boolean): Chain {
-  const t = ensureTable(e, table);
+function userChain(e: NfEngine, fam: IptFamily, table: string, name: string, pos: SourcePos, create: boolean): Chain {
+  const t = ensureTable(e, fam, table);
   let c = t.chains.get(name);
-  if (c && create) throw new ScenarioError(`iptables: Chain already exists: ${name}`, pos);
+  if (c && create) throw new ScenarioError(`${toolName(fam)}: Chain already exists: ${name}`, pos);
   if (!c) {
     if (!create) throw new ScenarioError(`iptables: Chain '${name}' does not exist${/^[A-Z]+$/.test(name) ? ` in table ${table}` : ''}`, pos);
     c = { table: t, name, base: null, rules: [], regSeq: e.nextSeq(), packets: 0, bytes: 0 };
@@ -190,9 +192,9 @@ function userChain(e: NfEngine, table: string, name: string, pos: SourcePos, cre
   return c;
 }
 
-function chainFor(e: NfEngine, table: string, tok: Tok): Chain {
-  if (BUILTIN[table][tok.text]) return builtin(e, table, tok.text);
-  const t = e.table('ip', table);
+function chainFor(e: NfEngine, fam: IptFamily, table: string, tok: Tok): Chain {
+  if (BUILTIN[table][tok.text]) return builtin(e, fam, table, tok.text);
+  const t = e.table(fam, table);
   const c = t?.chains.get(tok.text);
   if (!c) throw new ScenarioError(`iptables: Chain '${tok.text}' does not exist in table ${table}${BUILTIN.filter[tok.text] || BUILTIN.nat[tok.text] || BUILTIN.mangle[tok.text] ? ' (it is a built-in chain of another table: add -t)' : ' (create it with -N first)'}`, tok.pos);
   return c;
@@ -225,7 +227,7 @@ class Args {
   }
 }
 
-function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null = null): void {
+function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null, fam: IptFamily): void {
   const a = new Args(words);
   if (!fileTable) a.next(); // the command word
   let table = fileTable ?? 'filter';
@@ -238,7 +240,8 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       case '--table': {
         if (fileTable) throw new ScenarioError('-t is not allowed inside a dump: the table is given by *TABLE', t.pos);
         const v = a.arg(t, 'a table name');
-        if (!(v.text in BUILTIN)) throw new ScenarioError(`can't initialize iptables table \`${v.text}': Table does not exist (raw, mangle, nat, filter, security)`, v.pos);
+        if (!(v.text in BUILTIN)) throw new ScenarioError(`can't initialize ${toolName(fam)} table \`${v.text}': Table does not exist (raw, mangle, nat, filter, security)`, v.pos);
+        if (fam === 'ip6') ip6TableCheck(v.text, v);
         table = v.text;
         break;
       }
@@ -297,13 +300,13 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       if (!BUILTIN[tname][c.chain!.text]) throw new ScenarioError(`iptables: ${c.chain!.text} is not a built-in chain of table ${tname}, so it has no policy`, c.chain!.pos);
       if (pol.text !== 'ACCEPT' && pol.text !== 'DROP') throw new ScenarioError(`iptables: bad policy name ${q(pol.text)} (ACCEPT or DROP)`, pol.pos);
       if (spec.length) throw new ScenarioError(`iptables -P takes no rule options (${q(spec[0].text)})`, spec[0].pos);
-      ops.push({ pos: c.tok.pos, run: (e) => (builtin(e, tname, c.chain!.text).base!.policy = pol.text === 'DROP' ? 'drop' : 'accept') });
+      ops.push({ pos: c.tok.pos, run: (e) => (builtin(e, fam, tname, c.chain!.text).base!.policy = pol.text === 'DROP' ? 'drop' : 'accept') });
       return;
     }
     case '-N':
     case '--new-chain':
       if (BUILTIN[tname][c.chain!.text]) throw new ScenarioError(`iptables: Chain already exists: ${c.chain!.text} is built in`, c.chain!.pos);
-      ops.push({ pos: c.chain!.pos, run: (e) => userChain(e, tname, c.chain!.text, c.chain!.pos, true) });
+      ops.push({ pos: c.chain!.pos, run: (e) => userChain(e, fam, tname, c.chain!.text, c.chain!.pos, true) });
       return;
     case '-F':
     case '--flush':
@@ -313,9 +316,9 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       ops.push({
         pos: c.tok.pos,
         run: (e) => {
-          const t = e.table('ip', tname);
+          const t = e.table(fam, tname);
           if (!t) return;
-          const chains = c.chain ? [chainFor(e, tname, c.chain)] : [...t.chains.values()];
+          const chains = c.chain ? [chainFor(e, fam, tname, c.chain)] : [...t.chains.values()];
           for (const ch of chains) {
             if (zero) {
               ch.packets = 0;
@@ -332,7 +335,7 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
       ops.push({
         pos: c.tok.pos,
         run: (e) => {
-          const t = e.table('ip', tname);
+          const t = e.table(fam, tname);
           if (!t) return;
           for (const ch of [...t.chains.values()]) {
             if (ch.base || (c.chain && ch.name !== c.chain.text)) continue;
@@ -349,20 +352,20 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
     ops.push({
       pos: c.tok.pos,
       run: (e) => {
-        const ch = chainFor(e, tname, chainTok);
+        const ch = chainFor(e, fam, tname, chainTok);
         if (c.num! < 1 || c.num! > ch.rules.length) throw new ScenarioError(`iptables: Index of deletion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
         ch.rules = ch.rules.filter((_, i) => i !== c.num! - 1);
       },
     });
     return;
   }
-  const built = buildRule(spec, tname);
+  const built = buildRule(spec, tname, fam);
   const text = [c.tok.text === '--append' ? '-A' : c.tok.text === '--insert' ? '-I' : c.tok.text === '--delete' ? '-D' : c.tok.text, chainTok.text, ...spec.map((s) => (/[\s"]/.test(s.text) || s.text === '' ? `"${s.text}"` : s.text))].join(' ');
   const rulePos = c.tok.pos;
   ops.push({
     pos: rulePos,
     run: (e) => {
-      const ch = chainFor(e, tname, chainTok);
+      const ch = chainFor(e, fam, tname, chainTok);
       built.check(e, ch);
       const rule: Rule = { handle: e.nextHandle(), text: (tname !== 'filter' && !fileTable ? `-t ${tname} ` : '') + text, pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
       rememberSaveForm(rule, built.save);
@@ -496,9 +499,11 @@ const MATCH_NEEDS: Record<string, string> = {
   pkttype: 'pkttype: option "--pkt-type" must be specified',
   length: 'length: option "--length" must be specified',
   icmp: 'icmp: option "--icmp-type" must be specified',
+  icmp6: 'icmp6: option "--icmpv6-type" must be specified',
+  hl: "HL match: You must specify one of `--hl-eq', `--hl-lt', `--hl-gt'",
 };
 
-function buildRule(words: Tok[], table: string): Built {
+function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
   const spec = splitEquals(words);
   const a = new Args(spec);
   const exprs: Expr[] = [];
@@ -510,10 +515,11 @@ function buildRule(words: Tok[], table: string): Built {
   const text = (from: number): string => spec.slice(from, a.i).map((s) => (/\s/.test(s.text) ? `"${s.text}"` : s.text)).join(' ');
   // a match's protocol is checked when the rule is complete, so `-m tcp --dport 22 -p tcp` is fine
   let finalProto: number | null = null;
+  const PROTOS = fam === 'ip6' ? { ...IPT_PROTOS, ...IP6T_EXTRA_PROTOS } : IPT_PROTOS;
   for (let i = 0; i < spec.length - 1; i++) {
     if ((spec[i].text === '-p' || spec[i].text === '--protocol') && spec[i - 1]?.text !== '!' && spec[i + 1].text !== '!') {
       const v = spec[i + 1].text;
-      finalProto = Object.hasOwn(IPT_PROTOS, v) ? IPT_PROTOS[v] : /^\d+$/.test(v) ? Number(v) : null;
+      finalProto = Object.hasOwn(PROTOS, v) ? PROTOS[v] : /^\d+$/.test(v) ? Number(v) : null;
     }
   }
   const seen = new Map<string, Tok>();
@@ -564,7 +570,7 @@ function buildRule(words: Tok[], table: string): Built {
       case '-p':
       case '--protocol': {
         const v = a.arg(t, 'a protocol');
-        const n = v.text === 'all' ? 0 : Object.hasOwn(IPT_PROTOS, v.text) ? IPT_PROTOS[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
+        const n = v.text === 'all' ? 0 : Object.hasOwn(PROTOS, v.text) ? PROTOS[v.text] : /^\d+$/.test(v.text) ? Number(v.text) : -1;
         if (n < 0 || n > 255) throw new ScenarioError(`unknown protocol ${q(v.text)} specified`, v.pos);
         once('-p', t, 'multiple -p flags not allowed');
         if (n === 0 && neg) throw new ScenarioError('rule would never match protocol', t.pos);
@@ -582,6 +588,14 @@ function buildRule(words: Tok[], table: string): Built {
         if (v.text.includes(',')) throw new ScenarioError('several addresses in one rule (a,b) are not modelled: write one rule each', v.pos);
         const src = t.text === '-s' || t.text === '--source';
         once(src ? '-s' : '-d', t, `multiple ${src ? '-s' : '-d'} flags not allowed`);
+        if (fam === 'ip6') {
+          const a6 = parseAddr6(v);
+          // ::/0 is every address: ip6tables-nft adds no match for it, and lists none
+          if (a6.range[0] === 0n && a6.range[1] === (1n << 128n) - 1n && !neg) break;
+          save[src ? 's' : 'd'] = [...bang(neg), src ? '-s' : '-d', a6.save];
+          exprs.push(matchAddr6(text(from), src, a6.range, neg));
+          break;
+        }
         const ad = parseAddr(v);
         save[src ? 's' : 'd'] = 'range' in ad ? saveAddr(src ? '-s' : '-d', neg, ad.range[0], (~(ad.range[1] - ad.range[0]) >>> 0)) : saveAddr(src ? '-s' : '-d', neg, ad.value, ad.mask);
         const get = src ? X.field.saddr : X.field.daddr;
@@ -608,7 +622,8 @@ function buildRule(words: Tok[], table: string): Built {
       case '--match': {
         if (neg) throw new ScenarioError('unexpected ! flag before --match', t.pos);
         const v = a.arg(t, 'a match name');
-        const known = ['tcp', 'udp', 'icmp', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
+        const known = fam === 'ip6' ? [...IP6T_MATCHES] : ['tcp', 'udp', 'icmp', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
+        if (fam === 'ip6' && !IP6T_MATCHES.has(v.text)) ip6Unsupported('match', v);
         const xm = Object.hasOwn(XT_MATCHES, v.text) ? XT_MATCHES[v.text] : undefined;
         if (xm) {
           const eff: number | null = proto ?? finalProto;
@@ -623,9 +638,9 @@ function buildRule(words: Tok[], table: string): Built {
           break;
         }
         if (!known.includes(v.text)) throw new ScenarioError(`match ${q(v.text)} is not modelled`, v.pos);
-        if (v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport') {
+        if (v.text === 'tcp' || v.text === 'udp' || v.text === 'icmp' || v.text === 'multiport' || v.text === 'icmp6') {
           const eff: number | null = proto ?? finalProto;
-          const ok = v.text === 'multiport' ? eff !== null && MULTIPORT_PROTOS.includes(eff) : eff === X.PROTO_BY_NAME[v.text];
+          const ok = v.text === 'multiport' ? eff !== null && MULTIPORT_PROTOS.includes(eff) : eff === (v.text === 'icmp6' ? IP6T_EXTRA_PROTOS.icmpv6 : X.PROTO_BY_NAME[v.text]);
           if (!ok) throw new ScenarioError(`-m ${v.text} needs -p ${v.text === 'multiport' ? 'tcp, udp, udplite, sctp or dccp' : v.text} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
           if (proto === null) proto = eff;
         }
@@ -701,7 +716,17 @@ function buildRule(words: Tok[], table: string): Built {
         modPiece('tcp').set('flags', [...bang(neg), '--tcp-flags', tcpFlagNames(mask), tcpFlagNames(comp)]);
         break;
       }
+      case '--icmpv6-type': {
+        if (fam !== 'ip6') throw new ScenarioError(`unknown option ${q(t.text)}`, t.pos);
+        needProto(t, [IP6T_EXTRA_PROTOS.icmpv6]);
+        modOpt('icmp6', t, '--icmpv6-type');
+        const ty = parseIcmp6Type(a.arg(t, 'an ICMPv6 type'));
+        exprs.push(matchIcmp6(text(from), ty, neg));
+        modPiece('icmp6').set('type', [...bang(neg), '--icmpv6-type', ty.save]);
+        break;
+      }
       case '--icmp-type': {
+        if (fam === 'ip6') throw new ScenarioError(`unknown option ${q(t.text)}`, t.pos);
         needProto(t, [IPPROTO_ICMP]);
         modOpt('icmp', t, '--icmp-type');
         const v = a.arg(t, 'an ICMP type');
@@ -759,7 +784,9 @@ function buildRule(words: Tok[], table: string): Built {
         const v = a.arg(t, 'a length or range');
         // `A:` is A to 65535, `:B` is 0 to B (libxt_length)
         const [lo, hi] = v.text.split(':').map((s, i) => (s === '' ? (i === 0 ? 0 : 65535) : parseNum({ ...v, text: s }, 65535)));
-        exprs.push(X.matchNum(text(from), X.field.iplen, neg ? '!=' : '==', [[lo, hi ?? lo]], (x) => `length ${x}`));
+        // xt_length: the IPv4 total length, or the IPv6 payload length plus the 40-byte fixed header
+        const len = fam === 'ip6' ? (x: EvalCtx) => (x.p.ip6h ? x.p.ip6h.payloadLen + 40 : undefined) : X.field.iplen;
+        exprs.push(X.matchNum(text(from), len, neg ? '!=' : '==', [[lo, hi ?? lo]], (x) => `length ${x}`));
         modPiece('length').set('length', [...bang(neg), '--length', hi === undefined || hi === lo ? `${lo}` : `${lo}:${hi}`]);
         break;
       }
@@ -774,13 +801,29 @@ function buildRule(words: Tok[], table: string): Built {
         modPiece('ttl').set('ttl', [...bang(neg && t.text === '--ttl-eq'), t.text, String(v)]);
         break;
       }
+      case '--hl-eq':
+      case '--hl-lt':
+      case '--hl-gt': {
+        // xt_hl's hl_mt6: the IPv6 hop limit against the value
+        if (!modules.has('hl')) throw new ScenarioError(`unknown option ${q(t.text)} (it needs -m hl)`, t.pos);
+        modOpt('hl', t, t.text, 'hl');
+        const v = parseNum(a.arg(t, 'a hop limit'), 255);
+        const op: X.Op = t.text === '--hl-eq' ? (neg ? '!=' : '==') : t.text === '--hl-lt' ? '<' : '>';
+        exprs.push(X.matchNum(text(from), (x) => x.p.ip6h?.hopLimit, op, [[v, v]], (x) => `ip6 hoplimit ${x}`));
+        modPiece('hl').set('hl', [...bang(neg && t.text === '--hl-eq'), t.text, String(v)]);
+        break;
+      }
+      case '-f':
+      case '--fragment':
+        if (fam === 'ip6') throw new ScenarioError("`-f' is not supported in IPv6, use -m frag instead", t.pos);
+        throw new ScenarioError(`unknown option ${q(t.text)}`, t.pos);
       case '-j':
       case '--jump':
       case '-g':
       case '--goto': {
         if (target) throw new ScenarioError('iptables: only one target (-j) per rule', t.pos);
         const v = a.arg(t, 'a target');
-        target = buildTarget(a, v, t, table, checks, proto, text, from, save);
+        target = buildTarget(a, v, t, table, checks, proto, text, from, save, fam);
         break;
       }
       default: {
@@ -798,7 +841,8 @@ function buildRule(words: Tok[], table: string): Built {
   const all = [...exprs, X.counterStmt('counter')];
   if (target) all.push(target);
   return {
-    exprs: all,
+    // an ip6tables rule holds only what the model runs on IPv6 packets (ip6tables.ts's lists)
+    exprs: fam === 'ip6' ? all.map((e) => ({ ...e, v6: true })) : all,
     save,
     check: (e, c) => {
       for (const f of checks) f(e, c);
@@ -807,7 +851,7 @@ function buildRule(words: Tok[], table: string): Built {
 }
 
 /** the options of each built-in match in the order its save function prints them */
-const SAVE_ORDER: Record<string, string[]> = { tcp: ['sport', 'dport', 'flags'], udp: ['sport', 'dport'], icmp: ['type'], mark: ['mark'], connmark: ['mark'], multiport: ['ports'], comment: ['comment'], pkttype: ['type'], length: ['length'], ttl: ['ttl'] };
+const SAVE_ORDER: Record<string, string[]> = { tcp: ['sport', 'dport', 'flags'], udp: ['sport', 'dport'], icmp: ['type'], icmp6: ['type'], hl: ['hl'], mark: ['mark'], connmark: ['mark'], multiport: ['ports'], comment: ['comment'], pkttype: ['type'], length: ['length'], ttl: ['ttl'] };
 
 /** libxt_tcp's print_tcpf: the flag names in bit order, NONE for none */
 function tcpFlagNames(m: number): string {
@@ -815,18 +859,18 @@ function tcpFlagNames(m: number): string {
   return names.length ? names.join(',') : 'NONE';
 }
 
-function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, save: SaveParts): Expr {
+function buildTarget(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, save: SaveParts, fam: IptFamily): Expr {
   // what iptables-save prints: by default the words given; targetOf sets the canonical form of those it knows
   const given = a.i;
   let end = given;
   const jump = jumpTok.text === '--jump' ? '-j' : jumpTok.text === '--goto' ? '-g' : jumpTok.text;
   save.target = () => [jump, v.text, ...a.w.slice(given, end).map((w) => (/[\s"']/.test(w.text) || w.text === '' ? `"${w.text}"` : w.text))];
-  const r = targetOf(a, v, jumpTok, table, checks, proto, text, from, (words) => (save.target = () => [jump, v.text, ...words()]));
+  const r = targetOf(a, v, jumpTok, table, checks, proto, text, from, (words) => (save.target = () => [jump, v.text, ...words()]), fam);
   end = a.i;
   return r;
 }
 
-function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, saveAs: (words: () => string[]) => void): Expr {
+function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfEngine, c: Chain) => void)[], proto: number | null, text: (from: number) => string, from: number, saveAs: (words: () => string[]) => void, fam: IptFamily): Expr {
   const goto = jumpTok.text === '-g' || jumpTok.text === '--goto';
   const opts = (allowed: string[]): Map<string, Tok> => {
     const m = new Map<string, Tok>();
@@ -854,6 +898,9 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
     if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
     return X.verdictStmt(text(from), { code });
   };
+  // ip6tables: the targets the model runs on IPv6 packets; any other built-in or xt target is refused by name
+  const TARGET_NAMES = ['TRACE', 'NOTRACK', 'CT', 'CONNMARK', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT'];
+  if (fam === 'ip6' && !IP6T_TARGETS.has(v.text) && (TARGET_NAMES.includes(v.text) || XT_TARGETS.has(v.text) || Object.hasOwn(XT_TARGET_MODULES, v.text))) ip6Unsupported('target', v);
   switch (v.text) {
     case 'ACCEPT':
       return vt('NF_ACCEPT');
@@ -881,6 +928,15 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
     case 'REJECT': {
       onlyIn(['filter'], 'REJECT', ['input', 'forward', 'output']);
       const o = opts(['--reject-with']);
+      if (fam === 'ip6') {
+        // libip6t_REJECT: icmp6-port-unreachable by default; ip6t_REJECT's checkentry wants -p tcp for tcp-reset
+        const w6 = o.get('--reject-with');
+        const how6 = w6 ? (Object.hasOwn(REJECT6_WITH, w6.text) ? REJECT6_WITH[w6.text] : undefined) : 4;
+        if (how6 === undefined) throw new ScenarioError(`unknown reject type ${q(w6!.text)}`, w6!.pos);
+        if (how6 === 'tcp-reset' && proto !== IPPROTO_TCP) throw new ScenarioError('--reject-with tcp-reset is only valid with -p tcp (RULE_APPEND failed (Invalid argument))', w6!.pos);
+        saveAs(() => ['--reject-with', Object.keys(REJECT6_WITH).find((k) => REJECT6_WITH[k] === how6)!]);
+        return X.rejectStmt(text(from), how6 === 'tcp-reset' ? { tcpReset: true } : { icmp6Code: how6 });
+      }
       const w = o.get('--reject-with');
       const how = w ? REJECT_WITH[w.text] ?? REJECT_WITH[`icmp-${w.text}`] : 3;
       if (how === undefined) throw new ScenarioError(`unknown reject type ${q(w!.text)} (${Object.keys(REJECT_WITH).join(', ')})`, w!.pos);
@@ -890,6 +946,8 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
     }
     case 'LOG': {
       const o = opts(['--log-prefix', '--log-level', '--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid']);
+      // nf_log_ip6_packet is modelled with the default flags only
+      if (fam === 'ip6') for (const [k, w] of o) if (k !== '--log-prefix' && k !== '--log-level') throw new ScenarioError(`LOG ${k} is not modelled for IPv6 packets`, w.pos);
       const lv = o.get('--log-level');
       if (lv && !LOG_LEVELS.includes(lv.text) && !/^[0-7]$/.test(lv.text)) throw new ScenarioError(`log level ${q(lv.text)} unknown`, lv.pos);
       const level = lv ? (/^[0-7]$/.test(lv.text) ? Number(lv.text) : Math.max(0, LOG_LEVELS.indexOf(lv.text) - 1)) : 4;
@@ -992,7 +1050,7 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
       }
       if (XT_TARGETS.has(v.text) || a.peek()?.text.startsWith('--')) throw new ScenarioError(`target ${v.text} is not modelled`, v.pos);
       checks.push((e) => {
-        const t = e.table('ip', table);
+        const t = e.table(fam, table);
         const to = t?.chains.get(v.text);
         if (!to) throw new ScenarioError(`Couldn't load target \`${v.text}': no such chain in table ${table} (the model knows ACCEPT, DROP, RETURN, REJECT, LOG, MARK, SNAT, DNAT, MASQUERADE, REDIRECT, NOTRACK, CT, TRACE, QUEUE, NFQUEUE and user chains)`, v.pos);
         if (to.base) throw new ScenarioError(`iptables: cannot jump to built-in chain ${v.text}`, v.pos);

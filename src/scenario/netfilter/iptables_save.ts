@@ -62,10 +62,10 @@ export const saveMark = (v: number, m: number): string => (m >>> 0 === 0xfffffff
 /** the tables in the order iptables-nft 1.8.9's iptables-save goes through them (enum nft_table_type) */
 const TABLE_ORDER = ['mangle', 'security', 'raw', 'filter', 'nat'];
 
-/** The iptables-save form of a host's iptables-made tables (empty when it has none). */
-export function iptablesSave(e: NfEngine): string {
+/** The iptables-save (or, for ip6, ip6tables-save) form of a host's iptables-made tables (empty when it has none). */
+export function iptablesSave(e: NfEngine, family: 'ip' | 'ip6' = 'ip'): string {
   const out: string[] = [];
-  const tables = e.tables.filter((t) => t.family === 'ip' && t.owner === 'iptables').sort((a, b) => TABLE_ORDER.indexOf(a.name) - TABLE_ORDER.indexOf(b.name));
+  const tables = e.tables.filter((t) => t.family === family && t.owner === 'iptables').sort((a, b) => TABLE_ORDER.indexOf(a.name) - TABLE_ORDER.indexOf(b.name));
   for (const t of tables) {
     out.push(`*${t.name}`);
     const chains = [...t.chains.values()];

@@ -1,6 +1,6 @@
 // What IPv6 packets may meet in a scenario that uses IPv6. ip6 and inet tables see them; the
 // model runs their filter chains (nf_tables.ts, nf_pktinfo_ipv6.ts) with the expressions that
-// are modelled on IPv6 (Expr.v6). Conntrack, NAT66, log and the other statements are modelled
+// are modelled on IPv6 (Expr.v6). Conntrack, NAT66, log flags and the other statements are modelled
 // for IPv4 only so far: in a table IPv6 packets reach, a rule using one is refused at the
 // expression, and a nat chain at the rule that declared it, rather than run half right.
 // ip tables (and iptables') see IPv4 packets only, as in the kernel, and stay as they are.
@@ -20,7 +20,7 @@ export function ipv6RulesCheck(net: Net, fallback: SourcePos): ScenarioError[] {
       }
       for (const r of c.rules) {
         const e = r.exprs.find((x) => !x.v6);
-        if (e) errors.push(new ScenarioError(`\`${e.text}\` in ${t.family} ${t.name} ${c.name} is not modelled on IPv6 packets yet (conntrack, NAT66, log and the like are IPv4 only); an ${t.family} table sees the scenario's IPv6 packets, so use an ip table for IPv4-only rules`, e.at ?? r.pos));
+        if (e) errors.push(new ScenarioError(`\`${e.text}\` in ${t.family} ${t.name} ${c.name} is not modelled on IPv6 packets yet (conntrack, NAT66, log flags and the like are IPv4 only); an ${t.family} table sees the scenario's IPv6 packets, so use an ip table for IPv4-only rules`, e.at ?? r.pos));
       }
     }
   }

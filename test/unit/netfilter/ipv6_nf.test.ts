@@ -1,5 +1,5 @@
 // nf_tables on the IPv6 hooks: ip6 and inet tables, the ip6/icmpv6 matches, meta nfproto per
-// packet, reject with ICMPv6, and what a scenario with IPv6 refuses (conntrack, NAT66, log).
+// packet, reject with ICMPv6, and what a scenario with IPv6 refuses (conntrack, NAT66, log flags).
 import * as assert from 'assert';
 import { errAt, nfEvents, run, runExample } from './helpers';
 import type { Trace } from '../../../src/trace/contract';
@@ -99,11 +99,11 @@ describe('netfilter on IPv6 (ip6 and inet tables)', () => {
     const ct = at('udp dport 53 ct state new accept');
     assert.match(ct.detail, /not modelled on IPv6 packets/);
     assert.strictEqual(ct.col, 'nft add rule inet f input udp dport 53 '.length + 5);
-    assert.match(at('log prefix "x"').detail, /not modelled on IPv6 packets/);
+    assert.match(at('log flags all').detail, /not modelled on IPv6 packets/);
     assert.match(at('ip saddr 10.0.0.1 drop', 'ip6').detail, /conflicting protocols/);
     assert.match(at('ip6 saddr ::1 drop', 'ip').detail, /conflicting protocols/);
     assert.match(at('reject with icmpv6 type port-unreachable', 'ip').detail, /conflicting protocols/);
-    assert.match(at('reject with tcp reset', 'ip6').detail, /tcp reset for IPv6 .* not modelled/);
+    assert.match(at('udp dport 53 reject with tcp reset', 'ip6').detail, /cannot use tcp reset with this protocol/);
     assert.match(at('ip6 saddr 2001:db8::/129 drop').detail, /bad prefix length/);
     assert.match(at('ip6 flowlabel 5 drop').detail, /ip6 flowlabel is not modelled/);
     assert.match(at('reject with icmpv6 type bogus').detail, /unknown reject type/);

@@ -18,7 +18,6 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { HookContext, NfHookName } from '../../../trace/contract';
 import type { HookResult, NetfilterEngine, NfProto } from './core';
-import { NotModelled } from '../../sim/not_modelled';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { nft_reject_ipv6 } from './nf_reject_ipv6';
 import { readIp } from '../../proto/ipv4';
@@ -33,7 +32,7 @@ import { ipv4_conntrack_defrag } from './nf_defrag_ipv4';
 import { __nf_conntrack_confirm, nf_conntrack_in } from './nf_conntrack_core';
 import { nf_nat_ipv4_fn } from './nf_nat_proto';
 import { nft_nat_eval } from './nft_nat';
-import { nf_log_ip_packet } from './nf_log_syslog';
+import { nf_log_ip6_packet, nf_log_ip_packet } from './nf_log_syslog';
 import { nf_send_reset, nf_send_unreach } from './nf_reject_ipv4';
 
 const CORE_FILE = 'net/netfilter/core.c';
@@ -266,8 +265,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
   }
 
   log(x: EvalCtx, prefix: string): void {
-    if (x.p.pf === 'ipv6') throw new NotModelled('log of an IPv6 packet (nf_log_ip6_packet) is not modelled');
-    nf_log_ip_packet(x, prefix);
+    if (x.p.pf === 'ipv6') nf_log_ip6_packet(x, prefix);
+    else nf_log_ip_packet(x, prefix);
   }
 
   reject(x: EvalCtx, how: RejectHow): void {

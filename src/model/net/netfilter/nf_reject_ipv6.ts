@@ -1,13 +1,20 @@
-// The reject statement on an IPv6 packet (net/ipv6/netfilter/nf_reject_ipv6.c nf_send_unreach6,
-// and the per-family choice of net/netfilter/nft_reject_inet.c / net/ipv6/netfilter/nft_reject_ipv6.c,
-// v6.12): an ICMPv6 destination unreachable goes back to the sender through icmpv6_send. The
-// TCP reset (nf_send_reset6) waits for TCP over IPv6 in the model; its rules are refused where
-// they are read.
+// The reject statement on an IPv6 packet (net/ipv6/netfilter/nf_reject_ipv6.c nf_send_unreach6
+// and nf_send_reset6, and the per-family choice of net/netfilter/nft_reject_inet.c /
+// net/ipv6/netfilter/nft_reject_ipv6.c, v6.12): an ICMPv6 destination unreachable goes back to
+// the sender through icmpv6_send; a TCP reset is a new packet built from the refused segment and
+// sent as a locally made one.
 import type { Net } from '../net_namespace';
 import { NotModelled } from '../../sim/not_modelled';
-import { ICMPV6_ADDR_UNREACH, ICMPV6_ADM_PROHIBITED, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_PORT_UNREACH } from '../../proto/ipv6';
+import { ICMPV6_ADDR_UNREACH, ICMPV6_ADM_PROHIBITED, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_PORT_UNREACH, IPV6_HLEN, NEXTHDR_TCP, isV6Any, isV6Multicast, l4Csum6, writeIpv6 } from '../../proto/ipv6';
+import { wr16 } from '../../proto/addr';
+import { ETH_P_IPV6 } from '../../proto/ethernet';
+import { TCP_HLEN, TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, readTcp, writeTcp } from '../../proto/tcp';
 import { formatIpv6 } from '../../../trace/ipv6';
+import { allocSkb } from '../core/skbuff';
 import { icmpv6_send } from '../ipv6/icmp';
+import { ip6_route_output } from '../ipv6/route';
+import { ip6_local_out } from '../ipv6/ip6_output';
+import { nf_ct_attach } from './nf_ct_attach';
 import type { PktInfo } from './nf_pktinfo';
 import type { RejectHow } from './nf_tables';
 
@@ -17,7 +24,10 @@ const FILE = 'net/ipv6/netfilter/nf_reject_ipv6.c';
 const ICMPX_TO_V6 = [ICMPV6_NOROUTE, ICMPV6_PORT_UNREACH, ICMPV6_ADDR_UNREACH, ICMPV6_ADM_PROHIBITED];
 
 export function nft_reject_ipv6(net: Net, p: PktInfo, how: RejectHow): void {
-  if (how.tcpReset) throw new NotModelled('reject with tcp reset on an IPv6 packet (nf_send_reset6) is not modelled');
+  if (how.tcpReset) {
+    nf_send_reset6(net, p);
+    return;
+  }
   const code = how.icmp6Code ?? (how.icmpx !== undefined ? ICMPX_TO_V6[how.icmpx] : undefined);
   if (code === undefined) throw new NotModelled('an IPv4 reject code on an IPv6 packet');
   nf_send_unreach6(net, p, code);
@@ -36,5 +46,63 @@ export function nf_send_unreach6(net: Net, p: PktInfo, code: number): void {
     }
     net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject: ${formatIpv6(p.ip6h!.saddr)} is told with ICMPv6 destination unreachable, code ${code}, through icmpv6_send.`, { hook: { hook: p.hook } });
     icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, code, 0);
+  });
+}
+
+/** ipv6_addr_type(a) & IPV6_ADDR_UNICAST: neither multicast nor the unspecified address. */
+const unicast6 = (a: Uint8Array): boolean => !isV6Multicast(a) && !isV6Any(a);
+
+/**
+ * nf_send_reset6: a RST for a TCP segment whose addresses are both unicast, that is not itself a
+ * RST and whose checksum is right (nf_reject_ip6_tcphdr_get); routed back to the sender with
+ * ip6_route_output, the hop limit the route gives (ip6_dst_hoplimit), a full checksum
+ * (nf_reject_ip6_tcphdr_put computes it, unlike IPv4's, which leaves it to the device), and sent
+ * with ip6_local_out: its own LOCAL_OUT and POST_ROUTING.
+ */
+export function nf_send_reset6(net: Net, p: PktInfo): void {
+  net.call('nf_send_reset6', () => {
+    const old = p.skb;
+    const o = p.ip6h!;
+    if (!unicast6(o.saddr) || !unicast6(o.daddr)) return;
+    // nf_reject_ip6_tcphdr_get: a later fragment's bytes past its fragment header are no TCP header
+    // the checksum would accept, so it gets no RST either
+    const otcplen = old.tail - p.thoff;
+    if (p.l4proto !== NEXTHDR_TCP || p.fragoff || otcplen < TCP_HLEN) return;
+    const oth = readTcp(old.buf, p.thoff);
+    if (oth.flags & TCPHDR_RST) return;
+    // nf_ip6_checksum: only a packet not already vouched for (CHECKSUM_NONE) is summed
+    if (old.ip_summed !== 'CHECKSUM_UNNECESSARY' && old.ip_summed !== 'CHECKSUM_PARTIAL' && l4Csum6(old.buf, p.thoff, otcplen, o.saddr, o.daddr, NEXTHDR_TCP) !== 0) {
+      net.step(old, 'L4', 'nf_send_reset6', FILE, 'nf_reject_ip6_tcphdr_get: the TCP checksum is wrong, so no RST is sent.', { hook: { hook: p.hook } });
+      return;
+    }
+    const r = ip6_route_output(net, o.saddr);
+    if ('error' in r) return;
+    let seq = 0;
+    let ack = 0;
+    let flags = TCPHDR_RST;
+    if (oth.flags & TCPHDR_ACK) seq = oth.ackSeq;
+    else {
+      ack = (oth.seq + (oth.flags & TCPHDR_SYN ? 1 : 0) + (oth.flags & TCPHDR_FIN ? 1 : 0) + otcplen - oth.doff * 4) >>> 0;
+      flags |= TCPHDR_ACK;
+    }
+    const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+    const nskb = allocSkb(128, IPV6_HLEN + TCP_HLEN, net.w.rec.newPacket(net.name, old.pkt));
+    const at = nskb.put(IPV6_HLEN + TCP_HLEN);
+    nskb.network_header = at;
+    nskb.transport_header = at + IPV6_HLEN;
+    const b = nskb.w();
+    writeIpv6(b, at, { tclass: 0, flowLabel: 0, payloadLen: TCP_HLEN, nexthdr: NEXTHDR_TCP, hopLimit: hop, saddr: o.daddr, daddr: o.saddr });
+    writeTcp(b, at + IPV6_HLEN, { source: oth.dest, dest: oth.source, seq, ackSeq: ack, doff: 5, flags, window: 0, urgPtr: 0 }, TCP_HLEN, 0, 0);
+    wr16(b, at + IPV6_HLEN + 16, 0);
+    wr16(b, at + IPV6_HLEN + 16, l4Csum6(b, at + IPV6_HLEN, TCP_HLEN, o.daddr, o.saddr, NEXTHDR_TCP));
+    nskb.protocol = ETH_P_IPV6;
+    // IP6_REPLY_MARK: the packet's mark only with net.ipv6.fwmark_reflect, which the model keeps at 0
+    nskb.mark = 0;
+    nskb.dst = r.rt;
+    nskb.dev = r.rt.dev;
+    nf_ct_attach(nskb, old);
+    net.step(old, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
+    net.step(nskb, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset: a RST [${formatIpv6(o.daddr)}]:${oth.dest} → [${formatIpv6(o.saddr)}]:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (hop limit ${hop} from the route, the checksum computed in full), routed with ip6_route_output and sent with ip6_local_out: LOCAL_OUT, then POST_ROUTING.`);
+    ip6_local_out(net, nskb);
   });
 }
