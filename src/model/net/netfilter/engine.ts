@@ -1,14 +1,18 @@
-// The host's netfilter: what is registered on each IPv4 hook and how nf_hook_slow runs it
+// The host's netfilter: what is registered on each hook of each family (NFPROTO_IPV4 and
+// NFPROTO_IPV6 have their own lists) and how nf_hook_slow runs it
 // (net/netfilter/core.c). Entries on a hook run in priority order; at equal priority the one
 // registered later runs first (nf_hook_entries_grow inserts a new entry before the first one of
 // equal or higher priority). The entries are:
-//   - nf_tables base chains of family ip and inet (filter and route types, and iptables-nft's),
+//   - nf_tables base chains of family ip and inet on IPv4's hooks, ip6 and inet on IPv6's
+//     (filter and route types, and iptables-nft's),
 //   - nf_defrag_ipv4 (-400) and nf_conntrack (-200) on PRE_ROUTING/LOCAL_OUT, and nf_confirm
 //     (INT_MAX) on POST_ROUTING/LOCAL_IN — registered once a rule needs conntrack
 //     (nf_ct_netns_get), as the kernel does,
 //   - the NAT hook (nf_nat_ipv4_ops: -100 on PRE_ROUTING/LOCAL_OUT, 100 on POST_ROUTING/LOCAL_IN),
 //     registered with the first nat chain; the nat chains run inside it, ordered by their own
-//     priority, and only for a connection's first packet (nf_nat_inet_fn).
+//     priority, and only for a connection's first packet (nf_nat_inet_fn). IPv6 has the same
+//     entries at the same priorities (nf_defrag_ipv6.ts, nf_nat_proto_ipv6.ts), registered by
+//     the ip6 and inet tables that need them.
 // The hook functions live in files named after the kernel's (v6.12): nf_defrag_ipv4.ts,
 // nf_conntrack_core.ts, nf_nat_proto.ts and nf_nat_core.ts, and the statements' services in
 // nft_nat.ts, nf_reject_ipv4.ts, nf_log_syslog.ts; ip_route_me_harder is ../ipv4/netfilter.ts.

@@ -53,18 +53,18 @@ export function nf_nat_ipv6_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
             return { verdict: 'NF_DROP' };
           }
           say('nf_nat_icmpv6_reply_translation', NAT_PROTO_FILE, `After the rewrite ${q()} (the quote as its sender knows it); the ICMPv6 checksum is recomputed over the pseudo-header.`);
-          return afterNat(net, hook, skb, daddr0);
+          return afterNat(hook, skb, daddr0);
         });
       }
     }
     const r = nf_nat_inet_fn(nf, net, hook, skb, indev, outdev, 'ipv6', ct, say);
     if (r.verdict !== 'NF_ACCEPT') return r;
-    return afterNat(net, hook, skb, daddr0);
+    return afterNat(hook, skb, daddr0);
   });
 }
 
 /** What nf_nat_ipv6_in and nf_nat_ipv6_local_fn do after a rewrite of the destination. */
-function afterNat(_net: Net, hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
+function afterNat(hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
   const daddr1 = readIpv6(skb.buf, skb.network_header).daddr;
   if (ipv6AddrEqual(daddr0, daddr1)) return { verdict: 'NF_ACCEPT' };
   // nf_nat_ipv6_in: skb_dst_drop, so ip6_rcv_finish routes the new destination
