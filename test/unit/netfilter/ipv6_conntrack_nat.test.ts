@@ -175,6 +175,36 @@ traffic:
   });
 });
 
+describe('IPv6 conntrack: hooks registered per family (nf_ct_netns_get)', () => {
+  const pair = (table: string): string => `name: t
+hosts:
+  a: |
+    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip addr add 10.0.0.1/24 dev eth0
+    ip link set eth0 up
+    nft add table ${table} f
+    nft add chain ${table} f input '{ type filter hook input priority 0; policy accept; }'
+    nft add rule ${table} f input ct state new counter
+  b: |
+    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip addr add 10.0.0.2/24 dev eth0
+    ip link set eth0 up
+links:
+  - a:eth0 b:eth0
+traffic:
+  - from: b
+    send: icmp echo-request to 2001:db8:1::1
+  - from: b
+    send: icmp echo-request to 10.0.0.1
+`;
+  const tracked = (t: Trace): string[] => [...new Set(t.events.filter((e) => e.host === 'a' && e.fn === 'nf_conntrack_in' && /echo|type 128|type 8 /.test(e.what)).map((e) => (/icmpv6/.test(e.what) ? 'ipv6' : 'ipv4')))].sort();
+  it('an ip table tracks IPv4 only, an ip6 table IPv6 only, an inet table both', () => {
+    assert.deepStrictEqual(tracked(run(pair('ip'))), ['ipv4']);
+    assert.deepStrictEqual(tracked(run(pair('ip6'))), ['ipv6']);
+    assert.deepStrictEqual(tracked(run(pair('inet'))), ['ipv4', 'ipv6']);
+  });
+});
+
 describe('IPv6 conntrack and NAT66: what is refused', () => {
   const six = (rules: string[], table = 'inet'): string => `name: t
 hosts:
