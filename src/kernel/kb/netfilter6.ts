@@ -62,4 +62,5 @@ export const NETFILTER6: KbEntry[] = [
   fn('nf_nat_ipv6_in', NAT_PROTO, 'netfilter', 'DNAT at PRE_ROUTING: nf_nat_ipv6_fn, then drop the route if the destination changed so routing looks again.', { related: ['nf_nat_ipv6_fn', 'NF_IP6_PRI_NAT_DST'] }),
   fn('nf_nat_ipv6_out', NAT_PROTO, 'netfilter', 'SNAT and masquerade at POST_ROUTING: nf_nat_ipv6_fn, and reroute IPsec traffic whose addresses changed.', { related: ['nf_nat_ipv6_fn', 'NF_IP6_PRI_NAT_SRC'] }),
   fn('nf_nat_icmpv6_reply_translation', NAT_PROTO, 'netfilter', 'Rewrite an ICMPv6 error that belongs to a NATed connection: both the outer header and the packet it quotes, with their checksums.', { related: ['nf_nat_ipv6_fn', 'nf_nat_icmp_reply_translation'] }),
+  fn('nf_nat_ipv6_manip_pkt', NAT_PROTO, 'netfilter', 'Rewrite one address of an IPv6 packet (and the port or ICMPv6 echo id behind it) for NAT: the transport header first, unless this is a later fragment, folding the address change into the TCP, UDP or ICMPv6 checksum over the pseudo-header (IPv6 has no header checksum), then the address itself.', { related: ['nf_nat_ipv6_fn', 'nf_nat_ipv4_manip_pkt', 'nf_nat_icmpv6_reply_translation'] }),
 ];

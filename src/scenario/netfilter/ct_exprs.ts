@@ -2,7 +2,7 @@
 // entry's tuples and status bits). iptables' conntrack/state/connbytes matches and nft's `ct`
 // keys evaluate the same facts, so both parsers get them from here.
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
-import { IPS_DST_NAT, IPS_SRC_NAT, type NfConn, type Tuple } from '../../model/net/netfilter/nf_conntrack';
+import { IPS_DST_NAT, IPS_SRC_NAT, v4of, type NfConn, type Tuple } from '../../model/net/netfilter/nf_conntrack';
 
 /** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
 export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
@@ -35,9 +35,24 @@ export const ctDirection = (x: EvalCtx): number | undefined => {
   return s.endsWith('_REPLY') ? 1 : 0;
 };
 
-/** A field of the entry's tuple of one direction (0 original, 1 reply). */
+/**
+ * A field of the entry's tuple of one direction (0 original, 1 reply). Addresses are read as
+ * IPv4's u32: the IPv4 keys (`ct original saddr`, `--ctorigsrc`) are modelled on IPv4 entries
+ * only, and an IPv6 entry has no IPv4 address (undefined: the expression breaks).
+ */
 export function ctTuple(dir: 0 | 1, key: keyof Tuple): (x: EvalCtx) => number | undefined {
-  return (x) => ctOf(x)?.tuple[dir][key];
+  return (x) => {
+    const t = ctOf(x)?.tuple[dir];
+    if (!t) return undefined;
+    if (key === 'src' || key === 'dst') return t[key].family === 'ipv4' ? v4of(t[key]) : undefined;
+    return t[key];
+  };
 }
+
+/** ct l3proto: NFPROTO_IPV4 (2) or NFPROTO_IPV6 (10), from the entry's tuple. */
+export const ctL3proto = (x: EvalCtx): number | undefined => {
+  const ct = ctOf(x);
+  return ct ? (ct.tuple[0].src.family === 'ipv6' ? 10 : 2) : undefined;
+};
 
 export const showStatus = (v: number): string => Object.entries(CT_STATUS_KNOWN).filter(([, b]) => v & b).map(([n]) => n).join(',') || '0x0';

@@ -232,7 +232,7 @@ export function rejectStmt(text: string, how: RejectHow): Expr {
   };
 }
 
-export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: Range | null, base?: number): Expr {
+export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | import('../../model/proto/inet_addr').InetAddr | null, ports: Range | null, base?: number): Expr {
   return {
     text,
     needsCt: true,

@@ -1,8 +1,9 @@
 // What IPv6 packets may meet in a scenario that uses IPv6. ip6 and inet tables see them; the
-// model runs their filter chains (nf_tables.ts, nf_pktinfo_ipv6.ts) with the expressions that
-// are modelled on IPv6 (Expr.v6). Conntrack, NAT66, log flags and the other statements are modelled
-// for IPv4 only so far: in a table IPv6 packets reach, a rule using one is refused at the
-// expression, and a nat chain at the rule that declared it, rather than run half right.
+// model runs their filter and nat chains (nf_tables.ts, nf_pktinfo_ipv6.ts; conntrack and NAT66
+// in nf_conntrack_core.ts, nf_nat_proto_ipv6.ts) with the expressions that are modelled on IPv6
+// (Expr.v6). log flags, redirect, the IPv4 tuple addresses of ct and the other statements are
+// modelled for IPv4 only so far: in a table IPv6 packets reach, a rule using one is refused at
+// the expression, and a route chain at the rule that declared it, rather than run half right.
 // ip tables (and iptables') see IPv4 packets only, as in the kernel, and stay as they are.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
@@ -14,13 +15,13 @@ export function ipv6RulesCheck(net: Net, fallback: SourcePos): ScenarioError[] {
   for (const t of net.nf.tables) {
     if (t.family === 'ip') continue;
     for (const c of t.chains.values()) {
-      if (c.base && c.base.type !== 'filter') {
+      if (c.base && c.base.type === 'route') {
         const at = c.rules[0]?.pos ?? fallback;
-        errors.push(new ScenarioError(`${t.family} ${t.name} ${c.name}: a type ${c.base.type} chain in a table IPv6 packets reach is not modelled (${c.base.type === 'nat' ? 'NAT66 and conntrack for IPv6 are' : 'route chains for IPv6 are'} not yet); use an ip table for IPv4`, at));
+        errors.push(new ScenarioError(`${t.family} ${t.name} ${c.name}: a type route chain in a table IPv6 packets reach is not modelled (nf_route_table_hook6 and ip6_route_me_harder are not yet); use an ip table for IPv4`, at));
       }
       for (const r of c.rules) {
         const e = r.exprs.find((x) => !x.v6);
-        if (e) errors.push(new ScenarioError(`\`${e.text}\` in ${t.family} ${t.name} ${c.name} is not modelled on IPv6 packets yet (conntrack, NAT66, log flags and the like are IPv4 only); an ${t.family} table sees the scenario's IPv6 packets, so use an ip table for IPv4-only rules`, e.at ?? r.pos));
+        if (e) errors.push(new ScenarioError(`\`${e.text}\` in ${t.family} ${t.name} ${c.name} is not modelled on IPv6 packets yet (log flags, redirect, ct's IPv4 tuple addresses and the like are IPv4 only); an ${t.family} table sees the scenario's IPv6 packets, so use an ip table for IPv4-only rules`, e.at ?? r.pos));
       }
     }
   }

@@ -646,6 +646,14 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
  * when no statement stands between them), and the comment comes last.
  */
 export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] {
+  // a nat statement's family word is listed only in an inet table (nft 1.0.6: `snat ip to A` in
+  // an ip table, `dnat ip6 to [A]:P` in an ip6 table list as `snat to A`, `dnat to [A]:P`)
+  if (family !== 'inet') {
+    for (const it of items) {
+      it.text = it.text.replace(/^(snat|dnat) ip6? to /, '$1 to ');
+      if (it.numeric) it.numeric = it.numeric.replace(/^(snat|dnat) ip6? to /, '$1 to ');
+    }
+  }
   // the dependency nft adds is ip protocol in an ip table, meta l4proto in an inet one (1.0.6)
   const depKeys = family === 'ip' ? ['ip protocol ', 'meta l4proto '] : ['meta l4proto '];
   const out = items.filter((it, i) => {

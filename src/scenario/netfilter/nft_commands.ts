@@ -236,7 +236,7 @@ export function chainDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, cn: 
     if (b.type === 'nat' && b.hook === 'forward') p.fail(b.hookTok, 'Could not process rule: Operation not supported: a nat chain cannot hook forward');
     if (b.type === 'route' && b.hook !== 'output') p.fail(b.hookTok, 'Could not process rule: Operation not supported: a route chain hooks output only');
     if (b.type === 'nat' && b.priority <= -200) p.fail(b.prioTok, 'Could not process rule: Operation not supported: a nat chain must have a priority above conntrack (-200)');
-    if (fam === 'ip6' && b.type !== 'filter') p.fail(b.typeTok, `type ${b.type} chains of ip6 tables are not modelled (${b.type === 'nat' ? 'NAT66' : 'nf_route_table_hook6'}): only filter chains are`);
+    if (fam === 'ip6' && b.type === 'route') p.fail(b.typeTok, 'type route chains of ip6 tables are not modelled (nf_route_table_hook6): only filter and nat chains are');
   }
   ops.push({
     pos: cn.pos,

@@ -9,7 +9,7 @@ import { nf_ct_set_acct } from '../../model/net/netfilter/nf_conntrack_acct';
 import { numToIp } from '../../model/proto/addr';
 import type { NTok } from './lex';
 import * as X from './exprs';
-import { CT_STATUS_KNOWN, ctDirection, ctOf, ctStatus, ctTuple, IPS, showStatus } from './ct_exprs';
+import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, IPS, showStatus } from './ct_exprs';
 import { skOwner } from './sock_exprs';
 import { NftCursor, q } from './nft_cursor';
 
@@ -49,7 +49,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
     case 'status':
       return ctStatusMatch(p, kw, withCt((x) => `ct status ${showStatus(ctStatus(x) ?? 0)}`));
     case 'l3proto':
-      return numKey(p, kw, (x) => (ctOf(x) ? 2 : undefined), (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown ct l3proto ${q(s)} (ipv4, ipv6)`)), (v) => `ct l3proto ${v === 2 ? 'ipv4' : v}`, withCt(() => 'ct l3proto ipv4'));
+      return numKey(p, kw, ctL3proto, (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown ct l3proto ${q(s)} (ipv4, ipv6)`)), (v) => `ct l3proto ${v === 2 ? 'ipv4' : v === 10 ? 'ipv6' : v}`, withCt((x) => `ct l3proto ${ctL3proto(x) === 10 ? 'ipv6' : 'ipv4'}`));
     case 'protocol':
       p.ctL4Known = true;
       return numKey(p, kw, ctTuple(0, 'proto'), (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct protocol ${X.showProto(v)}`, withCt((x) => `ct protocol ${X.showProto(ctTuple(0, 'proto')(x)!)}`));
@@ -147,7 +147,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
       if (p.is('set')) p.fail(p.peek(), 'ct zone set is not modelled (the model has no conntrack zones)');
       return numKey(p, kw, (x) => (ctOf(x) ? 0 : undefined), (t) => p.num(t, 0, 65535), (v) => `ct ${name} zone ${v}`, { needsCt: true });
     case 'l3proto':
-      return numKey(p, kw, (x) => (ctOf(x) ? 2 : undefined), (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : p.fail(t, `unknown ct l3proto ${q(s)}`)), (v) => `ct l3proto ${v}`, { needsCt: true });
+      return numKey(p, kw, ctL3proto, (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : p.fail(t, `unknown ct l3proto ${q(s)}`)), (v) => `ct l3proto ${v}`, { needsCt: true });
     case 'mark':
     case 'state':
     case 'status':

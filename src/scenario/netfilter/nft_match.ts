@@ -181,9 +181,13 @@ export function icmpMatch(p: NftCursor, kw: NTok): Expr {
 
 export function ctMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.word('a ct key');
-  if (k.text === 'mark') return ctMarkItem(p, kw);
-  if (k.text !== 'state') return ctKey(p, kw, k);
-  return ctStateMatch(p, kw);
+  const at = p.i;
+  const e = k.text === 'mark' ? ctMarkItem(p, kw) : k.text !== 'state' ? ctKey(p, kw, k) : ctStateMatch(p, kw);
+  // conntrack is one core for both families: every ct key but the IPv4 tuple addresses
+  // (`ct original ip saddr` …) reads an IPv6 entry as it reads an IPv4 one
+  const sub = p.toks[at]?.text;
+  const v4addr = (k.text === 'original' || k.text === 'reply') && (sub === 'ip' || sub === 'saddr' || sub === 'daddr');
+  return v4addr ? e : { ...e, v6: true };
 }
 
 /** `ct mark [op] VALUE|@set`, `ct mark set VALUE|meta mark` (nft_ct.c: get breaks without an entry, set does nothing) */

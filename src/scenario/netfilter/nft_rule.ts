@@ -104,10 +104,10 @@ export const ITEMS: Record<string, ItemParser> = {
 /**
  * The keywords whose expressions are modelled on IPv6 packets as well (nf_tables.ts Expr.v6):
  * family-independent matches and statements, and `ip …`, which an IPv6 packet never evaluates.
- * The rest (ct, nat, log, notrack, raw payloads, …) is refused in a table IPv6 packets reach
- * (src/scenario/build.ts); ip6, icmpv6 and reject mark their own expressions.
+ * The rest (log, raw payloads, …) is refused in a table IPv6 packets reach
+ * (src/scenario/build.ts); ip6, icmpv6, reject, ct and the nat statements mark their own expressions.
  */
-const V6_ITEMS = new Set(['ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'iif', 'oif', 'iifname', 'oifname', 'mark', 'pkttype', 'counter', 'accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue', 'comment', 'limit', 'quota']);
+const V6_ITEMS = new Set(['notrack', 'ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'iif', 'oif', 'iifname', 'oifname', 'mark', 'pkttype', 'counter', 'accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue', 'comment', 'limit', 'quota']);
 
 /** keywords a concatenation may start with: a match's key, then `.` */
 const CONCAT_FIRST = new Set(['ip', 'tcp', 'udp', 'th', 'icmp', 'meta', 'ct', 'mark', 'iifname', 'oifname', 'iif', 'oif', 'pkttype', 'skuid', 'skgid', 'sctp', 'dccp', 'udplite', 'esp', 'ah', 'comp', 'igmp', 'cpu', 'cgroup', 'iiftype', 'oiftype', 'iifgroup', 'oifgroup']);

@@ -8,6 +8,8 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { IPPROTO_TCP } from '../../model/proto/ipv4';
 import { NftCursor, q } from './nft_cursor';
+import { inet6, type InetAddr } from '../../model/proto/inet_addr';
+import { parseIpv6 } from '../../trace/ipv6';
 
 /** What one keyword's parser made: its expressions, and whether it ends the rule with a verdict. */
 export interface Item {
@@ -150,23 +152,36 @@ export function commentItem(p: NftCursor): Item {
 
 export function natItem(p: NftCursor, kw: NTok): Expr {
   const kind = kw.text as 'snat' | 'dnat' | 'masquerade' | 'redirect';
-  let addr: number | null = null;
+  let addr: number | InetAddr | null = null;
   let ports: X.Range | null = null;
+  // the family of the statement (nft_nat's NFTA_NAT_FAMILY): in an inet table, `ip`/`ip6` or the
+  // rule's ip match before it; an ip or ip6 table's own otherwise
+  let fam: 'ipv4' | 'ipv6' | null = p.ruleFamily === 'ip6' ? 'ipv6' : p.ruleFamily === 'ip' ? 'ipv4' : null;
   if (kind === 'snat' || kind === 'dnat') {
-    const family = p.is('ip') ? p.next() : null;
+    const family = p.is('ip') || p.is('ip6') ? p.next() : null;
+    if (family?.text === 'ip' && p.ruleFamily === 'ip6') p.fail(family, 'conflicting protocols specified: ip6 vs. ip (an ip6 table sees IPv6 packets only)');
+    if (family?.text === 'ip6' && p.ruleFamily === 'ip') p.fail(family, 'conflicting protocols specified: ip vs. ip6 (an ip table sees IPv4 packets only)');
+    if (family) fam = family.text === 'ip6' ? 'ipv6' : 'ipv4';
+    else if (p.ruleFamily === 'inet' && p.l3Known) fam = 'ipv4';
     // nf_nat in an inet table must know the address family: nft takes it from `ip` here or an ip match before
-    if (!family && p.ruleFamily === 'inet' && !p.l3Known) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
+    if (!fam) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
     p.expect('to', `${q('to')} and an address`);
     const e = p.peek();
     if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} … map { … } is not modelled (numgen and hashes are not)`);
-    if (e.kind === 'word' && /^[a-z]/.test(e.text)) p.fail(e, `${kind} to EXPR map { … } (addresses from a map) is not modelled`);
-    const v = p.word('an address');
-    const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
-    if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
-    addr = p.addrOf(v, m[1]);
-    if (m[2]) {
-      needTransport(p, v, m[1].length + 1);
-      ports = [p.portOf(v, m[2]), m[3] ? p.portOf(v, m[3]) : p.portOf(v, m[2])];
+    if (e.kind === 'word' && /^[a-z]/.test(e.text) && !(fam === 'ipv6' && /^[a-f0-9:]+$/.test(e.text))) p.fail(e, `${kind} to EXPR map { … } (addresses from a map) is not modelled`);
+    if (fam === 'ipv6') {
+      const r = nat6Target(p);
+      addr = r.addr;
+      ports = r.ports;
+    } else {
+      const v = p.word('an address');
+      const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
+      if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
+      addr = p.addrOf(v, m[1]);
+      if (m[2]) {
+        needTransport(p, v, m[1].length + 1);
+        ports = [p.portOf(v, m[2]), m[3] ? p.portOf(v, m[3]) : p.portOf(v, m[2])];
+      }
     }
   } else if (p.is('to')) {
     p.next();
@@ -192,7 +207,39 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       if (!ok) throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} is for the ${snatKind ? 'postrouting and input' : 'prerouting and output'} hooks, not ${c.base.hook}`, kw.pos);
     }
   });
-  return X.natStmt(text, kind, addr, ports);
+  const e = X.natStmt(text, kind, addr, ports);
+  // masquerade is nft_masq_inet_eval (either family); snat/dnat of one family leave the other's
+  // packets alone (nft_nat_inet_eval), which the implicit family match models (Expr.l3);
+  // redirect of an IPv6 packet (nf_nat_redirect_ipv6) is not modelled
+  if (kind === 'redirect') return e;
+  return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam }) };
+}
+
+/**
+ * The IPv6 target of `snat|dnat ip6 to`: ADDR, or [ADDR]:PORT[-PORT] (nft's brackets around an
+ * address followed by a port). Address ranges are not modelled.
+ */
+function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null } {
+  const first = p.peek();
+  let text = '';
+  // the lexer may cut `[2001:db8::1]:80` at the brackets and colons: join the tokens that touch
+  let end = first.start;
+  while (!p.atEnd() && p.peek().start === end) {
+    const t = p.next();
+    text += t.text;
+    end = t.end;
+  }
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text) ?? /^([0-9a-fA-F:.]+)$/.exec(text);
+  if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, or [ADDR]:PORT${/-/.test(text) ? ' (address ranges are not modelled)' : ''}`);
+  const a = parseIpv6(m[1]);
+  if (!a) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
+  let ports: X.Range | null = null;
+  if (m[2]) {
+    needTransport(p, first, m[1].length + 3);
+    ports = [p.portOf(first, m[2]), m[3] ? p.portOf(first, m[3]) : p.portOf(first, m[2])];
+    if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
+  }
+  return { addr: inet6(a), ports };
 }
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */

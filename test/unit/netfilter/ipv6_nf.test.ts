@@ -1,5 +1,5 @@
 // nf_tables on the IPv6 hooks: ip6 and inet tables, the ip6/icmpv6 matches, meta nfproto per
-// packet, reject with ICMPv6, and what a scenario with IPv6 refuses (conntrack, NAT66, log flags).
+// packet, reject with ICMPv6, and what a scenario with IPv6 refuses (log flags, route chains, ct's IPv4 addresses).
 import * as assert from 'assert';
 import { errAt, nfEvents, run, runExample } from './helpers';
 import type { Trace } from '../../../src/trace/contract';
@@ -96,7 +96,7 @@ describe('netfilter on IPv6 (ip6 and inet tables)', () => {
 
   it('refuses, at its position, what is not modelled on IPv6 packets or what nft refuses', () => {
     const at = (rule: string, table = 'inet'): { line: number; col: number; detail: string } => errAt(six({ router: [`nft add table ${table} f`, `nft add chain ${table} f input '{ type filter hook input priority 0; policy accept; }'`, `nft add rule ${table} f input ${rule}`] }, []));
-    const ct = at('udp dport 53 ct state new accept');
+    const ct = at('udp dport 53 ct original ip saddr 10.0.0.1 accept');
     assert.match(ct.detail, /not modelled on IPv6 packets/);
     assert.strictEqual(ct.col, 'nft add rule inet f input udp dport 53 '.length + 5);
     assert.match(at('log flags all').detail, /not modelled on IPv6 packets/);
@@ -107,7 +107,7 @@ describe('netfilter on IPv6 (ip6 and inet tables)', () => {
     assert.match(at('ip6 saddr 2001:db8::/129 drop').detail, /bad prefix length/);
     assert.match(at('ip6 flowlabel 5 drop').detail, /ip6 flowlabel is not modelled/);
     assert.match(at('reject with icmpv6 type bogus').detail, /unknown reject type/);
-    const nat = errAt(six({ router: ['nft add table ip6 n', "nft add chain ip6 n post '{ type nat hook postrouting priority 100; }'"] }, []));
-    assert.match(nat.detail, /NAT66/);
+    const route = errAt(six({ router: ['nft add table ip6 n', "nft add chain ip6 n out '{ type route hook output priority 0; }'"] }, []));
+    assert.match(route.detail, /route chains of ip6 tables are not modelled/);
   });
 });

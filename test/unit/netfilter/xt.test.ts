@@ -2,6 +2,7 @@
 // be accepted and lines that must be refused (checked with iptables-nft 1.8.9 in a network
 // namespace), and the packets they match as the kernel's xt modules (or, where iptables-nft
 // translates, nft's expressions) would.
+import { inet4 } from '../../../src/model/proto/inet_addr';
 import * as assert from 'assert';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
@@ -66,7 +67,7 @@ function evalOn(r: { net: ReturnType<World['addHost']>; exprs: Expr[] }, skb: Sk
   return true;
 }
 
-const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: 0x0a000001, dst: 0x0a000002, proto: 6, sport: 1000, dport: 80 }, { src: 0x0a000002, dst: 0x0a000001, proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, ...o });
+const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: inet4(0x0a000001), dst: inet4(0x0a000002), proto: 6, sport: 1000, dport: 80 }, { src: inet4(0x0a000002), dst: inet4(0x0a000001), proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, ...o });
 
 describe('iptables extensions (issue 15): accepted and refused lines', () => {
   const ok = [

@@ -1,14 +1,18 @@
-// The host's netfilter: what is registered on each IPv4 hook and how nf_hook_slow runs it
+// The host's netfilter: what is registered on each hook of each family (NFPROTO_IPV4 and
+// NFPROTO_IPV6 have their own lists) and how nf_hook_slow runs it
 // (net/netfilter/core.c). Entries on a hook run in priority order; at equal priority the one
 // registered later runs first (nf_hook_entries_grow inserts a new entry before the first one of
 // equal or higher priority). The entries are:
-//   - nf_tables base chains of family ip and inet (filter and route types, and iptables-nft's),
+//   - nf_tables base chains of family ip and inet on IPv4's hooks, ip6 and inet on IPv6's
+//     (filter and route types, and iptables-nft's),
 //   - nf_defrag_ipv4 (-400) and nf_conntrack (-200) on PRE_ROUTING/LOCAL_OUT, and nf_confirm
 //     (INT_MAX) on POST_ROUTING/LOCAL_IN — registered once a rule needs conntrack
 //     (nf_ct_netns_get), as the kernel does,
 //   - the NAT hook (nf_nat_ipv4_ops: -100 on PRE_ROUTING/LOCAL_OUT, 100 on POST_ROUTING/LOCAL_IN),
 //     registered with the first nat chain; the nat chains run inside it, ordered by their own
-//     priority, and only for a connection's first packet (nf_nat_inet_fn).
+//     priority, and only for a connection's first packet (nf_nat_inet_fn). IPv6 has the same
+//     entries at the same priorities (nf_defrag_ipv6.ts, nf_nat_proto_ipv6.ts), registered by
+//     the ip6 and inet tables that need them.
 // The hook functions live in files named after the kernel's (v6.12): nf_defrag_ipv4.ts,
 // nf_conntrack_core.ts, nf_nat_proto.ts and nf_nat_core.ts, and the statements' services in
 // nft_nat.ts, nf_reject_ipv4.ts, nf_log_syslog.ts; ip_route_me_harder is ../ipv4/netfilter.ts.
@@ -31,6 +35,9 @@ import { INT_MAX, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_DEFRAG, NF_IP_PRI_NAT
 import { ipv4_conntrack_defrag } from './nf_defrag_ipv4';
 import { __nf_conntrack_confirm, nf_conntrack_in } from './nf_conntrack_core';
 import { nf_nat_ipv4_fn } from './nf_nat_proto';
+import { nf_nat_ipv6_fn } from './nf_nat_proto_ipv6';
+import { ipv6_defrag } from './nf_defrag_ipv6';
+import { inet4, type InetAddr } from '../../proto/inet_addr';
 import { nft_nat_eval } from './nft_nat';
 import { nf_log_ip6_packet, nf_log_ip_packet } from './nf_log_syslog';
 import { nf_send_reset, nf_send_unreach } from './nf_reject_ipv4';
@@ -49,15 +56,23 @@ export interface RulesetState {
   lengths: Map<unknown[], number>;
   ctSeq: number | null;
   natSeq: number | null;
+  ct6Seq: number | null;
+  nat6Seq: number | null;
 }
 
 export class NfEngine implements NetfilterEngine, NfServices {
   tables: Table[] = [];
   private seq = 0;
   private handle = 0;
-  /** registration sequence of the conntrack hooks (null: not registered) */
+  /** registration sequence of the IPv4 conntrack hooks (null: not registered) */
   ctSeq: number | null = null;
   natSeq: number | null = null;
+  /**
+   * The IPv6 ones: nf_ct_netns_get registers each family's hooks for the family of the table
+   * that needs them (an inet table both), as the NAT hooks follow the nat chains' families.
+   */
+  ct6Seq: number | null = null;
+  nat6Seq: number | null = null;
   readonly conns = new Map<number, NfConn>();
   readonly hash = new Map<string, { ct: NfConn; reply: boolean }>();
   nextCt = 1;
@@ -104,6 +119,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
       lengths,
       ctSeq: this.ctSeq,
       natSeq: this.natSeq,
+      ct6Seq: this.ct6Seq,
+      nat6Seq: this.nat6Seq,
     };
   }
 
@@ -112,22 +129,40 @@ export class NfEngine implements NetfilterEngine, NfServices {
     this.tables = s.tables;
     this.ctSeq = s.ctSeq;
     this.natSeq = s.natSeq;
+    this.ct6Seq = s.ct6Seq;
+    this.nat6Seq = s.nat6Seq;
   }
 
   /** After a change: conntrack and the NAT hook are registered while something uses them. */
   commit(): void {
     let ct = false;
     let nat = false;
+    let ct6 = false;
+    let nat6 = false;
     for (const t of this.tables) {
+      const v4 = familySees(t, 'ipv4');
+      const v6 = familySees(t, 'ipv6');
       for (const c of t.chains.values()) {
-        if (c.base?.type === 'nat') nat = true;
-        if (scanRules(c.rules).ct > 0) ct = true;
+        if (c.base?.type === 'nat') {
+          nat ||= v4;
+          nat6 ||= v6;
+        }
+        if (scanRules(c.rules).ct > 0) {
+          ct ||= v4;
+          ct6 ||= v6;
+        }
       }
     }
+    // in the order the kernel registers them within one transaction: IPv4 first, then IPv6
+    // (nf_ct_netns_inet_get, nf_nat_inet_register_fn)
     if (nat && this.natSeq === null) this.natSeq = this.nextSeq();
     if (!nat) this.natSeq = null;
     if (ct && this.ctSeq === null) this.ctSeq = this.nextSeq();
     if (!ct) this.ctSeq = null;
+    if (nat6 && this.nat6Seq === null) this.nat6Seq = this.nextSeq();
+    if (!nat6) this.nat6Seq = null;
+    if (ct6 && this.ct6Seq === null) this.ct6Seq = this.nextSeq();
+    if (!ct6) this.ct6Seq = null;
   }
 
   private entries(hook: NfHookName, pf: NfProto): Entry[] {
@@ -139,26 +174,27 @@ export class NfEngine implements NetfilterEngine, NfServices {
         out.push({ kind: 'chain', priority: c.base.priority, seq: c.regSeq, chain: c });
       }
     }
-    // conntrack and NAT are modelled for IPv4 only: a scenario that would need them on IPv6 is
-    // refused where it is read (src/scenario/build.ts), so the IPv6 lists hold chains only
-    if (pf === 'ipv6') return out.sort((a, b) => a.priority - b.priority || b.seq - a.seq);
-    if (this.ctSeq !== null) {
+    // the IPv6 hooks' priorities are the same numbers (NF_IP6_PRI_CONNTRACK_DEFRAG -400,
+    // NF_IP6_PRI_CONNTRACK -200, NF_IP6_PRI_NAT_DST -100, NF_IP6_PRI_NAT_SRC 100, NF_IP6_PRI_LAST)
+    const ctSeq = pf === 'ipv6' ? this.ct6Seq : this.ctSeq;
+    const natSeq = pf === 'ipv6' ? this.nat6Seq : this.natSeq;
+    if (ctSeq !== null) {
       if (hook === 'NF_INET_PRE_ROUTING' || hook === 'NF_INET_LOCAL_OUT') {
-        out.push({ kind: 'defrag', priority: NF_IP_PRI_CONNTRACK_DEFRAG, seq: this.ctSeq });
-        out.push({ kind: 'ct_in', priority: NF_IP_PRI_CONNTRACK, seq: this.ctSeq });
+        out.push({ kind: 'defrag', priority: NF_IP_PRI_CONNTRACK_DEFRAG, seq: ctSeq });
+        out.push({ kind: 'ct_in', priority: NF_IP_PRI_CONNTRACK, seq: ctSeq });
       }
-      if (hook === 'NF_INET_POST_ROUTING' || hook === 'NF_INET_LOCAL_IN') out.push({ kind: 'confirm', priority: INT_MAX, seq: this.ctSeq });
+      if (hook === 'NF_INET_POST_ROUTING' || hook === 'NF_INET_LOCAL_IN') out.push({ kind: 'confirm', priority: INT_MAX, seq: ctSeq });
     }
-    if (this.natSeq !== null && hook !== 'NF_INET_FORWARD') {
-      out.push({ kind: 'nat', priority: hook2manip(hook) === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, seq: this.natSeq });
+    if (natSeq !== null && hook !== 'NF_INET_FORWARD') {
+      out.push({ kind: 'nat', priority: hook2manip(hook) === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, seq: natSeq });
     }
     return out.sort((a, b) => a.priority - b.priority || b.seq - a.seq);
   }
 
-  /** The nat chains of a hook, in the order nf_nat_register_fn inserted them. */
-  natChains(hook: NfHookName): Chain[] {
+  /** The nat chains of a hook of one family (inet chains are on both), in the order nf_nat_register_fn inserted them. */
+  natChains(hook: NfHookName, pf: NfProto = 'ipv4'): Chain[] {
     const out: Chain[] = [];
-    for (const t of this.tables) for (const c of t.chains.values()) if (c.base?.type === 'nat' && HOOK_OF[c.base.hook] === hook) out.push(c);
+    for (const t of this.tables) if (familySees(t, pf)) for (const c of t.chains.values()) if (c.base?.type === 'nat' && HOOK_OF[c.base.hook] === hook) out.push(c);
     return out.sort((a, b) => a.base!.priority - b.base!.priority || b.regSeq - a.regSeq);
   }
 
@@ -168,16 +204,15 @@ export class NfEngine implements NetfilterEngine, NfServices {
       if (!familySees(t, pf)) continue;
       for (const c of t.chains.values()) if (c.base && c.base.type !== 'nat' && HOOK_OF[c.base.hook] === hook) return true;
     }
-    if (pf === 'ipv6') return false;
-    if (this.ctSeq !== null && hook !== 'NF_INET_FORWARD') return true;
-    return this.natSeq !== null && hook !== 'NF_INET_FORWARD';
+    if ((pf === 'ipv6' ? this.ct6Seq : this.ctSeq) !== null && hook !== 'NF_INET_FORWARD') return true;
+    return (pf === 'ipv6' ? this.nat6Seq : this.natSeq) !== null && hook !== 'NF_INET_FORWARD';
   }
 
   // ---- nf_hook_slow ----
 
   run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult {
     const es = this.entries(hook, pf);
-    net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, () => `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
+    net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, () => `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook, pf))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
     for (const e of es) {
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);
       if (v.verdict === 'NF_ACCEPT') continue;
@@ -221,18 +256,20 @@ export class NfEngine implements NetfilterEngine, NfServices {
         });
       }
       case 'defrag':
-        return ipv4_conntrack_defrag(this, net, hook, skb);
-      case 'ct_in':
-        return { verdict: net.call(hook === 'NF_INET_PRE_ROUTING' ? 'ipv4_conntrack_in' : 'ipv4_conntrack_local', () => nf_conntrack_in(this, net, hook, skb, indev, outdev)) };
+        return pf === 'ipv6' ? ipv6_defrag(this, net, hook, skb) : ipv4_conntrack_defrag(this, net, hook, skb);
+      case 'ct_in': {
+        const fam = pf === 'ipv6' ? 'ipv6' : 'ipv4';
+        return { verdict: net.call(hook === 'NF_INET_PRE_ROUTING' ? `${fam}_conntrack_in` : `${fam}_conntrack_local`, () => nf_conntrack_in(this, net, hook, skb, indev, outdev, pf)) };
+      }
       case 'confirm':
-        return { verdict: net.call('nf_confirm', () => __nf_conntrack_confirm(this, net, hook, skb)) };
+        return { verdict: net.call('nf_confirm', () => __nf_conntrack_confirm(this, net, hook, skb, pf)) };
       case 'nat':
-        return nf_nat_ipv4_fn(this, net, hook, skb, indev, outdev);
+        return pf === 'ipv6' ? nf_nat_ipv6_fn(this, net, hook, skb, indev, outdev) : nf_nat_ipv4_fn(this, net, hook, skb, indev, outdev);
     }
   }
 
-  ctx(hook: NfHookName, priority: number, verdict: string, table?: string): HookContext {
-    return { hook, family: 'ip', priority, verdict, ...(table ? { table } : {}) };
+  ctx(hook: NfHookName, priority: number, verdict: string, table?: string, pf: NfProto = 'ipv4'): HookContext {
+    return { hook, family: pf === 'ipv6' ? 'ip6' : 'ip', priority, verdict, ...(table ? { table } : {}) };
   }
 
   // ---- nf_conntrack: the per-netns table's accessors (include/net/netfilter/nf_conntrack.h) ----
@@ -248,8 +285,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   // ---- services for rule expressions ----
 
-  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null, base?: number): Verdict | boolean {
-    return nft_nat_eval(this, x, kind, addr, ports, base);
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | number | null, ports: [number, number] | null, base?: number): Verdict | boolean {
+    return nft_nat_eval(this, x, kind, typeof addr === 'number' ? inet4(addr) : addr, ports, base);
   }
 
   notrack(x: EvalCtx): void {

@@ -2,16 +2,22 @@
 // packet's tuple (nf_conntrack_in), a new unconfirmed entry (init_conntrack), and the entry
 // entering the table when its first packet leaves the last hook (__nf_conntrack_confirm). The
 // tuple and TCP state helpers are in nf_conntrack.ts; the table itself is the engine's (per netns).
+// Both families run this code: ipv4_conntrack_in/_local and ipv6_conntrack_in/_local are thin
+// wrappers of nf_conntrack_in in the kernel, and only the packet info (nft_pktinfo's IPv4 or
+// IPv6 reading) and the ICMP tracker differ.
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { NfHookName } from '../../../trace/contract';
-import type { HookResult } from './core';
+import type { HookResult, NfProto } from './core';
 import type { NfEngine } from './engine';
 import { IPPROTO_ICMP, IPPROTO_TCP } from '../../proto/ipv4';
+import { NEXTHDR_ICMP } from '../../proto/ipv6';
+import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
+import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { tcpFlagString } from '../../proto/tcp';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
-import { CT_FILE, describeTuple, icmpCanStart, innerTuple, invertTuple, isIcmpError, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { canInvert, CT_FILE, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
@@ -20,13 +26,13 @@ export function nf_ct_set(skb: SkBuff, ct: NfConn, ctinfo: string): void {
   skb.nfct = { state: ctinfo, id: ct.id };
 }
 
-export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult['verdict'] {
-  const say = (what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', 'nf_conntrack_in', CT_FILE, what, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK, verdict) });
+export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult['verdict'] {
+  const say = (what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', 'nf_conntrack_in', CT_FILE, what, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK, verdict, undefined, pf) });
   if (skb.nfct) {
     say(skb.nfct.state === 'IP_CT_UNTRACKED' ? 'Conntrack: the packet is marked untracked (notrack), so it is not looked up.' : `Conntrack: the packet already carries its entry (${skb.nfct.state}), attached when it was made, so it is not looked up again.`);
     return 'NF_ACCEPT';
   }
-  const p = pktinfo(skb, hook, indev, outdev);
+  const p = pf === 'ipv6' ? pktinfo6(skb, hook, indev, outdev) : pktinfo(skb, hook, indev, outdev);
   // the protocol's error check (tcp_error, udp_error, nf_conntrack_icmpv4_error) runs before the
   // packet may count for a connection: one that fails it leaves no trace in the table
   const bad = nf_ct_l4_error(p, hook);
@@ -34,16 +40,30 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     say(`Conntrack: ${bad}, so the packet gets no entry (ct state invalid)${hook === 'NF_INET_PRE_ROUTING' && /checksum/.test(bad) ? '; checksums are verified on PRE_ROUTING only (nf_conntrack_checksum = 1)' : ''}.`);
     return 'NF_ACCEPT';
   }
+  if (icmpv6Untracked(p)) {
+    // nf_conntrack_icmpv6_error sets IP_CT_UNTRACKED, and nf_conntrack_in stops there
+    skb.nfct = { state: 'IP_CT_UNTRACKED', id: 0 };
+    say(`Conntrack: ICMPv6 type ${p.icmpType} is neighbour discovery or MLD, which conntrack never tracks (noct_valid_new): the packet is marked untracked (ct state untracked).`);
+    return 'NF_ACCEPT';
+  }
   if (isIcmpError(p)) {
+    const v6 = p.pf === 'ipv6';
     const inner = innerTuple(p);
-    const h = inner ? nf.hash.get(tupleKey(invertTuple(inner.t))) : undefined;
+    const h = inner && canInvert(inner.t) ? nf.hash.get(tupleKey(invertTuple(inner.t))) : undefined;
     if (!inner || !h) {
-      say(`Conntrack: an ICMP error about ${inner ? describeTuple(inner.t) : 'a truncated datagram'}, which belongs to no known connection: no entry is attached (ct state invalid).`);
+      say(`Conntrack: an ICMP${v6 ? 'v6' : ''} error about ${inner ? describeTuple(inner.t) : 'a truncated datagram'}, which belongs to no known connection: no entry is attached (ct state invalid).`);
+      return 'NF_ACCEPT';
+    }
+    // nf_conntrack_inet_error: the error must go to where that direction's packets go
+    const want = h.ct.tuple[h.reply ? 1 : 0].dst;
+    const outer = pktAddrs(p).dst;
+    if (!inetAddrEqual(outer, want)) {
+      say(`Conntrack: an ICMP${v6 ? 'v6' : ''} error quoting a packet of connection #${h.ct.id}, but it goes to ${formatInetAddr(outer)}, not to ${formatInetAddr(want)} where that direction's packets go (nf_conntrack_inet_error: outer daddr != inner): no entry (ct state invalid).`);
       return 'NF_ACCEPT';
     }
     const info = h.reply ? 'IP_CT_RELATED_REPLY' : 'IP_CT_RELATED';
     nf_ct_set(skb, h.ct, info);
-    say(`Conntrack: an ICMP error quoting ${describeTuple(inner.t)}, a packet of connection #${h.ct.id}: the error is RELATED to it (${info}).`);
+    say(`Conntrack: an ICMP${v6 ? 'v6' : ''} error quoting ${describeTuple(inner.t)}, a packet of connection #${h.ct.id}: the error is RELATED to it (${info}).`);
     return 'NF_ACCEPT';
   }
   const t = pktTuple(p);
@@ -84,8 +104,11 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
       return 'NF_ACCEPT';
     }
     tcpState = s;
-  } else if (t.proto === IPPROTO_ICMP && !icmpCanStart(t.dport)) {
-    say(`Conntrack: ICMP type ${t.dport} cannot start a connection (only queries such as echo request can): no entry (ct state invalid).`);
+  } else if (t.proto === (p.pf === 'ipv6' ? NEXTHDR_ICMP : IPPROTO_ICMP) && !icmpCanStart(t.proto, t.dport)) {
+    const v6 = p.pf === 'ipv6';
+    // ICMPv6: a type without an inverse fails nf_ct_invert_tuple in init_conntrack; a reply type
+    // gets an entry that nf_conntrack_icmpv6_packet refuses (-NF_ACCEPT) before it is confirmed
+    say(`Conntrack: ICMP${v6 ? 'v6' : ''} type ${t.dport} cannot start a connection (only queries such as echo request can${v6 ? (canInvert(t) ? ': nf_conntrack_icmpv6_packet refuses it' : ': the type has no reply type, nf_ct_invert_tuple fails') : ''}): no entry (ct state invalid).`);
     return 'NF_ACCEPT';
   }
   const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0 };
@@ -102,9 +125,9 @@ export function nf_ct_kill(nf: NfEngine, ct: NfConn): void {
   nf.conns.delete(ct.id);
 }
 
-export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff): HookResult['verdict'] {
+export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, pf: NfProto = 'ipv4'): HookResult['verdict'] {
   const ct = nf.ctOf(skb);
-  const say = (what: string): void => net.step(skb, 'L3', '__nf_conntrack_confirm', CT_FILE, what, { hook: nf.ctx(hook, INT_MAX, 'NF_ACCEPT') });
+  const say = (what: string): void => net.step(skb, 'L3', '__nf_conntrack_confirm', CT_FILE, what, { hook: nf.ctx(hook, INT_MAX, 'NF_ACCEPT', undefined, pf) });
   if (!ct) {
     say(skb.nfct?.state === 'IP_CT_UNTRACKED' ? 'Confirm: the packet is untracked: nothing to confirm.' : 'Confirm: the packet has no conntrack entry: nothing to confirm.');
     return 'NF_ACCEPT';

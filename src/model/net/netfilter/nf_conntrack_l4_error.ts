@@ -1,6 +1,7 @@
 // The per-protocol sanity checks conntrack makes before a packet may belong to a connection
 // (v6.12): tcp_error (nf_conntrack_proto_tcp.c), udp_error (nf_conntrack_proto_udp.c) and
-// nf_conntrack_icmpv4_error (nf_conntrack_proto_icmp.c). A packet that fails one gets no entry:
+// nf_conntrack_icmpv4_error (nf_conntrack_proto_icmp.c), nf_conntrack_icmpv6_error
+// (nf_conntrack_proto_icmpv6.c; the checksum is over the IPv6 pseudo-header). A packet that fails one gets no entry:
 // nf_conntrack_in drops the reference it took (a new entry is freed before it was ever
 // confirmed) and accepts the packet as invalid, so `ct state invalid` matches it and the NAT
 // chains never see it (nf_nat_inet_fn passes a packet without an entry).
@@ -9,6 +10,7 @@ import type { PktInfo } from './nf_pktinfo';
 import { rd16 } from '../../proto/addr';
 import { csumFold, csumPartial, l4Csum } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
+import { IPV6_HLEN, l4Csum6, NEXTHDR_ICMP } from '../../proto/ipv6';
 import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN } from '../../proto/tcp';
 
 /** NR_ICMP_TYPES: 18 is the highest ICMP type conntrack knows */
@@ -39,6 +41,8 @@ function checksumBad(p: PktInfo, hook: NfHookName, len: number, pseudo: boolean)
   const { skb } = p;
   if (hook !== 'NF_INET_PRE_ROUTING') return false;
   if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+  // nf_ip6_checksum: every IPv6 transport checksum, ICMPv6's too, covers the pseudo-header
+  if (p.pf === 'ipv6') return l4Csum6(skb.buf, p.thoff, len, p.ip6h!.saddr, p.ip6h!.daddr, p.l4proto) !== 0;
   if (pseudo) return l4Csum(skb.buf, p.thoff, len, p.iph.saddr, p.iph.daddr, p.l4proto) !== 0;
   return csumFold(csumPartial(skb.buf, p.thoff, len)) !== 0;
 }
@@ -46,8 +50,9 @@ function checksumBad(p: PktInfo, hook: NfHookName, len: number, pseudo: boolean)
 /** Why conntrack calls this packet invalid before any lookup result counts, or null when it passes. */
 export function nf_ct_l4_error(p: PktInfo, hook: NfHookName): string | null {
   if (p.fragoff) return null;
-  // ip_rcv_core trimmed the sk_buff to tot_len; a locally made one is exactly that long
-  const len = Math.min(p.iph.totLen, p.skb.tail - p.skb.network_header) - (p.thoff - p.skb.network_header);
+  // ip_rcv_core (ip6_rcv_core) trimmed the sk_buff to tot_len (40 + payload_len); a locally made one is exactly that long
+  const l3len = p.pf === 'ipv6' ? IPV6_HLEN + p.ip6h!.payloadLen : p.iph.totLen;
+  const len = Math.min(l3len, p.skb.tail - p.skb.network_header) - (p.thoff - p.skb.network_header);
   const b = p.skb.buf;
   if (p.l4proto === IPPROTO_TCP) {
     if (len < 20) return 'nf_conntrack_tcp_packet: shorter than a TCP header';
@@ -66,7 +71,12 @@ export function nf_ct_l4_error(p: PktInfo, hook: NfHookName): string | null {
     if (checksumBad(p, hook, ulen, true)) return 'udp_error: bad checksum';
     return null;
   }
-  if (p.l4proto === IPPROTO_ICMP) {
+  if (p.pf === 'ipv6' && p.l4proto === NEXTHDR_ICMP) {
+    if (len < 8) return 'nf_conntrack_icmpv6_error: short packet';
+    if (checksumBad(p, hook, len, true)) return 'nf_conntrack_icmpv6_error: ICMPv6 checksum failed';
+    return null;
+  }
+  if (p.pf !== 'ipv6' && p.l4proto === IPPROTO_ICMP) {
     if (len < 8) return 'nf_conntrack_icmpv4_error: short packet';
     if (checksumBad(p, hook, len, false)) return 'nf_conntrack_icmpv4_error: bad hw icmp checksum';
     if (b[p.thoff] > NR_ICMP_TYPES) return 'nf_conntrack_icmpv4_error: invalid icmp type';

@@ -2,13 +2,16 @@
 // The first packet of a connection sets up a binding (nf_nat_setup_info): the connection's
 // reply tuple is changed to what replies will look like after the rewrite. Every packet of the
 // connection is then rewritten from the tuples alone (nf_nat_packet → nf_nat_ipv4_manip_pkt):
-// the original direction towards the new addresses, the reply direction back.
+// the original direction towards the new addresses, the reply direction back. The binding is
+// family-blind (InetAddr tuples); the IPv6 rewrite is nf_nat_proto_ipv6.ts.
 import type { SkBuff } from '../core/skbuff';
 import { rd16, rd32, wr16 } from '../../proto/addr';
 import { csumFold, csumPartial } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
+import { NEXTHDR_ICMP } from '../../proto/ipv6';
+import type { InetAddr } from '../../proto/inet_addr';
 import { csumReplace, hi16, lo16, setIpAddr } from './nf_pktinfo';
-import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, invertTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, invertTuple, tupleKey, v4of, type NfConn, type Tuple } from './nf_conntrack';
 import type { NfHookName } from '../../../trace/contract';
 
 export const NAT_FILE = 'net/netfilter/nf_nat_core.c';
@@ -36,7 +39,7 @@ const hasPorts = (proto: number): boolean => proto === IPPROTO_TCP || proto === 
  * `off`, a 16-bit difference, modulo the range's size), whether or not the original is in it.
  * Returns a description of the binding.
  */
-export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number): { before: Tuple; after: Tuple } {
+export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number): { before: Tuple; after: Tuple } {
   const curr = invertTuple(ct.tuple[1]);
   const t: Tuple = { ...curr };
   if (m === 'SRC') t.src = addr;
@@ -53,8 +56,8 @@ export function nf_nat_setup_info(ct: NfConn, addr: number, ports: [number, numb
       if (!taken(invertTuple(t))) break;
       port = port >= hi ? lo : port + 1;
     }
-  } else if (t.proto === IPPROTO_ICMP && m === 'SRC') {
-    // the echo id plays the role of the source port
+  } else if ((t.proto === IPPROTO_ICMP || t.proto === NEXTHDR_ICMP) && m === 'SRC') {
+    // the echo id plays the role of the source port (icmp_unique_tuple, for ICMPv6 too)
     let id = t.sport;
     for (let tries = 0; tries < 65536 && taken(invertTuple({ ...t, sport: id })); tries++) id = (id + 1) & 0xffff;
     t.sport = id;
@@ -91,7 +94,7 @@ export function manipPkt(skb: SkBuff, iphOff: number, target: Tuple, m: ManipTyp
   const avail = skb.tail - hdroff;
   const addrAt = iphOff + (m === 'SRC' ? 12 : 16);
   const oldAddr = rd32(b, addrAt);
-  const newAddr = m === 'SRC' ? target.src : target.dst;
+  const newAddr = v4of(m === 'SRC' ? target.src : target.dst);
   const partial = iphOff === skb.network_header && skb.ip_summed === 'CHECKSUM_PARTIAL';
   if ((proto === IPPROTO_TCP || proto === IPPROTO_UDP) && avail >= 4) {
     const portAt = hdroff + (m === 'SRC' ? 0 : 2);

@@ -6,7 +6,8 @@ import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { NfHookName } from '../../../trace/contract';
-import type { HookResult } from './core';
+import type { HookResult, NfProto } from './core';
+import { pktinfo6 } from './nf_pktinfo_ipv6';
 import type { NfEngine } from './engine';
 import { numToIp } from '../../proto/addr';
 import { IPPROTO_ICMP, readIp } from '../../proto/ipv4';
@@ -35,15 +36,40 @@ export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
     if ((ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') && readIp(skb.buf, skb.network_header).protocol === IPPROTO_ICMP) {
       return { verdict: nf_nat_icmp_reply_translation(net, hook, skb, ct, reply, m, say) };
     }
-    return net.call('nf_nat_inet_fn', (): HookResult => {
+    const r = nf_nat_inet_fn(nf, net, hook, skb, indev, outdev, 'ipv4', ct, say);
+    if (r.verdict !== 'NF_ACCEPT') return r;
+    const daddr1 = readIp(skb.buf, skb.network_header).daddr;
+    if (daddr1 !== daddr0) {
+      if (hook === 'NF_INET_LOCAL_OUT') {
+        if (!ip_route_me_harder(net, skb, hook, 'NAT changed the destination')) return { verdict: 'NF_DROP' };
+      } else if (hook === 'NF_INET_PRE_ROUTING' && skb.dst) {
+        skb.dst = null;
+      }
+    }
+    return { verdict: 'NF_ACCEPT' };
+  });
+}
+
+/**
+ * nf_nat_inet_fn (nf_nat_core.c): for a connection's first packet (NEW or RELATED) without a
+ * binding for this hook's manipulation, run the nat chains of the hook's family (an inet chain
+ * is on both), a null binding when none chose; then nf_nat_packet. Both families' hook
+ * functions call it.
+ */
+export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto, ct: NfConn, say: (f: string, file: string, what: string, v?: string) => void): HookResult {
+  const m = hook2manip(hook);
+  const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
+  const ctinfo = skb.nfct!.state;
+  const reply = ctinfo.endsWith('_REPLY');
+  return net.call('nf_nat_inet_fn', (): HookResult => {
       if (ctinfo === 'IP_CT_NEW' || ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') {
         if (!natInitialized(ct, m)) {
-          const chains = nf.natChains(hook);
+          const chains = nf.natChains(hook, pf);
           say('nf_nat_inet_fn', NAT_FILE, `NAT (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): connection #${ct.id} has no ${m} binding yet, so the nat chains of this hook run${chains.length ? `: ${chains.map((c) => `${c.table.family} ${c.table.name} ${c.name} (priority ${c.base!.priority})`).join(', ')}` : ' (there are none)'}.`);
           for (const c of chains) {
             const r: ChainResult = net.call('nft_nat_do_chain', () => {
               net.step(skb, 'L3', 'nft_nat_do_chain', 'net/netfilter/nft_chain_nat.c', `Nat chain ${c.table.family} ${c.table.name} ${c.name} (type nat hook ${c.base!.hook} priority ${c.base!.priority}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
-              return nft_do_chain(nf, net, c, pktinfo(skb, hook, indev, outdev), () => nf.traced.has(skb));
+              return nft_do_chain(nf, net, c, (pf === 'ipv6' ? pktinfo6 : pktinfo)(skb, hook, indev, outdev), () => nf.traced.has(skb));
             });
             if (r.verdict !== 'NF_ACCEPT') return { verdict: r.verdict, ...(r.err !== undefined && { err: r.err }) };
             if (natInitialized(ct, m)) break;
@@ -58,17 +84,8 @@ export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
       } else {
         say('nf_nat_inet_fn', NAT_FILE, `NAT (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): a packet of the established connection #${ct.id} (${ctinfo}) follows the binding made by the first packet; no nat chain runs.`);
       }
-      nf_nat_packet(nf, net, hook, skb, ct, reply, m);
-      const daddr1 = readIp(skb.buf, skb.network_header).daddr;
-      if (daddr1 !== daddr0) {
-        if (hook === 'NF_INET_LOCAL_OUT') {
-          if (!ip_route_me_harder(net, skb, hook, 'NAT changed the destination')) return { verdict: 'NF_DROP' };
-        } else if (hook === 'NF_INET_PRE_ROUTING' && skb.dst) {
-          skb.dst = null;
-        }
-      }
+      nf_nat_packet(nf, net, hook, skb, ct, reply, m, pf);
       return { verdict: 'NF_ACCEPT' };
-    });
   });
 }
 

@@ -12,10 +12,11 @@ import { IPV6_HLEN, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, N
 import type { PktInfo } from './nf_pktinfo';
 
 /** ipv6_find_hdr(skb, &thoff, -1, &fragoff, …): the upper-layer protocol, its offset and the fragment offset. */
-function findHdr(b: Uint8Array, nh: number, tail: number): { proto: number; thoff: number; fragoff: number } {
+export function findHdr(b: Uint8Array, nh: number, tail: number): { proto: number; thoff: number; fragoff: number; frag: boolean } {
   let proto = b[nh + 6];
   let off = nh + IPV6_HLEN;
   let fragoff = 0;
+  let frag = false;
   for (;;) {
     if (proto === NEXTHDR_HOP || proto === NEXTHDR_ROUTING || proto === NEXTHDR_DEST) {
       if (off + 2 > tail) break;
@@ -28,6 +29,7 @@ function findHdr(b: Uint8Array, nh: number, tail: number): { proto: number; thof
       if (off + 8 > tail) break;
       const next = b[off];
       fragoff = rd16(b, off + 2) & 0xfff8;
+      frag = true;
       off += 8;
       proto = next;
       if (fragoff) break;
@@ -35,7 +37,7 @@ function findHdr(b: Uint8Array, nh: number, tail: number): { proto: number; thof
     }
     break;
   }
-  return { proto, thoff: off, fragoff };
+  return { proto, thoff: off, fragoff, frag };
 }
 
 export function pktinfo6(skb: SkBuff, hook: NfHookName, indev: NetDevice | null, outdev: NetDevice | null): PktInfo {

@@ -1,8 +1,13 @@
 // The nat statements (net/netfilter/nft_nat.c, nft_masq.c → nf_nat_masquerade.c, nft_redir.c →
 // nf_nat_redirect.c, v6.12): each chooses the address (given, the out device's, or the in
-// device's primary or 127.0.0.1) and binds the connection with nf_nat_setup_info.
+// device's primary or 127.0.0.1) and binds the connection with nf_nat_setup_info. On an IPv6
+// packet (ip6 and inet tables) masquerade is nf_nat_masquerade_ipv6: the source
+// ipv6_dev_get_saddr picks on the out device for the packet's destination; redirect for IPv6
+// (nf_nat_redirect_ipv6) is refused by the parser.
 import type { NfEngine } from './engine';
-import { numToIp } from '../../proto/addr';
+import { NotModelled } from '../../sim/not_modelled';
+import { formatInetAddr, inet4, inet6, type InetAddr } from '../../proto/inet_addr';
+import { ipv6_dev_get_saddr } from '../ipv6/addrconf';
 import { inet_select_addr } from '../ipv4/route';
 import type { EvalCtx, Verdict } from './nf_tables';
 import { describeTuple } from './nf_conntrack';
@@ -10,13 +15,14 @@ import { nf_nat_setup_info, NAT_FILE, type ManipType } from './nf_nat';
 import { nf_conntrack_tuple_taken } from './nf_conntrack_core';
 import { hookCtxOf } from './nft_hook_ctx';
 
-export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | null, ports: [number, number] | null, base?: number): Verdict | boolean {
+export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | null, ports: [number, number] | null, base?: number): Verdict | boolean {
   const { net, p } = x;
   const skb = p.skb;
   const ct = nf.ctOf(skb);
   if (!ct) return { code: 'NF_ACCEPT' };
   const m: ManipType = kind === 'snat' || kind === 'masquerade' ? 'SRC' : 'DST';
-  let a = addr ?? 0;
+  if (p.pf === 'ipv6') return nat6(nf, x, kind, addr, ports, m);
+  let a = addr?.family === 'ipv4' ? addr.v4 : 0;
   if (kind === 'masquerade') {
     const rt = skb.dst;
     const out = p.outdev ?? rt?.dev ?? null;
@@ -31,8 +37,34 @@ export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | '
       a = ifa.local;
     }
   }
-  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), base));
-  const why = kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${numToIp(skb.dst?.gateway || p.iph.daddr)})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
+  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, inet4(a), ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), base));
+  const why = kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${formatInetAddr(inet4(skb.dst?.gateway || p.iph.daddr))})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
   net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
+  return { code: 'NF_ACCEPT' };
+}
+
+/** The nat statements on an IPv6 packet: snat/dnat to an IPv6 address, masquerade (nf_nat_masquerade_ipv6). */
+function nat6(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | null, ports: [number, number] | null, m: ManipType): Verdict {
+  const { net, p } = x;
+  const skb = p.skb;
+  const ct = nf.ctOf(skb)!;
+  let a: InetAddr;
+  let why = '';
+  if (kind === 'masquerade') {
+    const out = p.outdev ?? skb.dst?.dev ?? null;
+    const src = ipv6_dev_get_saddr(net, out, p.ip6h!.daddr);
+    // ipv6_dev_get_saddr failing: nf_nat_masquerade_ipv6 returns NF_DROP
+    if (!src) return { code: 'NF_DROP' };
+    a = inet6(src);
+    why = ` (masquerade: the source ipv6_dev_get_saddr picks on ${out?.name ?? 'no device'} for ${formatInetAddr(inet6(p.ip6h!.daddr))})`;
+  } else if (kind === 'redirect' || !addr) {
+    throw new NotModelled(`${kind} of an IPv6 packet is not modelled`);
+  } else {
+    // in an inet table, `snat ip to` leaves IPv6 packets alone (nft_nat_inet_eval): the rule's
+    // family dependency breaks it first (Expr.l3), so this address is an IPv6 one
+    a = addr;
+  }
+  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct)));
+  net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT66 binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
   return { code: 'NF_ACCEPT' };
 }

@@ -5,6 +5,8 @@
 // protocol and ports, status. `! --opt` inverts that option alone.
 import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { numToIp } from '../../../model/proto/addr';
+import { inet4 } from '../../../model/proto/inet_addr';
+import { v4of } from '../../../model/net/netfilter/nf_conntrack';
 import { ctOf, ctStatusBits, IPS } from '../ct_exprs';
 import { addrMask } from './addr';
 import { fail, numRange, once, q, type XtMatch, type XtOpt } from './types';
@@ -74,7 +76,7 @@ const portOpt = (dir: 0 | 1, key: 'sport' | 'dport') => (st: St, o: XtOpt): void
 const addrOpt = (dir: 0 | 1, key: 'src' | 'dst') => (st: St, o: XtOpt): void => {
   const v = o.arg('an address');
   const { addr, mask } = addrMask(v);
-  st.tests.push({ name: o.opt.text, inv: o.neg, test: (_x, ct) => ((ct.tuple[dir][key] ^ addr) & mask) === 0, shows: (x) => `${o.opt.text.slice(2)} ${numToIp(ctOf(x)?.tuple[dir][key] ?? 0)}` });
+  st.tests.push({ name: o.opt.text, inv: o.neg, test: (_x, ct) => ((v4of(ct.tuple[dir][key]) ^ addr) & mask) === 0, shows: (x) => `${o.opt.text.slice(2)} ${numToIp(v4of(ctOf(x)?.tuple[dir][key] ?? inet4(0)))}` });
 };
 
 const OPTS: Record<string, (st: St, o: XtOpt) => void> = {
