@@ -8,6 +8,8 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { IPPROTO_TCP } from '../../model/proto/ipv4';
 import { NftCursor, q } from './nft_cursor';
+import { mapAhead } from './nft_datamap';
+import { natMapStmt } from './nft_natmap';
 
 /** What one keyword's parser made: its expressions, and whether it ends the rule with a verdict. */
 export interface Item {
@@ -155,8 +157,9 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     if (!family && p.ruleFamily === 'inet' && !p.l3Known) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
     p.expect('to', `${q('to')} and an address`);
     const e = p.peek();
-    if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} … map { … } is not modelled (numgen and hashes are not)`);
-    if (e.kind === 'word' && /^[a-z]/.test(e.text)) p.fail(e, `${kind} to EXPR map { … } (addresses from a map) is not modelled`);
+    if (mapAhead(p)) return natMapStmt(p, kw, kind);
+    if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} without a map is not modelled`);
+    if (e.kind === 'word' && /^[a-z]/.test(e.text)) p.fail(e, `${kind} to ${e.text} … (addresses from this expression) is not modelled`);
     const v = p.word('an address');
     const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
     if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
@@ -180,7 +183,12 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);
   }
   if (p.is(',')) p.fail(p.peek(), 'nat flags are not modelled');
-  const text = p.text(kw);
+  natChecks(p, kw, kind);
+  return X.natStmt(p.text(kw), kind, addr, ports);
+}
+
+/** A NAT statement loads only into a nat chain of the hooks its kind is for. */
+export function natChecks(p: NftCursor, kw: NTok, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect'): void {
   const snatKind = kind === 'snat' || kind === 'masquerade';
   p.checks.push((_e, c) => {
     if (c.base && c.base.type !== 'nat') throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} needs a chain of type nat (this one is type ${c.base.type})`, kw.pos);
@@ -189,7 +197,6 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       if (!ok) throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} is for the ${snatKind ? 'postrouting and input' : 'prerouting and output'} hooks, not ${c.base.hook}`, kw.pos);
     }
   });
-  return X.natStmt(text, kind, addr, ports);
 }
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */
