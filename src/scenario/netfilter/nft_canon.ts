@@ -658,6 +658,9 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
         return plain(ts);
       case 'jhash':
         return jhashText(ts);
+      case 'add':
+      case 'update':
+        return plain(ts);
       case 'numgen': {
         const [head, i] = numgenHead(ts);
         const op = RELOPS[ts[i]?.t] && ts.length > i + 1 ? RELOPS[ts[i].t] : undefined;

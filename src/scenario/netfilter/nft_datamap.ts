@@ -22,6 +22,8 @@ export interface MapKey {
   ct: boolean;
   /** how the key is named, for explanations */
   words: string;
+  /** a key's value as nft prints it (an element's text) */
+  show: (k: X.Key) => string;
 }
 
 /** Whether a map key followed by `map` starts at token i (a selector, a concatenation of them, numgen or jhash). */
@@ -49,14 +51,14 @@ export function mapKey(p: NftCursor): MapKey {
     p.next();
     const next = numgenCounter(numgenSpec(p, t));
     // the counter moves on each time the rule reaches the lookup, as nft_ng_inc_eval does
-    return { get: () => next(), types: ['mark'], ct: false, words: 'numgen' };
+    return { get: () => next(), types: ['mark'], ct: false, words: 'numgen', show: String };
   }
   if (t.kind === 'word' && t.text === 'jhash' && jhashAhead(p)) {
     p.next();
     const h = jhashSource(p, t);
-    return { get: h.get, types: ['mark'], ct: h.ct, words: 'jhash' };
+    return { get: h.get, types: ['mark'], ct: h.ct, words: 'jhash', show: String };
   }
-  const parts: { get: (x: EvalCtx) => X.Key | undefined }[] = [];
+  const parts: { get: (x: EvalCtx) => X.Key | undefined; show: (v: string) => string }[] = [];
   const types: SetKeyType[] = [];
   const names: string[] = [];
   let ct = false;
@@ -82,7 +84,12 @@ export function mapKey(p: NftCursor): MapKey {
     }
     return vals.length === 1 ? vals[0] : concatKey(vals);
   };
-  return { get, types, ct, words: names.join(' . ') };
+  const show = (k: X.Key): string => {
+    // a concatenated key is its fields' values joined (concatKey); strings are JSON-quoted
+    const vals = parts.length === 1 ? [String(k)] : String(k).split(' . ');
+    return vals.map((v, i) => parts[i].show(v)).join(' . ');
+  };
+  return { get, types, ct, words: names.join(' . '), show };
 }
 
 /** One element of an anonymous data map: the key as written, the data's tokens. */
@@ -171,7 +178,7 @@ export function dataMap<D>(p: NftCursor, key: MapKey, parse: (data: NTok[]) => D
         return undefined;
       }
       const hit = setLookup(anon, k);
-      shown = hit ? `${key.words} ${k}, element ${hit.text} of the map` : `${key.words} ${k}, in no element of the map (NFT_BREAK)`;
+      shown = hit ? `${key.words} ${key.show(k)}, element ${hit.text} of the map` : `${key.words} ${key.show(k)}, in no element of the map (NFT_BREAK)`;
       return hit ? data.get(hit) : undefined;
     },
     last: () => shown,

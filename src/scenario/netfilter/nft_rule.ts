@@ -15,6 +15,7 @@ import { concatAhead, concatMatch } from './nft_concat';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 import { numgenItem } from './nft_numgen';
 import { jhashItem } from './nft_hash';
+import { dynsetItem } from './nft_dynset';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
 
@@ -88,6 +89,8 @@ export const ITEMS: Record<string, ItemParser> = {
   flow: notModelled,
   numgen: (p, t) => E(numgenItem(p, t)),
   jhash: (p, t) => E(jhashItem(p, t)),
+  add: (p, t) => E(dynsetItem(p, t)),
+  update: (p, t) => E(dynsetItem(p, t)),
   symhash: notModelled,
   fib: notModelled,
   rt: notModelled,
