@@ -96,6 +96,9 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-hashlimit-nflog.yaml', 'hashlimit keeps a token bucket per source; NFLOG with no listener changes nothing'],
       ['nf-string-recent.yaml', '-m string looks for a word in the packet; -m recent counts the pings of each source'],
       ['nf-netmap-dnat-base.yaml', 'NETMAP maps a whole network; DNAT with /BASE maps a port range onto another'],
+      ['nf-tcpmss-clamp.yaml', 'TCPMSS lowers the MSS of the SYNs a router forwards to fit a smaller link'],
+      ['nf-dynamic-set-timeout.yaml', 'rules add to a set as packets pass; its elements expire after a timeout'],
+      ['nf-data-maps-jhash.yaml', 'a map gives a rule its value (a mark, a NAT address and port); jhash hashes fields as the kernel does'],
     ],
   },
   {

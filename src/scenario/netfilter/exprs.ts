@@ -1,7 +1,7 @@
 // The expressions both rule languages compile to: matches on packet fields and statements.
 // nft and iptables-nft give the kernel the same expressions (iptables -p tcp --dport 22 is
 // `tcp dport 22` in nf_tables), so both parsers build their rules from here.
-import { setLookup, type EvalCtx, type Expr, type NfSet, type RejectHow, type SetElem, type Verdict } from '../../model/net/netfilter/nf_tables';
+import { jiffiesAt, setLookup, type EvalCtx, type Expr, type NfSet, type RejectHow, type SetElem, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ctStateName } from '../../model/net/netfilter/nf_conntrack';
 import { numToIp } from '../../model/proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES } from '../../model/proto/ipv4';
@@ -265,7 +265,7 @@ export function setMatch(text: string, setOrName: string | NfSet, get: (x: EvalC
       val = get(x);
       const s = set(x);
       if (val === undefined || !s) return false;
-      hit = setLookup(s, val);
+      hit = setLookup(s, val, jiffiesAt(x.net.w.sched.now));
       return !!hit !== neg;
     },
     actual: (x) => {
@@ -292,7 +292,7 @@ export function vmapExpr(text: string, map: string | NfSet, get: (x: EvalCtx) =>
     eval: (x) => {
       val = get(x);
       const s = typeof map === 'string' ? x.chain.table.sets?.get(map) : map;
-      hit = val === undefined || !s ? undefined : setLookup(s, val);
+      hit = val === undefined || !s ? undefined : setLookup(s, val, jiffiesAt(x.net.w.sched.now));
       return hit?.verdict ?? false;
     },
     actual: (x) => {

@@ -4,6 +4,8 @@
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
 import type { NftCursor } from './nft_cursor';
 import { numgenCounter, numgenSpec } from './nft_numgen';
+import { dataMap, mapAhead, mapKey, markData } from './nft_datamap';
+import { jhashSource } from './nft_hash';
 
 export interface Bitwise {
   mask: number;
@@ -60,11 +62,22 @@ export type MarkSource = { value: number } | { get: (x: EvalCtx) => number | und
 export function markSource(p: NftCursor): MarkSource {
   const num = (): number => p.num(p.word('a mark value'), 0, 0xffffffff);
   const t = p.peek();
+  // `KEY map { k : mark, … }`: a lookup whose data is the mark (nft_datamap.ts)
+  if (mapAhead(p)) {
+    const key = mapKey(p);
+    const m = dataMap(p, key, markData(p));
+    return { get: m.lookup, ct: key.ct };
+  }
   if (t.kind === 'word' && t.text === 'numgen') {
     p.next();
     return { get: numgenCounter(numgenSpec(p, t)), ct: false };
   }
-  if (t.kind === 'word' && ['jhash', 'symhash'].includes(t.text)) p.fail(t, `${t.text} is not modelled`);
+  if (t.kind === 'word' && t.text === 'jhash') {
+    p.next();
+    const h = jhashSource(p, t);
+    return { get: h.get, ct: h.ct };
+  }
+  if (t.kind === 'word' && t.text === 'symhash') p.fail(t, 'symhash is not modelled (the flow dissector\'s hash is keyed at random)');
   if (t.kind === 'word' && /^[a-z]/.test(t.text) && !['meta', 'mark', 'ct'].includes(t.text)) p.fail(t, `a mark from a map (${t.text} … map { … }) is not modelled`);
   let get: ((x: EvalCtx) => number | undefined) | null = null;
   let ct = false;

@@ -317,6 +317,9 @@ function matchText(ts: T[], numeric: boolean): string {
     // a meta key as the value is listed with meta (`ct mark set meta mark`)
     if (rest[0] && BARE_META.has(rest[0].t) && !UNQUALIFIED.has(rest[0].t)) rest.unshift({ k: 'word', t: 'meta' });
     if (rest[0]?.t === 'numgen') return join([...out, numgenHead(rest)[0]]);
+    if (rest[0]?.t === 'jhash') return join([...out, jhashText(rest)]);
+    const mapAt = rest.findIndex((t) => t.t === 'map');
+    if (mapAt > 0 && rest[mapAt + 1]?.t === '{') return join([...out, dataMapText(rest, mapAt, ty, numeric)]);
     // a constant folded (`0x12 or 0x11` is one value): the parser folded it already the same way
     if (rest.length === 1) return join([...out, value(rest[0].t, ty, numeric)]);
     if (rest.length === 3 && BITOPS[rest[1].t] && numberOf(rest[0].t) !== undefined && numberOf(rest[2].t) !== undefined) {
@@ -443,6 +446,66 @@ function numgenHead(ts: T[]): [string, number] {
   const out = ['numgen', ts[1]?.t ?? '', 'mod', dec(ts[3])];
   if (ts[4]?.t !== 'offset') return [out.join(' '), 4];
   return [[...out, 'offset', dec(ts[5])].join(' '), 6];
+}
+
+/**
+ * `KEY map { k : v, … }` as a statement's value: the key as nft names it, each element's key
+ * parts in their field's datatype form and its data in the statement's, in key order.
+ */
+function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean): string {
+  const keyToks = rest.slice(0, mapAt);
+  if (keyToks[0]?.t === 'numgen' || keyToks[0]?.t === 'jhash') return plain(rest);
+  const keys: string[][] = [[]];
+  for (const t of keyToks) {
+    if (t.t === '.') keys.push([]);
+    else keys[keys.length - 1].push(t.t);
+  }
+  for (const k of keys) {
+    if (k[0] === 'meta' && UNQUALIFIED.has(k[1])) k.shift();
+    else if (BARE_META.has(k[0])) k.unshift('meta');
+  }
+  const types = keys.map((k) => typeOfKey(k));
+  const elems: T[][] = [[]];
+  for (const t of rest.slice(mapAt + 2, rest.length - 1)) {
+    if (t.k === 'punct' && t.t === ',') elems.push([]);
+    else elems[elems.length - 1].push(t);
+  }
+  const shown = elems
+    .filter((e) => e.length)
+    .map((e) => {
+      const words = e.flatMap((t): T[] => {
+        const g = t.k === 'word' ? /^([^:]+):([^:]+)$/.exec(t.t) : null;
+        return g ? [{ k: 'word', t: g[1] }, { k: 'word', t: ':' }, { k: 'word', t: g[2] }] : [t];
+      });
+      const colon = words.findIndex((t) => t.t === ':');
+      const parts = words.slice(0, colon).filter((t) => t.t !== '.').map((t, j) => value(t.t, types[j] ?? 'raw', numeric));
+      const data = words.slice(colon + 1).map((t) => (numberOf(t.t) !== undefined ? value(t.t, dataTy, numeric) : t.t)).join(' ');
+      return { text: `${parts.join(' . ')} : ${data}`, sort: parts.map((x, j) => sortKey(x, types[j] ?? 'raw')) };
+    });
+  if (shown.every((e) => e.sort.every((k) => k !== undefined))) {
+    shown.sort((a, b) => {
+      for (let j = 0; j < a.sort.length; j++) if (a.sort[j] !== b.sort[j]) return a.sort[j]! - b.sort[j]!;
+      return 0;
+    });
+  }
+  return `${keys.map((k) => k.join(' ')).join(' . ')} map { ${shown.map((e) => e.text).join(', ')} }`;
+}
+
+/** `jhash FIELDS mod N [seed S] [offset O]` as nft lists it: N and O in decimal, the seed in hex, then the rest. */
+function jhashText(ts: T[]): string {
+  const m = ts.findIndex((t) => t.t === 'mod');
+  if (m < 0) return plain(ts);
+  const dec = (t: T | undefined): string => String(numberOf(t?.t ?? '') ?? t?.t ?? '');
+  const out = [...ts.slice(0, m).map((t) => t.t), 'mod', dec(ts[m + 1])];
+  let i = m + 2;
+  const opts = new Map<string, string>();
+  while (ts[i]?.t === 'seed' || ts[i]?.t === 'offset') {
+    const v = numberOf(ts[i + 1]?.t ?? '');
+    opts.set(ts[i].t, ts[i].t === 'seed' && v !== undefined ? `0x${v.toString(16)}` : dec(ts[i + 1]));
+    i += 2;
+  }
+  for (const k of ['seed', 'offset']) if (opts.has(k)) out.push(k, opts.get(k)!);
+  return join([...out, ...ts.slice(i).map((t) => (t.k === 'str' ? `"${t.t}"` : t.t))]);
 }
 
 function plain(ts: T[]): string {
@@ -625,6 +688,11 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
         return plain(ts);
       case 'quota':
         return quotaText(ts);
+      case 'jhash':
+        return jhashText(ts);
+      case 'add':
+      case 'update':
+        return plain(ts);
       case 'numgen': {
         const [head, i] = numgenHead(ts);
         const op = RELOPS[ts[i]?.t] && ts.length > i + 1 ? RELOPS[ts[i].t] : undefined;

@@ -11,7 +11,7 @@ import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
 import { addElem, elemBlock, lookupOr } from './nft_sets';
 
-interface Selector {
+export interface Selector {
   type: SetKeyType;
   get: (x: EvalCtx) => X.Key | undefined;
   show: (v: string) => string;
@@ -49,7 +49,7 @@ const SELECTORS: Record<string, Selector> = {
 };
 
 /** The selector written at token i (its words and length), if it is one. */
-function selectorAt(p: NftCursor, i: number): { sel: Selector; words: string; n: number } | null {
+export function selectorAt(p: NftCursor, i: number): { sel: Selector; words: string; n: number } | null {
   const a = p.toks[i];
   const b = p.toks[i + 1];
   if (a?.kind !== 'word') return null;

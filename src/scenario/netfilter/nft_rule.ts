@@ -14,6 +14,8 @@ import { quotaItem } from './nft_quota';
 import { concatAhead, concatMatch } from './nft_concat';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
 import { numgenItem } from './nft_numgen';
+import { jhashItem } from './nft_hash';
+import { dynsetItem } from './nft_dynset';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
 
@@ -86,7 +88,9 @@ export const ITEMS: Record<string, ItemParser> = {
   synproxy: notModelled,
   flow: notModelled,
   numgen: (p, t) => E(numgenItem(p, t)),
-  jhash: notModelled,
+  jhash: (p, t) => E(jhashItem(p, t)),
+  add: (p, t) => E(dynsetItem(p, t)),
+  update: (p, t) => E(dynsetItem(p, t)),
   symhash: notModelled,
   fib: notModelled,
   rt: notModelled,

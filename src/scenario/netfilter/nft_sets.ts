@@ -3,12 +3,13 @@
 // `EXPR vmap @map`, an anonymous `vmap { … }`). Elements are checked against the set's type when
 // they are loaded, where nft checks them.
 import { NfError, type NfEngine } from '../../model/net/netfilter/engine';
-import { concatKey, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
+import { concatKey, jiffiesAt, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { findTable, type Op } from './nft_ops';
+import { msToJiffies, timeMs } from './nft_time';
 
 /** nft's names of the datatypes, as its errors print them */
 export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type' };
@@ -64,6 +65,8 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
   let interval = false;
   let constant = false;
   let elems: RawElem[] = [];
+  let timeout: number | undefined;
+  let size: number | undefined;
   if (!p.is('{')) p.fail(p.peek(), `syntax error: expected { after the ${kind.text} name (${kind.text} ${sn.text} { type …; })`);
   p.next();
   p.skipSeps();
@@ -112,7 +115,11 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
           intervalTok = f;
         }
         else if (f.text === 'constant') constant = true;
-        else p.fail(f, `set flag ${q(f.text)} is not modelled (interval and constant are)`);
+        // dynamic: rules may add elements (nft sets it itself for a set a rule adds to);
+        // timeout: elements may expire (nft sets it itself for a set with a timeout)
+        else if (f.text === 'dynamic' || f.text === 'timeout') {
+          /* the model lets rules add to any set and expires any element with a timeout */
+        } else p.fail(f, `set flag ${q(f.text)} is not modelled (interval, constant, dynamic, timeout are)`);
         if (!p.is(',')) break;
         p.next();
       }
@@ -120,7 +127,9 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       p.expect('=');
       elems = elemBlock(p, isMap);
     } else if (t.text === 'size') {
-      p.num(p.word('a size'), 1, 0xffffffff);
+      size = p.num(p.word('a size'), 1, 0xffffffff);
+    } else if (t.text === 'timeout' && !isMap) {
+      timeout = msToJiffies(timeMs(p, p.word('a timeout')));
     } else if (t.text === 'policy') {
       const pv = p.word('performance or memory');
       if (pv.text !== 'performance' && pv.text !== 'memory') p.fail(pv, `set policy ${q(pv.text)}: performance or memory`);
@@ -150,7 +159,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
       if (set && (setTypeText(set) !== typeText || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${setTypeText(set)}`);
       if (!set) {
-        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [] };
+        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [], ...(timeout !== undefined && { timeout }), ...(size !== undefined && { size }) };
         t.sets.set(sn.text, set);
       }
       for (const r of elems) addElem(p, t, set, r, false);
@@ -268,6 +277,8 @@ export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: 
     }
     el.text = `${el.text} : ${v}${r.target ? ` ${r.target.text}` : ''}`;
   } else if (set.kind === 'map') p.fail(r.key, `map ${set.name} needs KEY : VERDICT elements`);
+  // an element added without a timeout of its own gets the set's (nft_add_set_elem)
+  if (set.timeout) el.expires = jiffiesAt(p.net.w.sched.now) + set.timeout;
   const same = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
   if (same >= 0) {
     if (create) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of ${set.name}`, r.key.pos);

@@ -10,6 +10,8 @@ import { IPPROTO_TCP } from '../../model/proto/ipv4';
 import { NftCursor, q } from './nft_cursor';
 import { inet6, type InetAddr } from '../../model/proto/inet_addr';
 import { parseIpv6 } from '../../trace/ipv6';
+import { mapAhead } from './nft_datamap';
+import { natMapStmt } from './nft_natmap';
 
 /** What one keyword's parser made: its expressions, and whether it ends the rule with a verdict. */
 export interface Item {
@@ -167,8 +169,9 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     if (!fam) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
     p.expect('to', `${q('to')} and an address`);
     const e = p.peek();
-    if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} … map { … } is not modelled (numgen and hashes are not)`);
-    if (e.kind === 'word' && /^[a-z]/.test(e.text) && !(fam === 'ipv6' && /^[a-f0-9:]+$/.test(e.text))) p.fail(e, `${kind} to EXPR map { … } (addresses from a map) is not modelled`);
+    if (mapAhead(p)) return natMapStmt(p, kw, kind);
+    if (e.kind === 'word' && ['numgen', 'jhash', 'symhash'].includes(e.text)) p.fail(e, `${kind} to ${e.text} without a map is not modelled`);
+    if (e.kind === 'word' && /^[a-z]/.test(e.text) && !(fam === 'ipv6' && /^[a-f0-9:]+$/.test(e.text))) p.fail(e, `${kind} to ${e.text} … (addresses from this expression) is not modelled`);
     if (fam === 'ipv6') {
       const r = nat6Target(p);
       addr = r.addr;
@@ -198,7 +201,17 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);
   }
   if (p.is(',')) p.fail(p.peek(), 'nat flags are not modelled');
-  const text = p.text(kw);
+  natChecks(p, kw, kind);
+  const e = X.natStmt(p.text(kw), kind, addr, ports);
+  // masquerade is nft_masq_inet_eval (either family); snat/dnat of one family leave the other's
+  // packets alone (nft_nat_inet_eval), which the implicit family match models (Expr.l3);
+  // redirect of an IPv6 packet (nf_nat_redirect_ipv6) is not modelled
+  if (kind === 'redirect') return e;
+  return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam }) };
+}
+
+/** A NAT statement loads only into a nat chain of the hooks its kind is for. */
+export function natChecks(p: NftCursor, kw: NTok, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect'): void {
   const snatKind = kind === 'snat' || kind === 'masquerade';
   p.checks.push((_e, c) => {
     if (c.base && c.base.type !== 'nat') throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} needs a chain of type nat (this one is type ${c.base.type})`, kw.pos);
@@ -207,12 +220,6 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       if (!ok) throw new ScenarioError(`Could not process rule: Operation not supported: ${kind} is for the ${snatKind ? 'postrouting and input' : 'prerouting and output'} hooks, not ${c.base.hook}`, kw.pos);
     }
   });
-  const e = X.natStmt(text, kind, addr, ports);
-  // masquerade is nft_masq_inet_eval (either family); snat/dnat of one family leave the other's
-  // packets alone (nft_nat_inet_eval), which the implicit family match models (Expr.l3);
-  // redirect of an IPv6 packet (nf_nat_redirect_ipv6) is not modelled
-  if (kind === 'redirect') return e;
-  return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam }) };
 }
 
 /**

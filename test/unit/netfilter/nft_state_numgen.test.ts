@@ -55,7 +55,7 @@ describe('ct state, tcp flags !, numgen (issue 15): accepted lines and their lis
     ['numgen inc 2 0', /expecting mod/],
     ['numgen random mod 2 0', /numgen random is not modelled/],
     ['meta mark set numgen random mod 2', /numgen random is not modelled/],
-    ['meta mark set jhash ip saddr mod 2', /jhash is not modelled/],
+    ['meta mark set jhash ip saddr mod 2', /jhash without a seed is not modelled/],
   ];
   for (const [l, re] of bad) it(`refuses ${l}`, () => assert.match(listed(l), re));
 });

@@ -183,6 +183,15 @@ export class SkBuff {
     this.gen++;
   }
 
+  /** pskb_expand_head(skb, 0, ntail): a bigger buffer with ntail more bytes of tailroom. */
+  expandTail(ntail: number): void {
+    const fresh = new Uint8Array(this.end + ntail);
+    fresh.set(this.buf.subarray(0, this.end));
+    this.buf = fresh;
+    this.end += ntail;
+    this.gen++;
+  }
+
   /**
    * skb_tailroom as the kernel sees it: the data area ends where kmalloc's slab object ends
    * (less struct skb_shared_info), not where the model's exact-size buffer ends; 0 once the

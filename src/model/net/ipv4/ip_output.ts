@@ -173,7 +173,7 @@ function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
 }
 
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
-function ipSkbDstMtu(net: Net, skb: SkBuff): number {
+export function ipSkbDstMtu(net: Net, skb: SkBuff): number {
   const rt = skb.dst!;
   const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
   return pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();

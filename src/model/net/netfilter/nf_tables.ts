@@ -173,6 +173,8 @@ export interface SetElem {
   /** the element as nft prints it */
   text: string;
   verdict?: Verdict;
+  /** an element with a timeout (nft_set_ext timeout): the jiffies64 at which it expires */
+  expires?: number;
 }
 
 /**
@@ -196,6 +198,10 @@ export interface NfSet {
   interval: boolean;
   constant: boolean;
   elems: SetElem[];
+  /** `timeout T`: the default timeout of elements rules add, in jiffies */
+  timeout?: number;
+  /** `size N`: nft_dynset_new adds no element past it */
+  size?: number;
 }
 
 /** A concatenated key as the model keeps it: the fields' values, joined. */
@@ -208,9 +214,18 @@ export function setTypeText(s: Pick<NfSet, 'keyType' | 'fields'>): string {
   return (s.fields ?? [s.keyType]).join(' . ');
 }
 
-/** nft_lookup: the element whose key (or range) holds the value, if any. */
-export function setLookup(s: NfSet, v: number | string): SetElem | undefined {
-  return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)));
+/**
+ * nft_lookup: the element whose key (or range) holds the value, if any. With `jiffies` (the
+ * jiffies64 of the lookup) an element whose expiration has come is not found
+ * (__nft_set_elem_expired: time_after_eq64).
+ */
+export function setLookup(s: NfSet, v: number | string, jiffies?: number): SetElem | undefined {
+  return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)) && !(jiffies !== undefined && e.expires !== undefined && jiffies >= e.expires));
+}
+
+/** jiffies64 at a time of the model's clock (ns): HZ 250, one jiffy per 4 ms. */
+export function jiffiesAt(ns: number): number {
+  return Math.floor(ns / 4_000_000);
 }
 
 export interface Table {

@@ -15,6 +15,7 @@ import { hashlimit } from './hashlimit';
 import { connbytes } from './connbytes';
 import { DSCP, NFLOG, TOS, TTL } from './targets';
 import { CLASSIFY, ECN, TCPOPTSTRIP } from './mangle_targets';
+import { TCPMSS } from './tcpmss_target';
 import { NETMAP } from './netmap';
 import { ipvs } from './ipvs';
 import { string } from './string';
@@ -28,4 +29,4 @@ export { IPT_PROTOS } from './protos';
 
 export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent, policy };
 
-export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL, ECN, CLASSIFY, TCPOPTSTRIP, NETMAP };
+export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL, ECN, CLASSIFY, TCPOPTSTRIP, NETMAP, TCPMSS };
