@@ -73,8 +73,42 @@ function addrRoutes(net: Net, dev: NetDevice, a: Inet6Ifaddr): void {
   }
 }
 
+/** IPV6_MIN_MTU: a device with a smaller MTU has no inet6_dev (ipv6_add_dev refuses it) */
+export const IPV6_MIN_MTU = 1280;
+
+/** Whether the device has an inet6_dev: not after addrconf_ifdown took it away for a small MTU. */
+export function in6_dev_get(net: Net, dev: NetDevice): boolean {
+  return !net.ipv6.gone.has(dev.ifindex);
+}
+
+/**
+ * addrconf_notify(NETDEV_CHANGEMTU): below IPV6_MIN_MTU IPv6 stops on the device —
+ * addrconf_ifdown(dev, unregister) deletes every address (the link-local one too) with its routes,
+ * every route through the device (rt6_disable_ip → rt6_sync_down_dev), its neighbour entries
+ * (neigh_ifdown on nd_tbl), its multicast groups and its net.ipv6.conf.IF directory, and frees the
+ * inet6_dev: later packets from the device are discarded in ip6_rcv_core. Raising the MTU again
+ * makes a new inet6_dev whose link-local address goes through DAD: refused, as DAD is not modelled.
+ */
+export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
+  if (!ipv6Enabled(net)) return;
+  if (dev.mtu >= IPV6_MIN_MTU) {
+    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev whose link-local address goes through DAD: not modelled`);
+    return;
+  }
+  if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
+  if (net.ipv6.gone.has(dev.ifindex)) return;
+  net.ipv6.gone.add(dev.ifindex);
+  net.ipv6.addrs.delete(dev.ifindex);
+  net.ipv6.mc.delete(dev.ifindex);
+  for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (net.ipv6.routes[k].ifindex === dev.ifindex) net.ipv6.routes.splice(k, 1);
+  for (const key of [...net.neigh.keys()]) if (key.startsWith(`${dev.ifindex}/`) && key.includes(':')) net.neigh.delete(key);
+  net.forgetDevconf6(dev.name);
+}
+
 /** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
 export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
+  // addrconf_add_dev → ipv6_find_idev → ipv6_add_dev: EINVAL below IPV6_MIN_MTU
+  if (!in6_dev_get(net, dev)) throw new NotModelled('RTNETLINK answers: Invalid argument');
   const l = devAddrs6(net, dev);
   if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new NotModelled('RTNETLINK answers: File exists');
   const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: ['nodad'] };
@@ -102,7 +136,7 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
  * the scenario is set up (the harness waits it out, docs/fidelity.md).
  */
 export function addrconf_dev_up(net: Net, dev: NetDevice): void {
-  if (!ipv6Enabled(net)) return;
+  if (!ipv6Enabled(net) || !in6_dev_get(net, dev)) return;
   if (dev.isLoopback) {
     const lo = parseIpv6('::1')!;
     if (!devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, lo))) {
