@@ -234,7 +234,8 @@ function local6(ctx: Ctx, v6: Ctx6): void {
   } else if (kind === 'udp') {
     if (rng.chance(0.5)) o.push(`from :${rng.pick([40000, 40001, 5353, 53])}`);
     if (rng.chance(0.3)) o.push(`size ${rng.pick([48, 80, 500, 1280, 1500, 1600, 4000])}`);
-    if (rng.chance(0.1)) o.push(`count ${rng.int(2, 8)}`);
+    // always paced: without a rate the model sends them in one instant and the kernel at the harness's pace
+    if (rng.chance(0.1)) o.push(`count ${rng.int(2, 8)} rate ${rng.pick([3, 10, 1000])}`);
     ctx.traffic.push({ from: h, send: `udp to [${to}]:${rng.pick([...PORTS.udp, 4444])}${o.map((x) => ` ${x}`).join('')}` });
   } else {
     v6.tcpFrom.add(h);
