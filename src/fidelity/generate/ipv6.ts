@@ -206,8 +206,9 @@ function destination6(v6: Ctx6, from: string): string {
     [1, () => `2001:db8:${rng.pick([5, 77])}::${rng.int(1, 9)}`],
     [1, () => (v6.ifaces.length ? `${rng.pick(v6.ifaces).net}${rng.int(3, 9)}` : undefined)],
     [1, () => (v6.unused.length ? rng.pick(v6.unused) : undefined)],
-    // a router's subnet-router anycast address (the prefix itself; written ::0, as `:: ` would end a YAML key)
-    [0.5, () => (v6.ifaces.length ? `${rng.pick(v6.ifaces).net}0` : undefined)],
+    // a prefix's own address: the subnet-router anycast address when its owner forwards (refused by
+    // the model, not modelled), else an unused one (written ::0, as `:: ` would end a YAML key)
+    [0.3, () => (v6.ifaces.length ? `${rng.pick(v6.ifaces).net}0` : undefined)],
   ];
   for (let i = 0; i < 10; i++) {
     const d = rng.weighted(kinds)();

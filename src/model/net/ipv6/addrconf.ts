@@ -51,7 +51,16 @@ function joinGroups(net: Net, dev: NetDevice): void {
 /** ipv6_chk_mcast_addr: has the device joined the group? */
 export function ipv6_chk_mcast_addr(net: Net, dev: NetDevice, group: Uint8Array): boolean {
   joinGroups(net, dev);
-  return net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+  const joined = net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+  // a forwarding device has joined the solicited-node group of its subnet-router anycast addresses too (not modelled)
+  if (!joined && in6_dev_get(net, dev) && net.get(`net.ipv6.conf.${dev.name}.forwarding`)) {
+    for (const a of devAddrs6(net, dev)) {
+      if (a.plen >= 127 || a.scope !== 'global') continue;
+      const any = a.addr.map((b, i) => (i * 8 >= a.plen ? 0 : i * 8 + 8 <= a.plen ? b : b & ((0xff << (8 - (a.plen - i * 8))) & 0xff)));
+      if (ipv6AddrEqual(solicitedNode(any), group)) refuseSubnetAnycast(net, any);
+    }
+  }
+  return joined;
 }
 
 function addRoute(net: Net, r: Omit<Fib6Info, 'proto' | 'mtu' | 'gw'> & Partial<Fib6Info>): void {
@@ -103,6 +112,27 @@ export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (net.ipv6.routes[k].ifindex === dev.ifindex) net.ipv6.routes.splice(k, 1);
   for (const key of [...net.neigh.keys()]) if (key.startsWith(`${dev.ifindex}/`) && key.includes(':')) net.neigh.delete(key);
   net.forgetDevconf6(dev.name);
+}
+
+/**
+ * A subnet-router anycast address (the prefix with an all-zero interface ID) that this namespace
+ * would have joined: addrconf_join_anycast (v6.12) joins it for each address shorter than /127 on
+ * a device whose forwarding is on, which adds an anycast route to the local table and makes
+ * ndisc_recv_ns answer for it after a random delay (MAX_ANYCAST_DELAY_TIME). None of that is
+ * modelled, so a packet to or a solicitation for such an address is refused, not routed as
+ * unicast.
+ */
+export function refuseSubnetAnycast(net: Net, addr: Uint8Array): void {
+  if (!ipv6Enabled(net) || isV6Multicast(addr)) return;
+  for (const dev of net.devices.values()) {
+    if (dev.isLoopback || !in6_dev_get(net, dev) || !net.get(`net.ipv6.conf.${dev.name}.forwarding`)) continue;
+    for (const a of net.ipv6.addrs.get(dev.ifindex) ?? []) {
+      if (a.plen >= 127 || a.scope !== 'global' || !ipv6PrefixEqual(a.addr, addr, a.plen)) continue;
+      if (addr.every((b, i) => i * 8 < a.plen || b === 0) && !ipv6AddrEqual(a.addr, addr)) {
+        throw new NotModelled(`${formatIpv6(addr)} is the subnet-router anycast address of ${dev.name}'s prefix on a forwarding device (addrconf_join_anycast): anycast addresses are not modelled`);
+      }
+    }
+  }
 }
 
 /** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
