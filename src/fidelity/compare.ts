@@ -39,7 +39,7 @@ function split(frames: WireFrame[]): Record<Kind, (WireFrame & { n: Norm })[]> {
  */
 export const NONDETERMINISM = {
   'neigh-random-reachable-time':
-    'in runs longer than 15 s (base_reachable_time/2), ARP re-confirmation probes (requests sent to a unicast MAC, NUD_PROBE) and the replies to them are left out: their number depends on the random reachable_time (neigh_rand_reach_time, 15-45 s)',
+    'in runs longer than 15 s (base_reachable_time/2), ARP and neighbour discovery re-confirmation probes (requests and solicitations sent to a unicast MAC, NUD_PROBE) and the replies to them are left out: their number depends on the random reachable_time (neigh_rand_reach_time, 15-45 s)',
   'neigh-delay-timer-slack':
     'a TCP socket confirmed a neighbour within 256 ms of its entry entering NUD_DELAY: the kernel\'s timer wheel runs the 5 s DELAY timer 1 to 64 jiffies late (calc_wheel_index, level 2 at HZ=250), so whether that confirmation is recent enough, and a unicast ARP probe is sent or not, depends on the real gap between the packets; unicast ARP probes and their replies are left out',
 } as const;
@@ -71,22 +71,46 @@ function arpInfo(b: Uint8Array): { op: number; ethDst: string; ethSrc: string; s
   return { op: (b[20] << 8) | b[21], ethDst: hx(0, 6), ethSrc: hx(6, 6), spa: b.subarray(28, 32).join('.'), tpa: b.subarray(38, 42).join('.') };
 }
 
-/** Leaves out ARP re-confirmation probes (unicast requests) and as many matching replies (see NONDETERMINISM). */
+/**
+ * A neighbour solicitation or advertisement (ICMPv6 135/136 right after the IPv6 header, as ndisc
+ * sends them): its Ethernet destination and source, IPv6 source and destination, and target.
+ */
+function ndInfo(b: Uint8Array): { op: number; ethDst: string; ethSrc: string; spa: string; tpa: string; target: string } | undefined {
+  if (b.length < 14 + 40 + 24 || ((b[12] << 8) | b[13]) !== 0x86dd || b[14 + 6] !== 58) return undefined;
+  const type = b[54];
+  if (type !== 135 && type !== 136) return undefined;
+  const hx = (o: number, n: number): string => Array.from(b.subarray(o, o + n), (x) => x.toString(16).padStart(2, '0')).join(':');
+  // NS is the request (op 1), NA the reply (op 2), as with ARP
+  return { op: type === 135 ? 1 : 2, ethDst: hx(0, 6), ethSrc: hx(6, 6), spa: hx(22, 16), tpa: type === 135 ? hx(62, 16) : hx(38, 16), target: hx(62, 16) };
+}
+
+/** An ARP request or reply, or the same from neighbour discovery (a unicast NS is ndisc's NUD_PROBE, as a unicast ARP request is arp's). */
+function neighInfo(b: Uint8Array): { op: number; ethDst: string; ethSrc: string; spa: string; tpa: string } | undefined {
+  const nd = ndInfo(b);
+  if (nd) return nd.op === 1 ? nd : { ...nd, spa: nd.target };
+  return arpInfo(b);
+}
+
+/**
+ * Leaves out ARP re-confirmation probes (unicast requests) and as many matching replies (see
+ * NONDETERMINISM); likewise neighbour discovery's (a neighbour solicitation sent to a unicast MAC,
+ * ndisc_solicit in NUD_PROBE, and the advertisement answering it: same neighbour state machine).
+ */
 export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { frames: Map<string, WireFrame[]>; removed: number } {
   const out = new Map<string, WireFrame[]>();
   for (const [k, v] of frames) out.set(k, v.slice());
   let removed = 0;
   for (const [, list] of out) {
     for (let i = 0; i < list.length; i++) {
-      const a = arpInfo(list[i].bytes);
-      if (!a || a.op !== 1 || a.ethDst === 'ff:ff:ff:ff:ff:ff') continue;
+      const a = neighInfo(list[i].bytes);
+      if (!a || a.op !== 1 || a.ethDst === 'ff:ff:ff:ff:ff:ff' || a.ethDst.startsWith('33:33:')) continue;
       list.splice(i--, 1);
       removed++;
       // its reply: from the probed address back to the prober, on whichever interface sent it (the latest such)
       for (const [, other] of out) {
         let j = -1;
         other.forEach((f, n) => {
-          const r = arpInfo(f.bytes);
+          const r = neighInfo(f.bytes);
           if (r && r.op === 2 && r.spa === a.tpa && r.tpa === a.spa && r.ethDst === a.ethSrc) j = n;
         });
         if (j >= 0) {

@@ -291,6 +291,8 @@ export function maskPort(addrPort: string): string {
 
 /** Functions whose failure step ends a send before any sk_buff leaves the socket. */
 const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect', 'tcp_v6_connect', 'raw_sendmsg', 'ip_make_skb']);
+/** UDP over IPv6: a failing step whose `ret` is the errno's number (no failed packet is looked up for them) */
+const SEND6_FAIL_FNS = new Set(['udpv6_sendmsg', 'udp_v6_send_skb']);
 
 /**
  * What each local UDP send and TCP connect returned in the model, as an errno name ("ok" when it
@@ -327,9 +329,12 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
     if (item.kind !== 'local' || i + 1 >= marks.length) return;
     const host = item.from.text;
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
-    const failStep = evs.find((e) => !e.skb && SEND_FAIL_FNS.has(e.fn) && /\bfail/.test(e.what));
+    const failStep = evs.find((e) => !e.skb && (SEND_FAIL_FNS.has(e.fn) || SEND6_FAIL_FNS.has(e.fn)) && /\bfail/.test(e.what));
     let fail: string | undefined;
-    if (failStep?.ret?.startsWith('-E')) {
+    if (failStep && SEND6_FAIL_FNS.has(failStep.fn) && /^-\d+$/.test(failStep.ret ?? '')) {
+      // udpv6_sendmsg's and udp_v6_send_skb's failures carry the errno as a number
+      fail = errnoName('', -Number(failStep.ret));
+    } else if (failStep?.ret?.startsWith('-E')) {
       // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
       // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step
       fail = failStep.ret.slice(1);

@@ -18,7 +18,7 @@ import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok }
 import { applyNetfilter, type FileReader } from './netfilter';
 import { ipv6RulesCheck } from './netfilter/ipv6_scope';
 import { usesIpv6 } from './ipv6_use';
-import { addrconf_dev_up, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
+import { addrconf_dev_up, addrconf_mtu_change, in6_dev_get, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
 import { udp6Socket } from '../model/net/ipv6/udp';
 import { tcpListen6 } from '../model/net/ipv6/tcp_ipv6';
 import { isV6Any } from '../model/proto/ipv6';
@@ -138,7 +138,14 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
       return;
     case 'link-set': {
       const dev = devOf(net, c.dev);
-      if (c.mtu !== undefined) linkSetMtu(dev, c.mtu);
+      if (c.mtu !== undefined) {
+        linkSetMtu(dev, c.mtu);
+        try {
+          addrconf_mtu_change(net, dev);
+        } catch (e) {
+          throw new ScenarioError((e as Error).message, c.pos);
+        }
+      }
       if (c.address !== undefined) dev.mac = c.address.toLowerCase();
       if (c.txqueuelen !== undefined) {
         dev.tx_queue_len = c.txqueuelen;
@@ -227,6 +234,8 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
     case 'neigh6': {
       const dev = devOf(net, c.dev);
       const a = parseIpv6(c.addr)!;
+      // ndisc_constructor: EINVAL on a device without an inet6_dev (its MTU below 1280)
+      if (c.op !== 'del' && !in6_dev_get(net, dev)) throw new NetlinkError('RTNETLINK answers: Invalid argument');
       const had = nd_lookup(net, dev, a);
       if (c.op === 'del') {
         if (!had) throw new NetlinkError('RTNETLINK answers: No such file or directory');

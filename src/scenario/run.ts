@@ -265,7 +265,8 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
 function datagramLength(sc: Scenario, saddr: number, daddr: number, proto: string, id: number): number {
   let end = 0;
   for (const t of sc.traffic) {
-    if (t.kind !== 'wire' || !t.send.frag) continue;
+    // an IPv6 fragment is another datagram (wire6_frame.ts sizes those)
+    if (t.kind !== 'wire' || !t.send.frag || t.send.v6) continue;
     const w = t.send;
     if (ipToNum(w.src.text) !== saddr || ipToNum(w.dst.text) !== daddr || w.proto !== proto || (w.id ?? DEFAULT_WIRE_ID) !== id) continue;
     const sz = w.size ?? 60;

@@ -2,6 +2,7 @@
 // hosts' setup lines so far, the addresses on each link end, and which features may be used.
 import type { Rng } from './rng';
 import type { GenHost, GenLink, GenListen, GenTraffic } from './scenario';
+import type { Ctx6 } from './ipv6';
 
 /** What the generator may produce; `--exclude F,…` (GenOptions.exclude) leaves a feature out. */
 export const FEATURES = {
@@ -31,15 +32,16 @@ export const FEATURES = {
   'neigh-sysctl': 'per-device neighbour sysctls (net.ipv4.neigh.IF.*)',
   'nf-rules': 'newer rule constructs: nft concatenations (sets, named sets, vmaps), ct status/direction, tcp flags with masks, quota, limit, DNAT port ranges; iptables string, recent, hashlimit, quota, NETMAP, DNAT port ranges',
   timed: 'timed items (`at: +Nms`): the fragments of one datagram within its reassembly lifetime',
+  ipv6: 'IPv6 on the links (dual-stack or IPv6 only): addresses, routes, forwarding, MTUs, neighbours; ICMPv6 echo, UDP and TCP over IPv6, crafted IPv6 frames (extension headers, unknown options, fragments, hop limits, bad checksums)',
 } as const;
 
 /**
- * Features off unless asked for (`--include`): an open difference of the model's, or (`timed`) a
+ * Features off unless asked for (`--include`): an open difference of the model's, or (`timed`, `ipv6`) a
  * newer part of the grammar left out so that CI's fixed seeds and their replays
  * (`--generate 50 --seed 1001 --only N`) still draw what they drew when measured. `nf-rules` is on
  * for every seed but CI's (CI_GENERATED.exclude in ci.ts, applied by generate()).
  */
-export const OFF_BY_DEFAULT: Feature[] = ['timed'];
+export const OFF_BY_DEFAULT: Feature[] = ['timed', 'ipv6'];
 
 export type Feature = keyof typeof FEATURES;
 
@@ -79,6 +81,8 @@ export interface Ctx {
   far: string[];
   /** hosts on which a given sysctl line is set already */
   has: (f: Feature) => boolean;
+  /** the `ipv6` feature's draws (undefined without it) */
+  v6?: Ctx6;
 }
 
 export function host(ctx: Ctx, name: string): GenHost {

@@ -14,6 +14,7 @@ import { render, type GenScenario } from './scenario';
 import { boundTimers, sysctls } from './sysctls';
 import { extras, topology } from './topology';
 import { listeners, traffic } from './traffic';
+import { boundTimers6, ipv6Topology, listeners6 } from './ipv6';
 
 export { FEATURES, OFF_BY_DEFAULT, type Feature, type GenOptions } from './context';
 
@@ -24,13 +25,16 @@ export function generate(seed: number, index: number, opts: GenOptions = {}, att
   const rng = Rng.forScenario(seed, index, attempt);
   const ctx: Ctx = { rng, hosts: [], links: [], ifaces: [], routers: new Set(), listen: [], traffic: [], extra: [], far: [], has: (f) => !exclude.has(f) };
   const shape = topology(ctx);
+  if (ctx.has('ipv6')) for (const f of ipv6Topology(ctx, seed, index, attempt)) exclude.add(f);
   extras(ctx);
   sysctls(ctx);
   firewalls(ctx);
   const l = listeners(ctx);
+  listeners6(ctx, l.tcp);
   const out = { tcpFrom: new Set<string>(), fragTo: new Set<string>() };
   traffic(ctx, out);
   boundTimers(ctx, { tcpFrom: out.tcpFrom, tcpListen: l.tcp, fragTo: out.fragTo.size ? new Set(ctx.hosts.map((h) => h.name)) : new Set() });
+  boundTimers6(ctx);
   return { name: `generated ${seed}/${index}: ${ctx.hosts.length} host${ctx.hosts.length > 1 ? 's' : ''} (${shape}), ${ctx.traffic.length} traffic item${ctx.traffic.length > 1 ? 's' : ''}`, hosts: ctx.hosts, links: ctx.links, listen: ctx.listen, traffic: ctx.traffic };
 }
 

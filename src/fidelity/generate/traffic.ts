@@ -4,6 +4,7 @@
 import { ip, ipNum, type Ctx, type Iface } from './context';
 import { PORTS } from './firewall';
 import { Rng } from './rng';
+import { traffic6 } from './ipv6';
 
 /** Where a packet may be sent: the hosts' addresses, unused and far ones, broadcasts, loopback. */
 function destination(ctx: Ctx, from: string): string {
@@ -178,7 +179,9 @@ export function traffic(ctx: Ctx, out: { tcpFrom: Set<string>; fragTo: Set<strin
   const { rng } = ctx;
   const n = rng.int(1, 4);
   for (let i = 0; i < n; i++) {
-    if (ctx.has('wire') && ctx.ifaces.length && rng.chance(0.35)) wire(ctx, out);
+    // `ipv6`: an IPv6 item in place of this one, decided on the feature's own stream
+    if (ctx.v6 && (ctx.v6.only || ctx.v6.rng.chance(0.6))) traffic6(ctx, ctx.v6);
+    else if (ctx.has('wire') && ctx.ifaces.length && rng.chance(0.35)) wire(ctx, out);
     else local(ctx, out);
     if (ctx.has('wait') && rng.chance(0.05)) ctx.traffic.push({ wait: rng.pick(['100ms', '1s', '3s']) });
   }

@@ -342,6 +342,11 @@ export class Net {
     return dev;
   }
 
+  /** addrconf_ifdown unregisters the device's net.ipv6.conf.IF directory with its inet6_dev (addrconf_sysctl_unregister). */
+  forgetDevconf6(name: string): void {
+    for (const key of Object.keys(IPV6_DEVCONF_DEFAULTS)) this.sysctl.delete(`net.ipv6.conf.${name}.${key}`);
+  }
+
   devByIndex(ifindex: number): NetDevice | undefined {
     for (const d of this.devices.values()) if (d.ifindex === ifindex) return d;
     return undefined;
@@ -451,7 +456,8 @@ export class Net {
     // addrconf_fixup_forwarding (v6.12): all.forwarding is copied to default and to every device
     if (key === 'net.ipv6.conf.all.forwarding') {
       this.sysctl.set('net.ipv6.conf.default.forwarding', value);
-      for (const d of this.devices.keys()) this.sysctl.set(`net.ipv6.conf.${d}.forwarding`, value);
+      // only the devices that have an inet6_dev (addrconf_mtu_change may have removed one)
+      for (const d of this.devices.keys()) if (this.sysctl.has(`net.ipv6.conf.${d}.forwarding`)) this.sysctl.set(`net.ipv6.conf.${d}.forwarding`, value);
     }
 
   }

@@ -263,6 +263,37 @@ traffic:
     assert.strictEqual(frames.get('a:eth0')!.length, 2, 'the input is left as it was');
   });
 
+  it('long runs leave out neighbour discovery re-confirmation probes too (a unicast NS and the NA answering it)', () => {
+    const A = [2, 0, 0, 0, 0, 0x0a];
+    const B = [2, 0, 0, 0, 0, 0x0b];
+    const a6 = [0x20, 1, 0xd, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    const b6 = [...a6.slice(0, 15), 2];
+    const snm = [0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 2];
+    const nd = (type: number, dmac: number[], smac: number[], src: number[], dst: number[], target: number[]): Uint8Array => {
+      const b = new Uint8Array(14 + 40 + 24);
+      b.set(dmac, 0);
+      b.set(smac, 6);
+      b[12] = 0x86;
+      b[13] = 0xdd;
+      b[14] = 0x60;
+      b[20] = 58;
+      b.set(src, 22);
+      b.set(dst, 38);
+      b[54] = type;
+      b.set(target, 62);
+      return b;
+    };
+    const frames = new Map([
+      ['a:eth0', [{ bytes: nd(135, [0x33, 0x33, 0xff, 0, 0, 2], A, a6, snm, b6) }, { bytes: nd(135, B, A, a6, b6, b6) }]],
+      ['b:eth0', [{ bytes: nd(136, A, B, b6, a6, b6) }, { bytes: nd(136, A, B, b6, a6, b6) }]],
+    ]);
+    const r = withoutReconfirmations(frames);
+    assert.strictEqual(r.removed, 1, 'the multicast solicitation stays');
+    assert.strictEqual(r.frames.get('a:eth0')!.length, 1);
+    assert.strictEqual(r.frames.get('a:eth0')![0].bytes[0], 0x33);
+    assert.strictEqual(r.frames.get('b:eth0')!.length, 1);
+  });
+
   it('preflight: the tools it needs and their Debian packages; finds executables on PATH', () => {
     assert.deepStrictEqual([...new Set(Object.values(TOOLS))].sort(), ['iproute2', 'iptables', 'iputils-ping', 'nftables', 'python3', 'tcpdump']);
     assert.ok(findTool('sh'));

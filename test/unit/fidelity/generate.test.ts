@@ -90,8 +90,8 @@ describe('fidelity: the scenario generator', function () {
     assert.doesNotMatch(all, /net\.core\./, 'net.core.* of the initial namespace is the whole machine');
     assert.doesNotMatch(all, /neigh\.default\./, 'a new namespace has no net.ipv4.neigh.default');
     assert.match(all, /net\.ipv4\.neigh\.eth\d+\.\w+=/);
-    // only `timed` is off by default, and `nf-rules` for CI's seeds, so that they draw what they drew
-    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed']);
+    // only `timed` and `ipv6` are off by default, and `nf-rules` for CI's seeds, so that they draw what they drew
+    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed', 'ipv6']);
     assert.deepStrictEqual(CI_GENERATED.exclude, ['nf-rules']);
   });
 
@@ -174,6 +174,24 @@ describe('fidelity: the scenario generator', function () {
       }
     }
     assert.ok(seen > 0, 'no nic link got an MTU in 400 scenarios');
+  });
+
+  it('`ipv6` (off by default) draws dual-stack and IPv6-only scenarios with IPv6 traffic the model runs; without it nothing of IPv6', () => {
+    assert.ok(OFF_BY_DEFAULT.includes('ipv6'));
+    assert.ok(!texts(5, 60).join('\n').includes('ip -6'), 'off by default');
+    const seen = new Set<string>();
+    let only = 0;
+    let redrawn = 0;
+    for (let i = 0; i < 40; i++) {
+      const g = validGenerated(990, i, { include: ['ipv6'] });
+      redrawn += g.refused.length;
+      const text = render(g.sc);
+      if (text.includes('ip -6 addr') && !/ip addr add \d/.test(text)) only++;
+      for (const m of text.match(/ip -6 route add (blackhole|unreachable|prohibit)|net\.ipv6\.conf\.\w+\.forwarding|icmp echo-request to 2001|udp to \[2001|tcp connect to \[2001|ext \S+|frag offset \d+ more id|next-header|hop-limit|bad-(udp|icmp)-checksum|(udp|tcp) \[::\]/g) ?? []) seen.add(m.replace(/ext \S+/, 'ext').replace(/\d+ more id/, 'N more id').replace(/bad-(udp|icmp)/, 'bad-x'));
+    }
+    assert.ok(only > 0, 'some scenarios are IPv6 only');
+    assert.ok(redrawn <= 12, `${redrawn} of 40 IPv6 draws refused by the model`);
+    for (const c of ['icmp echo-request to 2001', 'udp to [2001', 'tcp connect to [2001', 'ext', 'frag offset N more id', 'udp [::]', 'net.ipv6.conf.all.forwarding']) assert.ok(seen.has(c), `ipv6 never drew ${c}: ${[...seen].join(', ')}`);
   });
 
   it('leaves out what --exclude names', () => {

@@ -51,7 +51,16 @@ function joinGroups(net: Net, dev: NetDevice): void {
 /** ipv6_chk_mcast_addr: has the device joined the group? */
 export function ipv6_chk_mcast_addr(net: Net, dev: NetDevice, group: Uint8Array): boolean {
   joinGroups(net, dev);
-  return net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+  const joined = net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+  // a forwarding device has joined the solicited-node group of its subnet-router anycast addresses too (not modelled)
+  if (!joined && in6_dev_get(net, dev) && net.get(`net.ipv6.conf.${dev.name}.forwarding`)) {
+    for (const a of devAddrs6(net, dev)) {
+      if (a.plen >= 127 || a.scope !== 'global') continue;
+      const any = a.addr.map((b, i) => (i * 8 >= a.plen ? 0 : i * 8 + 8 <= a.plen ? b : b & ((0xff << (8 - (a.plen - i * 8))) & 0xff)));
+      if (ipv6AddrEqual(solicitedNode(any), group)) refuseSubnetAnycast(net, any);
+    }
+  }
+  return joined;
 }
 
 function addRoute(net: Net, r: Omit<Fib6Info, 'proto' | 'mtu' | 'gw'> & Partial<Fib6Info>): void {
@@ -73,8 +82,63 @@ function addrRoutes(net: Net, dev: NetDevice, a: Inet6Ifaddr): void {
   }
 }
 
+/** IPV6_MIN_MTU: a device with a smaller MTU has no inet6_dev (ipv6_add_dev refuses it) */
+export const IPV6_MIN_MTU = 1280;
+
+/** Whether the device has an inet6_dev: not after addrconf_ifdown took it away for a small MTU. */
+export function in6_dev_get(net: Net, dev: NetDevice): boolean {
+  return !net.ipv6.gone.has(dev.ifindex);
+}
+
+/**
+ * addrconf_notify(NETDEV_CHANGEMTU): below IPV6_MIN_MTU IPv6 stops on the device —
+ * addrconf_ifdown(dev, unregister) deletes every address (the link-local one too) with its routes,
+ * every route through the device (rt6_disable_ip → rt6_sync_down_dev), its neighbour entries
+ * (neigh_ifdown on nd_tbl), its multicast groups and its net.ipv6.conf.IF directory, and frees the
+ * inet6_dev: later packets from the device are discarded in ip6_rcv_core. Raising the MTU again
+ * makes a new inet6_dev whose link-local address goes through DAD: refused, as DAD is not modelled.
+ */
+export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
+  if (!ipv6Enabled(net)) return;
+  if (dev.mtu >= IPV6_MIN_MTU) {
+    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev whose link-local address goes through DAD: not modelled`);
+    return;
+  }
+  if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
+  if (net.ipv6.gone.has(dev.ifindex)) return;
+  net.ipv6.gone.add(dev.ifindex);
+  net.ipv6.addrs.delete(dev.ifindex);
+  net.ipv6.mc.delete(dev.ifindex);
+  for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (net.ipv6.routes[k].ifindex === dev.ifindex) net.ipv6.routes.splice(k, 1);
+  for (const key of [...net.neigh.keys()]) if (key.startsWith(`${dev.ifindex}/`) && key.includes(':')) net.neigh.delete(key);
+  net.forgetDevconf6(dev.name);
+}
+
+/**
+ * A subnet-router anycast address (the prefix with an all-zero interface ID) that this namespace
+ * would have joined: addrconf_join_anycast (v6.12) joins it for each address shorter than /127 on
+ * a device whose forwarding is on, which adds an anycast route to the local table and makes
+ * ndisc_recv_ns answer for it after a random delay (MAX_ANYCAST_DELAY_TIME). None of that is
+ * modelled, so a packet to or a solicitation for such an address is refused, not routed as
+ * unicast.
+ */
+export function refuseSubnetAnycast(net: Net, addr: Uint8Array): void {
+  if (!ipv6Enabled(net) || isV6Multicast(addr)) return;
+  for (const dev of net.devices.values()) {
+    if (dev.isLoopback || !in6_dev_get(net, dev) || !net.get(`net.ipv6.conf.${dev.name}.forwarding`)) continue;
+    for (const a of net.ipv6.addrs.get(dev.ifindex) ?? []) {
+      if (a.plen >= 127 || a.scope !== 'global' || !ipv6PrefixEqual(a.addr, addr, a.plen)) continue;
+      if (addr.every((b, i) => i * 8 < a.plen || b === 0) && !ipv6AddrEqual(a.addr, addr)) {
+        throw new NotModelled(`${formatIpv6(addr)} is the subnet-router anycast address of ${dev.name}'s prefix on a forwarding device (addrconf_join_anycast): anycast addresses are not modelled`);
+      }
+    }
+  }
+}
+
 /** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
 export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
+  // addrconf_add_dev → ipv6_find_idev → ipv6_add_dev: EINVAL below IPV6_MIN_MTU
+  if (!in6_dev_get(net, dev)) throw new NotModelled('RTNETLINK answers: Invalid argument');
   const l = devAddrs6(net, dev);
   if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new NotModelled('RTNETLINK answers: File exists');
   const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: ['nodad'] };
@@ -102,7 +166,7 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
  * the scenario is set up (the harness waits it out, docs/fidelity.md).
  */
 export function addrconf_dev_up(net: Net, dev: NetDevice): void {
-  if (!ipv6Enabled(net)) return;
+  if (!ipv6Enabled(net) || !in6_dev_get(net, dev)) return;
   if (dev.isLoopback) {
     const lo = parseIpv6('::1')!;
     if (!devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, lo))) {

@@ -9,7 +9,7 @@ import type { SkbDropReason } from '../core/dropreason';
 import type { DstInput } from '../ipv4/route_types';
 import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_TCP, NEXTHDR_UDP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
-import { ipv6Enabled, ipv6_chk_mcast_addr } from './addrconf';
+import { in6_dev_get, ipv6Enabled, ipv6_chk_mcast_addr } from './addrconf';
 import { ip6_route_input, rt6Fns, ROUTE6_FILE, type Rt6Info } from './route';
 import { nf_hook6 } from './netfilter';
 import { icmpv6_rcv, icmpv6_send } from './icmp';
@@ -42,6 +42,12 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
     if (!ipv6Enabled(net)) {
       net.count('Ip6InDiscards');
       net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'IPV6DISABLED', `IPv6 is off on ${dev.name} (disable_ipv6, as in every namespace of a scenario that does not use IPv6): Ip6InDiscards.`);
+      return false;
+    }
+    if (!in6_dev_get(net, dev)) {
+      // no inet6_dev (its MTU went below 1280: addrconf_ifdown): the reason stays NOT_SPECIFIED
+      net.count('Ip6InDiscards');
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'NOT_SPECIFIED', `${dev.name} has no inet6_dev (its MTU is below 1280, so addrconf_ifdown stopped IPv6 on it): Ip6InDiscards.`);
       return false;
     }
     const err = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {

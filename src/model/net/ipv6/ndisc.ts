@@ -16,7 +16,7 @@ import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, ipv6McMac, isV6Any, isV6Multicast, readIpv6, solicitedNode, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
-import { devAddrs6, ipv6_get_lladdr } from './addrconf';
+import { devAddrs6, ipv6_get_lladdr, refuseSubnetAnycast } from './addrconf';
 import { icmp6_dst_alloc } from './route';
 import { nf_hook6 } from './netfilter';
 import { icmpv6_send, icmp6_out_count } from './icmp';
@@ -184,6 +184,7 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     if (isV6Multicast(target)) return 'IPV6_NDISC_NS_OTHERHOST';
     if (isV6Any(ip.saddr)) throw new NotModelled('duplicate address detection (a solicitation from ::) is not modelled');
     const lladdr = llOption(skb, skb.data + 24, ND_OPT_SOURCE_LL_ADDR);
+    refuseSubnetAnycast(net, target);
     const ours = devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, target));
     if (!ours) {
       net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.`);

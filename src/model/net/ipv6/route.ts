@@ -11,7 +11,7 @@ import { DST_DISCARD } from '../core/dst';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { isV6Multicast } from '../../proto/ipv6';
 import { fib6_lookup } from './ip6_fib';
-import { ipv6_dev_get_saddr } from './addrconf';
+import { ipv6_dev_get_saddr, refuseSubnetAnycast } from './addrconf';
 
 export const ROUTE6_FILE = 'net/ipv6/route.c';
 
@@ -104,6 +104,7 @@ function mkRt0(net: Net, f: Fib6Info | null, daddr: Uint8Array, forInput: boolea
  */
 export function ip6_route_input(net: Net, skb: SkBuff, daddr: Uint8Array): Rt6Info {
   const dev = skb.dev!;
+  refuseSubnetAnycast(net, daddr);
   if (isV6Multicast(daddr)) {
     const f = fib6_lookup(net, daddr, dev.ifindex);
     const rt = mkRt(net, f, daddr, true, dev);
@@ -126,6 +127,7 @@ export interface Route6Out {
  * sendmsg() return; ENETUNREACH counts Ip6OutNoRoutes (ip6_dst_lookup_tail).
  */
 export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): Route6Out | { error: number; what: string } {
+  refuseSubnetAnycast(net, daddr);
   const f = fib6_lookup(net, daddr, oif?.ifindex);
   const rt = mkRt(net, f, daddr, false, oif ?? null);
   if (rt.error) {
