@@ -309,11 +309,11 @@ const SEND6_FAIL_FNS = new Set(['udpv6_sendmsg', 'udp_v6_send_skb']);
  */
 export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]): SendResult[] {
   const out: SendResult[] = [];
-  const failed = new Map<string, string[]>();
+  const failed = new Map<string, { fn: string; why: string }[]>();
   for (const p of [...t.packets].sort((a, b) => a.id - b.id)) {
     if (p.fate.kind === 'dropped' && SEND_FAIL_FNS.has(p.fate.fn) && p.parent === null) {
       if (!failed.has(p.origin)) failed.set(p.origin, []);
-      failed.get(p.origin)!.push(p.fate.detail ?? p.fate.reason ?? 'error');
+      failed.get(p.origin)!.push({ fn: p.fate.fn, why: p.fate.detail ?? p.fate.reason ?? 'error' });
     }
   }
   const taken = new Map<string, number>();
@@ -336,12 +336,18 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
       fail = errnoName('', -Number(failStep.ret));
     } else if (failStep?.ret?.startsWith('-E')) {
       // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
-      // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step
+      // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step.
       fail = failStep.ret.slice(1);
+      // A send that failed before any sk_buff (a bind() refused with EADDRINUSE) has both the
+      // errno on its step and a failed packet of the same function: that packet is this item's,
+      // and must not be handed to the next failing item of the host (gen-990014-1).
+      const k = taken.get(host) ?? 0;
+      const next = failed.get(host)?.[k];
+      if (next && next.fn === failStep.fn && errnoName(next.why) === fail) taken.set(host, k + 1);
     } else if (failStep) {
       const k = taken.get(host) ?? 0;
       taken.set(host, k + 1);
-      fail = failed.get(host)?.[k] ?? failStep.what;
+      fail = failed.get(host)?.[k]?.why ?? failStep.what;
     }
     if (item.send.proto === 'icmp') return;
     let result: string;

@@ -123,6 +123,26 @@ traffic:
 `);
       assert.deepStrictEqual(modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`), ['1 ENETUNREACH']);
     });
+
+    it('a send whose bind() fails with EADDRINUSE keeps its own failed packet: the next failing item gets its own error', () => {
+      const { sc, trace, marks } = scenario(`name: sends
+hosts:
+  h1: |
+    sysctl -w net.ipv4.tcp_syn_retries=1
+listen:
+  - h1: udp 53
+traffic:
+  - from: h1
+    send: udp to 10.5.3.8:53 from :53
+  - from: h1
+    send: tcp connect to 10.5.2.9:3128
+  - from: h1
+    send: udp to 10.5.3.8:53 from :53
+  - from: h1
+    send: udp to 255.255.255.255:4444
+`);
+      assert.deepStrictEqual(modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`), ['0 EADDRINUSE', '1 ENETUNREACH', '2 EADDRINUSE', '3 ENETUNREACH']);
+    });
   });
 
   describe('drops', () => {

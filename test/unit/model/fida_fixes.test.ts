@@ -46,3 +46,20 @@ describe('fida: skb_clone keeps the conntrack entry (__nf_copy)', () => {
     assert.match(lookup?.what ?? '', /already carries its entry/);
   });
 });
+
+describe("fida: ping's probe connect is routed again from the source it chose (ip_route_connect)", () => {
+  const text = (rule: string): string =>
+    `name: t\nhosts:\n  h1: |\n    ip addr add 10.0.1.1/24 dev eth0\n    ip link set eth0 up\n${rule}  h2: |\n    ip addr add 10.0.1.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - h1:eth0 h2:eth0\ntraffic:\n  - from: h1\n    send: icmp echo-request to 10.0.1.2\n`;
+  const echoes = (t: Trace): number => t.packets.filter((p) => p.origin === 'h1' && /echo request/.test(p.summary)).length;
+
+  it('an ip rule from the chosen source to a prohibit route stops ping before any echo request', () => {
+    const t = runScenarioText(text('    ip rule add from 10.0.1.0/24 table 100 priority 30000\n    ip route add prohibit default table 100\n'), 't.yaml');
+    assert.strictEqual(echoes(t), 0);
+    assert.ok(t.events.some((e) => e.fn === 'ip4_datagram_connect' && /refused: .*EACCES/.test(e.what)));
+  });
+
+  it('a rule on another source leaves the first lookup alone: the echo request goes out', () => {
+    const t = runScenarioText(text('    ip rule add from 10.0.9.0/24 table 100 priority 30000\n    ip route add prohibit default table 100\n'), 't.yaml');
+    assert.strictEqual(echoes(t), 1);
+  });
+});

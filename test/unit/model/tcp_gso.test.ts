@@ -98,7 +98,7 @@ describe('the receive window after data (v6.12 tcp_init_buffer_space, tcp_event_
   it('a 3000-byte GSO receipt re-measures scaling_ratio and grows rcv_ssthresh by twice the data: 70144 with scale 7', () => {
     const r = init(7);
     tcp_event_data_recv(r, 3000, 1448, TCP_SKB_HEAD_TRUESIZE + 3000);
-    assert.deepStrictEqual([r.scalingRatio, r.windowClamp, r.rcvSsthresh, r.rcvMss], [179, 91648, 70076, 1448]);
+    assert.deepStrictEqual([r.scalingRatio, r.windowClamp, r.rcvSsthresh, r.rcvMss], [200, 102400, 70076, 1448]);
     assert.strictEqual(tcp_select_window_bytes(r, 65160, 62160), 70144);
   });
 
@@ -106,15 +106,26 @@ describe('the receive window after data (v6.12 tcp_init_buffer_space, tcp_event_
     const r = init(7);
     tcp_event_data_recv(r, 3000, 1448, TCP_SKB_HEAD_TRUESIZE + 3000, 65160);
     // the model's own state is v6.12.117's, as without the variant
-    assert.deepStrictEqual([r.windowClamp, r.rcvSsthresh], [91648, 70076]);
+    assert.deepStrictEqual([r.windowClamp, r.rcvSsthresh], [102400, 70076]);
     assert.deepStrictEqual(r.alt, { rcvSsthresh: 71160, rcvWnd: 65160 });
     assert.strictEqual(tcp_select_window_bytes(r, 65160, 62160, r.alt!.rcvSsthresh), 71168);
-    // a segment that shrinks the clamp (1000 bytes: ratio 112): the variant cuts rcv_ssthresh to
+    // a segment that shrinks the clamp (600 bytes: ratio 107): the variant cuts rcv_ssthresh to
     // the clamp (__tcp_adjust_rcv_ssthresh), but the free space is smaller still: the same window
     const s = init(7);
-    tcp_event_data_recv(s, 1000, 0, TCP_SKB_HEAD_TRUESIZE + 1000, 65160);
-    assert.deepStrictEqual([s.windowClamp, s.alt!.rcvSsthresh], [57344, 57344]);
+    tcp_event_data_recv(s, 600, 0, TCP_SKB_HEAD_TRUESIZE + 600, 65160);
+    assert.deepStrictEqual([s.scalingRatio, s.windowClamp, s.alt!.rcvSsthresh], [107, 54784, 54784]);
     assert.strictEqual(tcp_select_window_bytes(s, 65160, 64160, s.alt!.rcvSsthresh), tcp_select_window_bytes(s, 65160, 64160));
+  });
+
+  it('one 1000-byte segment (truesize 832 + 1000: ratio 139) raises the clamp: v6.12 offers 524 × 128, the variant kernel 532 × 128 (gen-990014-7)', () => {
+    const r = init(7);
+    tcp_event_data_recv(r, 1000, 0, TCP_SKB_HEAD_TRUESIZE + 1000, 65160);
+    // the head comes from skb_small_head_cache (576 bytes with MAX_HEADER 32), not kmalloc-1024
+    assert.strictEqual(TCP_SKB_HEAD_TRUESIZE, 832);
+    assert.deepStrictEqual([r.scalingRatio, r.windowClamp, r.rcvSsthresh, r.rcvMss], [139, 71168, 66996, 1000]);
+    assert.strictEqual(tcp_select_window_bytes(r, 65160, 64160), 67072);
+    assert.strictEqual(r.alt!.rcvSsthresh, 68080);
+    assert.strictEqual(tcp_select_window_bytes(r, 65160, 64160, r.alt!.rcvSsthresh), 68096);
   });
 
   it('a 3000-byte receipt over a veth: the ACK says what the variant kernel offers (556 × 128)', () => {

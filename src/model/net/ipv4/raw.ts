@@ -73,7 +73,10 @@ export function pingIsBroadcast(net: Net, daddr: number): boolean {
 export function ping_probe_connect(net: Net, daddr: number): boolean {
   return net.w.rec.fresh(() =>
     net.call('ip4_datagram_connect', () => {
-      const r = ip_route_output_key(net, daddr, 0);
+      // ip_route_connect: without a source the first lookup picks one, and the route is looked
+      // up again from that source (so an `ip rule from …` applies to the second lookup only)
+      const first = ip_route_output_key(net, daddr, 0);
+      const r = 'error' in first ? first : ip_route_output_key(net, daddr, first.saddr);
       if (!('error' in r)) return true;
       if (r.error === 101) net.count('IpOutNoRoutes');
       net.step(null, 'socket', 'ip4_datagram_connect', DATAGRAM_FILE, `ping's probe connect() to ${numToIp(daddr)} is refused: ${r.what}${r.error === 101 ? ' (IpOutNoRoutes)' : ''}. ping exits before sending any echo request.`);

@@ -14,11 +14,20 @@ const DEFAULT_SCALING_RATIO = 1 << (RMEM_TO_WIN_SCALE - 1);
 const TCP_MSS_DEFAULT = 536;
 const TCP_MIN_MSS = 88;
 /**
- * SKB_TRUESIZE of the head tcp_stream_alloc_skb allocates (alloc_skb_fclone(MAX_TCP_HEADER):
- * kmalloc-1024 of data and shared info, plus struct sk_buff) on x86_64: the truesize of a
- * tcp_sendmsg sk_buff is this plus the bytes copied into its page fragments.
+ * SKB_TRUESIZE of the head tcp_stream_alloc_skb allocates, on x86_64: the truesize of a
+ * tcp_sendmsg sk_buff is this plus the bytes copied into its page fragments. In v6.12
+ * alloc_skb_fclone(MAX_TCP_HEADER) takes its head from skb_small_head_cache (kmalloc_reserve,
+ * net/core/skbuff.c: SKB_HEAD_ALIGN(MAX_TCP_HEADER) fits SKB_SMALL_HEAD_CACHE_SIZE), not from
+ * kmalloc-1024. That cache's size is SKB_HEAD_ALIGN(max(MAX_TCP_HEADER, GRO_MAX_HEAD_PAD)), and
+ * so depends on MAX_HEADER, a build option: the kernel the harness replays on has neither
+ * CONFIG_WLAN nor HYPERV_NET nor a tunnel (IPIP, GRE, SIT, IPv6 tunnel), so LL_MAX_HEADER and
+ * MAX_HEADER are 32, GRO_MAX_HEAD_PAD is 32 + 128 + NET_SKB_PAD 64 = 224, the cache object 256 +
+ * 320 (skb_shared_info) = 576 bytes, skb_end_offset 256, and SKB_TRUESIZE(256) = 256 + 256
+ * (struct sk_buff, cache-aligned) + 320 = 832. (With Debian's config, MAX_HEADER 176, it is 960.)
+ * A 1000-byte segment (ratio 1000·256/1832 = 139) then raises scaling_ratio above the default
+ * 128 (gen-990014-7); 1280 lowered it to 112.
  */
-export const TCP_SKB_HEAD_TRUESIZE = 1280;
+export const TCP_SKB_HEAD_TRUESIZE = 832;
 
 /** The receive-side state of a socket that these functions keep. */
 export interface RcvSpace {
