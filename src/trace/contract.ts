@@ -40,7 +40,12 @@ export interface SkbSnapshot {
   dst: string | null;
   /** conntrack info when there is one, e.g. "IP_CT_NEW" */
   ct: string | null;
-  /** the whole buffer head..end, lowercase hex; bytes outside data..tail are headroom/tailroom */
+  /**
+   * The whole buffer head..end, lowercase hex; bytes outside data..tail are headroom/tailroom.
+   * In a trace the model recorded it is an accessor that makes the hex from the recorder's byte
+   * store on each read (it reads as a plain property: JSON, spread, structuredClone): read it
+   * once where it is used, not in a loop.
+   */
   bytes: string;
 }
 

@@ -2,6 +2,7 @@
 // modelled kernel step; the recorder keeps the call path, counter deltas and packet fates.
 import type { Fate, HookContext, Layer, PacketInfo, SkbSnapshot, TraceEvent } from '../../trace/contract';
 import type { SkBuff } from '../net/core/skbuff';
+import type { Rtable } from '../net/ipv4/route_types';
 import { ETH_P_NAMES } from '../proto/ethernet';
 import { describeL3, describeFrame } from './describe';
 
@@ -34,17 +35,98 @@ const ASCII = new TextDecoder('latin1');
 let hexCodes = new Uint8Array(4096);
 
 /**
- * Lowercase hex of b[0..end), as one flat string. Not built by `+=`: that makes a rope of one
- * node per byte (about 32 bytes of heap each), which a trace then keeps for every version.
+ * Lowercase hex of b[from..from+n), as one flat string. Not built by `+=`: that makes a rope of one
+ * node per byte (about 32 bytes of heap each).
  */
-function toHex(b: Uint8Array, end: number): string {
-  if (hexCodes.length < 2 * end) hexCodes = new Uint8Array(4 * end);
-  for (let i = 0; i < end; i++) {
-    const v = 2 * b[i];
+function toHex(b: Uint8Array, from: number, n: number): string {
+  if (hexCodes.length < 2 * n) hexCodes = new Uint8Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const v = 2 * b[from + i];
     hexCodes[2 * i] = HEX_CODES[v];
     hexCodes[2 * i + 1] = HEX_CODES[v + 1];
   }
-  return ASCII.decode(hexCodes.subarray(0, 2 * end));
+  return ASCII.decode(hexCodes.subarray(0, 2 * n));
+}
+
+/** One version of an sk_buff's bytes in the byte store: `end` bytes from `off` of `chunk`. */
+interface StoredBytes {
+  readonly chunk: Uint8Array;
+  readonly off: number;
+}
+
+/** a snapshot as the recorder makes it: its bytes are in the byte store, its hex is made on reading */
+type StoredSnapshot = SkbSnapshot & { readonly $bytes: StoredBytes };
+
+/**
+ * `SkbSnapshot.bytes`, made when a reader asks (the debugger's bytes view, `--json`, a goal on
+ * the bytes): an own enumerable accessor, so JSON.stringify, a spread, structuredClone (the
+ * webview, the worker) and deepStrictEqual all see a plain string property where it always was,
+ * last. The hex is not kept: a full trace would keep it for every version, twice the bytes.
+ */
+function snapshotHex(this: StoredSnapshot): string {
+  const b = this.$bytes;
+  return toHex(b.chunk, b.off, this.end);
+}
+
+const BYTES_ACCESSOR: PropertyDescriptor = { get: snapshotHex, enumerable: true };
+
+/**
+ * Makes a snapshot: a constructor, not a literal, so that V8 gives its objects room for the
+ * hidden `$bytes` in the object itself (a property added to a literal's object goes to a backing
+ * store of its own, about 32 bytes more, and a literal's property made non-enumerable afterwards
+ * is a slow reconfiguration, 5 % of a full run). Its prototype is Object.prototype, so a
+ * snapshot is a plain object to every reader (deepStrictEqual compares prototypes). The keys
+ * keep the contract's order, which is the JSON output's.
+ */
+const Snapshot = function (this: Record<string, unknown>, skb: SkBuff, stored: StoredBytes, dst: string | null): void {
+  this.len = skb.len;
+  this.data = skb.data;
+  this.tail = skb.tail;
+  this.end = skb.end;
+  this.headroom = skb.data - skb.head;
+  this.tailroom = skb.end - skb.tail;
+  this.protocol = skb.protocol;
+  this.protocolName = ETH_P_NAMES[skb.protocol] ?? (skb.protocol ? `0x${skb.protocol.toString(16)}` : '0');
+  this.pkt_type = skb.pkt_type;
+  this.dev = skb.dev ? skb.dev.name : null;
+  this.iif = skb.skb_iif;
+  this.mark = skb.mark;
+  this.mac_header = skb.mac_header >= 0 ? skb.mac_header : null;
+  this.network_header = skb.network_header >= 0 ? skb.network_header : null;
+  this.transport_header = skb.transport_header >= 0 ? skb.transport_header : null;
+  this.ip_summed = skb.ip_summed;
+  this.dst = dst;
+  this.ct = skb.nfct ? skb.nfct.state : null;
+  // not enumerable: no reader sees it; the accessor is one function for every snapshot, so
+  // every snapshot keeps the same V8 map
+  Object.defineProperty(this, '$bytes', { value: stored });
+  Object.defineProperty(this, 'bytes', BYTES_ACCESSOR);
+  Object.freeze(this);
+} as unknown as new (skb: SkBuff, stored: StoredBytes, dst: string | null) => StoredSnapshot;
+Snapshot.prototype = Object.prototype;
+
+/** the size of a byte store chunk; a buffer over a quarter of it gets an array of its own */
+const CHUNK = 1 << 20;
+
+/**
+ * sk_buff bytes, once per version, appended to large chunks: a version costs its bytes and a
+ * small reference, where a typed array of its own would cost about 200 bytes of objects more.
+ */
+class ByteStore {
+  private chunk = new Uint8Array(0);
+  private used = 0;
+
+  put(buf: Uint8Array, n: number): StoredBytes {
+    if (n > CHUNK / 4) return { chunk: buf.slice(0, n), off: 0 };
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(CHUNK);
+      this.used = 0;
+    }
+    const off = this.used;
+    this.chunk.set(n === buf.length ? buf : buf.subarray(0, n), off);
+    this.used += n;
+    return { chunk: this.chunk, off };
+  }
 }
 
 /**
@@ -137,7 +219,9 @@ export class Recorder {
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
-  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; hex: string; last: SkbSnapshot | null; prev: SkbSnapshot | null }>();
+  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; stored: StoredBytes; last: SkbSnapshot | null; prev: SkbSnapshot | null }>();
+  private store = new ByteStore();
+  private routeText = new WeakMap<Rtable, { dev: string; text: string }>();
 
   constructor(
     level: RecordLevel,
@@ -385,18 +469,32 @@ export class Recorder {
   }
 
   /**
+   * A route's description, interned, made once per route: a forwarded packet's snapshots name
+   * its route about thirty times. A route's type, addresses and functions do not change after it
+   * is made; its device's name could (`ip link set … name`), so the description is made again
+   * then.
+   */
+  private describeRoute(rt: Rtable): string {
+    const had = this.routeText.get(rt);
+    if (had !== undefined && had.dev === rt.dev.name) return had.text;
+    const text = this.intern(rt.describe());
+    this.routeText.set(rt, { dev: rt.dev.name, text });
+    return text;
+  }
+
+  /**
    * The sk_buff as it is now. Consecutive steps often leave it as it was (a hook that accepts,
    * a function that only looks): then the previous snapshot object is shared, not rebuilt.
    */
   snapshot(skb: SkBuff): SkbSnapshot {
     let c = this.hexCache.get(skb);
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
-      c = { gen: skb.gen, buf: skb.buf, hex: toHex(skb.buf, skb.end), last: null, prev: null };
+      c = { gen: skb.gen, buf: skb.buf, stored: this.store.put(skb.buf, skb.end), last: null, prev: null };
       this.hexCache.set(skb, c);
-      this.bytes += c.hex.length;
+      this.bytes += skb.end;
     }
     const rt = skb.dst;
-    const dst = rt ? this.intern(rt.describe()) : null;
+    const dst = rt ? this.describeRoute(rt) : null;
     // the one before the last too: a step that undoes the one before (a header pulled and
     // pushed back) returns the sk_buff to it, about once a forwarded packet
     if (c.last && sameSnapshot(c.last, skb, dst)) return c.last;
@@ -406,27 +504,7 @@ export class Recorder {
       c.last = hit;
       return hit;
     }
-    const snap: SkbSnapshot = Object.freeze({
-      len: skb.len,
-      data: skb.data,
-      tail: skb.tail,
-      end: skb.end,
-      headroom: skb.data - skb.head,
-      tailroom: skb.end - skb.tail,
-      protocol: skb.protocol,
-      protocolName: ETH_P_NAMES[skb.protocol] ?? (skb.protocol ? `0x${skb.protocol.toString(16)}` : '0'),
-      pkt_type: skb.pkt_type,
-      dev: skb.dev ? skb.dev.name : null,
-      iif: skb.skb_iif,
-      mark: skb.mark,
-      mac_header: skb.mac_header >= 0 ? skb.mac_header : null,
-      network_header: skb.network_header >= 0 ? skb.network_header : null,
-      transport_header: skb.transport_header >= 0 ? skb.transport_header : null,
-      ip_summed: skb.ip_summed,
-      dst,
-      ct: skb.nfct ? skb.nfct.state : null,
-      bytes: c.hex,
-    });
+    const snap = new Snapshot(skb, c.stored, dst);
     c.prev = c.last;
     c.last = snap;
     this.bytes += SNAPSHOT_BYTES;

@@ -3,6 +3,7 @@
 // records; in a full trace, equal hook contexts and counter sets are shared, unequal ones are not.
 import * as assert from 'assert';
 import { Recorder } from '../../../src/model/sim/recorder';
+import { allocSkb } from '../../../src/model/net/core/skbuff';
 
 const noSkb = null;
 
@@ -75,5 +76,36 @@ describe('Recorder', () => {
     const last = rec.events[rec.events.length - 1];
     assert.deepStrictEqual(last.counters, { IpExtInOctets: 100 });
     assert.deepStrictEqual(Object.keys(last), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'counters', 'drop', 'ret']);
+  });
+
+  it('keeps each version of the bytes once, and gives the hex of the version at the step, as a plain last property', () => {
+    const rec = new Recorder('full', () => 0);
+    const skb = allocSkb(2, 3, 1);
+    skb.w().set([0xde, 0xad, 0xbe], skb.put(3));
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'first');
+    skb.mark = 7; // the same bytes, another snapshot
+    rec.step('a', skb, 'L3', 'g', 'x.c', 'second');
+    skb.w()[2] = 0x01; // new bytes after the step: the snapshots keep the old ones
+    rec.step('a', skb, 'L3', 'h', 'x.c', 'third');
+    // many buffers: the store moves on to new chunks, and each version keeps its own bytes
+    const many = Array.from({ length: 3000 }, (_, i) => {
+      const b = allocSkb(0, 500, 2 + i);
+      b.w().fill(i & 0xff, b.put(500));
+      rec.step('a', b, 'L3', 'f', 'x.c', 'many');
+      return rec.events[rec.events.length - 1].skb!;
+    });
+    const [a, b, c] = rec.events.map((e) => e.skb!);
+    assert.strictEqual(a.bytes, '0000deadbe');
+    assert.strictEqual(b.bytes, '0000deadbe');
+    assert.strictEqual(c.bytes, '000001adbe');
+    assert.strictEqual(b.mark, 7);
+    many.forEach((s, i) => assert.strictEqual(s.bytes, (i & 0xff).toString(16).padStart(2, '0').repeat(500), `buffer ${i}`));
+    // every reader sees a string property, last, as in a snapshot that holds the hex
+    assert.strictEqual(Object.keys(a).pop(), 'bytes');
+    assert.ok(JSON.stringify(a).endsWith(',"bytes":"0000deadbe"}'));
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(a)), { ...a });
+    assert.deepStrictEqual(structuredClone(c), JSON.parse(JSON.stringify(c)));
+    assert.notDeepStrictEqual({ ...a }, { ...c });
+    assert.ok(Object.isFrozen(a));
   });
 });
