@@ -946,8 +946,9 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
     }
     case 'LOG': {
       const o = opts(['--log-prefix', '--log-level', '--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid']);
-      // nf_log_ip6_packet is modelled with the default flags only
-      if (fam === 'ip6') for (const [k, w] of o) if (k !== '--log-prefix' && k !== '--log-level') throw new ScenarioError(`LOG ${k} is not modelled for IPv6 packets`, w.pos);
+      // the log line is modelled with the default flags only (nf_log_ip_packet, nf_log_ip6_packet):
+      // the others add fields to it, so they are refused rather than ignored
+      for (const [k, w] of o) if (k !== '--log-prefix' && k !== '--log-level') throw new ScenarioError(`LOG ${k} is not modelled (the log line is modelled with the default flags)`, w.pos);
       const lv = o.get('--log-level');
       if (lv && !LOG_LEVELS.includes(lv.text) && !/^[0-7]$/.test(lv.text)) throw new ScenarioError(`log level ${q(lv.text)} unknown`, lv.pos);
       const level = lv ? (/^[0-7]$/.test(lv.text) ? Number(lv.text) : Math.max(0, LOG_LEVELS.indexOf(lv.text) - 1)) : 4;

@@ -38,7 +38,6 @@ export function logItem(p: NftCursor, kw: NTok): Item {
   let prefix = '';
   let audit = false;
   let options = 0;
-  let flags = false;
   while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group')) {
     const k = p.next();
     options++;
@@ -49,19 +48,16 @@ export function logItem(p: NftCursor, kw: NTok): Item {
       if (!['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'].includes(l.text)) p.fail(l, `unknown log level ${q(l.text)}`);
       if (l.text === 'audit') audit = true;
     } else {
-      flags = true;
-      p.word('log flags');
-      while (p.is(',')) {
-        p.next();
-        p.word('log flags');
-      }
+      // the flags add fields to the line (SEQ=/ACK=, OPT (…), UID=/GID=, MACSRC=…) that
+      // nf_log_ip_packet and nf_log_ip6_packet are not modelled with: refused rather than ignored
+      p.fail(k, 'log flags are not modelled (the log line is modelled with the default flags)');
     }
   }
   // level audit sends an audit record, which carries no prefix or flags (nft refuses them)
   if (audit && options > 1) p.fail(kw, "log level audit doesn't support any further options");
-  // on an IPv6 packet the line is nf_log_ip6_packet's with the default flags; the flags and the
-  // audit record are not modelled there (refused in a table IPv6 packets reach: ipv6_scope.ts)
-  return E({ ...X.logStmt('', prefix), v6: !flags && !audit });
+  // an audit record (nft_log_eval_audit) instead of a kernel log line is not modelled
+  if (audit) p.fail(kw, 'log level audit (an audit record instead of a log line) is not modelled');
+  return E({ ...X.logStmt('', prefix), v6: true });
 }
 
 export const notrackItem: ItemParser = () => E({ ...X.notrackStmt(''), needsCt: false });

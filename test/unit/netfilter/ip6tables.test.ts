@@ -123,7 +123,7 @@ describe('ip6tables (iptables-nft, family ip6)', () => {
     assert.match(at('ip6tables -t mangle -A PREROUTING -j ACCEPT').detail, /not modelled/);
     assert.match(at('ip6tables -A INPUT -m conntrack --ctstate NEW -j ACCEPT').detail, /match conntrack is not modelled for IPv6/);
     assert.match(at('ip6tables -A INPUT -j CONNMARK --set-mark 1').detail, /target CONNMARK is not modelled for IPv6/);
-    assert.match(at('ip6tables -A INPUT -j LOG --log-tcp-sequence').detail, /--log-tcp-sequence is not modelled for IPv6/);
+    assert.match(at('ip6tables -A INPUT -j LOG --log-tcp-sequence').detail, /LOG --log-tcp-sequence is not modelled \(the log line is modelled with the default flags\)/);
     assert.match(at('ip6tables -A INPUT -m ttl --ttl-eq 3 -j DROP').detail, /Couldn't load match `ttl'/);
     assert.match(at('ip6tables-nft -A INPUT -j DROP').detail, /not modelled/);
   });

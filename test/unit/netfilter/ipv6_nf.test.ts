@@ -99,7 +99,7 @@ describe('netfilter on IPv6 (ip6 and inet tables)', () => {
     const ct = at('udp dport 53 ct original ip saddr 10.0.0.1 accept');
     assert.match(ct.detail, /not modelled on IPv6 packets/);
     assert.strictEqual(ct.col, 'nft add rule inet f input udp dport 53 '.length + 5);
-    assert.match(at('log flags all').detail, /not modelled on IPv6 packets/);
+    assert.match(at('log flags all').detail, /log flags are not modelled/);
     assert.match(at('ip saddr 10.0.0.1 drop', 'ip6').detail, /conflicting protocols/);
     assert.match(at('ip6 saddr ::1 drop', 'ip').detail, /conflicting protocols/);
     assert.match(at('reject with icmpv6 type port-unreachable', 'ip').detail, /conflicting protocols/);
