@@ -636,7 +636,19 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
         return;
       }
       // icsk_af_ops->conn_request: tcp_v6_conn_request hands an IPv4 SYN to tcp_v4_conn_request
-      const conn = (): void => tcp_conn_request(net, sk, skb, seq, rx);
+      const conn = (): void => {
+        // tcp_v4_conn_request never answers a SYN sent to a broadcast or multicast address
+        // (RTCF_BROADCAST | RTCF_MULTICAST), nor tcp_v6_conn_request one whose destination is not
+        // unicast (ipv6_unicast_destination): tcp_listendrop, and tcp_rcv_state_process consumes it
+        const to = skb.dst?.type;
+        if (to === 'RTN_BROADCAST' || to === 'RTN_MULTICAST') {
+          net.count('TcpExtListenDrops');
+          net.step(skb, 'L4', rx.af.fn.connRequest, IPV4_FILE, `The SYN was sent to a ${to === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} address: a listener never answers one (no request, no SYN-ACK); it counts ListenDrops and the SYN is consumed.`);
+          net.fate(skb, { kind: 'consumed', fn: rx.af.fn.connRequest, detail: `SYN to a ${to === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} address` });
+          return;
+        }
+        tcp_conn_request(net, sk, skb, seq, rx);
+      };
       net.call(sk.af.fn.connRequest, () => (sk.af !== rx.af ? net.call(rx.af.fn.connRequest, conn) : conn()));
       return;
     }
