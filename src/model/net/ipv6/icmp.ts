@@ -6,7 +6,7 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { SnmpName } from '../snmp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_ROUTING, isV6Any, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_ROUTING, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
@@ -165,7 +165,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
     const len = skb.len;
     const data = skb.buf.slice(skb.data, skb.tail);
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
-    const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+    const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
     const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
       b.set(data, off);
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
@@ -232,7 +232,10 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       net.step(skb, 'L3', 'icmp6_send', FILE, 'icmp_global_allow: the namespace-wide ICMP budget is used up, so no error is sent.');
       return;
     }
-    const r = ip6_route_output(net, ip.saddr);
+    // __ipv6_addr_needs_scope_id: an error to a link-local source is routed out of the
+    // interface the packet came in on (icmp6_iif), not by the first fe80::/64 route
+    const iif = isV6LinkLocal(ip.saddr) ? net.devByIndex(skb.cb.iif ?? skb.skb_iif) : undefined;
+    const r = ip6_route_output(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
     if ('error' in r) {
       net.step(skb, 'L3', 'icmp6_send', FILE, `No route back to ${formatIpv6(ip.saddr)}: no error is sent.`);
       return;
@@ -249,7 +252,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     const q = skb.buf.slice(nh, nh + quote);
     const len = ICMPV6_HLEN + quote;
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
-    const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+    const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
     const out = ip6_make_skb(net, r.rt, { saddr: from, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
       b.set(q, off + ICMPV6_HLEN);
       writeIcmp6(b, off, len, { type, code, rest: info }, from, ip.saddr);

@@ -60,7 +60,7 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
         return r.what;
       }
       const len = o.size - IPV6_HLEN;
-      const hop = o.hopLimit ?? net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+      const hop = o.hopLimit ?? net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
       const skb = ip6_make_skb(net, r.rt, { saddr: r.saddr, daddr: o.daddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
         // iputils ping's data: the send time, then bytes counting up (here 8 bytes of simulated time)
         const t = net.w.sched.now;

@@ -49,7 +49,7 @@ export const ipv6_specific: TcpAfOps = {
   pmtu: (net, _ep, rt) => ip6_dst_mtu(net, rt as Rt6Info),
   build: (net, ep, a) => {
     const rt = a.rt as Rt6Info;
-    const hop = net.get(`net.ipv6.conf.${rt.idev.name}.hop_limit`);
+    const hop = net.get(`net.ipv6.conf.${rt.dev.name}.hop_limit`);
     const skb = ip6_make_skb(net, rt, { saddr: ep.laddr6!, daddr: ep.daddr6!, nexthdr: NEXTHDR_TCP, hopLimit: hop, tclass: (a.tos ?? 0) & ~3 }, a.len, a.pkt, (b, off) => {
       a.body(b, off);
       // __tcp_v6_send_check, for a socket's segments and the control socket's RST alike:

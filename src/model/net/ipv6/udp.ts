@@ -96,7 +96,7 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
       const sport = bound?.lport ?? ephemeralPort(net);
       const sock = bound ?? udp6Socket(net, new Uint8Array(16), sport, false);
       const saddr = r.saddr;
-      const hop = net.get(`net.ipv6.conf.${r.rt.idev.name}.hop_limit`);
+      const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
       const ulen = UDP_HLEN + plen;
       const skb = ip6_make_skb(net, r.rt, { saddr, daddr: o.daddr, nexthdr: NEXTHDR_UDP, hopLimit: hop }, ulen, pkt, (b, off) => {
         if (payload) b.set(payload, off + UDP_HLEN);
