@@ -3,93 +3,11 @@
 // PORT-PORT/BASE) with lines of our own that must be accepted and lines that must be refused, the
 // packets they match or rewrite, and the iptables-save form the model prints of what it read.
 import * as assert from 'assert';
-import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
-import type { EvalCtx, Expr, Rule } from '../../../src/model/net/netfilter/nf_tables';
-import { pktinfo } from '../../../src/model/net/netfilter/nf_pktinfo';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
-import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
 import { iptablesSave, saveRuleSpec } from '../../../src/scenario/netfilter/iptables_save';
-import { ScenarioError } from '../../../src/scenario/types';
 import { main } from '../../../src/cli/netstack';
-import { ipAt, run, runExample, threeHosts } from './helpers';
-
-type Net = ReturnType<World['addHost']>;
-
-/** Load the lines into one host; the rules of the last line's chain. */
-function loadAll(lines: string[]): { net: Net; rules: Rule[] } {
-  const net = new World().addHost('h');
-  for (const l of lines) runIptables(net, splitFileLine(`iptables ${l}`, 'x', 1));
-  const last = lines[lines.length - 1];
-  const t = /-t (\S+)/.exec(last)?.[1] ?? 'filter';
-  const chain = NfEngine.of(net).table('ip', t)!.chains.get(/-A (\S+)/.exec(last)![1])!;
-  return { net, rules: chain.rules };
-}
-
-function refused(line: string): string {
-  try {
-    loadAll([line]);
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.detail;
-    throw e;
-  }
-  return 'accepted';
-}
-
-/** An IPv4 packet: 20-byte header then the transport bytes. */
-function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: number; ttl?: number } = {}): SkBuff {
-  const len = 20 + l4.length;
-  const skb = new SkBuff(len, 1);
-  skb.put(len);
-  skb.network_header = 0;
-  const b = skb.buf;
-  b.set([0x45, 0, len >> 8, len & 255, 0, 1, 0, 0, o.ttl ?? 64, proto, 0, 0]);
-  const sa = o.saddr ?? 0x0a000001;
-  const da = o.daddr ?? 0x0a000002;
-  b.set([sa >>> 24, (sa >>> 16) & 255, (sa >>> 8) & 255, sa & 255, da >>> 24, (da >>> 16) & 255, (da >>> 8) & 255, da & 255], 12);
-  b.set(l4, 20);
-  return skb;
-}
-
-/** Run one rule's expressions (not the counter) on a packet: true, false or a verdict code. */
-function evalRule(net: Net, rule: Rule, skb: SkBuff, hook = 'NF_INET_LOCAL_IN' as const): boolean | string {
-  const e = NfEngine.of(net);
-  const p = pktinfo(skb, hook, net.devices.get('lo') ?? null, null);
-  const chain = [...e.tables[0].chains.values()].find((c) => c.rules.includes(rule)) ?? e.tables[0].chains.values().next().value!;
-  const x: EvalCtx = { nf: e, net, p, chain, rule };
-  for (const ex of rule.exprs as Expr[]) {
-    if (ex.text === 'counter') continue;
-    const v = ex.eval(x);
-    if (v === false) return false;
-    if (v !== true) return v.code;
-  }
-  return true;
-}
-
-const one = (line: string, skb: SkBuff): boolean | string => {
-  const r = loadAll([line]);
-  return evalRule(r.net, r.rules[0], skb);
-};
-
-/** The TCP checksum over the pseudo header and the segment of a packet made by pkt(): 0xffff when right. */
-function tcpSum(b: Uint8Array, len: number): number {
-  let s = 6 + (len - 20);
-  for (let i = 12; i < 20; i += 2) s += (b[i] << 8) | b[i + 1];
-  for (let i = 20; i < len; i += 2) s += (b[i] << 8) | (i + 1 < len ? b[i + 1] : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
-}
-function withTcpSum(skb: SkBuff): SkBuff {
-  const b = skb.buf;
-  b[36] = 0;
-  b[37] = 0;
-  const v = ~tcpSum(b, skb.len) & 0xffff;
-  b[36] = v >> 8;
-  b[37] = v & 255;
-  return skb;
-}
-/** a TCP header (ports 1000 → 80), flags, and options after the 20 bytes */
-const tcp = (flags: number, opts: number[] = []): number[] => [0x03, 0xe8, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, ((20 + opts.length) / 4) << 4, flags, 0xff, 0xff, 0, 0, 0, 0, ...opts];
+import { evalRule, ipAt, loadAll, one, pkt, refused, run, runExample, tcp, tcpSum, threeHosts, withTcpSum } from './helpers';
 
 describe('iptables extensions, second round (issue 15): accepted and refused lines', () => {
   const ok = [
