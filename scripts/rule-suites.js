@@ -51,6 +51,8 @@ let legacyOnly = 0;
  * anonymous set, the same text around the first { } and the same elements in any order.
  */
 function sameListing(want, got) {
+  // the model is listed stateless (nft -s): a line that writes its counter's values lists them
+  want = want.replace(/\bcounter packets 0 bytes 0\b/g, 'counter');
   if (want.trimEnd() === got.trimEnd()) return true;
   const p1 = want.indexOf('{');
   const p2 = got.indexOf('{');

@@ -94,6 +94,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-ct-status-direction.yaml', 'ct direction and ct status tell a connection\'s first packets from its answers; meta skuid the sending socket'],
       ['nf-owner-skuid.yaml', 'meta skuid/skgid and -m owner: which packets have a socket, and whose'],
       ['nf-hashlimit-nflog.yaml', 'hashlimit keeps a token bucket per source; NFLOG with no listener changes nothing'],
+      ['nf-hashlimit-expire.yaml', 'a hashlimit entry lives one unit of its rate, so a quiet source does not start afresh'],
       ['nf-string-recent.yaml', '-m string looks for a word in the packet; -m recent counts the pings of each source'],
       ['nf-netmap-dnat-base.yaml', 'NETMAP maps a whole network; DNAT with /BASE maps a port range onto another'],
       ['nf-tcpmss-clamp.yaml', 'TCPMSS lowers the MSS of the SYNs a router forwards to fit a smaller link'],

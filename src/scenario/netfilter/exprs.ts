@@ -11,6 +11,8 @@ import type { Range } from './values';
 export type { Range };
 
 export const PROTO_BY_NAME: Record<string, number> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, igmp: 2, gre: 47, esp: 50, ah: 51, sctp: 132, dccp: 33, comp: 108, udplite: 136, 'ipv6-icmp': 58, ipv6: 41, ospf: 89, vrrp: 112, pim: 103, l2tp: 115 };
+/** nft also reads its keyword icmpv6 as protocol 58 (`meta l4proto icmpv6`, nft 1.0.6); iptables does not take it here. */
+export const NFT_PROTO_BY_NAME: Record<string, number> = { ...PROTO_BY_NAME, icmpv6: 58 };
 export { SERVICES } from './values';
 export const ICMP_TYPES: Record<string, number> = {
   'echo-reply': 0,

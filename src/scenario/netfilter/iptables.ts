@@ -562,8 +562,8 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
     if (!neg) neg = a.bang();
     const inst = [...instances].reverse().find((m) => Object.hasOwn(m.mod.opts, t.text));
     if (inst) {
-      inst.mod.parse(inst.st, { opt: t, neg, arg: (what) => (inst.mod.opts[t.text] ? a.arg(t, what) : t), proto: proto ?? finalProto, table });
-      inst.words.push(text(from));
+      const saved = inst.mod.parse(inst.st, { opt: t, neg, arg: (what) => (inst.mod.opts[t.text] ? a.arg(t, what) : t), proto: proto ?? finalProto, table });
+      inst.words.push(saved ? saved.join(' ') : text(from));
       continue;
     }
     switch (t.text) {

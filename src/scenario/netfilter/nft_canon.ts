@@ -9,6 +9,7 @@ import type { ListedItem, NfFamily, SetKeyType } from '../../model/net/netfilter
 import type { NTok } from './lex';
 import { HEADERS, ICMP_CODES, type FieldType } from './nft_header_fields';
 import { ICMP_TYPES, PROTO_BY_NAME, TCP_FLAGS } from './exprs';
+import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf } from './values';
 import { numToIp } from '../../model/proto/addr';
 
@@ -99,7 +100,8 @@ function one(s: string, ty: VType, numeric: boolean): string {
       return v === undefined ? s : hex8(v);
     }
     case 'proto': {
-      const v = numberOf(s) ?? PROTO_BY_NAME[s];
+      // nft's parser reads the keyword icmpv6 as protocol 58 (`ip6 nexthdr icmpv6`)
+      const v = numberOf(s) ?? PROTO_BY_NAME[s] ?? (s === 'icmpv6' ? 58 : undefined);
       if (v === undefined) return s;
       return numeric ? String(v) : (PROTO_LISTED[v] ?? String(v));
     }
@@ -131,7 +133,8 @@ function one(s: string, ty: VType, numeric: boolean): string {
     case 'raw':
       return s;
     default: {
-      const v = numberOf(s);
+      // a name is printed as the table's first name of its value (an alias as its canonical name)
+      const v = numberOf(s) ?? (Object.hasOwn(ty, s) ? ty[s] : undefined);
       if (v === undefined) return s;
       return Object.entries(ty).find(([, n]) => n === v)?.[0] ?? String(v);
     }
@@ -191,6 +194,9 @@ function typeOfKey(key: string[]): VType {
   if (a === 'tcp' && b === 'flags') return 'tcpflags';
   if (a === 'icmp' && b === 'type') return 'icmptype';
   if (a === 'icmp' && b === 'code') return ICMP_CODES;
+  // nft 1.0.6 prints icmpv6 types and codes by the names of its icmp6 type and code tables
+  if (a === 'icmpv6' && b === 'type') return ICMPV6_TYPES;
+  if (a === 'icmpv6' && b === 'code') return ICMPV6_REJECT_CODES;
   if (a === 'comp' && b === 'flags') return 'hex';
   if (a === 'th') return 'port';
   if (a === 'ip6' && b === 'nexthdr') return 'proto';
@@ -743,6 +749,7 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
       }
       const h = HEADERS[w[0]];
       if (h?.proto === proto && h.fields[w[1]] !== undefined) return false;
+      if (proto === 58 && w[0] === 'icmpv6') return false;
       if (h?.proto === proto && (w[1] === 'flags' || w[1] === 'option' || w[1] === 'chunk' || w[1] === 'type')) return false;
       if (!isMatch(later.text)) return true;
     }

@@ -52,7 +52,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
       return numKey(p, kw, ctL3proto, (t, s) => (s === 'ipv4' || s === 'ip' ? 2 : s === 'ipv6' || s === 'ip6' ? 10 : /^\d+$/.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown ct l3proto ${q(s)} (ipv4, ipv6)`)), (v) => `ct l3proto ${v === 2 ? 'ipv4' : v === 10 ? 'ipv6' : v}`, withCt((x) => `ct l3proto ${ctL3proto(x) === 10 ? 'ipv6' : 'ipv4'}`));
     case 'protocol':
       p.ctL4Known = true;
-      return numKey(p, kw, ctTuple(0, 'proto'), (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct protocol ${X.showProto(v)}`, withCt((x) => `ct protocol ${X.showProto(ctTuple(0, 'proto')(x)!)}`));
+      return numKey(p, kw, ctTuple(0, 'proto'), (t, s) => (s in X.NFT_PROTO_BY_NAME ? X.NFT_PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct protocol ${X.showProto(v)}`, withCt((x) => `ct protocol ${X.showProto(ctTuple(0, 'proto')(x)!)}`));
     case 'original':
     case 'reply':
       return ctDirKey(p, kw, k.text === 'original' ? 0 : 1);
@@ -138,7 +138,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
     }
     case 'protocol':
       p.ctL4Known = true;
-      return numKey(p, kw, ctTuple(dir, 'proto'), (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct ${name} protocol ${X.showProto(v)}`, withCt((x) => `ct ${name} protocol ${X.showProto(ctTuple(dir, 'proto')(x)!)}`));
+      return numKey(p, kw, ctTuple(dir, 'proto'), (t, s) => (s in X.NFT_PROTO_BY_NAME ? X.NFT_PROTO_BY_NAME[s] : p.num(t, 0, 255)), (v) => `ct ${name} protocol ${X.showProto(v)}`, withCt((x) => `ct ${name} protocol ${X.showProto(ctTuple(dir, 'proto')(x)!)}`));
     case 'bytes':
     case 'packets':
     case 'avgpkt':

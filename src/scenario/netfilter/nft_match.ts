@@ -30,7 +30,7 @@ export function ipMatch(p: NftCursor, kw: NTok): Expr {
     case 'daddr':
       return X.matchNum(text, k.text === 'saddr' ? X.field.saddr : X.field.daddr, op, p.ranges(vs, (t, s) => p.addrOf(t, s), true), X.showAddr);
     case 'protocol': {
-      const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+      const r = p.ranges(vs, (t, s) => (s in X.NFT_PROTO_BY_NAME ? X.NFT_PROTO_BY_NAME[s] : p.num(t, 0, 255)));
       if (op === '==') p.sawL4(protoNames(r));
       return X.matchNum(text, X.field.protocol, op, r, X.showProto);
     }
@@ -288,7 +288,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       }
       const vs = p.values('a protocol');
       if (k.text === 'l4proto') {
-        const r = p.ranges(vs, (t, s) => (s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+        const r = p.ranges(vs, (t, s) => (s in X.NFT_PROTO_BY_NAME ? X.NFT_PROTO_BY_NAME[s] : p.num(t, 0, 255)));
         if (op === '==') p.sawL4(protoNames(r));
         return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
       }

@@ -79,7 +79,7 @@ const addrOpt = (dir: 0 | 1, key: 'src' | 'dst') => (st: St, o: XtOpt): void => 
   st.tests.push({ name: o.opt.text, inv: o.neg, test: (_x, ct) => ((v4of(ct.tuple[dir][key]) ^ addr) & mask) === 0, shows: (x) => `${o.opt.text.slice(2)} ${numToIp(v4of(ctOf(x)?.tuple[dir][key] ?? inet4(0)))}` });
 };
 
-const OPTS: Record<string, (st: St, o: XtOpt) => void> = {
+const OPTS: Record<string, (st: St, o: XtOpt) => void | string[]> = {
   '--ctstate': (st, o) => {
     st.state = { mask: stateList(o), inv: o.neg };
   },
@@ -89,6 +89,8 @@ const OPTS: Record<string, (st: St, o: XtOpt) => void> = {
     if (n < 0) fail(v, `unknown protocol ${q(v.text)} specified`);
     if (n === 0) fail(v, 'conntrack: rule would never match protocol');
     st.tests.push({ name: '--ctproto', inv: o.neg, test: (_x, ct) => ct.tuple[0].proto === n, shows: (x) => `ctproto ${ctOf(x)?.tuple[0].proto}` });
+    // libxt_conntrack saves the protocol as its number
+    return [...(o.neg ? ['!'] : []), '--ctproto', String(n)];
   },
   '--ctorigsrc': addrOpt(0, 'src'),
   '--ctorigdst': addrOpt(0, 'dst'),
@@ -159,7 +161,7 @@ export const conntrack: XtMatch<St> = {
   init: () => ({ seen: new Set(), tests: [] }),
   parse: (st, o) => {
     once(st.seen, 'conntrack', o);
-    OPTS[o.opt.text](st, o);
+    return OPTS[o.opt.text](st, o);
   },
   finish: (st, e) => {
     if (!st.seen.size) fail(e.tok, 'conntrack: At least one option is required');

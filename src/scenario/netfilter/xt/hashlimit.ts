@@ -111,6 +111,35 @@ interface St {
   name?: string;
   seen: Set<string>;
   rateTok?: { text: string; pos: import('../../types').SourcePos };
+  /** the rate's unit in seconds (libxt_hashlimit's udata->mult) */
+  mult?: number;
+  /** --hashlimit-htable-size and -max, kept for the save form only (the model's tables never fill) */
+  size?: number;
+  max?: number;
+}
+
+/** libxt_hashlimit's print_rate: the largest unit that gives a whole rate; and its length in ms */
+function printRate(avg: bigint): [string, number] {
+  const rates: [string, bigint][] = [
+    ['day', SCALE * 86400n],
+    ['hour', SCALE * 3600n],
+    ['min', SCALE * 60n],
+    ['sec', SCALE],
+  ];
+  let i = 1;
+  for (; i < rates.length; i++) if (avg > rates[i][1] || rates[i][1] / avg < rates[i][1] % avg) break;
+  const [name, m] = rates[i - 1];
+  return [`${m / avg}/${name}`, Number((m / SCALE) * 1000n)];
+}
+
+/** the kernel's config after libxt_hashlimit's final check (revision 3, iptables 1.8.9) */
+function kernelCfg(st: St): { avg: bigint; expire: number; interval: number } {
+  // without --hashlimit-htable-expire an entry lives one unit of the rate (1 s for N/sec, 1 h
+  // for N/hour); with --hashlimit-rate-match the average is per second of the unit and the
+  // interval defaults to the unit
+  const mult = st.mult ?? 1;
+  const avg = st.c.rateMatch ? st.c.avg! / BigInt(mult) : st.c.avg!;
+  return { avg, expire: st.c.expire ?? mult * 1000, interval: st.c.interval ?? (st.c.rateMatch ? mult : 1) };
 }
 
 const MODES = ['srcip', 'srcport', 'dstip', 'dstport'];
@@ -163,6 +192,7 @@ export const hashlimit: XtMatch<St> = {
         st.c.avg = avg;
         st.c.invert = t === '--hashlimit-above';
         st.rateTok = v;
+        st.mult = u;
         break;
       }
       case '--hashlimit-burst':
@@ -198,14 +228,35 @@ export const hashlimit: XtMatch<St> = {
         break;
       default:
         // htable-size and htable-max bound the table; the model's tables never fill
-        num(v);
+        st[t === '--hashlimit-htable-size' ? 'size' : 'max'] = num(v);
     }
+  },
+  // hashlimit_mt_save: the rate in print_rate's unit, the burst always, the mode in bit order,
+  // the name, then what differs from the defaults (expire: from one unit of the printed rate)
+  save: (st) => {
+    const k = kernelCfg(st);
+    const [rate, quantum] = printRate(k.avg);
+    const mode = ['srcip', 'srcport', 'dstip', 'dstport'].filter((m) => st.c.mode.has(m));
+    return [
+      st.c.invert ? '--hashlimit-above' : '--hashlimit-upto', rate, '--hashlimit-burst', String(st.c.burst ?? 5),
+      ...(mode.length ? ['--hashlimit-mode', mode.join(',')] : []),
+      '--hashlimit-name', st.name!,
+      ...(st.size ? ['--hashlimit-htable-size', String(st.size)] : []),
+      ...(st.max ? ['--hashlimit-htable-max', String(st.max)] : []),
+      ...(st.c.gcint !== undefined && st.c.gcint !== 1000 ? ['--hashlimit-htable-gcinterval', String(st.c.gcint)] : []),
+      ...(k.expire !== quantum ? ['--hashlimit-htable-expire', String(k.expire)] : []),
+      ...(st.c.srcmask !== undefined && st.c.srcmask !== 32 ? ['--hashlimit-srcmask', String(st.c.srcmask)] : []),
+      ...(st.c.dstmask !== undefined && st.c.dstmask !== 32 ? ['--hashlimit-dstmask', String(st.c.dstmask)] : []),
+      ...(st.c.rateMatch ? ['--hashlimit-rate-match'] : []),
+      ...(st.c.rateMatch && k.interval !== 1 ? ['--hashlimit-rate-interval', String(k.interval)] : []),
+    ];
   },
   finish: (st, e) => {
     if (st.c.avg === undefined) fail(e.tok, 'hashlimit: option "--hashlimit-upto" or "--hashlimit-above" must be specified');
     if (st.name === undefined) fail(e.tok, 'hashlimit: option "--hashlimit-name" must be specified');
     if (st.c.interval !== undefined && !st.c.rateMatch) fail(e.tok, 'hashlimit: --hashlimit-rate-interval can only be used with --hashlimit-rate-match');
-    const cfg: Cfg = { avg: st.c.avg, burst: st.c.burst ?? 5, mode: st.c.mode, srcmask: st.c.srcmask ?? 32, dstmask: st.c.dstmask ?? 32, expire: st.c.expire ?? 10000, gcint: st.c.gcint ?? 1000, rateMatch: !!st.c.rateMatch, interval: st.c.interval ?? 1, invert: !!st.c.invert };
+    const k = kernelCfg(st);
+    const cfg: Cfg = { avg: k.avg, burst: st.c.burst ?? 5, mode: st.c.mode, srcmask: st.c.srcmask ?? 32, dstmask: st.c.dstmask ?? 32, expire: k.expire, gcint: st.c.gcint ?? 1000, rateMatch: !!st.c.rateMatch, interval: k.interval, invert: !!st.c.invert };
     if (!cfg.rateMatch && user2credits(cfg.avg * BigInt(cfg.burst)) < user2credits(cfg.avg)) fail(st.rateTok!, `hashlimit: overflow, try lower: ${cfg.avg}/${cfg.burst}`);
     const name = st.name;
     let last = '';

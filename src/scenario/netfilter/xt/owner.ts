@@ -43,6 +43,11 @@ export const owner: XtMatch<St> = {
     const [lo, hi] = idRange(o.arg('an id or range'), key === 'uid' ? 'user' : 'group');
     st[key] = { lo, hi, neg: o.neg };
   },
+  // libxt_owner's save: socket, uid, gid, supplementary groups, in that order, ids as numbers
+  save: (st) => {
+    const id = (opt: string, r?: R): string[] => (r ? [...(r.neg ? ['!'] : []), opt, r.lo === r.hi ? String(r.lo) : `${r.lo}-${r.hi}`] : []);
+    return [...(st.sock ? [...(st.sock.neg ? ['!'] : []), '--socket-exists'] : []), ...id('--uid-owner', st.uid), ...id('--gid-owner', st.gid), ...(st.suppl ? ['--suppl-groups'] : [])];
+  },
   finish: (st, e) => {
     if (!st.uid && !st.gid && !st.sock) fail(e.tok, 'owner: at least one of "--uid-owner", "--gid-owner", "--socket-exists" is required');
     e.check((_e, c) => {

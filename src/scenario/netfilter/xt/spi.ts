@@ -40,6 +40,13 @@ function spiMatch(mod: string, opt: string, proto: number, off: number, bits: 16
       void max;
       return [ex];
     },
+    // libxt_esp/ah/ipcomp save: nothing for the whole range (even inverted, as iptables-nft 1.8.9
+    // prints it), one number for a one-value range, else LO:HI with both ends
+    save: (st) => {
+      const [lo, hi] = st.r ?? [0, 0xffffffff];
+      if (lo === 0 && hi === 0xffffffff) return [];
+      return [...(st.neg ? ['!'] : []), opt, lo === hi ? String(lo) : `${lo}:${hi}`];
+    },
   };
 }
 

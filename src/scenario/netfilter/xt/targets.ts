@@ -6,6 +6,7 @@ import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { csumReplace } from '../../../model/net/netfilter/nf_pktinfo';
 import { DSCP_CLASSES, hex2, tosValueMask } from './tos';
 import { fail, num, q, type XtEnd, type XtTarget } from './types';
+import { saveString } from './helper';
 
 const ruleHook = (x: EvalCtx) => ({ hook: { hook: x.p.hook, family: x.chain.table.family, table: x.chain.table.name, chain: x.chain.name, rule: x.rule.text, ruleIndex: x.chain.rules.indexOf(x.rule) + 1, ruleAt: x.rule.pos, verdict: 'NFT_CONTINUE' as const } });
 
@@ -42,9 +43,16 @@ function byteStmt(text: string, off: 1 | 8, f: (old: number) => number, fn: stri
   };
 }
 
-export const NFLOG: XtTarget<{ group: number; seen: Set<string> }> = {
+export const NFLOG: XtTarget<{ group: number; seen: Set<string>; prefix?: string; size?: [string, number]; threshold?: number }> = {
   opts: { '--nflog-group': true, '--nflog-prefix': true, '--nflog-range': true, '--nflog-size': true, '--nflog-threshold': true },
   init: () => ({ group: 0, seen: new Set() }),
+  // libxt_NFLOG's print as iptables-nft 1.8.9 saves it: prefix, group (not 0), size or range, threshold (not 0)
+  save: (st) => [
+    ...(st.prefix ? ['--nflog-prefix', saveString(st.prefix)] : []),
+    ...(st.group ? ['--nflog-group', String(st.group)] : []),
+    ...(st.size ? [st.size[0], String(st.size[1])] : []),
+    ...(st.threshold ? ['--nflog-threshold', String(st.threshold)] : []),
+  ],
   parse: (st, o) => {
     if (st.seen.has(o.opt.text)) fail(o.opt, `NFLOG: option ${q(o.opt.text)} can only be used once.`);
     st.seen.add(o.opt.text);
@@ -54,11 +62,15 @@ export const NFLOG: XtTarget<{ group: number; seen: Set<string> }> = {
         st.group = num(v, 65535);
         break;
       case '--nflog-threshold':
-        if (num(v, 65535) === 0) fail(v, 'NFLOG: "--nflog-threshold" must be at least 1');
+        st.threshold = num(v, 65535);
+        if (st.threshold === 0) fail(v, 'NFLOG: "--nflog-threshold" must be at least 1');
         break;
       case '--nflog-range':
       case '--nflog-size':
-        num(v, 0xffffffff);
+        st.size = [o.opt.text, num(v, 0xffffffff)];
+        break;
+      case '--nflog-prefix':
+        st.prefix = v.text;
         break;
     }
   },

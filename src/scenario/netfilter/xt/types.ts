@@ -36,7 +36,8 @@ export interface XtMatch<S = unknown> {
   /** the protocols -p must name for the kernel to load the match (xt_match.proto) */
   protos?: number[];
   init(): S;
-  parse(st: S, o: XtOpt): void;
+  /** reads one option; the words it returns, if any, are the option as iptables-save prints it */
+  parse(st: S, o: XtOpt): void | string[];
   finish(st: S, e: XtEnd): Expr[];
   /** the options as iptables-save prints them (the module's save function), when they differ from the words given */
   save?(st: S): string[];
