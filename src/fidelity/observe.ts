@@ -65,6 +65,9 @@ export interface Observation {
   symbols?: Set<string>;
 }
 
+/** The functions whose whole datagram is, in the kernel, the sk_buff of the fragment that completed it. */
+const REASM_FNS = new Set(['ip_frag_reasm', 'nf_ct_frag6_reasm']);
+
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect', 'tcp_v6_connect']);
 
@@ -206,9 +209,9 @@ export function observeModel(t: Trace, pingHosts: Set<string>): Observation {
         // is the sk_buff of the fragment that completed the queue (ip_frag_reasm turns that one
         // into the whole datagram), so its nft trace goes on where that fragment's stopped —
         // at LOCAL_IN after ip_local_deliver's defrag, or on through PRE_ROUTING after conntrack's
-        // defrag at -400. Continue the host's latest pass.
+        // defrag at -400 (nf_ct_frag6_reasm for IPv6). Continue the host's latest pass.
         const list = hooks.get(e.host) ?? [];
-        const prev = !c && firstFn.get(key) === 'ip_frag_reasm' ? list[list.length - 1] : undefined;
+        const prev = !c && REASM_FNS.has(firstFn.get(key) ?? '') ? list[list.length - 1] : undefined;
         const prevLast = prev?.hooks[prev.hooks.length - 1];
         if (prev && prevLast && HOOK_RANK[prevLast.hook] <= rank) {
           c = { pass: prev, rank, seen: new Set(prev.hooks.map((x) => x.hook)) };

@@ -34,6 +34,8 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-packet-too-big.yaml', 'routers never fragment IPv6: Packet Too Big, and the sender learns the path MTU'],
       ['ipv6-nf-forward-drop.yaml', 'an ip6 table\'s forward chain drops UDP from a prefix (nft_do_chain_ipv6); the ping passes'],
       ['ipv6-nf-stateful-forward.yaml', 'IPv6 conntrack: ct state established,related accept, then drop, on forward'],
+      ['ipv6-nf-defrag-forward.yaml', 'nf_defrag_ipv6: the firewall router reassembles fragments for conntrack and refragments them on the way out'],
+      ['ipv6-nf-defrag-packet-too-big.yaml', 'nf_defrag_ipv6: a reassembled datagram whose fragments do not fit the next link gets Packet Too Big'],
       ['ipv6-nat66-masquerade.yaml', 'NAT66: a ping and UDP masqueraded, the reply un-NATed, an ICMPv6 error translated'],
       ['ipv6-nat66-dnat-port-forward.yaml', 'DNAT66: [2001:db8:1::1]:8080 forwarded to the server\'s port 80'],
       ['ipv6-nf-reject-icmpv6.yaml', 'reject in an inet table answers IPv6 with ICMPv6: admin-prohibited, or port unreachable for icmpx'],

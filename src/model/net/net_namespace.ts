@@ -69,6 +69,7 @@ const NEIGH = 'net/core/neighbour.c';
 const DEVINET = 'net/ipv4/devinet.c';
 const FRAG = 'net/ipv4/ip_fragment.c';
 const FRAG6 = 'net/ipv6/reassembly.c';
+const NF_FRAG6 = 'net/ipv6/netfilter/nf_conntrack_reasm.c';
 
 /** Every namespace-wide sysctl the model reads → its range (ctl_table entries of v6.12). */
 export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
@@ -103,6 +104,10 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv6.ip6frag_high_thresh': { min: (n) => n.get('net.ipv6.ip6frag_low_thresh'), max: 2 ** 64 - 1, file: FRAG6, handler: 'ulong' },
   'net.ipv6.ip6frag_low_thresh': { min: 0, max: (n) => n.get('net.ipv6.ip6frag_high_thresh'), file: FRAG6, handler: 'ulong' },
   'net.ipv6.ip6frag_time': int(FRAG6, INT_MIN, INT_MAX, 'jiffies'),
+  // nf_ct_frag6_sysctl_table: the same handlers and cross bounds, on nf_defrag_ipv6's own fqdir
+  'net.netfilter.nf_conntrack_frag6_high_thresh': { min: (n) => n.get('net.netfilter.nf_conntrack_frag6_low_thresh'), max: 2 ** 64 - 1, file: NF_FRAG6, handler: 'ulong' },
+  'net.netfilter.nf_conntrack_frag6_low_thresh': { min: 0, max: (n) => n.get('net.netfilter.nf_conntrack_frag6_high_thresh'), file: NF_FRAG6, handler: 'ulong' },
+  'net.netfilter.nf_conntrack_frag6_timeout': int(NF_FRAG6, INT_MIN, INT_MAX, 'jiffies'),
   // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
   'net.ipv4.tcp_syn_retries': u8(IPV4, 1, MAX_TCP_SYNCNT),
   // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
@@ -236,6 +241,10 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv6.ip6frag_high_thresh': 4194304,
   'net.ipv6.ip6frag_low_thresh': 3145728,
   'net.ipv6.ip6frag_time': 60,
+  /** nf_ct_net_init: nf_defrag_ipv6's fqdir starts with the same IPV6_FRAG_* values */
+  'net.netfilter.nf_conntrack_frag6_high_thresh': 4194304,
+  'net.netfilter.nf_conntrack_frag6_low_thresh': 3145728,
+  'net.netfilter.nf_conntrack_frag6_timeout': 60,
   'net.ipv4.tcp_syn_retries': 6,
   /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
   'net.ipv4.tcp_syn_linear_timeouts': 4,

@@ -238,25 +238,4 @@ traffic:
     assert.match(errAt(six([c6, 'nft add rule ip6 n post snat to 2001:db8::1-2001:db8::9'], 'ip6')).detail, /address ranges are not modelled/);
     assert.match(errAt(six([c6, 'nft add rule ip6 n post snat to [2001:db8::1]:80'], 'ip6')).detail, /transport protocol mapping/);
   });
-
-  it('a fragment meeting IPv6 conntrack stops the run (nf_defrag_ipv6 is not modelled)', () => {
-    const e = errAt(`name: t
-hosts:
-  a: |
-    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
-    ip link set eth0 up
-    nft add table ip6 f
-    nft add chain ip6 f input '{ type filter hook input priority 0; policy accept; }'
-    nft add rule ip6 f input ct state new counter
-  b: |
-    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
-    ip link set eth0 up
-links:
-  - a:eth0 b:eth0
-traffic:
-  - from: b
-    send: icmp echo-request to 2001:db8:1::1 size 3000
-`);
-    assert.match(e.detail, /nf_defrag_ipv6/);
-  });
 });

@@ -71,6 +71,8 @@ export class SkBuff {
   dst: Rtable | null = null;
   /** conntrack info, filled by netfilter */
   nfct: { state: string; id: number } | null = null;
+  /** skb->ignore_df: may be fragmented past the MTU (a socket without PMTU discovery forced; a datagram nf_defrag_ipv6 reassembled) */
+  ignore_df = false;
   cb: SkbCb = {};
   /** the model's packet id in the trace */
   pkt: number;
@@ -266,6 +268,7 @@ export class SkBuff {
     // __copy_skb_header → __nf_copy: a clone holds a reference to the same conntrack entry, so
     // the clone of a broadcast (ip_mc_output) reaches POST_ROUTING's NAT and confirm with it
     c.nfct = this.nfct ? { ...this.nfct } : null;
+    c.ignore_df = this.ignore_df;
     c.cb = structuredCloneCb(this.cb);
     c.gso_size = this.gso_size;
     c.gso_segs = this.gso_segs;

@@ -7,7 +7,7 @@ import type { Net } from '../net_namespace';
 import { allocSkb, copyFragMetadata, type SkBuff } from '../core/skbuff';
 import { completePartialChecksum } from '../core/checksum_offload';
 import { wr16, wr32 } from '../../proto/addr';
-import { IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_FRAGMENT, ICMPV6_PKT_TOOBIG, readIpv6 } from '../../proto/ipv6';
+import { IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ROUTING, ICMPV6_PKT_TOOBIG, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmpv6_send } from './icmp';
 
@@ -36,6 +36,51 @@ export function writeFragHdr(b: Uint8Array, at: number, nexthdr: number, offset:
   wr32(b, at + 4, id >>> 0);
 }
 
+const IPV6_TLV_HAO = 0xc9;
+
+/**
+ * ip6_find_1stfragopt (net/ipv6/output_core.c): the unfragmentable part is the IPv6 header,
+ * hop-by-hop and routing headers, and destination options before a routing header (or holding
+ * a Home Address option, CONFIG_IPV6_MIP6). Its length and the offset of the next-header byte
+ * the Fragment header goes behind; null for -EINVAL.
+ */
+export function ip6_find_1stfragopt(skb: SkBuff): { hlen: number; prevhdr: number } | null {
+  const b = skb.buf;
+  const nh = skb.network_header;
+  const packetLen = skb.tail - nh;
+  let offset = IPV6_HLEN;
+  let prevhdr = 6;
+  let foundRhdr = false;
+  while (offset <= packetLen) {
+    const next = b[nh + prevhdr];
+    if (next === NEXTHDR_ROUTING) foundRhdr = true;
+    else if (next === NEXTHDR_DEST) {
+      if (!hasHao(b, nh + offset, nh + packetLen) && foundRhdr) return { hlen: offset, prevhdr };
+    } else if (next !== NEXTHDR_HOP) return { hlen: offset, prevhdr };
+    if (offset + 2 > packetLen) return null;
+    prevhdr = offset;
+    offset += (b[nh + offset + 1] + 1) * 8;
+    if (offset > 65535) return null;
+  }
+  return null;
+}
+
+/** ipv6_find_tlv(skb, offset, IPV6_TLV_HAO) >= 0: a Home Address option among the header's TLVs. */
+function hasHao(b: Uint8Array, at: number, tail: number): boolean {
+  if (at + 2 > tail) return false;
+  const end = Math.min(tail, at + (b[at + 1] + 1) * 8);
+  for (let i = at + 2; i < end; ) {
+    if (b[i] === 0) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= end) return false;
+    if (b[i] === IPV6_TLV_HAO) return true;
+    i += b[i + 1] + 2;
+  }
+  return false;
+}
+
 /**
  * ip6_fragment for a packet this host made (skb->ignore_df: the socket does not force path MTU
  * discovery). Without ignore_df, or an MTU that leaves no room for 8 data bytes, the sender
@@ -45,8 +90,16 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
   return net.call('ip6_fragment', () => {
     const nh = skb.network_header;
     const h = readIpv6(skb.buf, nh);
-    // ip6_find_1stfragopt: the unfragmentable part; what the model sends has only the IPv6 header
-    const hlen = IPV6_HLEN;
+    // the unfragmentable part: only the IPv6 header in what the model sends, but a datagram
+    // nf_defrag_ipv6 reassembled keeps the extension headers it arrived with
+    const first = ip6_find_1stfragopt(skb);
+    if (!first) {
+      net.count('Ip6FragFails');
+      net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', 'ip6_find_1stfragopt finds no end to the extension headers: -EINVAL (Ip6FragFails).', '-EINVAL');
+      return -22;
+    }
+    const { hlen, prevhdr } = first;
+    const nexthdr = skb.buf[nh + prevhdr];
     const fail = (why: string, err: number, toobig: boolean): number => {
       net.step(skb, 'L3', 'ip6_fragment', FILE, why);
       if (toobig) icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, routeMtu);
@@ -93,9 +146,9 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       const b = f.w();
       b.set(skb.buf.subarray(nh, nh + hlen), at);
       const more = done + len < payload;
-      writeFragHdr(b, at + hlen, h.nexthdr, done, more, id);
+      writeFragHdr(b, at + hlen, nexthdr, done, more, id);
       b.set(skb.buf.subarray(nh + hlen + done, nh + hlen + done + len), at + hlen + FRAG_HDR_LEN);
-      b[at + 6] = NEXTHDR_FRAGMENT;
+      b[at + prevhdr] = NEXTHDR_FRAGMENT;
       wr16(b, at + 4, FRAG_HDR_LEN + len + hlen - IPV6_HLEN);
       f.network_header = at;
       f.transport_header = at + hlen;

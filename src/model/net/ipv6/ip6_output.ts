@@ -139,6 +139,16 @@ export function ip6_finish_output2(net: Net, skb: SkBuff): number {
 export const IP6_OUTPUT: DstOutput = { name: 'ip6_output', fn: ip6_output };
 rt6Fns.ip6_output = IP6_OUTPUT;
 
+/**
+ * ip6_pkt_too_big: longer than the MTU, unless nf_defrag_ipv6 reassembled it (ignore_df) from
+ * fragments that each fit (frag_max_size): ip6_fragment cuts such a datagram again on output.
+ */
+function ip6_pkt_too_big(skb: SkBuff, mtu: number): boolean {
+  if (skb.len <= mtu) return false;
+  if (skb.cb.fragMaxSize && skb.cb.fragMaxSize > mtu) return true;
+  return !skb.ignore_df;
+}
+
 /** ip6_forward: the checks in the kernel's order, then the FORWARD hook and dst_output. */
 export function ip6_forward(net: Net, skb: SkBuff): void {
   net.call('ip6_forward', () => {
@@ -167,9 +177,10 @@ export function ip6_forward(net: Net, skb: SkBuff): void {
     net.count('Ip6OutForwDatagrams');
     // ip6_dst_mtu_maybe_forward(dst, true): a router uses the device's MTU, not the route's metric
     const mtu = Math.max(IPV6_MIN_MTU, dev.mtu);
-    if (skb.len > mtu) {
+    if (ip6_pkt_too_big(skb, mtu)) {
       skb.dev = dev;
-      net.step(skb, 'L3', 'ip6_forward', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${dev.name}, and IPv6 routers do not fragment: ICMPv6 Packet Too Big (mtu ${mtu}) goes back, Ip6InTooBigErrors and Ip6FragFails.`);
+      const fmax = skb.cb.fragMaxSize;
+      net.step(skb, 'L3', 'ip6_forward', FILE, `The packet (${skb.len} bytes${fmax ? `, reassembled by conntrack from fragments of up to ${fmax} bytes` : ''}) is larger than the MTU ${mtu} of ${dev.name}, and IPv6 routers do not fragment: ICMPv6 Packet Too Big (mtu ${mtu}) goes back, Ip6InTooBigErrors and Ip6FragFails.`);
       icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, mtu);
       net.count('Ip6InTooBigErrors');
       net.count('Ip6FragFails');

@@ -50,10 +50,22 @@ export interface Ipv6State {
   readonly peers: Map<string, { rateTokens: number; rateLast: number }>;
   /** net->ipv6.fqdir: the reassembly queues of ipv6_frag_rcv (net/ipv6/reassembly.c) */
   readonly frags: Fqdir;
+  /** nf_frag_pernet(net)->fqdir: nf_defrag_ipv6's own queues (net/ipv6/netfilter/nf_conntrack_reasm.c) and sysctls */
+  readonly nfFrags: Fqdir;
   /** ifindex of the devices whose inet6_dev addrconf_ifdown removed (an MTU below IPV6_MIN_MTU) */
   readonly gone: Set<number>;
 }
 
 export function newIpv6State(): Ipv6State {
-  return { enabled: false, addrs: new Map(), routes: [], mc: new Map(), pmtu: new Map(), peers: new Map(), frags: { queues: new Map(), mem: 0, highThresh: 'net.ipv6.ip6frag_high_thresh', timeout: 'net.ipv6.ip6frag_time', qsize: FRAG_QUEUE_SIZE }, gone: new Set() };
+  return {
+    enabled: false,
+    addrs: new Map(),
+    routes: [],
+    mc: new Map(),
+    pmtu: new Map(),
+    peers: new Map(),
+    frags: { queues: new Map(), mem: 0, highThresh: 'net.ipv6.ip6frag_high_thresh', timeout: 'net.ipv6.ip6frag_time', qsize: FRAG_QUEUE_SIZE },
+    nfFrags: { queues: new Map(), mem: 0, highThresh: 'net.netfilter.nf_conntrack_frag6_high_thresh', timeout: 'net.netfilter.nf_conntrack_frag6_timeout', qsize: FRAG_QUEUE_SIZE },
+    gone: new Set(),
+  };
 }

@@ -75,10 +75,9 @@ export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult |
       }
     }
     const iif = skb.dev?.ifindex ?? 0;
-    // fq_find: the arrival interface is part of the key only for multicast and link-local destinations
-    const keyIif = isV6Multicast(h.daddr) || isV6LinkLocal(h.daddr) ? iif : 0;
-    const key = `${formatIpv6(h.saddr)} ${formatIpv6(h.daddr)} ${id} IP6_DEFRAG_LOCAL_DELIVER ${keyIif}`;
-    const q = net.call('fq_find', () => inet_frag_find(net, key, 'IP6_DEFRAG_LOCAL_DELIVER', skb.pkt, (x) => ip6_frag_expire(net, x), net.ipv6.frags));
+    const keyIif = frag6KeyIif(h.daddr, iif);
+    const key = frag6Key(h.saddr, h.daddr, id, 'IP6_DEFRAG_LOCAL_DELIVER', keyIif);
+    const q = net.call('fq_find', () => inet_frag_find(net, key, 'IP6_DEFRAG_LOCAL_DELIVER', skb.pkt, (x) => ip6frag_expire_frag_queue(net, x, 'ip6_frag_expire', FILE), net.ipv6.frags));
     if (!q) {
       const high = net.get('net.ipv6.ip6frag_high_thresh');
       net.count('Ip6ReasmFails');
@@ -104,56 +103,97 @@ function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id
     const nh = skb.network_header;
     const fh = skb.data;
     const h = readIpv6(skb.buf, nh);
-    const offset = fragOff & IP6_OFFSET;
-    const more = (fragOff & IP6_MF) !== 0;
-    const end = offset + (h.payloadLen - (fh + FRAG_HDR_LEN - (nh + IPV6_HLEN)));
-    if (end > IPV6_MAXPLEN) return { prob: fh + 2 - nh, why: `The fragment would end at byte ${end}, past the largest payload (65535).` };
     const discard = (what: string): null => {
       inet_frag_kill(net, q);
       net.count('Ip6ReasmFails');
       net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'NOT_SPECIFIED', `${what} The queue is killed (Ip6ReasmFails).`);
       return null;
     };
-    if (!more) {
-      if (end < q.len || (q.lastIn && end !== q.len)) return discard(`The last fragment ends at ${end}, but ${q.lastIn ? `a last fragment already ended the datagram at ${q.len}` : `data up to ${q.len} was seen`}: the datagram is corrupt.`);
-      q.lastIn = true;
-      q.len = end;
-    } else {
-      // RFC 8200: every fragment but the last carries a multiple of 8 bytes; unlike IPv4 the
-      // sender is told (parameter problem pointing at payload_len)
-      if (end & 7) return { prob: 4, why: `A fragment with M set ends at ${end}, not a multiple of 8.` };
-      if (end > q.len) {
-        if (q.lastIn) return discard(`This fragment reaches ${end}, beyond the datagram's end ${q.len} that the last fragment gave.`);
-        q.len = end;
-      }
-    }
-    if (end === offset) return discard(`This fragment carries no data (offset ${offset}).`);
+    const at = frag6_place(q, skb, fh, fragOff);
+    if (at.kind === 'toolarge') return { prob: fh + 2 - nh, why: at.why };
+    // RFC 8200: every fragment but the last carries a multiple of 8 bytes; unlike IPv4 the
+    // sender is told (parameter problem pointing at payload_len)
+    if (at.kind === 'unaligned') return { prob: 4, why: at.why };
+    if (at.kind !== 'ok') return discard(at.why);
+    const { offset, end, more } = at;
     skb.pull(FRAG_HDR_LEN);
     skb.trim(end - offset);
-    const ins = inet_frag_queue_insert(q, skb, offset, end);
+    const ins = frag6_insert(q, skb, offset, end, nhoff);
     if (ins === 'IPFRAG_DUP') {
       net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no Ip6ReasmFails).`);
       return null;
     }
     // IPSTATS_MIB_REASM_OVERLAPS is counted too, but /proc/net/snmp6 does not list it
     if (ins === 'IPFRAG_OVERLAP') return discard(`Bytes ${offset}..${end} overlap what is queued without being a duplicate: IPv6 throws the whole datagram away (RFC 5722).`);
-    if (skb.dev) q.iif = skb.dev.ifindex;
-    q.meat += end - offset;
-    q.ecn = (q.ecn ?? 0) | (1 << (h.tclass & 3));
-    const truesize = skb.truesize();
-    q.mem += truesize;
-    net.ipv6.frags.mem += truesize;
-    q.maxSize = Math.max(q.maxSize, skb.tail - nh);
-    if (offset === 0) {
-      q.nhoffset = nhoff;
-      q.firstIn = true;
-    }
     if (q.firstIn && q.lastIn && q.meat === q.len) return ip6_frag_reasm(net, q, skb);
     skb.dst = null;
     net.step(skb, 'L3', 'ip6_frag_queue', FILE, `Fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in the reassembly queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far (Ip6ReasmReqds).`);
     net.fate(skb, { kind: 'consumed', fn: 'ip6_frag_queue', detail: 'queued for reassembly' });
     return null;
   });
+}
+
+/** Where a fragment goes in its queue, as ip6_frag_queue and nf_ct_frag6_queue both judge it (they differ in what they do about a bad one). */
+export type Frag6Place = { kind: 'ok'; offset: number; end: number; more: boolean } | { kind: 'toolarge' | 'unaligned' | 'corrupt' | 'empty'; why: string };
+
+/**
+ * The checks both IPv6 queues make before inserting (v6.12 ip6_frag_queue, nf_ct_frag6_queue):
+ * the end within 65535, a last fragment consistent with what was seen (it sets the length), a
+ * fragment with M a multiple of 8, some data. `fh` is the Fragment header's position.
+ */
+export function frag6_place(q: FragQueue, skb: SkBuff, fh: number, fragOff: number): Frag6Place {
+  const nh = skb.network_header;
+  const h = readIpv6(skb.buf, nh);
+  const offset = fragOff & IP6_OFFSET;
+  const more = (fragOff & IP6_MF) !== 0;
+  const end = offset + (h.payloadLen - (fh + FRAG_HDR_LEN - (nh + IPV6_HLEN)));
+  if (end > IPV6_MAXPLEN) return { kind: 'toolarge', why: `The fragment would end at byte ${end}, past the largest payload (65535).` };
+  if (!more) {
+    if (end < q.len || (q.lastIn && end !== q.len)) return { kind: 'corrupt', why: `The last fragment ends at ${end}, but ${q.lastIn ? `a last fragment already ended the datagram at ${q.len}` : `data up to ${q.len} was seen`}: the datagram is corrupt.` };
+    q.lastIn = true;
+    q.len = end;
+  } else {
+    if (end & 7) return { kind: 'unaligned', why: `A fragment with M set ends at ${end}, not a multiple of 8.` };
+    if (end > q.len) {
+      if (q.lastIn) return { kind: 'corrupt', why: `This fragment reaches ${end}, beyond the datagram's end ${q.len} that the last fragment gave.` };
+      q.len = end;
+    }
+  }
+  if (end === offset) return { kind: 'empty', why: `This fragment carries no data (offset ${offset}).` };
+  return { kind: 'ok', offset, end, more };
+}
+
+/**
+ * inet_frag_queue_insert and the bookkeeping after it that both IPv6 queues share: the arrival
+ * device, the bytes, the ECN bits, the memory, the largest fragment (frag_max_size), and the
+ * first fragment's nhoffset. `skb.data` is at the fragment's data, trimmed to it.
+ */
+export function frag6_insert(q: FragQueue, skb: SkBuff, offset: number, end: number, nhoff: number): 'IPFRAG_OK' | 'IPFRAG_DUP' | 'IPFRAG_OVERLAP' {
+  const nh = skb.network_header;
+  const h = readIpv6(skb.buf, nh);
+  const ins = inet_frag_queue_insert(q, skb, offset, end);
+  if (ins !== 'IPFRAG_OK') return ins;
+  if (skb.dev) q.iif = skb.dev.ifindex;
+  q.meat += end - offset;
+  q.ecn = (q.ecn ?? 0) | (1 << (h.tclass & 3));
+  const truesize = skb.truesize();
+  q.mem += truesize;
+  q.dir!.mem += truesize;
+  q.maxSize = Math.max(q.maxSize, skb.tail - nh);
+  if (offset === 0) {
+    q.nhoffset = nhoff;
+    q.firstIn = true;
+  }
+  return ins;
+}
+
+/** fq_find's key (struct frag_v6_compare_key): addresses, identification, the defrag user, and the arrival interface for multicast and link-local destinations only. */
+export function frag6Key(saddr: Uint8Array, daddr: Uint8Array, id: number, user: string, iif: number): string {
+  return `${formatIpv6(saddr)} ${formatIpv6(daddr)} ${id} ${user} ${iif}`;
+}
+
+export function frag6KeyIif(daddr: Uint8Array, iif: number): number {
+  return isV6Multicast(daddr) || isV6LinkLocal(daddr) ? iif : 0;
 }
 
 /** ip_frag_ecn_table: a not-ECT fragment mixed with ECN-capable ones is invalid; CE on any marks the whole. */
@@ -169,82 +209,98 @@ function ecnOf(bits: number): number | null {
  */
 function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null {
   return net.call('ip6_frag_reasm', () => {
-    inet_frag_kill(net, q);
-    const fail = (why: string): null => {
+    const r = frag6_join(net, q, last, 'ip6_frag_reasm');
+    if ('why' in r) {
       net.count('Ip6ReasmFails');
-      net.step(last, 'L3', 'ip6_frag_reasm', FILE, `${why} Reassembly fails (Ip6ReasmFails).`);
+      net.step(last, 'L3', 'ip6_frag_reasm', FILE, `${r.why} Reassembly fails (Ip6ReasmFails).`);
       return null;
-    };
-    const ecn = ecnOf(q.ecn ?? 0);
-    if (ecn === null) return fail('Some fragments were ECN-capable and some not (ip_frag_ecn_table: invalid).');
-    const head = q.frags[0].skb;
-    const nh = head.network_header;
-    const unfrag = head.data - FRAG_HDR_LEN - nh;
-    const payloadLen = unfrag - IPV6_HLEN + q.len;
-    if (payloadLen > IPV6_MAXPLEN) return fail(`The fragments add up to a payload of ${payloadLen} bytes, more than 65535.`);
-    const total = unfrag + q.len;
-    const pkt = net.w.rec.newPacket(net.name, q.firstPkt);
-    const whole = allocSkb(nh, total, pkt);
-    const at = whole.put(total);
-    const b = whole.w();
-    b.set(head.buf.subarray(nh, nh + unfrag), at);
-    const nhoff = q.nhoffset ?? 6;
-    b[at + nhoff] = head.buf[head.data - FRAG_HDR_LEN];
-    for (const f of q.frags) b.set(f.skb.buf.subarray(f.skb.data, f.skb.data + (f.end - f.offset)), at + unfrag + f.offset);
-    wr16(b, at + 4, payloadLen);
-    if (ecn) b[at + 1] |= ecn << 4;
-    whole.network_header = at;
-    whole.transport_header = at + unfrag;
-    whole.pull(unfrag);
-    whole.dst = last.dst;
-    whole.dev = last.dev;
-    whole.skb_iif = last.skb_iif;
-    whole.protocol = last.protocol;
-    whole.pkt_type = last.pkt_type;
-    whole.mark = last.mark;
-    whole.cb = { ...last.cb, ipFlags: (last.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED, fragMaxSize: q.maxSize };
-    net.count('Ip6ReasmOKs');
-    for (const f of q.frags) {
-      net.fate(f.skb, { kind: 'consumed', fn: 'ip6_frag_reasm', detail: `merged into packet ${pkt}` });
-      q.mem -= f.skb.truesize();
-      net.ipv6.frags.mem -= f.skb.truesize();
     }
-    const n = q.frags.length;
-    q.frags = [];
-    net.step(whole, 'L3', 'ip6_frag_reasm', FILE, `The last missing fragment arrived: ${n} fragments are joined into one packet of ${total} bytes (payload_len ${payloadLen}); the Fragment header is gone and next header ${b[at + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.`);
+    const { whole, nhoff, n } = r;
+    whole.pull(whole.transport_header - whole.network_header);
+    net.count('Ip6ReasmOKs');
+    net.step(whole, 'L3', 'ip6_frag_reasm', FILE, `The last missing fragment arrived: ${n} fragments are joined into one packet of ${whole.tail - whole.network_header} bytes (payload_len ${whole.tail - whole.network_header - IPV6_HLEN}); the Fragment header is gone and next header ${whole.buf[whole.network_header + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.`);
     return { skb: whole, nhoff };
   });
 }
 
 /**
- * ip6_frag_expire → ip6frag_expire_frag_queue: ip6frag_time ran out. Ip6ReasmFails and
+ * The join both IPv6 reassemblers make once every byte is queued (ip6_frag_reasm,
+ * nf_ct_frag6_reasm, v6.12): the queue is killed; mixed ECN or a payload over 65535 fail;
+ * otherwise a new packet holds the unfragmentable part and the data, the Fragment header gone,
+ * with `data` at the network header, IP6SKB_FRAGMENTED and frag_max_size (the IPv6 header and
+ * the largest fragment's payload) in its IP6CB. The fragments are consumed into it.
+ */
+export function frag6_join(net: Net, q: FragQueue, last: SkBuff, fn: string): { whole: SkBuff; nhoff: number; n: number } | { why: string } {
+  inet_frag_kill(net, q);
+  const ecn = ecnOf(q.ecn ?? 0);
+  if (ecn === null) return { why: 'Some fragments were ECN-capable and some not (ip_frag_ecn_table: invalid).' };
+  const head = q.frags[0].skb;
+  const nh = head.network_header;
+  const unfrag = head.data - FRAG_HDR_LEN - nh;
+  const payloadLen = unfrag - IPV6_HLEN + q.len;
+  if (payloadLen > IPV6_MAXPLEN) return { why: `The fragments add up to a payload of ${payloadLen} bytes, more than 65535.` };
+  const total = unfrag + q.len;
+  const pkt = net.w.rec.newPacket(net.name, q.firstPkt);
+  const whole = allocSkb(nh, total, pkt);
+  const at = whole.put(total);
+  const b = whole.w();
+  b.set(head.buf.subarray(nh, nh + unfrag), at);
+  const nhoff = q.nhoffset ?? 6;
+  b[at + nhoff] = head.buf[head.data - FRAG_HDR_LEN];
+  for (const f of q.frags) b.set(f.skb.buf.subarray(f.skb.data, f.skb.data + (f.end - f.offset)), at + unfrag + f.offset);
+  wr16(b, at + 4, payloadLen);
+  if (ecn) b[at + 1] |= ecn << 4;
+  whole.network_header = at;
+  whole.transport_header = at + unfrag;
+  whole.dst = last.dst;
+  whole.dev = last.dev;
+  whole.skb_iif = last.skb_iif;
+  whole.protocol = last.protocol;
+  whole.pkt_type = last.pkt_type;
+  whole.mark = last.mark;
+  whole.cb = { ...last.cb, ipFlags: (last.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED, fragMaxSize: q.maxSize };
+  for (const f of q.frags) {
+    net.fate(f.skb, { kind: 'consumed', fn, detail: `merged into packet ${pkt}` });
+    q.mem -= f.skb.truesize();
+    q.dir!.mem -= f.skb.truesize();
+  }
+  const n = q.frags.length;
+  q.frags = [];
+  return { whole, nhoff, n };
+}
+
+/**
+ * ip6frag_expire_frag_queue (include/net/ipv6_frag.h), the timer of both IPv6 fqdirs
+ * (ip6_frag_expire, nf_ct_frag6_expire): the queue's timeout sysctl ran out. Ip6ReasmFails and
  * Ip6ReasmTimeout count against the device of the last fragment; with the first fragment there
  * the sender gets ICMPv6 time exceeded code 1, about that fragment, which is then freed. The
  * rest go with the queue (FRAG_REASM_TIMEOUT).
  */
-function ip6_frag_expire(net: Net, q: FragQueue): void {
+export function ip6frag_expire_frag_queue(net: Net, q: FragQueue, fn: string, file: string): void {
   if (q.complete) return;
   net.w.rec.fresh(() =>
-    net.call('ip6_frag_expire', () => {
+    net.call(fn, () => {
       inet_frag_kill(net, q);
-      const t = net.get('net.ipv6.ip6frag_time');
+      const dir = q.dir ?? net.ipv6.frags;
+      const sysctl = dir.timeout.replace(/^.*\./, '');
+      const t = net.get(dir.timeout);
       const dev = net.devByIndex(q.iif);
       if (!dev) {
-        net.step(null, 'L3', 'ip6_frag_expire', FILE, `Reassembly timed out after ip6frag_time ${t} s; the device the fragments came in on is gone: nothing is counted.`);
+        net.step(null, 'L3', fn, file, `Reassembly timed out after ${sysctl} ${t} s; the device the fragments came in on is gone: nothing is counted.`);
       } else {
         net.count('Ip6ReasmFails');
         net.count('Ip6ReasmTimeout');
         const head = q.firstIn ? q.frags.shift()?.skb : undefined;
         if (!head) {
-          net.step(null, 'L3', 'ip6_frag_expire', FILE, `Reassembly timed out after ip6frag_time ${t} s without the first fragment: the queue is dropped silently (Ip6ReasmTimeout, Ip6ReasmFails).`);
+          net.step(null, 'L3', fn, file, `Reassembly timed out after ${sysctl} ${t} s without the first fragment: the queue is dropped silently (Ip6ReasmTimeout, Ip6ReasmFails).`);
         } else {
           // inet_frag_pull_head: the first fragment leaves the queue with its memory
           q.mem -= head.truesize();
-          net.ipv6.frags.mem -= head.truesize();
+          dir.mem -= head.truesize();
           head.dev = dev;
-          net.step(head, 'L3', 'ip6_frag_expire', FILE, `Reassembly of ${q.meat} bytes timed out after ip6frag_time ${t} s (Ip6ReasmTimeout, Ip6ReasmFails); the first fragment is here, so the sender gets ICMPv6 time exceeded (fragment reassembly time exceeded).`);
+          net.step(head, 'L3', fn, file, `Reassembly of ${q.meat} bytes timed out after ${sysctl} ${t} s (Ip6ReasmTimeout, Ip6ReasmFails); the first fragment is here, so the sender gets ICMPv6 time exceeded (fragment reassembly time exceeded).`);
           icmpv6_send(net, head, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0);
-          net.drop(head, 'L3', 'ip6_frag_expire', FILE, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');
+          net.drop(head, 'L3', fn, file, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');
         }
       }
       inet_frag_destroy(net, q, true);

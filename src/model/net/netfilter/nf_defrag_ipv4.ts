@@ -27,8 +27,8 @@ export function ipv4_conntrack_defrag(nf: NfEngine, net: Net, hook: NfHookName, 
   });
 }
 
-/** skb_morph-like: `skb` becomes the reassembled datagram `whole`. */
-function morph(skb: SkBuff, whole: SkBuff): void {
+/** skb_morph-like: `skb` becomes the reassembled datagram `whole` (nf_defrag_ipv6 reassembles into the completing skb too). */
+export function morph(skb: SkBuff, whole: SkBuff): void {
   skb.buf = whole.buf;
   skb.data = whole.data;
   skb.tail = whole.tail;
