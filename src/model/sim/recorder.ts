@@ -65,8 +65,25 @@ type StoredSnapshot = SkbSnapshot & { readonly $bytes: StoredBytes };
  */
 function snapshotHex(this: StoredSnapshot): string {
   const b = this.$bytes;
-  return toHex(b.chunk, b.off, this.end);
+  const slot = hexSlot++ & (HEX_SLOTS - 1);
+  for (let i = 0; i < HEX_SLOTS; i++) if (hexKeys[i] === b && hexEnds[i] === this.end) return hexTexts[i];
+  const text = toHex(b.chunk, b.off, this.end);
+  hexKeys[slot] = b;
+  hexEnds[slot] = this.end;
+  hexTexts[slot] = text;
+  return text;
 }
+
+/**
+ * The hex of the last few versions read, shared by every snapshot of a version: a reader reads
+ * `bytes` of many snapshots of one version in a row (a packet's steps, the JSON of its events).
+ * A few, not all: the hex of every version would be twice the byte store.
+ */
+const HEX_SLOTS = 8;
+const hexKeys: (StoredBytes | null)[] = new Array<StoredBytes | null>(HEX_SLOTS).fill(null);
+const hexEnds = new Int32Array(HEX_SLOTS);
+const hexTexts: string[] = new Array<string>(HEX_SLOTS).fill('');
+let hexSlot = 0;
 
 const BYTES_ACCESSOR: PropertyDescriptor = { get: snapshotHex, enumerable: true };
 
@@ -178,10 +195,44 @@ function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boole
   );
 }
 
+/** an sk_buff's bytes at a generation, and its last two snapshots */
+interface SkbVersion {
+  gen: number;
+  buf: Uint8Array;
+  stored: StoredBytes;
+  last: SkbSnapshot | null;
+  prev: SkbSnapshot | null;
+}
+
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
 }
+
+/** a node of the interning trie of hook contexts and counter sets; TRIE_END holds the object */
+type Trie = Map<unknown, Trie | object>;
+const TRIE_END = Symbol('end');
+const TRIE_OPEN = Symbol('{');
+const TRIE_CLOSE = Symbol('}');
+
+function trieChild(node: Trie, k: unknown): Trie {
+  let next = node.get(k) as Trie | undefined;
+  if (next === undefined) {
+    next = new Map();
+    node.set(k, next);
+  }
+  return next;
+}
+
+function trieValue(node: Trie, o: object): object {
+  const had = node.get(TRIE_END);
+  if (had !== undefined) return had as object;
+  node.set(TRIE_END, o);
+  return o;
+}
+
+/** how many recent sentences of a function are compared before the intern table is asked */
+const RECENT_WHAT = 4;
 
 /** rough bytes of one event object with its fields (the budget's memory estimate) */
 const EVENT_BYTES = 300;
@@ -193,7 +244,11 @@ export class Recorder {
   private lvl: RecordLevel;
   /** an estimate of the memory the trace holds: events, snapshots and their bytes */
   bytes = 0;
-  readonly packets = new Map<number, PacketInfo>();
+  /**
+   * The packets, by id: ids are 1, 2, 3… in order, so packet `id` is at `id - 1`. An array, not a
+   * Map keyed by id: a long fates run keeps a million of them, and an array's entry is one slot.
+   */
+  readonly packets: PacketInfo[] = [];
   readonly stack: string[] = [];
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
@@ -208,8 +263,16 @@ export class Recorder {
    * packet that takes the same path, and a trace keeps one copy of each.
    */
   private strings = new Map<string, string>();
-  private hooks = new Map<string, HookContext>();
-  private counterSets = new Map<string, Record<string, number>>();
+  /** per function, the last few sentences of its events (internWhat) */
+  private recentWhat = new Map<string, string[]>();
+  private recentSlot = 0;
+  /**
+   * Hook contexts and counter sets, interned in a trie of their keys and values in order: a walk
+   * of a few Map lookups of values whose hashes V8 keeps, where a key made of the object's JSON
+   * was built and hashed at every step.
+   */
+  private hooks: Trie = new Map();
+  private counterSets: Trie = new Map();
   /**
    * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
    * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
@@ -219,7 +282,16 @@ export class Recorder {
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
-  private hexCache = new WeakMap<SkBuff, { gen: number; buf: Uint8Array; stored: StoredBytes; last: SkbSnapshot | null; prev: SkbSnapshot | null }>();
+  private hexCache = new WeakMap<SkBuff, SkbVersion>();
+  /**
+   * The sk_buff of the last snapshot and its entry, and likewise the last route described: a
+   * packet's steps come in runs on one sk_buff, and a WeakMap lookup per step is not free. Both
+   * are also in their WeakMap, so which one answers changes nothing.
+   */
+  private lastSkb: SkBuff | null = null;
+  private lastVersion: SkbVersion | undefined = undefined;
+  private lastRoute: Rtable | null = null;
+  private lastRouteText: { dev: string; text: string } | undefined = undefined;
   private store = new ByteStore();
   private routeText = new WeakMap<Rtable, { dev: string; text: string }>();
 
@@ -264,7 +336,7 @@ export class Recorder {
 
   newPacket(origin: string, parent: number | null): number {
     const id = this.nextPkt++;
-    this.packets.set(id, {
+    this.packets.push({
       id,
       parent,
       summary: '',
@@ -344,7 +416,8 @@ export class Recorder {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
     if (this.lvl !== 'full') {
       const l = this.fatesPending.get(host);
-      if (l) l.length = 0;
+      // setting an array's length is a call into the runtime even when it changes nothing
+      if (l !== undefined && l.length !== 0) l.length = 0;
       return;
     }
     const counters = this.pendingCounters.get(host);
@@ -354,7 +427,7 @@ export class Recorder {
     const time = this.clock();
     const packet = skb ? skb.pkt : 0;
     const text = typeof what === 'string' ? what : what();
-    const w = this.intern(text);
+    const w = this.internWhat(fn, text);
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with
@@ -412,19 +485,49 @@ export class Recorder {
    * for key (an explicit undefined too); they are fresh objects no one changes after the step.
    */
   private internHook(h: HookContext): HookContext {
-    const key = `${Object.keys(h).join()}\n${JSON.stringify(h)}`;
-    const had = this.hooks.get(key);
-    if (had !== undefined) return had;
-    this.hooks.set(key, h);
-    return h;
+    let node = this.hooks;
+    for (const k in h) {
+      const v: unknown = h[k as keyof HookContext];
+      node = trieChild(node, k);
+      if (typeof v !== 'object' || v === null) {
+        node = trieChild(node, v);
+        continue;
+      }
+      // an object (where the rule was written): its keys and values in order, between markers
+      node = trieChild(node, TRIE_OPEN);
+      for (const k2 in v) {
+        const v2: unknown = (v as Record<string, unknown>)[k2];
+        if (typeof v2 === 'object' && v2 !== null) return h; // deeper than the model makes: kept as it is
+        node = trieChild(trieChild(node, k2), v2);
+      }
+      node = trieChild(node, TRIE_CLOSE);
+    }
+    return trieValue(node, h) as HookContext;
   }
 
   private internCounters(c: Record<string, number>): Record<string, number> {
-    const key = JSON.stringify(c);
-    const had = this.counterSets.get(key);
-    if (had !== undefined) return had;
-    this.counterSets.set(key, c);
-    return c;
+    let node = this.counterSets;
+    for (const k in c) node = trieChild(trieChild(node, k), c[k]);
+    return trieValue(node, c) as Record<string, number>;
+  }
+
+  /**
+   * An event's sentence, interned: first against the last few sentences of the same function,
+   * compared as they are (a built sentence is a tree of its pieces, which `===` walks without
+   * copying), then in the table, which must flatten and hash it, a copy of the sentence at every
+   * step. Most steps say what their function said the packet before.
+   */
+  private internWhat(fn: string, text: string): string {
+    let r = this.recentWhat.get(fn);
+    if (r === undefined) {
+      r = [];
+      this.recentWhat.set(fn, r);
+    }
+    for (let i = 0; i < r.length; i++) if (r[i] === text) return r[i];
+    const s = this.intern(text);
+    if (r.length < RECENT_WHAT) r.push(s);
+    else r[this.recentSlot++ % RECENT_WHAT] = s;
+    return s;
   }
 
   private intern(s: string): string {
@@ -436,12 +539,12 @@ export class Recorder {
   }
 
   fate(pkt: number, fate: Fate): void {
-    const p = this.packets.get(pkt);
+    const p = pkt > 0 ? this.packets[pkt - 1] : undefined;
     if (p) p.fate = fate;
   }
 
   getFate(pkt: number): Fate | undefined {
-    return this.packets.get(pkt)?.fate;
+    return pkt > 0 ? this.packets[pkt - 1]?.fate : undefined;
   }
 
   /** Counters counted after the last event of their host (e.g. at the very end) go nowhere else. */
@@ -451,7 +554,7 @@ export class Recorder {
   }
 
   private summarize(skb: SkBuff): void {
-    const p = this.packets.get(skb.pkt);
+    const p = skb.pkt > 0 ? this.packets[skb.pkt - 1] : undefined;
     if (!p) return;
     if (p.summary) {
       this.summarized = skb.pkt;
@@ -475,10 +578,17 @@ export class Recorder {
    * then.
    */
   private describeRoute(rt: Rtable): string {
-    const had = this.routeText.get(rt);
-    if (had !== undefined && had.dev === rt.dev.name) return had.text;
+    const had = rt === this.lastRoute ? this.lastRouteText : this.routeText.get(rt);
+    if (had !== undefined && had.dev === rt.dev.name) {
+      this.lastRoute = rt;
+      this.lastRouteText = had;
+      return had.text;
+    }
     const text = this.intern(rt.describe());
-    this.routeText.set(rt, { dev: rt.dev.name, text });
+    const entry = { dev: rt.dev.name, text };
+    this.routeText.set(rt, entry);
+    this.lastRoute = rt;
+    this.lastRouteText = entry;
     return text;
   }
 
@@ -487,12 +597,14 @@ export class Recorder {
    * a function that only looks): then the previous snapshot object is shared, not rebuilt.
    */
   snapshot(skb: SkBuff): SkbSnapshot {
-    let c = this.hexCache.get(skb);
+    let c = skb === this.lastSkb ? this.lastVersion : this.hexCache.get(skb);
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
       c = { gen: skb.gen, buf: skb.buf, stored: this.store.put(skb.buf, skb.end), last: null, prev: null };
       this.hexCache.set(skb, c);
       this.bytes += skb.end;
     }
+    this.lastSkb = skb;
+    this.lastVersion = c;
     const rt = skb.dst;
     const dst = rt ? this.describeRoute(rt) : null;
     // the one before the last too: a step that undoes the one before (a header pulled and
