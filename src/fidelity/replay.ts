@@ -15,9 +15,38 @@ import { PY_HELPER, pythonPath } from './helper';
 import { errnoName } from './errno';
 import { usesIpv6 } from '../scenario/ipv6_use';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
-import { injectedFrames, itemDurations, maskPort, pingKind, type Observation, type HookPass } from './observe';
+import { injectedFrames, itemDurations, maskPort, observeModel, pingKind, type Observation, type HookPass } from './observe';
 
 export const OWN_TABLE = 'nsx_fidelity_trace';
+
+/** How long the harness waits at most for the nft trace monitors to print what the model traced. */
+export const MONITOR_CATCH_UP_MS = 10000;
+
+/** Hook entries per pass, summed: what a host's trace holds, however the passes are split. */
+const hookCount = (passes: { hooks: unknown[] }[]): number => passes.reduce((n, p) => n + p.hooks.length, 0);
+
+/**
+ * Waits until each host's `nft monitor trace` has printed at least as many hook entries as the
+ * model traced there, and then until its output stops growing. On a loaded machine (load 30 and
+ * more) the monitor reads its netlink socket late, and stopping it at once lost the last packets'
+ * passes while the counters agreed (gen-990047-30: the kernel's trace ended at an `output` hook
+ * line, the rest of that pass and three more packets unread). This only waits (up to
+ * MONITOR_CATCH_UP_MS): a host whose kernel trace really has fewer passes is compared as it is.
+ */
+async function monitorsCaughtUp(monitors: { host: string; proc: Proc }[], chains: Map<string, Map<string, NftChainInfo>>, trace: Trace): Promise<void> {
+  const model = observeModel(trace, new Set()).hooks;
+  const end = Date.now() + MONITOR_CATCH_UP_MS;
+  const behind = (m: { host: string; proc: Proc }): boolean => hookCount(groupPasses(parseNftTrace(m.proc.out), OWN_TABLE, chains.get(m.host)!)) < hookCount(model.get(m.host) ?? []);
+  while (Date.now() < end && monitors.some(behind)) await sleep(250);
+  // the last pass may still be half printed
+  let last = monitors.map((m) => m.proc.out.length).join();
+  while (Date.now() < end) {
+    await sleep(250);
+    const now = monitors.map((m) => m.proc.out.length).join();
+    if (now === last) break;
+    last = now;
+  }
+}
 
 /** The frames packet_snd sent during traffic item `i` (a capture item sends many). */
 function itemFrames(t: Trace, marks: { events: number }[], i: number): { host: string; dev: string; bytes: Uint8Array; time: number }[] {
@@ -390,6 +419,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
       obs.symbols = drops.symbols;
     }
     for (const d of dumps) await d.proc.stop('SIGINT');
+    await monitorsCaughtUp(monitors, chains, trace);
     for (const m of monitors) await m.proc.stop('SIGTERM');
     for (const d of dumps) {
       const frames = fs.existsSync(d.file) ? parsePcap(fs.readFileSync(d.file)) : [];

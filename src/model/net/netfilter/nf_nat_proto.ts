@@ -14,7 +14,8 @@ import { IPPROTO_ICMP, readIp } from '../../proto/ipv4';
 import { ip_route_me_harder } from '../ipv4/netfilter';
 import { pktinfo } from './nf_pktinfo';
 import { nft_do_chain, type ChainResult } from './nf_tables';
-import { invertTuple, type NfConn } from './nf_conntrack';
+import { invertTuple, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type NfConn } from './nf_conntrack';
+import { ICMP_REDIRECT } from '../../proto/icmp';
 import { hook2manip, icmpRecsum, manipPkt, natInitialized, natTarget, nf_nat_null_binding, NAT_FILE, NAT_PROTO_FILE, type ManipType } from './nf_nat';
 import { nf_nat_packet } from './nf_nat_core';
 import { NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
@@ -92,6 +93,17 @@ export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
 /** nf_nat_icmp_reply_translation: an ICMP error about a NATed connection: fix the quoted packet, then the outer header. */
 export function nf_nat_icmp_reply_translation(net: Net, hook: NfHookName, skb: SkBuff, ct: NfConn, reply: boolean, m: ManipType, say: (f: string, file: string, what: string, v?: string) => void): HookResult['verdict'] {
   return net.call('nf_nat_icmp_reply_translation', () => {
+    const icmpType = skb.buf[skb.network_header + readIp(skb.buf, skb.network_header).ihl * 4];
+    // A redirect would send its receiver straight to a host NAT hides or renames: the kernel
+    // drops it unless the connection's NAT is settled in both directions and null. A forwarded
+    // packet's redirect leaves (ip_forward → ip_rt_send_redirect) before POSTROUTING has made
+    // the source binding, so any connection whose first packet is redirected is not settled yet.
+    const done = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
+    if (icmpType === ICMP_REDIRECT && ((ct.status & done) !== done || (ct.status & (IPS_SRC_NAT | IPS_DST_NAT)) !== 0)) {
+      const why = (ct.status & (IPS_SRC_NAT | IPS_DST_NAT)) !== 0 ? `has a ${ct.status & IPS_DST_NAT ? 'destination' : 'source'} translation` : `has no ${ct.status & IPS_SRC_NAT_DONE ? 'destination' : 'source'} binding yet`;
+      say('nf_nat_icmp_reply_translation', NAT_PROTO_FILE, `An ICMP redirect related to connection #${ct.id}, which ${why}: NAT drops it (a redirect is let through only for a connection whose NAT is done in both directions and null), so the hosts do not start talking to each other past the translation.`, 'NF_DROP');
+      return 'NF_DROP';
+    }
     const other = ct.tuple[reply ? 0 : 1];
     const bit = natTarget(ct, m, reply);
     if (!bit) {

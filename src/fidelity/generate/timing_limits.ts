@@ -1,0 +1,57 @@
+// Draws whose outcome depends on the time between untimed traffic items, which the kernel run
+// cannot keep. The model starts the next untimed item as soon as the network has settled (often
+// in the same simulated instant); the kernel run first waits for quiet captures (the model's busy
+// time, its timer slack and 300 ms at least, up to about 3 s more on a loaded machine). Rate
+// limits refill with that time: an nft `limit` (and iptables' `-m limit`, which iptables-nft
+// turns into one) gains one ns of credit per ns (nft_limit_eval), a `-m hashlimit` bucket
+// CREDITS_PER_JIFFY per jiffy, and an idle hashlimit entry is removed after its expiry
+// (htable_gc); `-m recent --seconds` counts only hits that young. So a packet the model finds
+// over the rate can find the kernel's bucket refilled (gen-990042-49: `limit rate over 2/second
+// burst 1`, an ICMP error to h4 two items after the first packet, dropped by the model at t=0
+// and accepted by the kernel about a second later). The model is right for the times it runs;
+// the kernel run cannot run at those times, so such a draw is drawn again (counted with the
+// refused ones). It is found by running the model again with waits between the untimed items:
+// if a time-dependent rule then decides any packet differently, the draw depends on the gaps.
+import { parseScenario } from '../../scenario/parse';
+import { runScenario } from '../../scenario/run';
+import type { Trace } from '../../trace/contract';
+import { render, type GenScenario } from './scenario';
+
+/** the kernel run's extra time before an untimed item: its least, about a second, and a loaded machine's */
+const GAPS = ['300ms', '1s', '4s'];
+
+const TIMED_MATCH = /\blimit rate\b|-m limit\b|-m hashlimit\b|-m recent\b/;
+
+/** How each rule with a time-dependent match decided, in order: host, rule text, match or not. */
+function decisions(t: Trace): string[] {
+  const out: string[] = [];
+  for (const e of t.events) {
+    if (e.fn !== 'nft_do_chain') continue;
+    const m = /^Rule \d+ of \S+, `([^`]*)`: ([^]*)$/.exec(e.what);
+    if (!m || !TIMED_MATCH.test(m[1])) continue;
+    out.push(`${e.host} ${m[1]} ${m[2].startsWith('it matches') ? 'match' : 'no match'}`);
+  }
+  return out;
+}
+
+function run(sc: GenScenario): Trace | undefined {
+  try {
+    return runScenario(parseScenario(render(sc), 'generated.yaml'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the draw cannot be compared (its rate limits would see the kernel run's gaps), or undefined. */
+export function timingLimit(sc: GenScenario, trace: Trace): string | undefined {
+  if (!sc.hosts.some((h) => h.lines.some((l) => TIMED_MATCH.test(l)))) return undefined;
+  const want = decisions(trace).join('\n');
+  if (!want) return undefined;
+  for (const gap of GAPS) {
+    // a timed item (`at:`) keeps its distance to the one before it, in the kernel run too
+    const traffic = sc.traffic.flatMap((t, i) => (i > 0 && !('wait' in t) && !t.at ? [{ wait: gap }, t] : [t]));
+    const t = run({ ...sc, traffic });
+    if (t && decisions(t).join('\n') !== want) return `harness limit: a rate limit (limit, hashlimit or recent) decides differently with ${gap} more between the traffic items (the kernel run waits for quiet between items, the model does not)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+// The generator draws again a scenario whose rate limits would decide differently with the kernel
+// run's gaps between untimed items (src/fidelity/generate/timing_limits.ts).
+import * as assert from 'assert';
+import { parseScenario } from '../../../src/scenario/parse';
+import { runScenario } from '../../../src/scenario/run';
+import { timingLimit } from '../../../src/fidelity/generate/timing_limits';
+import { render, type GenScenario } from '../../../src/fidelity/generate/scenario';
+import { validGenerated } from '../../../src/fidelity/generate/index';
+
+/** h1 pings h2 twice, as two items; h2 limits what h1 sends it */
+const scenario = (rule: string, traffic: GenScenario['traffic'] = [
+  { from: 'h1', send: 'icmp echo-request to 10.0.1.2' },
+  { from: 'h1', send: 'icmp echo-request to 10.0.1.2' },
+]): GenScenario => ({
+  name: 't',
+  hosts: [
+    { name: 'h1', lines: ['ip addr add 10.0.1.1/24 dev eth0', 'ip link set eth0 up'] },
+    { name: 'h2', lines: ['ip addr add 10.0.1.2/24 dev eth0', 'ip link set eth0 up', ...rule.split('\n')] },
+  ],
+  links: [{ a: 'h1:eth0', b: 'h2:eth0' }],
+  listen: [],
+  traffic,
+});
+
+const limitOf = (sc: GenScenario): string | undefined => timingLimit(sc, runScenario(parseScenario(render(sc), 't.yaml')));
+
+const NFT = (expr: string): string => `nft add table ip t\nnft add chain ip t in '{ type filter hook input priority 0; policy accept; }'\nnft add rule ip t in icmp type echo-request ${expr} drop`;
+
+describe('generator: rate limits that would see the kernel run\'s gaps between items', () => {
+  it('a bucket the second item finds empty in the model, refilled within a second, is a harness limit', () => {
+    assert.match(limitOf(scenario(NFT('limit rate over 2/second burst 1 packets'))) ?? '', /^harness limit: a rate limit/);
+    // iptables' hashlimit counts credit in jiffies, the same way
+    assert.match(limitOf(scenario('iptables -A INPUT -p icmp -m hashlimit --hashlimit-above 2/sec --hashlimit-burst 1 --hashlimit-mode srcip --hashlimit-name x -j DROP')) ?? '', /^harness limit/);
+  });
+
+  it('a rate no gap of a few seconds refills, or packets of one item, are compared as usual', () => {
+    assert.strictEqual(limitOf(scenario(NFT('limit rate over 1/minute burst 1 packets'))), undefined);
+    // one item: the pings are a second apart on both sides
+    assert.strictEqual(limitOf(scenario(NFT('limit rate over 2/second burst 1 packets'), [{ from: 'h1', send: 'icmp echo-request to 10.0.1.2 count 2' }])), undefined);
+    // no time-dependent rule
+    assert.strictEqual(limitOf(scenario(NFT('counter'))), undefined);
+  });
+
+  it('gen-990042-49 is drawn again, and counted', () => {
+    const g = validGenerated(990042, 49);
+    assert.strictEqual(g.refused.length, 1);
+    assert.match(g.refused[0], /^harness limit: a rate limit/);
+  });
+});
