@@ -33,6 +33,10 @@ export interface Ctx6 {
   /** a crafted fragment was drawn: the receivers get a short ip6frag_time */
   frags: boolean;
   tcpFrom: Set<string>;
+  /** the rulesets' stream (ipv6_firewall.ts), and which languages the IPv4 draw allowed */
+  fw: Rng;
+  nft: boolean;
+  ipt: boolean;
 }
 
 /** IPv4 features an IPv6-only scenario leaves out: they need IPv4 addresses on the links. */
@@ -52,7 +56,8 @@ const PLENS6: readonly (readonly [number, number])[] = [
 export function ipv6Topology(ctx: Ctx, seed: number, index: number, attempt: number): Feature[] {
   const rng = Rng.fromText(`ipv6 ${seed} ${index} ${attempt}`);
   const only = ctx.ifaces.length > 0 && rng.chance(0.35);
-  const v6: Ctx6 = { rng, only, ifaces: [], far: [], unused: [], frags: false, tcpFrom: new Set() };
+  const fw = Rng.fromText(`ipv6 rulesets ${seed} ${index} ${attempt}`);
+  const v6: Ctx6 = { rng, only, ifaces: [], far: [], unused: [], frags: false, tcpFrom: new Set(), fw, nft: ctx.has('nft'), ipt: ctx.has('iptables') };
   ctx.v6 = v6;
   const links = new Map<number, Iface[]>();
   for (const f of ctx.ifaces) links.set(f.link, [...(links.get(f.link) ?? []), f]);
