@@ -16,6 +16,7 @@ import { boundTimers, sysctls } from './sysctls';
 import { extras, topology } from './topology';
 import { listeners, traffic } from './traffic';
 import { boundTimers6, ipv6Topology, listeners6 } from './ipv6';
+import { firewalls6 } from './ipv6_firewall';
 
 export { FEATURES, OFF_BY_DEFAULT, type Feature, type GenOptions } from './context';
 
@@ -30,6 +31,7 @@ export function generate(seed: number, index: number, opts: GenOptions = {}, att
   extras(ctx);
   sysctls(ctx);
   firewalls(ctx);
+  firewalls6(ctx);
   const l = listeners(ctx);
   listeners6(ctx, l.tcp);
   const out = { tcpFrom: new Set<string>(), fragTo: new Set<string>() };

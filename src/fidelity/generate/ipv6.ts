@@ -7,6 +7,7 @@
 import { host, type Ctx, type Feature, type Iface } from './context';
 import { PORTS } from './firewall';
 import { Rng } from './rng';
+import { nextHops } from './topology';
 
 /** One end of a link, with its IPv6 address (2001:db8:K::1 and ::2 on link K). */
 export interface Iface6 {
@@ -32,6 +33,10 @@ export interface Ctx6 {
   /** a crafted fragment was drawn: the receivers get a short ip6frag_time */
   frags: boolean;
   tcpFrom: Set<string>;
+  /** the rulesets' stream (ipv6_firewall.ts), and which languages the IPv4 draw allowed */
+  fw: Rng;
+  nft: boolean;
+  ipt: boolean;
 }
 
 /** IPv4 features an IPv6-only scenario leaves out: they need IPv4 addresses on the links. */
@@ -51,7 +56,8 @@ const PLENS6: readonly (readonly [number, number])[] = [
 export function ipv6Topology(ctx: Ctx, seed: number, index: number, attempt: number): Feature[] {
   const rng = Rng.fromText(`ipv6 ${seed} ${index} ${attempt}`);
   const only = ctx.ifaces.length > 0 && rng.chance(0.35);
-  const v6: Ctx6 = { rng, only, ifaces: [], far: [], unused: [], frags: false, tcpFrom: new Set() };
+  const fw = Rng.fromText(`ipv6 rulesets ${seed} ${index} ${attempt}`);
+  const v6: Ctx6 = { rng, only, ifaces: [], far: [], unused: [], frags: false, tcpFrom: new Set(), fw, nft: ctx.has('nft'), ipt: ctx.has('iptables') };
   ctx.v6 = v6;
   const links = new Map<number, Iface[]>();
   for (const f of ctx.ifaces) links.set(f.link, [...(links.get(f.link) ?? []), f]);
@@ -88,7 +94,7 @@ function routes6(ctx: Ctx, v6: Ctx6): void {
       if (how === 'all') h.lines.unshift('sysctl -w net.ipv6.conf.all.forwarding=1');
       else if (how === 'dev') h.lines.unshift(`sysctl -w net.ipv6.conf.${rng.pick(mine).ifname}.forwarding=1`);
     }
-    const hops = nextHops6(v6, h.name);
+    const hops = nextHops(v6.ifaces, h.name);
     if (mine.length === 1 && hops.size) {
       if (rng.chance(0.93)) h.lines.push(`ip -6 route add default via ${mine[0].peer.addr}`);
       continue;
@@ -99,27 +105,6 @@ function routes6(ctx: Ctx, v6: Ctx6): void {
       if (rng.chance(0.95)) h.lines.push(`ip -6 route add ${dst.net}/${dst.plen} via ${f.peer.addr}`);
     }
   }
-}
-
-/** Which link ends lead from `h` towards each link's prefix (breadth first). */
-function nextHops6(v6: Ctx6, h: string): Map<number, Iface6> {
-  const out = new Map<number, Iface6>();
-  const seen = new Set([h]);
-  for (const f of v6.ifaces) if (f.host === h) out.set(f.link, f);
-  let frontier: { at: string; first?: Iface6 }[] = [{ at: h }];
-  while (frontier.length) {
-    const next: { at: string; first?: Iface6 }[] = [];
-    for (const { at, first } of frontier) {
-      for (const f of v6.ifaces.filter((x) => x.host === at)) {
-        if (!out.has(f.link) && first) out.set(f.link, first);
-        if (seen.has(f.peer.host)) continue;
-        seen.add(f.peer.host);
-        next.push({ at: f.peer.host, first: first ?? f });
-      }
-    }
-    frontier = next;
-  }
-  return out;
 }
 
 /** Route types, metrics and route MTUs, link MTUs, permanent neighbours, hop_limit. */

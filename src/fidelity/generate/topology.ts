@@ -50,17 +50,24 @@ export function topology(ctx: Ctx): 'chain' | 'star' {
   return shape;
 }
 
-/** Which link ends lead from `h` towards each subnet (breadth first over the links). */
-function nextHops(ctx: Ctx, h: string): Map<number, Iface> {
-  const out = new Map<number, Iface>();
+/** A link end as nextHops() walks it: IPv4's Iface and IPv6's Iface6 both are one. */
+export interface LinkEnd {
+  host: string;
+  link: number;
+  peer: { host: string };
+}
+
+/** Which of `ends` lead from `h` towards each link (breadth first over the links). */
+export function nextHops<T extends LinkEnd>(ends: readonly T[], h: string): Map<number, T> {
+  const out = new Map<number, T>();
   const seen = new Set([h]);
   // the subnets of h's own links are connected routes already
-  for (const f of ctx.ifaces) if (f.host === h) out.set(f.link, f);
-  let frontier: { at: string; first?: Iface }[] = [{ at: h }];
+  for (const f of ends) if (f.host === h) out.set(f.link, f);
+  let frontier: { at: string; first?: T }[] = [{ at: h }];
   while (frontier.length) {
-    const next: { at: string; first?: Iface }[] = [];
+    const next: { at: string; first?: T }[] = [];
     for (const { at, first } of frontier) {
-      for (const f of ctx.ifaces.filter((x) => x.host === at)) {
+      for (const f of ends.filter((x) => x.host === at)) {
         if (!out.has(f.link) && first) out.set(f.link, first);
         if (seen.has(f.peer.host)) continue;
         seen.add(f.peer.host);
@@ -82,7 +89,7 @@ function routes(ctx: Ctx, shape: 'chain' | 'star', n: number): void {
         h.lines.unshift(rng.chance(0.5) ? 'sysctl -w net.ipv4.ip_forward=1' : 'sysctl -w net.ipv4.conf.all.forwarding=1');
       }
     }
-    const hops = nextHops(ctx, h.name);
+    const hops = nextHops(ctx.ifaces, h.name);
     if (mine.length === 1 && hops.size) {
       // a leaf: one default route through its only neighbour (sometimes forgotten)
       if (rng.chance(0.93)) h.lines.push(`ip route add default via ${mine[0].peer.addr}`);

@@ -206,7 +206,7 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
   // packets alone (nft_nat_inet_eval), which the implicit family match models (Expr.l3);
   // redirect of an IPv6 packet (nf_nat_redirect_ipv6) is not modelled
   if (kind === 'redirect') return e;
-  return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam }) };
+  return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam, ctFamily: fam }) };
 }
 
 /** A NAT statement loads only into a nat chain of the hooks its kind is for. */

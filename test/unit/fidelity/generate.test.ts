@@ -194,6 +194,26 @@ describe('fidelity: the scenario generator', function () {
     for (const c of ['icmp echo-request to 2001', 'udp to [2001', 'tcp connect to [2001', 'ext', 'frag offset N more id', 'udp [::]', 'net.ipv6.conf.all.forwarding']) assert.ok(seen.has(c), `ipv6 never drew ${c}: ${[...seen].join(', ')}`);
   });
 
+  it('`ipv6` draws ip6/inet rulesets, NAT66 and ip6tables the model runs, and nothing of the constructs other branches draw', () => {
+    const seen = new Set<string>();
+    let refused = 0;
+    let withRules = 0;
+    for (let i = 0; i < 60; i++) {
+      const sc = generate(990601, i, { include: ['ipv6'] });
+      // the lines the rulesets added (their own tables, ip6tables)
+      const ours = /^\s*(nft \S+ (table|chain|rule) (ip6|inet) (f6|fw6|nat6)\b|ip6tables )/;
+      const lines = sc.hosts.flatMap((h) => h.lines.filter((l) => ours.test(l)));
+      if (!lines.length) continue;
+      withRules++;
+      for (const l of lines) for (const m of l.match(/ct state|masquerade|snat (ip6 )?to|dnat (ip6 )?to|reject with tcp reset|reject with icmpv6|reject with icmpx|^ip6tables -A|REJECT --reject-with|icmpv6 type|\blog\b|LOG|notrack|ip6 (saddr|daddr)/g) ?? []) seen.add(m.replace(/ ip6 to/, ' to'));
+      if (modelRefuses(sc)) refused++;
+      assert.doesNotMatch(lines.join('\n'), /redirect|-t (nat|mangle)|-m conntrack|ip6 (saddr|daddr) \S+-/, 'constructs other branches draw (redirect, ip6tables nat/mangle, conntrack matches, address ranges)');
+    }
+    assert.ok(withRules >= 10, `only ${withRules} of 60 scenarios got an IPv6 ruleset`);
+    assert.ok(refused <= withRules / 4, `${refused} of ${withRules} scenarios with IPv6 rulesets refused by the model`);
+    for (const c of ['ct state', 'masquerade', 'snat to', 'dnat to', 'reject with icmpv6', 'ip6tables -A', 'icmpv6 type', 'ip6 saddr']) assert.ok(seen.has(c), `never drew ${c}: ${[...seen].join(', ')}`);
+  });
+
   it('leaves out what --exclude names', () => {
     const all = texts(6, 150, { exclude: parseFeatures('nft,iptables,fragments,wire') }).join('\n');
     assert.doesNotMatch(all, /^\s+(nft|iptables) /m);

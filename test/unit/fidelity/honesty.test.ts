@@ -143,6 +143,28 @@ traffic:
 `);
       assert.deepStrictEqual(modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`), ['0 EADDRINUSE', '1 ENETUNREACH', '2 EADDRINUSE', '3 ENETUNREACH']);
     });
+
+    it('a UDP send over IPv6 whose bind() an IPv6 listener refuses reads EADDRINUSE, not ok (gen-990508-19)', () => {
+      const { sc, trace, marks } = scenario(`name: sends
+hosts:
+  h1: |
+    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip link set eth0 up
+  h2: |
+    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip link set eth0 up
+links:
+  - h1:eth0 h2:eth0
+listen:
+  - h1: udp [::]:53
+traffic:
+  - from: h1
+    send: udp to [2001:db8:1::2]:9000 from :53
+  - from: h1
+    send: udp to [2001:db8:1::2]:9000 from :40000
+`);
+      assert.deepStrictEqual(modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`), ['0 EADDRINUSE', '1 ok']);
+    });
   });
 
   describe('drops', () => {

@@ -239,3 +239,62 @@ traffic:
     assert.match(errAt(six([c6, 'nft add rule ip6 n post snat to [2001:db8::1]:80'], 'ip6')).detail, /transport protocol mapping/);
   });
 });
+
+describe('IPv6 netfilter: which family a rule turns conntrack on for, and REJECT\'s checksum check', () => {
+  const base = (rules: string): string => `name: t
+hosts:
+  a: |
+    ip addr add 10.0.1.1/24 dev eth0
+    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip link set eth0 up
+  b: |
+    ip addr add 10.0.1.2/24 dev eth0
+    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip link set eth0 up
+    nft add table inet n
+    nft add chain inet n postrouting '{ type nat hook postrouting priority srcnat; policy accept; }'
+${rules}
+links:
+  - a:eth0 b:eth0
+traffic:
+  - from: b
+    send: icmp echo-request to 10.0.1.1
+`;
+  const ranChain = (t: Trace): boolean => t.events.some((e) => e.host === 'b' && e.fn === 'nft_nat_do_chain');
+
+  it('an inet table\'s snat ip6 tracks IPv6 only (nft_nat_init: the statement\'s family), so an IPv4 packet skips the nat chain; masquerade tracks both', () => {
+    assert.ok(!ranChain(run(base('    nft add rule inet n postrouting oifname "eth0" snat ip6 to 2001:db8:1::2'))));
+    assert.ok(ranChain(run(base('    nft add rule inet n postrouting oifname "eth0" snat ip to 10.0.1.2'))));
+    assert.ok(ranChain(run(base('    nft add rule inet n postrouting oifname "eth0" masquerade'))));
+  });
+
+  it('REJECT sends no ICMPv6 error for a datagram with a bad checksum (reject6_csum_ok), one for a good one', () => {
+    const t = run(`name: t
+hosts:
+  a: |
+    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip link set eth0 up
+  b: |
+    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+    ip link set eth0 up
+    nft add table ip6 f
+    nft add chain ip6 f input '{ type filter hook input priority 0; policy accept; }'
+    nft add rule ip6 f input ip6 saddr 2001:db8:1::1 meta l4proto udp counter reject
+links:
+  - a:eth0 b:eth0
+traffic:
+  - into: b:eth0
+    send: udp from [2001:db8:1::1]:40000 to [2001:db8:1::2]:53 bad-udp-checksum
+  - into: b:eth0
+    send: udp from [2001:db8:1::1]:40000 to [2001:db8:1::2]:53 next-header 59
+  - into: b:eth0
+    send: udp from [2001:db8:1::1]:40000 to [2001:db8:1::2]:53
+`);
+    const steps = t.events.filter((e) => e.host === 'b' && e.fn === 'nf_send_unreach6' && /reject6_csum_ok|is told/.test(e.what)).map((e) => e.what);
+    // the datagram with no next header is not UDP to the rule (meta l4proto 59): only two reach the reject
+    assert.strictEqual(steps.length, 2);
+    assert.match(steps[0], /checksum .* is wrong/);
+    assert.match(steps[1], /told with ICMPv6 destination unreachable/);
+    assert.strictEqual(t.counters.b.Icmp6OutDestUnreachs, 1);
+  });
+});

@@ -62,7 +62,7 @@ function udp6SenderSocket(net: Net, sport: number): Udp6Sock | null {
   if (mine) return mine;
   const holder = net.sock.udp6.find((s) => s.lport === sport);
   if (holder) {
-    net.step(null, 'socket', 'udp_lib_get_port', FILE, `bind([::]:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port.`, { ret: '-EADDRINUSE' });
+    net.step(null, 'socket', 'udp_lib_get_port', 'net/ipv4/udp.c', `bind([::]:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port.`, { ret: '-EADDRINUSE' });
     return null;
   }
   return udp6Socket(net, new Uint8Array(16), sport, false);
@@ -78,6 +78,8 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
       const pkt = net.w.rec.newPacket(net.name, null);
       const bound = o.sport !== undefined ? udp6SenderSocket(net, o.sport) : undefined;
       if (bound === null) {
+        // the send itself returns the bind's error, as udp_sendmsg says it for IPv4
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: the bind to port ${o.sport} failed with EADDRINUSE (Address already in use); nothing is sent.`, { ret: '-98' });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
         return 'Address already in use';
       }

@@ -28,7 +28,7 @@ import { readIp } from '../../proto/ipv4';
 import { ip_route_me_harder } from '../ipv4/netfilter';
 import { pktinfo } from './nf_pktinfo';
 import { scanRules } from './nf_tables_validate';
-import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type RejectHow, type Table, type Verdict } from './nf_tables';
+import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
 import type { NfConn } from './nf_conntrack';
 import { hook2manip } from './nf_nat';
 import { INT_MAX, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_DEFRAG, NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
@@ -148,8 +148,9 @@ export class NfEngine implements NetfilterEngine, NfServices {
           nat6 ||= v6;
         }
         if (scanRules(c.rules).ct > 0) {
-          ct ||= v4;
-          ct6 ||= v6;
+          const need = ctFamilies(c.rules);
+          ct ||= v4 && need.ipv4;
+          ct6 ||= v6 && need.ipv6;
         }
       }
     }
@@ -340,4 +341,16 @@ function prioName(p: number): string {
 /** Which tables a family's hooks see: ip tables IPv4 packets, ip6 tables IPv6 ones, inet tables both. */
 function familySees(t: Table, pf: NfProto): boolean {
   return t.family === 'inet' || (t.family === 'ip') === (pf === 'ipv4');
+}
+
+/** The families whose conntrack a chain's rules need (Expr.ctFamily narrows one expression to its own). */
+function ctFamilies(rules: Rule[]): { ipv4: boolean; ipv6: boolean } {
+  const out = { ipv4: false, ipv6: false };
+  for (const r of rules)
+    for (const x of r.exprs) {
+      if (!x.needsCt) continue;
+      if (x.ctFamily !== 'ipv6') out.ipv4 = true;
+      if (x.ctFamily !== 'ipv4') out.ipv6 = true;
+    }
+  return out;
 }

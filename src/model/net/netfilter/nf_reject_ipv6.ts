@@ -5,8 +5,8 @@
 // sent as a locally made one.
 import type { Net } from '../net_namespace';
 import { NotModelled } from '../../sim/not_modelled';
-import { ICMPV6_ADDR_UNREACH, ICMPV6_ADM_PROHIBITED, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_PORT_UNREACH, IPV6_HLEN, NEXTHDR_TCP, isV6Any, isV6Multicast, l4Csum6, writeIpv6 } from '../../proto/ipv6';
-import { wr16 } from '../../proto/addr';
+import { NEXTHDR_AUTH, NEXTHDR_NONE, NEXTHDR_UDP, ICMPV6_ADDR_UNREACH, ICMPV6_ADM_PROHIBITED, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_PORT_UNREACH, IPV6_HLEN, NEXTHDR_TCP, isV6Any, isV6Multicast, l4Csum6, writeIpv6 } from '../../proto/ipv6';
+import { rd16, wr16 } from '../../proto/addr';
 import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { TCP_HLEN, TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, readTcp, writeTcp } from '../../proto/tcp';
 import { formatIpv6 } from '../../../trace/ipv6';
@@ -33,6 +33,31 @@ export function nft_reject_ipv6(net: Net, p: PktInfo, how: RejectHow): void {
   nf_send_unreach6(net, p, code);
 }
 
+/** Protocols nf_reject_verify_csum leaves unchecked: GRE, AH, ESP, SCTP, UDP-Lite, DCCP (include/net/netfilter/nf_reject.h). */
+const NO_FULL_CSUM = new Set([47, NEXTHDR_AUTH, 50, 132, 136, 33]);
+
+/**
+ * reject6_csum_ok (v6.12): a packet the device or the stack has vouched for passes; otherwise the
+ * headers are skipped as ipv6_skip_exthdr does (a "no next header" or a later fragment ends it,
+ * and so does an offset at or past the end), and a protocol with a checksum over its whole
+ * payload must sum to zero (nf_ip6_checksum over the rest of the packet: a first fragment's
+ * partial payload does not). UDP with a zero checksum field is not checked.
+ */
+function reject6CsumOk(p: PktInfo): string | undefined {
+  const skb = p.skb;
+  if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return undefined;
+  if (p.l4proto === NEXTHDR_NONE) return 'ipv6_skip_exthdr finds no upper-layer header (next header 59)';
+  if (p.fragoff) return 'a later fragment';
+  if (p.thoff >= skb.tail) return 'no upper-layer bytes after the headers';
+  if (NO_FULL_CSUM.has(p.l4proto)) return undefined;
+  if (p.l4proto === NEXTHDR_UDP && (p.thoff + 8 > skb.tail || rd16(skb.buf, p.thoff + 6) === 0)) return undefined;
+  // nf_ip6_checksum trusts a CHECKSUM_COMPLETE sum only where it checks it, on PRE_ROUTING and LOCAL_IN
+  if (skb.ip_summed === 'CHECKSUM_COMPLETE' && p.hook !== 'NF_INET_PRE_ROUTING' && p.hook !== 'NF_INET_LOCAL_IN') return undefined;
+  const o = p.ip6h!;
+  if (l4Csum6(skb.buf, p.thoff, skb.tail - p.thoff, o.saddr, o.daddr, p.l4proto) !== 0) return `nf_ip6_checksum: the checksum over protocol ${p.l4proto}'s ${skb.tail - p.thoff} bytes is wrong`;
+  return undefined;
+}
+
 /**
  * nf_send_unreach6: only a packet whose checksum is right, and not a later fragment
  * (reject6_csum_ok); then icmpv6_send, which finds the route back to the source itself.
@@ -40,8 +65,9 @@ export function nft_reject_ipv6(net: Net, p: PktInfo, how: RejectHow): void {
 export function nf_send_unreach6(net: Net, p: PktInfo, code: number): void {
   net.call('nf_send_unreach6', () => {
     const skb = p.skb;
-    if (p.fragoff) {
-      net.step(skb, 'L3', 'nf_send_unreach6', FILE, 'reject6_csum_ok: a later fragment is not answered.');
+    const bad = reject6CsumOk(p);
+    if (bad) {
+      net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject6_csum_ok: ${bad}, so no ICMPv6 error is sent (the packet is still dropped).`, { hook: { hook: p.hook } });
       return;
     }
     net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject: ${formatIpv6(p.ip6h!.saddr)} is told with ICMPv6 destination unreachable, code ${code}, through icmpv6_send.`, { hook: { hook: p.hook } });

@@ -118,6 +118,12 @@ export interface Expr {
    * puts `meta nfproto ipv4|ipv6` before it, so a packet of the other family breaks the rule here.
    */
   l3?: 'ipv4' | 'ipv6';
+  /**
+   * The one family whose conntrack this expression needs, where that is narrower than the
+   * table's: an inet table's `snat|dnat ip|ip6 to` (nft_nat_init: nf_ct_netns_get for the
+   * statement's NFTA_NAT_FAMILY, not the table's), so the other family's packets stay untracked.
+   */
+  ctFamily?: 'ipv4' | 'ipv6';
   /** modelled on IPv6 packets too (expressions without it are refused in a table IPv6 packets reach) */
   v6?: boolean;
   /** where the expression's keyword is in the rule, for that refusal */
