@@ -611,7 +611,17 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
 function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
   const af = rx.af;
   const r = af.route(net, rx);
-  if ('error' in r) return;
+  if ('error' in r) {
+    // v6.12 tcp_v4_send_reset counts OutSegs and OutRsts after ip_send_unicast_reply whether or
+    // not that found a route (it returns quietly when ip_route_output_flow fails, no
+    // IpOutNoRoutes); tcp_v6_send_response counts them only for a reply it sent
+    if (!isV6(rx)) {
+      net.count('TcpOutSegs');
+      net.count('TcpOutRsts');
+    }
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `A RST would answer ${af.fmt('d', rx, sport)}, but there is no route back (${r.what}): ${isV6(rx) ? 'tcp_v6_send_response sends nothing and counts nothing' : 'ip_send_unicast_reply sends nothing; TcpOutSegs and TcpOutRsts are counted all the same'}.`);
+    return;
+  }
   const withAck = (flags & TCPHDR_ACK) !== 0;
   const rseq = withAck ? ack : 0;
   const rack = withAck ? 0 : (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 1 ? 1 : 0) + dataLen) >>> 0;
@@ -1112,9 +1122,14 @@ function oowRateLimited(net: Net, req: TcpSock, mib: 'TcpExtTCPACKSkippedSynRecv
  */
 function reqsk_send_ack(net: Net, req: TcpSock, skb: SkBuff, rx: TcpEndpoints & { tos: number }, why: string): void {
   const r = rx.af.route(net, rx);
-  if ('error' in r) return;
   const v6 = isV6(rx);
   const fn = v6 ? 'tcp_v6_send_ack' : 'tcp_v4_send_ack';
+  if ('error' in r) {
+    // as tcp_v4_send_reset: tcp_v4_send_ack counts OutSegs even when no route was found
+    if (!v6) net.count('TcpOutSegs');
+    net.step(skb, 'L4', fn, req.af.file, `The request sock would answer with an ACK (${why}), but there is no route back (${r.what}).`);
+    return;
+  }
   const window = Math.min((req.rcvWnd ?? 0) >>> (req.rcvWscale ?? 0), 65535);
   const ts = req.tsRecent !== 0;
   sendSegment(net, { sk: null, ep: rx, sport: req.lport, dport: req.dport, seq: req.sndNxt, ack: req.rcvNxt, flags: TCPHDR_ACK, window, options: ts ? 'ts' : 'none', tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: rx.tos, offload: v6 }, fn, req.af.file, `The request sock answers with an ACK (seq ${req.sndNxt}, ack ${req.rcvNxt}): ${why}.`);
