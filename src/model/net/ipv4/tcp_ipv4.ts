@@ -571,7 +571,7 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     if (!found) {
       if (bad()) return csumError(F.rcv, af.file);
       net.step(skb, 'L4', F.rcv, af.file, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : `, so ${F.sendReset} answers with a RST`}.`);
-      if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen);
+      if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen, false);
       net.drop(skb, 'L4', F.rcv, af.file, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
       return;
     }
@@ -608,8 +608,14 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
  * per-netns control socket (ip_send_unicast_reply; tcp_v6_send_response → ip6_xmit). `rx` holds
  * the segment's addresses from this host's side, so it is also the reply's.
  */
-function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
+function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number, fromSock = true): void {
   const af = rx.af;
+  // v6.12 tcp_v4_send_reset: without a socket, only a segment whose input route was local gets
+  // a RST (a broadcast or multicast one returns before anything is counted)
+  if (!fromSock && !isV6(rx) && skb.dst && skb.dst.type !== 'RTN_LOCAL') {
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment was not sent to this host's own address (its route is ${skb.dst.type}): ${af.fn.sendReset} sends no RST.`);
+    return;
+  }
   const r = af.route(net, rx);
   if ('error' in r) {
     // v6.12 tcp_v4_send_reset counts OutSegs and OutRsts after ip_send_unicast_reply whether or
