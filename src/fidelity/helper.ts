@@ -7,7 +7,7 @@
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …` (AF_INET6 for an IPv6 ADDR;
 //                                                       IPV6_V6ONLY left to net.ipv6.bindv6only, as the model does)
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
-//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|"want", broadcast, hex}  `send: udp …`
+//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|null (null: the socket default), broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
 import * as fs from 'fs';
@@ -112,7 +112,10 @@ elif mode == "sender":
                 if not v6:
                     # a socket kept for its port serves several items: -1 is the sysctl's default again
                     s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"] if c.get("ttl") is not None else -1)
-                    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[c["pmtu"]])
+                    # no df in the item: the mode inet_create gives a new socket, from this
+                    # namespace's ip_no_pmtu_disc (DONT when set, else WANT), as the model reads it
+                    mode = c["pmtu"] or ("dont" if int(open("/proc/sys/net/ipv4/ip_no_pmtu_disc").read()) else "want")
+                    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, MODES[mode])
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1 if c.get("broadcast") else 0)
                 keep.append(s)
                 n = s.sendto(bytes.fromhex(c["hex"]), (c["daddr"], c["dport"]))

@@ -130,7 +130,9 @@ export class Fib {
     for (const rule of this.rules) {
       if (!ruleMatches(rule, fl)) continue;
       if (rule.action === 'blackhole') return { error: EINVAL, rule };
-      if (rule.action === 'unreachable') return { error: EHOSTUNREACH, rule };
+      // fib4_rule_action (net/ipv4/fib_rules.c, v6.12): FR_ACT_UNREACHABLE is -ENETUNREACH (an
+      // `unreachable` route's type error, fib_props, is -EHOSTUNREACH: not the same)
+      if (rule.action === 'unreachable') return { error: ENETUNREACH, rule };
       if (rule.action === 'prohibit') return { error: EACCES, rule };
       const r = this.tableLookup(rule.table, fl);
       if (!r || r.type === 'RTN_THROW') continue;

@@ -567,18 +567,25 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     // skb_checksum_init: short segments (CHECKSUM_BREAK) are verified at once, the rest later.
     if (skb.len <= CHECKSUM_BREAK && bad()) return csumError(F.rcv, af.file);
     const desc = `${af.fmt('d', rx, th.source)} → ${af.fmt('l', rx, th.dest)} [${tcpFlagString(th.flags)}]`;
-    const sk = lookup(net, rx, th.source, th.dest);
-    if (!sk) {
+    const found = lookup(net, rx, th.source, th.dest);
+    if (!found) {
       if (bad()) return csumError(F.rcv, af.file);
       net.step(skb, 'L4', F.rcv, af.file, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : `, so ${F.sendReset} answers with a RST`}.`);
-      if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen);
+      if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen, false);
       net.drop(skb, 'L4', F.rcv, af.file, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
       return;
     }
+    let sk = found;
     if (sk.state === 'TCP_NEW_SYN_RECV') {
+      // v6.12 tcp_v4_rcv / tcp_v6_rcv: a request sock's segment is checksummed whole
+      // (tcp_checksum_complete) before tcp_check_req sees it
+      if (bad()) return csumError(F.rcv, af.file);
       net.step(skb, 'L4', F.rcv, af.file, `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.`);
-      tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, rx.tos);
-      return;
+      const nsk = tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, dataLen, rx);
+      if (!nsk) return;
+      // tcp_check_req handed the segment back to the listener: tcp_v4_rcv goes on at `process`,
+      // so tcp_v4_do_rcv → tcp_rcv_state_process (TCP_LISTEN) answers it as a listener would
+      sk = nsk;
     }
     // the listener's own af_ops: a dual-stack IPv6 listener takes an IPv4 SYN in tcp_v6_do_rcv,
     // which hands it to tcp_v4_do_rcv (skb->protocol is ETH_P_IP)
@@ -601,10 +608,26 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
  * per-netns control socket (ip_send_unicast_reply; tcp_v6_send_response → ip6_xmit). `rx` holds
  * the segment's addresses from this host's side, so it is also the reply's.
  */
-function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number): void {
+function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number, fromSock = true): void {
   const af = rx.af;
+  // v6.12 tcp_v4_send_reset: without a socket, only a segment whose input route was local gets
+  // a RST (a broadcast or multicast one returns before anything is counted)
+  if (!fromSock && !isV6(rx) && skb.dst && skb.dst.type !== 'RTN_LOCAL') {
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment was not sent to this host's own address (its route is ${skb.dst.type}): ${af.fn.sendReset} sends no RST.`);
+    return;
+  }
   const r = af.route(net, rx);
-  if ('error' in r) return;
+  if ('error' in r) {
+    // v6.12 tcp_v4_send_reset counts OutSegs and OutRsts after ip_send_unicast_reply whether or
+    // not that found a route (it returns quietly when ip_route_output_flow fails, no
+    // IpOutNoRoutes); tcp_v6_send_response counts them only for a reply it sent
+    if (!isV6(rx)) {
+      net.count('TcpOutSegs');
+      net.count('TcpOutRsts');
+    }
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `A RST would answer ${af.fmt('d', rx, sport)}, but there is no route back (${r.what}): ${isV6(rx) ? 'tcp_v6_send_response sends nothing and counts nothing' : 'ip_send_unicast_reply sends nothing; TcpOutSegs and TcpOutRsts are counted all the same'}.`);
+    return;
+  }
   const withAck = (flags & TCPHDR_ACK) !== 0;
   const rseq = withAck ? ack : 0;
   const rack = withAck ? 0 : (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 1 ? 1 : 0) + dataLen) >>> 0;
@@ -895,37 +918,83 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
   });
 }
 
-/** tcp_check_req → tcp_v4_syn_recv_sock → tcp_create_openreq_child: the handshake's last ACK. */
-function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: number, ack: number, tos: number): void {
-  net.call('tcp_check_req', () => {
+/**
+ * tcp_check_req (net/ipv4/tcp_minisocks.c, v6.12) → tcp_v4_syn_recv_sock →
+ * tcp_create_openreq_child: a segment for a request sock, checked in the kernel's order. Returns
+ * the listener when the segment is to be handled by it (an ACK of something never sent), null
+ * when it is done with here. PAWS is not checked: the model's request socks are made by SYNs
+ * without timestamps (crafted) or answered by sockets whose timestamps only grow.
+ */
+function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: number, ack: number, dataLen: number, rx: TcpEndpoints & { tos: number }): TcpSock | null {
+  return net.call('tcp_check_req', (): TcpSock | null => {
+    const rcv = req.af.fn.rcv;
+    const rcvFile = req.af.file;
+    const flg = flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+    // tcp_check_req returned NULL: tcp_v4_rcv frees the segment (discard_and_relse, NOT_SPECIFIED)
+    const freed = (why: string): null => {
+      net.drop(skb, 'L4', rcv, rcvFile, 'NOT_SPECIFIED', `tcp_check_req returned no socket: ${why}`);
+      return null;
+    };
     // A pure SYN with the request's ISN is the peer sending its SYN again (our SYN-ACK was lost):
     // v6.12 tcp_check_req sends the SYN-ACK again (inet_rtx_syn_ack) unless one went out less
-    // than tcp_invalid_ratelimit (HZ/2) ago, and returns NULL; tcp_v4_rcv then frees the SYN
-    // (discard_and_relse, NOT_SPECIFIED).
-    if ((flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK)) === TCPHDR_SYN && seq === req.irs) {
-      const now = net.w.sched.now;
-      if (req.lastOowAck !== undefined && now - req.lastOowAck < TCP_INVALID_RATELIMIT_NS) {
-        net.count('TcpExtTCPACKSkippedSynRecv');
+    // than tcp_invalid_ratelimit (HZ/2) ago, and returns NULL.
+    if (flg === TCPHDR_SYN && seq === req.irs) {
+      if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedSynRecv')) {
         net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
       } else {
-        req.lastOowAck = now;
         // a SYN-ACK sent again here pushes the request's timer back (mod_timer_pending)
-        if (inet_rtx_syn_ack(net, req, skb.pkt, tos, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
+        if (inet_rtx_syn_ack(net, req, skb.pkt, rx.tos, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
       }
-      net.drop(skb, 'L4', 'tcp_v4_rcv', IPV4_FILE, 'NOT_SPECIFIED', 'tcp_check_req returned no socket: the retransmitted SYN is freed (discard_and_relse).');
-      return;
+      return freed('the retransmitted SYN is freed.');
     }
-    if (flags & TCPHDR_RST) {
+    // An ACK of something the SYN-ACK did not send: the listener answers it (with a RST, as for
+    // any ACK without a handshake), not the request sock.
+    if (flg & TCPHDR_ACK && !(flg & TCPHDR_RST) && ack !== req.sndNxt) {
+      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The segment acknowledges ${ack}, not ${req.sndNxt} (the SYN-ACK's sequence + 1): tcp_check_req hands it back to the listener, which resets it.`);
+      return req.parent;
+    }
+    // "first check sequence number": tcp_in_window against rcv_nxt and the SYN-ACK's window
+    // (tcp_synack_window: rsk_rcv_wnd)
+    const endSeq = (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 0x01 ? 1 : 0) + dataLen) >>> 0;
+    const sWin = req.rcvNxt;
+    const eWin = (req.rcvNxt + (req.rcvWnd ?? 0)) >>> 0;
+    if (!tcp_in_window(seq, endSeq, sWin, eWin)) {
+      if (flg & TCPHDR_RST) return freed(`the RST's sequence ${seq} is outside the window [${sWin}, ${eWin}]: it is ignored.`);
+      if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedSynRecv', seq !== endSeq && !(flags & TCPHDR_SYN))) net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `Sequence ${seq} is outside the window [${sWin}, ${eWin}]; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
+      else reqsk_send_ack(net, req, skb, rx, `sequence ${seq} is outside the window [${sWin}, ${eWin}]`);
+      return freed('the out-of-window segment is freed.');
+    }
+    // a SYN at the request's ISN is out of window from rcv_isn + 1: its SYN is cut off
+    const synLeft = seq === req.irs ? flg & ~TCPHDR_SYN : flg;
+    // RFC 5961 3.2 (RFC 9293 3.10.7.4): a RST in the window but not exactly at rcv_nxt gets a
+    // challenge ACK (tcp_reqsk_send_challenge_ack), rate-limited by last_oow_ack_time; the global
+    // tcp_challenge_ack_limit is INT_MAX by default (tcp_sk_init), so it always allows
+    if (synLeft & TCPHDR_RST && seq !== req.rcvNxt) {
+      net.call('tcp_reqsk_send_challenge_ack', () => {
+        if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedChallenge')) {
+          net.step(skb, 'L4', 'tcp_reqsk_send_challenge_ack', INPUT_FILE, `A RST at ${seq}, in the window but not at ${req.rcvNxt}; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago: no challenge ACK now (TCPACKSkippedChallenge).`);
+          return;
+        }
+        net.count('TcpExtTCPChallengeACK');
+        reqsk_send_ack(net, req, skb, rx, `a RST at ${seq} is in the window but not at ${req.rcvNxt}: a challenge ACK (TCPChallengeACK)`);
+      });
+      return freed('the RST is freed after the challenge ACK.');
+    }
+    // "second check the RST bit" and "fourth, check the SYN bit": the embryonic connection is
+    // reset (TcpAttemptFails); a SYN is answered with a RST (send_reset); the request sock is
+    // unlinked (inet_csk_reqsk_queue_drop, its timer stopped) and counts EmbryonicRsts
+    if (synLeft & (TCPHDR_RST | TCPHDR_SYN)) {
+      net.count('TcpAttemptFails');
+      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, synLeft & TCPHDR_RST ? `The peer reset the half-open connection (RST at ${seq}): embryonic_reset (TcpAttemptFails).` : `A SYN at ${seq}, inside the window of the half-open connection: embryonic_reset answers it with a RST (TcpAttemptFails).`);
+      if (!(synLeft & TCPHDR_RST)) tcp_send_reset(net, skb, rx, req.dport, req.lport, seq, ack, flags, dataLen);
       req.state = 'TCP_CLOSE';
       net.w.sched.cancel(req.retransTimer as never);
-      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'The peer reset the half-open connection: the request sock is dropped.');
-      net.fate(skb, { kind: 'consumed', fn: 'tcp_check_req' });
-      return;
+      net.count('TcpExtEmbryonicRsts');
+      net.step(skb, 'L4', 'inet_csk_reqsk_queue_drop', 'net/ipv4/inet_connection_sock.c', `The request sock for ${da(req)} is unlinked and its SYN-ACK timer stopped (EmbryonicRsts).`);
+      return freed('the segment that reset the request sock is freed.');
     }
-    if (!(flags & TCPHDR_ACK) || ack !== req.sndNxt || seq !== req.rcvNxt) {
-      net.drop(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, 'TCP_INVALID_ACK_SEQUENCE', 'The ACK does not match the SYN-ACK we sent.');
-      return;
-    }
+    // the ACK number was checked above; without ACK the segment is silently dropped
+    if (!(synLeft & TCPHDR_ACK)) return freed('a segment without ACK is silently dropped.');
     const listener = req.parent!;
     req.state = 'TCP_ESTABLISHED';
     // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_init_transfer → tcp_init_buffer_space
@@ -941,8 +1010,6 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     net.count('TcpPassiveOpens');
     net.count('TcpCurrEstab');
     listener.report?.accepted?.push(peerName(req));
-    const th = readTcp(skb.buf, skb.data);
-    const dataLen = skb.len - th.doff * 4;
     // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_ack: an ACK carrying no data is a pure ACK (slow path).
     if (dataLen === 0) net.count('TcpExtTCPPureAcks');
     // icsk_af_ops->syn_recv_sock: tcp_v6_syn_recv_sock makes an IPv4 request's child with
@@ -953,16 +1020,131 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     net.call(listener.af.fn.synRecvSock, () => (mapped ? net.call(req.af.fn.synRecvSock, child) : child()));
     if (dataLen > 0) {
       net.call('tcp_child_process', () => tcp_rcv_established(net, req, skb, seq, ack, flags, dataLen));
+      return null;
+    }
+    net.fate(skb, { kind: 'consumed', fn: 'tcp_child_process', detail: 'handshake complete' });
+    return null;
+  });
+}
+
+/**
+ * tcp_validate_incoming (tcp_input.c, v6.12), as tcp_rcv_established's slow path calls it
+ * (syn_inerr 1), for what changes the outcome here: a segment with neither ACK, RST nor SYN is
+ * freed first (TCP_FLAGS); then "check sequence number" (tcp_sequence: before rcv_wup is old,
+ * beyond rcv_nxt + the receive window invalid); a RST resets only at exactly rcv_nxt, in the
+ * window elsewhere it gets a challenge ACK (RFC 5961 3.2), out of it it is freed; a SYN on a
+ * synchronized connection, in the window or not, gets a challenge ACK (RFC 5961 4.2: a SYN-ACK
+ * sent again because our last ACK of the handshake was lost, say) and is freed as
+ * TCP_INVALID_SYN (TcpInErrs, TCPSYNChallenge). PAWS is not checked (timestamps only grow
+ * here). Returns false when the segment was dealt with.
+ */
+function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, flags: number, dataLen: number): boolean {
+  if (!(flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN))) {
+    net.drop(skb, 'L4', 'tcp_rcv_established', INPUT_FILE, 'TCP_FLAGS', 'A segment with neither ACK, RST nor SYN is not taken on a synchronized connection.');
+    return false;
+  }
+  const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
+  const endSeq = (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 0x01 ? 1 : 0) + dataLen) >>> 0;
+  const wup = sk.rcvWup ?? sk.rcvNxt;
+  const rcvWindow = Math.max(0, ((wup + (sk.rcvWnd ?? 0) - sk.rcvNxt) | 0));
+  const seqReason = after(wup, endSeq) ? 'TCP_OLD_SEQUENCE' : after(seq, (sk.rcvNxt + rcvWindow) >>> 0) ? 'TCP_INVALID_SEQUENCE' : null;
+  return net.call('tcp_validate_incoming', () => {
+    const synChallenge = (): false => {
+      net.count('TcpInErrs');
+      net.count('TcpExtTCPSYNChallenge');
+      tcp_send_challenge_ack(net, sk, skb, 'a SYN on a synchronized connection');
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_INVALID_SYN', `A SYN (seq ${seq}) on a connection in ${sk.state} is answered with a challenge ACK and freed (RFC 5961 4.2; TcpInErrs, TCPSYNChallenge).`);
+      return false;
+    };
+    if (seqReason) {
+      if (!(flags & TCPHDR_RST) && flags & TCPHDR_SYN) return synChallenge();
+      // an out-of-window segment without RST or SYN is answered with a duplicate ACK
+      // (tcp_send_dupack), which is not modelled
+      if (!(flags & TCPHDR_RST)) throw new NotModelled(`a segment outside the receive window of ${la(sk)} (seq ${seq}, rcv_nxt ${sk.rcvNxt}): tcp_send_dupack is not modelled`);
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, seqReason, `The RST (seq ${seq}) is outside the receive window [${sk.rcvNxt}, ${(sk.rcvNxt + rcvWindow) >>> 0}]: it is freed.`);
+      return false;
+    }
+    if (flags & TCPHDR_RST) {
+      if (seq === sk.rcvNxt) return true;
+      tcp_send_challenge_ack(net, sk, skb, `a RST at ${seq}, in the window but not at rcv_nxt ${sk.rcvNxt}`);
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_RESET', `The RST (seq ${seq}) is not at rcv_nxt ${sk.rcvNxt}: a challenge ACK, and the RST is freed (RFC 5961 3.2).`);
+      return false;
+    }
+    if (flags & TCPHDR_SYN) return synChallenge();
+    return true;
+  });
+}
+
+/**
+ * tcp_send_challenge_ack (tcp_input.c, v6.12): at most one per tcp_invalid_ratelimit per socket
+ * (last_oow_ack_time, TCPACKSkippedChallenge); tcp_challenge_ack_limit is INT_MAX by default, so
+ * the per-netns limit always allows; then TCPChallengeACK and tcp_send_ack.
+ */
+function tcp_send_challenge_ack(net: Net, sk: TcpSock, skb: SkBuff, why: string): void {
+  net.call('tcp_send_challenge_ack', () => {
+    if (oowRateLimited(net, sk, 'TcpExtTCPACKSkippedChallenge')) {
+      net.step(skb, 'L4', 'tcp_send_challenge_ack', INPUT_FILE, `${why}: a challenge ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago, none now (TCPACKSkippedChallenge).`);
       return;
     }
-    void tos;
-    net.fate(skb, { kind: 'consumed', fn: 'tcp_child_process', detail: 'handshake complete' });
+    net.count('TcpExtTCPChallengeACK');
+    const r = sk.af.route(net, sk);
+    if ('error' in r) return;
+    net.call('tcp_send_ack', () =>
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `${why}: a challenge ACK (seq ${sk.sndNxt}, ack ${sk.rcvNxt}) tells the peer where the connection is (TCPChallengeACK).`),
+    );
   });
+}
+
+/** tcp_in_window (net/ipv4/tcp_minisocks.c, v6.12): does [seq, end_seq) touch [s_win, e_win]? */
+function tcp_in_window(seq: number, endSeq: number, sWin: number, eWin: number): boolean {
+  const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
+  if (seq === sWin) return true;
+  if (after(endSeq, sWin) && after(eWin, seq)) return true;
+  return seq === eWin && seq === endSeq;
+}
+
+/**
+ * tcp_oow_rate_limited / __tcp_oow_rate_limited (tcp_input.c, v6.12): at most one out-of-window
+ * answer per tcp_invalid_ratelimit (HZ/2) per request sock (last_oow_ack_time); counts `mib`
+ * when it holds one back. `dataNoSyn`: tcp_oow_rate_limited never limits a data segment without
+ * SYN (not part of an ACK loop).
+ */
+function oowRateLimited(net: Net, req: TcpSock, mib: 'TcpExtTCPACKSkippedSynRecv' | 'TcpExtTCPACKSkippedChallenge', dataNoSyn = false): boolean {
+  if (dataNoSyn) return false;
+  const now = net.w.sched.now;
+  if (req.lastOowAck !== undefined && now - req.lastOowAck < TCP_INVALID_RATELIMIT_NS) {
+    net.count(mib);
+    return true;
+  }
+  req.lastOowAck = now;
+  return false;
+}
+
+/**
+ * req->rsk_ops->send_ack: tcp_v4_reqsk_send_ack → tcp_v4_send_ack (tcp_v6_reqsk_send_ack →
+ * tcp_v6_send_response), sent by the control socket like a RST: seq snt_isn + 1, ack rcv_nxt,
+ * the SYN-ACK's window scaled by rcv_wscale, a timestamp only when the peer's SYN had one
+ * (ts_recent), the received segment's TOS.
+ */
+function reqsk_send_ack(net: Net, req: TcpSock, skb: SkBuff, rx: TcpEndpoints & { tos: number }, why: string): void {
+  const r = rx.af.route(net, rx);
+  const v6 = isV6(rx);
+  const fn = v6 ? 'tcp_v6_send_ack' : 'tcp_v4_send_ack';
+  if ('error' in r) {
+    // as tcp_v4_send_reset: tcp_v4_send_ack counts OutSegs even when no route was found
+    if (!v6) net.count('TcpOutSegs');
+    net.step(skb, 'L4', fn, req.af.file, `The request sock would answer with an ACK (${why}), but there is no route back (${r.what}).`);
+    return;
+  }
+  const window = Math.min((req.rcvWnd ?? 0) >>> (req.rcvWscale ?? 0), 65535);
+  const ts = req.tsRecent !== 0;
+  sendSegment(net, { sk: null, ep: rx, sport: req.lport, dport: req.dport, seq: req.sndNxt, ack: req.rcvNxt, flags: TCPHDR_ACK, window, options: ts ? 'ts' : 'none', tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: rx.tos, offload: v6 }, fn, req.af.file, `The request sock answers with an ACK (seq ${req.sndNxt}, ack ${req.rcvNxt}): ${why}.`);
 }
 
 /** tcp_rcv_established: data in order is queued for the application and acknowledged at once (quick ACK). */
 function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number): void {
   net.call('tcp_rcv_established', () => {
+    if (!tcp_validate_incoming(net, sk, skb, seq, flags, dataLen)) return;
     if (flags & TCPHDR_RST) {
       sk.state = 'TCP_CLOSE';
       net.count('TcpEstabResets');
