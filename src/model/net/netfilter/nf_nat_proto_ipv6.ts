@@ -14,26 +14,15 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { NEXTHDR_ICMP, readIpv6 } from '../../proto/ipv6';
 import { findHdr } from './nf_pktinfo_ipv6';
-import { hook2manip, natTarget, NAT_PROTO_FILE } from './nf_nat';
+import { natTarget, NAT_PROTO_FILE } from './nf_nat';
 import { nf_nat_icmpv6_reply_translation } from './nf_nat_manip_ipv6';
-import { nf_nat_inet_fn } from './nf_nat_proto';
-import { NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
+import { nf_nat_hook_fn, nf_nat_inet_fn } from './nf_nat_proto';
 
 const FN: Record<NfHookName, string> = { NF_INET_PRE_ROUTING: 'nf_nat_ipv6_in', NF_INET_POST_ROUTING: 'nf_nat_ipv6_out', NF_INET_LOCAL_OUT: 'nf_nat_ipv6_local_fn', NF_INET_LOCAL_IN: 'nf_nat_ipv6_local_in', NF_INET_FORWARD: '' };
 
 export function nf_nat_ipv6_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult {
-  const m = hook2manip(hook);
-  const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
-  return net.call(FN[hook], (): HookResult => {
-    const say = (f: string, file: string, what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', f, file, what, { hook: nf.ctx(hook, prio, verdict, 'nat', 'ipv6') });
+  return nf_nat_hook_fn(nf, net, hook, skb, 'ipv6', FN[hook], ({ m, ct, ctinfo, reply, say }): HookResult => {
     const daddr0 = readIpv6(skb.buf, skb.network_header).daddr;
-    const ct = nf.ctOf(skb);
-    if (!ct) {
-      say('nf_nat_ipv6_fn', NAT_PROTO_FILE, `NAT66 (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): the packet has no conntrack entry, so there is nothing to translate.`);
-      return { verdict: 'NF_ACCEPT' };
-    }
-    const ctinfo = skb.nfct!.state;
-    const reply = ctinfo.endsWith('_REPLY');
     if (ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') {
       const h = findHdr(skb.buf, skb.network_header, skb.tail);
       if (h.proto === NEXTHDR_ICMP && !h.fragoff) {
