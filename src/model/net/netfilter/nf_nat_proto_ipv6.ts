@@ -9,7 +9,7 @@ import type { SkBuff } from '../core/skbuff';
 import type { NfHookName } from '../../../trace/contract';
 import type { HookResult } from './core';
 import type { NfEngine } from './engine';
-import { NotModelled } from '../../sim/not_modelled';
+import { ip6_route_me_harder } from '../ipv6/netfilter';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { NEXTHDR_ICMP, readIpv6 } from '../../proto/ipv6';
@@ -42,23 +42,28 @@ export function nf_nat_ipv6_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
             return { verdict: 'NF_DROP' };
           }
           say('nf_nat_icmpv6_reply_translation', NAT_PROTO_FILE, `After the rewrite ${q()} (the quote as its sender knows it); the ICMPv6 checksum is recomputed over the pseudo-header.`);
-          return afterNat(hook, skb, daddr0);
+          return afterNat(net, hook, skb, daddr0);
         });
       }
     }
     const r = nf_nat_inet_fn(nf, net, hook, skb, indev, outdev, 'ipv6', ct, say);
     if (r.verdict !== 'NF_ACCEPT') return r;
-    return afterNat(hook, skb, daddr0);
+    return afterNat(net, hook, skb, daddr0);
   });
 }
 
-/** What nf_nat_ipv6_in and nf_nat_ipv6_local_fn do after a rewrite of the destination. */
-function afterNat(hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
+/**
+ * What nf_nat_ipv6_in and nf_nat_ipv6_local_fn do after a rewrite of the destination: drop the
+ * route so ip6_rcv_finish routes the new destination, or route a local packet again
+ * (nf_ip6_route_me_harder; its error is the verdict NF_DROP_ERR carries).
+ */
+function afterNat(net: Net, hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
   const daddr1 = readIpv6(skb.buf, skb.network_header).daddr;
   if (ipv6AddrEqual(daddr0, daddr1)) return { verdict: 'NF_ACCEPT' };
-  // nf_nat_ipv6_in: skb_dst_drop, so ip6_rcv_finish routes the new destination
   if (hook === 'NF_INET_PRE_ROUTING') skb.dst = null;
-  // nf_nat_ipv6_local_fn would re-route with nf_ip6_route_me_harder, which the model lacks
-  else if (hook === 'NF_INET_LOCAL_OUT') throw new NotModelled('DNAT66 of a locally sent packet (nf_ip6_route_me_harder) is not modelled');
+  else if (hook === 'NF_INET_LOCAL_OUT') {
+    const err = ip6_route_me_harder(net, skb, hook, 'NAT changed the destination');
+    if (err) return { verdict: 'NF_DROP', err };
+  }
   return { verdict: 'NF_ACCEPT' };
 }
