@@ -3,7 +3,8 @@
 // line when it is ready or done; long-lived modes wait for a line on stdin ("read") to read
 // their queue, then for stdin to close before they exit.
 //
-//   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …` (AF_INET6 + IPV6_V6ONLY for an IPv6 ADDR)
+//   udp-listen ADDR PORT RCVBUF|- CONNECT_ADDR:PORT|-   the scenario's `listen: udp …` (AF_INET6 for an IPv6 ADDR,
+//                                                       IPV6_V6ONLY left to net.ipv6.bindv6only, as for TCP)
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …` (AF_INET6 for an IPv6 ADDR;
 //                                                       IPV6_V6ONLY left to net.ipv6.bindv6only, as the model does)
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
@@ -37,14 +38,14 @@ IP_MTU_DISCOVER = 10
 MODES = {"do": 2, "dont": 0, "want": 1}
 def fmt(src):
     return ("[%s]:%d" if ":" in src[0] else "%s:%d") % src[:2]
-def udp_sock(v6):
-    # an IPv6 socket is IPV6_V6ONLY, as the model's are (dual-stack is not modelled)
+def udp_sock(v6, v6only=True):
+    # a sender's IPv6 socket is IPV6_V6ONLY, as the model's are; a listener's follows net.ipv6.bindv6only
     s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
-    if v6:
+    if v6 and v6only:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     return s
 if mode == "udp-listen":
-    s = udp_sock(":" in a[0])
+    s = udp_sock(":" in a[0], False)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a[2] != "-":
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(a[2]))

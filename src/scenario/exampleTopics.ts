@@ -37,6 +37,9 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-nf-defrag-forward.yaml', 'nf_defrag_ipv6: the firewall router reassembles fragments for conntrack and refragments them on the way out'],
       ['ipv6-nf-defrag-packet-too-big.yaml', 'nf_defrag_ipv6: a reassembled datagram whose fragments do not fit the next link gets Packet Too Big'],
       ['ipv6-nat66-masquerade.yaml', 'NAT66: a ping and UDP masqueraded, the reply un-NATed, an ICMPv6 error translated'],
+      ['ipv6-nat66-redirect.yaml', 'NAT66 redirect: to the input device\'s newest address, and a local connection to ::1'],
+      ['ipv6-nat66-dnat-local.yaml', 'DNAT66 of a locally sent SYN, routed again by ip6_route_me_harder'],
+      ['ipv6-nat66-snat-range.yaml', 'SNAT66 to an address range: find_best_ips_proto\'s hash, with and without persistent'],
       ['ipv6-nat66-dnat-port-forward.yaml', 'DNAT66: [2001:db8:1::1]:8080 forwarded to the server\'s port 80'],
       ['ipv6-nf-reject-icmpv6.yaml', 'reject in an inet table answers IPv6 with ICMPv6: admin-prohibited, or port unreachable for icmpx'],
       ['ipv6-ip6tables-forward-firewall.yaml', 'an ip6tables FORWARD firewall: policy DROP, a user chain, icmp6 types, REJECT with icmp6-adm-prohibited'],
@@ -53,6 +56,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-tcp-rst-closed-port.yaml', 'a closed port over IPv6: tcp_v6_send_reset, and connect() fails with ECONNREFUSED'],
       ['ipv6-tcp-connect-unreachable.yaml', 'ICMPv6 no route reaches tcp_v6_err: first kept soft (socket owned), then connect() fails with ENETUNREACH'],
       ['ipv6-tcp-dual-stack.yaml', 'a [::] listener without IPV6_V6ONLY takes an IPv4 client, seen as ::ffff:192.168.1.10'],
+      ['ipv6-udp-dual-stack.yaml', 'a [::] UDP socket takes IPv4 datagrams behind IPv4 sockets; bindv6only=1 refuses them'],
     ],
   },
   {

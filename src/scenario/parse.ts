@@ -307,8 +307,8 @@ function listenLine(r: Reader, host: Tok, line: Line): ListenSpec | undefined {
   const [p, ap, ...rest] = line.words;
   if (p.text !== 'udp' && p.text !== 'tcp') return void r.d.error(p, `${q(p.text)}: expected udp or tcp`);
   if (!ap) return void r.d.error(p, `${q(p.text)} needs a port: \`${p.text} [ADDR:]PORT\``);
-  // `[::]:PORT` or `[IPV6]:PORT`: an AF_INET6 socket; UDP's is IPV6_V6ONLY, TCP's takes IPV6_V6ONLY
-  // from net.ipv6.bindv6only (a dual-stack listener by default)
+  // `[::]:PORT` or `[IPV6]:PORT`: an AF_INET6 socket; UDP's and TCP's take IPV6_V6ONLY from
+  // net.ipv6.bindv6only (a dual-stack listener by default)
   const v6 = ap.text.startsWith('[');
   const a = v6 ? tokAddrPort6(ap, r.d) : tokAddrPort(ap, r.d, true);
   if (!a) return undefined;

@@ -234,12 +234,12 @@ export function rejectStmt(text: string, how: RejectHow): Expr {
   };
 }
 
-export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | import('../../model/proto/inet_addr').InetAddr | null, ports: Range | null, base?: number): Expr {
+export function natStmt(text: string, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: number | import('../../model/proto/inet_addr').InetAddr | null, ports: Range | null, base?: number, range?: import('../../model/net/netfilter/nf_nat').NatAddrRange): Expr {
   return {
     text,
     needsCt: true,
     nat: kind === 'snat' || kind === 'masquerade' ? 'snat' : 'dnat',
-    eval: (x) => x.nf.nat(x, kind, addr, ports, base),
+    eval: (x) => x.nf.nat(x, kind, addr, ports, base, range),
   };
 }
 

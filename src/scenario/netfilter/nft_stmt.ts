@@ -152,6 +152,7 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
   const kind = kw.text as 'snat' | 'dnat' | 'masquerade' | 'redirect';
   let addr: number | InetAddr | null = null;
   let ports: X.Range | null = null;
+  let max: InetAddr | undefined;
   // the family of the statement (nft_nat's NFTA_NAT_FAMILY): in an inet table, `ip`/`ip6` or the
   // rule's ip match before it; an ip or ip6 table's own otherwise
   let fam: 'ipv4' | 'ipv6' | null = p.ruleFamily === 'ip6' ? 'ipv6' : p.ruleFamily === 'ip' ? 'ipv4' : null;
@@ -175,6 +176,7 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       const r = nat6Target(p);
       addr = r.addr;
       ports = r.ports;
+      max = r.max;
     } else {
       const v = p.word('an address');
       const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
@@ -193,19 +195,20 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     needTransport(p, v, v.text.startsWith(':') ? 1 : 0);
     ports = [p.portOf(v, m[1]), p.portOf(v, m[2] ?? m[1])];
   }
+  let persistent = false;
   while (p.is('random') || p.is('persistent') || p.is('fully-random')) {
     const f = p.next();
-    // persistent matters only with an address range, which the model does not take: with one
+    // persistent changes find_best_ips_proto's hash for an address range (IPv6 here); with one
     // address the kernel's choice is the same; random ports are not modelled
     if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);
+    persistent = true;
   }
   if (p.is(',')) p.fail(p.peek(), 'nat flags are not modelled');
   natChecks(p, kw, kind);
-  const e = X.natStmt(p.text(kw), kind, addr, ports);
+  const e = X.natStmt(p.text(kw), kind, addr, ports, undefined, max || persistent ? { ...(max && { max }), persistent } : undefined);
   // masquerade is nft_masq_inet_eval (either family); snat/dnat of one family leave the other's
   // packets alone (nft_nat_inet_eval), which the implicit family match models (Expr.l3);
-  // redirect of an IPv6 packet (nf_nat_redirect_ipv6) is not modelled
-  if (kind === 'redirect') return e;
+  // redirect is nft_redir_inet_eval (nf_nat_redirect_ipv4 or _ipv6 by the packet's family)
   return { ...e, v6: true, ...(fam && kind !== 'masquerade' && p.ruleFamily === 'inet' && { l3: fam, ctFamily: fam }) };
 }
 
@@ -222,10 +225,11 @@ export function natChecks(p: NftCursor, kw: NTok, kind: 'snat' | 'dnat' | 'masqu
 }
 
 /**
- * The IPv6 target of `snat|dnat ip6 to`: ADDR, or [ADDR]:PORT[-PORT] (nft's brackets around an
- * address followed by a port). Address ranges are not modelled.
+ * The IPv6 target of `snat|dnat ip6 to`: ADDR, [ADDR]:PORT[-PORT] (nft's brackets around an
+ * address followed by a port), or an address range ADDR-ADDR (nf_nat_core's find_best_ips_proto
+ * chooses in it). A range with ports is not modelled.
  */
-function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null } {
+function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null; max?: InetAddr } {
   const first = p.peek();
   let text = '';
   // the lexer may cut `[2001:db8::1]:80` at the brackets and colons: join the tokens that touch
@@ -235,8 +239,18 @@ function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null } {
     text += t.text;
     end = t.end;
   }
+  const r = /^([0-9a-fA-F:.]+)-([0-9a-fA-F:.]+)$/.exec(text);
+  if (r) {
+    const lo = parseIpv6(r[1]);
+    const hi = parseIpv6(r[2]);
+    if (!lo) return p.fail(first, `${q(r[1])} is not an IPv6 address`);
+    if (!hi) return p.fail(first, `${q(r[2])} is not an IPv6 address`);
+    const c = lo.findIndex((b, i) => b !== hi[i]);
+    if (c >= 0 && lo[c] > hi[c]) p.fail(first, 'Range has zero or negative size');
+    return { addr: inet6(lo), ports: null, max: inet6(hi) };
+  }
   const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text) ?? /^([0-9a-fA-F:.]+)$/.exec(text);
-  if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, or [ADDR]:PORT${/-/.test(text) ? ' (address ranges are not modelled)' : ''}`);
+  if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, ADDR-ADDR or [ADDR]:PORT${/\]-/.test(text) ? ' (an address range with ports is not modelled)' : ''}`);
   const a = parseIpv6(m[1]);
   if (!a) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
   let ports: X.Range | null = null;

@@ -72,15 +72,17 @@ describe('UDP over IPv6 on the model', () => {
     assert.deepStrictEqual([p.fate.fn, p.fate.reason], ['udpv6_sendmsg', 'SKB_DROP_REASON_IP_OUTNOROUTES']);
   });
 
-  it('listeners: one bound to an address wins over [::]; an IPv4 datagram does not reach a v6-only socket', () => {
+  it('listeners: one bound to an address wins over [::]; an IPv4 datagram does not reach a v6-only socket, reaches a dual-stack one', () => {
     const t = runScenarioText(twoHosts({ listen: 'udp [::]:53\n  - b: udp [2001:db8:1::20]:53', traffic: '  - from: a\n    send: udp to [2001:db8:1::20]:53 from :40000\n' }), 't.yaml');
     const got = Object.fromEntries(t.sockets.filter((s) => s.host === 'b').map((s) => [s.local, s.received.length]));
     assert.deepStrictEqual(got, { '[::]:53': 0, '[2001:db8:1::20]:53': 1 });
-    const v4 = runScenarioText(
-      twoHosts({ listen: 'udp [::]:53', clientSetup: '    ip addr add 10.0.0.1/24 dev eth0\n', traffic: '  - from: a\n    send: udp to 10.0.0.2:53 from :40000\n' }),
-      't.yaml',
-    );
+    const text = twoHosts({ listen: 'udp [::]:53', clientSetup: '    ip addr add 10.0.0.1/24 dev eth0\n', traffic: '  - from: a\n    send: udp to 10.0.0.2:53 from :40000\n' });
+    // IPV6_V6ONLY from net.ipv6.bindv6only=1: the IPv4 datagram finds no socket
+    const v4 = runScenarioText(text.replace('  b: |\n', '  b: |\n    sysctl -w net.ipv6.bindv6only=1\n'), 't.yaml');
     assert.deepStrictEqual([v4.counters.b.UdpNoPorts, v4.counters.b.Udp6InDatagrams], [1, undefined]);
+    // by default the socket is dual-stack and takes it (IPv4's counter)
+    const dual = runScenarioText(text, 't.yaml');
+    assert.deepStrictEqual([dual.counters.b.UdpNoPorts, dual.counters.b.UdpInDatagrams], [undefined, 1]);
   });
 
   it('size: the IPv6 packet length; larger than the path MTU is fragmented at the source, its checksum summed in software', () => {

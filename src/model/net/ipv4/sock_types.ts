@@ -20,11 +20,13 @@ export interface UdpSock {
   errors: string[];
 }
 
-/** An AF_INET6 UDP socket with IPV6_V6ONLY: bound to `::` (all zero) or one IPv6 address. */
+/** An AF_INET6 UDP socket: bound to `::` (all zero) or one IPv6 address. */
 export interface Udp6Sock {
   kind: 'udp6';
   laddr: Uint8Array;
   lport: number;
+  /** IPV6_V6ONLY: without it a socket bound to `::` (or a v4-mapped address) also takes IPv4 datagrams */
+  v6only: boolean;
   rcvbuf: number;
   rmemAlloc: number;
   report: SocketReport;

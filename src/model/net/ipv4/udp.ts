@@ -5,7 +5,7 @@
 import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
-import type { UdpSock } from './sock_types';
+import type { UdpSock, Udp6Sock } from './sock_types';
 import { numToIp, rd16 } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
@@ -73,7 +73,8 @@ const strerror = (err: number): string => ERRNO_NAMES[-err]?.[1] ?? `errno ${-er
 function udpSenderSocket(net: Net, sport: number): UdpSock | string {
   const mine = net.sock.udp.find((s) => s.lport === sport && s.report.state === 'sender');
   if (mine) return mine;
-  const holder = net.sock.udp.find((s) => s.lport === sport);
+  // a dual-stack IPv6 socket on the port holds it for IPv4 too
+  const holder = net.sock.udp.find((s) => s.lport === sport) ?? net.sock.udp6.find((s) => s.lport === sport && !s.v6only);
   if (holder) {
     net.step(null, 'socket', 'udp_lib_get_port', FILE, `bind(0.0.0.0:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port (udp_lib_lport_inuse: the new socket has no SO_REUSEADDR).`, { ret: '-EADDRINUSE' });
     return 'bind() fails with EADDRINUSE (Address already in use)';
@@ -197,7 +198,40 @@ export function udp_lookup(net: Net, saddr: number, sport: number, daddr: number
   return best;
 }
 
-function checksumBad(skb: SkBuff): boolean {
+/**
+ * What the IPv6 side plugs in for a datagram an AF_INET6 socket takes (net/ipv6/udp.c registers
+ * nothing of the kind; the kernel's sockets of both families share udptable, so
+ * __udp4_lib_lookup meets them directly): the queueing on that socket. A module importing the
+ * IPv6 side would be a cycle, so udp.ts of ipv6 sets it when it loads.
+ */
+export const udp4_v6_sockets: { queue: ((net: Net, sk: Udp6Sock, skb: SkBuff) => void) | null } = { queue: null };
+
+const isAny6 = (a: Uint8Array): boolean => a.every((b) => b === 0);
+const isMapped6 = (a: Uint8Array, v4: number): boolean => a.subarray(0, 10).every((b) => b === 0) && a[10] === 0xff && a[11] === 0xff && ((a[12] << 24) | (a[13] << 16) | (a[14] << 8) | a[15]) >>> 0 === v4 >>> 0;
+
+/** A dual-stack AF_INET6 socket for an IPv4 datagram: not IPV6_V6ONLY, on the port, bound to `::` or to ::ffff:daddr (`exact`). */
+function dualStack(net: Net, daddr: number, dport: number, exact: boolean): Udp6Sock | undefined {
+  let best: Udp6Sock | undefined;
+  for (const s of net.sock.udp6) if (!s.v6only && s.lport === dport && (exact ? isMapped6(s.laddr, daddr) : isAny6(s.laddr))) best = s;
+  return best;
+}
+
+/**
+ * __udp4_lib_lookup with the AF_INET6 sockets in udptable (v6.12): a socket bound to the
+ * destination address is looked for first (udp4_lib_lookup2 on daddr's hash), then the wildcard
+ * ones (INADDR_ANY's); in a pass compute_score gives an AF_INET socket 2 and an AF_INET6 one 1,
+ * and refuses an IPV6_V6ONLY one. So a dual-stack IPv6 socket gets the datagram only when no
+ * IPv4 socket is bound to the address and, unless it is bound to ::ffff:daddr, no IPv4 socket
+ * is on the port at all.
+ */
+function udp4_lookup_dual(net: Net, saddr: number, sport: number, daddr: number, dport: number): UdpSock | Udp6Sock | undefined {
+  const v4 = udp_lookup(net, saddr, sport, daddr, dport);
+  if (v4?.laddr) return v4;
+  return dualStack(net, daddr, dport, true) ?? v4 ?? dualStack(net, daddr, dport, false);
+}
+
+/** The IPv4 datagram's checksum is wrong (a zero checksum is none); exported for udpv6_recvmsg's IPv4 datagrams. */
+export function checksumBad(skb: SkBuff): boolean {
   const check = rd16(skb.buf, skb.transport_header + 6);
   if (check === 0) return false;
   if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
@@ -229,8 +263,13 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
         __udp4_lib_mcast_deliver(net, skb, iph.saddr, uh.source, iph.daddr, uh.dest);
         return;
       }
-      const sk = udp_lookup(net, iph.saddr, uh.source, iph.daddr, uh.dest);
-      if (sk) {
+      const sk = udp4_lookup_dual(net, iph.saddr, uh.source, iph.daddr, uh.dest);
+      if (sk?.kind === 'udp6' && udp4_v6_sockets.queue) {
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds no IPv4 socket ahead of the dual-stack IPv6 socket bound to ${sk.report.local} (not IPV6_V6ONLY) for ${numToIp(iph.daddr)}:${uh.dest}: it takes the datagram, which its application will see from ::ffff:${numToIp(iph.saddr)}.`);
+        net.call('udp_queue_rcv_skb', () => net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp4_v6_sockets.queue!(net, sk, skb))));
+        return;
+      }
+      if (sk?.kind === 'udp') {
         net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
         udp_queue_rcv_skb(net, sk, skb);
         return;
@@ -255,6 +294,14 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
 function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number): void {
   net.call('__udp4_lib_mcast_deliver', () => {
     const socks = net.sock.udp.filter((s) => s.lport === dport && (!s.daddr || s.daddr === saddr) && (!s.dport || s.dport === sport) && (!s.laddr || s.laddr === daddr));
+    // __udp_is_mcast_sock takes a dual-stack IPv6 socket too (not ipv6_only_sock)
+    const socks6 = udp4_v6_sockets.queue ? net.sock.udp6.filter((s) => !s.v6only && s.lport === dport && (isAny6(s.laddr) || isMapped6(s.laddr, daddr))) : [];
+    if (socks.length === 0 && socks6.length > 0) {
+      net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks6.length} dual-stack IPv6 socket(s) bound to the port.`);
+      for (const sk of socks6.slice(1)) udp4_v6_sockets.queue!(net, sk, skb.copy(net.w.rec.newPacket(net.name, skb.pkt)));
+      udp4_v6_sockets.queue!(net, socks6[0], skb);
+      return;
+    }
     if (socks.length === 0) {
       net.count('UdpIgnoredMulti');
       net.drop(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket is bound to UDP port ${dport} for the ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}: UdpIgnoredMulti, and the datagram is freed without an ICMP error (kfree_skb).`);
@@ -265,6 +312,7 @@ function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: n
       const c = skb.copy(net.w.rec.newPacket(net.name, skb.pkt));
       udp_queue_rcv_skb(net, sk, c);
     }
+    for (const sk of socks6) udp4_v6_sockets.queue!(net, sk, skb.copy(net.w.rec.newPacket(net.name, skb.pkt)));
     udp_queue_rcv_skb(net, socks[0], skb);
   });
 }

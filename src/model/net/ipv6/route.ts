@@ -139,6 +139,12 @@ export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): 
   return { rt, saddr };
 }
 
+/** ip6_route_output alone, for a packet whose source is already set (ip6_route_me_harder): the dst, an error route's error in it. */
+export function ip6_route_output_dst(net: Net, daddr: Uint8Array, oif?: NetDevice): Rt6Info {
+  refuseSubnetAnycast(net, daddr);
+  return mkRt(net, fib6_lookup(net, daddr, oif?.ifindex), daddr, false, oif ?? null);
+}
+
 /** icmp6_dst_alloc / the dst ndisc sends on: straight out of `dev` to `daddr`, no lookup. */
 export function icmp6_dst_alloc(dev: NetDevice, daddr: Uint8Array): Rt6Info {
   return new Rt6Info(isV6Multicast(daddr) ? 'RTN_MULTICAST' : 'RTN_UNICAST', dev, DST_DISCARD, rt6Fns.ip6_output!, null, daddr, 0, 0, dev);

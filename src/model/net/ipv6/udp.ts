@@ -2,8 +2,10 @@
 // udp_v6_send_skb → ip6_send_skb), receiving (udpv6_rcv → __udp6_lib_rcv: the length, the
 // checksum that IPv6 makes mandatory, the socket lookup, Udp6NoPorts and ICMPv6 port
 // unreachable) and the application reading its queue (udpv6_recvmsg, where Udp6InDatagrams is
-// counted). The model's AF_INET6 sockets are IPV6_V6ONLY: IPv4 never reaches them (dual-stack
-// sockets are not modelled; the fidelity harness sets IPV6_V6ONLY on the kernel's too).
+// counted). A listener takes IPV6_V6ONLY from net.ipv6.bindv6only (0 by default: dual-stack):
+// one bound to `::` also gets the IPv4 datagrams __udp4_lib_lookup finds it for, queued by
+// IPv4's receive path and read by udpv6_recvmsg as from ::ffff:a.b.c.d with IPv4's counters. A
+// sender's socket is IPV6_V6ONLY, as the fidelity harness makes it.
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
@@ -16,7 +18,9 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmpv6_send } from './icmp';
-import { ephemeralPort } from '../ipv4/udp';
+import { checksumBad as udp4ChecksumBad, ephemeralPort, udp4_v6_sockets } from '../ipv4/udp';
+import { numToIp } from '../../proto/addr';
+import { readIp } from '../../proto/ipv4';
 import { inet6_err_handlers } from './err_handlers';
 
 export const UDP6_FILE = 'net/ipv6/udp.c';
@@ -27,12 +31,13 @@ const ENOBUFS = 105;
 
 const ap6 = (a: Uint8Array, port: number): string => `[${formatIpv6(a)}]:${port}`;
 
-/** socket(AF_INET6, SOCK_DGRAM) + IPV6_V6ONLY + bind: a listener or a sender's socket. */
+/** socket(AF_INET6, SOCK_DGRAM) + bind: a listener (IPV6_V6ONLY from net.ipv6.bindv6only, inet6_create) or a sender's socket (IPV6_V6ONLY set). */
 export function udp6Socket(net: Net, laddr: Uint8Array, lport: number, listener: boolean): Udp6Sock {
   const s: Udp6Sock = {
     kind: 'udp6',
     laddr,
     lport,
+    v6only: !listener || net.get('net.ipv6.bindv6only') !== 0,
     rcvbuf: net.get('net.core.rmem_default'),
     rmemAlloc: 0,
     report: { host: net.name, proto: 'udp', local: ap6(laddr, lport), received: [] },
@@ -82,6 +87,14 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
         net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: the bind to port ${o.sport} failed with EADDRINUSE (Address already in use); nothing is sent.`, { ret: '-98' });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
         return 'Address already in use';
+      }
+      const d = o.daddr;
+      if (d.subarray(0, 10).every((x) => x === 0) && d[10] === 0xff && d[11] === 0xff) {
+        // udpv6_sendmsg hands a v4-mapped destination to udp_sendmsg, unless the socket is
+        // IPV6_V6ONLY, as a sender's is here (the harness's too): -ENETUNREACH, nothing counted
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails with ENETUNREACH: a v4-mapped destination would go to udp_sendmsg as IPv4, but the sending socket is IPV6_V6ONLY; no counter moves.`, { ret: '-101' });
+        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Network is unreachable' });
+        return 'Network is unreachable';
       }
       const r = ip6_route_output(net, o.daddr);
       if ('error' in r) {
@@ -263,6 +276,45 @@ function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
   });
 }
 
+/**
+ * An IPv4 datagram for a dual-stack socket, from IPv4's __udp_queue_rcv_skb: charged and queued
+ * as any; a full buffer is IPv4's UdpRcvbufErrors and UdpInErrors (the IPv4 function counts).
+ */
+function udpv6_queue_ipv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
+  const size = skb.truesize();
+  if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
+    net.count('UdpRcvbufErrors');
+    net.count('UdpInErrors');
+    net.drop(skb, 'socket', '__udp_queue_rcv_skb', 'net/ipv4/udp.c', 'SOCKET_RCVBUFF', `The receive queue of ${sk.report.local} holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, UdpRcvbufErrors and UdpInErrors (IPv4's receive path counts).`);
+    return;
+  }
+  sk.rmemAlloc += size;
+  queueOf(sk).push(skb);
+  net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', `The IPv4 datagram is queued on the dual-stack socket ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.`);
+  net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
+}
+
+udp4_v6_sockets.queue = udpv6_queue_ipv4;
+
+/** udpv6_recvmsg of an IPv4 datagram (is_udp4): the address is v4-mapped, the counters IPv4's. */
+function recvIpv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
+  const uh = readUdp(skb.buf, skb.data);
+  const iph = readIp(skb.buf, skb.network_header);
+  if (udp4ChecksumBad(skb)) {
+    net.count('UdpInCsumErrors');
+    net.count('UdpInErrors');
+    net.drop(skb, 'socket', 'udpv6_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum of the IPv4 datagram wrong while copying: UdpInCsumErrors, UdpInErrors (is_udp4: IPv4\'s counters).');
+    return;
+  }
+  net.count('UdpInDatagrams');
+  const from = `[::ffff:${numToIp(iph.saddr)}]:${uh.source}`;
+  const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
+  const text = Array.from(data.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('') + (data.length > 64 ? '…' : '');
+  sk.report.received.push({ from, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: text });
+  net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes of an IPv4 datagram, from ${from} (ipv6_addr_set_v4mapped); UdpInDatagrams, IPv4's counter (is_udp4).`);
+  net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
+}
+
 /** udpv6_recvmsg: the listening application reads its queue; Udp6InDatagrams, and a deferred checksum is checked. */
 export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
   if (sk.report.state === 'sender') return;
@@ -273,6 +325,10 @@ export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
       while (q.length > 0) {
         const skb = q.shift()!;
         sk.rmemAlloc -= skb.truesize();
+        if (skb.buf[skb.network_header] >> 4 === 4) {
+          recvIpv4(net, sk, skb);
+          continue;
+        }
         const uh = readUdp(skb.buf, skb.data);
         const ip = readIpv6(skb.buf, skb.network_header);
         if (checksumBad(skb)) {

@@ -38,6 +38,7 @@ import { nf_nat_ipv4_fn } from './nf_nat_proto';
 import { nf_nat_ipv6_fn } from './nf_nat_proto_ipv6';
 import { ipv6_defrag } from './nf_defrag_ipv6';
 import { inet4, type InetAddr } from '../../proto/inet_addr';
+import type { NatAddrRange } from './nf_nat';
 import { nft_nat_eval } from './nft_nat';
 import { nf_log_ip6_packet, nf_log_ip_packet } from './nf_log_syslog';
 import { nf_send_reset, nf_send_unreach } from './nf_reject_ipv4';
@@ -286,8 +287,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   // ---- services for rule expressions ----
 
-  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | number | null, ports: [number, number] | null, base?: number): Verdict | boolean {
-    return nft_nat_eval(this, x, kind, typeof addr === 'number' ? inet4(addr) : addr, ports, base);
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | number | null, ports: [number, number] | null, base?: number, range?: NatAddrRange): Verdict | boolean {
+    return nft_nat_eval(this, x, kind, typeof addr === 'number' ? inet4(addr) : addr, ports, base, range);
   }
 
   notrack(x: EvalCtx): void {

@@ -9,7 +9,8 @@ import { rd16, rd32, wr16 } from '../../proto/addr';
 import { csumFold, csumPartial } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
 import { NEXTHDR_ICMP } from '../../proto/ipv6';
-import type { InetAddr } from '../../proto/inet_addr';
+import { inet4, inet6, inetAddrEqual, type InetAddr } from '../../proto/inet_addr';
+import { jhash, reciprocalScale } from './jhash';
 import { csumReplace, hi16, lo16, setIpAddr } from './nf_pktinfo';
 import { IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_SRC_NAT_DONE, invertTuple, tupleKey, v4of, type NfConn, type Tuple } from './nf_conntrack';
 import type { NfHookName } from '../../../trace/contract';
@@ -39,13 +40,24 @@ const hasPorts = (proto: number): boolean => proto === IPPROTO_TCP || proto === 
  * `off`, a 16-bit difference, modulo the range's size), whether or not the original is in it.
  * Returns a description of the binding.
  */
-export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number): { before: Tuple; after: Tuple } {
+export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number, range?: NatAddrRange): { before: Tuple; after: Tuple } {
   const curr = invertTuple(ct.tuple[1]);
   const t: Tuple = { ...curr };
-  if (m === 'SRC') t.src = addr;
+  const wide = range?.max && !inetAddrEqual(range.max, addr) ? range.max : null;
+  const key = m === 'SRC' ? 'sport' : 'dport';
+  // get_unique_tuple 1): a source already in the range (address, and port if one was given) is kept if unused
+  const keep = !!wide && m === 'SRC' && inAddrRange(curr.src, addr, wide) && (!ports || (curr[key] >= ports[0] && curr[key] <= ports[1])) && !taken(invertTuple(curr));
+  if (keep) {
+    /* the original tuple stays */
+  } else if (wide) {
+    const v = find_best_ips_proto(curr, addr, wide, !!range?.persistent);
+    if (m === 'SRC') t.src = v;
+    else t.dst = v;
+  } else if (m === 'SRC') t.src = addr;
   else t.dst = addr;
-  if (hasPorts(t.proto)) {
-    const key = m === 'SRC' ? 'sport' : 'dport';
+  if (keep) {
+    /* nothing to map */
+  } else if (hasPorts(t.proto)) {
     let port = t[key];
     if (ports && base !== undefined) port = ports[0] + (((port - base) & 0xffff) % (ports[1] - ports[0] + 1));
     else if (ports && (port < ports[0] || port > ports[1])) port = ports[0];
@@ -66,6 +78,69 @@ export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, nu
   if (tupleKey(t) !== tupleKey(curr)) ct.status |= m === 'SRC' ? IPS_SRC_NAT : IPS_DST_NAT;
   ct.status |= m === 'SRC' ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
   return { before: curr, after: t };
+}
+
+/** The rest of an nf_nat_range2's address part: the last address (min != max) and NF_NAT_RANGE_PERSISTENT. */
+export interface NatAddrRange {
+  max?: InetAddr;
+  persistent?: boolean;
+}
+
+/** The u32 words of union nf_inet_addr: an IPv4 address is all[0], the rest zero. */
+function addrWords(a: InetAddr): number[] {
+  if (a.family === 'ipv4') return [a.v4 >>> 0, 0, 0, 0];
+  return [0, 1, 2, 3].map((i) => rd32(a.v6, i * 4) >>> 0);
+}
+
+/** The 16 bytes of union nf_inet_addr, in memory order. */
+function addrBytes(a: InetAddr): number[] {
+  const w = addrWords(a);
+  return w.flatMap((x) => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);
+}
+
+/** A word of the address as the CPU reads the __be32 in memory (little-endian on x86). */
+const rawWord = (a: InetAddr, i: number): number => {
+  const b = addrBytes(a);
+  return (b[i * 4] | (b[i * 4 + 1] << 8) | (b[i * 4 + 2] << 16) | (b[i * 4 + 3] << 24)) >>> 0;
+};
+
+/** nf_in_range's address test: every word between the range's (compared as one big number). */
+function inAddrRange(a: InetAddr, min: InetAddr, max: InetAddr): boolean {
+  if (a.family !== min.family) return false;
+  const cmp = (x: number[], y: number[]): number => {
+    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  };
+  const w = addrWords(a);
+  return cmp(w, addrWords(min)) >= 0 && cmp(w, addrWords(max)) <= 0;
+}
+
+/**
+ * find_best_ips_proto (nf_nat_core.c, v6.12): the address of a range a connection gets. Not a
+ * random draw: jhash2 of the original source address, seeded with the original destination's
+ * last word (0 with `persistent`, so a client keeps one address whatever it talks to), scaled
+ * word by word into the range (reciprocal_scale); once a word falls below the range's last,
+ * the later words may take any value. Without `persistent` each word's destination is folded
+ * into the hash before the next.
+ */
+export function find_best_ips_proto(orig: Tuple, min: InetAddr, max: InetAddr, persistent: boolean): InetAddr {
+  const last = min.family === 'ipv4' ? 0 : 3;
+  let j = jhash(addrBytes(orig.src), persistent ? 0 : rawWord(orig.dst, last));
+  const lo = addrWords(min);
+  const hi = addrWords(max);
+  const out = [0, 0, 0, 0];
+  let full = false;
+  for (let i = 0; i <= last; i++) {
+    const minip = full ? 0 : lo[i];
+    const dist = full ? 0xffffffff : (hi[i] - lo[i] + 1) >>> 0;
+    out[i] = (minip + reciprocalScale(j, dist)) >>> 0;
+    if (out[i] !== hi[i]) full = true;
+    if (!persistent) j = (j ^ rawWord(orig.dst, i)) >>> 0;
+  }
+  if (min.family === 'ipv4') return inet4(out[0]);
+  const v6 = new Uint8Array(16);
+  out.forEach((x, i) => v6.set([x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255], i * 4));
+  return inet6(v6);
 }
 
 /** nf_nat_alloc_null_binding: no rule asked for NAT, so the connection keeps its addresses. */

@@ -22,18 +22,8 @@ import { NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
 
 export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult {
   const fn = { NF_INET_PRE_ROUTING: 'nf_nat_ipv4_pre_routing', NF_INET_POST_ROUTING: 'nf_nat_ipv4_out', NF_INET_LOCAL_OUT: 'nf_nat_ipv4_local_fn', NF_INET_LOCAL_IN: 'nf_nat_ipv4_local_in', NF_INET_FORWARD: '' }[hook];
-  const m = hook2manip(hook);
-  const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
-  return net.call(fn, (): HookResult => {
-    const say = (f: string, file: string, what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', f, file, what, { hook: nf.ctx(hook, prio, verdict, 'nat') });
+  return nf_nat_hook_fn(nf, net, hook, skb, 'ipv4', fn, ({ m, ct, ctinfo, reply, say }): HookResult => {
     const daddr0 = readIp(skb.buf, skb.network_header).daddr;
-    const ct = nf.ctOf(skb);
-    if (!ct) {
-      say('nf_nat_ipv4_fn', NAT_PROTO_FILE, `NAT (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): the packet has no conntrack entry, so there is nothing to translate.`);
-      return { verdict: 'NF_ACCEPT' };
-    }
-    const ctinfo = skb.nfct!.state;
-    const reply = ctinfo.endsWith('_REPLY');
     if ((ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') && readIp(skb.buf, skb.network_header).protocol === IPPROTO_ICMP) {
       return { verdict: nf_nat_icmp_reply_translation(net, hook, skb, ct, reply, m, say) };
     }
@@ -51,13 +41,44 @@ export function nf_nat_ipv4_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
   });
 }
 
+export type NatSay = (f: string, file: string, what: string, verdict?: string) => void;
+
+/** What the shared prologue hands a family's NAT hook body. */
+export interface NatHookState {
+  m: ManipType;
+  ct: NfConn;
+  ctinfo: string;
+  reply: boolean;
+  say: NatSay;
+}
+
+/**
+ * The prologue nf_nat_ipv4_fn and nf_nat_ipv6_fn share (nf_nat_proto.c): the hook decides the
+ * manipulation (HOOK2MANIP) and the priority it runs at; a packet without a conntrack entry has
+ * nothing to translate. The family's body gets the entry, its ctinfo and direction.
+ */
+export function nf_nat_hook_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, pf: NfProto, fn: string, body: (s: NatHookState) => HookResult): HookResult {
+  const m = hook2manip(hook);
+  const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
+  return net.call(fn, (): HookResult => {
+    const say: NatSay = (f, file, what, verdict = 'NF_ACCEPT') => net.step(skb, 'L3', f, file, what, { hook: nf.ctx(hook, prio, verdict, 'nat', pf) });
+    const ct = nf.ctOf(skb);
+    if (!ct) {
+      say(pf === 'ipv6' ? 'nf_nat_ipv6_fn' : 'nf_nat_ipv4_fn', NAT_PROTO_FILE, `${pf === 'ipv6' ? 'NAT66' : 'NAT'} (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): the packet has no conntrack entry, so there is nothing to translate.`);
+      return { verdict: 'NF_ACCEPT' };
+    }
+    const ctinfo = skb.nfct!.state;
+    return body({ m, ct, ctinfo, reply: ctinfo.endsWith('_REPLY'), say });
+  });
+}
+
 /**
  * nf_nat_inet_fn (nf_nat_core.c): for a connection's first packet (NEW or RELATED) without a
  * binding for this hook's manipulation, run the nat chains of the hook's family (an inet chain
  * is on both), a null binding when none chose; then nf_nat_packet. Both families' hook
  * functions call it.
  */
-export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto, ct: NfConn, say: (f: string, file: string, what: string, v?: string) => void): HookResult {
+export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto, ct: NfConn, say: NatSay): HookResult {
   const m = hook2manip(hook);
   const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
   const ctinfo = skb.nfct!.state;

@@ -9,31 +9,20 @@ import type { SkBuff } from '../core/skbuff';
 import type { NfHookName } from '../../../trace/contract';
 import type { HookResult } from './core';
 import type { NfEngine } from './engine';
-import { NotModelled } from '../../sim/not_modelled';
+import { ip6_route_me_harder } from '../ipv6/netfilter';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { NEXTHDR_ICMP, readIpv6 } from '../../proto/ipv6';
 import { findHdr } from './nf_pktinfo_ipv6';
-import { hook2manip, natTarget, NAT_PROTO_FILE } from './nf_nat';
+import { natTarget, NAT_PROTO_FILE } from './nf_nat';
 import { nf_nat_icmpv6_reply_translation } from './nf_nat_manip_ipv6';
-import { nf_nat_inet_fn } from './nf_nat_proto';
-import { NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
+import { nf_nat_hook_fn, nf_nat_inet_fn } from './nf_nat_proto';
 
 const FN: Record<NfHookName, string> = { NF_INET_PRE_ROUTING: 'nf_nat_ipv6_in', NF_INET_POST_ROUTING: 'nf_nat_ipv6_out', NF_INET_LOCAL_OUT: 'nf_nat_ipv6_local_fn', NF_INET_LOCAL_IN: 'nf_nat_ipv6_local_in', NF_INET_FORWARD: '' };
 
 export function nf_nat_ipv6_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): HookResult {
-  const m = hook2manip(hook);
-  const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
-  return net.call(FN[hook], (): HookResult => {
-    const say = (f: string, file: string, what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', f, file, what, { hook: nf.ctx(hook, prio, verdict, 'nat', 'ipv6') });
+  return nf_nat_hook_fn(nf, net, hook, skb, 'ipv6', FN[hook], ({ m, ct, ctinfo, reply, say }): HookResult => {
     const daddr0 = readIpv6(skb.buf, skb.network_header).daddr;
-    const ct = nf.ctOf(skb);
-    if (!ct) {
-      say('nf_nat_ipv6_fn', NAT_PROTO_FILE, `NAT66 (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): the packet has no conntrack entry, so there is nothing to translate.`);
-      return { verdict: 'NF_ACCEPT' };
-    }
-    const ctinfo = skb.nfct!.state;
-    const reply = ctinfo.endsWith('_REPLY');
     if (ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') {
       const h = findHdr(skb.buf, skb.network_header, skb.tail);
       if (h.proto === NEXTHDR_ICMP && !h.fragoff) {
@@ -53,23 +42,28 @@ export function nf_nat_ipv6_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
             return { verdict: 'NF_DROP' };
           }
           say('nf_nat_icmpv6_reply_translation', NAT_PROTO_FILE, `After the rewrite ${q()} (the quote as its sender knows it); the ICMPv6 checksum is recomputed over the pseudo-header.`);
-          return afterNat(hook, skb, daddr0);
+          return afterNat(net, hook, skb, daddr0);
         });
       }
     }
     const r = nf_nat_inet_fn(nf, net, hook, skb, indev, outdev, 'ipv6', ct, say);
     if (r.verdict !== 'NF_ACCEPT') return r;
-    return afterNat(hook, skb, daddr0);
+    return afterNat(net, hook, skb, daddr0);
   });
 }
 
-/** What nf_nat_ipv6_in and nf_nat_ipv6_local_fn do after a rewrite of the destination. */
-function afterNat(hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
+/**
+ * What nf_nat_ipv6_in and nf_nat_ipv6_local_fn do after a rewrite of the destination: drop the
+ * route so ip6_rcv_finish routes the new destination, or route a local packet again
+ * (nf_ip6_route_me_harder; its error is the verdict NF_DROP_ERR carries).
+ */
+function afterNat(net: Net, hook: NfHookName, skb: SkBuff, daddr0: Uint8Array): HookResult {
   const daddr1 = readIpv6(skb.buf, skb.network_header).daddr;
   if (ipv6AddrEqual(daddr0, daddr1)) return { verdict: 'NF_ACCEPT' };
-  // nf_nat_ipv6_in: skb_dst_drop, so ip6_rcv_finish routes the new destination
   if (hook === 'NF_INET_PRE_ROUTING') skb.dst = null;
-  // nf_nat_ipv6_local_fn would re-route with nf_ip6_route_me_harder, which the model lacks
-  else if (hook === 'NF_INET_LOCAL_OUT') throw new NotModelled('DNAT66 of a locally sent packet (nf_ip6_route_me_harder) is not modelled');
+  else if (hook === 'NF_INET_LOCAL_OUT') {
+    const err = ip6_route_me_harder(net, skb, hook, 'NAT changed the destination');
+    if (err) return { verdict: 'NF_DROP', err };
+  }
   return { verdict: 'NF_ACCEPT' };
 }

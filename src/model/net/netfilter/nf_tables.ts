@@ -76,7 +76,8 @@ export interface NfServices {
   ctState(skb: PktInfo['skb']): string | null;
   notrack(x: EvalCtx): void;
   /** `base`: the port the range's first port stands for (NF_NAT_RANGE_PROTO_OFFSET, iptables' PORT-PORT/BASE) */
-  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: import('../../proto/inet_addr').InetAddr | number | null, ports: [number, number] | null, base?: number): Verdict | boolean;
+  /** `range`: the last address of an address range, and `persistent` (NF_NAT_RANGE_PERSISTENT) */
+  nat(x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: import('../../proto/inet_addr').InetAddr | number | null, ports: [number, number] | null, base?: number, range?: import('./nf_nat').NatAddrRange): Verdict | boolean;
   reject(x: EvalCtx, how: RejectHow): void;
   log(x: EvalCtx, prefix: string): void;
   setTrace(x: EvalCtx): void;
