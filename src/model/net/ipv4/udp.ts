@@ -393,7 +393,8 @@ export function udp_recvmsg_all(net: Net, sk: UdpSock): void {
   );
 }
 
-function printable(b: Uint8Array): string {
+/** What a listener's report shows of a payload: its first 64 bytes, unprintable ones as '.'. */
+export function printable(b: Uint8Array): string {
   const s = Array.from(b.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
   return b.length > 64 ? `${s}…` : s;
 }

@@ -18,7 +18,7 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmpv6_send } from './icmp';
-import { checksumBad as udp4ChecksumBad, ephemeralPort, udp4_v6_sockets } from '../ipv4/udp';
+import { checksumBad as udp4ChecksumBad, ephemeralPort, printable, udp4_v6_sockets } from '../ipv4/udp';
 import { numToIp } from '../../proto/addr';
 import { readIp } from '../../proto/ipv4';
 import { inet6_err_handlers } from './err_handlers';
@@ -309,8 +309,7 @@ function recvIpv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
   net.count('UdpInDatagrams');
   const from = `[::ffff:${numToIp(iph.saddr)}]:${uh.source}`;
   const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
-  const text = Array.from(data.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('') + (data.length > 64 ? '…' : '');
-  sk.report.received.push({ from, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: text });
+  sk.report.received.push({ from, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
   net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes of an IPv4 datagram, from ${from} (ipv6_addr_set_v4mapped); UdpInDatagrams, IPv4's counter (is_udp4).`);
   net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
 }
@@ -339,8 +338,7 @@ export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
         }
         net.count('Udp6InDatagrams');
         const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
-        const text = Array.from(data.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('') + (data.length > 64 ? '…' : '');
-        sk.report.received.push({ from: ap6(ip.saddr, uh.source), bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: text });
+        sk.report.received.push({ from: ap6(ip.saddr, uh.source), bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
         net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes from ${ap6(ip.saddr, uh.source)} (Udp6InDatagrams).`);
         net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
       }
