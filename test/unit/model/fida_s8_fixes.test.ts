@@ -77,3 +77,22 @@ describe('fida s8: a RST with no route back (tcp_v4_send_reset)', () => {
     assert.strictEqual(only.counters.b.TcpOutRsts ?? 0, 0);
   });
 });
+
+describe("session 8: a SYN-ACK takes the listener's TOS, a RST the segment's (tcp_v4_send_synack, tcp_v4_send_reset)", () => {
+  const t = run('fix-tcp-synack-tos.yaml');
+  /** The TOS byte of the first IPv4 packet whose summary matches, as it leaves (ip_finish_output2). */
+  const tosOf = (re: RegExp): number[] =>
+    t.packets
+      .filter((p) => re.test(p.summary))
+      .map((p) => {
+        const e = t.events.find((x) => x.packet === p.id && x.fn === 'ip_finish_output2' && x.skb);
+        assert.ok(e, `no ip_finish_output2 for ${p.summary}`);
+        return parseInt(e.skb!.bytes.slice((e.skb!.network_header! + 1) * 2, (e.skb!.network_header! + 2) * 2), 16);
+      });
+  it('both SYN-ACKs leave with TOS 0 although the SYNs carried 0xb8 and 0x10', () => {
+    assert.deepStrictEqual(tosOf(/10\.0\.1\.2\.80 > 10\.0\.1\.1\.400[01]: TCP \[S\.\]/), [0, 0]);
+  });
+  it('the RST for the closed port copies the SYN\'s TOS 0xb8', () => {
+    assert.deepStrictEqual(tosOf(/10\.0\.1\.2\.81 > 10\.0\.1\.1\.4002: TCP \[R/), [0xb8]);
+  });
+});

@@ -687,8 +687,10 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
 function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number, rx: TcpEndpoints & { tos: number }): void {
   net.call('tcp_conn_request', () => {
     const af = rx.af;
-    // tcp_v4_send_synack sends with the SYN's TOS; tcp_v6_send_synack with the listener's tclass (0)
-    const tos = isV6(rx) ? 0 : rx.tos;
+    // tcp_v4_send_synack sends with the listener's TOS (inet_sk(sk)->tos), tcp_v6_send_synack
+    // with its tclass: 0 for the model's listeners, which set no IP_TOS; the SYN's own TOS would
+    // only be reflected with net.ipv4.tcp_reflect_tos, which the model does not accept (v6.12)
+    const tos = 0;
     const th = readTcp(skb.buf, skb.data);
     // af_ops->route_req (inet_csk_route_req, v6.12) routes the SYN-ACK from the request's local
     // address before the request is hashed: with no route (an `ip rule` for that source to an
@@ -943,7 +945,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
         net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
       } else {
         // a SYN-ACK sent again here pushes the request's timer back (mod_timer_pending)
-        if (inet_rtx_syn_ack(net, req, skb.pkt, rx.tos, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
+        if (inet_rtx_syn_ack(net, req, skb.pkt, req.synTos ?? 0, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
       }
       return freed('the retransmitted SYN is freed.');
     }
