@@ -502,6 +502,15 @@ export class Net {
   call<T>(fn: string, body: () => T): T {
     return this.w.rec.call(fn, body);
   }
+
+  /** `call` without a closure (Recorder.enter): `const c = net.enter(fn); try { … } finally { net.leave(c); }` */
+  enter(fn: string): number {
+    return this.w.rec.enter(fn);
+  }
+
+  leave(depth: number): void {
+    this.w.rec.leave(depth);
+  }
 }
 
 /** SKB_DROP_REASON_<reason>, one string per reason: a long run keeps one in every dropped packet's fate. */

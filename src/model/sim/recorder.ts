@@ -195,6 +195,16 @@ function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boole
   );
 }
 
+/**
+ * A host's counter deltas at the fates level: (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
+ * not the array's length: a length of 0 frees the array's backing store, and the next count
+ * allocated a new one, on every step.
+ */
+interface FatesPending {
+  l: (string | number)[];
+  n: number;
+}
+
 /** an sk_buff's bytes at a generation, and its last two snapshots */
 interface SkbVersion {
   gen: number;
@@ -316,15 +326,16 @@ export class Recorder {
     if (level === 'full') {
       this.rebuildNodes();
       // the deltas counted at the fates level that no step has taken yet, as `count` makes them
-      for (const [host, l] of this.fatesPending) {
-        if (l.length === 0) continue;
+      for (const [host, p] of this.fatesPending) {
+        if (p.n === 0) continue;
         let m = this.pendingCounters.get(host);
         if (!m) {
           m = {};
           this.pendingCounters.set(host, m);
         }
-        for (let i = 0; i < l.length; i += 2) m[l[i] as string] = (m[l[i] as string] ?? 0) + (l[i + 1] as number);
-        l.length = 0;
+        const l = p.l;
+        for (let i = 0; i < p.n; i += 2) m[l[i] as string] = (m[l[i] as string] ?? 0) + (l[i + 1] as number);
+        p.n = 0;
       }
     }
   }
@@ -366,6 +377,28 @@ export class Recorder {
     }
   }
 
+  /**
+   * `call` without a closure: enters kernel function `fn` and returns what `leave` needs. The
+   * caller runs its body between the two, in a try/finally (`const c = net.enter(fn); try { … }
+   * finally { net.leave(c); }`), so a modelled call allocates nothing at the fates level, where
+   * `call` costs the closure and context every call site makes. Same path as `call` at either level.
+   */
+  enter(fn: string): number {
+    if (this.lvl !== 'full') return -1;
+    const depth = this.stack.length;
+    this.stack.push(fn);
+    this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
+    return depth;
+  }
+
+  /** Leaves the call `enter` entered (-1: nothing was entered, at the fates level). */
+  leave(depth: number): void {
+    if (depth < 0) return;
+    this.stack.length = depth;
+    // as in `call`: the level may have changed inside (setLevel rebuilds the nodes)
+    if (this.lvl === 'full') this.nodes.length = depth + 1;
+  }
+
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
   fresh<T>(body: () => T): T {
     // at the fates level the path is always empty (see `call`): nothing to put aside
@@ -390,18 +423,24 @@ export class Recorder {
    * kept, but as a list of (name, n) per host that a step empties in place, not an object made
    * and thrown away at every step.
    */
-  private fatesPending = new Map<string, (string | number)[]>();
+  private fatesPending = new Map<string, FatesPending>();
 
   count(host: string, name: string, n = 1): void {
     if (this.lvl !== 'full') {
-      let l = this.fatesPending.get(host);
-      if (!l) {
-        l = [];
-        this.fatesPending.set(host, l);
+      let p = this.fatesPending.get(host);
+      if (!p) {
+        p = { l: [], n: 0 };
+        this.fatesPending.set(host, p);
       }
-      l.push(name, n);
+      p.l[p.n] = name;
+      p.l[p.n + 1] = n;
+      p.n += 2;
       // a host that counts without a step of its own (a timer) must not grow the list for ever
-      if (l.length >= 256) compactCounts(l);
+      if (p.n >= 256) {
+        p.l.length = p.n;
+        compactCounts(p.l);
+        p.n = p.l.length;
+      }
       return;
     }
     let m = this.pendingCounters.get(host);
@@ -415,9 +454,8 @@ export class Recorder {
   step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
     if (this.lvl !== 'full') {
-      const l = this.fatesPending.get(host);
-      // setting an array's length is a call into the runtime even when it changes nothing
-      if (l !== undefined && l.length !== 0) l.length = 0;
+      const p = this.fatesPending.get(host);
+      if (p !== undefined) p.n = 0;
       return;
     }
     const counters = this.pendingCounters.get(host);

@@ -37,6 +37,46 @@ const NEXT: Record<NfHookName, string> = {
 
 const EPERM = 1;
 
+/** The step of a hook with no base chain: its sentence and hook context. */
+interface PassThrough {
+  what: string;
+  extra: { hook: { hook: NfHookName; verdict: NfVerdict } };
+}
+/** by family, hook and okfn: nested Maps of constant strings, whose hashes V8 keeps (a key built per packet is hashed anew) */
+const PASS_THROUGH = new Map<NfProto, Map<NfHookName, Map<string, PassThrough>>>();
+
+/**
+ * Made once per family, hook and okfn, not per packet: a packet passes about four hooks without
+ * a chain, and a sentence closure and two objects each were the fates path's largest allocation.
+ * The context is shared by the events that carry it (the recorder interns contexts anyway).
+ */
+function passThrough(pf: NfProto, hook: NfHookName, next: string): PassThrough {
+  let byHook = PASS_THROUGH.get(pf);
+  if (byHook === undefined) PASS_THROUGH.set(pf, (byHook = new Map()));
+  let byNext = byHook.get(hook);
+  if (byNext === undefined) byHook.set(hook, (byNext = new Map()));
+  let p = byNext.get(next);
+  if (p === undefined) {
+    const fam = pf === 'ipv6' ? ' (NFPROTO_IPV6)' : '';
+    p = {
+      what: `${hook}${fam}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${next}.`,
+      extra: Object.freeze({ hook: Object.freeze({ hook, verdict: 'NF_ACCEPT' as NfVerdict }) }),
+    };
+    byNext.set(next, p);
+  }
+  return p;
+}
+
+/** nf_hook_slow runs the hook's entries: a function of its own, so that a hook without a chain makes no closure context */
+function nf_hook_slow(net: Net, engine: NetfilterEngine, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto): HookResult {
+  const c = net.enter('nf_hook_slow');
+  try {
+    return engine.run(net, hook, skb, indev, outdev, pf);
+  } finally {
+    net.leave(c);
+  }
+}
+
 /**
  * NF_HOOK: run the hook, then `okfn` if the verdict lets the packet go on. With no base chain
  * on the hook the kernel skips netfilter entirely (a static key), and so does the model, but
@@ -51,15 +91,13 @@ export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevic
 /** NF_HOOK for either family: `next` names the okfn for the sentence (ip6_rcv_finish, …). */
 export function nf_hook_pf(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, next: string, okfn: () => void): number {
   const engine = net.nf;
-  const fam = pf === 'ipv6' ? ' (NFPROTO_IPV6)' : '';
   if (!engine || !engine.hasChains(hook, pf)) {
-    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, () => `${hook}${fam}: no netfilter base chain is registered on this hook, so the packet goes straight on to ${next}.`, {
-      hook: { hook, verdict: 'NF_ACCEPT' },
-    });
+    const pass = passThrough(pf, hook, next);
+    net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, pass.what, pass.extra);
     okfn();
     return 1;
   }
-  const res = net.call('nf_hook_slow', () => engine.run(net, hook, skb, indev, outdev, pf));
+  const res = nf_hook_slow(net, engine, hook, skb, indev, outdev, pf);
   switch (res.verdict) {
     case 'NF_ACCEPT':
       okfn();
