@@ -106,6 +106,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-tcpmss-clamp.yaml', 'TCPMSS lowers the MSS of the SYNs a router forwards to fit a smaller link'],
       ['nf-dynamic-set-timeout.yaml', 'rules add to a set as packets pass; its elements expire after a timeout'],
       ['nf-data-maps-jhash.yaml', 'a map gives a rule its value (a mark, a NAT address and port); jhash hashes fields as the kernel does'],
+      ['nf-named-maps-delete.yaml', 'maps declared once and used by name give marks and NAT targets; a rule deletes from a set'],
     ],
   },
   {

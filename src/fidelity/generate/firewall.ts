@@ -7,6 +7,7 @@ import { Rng } from './rng';
 import type { GenHost } from './scenario';
 import { firewallKeys } from './firewall_keys';
 import { firewallMore } from './firewall_more';
+import { firewallDyn } from './firewall_dyn';
 
 export const PORTS = { udp: [53, 7000, 9000], tcp: [80, 8080, 3128] } as const;
 
@@ -214,6 +215,9 @@ export function firewalls(ctx: Ctx): void {
     if (ctx.has('nft') && (!ctx.has('iptables') || rng.chance(0.65))) nft(ctx, h);
     else if (ctx.has('iptables')) iptables(ctx, h);
     if (ctx.has('nf-keys')) firewallKeys(ctx, h);
+    // nf-dyn's stream is seeded by the lines before nf-rules', so that either feature draws the same without the other
+    const before = [...h.lines];
     if (ctx.has('nf-rules')) firewallMore(ctx, h);
+    if (ctx.has('nf-dyn')) firewallDyn(ctx, h, before);
   }
 }

@@ -65,7 +65,7 @@ export function markSource(p: NftCursor): MarkSource {
   // `KEY map { k : mark, … }`: a lookup whose data is the mark (nft_datamap.ts)
   if (mapAhead(p)) {
     const key = mapKey(p);
-    const m = dataMap(p, key, markData(p));
+    const m = dataMap(p, key, markData(p), { want: 'mark', toD: (d) => d[0] });
     return { get: m.lookup, ct: key.ct };
   }
   if (t.kind === 'word' && t.text === 'numgen') {

@@ -698,6 +698,7 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
         return jhashText(ts);
       case 'add':
       case 'update':
+      case 'delete':
         return plain(ts);
       case 'numgen': {
         const [head, i] = numgenHead(ts);

@@ -14,6 +14,7 @@ import { selectorAt } from './nft_concat';
 import { numgenCounter, numgenSpec } from './nft_numgen';
 import { elemOf, type RawElem } from './nft_sets';
 import { jhashSource, jhashAhead } from './nft_hash';
+import { namedDataMap } from './nft_named_maps';
 
 export interface MapKey {
   get: (x: EvalCtx) => X.Key | undefined;
@@ -149,8 +150,13 @@ export interface NatData {
  * `map { … }` after a key: the anonymous map, its elements checked when the rule loads (as nft's
  * are), and the lookup: the data for a packet, or undefined (NFT_BREAK).
  */
-export function dataMap<D>(p: NftCursor, key: MapKey, parse: (data: NTok[]) => D): { lookup: (x: EvalCtx) => D | undefined; last: () => string } {
+export function dataMap<D>(p: NftCursor, key: MapKey, parse: (data: NTok[]) => D, named?: { want: 'mark' | 'nat'; toD: (d: number[]) => D }): { lookup: (x: EvalCtx) => D | undefined; last: () => string } {
   p.expect('map');
+  // `map @m`: a named map of the table (nft_named_maps.ts)
+  if (p.peek().text.startsWith('@')) {
+    if (!named) p.fail(p.peek(), 'a named map here is not modelled');
+    return namedDataMap(p, key, named.want, named.toD);
+  }
   const raw = dataBlock(p);
   const fields = key.types.length > 1 ? key.types : undefined;
   const anon: NfSet = { name: '', kind: 'set', keyType: key.types[0], fields, interval: !fields, constant: true, elems: [] };

@@ -49,7 +49,7 @@ export function priorityText(prio: number, hook: string): string {
 
 function listSet(s: NfSet): string[] {
   const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
-  const flags = [s.constant ? 'constant' : '', s.interval ? 'interval' : ''].filter(Boolean);
+  const flags = [s.constant ? 'constant' : '', s.dynamic ? 'dynamic' : '', s.interval ? 'interval' : '', s.timeoutFlag ? 'timeout' : ''].filter(Boolean);
   if (flags.length) out.push(`\t\tflags ${flags.join(',')}`);
   if (s.elems.length) {
     // a map element's text ends with its verdict (`10.0.0.1 : drop`)

@@ -10,7 +10,7 @@ import { natChecks } from './nft_stmt';
 
 export function natMapStmt(p: NftCursor, kw: NTok, kind: 'snat' | 'dnat'): Expr {
   const key = mapKey(p);
-  const m = dataMap(p, key, natData(p));
+  const m = dataMap(p, key, natData(p), { want: 'nat', toD: (d) => ({ addr: d[0], ...(d.length > 1 && { port: d[1] }) }) });
   while (p.is('random') || p.is('persistent') || p.is('fully-random')) {
     const f = p.next();
     if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);

@@ -91,6 +91,7 @@ export const ITEMS: Record<string, ItemParser> = {
   jhash: (p, t) => E(jhashItem(p, t)),
   add: (p, t) => E(dynsetItem(p, t)),
   update: (p, t) => E(dynsetItem(p, t)),
+  delete: (p, t) => E(dynsetItem(p, t)),
   symhash: notModelled,
   fib: notModelled,
   rt: notModelled,

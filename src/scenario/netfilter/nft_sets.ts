@@ -3,13 +3,16 @@
 // `EXPR vmap @map`, an anonymous `vmap { … }`). Elements are checked against the set's type when
 // they are loaded, where nft checks them.
 import { NfError, type NfEngine } from '../../model/net/netfilter/engine';
-import { concatKey, jiffiesAt, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
+import { concatKey, jiffiesAt, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type MapDataType, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q, type Check } from './nft_cursor';
 import { findTable, type Op } from './nft_ops';
 import { msToJiffies, timeMs } from './nft_time';
+import { declaredHere, elemData, elemTimeout, mapDataType } from './nft_named_maps';
+
+const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 
 /** nft's names of the datatypes, as its errors print them */
 export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type' };
@@ -34,7 +37,7 @@ const TYPEOF: Record<string, SetKeyType> = {
   'icmp type': 'icmp_type',
 };
 /** An element as written; a concatenated one (`A . B`) has its parts, key being the first. */
-export type RawElem = { key: NTok; parts?: NTok[]; verdict?: NTok; target?: NTok };
+export type RawElem = { key: NTok; parts?: NTok[]; verdict?: NTok; target?: NTok; data?: NTok[]; timeout?: NTok; expires?: NTok };
 
 /** A key's datatype as nft's errors describe it: one type's name, or `concatenation of (…)`. */
 export function typeDesc(types: readonly SetKeyType[]): string {
@@ -61,7 +64,9 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
   let keyType: SetKeyType | null = null;
   let fields: SetKeyType[] = [];
   let intervalTok: NTok | null = null;
-  let dataType: 'verdict' | undefined;
+  let dataType: 'verdict' | MapDataType | undefined;
+  let timeoutFlag = false;
+  let dynamic = false;
   let interval = false;
   let constant = false;
   let elems: RawElem[] = [];
@@ -83,9 +88,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (isMap) {
         const colon = p.word(`":" and the data type of the map`);
         if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
-        const d = p.word('a data type');
-        if (d.text !== 'verdict') p.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
-        dataType = 'verdict';
+        dataType = mapDataType(p, false);
       }
     } else if (t.text === 'typeof') {
       fields = [];
@@ -103,9 +106,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (isMap) {
         const colon = p.word('":" and the data of the map');
         if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
-        const d = p.word('verdict');
-        if (d.text !== 'verdict') p.fail(d, `maps to ${d.text} are not modelled (verdict maps are)`);
-        dataType = 'verdict';
+        dataType = mapDataType(p, true);
       }
     } else if (t.text === 'flags') {
       for (;;) {
@@ -115,11 +116,11 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
           intervalTok = f;
         }
         else if (f.text === 'constant') constant = true;
-        // dynamic: rules may add elements (nft sets it itself for a set a rule adds to);
-        // timeout: elements may expire (nft sets it itself for a set with a timeout)
-        else if (f.text === 'dynamic' || f.text === 'timeout') {
-          /* the model lets rules add to any set and expires any element with a timeout */
-        } else p.fail(f, `set flag ${q(f.text)} is not modelled (interval, constant, dynamic, timeout are)`);
+        // dynamic (NFT_SET_EVAL): rules may add elements (nft sets it itself for a set a rule of the
+        // same transaction adds to: nft_dynset.ts); timeout: elements may expire
+        else if (f.text === 'timeout') timeoutFlag = true;
+        else if (f.text === 'dynamic') dynamic = true;
+        else p.fail(f, `set flag ${q(f.text)} is not modelled (interval, constant, dynamic, timeout are)`);
         if (!p.is(',')) break;
         p.next();
       }
@@ -150,6 +151,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
   if (fields.length > 1 && intervalTok) p.fail(intervalTok, 'flags interval with a concatenated type (nft_set_pipapo) is not modelled');
   const fs = fields.length > 1 ? fields : undefined;
   const typeText = setTypeText({ keyType: kt, fields: fs });
+  declaredHere(p, fam, tn.text, sn.text);
   ops.push({
     pos: sn.pos,
     run: (e) => {
@@ -159,7 +161,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
       if (set && (setTypeText(set) !== typeText || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${setTypeText(set)}`);
       if (!set) {
-        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [], ...(timeout !== undefined && { timeout }), ...(size !== undefined && { size }) };
+        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [], ...(timeoutFlag && { timeoutFlag }), ...(dynamic && { dynamic }), ...(timeout !== undefined && { timeout }), ...(size !== undefined && { size }) };
         t.sets.set(sn.text, set);
       }
       for (const r of elems) addElem(p, t, set, r, false);
@@ -190,11 +192,17 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
       if (t.kind !== 'word' && t.kind !== 'str') p.fail(t, `syntax error: expected a value after ".", found ${q(t.text)}`);
       parts.push(t);
     }
+    // `KEY timeout T expires E`: the element's own lifetime (nft_named_maps.ts)
+    const life: { timeout?: NTok; expires?: NTok } = {};
+    while (p.is('timeout') || p.is('expires')) {
+      const w = p.next();
+      life[w.text as 'timeout' | 'expires'] = p.word(`a time after ${w.text}`);
+    }
     const last = parts[parts.length - 1];
     // `25:accept` is one word to nft's scanner too: a key and its verdict
     const glued = isMap && last.kind === 'word' ? /^([^:]+):([a-z]+)$/.exec(last.text) : null;
     if (glued) parts[parts.length - 1] = { ...last, text: glued[1], end: last.start + glued[1].length };
-    const r: RawElem = { key: parts[0] };
+    const r: RawElem = { key: parts[0], ...life };
     if (parts.length > 1) r.parts = parts;
     if (glued) {
       r.verdict = { ...last, text: glued[2], pos: { ...last.pos, col: last.pos.col + glued[1].length + 1 }, start: last.start + glued[1].length + 1 };
@@ -203,6 +211,18 @@ export function elemBlock(p: NftCursor, isMap: boolean): RawElem[] {
     } else if (isMap) {
       const colon = p.word('":" and a verdict');
       if (colon.text !== ':') p.fail(colon, `syntax error: a map element is KEY : VERDICT, found ${q(colon.text)}`);
+      // a data map's element: its data up to the next element (the map's type checks it)
+      if (!VERDICT_WORDS.has(p.peek().text)) {
+        r.data = [];
+        while (p.peek().kind === 'word' && !p.is(',') && !p.is('}')) r.data.push(p.next());
+        if (!r.data.length) p.fail(p.peek(), 'syntax error: a map element is KEY : VALUE');
+        out.push(r);
+        p.skipSeps();
+        if (p.is(',')) p.next();
+        else if (!p.is('}')) p.fail(p.peek(), `syntax error: expected , or } after the element, found ${q(p.peek().text)}`);
+        p.skipSeps();
+        continue;
+      }
       r.verdict = p.word('a verdict');
       if (r.verdict.text === 'jump' || r.verdict.text === 'goto') r.target = p.name('a chain name');
       else if (!['accept', 'drop', 'continue', 'return'].includes(r.verdict.text)) p.fail(r.verdict, `${q(r.verdict.text)} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)`);
@@ -266,7 +286,13 @@ function valueOf(p: NftCursor, set: NfSet, keyType: SetKeyType, key: NTok): SetE
 
 export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: boolean): void {
   const el = elemOf(p, set, r);
-  if (r.verdict) {
+  if (set.kind === 'map' && set.dataType && set.dataType !== 'verdict') {
+    if (!r.data) p.fail(r.verdict ?? r.key, `map ${set.name} maps to ${set.dataType}: KEY : ${set.dataType === 'mark' ? 'MARK' : 'ADDRESS'} elements`);
+    const d = elemData(p, set, r.data);
+    el.data = d.data;
+    el.text = `${el.text} : ${d.text}`;
+  } else if (r.data) p.fail(r.data[0], set.kind === 'map' ? `${q(r.data.map((t) => t.text).join(' '))} is not a verdict (accept, drop, continue, return, jump CHAIN, goto CHAIN)` : 'a set has no data: use a map');
+  else if (r.verdict) {
     const v = r.verdict.text;
     const code: Record<string, Verdict['code']> = { accept: 'NF_ACCEPT', drop: 'NF_DROP', continue: 'NFT_CONTINUE', return: 'NFT_RETURN', jump: 'NFT_JUMP', goto: 'NFT_GOTO' };
     el.verdict = { code: code[v], chain: r.target?.text };
@@ -278,10 +304,14 @@ export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: 
     el.text = `${el.text} : ${v}${r.target ? ` ${r.target.text}` : ''}`;
   } else if (set.kind === 'map') p.fail(r.key, `map ${set.name} needs KEY : VERDICT elements`);
   // an element added without a timeout of its own gets the set's (nft_add_set_elem)
-  if (set.timeout) el.expires = jiffiesAt(p.net.w.sched.now) + set.timeout;
+  const own = elemTimeout(p, set, r.timeout, r.expires, r.key);
+  const life = own ?? set.timeout;
+  if (life) el.expires = jiffiesAt(p.net.w.sched.now) + life;
+  if (own && r.timeout) el.text = el.text.replace(/^([^:]*?)( : |$)/, (_m, k: string, sep: string) => `${k} timeout ${r.timeout!.text}${sep}`);
   const same = set.elems.findIndex((x) => x.lo === el.lo && x.hi === el.hi);
   if (same >= 0) {
     if (create) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of ${set.name}`, r.key.pos);
+    if (set.kind === 'map' && String(set.elems[same].data) !== String(el.data)) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of map ${set.name} has other data`, r.key.pos);
     if (set.kind === 'map' && set.elems[same].verdict?.code !== el.verdict?.code) throw new ScenarioError(`Could not process rule: File exists: element ${keyText(r)} of map ${set.name} has another verdict`, r.key.pos);
     return;
   }

@@ -54,7 +54,7 @@ describe('dynamic sets (issue 15): packets', () => {
   });
 
   it('a full set adds nothing and ends the rule (NFT_BREAK)', () => {
-    const t = run(threeHosts({ router: router(['add @s { udp dport } counter accept', 'drop'], '{ type inet_service; size 1; }') }, udp([[5000], [5001], [5000]])));
+    const t = run(threeHosts({ router: router(['add @s { udp dport } counter accept', 'drop'], '{ type inet_service; flags dynamic; size 1; }') }, udp([[5000], [5001], [5000]])));
     assert.deepStrictEqual(fates(t), ['delivered@server', 'dropped@router', 'delivered@server']);
   });
 

@@ -172,6 +172,8 @@ export interface Chain {
 
 /** The key types of named sets and maps the model knows (nft's datatypes). */
 export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type';
+/** The data of a named data map the model reads: a mark (meta/ct mark set), a NAT address, a NAT address and port. */
+export type MapDataType = 'mark' | 'ipv4_addr' | 'ipv4_addr . inet_service';
 
 /** One element: a value, or with flags interval a range (a prefix is a range); a map's element has its data. */
 export interface SetElem {
@@ -180,6 +182,8 @@ export interface SetElem {
   /** the element as nft prints it */
   text: string;
   verdict?: Verdict;
+  /** a data map's element: its data as the registers nft_lookup fills hold it (a mark; an address; an address and a port) */
+  data?: number[];
   /** an element with a timeout (nft_set_ext timeout): the jiffies64 at which it expires */
   expires?: number;
 }
@@ -200,13 +204,17 @@ export interface NfSet {
    * values joined (concatKey), which compares the same way.
    */
   fields?: SetKeyType[];
-  /** a map's data type: only verdict maps are modelled */
-  dataType?: 'verdict';
+  /** a map's data type: verdicts, or the data of a data map (MapDataType) */
+  dataType?: 'verdict' | MapDataType;
   interval: boolean;
   constant: boolean;
   elems: SetElem[];
   /** `timeout T`: the default timeout of elements rules add, in jiffies */
   timeout?: number;
+  /** `flags dynamic` (NFT_SET_EVAL): the kernel picks a backend rules can add to and delete from (nft_set_rhash) */
+  dynamic?: boolean;
+  /** `flags timeout` (NFT_SET_TIMEOUT): elements may carry timeouts of their own */
+  timeoutFlag?: boolean;
   /** `size N`: nft_dynset_new adds no element past it */
   size?: number;
 }
