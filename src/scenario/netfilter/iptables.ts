@@ -19,6 +19,7 @@ import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type 
 import { be16, l4Bytes } from './xt/l4hdr';
 import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
 import { natPorts6, natTo6 } from './ip6tables_nat';
+import { IP6T_XT_MATCHES } from './xt/ip6_exthdr';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -624,8 +625,9 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         if (neg) throw new ScenarioError('unexpected ! flag before --match', t.pos);
         const v = a.arg(t, 'a match name');
         const known = fam === 'ip6' ? [...IP6T_MATCHES] : ['tcp', 'udp', 'icmp', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
-        if (fam === 'ip6' && !IP6T_MATCHES.has(v.text)) ip6Unsupported('match', v);
-        const xm = Object.hasOwn(XT_MATCHES, v.text) ? XT_MATCHES[v.text] : undefined;
+        const xmods = fam === 'ip6' ? IP6T_XT_MATCHES : XT_MATCHES;
+        if (fam === 'ip6' && !IP6T_MATCHES.has(v.text) && !Object.hasOwn(IP6T_XT_MATCHES, v.text)) ip6Unsupported('match', v);
+        const xm = Object.hasOwn(xmods, v.text) ? xmods[v.text] : undefined;
         if (xm) {
           const eff: number | null = proto ?? finalProto;
           if (xm.protos && (eff === null || !xm.protos.includes(eff))) throw new ScenarioError(`-m ${v.text} needs -p ${xm.protos.map((n) => Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === n) ?? n).join(' or -p ')} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
