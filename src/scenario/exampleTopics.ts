@@ -45,6 +45,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['ipv6-ip6tables-dnat-forward.yaml', 'ip6tables -t nat DNAT --to-destination [ADDR]:PORT: a router forwards its port to a server behind it'],
       ['ipv6-ip6tables-forward-firewall.yaml', 'an ip6tables FORWARD firewall: policy DROP, a user chain, icmp6 types, REJECT with icmp6-adm-prohibited'],
       ['ipv6-ip6tables-frag-match.yaml', 'ip6tables -m frag --fragmore / --fraglast on the fragments of a forwarded datagram'],
+      ['ipv6-ip6tables-mangle-mark.yaml', 'ip6tables mangle OUTPUT MARK: a route chain routes the packet again; filter OUTPUT drops by the mark'],
       ['ipv6-ip6tables-masquerade.yaml', 'ip6tables -t nat MASQUERADE: a ping and a UDP exchange behind the router\'s address'],
       ['ipv6-nf-reject-tcp-reset.yaml', 'reject with tcp reset over IPv6: nf_send_reset6 answers the SYN, connect() gets ECONNREFUSED'],
       ['ipv6-fragmentation-reassembly.yaml', 'only the source fragments IPv6: ip6_fragment, the Fragment header, ipv6_frag_rcv'],
