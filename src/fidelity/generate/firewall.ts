@@ -52,8 +52,11 @@ function match(ctx: Ctx, hook: Hook, ifs: Iface[]): { text: string; proto?: 'udp
   }
 }
 
-function verdict(ctx: Ctx, hook: Hook, proto?: string): string {
-  const { rng } = ctx;
+/**
+ * A rule's verdict statement. `six` (the ip6 or inet table of the ipv6 feature) adds `log` and
+ * reject's ICMPv6 and icmpx kinds; the weight 0 of `log` without it leaves IPv4's draws as they were.
+ */
+export function verdict(rng: Rng, hook: Hook, proto?: string, six?: 'ip6' | 'inet'): string {
   const filtering = hook === 'input' || hook === 'forward' || hook === 'output';
   const v = rng.weighted([
     [4, 'accept'],
@@ -62,21 +65,36 @@ function verdict(ctx: Ctx, hook: Hook, proto?: string): string {
     [2, 'counter'],
     [1, 'mark'],
     [1, 'limit'],
+    [six ? 1 : 0, 'log'],
     [1, 'continue'],
   ] as const);
   switch (v) {
     case 'reject':
       if (proto === 'tcp' && rng.chance(0.5)) return 'counter reject with tcp reset';
+      if (six) return reject6(rng, six);
       return rng.chance(0.3) ? 'reject' : `reject with icmp type ${rng.pick(['port-unreachable', 'host-prohibited', 'admin-prohibited', 'net-unreachable', 'host-unreachable'])}`;
     case 'mark':
       return rng.chance(0.5) ? 'meta mark set 0x1' : 'ct mark set 0x1';
     case 'limit':
       return `limit rate ${rng.chance(0.5) ? 'over ' : ''}${rng.pick(['1/second', '2/second', '1/minute'])} burst ${rng.pick([1, 2, 5])} packets ${rng.pick(['drop', 'accept'])}`;
+    case 'log':
+      return `log${rng.chance(0.5) ? ` prefix "v6-${hook}"` : ''} ${rng.pick(['accept', 'drop', 'counter'])}`;
     case 'counter':
       return 'counter';
     default:
       return `counter ${v}`;
   }
+}
+
+function reject6(rng: Rng, fam: 'ip6' | 'inet'): string {
+  const k = rng.weighted([
+    [3, 'plain'],
+    [4, 'icmpv6'],
+    [fam === 'inet' ? 2 : 0, 'icmpx'],
+  ] as const);
+  if (k === 'plain') return 'counter reject';
+  if (k === 'icmpx') return `counter reject with icmpx type ${rng.pick(['port-unreachable', 'admin-prohibited', 'no-route', 'host-unreachable'])}`;
+  return `counter reject with icmpv6 type ${rng.pick(['port-unreachable', 'admin-prohibited', 'no-route', 'addr-unreachable'])}`;
 }
 
 /**
@@ -133,7 +151,7 @@ function nft(ctx: Ctx, h: GenHost): void {
       // keeps only the header match (decided without a draw, so the draws that follow stay the same)
       const clash = (a: typeof m, b: typeof m): boolean => !!a.l4 && !!b.proto && a.l4 !== b.proto;
       const texts = [clash(m, m2) ? '' : m.text, clash(m2, m) ? '' : m2.text];
-      const v = verdict(ctx, hook, proto);
+      const v = verdict(ctx.rng, hook, proto);
       if (ctx.has('nft-payload')) {
         const side = Rng.fromText(`${h.name}\n${h.lines.join('\n')}\n${texts.join(' ')} ${v}`);
         if (side.chance(0.35)) texts.push(payloadMatch(side, proto, m.l4 ?? m2.l4));

@@ -9,7 +9,7 @@
 // of the work: ip6tables nat/mangle and conntrack matches, NAT66 ranges, redirect, local DNAT.
 // Drawn from a stream of their own (Ctx6.fw), so the rest of the IPv6 draw stays as it was.
 import { host, type Ctx } from './context';
-import { PORTS } from './firewall';
+import { PORTS, verdict } from './firewall';
 import type { Ctx6, Iface6 } from './ipv6';
 import type { Rng } from './rng';
 import type { GenHost } from './scenario';
@@ -79,43 +79,6 @@ function match6(rng: Rng, v6: Ctx6, hook: Hook, ifs: Iface6[]): { text: string; 
   }
 }
 
-function verdict6(rng: Rng, fam: 'ip6' | 'inet', hook: Hook, proto?: string): string {
-  const filtering = hook === 'input' || hook === 'forward' || hook === 'output';
-  const v = rng.weighted([
-    [4, 'accept'],
-    [4, 'drop'],
-    [filtering ? 3 : 0, 'reject'],
-    [2, 'counter'],
-    [1, 'mark'],
-    [1, 'limit'],
-    [1, 'log'],
-    [1, 'continue'],
-  ] as const);
-  switch (v) {
-    case 'reject': {
-      if (proto === 'tcp' && rng.chance(0.5)) return 'counter reject with tcp reset';
-      const k = rng.weighted([
-        [3, 'plain'],
-        [4, 'icmpv6'],
-        [fam === 'inet' ? 2 : 0, 'icmpx'],
-      ] as const);
-      if (k === 'plain') return 'counter reject';
-      if (k === 'icmpx') return `counter reject with icmpx type ${rng.pick(['port-unreachable', 'admin-prohibited', 'no-route', 'host-unreachable'])}`;
-      return `counter reject with icmpv6 type ${rng.pick(['port-unreachable', 'admin-prohibited', 'no-route', 'addr-unreachable'])}`;
-    }
-    case 'mark':
-      return rng.chance(0.5) ? 'meta mark set 0x1' : 'ct mark set 0x1';
-    case 'limit':
-      return `limit rate ${rng.chance(0.5) ? 'over ' : ''}${rng.pick(['1/second', '2/second', '1/minute'])} burst ${rng.pick([1, 2, 5])} packets ${rng.pick(['drop', 'accept'])}`;
-    case 'log':
-      return `log${rng.chance(0.5) ? ` prefix "v6-${hook}"` : ''} ${rng.pick(['accept', 'drop', 'counter'])}`;
-    case 'counter':
-      return 'counter';
-    default:
-      return `counter ${v}`;
-  }
-}
-
 function nft6(rng: Rng, v6: Ctx6, h: GenHost): void {
   const ifs = v6.ifaces.filter((f) => f.host === h.name);
   const fam = rng.chance(0.5) ? 'ip6' : 'inet';
@@ -139,7 +102,7 @@ function nft6(rng: Rng, v6: Ctx6, h: GenHost): void {
       const m = match6(rng, v6, hook, ifs);
       const m2 = rng.chance(0.3) ? match6(rng, v6, hook, ifs) : { text: '' };
       if (m.proto && m2.proto && m.proto !== m2.proto) continue;
-      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[m.text, m2.text, verdict6(rng, fam, hook, m.proto ?? m2.proto)].filter(Boolean).join(' ')}`);
+      h.lines.push(`nft add rule ${fam} ${t} ${hook} ${[m.text, m2.text, verdict(rng, hook, m.proto ?? m2.proto, fam)].filter(Boolean).join(' ')}`);
     }
   }
   if (rng.chance(0.35)) nat6(rng, v6, h, ifs);

@@ -50,7 +50,7 @@ export const MODEL_STEPS: readonly string[] = [
   'ip_route_input_slow', 'ip_route_input_mc', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd', 'skb_release_data',
   // netfilter
   'NF_HOOK', 'nf_hook_slow', 'nf_conntrack_in', '__nf_conntrack_confirm', 'ipv4_conntrack_defrag', 'nft_do_chain', 'nft_do_chain_ipv4',
-  'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'ip_route_me_harder', 'nf_nat_inet_fn', 'nf_nat_ipv4_fn',
+  'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'nf_route_table_hook6', 'ip_route_me_harder', 'nf_nat_inet_fn', 'nf_nat_ipv4_fn',
   'nf_nat_setup_info', 'nf_nat_alloc_null_binding', 'nf_nat_packet', 'nf_nat_ipv4_manip_pkt', 'nf_nat_icmp_reply_translation',
   'nft_do_chain_ipv6', 'nf_send_unreach6', 'nf_send_reset6', 'nf_log_ip6_packet', 'ipv6_defrag', 'nf_ct_frag6_gather', 'nf_ct_frag6_queue', 'nf_ct_frag6_reasm', 'nf_ct_frag6_expire', 'nf_nat_ipv6_fn', 'nf_nat_ipv6_manip_pkt', 'nf_nat_icmpv6_reply_translation', 'ip6_route_me_harder',
   'nf_send_unreach', 'nf_send_reset', 'nf_queue', 'nf_log_ip_packet', 'nfulnl_log_packet', 'tos_tg', 'dscp_tg', 'ttl_tg', 'nft_ct_set_eval', 'connmark_tg_shift', 'tcpmss_tg4',

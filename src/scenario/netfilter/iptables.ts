@@ -18,6 +18,8 @@ import type { XtMatch } from './xt/types';
 import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
 import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
+import { natPorts6, natTo6 } from './ip6tables_nat';
+import { IP6T_XT_MATCHES } from './xt/ip6_exthdr';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 const q = (s: string): string => `"${s}"`;
@@ -623,8 +625,9 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         if (neg) throw new ScenarioError('unexpected ! flag before --match', t.pos);
         const v = a.arg(t, 'a match name');
         const known = fam === 'ip6' ? [...IP6T_MATCHES] : ['tcp', 'udp', 'icmp', 'mark', 'connmark', 'multiport', 'comment', 'pkttype', 'length', 'ttl'];
-        if (fam === 'ip6' && !IP6T_MATCHES.has(v.text)) ip6Unsupported('match', v);
-        const xm = Object.hasOwn(XT_MATCHES, v.text) ? XT_MATCHES[v.text] : undefined;
+        const xmods = fam === 'ip6' ? IP6T_XT_MATCHES : XT_MATCHES;
+        if (fam === 'ip6' && !IP6T_MATCHES.has(v.text) && !Object.hasOwn(IP6T_XT_MATCHES, v.text)) ip6Unsupported('match', v);
+        const xm = Object.hasOwn(xmods, v.text) ? xmods[v.text] : undefined;
         if (xm) {
           const eff: number | null = proto ?? finalProto;
           if (xm.protos && (eff === null || !xm.protos.includes(eff))) throw new ScenarioError(`-m ${v.text} needs -p ${xm.protos.map((n) => Object.keys(IPT_PROTOS).find((k) => IPT_PROTOS[k] === n) ?? n).join(' or -p ')} in the rule (the kernel refuses it otherwise: RULE_APPEND failed (Invalid argument))`, v.pos);
@@ -894,6 +897,11 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
   const notRandom = (o: Map<string, Tok>): void => {
     for (const f of ['--random', '--random-fully']) if (o.has(f)) throw new ScenarioError(`${v.text} ${f} is not modelled (the kernel picks the port at random)`, o.get(f)!.pos);
   };
+  // libxt_NAT: ports need a protocol that has them; the model's NAT66 rewrites TCP and UDP ports
+  const needPorts6 = (to: Tok): void => {
+    if (proto === IPT_PROTOS.sctp || proto === IPT_PROTOS.dccp) throw new ScenarioError(`${v.text} of ${proto === IPT_PROTOS.sctp ? 'SCTP' : 'DCCP'} ports is not modelled (TCP and UDP are)`, to.pos);
+    if (proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError('Need TCP, UDP, SCTP or DCCP with port specification', to.pos);
+  };
   const vt = (code: 'NF_ACCEPT' | 'NF_DROP' | 'NFT_RETURN'): Expr => {
     if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
     return X.verdictStmt(text(from), { code });
@@ -1015,7 +1023,13 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
       const o = opts(snat ? [key, '--random', '--random-fully', '--persistent'] : [key, '--random', '--persistent']);
       notRandom(o);
       const to = o.get(key);
-      if (!to) throw new ScenarioError(`${v.text}: ${key} is required`, v.pos);
+      if (!to) throw new ScenarioError(fam === 'ip6' ? `${v.text}: option "${key}" must be specified` : `${v.text}: ${key} is required`, v.pos);
+      if (fam === 'ip6') {
+        const r6 = natTo6(to, !snat);
+        if (r6.ports) needPorts6(to);
+        saveAs(() => [key, r6.save, ...(o.has('--persistent') ? ['--persistent'] : [])]);
+        return X.natStmt(text(from), snat ? 'snat' : 'dnat', r6.addr, r6.ports, r6.base, { ...(r6.max && { max: r6.max }), ...(o.has('--persistent') && { persistent: true }) });
+      }
       const r = natTo(to, true, !snat);
       if (r.ports && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError(`${v.text}: a port needs -p tcp or -p udp`, to.pos);
       saveAs(() => [key, `${numToIp(r.addr!)}${r.ports ? `:${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}${r.base !== undefined ? `/${r.base}` : ''}` : ''}`, ...(o.has('--persistent') ? ['--persistent'] : [])]);
@@ -1028,8 +1042,9 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
       const o = opts(masq ? ['--to-ports', '--random', '--random-fully'] : ['--to-ports', '--random']);
       notRandom(o);
       const to = o.get('--to-ports');
+      if (to && fam === 'ip6') needPorts6(to);
       if (to && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError('Need TCP, UDP, SCTP or DCCP with port specification', to.pos);
-      const r = to ? natTo(to, false) : { ports: null };
+      const r = to ? (fam === 'ip6' ? { ports: natPorts6(to, to.text) } : natTo(to, false)) : { ports: null };
       saveAs(() => (r.ports ? ['--to-ports', r.ports[0] === r.ports[1] ? `${r.ports[0]}` : `${r.ports[0]}-${r.ports[1]}`] : []));
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }

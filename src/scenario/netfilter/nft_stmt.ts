@@ -227,7 +227,7 @@ export function natChecks(p: NftCursor, kw: NTok, kind: 'snat' | 'dnat' | 'masqu
 /**
  * The IPv6 target of `snat|dnat ip6 to`: ADDR, [ADDR]:PORT[-PORT] (nft's brackets around an
  * address followed by a port), or an address range ADDR-ADDR (nf_nat_core's find_best_ips_proto
- * chooses in it). A range with ports is not modelled.
+ * chooses in it), or both, [LO]-[HI]:PORT[-PORT].
  */
 function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null; max?: InetAddr } {
   const first = p.peek();
@@ -249,8 +249,11 @@ function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null; max?
     if (c >= 0 && lo[c] > hi[c]) p.fail(first, 'Range has zero or negative size');
     return { addr: inet6(lo), ports: null, max: inet6(hi) };
   }
+  // [ADDR]-[ADDR]:PORT[-PORT]: an address range with ports, both chosen as for either alone (nat6RangePorts)
+  const rp = /^\[([0-9a-fA-F:.]+)\]-\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text);
+  if (rp) return nat6RangePorts(p, first, rp);
   const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text) ?? /^([0-9a-fA-F:.]+)$/.exec(text);
-  if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, ADDR-ADDR or [ADDR]:PORT${/\]-/.test(text) ? ' (an address range with ports is not modelled)' : ''}`);
+  if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, ADDR-ADDR, [ADDR]:PORT or [ADDR]-[ADDR]:PORT`);
   const a = parseIpv6(m[1]);
   if (!a) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
   let ports: X.Range | null = null;
@@ -260,6 +263,23 @@ function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null; max?
     if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
   }
   return { addr: inet6(a), ports };
+}
+
+/** `[LO]-[HI]:PORT[-PORT]` of `snat|dnat ip6 to`: the address range and the port range of one nf_nat_range2. */
+function nat6RangePorts(p: NftCursor, first: NTok, m: RegExpExecArray): { addr: InetAddr; ports: X.Range | null; max?: InetAddr } {
+  const lo = parseIpv6(m[1]);
+  const hi = parseIpv6(m[2]);
+  if (!lo) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
+  if (!hi) return p.fail(first, `${q(m[2])} is not an IPv6 address`);
+  const c = lo.findIndex((b, i) => b !== hi[i]);
+  if (c >= 0 && lo[c] > hi[c]) p.fail(first, 'Range has zero or negative size');
+  let ports: X.Range | null = null;
+  if (m[3]) {
+    needTransport(p, first, m[1].length + m[2].length + 6);
+    ports = [p.portOf(first, m[3]), m[4] ? p.portOf(first, m[4]) : p.portOf(first, m[3])];
+    if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
+  }
+  return { addr: inet6(lo), ports, max: inet6(hi) };
 }
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */

@@ -168,3 +168,14 @@ export function withTcpSum(skb: SkBuff): SkBuff {
 }
 /** a TCP header (ports 1000 → 80), flags, and options after the 20 bytes */
 export const tcp = (flags: number, opts: number[] = []): number[] => [0x03, 0xe8, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, ((20 + opts.length) / 4) << 4, flags, 0xff, 0xff, 0, 0, 0, 0, ...opts];
+
+/**
+ * a (2001:db8:1::1) and b (2001:db8:1::2) on one link, each with `v4` 10.0.0.1 and .2 too; extra
+ * setup lines for each, listeners (`- b: udp [::]:53`), and traffic lines as the YAML reads them.
+ */
+export function twoHosts(o: { a: string[]; b?: string[]; v4?: boolean; listen?: string[]; traffic: string[] }): string {
+  const host = (n: number, extra: string[]): string =>
+    [`ip -6 addr add 2001:db8:1::${n}/64 dev eth0 nodad`, ...(o.v4 ? [`ip addr add 10.0.0.${n}/24 dev eth0`] : []), 'ip link set eth0 up', ...extra].map((l) => `    ${l}\n`).join('');
+  const listen = o.listen?.length ? `listen:\n${o.listen.map((l) => `  ${l}\n`).join('')}` : '';
+  return `name: t\nhosts:\n  a: |\n${host(1, o.a)}  b: |\n${host(2, o.b ?? [])}links:\n  - a:eth0 b:eth0\n${listen}traffic:\n${o.traffic.map((l) => `  ${l}\n`).join('')}`;
+}

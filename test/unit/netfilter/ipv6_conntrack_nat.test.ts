@@ -2,7 +2,7 @@
 // RELATED, neighbour discovery untracked, replies that cannot start a connection), the
 // nf_nat_ipv6_manip_pkt rewrites and their checksums, and the three examples.
 import * as assert from 'assert';
-import { errAt, nfEvents, run, runExample } from './helpers';
+import { errAt, nfEvents, run, runExample, twoHosts } from './helpers';
 import type { Trace, TraceEvent } from '../../../src/trace/contract';
 import { parseIpv6 } from '../../../src/trace/ipv6';
 import { inet4, inet6 } from '../../../src/model/proto/inet_addr';
@@ -38,11 +38,6 @@ const okSum = (skb: SkBuff, off = 0): boolean => l4Csum6(skb.buf, off + 40, skb.
  * Two hosts on one link: a (2001:db8:1::1, with 10.0.0.1 when `v4`) and b (…::2, 10.0.0.2), `a`
  * given its extra setup lines (nft rules), and the traffic entries as YAML lines.
  */
-function twoHosts(o: { a: string[]; v4?: boolean; traffic: string[] }): string {
-  const host = (n: number, extra: string[]): string =>
-    [`ip -6 addr add 2001:db8:1::${n}/64 dev eth0 nodad`, ...(o.v4 ? [`ip addr add 10.0.0.${n}/24 dev eth0`] : []), 'ip link set eth0 up', ...extra].map((l) => `    ${l}\n`).join('');
-  return `name: t\nhosts:\n  a: |\n${host(1, o.a)}  b: |\n${host(2, [])}links:\n  - a:eth0 b:eth0\ntraffic:\n${o.traffic.map((l) => `  ${l}\n`).join('')}`;
-}
 const filterInput = (rule: string): string[] => ['nft add table ip6 f', "nft add chain ip6 f input '{ type filter hook input priority 0; policy accept; }'", `nft add rule ip6 f input ${rule}`];
 
 describe('IPv6 conntrack: tuples of either family in one table', () => {

@@ -1,7 +1,7 @@
 // NAT66 completed (issue 14): redirect of IPv6 packets (nf_nat_redirect_ipv6), DNAT of locally
 // sent packets routed again (ip6_route_me_harder), and address ranges (find_best_ips_proto).
 import * as assert from 'assert';
-import { errAt, run, runExample } from './helpers';
+import { errAt, run, runExample, twoHosts } from './helpers';
 import { parseIpv6, formatIpv6 } from '../../../src/trace/ipv6';
 import { inet6, type InetAddr } from '../../../src/model/proto/inet_addr';
 import { find_best_ips_proto } from '../../../src/model/net/netfilter/nf_nat';
@@ -36,25 +36,13 @@ describe('DNAT66 of a locally sent packet (nf_nat_ipv6_local_fn → ip6_route_me
   });
 
   it('no route to the new destination: Ip6OutNoRoutes and the packet is dropped', () => {
-    const t = run(`name: t
-hosts:
-  a: |
-    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
-    ip link set eth0 up
-    nft add table ip6 n
-    nft add chain ip6 n out '{ type nat hook output priority -100; }'
-    nft add rule ip6 n out udp dport 53 dnat to 2001:db8:77::1
-  b: |
-    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
-    ip link set eth0 up
-links:
-  - a:eth0 b:eth0
-listen:
-  - b: udp [::]:53
-traffic:
-  - from: a
-    send: udp to [2001:db8:1::2]:53
-`);
+    const t = run(
+      twoHosts({
+        a: ['nft add table ip6 n', "nft add chain ip6 n out '{ type nat hook output priority -100; }'", 'nft add rule ip6 n out udp dport 53 dnat to 2001:db8:77::1'],
+        listen: ['- b: udp [::]:53'],
+        traffic: ['- from: a', '  send: udp to [2001:db8:1::2]:53'],
+      }),
+    );
     assert.strictEqual(t.counters.a.Ip6OutNoRoutes, 1);
     assert.strictEqual(t.counters.b.Udp6InDatagrams, undefined);
     assert.ok(t.packets.some((p) => p.fate.kind === 'dropped' && p.fate.host === 'a'));
@@ -126,24 +114,18 @@ traffic:
     assert.match(bindings(kept, 'a')[0], /becomes udp6 \[2001:db8:99::5\]:5000/);
   });
 
-  it('refused: a range with ports', () => {
-    const e = errAt(`name: t
-hosts:
-  a: |
-    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
-    ip link set eth0 up
-    nft add table ip6 n
-    nft add chain ip6 n post '{ type nat hook postrouting priority 100; }'
-    nft add rule ip6 n post meta l4proto udp snat to [2001:db8::1]-[2001:db8::9]:80
-  b: |
-    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
-    ip link set eth0 up
-links:
-  - a:eth0 b:eth0
-traffic:
-  - from: a
-    send: icmp echo-request to 2001:db8:1::1
-`);
-    assert.match(e.detail, /address range with ports is not modelled/);
+  it('a range with ports, [LO]-[HI]:P-Q: the address as find_best_ips_proto picks it, the port moved into the range', () => {
+    const t = run(
+      twoHosts({
+        a: ['nft add table ip6 n', "nft add chain ip6 n post '{ type nat hook postrouting priority 100; }'", 'nft add rule ip6 n post meta l4proto udp snat to [2001:db8:1::1]-[2001:db8:1::9]:7000-7010'],
+        traffic: ['- from: a', '  send: udp to [2001:db8:1::2]:53 from :5000'],
+      }),
+    );
+    const b = bindings(t, 'a')[0];
+    const m = /becomes udp6 \[([^\]]+)\]:(\d+)/.exec(b)!;
+    assert.strictEqual(m[1], text(find_best_ips_proto(udp('2001:db8:1::1', '2001:db8:1::2'), a6('2001:db8:1::1'), a6('2001:db8:1::9'), false)));
+    assert.strictEqual(m[2], '7000');
+    const e = errAt(twoHosts({ a: ['nft add table ip6 n', "nft add chain ip6 n post '{ type nat hook postrouting priority 100; }'", 'nft add rule ip6 n post snat to [2001:db8:1::1]-[2001:db8:1::9]:7000'], traffic: [] }));
+    assert.match(e.detail, /transport protocol mapping is only valid after transport protocol match/);
   });
 });

@@ -26,6 +26,7 @@ import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { nft_reject_ipv6 } from './nf_reject_ipv6';
 import { readIp } from '../../proto/ipv4';
 import { ip_route_me_harder } from '../ipv4/netfilter';
+import { ip6_route_me_harder } from '../ipv6/netfilter';
 import { pktinfo } from './nf_pktinfo';
 import { scanRules } from './nf_tables_validate';
 import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
@@ -233,12 +234,20 @@ export class NfEngine implements NetfilterEngine, NfServices {
         const c = e.chain;
         if (pf === 'ipv6') {
           // nft_do_chain_ipv6 / nft_do_chain_inet (nft_chain_filter.c) with nft_set_pktinfo_ipv6;
-          // route chains of ip6 tables (nf_route_table_hook6) are refused by the parser
-          const fn = c.table.family === 'inet' ? 'nft_do_chain_inet' : 'nft_do_chain_ipv6';
+          // a route chain on LOCAL_OUT is nf_route_table_hook6 (nft_chain_route.c)
+          const route = c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT';
+          const fn = route ? 'nf_route_table_hook6' : c.table.family === 'inet' ? 'nft_do_chain_inet' : 'nft_do_chain_ipv6';
           return net.call(fn, () => {
             const p = pktinfo6(skb, hook, indev, outdev);
-            net.step(skb, 'L3', fn, 'net/netfilter/nft_chain_filter.c', () => `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}, for an IPv6 packet.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+            const before = route ? routeKey6(skb) : '';
+            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}, for an IPv6 packet.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
             const res = nft_do_chain(this, net, c, p, () => this.traced.has(skb));
+            // nf_route_table_hook6: a changed source, destination, mark, hop limit or first header
+            // word (version, traffic class, flow label) routes the packet again
+            if (route && res.verdict === 'NF_ACCEPT' && routeKey6(skb) !== before) {
+              const err = ip6_route_me_harder(net, skb, hook, 'the route chain changed the packet or its mark');
+              if (err < 0) return { verdict: 'NF_DROP', err };
+            }
             return { verdict: res.verdict, err: res.err, bypass: res.queue?.bypass, queueNum: res.queue?.num };
           });
         }
@@ -354,4 +363,10 @@ function ctFamilies(rules: Rule[]): { ipv4: boolean; ipv6: boolean } {
       if (x.ctFamily !== 'ipv4') out.ipv6 = true;
     }
   return out;
+}
+
+/** What nf_route_table_hook6 saves before the chain: saddr, daddr, the first word, hop limit, and the mark. */
+function routeKey6(skb: SkBuff): string {
+  const nh = skb.network_header;
+  return `${Array.from(skb.buf.subarray(nh, nh + 4)).join(',')}|${skb.buf[nh + 7]}|${Array.from(skb.buf.subarray(nh + 8, nh + 40)).join(',')}|${skb.mark}`;
 }

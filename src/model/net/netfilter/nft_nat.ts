@@ -22,7 +22,7 @@ export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | '
   const ct = nf.ctOf(skb);
   if (!ct) return { code: 'NF_ACCEPT' };
   const m: ManipType = kind === 'snat' || kind === 'masquerade' ? 'SRC' : 'DST';
-  if (p.pf === 'ipv6') return nat6(nf, x, kind, addr, ports, m, range);
+  if (p.pf === 'ipv6') return nat6(nf, x, kind, addr, ports, m, range, base);
   let a = addr?.family === 'ipv4' ? addr.v4 : 0;
   if (kind === 'masquerade') {
     const rt = skb.dst;
@@ -45,7 +45,7 @@ export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | '
 }
 
 /** The nat statements on an IPv6 packet: snat/dnat to an IPv6 address, masquerade (nf_nat_masquerade_ipv6), redirect (nf_nat_redirect_ipv6). */
-function nat6(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | null, ports: [number, number] | null, m: ManipType, range?: NatAddrRange): Verdict {
+function nat6(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | 'redirect', addr: InetAddr | null, ports: [number, number] | null, m: ManipType, range?: NatAddrRange, base?: number): Verdict {
   const { net, p } = x;
   const skb = p.skb;
   const ct = nf.ctOf(skb)!;
@@ -72,7 +72,7 @@ function nat6(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | '
     a = addr;
     if (range?.max) why = ` (the range ${formatInetAddr(addr)}-${formatInetAddr(range.max)}: find_best_ips_proto hashes the original source${range.persistent ? ' alone (persistent)' : ' and destination'})`;
   }
-  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), undefined, kind === 'snat' || kind === 'dnat' ? range : undefined));
+  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), kind === 'dnat' ? base : undefined, kind === 'snat' || kind === 'dnat' ? range : undefined));
   net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT66 binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
   return { code: 'NF_ACCEPT' };
 }
