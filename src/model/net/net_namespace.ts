@@ -298,8 +298,11 @@ export class Net {
    * min(icmp_msgs_per_sec, icmp_msgs_burst), and none at all when icmp_msgs_per_sec is 0.
    */
   icmpGlobal = { credit: 0, stamp: -1e9 };
-  /** inet_peer rate-limit state per destination (icmpv4_xrlim_allow) */
-  readonly peers = new Map<number, { rateTokens: number; rateLast: number }>();
+  /**
+   * inet_peer per remote address: the rate-limit state icmpv4_xrlim_allow and ip_error share, and
+   * ip_rt_send_redirect's count of redirects sent to it (n_redirects, 0 when absent)
+   */
+  readonly peers = new Map<number, { rateTokens: number; rateLast: number; nRedirects?: number }>();
   /** ip_idents: a deterministic IP ID generator per destination */
   readonly ipIdents = new Map<string, number>();
   /** route exceptions learnt from ICMP fragmentation needed: destination → path MTU */

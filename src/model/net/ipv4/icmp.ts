@@ -514,13 +514,44 @@ export function icmp_err(net: Net, skb: SkBuff, type: number): void {
   if (!raw_icmp_error(net, IPPROTO_ICMP) && type === ICMP_REDIRECT) net.fate(skb, { kind: 'consumed', fn: 'icmp_redirect' });
 }
 
-/** ip_rt_send_redirect (net/ipv4/route.c): the packet leaves where it came in — tell the sender. */
+/** ip_rt_redirect_load, ip_rt_redirect_number and ip_rt_redirect_silence (net/ipv4/route.c v6.12: HZ/50, 9, (HZ/50) << 10), in ms */
+const IP_RT_REDIRECT_LOAD_MS = 20;
+const IP_RT_REDIRECT_NUMBER = 9;
+const IP_RT_REDIRECT_SILENCE_MS = IP_RT_REDIRECT_LOAD_MS << (IP_RT_REDIRECT_NUMBER + 1);
+
+/**
+ * ip_rt_send_redirect (net/ipv4/route.c v6.12): the packet leaves where it came in — tell the
+ * sender, with the exponential backoff of RFC 1812 kept in the sender's inet_peer: the first
+ * redirect goes at once, the next only after ip_rt_redirect_load << n_redirects (40 ms, 80 ms, …),
+ * none after ip_rt_redirect_number until the sender has sent nothing redirectable for
+ * ip_rt_redirect_silence (20.48 s), which also empties the peer's ICMP rate tokens.
+ */
 export function ip_rt_send_redirect(net: Net, skb: SkBuff): void {
   net.call('ip_rt_send_redirect', () => {
     const rt = skb.dst!;
     const iph = readIp(skb.buf, skb.network_header);
     const gw = rt.gateway || iph.daddr;
+    const nowMs = net.w.sched.now / 1e6;
+    let peer = net.peers.get(iph.saddr);
+    if (!peer) net.peers.set(iph.saddr, (peer = { rateTokens: 0, rateLast: nowMs - 60000 }));
+    if (nowMs > peer.rateLast + IP_RT_REDIRECT_SILENCE_MS) {
+      peer.rateTokens = 0;
+      peer.nRedirects = 0;
+    }
+    const n = peer.nRedirects ?? 0;
+    if (n >= IP_RT_REDIRECT_NUMBER) {
+      // the kernel keeps restarting the silence while the sender ignores its redirects
+      peer.rateLast = nowMs;
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, but ${numToIp(iph.saddr)} was sent ${IP_RT_REDIRECT_NUMBER} redirects already and ignores them: no redirect until it has been quiet for ${IP_RT_REDIRECT_SILENCE_MS / 1000} s.`);
+      return;
+    }
+    if (n > 0 && !(nowMs > peer.rateLast + (IP_RT_REDIRECT_LOAD_MS << n))) {
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, but the last redirect to ${numToIp(iph.saddr)} was less than ${IP_RT_REDIRECT_LOAD_MS << n} ms ago (ip_rt_redirect_load << ${n}): no redirect this time.`);
+      return;
+    }
     net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, so the sender is told of a better first hop (${numToIp(gw)}) with ICMP redirect.`);
     icmp_send(net, skb, ICMP_REDIRECT, 1, gw);
+    peer.rateLast = nowMs;
+    peer.nRedirects = n + 1;
   });
 }

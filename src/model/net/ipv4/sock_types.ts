@@ -137,6 +137,11 @@ export interface RawSock {
   whereto?: number;
   /** an IPv6 ping's destination (an ICMPv6 raw socket) */
   whereto6?: Uint8Array;
+  /**
+   * iputils' rts->confirm: an IPv6 ping took an echo reply since its last send, so the next echo
+   * request goes with MSG_CONFIRM (ping6_send_probe; ping4_send_probe sends with no flags)
+   */
+  msgConfirm?: boolean;
 }
 
 export interface SockTables {

@@ -153,6 +153,9 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       f.network_header = at;
       f.transport_header = at + hlen;
       copyFragMetadata(f, skb);
+      // the fast path (a frag_list from ip6_append_data, as a local sender's) sends the head
+      // sk_buff itself as the first fragment, with its dst_pending_confirm
+      if (n === 1) f.dst_pending_confirm = skb.dst_pending_confirm;
       net.step(f, 'L3', 'ip6_fragment', FILE, `Fragment ${n} of ${count}: offset ${done}, ${len} data bytes, M ${more ? 'set' : 'clear'}; it goes down now and counts in Ip6FragCreates once sent.`);
       done += len;
       const err = output(f);

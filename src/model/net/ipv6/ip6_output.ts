@@ -11,7 +11,7 @@ import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, IPV6_HLEN, IPV6_MIN_MTU, isV6Multicast, isV6Any, isV6Loopback, isV6LinkLocal, readIpv6, writeIpv6 } from '../../proto/ipv6';
 import { wr16 } from '../../proto/addr';
 import { formatIpv6 } from '../../../trace/ipv6';
-import { neigh_output } from '../core/neighbour';
+import { neigh_confirm, neigh_output } from '../core/neighbour';
 import { NET_XMIT_CN } from '../core/dev';
 import { nf_hook6 } from './netfilter';
 import { rt6Fns, rt6_nexthop, type Rt6Info } from './route';
@@ -132,7 +132,17 @@ export function ip6_finish_output2(net: Net, skb: SkBuff): number {
     const nexthop = rt6_nexthop(rt, h.daddr);
     if (dev.isLoopback) net.step(skb, 'L3', 'ip6_finish_output2', FILE, 'The destination is this host: the packet goes out on lo (Ip6OutTransmits).');
     else net.step(skb, 'L3', 'ip6_finish_output2', FILE, `The next hop is ${formatIpv6(nexthop)}${rt.gw6 ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its nd_tbl entry gives the MAC address (Ip6OutTransmits).`);
-    return neigh_output(net, nd_neigh_for_gw(net, dev, nexthop), skb);
+    const n = nd_neigh_for_gw(net, dev, nexthop);
+    // sock_confirm_neigh (include/net/sock.h, v6.12): a packet sent with dst_pending_confirm (TCP
+    // after the peer answered, ping with MSG_CONFIRM) confirms the neighbour it goes to, so an
+    // entry in NUD_DELAY goes back to NUD_REACHABLE at its timer without a unicast probe
+    if (skb.dst_pending_confirm && !dev.isLoopback) {
+      const sk = skb.sk as { dstPendingConfirm?: boolean } | null;
+      if (sk?.dstPendingConfirm) sk.dstPendingConfirm = false;
+      neigh_confirm(net, n);
+      net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', `The sender asked for its neighbour to be confirmed: ${formatIpv6(nexthop)}'s nd_tbl entry is confirmed now (neigh_confirm), so it stays usable without a probe.`);
+    }
+    return neigh_output(net, n, skb);
   });
 }
 

@@ -68,7 +68,13 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
         for (let i = 16; i < len - ICMPV6_HLEN; i++) b[off + ICMPV6_HLEN + i] = i & 255;
         writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REQUEST, code: 0, rest: ((sock.echoId << 16) | o.seq) >>> 0 }, r.saddr, o.daddr);
       });
-      net.step(skb, 'socket', 'rawv6_sendmsg', FILE, `ping sends ICMPv6 echo request id ${sock.echoId} seq ${o.seq} to ${formatIpv6(o.daddr)} from ${formatIpv6(r.saddr)}: ${o.size} bytes, hop limit ${hop}; the route says ${r.rt.describe()} (Icmp6OutEchos).`);
+      // iputils sends with MSG_CONFIRM after a reply (and clears it after each send):
+      // __ip6_append_data marks the first sk_buff dst_pending_confirm, and ip6_finish_output2
+      // confirms the next hop's neighbour with it (sock_confirm_neigh)
+      const confirm = !!sock.msgConfirm;
+      sock.msgConfirm = false;
+      if (confirm) skb.dst_pending_confirm = true;
+      net.step(skb, 'socket', 'rawv6_sendmsg', FILE, `ping sends ICMPv6 echo request id ${sock.echoId} seq ${o.seq} to ${formatIpv6(o.daddr)} from ${formatIpv6(r.saddr)}: ${o.size} bytes, hop limit ${hop}${confirm ? ', with MSG_CONFIRM (a reply came since the last one)' : ''}; the route says ${r.rt.describe()} (Icmp6OutEchos).`);
       net.call('rawv6_push_pending_frames', () => ip6_send_skb(net, skb));
       return pkt;
     }),
@@ -101,7 +107,12 @@ export function raw6_local_deliver(net: Net, skb: SkBuff, nexthdr: number): 'pin
     const ip = readIpv6(skb.buf, skb.network_header);
     const what = icmp6Name(h.type, h.code, h.rest);
     const ours = socks.some((s) => pingTakes6(skb, s));
-    for (const s of socks) if (pingTakes6(skb, s)) s.received.push({ from: formatIpv6(ip.saddr), what, packet: skb.pkt });
+    for (const s of socks) {
+      if (!pingTakes6(skb, s)) continue;
+      s.received.push({ from: formatIpv6(ip.saddr), what, packet: skb.pkt });
+      // iputils' gather_statistics: a reply arms MSG_CONFIRM for the next echo request
+      if (h.type === ICMPV6_ECHO_REPLY) s.msgConfirm = true;
+    }
     if (ours) {
       net.step(skb, 'socket', 'rawv6_rcv', FILE, `The raw ICMPv6 socket of ping gets a copy: ${what} from ${formatIpv6(ip.saddr)}.`);
       net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${what}` });

@@ -3,7 +3,9 @@
 // locally made packet.
 import type { Net } from '../net_namespace';
 import { numToIp } from '../../proto/addr';
-import { IP_OFFSET, IPPROTO_TCP, writeIp } from '../../proto/ipv4';
+import { IP_OFFSET, IPPROTO_TCP, IPPROTO_UDP, writeIp } from '../../proto/ipv4';
+import { rd16 } from '../../proto/addr';
+import { csumFold, csumPartial, l4Csum } from '../../proto/checksum';
 import { TCP_HLEN, TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN, readTcp, writeTcp } from '../../proto/tcp';
 import { ICMP_DEST_UNREACH } from '../../proto/icmp';
 import { ETH_P_IP } from '../../proto/ethernet';
@@ -15,7 +17,33 @@ import { outputRoute } from '../ipv4/netfilter';
 import type { PktInfo } from './nf_pktinfo';
 import { nf_ct_attach } from './nf_ct_attach';
 
-/** nf_send_unreach: an ICMP destination unreachable back to the sender, through icmp_send. */
+/** Protocols nf_reject_verify_csum leaves unchecked: GRE, AH, ESP, SCTP, UDP-Lite, DCCP (include/net/netfilter/nf_reject.h). */
+const NO_FULL_CSUM = new Set([47, 51, 50, 132, 136, 33]);
+
+/**
+ * The checksum test of nf_send_unreach (v6.12): a packet the stack or the device has vouched for
+ * (skb_csum_unnecessary: CHECKSUM_UNNECESSARY, or a locally made CHECKSUM_PARTIAL one) and a
+ * protocol without a checksum over its whole payload (nf_reject_verify_csum; UDP whose checksum
+ * field is 0) are answered; any other must sum to zero (nf_ip_checksum, from the IP header, whose
+ * own right checksum adds nothing, to the end: a first fragment's partial payload does not).
+ * nf_ip_checksum trusts a CHECKSUM_COMPLETE sum only on PRE_ROUTING and LOCAL_IN.
+ */
+function rejectCsumBad(p: PktInfo): string | undefined {
+  const skb = p.skb;
+  if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return undefined;
+  if (NO_FULL_CSUM.has(p.l4proto)) return undefined;
+  const len = Math.max(0, skb.tail - p.thoff);
+  if (p.l4proto === IPPROTO_UDP && len >= 8 && rd16(skb.buf, p.thoff + 6) === 0) return undefined;
+  if (skb.ip_summed === 'CHECKSUM_COMPLETE' && p.hook !== 'NF_INET_PRE_ROUTING' && p.hook !== 'NF_INET_LOCAL_IN') return undefined;
+  // TCP and UDP are summed with their pseudo-header, every other protocol on its own bytes
+  const sum = p.l4proto === IPPROTO_TCP || p.l4proto === IPPROTO_UDP ? l4Csum(skb.buf, p.thoff, len, p.iph.saddr, p.iph.daddr, p.l4proto) : csumFold(csumPartial(skb.buf, p.thoff, len));
+  return sum !== 0 ? `nf_ip_checksum: the checksum over protocol ${p.l4proto}'s ${len} bytes is wrong` : undefined;
+}
+
+/**
+ * nf_send_unreach (v6.12): not for a later fragment; a route back to the source when the packet
+ * has none yet; only a packet whose checksum is right (rejectCsumBad); then icmp_send.
+ */
 export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
   net.call('nf_send_unreach', () => {
     const skb = p.skb;
@@ -25,6 +53,11 @@ export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
       const rt = outputRoute(net, p.iph.saddr, 0, skb.mark);
       if (!rt) return;
       skb.dst = rt;
+    }
+    const bad = rejectCsumBad(p);
+    if (bad) {
+      net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: ${bad}, so no ICMP error is sent (the packet is still dropped).`, { hook: { hook: p.hook } });
+      return;
     }
     net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: the sender is told with ICMP destination unreachable, code ${code}, through icmp_send.`, { hook: { hook: p.hook } });
     icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
