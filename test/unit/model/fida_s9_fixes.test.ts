@@ -36,3 +36,27 @@ describe('fida s9: ping sends an echo request again after ENOBUFS (raw_sendmsg w
     assert.deepStrictEqual(echoSeqs(u, 'a'), [1, 2, 3]);
   });
 });
+
+/** the IP frag_off word of a packet as it left its host (its last event with an sk_buff on that host) */
+function fragOff(t: Trace, re: RegExp, field = 6): number {
+  const p = t.packets.find((x) => re.test(x.summary));
+  assert.ok(p, `no packet matches ${re}`);
+  const e = [...t.events].reverse().find((x) => x.packet === p.id && x.host === p.origin && x.skb && x.skb.network_header !== null);
+  assert.ok(e?.skb);
+  const b = Buffer.from(e.skb.bytes, 'hex');
+  return b.readUInt16BE(e.skb.network_header! + field);
+}
+
+describe('fida s9: a SYN-ACK of at most 576 bytes has DF (ip_build_and_send_pkt)', () => {
+  const t = run('fix-tcp-synack-small-df.yaml');
+  it('with ip_no_pmtu_disc=1 the SYN-ACK still has DF and IP ID 0', () => {
+    assert.strictEqual(fragOff(t, /10\.0\.1\.2\.80 > 10\.0\.1\.1\.\d+: TCP \[S\.\]/), 0x4000);
+    assert.strictEqual(fragOff(t, /10\.0\.1\.2\.80 > 10\.0\.1\.1\.\d+: TCP \[S\.\]/, 4), 0, 'IP ID');
+  });
+  it("the listener's connection sends without DF (ip_queue_xmit asks ip_dont_fragment)", () => {
+    assert.strictEqual(fragOff(t, /10\.0\.1\.2\.80 > 10\.0\.1\.1\.\d+: TCP \[\.\]/), 0);
+  });
+  it('the client (ip_no_pmtu_disc=0) sends with DF', () => {
+    assert.strictEqual(fragOff(t, /10\.0\.1\.1\.\d+ > 10\.0\.1\.2\.80: TCP \[P\.\]/), 0x4000);
+  });
+});
