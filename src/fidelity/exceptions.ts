@@ -66,6 +66,13 @@ function altWindow(d: Difference, trace?: Trace): number | undefined {
   return undefined;
 }
 
+/** The model dropped the packet a drop difference names because its IP options did not compile (ip_options.ts). */
+function optionsRefused(d: Difference, trace?: Trace): boolean {
+  const id = /^packet #(\d+) /.exec(d.what)?.[1];
+  if (!trace || id === undefined) return false;
+  return trace.events.some((e) => e.packet === Number(id) && e.fn === 'ip_options_compile' && /malformed/.test(e.what));
+}
+
 export const EXCEPTIONS: FidelityException[] = [
   {
     name: 'tcp-measure-rcv-mss-rcv-ssthresh (Linux 6.14+ without 0e125ecfe20c)',
@@ -101,6 +108,13 @@ export const EXCEPTIONS: FidelityException[] = [
     matches: (_sc, d) => isDrop(d, 'ip_expire FRAG_REASM_TIMEOUT', /^ip_expire IP_(?:LOCALNET|INVALID_SOURCE|INVALID_DEST|LOCAL_SOURCE|RPFILTER)$/),
     reason:
       'the same series (commit 82d9983ebeb8 "net: ip: make ip_route_input_noref() return drop reasons", Menglong Dong, in v6.13) makes ip_expire keep the reason the input route gives when it routes the first fragment of a timed-out queue again, and free that fragment with it (IP_INVALID_SOURCE for a broadcast or 0.0.0.0/8 source, IP_RPFILTER, …) instead of FRAG_REASM_TIMEOUT. In v6.12 ip_expire (net/ipv4/ip_fragment.c) only reads an errno from ip_route_input_noref, skips the ICMP error and frees the fragment with SKB_DROP_REASON_FRAG_REASM_TIMEOUT, which is what the model records.',
+  },
+  {
+    name: 'ip-rcv-options-drop-reason (Linux 6.18+)',
+    applies: (r) => atLeast(r, 6, 18),
+    matches: (_sc, d, trace) => isDrop(d, 'ip_rcv_finish_core NOT_SPECIFIED', /^ip_(?:rcv_finish_core|rcv_finish|list_rcv_finish|sublist_rcv) IP_INHDR$/) && optionsRefused(d, trace),
+    reason:
+      'commit 9e1e2f4ebf99 "net: ipv4: convert ip_rcv_options to drop reasons" (Antoine Tenart, net-next, September 2025, in v6.18) makes ip_rcv_options return why it refused a packet, and ip_rcv_finish_core frees a packet whose IP options ip_options_compile rejects with SKB_DROP_REASON_IP_INHDR. In v6.12 (net/ipv4/ip_input.c) ip_rcv_options returns only true, and ip_rcv_finish_core frees the packet with NOT_SPECIFIED, which is what the model records; IpInHdrErrors is counted by both. Only a drop the model made because ip_options_compile failed is explained.',
   },
   {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',

@@ -60,3 +60,54 @@ describe('fida s9: a SYN-ACK of at most 576 bytes has DF (ip_build_and_send_pkt)
     assert.strictEqual(fragOff(t, /10\.0\.1\.1\.\d+ > 10\.0\.1\.2\.80: TCP \[P\.\]/), 0x4000);
   });
 });
+
+/** the bytes of a packet as it left (or last was seen on) a host */
+function bytesOn(t: Trace, id: number, host: string): { b: Buffer; nh: number } {
+  const e = [...t.events].reverse().find((x) => x.packet === id && x.host === host && x.skb && x.skb.network_header !== null);
+  assert.ok(e?.skb, `packet ${id} has no sk_buff on ${host}`);
+  return { b: Buffer.from(e.skb.bytes, 'hex'), nh: e.skb.network_header! };
+}
+const ipSum = (b: Buffer, nh: number): number => {
+  let s = 0;
+  for (let i = 0; i < (b[nh] & 15) * 4; i += 2) s += b.readUInt16BE(nh + i);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+};
+
+describe('fida s9: IP options of a received packet (ip_rcv_options, ip_options_compile)', () => {
+  const t = run('fix-ip-options-compile.yaml');
+  it('a malformed option: parameter problem pointing at byte 20, IpInHdrErrors, freed in ip_rcv_finish_core (NOT_SPECIFIED)', () => {
+    assert.strictEqual(t.counters.r.IcmpOutParmProbs, 1);
+    assert.strictEqual(t.counters.r.IpInHdrErrors, 2);
+    const pp = t.packets.find((p) => /ICMP parameter problem/.test(p.summary));
+    assert.ok(pp, 'a parameter problem');
+    const { b, nh } = bytesOn(t, pp.id, 'r');
+    assert.strictEqual(b[nh + 20 + 4], 20, 'the pointer');
+    assert.strictEqual(t.events.filter((e) => e.host === 'r' && e.fn === 'ip_rcv_finish_core' && e.drop === 'SKB_DROP_REASON_NOT_SPECIFIED').length, 2);
+  });
+  it('no parameter problem about an ICMP packet whose header leaves no ICMP type to read', () => {
+    assert.ok(t.events.some((e) => e.host === 'r' && e.fn === '__icmp_send' && /leaves no ICMP type/.test(e.what)));
+  });
+  it('END clears the bytes after it; the router recomputes the checksum (ip_forward_options)', () => {
+    const p = t.packets.find((x) => x.origin !== 'r' && /length 100$/.test(x.summary) && t.events.some((e) => e.packet === x.id && e.fn === 'ip_forward_options'));
+    assert.ok(p, 'the forwarded datagram');
+    const { b, nh } = bytesOn(t, p.id, 'r');
+    assert.deepStrictEqual([...b.subarray(nh + 20, nh + 24)], [0, 0, 0, 0]);
+    assert.strictEqual(ipSum(b, nh), 0xffff, 'a valid header checksum');
+  });
+  it('the later fragments of a forwarded datagram carry NOOPs for an option without the copied bit (ip_options_fragment)', () => {
+    const frags = t.packets.filter((x) => /frag offset/.test(x.summary) && t.events.some((e) => e.packet === x.id && e.host === 'r' && e.fn === 'ip_do_fragment'));
+    assert.ok(frags.length >= 2);
+    const first = bytesOn(t, frags[0].id, 'r');
+    const second = bytesOn(t, frags[1].id, 'r');
+    assert.strictEqual(first.b[first.nh + 20], 8, 'the first fragment keeps option type 8');
+    assert.deepStrictEqual([...second.b.subarray(second.nh + 20, second.nh + 24)], [1, 1, 1, 1]);
+    assert.strictEqual(ipSum(second.b, second.nh), 0xffff);
+  });
+  it('an option that would take effect (record route) is refused as not modelled', () => {
+    assert.throws(
+      () => run('fix-ip-options-compile.yaml', (s) => s.replace('icmp echo-request from 10.0.1.1 to 10.0.2.2 ihl 15', 'udp from 10.0.1.1:1796 to 10.0.2.2:63739 ihl 6')),
+      /record route option .* not modelled/,
+    );
+  });
+});
