@@ -239,6 +239,18 @@ traffic:
       assert.strictEqual(applyExceptions(sc, [d], '6.18.44').kept.length, 1, 'without the trace nothing is explained');
     });
 
+    it("tcp_check_req's TCP_OVERWINDOW of 6.15+ is an exception only for a segment the model found out of the request's window", () => {
+      const text = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'fidelity', 'found', 'fix-tcp-reqsk-rst-overwindow.yaml'), 'utf8');
+      const sc = parseScenario(text, 'r.yaml');
+      const trace = runScenario(sc);
+      const rst = trace.events.find((e) => e.fn === 'tcp_v4_rcv' && e.drop && /outside the window/.test(e.what))!;
+      const d = { host: 'b', what: `packet #${rst.packet} 10.0.1.9.40000 > 10.0.1.2.80`, field: 'drop', model: 'tcp_v4_rcv NOT_SPECIFIED', kernel: 'tcp_v4_rcv TCP_OVERWINDOW' };
+      assert.match(applyExceptions(sc, [d], '6.18.44', undefined, trace).applied[0]?.name ?? '', /tcp-check-req-overwindow/);
+      assert.strictEqual(applyExceptions(sc, [d], '6.14.0', undefined, trace).kept.length, 1, 'not before 6.15');
+      const syn = trace.packets.find((p) => /\[S\]/.test(p.summary))!;
+      assert.strictEqual(applyExceptions(sc, [{ ...d, what: `packet #${syn.id} x` }], '6.18.44', undefined, trace).kept.length, 1, 'another drop is a real difference');
+    });
+
     it("a TCP window is explained only when it is the one the model computed for the variant kernel (tcp_measure_rcv_mss's rcv_ssthresh)", () => {
       const text = 'name: w\nhosts:\n  c: |\n    ip addr add 10.0.1.1/24 dev eth0\n    ip link set eth0 up\n  s: |\n    ip addr add 10.0.1.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - c:eth0 s:eth0\nlisten:\n  - s: tcp 8080\ntraffic:\n  - from: c\n    send: tcp connect to 10.0.1.2:8080 data 3000\n';
       const sc = parseScenario(text, 'w.yaml');
