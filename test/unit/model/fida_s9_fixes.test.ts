@@ -111,3 +111,18 @@ describe('fida s9: IP options of a received packet (ip_rcv_options, ip_options_c
     );
   });
 });
+
+describe('fida s9: a RST is never answered with a RST (tcp_v4_send_reset)', () => {
+  const t = run('fix-tcp-rst-not-answered.yaml');
+  it("a RST+ACK to a listener is freed (TCP_FLAGS) and nothing is sent", () => {
+    const rst = t.packets.find((p) => /10\.0\.1\.2\.8080 > 10\.0\.1\.1\.80: TCP \[R\.\]/.test(p.summary));
+    assert.ok(rst);
+    assert.ok(t.events.some((e) => e.packet === rst.id && e.host === 'a' && e.fn === 'tcp_v4_do_rcv' && e.drop === 'SKB_DROP_REASON_TCP_FLAGS'));
+    assert.strictEqual(t.counters.a.TcpOutRsts ?? 0, 0);
+    assert.ok(!t.packets.some((p) => /10\.0\.1\.1\.80 > 10\.0\.1\.2\.8080: TCP \[R\]/.test(p.summary)));
+  });
+  it('a bare ACK to the listener still gets its RST', () => {
+    const u = run('fix-tcp-rst-not-answered.yaml', (s) => s.replace('send: tcp from 10.0.1.1:80 to 10.0.1.2:8080', 'send: tcp from 10.0.1.2:8080 to 10.0.1.1:80 flags A').replace('into: b:eth0', 'into: a:eth0'));
+    assert.strictEqual(u.counters.a.TcpOutRsts, 1);
+  });
+});

@@ -618,6 +618,11 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
  */
 function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number, fromSock = true): void {
   const af = rx.af;
+  // v6.12 tcp_v4_send_reset / tcp_v6_send_reset: "never send a reset in response to a reset"
+  if (flags & TCPHDR_RST) {
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment is itself a RST, and a RST is never answered with a RST: ${af.fn.sendReset} returns at once.`);
+    return;
+  }
   // v6.12 tcp_v4_send_reset: without a socket, only a segment whose input route was local gets
   // a RST (a broadcast or multicast one returns before anything is counted)
   if (!fromSock && !isV6(rx) && skb.dst && skb.dst.type !== 'RTN_LOCAL') {
@@ -653,7 +658,7 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
       // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST.`);
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST${flags & TCPHDR_RST ? ' (unless the segment is a RST itself)' : ''}.`);
         tcp_send_reset(net, skb, rx, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
         net.drop(skb, 'L4', rx.af.fn.doRcv, rx.af.file, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
