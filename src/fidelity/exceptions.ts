@@ -66,6 +66,20 @@ function altWindow(d: Difference, trace?: Trace): number | undefined {
   return undefined;
 }
 
+/** The model dropped the packet a drop difference names because its IP options did not compile (ip_options.ts). */
+function optionsRefused(d: Difference, trace?: Trace): boolean {
+  const id = /^packet #(\d+) /.exec(d.what)?.[1];
+  if (!trace || id === undefined) return false;
+  return trace.events.some((e) => e.packet === Number(id) && e.fn === 'ip_options_compile' && /malformed/.test(e.what));
+}
+
+/** The model's drop of the packet a drop difference names says `why`. */
+function modelDropSays(d: Difference, trace: Trace | undefined, why: RegExp): boolean {
+  const id = /^packet #(\d+) /.exec(d.what)?.[1];
+  if (!trace || id === undefined) return false;
+  return trace.events.some((e) => e.packet === Number(id) && !!e.drop && why.test(e.what));
+}
+
 export const EXCEPTIONS: FidelityException[] = [
   {
     name: 'tcp-measure-rcv-mss-rcv-ssthresh (Linux 6.14+ without 0e125ecfe20c)',
@@ -101,6 +115,21 @@ export const EXCEPTIONS: FidelityException[] = [
     matches: (_sc, d) => isDrop(d, 'ip_expire FRAG_REASM_TIMEOUT', /^ip_expire IP_(?:LOCALNET|INVALID_SOURCE|INVALID_DEST|LOCAL_SOURCE|RPFILTER)$/),
     reason:
       'the same series (commit 82d9983ebeb8 "net: ip: make ip_route_input_noref() return drop reasons", Menglong Dong, in v6.13) makes ip_expire keep the reason the input route gives when it routes the first fragment of a timed-out queue again, and free that fragment with it (IP_INVALID_SOURCE for a broadcast or 0.0.0.0/8 source, IP_RPFILTER, …) instead of FRAG_REASM_TIMEOUT. In v6.12 ip_expire (net/ipv4/ip_fragment.c) only reads an errno from ip_route_input_noref, skips the ICMP error and frees the fragment with SKB_DROP_REASON_FRAG_REASM_TIMEOUT, which is what the model records.',
+  },
+  {
+    name: 'tcp-check-req-overwindow (Linux 6.15+)',
+    applies: (r) => atLeast(r, 6, 15),
+    matches: (_sc, d, trace) =>
+      (isDrop(d, 'tcp_v4_rcv NOT_SPECIFIED', 'tcp_v4_rcv TCP_OVERWINDOW') || isDrop(d, 'tcp_v6_rcv NOT_SPECIFIED', 'tcp_v6_rcv TCP_OVERWINDOW')) && modelDropSays(d, trace, /^tcp_check_req returned no socket: .*(outside the window|out-of-window)/),
+    reason:
+      'commit e34100c2ecbb "tcp: add a drop_reason pointer to tcp_check_req()" and a11a791ca81e "tcp: add four drop reasons to tcp_check_req()" (Eric Dumazet, net-next, March 2025, in v6.15) let tcp_check_req tell tcp_v4_rcv / tcp_v6_rcv why it returned no socket: a segment outside the request sock\'s window (tcp_in_window fails, e.g. a RST at the SYN\'s own sequence) is freed with SKB_DROP_REASON_TCP_OVERWINDOW. In v6.12 (net/ipv4/tcp_minisocks.c, net/ipv4/tcp_ipv4.c) tcp_check_req has no drop reason and tcp_v4_rcv frees the segment with NOT_SPECIFIED (discard_and_relse), which is what the model records. Only a drop the model made because tcp_check_req found the segment out of window is explained.',
+  },
+  {
+    name: 'ip-rcv-options-drop-reason (Linux 6.18+)',
+    applies: (r) => atLeast(r, 6, 18),
+    matches: (_sc, d, trace) => isDrop(d, 'ip_rcv_finish_core NOT_SPECIFIED', /^ip_(?:rcv_finish_core|rcv_finish|list_rcv_finish|sublist_rcv) IP_INHDR$/) && optionsRefused(d, trace),
+    reason:
+      'commit 9e1e2f4ebf99 "net: ipv4: convert ip_rcv_options to drop reasons" (Antoine Tenart, net-next, September 2025, in v6.18) makes ip_rcv_options return why it refused a packet, and ip_rcv_finish_core frees a packet whose IP options ip_options_compile rejects with SKB_DROP_REASON_IP_INHDR. In v6.12 (net/ipv4/ip_input.c) ip_rcv_options returns only true, and ip_rcv_finish_core frees the packet with NOT_SPECIFIED, which is what the model records; IpInHdrErrors is counted by both. Only a drop the model made because ip_options_compile failed is explained.',
   },
   {
     name: 'udp-rcvbuf-queue-empty (Linux 6.18+)',

@@ -30,9 +30,8 @@ import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
 import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
 import { repeat } from './repeat';
+import { pinger } from './pinger';
 
-/** ping's interval between echo requests */
-const PING_INTERVAL_NS = 1_000_000_000;
 /** a wire frame's IP ID when the scenario gives none */
 const DEFAULT_WIRE_ID = 0x1c46;
 
@@ -187,9 +186,7 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
       if (!ping6_probe_connect(net, daddr6)) return;
       // each ping item is a new ping process: its own socket and echo id, kept for its `count`
       const sock = ping6_open(net);
-      for (let i = 0; i < s.count; i++) {
-        world.sched.after(i * PING_INTERVAL_NS, () => ping6_send(net, { sock, daddr: daddr6, seq: i + 1, hopLimit: s.ttl, size: s.size ?? 104 }));
-      }
+      pinger(world, s.count, (seq) => ping6_send(net, { sock, daddr: daddr6, seq, hopLimit: s.ttl, size: s.size ?? 104 }));
       return;
     }
     if (s.proto === 'tcp' && s.to.text.includes(':')) {
@@ -208,9 +205,7 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
       if (!ping_probe_connect(net, daddr)) return;
       // each ping item is a new ping process: its own socket and echo id, kept for its `count`
       const sock = ping_open(net);
-      for (let i = 0; i < s.count; i++) {
-        world.sched.after(i * PING_INTERVAL_NS, () => ping_send(net, { sock, daddr, seq: i + 1, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
-      }
+      pinger(world, s.count, (seq) => ping_send(net, { sock, daddr, seq, ttl: s.ttl, size: s.size ?? 84, df: s.df }));
     } else if (s.proto === 'udp') {
       // one socket sends all N datagrams: its port is chosen once, as an application's would be
       const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);

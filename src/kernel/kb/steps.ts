@@ -19,7 +19,7 @@ export const MODEL_STEPS: readonly string[] = [
   'ip_rcv', 'ip_list_rcv', 'ip_sublist_rcv', 'ip_rcv_core', 'ip_rcv_finish', 'ip_rcv_finish_core', 'ip_route_input_noref', 'fib_lookup',
   'ip_error', 'ip_local_deliver', 'ip_local_deliver_finish', 'ip_protocol_deliver_rcu', 'ip_defrag', 'raw_local_deliver', 'raw_rcv',
   // forward
-  'ip_forward', 'ip_forward_finish', 'ip_rt_send_redirect',
+  'ip_forward', 'ip_forward_finish', 'ip_rt_send_redirect', 'ip_options_compile', 'ip_forward_options',
   // IPv4 out
   'ip_queue_xmit', 'ip_local_out', '__ip_local_out', 'ip_output', 'ip_finish_output', '__ip_finish_output', 'ip_finish_output2', 'ip_finish_output_gso', 'skb_gso_segment',
   'ip_do_fragment', 'ip_fragment', 'ip_push_pending_frames', 'ip_send_skb', 'ipv4_link_failure', 'raw_sendmsg', 'ip4_datagram_connect',

@@ -226,6 +226,31 @@ traffic:
       assert.strictEqual(applyExceptions(sc, [{ ...exp, kernel: 'inet_frag_rbtree_purge FRAG_REASM_TIMEOUT' }], '6.18.44').kept.length, 1);
     });
 
+    it("ip_rcv_options' IP_INHDR of 6.18 is an exception only for a packet the model dropped for its options", () => {
+      const text = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'fidelity', 'found', 'fix-ip-options-compile.yaml'), 'utf8');
+      const sc = parseScenario(text, 'o.yaml');
+      const trace = runScenario(sc);
+      const refused = trace.events.find((e) => e.fn === 'ip_options_compile' && /malformed/.test(e.what))!;
+      const other = trace.packets.find((p) => !trace.events.some((e) => e.packet === p.id && e.fn === 'ip_options_compile'))!;
+      const d = { host: 'r', what: `packet #${refused.packet} 10.0.1.1 > 10.0.2.2`, field: 'drop', model: 'ip_rcv_finish_core NOT_SPECIFIED', kernel: 'ip_rcv_finish_core IP_INHDR' };
+      assert.match(applyExceptions(sc, [d], '6.18.44', undefined, trace).applied[0]?.name ?? '', /ip-rcv-options-drop-reason/);
+      assert.strictEqual(applyExceptions(sc, [d], '6.17.0', undefined, trace).kept.length, 1, 'not before 6.18');
+      assert.strictEqual(applyExceptions(sc, [{ ...d, what: `packet #${other.id} x` }], '6.18.44', undefined, trace).kept.length, 1, 'another drop is a real difference');
+      assert.strictEqual(applyExceptions(sc, [d], '6.18.44').kept.length, 1, 'without the trace nothing is explained');
+    });
+
+    it("tcp_check_req's TCP_OVERWINDOW of 6.15+ is an exception only for a segment the model found out of the request's window", () => {
+      const text = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'test', 'fidelity', 'found', 'fix-tcp-reqsk-rst-overwindow.yaml'), 'utf8');
+      const sc = parseScenario(text, 'r.yaml');
+      const trace = runScenario(sc);
+      const rst = trace.events.find((e) => e.fn === 'tcp_v4_rcv' && e.drop && /outside the window/.test(e.what))!;
+      const d = { host: 'b', what: `packet #${rst.packet} 10.0.1.9.40000 > 10.0.1.2.80`, field: 'drop', model: 'tcp_v4_rcv NOT_SPECIFIED', kernel: 'tcp_v4_rcv TCP_OVERWINDOW' };
+      assert.match(applyExceptions(sc, [d], '6.18.44', undefined, trace).applied[0]?.name ?? '', /tcp-check-req-overwindow/);
+      assert.strictEqual(applyExceptions(sc, [d], '6.14.0', undefined, trace).kept.length, 1, 'not before 6.15');
+      const syn = trace.packets.find((p) => /\[S\]/.test(p.summary))!;
+      assert.strictEqual(applyExceptions(sc, [{ ...d, what: `packet #${syn.id} x` }], '6.18.44', undefined, trace).kept.length, 1, 'another drop is a real difference');
+    });
+
     it("a TCP window is explained only when it is the one the model computed for the variant kernel (tcp_measure_rcv_mss's rcv_ssthresh)", () => {
       const text = 'name: w\nhosts:\n  c: |\n    ip addr add 10.0.1.1/24 dev eth0\n    ip link set eth0 up\n  s: |\n    ip addr add 10.0.1.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - c:eth0 s:eth0\nlisten:\n  - s: tcp 8080\ntraffic:\n  - from: c\n    send: tcp connect to 10.0.1.2:8080 data 3000\n';
       const sc = parseScenario(text, 'w.yaml');

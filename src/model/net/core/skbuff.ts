@@ -28,6 +28,8 @@ export interface SkbCb {
   fragLocal?: boolean;
   /** TCP_SKB_CB(skb) */
   tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
+  /** IPCB(skb)->opt of a received packet with options (ip_rcv_options) */
+  ipOpt?: { optlen: number; isChanged: boolean; routerAlert: number };
 }
 
 /** The part of struct skb_shared_info the model keeps: the frag_list of a reassembled datagram. */

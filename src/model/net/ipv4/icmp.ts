@@ -160,6 +160,8 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
     if (rtIn.type === 'RTN_BROADCAST' || rtIn.type === 'RTN_MULTICAST') return say('No ICMP error for a packet sent to a broadcast or multicast address.');
     if (iph.fragOff & IP_OFFSET) return say('No ICMP error for a fragment other than the first.');
     if (isError(type) && iph.protocol === IPPROTO_ICMP) {
+      // skb_header_pointer: the inner type byte must lie inside the packet
+      if (skbIn.network_header + iph.ihl * 4 >= skbIn.tail) return say(`The offending packet is ICMP, but its ${iph.ihl * 4}-byte IP header leaves no ICMP type to read (skb_header_pointer fails): no error is sent.`);
       const inner = skbIn.buf[skbIn.network_header + iph.ihl * 4];
       if (inner > NR_ICMP_TYPES || isError(inner)) return say('No ICMP error about an ICMP error (that could loop forever).');
     }

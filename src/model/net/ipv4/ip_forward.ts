@@ -5,13 +5,14 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import { IPSKB_DOREDIRECT, IPSKB_FORWARDED } from '../core/skbuff';
 import { numToIp } from '../../proto/addr';
-import { IP_DF, ipDecreaseTtl, readIp } from '../../proto/ipv4';
+import { IP_DF, ipDecreaseTtl, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { icmp_send, ip_rt_send_redirect } from './icmp';
 import { NF_HOOK } from '../netfilter/core';
 import { dst_output } from './ip_output';
 import { skb_gso_validate_network_len, skb_is_gso } from './tcp_offload';
 import type { DstInput } from './route_types';
+import { ip_forward_options } from './ip_options';
 
 const FILE = 'net/ipv4/ip_forward.c';
 
@@ -66,6 +67,10 @@ export function ip_forward(net: Net, skb: SkBuff): void {
 function ip_forward_finish(net: Net, skb: SkBuff): void {
   net.call('ip_forward_finish', () => {
     net.step(skb, 'L3', 'ip_forward_finish', FILE, 'The FORWARD hook let the packet through; it goes to dst_output like any outgoing packet.');
+    if (ip_forward_options(skb)) {
+      ipSendCheck(skb.w(), skb.network_header);
+      net.step(skb, 'L3', 'ip_forward_options', 'net/ipv4/ip_options.c', 'ip_options_compile had rewritten bytes of the IP options (is_changed): the header checksum is computed afresh (ip_send_check).');
+    }
     dst_output(net, skb);
   });
 }

@@ -10,6 +10,7 @@ import { IP_DF, IP_MF, IP_OFFSET, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_EXC_FRAGTIME, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { icmp_send } from './icmp';
 import { ip_route_input_noref } from './route';
+import { ip_options_fragment } from './ip_options';
 import { inet_frag_destroy, inet_frag_find, inet_frag_kill, inet_frag_queue_insert } from './inet_fragment';
 
 export type { DefragUser } from './ip_fragment_types';
@@ -88,6 +89,10 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       n++;
       const { f, mf } = make(len, done);
       net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.`);
+      // ip_frag_ipcb / the fast path's first_frag: the later fragments copy a header whose
+      // options without the "copied" bit are NOOPs (a received packet's options, IPCB opt)
+      const optlen = skb.cb.ipOpt?.optlen ?? 0;
+      if (n === 1 && optlen > 0) ip_options_fragment(skb.w(), nh, optlen);
       done += len;
       const err = output(f);
       if (err) {

@@ -15,6 +15,7 @@ import { udp_err, udp_rcv } from './udp';
 import { tcp_v4_err, tcp_v4_rcv } from './tcp_ipv4';
 import { icmp_err, icmp_rcv, icmp_send } from './icmp';
 import { raw_local_deliver } from './raw';
+import { ip_rcv_options } from './ip_options';
 import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
 
@@ -97,6 +98,7 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
       net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.`);
+      if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
       if (skb.dst.type === 'RTN_MULTICAST') {
         net.count('IpExtInMcastPkts');
         net.count('IpExtInMcastOctets', skb.len);
@@ -117,6 +119,9 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
       }
       return;
     }
+    // the options are compiled once the packet has a route (ip_options_compile may write the
+    // receiving route's address into them, and its parameter problem needs a way back)
+    if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
     const rt = skb.dst!;
     if (rt.type === 'RTN_MULTICAST') {
       net.count('IpExtInMcastPkts');

@@ -10,7 +10,7 @@ import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHOREPLY, ICMP_HLEN, ICMP_PARAMETER
 import { IPPROTO_ICMP, IPV4_HLEN, readIp } from '../../proto/ipv4';
 import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
-import { ip_send_skb } from './ip_output';
+import { ENOBUFS, ip_send_skb } from './ip_output';
 import { icmp_out_count, icmpName } from './icmp';
 
 const FILE = 'net/ipv4/raw.c';
@@ -89,6 +89,9 @@ export function ping_probe_connect(net: Net, daddr: number): boolean {
  * raw_sendmsg with an ICMP echo request built by ping: routed, built by ip_append_data /
  * __ip_make_skb (which counts the ICMP type), and sent with ip_local_out.
  */
+/** what ping_send returns when sendmsg failed with ENOBUFS (strerror's words, as ping prints them) */
+export const PING_ENOBUFS = 'No buffer space available';
+
 export function ping_send(net: Net, o: PingOptions): number | string {
   return net.w.rec.fresh(() =>
     net.call('raw_sendmsg', () => {
@@ -131,7 +134,12 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       skb.sk = sock;
       icmp_out_count(net, ICMP_ECHO);
       net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
-      net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
+      const err = net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
+      if (err === -ENOBUFS) {
+        // iputils sets IP_RECVERR on its socket, so raw_sendmsg does not turn ENOBUFS into success
+        net.step(null, 'socket', 'raw_sendmsg', FILE, `sendmsg returns ENOBUFS to ping: its socket has IP_RECVERR, so raw_sendmsg passes the error on (without it the datagram would count as sent). ping does not count seq ${o.seq} as sent.`, { ret: '-ENOBUFS' });
+        return PING_ENOBUFS;
+      }
       return pkt;
     }),
   );

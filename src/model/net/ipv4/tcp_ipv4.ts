@@ -197,7 +197,12 @@ interface Segment {
   result?: { err: number };
   /** tcp_set_skb_tso_segs: the MSS a data sk_buff longer than it is cut at (gso_size) */
   gsoSize?: number;
+  /** sent by ip_build_and_send_pkt (a SYN-ACK), not ip_queue_xmit: DF is also set on any packet of at most IPV4_MIN_MTU bytes */
+  buildAndSend?: boolean;
 }
+
+/** IPV4_MIN_MTU (include/linux/ip.h) */
+const IPV4_MIN_MTU = 576;
 
 /** tcp_invalid_ratelimit's default (HZ/2, tcp_sk_init in v6.12) */
 const TCP_INVALID_RATELIMIT_NS = 500e6;
@@ -213,7 +218,7 @@ function inet_rtx_syn_ack(net: Net, req: TcpSock, parent: number | null, tos: nu
       const r = req.af.route(net, req);
       if ('error' in r) return false;
       const result = { err: 0 };
-      sendSegment(net, { sk: req, ep: req, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(req.af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result }, req.af.fn.sendSynack, req.af.file, `The SYN-ACK to ${da(req)} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
+      sendSegment(net, { sk: req, ep: req, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(req.af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result, buildAndSend: true }, req.af.fn.sendSynack, req.af.file, `The SYN-ACK to ${da(req)} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
       if (result.err !== 0) return false;
       net.count('TcpRetransSegs');
       net.count('TcpExtTCPSynRetrans');
@@ -263,8 +268,11 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   const pkt = net.w.rec.newPacket(net.name, s.parent);
   // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
   // locked; inet_create makes every new socket IP_PMTUDISC_DONT (no DF at all) when
-  // ip_no_pmtu_disc is set. The RST control socket is IP_PMTUDISC_DO.
-  const df = s.df && !(s.sk && (s.rt.mtuLocked || net.get('net.ipv4.ip_no_pmtu_disc') !== 0));
+  // ip_no_pmtu_disc is set. The RST control socket is IP_PMTUDISC_DO. ip_build_and_send_pkt (the
+  // SYN-ACK, sent for the listener) sets DF with IP ID 0 on a packet of at most IPV4_MIN_MTU bytes
+  // whatever the socket's mode, "not to bother generating an IP ID for small packets" (v6.12).
+  const small = !!s.buildAndSend && s.ep.af.netHeaderLen + hdr + s.data <= IPV4_MIN_MTU;
+  const df = s.df && (small || !(s.sk && (s.rt.mtuLocked || net.get('net.ipv4.ip_no_pmtu_disc') !== 0)));
   const skb = s.ep.af.build(net, s.ep, { len: hdr + s.data, pkt, rt: s.rt, df, ttl: s.ttl, tos: s.tos, offload: s.offload, body: (b, off) => {
     if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
@@ -613,6 +621,11 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
  */
 function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number }, sport: number, dport: number, seq: number, ack: number, flags: number, dataLen: number, fromSock = true): void {
   const af = rx.af;
+  // v6.12 tcp_v4_send_reset / tcp_v6_send_reset: "never send a reset in response to a reset"
+  if (flags & TCPHDR_RST) {
+    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment is itself a RST, and a RST is never answered with a RST: ${af.fn.sendReset} returns at once.`);
+    return;
+  }
   // v6.12 tcp_v4_send_reset: without a socket, only a segment whose input route was local gets
   // a RST (a broadcast or multicast one returns before anything is counted)
   if (!fromSock && !isV6(rx) && skb.dst && skb.dst.type !== 'RTN_LOCAL') {
@@ -648,7 +661,7 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
       // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST.`);
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST${flags & TCPHDR_RST ? ' (unless the segment is a RST itself)' : ''}.`);
         tcp_send_reset(net, skb, rx, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
         net.drop(skb, 'L4', rx.af.fn.doRcv, rx.af.file, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
@@ -734,7 +747,7 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.synPkt = skb.pkt;
     // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
     armReqTimer(net, req, RTO_INIT_NS);
-    sendSegment(net, { sk: req, ep: req, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true }, af.fn.sendSynack, af.file, `SYN-ACK to ${da(req)}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ${isV6(rx) ? 'ip6_xmit' : 'ip_build_and_send_pkt'}.`);
+    sendSegment(net, { sk: req, ep: req, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true, buildAndSend: true }, af.fn.sendSynack, af.file, `SYN-ACK to ${da(req)}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ${isV6(rx) ? 'ip6_xmit' : 'ip_build_and_send_pkt'}.`);
   });
 }
 

@@ -21,7 +21,7 @@ import { ip6_fragment } from './ip6_fragment';
 
 export const IP6_OUTPUT_FILE = 'net/ipv6/ip6_output.c';
 const FILE = IP6_OUTPUT_FILE;
-const ENOBUFS = 105;
+export const ENOBUFS = 105;
 
 export interface Ip6Make {
   saddr: Uint8Array;

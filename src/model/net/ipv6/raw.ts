@@ -10,9 +10,9 @@ import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, NEXTHDR_ICMP, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output } from './route';
-import { ip6_make_skb, ip6_send_skb } from './ip6_output';
+import { ENOBUFS, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmp6Name } from './icmp';
-import { ping_open } from '../ipv4/raw';
+import { PING_ENOBUFS, ping_open } from '../ipv4/raw';
 
 const FILE = 'net/ipv6/raw.c';
 const DATAGRAM_FILE = 'net/ipv6/datagram.c';
@@ -75,7 +75,11 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
       sock.msgConfirm = false;
       if (confirm) skb.dst_pending_confirm = true;
       net.step(skb, 'socket', 'rawv6_sendmsg', FILE, `ping sends ICMPv6 echo request id ${sock.echoId} seq ${o.seq} to ${formatIpv6(o.daddr)} from ${formatIpv6(r.saddr)}: ${o.size} bytes, hop limit ${hop}${confirm ? ', with MSG_CONFIRM (a reply came since the last one)' : ''}; the route says ${r.rt.describe()} (Icmp6OutEchos).`);
-      net.call('rawv6_push_pending_frames', () => ip6_send_skb(net, skb));
+      const err = net.call('rawv6_push_pending_frames', () => ip6_send_skb(net, skb));
+      if (err === -ENOBUFS) {
+        net.step(null, 'socket', 'rawv6_sendmsg', FILE, `sendmsg returns ENOBUFS to ping (rawv6_push_pending_frames passes ip6_send_skb's error on). ping does not count seq ${o.seq} as sent.`, { ret: '-ENOBUFS' });
+        return PING_ENOBUFS;
+      }
       return pkt;
     }),
   );
