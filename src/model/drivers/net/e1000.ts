@@ -36,7 +36,8 @@ function onWire(net: Net, dev: NetDevice, ns: number): number {
 
 /** e1000_xmit_frame: the ring always has room in the model, so NETDEV_TX_OK. */
 export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number {
-  return net.call('e1000_xmit_frame', () => {
+  const call = net.enter('e1000_xmit_frame');
+  try {
     const peer = dev.peer;
     // The NIC computes a CHECKSUM_PARTIAL checksum in hardware as it sends (NETIF_F_HW_CSUM).
     const offloaded = skb.ip_summed === 'CHECKSUM_PARTIAL' && completePartialChecksum(skb);
@@ -55,7 +56,9 @@ export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number 
     const pkt = skb.pkt;
     net.w.sched.at(dev.wireFreeAt, () => e1000_receive_frame(peer, bytes, pkt));
     return NETDEV_TX_OK;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -118,7 +121,8 @@ function e1000_receive_frame(dev: NetDevice, bytes: Uint8Array, pkt: number): vo
 
 /** e1000_clean: the NAPI poll — drain up to `budget` frames from the ring into GRO. */
 export function e1000_clean(net: Net, dev: NetDevice, budget: number): number {
-  return net.call('e1000_clean', () => {
+  const call = net.enter('e1000_clean');
+  try {
     const napi = dev.napi!;
     const batch: SkBuff[] = [];
     let work = 0;
@@ -131,11 +135,14 @@ export function e1000_clean(net: Net, dev: NetDevice, budget: number): number {
         net.call('e1000_receive_skb', () => {
           skb.protocol = eth_type_trans(skb, dev);
           net.step(skb, 'L2', 'e1000_receive_skb', FILE, `The poll takes frame ${work} of at most ${budget} (the NAPI weight) from the ring; eth_type_trans pulls the Ethernet header, pkt_type ${skb.pkt_type}, ip_summed ${skb.ip_summed}.`);
-          net.call('napi_gro_receive', () => {
+          const call = net.enter('napi_gro_receive');
+          try {
             net.step(skb, 'L2', 'napi_gro_receive', GRO_FILE, 'GRO finds nothing to merge this frame with (GRO_NORMAL), so gro_normal_one adds it to the NAPI rx_list to be passed up as a batch.');
             batch.push(skb);
             if (batch.length >= GRO_NORMAL_BATCH) netif_receive_skb_list_internal(net, batch.splice(0));
-          });
+          } finally {
+            net.leave(call);
+          }
         });
       }
     });
@@ -150,5 +157,7 @@ export function e1000_clean(net: Net, dev: NetDevice, budget: number): number {
       net.call('gro_normal_list', () => netif_receive_skb_list_internal(net, batch.splice(0)));
     }
     return work;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

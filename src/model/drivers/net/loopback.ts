@@ -10,7 +10,8 @@ const FILE = 'drivers/net/loopback.c';
 
 /** loopback_xmit: always NETDEV_TX_OK; counted as sent only when the backlog took it (v6.12). */
 export function loopback_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
-  return net.call('loopback_xmit', () => {
+  const call = net.enter('loopback_xmit');
+  try {
     const len = skb.len;
     skb.sk = null;
     skb.protocol = eth_type_trans(skb, dev);
@@ -20,5 +21,7 @@ export function loopback_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
       dev.stats.tx_bytes += len;
     }
     return NET_XMIT_SUCCESS;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

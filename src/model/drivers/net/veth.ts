@@ -16,7 +16,8 @@ const DEV_FILE = 'net/core/dev.c';
  * (priv->dropped) and the caller gets NET_XMIT_DROP (Linux v6.12 drivers/net/veth.c).
  */
 export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
-  return net.call('veth_xmit', () => {
+  const call = net.enter('veth_xmit');
+  try {
     const rcv = dev.peer;
     if (!rcv || !skb.mayPull(ETH_HLEN)) {
       dev.stats.tx_dropped++;
@@ -57,5 +58,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
     dev.stats.tx_packets++;
     dev.stats.tx_bytes += len;
     return NET_XMIT_SUCCESS;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -38,7 +38,8 @@ export function xmitName(rc: number): string {
  * down or without carrier.
  */
 export function dev_queue_xmit(net: Net, skb: SkBuff): number {
-  return net.call('__dev_queue_xmit', () => {
+  const call = net.enter('__dev_queue_xmit');
+  try {
     const dev = skb.dev!;
     const q = dev.qdisc;
     if (!dev.operUp) {
@@ -62,18 +63,23 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
     net.step(skb, 'L2', '__dev_queue_xmit', FILE, () => `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
     q.sent++;
     return net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** dev_hard_start_xmit → xmit_one → netdev_start_xmit → ops->ndo_start_xmit: the driver's return code. */
 function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
-  return net.call('dev_hard_start_xmit', () => {
+  const call = net.enter('dev_hard_start_xmit');
+  try {
     const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
     net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, () => `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
     if (dev.kind === 'veth') return veth_xmit(net, skb, dev);
     if (dev.kind === 'loopback') return loopback_xmit(net, skb, dev);
     return e1000_xmit_frame(net, skb, dev);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 // ---------------------------------------------------------------- receive: backlog
@@ -138,7 +144,8 @@ function net_rx_action(net: Net): void {
 
 /** process_backlog: the backlog's poll function, up to `quota` frames. */
 function process_backlog(net: Net, quota: number): number {
-  return net.call('process_backlog', () => {
+  const call = net.enter('process_backlog');
+  try {
     let work = 0;
     while (work < quota && net.backlog.length > 0) {
       const skb = net.backlog.shift()!;
@@ -147,14 +154,19 @@ function process_backlog(net: Net, quota: number): number {
     }
     if (net.backlog.length === 0) net.backlogScheduled = false;
     return work;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function __netif_receive_skb_one_core(net: Net, skb: SkBuff): void {
-  net.call('__netif_receive_skb_one_core', () => {
+  const call = net.enter('__netif_receive_skb_one_core');
+  try {
     const pt = __netif_receive_skb_core(net, skb);
     if (pt) pt.func(net, skb, skb.dev!);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -186,7 +198,8 @@ export const ptype_base: ReadonlyMap<number, PacketType> = new Map([
  * packet_type handler for skb->protocol in ptype_base. Returns it, or null (dropped).
  */
 export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | null {
-  return net.call('__netif_receive_skb_core', () => {
+  const call = net.enter('__netif_receive_skb_core');
+  try {
     const dev = skb.dev!;
     skb.resetNetworkHeader();
     skb.transport_header = -1;
@@ -204,7 +217,9 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | nu
     dev.stats.rx_dropped++;
     net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${name}, so the frame is dropped.`);
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**

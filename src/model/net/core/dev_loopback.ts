@@ -5,12 +5,15 @@ import type { SkBuff } from './skbuff';
 import { netif_rx } from './dev';
 
 export function dev_loopback_xmit(net: Net, skb: SkBuff): void {
-  net.call('dev_loopback_xmit', () => {
+  const call = net.enter('dev_loopback_xmit');
+  try {
     skb.mac_header = skb.data;
     skb.pull(skb.network_header - skb.data);
     skb.pkt_type = 'PACKET_LOOPBACK';
     if (skb.ip_summed === 'CHECKSUM_NONE') skb.ip_summed = 'CHECKSUM_UNNECESSARY';
     net.step(skb, 'L2', 'dev_loopback_xmit', 'net/core/dev.c', `The clone is received again on ${skb.dev?.name ?? 'lo'} as PACKET_LOOPBACK, its route still attached (netif_rx).`);
     netif_rx(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -76,12 +76,15 @@ export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
 
 /** neigh_resolve_output: start or continue resolution; send now only if the entry is usable. */
 function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
-  return net.call('neigh_resolve_output', () => {
+  const call = net.enter('neigh_resolve_output');
+  try {
     if (__neigh_event_send(net, n, skb)) return 0;
     eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
     net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${nkey(n)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
     return dev_queue_xmit(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -89,7 +92,8 @@ function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
  * resolution, false when it can be sent now.
  */
 function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean {
-  return net.call('__neigh_event_send', () => {
+  const call = net.enter('__neigh_event_send');
+  try {
     const now = net.w.sched.now;
     let probeNow = false;
     if ((n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') && parm(net, n, 'mcast_solicit') + parm(net, n, 'app_solicit') === 0) {
@@ -136,7 +140,9 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
     net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${nkey(n)}` });
     if (probeNow) neigh_probe(net, n);
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -150,12 +156,15 @@ export function neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): bo
 
 /** neigh_probe: send a solicitation (arp_solicit) for the newest queued packet. */
 function neigh_probe(net: Net, n: Neighbour): void {
-  net.call('neigh_probe', () => {
+  const call = net.enter('neigh_probe');
+  try {
     const skb = n.arpQueue.length > 0 ? n.arpQueue[n.arpQueue.length - 1] : null;
     if (n.ops) n.ops.solicit(n, skb);
     else arp_solicit(net, n, skb);
     n.probes++;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** neigh_max_probes: unicast + app + multicast (broadcast) probes. */
@@ -194,7 +203,8 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
 
 /** neigh_invalidate: every waiting packet is reported (arp_error_report) and dropped. */
 function neigh_invalidate(net: Net, n: Neighbour): void {
-  net.call('neigh_invalidate', () => {
+  const call = net.enter('neigh_invalidate');
+  try {
     while (n.arpQueue.length > 0) {
       const skb = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(skb);
@@ -210,7 +220,9 @@ function neigh_invalidate(net: Net, n: Neighbour): void {
         net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', `Address resolution for ${nkey(n)} failed: the waiting packet is dropped.`);
       });
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -218,7 +230,8 @@ function neigh_invalidate(net: Net, n: Neighbour): void {
  * (through the connected output, with the fresh header).
  */
 export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudState, skb: SkBuff | null = null): void {
-  net.call('neigh_update', () => {
+  const call = net.enter('neigh_update');
+  try {
     const old = n.state;
     const changed = n.ha !== lladdr;
     if (old === 'NUD_PERMANENT' || old === 'NUD_NOARP') return;
@@ -240,7 +253,9 @@ export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudS
         dev_queue_xmit(net, skb);
       });
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**

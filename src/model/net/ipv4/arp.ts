@@ -17,7 +17,8 @@ const FILE = 'net/ipv4/arp.c';
 
 /** arp_rcv: the ETH_P_ARP packet_type handler. */
 export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('arp_rcv', () => {
+  const call = net.enter('arp_rcv');
+  try {
     if (dev.noarp || skb.pkt_type === 'PACKET_OTHERHOST' || skb.pkt_type === 'PACKET_LOOPBACK') {
       net.step(skb, 'L2', 'arp_rcv', FILE, `An ARP frame that is not for this host (${skb.pkt_type}) is ignored.`);
       net.fate(skb, { kind: 'consumed', fn: 'arp_rcv', detail: 'ignored' });
@@ -34,12 +35,15 @@ export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
     }
     net.step(skb, 'L2', 'arp_rcv', FILE, `An ARP ${a.op === ARPOP_REQUEST ? 'request' : 'reply'} from ${numToIp(a.sip)} (${a.sha}) arrives on ${dev.name}; arp_process handles it (the NF_ARP_IN hook has no rules).`);
     arp_process(net, skb, dev);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** arp_process: answer requests for our addresses, learn the sender, complete pending resolutions. */
 function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('arp_process', () => {
+  const call = net.enter('arp_process');
+  try {
     const a = readArp(skb.buf, skb.data);
     if ((a.op !== ARPOP_REQUEST && a.op !== ARPOP_REPLY) || isMulticast(a.tip) || (isLoopback(a.tip) && !net.devOrconf(dev, 'route_localnet'))) {
       net.drop(skb, 'L2', 'arp_process', FILE, 'NOT_SPECIFIED', 'The ARP packet asks about an address ARP does not answer for.');
@@ -66,7 +70,9 @@ function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
     }
     net.step(skb, 'L2', 'arp_process', FILE, `${a.op === ARPOP_REQUEST ? `The request asks for ${numToIp(a.tip)}, which is not ours` : `An unsolicited reply from ${numToIp(a.sip)}`}; with arp_accept = 0 nothing is learnt.`);
     net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'not for us' });
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** arp_ignore = 0 answers for any local address on any interface; 1 only for the receiving one. */
@@ -89,7 +95,8 @@ function neigh_event_ns(net: Net, dev: NetDevice, sip: number, sha: string, skb:
  * inet_select_addr's for the target.
  */
 export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
-  net.call('arp_solicit', () => {
+  const call = net.enter('arp_solicit');
+  try {
     const dev = n.dev;
     let saddr = 0;
     // IN_DEV_ARP_ANNOUNCE (the larger of all and the device): 0 (and any value but 1 and 2)
@@ -108,12 +115,15 @@ export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
     // arp_solicit passes no target_hw to arp_send_dst, so arp_create zeroes the target hardware
     // address even in a unicast probe (only the Ethernet destination is the known address).
     arp_send_dst(net, ARPOP_REQUEST, n.key, dev, saddr, dstHw, dev.mac, ZERO_MAC, skb ? skb.pkt : null);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** arp_send_dst → arp_create + arp_xmit: build the ARP frame and queue it on the device. */
 function arp_send_dst(net: Net, op: number, destIp: number, dev: NetDevice, srcIp: number, destHw: string, srcHw: string, targetHw: string, parent: number | null): void {
-  net.call('arp_send_dst', () => {
+  const call = net.enter('arp_send_dst');
+  try {
     const pkt = net.w.rec.newPacket(net.name, parent);
     const skb = allocSkb(dev.llReservedSpace(), ARP_HLEN, pkt);
     skb.resetNetworkHeader();
@@ -126,6 +136,8 @@ function arp_send_dst(net: Net, op: number, destIp: number, dev: NetDevice, srcI
       net.step(skb, 'L2', 'arp_create', FILE, what);
     });
     net.call('arp_xmit', () => dev_queue_xmit(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 

@@ -317,7 +317,8 @@ const isError = (type: number): boolean => type <= NR_ICMP_TYPES && ICMP_POINTER
  * to the sender's protocol, which applies it to its route (__ip_do_redirect).
  */
 function icmp_redirect(net: Net, skb: SkBuff, gw: number): void {
-  net.call('icmp_redirect', () => {
+  const call = net.enter('icmp_redirect');
+  try {
     if (skb.len < IPV4_HLEN) {
       net.count('IcmpInErrors');
       net.drop(skb, 'L4', 'icmp_redirect', FILE, 'PKT_TOO_SMALL', 'The redirect is too short to quote an IP header: IcmpInErrors.');
@@ -326,7 +327,9 @@ function icmp_redirect(net: Net, skb: SkBuff, gw: number): void {
     const inner = readIp(skb.buf, skb.data);
     net.step(skb, 'L4', 'icmp_redirect', FILE, `${numToIp(readIp(skb.buf, skb.network_header).saddr)} says: for ${numToIp(inner.daddr)} use the gateway ${numToIp(gw)}; icmp_socket_deliver tells the sending protocol.`);
     icmp_socket_deliver(net, skb, ICMP_REDIRECT, skb.buf[skb.transport_header + 1], gw);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -334,7 +337,8 @@ function icmp_redirect(net: Net, skb: SkBuff, gw: number): void {
  * the milliseconds since midnight UTC (here: of the simulated clock).
  */
 function icmp_timestamp(net: Net, skb: SkBuff): void {
-  net.call('icmp_timestamp', () => {
+  const call = net.enter('icmp_timestamp');
+  try {
     if (skb.len < 4) {
       net.count('IcmpInErrors');
       net.drop(skb, 'L4', 'icmp_timestamp', FILE, 'PKT_TOO_SMALL', 'A timestamp request without its originate time: IcmpInErrors.');
@@ -355,12 +359,15 @@ function icmp_timestamp(net: Net, skb: SkBuff): void {
       }
       writeIcmp(b, off, 20, { type: ICMP_TIMESTAMPREPLY, code: 0, rest: h.rest });
     }, `A timestamp request is answered with a timestamp reply (receive and transmit time ${ms} ms after midnight).`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** icmp_echo: answer an echo request with the same id, sequence and data (icmp_reply). */
 function icmp_echo(net: Net, skb: SkBuff): void {
-  net.call('icmp_echo', () => {
+  const call = net.enter('icmp_echo');
+  try {
     if (net.get('net.ipv4.icmp_echo_ignore_all')) {
       net.step(skb, 'L4', 'icmp_echo', FILE, 'icmp_echo_ignore_all = 1: echo requests are not answered.');
       net.fate(skb, { kind: 'consumed', fn: 'icmp_echo', detail: 'ignored' });
@@ -375,7 +382,9 @@ function icmp_echo(net: Net, skb: SkBuff): void {
       b.set(skb.buf.subarray(icmpOff, icmpOff + bodyLen), off);
       writeIcmp(b, off, bodyLen, { type: ICMP_ECHOREPLY, code: 0, rest: h.rest });
     }, `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}) is answered with an echo reply carrying the same ${bodyLen - ICMP_HLEN} data bytes.`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** IP4_REPLY_MARK (include/net/ip.h): replies carry the packet's mark only with fwmark_reflect. */
@@ -390,7 +399,8 @@ export function IP4_REPLY_MARK(net: Net, mark: number): number {
  * when there is none).
  */
 export function fib_compute_spec_dst(net: Net, skb: SkBuff): number {
-  return net.call('fib_compute_spec_dst', () => {
+  const call = net.enter('fib_compute_spec_dst');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     const rt = skb.dst!;
     if (rt.type === 'RTN_LOCAL') return iph.daddr;
@@ -406,7 +416,9 @@ export function fib_compute_spec_dst(net: Net, skb: SkBuff): number {
       }
     }
     return inet_select_addr(net, dev, iph.saddr);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -445,7 +457,8 @@ function icmp_reply(net: Net, skb: SkBuff, iph: ReturnType<typeof readIp>, type:
  * transport's err_handler (udp_err, tcp_v4_err) and raw sockets are told.
  */
 function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
-  net.call('icmp_unreach', () => {
+  const call = net.enter('icmp_unreach');
+  try {
     if (!skb.mayPull(IPV4_HLEN)) {
       net.count('IcmpInErrors');
       net.drop(skb, 'L4', 'icmp_unreach', FILE, 'NOT_SPECIFIED', 'The ICMP error is too short to quote an IP header.');
@@ -478,7 +491,9 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
     }
     net.step(skb, 'L4', 'icmp_unreach', FILE, `ICMP ${icmpName(type, code)} about our datagram ${numToIp(inner.saddr)} → ${numToIp(inner.daddr)} (protocol ${inner.protocol})${mtuInfo ? `: the path MTU to ${numToIp(inner.daddr)} is now ${mtuInfo}` : ''}; icmp_socket_deliver tells the socket.`);
     icmp_socket_deliver(net, skb, type, code, mtuInfo);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -487,7 +502,8 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
  * (udp_err, tcp_v4_err, icmp_err).
  */
 function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
-  net.call('icmp_socket_deliver', () => {
+  const call = net.enter('icmp_socket_deliver');
+  try {
     const inner = readIp(skb.buf, skb.data);
     if (!skb.mayPull(inner.ihl * 4 + 8)) {
       net.count('IcmpInErrors');
@@ -504,7 +520,9 @@ function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, 
     const ipprot = inet_protos.get(inner.protocol);
     if (ipprot) ipprot.err_handler(net, skb, type, code, info);
     else if (!rawSock && type === ICMP_REDIRECT) net.fate(skb, { kind: 'consumed', fn: 'icmp_redirect' });
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -529,7 +547,8 @@ const IP_RT_REDIRECT_SILENCE_MS = IP_RT_REDIRECT_LOAD_MS << (IP_RT_REDIRECT_NUMB
  * ip_rt_redirect_silence (20.48 s), which also empties the peer's ICMP rate tokens.
  */
 export function ip_rt_send_redirect(net: Net, skb: SkBuff): void {
-  net.call('ip_rt_send_redirect', () => {
+  const call = net.enter('ip_rt_send_redirect');
+  try {
     const rt = skb.dst!;
     const iph = readIp(skb.buf, skb.network_header);
     const gw = rt.gateway || iph.daddr;
@@ -555,5 +574,7 @@ export function ip_rt_send_redirect(net: Net, skb: SkBuff): void {
     icmp_send(net, skb, ICMP_REDIRECT, 1, gw);
     peer.rateLast = nowMs;
     peer.nRedirects = n + 1;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -17,7 +17,8 @@ import { ip_forward_options } from './ip_options';
 const FILE = 'net/ipv4/ip_forward.c';
 
 export function ip_forward(net: Net, skb: SkBuff): void {
-  net.call('ip_forward', () => {
+  const call = net.enter('ip_forward');
+  try {
     if (skb.pkt_type !== 'PACKET_HOST') {
       net.drop(skb, 'L3', 'ip_forward', FILE, 'NOT_SPECIFIED', `Only unicast frames for this host's MAC are forwarded (pkt_type is ${skb.pkt_type}).`);
       return;
@@ -61,18 +62,23 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     net.step(skb, 'L3', 'ip_forward', FILE, () => `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
     if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
     NF_HOOK(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev, () => ip_forward_finish(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function ip_forward_finish(net: Net, skb: SkBuff): void {
-  net.call('ip_forward_finish', () => {
+  const call = net.enter('ip_forward_finish');
+  try {
     net.step(skb, 'L3', 'ip_forward_finish', FILE, 'The FORWARD hook let the packet through; it goes to dst_output like any outgoing packet.');
     if (ip_forward_options(skb)) {
       ipSendCheck(skb.w(), skb.network_header);
       net.step(skb, 'L3', 'ip_forward_options', 'net/ipv4/ip_options.c', 'ip_options_compile had rewritten bytes of the IP options (is_changed): the header checksum is computed afresh (ip_send_check).');
     }
     dst_output(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const IP_FORWARD: DstInput = { name: 'ip_forward', fn: ip_forward };

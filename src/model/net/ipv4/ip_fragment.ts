@@ -25,7 +25,8 @@ const FRAG_FILE = 'net/ipv4/ip_fragment.c';
  * its fragments (frag_list): when their geometry fits, the fast path sends them as they came.
  */
 export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: (frag: SkBuff) => number): number {
-  return net.call('ip_do_fragment', () => {
+  const call = net.enter('ip_do_fragment');
+  try {
     // an offloaded checksum (a segment skb_gso_segment cut) is completed before fragmenting (skb_checksum_help)
     if (skb.ip_summed === 'CHECKSUM_PARTIAL') completePartialChecksum(skb);
     const nh = skb.network_header;
@@ -127,7 +128,9 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
     if (fast && skb.shinfo) skb.shinfo.frag_list.length = 0;
     net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `cut into ${count} fragments` });
     return 0;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_copy_metadata: IPv4's fragments also keep the input interface (skb_iif), which IPv6's do not. */
@@ -138,7 +141,8 @@ function ip_copy_metadata(to: SkBuff, from: SkBuff): void {
 
 /** ip_defrag's result: the whole datagram, or null when the fragment waits or was freed. */
 export function ip_defrag(net: Net, skb: SkBuff, user: DefragUser): SkBuff | null {
-  return net.call('ip_defrag', () => {
+  const call = net.enter('ip_defrag');
+  try {
     net.count('IpReasmReqds');
     const iph = readIp(skb.buf, skb.network_header);
     const key = `${iph.saddr} ${iph.daddr} ${iph.id} ${iph.protocol} ${user}`;
@@ -153,11 +157,14 @@ export function ip_defrag(net: Net, skb: SkBuff, user: DefragUser): SkBuff | nul
     // inet_frag_putn: a queue killed here (complete, corrupt or overlapping) is destroyed now
     if (q.complete) inet_frag_destroy(net, q, false);
     return whole;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
-  return net.call('ip_frag_queue', () => {
+  const call = net.enter('ip_frag_queue');
+  try {
     const nh = skb.network_header;
     const iph = readIp(skb.buf, nh);
     const ihl = iph.ihl * 4;
@@ -213,7 +220,9 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
     net.step(skb, 'L3', 'ip_frag_queue', FRAG_FILE, `Fragment at offset ${offset} (${end - offset} bytes${mf ? ', MF' : ', the last'}) waits in the reassembly queue of ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} id ${iph.id}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far.${trimmed}`);
     net.fate(skb, { kind: 'consumed', fn: 'ip_frag_queue', detail: 'queued for reassembly' });
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -222,7 +231,8 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
  * from a small DF fragment and a large one without DF is not refused as too big later.
  */
 function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
-  return net.call('ip_frag_reasm', () => {
+  const call = net.enter('ip_frag_reasm');
+  try {
     inet_frag_kill(net, q);
     const head = q.frags[0].skb;
     const nh = head.network_header;
@@ -268,7 +278,9 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     q.frags = [];
     net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, `The last missing fragment arrived: ${n} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${whole.cb.fragMaxSize} is remembered in IPCB, and DF is ${df ? 'set: the largest fragment had it' : 'clear: the largest fragment did not have it'}.`);
     return whole;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** The fate detail of the fragment that completed a datagram when it was not the first one. */

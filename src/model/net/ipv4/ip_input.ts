@@ -24,22 +24,28 @@ const FILE = IP_INPUT_FILE;
 
 /** ip_rcv: the ETH_P_IP packet_type handler. */
 export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('ip_rcv', () => {
+  const call = net.enter('ip_rcv');
+  try {
     if (!ip_rcv_core(net, skb)) return;
     NF_HOOK(net, 'NF_INET_PRE_ROUTING', skb, dev, null, () => ip_rcv_finish(net, skb, dev, 'ip_rcv_finish'));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_list_rcv: the same checks for a list of packets from GRO; each survivor goes on alone. */
 export function ip_list_rcv(net: Net, skbs: SkBuff[]): void {
-  net.call('ip_list_rcv', () => {
+  const call = net.enter('ip_list_rcv');
+  try {
     const ok = skbs.filter((skb) => ip_rcv_core(net, skb));
     for (const skb of ok) {
       net.call('ip_sublist_rcv', () =>
         NF_HOOK(net, 'NF_INET_PRE_ROUTING', skb, skb.dev, null, () => ip_rcv_finish(net, skb, skb.dev!, 'ip_list_rcv_finish')),
       );
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -47,7 +53,8 @@ export function ip_list_rcv(net: Net, skbs: SkBuff[]): void {
  * dropped (with the counter and drop reason the kernel uses).
  */
 function ip_rcv_core(net: Net, skb: SkBuff): boolean {
-  return net.call('ip_rcv_core', () => {
+  const call = net.enter('ip_rcv_core');
+  try {
     const dev = skb.dev!;
     if (skb.pkt_type === 'PACKET_OTHERHOST') {
       dev.stats.rx_otherhost_dropped++;
@@ -88,7 +95,9 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     skb.cb = { iif: skb.skb_iif };
     net.step(skb, 'L3', 'ip_rcv_core', FILE, () => `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`);
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_rcv_finish → ip_rcv_finish_core: route the packet (unless early demux did), then dst_input. */
@@ -141,7 +150,8 @@ export function dst_input(net: Net, skb: SkBuff): void {
 
 /** ip_local_deliver: reassemble fragments first, then the LOCAL_IN hook. */
 export function ip_local_deliver(net: Net, skb: SkBuff): void {
-  net.call('ip_local_deliver', () => {
+  const call = net.enter('ip_local_deliver');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     if (isFragment(iph)) {
       net.step(skb, 'L3', 'ip_local_deliver', FILE, 'The packet is a fragment, so it goes to ip_defrag to wait for the rest of its datagram.');
@@ -153,21 +163,26 @@ export function ip_local_deliver(net: Net, skb: SkBuff): void {
     }
     const s = skb;
     NF_HOOK(net, 'NF_INET_LOCAL_IN', s, s.dev, null, () => ip_local_deliver_finish(net, s));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const IP_LOCAL_DELIVER: DstInput = { name: 'ip_local_deliver', fn: ip_local_deliver };
 
 /** ip_local_deliver_finish: pull the IP header and find the protocol handler. */
 function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
-  net.call('ip_local_deliver_finish', () => {
+  const call = net.enter('ip_local_deliver_finish');
+  try {
     const ihl = (skb.buf[skb.network_header] & 15) * 4;
     skb.pull(ihl);
     skb.resetTransportHeader();
     const protocol = skb.buf[skb.network_header + 9];
     net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, () => `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`);
     ip_protocol_deliver_rcu(net, skb, protocol);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -198,7 +213,8 @@ export const inet_protos: ReadonlyMap<number, NetProtocol> = new Map([
 
 /** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */
 function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void {
-  net.call('ip_protocol_deliver_rcu', () => {
+  const call = net.enter('ip_protocol_deliver_rcu');
+  try {
     const raw = raw_local_deliver(net, skb, protocol);
     const ipprot = inet_protos.get(protocol);
     if (!ipprot) {
@@ -217,5 +233,7 @@ function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void 
     net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, () => `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).`);
     net.count('IpInDelivers');
     ipprot.handler(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -125,7 +125,8 @@ export function ip_options_compile(skb: SkBuff): Compiled {
  * NOT_SPECIFIED). Returns true when the packet was dropped.
  */
 export function ip_rcv_options(net: Net, skb: SkBuff): boolean {
-  return net.call('ip_rcv_options', () => {
+  const call = net.enter('ip_rcv_options');
+  try {
     const c = ip_options_compile(skb);
     if (!c.ok) {
       net.step(skb, 'L3', 'ip_options_compile', FILE, `The IP options are malformed (${c.why}): __ip_options_compile fails, and ip_options_compile asks for ICMP parameter problem pointing at byte ${c.pointer}.`);
@@ -137,7 +138,9 @@ export function ip_rcv_options(net: Net, skb: SkBuff): boolean {
     skb.cb.ipOpt = c.opt;
     net.step(skb, 'L3', 'ip_options_compile', FILE, `The ${c.opt.optlen} bytes of IP options are well formed: ${c.what.join(', ')}.${c.opt.isChanged ? ' The header checksum no longer matches the cleared bytes; a router recomputes it (ip_forward_options).' : ''}`);
     return false;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_forward_options: after forwarding changed the header, a header whose options were rewritten gets its checksum recomputed. */

@@ -46,7 +46,8 @@ function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | n
  * NET_XMIT_CN is no error, anything else -ENOBUFS), which udp_send_skb and raw_sendmsg see.
  */
 export function ip_send_skb(net: Net, skb: SkBuff): number {
-  return net.call('ip_send_skb', () => {
+  const call = net.enter('ip_send_skb');
+  try {
     const rc = ip_local_out(net, skb);
     let err = rc;
     if (err > 0) err = err === NET_XMIT_CN ? 0 : -ENOBUFS;
@@ -56,7 +57,9 @@ export function ip_send_skb(net: Net, skb: SkBuff): number {
       net.step(null, 'L3', 'ip_send_skb', FILE, `The datagram was not sent (${why}): IpOutDiscards.`, { ret: rc > 0 ? '-ENOBUFS' : rc === -EPERM ? '-EPERM' : rc === -EMSGSIZE ? '-EMSGSIZE' : String(rc) });
     }
     return err;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_local_out → __ip_local_out: finish the header, count OutRequests, run LOCAL_OUT; returns what the way down returned. */
@@ -86,7 +89,8 @@ export function dst_output(net: Net, skb: SkBuff): number {
  * takes the normal way out; what the packet's own way out returned is returned.
  */
 export function ip_mc_output(net: Net, skb: SkBuff): number {
-  return net.call('ip_mc_output', () => {
+  const call = net.enter('ip_mc_output');
+  try {
     const rt = skb.dst!;
     const dev = rt.dev;
     const indev = skb.dev;
@@ -100,29 +104,37 @@ export function ip_mc_output(net: Net, skb: SkBuff): number {
       NF_HOOK(net, 'NF_INET_POST_ROUTING', copy, null, dev, () => ip_mc_finish_output(net, copy));
     }
     return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_mc_finish_output: the clone gets a copy of the route on lo and goes to dev_loopback_xmit. */
 function ip_mc_finish_output(net: Net, skb: SkBuff): void {
-  net.call('ip_mc_finish_output', () => {
+  const call = net.enter('ip_mc_finish_output');
+  try {
     const rt = skb.dst!;
     // rt_dst_clone(net->loopback_dev, rt): the same route, now on lo, still delivering locally
     skb.dst = new Rtable(rt.type, net.lo, IP_LOCAL_DELIVER, rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
     dev_loopback_xmit(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_output: set the outgoing device, then POST_ROUTING. */
 export function ip_output(net: Net, skb: SkBuff): number {
-  return net.call('ip_output', () => {
+  const call = net.enter('ip_output');
+  try {
     const dev = skb.dst!.dev;
     const indev = skb.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IP;
     net.step(skb, 'L3', 'ip_output', FILE, () => `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
     return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const IP_OUTPUT: DstOutput = { name: 'ip_output', fn: ip_output };
@@ -153,7 +165,8 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
  * ip_do_fragment makes of it). The first error is returned.
  */
 function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
-  return net.call('ip_finish_output_gso', () => {
+  const call = net.enter('ip_finish_output_gso');
+  try {
     const seglen = skb_gso_network_seglen(skb);
     if (skb_gso_validate_network_len(skb, mtu)) {
       net.step(skb, 'L3', 'ip_finish_output_gso', FILE, `A GSO packet (${skb.len} bytes, ${skb.gso_segs} segments of ${skb.gso_size} data bytes): each segment (${seglen} bytes) fits the MTU ${mtu}, so it goes on whole (skb_gso_validate_network_len).`);
@@ -169,7 +182,9 @@ function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
       if (err && ret === 0) ret = err;
     }
     return ret;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
@@ -181,7 +196,8 @@ export function ipSkbDstMtu(net: Net, skb: SkBuff): number {
 
 /** ip_fragment: DF forbids fragmenting (ICMP fragmentation needed); otherwise ip_do_fragment. */
 function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
-  return net.call('ip_fragment', () => {
+  const call = net.enter('ip_fragment');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     if ((iph.fragOff & IP_DF) === 0) {
       return ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
@@ -191,12 +207,15 @@ function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
     net.drop(skb, 'L3', 'ip_fragment', FILE, 'NOT_SPECIFIED', 'The packet that may not be fragmented is freed (-EMSGSIZE).', '-EMSGSIZE');
     return -EMSGSIZE;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip_finish_output2: count OutTransmits, make room for the link header, hand to the neighbour. */
 export function ip_finish_output2(net: Net, skb: SkBuff): number {
-  return net.call('ip_finish_output2', () => {
+  const call = net.enter('ip_finish_output2');
+  try {
     const rt = skb.dst!;
     const dev = rt.dev;
     if (rt.type === 'RTN_BROADCAST') {
@@ -222,7 +241,9 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
     const n = ip_neigh_for_gw(net, dev, nexthop);
     sock_confirm_neigh(net, skb, n);
     return neigh_output(net, n, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**

@@ -23,7 +23,8 @@ export function outputRoute(net: Net, daddr: number, saddr: number, mark: number
 
 /** ip_route_me_harder: a locally made packet whose destination or mark changed is routed again. */
 export function ip_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why: string): boolean {
-  return net.call('ip_route_me_harder', () => {
+  const call = net.enter('ip_route_me_harder');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     const res = net.fib.lookup({ daddr: iph.daddr, saddr: iph.saddr, iif: net.lo.ifindex, oif: 0, mark: skb.mark, tos: iph.tos & 0x1c, iifName: 'lo' });
     const old = skb.dst?.describe() ?? 'none';
@@ -37,5 +38,7 @@ export function ip_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why:
     const table = 'error' in res ? '' : ` (table ${tableName(res.table)})`;
     net.step(skb, 'L3', 'ip_route_me_harder', 'net/ipv4/netfilter.c', `${why}, so the packet is routed again with daddr ${numToIp(iph.daddr)} and mark 0x${skb.mark.toString(16)}${table}: the route was "${old}", now "${rt.describe()}".`, { hook: { hook } });
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -149,7 +149,8 @@ export function ping_send(net: Net, o: PingOptions): number | string {
 export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): boolean {
   const socks = net.sock.raw.filter((s) => s.protocol === protocol);
   if (socks.length === 0) return false;
-  return net.call('raw_local_deliver', () => {
+  const call = net.enter('raw_local_deliver');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     const h = readIcmp(skb.buf, skb.transport_header);
     const ours = socks.some((s) => pingTakes(skb, h, s));
@@ -163,7 +164,9 @@ export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): bool
       net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy of this ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}, which ping ignores: it is not about its own echo requests (another echo id, or a quoted packet that is not its echo request to ${numToIp(socks[0].whereto ?? 0)}).`);
     }
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -198,9 +201,12 @@ export function raw_icmp_error(net: Net, innerProtocol: number): boolean {
  * icmp_rcv frees the skb with it (kfree_skb_reason, or consume_skb for none).
  */
 export function ping_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
-  return net.call('ping_rcv', () => {
+  const call = net.enter('ping_rcv');
+  try {
     net.step(skb, 'L4', 'ping_rcv', PING_FILE, 'ping_lookup: no ICMP datagram (ping) socket has this echo id, so ping_rcv returns SKB_DROP_REASON_NO_SOCKET to icmp_rcv.');
     return 'NO_SOCKET';
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 

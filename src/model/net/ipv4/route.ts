@@ -103,7 +103,8 @@ function sourceWhy(net: Net, saddr: number): string {
  * attach the route (skb->dst): deliver locally, forward, or fail (ip_error). Returns 0 or -errno.
  */
 export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice): number {
-  return net.call('ip_route_input_noref', () => {
+  const call = net.enter('ip_route_input_noref');
+  try {
     const say = (what: What): void => net.step(skb, 'L3', 'ip_route_input_slow', ROUTE_FILE, what);
     const martianSource = (why: string): number => {
       say(`Martian source ${numToIp(saddr)} (${why}): the packet is refused (-EINVAL).`);
@@ -185,7 +186,9 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     skb.dst.mtuLocked = !!rt.mtuLock;
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, () => `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
     return 0;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** IGMP_ALL_HOSTS, 224.0.0.1: the group ip_mc_up joins on every device that comes up. */
@@ -304,7 +307,8 @@ const IP_RT_ERROR_COST_MS = 1000;
 const IP_RT_ERROR_BURST_MS = 5000;
 
 export function ip_error(net: Net, skb: SkBuff): void {
-  net.call('ip_error', () => {
+  const call = net.enter('ip_error');
+  try {
     const rt = skb.dst!;
     const dev = skb.dev!;
     if (!net.devconf(dev, 'forwarding')) {
@@ -359,7 +363,9 @@ export function ip_error(net: Net, skb: SkBuff): void {
       net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}), but ${numToIp(saddr)}'s token bucket (one error a second, a burst of five, shared with the ICMP rate limit) is empty: no ICMP error.`);
     }
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const IP_ERROR: DstInput = { name: 'ip_error', fn: ip_error };

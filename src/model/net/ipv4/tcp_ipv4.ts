@@ -655,7 +655,8 @@ function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number 
 
 /** tcp_rcv_state_process: LISTEN takes a SYN; SYN_SENT takes the SYN-ACK. */
 function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number, rx: TcpEndpoints & { tos: number }): void {
-  net.call('tcp_rcv_state_process', () => {
+  const call = net.enter('tcp_rcv_state_process');
+  try {
     if (sk.state === 'TCP_LISTEN') {
       // v6.12: an ACK makes tcp_rcv_state_process return TCP_FLAGS, so its caller tcp_v4_do_rcv
       // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
@@ -696,12 +697,15 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       return;
     }
     net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_CLOSE', `A segment for a socket in ${sk.state} is not expected here.`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** tcp_conn_request (tcp_v4_conn_request): a request sock, and the SYN-ACK from tcp_v4_send_synack. */
 function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number, rx: TcpEndpoints & { tos: number }): void {
-  net.call('tcp_conn_request', () => {
+  const call = net.enter('tcp_conn_request');
+  try {
     const af = rx.af;
     // tcp_v4_send_synack sends with the listener's TOS (inet_sk(sk)->tos), tcp_v6_send_synack
     // with its tclass: 0 for the model's listeners, which set no IP_TOS; the SYN's own TOS would
@@ -748,7 +752,9 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     // inet_csk_reqsk_queue_hash_add: the SYN-ACK timer starts at TCP_TIMEOUT_INIT
     armReqTimer(net, req, RTO_INIT_NS);
     sendSegment(net, { sk: req, ep: req, sport: listener.lport, dport: th.source, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, tos, offload: true, buildAndSend: true }, af.fn.sendSynack, af.file, `SYN-ACK to ${da(req)}: seq ${req.iss}, ack ${req.rcvNxt}, built by tcp_make_synack and sent with ${isV6(rx) ? 'ip6_xmit' : 'ip_build_and_send_pkt'}.`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function readTsval(skb: SkBuff): number {
@@ -769,7 +775,8 @@ function readTsval(skb: SkBuff): number {
 
 /** tcp_rcv_synsent_state_process → tcp_finish_connect: the SYN-ACK completes our connect(). */
 function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number): void {
-  net.call('tcp_rcv_synsent_state_process', () => {
+  const call = net.enter('tcp_rcv_synsent_state_process');
+  try {
     if (flags & TCPHDR_RST) {
       if (flags & TCPHDR_ACK && ack === sk.sndNxt) {
         sk.state = 'TCP_CLOSE';
@@ -835,7 +842,9 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
         net.w.rec.fresh(() => tcp_sendmsg(net, sk, r.rt, parent));
       });
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** TCP_INIT_CWND: the congestion window a connection starts with (segments) */
@@ -873,7 +882,8 @@ function tcp_xmit_size_goal(sk: TcpSock, mss: number, rt: Rtable): number {
  * tcp_push → tcp_write_xmit sends them.
  */
 function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
-  net.call('tcp_sendmsg', () => {
+  const call = net.enter('tcp_sendmsg');
+  try {
     const mss = tcp_current_mss(net, sk, rt);
     const goal = tcp_xmit_size_goal(sk, mss, rt);
     let left = sk.pendingData;
@@ -885,7 +895,9 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       left -= n;
     }
     tcp_write_xmit(net, sk, rt, parent);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -899,7 +911,8 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
 function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   const q = sk.writeQueue ?? [];
   if (!q.length) return;
-  net.call('tcp_write_xmit', () => {
+  const call = net.enter('tcp_write_xmit');
+  try {
     const mss = tcp_current_mss(net, sk, rt);
     const cwnd = (sk.cwnd ??= TCP_INIT_CWND);
     while (q.length > 0) {
@@ -933,7 +946,9 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -944,7 +959,8 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
  * without timestamps (crafted) or answered by sockets whose timestamps only grow.
  */
 function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: number, ack: number, dataLen: number, rx: TcpEndpoints & { tos: number }): TcpSock | null {
-  return net.call('tcp_check_req', (): TcpSock | null => {
+  const call = net.enter('tcp_check_req');
+  try {
     const rcv = req.af.fn.rcv;
     const rcvFile = req.af.file;
     const flg = flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
@@ -1042,7 +1058,9 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     net.fate(skb, { kind: 'consumed', fn: 'tcp_child_process', detail: 'handshake complete' });
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -1066,7 +1084,8 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
   const wup = sk.rcvWup ?? sk.rcvNxt;
   const rcvWindow = Math.max(0, ((wup + (sk.rcvWnd ?? 0) - sk.rcvNxt) | 0));
   const seqReason = after(wup, endSeq) ? 'TCP_OLD_SEQUENCE' : after(seq, (sk.rcvNxt + rcvWindow) >>> 0) ? 'TCP_INVALID_SEQUENCE' : null;
-  return net.call('tcp_validate_incoming', () => {
+  const call = net.enter('tcp_validate_incoming');
+  try {
     const synChallenge = (): false => {
       net.count('TcpInErrs');
       net.count('TcpExtTCPSYNChallenge');
@@ -1090,7 +1109,9 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
     }
     if (flags & TCPHDR_SYN) return synChallenge();
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -1099,7 +1120,8 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
  * the per-netns limit always allows; then TCPChallengeACK and tcp_send_ack.
  */
 function tcp_send_challenge_ack(net: Net, sk: TcpSock, skb: SkBuff, why: string): void {
-  net.call('tcp_send_challenge_ack', () => {
+  const call = net.enter('tcp_send_challenge_ack');
+  try {
     if (oowRateLimited(net, sk, 'TcpExtTCPACKSkippedChallenge')) {
       net.step(skb, 'L4', 'tcp_send_challenge_ack', INPUT_FILE, `${why}: a challenge ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago, none now (TCPACKSkippedChallenge).`);
       return;
@@ -1110,7 +1132,9 @@ function tcp_send_challenge_ack(net: Net, sk: TcpSock, skb: SkBuff, why: string)
     net.call('tcp_send_ack', () =>
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `${why}: a challenge ACK (seq ${sk.sndNxt}, ack ${sk.rcvNxt}) tells the peer where the connection is (TCPChallengeACK).`),
     );
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** tcp_in_window (net/ipv4/tcp_minisocks.c, v6.12): does [seq, end_seq) touch [s_win, e_win]? */
@@ -1161,7 +1185,8 @@ function reqsk_send_ack(net: Net, req: TcpSock, skb: SkBuff, rx: TcpEndpoints & 
 
 /** tcp_rcv_established: data in order is queued for the application and acknowledged at once (quick ACK). */
 function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ack: number, flags: number, dataLen: number): void {
-  net.call('tcp_rcv_established', () => {
+  const call = net.enter('tcp_rcv_established');
+  try {
     if (!tcp_validate_incoming(net, sk, skb, seq, flags, dataLen)) return;
     if (flags & TCPHDR_RST) {
       sk.state = 'TCP_CLOSE';
@@ -1220,7 +1245,9 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
         sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.${altWindowNote(sk)}`),
       ),
     );
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -1329,13 +1356,16 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
 
 /** tcp_done_with_error → tcp_done (v6.12): the socket reports err, closes and stops its timers. */
 export function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
-  net.call('tcp_done_with_error', () => {
+  const call = net.enter('tcp_done_with_error');
+  try {
     sk.errors.push(err);
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
     sk.state = 'TCP_CLOSE';
     if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
     net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -1343,7 +1373,8 @@ export function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
  * error for the SYN-ACK we sent drops the request (inet_csk_reqsk_queue_drop, ListenDrops).
  */
 export function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, abort: boolean): void {
-  net.call('tcp_req_err', () => {
+  const call = net.enter('tcp_req_err');
+  try {
     if (seq !== req.iss) {
       net.count('TcpExtOutOfWindowIcmps');
       net.step(skb, 'L4', 'tcp_req_err', req.af.file, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
@@ -1356,7 +1387,9 @@ export function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, ab
       net.step(skb, 'L4', 'tcp_req_err', req.af.file, 'A soft error for a request sock: nothing changes.');
     }
     net.fate(skb, { kind: 'consumed', fn: req.af.fn.err });
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const TCP_HDR_BYTES = IPV4_HLEN + TCP_HLEN;

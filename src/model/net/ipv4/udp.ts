@@ -292,7 +292,8 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
  * ICMP port unreachable for a broadcast.
  */
 function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number): void {
-  net.call('__udp4_lib_mcast_deliver', () => {
+  const call = net.enter('__udp4_lib_mcast_deliver');
+  try {
     const socks = net.sock.udp.filter((s) => s.lport === dport && (!s.daddr || s.daddr === saddr) && (!s.dport || s.dport === sport) && (!s.laddr || s.laddr === daddr));
     // __udp_is_mcast_sock takes a dual-stack IPv6 socket too (not ipv6_only_sock)
     const socks6 = udp4_v6_sockets.queue ? net.sock.udp6.filter((s) => !s.v6only && s.lport === dport && (isAny6(s.laddr) || isMapped6(s.laddr, daddr))) : [];
@@ -314,7 +315,9 @@ function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: n
     }
     for (const sk of socks6) udp4_v6_sockets.queue!(net, sk, skb.copy(net.w.rec.newPacket(net.name, skb.pkt)));
     udp_queue_rcv_skb(net, socks[0], skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -401,7 +404,8 @@ export function printable(b: Uint8Array): string {
 
 /** udp_err → __udp4_lib_err (v6.12): an ICMP error about a datagram one of our sockets sent. */
 export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, daddr: number, dport: number, type: number, code: number, info: number): void {
-  net.call('udp_err', () => {
+  const call = net.enter('udp_err');
+  try {
     const sk = net.sock.udp.find((s) => s.lport === sport && (!s.laddr || s.laddr === saddr) && (!s.daddr || (s.daddr === daddr && s.dport === dport)));
     if (!sk) {
       net.count('IcmpInErrors');
@@ -424,5 +428,7 @@ export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, dad
     sk.errors.push(err);
     net.step(skb, 'L4', '__udp4_lib_err', FILE, `The socket ${numToIp(saddr)}:${sport} is told: ${err}${sk.daddr ? ' (a connected socket sees it on its next call)' : ' (an unconnected socket reports it only with IP_RECVERR)'}.`);
     net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err', detail: `error ${err} for ${numToIp(saddr)}:${sport}` });
-  });
+  } finally {
+    net.leave(call);
+  }
 }

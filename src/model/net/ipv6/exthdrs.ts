@@ -30,7 +30,8 @@ export type ExtHandler = (net: Net, skb: SkBuff, nhoff: number) => ExtResult | n
  * 01 drop, 10 drop and parameter problem code 2, 11 the same unless the destination is multicast.
  */
 function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): boolean {
-  return net.call('ip6_parse_tlv', () => {
+  const call = net.enter('ip6_parse_tlv');
+  try {
     const nh = skb.network_header;
     const start = skb.transport_header;
     const b = skb.buf;
@@ -80,7 +81,9 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
     if (len !== 0) return bad('The options do not fill their header exactly');
     net.step(skb, 'L3', fn, FILE, `The ${hopbyhop ? 'hop-by-hop' : 'destination'} options (${(b[start + 1] + 1) << 3} bytes) are all handled.`);
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** The header's length from its second byte, and a check that all of it arrived (pskb_may_pull). */
@@ -97,7 +100,8 @@ function extLen(skb: SkBuff): number | null {
  * False: it was freed (the caller counts Ip6InHdrErrors).
  */
 export function ipv6_parse_hopopts(net: Net, skb: SkBuff): boolean {
-  return net.call('ipv6_parse_hopopts', () => {
+  const call = net.enter('ipv6_parse_hopopts');
+  try {
     const len = extLen(skb);
     if (len === null || len > MAX_OPTS_LEN) {
       net.drop(skb, 'L3', 'ipv6_parse_hopopts', FILE, 'NOT_SPECIFIED', 'The hop-by-hop options header is cut short: the packet is freed.');
@@ -107,12 +111,15 @@ export function ipv6_parse_hopopts(net: Net, skb: SkBuff): boolean {
     skb.transport_header += len;
     skb.cb.nhoff = IPV6_HLEN;
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ipv6_destopt_rcv: the options, then on to what the header names. */
 function ipv6_destopt_rcv(net: Net, skb: SkBuff): ExtResult | null {
-  return net.call('ipv6_destopt_rcv', () => {
+  const call = net.enter('ipv6_destopt_rcv');
+  try {
     const len = extLen(skb);
     if (len === null) {
       net.count('Ip6InHdrErrors');
@@ -126,7 +133,9 @@ function ipv6_destopt_rcv(net: Net, skb: SkBuff): ExtResult | null {
     }
     skb.transport_header += len;
     return { skb, nhoff };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -136,7 +145,8 @@ function ipv6_destopt_rcv(net: Net, skb: SkBuff): ExtResult | null {
  * parameter problem code 0 pointing at the type.
  */
 function ipv6_rthdr_rcv(net: Net, skb: SkBuff): ExtResult | null {
-  return net.call('ipv6_rthdr_rcv', () => {
+  const call = net.enter('ipv6_rthdr_rcv');
+  try {
     const len = extLen(skb);
     if (len === null) {
       net.count('Ip6InHdrErrors');
@@ -161,7 +171,9 @@ function ipv6_rthdr_rcv(net: Net, skb: SkBuff): ExtResult | null {
     }
     icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, th + 2 - skb.network_header, 'ipv6_rthdr_rcv', FILE, `A routing header of type ${type} with ${left} segment(s) left: ${type === 0 ? 'type 0 is deprecated (RFC 5095) and the kernel does not route it' : 'the kernel knows no such type'} (unknown_rh).`);
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** The inet6_protos entries of the extension headers (frag_protocol, destopt_protocol, rthdr_protocol); hop-by-hop has none: after the first header it is an unknown next header. */

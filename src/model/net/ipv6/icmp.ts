@@ -49,7 +49,8 @@ export function icmp6Name(type: number, code: number, info: number): string {
 
 /** icmpv6_rcv: Icmp6InMsgs, the checksum, the type's counter, then the type's handler. */
 export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
-  net.call('icmpv6_rcv', () => {
+  const call = net.enter('icmpv6_rcv');
+  try {
     const ip = readIpv6(skb.buf, skb.network_header);
     net.count('Icmp6InMsgs');
     const len = skb.len;
@@ -89,7 +90,9 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
       if (reason) net.step(skb, 'L4', 'icmpv6_rcv', FILE, `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
     } else if (reason) net.drop(skb, 'L4', 'icmpv6_rcv', FILE, reason, 'icmpv6_rcv frees the message with the reason its handler returned.');
     else net.fate(skb, { kind: 'consumed', fn: 'icmpv6_rcv', detail: icmp6Name(h.type, h.code, h.rest) });
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ipv6_ext_hdr (net/ipv6/exthdrs_core.c): the headers ipv6_skip_exthdr may pass over */
@@ -152,7 +155,8 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
  * interface it came in on, with the request's id, sequence and data.
  */
 function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
-  return net.call('icmpv6_echo_reply', () => {
+  const call = net.enter('icmpv6_echo_reply');
+  try {
     const ip = readIpv6(skb.buf, skb.network_header);
     const req = readIcmp6(skb.buf, skb.data);
     if (isV6Multicast(ip.daddr)) throw new NotModelled('an echo request to a multicast address is not modelled');
@@ -173,7 +177,9 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
     net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).`);
     net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** icmpv6_mask_allow: Packet Too Big and informational messages are never rate limited (ratemask 0-1,3-127). */
@@ -208,7 +214,8 @@ function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
  * The quote is as much of the packet as fits in 1280 bytes.
  */
 export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
-  net.call('icmp6_send', () => {
+  const call = net.enter('icmp6_send');
+  try {
     const nh = skb.network_header;
     const ip = readIpv6(skb.buf, nh);
     let saddr: Uint8Array | undefined = ipv6_chk_addr(net, ip.daddr) ? ip.daddr : undefined;
@@ -259,5 +266,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     });
     net.step(out, 'L3', 'icmp6_send', FILE, `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.`);
     net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out));
-  });
+  } finally {
+    net.leave(call);
+  }
 }

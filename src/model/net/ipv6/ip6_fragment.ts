@@ -87,7 +87,8 @@ function hasHao(b: Uint8Array, at: number, tail: number): boolean {
  * gets Packet Too Big and -EMSGSIZE (fail_toobig). `output` is ip6_finish_output2.
  */
 export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: boolean, output: (frag: SkBuff) => number): number {
-  return net.call('ip6_fragment', () => {
+  const call = net.enter('ip6_fragment');
+  try {
     const nh = skb.network_header;
     const h = readIpv6(skb.buf, nh);
     // the unfragmentable part: only the IPv6 header in what the model sends, but a datagram
@@ -169,5 +170,7 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
     net.count('Ip6FragOKs');
     net.fate(skb, { kind: 'consumed', fn: 'ip6_fragment', detail: `cut into ${count} fragments` });
     return 0;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

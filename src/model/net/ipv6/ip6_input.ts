@@ -24,14 +24,18 @@ const FILE = IP6_INPUT_FILE;
 
 /** ipv6_rcv: the ETH_P_IPV6 packet_type handler. */
 export function ipv6_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
-  net.call('ipv6_rcv', () => {
+  const call = net.enter('ipv6_rcv');
+  try {
     if (!ip6_rcv_core(net, skb, dev)) return;
     nf_hook6(net, 'NF_INET_PRE_ROUTING', skb, 'ip6_rcv_finish', () => ip6_rcv_finish(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
-  return net.call('ip6_rcv_core', () => {
+  const call = net.enter('ip6_rcv_core');
+  try {
     if (skb.pkt_type === 'PACKET_OTHERHOST') {
       dev.stats.rx_otherhost_dropped++;
       net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'OTHERHOST', 'The frame was addressed to another host\'s MAC (PACKET_OTHERHOST): IPv6 drops it before counting it.');
@@ -81,12 +85,15 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
     }
     net.step(skb, 'L3', 'ip6_rcv_core', FILE, `The IPv6 header is sane (version 6, payload_len ${h.payloadLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. Ip6InReceives counts it. ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}, hop limit ${h.hopLimit}, next header ${h.nexthdr}.`);
     return true;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip6_rcv_finish → ip6_rcv_finish_core: the route lookup (ip6_route_input), then dst_input. */
 function ip6_rcv_finish(net: Net, skb: SkBuff): void {
-  net.call('ip6_rcv_finish', () => {
+  const call = net.enter('ip6_rcv_finish');
+  try {
     const h = readIpv6(skb.buf, skb.network_header);
     if (skb.dst) {
       net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second lookup.`);
@@ -95,24 +102,32 @@ function ip6_rcv_finish(net: Net, skb: SkBuff): void {
       net.step(skb, 'L3', 'ip6_route_input', ROUTE6_FILE, `fib6 lookup for ${formatIpv6(h.daddr)}: ${rt.describe()}; dst->input is ${rt.input.name}.`);
     }
     skb.dst!.input.fn(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip6_input: the LOCAL_IN hook, then ip6_input_finish. */
 export function ip6_input(net: Net, skb: SkBuff): void {
-  net.call('ip6_input', () => {
+  const call = net.enter('ip6_input');
+  try {
     net.step(skb, 'L3', 'ip6_input', FILE, 'The packet is for this host; it passes the LOCAL_IN hook on its way to the upper-layer protocol.');
     nf_hook6(net, 'NF_INET_LOCAL_IN', skb, 'ip6_input_finish', () => ip6_input_finish(net, skb));
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function ip6_input_finish(net: Net, skb: SkBuff): void {
-  net.call('ip6_input_finish', () => {
+  const call = net.enter('ip6_input_finish');
+  try {
     // past the IPv6 header and a hop-by-hop header ip6_rcv_core walked, to the transport header
     skb.pull(skb.transport_header - skb.data);
     const nhoff = skb.cb.nhoff ?? 6;
     ip6_protocol_deliver_rcu(net, skb, skb.buf[skb.network_header + nhoff], nhoff);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** struct inet6_protocol: an upper layer's receive handler (net/ipv6/protocol.c). */
@@ -135,7 +150,8 @@ export const inet6_protos: ReadonlyMap<number, Inet6Protocol> = new Map([
  * the fragment; then raw sockets get a copy and inet6_protos[nexthdr]->handler takes it.
  */
 function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff: number): void {
-  net.call('ip6_protocol_deliver_rcu', () => {
+  const call = net.enter('ip6_protocol_deliver_rcu');
+  try {
     for (let ext = inet6_exthdrs.get(nexthdr); ext; ext = inet6_exthdrs.get(nexthdr)) {
       net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `Next header ${nexthdr} (byte ${nhoff}) is an extension header: ${ext.name}.`);
       const r = ext.handler(net, skb, nhoff);
@@ -164,12 +180,15 @@ function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff:
     net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `inet6_protos[${nexthdr}] is ${p.name}: the packet goes up (Ip6InDelivers).`);
     p.handler(net, skb, raw === 'ping');
     net.count('Ip6InDelivers');
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip6_mc_input: Ip6InMcastPkts; delivered only when the device has joined the group. */
 export function ip6_mc_input(net: Net, skb: SkBuff): void {
-  net.call('ip6_mc_input', () => {
+  const call = net.enter('ip6_mc_input');
+  try {
     net.count('Ip6InMcastPkts');
     net.count('Ip6InMcastOctets', skb.len);
     const h = readIpv6(skb.buf, skb.network_header);
@@ -180,7 +199,9 @@ export function ip6_mc_input(net: Net, skb: SkBuff): void {
       return;
     }
     net.drop(skb, 'L3', 'ip6_mc_input', FILE, 'NOT_SPECIFIED', `${dev.name} has not joined ${formatIpv6(h.daddr)}: the packet is freed (Ip6InMcastPkts).`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip6_pkt_drop (route.c): an error route's input — Ip6InNoRoutes and ICMPv6 destination unreachable. */

@@ -52,12 +52,15 @@ export function ip6_make_skb(net: Net, rt: Rt6Info, h: Ip6Make, len: number, pkt
 
 /** ip6_send_skb → ip6_local_out: a device-layer error counts Ip6OutDiscards and becomes -ENOBUFS. */
 export function ip6_send_skb(net: Net, skb: SkBuff): number {
-  return net.call('ip6_send_skb', () => {
+  const call = net.enter('ip6_send_skb');
+  try {
     let rc = ip6_local_out(net, skb);
     if (rc > 0) rc = rc === NET_XMIT_CN ? 0 : -ENOBUFS;
     if (rc) net.count('Ip6OutDiscards');
     return rc;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ip6_local_out → __ip6_local_out: payload_len, then LOCAL_OUT and dst_output. */
@@ -79,7 +82,8 @@ export function ip6_local_out(net: Net, skb: SkBuff): number {
 
 /** ip6_output: the outgoing device, then POST_ROUTING and ip6_finish_output. */
 export function ip6_output(net: Net, skb: SkBuff): number {
-  return net.call('ip6_output', () => {
+  const call = net.enter('ip6_output');
+  try {
     const dev = skb.dst!.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IPV6;
@@ -89,7 +93,9 @@ export function ip6_output(net: Net, skb: SkBuff): number {
       rc = ip6_finish_output(net, skb);
     });
     return hrc === 1 ? rc : hrc;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -117,7 +123,8 @@ export function ip6_dst_mtu(net: Net, rt: Rt6Info): number {
 
 /** ip6_finish_output2: multicast counters, Ip6OutTransmits, the neighbour of the next hop. */
 export function ip6_finish_output2(net: Net, skb: SkBuff): number {
-  return net.call('ip6_finish_output2', () => {
+  const call = net.enter('ip6_finish_output2');
+  try {
     const rt = skb.dst as Rt6Info;
     const dev = rt.dev;
     const h = readIpv6(skb.buf, skb.network_header);
@@ -143,7 +150,9 @@ export function ip6_finish_output2(net: Net, skb: SkBuff): number {
       net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', `The sender asked for its neighbour to be confirmed: ${formatIpv6(nexthop)}'s nd_tbl entry is confirmed now (neigh_confirm), so it stays usable without a probe.`);
     }
     return neigh_output(net, n, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 export const IP6_OUTPUT: DstOutput = { name: 'ip6_output', fn: ip6_output };

@@ -83,7 +83,8 @@ export function nd_add_static(net: Net, dev: NetDevice, a: Uint8Array, lladdr: s
  * resolving (probes past ucast_solicit), unicast to the neighbour when re-confirming.
  */
 function ndisc_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
-  net.call('ndisc_solicit', () => {
+  const call = net.enter('ndisc_solicit');
+  try {
     const target = n.ops!.key6;
     let saddr: Uint8Array | undefined;
     if (skb && skb.network_header >= 0) {
@@ -93,12 +94,15 @@ function ndisc_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
     const probes = n.probes - ND_PARMS.ucast_solicit;
     const daddr = probes < 0 ? target : solicitedNode(target);
     ndisc_send_ns(net, n.dev, target, daddr, saddr, skb ? skb.pkt : null);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_send_ns: without a source given, the link-local address (none: nothing is sent). */
 function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint8Array, saddr: Uint8Array | undefined, parent: number | null): void {
-  net.call('ndisc_send_ns', () => {
+  const call = net.enter('ndisc_send_ns');
+  try {
     const src = saddr ?? ipv6_get_lladdr(net, dev);
     if (!src) {
       net.step(null, 'L3', 'ndisc_send_ns', FILE, `${dev.name} has no link-local address to solicit ${formatIpv6(target)} from: no solicitation is sent.`);
@@ -109,19 +113,24 @@ function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint
     body.set(target, 8);
     body.set([ND_OPT_SOURCE_LL_ADDR, 1, ...mac], 24);
     ndisc_send_skb(net, dev, body, src, daddr, parent, `Neighbour solicitation: who has ${formatIpv6(target)}? (to ${formatIpv6(daddr)}${isV6Multicast(daddr) ? ', the solicited-node group' : ', unicast: re-confirming'}, from ${formatIpv6(src)}, source link-layer address ${dev.mac}).`, NDISC_NEIGHBOUR_SOLICITATION);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_send_na: R when the device forwards, S when it answers a solicitation, O and the target's MAC when asked by multicast. */
 function ndisc_send_na(net: Net, dev: NetDevice, daddr: Uint8Array, target: Uint8Array, router: boolean, solicited: boolean, override: boolean, incOpt: boolean, parent: number): void {
-  net.call('ndisc_send_na', () => {
+  const call = net.enter('ndisc_send_na');
+  try {
     const body = new Uint8Array(incOpt ? 32 : 24);
     body[4] = (router ? 0x80 : 0) | (solicited ? 0x40 : 0) | (override ? 0x20 : 0);
     body.set(target, 8);
     if (incOpt) body.set([ND_OPT_TARGET_LL_ADDR, 1, ...macToBytes(dev.mac)], 24);
     const flags = [router && 'router', solicited && 'solicited', override && 'override'].filter(Boolean).join(', ');
     ndisc_send_skb(net, dev, body, target, daddr, parent, `Neighbour advertisement: ${formatIpv6(target)} is at ${dev.mac} (${flags || 'no flags'}), to ${formatIpv6(daddr)}.`, NDISC_NEIGHBOUR_ADVERTISEMENT);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_send_skb: hop limit 255, Ip6OutRequests, LOCAL_OUT, dst_output; the type counted once sent. */
@@ -164,7 +173,8 @@ function llOption(skb: SkBuff, from: number, want: number): string | undefined {
 
 /** ndisc_rcv: hop limit 255 and code 0, then the message's handler; returns icmpv6_rcv's drop reason. */
 export function ndisc_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
-  return net.call('ndisc_rcv', () => {
+  const call = net.enter('ndisc_rcv');
+  try {
     const ip = readIpv6(skb.buf, skb.network_header);
     if (ip.hopLimit !== ND_HOP_LIMIT) {
       net.step(skb, 'L4', 'ndisc_rcv', FILE, `A neighbour discovery message must arrive with hop limit 255 (it never crossed a router); this one has ${ip.hopLimit}.`);
@@ -172,12 +182,15 @@ export function ndisc_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
     }
     if (skb.buf[skb.data + 1] !== 0) return 'IPV6_NDISC_BAD_CODE';
     return skb.buf[skb.data] === NDISC_NEIGHBOUR_SOLICITATION ? ndisc_recv_ns(net, skb) : ndisc_recv_na(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_recv_ns: for one of our addresses, learn the asker (STALE) and answer with an advertisement. */
 function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
-  return net.call('ndisc_recv_ns', () => {
+  const call = net.enter('ndisc_recv_ns');
+  try {
     const dev = skb.dev!;
     const ip = readIpv6(skb.buf, skb.network_header);
     const target = skb.buf.slice(skb.data + 8, skb.data + 24);
@@ -199,12 +212,15 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
     ndisc_send_na(net, dev, ip.saddr, target, router, true, inc, inc, skb.pkt);
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_recv_na: an entry we have learns the MAC; solicited → REACHABLE, else STALE. */
 function ndisc_recv_na(net: Net, skb: SkBuff): SkbDropReason | null {
-  return net.call('ndisc_recv_na', () => {
+  const call = net.enter('ndisc_recv_na');
+  try {
     const dev = skb.dev!;
     const flags = skb.buf[skb.data + 4];
     const target = skb.buf.slice(skb.data + 8, skb.data + 24);
@@ -219,16 +235,21 @@ function ndisc_recv_na(net: Net, skb: SkBuff): SkbDropReason | null {
     net.step(skb, 'L4', 'ndisc_recv_na', FILE, `${formatIpv6(target)} is at ${lladdr} (${solicited ? 'solicited: NUD_REACHABLE' : 'unsolicited: NUD_STALE'}).`);
     neigh_update(net, n, lladdr, solicited ? 'NUD_REACHABLE' : 'NUD_STALE', skb);
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ndisc_error_report → ip6_link_failure: the waiting packet's sender gets address unreachable. */
 function ndisc_error_report(net: Net, n: Neighbour, skb: SkBuff): void {
-  net.call('ndisc_error_report', () => {
+  const call = net.enter('ndisc_error_report');
+  try {
     net.call('ip6_link_failure', () => {
       net.step(skb, 'L3', 'ip6_link_failure', 'net/ipv6/route.c', `The next hop ${nkey(n)} cannot be reached: the sender gets ICMPv6 address unreachable.`);
       icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
     });
     net.drop(skb, 'L2', 'ndisc_error_report', FILE, 'NOT_SPECIFIED', `Neighbour discovery for ${nkey(n)} failed: the waiting packet is freed.`);
-  });
+  } finally {
+    net.leave(call);
+  }
 }

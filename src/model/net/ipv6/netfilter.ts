@@ -27,7 +27,8 @@ export function nf_hook6(net: Net, hook: NfHookName, skb: SkBuff, next: string, 
  * (NF_DROP_ERR). Returns 0 or the negative errno.
  */
 export function ip6_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why: string): number {
-  return net.call('ip6_route_me_harder', () => {
+  const call = net.enter('ip6_route_me_harder');
+  try {
     const ip6h = readIpv6(skb.buf, skb.network_header);
     const strict = isV6Multicast(ip6h.daddr) || isV6LinkLocal(ip6h.daddr);
     const old = skb.dst?.describe() ?? 'none';
@@ -41,5 +42,7 @@ export function ip6_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why
     if (skb.headroom() < rt.dev.llReservedSpace()) skb.expandHead(rt.dev.llReservedSpace() - skb.headroom());
     net.step(skb, 'L3', 'ip6_route_me_harder', 'net/ipv6/netfilter.c', `${why}, so the packet is routed again with daddr ${formatIpv6(ip6h.daddr)} and mark 0x${skb.mark.toString(16)}: the route was "${old}", now "${rt.describe()}".`, { hook: { hook } });
     return 0;
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -107,7 +107,8 @@ export function raw6_local_deliver(net: Net, skb: SkBuff, nexthdr: number): 'pin
   if (socks.length === 0) return false;
   const h = readIcmp6(skb.buf, skb.transport_header);
   if (h.type !== ICMPV6_ECHO_REPLY && !ERRORS.includes(h.type)) return false;
-  return net.call('ipv6_raw_deliver', (): 'ping' | 'copy' => {
+  const call = net.enter('ipv6_raw_deliver');
+  try {
     const ip = readIpv6(skb.buf, skb.network_header);
     const what = icmp6Name(h.type, h.code, h.rest);
     const ours = socks.some((s) => pingTakes6(skb, s));
@@ -124,7 +125,9 @@ export function raw6_local_deliver(net: Net, skb: SkBuff, nexthdr: number): 'pin
     }
     net.step(skb, 'socket', 'rawv6_rcv', FILE, `The raw ICMPv6 socket of ping gets a copy of this ${what}, which ping ignores (not about its own echo requests).`);
     return 'copy';
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** raw6_icmp_error: ping's socket hears the error (its copy was taken in ipv6_raw_deliver). */

@@ -40,7 +40,8 @@ export function icmpv6_param_prob(net: Net, skb: SkBuff, code: number, pos: numb
  * fragment joins its queue and, when it completes the datagram, the datagram goes on.
  */
 export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult | null {
-  return net.call('ipv6_frag_rcv', () => {
+  const call = net.enter('ipv6_frag_rcv');
+  try {
     const nh = skb.network_header;
     const fh = skb.data;
     const fhOff = fh - nh;
@@ -93,13 +94,16 @@ export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult |
       return null;
     }
     return r;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 type QueueResult = ExtResult | { prob: number; why: string } | null;
 
 function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id: number, nhoff: number): QueueResult {
-  return net.call('ip6_frag_queue', () => {
+  const call = net.enter('ip6_frag_queue');
+  try {
     const nh = skb.network_header;
     const fh = skb.data;
     const h = readIpv6(skb.buf, nh);
@@ -130,7 +134,9 @@ function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id
     net.step(skb, 'L3', 'ip6_frag_queue', FILE, `Fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in the reassembly queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far (Ip6ReasmReqds).`);
     net.fate(skb, { kind: 'consumed', fn: 'ip6_frag_queue', detail: 'queued for reassembly' });
     return null;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** Where a fragment goes in its queue, as ip6_frag_queue and nf_ct_frag6_queue both judge it (they differ in what they do about a bad one). */
@@ -208,7 +214,8 @@ function ecnOf(bits: number): number | null {
  * names what it named), and the data of every fragment in order.
  */
 function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null {
-  return net.call('ip6_frag_reasm', () => {
+  const call = net.enter('ip6_frag_reasm');
+  try {
     const r = frag6_join(net, q, last, 'ip6_frag_reasm');
     if ('why' in r) {
       net.count('Ip6ReasmFails');
@@ -220,7 +227,9 @@ function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null 
     net.count('Ip6ReasmOKs');
     net.step(whole, 'L3', 'ip6_frag_reasm', FILE, `The last missing fragment arrived: ${n} fragments are joined into one packet of ${whole.tail - whole.network_header} bytes (payload_len ${whole.tail - whole.network_header - IPV6_HLEN}); the Fragment header is gone and next header ${whole.buf[whole.network_header + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.`);
     return { skb: whole, nhoff };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**

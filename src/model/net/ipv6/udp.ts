@@ -261,7 +261,8 @@ const queueOf = (sk: Udp6Sock): SkBuff[] => {
 
 /** udpv6_queue_rcv_skb → … → __udp_enqueue_schedule_skb: charge the receive buffer and queue. */
 function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
-  net.call('udpv6_queue_rcv_skb', () => {
+  const call = net.enter('udpv6_queue_rcv_skb');
+  try {
     const size = skb.truesize();
     if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
       net.count('Udp6RcvbufErrors');
@@ -273,7 +274,9 @@ function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
     queueOf(sk).push(skb);
     net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', `The datagram is queued on ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.`);
     net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**

@@ -11,7 +11,8 @@ import { ip_defrag } from '../ipv4/ip_fragment';
 import { NF_IP_PRI_CONNTRACK_DEFRAG } from './netfilter_ipv4';
 
 export function ipv4_conntrack_defrag(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff): { verdict: HookResult['verdict'] } {
-  return net.call('ipv4_conntrack_defrag', () => {
+  const call = net.enter('ipv4_conntrack_defrag');
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     if ((iph.fragOff & (IP_MF | IP_OFFSET)) === 0) {
       net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): not a fragment, nothing to do.`, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT') });
@@ -24,7 +25,9 @@ export function ipv4_conntrack_defrag(nf: NfEngine, net: Net, hook: NfHookName, 
     morph(skb, whole);
     net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', 'The datagram is whole again and continues through the hook.', { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT') });
     return { verdict: 'NF_ACCEPT' };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** skb_morph-like: `skb` becomes the reassembled datagram `whole` (nf_defrag_ipv6 reassembles into the completing skb too). */

@@ -35,7 +35,8 @@ type At = { hook: ReturnType<NfEngine['ctx']> };
 type Gather = { ret: 'ok' } | { ret: 'EINPROGRESS' } | { ret: 'EINVAL' | 'ENOMEM'; why: string };
 
 export function ipv6_defrag(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff): { verdict: HookResult['verdict'] } {
-  return net.call('ipv6_defrag', () => {
+  const call = net.enter('ipv6_defrag');
+  try {
     const at = { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT', undefined, 'ipv6') };
     // a packet that already has an entry (looped back) or is marked untracked is left alone
     if (skb.nfct) {
@@ -48,7 +49,9 @@ export function ipv6_defrag(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuf
     if (r.ret === 'ok') return { verdict: 'NF_ACCEPT' };
     net.step(skb, 'L3', 'ipv6_defrag', HOOKS_FILE, `nf_ct_frag6_gather failed (-${r.ret}): ${r.why} The verdict is NF_DROP.`, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_DROP', undefined, 'ipv6') });
     return { verdict: 'NF_DROP' };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -77,7 +80,8 @@ export function find_prev_fhdr(skb: SkBuff): { nhoff: number; fhoff: number } | 
 }
 
 function nf_ct_frag6_gather(net: Net, skb: SkBuff, user: 'IP6_DEFRAG_CONNTRACK_IN' | 'IP6_DEFRAG_CONNTRACK_OUT', at: At): Gather {
-  return net.call('nf_ct_frag6_gather', () => {
+  const call = net.enter('nf_ct_frag6_gather');
+  try {
     const nh = skb.network_header;
     const h = readIpv6(skb.buf, nh);
     const pass = (why: string): Gather => {
@@ -110,11 +114,14 @@ function nf_ct_frag6_gather(net: Net, skb: SkBuff, user: 'IP6_DEFRAG_CONNTRACK_I
     // inet_frag_putn: a queue killed here (complete, corrupt or overlapping) is destroyed now
     if (q.complete) inet_frag_destroy(net, q, false);
     return r;
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, fragOff: number, id: number, nhoff: number, at: At): Gather {
-  return net.call('nf_ct_frag6_queue', () => {
+  const call = net.enter('nf_ct_frag6_queue');
+  try {
     const h = readIpv6(skb.buf, skb.network_header);
     const place = frag6_place(q, skb, fh, fragOff);
     if (place.kind === 'unaligned') {
@@ -145,7 +152,9 @@ function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, frag
     net.step(skb, 'L3', 'nf_ct_frag6_queue', FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in nf_defrag_ipv6's queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far. No rule has seen it (NF_STOLEN).`, at);
     net.fate(skb, { kind: 'consumed', fn: 'nf_ct_frag6_queue', detail: 'queued for conntrack reassembly' });
     return { ret: 'EINPROGRESS' };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -154,7 +163,8 @@ function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, frag
  * goes on through the hook as one packet.
  */
 function nf_ct_frag6_reasm(net: Net, q: FragQueue, skb: SkBuff, at: At): Gather {
-  return net.call('nf_ct_frag6_reasm', () => {
+  const call = net.enter('nf_ct_frag6_reasm');
+  try {
     const dev = skb.dev;
     const r = frag6_join(net, q, skb, 'nf_ct_frag6_reasm');
     if ('why' in r) {
@@ -168,5 +178,7 @@ function nf_ct_frag6_reasm(net: Net, q: FragQueue, skb: SkBuff, at: At): Gather 
     skb.ignore_df = true;
     net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): the last missing fragment arrived; ${n} fragments are one ${skb.len}-byte packet again (no Fragment header, payload_len ${skb.len - IPV6_HLEN}), which goes on through the hook. IP6CB keeps frag_max_size ${skb.cb.fragMaxSize} and ignore_df is set, so a forward cuts it again no larger than that. No Ip6Reasm* counter moves.`, at);
     return { ret: 'ok' };
-  });
+  } finally {
+    net.leave(call);
+  }
 }

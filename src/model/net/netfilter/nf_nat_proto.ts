@@ -83,7 +83,8 @@ export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
   const prio = m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC;
   const ctinfo = skb.nfct!.state;
   const reply = ctinfo.endsWith('_REPLY');
-  return net.call('nf_nat_inet_fn', (): HookResult => {
+  const call = net.enter('nf_nat_inet_fn');
+  try {
       if (ctinfo === 'IP_CT_NEW' || ctinfo === 'IP_CT_RELATED' || ctinfo === 'IP_CT_RELATED_REPLY') {
         if (!natInitialized(ct, m)) {
           const chains = nf.natChains(hook, pf);
@@ -108,12 +109,15 @@ export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
       }
       nf_nat_packet(nf, net, hook, skb, ct, reply, m, pf);
       return { verdict: 'NF_ACCEPT' };
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** nf_nat_icmp_reply_translation: an ICMP error about a NATed connection: fix the quoted packet, then the outer header. */
 export function nf_nat_icmp_reply_translation(net: Net, hook: NfHookName, skb: SkBuff, ct: NfConn, reply: boolean, m: ManipType, say: (f: string, file: string, what: string, v?: string) => void): HookResult['verdict'] {
-  return net.call('nf_nat_icmp_reply_translation', () => {
+  const call = net.enter('nf_nat_icmp_reply_translation');
+  try {
     const icmpType = skb.buf[skb.network_header + readIp(skb.buf, skb.network_header).ihl * 4];
     // A redirect would send its receiver straight to a host NAT hides or renames: the kernel
     // drops it unless the connection's NAT is settled in both directions and null. A forwarded
@@ -142,5 +146,7 @@ export function nf_nat_icmp_reply_translation(net: Net, hook: NfHookName, skb: S
     say('nf_nat_icmp_reply_translation', NAT_PROTO_FILE, `After the rewrite the quoted packet is ${numToIp(readIp(skb.buf, icmpOff + 8).saddr)} → ${numToIp(readIp(skb.buf, icmpOff + 8).daddr)} (as its sender knows it) and the error goes ${numToIp(n.saddr)} → ${numToIp(n.daddr)}; the checksums are redone.`);
     if (hook === 'NF_INET_LOCAL_OUT' && n.daddr !== iph.daddr && !ip_route_me_harder(net, skb, hook, 'NAT changed the destination')) return 'NF_DROP';
     return 'NF_ACCEPT';
-  });
+  } finally {
+    net.leave(call);
+  }
 }

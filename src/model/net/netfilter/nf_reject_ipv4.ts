@@ -45,7 +45,8 @@ function rejectCsumBad(p: PktInfo): string | undefined {
  * has none yet; only a packet whose checksum is right (rejectCsumBad); then icmp_send.
  */
 export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
-  net.call('nf_send_unreach', () => {
+  const call = net.enter('nf_send_unreach');
+  try {
     const skb = p.skb;
     if (p.iph.fragOff & IP_OFFSET) return;
     if (!skb.dst) {
@@ -61,12 +62,15 @@ export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
     }
     net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: the sender is told with ICMP destination unreachable, code ${code}, through icmp_send.`, { hook: { hook: p.hook } });
     icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** nf_send_reset: a TCP RST built from the offending segment, routed and sent with ip_local_out. */
 export function nf_send_reset(net: Net, p: PktInfo): void {
-  net.call('nf_send_reset', () => {
+  const call = net.enter('nf_send_reset');
+  try {
     const old = p.skb;
     if (p.l4proto !== IPPROTO_TCP || p.sport === undefined || (p.tcpFlags ?? 0) & TCPHDR_RST) return;
     const oth = readTcp(old.buf, p.thoff);
@@ -103,5 +107,7 @@ export function nf_send_reset(net: Net, p: PktInfo): void {
     // the RST is a new, locally made packet: its own netfilter path starts at LOCAL_OUT
     net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (CHECKSUM_PARTIAL, mark IP4_REPLY_MARK ${nskb.mark}), routed with ip_route_me_harder and sent with ip_local_out: LOCAL_OUT, then POST_ROUTING.`);
     ip_local_out(net, nskb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }

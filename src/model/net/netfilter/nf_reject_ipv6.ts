@@ -63,7 +63,8 @@ function reject6CsumOk(p: PktInfo): string | undefined {
  * (reject6_csum_ok); then icmpv6_send, which finds the route back to the source itself.
  */
 export function nf_send_unreach6(net: Net, p: PktInfo, code: number): void {
-  net.call('nf_send_unreach6', () => {
+  const call = net.enter('nf_send_unreach6');
+  try {
     const skb = p.skb;
     const bad = reject6CsumOk(p);
     if (bad) {
@@ -72,7 +73,9 @@ export function nf_send_unreach6(net: Net, p: PktInfo, code: number): void {
     }
     net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject: ${formatIpv6(p.ip6h!.saddr)} is told with ICMPv6 destination unreachable, code ${code}, through icmpv6_send.`, { hook: { hook: p.hook } });
     icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, code, 0);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** ipv6_addr_type(a) & IPV6_ADDR_UNICAST: neither multicast nor the unspecified address. */
@@ -86,7 +89,8 @@ const unicast6 = (a: Uint8Array): boolean => !isV6Multicast(a) && !isV6Any(a);
  * with ip6_local_out: its own LOCAL_OUT and POST_ROUTING.
  */
 export function nf_send_reset6(net: Net, p: PktInfo): void {
-  net.call('nf_send_reset6', () => {
+  const call = net.enter('nf_send_reset6');
+  try {
     const old = p.skb;
     const o = p.ip6h!;
     if (!unicast6(o.saddr) || !unicast6(o.daddr)) return;
@@ -130,5 +134,7 @@ export function nf_send_reset6(net: Net, p: PktInfo): void {
     net.step(old, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
     net.step(nskb, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset: a RST [${formatIpv6(o.daddr)}]:${oth.dest} → [${formatIpv6(o.saddr)}]:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (hop limit ${hop} from the route, the checksum computed in full), routed with ip6_route_output and sent with ip6_local_out: LOCAL_OUT, then POST_ROUTING.`);
     ip6_local_out(net, nskb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }

@@ -320,7 +320,8 @@ function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): 
  * regular chain) pops; falling off the base chain applies its policy and counts the chain.
  */
 export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: () => boolean): ChainResult {
-  return net.call('nft_do_chain', () => {
+  const call = net.enter('nft_do_chain');
+  try {
     const hook = p.hook;
     const skb = p.skb;
     const stack: { chain: Chain; next: number }[] = [];
@@ -422,7 +423,9 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook, `${base.table.name} ${base.name} policy drop`);
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 const ICMP_NAME: Record<number, string> = { 0: 'echo-reply', 3: 'destination-unreachable', 5: 'redirect', 8: 'echo-request', 11: 'time-exceeded', 12: 'parameter-problem' };
