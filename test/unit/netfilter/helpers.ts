@@ -53,6 +53,33 @@ ${ind(extra.server)}links:
 ${rest}`;
 }
 
+/** threeHosts in IPv6: client 2001:db8:1::10 — router — server 2001:db8:2::20 (no route back when `back` is false) */
+export function threeHosts6(extra: { client?: string[]; router?: string[]; server?: string[]; back?: boolean }, rest: string): string {
+  const ind = (ls: string[] = []): string => ls.map((l) => `    ${l}\n`).join('');
+  return `name: t
+hosts:
+  client: |
+    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad
+    ip link set eth0 up
+    ip -6 route add default via 2001:db8:1::1
+${ind(extra.client)}  router: |
+    sysctl -w net.ipv6.conf.all.forwarding=1
+    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
+    ip -6 addr add 2001:db8:2::1/64 dev eth1 nodad
+    ip link set eth0 up
+    ip link set eth1 up
+${ind(extra.router)}  server: |
+    ip -6 addr add 2001:db8:2::20/64 dev eth0 nodad
+    ip link set eth0 up
+${extra.back === false ? '' : '    ip -6 route add default via 2001:db8:2::1\n'}${ind(extra.server)}links:
+  - client:eth0 router:eth0
+  - router:eth1 server:eth0
+${rest}`;
+}
+
+/** traffic items sent from the client */
+export const fromClient = (sends: string[]): string => sends.map((t) => `  - from: client\n    send: ${t}\n`).join('');
+
 /** netfilter events of a host: "fn table/chain rule verdict" */
 export function nfEvents(t: Trace, host: string, pkt?: number): TraceEvent[] {
   return t.events.filter((e) => e.host === host && e.hook && (pkt === undefined || e.packet === pkt));
@@ -104,15 +131,18 @@ export function loadAll(lines: string[]): { net: Net; rules: Rule[] } {
   return { net, rules: chain.rules };
 }
 
-export function refused(line: string): string {
+/** The detail of the ScenarioError `load` throws, or 'accepted'. */
+export function refusal(load: () => unknown): string {
   try {
-    loadAll([line]);
+    load();
   } catch (e) {
     if (e instanceof ScenarioError) return e.detail;
     throw e;
   }
   return 'accepted';
 }
+
+export const refused = (line: string): string => refusal(() => loadAll([line]));
 
 /** An IPv4 packet: 20-byte header then the transport bytes. */
 export function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: number; ttl?: number } = {}): SkBuff {

@@ -1,37 +1,13 @@
 // ip6tables and ip6tables-restore (iptables.ts with the ip6 family, ip6tables.ts), the TCP reset
 // for IPv6 (nf_send_reset6) and the log line of an IPv6 packet (nf_log_ip6_packet).
 import * as assert from 'assert';
-import { errAt, nfEvents, run, runExample } from './helpers';
+import { errAt, fromClient, nfEvents, run, runExample, threeHosts6 } from './helpers';
 import type { Trace } from '../../../src/trace/contract';
 import { l4Csum6 } from '../../../src/model/proto/ipv6';
 
-/** client 2001:db8:1::10 — router — server 2001:db8:2::20 */
-function six(router: string[], traffic: string[], files = ''): string {
-  return `name: t
-hosts:
-  client: |
-    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad
-    ip link set eth0 up
-    ip -6 route add default via 2001:db8:1::1
-  router: |
-    sysctl -w net.ipv6.conf.all.forwarding=1
-    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
-    ip -6 addr add 2001:db8:2::1/64 dev eth1 nodad
-    ip link set eth0 up
-    ip link set eth1 up
-${router.map((l) => `    ${l}\n`).join('')}  server: |
-    ip -6 addr add 2001:db8:2::20/64 dev eth0 nodad
-    ip link set eth0 up
-    ip -6 route add default via 2001:db8:2::1
-links:
-  - client:eth0 router:eth0
-  - router:eth1 server:eth0
-listen:
-  - server: udp [::]:53
-  - server: tcp [::]:80
-traffic:
-${traffic.map((t) => `  - from: client\n    send: ${t}\n`).join('')}${files}`;
-}
+/** client — router — server (threeHosts6), the server listening on udp 53 and tcp 80 */
+const six = (router: string[], traffic: string[], files = ''): string =>
+  threeHosts6({ router }, `listen:\n  - server: udp [::]:53\n  - server: tcp [::]:80\ntraffic:\n${fromClient(traffic)}${files}`);
 
 const hexToBytes = (h: string): Uint8Array => Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
 const fate = (t: Trace, pred: (s: string) => boolean): Trace['packets'][number]['fate'] => t.packets.find((p) => pred(p.summary))!.fate;

@@ -1,12 +1,11 @@
 // ip6tables' extension-header matches (xt/ip6_exthdr.ts): -m frag, -m hbh, -m dst, -m rt, each
 // finding its header with ipv6_find_hdr (exthdrs_core.ts) on the packet's real headers.
 import * as assert from 'assert';
-import { runExample } from './helpers';
+import { refusal, runExample } from './helpers';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
 import { iptablesSave } from '../../../src/scenario/netfilter/iptables_save';
-import { ScenarioError } from '../../../src/scenario/types';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
 import { pktinfo6 } from '../../../src/model/net/netfilter/nf_pktinfo_ipv6';
 import type { EvalCtx, Rule } from '../../../src/model/net/netfilter/nf_tables';
@@ -18,15 +17,7 @@ function load(line: string): { net: ReturnType<World['addHost']>; rule: Rule } {
   return { net, rule: NfEngine.of(net).table('ip6', 'filter')!.chains.get('INPUT')!.rules[0] };
 }
 
-function refused(line: string): string {
-  try {
-    load(line);
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.detail;
-    throw e;
-  }
-  return 'accepted';
-}
+const refused = (line: string): string => refusal(() => load(line));
 
 /** An IPv6 packet to UDP with the given extension headers (each: next-header type, bytes). */
 function pkt6(hdrs: [number, number[]][], udp = true): SkBuff {

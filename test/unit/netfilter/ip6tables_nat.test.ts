@@ -2,7 +2,7 @@
 // the same nf_nat_setup_info as nft's ip6 nat chains, the mangle OUTPUT route chain
 // (nf_route_table_hook6), ip6tables-save's forms, and what ip6tables 1.8.9 refuses.
 import * as assert from 'assert';
-import { errAt, run } from './helpers';
+import { errAt, fromClient, run, threeHosts6 } from './helpers';
 import type { Trace } from '../../../src/trace/contract';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
@@ -10,34 +10,9 @@ import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/ipta
 import { iptablesSave } from '../../../src/scenario/netfilter/iptables_save';
 import { ScenarioError } from '../../../src/scenario/types';
 
-/** client 2001:db8:1::10 — router — server 2001:db8:2::20 (no route back unless `back`) */
-function six(router: string[], traffic: string[], o: { back?: boolean; client?: string[] } = {}): string {
-  const ind = (ls: string[]): string => ls.map((l) => `    ${l}\n`).join('');
-  return `name: t
-hosts:
-  client: |
-    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad
-    ip link set eth0 up
-    ip -6 route add default via 2001:db8:1::1
-${ind(o.client ?? [])}  router: |
-    sysctl -w net.ipv6.conf.all.forwarding=1
-    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad
-    ip -6 addr add 2001:db8:2::1/64 dev eth1 nodad
-    ip link set eth0 up
-    ip link set eth1 up
-${ind(router)}  server: |
-    ip -6 addr add 2001:db8:2::20/64 dev eth0 nodad
-    ip -6 addr add 2001:db8:2::21/64 dev eth0 nodad
-    ip link set eth0 up
-${o.back === false ? '' : '    ip -6 route add default via 2001:db8:2::1\n'}links:
-  - client:eth0 router:eth0
-  - router:eth1 server:eth0
-listen:
-  - server: tcp [::]:80
-  - server: udp [::]:5300
-traffic:
-${traffic.map((t) => `  - from: client\n    send: ${t}\n`).join('')}`;
-}
+/** client — router — server (threeHosts6) with a second server address 2001:db8:2::21, listening on tcp 80 and udp 5300 */
+const six = (router: string[], traffic: string[], o: { back?: boolean; client?: string[] } = {}): string =>
+  threeHosts6({ router, client: o.client, server: ['ip -6 addr add 2001:db8:2::21/64 dev eth0 nodad'], back: o.back }, `listen:\n  - server: tcp [::]:80\n  - server: udp [::]:5300\ntraffic:\n${fromClient(traffic)}`);
 
 /** The server-side address and port of the first segment or datagram the server's stack receives. */
 function atServer(t: Trace, fn: string): string {

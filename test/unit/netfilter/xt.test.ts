@@ -11,8 +11,7 @@ import { pktinfo } from '../../../src/model/net/netfilter/nf_pktinfo';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
 import type { NfConn } from '../../../src/model/net/netfilter/nf_conntrack';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
-import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run, threeHosts } from './helpers';
+import { nfEvents, refusal, run, threeHosts } from './helpers';
 
 function load(line: string): { net: ReturnType<World['addHost']>; exprs: Expr[] } {
   const net = new World().addHost('h');
@@ -23,15 +22,7 @@ function load(line: string): { net: ReturnType<World['addHost']>; exprs: Expr[] 
   return { net, exprs: chain.rules[chain.rules.length - 1].exprs };
 }
 
-function refused(line: string): string {
-  try {
-    load(line);
-  } catch (e) {
-    if (e instanceof ScenarioError) return e.detail;
-    throw e;
-  }
-  return 'accepted';
-}
+const refused = (line: string): string => refusal(() => load(line));
 
 /** An IPv4 packet: 20-byte header (protocol, tos, ttl) then the transport bytes. */
 function pkt(proto: number, l4: number[], o: { tos?: number; ttl?: number; saddr?: number; daddr?: number; frag?: number } = {}): SkBuff {
