@@ -68,6 +68,15 @@ export interface Observation {
 /** The functions whose whole datagram is, in the kernel, the sk_buff of the fragment that completed it. */
 const REASM_FNS = new Set(['ip_frag_reasm', 'nf_ct_frag6_reasm']);
 
+/**
+ * Functions that make an sk_buff with no socket (v6.12 nf_send_reset: alloc_skb, then ip_local_out
+ * with nskb->sk NULL). Until ip_output sets skb->dev it has neither a device nor a socket, and no
+ * receive path saw it, so the kernel's drop tracer cannot place its free in a namespace: a drop
+ * of such a packet before ip_output (a REJECT answering the host's own packet, whose RST the
+ * OUTPUT rules drop on its way back) is not compared.
+ */
+const NO_SOCKET_ORIGINS = new Set(['nf_send_reset']);
+
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect', 'tcp_v6_connect']);
 
@@ -101,8 +110,13 @@ export function modelDrops(t: Trace): DropRecord[] {
   const out: DropRecord[] = [];
   const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
   const cloned = new Set(t.packets.filter((p) => p.fate.fn === 'ip_frag_reasm' && p.fate.detail?.endsWith(REASM_CLONE)).map((p) => p.id));
+  const origin = new Map<number, string>();
+  const hasDev = new Set<number>();
   for (const e of t.events) {
+    if (e.packet && !origin.has(e.packet)) origin.set(e.packet, e.fn);
+    if (e.fn === 'ip_output') hasDev.add(e.packet);
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
+    if (NO_SOCKET_ORIGINS.has(origin.get(e.packet) ?? '') && !hasDev.has(e.packet)) continue;
     // the kernel's drop tracer decodes IPv4 and ARP only: IPv6 drops are not compared yet
     if (e.skb?.protocol === ETH_P_IPV6) continue;
     if (e.fn === 'skb_release_data' && cloned.has(e.packet)) continue;

@@ -101,6 +101,18 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     assert.ok(modelDrops(example('udp-rcvbuf-full.yaml').trace).every((d) => d.fn === '__udp_queue_rcv_skb' && d.reason === 'SOCKET_RCVBUFF'));
   });
 
+  it("leaves out a drop the tracer cannot place: nf_send_reset's RST freed before ip_output gives it a device", () => {
+    const file = path.join(ROOT, 'test/fidelity/found/fix-nf-reset-own-packet.yaml');
+    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
+    const resets = new Set(t.packets.filter((p) => / TCP \[R/.test(p.summary)).map((p) => p.id));
+    assert.ok(resets.size >= 2, 'the REJECT answers with RSTs');
+    assert.ok(t.events.some((e) => e.drop && resets.has(e.packet)), 'the model drops them in OUTPUT');
+    const drops = modelDrops(t);
+    assert.ok(drops.every((d) => !resets.has(d.packet ?? -1)), 'none of them is compared');
+    // the host's own SYN-ACKs and SYNs (a socket: the tracer places them) still are
+    assert.ok(drops.filter((d) => d.host === 'h2' && d.fn === 'nft_do_chain' && d.reason === 'NETFILTER_DROP').length >= 2);
+  });
+
   it('the location: the same function, the caller of a tail call, or the nearest caller with a symbol of an inlined function', () => {
     const syms = new Set(['udp_queue_rcv_one_skb', 'udp_queue_rcv_skb', '__udp4_lib_rcv', 'neigh_invalidate', 'arp_error_report']);
     const stack = ['__udp4_lib_rcv', 'udp_queue_rcv_skb', 'udp_queue_rcv_one_skb', '__udp_queue_rcv_skb'];
