@@ -16,7 +16,13 @@
 // where the kernel run, a few hundred ms apart, gets two. It is found by running the model again
 // with waits between the untimed items: if a time-dependent rule then decides any packet
 // differently, or a redirect is sent where it was held back (or the reverse), the draw depends on
-// the gaps.
+// the gaps. ICMP's own rate limits are such limits too (net/ipv4/icmp.c, net/ipv6/icmp.c v6.12):
+// icmp_global_allow refills the namespace's credit only after 20 ms (HZ/50) and by
+// icmp_msgs_per_sec per second of the gap, capped at icmp_msgs_burst; inet_peer_xrlim_allow gives a
+// destination one token per icmp_ratelimit ms (burst 6). So with `icmp_msgs_burst=0`, two errors in
+// the model's same instant meet an empty bucket where the kernel run, a few hundred ms later, finds
+// it refilled (gen-990074-39, gen-990075-43). A draw whose rate-limit counters (IcmpOutRateLimit…,
+// Icmp6OutRateLimit…) change with the gaps is drawn again.
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import type { Trace } from '../../trace/contract';
@@ -29,9 +35,20 @@ const TIMED_MATCH = /\blimit rate\b|-m limit\b|-m hashlimit\b|-m recent\b/;
 
 const REDIRECT = /^\S+ redirect (sent|held back)$/;
 
+const ICMP_LIMIT = /^Icmp6?OutRateLimit/;
+
+/** The ICMP rate-limit counters each host ended with (only those above 0). */
+function icmpLimits(t: Trace): string[] {
+  const out: string[] = [];
+  for (const [host, counters] of Object.entries(t.counters)) {
+    for (const [name, n] of Object.entries(counters)) if (n > 0 && ICMP_LIMIT.test(name)) out.push(`${host} ${name} ${n}`);
+  }
+  return out.sort();
+}
+
 /** How each rule with a time-dependent match decided, and whether each redirect was sent, in order. */
 function decisions(t: Trace): string[] {
-  const out: string[] = [];
+  const out: string[] = icmpLimits(t);
   for (const e of t.events) {
     if (e.fn === 'ip_rt_send_redirect') out.push(`${e.host} redirect ${/with ICMP redirect\.$/.test(e.what) ? 'sent' : 'held back'}`);
     if (e.fn !== 'nft_do_chain') continue;
@@ -52,7 +69,8 @@ function run(sc: GenScenario): Trace | undefined {
 
 /** Why the draw cannot be compared (its rate limits would see the kernel run's gaps), or undefined. */
 export function timingLimit(sc: GenScenario, trace: Trace): string | undefined {
-  if (!sc.hosts.some((h) => h.lines.some((l) => TIMED_MATCH.test(l))) && !trace.events.some((e) => e.fn === 'ip_rt_send_redirect')) return undefined;
+  // gaps only refill ICMP's buckets: a run that limited nothing cannot limit more in the kernel run
+  if (!sc.hosts.some((h) => h.lines.some((l) => TIMED_MATCH.test(l))) && !trace.events.some((e) => e.fn === 'ip_rt_send_redirect') && icmpLimits(trace).length === 0) return undefined;
   const want = decisions(trace).join('\n');
   if (!want) return undefined;
   for (const gap of GAPS) {
@@ -66,7 +84,9 @@ export function timingLimit(sc: GenScenario, trace: Trace): string | undefined {
     let i = 0;
     while (i < n && got[i] === wanted[i]) i++;
     const redirect = REDIRECT.test(got[i] ?? '') || REDIRECT.test(wanted[i] ?? '');
-    return `harness limit: ${redirect ? "ip_rt_send_redirect's backoff sends a redirect differently" : 'a rate limit (limit, hashlimit or recent) decides differently'} with ${gap} more between the traffic items (the kernel run waits for quiet between items, the model does not)`;
+    const icmp = / Icmp6?OutRateLimit/.test(got[i] ?? '') || / Icmp6?OutRateLimit/.test(wanted[i] ?? '');
+    const what = redirect ? "ip_rt_send_redirect's backoff sends a redirect differently" : icmp ? "ICMP's rate limits (icmp_global_allow, icmp_msgs_burst; the per-destination icmp_ratelimit) decide differently" : 'a rate limit (limit, hashlimit or recent) decides differently';
+    return `harness limit: ${what} with ${gap} more between the traffic items (the kernel run waits for quiet between items, the model does not)`;
   }
   return undefined;
 }

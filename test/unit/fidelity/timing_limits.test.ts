@@ -46,4 +46,22 @@ describe('generator: rate limits that would see the kernel run\'s gaps between i
     assert.strictEqual(g.refused.length, 1);
     assert.match(g.refused[0], /^harness limit: a rate limit/);
   });
+
+  it('ICMP errors that icmp_msgs_burst=0 holds back in the model\'s same instant are a harness limit', () => {
+    // two items, each a UDP datagram to a closed port: two port unreachables in the model's one instant
+    const udp: GenScenario['traffic'] = [
+      { from: 'h1', send: 'udp to 10.0.1.2:9' },
+      { from: 'h1', send: 'udp to 10.0.1.2:9' },
+    ];
+    assert.match(limitOf(scenario('sysctl -w net.ipv4.icmp_msgs_burst=0', udp)) ?? '', /^harness limit: ICMP's rate limits/);
+    // the default bucket (burst 50) holds back nothing: compared as usual
+    assert.strictEqual(limitOf(scenario('sysctl -w net.ipv4.icmp_msgs_per_sec=1000', udp)), undefined);
+  });
+
+  it('gen-990074-39 and gen-990075-43 (icmp_msgs_burst=0) are drawn again', () => {
+    for (const [seed, i] of [[990074, 39], [990075, 43]]) {
+      const g = validGenerated(seed, i);
+      assert.ok(g.refused.some((r) => /^harness limit: ICMP's rate limits/.test(r)), `${seed}/${i}: ${g.refused.join('; ')}`);
+    }
+  });
 });
