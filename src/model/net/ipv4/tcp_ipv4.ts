@@ -608,6 +608,10 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
         tcp_rcv_established(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen);
         return;
       }
+      // v6.12 tcp_v4_do_rcv / tcp_v6_do_rcv: outside ESTABLISHED the whole segment is checksummed
+      // (tcp_checksum_complete) before a listener or a connecting socket looks at its flags, so a
+      // bad ACK to a listener gets no RST
+      if (bad()) return csumError(F.doRcv, af.file);
       tcp_rcv_state_process(net, sk, skb, th.seq, th.ackSeq, th.flags, dataLen, rx);
     };
     net.call(doRcv, () => (doRcv !== F.doRcv ? net.call(F.doRcv, run) : run()));

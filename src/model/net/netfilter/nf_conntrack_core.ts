@@ -15,7 +15,7 @@ import { IPPROTO_ICMP, IPPROTO_TCP } from '../../proto/ipv4';
 import { NEXTHDR_ICMP } from '../../proto/ipv6';
 import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
-import { tcpFlagString } from '../../proto/tcp';
+import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
 import { canInvert, CT_FILE, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
@@ -86,10 +86,15 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     }
     const info = h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW';
     const first = h.reply && !ct.seenReply;
+    // nf_conntrack_tcp_packet (v6.12): a RST while IPS_SEEN_REPLY is still clear (the only answer
+    // to a SYN is a RST, or the opener resets) means no connection was ever made, so the entry is
+    // killed at once (nf_ct_kill_acct); the RST itself keeps its reference and goes on
+    const rstKill = t.proto === IPPROTO_TCP && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
     nf_ct_acct_update(ct, h.reply, skb.len);
-    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}.`);
+    if (rstKill) nf_ct_unhash(nf, ct);
+    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}.`);
     return 'NF_ACCEPT';
   }
   return 'NF_ACCEPT';
@@ -121,8 +126,13 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
 }
 
 export function nf_ct_kill(nf: NfEngine, ct: NfConn): void {
-  for (const [k, v] of nf.hash) if (v.ct === ct) nf.hash.delete(k);
+  nf_ct_unhash(nf, ct);
   nf.conns.delete(ct.id);
+}
+
+/** Takes the entry out of the lookup table only: packets that already hold it still reach it. */
+function nf_ct_unhash(nf: NfEngine, ct: NfConn): void {
+  for (const [k, v] of nf.hash) if (v.ct === ct) nf.hash.delete(k);
 }
 
 export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, pf: NfProto = 'ipv4'): HookResult['verdict'] {
