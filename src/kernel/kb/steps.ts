@@ -53,7 +53,7 @@ export const MODEL_STEPS: readonly string[] = [
   'nft_do_chain_inet', 'nft_nat_do_chain', 'nft_meta_set_eval', 'nf_route_table_hook4', 'nf_route_table_hook6', 'ip_route_me_harder', 'nf_nat_inet_fn', 'nf_nat_ipv4_fn',
   'nf_nat_setup_info', 'nf_nat_alloc_null_binding', 'nf_nat_packet', 'nf_nat_ipv4_manip_pkt', 'nf_nat_icmp_reply_translation',
   'nft_do_chain_ipv6', 'nf_send_unreach6', 'nf_send_reset6', 'nf_log_ip6_packet', 'ipv6_defrag', 'nf_ct_frag6_gather', 'nf_ct_frag6_queue', 'nf_ct_frag6_reasm', 'nf_ct_frag6_expire', 'nf_nat_ipv6_fn', 'nf_nat_ipv6_manip_pkt', 'nf_nat_icmpv6_reply_translation', 'ip6_route_me_harder',
-  'nf_send_unreach', 'nf_send_reset', 'nf_queue', 'nf_log_ip_packet', 'nfulnl_log_packet', 'tos_tg', 'dscp_tg', 'ttl_tg', 'nft_ct_set_eval', 'connmark_tg_shift', 'tcpmss_tg4',
+  'nf_send_unreach', 'nf_send_reset', 'nf_queue', 'nf_log_ip_packet', 'nfulnl_log_packet', 'tos_tg', 'dscp_tg', 'ttl_tg', 'hl_tg6', 'nft_ct_set_eval', 'connmark_tg_shift', 'tcpmss_tg4',
 ];
 
 export const MODEL_STEP_SET: ReadonlySet<string> = new Set(MODEL_STEPS);

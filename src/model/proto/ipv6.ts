@@ -12,6 +12,7 @@ export const NEXTHDR_UDP = 17;
 export const NEXTHDR_ROUTING = 43;
 export const NEXTHDR_FRAGMENT = 44;
 export const NEXTHDR_ICMP = 58;
+export const NEXTHDR_ESP = 50;
 export const NEXTHDR_AUTH = 51;
 export const NEXTHDR_NONE = 59;
 export const NEXTHDR_DEST = 60;

@@ -16,12 +16,12 @@ export const toolName = (fam: IptFamily): string => (fam === 'ip6' ? 'ip6tables'
 
 /**
  * The tables ip6tables may use in the model: filter, nat (NAT66 through the same nf_nat_setup_info
- * as nft's ip6 nat chains) and mangle (its OUTPUT chain a route chain, nf_route_table_hook6).
- * raw and security are not modelled for IPv6.
+ * as nft's ip6 nat chains) and mangle (its OUTPUT chain a route chain, nf_route_table_hook6)
+ * and raw (NOTRACK, CT --notrack: ahead of IPv6 conntrack at -300). security is not modelled for IPv6.
  */
 export function ip6TableCheck(name: string, at: Tok): void {
-  if (name === 'filter' || name === 'nat' || name === 'mangle') return;
-  throw new ScenarioError(`ip6tables -t ${name} is not modelled: the filter, nat and mangle tables are (the ${name} table is not modelled for IPv6)`, at.pos);
+  if (name === 'filter' || name === 'nat' || name === 'mangle' || name === 'raw') return;
+  throw new ScenarioError(`ip6tables -t ${name} is not modelled: the filter, nat, mangle and raw tables are (the ${name} table is not modelled for IPv6)`, at.pos);
 }
 
 /** libxtables' protocol names ip6tables adds to the common ones (xtables_chain_protos). */
@@ -174,7 +174,7 @@ export const REJECT6_WITH: Record<string, number | 'tcp-reset'> = {
 export const IP6T_MATCHES = new Set(['tcp', 'udp', 'icmp6', 'mark', 'multiport', 'comment', 'pkttype', 'hl', 'length']);
 
 /** The targets ip6tables may use in the model (NAT66 in the nat table; CONNMARK on IPv6 conntrack). */
-export const IP6T_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MARK', 'QUEUE', 'NFQUEUE', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'CONNMARK']);
+export const IP6T_TARGETS = new Set(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG', 'MARK', 'QUEUE', 'NFQUEUE', 'SNAT', 'DNAT', 'MASQUERADE', 'REDIRECT', 'CONNMARK', 'HL', 'NOTRACK', 'CT']);
 
 /** IPv4-only extensions: ip6tables has no such module (libipt_*), so it cannot load it. */
 const IPV4_ONLY = new Set(['icmp', 'ttl', 'realm', 'CLUSTERIP', 'ECN', 'TTL', 'ULOG']);

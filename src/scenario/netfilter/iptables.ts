@@ -14,14 +14,20 @@ import { numToIp } from '../../model/proto/addr';
 import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
-import type { XtMatch } from './xt/types';
+import type { XtMatch, XtTarget } from './xt/types';
 import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
 import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
 import { natPorts6, natTo6 } from './ip6tables_nat';
-import { IP6T_XT_MATCHES } from './xt/ip6_exthdr';
+import { IP6T_XT_MATCHES as IP6T_EXTHDR_MATCHES } from './xt/ip6_exthdr';
+import { IP6T_CT_MATCHES } from './xt/conntrack6';
+import { HL } from './xt/hl_target6';
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
+/** the xt matches ip6tables loads that the model runs: the IPv6-only modules and conntrack's */
+const IP6T_XT_MATCHES: Record<string, XtMatch> = { ...IP6T_EXTHDR_MATCHES, ...IP6T_CT_MATCHES };
+/** the xt targets ip6tables loads that the model runs (the IPv4 header's TOS, DSCP, TTL… are not among them) */
+const IP6T_XT_TARGETS: Record<string, XtTarget> = { HL } as Record<string, XtTarget>;
 const q = (s: string): string => `"${s}"`;
 
 /** table → built-in chain → [hook, priority, chain type] (iptables-nft's nft_chain_builtin_init) */
@@ -1049,7 +1055,8 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
       return X.natStmt(text(from), masq ? 'masquerade' : 'redirect', null, r.ports);
     }
     default: {
-      const xt = Object.hasOwn(XT_TARGET_MODULES, v.text) ? XT_TARGET_MODULES[v.text] : undefined;
+      const tmods = fam === 'ip6' ? IP6T_XT_TARGETS : XT_TARGET_MODULES;
+      const xt = Object.hasOwn(tmods, v.text) ? tmods[v.text] : undefined;
       if (xt) {
         if (goto) throw new ScenarioError(`-g needs a user chain, not ${v.text}`, v.pos);
         const st = xt.init();

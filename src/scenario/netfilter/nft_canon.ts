@@ -10,6 +10,7 @@ import type { NTok } from './lex';
 import { HEADERS, ICMP_CODES, type FieldType } from './nft_header_fields';
 import { ICMP_TYPES, PROTO_BY_NAME, TCP_FLAGS } from './exprs';
 import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
+import { EXTHDRS6, IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf } from './values';
 import { numToIp } from '../../model/proto/addr';
 
@@ -22,7 +23,7 @@ interface T {
 const UNQUALIFIED = new Set(['iif', 'oif', 'iifname', 'oifname', 'iifgroup', 'oifgroup']);
 /** meta keys that may be written without `meta` but are printed with it */
 const BARE_META = new Set(['mark', 'pkttype', 'nftrace', 'skuid', 'skgid', 'iiftype', 'oiftype', 'cpu', 'cgroup', 'priority', 'rtclassid', 'secmark', 'length', 'protocol', 'l4proto', 'nfproto']);
-const HEADER_PROTOS = new Set(Object.keys(HEADERS).concat(['th', 'ip6', 'icmpv6']));
+const HEADER_PROTOS = new Set(Object.keys(HEADERS).concat(['th', 'ip6', 'icmpv6'], Object.keys(EXTHDRS6)));
 const RELOPS: Record<string, string> = { eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=', '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 const BITOPS: Record<string, string> = { and: '&', '&': '&', or: '|', '|': '|', xor: '^', '^': '^' };
 
@@ -45,7 +46,7 @@ const CT_STATUS_BITS: [string, number][] = [
 const TCP_FLAG_BITS = Object.entries(TCP_FLAGS) as [string, number][];
 const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
 /** protocol numbers nft lists by their /etc/protocols name (netbase's, as on the reference machine) */
-const PROTO_LISTED: Record<number, string> = { 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
+const PROTO_LISTED: Record<number, string> = { 0: 'ip', 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 43: 'ipv6-route', 44: 'ipv6-frag', 58: 'ipv6-icmp', 59: 'ipv6-nonxt', 60: 'ipv6-opts', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
 
 type VType = 'ifname' | 'addr' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
 
@@ -101,7 +102,7 @@ function one(s: string, ty: VType, numeric: boolean): string {
     }
     case 'proto': {
       // nft's parser reads the keyword icmpv6 as protocol 58 (`ip6 nexthdr icmpv6`)
-      const v = numberOf(s) ?? PROTO_BY_NAME[s] ?? (s === 'icmpv6' ? 58 : undefined);
+      const v = numberOf(s) ?? PROTO_BY_NAME[s] ?? IPV6_PROTO_NAMES[s] ?? (s === 'icmpv6' ? 58 : undefined);
       if (v === undefined) return s;
       return numeric ? String(v) : (PROTO_LISTED[v] ?? String(v));
     }
@@ -200,6 +201,7 @@ function typeOfKey(key: string[]): VType {
   if (a === 'comp' && b === 'flags') return 'hex';
   if (a === 'th') return 'port';
   if (a === 'ip6' && b === 'nexthdr') return 'proto';
+  if (EXTHDRS6[a]?.fields[b]) return fieldType(EXTHDRS6[a].fields[b].type);
   if (HEADERS[a]?.fields[b]) return fieldType(HEADERS[a].fields[b].type);
   return 'raw';
 }
@@ -245,7 +247,12 @@ function sortKey(shown: string, ty: VType): number | undefined {
     return m ? parseInt(m[1], 16) * 65536 + parseInt(m[2], 16) : undefined;
   }
   if (ty === 'proto') {
-    const v = numberOf(lo) ?? Number(Object.entries(PROTO_LISTED).find(([, n]) => n === lo)?.[0]);
+    // a protocol name may have a dash (ipv6-frag): the whole word first
+    const named = (w: string): number | undefined => {
+      const e = Object.entries(PROTO_LISTED).find(([, n]) => n === w);
+      return e ? Number(e[0]) : undefined;
+    };
+    const v = named(whole) ?? numberOf(lo) ?? named(lo) ?? NaN;
     return Number.isNaN(v) ? undefined : v;
   }
   if (ty === 'icmptype') return numberOf(lo) ?? ICMP_TYPES[lo];
@@ -691,6 +698,7 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
       case 'masquerade':
       case 'redirect':
       case 'limit':
+      case 'exthdr':
         return plain(ts);
       case 'quota':
         return quotaText(ts);

@@ -1,9 +1,11 @@
 // nft_exthdr (net/netfilter/nft_exthdr.c, v6.12) for TCP options and SCTP chunks: find the
 // option (chunk) of a type by walking the header, then load bytes of it, or with
 // NFT_EXTHDR_F_PRESENT only say whether it is there. Where the kernel's walk gives up, a load
-// ends the rule (NFT_BREAK) and a presence test reads 0.
+// ends the rule (NFT_BREAK) and a presence test reads 0. IPv6 extension headers are found with
+// ipv6_find_hdr (exthdrs_core.ts), as the kernel's nft_exthdr_ipv6_eval does.
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
 import { IPPROTO_TCP } from '../../model/proto/ipv4';
+import { ipv6_find_hdr } from '../../model/net/ipv6/exthdrs_core';
 
 export const IPPROTO_SCTP = 132;
 
@@ -66,4 +68,21 @@ export function sctpChunk(x: EvalCtx, s: ExthdrSpec): number | undefined {
     off += (clen + 3) & ~3;
   } while (off < end);
   return miss;
+}
+
+/**
+ * nft_exthdr_ipv6_eval: ipv6_find_hdr for the header's type; with NFT_EXTHDR_F_PRESENT 1 or 0,
+ * else the bytes at the offset into it, or undefined (NFT_BREAK) when the header is not there
+ * or the load runs past the packet. A packet that is not IPv6 breaks the rule in both cases.
+ */
+export function ipv6Exthdr(x: EvalCtx, s: ExthdrSpec): number | undefined {
+  const p = x.p;
+  if (p.pf !== 'ipv6') return undefined;
+  const b = p.skb.buf;
+  const r = ipv6_find_hdr(b, p.skb.network_header, p.skb.tail, s.type);
+  if (s.present) return 'off' in r ? 1 : 0;
+  if (!('off' in r)) return undefined;
+  const at = r.off + s.offset;
+  if (at + s.len > p.skb.tail) return undefined;
+  return readBE(b, at, s.len);
 }

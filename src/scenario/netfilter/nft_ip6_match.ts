@@ -9,6 +9,7 @@ import { formatIpv6, parseIpv6 } from '../../trace/ipv6';
 import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
+import { IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
 
 /** nftables' icmp6_type_tbl names. */
 export const ICMPV6_TYPES: Record<string, number> = {
@@ -115,7 +116,7 @@ export function ip6Match(p: NftCursor, kw: NTok): Expr {
     case 'nexthdr': {
       // the fixed header's next header field (payload offset 6), not the protocol after the
       // extension headers (that is meta l4proto)
-      const r = p.ranges(vs, (t, s) => (s === 'icmpv6' ? NEXTHDR_ICMP : s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : p.num(t, 0, 255)));
+      const r = p.ranges(vs, (t, s) => (s === 'icmpv6' ? NEXTHDR_ICMP : s in X.PROTO_BY_NAME ? X.PROTO_BY_NAME[s] : Object.hasOwn(IPV6_PROTO_NAMES, s) ? IPV6_PROTO_NAMES[s] : p.num(t, 0, 255)));
       if (op === '==' && r.length === 1 && r[0][0] === r[0][1]) {
         const name = Object.entries(X.PROTO_BY_NAME).find(([, n]) => n === r[0][0])?.[0];
         if (name) p.sawL4([name]);

@@ -10,6 +10,7 @@ import { ctMatch, icmpMatch, ipMatch, l4Match, metaItem } from './nft_match';
 import { headerMatch, rawPayloadMatch } from './nft_header_match';
 import { icmpv6Match, ip6Match } from './nft_ip6_match';
 import { sctpChunkMatch, tcpOptionMatch } from './nft_exthdr_match';
+import { exthdrField, exthdrPresence, isRtExthdr } from './nft_exthdr6_match';
 import { quotaItem } from './nft_quota';
 import { concatAhead, concatMatch } from './nft_concat';
 import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem, limitItemE, logItem, natItemV, notrackItem, queueItem, rejectItem, returnItem, type Item, type ItemParser } from './nft_stmt';
@@ -94,7 +95,16 @@ export const ITEMS: Record<string, ItemParser> = {
   delete: (p, t) => E(dynsetItem(p, t)),
   symhash: notModelled,
   fib: notModelled,
-  rt: notModelled,
+  // `rt type 0` is the routing header; `rt classid|nexthop|mtu|ipsec` is nft_rt, not modelled
+  rt: (p, t) => (isRtExthdr(p) ? E(exthdrField(p, t)) : notModelled(p, t)),
+  exthdr: (p, t) => E(exthdrPresence(p, t)),
+  hbh: (p, t) => E(exthdrField(p, t)),
+  frag: (p, t) => E(exthdrField(p, t)),
+  dst: (p, t) => E(exthdrField(p, t)),
+  mh: (p, t) => E(exthdrField(p, t)),
+  rt0: (p, t) => p.fail(t, `${q(t.text)} (the type 0 routing header's addresses) is not modelled`),
+  rt2: (p, t) => p.fail(t, `${q(t.text)} (the type 2 routing header) is not modelled`),
+  srh: (p, t) => p.fail(t, `${q(t.text)} (the segment routing header) is not modelled`),
   socket: notModelled,
   osf: notModelled,
   ipsec: notModelled,

@@ -209,3 +209,36 @@ export function twoHosts(o: { a: string[]; b?: string[]; v4?: boolean; listen?: 
   const listen = o.listen?.length ? `listen:\n${o.listen.map((l) => `  ${l}\n`).join('')}` : '';
   return `name: t\nhosts:\n  a: |\n${host(1, o.a)}  b: |\n${host(2, o.b ?? [])}links:\n  - a:eth0 b:eth0\n${listen}traffic:\n${o.traffic.map((l) => `  ${l}\n`).join('')}`;
 }
+
+/** An IPv6 packet to UDP with the given extension headers (each: next-header type, bytes). */
+export function pkt6(hdrs: [number, number[]][], udp = true): SkBuff {
+  const body: number[] = [];
+  const types = hdrs.map((h) => h[0]);
+  hdrs.forEach(([, bytes], i) => {
+    const b = [...bytes];
+    b[0] = i + 1 < hdrs.length ? types[i + 1] : udp ? 17 : 59;
+    body.push(...b);
+  });
+  if (udp) body.push(0x9c, 0x40, 0x1b, 0x58, 0, 8, 0, 0);
+  const b = new Uint8Array(40 + body.length);
+  b[0] = 0x60;
+  b[4] = body.length >> 8;
+  b[5] = body.length & 255;
+  b[6] = hdrs.length ? types[0] : 17;
+  b[7] = 64;
+  b[8] = 0x20;
+  b[9] = 0x01;
+  b[24] = 0x20;
+  b[25] = 0x01;
+  b.set(body, 40);
+  const skb = new SkBuff(b.length, 1);
+  skb.put(b.length);
+  skb.network_header = 0;
+  skb.buf.set(b);
+  return skb;
+}
+
+/** a fragment header: offset (bytes), M flag, id */
+export const fragHdr = (off: number, more: boolean, id: number): [number, number[]] => [44, [0, 0, (off >> 8) & 0xff, (off & 0xf8) | (more ? 1 : 0), id >>> 24, (id >> 16) & 255, (id >> 8) & 255, id & 255]];
+export const optsHdr = (type: number, len8: number): [number, number[]] => [type, [0, len8 - 1, 1, (len8 * 8) - 4, ...new Array(len8 * 8 - 4).fill(0)]];
+export const rtHdr = (type: number, segs: number): [number, number[]] => [43, [0, 0, type, segs, 0, 0, 0, 0]];

@@ -83,6 +83,29 @@ describe('ip6tables (iptables-nft, family ip6)', () => {
     assert.match(log.what, /"v6: IN=eth0 OUT=eth1 MAC=[0-9a-f:]{41} SRC=2001:db8:1::10 DST=2001:db8:2::20 LEN=49 TC=0 HOPLIMIT=63 FLOWLBL=\d+ PROTO=UDP SPT=\d+ DPT=53 LEN=9"/);
   });
 
+  it('ipv6-ip6tables-stateful-forward: -m conntrack --ctstate and -m state on IPv6 conntrack; the server\'s NEW ping falls to the policy', () => {
+    const t = runExample('ipv6-ip6tables-stateful-forward.yaml');
+    assert.strictEqual(fate(t, (s) => s.includes('echo reply')).host, 'client');
+    assert.strictEqual(t.counters.client.TcpActiveOpens, 1);
+    assert.strictEqual(t.counters.client.TcpCurrEstab, 1);
+    const ping = t.packets.find((p) => p.summary.startsWith('2001:db8:2::20') && p.summary.includes('echo request'))!;
+    assert.deepStrictEqual([ping.fate.kind, ping.fate.host, ping.fate.reason], ['dropped', 'router', 'SKB_DROP_REASON_NETFILTER_DROP']);
+    // the replies matched rule 1 (ESTABLISHED), the client's new packets rule 2
+    const rules = (pred: (s: string) => boolean): (number | undefined)[] => t.packets.filter((p) => pred(p.summary)).map((p) => nfEvents(t, 'router', p.id).find((e) => e.hook?.verdict === 'NF_ACCEPT' && e.hook.ruleIndex)?.hook?.ruleIndex);
+    assert.deepStrictEqual(rules((s) => s.includes('echo reply') || s.includes('[S.]')), [1, 1]);
+    assert.deepStrictEqual(rules((s) => s.startsWith('2001:db8:1::10') && (s.includes('echo request') || s.includes('[S]'))), [2, 2]);
+  });
+
+  it('ipv6-ip6tables-raw-notrack: CT --notrack in raw PREROUTING; the datagram passes as UNTRACKED, the error about it is INVALID', () => {
+    const t = runExample('ipv6-ip6tables-raw-notrack.yaml');
+    assert.strictEqual(fate(t, (s) => s.includes('echo reply')).host, 'client');
+    const udp = t.packets.find((p) => p.summary.startsWith('2001:db8:1::10.5353'))!;
+    assert.deepStrictEqual([udp.fate.host, udp.fate.reason], ['server', 'SKB_DROP_REASON_NO_SOCKET']);
+    assert.deepStrictEqual([fate(t, (s) => s.includes('unreachable')).host, fate(t, (s) => s.includes('unreachable')).reason], ['router', 'SKB_DROP_REASON_NETFILTER_DROP']);
+    assert.deepStrictEqual([fate(t, (s) => s.startsWith('2001:db8:2::20.7000')).host, fate(t, (s) => s.startsWith('2001:db8:2::20.7000')).reason], ['router', 'SKB_DROP_REASON_NETFILTER_DROP']);
+    assert.ok(nfEvents(t, 'router', udp.id).some((e) => e.hook?.table === 'raw' && e.hook.chain === 'PREROUTING'), 'the raw table sees the datagram');
+  });
+
   it('refuses what ip6tables refuses, and what is not modelled for IPv6, at its position', () => {
     const at = (line: string): { col: number; detail: string } => errAt(six([line], []));
     const f = at('ip6tables -A INPUT -f -j DROP');
@@ -95,10 +118,11 @@ describe('ip6tables (iptables-nft, family ip6)', () => {
     assert.match(at('ip6tables -A INPUT -p ipv6-icmp --icmpv6-type 300 -j DROP').detail, /Unknown ICMPv6 type `300'/);
     assert.match(at('ip6tables -A INPUT -s 10.0.0.1 -j DROP').detail, /host\/network `10.0.0.1' not found/);
     assert.match(at('ip6tables -A INPUT -m hl -j DROP').detail, /HL match: You must specify/);
-    assert.match(at('ip6tables -t raw -A PREROUTING -j ACCEPT').detail, /-t raw is not modelled/);
     assert.match(at('ip6tables -t security -A INPUT -j ACCEPT').detail, /not modelled/);
-    assert.match(at('ip6tables -A INPUT -m conntrack --ctstate NEW -j ACCEPT').detail, /match conntrack is not modelled for IPv6/);
-    assert.match(at('ip6tables -A INPUT -j CT --notrack').detail, /target CT is not modelled for IPv6/);
+    assert.match(at('ip6tables -A INPUT -m conntrack --ctorigsrc 2001:db8::1 -j ACCEPT').detail, /-m conntrack --ctorigsrc is not modelled for IPv6/);
+    assert.match(at('ip6tables -A INPUT -m state --state BOGUS -j ACCEPT').detail, /Bad state "BOGUS"/);
+    assert.match(at('ip6tables -A INPUT -j CT --notrack').detail, /CT target: only valid in the raw table, not filter/);
+    assert.match(at('ip6tables -t raw -A PREROUTING -j CT --zone 1').detail, /CT --zone is not modelled/);
     assert.match(at('ip6tables -A INPUT -j LOG --log-tcp-sequence').detail, /LOG --log-tcp-sequence is not modelled \(the log line is modelled with the default flags\)/);
     assert.match(at('ip6tables -A INPUT -m ttl --ttl-eq 3 -j DROP').detail, /Couldn't load match `ttl'/);
     assert.match(at('ip6tables-nft -A INPUT -j DROP').detail, /not modelled/);

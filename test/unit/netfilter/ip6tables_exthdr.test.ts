@@ -1,7 +1,7 @@
 // ip6tables' extension-header matches (xt/ip6_exthdr.ts): -m frag, -m hbh, -m dst, -m rt, each
 // finding its header with ipv6_find_hdr (exthdrs_core.ts) on the packet's real headers.
 import * as assert from 'assert';
-import { refusal, runExample } from './helpers';
+import { fragHdr, optsHdr, pkt6, refusal, rtHdr, runExample } from './helpers';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
@@ -18,39 +18,6 @@ function load(line: string): { net: ReturnType<World['addHost']>; rule: Rule } {
 }
 
 const refused = (line: string): string => refusal(() => load(line));
-
-/** An IPv6 packet to UDP with the given extension headers (each: next-header type, bytes). */
-function pkt6(hdrs: [number, number[]][], udp = true): SkBuff {
-  const body: number[] = [];
-  const types = hdrs.map((h) => h[0]);
-  hdrs.forEach(([, bytes], i) => {
-    const b = [...bytes];
-    b[0] = i + 1 < hdrs.length ? types[i + 1] : udp ? 17 : 59;
-    body.push(...b);
-  });
-  if (udp) body.push(0x9c, 0x40, 0x1b, 0x58, 0, 8, 0, 0);
-  const b = new Uint8Array(40 + body.length);
-  b[0] = 0x60;
-  b[4] = body.length >> 8;
-  b[5] = body.length & 255;
-  b[6] = hdrs.length ? types[0] : 17;
-  b[7] = 64;
-  b[8] = 0x20;
-  b[9] = 0x01;
-  b[24] = 0x20;
-  b[25] = 0x01;
-  b.set(body, 40);
-  const skb = new SkBuff(b.length, 1);
-  skb.put(b.length);
-  skb.network_header = 0;
-  skb.buf.set(b);
-  return skb;
-}
-
-/** a fragment header: offset (bytes), M flag, id */
-const fragHdr = (off: number, more: boolean, id: number): [number, number[]] => [44, [0, 0, (off >> 8) & 0xff, (off & 0xf8) | (more ? 1 : 0), id >>> 24, (id >> 16) & 255, (id >> 8) & 255, id & 255]];
-const optsHdr = (type: number, len8: number): [number, number[]] => [type, [0, len8 - 1, 1, (len8 * 8) - 4, ...new Array(len8 * 8 - 4).fill(0)]];
-const rtHdr = (type: number, segs: number): [number, number[]] => [43, [0, 0, type, segs, 0, 0, 0, 0]];
 
 function matches(line: string, skb: SkBuff): boolean | string {
   const { net, rule } = load(`-A INPUT ${line} -j DROP`);
@@ -152,8 +119,58 @@ describe('ip6tables extension-header matches', () => {
     assert.strictEqual(refused('-A INPUT -m frag ! --fragmore -j DROP'), 'frag: option "--fragmore" cannot be inverted.');
     assert.match(refused('-A INPUT -m hbh --hbh-opts 1:2 -j DROP'), /--hbh-opts is not modelled/);
     assert.match(refused('-A INPUT -m rt --rt-0-addrs ::1 -j DROP'), /--rt-0-addrs is not modelled/);
-    assert.match(refused('-A INPUT -m ipv6header --header frag -j DROP'), /not modelled/);
-    assert.match(refused('-A INPUT -m ah --ahspi 5 -j DROP'), /not modelled/);
+    assert.strictEqual(refused('-A INPUT -m ah --ahspi 5 --ahspi 6 -j DROP'), 'ah: option "--ahspi" can only be used once.');
+    assert.strictEqual(refused('-A INPUT -m ah --ahspi foo -j DROP'), 'ah: bad value for option "--ahspi" near "foo", or out of range (0-4294967295).');
+    assert.strictEqual(refused('-A INPUT -m ah --ahlen 4294967296 -j DROP'), 'ah: bad value for option "--ahlen", or out of range (0-4294967295).');
+    assert.strictEqual(refused('-A INPUT -m ah ! --ahres -j DROP'), 'ah: option "--ahres" cannot be inverted.');
+    assert.strictEqual(refused('-A INPUT -m ipv6header --soft -j DROP'), 'ipv6header: option "--header" must be specified');
+    assert.strictEqual(refused('-A INPUT -m ipv6header --header 6 -j DROP'), "unknown header `6' specified");
+    assert.strictEqual(refused('-A INPUT -m ipv6header --header hop --header frag -j DROP'), 'ipv6header: option "--header" can only be used once.');
+  });
+
+  it('-m ah: ah_mt6 over the first authentication header: SPI range, length in bytes (0 is none), reserved; cut short is hotdrop', () => {
+    // next header, length 4 (24 bytes), reserved, SPI 0x100, sequence, 12 bytes of ICV
+    const ahHdr = (res: number): [number, number[]] => [51, [0, 4, 0, res, 0, 0, 1, 0, 0, 0, 0, 1, ...new Array(12).fill(0)]];
+    const p = pkt6([optsHdr(0, 1), ahHdr(0)]);
+    assert.strictEqual(matches('-m ah', p), true);
+    assert.strictEqual(matches('-m ah', pkt6([])), false);
+    assert.strictEqual(matches('-m ah --ahspi 256', p), true);
+    assert.strictEqual(matches('-m ah --ahspi 0x100:0x200', p), true);
+    assert.strictEqual(matches('-m ah ! --ahspi 256', p), false);
+    assert.strictEqual(matches('-m ah --ahlen 24', p), true);
+    assert.strictEqual(matches('-m ah --ahlen 16', p), false);
+    assert.strictEqual(matches('-m ah ! --ahlen 16', p), true);
+    assert.strictEqual(matches('-m ah ! --ahlen 0', p), true, 'a length of 0 is not compared, even inverted');
+    assert.strictEqual(matches('-m ah --ahres', p), true);
+    assert.strictEqual(matches('-m ah --ahres', pkt6([ahHdr(1)])), false);
+    const cut = pkt6([ahHdr(0)]);
+    cut.tail = cut.network_header + 40 + 16;
+    assert.strictEqual(matches('-m ah', cut), 'NF_DROP');
+  });
+
+  it('-m ipv6header: the exact set of headers, or with --soft each of the list; ! inverts; a later fragment is walked past', () => {
+    const p = pkt6([optsHdr(0, 1), fragHdr(0, true, 7)]);
+    assert.strictEqual(matches('-m ipv6header --header hop,frag,prot', p), true);
+    assert.strictEqual(matches('-m ipv6header --header hop,frag', p), false, 'without --soft the set must be exact (the UDP header is "protocol")');
+    assert.strictEqual(matches('-m ipv6header --header frag --soft', p), true);
+    assert.strictEqual(matches('-m ipv6header --header route --soft', p), false);
+    assert.strictEqual(matches('-m ipv6header ! --header route --soft', p), true);
+    assert.strictEqual(matches('-m ipv6header ! --header 0,44,255', p), false);
+    assert.strictEqual(matches('-m ipv6header --header ipv6-frag,ipv6-nonxt', pkt6([fragHdr(8, false, 7)], false)), true);
+    assert.strictEqual(matches('-m ipv6header --header prot', pkt6([])), true);
+  });
+
+  it('ip6tables-save prints libip6t_ah and libip6t_ipv6header\'s forms', () => {
+    const net = new World().addHost('h');
+    for (const l of ['-m ah --ahspi 5:10 --ahlen 24 --ahres', '-m ah ! --ahspi 0x10 ! --ahlen 16', '-m ah --ahlen 0 --ahspi 0:4294967295', '-m ah --ahspi :7', '-m ipv6header --header frag,hop --soft', '-m ipv6header ! --header 0,60,43,44,51,50,59,255']) runIptables(net, splitFileLine(`ip6tables -A INPUT ${l} -j DROP`, 'x', 1), 'ip6');
+    assert.deepStrictEqual(iptablesSave(NfEngine.of(net), 'ip6').split('\n').filter((l) => l.startsWith('-A')), [
+      '-A INPUT -m ah --ahspi 5:10 --ahlen 24 --ahres -j DROP',
+      '-A INPUT -m ah ! --ahspi 16 ! --ahlen 16 -j DROP',
+      '-A INPUT -m ah -j DROP',
+      '-A INPUT -m ah --ahspi 0:7 -j DROP',
+      '-A INPUT -m ipv6header --header hop-by-hop,ipv6-frag --soft -j DROP',
+      '-A INPUT -m ipv6header ! --header hop-by-hop,ipv6-opts,ipv6-route,ipv6-frag,ah,esp,ipv6-nonxt,protocol -j DROP',
+    ]);
   });
 
   it('ipv6-ip6tables-frag-match: the two fragments with M hit rule 1, the last rule 2, the small datagram is delivered', () => {

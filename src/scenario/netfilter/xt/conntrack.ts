@@ -66,7 +66,8 @@ const portOpt = (dir: 0 | 1, key: 'sport' | 'dport') => (st: St, o: XtOpt): void
     test: (_x, ct) => {
       const t = ct.tuple[dir];
       // tuple src.u.all / dst.u.all: the ports, the ICMP id, or the ICMP type and code (the code of a query is 0)
-      const v = t.proto === 1 && key === 'dport' ? t.dport << 8 : t.proto === 6 || t.proto === 17 || t.proto === 1 ? t[key] : 0;
+      const icmp = t.proto === 1 || t.proto === 58;
+      const v = icmp && key === 'dport' ? t.dport << 8 : t.proto === 6 || t.proto === 17 || icmp ? t[key] : 0;
       return v >= lo && v <= hi;
     },
     shows: (x) => `${o.opt.text.slice(2)} ${ctOf(x)?.tuple[dir][key]}`,

@@ -8,7 +8,7 @@
 // `--rt-0-*` options.
 import type { EvalCtx, Expr, Verdict } from '../../../model/net/netfilter/nf_tables';
 import { ipv6_find_hdr } from '../../../model/net/ipv6/exthdrs_core';
-import { NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ROUTING } from '../../../model/proto/ipv6';
+import { IPV6_HLEN, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_ESP, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_NONE, NEXTHDR_ROUTING } from '../../../model/proto/ipv6';
 import { be16, be32 } from './l4hdr';
 import type { Tok } from '../../types';
 import { fail, q, type XtMatch, type XtOpt } from './types';
@@ -214,5 +214,164 @@ export const rt: XtMatch<RtSt> = {
   ],
 };
 
+interface AhSt {
+  seen: Set<string>;
+  spis: [number, number];
+  invSpi: boolean;
+  len: number;
+  invLen: boolean;
+  res: boolean;
+}
+
+/** -m ah: ah_mt6 (ip6t_ah.c) over the first authentication header: SPI range, length in bytes, reserved. */
+export const ah: XtMatch<AhSt> = {
+  opts: { '--ahspi': true, '--ahlen': true, '--ahres': false },
+  init: () => ({ seen: new Set(), spis: [0, U32], invSpi: false, len: 0, invLen: false, res: false }),
+  parse: (st, o) => {
+    const k = o.opt.text;
+    once('ah', st.seen, o, k !== '--ahres');
+    if (k === '--ahspi') {
+      st.spis = u32Range('ah', o);
+      st.invSpi = o.neg;
+    } else if (k === '--ahlen') {
+      // libip6t_ah reads it as XTTYPE_UINT32, whose message names no value
+      const v = o.arg('a length');
+      const n = /^0x[0-9a-f]+$/i.test(v.text) ? parseInt(v.text, 16) : /^\d+$/.test(v.text) ? Number(v.text) : NaN;
+      if (!Number.isFinite(n) || n > U32) fail(v, `ah: bad value for option ${q(k)}, or out of range (0-${U32}).`);
+      st.len = n;
+      st.invLen = o.neg;
+    } else st.res = true;
+  },
+  finish: (st, e) => [
+    {
+      text: e.text,
+      eval: (x) => {
+        // struct ip_auth_hdr is 12 bytes (next header, length, reserved, SPI, sequence number)
+        const off = findOr(x, NEXTHDR_AUTH, 12);
+        if (typeof off !== 'number') return off;
+        const b = x.p.skb.buf;
+        const hdrlen = (b[off + 1] + 2) << 2;
+        if (x.p.skb.tail - off < hdrlen) return { code: 'NF_DROP' };
+        // an --ahlen of 0 is "not given" in ah_mt6, even inverted
+        return inRange(be32(b, off + 4), st.spis, st.invSpi) && (!st.len || (st.len === hdrlen) !== st.invLen) && !(st.res && be16(b, off + 2) !== 0);
+      },
+      actual: (x) => {
+        const r = ipv6_find_hdr(x.p.skb.buf, x.p.skb.network_header, x.p.skb.tail, NEXTHDR_AUTH);
+        if ('err' in r || x.p.skb.tail - r.off < 12) return 'no authentication header';
+        const b = x.p.skb.buf;
+        return `authentication header spi ${be32(b, r.off + 4)}, ${(b[r.off + 1] + 2) << 2} bytes, reserved ${be16(b, r.off + 2)}`;
+      },
+    },
+  ],
+  // libip6t_ah's save: the SPI unless the whole range, the length unless 0, --ahres
+  save: (st) => [
+    ...(st.spis[0] === 0 && st.spis[1] === U32 ? [] : [...(st.invSpi ? ['!'] : []), '--ahspi', showRange(st.spis)]),
+    ...(st.len ? [...(st.invLen ? ['!'] : []), '--ahlen', String(st.len)] : []),
+    ...(st.res ? ['--ahres'] : []),
+  ],
+};
+
+/** ip6t_ipv6header.h's bits, in the order libip6t_ipv6header prints them, with the names and numbers it reads */
+const IPV6HEADER_BITS: [mask: number, saved: string, names: string[]][] = [
+  [128, 'hop-by-hop', ['hop', 'hop-by-hop', '0']],
+  [64, 'ipv6-opts', ['dst', 'ipv6-opts', '60']],
+  [32, 'ipv6-route', ['route', 'ipv6-route', '43']],
+  [16, 'ipv6-frag', ['frag', 'ipv6-frag', '44']],
+  [8, 'ah', ['auth', 'ah', '51']],
+  [4, 'esp', ['esp', '50']],
+  [2, 'ipv6-nonxt', ['none', 'ipv6-nonxt', '59']],
+  [1, 'protocol', ['prot', 'protocol', '255']],
+];
+
+interface Ipv6HeaderSt {
+  seen: Set<string>;
+  mask?: number;
+  inv: boolean;
+  soft: boolean;
+}
+
+/**
+ * ipv6header_mt6's walk (ip6t_ipv6header.c): the set of headers the packet has, each extension
+ * header's bit, ESP or "no next header" ending the walk, and MASK_PROTO for an upper-layer
+ * protocol; a header of a kind the walk does not know ends the match as false. Unlike
+ * ipv6_find_hdr it goes on past a later fragment's fragment header.
+ */
+function ipv6HeaderBits(b: Uint8Array, nh: number, tail: number): number | false {
+  let nexthdr = b[nh + 6];
+  let ptr = IPV6_HLEN;
+  const total = tail - nh;
+  let len = total - ptr;
+  let temp = 0;
+  const ext = [NEXTHDR_HOP, NEXTHDR_ROUTING, NEXTHDR_FRAGMENT, NEXTHDR_ESP, NEXTHDR_AUTH, NEXTHDR_NONE, NEXTHDR_DEST];
+  const bit: Record<number, number> = { [NEXTHDR_HOP]: 128, [NEXTHDR_ROUTING]: 32, [NEXTHDR_FRAGMENT]: 16, [NEXTHDR_AUTH]: 8, [NEXTHDR_DEST]: 64 };
+  while (ext.includes(nexthdr)) {
+    if (nexthdr === NEXTHDR_NONE) {
+      temp |= 2;
+      break;
+    }
+    if (len < 2) return false;
+    if (nexthdr === NEXTHDR_ESP) {
+      temp |= 4;
+      break;
+    }
+    const at = nh + ptr;
+    const hdrlen = nexthdr === NEXTHDR_FRAGMENT ? 8 : nexthdr === NEXTHDR_AUTH ? (b[at + 1] + 2) << 2 : (b[at + 1] + 1) << 3;
+    temp |= bit[nexthdr];
+    nexthdr = b[at];
+    len -= hdrlen;
+    ptr += hdrlen;
+    if (ptr > total) break;
+  }
+  if (nexthdr !== NEXTHDR_NONE && nexthdr !== NEXTHDR_ESP) temp |= 1;
+  return temp;
+}
+
+const showBits = (m: number): string => IPV6HEADER_BITS.filter(([k]) => m & k).map(([, n]) => n).join(',');
+
+/** -m ipv6header: --header LIST (the exact set of headers, or with --soft those of the list, each), inverted with `!`. */
+export const ipv6header: XtMatch<Ipv6HeaderSt> = {
+  opts: { '--header': true, '--soft': false },
+  init: () => ({ seen: new Set(), inv: false, soft: false }),
+  parse: (st, o) => {
+    const k = o.opt.text;
+    once('ipv6header', st.seen, o, k === '--header');
+    if (k === '--soft') {
+      st.soft = true;
+      return;
+    }
+    const v = o.arg('a list of headers');
+    let m = 0;
+    for (const w of v.text.split(',').filter((x) => x !== '')) {
+      const hit = IPV6HEADER_BITS.find(([, , names]) => names.includes(w));
+      if (!hit) fail(v, `unknown header \`${w}' specified`);
+      m |= hit[0];
+    }
+    st.mask = m;
+    st.inv = o.neg;
+  },
+  finish: (st, e) => {
+    if (st.mask === undefined) fail(e.tok, 'ipv6header: option "--header" must be specified');
+    const want = st.mask;
+    // libip6t_ipv6header sets every invert bit for `!`
+    const inv = st.inv ? 0xff : 0;
+    return [
+      {
+        text: e.text,
+        eval: (x) => {
+          const t = ipv6HeaderBits(x.p.skb.buf, x.p.skb.network_header, x.p.skb.tail);
+          if (t === false) return false;
+          if (st.soft) return !((t ^ want ^ inv) & want);
+          return inv ? t !== want : t === want;
+        },
+        actual: (x) => {
+          const t = ipv6HeaderBits(x.p.skb.buf, x.p.skb.network_header, x.p.skb.tail);
+          return t === false ? 'headers cut short' : `headers ${showBits(t) || 'none'}`;
+        },
+      },
+    ];
+  },
+  save: (st) => [...(st.inv ? ['!'] : []), '--header', showBits(st.mask ?? 0), ...(st.soft ? ['--soft'] : [])],
+};
+
 /** The xt matches ip6tables loads that the model runs (IPv6-only modules). */
-export const IP6T_XT_MATCHES: Record<string, XtMatch> = { frag, hbh, dst, rt } as Record<string, XtMatch>;
+export const IP6T_XT_MATCHES: Record<string, XtMatch> = { frag, hbh, dst, rt, ah, ipv6header } as Record<string, XtMatch>;
