@@ -30,15 +30,15 @@ export function pinger(world: World, count: number, send: (seq: number) => numbe
       oomCount++;
       // a retry of the same sequence, unless the failures in a row reached the linger time
       if (oomCount * NORES_MS < LINGER_MS) {
-        world.sched.after(INTERVAL_MS * 1e6, attempt);
+        world.sched.after(INTERVAL_MS * 1e6, attempt, false, 'process');
         return;
       }
     } else if (typeof r === 'number') {
       oomCount = 0;
     }
     transmitted++;
-    if (transmitted < count) world.sched.after(INTERVAL_MS * 1e6, attempt);
+    if (transmitted < count) world.sched.after(INTERVAL_MS * 1e6, attempt, false, 'process');
   };
   // the first send is a task of its own, as each later one is
-  world.sched.after(0, attempt);
+  world.sched.after(0, attempt, false, 'process');
 }

@@ -13,9 +13,9 @@ export function repeat(world: World, r: Repeat, send: () => void): void {
     let i = 0;
     const next = (): void => {
       send();
-      if (++i < n) world.sched.at(start + Math.round((i * 1e9) / rate), next);
+      if (++i < n) world.sched.at(start + Math.round((i * 1e9) / rate), next, false, 'process');
     };
-    world.sched.at(start, next);
+    world.sched.at(start, next, false, 'process');
     return;
   }
   for (let i = 0; i < n; i++) {

@@ -9,7 +9,16 @@ export interface Task {
   /** housekeeping (a neighbour re-confirmation): does not keep the network from being "settled" */
   background: boolean;
   done: boolean;
+  /** what kind of context runs it: a softirq (NET_RX, the default for kernel work), or a process (a system call) */
+  context: TaskContext;
 }
+
+/**
+ * 'net_rx': a raised NET_RX softirq (net_rx_action); 'process': a system call an application
+ * makes (a ping's next request, a write after connect); 'bh': any other deferred kernel work
+ * (timers), which runs with bottom halves off.
+ */
+export type TaskContext = 'net_rx' | 'process' | 'bh';
 
 /** Called after every task that ran: the run's budget (src/model/sim/budget.ts) throws to stop it. */
 export interface TaskMeter {
@@ -23,16 +32,18 @@ export class Scheduler {
   private heap: Task[] = [];
   /** foreground tasks waiting: packets still on their way, or timers that hold packets */
   private foreground = 0;
+  /** the task running now (null: the scenario driver itself, a system call) */
+  private current: Task | null = null;
 
-  at(time: number, run: () => void, background = false): Task {
-    const t: Task = { time: Math.max(time, this.now), order: this.order++, run, cancelled: false, background, done: false };
+  at(time: number, run: () => void, background = false, context: TaskContext = 'bh'): Task {
+    const t: Task = { time: Math.max(time, this.now), order: this.order++, run, cancelled: false, background, done: false, context };
     if (!background) this.foreground++;
     this.pushHeap(t);
     return t;
   }
 
-  after(ns: number, run: () => void, background = false): Task {
-    return this.at(this.now + ns, run, background);
+  after(ns: number, run: () => void, background = false, context: TaskContext = 'bh'): Task {
+    return this.at(this.now + ns, run, background, context);
   }
 
   cancel(t: Task | null | undefined): void {
@@ -54,13 +65,48 @@ export class Scheduler {
   private step(): boolean {
     const top = this.heap[0];
     this.popHeap();
-    if (top.cancelled) return false;
-    top.done = true;
-    if (!top.background) this.foreground--;
+    if (top.cancelled || top.done) return false;
     this.now = top.time;
-    top.run();
-    this.meter?.check(this.now);
+    this.runTask(top);
     return true;
+  }
+
+  private runTask(t: Task): void {
+    t.done = true;
+    if (!t.background) this.foreground--;
+    const outer = this.current;
+    this.current = t;
+    try {
+      t.run();
+    } finally {
+      this.current = outer;
+    }
+    this.meter?.check(this.now);
+  }
+
+  /** Whether the code running now is a system call (process context, bottom halves on). */
+  get inProcessContext(): boolean {
+    return this.current === null || this.current.context === 'process';
+  }
+
+  /**
+   * do_softirq at a local_bh_enable in process context: the NET_RX softirqs raised meanwhile
+   * (in this instant) run now, before the system call goes on, and so does what they raise in
+   * turn (a veth peer's answer lands on the same CPU's backlog). Returns how many ran.
+   */
+  runPendingNetRx(): number {
+    if (!this.inProcessContext) return 0;
+    let n = 0;
+    for (;;) {
+      let next: Task | null = null;
+      for (const t of this.heap) {
+        if (t.context !== 'net_rx' || t.cancelled || t.done || t.time > this.now) continue;
+        if (!next || this.less(t, next)) next = t;
+      }
+      if (!next) return n;
+      this.runTask(next);
+      n++;
+    }
   }
 
   get pending(): number {

@@ -115,7 +115,7 @@ type PollEntry = NetDevice | 'backlog';
 export function napi_schedule(net: Net, n: PollEntry): void {
   (net.pollList as PollEntry[]).push(n);
   if (!net.softirqPending) {
-    net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net));
+    net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
   }
 }
 
@@ -134,7 +134,7 @@ function net_rx_action(net: Net): void {
         if (work >= weight) list.push(n);
         if (budget <= 0 && list.length > 0) {
           // time_squeeze: the rest waits for the next softirq run
-          net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net));
+          net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
           return;
         }
       }

@@ -138,7 +138,10 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
     n.arpQueueBytes += truesize(skb);
     net.step(skb, 'L2', '__neigh_event_send', FILE, `${nkey(n)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ${n.ops ? 'neighbour discovery' : 'ARP'} asks.`);
     net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${nkey(n)}` });
-    if (probeNow) neigh_probe(net, n);
+    if (probeNow) {
+      neigh_probe(net, n);
+      local_bh_enable(net, skb);
+    }
     return true;
   } finally {
     net.leave(call);
@@ -152,6 +155,20 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
 export function neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean {
   if (nudConnected(n.state) || n.state === 'NUD_DELAY' || n.state === 'NUD_PROBE') return false;
   return __neigh_event_send(net, n, skb);
+}
+
+/**
+ * The local_bh_enable that ends __neigh_event_send (v6.12). In process context (a system call
+ * sending) it runs the softirqs raised meanwhile: over a veth the solicitation reaches the peer's
+ * backlog on this CPU, the peer answers, and the answer is handled, all before the call returns.
+ * So a datagram cut into fragments finds the entry resolved from its second fragment on and sends
+ * those at once (where a refusal is then the sender's error). A TCP sender holds its socket lock,
+ * and what arrives for the socket waits for release_sock: the model keeps TCP's sends as they
+ * were (see userLockAt in sock_types.ts).
+ */
+function local_bh_enable(net: Net, skb: SkBuff): void {
+  if (skb.sk && 'synPkt' in skb.sk) return;
+  net.w.sched.runPendingNetRx();
 }
 
 /** neigh_probe: send a solicitation (arp_solicit) for the newest queued packet. */

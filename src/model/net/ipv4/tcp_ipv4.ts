@@ -841,10 +841,15 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     // __dev_queue_xmit ends in local_bh_enable → do_softirq before connect() returns).
     if (sk.pendingData > 0) {
       const parent = skb.pkt;
-      net.w.sched.at(net.w.sched.now, () => {
-        if (sk.state !== 'TCP_ESTABLISHED' || sk.pendingData <= 0) return;
-        net.w.rec.fresh(() => tcp_sendmsg(net, sk, r.rt, parent));
-      });
+      net.w.sched.at(
+        net.w.sched.now,
+        () => {
+          if (sk.state !== 'TCP_ESTABLISHED' || sk.pendingData <= 0) return;
+          net.w.rec.fresh(() => tcp_sendmsg(net, sk, r.rt, parent));
+        },
+        false,
+        'process',
+      );
     }
   } finally {
     net.leave(call);

@@ -86,10 +86,12 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     }
     const info = h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW';
     const first = h.reply && !ct.seenReply;
-    // nf_conntrack_tcp_packet (v6.12): a RST while IPS_SEEN_REPLY is still clear (the only answer
-    // to a SYN is a RST, or the opener resets) means no connection was ever made, so the entry is
-    // killed at once (nf_ct_kill_acct); the RST itself keeps its reference and goes on
-    const rstKill = t.proto === IPPROTO_TCP && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
+    // nf_conntrack_tcp_packet (v6.12): a RST while IPS_SEEN_REPLY is still clear means no
+    // connection was ever made, so the entry is killed at once (nf_ct_kill_acct); the RST itself
+    // keeps its reference and goes on. Only for the reply that answers a SYN: that RST is always
+    // inside tcp_in_window (seq 0 in SYN_SENT), while the opener's own RST may fall outside the
+    // window, which the model does not track, and then changes nothing
+    const rstKill = t.proto === IPPROTO_TCP && h.reply && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
     nf_ct_acct_update(ct, h.reply, skb.len);
