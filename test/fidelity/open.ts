@@ -4,10 +4,6 @@
 // move the file out of this list — and every other file in found/ to agree. Each is listed in
 // docs/fidelity.md under "Open differences".
 export const OPEN: Record<string, { cls: string; why: string }> = {
-  'open-arp-request-rp-filter.yaml': {
-    cls: 'drop: model ip_rcv_finish_core IP_RPFILTER vs kernel (no drop)',
-    why: "v6.12 arp_process answers a request only when ip_route_input_noref(skb, tip, sip) succeeds, so a sender that fails rp_filter (fib_validate_source) gets no ARP reply; the model's arp_process checks only that the target is local (gen-990053-26, session 9)",
-  },
 };
 
 /**

@@ -12,7 +12,7 @@ export const MODEL_STEPS: readonly string[] = [
   '__netif_receive_skb_one_core', '__netif_receive_skb_core', 'eth_type_trans', 'veth_xmit', 'veth_forward_skb', '__dev_forward_skb', '__dev_forward_skb2',
   'loopback_xmit',
   // ARP and neighbours
-  'arp_rcv', 'arp_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
+  'arp_rcv', 'arp_process', 'pneigh_enqueue', 'neigh_proxy_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
   'neigh_connected_output', 'neigh_hh_output', '__neigh_event_send', 'neigh_update', 'neigh_probe', 'neigh_timer_handler',
   'neigh_invalidate', 'sock_confirm_neigh',
   // IPv4 in

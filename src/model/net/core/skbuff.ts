@@ -30,6 +30,8 @@ export interface SkbCb {
   tcp?: { seq: number; endSeq: number; ackSeq: number; flags: number };
   /** IPCB(skb)->opt of a received packet with options (ip_rcv_options) */
   ipOpt?: { optlen: number; isChanged: boolean; routerAlert: number };
+  /** NEIGH_CB(skb)->flags & LOCALLY_ENQUEUED: an ARP request back from the proxy queue */
+  locallyEnqueued?: boolean;
 }
 
 /** The part of struct skb_shared_info the model keeps: the frag_list of a reassembled datagram. */

@@ -10,10 +10,13 @@ import { ETH_P_ARP } from '../../proto/ethernet';
 import { eth_header } from '../ethernet/eth';
 import { dev_queue_xmit } from '../core/dev';
 import { neigh_create, neigh_lookup, neigh_update } from '../core/neighbour';
-import { inet_addr_type, inet_select_addr, isLocalAddr } from './route';
+import { ERRNO_NAMES, EXDEV, inet_addr_type, inet_select_addr, ip_route_input_noref, ip_route_output_key } from './route';
 import { readIp } from '../../proto/ipv4';
+import { HZ } from '../../proc/sysctl';
+import { inet_confirm_addr, RT_SCOPE_HOST, RT_SCOPE_LINK } from './devinet_confirm';
 
 const FILE = 'net/ipv4/arp.c';
+const NEIGH_FILE = 'net/core/neighbour.c';
 
 /** arp_rcv: the ETH_P_ARP packet_type handler. */
 export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
@@ -40,7 +43,14 @@ export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
   }
 }
 
-/** arp_process: answer requests for our addresses, learn the sender, complete pending resolutions. */
+/**
+ * arp_process (v6.12): a request for 0.0.0.0 as sender is a duplicate address probe, answered
+ * for a local target without routing. Any other request is routed like an IP packet from the
+ * sender to the target (ip_route_input_noref): a local route is answered (unless arp_ignore or
+ * arp_filter says no), a forwarded one may be answered by proxy ARP; a route that fails — a
+ * sender that fails rp_filter or is a martian — gets no answer. What is not answered falls
+ * through to learning the sender, which only an existing entry (or arp_accept) allows.
+ */
 function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
   const call = net.enter('arp_process');
   try {
@@ -49,37 +59,179 @@ function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
       net.drop(skb, 'L2', 'arp_process', FILE, 'NOT_SPECIFIED', 'The ARP packet asks about an address ARP does not answer for.');
       return;
     }
-    if (a.op === ARPOP_REQUEST) {
-      // The kernel runs ip_route_input_noref on the target: a local route means "we are it".
-      const forUs = isLocalAddr(net, a.tip) && arpIgnoreAllows(net, dev, a.tip);
-      if (forUs) {
-        net.step(skb, 'L2', 'arp_process', FILE, `${numToIp(a.tip)} is one of our addresses: we learn where ${numToIp(a.sip)} is (neigh_event_ns) and send an ARP reply.`);
-        neigh_event_ns(net, dev, a.sip, a.sha, skb);
+    if (a.sip === 0) {
+      // RFC 2131's probe: inet_addr_type_dev_table asks the local table whether the target is ours
+      if (a.op === ARPOP_REQUEST && inet_addr_type(net, a.tip) === 'RTN_LOCAL' && !arp_ignore(net, dev, a.sip, a.tip)) {
+        net.step(skb, 'L2', 'arp_process', FILE, `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, one of our addresses: we answer it, and learn nothing.`);
         arp_send_dst(net, ARPOP_REPLY, a.sip, dev, a.tip, a.sha, dev.mac, a.sha, skb.pkt);
-        net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'answered' });
-        return;
-      }
-    }
-    const n = neigh_lookup(net, dev, a.sip);
-    if (n) {
-      const state = a.op !== ARPOP_REPLY || skb.pkt_type !== 'PACKET_HOST' ? 'NUD_STALE' : 'NUD_REACHABLE';
-      net.step(skb, 'L2', 'arp_process', FILE, `${a.op === ARPOP_REPLY ? 'The reply' : 'The request'} tells us ${numToIp(a.sip)} is at ${a.sha}; we had asked, so the neighbour entry is updated.`);
-      neigh_update(net, n, a.sha, state, skb);
-      net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'learnt' });
+      } else net.step(skb, 'L2', 'arp_process', FILE, `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, which we do not answer; nothing is learnt from it.`);
+      net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'probe' });
       return;
     }
-    net.step(skb, 'L2', 'arp_process', FILE, `${a.op === ARPOP_REQUEST ? `The request asks for ${numToIp(a.tip)}, which is not ours` : `An unsolicited reply from ${numToIp(a.sip)}`}; with arp_accept = 0 nothing is learnt.`);
-    net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'not for us' });
+    if (a.op === ARPOP_REQUEST && arp_request(net, skb, dev, a.sip, a.tip, a.sha)) return;
+    arp_update(net, skb, dev, a.op, a.sip, a.tip, a.sha, a.tha);
   } finally {
     net.leave(call);
   }
 }
 
-/** arp_ignore = 0 answers for any local address on any interface; 1 only for the receiving one. */
-function arpIgnoreAllows(net: Net, dev: NetDevice, tip: number): boolean {
-  const mode = net.devMaxconf(dev, 'arp_ignore');
-  if (mode === 0) return true;
-  return dev.addrs.some((x) => x.local === tip);
+/** arp_process's answer to a request: true when it is done with the packet (answered or queued). */
+function arp_request(net: Net, skb: SkBuff, dev: NetDevice, sip: number, tip: number, sha: string): boolean {
+  const err = ip_route_input_noref(net, skb, tip, sip, 0, dev);
+  if (err < 0) {
+    const why = err === -EXDEV ? `its sender ${numToIp(sip)} fails the reverse-path filter (fib_validate_source: -EXDEV, rp_filter = ${net.devMaxconf(dev, 'rp_filter')})` : `the route from ${numToIp(sip)} to ${numToIp(tip)} is refused (${ERRNO_NAMES[-err] ?? err})`;
+    net.step(skb, 'L2', 'arp_process', FILE, `ip_route_input_noref fails for the request: ${why}, so it is not answered.`);
+    return false;
+  }
+  const rt = skb.dst!;
+  if (rt.type === 'RTN_LOCAL') {
+    let dontSend = arp_ignore(net, dev, sip, tip);
+    const ignored = dontSend;
+    if (!dontSend && net.devOrconf(dev, 'arp_filter')) dontSend = arp_filter(net, sip, tip, dev);
+    if (dontSend) {
+      net.step(skb, 'L2', 'arp_process', FILE, ignored ? `${numToIp(tip)} is ours, but arp_ignore = ${net.devMaxconf(dev, 'arp_ignore')} says not to answer on ${dev.name}.` : `${numToIp(tip)} is ours, but arp_filter: our route back to ${numToIp(sip)} does not leave through ${dev.name}, so ${dev.name} does not answer.`);
+    } else {
+      net.step(skb, 'L2', 'arp_process', FILE, `${numToIp(tip)} is one of our addresses (the request routes to a local route): we learn where ${numToIp(sip)} is (neigh_event_ns) and send an ARP reply.`);
+      neigh_event_ns(net, dev, sip, sha, skb);
+      arp_send_dst(net, ARPOP_REPLY, sip, dev, tip, sha, dev.mac, sha, skb.pkt);
+    }
+    net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: dontSend ? 'not answered' : 'answered' });
+    return true;
+  }
+  // proxy ARP: a target we would forward to through another device (arp_fwd_proxy; the private
+  // VLAN variant needs proxy_arp_pvlan and a proxy entry needs `ip neigh add proxy`, neither of
+  // which the model accepts)
+  if (!net.devconf(dev, 'forwarding') || rt.type !== 'RTN_UNICAST' || !arp_fwd_proxy(net, dev, rt.dev)) return false;
+  neigh_event_ns(net, dev, sip, sha, skb);
+  if (skb.cb.locallyEnqueued || skb.pkt_type === 'PACKET_HOST' || PROXY_DELAY_JIFFIES === 0) {
+    net.step(skb, 'L2', 'arp_process', FILE, `${numToIp(tip)} is reached through ${rt.dev.name} and proxy_arp is on for ${dev.name}: we answer for it with our own address (proxy ARP).`);
+    arp_send_dst(net, ARPOP_REPLY, sip, dev, tip, sha, dev.mac, sha, skb.pkt);
+    net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'answered by proxy' });
+  } else pneigh_enqueue(net, skb, dev, tip);
+  return true;
+}
+
+/**
+ * The second half of arp_process: update the sender's entry. Only an existing entry is updated,
+ * unless arp_accept lets a gratuitous ARP, or a reply from a unicast address, create one.
+ */
+function arp_update(net: Net, skb: SkBuff, dev: NetDevice, op: number, sip: number, tip: number, sha: string, tha: string): void {
+  let n = neigh_lookup(net, dev, sip);
+  const accept = arp_accept(net, dev, sip);
+  // arp_is_garp: sender = target (for a reply also sender hardware = target hardware), from a unicast address
+  const addrType = n || accept ? inet_addr_type(net, sip) : undefined;
+  const garp = (n || accept) && sip === tip && (op !== ARPOP_REPLY || tha === sha) && addrType === 'RTN_UNICAST';
+  const what = op === ARPOP_REPLY ? 'The reply' : 'The request';
+  if (!n && accept && (garp || (op === ARPOP_REPLY && inet_addr_type(net, sip) === 'RTN_UNICAST'))) {
+    n = neigh_create(net, dev, sip);
+    net.step(skb, 'L2', 'arp_process', FILE, `${what} ${garp ? 'is gratuitous' : `comes from ${numToIp(sip)}`} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} lets it create a neighbour entry.`);
+  }
+  if (n) {
+    // a request or a broadcast reply does not prove the sender reachable
+    const state = op !== ARPOP_REPLY || skb.pkt_type !== 'PACKET_HOST' ? 'NUD_STALE' : 'NUD_REACHABLE';
+    net.step(skb, 'L2', 'arp_process', FILE, `${what} tells us ${numToIp(sip)} is at ${sha}; we have an entry for it, so the entry is updated.`);
+    neigh_update(net, n, sha, state, skb);
+    net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'learnt' });
+    return;
+  }
+  net.step(skb, 'L2', 'arp_process', FILE, `${op === ARPOP_REQUEST ? `The request for ${numToIp(tip)} is not answered` : `An unsolicited reply from ${numToIp(sip)}`}; we have no entry for ${numToIp(sip)} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} creates none, so nothing is learnt.`);
+  net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'not for us' });
+}
+
+/**
+ * arp_ignore (v6.12): whether a request for our `tip` goes unanswered on `dev`. 0 (and 4-7, and
+ * values past 8) answer for any local address; 1 only for an address of `dev`; 2 also needs
+ * the sender in a subnet of `dev` that holds the target; 3 not for addresses of host scope; 8
+ * never. The checks are inet_confirm_addr's.
+ */
+function arp_ignore(net: Net, dev: NetDevice, sip: number, tip: number): boolean {
+  switch (net.devMaxconf(dev, 'arp_ignore')) {
+    case 1:
+      return !inet_confirm_addr(net, dev, 0, tip, RT_SCOPE_HOST);
+    case 2:
+      return !inet_confirm_addr(net, dev, sip, tip, RT_SCOPE_HOST);
+    case 3:
+      return !inet_confirm_addr(net, null, 0, tip, RT_SCOPE_LINK);
+    case 8:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** arp_accept (v6.12): 1 lets unsolicited ARP create entries; 2 only for a sender in one of `dev`'s subnets. */
+function arp_accept(net: Net, dev: NetDevice, sip: number): boolean {
+  switch (net.devMaxconf(dev, 'arp_accept')) {
+    case 1:
+      return true;
+    case 2:
+      return !!inet_confirm_addr(net, dev, sip, 0, RT_SCOPE_LINK);
+    default:
+      return false;
+  }
+}
+
+/**
+ * arp_filter (v6.12): with arp_filter on, a device answers only if our own route back to the
+ * sender (ip_route_output from the target address) leaves through it; otherwise ArpFilter counts
+ * the request. No route back at all also means no answer (without the count).
+ */
+function arp_filter(net: Net, sip: number, tip: number, dev: NetDevice): boolean {
+  const r = ip_route_output_key(net, sip, tip);
+  if ('error' in r) return true;
+  if (r.rt.dev !== dev) {
+    net.count('TcpExtArpFilter', 1);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * arp_fwd_proxy (v6.12): proxy ARP answers for a target routed through another device when
+ * proxy_arp is on (all or the device). medium_id, which could restrict it, is not a key the
+ * model has (a write is refused), so it is 0: answer.
+ */
+function arp_fwd_proxy(net: Net, dev: NetDevice, out: NetDevice): boolean {
+  return out !== dev && !!net.devOrconf(dev, 'proxy_arp');
+}
+
+/** arp_tbl's proxy_delay ((8 * HZ) / 10 jiffies) and proxy_qlen; the model has no key to change them */
+const PROXY_DELAY_JIFFIES = (8 * HZ) / 10;
+const PROXY_QLEN = 64;
+/** neigh_parms.qlen of each device's ARP parameters: requests waiting in the proxy queue */
+const proxyQlen = new WeakMap<NetDevice, number>();
+
+/**
+ * pneigh_enqueue (net/core/neighbour.c, v6.12): a broadcast request to proxy is answered after
+ * a random delay below proxy_delay, so that the real owner, if any, answers first; the timer
+ * (neigh_proxy_process → parp_redo) runs arp_process again on it, marked LOCALLY_ENQUEUED.
+ * Past proxy_qlen waiting requests, it is dropped.
+ */
+function pneigh_enqueue(net: Net, skb: SkBuff, dev: NetDevice, tip: number): void {
+  const qlen = proxyQlen.get(dev) ?? 0;
+  if (qlen > PROXY_QLEN) {
+    net.drop(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, 'NOT_SPECIFIED', `The proxy queue of ${dev.name} is full (proxy_qlen ${PROXY_QLEN}): the request is dropped.`);
+    return;
+  }
+  const delay = net.randBelow(PROXY_DELAY_JIFFIES);
+  skb.cb.locallyEnqueued = true;
+  skb.dst = null;
+  proxyQlen.set(dev, qlen + 1);
+  net.step(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, `${numToIp(tip)} is reached through another device and proxy_arp is on for ${dev.name}: the broadcast request waits ${delay} jiffies (random below proxy_delay, ${PROXY_DELAY_JIFFIES}) before we answer it by proxy.`);
+  net.fate(skb, { kind: 'pending', fn: 'pneigh_enqueue' });
+  net.w.sched.after((delay * 1e9) / HZ, () => {
+    const call = net.enter('neigh_proxy_process');
+    try {
+      proxyQlen.set(dev, (proxyQlen.get(dev) ?? 1) - 1);
+      if (!dev.up) {
+        net.drop(skb, 'L2', 'neigh_proxy_process', NEIGH_FILE, 'NOT_SPECIFIED', `${dev.name} is down: the waiting request is dropped.`);
+        return;
+      }
+      arp_process(net, skb, dev);
+    } finally {
+      net.leave(call);
+    }
+  });
 }
 
 /** neigh_event_ns: the sender of a request for us becomes a STALE entry (created if needed). */

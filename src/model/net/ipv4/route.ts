@@ -7,6 +7,7 @@ import type { What } from '../../sim/recorder';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import { IPSKB_DOREDIRECT } from '../core/skbuff';
+import { ETH_P_IP } from '../../proto/ethernet';
 import { Fib, RT_TABLE_LOCAL, type FibRoute, type Flowi4 } from './fib';
 import { neigh_create, neigh_event_send, neigh_lookup } from '../core/neighbour';
 import { nudValid } from '../core/neighbour_types';
@@ -19,7 +20,7 @@ import { icmp_send } from './icmp';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED } from '../../proto/icmp';
 
 export const ROUTE_FILE = 'net/ipv4/route.c';
-const EXDEV = 18;
+export const EXDEV = 18;
 
 export const ERRNO_NAMES: Record<number, string> = {
   [EINVAL]: 'EINVAL',
@@ -176,11 +177,17 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       if (err === -EXDEV) return err;
       return martianSource(sourceWhy(net, saddr));
     }
-    if (out === dev && err > 0 && net.devOrconf(out, 'send_redirects')) {
+    if (out === dev && err > 0 && net.devOrconf(out, 'send_redirects') && skb.protocol === ETH_P_IP) {
       const gw = rt.gw;
       if (net.devOrconf(out, 'shared_media') || out.addrs.some((a) => inPrefix(saddr, a.local, a.plen) && (!gw || inPrefix(gw, a.local, a.plen)))) {
         skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_DOREDIRECT;
       }
+    }
+    // an ARP request (arp_process routes it too) back out the device it came in on is no route
+    // for proxy ARP, unless proxy_arp_pvlan, a key the model does not have (a write is refused)
+    if (skb.protocol !== ETH_P_IP && out === dev) {
+      say(`An ARP request for ${numToIp(daddr)}, whose route leaves through ${dev.name} where it came in: no route for proxy ARP (-EINVAL).`);
+      return -EINVAL;
     }
     skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
     skb.dst.mtuLocked = !!rt.mtuLock;

@@ -6,7 +6,7 @@ import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { TcpSock } from './sock_types';
-import type { Rtable } from './route_types';
+import { ENETUNREACH, type Rtable } from './route_types';
 import type { TcpAfOps, TcpEndpoints, TcpIpArgs } from './tcp_af_ops';
 import { wr16 } from '../../proto/addr';
 import { numToIp } from '../../proto/addr';
@@ -640,11 +640,12 @@ function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number 
   if ('error' in r) {
     // v6.12 tcp_v4_send_reset counts OutSegs and OutRsts after ip_send_unicast_reply whether or
     // not that found a route (it returns quietly when ip_route_output_flow fails, no
-    // IpOutNoRoutes); tcp_v6_send_response counts them only for a reply it sent
+    // IpOutNoRoutes); tcp_v6_send_response counts them only for a reply it sent, and its
+    // ip6_dst_lookup_flow counts Ip6OutNoRoutes for no route at all
     if (!isV6(rx)) {
       net.count('TcpOutSegs');
       net.count('TcpOutRsts');
-    }
+    } else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
     net.step(skb, 'L4', af.fn.sendReset, af.file, `A RST would answer ${af.fmt('d', rx, sport)}, but there is no route back (${r.what}): ${isV6(rx) ? 'tcp_v6_send_response sends nothing and counts nothing' : 'ip_send_unicast_reply sends nothing; TcpOutSegs and TcpOutRsts are counted all the same'}.`);
     return;
   }
@@ -723,7 +724,10 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     // and a retransmitted SYN meets the listener again, not a request sock.
     const r = af.route(net, rx);
     if ('error' in r) {
-      net.count(isV6(rx) ? 'Ip6OutNoRoutes' : 'IpOutNoRoutes');
+      // inet_csk_route_req counts any failure; inet6_csk_route_req leaves it to
+      // ip6_dst_lookup_flow, which counts only no route (ENETUNREACH)
+      if (!isV6(rx)) net.count('IpOutNoRoutes');
+      else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
       net.count('TcpExtListenDrops');
       net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} would answer, but inet_csk_route_req finds no route for the SYN-ACK (${r.what}): the request is freed (IpOutNoRoutes, ListenDrops).`);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'no route for the SYN-ACK' });
@@ -1184,6 +1188,7 @@ function reqsk_send_ack(net: Net, req: TcpSock, skb: SkBuff, rx: TcpEndpoints & 
   if ('error' in r) {
     // as tcp_v4_send_reset: tcp_v4_send_ack counts OutSegs even when no route was found
     if (!v6) net.count('TcpOutSegs');
+    else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes'); // tcp_v6_send_response's ip6_dst_lookup_flow
     net.step(skb, 'L4', fn, req.af.file, `The request sock would answer with an ACK (${why}), but there is no route back (${r.what}).`);
     return;
   }

@@ -10,7 +10,8 @@ import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLE
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
-import { ip6_route_output, type Rt6Info } from './route';
+import { ip6_dst_lookup, ip6_route_output_dst, type Rt6Info } from './route';
+import { ENETUNREACH } from '../ipv4/route_types';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
@@ -160,10 +161,13 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
     const ip = readIpv6(skb.buf, skb.network_header);
     const req = readIcmp6(skb.buf, skb.data);
     if (isV6Multicast(ip.daddr)) throw new NotModelled('an echo request to a multicast address is not modelled');
-    const iif = net.devByIndex(skb.cb.iif ?? skb.skb_iif);
-    const r = ip6_route_output(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
+    // the flow names the interface the request came in on (icmp6_iif), but with the source set
+    // ip6_route_output holds to it (RT6_LOOKUP_F_IFACE) only for a destination that needs it
+    // (rt6_need_strict: link-local); otherwise any route back will do, an error route too
+    const iif = isV6LinkLocal(ip.saddr) ? net.devByIndex(skb.cb.iif ?? skb.skb_iif) : undefined;
+    const r = ip6_dst_lookup(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
     if ('error' in r) {
-      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, `No route back to ${formatIpv6(ip.saddr)} (${r.what}): no reply.`);
+      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.`);
       return 'NOT_SPECIFIED';
     }
     const len = skb.len;
@@ -236,24 +240,39 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     }
     const limited = !maskAllow(type);
     if (limited && !icmp_global_allow(net)) {
-      net.step(skb, 'L3', 'icmp6_send', FILE, 'icmp_global_allow: the namespace-wide ICMP budget is used up, so no error is sent.');
+      // icmpv6_global_allow (v6.12) counts the refusal in the IPv4 ICMP MIB (__ICMP_INC_STATS,
+      // ICMP_MIB_RATELIMITGLOBAL): the namespace-wide bucket is shared, and so is its counter
+      net.count('IcmpOutRateLimitGlobal');
+      net.step(skb, 'L3', 'icmp6_send', FILE, 'icmpv6_global_allow: the namespace-wide ICMP budget (icmp_global_allow) is used up, so no error is sent (IcmpOutRateLimitGlobal).');
       return;
     }
     // __ipv6_addr_needs_scope_id: an error to a link-local source is routed out of the
     // interface the packet came in on (icmp6_iif), not by the first fe80::/64 route
     const iif = isV6LinkLocal(ip.saddr) ? net.devByIndex(skb.cb.iif ?? skb.skb_iif) : undefined;
-    const r = ip6_route_output(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
+    const oif = iif && !iif.isLoopback ? iif : undefined;
+    if (limited) {
+      // v6.12 icmpv6_xrlim_allow looks the route up first (ip6_route_output): an error route
+      // counts Ip6OutNoRoutes, whatever its error, and the refusal ICMP6_MIB_RATELIMITHOST
+      const x = ip6_route_output_dst(net, ip.saddr, oif);
+      if (x.error) {
+        net.count('Ip6OutNoRoutes');
+        net.count('Icmp6OutRateLimitHost');
+        net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow finds no route back to ${formatIpv6(ip.saddr)} (Ip6OutNoRoutes), so it refuses the error (Icmp6OutRateLimitHost).`);
+        return;
+      }
+      if (!icmpv6_xrlim_allow(net, x, ip.saddr)) {
+        net.count('Icmp6OutRateLimitHost');
+        net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now (Icmp6OutRateLimitHost).`);
+        return;
+      }
+      icmp_global_consume(net);
+    }
+    // icmpv6_route_lookup → ip6_dst_lookup
+    const r = ip6_dst_lookup(net, ip.saddr, oif);
     if ('error' in r) {
-      net.step(skb, 'L3', 'icmp6_send', FILE, `No route back to ${formatIpv6(ip.saddr)}: no error is sent.`);
+      net.step(skb, 'L3', 'icmp6_send', FILE, `No route back to ${formatIpv6(ip.saddr)}${r.error === ENETUNREACH ? ' (Ip6OutNoRoutes)' : ''}: no error is sent.`);
       return;
     }
-    if (limited && !icmpv6_xrlim_allow(net, r.rt, ip.saddr)) {
-      // v6.12 icmpv6_xrlim_allow counts the refusal (ICMP6_MIB_RATELIMITHOST)
-      net.count('Icmp6OutRateLimitHost');
-      net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now (Icmp6OutRateLimitHost).`);
-      return;
-    }
-    if (limited) icmp_global_consume(net);
     const from = saddr ?? r.saddr;
     const quote = Math.min(skb.tail - nh, IPV6_MIN_MTU - IPV6_HLEN - ICMPV6_HLEN);
     const q = skb.buf.slice(nh, nh + quote);

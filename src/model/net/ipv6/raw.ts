@@ -9,7 +9,7 @@ import type { RawSock } from '../ipv4/sock_types';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, NEXTHDR_ICMP, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
-import { ip6_route_output } from './route';
+import { ip6_dst_lookup } from './route';
 import { ENOBUFS, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmp6Name } from './icmp';
 import { PING_ENOBUFS, ping_open } from '../ipv4/raw';
@@ -37,9 +37,8 @@ export interface Ping6Options {
 export function ping6_probe_connect(net: Net, daddr: Uint8Array): boolean {
   return net.w.rec.fresh(() =>
     net.call('ip6_datagram_connect', () => {
-      const r = ip6_route_output(net, daddr);
+      const r = ip6_dst_lookup(net, daddr);
       if (!('error' in r)) return true;
-      if (r.error === 101) net.count('Ip6OutNoRoutes');
       net.step(null, 'socket', 'ip6_datagram_connect', DATAGRAM_FILE, `ping's probe connect() to ${formatIpv6(daddr)} is refused: ${r.what}${r.error === 101 ? ' (Ip6OutNoRoutes)' : ''}. ping exits before sending any echo request.`);
       return false;
     }),
@@ -52,7 +51,8 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
     net.call('rawv6_sendmsg', () => {
       const sock = o.sock;
       sock.whereto6 = o.daddr;
-      const r = ip6_route_output(net, o.daddr);
+      // ping_v6_sendmsg: ip6_sk_dst_lookup_flow
+      const r = ip6_dst_lookup(net, o.daddr);
       const pkt = net.w.rec.newPacket(net.name, null);
       if ('error' in r) {
         net.step(null, 'socket', 'rawv6_sendmsg', FILE, `ping's sendmsg to ${formatIpv6(o.daddr)} fails: ${r.what}.`);

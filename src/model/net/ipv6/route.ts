@@ -122,9 +122,10 @@ export interface Route6Out {
 }
 
 /**
- * ip6_route_output + ip6_dst_lookup_tail: the route to `daddr` (on `oif` when given) and the
- * source address for it. An error route or no route is an error with the errno connect() and
- * sendmsg() return; ENETUNREACH counts Ip6OutNoRoutes (ip6_dst_lookup_tail).
+ * ip6_route_output and the source address for it (ip6_route_get_saddr): the route to `daddr`
+ * (on `oif` when given). An error route or no route is an error with the errno connect() and
+ * sendmsg() return. Nothing is counted: callers that look up through ip6_dst_lookup_tail use
+ * ip6_dst_lookup, which does.
  */
 export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): Route6Out | { error: number; what: string } {
   refuseSubnetAnycast(net, daddr);
@@ -137,6 +138,18 @@ export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): 
   const saddr = ipv6_dev_get_saddr(net, rt.idev, daddr);
   if (!saddr) return { error: 99, what: 'Cannot assign requested address' };
   return { rt, saddr };
+}
+
+/**
+ * ip6_dst_lookup / ip6_dst_lookup_flow → ip6_dst_lookup_tail (net/ipv6/ip6_output.c, v6.12):
+ * ip6_route_output, and a lookup that ends in no route (-ENETUNREACH, the ip6_null_entry) counts Ip6OutNoRoutes. An error route of another type (prohibit, blackhole,
+ * unreachable) fails without a count. Every sender that looks its route up this way counts it:
+ * ICMPv6 echo replies and errors, ping, UDP, TCP's connect, SYN-ACKs and stateless replies.
+ */
+export function ip6_dst_lookup(net: Net, daddr: Uint8Array, oif?: NetDevice): Route6Out | { error: number; what: string } {
+  const r = ip6_route_output(net, daddr, oif);
+  if ('error' in r && r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
+  return r;
 }
 
 /** ip6_route_output alone, for a packet whose source is already set (ip6_route_me_harder): the dst, an error route's error in it. */

@@ -17,7 +17,7 @@ import { ICMPV6_DEST_UNREACH, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_E
 import { formatIpv6 } from '../../../trace/ipv6';
 import { between, tcpListenOn, tcp_bind_sender, tcp_connect, tcp_done_with_error, tcp_rcv } from '../ipv4/tcp_ipv4';
 import { ephemeralPort } from '../ipv4/udp';
-import { ip6_route_output, type Rt6Info } from './route';
+import { ip6_dst_lookup, ip6_route_output, type Rt6Info } from './route';
 import { ip6_dst_mtu, ip6_local_out, ip6_make_skb } from './ip6_output';
 import { inet6_err_handlers } from './err_handlers';
 
@@ -107,9 +107,8 @@ export function tcp_v6_connect(net: Net, o: Connect6Options): number | string {
       const inUse = o.sport !== undefined ? tcp_bind_sender(net, o.sport) : null;
       if (inUse) return fail(`its bind() to port ${o.sport} failed with EADDRINUSE, so nothing is sent`, 'SKB_DROP_REASON_NOT_SPECIFIED', '-EADDRINUSE');
       if (isV6Multicast(o.daddr6)) return fail('a multicast destination is no place for a connection (Network is unreachable, ENETUNREACH)', 'SKB_DROP_REASON_NOT_SPECIFIED', '-ENETUNREACH');
-      const r = ip6_route_output(net, o.daddr6);
+      const r = ip6_dst_lookup(net, o.daddr6);
       if ('error' in r) {
-        if (r.error === 101) net.count('Ip6OutNoRoutes');
         return fail(`ip6_dst_lookup_flow finds ${r.what}${r.error === 101 ? ' (Ip6OutNoRoutes)' : ''}`, 'SKB_DROP_REASON_IP_OUTNOROUTES', `-${r.error}`);
       }
       const sport = o.sport ?? ephemeralPort(net);

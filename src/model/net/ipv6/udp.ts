@@ -15,7 +15,7 @@ import { csumFold } from '../../proto/checksum';
 import { UDP_HLEN, readUdp } from '../../proto/udp';
 import { ICMPV6_DEST_UNREACH, ICMPV6_PKT_TOOBIG, ICMPV6_PORT_UNREACH, IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_UDP, isV6Any, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
-import { ip6_route_output } from './route';
+import { ip6_dst_lookup } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmpv6_send } from './icmp';
 import { checksumBad as udp4ChecksumBad, ephemeralPort, printable, udp4_v6_sockets } from '../ipv4/udp';
@@ -96,9 +96,8 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Network is unreachable' });
         return 'Network is unreachable';
       }
-      const r = ip6_route_output(net, o.daddr);
+      const r = ip6_dst_lookup(net, o.daddr);
       if ('error' in r) {
-        if (r.error === 101) net.count('Ip6OutNoRoutes');
         net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: ip6_sk_dst_lookup_flow finds ${r.what}${r.error === 101 ? ' (ENETUNREACH, Ip6OutNoRoutes)' : ''}; nothing is sent and no Udp6 counter moves.`, { ret: `-${r.error}` });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
