@@ -7,6 +7,7 @@ import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
 import { setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
 import { listedElem } from './nft_canon';
+import { listObject } from './nft_objects';
 
 export interface ListOptions {
   /** nft -n's protocol numbers (`ip protocol 6`), as nftables' own tests list rules */
@@ -74,6 +75,8 @@ function listChain(c: Chain, o: ListOptions): string[] {
 export function listTable(t: Table, o: ListOptions = {}): string {
   const out = [`table ${t.family} ${t.name} {`];
   const parts: string[][] = [];
+  // nft 1.0.6 table_print: the named objects first, in the order they were made, then sets, then chains
+  for (const ob of t.objects?.values() ?? []) parts.push(listObject(ob, !!o.stateless));
   for (const s of t.sets?.values() ?? []) parts.push(listSet(s));
   for (const c of t.chains.values()) parts.push(listChain(c, o));
   parts.forEach((p, i) => {

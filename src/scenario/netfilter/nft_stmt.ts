@@ -284,6 +284,11 @@ function nat6RangePorts(p: NftCursor, first: NTok, m: RegExpExecArray): { addr: 
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */
 export function limitItem(p: NftCursor, kw: NTok): Expr {
+  return X.limitExpr(p.text(kw), limitSpec(p, kw), p.net.w.sched.now);
+}
+
+/** The words after `limit` (in a rule or a `limit NAME { … }` object). */
+export function limitSpec(p: NftCursor, kw: NTok): X.LimitSpec {
   p.expect('rate');
   let over = false;
   if (p.is('over')) {
@@ -325,7 +330,7 @@ export function limitItem(p: NftCursor, kw: NTok): Expr {
     } else if (u.text !== 'packets') p.fail(u, `a packet rate's burst is in packets, not ${q(u.text)}`);
   }
   if (limitOverflows(BigInt(m[1]) * BigInt(mult), UNITS[unitWord!], burst, bytes)) p.fail(kw, 'Could not process rule: Value too large for defined data type');
-  return X.limitExpr(p.text(kw), { rate, unit: UNITS[unitWord!], burst, bytes, over }, p.net.w.sched.now);
+  return { rate, unit: UNITS[unitWord!], burst, bytes, over };
 }
 
 const U64 = (1n << 64n) - 1n;
