@@ -497,6 +497,22 @@ function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean, 
   return `${keys.map((k) => k.join(' ')).join(' . ')} map { ${shown.map((e) => e.text).join(', ')} }`;
 }
 
+/**
+ * An IPv4 NAT address range as nft 1.0.6 lists it: a range that is exactly a prefix prints as
+ * one (`10.0.0.0-10.0.0.255` is `10.0.0.0/24`, a single address `/32`), any other as written.
+ */
+function natRangeText(w: string): string {
+  const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)(:.*)?$/.exec(w);
+  if (!m) return w;
+  const lo = ipv4Of(m[1]);
+  const hi = ipv4Of(m[2]);
+  if (lo === undefined || hi === undefined) return w;
+  const span = (hi - lo) >>> 0;
+  const bits = Math.log2(span + 1);
+  if (hi < lo || !Number.isInteger(bits) || lo % (span + 1) !== 0) return w;
+  return `${m[1]}/${32 - bits}${m[3] ?? ''}`;
+}
+
 /** `jhash FIELDS mod N [seed S] [offset O]` as nft lists it: N and O in decimal, the seed in hex, then the rest. */
 function jhashText(ts: T[]): string {
   const m = ts.findIndex((t) => t.t === 'mod');
@@ -699,6 +715,7 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
       case 'notrack':
       case 'snat':
       case 'dnat':
+        return plain(ts.map((t) => ({ ...t, t: natRangeText(t.t) })));
       case 'masquerade':
       case 'redirect':
       case 'limit':
