@@ -48,10 +48,33 @@ export function priorityText(prio: number, hook: string): string {
   return String(prio);
 }
 
+/** nft's time_print: days, hours, minutes, seconds and milliseconds, each only when not zero */
+function timeText(ms: number): string {
+  const parts: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms'],
+  ];
+  let left = ms;
+  let out = '';
+  for (const [u, n] of parts) {
+    const v = Math.floor(left / u);
+    left -= v * u;
+    if (v) out += `${v}${n}`;
+  }
+  return out || '0s';
+}
+
 function listSet(s: NfSet): string[] {
-  const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  const out = [`\t${s.kind} ${s.name} {`, s.typeofText ? `\t\ttypeof ${s.typeofText}` : `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  if (s.size) out.push(`\t\tsize ${s.size}`);
   const flags = [s.constant ? 'constant' : '', s.dynamic ? 'dynamic' : '', s.interval ? 'interval' : '', s.timeoutFlag ? 'timeout' : ''].filter(Boolean);
-  if (flags.length) out.push(`\t\tflags ${flags.join(',')}`);
+  // nft 1.0.6 leaves the line out when a set timeout already implies its only flag, timeout
+  // (checked: `flags timeout; timeout 1d2h` lists no flags, with dynamic it lists both)
+  if (flags.length && !(s.timeout && flags.length === 1 && s.timeoutFlag)) out.push(`\t\tflags ${flags.join(',')}`);
+  if (s.timeout) out.push(`\t\ttimeout ${timeText(s.timeout * 4)}`);
   if (s.elems.length) {
     // a map element's text ends with its verdict (`10.0.0.1 : drop`)
     const el = s.elems.map((e) => {

@@ -219,6 +219,8 @@ export interface NfSet {
   timeoutFlag?: boolean;
   /** `size N`: nft_dynset_new adds no element past it */
   size?: number;
+  /** declared with `typeof …` (nft keeps it in the set's userdata and lists it so) */
+  typeofText?: string;
 }
 
 /** A concatenated key as the model keeps it: the fields' values, joined. */
