@@ -11,6 +11,7 @@ import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../model/proto/ipv4';
 import { ScenarioError, SourcePos, Tok } from '../types';
 import { applyOps, type LoopMessage } from './nft';
 import { numToIp } from '../../model/proto/addr';
+import { inet4 } from '../../model/proto/inet_addr';
 import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
@@ -443,9 +444,8 @@ function valueMask(t: Tok): [number, number] {
   return [parseNum({ ...t, text: v }), m === undefined ? 0xffffffff : parseNum({ ...t, text: m })];
 }
 
-function natTo(t0: Tok, withAddr: boolean, baseOk = false): { addr: number | null; ports: X.Range | null; base?: number } {
+function natTo(t0: Tok, withAddr: boolean, baseOk = false): { addr: number | null; ports: X.Range | null; base?: number; max?: number } {
   let t = t0;
-  if (withAddr && /^[\d.]+-[\d.]+/.test(t.text)) throw new ScenarioError('address ranges (ADDR-ADDR) are not modelled: give one address', t.pos);
   let base: number | undefined;
   const slash = /:[\w-]+\/\w+$/.test(t.text) ? t.text.lastIndexOf('/') : -1;
   if (withAddr && slash >= 0) {
@@ -459,12 +459,16 @@ function natTo(t0: Tok, withAddr: boolean, baseOk = false): { addr: number | nul
     base = bv;
     t = { ...t, text: t.text.slice(0, slash) };
   }
-  const m = withAddr ? /^([\d.]+)(?:-[\d.]+)?(?::([a-z\d][\w]*(?:-[a-z][\w]*)*)(?:-(\w+(?:-[a-z]\w*)*))?)?$/i.exec(t.text) : /^([a-z\d]\w*(?:-[a-z]\w*)*)(?:-(\w+(?:-[a-z]\w*)*))?$/i.exec(t.text);
+  const m = withAddr ? /^([\d.]+)(?:-([\d.]+))?(?::([a-z\d][\w]*(?:-[a-z][\w]*)*)(?:-(\w+(?:-[a-z]\w*)*))?)?$/i.exec(t.text) : /^([a-z\d]\w*(?:-[a-z]\w*)*)(?:-(\w+(?:-[a-z]\w*)*))?$/i.exec(t.text);
   if (!m) throw new ScenarioError(withAddr ? `bad address ${q(t.text)}: expected ADDR[:PORT[-PORT]]` : `bad port range ${q(t.text)}: expected PORT[-PORT]`, t.pos);
   if (withAddr) {
     const addr = ipv4Of(m[1]);
     if (addr === undefined) throw new ScenarioError(`bad IP address ${q(m[1])}`, t.pos);
-    return { addr, ports: m[2] ? [parsePort(t, m[2]), parsePort(t, m[3] ?? m[2])] : null, base };
+    // ADDR-ADDR: an address range (nf_nat_range2 min_addr..max_addr), picked by find_best_ips_proto
+    const max = m[2] === undefined ? undefined : ipv4Of(m[2]);
+    if (m[2] !== undefined && max === undefined) throw new ScenarioError(`bad IP address ${q(m[2])}`, t.pos);
+    if (max !== undefined && max < addr) throw new ScenarioError(`a reversed address range (${m[1]}-${m[2]}) is not modelled: give the lower address first`, t.pos);
+    return { addr, ports: m[3] ? [parsePort(t, m[3]), parsePort(t, m[4] ?? m[3])] : null, base, ...(max !== undefined && max !== addr && { max }) };
   }
   return { addr: null, ports: [parsePort(t, m[1]), parsePort(t, m[2] ?? m[1])] };
 }
@@ -1038,8 +1042,9 @@ function targetOf(a: Args, v: Tok, jumpTok: Tok, table: string, checks: ((e: NfE
       }
       const r = natTo(to, true, !snat);
       if (r.ports && proto !== IPPROTO_TCP && proto !== IPPROTO_UDP) throw new ScenarioError(`${v.text}: a port needs -p tcp or -p udp`, to.pos);
-      saveAs(() => [key, `${numToIp(r.addr!)}${r.ports ? `:${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}${r.base !== undefined ? `/${r.base}` : ''}` : ''}`, ...(o.has('--persistent') ? ['--persistent'] : [])]);
-      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports, r.base);
+      saveAs(() => [key, `${numToIp(r.addr!)}${r.max !== undefined ? `-${numToIp(r.max)}` : ''}${r.ports ? `:${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}${r.base !== undefined ? `/${r.base}` : ''}` : ''}`, ...(o.has('--persistent') ? ['--persistent'] : [])]);
+      const range = { ...(r.max !== undefined && { max: inet4(r.max) }), ...(o.has('--persistent') && { persistent: true }) };
+      return X.natStmt(text(from), snat ? 'snat' : 'dnat', r.addr, r.ports, r.base, range);
     }
     case 'MASQUERADE':
     case 'REDIRECT': {

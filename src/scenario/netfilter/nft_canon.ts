@@ -465,7 +465,7 @@ function numgenHead(ts: T[]): [string, number] {
  * `KEY map { k : v, … }` as a statement's value: the key as nft names it, each element's key
  * parts in their field's datatype form and its data in the statement's, in key order.
  */
-function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean): string {
+function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean, quoteData = false): string {
   const keyToks = rest.slice(0, mapAt);
   if (keyToks[0]?.t === 'numgen' || keyToks[0]?.t === 'jhash') return plain(rest);
   const keys: string[][] = [[]];
@@ -492,7 +492,7 @@ function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean):
       });
       const colon = words.findIndex((t) => t.t === ':');
       const parts = words.slice(0, colon).filter((t) => t.t !== '.').map((t, j) => value(t.t, types[j] ?? 'raw', numeric));
-      const data = words.slice(colon + 1).map((t) => (numberOf(t.t) !== undefined ? value(t.t, dataTy, numeric) : t.t)).join(' ');
+      const data = words.slice(colon + 1).map((t) => (quoteData ? `"${t.t}"` : numberOf(t.t) !== undefined ? value(t.t, dataTy, numeric) : t.t)).join(' ');
       return { text: `${parts.join(' . ')} : ${data}`, sort: parts.map((x, j) => sortKey(x, types[j] ?? 'raw')) };
     });
   if (shown.every((e) => e.sort.every((k) => k !== undefined))) {
@@ -502,6 +502,22 @@ function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean):
     });
   }
   return `${keys.map((k) => k.join(' ')).join(' . ')} map { ${shown.map((e) => e.text).join(', ')} }`;
+}
+
+/**
+ * An IPv4 NAT address range as nft 1.0.6 lists it: a range that is exactly a prefix prints as
+ * one (`10.0.0.0-10.0.0.255` is `10.0.0.0/24`, a single address `/32`), any other as written.
+ */
+function natRangeText(w: string): string {
+  const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)(:.*)?$/.exec(w);
+  if (!m) return w;
+  const lo = ipv4Of(m[1]);
+  const hi = ipv4Of(m[2]);
+  if (lo === undefined || hi === undefined) return w;
+  const span = (hi - lo) >>> 0;
+  const bits = Math.log2(span + 1);
+  if (hi < lo || !Number.isInteger(bits) || lo % (span + 1) !== 0) return w;
+  return `${m[1]}/${32 - bits}${m[3] ?? ''}`;
 }
 
 /** `jhash FIELDS mod N [seed S] [offset O]` as nft lists it: N and O in decimal, the seed in hex, then the rest. */
@@ -675,6 +691,17 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
   if (ts[0]?.t === 'meta' && UNQUALIFIED.has(ts[1]?.t)) ts.shift();
   else if (ts[0] && BARE_META.has(ts[0].t)) ts.unshift({ k: 'word', t: 'meta' });
   const kw = ts[0]?.t;
+  if ((kw === 'counter' || kw === 'quota' || kw === 'limit') && ts[1]?.t === 'name') {
+    const objref = (numeric: boolean): string => {
+      const rest = ts.slice(2);
+      const mapAt = rest.findIndex((t) => t.t === 'map');
+      // nft lists an object's name quoted, and a map of them as any data map, its names quoted
+      return mapAt > 0 ? `${kw} name ${dataMapText(rest, mapAt, 'raw', numeric, true)}` : `${kw} name "${rest[0]?.t ?? ''}"`;
+    };
+    const text = objref(false);
+    const numeric = objref(true);
+    return numeric === text ? { text } : { text, numeric };
+  }
   if (kw === 'counter') return { text: 'counter', counter: true };
   const render = (numeric: boolean): string => {
     switch (kw) {
@@ -695,6 +722,7 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
       case 'notrack':
       case 'snat':
       case 'dnat':
+        return plain(ts.map((t) => ({ ...t, t: natRangeText(t.t) })));
       case 'masquerade':
       case 'redirect':
       case 'limit':

@@ -9,6 +9,7 @@ import { FAMILIES, NftCursor, q, type Check } from './nft_cursor';
 import { findChain, findTable, insertRule, type Op } from './nft_ops';
 import { rule as parseRule } from './nft_rule';
 import { elementCmd, findSet, setDecl } from './nft_sets';
+import { deleteObject, objectDecl, OBJECT_KINDS } from './nft_objects';
 
 const HOOKS = new Set(['prerouting', 'input', 'forward', 'output', 'postrouting']);
 
@@ -131,11 +132,19 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
       elementCmd(p, ops, verb);
       return;
     }
-    case 'flowtable':
     case 'counter':
     case 'quota':
-    case 'limit':
-      return p.fail(what, `named ${what.text}s are not modelled (write the statement in the rule)`);
+    case 'limit': {
+      if (verb.text === 'insert' || verb.text === 'replace') p.fail(verb, `nft ${verb.text} ${what.text}: use add or create`);
+      const fam = p.family();
+      const tn = p.name('a table name');
+      const on = p.name(`a ${what.text} name`);
+      objectDecl(p, ops, fam, tn, what, on, verb.text === 'create');
+      p.endStatement();
+      return;
+    }
+    case 'flowtable':
+      return p.fail(what, 'flowtables are not modelled');
     default:
       return p.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
   }
@@ -173,8 +182,11 @@ export function tableBlock(p: NftCursor, kw: NTok, ops: Op[], create: boolean): 
       } else if (w.text === 'set' || w.text === 'map') {
         const sn = p.name(`a ${w.text} name`);
         setDecl(p, ops, fam, tn, w, sn, false);
-      } else if (w.text === 'flowtable' || w.text === 'counter' || w.text === 'quota' || w.text === 'limit') {
-        p.fail(w, `named ${w.text}s are not modelled (write the values in the rule)`);
+      } else if (OBJECT_KINDS.has(w.text)) {
+        const on = p.name(`a ${w.text} name`);
+        objectDecl(p, ops, fam, tn, w, on, false);
+      } else if (w.text === 'flowtable') {
+        p.fail(w, 'flowtables are not modelled');
       } else {
         p.fail(w, `syntax error: unexpected ${q(w.text)} in a table (expected chain)`);
       }
@@ -317,6 +329,7 @@ export function deleteCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
   const what = p.word('table, chain or rule');
   const quiet = verb.text === 'destroy';
   if (what.text === 'element') return elementCmd(p, ops, verb);
+  if (OBJECT_KINDS.has(what.text)) return deleteObject(p, ops, what, quiet);
   if (what.text === 'set' || what.text === 'map') {
     const fam = p.family();
     const tn = p.name('a table name');

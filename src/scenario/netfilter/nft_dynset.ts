@@ -44,11 +44,13 @@ export function dynsetItem(p: NftCursor, kw: NTok): Expr {
     // set with flags dynamic (NFT_SET_EVAL) or timeout; nft adds `dynamic` itself only to a set it
     // declares in the same transaction (a set made by an earlier command keeps the fast hash, or a
     // bitmap, which cannot: EOPNOTSUPP); a statement's timeout needs a set with timeouts
-    if (!s.dynamic && !s.timeoutFlag && !s.timeout) {
-      if (!declaredHere(p, c.table.family, c.table.name, name, false)) throw new ScenarioError(`Could not process rule: Operation not supported: set ${name} was made without flags dynamic, so the kernel chose a backend rules cannot add to or delete from`, ref.pos);
-      s.dynamic = true;
+    if (!s.dynamic) {
+      if (declaredHere(p, c.table.family, c.table.name, name, false)) s.dynamic = true;
+      else if (!s.timeoutFlag && !s.timeout) throw new ScenarioError(`Could not process rule: Operation not supported: set ${name} was made without flags dynamic, so the kernel chose a backend rules cannot add to or delete from`, ref.pos);
     }
     if (timeout !== undefined && !s.timeoutFlag && !s.timeout) throw new ScenarioError(`Could not process rule: Operation not supported: set ${name} has no timeouts (flags timeout), so ${kw.text} @${name} cannot give its element one`, ref.pos);
+    // nft_dynset_init: a set a rule adds to has a size; with none given it is 65535
+    if (!s.size) s.size = 0xffff;
   });
   let said = '';
   return {

@@ -7,6 +7,7 @@ import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
 import { setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
 import { listedElem } from './nft_canon';
+import { listObject } from './nft_objects';
 
 export interface ListOptions {
   /** nft -n's protocol numbers (`ip protocol 6`), as nftables' own tests list rules */
@@ -47,10 +48,33 @@ export function priorityText(prio: number, hook: string): string {
   return String(prio);
 }
 
+/** nft's time_print: days, hours, minutes, seconds and milliseconds, each only when not zero */
+function timeText(ms: number): string {
+  const parts: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms'],
+  ];
+  let left = ms;
+  let out = '';
+  for (const [u, n] of parts) {
+    const v = Math.floor(left / u);
+    left -= v * u;
+    if (v) out += `${v}${n}`;
+  }
+  return out || '0s';
+}
+
 function listSet(s: NfSet): string[] {
-  const out = [`\t${s.kind} ${s.name} {`, `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  const out = [`\t${s.kind} ${s.name} {`, s.typeofText ? `\t\ttypeof ${s.typeofText}` : `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
+  if (s.size) out.push(`\t\tsize ${s.size}`);
   const flags = [s.constant ? 'constant' : '', s.dynamic ? 'dynamic' : '', s.interval ? 'interval' : '', s.timeoutFlag ? 'timeout' : ''].filter(Boolean);
-  if (flags.length) out.push(`\t\tflags ${flags.join(',')}`);
+  // nft 1.0.6 leaves the line out when a set timeout already implies its only flag, timeout
+  // (checked: `flags timeout; timeout 1d2h` lists no flags, with dynamic it lists both)
+  if (flags.length && !(s.timeout && flags.length === 1 && s.timeoutFlag)) out.push(`\t\tflags ${flags.join(',')}`);
+  if (s.timeout) out.push(`\t\ttimeout ${timeText(s.timeout * 4)}`);
   if (s.elems.length) {
     // a map element's text ends with its verdict (`10.0.0.1 : drop`)
     const el = s.elems.map((e) => {
@@ -74,6 +98,8 @@ function listChain(c: Chain, o: ListOptions): string[] {
 export function listTable(t: Table, o: ListOptions = {}): string {
   const out = [`table ${t.family} ${t.name} {`];
   const parts: string[][] = [];
+  // nft 1.0.6 table_print: the named objects first, in the order they were made, then sets, then chains
+  for (const ob of t.objects?.values() ?? []) parts.push(listObject(ob, !!o.stateless));
   for (const s of t.sets?.values() ?? []) parts.push(listSet(s));
   for (const c of t.chains.values()) parts.push(listChain(c, o));
   parts.forEach((p, i) => {

@@ -17,6 +17,7 @@ import { acceptItem, commentItem, continueItem, counterItem, dropItem, jumpItem,
 import { numgenItem } from './nft_numgen';
 import { jhashItem } from './nft_hash';
 import { dynsetItem } from './nft_dynset';
+import { objrefItem } from './nft_objects';
 
 const E = (e: Expr | Expr[]): Item => ({ exprs: Array.isArray(e) ? e : [e] });
 
@@ -64,7 +65,7 @@ export const ITEMS: Record<string, ItemParser> = {
   oifgroup: bareMeta,
   cpu: bareMeta,
   cgroup: bareMeta,
-  counter: counterItem,
+  counter: (p, t) => (p.is('name') ? objrefItem(p, t) : counterItem(p)),
   log: logItem,
   notrack: notrackItem,
   accept: acceptItem,
@@ -80,8 +81,8 @@ export const ITEMS: Record<string, ItemParser> = {
   masquerade: natItemV,
   redirect: natItemV,
   comment: commentItem,
-  limit: limitItemE,
-  quota: (p, t) => E(quotaItem(p, t)),
+  limit: (p, t) => (p.is('name') ? objrefItem(p, t) : limitItemE(p, t)),
+  quota: (p, t) => (p.is('name') ? objrefItem(p, t) : E(quotaItem(p, t))),
   ct_helper: notModelled,
   tproxy: notModelled,
   fwd: notModelled,
@@ -166,7 +167,7 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
   }
   const items = listedRule(listed, family);
   const r: Rule = { handle: 0, text: items.map((it) => it.text).join(' '), listed: items, pos: first.pos, exprs, counter: p.counter };
-  if (exprs.some((e) => e.text.startsWith('counter')) && !p.counter) r.counter = { packets: 0, bytes: 0 };
+  if (listed.some((it) => it.counter) && !p.counter) r.counter = { packets: 0, bytes: 0 };
   return {
     rule: r,
     check: (e, c) => {

@@ -72,6 +72,8 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
   let elems: RawElem[] = [];
   let timeout: number | undefined;
   let size: number | undefined;
+  let typeofFrom: NTok | undefined;
+  let typeofText: string | undefined;
   if (!p.is('{')) p.fail(p.peek(), `syntax error: expected { after the ${kind.text} name (${kind.text} ${sn.text} { type …; })`);
   p.next();
   p.skipSeps();
@@ -91,6 +93,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
         dataType = mapDataType(p, false);
       }
     } else if (t.text === 'typeof') {
+      typeofFrom = p.peek();
       fields = [];
       for (;;) {
         const a = p.word('an expression');
@@ -108,6 +111,8 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
         if (colon.text !== ':') p.fail(colon, `syntax error: a map's type is KEY : DATA, found ${q(colon.text)}`);
         dataType = mapDataType(p, true);
       }
+      // nft 1.0.6 lists the declaration as typeof, its unqualified meta keys without `meta`
+      typeofText = p.text(typeofFrom).replace(/\bmeta (iifname|oifname)\b/g, '$1');
     } else if (t.text === 'flags') {
       for (;;) {
         const f = p.word('a set flag');
@@ -161,7 +166,7 @@ export function setDecl(p: NftCursor, ops: Op[], fam: NfFamily, tn: NTok, kind: 
       if (set && create) throw new NfError(`Could not process rule: File exists: ${kind.text} ${sn.text}`);
       if (set && (setTypeText(set) !== typeText || set.kind !== kind.text)) throw new NfError(`Could not process rule: File exists: ${set.kind} ${sn.text} exists with type ${setTypeText(set)}`);
       if (!set) {
-        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [], ...(timeoutFlag && { timeoutFlag }), ...(dynamic && { dynamic }), ...(timeout !== undefined && { timeout }), ...(size !== undefined && { size }) };
+        set = { name: sn.text, kind: isMap ? 'map' : 'set', keyType: kt, fields: fs, dataType, interval, constant, elems: [], ...(timeoutFlag && { timeoutFlag }), ...(dynamic && { dynamic }), ...(timeout !== undefined && { timeout }), ...(size !== undefined && { size }), ...(typeofText && { typeofText }) };
         t.sets.set(sn.text, set);
       }
       for (const r of elems) addElem(p, t, set, r, false);

@@ -8,7 +8,7 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { IPPROTO_TCP } from '../../model/proto/ipv4';
 import { NftCursor, q } from './nft_cursor';
-import { inet6, type InetAddr } from '../../model/proto/inet_addr';
+import { inet4, inet6, type InetAddr } from '../../model/proto/inet_addr';
 import { parseIpv6 } from '../../trace/ipv6';
 import { mapAhead } from './nft_datamap';
 import { natMapStmt } from './nft_natmap';
@@ -179,12 +179,19 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       max = r.max;
     } else {
       const v = p.word('an address');
-      const m = /^([\d.]+)(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
+      // ADDR-ADDR is an address range (nft_nat's NFTA_NAT_REG_ADDR_MAX), which find_best_ips_proto picks from
+      const m = /^([\d.]+)(?:-([\d.]+))?(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
       if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
       addr = p.addrOf(v, m[1]);
-      if (m[2]) {
-        needTransport(p, v, m[1].length + 1);
-        ports = [p.portOf(v, m[2]), m[3] ? p.portOf(v, m[3]) : p.portOf(v, m[2])];
+      if (m[2] !== undefined) {
+        const hi = p.addrOf(v, m[2]);
+        if (hi < (addr as number)) p.fail(v, 'Range has zero or negative size');
+        if (hi !== addr) max = inet4(hi);
+      }
+      if (m[3]) {
+        const off = m[1].length + (m[2] !== undefined ? m[2].length + 1 : 0) + 1;
+        needTransport(p, v, off);
+        ports = [p.portOf(v, m[3]), m[4] ? p.portOf(v, m[4]) : p.portOf(v, m[3])];
       }
     }
   } else if (p.is('to')) {
@@ -198,7 +205,7 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
   let persistent = false;
   while (p.is('random') || p.is('persistent') || p.is('fully-random')) {
     const f = p.next();
-    // persistent changes find_best_ips_proto's hash for an address range (IPv6 here); with one
+    // persistent changes find_best_ips_proto's hash for an address range; with one
     // address the kernel's choice is the same; random ports are not modelled
     if (f.text !== 'persistent') p.fail(f, `nat flag ${f.text} is not modelled (the kernel picks the port at random)`);
     persistent = true;
@@ -284,6 +291,11 @@ function nat6RangePorts(p: NftCursor, first: NTok, m: RegExpExecArray): { addr: 
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */
 export function limitItem(p: NftCursor, kw: NTok): Expr {
+  return X.limitExpr(p.text(kw), limitSpec(p, kw), p.net.w.sched.now);
+}
+
+/** The words after `limit` (in a rule or a `limit NAME { … }` object). */
+export function limitSpec(p: NftCursor, kw: NTok): X.LimitSpec {
   p.expect('rate');
   let over = false;
   if (p.is('over')) {
@@ -325,7 +337,7 @@ export function limitItem(p: NftCursor, kw: NTok): Expr {
     } else if (u.text !== 'packets') p.fail(u, `a packet rate's burst is in packets, not ${q(u.text)}`);
   }
   if (limitOverflows(BigInt(m[1]) * BigInt(mult), UNITS[unitWord!], burst, bytes)) p.fail(kw, 'Could not process rule: Value too large for defined data type');
-  return X.limitExpr(p.text(kw), { rate, unit: UNITS[unitWord!], burst, bytes, over }, p.net.w.sched.now);
+  return { rate, unit: UNITS[unitWord!], burst, bytes, over };
 }
 
 const U64 = (1n << 64n) - 1n;

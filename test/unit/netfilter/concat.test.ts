@@ -45,7 +45,7 @@ describe('nft concatenations (issue 15)', () => {
     const out = nftListRuleset(w.hosts.get('h')!);
     assert.match(out, /set s \{\n\t\ttype ipv4_addr \. inet_service\n\t\telements = \{ 10\.0\.1\.2 \. 22 \}/);
     assert.match(out, /map m \{\n\t\ttype ipv4_addr \. inet_service : verdict\n\t\telements = \{ 10\.0\.1\.2 \. 22 : accept \}/);
-    assert.match(out, /set n \{\n\t\ttype ipv4_addr \. mark\n/);
+    assert.match(out, /set n \{\n\t\ttypeof ip daddr \. meta mark\n/);
   });
 
   it('refuses what nft refuses, and what the model lacks, at its place', () => {

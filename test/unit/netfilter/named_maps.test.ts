@@ -64,7 +64,7 @@ describe('named data maps (issue 15): accepted and refused lines', () => {
     assert.ok(typeof r !== 'string');
     const text = nftListRuleset(r.net);
     assert.match(text, /map mk \{\n\t\ttype ipv4_addr : mark\n\t\telements = \{ 10\.0\.1\.2 : 0x00000001 \}/);
-    assert.match(text, /map np \{\n\t\ttype inet_service : ipv4_addr \. inet_service\n\t\telements = \{ 7000 : 10\.0\.2\.2 \. 5000 \}/);
+    assert.match(text, /map np \{\n\t\ttypeof udp dport : ip daddr \. udp dport\n\t\telements = \{ 7000 : 10\.0\.2\.2 \. 5000 \}/);
   });
 });
 

@@ -128,7 +128,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-A INPUT -m statistic --mode random --probability 0.1', /random is not modelled/],
     ['-A INPUT -m hashlimit --hashlimit-upto 3/sec', /--hashlimit-name" must be specified/],
     ['-A INPUT -m hashlimit --hashlimit-name a', /--hashlimit-upto" or "--hashlimit-above" must be specified/],
-    ['-A INPUT -m hashlimit --hashlimit-upto 10kb/s --hashlimit-name a', /in bytes .* is not modelled/],
+    ['-A INPUT -m hashlimit --hashlimit-upto 0kb/s --hashlimit-name a', /bad value for option "--hashlimit-upto"/],
     ['-A INPUT -m connbytes --connbytes 10 --connbytes-mode packets', /--connbytes-dir" must be specified/],
     ['-A INPUT -m connbytes --connbytes 10 --connbytes-mode frames --connbytes-dir both', /Unknown --connbytes-mode/],
     ['-A INPUT -j NFLOG --nflog-group 65536', /not a number/],

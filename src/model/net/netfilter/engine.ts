@@ -112,7 +112,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
     const lengths = new Map<unknown[], number>();
     return {
       tables: this.tables.map((t) => {
-        const nt: Table = { ...t, chains: new Map(), sets: t.sets && new Map([...t.sets].map(([k, v]) => [k, { ...v }])) };
+        const nt: Table = { ...t, chains: new Map(), sets: t.sets && new Map([...t.sets].map(([k, v]) => [k, { ...v }])), objects: t.objects && new Map(t.objects) };
         for (const [k, c] of t.chains) nt.chains.set(k, { ...c, table: nt });
         for (const c of nt.chains.values()) lengths.set(c.rules, c.rules.length);
         for (const v of nt.sets?.values() ?? []) lengths.set(v.elems, v.elems.length);

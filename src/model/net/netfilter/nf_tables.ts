@@ -108,6 +108,8 @@ export interface Expr {
   why?(x: EvalCtx): string | undefined;
   /** the named set or map this expression looks up (a set in use cannot be deleted) */
   setRef?: string;
+  /** the named objects this expression refers to (objKey), which cannot be deleted while it does */
+  objRefs?: string[];
   /** a NAT statement: only in a nat chain, dnat-kind at prerouting/output, snat-kind at postrouting/input */
   nat?: 'snat' | 'dnat';
   /** the chain a jump or goto verdict goes to, for nft_chain_validate */
@@ -217,6 +219,8 @@ export interface NfSet {
   timeoutFlag?: boolean;
   /** `size N`: nft_dynset_new adds no element past it */
   size?: number;
+  /** declared with `typeof …` (nft keeps it in the set's userdata and lists it so) */
+  typeofText?: string;
 }
 
 /** A concatenated key as the model keeps it: the fields' values, joined. */
@@ -243,12 +247,38 @@ export function jiffiesAt(ns: number): number {
   return Math.floor(ns / 4_000_000);
 }
 
+export type NfObjectKind = 'counter' | 'quota' | 'limit';
+
+/**
+ * A named stateful object of a table (nf_tables_api.c struct nft_object): `counter NAME`,
+ * `quota NAME`, `limit NAME`. Rules reach it through nft_objref (nft_objref.c), which runs the
+ * object's own eval (obj->ops->eval), so every rule naming it shares its state.
+ */
+export interface NfObject {
+  kind: NfObjectKind;
+  name: string;
+  /** obj->ops->eval: false is NFT_BREAK */
+  eval(x: EvalCtx): boolean;
+  /** why the object broke the rule, and what it found when it did not */
+  actual?(x: EvalCtx): string;
+  why?(x: EvalCtx): string | undefined;
+  /** the lines inside `KIND NAME { … }` as nft lists them (stateless: nft -s, no values) */
+  body(stateless: boolean): string[];
+}
+
+/** How a table keys its objects: an object is found by its type and name. */
+export function objKey(kind: NfObjectKind, name: string): string {
+  return `${kind} ${name}`;
+}
+
 export interface Table {
   family: NfFamily;
   name: string;
   chains: Map<string, Chain>;
   /** named sets and maps */
   sets?: Map<string, NfSet>;
+  /** named stateful objects, by objKey (the kernel finds one by its name and type: nft_obj_lookup) */
+  objects?: Map<string, NfObject>;
   /** made by iptables-nft */
   owner?: 'iptables';
 }

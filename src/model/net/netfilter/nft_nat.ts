@@ -38,8 +38,8 @@ export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | '
       a = ifa.local;
     }
   }
-  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, inet4(a), ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), base));
-  const why = kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${formatInetAddr(inet4(skb.dst?.gateway || p.iph.daddr))})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
+  const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, inet4(a), ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), base, kind === 'snat' || kind === 'dnat' ? range : undefined));
+  const why = range?.max && (kind === 'snat' || kind === 'dnat') ? ` (the range ${formatInetAddr(inet4(a))}-${formatInetAddr(range.max)}: find_best_ips_proto hashes the original source${range.persistent ? ' alone (persistent)' : ' and destination'})` : kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${formatInetAddr(inet4(skb.dst?.gateway || p.iph.daddr))})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
   net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
   return { code: 'NF_ACCEPT' };
 }

@@ -4,8 +4,10 @@
 // avg·burst worth of credit, gains CREDITS_PER_JIFFY a jiffy up to that cap, and each packet
 // costs user2credits(avg). An entry idle past --hashlimit-htable-expire is removed by the next
 // garbage collection (every --hashlimit-htable-gcinterval ms from the table's creation).
-// --hashlimit-rate-match counts packets per --hashlimit-rate-interval instead. Byte rates are
-// not modelled.
+// --hashlimit-rate-match counts packets per --hashlimit-rate-interval instead. A rate in bytes
+// (`4kb/s`, XT_HASHLIMIT_BYTES) has buckets of one second's credit that a packet pays by its length
+// in 16-byte chunks, refilled whole up to burst times when a packet finds it short
+// (hashlimit_byte_cost); with --hashlimit-rate-match it counts bytes per interval.
 import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { HZ } from '../../../model/proc/sysctl';
 import { prefixMask } from '../../../model/proto/addr';
@@ -17,6 +19,19 @@ import { fail, num, q, type XtMatch } from './types';
 const SCALE = 1_000_000n; // XT_HASHLIMIT_SCALE_v2
 const CPJ = 1n << 39n; // CREDITS_PER_JIFFY: the power of two below 2^64 / (HZ·86400), HZ 250
 const BHZ = BigInt(HZ);
+
+// byte mode: CREDITS_PER_JIFFY_BYTES, the power of two below 0xffffffff / HZ, and a full bucket
+const CPJB = 1n << 24n;
+const BYTES_FULL = CPJB * BHZ;
+const U32 = 0xffffffffn;
+/** libxt_hashlimit: the kernel's avg for a byte rate, and back (16-byte chunks, XT_HASHLIMIT_BYTE_SHIFT) */
+// (iptables 1.8.9 keeps the chunk count in a u32, so a rate past 2^36 bytes wraps)
+const bytesToCost = (bytes: bigint): bigint => U32 / ((((bytes >> 4n) & U32) + 1n) & U32 || 1n);
+const costToBytes = (cost: bigint): bigint => ((cost ? U32 / cost : U32) - 1n) << 4n;
+/** user2credits_byte: a u32 product's upper half */
+const user2creditsByte = (avg: bigint): bigint => ((avg * BYTES_FULL) >> 32n) & U32;
+/** user2rate_bytes (rate match) */
+const user2rateBytes = (avg: bigint): bigint => ((avg ? U32 / avg : U32) - 1n) << 4n;
 
 /** user2credits, revision 3 */
 const user2credits = (user: bigint): bigint => (SCALE >= BHZ * CPJ ? user / (SCALE / (BHZ * CPJ)) : user * ((BHZ * CPJ) / SCALE));
@@ -34,6 +49,8 @@ interface Cfg {
   rateMatch: boolean;
   interval: number;
   invert: boolean;
+  /** XT_HASHLIMIT_BYTES: avg is a cost per 16 bytes, burst how many times a bucket refills */
+  bytes: boolean;
 }
 
 interface Ent {
@@ -79,9 +96,17 @@ function keyOf(x: EvalCtx, c: Cfg): string | null {
 
 function init(c: Cfg, now: number): Ent {
   const e: Ent = { prev: now, expires: now + msecsToJiffies(c.expire), credit: 0n, cap: 0n, cost: 0n, rate: 0n, burst: 0n, cur: 0n, prevWindow: false };
-  if (c.rateMatch) {
+  if (c.rateMatch && c.bytes) {
+    e.rate = user2rateBytes(c.avg);
+    e.burst = c.burst ? BigInt(c.burst) * e.rate : e.rate;
+  } else if (c.rateMatch) {
     e.rate = SCALE / c.avg;
     e.burst = BigInt(c.burst) + e.rate;
+  } else if (c.bytes) {
+    e.credit = BYTES_FULL;
+    e.cost = user2creditsByte(c.avg);
+    // credit_cap counts the refills left
+    e.cap = BigInt(c.burst);
   } else {
     e.credit = user2credits(c.avg * BigInt(c.burst));
     e.cost = user2credits(c.avg);
@@ -102,8 +127,24 @@ function recalc(e: Ent, c: Cfg, now: number): void {
     return;
   }
   e.prev = now;
+  if (c.bytes) {
+    e.credit += BigInt(delta) * CPJB;
+    if (e.credit > BYTES_FULL) e.credit = BYTES_FULL;
+    return;
+  }
   e.credit += BigInt(delta) * CPJ;
   if (e.credit > e.cap) e.credit = e.cap;
+}
+
+/** hashlimit_byte_cost: the packet's price; a bucket too short for it is refilled while refills are left */
+function byteCost(e: Ent, len: number): bigint {
+  let cost = BigInt((len >> 4) + 1) * e.cost;
+  if (cost > BYTES_FULL) cost = BYTES_FULL;
+  if (e.credit < cost && e.cap > 0n) {
+    e.cap -= 1n;
+    e.credit = BYTES_FULL;
+  }
+  return cost;
 }
 
 interface St {
@@ -113,6 +154,9 @@ interface St {
   rateTok?: { text: string; pos: import('../../types').SourcePos };
   /** the rate's unit in seconds (libxt_hashlimit's udata->mult) */
   mult?: number;
+  /** a byte rate (libxt_hashlimit parse_bytes), and --hashlimit-burst as written, in bytes with a unit */
+  bytes?: boolean;
+  burstRaw?: bigint;
   /** --hashlimit-htable-size and -max, kept for the save form only (the model's tables never fill) */
   size?: number;
   max?: number;
@@ -132,8 +176,35 @@ function printRate(avg: bigint): [string, number] {
   return [`${m / avg}/${name}`, Number((m / SCALE) * 1000n)];
 }
 
+/** libxt_hashlimit's print_bytes: the rate in the largest unit that gives back the same avg, the burst in the largest that fits; and the expire it implies */
+function printBytes(avg: bigint, burst: number): [string[], number] {
+  const units: [string, bigint][] = [
+    ['m', 1024n * 1024n],
+    ['k', 1024n],
+  ];
+  const r = costToBytes(avg);
+  // the mask is a u32, so a rate past 4 GiB/s loses its upper bits here and prints in bytes
+  const u = units.find(([, th]) => r >= th && bytesToCost(r & (~(th - 1n) & U32)) === avg) ?? ['', 1n];
+  const rate = `${r / u[1]}${u[0]}b/s`;
+  if (burst === 0) return [[rate], 15_000];
+  const b = r * BigInt(burst);
+  const bu = units.find(([, th]) => b >= th) ?? ['', 1n];
+  return [[rate, '--hashlimit-burst', `${b / bu[1]}${bu[0]}b`], 60_000];
+}
+
+/** hashlimit_mt_check for a byte rate: the burst in bytes becomes a count of whole buckets */
+function byteBurst(st: St): number {
+  if (st.burstRaw === undefined) return 0;
+  const per = costToBytes(st.c.avg!);
+  if (st.burstRaw < per) fail(st.rateTok!, `burst cannot be smaller than ${per}b`);
+  return Number((st.burstRaw + per - 1n) / per);
+}
+
 /** the kernel's config after libxt_hashlimit's final check (revision 3, iptables 1.8.9) */
 function kernelCfg(st: St): { avg: bigint; expire: number; interval: number } {
+  // a byte rate: an entry lives 15 s (XT_HASHLIMIT_BYTE_EXPIRE), 60 s with a burst
+  // (XT_HASHLIMIT_BYTE_EXPIRE_BURST); iptables 1.8.9 lists a rate-match interval of 1 for it
+  if (st.bytes) return { avg: st.c.avg!, expire: st.c.expire ?? (st.burstRaw !== undefined ? 60_000 : 15_000), interval: st.c.interval ?? 1 };
   // without --hashlimit-htable-expire an entry lives one unit of the rate (1 s for N/sec, 1 h
   // for N/hour); with --hashlimit-rate-match the average is per second of the unit and the
   // interval defaults to the unit
@@ -175,9 +246,21 @@ export const hashlimit: XtMatch<St> = {
     switch (t) {
       case '--hashlimit-upto':
       case '--hashlimit-above': {
+        st.c.invert = t === '--hashlimit-above';
+        st.rateTok = v;
+        // parse_bytes: N[k|m]b/s (another letter before b/s counts as 1)
+        const b = /^(\d+)([a-z]?)b\/s$/i.exec(v.text);
+        if (b && BigInt(b[1]) > 0n) {
+          const bytes = BigInt(b[1]) * (b[2] === 'm' ? 1n << 20n : b[2] === 'k' ? 1024n : 1n);
+          if (bytes > (1n << 64n) - 1n) fail(v, `Rate value too large "${bytes}" (max ${(1n << 64n) - 1n})`);
+          const avg = bytesToCost(bytes);
+          if (avg === 0n) fail(v, `Rate too high "${v.text}"`);
+          st.c.avg = avg;
+          st.bytes = true;
+          break;
+        }
         const m = /^(\d+)(?:\/(\w*))?$/.exec(v.text);
-        if (!/^\d+[a-z]*b(\/s)?$/i.test(v.text) && !m) fail(v, `hashlimit: bad value for option ${q(t)}, or out of range (${v.text}).`);
-        if (!m) fail(v, `hashlimit ${t} in bytes (${v.text}) is not modelled`);
+        if (!m) fail(v, `hashlimit: bad value for option ${q(t)}, or out of range (${v.text}).`);
         const units: [string, number][] = [
           ['second', 1],
           ['minute', 60],
@@ -190,14 +273,22 @@ export const hashlimit: XtMatch<St> = {
         const avg = (SCALE * BigInt(u)) / r;
         if (avg === 0n) fail(v, `Rate too fast "${v.text}"`);
         st.c.avg = avg;
-        st.c.invert = t === '--hashlimit-above';
-        st.rateTok = v;
         st.mult = u;
         break;
       }
       case '--hashlimit-burst':
-        if (/^\d+[kmg]?b$/i.test(v.text)) fail(v, 'hashlimit: a burst in bytes is not modelled');
-        st.c.burst = num(v, 10000);
+      {
+        // parse_burst: a number, times 1024 or 1048576 for a k or m after it; without a unit at most 10000
+        const b = /^(\d+)(b|kb|mb)$/i.exec(v.text);
+        if (b) {
+          st.burstRaw = BigInt(b[1]) * (b[2][0] === 'm' ? 1n << 20n : b[2][0] === 'k' ? 1024n : 1n);
+          if (st.burstRaw > U32) fail(v, `bad value for option "--hashlimit-burst", value "${v.text}" too large (max 4095mb).`);
+          st.c.burst = -1;
+        } else {
+          st.c.burst = num(v, 10000);
+          st.burstRaw = BigInt(st.c.burst);
+        }
+      }
         break;
       case '--hashlimit-mode':
         for (const n of v.text.split(',')) {
@@ -235,10 +326,10 @@ export const hashlimit: XtMatch<St> = {
   // the name, then what differs from the defaults (expire: from one unit of the printed rate)
   save: (st) => {
     const k = kernelCfg(st);
-    const [rate, quantum] = printRate(k.avg);
+    const [rateWords, quantum] = st.bytes ? printBytes(k.avg, byteBurst(st)) : ((r) => [[r[0], '--hashlimit-burst', String(st.c.burst ?? 5)], r[1]] as [string[], number])(printRate(k.avg));
     const mode = ['srcip', 'srcport', 'dstip', 'dstport'].filter((m) => st.c.mode.has(m));
     return [
-      st.c.invert ? '--hashlimit-above' : '--hashlimit-upto', rate, '--hashlimit-burst', String(st.c.burst ?? 5),
+      st.c.invert ? '--hashlimit-above' : '--hashlimit-upto', ...rateWords,
       ...(mode.length ? ['--hashlimit-mode', mode.join(',')] : []),
       '--hashlimit-name', st.name!,
       ...(st.size ? ['--hashlimit-htable-size', String(st.size)] : []),
@@ -255,9 +346,18 @@ export const hashlimit: XtMatch<St> = {
     if (st.c.avg === undefined) fail(e.tok, 'hashlimit: option "--hashlimit-upto" or "--hashlimit-above" must be specified');
     if (st.name === undefined) fail(e.tok, 'hashlimit: option "--hashlimit-name" must be specified');
     if (st.c.interval !== undefined && !st.c.rateMatch) fail(e.tok, 'hashlimit: --hashlimit-rate-interval can only be used with --hashlimit-rate-match');
+    // a burst with a unit is a number of bytes; for a packet rate it is taken as packets, at most
+    // XT_HASHLIMIT_BURST_MAX (hashlimit_mt_check: burst_error)
+    if (!st.bytes && st.c.burst === -1) {
+      if (st.burstRaw! > 10000n) fail(e.tok, 'bad value for option "--hashlimit-burst", or out of range (1-10000).');
+      st.c.burst = Number(st.burstRaw);
+    }
+    const burst = st.bytes ? byteBurst(st) : st.c.burst ?? 5;
     const k = kernelCfg(st);
-    const cfg: Cfg = { avg: k.avg, burst: st.c.burst ?? 5, mode: st.c.mode, srcmask: st.c.srcmask ?? 32, dstmask: st.c.dstmask ?? 32, expire: k.expire, gcint: st.c.gcint ?? 1000, rateMatch: !!st.c.rateMatch, interval: k.interval, invert: !!st.c.invert };
-    if (!cfg.rateMatch && user2credits(cfg.avg * BigInt(cfg.burst)) < user2credits(cfg.avg)) fail(st.rateTok!, `hashlimit: overflow, try lower: ${cfg.avg}/${cfg.burst}`);
+    const cfg: Cfg = { avg: k.avg, burst, mode: st.c.mode, srcmask: st.c.srcmask ?? 32, dstmask: st.c.dstmask ?? 32, expire: k.expire, gcint: st.c.gcint ?? 1000, rateMatch: !!st.c.rateMatch, interval: k.interval, invert: !!st.c.invert, bytes: !!st.bytes };
+    // hashlimit_mt_check_common: a byte rate whose cost rounds to no credit is -EINVAL
+    if (cfg.bytes && !cfg.rateMatch && user2creditsByte(cfg.avg) === 0n) fail(st.rateTok!, `hashlimit: overflow, rate too high: ${cfg.avg}`);
+    if (!cfg.bytes && !cfg.rateMatch && user2credits(cfg.avg * BigInt(cfg.burst)) < user2credits(cfg.avg)) fail(st.rateTok!, `hashlimit: overflow, try lower: ${cfg.avg}/${cfg.burst}`);
     const name = st.name;
     let last = '';
     const ex: Expr = {
@@ -290,13 +390,14 @@ export const hashlimit: XtMatch<St> = {
         }
         let under: boolean;
         if (c.rateMatch) {
-          ent.cur += 1n;
+          ent.cur += c.bytes ? BigInt(x.p.skb.len) : 1n;
           under = !ent.prevWindow && ent.cur <= ent.burst;
-          last = `${ent.cur} packets this interval (burst ${ent.burst})`;
+          last = `${ent.cur} ${c.bytes ? 'bytes' : 'packets'} this interval (burst ${ent.burst})`;
         } else {
-          under = ent.credit >= ent.cost;
-          if (under) ent.credit -= ent.cost;
-          last = `${under ? 'credit enough' : 'not enough credit'} in the bucket of ${key.replace(/\|/g, ' ')} (${ent.credit} left, a packet costs ${ent.cost})`;
+          const cost = c.bytes ? byteCost(ent, x.p.skb.len) : ent.cost;
+          under = ent.credit >= cost;
+          if (under) ent.credit -= cost;
+          last = `${under ? 'credit enough' : 'not enough credit'} in the bucket of ${key.replace(/\|/g, ' ')} (${ent.credit} left, ${c.bytes ? `this packet of ${x.p.skb.len} bytes costs ${cost}, ${ent.cap} refills left` : `a packet costs ${ent.cost}`})`;
         }
         return under !== c.invert;
       },
