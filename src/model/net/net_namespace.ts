@@ -507,6 +507,14 @@ export class Net {
   }
 
   /** `call` without a closure (Recorder.enter): `const c = net.enter(fn); try { … } finally { net.leave(c); }` */
+  /**
+   * True when the run keeps a full trace: only then is a step's sentence read. A hot call site
+   * passes '' otherwise (`net.full ? fooWhat(…) : ''`), so the fates path makes no sentence closure.
+   */
+  get full(): boolean {
+    return this.w.rec.level === 'full';
+  }
+
   enter(fn: string): number {
     return this.w.rec.enter(fn);
   }

@@ -3,6 +3,7 @@
 import type { Net } from '../../net/net_namespace';
 import type { NetDevice } from '../../net/core/netdevice';
 import type { SkBuff } from '../../net/core/skbuff';
+import type { What } from '../../sim/recorder';
 import { netif_rx, NET_RX_SUCCESS, NET_XMIT_DROP, NET_XMIT_SUCCESS } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 import { ETH_HLEN } from '../../proto/ethernet';
@@ -25,30 +26,9 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
       return NET_XMIT_DROP;
     }
     const len = skb.len;
-    net.step(skb, 'L2', 'veth_xmit', FILE, () => `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`);
+    net.step(skb, 'L2', 'veth_xmit', FILE, net.full ? handWhat(rcv) : '');
     const peerNet = rcv.net;
-    const ok = peerNet.call('veth_forward_skb', () =>
-      peerNet.call('__dev_forward_skb', () => {
-        // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU — or be
-        // a GSO frame (TSO), which is taken whatever its length
-        if (!rcv.up || (skb.len > rcv.mtu + rcv.hard_header_len + 4 && skb.gso_size === 0)) {
-          rcv.stats.rx_dropped++;
-          // freed in ____dev_forward_skb, inlined into __dev_forward_skb2 (v6.12), while skb->dev
-          // is still the sending end: the drop belongs to the sender's namespace
-          net.call('__dev_forward_skb2', () => net.drop(skb, 'L2', '__dev_forward_skb2', DEV_FILE, 'NOT_SPECIFIED', !rcv.up ? `${rcv.name} is down, so the frame is dropped on arrival.` : `The frame (${skb.len} bytes) is larger than ${rcv.name}'s MTU ${rcv.mtu} plus its link header, so it is dropped on arrival (rx_dropped of ${rcv.name}).`, 'NET_RX_DROP'));
-          return false;
-        }
-        // skb_scrub_packet: crossing into another namespace clears the route, mark and conntrack.
-        skb.dst = null;
-        skb.mark = 0;
-        skb.nfct = null;
-        skb.priority = 0;
-        skb.sk = null;
-        skb.protocol = eth_type_trans(skb, rcv);
-        peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', () => `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`);
-        return true;
-      }),
-    );
+    const ok = veth_forward_skb(net, peerNet, skb, rcv);
     const rc = ok && netif_rx(peerNet, skb) === NET_RX_SUCCESS;
     if (!rc) {
       dev.stats.tx_dropped++;
@@ -60,5 +40,51 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
     return NET_XMIT_SUCCESS;
   } finally {
     net.leave(call);
+  }
+}
+
+/** Sentences of a full trace, built in functions of their own so that veth_xmit captures nothing. */
+function handWhat(rcv: NetDevice): What {
+  return () => `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`;
+}
+
+function eth_type_transWhat(skb: SkBuff, rcv: NetDevice): What {
+  return () => `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`;
+}
+
+/** veth_forward_skb → __dev_forward_skb, in the peer's namespace; false when the peer refuses the frame. */
+function veth_forward_skb(net: Net, peerNet: Net, skb: SkBuff, rcv: NetDevice): boolean {
+  const fwd = peerNet.enter('veth_forward_skb');
+  try {
+    const dfs = peerNet.enter('__dev_forward_skb');
+    try {
+      // is_skb_forwardable: the receiving end must be up and the frame must fit its MTU — or be
+      // a GSO frame (TSO), which is taken whatever its length
+      if (!rcv.up || (skb.len > rcv.mtu + rcv.hard_header_len + 4 && skb.gso_size === 0)) {
+        rcv.stats.rx_dropped++;
+        // freed in ____dev_forward_skb, inlined into __dev_forward_skb2 (v6.12), while skb->dev
+        // is still the sending end: the drop belongs to the sender's namespace
+        const dfs2 = net.enter('__dev_forward_skb2');
+        try {
+          net.drop(skb, 'L2', '__dev_forward_skb2', DEV_FILE, 'NOT_SPECIFIED', !rcv.up ? `${rcv.name} is down, so the frame is dropped on arrival.` : `The frame (${skb.len} bytes) is larger than ${rcv.name}'s MTU ${rcv.mtu} plus its link header, so it is dropped on arrival (rx_dropped of ${rcv.name}).`, 'NET_RX_DROP');
+        } finally {
+          net.leave(dfs2);
+        }
+        return false;
+      }
+      // skb_scrub_packet: crossing into another namespace clears the route, mark and conntrack.
+      skb.dst = null;
+      skb.mark = 0;
+      skb.nfct = null;
+      skb.priority = 0;
+      skb.sk = null;
+      skb.protocol = eth_type_trans(skb, rcv);
+      peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', peerNet.full ? eth_type_transWhat(skb, rcv) : '');
+      return true;
+    } finally {
+      peerNet.leave(dfs);
+    }
+  } finally {
+    peerNet.leave(fwd);
   }
 }

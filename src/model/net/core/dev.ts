@@ -6,6 +6,7 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from './netdevice';
 import type { SkBuff } from './skbuff';
+import type { What } from '../../sim/recorder';
 import { ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, ETH_P_NAMES } from '../../proto/ethernet';
 import { ipv6_rcv } from '../ipv6/ip6_input';
 import { ip_rcv, ip_list_rcv } from '../ipv4/ip_input';
@@ -51,7 +52,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       return NET_XMIT_CN;
     }
     if (q.kind === 'noqueue') {
-      net.step(skb, 'L2', '__dev_queue_xmit', FILE, () => `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`);
+      net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? noqueueWhat(dev) : '');
       return dev_hard_start_xmit(net, skb, dev);
     }
     if (q.qlen >= q.limit) {
@@ -60,9 +61,14 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).`, 'NET_XMIT_DROP');
       return NET_XMIT_DROP;
     }
-    net.step(skb, 'L2', '__dev_queue_xmit', FILE, () => `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`);
+    net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? bypassWhat(dev) : '');
     q.sent++;
-    return net.call('sch_direct_xmit', () => dev_hard_start_xmit(net, skb, dev));
+    const direct = net.enter('sch_direct_xmit');
+    try {
+      return dev_hard_start_xmit(net, skb, dev);
+    } finally {
+      net.leave(direct);
+    }
   } finally {
     net.leave(call);
   }
@@ -73,7 +79,7 @@ function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
   const call = net.enter('dev_hard_start_xmit');
   try {
     const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
-    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, () => `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`);
+    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, net.full ? startXmitWhat(skb, dev, drv) : '');
     if (dev.kind === 'veth') return veth_xmit(net, skb, dev);
     if (dev.kind === 'loopback') return loopback_xmit(net, skb, dev);
     return e1000_xmit_frame(net, skb, dev);
@@ -90,8 +96,10 @@ function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
  * NET_RX_DROP when the backlog is full — which a veth passes back to its sender as NET_XMIT_DROP.
  */
 export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
-  return net.call(fn, () =>
-    net.call('enqueue_to_backlog', () => {
+  const call = net.enter(fn);
+  try {
+    const enqueue = net.enter('enqueue_to_backlog');
+    try {
       const max = net.get('net.core.netdev_max_backlog');
       if (net.backlog.length >= max) {
         skb.dev!.stats.rx_dropped++;
@@ -99,14 +107,18 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
         return NET_RX_DROP;
       }
       net.backlog.push(skb);
-      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, () => `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`);
+      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, net.full ? backlogWhat(net) : '');
       if (!net.backlogScheduled) {
         net.backlogScheduled = true;
         napi_schedule(net, 'backlog');
       }
       return NET_RX_SUCCESS;
-    }),
-  );
+    } finally {
+      net.leave(enqueue);
+    }
+  } finally {
+    net.leave(call);
+  }
 }
 
 type PollEntry = NetDevice | 'backlog';
@@ -122,24 +134,38 @@ export function napi_schedule(net: Net, n: PollEntry): void {
 /** net_rx_action: the NET_RX softirq polls each scheduled NAPI instance within netdev_budget. */
 function net_rx_action(net: Net): void {
   net.softirqPending = null;
-  net.w.rec.fresh(() =>
-    net.call('net_rx_action', () => {
-      let budget = net.get('net.core.netdev_budget');
-      const list = net.pollList as PollEntry[];
-      while (list.length > 0) {
-        const n = list.shift()!;
-        const weight = n === 'backlog' ? net.get('net.core.dev_weight') : n.napi!.weight;
-        const work = net.call('__napi_poll', () => (n === 'backlog' ? process_backlog(net, weight) : e1000_clean(net, n, weight)));
-        budget -= work;
-        if (work >= weight) list.push(n);
-        if (budget <= 0 && list.length > 0) {
-          // time_squeeze: the rest waits for the next softirq run
-          net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
-          return;
-        }
+  net.w.rec.fresh(() => net_rx_action_run(net));
+}
+
+function net_rx_action_run(net: Net): void {
+  const call = net.enter('net_rx_action');
+  try {
+    let budget = net.get('net.core.netdev_budget');
+    const list = net.pollList as PollEntry[];
+    while (list.length > 0) {
+      const n = list.shift()!;
+      const weight = n === 'backlog' ? net.get('net.core.dev_weight') : n.napi!.weight;
+      const work = __napi_poll(net, n, weight);
+      budget -= work;
+      if (work >= weight) list.push(n);
+      if (budget <= 0 && list.length > 0) {
+        // time_squeeze: the rest waits for the next softirq run
+        net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
+        return;
       }
-    }),
-  );
+    }
+  } finally {
+    net.leave(call);
+  }
+}
+
+function __napi_poll(net: Net, n: PollEntry, weight: number): number {
+  const call = net.enter('__napi_poll');
+  try {
+    return n === 'backlog' ? process_backlog(net, weight) : e1000_clean(net, n, weight);
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** process_backlog: the backlog's poll function, up to `quota` frames. */
@@ -150,7 +176,12 @@ function process_backlog(net: Net, quota: number): number {
     while (work < quota && net.backlog.length > 0) {
       const skb = net.backlog.shift()!;
       work++;
-      net.call('__netif_receive_skb', () => __netif_receive_skb_one_core(net, skb));
+      const rcv = net.enter('__netif_receive_skb');
+      try {
+        __netif_receive_skb_one_core(net, skb);
+      } finally {
+        net.leave(rcv);
+      }
     }
     if (net.backlog.length === 0) net.backlogScheduled = false;
     return work;
@@ -206,16 +237,13 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | nu
     skb.skb_iif = dev.ifindex;
     dev.stats.rx_packets++;
     dev.stats.rx_bytes += skb.len + dev.hard_header_len;
-    const name = ETH_P_NAMES[skb.protocol] ?? `0x${skb.protocol.toString(16).padStart(4, '0')}`;
     const pt = ptype_base.get(skb.protocol);
     if (pt) {
-      // the IPv4 sentence names skb_iif because IPv4's routing reads it (inet_iif)
-      const iif = pt.type === ETH_P_IP ? ` (skb_iif = ${dev.ifindex}, ${dev.name})` : '';
-      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, () => `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`);
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, net.full ? handlerWhat(ethProtoName(skb.protocol), pt, dev) : '');
       return pt;
     }
     dev.stats.rx_dropped++;
-    net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${name}, so the frame is dropped.`);
+    net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${ethProtoName(skb.protocol)}, so the frame is dropped.`);
     return null;
   } finally {
     net.leave(call);
@@ -239,4 +267,33 @@ export function netif_receive_skb_list_internal(net: Net, skbs: SkBuff[]): void 
       for (const [pt, list] of lists) net.call('__netif_receive_skb_list_ptype', () => pt.list_func!(net, list));
     }),
   );
+}
+
+// Sentences of a full trace (net.full), made in functions of their own: a closure in the caller
+// would make the caller allocate a context for what it captures on every call, at the fates level too.
+
+function noqueueWhat(dev: NetDevice): What {
+  return () => `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`;
+}
+
+function bypassWhat(dev: NetDevice): What {
+  return () => `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`;
+}
+
+function startXmitWhat(skb: SkBuff, dev: NetDevice, drv: string): What {
+  return () => `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`;
+}
+
+function backlogWhat(net: Net): What {
+  return () => `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`;
+}
+
+function ethProtoName(protocol: number): string {
+  return ETH_P_NAMES[protocol] ?? `0x${protocol.toString(16).padStart(4, '0')}`;
+}
+
+function handlerWhat(name: string, pt: PacketType, dev: NetDevice): What {
+  // the IPv4 sentence names skb_iif because IPv4's routing reads it (inet_iif)
+  const iif = pt.type === ETH_P_IP ? ` (skb_iif = ${dev.ifindex}, ${dev.name})` : '';
+  return () => `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`;
 }

@@ -7,7 +7,8 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import { numToIp, rd16 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp, type IpHdr } from '../../proto/ipv4';
+import type { What } from '../../sim/recorder';
 import { NF_HOOK } from '../netfilter/core';
 import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
@@ -52,6 +53,17 @@ export function ip_list_rcv(net: Net, skbs: SkBuff[]): void {
  * ip_rcv_core: the sanity checks, in the kernel's order. Returns false when the packet was
  * dropped (with the counter and drop reason the kernel uses).
  */
+function inhdrError(net: Net, skb: SkBuff, why: string, reason: SkbDropReason = 'IP_INHDR'): false {
+  net.count('IpInHdrErrors');
+  net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
+  return false;
+}
+
+/** ip_rcv_core's sentence, made by a full trace only (a closure in ip_rcv_core would cost a context per packet). */
+function saneWhat(ihl: number, iph: IpHdr, padded: number): What {
+  return () => `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`;
+}
+
 function ip_rcv_core(net: Net, skb: SkBuff): boolean {
   const call = net.enter('ip_rcv_core');
   try {
@@ -63,24 +75,19 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     }
     net.count('IpInReceives');
     net.count('IpExtInOctets', skb.len);
-    const inhdrError = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {
-      net.count('IpInHdrErrors');
-      net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
-      return false;
-    };
-    if (!skb.mayPull(20)) return inhdrError(`Only ${skb.len} bytes: too short for an IPv4 header.`, 'IP_INHDR');
+    if (!skb.mayPull(20)) return inhdrError(net, skb, `Only ${skb.len} bytes: too short for an IPv4 header.`, 'IP_INHDR');
     const b = skb.buf;
     const off = skb.network_header;
     const ihl = b[off] & 15;
     const version = b[off] >> 4;
-    if (ihl < 5 || version !== 4) return inhdrError(`Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
+    if (ihl < 5 || version !== 4) return inhdrError(net, skb, `Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
     const ecn = b[off + 1] & 3;
     // ip_rcv_core counts a GSO packet (TSO through a veth) as its gso_segs packets here, once in InReceives
     net.count((['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'] as const)[ecn], Math.max(1, skb.gso_segs));
-    if (!skb.mayPull(ihl * 4)) return inhdrError(`The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
+    if (!skb.mayPull(ihl * 4)) return inhdrError(net, skb, `The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
       net.count('IpExtInCsumErrors');
-      return inhdrError('The IPv4 header checksum is wrong (ip_fast_csum is not 0): IpExtInCsumErrors and IpInHdrErrors.', 'IP_CSUM');
+      return inhdrError(net, skb, 'The IPv4 header checksum is wrong (ip_fast_csum is not 0): IpExtInCsumErrors and IpInHdrErrors.', 'IP_CSUM');
     }
     const iph = readIp(b, off);
     if (skb.len < iph.totLen) {
@@ -88,12 +95,12 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
       net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', `tot_len says ${iph.totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.`);
       return false;
     }
-    if (iph.totLen < ihl * 4) return inhdrError(`tot_len ${iph.totLen} is shorter than the header itself.`);
+    if (iph.totLen < ihl * 4) return inhdrError(net, skb, `tot_len ${iph.totLen} is shorter than the header itself.`);
     const padded = skb.len - iph.totLen;
     skb.trim(iph.totLen);
     skb.transport_header = skb.network_header + ihl * 4;
     skb.cb = { iif: skb.skb_iif };
-    net.step(skb, 'L3', 'ip_rcv_core', FILE, () => `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`);
+    net.step(skb, 'L3', 'ip_rcv_core', FILE, net.full ? saneWhat(ihl, iph, padded) : '');
     return true;
   } finally {
     net.leave(call);
@@ -102,7 +109,8 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
 
 /** ip_rcv_finish → ip_rcv_finish_core: route the packet (unless early demux did), then dst_input. */
 function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void {
-  net.call(fn, () => {
+  const call = net.enter(fn);
+  try {
     const iph = readIp(skb.buf, skb.network_header);
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
@@ -118,7 +126,13 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
       dst_input(net, skb);
       return;
     }
-    const err = net.call('ip_rcv_finish_core', () => ip_route_input_noref(net, skb, iph.daddr, iph.saddr, iph.tos, dev));
+    const core = net.enter('ip_rcv_finish_core');
+    let err;
+    try {
+      err = ip_route_input_noref(net, skb, iph.daddr, iph.saddr, iph.tos, dev);
+    } finally {
+      net.leave(core);
+    }
     if (err) {
       if (err === -18) {
         net.count('TcpExtIPReversePathFilter');
@@ -140,7 +154,9 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
       net.count('IpExtInBcastOctets', skb.len);
     }
     dst_input(net, skb);
-  });
+  } finally {
+    net.leave(call);
+  }
 }
 
 /** dst_input: call the route's input function (dst->input, set by the routing decision). */

@@ -15,6 +15,7 @@ import type { Neighbour } from '../core/neighbour_types';
 import { NET_XMIT_CN, xmitName } from '../core/dev';
 import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
+import type { What } from '../../sim/recorder';
 import { dev_loopback_xmit } from '../core/dev_loopback';
 import { Rtable, type DstOutput } from './route_types';
 import { IP_LOCAL_DELIVER } from './ip_input';
@@ -142,8 +143,10 @@ export const IP_MC_OUTPUT: DstOutput = { name: 'ip_mc_output', fn: ip_mc_output 
 
 /** ip_finish_output → __ip_finish_output: fragment when the packet is larger than the MTU. */
 function ip_finish_output(net: Net, skb: SkBuff): number {
-  return net.call('ip_finish_output', () =>
-    net.call('__ip_finish_output', () => {
+  const call = net.enter('ip_finish_output');
+  try {
+    const inner = net.enter('__ip_finish_output');
+    try {
       const rt = skb.dst!;
       const mtu = ipSkbDstMtu(net, skb);
       if (skb_is_gso(skb)) return ip_finish_output_gso(net, skb, mtu);
@@ -152,8 +155,12 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
         return ip_fragment(net, skb, mtu);
       }
       return ip_finish_output2(net, skb);
-    }),
-  );
+    } finally {
+      net.leave(inner);
+    }
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -212,6 +219,11 @@ function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
   }
 }
 
+/** ip_finish_output2's sentence, made by a full trace only: a closure in ip_finish_output2 would cost a context per packet. */
+function nexthopWhat(nexthop: number, rt: Rtable, dev: NetDevice, grown: string): What {
+  return () => `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`;
+}
+
 /** ip_finish_output2: count OutTransmits, make room for the link header, hand to the neighbour. */
 export function ip_finish_output2(net: Net, skb: SkBuff): number {
   const call = net.enter('ip_finish_output2');
@@ -236,7 +248,7 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
       // A packet to one of our own addresses goes through lo and comes back in.
       net.step(skb, 'L3', 'ip_finish_output2', FILE, `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}`);
     } else {
-      net.step(skb, 'L3', 'ip_finish_output2', FILE, () => `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`);
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? nexthopWhat(nexthop, rt, dev, grown) : '');
     }
     const n = ip_neigh_for_gw(net, dev, nexthop);
     sock_confirm_neigh(net, skb, n);

@@ -77,7 +77,7 @@ function fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: number
  * `dev` accepts it; otherwise strict rp_filter refuses it, loose rp_filter (2) accepts it.
  */
 function __fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: number, tos: number, oif: number, dev: NetDevice, rpf: number): number {
-  const from = oif ? [...net.devices.values()].find((d) => d.ifindex === oif) ?? null : null;
+  const from = oif ? net.devByIndex(oif) ?? null : null;
   // IN_DEV_SRC_VMARK: the packet's mark takes part only with src_valid_mark
   const mark = net.devOrconf(dev, 'src_valid_mark') ? skb.mark : 0;
   const fl: Flowi4 = { daddr: saddr, saddr: daddr, iif: from ? from.ifindex : net.lo.ifindex, oif: 0, mark, tos, iifName: from ? from.name : 'lo' };
@@ -85,8 +85,6 @@ function __fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: numb
   if ('error' in rev) return rpf ? -EXDEV : 0;
   const r = rev.route;
   if (r.type !== 'RTN_UNICAST' && (r.type !== 'RTN_LOCAL' || !net.devOrconf(dev, 'accept_local'))) return -EINVAL;
-  // the nexthop's scope is host for a route without a gateway, link (or less) through one
-  const direct = (x: FibRoute): number => (x.gw ? 0 : 1);
   if (r.dev === dev || (r.type === 'RTN_LOCAL' && dev.isLoopback)) return direct(r);
   if (!dev.addrs.length) return rpf ? -EXDEV : 0;
   if (rpf === 1) return -EXDEV;
@@ -94,9 +92,68 @@ function __fib_validate_source(net: Net, skb: SkBuff, saddr: number, daddr: numb
   return !('error' in via) && via.route.type === 'RTN_UNICAST' ? direct(via.route) : 0;
 }
 
+/** The nexthop's scope is host for a route without a gateway, link (or less) through one. */
+function direct(x: FibRoute): number {
+  return x.gw ? 0 : 1;
+}
+
 /** Why fib_validate_source called a source martian, in words. */
 function sourceWhy(net: Net, saddr: number): string {
   return isLocalAddr(net, saddr) ? 'the source is one of our own addresses' : 'looked up as a destination, the source is not a unicast address (a broadcast address, or a route that refuses it)';
+}
+
+/** inet_addr_onlink: an address of `dev` whose prefix holds `a` (and `b`, unless 0) */
+function onLinkWith(dev: NetDevice, a: number, b: number): boolean {
+  return dev.addrs.some((x) => inPrefix(a, x.local, x.plen) && (!b || inPrefix(b, x.local, x.plen)));
+}
+
+/**
+ * The sentences of the two common routes, made only by a full trace; built here so that
+ * ip_route_input_noref itself captures nothing (a captured variable costs a context per call).
+ */
+function localWhat(daddr: number): What {
+  return () => `fib_lookup finds ${numToIp(daddr)} in the local table: it is one of this host's addresses, so dst->input = ip_local_deliver.`;
+}
+
+function mkrouteWhat(table: number, rt: FibRoute, out: NetDevice): What {
+  return () => `fib_lookup (table ${tableName(table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`;
+}
+
+/** ip_route_input_slow's own steps (one sentence each); module functions, not closures made per call. */
+function sayInput(net: Net, skb: SkBuff, what: What): void {
+  net.step(skb, 'L3', 'ip_route_input_slow', ROUTE_FILE, what);
+}
+
+function martianSource(net: Net, skb: SkBuff, saddr: number, why: string): number {
+  sayInput(net, skb, `Martian source ${numToIp(saddr)} (${why}): the packet is refused (-EINVAL).`);
+  return -EINVAL;
+}
+
+function martianDest(net: Net, skb: SkBuff, daddr: number, why: string): number {
+  sayInput(net, skb, `Martian destination ${numToIp(daddr)} (${why}): the packet is refused (-EINVAL).`);
+  return -EINVAL;
+}
+
+function localInput(net: Net, skb: SkBuff, daddr: number, type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: What): number {
+  skb.dst = new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
+  sayInput(net, skb, what);
+  return 0;
+}
+
+/** brd_input: a broadcast's source is validated too (unless it is 0.0.0.0/8) */
+function brdInput(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice, what: string): number {
+  if (!isZeronet(saddr)) {
+    const err = fib_validate_source(net, skb, saddr, 0, tos, 0, dev);
+    if (err === -EXDEV) return err;
+    if (err < 0) return martianSource(net, skb, saddr, sourceWhy(net, saddr));
+  }
+  return localInput(net, skb, daddr, 'RTN_BROADCAST', what);
+}
+
+function noRoute(net: Net, skb: SkBuff, daddr: number, err: number, what: string): number {
+  skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, IP_ERROR, IP_RT_BUG, 0, daddr, 0, err);
+  sayInput(net, skb, what);
+  return 0;
 }
 
 /**
@@ -106,80 +163,57 @@ function sourceWhy(net: Net, saddr: number): string {
 export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice): number {
   const call = net.enter('ip_route_input_noref');
   try {
-    const say = (what: What): void => net.step(skb, 'L3', 'ip_route_input_slow', ROUTE_FILE, what);
-    const martianSource = (why: string): number => {
-      say(`Martian source ${numToIp(saddr)} (${why}): the packet is refused (-EINVAL).`);
-      return -EINVAL;
-    };
-    const martianDest = (why: string): number => {
-      say(`Martian destination ${numToIp(daddr)} (${why}): the packet is refused (-EINVAL).`);
-      return -EINVAL;
-    };
-    const localInput = (type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: What): number => {
-      skb.dst = new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
-      say(what);
-      return 0;
-    };
-    // brd_input: a broadcast's source is validated too (unless it is 0.0.0.0/8)
-    const brdInput = (what: string): number => {
-      if (!isZeronet(saddr)) {
-        const err = fib_validate_source(net, skb, saddr, 0, tos, 0, dev);
-        if (err === -EXDEV) return err;
-        if (err < 0) return martianSource(sourceWhy(net, saddr));
-      }
-      return localInput('RTN_BROADCAST', what);
-    };
-    const noRoute = (err: number, what: string): number => {
-      skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, IP_ERROR, IP_RT_BUG, 0, daddr, 0, err);
-      say(what);
-      return 0;
-    };
-
     // ip_route_input_rcu: a multicast destination never reaches ip_route_input_slow
     if (isMulticast(daddr)) return ip_route_input_mc(net, skb, daddr, saddr, tos, dev);
-    if (isMulticast(saddr) || isLbcast(saddr)) return martianSource('multicast or broadcast source');
+    if (isMulticast(saddr) || isLbcast(saddr)) return martianSource(net, skb, saddr, 'multicast or broadcast source');
     if (isLbcast(daddr) || (saddr === 0 && daddr === 0)) {
-      return brdInput(`${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
+      return brdInput(net, skb, daddr, saddr, tos, dev, `${numToIp(daddr)} is the limited broadcast address: the packet is for every host on the link, so it is delivered locally.`);
     }
-    if (isZeronet(saddr)) return martianSource('0.0.0.0/8 source');
-    if (isZeronet(daddr)) return martianDest('0.0.0.0/8 destination');
-    if (isLoopback(daddr) && !net.devOrconf(dev, 'route_localnet')) return martianDest('loopback destination on a real interface');
-    if (isLoopback(saddr) && !net.devOrconf(dev, 'route_localnet')) return martianSource('loopback source on a real interface');
+    if (isZeronet(saddr)) return martianSource(net, skb, saddr, '0.0.0.0/8 source');
+    if (isZeronet(daddr)) return martianDest(net, skb, daddr, '0.0.0.0/8 destination');
+    if (isLoopback(daddr) && !net.devOrconf(dev, 'route_localnet')) return martianDest(net, skb, daddr, 'loopback destination on a real interface');
+    if (isLoopback(saddr) && !net.devOrconf(dev, 'route_localnet')) return martianSource(net, skb, saddr, 'loopback source on a real interface');
 
     const fl = flowFor(net, daddr, saddr, dev, skb.mark, tos);
-    const res = net.call('fib_lookup', () => net.fib.lookup(fl));
+    const lookup = net.enter('fib_lookup');
+    let res;
+    try {
+      res = net.fib.lookup(fl);
+    } finally {
+      net.leave(lookup);
+    }
     const forwarding = net.devconf(dev, 'forwarding') !== 0;
     if ('error' in res) {
       const err = forwarding ? res.error : EHOSTUNREACH;
       const why = res.error === ENETUNREACH ? `no route matches ${numToIp(daddr)}` : `the route for ${numToIp(daddr)} is of a type that refuses it (${ERRNO_NAMES[res.error]})`;
-      return noRoute(err, `fib_lookup fails: ${why}. The packet gets an error route whose input is ip_error (${ERRNO_NAMES[err]}).`);
+      return noRoute(net, skb, daddr, err, `fib_lookup fails: ${why}. The packet gets an error route whose input is ip_error (${ERRNO_NAMES[err]}).`);
     }
     const rt = res.route;
     if (rt.type === 'RTN_BROADCAST') {
-      return brdInput(`fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
+      return brdInput(net, skb, daddr, saddr, tos, dev, `fib_lookup finds a broadcast route for ${numToIp(daddr)} in table ${tableName(res.table)}: the packet is delivered locally as a broadcast.`);
     }
     if (rt.type === 'RTN_LOCAL') {
       const err = fib_validate_source(net, skb, saddr, daddr, tos, 0, dev);
       if (err < 0) {
         if (err === -EXDEV) return err;
-        return martianSource(sourceWhy(net, saddr));
+        return martianSource(net, skb, saddr, sourceWhy(net, saddr));
       }
-      return localInput('RTN_LOCAL', () => `fib_lookup finds ${numToIp(daddr)} in the local table: it is one of this host's addresses, so dst->input = ip_local_deliver.`);
+      return localInput(net, skb, daddr, 'RTN_LOCAL', net.full ? localWhat(daddr) : '');
     }
     if (!forwarding) {
-      return noRoute(EHOSTUNREACH, `${numToIp(daddr)} is not one of this host's addresses and forwarding is off on ${dev.name} (net.ipv4.conf.${dev.name}.forwarding = 0): dst->input = ip_error (EHOSTUNREACH).`);
+      return noRoute(net, skb, daddr, EHOSTUNREACH, `${numToIp(daddr)} is not one of this host's addresses and forwarding is off on ${dev.name} (net.ipv4.conf.${dev.name}.forwarding = 0): dst->input = ip_error (EHOSTUNREACH).`);
     }
-    if (rt.type !== 'RTN_UNICAST') return martianDest(`route type ${rt.type}`);
+    if (rt.type !== 'RTN_UNICAST') return martianDest(net, skb, daddr, `route type ${rt.type}`);
     // ip_mkroute_input → __mkroute_input
     const out = rt.dev!;
     const err = fib_validate_source(net, skb, saddr, daddr, tos, out.ifindex, dev);
     if (err < 0) {
       if (err === -EXDEV) return err;
-      return martianSource(sourceWhy(net, saddr));
+      return martianSource(net, skb, saddr, sourceWhy(net, saddr));
     }
     if (out === dev && err > 0 && net.devOrconf(out, 'send_redirects') && skb.protocol === ETH_P_IP) {
       const gw = rt.gw;
-      if (net.devOrconf(out, 'shared_media') || out.addrs.some((a) => inPrefix(saddr, a.local, a.plen) && (!gw || inPrefix(gw, a.local, a.plen)))) {
+      if (net.devOrconf(out, 'shared_media') || onLinkWith(out, saddr, gw)) {
         skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_DOREDIRECT;
       }
     }
@@ -191,7 +225,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     }
     skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
     skb.dst.mtuLocked = !!rt.mtuLock;
-    net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, () => `fib_lookup (table ${tableName(res.table)}) matches ${describeRoute(rt)}; forwarding is on, so dst->input = ip_forward and the packet will leave on ${out.name}${rt.gw ? ` via ${numToIp(rt.gw)}` : ''}.`);
+    net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, net.full ? mkrouteWhat(res.table, rt, out) : '');
     return 0;
   } finally {
     net.leave(call);

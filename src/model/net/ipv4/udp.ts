@@ -8,8 +8,9 @@ import type { SkBuff } from '../core/skbuff';
 import type { UdpSock, Udp6Sock } from './sock_types';
 import { numToIp, rd16 } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
-import { IPPROTO_UDP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { UDP_HLEN, readUdp, writeUdp } from '../../proto/udp';
+import { IPPROTO_UDP, IPV4_HLEN, readIp, type IpHdr } from '../../proto/ipv4';
+import { UDP_HLEN, readUdp, writeUdp, type UdpHdr } from '../../proto/udp';
+import type { What } from '../../sim/recorder';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_REDIRECT, ICMP_SOURCE_QUENCH } from '../../proto/icmp';
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
@@ -241,21 +242,18 @@ export function checksumBad(skb: SkBuff): boolean {
 
 /** udp_rcv → __udp4_lib_rcv */
 export function udp_rcv(net: Net, skb: SkBuff): void {
-  net.call('udp_rcv', () =>
-    net.call('__udp4_lib_rcv', () => {
-      const drop = (reason: SkbDropReason, what: string, csum = false): void => {
-        if (csum) net.count('UdpInCsumErrors');
-        net.count('UdpInErrors');
-        net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);
-      };
-      if (!skb.mayPull(UDP_HLEN)) return drop('PKT_TOO_SMALL', 'Too short for a UDP header (UdpInErrors).');
+  const call = net.enter('udp_rcv');
+  try {
+    const lib = net.enter('__udp4_lib_rcv');
+    try {
+      if (!skb.mayPull(UDP_HLEN)) return udpRcvDrop(net, skb, 'PKT_TOO_SMALL', 'Too short for a UDP header (UdpInErrors).');
       const uh = readUdp(skb.buf, skb.data);
-      if (uh.len > skb.len || uh.len < UDP_HLEN) return drop('PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not match the ${skb.len} bytes that arrived (UdpInErrors).`);
+      if (uh.len > skb.len || uh.len < UDP_HLEN) return udpRcvDrop(net, skb, 'PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not match the ${skb.len} bytes that arrived (UdpInErrors).`);
       skb.trim(uh.len);
       const iph = readIp(skb.buf, skb.network_header);
       // udp4_csum_init: short datagrams are verified now, longer ones when they are read.
       if (uh.len <= CHECKSUM_BREAK && checksumBad(skb)) {
-        return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${uh.len} bytes (at most CHECKSUM_BREAK, 76) is verified at once: UdpInCsumErrors, UdpInErrors.`, true);
+        return udpRcvDrop(net, skb, 'UDP_CSUM', `The UDP checksum is wrong; a datagram of ${uh.len} bytes (at most CHECKSUM_BREAK, 76) is verified at once: UdpInCsumErrors, UdpInErrors.`, true);
       }
       const rt = skb.dst!;
       if (rt.type === 'RTN_BROADCAST' || rt.type === 'RTN_MULTICAST') {
@@ -265,25 +263,48 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       }
       const sk = udp4_lookup_dual(net, iph.saddr, uh.source, iph.daddr, uh.dest);
       if (sk?.kind === 'udp6' && udp4_v6_sockets.queue) {
-        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds no IPv4 socket ahead of the dual-stack IPv6 socket bound to ${sk.report.local} (not IPV6_V6ONLY) for ${numToIp(iph.daddr)}:${uh.dest}: it takes the datagram, which its application will see from ::ffff:${numToIp(iph.saddr)}.`);
-        net.call('udp_queue_rcv_skb', () => net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp4_v6_sockets.queue!(net, sk, skb))));
+        udp4_to_v6_socket(net, skb, sk, iph, uh);
         return;
       }
       if (sk?.kind === 'udp') {
-        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`);
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? foundWhat(sk, iph, uh) : '');
         udp_queue_rcv_skb(net, sk, skb);
         return;
       }
       if (checksumBad(skb)) {
-        return drop('UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
+        return udpRcvDrop(net, skb, 'UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
       }
       net.count('UdpNoPorts');
       net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${numToIp(iph.daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.`);
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
       net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
-    }),
-  );
+    } finally {
+      net.leave(lib);
+    }
+  } finally {
+    net.leave(call);
+  }
 }
+
+// __udp4_lib_rcv's helpers, module functions so that it captures nothing (a closure there would
+// cost a context on every datagram, at the fates level too).
+
+function udpRcvDrop(net: Net, skb: SkBuff, reason: SkbDropReason, what: string, csum = false): void {
+  if (csum) net.count('UdpInCsumErrors');
+  net.count('UdpInErrors');
+  net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);
+}
+
+function foundWhat(sk: UdpSock, iph: IpHdr, uh: UdpHdr): What {
+  return () => `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`;
+}
+
+/** An IPv4 datagram taken by a dual-stack IPv6 socket. */
+function udp4_to_v6_socket(net: Net, skb: SkBuff, sk: Udp6Sock, iph: IpHdr, uh: UdpHdr): void {
+  net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds no IPv4 socket ahead of the dual-stack IPv6 socket bound to ${sk.report.local} (not IPV6_V6ONLY) for ${numToIp(iph.daddr)}:${uh.dest}: it takes the datagram, which its application will see from ::ffff:${numToIp(iph.saddr)}.`);
+  net.call('udp_queue_rcv_skb', () => net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp4_v6_sockets.queue!(net, sk, skb))));
+}
+
 
 /**
  * __udp4_lib_mcast_deliver (v6.12): a broadcast or multicast datagram goes to every socket bound
@@ -332,25 +353,43 @@ function udp_queue_rcv_skb(net: Net, sk: UdpSock, skb: SkBuff): void {
 }
 
 function udp_enqueue(net: Net, sk: UdpSock, skb: SkBuff): void {
-  const full = net.call('__udp_enqueue_schedule_skb', () => {
+  if (__udp_enqueue_schedule_skb(net, sk, skb)) {
+    net.count('UdpRcvbufErrors');
+    net.count('UdpInErrors');
+    net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', '-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).');
+  }
+}
+
+/** __udp_enqueue_schedule_skb: true when the receive buffer has no room (-ENOMEM). */
+function __udp_enqueue_schedule_skb(net: Net, sk: UdpSock, skb: SkBuff): boolean {
+  const call = net.enter('__udp_enqueue_schedule_skb');
+  try {
     const size = udpTruesize(skb);
     if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
-      net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, `The socket's receive queue holds ${sk.rmemAlloc} bytes and its buffer is ${sk.rcvbuf} (SO_RCVBUF doubled): no room, so it returns -ENOMEM (sk_drops + 1).`);
+      net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, net.full ? noRoomWhat(sk) : '');
       return true;
     }
     sk.rmemAlloc += size;
-    const uh = readUdp(skb.buf, skb.data);
-    const iph = readIp(skb.buf, skb.network_header);
     pending(net, sk).push(skb);
-    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, () => `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`);
+    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', FILE, net.full ? queuedWhat(skb, sk) : '');
     net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
     return false;
-  });
-  if (full) {
-    net.count('UdpRcvbufErrors');
-    net.count('UdpInErrors');
-    net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', () => `-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).`);
+  } finally {
+    net.leave(call);
   }
+}
+
+// Sentences of a full trace only: at the fates level a full buffer, which drops most datagrams of a
+// long run, made its text for every one.
+function noRoomWhat(sk: UdpSock): What {
+  const held = sk.rmemAlloc;
+  return () => `The socket's receive queue holds ${held} bytes and its buffer is ${sk.rcvbuf} (SO_RCVBUF doubled): no room, so it returns -ENOMEM (sk_drops + 1).`;
+}
+
+function queuedWhat(skb: SkBuff, sk: UdpSock): What {
+  const uh = readUdp(skb.buf, skb.data);
+  const iph = readIp(skb.buf, skb.network_header);
+  return () => `The datagram (${uh.len - UDP_HLEN} data bytes from ${numToIp(iph.saddr)}:${uh.source}) is queued on the socket (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken to read it.`;
 }
 
 const queues = new WeakMap<UdpSock, SkBuff[]>();

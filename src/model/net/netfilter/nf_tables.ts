@@ -349,6 +349,10 @@ function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): 
  * jump stack and continues in the target chain, goto does not push, return (or the end of a
  * regular chain) pops; falling off the base chain applies its policy and counts the chain.
  */
+/** Shared, never changed: a rule without a verdict of its own; and a fates run's empty list of match texts. */
+const NFT_CONTINUE: Verdict = Object.freeze({ code: 'NFT_CONTINUE' });
+const NO_WHY: string[] = [];
+
 export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: () => boolean): ChainResult {
   const call = net.enter('nft_do_chain');
   try {
@@ -358,10 +362,11 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
     let chain = base;
     let i = 0;
     let dumped = false;
-    // the fates level keeps no sentences and no hook contexts: both are made only when recorded
-    const full = (): boolean => net.w.rec.level === 'full';
+    // The fates level keeps no sentences and no hook contexts: both are made only when recorded,
+    // and there a rule's step is made without its closures (the level changes only between frames).
+    const quiet = net.w.rec.level !== 'full';
     const say = (what: () => string, lazyExtra: () => Partial<HookContext>): void => {
-      if (!full()) {
+      if (quiet) {
         net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
         return;
       }
@@ -376,25 +381,29 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what() + mon, { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
     };
     for (;;) {
-      let verdict: Verdict = { code: 'NFT_CONTINUE' };
+      let verdict: Verdict = NFT_CONTINUE;
       for (; i < chain.rules.length; i++) {
         const rule = chain.rules[i];
         const x: EvalCtx = { nf, net, p, chain, rule };
         let failed: Expr | null = null;
-        verdict = { code: 'NFT_CONTINUE' };
-        const found: string[] = [];
+        verdict = NFT_CONTINUE;
+        const found: string[] = quiet ? NO_WHY : [];
         for (const e of rule.exprs) {
           const r = e.l3 && e.l3 !== (p.pf ?? 'ipv4') ? false : e.eval(x);
           if (r === false) {
             failed = e;
             break;
           }
-          const w = full() ? e.why?.(x) : undefined;
+          const w = quiet ? undefined : e.why?.(x);
           if (w) found.push(w);
           if (r !== true) {
             verdict = r;
             break;
           }
+        }
+        if (quiet && (failed || verdict.code === 'NFT_CONTINUE')) {
+          net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
+          continue;
         }
         const ctx = (): Partial<HookContext> => ({ rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos });
         const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
@@ -414,7 +423,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText()}${counted()}`, () => ({ ...ctx(), verdict: v.code }));
         break;
       }
-      if (i >= chain.rules.length) verdict = { code: 'NFT_CONTINUE' };
+      if (i >= chain.rules.length) verdict = NFT_CONTINUE;
       switch (verdict.code) {
         case 'NF_DROP':
           return dropHere(net, skb, hook, `${chain.table.name} ${chain.name} rule ${i + 1}`);

@@ -3,6 +3,7 @@
 // fragments, odd header fields. The frame leaves the peer's device and arrives on the target.
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
+import type { What } from '../../sim/recorder';
 import { allocSkb } from '../core/skbuff';
 import { ETH_HLEN, ETH_P_IP, writeEth } from '../../proto/ethernet';
 import { IP_DF, IP_MF, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, writeIp } from '../../proto/ipv4';
@@ -121,30 +122,40 @@ export function packetSndRefusal(dev: NetDevice, frame: Uint8Array): { errno: st
  * device without carrier) counts as sent. Returns the packet's id.
  */
 export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null = null): number {
-  return net.w.rec.fresh(() =>
-    net.call('packet_snd', () => {
-      const pkt = net.w.rec.newPacket(net.name, parent);
-      const skb = allocSkb(dev.llReservedSpace(), frame.length, pkt);
-      skb.w().set(frame, skb.put(frame.length));
-      skb.resetMacHeader();
-      skb.network_header = skb.data + ETH_HLEN;
-      skb.dev = dev;
-      // A replay tool's socket is bound to ETH_P_ALL, so packet_parse_headers takes skb->protocol
-      // from the frame's own EtherType (dev_parse_header_protocol; net/packet/af_packet.c, v6.12).
-      skb.protocol = frame.length >= ETH_HLEN ? (frame[12] << 8) | frame[13] : ETH_P_IP;
-      const refused = packetSndRefusal(dev, frame);
-      if (refused) {
-        // the step shows the frame the tool handed to sendmsg; it never becomes a transmitted sk_buff
-        net.step(skb, 'socket', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} tries to send a crafted ${frame.length}-byte frame, but packet_snd refuses it: ${refused.why}, so sendmsg fails with ${refused.errno}.`, { ret: `-${refused.errno}` });
-        net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
-        return pkt;
-      }
-      net.step(skb, 'L2', 'packet_snd', FILE, () => `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`);
-      const rc = dev_queue_xmit(net, skb);
-      if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
-        net.step(null, 'socket', 'packet_snd', FILE, `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.`, { ret: '-ENOBUFS' });
-      }
+  return net.w.rec.fresh(() => packet_snd_fresh(net, dev, frame, target, parent));
+}
+
+function packet_snd_fresh(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null): number {
+  const call = net.enter('packet_snd');
+  try {
+    const pkt = net.w.rec.newPacket(net.name, parent);
+    const skb = allocSkb(dev.llReservedSpace(), frame.length, pkt);
+    skb.w().set(frame, skb.put(frame.length));
+    skb.resetMacHeader();
+    skb.network_header = skb.data + ETH_HLEN;
+    skb.dev = dev;
+    // A replay tool's socket is bound to ETH_P_ALL, so packet_parse_headers takes skb->protocol
+    // from the frame's own EtherType (dev_parse_header_protocol; net/packet/af_packet.c, v6.12).
+    skb.protocol = frame.length >= ETH_HLEN ? (frame[12] << 8) | frame[13] : ETH_P_IP;
+    const refused = packetSndRefusal(dev, frame);
+    if (refused) {
+      // the step shows the frame the tool handed to sendmsg; it never becomes a transmitted sk_buff
+      net.step(skb, 'socket', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} tries to send a crafted ${frame.length}-byte frame, but packet_snd refuses it: ${refused.why}, so sendmsg fails with ${refused.errno}.`, { ret: `-${refused.errno}` });
+      net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
       return pkt;
-    }),
-  );
+    }
+    net.step(skb, 'L2', 'packet_snd', FILE, net.full ? sendWhat(net, dev, frame, target) : '');
+    const rc = dev_queue_xmit(net, skb);
+    if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
+      net.step(null, 'socket', 'packet_snd', FILE, `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.`, { ret: '-ENOBUFS' });
+    }
+    return pkt;
+  } finally {
+    net.leave(call);
+  }
+}
+
+/** packet_snd's sentence, made by a full trace only: a closure in packet_snd would cost a context per frame. */
+function sendWhat(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice): What {
+  return () => `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`;
 }
