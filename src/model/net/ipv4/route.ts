@@ -220,7 +220,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     // an ARP request (arp_process routes it too) back out the device it came in on is no route
     // for proxy ARP, unless proxy_arp_pvlan, a key the model does not have (a write is refused)
     if (skb.protocol !== ETH_P_IP && out === dev) {
-      say(`An ARP request for ${numToIp(daddr)}, whose route leaves through ${dev.name} where it came in: no route for proxy ARP (-EINVAL).`);
+      sayInput(net, skb, `An ARP request for ${numToIp(daddr)}, whose route leaves through ${dev.name} where it came in: no route for proxy ARP (-EINVAL).`);
       return -EINVAL;
     }
     skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
