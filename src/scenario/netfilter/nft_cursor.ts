@@ -263,8 +263,15 @@ export class NftCursor {
     if (other !== undefined) this.fail(kw, `conflicting protocols specified: ${other} vs. ${name}`);
   }
 
-  /** `meta l4proto X` / `ip protocol X` (== one value or a set of them) fixes the transport protocol unless one is fixed already. */
+  /**
+   * `meta l4proto X` / `ip protocol X` (== one value or a set of them): nft 1.0.6 keeps every
+   * transport protocol a rule's matches name (its proto context holds several), and a later
+   * header match of another protocol than any of them is refused, naming the first that differs
+   * (`meta l4proto tcp meta l4proto udp tcp doff 10`: "udp vs. tcp", checked with nft 1.0.6).
+   */
   sawL4(names: string[]): void {
-    if (!this.l4 && names.length) this.l4 = { names };
+    if (!names.length) return;
+    if (!this.l4) this.l4 = { names: [...names] };
+    else for (const n of names) if (!this.l4.names.includes(n)) this.l4.names.push(n);
   }
 }

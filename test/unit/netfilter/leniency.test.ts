@@ -48,6 +48,12 @@ const NFT: [string, string, string, string | null, string?][] = [
   ['ip', 'filter input', 'udp dport 53 tcp dport 80 drop', 'tcp', 'conflicting protocols specified: udp vs. tcp'],
   ['ip', 'filter input', 'tcp flags syn udp dport 53 drop', 'udp', 'conflicting protocols specified: tcp vs. udp'],
   ['ip', 'filter input', 'meta l4proto { tcp, udp } tcp dport 80 drop', 'tcp dport', 'conflicting protocols specified: udp vs. tcp'],
+  // every protocol the rule's matches named counts, not only the first (gen-990081-40; nft 1.0.6)
+  ['ip', 'filter input', 'meta l4proto tcp meta l4proto udp tcp doff 10 drop', 'tcp doff', 'conflicting protocols specified: udp vs. tcp'],
+  ['ip', 'filter input', 'meta l4proto udp meta l4proto tcp tcp dport 22 drop', 'tcp dport', 'conflicting protocols specified: udp vs. tcp'],
+  ['ip', 'filter input', 'meta l4proto tcp ip protocol udp tcp dport 22 drop', 'tcp dport', 'conflicting protocols specified: udp vs. tcp'],
+  ['ip', 'filter input', 'ip protocol tcp ip protocol udp udp dport 1 drop', 'udp dport', 'conflicting protocols specified: tcp vs. udp'],
+  ['ip', 'filter input', 'meta l4proto != tcp tcp dport 22 drop', null],
   ['ip', 'filter input', 'meta l4proto tcp meta l4proto udp udp dport 5 drop', 'udp dport', 'conflicting protocols specified: tcp vs. udp'],
   ['ip', 'filter input', 'meta l4proto tcp tcp dport 80 drop', null],
   ['ip', 'filter input', 'meta l4proto { tcp, udp } th dport 80 drop', null],
