@@ -247,46 +247,35 @@ function nat6Target(p: NftCursor): { addr: InetAddr; ports: X.Range | null; max?
     end = t.end;
   }
   const r = /^([0-9a-fA-F:.]+)-([0-9a-fA-F:.]+)$/.exec(text);
-  if (r) {
-    const lo = parseIpv6(r[1]);
-    const hi = parseIpv6(r[2]);
-    if (!lo) return p.fail(first, `${q(r[1])} is not an IPv6 address`);
-    if (!hi) return p.fail(first, `${q(r[2])} is not an IPv6 address`);
-    const c = lo.findIndex((b, i) => b !== hi[i]);
-    if (c >= 0 && lo[c] > hi[c]) p.fail(first, 'Range has zero or negative size');
-    return { addr: inet6(lo), ports: null, max: inet6(hi) };
-  }
-  // [ADDR]-[ADDR]:PORT[-PORT]: an address range with ports, both chosen as for either alone (nat6RangePorts)
+  if (r) return { ...addrRange6(p, first, r[1], r[2]), ports: null };
+  // [ADDR]-[ADDR]:PORT[-PORT]: an address range with ports, both chosen as for either alone
   const rp = /^\[([0-9a-fA-F:.]+)\]-\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text);
-  if (rp) return nat6RangePorts(p, first, rp);
+  if (rp) return { ...addrRange6(p, first, rp[1], rp[2]), ports: natPorts6(p, first, rp[3], rp[4], rp[1].length + rp[2].length + 6) };
   const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+)(?:-(\d+))?)?$/.exec(text) ?? /^([0-9a-fA-F:.]+)$/.exec(text);
   if (!m) return p.fail(first, `${q(text)}: expected an IPv6 address, ADDR-ADDR, [ADDR]:PORT or [ADDR]-[ADDR]:PORT`);
   const a = parseIpv6(m[1]);
   if (!a) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
-  let ports: X.Range | null = null;
-  if (m[2]) {
-    needTransport(p, first, m[1].length + 3);
-    ports = [p.portOf(first, m[2]), m[3] ? p.portOf(first, m[3]) : p.portOf(first, m[2])];
-    if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
-  }
-  return { addr: inet6(a), ports };
+  return { addr: inet6(a), ports: natPorts6(p, first, m[2], m[3], m[1].length + 3) };
 }
 
-/** `[LO]-[HI]:PORT[-PORT]` of `snat|dnat ip6 to`: the address range and the port range of one nf_nat_range2. */
-function nat6RangePorts(p: NftCursor, first: NTok, m: RegExpExecArray): { addr: InetAddr; ports: X.Range | null; max?: InetAddr } {
-  const lo = parseIpv6(m[1]);
-  const hi = parseIpv6(m[2]);
-  if (!lo) return p.fail(first, `${q(m[1])} is not an IPv6 address`);
-  if (!hi) return p.fail(first, `${q(m[2])} is not an IPv6 address`);
+/** `LO-HI` of an IPv6 NAT target: both addresses, LO not above HI (one nf_nat_range2's min and max). */
+function addrRange6(p: NftCursor, first: NTok, loText: string, hiText: string): { addr: InetAddr; max: InetAddr } {
+  const lo = parseIpv6(loText);
+  const hi = parseIpv6(hiText);
+  if (!lo) return p.fail(first, `${q(loText)} is not an IPv6 address`);
+  if (!hi) return p.fail(first, `${q(hiText)} is not an IPv6 address`);
   const c = lo.findIndex((b, i) => b !== hi[i]);
   if (c >= 0 && lo[c] > hi[c]) p.fail(first, 'Range has zero or negative size');
-  let ports: X.Range | null = null;
-  if (m[3]) {
-    needTransport(p, first, m[1].length + m[2].length + 6);
-    ports = [p.portOf(first, m[3]), m[4] ? p.portOf(first, m[4]) : p.portOf(first, m[3])];
-    if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
-  }
-  return { addr: inet6(lo), ports, max: inet6(hi) };
+  return { addr: inet6(lo), max: inet6(hi) };
+}
+
+/** `:PORT[-PORT]` after an IPv6 NAT target (`portAt`: where it starts, for needTransport's error), or none. */
+function natPorts6(p: NftCursor, first: NTok, lo: string | undefined, hi: string | undefined, portAt: number): X.Range | null {
+  if (!lo) return null;
+  needTransport(p, first, portAt);
+  const ports: X.Range = [p.portOf(first, lo), hi ? p.portOf(first, hi) : p.portOf(first, lo)];
+  if (ports[1] < ports[0]) p.fail(first, 'Range has zero or negative size');
+  return ports;
 }
 
 /** `limit rate [over] N[/]unit [burst M packets|bytes]`, N may be `N kbytes`/`N mbytes` for a byte rate. */

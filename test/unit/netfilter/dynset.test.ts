@@ -8,7 +8,7 @@ import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { listRule } from '../../../src/scenario/netfilter/nft_list';
 import { ScenarioError } from '../../../src/scenario/types';
-import { run, runExample, threeHosts } from './helpers';
+import { run, runExample, threeHosts, udpFates as fates, udpItems as udp } from './helpers';
 
 function listed(rule: string, sets = 'set s { type ipv4_addr; flags dynamic,timeout; timeout 30s; }\n set c { type ipv4_addr . inet_service; size 2; }'): string {
   const net = new World().addHost('h');
@@ -39,13 +39,6 @@ describe('dynamic sets (issue 15): accepted and refused lines', () => {
 });
 
 const router = (rules: string[], set: string): string[] => ['nft add table ip f', `nft add set ip f s '${set}'`, "nft add chain ip f forward '{ type filter hook forward priority 0; }'", ...rules.map((r) => `nft add rule ip f forward ${r}`)];
-const udp = (items: [number, string?][]): string => `listen:
-  - server: udp 5000
-  - server: udp 5001
-traffic:
-${items.map(([port, at], i) => `  - ${at ? `at: ${at}\n    ` : ''}from: client\n    send: udp to 10.0.2.2:${port} from :${40000 + i}`).join('\n')}
-`;
-const fates = (t: ReturnType<typeof run>): string[] => t.packets.filter((p) => /: UDP,/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);
 
 describe('dynamic sets (issue 15): packets', () => {
   it('update with a timeout: the element is found until it expires, then the key is new again', () => {

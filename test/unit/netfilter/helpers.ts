@@ -242,3 +242,14 @@ export function pkt6(hdrs: [number, number[]][], udp = true): SkBuff {
 export const fragHdr = (off: number, more: boolean, id: number): [number, number[]] => [44, [0, 0, (off >> 8) & 0xff, (off & 0xf8) | (more ? 1 : 0), id >>> 24, (id >> 16) & 255, (id >> 8) & 255, id & 255]];
 export const optsHdr = (type: number, len8: number): [number, number[]] => [type, [0, len8 - 1, 1, (len8 * 8) - 4, ...new Array(len8 * 8 - 4).fill(0)]];
 export const rtHdr = (type: number, segs: number): [number, number[]] => [43, [0, 0, type, segs, 0, 0, 0, 0]];
+
+/** listeners on the server's UDP 5000 and 5001, and one datagram from the client per item: [port, at?] */
+export const udpItems = (items: [number, string?][]): string => `listen:
+  - server: udp 5000
+  - server: udp 5001
+traffic:
+${items.map(([port, at], i) => `  - ${at ? `at: ${at}\n    ` : ''}from: client\n    send: udp to 10.0.2.2:${port} from :${40000 + i}`).join('\n')}
+`;
+
+/** where each UDP datagram ended, as `kind@host` */
+export const udpFates = (t: Trace): string[] => t.packets.filter((p) => /: UDP,/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);

@@ -9,7 +9,7 @@ import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { listRule, nftListRuleset } from '../../../src/scenario/netfilter/nft_list';
 import { ScenarioError } from '../../../src/scenario/types';
-import { run, runExample, threeHosts } from './helpers';
+import { run, runExample, threeHosts, udpFates as fates, udpItems as udp } from './helpers';
 
 const DECLS = `map mk { type ipv4_addr : mark; elements = { 10.0.1.2 : 0x1 } }
  map na { type ipv4_addr : ipv4_addr; elements = { 10.0.1.2 : 10.0.2.2 } }
@@ -91,13 +91,6 @@ describe('element timeouts and delete @set (issue 15): accepted and refused line
 });
 
 const router = (lines: string[]): string[] => ['nft add table ip f', ...lines];
-const udp = (items: [number, string?][]): string => `listen:
-  - server: udp 5000
-  - server: udp 5001
-traffic:
-${items.map(([port, at], i) => `  - ${at ? `at: ${at}\n    ` : ''}from: client\n    send: udp to 10.0.2.2:${port} from :${40000 + i}`).join('\n')}
-`;
-const fates = (t: ReturnType<typeof run>): string[] => t.packets.filter((p) => /: UDP,/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);
 const FWD = "nft add chain ip f forward '{ type filter hook forward priority 0; }'";
 
 describe('named maps, element timeouts, delete @set (issue 15): packets', () => {
