@@ -253,3 +253,19 @@ ${items.map(([port, at], i) => `  - ${at ? `at: ${at}\n    ` : ''}from: client\n
 
 /** where each UDP datagram ended, as `kind@host` */
 export const udpFates = (t: Trace): string[] => t.packets.filter((p) => /: UDP,/.test(p.summary)).map((p) => `${p.fate.kind}@${p.fate.host}`);
+
+/**
+ * client 192.168.1.10 and server 192.168.1.20 on one link; `server` lines follow the server's
+ * address, `rest` (listen:, traffic:) follows the links
+ */
+export const clientServer = (server: string[], rest: string): string => `name: t
+hosts:
+  client: |
+    ip addr add 192.168.1.10/24 dev eth0
+    ip link set eth0 up
+  server: |
+    ip addr add 192.168.1.20/24 dev eth0
+    ip link set eth0 up
+${server.map((l) => `    ${l}\n`).join('')}links:
+  - client:eth0 server:eth0
+${rest}`;

@@ -6,7 +6,7 @@ import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { nftListRuleset } from '../../../src/scenario/netfilter/nft_list';
 import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run, runExample } from './helpers';
+import { nfEvents, run, runExample, clientServer } from './helpers';
 
 type Net = ReturnType<World['addHost']>;
 
@@ -120,26 +120,19 @@ add limit ip t l1 { rate 20/second }
   });
 
   it('rules naming one limit share its bucket; anonymous limits each have their own', () => {
-    const scenario = (stmt: string): string => `name: t
-hosts:
-  client: |
-    ip addr add 192.168.1.10/24 dev eth0
-    ip link set eth0 up
-  server: |
-    ip addr add 192.168.1.20/24 dev eth0
-    ip link set eth0 up
-    nft add table ip f
-    nft add limit ip f l '{ rate 1/minute burst 2 packets }'
-    nft add chain ip f input '{ type filter hook input priority 0; policy drop; }'
-    nft add rule ip f input udp dport 9 ${stmt} accept
-    nft add rule ip f input udp dport 10 ${stmt} accept
-links:
-  - client:eth0 server:eth0
-listen:
+    const scenario = (stmt: string): string => clientServer(
+        [
+          'nft add table ip f',
+          `nft add limit ip f l '{ rate 1/minute burst 2 packets }'`,
+          `nft add chain ip f input '{ type filter hook input priority 0; policy drop; }'`,
+          `nft add rule ip f input udp dport 9 ${stmt} accept`,
+          `nft add rule ip f input udp dport 10 ${stmt} accept`,
+        ],
+        `listen:
   - server: udp 9
   - server: udp 10
 traffic:
-${[9, 10, 9].map((p, i) => `  - into: server:eth0\n    send: udp from 192.168.1.10:${4000 + i} to 192.168.1.20:${p} size 100\n`).join('')}`;
+${[9, 10, 9].map((p, i) => `  - into: server:eth0\n    send: udp from 192.168.1.10:${4000 + i} to 192.168.1.20:${p} size 100\n`).join('')}`);
     const fates = (stmt: string): string[] =>
       run(scenario(stmt))
         .packets.filter((p) => /> 192\.168\.1\.20\.(9|10):/.test(p.summary))

@@ -7,7 +7,7 @@ import { World } from '../../../src/model/world';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run, threeHosts } from './helpers';
+import { nfEvents, run, threeHosts, clientServer } from './helpers';
 
 /** One rule in an input chain of an inet table; the rule is line 4, from column 3. */
 function nftRule(rule: string): { col: number; msg: string } | null {
@@ -113,25 +113,18 @@ describe('netfilter: header fields, bitwise, tcp options and sctp chunks (nft_pa
   });
 
   it('ip id, dscp and ecn, and raw @nh/@th loads, are read from the header of the frame', () => {
-    const t = run(`name: t
-hosts:
-  client: |
-    ip addr add 192.168.1.10/24 dev eth0
-    ip link set eth0 up
-  server: |
-    ip addr add 192.168.1.20/24 dev eth0
-    ip link set eth0 up
-    nft add table ip f
-    nft add chain ip f input '{ type filter hook input priority 0; }'
-    nft add rule ip f input ip id 4660 drop
-    nft add rule ip f input ip dscp af41 drop
-    nft add rule ip f input ip ecn ce drop
-    nft add rule ip f input ip hdrlength != 5 drop
-    nft add rule ip f input @nh,32,16 4662 drop
-    nft add rule ip f input @th,16,16 54 drop
-links:
-  - client:eth0 server:eth0
-listen:
+    const t = run(clientServer(
+        [
+          'nft add table ip f',
+          `nft add chain ip f input '{ type filter hook input priority 0; }'`,
+          'nft add rule ip f input ip id 4660 drop',
+          'nft add rule ip f input ip dscp af41 drop',
+          'nft add rule ip f input ip ecn ce drop',
+          'nft add rule ip f input ip hdrlength != 5 drop',
+          'nft add rule ip f input @nh,32,16 4662 drop',
+          'nft add rule ip f input @th,16,16 54 drop',
+        ],
+        `listen:
   - server: udp 53
   - server: udp 54
 traffic:
@@ -149,7 +142,7 @@ traffic:
     send: udp from 192.168.1.10:40005 to 192.168.1.20:53 id 4662
   - into: server:eth0
     send: udp from 192.168.1.10:40006 to 192.168.1.20:54
-`);
+`));
     assert.deepStrictEqual(
       t.packets.map((p) => p.fate.kind),
       ['dropped', 'delivered', 'dropped', 'dropped', 'dropped', 'dropped', 'dropped'],

@@ -5,7 +5,7 @@ import { World } from '../../../src/model/world';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { ScenarioError } from '../../../src/scenario/types';
-import { nfEvents, run, runExample } from './helpers';
+import { nfEvents, run, runExample, clientServer } from './helpers';
 
 function nftRule(rule: string): { col: number; msg: string } | null {
   const text = `table inet t {\n chain c {\n  type filter hook input priority 0;\n  ${rule}\n }\n}\n`;
@@ -37,26 +37,19 @@ describe('netfilter: quota (nft_quota)', () => {
   it('counts skb->len of every packet that reaches it; quota matches until over, quota over from then on', () => {
     const frames = (port: number): string =>
       [40000, 40001, 40002].map((sp) => `  - into: server:eth0\n    send: udp from 192.168.1.10:${sp} to 192.168.1.20:${port} size 400\n`).join('');
-    const t = run(`name: t
-hosts:
-  client: |
-    ip addr add 192.168.1.10/24 dev eth0
-    ip link set eth0 up
-  server: |
-    ip addr add 192.168.1.20/24 dev eth0
-    ip link set eth0 up
-    nft add table ip f
-    nft add chain ip f input '{ type filter hook input priority 0; }'
-    nft add rule ip f input udp dport 9 quota 1000 bytes accept
-    nft add rule ip f input udp dport 9 drop
-    nft add rule ip f input udp dport 10 quota over 500 bytes drop
-links:
-  - client:eth0 server:eth0
-listen:
+    const t = run(clientServer(
+        [
+          'nft add table ip f',
+          `nft add chain ip f input '{ type filter hook input priority 0; }'`,
+          'nft add rule ip f input udp dport 9 quota 1000 bytes accept',
+          'nft add rule ip f input udp dport 9 drop',
+          'nft add rule ip f input udp dport 10 quota over 500 bytes drop',
+        ],
+        `listen:
   - server: udp 9
   - server: udp 10
 traffic:
-${frames(9)}${frames(10)}`);
+${frames(9)}${frames(10)}`));
     const fates = (port: number): string[] => t.packets.filter((p) => new RegExp(`> 192\\.168\\.1\\.20\\.${port}:`).test(p.summary)).map((p) => p.fate.kind);
     assert.deepStrictEqual(fates(9), ['delivered', 'delivered', 'dropped'], '400, 800, then 1200 > 1000 bytes');
     assert.deepStrictEqual(fates(10), ['delivered', 'dropped', 'dropped'], '400 is not over 500; 800 and 1200 are');
