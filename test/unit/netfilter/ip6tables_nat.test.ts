@@ -62,6 +62,14 @@ describe('ip6tables -t nat and -t mangle', () => {
   it('SNAT --to-source [addr]:port-range moves the source port into the range', () => {
     const t = run(six(['ip6tables -t nat -A POSTROUTING -o eth1 -p udp -j SNAT --to-source [2001:db8:2::1]:7000-7010'], ['udp to [2001:db8:2::20]:5300 from :5000 payload q'], { back: false }));
     assert.match(atServer(t, '__udp6_lib_rcv'), /^2001:db8:2::1 2001:db8:2::20 7000>5300$/);
+    // the kernel starts that search at a random offset (get_random_u16): the trace says the model's port is a stand-in
+    assert.ok(t.events.some((e) => e.fn === 'nf_nat_setup_info' && /random offset .* the start of the range, 7000/.test(e.what)));
+  });
+
+  it('a source port already in the range stays, and nothing is drawn at random', () => {
+    const t = run(six(['ip6tables -t nat -A POSTROUTING -o eth1 -p udp -j SNAT --to-source [2001:db8:2::1]:4000-6000'], ['udp to [2001:db8:2::20]:5300 from :5000 payload q'], { back: false }));
+    assert.match(atServer(t, '__udp6_lib_rcv'), /^2001:db8:2::1 2001:db8:2::20 5000>5300$/);
+    assert.ok(!t.events.some((e) => /random offset/.test(e.what)));
   });
 
   it('DNAT [addr]:lo-hi/base offsets the port by how far the original is past base (NF_NAT_RANGE_PROTO_OFFSET)', () => {

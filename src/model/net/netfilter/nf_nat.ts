@@ -40,7 +40,7 @@ const hasPorts = (proto: number): boolean => proto === IPPROTO_TCP || proto === 
  * `off`, a 16-bit difference, modulo the range's size), whether or not the original is in it.
  * Returns a description of the binding.
  */
-export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number, range?: NatAddrRange): { before: Tuple; after: Tuple } {
+export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, number] | null, m: ManipType, taken: (reply: Tuple) => boolean, base?: number, range?: NatAddrRange): { before: Tuple; after: Tuple; drawn: boolean } {
   const curr = invertTuple(ct.tuple[1]);
   const t: Tuple = { ...curr };
   const wide = range?.max && !inetAddrEqual(range.max, addr) ? range.max : null;
@@ -77,7 +77,10 @@ export function nf_nat_setup_info(ct: NfConn, addr: InetAddr, ports: [number, nu
   ct.tuple[1] = invertTuple(t);
   if (tupleKey(t) !== tupleKey(curr)) ct.status |= m === 'SRC' ? IPS_SRC_NAT : IPS_DST_NAT;
   ct.status |= m === 'SRC' ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
-  return { before: curr, after: t };
+  // nf_nat_l4proto_unique_tuple (v6.12): when a source rewrite must move the port (or echo id),
+  // out of the range or off a binding already taken, the search starts at get_random_u16()
+  const drawn = m === 'SRC' && !keep && t.sport !== curr.sport;
+  return { before: curr, after: t, drawn };
 }
 
 /** The rest of an nf_nat_range2's address part: the last address (min != max) and NF_NAT_RANGE_PERSISTENT. */

@@ -40,7 +40,7 @@ export function nft_nat_eval(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | '
   }
   const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, inet4(a), ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), base, kind === 'snat' || kind === 'dnat' ? range : undefined));
   const why = range?.max && (kind === 'snat' || kind === 'dnat') ? ` (the range ${formatInetAddr(inet4(a))}-${formatInetAddr(range.max)}: find_best_ips_proto hashes the original source${range.persistent ? ' alone (persistent)' : ' and destination'})` : kind === 'masquerade' ? ` (masquerade: the address ${p.outdev?.name ?? ''} would use to reach ${formatInetAddr(inet4(skb.dst?.gateway || p.iph.daddr))})` : kind === 'redirect' ? ` (redirect: ${p.hook === 'NF_INET_LOCAL_OUT' ? '127.0.0.1 for a local packet' : `the primary address of ${p.indev?.name}`})` : '';
-  net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
+  net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.${r.drawn ? ` The kernel starts the search for this port at a random offset (nf_nat_l4proto_unique_tuple: get_random_u16 for a source rewrite that must move the port); the model takes the first free one from ${ports ? `the start of the range, ${ports[0]}` : 'the original port up'}, so the kernel's port is likely another.` : ''}`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
   return { code: 'NF_ACCEPT' };
 }
 
@@ -73,6 +73,6 @@ function nat6(nf: NfEngine, x: EvalCtx, kind: 'snat' | 'dnat' | 'masquerade' | '
     if (range?.max) why = ` (the range ${formatInetAddr(addr)}-${formatInetAddr(range.max)}: find_best_ips_proto hashes the original source${range.persistent ? ' alone (persistent)' : ' and destination'})`;
   }
   const r = net.call('nf_nat_setup_info', () => nf_nat_setup_info(ct, a, ports, m, (t) => nf_conntrack_tuple_taken(nf, t, ct), kind === 'dnat' ? base : undefined, kind === 'snat' || kind === 'dnat' ? range : undefined));
-  net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT66 binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
+  net.step(skb, 'L3', 'nf_nat_setup_info', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT66 binding for connection #${ct.id}${why}: the original ${describeTuple(r.before)} becomes ${describeTuple(r.after)}; replies are now expected as ${describeTuple(ct.tuple[1])}.${r.drawn ? ` The kernel starts the search for this port at a random offset (nf_nat_l4proto_unique_tuple: get_random_u16 for a source rewrite that must move the port); the model takes the first free one from ${ports ? `the start of the range, ${ports[0]}` : 'the original port up'}, so the kernel's port is likely another.` : ''}`, { hook: hookCtxOf(x, 'NF_ACCEPT') });
   return { code: 'NF_ACCEPT' };
 }
