@@ -32,6 +32,7 @@ export const FEATURES = {
   'neigh-sysctl': 'per-device neighbour sysctls (net.ipv4.neigh.IF.*)',
   'nf-rules': 'newer rule constructs: nft concatenations (sets, named sets, vmaps), ct status/direction, tcp flags with masks, quota, limit, DNAT port ranges; iptables string, recent, hashlimit, quota, NETMAP, DNAT port ranges',
   'nf-dyn': 'rules whose results depend on what the ruleset saw: nft numgen inc, jhash with a seed, dynamic sets (add/update @set, size, timeouts), data maps (mark and DNAT from a map); iptables TCPMSS',
+  'nf6-ext': 'with ipv6: nft extension-header matches (exthdr hbh|rt|frag|dst exists|missing, frag more-fragments|frag-off, rt seg-left, hbh|dst nexthdr); ip6tables -m ipv6header, -m ah, -m frag, -m rt, -m conntrack --ctstate, -m state, -t mangle -j HL, -t raw -j NOTRACK|CT --notrack',
   timed: 'timed items (`at: +Nms`): the fragments of one datagram within its reassembly lifetime',
   ipv6: 'IPv6 on the links (dual-stack or IPv6 only): addresses, routes, forwarding, MTUs, neighbours; ICMPv6 echo, UDP and TCP over IPv6, crafted IPv6 frames (extension headers, unknown options, fragments, hop limits, bad checksums)',
 } as const;

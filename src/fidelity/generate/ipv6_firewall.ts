@@ -8,8 +8,10 @@
 // hl, ACCEPT/DROP/REJECT --reject-with icmp6-*/tcp-reset, LOG, policies. Left to other parts
 // of the work: ip6tables nat/mangle and conntrack matches, NAT66 ranges, redirect, local DNAT.
 // Drawn from a stream of their own (Ctx6.fw), so the rest of the IPv6 draw stays as it was.
+// The extension-header matches, ip6tables' conntrack, HL and raw rules: ipv6_exthdr.ts (nf6-ext).
 import { host, type Ctx } from './context';
 import { PORTS, verdict } from './firewall';
+import { exthdr6 } from './ipv6_exthdr';
 import type { Ctx6, Iface6 } from './ipv6';
 import type { Rng } from './rng';
 import type { GenHost } from './scenario';
@@ -165,7 +167,10 @@ export function firewalls6(ctx: Ctx): void {
   const rng = v6.fw;
   for (const h of ctx.hosts) {
     if (!rng.chance(0.3)) continue;
-    if (v6.nft && (!v6.ipt || rng.chance(0.65))) nft6(rng, v6, host(ctx, h.name));
-    else if (v6.ipt) ip6tables(rng, v6, host(ctx, h.name));
+    const gh = host(ctx, h.name);
+    const before = gh.lines.length;
+    if (v6.nft && (!v6.ipt || rng.chance(0.65))) nft6(rng, v6, gh);
+    else if (v6.ipt) ip6tables(rng, v6, gh);
+    if (ctx.has('nf6-ext')) exthdr6(gh, before, v6.nft, v6.ipt);
   }
 }

@@ -16,6 +16,7 @@ export type SnmpName =
   | 'Udp6RcvbufErrors'
   | 'Udp6SndbufErrors'
   | 'Udp6InCsumErrors'
+  | 'Udp6IgnoredMulti'
   | 'Ip6InHdrErrors'
   | 'Ip6InTooBigErrors'
   | 'Ip6InNoRoutes'

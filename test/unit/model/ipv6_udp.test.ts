@@ -46,6 +46,15 @@ describe('UDP over IPv6 on the model', () => {
     assert.deepStrictEqual(sock.received.map((r) => [r.from, r.bytes, r.data]), [['[2001:db8:1::10]:40000', 13, 'hello, kernel']]);
   });
 
+  it('a multicast destination no socket takes: Udp6IgnoredMulti, freed quietly (__udp6_lib_mcast_deliver), no ICMPv6 error; a [::] socket on the port gets it', () => {
+    const frame = (port: number): string => `  - into: b:eth0\n    send: udp from [2001:db8:1::10]:53 to [ff02::1]:${port}\n`;
+    const t = runScenarioText(twoHosts({ listen: 'udp [::]:9000', traffic: frame(4444) + frame(9000) }), 't.yaml');
+    const b = t.counters.b;
+    assert.deepStrictEqual([b.Udp6IgnoredMulti, b.Udp6NoPorts, b.Icmp6OutDestUnreachs, b.Udp6InDatagrams], [1, undefined, undefined, 1]);
+    const dropped = t.packets.filter((p) => p.fate.kind === 'dropped' && p.fate.fn === '__udp6_lib_mcast_deliver');
+    assert.strictEqual(dropped.length, 1);
+  });
+
   it('ipv6-udp-port-unreachable: Udp6NoPorts, NO_SOCKET, ICMPv6 port unreachable forwarded back', () => {
     const t = runExample('ipv6-udp-port-unreachable');
     const u = firstPacket(t, (s) => s.includes('UDP'));

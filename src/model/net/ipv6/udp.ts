@@ -13,7 +13,7 @@ import type { Udp6Sock } from '../ipv4/sock_types';
 import { rd16, wr16 } from '../../proto/addr';
 import { csumFold } from '../../proto/checksum';
 import { UDP_HLEN, readUdp } from '../../proto/udp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_PKT_TOOBIG, ICMPV6_PORT_UNREACH, IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_UDP, isV6Any, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_PKT_TOOBIG, ICMPV6_PORT_UNREACH, IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_UDP, isV6Any, isV6Multicast, l4Csum6, pseudoSum6, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_dst_lookup } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
@@ -200,6 +200,13 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
         return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${ulen} bytes (at most CHECKSUM_BREAK, 76) is verified at once: Udp6InCsumErrors, Udp6InErrors.`, true);
       }
       const sk = udp6_lookup(net, ip.daddr, uh.dest);
+      // a multicast destination goes to __udp6_lib_mcast_deliver, which skips a socket for a zero
+      // checksum and, with none left, frees the datagram quietly: no Udp6NoPorts, no ICMPv6 error
+      if (isV6Multicast(ip.daddr) && (!sk || check === 0)) {
+        net.count('Udp6IgnoredMulti');
+        net.drop(skb, 'L4', '__udp6_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket takes UDP port ${uh.dest} for the multicast to ${formatIpv6(ip.daddr)}${sk ? ' (the checksum field is 0 and the socket has no UDP_NO_CHECK6_RX, so it is skipped)' : ''}: Udp6IgnoredMulti, and the datagram is freed without an ICMPv6 error (kfree_skb).`);
+        return;
+      }
       if (sk) {
         if (check === 0) return drop('UDP_CSUM', `The checksum field is 0, which IPv6 forbids (RFC 8200 8.1); the socket ${sk.report.local} has no UDP_NO_CHECK6_RX: Udp6InCsumErrors, Udp6InErrors.`, true);
         net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `__udp6_lib_lookup finds the socket bound to ${sk.report.local} for ${ap6(ip.daddr, uh.dest)}.`);
