@@ -9,7 +9,7 @@ export interface Task {
   /** housekeeping (a neighbour re-confirmation): does not keep the network from being "settled" */
   background: boolean;
   done: boolean;
-  /** what kind of context runs it: a softirq (NET_RX, the default for kernel work), or a process (a system call) */
+  /** the context it runs in: a NET_RX softirq, other kernel work with bottom halves off (the default), or a system call */
   context: TaskContext;
 }
 
