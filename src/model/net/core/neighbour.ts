@@ -167,7 +167,7 @@ export function neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): bo
  * were (see userLockAt in sock_types.ts).
  */
 function local_bh_enable(net: Net, skb: SkBuff): void {
-  if (skb.sk && 'synPkt' in skb.sk) return;
+  if (skb.sk?.kind === 'tcp') return;
   net.w.sched.runPendingNetRx();
 }
 

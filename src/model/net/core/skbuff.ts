@@ -54,6 +54,14 @@ let nextSkbUid = 1;
 const SHINFO_SIZE = 320;
 const SKBUFF_SIZE = 256;
 
+/**
+ * What every socket the model keeps has in common, as skb->sk shows it: its kind (sk_family and
+ * sk_protocol together). The owners' own types are in ipv4/sock_types.ts.
+ */
+export interface SockCommon {
+  kind: 'udp' | 'udp6' | 'tcp' | 'raw';
+}
+
 export class SkBuff {
   buf: Uint8Array;
   readonly head = 0;
@@ -84,8 +92,8 @@ export class SkBuff {
   gen = 0;
   /** unique per sk_buff object (clones get their own) */
   readonly uid = nextSkbUid++;
-  /** the socket that owns this skb on transmit (skb->sk), by description */
-  sk: object | null = null;
+  /** the socket that owns this skb on transmit (skb->sk) */
+  sk: SockCommon | null = null;
   /**
    * skb->dst_pending_confirm: the sender asks that the neighbour this packet goes to be confirmed
    * on the way out (sock_confirm_neigh in ip_finish_output2). Set by __tcp_transmit_skb from the

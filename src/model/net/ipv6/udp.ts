@@ -7,6 +7,7 @@
 // IPv4's receive path and read by udpv6_recvmsg as from ::ffff:a.b.c.d with IPv4's counters. A
 // sender's socket is IPV6_V6ONLY, as the fidelity harness makes it.
 import type { Net } from '../net_namespace';
+import type { SnmpName } from '../snmp';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { Udp6Sock } from '../ipv4/sock_types';
@@ -305,25 +306,58 @@ function udpv6_queue_ipv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
 
 udp4_v6_sockets.queue = udpv6_queue_ipv4;
 
-/** udpv6_recvmsg of an IPv4 datagram (is_udp4): the address is v4-mapped, the counters IPv4's. */
-function recvIpv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
-  const uh = readUdp(skb.buf, skb.data);
-  const iph = readIp(skb.buf, skb.network_header);
-  if (udp4ChecksumBad(skb)) {
-    net.count('UdpInCsumErrors');
-    net.count('UdpInErrors');
-    net.drop(skb, 'socket', 'udpv6_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum of the IPv4 datagram wrong while copying: UdpInCsumErrors, UdpInErrors (is_udp4: IPv4\'s counters).');
+/**
+ * What udpv6_recvmsg does differently for the two families a dual-stack socket receives: an IPv4
+ * datagram (is_udp4) is read with IPv4's counters and a v4-mapped source address.
+ */
+interface RecvFamily {
+  checksumBad(skb: SkBuff): boolean;
+  inCsumErrors: SnmpName;
+  inErrors: SnmpName;
+  inDatagrams: SnmpName;
+  from(skb: SkBuff, sport: number): string;
+  csumWhy: string;
+  readWhy(bytes: number, from: string): string;
+}
+
+const RECV_IPV6: RecvFamily = {
+  checksumBad,
+  inCsumErrors: 'Udp6InCsumErrors',
+  inErrors: 'Udp6InErrors',
+  inDatagrams: 'Udp6InDatagrams',
+  from: (skb, sport) => ap6(readIpv6(skb.buf, skb.network_header).saddr, sport),
+  csumWhy: 'recvmsg finds the UDP checksum wrong while copying: Udp6InCsumErrors, Udp6InErrors; the application never sees it.',
+  readWhy: (bytes, from) => `The application reads ${bytes} bytes from ${from} (Udp6InDatagrams).`,
+};
+
+const RECV_IPV4: RecvFamily = {
+  checksumBad: udp4ChecksumBad,
+  inCsumErrors: 'UdpInCsumErrors',
+  inErrors: 'UdpInErrors',
+  inDatagrams: 'UdpInDatagrams',
+  from: (skb, sport) => `[::ffff:${numToIp(readIp(skb.buf, skb.network_header).saddr)}]:${sport}`,
+  csumWhy: 'recvmsg finds the UDP checksum of the IPv4 datagram wrong while copying: UdpInCsumErrors, UdpInErrors (is_udp4: IPv4\'s counters).',
+  readWhy: (bytes, from) => `The application reads ${bytes} bytes of an IPv4 datagram, from ${from} (ipv6_addr_set_v4mapped); UdpInDatagrams, IPv4's counter (is_udp4).`,
+};
+
+/** udpv6_recvmsg of one queued datagram: a deferred checksum is checked, then the data is read. */
+function recvOne(net: Net, sk: Udp6Sock, skb: SkBuff, fam: RecvFamily): void {
+  if (fam.checksumBad(skb)) {
+    net.count(fam.inCsumErrors);
+    net.count(fam.inErrors);
+    net.drop(skb, 'socket', 'udpv6_recvmsg', FILE, 'NOT_SPECIFIED', fam.csumWhy);
     return;
   }
-  net.count('UdpInDatagrams');
-  const from = `[::ffff:${numToIp(iph.saddr)}]:${uh.source}`;
+  net.count(fam.inDatagrams);
+  const uh = readUdp(skb.buf, skb.data);
+  const from = fam.from(skb, uh.source);
   const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
   sk.report.received.push({ from, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
-  net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes of an IPv4 datagram, from ${from} (ipv6_addr_set_v4mapped); UdpInDatagrams, IPv4's counter (is_udp4).`);
+  net.step(skb, 'socket', 'udpv6_recvmsg', FILE, fam.readWhy(uh.len - UDP_HLEN, from));
   net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
 }
 
-/** udpv6_recvmsg: the listening application reads its queue; Udp6InDatagrams, and a deferred checksum is checked. */
+/** udpv6_recvmsg: the listening application reads its queue. */
 export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
   if (sk.report.state === 'sender') return;
   const q = queueOf(sk);
@@ -333,23 +367,7 @@ export function udpv6_recvmsg_all(net: Net, sk: Udp6Sock): void {
       while (q.length > 0) {
         const skb = q.shift()!;
         sk.rmemAlloc -= skb.truesize();
-        if (skb.buf[skb.network_header] >> 4 === 4) {
-          recvIpv4(net, sk, skb);
-          continue;
-        }
-        const uh = readUdp(skb.buf, skb.data);
-        const ip = readIpv6(skb.buf, skb.network_header);
-        if (checksumBad(skb)) {
-          net.count('Udp6InCsumErrors');
-          net.count('Udp6InErrors');
-          net.drop(skb, 'socket', 'udpv6_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum wrong while copying: Udp6InCsumErrors, Udp6InErrors; the application never sees it.');
-          continue;
-        }
-        net.count('Udp6InDatagrams');
-        const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
-        sk.report.received.push({ from: ap6(ip.saddr, uh.source), bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
-        net.step(skb, 'socket', 'udpv6_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes from ${ap6(ip.saddr, uh.source)} (Udp6InDatagrams).`);
-        net.fate(skb, { kind: 'delivered', fn: 'udpv6_recvmsg', detail: `read by the application on ${sk.report.local}` });
+        recvOne(net, sk, skb, skb.buf[skb.network_header] >> 4 === 4 ? RECV_IPV4 : RECV_IPV6);
       }
     }),
   );
