@@ -117,6 +117,11 @@ async function trace(argv: string[], out: (s: string) => void, err: (s: string) 
     err(unknown.length ? `netstack trace: unknown option ${unknown[0]}` : 'netstack trace: give exactly one scenario file');
     return 2;
   }
+  if (fates && pcapFile) {
+    // the frames a pcap holds are the events of a full trace, which --fates does not record
+    err('netstack trace: --pcap writes the frames of a full trace, and --fates records none: leave out one of them');
+    return 2;
+  }
   const file = files[0];
   let text: string;
   try {

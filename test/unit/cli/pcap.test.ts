@@ -61,3 +61,15 @@ describe('pcapng export of a trace', () => {
     assert.match(lines[2], /IP 10\.0\.1\.2 > 10\.0\.2\.2: ICMP echo request, id \d+, seq 1, length 64/);
   });
 });
+
+describe('netstack trace --pcap with --fates', () => {
+  it('is refused: a fates-level run records no frames, so the capture would be empty', async () => {
+    const { main } = await import('../../../src/cli/netstack');
+    const errs: string[] = [];
+    const file = path.join(os.tmpdir(), `nsx-fates-pcap-${process.pid}.pcapng`);
+    const code = await main(['trace', path.resolve(__dirname, '../../../../examples/forward-ping.yaml'), '--fates', '--pcap', file], () => undefined, (s) => errs.push(s));
+    assert.strictEqual(code, 2);
+    assert.match(errs.join('\n'), /--pcap .* --fates records none/);
+    assert.strictEqual(fs.existsSync(file), false);
+  });
+});

@@ -2,6 +2,7 @@ import type { RcvSpace } from './tcp_window';
 import type { TcpAfOps } from './tcp_af_ops';
 // The sockets of one host: UDP (struct udp_sock) and TCP (struct tcp_sock, request socks).
 import type { SocketReport } from '../../../trace/contract';
+import type { BacklogEntry } from './tcp_backlog';
 
 export type TcpState = 'TCP_CLOSE' | 'TCP_LISTEN' | 'TCP_SYN_SENT' | 'TCP_SYN_RECV' | 'TCP_NEW_SYN_RECV' | 'TCP_ESTABLISHED';
 
@@ -81,6 +82,13 @@ export interface TcpSock {
    * lock, so an ICMP error arriving then finds the socket owned by the user (sock_owned_by_user)
    */
   userLockAt?: number;
+  /**
+   * sock_owned_by_user: the application is inside tcp_sendmsg (lock_sock … release_sock), so a
+   * segment arriving in a softirq waits on the backlog (tcp_backlog.ts)
+   */
+  ownedByUser?: boolean;
+  /** sk_backlog: the segments release_sock will hand to tcp_v4_do_rcv */
+  backlog?: BacklogEntry[];
   /** rcv_wnd: the receive window last offered (bytes) */
   rcvWnd?: number;
   /** rcv_wup: rcv_nxt when that window was offered */

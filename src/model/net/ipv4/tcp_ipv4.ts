@@ -21,6 +21,7 @@ import { writePseudoChecksum } from '../core/checksum_offload';
 import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
 import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_select_window_bytes } from './tcp_window';
+import { tcp_add_backlog } from './tcp_backlog';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -276,7 +277,9 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   const skb = s.ep.af.build(net, s.ep, { len: hdr + s.data, pkt, rt: s.rt, df, ttl: s.ttl, tos: s.tos, offload: s.offload, body: (b, off) => {
     if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
-    for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + (i % 26);
+    // the application wrote A…Z over and over: a segment carries the part its sequence number says
+    const first = s.data && s.sk ? ((s.seq - s.sk.iss - 1) >>> 0) % 26 : 0;
+    for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + ((first + i) % 26);
     // the checksum is the family's (af.build), over its pseudo-header
     writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, 0, 0);
   } }, !!s.sk);
@@ -602,6 +605,13 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     // which hands it to tcp_v4_do_rcv (skb->protocol is ETH_P_IP)
     const doRcv = sk.af.fn.doRcv;
     net.step(skb, 'L4', F.rcv, af.file, `${desc} belongs to the socket ${la(sk)} in ${sk.state}: ${doRcv}.`);
+    if (sk.ownedByUser) {
+      // tcp_add_backlog checks the whole checksum before queueing; a bad one is freed by tcp_v4_rcv
+      if (bad()) return csumError(F.rcv, af.file);
+      const endSeq = (th.seq + dataLen + (th.flags & TCPHDR_SYN ? 1 : 0) + (th.flags & 0x01 ? 1 : 0)) >>> 0;
+      tcp_add_backlog(net, sk, { skb, seq: th.seq, endSeq, ack: th.ackSeq, flags: th.flags, dataLen });
+      return;
+    }
     const run = (): void => {
       if (sk.state === 'TCP_ESTABLISHED') {
         if (bad()) return csumError('tcp_rcv_established', INPUT_FILE);
@@ -616,6 +626,29 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     };
     net.call(doRcv, () => (doRcv !== F.doRcv ? net.call(F.doRcv, run) : run()));
   });
+}
+
+/**
+ * release_sock → __release_sock: the application leaves the system call, and the segments that
+ * waited on the backlog go to tcp_v4_do_rcv in their order (their checksums were checked when they
+ * were queued). The socket stays owned until the backlog is empty, so what the handling sends and
+ * what answers it land on the backlog too.
+ */
+function release_sock(net: Net, sk: TcpSock): void {
+  const q = sk.backlog;
+  while (q && q.length > 0) {
+    const e = q.shift()!;
+    net.call('release_sock', () =>
+      net.call('__release_sock', () =>
+        net.call(sk.af.fn.doRcv, () => {
+          net.step(e.skb, 'L4', '__release_sock', 'net/core/sock.c', `The application leaves the system call: release_sock hands the segment that waited on the backlog to ${sk.af.fn.doRcv}.`);
+          if (sk.state === 'TCP_ESTABLISHED') tcp_rcv_established(net, sk, e.skb, e.seq, e.ack, e.flags, e.dataLen);
+          else tcp_rcv_state_process(net, sk, e.skb, e.seq, e.ack, e.flags, e.dataLen, sk.af.rcvEndpoints(e.skb));
+        }),
+      ),
+    );
+  }
+  sk.ownedByUser = false;
 }
 
 /**
@@ -907,15 +940,17 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
       q.push(n);
       left -= n;
     }
+    sk.ownedByUser = true;
     tcp_write_xmit(net, sk, rt, parent);
   } finally {
     net.leave(call);
   }
+  release_sock(net, sk);
 }
 
 /**
  * tcp_write_xmit (net/ipv4/tcp_output.c, v6.12): send the write queue as far as the congestion
- * window (snd_cwnd less the segments in flight: tcp_cwnd_test) and the peer's window
+ * window (snd_cwnd less the segments in flight, at most half of snd_cwnd at once: tcp_cwnd_test) and the peer's window
  * (tcp_snd_wnd_test) allow. An sk_buff of more than one MSS is one GSO sk_buff of tso_segs
  * segments (tcp_init_tso_segs); when the windows allow less than all of it, tcp_mss_split_point
  * cuts it there (tso_fragment) and the rest waits for an ACK. The whole segments of a TSO frame
@@ -929,7 +964,10 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
     const mss = tcp_current_mss(net, sk, rt);
     const cwnd = (sk.cwnd ??= TCP_INIT_CWND);
     while (q.length > 0) {
-      const quota = cwnd - (sk.unackedSegs ?? 0);
+      // tcp_cwnd_test: what the window leaves, but at most half of it at once, so that at least
+      // two GSO packets are in flight ("for better scheduling")
+      const inFlight = sk.unackedSegs ?? 0;
+      const quota = inFlight >= cwnd ? 0 : Math.min(Math.max(cwnd >> 1, 1), cwnd - inFlight);
       const wndEnd = (sk.sndUna + (sk.sndWnd ?? 65535)) >>> 0;
       const window = (wndEnd - sk.sndNxt) | 0;
       const len = q[0];
@@ -958,6 +996,9 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       sk.unackedSegs = (sk.unackedSegs ?? 0) + segs;
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
+      // __dev_queue_xmit ends in local_bh_enable: in the system call, the softirqs the segment
+      // raised (the peer's receive, and its ACK coming back to this socket's backlog) run now
+      if (sk.ownedByUser) net.w.sched.runPendingNetRx();
     }
   } finally {
     net.leave(call);

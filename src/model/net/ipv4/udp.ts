@@ -271,6 +271,10 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
         udp_queue_rcv_skb(net, sk, skb);
         return;
       }
+      // no_sk: nf_reset_ct drops the datagram's conntrack reference, so the port unreachable that
+      // answers it carries none (nf_ct_attach has nothing to attach): a chain hooked before
+      // conntrack sees it untracked by any entry (ct state invalid), and notrack applies to it
+      skb.nfct = null;
       if (checksumBad(skb)) {
         return udpRcvDrop(net, skb, 'UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
       }

@@ -215,6 +215,8 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
         return;
       }
       if (check === 0) return drop('NO_SOCKET', `No socket on port ${uh.dest}, and the checksum field is 0, which IPv6 forbids: Udp6InCsumErrors, Udp6InErrors, no ICMPv6 error (the drop reason stays NO_SOCKET).`, true);
+      // no_sk: nf_reset_ct, so the ICMPv6 error that answers it carries no conntrack (as IPv4's)
+      skb.nfct = null;
       if (checksumBad(skb)) return drop('NO_SOCKET', 'No socket, and the checksum is wrong: dropped silently (Udp6InCsumErrors, Udp6InErrors), no ICMPv6 error.', true);
       net.count('Udp6NoPorts');
       net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${formatIpv6(ip.daddr)}: Udp6NoPorts, and the sender gets ICMPv6 destination unreachable (port unreachable).`);
