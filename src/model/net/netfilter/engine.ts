@@ -301,6 +301,10 @@ export class NfEngine implements NetfilterEngine, NfServices {
   }
 
   notrack(x: EvalCtx): void {
+    // nft_notrack_eval / xt_ct_target (v6.12): a packet that already carries an entry or the
+    // untracked mark (one sent over loopback keeps what conntrack gave it on the way out) is left
+    // as it is
+    if (x.p.skb.nfct) return;
     x.p.skb.nfct = { state: 'IP_CT_UNTRACKED', id: 0 };
   }
 
