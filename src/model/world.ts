@@ -45,7 +45,7 @@ export class World {
     const pingSockets: PingSocketReport[] = [];
     for (const [name, net] of this.hosts) {
       const c: Record<string, number> = {};
-      for (const [k, v] of [...net.mib.entries()].sort((a, b) => a[0].localeCompare(b[0]))) if (v) c[k] = v;
+      for (const [k, v] of net.counters().sort((a, b) => a[0].localeCompare(b[0]))) if (v) c[k] = v;
       counters[name] = c;
       if (net.sock) {
         for (const s of net.sock.udp) sockets.push(s.report);

@@ -279,8 +279,12 @@ export class Net {
   /** arp_tbl entries: key "ifindex/ip" */
   readonly neigh = new Map<string, Neighbour>();
   readonly sysctl = new Map<string, number>();
-  /** nstat counters since the start of the run */
-  readonly mib = new Map<string, number>();
+  /**
+   * nstat counters since the start of the run, each in a cell of its own: a count is then one
+   * lookup (the cell) and an add, where a number in the Map took a get and a set. Read them with
+   * `counters()`.
+   */
+  private readonly mib = new Map<string, { v: number }>();
   sock: SockTables = { udp: [], udp6: [], tcp: [], raw: [], nextEphemeral: 32768 };
   /** the rule engine of issue 3, when the scenario has rules */
   nf: NetfilterEngine | null = null;
@@ -477,8 +481,17 @@ export class Net {
   // --- recording helpers, bound to this host ---
 
   count(name: SnmpName, n = 1): void {
-    this.mib.set(name, (this.mib.get(name) ?? 0) + n);
+    const c = this.mib.get(name);
+    if (c === undefined) this.mib.set(name, { v: n });
+    else c.v += n;
     this.w.rec.count(this.name, name, n);
+  }
+
+  /** The counters counted so far, by name, in the order they were first counted. */
+  counters(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [k, c] of this.mib) out.push([k, c.v]);
+    return out;
   }
 
   step(skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {

@@ -21,8 +21,18 @@ export interface EthHdr {
 }
 
 export function writeEth(b: Uint8Array, off: number, h: EthHdr): void {
-  b.set(macToBytes(h.dst), off);
-  b.set(macToBytes(h.src), off + 6);
+  // byte by byte: TypedArray.set from a JS array is a generic copy, slower than six stores
+  const d = macToBytes(h.dst);
+  const s = macToBytes(h.src);
+  if (off < 0 || off + ETH_HLEN > b.length || d.length !== 6 || s.length !== 6) {
+    b.set(d, off);
+    b.set(s, off + 6);
+  } else {
+    for (let i = 0; i < 6; i++) {
+      b[off + i] = d[i];
+      b[off + 6 + i] = s[i];
+    }
+  }
   wr16(b, off + 12, h.proto);
 }
 

@@ -424,14 +424,25 @@ export class Recorder {
    * and thrown away at every step.
    */
   private fatesPending = new Map<string, FatesPending>();
+  /** the host last looked up in fatesPending and its entry: a packet's counts and steps come in runs on one host */
+  private fpHost: string | undefined = undefined;
+  private fpEntry: FatesPending | undefined = undefined;
+
+  private fatesPendingOf(host: string): FatesPending {
+    if (host === this.fpHost) return this.fpEntry!;
+    let p = this.fatesPending.get(host);
+    if (!p) {
+      p = { l: [], n: 0 };
+      this.fatesPending.set(host, p);
+    }
+    this.fpHost = host;
+    this.fpEntry = p;
+    return p;
+  }
 
   count(host: string, name: string, n = 1): void {
     if (this.lvl !== 'full') {
-      let p = this.fatesPending.get(host);
-      if (!p) {
-        p = { l: [], n: 0 };
-        this.fatesPending.set(host, p);
-      }
+      const p = this.fatesPendingOf(host);
       p.l[p.n] = name;
       p.l[p.n + 1] = n;
       p.n += 2;
@@ -454,8 +465,11 @@ export class Recorder {
   step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
     if (this.lvl !== 'full') {
-      const p = this.fatesPending.get(host);
-      if (p !== undefined) p.n = 0;
+      if (host === this.fpHost) this.fpEntry!.n = 0;
+      else {
+        const p = this.fatesPending.get(host);
+        if (p !== undefined) p.n = 0;
+      }
       return;
     }
     const counters = this.pendingCounters.get(host);
@@ -589,6 +603,8 @@ export class Recorder {
   flushCounters(): void {
     this.pendingCounters.clear();
     this.fatesPending.clear();
+    this.fpHost = undefined;
+    this.fpEntry = undefined;
   }
 
   private summarize(skb: SkBuff): void {

@@ -169,6 +169,17 @@ describe('hostile input: limits of the kernel and of our own', () => {
       assert.strictEqual(t.stopped?.limit, 'maxWallMs');
       assert.match(t.stopped!.message, /--max-wall-time DURATION/);
     });
+    it('without a wall-clock limit reads the clock only to start, not after every task', () => {
+      let reads = 0;
+      const wallClock = (): number => (reads++, 0);
+      const limited = runScenarioText(PING, 't.yaml', { budget: { maxWallMs: 10_000 }, wallClock });
+      const limitedReads = reads;
+      reads = 0;
+      const unlimited = runScenarioText(PING, 't.yaml', { budget: { maxWallMs: Infinity }, wallClock });
+      assert.strictEqual(unlimited.events.length, limited.events.length);
+      assert.ok(limitedReads > 10, `a limited run reads the clock after each task (${limitedReads} reads)`);
+      assert.ok(reads <= 2, `an unlimited run read the clock ${reads} times`);
+    });
   });
 
   describe('input limits', () => {

@@ -1,5 +1,5 @@
 // net/ethernet/eth.c: the Ethernet header on the way out (eth_header) and in (eth_type_trans).
-import { isMulticastMac, BROADCAST_MAC } from '../../proto/addr';
+import { BROADCAST_MAC } from '../../proto/addr';
 import { ETH_HLEN, readEth, writeEth } from '../../proto/ethernet';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -21,10 +21,12 @@ export function eth_header(skb: SkBuff, dev: NetDevice, proto: number, daddr: st
 export function eth_type_trans(skb: SkBuff, dev: NetDevice): number {
   skb.dev = dev;
   skb.resetMacHeader();
-  const eth = readEth(skb.buf, skb.data);
+  const off = skb.data;
+  const eth = readEth(skb.buf, off);
   skb.pull(ETH_HLEN);
   let t: PktType = 'PACKET_HOST';
-  if (isMulticastMac(eth.dst)) t = eth.dst === BROADCAST_MAC ? 'PACKET_BROADCAST' : 'PACKET_MULTICAST';
+  // is_multicast_ether_addr: the group bit of the first byte (readEth has read it)
+  if (skb.buf[off] & 1) t = eth.dst === BROADCAST_MAC ? 'PACKET_BROADCAST' : 'PACKET_MULTICAST';
   else if (eth.dst !== dev.mac) t = 'PACKET_OTHERHOST';
   skb.pkt_type = t;
   return eth.proto;

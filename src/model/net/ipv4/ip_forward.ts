@@ -8,13 +8,18 @@ import { numToIp } from '../../proto/addr';
 import { IP_DF, ipDecreaseTtl, ipSendCheck, readIp } from '../../proto/ipv4';
 import { ICMP_DEST_UNREACH, ICMP_EXC_TTL, ICMP_FRAG_NEEDED, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { icmp_send, ip_rt_send_redirect } from './icmp';
-import { NF_HOOK } from '../netfilter/core';
+import { nf_hook_ipv4 } from '../netfilter/core';
 import { dst_output } from './ip_output';
 import { skb_gso_validate_network_len, skb_is_gso } from './tcp_offload';
 import type { DstInput } from './route_types';
 import { ip_forward_options } from './ip_options';
 
 const FILE = 'net/ipv4/ip_forward.c';
+
+/** made only for a full trace (see `net.full`) */
+function forwardWhat(skb: SkBuff, saddr: number, daddr: number, mtu: number, ttl: number): string {
+  return `Forwarding ${numToIp(saddr)} → ${numToIp(daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`;
+}
 
 export function ip_forward(net: Net, skb: SkBuff): void {
   const call = net.enter('ip_forward');
@@ -59,9 +64,10 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const need = rt.dev.llReservedSpace();
     if (skb.headroom() < need) skb.expandHead(need - skb.headroom());
     const ttl = ipDecreaseTtl(skb.w(), off);
-    net.step(skb, 'L3', 'ip_forward', FILE, () => `Forwarding ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`);
+    net.step(skb, 'L3', 'ip_forward', FILE, net.full ? forwardWhat(skb, iph.saddr, iph.daddr, mtu, ttl) : '');
     if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
-    NF_HOOK(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev, () => ip_forward_finish(net, skb));
+    // NF_HOOK with its okfn called here: a closure would cost ip_forward a context at every packet
+    if (nf_hook_ipv4(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev) === 1) ip_forward_finish(net, skb);
   } finally {
     net.leave(call);
   }

@@ -9,7 +9,7 @@ import { numToIp, rd16 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp, type IpHdr } from '../../proto/ipv4';
 import type { What } from '../../sim/recorder';
-import { NF_HOOK } from '../netfilter/core';
+import { NF_HOOK, nf_hook_ipv4 } from '../netfilter/core';
 import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
 import { udp_err, udp_rcv } from './udp';
@@ -28,7 +28,8 @@ export function ip_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
   const call = net.enter('ip_rcv');
   try {
     if (!ip_rcv_core(net, skb)) return;
-    NF_HOOK(net, 'NF_INET_PRE_ROUTING', skb, dev, null, () => ip_rcv_finish(net, skb, dev, 'ip_rcv_finish'));
+    // NF_HOOK with its okfn called here: a closure would cost ip_rcv a context at every packet
+    if (nf_hook_ipv4(net, 'NF_INET_PRE_ROUTING', skb, dev, null) === 1) ip_rcv_finish(net, skb, dev, 'ip_rcv_finish');
   } finally {
     net.leave(call);
   }
@@ -177,14 +178,17 @@ export function ip_local_deliver(net: Net, skb: SkBuff): void {
     } else {
       net.step(skb, 'L3', 'ip_local_deliver', FILE, 'The packet is for this host; it passes the LOCAL_IN hook on its way to the transport protocol.');
     }
-    const s = skb;
-    NF_HOOK(net, 'NF_INET_LOCAL_IN', s, s.dev, null, () => ip_local_deliver_finish(net, s));
+    if (nf_hook_ipv4(net, 'NF_INET_LOCAL_IN', skb, skb.dev, null) === 1) ip_local_deliver_finish(net, skb);
   } finally {
     net.leave(call);
   }
 }
 
 export const IP_LOCAL_DELIVER: DstInput = { name: 'ip_local_deliver', fn: ip_local_deliver };
+
+function pullWhat(ihl: number, protocol: number): string {
+  return `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`;
+}
 
 /** ip_local_deliver_finish: pull the IP header and find the protocol handler. */
 function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
@@ -194,7 +198,7 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
     skb.pull(ihl);
     skb.resetTransportHeader();
     const protocol = skb.buf[skb.network_header + 9];
-    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, () => `__skb_pull strips the ${ihl}-byte IP header: skb->data now points at the transport header (protocol ${protocol}).`);
+    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, net.full ? pullWhat(ihl, protocol) : '');
     ip_protocol_deliver_rcu(net, skb, protocol);
   } finally {
     net.leave(call);

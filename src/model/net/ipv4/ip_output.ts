@@ -7,7 +7,7 @@ import { ETH_P_IP } from '../../proto/ethernet';
 import { IP_DF, ipSendCheck, readIp } from '../../proto/ipv4';
 import { wr16 } from '../../proto/addr';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '../../proto/icmp';
-import { NF_HOOK } from '../netfilter/core';
+import { NF_HOOK, nf_hook_ipv4 } from '../netfilter/core';
 import { icmp_send } from './icmp';
 import { ip_do_fragment } from './ip_fragment';
 import { neigh_confirm, neigh_output, ip_neigh_for_gw } from '../core/neighbour';
@@ -33,12 +33,9 @@ export const ENOBUFS = 105;
  * the hook let the packet through, else what nf_hook_slow returned: 0 for a packet a hook kept
  * (stolen, queued for reassembly), -EPERM (NF_DROP) for one a hook freed.
  */
-function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: () => number): number {
-  let rc = 0;
-  const ret = NF_HOOK(net, hook, skb, indev, outdev, () => {
-    rc = okfn();
-  });
-  return ret === 1 ? rc : ret;
+function nfHookRet(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, okfn: (net: Net, skb: SkBuff) => number): number {
+  const ret = nf_hook_ipv4(net, hook, skb, indev, outdev);
+  return ret === 1 ? okfn(net, skb) : ret;
 }
 
 /**
@@ -74,7 +71,7 @@ export function ip_local_out(net: Net, skb: SkBuff): number {
       skb.protocol = ETH_P_IP;
       const iph = readIp(b, skb.network_header);
       net.step(skb, 'L3', '__ip_local_out', FILE, `A locally made datagram ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}: tot_len = ${skb.len}, the header checksum is computed (IpOutRequests), then the LOCAL_OUT hook.`);
-      return nfHookRet(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, () => dst_output(net, skb));
+      return nfHookRet(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, dst_output);
     }),
   );
 }
@@ -104,7 +101,7 @@ export function ip_mc_output(net: Net, skb: SkBuff): number {
       net.step(copy, 'L3', 'ip_mc_output', FILE, 'The looped-back clone of the broadcast goes through POST_ROUTING to ip_mc_finish_output.');
       NF_HOOK(net, 'NF_INET_POST_ROUTING', copy, null, dev, () => ip_mc_finish_output(net, copy));
     }
-    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
+    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, ip_finish_output);
   } finally {
     net.leave(call);
   }
@@ -123,6 +120,11 @@ function ip_mc_finish_output(net: Net, skb: SkBuff): void {
   }
 }
 
+/** made only for a full trace: a closure would cost ip_output a context at every call */
+function ipOutputWhat(dev: NetDevice): string {
+  return `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`;
+}
+
 /** ip_output: set the outgoing device, then POST_ROUTING. */
 export function ip_output(net: Net, skb: SkBuff): number {
   const call = net.enter('ip_output');
@@ -131,8 +133,8 @@ export function ip_output(net: Net, skb: SkBuff): number {
     const indev = skb.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IP;
-    net.step(skb, 'L3', 'ip_output', FILE, () => `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
-    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, () => ip_finish_output(net, skb));
+    net.step(skb, 'L3', 'ip_output', FILE, net.full ? ipOutputWhat(dev) : '');
+    return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, ip_finish_output);
   } finally {
     net.leave(call);
   }

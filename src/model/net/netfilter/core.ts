@@ -88,19 +88,33 @@ export function NF_HOOK(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevic
   return nf_hook_pf(net, 'ipv4', hook, skb, indev, outdev, NEXT[hook], okfn);
 }
 
+/** nf_hook of an IPv4 hook; 1: the caller calls the hook's okfn (the one NF_HOOK names for it). */
+export function nf_hook_ipv4(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null): number {
+  return nf_hook(net, 'ipv4', hook, skb, indev, outdev, NEXT[hook]);
+}
+
 /** NF_HOOK for either family: `next` names the okfn for the sentence (ip6_rcv_finish, …). */
 export function nf_hook_pf(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, next: string, okfn: () => void): number {
+  const ret = nf_hook(net, pf, hook, skb, indev, outdev, next);
+  if (ret === 1) okfn();
+  return ret;
+}
+
+/**
+ * nf_hook as NF_HOOK uses it: runs the hook and returns 1 when the packet goes on, and the caller
+ * then calls the okfn itself (the kernel's nf_hook returns the same). A hot caller that calls its
+ * okfn directly makes no closure for it (`if (nf_hook_ipv4(…) === 1) ip_forward_finish(net, skb)`).
+ */
+export function nf_hook(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, next: string): number {
   const engine = net.nf;
   if (!engine || !engine.hasChains(hook, pf)) {
     const pass = passThrough(pf, hook, next);
     net.step(skb, 'L3', 'NF_HOOK', HOOK_FILE, pass.what, pass.extra);
-    okfn();
     return 1;
   }
   const res = nf_hook_slow(net, engine, hook, skb, indev, outdev, pf);
   switch (res.verdict) {
     case 'NF_ACCEPT':
-      okfn();
       return 1;
     case 'NF_DROP':
       // a hook function's NF_DROP (conntrack, a failed re-route) is freed here; an nf_tables
@@ -118,7 +132,6 @@ export function nf_hook_pf(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff,
       net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).`, { hook: { hook, verdict: 'NF_STOLEN' } });
       return 0;
     default:
-      okfn();
       return 1;
   }
 }
