@@ -7,14 +7,15 @@ import { IPS_DST_NAT, IPS_SRC_NAT, v4of, type NfConn, type Tuple } from '../../m
 /** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
 export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
 
-/** The status bits the model knows, by name, as nft and iptables spell them. ASSURED is not kept by the model. */
-export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT };
+/** The status bits the model knows, by name, as nft and iptables spell them, in bit order. */
+export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, assured: IPS.ASSURED, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT };
 
 export const ctOf = (x: EvalCtx): NfConn | null => x.nf.ctOf(x.p.skb);
 
 /**
  * ct->status as far as the model keeps it: no expectations exist in the model (no helpers), so
- * EXPECTED is never set; SEEN_REPLY and CONFIRMED follow the entry; the NAT bits are its own.
+ * EXPECTED is never set; SEEN_REPLY and CONFIRMED follow the entry; ASSURED (set by the TCP and
+ * UDP trackers, nf_conntrack_core.ts) and the NAT bits are its own.
  */
 export function ctStatusBits(ct: NfConn): number {
   let s = ct.status;

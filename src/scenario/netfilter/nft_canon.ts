@@ -742,6 +742,11 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
         return join([head, ...(op && op !== '==' ? [op] : []), valuesText(ts.slice(op ? i + 1 : i), 'int', numeric)]);
       }
       default:
+        // `ct count [over] N` is a statement (connlimit_stmt_print), its number in decimal, cut to 32 bits
+        if (kw === 'ct' && ts[1]?.t === 'count') {
+          const over = ts[2]?.t === 'over';
+          return join(['ct count', ...(over ? ['over'] : []), String(BigInt(ts[over ? 3 : 2].t) & 0xffffffffn)]);
+        }
         return matchText(ts, numeric);
     }
   };

@@ -12,6 +12,7 @@ import * as X from './exprs';
 import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, IPS, showStatus } from './ct_exprs';
 import { skOwner } from './sock_exprs';
 import { NftCursor, q } from './nft_cursor';
+import { connlimitItem } from './nft_connlimit';
 
 /** ARPHRD_* of the model's devices: Ethernet (veth, NIC) and loopback; nft's names for the types */
 const IFTYPES: Record<string, number> = { ether: 1, ppp: 512, ipip: 768, ipip6: 769, loopback: 772, sit: 776, ipgre: 778 };
@@ -70,11 +71,12 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
     case 'label':
     case 'event':
     case 'id':
-    case 'count':
     case 'secmark':
     case 'timeout':
     case 'expectation':
       return notModelled(p, k, `ct ${k.text} is not modelled`);
+    case 'count':
+      return connlimitItem(p, kw);
     default:
       return p.fail(k, `unknown ct key ${q(k.text)}`);
   }
@@ -90,11 +92,10 @@ function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   const op = neg ? '!=' : p.op();
   const set = p.is('{');
   // `==`, `!=` and a set compare the whole status word (cmp, lookup), whose other bits the model
-  // does not keep (IPS_ASSURED, IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE…): only the bit tests are modelled
-  if (!neg && (set || p.toks[p.i - 1].kind === 'punct')) p.fail(p.toks[p.i - (set ? 0 : 1)], 'ct status compared as a whole word (==, != or a set) is not modelled (the model does not keep IPS_ASSURED or the NAT_DONE bits): write ct status FLAG,… (some set) or ct status ! FLAG,… (none set)');
+  // does not keep (IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE…): only the bit tests are modelled
+  if (!neg && (set || p.toks[p.i - 1].kind === 'punct')) p.fail(p.toks[p.i - (set ? 0 : 1)], 'ct status compared as a whole word (==, != or a set) is not modelled (the model does not keep the NAT_DONE bits): write ct status FLAG,… (some set) or ct status ! FLAG,… (none set)');
   const vs = p.values('a conntrack status');
   const bit = (t: NTok, s: string): number => {
-    if (s === 'assured') p.fail(t, 'ct status assured is not modelled (the model does not keep IPS_ASSURED)');
     if (s === 'dying') return IPS.DYING;
     if (Object.hasOwn(CT_STATUS_KNOWN, s)) return CT_STATUS_KNOWN[s];
     return p.fail(t, `unknown ct status ${q(s)} (expected, seen-reply, assured, confirmed, snat, dnat, dying)`);

@@ -24,6 +24,10 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'ct direction reply counter'],
     ['ip', 'ct direction != { original } accept'],
     ['ip', 'ct status seen-reply,confirmed'],
+    ['ip', 'ct status assured'],
+    ['inet', 'ct status ! assured,seen-reply'],
+    ['ip', 'ct count over 2 drop'],
+    ['inet', 'tcp dport 22 ct count 0x10'],
     ['ip', 'ct status ! snat'],
     ['ip', 'ct status ! { dnat }'],
     ['ip', 'ct original ip saddr 10.0.0.0/8 meta l4proto udp ct reply proto-src 53'],
@@ -50,8 +54,10 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     // nft 1.0.6: a port has no type without a protocol context before it
     ['ip', 'ct original proto-dst 8080', /Can't parse symbolic invalid expressions/],
     ['ip', 'ct original ip saddr 10.0.0.0/8 ct reply proto-src 53', /Can't parse symbolic invalid expressions/],
-    ['ip', 'ct status assured', /assured is not modelled/],
     ['ip', 'ct status frozen', /unknown ct status "frozen"/],
+    ['ip', 'ct count', /expecting number or over/],
+    ['ip', 'ct count != 3', /unexpected "!=", expecting number or over/],
+    ['ip', 'ct count over', /expecting number/],
     // nft compiles these to a compare of the whole status word, whose other bits the model does not keep
     ['ip', 'ct status { dnat, confirmed }', /ct status compared as a whole word .* is not modelled/],
     ['ip', 'ct status != seen-reply', /ct status compared as a whole word .* is not modelled/],
