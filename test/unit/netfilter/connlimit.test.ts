@@ -111,3 +111,12 @@ describe('nf_conncount: connections counted as the kernel counts them', () => {
     assert.deepStrictEqual(verdicts, ['NFT_BREAK', 'NFT_CONTINUE'], 'the SYN is not assured; the ACK is');
   });
 });
+
+describe('conntrack status bits the rules read', () => {
+  it('IPS_DYING: the RST that answers a SYN kills the entry (nf_ct_delete), and the later hooks it passes see dying', () => {
+    const rules = ['nft add table ip f', "nft add chain ip f out '{ type filter hook output priority 0; }'", 'nft add rule ip f out tcp flags rst ct status dying counter'];
+    const t = run(threeHosts({ server: rules }, 'traffic:\n  - from: client\n    send: tcp connect to 10.0.2.2:81 from :40001\n'));
+    const rst = t.packets.find((p) => /TCP \[R\.\]/.test(p.summary))!;
+    assert.strictEqual(nfEvents(t, 'server', rst.id).find((e) => e.hook?.chain === 'out' && e.hook.ruleIndex === 1)!.hook!.verdict, 'NFT_CONTINUE');
+  });
+});

@@ -33,6 +33,7 @@ export const IPS_SRC_NAT = 1 << 4;
 export const IPS_DST_NAT = 1 << 5;
 export const IPS_SRC_NAT_DONE = 1 << 7;
 export const IPS_DST_NAT_DONE = 1 << 8;
+export const IPS_DYING = 1 << 9;
 
 export interface NfConn {
   id: number;

@@ -18,7 +18,7 @@ import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
-import { canInvert, CT_FILE, IPS_ASSURED, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
@@ -103,7 +103,11 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
     nf_ct_acct_update(ct, h.reply, skb.len);
-    if (rstKill) nf_ct_unhash(nf, ct);
+    // nf_ct_kill_acct → nf_ct_delete marks the entry IPS_DYING before it leaves the table
+    if (rstKill) {
+      ct.status |= IPS_DYING;
+      nf_ct_unhash(nf, ct);
+    }
     say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}.`);
     return 'NF_ACCEPT';
   }
