@@ -175,9 +175,11 @@ export function nf_conncount_count_skb(x: EvalCtx, data: ConnCountData, key: str
     data.lists.set(key, l);
     return { count: 1, err: 0, added: true, evicted: 0 };
   }
+  // an empty list is left to insert_tree, which adds to it without the gc pass on -EEXIST
+  const empty = list.head.length === 0;
   const r = nf_conncount_add_skb(x, list);
   if (r.err === 'ENOENT') return r;
-  if (r.err === 'EEXIST') r.evicted += nf_conncount_gc_list(x, list);
+  if (r.err === 'EEXIST' && !empty) r.evicted += nf_conncount_gc_list(x, list);
   r.count = list.head.length;
   return r;
 }
