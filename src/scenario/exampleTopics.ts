@@ -102,6 +102,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
       ['nf-concat-sets.yaml', 'a set of (address . port) pairs: both fields must match one element'],
       ['nf-limit-connmark.yaml', 'limit counts tokens; connmark carries a mark across a connection'],
       ['nf-tcp-flags-quota.yaml', 'tcp flags with a mask, a tcp option of the SYN, and a byte quota'],
+      ['nf-connlimit-tcp.yaml', 'connlimit: at most one TCP connection per client address'],
       ['nf-named-objects.yaml', 'named quota and counter objects: several rules share one quota'],
       ['nf-raw-notrack.yaml', 'the raw table at priority -300 runs before conntrack and can skip it'],
       ['nf-conntrack-defrag.yaml', 'conntrack needs whole datagrams: fragments are gathered at PRE_ROUTING'],

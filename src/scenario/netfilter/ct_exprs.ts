@@ -7,14 +7,15 @@ import { IPS_DST_NAT, IPS_SRC_NAT, v4of, type NfConn, type Tuple } from '../../m
 /** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
 export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
 
-/** The status bits the model knows, by name, as nft and iptables spell them. ASSURED is not kept by the model. */
-export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT };
+/** The status bits the model knows, by name, as nft and iptables spell them, in bit order. */
+export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, assured: IPS.ASSURED, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT, dying: IPS.DYING };
 
 export const ctOf = (x: EvalCtx): NfConn | null => x.nf.ctOf(x.p.skb);
 
 /**
  * ct->status as far as the model keeps it: no expectations exist in the model (no helpers), so
- * EXPECTED is never set; SEEN_REPLY and CONFIRMED follow the entry; the NAT bits are its own.
+ * EXPECTED is never set; SEEN_REPLY and CONFIRMED follow the entry; ASSURED (set by the TCP and
+ * UDP trackers, nf_conntrack_core.ts) and the NAT bits are its own.
  */
 export function ctStatusBits(ct: NfConn): number {
   let s = ct.status;
@@ -55,4 +56,9 @@ export const ctL3proto = (x: EvalCtx): number | undefined => {
   return ct ? (ct.tuple[0].src.family === 'ipv6' ? 10 : 2) : undefined;
 };
 
-export const showStatus = (v: number): string => Object.entries(CT_STATUS_KNOWN).filter(([, b]) => v & b).map(([n]) => n).join(',') || '0x0';
+/** The status word by nft's names, the bits it has no name for (SRC_NAT_DONE, DST_NAT_DONE) in hex after them. */
+export const showStatus = (v: number): string => {
+  const named = Object.entries(CT_STATUS_KNOWN).filter(([, b]) => v & b);
+  const rest = named.reduce((r, [, b]) => r & ~b, v) >>> 0;
+  return [...named.map(([n]) => n), ...(rest ? [`0x${rest.toString(16)}`] : [])].join(',') || '0x0';
+};

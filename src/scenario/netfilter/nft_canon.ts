@@ -11,7 +11,7 @@ import { HEADERS, ICMP_CODES, type FieldType } from './nft_header_fields';
 import { ICMP_TYPES, PROTO_BY_NAME, TCP_FLAGS } from './exprs';
 import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
 import { EXTHDRS6, IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
-import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf } from './values';
+import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { numToIp } from '../../model/proto/addr';
 
 interface T {
@@ -509,6 +509,11 @@ function dataMapText(rest: T[], mapAt: number, dataTy: VType, numeric: boolean, 
  * one (`10.0.0.0-10.0.0.255` is `10.0.0.0/24`, a single address `/32`), any other as written.
  */
 function natRangeText(w: string): string {
+  // a prefix lists with its host bits cleared (nft 1.0.6: `snat to 10.0.0.1/30` lists as 10.0.0.0/30)
+  const pre = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(w);
+  const plen = pre ? prefixLenOf(pre[2]) : undefined;
+  const base = pre ? ipv4Of(pre[1]) : undefined;
+  if (plen !== undefined && base !== undefined) return `${numToIp(prefixRange(base, plen)[0])}/${plen}`;
   const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)(:.*)?$/.exec(w);
   if (!m) return w;
   const lo = ipv4Of(m[1]);
@@ -742,6 +747,11 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
         return join([head, ...(op && op !== '==' ? [op] : []), valuesText(ts.slice(op ? i + 1 : i), 'int', numeric)]);
       }
       default:
+        // `ct count [over] N` is a statement (connlimit_stmt_print), its number in decimal, cut to 32 bits
+        if (kw === 'ct' && ts[1]?.t === 'count') {
+          const over = ts[2]?.t === 'over';
+          return join(['ct count', ...(over ? ['over'] : []), String(BigInt(ts[over ? 3 : 2].t) & 0xffffffffn)]);
+        }
         return matchText(ts, numeric);
     }
   };

@@ -145,9 +145,32 @@ export function addCmd(p: NftCursor, verb: NTok, ops: Op[]): void {
     }
     case 'flowtable':
       return p.fail(what, 'flowtables are not modelled');
+    case 'ct':
+    case 'synproxy':
+    case 'secmark':
+    case 'tunnel':
+      return unmodelledObject(p, what);
     default:
       return p.fail(what, `nft ${verb.text} ${what.text}: expected table, chain or rule`);
   }
+}
+
+/** Stateful object kinds the model has no semantics for: refused by name, never as a syntax error. */
+const UNMODELLED_OBJECTS = new Set(['ct', 'synproxy', 'secmark', 'tunnel']);
+
+/**
+ * `ct helper|timeout|expectation NAME { … }`, `synproxy NAME { … }`…: a ct helper object
+ * (nft_ct.c nft_ct_helper_obj) attaches a conntrack helper, whose effect is the expectations it
+ * makes from the packets' payload (ftp's PORT commands…), which the model does not have; a ct
+ * timeout object sets conntrack timeouts, which the model does not keep.
+ */
+function unmodelledObject(p: NftCursor, w: NTok): never {
+  if (w.text !== 'ct') return p.fail(w, `${w.text} objects are not modelled`);
+  const k = p.peek();
+  if (k.text === 'helper') return p.fail(w, 'ct helper objects are not modelled (a conntrack helper and the expectations it makes, nft_ct_helper_obj)');
+  if (k.text === 'timeout') return p.fail(w, 'ct timeout objects are not modelled (the model keeps no conntrack timeouts)');
+  if (k.text === 'expectation') return p.fail(w, 'ct expectation objects are not modelled (the model has no expectations)');
+  return p.fail(k, `syntax error: unexpected ${q(k.text)} after ct (expected helper, timeout or expectation)`);
 }
 
 /** `table [family] NAME [{ chain … }]` — the block form of a dump, or `add table`. */
@@ -187,6 +210,8 @@ export function tableBlock(p: NftCursor, kw: NTok, ops: Op[], create: boolean): 
         objectDecl(p, ops, fam, tn, w, on, false);
       } else if (w.text === 'flowtable') {
         p.fail(w, 'flowtables are not modelled');
+      } else if (UNMODELLED_OBJECTS.has(w.text)) {
+        unmodelledObject(p, w);
       } else {
         p.fail(w, `syntax error: unexpected ${q(w.text)} in a table (expected chain)`);
       }

@@ -9,9 +9,10 @@ import { nf_ct_set_acct } from '../../model/net/netfilter/nf_conntrack_acct';
 import { numToIp } from '../../model/proto/addr';
 import type { NTok } from './lex';
 import * as X from './exprs';
-import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, IPS, showStatus } from './ct_exprs';
+import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, showStatus } from './ct_exprs';
 import { skOwner } from './sock_exprs';
 import { NftCursor, q } from './nft_cursor';
+import { connlimitItem } from './nft_connlimit';
 
 /** ARPHRD_* of the model's devices: Ethernet (veth, NIC) and loopback; nft's names for the types */
 const IFTYPES: Record<string, number> = { ether: 1, ppp: 512, ipip: 768, ipip6: 769, loopback: 772, sit: 776, ipgre: 778 };
@@ -70,17 +71,24 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
     case 'label':
     case 'event':
     case 'id':
-    case 'count':
     case 'secmark':
     case 'timeout':
     case 'expectation':
       return notModelled(p, k, `ct ${k.text} is not modelled`);
+    case 'count':
+      return connlimitItem(p, kw);
     default:
       return p.fail(k, `unknown ct key ${q(k.text)}`);
   }
 }
 
-/** `ct status [!] FLAG,…` (some bit of them set, none with !); an explicit == or != or a set is refused. */
+/**
+ * `ct status [!] FLAG,…` (some bit of them set, none with !), and the forms nft compiles to a
+ * compare or a lookup of the whole status word: `== FLAGS`, `!= FLAGS`, `[!=] { FLAG, … }`. The
+ * model keeps every bit its connections can have (ctStatusBits: no helpers, so no EXPECTED,
+ * SEQ_ADJUST or HELPER; no flowtables, zones templates or timeouts objects), so the whole word is
+ * the kernel's.
+ */
 function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   let neg = false;
   if (p.peek().kind === 'punct' && p.peek().text === '!') {
@@ -89,20 +97,23 @@ function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
   }
   const op = neg ? '!=' : p.op();
   const set = p.is('{');
-  // `==`, `!=` and a set compare the whole status word (cmp, lookup), whose other bits the model
-  // does not keep (IPS_ASSURED, IPS_SRC_NAT_DONE, IPS_DST_NAT_DONE…): only the bit tests are modelled
-  if (!neg && (set || p.toks[p.i - 1].kind === 'punct')) p.fail(p.toks[p.i - (set ? 0 : 1)], 'ct status compared as a whole word (==, != or a set) is not modelled (the model does not keep IPS_ASSURED or the NAT_DONE bits): write ct status FLAG,… (some set) or ct status ! FLAG,… (none set)');
+  const explicit = !neg && p.toks[p.i - 1].kind === 'punct' && p.toks[p.i - 1].text !== '!';
+  if (explicit && op !== '==' && op !== '!=') p.fail(kw, `ct status ${op} is not modelled (a status word compared by order)`);
   const vs = p.values('a conntrack status');
   const bit = (t: NTok, s: string): number => {
-    if (s === 'assured') p.fail(t, 'ct status assured is not modelled (the model does not keep IPS_ASSURED)');
-    if (s === 'dying') return IPS.DYING;
+    if (/^(\d+|0x[0-9a-f]+)$/i.test(s)) return p.num(t, 0, 0xffffffff);
     if (Object.hasOwn(CT_STATUS_KNOWN, s)) return CT_STATUS_KNOWN[s];
     return p.fail(t, `unknown ct status ${q(s)} (expected, seen-reply, assured, confirmed, snat, dnat, dying)`);
   };
   const bits = vs.map((t) => bit(t, t.text));
   const show = (v: number): string => `ct status ${showStatus(v)}`;
-  if (vs.length > 1 && set) p.fail(kw, 'negation can only be used with singleton bitmask values');
+  if (vs.length > 1 && set && neg) p.fail(kw, 'negation can only be used with singleton bitmask values');
   const mask = bits.reduce((a, b) => a | b, 0);
+  if (!neg && (set || explicit)) {
+    // a set holds each element as a whole word; a list without braces is one word of its bits
+    const words = set ? bits : [mask];
+    return X.matchNum(p.text(kw), ctStatus, op, words.map((w) => [w, w] as [number, number]), show, extra);
+  }
   return X.matchBits(p.text(kw), ctStatus, mask, 'any', op === '!=', show, extra);
 }
 

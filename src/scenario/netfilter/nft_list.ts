@@ -5,15 +5,17 @@
 // the tokens the parser accepted and the datatype of the key); this file puts them together.
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
-import { setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
+import { jiffiesAt, setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
 import { listedElem } from './nft_canon';
 import { listObject } from './nft_objects';
 
 export interface ListOptions {
   /** nft -n's protocol numbers (`ip protocol 6`), as nftables' own tests list rules */
   numericProto?: boolean;
-  /** nft -s: no counter or quota values */
+  /** nft -s: no counter or quota values, and no element expirations */
   stateless?: boolean;
+  /** the jiffies at the listing: an element's `expires` is the time left (nft lists it unless -s); an expired one is not listed */
+  now?: number;
 }
 
 /** The rule as nft lists it (without its handle). */
@@ -67,7 +69,7 @@ function timeText(ms: number): string {
   return out || '0s';
 }
 
-function listSet(s: NfSet): string[] {
+function listSet(s: NfSet, o: ListOptions = {}): string[] {
   const out = [`\t${s.kind} ${s.name} {`, s.typeofText ? `\t\ttypeof ${s.typeofText}` : `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
   if (s.size) out.push(`\t\tsize ${s.size}`);
   const flags = [s.constant ? 'constant' : '', s.dynamic ? 'dynamic' : '', s.interval ? 'interval' : '', s.timeoutFlag ? 'timeout' : ''].filter(Boolean);
@@ -75,11 +77,16 @@ function listSet(s: NfSet): string[] {
   // (checked: `flags timeout; timeout 1d2h` lists no flags, with dynamic it lists both)
   if (flags.length && !(s.timeout && flags.length === 1 && s.timeoutFlag)) out.push(`\t\tflags ${flags.join(',')}`);
   if (s.timeout) out.push(`\t\ttimeout ${timeText(s.timeout * 4)}`);
-  if (s.elems.length) {
-    // a map element's text ends with its verdict (`10.0.0.1 : drop`)
-    const el = s.elems.map((e) => {
+  // nf_tables_dump_setelem skips an element whose time has come (nft_set_elem_expired)
+  const now = o.now;
+  const live = now === undefined ? s.elems : s.elems.filter((e) => e.expires === undefined || now < e.expires);
+  if (live.length) {
+    // a map element's text ends with its verdict (`10.0.0.1 : drop`); an element with a timeout
+    // lists the time it has left after its key and timeout (nft 1.0.6: `expires 9s996ms`)
+    const el = live.map((e) => {
       const [key, ...data] = e.text.split(' : ');
-      return [listedElem(key, s.fields ?? s.keyType), ...data].join(' : ');
+      const left = now !== undefined && !o.stateless && e.expires !== undefined ? ` expires ${timeText((e.expires - now) * 4)}` : '';
+      return [listedElem(key, s.fields ?? s.keyType) + left, ...data].join(' : ');
     });
     out.push(`\t\telements = { ${el.join(', ')} }`);
   }
@@ -100,7 +107,7 @@ export function listTable(t: Table, o: ListOptions = {}): string {
   const parts: string[][] = [];
   // nft 1.0.6 table_print: the named objects first, in the order they were made, then sets, then chains
   for (const ob of t.objects?.values() ?? []) parts.push(listObject(ob, !!o.stateless));
-  for (const s of t.sets?.values() ?? []) parts.push(listSet(s));
+  for (const s of t.sets?.values() ?? []) parts.push(listSet(s, o));
   for (const c of t.chains.values()) parts.push(listChain(c, o));
   parts.forEach((p, i) => {
     if (i) out.push('');
@@ -116,5 +123,6 @@ export function listTable(t: Table, o: ListOptions = {}): string {
  */
 export function nftListRuleset(net: Net, o: ListOptions = {}): string {
   const tables = NfEngine.of(net).tables.filter((t) => t.owner !== 'iptables');
-  return tables.map((t) => `${listTable(t, o)}\n`).join('');
+  const at = { now: jiffiesAt(net.w.sched.now), ...o };
+  return tables.map((t) => `${listTable(t, at)}\n`).join('');
 }

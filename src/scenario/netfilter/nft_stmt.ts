@@ -12,6 +12,7 @@ import { inet4, inet6, type InetAddr } from '../../model/proto/inet_addr';
 import { parseIpv6 } from '../../trace/ipv6';
 import { mapAhead } from './nft_datamap';
 import { natMapStmt } from './nft_natmap';
+import { prefixLenOf, prefixRange } from './values';
 
 /** What one keyword's parser made: its expressions, and whether it ends the rule with a verdict. */
 export interface Item {
@@ -179,19 +180,28 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
       max = r.max;
     } else {
       const v = p.word('an address');
-      // ADDR-ADDR is an address range (nft_nat's NFTA_NAT_REG_ADDR_MAX), which find_best_ips_proto picks from
+      // ADDR/LEN is the range of the prefix (nft 1.0.6 loads addr_min and addr_max; no port may
+      // follow); ADDR-ADDR is an address range (nft_nat's NFTA_NAT_REG_ADDR_MAX): find_best_ips_proto picks from either
+      const pre = /^([\d.]+)\/(\d+)$/.exec(v.text);
       const m = /^([\d.]+)(?:-([\d.]+))?(?::(\d+)(?:-(\d+))?)?$/.exec(v.text);
-      if (!m) p.fail(v, `${q(v.text)}: expected ADDR or ADDR:PORT or ADDR:PORT-PORT`);
-      addr = p.addrOf(v, m[1]);
-      if (m[2] !== undefined) {
-        const hi = p.addrOf(v, m[2]);
-        if (hi < (addr as number)) p.fail(v, 'Range has zero or negative size');
-        if (hi !== addr) max = inet4(hi);
-      }
-      if (m[3]) {
-        const off = m[1].length + (m[2] !== undefined ? m[2].length + 1 : 0) + 1;
-        needTransport(p, v, off);
-        ports = [p.portOf(v, m[3]), m[4] ? p.portOf(v, m[4]) : p.portOf(v, m[3])];
+      if (pre) {
+        const plen = prefixLenOf(pre[2]) ?? p.fail(v, `${q(v.text)}: bad prefix length`);
+        const [lo, hi] = prefixRange(p.addrOf(v, pre[1]), plen);
+        addr = lo;
+        if (hi !== lo) max = inet4(hi);
+      } else if (!m) p.fail(v, `${q(v.text)}: expected ADDR, ADDR/LEN, ADDR-ADDR, ADDR:PORT or ADDR:PORT-PORT`);
+      else {
+        addr = p.addrOf(v, m[1]);
+        if (m[2] !== undefined) {
+          const hi = p.addrOf(v, m[2]);
+          if (hi < (addr as number)) p.fail(v, 'Range has zero or negative size');
+          if (hi !== addr) max = inet4(hi);
+        }
+        if (m[3]) {
+          const off = m[1].length + (m[2] !== undefined ? m[2].length + 1 : 0) + 1;
+          needTransport(p, v, off);
+          ports = [p.portOf(v, m[3]), m[4] ? p.portOf(v, m[4]) : p.portOf(v, m[3])];
+        }
       }
     }
   } else if (p.is('to')) {

@@ -7,7 +7,7 @@ import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
-import { listRule, nftListRuleset } from '../../../src/scenario/netfilter/nft_list';
+import { listRule, listTable, nftListRuleset } from '../../../src/scenario/netfilter/nft_list';
 import { ScenarioError } from '../../../src/scenario/types';
 import { run, runExample, threeHosts, udpFates as fates, udpItems as udp } from './helpers';
 
@@ -72,7 +72,18 @@ describe('element timeouts and delete @set (issue 15): accepted and refused line
   it('accepts an element timeout in a set with timeouts, and lists it', () => {
     const r = load('accept', 'set s { type ipv4_addr; flags timeout; elements = { 10.0.1.1 timeout 10s, 10.0.1.2 } }');
     assert.ok(typeof r !== 'string');
-    assert.match(nftListRuleset(r.net), /flags timeout\n\t\telements = \{ 10\.0\.1\.1 timeout 10s, 10\.0\.1\.2 \}/);
+    // nft 1.0.6 lists the time an element has left after its timeout (not with -s)
+    assert.match(nftListRuleset(r.net), /flags timeout\n\t\telements = \{ 10\.0\.1\.1 timeout 10s expires 10s, 10\.0\.1\.2 \}/);
+    assert.match(nftListRuleset(r.net, { stateless: true }), /elements = \{ 10\.0\.1\.1 timeout 10s, 10\.0\.1\.2 \}/);
+  });
+
+  it('lists what an element has left at the time of the listing, and no longer lists it once expired', () => {
+    const r = load('accept', 'set s { type ipv4_addr; timeout 1m; elements = { 10.0.1.1 expires 20s500ms, 10.0.1.2 } }');
+    assert.ok(typeof r !== 'string');
+    const t = NfEngine.of(r.net).tables[0];
+    // jiffies of 4 ms: 5 s in, 15.5 s left of the first, 55 s of the second
+    assert.match(listTable(t, { now: 1250 }), /elements = \{ 10\.0\.1\.1 expires 15s500ms, 10\.0\.1\.2 expires 55s \}/);
+    assert.match(listTable(t, { now: 5125 }), /elements = \{ 10\.0\.1\.2 expires 39s500ms \}/);
   });
   const bad: [string, RegExp][] = [
     ['set s { type ipv4_addr; elements = { 10.0.1.1 timeout 10s } }', /Invalid argument: set s has no timeouts/],

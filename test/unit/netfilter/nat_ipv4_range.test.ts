@@ -53,4 +53,14 @@ describe('netfilter: IPv4 NAT address ranges', () => {
     assert.ok(plain.every(inRange), plain.join(', '));
     assert.notDeepStrictEqual(plain, pers, 'without persistent the destination seeds the hash');
   });
+
+  it('nft: a prefix is the range from its network address to its last (nft loads addr_min and addr_max), listed with the host bits cleared', () => {
+    const net = new World().addHost('h');
+    runNft(net, fromFile('table inet t {\n chain c {\n  type nat hook postrouting priority 100;\n  snat ip to 10.0.0.1/30\n  snat ip to 10.0.0.7/32\n }\n}\n', 'r.nft'));
+    assert.match(nftListRuleset(net), /\t\tsnat ip to 10\.0\.0\.0\/30\n\t\tsnat ip to 10\.0\.0\.7\/32\n/);
+    const sends = ['udp to 10.0.2.2:9 from :4000 size 100', 'udp to 10.0.2.3:9 from :4001 size 100'];
+    const nat = (to: string): string[] => bindings(['nft add table ip n', "nft add chain ip n post '{ type nat hook postrouting priority 100; }'", `nft add rule ip n post oifname eth1 snat to ${to}`], sends);
+    assert.deepStrictEqual(nat('10.0.9.0/26'), nat('10.0.9.0-10.0.9.63'), 'the same range, the same choices');
+    assert.match(refusal(() => runNft(new World().addHost('h'), fromFile('table ip t {\n chain c {\n  type nat hook postrouting priority 100;\n  meta l4proto tcp snat to 10.0.0.0/30:80\n }\n}\n', 'r.nft'))), /expected ADDR, ADDR\/LEN/);
+  });
 });

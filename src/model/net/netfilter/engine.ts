@@ -30,7 +30,7 @@ import { ip6_route_me_harder } from '../ipv6/netfilter';
 import { pktinfo } from './nf_pktinfo';
 import { scanRules } from './nf_tables_validate';
 import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
-import type { NfConn } from './nf_conntrack';
+import { tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip } from './nf_nat';
 import { INT_MAX, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_DEFRAG, NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
 import { ipv4_conntrack_defrag } from './nf_defrag_ipv4';
@@ -288,6 +288,10 @@ export class NfEngine implements NetfilterEngine, NfServices {
   ctOf(skb: SkBuff): NfConn | null {
     if (!skb.nfct || !skb.nfct.id) return null;
     return this.conns.get(skb.nfct.id) ?? null;
+  }
+
+  ctFind(t: Tuple): NfConn | null {
+    return this.hash.get(tupleKey(t))?.ct ?? null;
   }
 
   ctState(skb: SkBuff): string | null {

@@ -28,10 +28,12 @@ export interface Tuple {
 
 export type CtInfo = 'IP_CT_ESTABLISHED' | 'IP_CT_RELATED' | 'IP_CT_NEW' | 'IP_CT_ESTABLISHED_REPLY' | 'IP_CT_RELATED_REPLY' | 'IP_CT_UNTRACKED';
 
+export const IPS_ASSURED = 1 << 2;
 export const IPS_SRC_NAT = 1 << 4;
 export const IPS_DST_NAT = 1 << 5;
 export const IPS_SRC_NAT_DONE = 1 << 7;
 export const IPS_DST_NAT_DONE = 1 << 8;
+export const IPS_DYING = 1 << 9;
 
 export interface NfConn {
   id: number;
@@ -43,6 +45,8 @@ export interface NfConn {
   /** TCP_CONNTRACK_* without the prefix */
   tcpState?: string;
   mark: number;
+  /** UDP: the jiffies after which a connection that has seen a reply is a stream (ct->proto.udp.stream_ts) */
+  udpStreamTs?: number;
   /** the acct extension (nf_conntrack_acct.ts), when accounting was on at creation */
   acct?: import('./nf_conntrack_acct').CtAcct;
 }

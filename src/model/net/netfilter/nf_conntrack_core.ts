@@ -11,13 +11,14 @@ import type { SkBuff } from '../core/skbuff';
 import type { NfHookName } from '../../../trace/contract';
 import type { HookResult, NfProto } from './core';
 import type { NfEngine } from './engine';
-import { IPPROTO_ICMP, IPPROTO_TCP } from '../../proto/ipv4';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
+import { HZ, jiffiesAt } from './nf_tables';
 import { NEXTHDR_ICMP } from '../../proto/ipv6';
 import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
-import { canInvert, CT_FILE, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
@@ -82,7 +83,14 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
         say(`Conntrack: a new SYN for connection #${ct.id}, which is closed (${ct.tcpState}): the old entry is removed and the lookup is repeated (NF_REPEAT inside nf_conntrack_in).`, 'NF_REPEAT');
         continue;
       }
+      // nf_conntrack_tcp_packet: IPS_SEEN_REPLY (as it was before this packet) and an ACK that
+      // leaves SYN_RECV or ESTABLISHED in ESTABLISHED: the handshake is complete, IPS_ASSURED
+      if (ct.seenReply && ns === 'ESTABLISHED' && (ct.tcpState === 'SYN_RECV' || ct.tcpState === 'ESTABLISHED')) ct.status |= IPS_ASSURED;
       ct.tcpState = ns;
+    } else if (t.proto === IPPROTO_UDP && ct.seenReply && ct.udpStreamTs !== undefined && jiffiesAt(net.w.sched.now) > ct.udpStreamTs) {
+      // nf_conntrack_udp_packet: traffic both ways and still active two seconds after the first
+      // packet (time_after(jiffies, stream_ts)): a stream, IPS_ASSURED
+      ct.status |= IPS_ASSURED;
     }
     const info = h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW';
     const first = h.reply && !ct.seenReply;
@@ -95,7 +103,11 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
     nf_ct_acct_update(ct, h.reply, skb.len);
-    if (rstKill) nf_ct_unhash(nf, ct);
+    // nf_ct_kill_acct → nf_ct_delete marks the entry IPS_DYING before it leaves the table
+    if (rstKill) {
+      ct.status |= IPS_DYING;
+      nf_ct_unhash(nf, ct);
+    }
     say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}.`);
     return 'NF_ACCEPT';
   }
@@ -119,6 +131,8 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
     return 'NF_ACCEPT';
   }
   const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0 };
+  // nf_conntrack_udp_packet on an unconfirmed entry: stream_ts = jiffies + 2 * HZ
+  if (t.proto === IPPROTO_UDP) ct.udpStreamTs = jiffiesAt(nf.net.w.sched.now) + 2 * HZ;
   nf.conns.set(ct.id, ct);
   nf_ct_acct_ext_add(nf, ct);
   nf_ct_acct_update(ct, false, skb.len);

@@ -83,6 +83,8 @@ export interface NfServices {
   setTrace(x: EvalCtx): void;
   /** the packet's conntrack entry (nf_ct_get): null without one, or untracked */
   ctOf(skb: PktInfo['skb']): NfConn | null;
+  /** nf_conntrack_find_get: the confirmed entry that holds the tuple (either direction), or null */
+  ctFind(t: import('./nf_conntrack').Tuple): NfConn | null;
   /** the mark changed: remember for the re-route an output route chain asks for */
   markChanged(x: EvalCtx, old: number): void;
 }
@@ -241,6 +243,9 @@ export function setTypeText(s: Pick<NfSet, 'keyType' | 'fields'>): string {
 export function setLookup(s: NfSet, v: number | string, jiffies?: number): SetElem | undefined {
   return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)) && !(jiffies !== undefined && e.expires !== undefined && jiffies >= e.expires));
 }
+
+/** CONFIG_HZ of the model's kernel */
+export const HZ = 250;
 
 /** jiffies64 at a time of the model's clock (ns): HZ 250, one jiffy per 4 ms. */
 export function jiffiesAt(ns: number): number {

@@ -107,7 +107,6 @@ const OPTS: Record<string, (st: St, o: XtOpt) => void | string[]> = {
     for (const n of v.text.split(',')) {
       const b = STATUS_BITS[n.toUpperCase()];
       if (b === undefined) fail(v, `Bad ctstatus ${q(n)}`);
-      if (b === IPS.ASSURED) fail(v, 'conntrack --ctstatus ASSURED is not modelled (the model does not keep IPS_ASSURED)');
       m |= b;
     }
     st.tests.push({ name: '--ctstatus', inv: o.neg, test: (_x, ct) => (ctStatusBits(ct) & m) !== 0, shows: (x) => `ctstatus 0x${(ctOf(x) ? ctStatusBits(ctOf(x)!) : 0).toString(16)}` });

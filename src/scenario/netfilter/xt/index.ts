@@ -13,6 +13,7 @@ import { limit, quota } from './limit';
 import { statistic } from './statistic';
 import { hashlimit } from './hashlimit';
 import { connbytes } from './connbytes';
+import { connlimit } from './connlimit';
 import { DSCP, NFLOG, TOS, TTL } from './targets';
 import { CLASSIFY, ECN, TCPOPTSTRIP } from './mangle_targets';
 import { TCPMSS } from './tcpmss_target';
@@ -27,6 +28,6 @@ import { policy } from './policy';
 
 export { IPT_PROTOS } from './protos';
 
-export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, ipvs, string, mac, helper, realm, recent, policy };
+export const XT_MATCHES: Record<string, XtMatch> = { conntrack, state, tos, dscp, ecn, iprange, esp, ah, ipcomp, sctp, dccp, tcpmss, owner, addrtype, limit, quota, statistic, hashlimit, connbytes, connlimit, ipvs, string, mac, helper, realm, recent, policy };
 
 export const XT_TARGETS: Record<string, XtTarget> = { NFLOG, TOS, DSCP, TTL, ECN, CLASSIFY, TCPOPTSTRIP, NETMAP, TCPMSS };
