@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
+import { scenarioFileReader } from '../scenario/files';
 import type { Trace } from '../trace/contract';
 import { TraceAdapter } from '../goals/traceAdapter';
 import type { TraceView } from '../goals';
@@ -49,8 +50,8 @@ export function loadAll(dir = exercisesDir()): Exercise[] {
 }
 
 export function runRef(ref: ScenarioRef): Trace {
-  const dir = path.dirname(ref.file);
-  return runScenarioText(ref.text, ref.file, { readFile: (p) => readFile(path.resolve(dir, p)) });
+  // a learner's scenario is input like any other: the files it names stay in its folder (as for `netstack trace`)
+  return runScenarioText(ref.text, ref.file, { readFile: scenarioFileReader(ref.file) });
 }
 
 export function viewOf(t: Trace): TraceView {
