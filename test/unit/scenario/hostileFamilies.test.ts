@@ -52,6 +52,29 @@ describe('hostile input families', () => {
     assert.deepStrictEqual(errors(withScript('ip route add 10.0.9.0/24 dev eth0 metric 0\nip rule add fwmark 0x10 table 5\nbogus')).map((e) => e.line), [6]);
   });
 
+  it('a setup line longer than execve takes is E2BIG at its start, and its words are not kept', () => {
+    const comment = 'x'.repeat(131_072);
+    oneError(withScript(`nft add rule ip t c comment "${comment}"`), 4, 5, 'Argument list too long (E2BIG): an argument of 131072 bytes, more than execve takes (MAX_ARG_STRLEN, 131072 bytes)');
+    // one byte less fits (131,071 and its NUL): only the next line is wrong
+    assert.deepStrictEqual(errors(withScript(`nft add rule ip t c comment "${comment.slice(1)}"\nbogus`)).map((e) => e.line), [5]);
+    // a million short words: over ARG_MAX; the continuation lines of the command go with it, the next line is read
+    const t0 = Date.now();
+    const es = errors(withScript(`ip link set eth0 ${'up '.repeat(1_000_000)}\\
+  down
+ip link set eth7 up`));
+    assert.deepStrictEqual(es.map((e) => [e.line, e.col]), [[4, 5], [6, 17]], JSON.stringify(es.slice(0, 3)));
+    assert.match(es[0].detail, /the arguments of this command take more than 2097152 bytes \(ARG_MAX/);
+    assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms`);
+  });
+
+  it('a UDP payload longer than a datagram can carry is EMSGSIZE at `payload`, not sent with a wrapped length', () => {
+    const send = (line: string): string => TWO('').replace('send: icmp echo-request to 10.0.1.2', line);
+    const at = 'send: udp to 10.0.1.2:9 '.length + 5;
+    oneError(send(`send: udp to 10.0.1.2:9 payload "${'x'.repeat(65_508)}"`), 13, at, 'a payload of 65508 bytes: a UDP datagram over IPv4 carries at most 65507 (sendmsg fails with EMSGSIZE)');
+    assert.doesNotThrow(() => runScenarioText(send(`send: udp to 10.0.1.2:9 payload "${'x'.repeat(65_507)}"`), 'f.yaml', { level: 'fates' }));
+    oneError(send(`send: udp to [2001:db8::2]:9 payload "${'x'.repeat(65_528)}"`), 13, 'send: udp to [2001:db8::2]:9 '.length + 5, 'over IPv6 carries at most 65527');
+  });
+
   it("iptables: a `!` that ends the line is iptables' error, at the `!`", () => {
     for (const line of ['iptables -A INPUT !', 'iptables -A OUTPUT -p udp -m owner !', 'ip6tables -A FORWARD -m ipv6header !']) {
       const errs = runErrors(withScript(line).replace('h: |', 'h: |\n    ip link set eth0 up').replace(/^name: t/, 'name: t'));
