@@ -69,6 +69,23 @@ describe('netstack exercise', () => {
     }
   });
 
+  it('an exercise file from anywhere: the scenarios it names are read only inside its folder', async () => {
+    const fs = await import('fs');
+    const os = await import('os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-ex-'));
+    try {
+      const ex = fs.readFileSync(path.join(EX, 'journeys', 'forwarding-off.yaml'), 'utf8');
+      fs.writeFileSync(path.join(dir, 'x.yaml'), ex.replace(/^scenario: .*$/m, 'scenario: /etc/passwd').replace(/^solution: .*$/m, 'solution: ../outside.yaml'));
+      const r = await run('exercise', 'check', path.join(dir, 'x.yaml'));
+      assert.strictEqual(r.code, 1);
+      assert.match(r.err, /x\.yaml:\d+:11: `scenario`: cannot read `\/etc\/passwd` \(\/etc\/passwd is outside the scenario's folder/);
+      assert.match(r.err, /x\.yaml:\d+:11: `solution`: cannot read `\.\.\/outside\.yaml` \(.*is outside/);
+      assert.ok(!r.err.includes('root:'), r.err);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('usage mistakes exit 2 with a message on stderr', async () => {
     assert.strictEqual((await run('exercise', 'check', 'no-such-exercise')).code, 2);
     assert.strictEqual((await run('exercise', 'check', 'ttl-exceeded', '--scenario', 'x.yaml')).code, 2);
