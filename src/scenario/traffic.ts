@@ -113,6 +113,11 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     bad ||= v === undefined;
   }
   checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
+  // IP_TTL takes 1..255 (-1: the default), v6.12 do_ip_setsockopt; IPv6's hop limit takes 0
+  const ttlAt = words.findIndex((w) => w.text === 'ttl');
+  if (!v6 && !udp6 && (s as IpOptions).ttl === 0 && ttlAt >= 0) {
+    return a.fail(words[ttlAt + 1], '`ttl 0`: setsockopt(IP_TTL) fails with EINVAL (Invalid argument): a socket takes a TTL of 1..255; a wire frame may carry 0');
+  }
   const pl = (s as { payload?: string }).payload;
   if (p === 'udp' && payloadTok && pl !== undefined) {
     // ip_append_data (IP_MAX_MTU less the IP header) and __ip6_append_data (IPV6_MAXPLEN), v6.12:

@@ -75,6 +75,18 @@ ip link set eth7 up`));
     oneError(send(`send: udp to [2001:db8::2]:9 payload "${'x'.repeat(65_528)}"`), 13, 'send: udp to [2001:db8::2]:9 '.length + 5, 'over IPv6 carries at most 65527');
   });
 
+  it("a socket's TTL of 0 is setsockopt's EINVAL (IPv4 only: IPv6's hop limit takes 0; a wire frame may carry 0)", () => {
+    const send = (line: string): string => TWO('').replace('send: icmp echo-request to 10.0.1.2', line);
+    oneError(send('send: icmp echo-request to 10.0.1.2 ttl 0'), 13, 'send: icmp echo-request to 10.0.1.2 ttl '.length + 5, 'setsockopt(IP_TTL) fails with EINVAL');
+    oneError(send('send: udp to 10.0.1.2:9 ttl 0'), 13, 'send: udp to 10.0.1.2:9 ttl '.length + 5, 'EINVAL');
+    assert.doesNotThrow(() => runScenarioText(send('send: udp to 10.0.1.2:9 ttl 1'), 'f.yaml', { level: 'fates' }));
+    const ping6 = TWO('')
+      .replace(/(dev eth0\n)(    ip link set eth0 up\n  b)/, '$1    ip -6 addr add 2001:db8::1/64 dev eth0 nodad\n$2')
+      .replace('send: icmp echo-request to 10.0.1.2', 'send: icmp echo-request to 2001:db8::1 ttl 0')
+      .replace('from: a', 'from: b');
+    assert.doesNotThrow(() => runScenarioText(ping6, 'f.yaml', { level: 'fates' }));
+  });
+
   it("iptables: a `!` that ends the line is iptables' error, at the `!`", () => {
     for (const line of ['iptables -A INPUT !', 'iptables -A OUTPUT -p udp -m owner !', 'ip6tables -A FORWARD -m ipv6header !']) {
       const errs = runErrors(withScript(line).replace('h: |', 'h: |\n    ip link set eth0 up').replace(/^name: t/, 'name: t'));
