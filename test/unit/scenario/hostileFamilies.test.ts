@@ -81,10 +81,18 @@ ip link set eth7 up`));
     oneError(send('send: udp to 10.0.1.2:9 ttl 0'), 13, 'send: udp to 10.0.1.2:9 ttl '.length + 5, 'EINVAL');
     assert.doesNotThrow(() => runScenarioText(send('send: udp to 10.0.1.2:9 ttl 1'), 'f.yaml', { level: 'fates' }));
     const ping6 = TWO('')
-      .replace(/(dev eth0\n)(    ip link set eth0 up\n  b)/, '$1    ip -6 addr add 2001:db8::1/64 dev eth0 nodad\n$2')
+      .replace(/(dev eth0\n)( {4}ip link set eth0 up\n {2}b)/, '$1    ip -6 addr add 2001:db8::1/64 dev eth0 nodad\n$2')
       .replace('send: icmp echo-request to 10.0.1.2', 'send: icmp echo-request to 2001:db8::1 ttl 0')
       .replace('from: a', 'from: b');
     assert.doesNotThrow(() => runScenarioText(ping6, 'f.yaml', { level: 'fates' }));
+  });
+
+  it("an MTU is checked against the device's range: a veth's 68..65535, lo's none (its own 65536)", () => {
+    oneError(withScript('ip link set eth0 mtu 65536'), 4, 26, '`mtu`: `65536` is out of range (68..65535)');
+    oneError(withScript('ip link set dev eth1 mtu 67 up'), 4, 30, '`67` is out of range (68..65535)');
+    oneError(withScript('ip link set lo mtu 67'), 4, 24, 'mtu 67 on lo: the kernel takes it, and IPv4 then leaves the device (inetdev_valid_mtu); not modelled');
+    oneError(withScript('ip link set lo mtu 2147483648'), 4, 24, 'out of range (0..2147483647)');
+    assert.deepStrictEqual(errors(withScript('ip link set lo mtu 65536\nip link set mtu 70000 dev lo\nbogus')).map((e) => e.line), [6]);
   });
 
   it("iptables: a `!` that ends the line is iptables' error, at the `!`", () => {
