@@ -345,6 +345,14 @@ class Problems {
     if (!cond && this.list.length < 20) this.list.push(`${path}: expected ${what}`);
     return cond;
   }
+  /** A field the message does not have is refused, not ignored: the sender meant something by it. */
+  only(v: Obj, fields: readonly string[], path: string): void {
+    for (const k of Object.keys(v)) {
+      if (fields.includes(k)) continue;
+      if (this.list.length < 20) this.list.push(`${path}${JSON.stringify(k.slice(0, 60))}: unknown field (expected only ${fields.join(', ')})`);
+      else break;
+    }
+  }
 }
 
 /** A string of at most `max` characters (the error says how long it was). */
@@ -401,9 +409,10 @@ function objAt(v: unknown, path: string, p: Problems, what = 'an object'): v is 
   return p.need(isObj(v), path, what);
 }
 
-function checkBreakpointSpec(v: unknown, path: string, p: Problems): void {
+function checkBreakpointSpec(v: unknown, path: string, p: Problems, exact = false): void {
   if (!p.need(isObj(v), path, 'an object')) return;
   const b = v as Obj;
+  if (exact) p.only(b, BREAKPOINT_SPEC_FIELDS, `${path}.`);
   if (strUpTo(p, b.id, LIMITS.breakpointId, `${path}.id`, 'a non-empty string')) p.need((b.id as string).length > 0, `${path}.id`, 'a non-empty string');
   strUpTo(p, b.text, LIMITS.breakpointText, `${path}.text`, 'a condition');
   p.need(isBool(b.enabled), `${path}.enabled`, 'a boolean');
@@ -416,6 +425,8 @@ function checkBreakpointView(v: unknown, path: string, p: Problems): void {
   p.need(isNat(v.hits), `${path}.hits`, 'a count');
   p.need(Array.isArray(v.at) && v.at.length <= 5000 && (v.at as unknown[]).every(isNat), `${path}.at`, 'event indices (at most 5000)');
 }
+
+const BREAKPOINT_SPEC_FIELDS = ['id', 'text', 'enabled'];
 
 const STOP_REASONS: readonly StopReason[] = ['load', 'step', 'breakpoint', 'start', 'end', 'goto', 'focus', 'restore'];
 
@@ -565,7 +576,8 @@ function checkExerciseView(v: unknown, path: string, p: Problems): void {
 }
 
 function describe(v: unknown): string {
-  if (isObj(v) && isStr(v.type)) return `"${v.type}"`;
+  // a hostile type may be megabytes long: the error names its start
+  if (isObj(v) && isStr(v.type)) return JSON.stringify(v.type.slice(0, 60));
   return 'message';
 }
 
@@ -575,11 +587,25 @@ function finish<T>(v: unknown, p: Problems): Checked<T> {
   return { ok: false, error: `invalid ${describe(v)}: ${p.list.slice(0, 5).join('; ')}${more}` };
 }
 
+/** The fields of each message from the webview, besides `type` (the webview sends no others). */
+const WEBVIEW_TO_HOST_FIELDS: Record<string, readonly string[]> = {
+  'debugger/ready': [],
+  'debugger/step': ['action'],
+  'debugger/goto': ['index'],
+  'debugger/focusPacket': ['packet'],
+  'debugger/setBreakpoints': ['requestId', 'breakpoints'],
+  'debugger/openSource': ['requestId', 'fn', 'file'],
+  'debugger/log': ['level', 'message'],
+  'exercise/ready': [],
+  'exercise/action': ['action'],
+};
+
 /** Validate a message that arrived from the webview. */
 export function checkWebviewToHost(v: unknown): Checked<WebviewToHost> {
   const p = new Problems();
   if (!p.need(isObj(v), 'message', 'an object') || !p.need(isStr((v as Obj).type), 'type', 'a string')) return finish(v, p);
   const m = v as Obj;
+  if (Object.hasOwn(WEBVIEW_TO_HOST_FIELDS, m.type as string)) p.only(m, ['type', ...WEBVIEW_TO_HOST_FIELDS[m.type as string]], '');
   switch (m.type) {
     case 'debugger/ready':
       break;
@@ -598,7 +624,7 @@ export function checkWebviewToHost(v: unknown): Checked<WebviewToHost> {
         p.need(Array.isArray(m.breakpoints), 'breakpoints', 'an array') &&
         p.need((m.breakpoints as unknown[]).length <= LIMITS.breakpoints, 'breakpoints', `at most ${LIMITS.breakpoints} breakpoints (got ${n((m.breakpoints as unknown[]).length)})`)
       ) {
-        (m.breakpoints as unknown[]).forEach((b, i) => checkBreakpointSpec(b, `breakpoints[${i}]`, p));
+        (m.breakpoints as unknown[]).forEach((b, i) => checkBreakpointSpec(b, `breakpoints[${i}]`, p, true));
       }
       break;
     case 'debugger/openSource':
@@ -712,7 +738,10 @@ export function checkViewState(v: unknown): WebviewViewState | undefined {
   p.need(isNullOr(v.file, isStr), 'file', 'a string or null');
   p.need(isNat(v.index), 'index', 'an index');
   p.need(isNullOr(v.focus, isNat), 'focus', 'a packet id or null');
-  if (p.need(Array.isArray(v.breakpoints), 'breakpoints', 'an array')) {
+  // the state is the webview's, kept by VS Code: bounded like the messages that set it
+  if (isStr(v.file)) strUpTo(p, v.file, LIMITS.path * 10, 'file', 'a URI');
+  if (isStr(v.title)) strUpTo(p, v.title, LIMITS.indexString, 'title');
+  if (p.need(Array.isArray(v.breakpoints) && v.breakpoints.length <= LIMITS.breakpoints, 'breakpoints', `an array of at most ${LIMITS.breakpoints}`)) {
     (v.breakpoints as unknown[]).forEach((b, i) => checkBreakpointSpec(b, `breakpoints[${i}]`, p));
   }
   p.need(isOpt(v.title, isStr), 'title', 'a string');

@@ -7,6 +7,7 @@ import { checkExercise, type CheckInput } from '../exercise/check';
 import { exerciseFiles, exercisesDir, loadAll, loadExercise, runRef, viewOf } from '../exercise/files';
 import type { Exercise, ScenarioRef } from '../exercise/types';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
+import { readScenarioFile } from '../scenario/files';
 
 export const EXERCISE_USAGE = `  netstack exercise list           every exercise, one a line: id, track, kind, title
   netstack exercise check ID|FILE [--scenario MINE.yaml] [--solution]
@@ -109,7 +110,8 @@ function check(argv: string[], out: (s: string) => void, err: (s: string) => voi
     else if (scenario !== undefined) {
       let text: string;
       try {
-        text = fs.readFileSync(scenario, 'utf8');
+        // a regular file within the size limit, as `netstack trace` reads one (a FIFO would block)
+        text = readScenarioFile(scenario);
       } catch (e) {
         err(`netstack: cannot read ${scenario}: ${(e as Error).message}`);
         return 2;

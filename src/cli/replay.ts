@@ -3,10 +3,10 @@
 // that arrives on HOST:IF. Prints each frame's fate, then a summary by fate, function, drop
 // reason and rule. The scenario's own traffic runs first (it may open connections the capture
 // continues), then the capture, streamed from the file. Runs at the fates level: no events.
-import * as fs from 'fs';
 import * as path from 'path';
 import { fileChunks, scenarioCaptureOpener } from '../capture/file';
 import { parseScenario } from '../scenario/parse';
+import { readScenarioFile, scenarioFileReader } from '../scenario/files';
 import { replayItem, runReplay, summaryLine, type ReplayRun } from '../scenario/replay';
 import { ScenarioError, ScenarioErrors } from '../scenario/types';
 import { LineWriter, type Sink } from './stream';
@@ -53,7 +53,8 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
   }
   let text: string;
   try {
-    text = fs.readFileSync(o.scenario, 'utf8');
+    // read with the care `netstack trace` takes: a regular file within the size limit
+    text = readScenarioFile(o.scenario);
   } catch (e) {
     err(`netstack: cannot read ${o.scenario}: ${(e as Error).message}`);
     return 2;
@@ -68,7 +69,8 @@ export async function replayCommand(argv: string[], sink: Sink, err: (s: string)
       return 2;
     }
     run = runReplay(sc, item, () => ({ [Symbol.iterator]: () => fileChunks(o.capture) }), {
-      readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'),
+      // the rules files the scenario names are confined to its folder, as for `netstack trace`
+      readFile: scenarioFileReader(o.scenario),
       // the capture on the command line is the user's own file; those the scenario names stay confined to its folder
       openCapture: scenarioCaptureOpener(dir),
     });

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../scenario/run';
+import { readScenarioFile, scenarioFileReader } from '../scenario/files';
 import type { Trace } from '../trace/contract';
 import { TraceAdapter } from '../goals/traceAdapter';
 import type { TraceView } from '../goals';
@@ -35,10 +36,14 @@ export function exerciseFiles(dir = exercisesDir()): string[] {
   return out;
 }
 
-const readFile = (p: string): string => fs.readFileSync(p, 'utf8');
-
 export function loadExercise(file: string): Exercise {
-  return parseExercise(readFile(file), file, readFile);
+  // an exercise may come from anyone (`netstack exercise check FILE`): the scenarios it names are
+  // read as a scenario's rules files are, only inside its folder; a shipped one may also name the
+  // package's examples
+  const shipped = path.resolve(exercisesDir());
+  const root = path.resolve(file).startsWith(shipped + path.sep) ? path.dirname(shipped) : undefined;
+  const inFolder = scenarioFileReader(file, { root });
+  return parseExercise(readScenarioFile(file), file, (p) => inFolder(path.resolve(p)));
 }
 
 /** Every exercise, in track order then order within the track. Throws on the first bad file. */
@@ -49,8 +54,8 @@ export function loadAll(dir = exercisesDir()): Exercise[] {
 }
 
 export function runRef(ref: ScenarioRef): Trace {
-  const dir = path.dirname(ref.file);
-  return runScenarioText(ref.text, ref.file, { readFile: (p) => readFile(path.resolve(dir, p)) });
+  // a learner's scenario is input like any other: the files it names stay in its folder (as for `netstack trace`)
+  return runScenarioText(ref.text, ref.file, { readFile: scenarioFileReader(ref.file) });
 }
 
 export function viewOf(t: Trace): TraceView {

@@ -23,8 +23,11 @@ export function check(sc: Scenario, d: Diag): void {
   // listener still conflicts with another listener on the same port whose address is the same or
   // a wildcard on either side (inet_csk_bind_conflict, v6.12).
   const tcp: { addr: string; port: number; at: Tok }[] = [];
+  // a listener on an unknown host is reported here and left out, so that applying the rest (to
+  // report its errors with these) does not look for a host that is not there
+  sc.listen = sc.listen.filter((l) => host(l.host));
   for (const l of sc.listen) {
-    if (!host(l.host) || l.proto !== 'tcp') continue;
+    if (l.proto !== 'tcp') continue;
     const prev = tcp.find((x) => x.at.text === l.host.text && x.port === l.port && (x.addr === l.addr || x.addr === '0.0.0.0' || l.addr === '0.0.0.0'));
     if (prev) d.error(l.host, `tcp port ${l.port} is already bound on ${q(l.host.text)} by the listener at line ${prev.at.pos.line} (${prev.addr}:${prev.port}); SO_REUSEADDR does not let two TCP listeners overlap: EADDRINUSE`);
     else tcp.push({ addr: l.addr, port: l.port, at: l.host });

@@ -12,6 +12,15 @@ export interface Line {
   pos: SourcePos;
 }
 
+/**
+ * execve's bounds on a command's arguments (v6.12 fs/exec.c): one argument of at most
+ * MAX_ARG_STRLEN bytes (32 pages), all of them (with their NULs) within a quarter of the stack
+ * rlimit, 2 MiB with the usual 8 MiB. A longer setup line could not be run; it is refused, and its
+ * words are not kept (a hostile line of millions of words would otherwise fill the heap).
+ */
+export const MAX_ARG_STRLEN = 4096 * 32;
+export const ARG_MAX = (8 * 1024 * 1024) / 4;
+
 export function splitLines(m: Mapped, src: Source, diag: Diag): Line[] {
   const out: Line[] = [];
   const { text, offs } = m;
@@ -20,15 +29,31 @@ export function splitLines(m: Mapped, src: Source, diag: Diag): Line[] {
   let raw = '';
   let word: string | undefined;
   let wordStart = 0;
+  let argBytes = 0;
+  let tooLong = false;
   const endWord = (): void => {
-    if (word !== undefined) words.push({ text: word, pos: at(wordStart) });
+    if (word !== undefined && !tooLong) {
+      const n = Buffer.byteLength(word) + 1;
+      argBytes += n;
+      if (n > MAX_ARG_STRLEN || argBytes > ARG_MAX) {
+        tooLong = true;
+        diag.error(
+          words[0]?.pos ?? at(wordStart),
+          n > MAX_ARG_STRLEN
+            ? `Argument list too long (E2BIG): an argument of ${n - 1} bytes, more than execve takes (MAX_ARG_STRLEN, ${MAX_ARG_STRLEN} bytes)`
+            : `Argument list too long (E2BIG): the arguments of this command take more than ${ARG_MAX} bytes (ARG_MAX with an 8 MiB stack)`,
+        );
+      } else words.push({ text: word, pos: at(wordStart) });
+    }
     word = undefined;
   };
   const endLine = (): void => {
     endWord();
-    if (words.length) out.push({ words, text: raw.trim(), pos: words[0].pos });
+    if (words.length && !tooLong) out.push({ words, text: raw.trim(), pos: words[0].pos });
     words = [];
     raw = '';
+    argBytes = 0;
+    tooLong = false;
   };
   const startWord = (i: number): void => {
     if (word === undefined) {
@@ -38,6 +63,17 @@ export function splitLines(m: Mapped, src: Source, diag: Diag): Line[] {
   };
   let i = 0;
   while (i < text.length) {
+    if (tooLong) {
+      // the rest of a refused command is skipped, continuation lines too
+      const j = lineEnd(text, i);
+      word = undefined;
+      if (j < text.length && /\\[ \t]*$/.test(text.slice(Math.max(i, j - 64), j))) {
+        i = j + 1;
+        continue;
+      }
+      i = j;
+      if (i >= text.length) break;
+    }
     const c = text[i];
     if (c === '\n') {
       endLine();

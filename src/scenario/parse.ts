@@ -67,6 +67,7 @@ export function parseScenarioCollect(text: string, file: string, opts: ParseOpti
   if (d.errors.length) return done(false);
   if (split) attachTraffic(doc, split, text, src);
   if (!aliasesWithin(doc, src, d, limits)) return done(false);
+  if (!noTags(doc, src, d)) return done(false);
   const r = new Reader(src, doc, d);
   let structural = false;
   const root = r.map(doc.contents, 'a scenario', src.pos(0));
@@ -192,6 +193,38 @@ function aliasesWithin(doc: Document.Parsed, src: Source, d: Diag, limits: Input
     },
   });
   return ok;
+}
+
+/**
+ * A YAML tag (`!!binary`, `!!int`, `!foo`) changes what a value is, or names a type the file's
+ * reader does not know: every value of a scenario is plain text, so a tag is refused where it
+ * stands rather than followed or ignored.
+ */
+function noTags(doc: Document.Parsed, src: Source, d: Diag): boolean {
+  let ok = true;
+  visit(doc, {
+    Node(_, node) {
+      if (!node.tag) return undefined;
+      const at = tagOffset(src.text, node.range?.[0] ?? 0);
+      d.error(src.pos(at), `YAML tag ${q(src.text.slice(at).split(/\s/, 1)[0] || node.tag)}: not modelled; a scenario's values are plain text, written without a tag`);
+      ok = false;
+      return undefined;
+    },
+  });
+  return ok;
+}
+
+/** Where a node's tag is written: one of the (up to two: a tag and an anchor) words before the node. */
+function tagOffset(text: string, nodeAt: number): number {
+  let i = nodeAt;
+  for (let words = 0; words < 2; words++) {
+    while (i > 0 && /\s/.test(text[i - 1])) i--;
+    const end = i;
+    while (i > 0 && !/\s/.test(text[i - 1])) i--;
+    if (text[i] === '!') return i;
+    if (i === end) break;
+  }
+  return nodeAt;
 }
 
 /** Puts the fast path's traffic list where YAML would have, and the lines it covers into the line counter. */

@@ -33,11 +33,18 @@ export function mask(plen: number): number {
 export function uint(text: string, min: number, max: number, hex = false): Checked<number> {
   const re = hex ? /^(?:\d+|0x[0-9a-f]+)$/i : /^\d+$/;
   if (!re.test(text)) return { ok: false, why: `${q(text)} is not a number` };
+  // iproute2 reads its numbers with strtoul base 0, so `010` is 8 to `ip`; rather than guess which
+  // the writer meant, a leading zero is refused (as in a dotted quad)
+  if (/^0\d/.test(text)) return { ok: false, why: `${q(text)}: a leading zero is ambiguous (octal to iproute2, ${octal(text)}); write the plain number` };
   const v = Number(text);
   if (!Number.isSafeInteger(v) || v < min || v > max) {
     return { ok: false, why: `${q(text)} is out of range (${min}..${max})` };
   }
   return { ok: true, value: v };
+}
+
+function octal(text: string): string {
+  return /^[0-7]+$/.test(text) ? `${text} is ${parseInt(text, 8)}` : `${text} is not a number`;
 }
 
 /** 6 bytes, each one or two hex digits, `:`-separated (as iproute2's ll_addr_a2n reads them); lower case. */

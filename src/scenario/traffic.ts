@@ -113,6 +113,19 @@ export function parseLocalSend(words: Tok[], d: Diag, at: Tok): LocalSend | unde
     bad ||= v === undefined;
   }
   checkPayload(a, s as { size?: number; payload?: string }, p, payloadTok);
+  // IP_TTL takes 1..255 (-1: the default), v6.12 do_ip_setsockopt; IPv6's hop limit takes 0
+  const ttlAt = words.findIndex((w) => w.text === 'ttl');
+  if (!v6 && !udp6 && (s as IpOptions).ttl === 0 && ttlAt >= 0) {
+    return a.fail(words[ttlAt + 1], '`ttl 0`: setsockopt(IP_TTL) fails with EINVAL (Invalid argument): a socket takes a TTL of 1..255; a wire frame may carry 0');
+  }
+  const pl = (s as { payload?: string }).payload;
+  if (p === 'udp' && payloadTok && pl !== undefined) {
+    // ip_append_data (IP_MAX_MTU less the IP header) and __ip6_append_data (IPV6_MAXPLEN), v6.12:
+    // a longer datagram fails with EMSGSIZE; the UDP length field could not hold it either
+    const max = udp6 ? 65535 - 8 : 65535 - 20 - 8;
+    const len = Buffer.byteLength(pl);
+    if (len > max) return a.fail(payloadTok, `a payload of ${len} bytes: a UDP datagram over IPv${udp6 ? 6 : 4} carries at most ${max} (sendmsg fails with EMSGSIZE)`);
+  }
   if (v6 && !a.failed && (s.size ?? 0) < 48) return a.fail(words.find((w) => w.text === 'size') ?? at, `size ${s.size}: an ICMPv6 echo request is at least 48 bytes (40 of IPv6 header, 8 of ICMPv6)`);
   if (udp6 && !a.failed && s.size !== undefined) {
     const pl = (s as { payload?: string }).payload;

@@ -137,7 +137,8 @@ function parseLink(a: Args, obj: Tok, pos: Tok['pos']): SetupCommand | undefined
     if (!a.once(seen, kw === 'down' ? 'up' : kw, t)) return undefined;
     changes++;
     if (kw === 'up' || kw === 'down') out.up = kw === 'up';
-    else if (kw === 'mtu') out.mtu = u32Arg(a, t, 'a number', 68, 65535);
+    // iproute2 reads an int; the device's range is checked once the device is known (below)
+    else if (kw === 'mtu') out.mtu = u32Arg(a, t, 'a number', 0, 0x7fffffff);
     else if (kw === 'txqueuelen') out.txqueuelen = u32Arg(a, t, 'a number');
     else if (kw === 'address') out.address = unicastMac(a, t);
     else out[kw as 'promisc' | 'arp'] = onOff(a, t);
@@ -146,6 +147,14 @@ function parseLink(a: Args, obj: Tok, pos: Tok['pos']): SetupCommand | undefined
   if (!out.dev) return a.fail(verbTok, '`ip link set` needs a device');
   if (changes === 0) return a.fail(verbTok, '`ip link set` with nothing to set: add up, down, mtu N, address MAC, txqueuelen N, promisc on|off or arp on|off');
   if (Object.values(out).some((x) => x === undefined)) return undefined; // a value was wrong (reported)
+  const mtuTok = out.mtu === undefined ? undefined : a.words[a.words.findIndex((w) => w.text === 'mtu') + 1];
+  if (out.mtu !== undefined && mtuTok) {
+    // dev_validate_mtu (v6.12): a veth takes ETH_MIN_MTU..ETH_MAX_MTU; lo sets no range
+    // (gen_lo_setup), but below 68 IPv4 leaves it (inetdev_valid_mtu), which is not modelled
+    if (out.dev.text === 'lo') {
+      if (out.mtu < 68) return a.fail(mtuTok, `mtu ${out.mtu} on lo: the kernel takes it, and IPv4 then leaves the device (inetdev_valid_mtu); not modelled`);
+    } else if (out.mtu < 68 || out.mtu > 65535) return a.fail(mtuTok, `${q('mtu')}: ${q(mtuTok.text)} is out of range (68..65535)`);
+  }
   return out;
 }
 

@@ -570,6 +570,8 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
   while (a.more()) {
     const from = a.i;
     let neg = a.bang();
+    // iptables' own words for a `!` that ends the line (xshared.c)
+    if (!a.more()) throw new ScenarioError('nothing appropriate following !', spec[a.i - 1].pos);
     const t = a.next();
     if (!neg) neg = a.bang();
     const inst = [...instances].reverse().find((m) => Object.hasOwn(m.mod.opts, t.text));

@@ -1,6 +1,7 @@
 // `netstack exercise list|check`: what a teacher grading in CI relies on (lines, exit codes).
 import * as assert from 'assert';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 import { main } from '../../../src/cli/netstack';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -46,6 +47,43 @@ describe('netstack exercise', () => {
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--break', 'ip_forward')).code, 0);
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--function', 'ip_forward')).code, 0);
     assert.strictEqual((await run('exercise', 'check', 'find-ttl-decrement', '--function', 'ip_rcv_core')).code, 1);
+  });
+
+  it("--scenario: a FIFO is refused, not waited on, and the learner's rules files stay in its folder", async () => {
+    const fs = await import('fs');
+    const os = await import('os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-ex-'));
+    try {
+      const fifo = path.join(dir, 'mine.yaml');
+      execFileSync('mkfifo', [fifo]);
+      const r = await run('exercise', 'check', 'forwarding-off', '--scenario', fifo);
+      assert.strictEqual(r.code, 2);
+      assert.match(r.err, /mine\.yaml is not a regular file/);
+      fs.writeFileSync(path.join(dir, 'out.yaml'), 'name: x\nhosts:\n  a: |\n    nft -f /etc/passwd\ntraffic: []\n');
+      const o = await run('exercise', 'check', 'forwarding-off', '--scenario', path.join(dir, 'out.yaml'));
+      assert.strictEqual(o.code, 1);
+      assert.match(o.err, /out\.yaml:4:\d+: .*\/etc\/passwd is outside the scenario's folder/);
+      assert.ok(!o.err.includes('root:'), o.err);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an exercise file from anywhere: the scenarios it names are read only inside its folder', async () => {
+    const fs = await import('fs');
+    const os = await import('os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-ex-'));
+    try {
+      const ex = fs.readFileSync(path.join(EX, 'journeys', 'forwarding-off.yaml'), 'utf8');
+      fs.writeFileSync(path.join(dir, 'x.yaml'), ex.replace(/^scenario: .*$/m, 'scenario: /etc/passwd').replace(/^solution: .*$/m, 'solution: ../outside.yaml'));
+      const r = await run('exercise', 'check', path.join(dir, 'x.yaml'));
+      assert.strictEqual(r.code, 1);
+      assert.match(r.err, /x\.yaml:\d+:11: `scenario`: cannot read `\/etc\/passwd` \(\/etc\/passwd is outside the scenario's folder/);
+      assert.match(r.err, /x\.yaml:\d+:11: `solution`: cannot read `\.\.\/outside\.yaml` \(.*is outside/);
+      assert.ok(!r.err.includes('root:'), r.err);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('usage mistakes exit 2 with a message on stderr', async () => {

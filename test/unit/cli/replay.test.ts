@@ -1,6 +1,7 @@
 // `netstack replay` and the streamed output of `netstack trace`.
 import * as assert from 'assert';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 import { main } from '../../../src/cli/netstack';
 import { formatTrace } from '../../../src/debugger/format';
 import { traceJsonParts, writeParts, type Sink } from '../../../src/cli/stream';
@@ -56,6 +57,29 @@ describe('netstack replay', () => {
       assert.deepStrictEqual(JSON.parse(j.out.split('\n')[0]), { frame: 1, offset: 24, packet: null, summary: null, fate: { kind: 'not-sent', detail: 'packet_snd: EINVAL: 10 bytes is shorter than an Ethernet header' } });
     } finally {
       fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('reads the scenario and its rules files as `netstack trace` does: in its folder, regular files only', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-replay-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'secret.nft'), 'secret words\n');
+      const sc = fs.readFileSync(SCENARIO, 'utf8').replace('    nft add table ip filter\n', `    nft -f ../${path.basename(outside)}/secret.nft\n    nft add table ip filter\n`);
+      fs.writeFileSync(path.join(dir, 's.yaml'), sc);
+      const r = await cli('replay', CAPTURE, '--scenario', path.join(dir, 's.yaml'), '--into', 'server:eth0');
+      assert.strictEqual(r.code, 1, r.out);
+      assert.match(r.err, /s\.yaml:\d+:\d+: .*secret\.nft is outside the scenario's folder/);
+      assert.ok(!r.err.includes('secret words'), r.err);
+      // a FIFO named as the scenario is refused at once, not waited on
+      const fifo = path.join(dir, 'fifo.yaml');
+      execFileSync('mkfifo', [fifo]);
+      const f = await cli('replay', CAPTURE, '--scenario', fifo, '--into', 'server:eth0');
+      assert.strictEqual(f.code, 2);
+      assert.match(f.err, /fifo\.yaml is not a regular file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
     }
   });
 

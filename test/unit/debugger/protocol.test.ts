@@ -111,6 +111,42 @@ describe('protocol validators', () => {
     assert.ok(checkViewState({ file: 'file:///a.yaml', index: 3, focus: null, breakpoints: [] }));
     assert.strictEqual(checkViewState({ file: 3, index: 3, focus: null, breakpoints: [] }), undefined);
     assert.strictEqual(checkViewState('x'), undefined);
+    // bounded like the messages that made it
+    const bp = (i: number) => ({ id: `b${i}`, text: 'drop', enabled: true });
+    assert.ok(checkViewState({ file: null, index: 0, focus: null, breakpoints: Array.from({ length: 50 }, (_, i) => bp(i)) }));
+    assert.strictEqual(checkViewState({ file: null, index: 0, focus: null, breakpoints: Array.from({ length: 51 }, (_, i) => bp(i)) }), undefined);
+    assert.strictEqual(checkViewState({ file: 'x'.repeat(3001), index: 0, focus: null, breakpoints: [] }), undefined);
+    assert.strictEqual(checkViewState({ file: null, index: 0, focus: null, breakpoints: [], title: 'x'.repeat(1001) }), undefined);
+  });
+
+  it('refuses a field a webview message does not have, rather than ignoring it', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'debugger/goto', index: 3, focus: 2 }, /^invalid "debugger\/goto": "focus": unknown field \(expected only type, index\)$/],
+      [{ type: 'debugger/ready', extra: 1 }, /"extra": unknown field/],
+      [{ type: 'debugger/step', action: 'stepOver', count: 5 }, /"count": unknown field \(expected only type, action\)/],
+      [{ type: 'debugger/setBreakpoints', requestId: 1, breakpoints: [{ id: 'a', text: 'drop', enabled: true, hits: 3 }] }, /breakpoints\[0\]\."hits": unknown field \(expected only id, text, enabled\)/],
+      [{ type: 'exercise/action', action: 'hint', index: 2 }, /"index": unknown field/],
+    ];
+    for (const [m, re] of cases) {
+      const r = checkWebviewToHost(m);
+      assert.ok(!r.ok && re.test(r.error), `${JSON.stringify(m)}: ${r.ok ? 'accepted' : r.error}`);
+    }
+    // what the webview sends passes (webview/*: exactly these fields)
+    for (const m of [{ type: 'debugger/openSource', requestId: 2, fn: 'ip_rcv', file: 'net/ipv4/ip_input.c' }, { type: 'debugger/log', level: 'warn', message: 'x' }]) assert.ok(checkWebviewToHost(m).ok);
+    // a thousand unknown fields cost a few lines of error
+    const many: Record<string, unknown> = { type: 'debugger/ready' };
+    for (let i = 0; i < 1000; i++) many['k' + i] = i;
+    const r = checkWebviewToHost(many);
+    assert.ok(!r.ok && r.error.length < 1000, r.ok ? '' : String(r.error.length));
+  });
+
+  it('names a hostile message type by its start only', () => {
+    for (const type of ['debugger/goto' + 'x'.repeat(1_000_000), 'y'.repeat(1_000_000)]) {
+      const r = checkWebviewToHost({ type, index: 'a' });
+      assert.ok(!r.ok && r.error.length < 400, r.ok ? '' : `${r.error.length} characters`);
+    }
+    const g = checkWebviewToHost({ type: 'debugger/goto', index: -1 });
+    assert.ok(!g.ok && g.error.startsWith('invalid "debugger/goto": index'), g.ok ? '' : g.error);
   });
 });
 
