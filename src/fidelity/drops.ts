@@ -1,6 +1,6 @@
 // Where the kernel frees packets, and why, per namespace and per packet: a bpftrace program on
 // the skb:kfree_skb tracepoint (one for the whole run, shared by the scenarios that run at the
-// same time). For each freed IPv4 or ARP sk_buff it prints the time, the network namespace (the
+// same time). For each freed IPv4, IPv6 or ARP sk_buff it prints the time, the network namespace (the
 // inode of skb->dev's netns, else of the socket's, else of the namespace whose receive path last
 // saw that sk_buff), the drop reason, the location (the function that called kfree_skb_reason)
 // and the first bytes of the network and transport headers, enough to tell which packet it was.
@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isEphemeral, ICMP_NAMES } from './frames';
+import { formatIpv6, ICMPV6_TYPE_NAMES } from '../trace/ipv6';
 import { Proc, registerCleanup, run, sleep } from './lab';
 
 const TRACEFS = '/sys/kernel/tracing';
@@ -24,10 +25,21 @@ export const BTF = '/sys/kernel/btf/vmlinux';
  * the network header: the words are read whatever the packet's length, and what lies past its
  * end is stale memory, not the packet.
  *
+ * An IPv6 packet (ETH_P_IPV6) prints a `D6` line instead:
+ * `D6 <ns> <netns> <reason> <location> <protocol> <bytes left> <10 words at the network header> <upper-layer offset> <its next header> <fragment word> <4 words at the upper layer>`.
+ * The extension headers before the upper layer (hop-by-hop, routing, destination options: each
+ * by its own length; the Fragment header: 8 bytes) are walked in the program, as far as the
+ * packet's bytes go and for at most V6_EXT_MAX headers, stopping after a Fragment header whose
+ * offset is not 0 (what follows is data). The fragment word is the first 4 bytes of the last
+ * Fragment header seen (next header, reserved, offset and M) with bit 32 set, or 0 if none.
+ *
  * skb->dev is NULL for a fragment in a reassembly queue (ip_frag_queue clears it) and for some
  * sk_buffs freed from a socket's queue; the socket's netns covers the latter, and @ns remembers
  * the netns whose receive path (net:netif_receive_skb) last saw each sk_buff for the former.
  */
+/** How many IPv6 extension headers the program (and the model's side, alike) walks before the upper layer. */
+export const V6_EXT_MAX = 6;
+
 export const BPF_PROGRAM = `
 tracepoint:net:netif_receive_skb
 {
@@ -40,7 +52,7 @@ tracepoint:skb:consume_skb
   delete(@ns[args->skbaddr]);
 }
 tracepoint:skb:kfree_skb
-/args->protocol == 0x0800 || args->protocol == 0x0806/
+/args->protocol == 0x0800 || args->protocol == 0x0806 || args->protocol == 0x86dd/
 {
   $skb = (struct sk_buff *)args->skbaddr;
   $ino = (uint64)0;
@@ -50,11 +62,35 @@ tracepoint:skb:kfree_skb
   delete(@ns[args->skbaddr]);
   if ($ino != $1) {
     $nh = $skb->head + $skb->network_header;
-    $l4 = $nh + ((*(uint8 *)$nh) & 15) * 4;
     $left = (int64)$skb->len - (int64)((uint64)$nh - (uint64)$skb->data);
-    printf("D %llu %llu %u %s %u %lld %x %x %x %x %x %x %x %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol, $left,
-      *(uint32 *)($nh), *(uint32 *)($nh + 4), *(uint32 *)($nh + 8), *(uint32 *)($nh + 12), *(uint32 *)($nh + 16), *(uint32 *)($nh + 20), *(uint32 *)($nh + 24),
-      *(uint32 *)($l4), *(uint32 *)($l4 + 4), *(uint32 *)($l4 + 8), *(uint32 *)($l4 + 12));
+    if (args->protocol == 0x86dd) {
+      $o = (uint64)40;
+      $nx = (uint64)(*(uint8 *)($nh + 6));
+      $fw = (uint64)0;
+      $done = (uint64)0;
+      unroll(${V6_EXT_MAX}) {
+        if ($done == 0 && ($nx == 0 || $nx == 43 || $nx == 60) && (int64)$o + 8 <= $left) {
+          $nx2 = (uint64)(*(uint8 *)($nh + $o));
+          $o = $o + ((uint64)(*(uint8 *)($nh + $o + 1)) + 1) * 8;
+          $nx = $nx2;
+        } else if ($done == 0 && $nx == 44 && (int64)$o + 8 <= $left) {
+          $fw = (uint64)(*(uint32 *)($nh + $o)) | 0x100000000;
+          $nx = (uint64)(*(uint8 *)($nh + $o));
+          $o = $o + 8;
+          if ((($fw >> 16) & 0xf8ff) != 0) { $done = 1; }
+        } else {
+          $done = 1;
+        }
+      }
+      printf("D6 %llu %llu %u %s %u %lld %x %x %x %x %x %x %x %x %x %x %llu %llu %llx %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol, $left,
+        *(uint32 *)($nh), *(uint32 *)($nh + 4), *(uint32 *)($nh + 8), *(uint32 *)($nh + 12), *(uint32 *)($nh + 16), *(uint32 *)($nh + 20), *(uint32 *)($nh + 24), *(uint32 *)($nh + 28), *(uint32 *)($nh + 32), *(uint32 *)($nh + 36),
+        $o, $nx, $fw, *(uint32 *)($nh + $o), *(uint32 *)($nh + $o + 4), *(uint32 *)($nh + $o + 8), *(uint32 *)($nh + $o + 12));
+    } else {
+      $l4 = $nh + ((*(uint8 *)$nh) & 15) * 4;
+      printf("D %llu %llu %u %s %u %lld %x %x %x %x %x %x %x %x %x %x %x\\n", nsecs, $ino, args->reason, ksym(args->location), args->protocol, $left,
+        *(uint32 *)($nh), *(uint32 *)($nh + 4), *(uint32 *)($nh + 8), *(uint32 *)($nh + 12), *(uint32 *)($nh + 16), *(uint32 *)($nh + 20), *(uint32 *)($nh + 24),
+        *(uint32 *)($l4), *(uint32 *)($l4 + 4), *(uint32 *)($l4 + 8), *(uint32 *)($l4 + 12));
+    }
   }
 }
 interval:ms:100 { printf("T %llu\\n", nsecs); }
@@ -77,22 +113,48 @@ export const IGNORED_DROP_REASONS: Record<string, string> = {
  * __builtin_return_address(0)) lies in their caller. The model names the function in the source;
  * the kernel's location names this caller.
  */
-export const TAIL_CALLS: Record<string, { caller: string; evidence: string }> = {
+export const TAIL_CALLS: Record<string, { caller?: string; evidence: string }> = {
   arp_error_report: {
     caller: 'neigh_invalidate',
     evidence:
       'net/ipv4/arp.c arp_error_report is `dst_link_failure(skb); kfree_skb_reason(skb, SKB_DROP_REASON_NEIGH_FAILED);` (v6.12 and 6.18 alike); 6.18\'s code ends `mov $0x3a,%edx; xor %edi,%edi; jmp sk_skb_reason_drop`, and the kernel stack of the drop is sk_skb_reason_drop ← neigh_invalidate ← neigh_timer_handler',
   },
+  ndisc_error_report: {
+    caller: 'neigh_invalidate',
+    evidence:
+      'net/ipv6/ndisc.c ndisc_error_report is `dst_link_failure(skb); kfree_skb(skb);` (v6.12), the IPv6 twin of arp_error_report; on 6.18.44 the drop\'s location is neigh_invalidate (replay of test/fidelity/found/fix-ipv6-mtu-below-min.yaml)',
+  },
+  // no fixed caller: the one before it on the model's stack
+  ip6_pkt_drop: {
+    evidence:
+      'net/ipv6/route.c ip6_pkt_drop ends with `kfree_skb_reason(skb, reason); return 0;` (v6.12); 6.18.44 has it only as ip6_pkt_drop.isra.0 (its return value dropped, so the free is its last call), and the drop\'s location is its caller ip6_pkt_discard (replays of examples/ipv6-no-route.yaml and ipv6-tcp-connect-unreachable.yaml)',
+  },
+  icmpv6_param_prob_reason: {
+    evidence:
+      'net/ipv6/icmp.c icmpv6_param_prob_reason is `icmp6_send(…); kfree_skb_reason(skb, reason);` (v6.12); on 6.18.44 a packet with an unknown destination option of action 10 is freed at location ip6_tlvopt_unknown, its caller (generated 990521/14)',
+  },
+  ip6_protocol_deliver_rcu: {
+    evidence:
+      'net/ipv6/ip6_input.c ip6_protocol_deliver_rcu is a void function that ends at its discard label with `kfree_skb_reason(skb, reason);` (v6.12); on 6.18.44 an unknown next header (IP_NOPROTO) is freed at location ip6_input_finish, its caller (replay of examples/ipv6-unknown-next-header.yaml)',
+  },
 };
+
+/** The function that called `fn` on the model's stack (nearest first), if any. */
+function callerOf(fn: string, stack: string[] | undefined): string | undefined {
+  if (!stack) return undefined;
+  const at = stack.lastIndexOf(fn);
+  return at > 0 ? stack[at - 1] : at < 0 ? stack[stack.length - 1] : undefined;
+}
 
 /**
  * Is the kernel's location the model's function? The same name; or the caller a tail call
- * returns to (TAIL_CALLS); or, for a function the compiler inlined (no symbol of its own in
+ * returns to (TAIL_CALLS: a fixed one, else the function before it on the model's stack); or, for a function the compiler inlined (no symbol of its own in
  * /proc/kallsyms, e.g. the static __udp_queue_rcv_skb), the nearest caller on the model's stack
  * that has one.
  */
 export function sameLocation(modelFn: string, stack: string[] | undefined, kernelFn: string, symbols?: Set<string>): boolean {
-  if (modelFn === kernelFn || TAIL_CALLS[modelFn]?.caller === kernelFn) return true;
+  const tail = TAIL_CALLS[modelFn];
+  if (modelFn === kernelFn || (tail && (tail.caller ?? callerOf(modelFn, stack)) === kernelFn)) return true;
   if (!symbols || !stack || symbols.has(modelFn)) return false;
   const at = stack.lastIndexOf(modelFn);
   for (let i = (at < 0 ? stack.length : at) - 1; i >= 0; i--) {
@@ -170,6 +232,11 @@ export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4o
     const what = op === 1 ? `who-has ${tip} tell ${sip}` : op === 2 ? `reply ${sip} to ${tip}` : `op ${op} ${sip} > ${tip}`;
     return { key: `arp ${op} ${sip} ${tip}`, summary: `ARP ${what}` };
   }
+  if (protocol === 0x86dd) {
+    if (netEnd < off + 40 || b[off] >> 4 !== 6) return { key: `ip6 ? ${netEnd - off} bytes`, summary: `IPv6 (${netEnd - off} bytes: no whole header)` };
+    const w = walkIpv6Ext(b, off, end);
+    return ipv6Identity(b.subarray(off, off + 40), w, b.subarray(Math.min(off + w.l4, end), end));
+  }
   if (protocol !== 0x0800 || netEnd < off + 1 || b[off] >> 4 !== 4) return { key: `proto ${protocol} ?`, summary: `ethertype 0x${protocol.toString(16).padStart(4, '0')} (no IPv4 header)` };
   if (netEnd < off + 20) return { key: `ip ? ${netEnd - off} bytes`, summary: `IPv4 (${netEnd - off} bytes: no whole header)` };
   const ihl = (b[off] & 15) * 4;
@@ -213,6 +280,83 @@ export function packetIdentity(protocol: number, b: Uint8Array, off: number, l4o
   return { key, summary: `${summary}, ttl ${ttl}, length ${totLen}${fragText}`, ttl };
 }
 
+/** Where an IPv6 packet's upper layer starts (`l4`, from the network header), its next header, and the last Fragment header's offset and M flag. */
+export interface Ipv6Walk {
+  l4: number;
+  nexthdr: number;
+  frag?: { off: number; more: boolean };
+}
+
+/**
+ * The walk the tracer makes over an IPv6 packet's extension headers (see BPF_PROGRAM), over the
+ * packet's bytes from `off` up to `end`: the same headers, the same limits, so that the model's
+ * packet and the kernel's get the same identity.
+ */
+export function walkIpv6Ext(b: Uint8Array, off: number, end: number): Ipv6Walk {
+  const left = end - off;
+  let o = 40;
+  let nx = b[off + 6];
+  let frag: Ipv6Walk['frag'];
+  for (let n = 0; n < V6_EXT_MAX; n++) {
+    if ((nx === 0 || nx === 43 || nx === 60) && o + 8 <= left) {
+      const next = b[off + o];
+      o += (b[off + o + 1] + 1) * 8;
+      nx = next;
+    } else if (nx === 44 && o + 8 <= left) {
+      const fo = rd16(b, off + o + 2);
+      frag = { off: fo & 0xfff8, more: (fo & 1) !== 0 };
+      nx = b[off + o];
+      o += 8;
+      if (frag.off) break;
+    } else break;
+  }
+  return { l4: o, nexthdr: nx, frag };
+}
+
+/**
+ * The identity of an IPv6 packet: its 40-byte header `h`, the walk over its extension headers,
+ * and the real bytes of its upper layer (`l4`, possibly fewer than a header). The key has the
+ * addresses, payload length, the upper layer's next header, the fragment offset and M, ports,
+ * ICMPv6 type/code and echo sequence, TCP flags; the hop limit is compared apart (as the TTL).
+ * Left out, as for IPv4: the flow label, the fragment identification, ephemeral ports, the echo id.
+ */
+export function ipv6Identity(h: Uint8Array, w: Ipv6Walk, l4: Uint8Array): PacketIdentity {
+  const saddr = formatIpv6(h, 8);
+  const daddr = formatIpv6(h, 24);
+  const plen = rd16(h, 4);
+  const hlim = h[7];
+  const nx = w.nexthdr;
+  const frag = w.frag;
+  const fragKey = frag ? ` frag ${frag.off}${frag.more ? '+' : ''}` : '';
+  const fragText = frag ? `, frag offset ${frag.off}${frag.more ? ' M' : ''}` : '';
+  let key = `ip6 ${saddr} > ${daddr} nxt ${nx} len ${plen}${fragKey}`;
+  let summary: string;
+  const has = (n: number): boolean => n <= l4.length;
+  if (frag && frag.off > 0) summary = `${saddr} > ${daddr}: next header ${nx}`;
+  else if ((nx === 17 || nx === 6) && has(4)) {
+    const sp = rd16(l4, 0);
+    const dp = rd16(l4, 2);
+    key += ` ${port(sp)} > ${port(dp)}`;
+    if (nx === 6) {
+      const fl = has(14) ? l4[13] : undefined;
+      const flags = fl === undefined ? '?' : TCP_FLAGS.filter((_, i) => fl & (1 << i)).join('');
+      key += ` [${flags}]`;
+      summary = `${saddr}.${sp} > ${daddr}.${dp}: TCP [${flags}]`;
+    } else summary = `${saddr}.${sp} > ${daddr}.${dp}: UDP`;
+  } else if (nx === 58 && has(2)) {
+    const type = l4[0];
+    const code = l4[1];
+    key += ` icmp6 ${type}/${code}`;
+    summary = `${saddr} > ${daddr}: ICMP6 ${ICMPV6_TYPE_NAMES[type] ?? `type ${type}`}${code ? ` code ${code}` : ''}`;
+    if ((type === 128 || type === 129) && has(8)) {
+      const seq = rd16(l4, 6);
+      key += ` seq ${seq}`;
+      summary += `, seq ${seq}`;
+    }
+  } else summary = `${saddr} > ${daddr}: next header ${nx}${[6, 17, 58].includes(nx) ? ' (no upper-layer header)' : ''}`;
+  return { key, summary: `${summary}, hlim ${hlim}, payload length ${plen}${fragText}`, ttl: hlim };
+}
+
 /** Little-endian u32 words (as bpftrace read them) back to bytes. */
 export function wordsToBytes(words: string[]): Uint8Array {
   const b = new Uint8Array(words.length * 4);
@@ -226,9 +370,10 @@ export function wordsToBytes(words: string[]): Uint8Array {
   return b;
 }
 
-/** One `D …` line of the program's output. */
+/** One `D …` (or `D6 …`) line of the program's output. */
 export function parseDropLine(line: string, reasons: Map<number, string>): KernelDrop | undefined {
   const p = line.trim().split(/\s+/);
+  if (p[0] === 'D6') return parseDrop6(p, reasons);
   if (p[0] !== 'D' || p.length !== 18) return undefined;
   const protocol = Number(p[5]);
   const left = Math.max(0, Number(p[6]));
@@ -243,6 +388,25 @@ export function parseDropLine(line: string, reasons: Map<number, string>): Kerne
   const l4left = Math.max(0, Math.min(l4.length, left - ihl));
   const reasonNo = Number(p[3]);
   return { t: Number(p[1]), netns: Number(p[2]), reason: reasons.get(reasonNo) ?? `reason ${reasonNo}`, fn: baseSymbol(p[4]), protocol, id: packetIdentity(protocol, b, 0, nh.length, Math.min(left, nh.length), nh.length + l4left) };
+}
+
+/** A `D6` line's fields: the IPv6 header's 40 bytes, then the walk the program made and the words where it ended. */
+function parseDrop6(p: string[], reasons: Map<number, string>): KernelDrop | undefined {
+  if (p.length !== 24) return undefined;
+  const protocol = Number(p[5]);
+  const left = Math.max(0, Number(p[6]));
+  const h = wordsToBytes(p.slice(7, 17));
+  const l4off = Number(p[17]);
+  // the fragment word: bit 32 says a Fragment header was seen; its bytes 2-3 (offset and M) are bits 16-31
+  const seen = p[19].length > 8;
+  const fw = parseInt(p[19].slice(-8), 16) >>> 0;
+  const reasonNo = Number(p[3]);
+  const base = { t: Number(p[1]), netns: Number(p[2]), reason: reasons.get(reasonNo) ?? `reason ${reasonNo}`, fn: baseSymbol(p[4]), protocol };
+  if (left < 40 || h[0] >> 4 !== 6) return { ...base, id: { key: `ip6 ? ${Math.min(left, 40)} bytes`, summary: `IPv6 (${Math.min(left, 40)} bytes: no whole header)` } };
+  const fo = ((fw >>> 16) & 0xff) * 256 + ((fw >>> 24) & 0xff);
+  const frag = seen ? { off: fo & 0xfff8, more: (fo & 1) !== 0 } : undefined;
+  const l4 = wordsToBytes(p.slice(20, 24)).subarray(0, Math.max(0, Math.min(16, left - l4off)));
+  return { ...base, id: ipv6Identity(h, { l4: l4off, nexthdr: Number(p[18]), frag }, l4) };
 }
 
 /** A scenario's view on the tracer: its namespaces (inode → host), from the start of its traffic. */
@@ -328,7 +492,7 @@ export class DropTracer {
       const line = out.slice(this.parsed, nl);
       this.parsed = nl + 1;
       if (line.startsWith('T ')) this.lastTick = Math.max(this.lastTick, Number(line.slice(2)));
-      else if (line.startsWith('D ')) {
+      else if (line.startsWith('D ') || line.startsWith('D6 ')) {
         const d = parseDropLine(line, this.reasons);
         if (d) this.drops.push(d);
       }

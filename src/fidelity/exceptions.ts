@@ -98,9 +98,9 @@ export const EXCEPTIONS: FidelityException[] = [
   {
     name: 'ping-rcv-frees-echo-reply (Linux 6.15+)',
     applies: (r) => atLeast(r, 6, 15),
-    matches: (_sc, d) => isDrop(d, 'icmp_rcv NO_SOCKET', 'ping_rcv NO_SOCKET'),
+    matches: (_sc, d) => isDrop(d, 'icmp_rcv NO_SOCKET', 'ping_rcv NO_SOCKET') || isDrop(d, 'icmpv6_rcv NO_SOCKET', 'ping_rcv NO_SOCKET'),
     reason:
-      'commit a7e38208fe71 "inet: ping: avoid skb_clone() dance in ping_rcv()" (Eric Dumazet, net-next, February 2025, in v6.15) makes ping_rcv free an echo reply no ping socket wants itself (kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET)); in v6.12 ping_rcv returns SKB_DROP_REASON_NO_SOCKET and icmp_rcv frees the skb with it, which is what the model records.',
+      'commit a7e38208fe71 "inet: ping: avoid skb_clone() dance in ping_rcv()" (Eric Dumazet, net-next, February 2025, in v6.15) makes ping_rcv free an echo reply no ping socket wants itself (kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET)); in v6.12 ping_rcv returns SKB_DROP_REASON_NO_SOCKET and icmp_rcv frees the skb with it, which is what the model records. ping_rcv (net/ipv4/ping.c) is shared with IPv6: icmpv6_rcv calls it for an ICMPv6 echo reply and, in v6.12, frees the skb with the reason it returns.',
   },
   {
     name: 'ip-route-input-drop-reasons (Linux 6.13+)',

@@ -8,7 +8,6 @@ import { packetIdentity, type PacketIdentity } from './drops';
 import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 import { errnoName } from './errno';
 import { REASM_CLONE } from '../model/net/ipv4/ip_fragment';
-import { ETH_P_IPV6 } from '../model/proto/ethernet';
 import { formatIpv6 } from '../trace/ipv6';
 
 export interface WireFrame {
@@ -67,6 +66,8 @@ export interface Observation {
 
 /** The functions whose whole datagram is, in the kernel, the sk_buff of the fragment that completed it. */
 const REASM_FNS = new Set(['ip_frag_reasm', 'nf_ct_frag6_reasm']);
+/** The reassemblers that leave a clone of the completing fragment on the frag_list (inet_frag_reasm_prepare). */
+const REASM_CLONE_FNS = new Set(['ip_frag_reasm', 'ip6_frag_reasm', 'nf_ct_frag6_reasm']);
 
 /**
  * Functions that make an sk_buff with no socket (v6.12 nf_send_reset: alloc_skb, then ip_local_out
@@ -109,7 +110,7 @@ export interface DropRecord {
 export function modelDrops(t: Trace): DropRecord[] {
   const out: DropRecord[] = [];
   const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
-  const cloned = new Set(t.packets.filter((p) => p.fate.fn === 'ip_frag_reasm' && p.fate.detail?.endsWith(REASM_CLONE)).map((p) => p.id));
+  const cloned = new Set(t.packets.filter((p) => REASM_CLONE_FNS.has(p.fate.fn) && p.fate.detail?.endsWith(REASM_CLONE)).map((p) => p.id));
   const origin = new Map<number, string>();
   const hasDev = new Set<number>();
   for (const e of t.events) {
@@ -117,8 +118,6 @@ export function modelDrops(t: Trace): DropRecord[] {
     if (e.fn === 'ip_output') hasDev.add(e.packet);
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
     if (NO_SOCKET_ORIGINS.has(origin.get(e.packet) ?? '') && !hasDev.has(e.packet)) continue;
-    // the kernel's drop tracer decodes IPv4 and ARP only: IPv6 drops are not compared yet
-    if (e.skb?.protocol === ETH_P_IPV6) continue;
     if (e.fn === 'skb_release_data' && cloned.has(e.packet)) continue;
     const s = e.skb;
     const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header, undefined, s.tail) : { key: '?', summary: summary.get(e.packet) ?? '?' };

@@ -5,13 +5,15 @@
 // `meta l4proto`; verdicts accept, drop, reject (icmpv6 codes, icmpx in inet, tcp reset),
 // counter, mark, limit, log, notrack at raw priority; NAT66 (masquerade, snat and dnat to
 // another host). ip6tables: filter rules with -p, ports, -s/-d prefixes, -i/-o, icmp6 types,
-// hl, ACCEPT/DROP/REJECT --reject-with icmp6-*/tcp-reset, LOG, policies. Left to other parts
-// of the work: ip6tables nat/mangle and conntrack matches, NAT66 ranges, redirect, local DNAT.
+// hl, ACCEPT/DROP/REJECT --reject-with icmp6-*/tcp-reset, LOG, policies; its nat table
+// (MASQUERADE, SNAT, DNAT) in ipv6_nat_ipt.ts. Left to other parts of the work: NAT66 ranges,
+// redirect, local DNAT.
 // Drawn from a stream of their own (Ctx6.fw), so the rest of the IPv6 draw stays as it was.
 // The extension-header matches, ip6tables' conntrack, HL and raw rules: ipv6_exthdr.ts (nf6-ext).
 import { host, type Ctx } from './context';
 import { PORTS, verdict } from './firewall';
 import { exthdr6 } from './ipv6_exthdr';
+import { ip6tablesNat } from './ipv6_nat_ipt';
 import type { Ctx6, Iface6 } from './ipv6';
 import type { Rng } from './rng';
 import type { GenHost } from './scenario';
@@ -171,6 +173,8 @@ export function firewalls6(ctx: Ctx): void {
     const before = gh.lines.length;
     if (v6.nft && (!v6.ipt || rng.chance(0.65))) nft6(rng, v6, gh);
     else if (v6.ipt) ip6tables(rng, v6, gh);
+    const drawn = gh.lines.slice();
     if (ctx.has('nf6-ext')) exthdr6(gh, before, v6.nft, v6.ipt);
+    ip6tablesNat(gh, drawn, before, v6);
   }
 }

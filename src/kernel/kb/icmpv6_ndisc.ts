@@ -56,7 +56,7 @@ export const ICMPV6_NDISC: KbEntry[] = [
   macro('ICMPV6_EXC_FRAGTIME', UAPI_ICMPV6, 'L3', 'Time exceeded code 1: fragment reassembly timed out.', { related: ['ip6_frag_expire', 'ICMP_EXC_FRAGTIME'] }),
   macro('ICMPV6_HDR_FIELD', UAPI_ICMPV6, 'L3', 'Parameter problem code 0: an erroneous header field (e.g. a fragment length or offset that cannot be).', { related: ['ip6_frag_queue', 'ICMPV6_PARAMPROB'] }),
   macro('ICMPV6_UNK_NEXTHDR', UAPI_ICMPV6, 'L3', 'Parameter problem code 1: unknown next header (IPv6\'s protocol unreachable).', { related: ['ip6_protocol_deliver_rcu', 'ICMP_PROT_UNREACH'] }),
-  macro('ICMPV6_UNK_OPTION', UAPI_ICMPV6, 'L3', 'Parameter problem code 2: an unrecognised option whose type asks for an error report.', { related: ['ip6_parse_tlv'] }),
+  macro('ICMPV6_UNK_OPTION', UAPI_ICMPV6, 'L3', 'Parameter problem code 2: an unrecognised option whose type asks for an error report.', { related: ['ip6_parse_tlv', 'ip6_tlvopt_unknown'] }),
   macro('ICMPV6_HDR_INCOMP', UAPI_ICMPV6, 'L3', 'Parameter problem code 3: the first fragment does not contain the whole header chain (RFC 7112).', { related: ['ipv6_frag_rcv'] }),
 
   member('ICMP6_MIB_INMSGS', SNMP, 'L3', 'ICMPv6 counter InMsgs (nstat Icmp6InMsgs): every ICMPv6 message icmpv6_rcv accepts after the checksum.', { counters: ['Icmp6InMsgs'], related: ['icmpv6_rcv'] }),

@@ -74,6 +74,7 @@ export const IPV4: KbEntry[] = [
   struct('in_device', 'include/linux/inetdevice.h', 'L3', 'A device\'s IPv4 state: its list of addresses (in_ifaddr) and per-interface configuration such as forwarding, rp_filter, arp_ignore.', { related: ['net_device.ip_ptr', 'in_ifaddr', 'inet_select_addr'] }),
   struct('in_ifaddr', 'include/linux/inetdevice.h', 'L3', 'One IPv4 address on a device (`ip addr add 10.0.1.2/24 dev eth0`): address, prefix length, broadcast, scope.', { related: ['in_device'] }),
 
+  fn('dst_discard_out', 'net/core/dst.c', 'L3', 'The output method dst_init gives every route, and the one a blackhole route keeps: free the packet (kfree_skb, NOT_SPECIFIED). The input twin dst_discard (include/net/dst.h) is an inline wrapper around it, so a packet that comes in on an output-only or IPv6 blackhole route is freed here too.', { related: ['dst_entry', 'dst_input', 'dst_output'] }),
   struct('dst_entry', DST_H, 'L3', 'The protocol-independent part of a route attached to a packet: the output device, the input and output methods that continue the packet\'s path, metrics (MTU) and an error code for reject routes.', { related: ['rtable', 'skb_dst', 'dst_input', 'dst_output'], steps: ['ip_route_input_noref', 'ip_rcv_finish', 'ip_output'] }),
   ...fields('dst_entry', DST_H, 'L3', [
     ['dev', 'The output device of the route.', { related: ['net_device'] }],

@@ -36,7 +36,7 @@ export const MODEL_STEPS: readonly string[] = [
   'rawv6_rcv', 'ipv6_raw_deliver', 'raw6_icmp_error', 'udpv6_sendmsg', 'udp_v6_send_skb', 'udpv6_rcv', '__udp6_lib_rcv', '__udp6_lib_mcast_deliver', 'udpv6_queue_rcv_skb', 'udpv6_recvmsg', 'udpv6_err', '__udp6_lib_err', 'udpv6_err_update_exception',
   'tcp_v6_rcv', 'tcp_v6_send_synack', 'tcp_v6_send_reset', 'tcp_v6_connect', 'tcp_v6_err',
   // IPv6 fragmentation, reassembly and extension headers
-  'ip6_fragment', 'ipv6_frag_rcv', 'fq_find', 'ip6_frag_queue', 'ip6_frag_reasm', 'ip6_frag_expire', 'ipv6_parse_hopopts', 'ip6_parse_tlv',
+  'ip6_fragment', 'ipv6_frag_rcv', 'fq_find', 'ip6_frag_queue', 'ip6_frag_reasm', 'ip6_frag_expire', 'ipv6_parse_hopopts', 'ip6_parse_tlv', 'ip6_tlvopt_unknown', 'dst_discard_out',
   'ipv6_destopt_rcv', 'ipv6_rthdr_rcv', 'icmpv6_param_prob_reason',
   // UDP
   'udp_rcv', '__udp4_lib_rcv', 'udp_queue_rcv_skb', '__udp_queue_rcv_skb', '__udp_enqueue_schedule_skb', 'udp_recvmsg', 'udp_sendmsg', 'udp_send_skb', 'udp_lib_get_port', 'inet_csk_get_port',

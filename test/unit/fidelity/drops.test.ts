@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { baseSymbol, BPF_PROGRAM, IGNORED_DROP_REASONS, packetIdentity, parseDropLine, parseKallsyms, parseReasonNames, sameLocation, TAIL_CALLS, wordsToBytes } from '../../../src/fidelity/drops';
+import { baseSymbol, BPF_PROGRAM, IGNORED_DROP_REASONS, packetIdentity, parseDropLine, parseKallsyms, parseReasonNames, sameLocation, TAIL_CALLS, V6_EXT_MAX, walkIpv6Ext, wordsToBytes } from '../../../src/fidelity/drops';
 import { compareDrops, formatDiff } from '../../../src/fidelity/compare';
 import { applyExceptions, EXCEPTIONS } from '../../../src/fidelity/exceptions';
 import { modelDrops, type DropRecord, type Observation } from '../../../src/fidelity/observe';
@@ -38,6 +38,36 @@ const ECHO_L4 = [8, 0, 0, 0, 0x12, 0x34, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
 const UDP_IP = [0x45, 0, 0, 60, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 1, 2, 10, 0, 2, 2];
 // ARP who-has 192.168.1.99 tell 192.168.1.10
 const ARP = [0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 192, 168, 1, 10, 0, 0, 0, 0, 0, 0, 192, 168, 1, 99];
+
+// IPv6: 2001:db8:1::2 > 2001:db8:2::2, hop limit 63, flow label 0xabcde, next header NX, payload length PLEN
+const V6_SRC = [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+const V6_DST = [0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+const ip6 = (nx: number, plen: number, flow = 0xabcde): number[] => [0x60, (flow >> 16) & 0xf, (flow >> 8) & 0xff, flow & 0xff, ...[plen >> 8, plen & 0xff], nx, 63, ...V6_SRC, ...V6_DST];
+const echo6 = (seq: number, id = 0x1234): number[] => [128, 0, 0x55, 0x66, id >> 8, id & 0xff, seq >> 8, seq & 0xff];
+const udp = (sp: number, dp: number): number[] => [sp >> 8, sp & 0xff, dp >> 8, dp & 0xff, 0, 16, 0, 0];
+
+/** A `D6 …` line as the program prints it, its walk over the extension headers done as the program does (walkIpv6Ext). */
+function line6(reason: number, loc: string, pkt: number[], left = pkt.length): string {
+  const words = (b: number[]): string[] => Array.from({ length: b.length / 4 }, (_, i) => ((b[i * 4] | (b[i * 4 + 1] << 8) | (b[i * 4 + 2] << 16) | (b[i * 4 + 3] << 24)) >>> 0).toString(16));
+  // past the packet's end the buffer holds stale bytes (0xee), as the kernel's would
+  const buf = pkt.concat(new Array(200).fill(0xee));
+  const w = walkIpv6Ext(Uint8Array.from(pkt), 0, left);
+  let fw = '0';
+  if (w.frag) {
+    // the last Fragment header seen: re-walk to find its position
+    let o = 40;
+    let nx = pkt[6];
+    let at = -1;
+    while (o < w.l4) {
+      if (nx === 44) at = o;
+      const len = nx === 44 ? 8 : (pkt[o + 1] + 1) * 8;
+      nx = pkt[o];
+      o += len;
+    }
+    fw = '1' + words(pkt.slice(at, at + 4))[0].padStart(8, '0');
+  }
+  return ['D6', 77, 4026532246, reason, loc, 0x86dd, left, ...words(buf.slice(0, 40)), w.l4, w.nexthdr, fw, ...words(buf.slice(w.l4, w.l4 + 16))].join(' ');
+}
 
 describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)', () => {
   it('reads the reason names from the tracepoint format, and strips compiler suffixes from symbols', () => {
@@ -86,7 +116,63 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     assert.match(packetIdentity(0x800, new Uint8Array(20), 0).summary, /no IPv4 header/);
   });
 
+  it('IPv6: the program walks the extension headers to the upper layer and prints D6 lines', () => {
+    assert.match(BPF_PROGRAM, /args->protocol == 0x86dd/);
+    assert.match(BPF_PROGRAM, new RegExp(`unroll\\(${V6_EXT_MAX}\\)`));
+    assert.match(BPF_PROGRAM, /\$nx == 0 \|\| \$nx == 43 \|\| \$nx == 60/, 'hop-by-hop, routing and destination options by their own length');
+    assert.match(BPF_PROGRAM, /printf\("D6 /);
+  });
+
+  it('IPv6: the kernel line and the model bytes give the same identity, without flow label, echo id, fragment id or ephemeral ports', () => {
+    const echo = [...ip6(58, 64), ...echo6(3), ...new Array(56).fill(0)];
+    const k = parseDropLine(line6(15, 'ip6_forward', echo), REASONS)!;
+    assert.deepStrictEqual([k.reason, k.fn, k.protocol], ['IP_INHDR', 'ip6_forward', 0x86dd]);
+    assert.strictEqual(k.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 58 len 64 icmp6 128/0 seq 3');
+    assert.strictEqual(k.id.summary, '2001:db8:1::2 > 2001:db8:2::2: ICMP6 echo request, seq 3, hlim 63, payload length 64');
+    assert.strictEqual(k.id.ttl, 63);
+    assert.deepStrictEqual(packetIdentity(0x86dd, Uint8Array.from(echo), 0), k.id);
+    const other = [...ip6(58, 64, 0x12345), ...echo6(3, 0x4321), ...new Array(56).fill(0)];
+    assert.strictEqual(packetIdentity(0x86dd, Uint8Array.from(other), 0).key, k.id.key, 'flow label and echo id are left out');
+    assert.notStrictEqual(packetIdentity(0x86dd, Uint8Array.from([...ip6(58, 64), ...echo6(4), ...new Array(56).fill(0)]), 0).key, k.id.key, 'the sequence is kept');
+
+    // UDP behind destination options (16 bytes) and a first fragment (offset 0, M): the ports are found
+    const dst = [44, 1, 1, 4, 0, 0, 0, 0, 1, 6, 0, 0, 0, 0, 0, 0];
+    const frag0 = (id: number): number[] => [17, 0, 0, 1, 0, 0, id >> 8, id & 0xff];
+    const first = [...ip6(60, 16 + 8 + 8 + 8), ...dst, ...frag0(7), ...udp(40000, 53), 1, 2, 3, 4, 5, 6, 7, 8];
+    const kf = parseDropLine(line6(12, 'nft_do_chain', first), REASONS)!;
+    assert.strictEqual(kf.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 17 len 40 frag 0+ * > 53');
+    const first2 = [...ip6(60, 40), ...dst, ...frag0(0x99), ...udp(50000, 53), 1, 2, 3, 4, 5, 6, 7, 8];
+    assert.strictEqual(packetIdentity(0x86dd, Uint8Array.from(first2), 0).key, kf.id.key, 'fragment id and ephemeral port are left out');
+    // a later fragment (offset 1232): what follows its header is data, not ports
+    const later = [...ip6(44, 8 + 16), 17, 0, 0x04, 0xd0, 0, 0, 0, 7, ...udp(1, 2), ...udp(3, 4)];
+    const kl = parseDropLine(line6(2, 'ip6_frag_queue', later), REASONS)!;
+    assert.strictEqual(kl.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 17 len 24 frag 1232');
+    assert.deepStrictEqual(packetIdentity(0x86dd, Uint8Array.from(later), 0), kl.id);
+  });
+
+  it('IPv6: only real bytes are decoded (a short packet, headers past its end)', () => {
+    const short = [...ip6(17, 8), ...udp(40000, 53)];
+    // 44 bytes left: 4 of UDP, enough for the ports and no more
+    const k = parseDropLine(line6(3, '__udp6_lib_rcv', short, 44), REASONS)!;
+    assert.strictEqual(k.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 17 len 8 * > 53');
+    assert.strictEqual(packetIdentity(0x86dd, Uint8Array.from(short), 0, undefined, 44).key, k.id.key);
+    // 42 bytes: no whole ports
+    assert.strictEqual(parseDropLine(line6(3, '__udp6_lib_rcv', short, 42), REASONS)!.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 17 len 8');
+    // a hop-by-hop header that would end past the packet is not walked into
+    const hbh = [...ip6(0, 8), 17, 0, 1, 4, 0, 0, 0, 0];
+    assert.deepStrictEqual(walkIpv6Ext(Uint8Array.from(hbh), 0, 44), { l4: 40, nexthdr: 0, frag: undefined });
+    assert.strictEqual(parseDropLine(line6(15, 'ip6_rcv_core', hbh, 44), REASONS)!.id.key, 'ip6 2001:db8:1::2 > 2001:db8:2::2 nxt 0 len 8');
+    assert.match(parseDropLine(line6(15, 'ip6_rcv_core', short, 30), REASONS)!.id.summary, /30 bytes: no whole header/);
+    assert.match(packetIdentity(0x86dd, Uint8Array.from(short), 0, undefined, 30).summary, /30 bytes: no whole header/);
+  });
+
   it("the model's drops: every kfree_skb_reason step, with host, function, reason, packet and stack", () => {
+    // IPv6 drops are compared too
+    const hl = modelDrops(example('ipv6-hop-limit-exceeded.yaml').trace);
+    assert.deepStrictEqual(hl.map((d) => [d.host, d.fn, d.reason]), [['router', 'ip6_forward', 'IP_INHDR']]);
+    assert.match(hl[0].id.key, /^ip6 \S+ > \S+ nxt 58 len \d+ icmp6 128\/0 seq 1$/);
+    assert.strictEqual(hl[0].id.ttl, 1);
+
     const ttl = modelDrops(example('forward-ttl-exceeded.yaml').trace);
     assert.deepStrictEqual(ttl.map((d) => [d.host, d.fn, d.reason, d.id.key]), [['router', 'ip_forward', 'IP_INHDR', 'ip 10.0.1.2 > 10.0.2.2 proto 1 len 84 icmp 8/0 seq 1']]);
     assert.ok(ttl[0].stack!.includes('ip_rcv'));
@@ -122,6 +208,13 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     assert.ok(!sameLocation('__udp_queue_rcv_skb', stack, 'udp_queue_rcv_one_skb', undefined), 'without kallsyms, nothing is taken as inlined');
     assert.ok(!sameLocation('udp_queue_rcv_one_skb', stack.slice(0, 3), 'udp_queue_rcv_skb', syms), 'a function with a symbol is not inlined');
     assert.ok(sameLocation('arp_error_report', ['neigh_timer_handler', 'neigh_invalidate', 'arp_error_report'], 'neigh_invalidate', syms), TAIL_CALLS.arp_error_report.evidence);
+    // IPv6: tail calls whose caller is the one before them on the model's stack
+    assert.ok(sameLocation('ip6_pkt_drop', ['ip6_rcv_finish', 'ip6_pkt_discard', 'ip6_pkt_drop'], 'ip6_pkt_discard', syms), TAIL_CALLS.ip6_pkt_drop.evidence);
+    assert.ok(sameLocation('ip6_pkt_drop', ['ip6_rcv_finish', 'ip6_pkt_prohibit', 'ip6_pkt_drop'], 'ip6_pkt_prohibit', syms));
+    assert.ok(!sameLocation('ip6_pkt_drop', ['ip6_rcv_finish', 'ip6_pkt_prohibit', 'ip6_pkt_drop'], 'ip6_pkt_discard', syms), 'the caller on this stack, not any caller');
+    assert.ok(sameLocation('icmpv6_param_prob_reason', ['ip6_parse_tlv', 'ip6_tlvopt_unknown'], 'ip6_tlvopt_unknown', syms), 'a drop step outside its own frame: the stack ends at the caller');
+    assert.ok(sameLocation('ndisc_error_report', ['neigh_timer_handler', 'neigh_invalidate', 'ndisc_error_report'], 'neigh_invalidate', syms));
+    assert.ok(!sameLocation('ip6_forward', ['ip6_rcv_finish', 'ip6_forward'], 'ip6_rcv_finish', syms), 'not a tail call: its own name only');
   });
 
   it('matches drops per host and packet; reports a different function or reason, and drops on one side only', () => {
@@ -178,6 +271,11 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     const ping = { host: 'client', what: 'packet #4 …', field: 'drop', model: 'icmp_rcv NO_SOCKET', kernel: 'ping_rcv NO_SOCKET' };
     assert.strictEqual(applyExceptions(sc, [ping], '6.18.44').kept.length, 0);
     assert.strictEqual(applyExceptions(sc, [ping], '6.12.57').kept.length, 1);
+    // ping_rcv is shared with IPv6: icmpv6_rcv frees with its reason in v6.12, ping_rcv itself from 6.15
+    const ping6 = { ...ping, model: 'icmpv6_rcv NO_SOCKET' };
+    assert.strictEqual(applyExceptions(sc, [ping6], '6.18.44').kept.length, 0);
+    assert.strictEqual(applyExceptions(sc, [ping6], '6.14.0').kept.length, 1);
+    assert.strictEqual(applyExceptions(sc, [{ ...ping6, kernel: 'ping_rcv NOT_SPECIFIED' }], '6.18.44').kept.length, 1);
     const csum = { host: 'server', what: 'packet #2 …', field: 'drop', model: 'udp_recvmsg NOT_SPECIFIED', kernel: 'udp_recvmsg UDP_CSUM' };
     assert.strictEqual(applyExceptions(sc, [csum], '6.15.0').kept.length, 0);
     assert.strictEqual(applyExceptions(sc, [{ ...csum, kernel: 'udp_recvmsg NO_SOCKET' }], '6.18.44').kept.length, 1);

@@ -294,9 +294,9 @@ export const REASM_CLONE = 'it completed it, and its sk_buff became the head (sk
  * heads being kmalloc'd (locked: nothing to steal), each one is chained. Conntrack's defrag
  * chains them all, which ip_do_fragment's fast path reuses.
  */
-export function reasmFragList(q: FragQueue, last: SkBuff): SharedInfo | null {
+export function reasmFragList(q: FragQueue, last: SkBuff, coalesce = q.user === 'IP_DEFRAG_LOCAL_DELIVER'): SharedInfo | null {
   const head = q.frags[0];
-  let room = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? head.skb.kernelTailroom() : 0;
+  let room = coalesce ? head.skb.kernelTailroom() : 0;
   const list: SharedInfo['frag_list'] = [];
   for (const f of q.frags.slice(1)) {
     const len = f.end - f.offset;

@@ -65,13 +65,18 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
         const where = `option type 0x${type.toString(16)} at byte ${off - nh}`;
         if (action === 0) {
           net.step(skb, 'L3', 'ip6_parse_tlv', FILE, `Unknown ${where}: its two high bits are 00, skip it.`);
-        } else if (action === 1 || (action === 3 && isV6Multicast(readIpv6(b, nh).daddr))) {
-          net.drop(skb, 'L3', 'ip6_parse_tlv', FILE, 'UNHANDLED_PROTO', `Unknown ${where}: its two high bits say discard the packet${action === 3 ? ' (and, to a multicast destination, send nothing)' : ' silently'}.`);
-          return false;
         } else {
-          net.step(skb, 'L3', 'ip6_parse_tlv', FILE, `Unknown ${where}: its two high bits (${action === 2 ? '10' : '11'}) say discard and tell the sender: ICMPv6 parameter problem code 2 pointing at it.`);
-          icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_OPTION, off - nh);
-          net.drop(skb, 'L3', 'icmpv6_param_prob_reason', 'net/ipv6/icmp.c', 'UNHANDLED_PROTO', 'The packet with the unknown option is freed.');
+          // ip6_tlvopt_unknown frees the packet itself, or has icmpv6_param_prob_reason do it
+          const optoff = off;
+          net.call('ip6_tlvopt_unknown', () => {
+            if (action === 1 || (action === 3 && isV6Multicast(readIpv6(b, nh).daddr))) {
+              net.drop(skb, 'L3', 'ip6_tlvopt_unknown', FILE, 'UNHANDLED_PROTO', `Unknown ${where}: its two high bits say discard the packet${action === 3 ? ' (and, to a multicast destination, send nothing)' : ' silently'}.`);
+              return;
+            }
+            net.step(skb, 'L3', 'ip6_tlvopt_unknown', FILE, `Unknown ${where}: its two high bits (${action === 2 ? '10' : '11'}) say discard and tell the sender: ICMPv6 parameter problem code 2 pointing at it.`);
+            icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_OPTION, optoff - nh);
+            net.drop(skb, 'L3', 'icmpv6_param_prob_reason', 'net/ipv6/icmp.c', 'UNHANDLED_PROTO', 'The packet with the unknown option is freed.');
+          });
           return false;
         }
       }

@@ -17,6 +17,7 @@ import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
 import { inet6_err_handlers } from './err_handlers';
 import { rd16 } from '../../proto/addr';
+import { skb_release_data } from '../core/skb_release';
 
 const FILE = 'net/ipv6/icmp.c';
 
@@ -88,7 +89,13 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
     }
     if (pingTook) {
       // ping's raw socket has its clone: the packet's fate stays "delivered" there, but this skb is still freed
-      if (reason) net.step(skb, 'L4', 'icmpv6_rcv', FILE, `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+      if (reason) {
+        net.step(skb, 'L4', 'icmpv6_rcv', FILE, `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+        // as in icmp_rcv: the clone shares the data, and ping's read of it (consume_skb in
+        // skb_free_datagram) releases a reassembled reply's frag_list, with the reason
+        // __kfree_skb gives; the model has no step for that read, so the list goes here
+        skb_release_data(net, skb, 'NOT_SPECIFIED');
+      }
     } else if (reason) net.drop(skb, 'L4', 'icmpv6_rcv', FILE, reason, 'icmpv6_rcv frees the message with the reason its handler returned.');
     else net.fate(skb, { kind: 'consumed', fn: 'icmpv6_rcv', detail: icmp6Name(h.type, h.code, h.rest) });
   } finally {

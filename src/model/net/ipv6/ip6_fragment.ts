@@ -117,6 +117,17 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
     }
     if (mtu < hlen + FRAG_HDR_LEN + 8) return fail(`The MTU ${mtu} leaves no room for 8 data bytes after the headers: Packet Too Big (fail_toobig).`, EMSGSIZE, true);
     const room = mtu - hlen - FRAG_HDR_LEN;
+    // a datagram conntrack's defrag reassembled keeps its fragments on its frag_list: when their
+    // geometry fits (each at most `room` data bytes, all but the last a multiple of 8), v6.12's
+    // fast path sends them on and nothing is freed; else the slow path copies them and
+    // consume_skb frees the list with the datagram (skb_release_data, NOT_SPECIFIED)
+    const list = skb.shinfo?.frag_list;
+    if (list?.length) {
+      const sizes = list.map((f) => f.skb.tail - f.skb.data);
+      const headLen = skb.tail - nh - hlen - sizes.reduce((a, n) => a + n, 0);
+      const fits = (n: number, last: boolean): boolean => n <= room && (last || (n & 7) === 0);
+      if (fits(headLen, false) && sizes.every((n, i) => fits(n, i === sizes.length - 1))) list.length = 0;
+    }
     const id = ipv6_select_ident(net);
     // skb_checksum_help: an offloaded checksum is completed over the whole datagram first
     if (skb.ip_summed === 'CHECKSUM_PARTIAL') completePartialChecksum(skb);

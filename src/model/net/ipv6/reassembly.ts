@@ -7,6 +7,7 @@ import type { Net } from '../net_namespace';
 import { allocSkb, type SkBuff } from '../core/skbuff';
 import type { FragQueue } from '../ipv4/ip_fragment_types';
 import { inet_frag_destroy, inet_frag_find, inet_frag_kill, inet_frag_queue_insert } from '../ipv4/inet_fragment';
+import { REASM_CLONE, reasmFragList } from '../ipv4/ip_fragment';
 import { rd16, rd32, wr16 } from '../../proto/addr';
 import { ICMPV6_EXC_FRAGTIME, ICMPV6_HDR_FIELD, ICMPV6_HDR_INCOMP, ICMPV6_PARAMPROB, ICMPV6_TIME_EXCEED, IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_TCP, NEXTHDR_UDP, isV6LinkLocal, isV6Multicast, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
@@ -216,7 +217,7 @@ function ecnOf(bits: number): number | null {
 function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null {
   const call = net.enter('ip6_frag_reasm');
   try {
-    const r = frag6_join(net, q, last, 'ip6_frag_reasm');
+    const r = frag6_join(net, q, last, 'ip6_frag_reasm', 'coalesce');
     if ('why' in r) {
       net.count('Ip6ReasmFails');
       net.step(last, 'L3', 'ip6_frag_reasm', FILE, `${r.why} Reassembly fails (Ip6ReasmFails).`);
@@ -238,8 +239,11 @@ function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null 
  * otherwise a new packet holds the unfragmentable part and the data, the Fragment header gone,
  * with `data` at the network header, IP6SKB_FRAGMENTED and frag_max_size (the IPv6 header and
  * the largest fragment's payload) in its IP6CB. The fragments are consumed into it.
+ * The fragments that are not merged into the head stay chained on its frag_list and are freed
+ * with it (skb_release_data): ip6_frag_reasm merges what fits the head's tailroom (`coalesce`,
+ * inet_frag_reasm_finish's try_coalesce), conntrack's defrag chains every one (`chain`).
  */
-export function frag6_join(net: Net, q: FragQueue, last: SkBuff, fn: string): { whole: SkBuff; nhoff: number; n: number } | { why: string } {
+export function frag6_join(net: Net, q: FragQueue, last: SkBuff, fn: string, list: 'coalesce' | 'chain'): { whole: SkBuff; nhoff: number; n: number } | { why: string } {
   inet_frag_kill(net, q);
   const ecn = ecnOf(q.ecn ?? 0);
   if (ecn === null) return { why: 'Some fragments were ECN-capable and some not (ip_frag_ecn_table: invalid).' };
@@ -268,8 +272,13 @@ export function frag6_join(net: Net, q: FragQueue, last: SkBuff, fn: string): { 
   whole.pkt_type = last.pkt_type;
   whole.mark = last.mark;
   whole.cb = { ...last.cb, ipFlags: (last.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED, fragMaxSize: q.maxSize };
+  // inet_frag_reasm_finish (v6.12): try_coalesce for ip6_frag_reasm, not for conntrack's defrag
+  whole.shinfo = reasmFragList(q, last, list === 'coalesce');
   for (const f of q.frags) {
-    net.fate(f.skb, { kind: 'consumed', fn, detail: `merged into packet ${pkt}` });
+    // inet_frag_reasm_prepare: a fragment other than the first that completes the datagram
+    // becomes the head itself (skb_morph); a clone of it takes its place in the list
+    const clone = f.skb === last && f !== q.frags[0];
+    net.fate(f.skb, { kind: 'consumed', fn, detail: clone ? `merged into packet ${pkt}: ${REASM_CLONE}` : `merged into packet ${pkt}` });
     q.mem -= f.skb.truesize();
     q.dir!.mem -= f.skb.truesize();
   }

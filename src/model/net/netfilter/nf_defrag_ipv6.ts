@@ -166,13 +166,18 @@ function nf_ct_frag6_reasm(net: Net, q: FragQueue, skb: SkBuff, at: At): Gather 
   const call = net.enter('nf_ct_frag6_reasm');
   try {
     const dev = skb.dev;
-    const r = frag6_join(net, q, skb, 'nf_ct_frag6_reasm');
+    const r = frag6_join(net, q, skb, 'nf_ct_frag6_reasm', 'chain');
     if ('why' in r) {
       // the queue owns the fragment now: it is freed with the queue, and reported as queued
       net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, `${r.why} Reassembly fails; the fragments are freed with the queue.`);
       return { ret: 'EINPROGRESS' };
     }
     const { whole, n } = r;
+    // inet_frag_reasm_prepare's clone of this fragment takes its place on the frag_list: a copy
+    // made now, while this skb still holds the fragment (morph then makes it the datagram)
+    const list = whole.shinfo?.frag_list;
+    const mine = list?.findIndex((f) => f.skb === skb) ?? -1;
+    if (list && mine >= 0) list[mine] = { ...list[mine], skb: skb.copy(skb.pkt) };
     morph(skb, whole);
     skb.dev = dev;
     skb.ignore_df = true;
