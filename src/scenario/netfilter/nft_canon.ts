@@ -357,7 +357,18 @@ function matchText(ts: T[], numeric: boolean): string {
       const v = BITOPS[rest[1].t] === '&' ? a & b : BITOPS[rest[1].t] === '|' ? a | b : a ^ b;
       return join([...out, value(String(v >>> 0), ty, numeric)]);
     }
-    return join([...out, ...rest.map((t) => (t.k === 'str' ? `"${t.t}"` : BITOPS[t.t] ?? (numberOf(t.t) !== undefined ? value(t.t, ty, numeric) : t.t)))]);
+    const words: string[] = [];
+    for (let j = 0; j < rest.length; j++) {
+      const t = rest[j];
+      // `>> N` / `<< N` (two tokens to the lexer, a shift only when accepted): the count in decimal
+      if ((t.t === '>' || t.t === '<') && rest[j + 1]?.t === t.t) {
+        words.push(t.t + t.t, String(numberOf(rest[j + 2]?.t ?? '') ?? rest[j + 2]?.t ?? ''));
+        j += 2;
+        continue;
+      }
+      words.push(t.k === 'str' ? `"${t.t}"` : BITOPS[t.t] ?? (numberOf(t.t) !== undefined ? value(t.t, ty, numeric) : t.t));
+    }
+    return join([...out, ...words]);
   }
   const flags = flagTable(ty);
   // a flag list in parentheses `(syn|fin)` is one value

@@ -106,6 +106,24 @@ describe('nft: the network family a rule fixes, meta protocol/nfproto values, ic
     assert.strictEqual(list('meta protocol != 0x0800-0x0806'), 'meta protocol != 0x0800-0x0806');
   });
 
+  it('meta mark set MARK >> N / << N shifts the 32-bit mark (nft_bitwise RSHIFT/LSHIFT), lists as written', () => {
+    const l = load('inet', 'meta mark set meta mark >> 8 and 0xff');
+    const skb = pkt(17, [0, 1, 0, 2, 0, 8, 0, 0]);
+    skb.mark = 0x12345678;
+    assert.strictEqual(evalRule(l.net, l.rule, skb), true);
+    assert.strictEqual(skb.mark, 0x56);
+    const r = load('inet', 'meta mark set meta mark << 28');
+    const s2 = pkt(17, [0, 1, 0, 2, 0, 8, 0, 0]);
+    s2.mark = 0x13;
+    evalRule(r.net, r.rule, s2);
+    assert.strictEqual(s2.mark, 0x30000000);
+    assert.strictEqual(listRule(l.rule, { numericProto: true, stateless: true }), 'meta mark set meta mark >> 8 & 0x000000ff');
+    assert.strictEqual(listRule(load('inet', 'ct mark set meta mark << 16').rule, { numericProto: true, stateless: true }), 'ct mark set meta mark << 16');
+    assert.strictEqual(refusal('inet', 'meta mark set ct mark >> 32')?.msg, 'Right shift of 32 bits is undefined for type of 32 bits width');
+    assert.match(refusal('inet', 'meta mark set ct mark and 0xff00 >> 8')?.msg ?? '', /shift after & \| \^ is not accepted by nft 1\.0\.6/);
+    assert.match(refusal('inet', 'meta mark set 0x10 >> 2')?.msg ?? '', /shifted constant mark is not accepted/);
+  });
+
   it('an icmpx code written as a number lists by its name', () => {
     const l = load('inet', 'reject with icmpx 3');
     assert.strictEqual(listRule(l.rule, { numericProto: true, stateless: true }), 'reject with icmpx admin-prohibited');
