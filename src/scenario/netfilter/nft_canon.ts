@@ -48,7 +48,7 @@ const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
 /** protocol numbers nft lists by their /etc/protocols name (netbase's, as on the reference machine) */
 const PROTO_LISTED: Record<number, string> = { 0: 'ip', 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 43: 'ipv6-route', 44: 'ipv6-frag', 58: 'ipv6-icmp', 59: 'ipv6-nonxt', 60: 'ipv6-opts', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
 
-type VType = 'ifname' | 'addr' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
+type VType = 'ethertype' | 'ifname' | 'addr' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
 
 const hex8 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -77,9 +77,18 @@ function bitNames(table: [string, number][], m: number): string {
   return out.join(',') || '0x0';
 }
 
+/** nft 1.0.6's ethertype names (its ethertype_tbl); vlan is read as 8021q, which is how it lists */
+const ETHERTYPES: Record<string, number> = { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, '8021q': 0x8100, '8021ad': 0x88a8, vlan: 0x8100 };
+
 /** One value (no range, no prefix) of a datatype, as nft prints it; `numeric` for nft -n. */
 function one(s: string, ty: VType, numeric: boolean): string {
   switch (ty) {
+    case 'ethertype': {
+      const v = numberOf(s) ?? ETHERTYPES[s];
+      if (v === undefined) return s;
+      const name = Object.keys(ETHERTYPES).find((n) => ETHERTYPES[n] === v);
+      return name ?? `0x${v.toString(16).padStart(4, '0')}`;
+    }
     case 'ifname':
       return `"${s}"`;
     case 'addr': {
@@ -157,6 +166,11 @@ function value(s: string, ty: VType, numeric: boolean): string {
   if (dash > 0 && !/^[a-z]/i.test(s)) {
     // a range of protocols is listed in numbers
     const rty = ty === 'proto' ? 'int' : ty;
+    // and one of ethertypes in hex (nft 1.0.6: `meta protocol 0x0800-0x0806`)
+    if (ty === 'ethertype') {
+      const [a, b] = [numberOf(s.slice(0, dash)) ?? ETHERTYPES[s.slice(0, dash)], numberOf(s.slice(dash + 1)) ?? ETHERTYPES[s.slice(dash + 1)]];
+      if (a !== undefined && b !== undefined) return [a, b].map((v) => `0x${v.toString(16).padStart(4, '0')}`).join('-');
+    }
     const lo = one(s.slice(0, dash), rty, numeric);
     const hi = one(s.slice(dash + 1), rty, numeric);
     return lo === hi ? lo : `${lo}-${hi}`;
@@ -173,7 +187,8 @@ function typeOfKey(key: string[]): VType {
   const [a, b, c, d] = key;
   if (a === 'meta') {
     if (b === 'mark') return 'mark';
-    if (b === 'l4proto' || b === 'protocol') return 'proto';
+    if (b === 'l4proto') return 'proto';
+    if (b === 'protocol') return 'ethertype';
     if (b === 'skuid' || b === 'skgid') return 'uid';
     if (b === 'priority') return 'tchandle';
     if (b === 'iiftype' || b === 'oiftype' || b === 'pkttype' || b === 'nfproto') return 'raw';
@@ -257,6 +272,7 @@ function sortKey(shown: string, ty: VType): number | undefined {
   }
   if (ty === 'icmptype') return numberOf(lo) ?? ICMP_TYPES[lo];
   if (typeof ty === 'object') return numberOf(lo) ?? ty[lo];
+  if (ty === 'ethertype') return numberOf(lo) ?? ETHERTYPES[lo];
   if (ty === 'ifname' || ty === 'raw' || ty === 'group') return undefined;
   return numberOf(lo);
 }
@@ -341,7 +357,18 @@ function matchText(ts: T[], numeric: boolean): string {
       const v = BITOPS[rest[1].t] === '&' ? a & b : BITOPS[rest[1].t] === '|' ? a | b : a ^ b;
       return join([...out, value(String(v >>> 0), ty, numeric)]);
     }
-    return join([...out, ...rest.map((t) => (t.k === 'str' ? `"${t.t}"` : BITOPS[t.t] ?? (numberOf(t.t) !== undefined ? value(t.t, ty, numeric) : t.t)))]);
+    const words: string[] = [];
+    for (let j = 0; j < rest.length; j++) {
+      const t = rest[j];
+      // `>> N` / `<< N` (two tokens to the lexer, a shift only when accepted): the count in decimal
+      if ((t.t === '>' || t.t === '<') && rest[j + 1]?.t === t.t) {
+        words.push(t.t + t.t, String(numberOf(rest[j + 2]?.t ?? '') ?? rest[j + 2]?.t ?? ''));
+        j += 2;
+        continue;
+      }
+      words.push(t.k === 'str' ? `"${t.t}"` : BITOPS[t.t] ?? (numberOf(t.t) !== undefined ? value(t.t, ty, numeric) : t.t));
+    }
+    return join([...out, ...words]);
   }
   const flags = flagTable(ty);
   // a flag list in parentheses `(syn|fin)` is one value
@@ -609,11 +636,16 @@ function queueText(ts: T[]): string {
   return `queue ${f.length ? `flags ${f.join(',')} ` : ''}num ${num}`;
 }
 
+/** NFT_REJECT_ICMPX_* by value */
+const ICMPX_NAMES = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
+
 function rejectText(ts: T[]): string {
   // reject with icmp port-unreachable is the default for ip (nft prints plain reject)
   const words = ts.map((t) => t.t);
   // nft 1.0.6 lists `with icmp CODE` without the word type
-  const w = words.join(' ').replace(/^reject with (icmpx?) type /, 'reject with $1 ');
+  let w = words.join(' ').replace(/^reject with (icmpx?) type /, 'reject with $1 ');
+  // an icmpx code given as its number lists by its name
+  w = w.replace(/^reject with icmpx (\d+)$/, (all, n: string) => (ICMPX_NAMES[Number(n)] ? `reject with icmpx ${ICMPX_NAMES[Number(n)]}` : all));
   if (w === 'reject with icmp port-unreachable') return 'reject';
   return w;
 }

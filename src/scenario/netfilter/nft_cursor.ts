@@ -39,6 +39,13 @@ export class NftCursor {
   /** a `ct [original|reply] protocol` match came first: ct's own protocol context, which `ct … proto-src|proto-dst` needs as much as `l4` */
   ctL4Known = false;
   l3Known = false;
+  /**
+   * The network protocol the rule's matches so far fixed in an inet table (nft's proto_ctx at the
+   * network base): `meta nfproto ipv4|ipv6` (the last one wins), an ip/ip6 header match, icmp or
+   * icmpv6. A later ip match against an ipv6 one, or `reject with icmp|icmpv6` of the other
+   * family, is refused as nft refuses it.
+   */
+  l3Said: 'ipv4' | 'ipv6' | null = null;
   /** the ICMP type an `icmp type X` match (one value, ==) fixed: what nft's ICMP dependency checks against */
   icmpType: number | null = null;
   /** the family of the table the rule is for */

@@ -49,6 +49,9 @@ export function headerMatch(p: NftCursor, kw: NTok, legacy?: Legacy): Expr {
   if (p.is('set')) p.fail(p.peek(), `${kw.text} ${k.text} set: setting header fields is not modelled`);
   if (h.proto !== undefined) p.needL4(kw, kw.text);
   else p.l3Known = true;
+  // an icmp/icmpv6 header match fixes the network family unless one came first (see NftCursor.l3Said)
+  if (kw.text === 'icmp') p.l3Said ??= 'ipv4';
+  if (kw.text === 'icmpv6') p.l3Said ??= 'ipv6';
   const bw = atBitwise(p) ? parseBitwise(p, f.len, () => {
     const t = p.word('a value');
     return fieldValue(p, f, t, t.text);

@@ -86,6 +86,8 @@ function ip6Only(e: Expr): Expr {
 
 export function ip6Match(p: NftCursor, kw: NTok): Expr {
   if (p.ruleFamily === 'ip') p.fail(kw, 'conflicting protocols specified: ip vs. ip6 (an ip table sees IPv4 packets only)');
+  if (p.l3Said === 'ipv4') p.fail(kw, 'conflicting protocols specified: ip vs. ip6');
+  p.l3Said = 'ipv6';
   const k = p.key(kw, ['saddr', 'daddr', 'nexthdr', 'hoplimit', 'length']);
   const op = p.op();
   const nx = p.peek();
@@ -131,9 +133,12 @@ export function ip6Match(p: NftCursor, kw: NTok): Expr {
 }
 
 export function icmpv6Match(p: NftCursor, kw: NTok): Expr {
-  if (p.ruleFamily === 'ip') p.fail(kw, 'conflicting protocols specified: ip vs. icmpv6 (an ip table sees IPv4 packets only)');
+  // nft 1.0.6 loads it (ICMPv6 carried in IPv4, protocol 58): not a conflict, but not modelled
+  if (p.ruleFamily === 'ip') p.fail(kw, 'icmpv6 in an ip table (ICMPv6 carried in IPv4) is not modelled');
   const k = p.key(kw, ['type', 'code']);
   p.needL4(kw, 'ipv6-icmp');
+  // `ip protocol ipv6-icmp icmpv6 …` keeps the IPv4 context (nft 1.0.6 loads it: ICMPv6 in IPv4)
+  p.l3Said ??= 'ipv6';
   const op = p.op();
   const nx = p.peek();
   if (nx.kind === 'word' && (nx.text === 'vmap' || nx.text.startsWith('@'))) p.fail(nx, `icmpv6 ${k.text} with ${nx.text === 'vmap' ? 'a verdict map' : 'a named set'} is not modelled`);

@@ -162,6 +162,9 @@ export function tcpFlags(p: NftCursor, kw: NTok): Expr {
 export function icmpMatch(p: NftCursor, kw: NTok): Expr {
   const k = p.key(kw, ['type', 'code']);
   p.needL4(kw, 'icmp');
+  // its dependency fixes IPv4 unless an ip6/nfproto match came first (nft 1.0.6 loads
+  // `meta nfproto ipv6 icmp type …` too: ICMP in IPv6)
+  p.l3Said ??= 'ipv4';
   const op = p.op();
   if (k.text === 'type') {
     const ref = lookupOr(p, kw, op, 'icmp_type', X.field.icmpType, (v) => `icmp type ${X.showIcmp(v as number)}`);
@@ -292,13 +295,23 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
         if (op === '==') p.sawL4(protoNames(r));
         return X.matchNum(p.text(kw), X.field.l4proto, op, r, X.showProto);
       }
-      const want = k.text === 'protocol' ? 'ip' : 'ipv4';
-      const want6 = k.text === 'protocol' ? 'ip6' : 'ipv6';
-      for (const v of vs) if (v.text !== want && v.text !== want6 && v.text !== 'ip6' && v.text !== 'ipv6') p.fail(v, `meta ${k.text} ${v.text}: expected ${want} or ${want6}`);
-      // the packet's family: its hook's (nft_pf), or for meta protocol its ethertype, the same here
-      const fams = new Set(vs.map((v) => (v.text === want ? 'ipv4' : 'ipv6')));
-      if (op === '==' && vs.length === 1 && vs[0].text === want) p.l3Known = true;
-      return { text: p.text(kw), eval: (x: EvalCtx) => fams.has(x.p.pf ?? 'ipv4') !== (op === '!='), actual: (x: EvalCtx) => `meta nfproto ${x.p.pf ?? 'ipv4'}` };
+      // nfproto: the hook's family (nft_pf: NFPROTO_IPV4 2, NFPROTO_IPV6 10); protocol: the
+      // ethertype in skb->protocol, ETH_P_IP or ETH_P_IPV6 for what an ip/ip6/inet hook sees, so
+      // arp or 802.1Q/802.1ad never match here. The names are nft 1.0.6's; a number is any value
+      // of the field (u8, be16), and a range of them is allowed as for any integer.
+      const nfproto = k.text === 'nfproto';
+      const names: Record<string, number> = nfproto ? { ipv4: 2, ipv6: 10 } : { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, vlan: 0x8100, '8021q': 0x8100, '8021ad': 0x88a8 };
+      const r = p.ranges(vs, (t, s) => (Object.hasOwn(names, s) ? names[s] : /^(0x[0-9a-f]+|\d+)$/i.test(s) ? p.num(t, 0, nfproto ? 255 : 65535) : p.fail(t, nfproto ? 'Could not parse netfilter protocol' : 'Could not parse Ethernet protocol')));
+      const ipv4 = nfproto ? 2 : 0x0800;
+      const ipv6 = nfproto ? 10 : 0x86dd;
+      const one = op === '==' && r.length === 1 && r[0][0] === r[0][1] ? r[0][0] : null;
+      if (one === ipv4) p.l3Known = true;
+      // nft 1.0.6 lets a later nfproto match replace the context (`meta nfproto ipv6 meta nfproto ipv4` loads)
+      if (nfproto && (one === ipv4 || one === ipv6)) p.l3Said = one === ipv4 ? 'ipv4' : 'ipv6';
+      const ethName: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ip6', 0x8100: '8021q', 0x88a8: '8021ad' };
+      const show = nfproto ? (v: number) => (v === 2 ? 'ipv4' : v === 10 ? 'ipv6' : String(v)) : (v: number) => ethName[v] ?? `0x${v.toString(16).padStart(4, '0')}`;
+      const m = X.matchNum(p.text(kw), (x) => ((x.p.pf ?? 'ipv4') === 'ipv4' ? ipv4 : ipv6), op, r, show);
+      return { ...m, actual: (x: EvalCtx) => `meta ${k.text} ${show((x.p.pf ?? 'ipv4') === 'ipv4' ? ipv4 : ipv6)}` };
     }
     default:
       return metaKey(p, k, kw) ?? p.fail(k, `meta ${k.text} is not modelled`);

@@ -31,6 +31,8 @@ const bareMeta: ItemParser = (p, t) => E(metaItem(p, t, t));
 export const ITEMS: Record<string, ItemParser> = {
   ip: (p, t) => {
     if (p.ruleFamily === 'ip6') p.fail(t, 'conflicting protocols specified: ip6 vs. ip (an ip6 table sees IPv6 packets only)');
+    if (p.l3Said === 'ipv6') p.fail(t, 'conflicting protocols specified: ip6 vs. ip');
+    p.l3Said = 'ipv4';
     // nft's dependency in an inet table (meta nfproto ipv4): an IPv6 packet breaks the rule here
     return E({ ...headerMatch(p, t, { keys: ['saddr', 'daddr', 'protocol', 'ttl', 'length'], parse: ipMatch }), l3: 'ipv4' });
   },
@@ -147,6 +149,7 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
   p.ctL4Known = false;
   p.icmpType = null;
   p.l3Known = family === 'ip';
+  p.l3Said = null;
   if (p.atEnd()) p.fail(first, 'syntax error: the rule is empty');
   const exprs: Expr[] = [];
   const checks: Check[] = [];

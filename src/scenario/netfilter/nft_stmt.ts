@@ -93,6 +93,16 @@ export function queueItem(p: NftCursor): Item {
   return V(X.queueStmt('', num, bypass));
 }
 
+/**
+ * The network family an inet rule fixed before its reject (nft 1.0.6's stmt_evaluate_reject_inet_family
+ * reads it from the proto context, see NftCursor.l3Said). nft refuses an icmp reject for IPv6
+ * and an icmpv6 one for IPv4 with the same words either way ("ip vs ip6"); `meta l4proto icmp`
+ * alone fixes no family, so it does not count.
+ */
+function rejectFamilyOf(p: NftCursor): 'ipv4' | 'ipv6' | null {
+  return p.ruleFamily === 'inet' ? p.l3Said : null;
+}
+
 export function rejectItem(p: NftCursor, kw: NTok): Item {
   // plain reject: icmp port-unreachable in an ip table, icmpv6 port-unreachable in an ip6 one,
   // and icmpx port-unreachable (NFT_REJECT_ICMPX_UNREACH) in an inet one, mapped per packet
@@ -109,8 +119,11 @@ export function rejectItem(p: NftCursor, kw: NTok): Item {
       const n = p.word('an ICMPx unreachable type');
       const names = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
       const v4 = [0, 3, 1, 13];
-      const x = names.indexOf(n.text);
+      // a number is the NFT_REJECT_ICMPX_* code itself; nft_reject_init refuses one above
+      // NFT_REJECT_ICMPX_MAX (3) with EINVAL (v6.12 net/netfilter/nft_reject.c)
+      const x = /^\d+$/.test(n.text) ? p.num(n, 0, 255) : names.indexOf(n.text);
       if (x < 0) p.fail(n, `unknown reject type ${q(n.text)} (${names.join(', ')})`);
+      if (x > 3) p.fail(kw, 'Could not process rule: Invalid argument (an icmpx code above 3, NFT_REJECT_ICMPX_MAX)');
       how = { icmpCode: v4[x], icmpx: x };
     } else if (k.text === 'icmp') {
       if (p.ruleFamily === 'ip6') p.fail(k, 'conflicting protocols specified: ip6 vs. ip (reject with icmp in an ip6 table)');
@@ -118,6 +131,7 @@ export function rejectItem(p: NftCursor, kw: NTok): Item {
       const n = p.word('an ICMP unreachable type');
       const code = X.REJECT_CODES[n.text] ?? (/^\d+$/.test(n.text) ? Number(n.text) : undefined);
       if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(X.REJECT_CODES).join(', ')})`);
+      if (rejectFamilyOf(p) === 'ipv6') p.fail(n, 'conflicting protocols specified: ip vs ip6 (the rule matches IPv6 packets only)');
       how = { icmpCode: code };
       // in an inet table nft puts meta nfproto ipv4 before it: an IPv6 packet breaks the rule
       l3 = 'ipv4';
@@ -127,6 +141,7 @@ export function rejectItem(p: NftCursor, kw: NTok): Item {
       const n = p.word('an ICMPv6 unreachable type');
       const code = Object.hasOwn(ICMPV6_REJECT_CODES, n.text) ? ICMPV6_REJECT_CODES[n.text] : /^\d+$/.test(n.text) ? Number(n.text) : undefined;
       if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(ICMPV6_REJECT_CODES).join(', ')})`);
+      if (rejectFamilyOf(p) === 'ipv4') p.fail(n, 'conflicting protocols specified: ip vs ip6 (the rule matches IPv4 packets only)');
       how = { icmp6Code: code };
       l3 = 'ipv6';
     } else p.fail(k, `reject with ${k.text}: expected icmp, icmpv6, icmpx or tcp reset`);
@@ -162,6 +177,8 @@ export function natItem(p: NftCursor, kw: NTok): Expr {
     if (family?.text === 'ip' && p.ruleFamily === 'ip6') p.fail(family, 'conflicting protocols specified: ip6 vs. ip (an ip6 table sees IPv6 packets only)');
     if (family?.text === 'ip6' && p.ruleFamily === 'ip') p.fail(family, 'conflicting protocols specified: ip vs. ip6 (an ip table sees IPv4 packets only)');
     if (family) fam = family.text === 'ip6' ? 'ipv6' : 'ipv4';
+    // `snat ip prefix to …`: nft's NF_NAT_RANGE_NETMAP, one prefix mapped onto another
+    if (p.is('prefix')) p.fail(p.peek(), `${kind} prefix (NF_NAT_RANGE_NETMAP: a prefix mapped onto a prefix) is not modelled`);
     else if (p.ruleFamily === 'inet' && p.l3Known) fam = 'ipv4';
     // nf_nat in an inet table must know the address family: nft takes it from `ip` here or an ip match before
     if (!fam) p.fail(kw, 'ip or ip6 must be specified with address for inet tables.');
