@@ -32,6 +32,7 @@ export const FEATURES = {
   'neigh-sysctl': 'per-device neighbour sysctls (net.ipv4.neigh.IF.*)',
   'nf-rules': 'newer rule constructs: nft concatenations (sets, named sets, vmaps), ct status/direction, tcp flags with masks, quota, limit, DNAT port ranges; iptables string, recent, hashlimit, quota, NETMAP, DNAT port ranges',
   'nf-dyn': 'rules whose results depend on what the ruleset saw: nft numgen inc, jhash with a seed, dynamic sets (add/update @set, size, timeouts), data maps (mark and DNAT from a map); iptables TCPMSS',
+  'nf-conn': 'connection counting (iptables -m connlimit, nft ct count), ct status assured, meta protocol, mark shifts (meta mark set ct mark << 1)',
   'nf6-ext': 'with ipv6: nft extension-header matches (exthdr hbh|rt|frag|dst exists|missing, frag more-fragments|frag-off, rt seg-left, hbh|dst nexthdr); ip6tables -m ipv6header, -m ah, -m frag, -m rt, -m conntrack --ctstate, -m state, -t mangle -j HL, -t raw -j NOTRACK|CT --notrack',
   timed: 'timed items (`at: +Nms`): the fragments of one datagram within its reassembly lifetime',
   ipv6: 'IPv6 on the links (dual-stack or IPv6 only): addresses, routes, forwarding, MTUs, neighbours; ICMPv6 echo, UDP and TCP over IPv6, crafted IPv6 frames (extension headers, unknown options, fragments, hop limits, bad checksums)',
@@ -40,8 +41,8 @@ export const FEATURES = {
 /**
  * Features off unless asked for (`--include`): an open difference of the model's, or (`timed`, `ipv6`) a
  * newer part of the grammar left out so that CI's fixed seeds and their replays
- * (`--generate 50 --seed 1001 --only N`) still draw what they drew when measured. `nf-rules` is on
- * for every seed but CI's (CI_GENERATED.exclude in ci.ts, applied by generate()).
+ * (`--generate 50 --seed 1001 --only N`) still draw what they drew when measured. `nf-rules` and
+ * `nf-conn` are on for every seed but CI's (CI_GENERATED.exclude in ci.ts, applied by generate()).
  */
 export const OFF_BY_DEFAULT: Feature[] = ['timed', 'ipv6'];
 

@@ -6,6 +6,7 @@ import type { Ctx, Iface } from './context';
 import { Rng } from './rng';
 import type { GenHost } from './scenario';
 import { firewallKeys } from './firewall_keys';
+import { firewallConn } from './firewall_conn';
 import { firewallMore } from './firewall_more';
 import { firewallDyn } from './firewall_dyn';
 
@@ -237,5 +238,7 @@ export function firewalls(ctx: Ctx): void {
     const before = [...h.lines];
     if (ctx.has('nf-rules')) firewallMore(ctx, h);
     if (ctx.has('nf-dyn')) firewallDyn(ctx, h, before);
+    // nf-conn's stream too, and its lines come last: every other line stays where it was drawn
+    if (ctx.has('nf-conn')) firewallConn(ctx, h, before);
   }
 }

@@ -5,7 +5,8 @@
 // limits refill with that time: an nft `limit` (and iptables' `-m limit`, which iptables-nft
 // turns into one) gains one ns of credit per ns (nft_limit_eval), a `-m hashlimit` bucket
 // CREDITS_PER_JIFFY per jiffy, and an idle hashlimit entry is removed after its expiry
-// (htable_gc); `-m recent --seconds` counts only hits that young. So a packet the model finds
+// (htable_gc); `-m recent --seconds` counts only hits that young; nf_conncount (`ct count`,
+// `-m connlimit`) collects closed connections from a list at most once a jiffy. So a packet the model finds
 // over the rate can find the kernel's bucket refilled (gen-990042-49: `limit rate over 2/second
 // burst 1`, an ICMP error to h4 two items after the first packet, dropped by the model at t=0
 // and accepted by the kernel about a second later). The model is right for the times it runs;
@@ -31,7 +32,7 @@ import { render, type GenScenario } from './scenario';
 /** the kernel run's extra time before an untimed item: its least, about a second, and a loaded machine's */
 const GAPS = ['300ms', '1s', '4s'];
 
-const TIMED_MATCH = /\blimit rate\b|-m limit\b|-m hashlimit\b|-m recent\b/;
+const TIMED_MATCH = /\blimit rate\b|-m limit\b|-m hashlimit\b|-m recent\b|\bct count\b|-m connlimit\b/;
 
 const REDIRECT = /^\S+ redirect (sent|held back)$/;
 

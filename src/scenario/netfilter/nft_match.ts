@@ -300,6 +300,8 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       // arp or 802.1Q/802.1ad never match here. The names are nft 1.0.6's; a number is any value
       // of the field (u8, be16), and a range of them is allowed as for any integer.
       const nfproto = k.text === 'nfproto';
+      // nft's evaluation (1.0.6): the family of a hook of an ip or ip6 table is fixed already
+      if (nfproto && p.ruleFamily !== 'inet') p.fail(kw, 'meta nfproto is only useful in the inet family');
       const names: Record<string, number> = nfproto ? { ipv4: 2, ipv6: 10 } : { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, vlan: 0x8100, '8021q': 0x8100, '8021ad': 0x88a8 };
       const r = p.ranges(vs, (t, s) => (Object.hasOwn(names, s) ? names[s] : /^(0x[0-9a-f]+|\d+)$/i.test(s) ? p.num(t, 0, nfproto ? 255 : 65535) : p.fail(t, nfproto ? 'Could not parse netfilter protocol' : 'Could not parse Ethernet protocol')));
       const ipv4 = nfproto ? 2 : 0x0800;

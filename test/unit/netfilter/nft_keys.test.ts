@@ -67,7 +67,7 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'ct status > 3', /ct status > is not modelled/],
     ['ip', 'ct status ! { dnat, snat }', /negation can only be used with singleton bitmask values/],
     ['inet', 'ct original saddr 1.2.3.4', /cannot determine the address family/],
-    ['ip', 'meta nfproto ipv6 ct original ip saddr 1.2.3.4', /conflicting protocols/],
+    ['ip', 'meta nfproto ipv6 ct original ip saddr 1.2.3.4', /meta nfproto is only useful in the inet family/],
     ['ip', 'ct original mark 3', /has no direction/],
     ['ip', 'ct both bytes 3', /unknown ct key "both"/],
     ['ip', 'ct expiration 30s', /ct expiration is not modelled/],

@@ -131,3 +131,13 @@ describe('nft: the network family a rule fixes, meta protocol/nfproto values, ic
     assert.strictEqual(listRule(h.rule, { numericProto: true, stateless: true }), 'reject with icmpx host-unreachable');
   });
 });
+
+describe('meta nfproto outside an inet table', () => {
+  it('is refused in ip and ip6 tables with nft 1.0.6 words, at `meta`', async () => {
+    const { runScenarioText } = await import('../../../src/scenario/run');
+    for (const fam of ['ip', 'ip6']) {
+      const text = `name: t\nhosts:\n  h1: |\n    nft add table ${fam} t\n    nft add chain ${fam} t c '{ type filter hook input priority 0; }'\n    nft add rule ${fam} t c meta nfproto ipv4 counter\ntraffic:\n  - wait: 1s\n`;
+      assert.throws(() => runScenarioText(text, 't.yaml'), /t\.yaml:6:\d+: meta nfproto is only useful in the inet family/);
+    }
+  });
+});
