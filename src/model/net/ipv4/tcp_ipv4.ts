@@ -542,6 +542,11 @@ function lookup(net: Net, rx: TcpEndpoints, sport: number, dport: number): TcpSo
   return listeners.find((s) => isV6(s) && any6(s.laddr6) && !s.v6only);
 }
 
+/** TCP_SKB_CB(skb)->end_seq: the sequence after the segment's data, SYN and FIN each taking one */
+function segEndSeq(seq: number, flags: number, dataLen: number): number {
+  return (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 0x01 ? 1 : 0) + dataLen) >>> 0;
+}
+
 /** tcp_v4_rcv: inet_protos[IPPROTO_TCP]. skb->data is at the TCP header. */
 export function tcp_v4_rcv(net: Net, skb: SkBuff): void {
   tcp_rcv(net, skb, ipv4_specific);
@@ -608,7 +613,7 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     if (sk.ownedByUser) {
       // tcp_add_backlog checks the whole checksum before queueing; a bad one is freed by tcp_v4_rcv
       if (bad()) return csumError(F.rcv, af.file);
-      const endSeq = (th.seq + dataLen + (th.flags & TCPHDR_SYN ? 1 : 0) + (th.flags & 0x01 ? 1 : 0)) >>> 0;
+      const endSeq = segEndSeq(th.seq, th.flags, dataLen);
       tcp_add_backlog(net, sk, { skb, seq: th.seq, endSeq, ack: th.ackSeq, flags: th.flags, dataLen });
       return;
     }
@@ -1043,7 +1048,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     }
     // "first check sequence number": tcp_in_window against rcv_nxt and the SYN-ACK's window
     // (tcp_synack_window: rsk_rcv_wnd)
-    const endSeq = (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 0x01 ? 1 : 0) + dataLen) >>> 0;
+    const endSeq = segEndSeq(seq, flags, dataLen);
     const sWin = req.rcvNxt;
     const eWin = (req.rcvNxt + (req.rcvWnd ?? 0)) >>> 0;
     if (!tcp_in_window(seq, endSeq, sWin, eWin)) {
@@ -1134,7 +1139,7 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
     return false;
   }
   const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
-  const endSeq = (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 0x01 ? 1 : 0) + dataLen) >>> 0;
+  const endSeq = segEndSeq(seq, flags, dataLen);
   const wup = sk.rcvWup ?? sk.rcvNxt;
   const rcvWindow = Math.max(0, ((wup + (sk.rcvWnd ?? 0) - sk.rcvNxt) | 0));
   const seqReason = after(wup, endSeq) ? 'TCP_OLD_SEQUENCE' : after(seq, (sk.rcvNxt + rcvWindow) >>> 0) ? 'TCP_INVALID_SEQUENCE' : null;
