@@ -12,7 +12,15 @@ export class World {
   readonly rec: Recorder;
   readonly hosts = new Map<string, Net>();
 
-  constructor(level: RecordLevel = 'full') {
+  /**
+   * @param randomSalt changes the outcomes of the kernel's random choices (get_random_u32_below …)
+   * from the ones a run makes by default: the fidelity generator runs a draw again with other
+   * salts to find outcomes that hang on such a choice, which a kernel run cannot repeat
+   */
+  constructor(
+    level: RecordLevel = 'full',
+    readonly randomSalt = 0,
+  ) {
     this.rec = new Recorder(level, () => this.sched.now);
   }
 

@@ -43,8 +43,8 @@ export interface Built {
   scenario: Scenario;
 }
 
-export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?: FileReader): Built {
-  const world = new World(level);
+export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?: FileReader, randomSalt = 0): Built {
+  const world = new World(level, randomSalt);
   const errors: ScenarioError[] = [];
   for (const h of sc.hosts) bringUpLoopback(world.addHost(h.name));
   const v6 = usesIpv6(sc);

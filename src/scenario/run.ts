@@ -61,6 +61,8 @@ export interface RunOptions extends ParseOptions {
   record?: RecordWindow;
   /** filled, for each frame of a capture item, with the events recorded before the frame was sent */
   frameMarks?: { item: number; frame: number; events: number }[];
+  /** other outcomes for the kernel's random choices (World's randomSalt); 0, the default, is every run's */
+  randomSalt?: number;
 }
 
 export interface RecordWindow {
@@ -105,7 +107,7 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const win = opts.record;
-  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile);
+  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt);
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };
   const meter = new BudgetMeter(budget, world.rec, opts.wallClock ?? Date.now);
   world.sched.meter = meter;

@@ -24,6 +24,12 @@
 // the model's same instant meet an empty bucket where the kernel run, a few hundred ms later, finds
 // it refilled (gen-990074-39, gen-990075-43). A draw whose rate-limit counters (IcmpOutRateLimit…,
 // Icmp6OutRateLimit…) change with the gaps is drawn again.
+// The global bucket is random too: icmp_global_consume takes get_random_u32_below(3) credits from
+// each message it lets out, so with a small icmp_msgs_burst whether the next error within 20 ms
+// finds credit left is the kernel's dice (gen-990111-6: `icmp_msgs_burst=1`, two errors of two
+// short untimed items a few ms apart in the kernel run, the second refused there in two runs of
+// three, sent by the model's draw). The model's choices are seeded; the draw is run again with
+// other seeds (runScenario's randomSalt), and one whose rate-limit decisions change is drawn again.
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import type { Trace } from '../../trace/contract';
@@ -37,6 +43,12 @@ const TIMED_MATCH = /\blimit rate\b|-m limit\b|-m hashlimit\b|-m recent\b|\bct c
 const REDIRECT = /^\S+ redirect (sent|held back)$/;
 
 const ICMP_LIMIT = /^Icmp6?OutRateLimit/;
+
+/** a setup line that shrinks ICMP's global bucket, where icmp_global_consume's random draw can decide */
+const ICMP_BUCKET = /\bnet\.ipv4\.icmp_msgs_(burst|per_sec)=/;
+
+/** other seeds for the model's random choices: 0 is the run being checked */
+const SALTS = [0, 1, 2, 3];
 
 /** The ICMP rate-limit counters each host ended with (only those above 0). */
 function icmpLimits(t: Trace): string[] {
@@ -60,34 +72,40 @@ function decisions(t: Trace): string[] {
   return out;
 }
 
-function run(sc: GenScenario): Trace | undefined {
+function run(sc: GenScenario, randomSalt = 0): Trace | undefined {
   try {
-    return runScenario(parseScenario(render(sc), 'generated.yaml'));
+    return runScenario(parseScenario(render(sc), 'generated.yaml'), { randomSalt });
   } catch {
     return undefined;
   }
 }
 
-/** Why the draw cannot be compared (its rate limits would see the kernel run's gaps), or undefined. */
+/** Why the draw cannot be compared (its rate limits would see the kernel run's gaps or dice), or undefined. */
 export function timingLimit(sc: GenScenario, trace: Trace): string | undefined {
+  const lines = sc.hosts.flatMap((h) => h.lines);
+  const dice = lines.some((l) => ICMP_BUCKET.test(l)) || icmpLimits(trace).length > 0;
   // gaps only refill ICMP's buckets: a run that limited nothing cannot limit more in the kernel run
-  if (!sc.hosts.some((h) => h.lines.some((l) => TIMED_MATCH.test(l))) && !trace.events.some((e) => e.fn === 'ip_rt_send_redirect') && icmpLimits(trace).length === 0) return undefined;
+  if (!dice && !lines.some((l) => TIMED_MATCH.test(l)) && !trace.events.some((e) => e.fn === 'ip_rt_send_redirect')) return undefined;
   const want = decisions(trace).join('\n');
-  if (!want) return undefined;
-  for (const gap of GAPS) {
+  if (!want && !dice) return undefined;
+  for (const gap of ['', ...GAPS]) {
     // a timed item (`at:`) keeps its distance to the one before it, in the kernel run too
-    const traffic = sc.traffic.flatMap((t, i) => (i > 0 && !('wait' in t) && !t.at ? [{ wait: gap }, t] : [t]));
-    const t = run({ ...sc, traffic });
-    const got = t && decisions(t);
-    if (!got || got.join('\n') === want) continue;
-    const wanted = want.split('\n');
-    const n = Math.max(got.length, wanted.length);
-    let i = 0;
-    while (i < n && got[i] === wanted[i]) i++;
-    const redirect = REDIRECT.test(got[i] ?? '') || REDIRECT.test(wanted[i] ?? '');
-    const icmp = / Icmp6?OutRateLimit/.test(got[i] ?? '') || / Icmp6?OutRateLimit/.test(wanted[i] ?? '');
-    const what = redirect ? "ip_rt_send_redirect's backoff sends a redirect differently" : icmp ? "ICMP's rate limits (icmp_global_allow, icmp_msgs_burst; the per-destination icmp_ratelimit) decide differently" : 'a rate limit (limit, hashlimit or recent) decides differently';
-    return `harness limit: ${what} with ${gap} more between the traffic items (the kernel run waits for quiet between items, the model does not)`;
+    const traffic = gap ? sc.traffic.flatMap((t, i) => (i > 0 && !('wait' in t) && !t.at ? [{ wait: gap }, t] : [t])) : sc.traffic;
+    for (const salt of dice ? SALTS : [0]) {
+      if (!gap && !salt) continue;
+      const t = run({ ...sc, traffic }, salt);
+      const got = t && decisions(t);
+      if (!got || got.join('\n') === want) continue;
+      const wanted = want ? want.split('\n') : [];
+      const n = Math.max(got.length, wanted.length);
+      let i = 0;
+      while (i < n && got[i] === wanted[i]) i++;
+      const redirect = REDIRECT.test(got[i] ?? '') || REDIRECT.test(wanted[i] ?? '');
+      const icmp = / Icmp6?OutRateLimit/.test(got[i] ?? '') || / Icmp6?OutRateLimit/.test(wanted[i] ?? '');
+      const what = redirect ? "ip_rt_send_redirect's backoff sends a redirect differently" : icmp ? "ICMP's rate limits (icmp_global_allow, icmp_msgs_burst; the per-destination icmp_ratelimit) decide differently" : 'a rate limit (limit, hashlimit or recent) decides differently';
+      if (!gap) return `harness limit: ${what} with another outcome of the kernel's random choices (icmp_global_consume takes 0, 1 or 2 credits a message)`;
+      return `harness limit: ${what} with ${gap} more between the traffic items${salt ? " and another outcome of the kernel's random choices" : ''} (the kernel run waits for quiet between items, the model does not)`;
+    }
   }
   return undefined;
 }

@@ -332,7 +332,7 @@ export class Net {
     this.lo = this.addDevice('lo', '00:00:00:00:00:00', 'loopback', 65536, 1000);
     let h = 2166136261;
     for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-    this.rng = h || 1;
+    this.rng = (h ^ Math.imul(w.randomSalt, 0x9e3779b1)) >>> 0 || 1;
   }
 
   /** xorshift32: a deterministic stand-in for get_random_u32_below */

@@ -64,4 +64,28 @@ describe('generator: rate limits that would see the kernel run\'s gaps between i
       assert.ok(g.refused.some((r) => /^harness limit: ICMP's rate limits/.test(r)), `${seed}/${i}: ${g.refused.join('; ')}`);
     }
   });
+
+  it('with icmp_msgs_burst=1, a second error in the same instant hangs on icmp_global_consume\'s dice: a harness limit', () => {
+    const udp: GenScenario['traffic'] = [
+      { from: 'h1', send: 'udp to 10.0.1.2:9' },
+      { from: 'h1', send: 'udp to 10.0.1.2:10' },
+    ];
+    const sc = scenario('sysctl -w net.ipv4.icmp_msgs_burst=1', udp);
+    // the salts really give other outcomes: some run sends both errors, another holds one back
+    const sent = [0, 1, 2, 3].map((randomSalt) => runScenario(parseScenario(render(sc), 't.yaml'), { randomSalt }).counters.h2.IcmpOutDestUnreachs);
+    assert.ok(sent.includes(1) && sent.includes(2), `errors sent per salt: ${sent.join(', ')}`);
+    assert.match(limitOf(sc) ?? '', /^harness limit: ICMP's rate limits .* random choices/);
+  });
+
+  it('the same salt gives the same run, and salt 0 is the default run', () => {
+    const text = render(scenario('sysctl -w net.ipv4.icmp_msgs_burst=1', [{ from: 'h1', send: 'udp to 10.0.1.2:9' }, { from: 'h1', send: 'udp to 10.0.1.2:10' }]));
+    const a = JSON.stringify(runScenario(parseScenario(text, 't.yaml')).counters);
+    assert.strictEqual(JSON.stringify(runScenario(parseScenario(text, 't.yaml'), { randomSalt: 0 }).counters), a);
+    assert.strictEqual(JSON.stringify(runScenario(parseScenario(text, 't.yaml'), { randomSalt: 2 }).counters), JSON.stringify(runScenario(parseScenario(text, 't.yaml'), { randomSalt: 2 }).counters));
+  });
+
+  it('gen-990111-6 (icmp_msgs_burst=1, two errors to two hosts) is drawn again', () => {
+    const g = validGenerated(990111, 6);
+    assert.ok(g.refused.some((r) => /random choices/.test(r)), g.refused.join('; '));
+  });
 });
