@@ -44,6 +44,19 @@ describe('TCP: half the congestion window per push, and the socket backlog', () 
     assert.deepStrictEqual(srv.received.map((r) => r.bytes), [7240, 2760]);
   });
 
+  it('both GSO parts carry PSH: tso_fragment takes it off the first, __tcp_transmit_skb puts it back on a GSO sk_buff', () => {
+    const t = direct('tcp connect to 10.0.1.2:8080 data 10000');
+    const flags = dataFrames(t).map((f) => {
+      const hex = t.events[f.at].skb!.bytes.slice(2 * t.events[f.at].skb!.data);
+      const tcp = 28 + parseInt(hex[29], 16) * 8;
+      return parseInt(hex.slice(tcp + 26, tcp + 28), 16);
+    });
+    assert.deepStrictEqual(flags.map((f) => f & 0x08), [0x08, 0x08]);
+    // a write of one MSS or less cut by the window is no GSO sk_buff: only the last segment has PSH
+    const small = direct('tcp connect to 10.0.1.2:8080 data 1000');
+    assert.strictEqual(dataFrames(small).length, 1);
+  });
+
   it("the peer's ACKs wait on the backlog while the write runs, and the second merges into the first (TCPBacklogCoalesce)", () => {
     const t = direct('tcp connect to 10.0.1.2:8080 data 10000');
     const f = dataFrames(t);

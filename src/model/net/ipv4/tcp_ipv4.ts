@@ -264,6 +264,11 @@ function armReqTimer(net: Net, req: TcpSock, after: number): void {
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
 function sendSegment(net: Net, s: Segment, fn: string, file: string, what: string): number {
   const syn = s.options === 'syn' && s.sk ? synOptions(net, s.sk, s.mss ?? 1460, s.tsecr ?? 0) : undefined;
+  // tcp_set_skb_tso_segs: more data than one MSS makes a GSO sk_buff of ceil(len / mss) segments
+  const pcount = s.gsoSize && s.data > s.gsoSize ? Math.ceil(s.data / s.gsoSize) : 1;
+  // __tcp_transmit_skb (v6.12) forces PSH on every GSO sk_buff but a SYN, so that the receiver's
+  // GRO flushes it at once; tcp_gso_segment takes it off all segments but the last again
+  const flags = fn === 'tcp_transmit_skb' && pcount > 1 && !(s.flags & TCPHDR_SYN) ? s.flags | TCPHDR_PSH : s.flags;
   const optLen = syn ? synOptionsLen(syn) : s.options === 'ts' ? 12 : 0;
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
@@ -281,7 +286,7 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
     const first = s.data && s.sk ? ((s.seq - s.sk.iss - 1) >>> 0) % 26 : 0;
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + ((first + i) % 26);
     // the checksum is the family's (af.build), over its pseudo-header
-    writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags: s.flags, window: s.window, urgPtr: 0 }, hdr + s.data, 0, 0);
+    writeTcp(b, off, { source: s.sport, dest: s.dport, seq: s.seq >>> 0, ackSeq: s.ack >>> 0, doff: hdr / 4, flags, window: s.window, urgPtr: 0 }, hdr + s.data, 0, 0);
   } }, !!s.sk);
   skb.ip_summed = s.offload ? 'CHECKSUM_PARTIAL' : 'CHECKSUM_NONE';
   skb.sk = s.sk;
@@ -294,8 +299,6 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   // tcp_transmit_skb hands ip_queue_xmit one sk_buff, never ip_append_data's pieces
   skb.cb.fragList = undefined;
   skb.cb.fragLocal = undefined;
-  // tcp_set_skb_tso_segs: more data than one MSS makes a GSO sk_buff of ceil(len / mss) segments
-  const pcount = s.gsoSize && s.data > s.gsoSize ? Math.ceil(s.data / s.gsoSize) : 1;
   if (pcount > 1) {
     skb.gso_size = s.gsoSize!;
     skb.gso_segs = pcount;
@@ -989,7 +992,8 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       }
       if (n < len) q[0] = len - n;
       else q.shift();
-      // tcp_push marks PSH on the queue's last sk_buff; tso_fragment leaves it on the part that stays
+      // tcp_push marks PSH on the queue's last sk_buff; tso_fragment leaves it on the part that
+      // stays (a part of more than one MSS gets it anyway in __tcp_transmit_skb: sendSegment)
       const psh = n === len && q.length === 0;
       const seq = sk.sndNxt;
       sk.sndNxt = (sk.sndNxt + n) >>> 0;
