@@ -124,21 +124,70 @@ export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { fram
 }
 
 /**
+ * The unicast ARP requests (arp_solicit in NUD_PROBE, sent when an entry's 5 s DELAY timer
+ * expires) of every captured interface of both sides: what a re-confirmation sets off is such a
+ * request and the replies answering one (same addresses, to the prober's MAC). Both sides' probes
+ * count, so that a probe one side lacks does not move the other frames of one side only.
+ */
+function probesOf(...sides: Map<string, WireFrame[]>[]): { spa: string; tpa: string; ethSrc: string }[] {
+  const probes: { spa: string; tpa: string; ethSrc: string }[] = [];
+  for (const frames of sides) {
+    for (const list of frames.values()) {
+      for (const f of list) {
+        const a = arpInfo(f.bytes);
+        if (a && a.op === 1 && a.ethDst !== 'ff:ff:ff:ff:ff:ff') probes.push(a);
+      }
+    }
+  }
+  return probes;
+}
+
+function isReconfirmation(b: Uint8Array, probes: { spa: string; tpa: string; ethSrc: string }[]): boolean {
+  const r = arpInfo(b);
+  if (!r) return false;
+  if (r.op === 1) return r.ethDst !== 'ff:ff:ff:ff:ff:ff';
+  return r.op === 2 && probes.some((a) => r.spa === a.tpa && r.tpa === a.spa && r.ethDst === a.ethSrc);
+}
+
+/**
+ * An interface's ARP frames for comparison: the ones a re-confirmation sets off are compared
+ * apart from the others, sorted by what they are. A DELAY timer runs 1 to 64 jiffies late on the kernel's timer
+ * wheel (DELAY_TIMER_SLACK_NS), so where its probe, and the peer's reply to it, fall among the
+ * other ARP frames of the interface (a resolution's retries one second apart) depends on the clock
+ * (gen-990127-36: h1's reply to h2's probe before or after h1's third request for a missing host).
+ * Each such frame is still compared, only not its place.
+ */
+function arpApart<T extends WireFrame & { n: Norm }>(list: T[], probes: { spa: string; tpa: string; ethSrc: string }[]): { ordered: T[]; timed: T[] } {
+  if (!probes.length) return { ordered: list, timed: [] };
+  const key = (f: T): string => f.n.summary;
+  const timed = list.filter((f) => isReconfirmation(f.bytes, probes)).sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  return { ordered: timed.length ? list.filter((f) => !isReconfirmation(f.bytes, probes)) : list, timed };
+}
+
+/**
  * Frames leaving each captured interface, IPv4, IPv6 and ARP each in order (ARP housekeeping — a
  * neighbour's re-confirmation probe — may fall between other frames at a time that depends on
- * the clock, so the two streams are compared separately).
+ * the clock, so the two streams are compared separately, and the probes apart: arpApart).
  */
 export function compareFrames(model: Observation, kernel: Observation, captured: Set<string>): Difference[] {
   const out: Difference[] = [];
+  const probes = probesOf(model.frames, kernel.frames);
   for (const key of [...captured].sort()) {
     const [host, ifname] = key.split(':');
     const m = split(model.frames.get(key) ?? []);
     const k = split(kernel.frames.get(key) ?? []);
-    for (const kind of ['ip', 'ip6', 'arp', 'other'] as const) {
-      const a = m[kind];
-      const b = k[kind];
+    const ma = arpApart(m.arp, probes);
+    const ka = arpApart(k.arp, probes);
+    const streams = [
+      { name: 'IPv4 frame', a: m.ip, b: k.ip },
+      { name: 'IPv6 frame', a: m.ip6, b: k.ip6 },
+      { name: 'ARP frame', a: ma.ordered, b: ka.ordered },
+      { name: 'ARP re-confirmation frame', a: ma.timed, b: ka.timed },
+      { name: 'other frame', a: m.other, b: k.other },
+    ];
+    for (const { name, a, b } of streams) {
       for (let i = 0; i < Math.max(a.length, b.length); i++) {
-        const label = `${{ ip: 'IPv4', ip6: 'IPv6', arp: 'ARP', other: 'other' }[kind]} frame ${i + 1} out of ${ifname}`;
+        const label = `${name} ${i + 1} out of ${ifname}`;
         if (!a[i]) {
           out.push({ host, what: label, field: 'frame', model: '(none)', kernel: b[i].n.summary });
           continue;

@@ -263,6 +263,37 @@ traffic:
     assert.strictEqual(frames.get('a:eth0')!.length, 2, 'the input is left as it was');
   });
 
+  it("compares a re-confirmation's ARP frames apart from the interface's others: their place hangs on the DELAY timer's slack", () => {
+    const arp = (op: number, dst: string, src: string, spa: number[], tpa: number[]): Uint8Array => {
+      const b = new Uint8Array(42);
+      const mac = (x: string, o: number) => x.split(':').forEach((h, i) => (b[o + i] = parseInt(h, 16)));
+      mac(dst, 0);
+      mac(src, 6);
+      b[12] = 8;
+      b[13] = 6;
+      b[21] = op;
+      b.set(spa, 28);
+      b.set(tpa, 38);
+      return b;
+    };
+    const A = '02:00:00:00:00:0a';
+    const B = '02:00:00:00:00:0b';
+    const BC = 'ff:ff:ff:ff:ff:ff';
+    // a asks for a missing host (.9) twice; b's probe of a (unicast), and a's reply, fall in between or after
+    const ask = () => ({ bytes: arp(1, BC, A, [10, 0, 0, 1], [10, 0, 0, 9]) });
+    const reply = () => ({ bytes: arp(2, B, A, [10, 0, 0, 1], [10, 0, 0, 2]) });
+    const probe = () => ({ bytes: arp(1, A, B, [10, 0, 0, 2], [10, 0, 0, 1]) });
+    const obs = (aFrames: { bytes: Uint8Array }[]): Observation => ({ ...empty(), frames: new Map([['a:eth0', aFrames], ['b:eth0', [probe()]]]) });
+    const captured = new Set(['a:eth0', 'b:eth0']);
+    assert.deepStrictEqual(compareFrames(obs([ask(), reply(), ask()]), obs([ask(), ask(), reply()]), captured), []);
+    // still compared: a reply missing on one side, or an extra request, is a difference
+    assert.strictEqual(compareFrames(obs([ask(), reply(), ask()]), obs([ask(), ask()]), captured).length, 1);
+    assert.strictEqual(compareFrames(obs([ask(), reply(), ask()]), obs([ask(), reply(), ask(), ask()]), captured).length, 1);
+    // without a unicast probe, replies keep their place in the order
+    const noProbe = (aFrames: { bytes: Uint8Array }[]): Observation => ({ ...empty(), frames: new Map([['a:eth0', aFrames]]) });
+    assert.ok(compareFrames(noProbe([ask(), reply(), ask()]), noProbe([ask(), ask(), reply()]), new Set(['a:eth0'])).length > 0);
+  });
+
   it('long runs leave out neighbour discovery re-confirmation probes too (a unicast NS and the NA answering it)', () => {
     const A = [2, 0, 0, 0, 0, 0x0a];
     const B = [2, 0, 0, 0, 0, 0x0b];
