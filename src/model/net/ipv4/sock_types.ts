@@ -65,6 +65,11 @@ export interface TcpSock {
   pendingData: number;
   /** a SYN retransmit timer, for connects */
   retransTimer: { cancelled: boolean; done?: boolean } | null;
+  /**
+   * when data is in flight: the time the kernel's loss probe (tcp_schedule_loss_probe) would fire
+   * if no ACK came; data retransmission is not modelled, so reaching it ends the run as such
+   */
+  lossProbe?: { cancelled: boolean; done?: boolean };
   synRetries: number;
   /** retrans_stamp: when the SYN was first sent (simulated ns; tcp_connect sets it) */
   retransStamp?: number;

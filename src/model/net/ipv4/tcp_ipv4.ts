@@ -956,6 +956,27 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
   release_sock(net, sk);
 }
 
+/** tcp_rto_min (TCP_RTO_MIN, HZ/5) and TCP_TIMEOUT_MIN (2 jiffies at HZ=250), ns */
+const TCP_RTO_MIN = 200e6;
+const TCP_TIMEOUT_MIN = 8e6;
+
+/**
+ * tcp_schedule_loss_probe (v6.12): with data in flight the kernel probes for a lost tail after
+ * 2·srtt (about nothing on a veth) plus tcp_rto_min when one segment is out, TCP_TIMEOUT_MIN
+ * when more are, and retransmits (the loss probe, then the RTO timer). Data retransmission is
+ * not modelled: an ACK the model never delivers (a firewall drops it, or the data) ends the run
+ * there, as not modelled, rather than leave the data unacknowledged where the kernel resends it.
+ */
+function armLossProbe(net: Net, sk: TcpSock): void {
+  if (sk.lossProbe) net.w.sched.cancel(sk.lossProbe as never);
+  const pto = (sk.unackedSegs ?? 0) > 1 ? TCP_TIMEOUT_MIN : TCP_RTO_MIN;
+  sk.lossProbe = net.w.sched.after(pto, () => {
+    sk.lossProbe = undefined;
+    if (!sk.unackedSegs || sk.state !== 'TCP_ESTABLISHED') return;
+    throw new NotModelled(`no ACK came for the data ${la(sk)} sent to ${da(sk)} (${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} in flight): the kernel's loss probe and retransmission timer (tcp_send_loss_probe, tcp_retransmit_timer) would send it again; data retransmission is not modelled`);
+  });
+}
+
 /**
  * tcp_write_xmit (net/ipv4/tcp_output.c, v6.12): send the write queue as far as the congestion
  * window (snd_cwnd less the segments in flight, at most half of snd_cwnd at once: tcp_cwnd_test) and the peer's window
@@ -1003,6 +1024,7 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       // tcp_event_new_data_sent: new data (TCPOrigDataSent counts tcp_skb_pcount)
       net.count('TcpExtTCPOrigDataSent', segs);
       sk.unackedSegs = (sk.unackedSegs ?? 0) + segs;
+      armLossProbe(net, sk);
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
       // __dev_queue_xmit ends in local_bh_enable: in the system call, the softirqs the segment
@@ -1264,6 +1286,8 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       if (ack !== sk.sndUna && sk.unackedSegs) {
         net.count('TcpExtTCPDelivered', sk.unackedSegs);
         sk.unackedSegs = 0;
+        if (sk.lossProbe) net.w.sched.cancel(sk.lossProbe as never);
+        sk.lossProbe = undefined;
         // tcp_ack: data got acknowledged, so the soft error log is cleared
         sk.errSoft = undefined;
       }
@@ -1391,7 +1415,11 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
         break;
       case ICMP_DEST_UNREACH:
         if (code > NR_ICMP_UNREACH) return done(`Destination unreachable code ${code} is unknown: ignored.`);
-        if (code === ICMP_FRAG_NEEDED) return done(`Fragmentation needed: the path MTU to ${numToIp(iph.daddr)} is lowered (tcp_v4_mtu_reduced); the connection goes on.`);
+        if (code === ICMP_FRAG_NEEDED) {
+          // tcp_v4_mtu_reduced → tcp_simple_retransmit sends what no longer fits again, cut to the new MSS
+          if ((sk.unackedSegs ?? 0) > 0) throw new NotModelled(`fragmentation needed (mtu ${info}) for a connection with data in flight: tcp_simple_retransmit, resending it at the smaller MSS, is not modelled`);
+          return done(`Fragmentation needed: the path MTU to ${numToIp(iph.daddr)} is lowered (tcp_v4_mtu_reduced); the connection goes on.`);
+        }
         err = ICMP_ERR_CONVERT[code];
         break;
       case ICMP_TIME_EXCEEDED:
