@@ -3,6 +3,7 @@
 import type { SnmpName } from './snmp';
 import type { SkbDropReason } from './core/dropreason';
 import { NetDevice, type DevKind } from './core/netdevice';
+import { SysctlTable, type SysctlCell } from './sysctl_table';
 import { HZ, procConvert, procGetLong, procWrite, type ProcHandler } from '../proc/sysctl';
 import { qdiscFor } from './sched/sch_generic';
 import { Fib, type FibRoute } from './ipv4/fib';
@@ -278,7 +279,15 @@ export class Net {
   readonly fib = new Fib();
   /** arp_tbl entries: key "ifindex/ip" */
   readonly neigh = new Map<string, Neighbour>();
-  readonly sysctl = new Map<string, number>();
+  readonly sysctl = new SysctlTable();
+  /** net.core's sysctls read per packet (netif_rx, net_rx_action), as cells: `net.read(net.sysctlCore.netdev_budget)` */
+  readonly sysctlCore = {
+    netdev_max_backlog: this.sysctl.cell('net.core.netdev_max_backlog'),
+    netdev_budget: this.sysctl.cell('net.core.netdev_budget'),
+    dev_weight: this.sysctl.cell('net.core.dev_weight'),
+  };
+  /** net.ipv4.conf.all's cells, by key (devOrconf, devMaxconf) */
+  private readonly allConf = new Map<string, SysctlCell>();
   /**
    * nstat counters since the start of the run, each in a cell of its own: a count is then one
    * lookup (the cell) and an add, where a number in the Map took a get and a set. Read them with
@@ -374,38 +383,48 @@ export class Net {
     return v;
   }
 
-  /**
-   * The sysctl name of a device's (or "all"'s) conf entry, built once: a name built per packet
-   * is a new string to hash on every lookup, and these are read several times a packet.
-   */
-  private confKeys = new Map<string, Map<string, string>>();
-  private confKey(devName: string, key: string): string {
-    let m = this.confKeys.get(devName);
-    if (!m) {
-      m = new Map();
-      this.confKeys.set(devName, m);
+  /** A sysctl's value through its cell (SysctlTable.cell): what `get` of its name returns. */
+  read(c: SysctlCell): number {
+    const v = c.v;
+    if (v === undefined) throw new SysctlError(`unknown sysctl ${c.key}`);
+    return v;
+  }
+
+  /** The cell of a device's net.ipv4.conf entry, kept on the device: read several times a packet. */
+  private devCell(dev: NetDevice, key: string): SysctlCell {
+    // a device of another namespace (never passed today) is looked up by name, as before
+    if (dev.net !== this) return this.sysctl.cell(`net.ipv4.conf.${dev.name}.${key}`);
+    const m = dev.conf4Cells;
+    let c = m.get(key);
+    if (c === undefined) {
+      c = this.sysctl.cell(`net.ipv4.conf.${dev.name}.${key}`);
+      m.set(key, c);
     }
-    let k = m.get(key);
-    if (k === undefined) {
-      k = `net.ipv4.conf.${devName}.${key}`;
-      m.set(key, k);
+    return c;
+  }
+
+  private allCell(key: string): SysctlCell {
+    let c = this.allConf.get(key);
+    if (c === undefined) {
+      c = this.sysctl.cell(`net.ipv4.conf.all.${key}`);
+      this.allConf.set(key, c);
     }
-    return k;
+    return c;
   }
 
   /** IN_DEV_CONF_GET */
   devconf(dev: NetDevice, key: string): number {
-    return this.get(this.confKey(dev.name, key));
+    return this.read(this.devCell(dev, key));
   }
 
   /** IN_DEV_ORCONF: the device's value or the "all" one */
   devOrconf(dev: NetDevice, key: string): number {
-    return this.devconf(dev, key) || this.get(this.confKey('all', key));
+    return this.devconf(dev, key) || this.read(this.allCell(key));
   }
 
   /** IN_DEV_MAXCONF (rp_filter, arp_ignore…): the larger of "all" and the device's */
   devMaxconf(dev: NetDevice, key: string): number {
-    return Math.max(this.devconf(dev, key), this.get(this.confKey('all', key)));
+    return Math.max(this.devconf(dev, key), this.read(this.allCell(key)));
   }
 
   /** `sysctl -w`: forwarding switches propagate the way devinet_sysctl_forward makes them do. */

@@ -372,8 +372,11 @@ export class Recorder {
       return body();
     } finally {
       this.stack.pop();
-      // by length, not by pop: the level may have changed inside (setLevel rebuilds the nodes)
-      if (this.lvl === 'full') this.nodes.length = this.stack.length + 1;
+      // to the stack's length, not one pop: the level may have changed inside (setLevel rebuilds the nodes)
+      if (this.lvl === 'full') {
+        const nodes = this.nodes;
+        while (nodes.length > this.stack.length + 1) nodes.pop();
+      }
     }
   }
 
@@ -394,9 +397,15 @@ export class Recorder {
   /** Leaves the call `enter` entered (-1: nothing was entered, at the fates level). */
   leave(depth: number): void {
     if (depth < 0) return;
-    this.stack.length = depth;
+    // popped, not cut by setting the length (a runtime call, 2 % of a full run): a call leaves
+    // one entry, or a few where a callee's leave was skipped by an exception
+    const stack = this.stack;
+    while (stack.length > depth) stack.pop();
     // as in `call`: the level may have changed inside (setLevel rebuilds the nodes)
-    if (this.lvl === 'full') this.nodes.length = depth + 1;
+    if (this.lvl === 'full') {
+      const nodes = this.nodes;
+      while (nodes.length > depth + 1) nodes.pop();
+    }
   }
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */

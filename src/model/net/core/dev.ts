@@ -100,7 +100,7 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
   try {
     const enqueue = net.enter('enqueue_to_backlog');
     try {
-      const max = net.get('net.core.netdev_max_backlog');
+      const max = net.read(net.sysctlCore.netdev_max_backlog);
       if (net.backlog.length >= max) {
         skb.dev!.stats.rx_dropped++;
         net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.`, 'NET_RX_DROP');
@@ -140,11 +140,11 @@ function net_rx_action(net: Net): void {
 function net_rx_action_run(net: Net): void {
   const call = net.enter('net_rx_action');
   try {
-    let budget = net.get('net.core.netdev_budget');
+    let budget = net.read(net.sysctlCore.netdev_budget);
     const list = net.pollList as PollEntry[];
     while (list.length > 0) {
       const n = list.shift()!;
-      const weight = n === 'backlog' ? net.get('net.core.dev_weight') : n.napi!.weight;
+      const weight = n === 'backlog' ? net.read(net.sysctlCore.dev_weight) : n.napi!.weight;
       const work = __napi_poll(net, n, weight);
       budget -= work;
       if (work >= weight) list.push(n);

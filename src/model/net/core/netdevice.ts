@@ -2,6 +2,7 @@
 import type { Net } from '../net_namespace';
 import type { SkBuff } from './skbuff';
 import type { Qdisc } from '../sched/sch_generic';
+import type { SysctlCell } from '../sysctl_table';
 
 export type DevKind = 'loopback' | 'veth' | 'nic';
 
@@ -52,6 +53,9 @@ export class NetDevice {
   qdisc!: Qdisc;
   /** hard_header_len: the Ethernet header */
   readonly hard_header_len = 14;
+
+  /** this device's net.ipv4.conf sysctls as cells, by key (Net.devconf): read several times a packet */
+  readonly conf4Cells = new Map<string, SysctlCell>();
 
   constructor(
     readonly net: Net,

@@ -29,7 +29,7 @@ import { ip_route_me_harder } from '../ipv4/netfilter';
 import { ip6_route_me_harder } from '../ipv6/netfilter';
 import { pktinfo } from './nf_pktinfo';
 import { scanRules } from './nf_tables_validate';
-import { nft_do_chain, HOOK_OF, type Chain, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
+import { nft_do_chain, HOOK_OF, type Chain, type ChainResult, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
 import { tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip } from './nf_nat';
 import { INT_MAX, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_DEFRAG, NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
@@ -45,6 +45,9 @@ import { nf_log_ip6_packet, nf_log_ip_packet } from './nf_log_syslog';
 import { nf_send_reset, nf_send_unreach } from './nf_reject_ipv4';
 
 const CORE_FILE = 'net/netfilter/core.c';
+
+/** nf_hook_slow's result when every entry accepted: shared (the caller only reads it). */
+const ACCEPTED: HookResult = Object.freeze({ verdict: 'NF_ACCEPT' });
 
 type Entry =
   | { kind: 'chain'; priority: number; seq: number; chain: Chain }
@@ -79,6 +82,15 @@ export class NfEngine implements NetfilterEngine, NfServices {
   readonly hash = new Map<string, { ct: NfConn; reply: boolean }>();
   nextCt = 1;
   readonly traced = new WeakSet<SkBuff>();
+  /**
+   * Each hook's entry list, made on the first packet at that hook after the ruleset last changed
+   * (a packet passes four or five hooks; walking the tables and sorting at each was a fates
+   * path cost). The ruleset changes only in a transaction, which ends in commit() or restore():
+   * both drop the lists. The lists hold the chain objects, so a chain's policy and rules are read
+   * as they are when the packet runs.
+   */
+  private hooks4: Partial<Record<NfHookName, readonly Entry[]>> = {};
+  private hooks6: Partial<Record<NfHookName, readonly Entry[]>> = {};
 
   constructor(readonly net: Net) {}
 
@@ -127,6 +139,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
   }
 
   restore(s: RulesetState): void {
+    this.rulesetChanged();
     for (const [arr, len] of s.lengths) arr.length = len;
     this.tables = s.tables;
     this.ctSeq = s.ctSeq;
@@ -137,6 +150,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   /** After a change: conntrack and the NAT hook are registered while something uses them. */
   commit(): void {
+    this.rulesetChanged();
     let ct = false;
     let nat = false;
     let ct6 = false;
@@ -168,7 +182,19 @@ export class NfEngine implements NetfilterEngine, NfServices {
     if (!ct6) this.ct6Seq = null;
   }
 
-  private entries(hook: NfHookName, pf: NfProto): Entry[] {
+  /** Drops the cached entry lists: the next packet at each hook makes its list anew. */
+  private rulesetChanged(): void {
+    this.hooks4 = {};
+    this.hooks6 = {};
+  }
+
+  /** The hook's entries in the order nf_hook_slow runs them, as the ruleset is now. */
+  private entries(hook: NfHookName, pf: NfProto): readonly Entry[] {
+    const cache = pf === 'ipv6' ? this.hooks6 : this.hooks4;
+    return cache[hook] ?? (cache[hook] = Object.freeze(this.makeEntries(hook, pf)));
+  }
+
+  private makeEntries(hook: NfHookName, pf: NfProto): Entry[] {
     const out: Entry[] = [];
     for (const t of this.tables) {
       if (!familySees(t, pf)) continue;
@@ -201,34 +227,31 @@ export class NfEngine implements NetfilterEngine, NfServices {
     return out.sort((a, b) => a.base!.priority - b.base!.priority || b.regSeq - a.regSeq);
   }
 
-  /** Whether entries(hook) has any, without building it: asked at every hook a packet passes. */
+  /** Whether the hook has any entry: asked at every hook a packet passes. */
   hasChains(hook: NfHookName, pf: NfProto = 'ipv4'): boolean {
-    for (const t of this.tables) {
-      if (!familySees(t, pf)) continue;
-      for (const c of t.chains.values()) if (c.base && c.base.type !== 'nat' && HOOK_OF[c.base.hook] === hook) return true;
-    }
-    if ((pf === 'ipv6' ? this.ct6Seq : this.ctSeq) !== null && hook !== 'NF_INET_FORWARD') return true;
-    return (pf === 'ipv6' ? this.nat6Seq : this.natSeq) !== null && hook !== 'NF_INET_FORWARD';
+    return this.entries(hook, pf).length > 0;
   }
 
   // ---- nf_hook_slow ----
 
   run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult {
     const es = this.entries(hook, pf);
-    net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, () => `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook, pf))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
+    if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook, pf))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
+    else net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, '');
     for (const e of es) {
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);
       if (v.verdict === 'NF_ACCEPT') continue;
-      if (v.verdict === 'NF_QUEUE' && v.bypass) {
-        net.step(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', `${hook}: no program listens on queue ${v.queueNum ?? 0}, but the rule says bypass: the packet goes on as if accepted.`, { hook: { hook, verdict: 'NF_ACCEPT' } });
+      if (v.verdict === 'NF_QUEUE' && v.queue?.bypass) {
+        net.step(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', `${hook}: no program listens on queue ${v.queue.num ?? 0}, but the rule says bypass: the packet goes on as if accepted.`, { hook: { hook, verdict: 'NF_ACCEPT' } });
         continue;
       }
       return { verdict: v.verdict, ...(v.err !== undefined && { err: v.err }) };
     }
-    return { verdict: 'NF_ACCEPT' };
+    return ACCEPTED;
   }
 
-  private runEntry(net: Net, e: Entry, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto): { verdict: HookResult['verdict']; err?: number; bypass?: boolean; queueNum?: number } {
+  /** An entry's verdict: a chain's (with its queue), or a hook function's (its drop reason is not passed on). */
+  private runEntry(net: Net, e: Entry, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto): { verdict: HookResult['verdict']; err?: number; queue?: ChainResult['queue'] } {
     switch (e.kind) {
       case 'chain': {
         const c = e.chain;
@@ -240,31 +263,37 @@ export class NfEngine implements NetfilterEngine, NfServices {
           return net.call(fn, () => {
             const p = pktinfo6(skb, hook, indev, outdev);
             const before = route ? routeKey6(skb) : '';
-            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}, for an IPv6 packet.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
-            const res = nft_do_chain(this, net, c, p, () => this.traced.has(skb));
+            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => baseChainWhat(c, ', for an IPv6 packet'), { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+            const res = nft_do_chain(this, net, c, p, this.traced);
             // nf_route_table_hook6: a changed source, destination, mark, hop limit or first header
             // word (version, traffic class, flow label) routes the packet again
             if (route && res.verdict === 'NF_ACCEPT' && routeKey6(skb) !== before) {
               const err = ip6_route_me_harder(net, skb, hook, 'the route chain changed the packet or its mark');
               if (err < 0) return { verdict: 'NF_DROP', err };
             }
-            return { verdict: res.verdict, err: res.err, bypass: res.queue?.bypass, queueNum: res.queue?.num };
+            return res;
           });
         }
         const fn = c.base!.type === 'route' ? 'nf_route_table_hook4' : c.table.family === 'inet' ? 'nft_do_chain_inet' : 'nft_do_chain_ipv4';
-        return net.call(fn, () => {
+        // enter/leave and no closure: this runs for every base chain a packet meets
+        const call = net.enter(fn);
+        try {
           const p = pktinfo(skb, hook, indev, outdev);
-          const before = { saddr: p.iph.saddr, daddr: p.iph.daddr, mark: skb.mark, tos: p.iph.tos };
-          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
-          const res = nft_do_chain(this, net, c, p, () => this.traced.has(skb));
-          if (res.verdict === 'NF_ACCEPT' && c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT') {
+          const reroute = c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT';
+          const before = reroute ? { saddr: p.iph.saddr, daddr: p.iph.daddr, mark: skb.mark, tos: p.iph.tos } : null;
+          const full = net.full;
+          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', full ? baseChainWhat(c, '') : '', full ? { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } } : undefined);
+          const res = nft_do_chain(this, net, c, p, this.traced);
+          if (res.verdict === 'NF_ACCEPT' && before !== null) {
             const iph = readIp(skb.buf, skb.network_header);
             if (iph.saddr !== before.saddr || iph.daddr !== before.daddr || skb.mark !== before.mark || iph.tos !== before.tos) {
               if (!ip_route_me_harder(net, skb, hook, `the route chain changed the ${skb.mark !== before.mark ? 'mark' : 'addresses'}`)) return { verdict: 'NF_DROP' };
             }
           }
-          return { verdict: res.verdict, err: res.err, bypass: res.queue?.bypass, queueNum: res.queue?.num };
-        });
+          return res;
+        } finally {
+          net.leave(call);
+        }
       }
       case 'defrag':
         return pf === 'ipv6' ? ipv6_defrag(this, net, hook, skb) : ipv4_conntrack_defrag(this, net, hook, skb);
@@ -334,6 +363,11 @@ export class NfEngine implements NetfilterEngine, NfServices {
     if (how.tcpReset) nf_send_reset(net, p);
     else nf_send_unreach(net, p, how.icmpCode ?? 3);
   }
+}
+
+/** The sentence of a base chain's entry step (`tail`: what the packet is, for IPv6). */
+function baseChainWhat(c: Chain, tail: string): string {
+  return `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}${tail}.`;
 }
 
 function entryName(e: Entry, nat: Chain[]): string {

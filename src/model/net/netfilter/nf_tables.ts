@@ -358,33 +358,78 @@ function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): 
 const NFT_CONTINUE: Verdict = Object.freeze({ code: 'NFT_CONTINUE' });
 const NO_WHY: string[] = [];
 
-export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: () => boolean): ChainResult {
+/** What a full trace's steps of one nft_do_chain call need; made only at the full level. */
+interface Teller {
+  net: Net;
+  base: Chain;
+  p: PktInfo;
+  traced: WeakSet<PktInfo['skb']>;
+  /** the "packet:" line of `nft monitor trace` is printed once per base chain */
+  dumped: boolean;
+}
+
+/**
+ * A step of nft_do_chain in a full trace. The sentences are made by the module functions below
+ * (tellFailed…), not by closures in nft_do_chain: a closure there makes V8 allocate a context
+ * for the variables it captures on every call and every rule, at the fates level too.
+ */
+function say(t: Teller, chain: Chain, what: () => string, lazyExtra: () => Partial<HookContext>): void {
+  const { net, base, p } = t;
+  const skb = p.skb;
+  const extra = lazyExtra();
+  let mon = '';
+  if (t.traced.has(skb) && extra.verdict !== 'NFT_BREAK') {
+    const lines = t.dumped ? [] : [packetLine(base, p)];
+    t.dumped = true;
+    lines.push(traceLine(chain, p, extra));
+    mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
+  }
+  net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what() + mon, { hook: hookCtx(chain, p.hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+}
+
+function ruleCtx(rule: Rule, i: number): Partial<HookContext> {
+  return { rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos };
+}
+
+/** A rule whose match `f` failed (NFT_BREAK). */
+function tellFailed(t: Teller, chain: Chain, rule: Rule, i: number, f: Expr, x: EvalCtx): void {
+  const p = t.p;
+  const other = f.l3 !== undefined && f.l3 !== (p.pf ?? 'ipv4');
+  const had = (): string => (other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '');
+  say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ruleCtx(rule, i), verdict: 'NFT_BREAK' }));
+}
+
+/** A rule that matched: with no verdict (NFT_CONTINUE), or with verdict `v`. */
+function tellMatched(t: Teller, chain: Chain, rule: Rule, i: number, found: string[], v: Verdict): void {
+  const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
+  const counted = (): string => (rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '');
+  if (v.code === 'NFT_CONTINUE') {
+    say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText()}${counted()}`, () => ({ ...ruleCtx(rule, i), verdict: 'NFT_CONTINUE' }));
+    return;
+  }
+  say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText()}${counted()}`, () => ({ ...ruleCtx(rule, i), verdict: v.code }));
+}
+
+function tellReturn(t: Teller, chain: Chain, to: Chain): void {
+  say(t, chain, () => `The end of regular chain ${chain.name} is reached: an implicit return to ${to.name}, after the rule that jumped.`, () => ({ verdict: 'NFT_RETURN' }));
+}
+
+function tellPolicy(t: Teller, base: Chain, pol: 'accept' | 'drop', stats: boolean): void {
+  say(t, base, () => `No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, () => ({ verdict: policyVerdict(pol), rule: `policy ${pol}` }));
+}
+
+/** `traced`: the packets meta nftrace marked (a set, not a closure: this runs for every packet). */
+export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: WeakSet<PktInfo['skb']>): ChainResult {
   const call = net.enter('nft_do_chain');
   try {
     const hook = p.hook;
     const skb = p.skb;
-    const stack: { chain: Chain; next: number }[] = [];
+    let stack: { chain: Chain; next: number }[] | null = null;
     let chain = base;
     let i = 0;
-    let dumped = false;
-    // The fates level keeps no sentences and no hook contexts: both are made only when recorded,
-    // and there a rule's step is made without its closures (the level changes only between frames).
-    const quiet = net.w.rec.level !== 'full';
-    const say = (what: () => string, lazyExtra: () => Partial<HookContext>): void => {
-      if (quiet) {
-        net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
-        return;
-      }
-      const extra = lazyExtra();
-      let mon = '';
-      if (traced() && extra.verdict !== 'NFT_BREAK') {
-        const lines = dumped ? [] : [packetLine(base, p)];
-        dumped = true;
-        lines.push(traceLine(chain, p, extra));
-        mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
-      }
-      net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what() + mon, { hook: hookCtx(chain, hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
-    };
+    // The fates level keeps no sentences and no hook contexts: a step there is made without them
+    // (the level changes only between frames), and this function makes no closure at all.
+    const tell: Teller | null = net.w.rec.level === 'full' ? { net, base, p, traced, dumped: false } : null;
     for (;;) {
       let verdict: Verdict = NFT_CONTINUE;
       for (; i < chain.rules.length; i++) {
@@ -392,40 +437,31 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         const x: EvalCtx = { nf, net, p, chain, rule };
         let failed: Expr | null = null;
         verdict = NFT_CONTINUE;
-        const found: string[] = quiet ? NO_WHY : [];
+        const found: string[] = tell === null ? NO_WHY : [];
         for (const e of rule.exprs) {
           const r = e.l3 && e.l3 !== (p.pf ?? 'ipv4') ? false : e.eval(x);
           if (r === false) {
             failed = e;
             break;
           }
-          const w = quiet ? undefined : e.why?.(x);
+          const w = tell === null ? undefined : e.why?.(x);
           if (w) found.push(w);
           if (r !== true) {
             verdict = r;
             break;
           }
         }
-        if (quiet && (failed || verdict.code === 'NFT_CONTINUE')) {
+        if (tell === null) {
           net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
-          continue;
+          if (failed || verdict.code === 'NFT_CONTINUE') continue;
+          break;
         }
-        const ctx = (): Partial<HookContext> => ({ rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos });
-        const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
         if (failed) {
-          const f = failed;
-          const other = f.l3 !== undefined && f.l3 !== (p.pf ?? 'ipv4');
-          const had = (): string => (other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '');
-          say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ctx(), verdict: 'NFT_BREAK' }));
+          tellFailed(tell, chain, rule, i, failed, x);
           continue;
         }
-        const counted = (): string => (rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '');
-        if (verdict.code === 'NFT_CONTINUE') {
-          say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText()}${counted()}`, () => ({ ...ctx(), verdict: 'NFT_CONTINUE' }));
-          continue;
-        }
-        const v = verdict;
-        say(() => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText()}${counted()}`, () => ({ ...ctx(), verdict: v.code }));
+        tellMatched(tell, chain, rule, i, found, verdict);
+        if (verdict.code === 'NFT_CONTINUE') continue;
         break;
       }
       if (i >= chain.rules.length) verdict = NFT_CONTINUE;
@@ -439,7 +475,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         case 'NFT_JUMP':
         case 'NFT_GOTO': {
           const target = chain.table.chains.get(verdict.chain!)!;
-          if (verdict.code === 'NFT_JUMP') stack.push({ chain, next: i + 1 });
+          if (verdict.code === 'NFT_JUMP') (stack ??= []).push({ chain, next: i + 1 });
           chain = target;
           i = 0;
           continue;
@@ -448,9 +484,12 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
           break;
       }
       // NFT_RETURN or the end of the chain
-      const back = stack.pop();
+      const back = stack?.pop();
       if (back) {
-        if (verdict.code !== 'NFT_RETURN') say(() => `The end of regular chain ${chain.name} is reached: an implicit return to ${back.chain.name}, after the rule that jumped.`, () => ({ verdict: 'NFT_RETURN' }));
+        if (verdict.code !== 'NFT_RETURN') {
+          if (tell === null) net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
+          else tellReturn(tell, chain, back.chain);
+        }
         chain = back.chain;
         i = back.next;
         continue;
@@ -463,7 +502,8 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         base.packets++;
         base.bytes += skb.len;
       }
-      say(() => `No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, () => ({ verdict: policyVerdict(pol), rule: `policy ${pol}` }));
+      if (tell === null) net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
+      else tellPolicy(tell, base, pol, stats);
       if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook, `${base.table.name} ${base.name} policy drop`);
       return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
