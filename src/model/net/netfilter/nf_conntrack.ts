@@ -11,7 +11,6 @@ import { rd16 } from '../../proto/addr';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, PROTO_NAMES, readIp } from '../../proto/ipv4';
 import { IPV6_HLEN, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_ROUTING, readIpv6 } from '../../proto/ipv6';
 import { formatInetAddr, inet4, inet6, type InetAddr } from '../../proto/inet_addr';
-import { TCPHDR_ACK, TCPHDR_FIN, TCPHDR_RST, TCPHDR_SYN } from '../../proto/tcp';
 import type { PktInfo } from './nf_pktinfo';
 
 export const CT_FILE = 'net/netfilter/nf_conntrack_core.c';
@@ -44,6 +43,10 @@ export interface NfConn {
   status: number;
   /** TCP_CONNTRACK_* without the prefix */
   tcpState?: string;
+  /** IP_CT_TCP_SIMULTANEOUS_OPEN: a SYN was seen from both ends (SYN_SENT2) */
+  tcpSimOpen?: boolean;
+  /** the last segment the state table ignored (last_index, last_dir): its flag set and direction */
+  tcpLastIgnored?: { set: number; reply: boolean };
   mark: number;
   /** UDP: the jiffies after which a connection that has seen a reply is a stream (ct->proto.udp.stream_ts) */
   udpStreamTs?: number;
@@ -177,43 +180,6 @@ export function innerTuple(p: PktInfo): { t: Tuple; off: number } | null {
     return { t: { src, dst, proto, sport: rd16(b, l4 + 4), dport: b[l4] }, off };
   }
   return { t: { src, dst, proto, sport: 0, dport: 0 }, off };
-}
-
-/**
- * tcp_new: may this segment open a connection? From no state a SYN opens one (SYN_SENT); a
- * bare ACK is picked up mid-stream as ESTABLISHED (nf_conntrack_tcp_loose, on by default);
- * SYN-ACK, FIN, RST or no flags cannot start one.
- */
-export function tcpNewState(flags: number): string | null {
-  if (flags & TCPHDR_RST) return null;
-  if (flags & TCPHDR_SYN) return flags & TCPHDR_ACK ? null : 'SYN_SENT';
-  if (flags & TCPHDR_FIN) return null;
-  if (flags & TCPHDR_ACK) return 'ESTABLISHED';
-  return null;
-}
-
-/**
- * The TCP state machine of tcp_conntracks[], reduced to the transitions that decide ctinfo and
- * the re-open of a closed connection: returns the new state, or 'REPEAT' when a SYN in the
- * original direction finds a closed connection (nf_conntrack_tcp_packet returns -NF_REPEAT).
- */
-export function tcpNextState(cur: string, flags: number, reply: boolean): string {
-  if (flags & TCPHDR_RST) return 'CLOSE';
-  if (flags & TCPHDR_SYN) {
-    if (!reply && (cur === 'TIME_WAIT' || cur === 'CLOSE')) return 'REPEAT';
-    if (reply && flags & TCPHDR_ACK && cur === 'SYN_SENT') return 'SYN_RECV';
-    return cur;
-  }
-  if (flags & TCPHDR_FIN) {
-    if (cur === 'ESTABLISHED') return reply ? 'CLOSE_WAIT' : 'FIN_WAIT';
-    if (cur === 'FIN_WAIT' || cur === 'CLOSE_WAIT') return 'LAST_ACK';
-    return cur;
-  }
-  if (flags & TCPHDR_ACK) {
-    if (cur === 'SYN_RECV' && !reply) return 'ESTABLISHED';
-    if (cur === 'LAST_ACK') return 'TIME_WAIT';
-  }
-  return cur;
 }
 
 /** The bits `ct state` compares against (NF_CT_STATE_BIT, and the invalid/untracked ones). */

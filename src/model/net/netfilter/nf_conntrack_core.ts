@@ -18,7 +18,8 @@ import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
 import { pktinfo, type PktInfo } from './nf_pktinfo';
-import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tcpNewState, tcpNextState, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
+import { TCP_FLAG_SET_SEGMENTS, tcpFlagSet, tcpNewState, tcpNextState } from './nf_conntrack_proto_tcp';
+import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
@@ -77,16 +78,36 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     if (!h) return init_conntrack(nf, skb, p, t, say);
     const ct = h.ct;
     if (t.proto === IPPROTO_TCP) {
-      const ns = tcpNextState(ct.tcpState ?? 'ESTABLISHED', p.tcpFlags ?? 0, h.reply);
+      const flags = p.tcpFlags ?? 0;
+      const ns = tcpNextState(ct.tcpState ?? 'ESTABLISHED', flags, h.reply, ct.tcpSimOpen);
       if (ns === 'REPEAT') {
         nf_ct_kill(nf, ct);
         say(`Conntrack: a new SYN for connection #${ct.id}, which is closed (${ct.tcpState}): the old entry is removed and the lookup is repeated (NF_REPEAT inside nf_conntrack_in).`, 'NF_REPEAT');
         continue;
       }
+      const dir = h.reply ? 'reply' : 'original';
+      if (ns === 'INVALID') {
+        // nf_conntrack_tcp_packet returns -NF_ACCEPT: nf_conntrack_in drops the reference, and
+        // the segment goes on with no entry, seen by nothing of the connection
+        say(`Conntrack: ${TCP_FLAG_SET_SEGMENTS[tcpFlagSet(flags)]} in the ${dir} direction of connection #${ct.id} in TCP state ${ct.tcpState} is invalid for the state table (tcp_conntracks): the segment goes on without the entry (ct state invalid), and the connection's state does not move.`);
+        return 'NF_ACCEPT';
+      }
+      // case b) of nf_conntrack_tcp_packet's IGNORE: a SYN-ACK answering a SYN the table ignored
+      // (from the other end, last_index) puts the entry back in step: SYN_SENT → SYN_RECV
+      const resync = ns === 'IGNORE' && tcpFlagSet(flags) === 1 && ct.tcpLastIgnored?.set === 0 && ct.tcpLastIgnored.reply !== h.reply;
+      if (ns === 'IGNORE' && !resync) {
+        ct.tcpLastIgnored = { set: tcpFlagSet(flags), reply: h.reply };
+        if (h.reply) ct.seenReply = true;
+        nf_ct_set(skb, ct, h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW');
+        say(`Conntrack: ${TCP_FLAG_SET_SEGMENTS[tcpFlagSet(flags)]} in the ${dir} direction of connection #${ct.id} in TCP state ${ct.tcpState} is ignored by the state table (the entry may be out of step with the hosts): it passes with the entry, whose state does not move.`);
+        return 'NF_ACCEPT';
+      }
       // nf_conntrack_tcp_packet: IPS_SEEN_REPLY (as it was before this packet) and an ACK that
       // leaves SYN_RECV or ESTABLISHED in ESTABLISHED: the handshake is complete, IPS_ASSURED
       if (ct.seenReply && ns === 'ESTABLISHED' && (ct.tcpState === 'SYN_RECV' || ct.tcpState === 'ESTABLISHED')) ct.status |= IPS_ASSURED;
-      ct.tcpState = ns;
+      if (ns === 'SYN_SENT2') ct.tcpSimOpen = true;
+      ct.tcpLastIgnored = undefined;
+      ct.tcpState = resync ? 'SYN_RECV' : ns;
     } else if (t.proto === IPPROTO_UDP && ct.seenReply && ct.udpStreamTs !== undefined && jiffiesAt(net.w.sched.now) > ct.udpStreamTs) {
       // nf_conntrack_udp_packet: traffic both ways and still active two seconds after the first
       // packet (time_after(jiffies, stream_ts)): a stream, IPS_ASSURED
