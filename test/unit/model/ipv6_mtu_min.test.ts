@@ -2,7 +2,7 @@
 // addrconf_ifdown, v6.12): its addresses, routes and neighbours go, packets from it are discarded
 // in ip6_rcv_core, and what needs an inet6_dev fails as the kernel's does.
 import * as assert from 'assert';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 
 const scenario = (b: string, traffic: string): string => `name: t
 hosts:
