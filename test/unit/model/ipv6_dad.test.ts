@@ -128,7 +128,7 @@ ${traffic}
     runScenarioText(three('  - from: b\n    send: udp to [2001:db8:1::1]:7000', 'listen:\n  - a: udp [2001:db8:1::1]:7000\n'), 't.yaml');
   });
 
-  it('a probe for an address another node has is answered to all nodes, and the prober refuses DAD failure as not modelled', () => {
+  it('a probe for an address another node has ends in a DAD failure (the owner defends it), refused as not modelled', () => {
     const err = (() => {
       try {
         runScenarioText(scenario(A, 'ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\nip link set eth0 up'), 't.yaml');

@@ -106,7 +106,7 @@ export function in6_dev_get(net: Net, dev: NetDevice): boolean {
 export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   if (!ipv6Enabled(net)) return;
   if (dev.mtu >= IPV6_MIN_MTU) {
-    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev whose link-local address goes through DAD: not modelled`);
+    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev (its link-local address through DAD again): not modelled`);
     return;
   }
   if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
