@@ -3,6 +3,7 @@
 // verbatim; then listeners, captures, nft tracing and nstat baselines; then the traffic, paced
 // as the model paced it (a timed item, `at: +5ms`, that long after the previous one's start and
 // without waiting for quiet in between); then everything is read back and torn down.
+import { linkUpWaitMs, type Mark } from './link_up';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario, TrafficItem } from '../scenario/types';
@@ -164,7 +165,7 @@ function printable(b: Buffer): string {
   return b.length > 64 ? `${s}…` : s;
 }
 
-export async function replay(sc: Scenario, trace: Trace, marks: { events: number; now: number }[], prefix: string, dir: string, log: (s: string) => void, drops?: DropTracer): Promise<KernelRun> {
+export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: string, dir: string, log: (s: string) => void, drops?: DropTracer): Promise<KernelRun> {
   const errors: string[] = [];
   const notes: string[] = [];
   const unsupported: string[] = [];
@@ -214,7 +215,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: { events: number
     if (errors.length || unsupported.length) return { obs, errors, notes, captured, unsupported };
     // IPv6's link-up traffic (DAD of the link-local addresses, the unsolicited MLD reports and
     // their retransmission) is over before captures and counters start (docs/fidelity.md)
-    if (v6) await sleep(V6_SETTLE_MS);
+    if (v6) await sleep(linkUpWaitMs(marks, V6_SETTLE_MS));
     // nft tracing, after the setup (a setup line may flush the ruleset)
     const chains = new Map<string, Map<string, NftChainInfo>>();
     for (const h of sc.hosts) {

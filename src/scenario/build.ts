@@ -18,7 +18,7 @@ import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok }
 import { applyNetfilter, type FileReader } from './netfilter';
 import { ipv6RulesCheck } from './netfilter/ipv6_scope';
 import { usesIpv6 } from './ipv6_use';
-import { addrconf_dev_up, addrconf_mtu_change, in6_dev_get, inet6_addr_add, inet6_addr_del, ipv6_chk_addr } from '../model/net/ipv6/addrconf';
+import { addrconf_dev_up, addrconf_mtu_change, in6_dev_get, inet6_addr_add, inet6_addr_del, ipv6_chk_addr_after_dad } from '../model/net/ipv6/addrconf';
 import { udp6Socket } from '../model/net/ipv6/udp';
 import { tcpListen6 } from '../model/net/ipv6/tcp_ipv6';
 import { isV6Any } from '../model/proto/ipv6';
@@ -83,7 +83,7 @@ export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?:
     const net = world.hosts.get(l.host.text)!;
     if (l.addr.includes(':')) {
       const a6 = parseIpv6(l.addr)!;
-      if (!isV6Any(a6) && !ipv6_chk_addr(net, a6)) errors.push(new ScenarioError(`bind [${l.addr}]:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));
+      if (!isV6Any(a6) && !ipv6_chk_addr_after_dad(net, a6)) errors.push(new ScenarioError(`bind [${l.addr}]:${l.port}: Cannot assign requested address (not an address of ${l.host.text})`, l.pos));
       else if (l.proto === 'tcp') tcpListen6(net, a6, l.port);
       else udp6Socket(net, a6, l.port, true);
       continue;
@@ -212,7 +212,7 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
       const dev = devOf(net, c.dev);
       const a = parseIpv6(c.addr)!;
       try {
-        if (c.op === 'add') inet6_addr_add(net, dev, a, c.plen);
+        if (c.op === 'add') inet6_addr_add(net, dev, a, c.plen, c.nodad);
         else inet6_addr_del(net, dev, a, c.plen);
       } catch (e) {
         throw new NetlinkError((e as Error).message);

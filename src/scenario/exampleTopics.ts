@@ -27,6 +27,7 @@ export const EXAMPLE_TOPICS: readonly ExampleTopic[] = [
     title: 'IPv6: the other half of L3',
     examples: [
       ['ipv6-local-ping.yaml', 'neighbour discovery instead of ARP: a solicitation to ff02::1:ff00:20, ip6_mc_input'],
+      ['ipv6-dad.yaml', 'duplicate address detection: tentative addresses, probes from :: before the traffic'],
       ['ipv6-forward-ping.yaml', 'ip6_forward lowers the hop limit; the router solicits from its link-local address'],
       ['ipv6-hop-limit-exceeded.yaml', 'hop limit 1 at a router: ICMPv6 time exceeded and Ip6InHdrErrors'],
       ['ipv6-no-route.yaml', 'no route: ip6_null_entry\'s ip6_pkt_discard answers destination unreachable'],

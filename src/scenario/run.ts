@@ -37,8 +37,12 @@ const DEFAULT_WIRE_ID = 0x1c46;
 
 export interface RunOptions extends ParseOptions {
   level?: RecordLevel;
-  /** filled with where each traffic item starts (events recorded so far, simulated time), then one last mark after all items */
-  marks?: { events: number; now: number }[];
+  /**
+   * filled with where each traffic item starts (events recorded so far, simulated time), then one
+   * last mark after all items; the first also has each host's counters then (after the link-up:
+   * what IPv6's DAD counted before the first item)
+   */
+  marks?: { events: number; now: number; counters?: Record<string, Record<string, number>> }[];
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
   readFile?: (path: string) => string;
   /** the run's budget (src/scenario/limits.ts): reaching it stops the run, and the trace says so in `stopped` */
@@ -114,11 +118,15 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const errors: ScenarioError[] = [];
   let stopped: Trace['stopped'];
   let lastItem: TrafficItem | undefined;
+  const linkUp = [...world.hosts.values()].some((n) => n.ipv6.enabled);
   try {
     let prevStart = world.sched.now;
     for (let i = 0; i < sc.traffic.length; i++) {
       const item = sc.traffic[i];
       lastItem = item;
+      // IPv6's link-up (DAD of the addresses, src/model/net/ipv6/addrconf_dad.ts) is over before
+      // the first item, as the fidelity harness waits for it on the kernel
+      if (i === 0 && linkUp) world.settle();
       if (i > 0) {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
         const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;
@@ -128,7 +136,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       }
       prevStart = world.sched.now;
       if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
-      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now, ...(i === 0 && { counters: hostCounters(world) }) });
       let windowEnd = false;
       try {
         if (item.kind === 'pcap') {
@@ -167,6 +175,12 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   if (stopped) t.stopped = stopped;
   if (win) t.window = { ...win };
   return t;
+}
+
+function hostCounters(world: World): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, net] of world.hosts) out[name] = Object.fromEntries(net.counters());
+  return out;
 }
 
 function budgetMessage(e: BudgetExceeded): string {

@@ -77,8 +77,8 @@ export type SetupCommand =
     }
   | { kind: 'rule-add' | 'rule-del'; pos: SourcePos; priority?: number; from?: Prefix; to?: Prefix; fwmark?: { value: number; mask: number }; iif?: Tok; oif?: Tok; table?: number; action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' }
   | { kind: 'neigh-add' | 'neigh-replace' | 'neigh-del'; pos: SourcePos; addr: string; lladdr?: string; dev: Tok; nud: 'permanent' | 'reachable' | 'stale' | 'noarp' }
-  /** `ip -6 address add|del ADDR/PLEN dev IF nodad` */
-  | { kind: 'addr6'; op: 'add' | 'del'; pos: SourcePos; addr: string; plen: number; dev: Tok }
+  /** `ip -6 address add|del ADDR/PLEN dev IF [nodad]`: without nodad the address goes through DAD */
+  | { kind: 'addr6'; op: 'add' | 'del'; pos: SourcePos; addr: string; plen: number; dev: Tok; nodad: boolean }
   /** `ip -6 route add|replace|del [TYPE] PREFIX [via GW] [dev IF] [metric N] [mtu N]` (main table) */
   | { kind: 'route6'; op: 'add' | 'del' | 'replace'; pos: SourcePos; type: string; dst: { addr: string; plen: number }; via?: Tok; dev?: Tok; metric?: number; mtu?: number }
   /** `ip -6 neigh add|replace|del ADDR [lladdr MAC] dev IF [nud STATE]` */

@@ -156,10 +156,21 @@ export const IPV6_DEVCONF_RANGES: Record<string, SysctlRange> = {
   forwarding: int(ADDRCONF),
   disable_ipv6: int(ADDRCONF),
   hop_limit: int(ADDRCONF, 1, 255),
+  // duplicate address detection (addrconf_dad_*): proc_dointvec each; router_solicitation_delay
+  // is proc_dointvec_jiffies (seconds), read by addrconf_dad_kick as the bound of its random delay
+  accept_dad: int(ADDRCONF),
+  dad_transmits: int(ADDRCONF),
+  enhanced_dad: int(ADDRCONF),
+  optimistic_dad: int(ADDRCONF),
+  router_solicitation_delay: int(ADDRCONF, INT_MIN, INT_MAX, 'jiffies'),
 };
 
-/** A fresh namespace's ipv6_devconf values (ipv6_devconf_dflt, v6.12). */
-export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64 };
+/**
+ * A fresh namespace's ipv6_devconf_dflt values (v6.12). `all` differs in one: ipv6_devconf has
+ * accept_dad 0 (IPV6_DEVCONF_ALL), so DAD runs as long as the device's own is 1.
+ */
+export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64, accept_dad: 1, dad_transmits: 1, enhanced_dad: 1, optimistic_dad: 0, router_solicitation_delay: 1 };
+const IPV6_DEVCONF_ALL: Record<string, number> = { ...IPV6_DEVCONF_DEFAULTS, accept_dad: 0 };
 
 /** The range of a key the model has, or undefined. */
 export function sysctlRange(key: string): SysctlRange | undefined {
@@ -336,7 +347,7 @@ export class Net {
     for (const [key, v] of Object.entries(NET_SYSCTL_DEFAULTS)) this.sysctl.set(key, v);
     for (const scope of ['all', 'default']) {
       for (const [key, v] of Object.entries(DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv4.conf.${scope}.${key}`, v);
-      for (const [key, v] of Object.entries(IPV6_DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv6.conf.${scope}.${key}`, v);
+      for (const [key, v] of Object.entries(scope === 'all' ? IPV6_DEVCONF_ALL : IPV6_DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv6.conf.${scope}.${key}`, v);
     }
     this.lo = this.addDevice('lo', '00:00:00:00:00:00', 'loopback', 65536, 1000);
     let h = 2166136261;
@@ -364,6 +375,8 @@ export class Net {
     for (const p of NEIGH_PARMS) this.sysctl.set(`net.ipv4.neigh.${name}.${p}`, this.sysctl.get(`net.ipv4.neigh.default.${p}`)!);
     // ipv6_add_dev copies net->ipv6.devconf_dflt into the new inet6_dev
     for (const key of Object.keys(IPV6_DEVCONF_DEFAULTS)) this.sysctl.set(`net.ipv6.conf.${name}.${key}`, this.sysctl.get(`net.ipv6.conf.default.${key}`)!);
+    // ipv6_add_dev: a loopback device never does DAD (accept_dad -1)
+    if (kind === 'loopback') this.sysctl.set(`net.ipv6.conf.${name}.accept_dad`, -1);
     return dev;
   }
 
@@ -467,6 +480,8 @@ export class Net {
     if (key === 'net.ipv4.tcp_syncookies' && v === 2) throw new SysctlRangeError(`net.ipv4.tcp_syncookies=2 (a SYN cookie for every SYN) is not modelled: the model sends no SYN cookies`);
     // addrconf_disable_ipv6 takes the device's addresses and routes away (addrconf_ifdown): not modelled
     if (/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(key) && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: turning IPv6 off removes the device's addresses and routes (addrconf_ifdown), which the model does not do`);
+    // optimistic DAD (IFA_F_OPTIMISTIC: usable while DAD runs, RFC 4429) is not modelled
+    if (/^net\.ipv6\.conf\.[^.]+\.optimistic_dad$/.test(key) && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: optimistic DAD (an address usable while it is tentative, IFA_F_OPTIMISTIC) is not in the model`);
     if (key.endsWith('.bc_forwarding') && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: the model does not forward directed broadcasts (IN_DEV_BFORWARD)`);
     const h = sysctlRange(key)?.handler;
     if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);

@@ -1,5 +1,5 @@
 // `ip -6 address|route|neigh …` (iproute2 with preferred_family AF_INET6): what the IPv6 model
-// has — addresses with `nodad`, unicast and error routes in the main table, static neighbours.
+// has — addresses (`nodad` or through DAD), unicast and error routes in the main table, static neighbours.
 // Anything else of the same commands is refused at its word.
 import { Args, pick } from '../args';
 import { q, subTok, type Diag } from '../diag';
@@ -84,8 +84,7 @@ function parseAddr6(a: Args, obj: Tok, pos: SourcePos): SetupCommand | undefined
   if (a.failed) return undefined;
   if (!addr) return a.fail(verbTok, '`ip -6 address` needs an address (ADDRESS/PLEN)');
   if (!dev) return a.fail(verbTok, '`ip -6 address` needs `dev IFNAME`');
-  if (op === 'add' && !nodad) return a.fail(verbTok, 'duplicate address detection (the address stays tentative for dad_transmits × retrans_time) is not modelled: add `nodad`');
-  return { kind: 'addr6', op, pos, addr: addr.addr, plen: addr.plen, dev };
+  return { kind: 'addr6', op, pos, addr: addr.addr, plen: addr.plen, dev, nodad };
 }
 
 const ROUTE_TYPES = ['unicast', 'blackhole', 'unreachable', 'prohibit'];

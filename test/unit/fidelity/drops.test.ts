@@ -6,7 +6,7 @@ import { compareDrops, formatDiff } from '../../../src/fidelity/compare';
 import { applyExceptions, EXCEPTIONS } from '../../../src/fidelity/exceptions';
 import { modelDrops, type DropRecord, type Observation } from '../../../src/fidelity/observe';
 import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../../../src/scenario/run';
+import { runScenario } from '../traffic_phase';
 
 const ROOT = path.join(__dirname, '..', '..', '..', '..');
 const example = (name: string) => {

@@ -4,7 +4,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import type { Trace } from '../../../src/trace/contract';
 import { EXAMPLES } from './helpers';
 

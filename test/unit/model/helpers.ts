@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import type { Trace, TraceEvent } from '../../../src/trace/contract';
 
 export const EXAMPLES = path.resolve(__dirname, '../../../../examples');

@@ -2,7 +2,7 @@
 // bytes at key steps; and what the IPv6 scenario layer refuses.
 import * as assert from 'assert';
 import { runExample, fns, isSubsequence, firstPacket, eventsOf } from './helpers';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import { ScenarioErrors } from '../../../src/scenario/types';
 import type { Trace } from '../../../src/trace/contract';
 

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../../../src/scenario/run';
+import { runScenario } from '../traffic_phase';
 import type { Trace } from '../../../src/trace/contract';
 import { modelDrops } from '../../../src/fidelity/observe';
 import { REASM_CLONE } from '../../../src/model/net/ipv4/ip_fragment';

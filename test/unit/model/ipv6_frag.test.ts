@@ -2,7 +2,7 @@
 // model: counters, fates, the bytes of the fragments, and what the grammar refuses.
 import * as assert from 'assert';
 import { runExample, firstPacket, eventsOf } from './helpers';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import { ScenarioErrors } from '../../../src/scenario/types';
 
 const byteAt = (hex: string, off: number): number => parseInt(hex.slice(off * 2, off * 2 + 2), 16);

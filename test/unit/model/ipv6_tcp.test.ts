@@ -8,7 +8,7 @@ import type { Trace } from '../../../src/trace/contract';
 /** the call path of a packet's last step on a host: the functions it went through */
 const path = (t: Trace, packet: number, host: string): string[] => t.events.filter((e) => e.packet === packet && e.host === host).flatMap((e) => e.stack);
 const byFate = (t: Trace, fn: string): number => t.packets.find((p) => p.fate.kind !== 'dropped' && p.fate.fn === fn)!.id;
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import { hexToBytes } from '../../../src/fidelity/frames';
 
 const twoHosts = (listen: string, traffic: string, serverSetup = ''): string =>

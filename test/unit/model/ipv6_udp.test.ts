@@ -3,7 +3,7 @@
 // limit, no route, listeners, and what the grammar refuses.
 import * as assert from 'assert';
 import { runExample, fns, isSubsequence, firstPacket, eventsOf } from './helpers';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import { ScenarioErrors } from '../../../src/scenario/types';
 import { pseudoSum6 } from '../../../src/model/proto/ipv6';
 import { csumFold } from '../../../src/model/proto/checksum';

@@ -1,7 +1,7 @@
 // Running the netfilter examples and small inline scenarios from the tests.
 import * as fs from 'fs';
 import * as path from 'path';
-import { runScenarioText } from '../../../src/scenario/run';
+import { runScenarioText } from '../traffic_phase';
 import * as assert from 'assert';
 import type { Trace, TraceEvent } from '../../../src/trace/contract';
 import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';

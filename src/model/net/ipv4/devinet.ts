@@ -48,6 +48,8 @@ export function linkSetUp(net: Net, dev: NetDevice, up: boolean): void {
   if (up) {
     for (const a of dev.addrs) fibAddIfaddr(net.fib, dev, a.local, a.plen, a.broadcast);
     addrconf_dev_up(net, dev);
+    // the peer's link becomes ready too (NETDEV_CHANGE on it: carrier)
+    if (dev.peer?.operUp) addrconf_dev_up(dev.peer.net, dev.peer);
   } else {
     // fib_disable_ip: routes through the device go; the local routes of its addresses stay.
     net.fib.remove((r) => r.dev === dev && !(r.table === RT_TABLE_LOCAL && r.type === 'RTN_LOCAL'));

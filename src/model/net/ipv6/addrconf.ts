@@ -4,7 +4,8 @@
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
-import type { Fib6Info, Inet6Ifaddr } from './ipv6_state';
+import { isTentative, type Fib6Info, type Inet6Ifaddr } from './ipv6_state';
+import { addrconf_dad_run, addrconf_dad_start } from './addrconf_dad';
 import { macToBytes } from '../../proto/addr';
 import { ipv6PrefixEqual, ipv6AddrEqual } from '../../proto/inet_addr';
 import { isV6LinkLocal, isV6Loopback, isV6Multicast, solicitedNode } from '../../proto/ipv6';
@@ -69,9 +70,13 @@ function addRoute(net: Net, r: Omit<Fib6Info, 'proto' | 'mtu' | 'gw'> & Partial<
   if (!net.ipv6.routes.some(same)) net.ipv6.routes.push(rt);
 }
 
-/** The local route (table local, metric 0) and the prefix route (main, metric 256) of an address. */
+/**
+ * The local route (table local, metric 0) and the prefix route (main, metric 256) of an address.
+ * A tentative address has its prefix route (addrconf_prefix_route, when it is added) but not yet
+ * its local route: ipv6_ifa_notify(RTM_NEWADDR) inserts that (ip6_ins_rt) once DAD is over.
+ */
 function addrRoutes(net: Net, dev: NetDevice, a: Inet6Ifaddr): void {
-  addRoute(net, { dst: a.addr, plen: 128, type: 'RTN_LOCAL', ifindex: dev.ifindex, metric: 0, table: 'local' });
+  if (!isTentative(a)) addRoute(net, { dst: a.addr, plen: 128, type: 'RTN_LOCAL', ifindex: dev.ifindex, metric: 0, table: 'local' });
   if (a.plen < 128 || dev.isLoopback) {
     const pfx = a.addr.slice();
     for (let i = 0; i < 16; i++) {
@@ -101,7 +106,7 @@ export function in6_dev_get(net: Net, dev: NetDevice): boolean {
 export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   if (!ipv6Enabled(net)) return;
   if (dev.mtu >= IPV6_MIN_MTU) {
-    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev whose link-local address goes through DAD: not modelled`);
+    if (net.ipv6.gone.has(dev.ifindex)) throw new NotModelled(`raising ${dev.name}'s MTU to ${IPV6_MIN_MTU} or more after IPv6 stopped on it (an MTU below ${IPV6_MIN_MTU}) makes a new inet6_dev (its link-local address through DAD again): not modelled`);
     return;
   }
   if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
@@ -135,16 +140,28 @@ export function refuseSubnetAnycast(net: Net, addr: Uint8Array): void {
   }
 }
 
-/** inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF nodad`): the address, its routes, its solicited-node group. */
-export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number): void {
+/** The address is valid (addrconf_dad_completed → ipv6_ifa_notify): its local route goes in. */
+function dadDone(net: Net, dev: NetDevice): (a: Inet6Ifaddr) => void {
+  return (a) => {
+    if (devAddrs6(net, dev).includes(a)) addrRoutes(net, dev, a);
+  };
+}
+
+/**
+ * inet6_addr_add (`ip -6 addr add ADDR/PLEN dev IF [nodad]`): the address (IFA_F_PERMANENT, and
+ * IFA_F_TENTATIVE until DAD is over), its prefix route, its solicited-node group, then
+ * addrconf_dad_start.
+ */
+export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen: number, nodad = true): void {
   // addrconf_add_dev → ipv6_find_idev → ipv6_add_dev: EINVAL below IPV6_MIN_MTU
   if (!in6_dev_get(net, dev)) throw new NotModelled('RTNETLINK answers: Invalid argument');
   const l = devAddrs6(net, dev);
   if (l.some((a) => ipv6AddrEqual(a.addr, addr))) throw new NotModelled('RTNETLINK answers: File exists');
-  const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: ['nodad'] };
+  const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: nodad ? ['permanent', 'nodad', 'tentative'] : ['permanent', 'tentative'] };
   l.push(a);
   addrRoutes(net, dev, a);
   joinGroups(net, dev);
+  addrconf_dad_start(net, dev, a, dadDone(net, dev));
 }
 
 /** inet6_addr_del */
@@ -152,6 +169,8 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
   const l = devAddrs6(net, dev);
   const i = l.findIndex((a) => ipv6AddrEqual(a.addr, addr) && a.plen === plen);
   if (i < 0) throw new NotModelled('RTNETLINK answers: Cannot assign requested address');
+  // INET6_IFADDR_STATE_DEAD: a DAD still running for it stops
+  l[i].dad = undefined;
   l.splice(i, 1);
   const gone = (r: Fib6Info): boolean => r.ifindex === dev.ifindex && r.proto === 'kernel' && ((r.plen === 128 && ipv6AddrEqual(r.dst, addr)) || (r.plen === plen && r.type === 'RTN_UNICAST' && !l.some((x) => x.plen === plen && ipv6PrefixEqual(x.addr, addr, plen)) && ipv6PrefixEqual(r.dst, addr, plen)));
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (gone(net.ipv6.routes[k])) net.ipv6.routes.splice(k, 1);
@@ -162,11 +181,13 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
  * addrconf_notify(NETDEV_UP) → addrconf_dev_config / init_loopback: lo gets ::1; an Ethernet
  * device its link-local address from the MAC (addrconf_ifid_eui48: the MAC with ff:fe in the
  * middle and the universal/local bit flipped), the fe80::/64 route and the ff00::/8 multicast
- * route (addrconf_add_mroute). The link-local address is usable at once: its DAD happens while
- * the scenario is set up (the harness waits it out, docs/fidelity.md).
+ * route (addrconf_add_mroute) — once its link is ready (addrconf_link_ready: up with carrier; a
+ * veth is ready when its peer is up too, NETDEV_CHANGE). The link-local address goes through DAD
+ * (addrconf_dad_start), and addresses that waited for the link are kicked (addrconf_dad_run).
  */
 export function addrconf_dev_up(net: Net, dev: NetDevice): void {
   if (!ipv6Enabled(net) || !in6_dev_get(net, dev)) return;
+  if (!dev.isLoopback && !dev.operUp) return;
   if (dev.isLoopback) {
     const lo = parseIpv6('::1')!;
     if (!devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, lo))) {
@@ -180,24 +201,40 @@ export function addrconf_dev_up(net: Net, dev: NetDevice): void {
   const ll = LL_PREFIX.slice();
   ll.set([m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]], 8);
   const l = devAddrs6(net, dev);
-  if (!l.some((a) => ipv6AddrEqual(a.addr, ll))) l.unshift({ addr: ll, plen: 64, scope: 'link', flags: ['permanent'] });
+  let made: Inet6Ifaddr | undefined;
+  if (!l.some((a) => ipv6AddrEqual(a.addr, ll))) l.unshift((made = { addr: ll, plen: 64, scope: 'link', flags: ['permanent', 'tentative'] }));
   for (const a of l) addrRoutes(net, dev, a);
   addRoute(net, { dst: MC_PREFIX, plen: 8, type: 'RTN_MULTICAST', ifindex: dev.ifindex, metric: IP6_RT_PRIO_ADDRCONF, table: 'local' });
   joinGroups(net, dev);
+  if (made) addrconf_dad_start(net, dev, made, dadDone(net, dev));
+  addrconf_dad_run(net, dev, l, dadDone(net, dev));
 }
 
 /** ipv6_chk_addr: is the address one of this namespace's (on `dev` when given)? */
 export function ipv6_chk_addr(net: Net, addr: Uint8Array, dev?: NetDevice): NetDevice | undefined {
   for (const d of net.devices.values()) {
     if (dev && d !== dev) continue;
-    if (d.up && devAddrs6(net, d).some((a) => ipv6AddrEqual(a.addr, addr))) return d;
+    // banned_flags IFA_F_TENTATIVE (ipv6_chk_addr → ipv6_chk_addr_and_flags)
+    if (d.up && devAddrs6(net, d).some((a) => ipv6AddrEqual(a.addr, addr) && !isTentative(a))) return d;
   }
   return undefined;
 }
 
-/** ipv6_get_lladdr: the device's link-local address */
+/**
+ * Will the address be ours once the link-up is over: valid now, or tentative with its DAD running
+ * (not waiting for a link that never becomes ready). A scenario's listeners open then, on the
+ * kernel as in the model (docs/fidelity.md, "## IPv6").
+ */
+export function ipv6_chk_addr_after_dad(net: Net, addr: Uint8Array): boolean {
+  for (const d of net.devices.values()) {
+    if (d.up && devAddrs6(net, d).some((a) => ipv6AddrEqual(a.addr, addr) && (!isTentative(a) || a.dad?.state === 'probing'))) return true;
+  }
+  return false;
+}
+
+/** ipv6_get_lladdr(…, IFA_F_TENTATIVE): the device's link-local address that is no longer tentative */
 export function ipv6_get_lladdr(net: Net, dev: NetDevice): Uint8Array | undefined {
-  return devAddrs6(net, dev).find((a) => a.scope === 'link')?.addr;
+  return devAddrs6(net, dev).find((a) => a.scope === 'link' && !isTentative(a))?.addr;
 }
 
 function commonPrefix(a: Uint8Array, b: Uint8Array): number {
@@ -226,6 +263,8 @@ export function ipv6_dev_get_saddr(net: Net, dev: NetDevice | null, daddr: Uint8
   for (const d of net.devices.values()) {
     if (!d.up || (useOif && d !== dev)) continue;
     for (const x of devAddrs6(net, d)) {
+      // __ipv6_dev_get_saddr skips a tentative address (not optimistic: not modelled)
+      if (isTentative(x)) continue;
       const s = scopeOf(x.addr);
       // rule 2: a scope at least the destination's, the smallest such; else the largest
       const scopeRank = s >= dscope ? 100 - s : s - 100;

@@ -14,8 +14,20 @@ export interface Inet6Ifaddr {
   addr: Uint8Array;
   plen: number;
   scope: 'global' | 'link' | 'host';
-  /** IFA_F_NODAD, IFA_F_PERMANENT… as `ip -6 addr` lists them */
+  /** IFA_F_NODAD, IFA_F_PERMANENT, IFA_F_TENTATIVE… as `ip -6 addr` lists them */
   flags: string[];
+  /**
+   * Duplicate address detection (addrconf_dad_*, v6.12), while the address is IFA_F_TENTATIVE:
+   * `waiting` until the device's link is ready (addrconf_dad_begin stopped it: IF_READY unset),
+   * `probing` once addrconf_dad_kick drew its delay; `probes` left to send (ifp->dad_probes),
+   * `nonce` its ND_OPT_NONCE (enhanced_dad), 0 for none.
+   */
+  dad?: { state: 'waiting' | 'probing'; probes: number; nonce: number };
+}
+
+/** IFA_F_TENTATIVE: the address is still going through DAD (not a source, not delivered to). */
+export function isTentative(a: Inet6Ifaddr): boolean {
+  return a.flags.includes('tentative');
 }
 
 export type Rt6Type = 'RTN_UNICAST' | 'RTN_LOCAL' | 'RTN_MULTICAST' | 'RTN_BLACKHOLE' | 'RTN_UNREACHABLE' | 'RTN_PROHIBIT';

@@ -3,7 +3,6 @@
 // solicited-node group while resolving, to the neighbour itself when re-confirming), the
 // advertisement that answers it (ndisc_recv_ns → ndisc_send_na), what an advertisement teaches
 // (ndisc_recv_na), and ndisc_error_report. The state machine is neighbour.c's, shared with ARP.
-import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
@@ -17,6 +16,8 @@ import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, ipv6McMac, isV6Any, isV6Multicast, readIpv6, solicitedNode, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { devAddrs6, ipv6_get_lladdr, refuseSubnetAnycast } from './addrconf';
+import { addrconf_dad_failure } from './addrconf_dad';
+import { isTentative } from './ipv6_state';
 import { icmp6_dst_alloc } from './route';
 import { nf_hook6 } from './netfilter';
 import { icmpv6_send, icmp6_out_count } from './icmp';
@@ -24,6 +25,10 @@ import { icmpv6_send, icmp6_out_count } from './icmp';
 const FILE = 'net/ipv6/ndisc.c';
 const ND_OPT_SOURCE_LL_ADDR = 1;
 const ND_OPT_TARGET_LL_ADDR = 2;
+/** ND_OPT_NONCE (RFC 7527, enhanced DAD): 6 random bytes in an 8-byte option */
+const ND_OPT_NONCE = 14;
+const IN6ADDR_ANY = new Uint8Array(16);
+const ALL_NODES = Uint8Array.from([0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
 const ND_HOP_LIMIT = 255;
 
 /** nd_tbl's parameters (ndisc.c, v6.12): the same defaults as arp_tbl's */
@@ -89,7 +94,8 @@ function ndisc_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
     let saddr: Uint8Array | undefined;
     if (skb && skb.network_header >= 0) {
       const s = readIpv6(skb.buf, skb.network_header).saddr;
-      if (devAddrs6(net, n.dev).some((a) => ipv6AddrEqual(a.addr, s))) saddr = s;
+      // ipv6_chk_addr_and_flags(…, IFA_F_TENTATIVE | IFA_F_OPTIMISTIC): not a tentative one
+      if (devAddrs6(net, n.dev).some((a) => ipv6AddrEqual(a.addr, s) && !isTentative(a))) saddr = s;
     }
     const probes = n.probes - ND_PARMS.ucast_solicit;
     const daddr = probes < 0 ? target : solicitedNode(target);
@@ -116,6 +122,42 @@ function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint
   } finally {
     net.leave(call);
   }
+}
+
+/**
+ * ndisc_send_ns from addrconf_dad_work: a probe for one of our tentative addresses, from :: (so
+ * no source link-layer address option, RFC 4861 7.2.2) to its solicited-node group, with the
+ * nonce option when enhanced_dad gave one.
+ */
+export function ndisc_send_ns_dad(net: Net, dev: NetDevice, target: Uint8Array, nonce: number): void {
+  const call = net.enter('ndisc_send_ns');
+  try {
+    const body = new Uint8Array(nonce ? 32 : 24);
+    body.set(target, 8);
+    if (nonce) {
+      body.set([ND_OPT_NONCE, 1], 24);
+      for (let i = 0; i < 6; i++) body[26 + i] = Math.floor(nonce / 2 ** (8 * (5 - i))) & 0xff;
+    }
+    const daddr = solicitedNode(target);
+    ndisc_send_skb(net, dev, body, IN6ADDR_ANY, daddr, null, `Neighbour solicitation for duplicate address detection: is anyone using ${formatIpv6(target)}? (from ::, to its solicited-node group ${formatIpv6(daddr)}${nonce ? ', with a nonce option (enhanced_dad) to recognise its own probe looped back' : ''}).`, NDISC_NEIGHBOUR_SOLICITATION);
+  } finally {
+    net.leave(call);
+  }
+}
+
+/** The ND_OPT_NONCE value in the message's options, 0 without one. */
+function nonceOption(skb: SkBuff, from: number): number {
+  for (let o = from; o + 2 <= skb.tail; ) {
+    const l = skb.buf[o + 1] * 8;
+    if (l === 0) return 0;
+    if (skb.buf[o] === ND_OPT_NONCE && l === 8) {
+      let v = 0;
+      for (let i = 0; i < 6; i++) v = v * 256 + skb.buf[o + 2 + i];
+      return v;
+    }
+    o += l;
+  }
+  return 0;
 }
 
 /** ndisc_send_na: R when the device forwards, S when it answers a solicitation, O and the target's MAC when asked by multicast. */
@@ -195,13 +237,33 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     const ip = readIpv6(skb.buf, skb.network_header);
     const target = skb.buf.slice(skb.data + 8, skb.data + 24);
     if (isV6Multicast(target)) return 'IPV6_NDISC_NS_OTHERHOST';
-    if (isV6Any(ip.saddr)) throw new NotModelled('duplicate address detection (a solicitation from ::) is not modelled');
     const lladdr = llOption(skb, skb.data + 24, ND_OPT_SOURCE_LL_ADDR);
+    const dad = isV6Any(ip.saddr);
+    // RFC 4861 7.1.1: a DAD probe goes to a solicited-node group and carries no source link-layer address
+    if (dad && (!ipv6AddrEqual(ip.daddr.subarray(0, 13), solicitedNode(target).subarray(0, 13)) || lladdr)) return 'NOT_SPECIFIED';
     refuseSubnetAnycast(net, target);
-    const ours = devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, target));
-    if (!ours) {
+    const ifp = devAddrs6(net, dev).find((a) => ipv6AddrEqual(a.addr, target));
+    if (ifp && isTentative(ifp)) {
+      if (!dad) {
+        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is ours but still tentative (DAD): a solicitation for it is not answered.`);
+        return 'NOT_SPECIFIED';
+      }
+      if (ifp.dad?.nonce && nonceOption(skb, skb.data + 24) === ifp.dad.nonce) {
+        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `Our own DAD probe for ${formatIpv6(target)}, looped back (its nonce is ours): ignored.`);
+        return 'NOT_SPECIFIED';
+      }
+      addrconf_dad_failure(ifp, dev);
+    }
+    if (!ifp) {
       net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.`);
-      return null;
+      return dad ? 'IPV6_NDISC_NS_OTHERHOST' : null;
+    }
+    const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
+    if (dad) {
+      // another node's DAD probe for an address we have: defend it, to all nodes
+      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `Another node is testing ${formatIpv6(target)}, which is ours: we defend it with an advertisement to all nodes (ff02::1).`);
+      ndisc_send_na(net, dev, ALL_NODES, target, router, false, true, true, skb.pkt);
+      return 'NOT_SPECIFIED';
     }
     const inc = isV6Multicast(ip.daddr);
     // __neigh_lookup(…, creat = !inc || lladdr): the asker's entry, STALE with the MAC it gave
@@ -209,7 +271,6 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     if (!n && (!inc || lladdr)) n = nd_create(net, dev, ip.saddr);
     net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(ip.saddr)} asks for ${formatIpv6(target)}, which is ours: we learn it is at ${lladdr ?? '(no address given)'} and answer.`);
     if (n && lladdr) neigh_update(net, n, lladdr, 'NUD_STALE', skb);
-    const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
     ndisc_send_na(net, dev, ip.saddr, target, router, true, inc, inc, skb.pkt);
     return null;
   } finally {
@@ -224,6 +285,9 @@ function ndisc_recv_na(net: Net, skb: SkBuff): SkbDropReason | null {
     const dev = skb.dev!;
     const flags = skb.buf[skb.data + 4];
     const target = skb.buf.slice(skb.data + 8, skb.data + 24);
+    // an advertisement for our own tentative address: another node has it (addrconf_dad_failure)
+    const ifp = devAddrs6(net, dev).find((a) => ipv6AddrEqual(a.addr, target));
+    if (ifp && isTentative(ifp)) addrconf_dad_failure(ifp, dev);
     const n = nd_lookup(net, dev, target);
     if (!n) {
       net.step(skb, 'L4', 'ndisc_recv_na', FILE, `No nd_tbl entry for ${formatIpv6(target)}: the advertisement teaches nothing.`);

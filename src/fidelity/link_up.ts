@@ -1,0 +1,48 @@
+// IPv6's link-up on the model's side of a comparison. The model runs DAD of every address
+// (src/model/net/ipv6/addrconf_dad.ts) before the first traffic item; the harness waits the
+// kernel's link-up out before its captures and its nstat baseline start (replay.ts,
+// V6_SETTLE_MS), so what the model did before the first item is left out here as well: its
+// events (frames, hook passes, drops) and its counters (those at the first mark are subtracted).
+import type { Trace } from '../trace/contract';
+
+export interface Mark {
+  events: number;
+  now: number;
+  counters?: Record<string, Record<string, number>>;
+}
+
+/** The trace from the first mark on, with counters counted since then, and the marks renumbered to it. */
+export function withoutLinkUp(t: Trace, marks: Mark[]): { trace: Trace; marks: Mark[] } {
+  const first = marks[0];
+  if (!first || first.events === 0) return { trace: t, marks };
+  const counters: Record<string, Record<string, number>> = {};
+  for (const [host, c] of Object.entries(t.counters)) {
+    const before = first.counters?.[host] ?? {};
+    const since: Record<string, number> = {};
+    for (const [k, v] of Object.entries(c)) if (v - (before[k] ?? 0)) since[k] = v - (before[k] ?? 0);
+    counters[host] = since;
+  }
+  const events = t.events.slice(first.events);
+  // the packets of the link-up (DAD's probes) go with their events; at the fates level there are none to tell by
+  const seen = new Set(events.map((e) => e.packet));
+  const linkUp = new Set(t.events.slice(0, first.events).map((e) => e.packet));
+  const packets = t.packets.filter((p) => seen.has(p.id) || !linkUp.has(p.id));
+  const trace: Trace = { ...t, events, packets, counters };
+  return { trace, marks: marks.map((m) => ({ ...m, events: m.events - first.events })) };
+}
+
+/**
+ * How long the kernel's link-up may take, in ms, after the setup: at least V6_SETTLE_MS (the
+ * link-local addresses' DAD and the MLD reports that follow it), and at least the model's
+ * link-up (its DAD with the scenario's dad_transmits and router_solicitation_delay, from which
+ * the model takes the latest delay), then the MLD report's retransmission after the last DAD
+ * (ipv6_mc_dad_complete: within mldv2_unsolicited_report_interval, 1 s; not modelled) and a
+ * second of room on a loaded machine.
+ */
+export function linkUpWaitMs(marks: Mark[], settleMs: number): number {
+  const modelMs = (marks[0]?.now ?? 0) / 1e6;
+  return Math.max(settleMs, modelMs > 0 ? modelMs + MLD_RETRANSMIT_MS + 1000 : 0);
+}
+
+/** mldv2_unsolicited_report_interval's default (HZ): the MLD report after DAD is sent again within it */
+export const MLD_RETRANSMIT_MS = 1000;
