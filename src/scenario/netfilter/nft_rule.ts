@@ -163,9 +163,13 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
     if (verdictSeen && st.text !== 'comment') p.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
     p.sawVmap = false;
     const made = item(p);
-    const canon = canonItem(p.toks.slice(from, p.i), p.defines);
+    const canon = made.listed !== undefined ? { text: made.listed } : canonItem(p.toks.slice(from, p.i), p.defines);
     listed.push(canon);
     for (const m of made.exprs) exprs.push({ ...m, text: m.text || canon.text, at: st.pos, v6: m.v6 ?? V6_ITEMS.has(st.text) });
+    for (const h of (made.head ?? []).reverse()) {
+      exprs.unshift({ ...h.expr, at: st.pos });
+      listed.unshift(h.listed);
+    }
     if (made.verdict || p.sawVmap) verdictSeen = st;
   }
   const items = listedRule(listed, family);
