@@ -16,7 +16,7 @@ import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
 import type { XtMatch, XtTarget } from './xt/types';
-import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
+import { hex, rememberSaveForm, saveAddr, saveRuleSpec, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
 import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
 import { natPorts6, natTo6 } from './ip6tables_nat';
@@ -376,15 +376,19 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
     run: (e) => {
       const ch = chainFor(e, fam, tname, chainTok);
       built.check(e, ch);
-      const rule: Rule = { handle: e.nextHandle(), text: (tname !== 'filter' && !fileTable ? `-t ${tname} ` : '') + text, pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
+      const rule: Rule = { handle: e.nextHandle(), text: '', pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
       rememberSaveForm(rule, built.save);
+      // the trace and the debugger show the rule as iptables-save lists it (`iptables -S` with
+      // the table named), the form `netstack ruleset` prints
+      rule.text = `${tname !== 'filter' ? `-t ${tname} ` : ''}-A ${ch.name} ${saveRuleSpec(rule) ?? text}`.trimEnd();
       if (c.tok.text === '-A' || c.tok.text === '--append') ch.rules.push(rule);
       else if (c.tok.text === '-I' || c.tok.text === '--insert') {
         const n = c.num ?? 1;
         if (n < 1 || n > ch.rules.length + 1) throw new ScenarioError(`iptables: Index of insertion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
         ch.rules = [...ch.rules.slice(0, n - 1), rule, ...ch.rules.slice(n - 1)];
       } else {
-        const same = (r: Rule): boolean => r.text.replace(/^(-t \S+ )?-D /, '') === rule.text.replace(/^(-t \S+ )?-D /, '').replace(/^-[AI] /, '') || r.text.replace(/^(-t \S+ )?-[AI] /, '') === rule.text.replace(/^(-t \S+ )?-D /, '');
+        // iptables -D SPEC deletes the first rule that means the same: compared in iptables-save form
+        const same = (r: Rule): boolean => r.text === rule.text;
         const at = ch.rules.findIndex(same);
         if (at < 0) throw new ScenarioError('iptables: Bad rule (does a matching rule exist in that chain?)', c.tok.pos);
         ch.rules = ch.rules.filter((_, i) => i !== at);
