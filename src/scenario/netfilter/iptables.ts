@@ -24,6 +24,33 @@ import { IP6T_XT_MATCHES as IP6T_EXTHDR_MATCHES } from './xt/ip6_exthdr';
 import { IP6T_CT_MATCHES } from './xt/conntrack6';
 import { HL } from './xt/hl_target6';
 
+/** libxt_icmp's (iptables 1.8.9) names of one type and code, for `--icmp-type NAME` */
+const ICMP_CODE_NAMES: Record<string, [number, number]> = {
+  'network-unreachable': [3, 0],
+  'host-unreachable': [3, 1],
+  'protocol-unreachable': [3, 2],
+  'port-unreachable': [3, 3],
+  'fragmentation-needed': [3, 4],
+  'source-route-failed': [3, 5],
+  'network-unknown': [3, 6],
+  'host-unknown': [3, 7],
+  'network-prohibited': [3, 9],
+  'host-prohibited': [3, 10],
+  'TOS-network-unreachable': [3, 11],
+  'TOS-host-unreachable': [3, 12],
+  'communication-prohibited': [3, 13],
+  'host-precedence-violation': [3, 14],
+  'precedence-cutoff': [3, 15],
+  'network-redirect': [5, 0],
+  'host-redirect': [5, 1],
+  'TOS-network-redirect': [5, 2],
+  'TOS-host-redirect': [5, 3],
+  'ttl-zero-during-transit': [11, 0],
+  'ttl-zero-during-reassembly': [11, 1],
+  'ip-header-bad': [12, 0],
+  'required-option-missing': [12, 1],
+};
+
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 /** the xt matches ip6tables loads that the model runs: the IPv6-only modules and conntrack's */
 const IP6T_XT_MATCHES: Record<string, XtMatch> = { ...IP6T_EXTHDR_MATCHES, ...IP6T_CT_MATCHES };
@@ -749,8 +776,9 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         needProto(t, [IPPROTO_ICMP]);
         modOpt('icmp', t, '--icmp-type');
         const v = a.arg(t, 'an ICMP type');
-        const [ty, code] = v.text.split('/');
-        const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
+        // libxt_icmp's names of a type and code (`port-unreachable` is 3/3)
+        const [ty, code] = Object.hasOwn(ICMP_CODE_NAMES, v.text) ? ICMP_CODE_NAMES[v.text].map(String) : v.text.split('/');
+        const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'ttl-exceeded' ? 11 : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
         if (Number.isNaN(n)) throw new ScenarioError(`invalid ICMP type ${q(ty)}`, v.pos);
         if (n >= 0) exprs.push(X.matchNum(text(from), X.field.icmpType, neg ? '!=' : '==', [[n, n]], (x) => `icmp type ${X.showIcmp(x)}`));
         modPiece('icmp').set('type', [...bang(neg), '--icmp-type', n < 0 ? 'any' : code !== undefined ? `${n}/${Number(code)}` : `${n}`]);
@@ -835,7 +863,12 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
       case '-f':
       case '--fragment':
         if (fam === 'ip6') throw new ScenarioError("`-f' is not supported in IPv6, use -m frag instead", t.pos);
-        throw new ScenarioError(`unknown option ${q(t.text)}`, t.pos);
+        once('-f', t, 'multiple -f flags not allowed');
+        // IPT_F_FRAG (ip_packet_match): a fragment other than the first, an offset other than 0;
+        // iptables-nft 1.8.9 loads it as `ip frag-off & 0x1fff != 0` (== 0 with !)
+        exprs.push({ text: text(from), eval: (x) => (x.p.fragoff !== 0) !== neg, actual: (x) => (x.p.fragoff ? `a fragment at offset ${x.p.fragoff * 8}` : 'no fragment offset') });
+        save.f = [...bang(neg), '-f'];
+        break;
       case '-j':
       case '--jump':
       case '-g':

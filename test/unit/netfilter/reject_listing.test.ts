@@ -75,6 +75,12 @@ describe('reject and meta nfproto listed as nft 1.0.6 lists them (issue 15)', ()
       assert.strictEqual(why, 'abstracted ICMP unreachable not supported', fam);
     }
   });
+
+  it('refuses reading meta nftrace, as the kernel does (nft_meta_get_init: EOPNOTSUPP); setting it is read', () => {
+    const load = (r: string): string => refusal(() => listed(r, 'ip'));
+    assert.strictEqual(load('meta nftrace 1 counter'), 'Could not process rule: Operation not supported (meta nftrace can only be set)');
+    assert.strictEqual(load('meta nftrace set 1 counter'), 'accepted');
+  });
 });
 
 describe("a reject's dependency is at the head of the rule (issue 15)", () => {
