@@ -10,7 +10,6 @@ const KINDS: [string, RegExp][] = [
   ['return', /^nft add rule (ip|inet) g sub .* return$/],
   ['named object', /(quota|counter) name "(q1|c1)"/],
   ['delete @set', /delete @d \{ ip saddr \}/],
-  ['queue', /\bqueue (flags bypass )?num \d/],
   ['log level', /\blog level \w+/],
   ['byte rate', /limit rate (over )?\d kbytes\/second/],
   ['rare nft key', /\b(ip protocol|ip ttl|tcp ackseq|tcp urgptr|th [sd]port|icmp sequence|@nh,|@th,|ct l3proto|ct zone|iifgroup|oifgroup|meta pkttype|meta length|meta priority|meta nftrace set|meta ipsec|iif|oif|meta nfproto) /],
