@@ -44,7 +44,8 @@ function nftMatch(rng: Rng, hook: Hook, inet: boolean): string {
     'length',
     'priority',
     'nftrace',
-    'ipsec',
+    // (meta ipsec only where the kernel reads it: prerouting, input, forward)
+    ...(inOk ? ['ipsec'] : []),
     ...(inOk || outOk ? ['lo'] : []),
     ...(inet ? ['nfproto'] : []),
   ] as const;
