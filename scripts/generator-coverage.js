@@ -113,6 +113,7 @@ const NFT = [
   ['counter', /\bcounter\b/],
   ['log', /\blog\b/],
   ['log level', /\blog .*level\b/],
+  ['log group (nflog)', /\blog .*group\b/],
   ['notrack', /\bnotrack\b/],
   ['limit rate (packets)', /\blimit rate (over )?\d+\/\w+/],
   ['limit rate bytes', /\blimit rate (over )?\d+ [km]?bytes/],

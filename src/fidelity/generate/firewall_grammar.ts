@@ -4,7 +4,7 @@
 // scenarios nobody chose. nft: user chains with jump/goto/return, `ip protocol|ttl`, `tcp ackseq|
 // urgptr`, `th dport`, `icmp sequence`, raw payloads, `ct l3proto|zone`, `iif|oif "lo"`,
 // `iifgroup|oifgroup`, `meta pkttype|length|priority|nfproto|nftrace|ipsec`, `delete @set`,
-// `log level`, byte rates, named counters and quotas, NAT address ranges with
+// `log level|group`, byte rates, named counters and quotas, NAT address ranges with
 // `persistent`, comments; iptables: user chains, `--icmp-type`, `-f`, multiport, mark, connmark,
 // comment, ttl, length, pkttype, ecn, tcpmss, policy, NFQUEUE (no listener), and the mangle
 // targets ECN, CLASSIFY, TCPOPTSTRIP, TRACE in raw.
@@ -127,7 +127,8 @@ function nft(rng: Rng, h: GenHost, ifs: Iface[]): void {
       break;
     }
     case 'log':
-      add(`${nftMatch(rng, hook, inet)} log level ${rng.pick(['info', 'debug', 'emerg'])}${rng.chance(0.5) ? ' prefix "g "' : ''} ${verdict()}`);
+      // a level (a kernel log line), or an nflog group nobody listens on
+      add(`${nftMatch(rng, hook, inet)} log ${rng.chance(0.5) ? `level ${rng.pick(['info', 'debug', 'emerg'])}` : `group ${rng.pick([0, 3])}${rng.chance(0.5) ? ' snaplen 64' : ''}`}${rng.chance(0.5) ? ' prefix "g "' : ''} ${verdict()}`);
       break;
     default:
       add(`limit rate ${rng.chance(0.5) ? 'over ' : ''}${rng.pick([1, 2])} kbytes/second ${rng.chance(0.5) ? `burst ${rng.pick([1500, 3000])} bytes ` : ''}counter ${rng.pick(['drop', 'accept'])}`);

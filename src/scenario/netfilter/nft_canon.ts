@@ -622,6 +622,13 @@ function logText(ts: T[]): string {
     opts.set(k, k === 'prefix' ? `"${v.t}"` : v.t);
   }
   if (opts.get('level') === 'warn') opts.delete('level');
+  // the group is a u16 (nft 1.0.6 lists `group 70000` as 4464); snaplen and queue-threshold go
+  // to nfnetlink_log only, and without a group nft sends and lists neither
+  if (opts.has('group')) opts.set('group', String((numberOf(opts.get('group')!) ?? 0) & 0xffff));
+  else {
+    opts.delete('snaplen');
+    opts.delete('queue-threshold');
+  }
   return ['log', ...LOG_ORDER.filter((k) => opts.has(k)).map((k) => `${k} ${opts.get(k)}`)].join(' ');
 }
 

@@ -3,6 +3,7 @@
 // statements, limit and comment.
 import type { Expr, ListedItem, RejectHow } from '../../model/net/netfilter/nf_tables';
 import { ICMP_CODES } from './nft_header_fields';
+import { hookCtxOf } from '../../model/net/netfilter/nft_hook_ctx';
 import { ICMPV6_REJECT_CODES } from './nft_ip6_match';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
@@ -48,25 +49,54 @@ export function logItem(p: NftCursor, kw: NTok): Item {
   let prefix = '';
   let audit = false;
   let options = 0;
-  while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group')) {
+  let level: NTok | null = null;
+  let flags: NTok | null = null;
+  let group: number | null = null;
+  while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group') || p.is('snaplen') || p.is('queue-threshold')) {
     const k = p.next();
     options++;
-    if (k.text === 'group') p.fail(k, 'log group (nflog) is not modelled');
-    if (k.text === 'prefix') prefix = p.word('a prefix string').text;
+    if (k.text === 'group') group = p.num(p.word('a group number'), 0, 0xffffffff) & 0xffff;
+    else if (k.text === 'snaplen') p.num(p.word('a length'), 0, 0xffffffff);
+    else if (k.text === 'queue-threshold') p.num(p.word('a number'), 0, 0xffff);
+    else if (k.text === 'prefix') prefix = p.word('a prefix string').text;
     else if (k.text === 'level') {
       const l = p.word('a log level');
       if (!['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'].includes(l.text)) p.fail(l, `unknown log level ${q(l.text)}`);
       if (l.text === 'audit') audit = true;
+      level = k;
     } else {
-      // the flags add fields to the line (SEQ=/ACK=, OPT (…), UID=/GID=, MACSRC=…) that
-      // nf_log_ip_packet and nf_log_ip6_packet are not modelled with: refused rather than ignored
-      p.fail(k, 'log flags are not modelled (the log line is modelled with the default flags)');
+      // the flags are refused below; nft's own refusal comes first when a group is in the statement too
+      const rest = p.toks.slice(p.i);
+      const end = rest.findIndex((t) => t.kind === 'nl' || t.kind === 'eof' || t.text === ';' || t.text === '}');
+      if (group !== null || (end < 0 ? rest : rest.slice(0, end)).some((t) => t.kind === 'word' && t.text === 'group')) p.fail(kw, 'flags and group are mutually exclusive');
+      flags = k;
+      break;
     }
   }
+  // nft 1.0.6 (evaluate.c stmt_evaluate_log): a group sends the packet to nfnetlink_log, which
+  // takes no level or flags
+  if (group !== null && level) p.fail(kw, 'level and group are mutually exclusive');
+  if (group !== null && flags) p.fail(kw, 'flags and group are mutually exclusive');
+  // the flags add fields to the line (SEQ=/ACK=, OPT (…), UID=/GID=, MACSRC=…) that
+  // nf_log_ip_packet and nf_log_ip6_packet are not modelled with: refused rather than ignored
+  if (flags) p.fail(flags, 'log flags are not modelled (the log line is modelled with the default flags)');
   // level audit sends an audit record, which carries no prefix or flags (nft refuses them)
   if (audit && options > 1) p.fail(kw, "log level audit doesn't support any further options");
   // an audit record (nft_log_eval_audit) instead of a kernel log line is not modelled
   if (audit) p.fail(kw, 'log level audit (an audit record instead of a log line) is not modelled');
+  if (group !== null) {
+    // NF_LOG_TYPE_ULOG: nfulnl_log_packet hands the packet to the program bound to the group;
+    // the model has no such program, so nothing is sent and the rule goes on (as iptables' NFLOG)
+    const g = group;
+    return E({
+      text: '',
+      v6: true,
+      eval: (x) => {
+        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.`, { hook: hookCtxOf(x, 'NFT_CONTINUE') });
+        return true;
+      },
+    });
+  }
   return E({ ...X.logStmt('', prefix), v6: true });
 }
 
