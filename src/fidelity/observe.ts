@@ -183,8 +183,9 @@ export function modelStep(e: TraceEvent): string | undefined {
   if (v === 'NFT_BREAK') return undefined;
   if (typeof h.rule === 'string' && h.rule.startsWith('policy ')) return `${key} policy ${h.rule.slice(7).trim().toLowerCase()}`;
   // a rule's own `return` (iptables -j RETURN) is traced with its handle; the implicit return at
-  // the end of a regular chain has no rule
-  if (v === 'NFT_RETURN') return h.ruleIndex !== undefined ? `${key} rule ${h.ruleIndex} return` : `${key} return`;
+  // the end of a regular chain has no rule, and `nft monitor trace` (1.0.6) prints no line for
+  // that event (NFT_TRACETYPE_RETURN without a handle; checked on this machine), so it is no step
+  if (v === 'NFT_RETURN') return h.ruleIndex !== undefined ? `${key} rule ${h.ruleIndex} return` : undefined;
   const w = v.replace(/^NFT?_/, '').toLowerCase();
   return `${key} rule ${h.ruleIndex ?? '?'} ${w}`;
 }

@@ -9,6 +9,7 @@ import { firewallKeys } from './firewall_keys';
 import { firewallConn } from './firewall_conn';
 import { firewallMore } from './firewall_more';
 import { firewallDyn } from './firewall_dyn';
+import { firewallGrammar } from './firewall_grammar';
 
 export const PORTS = { udp: [53, 7000, 9000], tcp: [80, 8080, 3128] } as const;
 
@@ -240,5 +241,6 @@ export function firewalls(ctx: Ctx): void {
     if (ctx.has('nf-dyn')) firewallDyn(ctx, h, before);
     // nf-conn's stream too, and its lines come last: every other line stays where it was drawn
     if (ctx.has('nf-conn')) firewallConn(ctx, h, before);
+    if (ctx.has('nf-grammar')) firewallGrammar(ctx, h, before);
   }
 }

@@ -295,6 +295,9 @@ export function vmapExpr(text: string, map: string | NfSet, get: (x: EvalCtx) =>
       val = get(x);
       const s = typeof map === 'string' ? x.chain.table.sets?.get(map) : map;
       hit = val === undefined || !s ? undefined : setLookup(s, val, jiffiesAt(x.net.w.sched.now));
+      // nft_lookup copies the element's verdict into the registers; NFT_CONTINUE goes on with the
+      // rule's next expression (nft_do_chain), so what follows the vmap runs for it
+      if (hit?.verdict?.code === 'NFT_CONTINUE') return true;
       return hit?.verdict ?? false;
     },
     actual: (x) => {

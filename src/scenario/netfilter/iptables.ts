@@ -16,13 +16,40 @@ import * as X from './exprs';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { XT_MATCHES, XT_TARGETS as XT_TARGET_MODULES, IPT_PROTOS } from './xt';
 import type { XtMatch, XtTarget } from './xt/types';
-import { hex, rememberSaveForm, saveAddr, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
+import { hex, rememberSaveForm, saveAddr, saveRuleSpec, saveMark, saveProto, saveString, type SaveParts } from './iptables_save';
 import { be16, l4Bytes } from './xt/l4hdr';
 import { IP6T_EXTRA_PROTOS, IP6T_MATCHES, IP6T_TARGETS, REJECT6_WITH, ip6TableCheck, ip6Unsupported, matchAddr6, matchIcmp6, parseAddr6, parseIcmp6Type, toolName, type IptFamily } from './ip6tables';
 import { natPorts6, natTo6 } from './ip6tables_nat';
 import { IP6T_XT_MATCHES as IP6T_EXTHDR_MATCHES } from './xt/ip6_exthdr';
 import { IP6T_CT_MATCHES } from './xt/conntrack6';
 import { HL } from './xt/hl_target6';
+
+/** libxt_icmp's (iptables 1.8.9) names of one type and code, for `--icmp-type NAME` */
+const ICMP_CODE_NAMES: Record<string, [number, number]> = {
+  'network-unreachable': [3, 0],
+  'host-unreachable': [3, 1],
+  'protocol-unreachable': [3, 2],
+  'port-unreachable': [3, 3],
+  'fragmentation-needed': [3, 4],
+  'source-route-failed': [3, 5],
+  'network-unknown': [3, 6],
+  'host-unknown': [3, 7],
+  'network-prohibited': [3, 9],
+  'host-prohibited': [3, 10],
+  'TOS-network-unreachable': [3, 11],
+  'TOS-host-unreachable': [3, 12],
+  'communication-prohibited': [3, 13],
+  'host-precedence-violation': [3, 14],
+  'precedence-cutoff': [3, 15],
+  'network-redirect': [5, 0],
+  'host-redirect': [5, 1],
+  'TOS-network-redirect': [5, 2],
+  'TOS-host-redirect': [5, 3],
+  'ttl-zero-during-transit': [11, 0],
+  'ttl-zero-during-reassembly': [11, 1],
+  'ip-header-bad': [12, 0],
+  'required-option-missing': [12, 1],
+};
 
 type Op = { pos: SourcePos; run: (e: NfEngine) => void };
 /** the xt matches ip6tables loads that the model runs: the IPv6-only modules and conntrack's */
@@ -376,15 +403,19 @@ function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counter
     run: (e) => {
       const ch = chainFor(e, fam, tname, chainTok);
       built.check(e, ch);
-      const rule: Rule = { handle: e.nextHandle(), text: (tname !== 'filter' && !fileTable ? `-t ${tname} ` : '') + text, pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
+      const rule: Rule = { handle: e.nextHandle(), text: '', pos: rulePos, exprs: built.exprs, counter: { packets: counters?.[0] ?? 0, bytes: counters?.[1] ?? 0 } };
       rememberSaveForm(rule, built.save);
+      // the trace and the debugger show the rule as iptables-save lists it (`iptables -S` with
+      // the table named), the form `netstack ruleset` prints
+      rule.text = `${tname !== 'filter' ? `-t ${tname} ` : ''}-A ${ch.name} ${saveRuleSpec(rule) ?? text}`.trimEnd();
       if (c.tok.text === '-A' || c.tok.text === '--append') ch.rules.push(rule);
       else if (c.tok.text === '-I' || c.tok.text === '--insert') {
         const n = c.num ?? 1;
         if (n < 1 || n > ch.rules.length + 1) throw new ScenarioError(`iptables: Index of insertion too big: ${ch.name} has ${ch.rules.length} rules`, c.tok.pos);
         ch.rules = [...ch.rules.slice(0, n - 1), rule, ...ch.rules.slice(n - 1)];
       } else {
-        const same = (r: Rule): boolean => r.text.replace(/^(-t \S+ )?-D /, '') === rule.text.replace(/^(-t \S+ )?-D /, '').replace(/^-[AI] /, '') || r.text.replace(/^(-t \S+ )?-[AI] /, '') === rule.text.replace(/^(-t \S+ )?-D /, '');
+        // iptables -D SPEC deletes the first rule that means the same: compared in iptables-save form
+        const same = (r: Rule): boolean => r.text === rule.text;
         const at = ch.rules.findIndex(same);
         if (at < 0) throw new ScenarioError('iptables: Bad rule (does a matching rule exist in that chain?)', c.tok.pos);
         ch.rules = ch.rules.filter((_, i) => i !== at);
@@ -745,8 +776,9 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         needProto(t, [IPPROTO_ICMP]);
         modOpt('icmp', t, '--icmp-type');
         const v = a.arg(t, 'an ICMP type');
-        const [ty, code] = v.text.split('/');
-        const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
+        // libxt_icmp's names of a type and code (`port-unreachable` is 3/3)
+        const [ty, code] = Object.hasOwn(ICMP_CODE_NAMES, v.text) ? ICMP_CODE_NAMES[v.text].map(String) : v.text.split('/');
+        const n = ty in X.ICMP_TYPES ? X.ICMP_TYPES[ty] : ty === 'ttl-exceeded' ? 11 : ty === 'any' ? -1 : /^\d+$/.test(ty) ? Number(ty) : NaN;
         if (Number.isNaN(n)) throw new ScenarioError(`invalid ICMP type ${q(ty)}`, v.pos);
         if (n >= 0) exprs.push(X.matchNum(text(from), X.field.icmpType, neg ? '!=' : '==', [[n, n]], (x) => `icmp type ${X.showIcmp(x)}`));
         modPiece('icmp').set('type', [...bang(neg), '--icmp-type', n < 0 ? 'any' : code !== undefined ? `${n}/${Number(code)}` : `${n}`]);
@@ -831,7 +863,12 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
       case '-f':
       case '--fragment':
         if (fam === 'ip6') throw new ScenarioError("`-f' is not supported in IPv6, use -m frag instead", t.pos);
-        throw new ScenarioError(`unknown option ${q(t.text)}`, t.pos);
+        once('-f', t, 'multiple -f flags not allowed');
+        // IPT_F_FRAG (ip_packet_match): a fragment other than the first, an offset other than 0;
+        // iptables-nft 1.8.9 loads it as `ip frag-off & 0x1fff != 0` (== 0 with !)
+        exprs.push({ text: text(from), eval: (x) => (x.p.fragoff !== 0) !== neg, actual: (x) => (x.p.fragoff ? `a fragment at offset ${x.p.fragoff * 8}` : 'no fragment offset') });
+        save.f = [...bang(neg), '-f'];
+        break;
       case '-j':
       case '--jump':
       case '-g':

@@ -17,6 +17,8 @@ export interface SaveParts {
   i?: string[];
   o?: string[];
   p?: string[];
+  /** `-f` (a later fragment), after -p as nft_ipv4_save_rule prints it */
+  f?: string[];
   /** the matches, each `-m NAME …` (a function: the options are known only when the rule is complete) */
   matches: (() => string[])[];
   target?: () => string[];
@@ -32,7 +34,7 @@ export function rememberSaveForm(rule: Rule, parts: SaveParts): void {
 export function saveRuleSpec(rule: Rule): string | null {
   const p = FORMS.get(rule);
   if (!p) return null;
-  const words = [...(p.s ?? []), ...(p.d ?? []), ...(p.i ?? []), ...(p.o ?? []), ...(p.p ?? []), ...p.matches.flatMap((m) => m()), ...(p.target ? p.target() : [])];
+  const words = [...(p.s ?? []), ...(p.d ?? []), ...(p.i ?? []), ...(p.o ?? []), ...(p.p ?? []), ...(p.f ?? []), ...p.matches.flatMap((m) => m()), ...(p.target ? p.target() : [])];
   return words.join(' ');
 }
 

@@ -328,6 +328,8 @@ function matchText(ts: T[], numeric: boolean): string {
       return join(['tcp', 'option', raw, ...ts.slice(7).map((t) => t.t)]);
     }
   }
+  // `meta secpath` is the old name of `meta ipsec`, which nft 1.0.6 lists (meta.c's meta_templates)
+  if (key[0] === 'meta' && key[1] === 'secpath') key[1] = 'ipsec';
   // ct's address keys name the family (`ct original ip saddr`)
   if (key[0] === 'ct' && (key[1] === 'original' || key[1] === 'reply') && (key[2] === 'saddr' || key[2] === 'daddr')) key.splice(2, 0, 'ip');
   // the protocol is the same in both directions: nft lists it without one
@@ -620,6 +622,13 @@ function logText(ts: T[]): string {
     opts.set(k, k === 'prefix' ? `"${v.t}"` : v.t);
   }
   if (opts.get('level') === 'warn') opts.delete('level');
+  // the group is a u16 (nft 1.0.6 lists `group 70000` as 4464); snaplen and queue-threshold go
+  // to nfnetlink_log only, and without a group nft sends and lists neither
+  if (opts.has('group')) opts.set('group', String((numberOf(opts.get('group')!) ?? 0) & 0xffff));
+  else {
+    opts.delete('snaplen');
+    opts.delete('queue-threshold');
+  }
   return ['log', ...LOG_ORDER.filter((k) => opts.has(k)).map((k) => `${k} ${opts.get(k)}`)].join(' ');
 }
 
@@ -789,7 +798,9 @@ export function canonItem(toks: NTok[], defines: Map<string, NTok[]>): ListedIte
   };
   const text = render(false);
   const numeric = render(true);
-  return numeric === text ? { text } : { text, numeric };
+  // `ct original saddr` without ip or ip6 takes its family from the meta nfproto before it
+  const usesNfproto = kw === 'ct' && (ts[1]?.t === 'original' || ts[1]?.t === 'reply') && (ts[2]?.t === 'saddr' || ts[2]?.t === 'daddr');
+  return { text, ...(numeric !== text && { numeric }), ...(usesNfproto && { usesNfproto }) };
 }
 
 
@@ -808,10 +819,10 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
     }
   }
   // the dependency nft adds is ip protocol in an ip table, meta l4proto in an inet one (1.0.6)
-  const depKeys = family === 'ip' ? ['ip protocol ', 'meta l4proto '] : ['meta l4proto '];
+  const depKeys = family === 'ip' ? ['ip protocol ', 'meta l4proto '] : family === 'ip6' ? ['ip6 nexthdr ', 'meta l4proto '] : ['meta l4proto '];
+  const nfDeps = family === 'inet' ? nfprotoDeps(items) : new Set<number>();
   const out = items.filter((it, i) => {
-    // meta nfproto ipv4 is the dependency of a ct address match in an inet table
-    if (family === 'inet' && it.text === 'meta nfproto ipv4') return !items.slice(i + 1).some((l) => / (original|reply) ip [sd]addr /.test(` ${l.text} `));
+    if (nfDeps.has(i)) return false;
     const dep = depKeys.find((k) => it.text.startsWith(k));
     if (!dep) return true;
     const num = (it.numeric ?? it.text).slice(dep.length);
@@ -830,6 +841,9 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
       if (h?.proto === proto && h.fields[w[1]] !== undefined) return false;
       if (proto === 58 && w[0] === 'icmpv6') return false;
       if (h?.proto === proto && (w[1] === 'flags' || w[1] === 'option' || w[1] === 'chunk' || w[1] === 'type')) return false;
+      // in an ip or ip6 table the reject takes the tcp dependency as its own (stmt_reject_postprocess
+      // releases it); an inet table's listing keeps it
+      if (family !== 'inet' && proto === 6 && later.text === 'reject with tcp reset') return false;
       if (!isMatch(later.text)) return true;
     }
     return true;
@@ -840,6 +854,33 @@ export function listedRule(items: ListedItem[], family: NfFamily): ListedItem[] 
   const comment = out.findIndex((it) => it.text.startsWith('comment '));
   if (comment >= 0) out.push(...out.splice(comment, 1));
   return out;
+}
+
+/**
+ * In an inet table, the `meta nfproto ipv4|ipv6` matches nft 1.0.6 lists as dependencies and so
+ * leaves out: the last one before an ip (icmp) or ip6 (icmpv6) header match, a `ct original
+ * saddr` that takes its family from it, or a reject that is not icmpx (whose listing names the
+ * family), with only matches between them. A statement between keeps it.
+ */
+function nfprotoDeps(items: ListedItem[]): Set<number> {
+  const deps = new Set<number>();
+  const users: Record<string, string[]> = { ipv4: ['ip', 'icmp'], ipv6: ['ip6', 'icmpv6'] };
+  let nf = -1;
+  items.forEach((it, i) => {
+    const fam = /^meta nfproto (ipv4|ipv6)$/.exec(it.text)?.[1];
+    if (fam) {
+      nf = i;
+      return;
+    }
+    if (nf < 0) return;
+    const w = it.text.split(' ');
+    const reject = w[0] === 'reject' && w.length > 1 && w[2] !== 'icmpx';
+    if (reject || it.usesNfproto || users[items[nf].text.slice('meta nfproto '.length)].includes(w[0])) {
+      deps.add(nf);
+      nf = -1;
+    } else if (!isMatch(it.text)) nf = -1;
+  });
+  return deps;
 }
 
 const STATEMENTS = new Set(['counter', 'log', 'queue', 'reject', 'comment', 'accept', 'drop', 'continue', 'return', 'jump', 'goto', 'notrack', 'snat', 'dnat', 'masquerade', 'redirect', 'limit', 'quota']);

@@ -25,10 +25,9 @@ export class NftCursor {
   toks: NTok[];
   i = 0;
   readonly defines: Map<string, NTok[]>;
-  /** the rule being read: its load-time checks, its counter values, whether a vmap gave its verdict */
+  /** the rule being read: its load-time checks and its counter values */
   checks: Check[] = [];
   counter: { packets: number; bytes: number } | null = null;
-  sawVmap = false;
   /**
    * What the rule has said so far about the packet's protocols, as nft's evaluation context
    * (proto_ctx) keeps it: the transport protocol(s) a `meta l4proto`/`ip protocol` match or a

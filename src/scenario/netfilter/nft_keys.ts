@@ -13,6 +13,7 @@ import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, showS
 import { skOwner } from './sock_exprs';
 import { NftCursor, q } from './nft_cursor';
 import { connlimitItem } from './nft_connlimit';
+import { ScenarioError } from '../types';
 
 /** ARPHRD_* of the model's devices: Ethernet (veth, NIC) and loopback; nft's names for the types */
 const IFTYPES: Record<string, number> = { ether: 1, ppp: 512, ipip: 768, ipip6: 769, loopback: 772, sit: 776, ipgre: 778 };
@@ -234,6 +235,11 @@ export function metaKey(p: NftCursor, k: NTok, kw: NTok): Expr | null {
       const w = p.word('exists or missing');
       if (w.text !== 'exists' && w.text !== 'missing') p.fail(w, 'expected exists or missing');
       const want = w.text === 'missing';
+      // nft_meta_get_validate_xfrm (v6.12 nft_meta.c, CONFIG_XFRM): only at prerouting, input
+      // and forward, where a received packet can carry a secpath; elsewhere EOPNOTSUPP
+      p.checks.push((_e, c) => {
+        if (c.base && !['prerouting', 'input', 'forward'].includes(c.base.hook)) throw new ScenarioError(`Could not process rule: Operation not supported: meta ${k.text} is read at the prerouting, input and forward hooks only, not ${c.base.hook}`, kw.pos);
+      });
       return { text: p.text(kw), eval: () => want, actual: () => 'no secpath (the model has no IPsec)' };
     }
     case 'cpu':

@@ -263,6 +263,8 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       return X.matchNum(p.text(kw), get, op, p.ranges(vs, (t) => p.num(t, 0, 0xffffffff)), (v) => `mark ${X.showHex(v)}`);
     }
     case 'nftrace': {
+      // nft_meta_get_init has no NFT_META_NFTRACE: reading it is EOPNOTSUPP (nft 1.0.6's words)
+      if (!p.is('set')) p.fail(kw, 'Could not process rule: Operation not supported (meta nftrace can only be set)');
       p.expect('set');
       const v = p.word('1 or 0');
       if (v.text !== '1' && v.text !== '0') p.fail(v, 'nftrace is set to 1 or 0');

@@ -161,12 +161,17 @@ export function rule(p: NftCursor, family: NfFamily): { rule: Rule; check: Check
     const st = p.peek();
     const from = p.i;
     if (verdictSeen && st.text !== 'comment') p.fail(st, `syntax error: nothing may follow the verdict ${q(verdictSeen.text)} (only a comment)`);
-    p.sawVmap = false;
     const made = item(p);
-    const canon = canonItem(p.toks.slice(from, p.i), p.defines);
+    const canon = made.listed !== undefined ? { text: made.listed } : canonItem(p.toks.slice(from, p.i), p.defines);
     listed.push(canon);
     for (const m of made.exprs) exprs.push({ ...m, text: m.text || canon.text, at: st.pos, v6: m.v6 ?? V6_ITEMS.has(st.text) });
-    if (made.verdict || p.sawVmap) verdictSeen = st;
+    for (const h of (made.head ?? []).reverse()) {
+      exprs.unshift({ ...h.expr, at: st.pos });
+      listed.unshift(h.listed);
+    }
+    // a verdict map is no verdict statement: nft 1.0.6 reads matches and statements after it,
+    // which run when the element found is `continue` (a miss ends the rule)
+    if (made.verdict) verdictSeen = st;
   }
   const items = listedRule(listed, family);
   const r: Rule = { handle: 0, text: items.map((it) => it.text).join(' '), listed: items, pos: first.pos, exprs, counter: p.counter };

@@ -385,7 +385,6 @@ export function lookupOr(p: NftCursor, kw: NTok, op: X.Op, keyTypes: SetKeyType 
   if (t.text === 'vmap') {
     if (opTok.kind === 'punct' && opTok.text !== '{') p.fail(opTok, 'syntax error: vmap takes no comparison');
     p.next();
-    p.sawVmap = true;
     if (p.peek().text.startsWith('@')) {
       const ref = p.next();
       p.checks.push(check(ref, true));

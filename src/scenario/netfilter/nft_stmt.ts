@@ -1,7 +1,9 @@
 // The statements and verdicts of an nft rule, one parser per keyword of the table in
 // nft_rule.ts: counter, log, notrack, the verdicts, jump/goto, queue, reject, the NAT
 // statements, limit and comment.
-import type { Expr, RejectHow } from '../../model/net/netfilter/nf_tables';
+import type { Expr, ListedItem, RejectHow } from '../../model/net/netfilter/nf_tables';
+import { ICMP_CODES } from './nft_header_fields';
+import { hookCtxOf } from '../../model/net/netfilter/nft_hook_ctx';
 import { ICMPV6_REJECT_CODES } from './nft_ip6_match';
 import { ScenarioError } from '../types';
 import type { NTok } from './lex';
@@ -18,6 +20,14 @@ import { prefixLenOf, prefixRange } from './values';
 export interface Item {
   exprs: Expr[];
   verdict?: boolean;
+  /**
+   * Dependencies nft puts at the head of the rule rather than before the item (nft 1.0.6's
+   * stmt_reject_gen_dependency: "otherwise we'd log things that won't be rejected"), each with
+   * the match it lists as.
+   */
+  head?: { expr: Expr; listed: ListedItem }[];
+  /** the item's listed form where it depends on the rule before it (reject's family), not on its tokens alone */
+  listed?: string;
 }
 export type ItemParser = (p: NftCursor, kw: NTok) => Item;
 
@@ -39,25 +49,54 @@ export function logItem(p: NftCursor, kw: NTok): Item {
   let prefix = '';
   let audit = false;
   let options = 0;
-  while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group')) {
+  let level: NTok | null = null;
+  let flags: NTok | null = null;
+  let group: number | null = null;
+  while (p.is('prefix') || p.is('level') || p.is('flags') || p.is('group') || p.is('snaplen') || p.is('queue-threshold')) {
     const k = p.next();
     options++;
-    if (k.text === 'group') p.fail(k, 'log group (nflog) is not modelled');
-    if (k.text === 'prefix') prefix = p.word('a prefix string').text;
+    if (k.text === 'group') group = p.num(p.word('a group number'), 0, 0xffffffff) & 0xffff;
+    else if (k.text === 'snaplen') p.num(p.word('a length'), 0, 0xffffffff);
+    else if (k.text === 'queue-threshold') p.num(p.word('a number'), 0, 0xffff);
+    else if (k.text === 'prefix') prefix = p.word('a prefix string').text;
     else if (k.text === 'level') {
       const l = p.word('a log level');
       if (!['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug', 'audit'].includes(l.text)) p.fail(l, `unknown log level ${q(l.text)}`);
       if (l.text === 'audit') audit = true;
+      level = k;
     } else {
-      // the flags add fields to the line (SEQ=/ACK=, OPT (…), UID=/GID=, MACSRC=…) that
-      // nf_log_ip_packet and nf_log_ip6_packet are not modelled with: refused rather than ignored
-      p.fail(k, 'log flags are not modelled (the log line is modelled with the default flags)');
+      // the flags are refused below; nft's own refusal comes first when a group is in the statement too
+      const rest = p.toks.slice(p.i);
+      const end = rest.findIndex((t) => t.kind === 'nl' || t.kind === 'eof' || t.text === ';' || t.text === '}');
+      if (group !== null || (end < 0 ? rest : rest.slice(0, end)).some((t) => t.kind === 'word' && t.text === 'group')) p.fail(kw, 'flags and group are mutually exclusive');
+      flags = k;
+      break;
     }
   }
+  // nft 1.0.6 (evaluate.c stmt_evaluate_log): a group sends the packet to nfnetlink_log, which
+  // takes no level or flags
+  if (group !== null && level) p.fail(kw, 'level and group are mutually exclusive');
+  if (group !== null && flags) p.fail(kw, 'flags and group are mutually exclusive');
+  // the flags add fields to the line (SEQ=/ACK=, OPT (…), UID=/GID=, MACSRC=…) that
+  // nf_log_ip_packet and nf_log_ip6_packet are not modelled with: refused rather than ignored
+  if (flags) p.fail(flags, 'log flags are not modelled (the log line is modelled with the default flags)');
   // level audit sends an audit record, which carries no prefix or flags (nft refuses them)
   if (audit && options > 1) p.fail(kw, "log level audit doesn't support any further options");
   // an audit record (nft_log_eval_audit) instead of a kernel log line is not modelled
   if (audit) p.fail(kw, 'log level audit (an audit record instead of a log line) is not modelled');
+  if (group !== null) {
+    // NF_LOG_TYPE_ULOG: nfulnl_log_packet hands the packet to the program bound to the group;
+    // the model has no such program, so nothing is sent and the rule goes on (as iptables' NFLOG)
+    const g = group;
+    return E({
+      text: '',
+      v6: true,
+      eval: (x) => {
+        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.`, { hook: hookCtxOf(x, 'NFT_CONTINUE') });
+        return true;
+      },
+    });
+  }
   return E({ ...X.logStmt('', prefix), v6: true });
 }
 
@@ -108,52 +147,89 @@ export function rejectItem(p: NftCursor, kw: NTok): Item {
   // and icmpx port-unreachable (NFT_REJECT_ICMPX_UNREACH) in an inet one, mapped per packet
   let how: RejectHow = p.ruleFamily === 'ip6' ? { icmp6Code: 4 } : p.ruleFamily === 'inet' ? { icmpCode: 3, icmpx: 1 } : { icmpCode: 3 };
   let l3: 'ipv4' | 'ipv6' | undefined;
+  let kind: 'plain' | 'tcp' | 'icmpx' | 'icmp' | 'icmpv6' = 'plain';
   if (p.is('with')) {
     p.next();
     const k = p.word('icmp, icmpv6, icmpx or tcp');
     if (k.text === 'tcp') {
       p.expect('reset');
       how = { tcpReset: true };
+      kind = 'tcp';
     } else if (k.text === 'icmpx') {
       if (p.is('type')) p.next();
       const n = p.word('an ICMPx unreachable type');
-      const names = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
+      // nft 1.0.6 refuses icmpx outside inet (and bridge/netdev) tables: an ip or ip6 table knows its family
+      if (p.ruleFamily !== 'inet') p.fail(n, 'abstracted ICMP unreachable not supported');
       const v4 = [0, 3, 1, 13];
       // a number is the NFT_REJECT_ICMPX_* code itself; nft_reject_init refuses one above
       // NFT_REJECT_ICMPX_MAX (3) with EINVAL (v6.12 net/netfilter/nft_reject.c)
-      const x = /^\d+$/.test(n.text) ? p.num(n, 0, 255) : names.indexOf(n.text);
-      if (x < 0) p.fail(n, `unknown reject type ${q(n.text)} (${names.join(', ')})`);
+      const x = /^\d+$/.test(n.text) ? p.num(n, 0, 255) : ICMPX_NAMES.indexOf(n.text);
+      if (x < 0) p.fail(n, `unknown reject type ${q(n.text)} (${ICMPX_NAMES.join(', ')})`);
       if (x > 3) p.fail(kw, 'Could not process rule: Invalid argument (an icmpx code above 3, NFT_REJECT_ICMPX_MAX)');
       how = { icmpCode: v4[x], icmpx: x };
+      kind = 'icmpx';
     } else if (k.text === 'icmp') {
       if (p.ruleFamily === 'ip6') p.fail(k, 'conflicting protocols specified: ip6 vs. ip (reject with icmp in an ip6 table)');
       if (p.is('type')) p.next();
       const n = p.word('an ICMP unreachable type');
-      const code = X.REJECT_CODES[n.text] ?? (/^\d+$/.test(n.text) ? Number(n.text) : undefined);
-      if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(X.REJECT_CODES).join(', ')})`);
+      // nft's icmp_code_type: the names of its table (frag-needed too) or a number
+      const code = Object.hasOwn(ICMP_CODES, n.text) ? ICMP_CODES[n.text] : /^\d+$/.test(n.text) ? p.num(n, 0, 255) : undefined;
+      if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(ICMP_CODES).join(', ')})`);
       if (rejectFamilyOf(p) === 'ipv6') p.fail(n, 'conflicting protocols specified: ip vs ip6 (the rule matches IPv6 packets only)');
       how = { icmpCode: code };
-      // in an inet table nft puts meta nfproto ipv4 before it: an IPv6 packet breaks the rule
       l3 = 'ipv4';
+      kind = 'icmp';
     } else if (k.text === 'icmpv6') {
       if (p.ruleFamily === 'ip') p.fail(k, 'conflicting protocols specified: ip vs. ip6 (reject with icmpv6 in an ip table)');
       if (p.is('type')) p.next();
       const n = p.word('an ICMPv6 unreachable type');
-      const code = Object.hasOwn(ICMPV6_REJECT_CODES, n.text) ? ICMPV6_REJECT_CODES[n.text] : /^\d+$/.test(n.text) ? Number(n.text) : undefined;
+      const code = Object.hasOwn(ICMPV6_REJECT_CODES, n.text) ? ICMPV6_REJECT_CODES[n.text] : /^\d+$/.test(n.text) ? p.num(n, 0, 255) : undefined;
       if (code === undefined) p.fail(n, `unknown reject type ${q(n.text)} (${Object.keys(ICMPV6_REJECT_CODES).join(', ')})`);
       if (rejectFamilyOf(p) === 'ipv4') p.fail(n, 'conflicting protocols specified: ip vs ip6 (the rule matches IPv4 packets only)');
       how = { icmp6Code: code };
       l3 = 'ipv6';
+      kind = 'icmpv6';
     } else p.fail(k, `reject with ${k.text}: expected icmp, icmpv6, icmpx or tcp reset`);
   }
+  const listed = rejectListed(p, kind, how);
   if (how.tcpReset) {
     if (p.l4 && p.l4.names.some((n) => n !== 'tcp')) p.fail(kw, 'you cannot use tcp reset with this protocol');
-    // with no protocol fixed yet, nft puts the dependency `meta l4proto tcp` before the reject
-    // (nf_send_reset for IPv4, nf_send_reset6 for IPv6: nft_reject_inet.c picks by the packet's family)
-    if (!p.l4) return { exprs: [{ ...X.matchNum('meta l4proto tcp', X.field.l4proto, '==', [[IPPROTO_TCP, IPPROTO_TCP]], X.showProto), v6: true }, { ...X.rejectStmt('', how), v6: true }], verdict: true };
-    return V({ ...X.rejectStmt('', how), v6: true });
+    // with no protocol fixed yet, nft puts the dependency `meta l4proto tcp` at the head of the
+    // rule, so nothing before the reject (a counter, a log) sees other protocols (nf_send_reset
+    // for IPv4, nf_send_reset6 for IPv6: nft_reject_inet.c picks by the packet's family)
+    const head = p.l4 ? [] : [{ expr: { ...X.matchNum('meta l4proto tcp', X.field.l4proto, '==', [[IPPROTO_TCP, IPPROTO_TCP]], X.showProto), v6: true }, listed: { text: 'meta l4proto tcp', numeric: `meta l4proto ${IPPROTO_TCP}` } }];
+    return { exprs: [{ ...X.rejectStmt('', how), v6: true }], verdict: true, head, listed };
   }
-  return V({ ...X.rejectStmt('', how), v6: true, ...(l3 && { l3 }) });
+  // an icmp or icmpv6 reject in an inet table whose family nothing fixed before it: nft puts
+  // `meta nfproto ipv4|ipv6` at the head of the rule, and a packet of the other family ends the
+  // rule there (the engine's Expr.l3 check, before any statement of the rule runs)
+  const head =
+    p.ruleFamily === 'inet' && l3 && !p.l3Said
+      ? [{ expr: { text: `meta nfproto ${l3}`, eval: () => true, l3, v6: true }, listed: { text: `meta nfproto ${l3}` } }]
+      : [];
+  return { exprs: [{ ...X.rejectStmt('', how), v6: true, ...(l3 && { l3 }) }], verdict: true, head, listed };
+}
+
+/** NFT_REJECT_ICMPX_* by value */
+const ICMPX_NAMES = ['no-route', 'port-unreachable', 'host-unreachable', 'admin-prohibited'];
+
+/**
+ * The reject as nft 1.0.6 lists it: its table's default (icmp port-unreachable in ip, icmpv6
+ * port-unreachable in ip6, icmpx port-unreachable in inet) as plain `reject`; in an inet table a
+ * plain reject after a match that fixed the family is the family's ICMP reject
+ * (NFT_REJECT_ICMP_UNREACH), listed with it; codes by the names of nft's tables.
+ */
+function rejectListed(p: NftCursor, kind: 'plain' | 'tcp' | 'icmpx' | 'icmp' | 'icmpv6', how: RejectHow): string {
+  const name = (table: Record<string, number>, c: number): string => Object.keys(table).find((n) => table[n] === c) ?? String(c);
+  const icmp = (c: number): string => `reject with icmp ${name(ICMP_CODES, c)}`;
+  const icmp6 = (c: number): string => `reject with icmpv6 ${name(ICMPV6_REJECT_CODES, c)}`;
+  if (kind === 'tcp') return 'reject with tcp reset';
+  if (p.ruleFamily === 'ip') return how.icmpCode === 3 ? 'reject' : icmp(how.icmpCode!);
+  if (p.ruleFamily === 'ip6') return how.icmp6Code === 4 ? 'reject' : icmp6(how.icmp6Code!);
+  if (kind === 'icmpx') return how.icmpx === 1 ? 'reject' : `reject with icmpx ${ICMPX_NAMES[how.icmpx!]}`;
+  if (kind === 'icmp') return icmp(how.icmpCode!);
+  if (kind === 'icmpv6') return icmp6(how.icmp6Code!);
+  return p.l3Said === 'ipv4' ? icmp(3) : p.l3Said === 'ipv6' ? icmp6(4) : 'reject';
 }
 
 export const natItemV: ItemParser = (p, kw) => V(natItem(p, kw));

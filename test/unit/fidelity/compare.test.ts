@@ -208,7 +208,8 @@ traffic:
     assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_FORWARD', family: 'ip', table: 'filter', chain: 'forward', rule: 'x', ruleIndex: 1, verdict: 'NFT_BREAK' } }), undefined);
     // -j RETURN in a built-in chain is rule N's verdict, as the kernel's trace gives it; a regular chain's end is a bare return
     assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_LOCAL_IN', family: 'ip', table: 'filter', chain: 'INPUT', rule: '-j RETURN', ruleIndex: 1, verdict: 'NFT_RETURN' } }), 'ip filter INPUT rule 1 return');
-    assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_LOCAL_IN', family: 'ip', table: 'filter', chain: 'sub', verdict: 'NFT_RETURN' } }), 'ip filter sub return');
+    // the implicit return at a regular chain's end: nft 1.0.6's monitor prints no line for it (gen-990417-7)
+    assert.strictEqual(modelStep({ ...base, fn: 'nft_do_chain', hook: { hook: 'NF_INET_LOCAL_IN', family: 'ip', table: 'filter', chain: 'sub', verdict: 'NFT_RETURN' } }), undefined);
     assert.strictEqual(modelStep({ ...base, fn: 'nf_nat_setup_info', hook: { hook: 'NF_INET_PRE_ROUTING', family: 'ip', table: 'nat', chain: 'prerouting', ruleIndex: 1, verdict: 'NF_ACCEPT' } }), undefined);
   });
 

@@ -64,10 +64,14 @@ describe('netfilter: more of the languages and the engine', () => {
     const e = NfEngine.of(net);
     const f = e.table('ip', 'filter')!;
     assert.deepStrictEqual([...f.chains.keys()], ['INPUT', 'FORWARD']);
-    assert.deepStrictEqual(f.chains.get('INPUT')!.rules.map((r) => r.text), ['-I INPUT -s 10.0.0.0/8 -j DROP', '-I INPUT 2 -p tcp -m multiport --dports 22,80:90 -j ACCEPT'.replace(' 2 -p', ' -p'), '-A INPUT -p udp --dport 53 -j ACCEPT']);
-    runIptables(net, words('iptables -D INPUT -s 10.0.0.0/8 -j DROP'));
+    // each rule's text is its iptables-save line (what the trace and the debugger show)
+    assert.deepStrictEqual(f.chains.get('INPUT')!.rules.map((r) => r.text), ['-A INPUT -s 10.0.0.0/8 -j DROP', '-A INPUT -p tcp -m multiport --dports 22,80:90 -j ACCEPT', '-A INPUT -p udp -m udp --dport 53 -j ACCEPT']);
+    // -D SPEC finds the rule by meaning: a mask for a prefix, the implicit -m udp
+    runIptables(net, words('iptables -D INPUT -s 10.0.0.0/255.0.0.0 -j DROP'));
     runIptables(net, words('iptables -D INPUT 1'));
-    assert.deepStrictEqual(f.chains.get('INPUT')!.rules.map((r) => r.text), ['-A INPUT -p udp --dport 53 -j ACCEPT']);
+    assert.deepStrictEqual(f.chains.get('INPUT')!.rules.map((r) => r.text), ['-A INPUT -p udp -m udp --dport 53 -j ACCEPT']);
+    runIptables(net, words('iptables -D INPUT -p udp -m udp --dport 53 -j ACCEPT'));
+    assert.deepStrictEqual(f.chains.get('INPUT')!.rules.length, 0);
     assert.strictEqual(f.chains.get('FORWARD')!.base!.policy, 'drop');
     assert.strictEqual(e.table('ip', 'nat')!.chains.get('web')!.base, null);
     assert.strictEqual(e.ctSeq, null, 'no rule needs conntrack');

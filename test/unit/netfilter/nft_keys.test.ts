@@ -51,11 +51,12 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'iiftype != loopback'],
     ['ip', 'meta oifgroup default'],
     ['ip', 'meta priority 1:10'],
-    ['ip', 'meta ipsec missing'],
   ];
   for (const [f, l] of ok) it(`accepts (${f}) ${l}`, () => assert.strictEqual(nftRule(f, l), 'accepted'));
   const bad: [string, string, RegExp][] = [
     ['ip', 'ct direction sideways', /unknown ct direction "sideways"/],
+    // this chain hooks output, where nft_meta_get_validate_xfrm refuses a secpath (nft_vmap_after.test.ts reads it at input)
+    ['ip', 'meta ipsec missing', /Operation not supported: meta ipsec is read at the prerouting, input and forward hooks only/],
     // nft 1.0.6: a port has no type without a protocol context before it
     ['ip', 'ct original proto-dst 8080', /Can't parse symbolic invalid expressions/],
     ['ip', 'ct original ip saddr 10.0.0.0/8 ct reply proto-src 53', /Can't parse symbolic invalid expressions/],

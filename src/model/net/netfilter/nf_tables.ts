@@ -142,6 +142,8 @@ export interface ListedItem {
   numeric?: string;
   /** an anonymous counter: its values are the rule's */
   counter?: boolean;
+  /** a match whose family comes from the `meta nfproto` before it (`ct original saddr`), which nft then lists as its dependency */
+  usesNfproto?: boolean;
 }
 
 export interface Rule {
