@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
 import type { Trace } from '../../../src/trace/contract';
+import { ALT_WINDOW_NOTE } from '../../../src/model/net/ipv4/tcp_ipv4';
 
 const lines = (l: string[]): string => l.map((x) => `    ${x}\n`).join('');
 
@@ -29,6 +30,7 @@ interface Seg {
   seq: number;
   ack: number;
   flags: number;
+  window: number;
   /** the option bytes, hex */
   opts: string;
   data: number;
@@ -44,7 +46,7 @@ function segments(t: Trace, host: string): Seg[] {
     const ipLen = parseInt(hex.slice(32, 36), 16);
     const tcp = 28 + parseInt(hex[29], 16) * 8;
     const doff = parseInt(hex[tcp + 24], 16) * 8;
-    out.push({ time: e.time, ipLen, seq: parseInt(hex.slice(tcp + 8, tcp + 16), 16), ack: parseInt(hex.slice(tcp + 16, tcp + 24), 16), flags: parseInt(hex.slice(tcp + 26, tcp + 28), 16), opts: hex.slice(tcp + 40, tcp + doff), data: ipLen - 20 - doff / 2 });
+    out.push({ time: e.time, ipLen, seq: parseInt(hex.slice(tcp + 8, tcp + 16), 16), ack: parseInt(hex.slice(tcp + 16, tcp + 24), 16), flags: parseInt(hex.slice(tcp + 26, tcp + 28), 16), window: parseInt(hex.slice(tcp + 28, tcp + 32), 16), opts: hex.slice(tcp + 40, tcp + doff), data: ipLen - 20 - doff / 2 });
   }
   return out;
 }
@@ -90,6 +92,15 @@ describe('TCP: the tail loss probe and the DSACK answer', () => {
     const c = t.counters.client;
     assert.deepStrictEqual([c.TcpExtTCPLossProbes, c.TcpRetransSegs, c.TcpExtTCPDSACKRecvSegs], [1, 1, 1]);
     assert.strictEqual(c.TcpExtTCPDelivered, 1 + 3 + 1);
+    // nothing new arrived for the DSACK answer: its window only slides, the first ACK's again
+    const acks = segments(t, 'server').filter((s) => s.data === 0 && s.flags === 0x10);
+    assert.strictEqual(acks.length, 2);
+    assert.strictEqual(acks[1].window, acks[0].window);
+    // the other kernel (f5da7c45188e without 0e125ecfe20c) offered more in its first ACK, and slides that
+    const notes = t.events.filter((e) => e.host === 'server' && e.fn === 'tcp_transmit_skb').map((e) => ALT_WINDOW_NOTE.exec(e.what)?.[1]).filter((x) => x);
+    assert.strictEqual(notes.length, 2);
+    assert.strictEqual(notes[0], notes[1]);
+    assert.ok(Number(notes[0]) > acks[0].window);
   });
 
   it('without SACK the receiver sends no DSACK, and the sender no probe: its RTO is refused as not modelled', () => {

@@ -141,6 +141,15 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   } else {
     win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
     if (win < cur) win = Math.ceil(cur / unit) * unit;
+    // nothing new received (a DSACK answer, say): the other kernel's window only slides as well
+    const alt = sk.rcvSpace?.alt;
+    if (alt && !received) {
+      const altCur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + alt.rcvWnd - sk.rcvNxt);
+      const altWin = Math.max(Math.ceil(Math.min(tcp_full_space(net), alt.rcvWnd) / unit) * unit, Math.ceil(altCur / unit) * unit);
+      alt.rcvWnd = altWin;
+      const field = Math.min(altWin, 65535 * unit) >>> wscale;
+      if (field !== Math.min(win, 65535 * unit) >>> wscale) sk.altWindow = field;
+    }
   }
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
