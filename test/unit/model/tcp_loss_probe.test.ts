@@ -103,6 +103,16 @@ describe('TCP: the tail loss probe and the DSACK answer', () => {
     assert.ok(Number(notes[0]) > acks[0].window);
   });
 
+  it('a lost data segment: the probe arrives in order, is acknowledged as usual, no DSACK', () => {
+    const t = direct('tcp connect to 10.0.1.2:8080 data 100', [], ['nft add table ip t', "nft add chain ip t in '{ type filter hook input priority 0; policy accept; }'", 'nft add rule ip t in ip length 152 ct original packets 3 drop']);
+    assert.deepStrictEqual(t.sockets.find((s) => s.host === 'server' && s.proto === 'tcp')!.received.map((r) => r.bytes), [100]);
+    const acks = segments(t, 'server').filter((s) => s.data === 0 && s.flags === 0x10);
+    assert.deepStrictEqual(acks.map((a) => a.ipLen), [52]);
+    const c = t.counters.client;
+    assert.deepStrictEqual([c.TcpExtTCPLossProbes, c.TcpRetransSegs, c.TcpExtTCPDSACKRecv, c.TcpExtTCPLossProbeRecovery], [1, 1, undefined, undefined]);
+    assert.strictEqual(t.counters.server.TcpExtDelayedACKLost, undefined);
+  });
+
   it('without SACK the receiver sends no DSACK, and the sender no probe: its RTO is refused as not modelled', () => {
     // the server offers no SACK: the connection has none (tcp_schedule_loss_probe wants it)
     assert.throws(() => direct('tcp connect to 10.0.1.2:8080 data 100', dropAcks(52), ['sysctl -w net.ipv4.tcp_sack=0']), /not modelled: no ACK came for the data 10\.0\.1\.1:\d+ sent to 10\.0\.1\.2:8080 \(1 segment in flight\) on a connection without SACK.*tcp_retransmit_timer/);
