@@ -124,6 +124,11 @@ export const TAIL_CALLS: Record<string, { caller?: string; evidence: string }> =
     evidence:
       'net/ipv6/ndisc.c ndisc_error_report is `dst_link_failure(skb); kfree_skb(skb);` (v6.12), the IPv6 twin of arp_error_report; on 6.18.44 the drop\'s location is neigh_invalidate (replay of test/fidelity/found/fix-ipv6-mtu-below-min.yaml)',
   },
+  tcp_data_queue: {
+    caller: 'tcp_rcv_established',
+    evidence:
+      'net/ipv4/tcp_input.c tcp_data_queue ends at its drop label with `tcp_drop_reason(sk, skb, reason); return;` and tcp_drop_reason is sk_drops_add then sk_skb_reason_drop (v6.12), so the free is its last call; on 6.18.44 old data (TCP_OLD_DATA, a loss probe the receiver already had) is freed at location tcp_rcv_established, its caller (replay of test/fidelity/found/fix-tcp-loss-probe-dsack.yaml)',
+  },
   // no fixed caller: the one before it on the model's stack
   ip6_pkt_drop: {
     evidence:

@@ -247,8 +247,10 @@ function tcpFields(b: Uint8Array, l4: number, end: number, pfx: string, f: F, ma
         continue;
       }
       const len = b[p + 1] || 2;
-      f(pfx + `tcp.opt.${kind === 2 ? 'mss' : kind === 3 ? 'wscale' : kind === 4 ? 'sack_perm' : kind === 8 ? 'timestamps' : `kind${kind}`}`, p, len);
+      f(pfx + `tcp.opt.${kind === 2 ? 'mss' : kind === 3 ? 'wscale' : kind === 4 ? 'sack_perm' : kind === 5 ? 'sack' : kind === 8 ? 'timestamps' : `kind${kind}`}`, p, len);
       if (kind === 8) mask('tcp.ts', p + 2, 8);
+      // SACK blocks are sequence numbers, drawn from the ISN like seq and ack_seq
+      if (kind === 5) mask('tcp.seq', p + 2, Math.max(0, Math.min(len, end - p) - 2));
       p += len;
     }
     if (end > l4 + doff) f(pfx + 'tcp.data', l4 + doff, end - l4 - doff);

@@ -106,7 +106,13 @@ export interface ParsedSynOptions {
   ts?: { val: number; ecr: number };
   sackPerm: boolean;
   ws?: number;
+  /** the SACK blocks (start, end), when the option's length is whole blocks (tcp_parse_options keeps it only on a SACK connection) */
+  sack?: [number, number][];
 }
+
+/** TCPOLEN_SACK_BASE and TCPOLEN_SACK_PERBLOCK */
+const TCPOLEN_SACK_BASE = 2;
+const TCPOLEN_SACK_PERBLOCK = 8;
 
 /** tcp_parse_options (net/ipv4/tcp_input.c, v6.12): walks the options of the segment at `off`; stops at EOL or a malformed length. */
 export function parseTcpOptions(b: Uint8Array, off: number, end: number): ParsedSynOptions {
@@ -126,6 +132,10 @@ export function parseTcpOptions(b: Uint8Array, off: number, end: number): Parsed
     else if (kind === 3 && size === 3) r.ws = b[p + 2];
     else if (kind === 8 && size === 10) r.ts = { val: rd32(b, p + 2), ecr: rd32(b, p + 6) };
     else if (kind === 4 && size === 2) r.sackPerm = true;
+    else if (kind === 5 && size >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK && (size - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK === 0) {
+      r.sack = [];
+      for (let q = p + TCPOLEN_SACK_BASE; q < p + size; q += TCPOLEN_SACK_PERBLOCK) r.sack.push([rd32(b, q), rd32(b, q + 4)]);
+    }
     p += size;
   }
   return r;
@@ -136,4 +146,22 @@ export function writeTsOption(b: Uint8Array, off: number, tsval: number, tsecr: 
   b[off] = 1; b[off + 1] = 1; b[off + 2] = 8; b[off + 3] = 10;
   wr32(b, off + 4, tsval); wr32(b, off + 8, tsecr);
   return 12;
+}
+
+/** The bytes SACK blocks take on a segment: NOP NOP, kind and length, 8 per block (TCPOLEN_SACK_BASE_ALIGNED + blocks). */
+export function sackOptionLen(blocks: number): number {
+  return blocks ? 4 + TCPOLEN_SACK_PERBLOCK * blocks : 0;
+}
+
+/**
+ * tcp_options_write (net/ipv4/tcp_output.c, v6.12) for SACK blocks, after the timestamps: one word
+ * NOP NOP SACK length, then each block's start and end sequence.
+ */
+export function writeSackOption(b: Uint8Array, off: number, blocks: [number, number][]): number {
+  b[off] = 1; b[off + 1] = 1; b[off + 2] = 5; b[off + 3] = TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK * blocks.length;
+  blocks.forEach(([start, end], i) => {
+    wr32(b, off + 4 + 8 * i, start >>> 0);
+    wr32(b, off + 8 + 8 * i, end >>> 0);
+  });
+  return sackOptionLen(blocks.length);
 }

@@ -66,10 +66,25 @@ export interface TcpSock {
   /** a SYN retransmit timer, for connects */
   retransTimer: { cancelled: boolean; done?: boolean } | null;
   /**
-   * when data is in flight: the time the kernel's loss probe (tcp_schedule_loss_probe) would fire
-   * if no ACK came; data retransmission is not modelled, so reaching it ends the run as such
+   * icsk_retransmit_timer while data is in flight: ICSK_TIME_LOSS_PROBE (tcp_schedule_loss_probe,
+   * a SACK connection) or ICSK_TIME_RETRANS (the RTO, whose data retransmission is not modelled)
    */
-  lossProbe?: { cancelled: boolean; done?: boolean };
+  xmitTimer?: { kind: 'probe' | 'rto'; t: { cancelled: boolean; done?: boolean } };
+  /** the highest-sequence sk_buff of the retransmit queue (skb_rb_last): what a loss probe resends */
+  rtxLast?: { seq: number; len: number; segs: number; psh: boolean; pkt: number };
+  /** when the head of the retransmit queue went out (tcp_rto_delta_us counts the RTO from it) */
+  rtxHeadAt?: number;
+  /** mss_cache: the MSS the data went out with (tcp_dsack_seen counts a DSACK's segments by it) */
+  mssCache?: number;
+  /** tlp_high_seq: snd_nxt when a loss probe went out, until tcp_process_tlp_ack settles it (0: none) */
+  tlpHighSeq?: number;
+  /** tlp_retrans: that probe resent data (rather than sending new data) */
+  tlpRetrans?: boolean;
+  /** total_retrans and dsack_dups: segments retransmitted, and segments the peer reported twice (DSACK) */
+  totalRetrans?: number;
+  dsackDups?: number;
+  /** rx_opt.dsack with duplicate_sack[0]: the DSACK block the next segment sent carries (tcp_dsack_set) */
+  dsack?: [number, number];
   synRetries: number;
   /** retrans_stamp: when the SYN was first sent (simulated ns; tcp_connect sets it) */
   retransStamp?: number;

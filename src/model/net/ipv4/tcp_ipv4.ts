@@ -12,7 +12,7 @@ import { wr16 } from '../../proto/addr';
 import { numToIp } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_TCP, IPV4_HLEN, readIp } from '../../proto/ipv4';
-import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptions, readTcp, synOptionsLen, tcpFlagString, writeSynOptions, writeTcp, writeTsOption, type SynOptions } from '../../proto/tcp';
+import { TCPHDR_ACK, TCPHDR_PSH, TCPHDR_RST, TCPHDR_SYN, TCP_HLEN, parseTcpOptions, readTcp, sackOptionLen, synOptionsLen, tcpFlagString, writeSackOption, writeSynOptions, writeTcp, writeTsOption, type SynOptions } from '../../proto/tcp';
 import { ip_do_redirect, ip_route_output_key } from './route';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PARAMETERPROB, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_TIME_EXCEEDED } from '../../proto/icmp';
 import { ip_make_skb } from './ip_make';
@@ -22,6 +22,7 @@ import { ephemeralPort } from './udp';
 import { NET_XMIT_CN } from '../core/dev';
 import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_select_window_bytes } from './tcp_window';
 import { tcp_add_backlog } from './tcp_backlog';
+import { tcp_process_tlp_ack, tcp_sacktag_write_queue } from './tcp_sack';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -140,6 +141,15 @@ function tcp_select_window(net: Net, sk: TcpSock): number {
   } else {
     win = received ? 0 : Math.ceil(Math.min(tcp_full_space(net), rcvWnd) / unit) * unit;
     if (win < cur) win = Math.ceil(cur / unit) * unit;
+    // nothing new received (a DSACK answer, say): the other kernel's window only slides as well
+    const alt = sk.rcvSpace?.alt;
+    if (alt && !received) {
+      const altCur = Math.max(0, (sk.rcvWup ?? sk.rcvNxt) + alt.rcvWnd - sk.rcvNxt);
+      const altWin = Math.max(Math.ceil(Math.min(tcp_full_space(net), alt.rcvWnd) / unit) * unit, Math.ceil(altCur / unit) * unit);
+      alt.rcvWnd = altWin;
+      const field = Math.min(altWin, 65535 * unit) >>> wscale;
+      if (field !== Math.min(win, 65535 * unit) >>> wscale) sk.altWindow = field;
+    }
   }
   sk.rcvWnd = win;
   sk.rcvWup = sk.rcvNxt;
@@ -269,7 +279,12 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   // __tcp_transmit_skb (v6.12) forces PSH on every GSO sk_buff but a SYN, so that the receiver's
   // GRO flushes it at once; tcp_gso_segment takes it off all segments but the last again
   const flags = fn === 'tcp_transmit_skb' && pcount > 1 && !(s.flags & TCPHDR_SYN) ? s.flags | TCPHDR_PSH : s.flags;
-  const optLen = syn ? synOptionsLen(syn) : s.options === 'ts' ? 12 : 0;
+  // tcp_established_options: a pending DSACK block (rx_opt.dsack, tcp_dsack_set) rides on the
+  // socket's next segment after the timestamps; tcp_options_write clears it once written
+  const sack = fn === 'tcp_transmit_skb' && !syn && s.sk?.dsack ? [s.sk.dsack] : undefined;
+  if (sack) s.sk!.dsack = undefined;
+  const tsLen = s.options === 'ts' ? 12 : 0;
+  const optLen = syn ? synOptionsLen(syn) : tsLen + sackOptionLen(sack?.length ?? 0);
   const hdr = TCP_HLEN + optLen;
   const pkt = net.w.rec.newPacket(net.name, s.parent);
   // ip_dont_fragment: a socket's segments (IP_PMTUDISC_WANT) carry DF unless the route's MTU is
@@ -282,6 +297,7 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   const skb = s.ep.af.build(net, s.ep, { len: hdr + s.data, pkt, rt: s.rt, df, ttl: s.ttl, tos: s.tos, offload: s.offload, body: (b, off) => {
     if (syn) writeSynOptions(b, off + TCP_HLEN, syn);
     else if (s.options === 'ts') writeTsOption(b, off + TCP_HLEN, tsval(net), s.tsecr ?? 0);
+    if (sack) writeSackOption(b, off + TCP_HLEN + tsLen, sack);
     // the application wrote A…Z over and over: a segment carries the part its sequence number says
     const first = s.data && s.sk ? ((s.seq - s.sk.iss - 1) >>> 0) % 26 : 0;
     for (let i = 0; i < s.data; i++) b[off + hdr + i] = 0x41 + ((first + i) % 26);
@@ -959,22 +975,110 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
 /** tcp_rto_min (TCP_RTO_MIN, HZ/5) and TCP_TIMEOUT_MIN (2 jiffies at HZ=250), ns */
 const TCP_RTO_MIN = 200e6;
 const TCP_TIMEOUT_MIN = 8e6;
+/** one jiffy at HZ=250: the least tcp_rearm_rto waits (usecs_to_jiffies of at least 1 µs) */
+const JIFFY = 4e6;
+/**
+ * icsk_rto once the handshake measured an RTT (tcp_set_rto): srtt plus rttvar, which is at least
+ * tcp_rto_min; on a veth the RTT is microseconds, so tcp_rto_min
+ */
+const TCP_RTO = TCP_RTO_MIN;
+
+/** inet_csk_clear_xmit_timer */
+function clearXmitTimer(net: Net, sk: TcpSock): void {
+  if (sk.xmitTimer) net.w.sched.cancel(sk.xmitTimer.t as never);
+  sk.xmitTimer = undefined;
+}
+
+/** tcp_reset_xmit_timer: one timer (icsk_retransmit_timer) for the loss probe or the RTO */
+function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: number): void {
+  clearXmitTimer(net, sk);
+  const t = net.w.sched.after(after, () => {
+    if (sk.xmitTimer?.t !== t) return;
+    sk.xmitTimer = undefined;
+    if (!sk.unackedSegs || sk.state !== 'TCP_ESTABLISHED') return;
+    if (kind === 'probe') net.w.rec.fresh(() => net.call('tcp_write_timer_handler', () => tcp_send_loss_probe(net, sk)));
+    else throw new NotModelled(`no ACK came for the data ${la(sk)} sent to ${da(sk)} (${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} in flight)${sk.tlpHighSeq ? ', nor for the loss probe' : sk.sackOk ? '' : ' on a connection without SACK (no loss probe: tcp_schedule_loss_probe wants SACK)'}: the retransmission timeout (tcp_retransmit_timer: tcp_enter_loss, the head of the queue again, backoff) is not modelled`);
+  });
+  sk.xmitTimer = { kind, t };
+}
 
 /**
- * tcp_schedule_loss_probe (v6.12): with data in flight the kernel probes for a lost tail after
- * 2·srtt (about nothing on a veth) plus tcp_rto_min when one segment is out, TCP_TIMEOUT_MIN
- * when more are, and retransmits (the loss probe, then the RTO timer). Data retransmission is
- * not modelled: an ACK the model never delivers (a firewall drops it, or the data) ends the run
- * there, as not modelled, rather than leave the data unacknowledged where the kernel resends it.
+ * tcp_rearm_rto (v6.12): with segments in flight the RTO timer runs icsk_rto from now; when a loss
+ * probe was pending (its timer fired without sending), only what is left of the RTO counted from
+ * the head of the queue's transmission (tcp_rto_delta_us), at least a jiffy.
  */
-function armLossProbe(net: Net, sk: TcpSock): void {
-  if (sk.lossProbe) net.w.sched.cancel(sk.lossProbe as never);
-  const pto = (sk.unackedSegs ?? 0) > 1 ? TCP_TIMEOUT_MIN : TCP_RTO_MIN;
-  sk.lossProbe = net.w.sched.after(pto, () => {
-    sk.lossProbe = undefined;
-    if (!sk.unackedSegs || sk.state !== 'TCP_ESTABLISHED') return;
-    throw new NotModelled(`no ACK came for the data ${la(sk)} sent to ${da(sk)} (${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} in flight): the kernel's loss probe and retransmission timer (tcp_send_loss_probe, tcp_retransmit_timer) would send it again; data retransmission is not modelled`);
-  });
+function tcp_rearm_rto(net: Net, sk: TcpSock, fromProbe: boolean): void {
+  if (!sk.unackedSegs) return clearXmitTimer(net, sk);
+  const left = (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
+  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(left, JIFFY) : TCP_RTO);
+}
+
+/**
+ * tcp_schedule_loss_probe (v6.12), at the end of a tcp_write_xmit that sent something: on a SACK
+ * connection (tcp_early_retrans 3, the default, which the model does not let a scenario change) the
+ * RTO timer becomes a probe timer, due after 2·srtt (about nothing on a veth) plus tcp_rto_min with
+ * one segment out, TCP_TIMEOUT_MIN with more, but no later than the RTO would be. Without SACK the
+ * RTO stays.
+ */
+function tcp_schedule_loss_probe(net: Net, sk: TcpSock): void {
+  if (!sk.unackedSegs || !sk.sackOk) return;
+  const pto = sk.unackedSegs > 1 ? TCP_TIMEOUT_MIN : TCP_RTO_MIN;
+  const rtoLeft = (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
+  resetXmitTimer(net, sk, 'probe', rtoLeft > 0 ? Math.min(pto, rtoLeft) : pto);
+}
+
+/**
+ * tcp_send_loss_probe (net/ipv4/tcp_output.c, v6.12): the probe timer fired with data still
+ * unacknowledged. At most one probe per episode (tlp_high_seq). With nothing new to send, the
+ * highest-sequence segment goes again: the last MSS of the last sk_buff (tcp_fragment cuts a GSO
+ * sk_buff there), by __tcp_retransmit_skb (TcpRetransSegs, not TcpOutSegs). tlp_high_seq records
+ * snd_nxt (TCPLossProbes), and the RTO timer runs from now.
+ */
+function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
+  const call = net.enter('tcp_send_loss_probe');
+  try {
+    if (sk.tlpHighSeq) {
+      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The loss probe timer of ${la(sk)} fired, but a probe is already out (tlp_high_seq ${sk.tlpHighSeq}): only the RTO timer is armed again.`);
+      return tcp_rearm_rto(net, sk, true);
+    }
+    const r = sk.af.route(net, sk);
+    const last = sk.rtxLast;
+    if ('error' in r || !last) return tcp_rearm_rto(net, sk, true);
+    if (sk.writeQueue?.length) {
+      const wndEnd = (sk.sndUna + (sk.sndWnd ?? 65535)) >>> 0;
+      if (((wndEnd - sk.sndNxt) | 0) >= Math.min(sk.writeQueue[0], sk.mssCache ?? 0)) throw new NotModelled(`a loss probe on ${la(sk)} with unsent data the peer's window allows: tcp_send_loss_probe sending new data (tcp_write_xmit with push_one 2) is not modelled`);
+    }
+    if (skb_still_in_host_queue(net, sk)) {
+      net.count('TcpExtTCPSpuriousRtxHostQueues');
+      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The loss probe timer of ${la(sk)} fired, but the last segment has not left the host yet (skb_still_in_host_queue, TCPSpuriousRtxHostQueues): no probe, the RTO timer is armed.`);
+      return tcp_rearm_rto(net, sk, true);
+    }
+    const mss = sk.mssCache ?? last.len;
+    let { seq, len, segs } = last;
+    if (segs > 1 && len > (segs - 1) * mss) {
+      // tcp_fragment in the retransmit queue: the tail keeps PSH and becomes the last sk_buff
+      seq = (seq + (segs - 1) * mss) >>> 0;
+      len -= (segs - 1) * mss;
+      segs = 1;
+      sk.rtxLast = { ...last, seq, len, segs };
+    }
+    const result = { err: 0 };
+    net.call('__tcp_retransmit_skb', () => {
+      // __tcp_retransmit_skb counts the segments and total_retrans before it transmits
+      net.count('TcpRetransSegs', segs);
+      sk.totalRetrans = (sk.totalRetrans ?? 0) + segs;
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: last.psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: len, rt: r.rt, parent: last.pkt, df: true, offload: true, retrans: true, result }, 'tcp_transmit_skb', OUTPUT_FILE, `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs! > 1 ? 's' : ''} within the probe timeout (2·srtt + ${sk.unackedSegs! > 1 ? 'TCP_TIMEOUT_MIN' : 'tcp_rto_min'}): the tail loss probe sends the last segment again (seq ${seq}, ${len} bytes) (TcpRetransSegs).`);
+      if (result.err !== 0) net.count('TcpExtTCPRetransFail', segs);
+    });
+    if (result.err !== 0) return tcp_rearm_rto(net, sk, true);
+    sk.tlpRetrans = true;
+    sk.tlpHighSeq = sk.sndNxt;
+    net.count('TcpExtTCPLossProbes');
+    net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The probe is out: tlp_high_seq = snd_nxt ${sk.sndNxt} (TCPLossProbes); the RTO timer runs ${TCP_RTO / 1e6} ms from now.`);
+    tcp_rearm_rto(net, sk, false);
+  } finally {
+    net.leave(call);
+  }
 }
 
 /**
@@ -992,6 +1096,11 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
   try {
     const mss = tcp_current_mss(net, sk, rt);
     const cwnd = (sk.cwnd ??= TCP_INIT_CWND);
+    let sent = 0;
+    // tcp_write_xmit ends with tcp_schedule_loss_probe when it sent anything
+    const done = (): void => {
+      if (sent) tcp_schedule_loss_probe(net, sk);
+    };
     while (q.length > 0) {
       // tcp_cwnd_test: what the window leaves, but at most half of it at once, so that at least
       // two GSO packets are in flight ("for better scheduling")
@@ -1002,7 +1111,7 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       const len = q[0];
       if (quota <= 0 || window < Math.min(len, mss)) {
         net.step(null, 'L4', 'tcp_write_xmit', OUTPUT_FILE, `${len} bytes wait in the write queue: ${quota <= 0 ? `the congestion window (${cwnd} segments) is full` : `the peer's window has ${Math.max(window, 0)} bytes left`} (${quota <= 0 ? 'tcp_cwnd_test' : 'tcp_snd_wnd_test'}); an ACK will send them.`);
-        return;
+        return done();
       }
       let n = len;
       if (len > mss) {
@@ -1023,14 +1132,22 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       if (segs > 1 && sk.af.netHeaderLen !== IPV4_HLEN) throw new NotModelled(`TCP over IPv6 with more than one MSS in a write (${n} bytes, MSS ${mss}): GSO/TSO for IPv6 (tcp6_gso_segment) is not modelled`);
       // tcp_event_new_data_sent: new data (TCPOrigDataSent counts tcp_skb_pcount)
       net.count('TcpExtTCPOrigDataSent', segs);
-      sk.unackedSegs = (sk.unackedSegs ?? 0) + segs;
-      armLossProbe(net, sk);
+      const prior = sk.unackedSegs ?? 0;
+      sk.unackedSegs = prior + segs;
+      sk.mssCache = mss;
+      // tcp_event_new_data_sent → tcp_rearm_rto when nothing was in flight (the head of the
+      // retransmit queue goes out now) or a loss probe was pending
+      if (!prior) sk.rtxHeadAt = net.w.sched.now;
+      if (!prior || sk.xmitTimer?.kind === 'probe') tcp_rearm_rto(net, sk, sk.xmitTimer?.kind === 'probe');
+      sent++;
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
-      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
+      const pkt = sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
+      sk.rtxLast = { seq, len: n, segs, psh, pkt };
       // __dev_queue_xmit ends in local_bh_enable: in the system call, the softirqs the segment
       // raised (the peer's receive, and its ACK coming back to this socket's backlog) run now
       if (sk.ownedByUser) net.w.sched.runPendingNetRx();
     }
+    done();
   } finally {
     net.leave(call);
   }
@@ -1282,21 +1399,33 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     if (flags & TCPHDR_ACK) {
-      // tcp_ack → tcp_clean_rtx_queue / tcp_newly_delivered: segments now acknowledged (TCPDelivered)
-      if (ack !== sk.sndUna && sk.unackedSegs) {
-        net.count('TcpExtTCPDelivered', sk.unackedSegs);
-        sk.unackedSegs = 0;
-        if (sk.lossProbe) net.w.sched.cancel(sk.lossProbe as never);
-        sk.lossProbe = undefined;
-        // tcp_ack: data got acknowledged, so the soft error log is cleared
-        sk.errSoft = undefined;
-      }
-      // tcp_ack_update_window: the window, scaled by the peer's window scale
+      const priorSndUna = sk.sndUna;
+      const priorPackets = sk.unackedSegs ?? 0;
+      const advanced = ack !== priorSndUna;
+      // tcp_ack_update_window: the window, scaled by the peer's window scale; snd_una moves
       const win = readTcp(skb.buf, skb.data).window * 2 ** (sk.sndWscale ?? 0);
+      const winChanged = win !== sk.sndWnd;
       if (tcp_ack_confirms(sk, seq, ack, dataLen, win)) sk.dstPendingConfirm = true;
       sk.sndUna = ack;
       sk.sndWnd = win;
       if (win > (sk.maxWindow ?? 0)) sk.maxWindow = win;
+      // TCP_SKB_CB(skb)->sacked: tcp_parse_options keeps a SACK option only on a SACK connection
+      const th = readTcp(skb.buf, skb.data);
+      const blocks = sk.sackOk ? parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4).sack : undefined;
+      const st = blocks ? tcp_sacktag_write_queue(net, sk, blocks, ack, priorSndUna, priorPackets) : undefined;
+      // tcp_ack → tcp_clean_rtx_queue / tcp_newly_delivered: segments now acknowledged, and the
+      // spurious retransmissions a DSACK reports (sack_delivered), count in TCPDelivered
+      const delivered = (advanced ? priorPackets : 0) + (st?.delivered ?? 0);
+      if (delivered) net.count('TcpExtTCPDelivered', delivered);
+      if (advanced && priorPackets) {
+        sk.unackedSegs = 0;
+        // tcp_rearm_rto: nothing left in flight, the retransmit/probe timer stops
+        clearXmitTimer(net, sk);
+        // tcp_ack: data got acknowledged, so the soft error log is cleared
+        sk.errSoft = undefined;
+      }
+      if (priorPackets && sk.tlpHighSeq) tcp_process_tlp_ack(sk, ack, { dsackTlp: !!st?.dsackTlp, advanced, notDup: dataLen > 0 || advanced || winChanged });
+      if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}`);
     }
     if (flags & TCPHDR_ACK && sk.writeQueue?.length) {
       // tcp_data_snd_check: the ACK may have opened the windows for what still waits
@@ -1312,7 +1441,9 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       return;
     }
     if (seq !== sk.rcvNxt) {
-      net.drop(skb, 'L4', 'tcp_rcv_established', INPUT_FILE, 'TCP_OLD_DATA', `Data at seq ${seq} is not the next expected (${sk.rcvNxt}).`);
+      const endSeq = segEndSeq(seq, flags, dataLen);
+      if (((endSeq - sk.rcvNxt) | 0) > 0) throw new NotModelled(`data at seq ${seq}-${endSeq} for ${la(sk)}, whose rcv_nxt is ${sk.rcvNxt}: ${((seq - sk.rcvNxt) | 0) < 0 ? 'a segment partly old, partly new (tcp_data_queue takes the new part)' : 'a segment out of order (tcp_data_queue_ofo, SACK blocks)'} is not modelled`);
+      tcp_data_queue_old(net, sk, skb, seq, endSeq);
       return;
     }
     sk.rcvNxt = (sk.rcvNxt + dataLen) >>> 0;
@@ -1326,16 +1457,45 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       net.step(skb, 'socket', 'tcp_queue_rcv', INPUT_FILE, `${dataLen} bytes in order (seq ${seq}) are queued on the socket's receive queue for the application; rcv_nxt is now ${sk.rcvNxt}.`);
       net.fate(skb, { kind: 'delivered', fn: 'tcp_queue_rcv', detail: `${dataLen} bytes to ${la(sk)}` });
     });
-    const r = sk.af.route(net, sk);
-    if ('error' in r) return;
-    net.call('__tcp_ack_snd_check', () =>
-      net.call('tcp_send_ack', () =>
-        sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.${altWindowNote(sk)}`),
-      ),
-    );
+    tcp_ack_snd_check(net, sk, skb, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`);
   } finally {
     net.leave(call);
   }
+}
+
+/** __tcp_ack_snd_check → tcp_send_ack: in quick-ACK mode the ACK goes at once. */
+function tcp_ack_snd_check(net: Net, sk: TcpSock, skb: SkBuff, what: string): void {
+  const r = sk.af.route(net, sk);
+  if ('error' in r) return;
+  net.call('__tcp_ack_snd_check', () =>
+    net.call('tcp_send_ack', () =>
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: sk.sndNxt, ack: sk.rcvNxt, flags: TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: 0, rt: r.rt, parent: skb.pkt, df: true, offload: true }, 'tcp_transmit_skb', OUTPUT_FILE, `${what}${altWindowNote(sk)}`),
+    ),
+  );
+}
+
+/**
+ * tcp_data_queue's old-data path (net/ipv4/tcp_input.c, v6.12): a segment wholly below rcv_nxt is
+ * a retransmission of what this end already has — its ACK was lost, or came late (a loss probe).
+ * DelayedACKLost; on a SACK connection tcp_dsack_set keeps a DSACK block of it for the next
+ * segment (TCPDSACKOldSent); quick-ACK mode is entered and an ACK scheduled, and the segment is
+ * freed (TCP_OLD_DATA). The ACK goes at once (tcp_ack_snd_check), carrying the DSACK.
+ */
+function tcp_data_queue_old(net: Net, sk: TcpSock, skb: SkBuff, seq: number, endSeq: number): void {
+  // tcp_ack (FLAG_UPDATE_TS_RECENT) ran first: a segment at or below rcv_wup refreshes ts_recent
+  if (sk.tstampOk) {
+    const ts = readTsval(skb);
+    if (((ts - sk.tsRecent) | 0) >= 0) sk.tsRecent = ts;
+  }
+  net.call('tcp_data_queue', () => {
+    net.count('TcpExtDelayedACKLost');
+    if (sk.sackOk) {
+      net.count('TcpExtTCPDSACKOldSent');
+      sk.dsack = [seq, endSeq];
+    }
+    net.drop(skb, 'L4', 'tcp_data_queue', INPUT_FILE, 'TCP_OLD_DATA', `Data at seq ${seq}-${endSeq} is already here (rcv_nxt ${sk.rcvNxt}): a retransmission, freed (DelayedACKLost)${sk.sackOk ? '; tcp_dsack_set keeps a DSACK block of it for the ACK (TCPDSACKOldSent)' : '; without SACK no DSACK tells the sender'}.`);
+  });
+  tcp_ack_snd_check(net, sk, skb, `The retransmission is answered at once (tcp_enter_quickack_mode): ack ${sk.rcvNxt}${sk.dsack ? `, with the DSACK block ${seq}-${endSeq} in a SACK option` : ''}.`);
 }
 
 /**
