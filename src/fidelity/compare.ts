@@ -91,6 +91,14 @@ function neighInfo(b: Uint8Array): { op: number; ethDst: string; ethSrc: string;
   return arpInfo(b);
 }
 
+type NeighMsg = { op: number; ethDst: string; ethSrc: string; spa: string; tpa: string };
+
+/** A re-confirmation probe: a request (ARP, or an NS) sent to a unicast MAC, as NUD_PROBE sends it. */
+const isUnicastProbe = (a: NeighMsg): boolean => a.op === 1 && a.ethDst !== 'ff:ff:ff:ff:ff:ff' && !a.ethDst.startsWith('33:33:');
+
+/** A reply from the probed address back to the prober's MAC. */
+const answers = (r: NeighMsg, probe: NeighMsg): boolean => r.op === 2 && r.spa === probe.tpa && r.tpa === probe.spa && r.ethDst === probe.ethSrc;
+
 /**
  * Leaves out ARP re-confirmation probes (unicast requests) and as many matching replies (see
  * NONDETERMINISM); likewise neighbour discovery's (a neighbour solicitation sent to a unicast MAC,
@@ -103,7 +111,7 @@ export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { fram
   for (const [, list] of out) {
     for (let i = 0; i < list.length; i++) {
       const a = neighInfo(list[i].bytes);
-      if (!a || a.op !== 1 || a.ethDst === 'ff:ff:ff:ff:ff:ff' || a.ethDst.startsWith('33:33:')) continue;
+      if (!a || !isUnicastProbe(a)) continue;
       list.splice(i--, 1);
       removed++;
       // its reply: from the probed address back to the prober, on whichever interface sent it (the latest such)
@@ -111,7 +119,7 @@ export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { fram
         let j = -1;
         other.forEach((f, n) => {
           const r = neighInfo(f.bytes);
-          if (r && r.op === 2 && r.spa === a.tpa && r.tpa === a.spa && r.ethDst === a.ethSrc) j = n;
+          if (r && answers(r, a)) j = n;
         });
         if (j >= 0) {
           other.splice(j, 1);
@@ -129,24 +137,22 @@ export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { fram
  * request and the replies answering one (same addresses, to the prober's MAC). Both sides' probes
  * count, so that a probe one side lacks does not move the other frames of one side only.
  */
-function probesOf(...sides: Map<string, WireFrame[]>[]): { spa: string; tpa: string; ethSrc: string }[] {
-  const probes: { spa: string; tpa: string; ethSrc: string }[] = [];
+function probesOf(...sides: Map<string, WireFrame[]>[]): NeighMsg[] {
+  const probes: NeighMsg[] = [];
   for (const frames of sides) {
     for (const list of frames.values()) {
       for (const f of list) {
         const a = arpInfo(f.bytes);
-        if (a && a.op === 1 && a.ethDst !== 'ff:ff:ff:ff:ff:ff') probes.push(a);
+        if (a && isUnicastProbe(a)) probes.push(a);
       }
     }
   }
   return probes;
 }
 
-function isReconfirmation(b: Uint8Array, probes: { spa: string; tpa: string; ethSrc: string }[]): boolean {
+function isReconfirmation(b: Uint8Array, probes: NeighMsg[]): boolean {
   const r = arpInfo(b);
-  if (!r) return false;
-  if (r.op === 1) return r.ethDst !== 'ff:ff:ff:ff:ff:ff';
-  return r.op === 2 && probes.some((a) => r.spa === a.tpa && r.tpa === a.spa && r.ethDst === a.ethSrc);
+  return !!r && (isUnicastProbe(r) || probes.some((a) => answers(r, a)));
 }
 
 /**
@@ -157,11 +163,14 @@ function isReconfirmation(b: Uint8Array, probes: { spa: string; tpa: string; eth
  * (gen-990127-36: h1's reply to h2's probe before or after h1's third request for a missing host).
  * Each such frame is still compared, only not its place.
  */
-function arpApart<T extends WireFrame & { n: Norm }>(list: T[], probes: { spa: string; tpa: string; ethSrc: string }[]): { ordered: T[]; timed: T[] } {
+function arpApart<T extends WireFrame & { n: Norm }>(list: T[], probes: NeighMsg[]): { ordered: T[]; timed: T[] } {
   if (!probes.length) return { ordered: list, timed: [] };
+  const ordered: T[] = [];
+  const timed: T[] = [];
+  for (const f of list) (isReconfirmation(f.bytes, probes) ? timed : ordered).push(f);
   const key = (f: T): string => f.n.summary;
-  const timed = list.filter((f) => isReconfirmation(f.bytes, probes)).sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
-  return { ordered: timed.length ? list.filter((f) => !isReconfirmation(f.bytes, probes)) : list, timed };
+  timed.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  return { ordered, timed };
 }
 
 /**

@@ -20,6 +20,20 @@ const example = (name: string) => {
   const trace = runScenario(sc, { marks });
   return { sc, trace, marks };
 };
+/** An ARP frame: op (1 request, 2 reply), Ethernet destination and source, sender and target IPv4 addresses. */
+const arp = (op: number, dst: string, src: string, spa: number[], tpa: number[]): Uint8Array => {
+  const b = new Uint8Array(42);
+  const mac = (m: string, o: number) => m.split(':').forEach((h, i) => (b[o + i] = parseInt(h, 16)));
+  mac(dst, 0);
+  mac(src, 6);
+  b[12] = 8;
+  b[13] = 6;
+  b[21] = op;
+  b.set(spa, 28);
+  b.set(tpa, 38);
+  return b;
+};
+
 const empty = (): Observation => ({ frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [] });
 
 describe('fidelity: the model side and the comparison', () => {
@@ -239,18 +253,6 @@ traffic:
   });
 
   it('long runs leave out ARP re-confirmation probes and their replies (random reachable_time)', () => {
-    const arp = (op: number, dst: string, src: string, spa: number[], tpa: number[]): Uint8Array => {
-      const b = new Uint8Array(42);
-      const mac = (s: string, o: number) => s.split(':').forEach((h, i) => (b[o + i] = parseInt(h, 16)));
-      mac(dst, 0);
-      mac(src, 6);
-      b[12] = 8;
-      b[13] = 6;
-      b[21] = op;
-      b.set(spa, 28);
-      b.set(tpa, 38);
-      return b;
-    };
     const A = '02:00:00:00:00:0a';
     const B = '02:00:00:00:00:0b';
     const frames = new Map([
@@ -265,18 +267,6 @@ traffic:
   });
 
   it("compares a re-confirmation's ARP frames apart from the interface's others: their place hangs on the DELAY timer's slack", () => {
-    const arp = (op: number, dst: string, src: string, spa: number[], tpa: number[]): Uint8Array => {
-      const b = new Uint8Array(42);
-      const mac = (x: string, o: number) => x.split(':').forEach((h, i) => (b[o + i] = parseInt(h, 16)));
-      mac(dst, 0);
-      mac(src, 6);
-      b[12] = 8;
-      b[13] = 6;
-      b[21] = op;
-      b.set(spa, 28);
-      b.set(tpa, 38);
-      return b;
-    };
     const A = '02:00:00:00:00:0a';
     const B = '02:00:00:00:00:0b';
     const BC = 'ff:ff:ff:ff:ff:ff';

@@ -983,6 +983,11 @@ const JIFFY = 4e6;
  */
 const TCP_RTO = TCP_RTO_MIN;
 
+/** tcp_rto_delta_us: how far the RTO lies ahead, counted from the head of the queue's transmission (ns; may be negative) */
+function tcp_rto_delta(net: Net, sk: TcpSock): number {
+  return (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
+}
+
 /** inet_csk_clear_xmit_timer */
 function clearXmitTimer(net: Net, sk: TcpSock): void {
   if (sk.xmitTimer) net.w.sched.cancel(sk.xmitTimer.t as never);
@@ -1009,8 +1014,7 @@ function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: num
  */
 function tcp_rearm_rto(net: Net, sk: TcpSock, fromProbe: boolean): void {
   if (!sk.unackedSegs) return clearXmitTimer(net, sk);
-  const left = (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
-  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(left, JIFFY) : TCP_RTO);
+  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(tcp_rto_delta(net, sk), JIFFY) : TCP_RTO);
 }
 
 /**
@@ -1023,7 +1027,7 @@ function tcp_rearm_rto(net: Net, sk: TcpSock, fromProbe: boolean): void {
 function tcp_schedule_loss_probe(net: Net, sk: TcpSock): void {
   if (!sk.unackedSegs || !sk.sackOk) return;
   const pto = sk.unackedSegs > 1 ? TCP_TIMEOUT_MIN : TCP_RTO_MIN;
-  const rtoLeft = (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
+  const rtoLeft = tcp_rto_delta(net, sk);
   resetXmitTimer(net, sk, 'probe', rtoLeft > 0 ? Math.min(pto, rtoLeft) : pto);
 }
 
