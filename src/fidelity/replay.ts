@@ -11,12 +11,12 @@ import type { Trace } from '../trace/contract';
 import { deriveMac } from '../model/proto/addr';
 import { Netns, Proc, sleep, CmdError } from './lab';
 import { missingFeature, PINNED_SYSCTLS } from './exceptions';
-import type { DropTracer } from './drops';
+import { countFor, type DropTracer } from './drops';
 import { PY_HELPER, pythonPath } from './helper';
 import { errnoName } from './errno';
 import { usesIpv6 } from '../scenario/ipv6_use';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
-import { injectedFrames, itemDurations, maskPort, observeModel, pingKind, type Observation, type HookPass } from './observe';
+import { injectedFrames, itemDurations, maskPort, modelDrops, observeModel, pingKind, type Observation, type HookPass } from './observe';
 
 export const OWN_TABLE = 'nsx_fidelity_trace';
 
@@ -414,7 +414,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
     await quiet(finalNs / 1e6 + timerSlack(finalNs / 1e6) + 300, 3000);
     for (const h of sc.hosts) obs.counters[h.name] = parseNstatJson(ns.get(h.name)!.exec(['nstat', '--json'], { env: env(h.name) }));
     if (drops && dropWindow) {
-      const got = await drops.collect(dropWindow);
+      const made = modelDrops(trace);
+      const got = await drops.collect(dropWindow, new Map(sc.hosts.map((h) => [h.name, countFor(made, h.name)])));
       if (process.env.NSX_FIDELITY_DEBUG) for (const d of got) log(`  debug drop on ${d.host}: ${d.fn} ${d.reason} ${d.id.summary}`);
       obs.drops = got.map((d) => ({ host: d.host, fn: d.fn, reason: d.reason, id: d.id }));
       obs.symbols = drops.symbols;

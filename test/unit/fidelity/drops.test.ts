@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { baseSymbol, BPF_PROGRAM, IGNORED_DROP_REASONS, packetIdentity, parseDropLine, parseKallsyms, parseReasonNames, sameLocation, TAIL_CALLS, V6_EXT_MAX, walkIpv6Ext, wordsToBytes } from '../../../src/fidelity/drops';
+import { baseSymbol, BPF_PROGRAM, DropTracer, monotonicNs, IGNORED_DROP_REASONS, packetIdentity, parseDropLine, parseKallsyms, parseReasonNames, sameLocation, TAIL_CALLS, V6_EXT_MAX, walkIpv6Ext, wordsToBytes } from '../../../src/fidelity/drops';
 import { compareDrops, formatDiff } from '../../../src/fidelity/compare';
 import { applyExceptions, EXCEPTIONS } from '../../../src/fidelity/exceptions';
 import { modelDrops, type DropRecord, type Observation } from '../../../src/fidelity/observe';
@@ -280,5 +280,46 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     assert.strictEqual(applyExceptions(sc, [csum], '6.15.0').kept.length, 0);
     assert.strictEqual(applyExceptions(sc, [{ ...csum, kernel: 'udp_recvmsg NO_SOCKET' }], '6.18.44').kept.length, 1);
     for (const x of EXCEPTIONS) assert.match(x.reason, /commit [0-9a-f]{12}/, `${x.name} names its commit`);
+  });
+});
+
+describe('fidelity: collecting the drops of a run whose kernel timers run late', () => {
+  /** A stand-in for bpftrace: prints a tick every 20 ms, and one drop on netns 77 once `lateMs` have passed. */
+  function fakeTracer(lateMs: number): { tracer: DropTracer; done: () => void } {
+    const t0 = Date.now();
+    let out = '';
+    let dropped = false;
+    const timer = setInterval(() => {
+      if (!dropped && Date.now() - t0 >= lateMs) {
+        dropped = true;
+        out += line(monotonicNs(), 77, 58, 'arp_error_report+0x1a', 0x0800, ECHO_IP, ECHO_L4) + '\n';
+      }
+      out += `T ${monotonicNs()}\n`;
+    }, 20);
+    const proc = { get out() { return out; }, err: '', running: true };
+    const Ctor = DropTracer as unknown as new (p: unknown, r: Map<number, string>, u: () => void) => DropTracer;
+    return { tracer: new Ctor(proc, REASONS, () => undefined), done: () => clearInterval(timer) };
+  }
+
+  it('waits (within its grace) for a drop the model made that the kernel has not made yet', async () => {
+    const { tracer, done } = fakeTracer(400);
+    try {
+      const w = { hosts: new Map([[77, 'h3']]), start: monotonicNs() };
+      assert.strictEqual((await tracer.collect(w)).length, 0, 'without expectations the window ends now');
+      const got = await tracer.collect(w, new Map([['h3', 1]]), 3000);
+      assert.deepStrictEqual(got.map((d) => [d.host, d.reason]), [['h3', 'NEIGH_FAILED']]);
+    } finally {
+      done();
+    }
+  });
+
+  it('gives up after the grace: a drop the kernel never makes stays missing', async () => {
+    const { tracer, done } = fakeTracer(60000);
+    try {
+      const w = { hosts: new Map([[77, 'h3']]), start: monotonicNs() };
+      assert.strictEqual((await tracer.collect(w, new Map([['h3', 1]]), 300)).length, 0);
+    } finally {
+      done();
+    }
   });
 });
