@@ -14,6 +14,7 @@ export const FEATURES = {
   mtu: 'link MTUs and route MTUs',
   neigh: 'permanent neighbours (and traffic to neighbours that do not answer)',
   sysctl: 'sysctls across their legal ranges',
+  'sysctl-more': 'the other sysctls the model reads: fwmark_reflect, tcp_syn_linear_timeouts, tcp_rmem, conf forwarding/secure_redirects/shared_media/arp_accept/drop_unicast_in_l2_multicast/src_valid_mark, neigh app_solicit/unres_qlen_bytes',
   nft: 'nft rulesets: filter, NAT, conntrack state, sets and maps, limit, marks, reject, notrack, redirect',
   'nft-payload': 'nft header fields (ip dscp/ecn/hdrlength/frag-off/length, tcp window/doff, udp length, icmp code), bitwise marks, tcp options, quota',
   iptables: 'iptables rulesets (iptables-nft)',

@@ -4,6 +4,7 @@
 // model refuses is drawn again from the next attempt's stream (and counted).
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
+import { sysctlsMore } from './sysctls_more';
 import { FEATURES, OFF_BY_DEFAULT, type Ctx, type Feature, type GenOptions } from './context';
 import { CI_GENERATED } from './ci';
 import { firewalls } from './firewall';
@@ -38,6 +39,8 @@ export function generate(seed: number, index: number, opts: GenOptions = {}, att
   traffic(ctx, out);
   boundTimers(ctx, { tcpFrom: out.tcpFrom, tcpListen: l.tcp, fragTo: out.fragTo.size ? new Set(ctx.hosts.map((h) => h.name)) : new Set() });
   boundTimers6(ctx);
+  // last, so that every other side stream (seeded by the lines before it) draws as without it
+  if (ctx.has('sysctl') && ctx.has('sysctl-more')) sysctlsMore(ctx);
   return { name: `generated ${seed}/${index}: ${ctx.hosts.length} host${ctx.hosts.length > 1 ? 's' : ''} (${shape}), ${ctx.traffic.length} traffic item${ctx.traffic.length > 1 ? 's' : ''}`, hosts: ctx.hosts, links: ctx.links, listen: ctx.listen, traffic: ctx.traffic };
 }
 

@@ -40,7 +40,7 @@ export interface Ctx6 {
 }
 
 /** IPv4 features an IPv6-only scenario leaves out: they need IPv4 addresses on the links. */
-const V4_ONLY: Feature[] = ['secondary', 'policy-routing', 'broadcast', 'zero-dst', 'nft', 'nft-payload', 'iptables', 'nf-keys', 'nf-rules', 'nf-conn', 'nf-grammar', 'neigh-sysctl', 'rcvbuf'];
+const V4_ONLY: Feature[] = ['secondary', 'policy-routing', 'broadcast', 'zero-dst', 'nft', 'nft-payload', 'iptables', 'nf-keys', 'nf-rules', 'nf-conn', 'nf-grammar', 'neigh-sysctl', 'sysctl-more', 'rcvbuf'];
 
 const PLENS6: readonly (readonly [number, number])[] = [
   [8, 64],
