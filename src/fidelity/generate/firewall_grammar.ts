@@ -78,8 +78,10 @@ function nftMatch(rng: Rng, hook: Hook, inet: boolean): string {
     case 'priority':
       return `meta priority ${rng.pick(['none', '0:0', '!= 0:0', '0:6'])}`;
     case 'nftrace':
-      // (a statement: reading nftrace is refused by the kernel)
-      return `meta nftrace set ${rng.pick([0, 1])}`;
+      // (a statement: reading nftrace is refused by the kernel). Only 1: the harness watches the
+      // kernel through nftrace (its own chain sets it first at every hook), and a 0 would hide
+      // the hook's later chains from it (seed 990138/6)
+      return `meta nftrace set ${rng.pick([1, 1])}`;
     case 'ipsec':
       return `meta ipsec ${rng.pick(['missing', 'exists'])}`;
     case 'lo':

@@ -11,6 +11,26 @@ export interface Task {
   done: boolean;
   /** the context it runs in: a NET_RX softirq, other kernel work with bottom halves off (the default), or a system call */
   context: TaskContext;
+  /** a timer_list on the timer wheel: the jiffy its bucket expires in, and whether it is TIMER_PINNED */
+  wheel?: { bucket: number; pinned: boolean };
+}
+
+/** HZ of the kernels the model follows (Debian's CONFIG_HZ=250): one jiffy in ns */
+export const JIFFY_NS = 4_000_000;
+
+/**
+ * calc_wheel_index (kernel/time/timer.c, v6.12, LVL_CLK_SHIFT 3, LVL_BITS 6): the jiffy in which
+ * a timer armed at jiffy `clk` to expire at jiffy `expires` runs. Each level beyond the first is
+ * 8 times coarser, and the expiry is rounded up to the next step of its level so that no timer
+ * runs early: a 1 s timer (250 jiffies) is on level 1, in steps of 8 jiffies (32 ms).
+ */
+export function wheelBucketExpiry(clk: number, expires: number): number {
+  const delta = expires - clk;
+  let lvl = 0;
+  // LVL_START(n) = 63 << 3(n-1): 63, 504, 4032, … jiffies
+  while (lvl < 8 && delta >= 63 * 2 ** (3 * lvl)) lvl++;
+  const shift = 3 * lvl;
+  return (Math.floor(expires / 2 ** shift) + 1) * 2 ** shift;
 }
 
 /**
@@ -30,6 +50,8 @@ export class Scheduler {
   meter: TaskMeter | null = null;
   private order = 0;
   private heap: Task[] = [];
+  /** live timer_list tasks by the jiffy their wheel bucket expires in */
+  private buckets = new Map<number, Task[]>();
   /** foreground tasks waiting: packets still on their way, or timers that hold packets */
   private foreground = 0;
   /** the task running now (null: the scenario driver itself, a system call) */
@@ -46,9 +68,54 @@ export class Scheduler {
     return this.at(this.now + ns, run, background, context);
   }
 
+  /**
+   * A kernel timer_list armed now to expire `ns` later. It runs at its own time, except that
+   * timers of one wheel bucket run in one tick of the timer softirq, and run_timer_softirq runs
+   * the CPU's BASE_LOCAL (TIMER_PINNED timers: a request sock's SYN-ACK timer) before its
+   * BASE_GLOBAL (the others: a socket's retransmission timer), so a pinned timer of a bucket
+   * runs before the unpinned ones of the same bucket even when it was armed a little later (a
+   * SYN-ACK timer armed when the SYN arrived, against the connecting socket's SYN timer).
+   */
+  timer(ns: number, run: () => void, pinned: boolean, background = false): Task {
+    const t = this.after(ns, run, background, 'bh');
+    const bucket = wheelBucketExpiry(Math.floor(this.now / JIFFY_NS), Math.floor(this.now / JIFFY_NS) + Math.ceil(ns / JIFFY_NS));
+    t.wheel = { bucket, pinned };
+    const same = (this.buckets.get(bucket) ?? []).filter((x) => !x.cancelled && !x.done);
+    same.push(t);
+    this.buckets.set(bucket, same);
+    const unpinned = same.filter((x) => !x.wheel!.pinned);
+    if (unpinned.length && same.length > unpinned.length) {
+      const first = unpinned.reduce((a, b) => (this.less(a, b) ? a : b));
+      let moved = false;
+      let k = 0;
+      for (const x of same) {
+        if (!x.wheel!.pinned || this.less(x, first)) continue;
+        x.time = first.time;
+        // before every unpinned one, in the order the pinned ones were armed
+        x.order = first.order - 1 + ++k / (same.length + 1);
+        moved = true;
+      }
+      if (moved) this.reheap();
+    }
+    return t;
+  }
+
+  private leaveBucket(t: Task): void {
+    const live = this.buckets.get(t.wheel!.bucket)?.filter((x) => x !== t && !x.cancelled && !x.done);
+    if (live?.length) this.buckets.set(t.wheel!.bucket, live);
+    else this.buckets.delete(t.wheel!.bucket);
+  }
+
+  private reheap(): void {
+    const h = this.heap;
+    this.heap = [];
+    for (const x of h) this.pushHeap(x);
+  }
+
   cancel(t: Task | null | undefined): void {
     if (t && !t.cancelled && !t.done) {
       t.cancelled = true;
+      if (t.wheel) this.leaveBucket(t);
       if (!t.background) this.foreground--;
     }
   }
@@ -73,6 +140,7 @@ export class Scheduler {
 
   private runTask(t: Task): void {
     t.done = true;
+    if (t.wheel) this.leaveBucket(t);
     if (!t.background) this.foreground--;
     const outer = this.current;
     this.current = t;

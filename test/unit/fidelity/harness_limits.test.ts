@@ -43,3 +43,44 @@ describe('generator: harness limits of the nic stand-in', () => {
     assert.match(g.refused[0], /^harness limit/);
   });
 });
+
+// A client behind a router whose SYN-ACKs it drops: its SYN timer and the server's SYN-ACK timer
+// expire in one timer tick, and each side's retransmission meets the other's at the router.
+const RACE = `name: "SYN retransmit vs SYN-ACK retransmit, through a router"
+hosts:
+  h1: |
+    sysctl -w net.ipv4.tcp_syn_retries=1
+    ip addr add 10.0.1.1/24 dev eth0
+    ip link set eth0 up
+    ip route add default via 10.0.1.2
+    nft add table inet filter
+    nft add chain inet filter input '{ type filter hook input priority filter; policy accept; }'
+    nft add rule inet filter input tcp flags syn,ack counter drop
+  h2: |
+    sysctl -w net.ipv4.ip_forward=1
+    ip addr add 10.0.1.2/24 dev eth0
+    ip link set eth0 up
+    ip addr add 10.0.2.1/24 dev eth1
+    ip link set eth1 up
+  h3: |
+    sysctl -w net.ipv4.tcp_synack_retries=1
+    ip addr add 10.0.2.2/24 dev eth0
+    ip link set eth0 up
+    ip route add default via 10.0.2.1
+links:
+  - h1:eth0 h2:eth0
+  - h2:eth1 h3:eth0
+listen:
+  - h3: tcp 3128
+traffic:
+  - from: h1
+    send: tcp connect to 10.0.2.2:3128
+`;
+
+describe('generator: frames overtaken on a nic link', () => {
+  it('a frame over a nic that a later veth frame overtakes at the router is a harness limit; all veth is not', () => {
+    assert.strictEqual(harnessLimit(runScenarioText(RACE, 't.yaml')), undefined);
+    const nic = RACE.replace('- h2:eth1 h3:eth0', '- h2:eth1 h3:eth0 nic');
+    assert.match(harnessLimit(runScenarioText(nic, 't.yaml')) ?? '', /reaches h2 after one sent later over another link/);
+  });
+});

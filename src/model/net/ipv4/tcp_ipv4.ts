@@ -252,7 +252,8 @@ function reqsk_timeout(req: TcpSock): number {
  */
 function armReqTimer(net: Net, req: TcpSock, after: number): void {
   net.w.sched.cancel(req.retransTimer as never);
-  req.retransTimer = net.w.sched.after(after, () => {
+  // rsk_timer is TIMER_PINNED (reqsk_queue_hash_req)
+  req.retransTimer = net.w.sched.timer(after, () => {
     if (req.state !== 'TCP_NEW_SYN_RECV') return;
     net.w.rec.fresh(() =>
       net.call('reqsk_timer_handler', () => {
@@ -268,7 +269,7 @@ function armReqTimer(net: Net, req: TcpSock, after: number): void {
         net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${da(req)} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
       }),
     );
-  });
+  }, true);
 }
 
 /** tcp_transmit_skb / tcp_v4_send_synack / tcp_v4_send_reset: build a segment and send it. */
@@ -424,9 +425,8 @@ export function tcp_connect(net: Net, ep: TcpEndpoints, sport: number, o: { dpor
   net.count('TcpActiveOpens');
   sk.userLockAt = net.w.sched.now;
   sk.retransStamp = net.w.sched.now;
-  // armed before the SYN's round trip runs: a peer timer due at the same instant (its
-  // request's SYN-ACK timer) then fires after this one, as the kernel's timer wheel runs the
-  // one added last first within a jiffy
+  // a peer's SYN-ACK timer armed as the SYN arrives lands in the same wheel bucket and, pinned,
+  // runs before this one in that tick (Scheduler.timer: seed 990139/20)
   armSynTimer(net, sk, rt, RTO_INIT_NS);
   const pkt = sendSyn(net, sk, rt, null, `connect(): the socket ${la(sk)} goes to SYN_SENT and sends a SYN to ${da(sk)} (seq ${sk.iss}, MSS ${advMss(ep.af, rt)}${sk.sackOk ? ', SACK' : ''}${sk.tstampOk ? ', timestamps' : ''}${sk.wscaleOk ? `, window scale ${sk.rcvWscale}` : ''}) (TcpActiveOpens).`);
   sk.synPkt = pkt;
@@ -467,7 +467,7 @@ export function tcp_model_timeout(boundary: number, rtoBase: number): number {
  * 64 s more before connect() fails, 131 s after the first SYN.
  */
 function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto): void {
-  const t = net.w.sched.after(after, () => {
+  const t = net.w.sched.timer(after, () => {
     if (sk.state !== 'TCP_SYN_SENT') return;
     net.w.rec.fresh(() =>
       net.call('tcp_retransmit_timer', () => {
@@ -523,7 +523,7 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         }
       }),
     );
-  });
+  }, false);
   sk.retransTimer = t;
 }
 
@@ -997,13 +997,13 @@ function clearXmitTimer(net: Net, sk: TcpSock): void {
 /** tcp_reset_xmit_timer: one timer (icsk_retransmit_timer) for the loss probe or the RTO */
 function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: number): void {
   clearXmitTimer(net, sk);
-  const t = net.w.sched.after(after, () => {
+  const t = net.w.sched.timer(after, () => {
     if (sk.xmitTimer?.t !== t) return;
     sk.xmitTimer = undefined;
     if (!sk.unackedSegs || sk.state !== 'TCP_ESTABLISHED') return;
     if (kind === 'probe') net.w.rec.fresh(() => net.call('tcp_write_timer_handler', () => tcp_send_loss_probe(net, sk)));
     else throw new NotModelled(`no ACK came for the data ${la(sk)} sent to ${da(sk)} (${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} in flight)${sk.tlpHighSeq ? ', nor for the loss probe' : sk.sackOk ? '' : ' on a connection without SACK (no loss probe: tcp_schedule_loss_probe wants SACK)'}: the retransmission timeout (tcp_retransmit_timer: tcp_enter_loss, the head of the queue again, backoff) is not modelled`);
-  });
+  }, false);
   sk.xmitTimer = { kind, t };
 }
 
