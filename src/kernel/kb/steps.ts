@@ -46,7 +46,7 @@ export const MODEL_STEPS: readonly string[] = [
   'tcp_v4_send_synack', 'tcp_v4_conn_request', 'tcp_v6_conn_request', 'tcp_conn_request', 'tcp_create_openreq_child', 'tcp_finish_connect', 'tcp_queue_rcv', 'tcp_ack', 'tcp_reset',
   'tcp_v4_err', 'tcp_req_err', 'tcp_done', 'tcp_write_xmit', 'inet_rtx_syn_ack', 'reqsk_timer_handler', 'tcp_rtx_synack', 'tcp_write_timeout', 'tcp_retransmit_skb', '__tcp_retransmit_skb',
   'tcp_add_backlog', '__release_sock', 'tcp_check_req', 'inet_csk_reqsk_queue_drop', 'tcp_v4_send_ack', 'tcp_v6_send_ack', 'tcp_reqsk_send_challenge_ack', 'tcp_validate_incoming', 'tcp_send_challenge_ack',
-  'tcp_send_loss_probe', 'tcp_data_queue', 'tcp_sacktag_write_queue',
+  'tcp_send_loss_probe', 'tcp_data_queue', 'tcp_sacktag_write_queue', 'tcp_enter_loss', 'tcp_process_loss',
   // routing and reassembly details
   'ip_route_input_slow', 'ip_route_input_mc', 'ip_mkroute_input', 'ip_frag_queue', 'ip_frag_reasm', 'ip_expire', 'inet_frag_rbtree_purge', 'packet_snd', 'skb_release_data',
   // netfilter

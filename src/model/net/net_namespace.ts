@@ -114,6 +114,9 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
   'net.ipv4.tcp_syn_linear_timeouts': u8(IPV4, 0, MAX_TCP_SYNCNT),
   'net.ipv4.tcp_synack_retries': u8(IPV4),
+  // proc_dou8vec_minmax: tcp_retries1 with extra2 tcp_retr1_max 255, tcp_retries2 unbounded
+  'net.ipv4.tcp_retries1': u8(IPV4),
+  'net.ipv4.tcp_retries2': u8(IPV4),
   'net.ipv4.tcp_timestamps': u8(IPV4),
   'net.ipv4.tcp_sack': u8(IPV4),
   'net.ipv4.tcp_window_scaling': u8(IPV4),
@@ -261,6 +264,9 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
   'net.ipv4.tcp_syn_linear_timeouts': 4,
   'net.ipv4.tcp_synack_retries': 5,
+  /** TCP_RETR1, TCP_RETR2 (include/net/tcp.h): the black-hole step after 3 RTO periods, the end after 15 */
+  'net.ipv4.tcp_retries1': 3,
+  'net.ipv4.tcp_retries2': 15,
   'net.ipv4.tcp_timestamps': 1,
   'net.ipv4.tcp_sack': 1,
   'net.ipv4.tcp_window_scaling': 1,

@@ -34,6 +34,23 @@ export interface Udp6Sock {
   errors: string[];
 }
 
+/** An sk_buff of the retransmit queue, with the TCP_SKB_CB(skb)->sacked bits the RTO reads. */
+export interface RtxSkb {
+  seq: number;
+  len: number;
+  /** tcp_skb_pcount */
+  segs: number;
+  psh: boolean;
+  /** the packet id of its first transmission (parent of its retransmissions) */
+  pkt: number;
+  /** skb_mstamp_ns: when it last went out (ns) */
+  sentAt: number;
+  /** TCPCB_LOST, TCPCB_SACKED_RETRANS (tcp_retransmit_skb resent it), TCPCB_EVER_RETRANS */
+  lost?: boolean;
+  sackedRetrans?: boolean;
+  everRetrans?: boolean;
+}
+
 export interface TcpSock {
   kind: 'tcp';
   state: TcpState;
@@ -70,8 +87,26 @@ export interface TcpSock {
    * a SACK connection) or ICSK_TIME_RETRANS (the RTO, whose data retransmission is not modelled)
    */
   xmitTimer?: { kind: 'probe' | 'rto'; t: { cancelled: boolean; done?: boolean } };
-  /** the highest-sequence sk_buff of the retransmit queue (skb_rb_last): what a loss probe resends */
-  rtxLast?: { seq: number; len: number; segs: number; psh: boolean; pkt: number };
+  /** tcp_rtx_queue: the sk_buffs sent and not yet acknowledged, in sequence order (the last is what a loss probe resends) */
+  rtxQueue?: RtxSkb[];
+  /** icsk_ca_state: Open, or Loss after a retransmission timeout (tcp_enter_loss) until tcp_process_loss ends it */
+  caState?: 'Open' | 'Loss';
+  /** high_seq: snd_nxt when the Loss state began */
+  highSeq?: number;
+  /** icsk_retransmits: RTO expiries since data was last acknowledged; icsk_rto (ns), doubled by each expiry */
+  retransmits?: number;
+  rto?: number;
+  /** the data's retrans_stamp (ns): when the head of the queue had last gone out at its first RTO retransmission (0: none) */
+  dataRetransStamp?: number;
+  /** undo_marker (snd_una at tcp_init_undo, 0: none) and undo_retrans (retransmissions not yet reported as duplicates) */
+  undoMarker?: number;
+  undoRetrans?: number;
+  /** snd_ssthresh, and prior_ssthresh / prior_cwnd saved by tcp_enter_loss for an undo (segments; ssthresh undefined: TCP_INFINITE_SSTHRESH) */
+  ssthresh?: number;
+  priorSsthresh?: number;
+  priorCwnd?: number;
+  /** tp->frto: F-RTO (tcp_frto, 2 by default) runs in this Loss episode */
+  frto?: boolean;
   /** when the head of the retransmit queue went out (tcp_rto_delta_us counts the RTO from it) */
   rtxHeadAt?: number;
   /** mss_cache: the MSS the data went out with (tcp_dsack_seen counts a DSACK's segments by it) */

@@ -5,7 +5,7 @@
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
-import type { TcpSock } from './sock_types';
+import type { RtxSkb, TcpSock } from './sock_types';
 import { ENETUNREACH, type Rtable } from './route_types';
 import type { TcpAfOps, TcpEndpoints, TcpIpArgs } from './tcp_af_ops';
 import { wr16 } from '../../proto/addr';
@@ -23,6 +23,7 @@ import { NET_XMIT_CN } from '../core/dev';
 import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_select_window_bytes } from './tcp_window';
 import { tcp_add_backlog } from './tcp_backlog';
 import { tcp_process_tlp_ack, tcp_sacktag_write_queue } from './tcp_sack';
+import { TCP_RTO_MAX_NS, retransmits_timed_out, tcp_clean_rtx_queue, tcp_enter_loss, tcp_model_timeout, tcp_process_loss } from './tcp_recovery';
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -442,16 +443,7 @@ function sendSyn(net: Net, sk: TcpSock, rt: Rtable, parent: number | null, what:
 /** TCP_RESOURCE_PROBE_INTERVAL (HZ/2): the retry after a retransmission the device layer refused */
 const TCP_RESOURCE_PROBE_INTERVAL_NS = 500_000_000;
 
-/**
- * tcp_model_timeout (net/ipv4/tcp_timer.c, v6.12): how long `boundary` retransmissions take with
- * exponential backoff from rto_base (TCP_TIMEOUT_INIT for a SYN), linear at TCP_RTO_MAX once the
- * doubling would pass it.
- */
-export function tcp_model_timeout(boundary: number, rtoBase: number): number {
-  const thresh = Math.floor(Math.log2(TCP_RTO_MAX_NS / rtoBase));
-  if (boundary <= thresh) return ((2 << boundary) - 1) * rtoBase;
-  return ((2 << thresh) - 1) * rtoBase + (boundary - thresh) * TCP_RTO_MAX_NS;
-}
+export { tcp_model_timeout };
 
 /**
  * tcp_retransmit_timer for a SYN (net/ipv4/tcp_timer.c, v6.12). Each expiry counts TCPTimeouts;
@@ -527,8 +519,6 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
   sk.retransTimer = t;
 }
 
-/** TCP_RTO_MAX: 120 s */
-const TCP_RTO_MAX_NS = 120_000_000_000;
 
 /** skb_still_in_host_queue (net/ipv4/tcp_output.c, v6.12): the last transmitted clone has not left the host. */
 function skb_still_in_host_queue(net: Net, sk: TcpSock): boolean {
@@ -822,6 +812,11 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
   }
 }
 
+/** the tsval the model's timestamp clock (tsval) wrote at simulated time `t` */
+function tsvalAt(t: number): number {
+  return (Math.floor(t / 1e6) + 1000) >>> 0;
+}
+
 function readTsval(skb: SkBuff): number {
   const th = readTcp(skb.buf, skb.data);
   const b = skb.buf;
@@ -985,7 +980,7 @@ const TCP_RTO = TCP_RTO_MIN;
 
 /** tcp_rto_delta_us: how far the RTO lies ahead, counted from the head of the queue's transmission (ns; may be negative) */
 function tcp_rto_delta(net: Net, sk: TcpSock): number {
-  return (sk.rtxHeadAt ?? net.w.sched.now) + TCP_RTO - net.w.sched.now;
+  return (sk.rtxHeadAt ?? net.w.sched.now) + (sk.rto ?? TCP_RTO) - net.w.sched.now;
 }
 
 /** inet_csk_clear_xmit_timer */
@@ -1001,8 +996,7 @@ function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: num
     if (sk.xmitTimer?.t !== t) return;
     sk.xmitTimer = undefined;
     if (!sk.unackedSegs || sk.state !== 'TCP_ESTABLISHED') return;
-    if (kind === 'probe') net.w.rec.fresh(() => net.call('tcp_write_timer_handler', () => tcp_send_loss_probe(net, sk)));
-    else throw new NotModelled(`no ACK came for the data ${la(sk)} sent to ${da(sk)} (${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} in flight)${sk.tlpHighSeq ? ', nor for the loss probe' : sk.sackOk ? '' : ' on a connection without SACK (no loss probe: tcp_schedule_loss_probe wants SACK)'}: the retransmission timeout (tcp_retransmit_timer: tcp_enter_loss, the head of the queue again, backoff) is not modelled`);
+    net.w.rec.fresh(() => net.call('tcp_write_timer_handler', () => (kind === 'probe' ? tcp_send_loss_probe(net, sk) : tcp_retransmit_timer(net, sk))));
   }, false);
   sk.xmitTimer = { kind, t };
 }
@@ -1014,7 +1008,7 @@ function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: num
  */
 function tcp_rearm_rto(net: Net, sk: TcpSock, fromProbe: boolean): void {
   if (!sk.unackedSegs) return clearXmitTimer(net, sk);
-  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(tcp_rto_delta(net, sk), JIFFY) : TCP_RTO);
+  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(tcp_rto_delta(net, sk), JIFFY) : (sk.rto ?? TCP_RTO));
 }
 
 /**
@@ -1046,7 +1040,8 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
       return tcp_rearm_rto(net, sk, true);
     }
     const r = sk.af.route(net, sk);
-    const last = sk.rtxLast;
+    const q = sk.rtxQueue ?? [];
+    const last = q[q.length - 1];
     if ('error' in r || !last) return tcp_rearm_rto(net, sk, true);
     if (sk.writeQueue?.length) {
       const wndEnd = (sk.sndUna + (sk.sndWnd ?? 65535)) >>> 0;
@@ -1058,14 +1053,14 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
       return tcp_rearm_rto(net, sk, true);
     }
     const mss = sk.mssCache ?? last.len;
-    let { seq, len, segs } = last;
-    if (segs > 1 && len > (segs - 1) * mss) {
+    let probe = last;
+    if (last.segs > 1 && last.len > (last.segs - 1) * mss) {
       // tcp_fragment in the retransmit queue: the tail keeps PSH and becomes the last sk_buff
-      seq = (seq + (segs - 1) * mss) >>> 0;
-      len -= (segs - 1) * mss;
-      segs = 1;
-      sk.rtxLast = { ...last, seq, len, segs };
+      const cut = (last.segs - 1) * mss;
+      probe = { ...last, seq: (last.seq + cut) >>> 0, len: last.len - cut, segs: 1 };
+      q.splice(q.length - 1, 1, { ...last, len: cut, segs: last.segs - 1, psh: false }, probe);
     }
+    const { seq, len, segs } = probe;
     const result = { err: 0 };
     net.call('__tcp_retransmit_skb', () => {
       // __tcp_retransmit_skb counts the segments and total_retrans before it transmits
@@ -1073,8 +1068,10 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
       sk.totalRetrans = (sk.totalRetrans ?? 0) + segs;
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: last.psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: len, rt: r.rt, parent: last.pkt, df: true, offload: true, retrans: true, result }, 'tcp_transmit_skb', OUTPUT_FILE, `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs! > 1 ? 's' : ''} within the probe timeout (2·srtt + ${sk.unackedSegs! > 1 ? 'TCP_TIMEOUT_MIN' : 'tcp_rto_min'}): the tail loss probe sends the last segment again (seq ${seq}, ${len} bytes) (TcpRetransSegs).`);
       if (result.err !== 0) net.count('TcpExtTCPRetransFail', segs);
+      probe.everRetrans = true;
     });
     if (result.err !== 0) return tcp_rearm_rto(net, sk, true);
+    probe.sentAt = net.w.sched.now;
     sk.tlpRetrans = true;
     sk.tlpHighSeq = sk.sndNxt;
     net.count('TcpExtTCPLossProbes');
@@ -1083,6 +1080,124 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
   } finally {
     net.leave(call);
   }
+}
+
+/**
+ * How long the model follows a connection whose retransmissions go unanswered: an RTO expiry
+ * more than this after the first RTO retransmission (retrans_stamp) that tcp_retries2 does not
+ * end yet is refused. With the default tcp_retries2 = 15 the kernel keeps trying for 924.6 s; a
+ * scenario lowers it (`sysctl -w net.ipv4.tcp_retries2=3`: the end comes 6 s after the first
+ * retransmission) to be replayed in seconds.
+ */
+const RTO_FOLLOW_NS = 10e9;
+const EBUSY = -16;
+const EHOSTUNREACH = -113;
+
+/**
+ * tcp_retransmit_timer for data (net/ipv4/tcp_timer.c, v6.12): the RTO fired with data still
+ * unacknowledged (a lost loss probe, or no probe on a connection without SACK). TCPTimeouts;
+ * tcp_write_timeout gives up once retransmits_timed_out(tcp_retries2) — the time since the first
+ * RTO retransmission reaches tcp_model_timeout(tcp_retries2, tcp_rto_min) — with the soft error
+ * or ETIMEDOUT (tcp_write_err: TCPAbortOnTimeout; tcp_done: TcpEstabResets). Else the flow is
+ * rehashed (TCPTimeoutRehash), an RTO in a Loss state whose retransmissions were acknowledged
+ * counts TCPLossFailures, tcp_enter_loss, the head of the queue goes again (one MSS), and the RTO
+ * doubles (at most TCP_RTO_MAX). tcp_retries1's black-hole step (__dst_negative_advice) only
+ * drops the socket's cached route, which the model looks up for every segment anyway.
+ */
+function tcp_retransmit_timer(net: Net, sk: TcpSock): void {
+  const head = sk.rtxQueue?.[0];
+  if (!sk.unackedSegs || !head) return;
+  const call = net.enter('tcp_retransmit_timer');
+  try {
+    if (!sk.sndWnd) throw new NotModelled(`the RTO of ${la(sk)} with a zero window from ${da(sk)}: retransmissions as zero-window probes (tcp_rtx_probe0_timed_out) are not modelled`);
+    net.count('TcpExtTCPTimeouts');
+    const now = net.w.sched.now;
+    const retries2 = net.get('net.ipv4.tcp_retries2');
+    const rto = sk.rto ?? TCP_RTO;
+    if (retransmits_timed_out(sk, now, retries2)) {
+      const err = sk.errSoft ?? 'ETIMEDOUT';
+      net.count('TcpExtTCPAbortOnTimeout');
+      net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No ACK for the data of ${la(sk)} after ${sk.retransmits} retransmission timeouts: ${(Math.floor(now / 1e6) - Math.floor((sk.dataRetransStamp ?? 0) / 1e6)) / 1000} s since the first retransmission reach tcp_model_timeout(tcp_retries2 = ${retries2}, tcp_rto_min) = ${tcp_model_timeout(retries2, TCP_RTO_MIN) / 1e9} s (retransmits_timed_out): tcp_write_err ends the connection with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft)` : 'ETIMEDOUT'} (TCPTimeouts, TCPAbortOnTimeout).`);
+      tcp_done_with_error(net, sk, err);
+      return;
+    }
+    if (sk.retransmits && now - (sk.dataRetransStamp ?? now) > RTO_FOLLOW_NS) throw new NotModelled(`RTO expiry ${sk.retransmits + 1} of ${la(sk)} (no ACK from ${da(sk)}), ${(now - sk.dataRetransStamp!) / 1e9} s after its first retransmission, before tcp_retries2 = ${retries2} gives up (${tcp_model_timeout(retries2, TCP_RTO_MIN) / 1e9} s): the model follows unanswered retransmissions for ${RTO_FOLLOW_NS / 1e9} s; a lower net.ipv4.tcp_retries2 ends the connection sooner`);
+    if (sk.writeQueue?.length) throw new NotModelled(`the RTO of ${la(sk)} with data waiting in its write queue: sending in the Loss state (the congestion window's growth from 1, tcp_xmit_retransmit_queue) is not modelled`);
+    net.count('TcpExtTcpTimeoutRehash');
+    if (!sk.retransmits && sk.caState === 'Loss') net.count('TcpExtTCPLossFailures');
+    const lostAgain = tcp_enter_loss(net, sk);
+    sk.retransmits = (sk.retransmits ?? 0) + 1;
+    net.step(null, 'L4', 'tcp_enter_loss', INPUT_FILE, `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} of ${la(sk)} within the RTO (${rto / 1e6} ms${sk.retransmits > 1 ? `, backed off ${sk.retransmits - 1} time${sk.retransmits > 2 ? 's' : ''}` : ''})${sk.retransmits === 1 && (sk.totalRetrans ?? 0) > 0 ? ', nor for the loss probe' : ''}: TCPTimeouts, TCPTimeoutRehash. The connection enters the Loss state: everything in flight is marked lost${lostAgain ? ` (the last retransmission lost again: TCPLostRetransmit)` : ''}, ssthresh ${sk.ssthresh}, cwnd 1, high_seq = snd_nxt ${sk.highSeq}.`);
+    const err = tcp_retransmit_skb(net, sk, head);
+    if (err > 0) {
+      // local congestion: retry after TCP_RESOURCE_PROBE_INTERVAL without backing off
+      resetXmitTimer(net, sk, 'rto', TCP_RESOURCE_PROBE_INTERVAL_NS);
+      return;
+    }
+    sk.rto = Math.min(rto * 2, TCP_RTO_MAX_NS);
+    resetXmitTimer(net, sk, 'rto', sk.rto);
+  } finally {
+    net.leave(call);
+  }
+}
+
+/**
+ * tcp_retransmit_skb → __tcp_retransmit_skb (net/ipv4/tcp_output.c, v6.12) with segs 1, as the
+ * RTO calls it: the head of the retransmit queue, cut to one MSS (tcp_fragment: the first part
+ * loses PSH), goes again (TcpRetransSegs, not TcpOutSegs). A clone still in the host (a
+ * neighbour's arp_queue) makes it -EBUSY (TCPSpuriousRtxHostQueues); no route, or a transmit
+ * error, counts TCPRetransFail. A sent retransmission is TCPCB_SACKED_RETRANS; the first attempt
+ * sets retrans_stamp, and each adds to undo_retrans. Returns the error (0: sent).
+ */
+function tcp_retransmit_skb(net: Net, sk: TcpSock, head: RtxSkb): number {
+  let err = 0;
+  net.call('tcp_retransmit_skb', () =>
+    net.call('__tcp_retransmit_skb', () => {
+      if (skb_still_in_host_queue(net, sk)) {
+        err = EBUSY;
+        net.count('TcpExtTCPSpuriousRtxHostQueues');
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The head of the queue (seq ${head.seq}) has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, nothing is sent (-EBUSY, TCPSpuriousRtxHostQueues).`, { ret: '-EBUSY' });
+        return;
+      }
+      const r = sk.af.route(net, sk);
+      if ('error' in r) {
+        err = EHOSTUNREACH;
+        net.count('TcpExtTCPRetransFail');
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The head of the queue (seq ${head.seq}) cannot go again: no route (${r.what}; rebuild_header, -EHOSTUNREACH, TCPRetransFail).`, { ret: '-EHOSTUNREACH' });
+        return;
+      }
+      const mss = tcp_current_mss(net, sk, r.rt);
+      const q = sk.rtxQueue!;
+      const wndEnd = (sk.sndUna + (sk.sndWnd ?? 0)) >>> 0;
+      if (((wndEnd - head.seq) | 0) < Math.min(mss, head.len)) throw new NotModelled(`the RTO retransmission of ${la(sk)} with less than an MSS of window left (${(wndEnd - head.seq) | 0} bytes): __tcp_retransmit_skb's cut at avail_wnd is not modelled`);
+      if (head.len > mss) {
+        // tcp_fragment (TCP_FRAG_IN_RTX_QUEUE): both parts keep the sacked bits and the stamp
+        const rest: RtxSkb = { ...head, seq: (head.seq + mss) >>> 0, len: head.len - mss, segs: Math.ceil((head.len - mss) / mss) };
+        head.len = mss;
+        head.segs = 1;
+        head.psh = false;
+        q.splice(1, 0, rest);
+      } else if (q.length > 1 && head.len < mss) {
+        // tcp_retrans_collapse is 1 by default, and the model lets no scenario change it
+        throw new NotModelled(`the RTO retransmission of ${la(sk)}: a head of ${head.len} bytes, less than an MSS, with more queued behind it: tcp_retrans_try_collapse is not modelled`);
+      }
+      const segs = head.segs;
+      net.count('TcpRetransSegs', segs);
+      sk.totalRetrans = (sk.totalRetrans ?? 0) + segs;
+      const result = { err: 0 };
+      sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: head.seq, ack: sk.rcvNxt, flags: head.psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: head.len, rt: r.rt, parent: head.pkt, df: true, offload: true, retrans: true, result }, 'tcp_transmit_skb', OUTPUT_FILE, `The RTO retransmits the head of the queue: seq ${head.seq}, ${head.len} bytes (TcpRetransSegs); the next RTO is ${Math.min((sk.rto ?? TCP_RTO) * 2, TCP_RTO_MAX_NS) / 1e6} ms away (backoff).`);
+      err = result.err;
+      if (err !== 0) {
+        net.count('TcpExtTCPRetransFail', segs);
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The retransmission did not leave (tcp_transmit_skb returned ${err}): TCPRetransFail.`);
+      } else head.sentAt = net.w.sched.now;
+    }),
+  );
+  head.everRetrans = true;
+  if (err === 0) head.sackedRetrans = true;
+  if (!sk.dataRetransStamp) sk.dataRetransStamp = head.sentAt;
+  sk.undoRetrans = Math.max(sk.undoRetrans ?? 0, 0) + head.segs;
+  return err;
 }
 
 /**
@@ -1146,7 +1261,7 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       sent++;
       const how = segs > 1 ? `one GSO sk_buff of ${segs} segments (gso_size ${mss}: ${rt.dev.name} does TSO, so the ${n} bytes leave as one frame and are cut into segments only where needed)` : 'one segment';
       const pkt = sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: n, rt, parent, df: true, offload: true, gsoSize: mss }, 'tcp_transmit_skb', OUTPUT_FILE, `The application writes: ${n} bytes go out as ${how} (seq ${seq}, MSS ${mss}${sk.tstampOk ? ' with timestamps' : ''}).`);
-      sk.rtxLast = { seq, len: n, segs, psh, pkt };
+      (sk.rtxQueue ??= []).push({ seq, len: n, segs, psh, pkt, sentAt: net.w.sched.now });
       // __dev_queue_xmit ends in local_bh_enable: in the system call, the softirqs the segment
       // raised (the peer's receive, and its ACK coming back to this socket's backlog) run now
       if (sk.ownedByUser) net.w.sched.runPendingNetRx();
@@ -1415,21 +1530,54 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       if (win > (sk.maxWindow ?? 0)) sk.maxWindow = win;
       // TCP_SKB_CB(skb)->sacked: tcp_parse_options keeps a SACK option only on a SACK connection
       const th = readTcp(skb.buf, skb.data);
-      const blocks = sk.sackOk ? parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4).sack : undefined;
+      const opts = parseTcpOptions(skb.buf, skb.data, skb.data + th.doff * 4);
+      const blocks = sk.sackOk ? opts.sack : undefined;
+      const undoable = !!sk.undoMarker;
       const st = blocks ? tcp_sacktag_write_queue(net, sk, blocks, ack, priorSndUna, priorPackets) : undefined;
+      const inLoss = sk.caState === 'Loss' && priorPackets > 0;
       // tcp_ack → tcp_clean_rtx_queue / tcp_newly_delivered: segments now acknowledged, and the
       // spurious retransmissions a DSACK reports (sack_delivered), count in TCPDelivered
-      const delivered = (advanced ? priorPackets : 0) + (st?.delivered ?? 0);
+      const cleaned = advanced && priorPackets ? tcp_clean_rtx_queue(sk, ack, sk.mssCache ?? 1) : undefined;
+      const delivered = (cleaned?.acked ?? 0) + (st?.delivered ?? 0);
       if (delivered) net.count('TcpExtTCPDelivered', delivered);
-      if (advanced && priorPackets) {
-        sk.unackedSegs = 0;
-        // tcp_rearm_rto: nothing left in flight, the retransmit/probe timer stops
-        clearXmitTimer(net, sk);
+      if (cleaned) {
+        const q = sk.rtxQueue ?? [];
+        sk.unackedSegs = q.reduce((n, x) => n + x.segs, 0);
+        // tcp_ack: snd_una advanced, so icsk_retransmits is 0 again; an RTT sample (a timestamp
+        // echo, or without timestamps a segment never retransmitted: Karn) resets the RTO's backoff
+        sk.retransmits = 0;
+        if (sk.tstampOk || !cleaned.retransAcked) sk.rto = undefined;
         // tcp_ack: data got acknowledged, so the soft error log is cleared
         sk.errSoft = undefined;
+        if (!q.length) clearXmitTimer(net, sk);
+        else {
+          // tcp_set_xmit_timer: the RTO (or, in the Open state of a SACK connection, a loss
+          // probe) runs again from the new head of the queue
+          sk.rtxHeadAt = q[0].sentAt;
+          if (sk.caState !== 'Loss' && sk.sackOk) tcp_schedule_loss_probe(net, sk);
+          else tcp_rearm_rto(net, sk, false);
+        }
       }
       if (priorPackets && sk.tlpHighSeq) tcp_process_tlp_ack(sk, ack, { dsackTlp: !!st?.dsackTlp, advanced, notDup: dataLen > 0 || advanced || winChanged });
-      if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}`);
+      if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). ${undoable ? `A loss episode is under way (undo_marker ${sk.undoMarker ?? 0}): the block counts against the retransmissions it may undo (undo_retrans now ${sk.undoRetrans ?? 0}).` : 'The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.'}${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}`);
+      if (inLoss) {
+        // tcp_packet_delayed: the ACK echoes a timestamp from before the first retransmission
+        const stamp = tsvalAt(sk.dataRetransStamp ?? 0);
+        const ecrBeforeStamp = !!sk.dataRetransStamp && !!opts.ts?.ecr && ((opts.ts.ecr - stamp) | 0) < 0;
+        const cwndBefore = sk.cwnd ?? 1;
+        const outcome = net.call('tcp_fastretrans_alert', () => tcp_process_loss(net, sk, { advanced, origAcked: !!cleaned?.origAcked, ecrBeforeStamp, where: la(sk) }));
+        // tcp_cong_control: a recovery that was not undone opens the window by slow start from 1
+        if (outcome === 'recovered' || outcome === 'held') sk.cwnd = Math.min(cwndBefore + (cleaned?.acked ?? 0), sk.ssthresh ?? Infinity);
+        // tcp_try_to_open / tcp_is_non_sack_preventing_reopen: nothing retransmitted in flight, retrans_stamp 0
+        if (!sk.rtxQueue?.length) sk.dataRetransStamp = 0;
+        const what = {
+          undo: `the retransmission was not needed (${ecrBeforeStamp ? 'the ACK echoes a timestamp from before it: tcp_packet_delayed' : 'DSACKs reported every retransmission: undo_retrans 0'}): tcp_try_undo_loss undoes the episode, cwnd ${sk.cwnd} again (TCPLossUndo)${sk.caState === 'Loss' ? '; without SACK the Loss state holds until something above high_seq is acknowledged' : ', the state is Open'}`,
+          spurious: `data never retransmitted is acknowledged: F-RTO finds the timeout spurious, tcp_try_undo_loss undoes it, cwnd ${sk.cwnd} (TCPLossUndo, TCPSpuriousRTOs)`,
+          recovered: `everything up to high_seq is acknowledged, and nothing says the retransmissions were needless (undo_retrans ${sk.undoRetrans}, no timestamp echoed from before them: no undo), the state is Open again (tcp_try_undo_recovery), cwnd ${sk.cwnd} by slow start`,
+          held: `everything up to high_seq is acknowledged, but without SACK the Loss state holds until something above high_seq is (RFC 2582: tcp_is_non_sack_preventing_reopen), cwnd ${sk.cwnd}`,
+        }[outcome];
+        net.step(skb, 'L4', 'tcp_process_loss', INPUT_FILE, `An ACK (ack ${ack}) in the Loss state: ${what}.`);
+      }
     }
     if (flags & TCPHDR_ACK && sk.writeQueue?.length) {
       // tcp_data_snd_check: the ACK may have opened the windows for what still waits
@@ -1615,10 +1763,15 @@ export function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
   const call = net.enter('tcp_done_with_error');
   try {
     sk.errors.push(err);
+    const established = sk.state === 'TCP_ESTABLISHED';
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
+    // tcp_set_state(TCP_CLOSE) from ESTABLISHED counts TcpEstabResets
+    else if (established) net.count('TcpEstabResets');
     sk.state = 'TCP_CLOSE';
     if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
-    net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
+    clearXmitTimer(net, sk);
+    if (established) net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `The connection of ${la(sk)} to ${da(sk)} ends with ${err} (the application sees it as the socket's error): the socket goes to TCP_CLOSE and its timers are cleared (TcpEstabResets).`);
+    else net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
   } finally {
     net.leave(call);
   }

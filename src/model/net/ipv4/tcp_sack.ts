@@ -1,7 +1,8 @@
 // What a TCP sender makes of the SACK option on an ACK (net/ipv4/tcp_input.c, v6.12), as far as
-// the model goes: a DSACK reporting data received twice (the answer to a loss probe whose
-// original was not lost), and tcp_process_tlp_ack, which settles that probe. The SACK scoreboard
-// (blocks above snd_una: data received out of order) is not modelled, and is refused.
+// the model goes: a DSACK reporting data received twice (the answer to a loss probe or an RTO
+// retransmission whose original was not lost, which lowers undo_retrans in a loss episode), and
+// tcp_process_tlp_ack, which settles a loss probe. The SACK scoreboard (blocks above snd_una:
+// data received out of order) is not modelled, and is refused.
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { TcpSock } from './sock_types';
@@ -43,7 +44,7 @@ function tcp_dsack_seen(sk: TcpSock, start: number, end: number, st: SacktagStat
  * tcp_check_dsack: the first block is a DSACK when it starts below the ACK number (TCPDSACKRecv),
  * or lies inside the second block (TCPDSACKOfoRecv); its segments count in TCPDSACKRecvSegs.
  */
-function tcp_check_dsack(net: Net, sk: TcpSock, blocks: [number, number][], ack: number, st: SacktagState): boolean {
+function tcp_check_dsack(net: Net, sk: TcpSock, blocks: [number, number][], ack: number, priorSndUna: number, st: SacktagState): boolean {
   const [s0, e0] = blocks[0];
   if (before(s0, ack)) net.count('TcpExtTCPDSACKRecv');
   else if (blocks.length > 1 && !after(e0, blocks[1][1]) && !before(s0, blocks[1][0])) net.count('TcpExtTCPDSACKOfoRecv');
@@ -54,18 +55,42 @@ function tcp_check_dsack(net: Net, sk: TcpSock, blocks: [number, number][], ack:
     return false;
   }
   net.count('TcpExtTCPDSACKRecvSegs', dup);
-  // undo_marker is never set here (no loss recovery is modelled), so no undo_retrans to lower
+  // a DSACK for data snd_una had passed before this ACK, above undo_marker: "dumb counting"
+  if (sk.undoMarker && (sk.undoRetrans ?? 0) > 0 && !after(e0, priorSndUna) && after(e0, sk.undoMarker)) sk.undoRetrans = Math.max(0, sk.undoRetrans! - dup);
   return true;
 }
 
 /**
  * tcp_is_sackblock_valid: a block must end by snd_nxt and start after snd_una; below snd_una only
- * a DSACK during a recovery that can be undone (undo_marker) is taken.
+ * a DSACK during a loss episode that can be undone (undo_marker), wholly below snd_una and not
+ * older than undo_marker (or crossing it by less than max_window).
  */
-function tcp_is_sackblock_valid(sk: TcpSock, start: number, end: number): boolean {
+function tcp_is_sackblock_valid(sk: TcpSock, isDsack: boolean, start: number, end: number): boolean {
   if (after(end, sk.sndNxt) || !before(start, end)) return false;
   if (!before(start, sk.sndNxt)) return false;
-  return after(start, sk.sndUna);
+  if (after(start, sk.sndUna)) return true;
+  const marker = sk.undoMarker ?? 0;
+  if (!isDsack || !marker) return false;
+  if (after(end, sk.sndUna)) return false;
+  if (!before(start, marker)) return true;
+  if (!after(end, marker)) return false;
+  return !before(start, (end - (sk.maxWindow ?? 0)) >>> 0);
+}
+
+/**
+ * tcp_sacktag_walk → tcp_sacktag_one for a DSACK below snd_una: each sk_buff it reaches counts
+ * TCPSackShiftFallback; each retransmitted one it covers (TCPCB_RETRANS) above undo_marker lowers undo_retrans; the sk_buffs are about to be
+ * acknowledged, so nothing else changes.
+ */
+function tcp_sacktag_dsack(net: Net, sk: TcpSock, start: number, end: number): void {
+  for (const s of sk.rtxQueue ?? []) {
+    const sEnd = (s.seq + s.len) >>> 0;
+    if (!after(sEnd, start) || !before(s.seq, end)) continue;
+    // tcp_shift_skb_data gives up on an sk_buff at or below snd_una ("about to be dropped")
+    net.count('TcpExtTCPSackShiftFallback');
+    if (before(s.seq, start) || after(sEnd, end)) continue;
+    if ((s.sackedRetrans || s.everRetrans) && sk.undoMarker && (sk.undoRetrans ?? 0) > 0 && after(sEnd, sk.undoMarker)) sk.undoRetrans = Math.max(0, sk.undoRetrans! - s.segs);
+  }
 }
 
 /**
@@ -78,18 +103,21 @@ export function tcp_sacktag_write_queue(net: Net, sk: TcpSock, blocks: [number, 
   const sacks = blocks.slice(0, 4);
   const call = net.enter('tcp_sacktag_write_queue');
   try {
-    const dup = net.call('tcp_check_dsack', () => tcp_check_dsack(net, sk, sacks, ack, st));
+    const dup = net.call('tcp_check_dsack', () => tcp_check_dsack(net, sk, sacks, ack, priorSndUna, st));
     // "eliminate too old ACKs"; and with nothing in flight there is nothing to tag
     if (before(ack, (priorSndUna - (sk.maxWindow ?? 0)) >>> 0) || !priorPackets) return st;
     sacks.forEach(([start, end], i) => {
       const isDup = i === 0 && dup;
-      if (!tcp_is_sackblock_valid(sk, start, end)) {
-        // a DSACK below snd_una with no undo_marker; an old plain block is a discard unless the
-        // ACK itself is reordered (it does not acknowledge snd_una)
-        if (isDup) net.count('TcpExtTCPDSACKIgnoredNoUndo');
+      if (!tcp_is_sackblock_valid(sk, !!isDup, start, end)) {
+        // a DSACK below snd_una with no undo_marker, or too old for it; an old plain block is a
+        // discard unless the ACK itself is reordered (it does not acknowledge snd_una)
+        if (isDup) net.count(sk.undoMarker ? 'TcpExtTCPDSACKIgnoredOld' : 'TcpExtTCPDSACKIgnoredNoUndo');
         else if (!(ack !== sk.sndUna && !after(end, sk.sndUna))) net.count('TcpExtTCPSACKDiscard');
         return;
       }
+      // "ignore very old stuff early"
+      if (!after(end, priorSndUna)) return;
+      if (isDup && !after(start, sk.sndUna)) return tcp_sacktag_dsack(net, sk, start, end);
       throw new NotModelled(`a SACK block ${start}-${end} above snd_una ${sk.sndUna} on an ACK to ${sk.af.fmt('l', sk, sk.lport)}: the SACK scoreboard (tcp_sacktag_walk) is not modelled`);
     });
     return st;
