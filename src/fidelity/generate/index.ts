@@ -10,7 +10,7 @@ import { CI_GENERATED } from './ci';
 import { firewalls } from './firewall';
 import { Rng } from './rng';
 import { harnessLimit } from './harness_limits';
-import { timingLimit } from './timing_limits';
+import { randomBytesLimit, timingLimit } from './timing_limits';
 import type { Trace } from '../../trace/contract';
 import { render, type GenScenario } from './scenario';
 import { boundTimers, sysctls } from './sysctls';
@@ -66,7 +66,7 @@ export function validGenerated(seed: number, index: number, opts: GenOptions = {
     const r = modelRun(sc, 'generated.yaml');
     // a draw the kernel run cannot replay (the nic-as-veth stand-in, a rate limit that would see
     // the kernel run's gaps between items) is drawn again too
-    const why = 'error' in r ? r.error : (harnessLimit(r.trace) ?? timingLimit(sc, r.trace));
+    const why = 'error' in r ? r.error : (harnessLimit(r.trace) ?? timingLimit(sc, r.trace) ?? randomBytesLimit(sc, r.trace));
     if (!why) return { sc, refused };
     refused.push(why);
   }

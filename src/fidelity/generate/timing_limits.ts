@@ -50,6 +50,38 @@ const ICMP_BUCKET = /\bnet\.ipv4\.icmp_msgs_(burst|per_sec)=/;
 /** other seeds for the model's random choices: 0 is the run being checked */
 const SALTS = [0, 1, 2, 3];
 
+/**
+ * Rules that read raw bytes (`-m string`, nft's `@nh,`/`@th,` payloads) can land on bytes the
+ * kernel draws at random: a TCP sequence number (secure_tcp_seq's key), a timestamp (the
+ * offset and the uptime behind tcp_clock_ms). The model's are seeded, and such a draw whose
+ * rules decide otherwise under another seed is drawn again (gen-990144-11: `--hex-string
+ * "|0a00|"` found in a SYN's timestamp option, length 10 then the value's first byte).
+ */
+const RAW_MATCH = /-m string\b|@(nh|th|ll),/;
+
+/** How each rule that reads raw bytes decided, in order. */
+function rawDecisions(t: Trace): string[] {
+  const out: string[] = [];
+  for (const e of t.events) {
+    if (e.fn !== 'nft_do_chain') continue;
+    const m = /^Rule \d+ of \S+, `([^`]*)`: ([^]*)$/.exec(e.what);
+    if (m && RAW_MATCH.test(m[1])) out.push(`${e.host} ${m[1]} ${m[2].startsWith('it matches') ? 'match' : 'no match'}`);
+  }
+  return out;
+}
+
+/** Why the draw's raw-byte rules cannot be compared (they decide on bytes the kernel draws at random), or undefined. */
+export function randomBytesLimit(sc: GenScenario, trace: Trace): string | undefined {
+  if (!sc.hosts.some((h) => h.lines.some((l) => RAW_MATCH.test(l)))) return undefined;
+  const want = rawDecisions(trace).join('\n');
+  if (!want) return undefined;
+  for (const salt of SALTS.slice(1)) {
+    const t = run(sc, salt);
+    if (t && rawDecisions(t).join('\n') !== want) return "harness limit: a rule that reads raw bytes (-m string, @nh/@th payloads) decides otherwise with other values of what the kernel draws at random (TCP sequence numbers, timestamps)";
+  }
+  return undefined;
+}
+
 /** The ICMP rate-limit counters each host ended with (only those above 0). */
 function icmpLimits(t: Trace): string[] {
   const out: string[] = [];

@@ -13,7 +13,7 @@ export const MODEL_STEPS: readonly string[] = [
   'loopback_xmit',
   // ARP and neighbours
   'arp_rcv', 'arp_process', 'pneigh_enqueue', 'neigh_proxy_process', 'arp_solicit', 'arp_send_dst', 'arp_create', 'arp_xmit', 'arp_error_report', 'neigh_resolve_output',
-  'neigh_connected_output', 'neigh_hh_output', '__neigh_event_send', 'neigh_update', 'neigh_probe', 'neigh_timer_handler',
+  'neigh_connected_output', 'neigh_hh_output', '__neigh_event_send', 'neigh_update', 'neigh_probe', 'neigh_app_ns', 'neigh_timer_handler',
   'neigh_invalidate', 'sock_confirm_neigh',
   // IPv4 in
   'ip_rcv', 'ip_list_rcv', 'ip_sublist_rcv', 'ip_rcv_core', 'ip_rcv_finish', 'ip_rcv_finish_core', 'ip_route_input_noref', 'fib_lookup',

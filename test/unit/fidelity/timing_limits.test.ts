@@ -3,9 +3,9 @@
 import * as assert from 'assert';
 import { parseScenario } from '../../../src/scenario/parse';
 import { runScenario } from '../../../src/scenario/run';
-import { timingLimit } from '../../../src/fidelity/generate/timing_limits';
+import { randomBytesLimit, timingLimit } from '../../../src/fidelity/generate/timing_limits';
 import { render, type GenScenario } from '../../../src/fidelity/generate/scenario';
-import { validGenerated } from '../../../src/fidelity/generate/index';
+import { generate, validGenerated } from '../../../src/fidelity/generate/index';
 
 /** h1 pings h2 twice, as two items; h2 limits what h1 sends it */
 const scenario = (rule: string, traffic: GenScenario['traffic'] = [
@@ -87,5 +87,21 @@ describe('generator: rate limits that would see the kernel run\'s gaps between i
   it('gen-990111-6 (icmp_msgs_burst=1, two errors to two hosts) is drawn again', () => {
     const g = validGenerated(990111, 6);
     assert.ok(g.refused.some((r) => /random choices/.test(r)), g.refused.join('; '));
+  });
+});
+
+describe('generator: rules that read bytes the kernel draws at random', () => {
+  it("a -m string that finds its pattern in a SYN's timestamp is drawn again (gen-990144-11); under seed 0 the model is unchanged", () => {
+    const first = generate(990144, 11, {}, 0);
+    const trace = runScenario(parseScenario(render(first), 'g.yaml'));
+    assert.match(randomBytesLimit(first, trace) ?? '', /reads raw bytes/);
+    assert.ok(validGenerated(990144, 11).refused.some((r) => /reads raw bytes/.test(r)));
+    // another salt moves the timestamps and sequence numbers, and nothing when it is 0
+    const syn = (salt: number): string => {
+      const t = runScenario(parseScenario(render(first), 'g.yaml'), { randomSalt: salt });
+      return t.packets.find((p) => /TCP \[S\]/.test(p.summary))!.summary;
+    };
+    assert.strictEqual(syn(0), trace.packets.find((p) => /TCP \[S\]/.test(p.summary))!.summary);
+    assert.notStrictEqual(syn(1), syn(0));
   });
 });

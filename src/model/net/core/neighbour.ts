@@ -208,7 +208,8 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
       if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
       if (n.probes >= maxProbes(net, n)) {
         n.state = 'NUD_FAILED';
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${nkey(n)} after ${maxProbes(net, n) - parm(net, n, 'ucast_solicit')} requests: the entry becomes NUD_FAILED.`);
+        const app = parm(net, n, 'app_solicit');
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${nkey(n)} after ${maxProbes(net, n) - parm(net, n, 'ucast_solicit') - app} requests${app ? ` and ${app} application probe${app > 1 ? 's' : ''}` : ''}: the entry becomes NUD_FAILED.`);
         neigh_invalidate(net, n);
         return;
       }

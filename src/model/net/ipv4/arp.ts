@@ -262,7 +262,15 @@ export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
       if (ours && (announce !== 1 || dev.addrs.some((a) => inPrefix(n.key, a.local, a.plen) && inPrefix(s, a.local, a.plen)))) saddr = s;
     }
     if (!saddr) saddr = inet_select_addr(net, dev, n.key);
-    const unicast = n.probes - net.get('net.ipv4.neigh.default.ucast_solicit') < 0 && n.ha;
+    // the entry's probe count picks the kind (v6.12 arp_solicit): below ucast_solicit a unicast
+    // probe to the known address, then app_solicit requests to a user-space daemon (neigh_app_ns:
+    // a netlink RTM_GETNEIGH, no frame), then broadcasts
+    const probes = n.probes - net.neighParm(dev, 'ucast_solicit');
+    if (probes >= 0 && probes - net.neighParm(dev, 'app_solicit') < 0) {
+      net.step(skb, 'L2', 'neigh_app_ns', 'net/core/neighbour.c', `Probe ${n.probes + 1} for ${numToIp(n.key)} is an application probe (app_solicit = ${net.neighParm(dev, 'app_solicit')}): a netlink request to a user-space resolver (RTM_GETNEIGH), and no ARP frame. None answers here.`);
+      return;
+    }
+    const unicast = probes < 0 && n.ha;
     const dstHw = unicast ? n.ha! : BROADCAST_MAC;
     // arp_solicit passes no target_hw to arp_send_dst, so arp_create zeroes the target hardware
     // address even in a unicast probe (only the Ethernet destination is the known address).

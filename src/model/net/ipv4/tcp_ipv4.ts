@@ -174,11 +174,18 @@ function isn(net: Net, ep: TcpEndpoints, sport: number, dport: number): number {
   const words = (a: number, a6?: Uint8Array): number[] => (a6 ? [0, 4, 8, 12].map((i) => ((a6[i] << 24) | (a6[i + 1] << 16) | (a6[i + 2] << 8) | a6[i + 3]) >>> 0) : [a]);
   for (const v of [...words(ep.laddr, ep.laddr6), sport, ...words(ep.daddr, ep.daddr6), dport]) h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
   for (const c of net.name) h = Math.imul(h ^ c.charCodeAt(0), 0xc2b2ae35) >>> 0;
+  // another key (net_secret), as another boot of the kernel has: the generator's reruns
+  if (net.w.randomSalt) h = Math.imul(h ^ net.w.randomSalt, 0x27d4eb2f) >>> 0;
   return h >>> 0;
 }
 
 function tsval(net: Net): number {
-  return (Math.floor(net.w.sched.now / 1e6) + 1000) >>> 0;
+  return (tsvalAt(net.w.sched.now) + tsSaltOffset(net)) >>> 0;
+}
+
+/** a timestamp offset under another salt (tcp_ns_to_ts plus the per-connection ts_off, random in the kernel) */
+function tsSaltOffset(net: Net): number {
+  return net.w.randomSalt ? Math.imul(net.w.randomSalt, 0x9e3779b1) >>> 0 : 0;
 }
 
 interface Segment {
@@ -1562,7 +1569,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). ${undoable ? `A loss episode is under way (undo_marker ${sk.undoMarker ?? 0}): the block counts against the retransmissions it may undo (undo_retrans now ${sk.undoRetrans ?? 0}).` : 'The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.'}${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}`);
       if (inLoss) {
         // tcp_packet_delayed: the ACK echoes a timestamp from before the first retransmission
-        const stamp = tsvalAt(sk.dataRetransStamp ?? 0);
+        const stamp = (tsvalAt(sk.dataRetransStamp ?? 0) + tsSaltOffset(net)) >>> 0;
         const ecrBeforeStamp = !!sk.dataRetransStamp && !!opts.ts?.ecr && ((opts.ts.ecr - stamp) | 0) < 0;
         const cwndBefore = sk.cwnd ?? 1;
         const outcome = net.call('tcp_fastretrans_alert', () => tcp_process_loss(net, sk, { advanced, origAcked: !!cleaned?.origAcked, ecrBeforeStamp, where: la(sk) }));
