@@ -262,6 +262,7 @@ function callFates<T>(_fn: string, body: () => T): T {
 function freshFates<T>(body: () => T): T {
   return body();
 }
+function countFinal(): void {}
 
 export class Recorder {
   readonly events: TraceEvent[] = [];
@@ -339,10 +340,13 @@ export class Recorder {
     this.chooseCalls();
   }
 
+  /** set by fatesToTheEnd: the run never turns to 'full', so no counter delta is kept pending */
+  private final = false;
+
   private chooseCalls(): void {
     const full = this.lvl === 'full';
-    this.step = full ? this.stepFull : this.stepFates;
-    this.count = full ? this.countFull : this.countFates;
+    this.step = full ? this.stepFull : this.final ? this.stepFinal : this.stepFates;
+    this.count = full ? this.countFull : this.final ? countFinal : this.countFates;
     this.enter = full ? this.enterFull : enterFates;
     this.leave = full ? this.leaveFull : leaveFates;
     this.call = full ? this.callFull : callFates;
@@ -359,6 +363,7 @@ export class Recorder {
    */
   setLevel(level: RecordLevel): void {
     if (level === this.lvl) return;
+    if (this.final) throw new Error('the recorder was told the run stays at the fates level (fatesToTheEnd)');
     this.lvl = level;
     this.chooseCalls();
     if (level === 'full') {
@@ -376,6 +381,19 @@ export class Recorder {
         p.n = 0;
       }
     }
+  }
+
+  /**
+   * The run stays at the fates level to its end (a run with no re-execution window): the counter
+   * deltas a step drops at the fates level are kept only for a later turn to 'full' (setLevel), so
+   * from now on none are, and a count is the namespace's own add alone. Counts made before (the
+   * scenario's set-up) are forgotten with them.
+   */
+  fatesToTheEnd(): void {
+    if (this.lvl !== 'fates') return;
+    this.final = true;
+    this.flushCounters();
+    this.chooseCalls();
   }
 
   private rebuildNodes(): void {
@@ -509,6 +527,11 @@ export class Recorder {
   private stepFates(host: string, skb: SkBuff | null): void {
     if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
     (host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host)).n = 0;
+  }
+
+  /** A step of a run that stays at the fates level: the packet's summary only. */
+  private stepFinal(_host: string, skb: SkBuff | null): void {
+    if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
   }
 
   private stepFull(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
