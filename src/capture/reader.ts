@@ -60,6 +60,24 @@ interface Iface {
   num: bigint;
   den: bigint;
   offsetNs: bigint;
+  /** the last high word of a timestamp seen and its part of the time in ns (see `stampNs`) */
+  hi: number;
+  hiNs: bigint;
+}
+
+/**
+ * A pcapng timestamp (ticks = hi << 32 | lo) in ns. A capture's frames share the high word for
+ * about 4 s at ns resolution (an hour at µs), and most resolutions are whole ns (den 1), so the
+ * high word's part is kept and a frame costs a conversion and an add or two, not six BigInt
+ * operations. Exact either way: with den 1, ticks × num = (hi << 32) × num + lo × num.
+ */
+function stampNs(ifc: Iface, hi: number, lo: number): bigint {
+  if (ifc.den !== 1n) return (((BigInt(hi) << 32n) | BigInt(lo)) * ifc.num) / ifc.den + ifc.offsetNs;
+  if (hi !== ifc.hi) {
+    ifc.hi = hi;
+    ifc.hiNs = (BigInt(hi) << 32n) * ifc.num + ifc.offsetNs;
+  }
+  return ifc.num === 1n ? ifc.hiNs + BigInt(lo) : ifc.hiNs + BigInt(lo) * ifc.num;
 }
 
 function tsResolution(v: number): { num: bigint; den: bigint } {
@@ -112,6 +130,18 @@ export class CaptureReader {
       const what = this.format === 'pcap' ? 'packet record' : 'block';
       throw new CaptureError(this.base, `the capture is truncated: the file ends inside a ${what} (${this.pending.length} bytes of it present)`);
     }
+  }
+
+  /** a pcap record's whole seconds in ns, kept while they stay the same (frames come many a second) */
+  private lastSec = -1;
+  private lastSecNs = 0n;
+
+  private secNs(sec: number): bigint {
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.lastSecNs = BigInt(sec) * 1_000_000_000n;
+    }
+    return this.lastSecNs;
   }
 
   private u32(b: Uint8Array, at: number): number {
@@ -171,7 +201,7 @@ export class CaptureReader {
         index: this.frames++,
         offset: this.base + pos,
         ifIndex: 0,
-        tsNs: BigInt(sec) * 1_000_000_000n + BigInt(frac) * this.nsPerTick,
+        tsNs: this.secNs(sec) + (this.nsPerTick === 1n ? BigInt(frac) : BigInt(frac) * this.nsPerTick),
         origLen: this.u32(b, pos + 12),
         data: b.subarray(pos + 16, pos + 16 + caplen),
       });
@@ -221,7 +251,7 @@ export class CaptureReader {
         if (lt !== LINKTYPE_ETHERNET) throw new CaptureError(at + 8, `interface ${this.ifaces.length} has link type ${lt}${LINKTYPE_NAMES[lt] ? ` (${LINKTYPE_NAMES[lt]})` : ''}: only Ethernet (LINKTYPE_ETHERNET, 1) is replayed`);
         const snaplen = this.u32(b, pos + 12);
         if (snaplen > MAX_SNAPLEN && snaplen !== 0xffffffff) throw new CaptureError(at + 12, `interface ${this.ifaces.length} has snaplen ${snaplen}: absurd, no capture tool cuts frames above ${MAX_SNAPLEN} bytes`);
-        const ifc: Iface = { linktype: lt, snaplen, at, num: 1000n, den: 1n, offsetNs: 0n };
+        const ifc: Iface = { linktype: lt, snaplen, at, num: 1000n, den: 1n, offsetNs: 0n, hi: -1, hiNs: 0n };
         this.options(b, pos + 16, pos + len - 4, (code, o, n) => {
           if (code === OPT_IF_TSRESOL && n >= 1) Object.assign(ifc, tsResolution(b[o]));
           if (code === OPT_IF_TSOFFSET && n >= 8) {
@@ -239,12 +269,11 @@ export class CaptureReader {
         const ifc = this.iface(id, at + 8);
         const caplen = this.u32(b, pos + 20);
         if (caplen > len - 32) throw new CaptureError(at + 20, `packet block says it holds ${caplen} bytes but the block has room for ${len - 32}`);
-        const ticks = (BigInt(this.u32(b, pos + 12)) << 32n) | BigInt(this.u32(b, pos + 16));
         onFrame({
           index: this.frames++,
           offset: at,
           ifIndex: id,
-          tsNs: (ticks * ifc.num) / ifc.den + ifc.offsetNs,
+          tsNs: stampNs(ifc, this.u32(b, pos + 12), this.u32(b, pos + 16)),
           origLen: this.u32(b, pos + 24),
           data: b.subarray(pos + 28, pos + 28 + caplen),
         });

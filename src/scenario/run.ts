@@ -112,6 +112,8 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const win = opts.record;
   const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt);
+  // only a re-execution's window turns a fates run to 'full': without one, it stays fates to the end
+  if (!win) world.rec.fatesToTheEnd();
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };
   const meter = new BudgetMeter(budget, world.rec, opts.wallClock ?? Date.now);
   world.sched.meter = meter;

@@ -1,6 +1,7 @@
 // struct net: one host of the scenario, a network namespace with its own devices, routes,
 // neighbours, sysctls, counters and sockets (include/net/net_namespace.h).
 import type { SnmpName } from './snmp';
+import { SNMP_NAMES, snmpId, type SnmpId } from './snmp_ids';
 import type { SkbDropReason } from './core/dropreason';
 import { NetDevice, type DevKind } from './core/netdevice';
 import { SysctlTable, type SysctlCell } from './sysctl_table';
@@ -306,11 +307,12 @@ export class Net {
   /** net.ipv4.conf.all's cells, by key (devOrconf, devMaxconf) */
   private readonly allConf = new Map<string, SysctlCell>();
   /**
-   * nstat counters since the start of the run, each in a cell of its own: a count is then one
-   * lookup (the cell) and an add, where a number in the Map took a get and a set. Read them with
-   * `counters()`.
+   * nstat counters since the start of the run, by slot (snmp_ids.ts): a count is an index and an
+   * add, where a Map by name took a lookup. -1: not counted yet (a count is never negative). The
+   * slots in the order they were first counted, which `counters()` keeps.
    */
-  private readonly mib = new Map<string, { v: number }>();
+  private readonly mibVals: number[] = [];
+  private readonly mibOrder: SnmpId[] = [];
   sock: SockTables = { udp: [], udp6: [], tcp: [], raw: [], nextEphemeral: 32768 };
   /** the rule engine of issue 3, when the scenario has rules */
   nf: NetfilterEngine | null = null;
@@ -520,17 +522,23 @@ export class Net {
 
   // --- recording helpers, bound to this host ---
 
-  count(name: SnmpName, n = 1): void {
-    const c = this.mib.get(name);
-    if (c === undefined) this.mib.set(name, { v: n });
-    else c.v += n;
-    this.w.rec.count(this.name, name, n);
+  /** Counts SNMP counter `c`: its slot (a module's constant, snmpId), or its name (looked up). */
+  count(c: SnmpId | SnmpName, n = 1): void {
+    const id = typeof c === 'number' ? c : snmpId(c);
+    const vals = this.mibVals;
+    while (vals.length <= id) vals.push(-1);
+    const v = vals[id];
+    if (v < 0) {
+      vals[id] = n;
+      this.mibOrder.push(id);
+    } else vals[id] = v + n;
+    this.w.rec.count(this.name, SNMP_NAMES[id], n);
   }
 
   /** The counters counted so far, by name, in the order they were first counted. */
   counters(): [string, number][] {
     const out: [string, number][] = [];
-    for (const [k, c] of this.mib) out.push([k, c.v]);
+    for (const id of this.mibOrder) out.push([SNMP_NAMES[id], this.mibVals[id]]);
     return out;
   }
 
@@ -541,7 +549,8 @@ export class Net {
   /** kfree_skb_reason: the packet's journey ends here with a drop reason. */
   drop(skb: SkBuff, layer: Layer, fn: string, file: string, reason: SkbDropReason, what: What, ret?: string): void {
     const full = dropReasonName(reason);
-    this.step(skb, layer, fn, file, what, ret ? { drop: full, ret } : { drop: full });
+    // the step's extra is read only in a full trace: none is made at the fates level
+    this.w.rec.step(this.name, skb, layer, fn, file, what, this.w.rec.level !== 'full' ? undefined : ret ? { drop: full, ret } : { drop: full });
     this.w.rec.fate(skb.pkt, { kind: 'dropped', host: this.name, fn, reason: full });
     // __kfree_skb → skb_release_data: a reassembled datagram's frag_list goes with it
     if (skb.shinfo) skb_release_data(this, skb, 'NOT_SPECIFIED');

@@ -249,6 +249,21 @@ const EVENT_BYTES = 300;
 /** rough bytes of one sk_buff snapshot object */
 const SNAPSHOT_BYTES = 300;
 
+// The fates level's calls (Recorder.chooseCalls): no event is kept, so no call path either. The
+// level only turns to 'full' between traffic items or frames (src/scenario/run.ts, runPcap.ts),
+// where no call is open, so the path is empty then either way.
+function enterFates(): number {
+  return -1;
+}
+function leaveFates(): void {}
+function callFates<T>(_fn: string, body: () => T): T {
+  return body();
+}
+function freshFates<T>(body: () => T): T {
+  return body();
+}
+function countFinal(): void {}
+
 export class Recorder {
   readonly events: TraceEvent[] = [];
   private lvl: RecordLevel;
@@ -305,11 +320,37 @@ export class Recorder {
   private store = new ByteStore();
   private routeText = new WeakMap<Rtable, { dev: string; text: string }>();
 
+  /**
+   * The level's own versions of the calls the model makes at every step, chosen when the level
+   * is set rather than by a test inside each call: at the fates level each is a few lines that
+   * V8 inlines into the model's call sites, where the full level's bodies are too large to be.
+   */
+  step!: (host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra) => void;
+  count!: (host: string, name: string, n?: number) => void;
+  enter!: (fn: string) => number;
+  leave!: (depth: number) => void;
+  call!: <T>(fn: string, body: () => T) => T;
+  fresh!: <T>(body: () => T) => T;
+
   constructor(
     level: RecordLevel,
     private readonly clock: () => number,
   ) {
     this.lvl = level;
+    this.chooseCalls();
+  }
+
+  /** set by fatesToTheEnd: the run never turns to 'full', so no counter delta is kept pending */
+  private final = false;
+
+  private chooseCalls(): void {
+    const full = this.lvl === 'full';
+    this.step = full ? this.stepFull : this.final ? this.stepFinal : this.stepFates;
+    this.count = full ? this.countFull : this.final ? countFinal : this.countFates;
+    this.enter = full ? this.enterFull : enterFates;
+    this.leave = full ? this.leaveFull : leaveFates;
+    this.call = full ? this.callFull : callFates;
+    this.fresh = full ? this.freshFull : freshFates;
   }
 
   get level(): RecordLevel {
@@ -322,7 +363,9 @@ export class Recorder {
    */
   setLevel(level: RecordLevel): void {
     if (level === this.lvl) return;
+    if (this.final) throw new Error('the recorder was told the run stays at the fates level (fatesToTheEnd)');
     this.lvl = level;
+    this.chooseCalls();
     if (level === 'full') {
       this.rebuildNodes();
       // the deltas counted at the fates level that no step has taken yet, as `count` makes them
@@ -338,6 +381,19 @@ export class Recorder {
         p.n = 0;
       }
     }
+  }
+
+  /**
+   * The run stays at the fates level to its end (a run with no re-execution window): the counter
+   * deltas a step drops at the fates level are kept only for a later turn to 'full' (setLevel), so
+   * from now on none are, and a count is the namespace's own add alone. Counts made before (the
+   * scenario's set-up) are forgotten with them.
+   */
+  fatesToTheEnd(): void {
+    if (this.lvl !== 'fates') return;
+    this.final = true;
+    this.flushCounters();
+    this.chooseCalls();
   }
 
   private rebuildNodes(): void {
@@ -364,8 +420,7 @@ export class Recorder {
    * traffic items or frames (src/scenario/run.ts, runPcap.ts), where no call is open, so the path
    * is empty then either way.
    */
-  call<T>(fn: string, body: () => T): T {
-    if (this.lvl !== 'full') return body();
+  private callFull<T>(fn: string, body: () => T): T {
     this.stack.push(fn);
     if (this.lvl === 'full') this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
     try {
@@ -386,8 +441,7 @@ export class Recorder {
    * finally { net.leave(c); }`), so a modelled call allocates nothing at the fates level, where
    * `call` costs the closure and context every call site makes. Same path as `call` at either level.
    */
-  enter(fn: string): number {
-    if (this.lvl !== 'full') return -1;
+  private enterFull(fn: string): number {
     const depth = this.stack.length;
     this.stack.push(fn);
     this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
@@ -395,7 +449,7 @@ export class Recorder {
   }
 
   /** Leaves the call `enter` entered (-1: nothing was entered, at the fates level). */
-  leave(depth: number): void {
+  private leaveFull(depth: number): void {
     if (depth < 0) return;
     // popped, not cut by setting the length (a runtime call, 2 % of a full run): a call leaves
     // one entry, or a few where a callee's leave was skipped by an exception
@@ -409,9 +463,7 @@ export class Recorder {
   }
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
-  fresh<T>(body: () => T): T {
-    // at the fates level the path is always empty (see `call`): nothing to put aside
-    if (this.lvl !== 'full') return body();
+  private freshFull<T>(body: () => T): T {
     const saved = this.stack.splice(0);
     const savedNodes = this.lvl === 'full' ? this.nodes : null;
     if (savedNodes) this.nodes = [this.stackTrie];
@@ -449,20 +501,20 @@ export class Recorder {
     return p;
   }
 
-  count(host: string, name: string, n = 1): void {
-    if (this.lvl !== 'full') {
-      const p = this.fatesPendingOf(host);
-      p.l[p.n] = name;
-      p.l[p.n + 1] = n;
-      p.n += 2;
-      // a host that counts without a step of its own (a timer) must not grow the list for ever
-      if (p.n >= 256) {
-        p.l.length = p.n;
-        compactCounts(p.l);
-        p.n = p.l.length;
-      }
-      return;
+  private countFates(host: string, name: string, n = 1): void {
+    const p = host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host);
+    p.l[p.n] = name;
+    p.l[p.n + 1] = n;
+    p.n += 2;
+    // a host that counts without a step of its own (a timer) must not grow the list for ever
+    if (p.n >= 256) {
+      p.l.length = p.n;
+      compactCounts(p.l);
+      p.n = p.l.length;
     }
+  }
+
+  private countFull(host: string, name: string, n = 1): void {
     let m = this.pendingCounters.get(host);
     if (!m) {
       m = {};
@@ -471,16 +523,19 @@ export class Recorder {
     m[name] = (m[name] ?? 0) + n;
   }
 
-  step(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
+  /** A step at the fates level: the packet's summary, and the host's pending counter deltas dropped (see fatesPending). */
+  private stepFates(host: string, skb: SkBuff | null): void {
+    if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
+    (host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host)).n = 0;
+  }
+
+  /** A step of a run that stays at the fates level: the packet's summary only. */
+  private stepFinal(_host: string, skb: SkBuff | null): void {
+    if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
+  }
+
+  private stepFull(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
-    if (this.lvl !== 'full') {
-      if (host === this.fpHost) this.fpEntry!.n = 0;
-      else {
-        const p = this.fatesPending.get(host);
-        if (p !== undefined) p.n = 0;
-      }
-      return;
-    }
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.set(host, undefined);
     const stack = this.internStack(fn);

@@ -36,6 +36,19 @@ describe('Recorder', () => {
     assert.deepStrictEqual(rec.events[0].counters, { IpInReceives: 5000, ArpFilter: 5000 });
   });
 
+  it('keeps no pending counters in a run told it stays at the fates level, and refuses to turn full then', () => {
+    const rec = new Recorder('fates', () => 0);
+    rec.count('a', 'IpInReceives');
+    rec.fatesToTheEnd();
+    rec.count('a', 'IpInDelivers');
+    assert.strictEqual((rec as unknown as { fatesPending: Map<string, unknown> }).fatesPending.size, 0, 'nothing kept for a turn to full');
+    assert.throws(() => rec.setLevel('full'), /stays at the fates level/);
+    const full = new Recorder('full', () => 0);
+    full.fatesToTheEnd();
+    full.step('a', noSkb, 'L3', 'f', 'x.c', 'a full recorder is not changed');
+    assert.strictEqual(full.events.length, 1);
+  });
+
   it('records no call path at the fates level, and the whole path at the full level', () => {
     const rec = new Recorder('fates', () => 0);
     rec.call('outer', () => rec.call('inner', () => assert.deepStrictEqual(rec.stack, [])));

@@ -19,6 +19,10 @@ import { raw_local_deliver } from './raw';
 import { ip_rcv_options } from './ip_options';
 import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
+import { snmpId } from '../snmp_ids';
+
+/** the IpExt ECN counters by the header's two ECN bits, as slots (one array, not one a packet) */
+const ECN_COUNTERS = [snmpId('IpExtInNoECTPkts'), snmpId('IpExtInECT1Pkts'), snmpId('IpExtInECT0Pkts'), snmpId('IpExtInCEPkts')];
 
 export const IP_INPUT_FILE = 'net/ipv4/ip_input.c';
 const FILE = IP_INPUT_FILE;
@@ -84,7 +88,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     if (ihl < 5 || version !== 4) return inhdrError(net, skb, `Bad header: version ${version}, ihl ${ihl} (must be 4 and at least 5).`);
     const ecn = b[off + 1] & 3;
     // ip_rcv_core counts a GSO packet (TSO through a veth) as its gso_segs packets here, once in InReceives
-    net.count((['IpExtInNoECTPkts', 'IpExtInECT1Pkts', 'IpExtInECT0Pkts', 'IpExtInCEPkts'] as const)[ecn], Math.max(1, skb.gso_segs));
+    net.count(ECN_COUNTERS[ecn], Math.max(1, skb.gso_segs));
     if (!skb.mayPull(ihl * 4)) return inhdrError(net, skb, `The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
       net.count('IpExtInCsumErrors');
