@@ -121,14 +121,7 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
       net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.`);
       if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
-      if (skb.dst.type === 'RTN_MULTICAST') {
-        net.count('IpExtInMcastPkts');
-        net.count('IpExtInMcastOctets', skb.len);
-      } else if (skb.dst.type === 'RTN_BROADCAST') {
-        net.count('IpExtInBcastPkts');
-        net.count('IpExtInBcastOctets', skb.len);
-      }
-      dst_input(net, skb);
+      if (routedTail(net, skb, dev)) dst_input(net, skb);
       return;
     }
     const core = net.enter('ip_rcv_finish_core');
@@ -150,18 +143,30 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     // the options are compiled once the packet has a route (ip_options_compile may write the
     // receiving route's address into them, and its parameter problem needs a way back)
     if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
-    const rt = skb.dst!;
-    if (rt.type === 'RTN_MULTICAST') {
-      net.count('IpExtInMcastPkts');
-      net.count('IpExtInMcastOctets', skb.len);
-    } else if (rt.type === 'RTN_BROADCAST') {
-      net.count('IpExtInBcastPkts');
-      net.count('IpExtInBcastOctets', skb.len);
-    }
-    dst_input(net, skb);
+    if (routedTail(net, skb, dev)) dst_input(net, skb);
   } finally {
     net.leave(call);
   }
+}
+
+/**
+ * The end of ip_rcv_finish_core once the packet has a route: the multicast and broadcast
+ * counters, and (RFC 1122 3.3.6) a unicast datagram that came as a link-layer broadcast or
+ * multicast is dropped where drop_unicast_in_l2_multicast is on (IN_DEV_ORCONF). False: dropped.
+ */
+function routedTail(net: Net, skb: SkBuff, dev: NetDevice): boolean {
+  const rt = skb.dst!;
+  if (rt.type === 'RTN_MULTICAST') {
+    net.count('IpExtInMcastPkts');
+    net.count('IpExtInMcastOctets', skb.len);
+  } else if (rt.type === 'RTN_BROADCAST') {
+    net.count('IpExtInBcastPkts');
+    net.count('IpExtInBcastOctets', skb.len);
+  } else if ((skb.pkt_type === 'PACKET_BROADCAST' || skb.pkt_type === 'PACKET_MULTICAST') && net.devOrconf(dev, 'drop_unicast_in_l2_multicast')) {
+    net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'UNICAST_IN_L2_MULTICAST', `A datagram for the unicast address ${numToIp(readIp(skb.buf, skb.network_header).daddr)} came as a link-layer ${skb.pkt_type === 'PACKET_BROADCAST' ? 'broadcast' : 'multicast'}, and drop_unicast_in_l2_multicast is on for ${dev.name}: dropped (RFC 1122 3.3.6).`);
+    return false;
+  }
+  return true;
 }
 
 /** dst_input: call the route's input function (dst->input, set by the routing decision). */

@@ -475,6 +475,9 @@ export function ip_do_redirect(net: Net, skb: SkBuff, newGw: number): void {
     }
     if (!net.devOrconf(dev, 'shared_media')) {
       if (!dev.addrs.some((a) => inPrefix(newGw, a.local, a.plen) && inPrefix(oldGw, a.local, a.plen))) return reject('with shared_media off the new gateway must be on the same subnet as the old one (inet_addr_onlink)');
+      // IN_DEV_SEC_REDIRECTS, then ip_fib_check_default: only a gateway some live route of this
+      // device already uses (any table) may be taken
+      if (net.devOrconf(dev, 'secure_redirects') && !net.fib.routes.some((r) => r.dev === dev && r.gw === newGw && dev.up)) return reject(`secure_redirects is on and no route through ${dev.name} has ${numToIp(newGw)} as its gateway (ip_fib_check_default)`);
     } else if (inet_addr_type(net, newGw) !== 'RTN_UNICAST') return reject('the new gateway is not a unicast address here (inet_addr_type)');
     const n = neigh_lookup(net, odev, newGw) ?? neigh_create(net, odev, newGw);
     if (!nudValid(n.state)) {
