@@ -96,12 +96,24 @@ export function describeLinkUp(p: Uint8Array): string {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
+/** An MLD report with its source and checksum zeroed: what stays when it went from fe80:: instead of ::. */
+function withoutSource(p: Uint8Array): string | undefined {
+  const i = icmpAt(p);
+  if (i === undefined || p[i] !== 143) return undefined;
+  const m = p.slice();
+  m.fill(0, 8, 24);
+  m[i + 2] = m[i + 3] = 0;
+  return hex(m);
+}
+
 /**
  * Each device's link-up packets as multisets: one seen on one side only (by its bytes, the
- * nonce masked) is a difference. Devices the kernel did not capture (`captured` lacks them) are
- * not compared.
+ * nonce masked) is a difference. One race is paired up instead: an MLD report the model sent from
+ * :: that the kernel sent from its link-local address with the same records (DAD was over before
+ * mld_ifc_work's random retransmission; `races` counts them). Devices not in `captured` are not
+ * compared.
  */
-export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, captured: Set<string>): Difference[] {
+export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, captured: Set<string>, races = { n: 0 }): Difference[] {
   const out: Difference[] = [];
   const keys = new Set([...model.keys(), ...kernel.keys()]);
   for (const k of [...keys].sort()) {
@@ -119,10 +131,27 @@ export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, capture
     const a = count(model.get(k) ?? []);
     const b = count(kernel.get(k) ?? []);
     const host = k.slice(0, k.indexOf(':'));
+    const left: { side: 'model' | 'kernel'; p: Uint8Array; n: number }[] = [];
     for (const h of new Set([...a.keys(), ...b.keys()])) {
       const na = a.get(h)?.n ?? 0;
       const nb = b.get(h)?.n ?? 0;
-      if (na !== nb) out.push({ host, what: `link-up on ${k}: ${describeLinkUp((a.get(h) ?? b.get(h))!.p)}`, field: 'times sent', model: String(na), kernel: String(nb) });
+      if (na > nb) left.push({ side: 'model', p: a.get(h)!.p, n: na - nb });
+      if (nb > na) left.push({ side: 'kernel', p: b.get(h)!.p, n: nb - na });
+    }
+    for (const m of left.filter((x) => x.side === 'model' && x.p.slice(8, 24).every((v) => v === 0))) {
+      const key = withoutSource(m.p);
+      for (const kk of left.filter((x) => x.side === 'kernel' && x.p[8] === 0xfe && x.p[9] === 0x80 && key !== undefined && withoutSource(x.p) === key)) {
+        const n = Math.min(m.n, kk.n);
+        m.n -= n;
+        kk.n -= n;
+        races.n += n;
+      }
+    }
+    for (const x of left) {
+      if (!x.n) continue;
+      const na = a.get(hex(maskNonce(x.p)))?.n ?? 0;
+      const nb = b.get(hex(maskNonce(x.p)))?.n ?? 0;
+      out.push({ host, what: `link-up on ${k}: ${describeLinkUp(x.p)}`, field: 'times sent', model: String(na), kernel: String(nb) });
     }
   }
   return out;
