@@ -5,8 +5,9 @@
 // before the first traffic item. Their times are random in the kernel (DAD's delay, the reports'
 // retransmissions within mldv2_unsolicited_report_interval) and the model takes the latest each
 // draw can be, so they are compared per device as a multiset of packets, not in order or by
-// time. DAD's nonce (enhanced_dad) is random: its six bytes, and the checksum over them, are
-// masked (docs/fidelity.md, "## IPv6").
+// time; an MLD report record by record (which records share a report depends on how long the
+// kernel's setup commands took). DAD's nonce (enhanced_dad) is random: its six bytes, and the
+// checksum over them, are masked (docs/fidelity.md, "## IPv6").
 import type { Trace } from '../trace/contract';
 import type { Difference } from './compare';
 import { hexToBytes } from './frames';
@@ -20,6 +21,8 @@ const LINKTYPE_LINUX_SLL2 = 276;
 const SLL2_HLEN = 20;
 const PACKET_OUTGOING = 4;
 const ETH_P_IPV6 = 0x86dd;
+/** MLDv2 record types (include/net/mld.h) */
+const GREC_NAMES: Record<number, string> = { 1: 'IS_IN', 2: 'IS_EX', 3: 'TO_IN', 4: 'TO_EX', 5: 'ALLOW', 6: 'BLOCK' };
 
 /** The model's frames sent before the first traffic item, IPv6 only, without their Ethernet header. */
 export function modelLinkUpFrames(t: Trace, firstItemEvent: number): LinkUpFrames {
@@ -86,7 +89,7 @@ export function describeLinkUp(p: Uint8Array): string {
   if (i !== undefined && p[i] === 143) {
     const n = (p[i + 6] << 8) | p[i + 7];
     const recs: string[] = [];
-    for (let k = 0, o = i + 8; k < n && o + 20 <= p.length; k++, o += 20 + ((p[o + 2] << 8) | p[o + 3]) * 16) recs.push(`${({ 1: 'IS_IN', 2: 'IS_EX', 3: 'TO_IN', 4: 'TO_EX', 5: 'ALLOW', 6: 'BLOCK' } as Record<number, string>)[p[o]] ?? p[o]} ${formatIpv6(p.slice(o + 4, o + 20))}`);
+    for (let k = 0, o = i + 8; k < n && o + 20 <= p.length; k++, o += 20 + ((p[o + 2] << 8) | p[o + 3]) * 16) recs.push(`${GREC_NAMES[p[o]] ?? p[o]} ${formatIpv6(p.slice(o + 4, o + 20))}`);
     return `MLDv2 report from ${src} (${recs.join(', ')})`;
   }
   if (i !== undefined && p[i] === 135) return `neighbour solicitation from ${src} for ${formatIpv6(p.slice(i + 8, i + 24))}`;
@@ -96,62 +99,79 @@ export function describeLinkUp(p: Uint8Array): string {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** An MLD report with its source and checksum zeroed: what stays when it went from fe80:: instead of ::. */
-function withoutSource(p: Uint8Array): string | undefined {
-  const i = icmpAt(p);
-  if (i === undefined || p[i] !== 143) return undefined;
-  const m = p.slice();
-  m.fill(0, 8, 24);
-  m[i + 2] = m[i + 3] = 0;
-  return hex(m);
+/** What is compared of a link-up packet: the packet (nonce masked), or each record of an MLD report. */
+interface Unit {
+  key: string;
+  /** the key without the source (an MLD record), for the race */
+  raceKey?: string;
+  src: Uint8Array;
+  what: string;
 }
 
 /**
- * Each device's link-up packets as multisets: one seen on one side only (by its bytes, the
- * nonce masked) is a difference. One race is paired up instead: an MLD report the model sent from
- * :: that the kernel sent from its link-local address with the same records (DAD was over before
- * mld_ifc_work's random retransmission; `races` counts them). Devices not in `captured` are not
- * compared.
+ * An MLD report is compared record by record, each with the report's source and the rest of its
+ * headers (version, traffic class, flow label, next header, hop limit, destination, the
+ * hop-by-hop header, ICMPv6 type and code): which records share a report depends on when the
+ * setup's commands ran (the kernel's mld_ifc_work runs two jiffies after a join, between two
+ * setup lines; the model's setup takes no time), what each group gets (mc_qrv records from ::,
+ * mc_qrv from the link-local address after DAD) does not. Any other packet is compared whole.
+ */
+function units(p: Uint8Array): Unit[] {
+  const i = icmpAt(p);
+  const src = p.slice(8, 24);
+  if (i === undefined || p[i] !== 143) return [{ key: hex(maskNonce(p)), src, what: describeLinkUp(p) }];
+  const head = hex(Uint8Array.from([...p.slice(0, 4), p[6], p[7], ...p.slice(24, i), p[i], p[i + 1]]));
+  const out: Unit[] = [];
+  const n = (p[i + 6] << 8) | p[i + 7];
+  for (let k = 0, o = i + 8; k < n && o + 20 <= p.length; k++) {
+    const len = 20 + ((p[o + 2] << 8) | p[o + 3]) * 16;
+    const rec = hex(p.slice(o, o + len));
+    out.push({ key: `${head}|${hex(src)}|${rec}`, raceKey: `${head}|${rec}`, src, what: `MLDv2 record ${GREC_NAMES[p[o]] ?? p[o]} ${formatIpv6(p.slice(o + 4, o + 20))} from ${formatIpv6(src)}` });
+    o += len;
+  }
+  return out;
+}
+
+/**
+ * Each device's link-up as multisets of units (units above): one seen more often on one side is
+ * a difference, with two exceptions for what the setup's timing decides. The MLD records sent
+ * from :: (mld_ifc_work, while the link-local address is tentative) are compared as a set: how
+ * many there are depends on when each join came between two setup lines (a join resets every
+ * group's work to two jiffies later) and on linkwatch (a veth's NETDEV_CHANGE after NETDEV_UP
+ * runs ipv6_mc_up again, which counts every group's records again), while the model's setup
+ * takes no time. And a record the kernel sent from its link-local address more often than the
+ * model, which the model sent from :: (DAD was over before mld_ifc_work's random
+ * retransmission), is the race (`races` counts them). Devices not in `captured` are not compared.
  */
 export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, captured: Set<string>, races = { n: 0 }): Difference[] {
   const out: Difference[] = [];
   const keys = new Set([...model.keys(), ...kernel.keys()]);
   for (const k of [...keys].sort()) {
     if (!captured.has(k)) continue;
-    const count = (l: Uint8Array[]): Map<string, { n: number; p: Uint8Array }> => {
-      const m = new Map<string, { n: number; p: Uint8Array }>();
-      for (const p of l) {
-        const h = hex(maskNonce(p));
-        const c = m.get(h);
+    const count = (l: Uint8Array[]): Map<string, { n: number; u: Unit }> => {
+      const m = new Map<string, { n: number; u: Unit }>();
+      for (const u of l.flatMap(units)) {
+        const c = m.get(u.key);
         if (c) c.n++;
-        else m.set(h, { n: 1, p });
+        else m.set(u.key, { n: 1, u });
       }
       return m;
     };
     const a = count(model.get(k) ?? []);
     const b = count(kernel.get(k) ?? []);
     const host = k.slice(0, k.indexOf(':'));
-    const left: { side: 'model' | 'kernel'; p: Uint8Array; n: number }[] = [];
+    const fromAny = (u: Unit): boolean => !!u.raceKey && u.src.every((v) => v === 0);
+    const modelFromAny = new Set([...a.values()].filter((x) => fromAny(x.u)).map((x) => x.u.raceKey));
     for (const h of new Set([...a.keys(), ...b.keys()])) {
+      const u = (a.get(h) ?? b.get(h))!.u;
       const na = a.get(h)?.n ?? 0;
       const nb = b.get(h)?.n ?? 0;
-      if (na > nb) left.push({ side: 'model', p: a.get(h)!.p, n: na - nb });
-      if (nb > na) left.push({ side: 'kernel', p: b.get(h)!.p, n: nb - na });
-    }
-    for (const m of left.filter((x) => x.side === 'model' && x.p.slice(8, 24).every((v) => v === 0))) {
-      const key = withoutSource(m.p);
-      for (const kk of left.filter((x) => x.side === 'kernel' && x.p[8] === 0xfe && x.p[9] === 0x80 && key !== undefined && withoutSource(x.p) === key)) {
-        const n = Math.min(m.n, kk.n);
-        m.n -= n;
-        kk.n -= n;
-        races.n += n;
+      if (fromAny(u) ? na > 0 === nb > 0 : na === nb) continue;
+      if (nb > na && u.raceKey && u.src[0] === 0xfe && u.src[1] === 0x80 && modelFromAny.has(u.raceKey)) {
+        races.n += nb - na;
+        continue;
       }
-    }
-    for (const x of left) {
-      if (!x.n) continue;
-      const na = a.get(hex(maskNonce(x.p)))?.n ?? 0;
-      const nb = b.get(hex(maskNonce(x.p)))?.n ?? 0;
-      out.push({ host, what: `link-up on ${k}: ${describeLinkUp(x.p)}`, field: 'times sent', model: String(na), kernel: String(nb) });
+      out.push({ host, what: `link-up on ${k}: ${u.what}`, field: fromAny(u) ? 'sent at all' : 'times sent', model: String(na), kernel: String(nb) });
     }
   }
   return out;

@@ -241,7 +241,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
           obs.linkUp.get(k)!.push(f.packet);
         }
       }
-      if (process.env.NSX_FIDELITY_DEBUG) for (const [k, l] of obs.linkUp) log(`  debug link-up on ${k}: ${l.map(describeLinkUp).join('; ')}`);
+      if (process.env.NSX_FIDELITY_DEBUG) for (const [k, l] of obs.linkUp) log(`  debug link-up on ${k}: ${l.map((p) => `${describeLinkUp(p)} [${Buffer.from(p).toString("hex")}]`).join("; ")}`);
     }
     // nft tracing, after the setup (a setup line may flush the ruleset)
     const chains = new Map<string, Map<string, NftChainInfo>>();

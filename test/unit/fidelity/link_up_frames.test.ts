@@ -96,7 +96,7 @@ describe('fidelity: the link-up frames (link_up_frames.ts)', () => {
     k.get('b:eth0')!.splice(rep, 1);
     const d = compareLinkUp(m, k, captured);
     assert.strictEqual(d.length, 1);
-    assert.match(d[0].what, /^link-up on b:eth0: MLDv2 report from/);
+    assert.match(d[0].what, /^link-up on b:eth0: MLDv2 record TO_EX ff02::1:ff\S+ from /);
     assert.deepStrictEqual([d[0].model, d[0].kernel], ['2', '1']);
     assert.deepStrictEqual(compareLinkUp(m, k, new Set(['a:eth0'])), [], 'a device not captured is not compared');
   });
@@ -110,9 +110,45 @@ describe('fidelity: the link-up frames (link_up_frames.ts)', () => {
     l[i] = fromLl;
     const races = { n: 0 };
     assert.deepStrictEqual(compareLinkUp(m, k, new Set(['a:eth0']), races), []);
-    assert.strictEqual(races.n, 1);
+    assert.strictEqual(races.n, 2, 'its two records');
     // the other way round (the kernel from :: where the model's DAD was over) is no race
     const back: LinkUpFrames = new Map([['a:eth0', k.get('a:eth0')!]]);
     assert.strictEqual(compareLinkUp(back, new Map([['a:eth0', m.get('a:eth0')!]]), new Set(['a:eth0'])).length, 2);
+  });
+
+  it('compares MLD reports record by record: packed otherwise they agree; records from :: as a set, the others by count', () => {
+    const m = model();
+    const l = m.get('a:eth0')!;
+    const fromAny = l.filter((p) => describeLinkUp(p).startsWith('MLDv2 report from ::'));
+    const fromLl = l.filter((p) => describeLinkUp(p).startsWith('MLDv2 report from fe80'));
+    assert.deepStrictEqual([fromAny.length, fromLl.length], [2, 2]);
+    // one report of two records → two reports of one record each
+    const one = (p: Uint8Array, k: number): Uint8Array => {
+      const q = new Uint8Array(56 + 20);
+      q.set(p.slice(0, 56));
+      q.set(p.slice(56 + k * 20, 56 + (k + 1) * 20), 56);
+      q[54] = 0;
+      q[55] = 1;
+      return q;
+    };
+    const rest = l.filter((p) => !describeLinkUp(p).startsWith('MLDv2'));
+    const kernel = (extra: Uint8Array[]): LinkUpFrames => new Map([['a:eth0', [...rest, one(fromLl[0], 0), fromLl[1], one(fromLl[0], 1), ...extra]]]);
+    const cap = new Set(['a:eth0']);
+    assert.deepStrictEqual(compareLinkUp(m, kernel(fromAny), cap), []);
+    // from ::: three times, or once, is the same; a group never reported from :: is a difference
+    assert.deepStrictEqual(compareLinkUp(m, kernel([...fromAny, fromAny[0]]), cap), []);
+    assert.deepStrictEqual(compareLinkUp(m, kernel([one(fromAny[0], 0), one(fromAny[0], 1)]), cap), []);
+    const d = compareLinkUp(m, kernel([one(fromAny[0], 0)]), cap);
+    assert.deepStrictEqual(
+      d.map((x) => [x.field, x.model, x.kernel]),
+      [['sent at all', '2', '0']],
+    );
+    // from the link-local address by count
+    const k2 = kernel(fromAny);
+    k2.get('a:eth0')!.splice(rest.length, 1);
+    assert.deepStrictEqual(
+      compareLinkUp(m, k2, cap).map((x) => [x.field, x.model, x.kernel]),
+      [['times sent', '2', '1']],
+    );
   });
 });

@@ -113,4 +113,11 @@ describe('IPv6 MLDv2 reports at link-up (mcast.c)', () => {
     assert.strictEqual(r[1].recs[0], 'TO_IN ff02::1:ff00:1');
     assert.ok(!r[2].recs.some((g) => g.endsWith('ff02::1:ff00:1')), 'left: not in the reports after DAD');
   });
+
+  it('a device whose MTU goes below 1280 in the setup (addrconf_ifdown) sends neither its DAD probe nor its reports afterwards', () => {
+    const t = runScenarioText(scenario('ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\nip link set eth0 up\nip link set eth0 mtu 1000'), 't.yaml');
+    assert.deepStrictEqual(reports(t, 'a'), []);
+    assert.ok(!t.events.some((e) => e.host === 'a' && (e.fn === 'ndisc_send_skb' || e.fn === 'addrconf_dad_kick')));
+    assert.strictEqual(reports(t, 'b').length, 4, 'the peer is not affected');
+  });
 });

@@ -134,6 +134,8 @@ export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
   if (net.ipv6.gone.has(dev.ifindex)) return;
   net.ipv6.gone.add(dev.ifindex);
+  // INET6_IFADDR_STATE_DEAD: a DAD still running for an address stops with it
+  for (const a of net.ipv6.addrs.get(dev.ifindex) ?? []) a.dad = undefined;
   net.ipv6.addrs.delete(dev.ifindex);
   // ipv6_mc_destroy_dev: the MLD works stop with the groups
   const mc = net.ipv6.mc.get(dev.ifindex);
