@@ -132,16 +132,23 @@ function units(p: Uint8Array): Unit[] {
   return out;
 }
 
+/** How many more of a record one side may have sent from its link-local address when the other sent it from :: instead (the races below): one group's mc_qrv records. */
+const RACE_MAX = 2;
+
 /**
  * Each device's link-up as multisets of units (units above): one seen more often on one side is
- * a difference, with two exceptions for what the setup's timing decides. The MLD records sent
- * from :: (mld_ifc_work, while the link-local address is tentative) are compared as a set: how
- * many there are depends on when each join came between two setup lines (a join resets every
- * group's work to two jiffies later) and on linkwatch (a veth's NETDEV_CHANGE after NETDEV_UP
- * runs ipv6_mc_up again, which counts every group's records again), while the model's setup
- * takes no time. And a record the kernel sent from its link-local address more often than the
- * model, which the model sent from :: (DAD was over before mld_ifc_work's random
- * retransmission), is the race (`races` counts them). Devices not in `captured` are not compared.
+ * a difference, with two exceptions for what the setup's timing and the random draws decide.
+ * The MLD records sent from :: (mld_ifc_work, while the link-local address is tentative) are
+ * compared as a set: how many there are depends on when each join came between two setup lines
+ * (a join resets every group's work to two jiffies later) and on linkwatch (a veth's
+ * NETDEV_CHANGE after NETDEV_UP runs ipv6_mc_up again, which counts every group's records
+ * again), while the model's setup takes no time. And a record one side sent from its link-local
+ * address up to RACE_MAX times more often is a race when the other side sent it that many more
+ * times from :: instead:
+ * whether a report goes before or after the link-local address's DAD is over depends on random
+ * delays (mld_ifc_work's retransmission, or another address's DAD, whose completion joins a
+ * forwarding device's anycast group, against the link-local address's kick delay); `races`
+ * counts them. Devices not in `captured` are not compared.
  */
 export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, captured: Set<string>, races = { n: 0 }): Difference[] {
   const out: Difference[] = [];
@@ -161,16 +168,38 @@ export function compareLinkUp(model: LinkUpFrames, kernel: LinkUpFrames, capture
     const b = count(kernel.get(k) ?? []);
     const host = k.slice(0, k.indexOf(':'));
     const fromAny = (u: Unit): boolean => !!u.raceKey && u.src.every((v) => v === 0);
-    const modelFromAny = new Set([...a.values()].filter((x) => fromAny(x.u)).map((x) => x.u.raceKey));
+    // per record (without its source): how often each side sent it from :: and from fe80::
+    const tally = (m: Map<string, { n: number; u: Unit }>): Map<string, { any: number; ll: number }> => {
+      const t = new Map<string, { any: number; ll: number }>();
+      for (const { n, u } of m.values()) {
+        if (!u.raceKey) continue;
+        const x = t.get(u.raceKey) ?? { any: 0, ll: 0 };
+        if (fromAny(u)) x.any += n;
+        else x.ll += n;
+        t.set(u.raceKey, x);
+      }
+      return t;
+    };
+    const ta = tally(a);
+    const tb = tally(b);
+    const raced = (r: string): boolean => {
+      const x = ta.get(r) ?? { any: 0, ll: 0 };
+      const y = tb.get(r) ?? { any: 0, ll: 0 };
+      if (x.ll === y.ll) return false;
+      // the side with fewer from fe80:: sent as many more from :: (or more: linkwatch may add some)
+      const [fewer, more] = x.ll < y.ll ? [x, y] : [y, x];
+      const moved = more.ll - fewer.ll;
+      const ok = moved <= RACE_MAX && fewer.any >= more.any + moved;
+      if (ok) races.n += more.ll - fewer.ll;
+      return ok;
+    };
+    const excused = new Set([...new Set([...ta.keys(), ...tb.keys()])].filter(raced));
     for (const h of new Set([...a.keys(), ...b.keys()])) {
       const u = (a.get(h) ?? b.get(h))!.u;
       const na = a.get(h)?.n ?? 0;
       const nb = b.get(h)?.n ?? 0;
       if (fromAny(u) ? na > 0 === nb > 0 : na === nb) continue;
-      if (nb > na && u.raceKey && u.src[0] === 0xfe && u.src[1] === 0x80 && modelFromAny.has(u.raceKey)) {
-        races.n += nb - na;
-        continue;
-      }
+      if (u.raceKey && excused.has(u.raceKey)) continue;
       out.push({ host, what: `link-up on ${k}: ${u.what}`, field: fromAny(u) ? 'sent at all' : 'times sent', model: String(na), kernel: String(nb) });
     }
   }
