@@ -4,6 +4,7 @@ import { diffFrames, normalizeFrame, type Norm } from './frames';
 import type { DropRecord, HookPass, Observation, WireFrame } from './observe';
 import { IGNORED_COUNTERS } from './counters';
 import { IGNORED_DROP_REASONS, sameLocation } from './drops';
+import { compareLinkUp } from './link_up_frames';
 
 export interface Difference {
   host: string;
@@ -373,10 +374,11 @@ export function compareDrops(model: Observation, kernel: Observation): Differenc
   return out;
 }
 
-export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>, modelDurationNs = 0, delayRace = false): Difference[] {
+export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>, modelDurationNs = 0, delayRace = false, linkUpCaptured?: Set<string>): Difference[] {
   if (modelDurationNs > RANDOM_REACHABLE_AFTER_NS || delayRace) {
     model = { ...model, frames: withoutReconfirmations(model.frames).frames };
     kernel = { ...kernel, frames: withoutReconfirmations(kernel.frames).frames };
   }
-  return [...compareFrames(model, kernel, captured), ...compareHooks(model, kernel, hosts), ...compareCounters(model, kernel, hosts), ...compareSockets(model, kernel), ...comparePings(model, kernel), ...compareSends(model, kernel), ...compareDrops(model, kernel)];
+  const linkUp = model.linkUp && kernel.linkUp ? compareLinkUp(model.linkUp, kernel.linkUp, linkUpCaptured ?? new Set()) : [];
+  return [...linkUp, ...compareFrames(model, kernel, captured), ...compareHooks(model, kernel, hosts), ...compareCounters(model, kernel, hosts), ...compareSockets(model, kernel), ...comparePings(model, kernel), ...compareSends(model, kernel), ...compareDrops(model, kernel)];
 }

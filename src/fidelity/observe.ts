@@ -9,6 +9,7 @@ import { HOOK_NAMES, HOOK_RANK, type NfHook } from './parse';
 import { errnoName } from './errno';
 import { REASM_CLONE } from '../model/net/ipv4/ip_fragment';
 import { formatIpv6 } from '../trace/ipv6';
+import type { LinkUpFrames } from './link_up_frames';
 
 export interface WireFrame {
   /** the model's packet id (model side only) */
@@ -62,6 +63,8 @@ export interface Observation {
   drops?: DropRecord[];
   /** the running kernel's function names (kernel side, with drops): to tell inlined functions */
   symbols?: Set<string>;
+  /** IPv6's link-up: host:ifname → the IPv6 packets it sent before the traffic (link_up_frames.ts) */
+  linkUp?: LinkUpFrames;
 }
 
 /** The functions whose whole datagram is, in the kernel, the sk_buff of the fragment that completed it. */

@@ -4,6 +4,7 @@
 // as the model paced it (a timed item, `at: +5ms`, that long after the previous one's start and
 // without waiting for quiet in between); then everything is read back and torn down.
 import { linkUpWaitMs, type Mark } from './link_up';
+import { describeLinkUp, parseSll2Pcap } from './link_up_frames';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Scenario, TrafficItem } from '../scenario/types';
@@ -195,6 +196,19 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
       ]);
       if (l.kind === 'nic') notes.push(`link ${a.host.text}:${a.ifname.text} ${b.host.text}:${b.ifname.text} is a "nic" in the model (NAPI, pfifo_fast) but a veth pair here: what is compared is what a veth shows too (frames, counters, hooks)`);
     }
+    // IPv6's link-up traffic: one capture per namespace from before the setup lines (an `any`
+    // capture: a device cannot be captured on before it is up) to the end of the link-up wait
+    const linkUpDumps: { host: string; file: string; proc: Proc }[] = [];
+    if (v6) {
+      for (const h of sc.hosts) {
+        const file = path.join(dir, `linkup-${h.name}.pcap`);
+        const p = ns.get(h.name)!.spawn(['tcpdump', '-i', 'any', '-y', 'LINUX_SLL2', '-Q', 'out', '-w', file, '-U', '-n', '-s', '0', '-Z', 'root', '--immediate-mode', 'ip6']);
+        procs.push(p);
+        if (!(await p.until((_o, e) => /listening on/.test(e), STARTUP_MS))) errors.push(`tcpdump -i any on ${h.name} (the link-up capture) did not start: ${p.err.trim()}`);
+        else linkUpDumps.push({ host: h.name, file, proc: p });
+      }
+      if (errors.length) return { obs, errors, notes, captured, unsupported };
+    }
     // the setup lines, verbatim, in order
     const cwd = path.dirname(path.resolve(sc.file));
     for (const h of sc.hosts) {
@@ -215,7 +229,20 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
     if (errors.length || unsupported.length) return { obs, errors, notes, captured, unsupported };
     // IPv6's link-up traffic (DAD of the link-local addresses, the unsolicited MLD reports and
     // their retransmission) is over before captures and counters start (docs/fidelity.md)
-    if (v6) await sleep(linkUpWaitMs(marks, V6_SETTLE_MS));
+    if (v6) {
+      await sleep(linkUpWaitMs(marks, V6_SETTLE_MS));
+      obs.linkUp = new Map();
+      for (const d of linkUpDumps) {
+        await d.proc.stop('SIGINT');
+        const names = new Map((JSON.parse(ns.get(d.host)!.exec(['ip', '-j', 'link', 'show'])) as { ifindex: number; ifname: string }[]).map((l) => [l.ifindex, l.ifname]));
+        for (const f of fs.existsSync(d.file) ? parseSll2Pcap(fs.readFileSync(d.file)) : []) {
+          const k = `${d.host}:${names.get(f.ifindex) ?? `ifindex ${f.ifindex}`}`;
+          if (!obs.linkUp.has(k)) obs.linkUp.set(k, []);
+          obs.linkUp.get(k)!.push(f.packet);
+        }
+      }
+      if (process.env.NSX_FIDELITY_DEBUG) for (const [k, l] of obs.linkUp) log(`  debug link-up on ${k}: ${l.map((p) => `${describeLinkUp(p)} [${Buffer.from(p).toString("hex")}]`).join("; ")}`);
+    }
     // nft tracing, after the setup (a setup line may flush the ruleset)
     const chains = new Map<string, Map<string, NftChainInfo>>();
     for (const h of sc.hosts) {

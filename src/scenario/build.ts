@@ -18,7 +18,7 @@ import { Scenario, ScenarioError, ScenarioErrors, SetupCommand, SourcePos, Tok }
 import { applyNetfilter, type FileReader } from './netfilter';
 import { ipv6RulesCheck } from './netfilter/ipv6_scope';
 import { usesIpv6 } from './ipv6_use';
-import { addrconf_dev_up, addrconf_mtu_change, in6_dev_get, inet6_addr_add, inet6_addr_del, ipv6_chk_addr_after_dad } from '../model/net/ipv6/addrconf';
+import { addrconf_dev_up, addrconf_mtu_change, dev_forward_change, in6_dev_get, inet6_addr_add, inet6_addr_del, ipv6_chk_addr_after_dad } from '../model/net/ipv6/addrconf';
 import { udp6Socket } from '../model/net/ipv6/udp';
 import { tcpListen6 } from '../model/net/ipv6/tcp_ipv6';
 import { isV6Any } from '../model/proto/ipv6';
@@ -248,7 +248,12 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
     }
     case 'sysctl': {
       try {
+        // addrconf_sysctl_forward: a device whose IPv6 forwarding turns on or off joins or leaves the routers' groups
+        const fwd6 = (): boolean[] => [...net.devices.values()].map((d) => net.ipv6.enabled && !!net.sysctl.get(`net.ipv6.conf.${d.name}.forwarding`));
+        const before = fwd6();
         net.writeSysctl(c.key.text, c.value.text);
+        const after = fwd6();
+        [...net.devices.values()].forEach((d, i) => before[i] !== after[i] && dev_forward_change(net, d));
       } catch (e) {
         if (e instanceof SysctlRangeError) throw new ScenarioError(`sysctl: ${e.message}`, c.value.pos);
         if (e instanceof SysctlError) throw new ScenarioError(`sysctl: ${e.message} (not modelled, or not a sysctl of a network namespace)`, c.key.pos);

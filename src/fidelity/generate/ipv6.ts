@@ -53,6 +53,9 @@ const PLENS6: readonly (readonly [number, number])[] = [
  * IPv6 addresses, routes and forwarding on the links topology() made; in an IPv6-only draw the
  * IPv4 addresses and routes are taken out again. Returns the features to leave out.
  */
+/** The share of generated addresses added without `nodad` (through DAD, src/model/net/ipv6/addrconf_dad.ts). */
+export const DAD_SHARE = 0.25;
+
 export function ipv6Topology(ctx: Ctx, seed: number, index: number, attempt: number): Feature[] {
   const rng = Rng.fromText(`ipv6 ${seed} ${index} ${attempt}`);
   const only = ctx.ifaces.length > 0 && rng.chance(0.35);
@@ -73,7 +76,10 @@ export function ipv6Topology(ctx: Ctx, seed: number, index: number, attempt: num
     for (const h of ctx.hosts) h.lines = h.lines.filter((l) => !v4.test(l));
     ctx.ifaces.length = 0;
   }
-  for (const f of v6.ifaces) host(ctx, f.host).lines.push(`ip -6 addr add ${f.addr}/${f.plen} dev ${f.ifname} nodad`);
+  // a quarter of the addresses go through DAD (tentative until its probe and a second after it),
+  // drawn on a stream of their own so that the other draws stay as they were
+  const dad = Rng.fromText(`ipv6 dad ${seed} ${index} ${attempt}`);
+  for (const f of v6.ifaces) host(ctx, f.host).lines.push(`ip -6 addr add ${f.addr}/${f.plen} dev ${f.ifname}${dad.chance(DAD_SHARE) ? '' : ' nodad'}`);
   routes6(ctx, v6);
   extras6(ctx, v6);
   return only ? V4_ONLY : [];

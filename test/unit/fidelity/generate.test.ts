@@ -8,6 +8,7 @@ import { diffClass, resultClass } from '../../../src/fidelity/generate/classify'
 import { CI_GENERATED } from '../../../src/fidelity/generate/ci';
 import { FEATURES, generate, modelRefuses, OFF_BY_DEFAULT, parseFeatures, validGenerated } from '../../../src/fidelity/generate/index';
 import { render, type GenScenario } from '../../../src/fidelity/generate/scenario';
+import { DAD_SHARE } from '../../../src/fidelity/generate/ipv6';
 import { shrink, size, withoutHost } from '../../../src/fidelity/generate/shrink';
 import { parseScenario } from '../../../src/scenario/parse';
 
@@ -192,6 +193,19 @@ describe('fidelity: the scenario generator', function () {
     assert.ok(only > 0, 'some scenarios are IPv6 only');
     assert.ok(redrawn <= 12, `${redrawn} of 40 IPv6 draws refused by the model`);
     for (const c of ['icmp echo-request to 2001', 'udp to [2001', 'tcp connect to [2001', 'ext', 'frag offset N more id', 'udp [::]', 'net.ipv6.conf.all.forwarding']) assert.ok(seen.has(c), `ipv6 never drew ${c}: ${[...seen].join(', ')}`);
+  });
+
+  it('`ipv6` adds about DAD_SHARE of its addresses without nodad (through DAD)', () => {
+    let dad = 0;
+    let all = 0;
+    for (let i = 0; i < 40; i++) {
+      const text = render(generate(990, i, { include: ['ipv6'] }));
+      for (const m of text.matchAll(/ip -6 addr add \S+ dev \S+( nodad)?$/gm)) {
+        all++;
+        if (!m[1]) dad++;
+      }
+    }
+    assert.ok(dad > all * DAD_SHARE * 0.5 && dad < all * DAD_SHARE * 1.5, `${dad} of ${all} addresses through DAD`);
   });
 
   it('`ipv6` draws ip6/inet rulesets, NAT66 and ip6tables the model runs, and nothing of the constructs other branches draw', () => {

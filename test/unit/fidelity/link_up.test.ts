@@ -2,7 +2,7 @@
 // the kernel's out: what it subtracts and how long it waits.
 import * as assert from 'assert';
 import * as run from '../../../src/scenario/run';
-import { linkUpWaitMs, withoutLinkUp, type Mark } from '../../../src/fidelity/link_up';
+import { LINKWATCH_MS, linkUpWaitMs, withoutLinkUp, type Mark } from '../../../src/fidelity/link_up';
 import { V6_SETTLE_MS } from '../../../src/fidelity/replay';
 
 const text = (b: string): string => `name: t
@@ -36,15 +36,16 @@ describe('fidelity: IPv6 link-up (link_up.ts)', () => {
     assert.strictEqual(trace.counters.a.Udp6OutDatagrams, 1);
   });
 
-  it('waits V6_SETTLE_MS, or the model link-up plus the MLD retransmission and a second when that is longer', () => {
+  it('waits V6_SETTLE_MS, or the model link-up (its MLD retransmissions included) plus linkwatch and a second when that is longer', () => {
     const wait = (b: string): number => {
       const marks: Mark[] = [];
       run.runScenarioText(text(b), 't.yaml', { marks });
       return linkUpWaitMs(marks, V6_SETTLE_MS);
     };
-    assert.strictEqual(wait(''), V6_SETTLE_MS);
-    // b: three probes with no random delay: 3 s of DAD; a: 996 ms + 1 s
-    assert.strictEqual(wait('    sysctl -w net.ipv6.conf.eth0.dad_transmits=5\n    sysctl -w net.ipv6.conf.eth0.router_solicitation_delay=0\n'), 5000 + 2000);
+    // a: DAD 996 ms + 1 s, the MLD report after it again 1004 ms later (the latest draw)
+    assert.strictEqual(wait(''), 3000 + LINKWATCH_MS + 1000);
+    // b: five probes with no random delay: 5 s of DAD, then the MLD reports
+    assert.strictEqual(wait('    sysctl -w net.ipv6.conf.eth0.dad_transmits=5\n    sysctl -w net.ipv6.conf.eth0.router_solicitation_delay=0\n'), 6004 + LINKWATCH_MS + 1000);
     assert.strictEqual(linkUpWaitMs([{ events: 0, now: 0 }], V6_SETTLE_MS), V6_SETTLE_MS);
   });
 });

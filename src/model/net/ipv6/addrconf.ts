@@ -6,6 +6,7 @@ import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import { isTentative, type Fib6Info, type Inet6Ifaddr } from './ipv6_state';
 import { addrconf_dad_run, addrconf_dad_start } from './addrconf_dad';
+import { ipv6_dev_mc_dec, ipv6_dev_mc_inc, ipv6_mc_dad_complete, ipv6_mc_up, mcJoined } from './mcast';
 import { macToBytes } from '../../proto/addr';
 import { ipv6PrefixEqual, ipv6AddrEqual } from '../../proto/inet_addr';
 import { isV6LinkLocal, isV6Loopback, isV6Multicast, solicitedNode } from '../../proto/ipv6';
@@ -19,8 +20,6 @@ export const IP6_RT_PRIO_USER = 1024;
 
 const LL_PREFIX = parseIpv6('fe80::')!;
 const MC_PREFIX = parseIpv6('ff00::')!;
-const ALL_NODES = parseIpv6('ff02::1')!;
-const ALL_ROUTERS = parseIpv6('ff02::2')!;
 
 /** Whether the namespace runs IPv6 at all: a scenario that never uses it runs with IPv6 off, as the fidelity harness runs it. */
 export function ipv6Enabled(net: Net): boolean {
@@ -41,18 +40,41 @@ function scopeOf(a: Uint8Array): number {
   return 0xe;
 }
 
-/** addrconf_join_solict and the groups every inet6_dev joins (ff02::1; ff02::2 on a router). */
-function joinGroups(net: Net, dev: NetDevice): void {
-  const g = new Set<string>([formatIpv6(ALL_NODES)]);
-  if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) g.add(formatIpv6(ALL_ROUTERS));
-  for (const a of devAddrs6(net, dev)) g.add(formatIpv6(solicitedNode(a.addr)));
-  net.ipv6.mc.set(dev.ifindex, g);
+/** addrconf_join_anycast: a forwarding device's subnet-router anycast address (the prefix, unless /127 or longer, or ::) and its solicited-node group (__ipv6_dev_ac_inc → addrconf_join_solict). */
+function addrconf_join_anycast(net: Net, dev: NetDevice, a: Inet6Ifaddr, join: boolean): void {
+  if (a.plen >= 127) return;
+  const any = a.addr.map((b, i) => (i * 8 >= a.plen ? 0 : i * 8 + 8 <= a.plen ? b : b & ((0xff << (8 - (a.plen - i * 8))) & 0xff)));
+  if (any.every((b) => b === 0)) return;
+  const ac = (net.ipv6.anycast.get(dev.ifindex) ?? net.ipv6.anycast.set(dev.ifindex, new Map()).get(dev.ifindex))!;
+  const key = formatIpv6(any);
+  const users = ac.get(key) ?? 0;
+  if (join) {
+    ac.set(key, users + 1);
+    if (!users) ipv6_dev_mc_inc(net, dev, solicitedNode(any));
+  } else if (users) {
+    if (users > 1) ac.set(key, users - 1);
+    else {
+      ac.delete(key);
+      ipv6_dev_mc_dec(net, dev, solicitedNode(any));
+    }
+  }
+}
+
+/**
+ * dev_forward_change (a write to net.ipv6.conf.{all,IF}.forwarding that turns it on or off):
+ * the all-routers groups ff02::2, ff01::2 and ff05::2 joined or left, and the subnet-router
+ * anycast address of every address that is not tentative.
+ */
+export function dev_forward_change(net: Net, dev: NetDevice): void {
+  if (!ipv6Enabled(net) || !in6_dev_get(net, dev) || dev.isLoopback) return;
+  const on = !!net.get(`net.ipv6.conf.${dev.name}.forwarding`);
+  for (const g of ['ff02::2', 'ff01::2', 'ff05::2']) (on ? ipv6_dev_mc_inc : ipv6_dev_mc_dec)(net, dev, parseIpv6(g)!);
+  for (const a of devAddrs6(net, dev)) if (!isTentative(a)) addrconf_join_anycast(net, dev, a, on);
 }
 
 /** ipv6_chk_mcast_addr: has the device joined the group? */
 export function ipv6_chk_mcast_addr(net: Net, dev: NetDevice, group: Uint8Array): boolean {
-  joinGroups(net, dev);
-  const joined = net.ipv6.mc.get(dev.ifindex)!.has(formatIpv6(group));
+  const joined = mcJoined(net, dev, group);
   // a forwarding device has joined the solicited-node group of its subnet-router anycast addresses too (not modelled)
   if (!joined && in6_dev_get(net, dev) && net.get(`net.ipv6.conf.${dev.name}.forwarding`)) {
     for (const a of devAddrs6(net, dev)) {
@@ -112,8 +134,15 @@ export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   if (dev.isLoopback) throw new NotModelled(`an MTU below ${IPV6_MIN_MTU} on lo stops IPv6 on it (addrconf_ifdown): not modelled`);
   if (net.ipv6.gone.has(dev.ifindex)) return;
   net.ipv6.gone.add(dev.ifindex);
+  // INET6_IFADDR_STATE_DEAD: a DAD still running for an address stops with it
+  for (const a of net.ipv6.addrs.get(dev.ifindex) ?? []) a.dad = undefined;
   net.ipv6.addrs.delete(dev.ifindex);
+  // ipv6_mc_destroy_dev: the MLD works stop with the groups
+  const mc = net.ipv6.mc.get(dev.ifindex);
+  net.w.sched.cancel(mc?.ifcWork);
+  net.w.sched.cancel(mc?.dadWork);
   net.ipv6.mc.delete(dev.ifindex);
+  net.ipv6.anycast.delete(dev.ifindex);
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (net.ipv6.routes[k].ifindex === dev.ifindex) net.ipv6.routes.splice(k, 1);
   for (const key of [...net.neigh.keys()]) if (key.startsWith(`${dev.ifindex}/`) && key.includes(':')) net.neigh.delete(key);
   net.forgetDevconf6(dev.name);
@@ -140,10 +169,20 @@ export function refuseSubnetAnycast(net: Net, addr: Uint8Array): void {
   }
 }
 
-/** The address is valid (addrconf_dad_completed → ipv6_ifa_notify): its local route goes in. */
+/**
+ * The address is valid (addrconf_dad_completed → ipv6_ifa_notify): its local route goes in and,
+ * on a forwarding device, its subnet-router anycast address is joined. For the device's only
+ * valid link-local address the MLD reports sent from :: meanwhile are sent again from it
+ * (ipv6_mc_dad_complete).
+ */
 function dadDone(net: Net, dev: NetDevice): (a: Inet6Ifaddr) => void {
   return (a) => {
-    if (devAddrs6(net, dev).includes(a)) addrRoutes(net, dev, a);
+    if (!devAddrs6(net, dev).includes(a)) return;
+    addrRoutes(net, dev, a);
+    if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) addrconf_join_anycast(net, dev, a, true);
+    // ipv6_lonely_lladdr: no other link-local address of the device is permanent and valid
+    const lonely = !devAddrs6(net, dev).some((x) => x !== a && x.scope === 'link' && !isTentative(x));
+    if (a.scope === 'link' && lonely) ipv6_mc_dad_complete(net, dev);
   };
 }
 
@@ -160,7 +199,8 @@ export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen:
   const a: Inet6Ifaddr = { addr, plen, scope: scopeOf(addr) === 0x2 ? 'link' : 'global', flags: nodad ? ['permanent', 'nodad', 'tentative'] : ['permanent', 'tentative'] };
   l.push(a);
   addrRoutes(net, dev, a);
-  joinGroups(net, dev);
+  // addrconf_dad_begin: addrconf_join_solict before anything else
+  ipv6_dev_mc_inc(net, dev, solicitedNode(addr));
   addrconf_dad_start(net, dev, a, dadDone(net, dev));
 }
 
@@ -170,11 +210,14 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
   const i = l.findIndex((a) => ipv6AddrEqual(a.addr, addr) && a.plen === plen);
   if (i < 0) throw new NotModelled('RTNETLINK answers: Cannot assign requested address');
   // INET6_IFADDR_STATE_DEAD: a DAD still running for it stops
-  l[i].dad = undefined;
+  const gone6 = l[i];
+  gone6.dad = undefined;
   l.splice(i, 1);
+  // __ipv6_ifa_notify(RTM_DELADDR): the anycast address (forwarding), then the solicited-node group
+  if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) addrconf_join_anycast(net, dev, gone6, false);
+  ipv6_dev_mc_dec(net, dev, solicitedNode(addr));
   const gone = (r: Fib6Info): boolean => r.ifindex === dev.ifindex && r.proto === 'kernel' && ((r.plen === 128 && ipv6AddrEqual(r.dst, addr)) || (r.plen === plen && r.type === 'RTN_UNICAST' && !l.some((x) => x.plen === plen && ipv6PrefixEqual(x.addr, addr, plen)) && ipv6PrefixEqual(r.dst, addr, plen)));
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (gone(net.ipv6.routes[k])) net.ipv6.routes.splice(k, 1);
-  joinGroups(net, dev);
 }
 
 /**
@@ -197,6 +240,8 @@ export function addrconf_dev_up(net: Net, dev: NetDevice): void {
     }
     return;
   }
+  // addrconf_add_dev → ipv6_find_idev: the groups joined so far are announced (ipv6_mc_up)
+  ipv6_mc_up(net, dev);
   const m = macToBytes(dev.mac);
   const ll = LL_PREFIX.slice();
   ll.set([m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]], 8);
@@ -205,8 +250,10 @@ export function addrconf_dev_up(net: Net, dev: NetDevice): void {
   if (!l.some((a) => ipv6AddrEqual(a.addr, ll))) l.unshift((made = { addr: ll, plen: 64, scope: 'link', flags: ['permanent', 'tentative'] }));
   for (const a of l) addrRoutes(net, dev, a);
   addRoute(net, { dst: MC_PREFIX, plen: 8, type: 'RTN_MULTICAST', ifindex: dev.ifindex, metric: IP6_RT_PRIO_ADDRCONF, table: 'local' });
-  joinGroups(net, dev);
-  if (made) addrconf_dad_start(net, dev, made, dadDone(net, dev));
+  if (made) {
+    ipv6_dev_mc_inc(net, dev, solicitedNode(ll));
+    addrconf_dad_start(net, dev, made, dadDone(net, dev));
+  }
   addrconf_dad_run(net, dev, l, dadDone(net, dev));
 }
 

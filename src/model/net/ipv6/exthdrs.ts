@@ -14,6 +14,8 @@ const FILE = 'net/ipv6/exthdrs.c';
 /** IPV6_TLV_PAD1, IPV6_TLV_PADN (include/uapi/linux/in6.h) */
 const PAD1 = 0;
 const PADN = 1;
+/** IPV6_TLV_ROUTERALERT */
+const IPV6_TLV_ROUTERALERT = 0x05;
 /** Options v6.12 acts on (router alert, jumbo payload, CALIPSO, IOAM; home address in destination options): the model refuses frames that carry them. */
 export const KNOWN_HOP_OPTIONS: readonly number[] = [0x05, 0xc2, 0x07, 0x31];
 export const KNOWN_DEST_OPTIONS: readonly number[] = [0xc9];
@@ -63,7 +65,12 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
         const type = b[off];
         const action = type >> 6;
         const where = `option type 0x${type.toString(16)} at byte ${off - nh}`;
-        if (action === 0) {
+        if (hopbyhop && type === IPV6_TLV_ROUTERALERT) {
+          // ipv6_hop_ra: IP6SKB_ROUTERALERT and its value for ip6_forward's ip6_call_ra_chain, which
+          // hands the packet to IPV6_ROUTER_ALERT sockets (the model has none: it goes on as without)
+          if (optlen !== 4) return bad(`A Router Alert option of ${optlen - 2} bytes (ipv6_hop_ra wants 2)`);
+          net.step(skb, 'L3', 'ipv6_hop_ra', FILE, `A Router Alert option (value ${(b[off + 2] << 8) | b[off + 3]}${b[off + 2] === 0 && b[off + 3] === 0 ? ': MLD' : ''}): marked for routers' Router Alert sockets; there are none, so it changes nothing here.`);
+        } else if (action === 0) {
           net.step(skb, 'L3', 'ip6_parse_tlv', FILE, `Unknown ${where}: its two high bits are 00, skip it.`);
         } else {
           // ip6_tlvopt_unknown frees the packet itself, or has icmpv6_param_prob_reason do it

@@ -2,6 +2,7 @@
 // addresses, the fib6 tables, multicast memberships, path MTUs learnt, ICMPv6 rate limits,
 // reassembly queues.
 import type { Fqdir } from '../ipv4/ip_fragment_types';
+import type { Inet6DevMc } from './mcast';
 
 /**
  * sizeof(struct frag_queue) on x86_64: struct inet_frag_queue (176 bytes, struct ipq's 200 less
@@ -54,8 +55,10 @@ export interface Ipv6State {
   /** inet6_dev->addr_list by ifindex */
   readonly addrs: Map<number, Inet6Ifaddr[]>;
   readonly routes: Fib6Info[];
-  /** inet6_dev->mc_list by ifindex: the groups joined, by their text */
-  readonly mc: Map<number, Set<string>>;
+  /** inet6_dev's multicast state by ifindex: mc_list, mc_tomb and the MLD report works (mcast.ts) */
+  readonly mc: Map<number, Inet6DevMc>;
+  /** inet6_dev->ac_list by ifindex: the anycast addresses joined (a forwarding device's subnet-router ones), by their text, with their users */
+  readonly anycast: Map<number, Map<string, number>>;
   /** route exceptions from Packet Too Big: destination text → path MTU */
   readonly pmtu: Map<string, number>;
   /** inet_peer rate-limit state per destination for icmpv6_xrlim_allow */
@@ -74,6 +77,7 @@ export function newIpv6State(): Ipv6State {
     addrs: new Map(),
     routes: [],
     mc: new Map(),
+    anycast: new Map(),
     pmtu: new Map(),
     peers: new Map(),
     frags: { queues: new Map(), mem: 0, highThresh: 'net.ipv6.ip6frag_high_thresh', timeout: 'net.ipv6.ip6frag_time', qsize: FRAG_QUEUE_SIZE },
