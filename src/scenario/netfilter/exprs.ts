@@ -184,7 +184,7 @@ export function markSet(text: string, value: number | ((x: EvalCtx) => number | 
       const old = x.p.skb.mark;
       x.p.skb.mark = (((old & ~mask) >>> 0) ^ v) >>> 0;
       x.nf.markChanged(x, old);
-      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.`, ruleHook(x));
+      x.net.step(x.p.skb, 'L3', 'nft_meta_set_eval', 'net/netfilter/nft_meta.c', x.net.full ? `meta mark set: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)}.` : '', ruleHook(x));
       return true;
     },
   };
@@ -361,12 +361,12 @@ export function ctMarkSet(text: string, value: (x: EvalCtx, old: number) => numb
     eval: (x) => {
       const ct = x.nf.ctOf(x.p.skb);
       if (!ct) {
-        x.net.step(x.p.skb, 'L3', fn, file, `${text}: the packet has no conntrack entry, so there is no mark to set.`, ruleHook(x));
+        x.net.step(x.p.skb, 'L3', fn, file, x.net.full ? `${text}: the packet has no conntrack entry, so there is no mark to set.` : '', ruleHook(x));
         return true;
       }
       const old = ct.mark;
       ct.mark = value(x, old) >>> 0;
-      x.net.step(x.p.skb, 'L3', fn, file, `${text}: the mark of connection #${ct.id} goes from 0x${old.toString(16)} to 0x${ct.mark.toString(16)}${old === ct.mark ? ' (unchanged, so no IPCT_MARK event)' : ''}.`, ruleHook(x));
+      x.net.step(x.p.skb, 'L3', fn, file, x.net.full ? `${text}: the mark of connection #${ct.id} goes from 0x${old.toString(16)} to 0x${ct.mark.toString(16)}${old === ct.mark ? ' (unchanged, so no IPCT_MARK event)' : ''}.` : '', ruleHook(x));
       return true;
     },
   };
@@ -383,7 +383,7 @@ export function connmarkRestore(text: string, nfmask: number, ctmask: number): E
       const old = x.p.skb.mark;
       x.p.skb.mark = (((old & ~nfmask) >>> 0) ^ ((ct.mark & ctmask) >>> 0)) >>> 0;
       x.nf.markChanged(x, old);
-      x.net.step(x.p.skb, 'L3', 'connmark_tg_shift', 'net/netfilter/xt_connmark.c', `CONNMARK --restore-mark: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)} (connection #${ct.id} has mark 0x${ct.mark.toString(16)}).`, ruleHook(x));
+      x.net.step(x.p.skb, 'L3', 'connmark_tg_shift', 'net/netfilter/xt_connmark.c', x.net.full ? `CONNMARK --restore-mark: skb->mark goes from 0x${old.toString(16)} to 0x${x.p.skb.mark.toString(16)} (connection #${ct.id} has mark 0x${ct.mark.toString(16)}).` : '', ruleHook(x));
       return true;
     },
   };

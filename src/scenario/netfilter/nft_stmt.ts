@@ -92,7 +92,7 @@ export function logItem(p: NftCursor, kw: NTok): Item {
       text: '',
       v6: true,
       eval: (x) => {
-        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.`, { hook: hookCtxOf(x, 'NFT_CONTINUE') });
+        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', x.net.full ? `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.` : '', { hook: hookCtxOf(x, 'NFT_CONTINUE') });
         return true;
       },
     });

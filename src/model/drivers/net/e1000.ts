@@ -45,13 +45,13 @@ export function e1000_xmit_frame(net: Net, skb: SkBuff, dev: NetDevice): number 
     dev.stats.tx_bytes += skb.len;
     const wireNs = (Math.max(skb.len, 60) + WIRE_OVERHEAD) * NS_PER_BYTE;
     if (!peer || !dev.carrier) {
-      net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring and the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum' : ''}; nothing in the scenario listens there.`);
+      net.step(skb, 'L2', 'e1000_xmit_frame', FILE, net.full ? `The driver puts the frame on the TX ring and the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum' : ''}; nothing in the scenario listens there.` : '');
       net.fate(skb, { kind: 'transmitted', fn: 'e1000_xmit_frame', detail: `left ${dev.name}` });
       return NETDEV_TX_OK;
     }
     if (skb.gso_size > 0) return e1000_tso(net, skb, dev, peer);
     const wait = onWire(net, dev, wireNs);
-    net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s${wait ? `, after the ${wait} ns the frames before it still need` : ''}).`);
+    net.step(skb, 'L2', 'e1000_xmit_frame', FILE, net.full ? `The driver puts the frame on the TX ring; the NIC sends it on the wire${offloaded ? ', filling in the L4 checksum (checksum offload)' : ''} (${wireNs} ns at 1 Gbit/s${wait ? `, after the ${wait} ns the frames before it still need` : ''}).` : '');
     const bytes = skb.buf.slice(skb.data, skb.tail);
     const pkt = skb.pkt;
     net.w.sched.at(dev.wireFreeAt, () => e1000_receive_frame(peer, bytes, pkt));
@@ -83,7 +83,7 @@ function e1000_tso(net: Net, skb: SkBuff, dev: NetDevice, peer: NetDevice): numb
     const pkt = seg.pkt;
     net.w.sched.at(dev.wireFreeAt, () => e1000_receive_frame(peer, frame, pkt));
   }
-  net.step(skb, 'L2', 'e1000_xmit_frame', FILE, `A TSO frame (${skb.len} bytes, gso_size ${skb.gso_size}): the NIC cuts it into ${segs.length} segments on the wire, filling in each one's lengths and checksums (${at} ns at 1 Gbit/s).`);
+  net.step(skb, 'L2', 'e1000_xmit_frame', FILE, net.full ? `A TSO frame (${skb.len} bytes, gso_size ${skb.gso_size}): the NIC cuts it into ${segs.length} segments on the wire, filling in each one's lengths and checksums (${at} ns at 1 Gbit/s).` : '');
   return NETDEV_TX_OK;
 }
 
@@ -99,21 +99,21 @@ function e1000_receive_frame(dev: NetDevice, bytes: Uint8Array, pkt: number): vo
       skb.dev = dev;
       skb.resetMacHeader();
       if (!dev.up) {
-        net.drop(skb, 'L2', 'e1000_intr', FILE, 'DEV_READY', `${dev.name} is down: the frame is not received.`);
+        net.drop(skb, 'L2', 'e1000_intr', FILE, 'DEV_READY', net.full ? `${dev.name} is down: the frame is not received.` : '');
         return;
       }
       if (napi.ring.length >= napi.ringSize) {
         dev.stats.rx_dropped++;
-        net.drop(skb, 'L2', 'e1000_intr', FILE, 'FULL_RING', `The RX ring of ${dev.name} is full (${napi.ringSize} descriptors): the NIC misses the frame.`);
+        net.drop(skb, 'L2', 'e1000_intr', FILE, 'FULL_RING', net.full ? `The RX ring of ${dev.name} is full (${napi.ringSize} descriptors): the NIC misses the frame.` : '');
         return;
       }
       napi.ring.push(skb);
       if (napi.irqMasked) {
-        net.step(skb, 'L2', 'e1000_intr', FILE, `The frame is DMA'd into ${dev.name}'s RX ring (${napi.ring.length} waiting); NAPI is already scheduled, so no new interrupt is taken.`);
+        net.step(skb, 'L2', 'e1000_intr', FILE, net.full ? `The frame is DMA'd into ${dev.name}'s RX ring (${napi.ring.length} waiting); NAPI is already scheduled, so no new interrupt is taken.` : '');
         return;
       }
       napi.irqMasked = true;
-      net.step(skb, 'L2', 'e1000_intr', FILE, `The frame is DMA'd into ${dev.name}'s RX ring and the NIC raises an interrupt; the handler masks further interrupts and calls napi_schedule.`);
+      net.step(skb, 'L2', 'e1000_intr', FILE, net.full ? `The frame is DMA'd into ${dev.name}'s RX ring and the NIC raises an interrupt; the handler masks further interrupts and calls napi_schedule.` : '');
       net.call('napi_schedule', () => napi_schedule(net, dev));
     }),
   );
@@ -134,7 +134,7 @@ export function e1000_clean(net: Net, dev: NetDevice, budget: number): number {
         skb.ip_summed = l4ChecksumOk(skb.buf, skb.data + 14, skb.len - 14) ? 'CHECKSUM_UNNECESSARY' : 'CHECKSUM_NONE';
         net.call('e1000_receive_skb', () => {
           skb.protocol = eth_type_trans(skb, dev);
-          net.step(skb, 'L2', 'e1000_receive_skb', FILE, `The poll takes frame ${work} of at most ${budget} (the NAPI weight) from the ring; eth_type_trans pulls the Ethernet header, pkt_type ${skb.pkt_type}, ip_summed ${skb.ip_summed}.`);
+          net.step(skb, 'L2', 'e1000_receive_skb', FILE, net.full ? `The poll takes frame ${work} of at most ${budget} (the NAPI weight) from the ring; eth_type_trans pulls the Ethernet header, pkt_type ${skb.pkt_type}, ip_summed ${skb.ip_summed}.` : '');
           const call = net.enter('napi_gro_receive');
           try {
             net.step(skb, 'L2', 'napi_gro_receive', GRO_FILE, 'GRO finds nothing to merge this frame with (GRO_NORMAL), so gro_normal_one adds it to the NAPI rx_list to be passed up as a batch.');

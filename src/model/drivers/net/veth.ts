@@ -22,7 +22,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
     const rcv = dev.peer;
     if (!rcv || !skb.mayPull(ETH_HLEN)) {
       dev.stats.tx_dropped++;
-      net.drop(skb, 'L2', 'veth_xmit', FILE, 'NOT_SPECIFIED', `${dev.name} has no peer, so the frame is freed.`, 'NET_XMIT_DROP');
+      net.drop(skb, 'L2', 'veth_xmit', FILE, 'NOT_SPECIFIED', net.full ? `${dev.name} has no peer, so the frame is freed.` : '', 'NET_XMIT_DROP');
       return NET_XMIT_DROP;
     }
     const len = skb.len;
@@ -32,7 +32,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
     const rc = ok && netif_rx(peerNet, skb) === NET_RX_SUCCESS;
     if (!rc) {
       dev.stats.tx_dropped++;
-      net.step(null, 'L2', 'veth_xmit', FILE, `${rcv.name} did not take the frame: ${dev.name} counts it in tx_dropped, not as sent, and tells its caller NET_XMIT_DROP.`, { ret: 'NET_XMIT_DROP' });
+      net.step(null, 'L2', 'veth_xmit', FILE, net.full ? `${rcv.name} did not take the frame: ${dev.name} counts it in tx_dropped, not as sent, and tells its caller NET_XMIT_DROP.` : '', { ret: 'NET_XMIT_DROP' });
       return NET_XMIT_DROP;
     }
     dev.stats.tx_packets++;

@@ -48,7 +48,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       // down), noop_qdisc: noop_enqueue counts tx_dropped and frees the frame with the reason
       // __dev_xmit_skb set (QDISC_DROP), and reports NET_XMIT_CN — which callers treat as sent
       dev.stats.tx_dropped++;
-      net.drop(skb, 'L2', '__dev_queue_xmit', FILE, 'QDISC_DROP', `${dev.name} is ${dev.up ? 'up but has no carrier (its peer is down)' : 'down'}, so its queue is noop_qdisc: the frame is dropped before the driver (tx_dropped) and the caller hears NET_XMIT_CN, not an error.`, 'NET_XMIT_CN');
+      net.drop(skb, 'L2', '__dev_queue_xmit', FILE, 'QDISC_DROP', net.full ? `${dev.name} is ${dev.up ? 'up but has no carrier (its peer is down)' : 'down'}, so its queue is noop_qdisc: the frame is dropped before the driver (tx_dropped) and the caller hears NET_XMIT_CN, not an error.` : '', 'NET_XMIT_CN');
       return NET_XMIT_CN;
     }
     if (q.kind === 'noqueue') {
@@ -58,7 +58,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
     if (q.qlen >= q.limit) {
       q.drops++;
       dev.stats.tx_dropped++;
-      net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).`, 'NET_XMIT_DROP');
+      net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', net.full ? `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).` : '', 'NET_XMIT_DROP');
       return NET_XMIT_DROP;
     }
     net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? bypassWhat(dev) : '');
@@ -103,7 +103,7 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
       const max = net.read(net.sysctlCore.netdev_max_backlog);
       if (net.backlog.length >= max) {
         skb.dev!.stats.rx_dropped++;
-        net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.`, 'NET_RX_DROP');
+        net.drop(skb, 'L2', 'enqueue_to_backlog', FILE, 'CPU_BACKLOG', net.full ? `The CPU's backlog already holds ${max} packets (netdev_max_backlog), so the frame is dropped.` : '', 'NET_RX_DROP');
         return NET_RX_DROP;
       }
       net.backlog.push(skb);
@@ -243,7 +243,7 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | nu
       return pt;
     }
     dev.stats.rx_dropped++;
-    net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', `No protocol handler is registered for ethertype ${ethProtoName(skb.protocol)}, so the frame is dropped.`);
+    net.drop(skb, 'L2', '__netif_receive_skb_core', FILE, 'UNHANDLED_PROTO', net.full ? `No protocol handler is registered for ethertype ${ethProtoName(skb.protocol)}, so the frame is dropped.` : '');
     return null;
   } finally {
     net.leave(call);

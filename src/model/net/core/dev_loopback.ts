@@ -11,7 +11,7 @@ export function dev_loopback_xmit(net: Net, skb: SkBuff): void {
     skb.pull(skb.network_header - skb.data);
     skb.pkt_type = 'PACKET_LOOPBACK';
     if (skb.ip_summed === 'CHECKSUM_NONE') skb.ip_summed = 'CHECKSUM_UNNECESSARY';
-    net.step(skb, 'L2', 'dev_loopback_xmit', 'net/core/dev.c', `The clone is received again on ${skb.dev?.name ?? 'lo'} as PACKET_LOOPBACK, its route still attached (netif_rx).`);
+    net.step(skb, 'L2', 'dev_loopback_xmit', 'net/core/dev.c', net.full ? `The clone is received again on ${skb.dev?.name ?? 'lo'} as PACKET_LOOPBACK, its route still attached (netif_rx).` : '');
     netif_rx(net, skb);
   } finally {
     net.leave(call);

@@ -67,7 +67,7 @@ export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
     return net.call('neigh_hh_output', () => {
       eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
-      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', () => `${nkey(n)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`);
+      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', net.full ? `${nkey(n)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).` : '');
       return dev_queue_xmit(net, skb);
     });
   }
@@ -80,7 +80,7 @@ function neigh_resolve_output(net: Net, n: Neighbour, skb: SkBuff): number {
   try {
     if (__neigh_event_send(net, n, skb)) return 0;
     eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
-    net.step(skb, 'L2', 'neigh_resolve_output', FILE, `${nkey(n)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.`);
+    net.step(skb, 'L2', 'neigh_resolve_output', FILE, net.full ? `${nkey(n)} is ${n.state} at ${n.ha}: the packet goes out with that address while the entry is re-confirmed.` : '');
     return dev_queue_xmit(net, skb);
   } finally {
     net.leave(call);
@@ -101,7 +101,7 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
       // start: the entry fails at once and the packet is freed
       n.state = 'NUD_FAILED';
       n.updated = now;
-      if (skb) net.drop(skb, 'L2', '__neigh_event_send', FILE, 'NEIGH_FAILED', `${nkey(n)} on ${n.dev.name} has no MAC address, and mcast_solicit + app_solicit is 0: no ARP request may be sent, so the entry is NUD_FAILED at once and the packet is freed.`);
+      if (skb) net.drop(skb, 'L2', '__neigh_event_send', FILE, 'NEIGH_FAILED', net.full ? `${nkey(n)} on ${n.dev.name} has no MAC address, and mcast_solicit + app_solicit is 0: no ARP request may be sent, so the entry is NUD_FAILED at once and the packet is freed.` : '');
       return true;
     }
     if (n.state === 'NUD_NONE' || n.state === 'NUD_FAILED') {
@@ -132,11 +132,11 @@ function __neigh_event_send(net: Net, n: Neighbour, skb: SkBuff | null): boolean
     while (n.arpQueue.length > 0 && n.arpQueueBytes + truesize(skb) > limit) {
       const old = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(old);
-      net.drop(old, 'L2', '__neigh_event_send', FILE, 'NEIGH_QUEUEFULL', `The queue of packets waiting for ${nkey(n)} is full (unres_qlen_bytes ${limit}): the oldest is dropped.`);
+      net.drop(old, 'L2', '__neigh_event_send', FILE, 'NEIGH_QUEUEFULL', net.full ? `The queue of packets waiting for ${nkey(n)} is full (unres_qlen_bytes ${limit}): the oldest is dropped.` : '');
     }
     n.arpQueue.push(skb);
     n.arpQueueBytes += truesize(skb);
-    net.step(skb, 'L2', '__neigh_event_send', FILE, `${nkey(n)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ${n.ops ? 'neighbour discovery' : 'ARP'} asks.`);
+    net.step(skb, 'L2', '__neigh_event_send', FILE, net.full ? `${nkey(n)} on ${n.dev.name} has no MAC address yet (NUD_INCOMPLETE): the packet waits in the neighbour's arp_queue (${n.arpQueue.length} queued) while ${n.ops ? 'neighbour discovery' : 'ARP'} asks.` : '');
     net.fate(skb, { kind: 'pending', fn: '__neigh_event_send', detail: `waiting for ARP on ${nkey(n)}` });
     if (probeNow) {
       neigh_probe(net, n);
@@ -198,18 +198,18 @@ function neigh_timer_handler(net: Net, n: Neighbour): void {
         // time_before_eq(now, confirmed + delay_probe_time)
         if (net.w.sched.now <= n.confirmed + DELAY_PROBE_NS) {
           n.state = 'NUD_REACHABLE';
-          net.step(null, 'L2', 'neigh_timer_handler', FILE, `${nkey(n)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.`);
+          net.step(null, 'L2', 'neigh_timer_handler', FILE, net.full ? `${nkey(n)} was confirmed meanwhile: NUD_DELAY → NUD_REACHABLE.` : '');
           return;
         }
         n.state = 'NUD_PROBE';
         n.probes = 0;
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `Nothing confirmed ${nkey(n)} within delay_first_probe_time (5 s) before the timer ran: NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, net.full ? `Nothing confirmed ${nkey(n)} within delay_first_probe_time (5 s) before the timer ran: NUD_DELAY → NUD_PROBE, and ARP asks it directly (unicast).` : '');
       }
       if (n.state !== 'NUD_INCOMPLETE' && n.state !== 'NUD_PROBE') return;
       if (n.probes >= maxProbes(net, n)) {
         n.state = 'NUD_FAILED';
         const app = parm(net, n, 'app_solicit');
-        net.step(null, 'L2', 'neigh_timer_handler', FILE, `No ARP reply for ${nkey(n)} after ${maxProbes(net, n) - parm(net, n, 'ucast_solicit') - app} requests${app ? ` and ${app} application probe${app > 1 ? 's' : ''}` : ''}: the entry becomes NUD_FAILED.`);
+        net.step(null, 'L2', 'neigh_timer_handler', FILE, net.full ? `No ARP reply for ${nkey(n)} after ${maxProbes(net, n) - parm(net, n, 'ucast_solicit') - app} requests${app ? ` and ${app} application probe${app > 1 ? 's' : ''}` : ''}: the entry becomes NUD_FAILED.` : '');
         neigh_invalidate(net, n);
         return;
       }
@@ -232,10 +232,10 @@ function neigh_invalidate(net: Net, n: Neighbour): void {
       }
       net.call('arp_error_report', () => {
         net.call('ipv4_link_failure', () => {
-          net.step(skb, 'L3', 'ipv4_link_failure', 'net/ipv4/route.c', `The next hop ${nkey(n)} cannot be reached: the sender gets ICMP host unreachable.`);
+          net.step(skb, 'L3', 'ipv4_link_failure', 'net/ipv4/route.c', net.full ? `The next hop ${nkey(n)} cannot be reached: the sender gets ICMP host unreachable.` : '');
           icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
         });
-        net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', `Address resolution for ${nkey(n)} failed: the waiting packet is dropped.`);
+        net.drop(skb, 'L2', 'arp_error_report', 'net/ipv4/arp.c', 'NEIGH_FAILED', net.full ? `Address resolution for ${nkey(n)} failed: the waiting packet is dropped.` : '');
       });
     }
   } finally {
@@ -261,13 +261,13 @@ export function neigh_update(net: Net, n: Neighbour, lladdr: string, state: NudS
       net.w.sched.cancel(n.timer);
       n.timer = null;
     }
-    net.step(skb, 'L2', 'neigh_update', FILE, `The neighbour entry for ${nkey(n)} on ${n.dev.name} goes ${old} → ${n.state} with MAC ${lladdr}${n.arpQueue.length ? `; ${n.arpQueue.length} waiting packet(s) are sent now` : ''}.`);
+    net.step(skb, 'L2', 'neigh_update', FILE, net.full ? `The neighbour entry for ${nkey(n)} on ${n.dev.name} goes ${old} → ${n.state} with MAC ${lladdr}${n.arpQueue.length ? `; ${n.arpQueue.length} waiting packet(s) are sent now` : ''}.` : '');
     while (nudValid(n.state) && n.arpQueue.length > 0) {
       const skb = n.arpQueue.shift()!;
       n.arpQueueBytes -= truesize(skb);
       net.call('neigh_connected_output', () => {
         eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
-        net.step(skb, 'L2', 'neigh_connected_output', FILE, `The packet that waited for ${n.ops ? 'neighbour discovery' : 'ARP'} gets its Ethernet header (to ${n.ha}) and is sent.`);
+        net.step(skb, 'L2', 'neigh_connected_output', FILE, net.full ? `The packet that waited for ${n.ops ? 'neighbour discovery' : 'ARP'} gets its Ethernet header (to ${n.ha}) and is sent.` : '');
         dev_queue_xmit(net, skb);
       });
     }

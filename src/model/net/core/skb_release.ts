@@ -36,8 +36,8 @@ export function skb_release_data(net: Net, skb: SkBuff, reason: 'NOT_SPECIFIED' 
   try {
     for (const { skb: f, clone } of frags) {
       const whose = clone ? 'the clone inet_frag_reasm_prepare made of the fragment that completed the datagram' : 'a fragment';
-      if (reason === 'CONSUMED') net.step(f, 'L3', 'skb_release_data', FILE, `The datagram was read and freed as consumed (skb_consume_udp): ${whose}, still on its frag_list, is freed with it (SKB_CONSUMED, not a drop).`);
-      else net.step(f, 'L3', 'skb_release_data', FILE, `The reassembled datagram is freed: ${whose}, still on its frag_list, is freed with it by kfree_skb_list_reason — with NOT_SPECIFIED, the reason __kfree_skb gives whether the datagram was consumed or dropped.`, { drop: 'SKB_DROP_REASON_NOT_SPECIFIED' });
+      if (reason === 'CONSUMED') net.step(f, 'L3', 'skb_release_data', FILE, net.full ? `The datagram was read and freed as consumed (skb_consume_udp): ${whose}, still on its frag_list, is freed with it (SKB_CONSUMED, not a drop).` : '');
+      else net.step(f, 'L3', 'skb_release_data', FILE, net.full ? `The reassembled datagram is freed: ${whose}, still on its frag_list, is freed with it by kfree_skb_list_reason — with NOT_SPECIFIED, the reason __kfree_skb gives whether the datagram was consumed or dropped.` : '', { drop: 'SKB_DROP_REASON_NOT_SPECIFIED' });
     }
   } finally {
     net.leave(call);

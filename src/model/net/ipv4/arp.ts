@@ -14,6 +14,10 @@ import { ERRNO_NAMES, EXDEV, inet_addr_type, inet_select_addr, ip_route_input_no
 import { readIp } from '../../proto/ipv4';
 import { HZ } from '../../proc/sysctl';
 import { inet_confirm_addr, RT_SCOPE_HOST, RT_SCOPE_LINK } from './devinet_confirm';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_TcpExtArpFilter = snmpId('TcpExtArpFilter');
 
 const FILE = 'net/ipv4/arp.c';
 const NEIGH_FILE = 'net/core/neighbour.c';
@@ -23,7 +27,7 @@ export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
   const call = net.enter('arp_rcv');
   try {
     if (dev.noarp || skb.pkt_type === 'PACKET_OTHERHOST' || skb.pkt_type === 'PACKET_LOOPBACK') {
-      net.step(skb, 'L2', 'arp_rcv', FILE, `An ARP frame that is not for this host (${skb.pkt_type}) is ignored.`);
+      net.step(skb, 'L2', 'arp_rcv', FILE, net.full ? `An ARP frame that is not for this host (${skb.pkt_type}) is ignored.` : '');
       net.fate(skb, { kind: 'consumed', fn: 'arp_rcv', detail: 'ignored' });
       return;
     }
@@ -36,7 +40,7 @@ export function arp_rcv(net: Net, skb: SkBuff, dev: NetDevice): void {
       net.drop(skb, 'L2', 'arp_rcv', FILE, 'NOT_SPECIFIED', 'The ARP header does not describe Ethernet and IPv4 addresses.');
       return;
     }
-    net.step(skb, 'L2', 'arp_rcv', FILE, `An ARP ${a.op === ARPOP_REQUEST ? 'request' : 'reply'} from ${numToIp(a.sip)} (${a.sha}) arrives on ${dev.name}; arp_process handles it (the NF_ARP_IN hook has no rules).`);
+    net.step(skb, 'L2', 'arp_rcv', FILE, net.full ? `An ARP ${a.op === ARPOP_REQUEST ? 'request' : 'reply'} from ${numToIp(a.sip)} (${a.sha}) arrives on ${dev.name}; arp_process handles it (the NF_ARP_IN hook has no rules).` : '');
     arp_process(net, skb, dev);
   } finally {
     net.leave(call);
@@ -62,9 +66,9 @@ function arp_process(net: Net, skb: SkBuff, dev: NetDevice): void {
     if (a.sip === 0) {
       // RFC 2131's probe: inet_addr_type_dev_table asks the local table whether the target is ours
       if (a.op === ARPOP_REQUEST && inet_addr_type(net, a.tip) === 'RTN_LOCAL' && !arp_ignore(net, dev, a.sip, a.tip)) {
-        net.step(skb, 'L2', 'arp_process', FILE, `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, one of our addresses: we answer it, and learn nothing.`);
+        net.step(skb, 'L2', 'arp_process', FILE, net.full ? `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, one of our addresses: we answer it, and learn nothing.` : '');
         arp_send_dst(net, ARPOP_REPLY, a.sip, dev, a.tip, a.sha, dev.mac, a.sha, skb.pkt);
-      } else net.step(skb, 'L2', 'arp_process', FILE, `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, which we do not answer; nothing is learnt from it.`);
+      } else net.step(skb, 'L2', 'arp_process', FILE, net.full ? `A duplicate address probe (sender 0.0.0.0) for ${numToIp(a.tip)}, which we do not answer; nothing is learnt from it.` : '');
       net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'probe' });
       return;
     }
@@ -80,7 +84,7 @@ function arp_request(net: Net, skb: SkBuff, dev: NetDevice, sip: number, tip: nu
   const err = ip_route_input_noref(net, skb, tip, sip, 0, dev);
   if (err < 0) {
     const why = err === -EXDEV ? `its sender ${numToIp(sip)} fails the reverse-path filter (fib_validate_source: -EXDEV, rp_filter = ${net.devMaxconf(dev, 'rp_filter')})` : `the route from ${numToIp(sip)} to ${numToIp(tip)} is refused (${ERRNO_NAMES[-err] ?? err})`;
-    net.step(skb, 'L2', 'arp_process', FILE, `ip_route_input_noref fails for the request: ${why}, so it is not answered.`);
+    net.step(skb, 'L2', 'arp_process', FILE, net.full ? `ip_route_input_noref fails for the request: ${why}, so it is not answered.` : '');
     return false;
   }
   const rt = skb.dst!;
@@ -91,7 +95,7 @@ function arp_request(net: Net, skb: SkBuff, dev: NetDevice, sip: number, tip: nu
     if (dontSend) {
       net.step(skb, 'L2', 'arp_process', FILE, ignored ? `${numToIp(tip)} is ours, but arp_ignore = ${net.devMaxconf(dev, 'arp_ignore')} says not to answer on ${dev.name}.` : `${numToIp(tip)} is ours, but arp_filter: our route back to ${numToIp(sip)} does not leave through ${dev.name}, so ${dev.name} does not answer.`);
     } else {
-      net.step(skb, 'L2', 'arp_process', FILE, `${numToIp(tip)} is one of our addresses (the request routes to a local route): we learn where ${numToIp(sip)} is (neigh_event_ns) and send an ARP reply.`);
+      net.step(skb, 'L2', 'arp_process', FILE, net.full ? `${numToIp(tip)} is one of our addresses (the request routes to a local route): we learn where ${numToIp(sip)} is (neigh_event_ns) and send an ARP reply.` : '');
       neigh_event_ns(net, dev, sip, sha, skb);
       arp_send_dst(net, ARPOP_REPLY, sip, dev, tip, sha, dev.mac, sha, skb.pkt);
     }
@@ -104,7 +108,7 @@ function arp_request(net: Net, skb: SkBuff, dev: NetDevice, sip: number, tip: nu
   if (!net.devconf(dev, 'forwarding') || rt.type !== 'RTN_UNICAST' || !arp_fwd_proxy(net, dev, rt.dev)) return false;
   neigh_event_ns(net, dev, sip, sha, skb);
   if (skb.cb.locallyEnqueued || skb.pkt_type === 'PACKET_HOST' || PROXY_DELAY_JIFFIES === 0) {
-    net.step(skb, 'L2', 'arp_process', FILE, `${numToIp(tip)} is reached through ${rt.dev.name} and proxy_arp is on for ${dev.name}: we answer for it with our own address (proxy ARP).`);
+    net.step(skb, 'L2', 'arp_process', FILE, net.full ? `${numToIp(tip)} is reached through ${rt.dev.name} and proxy_arp is on for ${dev.name}: we answer for it with our own address (proxy ARP).` : '');
     arp_send_dst(net, ARPOP_REPLY, sip, dev, tip, sha, dev.mac, sha, skb.pkt);
     net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'answered by proxy' });
   } else pneigh_enqueue(net, skb, dev, tip);
@@ -124,17 +128,17 @@ function arp_update(net: Net, skb: SkBuff, dev: NetDevice, op: number, sip: numb
   const what = op === ARPOP_REPLY ? 'The reply' : 'The request';
   if (!n && accept && (garp || (op === ARPOP_REPLY && inet_addr_type(net, sip) === 'RTN_UNICAST'))) {
     n = neigh_create(net, dev, sip);
-    net.step(skb, 'L2', 'arp_process', FILE, `${what} ${garp ? 'is gratuitous' : `comes from ${numToIp(sip)}`} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} lets it create a neighbour entry.`);
+    net.step(skb, 'L2', 'arp_process', FILE, net.full ? `${what} ${garp ? 'is gratuitous' : `comes from ${numToIp(sip)}`} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} lets it create a neighbour entry.` : '');
   }
   if (n) {
     // a request or a broadcast reply does not prove the sender reachable
     const state = op !== ARPOP_REPLY || skb.pkt_type !== 'PACKET_HOST' ? 'NUD_STALE' : 'NUD_REACHABLE';
-    net.step(skb, 'L2', 'arp_process', FILE, `${what} tells us ${numToIp(sip)} is at ${sha}; we have an entry for it, so the entry is updated.`);
+    net.step(skb, 'L2', 'arp_process', FILE, net.full ? `${what} tells us ${numToIp(sip)} is at ${sha}; we have an entry for it, so the entry is updated.` : '');
     neigh_update(net, n, sha, state, skb);
     net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'learnt' });
     return;
   }
-  net.step(skb, 'L2', 'arp_process', FILE, `${op === ARPOP_REQUEST ? `The request for ${numToIp(tip)} is not answered` : `An unsolicited reply from ${numToIp(sip)}`}; we have no entry for ${numToIp(sip)} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} creates none, so nothing is learnt.`);
+  net.step(skb, 'L2', 'arp_process', FILE, net.full ? `${op === ARPOP_REQUEST ? `The request for ${numToIp(tip)} is not answered` : `An unsolicited reply from ${numToIp(sip)}`}; we have no entry for ${numToIp(sip)} and arp_accept = ${net.devMaxconf(dev, 'arp_accept')} creates none, so nothing is learnt.` : '');
   net.fate(skb, { kind: 'consumed', fn: 'arp_process', detail: 'not for us' });
 }
 
@@ -180,7 +184,7 @@ function arp_filter(net: Net, sip: number, tip: number, dev: NetDevice): boolean
   const r = ip_route_output_key(net, sip, tip);
   if ('error' in r) return true;
   if (r.rt.dev !== dev) {
-    net.count('TcpExtArpFilter', 1);
+    net.count(SNMP_TcpExtArpFilter, 1);
     return true;
   }
   return false;
@@ -210,21 +214,21 @@ const proxyQlen = new WeakMap<NetDevice, number>();
 function pneigh_enqueue(net: Net, skb: SkBuff, dev: NetDevice, tip: number): void {
   const qlen = proxyQlen.get(dev) ?? 0;
   if (qlen > PROXY_QLEN) {
-    net.drop(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, 'NOT_SPECIFIED', `The proxy queue of ${dev.name} is full (proxy_qlen ${PROXY_QLEN}): the request is dropped.`);
+    net.drop(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, 'NOT_SPECIFIED', net.full ? `The proxy queue of ${dev.name} is full (proxy_qlen ${PROXY_QLEN}): the request is dropped.` : '');
     return;
   }
   const delay = net.randBelow(PROXY_DELAY_JIFFIES);
   skb.cb.locallyEnqueued = true;
   skb.dst = null;
   proxyQlen.set(dev, qlen + 1);
-  net.step(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, `${numToIp(tip)} is reached through another device and proxy_arp is on for ${dev.name}: the broadcast request waits ${delay} jiffies (random below proxy_delay, ${PROXY_DELAY_JIFFIES}) before we answer it by proxy.`);
+  net.step(skb, 'L2', 'pneigh_enqueue', NEIGH_FILE, net.full ? `${numToIp(tip)} is reached through another device and proxy_arp is on for ${dev.name}: the broadcast request waits ${delay} jiffies (random below proxy_delay, ${PROXY_DELAY_JIFFIES}) before we answer it by proxy.` : '');
   net.fate(skb, { kind: 'pending', fn: 'pneigh_enqueue' });
   net.w.sched.after((delay * 1e9) / HZ, () => {
     const call = net.enter('neigh_proxy_process');
     try {
       proxyQlen.set(dev, (proxyQlen.get(dev) ?? 1) - 1);
       if (!dev.up) {
-        net.drop(skb, 'L2', 'neigh_proxy_process', NEIGH_FILE, 'NOT_SPECIFIED', `${dev.name} is down: the waiting request is dropped.`);
+        net.drop(skb, 'L2', 'neigh_proxy_process', NEIGH_FILE, 'NOT_SPECIFIED', net.full ? `${dev.name} is down: the waiting request is dropped.` : '');
         return;
       }
       arp_process(net, skb, dev);
@@ -267,7 +271,7 @@ export function arp_solicit(net: Net, n: Neighbour, skb: SkBuff | null): void {
     // a netlink RTM_GETNEIGH, no frame), then broadcasts
     const probes = n.probes - net.neighParm(dev, 'ucast_solicit');
     if (probes >= 0 && probes - net.neighParm(dev, 'app_solicit') < 0) {
-      net.step(skb, 'L2', 'neigh_app_ns', 'net/core/neighbour.c', `Probe ${n.probes + 1} for ${numToIp(n.key)} is an application probe (app_solicit = ${net.neighParm(dev, 'app_solicit')}): a netlink request to a user-space resolver (RTM_GETNEIGH), and no ARP frame. None answers here.`);
+      net.step(skb, 'L2', 'neigh_app_ns', 'net/core/neighbour.c', net.full ? `Probe ${n.probes + 1} for ${numToIp(n.key)} is an application probe (app_solicit = ${net.neighParm(dev, 'app_solicit')}): a netlink request to a user-space resolver (RTM_GETNEIGH), and no ARP frame. None answers here.` : '');
       return;
     }
     const unicast = probes < 0 && n.ha;

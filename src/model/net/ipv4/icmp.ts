@@ -34,6 +34,15 @@ import { raw_icmp_error, ping_rcv } from './raw';
 import { inet_protos } from './ip_input';
 import { ip_do_redirect } from './route';
 import { nf_ct_attach } from '../netfilter/nf_ct_attach';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IcmpInCsumErrors = snmpId('IcmpInCsumErrors');
+const SNMP_IcmpInErrors = snmpId('IcmpInErrors');
+const SNMP_IcmpInMsgs = snmpId('IcmpInMsgs');
+const SNMP_IcmpOutMsgs = snmpId('IcmpOutMsgs');
+const SNMP_IcmpOutRateLimitGlobal = snmpId('IcmpOutRateLimitGlobal');
+const SNMP_IcmpOutRateLimitHost = snmpId('IcmpOutRateLimitHost');
 
 const FILE = 'net/ipv4/icmp.c';
 /** NR_ICMP_TYPES */
@@ -53,7 +62,7 @@ export function icmpName(type: number, code: number): string {
 
 /** icmp_out_count: IcmpOutMsgs and the per-type counters. */
 export function icmp_out_count(net: Net, type: number): void {
-  net.count('IcmpOutMsgs');
+  net.count(SNMP_IcmpOutMsgs);
   net.count(`IcmpMsgOutType${type}`);
   const n = OUT_NAMES[type];
   if (n) net.count(n);
@@ -94,7 +103,7 @@ function icmpv4_mask_allow(net: Net, type: number, code: number): boolean {
 function icmpv4_global_allow(net: Net, type: number, code: number): { ok: boolean; applyRatelimit: boolean } {
   if (icmpv4_mask_allow(net, type, code)) return { ok: true, applyRatelimit: false };
   if (icmp_global_allow(net)) return { ok: true, applyRatelimit: true };
-  net.count('IcmpOutRateLimitGlobal');
+  net.count(SNMP_IcmpOutRateLimitGlobal);
   return { ok: false, applyRatelimit: false };
 }
 
@@ -123,7 +132,7 @@ function icmpv4_xrlim_allow(net: Net, rt: Rtable, daddr: number, applyRatelimit:
     }
     p.rateTokens = token;
   }
-  if (!ok) net.count('IcmpOutRateLimitHost');
+  if (!ok) net.count(SNMP_IcmpOutRateLimitHost);
   else icmp_global_consume(net);
   return ok;
 }
@@ -200,7 +209,7 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
     nf_ct_attach(skb, skbIn);
     icmp_xmit_locked(net, () => net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
-      net.step(skb, 'L3', 'icmp_push_reply', FILE, `ICMP ${icmpName(type, code)}${type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED ? ` (next-hop MTU ${info})` : ''} is sent from ${numToIp(r.saddr)} to ${numToIp(iph.saddr)}, quoting the first ${room} bytes of the offending datagram.`);
+      net.step(skb, 'L3', 'icmp_push_reply', FILE, net.full ? `ICMP ${icmpName(type, code)}${type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED ? ` (next-hop MTU ${info})` : ''} is sent from ${numToIp(r.saddr)} to ${numToIp(iph.saddr)}, quoting the first ${room} bytes of the offending datagram.` : '');
       net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
     }));
   });
@@ -209,18 +218,18 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
 /** icmp_rcv: count, check the checksum, dispatch on the type. skb->data is at the ICMP header. */
 export function icmp_rcv(net: Net, skb: SkBuff): void {
   net.call('icmp_rcv', () => {
-    net.count('IcmpInMsgs');
+    net.count(SNMP_IcmpInMsgs);
     const off = skb.data;
     const len = skb.len;
     const csumOk = skb.ip_summed === 'CHECKSUM_UNNECESSARY' || csumFold(csumPartial(skb.buf, off, len)) === 0;
     if (!csumOk) {
-      net.count('IcmpInCsumErrors');
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInCsumErrors);
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_rcv', FILE, 'ICMP_CSUM', 'The ICMP checksum is wrong: IcmpInCsumErrors, IcmpInErrors, dropped.');
       return;
     }
     if (len < ICMP_HLEN) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_rcv', FILE, 'NOT_SPECIFIED', 'Too short for an ICMP header.');
       return;
     }
@@ -228,8 +237,8 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
     net.count(`IcmpMsgInType${h.type}`);
     if (IN_NAMES[h.type]) net.count(IN_NAMES[h.type]);
     if (h.type > NR_ICMP_TYPES) {
-      net.count('IcmpInErrors');
-      net.drop(skb, 'L4', 'icmp_rcv', FILE, 'UNHANDLED_PROTO', `Unknown ICMP type ${h.type}.`);
+      net.count(SNMP_IcmpInErrors);
+      net.drop(skb, 'L4', 'icmp_rcv', FILE, 'UNHANDLED_PROTO', net.full ? `Unknown ICMP type ${h.type}.` : '');
       return;
     }
     const rt = skb.dst!;
@@ -238,18 +247,18 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
       // decides); every other type but the address-mask ones is refused outright (v6.12).
       const where = rt.type === 'RTN_BROADCAST' ? 'a broadcast' : 'a multicast';
       if ((h.type === ICMP_ECHO || h.type === ICMP_TIMESTAMP) && net.get('net.ipv4.icmp_echo_ignore_broadcasts')) {
-        net.count('IcmpInErrors');
-        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', `An ${icmpName(h.type, h.code)} to ${where} address is ignored (icmp_echo_ignore_broadcasts = 1): IcmpInErrors.`);
+        net.count(SNMP_IcmpInErrors);
+        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', net.full ? `An ${icmpName(h.type, h.code)} to ${where} address is ignored (icmp_echo_ignore_broadcasts = 1): IcmpInErrors.` : '');
         return;
       }
       if (h.type !== ICMP_ECHO && h.type !== ICMP_TIMESTAMP && h.type !== ICMP_ADDRESS && h.type !== ICMP_ADDRESSREPLY) {
-        net.count('IcmpInErrors');
-        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', `ICMP ${icmpName(h.type, h.code)} sent to ${where} address is not accepted (only echo, timestamp and address-mask messages may be): IcmpInErrors.`);
+        net.count(SNMP_IcmpInErrors);
+        net.drop(skb, 'L4', 'icmp_rcv', FILE, 'INVALID_PROTO', net.full ? `ICMP ${icmpName(h.type, h.code)} sent to ${where} address is not accepted (only echo, timestamp and address-mask messages may be): IcmpInErrors.` : '');
         return;
       }
     }
     const handler = ICMP_POINTERS[h.type].handler;
-    net.step(skb, 'L4', 'icmp_rcv', FILE, `ICMP ${icmpName(h.type, h.code)} arrives, checksum right (IcmpInMsgs); icmp_pointers[${h.type}] hands it to ${handler}.`);
+    net.step(skb, 'L4', 'icmp_rcv', FILE, net.full ? `ICMP ${icmpName(h.type, h.code)} arrives, checksum right (IcmpInMsgs); icmp_pointers[${h.type}] hands it to ${handler}.` : '');
     skb.pull(ICMP_HLEN);
     switch (handler) {
       case 'icmp_echo':
@@ -260,7 +269,7 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
           if (net.w.rec.getFate(skb.pkt)?.kind === 'delivered') {
             // ping's raw socket got a clone (raw_local_deliver): the packet's fate stays
             // "delivered", but icmp_rcv still frees this skb with ping_rcv's drop reason
-            net.step(skb, 'L4', 'icmp_rcv', FILE, `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+            net.step(skb, 'L4', 'icmp_rcv', FILE, net.full ? `ping_rcv found no ping socket, so icmp_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.` : '', { drop: `SKB_DROP_REASON_${reason}` });
             // the raw socket's clone shares the data: ping reads it and frees it (consume_skb in
             // skb_free_datagram), which releases a reassembled reply's frag_list; the model has
             // no step for that read, so the list goes here, with the reason it goes with then
@@ -276,7 +285,7 @@ export function icmp_rcv(net: Net, skb: SkBuff): void {
       case 'icmp_timestamp':
         return icmp_timestamp(net, skb);
       case 'icmp_discard':
-        net.step(skb, 'L4', 'icmp_discard', FILE, `ICMP ${icmpName(h.type, h.code)} needs no action: icmp_discard reports success and the message is consumed.`);
+        net.step(skb, 'L4', 'icmp_discard', FILE, net.full ? `ICMP ${icmpName(h.type, h.code)} needs no action: icmp_discard reports success and the message is consumed.` : '');
         net.fate(skb, { kind: 'consumed', fn: 'icmp_discard' });
     }
   });
@@ -320,12 +329,12 @@ function icmp_redirect(net: Net, skb: SkBuff, gw: number): void {
   const call = net.enter('icmp_redirect');
   try {
     if (skb.len < IPV4_HLEN) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_redirect', FILE, 'PKT_TOO_SMALL', 'The redirect is too short to quote an IP header: IcmpInErrors.');
       return;
     }
     const inner = readIp(skb.buf, skb.data);
-    net.step(skb, 'L4', 'icmp_redirect', FILE, `${numToIp(readIp(skb.buf, skb.network_header).saddr)} says: for ${numToIp(inner.daddr)} use the gateway ${numToIp(gw)}; icmp_socket_deliver tells the sending protocol.`);
+    net.step(skb, 'L4', 'icmp_redirect', FILE, net.full ? `${numToIp(readIp(skb.buf, skb.network_header).saddr)} says: for ${numToIp(inner.daddr)} use the gateway ${numToIp(gw)}; icmp_socket_deliver tells the sending protocol.` : '');
     icmp_socket_deliver(net, skb, ICMP_REDIRECT, skb.buf[skb.transport_header + 1], gw);
   } finally {
     net.leave(call);
@@ -340,7 +349,7 @@ function icmp_timestamp(net: Net, skb: SkBuff): void {
   const call = net.enter('icmp_timestamp');
   try {
     if (skb.len < 4) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_timestamp', FILE, 'PKT_TOO_SMALL', 'A timestamp request without its originate time: IcmpInErrors.');
       return;
     }
@@ -377,7 +386,7 @@ function icmp_echo(net: Net, skb: SkBuff): void {
     const icmpOff = skb.transport_header;
     const bodyLen = skb.tail - icmpOff;
     const h = readIcmp(skb.buf, icmpOff);
-    net.step(skb, 'L4', 'icmp_echo', FILE, `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}): icmp_reply answers it.`);
+    net.step(skb, 'L4', 'icmp_echo', FILE, net.full ? `An echo request (id ${h.rest >>> 16}, seq ${h.rest & 0xffff}): icmp_reply answers it.` : '');
     icmp_reply(net, skb, iph, ICMP_ECHOREPLY, bodyLen, (b, off) => {
       b.set(skb.buf.subarray(icmpOff, icmpOff + bodyLen), off);
       writeIcmp(b, off, bodyLen, { type: ICMP_ECHOREPLY, code: 0, rest: h.rest });
@@ -442,11 +451,11 @@ function icmp_reply(net: Net, skb: SkBuff, iph: ReturnType<typeof readIp>, type:
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
     const reply = ip_make_skb(net, r.rt, { saddr: r.saddr, daddr: iph.saddr, protocol: IPPROTO_ICMP, ttl: net.get('net.ipv4.ip_default_ttl'), tos: iph.tos, df: false }, len, pkt, fill);
     reply.mark = mark;
-    net.step(skb, 'L4', 'icmp_reply', FILE, `${what} It goes from ${numToIp(r.saddr)}${saddr !== iph.daddr ? ` (fib_compute_spec_dst: the request was sent to ${numToIp(iph.daddr)})` : ''}${mark ? `, with mark ${mark} (fwmark_reflect)` : ''}.`);
+    net.step(skb, 'L4', 'icmp_reply', FILE, net.full ? `${what} It goes from ${numToIp(r.saddr)}${saddr !== iph.daddr ? ` (fib_compute_spec_dst: the request was sent to ${numToIp(iph.daddr)})` : ''}${mark ? `, with mark ${mark} (fwmark_reflect)` : ''}.` : '');
     net.fate(skb, { kind: 'consumed', fn: type === ICMP_ECHOREPLY ? 'icmp_echo' : 'icmp_timestamp', detail: type === ICMP_ECHOREPLY ? 'answered with an echo reply' : 'answered with a timestamp reply' });
     icmp_xmit_locked(net, () => net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
-      net.step(reply, 'L3', 'icmp_push_reply', FILE, `The ${icmpName(type, 0)} ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.`);
+      net.step(reply, 'L3', 'icmp_push_reply', FILE, net.full ? `The ${icmpName(type, 0)} ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.` : '');
       net.call('ip_push_pending_frames', () => ip_send_skb(net, reply));
     }));
   });
@@ -460,13 +469,13 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
   const call = net.enter('icmp_unreach');
   try {
     if (!skb.mayPull(IPV4_HLEN)) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_unreach', FILE, 'NOT_SPECIFIED', 'The ICMP error is too short to quote an IP header.');
       return;
     }
     const inner = readIp(skb.buf, skb.data);
     if (inner.ihl < 5) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.drop(skb, 'L4', 'icmp_unreach', FILE, 'IP_INHDR', 'The quoted IP header is mangled.');
       return;
     }
@@ -480,7 +489,7 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
       if (mtuInfo >= 552 && isLocalAddr(net, inner.saddr) && !locked) net.pmtu.set(inner.daddr, mtuInfo);
     }
     if (type === ICMP_DEST_UNREACH && code > NR_ICMP_UNREACH) {
-      net.step(skb, 'L4', 'icmp_unreach', FILE, `Destination unreachable with unknown code ${code}: nobody is told.`);
+      net.step(skb, 'L4', 'icmp_unreach', FILE, net.full ? `Destination unreachable with unknown code ${code}: nobody is told.` : '');
       net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach' });
       return;
     }
@@ -489,7 +498,7 @@ function icmp_unreach(net: Net, skb: SkBuff, type: number, code: number, info: n
       net.fate(skb, { kind: 'consumed', fn: 'icmp_unreach' });
       return;
     }
-    net.step(skb, 'L4', 'icmp_unreach', FILE, `ICMP ${icmpName(type, code)} about our datagram ${numToIp(inner.saddr)} → ${numToIp(inner.daddr)} (protocol ${inner.protocol})${mtuInfo ? `: the path MTU to ${numToIp(inner.daddr)} is now ${mtuInfo}` : ''}; icmp_socket_deliver tells the socket.`);
+    net.step(skb, 'L4', 'icmp_unreach', FILE, net.full ? `ICMP ${icmpName(type, code)} about our datagram ${numToIp(inner.saddr)} → ${numToIp(inner.daddr)} (protocol ${inner.protocol})${mtuInfo ? `: the path MTU to ${numToIp(inner.daddr)} is now ${mtuInfo}` : ''}; icmp_socket_deliver tells the socket.` : '');
     icmp_socket_deliver(net, skb, type, code, mtuInfo);
   } finally {
     net.leave(call);
@@ -506,7 +515,7 @@ function icmp_socket_deliver(net: Net, skb: SkBuff, type: number, code: number, 
   try {
     const inner = readIp(skb.buf, skb.data);
     if (!skb.mayPull(inner.ihl * 4 + 8)) {
-      net.count('IcmpInErrors');
+      net.count(SNMP_IcmpInErrors);
       net.step(skb, 'L4', 'icmp_socket_deliver', FILE, 'The error quotes less than the IP header and 8 bytes of the datagram: IcmpInErrors, nobody is told.');
       net.fate(skb, { kind: 'consumed', fn: 'icmp_socket_deliver' });
       return;
@@ -563,14 +572,14 @@ export function ip_rt_send_redirect(net: Net, skb: SkBuff): void {
     if (n >= IP_RT_REDIRECT_NUMBER) {
       // the kernel keeps restarting the silence while the sender ignores its redirects
       peer.rateLast = nowMs;
-      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, but ${numToIp(iph.saddr)} was sent ${IP_RT_REDIRECT_NUMBER} redirects already and ignores them: no redirect until it has been quiet for ${IP_RT_REDIRECT_SILENCE_MS / 1000} s.`);
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but ${numToIp(iph.saddr)} was sent ${IP_RT_REDIRECT_NUMBER} redirects already and ignores them: no redirect until it has been quiet for ${IP_RT_REDIRECT_SILENCE_MS / 1000} s.` : '');
       return;
     }
     if (n > 0 && !(nowMs > peer.rateLast + (IP_RT_REDIRECT_LOAD_MS << n))) {
-      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, but the last redirect to ${numToIp(iph.saddr)} was less than ${IP_RT_REDIRECT_LOAD_MS << n} ms ago (ip_rt_redirect_load << ${n}): no redirect this time.`);
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but the last redirect to ${numToIp(iph.saddr)} was less than ${IP_RT_REDIRECT_LOAD_MS << n} ms ago (ip_rt_redirect_load << ${n}): no redirect this time.` : '');
       return;
     }
-    net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', `The packet leaves on the interface it came in on, so the sender is told of a better first hop (${numToIp(gw)}) with ICMP redirect.`);
+    net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, so the sender is told of a better first hop (${numToIp(gw)}) with ICMP redirect.` : '');
     icmp_send(net, skb, ICMP_REDIRECT, 1, gw);
     peer.rateLast = nowMs;
     peer.nRedirects = n + 1;

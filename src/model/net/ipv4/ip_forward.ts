@@ -13,6 +13,12 @@ import { dst_output } from './ip_output';
 import { skb_gso_validate_network_len, skb_is_gso } from './tcp_offload';
 import type { DstInput } from './route_types';
 import { ip_forward_options } from './ip_options';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpForwDatagrams = snmpId('IpForwDatagrams');
+const SNMP_IpFragFails = snmpId('IpFragFails');
+const SNMP_IpInHdrErrors = snmpId('IpInHdrErrors');
 
 const FILE = 'net/ipv4/ip_forward.c';
 
@@ -25,7 +31,7 @@ export function ip_forward(net: Net, skb: SkBuff): void {
   const call = net.enter('ip_forward');
   try {
     if (skb.pkt_type !== 'PACKET_HOST') {
-      net.drop(skb, 'L3', 'ip_forward', FILE, 'NOT_SPECIFIED', `Only unicast frames for this host's MAC are forwarded (pkt_type is ${skb.pkt_type}).`);
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'NOT_SPECIFIED', net.full ? `Only unicast frames for this host's MAC are forwarded (pkt_type is ${skb.pkt_type}).` : '');
       return;
     }
     // skb_forward_csum: a checksum computed over the received packet is no longer valid after the TTL changes.
@@ -33,14 +39,14 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const off = skb.network_header;
     const iph = readIp(skb.buf, off);
     if (iph.ttl <= 1) {
-      net.count('IpInHdrErrors');
-      net.step(skb, 'L3', 'ip_forward', FILE, `The TTL is ${iph.ttl}: forwarding would bring it to 0, so the packet dies here (IpInHdrErrors) and the sender gets ICMP time exceeded.`);
+      net.count(SNMP_IpInHdrErrors);
+      net.step(skb, 'L3', 'ip_forward', FILE, net.full ? `The TTL is ${iph.ttl}: forwarding would bring it to 0, so the packet dies here (IpInHdrErrors) and the sender gets ICMP time exceeded.` : '');
       icmp_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
       net.drop(skb, 'L3', 'ip_forward', FILE, 'IP_INHDR', 'The packet whose TTL ran out is freed.');
       return;
     }
     const rt = skb.dst!;
-    net.count('IpForwDatagrams');
+    net.count(SNMP_IpForwDatagrams);
     skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IPSKB_FORWARDED;
     const mtu = rt.mtu();
     const df = (iph.fragOff & IP_DF) !== 0;
@@ -48,16 +54,16 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     // ip_exceeds_mtu: a GSO packet (TSO from a veth peer) is too big only when its segments are
     // (skb_gso_validate_network_len), not because its total length is
     if (skb.len > mtu && df && !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))) {
-      net.count('IpFragFails');
-      net.step(skb, 'L3', 'ip_forward', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name} and has DF set, so it cannot be fragmented: IpFragFails, and the sender gets ICMP fragmentation needed with mtu ${mtu}.`);
+      net.count(SNMP_IpFragFails);
+      net.step(skb, 'L3', 'ip_forward', FILE, net.full ? `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name} and has DF set, so it cannot be fragmented: IpFragFails, and the sender gets ICMP fragmentation needed with mtu ${mtu}.` : '');
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
       net.drop(skb, 'L3', 'ip_forward', FILE, 'PKT_TOO_BIG', 'The packet that is too big is freed.');
       return;
     }
     if (fragMax > mtu && df) {
-      net.count('IpFragFails');
+      net.count(SNMP_IpFragFails);
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
-      net.drop(skb, 'L3', 'ip_forward', FILE, 'PKT_TOO_BIG', `A fragment of this reassembled datagram was larger (${fragMax}) than the MTU ${mtu}.`);
+      net.drop(skb, 'L3', 'ip_forward', FILE, 'PKT_TOO_BIG', net.full ? `A fragment of this reassembled datagram was larger (${fragMax}) than the MTU ${mtu}.` : '');
       return;
     }
     // skb_cow: room for the outgoing device's link-layer header.

@@ -12,6 +12,17 @@ import { icmp_send } from './icmp';
 import { ip_route_input_noref } from './route';
 import { ip_options_fragment } from './ip_options';
 import { inet_frag_destroy, inet_frag_find, inet_frag_kill, inet_frag_queue_insert } from './inet_fragment';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpExtReasmOverlaps = snmpId('IpExtReasmOverlaps');
+const SNMP_IpFragCreates = snmpId('IpFragCreates');
+const SNMP_IpFragFails = snmpId('IpFragFails');
+const SNMP_IpFragOKs = snmpId('IpFragOKs');
+const SNMP_IpReasmFails = snmpId('IpReasmFails');
+const SNMP_IpReasmOKs = snmpId('IpReasmOKs');
+const SNMP_IpReasmReqds = snmpId('IpReasmReqds');
+const SNMP_IpReasmTimeout = snmpId('IpReasmTimeout');
 
 export type { DefragUser } from './ip_fragment_types';
 
@@ -38,8 +49,8 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
     const mtu = fragMax && fragMax < routeMtu ? fragMax : routeMtu;
     const chunk = (mtu - hlen) & ~7;
     if (chunk < 8) {
-      net.count('IpFragFails');
-      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `The MTU ${mtu} leaves no room for fragment data.`, '-EMSGSIZE');
+      net.count(SNMP_IpFragFails);
+      net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', net.full ? `The MTU ${mtu} leaves no room for fragment data.` : '', '-EMSGSIZE');
       return -90;
     }
     const baseOff = (iph.fragOff & IP_OFFSET) * 8;
@@ -89,7 +100,7 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
     for (const len of sizes) {
       n++;
       const { f, mf } = make(len, done);
-      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.`);
+      net.step(f, 'L3', 'ip_do_fragment', OUT_FILE, net.full ? `Fragment ${n} of ${count}: offset ${baseOff + done}, ${len} data bytes, MF ${mf ? 'set' : 'clear'}; it goes down now, and counts in IpFragCreates once sent.` : '');
       // ip_frag_ipcb / the fast path's first_frag: the later fragments copy a header whose
       // options without the "copied" bit are NOOPs (a received packet's options, IPCB opt)
       const optlen = skb.cb.ipOpt?.optlen ?? 0;
@@ -97,7 +108,7 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
       done += len;
       const err = output(f);
       if (err) {
-        net.count('IpFragFails');
+        net.count(SNMP_IpFragFails);
         const rest = count - n;
         if (fast) {
           // ip_fraglist_prepare wrote the next fragment's header before this one went down;
@@ -105,7 +116,7 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
           // after it never got a header.
           if (rest > 0) {
             const { f: next } = make(sizes[n], done);
-            net.drop(next, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (kfree_skb_list), this one with the header ip_fraglist_prepare had already given it (IpFragFails).`, String(err));
+            net.drop(next, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the ${rest} fragment(s) still in the frag_list are freed unsent (kfree_skb_list), this one with the header ip_fraglist_prepare had already given it (IpFragFails).` : '', String(err));
             // a reassembled datagram's list holds the fragments as they came: the ones after
             // that still have their own IP header in front of their data, so each free shows
             for (const { skb: orig } of skb.shinfo?.frag_list.slice(n) ?? []) {
@@ -116,13 +127,13 @@ export function ip_do_fragment(net: Net, skb: SkBuff, routeMtu: number, output: 
           if (skb.shinfo) skb.shinfo.frag_list.length = 0;
           net.fate(skb, { kind: 'consumed', fn: 'ip_do_fragment', detail: `${n} of ${count} fragments sent` });
         } else {
-          net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).`, String(err));
+          net.drop(skb, 'L3', 'ip_do_fragment', OUT_FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the datagram is freed and its other ${rest} fragment(s) are never made (IpFragFails).` : '', String(err));
         }
         return err;
       }
-      net.count('IpFragCreates');
+      net.count(SNMP_IpFragCreates);
     }
-    net.count('IpFragOKs');
+    net.count(SNMP_IpFragOKs);
     // the fast path sent the frag_list's own sk_buffs; the slow path copied them, and consume_skb
     // of the datagram frees the list (skb_release_data)
     if (fast && skb.shinfo) skb.shinfo.frag_list.length = 0;
@@ -143,13 +154,13 @@ function ip_copy_metadata(to: SkBuff, from: SkBuff): void {
 export function ip_defrag(net: Net, skb: SkBuff, user: DefragUser): SkBuff | null {
   const call = net.enter('ip_defrag');
   try {
-    net.count('IpReasmReqds');
+    net.count(SNMP_IpReasmReqds);
     const iph = readIp(skb.buf, skb.network_header);
     const key = `${iph.saddr} ${iph.daddr} ${iph.id} ${iph.protocol} ${user}`;
     const q = net.call('ip_find', () => inet_frag_find(net, key, user, skb.pkt, (x) => ip_expire(net, x)));
     if (!q) {
       const high = net.get('net.ipv4.ipfrag_high_thresh');
-      net.count('IpReasmFails');
+      net.count(SNMP_IpReasmFails);
       net.drop(skb, 'L3', 'ip_defrag', FRAG_FILE, 'NOT_SPECIFIED', high ? `Fragment memory (${net.fragMem} bytes) is over ipfrag_high_thresh ${high}: inet_frag_find gives no queue, not even this datagram's own (IpReasmFails).` : 'ipfrag_high_thresh is 0: reassembly is off, every fragment is refused (IpReasmFails).');
       return null;
     }
@@ -175,8 +186,8 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
     // discard_qp: the queue dies with this fragment; what it holds is freed by inet_frag_destroy
     const discard = (what: string): null => {
       inet_frag_kill(net, q);
-      net.count('IpReasmFails');
-      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'NOT_SPECIFIED', `${what} The queue is killed (IpReasmFails).`);
+      net.count(SNMP_IpReasmFails);
+      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'NOT_SPECIFIED', net.full ? `${what} The queue is killed (IpReasmFails).` : '');
       return null;
     };
     if (!mf) {
@@ -199,11 +210,11 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
     skb.trim(ihl + end - offset);
     const ins = inet_frag_queue_insert(q, skb, offset, end);
     if (ins === 'IPFRAG_DUP') {
-      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no IpReasmFails).`);
+      net.drop(skb, 'L3', 'ip_frag_queue', FRAG_FILE, 'DUP_FRAG', net.full ? `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no IpReasmFails).` : '');
       return null;
     }
     if (ins === 'IPFRAG_OVERLAP') {
-      net.count('IpExtReasmOverlaps');
+      net.count(SNMP_IpExtReasmOverlaps);
       return discard(`Bytes ${offset}..${end} overlap what is queued without being a duplicate: the whole datagram is thrown away (RFC 5722, IpExtReasmOverlaps).`);
     }
     if (skb.dev) q.iif = skb.dev.ifindex;
@@ -217,7 +228,7 @@ function ip_frag_queue(net: Net, q: FragQueue, skb: SkBuff): SkBuff | null {
     if (iph.fragOff & IP_DF) q.maxDfSize = Math.max(q.maxDfSize, fragsize);
     if (q.firstIn && q.lastIn && !q.complete && q.meat === q.len) return ip_frag_reasm(net, q, skb);
     skb.dst = null;
-    net.step(skb, 'L3', 'ip_frag_queue', FRAG_FILE, `Fragment at offset ${offset} (${end - offset} bytes${mf ? ', MF' : ', the last'}) waits in the reassembly queue of ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} id ${iph.id}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far.${trimmed}`);
+    net.step(skb, 'L3', 'ip_frag_queue', FRAG_FILE, net.full ? `Fragment at offset ${offset} (${end - offset} bytes${mf ? ', MF' : ', the last'}) waits in the reassembly queue of ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)} id ${iph.id}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far.${trimmed}` : '');
     net.fate(skb, { kind: 'consumed', fn: 'ip_frag_queue', detail: 'queued for reassembly' });
     return null;
   } finally {
@@ -239,8 +250,8 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     const hlen = (head.buf[nh] & 15) * 4;
     const total = hlen + q.len;
     if (total > 65535) {
-      net.count('IpReasmFails');
-      net.step(last, 'L3', 'ip_frag_reasm', FRAG_FILE, `The fragments add up to ${total} bytes, more than an IP datagram can hold (-E2BIG, "Oversized IP packet"): reassembly fails (IpReasmFails).`);
+      net.count(SNMP_IpReasmFails);
+      net.step(last, 'L3', 'ip_frag_reasm', FRAG_FILE, net.full ? `The fragments add up to ${total} bytes, more than an IP datagram can hold (-E2BIG, "Oversized IP packet"): reassembly fails (IpReasmFails).` : '');
       return null;
     }
     const pkt = net.w.rec.newPacket(net.name, q.firstPkt);
@@ -266,7 +277,7 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     whole.cb.fragList = q.user === 'IP_DEFRAG_LOCAL_DELIVER' ? undefined : q.frags.map((f) => f.end - f.offset);
     if (df) whole.cb.ipFlags = (whole.cb.ipFlags ?? 0) | IPSKB_FRAG_PMTU;
     whole.shinfo = reasmFragList(q, last);
-    net.count('IpReasmOKs');
+    net.count(SNMP_IpReasmOKs);
     for (const f of q.frags) {
       // inet_frag_reasm_prepare: a fragment other than the first that completes the datagram
       // becomes the head itself (skb_morph); a clone of it takes its place in the list
@@ -276,7 +287,7 @@ function ip_frag_reasm(net: Net, q: FragQueue, last: SkBuff): SkBuff | null {
     }
     const n = q.frags.length;
     q.frags = [];
-    net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, `The last missing fragment arrived: ${n} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${whole.cb.fragMaxSize} is remembered in IPCB, and DF is ${df ? 'set: the largest fragment had it' : 'clear: the largest fragment did not have it'}.`);
+    net.step(whole, 'L3', 'ip_frag_reasm', FRAG_FILE, net.full ? `The last missing fragment arrived: ${n} fragments are joined into one ${total}-byte datagram (IpReasmOKs); frag_max_size ${whole.cb.fragMaxSize} is remembered in IPCB, and DF is ${df ? 'set: the largest fragment had it' : 'clear: the largest fragment did not have it'}.` : '');
     return whole;
   } finally {
     net.leave(call);
@@ -320,12 +331,12 @@ function ip_expire(net: Net, q: FragQueue): void {
   net.w.rec.fresh(() =>
     net.call('ip_expire', () => {
       inet_frag_kill(net, q);
-      net.count('IpReasmFails');
-      net.count('IpReasmTimeout');
+      net.count(SNMP_IpReasmFails);
+      net.count(SNMP_IpReasmTimeout);
       const t = net.get('net.ipv4.ipfrag_time');
       const head = q.firstIn ? q.frags.shift()?.skb : undefined;
       if (!head) {
-        net.step(null, 'L3', 'ip_expire', FRAG_FILE, `Reassembly timed out after ipfrag_time ${t} s without the first fragment: the queue is dropped silently (IpReasmTimeout, IpReasmFails).`);
+        net.step(null, 'L3', 'ip_expire', FRAG_FILE, net.full ? `Reassembly timed out after ipfrag_time ${t} s without the first fragment: the queue is dropped silently (IpReasmTimeout, IpReasmFails).` : '');
       } else {
         // inet_frag_pull_head: the first fragment leaves the queue (and its memory with it)
         q.mem -= head.truesize();
@@ -336,11 +347,11 @@ function ip_expire(net: Net, q: FragQueue): void {
         const err = dev ? ip_route_input_noref(net, head, iph.daddr, iph.saddr, iph.tos, dev) : -19;
         const skipIcmp = q.user === 'IP_DEFRAG_CONNTRACK_IN' && head.dst?.type !== 'RTN_LOCAL';
         if (err) {
-          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); routing the first fragment again fails, so no ICMP is sent.`);
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, net.full ? `Reassembly timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); routing the first fragment again fails, so no ICMP is sent.` : '');
         } else if (skipIcmp) {
-          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly (conntrack defrag) timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the datagram was not for this host, and only its end host reports a reassembly timeout: no ICMP.`);
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, net.full ? `Reassembly (conntrack defrag) timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the datagram was not for this host, and only its end host reports a reassembly timeout: no ICMP.` : '');
         } else {
-          net.step(head, 'L3', 'ip_expire', FRAG_FILE, `Reassembly of ${q.meat} bytes timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the first fragment is here, so the sender gets ICMP time exceeded (fragment reassembly).`);
+          net.step(head, 'L3', 'ip_expire', FRAG_FILE, net.full ? `Reassembly of ${q.meat} bytes timed out after ipfrag_time ${t} s (IpReasmTimeout, IpReasmFails); the first fragment is here, so the sender gets ICMP time exceeded (fragment reassembly).` : '');
           icmp_send(net, head, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
         }
         net.drop(head, 'L3', 'ip_expire', FRAG_FILE, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');

@@ -21,6 +21,20 @@ import type { DstInput } from './route_types';
 import { ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from '../../proto/icmp';
 import { snmpId } from '../snmp_ids';
 
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpExtInBcastOctets = snmpId('IpExtInBcastOctets');
+const SNMP_IpExtInBcastPkts = snmpId('IpExtInBcastPkts');
+const SNMP_IpExtInCsumErrors = snmpId('IpExtInCsumErrors');
+const SNMP_IpExtInMcastOctets = snmpId('IpExtInMcastOctets');
+const SNMP_IpExtInMcastPkts = snmpId('IpExtInMcastPkts');
+const SNMP_IpExtInOctets = snmpId('IpExtInOctets');
+const SNMP_IpExtInTruncatedPkts = snmpId('IpExtInTruncatedPkts');
+const SNMP_IpInDelivers = snmpId('IpInDelivers');
+const SNMP_IpInHdrErrors = snmpId('IpInHdrErrors');
+const SNMP_IpInReceives = snmpId('IpInReceives');
+const SNMP_IpInUnknownProtos = snmpId('IpInUnknownProtos');
+const SNMP_TcpExtIPReversePathFilter = snmpId('TcpExtIPReversePathFilter');
+
 /** the IpExt ECN counters by the header's two ECN bits, as slots (one array, not one a packet) */
 const ECN_COUNTERS = [snmpId('IpExtInNoECTPkts'), snmpId('IpExtInECT1Pkts'), snmpId('IpExtInECT0Pkts'), snmpId('IpExtInCEPkts')];
 
@@ -59,7 +73,7 @@ export function ip_list_rcv(net: Net, skbs: SkBuff[]): void {
  * dropped (with the counter and drop reason the kernel uses).
  */
 function inhdrError(net: Net, skb: SkBuff, why: string, reason: SkbDropReason = 'IP_INHDR'): false {
-  net.count('IpInHdrErrors');
+  net.count(SNMP_IpInHdrErrors);
   net.drop(skb, 'L3', 'ip_rcv_core', FILE, reason, why);
   return false;
 }
@@ -78,8 +92,8 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
       net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'OTHERHOST', `The frame was addressed to another host's MAC (pkt_type PACKET_OTHERHOST, seen in promiscuous mode or on a shared link), so IP drops it before counting it.`);
       return false;
     }
-    net.count('IpInReceives');
-    net.count('IpExtInOctets', skb.len);
+    net.count(SNMP_IpInReceives);
+    net.count(SNMP_IpExtInOctets, skb.len);
     if (!skb.mayPull(20)) return inhdrError(net, skb, `Only ${skb.len} bytes: too short for an IPv4 header.`, 'IP_INHDR');
     const b = skb.buf;
     const off = skb.network_header;
@@ -91,13 +105,13 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     net.count(ECN_COUNTERS[ecn], Math.max(1, skb.gso_segs));
     if (!skb.mayPull(ihl * 4)) return inhdrError(net, skb, `The header claims ${ihl * 4} bytes but only ${skb.len} arrived.`);
     if (ipFastCsum(b, off, ihl) !== 0) {
-      net.count('IpExtInCsumErrors');
+      net.count(SNMP_IpExtInCsumErrors);
       return inhdrError(net, skb, 'The IPv4 header checksum is wrong (ip_fast_csum is not 0): IpExtInCsumErrors and IpInHdrErrors.', 'IP_CSUM');
     }
     const iph = readIp(b, off);
     if (skb.len < iph.totLen) {
-      net.count('IpExtInTruncatedPkts');
-      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', `tot_len says ${iph.totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.`);
+      net.count(SNMP_IpExtInTruncatedPkts);
+      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', net.full ? `tot_len says ${iph.totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.` : '');
       return false;
     }
     if (iph.totLen < ihl * 4) return inhdrError(net, skb, `tot_len ${iph.totLen} is shorter than the header itself.`);
@@ -119,7 +133,7 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     const iph = readIp(skb.buf, skb.network_header);
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
-      net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.`);
+      net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.` : '');
       if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
       if (routedTail(net, skb, dev)) dst_input(net, skb);
       return;
@@ -133,10 +147,10 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     }
     if (err) {
       if (err === -18) {
-        net.count('TcpExtIPReversePathFilter');
-        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'IP_RPFILTER', `Reverse-path filtering (rp_filter) rejects ${numToIp(iph.saddr)} on ${dev.name}: the way back to the source is not through this interface.`);
+        net.count(SNMP_TcpExtIPReversePathFilter);
+        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'IP_RPFILTER', net.full ? `Reverse-path filtering (rp_filter) rejects ${numToIp(iph.saddr)} on ${dev.name}: the way back to the source is not through this interface.` : '');
       } else {
-        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'NOT_SPECIFIED', `The routing lookup refused the packet (-${ERRNO_NAMES[-err] ?? err}), so it is dropped.`);
+        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'NOT_SPECIFIED', net.full ? `The routing lookup refused the packet (-${ERRNO_NAMES[-err] ?? err}), so it is dropped.` : '');
       }
       return;
     }
@@ -157,13 +171,13 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
 function routedTail(net: Net, skb: SkBuff, dev: NetDevice): boolean {
   const rt = skb.dst!;
   if (rt.type === 'RTN_MULTICAST') {
-    net.count('IpExtInMcastPkts');
-    net.count('IpExtInMcastOctets', skb.len);
+    net.count(SNMP_IpExtInMcastPkts);
+    net.count(SNMP_IpExtInMcastOctets, skb.len);
   } else if (rt.type === 'RTN_BROADCAST') {
-    net.count('IpExtInBcastPkts');
-    net.count('IpExtInBcastOctets', skb.len);
+    net.count(SNMP_IpExtInBcastPkts);
+    net.count(SNMP_IpExtInBcastOctets, skb.len);
   } else if ((skb.pkt_type === 'PACKET_BROADCAST' || skb.pkt_type === 'PACKET_MULTICAST') && net.devOrconf(dev, 'drop_unicast_in_l2_multicast')) {
-    net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'UNICAST_IN_L2_MULTICAST', `A datagram for the unicast address ${numToIp(readIp(skb.buf, skb.network_header).daddr)} came as a link-layer ${skb.pkt_type === 'PACKET_BROADCAST' ? 'broadcast' : 'multicast'}, and drop_unicast_in_l2_multicast is on for ${dev.name}: dropped (RFC 1122 3.3.6).`);
+    net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'UNICAST_IN_L2_MULTICAST', net.full ? `A datagram for the unicast address ${numToIp(readIp(skb.buf, skb.network_header).daddr)} came as a link-layer ${skb.pkt_type === 'PACKET_BROADCAST' ? 'broadcast' : 'multicast'}, and drop_unicast_in_l2_multicast is on for ${dev.name}: dropped (RFC 1122 3.3.6).` : '');
     return false;
   }
   return true;
@@ -248,19 +262,19 @@ function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void 
     const ipprot = inet_protos.get(protocol);
     if (!ipprot) {
       if (!raw) {
-        net.count('IpInUnknownProtos');
-        net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, `No handler for IP protocol ${protocol} and no raw socket wants it: IpInUnknownProtos, and the sender gets ICMP protocol unreachable.`);
+        net.count(SNMP_IpInUnknownProtos);
+        net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, net.full ? `No handler for IP protocol ${protocol} and no raw socket wants it: IpInUnknownProtos, and the sender gets ICMP protocol unreachable.` : '');
         icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
-        net.drop(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, 'IP_NOPROTO', `Protocol ${protocol} is not handled here: dropped.`);
+        net.drop(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, 'IP_NOPROTO', net.full ? `Protocol ${protocol} is not handled here: dropped.` : '');
       } else {
-        net.count('IpInDelivers');
+        net.count(SNMP_IpInDelivers);
         net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, 'Only a raw socket wanted this protocol; it has its copy (IpInDelivers).');
         net.fate(skb, { kind: 'consumed', fn: 'ip_protocol_deliver_rcu', detail: 'copied to a raw socket' });
       }
       return;
     }
-    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, () => `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).`);
-    net.count('IpInDelivers');
+    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, net.full ? `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).` : '');
+    net.count(SNMP_IpInDelivers);
     ipprot.handler(net, skb);
   } finally {
     net.leave(call);

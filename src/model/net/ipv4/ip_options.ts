@@ -15,6 +15,10 @@ import { NotModelled } from '../../sim/not_modelled';
 import { IPV4_HLEN } from '../../proto/ipv4';
 import { ICMP_PARAMETERPROB } from '../../proto/icmp';
 import { icmp_send } from './icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpInHdrErrors = snmpId('IpInHdrErrors');
 
 const FILE = 'net/ipv4/ip_options.c';
 
@@ -129,14 +133,14 @@ export function ip_rcv_options(net: Net, skb: SkBuff): boolean {
   try {
     const c = ip_options_compile(skb);
     if (!c.ok) {
-      net.step(skb, 'L3', 'ip_options_compile', FILE, `The IP options are malformed (${c.why}): __ip_options_compile fails, and ip_options_compile asks for ICMP parameter problem pointing at byte ${c.pointer}.`);
+      net.step(skb, 'L3', 'ip_options_compile', FILE, net.full ? `The IP options are malformed (${c.why}): __ip_options_compile fails, and ip_options_compile asks for ICMP parameter problem pointing at byte ${c.pointer}.` : '');
       icmp_send(net, skb, ICMP_PARAMETERPROB, 0, c.pointer);
-      net.count('IpInHdrErrors');
+      net.count(SNMP_IpInHdrErrors);
       net.drop(skb, 'L3', 'ip_rcv_finish_core', 'net/ipv4/ip_input.c', 'NOT_SPECIFIED', 'ip_rcv_options failed (ip_options_compile): IpInHdrErrors, and ip_rcv_finish_core frees the packet (v6.12: no drop reason).');
       return true;
     }
     skb.cb.ipOpt = c.opt;
-    net.step(skb, 'L3', 'ip_options_compile', FILE, `The ${c.opt.optlen} bytes of IP options are well formed: ${c.what.join(', ')}.${c.opt.isChanged ? ' The header checksum no longer matches the cleared bytes; a router recomputes it (ip_forward_options).' : ''}`);
+    net.step(skb, 'L3', 'ip_options_compile', FILE, net.full ? `The ${c.opt.optlen} bytes of IP options are well formed: ${c.what.join(', ')}.${c.opt.isChanged ? ' The header checksum no longer matches the cleared bytes; a router recomputes it (ip_forward_options).' : ''}` : '');
     return false;
   } finally {
     net.leave(call);

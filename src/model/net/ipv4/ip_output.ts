@@ -20,6 +20,16 @@ import { dev_loopback_xmit } from '../core/dev_loopback';
 import { Rtable, type DstOutput } from './route_types';
 import { IP_LOCAL_DELIVER } from './ip_input';
 import { skb_gso_network_seglen, skb_gso_validate_network_len, skb_is_gso, tcp_gso_segment } from './tcp_offload';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpExtOutBcastOctets = snmpId('IpExtOutBcastOctets');
+const SNMP_IpExtOutBcastPkts = snmpId('IpExtOutBcastPkts');
+const SNMP_IpExtOutOctets = snmpId('IpExtOutOctets');
+const SNMP_IpFragFails = snmpId('IpFragFails');
+const SNMP_IpOutDiscards = snmpId('IpOutDiscards');
+const SNMP_IpOutRequests = snmpId('IpOutRequests');
+const SNMP_IpOutTransmits = snmpId('IpOutTransmits');
 
 export const IP_OUTPUT_FILE = 'net/ipv4/ip_output.c';
 const FILE = IP_OUTPUT_FILE;
@@ -50,9 +60,9 @@ export function ip_send_skb(net: Net, skb: SkBuff): number {
     let err = rc;
     if (err > 0) err = err === NET_XMIT_CN ? 0 : -ENOBUFS;
     if (err) {
-      net.count('IpOutDiscards');
+      net.count(SNMP_IpOutDiscards);
       const why = rc > 0 ? `${xmitName(rc)} from the device layer` : rc === -EPERM ? 'NF_DROP from a netfilter hook (-EPERM)' : `-${rc === -EMSGSIZE ? 'EMSGSIZE' : -rc}`;
-      net.step(null, 'L3', 'ip_send_skb', FILE, `The datagram was not sent (${why}): IpOutDiscards.`, { ret: rc > 0 ? '-ENOBUFS' : rc === -EPERM ? '-EPERM' : rc === -EMSGSIZE ? '-EMSGSIZE' : String(rc) });
+      net.step(null, 'L3', 'ip_send_skb', FILE, net.full ? `The datagram was not sent (${why}): IpOutDiscards.` : '', { ret: rc > 0 ? '-ENOBUFS' : rc === -EPERM ? '-EPERM' : rc === -EMSGSIZE ? '-EMSGSIZE' : String(rc) });
     }
     return err;
   } finally {
@@ -64,13 +74,13 @@ export function ip_send_skb(net: Net, skb: SkBuff): number {
 export function ip_local_out(net: Net, skb: SkBuff): number {
   return net.call('ip_local_out', () =>
     net.call('__ip_local_out', () => {
-      net.count('IpOutRequests');
+      net.count(SNMP_IpOutRequests);
       const b = skb.w();
       wr16(b, skb.network_header + 2, skb.len);
       ipSendCheck(b, skb.network_header);
       skb.protocol = ETH_P_IP;
       const iph = readIp(b, skb.network_header);
-      net.step(skb, 'L3', '__ip_local_out', FILE, `A locally made datagram ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}: tot_len = ${skb.len}, the header checksum is computed (IpOutRequests), then the LOCAL_OUT hook.`);
+      net.step(skb, 'L3', '__ip_local_out', FILE, net.full ? `A locally made datagram ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}: tot_len = ${skb.len}, the header checksum is computed (IpOutRequests), then the LOCAL_OUT hook.` : '');
       return nfHookRet(net, 'NF_INET_LOCAL_OUT', skb, null, skb.dst!.dev, dst_output);
     }),
   );
@@ -97,7 +107,7 @@ export function ip_mc_output(net: Net, skb: SkBuff): number {
     if (rt.type === 'RTN_BROADCAST') {
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const copy = skb.copy(pkt);
-      net.step(skb, 'L3', 'ip_mc_output', FILE, `A broadcast from this host is for its own sockets too: a clone loops back (ip_mc_finish_output), and the packet leaves on ${dev.name}.`);
+      net.step(skb, 'L3', 'ip_mc_output', FILE, net.full ? `A broadcast from this host is for its own sockets too: a clone loops back (ip_mc_finish_output), and the packet leaves on ${dev.name}.` : '');
       net.step(copy, 'L3', 'ip_mc_output', FILE, 'The looped-back clone of the broadcast goes through POST_ROUTING to ip_mc_finish_output.');
       NF_HOOK(net, 'NF_INET_POST_ROUTING', copy, null, dev, () => ip_mc_finish_output(net, copy));
     }
@@ -153,7 +163,7 @@ function ip_finish_output(net: Net, skb: SkBuff): number {
       const mtu = ipSkbDstMtu(net, skb);
       if (skb_is_gso(skb)) return ip_finish_output_gso(net, skb, mtu);
       if (skb.len > mtu || skb.cb.fragMaxSize) {
-        net.step(skb, 'L3', '__ip_finish_output', FILE, `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name}: ip_fragment.`);
+        net.step(skb, 'L3', '__ip_finish_output', FILE, net.full ? `The packet (${skb.len} bytes) is larger than the MTU ${mtu} of ${rt.dev.name}: ip_fragment.` : '');
         return ip_fragment(net, skb, mtu);
       }
       return ip_finish_output2(net, skb);
@@ -178,15 +188,15 @@ function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
   try {
     const seglen = skb_gso_network_seglen(skb);
     if (skb_gso_validate_network_len(skb, mtu)) {
-      net.step(skb, 'L3', 'ip_finish_output_gso', FILE, `A GSO packet (${skb.len} bytes, ${skb.gso_segs} segments of ${skb.gso_size} data bytes): each segment (${seglen} bytes) fits the MTU ${mtu}, so it goes on whole (skb_gso_validate_network_len).`);
+      net.step(skb, 'L3', 'ip_finish_output_gso', FILE, net.full ? `A GSO packet (${skb.len} bytes, ${skb.gso_segs} segments of ${skb.gso_size} data bytes): each segment (${seglen} bytes) fits the MTU ${mtu}, so it goes on whole (skb_gso_validate_network_len).` : '');
       return ip_finish_output2(net, skb);
     }
     const segs = tcp_gso_segment(skb, skb.dst!.dev.llReservedSpace(), () => net.w.rec.newPacket(net.name, skb.pkt));
-    net.step(skb, 'L3', 'ip_finish_output_gso', FILE, `A GSO packet whose segments (${seglen} bytes) exceed the MTU ${mtu}: skb_gso_segment cuts it into ${segs.length} segments here, and each goes through ip_fragment.`);
+    net.step(skb, 'L3', 'ip_finish_output_gso', FILE, net.full ? `A GSO packet whose segments (${seglen} bytes) exceed the MTU ${mtu}: skb_gso_segment cuts it into ${segs.length} segments here, and each goes through ip_fragment.` : '');
     net.fate(skb, { kind: 'consumed', fn: 'ip_finish_output_gso', detail: `segmented into ${segs.length}` });
     let ret = 0;
     for (const seg of segs) {
-      net.step(seg, 'L3', 'skb_gso_segment', 'net/core/gso.c', `Segment of ${seg.len} bytes, cut from the GSO packet.`);
+      net.step(seg, 'L3', 'skb_gso_segment', 'net/core/gso.c', net.full ? `Segment of ${seg.len} bytes, cut from the GSO packet.` : '');
       const err = ip_fragment(net, seg, mtu);
       if (err && ret === 0) ret = err;
     }
@@ -211,8 +221,8 @@ function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
     if ((iph.fragOff & IP_DF) === 0) {
       return ip_do_fragment(net, skb, mtu, (frag) => ip_finish_output2(net, frag));
     }
-    net.count('IpFragFails');
-    net.step(skb, 'L3', 'ip_fragment', FILE, `DF is set, so the packet may not be fragmented: IpFragFails and ICMP fragmentation needed (mtu ${mtu}).`);
+    net.count(SNMP_IpFragFails);
+    net.step(skb, 'L3', 'ip_fragment', FILE, net.full ? `DF is set, so the packet may not be fragmented: IpFragFails and ICMP fragmentation needed (mtu ${mtu}).` : '');
     icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
     net.drop(skb, 'L3', 'ip_fragment', FILE, 'NOT_SPECIFIED', 'The packet that may not be fragmented is freed (-EMSGSIZE).', '-EMSGSIZE');
     return -EMSGSIZE;
@@ -233,11 +243,11 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
     const rt = skb.dst!;
     const dev = rt.dev;
     if (rt.type === 'RTN_BROADCAST') {
-      net.count('IpExtOutBcastPkts');
-      net.count('IpExtOutBcastOctets', skb.len);
+      net.count(SNMP_IpExtOutBcastPkts);
+      net.count(SNMP_IpExtOutBcastOctets, skb.len);
     }
-    net.count('IpOutTransmits');
-    net.count('IpExtOutOctets', skb.len);
+    net.count(SNMP_IpOutTransmits);
+    net.count(SNMP_IpExtOutOctets, skb.len);
     const hh = dev.llReservedSpace();
     let grown = '';
     if (skb.headroom() < hh) {
@@ -248,7 +258,7 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
     const nexthop = rt.gateway || readIp(skb.buf, skb.network_header).daddr;
     if (dev.isLoopback && rt.type === 'RTN_LOCAL') {
       // A packet to one of our own addresses goes through lo and comes back in.
-      net.step(skb, 'L3', 'ip_finish_output2', FILE, `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}`);
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}` : '');
     } else {
       net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? nexthopWhat(nexthop, rt, dev, grown) : '');
     }
@@ -271,5 +281,5 @@ function sock_confirm_neigh(net: Net, skb: SkBuff, n: Neighbour): void {
   const sk = skb.sk as { dstPendingConfirm?: boolean } | null;
   if (sk?.dstPendingConfirm) sk.dstPendingConfirm = false;
   neigh_confirm(net, n);
-  net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', `The sending socket asked for its neighbour to be confirmed (TCP saw the peer answer): ${numToIp(n.key)}'s entry is confirmed now (neigh_confirm), so it stays usable without a probe.`);
+  net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', net.full ? `The sending socket asked for its neighbour to be confirmed (TCP saw the peer answer): ${numToIp(n.key)}'s entry is confirmed now (neigh_confirm), so it stays usable without a probe.` : '');
 }

@@ -30,13 +30,13 @@ export function ip_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why:
     const old = skb.dst?.describe() ?? 'none';
     const rt = outputRoute(net, iph.daddr, iph.saddr, skb.mark);
     if (!rt) {
-      net.step(skb, 'L3', 'ip_route_me_harder', 'net/ipv4/netfilter.c', `${why}, so the packet is routed again (mark 0x${skb.mark.toString(16)}): no route to ${numToIp(iph.daddr)}, the packet is dropped.`, { hook: { hook } });
+      net.step(skb, 'L3', 'ip_route_me_harder', 'net/ipv4/netfilter.c', net.full ? `${why}, so the packet is routed again (mark 0x${skb.mark.toString(16)}): no route to ${numToIp(iph.daddr)}, the packet is dropped.` : '', { hook: { hook } });
       return false;
     }
     skb.dst = rt;
     if (skb.headroom() < rt.dev.llReservedSpace()) skb.expandHead(rt.dev.llReservedSpace() - skb.headroom());
     const table = 'error' in res ? '' : ` (table ${tableName(res.table)})`;
-    net.step(skb, 'L3', 'ip_route_me_harder', 'net/ipv4/netfilter.c', `${why}, so the packet is routed again with daddr ${numToIp(iph.daddr)} and mark 0x${skb.mark.toString(16)}${table}: the route was "${old}", now "${rt.describe()}".`, { hook: { hook } });
+    net.step(skb, 'L3', 'ip_route_me_harder', 'net/ipv4/netfilter.c', net.full ? `${why}, so the packet is routed again with daddr ${numToIp(iph.daddr)} and mark 0x${skb.mark.toString(16)}${table}: the route was "${old}", now "${rt.describe()}".` : '', { hook: { hook } });
     return true;
   } finally {
     net.leave(call);

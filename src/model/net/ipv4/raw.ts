@@ -12,6 +12,10 @@ import { ip_route_output_key } from './route';
 import { ip_make_skb } from './ip_make';
 import { ENOBUFS, ip_send_skb } from './ip_output';
 import { icmp_out_count, icmpName } from './icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpOutNoRoutes = snmpId('IpOutNoRoutes');
 
 const FILE = 'net/ipv4/raw.c';
 const PING_FILE = 'net/ipv4/ping.c';
@@ -78,8 +82,8 @@ export function ping_probe_connect(net: Net, daddr: number): boolean {
       const first = ip_route_output_key(net, daddr, 0);
       const r = 'error' in first ? first : ip_route_output_key(net, daddr, first.saddr);
       if (!('error' in r)) return true;
-      if (r.error === 101) net.count('IpOutNoRoutes');
-      net.step(null, 'socket', 'ip4_datagram_connect', DATAGRAM_FILE, `ping's probe connect() to ${numToIp(daddr)} is refused: ${r.what}${r.error === 101 ? ' (IpOutNoRoutes)' : ''}. ping exits before sending any echo request.`);
+      if (r.error === 101) net.count(SNMP_IpOutNoRoutes);
+      net.step(null, 'socket', 'ip4_datagram_connect', DATAGRAM_FILE, net.full ? `ping's probe connect() to ${numToIp(daddr)} is refused: ${r.what}${r.error === 101 ? ' (IpOutNoRoutes)' : ''}. ping exits before sending any echo request.` : '');
       return false;
     }),
   );
@@ -102,7 +106,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       if ('error' in r) {
         // raw_sendmsg counts no IpOutNoRoutes (only datagram connect, udp_sendmsg and
         // tcp_v4_connect do); ping's probe connect already failed for a route missing from the start
-        net.step(null, 'socket', 'raw_sendmsg', FILE, `ping's sendmsg to ${numToIp(o.daddr)} fails: ${r.what}.`);
+        net.step(null, 'socket', 'raw_sendmsg', FILE, net.full ? `ping's sendmsg to ${numToIp(o.daddr)} fails: ${r.what}.` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'raw_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
@@ -115,7 +119,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       const bcastDo = o.df === undefined && pingIsBroadcast(net, o.daddr);
       const pmtudiscDo = o.df === true || bcastDo;
       if (pmtudiscDo && !fits) {
-        net.step(null, 'socket', 'raw_sendmsg', FILE, `${bcastDo ? 'ping to a broadcast address (IP_PMTUDISC_DO, as iputils sets for -b)' : 'ping -M do'}: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).`);
+        net.step(null, 'socket', 'raw_sendmsg', FILE, net.full ? `${bcastDo ? 'ping to a broadcast address (IP_PMTUDISC_DO, as iputils sets for -b)' : 'ping -M do'}: the ${o.size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE (Message too long).` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
         return 'Message too long';
       }
@@ -133,11 +137,11 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       // sees ping's socket, so `meta skuid` and `-m owner` match it, as for a UDP datagram
       skb.sk = sock;
       icmp_out_count(net, ICMP_ECHO);
-      net.step(skb, 'socket', 'raw_sendmsg', FILE, `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).`);
+      net.step(skb, 'socket', 'raw_sendmsg', FILE, net.full ? `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).` : '');
       const err = net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
       if (err === -ENOBUFS) {
         // iputils sets IP_RECVERR on its socket, so raw_sendmsg does not turn ENOBUFS into success
-        net.step(null, 'socket', 'raw_sendmsg', FILE, `sendmsg returns ENOBUFS to ping: its socket has IP_RECVERR, so raw_sendmsg passes the error on (without it the datagram would count as sent). ping does not count seq ${o.seq} as sent.`, { ret: '-ENOBUFS' });
+        net.step(null, 'socket', 'raw_sendmsg', FILE, net.full ? `sendmsg returns ENOBUFS to ping: its socket has IP_RECVERR, so raw_sendmsg passes the error on (without it the datagram would count as sent). ping does not count seq ${o.seq} as sent.` : '', { ret: '-ENOBUFS' });
         return PING_ENOBUFS;
       }
       return pkt;
@@ -158,10 +162,10 @@ export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): bool
       if (pingTakes(skb, h, s)) s.received.push({ from: numToIp(iph.saddr), what: icmpName(h.type, h.code), packet: skb.pkt });
     }
     if (ours) {
-      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.`);
+      net.step(skb, 'socket', 'raw_rcv', FILE, net.full ? `The raw ICMP socket of ping gets a copy: ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}.` : '');
       net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${icmpName(h.type, h.code)}` });
     } else {
-      net.step(skb, 'socket', 'raw_rcv', FILE, `The raw ICMP socket of ping gets a copy of this ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}, which ping ignores: it is not about its own echo requests (another echo id, or a quoted packet that is not its echo request to ${numToIp(socks[0].whereto ?? 0)}).`);
+      net.step(skb, 'socket', 'raw_rcv', FILE, net.full ? `The raw ICMP socket of ping gets a copy of this ${icmpName(h.type, h.code)} from ${numToIp(iph.saddr)}, which ping ignores: it is not about its own echo requests (another echo id, or a quoted packet that is not its echo request to ${numToIp(socks[0].whereto ?? 0)}).` : '');
     }
     return true;
   } finally {

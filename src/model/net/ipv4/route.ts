@@ -18,6 +18,11 @@ import { IP_MC_OUTPUT, IP_OUTPUT } from './ip_output';
 import { DST_DISCARD } from '../core/dst';
 import { icmp_send } from './icmp';
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED } from '../../proto/icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IpExtInNoRoutes = snmpId('IpExtInNoRoutes');
+const SNMP_IpInAddrErrors = snmpId('IpInAddrErrors');
 
 export const ROUTE_FILE = 'net/ipv4/route.c';
 export const EXDEV = 18;
@@ -250,7 +255,7 @@ const isLocalMulticast = (a: number): boolean => (a & 0xffffff00) >>> 0 === 0xe0
 function ip_route_input_mc(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: number, dev: NetDevice): number {
   const say = (what: string): void => net.step(skb, 'L3', 'ip_route_input_mc', ROUTE_FILE, what);
   if (daddr !== IGMP_ALL_HOSTS || !dev.up) {
-    net.step(skb, 'L3', 'ip_route_input_noref', ROUTE_FILE, `${numToIp(daddr)} is a multicast group ${dev.name} has not joined (ip_check_mc_rcu: only 224.0.0.1, all hosts, is joined) and multicast forwarding is off: the packet is refused (-EINVAL).`);
+    net.step(skb, 'L3', 'ip_route_input_noref', ROUTE_FILE, net.full ? `${numToIp(daddr)} is a multicast group ${dev.name} has not joined (ip_check_mc_rcu: only 224.0.0.1, all hosts, is joined) and multicast forwarding is off: the packet is refused (-EINVAL).` : '');
     return -EINVAL;
   }
   const proto = skb.buf[skb.network_header + 9];
@@ -354,12 +359,12 @@ export function ip_error(net: Net, skb: SkBuff): void {
     const dev = skb.dev!;
     if (!net.devconf(dev, 'forwarding')) {
       if (rt.error === EHOSTUNREACH) {
-        net.count('IpInAddrErrors');
-        net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, 'IP_INADDRERRORS', `This host does not forward (forwarding = 0 on ${dev.name}) and the packet is not for one of its addresses: IpInAddrErrors, dropped.`);
+        net.count(SNMP_IpInAddrErrors);
+        net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, 'IP_INADDRERRORS', net.full ? `This host does not forward (forwarding = 0 on ${dev.name}) and the packet is not for one of its addresses: IpInAddrErrors, dropped.` : '');
         return;
       }
       if (rt.error === ENETUNREACH) {
-        net.count('IpExtInNoRoutes');
+        net.count(SNMP_IpExtInNoRoutes);
         net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, 'IP_INNOROUTES', 'No route for the destination and no forwarding: IpExtInNoRoutes, dropped.');
         return;
       }
@@ -375,7 +380,7 @@ export function ip_error(net: Net, skb: SkBuff): void {
       case ENETUNREACH:
         code = ICMP_NET_UNREACH;
         reason = 'IP_INNOROUTES';
-        net.count('IpExtInNoRoutes');
+        net.count(SNMP_IpExtInNoRoutes);
         break;
       case EACCES:
         code = ICMP_PKT_FILTERED;
@@ -398,10 +403,10 @@ export function ip_error(net: Net, skb: SkBuff): void {
     peer.rateLast = nowMs;
     if (peer.rateTokens >= IP_RT_ERROR_COST_MS) {
       peer.rateTokens -= IP_RT_ERROR_COST_MS;
-      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.`);
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, net.full ? `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.` : '');
       icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
     } else {
-      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, `The packet cannot be routed (${ERRNO_NAMES[rt.error]}), but ${numToIp(saddr)}'s token bucket (one error a second, a burst of five, shared with the ICMP rate limit) is empty: no ICMP error.`);
+      net.step(skb, 'L3', 'ip_error', ROUTE_FILE, net.full ? `The packet cannot be routed (${ERRNO_NAMES[rt.error]}), but ${numToIp(saddr)}'s token bucket (one error a second, a burst of five, shared with the ICMP rate limit) is empty: no ICMP error.` : '');
     }
     net.drop(skb, 'L3', 'ip_error', ROUTE_FILE, reason, 'The packet itself is freed after the ICMP error was sent.');
   } finally {

@@ -10,6 +10,10 @@ import type { SkBuff } from '../core/skbuff';
 import type { TcpSock } from './sock_types';
 import { TCPHDR_ACK, TCPHDR_RST, TCPHDR_SYN, readTcp } from '../../proto/tcp';
 import { wr16 } from '../../proto/addr';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_TcpExtTCPBacklogCoalesce = snmpId('TcpExtTCPBacklogCoalesce');
 
 const FILE = 'net/ipv4/tcp_ipv4.c';
 const TCPHDR_URG = 0x20;
@@ -75,8 +79,8 @@ export function tcp_add_backlog(net: Net, sk: TcpSock, e: BacklogEntry): void {
       wr16(tail.skb.buf, tail.skb.data + 14, readTcp(e.skb.buf, e.skb.data).window);
     }
     tail.flags |= e.flags;
-    net.count('TcpExtTCPBacklogCoalesce');
-    net.step(e.skb, 'L4', 'tcp_add_backlog', FILE, `The socket is owned by the application (sock_owned_by_user), so the segment goes to its backlog, where it merges into the last one (ack ${tail.ack}) (TCPBacklogCoalesce).`);
+    net.count(SNMP_TcpExtTCPBacklogCoalesce);
+    net.step(e.skb, 'L4', 'tcp_add_backlog', FILE, net.full ? `The socket is owned by the application (sock_owned_by_user), so the segment goes to its backlog, where it merges into the last one (ack ${tail.ack}) (TCPBacklogCoalesce).` : '');
     net.fate(e.skb, { kind: 'consumed', fn: 'tcp_add_backlog', detail: 'merged into the backlog' });
     return;
   }

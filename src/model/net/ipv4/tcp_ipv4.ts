@@ -24,6 +24,43 @@ import { TCP_SKB_HEAD_TRUESIZE, tcp_event_data_recv, tcp_init_buffer_space, tcp_
 import { tcp_add_backlog } from './tcp_backlog';
 import { tcp_process_tlp_ack, tcp_sacktag_write_queue } from './tcp_sack';
 import { TCP_RTO_MAX_NS, retransmits_timed_out, tcp_clean_rtx_queue, tcp_enter_loss, tcp_model_timeout, tcp_process_loss } from './tcp_recovery';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IcmpInErrors = snmpId('IcmpInErrors');
+const SNMP_Ip6OutNoRoutes = snmpId('Ip6OutNoRoutes');
+const SNMP_IpOutNoRoutes = snmpId('IpOutNoRoutes');
+const SNMP_TcpActiveOpens = snmpId('TcpActiveOpens');
+const SNMP_TcpAttemptFails = snmpId('TcpAttemptFails');
+const SNMP_TcpCurrEstab = snmpId('TcpCurrEstab');
+const SNMP_TcpEstabResets = snmpId('TcpEstabResets');
+const SNMP_TcpExtDelayedACKLost = snmpId('TcpExtDelayedACKLost');
+const SNMP_TcpExtEmbryonicRsts = snmpId('TcpExtEmbryonicRsts');
+const SNMP_TcpExtListenDrops = snmpId('TcpExtListenDrops');
+const SNMP_TcpExtLockDroppedIcmps = snmpId('TcpExtLockDroppedIcmps');
+const SNMP_TcpExtOutOfWindowIcmps = snmpId('TcpExtOutOfWindowIcmps');
+const SNMP_TcpExtTCPAbortOnTimeout = snmpId('TcpExtTCPAbortOnTimeout');
+const SNMP_TcpExtTCPChallengeACK = snmpId('TcpExtTCPChallengeACK');
+const SNMP_TcpExtTCPDSACKOldSent = snmpId('TcpExtTCPDSACKOldSent');
+const SNMP_TcpExtTCPDelivered = snmpId('TcpExtTCPDelivered');
+const SNMP_TcpExtTCPLossFailures = snmpId('TcpExtTCPLossFailures');
+const SNMP_TcpExtTCPLossProbes = snmpId('TcpExtTCPLossProbes');
+const SNMP_TcpExtTCPLostRetransmit = snmpId('TcpExtTCPLostRetransmit');
+const SNMP_TcpExtTCPOrigDataSent = snmpId('TcpExtTCPOrigDataSent');
+const SNMP_TcpExtTCPPureAcks = snmpId('TcpExtTCPPureAcks');
+const SNMP_TcpExtTCPRetransFail = snmpId('TcpExtTCPRetransFail');
+const SNMP_TcpExtTCPSYNChallenge = snmpId('TcpExtTCPSYNChallenge');
+const SNMP_TcpExtTCPSpuriousRtxHostQueues = snmpId('TcpExtTCPSpuriousRtxHostQueues');
+const SNMP_TcpExtTCPSynRetrans = snmpId('TcpExtTCPSynRetrans');
+const SNMP_TcpExtTCPTimeouts = snmpId('TcpExtTCPTimeouts');
+const SNMP_TcpExtTcpTimeoutRehash = snmpId('TcpExtTcpTimeoutRehash');
+const SNMP_TcpInCsumErrors = snmpId('TcpInCsumErrors');
+const SNMP_TcpInErrs = snmpId('TcpInErrs');
+const SNMP_TcpInSegs = snmpId('TcpInSegs');
+const SNMP_TcpOutRsts = snmpId('TcpOutRsts');
+const SNMP_TcpOutSegs = snmpId('TcpOutSegs');
+const SNMP_TcpPassiveOpens = snmpId('TcpPassiveOpens');
+const SNMP_TcpRetransSegs = snmpId('TcpRetransSegs');
 
 const IPV4_FILE = 'net/ipv4/tcp_ipv4.c';
 const INPUT_FILE = 'net/ipv4/tcp_input.c';
@@ -239,8 +276,8 @@ function inet_rtx_syn_ack(net: Net, req: TcpSock, parent: number | null, tos: nu
       const result = { err: 0 };
       sendSegment(net, { sk: req, ep: req, sport: req.lport, dport: req.dport, seq: req.iss, ack: req.rcvNxt, flags: TCPHDR_SYN | TCPHDR_ACK, window: Math.min(req.rcvWnd ?? 0, 65535), options: 'syn', mss: advMss(req.af, r.rt), tsecr: req.tsRecent, data: 0, rt: r.rt, parent, df: true, tos, offload: true, result, buildAndSend: true }, req.af.fn.sendSynack, req.af.file, `The SYN-ACK to ${da(req)} again (seq ${req.iss}, ack ${req.rcvNxt}): ${why} (TcpRetransSegs, TCPSynRetrans).`);
       if (result.err !== 0) return false;
-      net.count('TcpRetransSegs');
-      net.count('TcpExtTCPSynRetrans');
+      net.count(SNMP_TcpRetransSegs);
+      net.count(SNMP_TcpExtTCPSynRetrans);
       return true;
     }),
   );
@@ -265,7 +302,7 @@ function armReqTimer(net: Net, req: TcpSock, after: number): void {
     if (req.state !== 'TCP_NEW_SYN_RECV') return;
     net.w.rec.fresh(() =>
       net.call('reqsk_timer_handler', () => {
-        net.count('TcpExtTCPTimeouts');
+        net.count(SNMP_TcpExtTCPTimeouts);
         const max = net.get('net.ipv4.tcp_synack_retries');
         const n = req.numTimeout ?? 0;
         if (n < max && inet_rtx_syn_ack(net, req, req.synPkt || null, req.synTos ?? 0, `no ACK within ${reqsk_timeout(req) / 1e9} s (retransmission ${n + 1} of tcp_synack_retries = ${max})`)) {
@@ -274,7 +311,7 @@ function armReqTimer(net: Net, req: TcpSock, after: number): void {
           return;
         }
         req.state = 'TCP_CLOSE';
-        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', `The request from ${da(req)} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).`);
+        net.step(null, 'L4', 'reqsk_timer_handler', 'net/ipv4/inet_connection_sock.c', net.full ? `The request from ${da(req)} got no ACK after ${n} SYN-ACK retransmissions (tcp_synack_retries = ${max}): it is dropped (inet_csk_reqsk_queue_drop) (TCPTimeouts).` : '');
       }),
     );
   }, true);
@@ -331,7 +368,7 @@ function sendSegment(net: Net, s: Segment, fn: string, file: string, what: strin
   net.call(fn, () => {
     // tcp_transmit_skb counts OutSegs (tcp_skb_pcount of them) only for new sequence space (or a
     // bare ACK): a retransmitted SYN is not counted
-    if (!s.retrans) net.count('TcpOutSegs', pcount);
+    if (!s.retrans) net.count(SNMP_TcpOutSegs, pcount);
     net.step(skb, 'L4', fn, file, what);
     // the RST control socket's reply goes out through ip_send_unicast_reply →
     // ip_push_pending_frames → ip_send_skb, which counts IpOutDiscards for a refused one (a
@@ -369,7 +406,7 @@ export function tcp_bind_sender(net: Net, sport: number): string | null {
     held.add(sport);
     return null;
   }
-  net.step(null, 'socket', 'inet_csk_get_port', 'net/ipv4/inet_connection_sock.c', `bind(0.0.0.0:${sport}) fails with EADDRINUSE: ${listener ? `the listener on ${la(listener)}` : 'the socket an earlier connect bound to it (kept open by its application)'} holds the port, and the new socket has no SO_REUSEADDR (inet_csk_bind_conflict).`, { ret: '-EADDRINUSE' });
+  net.step(null, 'socket', 'inet_csk_get_port', 'net/ipv4/inet_connection_sock.c', net.full ? `bind(0.0.0.0:${sport}) fails with EADDRINUSE: ${listener ? `the listener on ${la(listener)}` : 'the socket an earlier connect bound to it (kept open by its application)'} holds the port, and the new socket has no SO_REUSEADDR (inet_csk_bind_conflict).` : '', { ret: '-EADDRINUSE' });
   return 'Address already in use';
 }
 
@@ -379,7 +416,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
     net.call('tcp_v4_connect', () => {
       const inUse = o.sport !== undefined ? tcp_bind_sender(net, o.sport) : null;
       if (inUse) {
-        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} from port ${o.sport} fails: its bind() failed with EADDRINUSE, so nothing is sent.`, { ret: '-EADDRINUSE' });
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, net.full ? `connect to ${numToIp(o.daddr)}:${o.dport} from port ${o.sport} fails: its bind() failed with EADDRINUSE, so nothing is sent.` : '', { ret: '-EADDRINUSE' });
         const pkt = net.w.rec.newPacket(net.name, null);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: inUse });
         return inUse;
@@ -390,8 +427,8 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       const first = ip_route_output_key(net, o.daddr, 0);
       const r = 'error' in first ? first : ip_route_output_key(net, o.daddr, first.saddr);
       if ('error' in r) {
-        if (r.error === 101) net.count('IpOutNoRoutes');
-        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
+        if (r.error === 101) net.count(SNMP_IpOutNoRoutes);
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, net.full ? `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.` : '');
         const pkt = net.w.rec.newPacket(net.name, null);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
@@ -400,7 +437,7 @@ export function tcp_v4_connect(net: Net, o: ConnectOptions): number | string {
       // ENETUNREACH, after the route lookup, so IpOutNoRoutes does not move.
       if (r.rt.type === 'RTN_BROADCAST' || r.rt.type === 'RTN_MULTICAST') {
         const what = `${numToIp(r.daddr)} is a broadcast address (RTCF_BROADCAST): connect fails (Network is unreachable, ENETUNREACH)`;
-        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${what}.`);
+        net.step(null, 'socket', 'tcp_v4_connect', IPV4_FILE, net.full ? `connect to ${numToIp(o.daddr)}:${o.dport} fails: ${what}.` : '');
         const pkt = net.w.rec.newPacket(net.name, null);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v4_connect', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: what });
         return what;
@@ -430,7 +467,7 @@ export function tcp_connect(net: Net, ep: TcpEndpoints, sport: number, o: { dpor
   // tcp_connect_init: the SYN offers tcp_full_space quantized to the advertised MSS
   sk.rcvWnd = tcp_select_initial_window(tcp_full_space(net), advMss(ep.af, rt));
   sk.rcvWup = sk.rcvNxt;
-  net.count('TcpActiveOpens');
+  net.count(SNMP_TcpActiveOpens);
   sk.userLockAt = net.w.sched.now;
   sk.retransStamp = net.w.sched.now;
   // a peer's SYN-ACK timer armed as the SYN arrives lands in the same wheel bucket and, pinned,
@@ -470,7 +507,7 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
     if (sk.state !== 'TCP_SYN_SENT') return;
     net.w.rec.fresh(() =>
       net.call('tcp_retransmit_timer', () => {
-        net.count('TcpExtTCPTimeouts');
+        net.count(SNMP_TcpExtTCPTimeouts);
         const linear = net.get('net.ipv4.tcp_syn_linear_timeouts');
         const retryUntil = net.get('net.ipv4.tcp_syn_retries');
         const max = retryUntil + linear;
@@ -482,28 +519,28 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
           // tcp_write_err: the error is the soft one an ICMP message left while connect() held
           // the socket (sk_err_soft), else ETIMEDOUT; tcp_done_with_error ends the socket
           const err = sk.errSoft ?? 'ETIMEDOUT';
-          net.count('TcpExtTCPAbortOnTimeout');
+          net.count(SNMP_TcpExtTCPAbortOnTimeout);
           const why = sk.synRetries >= max ? `tcp_syn_retries + tcp_syn_linear_timeouts = ${max} retransmissions` : `${elapsedMs / 1000} s since the first SYN reach tcp_model_timeout(tcp_syn_retries = ${retryUntil}) = ${limit / 1e9} s`;
-          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No answer to ${sk.synRetries + 1} SYNs (${why}): tcp_write_err ends the connect with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft), not ETIMEDOUT` : 'ETIMEDOUT'} (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).`);
+          net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', net.full ? `No answer to ${sk.synRetries + 1} SYNs (${why}): tcp_write_err ends the connect with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft), not ETIMEDOUT` : 'ETIMEDOUT'} (TCPTimeouts, TcpAttemptFails, TCPAbortOnTimeout).` : '');
           tcp_done_with_error(net, sk, err);
           return;
         }
-        net.count('TcpExtTcpTimeoutRehash');
+        net.count(SNMP_TcpExtTcpTimeoutRehash);
         // tcp_mark_skb_lost: only a retransmission that went out (TCPCB_SACKED_RETRANS) is "lost again"
-        if (sk.synRetries > 0 && sk.synRtxOk) net.count('TcpExtTCPLostRetransmit');
+        if (sk.synRetries > 0 && sk.synRtxOk) net.count(SNMP_TcpExtTCPLostRetransmit);
         sk.synRetries++;
         if (skb_still_in_host_queue(net, sk)) {
           // the clone of the last SYN still waits in a neighbour's arp_queue (its fclone holds
           // the socket): __tcp_retransmit_skb returns -EBUSY and nothing is sent, but the timer
           // backs off and the expiry counts toward tcp_syn_retries all the same
-          net.count('TcpExtTCPSpuriousRtxHostQueues');
+          net.count(SNMP_TcpExtTCPSpuriousRtxHostQueues);
           sk.synRtxOk = false;
           armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
-          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `No SYN-ACK within ${rto / 1e9} s, but the last SYN has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, so it is not sent again (-EBUSY, TCPSpuriousRtxHostQueues); expiry ${sk.synRetries} of ${max}.`, { ret: '-EBUSY' });
+          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, net.full ? `No SYN-ACK within ${rto / 1e9} s, but the last SYN has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, so it is not sent again (-EBUSY, TCPSpuriousRtxHostQueues); expiry ${sk.synRetries} of ${max}.` : '', { ret: '-EBUSY' });
           return;
         }
-        net.count('TcpRetransSegs');
-        net.count('TcpExtTCPSynRetrans');
+        net.count(SNMP_TcpRetransSegs);
+        net.count(SNMP_TcpExtTCPSynRetrans);
         const result = { err: 0 };
         armSynTimer(net, sk, rt, sk.synRetries > linear ? Math.min(rto * 2, TCP_RTO_MAX_NS) : rto);
         sendSyn(net, sk, rt, sk.synPkt, `No SYN-ACK within ${rto / 1e9} s: the SYN is sent again (retransmission ${sk.synRetries} of ${max}) (TCPTimeouts, TcpRetransSegs, TCPSynRetrans).`, true, result);
@@ -511,8 +548,8 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         // counts TCPRetransFail, and the SYN is not marked retransmitted
         sk.synRtxOk = result.err === 0;
         if (result.err !== 0) {
-          net.count('TcpExtTCPRetransFail');
-          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, `The retransmitted SYN did not leave (tcp_transmit_skb returned ${result.err}): TCPRetransFail.`);
+          net.count(SNMP_TcpExtTCPRetransFail);
+          net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, net.full ? `The retransmitted SYN did not leave (tcp_transmit_skb returned ${result.err}): TCPRetransFail.` : '');
         }
         // tcp_retransmit_timer: a positive return (local congestion) retries after
         // TCP_RESOURCE_PROBE_INTERVAL without backing off
@@ -580,14 +617,14 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
       net.drop(skb, 'L4', F.rcv, af.file, 'NOT_SPECIFIED', 'TCP takes only segments sent to this host.');
       return;
     }
-    net.count('TcpInSegs');
+    net.count(SNMP_TcpInSegs);
     if (!skb.mayPull(TCP_HLEN)) {
       net.drop(skb, 'L4', F.rcv, af.file, 'NOT_SPECIFIED', 'Too short for a TCP header.');
       return;
     }
     const th = readTcp(skb.buf, skb.data);
     if (th.doff < 5) {
-      net.count('TcpInErrs');
+      net.count(SNMP_TcpInErrs);
       net.drop(skb, 'L4', F.rcv, af.file, 'PKT_TOO_SMALL', 'The TCP data offset is below 5 words (TcpInErrs).');
       return;
     }
@@ -595,8 +632,8 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     const dataLen = skb.len - th.doff * 4;
     const bad = (): boolean => af.csumBad(skb);
     const csumError = (fn: string, file: string): void => {
-      net.count('TcpInCsumErrors');
-      net.count('TcpInErrs');
+      net.count(SNMP_TcpInCsumErrors);
+      net.count(SNMP_TcpInErrs);
       net.drop(skb, 'L4', fn, file, 'TCP_CSUM', 'The TCP checksum is wrong: TcpInCsumErrors and TcpInErrs, the segment is dropped.');
     };
     // skb_checksum_init: short segments (CHECKSUM_BREAK) are verified at once, the rest later.
@@ -605,9 +642,9 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     const found = lookup(net, rx, th.source, th.dest);
     if (!found) {
       if (bad()) return csumError(F.rcv, af.file);
-      net.step(skb, 'L4', F.rcv, af.file, `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : `, so ${F.sendReset} answers with a RST`}.`);
+      net.step(skb, 'L4', F.rcv, af.file, net.full ? `No socket for ${desc} (TcpInSegs): the port is closed${th.flags & TCPHDR_RST ? '; a RST is never answered' : `, so ${F.sendReset} answers with a RST`}.` : '');
       if (!(th.flags & TCPHDR_RST)) tcp_send_reset(net, skb, rx, th.source, th.dest, th.seq, th.ackSeq, th.flags, dataLen, false);
-      net.drop(skb, 'L4', F.rcv, af.file, 'NO_SOCKET', `The segment for closed port ${th.dest} is freed.`);
+      net.drop(skb, 'L4', F.rcv, af.file, 'NO_SOCKET', net.full ? `The segment for closed port ${th.dest} is freed.` : '');
       return;
     }
     let sk = found;
@@ -615,7 +652,7 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
       // v6.12 tcp_v4_rcv / tcp_v6_rcv: a request sock's segment is checksummed whole
       // (tcp_checksum_complete) before tcp_check_req sees it
       if (bad()) return csumError(F.rcv, af.file);
-      net.step(skb, 'L4', F.rcv, af.file, `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.`);
+      net.step(skb, 'L4', F.rcv, af.file, net.full ? `${desc} matches a request sock (TCP_NEW_SYN_RECV): tcp_check_req handles the end of the handshake.` : '');
       const nsk = tcp_check_req(net, sk, skb, th.flags, th.seq, th.ackSeq, dataLen, rx);
       if (!nsk) return;
       // tcp_check_req handed the segment back to the listener: tcp_v4_rcv goes on at `process`,
@@ -625,7 +662,7 @@ export function tcp_rcv(net: Net, skb: SkBuff, af: TcpAfOps): void {
     // the listener's own af_ops: a dual-stack IPv6 listener takes an IPv4 SYN in tcp_v6_do_rcv,
     // which hands it to tcp_v4_do_rcv (skb->protocol is ETH_P_IP)
     const doRcv = sk.af.fn.doRcv;
-    net.step(skb, 'L4', F.rcv, af.file, `${desc} belongs to the socket ${la(sk)} in ${sk.state}: ${doRcv}.`);
+    net.step(skb, 'L4', F.rcv, af.file, net.full ? `${desc} belongs to the socket ${la(sk)} in ${sk.state}: ${doRcv}.` : '');
     if (sk.ownedByUser) {
       // tcp_add_backlog checks the whole checksum before queueing; a bad one is freed by tcp_v4_rcv
       if (bad()) return csumError(F.rcv, af.file);
@@ -662,7 +699,7 @@ function release_sock(net: Net, sk: TcpSock): void {
     net.call('release_sock', () =>
       net.call('__release_sock', () =>
         net.call(sk.af.fn.doRcv, () => {
-          net.step(e.skb, 'L4', '__release_sock', 'net/core/sock.c', `The application leaves the system call: release_sock hands the segment that waited on the backlog to ${sk.af.fn.doRcv}.`);
+          net.step(e.skb, 'L4', '__release_sock', 'net/core/sock.c', net.full ? `The application leaves the system call: release_sock hands the segment that waited on the backlog to ${sk.af.fn.doRcv}.` : '');
           if (sk.state === 'TCP_ESTABLISHED') tcp_rcv_established(net, sk, e.skb, e.seq, e.ack, e.flags, e.dataLen);
           else tcp_rcv_state_process(net, sk, e.skb, e.seq, e.ack, e.flags, e.dataLen, sk.af.rcvEndpoints(e.skb));
         }),
@@ -681,13 +718,13 @@ function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number 
   const af = rx.af;
   // v6.12 tcp_v4_send_reset / tcp_v6_send_reset: "never send a reset in response to a reset"
   if (flags & TCPHDR_RST) {
-    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment is itself a RST, and a RST is never answered with a RST: ${af.fn.sendReset} returns at once.`);
+    net.step(skb, 'L4', af.fn.sendReset, af.file, net.full ? `The segment is itself a RST, and a RST is never answered with a RST: ${af.fn.sendReset} returns at once.` : '');
     return;
   }
   // v6.12 tcp_v4_send_reset: without a socket, only a segment whose input route was local gets
   // a RST (a broadcast or multicast one returns before anything is counted)
   if (!fromSock && !isV6(rx) && skb.dst && skb.dst.type !== 'RTN_LOCAL') {
-    net.step(skb, 'L4', af.fn.sendReset, af.file, `The segment was not sent to this host's own address (its route is ${skb.dst.type}): ${af.fn.sendReset} sends no RST.`);
+    net.step(skb, 'L4', af.fn.sendReset, af.file, net.full ? `The segment was not sent to this host's own address (its route is ${skb.dst.type}): ${af.fn.sendReset} sends no RST.` : '');
     return;
   }
   const r = af.route(net, rx);
@@ -697,16 +734,16 @@ function tcp_send_reset(net: Net, skb: SkBuff, rx: TcpEndpoints & { tos: number 
     // IpOutNoRoutes); tcp_v6_send_response counts them only for a reply it sent, and its
     // ip6_dst_lookup_flow counts Ip6OutNoRoutes for no route at all
     if (!isV6(rx)) {
-      net.count('TcpOutSegs');
-      net.count('TcpOutRsts');
-    } else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
-    net.step(skb, 'L4', af.fn.sendReset, af.file, `A RST would answer ${af.fmt('d', rx, sport)}, but there is no route back (${r.what}): ${isV6(rx) ? 'tcp_v6_send_response sends nothing and counts nothing' : 'ip_send_unicast_reply sends nothing; TcpOutSegs and TcpOutRsts are counted all the same'}.`);
+      net.count(SNMP_TcpOutSegs);
+      net.count(SNMP_TcpOutRsts);
+    } else if (r.error === ENETUNREACH) net.count(SNMP_Ip6OutNoRoutes);
+    net.step(skb, 'L4', af.fn.sendReset, af.file, net.full ? `A RST would answer ${af.fmt('d', rx, sport)}, but there is no route back (${r.what}): ${isV6(rx) ? 'tcp_v6_send_response sends nothing and counts nothing' : 'ip_send_unicast_reply sends nothing; TcpOutSegs and TcpOutRsts are counted all the same'}.` : '');
     return;
   }
   const withAck = (flags & TCPHDR_ACK) !== 0;
   const rseq = withAck ? ack : 0;
   const rack = withAck ? 0 : (seq + (flags & TCPHDR_SYN ? 1 : 0) + (flags & 1 ? 1 : 0) + dataLen) >>> 0;
-  net.count('TcpOutRsts');
+  net.count(SNMP_TcpOutRsts);
   // IPv4's control socket computes the checksum (ip_send_unicast_reply); IPv6's leaves it to the
   // device like a socket's segment (__tcp_v6_send_check: CHECKSUM_PARTIAL)
   sendSegment(net, { sk: null, ep: rx, sport: dport, dport: sport, seq: rseq, ack: rack, flags: withAck ? TCPHDR_RST : TCPHDR_RST | TCPHDR_ACK, window: 0, options: 'none', data: 0, rt: r.rt, parent: skb.pkt, df: true, tos: rx.tos, offload: isV6(rx) }, af.fn.sendReset, af.file, `A RST ${withAck ? `with seq ${rseq} (the ACK number it got)` : `with ACK ${rack} (acknowledging what it got)`} tells ${af.fmt('d', rx, sport)} that nothing listens on port ${dport} (TcpOutRsts).`);
@@ -721,7 +758,7 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       // sends the RST and frees the segment; a RST is freed at once (TCP_RESET), as is anything
       // else that is not a plain SYN (a SYN with FIN too: TCP_FLAGS)
       if (flags & TCPHDR_ACK) {
-        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST${flags & TCPHDR_RST ? ' (unless the segment is a RST itself)' : ''}.`);
+        net.step(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, net.full ? `An ACK to a listening socket with no handshake behind it: TCP_FLAGS goes back to ${rx.af.fn.doRcv}, which answers with a RST${flags & TCPHDR_RST ? ' (unless the segment is a RST itself)' : ''}.` : '');
         tcp_send_reset(net, skb, rx, readTcp(skb.buf, skb.data).source, sk.lport, seq, ack, flags, dataLen);
         net.drop(skb, 'L4', rx.af.fn.doRcv, rx.af.file, 'TCP_FLAGS', 'The stray ACK is freed.');
         return;
@@ -741,8 +778,8 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
         // unicast (ipv6_unicast_destination): tcp_listendrop, and tcp_rcv_state_process consumes it
         const to = skb.dst?.type;
         if (to === 'RTN_BROADCAST' || to === 'RTN_MULTICAST') {
-          net.count('TcpExtListenDrops');
-          net.step(skb, 'L4', rx.af.fn.connRequest, IPV4_FILE, `The SYN was sent to a ${to === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} address: a listener never answers one (no request, no SYN-ACK); it counts ListenDrops and the SYN is consumed.`);
+          net.count(SNMP_TcpExtListenDrops);
+          net.step(skb, 'L4', rx.af.fn.connRequest, IPV4_FILE, net.full ? `The SYN was sent to a ${to === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} address: a listener never answers one (no request, no SYN-ACK); it counts ListenDrops and the SYN is consumed.` : '');
           net.fate(skb, { kind: 'consumed', fn: rx.af.fn.connRequest, detail: `SYN to a ${to === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} address` });
           return;
         }
@@ -755,7 +792,7 @@ function tcp_rcv_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       tcp_rcv_synsent_state_process(net, sk, skb, seq, ack, flags);
       return;
     }
-    net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_CLOSE', `A segment for a socket in ${sk.state} is not expected here.`);
+    net.drop(skb, 'L4', 'tcp_rcv_state_process', INPUT_FILE, 'TCP_CLOSE', net.full ? `A segment for a socket in ${sk.state} is not expected here.` : '');
   } finally {
     net.leave(call);
   }
@@ -780,10 +817,10 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     if ('error' in r) {
       // inet_csk_route_req counts any failure; inet6_csk_route_req leaves it to
       // ip6_dst_lookup_flow, which counts only no route (ENETUNREACH)
-      if (!isV6(rx)) net.count('IpOutNoRoutes');
-      else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
-      net.count('TcpExtListenDrops');
-      net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} would answer, but inet_csk_route_req finds no route for the SYN-ACK (${r.what}): the request is freed (IpOutNoRoutes, ListenDrops).`);
+      if (!isV6(rx)) net.count(SNMP_IpOutNoRoutes);
+      else if (r.error === ENETUNREACH) net.count(SNMP_Ip6OutNoRoutes);
+      net.count(SNMP_TcpExtListenDrops);
+      net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, net.full ? `The listener on port ${listener.lport} would answer, but inet_csk_route_req finds no route for the SYN-ACK (${r.what}): the request is freed (IpOutNoRoutes, ListenDrops).` : '');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'no route for the SYN-ACK' });
       return;
     }
@@ -807,7 +844,7 @@ function tcp_conn_request(net: Net, listener: TcpSock, skb: SkBuff, seq: number,
     req.advmss = advmss - af.netHeaderLen - TCP_HLEN;
     req.rcvWnd = tcp_select_initial_window(tcp_full_space(net), req.advmss - (req.tstampOk ? 12 : 0));
     req.rcvWup = req.rcvNxt;
-    net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.`);
+    net.step(skb, 'L4', 'tcp_conn_request', INPUT_FILE, net.full ? `The listener on port ${listener.lport} takes the SYN: a request sock (TCP_NEW_SYN_RECV) remembers it, and a SYN-ACK goes back.` : '');
     net.fate(skb, { kind: 'consumed', fn: 'tcp_conn_request', detail: 'request sock created' });
     req.synTos = tos;
     req.synPkt = skb.pkt;
@@ -848,7 +885,7 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
       if (flags & TCPHDR_ACK && ack === sk.sndNxt) {
         sk.state = 'TCP_CLOSE';
         sk.errors.push('ECONNREFUSED');
-        net.count('TcpAttemptFails');
+        net.count(SNMP_TcpAttemptFails);
         net.w.sched.cancel(sk.retransTimer as never);
         net.step(skb, 'L4', 'tcp_reset', INPUT_FILE, 'The answer to our SYN is a RST: connect() fails with ECONNREFUSED (Connection refused) (TcpAttemptFails).');
         net.fate(skb, { kind: 'consumed', fn: 'tcp_reset', detail: 'connection refused' });
@@ -881,14 +918,14 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.sndWnd = th.window;
     sk.maxWindow = th.window;
     sk.state = 'TCP_ESTABLISHED';
-    net.count('TcpCurrEstab');
+    net.count(SNMP_TcpCurrEstab);
     // tcp_init_wl; tcp_ack's FLAG_SYN_ACKED (forward progress) and tcp_init_transfer →
     // tcp_init_metrics both ask for the neighbour to be confirmed (sk_dst_confirm): the ACK of
     // the handshake does it
     sk.sndWl1 = seq;
     sk.dstPendingConfirm = true;
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
-    net.count('TcpExtTCPDelivered');
+    net.count(SNMP_TcpExtTCPDelivered);
     net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_finish_connect', detail: 'connection established' });
     const r = sk.af.route(net, sk);
@@ -1043,7 +1080,7 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
   const call = net.enter('tcp_send_loss_probe');
   try {
     if (sk.tlpHighSeq) {
-      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The loss probe timer of ${la(sk)} fired, but a probe is already out (tlp_high_seq ${sk.tlpHighSeq}): only the RTO timer is armed again.`);
+      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, net.full ? `The loss probe timer of ${la(sk)} fired, but a probe is already out (tlp_high_seq ${sk.tlpHighSeq}): only the RTO timer is armed again.` : '');
       return tcp_rearm_rto(net, sk, true);
     }
     const r = sk.af.route(net, sk);
@@ -1055,8 +1092,8 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
       if (((wndEnd - sk.sndNxt) | 0) >= Math.min(sk.writeQueue[0], sk.mssCache ?? 0)) throw new NotModelled(`a loss probe on ${la(sk)} with unsent data the peer's window allows: tcp_send_loss_probe sending new data (tcp_write_xmit with push_one 2) is not modelled`);
     }
     if (skb_still_in_host_queue(net, sk)) {
-      net.count('TcpExtTCPSpuriousRtxHostQueues');
-      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The loss probe timer of ${la(sk)} fired, but the last segment has not left the host yet (skb_still_in_host_queue, TCPSpuriousRtxHostQueues): no probe, the RTO timer is armed.`);
+      net.count(SNMP_TcpExtTCPSpuriousRtxHostQueues);
+      net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, net.full ? `The loss probe timer of ${la(sk)} fired, but the last segment has not left the host yet (skb_still_in_host_queue, TCPSpuriousRtxHostQueues): no probe, the RTO timer is armed.` : '');
       return tcp_rearm_rto(net, sk, true);
     }
     const mss = sk.mssCache ?? last.len;
@@ -1071,18 +1108,18 @@ function tcp_send_loss_probe(net: Net, sk: TcpSock): void {
     const result = { err: 0 };
     net.call('__tcp_retransmit_skb', () => {
       // __tcp_retransmit_skb counts the segments and total_retrans before it transmits
-      net.count('TcpRetransSegs', segs);
+      net.count(SNMP_TcpRetransSegs, segs);
       sk.totalRetrans = (sk.totalRetrans ?? 0) + segs;
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq, ack: sk.rcvNxt, flags: last.psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: len, rt: r.rt, parent: last.pkt, df: true, offload: true, retrans: true, result }, 'tcp_transmit_skb', OUTPUT_FILE, `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs! > 1 ? 's' : ''} within the probe timeout (2·srtt + ${sk.unackedSegs! > 1 ? 'TCP_TIMEOUT_MIN' : 'tcp_rto_min'}): the tail loss probe sends the last segment again (seq ${seq}, ${len} bytes) (TcpRetransSegs).`);
-      if (result.err !== 0) net.count('TcpExtTCPRetransFail', segs);
+      if (result.err !== 0) net.count(SNMP_TcpExtTCPRetransFail, segs);
       probe.everRetrans = true;
     });
     if (result.err !== 0) return tcp_rearm_rto(net, sk, true);
     probe.sentAt = net.w.sched.now;
     sk.tlpRetrans = true;
     sk.tlpHighSeq = sk.sndNxt;
-    net.count('TcpExtTCPLossProbes');
-    net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, `The probe is out: tlp_high_seq = snd_nxt ${sk.sndNxt} (TCPLossProbes); the RTO timer runs ${TCP_RTO / 1e6} ms from now.`);
+    net.count(SNMP_TcpExtTCPLossProbes);
+    net.step(null, 'L4', 'tcp_send_loss_probe', OUTPUT_FILE, net.full ? `The probe is out: tlp_high_seq = snd_nxt ${sk.sndNxt} (TCPLossProbes); the RTO timer runs ${TCP_RTO / 1e6} ms from now.` : '');
     tcp_rearm_rto(net, sk, false);
   } finally {
     net.leave(call);
@@ -1117,24 +1154,24 @@ function tcp_retransmit_timer(net: Net, sk: TcpSock): void {
   const call = net.enter('tcp_retransmit_timer');
   try {
     if (!sk.sndWnd) throw new NotModelled(`the RTO of ${la(sk)} with a zero window from ${da(sk)}: retransmissions as zero-window probes (tcp_rtx_probe0_timed_out) are not modelled`);
-    net.count('TcpExtTCPTimeouts');
+    net.count(SNMP_TcpExtTCPTimeouts);
     const now = net.w.sched.now;
     const retries2 = net.get('net.ipv4.tcp_retries2');
     const rto = sk.rto ?? TCP_RTO;
     if (retransmits_timed_out(sk, now, retries2)) {
       const err = sk.errSoft ?? 'ETIMEDOUT';
-      net.count('TcpExtTCPAbortOnTimeout');
-      net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', `No ACK for the data of ${la(sk)} after ${sk.retransmits} retransmission timeouts: ${(Math.floor(now / 1e6) - Math.floor((sk.dataRetransStamp ?? 0) / 1e6)) / 1000} s since the first retransmission reach tcp_model_timeout(tcp_retries2 = ${retries2}, tcp_rto_min) = ${tcp_model_timeout(retries2, TCP_RTO_MIN) / 1e9} s (retransmits_timed_out): tcp_write_err ends the connection with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft)` : 'ETIMEDOUT'} (TCPTimeouts, TCPAbortOnTimeout).`);
+      net.count(SNMP_TcpExtTCPAbortOnTimeout);
+      net.step(null, 'L4', 'tcp_write_timeout', 'net/ipv4/tcp_timer.c', net.full ? `No ACK for the data of ${la(sk)} after ${sk.retransmits} retransmission timeouts: ${(Math.floor(now / 1e6) - Math.floor((sk.dataRetransStamp ?? 0) / 1e6)) / 1000} s since the first retransmission reach tcp_model_timeout(tcp_retries2 = ${retries2}, tcp_rto_min) = ${tcp_model_timeout(retries2, TCP_RTO_MIN) / 1e9} s (retransmits_timed_out): tcp_write_err ends the connection with ${sk.errSoft ? `${err}, the soft error an earlier ICMP message left (sk_err_soft)` : 'ETIMEDOUT'} (TCPTimeouts, TCPAbortOnTimeout).` : '');
       tcp_done_with_error(net, sk, err);
       return;
     }
     if (sk.retransmits && now - (sk.dataRetransStamp ?? now) > RTO_FOLLOW_NS) throw new NotModelled(`RTO expiry ${sk.retransmits + 1} of ${la(sk)} (no ACK from ${da(sk)}), ${(now - sk.dataRetransStamp!) / 1e9} s after its first retransmission, before tcp_retries2 = ${retries2} gives up (${tcp_model_timeout(retries2, TCP_RTO_MIN) / 1e9} s): the model follows unanswered retransmissions for ${RTO_FOLLOW_NS / 1e9} s; a lower net.ipv4.tcp_retries2 ends the connection sooner`);
     if (sk.writeQueue?.length) throw new NotModelled(`the RTO of ${la(sk)} with data waiting in its write queue: sending in the Loss state (the congestion window's growth from 1, tcp_xmit_retransmit_queue) is not modelled`);
-    net.count('TcpExtTcpTimeoutRehash');
-    if (!sk.retransmits && sk.caState === 'Loss') net.count('TcpExtTCPLossFailures');
+    net.count(SNMP_TcpExtTcpTimeoutRehash);
+    if (!sk.retransmits && sk.caState === 'Loss') net.count(SNMP_TcpExtTCPLossFailures);
     const lostAgain = tcp_enter_loss(net, sk);
     sk.retransmits = (sk.retransmits ?? 0) + 1;
-    net.step(null, 'L4', 'tcp_enter_loss', INPUT_FILE, `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} of ${la(sk)} within the RTO (${rto / 1e6} ms${sk.retransmits > 1 ? `, backed off ${sk.retransmits - 1} time${sk.retransmits > 2 ? 's' : ''}` : ''})${sk.retransmits === 1 && (sk.totalRetrans ?? 0) > 0 ? ', nor for the loss probe' : ''}: TCPTimeouts, TCPTimeoutRehash. The connection enters the Loss state: everything in flight is marked lost${lostAgain ? ` (the last retransmission lost again: TCPLostRetransmit)` : ''}, ssthresh ${sk.ssthresh}, cwnd 1, high_seq = snd_nxt ${sk.highSeq}.`);
+    net.step(null, 'L4', 'tcp_enter_loss', INPUT_FILE, net.full ? `No ACK for ${sk.unackedSegs} segment${sk.unackedSegs > 1 ? 's' : ''} of ${la(sk)} within the RTO (${rto / 1e6} ms${sk.retransmits > 1 ? `, backed off ${sk.retransmits - 1} time${sk.retransmits > 2 ? 's' : ''}` : ''})${sk.retransmits === 1 && (sk.totalRetrans ?? 0) > 0 ? ', nor for the loss probe' : ''}: TCPTimeouts, TCPTimeoutRehash. The connection enters the Loss state: everything in flight is marked lost${lostAgain ? ` (the last retransmission lost again: TCPLostRetransmit)` : ''}, ssthresh ${sk.ssthresh}, cwnd 1, high_seq = snd_nxt ${sk.highSeq}.` : '');
     const err = tcp_retransmit_skb(net, sk, head);
     if (err > 0) {
       // local congestion: retry after TCP_RESOURCE_PROBE_INTERVAL without backing off
@@ -1162,15 +1199,15 @@ function tcp_retransmit_skb(net: Net, sk: TcpSock, head: RtxSkb): number {
     net.call('__tcp_retransmit_skb', () => {
       if (skb_still_in_host_queue(net, sk)) {
         err = EBUSY;
-        net.count('TcpExtTCPSpuriousRtxHostQueues');
-        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The head of the queue (seq ${head.seq}) has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, nothing is sent (-EBUSY, TCPSpuriousRtxHostQueues).`, { ret: '-EBUSY' });
+        net.count(SNMP_TcpExtTCPSpuriousRtxHostQueues);
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, net.full ? `The head of the queue (seq ${head.seq}) has not left the host yet (it waits in a neighbour's arp_queue): skb_still_in_host_queue, nothing is sent (-EBUSY, TCPSpuriousRtxHostQueues).` : '', { ret: '-EBUSY' });
         return;
       }
       const r = sk.af.route(net, sk);
       if ('error' in r) {
         err = EHOSTUNREACH;
-        net.count('TcpExtTCPRetransFail');
-        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The head of the queue (seq ${head.seq}) cannot go again: no route (${r.what}; rebuild_header, -EHOSTUNREACH, TCPRetransFail).`, { ret: '-EHOSTUNREACH' });
+        net.count(SNMP_TcpExtTCPRetransFail);
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, net.full ? `The head of the queue (seq ${head.seq}) cannot go again: no route (${r.what}; rebuild_header, -EHOSTUNREACH, TCPRetransFail).` : '', { ret: '-EHOSTUNREACH' });
         return;
       }
       const mss = tcp_current_mss(net, sk, r.rt);
@@ -1189,14 +1226,14 @@ function tcp_retransmit_skb(net: Net, sk: TcpSock, head: RtxSkb): number {
         throw new NotModelled(`the RTO retransmission of ${la(sk)}: a head of ${head.len} bytes, less than an MSS, with more queued behind it: tcp_retrans_try_collapse is not modelled`);
       }
       const segs = head.segs;
-      net.count('TcpRetransSegs', segs);
+      net.count(SNMP_TcpRetransSegs, segs);
       sk.totalRetrans = (sk.totalRetrans ?? 0) + segs;
       const result = { err: 0 };
       sendSegment(net, { sk, ep: sk, sport: sk.lport, dport: sk.dport, seq: head.seq, ack: sk.rcvNxt, flags: head.psh ? TCPHDR_ACK | TCPHDR_PSH : TCPHDR_ACK, window: tcp_select_window(net, sk), options: estOptions(sk), tsecr: sk.tsRecent, data: head.len, rt: r.rt, parent: head.pkt, df: true, offload: true, retrans: true, result }, 'tcp_transmit_skb', OUTPUT_FILE, `The RTO retransmits the head of the queue: seq ${head.seq}, ${head.len} bytes (TcpRetransSegs); the next RTO is ${Math.min((sk.rto ?? TCP_RTO) * 2, TCP_RTO_MAX_NS) / 1e6} ms away (backoff).`);
       err = result.err;
       if (err !== 0) {
-        net.count('TcpExtTCPRetransFail', segs);
-        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, `The retransmission did not leave (tcp_transmit_skb returned ${err}): TCPRetransFail.`);
+        net.count(SNMP_TcpExtTCPRetransFail, segs);
+        net.step(null, 'L4', '__tcp_retransmit_skb', OUTPUT_FILE, net.full ? `The retransmission did not leave (tcp_transmit_skb returned ${err}): TCPRetransFail.` : '');
       } else head.sentAt = net.w.sched.now;
     }),
   );
@@ -1236,7 +1273,7 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       const window = (wndEnd - sk.sndNxt) | 0;
       const len = q[0];
       if (quota <= 0 || window < Math.min(len, mss)) {
-        net.step(null, 'L4', 'tcp_write_xmit', OUTPUT_FILE, `${len} bytes wait in the write queue: ${quota <= 0 ? `the congestion window (${cwnd} segments) is full` : `the peer's window has ${Math.max(window, 0)} bytes left`} (${quota <= 0 ? 'tcp_cwnd_test' : 'tcp_snd_wnd_test'}); an ACK will send them.`);
+        net.step(null, 'L4', 'tcp_write_xmit', OUTPUT_FILE, net.full ? `${len} bytes wait in the write queue: ${quota <= 0 ? `the congestion window (${cwnd} segments) is full` : `the peer's window has ${Math.max(window, 0)} bytes left`} (${quota <= 0 ? 'tcp_cwnd_test' : 'tcp_snd_wnd_test'}); an ACK will send them.` : '');
         return done();
       }
       let n = len;
@@ -1257,7 +1294,7 @@ function tcp_write_xmit(net: Net, sk: TcpSock, rt: Rtable, parent: number): void
       // tcp_gso_segment (tcp_offload.ts) reads an IPv4 header: tcp6_gso_segment is not there
       if (segs > 1 && sk.af.netHeaderLen !== IPV4_HLEN) throw new NotModelled(`TCP over IPv6 with more than one MSS in a write (${n} bytes, MSS ${mss}): GSO/TSO for IPv6 (tcp6_gso_segment) is not modelled`);
       // tcp_event_new_data_sent: new data (TCPOrigDataSent counts tcp_skb_pcount)
-      net.count('TcpExtTCPOrigDataSent', segs);
+      net.count(SNMP_TcpExtTCPOrigDataSent, segs);
       const prior = sk.unackedSegs ?? 0;
       sk.unackedSegs = prior + segs;
       sk.mssCache = mss;
@@ -1294,7 +1331,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     const flg = flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
     // tcp_check_req returned NULL: tcp_v4_rcv frees the segment (discard_and_relse, NOT_SPECIFIED)
     const freed = (why: string): null => {
-      net.drop(skb, 'L4', rcv, rcvFile, 'NOT_SPECIFIED', `tcp_check_req returned no socket: ${why}`);
+      net.drop(skb, 'L4', rcv, rcvFile, 'NOT_SPECIFIED', net.full ? `tcp_check_req returned no socket: ${why}` : '');
       return null;
     };
     // A pure SYN with the request's ISN is the peer sending its SYN again (our SYN-ACK was lost):
@@ -1302,7 +1339,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // than tcp_invalid_ratelimit (HZ/2) ago, and returns NULL.
     if (flg === TCPHDR_SYN && seq === req.irs) {
       if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedSynRecv')) {
-        net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
+        net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, net.full ? `The peer sent its SYN again, but a SYN-ACK went out again less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).` : '');
       } else {
         // a SYN-ACK sent again here pushes the request's timer back (mod_timer_pending)
         if (inet_rtx_syn_ack(net, req, skb.pkt, req.synTos ?? 0, "the peer's SYN came again, so the first was lost") && req.retransTimer && !req.retransTimer.cancelled && !req.retransTimer.done) armReqTimer(net, req, reqsk_timeout(req));
@@ -1312,7 +1349,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // An ACK of something the SYN-ACK did not send: the listener answers it (with a RST, as for
     // any ACK without a handshake), not the request sock.
     if (flg & TCPHDR_ACK && !(flg & TCPHDR_RST) && ack !== req.sndNxt) {
-      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `The segment acknowledges ${ack}, not ${req.sndNxt} (the SYN-ACK's sequence + 1): tcp_check_req hands it back to the listener, which resets it.`);
+      net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, net.full ? `The segment acknowledges ${ack}, not ${req.sndNxt} (the SYN-ACK's sequence + 1): tcp_check_req hands it back to the listener, which resets it.` : '');
       return req.parent;
     }
     // "first check sequence number": tcp_in_window against rcv_nxt and the SYN-ACK's window
@@ -1322,7 +1359,7 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     const eWin = (req.rcvNxt + (req.rcvWnd ?? 0)) >>> 0;
     if (!tcp_in_window(seq, endSeq, sWin, eWin)) {
       if (flg & TCPHDR_RST) return freed(`the RST's sequence ${seq} is outside the window [${sWin}, ${eWin}]: it is ignored.`);
-      if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedSynRecv', seq !== endSeq && !(flags & TCPHDR_SYN))) net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, `Sequence ${seq} is outside the window [${sWin}, ${eWin}]; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).`);
+      if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedSynRecv', seq !== endSeq && !(flags & TCPHDR_SYN))) net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, net.full ? `Sequence ${seq} is outside the window [${sWin}, ${eWin}]; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago (tcp_oow_rate_limited): none now (TCPACKSkippedSynRecv).` : '');
       else reqsk_send_ack(net, req, skb, rx, `sequence ${seq} is outside the window [${sWin}, ${eWin}]`);
       return freed('the out-of-window segment is freed.');
     }
@@ -1334,10 +1371,10 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     if (synLeft & TCPHDR_RST && seq !== req.rcvNxt) {
       net.call('tcp_reqsk_send_challenge_ack', () => {
         if (oowRateLimited(net, req, 'TcpExtTCPACKSkippedChallenge')) {
-          net.step(skb, 'L4', 'tcp_reqsk_send_challenge_ack', INPUT_FILE, `A RST at ${seq}, in the window but not at ${req.rcvNxt}; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago: no challenge ACK now (TCPACKSkippedChallenge).`);
+          net.step(skb, 'L4', 'tcp_reqsk_send_challenge_ack', INPUT_FILE, net.full ? `A RST at ${seq}, in the window but not at ${req.rcvNxt}; an ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago: no challenge ACK now (TCPACKSkippedChallenge).` : '');
           return;
         }
-        net.count('TcpExtTCPChallengeACK');
+        net.count(SNMP_TcpExtTCPChallengeACK);
         reqsk_send_ack(net, req, skb, rx, `a RST at ${seq} is in the window but not at ${req.rcvNxt}: a challenge ACK (TCPChallengeACK)`);
       });
       return freed('the RST is freed after the challenge ACK.');
@@ -1346,13 +1383,13 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // reset (TcpAttemptFails); a SYN is answered with a RST (send_reset); the request sock is
     // unlinked (inet_csk_reqsk_queue_drop, its timer stopped) and counts EmbryonicRsts
     if (synLeft & (TCPHDR_RST | TCPHDR_SYN)) {
-      net.count('TcpAttemptFails');
+      net.count(SNMP_TcpAttemptFails);
       net.step(skb, 'L4', 'tcp_check_req', MINISOCKS_FILE, synLeft & TCPHDR_RST ? `The peer reset the half-open connection (RST at ${seq}): embryonic_reset (TcpAttemptFails).` : `A SYN at ${seq}, inside the window of the half-open connection: embryonic_reset answers it with a RST (TcpAttemptFails).`);
       if (!(synLeft & TCPHDR_RST)) tcp_send_reset(net, skb, rx, req.dport, req.lport, seq, ack, flags, dataLen);
       req.state = 'TCP_CLOSE';
       net.w.sched.cancel(req.retransTimer as never);
-      net.count('TcpExtEmbryonicRsts');
-      net.step(skb, 'L4', 'inet_csk_reqsk_queue_drop', 'net/ipv4/inet_connection_sock.c', `The request sock for ${da(req)} is unlinked and its SYN-ACK timer stopped (EmbryonicRsts).`);
+      net.count(SNMP_TcpExtEmbryonicRsts);
+      net.step(skb, 'L4', 'inet_csk_reqsk_queue_drop', 'net/ipv4/inet_connection_sock.c', net.full ? `The request sock for ${da(req)} is unlinked and its SYN-ACK timer stopped (EmbryonicRsts).` : '');
       return freed('the segment that reset the request sock is freed.');
     }
     // the ACK number was checked above; without ACK the segment is silently dropped
@@ -1369,16 +1406,16 @@ function tcp_check_req(net: Net, req: TcpSock, skb: SkBuff, flags: number, seq: 
     // tcp_v4_syn_recv_sock had cleared the flag just before)
     req.sndWl1 = seq;
     req.dstPendingConfirm = true;
-    net.count('TcpPassiveOpens');
-    net.count('TcpCurrEstab');
+    net.count(SNMP_TcpPassiveOpens);
+    net.count(SNMP_TcpCurrEstab);
     listener.report?.accepted?.push(peerName(req));
     // tcp_rcv_state_process (TCP_SYN_RECV) → tcp_ack: an ACK carrying no data is a pure ACK (slow path).
-    if (dataLen === 0) net.count('TcpExtTCPPureAcks');
+    if (dataLen === 0) net.count(SNMP_TcpExtTCPPureAcks);
     // icsk_af_ops->syn_recv_sock: tcp_v6_syn_recv_sock makes an IPv4 request's child with
     // tcp_v4_syn_recv_sock and gives it the ipv6_mapped operations
     const mapped = listener.af !== req.af;
     const child = (): void =>
-      net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, `The ACK completes the handshake: a child socket ${la(req)} ↔ ${peerName(req)} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab)${mapped ? '; an IPv4 peer of an IPv6 listener, it gets the ipv6_mapped operations' : ''}.`);
+      net.step(skb, 'L4', 'tcp_create_openreq_child', MINISOCKS_FILE, net.full ? `The ACK completes the handshake: a child socket ${la(req)} ↔ ${peerName(req)} is created in ESTABLISHED and put on the listener's accept queue (TcpPassiveOpens, TcpCurrEstab)${mapped ? '; an IPv4 peer of an IPv6 listener, it gets the ipv6_mapped operations' : ''}.` : '');
     net.call(listener.af.fn.synRecvSock, () => (mapped ? net.call(req.af.fn.synRecvSock, child) : child()));
     if (dataLen > 0) {
       net.call('tcp_child_process', () => tcp_rcv_established(net, req, skb, seq, ack, flags, dataLen));
@@ -1415,10 +1452,10 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
   const call = net.enter('tcp_validate_incoming');
   try {
     const synChallenge = (): false => {
-      net.count('TcpInErrs');
-      net.count('TcpExtTCPSYNChallenge');
+      net.count(SNMP_TcpInErrs);
+      net.count(SNMP_TcpExtTCPSYNChallenge);
       tcp_send_challenge_ack(net, sk, skb, 'a SYN on a synchronized connection');
-      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_INVALID_SYN', `A SYN (seq ${seq}) on a connection in ${sk.state} is answered with a challenge ACK and freed (RFC 5961 4.2; TcpInErrs, TCPSYNChallenge).`);
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_INVALID_SYN', net.full ? `A SYN (seq ${seq}) on a connection in ${sk.state} is answered with a challenge ACK and freed (RFC 5961 4.2; TcpInErrs, TCPSYNChallenge).` : '');
       return false;
     };
     if (seqReason) {
@@ -1426,13 +1463,13 @@ function tcp_validate_incoming(net: Net, sk: TcpSock, skb: SkBuff, seq: number, 
       // an out-of-window segment without RST or SYN is answered with a duplicate ACK
       // (tcp_send_dupack), which is not modelled
       if (!(flags & TCPHDR_RST)) throw new NotModelled(`a segment outside the receive window of ${la(sk)} (seq ${seq}, rcv_nxt ${sk.rcvNxt}): tcp_send_dupack is not modelled`);
-      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, seqReason, `The RST (seq ${seq}) is outside the receive window [${sk.rcvNxt}, ${(sk.rcvNxt + rcvWindow) >>> 0}]: it is freed.`);
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, seqReason, net.full ? `The RST (seq ${seq}) is outside the receive window [${sk.rcvNxt}, ${(sk.rcvNxt + rcvWindow) >>> 0}]: it is freed.` : '');
       return false;
     }
     if (flags & TCPHDR_RST) {
       if (seq === sk.rcvNxt) return true;
       tcp_send_challenge_ack(net, sk, skb, `a RST at ${seq}, in the window but not at rcv_nxt ${sk.rcvNxt}`);
-      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_RESET', `The RST (seq ${seq}) is not at rcv_nxt ${sk.rcvNxt}: a challenge ACK, and the RST is freed (RFC 5961 3.2).`);
+      net.drop(skb, 'L4', 'tcp_validate_incoming', INPUT_FILE, 'TCP_RESET', net.full ? `The RST (seq ${seq}) is not at rcv_nxt ${sk.rcvNxt}: a challenge ACK, and the RST is freed (RFC 5961 3.2).` : '');
       return false;
     }
     if (flags & TCPHDR_SYN) return synChallenge();
@@ -1451,10 +1488,10 @@ function tcp_send_challenge_ack(net: Net, sk: TcpSock, skb: SkBuff, why: string)
   const call = net.enter('tcp_send_challenge_ack');
   try {
     if (oowRateLimited(net, sk, 'TcpExtTCPACKSkippedChallenge')) {
-      net.step(skb, 'L4', 'tcp_send_challenge_ack', INPUT_FILE, `${why}: a challenge ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago, none now (TCPACKSkippedChallenge).`);
+      net.step(skb, 'L4', 'tcp_send_challenge_ack', INPUT_FILE, net.full ? `${why}: a challenge ACK went out less than ${TCP_INVALID_RATELIMIT_NS / 1e6} ms ago, none now (TCPACKSkippedChallenge).` : '');
       return;
     }
-    net.count('TcpExtTCPChallengeACK');
+    net.count(SNMP_TcpExtTCPChallengeACK);
     const r = sk.af.route(net, sk);
     if ('error' in r) return;
     net.call('tcp_send_ack', () =>
@@ -1502,9 +1539,9 @@ function reqsk_send_ack(net: Net, req: TcpSock, skb: SkBuff, rx: TcpEndpoints & 
   const fn = v6 ? 'tcp_v6_send_ack' : 'tcp_v4_send_ack';
   if ('error' in r) {
     // as tcp_v4_send_reset: tcp_v4_send_ack counts OutSegs even when no route was found
-    if (!v6) net.count('TcpOutSegs');
-    else if (r.error === ENETUNREACH) net.count('Ip6OutNoRoutes'); // tcp_v6_send_response's ip6_dst_lookup_flow
-    net.step(skb, 'L4', fn, req.af.file, `The request sock would answer with an ACK (${why}), but there is no route back (${r.what}).`);
+    if (!v6) net.count(SNMP_TcpOutSegs);
+    else if (r.error === ENETUNREACH) net.count(SNMP_Ip6OutNoRoutes); // tcp_v6_send_response's ip6_dst_lookup_flow
+    net.step(skb, 'L4', fn, req.af.file, net.full ? `The request sock would answer with an ACK (${why}), but there is no route back (${r.what}).` : '');
     return;
   }
   const window = Math.min((req.rcvWnd ?? 0) >>> (req.rcvWscale ?? 0), 65535);
@@ -1519,7 +1556,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if (!tcp_validate_incoming(net, sk, skb, seq, flags, dataLen)) return;
     if (flags & TCPHDR_RST) {
       sk.state = 'TCP_CLOSE';
-      net.count('TcpEstabResets');
+      net.count(SNMP_TcpEstabResets);
       net.step(skb, 'L4', 'tcp_reset', INPUT_FILE, 'The peer reset the connection (TcpEstabResets).');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_reset' });
       return;
@@ -1546,7 +1583,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
       // spurious retransmissions a DSACK reports (sack_delivered), count in TCPDelivered
       const cleaned = advanced && priorPackets ? tcp_clean_rtx_queue(sk, ack, sk.mssCache ?? 1) : undefined;
       const delivered = (cleaned?.acked ?? 0) + (st?.delivered ?? 0);
-      if (delivered) net.count('TcpExtTCPDelivered', delivered);
+      if (delivered) net.count(SNMP_TcpExtTCPDelivered, delivered);
       if (cleaned) {
         const q = sk.rtxQueue ?? [];
         sk.unackedSegs = q.reduce((n, x) => n + x.segs, 0);
@@ -1566,7 +1603,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
         }
       }
       if (priorPackets && sk.tlpHighSeq) tcp_process_tlp_ack(sk, ack, { dsackTlp: !!st?.dsackTlp, advanced, notDup: dataLen > 0 || advanced || winChanged });
-      if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). ${undoable ? `A loss episode is under way (undo_marker ${sk.undoMarker ?? 0}): the block counts against the retransmissions it may undo (undo_retrans now ${sk.undoRetrans ?? 0}).` : 'The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.'}${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}`);
+      if (st?.dsacking) net.step(skb, 'L4', 'tcp_sacktag_write_queue', INPUT_FILE, net.full ? `The ACK carries a DSACK for ${blocks![0][0]}-${blocks![0][1]}: data the peer got twice, a retransmission that was not needed (tcp_check_dsack: TCPDSACKRecv, TCPDSACKRecvSegs; delivered all the same: TCPDelivered). ${undoable ? `A loss episode is under way (undo_marker ${sk.undoMarker ?? 0}): the block counts against the retransmissions it may undo (undo_retrans now ${sk.undoRetrans ?? 0}).` : 'The block lies below snd_una and no recovery can be undone (undo_marker 0): TCPDSACKIgnoredNoUndo.'}${st.dsackTlp ? ' It covers exactly the loss probe: original and probe both arrived, no loss (tcp_process_tlp_ack clears tlp_high_seq).' : ''}` : '');
       if (inLoss) {
         // tcp_packet_delayed: the ACK echoes a timestamp from before the first retransmission
         const stamp = (tsvalAt(sk.dataRetransStamp ?? 0) + tsSaltOffset(net)) >>> 0;
@@ -1583,7 +1620,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
           recovered: `everything up to high_seq is acknowledged, and nothing says the retransmissions were needless (undo_retrans ${sk.undoRetrans}, no timestamp echoed from before them: no undo), the state is Open again (tcp_try_undo_recovery), cwnd ${sk.cwnd} by slow start`,
           held: `everything up to high_seq is acknowledged, but without SACK the Loss state holds until something above high_seq is (RFC 2582: tcp_is_non_sack_preventing_reopen), cwnd ${sk.cwnd}`,
         }[outcome];
-        net.step(skb, 'L4', 'tcp_process_loss', INPUT_FILE, `An ACK (ack ${ack}) in the Loss state: ${what}.`);
+        net.step(skb, 'L4', 'tcp_process_loss', INPUT_FILE, net.full ? `An ACK (ack ${ack}) in the Loss state: ${what}.` : '');
       }
     }
     if (flags & TCPHDR_ACK && sk.writeQueue?.length) {
@@ -1594,8 +1631,8 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     if (dataLen === 0) {
       // With window scaling the header-prediction fast path is off (pred_flags 0), so tcp_ack runs
       // in the slow path, where an ACK without data counts as TCPPureAcks.
-      net.count('TcpExtTCPPureAcks');
-      net.step(skb, 'L4', 'tcp_ack', INPUT_FILE, `A pure ACK (ack ${ack}) updates what the peer has received (TCPPureAcks).`);
+      net.count(SNMP_TcpExtTCPPureAcks);
+      net.step(skb, 'L4', 'tcp_ack', INPUT_FILE, net.full ? `A pure ACK (ack ${ack}) updates what the peer has received (TCPPureAcks).` : '');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_ack' });
       return;
     }
@@ -1613,7 +1650,7 @@ function tcp_rcv_established(net: Net, sk: TcpSock, skb: SkBuff, seq: number, ac
     const listener = sk.parent;
     listener?.report?.received.push({ from: peerName(sk), bytes: dataLen, packet: skb.pkt });
     net.call('tcp_queue_rcv', () => {
-      net.step(skb, 'socket', 'tcp_queue_rcv', INPUT_FILE, `${dataLen} bytes in order (seq ${seq}) are queued on the socket's receive queue for the application; rcv_nxt is now ${sk.rcvNxt}.`);
+      net.step(skb, 'socket', 'tcp_queue_rcv', INPUT_FILE, net.full ? `${dataLen} bytes in order (seq ${seq}) are queued on the socket's receive queue for the application; rcv_nxt is now ${sk.rcvNxt}.` : '');
       net.fate(skb, { kind: 'delivered', fn: 'tcp_queue_rcv', detail: `${dataLen} bytes to ${la(sk)}` });
     });
     tcp_ack_snd_check(net, sk, skb, `In quick-ACK mode (a new connection) the data is acknowledged at once: ack ${sk.rcvNxt}.`);
@@ -1647,12 +1684,12 @@ function tcp_data_queue_old(net: Net, sk: TcpSock, skb: SkBuff, seq: number, end
     if (((ts - sk.tsRecent) | 0) >= 0) sk.tsRecent = ts;
   }
   net.call('tcp_data_queue', () => {
-    net.count('TcpExtDelayedACKLost');
+    net.count(SNMP_TcpExtDelayedACKLost);
     if (sk.sackOk) {
-      net.count('TcpExtTCPDSACKOldSent');
+      net.count(SNMP_TcpExtTCPDSACKOldSent);
       sk.dsack = [seq, endSeq];
     }
-    net.drop(skb, 'L4', 'tcp_data_queue', INPUT_FILE, 'TCP_OLD_DATA', `Data at seq ${seq}-${endSeq} is already here (rcv_nxt ${sk.rcvNxt}): a retransmission, freed (DelayedACKLost)${sk.sackOk ? '; tcp_dsack_set keeps a DSACK block of it for the ACK (TCPDSACKOldSent)' : '; without SACK no DSACK tells the sender'}.`);
+    net.drop(skb, 'L4', 'tcp_data_queue', INPUT_FILE, 'TCP_OLD_DATA', net.full ? `Data at seq ${seq}-${endSeq} is already here (rcv_nxt ${sk.rcvNxt}): a retransmission, freed (DelayedACKLost)${sk.sackOk ? '; tcp_dsack_set keeps a DSACK block of it for the ACK (TCPDSACKOldSent)' : '; without SACK no DSACK tells the sender'}.` : '');
   });
   tcp_ack_snd_check(net, sk, skb, `The retransmission is answered at once (tcp_enter_quickack_mode): ack ${sk.rcvNxt}${sk.dsack ? `, with the DSACK block ${seq}-${endSeq} in a SACK option` : ''}.`);
 }
@@ -1697,8 +1734,8 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     const sk = net.sock.tcp.find((s) => s.state !== 'TCP_LISTEN' && s.state !== 'TCP_CLOSE' && !isV6(s) && s.lport === th.source && s.daddr === iph.daddr && s.dport === th.dest && (!s.laddr || s.laddr === iph.saddr));
     const quoted = `${numToIp(iph.saddr)}:${th.source} → ${numToIp(iph.daddr)}:${th.dest}`;
     if (!sk) {
-      net.count('IcmpInErrors');
-      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `No TCP connection sent the quoted segment ${quoted}: IcmpInErrors (-ENOENT).`);
+      net.count(SNMP_IcmpInErrors);
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, net.full ? `No TCP connection sent the quoted segment ${quoted}: IcmpInErrors (-ENOENT).` : '');
       net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
       return;
     }
@@ -1710,20 +1747,20 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
     }
     // bh_lock_sock: while connect() still holds the socket lock, the error cannot act on it
     const owned = sk.userLockAt === net.w.sched.now;
-    if (owned && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)) net.count('TcpExtLockDroppedIcmps');
+    if (owned && !(type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED)) net.count(SNMP_TcpExtLockDroppedIcmps);
     const done = (what: string): void => {
       net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, what);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
     };
     if (!between(seq, sk.sndUna, sk.sndNxt)) {
-      net.count('TcpExtOutOfWindowIcmps');
+      net.count(SNMP_TcpExtOutOfWindowIcmps);
       return done(`The quoted sequence number ${seq} is outside what ${quoted} has in flight: the error is ignored (OutOfWindowIcmps).`);
     }
     let err: string;
     switch (type) {
       case ICMP_REDIRECT:
         if (owned) return done(`A redirect about ${quoted} while connect() holds the socket: not applied (LockDroppedIcmps).`);
-        net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `A redirect about ${quoted}: do_redirect hands it to the route (ip_do_redirect).`);
+        net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, net.full ? `A redirect about ${quoted}: do_redirect hands it to the route (ip_do_redirect).` : '');
         ip_do_redirect(net, skb, info);
         net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err' });
         return;
@@ -1753,7 +1790,7 @@ export function tcp_v4_err(net: Net, skb: SkBuff, type: number, code: number, in
       return done(`${quoted} is connecting, but the error (${err}) arrives while connect() still holds the socket lock (the SYN's whole round trip ran in its softirq): it is only kept as sk_err_soft (LockDroppedIcmps), and the SYN will be retried.`);
     }
     if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') {
-      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, `${quoted} is still connecting (${sk.state}): the error (${err}) aborts it (ip_icmp_error, tcp_done_with_error).`);
+      net.step(skb, 'L4', 'tcp_v4_err', IPV4_FILE, net.full ? `${quoted} is still connecting (${sk.state}): the error (${err}) aborts it (ip_icmp_error, tcp_done_with_error).` : '');
       tcp_done_with_error(net, sk, err);
       net.fate(skb, { kind: 'consumed', fn: 'tcp_v4_err', detail: err });
       return;
@@ -1771,14 +1808,14 @@ export function tcp_done_with_error(net: Net, sk: TcpSock, err: string): void {
   try {
     sk.errors.push(err);
     const established = sk.state === 'TCP_ESTABLISHED';
-    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count('TcpAttemptFails');
+    if (sk.state === 'TCP_SYN_SENT' || sk.state === 'TCP_SYN_RECV') net.count(SNMP_TcpAttemptFails);
     // tcp_set_state(TCP_CLOSE) from ESTABLISHED counts TcpEstabResets
-    else if (established) net.count('TcpEstabResets');
+    else if (established) net.count(SNMP_TcpEstabResets);
     sk.state = 'TCP_CLOSE';
     if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
     clearXmitTimer(net, sk);
-    if (established) net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `The connection of ${la(sk)} to ${da(sk)} ends with ${err} (the application sees it as the socket's error): the socket goes to TCP_CLOSE and its timers are cleared (TcpEstabResets).`);
-    else net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).`);
+    if (established) net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', net.full ? `The connection of ${la(sk)} to ${da(sk)} ends with ${err} (the application sees it as the socket's error): the socket goes to TCP_CLOSE and its timers are cleared (TcpEstabResets).` : '');
+    else net.step(null, 'L4', 'tcp_done', 'net/ipv4/tcp.c', net.full ? `connect() on ${la(sk)} fails with ${err}: the socket goes to TCP_CLOSE and its retransmission timer is cleared (TcpAttemptFails).` : '');
   } finally {
     net.leave(call);
   }
@@ -1792,12 +1829,12 @@ export function tcp_req_err(net: Net, req: TcpSock, skb: SkBuff, seq: number, ab
   const call = net.enter('tcp_req_err');
   try {
     if (seq !== req.iss) {
-      net.count('TcpExtOutOfWindowIcmps');
-      net.step(skb, 'L4', 'tcp_req_err', req.af.file, `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.`);
+      net.count(SNMP_TcpExtOutOfWindowIcmps);
+      net.step(skb, 'L4', 'tcp_req_err', req.af.file, net.full ? `The quoted sequence number ${seq} is not our SYN-ACK's (${req.iss}): OutOfWindowIcmps.` : '');
     } else if (abort) {
       req.state = 'TCP_CLOSE';
       if (req.retransTimer) net.w.sched.cancel(req.retransTimer as never);
-      net.count('TcpExtListenDrops');
+      net.count(SNMP_TcpExtListenDrops);
       net.step(skb, 'L4', 'tcp_req_err', req.af.file, 'The peer cannot be reached: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).');
     } else {
       net.step(skb, 'L4', 'tcp_req_err', req.af.file, 'A soft error for a request sock: nothing changes.');

@@ -5,6 +5,12 @@
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { RtxSkb, TcpSock } from './sock_types';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_TcpExtTCPLossUndo = snmpId('TcpExtTCPLossUndo');
+const SNMP_TcpExtTCPLostRetransmit = snmpId('TcpExtTCPLostRetransmit');
+const SNMP_TcpExtTCPSpuriousRTOs = snmpId('TcpExtTCPSpuriousRTOs');
 
 const before = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -62,7 +68,7 @@ export function tcp_enter_loss(net: Net, sk: TcpSock): number {
     }
     s.lost = true;
   }
-  if (lostAgain) net.count('TcpExtTCPLostRetransmit', lostAgain);
+  if (lostAgain) net.count(SNMP_TcpExtTCPLostRetransmit, lostAgain);
   const cwnd = sk.cwnd ?? 10;
   if (newRecovery || !after(sk.highSeq ?? 0, sk.sndUna) || !sk.retransmits) {
     sk.priorSsthresh = sk.ssthresh;
@@ -158,8 +164,8 @@ export function tcp_process_loss(net: Net, sk: TcpSock, f: { advanced: boolean; 
   const recovered = !before(sk.sndUna, sk.highSeq ?? sk.sndUna);
   const undo = (spurious: boolean): LossOutcome => {
     tcp_undo_cwnd_reduction(sk);
-    net.count('TcpExtTCPLossUndo');
-    if (spurious) net.count('TcpExtTCPSpuriousRTOs');
+    net.count(SNMP_TcpExtTCPLossUndo);
+    if (spurious) net.count(SNMP_TcpExtTCPSpuriousRTOs);
     sk.retransmits = 0;
     // tcp_is_non_sack_preventing_reopen: without SACK, snd_una at high_seq keeps the state; else
     // an F-RTO undo or a SACK connection is Open again (a Reno undo stays in Loss)
@@ -179,7 +185,7 @@ export function tcp_process_loss(net: Net, sk: TcpSock, f: { advanced: boolean; 
     // tcp_try_undo_recovery: tcp_may_undo already failed for an advancing ACK
     if (tcp_may_undo(sk, f.ecrBeforeStamp)) {
       tcp_undo_cwnd_reduction(sk);
-      net.count('TcpExtTCPLossUndo');
+      net.count(SNMP_TcpExtTCPLossUndo);
     }
     if (sk.sndUna === sk.highSeq && !sk.sackOk) return 'held';
     sk.caState = 'Open';

@@ -6,6 +6,15 @@
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { TcpSock } from './sock_types';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_TcpExtTCPDSACKIgnoredDubious = snmpId('TcpExtTCPDSACKIgnoredDubious');
+const SNMP_TcpExtTCPDSACKOfoRecv = snmpId('TcpExtTCPDSACKOfoRecv');
+const SNMP_TcpExtTCPDSACKRecv = snmpId('TcpExtTCPDSACKRecv');
+const SNMP_TcpExtTCPDSACKRecvSegs = snmpId('TcpExtTCPDSACKRecvSegs');
+const SNMP_TcpExtTCPSACKDiscard = snmpId('TcpExtTCPSACKDiscard');
+const SNMP_TcpExtTCPSackShiftFallback = snmpId('TcpExtTCPSackShiftFallback');
 
 const before = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const after = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -46,15 +55,15 @@ function tcp_dsack_seen(sk: TcpSock, start: number, end: number, st: SacktagStat
  */
 function tcp_check_dsack(net: Net, sk: TcpSock, blocks: [number, number][], ack: number, priorSndUna: number, st: SacktagState): boolean {
   const [s0, e0] = blocks[0];
-  if (before(s0, ack)) net.count('TcpExtTCPDSACKRecv');
-  else if (blocks.length > 1 && !after(e0, blocks[1][1]) && !before(s0, blocks[1][0])) net.count('TcpExtTCPDSACKOfoRecv');
+  if (before(s0, ack)) net.count(SNMP_TcpExtTCPDSACKRecv);
+  else if (blocks.length > 1 && !after(e0, blocks[1][1]) && !before(s0, blocks[1][0])) net.count(SNMP_TcpExtTCPDSACKOfoRecv);
   else return false;
   const dup = tcp_dsack_seen(sk, s0, e0, st);
   if (!dup) {
-    net.count('TcpExtTCPDSACKIgnoredDubious');
+    net.count(SNMP_TcpExtTCPDSACKIgnoredDubious);
     return false;
   }
-  net.count('TcpExtTCPDSACKRecvSegs', dup);
+  net.count(SNMP_TcpExtTCPDSACKRecvSegs, dup);
   // a DSACK for data snd_una had passed before this ACK, above undo_marker: "dumb counting"
   if (sk.undoMarker && (sk.undoRetrans ?? 0) > 0 && !after(e0, priorSndUna) && after(e0, sk.undoMarker)) sk.undoRetrans = Math.max(0, sk.undoRetrans! - dup);
   return true;
@@ -87,7 +96,7 @@ function tcp_sacktag_dsack(net: Net, sk: TcpSock, start: number, end: number): v
     const sEnd = (s.seq + s.len) >>> 0;
     if (!after(sEnd, start) || !before(s.seq, end)) continue;
     // tcp_shift_skb_data gives up on an sk_buff at or below snd_una ("about to be dropped")
-    net.count('TcpExtTCPSackShiftFallback');
+    net.count(SNMP_TcpExtTCPSackShiftFallback);
     if (before(s.seq, start) || after(sEnd, end)) continue;
     if ((s.sackedRetrans || s.everRetrans) && sk.undoMarker && (sk.undoRetrans ?? 0) > 0 && after(sEnd, sk.undoMarker)) sk.undoRetrans = Math.max(0, sk.undoRetrans! - s.segs);
   }
@@ -112,7 +121,7 @@ export function tcp_sacktag_write_queue(net: Net, sk: TcpSock, blocks: [number, 
         // a DSACK below snd_una with no undo_marker, or too old for it; an old plain block is a
         // discard unless the ACK itself is reordered (it does not acknowledge snd_una)
         if (isDup) net.count(sk.undoMarker ? 'TcpExtTCPDSACKIgnoredOld' : 'TcpExtTCPDSACKIgnoredNoUndo');
-        else if (!(ack !== sk.sndUna && !after(end, sk.sndUna))) net.count('TcpExtTCPSACKDiscard');
+        else if (!(ack !== sk.sndUna && !after(end, sk.sndUna))) net.count(SNMP_TcpExtTCPSACKDiscard);
         return;
       }
       // "ignore very old stuff early"

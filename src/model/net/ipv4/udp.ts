@@ -17,6 +17,19 @@ import { ip_make_skb } from './ip_make';
 import { ENOBUFS, ip_send_skb } from './ip_output';
 import { icmp_send, icmpName } from './icmp';
 import { writePseudoChecksum } from '../core/checksum_offload';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_IcmpInErrors = snmpId('IcmpInErrors');
+const SNMP_IpOutNoRoutes = snmpId('IpOutNoRoutes');
+const SNMP_UdpIgnoredMulti = snmpId('UdpIgnoredMulti');
+const SNMP_UdpInCsumErrors = snmpId('UdpInCsumErrors');
+const SNMP_UdpInDatagrams = snmpId('UdpInDatagrams');
+const SNMP_UdpInErrors = snmpId('UdpInErrors');
+const SNMP_UdpNoPorts = snmpId('UdpNoPorts');
+const SNMP_UdpOutDatagrams = snmpId('UdpOutDatagrams');
+const SNMP_UdpRcvbufErrors = snmpId('UdpRcvbufErrors');
+const SNMP_UdpSndbufErrors = snmpId('UdpSndbufErrors');
 
 const FILE = 'net/ipv4/udp.c';
 /** CHECKSUM_BREAK: shorter packets have their checksum verified at once */
@@ -77,7 +90,7 @@ function udpSenderSocket(net: Net, sport: number): UdpSock | string {
   // a dual-stack IPv6 socket on the port holds it for IPv4 too
   const holder = net.sock.udp.find((s) => s.lport === sport) ?? net.sock.udp6.find((s) => s.lport === sport && !s.v6only);
   if (holder) {
-    net.step(null, 'socket', 'udp_lib_get_port', FILE, `bind(0.0.0.0:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port (udp_lib_lport_inuse: the new socket has no SO_REUSEADDR).`, { ret: '-EADDRINUSE' });
+    net.step(null, 'socket', 'udp_lib_get_port', FILE, net.full ? `bind(0.0.0.0:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port (udp_lib_lport_inuse: the new socket has no SO_REUSEADDR).` : '', { ret: '-EADDRINUSE' });
     return 'bind() fails with EADDRINUSE (Address already in use)';
   }
   return udpSocket(net, 0, sport, { listener: false });
@@ -95,20 +108,20 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       // socket then stays open, bound, until the scenario ends (see udpSenderSocket)
       const bound = o.sport !== undefined ? udpSenderSocket(net, o.sport) : null;
       if (typeof bound === 'string') {
-        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${bound}.`, { ret: '-EADDRINUSE' });
+        net.step(null, 'socket', 'udp_sendmsg', FILE, net.full ? `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${bound}.` : '', { ret: '-EADDRINUSE' });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
         return 'Address already in use';
       }
       const sport = o.sport ?? ephemeralPort(net);
       const r = ip_route_output_key(net, o.daddr, 0);
       if ('error' in r) {
-        if (r.error === 101) net.count('IpOutNoRoutes');
-        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.`);
+        if (r.error === 101) net.count(SNMP_IpOutNoRoutes);
+        net.step(null, 'socket', 'udp_sendmsg', FILE, net.full ? `sendto ${numToIp(o.daddr)}:${o.dport} fails: ${r.what}.` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
       if (r.rt.type === 'RTN_BROADCAST' && !o.broadcast) {
-        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(o.daddr)}:${o.dport}: the route is a broadcast one and the socket has no SO_BROADCAST, so sendmsg fails with EACCES (Permission denied).`);
+        net.step(null, 'socket', 'udp_sendmsg', FILE, net.full ? `sendto ${numToIp(o.daddr)}:${o.dport}: the route is a broadcast one and the socket has no SO_BROADCAST, so sendmsg fails with EACCES (Permission denied).` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udp_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Permission denied' });
         return 'Permission denied';
       }
@@ -117,7 +130,7 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       const pmtu = r.rt.mtuLocked ? r.rt.mtu() : Math.min(r.rt.mtu(), net.pmtu.get(daddr) ?? Infinity);
       const fits = size <= pmtu;
       if (o.df === true && !fits) {
-        net.step(null, 'socket', 'udp_sendmsg', FILE, `IP_PMTUDISC_DO: the ${size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE.`);
+        net.step(null, 'socket', 'udp_sendmsg', FILE, net.full ? `IP_PMTUDISC_DO: the ${size}-byte datagram does not fit the path MTU ${pmtu}, so sendmsg fails with EMSGSIZE.` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'ip_append_data', reason: 'SKB_DROP_REASON_PKT_TOO_BIG', detail: 'EMSGSIZE' });
         return 'Message too long';
       }
@@ -146,24 +159,24 @@ export function udp_sendmsg(net: Net, o: UdpSendOptions): number | string {
       skb.sk = sock;
       let sendErr = 0;
       net.call('udp_send_skb', () => {
-        net.step(skb, 'socket', 'udp_send_skb', FILE, `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.`);
+        net.step(skb, 'socket', 'udp_send_skb', FILE, net.full ? `A UDP datagram ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${o.dport} with ${plen} data bytes (${size} bytes of IP), ${df ? 'DF set' : 'DF clear'}; ${offload ? `the checksum is left to ${r.rt.dev.name} (CHECKSUM_PARTIAL: only the pseudo-header sum is written)` : 'the checksum is computed in software'}.` : '');
         // v6.12 counts after ip_send_skb: sent, or -ENOBUFS (without IP_RECVERR: still success for sendmsg)
         const err = ip_send_skb(net, skb);
         if (err === -ENOBUFS) {
-          net.count('UdpSndbufErrors');
+          net.count(SNMP_UdpSndbufErrors);
           net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned -ENOBUFS: UdpSndbufErrors, and without IP_RECVERR sendmsg still reports success.', { ret: '0' });
         } else if (!err) {
-          net.count('UdpOutDatagrams');
+          net.count(SNMP_UdpOutDatagrams);
           net.step(null, 'socket', 'udp_send_skb', FILE, 'ip_send_skb returned 0: the datagram counts as sent (UdpOutDatagrams).');
         } else {
           // any other error (a netfilter hook's NF_DROP is -EPERM in nf_hook_slow, an output
           // path's -EMSGSIZE) goes back to udp_sendmsg and to the application, counting nothing
           sendErr = err;
-          net.step(null, 'socket', 'udp_send_skb', FILE, `ip_send_skb returned ${errnoText(err)}: udp_send_skb returns it and counts no UdpOutDatagrams.`, { ret: errnoText(err) });
+          net.step(null, 'socket', 'udp_send_skb', FILE, net.full ? `ip_send_skb returned ${errnoText(err)}: udp_send_skb returns it and counts no UdpOutDatagrams.` : '', { ret: errnoText(err) });
         }
       });
       if (sendErr) {
-        net.step(null, 'socket', 'udp_sendmsg', FILE, `sendto ${numToIp(daddr)}:${o.dport} fails with ${errnoText(sendErr).slice(1)} (${strerror(sendErr)}): the datagram was made but the way out refused it.`, { ret: errnoText(sendErr) });
+        net.step(null, 'socket', 'udp_sendmsg', FILE, net.full ? `sendto ${numToIp(daddr)}:${o.dport} fails with ${errnoText(sendErr).slice(1)} (${strerror(sendErr)}): the datagram was made but the way out refused it.` : '', { ret: errnoText(sendErr) });
         return strerror(sendErr);
       }
       return pkt;
@@ -278,10 +291,10 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       if (checksumBad(skb)) {
         return udpRcvDrop(net, skb, 'UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
       }
-      net.count('UdpNoPorts');
-      net.step(skb, 'L4', '__udp4_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${numToIp(iph.daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.`);
+      net.count(SNMP_UdpNoPorts);
+      net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? `No socket is bound to UDP port ${uh.dest} on ${numToIp(iph.daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.` : '');
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
-      net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
+      net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', net.full ? `The datagram for closed port ${uh.dest} is freed.` : '');
     } finally {
       net.leave(lib);
     }
@@ -294,8 +307,8 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
 // cost a context on every datagram, at the fates level too).
 
 function udpRcvDrop(net: Net, skb: SkBuff, reason: SkbDropReason, what: string, csum = false): void {
-  if (csum) net.count('UdpInCsumErrors');
-  net.count('UdpInErrors');
+  if (csum) net.count(SNMP_UdpInCsumErrors);
+  net.count(SNMP_UdpInErrors);
   net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);
 }
 
@@ -305,7 +318,7 @@ function foundWhat(sk: UdpSock, iph: IpHdr, uh: UdpHdr): What {
 
 /** An IPv4 datagram taken by a dual-stack IPv6 socket. */
 function udp4_to_v6_socket(net: Net, skb: SkBuff, sk: Udp6Sock, iph: IpHdr, uh: UdpHdr): void {
-  net.step(skb, 'L4', '__udp4_lib_rcv', FILE, () => `__udp4_lib_lookup finds no IPv4 socket ahead of the dual-stack IPv6 socket bound to ${sk.report.local} (not IPV6_V6ONLY) for ${numToIp(iph.daddr)}:${uh.dest}: it takes the datagram, which its application will see from ::ffff:${numToIp(iph.saddr)}.`);
+  net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? `__udp4_lib_lookup finds no IPv4 socket ahead of the dual-stack IPv6 socket bound to ${sk.report.local} (not IPV6_V6ONLY) for ${numToIp(iph.daddr)}:${uh.dest}: it takes the datagram, which its application will see from ::ffff:${numToIp(iph.saddr)}.` : '');
   net.call('udp_queue_rcv_skb', () => net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp4_v6_sockets.queue!(net, sk, skb))));
 }
 
@@ -323,17 +336,17 @@ function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: n
     // __udp_is_mcast_sock takes a dual-stack IPv6 socket too (not ipv6_only_sock)
     const socks6 = udp4_v6_sockets.queue ? net.sock.udp6.filter((s) => !s.v6only && s.lport === dport && (isAny6(s.laddr) || isMapped6(s.laddr, daddr))) : [];
     if (socks.length === 0 && socks6.length > 0) {
-      net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks6.length} dual-stack IPv6 socket(s) bound to the port.`);
+      net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, net.full ? `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks6.length} dual-stack IPv6 socket(s) bound to the port.` : '');
       for (const sk of socks6.slice(1)) udp4_v6_sockets.queue!(net, sk, skb.copy(net.w.rec.newPacket(net.name, skb.pkt)));
       udp4_v6_sockets.queue!(net, socks6[0], skb);
       return;
     }
     if (socks.length === 0) {
-      net.count('UdpIgnoredMulti');
-      net.drop(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket is bound to UDP port ${dport} for the ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}: UdpIgnoredMulti, and the datagram is freed without an ICMP error (kfree_skb).`);
+      net.count(SNMP_UdpIgnoredMulti);
+      net.drop(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', net.full ? `No socket is bound to UDP port ${dport} for the ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}: UdpIgnoredMulti, and the datagram is freed without an ICMP error (kfree_skb).` : '');
       return;
     }
-    net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks.length} socket(s) bound to the port${socks.length > 1 ? ' (the first gets the skb, the others clones)' : ''}.`);
+    net.step(skb, 'L4', '__udp4_lib_mcast_deliver', FILE, net.full ? `The ${skb.dst!.type === 'RTN_BROADCAST' ? 'broadcast' : 'multicast'} to ${numToIp(daddr)}:${dport} goes to ${socks.length} socket(s) bound to the port${socks.length > 1 ? ' (the first gets the skb, the others clones)' : ''}.` : '');
     for (const sk of socks.slice(1)) {
       const c = skb.copy(net.w.rec.newPacket(net.name, skb.pkt));
       udp_queue_rcv_skb(net, sk, c);
@@ -358,8 +371,8 @@ function udp_queue_rcv_skb(net: Net, sk: UdpSock, skb: SkBuff): void {
 
 function udp_enqueue(net: Net, sk: UdpSock, skb: SkBuff): void {
   if (__udp_enqueue_schedule_skb(net, sk, skb)) {
-    net.count('UdpRcvbufErrors');
-    net.count('UdpInErrors');
+    net.count(SNMP_UdpRcvbufErrors);
+    net.count(SNMP_UdpInErrors);
     net.drop(skb, 'socket', '__udp_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', '-ENOMEM: no room in the receive buffer, so UdpRcvbufErrors and UdpInErrors count it and the datagram is freed (SKB_DROP_REASON_SOCKET_RCVBUFF).');
   }
 }
@@ -424,15 +437,15 @@ export function udp_recvmsg_all(net: Net, sk: UdpSock): void {
         const uh = readUdp(skb.buf, skb.data);
         const iph = readIp(skb.buf, skb.network_header);
         if (checksumBad(skb)) {
-          net.count('UdpInCsumErrors');
-          net.count('UdpInErrors');
+          net.count(SNMP_UdpInCsumErrors);
+          net.count(SNMP_UdpInErrors);
           net.drop(skb, 'socket', 'udp_recvmsg', FILE, 'NOT_SPECIFIED', 'recvmsg finds the UDP checksum wrong while copying the data: UdpInCsumErrors, UdpInErrors; the datagram is discarded and the application never sees it.');
           continue;
         }
-        net.count('UdpInDatagrams');
+        net.count(SNMP_UdpInDatagrams);
         const data = skb.buf.subarray(skb.data + UDP_HLEN, skb.data + uh.len);
         sk.report.received.push({ from: `${numToIp(iph.saddr)}:${uh.source}`, bytes: uh.len - UDP_HLEN, packet: skb.pkt, data: printable(data) });
-        net.step(skb, 'socket', 'udp_recvmsg', FILE, `The application reads ${uh.len - UDP_HLEN} bytes from ${numToIp(iph.saddr)}:${uh.source} (UdpInDatagrams).`);
+        net.step(skb, 'socket', 'udp_recvmsg', FILE, net.full ? `The application reads ${uh.len - UDP_HLEN} bytes from ${numToIp(iph.saddr)}:${uh.source} (UdpInDatagrams).` : '');
         net.fate(skb, { kind: 'delivered', fn: 'udp_recvmsg', detail: `read by the application on ${sk.report.local}` });
       }
     }),
@@ -451,13 +464,13 @@ export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, dad
   try {
     const sk = net.sock.udp.find((s) => s.lport === sport && (!s.laddr || s.laddr === saddr) && (!s.daddr || (s.daddr === daddr && s.dport === dport)));
     if (!sk) {
-      net.count('IcmpInErrors');
-      net.step(skb, 'L4', '__udp4_lib_err', FILE, `No socket sent ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: the error is counted in IcmpInErrors.`);
+      net.count(SNMP_IcmpInErrors);
+      net.step(skb, 'L4', '__udp4_lib_err', FILE, net.full ? `No socket sent ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: the error is counted in IcmpInErrors.` : '');
       net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
       return;
     }
     if (type === ICMP_REDIRECT) {
-      net.step(skb, 'L4', '__udp4_lib_err', FILE, `A redirect about ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: ipv4_sk_redirect applies it to the route.`);
+      net.step(skb, 'L4', '__udp4_lib_err', FILE, net.full ? `A redirect about ${numToIp(saddr)}:${sport} → ${numToIp(daddr)}:${dport}: ipv4_sk_redirect applies it to the route.` : '');
       net.call('ipv4_sk_redirect', () => ip_do_redirect(net, skb, info));
       net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err' });
       return;
@@ -469,7 +482,7 @@ export function udp_err(net: Net, skb: SkBuff, saddr: number, sport: number, dad
     }
     const err = code === ICMP_PORT_UNREACH && type === ICMP_DEST_UNREACH ? 'ECONNREFUSED' : icmpName(type, code);
     sk.errors.push(err);
-    net.step(skb, 'L4', '__udp4_lib_err', FILE, `The socket ${numToIp(saddr)}:${sport} is told: ${err}${sk.daddr ? ' (a connected socket sees it on its next call)' : ' (an unconnected socket reports it only with IP_RECVERR)'}.`);
+    net.step(skb, 'L4', '__udp4_lib_err', FILE, net.full ? `The socket ${numToIp(saddr)}:${sport} is told: ${err}${sk.daddr ? ' (a connected socket sees it on its next call)' : ' (an unconnected socket reports it only with IP_RECVERR)'}.` : '');
     net.fate(skb, { kind: 'consumed', fn: '__udp4_lib_err', detail: `error ${err} for ${numToIp(saddr)}:${sport}` });
   } finally {
     net.leave(call);

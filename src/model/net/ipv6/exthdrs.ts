@@ -9,6 +9,11 @@ import { ICMPV6_HDR_FIELD, ICMPV6_PARAMPROB, ICMPV6_UNK_OPTION, IPV6_HLEN, NEXTH
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmpv6_param_prob, ipv6_frag_rcv, type ExtResult } from './reassembly';
 import { icmpv6_send } from './icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6InAddrErrors = snmpId('Ip6InAddrErrors');
+const SNMP_Ip6InHdrErrors = snmpId('Ip6InHdrErrors');
 
 const FILE = 'net/ipv6/exthdrs.c';
 /** IPV6_TLV_PAD1, IPV6_TLV_PADN (include/uapi/linux/in6.h) */
@@ -42,7 +47,7 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
     let padlen = 0;
     let count = 0;
     const bad = (why: string): false => {
-      net.drop(skb, 'L3', 'ip6_parse_tlv', FILE, 'IP_INHDR', `${why}: the options are malformed and the packet is freed.`);
+      net.drop(skb, 'L3', 'ip6_parse_tlv', FILE, 'IP_INHDR', net.full ? `${why}: the options are malformed and the packet is freed.` : '');
       return false;
     };
     while (len > 0) {
@@ -69,18 +74,18 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
           // ipv6_hop_ra: IP6SKB_ROUTERALERT and its value for ip6_forward's ip6_call_ra_chain, which
           // hands the packet to IPV6_ROUTER_ALERT sockets (the model has none: it goes on as without)
           if (optlen !== 4) return bad(`A Router Alert option of ${optlen - 2} bytes (ipv6_hop_ra wants 2)`);
-          net.step(skb, 'L3', 'ipv6_hop_ra', FILE, `A Router Alert option (value ${(b[off + 2] << 8) | b[off + 3]}${b[off + 2] === 0 && b[off + 3] === 0 ? ': MLD' : ''}): marked for routers' Router Alert sockets; there are none, so it changes nothing here.`);
+          net.step(skb, 'L3', 'ipv6_hop_ra', FILE, net.full ? `A Router Alert option (value ${(b[off + 2] << 8) | b[off + 3]}${b[off + 2] === 0 && b[off + 3] === 0 ? ': MLD' : ''}): marked for routers' Router Alert sockets; there are none, so it changes nothing here.` : '');
         } else if (action === 0) {
-          net.step(skb, 'L3', 'ip6_parse_tlv', FILE, `Unknown ${where}: its two high bits are 00, skip it.`);
+          net.step(skb, 'L3', 'ip6_parse_tlv', FILE, net.full ? `Unknown ${where}: its two high bits are 00, skip it.` : '');
         } else {
           // ip6_tlvopt_unknown frees the packet itself, or has icmpv6_param_prob_reason do it
           const optoff = off;
           net.call('ip6_tlvopt_unknown', () => {
             if (action === 1 || (action === 3 && isV6Multicast(readIpv6(b, nh).daddr))) {
-              net.drop(skb, 'L3', 'ip6_tlvopt_unknown', FILE, 'UNHANDLED_PROTO', `Unknown ${where}: its two high bits say discard the packet${action === 3 ? ' (and, to a multicast destination, send nothing)' : ' silently'}.`);
+              net.drop(skb, 'L3', 'ip6_tlvopt_unknown', FILE, 'UNHANDLED_PROTO', net.full ? `Unknown ${where}: its two high bits say discard the packet${action === 3 ? ' (and, to a multicast destination, send nothing)' : ' silently'}.` : '');
               return;
             }
-            net.step(skb, 'L3', 'ip6_tlvopt_unknown', FILE, `Unknown ${where}: its two high bits (${action === 2 ? '10' : '11'}) say discard and tell the sender: ICMPv6 parameter problem code 2 pointing at it.`);
+            net.step(skb, 'L3', 'ip6_tlvopt_unknown', FILE, net.full ? `Unknown ${where}: its two high bits (${action === 2 ? '10' : '11'}) say discard and tell the sender: ICMPv6 parameter problem code 2 pointing at it.` : '');
             icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_OPTION, optoff - nh);
             net.drop(skb, 'L3', 'icmpv6_param_prob_reason', 'net/ipv6/icmp.c', 'UNHANDLED_PROTO', 'The packet with the unknown option is freed.');
           });
@@ -91,7 +96,7 @@ function ip6_parse_tlv(net: Net, skb: SkBuff, hopbyhop: boolean, fn: string): bo
       len -= optlen;
     }
     if (len !== 0) return bad('The options do not fill their header exactly');
-    net.step(skb, 'L3', fn, FILE, `The ${hopbyhop ? 'hop-by-hop' : 'destination'} options (${(b[start + 1] + 1) << 3} bytes) are all handled.`);
+    net.step(skb, 'L3', fn, FILE, net.full ? `The ${hopbyhop ? 'hop-by-hop' : 'destination'} options (${(b[start + 1] + 1) << 3} bytes) are all handled.` : '');
     return true;
   } finally {
     net.leave(call);
@@ -134,13 +139,13 @@ function ipv6_destopt_rcv(net: Net, skb: SkBuff): ExtResult | null {
   try {
     const len = extLen(skb);
     if (len === null) {
-      net.count('Ip6InHdrErrors');
+      net.count(SNMP_Ip6InHdrErrors);
       net.drop(skb, 'L3', 'ipv6_destopt_rcv', FILE, 'NOT_SPECIFIED', 'The destination options header is cut short: the packet is freed (Ip6InHdrErrors).');
       return null;
     }
     const nhoff = skb.transport_header - skb.network_header;
     if (!ip6_parse_tlv(net, skb, false, 'ipv6_destopt_rcv')) {
-      net.count('Ip6InHdrErrors');
+      net.count(SNMP_Ip6InHdrErrors);
       return null;
     }
     skb.transport_header += len;
@@ -161,22 +166,22 @@ function ipv6_rthdr_rcv(net: Net, skb: SkBuff): ExtResult | null {
   try {
     const len = extLen(skb);
     if (len === null) {
-      net.count('Ip6InHdrErrors');
+      net.count(SNMP_Ip6InHdrErrors);
       net.drop(skb, 'L3', 'ipv6_rthdr_rcv', FILE, 'NOT_SPECIFIED', 'The routing header is cut short: the packet is freed (Ip6InHdrErrors).');
       return null;
     }
     const th = skb.transport_header;
     const h = readIpv6(skb.buf, skb.network_header);
     if (isV6Multicast(h.daddr) || skb.pkt_type !== 'PACKET_HOST') {
-      net.count('Ip6InAddrErrors');
-      net.drop(skb, 'L3', 'ipv6_rthdr_rcv', FILE, 'NOT_SPECIFIED', `A routing header in a packet to ${formatIpv6(h.daddr)} (multicast, or not for this host's MAC): Ip6InAddrErrors.`);
+      net.count(SNMP_Ip6InAddrErrors);
+      net.drop(skb, 'L3', 'ipv6_rthdr_rcv', FILE, 'NOT_SPECIFIED', net.full ? `A routing header in a packet to ${formatIpv6(h.daddr)} (multicast, or not for this host's MAC): Ip6InAddrErrors.` : '');
       return null;
     }
     const type = skb.buf[th + 2];
     const left = skb.buf[th + 3];
     if (type === 3 || type === 4) throw new Error(`routing header type ${type} reached the model; the scenario grammar refuses it`);
     if (left === 0) {
-      net.step(skb, 'L3', 'ipv6_rthdr_rcv', FILE, `A routing header of type ${type} with no segments left: this host is its final destination, the header is passed over.`);
+      net.step(skb, 'L3', 'ipv6_rthdr_rcv', FILE, net.full ? `A routing header of type ${type} with no segments left: this host is its final destination, the header is passed over.` : '');
       const nhoff = th - skb.network_header;
       skb.transport_header += len;
       return { skb, nhoff };

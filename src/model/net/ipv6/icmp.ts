@@ -18,6 +18,16 @@ import { raw6_icmp_error } from './raw';
 import { inet6_err_handlers } from './err_handlers';
 import { rd16 } from '../../proto/addr';
 import { skb_release_data } from '../core/skb_release';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Icmp6InCsumErrors = snmpId('Icmp6InCsumErrors');
+const SNMP_Icmp6InErrors = snmpId('Icmp6InErrors');
+const SNMP_Icmp6InMsgs = snmpId('Icmp6InMsgs');
+const SNMP_Icmp6OutMsgs = snmpId('Icmp6OutMsgs');
+const SNMP_Icmp6OutRateLimitHost = snmpId('Icmp6OutRateLimitHost');
+const SNMP_IcmpOutRateLimitGlobal = snmpId('IcmpOutRateLimitGlobal');
+const SNMP_Ip6OutNoRoutes = snmpId('Ip6OutNoRoutes');
 
 const FILE = 'net/ipv6/icmp.c';
 
@@ -26,7 +36,7 @@ const NAMES: Record<number, string> = { 1: 'DestUnreachs', 2: 'PktTooBigs', 3: '
 
 /** ICMP6MSGOUT_INC_STATS + Icmp6OutMsgs: one counter per type, printed by name and by number. */
 export function icmp6_out_count(net: Net, type: number): void {
-  net.count('Icmp6OutMsgs');
+  net.count(SNMP_Icmp6OutMsgs);
   net.count(`Icmp6OutType${type}`);
   if (NAMES[type]) net.count(`Icmp6Out${NAMES[type]}` as SnmpName);
 }
@@ -54,17 +64,17 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
   const call = net.enter('icmpv6_rcv');
   try {
     const ip = readIpv6(skb.buf, skb.network_header);
-    net.count('Icmp6InMsgs');
+    net.count(SNMP_Icmp6InMsgs);
     const len = skb.len;
     if (len < ICMPV6_HLEN || l4Csum6(skb.buf, skb.data, len, ip.saddr, ip.daddr, NEXTHDR_ICMP) !== 0) {
-      net.count('Icmp6InCsumErrors');
-      net.count('Icmp6InErrors');
+      net.count(SNMP_Icmp6InCsumErrors);
+      net.count(SNMP_Icmp6InErrors);
       net.drop(skb, 'L4', 'icmpv6_rcv', FILE, 'ICMP_CSUM', 'The ICMPv6 checksum (over the pseudo-header) is wrong: Icmp6InCsumErrors and Icmp6InErrors.');
       return;
     }
     const h = readIcmp6(skb.buf, skb.data);
     icmp6_in_count(net, h.type);
-    net.step(skb, 'L4', 'icmpv6_rcv', FILE, `${icmp6Name(h.type, h.code, h.rest)} from ${formatIpv6(ip.saddr)}, checksum right (Icmp6InMsgs).`);
+    net.step(skb, 'L4', 'icmpv6_rcv', FILE, net.full ? `${icmp6Name(h.type, h.code, h.rest)} from ${formatIpv6(ip.saddr)}, checksum right (Icmp6InMsgs).` : '');
     let reason: SkbDropReason | null = null;
     switch (h.type) {
       case ICMPV6_ECHO_REQUEST:
@@ -90,7 +100,7 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
     if (pingTook) {
       // ping's raw socket has its clone: the packet's fate stays "delivered" there, but this skb is still freed
       if (reason) {
-        net.step(skb, 'L4', 'icmpv6_rcv', FILE, `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.`, { drop: `SKB_DROP_REASON_${reason}` });
+        net.step(skb, 'L4', 'icmpv6_rcv', FILE, net.full ? `icmpv6_rcv frees this skb with SKB_DROP_REASON_${reason}; ping's raw socket already has its copy.` : '', { drop: `SKB_DROP_REASON_${reason}` });
         // as in icmp_rcv: the clone shares the data, and ping's read of it (consume_skb in
         // skb_free_datagram) releases a reassembled reply's frag_list, with the reason
         // __kfree_skb gives; the model has no step for that read, so the list goes here
@@ -137,21 +147,21 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
   net.call('icmpv6_notify', () => {
     const q = skb.data + ICMPV6_HLEN;
     const inErrors = (why: string): void => {
-      net.count('Icmp6InErrors');
-      net.step(skb, 'L4', 'icmpv6_notify', FILE, `${why}: Icmp6InErrors.`);
+      net.count(SNMP_Icmp6InErrors);
+      net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `${why}: Icmp6InErrors.` : '');
     };
     if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header');
     const inner = readIpv6(skb.buf, q);
     const walked = ipv6_skip_exthdr(skb, q + IPV6_HLEN, inner.nexthdr);
     if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (IPV6_BAD_EXTHDR)');
     if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header');
-    if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.`);
+    if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.` : '');
     if (walked.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
       const mtu = Math.max(info, IPV6_MIN_MTU);
       const key = formatIpv6(inner.daddr);
       const had = net.ipv6.pmtu.get(key);
       if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
-      net.step(skb, 'L4', 'icmpv6_err', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu} (a route exception), which later packets to it use.`);
+      net.step(skb, 'L4', 'icmpv6_err', FILE, net.full ? `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu} (a route exception), which later packets to it use.` : '');
     }
     inet6_err_handlers.get(walked.nexthdr)?.(net, skb, q, type, code, info, walked.off);
     raw6_icmp_error(net, skb, walked.nexthdr);
@@ -174,7 +184,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
     const iif = isV6LinkLocal(ip.saddr) ? net.devByIndex(skb.cb.iif ?? skb.skb_iif) : undefined;
     const r = ip6_dst_lookup(net, ip.saddr, iif && !iif.isLoopback ? iif : undefined);
     if ('error' in r) {
-      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.`);
+      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.` : '');
       return 'NOT_SPECIFIED';
     }
     const len = skb.len;
@@ -185,7 +195,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       b.set(data, off);
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
     });
-    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).`);
+    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
     net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
     return null;
   } finally {
@@ -238,7 +248,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       saddr = undefined;
     }
     if (isV6Any(ip.saddr) || isV6Multicast(ip.saddr)) {
-      net.step(skb, 'L3', 'icmp6_send', FILE, `No ICMPv6 error to the source ${formatIpv6(ip.saddr)}.`);
+      net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `No ICMPv6 error to the source ${formatIpv6(ip.saddr)}.` : '');
       return;
     }
     if (ip.nexthdr === NEXTHDR_ICMP && skb.tail - (nh + IPV6_HLEN) >= 1 && skb.buf[nh + IPV6_HLEN] < 128) {
@@ -249,7 +259,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     if (limited && !icmp_global_allow(net)) {
       // icmpv6_global_allow (v6.12) counts the refusal in the IPv4 ICMP MIB (__ICMP_INC_STATS,
       // ICMP_MIB_RATELIMITGLOBAL): the namespace-wide bucket is shared, and so is its counter
-      net.count('IcmpOutRateLimitGlobal');
+      net.count(SNMP_IcmpOutRateLimitGlobal);
       net.step(skb, 'L3', 'icmp6_send', FILE, 'icmpv6_global_allow: the namespace-wide ICMP budget (icmp_global_allow) is used up, so no error is sent (IcmpOutRateLimitGlobal).');
       return;
     }
@@ -262,14 +272,14 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       // counts Ip6OutNoRoutes, whatever its error, and the refusal ICMP6_MIB_RATELIMITHOST
       const x = ip6_route_output_dst(net, ip.saddr, oif);
       if (x.error) {
-        net.count('Ip6OutNoRoutes');
-        net.count('Icmp6OutRateLimitHost');
-        net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow finds no route back to ${formatIpv6(ip.saddr)} (Ip6OutNoRoutes), so it refuses the error (Icmp6OutRateLimitHost).`);
+        net.count(SNMP_Ip6OutNoRoutes);
+        net.count(SNMP_Icmp6OutRateLimitHost);
+        net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `icmpv6_xrlim_allow finds no route back to ${formatIpv6(ip.saddr)} (Ip6OutNoRoutes), so it refuses the error (Icmp6OutRateLimitHost).` : '');
         return;
       }
       if (!icmpv6_xrlim_allow(net, x, ip.saddr)) {
-        net.count('Icmp6OutRateLimitHost');
-        net.step(skb, 'L3', 'icmp6_send', FILE, `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now (Icmp6OutRateLimitHost).`);
+        net.count(SNMP_Icmp6OutRateLimitHost);
+        net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `icmpv6_xrlim_allow: an error went to ${formatIpv6(ip.saddr)} too recently (net.ipv6.icmp.ratelimit), so none is sent now (Icmp6OutRateLimitHost).` : '');
         return;
       }
       icmp_global_consume(net);
@@ -277,7 +287,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     // icmpv6_route_lookup → ip6_dst_lookup
     const r = ip6_dst_lookup(net, ip.saddr, oif);
     if ('error' in r) {
-      net.step(skb, 'L3', 'icmp6_send', FILE, `No route back to ${formatIpv6(ip.saddr)}${r.error === ENETUNREACH ? ' (Ip6OutNoRoutes)' : ''}: no error is sent.`);
+      net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `No route back to ${formatIpv6(ip.saddr)}${r.error === ENETUNREACH ? ' (Ip6OutNoRoutes)' : ''}: no error is sent.` : '');
       return;
     }
     const from = saddr ?? r.saddr;
@@ -290,7 +300,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       b.set(q, off + ICMPV6_HLEN);
       writeIcmp6(b, off, len, { type, code, rest: info }, from, ip.saddr);
     });
-    net.step(out, 'L3', 'icmp6_send', FILE, `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.`);
+    net.step(out, 'L3', 'icmp6_send', FILE, net.full ? `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.` : '');
     net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out));
   } finally {
     net.leave(call);

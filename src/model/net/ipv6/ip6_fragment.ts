@@ -10,6 +10,12 @@ import { wr16, wr32 } from '../../proto/addr';
 import { IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ROUTING, ICMPV6_PKT_TOOBIG, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmpv6_send } from './icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6FragCreates = snmpId('Ip6FragCreates');
+const SNMP_Ip6FragFails = snmpId('Ip6FragFails');
+const SNMP_Ip6FragOKs = snmpId('Ip6FragOKs');
 
 const FILE = 'net/ipv6/ip6_output.c';
 /** sizeof(struct frag_hdr) */
@@ -95,7 +101,7 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
     // nf_defrag_ipv6 reassembled keeps the extension headers it arrived with
     const first = ip6_find_1stfragopt(skb);
     if (!first) {
-      net.count('Ip6FragFails');
+      net.count(SNMP_Ip6FragFails);
       net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', 'ip6_find_1stfragopt finds no end to the extension headers: -EINVAL (Ip6FragFails).', '-EINVAL');
       return -22;
     }
@@ -104,7 +110,7 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
     const fail = (why: string, err: number, toobig: boolean): number => {
       net.step(skb, 'L3', 'ip6_fragment', FILE, why);
       if (toobig) icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, routeMtu);
-      net.count('Ip6FragFails');
+      net.count(SNMP_Ip6FragFails);
       net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', 'The packet that cannot be fragmented is freed (Ip6FragFails).', `-${err === EMSGSIZE ? 'EMSGSIZE' : err}`);
       return -err;
     };
@@ -146,7 +152,7 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       'L3',
       'ip6_fragment',
       FILE,
-      `The ${skb.len}-byte packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} does not fit the MTU ${mtu}: it is cut into ${count} fragments of at most ${room & ~7} data bytes, each behind a copy of the ${hlen}-byte IPv6 header and an 8-byte Fragment header with identification 0x${id.toString(16)} (ipv6_select_ident).`,
+      net.full ? `The ${skb.len}-byte packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} does not fit the MTU ${mtu}: it is cut into ${count} fragments of at most ${room & ~7} data bytes, each behind a copy of the ${hlen}-byte IPv6 header and an 8-byte Fragment header with identification 0x${id.toString(16)} (ipv6_select_ident).` : '',
     );
     let done = 0;
     let n = 0;
@@ -168,17 +174,17 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       // the fast path (a frag_list from ip6_append_data, as a local sender's) sends the head
       // sk_buff itself as the first fragment, with its dst_pending_confirm
       if (n === 1) f.dst_pending_confirm = skb.dst_pending_confirm;
-      net.step(f, 'L3', 'ip6_fragment', FILE, `Fragment ${n} of ${count}: offset ${done}, ${len} data bytes, M ${more ? 'set' : 'clear'}; it goes down now and counts in Ip6FragCreates once sent.`);
+      net.step(f, 'L3', 'ip6_fragment', FILE, net.full ? `Fragment ${n} of ${count}: offset ${done}, ${len} data bytes, M ${more ? 'set' : 'clear'}; it goes down now and counts in Ip6FragCreates once sent.` : '');
       done += len;
       const err = output(f);
       if (err) {
-        net.count('Ip6FragFails');
-        net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', `Fragment ${n} was refused on the way down: the packet is freed and its other ${count - n} fragment(s) are never sent (Ip6FragFails).`, String(err));
+        net.count(SNMP_Ip6FragFails);
+        net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the packet is freed and its other ${count - n} fragment(s) are never sent (Ip6FragFails).` : '', String(err));
         return err;
       }
-      net.count('Ip6FragCreates');
+      net.count(SNMP_Ip6FragCreates);
     }
-    net.count('Ip6FragOKs');
+    net.count(SNMP_Ip6FragOKs);
     net.fate(skb, { kind: 'consumed', fn: 'ip6_fragment', detail: `cut into ${count} fragments` });
     return 0;
   } finally {

@@ -18,6 +18,20 @@ import { ip6_forward } from './ip6_output';
 import { udpv6_rcv } from './udp';
 import { tcp_v6_rcv } from './tcp_ipv6';
 import { inet6_exthdrs, ipv6_parse_hopopts } from './exthdrs';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6InAddrErrors = snmpId('Ip6InAddrErrors');
+const SNMP_Ip6InDelivers = snmpId('Ip6InDelivers');
+const SNMP_Ip6InDiscards = snmpId('Ip6InDiscards');
+const SNMP_Ip6InHdrErrors = snmpId('Ip6InHdrErrors');
+const SNMP_Ip6InMcastOctets = snmpId('Ip6InMcastOctets');
+const SNMP_Ip6InMcastPkts = snmpId('Ip6InMcastPkts');
+const SNMP_Ip6InNoRoutes = snmpId('Ip6InNoRoutes');
+const SNMP_Ip6InOctets = snmpId('Ip6InOctets');
+const SNMP_Ip6InReceives = snmpId('Ip6InReceives');
+const SNMP_Ip6InTruncatedPkts = snmpId('Ip6InTruncatedPkts');
+const SNMP_Ip6InUnknownProtos = snmpId('Ip6InUnknownProtos');
 
 export const IP6_INPUT_FILE = 'net/ipv6/ip6_input.c';
 const FILE = IP6_INPUT_FILE;
@@ -41,22 +55,22 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
       net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'OTHERHOST', 'The frame was addressed to another host\'s MAC (PACKET_OTHERHOST): IPv6 drops it before counting it.');
       return false;
     }
-    net.count('Ip6InReceives');
-    net.count('Ip6InOctets', skb.len);
+    net.count(SNMP_Ip6InReceives);
+    net.count(SNMP_Ip6InOctets, skb.len);
     if (!ipv6Enabled(net)) {
-      net.count('Ip6InDiscards');
-      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'IPV6DISABLED', `IPv6 is off on ${dev.name} (disable_ipv6, as in every namespace of a scenario that does not use IPv6): Ip6InDiscards.`);
+      net.count(SNMP_Ip6InDiscards);
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'IPV6DISABLED', net.full ? `IPv6 is off on ${dev.name} (disable_ipv6, as in every namespace of a scenario that does not use IPv6): Ip6InDiscards.` : '');
       return false;
     }
     if (!in6_dev_get(net, dev)) {
       // no inet6_dev (its MTU went below 1280: addrconf_ifdown): the reason stays NOT_SPECIFIED
-      net.count('Ip6InDiscards');
-      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'NOT_SPECIFIED', `${dev.name} has no inet6_dev (its MTU is below 1280, so addrconf_ifdown stopped IPv6 on it): Ip6InDiscards.`);
+      net.count(SNMP_Ip6InDiscards);
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'NOT_SPECIFIED', net.full ? `${dev.name} has no inet6_dev (its MTU is below 1280, so addrconf_ifdown stopped IPv6 on it): Ip6InDiscards.` : '');
       return false;
     }
     const err = (why: string, reason: SkbDropReason = 'IP_INHDR'): false => {
-      net.count('Ip6InHdrErrors');
-      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, reason, `${why} Ip6InHdrErrors.`);
+      net.count(SNMP_Ip6InHdrErrors);
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, reason, net.full ? `${why} Ip6InHdrErrors.` : '');
       return false;
     };
     skb.cb = { iif: skb.skb_iif };
@@ -71,8 +85,8 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
     if (isV6Multicast(h.saddr)) return err('A multicast source address (RFC 4291 2.7).');
     skb.transport_header = skb.network_header + IPV6_HLEN;
     if (h.payloadLen + IPV6_HLEN > skb.len) {
-      net.count('Ip6InTruncatedPkts');
-      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'PKT_TOO_SMALL', `payload_len says ${h.payloadLen} bytes after the header but only ${skb.len - IPV6_HLEN} arrived: Ip6InTruncatedPkts.`);
+      net.count(SNMP_Ip6InTruncatedPkts);
+      net.drop(skb, 'L3', 'ip6_rcv_core', FILE, 'PKT_TOO_SMALL', net.full ? `payload_len says ${h.payloadLen} bytes after the header but only ${skb.len - IPV6_HLEN} arrived: Ip6InTruncatedPkts.` : '');
       return false;
     }
     const padded = skb.len - IPV6_HLEN - h.payloadLen;
@@ -80,10 +94,10 @@ function ip6_rcv_core(net: Net, skb: SkBuff, dev: NetDevice): boolean {
     skb.cb.nhoff = 6;
     // only a hop-by-hop header right after the IPv6 header is processed here (and before PRE_ROUTING)
     if (h.nexthdr === NEXTHDR_HOP && !ipv6_parse_hopopts(net, skb)) {
-      net.count('Ip6InHdrErrors');
+      net.count(SNMP_Ip6InHdrErrors);
       return false;
     }
-    net.step(skb, 'L3', 'ip6_rcv_core', FILE, `The IPv6 header is sane (version 6, payload_len ${h.payloadLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. Ip6InReceives counts it. ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}, hop limit ${h.hopLimit}, next header ${h.nexthdr}.`);
+    net.step(skb, 'L3', 'ip6_rcv_core', FILE, net.full ? `The IPv6 header is sane (version 6, payload_len ${h.payloadLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. Ip6InReceives counts it. ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}, hop limit ${h.hopLimit}, next header ${h.nexthdr}.` : '');
     return true;
   } finally {
     net.leave(call);
@@ -96,10 +110,10 @@ function ip6_rcv_finish(net: Net, skb: SkBuff): void {
   try {
     const h = readIpv6(skb.buf, skb.network_header);
     if (skb.dst) {
-      net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second lookup.`);
+      net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second lookup.` : '');
     } else {
       const rt = net.call('ip6_route_input', () => ip6_route_input(net, skb, h.daddr));
-      net.step(skb, 'L3', 'ip6_route_input', ROUTE6_FILE, `fib6 lookup for ${formatIpv6(h.daddr)}: ${rt.describe()}; dst->input is ${rt.input.name}.`);
+      net.step(skb, 'L3', 'ip6_route_input', ROUTE6_FILE, net.full ? `fib6 lookup for ${formatIpv6(h.daddr)}: ${rt.describe()}; dst->input is ${rt.input.name}.` : '');
     }
     skb.dst!.input.fn(net, skb);
   } finally {
@@ -153,7 +167,7 @@ function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff:
   const call = net.enter('ip6_protocol_deliver_rcu');
   try {
     for (let ext = inet6_exthdrs.get(nexthdr); ext; ext = inet6_exthdrs.get(nexthdr)) {
-      net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `Next header ${nexthdr} (byte ${nhoff}) is an extension header: ${ext.name}.`);
+      net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, net.full ? `Next header ${nexthdr} (byte ${nhoff}) is an extension header: ${ext.name}.` : '');
       const r = ext.handler(net, skb, nhoff);
       if (!r) return;
       skb = r.skb;
@@ -167,19 +181,19 @@ function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff:
     const p = inet6_protos.get(nexthdr);
     if (!p) {
       if (!raw) {
-        net.count('Ip6InUnknownProtos');
-        net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `No handler for next header ${nexthdr} and no raw socket: Ip6InUnknownProtos, and the sender gets ICMPv6 parameter problem (unrecognised next header).`);
+        net.count(SNMP_Ip6InUnknownProtos);
+        net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, net.full ? `No handler for next header ${nexthdr} and no raw socket: Ip6InUnknownProtos, and the sender gets ICMPv6 parameter problem (unrecognised next header).` : '');
         icmpv6_send(net, skb, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, nhoff);
-        net.drop(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, 'IP_NOPROTO', `Next header ${nexthdr} is not handled here: dropped.`);
+        net.drop(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, 'IP_NOPROTO', net.full ? `Next header ${nexthdr} is not handled here: dropped.` : '');
       } else {
-        net.count('Ip6InDelivers');
+        net.count(SNMP_Ip6InDelivers);
         net.fate(skb, { kind: 'consumed', fn: 'ip6_protocol_deliver_rcu', detail: 'copied to a raw socket' });
       }
       return;
     }
-    net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, `inet6_protos[${nexthdr}] is ${p.name}: the packet goes up (Ip6InDelivers).`);
+    net.step(skb, 'L3', 'ip6_protocol_deliver_rcu', FILE, net.full ? `inet6_protos[${nexthdr}] is ${p.name}: the packet goes up (Ip6InDelivers).` : '');
     p.handler(net, skb, raw === 'ping');
-    net.count('Ip6InDelivers');
+    net.count(SNMP_Ip6InDelivers);
   } finally {
     net.leave(call);
   }
@@ -189,16 +203,16 @@ function ip6_protocol_deliver_rcu(net: Net, skb: SkBuff, nexthdr: number, nhoff:
 export function ip6_mc_input(net: Net, skb: SkBuff): void {
   const call = net.enter('ip6_mc_input');
   try {
-    net.count('Ip6InMcastPkts');
-    net.count('Ip6InMcastOctets', skb.len);
+    net.count(SNMP_Ip6InMcastPkts);
+    net.count(SNMP_Ip6InMcastOctets, skb.len);
     const h = readIpv6(skb.buf, skb.network_header);
     const dev = skb.dev!;
     if (ipv6_chk_mcast_addr(net, dev, h.daddr)) {
-      net.step(skb, 'L3', 'ip6_mc_input', FILE, `${dev.name} has joined ${formatIpv6(h.daddr)} (ipv6_chk_mcast_addr): the packet is delivered (Ip6InMcastPkts).`);
+      net.step(skb, 'L3', 'ip6_mc_input', FILE, net.full ? `${dev.name} has joined ${formatIpv6(h.daddr)} (ipv6_chk_mcast_addr): the packet is delivered (Ip6InMcastPkts).` : '');
       ip6_input(net, skb);
       return;
     }
-    net.drop(skb, 'L3', 'ip6_mc_input', FILE, 'NOT_SPECIFIED', `${dev.name} has not joined ${formatIpv6(h.daddr)}: the packet is freed (Ip6InMcastPkts).`);
+    net.drop(skb, 'L3', 'ip6_mc_input', FILE, 'NOT_SPECIFIED', net.full ? `${dev.name} has not joined ${formatIpv6(h.daddr)}: the packet is freed (Ip6InMcastPkts).` : '');
   } finally {
     net.leave(call);
   }
@@ -212,10 +226,10 @@ function ip6_pkt_drop(net: Net, skb: SkBuff, code: number, fn: string): void {
       let reason: SkbDropReason = 'IP_INNOROUTES';
       if (isV6Any(h.daddr)) {
         reason = 'IP_INADDRERRORS';
-        net.count('Ip6InAddrErrors');
-      } else net.count('Ip6InNoRoutes');
+        net.count(SNMP_Ip6InAddrErrors);
+      } else net.count(SNMP_Ip6InNoRoutes);
       const rt = skb.dst as Rt6Info;
-      net.step(skb, 'L3', 'ip6_pkt_drop', ROUTE6_FILE, `The route to ${formatIpv6(h.daddr)} is ${rt.describe()}: ${reason === 'IP_INNOROUTES' ? 'Ip6InNoRoutes' : 'Ip6InAddrErrors'}, and the sender gets ICMPv6 destination unreachable (${code === ICMPV6_NOROUTE ? 'no route' : 'administratively prohibited'}).`);
+      net.step(skb, 'L3', 'ip6_pkt_drop', ROUTE6_FILE, net.full ? `The route to ${formatIpv6(h.daddr)} is ${rt.describe()}: ${reason === 'IP_INNOROUTES' ? 'Ip6InNoRoutes' : 'Ip6InAddrErrors'}, and the sender gets ICMPv6 destination unreachable (${code === ICMPV6_NOROUTE ? 'no route' : 'administratively prohibited'}).` : '');
       icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, code, 0);
       net.drop(skb, 'L3', 'ip6_pkt_drop', ROUTE6_FILE, reason, 'The packet without a route is freed.');
     }),

@@ -18,6 +18,20 @@ import { rt6Fns, rt6_nexthop, type Rt6Info } from './route';
 import { nd_neigh_for_gw } from './ndisc';
 import { icmpv6_send, icmp6_out_count } from './icmp';
 import { ip6_fragment } from './ip6_fragment';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6FragFails = snmpId('Ip6FragFails');
+const SNMP_Ip6InAddrErrors = snmpId('Ip6InAddrErrors');
+const SNMP_Ip6InHdrErrors = snmpId('Ip6InHdrErrors');
+const SNMP_Ip6InTooBigErrors = snmpId('Ip6InTooBigErrors');
+const SNMP_Ip6OutDiscards = snmpId('Ip6OutDiscards');
+const SNMP_Ip6OutForwDatagrams = snmpId('Ip6OutForwDatagrams');
+const SNMP_Ip6OutMcastOctets = snmpId('Ip6OutMcastOctets');
+const SNMP_Ip6OutMcastPkts = snmpId('Ip6OutMcastPkts');
+const SNMP_Ip6OutOctets = snmpId('Ip6OutOctets');
+const SNMP_Ip6OutRequests = snmpId('Ip6OutRequests');
+const SNMP_Ip6OutTransmits = snmpId('Ip6OutTransmits');
 
 export const IP6_OUTPUT_FILE = 'net/ipv6/ip6_output.c';
 const FILE = IP6_OUTPUT_FILE;
@@ -45,7 +59,7 @@ export function ip6_make_skb(net: Net, rt: Rt6Info, h: Ip6Make, len: number, pkt
   writeIpv6(skb.w(), skb.data, { tclass: h.tclass ?? 0, flowLabel: 0, payloadLen: len, nexthdr: h.nexthdr, hopLimit: h.hopLimit, saddr: h.saddr, daddr: h.daddr });
   skb.dst = rt;
   skb.protocol = ETH_P_IPV6;
-  net.count('Ip6OutRequests');
+  net.count(SNMP_Ip6OutRequests);
   if (h.nexthdr === 58) icmp6_out_count(net, skb.buf[off]);
   return skb;
 }
@@ -56,7 +70,7 @@ export function ip6_send_skb(net: Net, skb: SkBuff): number {
   try {
     let rc = ip6_local_out(net, skb);
     if (rc > 0) rc = rc === NET_XMIT_CN ? 0 : -ENOBUFS;
-    if (rc) net.count('Ip6OutDiscards');
+    if (rc) net.count(SNMP_Ip6OutDiscards);
     return rc;
   } finally {
     net.leave(call);
@@ -70,7 +84,7 @@ export function ip6_local_out(net: Net, skb: SkBuff): number {
       wr16(skb.w(), skb.network_header + 4, skb.len - IPV6_HLEN);
       skb.protocol = ETH_P_IPV6;
       const h = readIpv6(skb.buf, skb.network_header);
-      net.step(skb, 'L3', '__ip6_local_out', 'net/ipv6/output_core.c', `A locally made IPv6 packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}: payload_len = ${h.payloadLen}; the LOCAL_OUT hook, then dst_output.`);
+      net.step(skb, 'L3', '__ip6_local_out', 'net/ipv6/output_core.c', net.full ? `A locally made IPv6 packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)}: payload_len = ${h.payloadLen}; the LOCAL_OUT hook, then dst_output.` : '');
       let rc = 0;
       const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
         rc = skb.dst!.output.fn(net, skb);
@@ -87,7 +101,7 @@ export function ip6_output(net: Net, skb: SkBuff): number {
     const dev = skb.dst!.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IPV6;
-    net.step(skb, 'L3', 'ip6_output', FILE, `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`);
+    net.step(skb, 'L3', 'ip6_output', FILE, net.full ? `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.` : '');
     let rc = 0;
     const hrc = nf_hook6(net, 'NF_INET_POST_ROUTING', skb, 'ip6_finish_output', () => {
       rc = ip6_finish_output(net, skb);
@@ -129,16 +143,16 @@ export function ip6_finish_output2(net: Net, skb: SkBuff): number {
     const dev = rt.dev;
     const h = readIpv6(skb.buf, skb.network_header);
     if (isV6Multicast(h.daddr)) {
-      net.count('Ip6OutMcastPkts');
-      net.count('Ip6OutMcastOctets', skb.len);
+      net.count(SNMP_Ip6OutMcastPkts);
+      net.count(SNMP_Ip6OutMcastOctets, skb.len);
     }
-    net.count('Ip6OutTransmits');
-    net.count('Ip6OutOctets', skb.len);
+    net.count(SNMP_Ip6OutTransmits);
+    net.count(SNMP_Ip6OutOctets, skb.len);
     const hh = dev.llReservedSpace();
     if (skb.headroom() < hh) skb.expandHead(hh - skb.headroom());
     const nexthop = rt6_nexthop(rt, h.daddr);
     if (dev.isLoopback) net.step(skb, 'L3', 'ip6_finish_output2', FILE, 'The destination is this host: the packet goes out on lo (Ip6OutTransmits).');
-    else net.step(skb, 'L3', 'ip6_finish_output2', FILE, `The next hop is ${formatIpv6(nexthop)}${rt.gw6 ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its nd_tbl entry gives the MAC address (Ip6OutTransmits).`);
+    else net.step(skb, 'L3', 'ip6_finish_output2', FILE, net.full ? `The next hop is ${formatIpv6(nexthop)}${rt.gw6 ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its nd_tbl entry gives the MAC address (Ip6OutTransmits).` : '');
     const n = nd_neigh_for_gw(net, dev, nexthop);
     // sock_confirm_neigh (include/net/sock.h, v6.12): a packet sent with dst_pending_confirm (TCP
     // after the peer answered, ping with MSG_CONFIRM) confirms the neighbour it goes to, so an
@@ -147,7 +161,7 @@ export function ip6_finish_output2(net: Net, skb: SkBuff): number {
       const sk = skb.sk as { dstPendingConfirm?: boolean } | null;
       if (sk?.dstPendingConfirm) sk.dstPendingConfirm = false;
       neigh_confirm(net, n);
-      net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', `The sender asked for its neighbour to be confirmed: ${formatIpv6(nexthop)}'s nd_tbl entry is confirmed now (neigh_confirm), so it stays usable without a probe.`);
+      net.step(skb, 'L2', 'sock_confirm_neigh', 'include/net/sock.h', net.full ? `The sender asked for its neighbour to be confirmed: ${formatIpv6(nexthop)}'s nd_tbl entry is confirmed now (neigh_confirm), so it stays usable without a probe.` : '');
     }
     return neigh_output(net, n, skb);
   } finally {
@@ -174,18 +188,18 @@ export function ip6_forward(net: Net, skb: SkBuff): void {
     const rt = skb.dst as Rt6Info;
     const h = readIpv6(skb.buf, skb.network_header);
     const addrError = (why: string): void => {
-      net.count('Ip6InAddrErrors');
-      net.drop(skb, 'L3', 'ip6_forward', FILE, 'IP_INADDRERRORS', `${why} Ip6InAddrErrors.`);
+      net.count(SNMP_Ip6InAddrErrors);
+      net.drop(skb, 'L3', 'ip6_forward', FILE, 'IP_INADDRERRORS', net.full ? `${why} Ip6InAddrErrors.` : '');
     };
     if (net.get('net.ipv6.conf.all.forwarding') === 0) return addrError(`${formatIpv6(h.daddr)} is not this host's and net.ipv6.conf.all.forwarding is 0: the packet may not be forwarded.`);
     if (skb.pkt_type !== 'PACKET_HOST') {
-      net.drop(skb, 'L3', 'ip6_forward', FILE, 'NOT_SPECIFIED', `A packet received as ${skb.pkt_type} is not forwarded.`);
+      net.drop(skb, 'L3', 'ip6_forward', FILE, 'NOT_SPECIFIED', net.full ? `A packet received as ${skb.pkt_type} is not forwarded.` : '');
       return;
     }
     if (h.hopLimit <= 1) {
-      net.step(skb, 'L3', 'ip6_forward', FILE, `The hop limit is ${h.hopLimit}: the packet may not be forwarded, and the sender gets ICMPv6 time exceeded (hop limit exceeded in transit).`);
+      net.step(skb, 'L3', 'ip6_forward', FILE, net.full ? `The hop limit is ${h.hopLimit}: the packet may not be forwarded, and the sender gets ICMPv6 time exceeded (hop limit exceeded in transit).` : '');
       icmpv6_send(net, skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
-      net.count('Ip6InHdrErrors');
+      net.count(SNMP_Ip6InHdrErrors);
       net.drop(skb, 'L3', 'ip6_forward', FILE, 'IP_INHDR', 'The packet whose hop limit ran out is freed (Ip6InHdrErrors).', '-ETIMEDOUT');
       return;
     }
@@ -193,22 +207,22 @@ export function ip6_forward(net: Net, skb: SkBuff): void {
     if (skb.cb.iif === dev.ifindex) throw new NotModelled('ICMPv6 redirects (ndisc_send_redirect) are not modelled: the packet would leave on the device it came in on');
     if (isV6Any(h.saddr) || isV6Multicast(h.saddr) || isV6Loopback(h.saddr)) return addrError(`The source ${formatIpv6(h.saddr)} may not be forwarded.`);
     if (isV6LinkLocal(h.saddr)) throw new NotModelled('forwarding a packet from a link-local source (ICMPv6 beyond scope) is not modelled');
-    net.count('Ip6OutForwDatagrams');
+    net.count(SNMP_Ip6OutForwDatagrams);
     // ip6_dst_mtu_maybe_forward(dst, true): a router uses the device's MTU, not the route's metric
     const mtu = Math.max(IPV6_MIN_MTU, dev.mtu);
     if (ip6_pkt_too_big(skb, mtu)) {
       skb.dev = dev;
       const fmax = skb.cb.fragMaxSize;
-      net.step(skb, 'L3', 'ip6_forward', FILE, `The packet (${skb.len} bytes${fmax ? `, reassembled by conntrack from fragments of up to ${fmax} bytes` : ''}) is larger than the MTU ${mtu} of ${dev.name}, and IPv6 routers do not fragment: ICMPv6 Packet Too Big (mtu ${mtu}) goes back, Ip6InTooBigErrors and Ip6FragFails.`);
+      net.step(skb, 'L3', 'ip6_forward', FILE, net.full ? `The packet (${skb.len} bytes${fmax ? `, reassembled by conntrack from fragments of up to ${fmax} bytes` : ''}) is larger than the MTU ${mtu} of ${dev.name}, and IPv6 routers do not fragment: ICMPv6 Packet Too Big (mtu ${mtu}) goes back, Ip6InTooBigErrors and Ip6FragFails.` : '');
       icmpv6_send(net, skb, ICMPV6_PKT_TOOBIG, 0, mtu);
-      net.count('Ip6InTooBigErrors');
-      net.count('Ip6FragFails');
+      net.count(SNMP_Ip6InTooBigErrors);
+      net.count(SNMP_Ip6FragFails);
       net.drop(skb, 'L3', 'ip6_forward', FILE, 'PKT_TOO_BIG', 'The packet that does not fit is freed.', '-EMSGSIZE');
       return;
     }
     if (skb.headroom() < dev.hard_header_len) skb.expandHead(dev.hard_header_len - skb.headroom());
     skb.w()[skb.network_header + 7] = h.hopLimit - 1;
-    net.step(skb, 'L3', 'ip6_forward', FILE, `Forwarding is on: the hop limit goes ${h.hopLimit} → ${h.hopLimit - 1} (IPv6 has no header checksum to fix), Ip6OutForwDatagrams; then the FORWARD hook.`);
+    net.step(skb, 'L3', 'ip6_forward', FILE, net.full ? `Forwarding is on: the hop limit goes ${h.hopLimit} → ${h.hopLimit - 1} (IPv6 has no header checksum to fix), Ip6OutForwDatagrams; then the FORWARD hook.` : '');
     nf_hook6(net, 'NF_INET_FORWARD', skb, 'ip6_forward_finish', () =>
       net.call('ip6_forward_finish', () => {
         skb.dst!.output.fn(net, skb);

@@ -21,6 +21,11 @@ import { icmp6_dst_alloc } from './route';
 import { nf_hook6 } from './netfilter';
 import { icmp6_out_count } from './icmp';
 import { isTentative } from './ipv6_state';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6OutDiscards = snmpId('Ip6OutDiscards');
+const SNMP_Ip6OutRequests = snmpId('Ip6OutRequests');
 
 const FILE = 'net/ipv6/mcast.c';
 /** ICMPV6_MLD2_REPORT */
@@ -278,14 +283,14 @@ function mld_sendpack(net: Net, dev: NetDevice, recs: { type: number; addr: Uint
   skb.dev = dev;
   skb.protocol = ETH_P_IPV6;
   skb.dst = icmp6_dst_alloc(dev, MLD2_ALL_MCR);
-  net.count('Ip6OutRequests');
+  net.count(SNMP_Ip6OutRequests);
   const what = recs.map((r) => `${r.type === MLD2_CHANGE_TO_EXCLUDE ? 'CHANGE_TO_EXCLUDE' : 'CHANGE_TO_INCLUDE'} ${formatIpv6(r.addr)}`).join(', ');
-  net.step(skb, 'L3', fn, FILE, `MLDv2 report on ${dev.name} to ff02::16 (all MLDv2 routers) from ${ll ? formatIpv6(saddr) : ':: (the link-local address is still tentative)'}: ${what}. Hop limit 1, a Router Alert option (Ip6OutRequests).`);
+  net.step(skb, 'L3', fn, FILE, net.full ? `MLDv2 report on ${dev.name} to ff02::16 (all MLDv2 routers) from ${ll ? formatIpv6(saddr) : ':: (the link-local address is still tentative)'}: ${what}. Hop limit 1, a Router Alert option (Ip6OutRequests).` : '');
   let err = 0;
   const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
     err = skb.dst!.output.fn(net, skb);
   });
   if (hrc !== 1) err = hrc;
   if (!err) icmp6_out_count(net, ICMPV6_MLD2_REPORT);
-  else net.count('Ip6OutDiscards');
+  else net.count(SNMP_Ip6OutDiscards);
 }

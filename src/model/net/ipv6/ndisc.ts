@@ -21,6 +21,10 @@ import { isTentative } from './ipv6_state';
 import { icmp6_dst_alloc } from './route';
 import { nf_hook6 } from './netfilter';
 import { icmpv6_send, icmp6_out_count } from './icmp';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6OutRequests = snmpId('Ip6OutRequests');
 
 const FILE = 'net/ipv6/ndisc.c';
 const ND_OPT_SOURCE_LL_ADDR = 1;
@@ -111,7 +115,7 @@ function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint
   try {
     const src = saddr ?? ipv6_get_lladdr(net, dev);
     if (!src) {
-      net.step(null, 'L3', 'ndisc_send_ns', FILE, `${dev.name} has no link-local address to solicit ${formatIpv6(target)} from: no solicitation is sent.`);
+      net.step(null, 'L3', 'ndisc_send_ns', FILE, net.full ? `${dev.name} has no link-local address to solicit ${formatIpv6(target)} from: no solicitation is sent.` : '');
       return;
     }
     const mac = macToBytes(dev.mac);
@@ -191,8 +195,8 @@ function ndisc_send_skb(net: Net, dev: NetDevice, body: Uint8Array, saddr: Uint8
   skb.dev = dev;
   skb.protocol = ETH_P_IPV6;
   skb.dst = icmp6_dst_alloc(dev, daddr);
-  net.count('Ip6OutRequests');
-  net.step(skb, 'L3', 'ndisc_send_skb', FILE, `${what} Hop limit 255 (Ip6OutRequests).`);
+  net.count(SNMP_Ip6OutRequests);
+  net.step(skb, 'L3', 'ndisc_send_skb', FILE, net.full ? `${what} Hop limit 255 (Ip6OutRequests).` : '');
   let err = 0;
   const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
     err = skb.dst!.output.fn(net, skb);
@@ -219,7 +223,7 @@ export function ndisc_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
   try {
     const ip = readIpv6(skb.buf, skb.network_header);
     if (ip.hopLimit !== ND_HOP_LIMIT) {
-      net.step(skb, 'L4', 'ndisc_rcv', FILE, `A neighbour discovery message must arrive with hop limit 255 (it never crossed a router); this one has ${ip.hopLimit}.`);
+      net.step(skb, 'L4', 'ndisc_rcv', FILE, net.full ? `A neighbour discovery message must arrive with hop limit 255 (it never crossed a router); this one has ${ip.hopLimit}.` : '');
       return 'IPV6_NDISC_HOP_LIMIT';
     }
     if (skb.buf[skb.data + 1] !== 0) return 'IPV6_NDISC_BAD_CODE';
@@ -245,23 +249,23 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     const ifp = devAddrs6(net, dev).find((a) => ipv6AddrEqual(a.addr, target));
     if (ifp && isTentative(ifp)) {
       if (!dad) {
-        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is ours but still tentative (DAD): a solicitation for it is not answered.`);
+        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `${formatIpv6(target)} is ours but still tentative (DAD): a solicitation for it is not answered.` : '');
         return 'NOT_SPECIFIED';
       }
       if (ifp.dad?.nonce && nonceOption(skb, skb.data + 24) === ifp.dad.nonce) {
-        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `Our own DAD probe for ${formatIpv6(target)}, looped back (its nonce is ours): ignored.`);
+        net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `Our own DAD probe for ${formatIpv6(target)}, looped back (its nonce is ours): ignored.` : '');
         return 'NOT_SPECIFIED';
       }
       addrconf_dad_failure(ifp, dev);
     }
     if (!ifp) {
-      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.`);
+      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.` : '');
       return dad ? 'IPV6_NDISC_NS_OTHERHOST' : null;
     }
     const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
     if (dad) {
       // another node's DAD probe for an address we have: defend it, to all nodes
-      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `Another node is testing ${formatIpv6(target)}, which is ours: we defend it with an advertisement to all nodes (ff02::1).`);
+      net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `Another node is testing ${formatIpv6(target)}, which is ours: we defend it with an advertisement to all nodes (ff02::1).` : '');
       ndisc_send_na(net, dev, ALL_NODES, target, router, false, true, true, skb.pkt);
       return 'NOT_SPECIFIED';
     }
@@ -269,7 +273,7 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
     // __neigh_lookup(…, creat = !inc || lladdr): the asker's entry, STALE with the MAC it gave
     let n = nd_lookup(net, dev, ip.saddr);
     if (!n && (!inc || lladdr)) n = nd_create(net, dev, ip.saddr);
-    net.step(skb, 'L4', 'ndisc_recv_ns', FILE, `${formatIpv6(ip.saddr)} asks for ${formatIpv6(target)}, which is ours: we learn it is at ${lladdr ?? '(no address given)'} and answer.`);
+    net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `${formatIpv6(ip.saddr)} asks for ${formatIpv6(target)}, which is ours: we learn it is at ${lladdr ?? '(no address given)'} and answer.` : '');
     if (n && lladdr) neigh_update(net, n, lladdr, 'NUD_STALE', skb);
     ndisc_send_na(net, dev, ip.saddr, target, router, true, inc, inc, skb.pkt);
     return null;
@@ -290,13 +294,13 @@ function ndisc_recv_na(net: Net, skb: SkBuff): SkbDropReason | null {
     if (ifp && isTentative(ifp)) addrconf_dad_failure(ifp, dev);
     const n = nd_lookup(net, dev, target);
     if (!n) {
-      net.step(skb, 'L4', 'ndisc_recv_na', FILE, `No nd_tbl entry for ${formatIpv6(target)}: the advertisement teaches nothing.`);
+      net.step(skb, 'L4', 'ndisc_recv_na', FILE, net.full ? `No nd_tbl entry for ${formatIpv6(target)}: the advertisement teaches nothing.` : '');
       return null;
     }
     const lladdr = llOption(skb, skb.data + 24, ND_OPT_TARGET_LL_ADDR) ?? n.ha;
     if (!lladdr) return null;
     const solicited = (flags & 0x40) !== 0;
-    net.step(skb, 'L4', 'ndisc_recv_na', FILE, `${formatIpv6(target)} is at ${lladdr} (${solicited ? 'solicited: NUD_REACHABLE' : 'unsolicited: NUD_STALE'}).`);
+    net.step(skb, 'L4', 'ndisc_recv_na', FILE, net.full ? `${formatIpv6(target)} is at ${lladdr} (${solicited ? 'solicited: NUD_REACHABLE' : 'unsolicited: NUD_STALE'}).` : '');
     neigh_update(net, n, lladdr, solicited ? 'NUD_REACHABLE' : 'NUD_STALE', skb);
     return null;
   } finally {
@@ -309,10 +313,10 @@ function ndisc_error_report(net: Net, n: Neighbour, skb: SkBuff): void {
   const call = net.enter('ndisc_error_report');
   try {
     net.call('ip6_link_failure', () => {
-      net.step(skb, 'L3', 'ip6_link_failure', 'net/ipv6/route.c', `The next hop ${nkey(n)} cannot be reached: the sender gets ICMPv6 address unreachable.`);
+      net.step(skb, 'L3', 'ip6_link_failure', 'net/ipv6/route.c', net.full ? `The next hop ${nkey(n)} cannot be reached: the sender gets ICMPv6 address unreachable.` : '');
       icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, 0);
     });
-    net.drop(skb, 'L2', 'ndisc_error_report', FILE, 'NOT_SPECIFIED', `Neighbour discovery for ${nkey(n)} failed: the waiting packet is freed.`);
+    net.drop(skb, 'L2', 'ndisc_error_report', FILE, 'NOT_SPECIFIED', net.full ? `Neighbour discovery for ${nkey(n)} failed: the waiting packet is freed.` : '');
   } finally {
     net.leave(call);
   }

@@ -10,6 +10,10 @@ import { nf_hook_pf } from '../netfilter/core';
 import { readIpv6, isV6LinkLocal, isV6Multicast } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_route_output_dst } from './route';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6OutNoRoutes = snmpId('Ip6OutNoRoutes');
 
 /** Returns what nf_hook returns: 1 when the packet went on to `okfn`, else 0 or -errno (-EPERM for a drop). */
 export function nf_hook6(net: Net, hook: NfHookName, skb: SkBuff, next: string, okfn: () => void): number {
@@ -34,13 +38,13 @@ export function ip6_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why
     const old = skb.dst?.describe() ?? 'none';
     const rt = ip6_route_output_dst(net, ip6h.daddr, strict ? (skb.dst?.dev ?? undefined) : undefined);
     if (rt.error) {
-      net.count('Ip6OutNoRoutes');
-      net.step(skb, 'L3', 'ip6_route_me_harder', 'net/ipv6/netfilter.c', `${why}, so the packet is routed again (mark 0x${skb.mark.toString(16)}): the route to ${formatIpv6(ip6h.daddr)} is an error (${rt.error}), Ip6OutNoRoutes, and the packet is dropped.`, { hook: { hook } });
+      net.count(SNMP_Ip6OutNoRoutes);
+      net.step(skb, 'L3', 'ip6_route_me_harder', 'net/ipv6/netfilter.c', net.full ? `${why}, so the packet is routed again (mark 0x${skb.mark.toString(16)}): the route to ${formatIpv6(ip6h.daddr)} is an error (${rt.error}), Ip6OutNoRoutes, and the packet is dropped.` : '', { hook: { hook } });
       return rt.error;
     }
     skb.dst = rt;
     if (skb.headroom() < rt.dev.llReservedSpace()) skb.expandHead(rt.dev.llReservedSpace() - skb.headroom());
-    net.step(skb, 'L3', 'ip6_route_me_harder', 'net/ipv6/netfilter.c', `${why}, so the packet is routed again with daddr ${formatIpv6(ip6h.daddr)} and mark 0x${skb.mark.toString(16)}: the route was "${old}", now "${rt.describe()}".`, { hook: { hook } });
+    net.step(skb, 'L3', 'ip6_route_me_harder', 'net/ipv6/netfilter.c', net.full ? `${why}, so the packet is routed again with daddr ${formatIpv6(ip6h.daddr)} and mark 0x${skb.mark.toString(16)}: the route was "${old}", now "${rt.describe()}".` : '', { hook: { hook } });
     return 0;
   } finally {
     net.leave(call);

@@ -39,7 +39,7 @@ export function ping6_probe_connect(net: Net, daddr: Uint8Array): boolean {
     net.call('ip6_datagram_connect', () => {
       const r = ip6_dst_lookup(net, daddr);
       if (!('error' in r)) return true;
-      net.step(null, 'socket', 'ip6_datagram_connect', DATAGRAM_FILE, `ping's probe connect() to ${formatIpv6(daddr)} is refused: ${r.what}${r.error === 101 ? ' (Ip6OutNoRoutes)' : ''}. ping exits before sending any echo request.`);
+      net.step(null, 'socket', 'ip6_datagram_connect', DATAGRAM_FILE, net.full ? `ping's probe connect() to ${formatIpv6(daddr)} is refused: ${r.what}${r.error === 101 ? ' (Ip6OutNoRoutes)' : ''}. ping exits before sending any echo request.` : '');
       return false;
     }),
   );
@@ -55,7 +55,7 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
       const r = ip6_dst_lookup(net, o.daddr);
       const pkt = net.w.rec.newPacket(net.name, null);
       if ('error' in r) {
-        net.step(null, 'socket', 'rawv6_sendmsg', FILE, `ping's sendmsg to ${formatIpv6(o.daddr)} fails: ${r.what}.`);
+        net.step(null, 'socket', 'rawv6_sendmsg', FILE, net.full ? `ping's sendmsg to ${formatIpv6(o.daddr)} fails: ${r.what}.` : '');
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'rawv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
@@ -74,10 +74,10 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
       const confirm = !!sock.msgConfirm;
       sock.msgConfirm = false;
       if (confirm) skb.dst_pending_confirm = true;
-      net.step(skb, 'socket', 'rawv6_sendmsg', FILE, `ping sends ICMPv6 echo request id ${sock.echoId} seq ${o.seq} to ${formatIpv6(o.daddr)} from ${formatIpv6(r.saddr)}: ${o.size} bytes, hop limit ${hop}${confirm ? ', with MSG_CONFIRM (a reply came since the last one)' : ''}; the route says ${r.rt.describe()} (Icmp6OutEchos).`);
+      net.step(skb, 'socket', 'rawv6_sendmsg', FILE, net.full ? `ping sends ICMPv6 echo request id ${sock.echoId} seq ${o.seq} to ${formatIpv6(o.daddr)} from ${formatIpv6(r.saddr)}: ${o.size} bytes, hop limit ${hop}${confirm ? ', with MSG_CONFIRM (a reply came since the last one)' : ''}; the route says ${r.rt.describe()} (Icmp6OutEchos).` : '');
       const err = net.call('rawv6_push_pending_frames', () => ip6_send_skb(net, skb));
       if (err === -ENOBUFS) {
-        net.step(null, 'socket', 'rawv6_sendmsg', FILE, `sendmsg returns ENOBUFS to ping (rawv6_push_pending_frames passes ip6_send_skb's error on). ping does not count seq ${o.seq} as sent.`, { ret: '-ENOBUFS' });
+        net.step(null, 'socket', 'rawv6_sendmsg', FILE, net.full ? `sendmsg returns ENOBUFS to ping (rawv6_push_pending_frames passes ip6_send_skb's error on). ping does not count seq ${o.seq} as sent.` : '', { ret: '-ENOBUFS' });
         return PING_ENOBUFS;
       }
       return pkt;
@@ -119,11 +119,11 @@ export function raw6_local_deliver(net: Net, skb: SkBuff, nexthdr: number): 'pin
       if (h.type === ICMPV6_ECHO_REPLY) s.msgConfirm = true;
     }
     if (ours) {
-      net.step(skb, 'socket', 'rawv6_rcv', FILE, `The raw ICMPv6 socket of ping gets a copy: ${what} from ${formatIpv6(ip.saddr)}.`);
+      net.step(skb, 'socket', 'rawv6_rcv', FILE, net.full ? `The raw ICMPv6 socket of ping gets a copy: ${what} from ${formatIpv6(ip.saddr)}.` : '');
       net.fate(skb, { kind: 'delivered', fn: 'raw_rcv', detail: `raw ICMP socket (ping): ${what}` });
       return 'ping';
     }
-    net.step(skb, 'socket', 'rawv6_rcv', FILE, `The raw ICMPv6 socket of ping gets a copy of this ${what}, which ping ignores (not about its own echo requests).`);
+    net.step(skb, 'socket', 'rawv6_rcv', FILE, net.full ? `The raw ICMPv6 socket of ping gets a copy of this ${what}, which ping ignores (not about its own echo requests).` : '');
     return 'copy';
   } finally {
     net.leave(call);

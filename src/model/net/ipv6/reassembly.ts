@@ -13,6 +13,14 @@ import { ICMPV6_EXC_FRAGTIME, ICMPV6_HDR_FIELD, ICMPV6_HDR_INCOMP, ICMPV6_PARAMP
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmpv6_send } from './icmp';
 import { FRAG_HDR_LEN, IP6_MF, IP6_OFFSET } from './ip6_fragment';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6InHdrErrors = snmpId('Ip6InHdrErrors');
+const SNMP_Ip6ReasmFails = snmpId('Ip6ReasmFails');
+const SNMP_Ip6ReasmOKs = snmpId('Ip6ReasmOKs');
+const SNMP_Ip6ReasmReqds = snmpId('Ip6ReasmReqds');
+const SNMP_Ip6ReasmTimeout = snmpId('Ip6ReasmTimeout');
 
 export const REASSEMBLY_FILE = 'net/ipv6/reassembly.c';
 const FILE = REASSEMBLY_FILE;
@@ -29,8 +37,8 @@ export interface ExtResult {
 
 /** icmpv6_param_prob: the error goes back (icmp6_send), then the packet is freed. */
 export function icmpv6_param_prob(net: Net, skb: SkBuff, code: number, pos: number, fn: string, file: string, why: string): void {
-  net.count('Ip6InHdrErrors');
-  net.step(skb, 'L3', fn, file, `${why} Ip6InHdrErrors, and the sender gets ICMPv6 parameter problem code ${code}, pointer ${pos}.`);
+  net.count(SNMP_Ip6InHdrErrors);
+  net.step(skb, 'L3', fn, file, net.full ? `${why} Ip6InHdrErrors, and the sender gets ICMPv6 parameter problem code ${code}, pointer ${pos}.` : '');
   icmpv6_send(net, skb, ICMPV6_PARAMPROB, code, pos);
   net.drop(skb, 'L3', 'icmpv6_param_prob_reason', 'net/ipv6/icmp.c', 'NOT_SPECIFIED', 'The packet the parameter problem is about is freed.');
 }
@@ -50,7 +58,7 @@ export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult |
       icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, fhOff, 'ipv6_frag_rcv', FILE, 'A second Fragment header in a packet already reassembled (IP6SKB_FRAGMENTED).');
       return null;
     }
-    net.count('Ip6ReasmReqds');
+    net.count(SNMP_Ip6ReasmReqds);
     const h = readIpv6(skb.buf, nh);
     if (h.payloadLen === 0 || !skb.mayPull(FRAG_HDR_LEN)) {
       icmpv6_param_prob(net, skb, ICMPV6_HDR_FIELD, fhOff, 'ipv6_frag_rcv', FILE, h.payloadLen === 0 ? 'payload_len 0 (a jumbogram) may not carry a Fragment header.' : 'The Fragment header is cut short.');
@@ -60,10 +68,10 @@ export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult |
     const id = rd32(skb.buf, fh + 4);
     if (!(fragOff & (IP6_OFFSET | IP6_MF))) {
       skb.transport_header = fh + FRAG_HDR_LEN;
-      net.count('Ip6ReasmOKs');
+      net.count(SNMP_Ip6ReasmOKs);
       skb.cb.ipFlags = (skb.cb.ipFlags ?? 0) | IP6SKB_FRAGMENTED;
       skb.cb.fragMaxSize = h.payloadLen + IPV6_HLEN;
-      net.step(skb, 'L3', 'ipv6_frag_rcv', FILE, `An atomic fragment (offset 0, M clear, identification 0x${id.toString(16)}): there is nothing to reassemble, the packet goes on past the Fragment header (Ip6ReasmReqds, Ip6ReasmOKs).`);
+      net.step(skb, 'L3', 'ipv6_frag_rcv', FILE, net.full ? `An atomic fragment (offset 0, M clear, identification 0x${id.toString(16)}): there is nothing to reassemble, the packet goes on past the Fragment header (Ip6ReasmReqds, Ip6ReasmOKs).` : '');
       skb.pull(FRAG_HDR_LEN);
       return { skb, nhoff: fhOff };
     }
@@ -82,7 +90,7 @@ export function ipv6_frag_rcv(net: Net, skb: SkBuff, nhoff: number): ExtResult |
     const q = net.call('fq_find', () => inet_frag_find(net, key, 'IP6_DEFRAG_LOCAL_DELIVER', skb.pkt, (x) => ip6frag_expire_frag_queue(net, x, 'ip6_frag_expire', FILE), net.ipv6.frags));
     if (!q) {
       const high = net.get('net.ipv6.ip6frag_high_thresh');
-      net.count('Ip6ReasmFails');
+      net.count(SNMP_Ip6ReasmFails);
       net.drop(skb, 'L3', 'ipv6_frag_rcv', FILE, 'NOT_SPECIFIED', high ? `Fragment memory (${net.ipv6.frags.mem} bytes) is over ip6frag_high_thresh ${high}: fq_find gives no queue (Ip6ReasmFails).` : 'ip6frag_high_thresh is 0: reassembly is off, every fragment is refused (Ip6ReasmFails).');
       return null;
     }
@@ -110,8 +118,8 @@ function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id
     const h = readIpv6(skb.buf, nh);
     const discard = (what: string): null => {
       inet_frag_kill(net, q);
-      net.count('Ip6ReasmFails');
-      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'NOT_SPECIFIED', `${what} The queue is killed (Ip6ReasmFails).`);
+      net.count(SNMP_Ip6ReasmFails);
+      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'NOT_SPECIFIED', net.full ? `${what} The queue is killed (Ip6ReasmFails).` : '');
       return null;
     };
     const at = frag6_place(q, skb, fh, fragOff);
@@ -125,14 +133,14 @@ function ip6_frag_queue(net: Net, q: FragQueue, skb: SkBuff, fragOff: number, id
     skb.trim(end - offset);
     const ins = frag6_insert(q, skb, offset, end, nhoff);
     if (ins === 'IPFRAG_DUP') {
-      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no Ip6ReasmFails).`);
+      net.drop(skb, 'L3', 'ip6_frag_queue', FILE, 'DUP_FRAG', net.full ? `Bytes ${offset}..${end} are already queued: an exact duplicate is dropped alone, the queue waits on (no Ip6ReasmFails).` : '');
       return null;
     }
     // IPSTATS_MIB_REASM_OVERLAPS is counted too, but /proc/net/snmp6 does not list it
     if (ins === 'IPFRAG_OVERLAP') return discard(`Bytes ${offset}..${end} overlap what is queued without being a duplicate: IPv6 throws the whole datagram away (RFC 5722).`);
     if (q.firstIn && q.lastIn && q.meat === q.len) return ip6_frag_reasm(net, q, skb);
     skb.dst = null;
-    net.step(skb, 'L3', 'ip6_frag_queue', FILE, `Fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in the reassembly queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far (Ip6ReasmReqds).`);
+    net.step(skb, 'L3', 'ip6_frag_queue', FILE, net.full ? `Fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in the reassembly queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far (Ip6ReasmReqds).` : '');
     net.fate(skb, { kind: 'consumed', fn: 'ip6_frag_queue', detail: 'queued for reassembly' });
     return null;
   } finally {
@@ -219,14 +227,14 @@ function ip6_frag_reasm(net: Net, q: FragQueue, last: SkBuff): ExtResult | null 
   try {
     const r = frag6_join(net, q, last, 'ip6_frag_reasm', 'coalesce');
     if ('why' in r) {
-      net.count('Ip6ReasmFails');
-      net.step(last, 'L3', 'ip6_frag_reasm', FILE, `${r.why} Reassembly fails (Ip6ReasmFails).`);
+      net.count(SNMP_Ip6ReasmFails);
+      net.step(last, 'L3', 'ip6_frag_reasm', FILE, net.full ? `${r.why} Reassembly fails (Ip6ReasmFails).` : '');
       return null;
     }
     const { whole, nhoff, n } = r;
     whole.pull(whole.transport_header - whole.network_header);
-    net.count('Ip6ReasmOKs');
-    net.step(whole, 'L3', 'ip6_frag_reasm', FILE, `The last missing fragment arrived: ${n} fragments are joined into one packet of ${whole.tail - whole.network_header} bytes (payload_len ${whole.tail - whole.network_header - IPV6_HLEN}); the Fragment header is gone and next header ${whole.buf[whole.network_header + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.`);
+    net.count(SNMP_Ip6ReasmOKs);
+    net.step(whole, 'L3', 'ip6_frag_reasm', FILE, net.full ? `The last missing fragment arrived: ${n} fragments are joined into one packet of ${whole.tail - whole.network_header} bytes (payload_len ${whole.tail - whole.network_header - IPV6_HLEN}); the Fragment header is gone and next header ${whole.buf[whole.network_header + nhoff]} follows (Ip6ReasmOKs). frag_max_size ${q.maxSize} is remembered in IP6CB.` : '');
     return { skb: whole, nhoff };
   } finally {
     net.leave(call);
@@ -304,19 +312,19 @@ export function ip6frag_expire_frag_queue(net: Net, q: FragQueue, fn: string, fi
       const t = net.get(dir.timeout);
       const dev = net.devByIndex(q.iif);
       if (!dev) {
-        net.step(null, 'L3', fn, file, `Reassembly timed out after ${sysctl} ${t} s; the device the fragments came in on is gone: nothing is counted.`);
+        net.step(null, 'L3', fn, file, net.full ? `Reassembly timed out after ${sysctl} ${t} s; the device the fragments came in on is gone: nothing is counted.` : '');
       } else {
-        net.count('Ip6ReasmFails');
-        net.count('Ip6ReasmTimeout');
+        net.count(SNMP_Ip6ReasmFails);
+        net.count(SNMP_Ip6ReasmTimeout);
         const head = q.firstIn ? q.frags.shift()?.skb : undefined;
         if (!head) {
-          net.step(null, 'L3', fn, file, `Reassembly timed out after ${sysctl} ${t} s without the first fragment: the queue is dropped silently (Ip6ReasmTimeout, Ip6ReasmFails).`);
+          net.step(null, 'L3', fn, file, net.full ? `Reassembly timed out after ${sysctl} ${t} s without the first fragment: the queue is dropped silently (Ip6ReasmTimeout, Ip6ReasmFails).` : '');
         } else {
           // inet_frag_pull_head: the first fragment leaves the queue with its memory
           q.mem -= head.truesize();
           dir.mem -= head.truesize();
           head.dev = dev;
-          net.step(head, 'L3', fn, file, `Reassembly of ${q.meat} bytes timed out after ${sysctl} ${t} s (Ip6ReasmTimeout, Ip6ReasmFails); the first fragment is here, so the sender gets ICMPv6 time exceeded (fragment reassembly time exceeded).`);
+          net.step(head, 'L3', fn, file, net.full ? `Reassembly of ${q.meat} bytes timed out after ${sysctl} ${t} s (Ip6ReasmTimeout, Ip6ReasmFails); the first fragment is here, so the sender gets ICMPv6 time exceeded (fragment reassembly time exceeded).` : '');
           icmpv6_send(net, head, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0);
           net.drop(head, 'L3', fn, file, 'FRAG_REASM_TIMEOUT', 'The first fragment is freed.');
         }

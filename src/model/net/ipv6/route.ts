@@ -12,6 +12,10 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { isV6Multicast } from '../../proto/ipv6';
 import { fib6_lookup } from './ip6_fib';
 import { ipv6_dev_get_saddr, refuseSubnetAnycast } from './addrconf';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Ip6OutNoRoutes = snmpId('Ip6OutNoRoutes');
 
 export const ROUTE6_FILE = 'net/ipv6/route.c';
 
@@ -148,7 +152,7 @@ export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): 
  */
 export function ip6_dst_lookup(net: Net, daddr: Uint8Array, oif?: NetDevice): Route6Out | { error: number; what: string } {
   const r = ip6_route_output(net, daddr, oif);
-  if ('error' in r && r.error === ENETUNREACH) net.count('Ip6OutNoRoutes');
+  if ('error' in r && r.error === ENETUNREACH) net.count(SNMP_Ip6OutNoRoutes);
   return r;
 }
 

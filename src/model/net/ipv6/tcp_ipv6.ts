@@ -20,6 +20,13 @@ import { ephemeralPort } from '../ipv4/udp';
 import { ip6_dst_lookup, ip6_route_output, type Rt6Info } from './route';
 import { ip6_dst_mtu, ip6_local_out, ip6_make_skb } from './ip6_output';
 import { inet6_err_handlers } from './err_handlers';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Icmp6InErrors = snmpId('Icmp6InErrors');
+const SNMP_TcpExtListenDrops = snmpId('TcpExtListenDrops');
+const SNMP_TcpExtLockDroppedIcmps = snmpId('TcpExtLockDroppedIcmps');
+const SNMP_TcpExtOutOfWindowIcmps = snmpId('TcpExtOutOfWindowIcmps');
 
 export const TCP6_FILE = 'net/ipv6/tcp_ipv6.c';
 const FILE = TCP6_FILE;
@@ -98,7 +105,7 @@ export function tcp_v6_connect(net: Net, o: Connect6Options): number | string {
   return net.w.rec.fresh(() =>
     net.call('tcp_v6_connect', () => {
       const fail = (what: string, reason: 'SKB_DROP_REASON_NOT_SPECIFIED' | 'SKB_DROP_REASON_IP_OUTNOROUTES', ret: string): string => {
-        net.step(null, 'socket', 'tcp_v6_connect', FILE, `connect to ${ap6(o.daddr6, o.dport)} fails: ${what}.`, { ret });
+        net.step(null, 'socket', 'tcp_v6_connect', FILE, net.full ? `connect to ${ap6(o.daddr6, o.dport)} fails: ${what}.` : '', { ret });
         const pkt = net.w.rec.newPacket(net.name, null);
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'tcp_v6_connect', reason, detail: what });
         return what;
@@ -155,7 +162,7 @@ export function tcp_v6_err(net: Net, skb: SkBuff, off: number, type: number, cod
     const quoted = `${ap6(h.saddr, th.source)} → ${ap6(h.daddr, th.dest)}`;
     const step = (what: string): void => void net.step(skb, 'L4', 'tcp_v6_err', FILE, what);
     if (!sk) {
-      net.count('Icmp6InErrors');
+      net.count(SNMP_Icmp6InErrors);
       return step(`No TCP connection sent the quoted segment ${quoted}: Icmp6InErrors (-ENOENT).`);
     }
     const seq = th.seq >>> 0;
@@ -164,21 +171,21 @@ export function tcp_v6_err(net: Net, skb: SkBuff, off: number, type: number, cod
       // tcp_req_err: a fatal error about our SYN-ACK drops the request
       net.call('tcp_req_err', () => {
         if (seq !== sk.iss) {
-          net.count('TcpExtOutOfWindowIcmps');
-          net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', `The quoted sequence number ${seq} is not our SYN-ACK's (${sk.iss}): OutOfWindowIcmps.`);
+          net.count(SNMP_TcpExtOutOfWindowIcmps);
+          net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', net.full ? `The quoted sequence number ${seq} is not our SYN-ACK's (${sk.iss}): OutOfWindowIcmps.` : '');
         } else if (fatal) {
           sk.state = 'TCP_CLOSE';
           if (sk.retransTimer) net.w.sched.cancel(sk.retransTimer as never);
-          net.count('TcpExtListenDrops');
-          net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', `${err} is fatal: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).`);
-        } else net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', `${err} is not fatal for a request sock: nothing changes.`);
+          net.count(SNMP_TcpExtListenDrops);
+          net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', net.full ? `${err} is fatal: the request sock is dropped (inet_csk_reqsk_queue_drop, ListenDrops).` : '');
+        } else net.step(skb, 'L4', 'tcp_req_err', 'net/ipv4/tcp_ipv4.c', net.full ? `${err} is not fatal for a request sock: nothing changes.` : '');
       });
       return;
     }
     const owned = sk.userLockAt === net.w.sched.now;
-    if (owned && type !== ICMPV6_PKT_TOOBIG) net.count('TcpExtLockDroppedIcmps');
+    if (owned && type !== ICMPV6_PKT_TOOBIG) net.count(SNMP_TcpExtLockDroppedIcmps);
     if (!between(seq, sk.sndUna, sk.sndNxt)) {
-      net.count('TcpExtOutOfWindowIcmps');
+      net.count(SNMP_TcpExtOutOfWindowIcmps);
       return step(`The quoted sequence number ${seq} is outside what ${quoted} has in flight: the error is ignored (OutOfWindowIcmps).`);
     }
     if (type === ICMPV6_PKT_TOOBIG) {

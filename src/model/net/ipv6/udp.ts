@@ -23,6 +23,19 @@ import { checksumBad as udp4ChecksumBad, ephemeralPort, printable, udp4_v6_socke
 import { numToIp } from '../../proto/addr';
 import { readIp } from '../../proto/ipv4';
 import { inet6_err_handlers } from './err_handlers';
+import { snmpId } from '../snmp_ids';
+
+// SNMP counters by slot (snmp_ids.ts), resolved once
+const SNMP_Icmp6InErrors = snmpId('Icmp6InErrors');
+const SNMP_Udp6IgnoredMulti = snmpId('Udp6IgnoredMulti');
+const SNMP_Udp6InCsumErrors = snmpId('Udp6InCsumErrors');
+const SNMP_Udp6InErrors = snmpId('Udp6InErrors');
+const SNMP_Udp6NoPorts = snmpId('Udp6NoPorts');
+const SNMP_Udp6OutDatagrams = snmpId('Udp6OutDatagrams');
+const SNMP_Udp6RcvbufErrors = snmpId('Udp6RcvbufErrors');
+const SNMP_Udp6SndbufErrors = snmpId('Udp6SndbufErrors');
+const SNMP_UdpInErrors = snmpId('UdpInErrors');
+const SNMP_UdpRcvbufErrors = snmpId('UdpRcvbufErrors');
 
 export const UDP6_FILE = 'net/ipv6/udp.c';
 const FILE = UDP6_FILE;
@@ -68,7 +81,7 @@ function udp6SenderSocket(net: Net, sport: number): Udp6Sock | null {
   if (mine) return mine;
   const holder = net.sock.udp6.find((s) => s.lport === sport);
   if (holder) {
-    net.step(null, 'socket', 'udp_lib_get_port', 'net/ipv4/udp.c', `bind([::]:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port.`, { ret: '-EADDRINUSE' });
+    net.step(null, 'socket', 'udp_lib_get_port', 'net/ipv4/udp.c', net.full ? `bind([::]:${sport}) fails with EADDRINUSE: the socket bound to ${holder.report.local} holds the port.` : '', { ret: '-EADDRINUSE' });
     return null;
   }
   return udp6Socket(net, new Uint8Array(16), sport, false);
@@ -85,7 +98,7 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
       const bound = o.sport !== undefined ? udp6SenderSocket(net, o.sport) : undefined;
       if (bound === null) {
         // the send itself returns the bind's error, as udp_sendmsg says it for IPv4
-        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: the bind to port ${o.sport} failed with EADDRINUSE (Address already in use); nothing is sent.`, { ret: '-98' });
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, net.full ? `sendto ${ap6(o.daddr, o.dport)} fails: the bind to port ${o.sport} failed with EADDRINUSE (Address already in use); nothing is sent.` : '', { ret: '-98' });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Address already in use' });
         return 'Address already in use';
       }
@@ -93,13 +106,13 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
       if (d.subarray(0, 10).every((x) => x === 0) && d[10] === 0xff && d[11] === 0xff) {
         // udpv6_sendmsg hands a v4-mapped destination to udp_sendmsg, unless the socket is
         // IPV6_V6ONLY, as a sender's is here (the harness's too): -ENETUNREACH, nothing counted
-        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails with ENETUNREACH: a v4-mapped destination would go to udp_sendmsg as IPv4, but the sending socket is IPV6_V6ONLY; no counter moves.`, { ret: '-101' });
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, net.full ? `sendto ${ap6(o.daddr, o.dport)} fails with ENETUNREACH: a v4-mapped destination would go to udp_sendmsg as IPv4, but the sending socket is IPV6_V6ONLY; no counter moves.` : '', { ret: '-101' });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_NOT_SPECIFIED', detail: 'Network is unreachable' });
         return 'Network is unreachable';
       }
       const r = ip6_dst_lookup(net, o.daddr);
       if ('error' in r) {
-        net.step(null, 'socket', 'udpv6_sendmsg', FILE, `sendto ${ap6(o.daddr, o.dport)} fails: ip6_sk_dst_lookup_flow finds ${r.what}${r.error === 101 ? ' (ENETUNREACH, Ip6OutNoRoutes)' : ''}; nothing is sent and no Udp6 counter moves.`, { ret: `-${r.error}` });
+        net.step(null, 'socket', 'udpv6_sendmsg', FILE, net.full ? `sendto ${ap6(o.daddr, o.dport)} fails: ip6_sk_dst_lookup_flow finds ${r.what}${r.error === 101 ? ' (ENETUNREACH, Ip6OutNoRoutes)' : ''}; nothing is sent and no Udp6 counter moves.` : '', { ret: `-${r.error}` });
         net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'udpv6_sendmsg', reason: 'SKB_DROP_REASON_IP_OUTNOROUTES', detail: r.what });
         return r.what;
       }
@@ -136,16 +149,16 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
         const csum = fits
           ? `${r.rt.dev.name} completes it (CHECKSUM_PARTIAL: udp6_hwcsum_outgoing leaves the pseudo-header sum)`
           : `the datagram is larger than the path MTU ${mtu}, so the stack sums it in software (udp_csum) before ip6_fragment cuts it`;
-        net.step(skb, 'socket', 'udp_v6_send_skb', FILE, `A UDP datagram ${ap6(saddr, sport)} → ${ap6(o.daddr, o.dport)} with ${plen} data bytes (${size} bytes of IPv6), hop limit ${hop}. The checksum is mandatory over IPv6; ${csum}.`);
+        net.step(skb, 'socket', 'udp_v6_send_skb', FILE, net.full ? `A UDP datagram ${ap6(saddr, sport)} → ${ap6(o.daddr, o.dport)} with ${plen} data bytes (${size} bytes of IPv6), hop limit ${hop}. The checksum is mandatory over IPv6; ${csum}.` : '');
         const err = ip6_send_skb(net, skb);
         if (err === -ENOBUFS) {
-          net.count('Udp6SndbufErrors');
+          net.count(SNMP_Udp6SndbufErrors);
           net.step(null, 'socket', 'udp_v6_send_skb', FILE, 'ip6_send_skb returned -ENOBUFS: Udp6SndbufErrors; without IPV6_RECVERR sendmsg still reports success.', { ret: '0' });
         } else if (!err) {
-          net.count('Udp6OutDatagrams');
+          net.count(SNMP_Udp6OutDatagrams);
           net.step(null, 'socket', 'udp_v6_send_skb', FILE, 'ip6_send_skb returned 0: Udp6OutDatagrams.');
         } else {
-          net.step(null, 'socket', 'udp_v6_send_skb', FILE, `ip6_send_skb returned ${err}: sendmsg fails with it.`, { ret: String(err) });
+          net.step(null, 'socket', 'udp_v6_send_skb', FILE, net.full ? `ip6_send_skb returned ${err}: sendmsg fails with it.` : '', { ret: String(err) });
           ret = `errno ${-err}`;
         }
       });
@@ -184,8 +197,8 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
   net.call('udpv6_rcv', () =>
     net.call('__udp6_lib_rcv', () => {
       const drop = (reason: SkbDropReason, what: string, csum = false): void => {
-        if (csum) net.count('Udp6InCsumErrors');
-        net.count('Udp6InErrors');
+        if (csum) net.count(SNMP_Udp6InCsumErrors);
+        net.count(SNMP_Udp6InErrors);
         net.drop(skb, 'L4', '__udp6_lib_rcv', FILE, reason, what);
       };
       if (!skb.mayPull(UDP_HLEN)) return drop('NOT_SPECIFIED', 'Too short for a UDP header (Udp6InErrors).');
@@ -204,13 +217,13 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
       // a multicast destination goes to __udp6_lib_mcast_deliver, which skips a socket for a zero
       // checksum and, with none left, frees the datagram quietly: no Udp6NoPorts, no ICMPv6 error
       if (isV6Multicast(ip.daddr) && (!sk || check === 0)) {
-        net.count('Udp6IgnoredMulti');
-        net.drop(skb, 'L4', '__udp6_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', `No socket takes UDP port ${uh.dest} for the multicast to ${formatIpv6(ip.daddr)}${sk ? ' (the checksum field is 0 and the socket has no UDP_NO_CHECK6_RX, so it is skipped)' : ''}: Udp6IgnoredMulti, and the datagram is freed without an ICMPv6 error (kfree_skb).`);
+        net.count(SNMP_Udp6IgnoredMulti);
+        net.drop(skb, 'L4', '__udp6_lib_mcast_deliver', FILE, 'NOT_SPECIFIED', net.full ? `No socket takes UDP port ${uh.dest} for the multicast to ${formatIpv6(ip.daddr)}${sk ? ' (the checksum field is 0 and the socket has no UDP_NO_CHECK6_RX, so it is skipped)' : ''}: Udp6IgnoredMulti, and the datagram is freed without an ICMPv6 error (kfree_skb).` : '');
         return;
       }
       if (sk) {
         if (check === 0) return drop('UDP_CSUM', `The checksum field is 0, which IPv6 forbids (RFC 8200 8.1); the socket ${sk.report.local} has no UDP_NO_CHECK6_RX: Udp6InCsumErrors, Udp6InErrors.`, true);
-        net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `__udp6_lib_lookup finds the socket bound to ${sk.report.local} for ${ap6(ip.daddr, uh.dest)}.`);
+        net.step(skb, 'L4', '__udp6_lib_rcv', FILE, net.full ? `__udp6_lib_lookup finds the socket bound to ${sk.report.local} for ${ap6(ip.daddr, uh.dest)}.` : '');
         udpv6_queue_rcv_skb(net, sk, skb);
         return;
       }
@@ -218,10 +231,10 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
       // no_sk: nf_reset_ct, so the ICMPv6 error that answers it carries no conntrack (as IPv4's)
       skb.nfct = null;
       if (checksumBad(skb)) return drop('NO_SOCKET', 'No socket, and the checksum is wrong: dropped silently (Udp6InCsumErrors, Udp6InErrors), no ICMPv6 error.', true);
-      net.count('Udp6NoPorts');
-      net.step(skb, 'L4', '__udp6_lib_rcv', FILE, `No socket is bound to UDP port ${uh.dest} on ${formatIpv6(ip.daddr)}: Udp6NoPorts, and the sender gets ICMPv6 destination unreachable (port unreachable).`);
+      net.count(SNMP_Udp6NoPorts);
+      net.step(skb, 'L4', '__udp6_lib_rcv', FILE, net.full ? `No socket is bound to UDP port ${uh.dest} on ${formatIpv6(ip.daddr)}: Udp6NoPorts, and the sender gets ICMPv6 destination unreachable (port unreachable).` : '');
       icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
-      net.drop(skb, 'L4', '__udp6_lib_rcv', FILE, 'NO_SOCKET', `The datagram for closed port ${uh.dest} is freed.`);
+      net.drop(skb, 'L4', '__udp6_lib_rcv', FILE, 'NO_SOCKET', net.full ? `The datagram for closed port ${uh.dest} is freed.` : '');
     }),
   );
 }
@@ -246,15 +259,15 @@ export function udpv6_err(net: Net, skb: SkBuff, off: number, type: number, code
         const key = formatIpv6(ip.daddr);
         const had = net.ipv6.pmtu.get(key);
         if (!had || mtu < had) net.ipv6.pmtu.set(key, mtu);
-        net.step(skb, 'L4', 'udpv6_err_update_exception', FILE, `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu}, socket or not.`);
+        net.step(skb, 'L4', 'udpv6_err_update_exception', FILE, net.full ? `Packet Too Big for ${key}: ip6_update_pmtu records a path MTU of ${mtu}, socket or not.` : '');
       }
       const sk = udp6_lookup(net, ip.saddr, uh.source);
       if (!sk) {
-        net.count('Icmp6InErrors');
-        net.step(skb, 'L4', '__udp6_lib_err', FILE, `No UDP socket sent the quoted datagram ${quoted} (nothing is bound to port ${uh.source}): Icmp6InErrors, and the error is dropped (-ENOENT).`);
+        net.count(SNMP_Icmp6InErrors);
+        net.step(skb, 'L4', '__udp6_lib_err', FILE, net.full ? `No UDP socket sent the quoted datagram ${quoted} (nothing is bound to port ${uh.source}): Icmp6InErrors, and the error is dropped (-ENOENT).` : '');
         return;
       }
-      net.step(skb, 'L4', '__udp6_lib_err', FILE, `The quoted datagram ${quoted} is from the socket ${sk.report.local}; it is not connected and has no IPV6_RECVERR, so the error (type ${type}, code ${code}) is not kept.`);
+      net.step(skb, 'L4', '__udp6_lib_err', FILE, net.full ? `The quoted datagram ${quoted} is from the socket ${sk.report.local}; it is not connected and has no IPV6_RECVERR, so the error (type ${type}, code ${code}) is not kept.` : '');
     }),
   );
 }
@@ -274,14 +287,14 @@ function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
   try {
     const size = skb.truesize();
     if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
-      net.count('Udp6RcvbufErrors');
-      net.count('Udp6InErrors');
-      net.drop(skb, 'socket', 'udpv6_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', `The receive queue holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, Udp6RcvbufErrors and Udp6InErrors.`);
+      net.count(SNMP_Udp6RcvbufErrors);
+      net.count(SNMP_Udp6InErrors);
+      net.drop(skb, 'socket', 'udpv6_queue_rcv_skb', FILE, 'SOCKET_RCVBUFF', net.full ? `The receive queue holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, Udp6RcvbufErrors and Udp6InErrors.` : '');
       return;
     }
     sk.rmemAlloc += size;
     queueOf(sk).push(skb);
-    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', `The datagram is queued on ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.`);
+    net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', net.full ? `The datagram is queued on ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.` : '');
     net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
   } finally {
     net.leave(call);
@@ -295,14 +308,14 @@ function udpv6_queue_rcv_skb(net: Net, sk: Udp6Sock, skb: SkBuff): void {
 function udpv6_queue_ipv4(net: Net, sk: Udp6Sock, skb: SkBuff): void {
   const size = skb.truesize();
   if (sk.rmemAlloc > sk.rcvbuf || sk.rmemAlloc + size > size + sk.rcvbuf) {
-    net.count('UdpRcvbufErrors');
-    net.count('UdpInErrors');
-    net.drop(skb, 'socket', '__udp_queue_rcv_skb', 'net/ipv4/udp.c', 'SOCKET_RCVBUFF', `The receive queue of ${sk.report.local} holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, UdpRcvbufErrors and UdpInErrors (IPv4's receive path counts).`);
+    net.count(SNMP_UdpRcvbufErrors);
+    net.count(SNMP_UdpInErrors);
+    net.drop(skb, 'socket', '__udp_queue_rcv_skb', 'net/ipv4/udp.c', 'SOCKET_RCVBUFF', net.full ? `The receive queue of ${sk.report.local} holds ${sk.rmemAlloc} bytes of ${sk.rcvbuf}: -ENOMEM, UdpRcvbufErrors and UdpInErrors (IPv4's receive path counts).` : '');
     return;
   }
   sk.rmemAlloc += size;
   queueOf(sk).push(skb);
-  net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', `The IPv4 datagram is queued on the dual-stack socket ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.`);
+  net.step(skb, 'socket', '__udp_enqueue_schedule_skb', 'net/ipv4/udp.c', net.full ? `The IPv4 datagram is queued on the dual-stack socket ${sk.report.local} (sk_rmem_alloc ${sk.rmemAlloc} of ${sk.rcvbuf}); the application is woken.` : '');
   net.fate(skb, { kind: 'delivered', fn: '__udp_enqueue_schedule_skb', detail: `queued on UDP socket ${sk.report.local}` });
 }
 

@@ -119,17 +119,17 @@ export function nf_hook(net: Net, pf: NfProto, hook: NfHookName, skb: SkBuff, in
     case 'NF_DROP':
       // a hook function's NF_DROP (conntrack, a failed re-route) is freed here; an nf_tables
       // chain's drop comes as NF_STOLEN with EPERM, freed in nft_do_chain already
-      net.drop(skb, 'L3', 'nf_hook_slow', CORE_FILE, res.reason ?? 'NETFILTER_DROP', `${hook}: the verdict is NF_DROP, so nf_hook_slow frees the packet.`);
+      net.drop(skb, 'L3', 'nf_hook_slow', CORE_FILE, res.reason ?? 'NETFILTER_DROP', net.full ? `${hook}: the verdict is NF_DROP, so nf_hook_slow frees the packet.` : '');
       return res.err ?? -EPERM;
     case 'NF_QUEUE':
       // nf_queue: no program listens on the queue (__nf_queue fails with -ESRCH) and the rule
       // has no bypass, so nf_queue frees the packet with a plain kfree_skb (NOT_SPECIFIED)
-      net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NOT_SPECIFIED', `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so nf_queue frees the packet (a plain kfree_skb: no drop reason).`);
+      net.drop(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', 'NOT_SPECIFIED', net.full ? `${hook}: the verdict is NF_QUEUE but no program listens on the queue, so nf_queue frees the packet (a plain kfree_skb: no drop reason).` : '');
       return 0;
     case 'NF_STOLEN':
       // with an errno, the packet was dropped by the hook function that stole it
       if (res.err) return res.err;
-      net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).`, { hook: { hook, verdict: 'NF_STOLEN' } });
+      net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, net.full ? `${hook}: the verdict is NF_STOLEN: netfilter took the packet over (e.g. queued for reassembly).` : '', { hook: { hook, verdict: 'NF_STOLEN' } });
       return 0;
     default:
       return 1;

@@ -242,7 +242,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);
       if (v.verdict === 'NF_ACCEPT') continue;
       if (v.verdict === 'NF_QUEUE' && v.queue?.bypass) {
-        net.step(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', `${hook}: no program listens on queue ${v.queue.num ?? 0}, but the rule says bypass: the packet goes on as if accepted.`, { hook: { hook, verdict: 'NF_ACCEPT' } });
+        net.step(skb, 'L3', 'nf_queue', 'net/netfilter/nf_queue.c', net.full ? `${hook}: no program listens on queue ${v.queue.num ?? 0}, but the rule says bypass: the packet goes on as if accepted.` : '', { hook: { hook, verdict: 'NF_ACCEPT' } });
         continue;
       }
       return { verdict: v.verdict, ...(v.err !== undefined && { err: v.err }) };
@@ -263,7 +263,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
           return net.call(fn, () => {
             const p = pktinfo6(skb, hook, indev, outdev);
             const before = route ? routeKey6(skb) : '';
-            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', () => baseChainWhat(c, ', for an IPv6 packet'), { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', net.full ? baseChainWhat(c, ', for an IPv6 packet') : '', { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
             const res = nft_do_chain(this, net, c, p, this.traced);
             // nf_route_table_hook6: a changed source, destination, mark, hop limit or first header
             // word (version, traffic class, flow label) routes the packet again

@@ -15,7 +15,7 @@ export function ipv4_conntrack_defrag(nf: NfEngine, net: Net, hook: NfHookName, 
   try {
     const iph = readIp(skb.buf, skb.network_header);
     if ((iph.fragOff & (IP_MF | IP_OFFSET)) === 0) {
-      net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): not a fragment, nothing to do.`, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT') });
+      net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', net.full ? `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): not a fragment, nothing to do.` : '', { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT') });
       return { verdict: 'NF_ACCEPT' };
     }
     net.step(skb, 'L3', 'ipv4_conntrack_defrag', 'net/ipv4/netfilter/nf_defrag_ipv4.c', 'Conntrack needs whole datagrams: the fragment goes to ip_defrag (IP_DEFRAG_CONNTRACK_IN) before any rule sees it.', { hook: { hook, family: 'ip', priority: NF_IP_PRI_CONNTRACK_DEFRAG } });

@@ -40,14 +40,14 @@ export function ipv6_defrag(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuf
     const at = { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_ACCEPT', undefined, 'ipv6') };
     // a packet that already has an entry (looped back) or is marked untracked is left alone
     if (skb.nfct) {
-      net.step(skb, 'L3', 'ipv6_defrag', HOOKS_FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): the packet already carries ${skb.nfct.state === 'IP_CT_UNTRACKED' ? 'the untracked mark' : 'its conntrack entry'}, nothing to do.`, at);
+      net.step(skb, 'L3', 'ipv6_defrag', HOOKS_FILE, net.full ? `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): the packet already carries ${skb.nfct.state === 'IP_CT_UNTRACKED' ? 'the untracked mark' : 'its conntrack entry'}, nothing to do.` : '', at);
       return { verdict: 'NF_ACCEPT' };
     }
     const user = hook === 'NF_INET_PRE_ROUTING' ? 'IP6_DEFRAG_CONNTRACK_IN' : 'IP6_DEFRAG_CONNTRACK_OUT';
     const r = nf_ct_frag6_gather(net, skb, user, at);
     if (r.ret === 'EINPROGRESS') return { verdict: 'NF_STOLEN' };
     if (r.ret === 'ok') return { verdict: 'NF_ACCEPT' };
-    net.step(skb, 'L3', 'ipv6_defrag', HOOKS_FILE, `nf_ct_frag6_gather failed (-${r.ret}): ${r.why} The verdict is NF_DROP.`, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_DROP', undefined, 'ipv6') });
+    net.step(skb, 'L3', 'ipv6_defrag', HOOKS_FILE, net.full ? `nf_ct_frag6_gather failed (-${r.ret}): ${r.why} The verdict is NF_DROP.` : '', { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK_DEFRAG, 'NF_DROP', undefined, 'ipv6') });
     return { verdict: 'NF_DROP' };
   } finally {
     net.leave(call);
@@ -85,7 +85,7 @@ function nf_ct_frag6_gather(net: Net, skb: SkBuff, user: 'IP6_DEFRAG_CONNTRACK_I
     const nh = skb.network_header;
     const h = readIpv6(skb.buf, nh);
     const pass = (why: string): Gather => {
-      net.step(skb, 'L3', 'nf_ct_frag6_gather', FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): ${why}`, at);
+      net.step(skb, 'L3', 'nf_ct_frag6_gather', FILE, net.full ? `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): ${why}` : '', at);
       return { ret: 'ok' };
     };
     if (h.payloadLen === 0) return pass('payload_len 0 (a jumbogram) cannot carry a Fragment header: nothing to do.');
@@ -128,7 +128,7 @@ function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, frag
       // RFC 8200 wants a parameter problem: this code kills the queue and lets the fragment
       // through untouched (-EPROTO becomes 0), so that ipv6_frag_rcv sends it
       inet_frag_kill(net, q);
-      net.step(skb, 'L3', 'nf_ct_frag6_queue', FILE, `${place.why} The queue is killed and the fragment goes on untouched (-EPROTO): ip6's own reassembly will answer it with a parameter problem.`, at);
+      net.step(skb, 'L3', 'nf_ct_frag6_queue', FILE, net.full ? `${place.why} The queue is killed and the fragment goes on untouched (-EPROTO): ip6's own reassembly will answer it with a parameter problem.` : '', at);
       return { ret: 'ok' };
     }
     if (place.kind === 'toolarge') return { ret: 'EINVAL', why: place.why };
@@ -140,7 +140,7 @@ function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, frag
     const ins = frag6_insert(q, skb, offset, end, nhoff);
     if (ins === 'IPFRAG_DUP') {
       // no error for a duplicate: it is freed and reported as queued
-      net.drop(skb, 'L3', 'nf_ct_frag6_queue', FILE, 'DUP_FRAG', `Bytes ${offset}..${end} are already queued: the duplicate is freed, the queue waits on.`);
+      net.drop(skb, 'L3', 'nf_ct_frag6_queue', FILE, 'DUP_FRAG', net.full ? `Bytes ${offset}..${end} are already queued: the duplicate is freed, the queue waits on.` : '');
       return { ret: 'EINPROGRESS' };
     }
     if (ins === 'IPFRAG_OVERLAP') {
@@ -149,7 +149,7 @@ function nf_ct_frag6_queue(net: Net, q: FragQueue, skb: SkBuff, fh: number, frag
     }
     if (q.firstIn && q.lastIn && q.meat === q.len) return nf_ct_frag6_reasm(net, q, skb, at);
     skb.dst = null;
-    net.step(skb, 'L3', 'nf_ct_frag6_queue', FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in nf_defrag_ipv6's queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far. No rule has seen it (NF_STOLEN).`, at);
+    net.step(skb, 'L3', 'nf_ct_frag6_queue', FILE, net.full ? `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): fragment at offset ${offset} (${end - offset} bytes${more ? ', M' : ', the last'}) waits in nf_defrag_ipv6's queue of ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} identification 0x${id.toString(16)}: ${q.meat} of ${q.lastIn ? q.len : '?'} bytes so far. No rule has seen it (NF_STOLEN).` : '', at);
     net.fate(skb, { kind: 'consumed', fn: 'nf_ct_frag6_queue', detail: 'queued for conntrack reassembly' });
     return { ret: 'EINPROGRESS' };
   } finally {
@@ -169,7 +169,7 @@ function nf_ct_frag6_reasm(net: Net, q: FragQueue, skb: SkBuff, at: At): Gather 
     const r = frag6_join(net, q, skb, 'nf_ct_frag6_reasm', 'chain');
     if ('why' in r) {
       // the queue owns the fragment now: it is freed with the queue, and reported as queued
-      net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, `${r.why} Reassembly fails; the fragments are freed with the queue.`);
+      net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, net.full ? `${r.why} Reassembly fails; the fragments are freed with the queue.` : '');
       return { ret: 'EINPROGRESS' };
     }
     const { whole, n } = r;
@@ -181,7 +181,7 @@ function nf_ct_frag6_reasm(net: Net, q: FragQueue, skb: SkBuff, at: At): Gather 
     morph(skb, whole);
     skb.dev = dev;
     skb.ignore_df = true;
-    net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): the last missing fragment arrived; ${n} fragments are one ${skb.len}-byte packet again (no Fragment header, payload_len ${skb.len - IPV6_HLEN}), which goes on through the hook. IP6CB keeps frag_max_size ${skb.cb.fragMaxSize} and ignore_df is set, so a forward cuts it again no larger than that. No Ip6Reasm* counter moves.`, at);
+    net.step(skb, 'L3', 'nf_ct_frag6_reasm', FILE, net.full ? `Conntrack defrag (${NF_IP_PRI_CONNTRACK_DEFRAG}): the last missing fragment arrived; ${n} fragments are one ${skb.len}-byte packet again (no Fragment header, payload_len ${skb.len - IPV6_HLEN}), which goes on through the hook. IP6CB keeps frag_max_size ${skb.cb.fragMaxSize} and ignore_df is set, so a forward cuts it again no larger than that. No Ip6Reasm* counter moves.` : '', at);
     return { ret: 'ok' };
   } finally {
     net.leave(call);

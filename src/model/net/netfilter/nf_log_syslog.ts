@@ -18,7 +18,7 @@ export function nf_log_ip_packet(x: EvalCtx, prefix: string): void {
   }
   if (p.icmpType !== undefined) l4 = ` TYPE=${p.icmpType} CODE=${p.icmpCode}`;
   const line = `${prefix}IN=${p.indev?.name ?? ''} OUT=${p.outdev?.name ?? ''} SRC=${numToIp(i.saddr)} DST=${numToIp(i.daddr)} LEN=${i.totLen} TOS=0x${i.tos.toString(16).padStart(2, '0')} TTL=${i.ttl} ID=${i.id}${i.fragOff & 0x4000 ? ' DF' : ''} PROTO=${(PROTO_NAMES[i.protocol] ?? String(i.protocol)).toUpperCase()}${l4}${p.skb.mark ? ` MARK=0x${p.skb.mark.toString(16)}` : ''}`;
-  net.step(p.skb, 'L3', 'nf_log_ip_packet', 'net/netfilter/nf_log_syslog.c', `log: the kernel log gets the line "${line}".`, { hook: hookCtxOf(x, 'NFT_CONTINUE') });
+  net.step(p.skb, 'L3', 'nf_log_ip_packet', 'net/netfilter/nf_log_syslog.c', net.full ? `log: the kernel log gets the line "${line}".` : '', { hook: hookCtxOf(x, 'NFT_CONTINUE') });
 }
 
 /** nf_ip6_ext_hdr: the extension headers dump_ipv6_packet walks. */
@@ -99,5 +99,5 @@ export function nf_log_ip6_packet(x: EvalCtx, prefix: string): void {
     mac += ' ';
   }
   const line = `${prefix}IN=${p.indev?.name ?? ''} OUT=${p.outdev?.name ?? ''} ${mac}${dumpIpv6(skb.buf, skb.network_header, skb.tail, true)}${skb.mark ? `MARK=0x${skb.mark.toString(16)} ` : ''}`.trimEnd();
-  net.step(skb, 'L3', 'nf_log_ip6_packet', 'net/netfilter/nf_log_syslog.c', `log: the kernel log gets the line "${line}".`, { hook: hookCtxOf(x, 'NFT_CONTINUE') });
+  net.step(skb, 'L3', 'nf_log_ip6_packet', 'net/netfilter/nf_log_syslog.c', net.full ? `log: the kernel log gets the line "${line}".` : '', { hook: hookCtxOf(x, 'NFT_CONTINUE') });
 }

@@ -29,14 +29,14 @@ export function nf_nat_packet(nf: NfEngine, net: Net, hook: NfHookName, skb: SkB
   const ctx = (): ReturnType<NfEngine['ctx']> => nf.ctx(hook, m === 'DST' ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, 'NF_ACCEPT', 'nat', pf);
   const call = net.enter('nf_nat_packet');
   try {
-    net.step(skb, 'L3', 'nf_nat_packet', NAT_FILE, `${m === 'SRC' ? 'Source' : 'Destination'} NAT of ${reply ? 'a reply' : 'an original-direction'} packet of connection #${ct.id}: before the rewrite, the ${m === 'SRC' ? 'source' : 'destination'} is ${from}.`, { hook: ctx() });
+    net.step(skb, 'L3', 'nf_nat_packet', NAT_FILE, net.full ? `${m === 'SRC' ? 'Source' : 'Destination'} NAT of ${reply ? 'a reply' : 'an original-direction'} packet of connection #${ct.id}: before the rewrite, the ${m === 'SRC' ? 'source' : 'destination'} is ${from}.` : '', { hook: ctx() });
     if (v6) {
       nf_nat_ipv6_manip_pkt(skb, skb.network_header, target, m);
-      net.step(skb, 'L3', 'nf_nat_ipv6_manip_pkt', NAT_PROTO_FILE, `After the rewrite the ${m === 'SRC' ? 'source' : 'destination'} is ${to}; IPv6 has no header checksum, and the ${proto === IPPROTO_TCP || proto === IPPROTO_UDP ? `${PROTO_NAMES[proto]} checksum (pseudo-header address and port)` : proto === 58 ? 'ICMPv6 checksum (pseudo-header address, and the echo id)' : 'transport header'} is updated incrementally.`, { hook: ctx() });
+      net.step(skb, 'L3', 'nf_nat_ipv6_manip_pkt', NAT_PROTO_FILE, net.full ? `After the rewrite the ${m === 'SRC' ? 'source' : 'destination'} is ${to}; IPv6 has no header checksum, and the ${proto === IPPROTO_TCP || proto === IPPROTO_UDP ? `${PROTO_NAMES[proto]} checksum (pseudo-header address and port)` : proto === 58 ? 'ICMPv6 checksum (pseudo-header address, and the echo id)' : 'transport header'} is updated incrementally.` : '', { hook: ctx() });
       return;
     }
     manipPkt(skb, skb.network_header, target, m);
-    net.step(skb, 'L3', 'nf_nat_ipv4_manip_pkt', NAT_PROTO_FILE, `After the rewrite the ${m === 'SRC' ? 'source' : 'destination'} is ${to}; the IP header checksum${proto === IPPROTO_TCP || proto === IPPROTO_UDP ? ` and the ${PROTO_NAMES[proto]} checksum (pseudo header and port)` : ''} are updated incrementally.`, { hook: ctx() });
+    net.step(skb, 'L3', 'nf_nat_ipv4_manip_pkt', NAT_PROTO_FILE, net.full ? `After the rewrite the ${m === 'SRC' ? 'source' : 'destination'} is ${to}; the IP header checksum${proto === IPPROTO_TCP || proto === IPPROTO_UDP ? ` and the ${PROTO_NAMES[proto]} checksum (pseudo header and port)` : ''} are updated incrementally.` : '', { hook: ctx() });
   } finally {
     net.leave(call);
   }

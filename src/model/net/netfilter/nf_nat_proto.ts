@@ -91,7 +91,7 @@ export function nf_nat_inet_fn(nf: NfEngine, net: Net, hook: NfHookName, skb: Sk
           say('nf_nat_inet_fn', NAT_FILE, `NAT (${m === 'DST' ? 'destination' : 'source'}, priority ${prio}): connection #${ct.id} has no ${m} binding yet, so the nat chains of this hook run${chains.length ? `: ${chains.map((c) => `${c.table.family} ${c.table.name} ${c.name} (priority ${c.base!.priority})`).join(', ')}` : ' (there are none)'}.`);
           for (const c of chains) {
             const r: ChainResult = net.call('nft_nat_do_chain', () => {
-              net.step(skb, 'L3', 'nft_nat_do_chain', 'net/netfilter/nft_chain_nat.c', `Nat chain ${c.table.family} ${c.table.name} ${c.name} (type nat hook ${c.base!.hook} priority ${c.base!.priority}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.`, { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+              net.step(skb, 'L3', 'nft_nat_do_chain', 'net/netfilter/nft_chain_nat.c', net.full ? `Nat chain ${c.table.family} ${c.table.name} ${c.name} (type nat hook ${c.base!.hook} priority ${c.base!.priority}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}.` : '', { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
               return nft_do_chain(nf, net, c, (pf === 'ipv6' ? pktinfo6 : pktinfo)(skb, hook, indev, outdev), nf.traced);
             });
             if (r.verdict !== 'NF_ACCEPT') return { verdict: r.verdict, ...(r.err !== undefined && { err: r.err }) };

@@ -57,10 +57,10 @@ export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
     }
     const bad = rejectCsumBad(p);
     if (bad) {
-      net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: ${bad}, so no ICMP error is sent (the packet is still dropped).`, { hook: { hook: p.hook } });
+      net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', net.full ? `reject: ${bad}, so no ICMP error is sent (the packet is still dropped).` : '', { hook: { hook: p.hook } });
       return;
     }
-    net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject: the sender is told with ICMP destination unreachable, code ${code}, through icmp_send.`, { hook: { hook: p.hook } });
+    net.step(skb, 'L3', 'nf_send_unreach', 'net/ipv4/netfilter/nf_reject_ipv4.c', net.full ? `reject: the sender is told with ICMP destination unreachable, code ${code}, through icmp_send.` : '', { hook: { hook: p.hook } });
     icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
   } finally {
     net.leave(call);
@@ -103,9 +103,9 @@ export function nf_send_reset(net: Net, p: PktInfo): void {
     nskb.dev = rt.dev;
     // nf_ct_attach: the RST belongs to the connection of the segment it answers, in the other direction
     nf_ct_attach(nskb, old);
-    net.step(old, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
+    net.step(old, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', net.full ? `reject with tcp reset at ${p.hook}: a RST answers this segment.` : '', { hook: { hook: p.hook } });
     // the RST is a new, locally made packet: its own netfilter path starts at LOCAL_OUT
-    net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (CHECKSUM_PARTIAL, mark IP4_REPLY_MARK ${nskb.mark}), routed with ip_route_me_harder and sent with ip_local_out: LOCAL_OUT, then POST_ROUTING.`);
+    net.step(nskb, 'L4', 'nf_send_reset', 'net/ipv4/netfilter/nf_reject_ipv4.c', net.full ? `reject with tcp reset: a RST ${numToIp(p.iph.daddr)}:${oth.dest} → ${numToIp(p.iph.saddr)}:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (CHECKSUM_PARTIAL, mark IP4_REPLY_MARK ${nskb.mark}), routed with ip_route_me_harder and sent with ip_local_out: LOCAL_OUT, then POST_ROUTING.` : '');
     ip_local_out(net, nskb);
   } finally {
     net.leave(call);

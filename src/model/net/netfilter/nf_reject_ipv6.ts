@@ -68,10 +68,10 @@ export function nf_send_unreach6(net: Net, p: PktInfo, code: number): void {
     const skb = p.skb;
     const bad = reject6CsumOk(p);
     if (bad) {
-      net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject6_csum_ok: ${bad}, so no ICMPv6 error is sent (the packet is still dropped).`, { hook: { hook: p.hook } });
+      net.step(skb, 'L3', 'nf_send_unreach6', FILE, net.full ? `reject6_csum_ok: ${bad}, so no ICMPv6 error is sent (the packet is still dropped).` : '', { hook: { hook: p.hook } });
       return;
     }
-    net.step(skb, 'L3', 'nf_send_unreach6', FILE, `reject: ${formatIpv6(p.ip6h!.saddr)} is told with ICMPv6 destination unreachable, code ${code}, through icmpv6_send.`, { hook: { hook: p.hook } });
+    net.step(skb, 'L3', 'nf_send_unreach6', FILE, net.full ? `reject: ${formatIpv6(p.ip6h!.saddr)} is told with ICMPv6 destination unreachable, code ${code}, through icmpv6_send.` : '', { hook: { hook: p.hook } });
     icmpv6_send(net, skb, ICMPV6_DEST_UNREACH, code, 0);
   } finally {
     net.leave(call);
@@ -131,8 +131,8 @@ export function nf_send_reset6(net: Net, p: PktInfo): void {
     nskb.dst = r.rt;
     nskb.dev = r.rt.dev;
     nf_ct_attach(nskb, old);
-    net.step(old, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset at ${p.hook}: a RST answers this segment.`, { hook: { hook: p.hook } });
-    net.step(nskb, 'L4', 'nf_send_reset6', FILE, `reject with tcp reset: a RST [${formatIpv6(o.daddr)}]:${oth.dest} → [${formatIpv6(o.saddr)}]:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (hop limit ${hop} from the route, the checksum computed in full), routed with ip6_route_output and sent with ip6_local_out: LOCAL_OUT, then POST_ROUTING.`);
+    net.step(old, 'L4', 'nf_send_reset6', FILE, net.full ? `reject with tcp reset at ${p.hook}: a RST answers this segment.` : '', { hook: { hook: p.hook } });
+    net.step(nskb, 'L4', 'nf_send_reset6', FILE, net.full ? `reject with tcp reset: a RST [${formatIpv6(o.daddr)}]:${oth.dest} → [${formatIpv6(o.saddr)}]:${oth.source} (${flags & TCPHDR_ACK ? `ack ${ack}` : `seq ${seq}`}) is built from the refused segment (hop limit ${hop} from the route, the checksum computed in full), routed with ip6_route_output and sent with ip6_local_out: LOCAL_OUT, then POST_ROUTING.` : '');
     ip6_local_out(net, nskb);
   } finally {
     net.leave(call);

@@ -344,7 +344,7 @@ const EPERM = 1;
  * sees -EPERM.
  */
 function dropHere(net: Net, skb: PktInfo['skb'], hook: NfHookName, by: string): ChainResult {
-  net.drop(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, 'NETFILTER_DROP', `${hook}: the verdict is drop, so nft_do_chain frees the packet itself (NF_DROP_REASON: kfree_skb_reason with SKB_DROP_REASON_NETFILTER_DROP) and returns NF_STOLEN with EPERM to nf_hook_slow.`);
+  net.drop(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, 'NETFILTER_DROP', net.full ? `${hook}: the verdict is drop, so nft_do_chain frees the packet itself (NF_DROP_REASON: kfree_skb_reason with SKB_DROP_REASON_NETFILTER_DROP) and returns NF_STOLEN with EPERM to nf_hook_slow.` : '');
   // the fate names the rule (or policy) that dropped it, so fates-only runs can say which
   const fate = net.w.rec.getFate(skb.pkt);
   if (fate) fate.detail = by;
@@ -386,7 +386,7 @@ function say(t: Teller, chain: Chain, what: () => string, lazyExtra: () => Parti
     lines.push(traceLine(chain, p, extra));
     mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
   }
-  net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, what() + mon, { hook: hookCtx(chain, p.hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+  net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, net.full ? what() + mon : '', { hook: hookCtx(chain, p.hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
 }
 
 function ruleCtx(rule: Rule, i: number): Partial<HookContext> {

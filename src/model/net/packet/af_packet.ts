@@ -140,14 +140,14 @@ function packet_snd_fresh(net: Net, dev: NetDevice, frame: Uint8Array, target: N
     const refused = packetSndRefusal(dev, frame);
     if (refused) {
       // the step shows the frame the tool handed to sendmsg; it never becomes a transmitted sk_buff
-      net.step(skb, 'socket', 'packet_snd', FILE, `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} tries to send a crafted ${frame.length}-byte frame, but packet_snd refuses it: ${refused.why}, so sendmsg fails with ${refused.errno}.`, { ret: `-${refused.errno}` });
+      net.step(skb, 'socket', 'packet_snd', FILE, net.full ? `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} tries to send a crafted ${frame.length}-byte frame, but packet_snd refuses it: ${refused.why}, so sendmsg fails with ${refused.errno}.` : '', { ret: `-${refused.errno}` });
       net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
       return pkt;
     }
     net.step(skb, 'L2', 'packet_snd', FILE, net.full ? sendWhat(net, dev, frame, target) : '');
     const rc = dev_queue_xmit(net, skb);
     if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
-      net.step(null, 'socket', 'packet_snd', FILE, `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.`, { ret: '-ENOBUFS' });
+      net.step(null, 'socket', 'packet_snd', FILE, net.full ? `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.` : '', { ret: '-ENOBUFS' });
     }
     return pkt;
   } finally {

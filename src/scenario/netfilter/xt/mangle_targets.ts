@@ -71,7 +71,7 @@ export const ECN: XtTarget<EcnSt> = {
             if (x.p.fragoff === 0) x.p.tcpFlags = f;
           }
         }
-        x.net.step(x.p.skb, 'L3', 'ecn_tg', 'net/ipv4/netfilter/ipt_ECN.c', `${e.text}: the ECN bits are now tos 0x${x.p.iph.tos.toString(16)}${x.p.tcpFlags !== undefined ? `, tcp flags 0x${x.p.tcpFlags.toString(16)}` : ''}.`, ruleHook(x));
+        x.net.step(x.p.skb, 'L3', 'ecn_tg', 'net/ipv4/netfilter/ipt_ECN.c', x.net.full ? `${e.text}: the ECN bits are now tos 0x${x.p.iph.tos.toString(16)}${x.p.tcpFlags !== undefined ? `, tcp flags 0x${x.p.tcpFlags.toString(16)}` : ''}.` : '', ruleHook(x));
         return true;
       },
     };
@@ -97,7 +97,7 @@ export const CLASSIFY: XtTarget<{ prio?: number }> = {
       text: e.text,
       eval: (x) => {
         x.p.skb.priority = p;
-        x.net.step(x.p.skb, 'L3', 'classify_tg', 'net/netfilter/xt_CLASSIFY.c', `${e.text}: skb->priority is now ${(p >>> 16).toString(16)}:${(p & 0xffff).toString(16)}.`, ruleHook(x));
+        x.net.step(x.p.skb, 'L3', 'classify_tg', 'net/netfilter/xt_CLASSIFY.c', x.net.full ? `${e.text}: skb->priority is now ${(p >>> 16).toString(16)}:${(p & 0xffff).toString(16)}.` : '', ruleHook(x));
         return true;
       },
     };

@@ -80,7 +80,7 @@ export const NFLOG: XtTarget<{ group: number; seen: Set<string>; prefix?: string
       text: e.text,
       eval: (x) => {
         // nfulnl_log_packet: no program has bound a socket to the group in the model, so no instance is found and nothing is sent
-        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.`, ruleHook(x));
+        x.net.step(x.p.skb, 'L3', 'nfulnl_log_packet', 'net/netfilter/nfnetlink_log.c', x.net.full ? `log group ${g}: no program listens on nflog group ${g} (instance_lookup_get finds none), so nothing is logged and the rule goes on.` : '', ruleHook(x));
         return true;
       },
     };

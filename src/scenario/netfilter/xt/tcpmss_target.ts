@@ -137,7 +137,7 @@ export const TCPMSS: XtTarget<{ mss?: number; seen?: string }> = {
           csumReplace(b, nh + 10, [old], [now]);
           x.p.iph.totLen = now;
         }
-        x.net.step(x.p.skb, 'L3', 'tcpmss_tg4', 'net/netfilter/xt_TCPMSS.c', `${e.text}: ${said.join('; ') || 'no TCP header to change'}.`, ruleHook(x));
+        x.net.step(x.p.skb, 'L3', 'tcpmss_tg4', 'net/netfilter/xt_TCPMSS.c', x.net.full ? `${e.text}: ${said.join('; ') || 'no TCP header to change'}.` : '', ruleHook(x));
         return grew < 0 ? { code: 'NF_DROP' } : true;
       },
     };
