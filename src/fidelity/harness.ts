@@ -74,7 +74,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
     const dir = path.dirname(path.resolve(file));
-    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir) });
+    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls() });
     // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
     // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
     if (usesIpv6(sc)) linkUp = modelLinkUpFrames(trace, marks[0]?.events ?? 0);
@@ -208,3 +208,20 @@ export async function runFidelity(files: string[], opts: FidelityOptions = {}): 
 }
 
 export { REFERENCE_KERNEL };
+
+/**
+ * The machine's net.core.rmem_max and rmem_default: every namespace reads init_net's (a new one
+ * cannot write them), so the model runs with them too. They decide a SYN's window scale (with
+ * tcp_rmem[2]) and a UDP socket's buffer; this machine has rmem_max 4 MB, v6.12's default is 208 KB.
+ */
+export function machineSysctls(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of ['net.core.rmem_max', 'net.core.rmem_default']) {
+    try {
+      out[key] = Number(fs.readFileSync(`/proc/sys/${key.replace(/\./g, '/')}`, 'utf8').trim());
+    } catch {
+      /* not Linux: v6.12's defaults */
+    }
+  }
+  return out;
+}

@@ -67,6 +67,12 @@ export interface RunOptions extends ParseOptions {
   frameMarks?: { item: number; frame: number; events: number }[];
   /** other outcomes for the kernel's random choices (World's randomSalt); 0, the default, is every run's */
   randomSalt?: number;
+  /**
+   * init_net's values of machine-wide sysctls a namespace reads but cannot write (net.core.rmem_max
+   * and rmem_default: read-only in a new namespace), instead of v6.12's defaults: the fidelity
+   * harness passes the machine's own, which its namespaces see
+   */
+  machineSysctls?: Readonly<Record<string, number>>;
 }
 
 export interface RecordWindow {
@@ -111,7 +117,7 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const win = opts.record;
-  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt);
+  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt, opts.machineSysctls);
   // only a re-execution's window turns a fates run to 'full': without one, it stays fates to the end
   if (!win) world.rec.fatesToTheEnd();
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };

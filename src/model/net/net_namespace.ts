@@ -460,6 +460,12 @@ export class Net {
    * `sysctl -w KEY=TEXT` in this namespace: the text read as the key's proc handler reads it
    * (base 0, jiffies rounding, a second number ignored), then the range of its entry.
    */
+  /** init_net's value of a machine-wide key a namespace can only read (READ_ONLY_IN_NETNS). */
+  setMachineSysctl(key: string, v: number): void {
+    if (!READ_ONLY_IN_NETNS.includes(key) || !(key in NET_SYSCTL_DEFAULTS)) throw new Error(`${key} is not a machine-wide sysctl the model reads`);
+    this.sysctl.set(key, v);
+  }
+
   writeSysctl(key: string, text: string): void {
     const stat = (): SysctlError => new SysctlError(`cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory`);
     const inval = (): SysctlRangeError => new SysctlRangeError(`setting key "${key}": Invalid argument`);
