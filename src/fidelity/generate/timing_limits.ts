@@ -63,9 +63,8 @@ const RAW_MATCH = /-m string\b|@(nh|th|ll),/;
 function rawDecisions(t: Trace): string[] {
   const out: string[] = [];
   for (const e of t.events) {
-    if (e.fn !== 'nft_do_chain') continue;
-    const m = /^Rule \d+ of \S+, `([^`]*)`: ([^]*)$/.exec(e.what);
-    if (m && RAW_MATCH.test(m[1])) out.push(`${e.host} ${m[1]} ${m[2].startsWith('it matches') ? 'match' : 'no match'}`);
+    const rule = ruleDecision(e, RAW_MATCH);
+    if (rule) out.push(rule);
   }
   return out;
 }
@@ -96,12 +95,18 @@ function decisions(t: Trace): string[] {
   const out: string[] = icmpLimits(t);
   for (const e of t.events) {
     if (e.fn === 'ip_rt_send_redirect') out.push(`${e.host} redirect ${/with ICMP redirect\.$/.test(e.what) ? 'sent' : 'held back'}`);
-    if (e.fn !== 'nft_do_chain') continue;
-    const m = /^Rule \d+ of \S+, `([^`]*)`: ([^]*)$/.exec(e.what);
-    if (!m || !TIMED_MATCH.test(m[1])) continue;
-    out.push(`${e.host} ${m[1]} ${m[2].startsWith('it matches') ? 'match' : 'no match'}`);
+    const rule = ruleDecision(e, TIMED_MATCH);
+    if (rule) out.push(rule);
   }
   return out;
+}
+
+/** `host rule match|no match` for a rule step of nft_do_chain whose text `which` picks, else undefined. */
+function ruleDecision(e: { fn: string; host: string; what: string }, which: RegExp): string | undefined {
+  if (e.fn !== 'nft_do_chain') return undefined;
+  const m = /^Rule \d+ of \S+, `([^`]*)`: ([^]*)$/.exec(e.what);
+  if (!m || !which.test(m[1])) return undefined;
+  return `${e.host} ${m[1]} ${m[2].startsWith('it matches') ? 'match' : 'no match'}`;
 }
 
 function run(sc: GenScenario, randomSalt = 0): Trace | undefined {

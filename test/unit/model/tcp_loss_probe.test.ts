@@ -3,19 +3,8 @@
 // tcp_dsack_set), and the sender's handling of that DSACK (tcp_sacktag_write_queue,
 // tcp_process_tlp_ack). The RTO that follows a lost probe is in tcp_rto.test.ts.
 import * as assert from 'assert';
-import { runScenarioText } from '../../../src/scenario/run';
-import type { Trace } from '../../../src/trace/contract';
+import { direct, segments } from './tcp_wire';
 import { ALT_WINDOW_NOTE } from '../../../src/model/net/ipv4/tcp_ipv4';
-
-const lines = (l: string[]): string => l.map((x) => `    ${x}\n`).join('');
-
-function direct(traffic: string, client: string[] = [], server: string[] = []): Trace {
-  const text =
-    `name: t\nhosts:\n  client: |\n${lines([...client, 'ip addr add 10.0.1.1/24 dev eth0', 'ip link set eth0 up'])}` +
-    `  server: |\n${lines([...server, 'ip addr add 10.0.1.2/24 dev eth0', 'ip link set eth0 up'])}links:\n  - client:eth0 server:eth0\n` +
-    `listen:\n  - server: tcp 8080\ntraffic:\n  - from: client\n    send: ${traffic}\n`;
-  return runScenarioText(text, 't.yaml');
-}
 
 /** the client's input chain drops pure ACKs of these IP lengths */
 const dropAcks = (...lens: number[]): string[] => [
@@ -23,33 +12,6 @@ const dropAcks = (...lens: number[]): string[] => [
   "nft add chain ip t in '{ type filter hook input priority 0; policy accept; }'",
   ...lens.map((n) => `nft add rule ip t in tcp flags == ack ip length ${n} drop`),
 ];
-
-interface Seg {
-  time: number;
-  ipLen: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
-  /** the option bytes, hex */
-  opts: string;
-  data: number;
-}
-
-/** the TCP segments `host`'s driver sent, in order */
-function segments(t: Trace, host: string): Seg[] {
-  const out: Seg[] = [];
-  for (const e of t.events) {
-    if (e.fn !== 'dev_hard_start_xmit' || e.host !== host || !e.skb) continue;
-    const hex = e.skb.bytes.slice(2 * e.skb.data);
-    if (hex.slice(24, 28) !== '0800' || hex.slice(46, 48) !== '06') continue;
-    const ipLen = parseInt(hex.slice(32, 36), 16);
-    const tcp = 28 + parseInt(hex[29], 16) * 8;
-    const doff = parseInt(hex[tcp + 24], 16) * 8;
-    out.push({ time: e.time, ipLen, seq: parseInt(hex.slice(tcp + 8, tcp + 16), 16), ack: parseInt(hex.slice(tcp + 16, tcp + 24), 16), flags: parseInt(hex.slice(tcp + 26, tcp + 28), 16), window: parseInt(hex.slice(tcp + 28, tcp + 32), 16), opts: hex.slice(tcp + 40, tcp + doff), data: ipLen - 20 - doff / 2 });
-  }
-  return out;
-}
 
 describe('TCP: the tail loss probe and the DSACK answer', () => {
   it('a lost ACK of one segment: the probe resends it after tcp_rto_min, the receiver answers with a DSACK of it', () => {

@@ -2,47 +2,17 @@
 // tcp_enter_loss, tcp_retransmit_skb) and how the Loss state ends (tcp_process_loss,
 // tcp_try_undo_loss, tcp_try_undo_recovery), with the DSACK that may undo it.
 import * as assert from 'assert';
-import { runScenarioText } from '../../../src/scenario/run';
+import { direct, segments, type Seg } from './tcp_wire';
 import type { Trace } from '../../../src/trace/contract';
 import { retransmits_timed_out, tcp_model_timeout } from '../../../src/model/net/ipv4/tcp_recovery';
 import type { TcpSock } from '../../../src/model/net/ipv4/sock_types';
-
-const lines = (l: string[]): string => l.map((x) => `    ${x}\n`).join('');
-
-function direct(traffic: string, client: string[] = [], server: string[] = []): Trace {
-  const text =
-    `name: t\nhosts:\n  client: |\n${lines([...client, 'ip addr add 10.0.1.1/24 dev eth0', 'ip link set eth0 up'])}` +
-    `  server: |\n${lines([...server, 'ip addr add 10.0.1.2/24 dev eth0', 'ip link set eth0 up'])}links:\n  - client:eth0 server:eth0\n` +
-    `listen:\n  - server: tcp 8080\ntraffic:\n  - from: client\n    send: ${traffic}\n`;
-  return runScenarioText(text, 't.yaml');
-}
 
 const table = ['nft add table ip t', "nft add chain ip t in '{ type filter hook input priority 0; policy accept; }'"];
 /** the server's input chain drops data: every segment over `len` bytes of IP, or the Nth packets of the connection */
 const dropData = (...rules: string[]): string[] => [...table, ...rules.map((r) => `nft add rule ip t in ${r} drop`)];
 
-interface Seg {
-  time: number;
-  seq: number;
-  flags: number;
-  data: number;
-}
-
 /** the TCP data segments `host`'s driver sent, in order */
-function dataSegments(t: Trace, host: string): Seg[] {
-  const out: Seg[] = [];
-  for (const e of t.events) {
-    if (e.fn !== 'dev_hard_start_xmit' || e.host !== host || !e.skb) continue;
-    const hex = e.skb.bytes.slice(2 * e.skb.data);
-    if (hex.slice(24, 28) !== '0800' || hex.slice(46, 48) !== '06') continue;
-    const ipLen = parseInt(hex.slice(32, 36), 16);
-    const tcp = 28 + parseInt(hex[29], 16) * 8;
-    const doff = parseInt(hex[tcp + 24], 16) * 8;
-    const data = ipLen - 20 - doff / 2;
-    if (data > 0) out.push({ time: e.time, seq: parseInt(hex.slice(tcp + 8, tcp + 16), 16), flags: parseInt(hex.slice(tcp + 26, tcp + 28), 16), data });
-  }
-  return out;
-}
+const dataSegments = (t: Trace, host: string): Seg[] => segments(t, host).filter((s) => s.data > 0);
 
 describe('TCP: the retransmission timeout for data', () => {
   it('tcp_model_timeout and retransmits_timed_out: tcp_retries2 counted from the first retransmission, in ms', () => {
