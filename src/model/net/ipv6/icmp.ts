@@ -6,7 +6,7 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { SnmpName } from '../snmp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_ROUTING, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
@@ -15,8 +15,8 @@ import { ENETUNREACH } from '../ipv4/route_types';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
+import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
-import { rd16 } from '../../proto/addr';
 import { skb_release_data } from '../core/skb_release';
 import { snmpId } from '../snmp_ids';
 
@@ -113,28 +113,6 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
   }
 }
 
-/** ipv6_ext_hdr (net/ipv6/exthdrs_core.c): the headers ipv6_skip_exthdr may pass over */
-const EXT_HDRS = new Set([NEXTHDR_HOP, NEXTHDR_ROUTING, NEXTHDR_FRAGMENT, NEXTHDR_AUTH, NEXTHDR_NONE, NEXTHDR_DEST]);
-
-/**
- * ipv6_skip_exthdr over the quoted packet: the offset of its upper-layer header and that
- * header's protocol, or null (-1) for NEXTHDR_NONE or a header cut short. A Fragment header
- * with a non-zero offset ends the walk: such a fragment quotes no upper-layer header.
- */
-function ipv6_skip_exthdr(skb: SkBuff, start: number, nexthdr: number): { off: number; nexthdr: number } | null {
-  while (EXT_HDRS.has(nexthdr)) {
-    if (nexthdr === NEXTHDR_NONE || skb.tail - start < 8) return null;
-    let hdrlen: number;
-    if (nexthdr === NEXTHDR_FRAGMENT) {
-      if (rd16(skb.buf, start + 2) & ~7) break;
-      hdrlen = 8;
-    } else if (nexthdr === NEXTHDR_AUTH) hdrlen = (skb.buf[start + 1] + 2) << 2;
-    else hdrlen = (skb.buf[start + 1] + 1) << 3;
-    nexthdr = skb.buf[start];
-    start += hdrlen;
-  }
-  return { off: start, nexthdr };
-}
 
 /**
  * icmpv6_notify: pass over the quoted packet's extension headers, then its protocol's
@@ -152,7 +130,7 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
     };
     if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header');
     const inner = readIpv6(skb.buf, q);
-    const walked = ipv6_skip_exthdr(skb, q + IPV6_HLEN, inner.nexthdr);
+    const walked = ipv6_skip_exthdr(skb.buf, q + IPV6_HLEN, skb.tail, inner.nexthdr);
     if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (IPV6_BAD_EXTHDR)');
     if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header');
     if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.` : '');
