@@ -169,11 +169,12 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
     const data = skb.buf.slice(skb.data, skb.tail);
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
     const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
-    const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
+    // ipc6.tclass = ipv6_get_dsfield: the reply carries the request's traffic class, ECN bits included
+    const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop, tclass: ip.tclass }, len, pkt, (b, off) => {
       b.set(data, off);
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
     });
-    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
+    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}${ip.tclass ? `, traffic class 0x${ip.tclass.toString(16).padStart(2, '0')} as the request's` : ''}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
     net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
     return null;
   } finally {
@@ -233,7 +234,9 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       net.step(skb, 'L3', 'icmp6_send', FILE, 'The packet is itself an ICMPv6 error (is_ineligible): no error about an error.');
       return;
     }
-    const limited = !maskAllow(type);
+    // a packet that came in on lo skips icmpv6_global_allow, so apply_ratelimit stays false and
+    // icmpv6_xrlim_allow lets it through too: no limit at all on loopback (v6.12 icmp6_send)
+    const limited = !maskAllow(type) && !skb.dev?.isLoopback;
     if (limited && !icmp_global_allow(net)) {
       // icmpv6_global_allow (v6.12) counts the refusal in the IPv4 ICMP MIB (__ICMP_INC_STATS,
       // ICMP_MIB_RATELIMITGLOBAL): the namespace-wide bucket is shared, and so is its counter
