@@ -88,7 +88,7 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
       case ICMPV6_DEST_UNREACH:
       case ICMPV6_TIME_EXCEED:
       case ICMPV6_PARAMPROB:
-        icmpv6_notify(net, skb, h.type, h.code, h.rest);
+        reason = icmpv6_notify(net, skb, h.type, h.code, h.rest);
         break;
       case NDISC_NEIGHBOUR_SOLICITATION:
       case NDISC_NEIGHBOUR_ADVERTISEMENT:
@@ -121,18 +121,20 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
  * (raw6_icmp_error: ping hears it). A quote too short for its IPv6 header, for a walkable
  * extension header chain, or for 8 bytes of the upper layer counts Icmp6InErrors.
  */
-function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
-  net.call('icmpv6_notify', () => {
+function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): SkbDropReason | null {
+  return net.call('icmpv6_notify', (): SkbDropReason | null => {
     const q = skb.data + ICMPV6_HLEN;
-    const inErrors = (why: string): void => {
+    // the reason goes back to icmpv6_rcv, which frees the message with it
+    const inErrors = (why: string, reason: SkbDropReason): SkbDropReason => {
       net.count(SNMP_Icmp6InErrors);
-      net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `${why}: Icmp6InErrors.` : '');
+      net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `${why}: Icmp6InErrors, and icmpv6_rcv frees the message with SKB_DROP_REASON_${reason}.` : '');
+      return reason;
     };
-    if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header');
+    if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header', 'PKT_TOO_SMALL');
     const inner = readIpv6(skb.buf, q);
     const walked = ipv6_skip_exthdr(skb.buf, q + IPV6_HLEN, skb.tail, inner.nexthdr);
-    if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (IPV6_BAD_EXTHDR)');
-    if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header');
+    if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (one runs past the quote, or "no next header" ends them)', 'IPV6_BAD_EXTHDR');
+    if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header', 'PKT_TOO_SMALL');
     if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.` : '');
     if (walked.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
       const mtu = Math.max(info, IPV6_MIN_MTU);
@@ -143,6 +145,7 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
     }
     inet6_err_handlers.get(walked.nexthdr)?.(net, skb, q, type, code, info, walked.off);
     raw6_icmp_error(net, skb, walked.nexthdr);
+    return null;
   });
 }
 
