@@ -259,8 +259,10 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
       addrconf_dad_failure(ifp, dev);
     }
     if (!ifp) {
+      // not ours on this device (ipv6_get_ifaddr is strict), not anycast (refused above), no proxy
+      // NDP in the model: v6.12 frees it with IPV6_NDISC_NS_OTHERHOST, a DAD probe or not
       net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.` : '');
-      return dad ? 'IPV6_NDISC_NS_OTHERHOST' : null;
+      return 'IPV6_NDISC_NS_OTHERHOST';
     }
     const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
     if (dad) {
