@@ -370,7 +370,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
         } else {
           const sendOne = () =>
             s.proto === 'udp'
-              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
+              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, sock: (s.count ?? 1) > 1 ? `item${i}` : null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
               : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
           if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer
