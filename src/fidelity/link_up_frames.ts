@@ -70,7 +70,8 @@ function icmpAt(p: Uint8Array): number | undefined {
 export function maskNonce(p: Uint8Array): Uint8Array {
   const i = icmpAt(p);
   if (i === undefined || p[i] !== 135) return p;
-  const m = p.slice();
+  // a copy: a Buffer's slice (the kernel's packets) is a view of the capture
+  const m = Uint8Array.from(p);
   for (let o = i + 24; o + 8 <= m.length; o += Math.max(8, m[o + 1] * 8)) {
     if (m[o] === 14 && m[o + 1] === 1) {
       m.fill(0, o + 2, o + 8);
@@ -94,6 +95,7 @@ export function describeLinkUp(p: Uint8Array): string {
   }
   if (i !== undefined && p[i] === 135) return `neighbour solicitation from ${src} for ${formatIpv6(p.slice(i + 8, i + 24))}`;
   if (i !== undefined && p[i] === 133) return `router solicitation from ${src}`;
+  if (i !== undefined && (p[i] === 131 || p[i] === 132)) return `MLDv1 ${p[i] === 131 ? 'report' : 'done'} for ${formatIpv6(p.slice(i + 8, i + 24))} from ${src}`;
   return `IPv6 packet ${src} > ${dst}, next header ${p[6]}`;
 }
 
@@ -121,6 +123,14 @@ interface Unit {
 function units(p: Uint8Array, rsAsSet = false): Unit[] {
   const i = icmpAt(p);
   const src = p.slice(8, 24);
+  // an MLDv1 report or done: like an MLDv2 record, with its source apart for the race
+  if (i !== undefined && (p[i] === 131 || p[i] === 132)) {
+    // a copy: a Buffer's slice (the kernel's packets) is a view of the capture
+    const bare = Uint8Array.from(p);
+    bare.fill(0, 8, 24);
+    bare[i + 2] = bare[i + 3] = 0;
+    return [{ key: hex(p), raceKey: hex(bare), src, what: describeLinkUp(p) }];
+  }
   if (i === undefined || p[i] !== 143) return [{ key: hex(maskNonce(p)), src, what: describeLinkUp(p), set: rsAsSet && i !== undefined && p[i] === 133 }];
   const head = hex(Uint8Array.from([...p.slice(0, 4), p[6], p[7], ...p.slice(24, i), p[i], p[i + 1]]));
   const out: Unit[] = [];

@@ -142,6 +142,7 @@ export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   const mc = net.ipv6.mc.get(dev.ifindex);
   net.w.sched.cancel(mc?.ifcWork);
   net.w.sched.cancel(mc?.dadWork);
+  for (const g of mc?.list ?? []) net.w.sched.cancel(g.work);
   net.ipv6.mc.delete(dev.ifindex);
   addrconf_del_rs_timer(net, dev);
   net.ipv6.anycast.delete(dev.ifindex);
