@@ -190,4 +190,26 @@ describe('fidelity: the link-up frames (link_up_frames.ts)', () => {
     const k2: LinkUpFrames = new Map([...m].map(([key, l]) => [key, key === 'a:eth0' ? [stray, ...l] : [...l]]));
     assert.ok(compareLinkUp(m, k2, captured).some((d) => d.field === 'sent at all' && d.kernel === '1' && d.model === '0'));
   });
+
+  it('compares MLDv1 reports from :: as a set and from the link-local address by count, and reads a capture\'s packets without changing them', () => {
+    const v1 = text.replace('    ip -6 addr add 2001:db8:1::1/64 dev eth0\n', '    sysctl -w net.ipv6.conf.eth0.force_mld_version=1\n    ip -6 addr add 2001:db8:1::1/64 dev eth0\n');
+    const marks: Mark[] = [];
+    const t = run.runScenarioText(v1, 't.yaml', { marks });
+    const m = modelLinkUpFrames(t, marks[0].events);
+    const a = m.get('a:eth0')!;
+    const reports = a.filter((p) => describeLinkUp(p).startsWith('MLDv1 report'));
+    assert.ok(reports.some((p) => describeLinkUp(p).endsWith('from ::')) && reports.some((p) => /from fe80::/.test(describeLinkUp(p))), a.map(describeLinkUp).join('; '));
+    const captured = new Set(['a:eth0', 'b:eth0']);
+    // the kernel's capture (Buffers: a slice is a view) with one more report from :: (a second ipv6_mc_up)
+    const fromAny = reports.find((p) => describeLinkUp(p).endsWith('from ::'))!;
+    const k = new Map(m);
+    k.set('a:eth0', [...a, fromAny].map((p) => Buffer.from(p)));
+    const before = k.get('a:eth0')!.map((p) => Buffer.from(p).toString('hex'));
+    assert.deepStrictEqual(compareLinkUp(m, k, captured), []);
+    assert.deepStrictEqual(k.get('a:eth0')!.map((p) => Buffer.from(p).toString('hex')), before, 'the packets are compared, not changed');
+    // one from the link-local address fewer is a difference
+    const ll = reports.find((p) => /from fe80::/.test(describeLinkUp(p)))!;
+    k.set('a:eth0', a.filter((p) => p !== ll));
+    assert.strictEqual(compareLinkUp(m, k, captured).length, 1);
+  });
 });
