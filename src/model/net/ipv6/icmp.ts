@@ -15,6 +15,7 @@ import { ENETUNREACH } from '../ipv4/route_types';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
+import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
 import { skb_release_data } from '../core/skb_release';
@@ -151,6 +152,23 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
 }
 
 /**
+ * icmpv6_xmit_lock (v6.12): icmpv6_echo_reply and icmp6_send send through the namespace's ICMPv6
+ * socket (its own, apart from IPv4's) and hold its spinlock, a trylock with bottom halves off,
+ * until icmpv6_push_pending_frames has put the message out. An error asked for from inside that
+ * output path (an OUTPUT rule rejecting the echo reply or error being sent: nf_send_unreach6 →
+ * icmpv6_send) finds the lock taken and is not sent at all.
+ */
+const icmpv6XmitBusy = new WeakSet<Net>();
+function icmpv6_xmit_locked<T>(net: Net, send: () => T): T {
+  icmpv6XmitBusy.add(net);
+  try {
+    return send();
+  } finally {
+    icmpv6XmitBusy.delete(net);
+  }
+}
+
+/**
  * icmpv6_echo_reply: the reply goes from the address the request was sent to, out of the
  * interface it came in on, with the request's id, sequence and data.
  */
@@ -169,6 +187,10 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.` : '');
       return 'NOT_SPECIFIED';
     }
+    if (icmpv6XmitBusy.has(net)) {
+      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, 'icmpv6_xmit_lock fails: the namespace\'s ICMPv6 socket is itself sending, so no reply.');
+      return 'NOT_SPECIFIED';
+    }
     const len = skb.len;
     const data = skb.buf.slice(skb.data, skb.tail);
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
@@ -179,7 +201,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
     });
     net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}${ip.tclass ? `, traffic class 0x${ip.tclass.toString(16).padStart(2, '0')} as the request's` : ''}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
-    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
+    icmpv6_xmit_locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply)));
     return null;
   } finally {
     net.leave(call);
@@ -248,6 +270,10 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       net.step(skb, 'L3', 'icmp6_send', FILE, 'icmpv6_global_allow: the namespace-wide ICMP budget (icmp_global_allow) is used up, so no error is sent (IcmpOutRateLimitGlobal).');
       return;
     }
+    if (icmpv6XmitBusy.has(net)) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `icmpv6_xmit_lock fails: this ${icmp6Name(type, code, info)} is asked for while the namespace's ICMPv6 socket is itself sending (the offending packet is an ICMPv6 message the kernel is sending, refused on its way out), so spin_trylock finds the lock taken and no error is sent.` : '');
+      return;
+    }
     // __ipv6_addr_needs_scope_id: an error to a link-local source is routed out of the
     // interface the packet came in on (icmp6_iif), not by the first fe80::/64 route
     const iif = isV6LinkLocal(ip.saddr) ? net.devByIndex(skb.cb.iif ?? skb.skb_iif) : undefined;
@@ -285,8 +311,11 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       b.set(q, off + ICMPV6_HLEN);
       writeIcmp6(b, off, len, { type, code, rest: info }, from, ip.saddr);
     });
+    // icmpv6_getfrag: an error (not an informational message) carries the offending packet's
+    // conntrack entry, in the other direction (RELATED), as icmp_glue_bits does for IPv4
+    nf_ct_attach(out, skb);
     net.step(out, 'L3', 'icmp6_send', FILE, net.full ? `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.` : '');
-    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out));
+    icmpv6_xmit_locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out)));
   } finally {
     net.leave(call);
   }
