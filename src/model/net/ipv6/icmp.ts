@@ -1,6 +1,7 @@
 // net/ipv6/icmp.c (v6.12): icmpv6_rcv, the echo reply (icmpv6_echo_reply), errors
 // (icmp6_send, with its eligibility checks and rate limits) and icmpv6_notify, which tells the
 // quoted packet's protocol (icmpv6_err: a Packet Too Big lowers the path MTU) and raw sockets.
+import { XmitLock } from '../core/xmit_lock';
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
@@ -158,15 +159,7 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
  * output path (an OUTPUT rule rejecting the echo reply or error being sent: nf_send_unreach6 →
  * icmpv6_send) finds the lock taken and is not sent at all.
  */
-const icmpv6XmitBusy = new WeakSet<Net>();
-function icmpv6_xmit_locked<T>(net: Net, send: () => T): T {
-  icmpv6XmitBusy.add(net);
-  try {
-    return send();
-  } finally {
-    icmpv6XmitBusy.delete(net);
-  }
-}
+const icmpv6_xmit_lock = new XmitLock();
 
 /**
  * icmpv6_echo_reply: the reply goes from the address the request was sent to, out of the
@@ -187,7 +180,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.` : '');
       return 'NOT_SPECIFIED';
     }
-    if (icmpv6XmitBusy.has(net)) {
+    if (icmpv6_xmit_lock.busy(net)) {
       net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, 'icmpv6_xmit_lock fails: the namespace\'s ICMPv6 socket is itself sending, so no reply.');
       return 'NOT_SPECIFIED';
     }
@@ -201,7 +194,7 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
     });
     net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}${ip.tclass ? `, traffic class 0x${ip.tclass.toString(16).padStart(2, '0')} as the request's` : ''}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
-    icmpv6_xmit_locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply)));
+    icmpv6_xmit_lock.locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply)));
     return null;
   } finally {
     net.leave(call);
@@ -270,7 +263,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       net.step(skb, 'L3', 'icmp6_send', FILE, 'icmpv6_global_allow: the namespace-wide ICMP budget (icmp_global_allow) is used up, so no error is sent (IcmpOutRateLimitGlobal).');
       return;
     }
-    if (icmpv6XmitBusy.has(net)) {
+    if (icmpv6_xmit_lock.busy(net)) {
       net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `icmpv6_xmit_lock fails: this ${icmp6Name(type, code, info)} is asked for while the namespace's ICMPv6 socket is itself sending (the offending packet is an ICMPv6 message the kernel is sending, refused on its way out), so spin_trylock finds the lock taken and no error is sent.` : '');
       return;
     }
@@ -315,7 +308,7 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     // conntrack entry, in the other direction (RELATED), as icmp_glue_bits does for IPv4
     nf_ct_attach(out, skb);
     net.step(out, 'L3', 'icmp6_send', FILE, net.full ? `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.` : '');
-    icmpv6_xmit_locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out)));
+    icmpv6_xmit_lock.locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out)));
   } finally {
     net.leave(call);
   }

@@ -14,7 +14,7 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { Task } from '../../sim/scheduler';
-import { allocSkb } from '../core/skbuff';
+import { allocSkb, type SkBuff } from '../core/skbuff';
 import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { IPV6_HLEN, NEXTHDR_HOP, NEXTHDR_ICMP, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
@@ -318,39 +318,17 @@ function mld_sendpack(net: Net, dev: NetDevice, recs: { type: number; addr: Uint
   // add_grec: a device below IPV6_MIN_MTU reports nothing (the model removes its inet6_dev then)
   const room = Math.floor((Math.min(dev.mtu, 2048) - IPV6_HLEN - RA_HOPOPTS.length - MLD2_REPORT_LEN) / MLD2_GREC_LEN);
   if (recs.length > room) throw new NotModelled(`an MLDv2 report of ${recs.length} group records on ${dev.name} does not fit one packet (${room} do): add_grec's next packet is not modelled`);
-  const ll = (net.ipv6.addrs.get(dev.ifindex) ?? []).find((a) => a.scope === 'link' && !isTentative(a));
-  const saddr = ll?.addr ?? new Uint8Array(16);
   const icmpLen = MLD2_REPORT_LEN + recs.length * MLD2_GREC_LEN;
-  const len = RA_HOPOPTS.length + icmpLen;
-  const pkt = net.w.rec.newPacket(net.name, null);
-  const skb = allocSkb(dev.llReservedSpace() + IPV6_HLEN, len, pkt);
-  const off = skb.put(len);
-  const b = skb.w();
-  b.set(RA_HOPOPTS, off);
-  const t = off + RA_HOPOPTS.length;
-  recs.forEach((r, i) => {
-    const g = t + MLD2_REPORT_LEN + i * MLD2_GREC_LEN;
-    b[g] = r.type;
-    b.set(r.addr, g + 4);
+  const m = mld_alloc(net, dev, MLD2_ALL_MCR, icmpLen, (b, t, saddr) => {
+    recs.forEach((r, i) => {
+      const g = t + MLD2_REPORT_LEN + i * MLD2_GREC_LEN;
+      b[g] = r.type;
+      b.set(r.addr, g + 4);
+    });
+    writeIcmp6(b, t, icmpLen, { type: ICMPV6_MLD2_REPORT, code: 0, rest: recs.length }, saddr, MLD2_ALL_MCR);
   });
-  writeIcmp6(b, t, icmpLen, { type: ICMPV6_MLD2_REPORT, code: 0, rest: recs.length }, saddr, MLD2_ALL_MCR);
-  skb.push(IPV6_HLEN);
-  skb.resetNetworkHeader();
-  skb.transport_header = t;
-  writeIpv6(skb.w(), skb.data, { tclass: 0, flowLabel: 0, payloadLen: len, nexthdr: NEXTHDR_HOP, hopLimit: 1, saddr, daddr: MLD2_ALL_MCR });
-  skb.dev = dev;
-  skb.protocol = ETH_P_IPV6;
-  skb.dst = icmp6_dst_alloc(dev, MLD2_ALL_MCR);
-  net.count(SNMP_Ip6OutRequests);
-  const what = recs.map((r) => `${r.type === MLD2_CHANGE_TO_EXCLUDE ? 'CHANGE_TO_EXCLUDE' : 'CHANGE_TO_INCLUDE'} ${formatIpv6(r.addr)}`).join(', ');
-  net.step(skb, 'L3', fn, FILE, net.full ? `MLDv2 report on ${dev.name} to ff02::16 (all MLDv2 routers) from ${ll ? formatIpv6(saddr) : ':: (the link-local address is still tentative)'}: ${what}. Hop limit 1, a Router Alert option (Ip6OutRequests).` : '');
-  let err = 0;
-  const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
-    err = skb.dst!.output.fn(net, skb);
-  });
-  if (hrc !== 1) err = hrc;
-  if (!err) icmp6_out_count(net, ICMPV6_MLD2_REPORT);
-  else net.count(SNMP_Ip6OutDiscards);
+  const what = (): string => recs.map((r) => `${r.type === MLD2_CHANGE_TO_EXCLUDE ? 'CHANGE_TO_EXCLUDE' : 'CHANGE_TO_INCLUDE'} ${formatIpv6(r.addr)}`).join(', ');
+  mld_xmit(net, m.skb, ICMPV6_MLD2_REPORT, fn, () => `MLDv2 report on ${dev.name} to ff02::16 (all MLDv2 routers) from ${m.from}: ${what()}. Hop limit 1, a Router Alert option (Ip6OutRequests).`);
 }
 
 /**
@@ -361,9 +339,22 @@ function mld_sendpack(net: Net, dev: NetDevice, recs: { type: number; addr: Uint
  */
 function igmp6_send(net: Net, dev: NetDevice, group: Uint8Array, type: number): void {
   const daddr = type === ICMPV6_MGM_REDUCTION ? ALL_ROUTERS : group;
+  const icmpLen = 24;
+  const m = mld_alloc(net, dev, daddr, icmpLen, (b, t, saddr) => {
+    b.set(group, t + 8);
+    writeIcmp6(b, t, icmpLen, { type, code: 0, rest: 0 }, saddr, daddr);
+  });
+  mld_xmit(net, m.skb, type, 'igmp6_send', () => `MLDv1 ${type === ICMPV6_MGM_REPORT ? `report for ${formatIpv6(group)}, to the group itself` : `done for ${formatIpv6(group)}, to ff02::2 (all routers)`} on ${dev.name} (force_mld_version 1), from ${m.from}. Hop limit 1, a Router Alert option (Ip6OutRequests).`);
+}
+
+/**
+ * What mld_newpack and igmp6_send both build (ip6_mc_hdr): an sk_buff from the device's valid
+ * link-local address, or from :: while it has none, to `daddr` with hop limit 1 and the Router
+ * Alert hop-by-hop option, around an ICMPv6 message of `icmpLen` bytes that `fill` writes at `t`.
+ */
+function mld_alloc(net: Net, dev: NetDevice, daddr: Uint8Array, icmpLen: number, fill: (b: Uint8Array, t: number, saddr: Uint8Array) => void): { skb: SkBuff; from: string } {
   const ll = (net.ipv6.addrs.get(dev.ifindex) ?? []).find((a) => a.scope === 'link' && !isTentative(a));
   const saddr = ll?.addr ?? new Uint8Array(16);
-  const icmpLen = 24;
   const len = RA_HOPOPTS.length + icmpLen;
   const pkt = net.w.rec.newPacket(net.name, null);
   const skb = allocSkb(dev.llReservedSpace() + IPV6_HLEN, len, pkt);
@@ -371,8 +362,7 @@ function igmp6_send(net: Net, dev: NetDevice, group: Uint8Array, type: number): 
   const b = skb.w();
   b.set(RA_HOPOPTS, off);
   const t = off + RA_HOPOPTS.length;
-  b.set(group, t + 8);
-  writeIcmp6(b, t, icmpLen, { type, code: 0, rest: 0 }, saddr, daddr);
+  fill(b, t, saddr);
   skb.push(IPV6_HLEN);
   skb.resetNetworkHeader();
   skb.transport_header = t;
@@ -380,8 +370,13 @@ function igmp6_send(net: Net, dev: NetDevice, group: Uint8Array, type: number): 
   skb.dev = dev;
   skb.protocol = ETH_P_IPV6;
   skb.dst = icmp6_dst_alloc(dev, daddr);
+  return { skb, from: ll ? formatIpv6(saddr) : ':: (the link-local address is still tentative)' };
+}
+
+/** Both versions' send (mld_sendpack, igmp6_send): Ip6OutRequests, LOCAL_OUT and dst_output; the ICMPv6 type's counters once sent, Ip6OutDiscards otherwise. */
+function mld_xmit(net: Net, skb: SkBuff, type: number, fn: string, what: () => string): void {
   net.count(SNMP_Ip6OutRequests);
-  net.step(skb, 'L3', 'igmp6_send', FILE, net.full ? `MLDv1 ${type === ICMPV6_MGM_REPORT ? `report for ${formatIpv6(group)}, to the group itself` : `done for ${formatIpv6(group)}, to ff02::2 (all routers)`} on ${dev.name} (force_mld_version 1), from ${ll ? formatIpv6(saddr) : ':: (the link-local address is still tentative)'}. Hop limit 1, a Router Alert option (Ip6OutRequests).` : '');
+  net.step(skb, 'L3', fn, FILE, net.full ? what() : '');
   let err = 0;
   const hrc = nf_hook6(net, 'NF_INET_LOCAL_OUT', skb, 'dst_output', () => {
     err = skb.dst!.output.fn(net, skb);
