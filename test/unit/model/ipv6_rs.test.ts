@@ -5,7 +5,7 @@
 // accept_ra 0; an unending series does not keep the run alive.
 import * as assert from 'assert';
 import { runScenarioText } from '../../../src/scenario/run';
-import { ScenarioErrors } from '../../../src/scenario/types';
+import { scenarioError } from '../traffic_phase';
 import type { Trace } from '../../../src/trace/contract';
 import { formatIpv6 } from '../../../src/trace/ipv6';
 import { rsBackoffInit, rsBackoffUpdate } from '../../../src/model/net/ipv6/addrconf_rs';
@@ -40,15 +40,7 @@ function solicitations(t: Trace, host: string): Rs[] {
 
 const dadDone = (t: Trace, host: string): number => Math.max(...t.events.filter((e) => e.host === host && e.fn === 'addrconf_dad_completed').map((e) => e.time / MS));
 
-function err(text: string): string {
-  try {
-    runScenarioText(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ScenarioErrors) return e.message;
-    throw e;
-  }
-  return 'no error';
-}
+const err = scenarioError;
 
 describe('IPv6 router solicitations (addrconf_rs_timer, ndisc_send_rs)', () => {
   it('sends the first when the link-local address is valid, from it to ff02::2 with its MAC, then router_solicitations - 1 more with the backoff', () => {
