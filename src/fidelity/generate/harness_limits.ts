@@ -21,7 +21,7 @@ export function harnessLimit(t: Trace): string | undefined {
   const crossedNic = new Set(t.events.filter((e) => e.fn === 'e1000_xmit_frame').map((e) => e.packet));
   const byId = new Map(t.packets.map((p) => [p.id, p]));
   for (const e of t.events) {
-    if (e.fn !== 'tcp_v4_err') continue;
+    if (e.fn !== 'tcp_v4_err' && e.fn !== 'tcp_v6_err') continue;
     const icmp = byId.get(e.packet);
     const quoted = icmp?.parent !== null && icmp?.parent !== undefined ? byId.get(icmp.parent) : undefined;
     if (!quoted || !/TCP \[S\]/.test(quoted.summary)) continue;

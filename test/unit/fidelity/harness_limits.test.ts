@@ -31,6 +31,16 @@ describe('generator: harness limits of the nic stand-in', () => {
     assert.strictEqual(harnessLimit(runScenarioText(scenario(' nic', 'udp to 10.9.9.9:53'), 't.yaml')), undefined);
   });
 
+  it('the same holds for an ICMPv6 error about a SYN (tcp_v6_err; gen-990134-28)', () => {
+    const v6 = (link: string): string => scenario(link, 'tcp connect to [2001:db8:9::9]:80')
+      .replace('    ip route add default via 10.0.1.2\n', '    ip route add default via 10.0.1.2\n    ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\n    ip -6 route add default via 2001:db8:1::2\n')
+      .replace('    sysctl -w net.ipv4.ip_forward=1\n', '    sysctl -w net.ipv4.ip_forward=1\n    sysctl -w net.ipv6.conf.all.forwarding=1\n    ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad\n');
+    const t = runScenarioText(v6(' nic'), 't.yaml');
+    assert.ok(t.events.some((e) => e.fn === 'tcp_v6_err'), 'the router answers the SYN with an ICMPv6 error that reaches tcp_v6_err');
+    assert.match(harnessLimit(t) ?? '', /ICMP error about a SYN crosses a `nic` link/);
+    assert.strictEqual(harnessLimit(runScenarioText(v6(''), 't.yaml')), undefined);
+  });
+
   it('a TSO frame out of a nic link is a harness limit; one MSS of data is not', () => {
     const listen = 'listen:\n  - router: tcp 8080\n';
     assert.match(harnessLimit(runScenarioText(scenario(' nic', 'tcp connect to 10.0.1.2:8080 data 3000', listen), 't.yaml')) ?? '', /TSO frame/);
