@@ -17,7 +17,8 @@ import { DropTracer, IGNORED_DROP_REASONS } from './drops';
 import { preflight } from './preflight';
 import { replay } from './replay';
 import { unendingRsDevices } from './rs_frames';
-import { v6PinnedModel, withoutLinkUp, type Mark } from './link_up';
+import { withoutLinkUp, type Mark } from './link_up';
+import { comparisonRunOptions } from './model_run';
 import { modelLinkUpFrames, type LinkUpFrames } from './link_up_frames';
 import { usesIpv6 } from '../scenario/ipv6_use';
 import { IPV6_MIN_MTU } from '../model/net/ipv6/addrconf';
@@ -75,7 +76,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
     const dir = path.dirname(path.resolve(file));
-    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), pinnedSysctls: v6PinnedModel(sc) });
+    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), ...comparisonRunOptions(sc) });
     // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
     // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
     if (usesIpv6(sc)) linkUp = modelLinkUpFrames(trace, marks[0]?.events ?? 0);

@@ -11,6 +11,7 @@ import { setsRouterSolicitations, usesIpv6 } from '../scenario/ipv6_use';
 export interface Mark {
   events: number;
   now: number;
+  busy?: number;
   counters?: Record<string, Record<string, number>>;
 }
 

@@ -153,9 +153,16 @@ export function injectedFrames(t: Trace, marks: { events: number }[]): Map<numbe
 }
 
 /** How long each traffic item kept the model busy (simulated ns from its start to its last event). */
-export function itemDurations(t: Trace, marks: { events: number; now: number }[]): number[] {
+export function itemDurations(t: Trace, marks: { events: number; now: number; busy?: number }[]): number[] {
   const out: number[] = [];
   for (let i = 0; i + 1 < marks.length; i++) {
+    // a run paced as the harness paces the kernel (pacing.ts) says how long the item was busy:
+    // the events of the time let pass after it are not its own
+    const busy = marks[i + 1].busy;
+    if (busy !== undefined) {
+      out.push(busy);
+      continue;
+    }
     let last = marks[i].now;
     for (let k = marks[i].events; k < marks[i + 1].events; k++) last = Math.max(last, t.events[k].time);
     out.push(last - marks[i].now);

@@ -17,6 +17,7 @@ import { countFor, type DropTracer } from './drops';
 import { PY_HELPER, pythonPath } from './helper';
 import { errnoName } from './errno';
 import { usesIpv6 } from '../scenario/ipv6_use';
+import { QUIET_POLL_MS, settles, settleWaitMs } from './pacing';
 import { groupPasses, parseNftRuleset, parseNftTrace, parseNstatJson, parsePcap, parsePing, type NftChainInfo } from './parse';
 import { injectedFrames, itemDurations, maskPort, modelDrops, observeModel, pingKind, type Observation, type HookPass } from './observe';
 
@@ -145,15 +146,6 @@ export function pingArgs(s: { to: { text: string }; count: number; ttl?: number;
   return a;
 }
 
-/**
- * How late a kernel timer of `ms` may fire: the timer wheel (kernel/time/timer.c) files a timer
- * in a level whose granularity is up to 1/8 of its timeout (LVL_CLK_SHIFT 3) and fires it at the
- * end of that slot — e.g. the 30 s reassembly timer fires between 30 and ~32 s with HZ=250. The
- * model fires timers on time, so the harness waits the model's time plus this slack.
- */
-export function timerSlack(ms: number): number {
-  return ms / 8;
-}
 
 function printable(b: Buffer): string {
   const s = Array.from(b.subarray(0, 64), (c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
@@ -317,7 +309,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
       const end = Date.now() + capMs;
       let last = pcapSize();
       while (Date.now() < end) {
-        await sleep(250);
+        await sleep(QUIET_POLL_MS);
         const now = pcapSize();
         if (now === last) return;
         last = now;
@@ -414,8 +406,11 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
       if (nextTimed) continue;
       await Promise.all(open);
       open = [];
-      // settled: the model's busy time for this item, then until the captures are quiet
-      if (dur >= 1 || groupPings.length) await quiet(dur + timerSlack(dur) + 300, 3000);
+      // settled: the model's busy time for this item, counted from the item's start (a TCP
+      // connect's answer comes at its end: counted from there, a connect whose SYNs went
+      // unanswered waited its time twice), then until the captures are quiet (pacing.ts: the
+      // model's run lets the same time pass)
+      if (settles(dur, groupPings.length > 0)) await quiet(Math.max(0, prevStart + settleWaitMs(dur) - Date.now()), 3000);
       for (const p of groupPings) await p.stop('SIGINT');
       groupPings = [];
       if (process.env.NSX_FIDELITY_DEBUG) for (const h of sc.hosts) log(`  debug after item ${i + 1} on ${h.name}: ${ns.get(h.name)!.exec(['ss', '-uanm']).replace(/\s+/g, ' ')}`);
@@ -438,7 +433,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
     }
     // what the model ran after the traffic (housekeeping timers: neighbour probes …)
     const finalNs = Math.max(0, (trace.events.length ? trace.events[trace.events.length - 1].time : 0) - marks[marks.length - 1].now);
-    await quiet(finalNs / 1e6 + timerSlack(finalNs / 1e6) + 300, 3000);
+    await quiet(settleWaitMs(finalNs / 1e6), 3000);
     for (const h of sc.hosts) obs.counters[h.name] = parseNstatJson(ns.get(h.name)!.exec(['nstat', '--json'], { env: env(h.name) }));
     if (drops && dropWindow) {
       const made = modelDrops(trace);
@@ -452,6 +447,8 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
     for (const m of monitors) await m.proc.stop('SIGTERM');
     for (const d of dumps) {
       const frames = fs.existsSync(d.file) ? parsePcap(fs.readFileSync(d.file)) : [];
+      // for reading a difference with tshark: the kernel's capture, kept where the variable says
+      if (process.env.NSX_FIDELITY_KEEP_PCAPS && fs.existsSync(d.file)) fs.copyFileSync(d.file, path.join(process.env.NSX_FIDELITY_KEEP_PCAPS, path.basename(d.file)));
       obs.frames.set(d.key, frames.map((bytes) => ({ bytes })));
     }
     for (const m of monitors) {

@@ -42,7 +42,15 @@ export interface RunOptions extends ParseOptions {
    * last mark after all items; the first also has each host's counters then (after the link-up:
    * what IPv6's DAD counted before the first item)
    */
-  marks?: { events: number; now: number; counters?: Record<string, Record<string, number>> }[];
+  marks?: { events: number; now: number; busy?: number; counters?: Record<string, Record<string, number>> }[];
+  /**
+   * Time (ns) to let pass after traffic item `i` settled, before the next item that is not timed:
+   * what the fidelity harness waits on the kernel beyond the item's busy time (src/fidelity/pacing.ts).
+   * Given `busyNs` (from the item's start to its last event) and whether a ping was among the
+   * items since the last settle. With it, each mark after the first carries the previous item's
+   * `busy` time.
+   */
+  itemGap?: (i: number, busyNs: number, pinged: boolean) => number;
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
   readFile?: (path: string) => string;
   /** the run's budget (src/scenario/limits.ts): reaching it stops the run, and the trace says so in `stopped` */
@@ -135,6 +143,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const linkUp = [...world.hosts.values()].some((n) => n.ipv6.enabled);
   try {
     let prevStart = world.sched.now;
+    let pinged = false;
+    let busy: number | undefined;
     for (let i = 0; i < sc.traffic.length; i++) {
       const item = sc.traffic[i];
       lastItem = item;
@@ -145,12 +155,22 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
         const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;
         if (at !== undefined) world.sched.runUntil(prevStart + at);
-        else world.settle();
+        else {
+          world.settle();
+          if (opts.itemGap) {
+            const ev = world.rec.events;
+            busy = Math.max(0, (ev.length ? ev[ev.length - 1].time : prevStart) - prevStart);
+            world.advance(opts.itemGap(i - 1, busy, pinged));
+            pinged = false;
+          }
+        }
         meter.check(world.sched.now, false);
       }
       prevStart = world.sched.now;
+      if (item.kind === 'local' && item.send.proto === 'icmp') pinged = true;
       if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
-      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now, ...(i === 0 && { counters: hostCounters(world) }) });
+      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now, ...(busy !== undefined && { busy }), ...(i === 0 && { counters: hostCounters(world) }) });
+      busy = undefined;
       let windowEnd = false;
       try {
         if (item.kind === 'pcap') {

@@ -1,7 +1,8 @@
 // Draws whose outcome depends on the time between untimed traffic items, which the kernel run
-// cannot keep. The model starts the next untimed item as soon as the network has settled (often
-// in the same simulated instant); the kernel run first waits for quiet captures (the model's busy
-// time, its timer slack and 300 ms at least, up to about 3 s more on a loaded machine). Rate
+// cannot keep. The kernel run waits for quiet captures before an untimed item (the model's busy
+// time, its timer slack and 300 ms, then at least one 250 ms look at the captures, up to about
+// 3 s more on a loaded machine or with busy links); the model's run of a comparison lets the least
+// of that pass (pacing.ts), not the rest. Rate
 // limits refill with that time: an nft `limit` (and iptables' `-m limit`, which iptables-nft
 // turns into one) gains one ns of credit per ns (nft_limit_eval), a `-m hashlimit` bucket
 // CREDITS_PER_JIFFY per jiffy, and an idle hashlimit entry is removed after its expiry
@@ -30,7 +31,7 @@
 // short untimed items a few ms apart in the kernel run, the second refused there in two runs of
 // three, sent by the model's draw). The model's choices are seeded; the draw is run again with
 // other seeds (runScenario's randomSalt), and one whose rate-limit decisions change is drawn again.
-import { v6PinnedModel } from '../link_up';
+import { comparisonRunOptions } from '../model_run';
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import type { Trace } from '../../trace/contract';
@@ -113,7 +114,7 @@ function ruleDecision(e: { fn: string; host: string; what: string }, which: RegE
 function run(sc: GenScenario, randomSalt = 0): Trace | undefined {
   try {
     const parsed = parseScenario(render(sc), 'generated.yaml');
-    return runScenario(parsed, { randomSalt, pinnedSysctls: v6PinnedModel(parsed) });
+    return runScenario(parsed, { randomSalt, ...comparisonRunOptions(parsed) });
   } catch {
     return undefined;
   }

@@ -8,7 +8,8 @@ import { diffFrames, MASK_REASONS, normalizeFrame } from '../../../src/fidelity/
 import { applyExceptions, atLeast, EXCEPTIONS, kernelVersion, missingFeature, PINNED_SYSCTLS } from '../../../src/fidelity/exceptions';
 import { summaryLine, type ScenarioResult } from '../../../src/fidelity/harness';
 import { itemDurations, maskPort, modelStep, observeModel, pingKind, type Observation } from '../../../src/fidelity/observe';
-import { pingArgs, timerSlack, traceRuleset, udpPayload } from '../../../src/fidelity/replay';
+import { pingArgs, traceRuleset, udpPayload } from '../../../src/fidelity/replay';
+import { timerSlack } from '../../../src/fidelity/pacing';
 import { findTool, TOOLS } from '../../../src/fidelity/preflight';
 import { parseScenario } from '../../../src/scenario/parse';
 import { runScenario } from '../../../src/scenario/run';

@@ -41,12 +41,6 @@ describe('generator: rate limits that would see the kernel run\'s gaps between i
     assert.strictEqual(limitOf(scenario(NFT('counter'))), undefined);
   });
 
-  it('gen-990042-49 is drawn again, and counted', () => {
-    const g = validGenerated(990042, 49);
-    assert.strictEqual(g.refused.length, 1);
-    assert.match(g.refused[0], /^harness limit: a rate limit/);
-  });
-
   it('ICMP errors that icmp_msgs_burst=0 holds back in the model\'s same instant are a harness limit', () => {
     // two items, each a UDP datagram to a closed port: two port unreachables in the model's one instant
     const udp: GenScenario['traffic'] = [
@@ -58,11 +52,11 @@ describe('generator: rate limits that would see the kernel run\'s gaps between i
     assert.strictEqual(limitOf(scenario('sysctl -w net.ipv4.icmp_msgs_per_sec=1000', udp)), undefined);
   });
 
-  it('gen-990074-39 and gen-990075-43 (icmp_msgs_burst=0) are drawn again', () => {
-    for (const [seed, i] of [[990074, 39], [990075, 43]]) {
-      const g = validGenerated(seed, i);
-      assert.ok(g.refused.some((r) => /^harness limit: ICMP's rate limits/.test(r)), `${seed}/${i}: ${g.refused.join('; ')}`);
-    }
+  it('gen-990042-49, gen-990074-39 and gen-990075-43 are compared now: the model lets the harness\'s least gap pass between items, and the extra waits change nothing', () => {
+    // each was drawn again while the model started the next item in the instant the network
+    // settled (a bucket empty in the model, refilled on the kernel); replayed on 6.18.44 with the
+    // paced model (src/fidelity/pacing.ts), all three agree
+    for (const [seed, i] of [[990042, 49], [990074, 39], [990075, 43]]) assert.deepStrictEqual(validGenerated(seed, i).refused, [], `${seed}/${i}`);
   });
 
   it('with icmp_msgs_burst=1, a second error in the same instant hangs on icmp_global_consume\'s dice: a harness limit', () => {

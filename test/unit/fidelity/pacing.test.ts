@@ -1,0 +1,61 @@
+// The model's run of a comparison lets pass between items the time the harness lets pass on the
+// kernel (src/fidelity/pacing.ts), so that background timers meet the next item as they do there.
+import * as assert from 'assert';
+import { parseScenario } from '../../../src/scenario/parse';
+import { runScenario, type RunOptions } from '../../../src/scenario/run';
+import { comparisonRunOptions } from '../../../src/fidelity/model_run';
+import { itemDurations } from '../../../src/fidelity/observe';
+import { itemGapFor, settleWaitMs, QUIET_POLL_MS } from '../../../src/fidelity/pacing';
+
+const scenario = (traffic: string): string => `name: pacing
+hosts:
+  a: |
+    ip addr add 10.0.1.1/24 dev eth0
+    ip link set eth0 up
+  b: |
+    ip addr add 10.0.1.2/24 dev eth0
+    ip link set eth0 up
+links:
+  - a:eth0 b:eth0
+traffic:
+${traffic}`;
+
+type Marks = NonNullable<RunOptions['marks']>;
+
+function run(text: string, paced: boolean): { marks: Marks; trace: ReturnType<typeof runScenario> } {
+  const sc = parseScenario(text, 't.yaml');
+  const marks: Marks = [];
+  const trace = runScenario(sc, { marks, ...(paced ? comparisonRunOptions(sc) : {}) });
+  return { marks, trace };
+}
+
+const MS = 1e6;
+
+describe('fidelity pacing: the model waits between items as the harness does on the kernel', () => {
+  it('after an item that kept the network busy: its busy time plus the slack, the margin and one poll', () => {
+    // 10.0.1.9 never answers: three ARP requests, one second apart, then the entry fails (3 s busy)
+    const text = scenario('  - from: a\n    send: udp to 10.0.1.9:53\n  - from: a\n    send: udp to 10.0.1.2:53\n');
+    const plain = run(text, false);
+    const paced = run(text, true);
+    const busy = plain.marks[1].now - plain.marks[0].now;
+    assert.ok(busy >= 3000 * MS, `the unanswered resolution keeps the first item busy (${busy / MS} ms)`);
+    assert.strictEqual(paced.marks[1].busy, busy, 'the mark says how long the item itself was busy');
+    const gap = paced.marks[1].now - paced.marks[0].now - busy;
+    assert.strictEqual(gap, Math.round((settleWaitMs(busy / MS) - busy / MS + QUIET_POLL_MS) * MS));
+    assert.deepStrictEqual(itemDurations(paced.trace, paced.marks).slice(0, 1), [busy], 'the harness waits for the busy time, not the gap');
+  });
+
+  it('no time is let pass after an item the network took no time over, nor after a wait', () => {
+    const quick = run(scenario('  - from: a\n    send: udp to 10.0.1.2:53\n  - from: a\n    send: udp to 10.0.1.2:53\n'), true);
+    // the first datagram resolves 10.0.1.2 (ARP) at once on the model's veth: no busy time
+    const first = quick.marks[1].now - quick.marks[0].now;
+    assert.strictEqual(itemGapFor(parseScenario(scenario('  - wait: 2s\n  - from: a\n    send: udp to 10.0.1.2:53\n'), 't.yaml'))(0, 2000 * MS, false), 0);
+    assert.ok(first < 1 * MS, `an item without busy time is followed at once (${first / MS} ms)`);
+  });
+
+  it('a ping settles even when its answer took no time', () => {
+    const gap = itemGapFor(parseScenario(scenario('  - from: a\n    send: icmp echo-request to 10.0.1.2\n'), 't.yaml'));
+    assert.strictEqual(gap(0, 0, true), Math.round((settleWaitMs(0) + QUIET_POLL_MS) * MS));
+    assert.strictEqual(gap(0, 0, false), 0);
+  });
+});
