@@ -130,6 +130,8 @@ export interface TcpSock {
   synTos?: number;
   /** the last SYN retransmission reached the device layer (TCPCB_SACKED_RETRANS set by tcp_retransmit_skb) */
   synRtxOk?: boolean;
+  /** some SYN retransmission reached the device layer: the SYN's sk_buff carries TCPCB_RETRANS for good */
+  synEverRtx?: boolean;
   errors: string[];
   /**
    * when connect() ran (simulated ns): on a veth path everything its SYN sets off at that

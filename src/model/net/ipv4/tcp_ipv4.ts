@@ -43,6 +43,8 @@ const SNMP_TcpExtTCPAbortOnTimeout = snmpId('TcpExtTCPAbortOnTimeout');
 const SNMP_TcpExtTCPChallengeACK = snmpId('TcpExtTCPChallengeACK');
 const SNMP_TcpExtTCPDSACKOldSent = snmpId('TcpExtTCPDSACKOldSent');
 const SNMP_TcpExtTCPDelivered = snmpId('TcpExtTCPDelivered');
+const SNMP_TcpExtTCPLossUndo = snmpId('TcpExtTCPLossUndo');
+const SNMP_TcpExtTCPSpuriousRTOs = snmpId('TcpExtTCPSpuriousRTOs');
 const SNMP_TcpExtTCPLossFailures = snmpId('TcpExtTCPLossFailures');
 const SNMP_TcpExtTCPLossProbes = snmpId('TcpExtTCPLossProbes');
 const SNMP_TcpExtTCPLostRetransmit = snmpId('TcpExtTCPLostRetransmit');
@@ -547,6 +549,7 @@ function armSynTimer(net: Net, sk: TcpSock, rt: Rtable, rto: number, after = rto
         // __tcp_retransmit_skb: a transmit error (a netfilter drop's -EPERM, a device's NET_XMIT_DROP)
         // counts TCPRetransFail, and the SYN is not marked retransmitted
         sk.synRtxOk = result.err === 0;
+        if (sk.synRtxOk) sk.synEverRtx = true;
         if (result.err !== 0) {
           net.count(SNMP_TcpExtTCPRetransFail);
           net.step(null, 'L4', 'tcp_retransmit_skb', OUTPUT_FILE, net.full ? `The retransmitted SYN did not leave (tcp_transmit_skb returned ${result.err}): TCPRetransFail.` : '');
@@ -926,6 +929,16 @@ function tcp_rcv_synsent_state_process(net: Net, sk: TcpSock, skb: SkBuff, seq: 
     sk.dstPendingConfirm = true;
     // tcp_ack (FLAG_SLOWPATH) → tcp_newly_delivered: the SYN counts as one delivered packet.
     net.count(SNMP_TcpExtTCPDelivered);
+    if (sk.synRetries > 0 && !sk.synEverRtx) {
+      // v6.12: every SYN timeout ran tcp_enter_loss (CA_Loss, F-RTO on: tcp_frto is 2), and tcp_ack
+      // of the SYN-ACK goes on to tcp_process_loss. tcp_may_undo cannot hold for a SYN (each
+      // attempt counted in undo_retrans; tcp_try_undo_spurious_syn clears undo_marker when the
+      // original SYN is the one answered), but a SYN that never went out again is acknowledged
+      // as never-retransmitted data (FLAG_ORIG_SACK_ACKED): F-RTO calls the timeout spurious.
+      net.count(SNMP_TcpExtTCPLossUndo);
+      net.count(SNMP_TcpExtTCPSpuriousRTOs);
+      net.step(skb, 'L4', 'tcp_process_loss', INPUT_FILE, net.full ? `The SYN timed out ${sk.synRetries === 1 ? 'once' : `${sk.synRetries} times`} (each time tcp_enter_loss: the Loss state, F-RTO on), but it never left again (its retransmissions were refused: -EBUSY while the first waited in the host, or a transmit error). The SYN-ACK acknowledges the original SYN: F-RTO finds the timeout spurious, tcp_try_undo_loss undoes it and the state is Open (TCPLossUndo, TCPSpuriousRTOs).` : '');
+    }
     net.step(skb, 'L4', 'tcp_finish_connect', INPUT_FILE, `The SYN-ACK acknowledges our SYN: the socket is ESTABLISHED and connect() returns (TcpCurrEstab; tcp_ack counts the SYN in TCPDelivered). An ACK completes the handshake.`);
     net.fate(skb, { kind: 'consumed', fn: 'tcp_finish_connect', detail: 'connection established' });
     const r = sk.af.route(net, sk);
