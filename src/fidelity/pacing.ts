@@ -8,6 +8,7 @@
 // gen-990127-39: a NUD probe before or after a resolution's solicitation). The model's run of a
 // comparison therefore lets the same time pass between items (RunOptions.itemGap).
 import type { Scenario } from '../scenario/types';
+import { linkUpWaitMs, V6_SETTLE_MS } from './link_up';
 
 /** What the harness waits on top of an item's busy time before it looks at the captures. */
 export const SETTLE_MARGIN_MS = 300;
@@ -40,10 +41,14 @@ export function settleWaitMs(busyMs: number): number {
 /**
  * RunOptions.itemGap for a comparison's model run: after traffic item `i` (the last of its group)
  * settled, the time the harness lets pass on the kernel beyond the item's busy time before the
- * next item. None after a `wait` item, whose own time the harness sleeps and then goes on.
+ * next item. None after a `wait` item, whose own time the harness sleeps and then goes on. Before
+ * the first item (`i` -1, after IPv6's link-up): the rest of the harness's link-up wait
+ * (linkUpWaitMs), after which the kernel's first item comes (gen-990133-45: a `limit` rule on an
+ * IPv6 hook, whose bucket the link-up's packets emptied, full again on the kernel).
  */
 export function itemGapFor(sc: Scenario): (i: number, busyNs: number, pinged: boolean) => number {
   return (i, busyNs, pinged) => {
+    if (i < 0) return Math.max(0, Math.round(linkUpWaitMs([{ events: 0, now: busyNs }], V6_SETTLE_MS) * 1e6 - busyNs));
     if (sc.traffic[i]?.kind === 'wait') return 0;
     const busyMs = busyNs / 1e6;
     if (!settles(busyMs, pinged)) return 0;

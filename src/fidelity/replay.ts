@@ -3,7 +3,7 @@
 // verbatim; then listeners, captures, nft tracing and nstat baselines; then the traffic, paced
 // as the model paced it (a timed item, `at: +5ms`, that long after the previous one's start and
 // without waiting for quiet in between); then everything is read back and torn down.
-import { linkUpWaitMs, v6Pinned, type Mark } from './link_up';
+import { linkUpWaitMs, v6Pinned, V6_SETTLE_MS, type Mark } from './link_up';
 export { V6_PINNED, v6Pinned } from './link_up';
 import { describeLinkUp, parseSll2Pcap } from './link_up_frames';
 import * as fs from 'fs';
@@ -69,13 +69,7 @@ function itemFrames(t: Trace, marks: { events: number }[], i: number): { host: s
 export const STARTUP_MS = 60000;
 
 /** The harness's own trace tables: the earliest priority on every IPv4 hook, in `ip` and `inet`. */
-/**
- * How long IPv6's link-up traffic lasts after the setup: DAD of a link-local address starts
- * within rtr_solicit_delay (1 s) and takes dad_transmits × retrans_time (1 s); the MLD reports
- * held back until then go out with one retransmission within mldv2_unsolicited_report_interval
- * (1 s). Four seconds cover it with room on a loaded machine.
- */
-export const V6_SETTLE_MS = 4000;
+export { V6_SETTLE_MS };
 /** The longest link-up the harness waits out (a finite router solicitation series can last hours). */
 export const LINK_UP_MAX_MS = 60000;
 

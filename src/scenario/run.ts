@@ -47,8 +47,9 @@ export interface RunOptions extends ParseOptions {
    * Time (ns) to let pass after traffic item `i` settled, before the next item that is not timed:
    * what the fidelity harness waits on the kernel beyond the item's busy time (src/fidelity/pacing.ts).
    * Given `busyNs` (from the item's start to its last event) and whether a ping was among the
-   * items since the last settle. With it, each mark after the first carries the previous item's
-   * `busy` time.
+   * items since the last settle; `i` -1 is IPv6's link-up before the first item (`busyNs`: when
+   * it settled). With it, each mark after the first carries the previous item's `busy` time, and
+   * the first the link-up's.
    */
   itemGap?: (i: number, busyNs: number, pinged: boolean) => number;
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
@@ -150,7 +151,13 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       lastItem = item;
       // IPv6's link-up (DAD of the addresses, src/model/net/ipv6/addrconf_dad.ts) is over before
       // the first item, as the fidelity harness waits for it on the kernel
-      if (i === 0 && linkUp) world.settle();
+      if (i === 0 && linkUp) {
+        world.settle();
+        if (opts.itemGap) {
+          busy = world.sched.now;
+          world.advance(opts.itemGap(-1, busy, false));
+        }
+      }
       if (i > 0) {
         // a timed item: everything due before its start runs, in time order; nothing is settled first
         const at = item.kind === 'local' || item.kind === 'wire' ? item.at : undefined;

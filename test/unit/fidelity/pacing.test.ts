@@ -6,6 +6,7 @@ import { runScenario, type RunOptions } from '../../../src/scenario/run';
 import { comparisonRunOptions } from '../../../src/fidelity/model_run';
 import { itemDurations } from '../../../src/fidelity/observe';
 import { itemGapFor, settleWaitMs, QUIET_POLL_MS } from '../../../src/fidelity/pacing';
+import { linkUpWaitMs, V6_SETTLE_MS } from '../../../src/fidelity/link_up';
 
 const scenario = (traffic: string): string => `name: pacing
 hosts:
@@ -57,5 +58,35 @@ describe('fidelity pacing: the model waits between items as the harness does on 
     const gap = itemGapFor(parseScenario(scenario('  - from: a\n    send: icmp echo-request to 10.0.1.2\n'), 't.yaml'));
     assert.strictEqual(gap(0, 0, true), Math.round((settleWaitMs(0) + QUIET_POLL_MS) * MS));
     assert.strictEqual(gap(0, 0, false), 0);
+  });
+});
+
+describe('fidelity pacing: the first item after IPv6\'s link-up', () => {
+  const v6 = `name: v6
+hosts:
+  a: |
+    ip link set eth0 up
+    ip -6 addr add 2001:db8:1::1/64 dev eth0
+  b: |
+    ip link set eth0 up
+    ip -6 addr add 2001:db8:1::2/64 dev eth0
+links:
+  - a:eth0 b:eth0
+traffic:
+  - from: a
+    send: udp to [2001:db8:1::2]:53
+`;
+
+  it('comes when the harness\'s link-up wait ends, not when the link-up settled', () => {
+    const sc = parseScenario(v6, 't.yaml');
+    const plain: Marks = [];
+    runScenario(sc, { marks: plain });
+    const paced: Marks = [];
+    runScenario(sc, { marks: paced, ...comparisonRunOptions(sc) });
+    assert.strictEqual(paced[0].busy, plain[0].now, 'the first mark says when the link-up settled');
+    assert.strictEqual(paced[0].now, linkUpWaitMs([{ events: 0, now: plain[0].now }], V6_SETTLE_MS) * MS);
+    assert.ok(paced[0].now > plain[0].now);
+    // the harness's wait is computed from the link-up, not from the later start
+    assert.strictEqual(linkUpWaitMs(paced, V6_SETTLE_MS), linkUpWaitMs(plain, V6_SETTLE_MS));
   });
 });
