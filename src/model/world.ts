@@ -3,7 +3,7 @@
 import { Net } from './net/net_namespace';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
-import type { HostInfo, PingSocketReport, SocketReport, Trace } from '../trace/contract';
+import type { HostInfo, PingSocketReport, SocketReport, Trace, TraceEvent } from '../trace/contract';
 import { numToIp } from './proto/addr';
 import { REFERENCE_KERNEL } from '../trace/contract';
 
@@ -62,12 +62,22 @@ export class World {
         for (const s of net.sock.raw) pingSockets.push({ host: name, echoId: s.echoId, received: s.received.map((r) => ({ ...r })) });
       }
     }
+    const rec = this.rec;
     return {
       scenario,
       kernel: REFERENCE_KERNEL,
       hosts: [...this.hosts.values()].map(hostInfo),
       packets: [...this.rec.packets.values()],
-      events: this.rec.events,
+      // The recorder keeps a full trace's events as rows and makes their objects when they are
+      // first read (Recorder.events): an own enumerable accessor, so JSON, a spread,
+      // structuredClone and deepStrictEqual see the array where it always was. Set, it becomes
+      // a plain property.
+      get events(): TraceEvent[] {
+        return rec.events;
+      },
+      set events(v: TraceEvent[]) {
+        Object.defineProperty(this, 'events', { value: v, writable: true, enumerable: true, configurable: true });
+      },
       counters,
       sockets,
       pingSockets,

@@ -144,7 +144,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       }
       prevStart = world.sched.now;
       if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
-      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now, ...(i === 0 && { counters: hostCounters(world) }) });
+      opts.marks?.push({ events: world.rec.eventCount, now: world.sched.now, ...(i === 0 && { counters: hostCounters(world) }) });
       let windowEnd = false;
       try {
         if (item.kind === 'pcap') {
@@ -153,7 +153,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
           windowEnd = runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame, {
             from: inWindow ? win.fromFrame : undefined,
             until: inWindow ? win.untilFrame : undefined,
-            onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.events.length })),
+            onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.eventCount })),
           });
         } else runItem(world, sc, item);
       } catch (e) {
@@ -165,7 +165,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     world.settle();
     meter.check(world.sched.now, false);
     if (errors.length) throw new ScenarioErrors(errors);
-    opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+    opts.marks?.push({ events: world.rec.eventCount, now: world.sched.now });
     // The listening applications read what was queued for them.
     for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
     for (const net of world.hosts.values()) for (const s of net.sock.udp6) udpv6_recvmsg_all(net, s);
