@@ -121,4 +121,40 @@ describe('Recorder', () => {
     assert.notDeepStrictEqual({ ...a }, { ...c });
     assert.ok(Object.isFrozen(a));
   });
+
+  it('makes a template sentence once per distinct arguments, and the same sentence as the template', () => {
+    const rec = new Recorder('full', () => 0);
+    let made = 0;
+    const tmpl = (dev: string, n: number): string => {
+      made++;
+      return `${dev} holds ${n}`;
+    };
+    const a = rec.say(tmpl, 'eth0', 1);
+    const b = rec.say(tmpl, 'eth0', 1);
+    const c = rec.say(tmpl, 'eth0', 2);
+    const d = rec.say(tmpl, 'eth1', 1);
+    assert.deepStrictEqual([a, b, c, d], ['eth0 holds 1', 'eth0 holds 1', 'eth0 holds 2', 'eth1 holds 1']);
+    assert.strictEqual(made, 3, 'the repeated arguments reuse the sentence');
+    // another template of the same arguments is another sentence
+    assert.strictEqual(rec.say((dev: string, n: number) => `${n} on ${dev}`, 'eth0', 1), '1 on eth0');
+    rec.step('a', noSkb, 'L2', 'f', 'x.c', a);
+    rec.step('a', noSkb, 'L2', 'f', 'x.c', `eth0 holds ${1}`);
+    assert.strictEqual(rec.events[0].what, rec.events[1].what);
+  });
+
+  it('gives the events as the contract\'s objects, the same array and objects on each read, growing as it records', () => {
+    const rec = new Recorder('full', () => 5);
+    const skb = allocSkb(2, 3, 1);
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'one', { hook: { hook: 'NF_INET_FORWARD', verdict: 'NF_ACCEPT' } });
+    const first = rec.events;
+    assert.strictEqual(rec.eventCount, 1);
+    rec.step('b', null, 'L4', 'g', 'y.c', 'two', { drop: 'SKB_DROP_REASON_NO_SOCKET', ret: 'NET_RX_DROP' });
+    assert.strictEqual(rec.events, first);
+    assert.strictEqual(first.length, 2);
+    assert.deepStrictEqual(Object.keys(first[0]), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'skb', 'hook']);
+    assert.deepStrictEqual({ ...first[1] }, { seq: 1, time: 5, host: 'b', packet: 0, layer: 'L4', fn: 'g', file: 'y.c', stack: ['g'], what: 'two', drop: 'SKB_DROP_REASON_NO_SOCKET', ret: 'NET_RX_DROP' });
+    assert.strictEqual(first[0].skb!.len, 0);
+    assert.strictEqual(first[0].skb!.headroom, 2);
+    assert.strictEqual(first[0].skb!.dev, null);
+  });
 });

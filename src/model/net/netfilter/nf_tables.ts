@@ -398,7 +398,12 @@ function tellFailed(t: Teller, chain: Chain, rule: Rule, i: number, f: Expr, x: 
   const p = t.p;
   const other = f.l3 !== undefined && f.l3 !== (p.pf ?? 'ipv4');
   const had = (): string => (other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '');
-  say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ruleCtx(rule, i), verdict: 'NFT_BREAK' }));
+  say(t, chain, () => t.net.say(failedWhat, i, chain.name, rule.text, f.text, had()), () => ({ ...ruleCtx(rule, i), verdict: 'NFT_BREAK' }));
+}
+
+/** tellFailed's sentence (net.say): rule `i` (0-based) of `chain`, whose match `match` fails on what the packet `had` */
+function failedWhat(i: number, chain: string, rule: string, match: string, had: string): string {
+  return `Rule ${i + 1} of ${chain}, \`${rule}\`: \`${match}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`;
 }
 
 /** A rule that matched: with no verdict (NFT_CONTINUE), or with verdict `v`. */
