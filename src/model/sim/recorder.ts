@@ -418,6 +418,11 @@ export class Recorder {
    * a full run allocated and what the GC copied and marked.
    */
   private nEvents = 0;
+  /**
+   * The first event the rows hold: the rows of events already made as objects are let go (the
+   * objects are what a reader keeps then), so a trace read whole does not keep its events twice.
+   */
+  private rowBase = 0;
   private evTime = new Float64Array(1024);
   private ev = new Int32Array(EV_INTS * 1024);
   /**
@@ -707,7 +712,7 @@ export class Recorder {
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.set(host, undefined);
     const node = this.internStack(fn);
-    const i = this.nEvents;
+    const i = this.nEvents - this.rowBase;
     if (i === this.evTime.length) this.growEvents();
     this.evTime[i] = this.clock();
     const ev = this.ev;
@@ -734,7 +739,7 @@ export class Recorder {
       ev[k + 10] = extra.ret ? this.refId(extra.ret) : 0;
     } else ev[k + 7] = ev[k + 9] = ev[k + 10] = 0;
     ev[k + 8] = counters ? this.refId(this.internCounters(counters)) : 0;
-    this.nEvents = i + 1;
+    this.nEvents++;
     this.bytes += EVENT_BYTES + text.length;
   }
 
@@ -769,13 +774,22 @@ export class Recorder {
    */
   get events(): TraceEvent[] {
     const made = this.made;
-    for (let i = made.length; i < this.nEvents; i++) made.push(this.makeEvent(i));
+    const n = this.nEvents;
+    if (made.length === n) return made;
+    for (let i = made.length; i < n; i++) made.push(this.makeEvent(i));
+    // the rows start again at the next event; large ones are let go
+    this.rowBase = n;
+    if (this.evTime.length > 1024) {
+      this.evTime = new Float64Array(1024);
+      this.ev = new Int32Array(EV_INTS * 1024);
+    }
     return made;
   }
 
   private makeEvent(seq: number): TraceEvent {
     const row = this.ev;
-    const k = seq * EV_INTS;
+    const at = seq - this.rowBase;
+    const k = at * EV_INTS;
     const r = this.refVals;
     const packet = row[k];
     const sid = row[k + 1];
@@ -789,7 +803,7 @@ export class Recorder {
     const cs = r[row[k + 8]] as Record<string, number> | undefined;
     const drop = r[row[k + 9]] as string | undefined;
     const ret = r[row[k + 10]] as string | undefined;
-    const time = this.evTime[seq];
+    const time = this.evTime[at];
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with
