@@ -97,8 +97,8 @@ const BYTES_ACCESSOR: PropertyDescriptor = { get: snapshotHex, enumerable: true 
  * which is the JSON output's.
  */
 const Snapshot = function (this: Record<string, unknown>, rows: SnapshotRows, id: number): void {
-  const n = rows.ints;
-  const k = id * SNAP_INTS;
+  const n = rows.ints[id >>> ROW_SHIFT]!;
+  const k = (id & ROW_MASK) * SNAP_INTS;
   const r = rows.refVals;
   const protocol = n[k + 6];
   this.len = n[k];
@@ -112,7 +112,7 @@ const Snapshot = function (this: Record<string, unknown>, rows: SnapshotRows, id
   this.pkt_type = r[n[k + 11]];
   this.dev = r[n[k + 12]];
   this.iif = n[k + 7];
-  this.mark = rows.marks[id];
+  this.mark = rows.marks[id >>> ROW_SHIFT]![id & ROW_MASK];
   this.mac_header = n[k + 8] >= 0 ? n[k + 8] : null;
   this.network_header = n[k + 9] >= 0 ? n[k + 9] : null;
   this.transport_header = n[k + 10] >= 0 ? n[k + 10] : null;
@@ -133,6 +133,14 @@ Snapshot.prototype = Object.prototype;
  * dst and ct, and its version of the bytes (SnapshotRows.versions)
  */
 const SNAP_INTS = 17;
+
+/**
+ * Rows (of events, of snapshots) are kept in blocks of ROW_BLOCK: no copy as they grow, and a
+ * block whose rows were all made as objects is let go, so a trace read whole does not keep both.
+ */
+const ROW_SHIFT = 12;
+const ROW_BLOCK = 1 << ROW_SHIFT;
+const ROW_MASK = ROW_BLOCK - 1;
 
 /**
  * Values an event or snapshot row refers to, by id: strings, frozen call paths, interned hook
@@ -169,6 +177,26 @@ class LastId {
   }
 }
 
+/** Whether snapshot `last` (of the same bytes) is the sk_buff as it is now: the rows' `same`, for a row let go. */
+function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boolean {
+  return (
+    last.len === skb.len &&
+    last.data === skb.data &&
+    last.tail === skb.tail &&
+    last.protocol === skb.protocol &&
+    last.pkt_type === skb.pkt_type &&
+    last.dev === (skb.dev ? skb.dev.name : null) &&
+    last.iif === skb.skb_iif &&
+    last.mark === skb.mark &&
+    last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
+    last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
+    last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
+    last.ip_summed === skb.ip_summed &&
+    last.dst === dst &&
+    last.ct === (skb.nfct ? skb.nfct.state : null)
+  );
+}
+
 /**
  * The snapshots of a full trace as rows of numbers, not objects: a snapshot is made at most
  * steps of a forwarded packet, and an object each (with its defineProperty and freeze) was a fifth
@@ -177,8 +205,11 @@ class LastId {
  */
 class SnapshotRows {
   n = 0;
-  ints = new Int32Array(SNAP_INTS * 1024);
-  marks = new Float64Array(1024);
+  /** the rows' numbers and marks, by block; null: let go, all its rows' objects are made */
+  ints: (Int32Array | null)[] = [];
+  marks: (Float64Array | null)[] = [];
+  /** per block, how many of its rows' objects are made */
+  private made: number[] = [];
   /** the versions of the bytes the rows name, in order */
   versions: StoredBytes[] = [];
   objs: (StoredSnapshot | undefined)[] = [];
@@ -201,16 +232,14 @@ class SnapshotRows {
 
   add(skb: SkBuff, version: number, dst: string | null): number {
     const id = this.n++;
-    if (id === this.marks.length) {
-      const ints = new Int32Array(this.ints.length * 2);
-      ints.set(this.ints);
-      this.ints = ints;
-      const marks = new Float64Array(this.marks.length * 2);
-      marks.set(this.marks);
-      this.marks = marks;
+    const b = id >>> ROW_SHIFT;
+    if (b === this.ints.length) {
+      this.ints.push(new Int32Array(SNAP_INTS * ROW_BLOCK));
+      this.marks.push(new Float64Array(ROW_BLOCK));
+      this.made.push(0);
     }
-    const n = this.ints;
-    const k = id * SNAP_INTS;
+    const n = this.ints[b]!;
+    const k = (id & ROW_MASK) * SNAP_INTS;
     const values = this.values;
     n[k] = skb.len;
     n[k + 1] = skb.data;
@@ -229,14 +258,15 @@ class SnapshotRows {
     n[k + 14] = this.dst.of(values, dst);
     n[k + 15] = this.ct.of(values, skb.nfct ? skb.nfct.state : null);
     n[k + 16] = version;
-    this.marks[id] = skb.mark;
+    this.marks[b]![id & ROW_MASK] = skb.mark;
     return id;
   }
 
   /** Whether row `id` (of the same bytes) is the sk_buff as it is now. */
   same(id: number, skb: SkBuff, dst: string | null): boolean {
-    const n = this.ints;
-    const k = id * SNAP_INTS;
+    const n = this.ints[id >>> ROW_SHIFT];
+    if (n === null) return sameSnapshot(this.objs[id]!, skb, dst);
+    const k = (id & ROW_MASK) * SNAP_INTS;
     const r = this.refVals;
     return (
       n[k] === skb.len &&
@@ -246,7 +276,7 @@ class SnapshotRows {
       r[n[k + 11]] === skb.pkt_type &&
       r[n[k + 12]] === (skb.dev ? skb.dev.name : null) &&
       n[k + 7] === skb.skb_iif &&
-      this.marks[id] === skb.mark &&
+      this.marks[id >>> ROW_SHIFT]![id & ROW_MASK] === skb.mark &&
       n[k + 8] === (skb.mac_header >= 0 ? skb.mac_header : -1) &&
       n[k + 9] === (skb.network_header >= 0 ? skb.network_header : -1) &&
       n[k + 10] === (skb.transport_header >= 0 ? skb.transport_header : -1) &&
@@ -263,6 +293,11 @@ class SnapshotRows {
       while (this.objs.length < id) this.objs.push(undefined);
       o = new Snapshot(this, id);
       this.objs[id] = o;
+      const b = id >>> ROW_SHIFT;
+      if (++this.made[b] === ROW_BLOCK) {
+        this.ints[b] = null;
+        this.marks[b] = null;
+      }
     }
     return o;
   }
@@ -418,13 +453,12 @@ export class Recorder {
    * a full run allocated and what the GC copied and marked.
    */
   private nEvents = 0;
-  /**
-   * The first event the rows hold: the rows of events already made as objects are let go (the
-   * objects are what a reader keeps then), so a trace read whole does not keep its events twice.
-   */
-  private rowBase = 0;
-  private evTime = new Float64Array(1024);
-  private ev = new Int32Array(EV_INTS * 1024);
+  /** the rows by block (ROW_BLOCK events); null: let go, all its events are made as objects */
+  private evBlocks: (Int32Array | null)[] = [];
+  private evTimes: (Float64Array | null)[] = [];
+  /** the block being written */
+  private ev = new Int32Array(0);
+  private evTime = new Float64Array(0);
   /**
    * What an event row refers to, by id: hosts, layers, call paths, files, sentences, hook
    * contexts, counter sets, drop reasons, return values. All are interned, so a run has a few
@@ -712,8 +746,8 @@ export class Recorder {
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.set(host, undefined);
     const node = this.internStack(fn);
-    const i = this.nEvents - this.rowBase;
-    if (i === this.evTime.length) this.growEvents();
+    const i = this.nEvents & ROW_MASK;
+    if (i === 0) this.newBlock();
     this.evTime[i] = this.clock();
     const ev = this.ev;
     const k = i * EV_INTS;
@@ -752,14 +786,11 @@ export class Recorder {
     return { arr, kids: new Map(), id: this.refId(arr), file: undefined, fileId: 0 };
   }
 
-  private growEvents(): void {
-    const n = this.evTime.length * 2;
-    const time = new Float64Array(n);
-    time.set(this.evTime);
-    this.evTime = time;
-    const ev = new Int32Array(n * EV_INTS);
-    ev.set(this.ev);
-    this.ev = ev;
+  private newBlock(): void {
+    this.ev = new Int32Array(ROW_BLOCK * EV_INTS);
+    this.evTime = new Float64Array(ROW_BLOCK);
+    this.evBlocks.push(this.ev);
+    this.evTimes.push(this.evTime);
   }
 
   /** how many events were recorded (without making them as objects) */
@@ -776,19 +807,21 @@ export class Recorder {
     const made = this.made;
     const n = this.nEvents;
     if (made.length === n) return made;
-    for (let i = made.length; i < n; i++) made.push(this.makeEvent(i));
-    // the rows start again at the next event; large ones are let go
-    this.rowBase = n;
-    if (this.evTime.length > 1024) {
-      this.evTime = new Float64Array(1024);
-      this.ev = new Int32Array(EV_INTS * 1024);
+    for (let i = made.length; i < n; i++) {
+      made.push(this.makeEvent(i));
+      // a block all made is let go (the one being written is full by then, and written no more)
+      if ((i & ROW_MASK) === ROW_MASK) {
+        const b = i >>> ROW_SHIFT;
+        this.evBlocks[b] = null;
+        this.evTimes[b] = null;
+      }
     }
     return made;
   }
 
   private makeEvent(seq: number): TraceEvent {
-    const row = this.ev;
-    const at = seq - this.rowBase;
+    const row = this.evBlocks[seq >>> ROW_SHIFT]!;
+    const at = seq & ROW_MASK;
     const k = at * EV_INTS;
     const r = this.refVals;
     const packet = row[k];
@@ -803,7 +836,7 @@ export class Recorder {
     const cs = r[row[k + 8]] as Record<string, number> | undefined;
     const drop = r[row[k + 9]] as string | undefined;
     const ret = r[row[k + 10]] as string | undefined;
-    const time = this.evTime[at];
+    const time = this.evTimes[seq >>> ROW_SHIFT]![at];
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with

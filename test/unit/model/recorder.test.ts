@@ -157,4 +157,42 @@ describe('Recorder', () => {
     assert.strictEqual(first[0].skb!.headroom, 2);
     assert.strictEqual(first[0].skb!.dev, null);
   });
+
+  it('gives the same events read as it goes (rows let go block by block) as read once at the end', () => {
+    const record = (readEvery: number): Recorder => {
+      const rec = new Recorder('full', () => 0);
+      const skb = allocSkb(2, 3, 1);
+      for (let i = 0; i < 10_000; i++) {
+        // the same snapshot for runs of steps, across the blocks of rows, and back to an older one
+        if (i % 3000 === 0) skb.mark = i;
+        rec.step('a', skb, 'L3', i % 2 ? 'f' : 'g', 'x.c', `step ${i % 7}`, i % 5 ? undefined : { drop: 'SKB_DROP_REASON_NOT_SPECIFIED' });
+        if (readEvery && i % readEvery === 0) assert.strictEqual(rec.events.length, i + 1);
+      }
+      return rec;
+    };
+    const once = record(0).events;
+    const asItGoes = record(997).events;
+    assert.strictEqual(once.length, 10_000);
+    assert.strictEqual(JSON.stringify(asItGoes), JSON.stringify(once));
+    // snapshots shared alike: one object per run of equal steps
+    assert.strictEqual(new Set(asItGoes.map((e) => e.skb)).size, new Set(once.map((e) => e.skb)).size);
+    assert.strictEqual(new Set(once.map((e) => e.skb)).size, 4);
+  });
+
+  it('shares a snapshot whose row was let go with the next equal step', () => {
+    const rec = new Recorder('full', () => 0);
+    const skb = allocSkb(2, 3, 1);
+    for (let i = 0; i < 4096; i++) {
+      skb.mark = i; // a block of rows, all different
+      rec.step('a', skb, 'L3', 'f', 'x.c', 'w');
+    }
+    const last = rec.events[4095].skb; // all made: the block of rows is let go
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'the same sk_buff');
+    skb.mark = 1;
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'another mark');
+    const ev = rec.events;
+    assert.strictEqual(ev[4096].skb, last);
+    assert.strictEqual(ev[4097].skb!.mark, 1);
+    assert.notStrictEqual(ev[4097].skb, ev[1].skb);
+  });
 });
