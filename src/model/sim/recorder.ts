@@ -112,7 +112,7 @@ const Snapshot = function (this: Record<string, unknown>, rows: SnapshotRows, id
   this.pkt_type = r[n[k + 11]];
   this.dev = r[n[k + 12]];
   this.iif = n[k + 7];
-  this.mark = rows.marks[id >>> ROW_SHIFT]![id & ROW_MASK];
+  this.mark = asSmi(rows.marks[id >>> ROW_SHIFT]![id & ROW_MASK]);
   this.mac_header = n[k + 8] >= 0 ? n[k + 8] : null;
   this.network_header = n[k + 9] >= 0 ? n[k + 9] : null;
   this.transport_header = n[k + 10] >= 0 ? n[k + 10] : null;
@@ -126,6 +126,15 @@ const Snapshot = function (this: Record<string, unknown>, rows: SnapshotRows, id
   Object.freeze(this);
 } as unknown as new (rows: SnapshotRows, id: number) => StoredSnapshot;
 Snapshot.prototype = Object.prototype;
+
+/**
+ * The same number, as an integer where it is one that fits 32 bits: a number read from a
+ * Float64Array is a double to V8, and an object field given doubles keeps each in a box of its own
+ * (16 bytes more per event for its time, per snapshot for its mark), where an integer is kept inline.
+ */
+function asSmi(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
 
 /**
  * numbers of a snapshot row: len, data, tail, end, headroom, tailroom, protocol, iif, mac, network
@@ -836,7 +845,7 @@ export class Recorder {
     const cs = r[row[k + 8]] as Record<string, number> | undefined;
     const drop = r[row[k + 9]] as string | undefined;
     const ret = r[row[k + 10]] as string | undefined;
-    const time = this.evTimes[seq >>> ROW_SHIFT]![at];
+    const time = asSmi(this.evTimes[seq >>> ROW_SHIFT]![at]);
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with
