@@ -5,6 +5,7 @@ import type { DropRecord, HookPass, Observation, WireFrame } from './observe';
 import { IGNORED_COUNTERS } from './counters';
 import { IGNORED_DROP_REASONS, sameLocation } from './drops';
 import { compareLinkUp } from './link_up_frames';
+import { compareRsSets, isRsFrame } from './rs_frames';
 
 export interface Difference {
   host: string;
@@ -186,6 +187,14 @@ export function compareFrames(model: Observation, kernel: Observation, captured:
     const [host, ifname] = key.split(':');
     const m = split(model.frames.get(key) ?? []);
     const k = split(kernel.frames.get(key) ?? []);
+    // router solicitations are compared apart, by their bytes as a set (rs_frames.ts)
+    const mrs = m.ip6.filter((f) => isRsFrame(f.bytes));
+    const krs = k.ip6.filter((f) => isRsFrame(f.bytes));
+    m.ip6 = m.ip6.filter((f) => !isRsFrame(f.bytes));
+    k.ip6 = k.ip6.filter((f) => !isRsFrame(f.bytes));
+    for (const d of compareRsSets(mrs.map((f) => f.bytes), krs.map((f) => f.bytes), model.linkUp?.get(key) ?? [], kernel.linkUp?.get(key) ?? [])) {
+      out.push({ host, what: `router solicitation out of ${ifname} (${d.bytes})`, field: 'sent (as a set, with the link-up\'s)', model: d.side === 'model' ? 'sent' : '(never)', kernel: d.side === 'kernel' ? 'sent' : '(never)' });
+    }
     const ma = arpApart(m.arp, probes);
     const ka = arpApart(k.arp, probes);
     const streams = [
@@ -374,11 +383,11 @@ export function compareDrops(model: Observation, kernel: Observation): Differenc
   return out;
 }
 
-export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>, modelDurationNs = 0, delayRace = false, linkUpCaptured?: Set<string>): Difference[] {
+export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>, modelDurationNs = 0, delayRace = false, linkUpCaptured?: Set<string>, unendingRs?: Set<string>): Difference[] {
   if (modelDurationNs > RANDOM_REACHABLE_AFTER_NS || delayRace) {
     model = { ...model, frames: withoutReconfirmations(model.frames).frames };
     kernel = { ...kernel, frames: withoutReconfirmations(kernel.frames).frames };
   }
-  const linkUp = model.linkUp && kernel.linkUp ? compareLinkUp(model.linkUp, kernel.linkUp, linkUpCaptured ?? new Set()) : [];
+  const linkUp = model.linkUp && kernel.linkUp ? compareLinkUp(model.linkUp, kernel.linkUp, linkUpCaptured ?? new Set(), undefined, unendingRs) : [];
   return [...linkUp, ...compareFrames(model, kernel, captured), ...compareHooks(model, kernel, hosts), ...compareCounters(model, kernel, hosts), ...compareSockets(model, kernel), ...comparePings(model, kernel), ...compareSends(model, kernel), ...compareDrops(model, kernel)];
 }

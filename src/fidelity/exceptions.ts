@@ -91,9 +91,9 @@ export const EXCEPTIONS: FidelityException[] = [
   {
     name: 'udp-recvmsg-csum-drop-reason (Linux 6.15+)',
     applies: (r) => atLeast(r, 6, 15),
-    matches: (_sc, d) => isDrop(d, 'udp_recvmsg NOT_SPECIFIED', 'udp_recvmsg UDP_CSUM'),
+    matches: (_sc, d) => isDrop(d, 'udp_recvmsg NOT_SPECIFIED', 'udp_recvmsg UDP_CSUM') || isDrop(d, 'udpv6_recvmsg NOT_SPECIFIED', 'udpv6_recvmsg UDP_CSUM'),
     reason:
-      'commit b3aaf3c13baa "udp: expand SKB_DROP_REASON_UDP_CSUM use" (Eric Dumazet, net-next, March 2025, in v6.15) frees a datagram whose checksum fails at recvmsg time with SKB_DROP_REASON_UDP_CSUM; v6.12 (net/ipv4/udp.c, udp_recvmsg, csum_copy_err) frees it with a plain kfree_skb (NOT_SPECIFIED), which is what the model records.',
+      'commit b3aaf3c13baa "udp: expand SKB_DROP_REASON_UDP_CSUM use" (Eric Dumazet, net-next, March 2025, in v6.15) frees a datagram whose checksum fails at recvmsg time with SKB_DROP_REASON_UDP_CSUM, in udp_recvmsg and udpv6_recvmsg alike; v6.12 (net/ipv4/udp.c udp_recvmsg and net/ipv6/udp.c udpv6_recvmsg, csum_copy_err) frees it with a plain kfree_skb (NOT_SPECIFIED), which is what the model records.',
   },
   {
     name: 'ping-rcv-frees-echo-reply (Linux 6.15+)',

@@ -16,7 +16,8 @@ import { modelDrops, modelSends, observeModel } from './observe';
 import { DropTracer, IGNORED_DROP_REASONS } from './drops';
 import { preflight } from './preflight';
 import { replay } from './replay';
-import { withoutLinkUp, type Mark } from './link_up';
+import { unendingRsDevices } from './rs_frames';
+import { v6PinnedModel, withoutLinkUp, type Mark } from './link_up';
 import { modelLinkUpFrames, type LinkUpFrames } from './link_up_frames';
 import { usesIpv6 } from '../scenario/ipv6_use';
 import { IPV6_MIN_MTU } from '../model/net/ipv6/addrconf';
@@ -74,7 +75,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
     const dir = path.dirname(path.resolve(file));
-    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls() });
+    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), pinnedSysctls: v6PinnedModel(sc) });
     // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
     // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
     if (usesIpv6(sc)) linkUp = modelLinkUpFrames(trace, marks[0]?.events ?? 0);
@@ -116,7 +117,7 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
         const up = lines.findIndex((l) => l.argv[0] === 'ip' && l.argv.includes('link') && l.argv.includes('up'));
         if (up >= 0 && lines.slice(up + 1).some((l) => FIREWALL_TOOLS.has(l.argv[0]))) for (const e of [...linkEnds]) if (e.startsWith(`${h.name}:`)) linkEnds.delete(e);
       }
-      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race, linkEnds);
+      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race, linkEnds, unendingRsDevices(sc));
       if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
       else if (race) res.notes.push(NONDETERMINISM['neigh-delay-timer-slack']);
       const { kept, applied } = applyExceptions(sc, all, kernelRelease(), undefined, trace);

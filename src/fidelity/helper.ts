@@ -8,7 +8,7 @@
 //   tcp-listen ADDR PORT                                the scenario's `listen: tcp …` (AF_INET6 for an IPv6 ADDR;
 //                                                       IPV6_V6ONLY left to net.ipv6.bindv6only, as the model does)
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
-//                 {op:"udp", daddr, dport, sport?, ttl?, pmtu:"do"|"dont"|null (null: the socket default), broadcast, hex}  `send: udp …`
+//                 {op:"udp", daddr, dport, sport?, sock? (one socket per key: an item with count), ttl?, pmtu:"do"|"dont"|null (null: the socket default), broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
 import * as fs from 'fs';
@@ -104,12 +104,15 @@ elif mode == "sender":
             if c["op"] == "udp":
                 sp = c.get("sport")
                 v6 = ":" in c["daddr"]
-                s = udp_by_port.get((v6, sp)) if sp is not None else None
+                # a fixed port, or one item's count N (one socket, one ephemeral port, as the model sends them)
+                key = (v6, sp) if sp is not None else (v6, c["sock"]) if c.get("sock") else None
+                s = udp_by_port.get(key) if key is not None else None
                 if s is None:
                     s = udp_sock(v6)
                     if sp is not None:
                         s.bind(("::" if v6 else "0.0.0.0", sp))
-                        udp_by_port[(v6, sp)] = s
+                    if key is not None:
+                        udp_by_port[key] = s
                 if not v6:
                     # a socket kept for its port serves several items: -1 is the sysctl's default again
                     s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, c["ttl"] if c.get("ttl") is not None else -1)

@@ -5,6 +5,8 @@
 // (link_up_frames.ts); the rest of what the model did before the first item is left out here:
 // its events (hook passes, drops) and its counters (those at the first mark are subtracted).
 import type { Trace } from '../trace/contract';
+import type { Scenario } from '../scenario/types';
+import { setsRouterSolicitations, usesIpv6 } from '../scenario/ipv6_use';
 
 export interface Mark {
   events: number;
@@ -46,3 +48,27 @@ export function linkUpWaitMs(marks: Mark[], settleMs: number): number {
 
 /** linkwatch_schedule_work: a non-urgent event waits until a second (HZ) after the last one ran */
 export const LINKWATCH_MS = 1000;
+
+/**
+ * In a scenario that uses IPv6 and sets none of the router solicitation sysctls
+ * (setsRouterSolicitations): no router solicitations (addrconf_dad_completed sends them only
+ * while router_solicitations is not 0), set before the devices are made so they inherit it, on
+ * the kernel and in the model (RunOptions.pinnedSysctls). With v6.12's default (-1, without end)
+ * every host would send one every 4 to 8 s, and more, during any scenario's traffic, where how
+ * many fall depends on the random backoff and on how long the kernel's traffic took
+ * (docs/fidelity.md, "## IPv6"); a scenario that sets them has them compared.
+ */
+export const V6_PINNED = [
+  { key: 'net.ipv6.conf.all.router_solicitations', value: '0' },
+  { key: 'net.ipv6.conf.default.router_solicitations', value: '0' },
+];
+
+/** The pinned IPv6 settings of a scenario (none when it does not use IPv6 or sets router solicitations itself). */
+export function v6Pinned(sc: Scenario): { key: string; value: string }[] {
+  return usesIpv6(sc) && !setsRouterSolicitations(sc) ? V6_PINNED : [];
+}
+
+/** v6Pinned as the model's RunOptions.pinnedSysctls take it. */
+export function v6PinnedModel(sc: Scenario): Record<string, number> {
+  return Object.fromEntries(v6Pinned(sc).map((p) => [p.key, Number(p.value)]));
+}

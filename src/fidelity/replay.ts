@@ -3,7 +3,8 @@
 // verbatim; then listeners, captures, nft tracing and nstat baselines; then the traffic, paced
 // as the model paced it (a timed item, `at: +5ms`, that long after the previous one's start and
 // without waiting for quiet in between); then everything is read back and torn down.
-import { linkUpWaitMs, type Mark } from './link_up';
+import { linkUpWaitMs, v6Pinned, type Mark } from './link_up';
+export { V6_PINNED, v6Pinned } from './link_up';
 import { describeLinkUp, parseSll2Pcap } from './link_up_frames';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -68,21 +69,14 @@ export const STARTUP_MS = 60000;
 
 /** The harness's own trace tables: the earliest priority on every IPv4 hook, in `ip` and `inet`. */
 /**
- * In a scenario that uses IPv6: no router solicitations (addrconf_dad_completed sends them
- * only while router_solicitations (rtr_solicits) is not 0; the model has none), set before the devices are made so
- * they inherit it.
- */
-export const V6_PINNED = [
-  { key: 'net.ipv6.conf.all.router_solicitations', value: '0' },
-  { key: 'net.ipv6.conf.default.router_solicitations', value: '0' },
-];
-/**
  * How long IPv6's link-up traffic lasts after the setup: DAD of a link-local address starts
  * within rtr_solicit_delay (1 s) and takes dad_transmits × retrans_time (1 s); the MLD reports
  * held back until then go out with one retransmission within mldv2_unsolicited_report_interval
  * (1 s). Four seconds cover it with room on a loaded machine.
  */
 export const V6_SETTLE_MS = 4000;
+/** The longest link-up the harness waits out (a finite router solicitation series can last hours). */
+export const LINK_UP_MAX_MS = 60000;
 
 /** nft's names of the neighbour discovery messages (ICMPv6 133-137), as its trace prints them. */
 const ND_TYPES = new Set(['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-redirect']);
@@ -182,10 +176,10 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
       const n = Netns.create(nsName(h.name));
       ns.set(h.name, n);
       n.exec(['ip', 'link', 'set', 'lo', 'up']);
-      // a scenario that uses IPv6 keeps it on; its devices send no router solicitations (not
-      // modelled). Any other runs with IPv6 off, as the model runs it (docs/fidelity.md)
-      if (v6) n.exec(['sysctl', '-qw', ...V6_PINNED.map((p) => `${p.key}=${p.value}`)]);
-      else n.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+      // a scenario that uses IPv6 keeps it on; unless it sets them, its devices send no router
+      // solicitations (v6Pinned). Any other runs with IPv6 off, as the model runs it (docs/fidelity.md)
+      if (v6 && v6Pinned(sc).length) n.exec(['sysctl', '-qw', ...v6Pinned(sc).map((p) => `${p.key}=${p.value}`)]);
+      else if (!v6) n.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
       for (const p of PINNED_SYSCTLS) n.exec(['sysctl', '-qw', `${p.key}=${p.value}`]);
     }
     for (const l of sc.links) {
@@ -208,6 +202,12 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
         else linkUpDumps.push({ host: h.name, file, proc: p });
       }
       if (errors.length) return { obs, errors, notes, captured, unsupported };
+    }
+    // a long finite router solicitation series keeps the model's link-up going, and the harness
+    // would wait it out in real time
+    if (v6 && linkUpWaitMs(marks, V6_SETTLE_MS) > LINK_UP_MAX_MS) {
+      unsupported.push(`the model's link-up lasts ${Math.round(linkUpWaitMs(marks, V6_SETTLE_MS) / 1000)} s (router solicitations: router_solicitations × rs_interval), more than the ${LINK_UP_MAX_MS / 1000} s the harness waits for one`);
+      return { obs, errors, notes, captured, unsupported };
     }
     // the setup lines, verbatim, in order
     const cwd = path.dirname(path.resolve(sc.file));
@@ -370,7 +370,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
         } else {
           const sendOne = () =>
             s.proto === 'udp'
-              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
+              ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, sock: (s.count ?? 1) > 1 ? `item${i}` : null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
               : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
           if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer

@@ -41,9 +41,15 @@ export class World {
     this.sched.runUntil(this.sched.now + ns, this.sched.meter ? Infinity : undefined);
   }
 
-  /** Runs everything left, housekeeping timers included. */
+  /**
+   * Runs everything left, housekeeping timers included, except those that re-arm without end (an
+   * unending router solicitation series): the run ends with the last other task, and such a
+   * timer's runs up to then are in it.
+   */
   finish(): void {
-    this.sched.runUntil(Infinity, this.sched.meter ? Infinity : undefined);
+    for (let last = this.sched.lastNotEndless(); last !== undefined; last = this.sched.lastNotEndless()) {
+      this.sched.runUntil(last, this.sched.meter ? Infinity : undefined);
+    }
   }
 
   trace(scenario: string): Trace {

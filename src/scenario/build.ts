@@ -43,12 +43,13 @@ export interface Built {
   scenario: Scenario;
 }
 
-export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?: FileReader, randomSalt = 0, machine: Readonly<Record<string, number>> = {}): Built {
+export function buildWorld(sc: Scenario, level: RecordLevel = 'full', readFile?: FileReader, randomSalt = 0, machine: Readonly<Record<string, number>> = {}, pinned: Readonly<Record<string, number>> = {}): Built {
   const world = new World(level, randomSalt);
   const errors: ScenarioError[] = [];
   for (const h of sc.hosts) {
     const net = world.addHost(h.name);
     for (const [key, v] of Object.entries(machine)) net.setMachineSysctl(key, v);
+    for (const [key, v] of Object.entries(pinned)) net.setSysctl(key, v);
     bringUpLoopback(net);
   }
   const v6 = usesIpv6(sc);

@@ -14,3 +14,15 @@ export function usesIpv6(sc: Scenario): boolean {
   if (sc.listen.some((l) => l.addr.includes(':'))) return true;
   return sc.traffic.some((t) => (t.kind === 'local' && t.send.to.text.includes(':')) || (t.kind === 'wire' && !!t.send.v6));
 }
+
+/** The per-device sysctls that decide whether and when a host sends router solicitations (src/model/net/ipv6/addrconf_rs.ts). */
+const RS_SYSCTL = /^net\.ipv6\.conf\.[^.]+\.(router_solicitations|router_solicitation_interval|router_solicitation_max_interval|accept_ra)$/;
+
+/**
+ * Whether a scenario sets any of them: only then does the fidelity harness let its hosts send
+ * router solicitations (and compare them); any other IPv6 scenario runs with
+ * router_solicitations=0 on both sides (docs/fidelity.md, "## IPv6").
+ */
+export function setsRouterSolicitations(sc: Scenario): boolean {
+  return sc.hosts.some((h) => h.setup.some((c) => c.kind === 'sysctl' && RS_SYSCTL.test(c.key.text)));
+}

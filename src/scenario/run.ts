@@ -73,6 +73,12 @@ export interface RunOptions extends ParseOptions {
    * harness passes the machine's own, which its namespaces see
    */
   machineSysctls?: Readonly<Record<string, number>>;
+  /**
+   * Sysctls set in every namespace before its devices are made (so they inherit them), as the
+   * fidelity harness sets them on the kernel: net.ipv6.conf.{all,default}.router_solicitations=0
+   * in an IPv6 scenario that sets none of the router solicitation sysctls (docs/fidelity.md)
+   */
+  pinnedSysctls?: Readonly<Record<string, number>>;
 }
 
 export interface RecordWindow {
@@ -117,7 +123,7 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const win = opts.record;
-  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt, opts.machineSysctls);
+  const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt, opts.machineSysctls, opts.pinnedSysctls);
   // only a re-execution's window turns a fates run to 'full': without one, it stays fates to the end
   if (!win) world.rec.fatesToTheEnd();
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };

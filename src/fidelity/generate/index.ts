@@ -2,6 +2,7 @@
 // the model supports (topology.ts, sysctls.ts, firewall.ts, traffic.ts), the same for the same
 // seed and index. validGenerated() keeps only scenarios the model parses and runs: a draw the
 // model refuses is drawn again from the next attempt's stream (and counted).
+import { v6PinnedModel } from '../link_up';
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import { sysctlsMore } from './sysctls_more';
@@ -52,7 +53,9 @@ export function modelRefuses(sc: GenScenario, file = 'generated.yaml'): string |
 
 function modelRun(sc: GenScenario, file: string): { trace: Trace } | { error: string } {
   try {
-    return { trace: runScenario(parseScenario(render(sc), file)) };
+    // run as the harness runs it (its IPv6 pin: no router solicitations unless the scenario sets them)
+    const parsed = parseScenario(render(sc), file);
+    return { trace: runScenario(parsed, { pinnedSysctls: v6PinnedModel(parsed) }) };
   } catch (e) {
     return { error: (e as Error).message.split('\n')[0] };
   }

@@ -30,6 +30,7 @@
 // short untimed items a few ms apart in the kernel run, the second refused there in two runs of
 // three, sent by the model's draw). The model's choices are seeded; the draw is run again with
 // other seeds (runScenario's randomSalt), and one whose rate-limit decisions change is drawn again.
+import { v6PinnedModel } from '../link_up';
 import { parseScenario } from '../../scenario/parse';
 import { runScenario } from '../../scenario/run';
 import type { Trace } from '../../trace/contract';
@@ -111,7 +112,8 @@ function ruleDecision(e: { fn: string; host: string; what: string }, which: RegE
 
 function run(sc: GenScenario, randomSalt = 0): Trace | undefined {
   try {
-    return runScenario(parseScenario(render(sc), 'generated.yaml'), { randomSalt });
+    const parsed = parseScenario(render(sc), 'generated.yaml');
+    return runScenario(parsed, { randomSalt, pinnedSysctls: v6PinnedModel(parsed) });
   } catch {
     return undefined;
   }

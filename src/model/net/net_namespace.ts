@@ -150,6 +150,8 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
 export const DEVCONF_RANGE: SysctlRange = int(DEVINET);
 
 const ADDRCONF = 'net/ipv6/addrconf.c';
+/** The largest rs_interval in jiffies whose backoff (× 1.1, then × 2.1) stays within an s32 (addrconf_rs.ts). */
+export const RS_INTERVAL_MAX_JIFFIES = Math.floor(2147483647 / 2.31);
 
 /**
  * Per-device IPv6 settings the model reads (struct ipv6_devconf, addrconf.c's ctl_table, v6.12):
@@ -167,15 +169,25 @@ export const IPV6_DEVCONF_RANGES: Record<string, SysctlRange> = {
   enhanced_dad: int(ADDRCONF),
   optimistic_dad: int(ADDRCONF),
   router_solicitation_delay: int(ADDRCONF, INT_MIN, INT_MAX, 'jiffies'),
+  // router solicitations (addrconf_rs.ts): router_solicitations is proc_dointvec_minmax with
+  // extra1 -1 (-1 means without end); the two intervals proc_dointvec_jiffies (seconds);
+  // accept_ra proc_dointvec (ipv6_accept_ra: the model's only reader, it takes no advertisement in)
+  router_solicitations: int(ADDRCONF, -1),
+  router_solicitation_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'jiffies'),
+  router_solicitation_max_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'jiffies'),
+  accept_ra: int(ADDRCONF),
   // proc_dointvec_ms_jiffies: the bound of the random delay of the MLD reports' retransmissions (mcast.ts)
   mldv2_unsolicited_report_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'ms_jiffies'),
+  mldv1_unsolicited_report_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'ms_jiffies'),
+  // proc_dointvec: 1 puts the device in MLDv1 mode (mld_in_v1_mode; all's value first when not 0)
+  force_mld_version: int(ADDRCONF),
 };
 
 /**
  * A fresh namespace's ipv6_devconf_dflt values (v6.12). `all` differs in one: ipv6_devconf has
  * accept_dad 0 (IPV6_DEVCONF_ALL), so DAD runs as long as the device's own is 1.
  */
-export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64, accept_dad: 1, dad_transmits: 1, enhanced_dad: 1, optimistic_dad: 0, router_solicitation_delay: 1, mldv2_unsolicited_report_interval: 1000 };
+export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64, accept_dad: 1, dad_transmits: 1, enhanced_dad: 1, optimistic_dad: 0, router_solicitation_delay: 1, mldv2_unsolicited_report_interval: 1000, mldv1_unsolicited_report_interval: 10000, force_mld_version: 0, router_solicitations: -1, router_solicitation_interval: 4, router_solicitation_max_interval: 3600, accept_ra: 1 };
 const IPV6_DEVCONF_ALL: Record<string, number> = { ...IPV6_DEVCONF_DEFAULTS, accept_dad: 0 };
 
 /** The range of a key the model has, or undefined. */
@@ -498,6 +510,9 @@ export class Net {
     if (/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/.test(key) && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: turning IPv6 off removes the device's addresses and routes (addrconf_ifdown), which the model does not do`);
     // optimistic DAD (IFA_F_OPTIMISTIC: usable while DAD runs, RFC 4429) is not modelled
     if (/^net\.ipv6\.conf\.[^.]+\.optimistic_dad$/.test(key) && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: optimistic DAD (an address usable while it is tentative, IFA_F_OPTIMISTIC) is not in the model`);
+    // rs_interval is an s32 of jiffies that rfc3315_s14_backoff_* multiply by up to 1.1 × 2.1:
+    // at 0 or below, or past that, it wraps and the timer fires at once, over and over: not modelled
+    if (/^net\.ipv6\.conf\.[^.]+\.router_solicitation(_max)?_interval$/.test(key) && (v < 1 || v * HZ > RS_INTERVAL_MAX_JIFFIES)) throw new SysctlRangeError(`${key}=${v} is not modelled: the model sends router solicitations rs_interval apart for an interval from 1 to ${Math.floor(RS_INTERVAL_MAX_JIFFIES / HZ)} s (rs_interval, an s32 of jiffies, would stay 0 or wrap in rfc3315_s14_backoff_update)`);
     if (key.endsWith('.bc_forwarding') && v !== 0) throw new SysctlRangeError(`${key}=${v} is not modelled: the model does not forward directed broadcasts (IN_DEV_BFORWARD)`);
     const h = sysctlRange(key)?.handler;
     if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);

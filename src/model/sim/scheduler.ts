@@ -13,6 +13,11 @@ export interface Task {
   context: TaskContext;
   /** a timer_list on the timer wheel: the jiffy its bucket expires in, and whether it is TIMER_PINNED */
   wheel?: { bucket: number; pinned: boolean };
+  /**
+   * housekeeping that re-arms itself without end (an unending router solicitation series,
+   * addrconf_rs.ts): background, and not run out when a run ends (World.finish)
+   */
+  endless?: boolean;
 }
 
 /** HZ of the kernels the model follows (Debian's CONFIG_HZ=250): one jiffy in ns */
@@ -175,6 +180,13 @@ export class Scheduler {
       this.runTask(next);
       n++;
     }
+  }
+
+  /** The time of the latest live task that is not endless (undefined: none is left). */
+  lastNotEndless(): number | undefined {
+    let last: number | undefined;
+    for (const t of this.heap) if (!t.cancelled && !t.done && !t.endless && (last === undefined || t.time > last)) last = t.time;
+    return last;
   }
 
   get pending(): number {

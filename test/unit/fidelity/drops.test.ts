@@ -279,6 +279,11 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     const csum = { host: 'server', what: 'packet #2 …', field: 'drop', model: 'udp_recvmsg NOT_SPECIFIED', kernel: 'udp_recvmsg UDP_CSUM' };
     assert.strictEqual(applyExceptions(sc, [csum], '6.15.0').kept.length, 0);
     assert.strictEqual(applyExceptions(sc, [{ ...csum, kernel: 'udp_recvmsg NO_SOCKET' }], '6.18.44').kept.length, 1);
+    // the same commit covers udpv6_recvmsg (generated 990126/11), and only for the same function
+    const csum6 = { ...csum, model: 'udpv6_recvmsg NOT_SPECIFIED', kernel: 'udpv6_recvmsg UDP_CSUM' };
+    assert.strictEqual(applyExceptions(sc, [csum6], '6.18.44').kept.length, 0);
+    assert.strictEqual(applyExceptions(sc, [csum6], '6.14.0').kept.length, 1);
+    assert.strictEqual(applyExceptions(sc, [{ ...csum6, kernel: 'udp_recvmsg UDP_CSUM' }], '6.18.44').kept.length, 1);
     for (const x of EXCEPTIONS) assert.match(x.reason, /commit [0-9a-f]{12}/, `${x.name} names its commit`);
   });
 });

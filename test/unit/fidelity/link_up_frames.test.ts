@@ -154,4 +154,62 @@ describe('fidelity: the link-up frames (link_up_frames.ts)', () => {
       [['times sent', '2', '1']],
     );
   });
+
+  it('does not compare the TO_EX records from :: of a group left again during the setup (forwarding on and off)', () => {
+    // as generated scenario 990126/28 has it: the link comes up while a forwards, then it stops
+    const toggled = text.replace('  a: |\n', '  a: |\n    sysctl -w net.ipv6.conf.all.forwarding=1\n').replace('    ip link set eth0 up\n  b:', '    ip link set eth0 up\n    sysctl -w net.ipv6.conf.all.forwarding=0\n  b:');
+    const marks: Mark[] = [];
+    const m = modelLinkUpFrames(run.runScenarioText(toggled, 't.yaml', { marks }), marks[0].events);
+    const captured = new Set(['a:eth0', 'b:eth0']);
+    const first = m.get('a:eth0')!.find((p) => /^MLDv2 report from :: \(TO_IN ff02::2|TO_IN .*ff02::2/.test(describeLinkUp(p)))!;
+    assert.ok(first, 'the model leaves the router groups with TO_IN records');
+    // the kernel's report work ran between the two sysctl lines: the same records as TO_EX first
+    const asJoin = first.slice();
+    const recordTypes = (p: Uint8Array, f: (type: number, at: number) => void): void => {
+      const i = 40 + 8;
+      const n = (p[i + 6] << 8) | p[i + 7];
+      for (let k = 0, o = i + 8; k < n; k++, o += 20 + ((p[o + 2] << 8) | p[o + 3]) * 16) f(p[o], o);
+    };
+    let flipped = 0;
+    recordTypes(asJoin, (t, o) => {
+      if (t === 3) {
+        asJoin[o] = 4;
+        flipped++;
+      }
+    });
+    assert.match(describeLinkUp(asJoin), /TO_EX ff02::2/);
+    const k: LinkUpFrames = new Map([...m].map(([key, l]) => [key, key === 'a:eth0' ? [asJoin, ...l] : [...l]]));
+    const races = { n: 0 };
+    assert.deepStrictEqual(compareLinkUp(m, k, captured, races), []);
+    assert.strictEqual(races.n, flipped);
+    // a TO_EX from :: for a group nobody left is still a difference
+    const stray = asJoin.slice();
+    recordTypes(stray, (t, o) => {
+      if (t === 4) stray[o + 19] ^= 0x55;
+    });
+    const k2: LinkUpFrames = new Map([...m].map(([key, l]) => [key, key === 'a:eth0' ? [stray, ...l] : [...l]]));
+    assert.ok(compareLinkUp(m, k2, captured).some((d) => d.field === 'sent at all' && d.kernel === '1' && d.model === '0'));
+  });
+
+  it('compares MLDv1 reports from :: as a set and from the link-local address by count, and reads a capture\'s packets without changing them', () => {
+    const v1 = text.replace('    ip -6 addr add 2001:db8:1::1/64 dev eth0\n', '    sysctl -w net.ipv6.conf.eth0.force_mld_version=1\n    ip -6 addr add 2001:db8:1::1/64 dev eth0\n');
+    const marks: Mark[] = [];
+    const t = run.runScenarioText(v1, 't.yaml', { marks });
+    const m = modelLinkUpFrames(t, marks[0].events);
+    const a = m.get('a:eth0')!;
+    const reports = a.filter((p) => describeLinkUp(p).startsWith('MLDv1 report'));
+    assert.ok(reports.some((p) => describeLinkUp(p).endsWith('from ::')) && reports.some((p) => /from fe80::/.test(describeLinkUp(p))), a.map(describeLinkUp).join('; '));
+    const captured = new Set(['a:eth0', 'b:eth0']);
+    // the kernel's capture (Buffers: a slice is a view) with one more report from :: (a second ipv6_mc_up)
+    const fromAny = reports.find((p) => describeLinkUp(p).endsWith('from ::'))!;
+    const k = new Map(m);
+    k.set('a:eth0', [...a, fromAny].map((p) => Buffer.from(p)));
+    const before = k.get('a:eth0')!.map((p) => Buffer.from(p).toString('hex'));
+    assert.deepStrictEqual(compareLinkUp(m, k, captured), []);
+    assert.deepStrictEqual(k.get('a:eth0')!.map((p) => Buffer.from(p).toString('hex')), before, 'the packets are compared, not changed');
+    // one from the link-local address fewer is a difference
+    const ll = reports.find((p) => /from fe80::/.test(describeLinkUp(p)))!;
+    k.set('a:eth0', a.filter((p) => p !== ll));
+    assert.strictEqual(compareLinkUp(m, k, captured).length, 1);
+  });
 });

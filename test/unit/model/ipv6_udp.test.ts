@@ -3,8 +3,7 @@
 // limit, no route, listeners, and what the grammar refuses.
 import * as assert from 'assert';
 import { runExample, fns, isSubsequence, firstPacket, eventsOf } from './helpers';
-import { runScenarioText } from '../traffic_phase';
-import { ScenarioErrors } from '../../../src/scenario/types';
+import { runScenarioText, scenarioError } from '../traffic_phase';
 import { pseudoSum6 } from '../../../src/model/proto/ipv6';
 import { csumFold } from '../../../src/model/proto/checksum';
 import { parseIpv6 } from '../../../src/trace/ipv6';
@@ -16,15 +15,7 @@ const fate = (t: Trace, id: number) => t.packets.find((p) => p.id === id)!.fate;
 const twoHosts = (opts: { listen?: string; traffic: string; clientSetup?: string }): string =>
   `name: t\nhosts:\n  a: |\n    ip -6 addr add 2001:db8:1::10/64 dev eth0 nodad\n    ip link set eth0 up\n${opts.clientSetup ?? ''}  b: |\n    ip -6 addr add 2001:db8:1::20/64 dev eth0 nodad\n    ip addr add 10.0.0.2/24 dev eth0\n    ip link set eth0 up\nlinks:\n  - a:eth0 b:eth0\n${opts.listen ? `listen:\n  - b: ${opts.listen}\n` : ''}traffic:\n${opts.traffic}`;
 
-function errorOf(text: string): string {
-  try {
-    runScenarioText(text, 't.yaml');
-  } catch (e) {
-    if (e instanceof ScenarioErrors) return e.message;
-    throw e;
-  }
-  return 'no error';
-}
+const errorOf = scenarioError;
 
 describe('UDP over IPv6 on the model', () => {
   it('ipv6-udp-delivery: udpv6_sendmsg → ip6_local_out, udpv6_rcv → the [::]:53 socket, Udp6Out/InDatagrams', () => {

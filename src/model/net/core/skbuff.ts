@@ -103,6 +103,13 @@ export class SkBuff {
   network_header = -1;
   transport_header = -1;
   ip_summed: IpSummed = 'CHECKSUM_NONE';
+  /**
+   * skb->csum_complete_sw and skb->csum_valid: __skb_checksum_complete (conntrack's nf_checksum
+   * at PRE_ROUTING) summed the packet in software and left CHECKSUM_COMPLETE with its verdict.
+   * udp4_csum_init and udp6_csum_init then refuse a bad sum at once, whatever the length.
+   */
+  csum_complete_sw = false;
+  csum_valid = false;
   dst: Rtable | null = null;
   /** conntrack info, filled by netfilter */
   nfct: { state: string; id: number } | null = null;
@@ -299,6 +306,8 @@ export class SkBuff {
     c.network_header = this.network_header;
     c.transport_header = this.transport_header;
     c.ip_summed = this.ip_summed;
+    c.csum_complete_sw = this.csum_complete_sw;
+    c.csum_valid = this.csum_valid;
     c.dst = this.dst;
     // __copy_skb_header → __nf_copy: a clone holds a reference to the same conntrack entry, so
     // the clone of a broadcast (ip_mc_output) reaches POST_ROUTING's NAT and confirm with it

@@ -1,6 +1,7 @@
 // net/ipv4/icmp.c: receiving ICMP (echo, errors handed to the sockets they are about) and
 // sending it (__icmp_send with the kernel's rules for when no error may be sent, and its two
 // rate limits: the global token bucket and the per-destination inet_peer one).
+import { XmitLock } from '../core/xmit_lock';
 import { skb_release_data } from '../core/skb_release';
 import type { SnmpName } from '../snmp';
 import type { Net } from '../net_namespace';
@@ -145,15 +146,7 @@ function icmpv4_xrlim_allow(net: Net, rt: Rtable, daddr: number, applyRatelimit:
  * finds the lock taken and is not sent at all. Received frames wait for the softirq, which runs
  * only after the lock is released.
  */
-const icmpXmitBusy = new WeakSet<Net>();
-function icmp_xmit_locked<T>(net: Net, send: () => T): T {
-  icmpXmitBusy.add(net);
-  try {
-    return send();
-  } finally {
-    icmpXmitBusy.delete(net);
-  }
-}
+const icmp_xmit_lock = new XmitLock();
 
 /**
  * icmp_send → __icmp_send: answer `skbIn` with an ICMP error. Several rules forbid an answer;
@@ -181,7 +174,7 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
       if (!g.ok) return say(`The global ICMP rate limit (icmp_msgs_per_sec ${net.get('net.ipv4.icmp_msgs_per_sec')}, burst ${net.get('net.ipv4.icmp_msgs_burst')}) has no token left: no ${icmpName(type, code)} is sent (IcmpOutRateLimitGlobal).`);
       applyRatelimit = g.applyRatelimit;
     }
-    if (icmpXmitBusy.has(net)) return say(`icmp_xmit_lock fails: this ${icmpName(type, code)} is asked for while the namespace's ICMP socket is itself sending (the offending packet is an ICMP message the kernel is sending, refused on its way out), so spin_trylock finds the lock taken and no error is sent.`);
+    if (icmp_xmit_lock.busy(net)) return say(`icmp_xmit_lock fails: this ${icmpName(type, code)} is asked for while the namespace's ICMP socket is itself sending (the offending packet is an ICMP message the kernel is sending, refused on its way out), so spin_trylock finds the lock taken and no error is sent.`);
     // The source: the address the packet was sent to, if its route is a local one (RTCF_LOCAL:
     // any address the local table covers, 127.0.0.6 as well as an interface's); else the
     // route's choice.
@@ -207,7 +200,7 @@ export function icmp_send(net: Net, skbIn: SkBuff, type: number, code: number, i
     skb.mark = mark;
     // icmp_glue_bits: an error carries the offending packet's conntrack entry (RELATED)
     nf_ct_attach(skb, skbIn);
-    icmp_xmit_locked(net, () => net.call('icmp_push_reply', () => {
+    icmp_xmit_lock.locked(net, () => net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
       net.step(skb, 'L3', 'icmp_push_reply', FILE, net.full ? `ICMP ${icmpName(type, code)}${type === ICMP_DEST_UNREACH && code === ICMP_FRAG_NEEDED ? ` (next-hop MTU ${info})` : ''} is sent from ${numToIp(r.saddr)} to ${numToIp(iph.saddr)}, quoting the first ${room} bytes of the offending datagram.` : '');
       net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
@@ -453,7 +446,7 @@ function icmp_reply(net: Net, skb: SkBuff, iph: ReturnType<typeof readIp>, type:
     reply.mark = mark;
     net.step(skb, 'L4', 'icmp_reply', FILE, net.full ? `${what} It goes from ${numToIp(r.saddr)}${saddr !== iph.daddr ? ` (fib_compute_spec_dst: the request was sent to ${numToIp(iph.daddr)})` : ''}${mark ? `, with mark ${mark} (fwmark_reflect)` : ''}.` : '');
     net.fate(skb, { kind: 'consumed', fn: type === ICMP_ECHOREPLY ? 'icmp_echo' : 'icmp_timestamp', detail: type === ICMP_ECHOREPLY ? 'answered with an echo reply' : 'answered with a timestamp reply' });
-    icmp_xmit_locked(net, () => net.call('icmp_push_reply', () => {
+    icmp_xmit_lock.locked(net, () => net.call('icmp_push_reply', () => {
       icmp_out_count(net, type);
       net.step(reply, 'L3', 'icmp_push_reply', FILE, net.full ? `The ${icmpName(type, 0)} ${numToIp(r.saddr)} → ${numToIp(iph.saddr)} goes down the output path.` : '');
       net.call('ip_push_pending_frames', () => ip_send_skb(net, reply));

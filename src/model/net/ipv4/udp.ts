@@ -253,6 +253,14 @@ export function checksumBad(skb: SkBuff): boolean {
   return l4Csum(skb.buf, skb.transport_header, skb.len, iph.saddr, iph.daddr, IPPROTO_UDP) !== 0;
 }
 
+/**
+ * udp4_csum_init / udp6_csum_init: a CHECKSUM_COMPLETE sum that software made (csum_complete_sw)
+ * and found wrong is final; the datagram is refused before any socket lookup.
+ */
+export function softwareSumBad(skb: SkBuff): boolean {
+  return skb.ip_summed === 'CHECKSUM_COMPLETE' && skb.csum_complete_sw && !skb.csum_valid;
+}
+
 /** udp_rcv → __udp4_lib_rcv */
 export function udp_rcv(net: Net, skb: SkBuff): void {
   const call = net.enter('udp_rcv');
@@ -264,7 +272,11 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       if (uh.len > skb.len || uh.len < UDP_HLEN) return udpRcvDrop(net, skb, 'PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not match the ${skb.len} bytes that arrived (UdpInErrors).`);
       skb.trim(uh.len);
       const iph = readIp(skb.buf, skb.network_header);
-      // udp4_csum_init: short datagrams are verified now, longer ones when they are read.
+      // udp4_csum_init: a sum conntrack made in software at PRE_ROUTING is final; short datagrams
+      // are verified now, longer ones when they are read.
+      if (rd16(skb.buf, skb.transport_header + 6) !== 0 && softwareSumBad(skb)) {
+        return udpRcvDrop(net, skb, 'UDP_CSUM', net.full ? `The UDP checksum is wrong, and conntrack's check at PRE_ROUTING (nf_ip_checksum → __skb_checksum_complete) already summed the datagram in software, so udp4_csum_init refuses it at once, whatever its length (${uh.len} bytes): UdpInCsumErrors, UdpInErrors.` : '', true);
+      }
       if (uh.len <= CHECKSUM_BREAK && checksumBad(skb)) {
         return udpRcvDrop(net, skb, 'UDP_CSUM', `The UDP checksum is wrong; a datagram of ${uh.len} bytes (at most CHECKSUM_BREAK, 76) is verified at once: UdpInCsumErrors, UdpInErrors.`, true);
       }

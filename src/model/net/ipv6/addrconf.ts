@@ -6,6 +6,7 @@ import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import { isTentative, type Fib6Info, type Inet6Ifaddr } from './ipv6_state';
 import { addrconf_dad_run, addrconf_dad_start } from './addrconf_dad';
+import { addrconf_del_rs_timer, addrconf_rs_start } from './addrconf_rs';
 import { ipv6_dev_mc_dec, ipv6_dev_mc_inc, ipv6_mc_dad_complete, ipv6_mc_up, mcJoined } from './mcast';
 import { macToBytes } from '../../proto/addr';
 import { ipv6PrefixEqual, ipv6AddrEqual } from '../../proto/inet_addr';
@@ -141,7 +142,9 @@ export function addrconf_mtu_change(net: Net, dev: NetDevice): void {
   const mc = net.ipv6.mc.get(dev.ifindex);
   net.w.sched.cancel(mc?.ifcWork);
   net.w.sched.cancel(mc?.dadWork);
+  for (const g of mc?.list ?? []) net.w.sched.cancel(g.work);
   net.ipv6.mc.delete(dev.ifindex);
+  addrconf_del_rs_timer(net, dev);
   net.ipv6.anycast.delete(dev.ifindex);
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (net.ipv6.routes[k].ifindex === dev.ifindex) net.ipv6.routes.splice(k, 1);
   for (const key of [...net.neigh.keys()]) if (key.startsWith(`${dev.ifindex}/`) && key.includes(':')) net.neigh.delete(key);
@@ -173,7 +176,7 @@ export function refuseSubnetAnycast(net: Net, addr: Uint8Array): void {
  * The address is valid (addrconf_dad_completed → ipv6_ifa_notify): its local route goes in and,
  * on a forwarding device, its subnet-router anycast address is joined. For the device's only
  * valid link-local address the MLD reports sent from :: meanwhile are sent again from it
- * (ipv6_mc_dad_complete).
+ * (ipv6_mc_dad_complete), and the router solicitations begin (addrconf_rs_start).
  */
 function dadDone(net: Net, dev: NetDevice): (a: Inet6Ifaddr) => void {
   return (a) => {
@@ -182,7 +185,10 @@ function dadDone(net: Net, dev: NetDevice): (a: Inet6Ifaddr) => void {
     if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) addrconf_join_anycast(net, dev, a, true);
     // ipv6_lonely_lladdr: no other link-local address of the device is permanent and valid
     const lonely = !devAddrs6(net, dev).some((x) => x !== a && x.scope === 'link' && !isTentative(x));
-    if (a.scope === 'link' && lonely) ipv6_mc_dad_complete(net, dev);
+    if (a.scope === 'link' && lonely) {
+      ipv6_mc_dad_complete(net, dev);
+      addrconf_rs_start(net, dev);
+    }
   };
 }
 

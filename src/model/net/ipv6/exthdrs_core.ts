@@ -41,3 +41,24 @@ export function ipv6_find_hdr(b: Uint8Array, nh: number, tail: number, target: n
     start += hdrlen;
   }
 }
+
+/**
+ * ipv6_skip_exthdr from `start` (the byte after the fixed header) with the fixed header's next
+ * header: the offset of the upper-layer header and its protocol, or null (-1) for NEXTHDR_NONE or
+ * a header cut short. A Fragment header with a non-zero offset ends the walk: such a fragment
+ * carries no upper-layer header. The first fragment's header is passed over like any other.
+ */
+export function ipv6_skip_exthdr(b: Uint8Array, start: number, tail: number, nexthdr: number): { off: number; nexthdr: number } | null {
+  while (ipv6_ext_hdr(nexthdr)) {
+    if (nexthdr === NEXTHDR_NONE || tail - start < 8) return null;
+    let hdrlen: number;
+    if (nexthdr === NEXTHDR_FRAGMENT) {
+      if (rd16(b, start + 2) & ~7 & 0xffff) break;
+      hdrlen = 8;
+    } else if (nexthdr === NEXTHDR_AUTH) hdrlen = (b[start + 1] + 2) << 2;
+    else hdrlen = (b[start + 1] + 1) << 3;
+    nexthdr = b[start];
+    start += hdrlen;
+  }
+  return { off: start, nexthdr };
+}

@@ -1,12 +1,13 @@
 // net/ipv6/icmp.c (v6.12): icmpv6_rcv, the echo reply (icmpv6_echo_reply), errors
 // (icmp6_send, with its eligibility checks and rate limits) and icmpv6_notify, which tells the
 // quoted packet's protocol (icmpv6_err: a Packet Too Big lowers the path MTU) and raw sockets.
+import { XmitLock } from '../core/xmit_lock';
 import { NotModelled } from '../../sim/not_modelled';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { SnmpName } from '../snmp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_AUTH, NEXTHDR_DEST, NEXTHDR_FRAGMENT, NEXTHDR_HOP, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_ROUTING, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NDISC_ROUTER_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
@@ -15,8 +16,9 @@ import { ENETUNREACH } from '../ipv4/route_types';
 import { ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { ndisc_rcv } from './ndisc';
 import { raw6_icmp_error } from './raw';
+import { nf_ct_attach } from '../netfilter/nf_ct_attach';
+import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
-import { rd16 } from '../../proto/addr';
 import { skb_release_data } from '../core/skb_release';
 import { snmpId } from '../snmp_ids';
 
@@ -88,8 +90,9 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
       case ICMPV6_DEST_UNREACH:
       case ICMPV6_TIME_EXCEED:
       case ICMPV6_PARAMPROB:
-        icmpv6_notify(net, skb, h.type, h.code, h.rest);
+        reason = icmpv6_notify(net, skb, h.type, h.code, h.rest);
         break;
+      case NDISC_ROUTER_SOLICITATION:
       case NDISC_NEIGHBOUR_SOLICITATION:
       case NDISC_NEIGHBOUR_ADVERTISEMENT:
         reason = ndisc_rcv(net, skb);
@@ -113,28 +116,6 @@ export function icmpv6_rcv(net: Net, skb: SkBuff, pingTook = false): void {
   }
 }
 
-/** ipv6_ext_hdr (net/ipv6/exthdrs_core.c): the headers ipv6_skip_exthdr may pass over */
-const EXT_HDRS = new Set([NEXTHDR_HOP, NEXTHDR_ROUTING, NEXTHDR_FRAGMENT, NEXTHDR_AUTH, NEXTHDR_NONE, NEXTHDR_DEST]);
-
-/**
- * ipv6_skip_exthdr over the quoted packet: the offset of its upper-layer header and that
- * header's protocol, or null (-1) for NEXTHDR_NONE or a header cut short. A Fragment header
- * with a non-zero offset ends the walk: such a fragment quotes no upper-layer header.
- */
-function ipv6_skip_exthdr(skb: SkBuff, start: number, nexthdr: number): { off: number; nexthdr: number } | null {
-  while (EXT_HDRS.has(nexthdr)) {
-    if (nexthdr === NEXTHDR_NONE || skb.tail - start < 8) return null;
-    let hdrlen: number;
-    if (nexthdr === NEXTHDR_FRAGMENT) {
-      if (rd16(skb.buf, start + 2) & ~7) break;
-      hdrlen = 8;
-    } else if (nexthdr === NEXTHDR_AUTH) hdrlen = (skb.buf[start + 1] + 2) << 2;
-    else hdrlen = (skb.buf[start + 1] + 1) << 3;
-    nexthdr = skb.buf[start];
-    start += hdrlen;
-  }
-  return { off: start, nexthdr };
-}
 
 /**
  * icmpv6_notify: pass over the quoted packet's extension headers, then its protocol's
@@ -143,18 +124,20 @@ function ipv6_skip_exthdr(skb: SkBuff, start: number, nexthdr: number): { off: n
  * (raw6_icmp_error: ping hears it). A quote too short for its IPv6 header, for a walkable
  * extension header chain, or for 8 bytes of the upper layer counts Icmp6InErrors.
  */
-function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): void {
-  net.call('icmpv6_notify', () => {
+function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: number): SkbDropReason | null {
+  return net.call('icmpv6_notify', (): SkbDropReason | null => {
     const q = skb.data + ICMPV6_HLEN;
-    const inErrors = (why: string): void => {
+    // the reason goes back to icmpv6_rcv, which frees the message with it
+    const inErrors = (why: string, reason: SkbDropReason): SkbDropReason => {
       net.count(SNMP_Icmp6InErrors);
-      net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `${why}: Icmp6InErrors.` : '');
+      net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `${why}: Icmp6InErrors, and icmpv6_rcv frees the message with SKB_DROP_REASON_${reason}.` : '');
+      return reason;
     };
-    if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header');
+    if (skb.tail - q < IPV6_HLEN) return inErrors('The quoted packet is shorter than an IPv6 header', 'PKT_TOO_SMALL');
     const inner = readIpv6(skb.buf, q);
-    const walked = ipv6_skip_exthdr(skb, q + IPV6_HLEN, inner.nexthdr);
-    if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (IPV6_BAD_EXTHDR)');
-    if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header');
+    const walked = ipv6_skip_exthdr(skb.buf, q + IPV6_HLEN, skb.tail, inner.nexthdr);
+    if (!walked) return inErrors('ipv6_skip_exthdr cannot walk the quoted extension headers (one runs past the quote, or "no next header" ends them)', 'IPV6_BAD_EXTHDR');
+    if (skb.tail - walked.off < 8) return inErrors('The quote does not hold 8 bytes of the upper-layer header', 'PKT_TOO_SMALL');
     if (walked.nexthdr !== inner.nexthdr) net.step(skb, 'L4', 'icmpv6_notify', FILE, net.full ? `ipv6_skip_exthdr passes over the quoted extension headers: the quoted protocol is ${walked.nexthdr}, ${walked.off - q} bytes into the quote.` : '');
     if (walked.nexthdr === NEXTHDR_ICMP && type === ICMPV6_PKT_TOOBIG) {
       const mtu = Math.max(info, IPV6_MIN_MTU);
@@ -165,8 +148,18 @@ function icmpv6_notify(net: Net, skb: SkBuff, type: number, code: number, info: 
     }
     inet6_err_handlers.get(walked.nexthdr)?.(net, skb, q, type, code, info, walked.off);
     raw6_icmp_error(net, skb, walked.nexthdr);
+    return null;
   });
 }
+
+/**
+ * icmpv6_xmit_lock (v6.12): icmpv6_echo_reply and icmp6_send send through the namespace's ICMPv6
+ * socket (its own, apart from IPv4's) and hold its spinlock, a trylock with bottom halves off,
+ * until icmpv6_push_pending_frames has put the message out. An error asked for from inside that
+ * output path (an OUTPUT rule rejecting the echo reply or error being sent: nf_send_unreach6 →
+ * icmpv6_send) finds the lock taken and is not sent at all.
+ */
+const icmpv6_xmit_lock = new XmitLock();
 
 /**
  * icmpv6_echo_reply: the reply goes from the address the request was sent to, out of the
@@ -187,16 +180,21 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
       net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `No route back to ${formatIpv6(ip.saddr)} (${r.what}${r.error === ENETUNREACH ? ', Ip6OutNoRoutes' : ''}): no reply.` : '');
       return 'NOT_SPECIFIED';
     }
+    if (icmpv6_xmit_lock.busy(net)) {
+      net.step(skb, 'L4', 'icmpv6_echo_reply', FILE, 'icmpv6_xmit_lock fails: the namespace\'s ICMPv6 socket is itself sending, so no reply.');
+      return 'NOT_SPECIFIED';
+    }
     const len = skb.len;
     const data = skb.buf.slice(skb.data, skb.tail);
     const pkt = net.w.rec.newPacket(net.name, skb.pkt);
     const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
-    const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop }, len, pkt, (b, off) => {
+    // ipc6.tclass = ipv6_get_dsfield: the reply carries the request's traffic class, ECN bits included
+    const reply = ip6_make_skb(net, r.rt, { saddr: ip.daddr, daddr: ip.saddr, nexthdr: NEXTHDR_ICMP, hopLimit: hop, tclass: ip.tclass }, len, pkt, (b, off) => {
       b.set(data, off);
       writeIcmp6(b, off, len, { type: ICMPV6_ECHO_REPLY, code: 0, rest: req.rest }, ip.daddr, ip.saddr);
     });
-    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
-    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply));
+    net.step(reply, 'L4', 'icmpv6_echo_reply', FILE, net.full ? `Echo reply to ${formatIpv6(ip.saddr)}: id ${req.rest >>> 16}, seq ${req.rest & 0xffff}, ${len} bytes of ICMPv6, hop limit ${hop}${ip.tclass ? `, traffic class 0x${ip.tclass.toString(16).padStart(2, '0')} as the request's` : ''}; ${r.rt.describe()} (Icmp6OutEchoReplies).` : '');
+    icmpv6_xmit_lock.locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, reply)));
     return null;
   } finally {
     net.leave(call);
@@ -255,12 +253,18 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       net.step(skb, 'L3', 'icmp6_send', FILE, 'The packet is itself an ICMPv6 error (is_ineligible): no error about an error.');
       return;
     }
-    const limited = !maskAllow(type);
+    // a packet that came in on lo skips icmpv6_global_allow, so apply_ratelimit stays false and
+    // icmpv6_xrlim_allow lets it through too: no limit at all on loopback (v6.12 icmp6_send)
+    const limited = !maskAllow(type) && !skb.dev?.isLoopback;
     if (limited && !icmp_global_allow(net)) {
       // icmpv6_global_allow (v6.12) counts the refusal in the IPv4 ICMP MIB (__ICMP_INC_STATS,
       // ICMP_MIB_RATELIMITGLOBAL): the namespace-wide bucket is shared, and so is its counter
       net.count(SNMP_IcmpOutRateLimitGlobal);
       net.step(skb, 'L3', 'icmp6_send', FILE, 'icmpv6_global_allow: the namespace-wide ICMP budget (icmp_global_allow) is used up, so no error is sent (IcmpOutRateLimitGlobal).');
+      return;
+    }
+    if (icmpv6_xmit_lock.busy(net)) {
+      net.step(skb, 'L3', 'icmp6_send', FILE, net.full ? `icmpv6_xmit_lock fails: this ${icmp6Name(type, code, info)} is asked for while the namespace's ICMPv6 socket is itself sending (the offending packet is an ICMPv6 message the kernel is sending, refused on its way out), so spin_trylock finds the lock taken and no error is sent.` : '');
       return;
     }
     // __ipv6_addr_needs_scope_id: an error to a link-local source is routed out of the
@@ -300,8 +304,11 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
       b.set(q, off + ICMPV6_HLEN);
       writeIcmp6(b, off, len, { type, code, rest: info }, from, ip.saddr);
     });
+    // icmpv6_getfrag: an error (not an informational message) carries the offending packet's
+    // conntrack entry, in the other direction (RELATED), as icmp_glue_bits does for IPv4
+    nf_ct_attach(out, skb);
     net.step(out, 'L3', 'icmp6_send', FILE, net.full ? `ICMPv6 ${icmp6Name(type, code, info)} from ${formatIpv6(from)} to ${formatIpv6(ip.saddr)}, quoting ${quote} bytes of the packet.` : '');
-    net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out));
+    icmpv6_xmit_lock.locked(net, () => net.call('icmpv6_push_pending_frames', () => ip6_send_skb(net, out)));
   } finally {
     net.leave(call);
   }

@@ -7,7 +7,7 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { DstInput } from '../ipv4/route_types';
-import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_TCP, NEXTHDR_UDP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
+import { IPV6_HLEN, NEXTHDR_ICMP, NEXTHDR_NONE, NEXTHDR_TCP, NEXTHDR_UDP, NEXTHDR_HOP, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, ICMPV6_ADM_PROHIBITED, ICMPV6_PARAMPROB, ICMPV6_UNK_NEXTHDR, isV6Any, isV6Loopback, isV6Multicast, readIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { in6_dev_get, ipv6Enabled, ipv6_chk_mcast_addr } from './addrconf';
 import { ip6_route_input, rt6Fns, ROUTE6_FILE, type Rt6Info } from './route';
@@ -151,9 +151,23 @@ export interface Inet6Protocol {
   handler(net: Net, skb: SkBuff, pingTook: boolean): void;
 }
 
-/** inet6_protos (v6.12: icmpv6_init, udpv6_init, tcpv6_init add theirs). */
+/**
+ * nodata_protocol (ipv6_exthdrs_init, net/ipv6/exthdrs.c): "no next header" (59) ends the packet
+ * quietly. Its handler is dst_discard, whose dst_discard_out frees it with a plain kfree_skb; the
+ * handler returned 0, so the packet still counts as delivered (Ip6InDelivers), with no ICMPv6 error.
+ */
+function nodata_rcv(net: Net, skb: SkBuff): void {
+  net.call('dst_discard', () =>
+    net.call('dst_discard_out', () =>
+      net.drop(skb, 'L3', 'dst_discard_out', 'net/core/dst.c', 'NOT_SPECIFIED', net.full ? 'Next header 59 ("no next header"): nothing follows, and nodata_protocol\'s handler, dst_discard, frees the packet without an ICMPv6 error (it still counts in Ip6InDelivers).' : ''),
+    ),
+  );
+}
+
+/** inet6_protos (v6.12: icmpv6_init, udpv6_init, tcpv6_init and ipv6_exthdrs_init add theirs). */
 export const inet6_protos: ReadonlyMap<number, Inet6Protocol> = new Map([
   [NEXTHDR_ICMP, { name: 'icmpv6_rcv', handler: icmpv6_rcv }],
+  [NEXTHDR_NONE, { name: 'dst_discard', handler: (net: Net, skb: SkBuff) => nodata_rcv(net, skb) }],
   [NEXTHDR_UDP, { name: 'udpv6_rcv', handler: (net: Net, skb: SkBuff) => udpv6_rcv(net, skb) }],
   [NEXTHDR_TCP, { name: 'tcp_v6_rcv', handler: (net: Net, skb: SkBuff) => tcp_v6_rcv(net, skb) }],
 ]);

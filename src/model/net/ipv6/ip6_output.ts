@@ -196,6 +196,8 @@ export function ip6_forward(net: Net, skb: SkBuff): void {
       net.drop(skb, 'L3', 'ip6_forward', FILE, 'NOT_SPECIFIED', net.full ? `A packet received as ${skb.pkt_type} is not forwarded.` : '');
       return;
     }
+    // skb_forward_csum: a sum conntrack made over the received packet is stale once the hop limit changes
+    if (skb.ip_summed === 'CHECKSUM_COMPLETE') skb.ip_summed = 'CHECKSUM_NONE';
     if (h.hopLimit <= 1) {
       net.step(skb, 'L3', 'ip6_forward', FILE, net.full ? `The hop limit is ${h.hopLimit}: the packet may not be forwarded, and the sender gets ICMPv6 time exceeded (hop limit exceeded in transit).` : '');
       icmpv6_send(net, skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);

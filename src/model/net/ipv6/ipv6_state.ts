@@ -3,6 +3,7 @@
 // reassembly queues.
 import type { Fqdir } from '../ipv4/ip_fragment_types';
 import type { Inet6DevMc } from './mcast';
+import type { Inet6DevRs } from './addrconf_rs';
 
 /**
  * sizeof(struct frag_queue) on x86_64: struct inet_frag_queue (176 bytes, struct ipq's 200 less
@@ -57,6 +58,8 @@ export interface Ipv6State {
   readonly routes: Fib6Info[];
   /** inet6_dev's multicast state by ifindex: mc_list, mc_tomb and the MLD report works (mcast.ts) */
   readonly mc: Map<number, Inet6DevMc>;
+  /** inet6_dev's router solicitation state by ifindex (addrconf_rs.ts) */
+  readonly rs: Map<number, Inet6DevRs>;
   /** inet6_dev->ac_list by ifindex: the anycast addresses joined (a forwarding device's subnet-router ones), by their text, with their users */
   readonly anycast: Map<number, Map<string, number>>;
   /** route exceptions from Packet Too Big: destination text → path MTU */
@@ -77,6 +80,7 @@ export function newIpv6State(): Ipv6State {
     addrs: new Map(),
     routes: [],
     mc: new Map(),
+    rs: new Map(),
     anycast: new Map(),
     pmtu: new Map(),
     peers: new Map(),

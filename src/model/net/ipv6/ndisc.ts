@@ -13,7 +13,7 @@ import { neigh_update, nkey } from '../core/neighbour';
 import { bytesToMac, macToBytes } from '../../proto/addr';
 import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NEXTHDR_ICMP, ipv6McMac, isV6Any, isV6Multicast, readIpv6, solicitedNode, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH, IPV6_HLEN, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NDISC_ROUTER_SOLICITATION, NEXTHDR_ICMP, ipv6McMac, isV6Any, isV6Multicast, readIpv6, solicitedNode, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { devAddrs6, ipv6_get_lladdr, refuseSubnetAnycast } from './addrconf';
 import { addrconf_dad_failure } from './addrconf_dad';
@@ -149,6 +149,27 @@ export function ndisc_send_ns_dad(net: Net, dev: NetDevice, target: Uint8Array, 
   }
 }
 
+/** in6addr_linklocal_allrouters: ff02::2, where router solicitations go */
+export const ALL_ROUTERS = Uint8Array.from([0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+
+/**
+ * ndisc_send_rs (v6.12, CONFIG_IPV6_OPTIMISTIC_DAD=y as Debian builds it): a router solicitation
+ * to ff02::2 from `saddr`, with the source link-layer address option when `saddr` is an address
+ * of the device that is not optimistic (ipv6_get_ifaddr, strict) — every caller in v6.12 passes
+ * the device's valid link-local address, so the option is always there (from :: it would not be).
+ */
+export function ndisc_send_rs(net: Net, dev: NetDevice, saddr: Uint8Array, what: string): void {
+  const call = net.enter('ndisc_send_rs');
+  try {
+    const sllao = devAddrs6(net, dev).some((a) => ipv6AddrEqual(a.addr, saddr));
+    const body = new Uint8Array(sllao ? 16 : 8);
+    if (sllao) body.set([ND_OPT_SOURCE_LL_ADDR, 1, ...macToBytes(dev.mac)], 8);
+    ndisc_send_skb(net, dev, body, saddr, ALL_ROUTERS, null, `Router solicitation: any router on ${dev.name}? (to ff02::2, all routers, from ${formatIpv6(saddr)}${sllao ? `, source link-layer address ${dev.mac}` : ', no source link-layer address option'}). ${what}`, NDISC_ROUTER_SOLICITATION);
+  } finally {
+    net.leave(call);
+  }
+}
+
 /** The ND_OPT_NONCE value in the message's options, 0 without one. */
 function nonceOption(skb: SkBuff, from: number): number {
   for (let o = from; o + 2 <= skb.tail; ) {
@@ -227,10 +248,55 @@ export function ndisc_rcv(net: Net, skb: SkBuff): SkbDropReason | null {
       return 'IPV6_NDISC_HOP_LIMIT';
     }
     if (skb.buf[skb.data + 1] !== 0) return 'IPV6_NDISC_BAD_CODE';
-    return skb.buf[skb.data] === NDISC_NEIGHBOUR_SOLICITATION ? ndisc_recv_ns(net, skb) : ndisc_recv_na(net, skb);
+    const type = skb.buf[skb.data];
+    if (type === NDISC_ROUTER_SOLICITATION) return ndisc_recv_rs(net, skb);
+    return type === NDISC_NEIGHBOUR_SOLICITATION ? ndisc_recv_ns(net, skb) : ndisc_recv_na(net, skb);
   } finally {
     net.leave(call);
   }
+}
+
+/**
+ * ndisc_recv_rs: only a device in router mode (its forwarding on) takes a solicitation in; from
+ * an address (not ::) with a source link-layer address option it makes or refreshes the
+ * sender's entry, STALE with that MAC (ndisc_update with NEIGH_UPDATE_F_OVERRIDE_ISROUTER: the
+ * sender is no router; the model keeps no NTF_ROUTER flag) and the packet is consumed. Anything
+ * else ends with SKB_DR's default, NOT_SPECIFIED. The model's router sends no advertisement.
+ */
+function ndisc_recv_rs(net: Net, skb: SkBuff): SkbDropReason | null {
+  const call = net.enter('ndisc_recv_rs');
+  try {
+    const dev = skb.dev!;
+    const ip = readIpv6(skb.buf, skb.network_header);
+    if (skb.tail - skb.data < 8) return 'PKT_TOO_SMALL';
+    if (!net.get(`net.ipv6.conf.${dev.name}.forwarding`)) {
+      net.step(skb, 'L4', 'ndisc_recv_rs', FILE, net.full ? `${dev.name} is not in router mode (its forwarding is off): a router solicitation is not taken in.` : '');
+      return 'NOT_SPECIFIED';
+    }
+    if (isV6Any(ip.saddr)) return 'NOT_SPECIFIED';
+    const opts = ndOptionsValid(skb, skb.data + 8);
+    if (!opts) return 'IPV6_NDISC_BAD_OPTIONS';
+    const lladdr = llOption(skb, skb.data + 8, ND_OPT_SOURCE_LL_ADDR);
+    // __neigh_lookup(…, creat 1): the entry exists from here on, with or without a MAC
+    const n = nd_lookup(net, dev, ip.saddr) ?? nd_create(net, dev, ip.saddr);
+    net.step(skb, 'L4', 'ndisc_recv_rs', FILE, net.full ? `${formatIpv6(ip.saddr)} solicits routers and ${dev.name} forwards: its entry ${lladdr ? `learns ${lladdr} (STALE)` : 'is kept (no address given)'}. The model's router sends no advertisement back.` : '');
+    if (lladdr) neigh_update(net, n, lladdr, 'NUD_STALE', skb);
+    return null;
+  } finally {
+    net.leave(call);
+  }
+}
+
+/** ndisc_parse_options' check: each option has a nonzero length and fits the message. */
+function ndOptionsValid(skb: SkBuff, from: number): boolean {
+  let o = from;
+  while (o < skb.tail) {
+    if (o + 2 > skb.tail) return false;
+    const l = skb.buf[o + 1] * 8;
+    if (l === 0 || o + l > skb.tail) return false;
+    o += l;
+  }
+  return true;
 }
 
 /** ndisc_recv_ns: for one of our addresses, learn the asker (STALE) and answer with an advertisement. */
@@ -259,8 +325,10 @@ function ndisc_recv_ns(net: Net, skb: SkBuff): SkbDropReason | null {
       addrconf_dad_failure(ifp, dev);
     }
     if (!ifp) {
+      // not ours on this device (ipv6_get_ifaddr is strict), not anycast (refused above), no proxy
+      // NDP in the model: v6.12 frees it with IPV6_NDISC_NS_OTHERHOST, a DAD probe or not
       net.step(skb, 'L4', 'ndisc_recv_ns', FILE, net.full ? `${formatIpv6(target)} is not an address of ${dev.name}: nothing to answer.` : '');
-      return dad ? 'IPV6_NDISC_NS_OTHERHOST' : null;
+      return 'IPV6_NDISC_NS_OTHERHOST';
     }
     const router = net.get(`net.ipv6.conf.${dev.name}.forwarding`) !== 0;
     if (dad) {

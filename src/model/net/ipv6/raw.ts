@@ -3,6 +3,7 @@
 // rawv6_sendmsg for an echo request, ipv6_raw_deliver for what comes back. iputils sets
 // ICMP6_FILTER so the socket hears only echo replies and errors; it keeps those about its own
 // echo requests.
+import { ipv6_skip_exthdr } from './exthdrs_core';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { RawSock } from '../ipv4/sock_types';
@@ -85,16 +86,23 @@ export function ping6_send(net: Net, o: Ping6Options): number | string {
   );
 }
 
-/** What ping keeps: an echo reply with its id; an error quoting its echo request to its destination. */
+/**
+ * What ping keeps: an echo reply with its id; an error quoting its echo request to its
+ * destination. The quoted request is found past the quoted extension headers as icmpv6_notify
+ * finds it (ipv6_skip_exthdr: the first fragment of a fragmented request counts), since the
+ * error reaches ping at that offset (rawv6_err's payload).
+ */
 function pingTakes6(skb: SkBuff, s: RawSock): boolean {
   const h = readIcmp6(skb.buf, skb.transport_header);
   if (h.type === ICMPV6_ECHO_REPLY) return h.rest >>> 16 === s.echoId;
   if (!ERRORS.includes(h.type)) return false;
   const q = skb.transport_header + ICMPV6_HLEN;
-  if (skb.tail - q < IPV6_HLEN + ICMPV6_HLEN) return false;
+  if (skb.tail - q < IPV6_HLEN) return false;
   const inner = readIpv6(skb.buf, q);
-  const ih = readIcmp6(skb.buf, q + IPV6_HLEN);
-  return inner.nexthdr === NEXTHDR_ICMP && ih.type === ICMPV6_ECHO_REQUEST && !!s.whereto6 && ipv6AddrEqual(inner.daddr, s.whereto6) && ih.rest >>> 16 === s.echoId;
+  const walked = ipv6_skip_exthdr(skb.buf, q + IPV6_HLEN, skb.tail, inner.nexthdr);
+  if (!walked || walked.nexthdr !== NEXTHDR_ICMP || skb.tail - walked.off < ICMPV6_HLEN) return false;
+  const ih = readIcmp6(skb.buf, walked.off);
+  return ih.type === ICMPV6_ECHO_REQUEST && !!s.whereto6 && ipv6AddrEqual(inner.daddr, s.whereto6) && ih.rest >>> 16 === s.echoId;
 }
 
 /**

@@ -19,7 +19,7 @@ import { formatIpv6 } from '../../../trace/ipv6';
 import { ip6_dst_lookup } from './route';
 import { ip6_dst_mtu, ip6_make_skb, ip6_send_skb } from './ip6_output';
 import { icmpv6_send } from './icmp';
-import { checksumBad as udp4ChecksumBad, ephemeralPort, printable, udp4_v6_sockets } from '../ipv4/udp';
+import { checksumBad as udp4ChecksumBad, ephemeralPort, printable, softwareSumBad, udp4_v6_sockets } from '../ipv4/udp';
 import { numToIp } from '../../proto/addr';
 import { readIp } from '../../proto/ipv4';
 import { inet6_err_handlers } from './err_handlers';
@@ -210,6 +210,9 @@ export function udpv6_rcv(net: Net, skb: SkBuff): void {
       const ip = readIpv6(skb.buf, skb.network_header);
       const check = rd16(skb.buf, skb.data + 6);
       // udp6_csum_init accepts a zero checksum for now (RFC 6936 tunnels): the socket decides, below
+      if (check !== 0 && softwareSumBad(skb)) {
+        return drop('UDP_CSUM', net.full ? `The UDP checksum is wrong, and conntrack's check at PRE_ROUTING (nf_ip6_checksum → __skb_checksum_complete) already summed the datagram in software, so udp6_csum_init refuses it at once, whatever its length (${ulen} bytes): Udp6InCsumErrors, Udp6InErrors.` : '', true);
+      }
       if (check !== 0 && ulen <= CHECKSUM_BREAK && checksumBad(skb)) {
         return drop('UDP_CSUM', `The UDP checksum is wrong; a datagram of ${ulen} bytes (at most CHECKSUM_BREAK, 76) is verified at once: Udp6InCsumErrors, Udp6InErrors.`, true);
       }

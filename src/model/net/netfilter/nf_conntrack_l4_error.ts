@@ -32,19 +32,31 @@ const TCP_VALID_FLAGS = new Set([
 ]);
 
 /**
- * nf_ip_checksum as these checks call it: only on PRE_ROUTING (net.netfilter.nf_conntrack_checksum
- * is 1 in every namespace; the model does not let it change), and only for an sk_buff whose
- * checksum nobody vouched for (CHECKSUM_UNNECESSARY from the device, CHECKSUM_PARTIAL from a
- * local sender on the other end of a veth are taken as right).
+ * nf_ip_checksum (nf_ip6_checksum) as these checks call it: only on PRE_ROUTING
+ * (net.netfilter.nf_conntrack_checksum is 1 in every namespace; the model does not let it change),
+ * and only for an sk_buff whose checksum nobody vouched for (CHECKSUM_UNNECESSARY from the device,
+ * CHECKSUM_PARTIAL from a local sender on the other end of a veth are taken as right). The sum is
+ * made by __skb_checksum_complete, which leaves its verdict in the sk_buff: CHECKSUM_COMPLETE,
+ * csum_complete_sw and csum_valid (a CHECKSUM_COMPLETE sum that checks out becomes
+ * CHECKSUM_UNNECESSARY instead). UDP's csum init reads that verdict later (udp4_csum_init).
  */
 function checksumBad(p: PktInfo, hook: NfHookName, len: number, pseudo: boolean): boolean {
   const { skb } = p;
   if (hook !== 'NF_INET_PRE_ROUTING') return false;
   if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
+  let bad: boolean;
   // nf_ip6_checksum: every IPv6 transport checksum, ICMPv6's too, covers the pseudo-header
-  if (p.pf === 'ipv6') return l4Csum6(skb.buf, p.thoff, len, p.ip6h!.saddr, p.ip6h!.daddr, p.l4proto) !== 0;
-  if (pseudo) return l4Csum(skb.buf, p.thoff, len, p.iph.saddr, p.iph.daddr, p.l4proto) !== 0;
-  return csumFold(csumPartial(skb.buf, p.thoff, len)) !== 0;
+  if (p.pf === 'ipv6') bad = l4Csum6(skb.buf, p.thoff, len, p.ip6h!.saddr, p.ip6h!.daddr, p.l4proto) !== 0;
+  else if (pseudo) bad = l4Csum(skb.buf, p.thoff, len, p.iph.saddr, p.iph.daddr, p.l4proto) !== 0;
+  else bad = csumFold(csumPartial(skb.buf, p.thoff, len)) !== 0;
+  if (skb.ip_summed === 'CHECKSUM_COMPLETE' && !bad) {
+    skb.ip_summed = 'CHECKSUM_UNNECESSARY';
+  } else {
+    skb.ip_summed = 'CHECKSUM_COMPLETE';
+    skb.csum_complete_sw = true;
+    skb.csum_valid = !bad;
+  }
+  return bad;
 }
 
 /** Why conntrack calls this packet invalid before any lookup result counts, or null when it passes. */
