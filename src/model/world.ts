@@ -6,6 +6,7 @@ import { Scheduler } from './sim/scheduler';
 import type { HostInfo, PingSocketReport, SocketReport, Trace, TraceEvent } from '../trace/contract';
 import { numToIp } from './proto/addr';
 import { REFERENCE_KERNEL } from '../trace/contract';
+import { dropEventRows, withEventRows } from '../trace/read';
 
 export class World {
   readonly sched = new Scheduler();
@@ -69,7 +70,7 @@ export class World {
       }
     }
     const rec = this.rec;
-    return {
+    const t: Trace = {
       scenario,
       kernel: REFERENCE_KERNEL,
       hosts: [...this.hosts.values()].map(hostInfo),
@@ -83,11 +84,19 @@ export class World {
       },
       set events(v: TraceEvent[]) {
         Object.defineProperty(this, 'events', { value: v, writable: true, enumerable: true, configurable: true });
+        dropEventRows(this);
       },
       counters,
       sockets,
       pingSockets,
     };
+    // readers that go through the events once read the rows (src/trace/read.ts)
+    return withEventRows(t, {
+      get count() {
+        return rec.eventCount;
+      },
+      at: (i) => rec.eventAt(i),
+    });
   }
 }
 

@@ -15,6 +15,7 @@ import { fileChunks } from '../../src/capture/file';
 import { buildFrame } from '../../src/model/net/packet/af_packet';
 import { deriveMac, ipToNum } from '../../src/model/proto/addr';
 import type { RecordLevel } from '../../src/model/sim/recorder';
+import { eventCount } from '../../src/trace/read';
 
 export const SCENARIO = `name: bench capture replay
 hosts:
@@ -131,7 +132,7 @@ function replay(dir: string, file: string, level: RecordLevel): { ms: number; cp
     const k = `${p.fate.kind}${p.fate.reason ? ` ${p.fate.fn} ${p.fate.reason.replace('SKB_DROP_REASON_', '')}` : ''}`;
     fates.set(k, (fates.get(k) ?? 0) + 1);
   }
-  return { ms, cpuMs, fates, events: t.events.length };
+  return { ms, cpuMs, fates, events: eventCount(t) };
 }
 
 /** tshark's wall-clock ms, and its CPU ms (user + system, from bash's `time`): the machine may be shared. */

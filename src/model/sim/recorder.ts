@@ -310,6 +310,22 @@ class SnapshotRows {
     }
     return o;
   }
+
+  /**
+   * The snapshot of row `id` for a reader that drops it when done: the one kept if it was made,
+   * else made and not kept (the last one is reused, as consecutive events share snapshots).
+   */
+  peek(id: number): StoredSnapshot {
+    const o = this.objs[id];
+    if (o !== undefined) return o;
+    if (this.peekId !== id) {
+      this.peekObj = new Snapshot(this, id);
+      this.peekId = id;
+    }
+    return this.peekObj!;
+  }
+  private peekId = -1;
+  private peekObj: StoredSnapshot | undefined = undefined;
 }
 
 /** the size of a byte store chunk; a buffer over a quarter of it gets an array of its own */
@@ -828,7 +844,16 @@ export class Recorder {
     return made;
   }
 
-  private makeEvent(seq: number): TraceEvent {
+  /**
+   * Event `seq` as the contract's object, for a reader that drops it when done (a writer, a
+   * summary): the one kept if `events` made it, else made from the row and not kept, so a trace
+   * read this way never holds all its events as objects.
+   */
+  eventAt(seq: number): TraceEvent {
+    return seq < this.made.length ? this.made[seq] : this.makeEvent(seq, false);
+  }
+
+  private makeEvent(seq: number, keep = true): TraceEvent {
     const row = this.evBlocks[seq >>> ROW_SHIFT]!;
     const at = seq & ROW_MASK;
     const k = at * EV_INTS;
@@ -852,21 +877,21 @@ export class Recorder {
     // its counters) have literals of their own; the rest add to a literal.
     let ev: TraceEvent;
     if (sid >= 0 && !drop && !ret) {
-      const snap = this.snaps.get(sid);
+      const snap = keep ? this.snaps.get(sid) : this.snaps.peek(sid);
       if (hook) {
         if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook, counters: cs };
         else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook };
       } else if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap };
     } else if (sid >= 0 && drop && !hook) {
-      const snap = this.snaps.get(sid);
+      const snap = keep ? this.snaps.get(sid) : this.snaps.peek(sid);
       if (cs) {
         if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop, ret };
         else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop };
       } else if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop, ret };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop };
     } else {
-      if (sid >= 0) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: this.snaps.get(sid) };
+      if (sid >= 0) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: keep ? this.snaps.get(sid) : this.snaps.peek(sid) };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w };
       if (hook) ev.hook = hook;
       if (cs) ev.counters = cs;
