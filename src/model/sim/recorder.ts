@@ -1045,6 +1045,8 @@ export class Recorder {
    * is made; its device's name could (`ip link set … name`), so the description is made again
    * then.
    */
+  private readonly sayRoute = (f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string => this.say(f, a, b, c, d, e, g);
+
   private describeRoute(rt: Rtable): string {
     const had = rt === this.lastRoute ? this.lastRouteText : this.routeText.get(rt);
     if (had !== undefined && had.dev === rt.dev.name) {
@@ -1052,7 +1054,7 @@ export class Recorder {
       this.lastRouteText = had;
       return had.text;
     }
-    const text = this.intern(rt.describe());
+    const text = this.intern(rt.describeBy(this.sayRoute));
     const entry = { dev: rt.dev.name, text };
     this.routeText.set(rt, entry);
     this.lastRoute = rt;
