@@ -3,6 +3,7 @@
 // the device still shows its partial value), one interface block per host:device, timestamps
 // in nanoseconds of simulated time.
 import type { Trace } from '../trace/contract';
+import { eachEvent } from '../trace/read';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -71,7 +72,7 @@ export function traceToPcapng(t: Trace): PcapSummary {
   w.block(SHB, shb);
   const ifaces = new Map<string, number>();
   let frames = 0;
-  for (const e of t.events) {
+  for (const e of eachEvent(t)) {
     if (e.fn !== 'dev_hard_start_xmit' || !e.skb?.dev) continue;
     const name = `${e.host}:${e.skb.dev}`;
     let id = ifaces.get(name);

@@ -3,6 +3,7 @@
 // exceeds it). Lines are gathered into chunks of about 64 KB, and the writer waits for the
 // stream to drain when it asks to, so memory stays bounded whatever the reader's speed.
 import type { Trace } from '../trace/contract';
+import { eachEvent } from '../trace/read';
 
 export interface Sink {
   /** writes a chunk of text; returns false when the caller should wait for `drain` */
@@ -55,13 +56,14 @@ export async function* traceJsonParts(t: Trace): AsyncGenerator<string> {
   yield '{';
   let first = true;
   for (const k of keys) {
-    if (t[k] === undefined) continue;
+    // events are read one at a time (eachEvent), never made whole: a full trace keeps them as rows
+    if (k !== 'events' && t[k] === undefined) continue;
     const head = `${first ? '' : ','}${JSON.stringify(k)}:`;
     first = false;
     if (k === 'packets' || k === 'events') {
-      const list = t[k] as unknown[];
       yield `${head}[`;
-      for (let i = 0; i < list.length; i++) yield `${i ? ',' : ''}\n${JSON.stringify(list[i])}`;
+      let i = 0;
+      for (const x of k === 'packets' ? t.packets : eachEvent(t)) yield `${i++ ? ',' : ''}\n${JSON.stringify(x)}`;
       yield ']';
     } else {
       yield head + JSON.stringify(t[k]);

@@ -1,6 +1,7 @@
 // The readable trace the CLI prints and the host's Run Scenario shows: one line per event,
 // grouped under the packet it follows. Here, not in src/cli, so the host needs no CLI code.
 import type { Trace } from '../trace/contract';
+import { eachEvent } from '../trace/read';
 
 export function formatTrace(t: Trace, opts: { color?: boolean } = {}): string {
   return [...formatTraceLines(t, opts)].join('\n');
@@ -12,7 +13,7 @@ export function* formatTraceLines(t: Trace, opts: { color?: boolean } = {}): Gen
   yield c('1', `Scenario: ${t.scenario}`) + `  (model of Linux ${t.kernel})`;
   let lastPkt = -1;
   const pk = new Map(t.packets.map((p) => [p.id, p]));
-  for (const e of t.events) {
+  for (const e of eachEvent(t)) {
     if (e.packet !== lastPkt) {
       const p = pk.get(e.packet);
       if (p) yield* ['', c('36', `#${p.id}${p.parent ? ` (from #${p.parent})` : ''} ${p.summary}`)];

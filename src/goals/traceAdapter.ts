@@ -1,6 +1,7 @@
 // The one place that knows how today's Trace object stores things (src/trace/contract.ts): it
 // implements TraceView over it. When the storage changes, only this file changes.
 import type { Trace, TraceEvent } from '../trace/contract';
+import { eachEvent, eventAt, eventCount } from '../trace/read';
 import { decodeSkb } from '../debugger/decode';
 import type { EventRef, PacketFate, PacketId, Scalar, SocketFacts, SourceAt, TraceView } from './traceView';
 
@@ -18,11 +19,12 @@ export class TraceAdapter implements TraceView {
   private readonly packetIndex = new Map<PacketId, Trace['packets'][number]>();
 
   constructor(private readonly t: Trace) {
-    t.events.forEach((e, i) => {
+    let i = 0;
+    for (const e of eachEvent(t)) {
       let l = this.byPacket.get(e.packet);
       if (!l) this.byPacket.set(e.packet, (l = []));
-      l.push(i);
-    });
+      l.push(i++);
+    }
     for (const p of t.packets) this.packetIndex.set(p.id, p);
   }
 
@@ -42,7 +44,7 @@ export class TraceAdapter implements TraceView {
     return this.packetIndex.get(p)?.parent ?? null;
   }
   eventCount(): number {
-    return this.t.events.length;
+    return eventCount(this.t);
   }
   eventsOf(p: PacketId): readonly EventRef[] {
     return this.byPacket.get(p) ?? [];
@@ -57,11 +59,11 @@ export class TraceAdapter implements TraceView {
     return this.t.sockets;
   }
   ruleAt(e: EventRef): SourceAt | undefined {
-    return this.t.events[e]?.hook?.ruleAt;
+    return eventAt(this.t, e)?.hook?.ruleAt;
   }
 
   fieldAt(i: EventRef, name: string): Scalar | undefined {
-    const e = this.t.events[i];
+    const e = eventAt(this.t, i);
     if (!e) return undefined;
     switch (name) {
       case 'fn':

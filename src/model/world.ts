@@ -3,9 +3,10 @@
 import { Net } from './net/net_namespace';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
-import type { HostInfo, PingSocketReport, SocketReport, Trace } from '../trace/contract';
+import type { HostInfo, PingSocketReport, SocketReport, Trace, TraceEvent } from '../trace/contract';
 import { numToIp } from './proto/addr';
 import { REFERENCE_KERNEL } from '../trace/contract';
+import { dropEventRows, withEventRows } from '../trace/read';
 
 export class World {
   readonly sched = new Scheduler();
@@ -68,16 +69,34 @@ export class World {
         for (const s of net.sock.raw) pingSockets.push({ host: name, echoId: s.echoId, received: s.received.map((r) => ({ ...r })) });
       }
     }
-    return {
+    const rec = this.rec;
+    const t: Trace = {
       scenario,
       kernel: REFERENCE_KERNEL,
       hosts: [...this.hosts.values()].map(hostInfo),
       packets: [...this.rec.packets.values()],
-      events: this.rec.events,
+      // The recorder keeps a full trace's events as rows and makes their objects when they are
+      // first read (Recorder.events): an own enumerable accessor, so JSON, a spread,
+      // structuredClone and deepStrictEqual see the array where it always was. Set, it becomes
+      // a plain property.
+      get events(): TraceEvent[] {
+        return rec.events;
+      },
+      set events(v: TraceEvent[]) {
+        Object.defineProperty(this, 'events', { value: v, writable: true, enumerable: true, configurable: true });
+        dropEventRows(this);
+      },
       counters,
       sockets,
       pingSockets,
     };
+    // readers that go through the events once read the rows (src/trace/read.ts)
+    return withEventRows(t, {
+      get count() {
+        return rec.eventCount;
+      },
+      at: (i) => rec.eventAt(i),
+    });
   }
 }
 

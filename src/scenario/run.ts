@@ -165,8 +165,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
         else {
           world.settle();
           if (opts.itemGap) {
-            const ev = world.rec.events;
-            busy = Math.max(0, (ev.length ? ev[ev.length - 1].time : prevStart) - prevStart);
+            const n = world.rec.eventCount;
+            busy = Math.max(0, (n ? world.rec.timeOf(n - 1) : prevStart) - prevStart);
             world.advance(opts.itemGap(i - 1, busy, pinged));
             pinged = false;
           }
@@ -176,7 +176,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       prevStart = world.sched.now;
       if (item.kind === 'local' && item.send.proto === 'icmp') pinged = true;
       if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
-      opts.marks?.push({ events: world.rec.events.length, now: world.sched.now, ...(busy !== undefined && { busy }), ...(i === 0 && { counters: hostCounters(world) }) });
+      opts.marks?.push({ events: world.rec.eventCount, now: world.sched.now, ...(busy !== undefined && { busy }), ...(i === 0 && { counters: hostCounters(world) }) });
       busy = undefined;
       let windowEnd = false;
       try {
@@ -186,7 +186,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
           windowEnd = runPcap(world, item, i, opts.openCapture, opts.onCaptureFrame, {
             from: inWindow ? win.fromFrame : undefined,
             until: inWindow ? win.untilFrame : undefined,
-            onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.events.length })),
+            onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.eventCount })),
           });
         } else runItem(world, sc, item);
       } catch (e) {
@@ -198,7 +198,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
     world.settle();
     meter.check(world.sched.now, false);
     if (errors.length) throw new ScenarioErrors(errors);
-    opts.marks?.push({ events: world.rec.events.length, now: world.sched.now });
+    opts.marks?.push({ events: world.rec.eventCount, now: world.sched.now });
     // The listening applications read what was queued for them.
     for (const net of world.hosts.values()) for (const s of net.sock.udp) udp_recvmsg_all(net, s);
     for (const net of world.hosts.values()) for (const s of net.sock.udp6) udpv6_recvmsg_all(net, s);

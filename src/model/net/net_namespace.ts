@@ -13,7 +13,7 @@ import type { SkBuff } from './core/skbuff';
 import { releaseOnFate, skb_release_data } from './core/skb_release';
 import type { World } from '../world';
 import type { Layer, Fate } from '../../trace/contract';
-import type { StepExtra, What } from '../sim/recorder';
+import type { Sentence, StepExtra, What } from '../sim/recorder';
 import type { Task } from '../sim/scheduler';
 import type { SockTables } from './ipv4/sock_types';
 import type { FragQueue } from './ipv4/ip_fragment_types';
@@ -589,6 +589,20 @@ export class Net {
 
   call<T>(fn: string, body: () => T): T {
     return this.w.rec.call(fn, body);
+  }
+
+  /**
+   * A full trace's sentence made by template `f` of the arguments (Recorder.say): once per
+   * distinct arguments in a run, not at every step. `f` reads nothing but its arguments.
+   */
+  say<A>(f: (a: A) => string, a: A): string;
+  say<A, B>(f: (a: A, b: B) => string, a: A, b: B): string;
+  say<A, B, C>(f: (a: A, b: B, c: C) => string, a: A, b: B, c: C): string;
+  say<A, B, C, D>(f: (a: A, b: B, c: C, d: D) => string, a: A, b: B, c: C, d: D): string;
+  say<A, B, C, D, E>(f: (a: A, b: B, c: C, d: D, e: E) => string, a: A, b: B, c: C, d: D, e: E): string;
+  say<A, B, C, D, E, G>(f: (a: A, b: B, c: C, d: D, e: E, g: G) => string, a: A, b: B, c: C, d: D, e: E, g: G): string;
+  say(f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string {
+    return this.w.rec.say(f, a, b, c, d, e, g);
   }
 
   /** `call` without a closure (Recorder.enter): `const c = net.enter(fn); try { … } finally { net.leave(c); }` */

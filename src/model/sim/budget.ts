@@ -44,7 +44,7 @@ export class BudgetMeter {
     if (counted) this.tasks++;
     const b = this.budget;
     if (this.tasks > b.maxTasks) this.fail('maxTasks', now);
-    if (this.rec.events.length > b.maxEvents) this.fail('maxEvents', now);
+    if (this.rec.eventCount > b.maxEvents) this.fail('maxEvents', now);
     if (now > b.maxSimNs) this.fail('maxSimNs', now);
     if (this.rec.bytes > b.maxMemoryBytes) this.fail('maxMemoryBytes', now);
     // read after every task: a task may be long (a 65000-byte datagram cut into 45 fragments);
@@ -53,6 +53,6 @@ export class BudgetMeter {
   }
 
   private fail(limit: BudgetLimit, now: number): never {
-    throw new BudgetExceeded(limit, this.budget[limit], { tasks: this.tasks, events: this.rec.events.length, simNs: now, wallMs: this.wall() - this.start, memoryBytes: this.rec.bytes });
+    throw new BudgetExceeded(limit, this.budget[limit], { tasks: this.tasks, events: this.rec.eventCount, simNs: now, wallMs: this.wall() - this.start, memoryBytes: this.rec.bytes });
   }
 }

@@ -88,39 +88,245 @@ let hexSlot = 0;
 const BYTES_ACCESSOR: PropertyDescriptor = { get: snapshotHex, enumerable: true };
 
 /**
- * Makes a snapshot: a constructor, not a literal, so that V8 gives its objects room for the
+ * Makes a snapshot object from its row in the recorder's snapshot store (SnapshotRows), when a
+ * reader asks for it: a constructor, not a literal, so that V8 gives its objects room for the
  * hidden `$bytes` in the object itself (a property added to a literal's object goes to a backing
  * store of its own, about 32 bytes more, and a literal's property made non-enumerable afterwards
- * is a slow reconfiguration, 5 % of a full run). Its prototype is Object.prototype, so a
- * snapshot is a plain object to every reader (deepStrictEqual compares prototypes). The keys
- * keep the contract's order, which is the JSON output's.
+ * is a slow reconfiguration). Its prototype is Object.prototype, so a snapshot is a plain object
+ * to every reader (deepStrictEqual compares prototypes). The keys keep the contract's order,
+ * which is the JSON output's.
  */
-const Snapshot = function (this: Record<string, unknown>, skb: SkBuff, stored: StoredBytes, dst: string | null): void {
-  this.len = skb.len;
-  this.data = skb.data;
-  this.tail = skb.tail;
-  this.end = skb.end;
-  this.headroom = skb.data - skb.head;
-  this.tailroom = skb.end - skb.tail;
-  this.protocol = skb.protocol;
-  this.protocolName = ETH_P_NAMES[skb.protocol] ?? (skb.protocol ? `0x${skb.protocol.toString(16)}` : '0');
-  this.pkt_type = skb.pkt_type;
-  this.dev = skb.dev ? skb.dev.name : null;
-  this.iif = skb.skb_iif;
-  this.mark = skb.mark;
-  this.mac_header = skb.mac_header >= 0 ? skb.mac_header : null;
-  this.network_header = skb.network_header >= 0 ? skb.network_header : null;
-  this.transport_header = skb.transport_header >= 0 ? skb.transport_header : null;
-  this.ip_summed = skb.ip_summed;
-  this.dst = dst;
-  this.ct = skb.nfct ? skb.nfct.state : null;
+const Snapshot = function (this: Record<string, unknown>, rows: SnapshotRows, id: number): void {
+  const n = rows.ints[id >>> ROW_SHIFT]!;
+  const k = (id & ROW_MASK) * SNAP_INTS;
+  const r = rows.refVals;
+  const protocol = n[k + 6];
+  this.len = n[k];
+  this.data = n[k + 1];
+  this.tail = n[k + 2];
+  this.end = n[k + 3];
+  this.headroom = n[k + 4];
+  this.tailroom = n[k + 5];
+  this.protocol = protocol;
+  this.protocolName = ETH_P_NAMES[protocol] ?? (protocol ? `0x${protocol.toString(16)}` : '0');
+  this.pkt_type = r[n[k + 11]];
+  this.dev = r[n[k + 12]];
+  this.iif = n[k + 7];
+  this.mark = asSmi(rows.marks[id >>> ROW_SHIFT]![id & ROW_MASK]);
+  this.mac_header = n[k + 8] >= 0 ? n[k + 8] : null;
+  this.network_header = n[k + 9] >= 0 ? n[k + 9] : null;
+  this.transport_header = n[k + 10] >= 0 ? n[k + 10] : null;
+  this.ip_summed = r[n[k + 13]];
+  this.dst = r[n[k + 14]];
+  this.ct = r[n[k + 15]];
   // not enumerable: no reader sees it; the accessor is one function for every snapshot, so
   // every snapshot keeps the same V8 map
-  Object.defineProperty(this, '$bytes', { value: stored });
+  Object.defineProperty(this, '$bytes', { value: rows.versions[n[k + 16]] });
   Object.defineProperty(this, 'bytes', BYTES_ACCESSOR);
   Object.freeze(this);
-} as unknown as new (skb: SkBuff, stored: StoredBytes, dst: string | null) => StoredSnapshot;
+} as unknown as new (rows: SnapshotRows, id: number) => StoredSnapshot;
 Snapshot.prototype = Object.prototype;
+
+/**
+ * The same number, as an integer where it is one that fits 32 bits: a number read from a
+ * Float64Array is a double to V8, and an object field given doubles keeps each in a box of its own
+ * (16 bytes more per event for its time, per snapshot for its mark), where an integer is kept inline.
+ */
+function asSmi(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+
+/**
+ * numbers of a snapshot row: len, data, tail, end, headroom, tailroom, protocol, iif, mac, network
+ * and transport header (-1: unset), then the ids (Values) of its pkt_type, dev name, ip_summed,
+ * dst and ct, and its version of the bytes (SnapshotRows.versions)
+ */
+const SNAP_INTS = 17;
+
+/**
+ * Rows (of events, of snapshots) are kept in blocks of ROW_BLOCK: no copy as they grow, and a
+ * block whose rows were all made as objects is let go, so a trace read whole does not keep both.
+ */
+const ROW_SHIFT = 12;
+const ROW_BLOCK = 1 << ROW_SHIFT;
+const ROW_MASK = ROW_BLOCK - 1;
+
+/**
+ * Values an event or snapshot row refers to, by id: strings, frozen call paths, interned hook
+ * contexts and counter sets. All are interned, so a run has a few thousand at most. Id 0 is none
+ * (undefined), id 1 null.
+ */
+class Values {
+  private ids = new Map<unknown, number>();
+  readonly vals: unknown[] = [undefined, null];
+
+  id(v: unknown): number {
+    if (v === undefined) return 0;
+    if (v === null) return 1;
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.vals.length;
+      this.vals.push(v);
+      this.ids.set(v, id);
+    }
+    return id;
+  }
+}
+
+/** one value and its id: a field of consecutive snapshots mostly has the value it had */
+class LastId {
+  v: unknown = undefined;
+  id = 0;
+  of(values: Values, v: unknown): number {
+    if (v !== this.v) {
+      this.v = v;
+      this.id = values.id(v);
+    }
+    return this.id;
+  }
+}
+
+/** Whether snapshot `last` (of the same bytes) is the sk_buff as it is now: the rows' `same`, for a row let go. */
+function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boolean {
+  return (
+    last.len === skb.len &&
+    last.data === skb.data &&
+    last.tail === skb.tail &&
+    last.protocol === skb.protocol &&
+    last.pkt_type === skb.pkt_type &&
+    last.dev === (skb.dev ? skb.dev.name : null) &&
+    last.iif === skb.skb_iif &&
+    last.mark === skb.mark &&
+    last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
+    last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
+    last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
+    last.ip_summed === skb.ip_summed &&
+    last.dst === dst &&
+    last.ct === (skb.nfct ? skb.nfct.state : null)
+  );
+}
+
+/**
+ * The snapshots of a full trace as rows of numbers, not objects: a snapshot is made at most
+ * steps of a forwarded packet, and an object each (with its defineProperty and freeze) was a fifth
+ * of a full run's time and most of what the GC copied. The object is made from the row when a
+ * reader asks, once (`objs`), so snapshots shared between events stay shared.
+ */
+class SnapshotRows {
+  n = 0;
+  /** the rows' numbers and marks, by block; null: let go, all its rows' objects are made */
+  ints: (Int32Array | null)[] = [];
+  marks: (Float64Array | null)[] = [];
+  /** per block, how many of its rows' objects are made */
+  private made: number[] = [];
+  /** the versions of the bytes the rows name, in order */
+  versions: StoredBytes[] = [];
+  objs: (StoredSnapshot | undefined)[] = [];
+  readonly refVals: unknown[];
+  private pktType = new LastId();
+  private dev = new LastId();
+  private ipSummed = new LastId();
+  private dst = new LastId();
+  private ct = new LastId();
+
+  constructor(private readonly values: Values) {
+    this.refVals = values.vals;
+  }
+
+  /** a new version of the bytes: its number in `versions` */
+  version(stored: StoredBytes): number {
+    this.versions.push(stored);
+    return this.versions.length - 1;
+  }
+
+  add(skb: SkBuff, version: number, dst: string | null): number {
+    const id = this.n++;
+    const b = id >>> ROW_SHIFT;
+    if (b === this.ints.length) {
+      this.ints.push(new Int32Array(SNAP_INTS * ROW_BLOCK));
+      this.marks.push(new Float64Array(ROW_BLOCK));
+      this.made.push(0);
+    }
+    const n = this.ints[b]!;
+    const k = (id & ROW_MASK) * SNAP_INTS;
+    const values = this.values;
+    n[k] = skb.len;
+    n[k + 1] = skb.data;
+    n[k + 2] = skb.tail;
+    n[k + 3] = skb.end;
+    n[k + 4] = skb.data - skb.head;
+    n[k + 5] = skb.end - skb.tail;
+    n[k + 6] = skb.protocol;
+    n[k + 7] = skb.skb_iif;
+    n[k + 8] = skb.mac_header >= 0 ? skb.mac_header : -1;
+    n[k + 9] = skb.network_header >= 0 ? skb.network_header : -1;
+    n[k + 10] = skb.transport_header >= 0 ? skb.transport_header : -1;
+    n[k + 11] = this.pktType.of(values, skb.pkt_type);
+    n[k + 12] = this.dev.of(values, skb.dev ? skb.dev.name : null);
+    n[k + 13] = this.ipSummed.of(values, skb.ip_summed);
+    n[k + 14] = this.dst.of(values, dst);
+    n[k + 15] = this.ct.of(values, skb.nfct ? skb.nfct.state : null);
+    n[k + 16] = version;
+    this.marks[b]![id & ROW_MASK] = skb.mark;
+    return id;
+  }
+
+  /** Whether row `id` (of the same bytes) is the sk_buff as it is now. */
+  same(id: number, skb: SkBuff, dst: string | null): boolean {
+    const n = this.ints[id >>> ROW_SHIFT];
+    if (n === null) return sameSnapshot(this.objs[id]!, skb, dst);
+    const k = (id & ROW_MASK) * SNAP_INTS;
+    const r = this.refVals;
+    return (
+      n[k] === skb.len &&
+      n[k + 1] === skb.data &&
+      n[k + 2] === skb.tail &&
+      n[k + 6] === skb.protocol &&
+      r[n[k + 11]] === skb.pkt_type &&
+      r[n[k + 12]] === (skb.dev ? skb.dev.name : null) &&
+      n[k + 7] === skb.skb_iif &&
+      this.marks[id >>> ROW_SHIFT]![id & ROW_MASK] === skb.mark &&
+      n[k + 8] === (skb.mac_header >= 0 ? skb.mac_header : -1) &&
+      n[k + 9] === (skb.network_header >= 0 ? skb.network_header : -1) &&
+      n[k + 10] === (skb.transport_header >= 0 ? skb.transport_header : -1) &&
+      r[n[k + 13]] === skb.ip_summed &&
+      r[n[k + 14]] === dst &&
+      r[n[k + 15]] === (skb.nfct ? skb.nfct.state : null)
+    );
+  }
+
+  get(id: number): StoredSnapshot {
+    let o = this.objs[id];
+    if (o === undefined) {
+      // in order where it can be: ids come in the order of the events that read them
+      while (this.objs.length < id) this.objs.push(undefined);
+      o = new Snapshot(this, id);
+      this.objs[id] = o;
+      const b = id >>> ROW_SHIFT;
+      if (++this.made[b] === ROW_BLOCK) {
+        this.ints[b] = null;
+        this.marks[b] = null;
+      }
+    }
+    return o;
+  }
+
+  /**
+   * The snapshot of row `id` for a reader that drops it when done: the one kept if it was made,
+   * else made and not kept (the last one is reused, as consecutive events share snapshots).
+   */
+  peek(id: number): StoredSnapshot {
+    const o = this.objs[id];
+    if (o !== undefined) return o;
+    if (this.peekId !== id) {
+      this.peekObj = new Snapshot(this, id);
+      this.peekId = id;
+    }
+    return this.peekObj!;
+  }
+  private peekId = -1;
+  private peekObj: StoredSnapshot | undefined = undefined;
+}
 
 /** the size of a byte store chunk; a buffer over a quarter of it gets an array of its own */
 const CHUNK = 1 << 20;
@@ -175,26 +381,6 @@ function compactCounts(l: (string | number)[]): void {
   l.length = k;
 }
 
-/** Whether snapshot `last` (of the same bytes) is the sk_buff as it is now. */
-function sameSnapshot(last: SkbSnapshot, skb: SkBuff, dst: string | null): boolean {
-  return (
-    last.len === skb.len &&
-    last.data === skb.data &&
-    last.tail === skb.tail &&
-    last.protocol === skb.protocol &&
-    last.pkt_type === skb.pkt_type &&
-    last.dev === (skb.dev ? skb.dev.name : null) &&
-    last.iif === skb.skb_iif &&
-    last.mark === skb.mark &&
-    last.mac_header === (skb.mac_header >= 0 ? skb.mac_header : null) &&
-    last.network_header === (skb.network_header >= 0 ? skb.network_header : null) &&
-    last.transport_header === (skb.transport_header >= 0 ? skb.transport_header : null) &&
-    last.ip_summed === skb.ip_summed &&
-    last.dst === dst &&
-    last.ct === (skb.nfct ? skb.nfct.state : null)
-  );
-}
-
 /**
  * A host's counter deltas at the fates level: (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
  * not the array's length: a length of 0 frees the array's backing store, and the next count
@@ -209,18 +395,25 @@ interface FatesPending {
 interface SkbVersion {
   gen: number;
   buf: Uint8Array;
-  stored: StoredBytes;
-  last: SkbSnapshot | null;
-  prev: SkbSnapshot | null;
+  /** its number in the snapshot store's versions */
+  version: number;
+  /** rows in the snapshot store, -1: none */
+  last: number;
+  prev: number;
 }
 
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
+  /** the path's id among the recorder's references (Recorder.refId) */
+  id: number;
+  /** the file of the last event at this path, and its id: a function's events name one file */
+  file: string | undefined;
+  fileId: number;
 }
 
-/** a node of the interning trie of hook contexts and counter sets; TRIE_END holds the object */
-type Trie = Map<unknown, Trie | object>;
+/** a node of the interning trie of hook contexts, counter sets and sentences; TRIE_END holds the object or sentence */
+type Trie = Map<unknown, Trie | object | string>;
 const TRIE_END = Symbol('end');
 const TRIE_OPEN = Symbol('{');
 const TRIE_CLOSE = Symbol('}');
@@ -240,6 +433,13 @@ function trieValue(node: Trie, o: object): object {
   node.set(TRIE_END, o);
   return o;
 }
+
+/**
+ * A sentence's template (Recorder.say): a function of its arguments alone (numbers, strings), which
+ * it reads nothing else to make, so the same arguments make the same sentence.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Sentence = (...args: any[]) => string;
 
 /** how many recent sentences of a function are compared before the intern table is asked */
 const RECENT_WHAT = 4;
@@ -264,8 +464,38 @@ function freshFates<T>(body: () => T): T {
 }
 function countFinal(): void {}
 
+/**
+ * An event row's numbers: its packet, its snapshot's row (-1: none), then the ids of its host,
+ * layer, call path (which ends with its function), file, sentence, hook context, counter deltas,
+ * drop reason and return value (Recorder.refId; 0: none).
+ */
+const EV_INTS = 11;
+
 export class Recorder {
-  readonly events: TraceEvent[] = [];
+  /**
+   * Events recorded, as rows of numbers (EV_INTS a row) and their times: no object an event, and
+   * no references for the GC to trace, where an event object with its snapshot was most of what
+   * a full run allocated and what the GC copied and marked.
+   */
+  private nEvents = 0;
+  /** the rows by block (ROW_BLOCK events); null: let go, all its events are made as objects */
+  private evBlocks: (Int32Array | null)[] = [];
+  private evTimes: (Float64Array | null)[] = [];
+  /** the block being written */
+  private ev = new Int32Array(0);
+  private evTime = new Float64Array(0);
+  /**
+   * What an event row refers to, by id: hosts, layers, call paths, files, sentences, hook
+   * contexts, counter sets, drop reasons, return values. All are interned, so a run has a few
+   * thousand at most. Id 0 is none (undefined).
+   */
+  private values = new Values();
+  private refVals = this.values.vals;
+  private lastHost: string | undefined = undefined;
+  private lastHostId = 0;
+  private snaps = new SnapshotRows(this.values);
+  /** the events as the contract's objects, made from the rows up to where a reader asked */
+  private made: TraceEvent[] = [];
   private lvl: RecordLevel;
   /** an estimate of the memory the trace holds: events, snapshots and their bytes */
   bytes = 0;
@@ -277,7 +507,7 @@ export class Recorder {
   readonly stack: string[] = [];
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
-  private stackTrie: StackNode = { arr: [], kids: new Map() };
+  private stackTrie: StackNode = this.stackNode([]);
   /**
    * The interned path of each prefix of `stack` (nodes[0] is the empty path), kept as calls are
    * made while events are recorded, so that an event's path costs one lookup, not a walk.
@@ -298,6 +528,8 @@ export class Recorder {
    */
   private hooks: Trie = new Map();
   private counterSets: Trie = new Map();
+  /** the sentences made by `say`: per template, a trie of its arguments */
+  private said = new Map<Sentence, Trie>();
   /**
    * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
    * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
@@ -538,60 +770,184 @@ export class Recorder {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
     const counters = this.pendingCounters.get(host);
     if (counters) this.pendingCounters.set(host, undefined);
-    const stack = this.internStack(fn);
-    const seq = this.events.length;
-    const time = this.clock();
-    const packet = skb ? skb.pkt : 0;
+    const node = this.internStack(fn);
+    const i = this.nEvents & ROW_MASK;
+    if (i === 0) this.newBlock();
+    this.evTime[i] = this.clock();
+    const ev = this.ev;
+    const k = i * EV_INTS;
+    ev[k] = skb ? skb.pkt : 0;
+    ev[k + 1] = skb ? this.snapshotRow(skb) : -1;
+    if (host !== this.lastHost) {
+      this.lastHost = host;
+      this.lastHostId = this.refId(host);
+    }
+    ev[k + 2] = this.lastHostId;
+    ev[k + 3] = this.refId(layer);
+    ev[k + 4] = node.id;
+    if (node.file !== file) {
+      node.file = file;
+      node.fileId = this.refId(file);
+    }
+    ev[k + 5] = node.fileId;
     const text = typeof what === 'string' ? what : what();
-    const w = this.internWhat(fn, text);
+    ev[k + 6] = this.refId(this.internWhat(fn, text));
+    if (extra !== undefined) {
+      ev[k + 7] = extra.hook ? this.refId(this.internHook(extra.hook)) : 0;
+      ev[k + 9] = extra.drop ? this.refId(extra.drop) : 0;
+      ev[k + 10] = extra.ret ? this.refId(extra.ret) : 0;
+    } else ev[k + 7] = ev[k + 9] = ev[k + 10] = 0;
+    ev[k + 8] = counters ? this.refId(this.internCounters(counters)) : 0;
+    this.nEvents++;
+    this.bytes += EVENT_BYTES + text.length;
+  }
+
+  /** The id of an interned value (a string, a frozen path, an interned hook or counter set). */
+  private refId(v: unknown): number {
+    return this.values.id(v);
+  }
+
+  private stackNode(arr: string[]): StackNode {
+    return { arr, kids: new Map(), id: this.refId(arr), file: undefined, fileId: 0 };
+  }
+
+  private newBlock(): void {
+    this.ev = new Int32Array(ROW_BLOCK * EV_INTS);
+    this.evTime = new Float64Array(ROW_BLOCK);
+    this.evBlocks.push(this.ev);
+    this.evTimes.push(this.evTime);
+  }
+
+  /** how many events were recorded (without making them as objects) */
+  get eventCount(): number {
+    return this.nEvents;
+  }
+
+  /**
+   * The events recorded, as the contract's objects: made from the rows when first read, and kept,
+   * so every read gives the same array and the same objects (it grows as later events are read).
+   * A run reads only `eventCount`: the events of a full trace are made when a reader asks.
+   */
+  get events(): TraceEvent[] {
+    const made = this.made;
+    const n = this.nEvents;
+    if (made.length === n) return made;
+    for (let i = made.length; i < n; i++) {
+      made.push(this.makeEvent(i));
+      // a block all made is let go (the one being written is full by then, and written no more)
+      if ((i & ROW_MASK) === ROW_MASK) {
+        const b = i >>> ROW_SHIFT;
+        this.evBlocks[b] = null;
+        this.evTimes[b] = null;
+      }
+    }
+    return made;
+  }
+
+  /**
+   * Event `seq` as the contract's object, for a reader that drops it when done (a writer, a
+   * summary): the one kept if `events` made it, else made from the row and not kept, so a trace
+   * read this way never holds all its events as objects.
+   */
+  eventAt(seq: number): TraceEvent {
+    return seq < this.made.length ? this.made[seq] : this.makeEvent(seq, false);
+  }
+
+  /** the simulated time of event `seq`, without making the event */
+  timeOf(seq: number): number {
+    const block = this.evTimes[seq >>> ROW_SHIFT];
+    return block ? block[seq & ROW_MASK] : this.made[seq].time;
+  }
+
+  private makeEvent(seq: number, keep = true): TraceEvent {
+    const row = this.evBlocks[seq >>> ROW_SHIFT]!;
+    const at = seq & ROW_MASK;
+    const k = at * EV_INTS;
+    const r = this.refVals;
+    const packet = row[k];
+    const sid = row[k + 1];
+    const host = r[row[k + 2]] as string;
+    const layer = r[row[k + 3]] as Layer;
+    const stack = r[row[k + 4]] as string[];
+    const fn = stack[stack.length - 1];
+    const file = r[row[k + 5]] as string;
+    const w = r[row[k + 6]] as string;
+    const hook = r[row[k + 7]] as HookContext | undefined;
+    const cs = r[row[k + 8]] as Record<string, number> | undefined;
+    const drop = r[row[k + 9]] as string | undefined;
+    const ret = r[row[k + 10]] as string | undefined;
+    const time = asSmi(this.evTimes[seq >>> ROW_SHIFT]![at]);
     // Built whole in one literal where it can be: a property added to an object after its literal
     // goes to a separate backing store (about 40 bytes more per event). The keys keep the
     // contract's order, which is the JSON output's. The common shapes (a hook step, a drop with
     // its counters) have literals of their own; the rest add to a literal.
-    const hook = extra?.hook ? this.internHook(extra.hook) : undefined;
-    const cs = counters ? this.internCounters(counters) : undefined;
-    const drop = extra?.drop || undefined;
-    const ret = extra?.ret || undefined;
     let ev: TraceEvent;
-    if (skb && !drop && !ret) {
-      const snap = this.snapshot(skb);
+    if (sid >= 0 && !drop && !ret) {
+      const snap = keep ? this.snaps.get(sid) : this.snaps.peek(sid);
       if (hook) {
         if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook, counters: cs };
         else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, hook };
       } else if (cs) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap };
-    } else if (skb && drop && !hook) {
-      const snap = this.snapshot(skb);
+    } else if (sid >= 0 && drop && !hook) {
+      const snap = keep ? this.snaps.get(sid) : this.snaps.peek(sid);
       if (cs) {
         if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop, ret };
         else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, counters: cs, drop };
       } else if (ret) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop, ret };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: snap, drop };
     } else {
-      if (skb) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: this.snapshot(skb) };
+      if (sid >= 0) ev = { seq, time, host, packet, layer, fn, file, stack, what: w, skb: keep ? this.snaps.get(sid) : this.snaps.peek(sid) };
       else ev = { seq, time, host, packet, layer, fn, file, stack, what: w };
       if (hook) ev.hook = hook;
       if (cs) ev.counters = cs;
       if (drop) ev.drop = drop;
       if (ret) ev.ret = ret;
     }
-    this.events.push(ev);
-    this.bytes += EVENT_BYTES + text.length;
+    return ev;
+  }
+
+  /**
+   * The sentence `f` makes of the arguments, made once per run for each distinct arguments and
+   * interned: a hot step's sentence is the same for most packets, and building it (a tree of its
+   * pieces) for every step, then reading it whole to find it in the table, was about a third of a
+   * full run. A few Map lookups of the arguments find it instead. Only `f.length` arguments count.
+   */
+  say(f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string {
+    let node = this.said.get(f);
+    if (node === undefined) {
+      node = new Map();
+      this.said.set(f, node);
+    }
+    const n = f.length;
+    if (n > 0) node = trieChild(node, a);
+    if (n > 1) node = trieChild(node, b);
+    if (n > 2) node = trieChild(node, c);
+    if (n > 3) node = trieChild(node, d);
+    if (n > 4) node = trieChild(node, e);
+    if (n > 5) node = trieChild(node, g);
+    let text = node.get(TRIE_END) as string | undefined;
+    if (text === undefined) {
+      if (n > 6) throw new Error(`Recorder.say: a template of ${n} arguments (at most 6)`);
+      text = this.intern(f(a, b, c, d, e, g));
+      node.set(TRIE_END, text);
+    }
+    return text;
   }
 
   private child(node: StackNode, name: string): StackNode {
     let next = node.kids.get(name);
     if (!next) {
-      next = { arr: Object.freeze([...node.arr, name]) as string[], kids: new Map() };
+      next = this.stackNode(Object.freeze([...node.arr, name]) as string[]);
       node.kids.set(name, next);
     }
     return next;
   }
 
   /** The call path of an event in `fn`: the current path, ending with `fn` (added when it is not the innermost call). */
-  private internStack(fn: string): string[] {
+  private internStack(fn: string): StackNode {
     const node = this.nodes[this.nodes.length - 1];
-    return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn).arr : node.arr;
+    return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn) : node;
   }
 
   /**
@@ -695,6 +1051,8 @@ export class Recorder {
    * is made; its device's name could (`ip link set … name`), so the description is made again
    * then.
    */
+  private readonly sayRoute = (f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string => this.say(f, a, b, c, d, e, g);
+
   private describeRoute(rt: Rtable): string {
     const had = rt === this.lastRoute ? this.lastRouteText : this.routeText.get(rt);
     if (had !== undefined && had.dev === rt.dev.name) {
@@ -702,7 +1060,7 @@ export class Recorder {
       this.lastRouteText = had;
       return had.text;
     }
-    const text = this.intern(rt.describe());
+    const text = this.intern(rt.describeBy(this.sayRoute));
     const entry = { dev: rt.dev.name, text };
     this.routeText.set(rt, entry);
     this.lastRoute = rt;
@@ -710,14 +1068,19 @@ export class Recorder {
     return text;
   }
 
-  /**
-   * The sk_buff as it is now. Consecutive steps often leave it as it was (a hook that accepts,
-   * a function that only looks): then the previous snapshot object is shared, not rebuilt.
-   */
+  /** The sk_buff as it is now, as a snapshot object (made from its row). */
   snapshot(skb: SkBuff): SkbSnapshot {
+    return this.snaps.get(this.snapshotRow(skb));
+  }
+
+  /**
+   * The sk_buff as it is now, as a row of the snapshot store. Consecutive steps often leave it as
+   * it was (a hook that accepts, a function that only looks): then the previous row is shared.
+   */
+  private snapshotRow(skb: SkBuff): number {
     let c = skb === this.lastSkb ? this.lastVersion : this.hexCache.get(skb);
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
-      c = { gen: skb.gen, buf: skb.buf, stored: this.store.put(skb.buf, skb.end), last: null, prev: null };
+      c = { gen: skb.gen, buf: skb.buf, version: this.snaps.version(this.store.put(skb.buf, skb.end)), last: -1, prev: -1 };
       this.hexCache.set(skb, c);
       this.bytes += skb.end;
     }
@@ -727,17 +1090,18 @@ export class Recorder {
     const dst = rt ? this.describeRoute(rt) : null;
     // the one before the last too: a step that undoes the one before (a header pulled and
     // pushed back) returns the sk_buff to it, about once a forwarded packet
-    if (c.last && sameSnapshot(c.last, skb, dst)) return c.last;
-    if (c.prev && sameSnapshot(c.prev, skb, dst)) {
+    const snaps = this.snaps;
+    if (c.last >= 0 && snaps.same(c.last, skb, dst)) return c.last;
+    if (c.prev >= 0 && snaps.same(c.prev, skb, dst)) {
       const hit = c.prev;
       c.prev = c.last;
       c.last = hit;
       return hit;
     }
-    const snap = new Snapshot(skb, c.stored, dst);
+    const id = snaps.add(skb, c.version, dst);
     c.prev = c.last;
-    c.last = snap;
+    c.last = id;
     this.bytes += SNAPSHOT_BYTES;
-    return snap;
+    return id;
   }
 }

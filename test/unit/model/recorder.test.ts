@@ -121,4 +121,78 @@ describe('Recorder', () => {
     assert.notDeepStrictEqual({ ...a }, { ...c });
     assert.ok(Object.isFrozen(a));
   });
+
+  it('makes a template sentence once per distinct arguments, and the same sentence as the template', () => {
+    const rec = new Recorder('full', () => 0);
+    let made = 0;
+    const tmpl = (dev: string, n: number): string => {
+      made++;
+      return `${dev} holds ${n}`;
+    };
+    const a = rec.say(tmpl, 'eth0', 1);
+    const b = rec.say(tmpl, 'eth0', 1);
+    const c = rec.say(tmpl, 'eth0', 2);
+    const d = rec.say(tmpl, 'eth1', 1);
+    assert.deepStrictEqual([a, b, c, d], ['eth0 holds 1', 'eth0 holds 1', 'eth0 holds 2', 'eth1 holds 1']);
+    assert.strictEqual(made, 3, 'the repeated arguments reuse the sentence');
+    // another template of the same arguments is another sentence
+    assert.strictEqual(rec.say((dev: string, n: number) => `${n} on ${dev}`, 'eth0', 1), '1 on eth0');
+    rec.step('a', noSkb, 'L2', 'f', 'x.c', a);
+    rec.step('a', noSkb, 'L2', 'f', 'x.c', `eth0 holds ${1}`);
+    assert.strictEqual(rec.events[0].what, rec.events[1].what);
+  });
+
+  it('gives the events as the contract\'s objects, the same array and objects on each read, growing as it records', () => {
+    const rec = new Recorder('full', () => 5);
+    const skb = allocSkb(2, 3, 1);
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'one', { hook: { hook: 'NF_INET_FORWARD', verdict: 'NF_ACCEPT' } });
+    const first = rec.events;
+    assert.strictEqual(rec.eventCount, 1);
+    rec.step('b', null, 'L4', 'g', 'y.c', 'two', { drop: 'SKB_DROP_REASON_NO_SOCKET', ret: 'NET_RX_DROP' });
+    assert.strictEqual(rec.events, first);
+    assert.strictEqual(first.length, 2);
+    assert.deepStrictEqual(Object.keys(first[0]), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'skb', 'hook']);
+    assert.deepStrictEqual({ ...first[1] }, { seq: 1, time: 5, host: 'b', packet: 0, layer: 'L4', fn: 'g', file: 'y.c', stack: ['g'], what: 'two', drop: 'SKB_DROP_REASON_NO_SOCKET', ret: 'NET_RX_DROP' });
+    assert.strictEqual(first[0].skb!.len, 0);
+    assert.strictEqual(first[0].skb!.headroom, 2);
+    assert.strictEqual(first[0].skb!.dev, null);
+  });
+
+  it('gives the same events read as it goes (rows let go block by block) as read once at the end', () => {
+    const record = (readEvery: number): Recorder => {
+      const rec = new Recorder('full', () => 0);
+      const skb = allocSkb(2, 3, 1);
+      for (let i = 0; i < 10_000; i++) {
+        // the same snapshot for runs of steps, across the blocks of rows, and back to an older one
+        if (i % 3000 === 0) skb.mark = i;
+        rec.step('a', skb, 'L3', i % 2 ? 'f' : 'g', 'x.c', `step ${i % 7}`, i % 5 ? undefined : { drop: 'SKB_DROP_REASON_NOT_SPECIFIED' });
+        if (readEvery && i % readEvery === 0) assert.strictEqual(rec.events.length, i + 1);
+      }
+      return rec;
+    };
+    const once = record(0).events;
+    const asItGoes = record(997).events;
+    assert.strictEqual(once.length, 10_000);
+    assert.strictEqual(JSON.stringify(asItGoes), JSON.stringify(once));
+    // snapshots shared alike: one object per run of equal steps
+    assert.strictEqual(new Set(asItGoes.map((e) => e.skb)).size, new Set(once.map((e) => e.skb)).size);
+    assert.strictEqual(new Set(once.map((e) => e.skb)).size, 4);
+  });
+
+  it('shares a snapshot whose row was let go with the next equal step', () => {
+    const rec = new Recorder('full', () => 0);
+    const skb = allocSkb(2, 3, 1);
+    for (let i = 0; i < 4096; i++) {
+      skb.mark = i; // a block of rows, all different
+      rec.step('a', skb, 'L3', 'f', 'x.c', 'w');
+    }
+    const last = rec.events[4095].skb; // all made: the block of rows is let go
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'the same sk_buff');
+    skb.mark = 1;
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'another mark');
+    const ev = rec.events;
+    assert.strictEqual(ev[4096].skb, last);
+    assert.strictEqual(ev[4097].skb!.mark, 1);
+    assert.notStrictEqual(ev[4097].skb, ev[1].skb);
+  });
 });

@@ -3,7 +3,6 @@
 import type { Net } from '../../net/net_namespace';
 import type { NetDevice } from '../../net/core/netdevice';
 import type { SkBuff } from '../../net/core/skbuff';
-import type { What } from '../../sim/recorder';
 import { netif_rx, NET_RX_SUCCESS, NET_XMIT_DROP, NET_XMIT_SUCCESS } from '../../net/core/dev';
 import { eth_type_trans } from '../../net/ethernet/eth';
 import { ETH_HLEN } from '../../proto/ethernet';
@@ -26,7 +25,7 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
       return NET_XMIT_DROP;
     }
     const len = skb.len;
-    net.step(skb, 'L2', 'veth_xmit', FILE, net.full ? handWhat(rcv) : '');
+    net.step(skb, 'L2', 'veth_xmit', FILE, net.full ? net.say(handWhat, rcv.name, rcv.net.name) : '');
     const peerNet = rcv.net;
     const ok = veth_forward_skb(net, peerNet, skb, rcv);
     const rc = ok && netif_rx(peerNet, skb) === NET_RX_SUCCESS;
@@ -44,12 +43,12 @@ export function veth_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
 }
 
 /** Sentences of a full trace, built in functions of their own so that veth_xmit captures nothing. */
-function handWhat(rcv: NetDevice): What {
-  return () => `veth hands the frame to its peer ${rcv.name} on host ${rcv.net.name}: no wire, no copy, the same sk_buff moves over.`;
+function handWhat(rcv: string, host: string): string {
+  return `veth hands the frame to its peer ${rcv} on host ${host}: no wire, no copy, the same sk_buff moves over.`;
 }
 
-function eth_type_transWhat(skb: SkBuff, rcv: NetDevice): What {
-  return () => `${rcv.name} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${skb.pkt_type} from its destination MAC.`;
+function eth_type_transWhat(rcv: string, pktType: string): string {
+  return `${rcv} receives it: eth_type_trans pulls the Ethernet header (data moves 14 bytes on) and classifies the frame as ${pktType} from its destination MAC.`;
 }
 
 /** veth_forward_skb → __dev_forward_skb, in the peer's namespace; false when the peer refuses the frame. */
@@ -79,7 +78,7 @@ function veth_forward_skb(net: Net, peerNet: Net, skb: SkBuff, rcv: NetDevice): 
       skb.priority = 0;
       skb.sk = null;
       skb.protocol = eth_type_trans(skb, rcv);
-      peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', peerNet.full ? eth_type_transWhat(skb, rcv) : '');
+      peerNet.step(skb, 'L2', 'eth_type_trans', 'net/ethernet/eth.c', peerNet.full ? peerNet.say(eth_type_transWhat, rcv.name, skb.pkt_type) : '');
       return true;
     } finally {
       peerNet.leave(dfs);

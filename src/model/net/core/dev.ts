@@ -6,7 +6,6 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from './netdevice';
 import type { SkBuff } from './skbuff';
-import type { What } from '../../sim/recorder';
 import { ETH_P_ARP, ETH_P_IP, ETH_P_IPV6, ETH_P_NAMES } from '../../proto/ethernet';
 import { ipv6_rcv } from '../ipv6/ip6_input';
 import { ip_rcv, ip_list_rcv } from '../ipv4/ip_input';
@@ -52,7 +51,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       return NET_XMIT_CN;
     }
     if (q.kind === 'noqueue') {
-      net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? noqueueWhat(dev) : '');
+      net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? net.say(noqueueWhat, dev.name) : '');
       return dev_hard_start_xmit(net, skb, dev);
     }
     if (q.qlen >= q.limit) {
@@ -61,7 +60,7 @@ export function dev_queue_xmit(net: Net, skb: SkBuff): number {
       net.drop(skb, 'L2', 'pfifo_fast_enqueue', SCH_FILE, 'QDISC_DROP', net.full ? `The pfifo_fast queue of ${dev.name} already holds ${q.qlen} packets (txqueuelen ${q.limit}), so the frame is dropped (qdisc_drop).` : '', 'NET_XMIT_DROP');
       return NET_XMIT_DROP;
     }
-    net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? bypassWhat(dev) : '');
+    net.step(skb, 'L2', '__dev_queue_xmit', FILE, net.full ? net.say(bypassWhat, dev.name) : '');
     q.sent++;
     const direct = net.enter('sch_direct_xmit');
     try {
@@ -79,7 +78,7 @@ function dev_hard_start_xmit(net: Net, skb: SkBuff, dev: NetDevice): number {
   const call = net.enter('dev_hard_start_xmit');
   try {
     const drv = dev.kind === 'veth' ? 'veth_xmit' : dev.kind === 'loopback' ? 'loopback_xmit' : 'e1000_xmit_frame';
-    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, net.full ? startXmitWhat(skb, dev, drv) : '');
+    net.step(skb, 'L2', 'dev_hard_start_xmit', FILE, net.full ? net.say(startXmitWhat, skb.len, dev.name, drv) : '');
     if (dev.kind === 'veth') return veth_xmit(net, skb, dev);
     if (dev.kind === 'loopback') return loopback_xmit(net, skb, dev);
     return e1000_xmit_frame(net, skb, dev);
@@ -107,7 +106,7 @@ export function netif_rx(net: Net, skb: SkBuff, fn = '__netif_rx'): number {
         return NET_RX_DROP;
       }
       net.backlog.push(skb);
-      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, net.full ? backlogWhat(net) : '');
+      net.step(skb, 'L2', 'enqueue_to_backlog', FILE, net.full ? net.say(backlogWhat, net.backlog.length) : '');
       if (!net.backlogScheduled) {
         net.backlogScheduled = true;
         napi_schedule(net, 'backlog');
@@ -239,7 +238,7 @@ export function __netif_receive_skb_core(net: Net, skb: SkBuff): PacketType | nu
     dev.stats.rx_bytes += skb.len + dev.hard_header_len;
     const pt = ptype_base.get(skb.protocol);
     if (pt) {
-      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, net.full ? handlerWhat(ethProtoName(skb.protocol), pt, dev) : '');
+      net.step(skb, 'L2', '__netif_receive_skb_core', FILE, net.full ? net.say(handlerWhat, ethProtoName(skb.protocol), pt.family, pt.name, pt.type === ETH_P_IP ? dev.ifindex : -1, dev.name) : '');
       return pt;
     }
     dev.stats.rx_dropped++;
@@ -269,31 +268,31 @@ export function netif_receive_skb_list_internal(net: Net, skbs: SkBuff[]): void 
   );
 }
 
-// Sentences of a full trace (net.full), made in functions of their own: a closure in the caller
-// would make the caller allocate a context for what it captures on every call, at the fates level too.
+// Sentences of a full trace (net.full), as templates of their arguments (net.say): made once per
+// distinct arguments in a run, and no closure in the caller, at the fates level either.
 
-function noqueueWhat(dev: NetDevice): What {
-  return () => `${dev.name} has no qdisc (noqueue), so the frame goes straight to the driver.`;
+function noqueueWhat(dev: string): string {
+  return `${dev} has no qdisc (noqueue), so the frame goes straight to the driver.`;
 }
 
-function bypassWhat(dev: NetDevice): What {
-  return () => `${dev.name}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`;
+function bypassWhat(dev: string): string {
+  return `${dev}'s pfifo_fast qdisc is empty, so the frame bypasses the queue (TCQ_F_CAN_BYPASS) and sch_direct_xmit hands it to the driver.`;
 }
 
-function startXmitWhat(skb: SkBuff, dev: NetDevice, drv: string): What {
-  return () => `The frame (${skb.len} bytes) is handed to ${dev.name}'s driver through ndo_start_xmit = ${drv}.`;
+function startXmitWhat(len: number, dev: string, drv: string): string {
+  return `The frame (${len} bytes) is handed to ${dev}'s driver through ndo_start_xmit = ${drv}.`;
 }
 
-function backlogWhat(net: Net): What {
-  return () => `The frame waits in the CPU's backlog queue (${net.backlog.length} queued); the NET_RX softirq will process it.`;
+function backlogWhat(queued: number): string {
+  return `The frame waits in the CPU's backlog queue (${queued} queued); the NET_RX softirq will process it.`;
 }
 
 function ethProtoName(protocol: number): string {
   return ETH_P_NAMES[protocol] ?? `0x${protocol.toString(16).padStart(4, '0')}`;
 }
 
-function handlerWhat(name: string, pt: PacketType, dev: NetDevice): What {
-  // the IPv4 sentence names skb_iif because IPv4's routing reads it (inet_iif)
-  const iif = pt.type === ETH_P_IP ? ` (skb_iif = ${dev.ifindex}, ${dev.name})` : '';
-  return () => `skb->protocol is ${name}, so the packet_type handler for ${pt.family}, ${pt.name}, takes the frame${iif}.`;
+/** `ifindex`: the device's, for IPv4 (its routing reads skb_iif, inet_iif), else -1 */
+function handlerWhat(name: string, family: string, handler: string, ifindex: number, dev: string): string {
+  const iif = ifindex >= 0 ? ` (skb_iif = ${ifindex}, ${dev})` : '';
+  return `skb->protocol is ${name}, so the packet_type handler for ${family}, ${handler}, takes the frame${iif}.`;
 }

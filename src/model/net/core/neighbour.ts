@@ -20,6 +20,11 @@ const DELAY_PROBE_NS = 5e9;
 const truesize = (skb: SkBuff): number => skb.truesize();
 
 /** the entry's address as text, either family */
+/** neigh_hh_output's sentence (net.say) */
+function hhWhat(key: string, state: string, ha: string | null): string {
+  return `${key} is ${state}, at ${ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).`;
+}
+
 export function nkey(n: Neighbour): string {
   return n.ops ? n.ops.text : numToIp(n.key);
 }
@@ -67,7 +72,7 @@ export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
     return net.call('neigh_hh_output', () => {
       eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
-      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', net.full ? `${nkey(n)} is ${n.state}, at ${n.ha}: the cached Ethernet header is pushed in front (data moves back 14 bytes).` : '');
+      net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', net.full ? net.say(hhWhat, nkey(n), n.state, n.ha) : '');
       return dev_queue_xmit(net, skb);
     });
   }

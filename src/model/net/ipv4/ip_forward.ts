@@ -23,8 +23,9 @@ const SNMP_IpInHdrErrors = snmpId('IpInHdrErrors');
 const FILE = 'net/ipv4/ip_forward.c';
 
 /** made only for a full trace (see `net.full`) */
-function forwardWhat(skb: SkBuff, saddr: number, daddr: number, mtu: number, ttl: number): string {
-  return `Forwarding ${numToIp(saddr)} → ${numToIp(daddr)} (IpForwDatagrams): ${skb_is_gso(skb) && skb.len > mtu ? `each of its ${skb.gso_segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`;
+/** `segs`: the GSO segments of a GSO packet over the MTU, else -1 */
+function forwardWhat(saddr: number, daddr: number, mtu: number, ttl: number, segs: number): string {
+  return `Forwarding ${numToIp(saddr)} → ${numToIp(daddr)} (IpForwDatagrams): ${segs >= 0 ? `each of its ${segs} GSO segments fits the MTU ${mtu}` : `the size fits the MTU ${mtu}`}, and ip_decrease_ttl lowers the TTL to ${ttl}, updating the header checksum incrementally.`;
 }
 
 export function ip_forward(net: Net, skb: SkBuff): void {
@@ -70,7 +71,7 @@ export function ip_forward(net: Net, skb: SkBuff): void {
     const need = rt.dev.llReservedSpace();
     if (skb.headroom() < need) skb.expandHead(need - skb.headroom());
     const ttl = ipDecreaseTtl(skb.w(), off);
-    net.step(skb, 'L3', 'ip_forward', FILE, net.full ? forwardWhat(skb, iph.saddr, iph.daddr, mtu, ttl) : '');
+    net.step(skb, 'L3', 'ip_forward', FILE, net.full ? net.say(forwardWhat, iph.saddr, iph.daddr, mtu, ttl, skb_is_gso(skb) && skb.len > mtu ? skb.gso_segs : -1) : '');
     if ((skb.cb.ipFlags ?? 0) & IPSKB_DOREDIRECT) ip_rt_send_redirect(net, skb);
     // NF_HOOK with its okfn called here: a closure would cost ip_forward a context at every packet
     if (nf_hook_ipv4(net, 'NF_INET_FORWARD', skb, skb.dev, rt.dev) === 1) ip_forward_finish(net, skb);

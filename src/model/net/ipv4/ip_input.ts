@@ -7,8 +7,7 @@ import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import { numToIp, rd16 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp, type IpHdr } from '../../proto/ipv4';
-import type { What } from '../../sim/recorder';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
 import { NF_HOOK, nf_hook_ipv4 } from '../netfilter/core';
 import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
@@ -79,8 +78,8 @@ function inhdrError(net: Net, skb: SkBuff, why: string, reason: SkbDropReason = 
 }
 
 /** ip_rcv_core's sentence, made by a full trace only (a closure in ip_rcv_core would cost a context per packet). */
-function saneWhat(ihl: number, iph: IpHdr, padded: number): What {
-  return () => `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${iph.totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(iph.saddr)} → ${numToIp(iph.daddr)}, ttl ${iph.ttl}.`;
+function saneWhat(ihl: number, totLen: number, padded: number, saddr: number, daddr: number, ttl: number): string {
+  return `The IPv4 header is sane (version 4, ihl ${ihl}, checksum right, tot_len ${totLen})${padded > 0 ? `; ${padded} bytes of Ethernet padding are trimmed` : ''}. IpInReceives counts it. ${numToIp(saddr)} → ${numToIp(daddr)}, ttl ${ttl}.`;
 }
 
 function ip_rcv_core(net: Net, skb: SkBuff): boolean {
@@ -119,7 +118,7 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
     skb.trim(iph.totLen);
     skb.transport_header = skb.network_header + ihl * 4;
     skb.cb = { iif: skb.skb_iif };
-    net.step(skb, 'L3', 'ip_rcv_core', FILE, net.full ? saneWhat(ihl, iph, padded) : '');
+    net.step(skb, 'L3', 'ip_rcv_core', FILE, net.full ? net.say(saneWhat, ihl, iph.totLen, padded, iph.saddr, iph.daddr, iph.ttl) : '');
     return true;
   } finally {
     net.leave(call);
@@ -221,7 +220,7 @@ function ip_local_deliver_finish(net: Net, skb: SkBuff): void {
     skb.pull(ihl);
     skb.resetTransportHeader();
     const protocol = skb.buf[skb.network_header + 9];
-    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, net.full ? pullWhat(ihl, protocol) : '');
+    net.step(skb, 'L3', 'ip_local_deliver_finish', FILE, net.full ? net.say(pullWhat, ihl, protocol) : '');
     ip_protocol_deliver_rcu(net, skb, protocol);
   } finally {
     net.leave(call);
@@ -254,6 +253,10 @@ export const inet_protos: ReadonlyMap<number, NetProtocol> = new Map([
   [IPPROTO_TCP, { name: 'tcp_v4_rcv', handler: tcp_v4_rcv, err_handler: tcp_v4_err }],
 ]);
 
+function deliverWhat(protocol: number, handler: string): string {
+  return `inet_protos[${protocol}] is ${handler}: the packet goes up to L4 (IpInDelivers).`;
+}
+
 /** ip_protocol_deliver_rcu: raw sockets get a copy, then inet_protos[protocol]->handler. */
 function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void {
   const call = net.enter('ip_protocol_deliver_rcu');
@@ -273,7 +276,7 @@ function ip_protocol_deliver_rcu(net: Net, skb: SkBuff, protocol: number): void 
       }
       return;
     }
-    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, net.full ? `inet_protos[${protocol}] is ${ipprot.name}: the packet goes up to L4 (IpInDelivers).` : '');
+    net.step(skb, 'L3', 'ip_protocol_deliver_rcu', FILE, net.full ? net.say(deliverWhat, protocol, ipprot.name) : '');
     net.count(SNMP_IpInDelivers);
     ipprot.handler(net, skb);
   } finally {

@@ -15,7 +15,6 @@ import type { Neighbour } from '../core/neighbour_types';
 import { NET_XMIT_CN, xmitName } from '../core/dev';
 import type { NfHookName } from '../../../trace/contract';
 import type { NetDevice } from '../core/netdevice';
-import type { What } from '../../sim/recorder';
 import { dev_loopback_xmit } from '../core/dev_loopback';
 import { Rtable, type DstOutput } from './route_types';
 import { IP_LOCAL_DELIVER } from './ip_input';
@@ -131,8 +130,8 @@ function ip_mc_finish_output(net: Net, skb: SkBuff): void {
 }
 
 /** made only for a full trace: a closure would cost ip_output a context at every call */
-function ipOutputWhat(dev: NetDevice): string {
-  return `The packet will leave on ${dev.name}; the POST_ROUTING hook comes next.`;
+function ipOutputWhat(dev: string): string {
+  return `The packet will leave on ${dev}; the POST_ROUTING hook comes next.`;
 }
 
 /** ip_output: set the outgoing device, then POST_ROUTING. */
@@ -143,7 +142,7 @@ export function ip_output(net: Net, skb: SkBuff): number {
     const indev = skb.dev;
     skb.dev = dev;
     skb.protocol = ETH_P_IP;
-    net.step(skb, 'L3', 'ip_output', FILE, net.full ? ipOutputWhat(dev) : '');
+    net.step(skb, 'L3', 'ip_output', FILE, net.full ? net.say(ipOutputWhat, dev.name) : '');
     return nfHookRet(net, 'NF_INET_POST_ROUTING', skb, indev, dev, ip_finish_output);
   } finally {
     net.leave(call);
@@ -232,8 +231,8 @@ function ip_fragment(net: Net, skb: SkBuff, mtu: number): number {
 }
 
 /** ip_finish_output2's sentence, made by a full trace only: a closure in ip_finish_output2 would cost a context per packet. */
-function nexthopWhat(nexthop: number, rt: Rtable, dev: NetDevice, grown: string): What {
-  return () => `The next hop is ${numToIp(nexthop)}${rt.gateway ? ' (the gateway)' : ' (on-link)'} on ${dev.name}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`;
+function nexthopWhat(nexthop: number, gateway: boolean, dev: string, grown: string): string {
+  return `The next hop is ${numToIp(nexthop)}${gateway ? ' (the gateway)' : ' (on-link)'} on ${dev}; its neighbour entry gives the MAC address (IpOutTransmits).${grown}`;
 }
 
 /** ip_finish_output2: count OutTransmits, make room for the link header, hand to the neighbour. */
@@ -260,7 +259,7 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
       // A packet to one of our own addresses goes through lo and comes back in.
       net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}` : '');
     } else {
-      net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? nexthopWhat(nexthop, rt, dev, grown) : '');
+      net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? net.say(nexthopWhat, nexthop, !!rt.gateway, dev.name, grown) : '');
     }
     const n = ip_neigh_for_gw(net, dev, nexthop);
     sock_confirm_neigh(net, skb, n);

@@ -292,7 +292,7 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
         return;
       }
       if (sk?.kind === 'udp') {
-        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? foundWhat(sk, iph, uh) : '');
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? net.say(foundWhat, sk.report.local, sk.daddr, sk.dport, iph.daddr, uh.dest) : '');
         udp_queue_rcv_skb(net, sk, skb);
         return;
       }
@@ -324,8 +324,9 @@ function udpRcvDrop(net: Net, skb: SkBuff, reason: SkbDropReason, what: string, 
   net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, reason, what);
 }
 
-function foundWhat(sk: UdpSock, iph: IpHdr, uh: UdpHdr): What {
-  return () => `__udp4_lib_lookup finds the socket bound to ${sk.report.local}${sk.daddr ? ` connected to ${numToIp(sk.daddr)}:${sk.dport}` : ''} for ${numToIp(iph.daddr)}:${uh.dest}.`;
+/** __udp4_lib_rcv's sentence (net.say): the socket `local` (connected when `daddr` is not 0) takes a datagram for `to`:`port` */
+function foundWhat(local: string, daddr: number, dport: number, to: number, port: number): string {
+  return `__udp4_lib_lookup finds the socket bound to ${local}${daddr ? ` connected to ${numToIp(daddr)}:${dport}` : ''} for ${numToIp(to)}:${port}.`;
 }
 
 /** An IPv4 datagram taken by a dual-stack IPv6 socket. */

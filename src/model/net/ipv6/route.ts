@@ -47,6 +47,11 @@ export class Rt6Info extends Rtable {
     const fn = this.input.name !== 'dst_discard' ? this.input.name : this.output.name;
     return `${t} ${formatIpv6(this.daddr6)}${via} dev ${this.dev.name} (${fn})`;
   }
+
+  /** an IPv6 route's addresses are arrays, which a template's arguments cannot be: made as it is */
+  override describeBy(): string {
+    return this.describe();
+  }
 }
 
 /** rt6_nexthop: the gateway, or the destination itself when on-link */

@@ -188,6 +188,22 @@ export class NfEngine implements NetfilterEngine, NfServices {
     this.hooks6 = {};
   }
 
+  /**
+   * nf_hook_slow's sentence for the hook's entries: made once per list of entries (a change of
+   * the ruleset makes new lists), where it was made at every hook of every packet, with the NAT
+   * chains listed and sorted anew for each entry.
+   */
+  private slowWhat(es: readonly Entry[], hook: NfHookName, pf: NfProto): string {
+    let text = this.slowWhats.get(es);
+    if (text === undefined) {
+      const nat = this.natChains(hook, pf);
+      text = `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, nat)} (${prioName(e.priority)})`).join(', ')}.`;
+      this.slowWhats.set(es, text);
+    }
+    return text;
+  }
+  private slowWhats = new WeakMap<readonly Entry[], string>();
+
   /** The hook's entries in the order nf_hook_slow runs them, as the ruleset is now. */
   private entries(hook: NfHookName, pf: NfProto): readonly Entry[] {
     const cache = pf === 'ipv6' ? this.hooks6 : this.hooks4;
@@ -236,7 +252,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult {
     const es = this.entries(hook, pf);
-    if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, `${hook}: ${es.length} hook function${es.length > 1 ? 's' : ''} registered, run in priority order: ${es.map((e) => `${entryName(e, this.natChains(hook, pf))} (${prioName(e.priority)})`).join(', ')}.`, { hook: { hook } });
+    if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, this.slowWhat(es, hook, pf), { hook: { hook } });
     else net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, '');
     for (const e of es) {
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);
@@ -263,7 +279,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
           return net.call(fn, () => {
             const p = pktinfo6(skb, hook, indev, outdev);
             const before = route ? routeKey6(skb) : '';
-            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', net.full ? baseChainWhat(c, ', for an IPv6 packet') : '', { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
+            net.step(skb, 'L3', fn, route ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', net.full ? net.say(baseChainWhat, c, c.base!.policy, c.rules.length, ', for an IPv6 packet') : '', { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } });
             const res = nft_do_chain(this, net, c, p, this.traced);
             // nf_route_table_hook6: a changed source, destination, mark, hop limit or first header
             // word (version, traffic class, flow label) routes the packet again
@@ -282,7 +298,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
           const reroute = c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT';
           const before = reroute ? { saddr: p.iph.saddr, daddr: p.iph.daddr, mark: skb.mark, tos: p.iph.tos } : null;
           const full = net.full;
-          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', full ? baseChainWhat(c, '') : '', full ? { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } } : undefined);
+          net.step(skb, 'L3', fn, c.base!.type === 'route' ? 'net/netfilter/nft_chain_route.c' : 'net/netfilter/nft_chain_filter.c', full ? net.say(baseChainWhat, c, c.base!.policy, c.rules.length, '') : '', full ? { hook: { hook, family: c.table.family, table: c.table.name, chain: c.name, priority: c.base!.priority } } : undefined);
           const res = nft_do_chain(this, net, c, p, this.traced);
           if (res.verdict === 'NF_ACCEPT' && before !== null) {
             const iph = readIp(skb.buf, skb.network_header);
@@ -366,8 +382,12 @@ export class NfEngine implements NetfilterEngine, NfServices {
 }
 
 /** The sentence of a base chain's entry step (`tail`: what the packet is, for IPv6). */
-function baseChainWhat(c: Chain, tail: string): string {
-  return `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${c.base!.policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}${tail}.`;
+/**
+ * The sentence of a base chain's step (net.say): of the chain, what of it can change (its policy,
+ * its number of rules) given apart; its names, type, hook and priority are fixed for its life.
+ */
+function baseChainWhat(c: Chain, policy: string, rules: number, tail: string): string {
+  return `Base chain ${c.table.family} ${c.table.name} ${c.name} (type ${c.base!.type} hook ${c.base!.hook} priority ${c.base!.priority}; policy ${policy}${c.table.owner ? '; made by iptables-nft' : ''}): ${rules} rule${rules === 1 ? '' : 's'}${tail}.`;
 }
 
 function entryName(e: Entry, nat: Chain[]): string {

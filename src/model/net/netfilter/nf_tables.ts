@@ -371,53 +371,83 @@ interface Teller {
 }
 
 /**
- * A step of nft_do_chain in a full trace. The sentences are made by the module functions below
- * (tellFailed…), not by closures in nft_do_chain: a closure there makes V8 allocate a context
- * for the variables it captures on every call and every rule, at the fates level too.
+ * A step of nft_do_chain in a full trace, with its sentence and its hook context (chainCtx…).
+ * The sentences are made by the module functions below (tellFailed…), not by closures in
+ * nft_do_chain: a closure there makes V8 allocate a context for the variables it captures on
+ * every call and every rule, at the fates level too. The hot ones are templates (net.say), made
+ * once per distinct arguments.
  */
-function say(t: Teller, chain: Chain, what: () => string, lazyExtra: () => Partial<HookContext>): void {
+function say(t: Teller, chain: Chain, what: string, ctx: HookContext): void {
   const { net, base, p } = t;
   const skb = p.skb;
-  const extra = lazyExtra();
   let mon = '';
-  if (t.traced.has(skb) && extra.verdict !== 'NFT_BREAK') {
+  if (t.traced.has(skb) && ctx.verdict !== 'NFT_BREAK') {
     const lines = t.dumped ? [] : [packetLine(base, p)];
     t.dumped = true;
-    lines.push(traceLine(chain, p, extra));
+    lines.push(traceLine(chain, p, ctx));
     mon = ` nft monitor trace prints: ${lines.map((l) => `«${l}»`).join(' ')}`;
   }
-  net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, net.full ? what() + mon : '', { hook: hookCtx(chain, p.hook, { ...extra, priority: base.base?.priority, chain: chain.name }) });
+  net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, net.full ? what + mon : '', { hook: ctx });
 }
 
-function ruleCtx(rule: Rule, i: number): Partial<HookContext> {
-  return { rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos };
+/**
+ * The hook context of a rule's step: hookCtx's keys in its order (the JSON output's), with the
+ * base chain's priority, then the rule's. One literal where hookCtx's spreads made four objects
+ * per rule and packet.
+ */
+function ruleCtx(t: Teller, chain: Chain, rule: Rule, i: number, verdict: HookContext['verdict']): HookContext {
+  return { hook: t.p.hook, family: chain.table.family, table: chain.table.name, chain: chain.name, priority: t.base.base?.priority, rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos, verdict };
+}
+
+/** The same for the return from a regular chain. */
+function chainCtx(t: Teller, chain: Chain, verdict: HookContext['verdict']): HookContext {
+  return { hook: t.p.hook, family: chain.table.family, table: chain.table.name, chain: chain.name, priority: t.base.base?.priority, verdict };
 }
 
 /** A rule whose match `f` failed (NFT_BREAK). */
 function tellFailed(t: Teller, chain: Chain, rule: Rule, i: number, f: Expr, x: EvalCtx): void {
   const p = t.p;
   const other = f.l3 !== undefined && f.l3 !== (p.pf ?? 'ipv4');
-  const had = (): string => (other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '');
-  say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: \`${f.text}\` does not match${had() ? ` (the packet has ${had()})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`, () => ({ ...ruleCtx(rule, i), verdict: 'NFT_BREAK' }));
+  const had = other ? `meta nfproto ${p.pf ?? 'ipv4'}: the implicit meta nfproto ${f.l3} before it fails` : f.actual ? f.actual(x) : '';
+  say(t, chain, t.net.say(failedWhat, i, chain.name, rule.text, f.text, had), ruleCtx(t, chain, rule, i, 'NFT_BREAK'));
+}
+
+/** tellFailed's sentence (net.say): rule `i` (0-based) of `chain`, whose match `match` fails on what the packet `had` */
+function failedWhat(i: number, chain: string, rule: string, match: string, had: string): string {
+  return `Rule ${i + 1} of ${chain}, \`${rule}\`: \`${match}\` does not match${had ? ` (the packet has ${had})` : ''}, so the rule ends here (NFT_BREAK) and the next rule is tried.`;
 }
 
 /** A rule that matched: with no verdict (NFT_CONTINUE), or with verdict `v`. */
 function tellMatched(t: Teller, chain: Chain, rule: Rule, i: number, found: string[], v: Verdict): void {
-  const whyText = (): string => (found.length ? ` ${found.join(' ')}` : '');
-  const counted = (): string => (rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '');
+  const whyText = found.length ? ` ${found.join(' ')}` : '';
+  const counted = rule.counter ? ` Its counter now reads ${rule.counter.packets} packet${rule.counter.packets === 1 ? '' : 's'}, ${rule.counter.bytes} bytes.` : '';
   if (v.code === 'NFT_CONTINUE') {
-    say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText()}${counted()}`, () => ({ ...ruleCtx(rule, i), verdict: 'NFT_CONTINUE' }));
+    say(t, chain, `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches but has no verdict, so evaluation goes on with the next rule (NFT_CONTINUE).${whyText}${counted}`, ruleCtx(t, chain, rule, i, 'NFT_CONTINUE'));
     return;
   }
-  say(t, chain, () => `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText()}${counted()}`, () => ({ ...ruleCtx(rule, i), verdict: v.code }));
+  say(t, chain, `Rule ${i + 1} of ${chain.name}, \`${rule.text}\`: it matches; verdict ${verdictWord(v)}.${whyText}${counted}`, ruleCtx(t, chain, rule, i, v.code));
 }
 
 function tellReturn(t: Teller, chain: Chain, to: Chain): void {
-  say(t, chain, () => `The end of regular chain ${chain.name} is reached: an implicit return to ${to.name}, after the rule that jumped.`, () => ({ verdict: 'NFT_RETURN' }));
+  say(t, chain, t.net.say(returnWhat, chain.name, to.name), chainCtx(t, chain, 'NFT_RETURN'));
+}
+
+/** tellReturn's sentence (net.say) */
+function returnWhat(chain: string, to: string): string {
+  return `The end of regular chain ${chain} is reached: an implicit return to ${to}, after the rule that jumped.`;
 }
 
 function tellPolicy(t: Teller, base: Chain, pol: 'accept' | 'drop', stats: boolean): void {
-  say(t, base, () => `No rule of base chain ${base.name} decided: its policy ${pol} applies${stats ? `, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy)` : ''}.`, () => ({ verdict: policyVerdict(pol), rule: `policy ${pol}` }));
+  // with the chain's counter the sentence is new for every packet: made as it is, not a template
+  const what = stats
+    ? `No rule of base chain ${base.name} decided: its policy ${pol} applies, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy).`
+    : t.net.say(policyWhat, base.name, pol);
+  say(t, base, what, { hook: t.p.hook, family: base.table.family, table: base.table.name, chain: base.name, priority: base.base?.priority, verdict: policyVerdict(pol), rule: `policy ${pol}` });
+}
+
+/** tellPolicy's sentence without the chain's counter (net.say) */
+function policyWhat(chain: string, pol: string): string {
+  return `No rule of base chain ${chain} decided: its policy ${pol} applies.`;
 }
 
 /** `traced`: the packets meta nftrace marked (a set, not a closure: this runs for every packet). */

@@ -3,7 +3,6 @@
 // fragments, odd header fields. The frame leaves the peer's device and arrives on the target.
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
-import type { What } from '../../sim/recorder';
 import { allocSkb } from '../core/skbuff';
 import { ETH_HLEN, ETH_P_IP, writeEth } from '../../proto/ethernet';
 import { IP_DF, IP_MF, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPV4_HLEN, writeIp } from '../../proto/ipv4';
@@ -144,7 +143,7 @@ function packet_snd_fresh(net: Net, dev: NetDevice, frame: Uint8Array, target: N
       net.w.rec.fate(pkt, { kind: 'dropped', host: net.name, fn: 'packet_snd', detail: refused.errno });
       return pkt;
     }
-    net.step(skb, 'L2', 'packet_snd', FILE, net.full ? sendWhat(net, dev, frame, target) : '');
+    net.step(skb, 'L2', 'packet_snd', FILE, net.full ? net.say(sendWhat, net.name, dev.name, frame.length, target.net.name, target.name) : '');
     const rc = dev_queue_xmit(net, skb);
     if (rc !== NET_XMIT_SUCCESS && rc !== NET_XMIT_CN) {
       net.step(null, 'socket', 'packet_snd', FILE, net.full ? `The transmit returned ${xmitName(rc)}: net_xmit_errno turns it into ENOBUFS, so the tool's sendmsg fails with ENOBUFS (No buffer space available) although the frame reached ${dev.name}'s driver.` : '', { ret: '-ENOBUFS' });
@@ -156,6 +155,7 @@ function packet_snd_fresh(net: Net, dev: NetDevice, frame: Uint8Array, target: N
 }
 
 /** packet_snd's sentence, made by a full trace only: a closure in packet_snd would cost a context per frame. */
-function sendWhat(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice): What {
-  return () => `A test tool's raw AF_PACKET socket on ${net.name}:${dev.name} sends a crafted ${frame.length}-byte frame to ${target.net.name}:${target.name}, bypassing ${net.name}'s IP stack.`;
+/** packet_snd's sentence (net.say): `host`:`dev` sends `len` bytes to `toHost`:`toDev` */
+function sendWhat(host: string, dev: string, len: number, toHost: string, toDev: string): string {
+  return `A test tool's raw AF_PACKET socket on ${host}:${dev} sends a crafted ${len}-byte frame to ${toHost}:${toDev}, bypassing ${host}'s IP stack.`;
 }
