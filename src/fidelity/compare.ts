@@ -6,6 +6,7 @@ import { IGNORED_COUNTERS } from './counters';
 import { IGNORED_DROP_REASONS, sameLocation } from './drops';
 import { compareLinkUp } from './link_up_frames';
 import { compareRsSets, isRsFrame } from './rs_frames';
+import { withoutNdEffects } from './reconfirm6';
 
 export interface Difference {
   host: string;
@@ -41,7 +42,7 @@ function split(frames: WireFrame[]): Record<Kind, (WireFrame & { n: Norm })[]> {
  */
 export const NONDETERMINISM = {
   'neigh-random-reachable-time':
-    'in runs longer than 15 s (base_reachable_time/2), ARP and neighbour discovery re-confirmation probes (requests and solicitations sent to a unicast MAC, NUD_PROBE) and the replies to them are left out: their number depends on the random reachable_time (neigh_rand_reach_time, 15-45 s)',
+    'in runs longer than 15 s (base_reachable_time/2), ARP and neighbour discovery re-confirmation probes (requests and solicitations sent to a unicast MAC, NUD_PROBE) and the replies to them are left out (for IPv6 also their netfilter passes and the ICMPv6 and IPv6 counters they moved): their number depends on the random reachable_time (neigh_rand_reach_time, 15-45 s)',
   'neigh-delay-timer-slack':
     'a TCP socket confirmed a neighbour within 256 ms of its entry entering NUD_DELAY: the kernel\'s timer wheel runs the 5 s DELAY timer 1 to 64 jiffies late (calc_wheel_index, level 2 at HZ=250), so whether that confirmation is recent enough, and a unicast ARP probe is sent or not, depends on the real gap between the packets; unicast ARP probes and their replies are left out',
 } as const;
@@ -93,6 +94,12 @@ function neighInfo(b: Uint8Array): { op: number; ethDst: string; ethSrc: string;
   return arpInfo(b);
 }
 
+/** A frame left out of the comparison: the interface it left by ("host:ifname") and its bytes. */
+export interface RemovedFrame {
+  key: string;
+  bytes: Uint8Array;
+}
+
 type NeighMsg = { op: number; ethDst: string; ethSrc: string; spa: string; tpa: string };
 
 /** A re-confirmation probe: a request (ARP, or an NS) sent to a unicast MAC, as NUD_PROBE sends it. */
@@ -105,32 +112,37 @@ const answers = (r: NeighMsg, probe: NeighMsg): boolean => r.op === 2 && r.spa =
  * Leaves out ARP re-confirmation probes (unicast requests) and as many matching replies (see
  * NONDETERMINISM); likewise neighbour discovery's (a neighbour solicitation sent to a unicast MAC,
  * ndisc_solicit in NUD_PROBE, and the advertisement answering it: same neighbour state machine).
+ * `removed` counts the probes; `left` is every frame left out (withoutNdEffects takes the IPv6
+ * ones out of the hooks and counters).
  */
-export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { frames: Map<string, WireFrame[]>; removed: number } {
+export function withoutReconfirmations(frames: Map<string, WireFrame[]>): { frames: Map<string, WireFrame[]>; removed: number; left: RemovedFrame[] } {
   const out = new Map<string, WireFrame[]>();
   for (const [k, v] of frames) out.set(k, v.slice());
+  const left: RemovedFrame[] = [];
   let removed = 0;
-  for (const [, list] of out) {
+  for (const [key, list] of out) {
     for (let i = 0; i < list.length; i++) {
       const a = neighInfo(list[i].bytes);
       if (!a || !isUnicastProbe(a)) continue;
+      left.push({ key, bytes: list[i].bytes });
       list.splice(i--, 1);
       removed++;
       // its reply: from the probed address back to the prober, on whichever interface sent it (the latest such)
-      for (const [, other] of out) {
+      for (const [k2, other] of out) {
         let j = -1;
         other.forEach((f, n) => {
           const r = neighInfo(f.bytes);
           if (r && answers(r, a)) j = n;
         });
         if (j >= 0) {
+          left.push({ key: k2, bytes: other[j].bytes });
           other.splice(j, 1);
           break;
         }
       }
     }
   }
-  return { frames: out, removed };
+  return { frames: out, removed, left };
 }
 
 /**
@@ -385,8 +397,11 @@ export function compareDrops(model: Observation, kernel: Observation): Differenc
 
 export function compareAll(model: Observation, kernel: Observation, hosts: string[], captured: Set<string>, modelDurationNs = 0, delayRace = false, linkUpCaptured?: Set<string>, unendingRs?: Set<string>): Difference[] {
   if (modelDurationNs > RANDOM_REACHABLE_AFTER_NS || delayRace) {
-    model = { ...model, frames: withoutReconfirmations(model.frames).frames };
-    kernel = { ...kernel, frames: withoutReconfirmations(kernel.frames).frames };
+    // an IPv6 re-confirmation also went through both hosts' hooks and counters (reconfirm6.ts)
+    const m = withoutReconfirmations(model.frames);
+    const k = withoutReconfirmations(kernel.frames);
+    model = withoutNdEffects({ ...model, frames: m.frames }, m.left);
+    kernel = withoutNdEffects({ ...kernel, frames: k.frames }, k.left);
   }
   const linkUp = model.linkUp && kernel.linkUp ? compareLinkUp(model.linkUp, kernel.linkUp, linkUpCaptured ?? new Set(), undefined, unendingRs) : [];
   return [...linkUp, ...compareFrames(model, kernel, captured), ...compareHooks(model, kernel, hosts), ...compareCounters(model, kernel, hosts), ...compareSockets(model, kernel), ...comparePings(model, kernel), ...compareSends(model, kernel), ...compareDrops(model, kernel)];
