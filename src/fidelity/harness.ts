@@ -5,17 +5,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseScenario } from '../scenario/parse';
-import { runScenario } from '../scenario/run';
+import { runScenario, type RunOptions } from '../scenario/run';
 import { ScenarioError, ScenarioErrors, type Scenario } from '../scenario/types';
 import type { Trace } from '../trace/contract';
 import { REFERENCE_KERNEL } from '../trace/contract';
 import { compareAll, delayTimerRace, formatDiff, NONDETERMINISM, RANDOM_REACHABLE_AFTER_NS, type Difference } from './compare';
 import { applyExceptions, type AppliedException } from './exceptions';
 import { cleanupAll, installCleanupHandlers, makeTempDir, removeTempDir } from './lab';
-import { modelDrops, modelSends, observeModel } from './observe';
+import { modelDrops, modelSends, observeModel, type Observation } from './observe';
 import { DropTracer, IGNORED_DROP_REASONS } from './drops';
 import { preflight } from './preflight';
-import { replay } from './replay';
+import { replay, type KernelRun } from './replay';
+import { VARIANT_CHECKS } from './variant_check';
 import { unendingRsDevices } from './rs_frames';
 import { withoutLinkUp, type Mark } from './link_up';
 import { comparisonRunOptions } from './model_run';
@@ -65,22 +66,53 @@ export function kernelRelease(): string {
 /** Setup commands that change what netfilter does to the host's own packets. */
 const FIREWALL_TOOLS = new Set(['nft', 'iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'iptables-nft', 'ip6tables-nft']);
 
+/** The model's run of a comparison, and what of it the comparison leaves to the link-up. */
+function modelRun(sc: Scenario, file: string, extra: RunOptions = {}): { trace: Trace; marks: Mark[]; linkUp?: LinkUpFrames } {
+  const marks: Mark[] = [];
+  const dir = path.dirname(path.resolve(file));
+  const whole = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), ...comparisonRunOptions(sc), ...extra, pinnedSysctls: { ...comparisonRunOptions(sc).pinnedSysctls, ...extra.pinnedSysctls } });
+  // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
+  // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
+  const linkUp = usesIpv6(sc) ? modelLinkUpFrames(whole, marks[0]?.events ?? 0) : undefined;
+  return { ...withoutLinkUp(whole, marks), linkUp };
+}
+
+/** A model run compared with the kernel's: every difference, and those no version exception explains. */
+function judge(sc: Scenario, run: { trace: Trace; marks: Mark[]; linkUp?: LinkUpFrames }, k: KernelRun, drops: boolean): { all: Difference[]; kept: Difference[]; applied: AppliedException[]; span: number; race: boolean; m: Observation } {
+  const { trace, marks } = run;
+  const m = observeModel(trace, new Set(sc.traffic.flatMap((t) => (t.kind === 'local' && t.send.proto === 'icmp' ? [t.from.text] : []))));
+  m.sends = modelSends(sc, trace, marks);
+  m.linkUp = run.linkUp;
+  if (drops) m.drops = modelDrops(trace);
+  // neighbour entries age in real time on the kernel: on a loaded machine the traffic takes
+  // longer than the model's simulated span, and reachable_time can run out in between
+  const span = Math.max(trace.events.length ? trace.events[trace.events.length - 1].time - (marks[0]?.now ?? 0) : 0, (k.trafficMs ?? 0) * 1e6);
+  const race = delayTimerRace(trace.events);
+  const linkEnds = new Set(sc.links.flatMap((l) => [`${l.a.host.text}:${l.a.ifname.text}`, `${l.b.host.text}:${l.b.ifname.text}`]));
+  // a device whose setup takes IPv6 away (an MTU below IPV6_MIN_MTU: addrconf_ifdown) sent
+  // what mld_ifc_work managed before that setup line: the kernel's setup takes time, the model's none
+  for (const h of sc.hosts) for (const c of h.setup) if (c.kind === 'link-set' && c.mtu !== undefined && c.mtu < IPV6_MIN_MTU) linkEnds.delete(`${h.name}:${c.dev.text}`);
+  // a host whose firewall comes after a link of its is up: the kernel's link-up runs while
+  // the later setup lines are still being run (an OUTPUT rule may not be there yet)
+  for (const h of sc.hosts) {
+    const lines = h.script ?? [];
+    const up = lines.findIndex((l) => l.argv[0] === 'ip' && l.argv.includes('link') && l.argv.includes('up'));
+    if (up >= 0 && lines.slice(up + 1).some((l) => FIREWALL_TOOLS.has(l.argv[0]))) for (const e of [...linkEnds]) if (e.startsWith(`${h.name}:`)) linkEnds.delete(e);
+  }
+  const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race, linkEnds, unendingRsDevices(sc));
+  const { kept, applied } = applyExceptions(sc, all, kernelRelease(), undefined, trace);
+  return { all, kept, applied, span, race, m };
+}
+
 export async function runOne(file: string, index: number, log: (s: string) => void, drops?: DropTracer): Promise<ScenarioResult> {
   const t0 = Date.now();
   const res: ScenarioResult = { file, name: path.basename(file), agree: false, diffs: [], errors: [], notes: [], exceptions: [], ms: 0 };
   let sc: Scenario;
-  let trace: Trace;
-  let marks: Mark[] = [];
-  let linkUp: LinkUpFrames | undefined;
+  let run: ReturnType<typeof modelRun>;
   try {
     sc = parseScenario(fs.readFileSync(file, 'utf8'), file);
     res.name = sc.name;
-    const dir = path.dirname(path.resolve(file));
-    trace = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), ...comparisonRunOptions(sc) });
-    // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
-    // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
-    if (usesIpv6(sc)) linkUp = modelLinkUpFrames(trace, marks[0]?.events ?? 0);
-    ({ trace, marks } = withoutLinkUp(trace, marks));
+    run = modelRun(sc, file);
   } catch (e) {
     if (e instanceof ScenarioErrors || e instanceof ScenarioError) res.errors.push(`the model does not run it: ${e.message.split('\n')[0]}`);
     else res.errors.push(`the model failed: ${(e as Error).stack ?? String(e)}`);
@@ -90,40 +122,31 @@ export async function runOne(file: string, index: number, log: (s: string) => vo
   const dir = makeTempDir();
   try {
     const prefix = `nsx-${process.pid}-${index}`;
-    const k = await replay(sc, trace, marks, prefix, dir, log, drops);
+    const k = await replay(sc, run.trace, run.marks, prefix, dir, log, drops);
     res.errors.push(...k.errors);
     res.notes.push(...k.notes);
     if (k.unsupported.length && !k.errors.length) res.unsupported = k.unsupported.join('; ');
     if (!k.errors.length && !res.unsupported) {
-      const m = observeModel(trace, new Set(sc.traffic.flatMap((t) => (t.kind === 'local' && t.send.proto === 'icmp' ? [t.from.text] : []))));
-      m.sends = modelSends(sc, trace, marks);
-      m.linkUp = linkUp;
-      if (drops) m.drops = modelDrops(trace);
-      if (m.drops && k.obs.drops) {
+      const j = judge(sc, run, k, !!drops);
+      if (j.m.drops && k.obs.drops) {
         const n = (l: { reason: string }[]): number => l.filter((d) => !(d.reason in IGNORED_DROP_REASONS)).length;
-        res.drops = { model: n(m.drops), kernel: n(k.obs.drops), unmatched: 0, excepted: 0 };
+        res.drops = { model: n(j.m.drops), kernel: n(k.obs.drops), unmatched: 0, excepted: 0 };
       }
-      // neighbour entries age in real time on the kernel: on a loaded machine the traffic takes
-      // longer than the model's simulated span, and reachable_time can run out in between
-      const span = Math.max(trace.events.length ? trace.events[trace.events.length - 1].time - (marks[0]?.now ?? 0) : 0, (k.trafficMs ?? 0) * 1e6);
-      const race = delayTimerRace(trace.events);
-      const linkEnds = new Set(sc.links.flatMap((l) => [`${l.a.host.text}:${l.a.ifname.text}`, `${l.b.host.text}:${l.b.ifname.text}`]));
-      // a device whose setup takes IPv6 away (an MTU below IPV6_MIN_MTU: addrconf_ifdown) sent
-      // what mld_ifc_work managed before that setup line: the kernel's setup takes time, the model's none
-      for (const h of sc.hosts) for (const c of h.setup) if (c.kind === 'link-set' && c.mtu !== undefined && c.mtu < IPV6_MIN_MTU) linkEnds.delete(`${h.name}:${c.dev.text}`);
-      // a host whose firewall comes after a link of its is up: the kernel's link-up runs while
-      // the later setup lines are still being run (an OUTPUT rule may not be there yet)
-      for (const h of sc.hosts) {
-        const lines = h.script ?? [];
-        const up = lines.findIndex((l) => l.argv[0] === 'ip' && l.argv.includes('link') && l.argv.includes('up'));
-        if (up >= 0 && lines.slice(up + 1).some((l) => FIREWALL_TOOLS.has(l.argv[0]))) for (const e of [...linkEnds]) if (e.startsWith(`${h.name}:`)) linkEnds.delete(e);
+      if (j.span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(j.span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
+      else if (j.race) res.notes.push(NONDETERMINISM['neigh-delay-timer-slack']);
+      let { kept, applied } = j;
+      // a newer kernel's change that moves many things at once: the differences are explained
+      // when the model, run with that change, has none left (variant_check.ts)
+      for (const v of kept.length ? VARIANT_CHECKS : []) {
+        if (!v.applies(sc, k)) continue;
+        const alt = judge(sc, modelRun(sc, file, v.options(k)), k, !!drops);
+        if (alt.kept.length) continue;
+        applied = [...alt.applied, { name: v.name, reason: v.reason, count: kept.length }];
+        kept = [];
+        break;
       }
-      const all = compareAll(m, k.obs, sc.hosts.map((h) => h.name), k.captured, span, race, linkEnds, unendingRsDevices(sc));
-      if (span > RANDOM_REACHABLE_AFTER_NS) res.notes.push(`a ${Math.round(span / 1e9)} s run: ${NONDETERMINISM['neigh-random-reachable-time']}`);
-      else if (race) res.notes.push(NONDETERMINISM['neigh-delay-timer-slack']);
-      const { kept, applied } = applyExceptions(sc, all, kernelRelease(), undefined, trace);
       const oneSided = (l: Difference[]): number => l.filter((d) => d.field === 'drop' && (d.model === '(no drop)' || d.kernel === '(no drop)')).length;
-      if (res.drops) Object.assign(res.drops, { unmatched: oneSided(all), excepted: oneSided(all) - oneSided(kept) });
+      if (res.drops) Object.assign(res.drops, { unmatched: oneSided(j.all), excepted: oneSided(j.all) - oneSided(kept) });
       res.diffs = kept;
       res.exceptions = applied;
     }

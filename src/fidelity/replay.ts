@@ -93,6 +93,8 @@ export interface KernelRun {
   unsupported: string[];
   /** how long the traffic really took on the kernel (ms): longer than the model's on a loaded machine */
   trafficMs?: number;
+  /** net.ipv6.icmp.ratelimit of a new namespace (ms): 100 on a kernel with 0201eedb69b2 (variant_check.ts) */
+  icmpv6Ratelimit?: number;
 }
 
 /**
@@ -155,6 +157,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
   const captured = new Set<string>();
   const obs: Observation = { frames: new Map(), hooks: new Map(), counters: {}, sockets: new Map(), pings: [], sends: [] };
   const nsName = (h: string): string => `${prefix}-${h}`;
+  let icmpv6Ratelimit: number | undefined;
   try {
     // hosts: namespace, lo up, IPv6 off (before any device is made, so new devices inherit it)
     const v6 = usesIpv6(sc);
@@ -162,6 +165,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
       const n = Netns.create(nsName(h.name));
       ns.set(h.name, n);
       n.exec(['ip', 'link', 'set', 'lo', 'up']);
+      if (icmpv6Ratelimit === undefined) icmpv6Ratelimit = Number(n.exec(['sysctl', '-n', 'net.ipv6.icmp.ratelimit']).trim()) || undefined;
       // a scenario that uses IPv6 keeps it on; unless it sets them, its devices send no router
       // solicitations (v6Pinned). Any other runs with IPv6 off, as the model runs it (docs/fidelity.md)
       if (v6 && v6Pinned(sc).length) n.exec(['sysctl', '-qw', ...v6Pinned(sc).map((p) => `${p.key}=${p.value}`)]);
@@ -474,7 +478,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
     for (const [host, heard] of byHost) obs.pings.push({ host, heard });
     const trafficMs = Date.now() - t0;
     log(`  kernel: ${sc.hosts.length} namespaces, ${dumps.length} captures, ${trafficMs} ms of traffic`);
-    return { obs, errors, notes, captured, unsupported, trafficMs };
+    return { obs, errors, notes, captured, unsupported, trafficMs, icmpv6Ratelimit };
   } finally {
     for (const p of procs) await p.stop('SIGKILL', 500);
     for (const n of ns.values()) {

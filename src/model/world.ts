@@ -1,6 +1,7 @@
 // The whole simulated network: hosts (namespaces), the wires between their devices, one clock
 // and one recorder. Runs are deterministic: same scenario, same trace.
 import { Net } from './net/net_namespace';
+import type { KernelVariant } from './sim/variant';
 import { Recorder, type RecordLevel } from './sim/recorder';
 import { Scheduler } from './sim/scheduler';
 import type { HostInfo, PingSocketReport, SocketReport, Trace, TraceEvent } from '../trace/contract';
@@ -12,6 +13,8 @@ export class World {
   readonly sched = new Scheduler();
   readonly rec: Recorder;
   readonly hosts = new Map<string, Net>();
+  /** a newer kernel's behaviour the fidelity harness asked for (sim/variant.ts); none otherwise */
+  variant: KernelVariant = {};
 
   /**
    * @param randomSalt changes the outcomes of the kernel's random choices (get_random_u32_below …)

@@ -6,6 +6,7 @@
 // neighbour's re-confirmation) go on in the background and run at their time; all is run out
 // at the end.
 import { parseScenarioCollect, type ParseOptions } from './parse';
+import type { KernelVariant } from '../model/sim/variant';
 import { DEFAULT_BUDGET, LIMIT_SETTINGS, raiseHint, type RunBudget } from './limits';
 import { BudgetExceeded, BudgetMeter } from '../model/sim/budget';
 import { buildWorld } from './build';
@@ -52,6 +53,8 @@ export interface RunOptions extends ParseOptions {
    * the first the link-up's.
    */
   itemGap?: (i: number, busyNs: number, pinged: boolean) => number;
+  /** a newer kernel's behaviour, for the fidelity harness only (src/model/sim/variant.ts) */
+  kernelVariant?: KernelVariant;
   /** reads a file a setup line names (`nft -f rules.nft`, `iptables-restore < rules.v4`), relative to the scenario's folder */
   readFile?: (path: string) => string;
   /** the run's budget (src/scenario/limits.ts): reaching it stops the run, and the trace says so in `stopped` */
@@ -133,6 +136,7 @@ function withBuildErrors(scenario: Scenario, file: string, errors: ScenarioError
 export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
   const win = opts.record;
   const { world } = buildWorld(sc, win ? 'fates' : (opts.level ?? 'full'), opts.readFile, opts.randomSalt, opts.machineSysctls, opts.pinnedSysctls);
+  if (opts.kernelVariant) world.variant = opts.kernelVariant;
   // only a re-execution's window turns a fates run to 'full': without one, it stays fates to the end
   if (!win) world.rec.fatesToTheEnd();
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };

@@ -84,6 +84,8 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.ipv4.fwmark_reflect': u8(IPV4),
   // proc_dointvec_ms_jiffies
   'net.ipv4.icmp_ratelimit': int(IPV4, INT_MIN, INT_MAX, 'ms_jiffies'),
+  // ipv6_icmp_table_template: proc_dointvec_ms_jiffies, read by icmpv6_xrlim_allow
+  'net.ipv6.icmp.ratelimit': int('net/ipv6/icmp.c', INT_MIN, INT_MAX, 'ms_jiffies'),
   'net.ipv4.icmp_ratemask': int(IPV4),
   // proc_dointvec_minmax, extra1 SYSCTL_ZERO
   'net.ipv4.icmp_msgs_per_sec': int(IPV4, 0),
@@ -254,6 +256,8 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.ip_default_ttl': 64,
   'net.ipv4.ip_no_pmtu_disc': 0,
   'net.ipv4.icmp_ratelimit': 1000,
+  /** icmpv6_sysctl_init (v6.12 af_inet6.c inet6_net_init): 1*HZ */
+  'net.ipv6.icmp.ratelimit': 1000,
   'net.ipv4.icmp_ratemask': 0x1818,
   'net.ipv4.icmp_msgs_per_sec': 1000,
   'net.ipv4.icmp_msgs_burst': 50,

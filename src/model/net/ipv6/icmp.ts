@@ -20,6 +20,7 @@ import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
 import { skb_release_data } from '../core/skb_release';
+import { HZ } from '../../proc/sysctl';
 import { snmpId } from '../snmp_ids';
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
@@ -205,12 +206,15 @@ function icmpv6_echo_reply(net: Net, skb: SkBuff): SkbDropReason | null {
 const maskAllow = (type: number): boolean => type === ICMPV6_PKT_TOOBIG || type >= 128;
 
 /**
- * icmpv6_xrlim_allow → inet_peer_xrlim_allow: net.ipv6.icmp.ratelimit (1000 ms), shortened
- * for a destination reached through a shorter prefix (tmo >>= (128 - plen) >> 5); a burst of six.
+ * icmpv6_xrlim_allow → inet_peer_xrlim_allow: net.ipv6.icmp.ratelimit (1000 ms by default, kept
+ * in jiffies), shortened for a destination reached through a shorter prefix (v6.12: the jiffies
+ * shifted right by (128 - plen) >> 5, so 248 ms through a /64 at HZ=250); a burst of six.
  */
 function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
   if (rt.dev.isLoopback) return true;
-  const tmo = 1000 >> ((128 - (rt.plen6 ?? 128)) >> 5);
+  const jiffy = 1000 / HZ;
+  const shift = net.w.variant.icmpv6RatelimitWholeTimeout ? 0 : (128 - (rt.plen6 ?? 128)) >> 5;
+  const tmo = ((net.get('net.ipv6.icmp.ratelimit') / jiffy) >> shift) * jiffy;
   const nowMs = net.w.sched.now / 1e6;
   const key = formatIpv6(daddr);
   let p = net.ipv6.peers.get(key);
