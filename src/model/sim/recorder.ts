@@ -405,6 +405,10 @@ interface SkbVersion {
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
+  /** the path without its last call (the root: itself), its length, and its last call ('' at the root) */
+  parent: StackNode;
+  depth: number;
+  name: string;
   /** the path's id among the recorder's references (Recorder.refId) */
   id: number;
   /** the file of the last event at this path, and its id: a function's events name one file */
@@ -504,15 +508,20 @@ export class Recorder {
    * Map keyed by id: a long fates run keeps a million of them, and an array's entry is one slot.
    */
   readonly packets: PacketInfo[] = [];
-  readonly stack: string[] = [];
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
-  private stackTrie: StackNode = this.stackNode([]);
+  private stackTrie: StackNode = this.stackNode([], null, '');
   /**
-   * The interned path of each prefix of `stack` (nodes[0] is the empty path), kept as calls are
-   * made while events are recorded, so that an event's path costs one lookup, not a walk.
+   * The call path, as its node in the trie of interned paths: entering a call is a step to a
+   * child, leaving it a step back to the parent, and a fresh path (a softirq) puts the node aside,
+   * so an event's path costs no lookup and no path is ever copied.
    */
-  private nodes: StackNode[] = [this.stackTrie];
+  private cur: StackNode = this.stackTrie;
+
+  /** the current call path, outermost first */
+  get stack(): readonly string[] {
+    return this.cur.arr;
+  }
   /**
    * Sentences and route descriptions, interned: the model builds the same sentence for every
    * packet that takes the same path, and a trace keeps one copy of each.
@@ -599,7 +608,6 @@ export class Recorder {
     this.lvl = level;
     this.chooseCalls();
     if (level === 'full') {
-      this.rebuildNodes();
       // the deltas counted at the fates level that no step has taken yet, as `count` makes them
       for (const [host, p] of this.fatesPending) {
         if (p.n === 0) continue;
@@ -628,11 +636,6 @@ export class Recorder {
     this.chooseCalls();
   }
 
-  private rebuildNodes(): void {
-    this.nodes = [this.stackTrie];
-    for (const name of this.stack) this.nodes.push(this.child(this.nodes[this.nodes.length - 1], name));
-  }
-
   newPacket(origin: string, parent: number | null): number {
     const id = this.nextPkt++;
     this.packets.push({
@@ -653,17 +656,12 @@ export class Recorder {
    * is empty then either way.
    */
   private callFull<T>(fn: string, body: () => T): T {
-    this.stack.push(fn);
-    if (this.lvl === 'full') this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
+    const saved = this.cur;
+    this.cur = this.child(saved, fn);
     try {
       return body();
     } finally {
-      this.stack.pop();
-      // to the stack's length, not one pop: the level may have changed inside (setLevel rebuilds the nodes)
-      if (this.lvl === 'full') {
-        const nodes = this.nodes;
-        while (nodes.length > this.stack.length + 1) nodes.pop();
-      }
+      this.cur = saved;
     }
   }
 
@@ -674,39 +672,28 @@ export class Recorder {
    * `call` costs the closure and context every call site makes. Same path as `call` at either level.
    */
   private enterFull(fn: string): number {
-    const depth = this.stack.length;
-    this.stack.push(fn);
-    this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
-    return depth;
+    const cur = this.cur;
+    this.cur = this.child(cur, fn);
+    return cur.depth;
   }
 
   /** Leaves the call `enter` entered (-1: nothing was entered, at the fates level). */
   private leaveFull(depth: number): void {
     if (depth < 0) return;
-    // popped, not cut by setting the length (a runtime call, 2 % of a full run): a call leaves
-    // one entry, or a few where a callee's leave was skipped by an exception
-    const stack = this.stack;
-    while (stack.length > depth) stack.pop();
-    // as in `call`: the level may have changed inside (setLevel rebuilds the nodes)
-    if (this.lvl === 'full') {
-      const nodes = this.nodes;
-      while (nodes.length > depth + 1) nodes.pop();
-    }
+    // back to the depth at entry: one step, or a few where a callee's leave was skipped by an exception
+    let cur = this.cur;
+    while (cur.depth > depth) cur = cur.parent;
+    this.cur = cur;
   }
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
   private freshFull<T>(body: () => T): T {
-    const saved = this.stack.splice(0);
-    const savedNodes = this.lvl === 'full' ? this.nodes : null;
-    if (savedNodes) this.nodes = [this.stackTrie];
+    const saved = this.cur;
+    this.cur = this.stackTrie;
     try {
       return body();
     } finally {
-      this.stack.splice(0, this.stack.length, ...saved);
-      if (this.lvl === 'full') {
-        if (savedNodes) this.nodes = savedNodes;
-        else this.rebuildNodes();
-      }
+      this.cur = saved;
     }
   }
 
@@ -807,8 +794,10 @@ export class Recorder {
     return this.values.id(v);
   }
 
-  private stackNode(arr: string[]): StackNode {
-    return { arr, kids: new Map(), id: this.refId(arr), file: undefined, fileId: 0 };
+  private stackNode(arr: string[], parent: StackNode | null, name: string): StackNode {
+    const node: StackNode = { arr, kids: new Map(), parent: null as unknown as StackNode, depth: arr.length, name, id: this.refId(arr), file: undefined, fileId: 0 };
+    node.parent = parent ?? node;
+    return node;
   }
 
   private newBlock(): void {
@@ -938,7 +927,7 @@ export class Recorder {
   private child(node: StackNode, name: string): StackNode {
     let next = node.kids.get(name);
     if (!next) {
-      next = this.stackNode(Object.freeze([...node.arr, name]) as string[]);
+      next = this.stackNode(Object.freeze([...node.arr, name]) as string[], node, name);
       node.kids.set(name, next);
     }
     return next;
@@ -946,8 +935,8 @@ export class Recorder {
 
   /** The call path of an event in `fn`: the current path, ending with `fn` (added when it is not the innermost call). */
   private internStack(fn: string): StackNode {
-    const node = this.nodes[this.nodes.length - 1];
-    return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn) : node;
+    const node = this.cur;
+    return node.name !== fn ? this.child(node, fn) : node;
   }
 
   /**
