@@ -58,6 +58,25 @@ describe('Recorder', () => {
     assert.deepStrictEqual(rec.stack, []);
   });
 
+  it('puts the call path aside for a fresh path and gives it back, and a leave goes back to where its enter was', () => {
+    const rec = new Recorder('full', () => 0);
+    const outer = rec.enter('outer');
+    rec.call('mid', () => {
+      rec.fresh(() => rec.call('softirq', () => rec.step('a', noSkb, 'L2', 'softirq', 'x.c', 'in the softirq')));
+      rec.step('a', noSkb, 'L3', 'mid', 'x.c', 'back in mid');
+      // an inner call whose leave an exception skipped: the outer leave still goes back to its depth
+      rec.enter('leaked');
+    });
+    rec.step('a', noSkb, 'L3', 'outer', 'x.c', 'back in outer');
+    rec.leave(outer);
+    rec.step('a', noSkb, 'L3', 'top', 'x.c', 'outside');
+    assert.deepStrictEqual(
+      rec.events.map((e) => e.stack),
+      [['softirq'], ['outer', 'mid'], ['outer'], ['top']],
+    );
+    assert.deepStrictEqual(rec.stack, []);
+  });
+
   it('shares equal hook contexts and counter sets between events, and only equal ones', () => {
     const rec = new Recorder('full', () => 0);
     const at = { file: 'a.yaml', line: 3, col: 5 };
