@@ -382,7 +382,28 @@ function compactCounts(l: (string | number)[]): void {
 }
 
 /**
- * A host's counter deltas at the fates level: (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
+ * The first `n` entries of a (name, delta) list with each name once, its deltas summed at its
+ * first place; returns the new length. A step's list is a few pairs: compared in place, no Map.
+ */
+function sumRepeats(l: (string | number)[], n: number): number {
+  let k = 2;
+  outer: for (let i = 2; i < n; i += 2) {
+    const name = l[i];
+    for (let j = 0; j < k; j += 2) {
+      if (l[j] === name) {
+        (l[j + 1] as number) += l[i + 1] as number;
+        continue outer;
+      }
+    }
+    l[k] = name;
+    l[k + 1] = l[i + 1];
+    k += 2;
+  }
+  return k;
+}
+
+/**
+ * A host's counter deltas (at either level): (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
  * not the array's length: a length of 0 frees the array's backing store, and the next count
  * allocated a new one, on every step.
  */
@@ -539,12 +560,6 @@ export class Recorder {
   private counterSets: Trie = new Map();
   /** the sentences made by `say`: per template, a trie of its arguments */
   private said = new Map<Sentence, Trie>();
-  /**
-   * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
-   * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
-   * it again, an allocation on every step of the fates path.
-   */
-  private pendingCounters = new Map<string, Record<string, number> | undefined>();
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
@@ -587,7 +602,8 @@ export class Recorder {
   private chooseCalls(): void {
     const full = this.lvl === 'full';
     this.step = full ? this.stepFull : this.final ? this.stepFinal : this.stepFates;
-    this.count = full ? this.countFull : this.final ? countFinal : this.countFates;
+    // both levels keep a host's deltas as a list a step empties (fatesPending); the full level's step interns them first
+    this.count = this.final ? countFinal : this.countFates;
     this.enter = full ? this.enterFull : enterFates;
     this.leave = full ? this.leaveFull : leaveFates;
     this.call = full ? this.callFull : callFates;
@@ -607,20 +623,6 @@ export class Recorder {
     if (this.final) throw new Error('the recorder was told the run stays at the fates level (fatesToTheEnd)');
     this.lvl = level;
     this.chooseCalls();
-    if (level === 'full') {
-      // the deltas counted at the fates level that no step has taken yet, as `count` makes them
-      for (const [host, p] of this.fatesPending) {
-        if (p.n === 0) continue;
-        let m = this.pendingCounters.get(host);
-        if (!m) {
-          m = {};
-          this.pendingCounters.set(host, m);
-        }
-        const l = p.l;
-        for (let i = 0; i < p.n; i += 2) m[l[i] as string] = (m[l[i] as string] ?? 0) + (l[i + 1] as number);
-        p.n = 0;
-      }
-    }
   }
 
   /**
@@ -698,10 +700,11 @@ export class Recorder {
   }
 
   /**
-   * At the fates level a step drops its counter deltas (no event keeps them), yet the ones still
-   * pending when the level turns to 'full' go to the next event, as in a full run: so they are
-   * kept, but as a list of (name, n) per host that a step empties in place, not an object made
-   * and thrown away at every step.
+   * Counter deltas not yet given to an event, per host, as a list of (name, n) that a step empties
+   * in place, not an object made and thrown away at every step. At the fates level a step drops
+   * them (no event keeps them), yet the ones still pending when the level turns to 'full' go to
+   * the next event, as in a full run; at the full level the step interns them as its counter set
+   * (internCounters), so only a set not seen before is made as an object.
    */
   private fatesPending = new Map<string, FatesPending>();
   /** the host last looked up in fatesPending and its entry: a packet's counts and steps come in runs on one host */
@@ -733,15 +736,6 @@ export class Recorder {
     }
   }
 
-  private countFull(host: string, name: string, n = 1): void {
-    let m = this.pendingCounters.get(host);
-    if (!m) {
-      m = {};
-      this.pendingCounters.set(host, m);
-    }
-    m[name] = (m[name] ?? 0) + n;
-  }
-
   /** A step at the fates level: the packet's summary, and the host's pending counter deltas dropped (see fatesPending). */
   private stepFates(host: string, skb: SkBuff | null): void {
     if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
@@ -755,8 +749,12 @@ export class Recorder {
 
   private stepFull(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
-    const counters = this.pendingCounters.get(host);
-    if (counters) this.pendingCounters.set(host, undefined);
+    const pending = host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host);
+    let countersId = 0;
+    if (pending.n > 0) {
+      countersId = this.refId(this.internCounters(pending));
+      pending.n = 0;
+    }
     const node = this.internStack(fn);
     const i = this.nEvents & ROW_MASK;
     if (i === 0) this.newBlock();
@@ -784,7 +782,7 @@ export class Recorder {
       ev[k + 9] = extra.drop ? this.refId(extra.drop) : 0;
       ev[k + 10] = extra.ret ? this.refId(extra.ret) : 0;
     } else ev[k + 7] = ev[k + 9] = ev[k + 10] = 0;
-    ev[k + 8] = counters ? this.refId(this.internCounters(counters)) : 0;
+    ev[k + 8] = countersId;
     this.nEvents++;
     this.bytes += EVENT_BYTES + text.length;
   }
@@ -966,10 +964,23 @@ export class Recorder {
     return trieValue(node, h) as HookContext;
   }
 
-  private internCounters(c: Record<string, number>): Record<string, number> {
+  /**
+   * A host's pending deltas as the counter set of an event: a name counted more than once summed
+   * at its first place (the key order of first counting), then interned by walking the trie with
+   * the list itself, so an object is made only for a set not seen before.
+   */
+  private internCounters(p: FatesPending): Record<string, number> {
+    const l = p.l;
+    let n = p.n;
+    if (n > 2) n = sumRepeats(l, n);
     let node = this.counterSets;
-    for (const k in c) node = trieChild(trieChild(node, k), c[k]);
-    return trieValue(node, c) as Record<string, number>;
+    for (let i = 0; i < n; i += 2) node = trieChild(trieChild(node, l[i]), l[i + 1]);
+    const had = node.get(TRIE_END);
+    if (had !== undefined) return had as Record<string, number>;
+    const c: Record<string, number> = {};
+    for (let i = 0; i < n; i += 2) c[l[i] as string] = l[i + 1] as number;
+    node.set(TRIE_END, c);
+    return c;
   }
 
   /**
@@ -1010,7 +1021,6 @@ export class Recorder {
 
   /** Counters counted after the last event of their host (e.g. at the very end) go nowhere else. */
   flushCounters(): void {
-    this.pendingCounters.clear();
     this.fatesPending.clear();
     this.fpHost = undefined;
     this.fpEntry = undefined;

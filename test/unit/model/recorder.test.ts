@@ -110,6 +110,25 @@ describe('Recorder', () => {
     assert.deepStrictEqual(Object.keys(last), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'counters', 'drop', 'ret']);
   });
 
+  it('sums a counter counted more than once before a step at its first place, per host, in a full trace', () => {
+    const rec = new Recorder('full', () => 0);
+    for (let k = 0; k < 2; k++) {
+      rec.count('a', 'IpInReceives');
+      rec.count('b', 'IpInReceives', 7);
+      rec.count('a', 'IpForwDatagrams');
+      rec.count('a', 'IpInReceives', 2);
+      rec.count('a', 'IpOutRequests');
+      rec.count('a', 'IpForwDatagrams');
+      rec.step('a', noSkb, 'L3', 'ip_forward', 'net/ipv4/ip_forward.c', 'w');
+    }
+    rec.step('b', noSkb, 'L3', 'ip_rcv', 'net/ipv4/ip_input.c', 'w');
+    const [first, second, b] = rec.events.map((e) => e.counters!);
+    assert.deepStrictEqual(first, { IpInReceives: 3, IpForwDatagrams: 2, IpOutRequests: 1 });
+    assert.deepStrictEqual(Object.keys(first), ['IpInReceives', 'IpForwDatagrams', 'IpOutRequests']);
+    assert.strictEqual(second, first, 'the same deltas again: the set interned');
+    assert.deepStrictEqual(b, { IpInReceives: 14 });
+  });
+
   it('keeps each version of the bytes once, and gives the hex of the version at the step, as a plain last property', () => {
     const rec = new Recorder('full', () => 0);
     const skb = allocSkb(2, 3, 1);
