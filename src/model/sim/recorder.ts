@@ -382,7 +382,28 @@ function compactCounts(l: (string | number)[]): void {
 }
 
 /**
- * A host's counter deltas at the fates level: (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
+ * The first `n` entries of a (name, delta) list with each name once, its deltas summed at its
+ * first place; returns the new length. A step's list is a few pairs: compared in place, no Map.
+ */
+function sumRepeats(l: (string | number)[], n: number): number {
+  let k = 2;
+  outer: for (let i = 2; i < n; i += 2) {
+    const name = l[i];
+    for (let j = 0; j < k; j += 2) {
+      if (l[j] === name) {
+        (l[j + 1] as number) += l[i + 1] as number;
+        continue outer;
+      }
+    }
+    l[k] = name;
+    l[k + 1] = l[i + 1];
+    k += 2;
+  }
+  return k;
+}
+
+/**
+ * A host's counter deltas (at either level): (name, n) pairs in `l[0..n)`. Emptied by setting `n`,
  * not the array's length: a length of 0 frees the array's backing store, and the next count
  * allocated a new one, on every step.
  */
@@ -405,6 +426,10 @@ interface SkbVersion {
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
+  /** the path without its last call (the root: itself), its length, and its last call ('' at the root) */
+  parent: StackNode;
+  depth: number;
+  name: string;
   /** the path's id among the recorder's references (Recorder.refId) */
   id: number;
   /** the file of the last event at this path, and its id: a function's events name one file */
@@ -504,15 +529,20 @@ export class Recorder {
    * Map keyed by id: a long fates run keeps a million of them, and an array's entry is one slot.
    */
   readonly packets: PacketInfo[] = [];
-  readonly stack: string[] = [];
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
-  private stackTrie: StackNode = this.stackNode([]);
+  private stackTrie: StackNode = this.stackNode([], null, '');
   /**
-   * The interned path of each prefix of `stack` (nodes[0] is the empty path), kept as calls are
-   * made while events are recorded, so that an event's path costs one lookup, not a walk.
+   * The call path, as its node in the trie of interned paths: entering a call is a step to a
+   * child, leaving it a step back to the parent, and a fresh path (a softirq) puts the node aside,
+   * so an event's path costs no lookup and no path is ever copied.
    */
-  private nodes: StackNode[] = [this.stackTrie];
+  private cur: StackNode = this.stackTrie;
+
+  /** the current call path, outermost first */
+  get stack(): readonly string[] {
+    return this.cur.arr;
+  }
   /**
    * Sentences and route descriptions, interned: the model builds the same sentence for every
    * packet that takes the same path, and a trace keeps one copy of each.
@@ -530,12 +560,6 @@ export class Recorder {
   private counterSets: Trie = new Map();
   /** the sentences made by `say`: per template, a trie of its arguments */
   private said = new Map<Sentence, Trie>();
-  /**
-   * Counter deltas not yet given to an event, per host. A host's entry is set to undefined when
-   * taken, not deleted: deleting the last entry shrinks the Map's table and the next count grows
-   * it again, an allocation on every step of the fates path.
-   */
-  private pendingCounters = new Map<string, Record<string, number> | undefined>();
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
@@ -578,7 +602,8 @@ export class Recorder {
   private chooseCalls(): void {
     const full = this.lvl === 'full';
     this.step = full ? this.stepFull : this.final ? this.stepFinal : this.stepFates;
-    this.count = full ? this.countFull : this.final ? countFinal : this.countFates;
+    // both levels keep a host's deltas as a list a step empties (fatesPending); the full level's step interns them first
+    this.count = this.final ? countFinal : this.countFates;
     this.enter = full ? this.enterFull : enterFates;
     this.leave = full ? this.leaveFull : leaveFates;
     this.call = full ? this.callFull : callFates;
@@ -598,21 +623,6 @@ export class Recorder {
     if (this.final) throw new Error('the recorder was told the run stays at the fates level (fatesToTheEnd)');
     this.lvl = level;
     this.chooseCalls();
-    if (level === 'full') {
-      this.rebuildNodes();
-      // the deltas counted at the fates level that no step has taken yet, as `count` makes them
-      for (const [host, p] of this.fatesPending) {
-        if (p.n === 0) continue;
-        let m = this.pendingCounters.get(host);
-        if (!m) {
-          m = {};
-          this.pendingCounters.set(host, m);
-        }
-        const l = p.l;
-        for (let i = 0; i < p.n; i += 2) m[l[i] as string] = (m[l[i] as string] ?? 0) + (l[i + 1] as number);
-        p.n = 0;
-      }
-    }
   }
 
   /**
@@ -626,11 +636,6 @@ export class Recorder {
     this.final = true;
     this.flushCounters();
     this.chooseCalls();
-  }
-
-  private rebuildNodes(): void {
-    this.nodes = [this.stackTrie];
-    for (const name of this.stack) this.nodes.push(this.child(this.nodes[this.nodes.length - 1], name));
   }
 
   newPacket(origin: string, parent: number | null): number {
@@ -653,17 +658,12 @@ export class Recorder {
    * is empty then either way.
    */
   private callFull<T>(fn: string, body: () => T): T {
-    this.stack.push(fn);
-    if (this.lvl === 'full') this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
+    const saved = this.cur;
+    this.cur = this.child(saved, fn);
     try {
       return body();
     } finally {
-      this.stack.pop();
-      // to the stack's length, not one pop: the level may have changed inside (setLevel rebuilds the nodes)
-      if (this.lvl === 'full') {
-        const nodes = this.nodes;
-        while (nodes.length > this.stack.length + 1) nodes.pop();
-      }
+      this.cur = saved;
     }
   }
 
@@ -674,47 +674,37 @@ export class Recorder {
    * `call` costs the closure and context every call site makes. Same path as `call` at either level.
    */
   private enterFull(fn: string): number {
-    const depth = this.stack.length;
-    this.stack.push(fn);
-    this.nodes.push(this.child(this.nodes[this.nodes.length - 1], fn));
-    return depth;
+    const cur = this.cur;
+    this.cur = this.child(cur, fn);
+    return cur.depth;
   }
 
   /** Leaves the call `enter` entered (-1: nothing was entered, at the fates level). */
   private leaveFull(depth: number): void {
     if (depth < 0) return;
-    // popped, not cut by setting the length (a runtime call, 2 % of a full run): a call leaves
-    // one entry, or a few where a callee's leave was skipped by an exception
-    const stack = this.stack;
-    while (stack.length > depth) stack.pop();
-    // as in `call`: the level may have changed inside (setLevel rebuilds the nodes)
-    if (this.lvl === 'full') {
-      const nodes = this.nodes;
-      while (nodes.length > depth + 1) nodes.pop();
-    }
+    // back to the depth at entry: one step, or a few where a callee's leave was skipped by an exception
+    let cur = this.cur;
+    while (cur.depth > depth) cur = cur.parent;
+    this.cur = cur;
   }
 
   /** Starts a fresh call path (a softirq, a timer, a system call): the old one is put aside. */
   private freshFull<T>(body: () => T): T {
-    const saved = this.stack.splice(0);
-    const savedNodes = this.lvl === 'full' ? this.nodes : null;
-    if (savedNodes) this.nodes = [this.stackTrie];
+    const saved = this.cur;
+    this.cur = this.stackTrie;
     try {
       return body();
     } finally {
-      this.stack.splice(0, this.stack.length, ...saved);
-      if (this.lvl === 'full') {
-        if (savedNodes) this.nodes = savedNodes;
-        else this.rebuildNodes();
-      }
+      this.cur = saved;
     }
   }
 
   /**
-   * At the fates level a step drops its counter deltas (no event keeps them), yet the ones still
-   * pending when the level turns to 'full' go to the next event, as in a full run: so they are
-   * kept, but as a list of (name, n) per host that a step empties in place, not an object made
-   * and thrown away at every step.
+   * Counter deltas not yet given to an event, per host, as a list of (name, n) that a step empties
+   * in place, not an object made and thrown away at every step. At the fates level a step drops
+   * them (no event keeps them), yet the ones still pending when the level turns to 'full' go to
+   * the next event, as in a full run; at the full level the step interns them as its counter set
+   * (internCounters), so only a set not seen before is made as an object.
    */
   private fatesPending = new Map<string, FatesPending>();
   /** the host last looked up in fatesPending and its entry: a packet's counts and steps come in runs on one host */
@@ -746,15 +736,6 @@ export class Recorder {
     }
   }
 
-  private countFull(host: string, name: string, n = 1): void {
-    let m = this.pendingCounters.get(host);
-    if (!m) {
-      m = {};
-      this.pendingCounters.set(host, m);
-    }
-    m[name] = (m[name] ?? 0) + n;
-  }
-
   /** A step at the fates level: the packet's summary, and the host's pending counter deltas dropped (see fatesPending). */
   private stepFates(host: string, skb: SkBuff | null): void {
     if (skb !== null && skb.pkt !== this.summarized) this.summarize(skb);
@@ -768,8 +749,12 @@ export class Recorder {
 
   private stepFull(host: string, skb: SkBuff | null, layer: Layer, fn: string, file: string, what: What, extra?: StepExtra): void {
     if (skb && skb.pkt !== this.summarized) this.summarize(skb);
-    const counters = this.pendingCounters.get(host);
-    if (counters) this.pendingCounters.set(host, undefined);
+    const pending = host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host);
+    let countersId = 0;
+    if (pending.n > 0) {
+      countersId = this.refId(this.internCounters(pending));
+      pending.n = 0;
+    }
     const node = this.internStack(fn);
     const i = this.nEvents & ROW_MASK;
     if (i === 0) this.newBlock();
@@ -797,7 +782,7 @@ export class Recorder {
       ev[k + 9] = extra.drop ? this.refId(extra.drop) : 0;
       ev[k + 10] = extra.ret ? this.refId(extra.ret) : 0;
     } else ev[k + 7] = ev[k + 9] = ev[k + 10] = 0;
-    ev[k + 8] = counters ? this.refId(this.internCounters(counters)) : 0;
+    ev[k + 8] = countersId;
     this.nEvents++;
     this.bytes += EVENT_BYTES + text.length;
   }
@@ -807,8 +792,10 @@ export class Recorder {
     return this.values.id(v);
   }
 
-  private stackNode(arr: string[]): StackNode {
-    return { arr, kids: new Map(), id: this.refId(arr), file: undefined, fileId: 0 };
+  private stackNode(arr: string[], parent: StackNode | null, name: string): StackNode {
+    const node: StackNode = { arr, kids: new Map(), parent: null as unknown as StackNode, depth: arr.length, name, id: this.refId(arr), file: undefined, fileId: 0 };
+    node.parent = parent ?? node;
+    return node;
   }
 
   private newBlock(): void {
@@ -938,7 +925,7 @@ export class Recorder {
   private child(node: StackNode, name: string): StackNode {
     let next = node.kids.get(name);
     if (!next) {
-      next = this.stackNode(Object.freeze([...node.arr, name]) as string[]);
+      next = this.stackNode(Object.freeze([...node.arr, name]) as string[], node, name);
       node.kids.set(name, next);
     }
     return next;
@@ -946,8 +933,8 @@ export class Recorder {
 
   /** The call path of an event in `fn`: the current path, ending with `fn` (added when it is not the innermost call). */
   private internStack(fn: string): StackNode {
-    const node = this.nodes[this.nodes.length - 1];
-    return this.stack[this.stack.length - 1] !== fn ? this.child(node, fn) : node;
+    const node = this.cur;
+    return node.name !== fn ? this.child(node, fn) : node;
   }
 
   /**
@@ -977,10 +964,23 @@ export class Recorder {
     return trieValue(node, h) as HookContext;
   }
 
-  private internCounters(c: Record<string, number>): Record<string, number> {
+  /**
+   * A host's pending deltas as the counter set of an event: a name counted more than once summed
+   * at its first place (the key order of first counting), then interned by walking the trie with
+   * the list itself, so an object is made only for a set not seen before.
+   */
+  private internCounters(p: FatesPending): Record<string, number> {
+    const l = p.l;
+    let n = p.n;
+    if (n > 2) n = sumRepeats(l, n);
     let node = this.counterSets;
-    for (const k in c) node = trieChild(trieChild(node, k), c[k]);
-    return trieValue(node, c) as Record<string, number>;
+    for (let i = 0; i < n; i += 2) node = trieChild(trieChild(node, l[i]), l[i + 1]);
+    const had = node.get(TRIE_END);
+    if (had !== undefined) return had as Record<string, number>;
+    const c: Record<string, number> = {};
+    for (let i = 0; i < n; i += 2) c[l[i] as string] = l[i + 1] as number;
+    node.set(TRIE_END, c);
+    return c;
   }
 
   /**
@@ -1021,7 +1021,6 @@ export class Recorder {
 
   /** Counters counted after the last event of their host (e.g. at the very end) go nowhere else. */
   flushCounters(): void {
-    this.pendingCounters.clear();
     this.fatesPending.clear();
     this.fpHost = undefined;
     this.fpEntry = undefined;

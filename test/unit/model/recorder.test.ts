@@ -58,6 +58,25 @@ describe('Recorder', () => {
     assert.deepStrictEqual(rec.stack, []);
   });
 
+  it('puts the call path aside for a fresh path and gives it back, and a leave goes back to where its enter was', () => {
+    const rec = new Recorder('full', () => 0);
+    const outer = rec.enter('outer');
+    rec.call('mid', () => {
+      rec.fresh(() => rec.call('softirq', () => rec.step('a', noSkb, 'L2', 'softirq', 'x.c', 'in the softirq')));
+      rec.step('a', noSkb, 'L3', 'mid', 'x.c', 'back in mid');
+      // an inner call whose leave an exception skipped: the outer leave still goes back to its depth
+      rec.enter('leaked');
+    });
+    rec.step('a', noSkb, 'L3', 'outer', 'x.c', 'back in outer');
+    rec.leave(outer);
+    rec.step('a', noSkb, 'L3', 'top', 'x.c', 'outside');
+    assert.deepStrictEqual(
+      rec.events.map((e) => e.stack),
+      [['softirq'], ['outer', 'mid'], ['outer'], ['top']],
+    );
+    assert.deepStrictEqual(rec.stack, []);
+  });
+
   it('shares equal hook contexts and counter sets between events, and only equal ones', () => {
     const rec = new Recorder('full', () => 0);
     const at = { file: 'a.yaml', line: 3, col: 5 };
@@ -89,6 +108,25 @@ describe('Recorder', () => {
     const last = rec.events[rec.events.length - 1];
     assert.deepStrictEqual(last.counters, { IpExtInOctets: 100 });
     assert.deepStrictEqual(Object.keys(last), ['seq', 'time', 'host', 'packet', 'layer', 'fn', 'file', 'stack', 'what', 'counters', 'drop', 'ret']);
+  });
+
+  it('sums a counter counted more than once before a step at its first place, per host, in a full trace', () => {
+    const rec = new Recorder('full', () => 0);
+    for (let k = 0; k < 2; k++) {
+      rec.count('a', 'IpInReceives');
+      rec.count('b', 'IpInReceives', 7);
+      rec.count('a', 'IpForwDatagrams');
+      rec.count('a', 'IpInReceives', 2);
+      rec.count('a', 'IpOutRequests');
+      rec.count('a', 'IpForwDatagrams');
+      rec.step('a', noSkb, 'L3', 'ip_forward', 'net/ipv4/ip_forward.c', 'w');
+    }
+    rec.step('b', noSkb, 'L3', 'ip_rcv', 'net/ipv4/ip_input.c', 'w');
+    const [first, second, b] = rec.events.map((e) => e.counters!);
+    assert.deepStrictEqual(first, { IpInReceives: 3, IpForwDatagrams: 2, IpOutRequests: 1 });
+    assert.deepStrictEqual(Object.keys(first), ['IpInReceives', 'IpForwDatagrams', 'IpOutRequests']);
+    assert.strictEqual(second, first, 'the same deltas again: the set interned');
+    assert.deepStrictEqual(b, { IpInReceives: 14 });
   });
 
   it('keeps each version of the bytes once, and gives the hex of the version at the step, as a plain last property', () => {
