@@ -74,12 +74,14 @@ const REASM_CLONE_FNS = new Set(['ip_frag_reasm', 'ip6_frag_reasm', 'nf_ct_frag6
 
 /**
  * Functions that make an sk_buff with no socket (v6.12 nf_send_reset: alloc_skb, then ip_local_out
- * with nskb->sk NULL). Until ip_output sets skb->dev it has neither a device nor a socket, and no
- * receive path saw it, so the kernel's drop tracer cannot place its free in a namespace: a drop
- * of such a packet before ip_output (a REJECT answering the host's own packet, whose RST the
- * OUTPUT rules drop on its way back) is not compared.
+ * with nskb->sk NULL; nf_send_reset6 the same with ip6_local_out: the socket it passes goes to the
+ * hooks' state, not to the sk_buff). Until ip_output (ip6_output) sets skb->dev it has neither a
+ * device nor a socket, and no receive path saw it, so the kernel's drop tracer cannot place its
+ * free in a namespace: a drop of such a packet before that (a REJECT answering the host's own
+ * packet, whose RST the OUTPUT rules drop on its way back: gen-990136-0) is not compared.
  */
-const NO_SOCKET_ORIGINS = new Set(['nf_send_reset']);
+const NO_SOCKET_ORIGINS = new Set(['nf_send_reset', 'nf_send_reset6']);
+const SETS_DEV = new Set(['ip_output', 'ip6_output']);
 
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect', 'tcp_v6_connect']);
@@ -118,7 +120,7 @@ export function modelDrops(t: Trace): DropRecord[] {
   const hasDev = new Set<number>();
   for (const e of t.events) {
     if (e.packet && !origin.has(e.packet)) origin.set(e.packet, e.fn);
-    if (e.fn === 'ip_output') hasDev.add(e.packet);
+    if (SETS_DEV.has(e.fn)) hasDev.add(e.packet);
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
     if (NO_SOCKET_ORIGINS.has(origin.get(e.packet) ?? '') && !hasDev.has(e.packet)) continue;
     if (e.fn === 'skb_release_data' && cloned.has(e.packet)) continue;

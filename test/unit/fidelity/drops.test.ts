@@ -199,6 +199,15 @@ describe('fidelity: drops per namespace and packet (bpftrace on skb:kfree_skb)',
     assert.ok(drops.filter((d) => d.host === 'h2' && d.fn === 'nft_do_chain' && d.reason === 'NETFILTER_DROP').length >= 2);
   });
 
+  it("and nf_send_reset6's, before ip6_output (gen-990136-0)", () => {
+    const file = path.join(ROOT, 'test/fidelity/found/fix-nf-reset6-own-packet.yaml');
+    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
+    const resets = new Set(t.packets.filter((p) => / TCP \[R/.test(p.summary)).map((p) => p.id));
+    assert.ok(resets.size >= 2, 'the REJECT answers each SYN with a RST');
+    assert.ok(t.events.some((e) => e.drop && resets.has(e.packet)), 'the model drops them in OUTPUT');
+    assert.ok(modelDrops(t).every((d) => !resets.has(d.packet ?? -1)), 'none of them is compared');
+  });
+
   it('the location: the same function, the caller of a tail call, or the nearest caller with a symbol of an inlined function', () => {
     const syms = new Set(['udp_queue_rcv_one_skb', 'udp_queue_rcv_skb', '__udp4_lib_rcv', 'neigh_invalidate', 'arp_error_report']);
     const stack = ['__udp4_lib_rcv', 'udp_queue_rcv_skb', 'udp_queue_rcv_one_skb', '__udp_queue_rcv_skb'];
