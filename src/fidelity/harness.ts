@@ -70,7 +70,8 @@ const FIREWALL_TOOLS = new Set(['nft', 'iptables', 'ip6tables', 'iptables-restor
 function modelRun(sc: Scenario, file: string, extra: RunOptions = {}): { trace: Trace; marks: Mark[]; linkUp?: LinkUpFrames } {
   const marks: Mark[] = [];
   const dir = path.dirname(path.resolve(file));
-  const whole = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), ...comparisonRunOptions(sc), ...extra, pinnedSysctls: { ...comparisonRunOptions(sc).pinnedSysctls, ...extra.pinnedSysctls } });
+  const paced = comparisonRunOptions(sc);
+  const whole = runScenario(sc, { marks, readFile: (p) => fs.readFileSync(path.resolve(dir, p), 'utf8'), openCapture: scenarioCaptureOpener(dir), machineSysctls: machineSysctls(), ...paced, ...extra, pinnedSysctls: { ...paced.pinnedSysctls, ...extra.pinnedSysctls } });
   // IPv6's link-up (DAD, MLD reports) is compared on its own, as sets of packets per device
   // (link_up_frames.ts); the rest of the comparison starts at the first traffic item (link_up.ts)
   const linkUp = usesIpv6(sc) ? modelLinkUpFrames(whole, marks[0]?.events ?? 0) : undefined;

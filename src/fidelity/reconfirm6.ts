@@ -6,7 +6,7 @@
 // ICMPv6 and IPv6 counters (icmp6_send/ndisc_send_skb: Icmp6OutMsgs and the type's counters,
 // ip6_output's Ip6OutRequests; ipv6_rcv and icmpv6_rcv the In side). Those are left out too, on
 // each side for the frames left out on that side.
-import type { HookPass, Observation } from './observe';
+import { isNdisc, type HookPass, type Observation } from './observe';
 import type { RemovedFrame } from './compare';
 import { formatIpv6 } from '../trace/ipv6';
 
@@ -38,7 +38,7 @@ function lower(counters: Record<string, Record<string, number>>, host: string, n
 
 /** The observation without the hook passes and counters of the IPv6 re-confirmation frames left out of it. */
 export function withoutNdEffects(obs: Observation, left: RemovedFrame[]): Observation {
-  const nd = left.filter((f) => f.bytes.length >= ETH + 41 && ((f.bytes[12] << 8) | f.bytes[13]) === 0x86dd && (f.bytes[ETH + 40] === 135 || f.bytes[ETH + 40] === 136));
+  const nd = left.filter((f) => ((f.bytes[12] << 8) | f.bytes[13]) === 0x86dd && isNdisc(f.bytes, ETH) && (f.bytes[ETH + 40] === 135 || f.bytes[ETH + 40] === 136));
   if (!nd.length) return obs;
   const hooks = new Map(obs.hooks);
   const counters: Record<string, Record<string, number>> = {};

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseScenario } from '../../../src/scenario/parse';
+import { scenarioFiles } from './helpers';
 import { runScenario, type RunOptions } from '../../../src/scenario/run';
 import { scenarioCaptureOpener } from '../../../src/capture/file';
 import type { Trace } from '../../../src/trace/contract';
@@ -17,13 +18,6 @@ import { Recorder } from '../../../src/model/sim/recorder';
 import { allocSkb } from '../../../src/model/net/core/skbuff';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-
-function scenarioFiles(): string[] {
-  const yaml = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f)) : []);
-  const ex = path.join(ROOT, 'exercises');
-  const dirs = fs.readdirSync(ex, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(ex, d.name, 'scenarios'));
-  return [...yaml(path.join(ROOT, 'examples')), ...dirs.flatMap(yaml)];
-}
 
 function run(file: string): Trace {
   const dir = path.dirname(file);

@@ -1,5 +1,7 @@
 // Shared fixtures: a scenario around a setup script whose first line is line 4, column 5.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseScenario } from '../../../src/scenario/parse';
 import { Scenario, ScenarioErrors, SetupCommand } from '../../../src/scenario/types';
 
@@ -66,4 +68,13 @@ export function scriptError(script: string, n: number, word: string, part: strin
   const at = (' ' + line + ' ').indexOf(' ' + word + ' ');
   assert.ok(at >= 0, `"${word}" not in "${line}"`);
   oneError(withScript(script), 3 + n, 5 + at, part);
+}
+
+/** Every example and every exercise's scenario files, in order. */
+export function scenarioFiles(): string[] {
+  const root = path.resolve(__dirname, '../../../..');
+  const yaml = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f)) : []);
+  const ex = path.join(root, 'exercises');
+  const dirs = fs.readdirSync(ex, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(ex, d.name, 'scenarios'));
+  return [...yaml(path.join(root, 'examples')), ...dirs.flatMap(yaml)];
 }

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseScenario } from '../../../src/scenario/parse';
+import { scenarioFiles } from './helpers';
 import { runScenario, type RunOptions } from '../../../src/scenario/run';
 import { frameWindow, replayItem, runReplay } from '../../../src/scenario/replay';
 import { fileChunks, scenarioCaptureOpener } from '../../../src/capture/file';
@@ -14,13 +15,6 @@ import type { Trace, TraceEvent } from '../../../src/trace/contract';
 import { FIXTURES } from '../capture/write';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-
-function scenarioFiles(): string[] {
-  const yaml = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f)) : []);
-  const ex = path.join(ROOT, 'exercises');
-  const dirs = fs.readdirSync(ex, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(ex, d.name, 'scenarios'));
-  return [...yaml(path.join(ROOT, 'examples')), ...dirs.flatMap(yaml)];
-}
 
 /** An event as JSON, with its seq counted from `base` (a window numbers its events from 0). */
 const shown = (e: TraceEvent, base: number): string => JSON.stringify({ ...e, seq: e.seq - base });
