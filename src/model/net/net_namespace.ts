@@ -19,6 +19,7 @@ import type { SockTables } from './ipv4/sock_types';
 import type { FragQueue } from './ipv4/ip_fragment_types';
 import type { NetfilterEngine } from './netfilter/core';
 import { newIpv6State, type Ipv6State } from './ipv6/ipv6_state';
+import type { InetPeer } from './ipv4/inetpeer';
 
 export class SysctlError extends Error {}
 
@@ -342,7 +343,7 @@ export class Net {
   backlogScheduled = false;
   softirqPending: Task | null = null;
   /**
-   * icmp_global: the token bucket of icmp_msgs_per_sec (ms). A new namespace starts with no credit
+   * icmp_global: the token bucket of icmp_msgs_per_sec (its stamp in jiffies). A new namespace starts with no credit
    * and a stamp of 0 (struct net is zeroed; v6.12 sets neither), which is far from any jiffies
    * value: the first rate-limited ICMP refills the bucket with a whole second's worth,
    * min(icmp_msgs_per_sec, icmp_msgs_burst), and none at all when icmp_msgs_per_sec is 0.
@@ -352,7 +353,7 @@ export class Net {
    * inet_peer per remote address: the rate-limit state icmpv4_xrlim_allow and ip_error share, and
    * ip_rt_send_redirect's count of redirects sent to it (n_redirects, 0 when absent)
    */
-  readonly peers = new Map<number, { rateTokens: number; rateLast: number; nRedirects?: number }>();
+  readonly peers = new Map<number, InetPeer>();
   /** ip_idents: a deterministic IP ID generator per destination */
   readonly ipIdents = new Map<string, number>();
   /** route exceptions learnt from ICMP fragmentation needed: destination → path MTU */

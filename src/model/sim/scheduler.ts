@@ -23,6 +23,11 @@ export interface Task {
 /** HZ of the kernels the model follows (Debian's CONFIG_HZ=250): one jiffy in ns */
 export const JIFFY_NS = 4_000_000;
 
+/** jiffies at a time of the model's clock (ns): the model's clock starts on a jiffy's edge */
+export function jiffiesAt(ns: number): number {
+  return Math.floor(ns / JIFFY_NS);
+}
+
 /**
  * calc_wheel_index (kernel/time/timer.c, v6.12, LVL_CLK_SHIFT 3, LVL_BITS 6): the jiffy in which
  * a timer armed at jiffy `clk` to expire at jiffy `expires` runs. Each level beyond the first is

@@ -36,6 +36,12 @@ import { inet_protos } from './ip_input';
 import { ip_do_redirect } from './route';
 import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 import { snmpId } from '../snmp_ids';
+import { HZ } from '../../proc/sysctl';
+import { jiffiesAt } from '../../sim/scheduler';
+import { inet_getpeer, inet_peer_xrlim_allow } from './inetpeer';
+
+/** one jiffy in ms (HZ 250) */
+const JIFFY_MS = 1000 / HZ;
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
 const SNMP_IcmpInCsumErrors = snmpId('IcmpInCsumErrors');
@@ -69,16 +75,20 @@ export function icmp_out_count(net: Net, type: number): void {
   if (n) net.count(n);
 }
 
-/** icmp_global_allow (v6.12): the namespace-wide token bucket (icmp_msgs_per_sec, icmp_msgs_burst). */
+/**
+ * icmp_global_allow (v6.12): the namespace-wide token bucket (icmp_msgs_per_sec, icmp_msgs_burst),
+ * refilled in whole jiffies: at most a second's worth, nothing until HZ / 50 jiffies have passed.
+ * The refill is an unsigned 32-bit product divided by HZ, so a rate above UINT_MAX / HZ wraps.
+ */
 export function icmp_global_allow(net: Net): boolean {
   const g = net.icmpGlobal;
   if (g.credit > 0) return true;
-  const nowMs = net.w.sched.now / 1e6;
-  const delta = Math.min(nowMs - g.stamp, 1000);
-  if (delta < 20) return false;
-  const incr = Math.floor((net.get('net.ipv4.icmp_msgs_per_sec') * delta) / 1000);
+  const now = jiffiesAt(net.w.sched.now);
+  const delta = Math.min(now - g.stamp, HZ);
+  if (delta < HZ / 50) return false;
+  const incr = Math.floor((Math.imul(net.get('net.ipv4.icmp_msgs_per_sec'), delta) >>> 0) / HZ);
   if (!incr) return false;
-  g.stamp = nowMs;
+  g.stamp = now;
   g.credit = Math.min(g.credit + incr, net.get('net.ipv4.icmp_msgs_burst'));
   return true;
 }
@@ -109,29 +119,16 @@ function icmpv4_global_allow(net: Net, type: number, code: number): { ok: boolea
 }
 
 /**
- * icmpv4_xrlim_allow → inet_peer_xrlim_allow: one token per icmp_ratelimit ms, a burst of six;
- * a new peer starts full; no limit through loopback. A message let through consumes global credit.
+ * icmpv4_xrlim_allow → inet_peer_xrlim_allow: one token per icmp_ratelimit (1000 ms, kept in
+ * jiffies), a burst of six; a new peer starts full; no limit through loopback. A message let
+ * through consumes global credit.
  */
 function icmpv4_xrlim_allow(net: Net, rt: Rtable, daddr: number, applyRatelimit: boolean): boolean {
   if (!applyRatelimit) return true;
   let ok = true;
   if (!rt.dev.isLoopback) {
-    const timeout = net.get('net.ipv4.icmp_ratelimit');
-    const nowMs = net.w.sched.now / 1e6;
-    let p = net.peers.get(daddr);
-    if (!p) {
-      p = { rateTokens: 0, rateLast: nowMs - 60000 };
-      net.peers.set(daddr, p);
-    }
-    let token = p.rateTokens + (nowMs - p.rateLast);
-    p.rateLast = nowMs;
-    if (token > 6 * timeout) token = 6 * timeout;
-    ok = false;
-    if (token >= timeout) {
-      token -= timeout;
-      ok = true;
-    }
-    p.rateTokens = token;
+    const now = jiffiesAt(net.w.sched.now);
+    ok = inet_peer_xrlim_allow(inet_getpeer(net.peers, daddr, now), net.get('net.ipv4.icmp_ratelimit') / JIFFY_MS, now);
   }
   if (!ok) net.count(SNMP_IcmpOutRateLimitHost);
   else icmp_global_consume(net);
@@ -537,9 +534,10 @@ export function icmp_err(net: Net, skb: SkBuff, type: number): void {
 }
 
 /** ip_rt_redirect_load, ip_rt_redirect_number and ip_rt_redirect_silence (net/ipv4/route.c v6.12: HZ/50, 9, (HZ/50) << 10), in ms */
-const IP_RT_REDIRECT_LOAD_MS = 20;
+// ip_rt_redirect_load (HZ / 50) and ip_rt_redirect_silence, in jiffies as route.c keeps them
+const IP_RT_REDIRECT_LOAD = HZ / 50;
 const IP_RT_REDIRECT_NUMBER = 9;
-const IP_RT_REDIRECT_SILENCE_MS = IP_RT_REDIRECT_LOAD_MS << (IP_RT_REDIRECT_NUMBER + 1);
+const IP_RT_REDIRECT_SILENCE = IP_RT_REDIRECT_LOAD << (IP_RT_REDIRECT_NUMBER + 1);
 
 /**
  * ip_rt_send_redirect (net/ipv4/route.c v6.12): the packet leaves where it came in — tell the
@@ -554,27 +552,26 @@ export function ip_rt_send_redirect(net: Net, skb: SkBuff): void {
     const rt = skb.dst!;
     const iph = readIp(skb.buf, skb.network_header);
     const gw = rt.gateway || iph.daddr;
-    const nowMs = net.w.sched.now / 1e6;
-    let peer = net.peers.get(iph.saddr);
-    if (!peer) net.peers.set(iph.saddr, (peer = { rateTokens: 0, rateLast: nowMs - 60000 }));
-    if (nowMs > peer.rateLast + IP_RT_REDIRECT_SILENCE_MS) {
+    const now = jiffiesAt(net.w.sched.now);
+    const peer = inet_getpeer(net.peers, iph.saddr, now);
+    if (now > peer.rateLast + IP_RT_REDIRECT_SILENCE) {
       peer.rateTokens = 0;
       peer.nRedirects = 0;
     }
-    const n = peer.nRedirects ?? 0;
+    const n = peer.nRedirects;
     if (n >= IP_RT_REDIRECT_NUMBER) {
       // the kernel keeps restarting the silence while the sender ignores its redirects
-      peer.rateLast = nowMs;
-      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but ${numToIp(iph.saddr)} was sent ${IP_RT_REDIRECT_NUMBER} redirects already and ignores them: no redirect until it has been quiet for ${IP_RT_REDIRECT_SILENCE_MS / 1000} s.` : '');
+      peer.rateLast = now;
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but ${numToIp(iph.saddr)} was sent ${IP_RT_REDIRECT_NUMBER} redirects already and ignores them: no redirect until it has been quiet for ${(IP_RT_REDIRECT_SILENCE * JIFFY_MS) / 1000} s.` : '');
       return;
     }
-    if (n > 0 && !(nowMs > peer.rateLast + (IP_RT_REDIRECT_LOAD_MS << n))) {
-      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but the last redirect to ${numToIp(iph.saddr)} was less than ${IP_RT_REDIRECT_LOAD_MS << n} ms ago (ip_rt_redirect_load << ${n}): no redirect this time.` : '');
+    if (n > 0 && !(now > peer.rateLast + (IP_RT_REDIRECT_LOAD << n))) {
+      net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, but the last redirect to ${numToIp(iph.saddr)} was less than ${(IP_RT_REDIRECT_LOAD << n) * JIFFY_MS} ms ago (ip_rt_redirect_load << ${n}): no redirect this time.` : '');
       return;
     }
     net.step(skb, 'L3', 'ip_rt_send_redirect', 'net/ipv4/route.c', net.full ? `The packet leaves on the interface it came in on, so the sender is told of a better first hop (${numToIp(gw)}) with ICMP redirect.` : '');
     icmp_send(net, skb, ICMP_REDIRECT, 1, gw);
-    peer.rateLast = nowMs;
+    peer.rateLast = now;
     peer.nRedirects = n + 1;
   } finally {
     net.leave(call);

@@ -1,5 +1,8 @@
 // net/ipv4/route.c: the routing decision for received packets (ip_route_input_noref, down to
 // ip_route_input_slow) and for packets the host sends (ip_route_output_key), and ip_error.
+import { HZ } from '../../proc/sysctl';
+import { jiffiesAt } from '../../sim/scheduler';
+import { inet_getpeer } from './inetpeer';
 import type { SkbDropReason } from '../core/dropreason';
 import { inPrefix, isLbcast, isLoopback, isMulticast, isZeronet, numToIp } from '../../proto/addr';
 import type { Net } from '../net_namespace';
@@ -344,14 +347,14 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   return { rt, saddr: src, daddr };
 }
 
+// ip_rt_error_cost and ip_rt_error_burst, in jiffies as route.c keeps them
+const IP_RT_ERROR_COST = HZ;
+const IP_RT_ERROR_BURST = 5 * HZ;
+
 /**
  * ip_error: dst->input of an error route. With forwarding off only a counter moves; with it on,
  * the sender gets an ICMP destination unreachable (within the inet_peer rate limit).
  */
-/** ip_rt_error_cost and ip_rt_error_burst (HZ and 5 HZ), in ms */
-const IP_RT_ERROR_COST_MS = 1000;
-const IP_RT_ERROR_BURST_MS = 5000;
-
 export function ip_error(net: Net, skb: SkBuff): void {
   const call = net.enter('ip_error');
   try {
@@ -393,16 +396,12 @@ export function ip_error(net: Net, skb: SkBuff): void {
     // ip_rt_error_burst (5 HZ); a new peer starts full. It is the same peer entry, and the same
     // rate_tokens, that icmpv4_xrlim_allow then takes its own token from (v6.12).
     const saddr = readIpHeader(skb, skb.network_header).saddr;
-    const nowMs = net.w.sched.now / 1e6;
-    let peer = net.peers.get(saddr);
-    if (!peer) {
-      peer = { rateTokens: 0, rateLast: nowMs - 60000 };
-      net.peers.set(saddr, peer);
-    }
-    peer.rateTokens = Math.min(peer.rateTokens + (nowMs - peer.rateLast), IP_RT_ERROR_BURST_MS);
-    peer.rateLast = nowMs;
-    if (peer.rateTokens >= IP_RT_ERROR_COST_MS) {
-      peer.rateTokens -= IP_RT_ERROR_COST_MS;
+    const now = jiffiesAt(net.w.sched.now);
+    const peer = inet_getpeer(net.peers, saddr, now);
+    peer.rateTokens = Math.min(peer.rateTokens + (now - peer.rateLast), IP_RT_ERROR_BURST);
+    peer.rateLast = now;
+    if (peer.rateTokens >= IP_RT_ERROR_COST) {
+      peer.rateTokens -= IP_RT_ERROR_COST;
       net.step(skb, 'L3', 'ip_error', ROUTE_FILE, net.full ? `The packet cannot be routed (${ERRNO_NAMES[rt.error]}): ip_error answers the sender with ICMP destination unreachable, code ${code}.` : '');
       icmp_send(net, skb, ICMP_DEST_UNREACH, code, 0);
     } else {

@@ -21,6 +21,8 @@ import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
 import { skb_release_data } from '../core/skb_release';
 import { HZ } from '../../proc/sysctl';
+import { jiffiesAt } from '../../sim/scheduler';
+import { inet_getpeer, inet_peer_xrlim_allow } from '../ipv4/inetpeer';
 import { snmpId } from '../snmp_ids';
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
@@ -212,22 +214,10 @@ const maskAllow = (type: number): boolean => type === ICMPV6_PKT_TOOBIG || type 
  */
 function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
   if (rt.dev.isLoopback) return true;
-  const jiffy = 1000 / HZ;
   const shift = net.w.variant.icmpv6RatelimitWholeTimeout ? 0 : (128 - (rt.plen6 ?? 128)) >> 5;
-  const tmo = ((net.get('net.ipv6.icmp.ratelimit') / jiffy) >> shift) * jiffy;
-  const nowMs = net.w.sched.now / 1e6;
-  const key = formatIpv6(daddr);
-  let p = net.ipv6.peers.get(key);
-  if (!p) net.ipv6.peers.set(key, (p = { rateTokens: 0, rateLast: nowMs - 60000 }));
-  let token = Math.min(p.rateTokens + (nowMs - p.rateLast), 6 * tmo);
-  p.rateLast = nowMs;
-  let ok = false;
-  if (token >= tmo) {
-    token -= tmo;
-    ok = true;
-  }
-  p.rateTokens = token;
-  return ok;
+  const tmo = (net.get('net.ipv6.icmp.ratelimit') / (1000 / HZ)) >> shift;
+  const now = jiffiesAt(net.w.sched.now);
+  return inet_peer_xrlim_allow(inet_getpeer(net.ipv6.peers, formatIpv6(daddr), now), tmo, now);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The IPv6 half of a namespace (struct netns_ipv6 and the inet6_dev of each device, v6.12):
 // addresses, the fib6 tables, multicast memberships, path MTUs learnt, ICMPv6 rate limits,
 // reassembly queues.
+import type { InetPeer } from '../ipv4/inetpeer';
 import type { Fqdir } from '../ipv4/ip_fragment_types';
 import type { Inet6DevMc } from './mcast';
 import type { Inet6DevRs } from './addrconf_rs';
@@ -65,7 +66,7 @@ export interface Ipv6State {
   /** route exceptions from Packet Too Big: destination text → path MTU */
   readonly pmtu: Map<string, number>;
   /** inet_peer rate-limit state per destination for icmpv6_xrlim_allow */
-  readonly peers: Map<string, { rateTokens: number; rateLast: number }>;
+  readonly peers: Map<string, InetPeer>;
   /** net->ipv6.fqdir: the reassembly queues of ipv6_frag_rcv (net/ipv6/reassembly.c) */
   readonly frags: Fqdir;
   /** nf_frag_pernet(net)->fqdir: nf_defrag_ipv6's own queues (net/ipv6/netfilter/nf_conntrack_reasm.c) and sysctls */

@@ -246,13 +246,8 @@ export function setLookup(s: NfSet, v: number | string, jiffies?: number): SetEl
   return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)) && !(jiffies !== undefined && e.expires !== undefined && jiffies >= e.expires));
 }
 
-/** CONFIG_HZ of the model's kernel */
-export const HZ = 250;
-
-/** jiffies64 at a time of the model's clock (ns): HZ 250, one jiffy per 4 ms. */
-export function jiffiesAt(ns: number): number {
-  return Math.floor(ns / 4_000_000);
-}
+export { HZ } from '../../proc/sysctl';
+export { jiffiesAt } from '../../sim/scheduler';
 
 export type NfObjectKind = 'counter' | 'quota' | 'limit';
 
