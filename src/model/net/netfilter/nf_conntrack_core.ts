@@ -77,6 +77,11 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     const h = nf.hash.get(tupleKey(t));
     if (!h) return init_conntrack(nf, skb, p, t, say);
     const ct = h.ct;
+    // nf_conntrack_tcp_packet (v6.12) leaves before nf_ct_refresh_acct for a SYN met in SYN_SENT
+    // while no reply was seen: a SYN retransmission renews neither the timeout nor the counters
+    // (so that a client or a NAT reusing the port cannot keep the entry alive), and
+    // `ct packets`/`ct bytes`/connbytes do not see it
+    const synRetrans = t.proto === IPPROTO_TCP && !ct.seenReply && ct.tcpState === 'SYN_SENT' && tcpFlagSet(p.tcpFlags ?? 0) === 0;
     if (t.proto === IPPROTO_TCP) {
       const flags = p.tcpFlags ?? 0;
       const ns = tcpNextState(ct.tcpState ?? 'ESTABLISHED', flags, h.reply, ct.tcpSimOpen);
@@ -123,13 +128,13 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     const rstKill = t.proto === IPPROTO_TCP && h.reply && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
-    nf_ct_acct_update(ct, h.reply, skb.len);
+    if (!synRetrans) nf_ct_acct_update(ct, h.reply, skb.len);
     // nf_ct_kill_acct → nf_ct_delete marks the entry IPS_DYING before it leaves the table
     if (rstKill) {
       ct.status |= IPS_DYING;
       nf_ct_unhash(nf, ct);
     }
-    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}.`);
+    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}${synRetrans ? '. A SYN again while no reply was seen: a retransmission, which renews neither the entry\'s timeout nor its packet and byte counters' : ''}.`);
     return 'NF_ACCEPT';
   }
   return 'NF_ACCEPT';
