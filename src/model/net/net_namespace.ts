@@ -73,6 +73,7 @@ const DEVINET = 'net/ipv4/devinet.c';
 const FRAG = 'net/ipv4/ip_fragment.c';
 const FRAG6 = 'net/ipv6/reassembly.c';
 const NF_FRAG6 = 'net/ipv6/netfilter/nf_conntrack_reasm.c';
+const NF_CT = 'net/netfilter/nf_conntrack_standalone.c';
 
 /** Every namespace-wide sysctl the model reads → its range (ctl_table entries of v6.12). */
 export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
@@ -113,6 +114,23 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.netfilter.nf_conntrack_frag6_high_thresh': { min: (n) => n.get('net.netfilter.nf_conntrack_frag6_low_thresh'), max: 2 ** 64 - 1, file: NF_FRAG6, handler: 'ulong' },
   'net.netfilter.nf_conntrack_frag6_low_thresh': { min: 0, max: (n) => n.get('net.netfilter.nf_conntrack_frag6_high_thresh'), file: NF_FRAG6, handler: 'ulong' },
   'net.netfilter.nf_conntrack_frag6_timeout': int(NF_FRAG6, INT_MIN, INT_MAX, 'jiffies'),
+  // nf_ct_sysctl_table: the conntrack timeouts, per netns (proc_dointvec_jiffies), read by
+  // nf_conntrack_timeout.ts. Not here: nf_conntrack_tcp_timeout_max_retrans, which needs the
+  // window tracking's retransmission count, and generic_timeout's protocols, which the model
+  // does not track
+  'net.netfilter.nf_conntrack_icmp_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_icmpv6_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_udp_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_udp_timeout_stream': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_sent': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_recv': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_established': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_fin_wait': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_close_wait': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_last_ack': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_time_wait': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_close': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
   // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
   'net.ipv4.tcp_syn_retries': u8(IPV4, 1, MAX_TCP_SYNCNT),
   // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
@@ -280,6 +298,20 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.netfilter.nf_conntrack_frag6_high_thresh': 4194304,
   'net.netfilter.nf_conntrack_frag6_low_thresh': 3145728,
   'net.netfilter.nf_conntrack_frag6_timeout': 60,
+  /** the trackers' defaults (v6.12: nf_ct_icmp_timeout, nf_ct_icmpv6_timeout, udp_timeouts, tcp_timeouts), in s */
+  'net.netfilter.nf_conntrack_icmp_timeout': 30,
+  'net.netfilter.nf_conntrack_icmpv6_timeout': 30,
+  'net.netfilter.nf_conntrack_udp_timeout': 30,
+  'net.netfilter.nf_conntrack_udp_timeout_stream': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_sent': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_recv': 60,
+  'net.netfilter.nf_conntrack_tcp_timeout_established': 432000,
+  'net.netfilter.nf_conntrack_tcp_timeout_fin_wait': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_close_wait': 60,
+  'net.netfilter.nf_conntrack_tcp_timeout_last_ack': 30,
+  'net.netfilter.nf_conntrack_tcp_timeout_time_wait': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_close': 10,
+  'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged': 300,
   'net.ipv4.tcp_syn_retries': 6,
   /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
   'net.ipv4.tcp_syn_linear_timeouts': 4,

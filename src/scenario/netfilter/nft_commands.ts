@@ -162,13 +162,14 @@ const UNMODELLED_OBJECTS = new Set(['ct', 'synproxy', 'secmark', 'tunnel']);
  * `ct helper|timeout|expectation NAME { … }`, `synproxy NAME { … }`…: a ct helper object
  * (nft_ct.c nft_ct_helper_obj) attaches a conntrack helper, whose effect is the expectations it
  * makes from the packets' payload (ftp's PORT commands…), which the model does not have; a ct
- * timeout object sets conntrack timeouts, which the model does not keep.
+ * timeout object gives its connections their own timeouts, where the model has the namespace's
+ * sysctls only.
  */
 function unmodelledObject(p: NftCursor, w: NTok): never {
   if (w.text !== 'ct') return p.fail(w, `${w.text} objects are not modelled`);
   const k = p.peek();
   if (k.text === 'helper') return p.fail(w, 'ct helper objects are not modelled (a conntrack helper and the expectations it makes, nft_ct_helper_obj)');
-  if (k.text === 'timeout') return p.fail(w, 'ct timeout objects are not modelled (the model keeps no conntrack timeouts)');
+  if (k.text === 'timeout') return p.fail(w, 'ct timeout objects are not modelled (the model takes conntrack timeouts from the namespace\'s sysctls only)');
   if (k.text === 'expectation') return p.fail(w, 'ct expectation objects are not modelled (the model has no expectations)');
   return p.fail(k, `syntax error: unexpected ${q(k.text)} after ct (expected helper, timeout or expectation)`);
 }

@@ -67,7 +67,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
       // the model has no zones: every entry is in the default zone 0
       return numKey(p, kw, (x) => (ctOf(x) ? 0 : undefined), (t) => p.num(t, 0, 65535), (v) => `ct zone ${v}`, needsCt);
     case 'expiration':
-      return notModelled(p, k, 'ct expiration is not modelled (the model keeps no conntrack timeouts)');
+      return notModelled(p, k, 'ct expiration is not modelled (the time left of an entry is not a value the rules can read in the model)');
     case 'helper':
     case 'label':
     case 'event':
@@ -166,7 +166,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
     case 'direction':
       return p.fail(k, `ct ${k.text} has no direction: write ct ${k.text}`);
     case 'expiration':
-      return p.fail(k, 'ct expiration is not modelled (the model keeps no conntrack timeouts)');
+      return p.fail(k, 'ct expiration is not modelled (the time left of an entry is not a value the rules can read in the model)');
     default:
       return p.fail(k, `unknown ct ${name} key ${q(k.text)}`);
   }

@@ -96,7 +96,7 @@ describe('NAT66 rewrites (nf_nat_ipv6_manip_pkt)', () => {
     const inside = inet6(a6('2001:db8:1::10'));
     const outside = inet6(a6('2001:db8:2::1'));
     const server = inet6(a6('2001:db8:2::20'));
-    const ct: NfConn = { id: 1, tuple: [{ src: inside, dst: server, proto: 17, sport: 5000, dport: 53 }, { src: server, dst: outside, proto: 17, sport: 53, dport: 5000 }], confirmed: true, seenReply: false, status: 1 << 4, mark: 0 };
+    const ct: NfConn = { id: 1, tuple: [{ src: inside, dst: server, proto: 17, sport: 5000, dport: 53 }, { src: server, dst: outside, proto: 17, sport: 53, dport: 5000 }], confirmed: true, seenReply: false, status: 1 << 4, mark: 0, timeout: 0 };
     // the quoted datagram as the server saw it: 2001:db8:2::1:5000 → 2001:db8:2::20:53
     const quote = pkt6('2001:db8:2::1', '2001:db8:2::20', 17, [0x13, 0x88, 0, 53, 0, 9, 0, 0, 0x78]);
     const body = [1, 4, 0, 0, 0, 0, 0, 0, ...quote.buf.slice(0, quote.tail)];

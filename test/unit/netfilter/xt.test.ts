@@ -58,7 +58,7 @@ function evalOn(r: { net: ReturnType<World['addHost']>; exprs: Expr[] }, skb: Sk
   return true;
 }
 
-const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: inet4(0x0a000001), dst: inet4(0x0a000002), proto: 6, sport: 1000, dport: 80 }, { src: inet4(0x0a000002), dst: inet4(0x0a000001), proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, ...o });
+const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: inet4(0x0a000001), dst: inet4(0x0a000002), proto: 6, sport: 1000, dport: 80 }, { src: inet4(0x0a000002), dst: inet4(0x0a000001), proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, timeout: 0, ...o });
 
 describe('iptables extensions (issue 15): accepted and refused lines', () => {
   const ok = [

@@ -34,7 +34,7 @@ import { tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { hook2manip } from './nf_nat';
 import { INT_MAX, NF_IP_PRI_CONNTRACK, NF_IP_PRI_CONNTRACK_DEFRAG, NF_IP_PRI_NAT_DST, NF_IP_PRI_NAT_SRC } from './netfilter_ipv4';
 import { ipv4_conntrack_defrag } from './nf_defrag_ipv4';
-import { __nf_conntrack_confirm, nf_conntrack_in } from './nf_conntrack_core';
+import { __nf_conntrack_confirm, nf_conntrack_in, nf_ct_find } from './nf_conntrack_core';
 import { nf_nat_ipv4_fn } from './nf_nat_proto';
 import { nf_nat_ipv6_fn } from './nf_nat_proto_ipv6';
 import { ipv6_defrag } from './nf_defrag_ipv6';
@@ -336,7 +336,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
   }
 
   ctFind(t: Tuple): NfConn | null {
-    return this.hash.get(tupleKey(t))?.ct ?? null;
+    return nf_ct_find(this, tupleKey(t))?.ct ?? null;
   }
 
   ctState(skb: SkBuff): string | null {

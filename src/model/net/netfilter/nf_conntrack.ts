@@ -50,6 +50,11 @@ export interface NfConn {
   mark: number;
   /** UDP: the jiffies after which a connection that has seen a reply is a stream (ct->proto.udp.stream_ts) */
   udpStreamTs?: number;
+  /**
+   * ct->timeout in jiffies: the span alone while unconfirmed, then the jiffy the entry expires at
+   * (nf_conntrack_timeout.ts)
+   */
+  timeout: number;
   /** the acct extension (nf_conntrack_acct.ts), when accounting was on at creation */
   acct?: import('./nf_conntrack_acct').CtAcct;
 }

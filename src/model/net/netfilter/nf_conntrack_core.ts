@@ -23,6 +23,7 @@ import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
+import { icmpTimeout, nf_ct_is_expired, nf_ct_refresh, nf_ct_timeout_confirm, tcpTimeout, udpTimeout } from './nf_conntrack_timeout';
 
 export function nf_ct_set(skb: SkBuff, ct: NfConn, ctinfo: string): void {
   skb.nfct = { state: ctinfo, id: ct.id };
@@ -51,7 +52,7 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
   if (isIcmpError(p)) {
     const v6 = p.pf === 'ipv6';
     const inner = innerTuple(p);
-    const h = inner && canInvert(inner.t) ? nf.hash.get(tupleKey(invertTuple(inner.t))) : undefined;
+    const h = inner && canInvert(inner.t) ? nf_ct_find(nf, tupleKey(invertTuple(inner.t))) : undefined;
     if (!inner || !h) {
       say(`Conntrack: an ICMP${v6 ? 'v6' : ''} error about ${inner ? describeTuple(inner.t) : 'a truncated datagram'}, which belongs to no known connection: no entry is attached (ct state invalid).`);
       return 'NF_ACCEPT';
@@ -74,8 +75,14 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     return 'NF_ACCEPT';
   }
   for (let round = 0; round < 2; round++) {
-    const h = nf.hash.get(tupleKey(t));
-    if (!h) return init_conntrack(nf, skb, p, t, say);
+    const key = tupleKey(t);
+    const old = nf.hash.get(key);
+    const h = nf_ct_find(nf, key);
+    if (!h) {
+      // ____nf_conntrack_find passed over an expired entry and freed it (nf_ct_gc_expired)
+      const gone = old && net.full ? `Connection #${old.ct.id} (${describeTuple(old.ct.tuple[0])}${old.ct.tcpState ? `, TCP state ${old.ct.tcpState}` : ''}) expired ${((jiffiesAt(net.w.sched.now) - old.ct.timeout) / HZ).toFixed(2)} s ago (its timeout ran out), so the lookup freed it. ` : '';
+      return init_conntrack(nf, skb, p, t, gone ? (w, v) => say(gone + w, v) : say);
+    }
     const ct = h.ct;
     // nf_conntrack_tcp_packet (v6.12) leaves before nf_ct_refresh_acct for a SYN met in SYN_SENT
     // while no reply was seen: a SYN retransmission renews neither the timeout nor the counters
@@ -126,9 +133,14 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     // inside tcp_in_window (seq 0 in SYN_SENT), while the opener's own RST may fall outside the
     // window, which the model does not track, and then changes nothing
     const rstKill = t.proto === IPPROTO_TCP && h.reply && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
+    // the tracker chose the span before nf_conntrack_in sets IPS_SEEN_REPLY for a first reply
+    const extra = l4Timeout(net, ct, t.proto, p.pf === 'ipv6');
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
-    if (!synRetrans) nf_ct_acct_update(ct, h.reply, skb.len);
+    if (!synRetrans) {
+      nf_ct_refresh(net, ct, extra);
+      nf_ct_acct_update(ct, h.reply, skb.len);
+    }
     // nf_ct_kill_acct → nf_ct_delete marks the entry IPS_DYING before it leaves the table
     if (rstKill) {
       ct.status |= IPS_DYING;
@@ -156,9 +168,10 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
     say(`Conntrack: ICMP${v6 ? 'v6' : ''} type ${t.dport} cannot start a connection (only queries such as echo request can${v6 ? (canInvert(t) ? ': nf_conntrack_icmpv6_packet refuses it' : ': the type has no reply type, nf_ct_invert_tuple fails') : ''}): no entry (ct state invalid).`);
     return 'NF_ACCEPT';
   }
-  const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0 };
+  const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0, timeout: 0 };
   // nf_conntrack_udp_packet on an unconfirmed entry: stream_ts = jiffies + 2 * HZ
   if (t.proto === IPPROTO_UDP) ct.udpStreamTs = jiffiesAt(nf.net.w.sched.now) + 2 * HZ;
+  nf_ct_refresh(nf.net, ct, l4Timeout(nf.net, ct, t.proto, p.pf === 'ipv6'));
   nf.conns.set(ct.id, ct);
   nf_ct_acct_ext_add(nf, ct);
   nf_ct_acct_update(ct, false, skb.len);
@@ -174,7 +187,34 @@ export function nf_ct_kill(nf: NfEngine, ct: NfConn): void {
 
 /** Takes the entry out of the lookup table only: packets that already hold it still reach it. */
 function nf_ct_unhash(nf: NfEngine, ct: NfConn): void {
-  for (const [k, v] of nf.hash) if (v.ct === ct) nf.hash.delete(k);
+  // confirmed under its two tuples, which no later change of the entry touches
+  for (const t of ct.tuple) {
+    const k = tupleKey(t);
+    if (nf.hash.get(k)?.ct === ct) nf.hash.delete(k);
+  }
+}
+
+/** nf_ct_gc_expired: an expired entry leaves the table (IPS_DYING); packets that hold it keep it. */
+function nf_ct_gc_expired(nf: NfEngine, ct: NfConn): void {
+  ct.status |= IPS_DYING;
+  nf_ct_unhash(nf, ct);
+}
+
+/** The table's lookup (____nf_conntrack_find): an expired entry is freed, and not found. */
+export function nf_ct_find(nf: NfEngine, key: string): { ct: NfConn; reply: boolean } | undefined {
+  const h = nf.hash.get(key);
+  if (h && nf_ct_is_expired(nf.net, h.ct)) {
+    nf_ct_gc_expired(nf, h.ct);
+    return undefined;
+  }
+  return h;
+}
+
+/** The span the entry's protocol tracker gives the packet it accepted. */
+function l4Timeout(net: Net, ct: NfConn, proto: number, v6: boolean): number {
+  if (proto === IPPROTO_TCP) return tcpTimeout(net, ct.tcpState!, ct.seenReply);
+  if (proto === IPPROTO_UDP) return udpTimeout(net, ct);
+  return icmpTimeout(net, v6);
 }
 
 export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, pf: NfProto = 'ipv4'): HookResult['verdict'] {
@@ -193,6 +233,7 @@ export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName,
     return 'NF_ACCEPT';
   }
   ct.confirmed = true;
+  nf_ct_timeout_confirm(net, ct);
   nf.hash.set(tupleKey(ct.tuple[0]), { ct, reply: false });
   nf.hash.set(tupleKey(ct.tuple[1]), { ct, reply: true });
   say(`Confirm: the first packet of connection #${ct.id} passed every hook, so the connection enters the conntrack table under both tuples: ${describeTuple(ct.tuple[0])} (original) and ${describeTuple(ct.tuple[1])} (reply).`);
@@ -200,6 +241,6 @@ export function __nf_conntrack_confirm(nf: NfEngine, net: Net, hook: NfHookName,
 }
 
 export function nf_conntrack_tuple_taken(nf: NfEngine, reply: Tuple, self: NfConn): boolean {
-  const h = nf.hash.get(tupleKey(reply));
+  const h = nf_ct_find(nf, tupleKey(reply));
   return !!h && h.ct !== self;
 }

@@ -111,7 +111,7 @@ const OPTS: Record<string, (st: St, o: XtOpt) => void | string[]> = {
     }
     st.tests.push({ name: '--ctstatus', inv: o.neg, test: (_x, ct) => (ctStatusBits(ct) & m) !== 0, shows: (x) => `ctstatus 0x${(ctOf(x) ? ctStatusBits(ctOf(x)!) : 0).toString(16)}` });
   },
-  '--ctexpire': (_st, o) => fail(o.opt, 'conntrack --ctexpire is not modelled (the model keeps no conntrack timeouts)'),
+  '--ctexpire': (_st, o) => fail(o.opt, 'conntrack --ctexpire is not modelled (the time left of an entry is not a value the rules can read in the model)'),
   '--ctdir': (st, o) => {
     const v = o.arg('ORIGINAL or REPLY');
     const d = v.text.toUpperCase();

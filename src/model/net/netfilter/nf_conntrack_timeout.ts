@@ -1,0 +1,75 @@
+// When a conntrack entry ends (Linux v6.12): each packet the tracker accepts sets the entry's
+// timeout anew (nf_ct_refresh_acct) to a span its protocol chooses: a TCP state's
+// (nf_conntrack_proto_tcp.c tcp_timeouts), UDP's unreplied or stream span
+// (nf_conntrack_proto_udp.c), ICMP's and ICMPv6's. An unconfirmed entry keeps the span itself,
+// and __nf_conntrack_confirm adds the time of confirmation. Once the time is reached the entry is
+// expired: every lookup of the table passes over it and frees it (____nf_conntrack_find,
+// nf_ct_gc_expired), so the next packet of those addresses and ports starts a new connection.
+// gc_worker frees the rest in the background; the model frees an expired entry when a lookup
+// meets it, which no packet can tell apart. Times are jiffies, as the kernel keeps them.
+import type { Net } from '../net_namespace';
+import type { NfConn } from './nf_conntrack';
+import { HZ, jiffiesAt } from './nf_tables';
+
+/** the sysctl (net.netfilter.nf_conntrack_tcp_timeout_*) of each TCP state's span */
+const TCP_STATE_SYSCTL: Record<string, string> = {
+  SYN_SENT: 'net.netfilter.nf_conntrack_tcp_timeout_syn_sent',
+  SYN_RECV: 'net.netfilter.nf_conntrack_tcp_timeout_syn_recv',
+  ESTABLISHED: 'net.netfilter.nf_conntrack_tcp_timeout_established',
+  FIN_WAIT: 'net.netfilter.nf_conntrack_tcp_timeout_fin_wait',
+  CLOSE_WAIT: 'net.netfilter.nf_conntrack_tcp_timeout_close_wait',
+  LAST_ACK: 'net.netfilter.nf_conntrack_tcp_timeout_last_ack',
+  TIME_WAIT: 'net.netfilter.nf_conntrack_tcp_timeout_time_wait',
+  CLOSE: 'net.netfilter.nf_conntrack_tcp_timeout_close',
+};
+const TCP_UNACK = 'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged';
+
+/** seconds of a sysctl kept by proc_dointvec_jiffies, in jiffies */
+const span = (net: Net, key: string): number => net.get(key) * HZ;
+
+/**
+ * The span nf_conntrack_tcp_packet gives a segment that moved the entry to `state`: the state's
+ * own; SYN_SENT2 (a SYN from both ends) has no sysctl and keeps SYN_SENT's default of 2 minutes
+ * (tcp_timeouts); ESTABLISHED before any reply (an entry picked up mid-stream) at most the
+ * unacknowledged span.
+ */
+export function tcpTimeout(net: Net, state: string, seenReply: boolean): number {
+  const t = state === 'SYN_SENT2' ? 120 * HZ : span(net, TCP_STATE_SYSCTL[state]);
+  if (!seenReply && state === 'ESTABLISHED') return Math.min(t, span(net, TCP_UNACK));
+  return t;
+}
+
+/**
+ * nf_conntrack_udp_packet: the unreplied span until a reply was seen (the first reply itself
+ * included: IPS_SEEN_REPLY is set after the tracker ran), then the stream span once the entry is
+ * more than 2 s old (stream_ts).
+ */
+export function udpTimeout(net: Net, ct: NfConn): number {
+  if (ct.seenReply && ct.udpStreamTs !== undefined && jiffiesAt(net.w.sched.now) > ct.udpStreamTs) return span(net, 'net.netfilter.nf_conntrack_udp_timeout_stream');
+  return span(net, 'net.netfilter.nf_conntrack_udp_timeout');
+}
+
+/** nf_conntrack_icmp_packet / nf_conntrack_icmpv6_packet: the same span for every packet */
+export function icmpTimeout(net: Net, v6: boolean): number {
+  return span(net, v6 ? 'net.netfilter.nf_conntrack_icmpv6_timeout' : 'net.netfilter.nf_conntrack_icmp_timeout');
+}
+
+/** __nf_ct_refresh_acct's timeout part: a span from now, or the span alone while unconfirmed */
+export function nf_ct_refresh(net: Net, ct: NfConn, extra: number): void {
+  ct.timeout = ct.confirmed ? jiffiesAt(net.w.sched.now) + extra : extra;
+}
+
+/** __nf_conntrack_confirm: the span runs from the confirmation */
+export function nf_ct_timeout_confirm(net: Net, ct: NfConn): void {
+  ct.timeout += jiffiesAt(net.w.sched.now);
+}
+
+/** nf_ct_is_expired: a confirmed entry whose time has come ((s32)(timeout - now) <= 0) */
+export function nf_ct_is_expired(net: Net, ct: NfConn): boolean {
+  return ct.confirmed && ct.timeout - jiffiesAt(net.w.sched.now) <= 0;
+}
+
+/** seconds left (nf_ct_expires), for the sentences */
+export function nf_ct_expires_s(net: Net, ct: NfConn): number {
+  return Math.max(0, ct.timeout - jiffiesAt(net.w.sched.now)) / HZ;
+}
