@@ -444,6 +444,8 @@ interface RouteText {
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
+  /** the child last stepped to (Recorder.child) */
+  lastKid: StackNode | null;
   /** the path without its last call (the root: itself), its length, and its last call ('' at the root) */
   parent: StackNode;
   depth: number;
@@ -483,6 +485,18 @@ function trieChild(node: Trie, k: unknown): Trie {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Sentence = (...args: any[]) => string;
+
+/** a template's sentences (Recorder.say): a trie of its arguments, and its last call's arguments and sentence */
+interface SaidOf {
+  trie: Trie;
+  a: unknown;
+  b: unknown;
+  c: unknown;
+  d: unknown;
+  e: unknown;
+  g: unknown;
+  text: string | undefined;
+}
 
 /** how many recent sentences of a call path are compared before the intern table is asked */
 const RECENT_WHAT = 4;
@@ -576,7 +590,7 @@ export class Recorder {
   private hooks: Trie = new Map();
   private counterSets: Trie = new Map();
   /** the sentences made by `say`: per template, a trie of its arguments */
-  private said = new Map<Sentence, Trie>();
+  private said = new Map<Sentence, SaidOf>();
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
   private store = new ByteStore();
@@ -805,6 +819,7 @@ export class Recorder {
     const node: StackNode = {
       arr,
       kids: new Map(),
+      lastKid: null,
       parent: null as unknown as StackNode,
       depth: arr.length,
       name,
@@ -923,11 +938,14 @@ export class Recorder {
    * full run. A few Map lookups of the arguments find it instead. Only `f.length` arguments count.
    */
   say(f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string {
-    let node = this.said.get(f);
-    if (node === undefined) {
-      node = new Map();
-      this.said.set(f, node);
+    let of = this.said.get(f);
+    if (of === undefined) {
+      of = { trie: new Map(), a: undefined, b: undefined, c: undefined, d: undefined, e: undefined, g: undefined, text: undefined };
+      this.said.set(f, of);
     }
+    // the arguments of its last call: a step mostly says what it said the packet before
+    if (of.text !== undefined && of.a === a && of.b === b && of.c === c && of.d === d && of.e === e && of.g === g) return of.text;
+    let node = of.trie;
     const n = f.length;
     if (n > 0) node = trieChild(node, a);
     if (n > 1) node = trieChild(node, b);
@@ -941,15 +959,26 @@ export class Recorder {
       text = this.intern(f(a, b, c, d, e, g));
       node.set(TRIE_END, text);
     }
+    of.a = a;
+    of.b = b;
+    of.c = c;
+    of.d = d;
+    of.e = e;
+    of.g = g;
+    of.text = text;
     return text;
   }
 
   private child(node: StackNode, name: string): StackNode {
+    // the call it made last: a path's calls and steps mostly repeat, packet after packet
+    const last = node.lastKid;
+    if (last !== null && last.name === name) return last;
     let next = node.kids.get(name);
     if (!next) {
       next = this.stackNode(Object.freeze([...node.arr, name]) as string[], node, name);
       node.kids.set(name, next);
     }
+    node.lastKid = next;
     return next;
   }
 
