@@ -190,14 +190,15 @@ export function benchCapture(): string {
     }
     // The full level gets a warm-up run as the fates level did (its own steps, templates and
     // recorder are compiled on first use: the first full run in a process is about twice as
-    // slow, printed apart), then three pairs of runs side by side, their medians compared.
+    // slow, printed apart), then five pairs of runs side by side, their medians compared (with
+    // three, one slow run of a shared machine's still moved the median).
     const cold = replay(dir, 'slice.pcapng', 'full');
     const fa: number[] = [];
     const fu: number[] = [];
     const faCpu: number[] = [];
     const fuCpu: number[] = [];
     let full = cold;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const f = replay(dir, 'slice.pcapng', 'fates');
       full = replay(dir, 'slice.pcapng', 'full');
       fa.push(f.ms);
@@ -209,7 +210,7 @@ export function benchCapture(): string {
     const r = fms / median(fu);
     const rCpu = median(faCpu) / median(fuCpu);
     lines.push(
-      `  full trace on the same ${slice.toLocaleString('en')} frames at both levels (median of 3 runs, each beside a fates-only run, after a warm-up of each): ` +
+      `  full trace on the same ${slice.toLocaleString('en')} frames at both levels (median of 5 runs, each beside a fates-only run, after a warm-up of each): ` +
         `full ${rate(slice, median(fu))} (${(median(fu) / 1000).toFixed(2)} s, ${full.events.toLocaleString('en')} events) vs fates-only ${rate(slice, fms)} (${(fms / 1000).toFixed(2)} s): ` +
         `${r.toFixed(2)}x (goal ≥ 0.25x: ${r >= 0.25 ? 'met' : 'NOT met'}); by CPU time ${rCpu.toFixed(2)}x; the first full run in the process ${rate(slice, cold.ms)}`,
     );
