@@ -2,8 +2,11 @@
 // frames (100,000 by default; NETSTACK_BENCH_CAPTURE_N), then measures side by side, in the same
 // run: `tshark -r` summarising it (when tshark is installed), the model's fates-and-counters
 // replay of it, and the full trace against fates-only on a slice of it (a full trace keeps every
-// event: its memory, not its speed, limits the size). Also: parsing a long traffic list on the
-// fast path against the YAML path.
+// event: its memory, not its speed, limits the size). The slice is 20,000 frames
+// (NETSTACK_BENCH_FULL_N): at 5,000 the fates-only side ran in 40 to 80 ms, where a few ms of a
+// shared machine's noise, and the run's fixed cost (the hosts set up, the capture opened), were a
+// tenth of it or more and swung the ratio (docs/capture.md, perf16a). Also: parsing a long
+// traffic list on the fast path against the YAML path.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -164,7 +167,7 @@ function median(xs: number[]): number {
 
 export function benchCapture(): string {
   const n = Number(process.env.NETSTACK_BENCH_CAPTURE_N ?? 100_000);
-  const slice = Math.min(n, Number(process.env.NETSTACK_BENCH_FULL_N ?? 5_000));
+  const slice = Math.min(n, Number(process.env.NETSTACK_BENCH_FULL_N ?? 20_000));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netstack-bench-capture-'));
   const lines: string[] = [];
   try {
@@ -187,14 +190,15 @@ export function benchCapture(): string {
     }
     // The full level gets a warm-up run as the fates level did (its own steps, templates and
     // recorder are compiled on first use: the first full run in a process is about twice as
-    // slow, printed apart), then three pairs of runs side by side, their medians compared.
+    // slow, printed apart), then five pairs of runs side by side, their medians compared (with
+    // three, one slow run of a shared machine's still moved the median).
     const cold = replay(dir, 'slice.pcapng', 'full');
     const fa: number[] = [];
     const fu: number[] = [];
     const faCpu: number[] = [];
     const fuCpu: number[] = [];
     let full = cold;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const f = replay(dir, 'slice.pcapng', 'fates');
       full = replay(dir, 'slice.pcapng', 'full');
       fa.push(f.ms);
@@ -205,7 +209,11 @@ export function benchCapture(): string {
     const fms = median(fa);
     const r = fms / median(fu);
     const rCpu = median(faCpu) / median(fuCpu);
-    lines.push(`  full trace on ${slice.toLocaleString('en')} frames (median of 3 runs, each beside a fates-only run, after a warm-up of each): ${rate(slice, median(fu))} (${full.events.toLocaleString('en')} events) vs fates-only ${rate(slice, fms)}: ${r.toFixed(2)}x (goal ≥ 0.25x: ${r >= 0.25 ? 'met' : 'NOT met'}); by CPU time ${rCpu.toFixed(2)}x; the first full run in the process ${rate(slice, cold.ms)}`);
+    lines.push(
+      `  full trace on the same ${slice.toLocaleString('en')} frames at both levels (median of 5 runs, each beside a fates-only run, after a warm-up of each): ` +
+        `full ${rate(slice, median(fu))} (${(median(fu) / 1000).toFixed(2)} s, ${full.events.toLocaleString('en')} events) vs fates-only ${rate(slice, fms)} (${(fms / 1000).toFixed(2)} s): ` +
+        `${r.toFixed(2)}x (goal ≥ 0.25x: ${r >= 0.25 ? 'met' : 'NOT met'}); by CPU time ${rCpu.toFixed(2)}x; the first full run in the process ${rate(slice, cold.ms)}`,
+    );
     const pn = Number(process.env.NETSTACK_BENCH_LIST_N ?? 100_000);
     const slow = parseMs(pn, false);
     const fast = parseMs(pn, true);

@@ -412,8 +412,10 @@ interface FatesPending {
   n: number;
 }
 
-/** an sk_buff's bytes at a generation, and its last two snapshots */
+/** an sk_buff's bytes at its latest generation, and its last two snapshots (one entry an sk_buff, made over as its bytes change) */
 interface SkbVersion {
+  /** the recorder whose rows these are (an sk_buff holds one entry, SkBuff.rec) */
+  owner: Recorder;
   gen: number;
   buf: Uint8Array;
   /** its number in the snapshot store's versions */
@@ -421,11 +423,29 @@ interface SkbVersion {
   /** rows in the snapshot store, -1: none */
   last: number;
   prev: number;
+  /**
+   * What row `last` was found or made from: the sk_buff's `meta` then, and what a snapshot shows
+   * that is not the sk_buff's own field (a device's name, a route's device's name, the conntrack
+   * entry's state), so an sk_buff with the same number and these is row `last` without a compare.
+   */
+  meta: number;
+  devName: string | null;
+  rtDevName: string | null;
+  ctState: string | null;
+}
+
+/** a route's description by a recorder (Rtable.rec), and the name of its device then */
+interface RouteText {
+  owner: Recorder;
+  dev: string;
+  text: string;
 }
 
 interface StackNode {
   arr: string[];
   kids: Map<string, StackNode>;
+  /** the child last stepped to (Recorder.child) */
+  lastKid: StackNode | null;
   /** the path without its last call (the root: itself), its length, and its last call ('' at the root) */
   parent: StackNode;
   depth: number;
@@ -435,10 +455,16 @@ interface StackNode {
   /** the file of the last event at this path, and its id: a function's events name one file */
   file: string | undefined;
   fileId: number;
+  /** likewise its layer */
+  layer: Layer | undefined;
+  layerId: number;
+  /** the last few sentences of its events, and their ids (Recorder.whatId) */
+  what: string[];
+  whatIds: number[];
 }
 
-/** a node of the interning trie of hook contexts, counter sets and sentences; TRIE_END holds the object or sentence */
-type Trie = Map<unknown, Trie | object | string>;
+/** a node of the interning trie of hook contexts, counter sets and sentences; TRIE_END holds the object's id (Values) or the sentence */
+type Trie = Map<unknown, Trie | object | string | number>;
 const TRIE_END = Symbol('end');
 const TRIE_OPEN = Symbol('{');
 const TRIE_CLOSE = Symbol('}');
@@ -452,12 +478,6 @@ function trieChild(node: Trie, k: unknown): Trie {
   return next;
 }
 
-function trieValue(node: Trie, o: object): object {
-  const had = node.get(TRIE_END);
-  if (had !== undefined) return had as object;
-  node.set(TRIE_END, o);
-  return o;
-}
 
 /**
  * A sentence's template (Recorder.say): a function of its arguments alone (numbers, strings), which
@@ -466,7 +486,19 @@ function trieValue(node: Trie, o: object): object {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Sentence = (...args: any[]) => string;
 
-/** how many recent sentences of a function are compared before the intern table is asked */
+/** a template's sentences (Recorder.say): a trie of its arguments, and its last call's arguments and sentence */
+interface SaidOf {
+  trie: Trie;
+  a: unknown;
+  b: unknown;
+  c: unknown;
+  d: unknown;
+  e: unknown;
+  g: unknown;
+  text: string | undefined;
+}
+
+/** how many recent sentences of a call path are compared before the intern table is asked */
 const RECENT_WHAT = 4;
 
 /** rough bytes of one event object with its fields (the budget's memory estimate) */
@@ -548,8 +580,7 @@ export class Recorder {
    * packet that takes the same path, and a trace keeps one copy of each.
    */
   private strings = new Map<string, string>();
-  /** per function, the last few sentences of its events (internWhat) */
-  private recentWhat = new Map<string, string[]>();
+  /** which of a call path's recent sentences the next new one replaces (whatId) */
   private recentSlot = 0;
   /**
    * Hook contexts and counter sets, interned in a trie of their keys and values in order: a walk
@@ -559,22 +590,10 @@ export class Recorder {
   private hooks: Trie = new Map();
   private counterSets: Trie = new Map();
   /** the sentences made by `say`: per template, a trie of its arguments */
-  private said = new Map<Sentence, Trie>();
+  private said = new Map<Sentence, SaidOf>();
   /** the packet whose summary was last checked: the steps of one packet come in runs */
   private summarized = 0;
-  /** per sk_buff object: the bytes hex at a generation, so unchanged bytes are not copied again */
-  private hexCache = new WeakMap<SkBuff, SkbVersion>();
-  /**
-   * The sk_buff of the last snapshot and its entry, and likewise the last route described: a
-   * packet's steps come in runs on one sk_buff, and a WeakMap lookup per step is not free. Both
-   * are also in their WeakMap, so which one answers changes nothing.
-   */
-  private lastSkb: SkBuff | null = null;
-  private lastVersion: SkbVersion | undefined = undefined;
-  private lastRoute: Rtable | null = null;
-  private lastRouteText: { dev: string; text: string } | undefined = undefined;
   private store = new ByteStore();
-  private routeText = new WeakMap<Rtable, { dev: string; text: string }>();
 
   /**
    * The level's own versions of the calls the model makes at every step, chosen when the level
@@ -752,7 +771,7 @@ export class Recorder {
     const pending = host === this.fpHost ? this.fpEntry! : this.fatesPendingOf(host);
     let countersId = 0;
     if (pending.n > 0) {
-      countersId = this.refId(this.internCounters(pending));
+      countersId = this.countersId(pending);
       pending.n = 0;
     }
     const node = this.internStack(fn);
@@ -768,7 +787,11 @@ export class Recorder {
       this.lastHostId = this.refId(host);
     }
     ev[k + 2] = this.lastHostId;
-    ev[k + 3] = this.refId(layer);
+    if (node.layer !== layer) {
+      node.layer = layer;
+      node.layerId = this.refId(layer);
+    }
+    ev[k + 3] = node.layerId;
     ev[k + 4] = node.id;
     if (node.file !== file) {
       node.file = file;
@@ -776,9 +799,9 @@ export class Recorder {
     }
     ev[k + 5] = node.fileId;
     const text = typeof what === 'string' ? what : what();
-    ev[k + 6] = this.refId(this.internWhat(fn, text));
+    ev[k + 6] = this.whatId(node, text);
     if (extra !== undefined) {
-      ev[k + 7] = extra.hook ? this.refId(this.internHook(extra.hook)) : 0;
+      ev[k + 7] = extra.hook ? this.hookId(extra.hook) : 0;
       ev[k + 9] = extra.drop ? this.refId(extra.drop) : 0;
       ev[k + 10] = extra.ret ? this.refId(extra.ret) : 0;
     } else ev[k + 7] = ev[k + 9] = ev[k + 10] = 0;
@@ -793,7 +816,21 @@ export class Recorder {
   }
 
   private stackNode(arr: string[], parent: StackNode | null, name: string): StackNode {
-    const node: StackNode = { arr, kids: new Map(), parent: null as unknown as StackNode, depth: arr.length, name, id: this.refId(arr), file: undefined, fileId: 0 };
+    const node: StackNode = {
+      arr,
+      kids: new Map(),
+      lastKid: null,
+      parent: null as unknown as StackNode,
+      depth: arr.length,
+      name,
+      id: this.refId(arr),
+      file: undefined,
+      fileId: 0,
+      layer: undefined,
+      layerId: 0,
+      what: [],
+      whatIds: [],
+    };
     node.parent = parent ?? node;
     return node;
   }
@@ -901,11 +938,14 @@ export class Recorder {
    * full run. A few Map lookups of the arguments find it instead. Only `f.length` arguments count.
    */
   say(f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string {
-    let node = this.said.get(f);
-    if (node === undefined) {
-      node = new Map();
-      this.said.set(f, node);
+    let of = this.said.get(f);
+    if (of === undefined) {
+      of = { trie: new Map(), a: undefined, b: undefined, c: undefined, d: undefined, e: undefined, g: undefined, text: undefined };
+      this.said.set(f, of);
     }
+    // the arguments of its last call: a step mostly says what it said the packet before
+    if (of.text !== undefined && of.a === a && of.b === b && of.c === c && of.d === d && of.e === e && of.g === g) return of.text;
+    let node = of.trie;
     const n = f.length;
     if (n > 0) node = trieChild(node, a);
     if (n > 1) node = trieChild(node, b);
@@ -919,15 +959,26 @@ export class Recorder {
       text = this.intern(f(a, b, c, d, e, g));
       node.set(TRIE_END, text);
     }
+    of.a = a;
+    of.b = b;
+    of.c = c;
+    of.d = d;
+    of.e = e;
+    of.g = g;
+    of.text = text;
     return text;
   }
 
   private child(node: StackNode, name: string): StackNode {
+    // the call it made last: a path's calls and steps mostly repeat, packet after packet
+    const last = node.lastKid;
+    if (last !== null && last.name === name) return last;
     let next = node.kids.get(name);
     if (!next) {
       next = this.stackNode(Object.freeze([...node.arr, name]) as string[], node, name);
       node.kids.set(name, next);
     }
+    node.lastKid = next;
     return next;
   }
 
@@ -938,12 +989,12 @@ export class Recorder {
   }
 
   /**
-   * Hook contexts and counter deltas, interned: a forwarded packet's steps carry about eight hook
+   * A hook context's id, interned: a forwarded packet's steps carry about eight hook
    * contexts and six counter sets, and a run has only a handful of distinct ones. The key is the
    * object's own keys and its JSON, so an interned object is equal to the one it stands for, key
    * for key (an explicit undefined too); they are fresh objects no one changes after the step.
    */
-  private internHook(h: HookContext): HookContext {
+  private hookId(h: HookContext): number {
     let node = this.hooks;
     for (const k in h) {
       const v: unknown = h[k as keyof HookContext];
@@ -956,50 +1007,60 @@ export class Recorder {
       node = trieChild(node, TRIE_OPEN);
       for (const k2 in v) {
         const v2: unknown = (v as Record<string, unknown>)[k2];
-        if (typeof v2 === 'object' && v2 !== null) return h; // deeper than the model makes: kept as it is
+        if (typeof v2 === 'object' && v2 !== null) return this.refId(h); // deeper than the model makes: kept as it is
         node = trieChild(trieChild(node, k2), v2);
       }
       node = trieChild(node, TRIE_CLOSE);
     }
-    return trieValue(node, h) as HookContext;
+    const had = node.get(TRIE_END) as number | undefined;
+    if (had !== undefined) return had;
+    const id = this.refId(h);
+    node.set(TRIE_END, id);
+    return id;
   }
 
   /**
-   * A host's pending deltas as the counter set of an event: a name counted more than once summed
-   * at its first place (the key order of first counting), then interned by walking the trie with
-   * the list itself, so an object is made only for a set not seen before.
+   * A host's pending deltas as the counter set of an event, by its id: a name counted more than
+   * once summed at its first place (the key order of first counting), then interned by walking
+   * the trie with the list itself, so an object is made only for a set not seen before. The trie
+   * keeps the id, so no table is asked for it.
    */
-  private internCounters(p: FatesPending): Record<string, number> {
+  private countersId(p: FatesPending): number {
     const l = p.l;
     let n = p.n;
     if (n > 2) n = sumRepeats(l, n);
     let node = this.counterSets;
     for (let i = 0; i < n; i += 2) node = trieChild(trieChild(node, l[i]), l[i + 1]);
-    const had = node.get(TRIE_END);
-    if (had !== undefined) return had as Record<string, number>;
+    const had = node.get(TRIE_END) as number | undefined;
+    if (had !== undefined) return had;
     const c: Record<string, number> = {};
     for (let i = 0; i < n; i += 2) c[l[i] as string] = l[i + 1] as number;
-    node.set(TRIE_END, c);
-    return c;
+    const id = this.refId(c);
+    node.set(TRIE_END, id);
+    return id;
   }
 
   /**
-   * An event's sentence, interned: first against the last few sentences of the same function,
-   * compared as they are (a built sentence is a tree of its pieces, which `===` walks without
-   * copying), then in the table, which must flatten and hash it, a copy of the sentence at every
-   * step. Most steps say what their function said the packet before.
+   * The id of an event's sentence, interned: first against the last few sentences of the same
+   * call path (StackNode.what), compared as they are (a built sentence is a tree of its pieces,
+   * which `===` walks without copying), with their ids kept beside them; then in the table, which
+   * must flatten and hash it, a copy of the sentence at every step. Most steps say what their
+   * function said the packet before.
    */
-  private internWhat(fn: string, text: string): string {
-    let r = this.recentWhat.get(fn);
-    if (r === undefined) {
-      r = [];
-      this.recentWhat.set(fn, r);
-    }
-    for (let i = 0; i < r.length; i++) if (r[i] === text) return r[i];
+  private whatId(node: StackNode, text: string): number {
+    const r = node.what;
+    for (let i = 0; i < r.length; i++) if (r[i] === text) return node.whatIds[i];
     const s = this.intern(text);
-    if (r.length < RECENT_WHAT) r.push(s);
-    else r[this.recentSlot++ % RECENT_WHAT] = s;
-    return s;
+    const id = this.refId(s);
+    if (r.length < RECENT_WHAT) {
+      r.push(s);
+      node.whatIds.push(id);
+    } else {
+      const at = this.recentSlot++ % RECENT_WHAT;
+      r[at] = s;
+      node.whatIds[at] = id;
+    }
+    return id;
   }
 
   private intern(s: string): string {
@@ -1053,17 +1114,11 @@ export class Recorder {
   private readonly sayRoute = (f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string => this.say(f, a, b, c, d, e, g);
 
   private describeRoute(rt: Rtable): string {
-    const had = rt === this.lastRoute ? this.lastRouteText : this.routeText.get(rt);
-    if (had !== undefined && had.dev === rt.dev.name) {
-      this.lastRoute = rt;
-      this.lastRouteText = had;
-      return had.text;
-    }
+    const had = rt.rec as RouteText | undefined;
+    if (had !== undefined && had.owner === this && had.dev === rt.dev.name) return had.text;
     const text = this.intern(rt.describeBy(this.sayRoute));
-    const entry = { dev: rt.dev.name, text };
-    this.routeText.set(rt, entry);
-    this.lastRoute = rt;
-    this.lastRouteText = entry;
+    const entry: RouteText = { owner: this, dev: rt.dev.name, text };
+    rt.rec = entry;
     return text;
   }
 
@@ -1077,15 +1132,34 @@ export class Recorder {
    * it was (a hook that accepts, a function that only looks): then the previous row is shared.
    */
   private snapshotRow(skb: SkBuff): number {
-    let c = skb === this.lastSkb ? this.lastVersion : this.hexCache.get(skb);
+    let c = skb.rec as SkbVersion | undefined;
+    if (c !== undefined && c.owner !== this) c = undefined;
     if (!c || c.gen !== skb.gen || c.buf !== skb.buf) {
-      c = { gen: skb.gen, buf: skb.buf, version: this.snaps.version(this.store.put(skb.buf, skb.end)), last: -1, prev: -1 };
-      this.hexCache.set(skb, c);
+      const version = this.snaps.version(this.store.put(skb.buf, skb.end));
+      if (c) {
+        // the sk_buff's new bytes: its entry is made over in place, where a new entry set in the
+        // WeakMap (about three times a forwarded packet) was a quarter of this function's time
+        c.gen = skb.gen;
+        c.buf = skb.buf;
+        c.version = version;
+        c.last = c.prev = -1;
+      } else {
+        c = { owner: this, gen: skb.gen, buf: skb.buf, version, last: -1, prev: -1, meta: 0, devName: null, rtDevName: null, ctState: null };
+        skb.rec = c;
+      }
       this.bytes += skb.end;
     }
-    this.lastSkb = skb;
-    this.lastVersion = c;
     const rt = skb.dst;
+    const devName = skb.dev ? skb.dev.name : null;
+    const rtDevName = rt ? rt.dev.name : null;
+    const ctState = skb.nfct ? skb.nfct.state : null;
+    // no field written since row `last` (two steps in a row on an sk_buff left as it was: a
+    // hook that accepts, a function that only looks), about two steps in three of a forwarded packet
+    if (c.last >= 0 && c.meta === skb.meta && c.devName === devName && c.rtDevName === rtDevName && c.ctState === ctState) return c.last;
+    c.meta = skb.meta;
+    c.devName = devName;
+    c.rtDevName = rtDevName;
+    c.ctState = ctState;
     const dst = rt ? this.describeRoute(rt) : null;
     // the one before the last too: a step that undoes the one before (a header pulled and
     // pushed back) returns the sk_buff to it, about once a forwarded packet

@@ -4,6 +4,9 @@
 import * as assert from 'assert';
 import { Recorder } from '../../../src/model/sim/recorder';
 import { allocSkb } from '../../../src/model/net/core/skbuff';
+import type { NetDevice } from '../../../src/model/net/core/netdevice';
+import { Rtable, type DstInput, type DstOutput } from '../../../src/model/net/ipv4/route_types';
+import type { SkbSnapshot } from '../../../src/trace/contract';
 
 const noSkb = null;
 
@@ -232,5 +235,50 @@ describe('Recorder', () => {
     assert.strictEqual(ev[4096].skb, last);
     assert.strictEqual(ev[4097].skb!.mark, 1);
     assert.notStrictEqual(ev[4097].skb, ev[1].skb);
+  });
+
+  it('makes a new snapshot after a write of each field a snapshot shows, a device renamed or a conntrack state changed, and none without', () => {
+    const rec = new Recorder('full', () => 0);
+    const skb = allocSkb(16, 8, 1);
+    skb.put(8);
+    const dev = { name: 'eth0' } as NetDevice;
+    const out = { name: 'eth1' } as NetDevice;
+    const rt = new Rtable('RTN_UNICAST', out, { name: 'ip_forward' } as DstInput, { name: 'ip_output' } as DstOutput, 0, 0x0a000202, 0);
+    const writes: [string, () => void, (s: SkbSnapshot) => unknown, unknown][] = [
+      ['len', () => (skb.len = 6), (s) => s.len, 6],
+      ['data', () => (skb.data = 18), (s) => s.data, 18],
+      ['tail', () => (skb.tail = 23), (s) => s.tail, 23],
+      ['protocol', () => (skb.protocol = 0x0800), (s) => s.protocol, 0x0800],
+      ['pkt_type', () => (skb.pkt_type = 'PACKET_OTHERHOST'), (s) => s.pkt_type, 'PACKET_OTHERHOST'],
+      ['dev', () => (skb.dev = dev), (s) => s.dev, 'eth0'],
+      ['skb_iif', () => (skb.skb_iif = 3), (s) => s.iif, 3],
+      ['mark', () => (skb.mark |= 9), (s) => s.mark, 9],
+      ['mac_header', () => skb.resetMacHeader(), (s) => s.mac_header, 18],
+      ['network_header', () => (skb.network_header = 20), (s) => s.network_header, 20],
+      ['transport_header', () => skb.setTransportHeader(4), (s) => s.transport_header, 22],
+      ['ip_summed', () => (skb.ip_summed = 'CHECKSUM_UNNECESSARY'), (s) => s.ip_summed, 'CHECKSUM_UNNECESSARY'],
+      ['dst', () => (skb.dst = rt), (s) => s.dst, 'unicast 10.0.2.2 dev eth1 (ip_forward)'],
+      ['nfct', () => (skb.nfct = { state: 'IP_CT_NEW', id: 1 }), (s) => s.ct, 'IP_CT_NEW'],
+      // not the sk_buff's own fields: its device's name, its route's device's name, its entry's state
+      ['the device renamed', () => ((dev as { name: string }).name = 'lan0'), (s) => s.dev, 'lan0'],
+      ['the route\'s device renamed', () => ((out as { name: string }).name = 'wan0'), (s) => s.dst, 'unicast 10.0.2.2 dev wan0 (ip_forward)'],
+      ['the conntrack state', () => (skb.nfct!.state = 'IP_CT_ESTABLISHED'), (s) => s.ct, 'IP_CT_ESTABLISHED'],
+      ['len again, back to a value it had', () => (skb.len = 8), (s) => s.len, 8],
+    ];
+    rec.step('a', skb, 'L3', 'f', 'x.c', 'before');
+    for (const [name, write] of writes) {
+      write();
+      rec.step('a', skb, 'L3', 'f', 'x.c', name);
+      rec.step('a', skb, 'L3', 'f', 'x.c', 'no write');
+    }
+    const snaps = rec.events.map((e) => e.skb!);
+    writes.forEach(([name, , read, want], i) => {
+      const [before, after, again] = [snaps[2 * i], snaps[2 * i + 1], snaps[2 * i + 2]];
+      assert.notStrictEqual(read(before), want, `${name}: a change`);
+      assert.strictEqual(read(after), want, name);
+      assert.notDeepStrictEqual(after, before, name);
+      assert.strictEqual(again, after, `${name}: no write, the same snapshot`);
+    });
+    assert.strictEqual(new Set(snaps).size, writes.length + 1);
   });
 });

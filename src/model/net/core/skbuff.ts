@@ -88,21 +88,105 @@ function skbData(size: number): Uint8Array {
 export class SkBuff {
   buf: Uint8Array;
   readonly head = 0;
-  data: number;
-  tail: number;
+  private _data = 0;
+  get data(): number {
+    return this._data;
+  }
+  set data(v: number) {
+    this._data = v;
+    this.meta++;
+  }
+  private _tail = 0;
+  get tail(): number {
+    return this._tail;
+  }
+  set tail(v: number) {
+    this._tail = v;
+    this.meta++;
+  }
   end: number;
-  len = 0;
+  private _len = 0;
+  get len(): number {
+    return this._len;
+  }
+  set len(v: number) {
+    this._len = v;
+    this.meta++;
+  }
   /** ETH_P_* in host order */
-  protocol = 0;
-  pkt_type: PktType = 'PACKET_HOST';
-  dev: NetDevice | null = null;
-  skb_iif = 0;
-  mark = 0;
+  private _protocol = 0;
+  get protocol(): number {
+    return this._protocol;
+  }
+  set protocol(v: number) {
+    this._protocol = v;
+    this.meta++;
+  }
+  private _pkt_type: PktType = 'PACKET_HOST';
+  get pkt_type(): PktType {
+    return this._pkt_type;
+  }
+  set pkt_type(v: PktType) {
+    this._pkt_type = v;
+    this.meta++;
+  }
+  private _dev: NetDevice | null = null;
+  get dev(): NetDevice | null {
+    return this._dev;
+  }
+  set dev(v: NetDevice | null) {
+    this._dev = v;
+    this.meta++;
+  }
+  private _skb_iif = 0;
+  get skb_iif(): number {
+    return this._skb_iif;
+  }
+  set skb_iif(v: number) {
+    this._skb_iif = v;
+    this.meta++;
+  }
+  private _mark = 0;
+  get mark(): number {
+    return this._mark;
+  }
+  set mark(v: number) {
+    this._mark = v;
+    this.meta++;
+  }
   priority = 0;
-  mac_header = -1;
-  network_header = -1;
-  transport_header = -1;
-  ip_summed: IpSummed = 'CHECKSUM_NONE';
+  private _mac_header = -1;
+  get mac_header(): number {
+    return this._mac_header;
+  }
+  set mac_header(v: number) {
+    this._mac_header = v;
+    this.meta++;
+  }
+  private _network_header = -1;
+  get network_header(): number {
+    return this._network_header;
+  }
+  set network_header(v: number) {
+    this._network_header = v;
+    this.meta++;
+  }
+  private _transport_header = -1;
+  get transport_header(): number {
+    return this._transport_header;
+  }
+  set transport_header(v: number) {
+    this._transport_header = v;
+    this.meta++;
+  }
+  private _ip_summed: IpSummed = 'CHECKSUM_NONE';
+  get ip_summed(): IpSummed {
+    return this._ip_summed;
+  }
+  set ip_summed(v: IpSummed) {
+    this._ip_summed = v;
+    this.meta++;
+  }
   /**
    * skb->csum_complete_sw and skb->csum_valid: __skb_checksum_complete (conntrack's nf_checksum
    * at PRE_ROUTING) summed the packet in software and left CHECKSUM_COMPLETE with its verdict.
@@ -110,9 +194,23 @@ export class SkBuff {
    */
   csum_complete_sw = false;
   csum_valid = false;
-  dst: Rtable | null = null;
+  private _dst: Rtable | null = null;
+  get dst(): Rtable | null {
+    return this._dst;
+  }
+  set dst(v: Rtable | null) {
+    this._dst = v;
+    this.meta++;
+  }
   /** conntrack info, filled by netfilter */
-  nfct: { state: string; id: number } | null = null;
+  private _nfct: { state: string; id: number } | null = null;
+  get nfct(): { state: string; id: number } | null {
+    return this._nfct;
+  }
+  set nfct(v: { state: string; id: number } | null) {
+    this._nfct = v;
+    this.meta++;
+  }
   /** skb->ignore_df: may be fragmented past the MTU (a socket without PMTU discovery forced; a datagram nf_defrag_ipv6 reassembled) */
   ignore_df = false;
   cb: SkbCb = {};
@@ -120,6 +218,20 @@ export class SkBuff {
   pkt: number;
   /** bumped on every byte write, so snapshots copy bytes only when they changed */
   gen = 0;
+  /**
+   * Bumped by every write of a field a snapshot of the sk_buff shows (the accessors above: its
+   * offsets and length, protocol, type, device, iif, mark, headers, ip_summed, route and
+   * conntrack entry), so a full trace's recorder that saw this number saw these fields, and
+   * does not compare them field by field at every step (Recorder.snapshotRow).
+   */
+  meta = 0;
+  /**
+   * A full trace's recorder's entry for this sk_buff (Recorder.snapshotRow: its bytes' last
+   * version and snapshot rows), kept on it rather than in a WeakMap of the recorder's, whose
+   * set for every new sk_buff was a fifth of the snapshot's cost. The model never reads it; a
+   * copy starts without one.
+   */
+  rec: object | undefined = undefined;
   /** unique per sk_buff object (clones get their own) */
   readonly uid = nextSkbUid++;
   /** the socket that owns this skb on transmit (skb->sk) */

@@ -44,6 +44,13 @@ export class Rtable {
   /** ip_mtu_locked: the route's MTU metric is locked (`mtu lock`) */
   mtuLocked = false;
 
+  /**
+   * A full trace's recorder's description of this route (Recorder.describeRoute), kept on it
+   * rather than in a WeakMap of the recorder's: a route is made for every packet ip_route_input
+   * routes, and the WeakMap's set was most of what describing it cost. The model never reads it.
+   */
+  rec: object | undefined = undefined;
+
   mtu(): number {
     return this.pmtu || this.dev.mtu;
   }
