@@ -26,6 +26,7 @@ const OPT_ENDOFOPT = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 
+/** A frame as the reader hands it to its callback: the object is the reader's own, filled anew for the next frame, so copy what you keep. */
 export interface CaptureFrame {
   /** 0-based position of the frame in the capture */
   index: number;
@@ -39,6 +40,44 @@ export interface CaptureFrame {
   origLen: number;
   /** the captured bytes; a view valid only during the callback: copy it to keep it */
   data: Uint8Array;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The frame handed to the callback: one object a reader, filled anew for each frame, so valid
+ * only during the callback, as its `data` view is (copy what you keep). A pcapng time stamp is
+ * kept as its two words and turned into ns when `tsNs` is read: a replay at full speed never
+ * reads it, and a frame costs no object and no BigInt.
+ */
+class FrameSlot implements CaptureFrame {
+  index = 0;
+  offset = 0;
+  ifIndex = 0;
+  origLen = 0;
+  data: Uint8Array = NO_BYTES;
+  /** the interface whose resolution the words are in; null: the time is `ns` */
+  ifc: Iface | null = null;
+  hi = 0;
+  lo = 0;
+  ns = 0n;
+
+  get tsNs(): bigint {
+    return this.ifc === null ? this.ns : stampNs(this.ifc, this.hi, this.lo);
+  }
+
+  fill(index: number, offset: number, ifIndex: number, origLen: number, data: Uint8Array, ifc: Iface | null, hi: number, lo: number, ns: bigint): this {
+    this.index = index;
+    this.offset = offset;
+    this.ifIndex = ifIndex;
+    this.origLen = origLen;
+    this.data = data;
+    this.ifc = ifc;
+    this.hi = hi;
+    this.lo = lo;
+    this.ns = ns;
+    return this;
+  }
 }
 
 export class CaptureError extends Error {
@@ -101,6 +140,7 @@ export class CaptureReader {
   // pcapng
   private ifaces: Iface[] = [];
   private section = false;
+  private readonly frame = new FrameSlot();
 
   /** bytes held back: the start of a record whose end has not come yet */
   get buffered(): number {
@@ -197,14 +237,8 @@ export class CaptureReader {
       if (b.length - pos < 16 + caplen) break;
       const sec = this.u32(b, pos);
       const frac = this.u32(b, pos + 4);
-      onFrame({
-        index: this.frames++,
-        offset: this.base + pos,
-        ifIndex: 0,
-        tsNs: this.secNs(sec) + (this.nsPerTick === 1n ? BigInt(frac) : BigInt(frac) * this.nsPerTick),
-        origLen: this.u32(b, pos + 12),
-        data: b.subarray(pos + 16, pos + 16 + caplen),
-      });
+      const ns = this.secNs(sec) + (this.nsPerTick === 1n ? BigInt(frac) : BigInt(frac) * this.nsPerTick);
+      onFrame(this.frame.fill(this.frames++, this.base + pos, 0, this.u32(b, pos + 12), b.subarray(pos + 16, pos + 16 + caplen), null, 0, 0, ns));
       pos += 16 + caplen;
     }
     return pos;
@@ -269,14 +303,7 @@ export class CaptureReader {
         const ifc = this.iface(id, at + 8);
         const caplen = this.u32(b, pos + 20);
         if (caplen > len - 32) throw new CaptureError(at + 20, `packet block says it holds ${caplen} bytes but the block has room for ${len - 32}`);
-        onFrame({
-          index: this.frames++,
-          offset: at,
-          ifIndex: id,
-          tsNs: stampNs(ifc, this.u32(b, pos + 12), this.u32(b, pos + 16)),
-          origLen: this.u32(b, pos + 24),
-          data: b.subarray(pos + 28, pos + 28 + caplen),
-        });
+        onFrame(this.frame.fill(this.frames++, at, id, this.u32(b, pos + 24), b.subarray(pos + 28, pos + 28 + caplen), ifc, this.u32(b, pos + 12), this.u32(b, pos + 16), 0n));
         return;
       }
       case SPB: {
@@ -284,7 +311,7 @@ export class CaptureReader {
         const origLen = this.u32(b, pos + 8);
         let caplen = Math.min(origLen, len - 16);
         if (ifc.snaplen && ifc.snaplen !== 0xffffffff) caplen = Math.min(caplen, ifc.snaplen);
-        onFrame({ index: this.frames++, offset: at, ifIndex: 0, tsNs: 0n, origLen, data: b.subarray(pos + 12, pos + 12 + caplen) });
+        onFrame(this.frame.fill(this.frames++, at, 0, origLen, b.subarray(pos + 12, pos + 12 + caplen), null, 0, 0, 0n));
         return;
       }
       default:

@@ -374,6 +374,9 @@ export class Net {
   readonly pollList: NetDevice[] = [];
   backlogScheduled = false;
   softirqPending: Task | null = null;
+  /** the NET_RX softirq's task body and its fresh call path (core/dev.ts), made once, not per raise */
+  rxSoftirq: (() => void) | null = null;
+  rxSoftirqRun: (() => void) | null = null;
   /**
    * icmp_global: the token bucket of icmp_msgs_per_sec (its stamp in jiffies). A new namespace starts with no credit
    * and a stamp of 0 (struct net is zeroed; v6.12 sets neither), which is far from any jiffies

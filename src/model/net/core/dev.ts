@@ -126,14 +126,19 @@ type PollEntry = NetDevice | 'backlog';
 export function napi_schedule(net: Net, n: PollEntry): void {
   (net.pollList as PollEntry[]).push(n);
   if (!net.softirqPending) {
-    net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
+    net.softirqPending = net.w.sched.at(net.w.sched.now, rxSoftirq(net), false, 'net_rx');
   }
+}
+
+/** The namespace's NET_RX softirq body, made on its first raise: a closure per raise was a fates path allocation per frame. */
+function rxSoftirq(net: Net): () => void {
+  return (net.rxSoftirq ??= () => net_rx_action(net));
 }
 
 /** net_rx_action: the NET_RX softirq polls each scheduled NAPI instance within netdev_budget. */
 function net_rx_action(net: Net): void {
   net.softirqPending = null;
-  net.w.rec.fresh(() => net_rx_action_run(net));
+  net.w.rec.fresh((net.rxSoftirqRun ??= () => net_rx_action_run(net)));
 }
 
 function net_rx_action_run(net: Net): void {
@@ -149,7 +154,7 @@ function net_rx_action_run(net: Net): void {
       if (work >= weight) list.push(n);
       if (budget <= 0 && list.length > 0) {
         // time_squeeze: the rest waits for the next softirq run
-        net.softirqPending = net.w.sched.at(net.w.sched.now, () => net_rx_action(net), false, 'net_rx');
+        net.softirqPending = net.w.sched.at(net.w.sched.now, rxSoftirq(net), false, 'net_rx');
         return;
       }
     }

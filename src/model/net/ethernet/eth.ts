@@ -1,6 +1,6 @@
 // net/ethernet/eth.c: the Ethernet header on the way out (eth_header) and in (eth_type_trans).
-import { BROADCAST_MAC } from '../../proto/addr';
-import { ETH_HLEN, readEth, writeEth } from '../../proto/ethernet';
+import { BROADCAST_MAC, macToBytes, rd16 } from '../../proto/addr';
+import { ETH_HLEN, writeEth } from '../../proto/ethernet';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
 import type { PktType } from '../../../trace/contract';
@@ -22,12 +22,23 @@ export function eth_type_trans(skb: SkBuff, dev: NetDevice): number {
   skb.dev = dev;
   skb.resetMacHeader();
   const off = skb.data;
-  const eth = readEth(skb.buf, off);
+  // the destination compared as bytes, the source not read: a header object with both MACs as
+  // text (readEth) for every frame received was a fates path cost
+  const b = skb.buf;
+  const proto = rd16(b, off + 12);
   skb.pull(ETH_HLEN);
   let t: PktType = 'PACKET_HOST';
-  // is_multicast_ether_addr: the group bit of the first byte (readEth has read it)
-  if (skb.buf[off] & 1) t = eth.dst === BROADCAST_MAC ? 'PACKET_BROADCAST' : 'PACKET_MULTICAST';
-  else if (eth.dst !== dev.mac) t = 'PACKET_OTHERHOST';
+  // is_multicast_ether_addr: the group bit of the first byte
+  if (b[off] & 1) t = macAt(b, off, BROADCAST_MAC) ? 'PACKET_BROADCAST' : 'PACKET_MULTICAST';
+  else if (!macAt(b, off, dev.mac)) t = 'PACKET_OTHERHOST';
   skb.pkt_type = t;
-  return eth.proto;
+  return proto;
+}
+
+/** Whether the six bytes at `off` are the MAC address `mac` (ether_addr_equal). */
+function macAt(b: Uint8Array, off: number, mac: string): boolean {
+  const m = macToBytes(mac);
+  if (m.length !== 6) return false;
+  for (let i = 0; i < 6; i++) if (b[off + i] !== m[i]) return false;
+  return true;
 }

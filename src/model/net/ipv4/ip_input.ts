@@ -5,9 +5,9 @@ import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import type { SkBuff } from '../core/skbuff';
-import { numToIp, rd16 } from '../../proto/addr';
+import { numToIp, rd16, rd32 } from '../../proto/addr';
 import { ipFastCsum } from '../../proto/checksum';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, isFragment, readIp } from '../../proto/ipv4';
+import { IP_MF, IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp } from '../../proto/ipv4';
 import { NF_HOOK, nf_hook_ipv4 } from '../netfilter/core';
 import { ip_route_input_noref, ERRNO_NAMES } from './route';
 import { ip_defrag } from './ip_fragment';
@@ -107,18 +107,19 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
       net.count(SNMP_IpExtInCsumErrors);
       return inhdrError(net, skb, 'The IPv4 header checksum is wrong (ip_fast_csum is not 0): IpExtInCsumErrors and IpInHdrErrors.', 'IP_CSUM');
     }
-    const iph = readIp(b, off);
-    if (skb.len < iph.totLen) {
+    // fields read in place, not as a header object (readIp): this runs for every packet received
+    const totLen = rd16(b, off + 2);
+    if (skb.len < totLen) {
       net.count(SNMP_IpExtInTruncatedPkts);
-      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', net.full ? `tot_len says ${iph.totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.` : '');
+      net.drop(skb, 'L3', 'ip_rcv_core', FILE, 'PKT_TOO_SMALL', net.full ? `tot_len says ${totLen} bytes but only ${skb.len} arrived: IpExtInTruncatedPkts.` : '');
       return false;
     }
-    if (iph.totLen < ihl * 4) return inhdrError(net, skb, `tot_len ${iph.totLen} is shorter than the header itself.`);
-    const padded = skb.len - iph.totLen;
-    skb.trim(iph.totLen);
+    if (totLen < ihl * 4) return inhdrError(net, skb, `tot_len ${totLen} is shorter than the header itself.`);
+    const padded = skb.len - totLen;
+    skb.trim(totLen);
     skb.transport_header = skb.network_header + ihl * 4;
     skb.cb = { iif: skb.skb_iif };
-    net.step(skb, 'L3', 'ip_rcv_core', FILE, net.full ? net.say(saneWhat, ihl, iph.totLen, padded, iph.saddr, iph.daddr, iph.ttl) : '');
+    net.step(skb, 'L3', 'ip_rcv_core', FILE, net.full ? net.say(saneWhat, ihl, totLen, padded, rd32(b, off + 12), rd32(b, off + 16), b[off + 8]) : '');
     return true;
   } finally {
     net.leave(call);
@@ -129,25 +130,26 @@ function ip_rcv_core(net: Net, skb: SkBuff): boolean {
 function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void {
   const call = net.enter(fn);
   try {
-    const iph = readIp(skb.buf, skb.network_header);
+    const nh = skb.network_header;
+    const ihl = skb.buf[nh] & 15;
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
       net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.` : '');
-      if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
+      if (ihl > 5 && ip_rcv_options(net, skb)) return;
       if (routedTail(net, skb, dev)) dst_input(net, skb);
       return;
     }
     const core = net.enter('ip_rcv_finish_core');
     let err;
     try {
-      err = ip_route_input_noref(net, skb, iph.daddr, iph.saddr, iph.tos, dev);
+      err = ip_route_input_noref(net, skb, rd32(skb.buf, nh + 16), rd32(skb.buf, nh + 12), skb.buf[nh + 1], dev);
     } finally {
       net.leave(core);
     }
     if (err) {
       if (err === -18) {
         net.count(SNMP_TcpExtIPReversePathFilter);
-        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'IP_RPFILTER', net.full ? `Reverse-path filtering (rp_filter) rejects ${numToIp(iph.saddr)} on ${dev.name}: the way back to the source is not through this interface.` : '');
+        net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'IP_RPFILTER', net.full ? `Reverse-path filtering (rp_filter) rejects ${numToIp(rd32(skb.buf, nh + 12))} on ${dev.name}: the way back to the source is not through this interface.` : '');
       } else {
         net.drop(skb, 'L3', 'ip_rcv_finish_core', FILE, 'NOT_SPECIFIED', net.full ? `The routing lookup refused the packet (-${ERRNO_NAMES[-err] ?? err}), so it is dropped.` : '');
       }
@@ -155,7 +157,7 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     }
     // the options are compiled once the packet has a route (ip_options_compile may write the
     // receiving route's address into them, and its parameter problem needs a way back)
-    if (iph.ihl > 5 && ip_rcv_options(net, skb)) return;
+    if (ihl > 5 && ip_rcv_options(net, skb)) return;
     if (routedTail(net, skb, dev)) dst_input(net, skb);
   } finally {
     net.leave(call);
@@ -191,8 +193,7 @@ export function dst_input(net: Net, skb: SkBuff): void {
 export function ip_local_deliver(net: Net, skb: SkBuff): void {
   const call = net.enter('ip_local_deliver');
   try {
-    const iph = readIp(skb.buf, skb.network_header);
-    if (isFragment(iph)) {
+    if ((rd16(skb.buf, skb.network_header + 6) & (IP_MF | IP_OFFSET)) !== 0) {
       net.step(skb, 'L3', 'ip_local_deliver', FILE, 'The packet is a fragment, so it goes to ip_defrag to wait for the rest of its datagram.');
       const whole = ip_defrag(net, skb, 'IP_DEFRAG_LOCAL_DELIVER');
       if (!whole) return;

@@ -5,7 +5,7 @@ import type { SkBuff } from '../core/skbuff';
 import { numToIp } from '../../proto/addr';
 import { ETH_P_IP } from '../../proto/ethernet';
 import { IP_DF, ipSendCheck, readIp } from '../../proto/ipv4';
-import { wr16 } from '../../proto/addr';
+import { rd32, wr16 } from '../../proto/addr';
 import { ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from '../../proto/icmp';
 import { NF_HOOK, nf_hook_ipv4 } from '../netfilter/core';
 import { icmp_send } from './icmp';
@@ -254,7 +254,7 @@ export function ip_finish_output2(net: Net, skb: SkBuff): number {
       skb.expandHead(hh - before);
       grown = ` The headroom (${before} bytes) is too small for the link header, so skb_expand_head reallocates the buffer.`;
     }
-    const nexthop = rt.gateway || readIp(skb.buf, skb.network_header).daddr;
+    const nexthop = rt.gateway || rd32(skb.buf, skb.network_header + 16);
     if (dev.isLoopback && rt.type === 'RTN_LOCAL') {
       // A packet to one of our own addresses goes through lo and comes back in.
       net.step(skb, 'L3', 'ip_finish_output2', FILE, net.full ? `The destination is this host: the packet goes out on lo (IpOutTransmits).${grown}` : '');

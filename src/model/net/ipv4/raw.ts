@@ -151,6 +151,8 @@ export function ping_send(net: Net, o: PingOptions): number | string {
 
 /** raw_local_deliver: a raw socket of this protocol gets a clone of every packet. */
 export function raw_local_deliver(net: Net, skb: SkBuff, protocol: number): boolean {
+  // most hosts have no raw socket: no list is made for each packet delivered then
+  if (net.sock.raw.length === 0) return false;
   const socks = net.sock.raw.filter((s) => s.protocol === protocol);
   if (socks.length === 0) return false;
   const call = net.enter('raw_local_deliver');

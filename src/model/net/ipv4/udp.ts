@@ -6,7 +6,7 @@ import type { SkbDropReason } from '../core/dropreason';
 import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { UdpSock, Udp6Sock } from './sock_types';
-import { numToIp, rd16 } from '../../proto/addr';
+import { numToIp, rd16, rd32 } from '../../proto/addr';
 import { l4Csum } from '../../proto/checksum';
 import { IPPROTO_UDP, IPV4_HLEN, readIp, type IpHdr } from '../../proto/ipv4';
 import { UDP_HLEN, readUdp, writeUdp, type UdpHdr } from '../../proto/udp';
@@ -249,8 +249,8 @@ export function checksumBad(skb: SkBuff): boolean {
   const check = rd16(skb.buf, skb.transport_header + 6);
   if (check === 0) return false;
   if (skb.ip_summed === 'CHECKSUM_UNNECESSARY' || skb.ip_summed === 'CHECKSUM_PARTIAL') return false;
-  const iph = readIp(skb.buf, skb.network_header);
-  return l4Csum(skb.buf, skb.transport_header, skb.len, iph.saddr, iph.daddr, IPPROTO_UDP) !== 0;
+  const nh = skb.network_header;
+  return l4Csum(skb.buf, skb.transport_header, skb.len, rd32(skb.buf, nh + 12), rd32(skb.buf, nh + 16), IPPROTO_UDP) !== 0;
 }
 
 /**
@@ -271,7 +271,9 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       const uh = readUdp(skb.buf, skb.data);
       if (uh.len > skb.len || uh.len < UDP_HLEN) return udpRcvDrop(net, skb, 'PKT_TOO_SMALL', `The UDP length field (${uh.len}) does not match the ${skb.len} bytes that arrived (UdpInErrors).`);
       skb.trim(uh.len);
-      const iph = readIp(skb.buf, skb.network_header);
+      // the addresses read in place, not as a header object (readIp): this runs for every datagram
+      const saddr = rd32(skb.buf, skb.network_header + 12);
+      const daddr = rd32(skb.buf, skb.network_header + 16);
       // udp4_csum_init: a sum conntrack made in software at PRE_ROUTING is final; short datagrams
       // are verified now, longer ones when they are read.
       if (rd16(skb.buf, skb.transport_header + 6) !== 0 && softwareSumBad(skb)) {
@@ -283,16 +285,16 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
       const rt = skb.dst!;
       if (rt.type === 'RTN_BROADCAST' || rt.type === 'RTN_MULTICAST') {
         // no unicast lookup for these: every socket on the port may get a copy
-        __udp4_lib_mcast_deliver(net, skb, iph.saddr, uh.source, iph.daddr, uh.dest);
+        __udp4_lib_mcast_deliver(net, skb, saddr, uh.source, daddr, uh.dest);
         return;
       }
-      const sk = udp4_lookup_dual(net, iph.saddr, uh.source, iph.daddr, uh.dest);
+      const sk = udp4_lookup_dual(net, saddr, uh.source, daddr, uh.dest);
       if (sk?.kind === 'udp6' && udp4_v6_sockets.queue) {
-        udp4_to_v6_socket(net, skb, sk, iph, uh);
+        udp4_to_v6_socket(net, skb, sk, readIp(skb.buf, skb.network_header), uh);
         return;
       }
       if (sk?.kind === 'udp') {
-        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? net.say(foundWhat, sk.report.local, sk.daddr, sk.dport, iph.daddr, uh.dest) : '');
+        net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? net.say(foundWhat, sk.report.local, sk.daddr, sk.dport, daddr, uh.dest) : '');
         udp_queue_rcv_skb(net, sk, skb);
         return;
       }
@@ -304,7 +306,7 @@ export function udp_rcv(net: Net, skb: SkBuff): void {
         return udpRcvDrop(net, skb, 'UDP_CSUM', 'No socket, and the checksum is wrong: the datagram is dropped silently (UdpInCsumErrors, UdpInErrors), no ICMP error.', true);
       }
       net.count(SNMP_UdpNoPorts);
-      net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? `No socket is bound to UDP port ${uh.dest} on ${numToIp(iph.daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.` : '');
+      net.step(skb, 'L4', '__udp4_lib_rcv', FILE, net.full ? `No socket is bound to UDP port ${uh.dest} on ${numToIp(daddr)}: UdpNoPorts, and the sender gets ICMP port unreachable.` : '');
       icmp_send(net, skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
       net.drop(skb, 'L4', '__udp4_lib_rcv', FILE, 'NO_SOCKET', net.full ? `The datagram for closed port ${uh.dest} is freed.` : '');
     } finally {

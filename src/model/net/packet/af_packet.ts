@@ -121,7 +121,9 @@ export function packetSndRefusal(dev: NetDevice, frame: Uint8Array): { errno: st
  * device without carrier) counts as sent. Returns the packet's id.
  */
 export function packet_snd(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null = null): number {
-  return net.w.rec.fresh(() => packet_snd_fresh(net, dev, frame, target, parent));
+  // a fresh call path matters only to a full trace (at the fates level `fresh` is a plain call):
+  // the closure it takes would be made for every frame of a replay
+  return net.full ? net.w.rec.fresh(() => packet_snd_fresh(net, dev, frame, target, parent)) : packet_snd_fresh(net, dev, frame, target, parent);
 }
 
 function packet_snd_fresh(net: Net, dev: NetDevice, frame: Uint8Array, target: NetDevice, parent: number | null): number {
