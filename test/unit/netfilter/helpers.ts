@@ -8,7 +8,7 @@ import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import type { EvalCtx, Expr, Rule } from '../../../src/model/net/netfilter/nf_tables';
-import { pktinfo } from '../../../src/model/net/netfilter/nf_pktinfo';
+import { pktinfo, pktinfoDone } from '../../../src/model/net/netfilter/nf_pktinfo';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
 
@@ -163,15 +163,19 @@ export function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: nu
 export function evalRule(net: Net, rule: Rule, skb: SkBuff, hook = 'NF_INET_LOCAL_IN' as const): boolean | string {
   const e = NfEngine.of(net);
   const p = pktinfo(skb, hook, net.devices.get('lo') ?? null, null);
-  const chain = [...e.tables[0].chains.values()].find((c) => c.rules.includes(rule)) ?? e.tables[0].chains.values().next().value!;
-  const x: EvalCtx = { nf: e, net, p, chain, rule };
-  for (const ex of rule.exprs as Expr[]) {
-    if (ex.text === 'counter') continue;
-    const v = ex.eval(x);
-    if (v === false) return false;
-    if (v !== true) return v.code;
+  try {
+    const chain = [...e.tables[0].chains.values()].find((c) => c.rules.includes(rule)) ?? e.tables[0].chains.values().next().value!;
+    const x: EvalCtx = { nf: e, net, p, chain, rule };
+    for (const ex of rule.exprs as Expr[]) {
+      if (ex.text === 'counter') continue;
+      const v = ex.eval(x);
+      if (v === false) return false;
+      if (v !== true) return v.code;
+    }
+    return true;
+  } finally {
+    pktinfoDone();
   }
-  return true;
 }
 
 export const one = (line: string, skb: SkBuff): boolean | string => {

@@ -11,7 +11,7 @@ import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { listRule } from '../../../src/scenario/netfilter/nft_list';
 import { fragHdr, optsHdr, pkt, pkt6, refusal, rtHdr } from './helpers';
-import { pktinfo } from '../../../src/model/net/netfilter/nf_pktinfo';
+import { pktinfo, pktinfoDone } from '../../../src/model/net/netfilter/nf_pktinfo';
 
 function load(rule: string, fam = 'ip6'): { net: ReturnType<World['addHost']>; rule: Rule } {
   const net = new World().addHost('h');
@@ -23,8 +23,12 @@ function load(rule: string, fam = 'ip6'): { net: ReturnType<World['addHost']>; r
 function matches(rule: string, skb: SkBuff, fam = 'ip6', v4 = false): boolean {
   const { net, rule: r } = load(rule, fam);
   const p = v4 ? pktinfo(skb, 'NF_INET_LOCAL_IN', null, null) : pktinfo6(skb, 'NF_INET_LOCAL_IN', null, null);
-  const x = { p, net, nf: NfEngine.of(net), rule: r, chain: NfEngine.of(net).tables[0].chains.get('c')! } as unknown as EvalCtx;
-  return r.exprs.every((e) => e.eval(x) !== false);
+  try {
+    const x = { p, net, nf: NfEngine.of(net), rule: r, chain: NfEngine.of(net).tables[0].chains.get('c')! } as unknown as EvalCtx;
+    return r.exprs.every((e) => e.eval(x) !== false);
+  } finally {
+    if (v4) pktinfoDone();
+  }
 }
 
 const refused = (rule: string, fam = 'ip6'): string => refusal(() => load(rule, fam));

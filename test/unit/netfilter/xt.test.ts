@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import type { EvalCtx, Expr } from '../../../src/model/net/netfilter/nf_tables';
-import { pktinfo } from '../../../src/model/net/netfilter/nf_pktinfo';
+import { pktinfo, pktinfoDone } from '../../../src/model/net/netfilter/nf_pktinfo';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
 import type { NfConn } from '../../../src/model/net/netfilter/nf_conntrack';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
@@ -47,15 +47,19 @@ function evalOn(r: { net: ReturnType<World['addHost']>; exprs: Expr[] }, skb: Sk
     skb.nfct = { state: ct.info ?? 'IP_CT_NEW', id: ct.conn.id };
   }
   const p = pktinfo(skb, hook, r.net.devices.get('lo') ?? null, null);
-  const chain = e.tables[0].chains.values().next().value!;
-  const x: EvalCtx = { nf: e, net: r.net, p, chain, rule: chain.rules[0] };
-  for (const ex of r.exprs) {
-    if (ex.text === 'counter') continue;
-    const v = ex.eval(x);
-    if (v === false) return false;
-    if (v !== true) return v.code;
+  try {
+    const chain = e.tables[0].chains.values().next().value!;
+    const x: EvalCtx = { nf: e, net: r.net, p, chain, rule: chain.rules[0] };
+    for (const ex of r.exprs) {
+      if (ex.text === 'counter') continue;
+      const v = ex.eval(x);
+      if (v === false) return false;
+      if (v !== true) return v.code;
+    }
+    return true;
+  } finally {
+    pktinfoDone();
   }
-  return true;
 }
 
 const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: inet4(0x0a000001), dst: inet4(0x0a000002), proto: 6, sport: 1000, dport: 80 }, { src: inet4(0x0a000002), dst: inet4(0x0a000001), proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, timeout: 0, ...o });

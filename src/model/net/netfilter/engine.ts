@@ -27,7 +27,7 @@ import { nft_reject_ipv6 } from './nf_reject_ipv6';
 import { readIp } from '../../proto/ipv4';
 import { ip_route_me_harder } from '../ipv4/netfilter';
 import { ip6_route_me_harder } from '../ipv6/netfilter';
-import { pktinfo } from './nf_pktinfo';
+import { pktinfo, pktinfoDone } from './nf_pktinfo';
 import { scanRules } from './nf_tables_validate';
 import { nft_do_chain, HOOK_OF, type Chain, type ChainResult, type EvalCtx, type NfServices, type RejectHow, type Rule, type Table, type Verdict } from './nf_tables';
 import { tupleKey, type NfConn, type Tuple } from './nf_conntrack';
@@ -293,8 +293,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
         const fn = c.base!.type === 'route' ? 'nf_route_table_hook4' : c.table.family === 'inet' ? 'nft_do_chain_inet' : 'nft_do_chain_ipv4';
         // enter/leave and no closure: this runs for every base chain a packet meets
         const call = net.enter(fn);
+        const p = pktinfo(skb, hook, indev, outdev);
         try {
-          const p = pktinfo(skb, hook, indev, outdev);
           const reroute = c.base!.type === 'route' && hook === 'NF_INET_LOCAL_OUT';
           const before = reroute ? { saddr: p.iph.saddr, daddr: p.iph.daddr, mark: skb.mark, tos: p.iph.tos } : null;
           const full = net.full;
@@ -308,6 +308,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
           }
           return res;
         } finally {
+          pktinfoDone();
           net.leave(call);
         }
       }

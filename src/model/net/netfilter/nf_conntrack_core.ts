@@ -17,7 +17,7 @@ import { NEXTHDR_ICMP } from '../../proto/ipv6';
 import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
-import { pktinfo, type PktInfo } from './nf_pktinfo';
+import { pktinfo, pktinfoDone, type PktInfo } from './nf_pktinfo';
 import { TCP_FLAG_SET_SEGMENTS, tcpFlagSet, tcpNewState, tcpNextState } from './nf_conntrack_proto_tcp';
 import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
@@ -35,7 +35,17 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
     say(skb.nfct.state === 'IP_CT_UNTRACKED' ? 'Conntrack: the packet is marked untracked (notrack), so it is not looked up.' : `Conntrack: the packet already carries its entry (${skb.nfct.state}), attached when it was made, so it is not looked up again.`);
     return 'NF_ACCEPT';
   }
-  const p = pf === 'ipv6' ? pktinfo6(skb, hook, indev, outdev) : pktinfo(skb, hook, indev, outdev);
+  if (pf === 'ipv6') return conntrackIn(nf, net, hook, skb, pktinfo6(skb, hook, indev, outdev), say);
+  const p = pktinfo(skb, hook, indev, outdev);
+  try {
+    return conntrackIn(nf, net, hook, skb, p, say);
+  } finally {
+    pktinfoDone();
+  }
+}
+
+/** nf_conntrack_in once the packet's pktinfo is filled: the error check, the lookup, the entry's state. */
+function conntrackIn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, p: PktInfo, say: (what: string, verdict?: string) => void): HookResult['verdict'] {
   // the protocol's error check (tcp_error, udp_error, nf_conntrack_icmpv4_error) runs before the
   // packet may count for a connection: one that fails it leaves no trace in the table
   const bad = nf_ct_l4_error(p, hook);

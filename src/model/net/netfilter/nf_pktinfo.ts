@@ -8,7 +8,7 @@ import type { NetDevice } from '../core/netdevice';
 import type { NfHookName } from '../../../trace/contract';
 import { rd16, rd32, wr16 } from '../../proto/addr';
 import { csumFold } from '../../proto/checksum';
-import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, readIp, type IpHdr } from '../../proto/ipv4';
+import { IP_OFFSET, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type IpHdr } from '../../proto/ipv4';
 import type { Ipv6Hdr } from '../../proto/ipv6';
 
 export interface PktInfo {
@@ -35,13 +35,46 @@ export interface PktInfo {
   ip6h?: Ipv6Hdr;
 }
 
+/**
+ * The kernel's nft_pktinfo lives on the stack of the hook function that fills it
+ * (nft_do_chain_ipv4, ipv4_conntrack_in): it is valid during that call only. Here it is one
+ * object per nesting depth, filled anew each time (a hook can run inside a hook: a reject's
+ * reply goes through LOCAL_OUT while the chain that sent it is still running). A frame then
+ * costs no object per hook. `pktinfoDone` must be called when the hook's call returns, and
+ * nothing may keep the object, or its `iph`, after that.
+ */
+const frames: PktInfo[] = [];
+let depth = 0;
+
+function blank(): PktInfo {
+  const iph: IpHdr = { version: 0, ihl: 0, tos: 0, totLen: 0, id: 0, fragOff: 0, ttl: 0, protocol: 0, check: 0, saddr: 0, daddr: 0 };
+  // every field set here, so that all of them have one shape
+  return { skb: undefined as unknown as SkBuff, hook: 'NF_INET_PRE_ROUTING', indev: null, outdev: null, iph, thoff: 0, l4proto: 0, fragoff: 0, sport: undefined, dport: undefined, tcpFlags: undefined, icmpType: undefined, icmpCode: undefined, icmpId: undefined, pf: undefined, ip6h: undefined };
+}
+
+/** nft_set_pktinfo_ipv4 into this depth's object; its caller calls pktinfoDone when its hook returns. */
 export function pktinfo(skb: SkBuff, hook: NfHookName, indev: NetDevice | null, outdev: NetDevice | null): PktInfo {
+  const p = frames[depth] ?? (frames[depth] = blank());
+  depth++;
   const nh = skb.network_header;
   const b = skb.buf;
-  const iph = readIp(b, nh);
+  const iph = p.iph;
+  readIpInto(b, nh, iph);
   const thoff = nh + iph.ihl * 4;
   const fragoff = (iph.fragOff & IP_OFFSET) * 8;
-  const p: PktInfo = { skb, hook, indev, outdev, iph, thoff, l4proto: iph.protocol, fragoff };
+  p.skb = skb;
+  p.hook = hook;
+  p.indev = indev;
+  p.outdev = outdev;
+  p.thoff = thoff;
+  p.l4proto = iph.protocol;
+  p.fragoff = fragoff;
+  p.sport = undefined;
+  p.dport = undefined;
+  p.tcpFlags = undefined;
+  p.icmpType = undefined;
+  p.icmpCode = undefined;
+  p.icmpId = undefined;
   const avail = skb.tail - thoff;
   if (fragoff === 0) {
     if ((iph.protocol === IPPROTO_TCP && avail >= 14) || (iph.protocol === IPPROTO_UDP && avail >= 4)) {
@@ -55,6 +88,28 @@ export function pktinfo(skb: SkBuff, hook: NfHookName, indev: NetDevice | null, 
     }
   }
   return p;
+}
+
+/** The hook that called pktinfo has returned: its object may be filled again. */
+export function pktinfoDone(): void {
+  depth--;
+  // the skb is not kept alive by an idle object
+  frames[depth].skb = undefined as unknown as SkBuff;
+}
+
+/** readIp into an existing header object (pktinfo's, reused) */
+function readIpInto(b: Uint8Array, off: number, h: IpHdr): void {
+  h.version = b[off] >> 4;
+  h.ihl = b[off] & 15;
+  h.tos = b[off + 1];
+  h.totLen = rd16(b, off + 2);
+  h.id = rd16(b, off + 4);
+  h.fragOff = rd16(b, off + 6);
+  h.ttl = b[off + 8];
+  h.protocol = b[off + 9];
+  h.check = rd16(b, off + 10);
+  h.saddr = rd32(b, off + 12);
+  h.daddr = rd32(b, off + 16);
 }
 
 /**
