@@ -3,6 +3,7 @@
 // keys evaluate the same facts, so both parsers get them from here.
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
 import { IPS_DST_NAT, IPS_SRC_NAT, v4of, type NfConn, type Tuple } from '../../model/net/netfilter/nf_conntrack';
+import { nf_ct_expires } from '../../model/net/netfilter/nf_conntrack_timeout';
 
 /** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
 export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
@@ -11,6 +12,12 @@ export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_N
 export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED, 'seen-reply': IPS.SEEN_REPLY, assured: IPS.ASSURED, confirmed: IPS.CONFIRMED, snat: IPS.SRC_NAT, dnat: IPS.DST_NAT, dying: IPS.DYING };
 
 export const ctOf = (x: EvalCtx): NfConn | null => x.nf.ctOf(x.p.skb);
+
+/** nft's `ct expiration` (nft_ct_get_eval NFT_CT_EXPIRATION): jiffies_to_msecs(nf_ct_expires(ct)), 4 ms a jiffy */
+export const ctExpirationMs = (x: EvalCtx): number | undefined => {
+  const ct = ctOf(x);
+  return ct ? nf_ct_expires(x.net, ct) * 4 : undefined;
+};
 
 /**
  * ct->status as far as the model keeps it: no expectations exist in the model (no helpers), so

@@ -9,7 +9,8 @@ import { nf_ct_set_acct } from '../../model/net/netfilter/nf_conntrack_acct';
 import { numToIp } from '../../model/proto/addr';
 import type { NTok } from './lex';
 import * as X from './exprs';
-import { CT_STATUS_KNOWN, ctDirection, ctL3proto, ctOf, ctStatus, ctTuple, showStatus } from './ct_exprs';
+import { CT_STATUS_KNOWN, ctDirection, ctExpirationMs, ctL3proto, ctOf, ctStatus, ctTuple, showStatus } from './ct_exprs';
+import { timeMs, timeText } from './nft_time';
 import { skOwner } from './sock_exprs';
 import { NftCursor, q } from './nft_cursor';
 import { connlimitItem } from './nft_connlimit';
@@ -67,7 +68,13 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
       // the model has no zones: every entry is in the default zone 0
       return numKey(p, kw, (x) => (ctOf(x) ? 0 : undefined), (t) => p.num(t, 0, 65535), (v) => `ct zone ${v}`, needsCt);
     case 'expiration':
-      return notModelled(p, k, 'ct expiration is not modelled (the time left of an entry is not a value the rules can read in the model)');
+      // nft_ct_set_init has no expiration: the kernel refuses the rule
+      if (p.is('set')) p.fail(k, 'Could not process rule: Operation not supported (ct expiration cannot be set)');
+      // a time in ms (a bare number is seconds), compared with what is left of the entry
+      return numKey(p, kw, ctExpirationMs, (t) => {
+        const ms = timeMs(p, t);
+        return ms > 0xffffffff ? p.fail(t, `value too large (${q(t.text)}: ct expiration is a 32-bit count of ms)`) : ms;
+      }, (v) => `ct expiration ${timeText(v)}`, withCt((x) => `ct expiration ${timeText(ctExpirationMs(x)!)}`));
     case 'helper':
     case 'label':
     case 'event':
@@ -166,7 +173,7 @@ function ctDirKey(p: NftCursor, kw: NTok, dir: 0 | 1): Expr {
     case 'direction':
       return p.fail(k, `ct ${k.text} has no direction: write ct ${k.text}`);
     case 'expiration':
-      return p.fail(k, 'ct expiration is not modelled (the time left of an entry is not a value the rules can read in the model)');
+      return p.fail(k, 'syntax error, unexpected expiration (ct expiration has no direction)');
     default:
       return p.fail(k, `unknown ct ${name} key ${q(k.text)}`);
   }

@@ -3,6 +3,7 @@
 // datatypes' print functions), not as it was written. The printing of one match or statement
 // happens when the rule is read (nft_canon.ts gives each accepted item its listed form, from
 // the tokens the parser accepted and the datatype of the key); this file puts them together.
+import { timeText } from './nft_time';
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
 import { jiffiesAt, setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
@@ -50,24 +51,6 @@ export function priorityText(prio: number, hook: string): string {
   return String(prio);
 }
 
-/** nft's time_print: days, hours, minutes, seconds and milliseconds, each only when not zero */
-function timeText(ms: number): string {
-  const parts: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1000, 's'],
-    [1, 'ms'],
-  ];
-  let left = ms;
-  let out = '';
-  for (const [u, n] of parts) {
-    const v = Math.floor(left / u);
-    left -= v * u;
-    if (v) out += `${v}${n}`;
-  }
-  return out || '0s';
-}
 
 function listSet(s: NfSet, o: ListOptions = {}): string[] {
   const out = [`\t${s.kind} ${s.name} {`, s.typeofText ? `\t\ttypeof ${s.typeofText}` : `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];

@@ -20,3 +20,22 @@ export function timeMs(p: NftCursor, t: NTok): number {
 }
 
 export const msToJiffies = (ms: number): number => Math.floor((ms * 250) / 1000);
+
+/** nft's time_print: days, hours, minutes, seconds and milliseconds, each only when not zero */
+export function timeText(ms: number): string {
+  const parts: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+    [1, 'ms'],
+  ];
+  let left = ms;
+  let out = '';
+  for (const [u, n] of parts) {
+    const v = Math.floor(left / u);
+    left -= v * u;
+    if (v) out += `${v}${n}`;
+  }
+  return out || '0s';
+}

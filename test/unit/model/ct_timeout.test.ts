@@ -84,3 +84,36 @@ ${traffic}
     assert.strictEqual(newOnes(blackHole('', '  - from: c\n    send: icmp echo-request to 10.0.2.9 count 3')), 1);
   });
 });
+
+describe('conntrack timeouts as rules read them: ct expiration, --ctexpire', () => {
+  it('read the span the packet just renewed: the first reply 5 s (nft), the stream 12 s (iptables)', () => {
+    const t = runScenarioFile(path.join(FOUND, 'fix-ct-expiration.yaml'));
+    const dropped = t.events.filter((e) => e.host === 'r' && /verdict is drop/.test(e.what)).map((e) => e.packet);
+    const by = (pkt: number): string => t.events.find((e) => e.host === 'r' && e.packet === pkt && /it matches; verdict drop|: it matches/.test(e.what))?.what ?? '';
+    assert.strictEqual(dropped.length, 2);
+    assert.match(by(dropped[0]), /ct expiration 5s/);
+    assert.match(by(dropped[1]), /--ctexpire 11:12/);
+  });
+
+  const refused = (rule: string): string => {
+    try {
+      runScenarioText(`name: t\nhosts:\n  a: |\n    ${rule}\nlinks: []\ntraffic: []\n`, 'inline.yaml', { readFile: () => '' });
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it('refuses what nft and iptables refuse: a set, a direction, values out of range', () => {
+    const nft = (r: string): string => refused(`nft add table ip t\n    nft add chain ip t c '{ type filter hook input priority 0; }'\n    nft add rule ip t c ${r}`);
+    assert.strictEqual(nft('ct expiration < 1m30s counter'), '');
+    assert.strictEqual(nft('ct expiration 500ms counter'), '');
+    assert.match(nft('ct expiration set 10s'), /Operation not supported/);
+    assert.match(nft('ct original expiration 3s'), /unexpected expiration/);
+    assert.match(nft('ct expiration 50d'), /value too large/);
+    assert.strictEqual(nft('ct expiration 49d counter'), '');
+    assert.strictEqual(refused('iptables -A INPUT -m conntrack --ctexpire 20:10'), '', 'a reversed range is taken (and matches nothing)');
+    assert.strictEqual(refused('iptables -A INPUT -m conntrack ! --ctexpire :7'), '');
+    assert.match(refused('iptables -A INPUT -m conntrack --ctexpire 4294967296'), /bad value for option "--ctexpire" near "4294967296"/);
+    assert.match(refused('iptables -A INPUT -m conntrack --ctexpire abc'), /bad value for option "--ctexpire"/);
+  });
+});

@@ -71,7 +71,7 @@ describe('nft ct and meta keys (issue 15): accepted and refused lines', () => {
     ['ip', 'meta nfproto ipv6 ct original ip saddr 1.2.3.4', /meta nfproto is only useful in the inet family/],
     ['ip', 'ct original mark 3', /has no direction/],
     ['ip', 'ct both bytes 3', /unknown ct key "both"/],
-    ['ip', 'ct expiration 30s', /ct expiration is not modelled/],
+    ['ip', 'ct expiration set 30s', /Operation not supported/],
     ['ip', 'ct helper "ftp"', /ct helper is not modelled/],
     ['ip', 'ct zone 65536', /not a number/],
     ['ip', 'ct zone set 1', /ct zone set is not modelled/],

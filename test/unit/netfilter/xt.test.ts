@@ -104,7 +104,7 @@ describe('iptables extensions (issue 15): accepted and refused lines', () => {
     ['-A INPUT -m conntrack', /At least one option is required/],
     ['-A INPUT -m conntrack --ctstate BOGUS', /Bad ctstate "BOGUS"/],
     ['-A INPUT -m conntrack ! --ctdir ORIGINAL', /option "--ctdir" cannot be inverted/],
-    ['-A INPUT -m conntrack --ctexpire 10:20', /--ctexpire is not modelled/],
+    ['-A INPUT -m conntrack --ctexpire 10:x', /bad value for option "--ctexpire"/],
     ['-A INPUT -m state', /option "--state" must be specified/],
     ['-A INPUT -m tos --tos Very-Fast', /Bad TOS value/],
     ['-A INPUT -m dscp --dscp 64', /is not a number in 0-63/],

@@ -69,7 +69,11 @@ export function nf_ct_is_expired(net: Net, ct: NfConn): boolean {
   return ct.confirmed && ct.timeout - jiffiesAt(net.w.sched.now) <= 0;
 }
 
-/** seconds left (nf_ct_expires), for the sentences */
-export function nf_ct_expires_s(net: Net, ct: NfConn): number {
-  return Math.max(0, ct.timeout - jiffiesAt(net.w.sched.now)) / HZ;
+/**
+ * nf_ct_expires: the jiffies left, 0 once expired. An unconfirmed entry's timeout is still the
+ * span alone, from which the kernel subtracts the 32-bit jiffies counter: on any machine more
+ * than the span past that counter's wrap (5 minutes after boot) the result is negative, so 0.
+ */
+export function nf_ct_expires(net: Net, ct: NfConn): number {
+  return ct.confirmed ? Math.max(0, ct.timeout - jiffiesAt(net.w.sched.now)) : 0;
 }

@@ -6,7 +6,9 @@
 import type { EvalCtx, Expr } from '../../../model/net/netfilter/nf_tables';
 import { numToIp } from '../../../model/proto/addr';
 import { inet4 } from '../../../model/proto/inet_addr';
-import { v4of } from '../../../model/net/netfilter/nf_conntrack';
+import { v4of, type NfConn } from '../../../model/net/netfilter/nf_conntrack';
+import { nf_ct_expires } from '../../../model/net/netfilter/nf_conntrack_timeout';
+import { HZ } from '../../../model/proc/sysctl';
 import { ctOf, ctStatusBits, IPS } from '../ct_exprs';
 import { addrMask } from './addr';
 import { fail, numRange, once, q, type XtMatch, type XtOpt } from './types';
@@ -111,7 +113,18 @@ const OPTS: Record<string, (st: St, o: XtOpt) => void | string[]> = {
     }
     st.tests.push({ name: '--ctstatus', inv: o.neg, test: (_x, ct) => (ctStatusBits(ct) & m) !== 0, shows: (x) => `ctstatus 0x${(ctOf(x) ? ctStatusBits(ctOf(x)!) : 0).toString(16)}` });
   },
-  '--ctexpire': (_st, o) => fail(o.opt, 'conntrack --ctexpire is not modelled (the time left of an entry is not a value the rules can read in the model)'),
+  // seconds left, nf_ct_expires(ct) / HZ, within min[:max] (u32 each; a reversed range matches nothing)
+  '--ctexpire': (st, o) => {
+    const v = o.arg('a time or range');
+    const bad = (): never => fail(v, `conntrack: bad value for option "--ctexpire" near ${q(v.text)}, or out of range (0-4294967295).`);
+    const u32 = (s: string, dflt: number): number => (s === '' ? dflt : /^\d+$/.test(s) && Number(s) <= 0xffffffff ? Number(s) : bad());
+    const i = v.text.indexOf(':');
+    const lo = u32(i < 0 ? v.text : v.text.slice(0, i), 0);
+    const hi = i < 0 ? lo : u32(v.text.slice(i + 1), 0xffffffff);
+    if (i < 0 && v.text === '') bad();
+    const left = (x: EvalCtx, ct: NfConn): number => Math.floor(nf_ct_expires(x.net, ct) / HZ);
+    st.tests.push({ name: '--ctexpire', inv: o.neg, test: (x, ct) => left(x, ct) >= lo && left(x, ct) <= hi, shows: (x) => `ctexpire ${ctOf(x) ? left(x, ctOf(x)!) : 0}` });
+  },
   '--ctdir': (st, o) => {
     const v = o.arg('ORIGINAL or REPLY');
     const d = v.text.toUpperCase();
