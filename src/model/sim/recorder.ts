@@ -588,6 +588,12 @@ export class Recorder {
    * was built and hashed at every step.
    */
   private hooks: Trie = new Map();
+  /**
+   * The ids of the frozen hook contexts a step gave more than once by the same object (a rule's
+   * or chain's, nft_tables' ruleCtx…), by that object: one lookup where the trie walk was about
+   * twenty. Only frozen ones: an object that could change after its step is interned by content.
+   */
+  private hookObjs = new Map<HookContext, number>();
   private counterSets: Trie = new Map();
   /** the sentences made by `say`: per template, a trie of its arguments */
   private said = new Map<Sentence, SaidOf>();
@@ -992,9 +998,18 @@ export class Recorder {
    * A hook context's id, interned: a forwarded packet's steps carry about eight hook
    * contexts and six counter sets, and a run has only a handful of distinct ones. The key is the
    * object's own keys and its JSON, so an interned object is equal to the one it stands for, key
-   * for key (an explicit undefined too); they are fresh objects no one changes after the step.
+   * for key (an explicit undefined too); they are fresh objects no one changes after the step,
+   * or frozen ones given again (kept by the object too).
    */
   private hookId(h: HookContext): number {
+    const known = this.hookObjs.get(h);
+    if (known !== undefined) return known;
+    const id = this.hookIdByContent(h);
+    if (Object.isFrozen(h)) this.hookObjs.set(h, id);
+    return id;
+  }
+
+  private hookIdByContent(h: HookContext): number {
     let node = this.hooks;
     for (const k in h) {
       const v: unknown = h[k as keyof HookContext];

@@ -37,6 +37,20 @@ import { ipv4_conntrack_defrag } from './nf_defrag_ipv4';
 import { __nf_conntrack_confirm, nf_conntrack_in, nf_ct_find } from './nf_conntrack_core';
 import { nf_nat_ipv4_fn } from './nf_nat_proto';
 import { nf_nat_ipv6_fn } from './nf_nat_proto_ipv6';
+
+/**
+ * nf_hook_slow's step's hook context, one frozen object a hook, so a full trace's recorder
+ * interns it by the object (Recorder.hookId) where a new one a step was walked key by key.
+ */
+const slowExtras = new Map<NfHookName, { hook: HookContext }>();
+function slowExtra(hook: NfHookName): { hook: HookContext } {
+  let x = slowExtras.get(hook);
+  if (x === undefined) {
+    x = Object.freeze({ hook: Object.freeze({ hook }) });
+    slowExtras.set(hook, x);
+  }
+  return x;
+}
 import { ipv6_defrag } from './nf_defrag_ipv6';
 import { inet4, type InetAddr } from '../../proto/inet_addr';
 import type { NatAddrRange } from './nf_nat';
@@ -252,7 +266,7 @@ export class NfEngine implements NetfilterEngine, NfServices {
 
   run(net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult {
     const es = this.entries(hook, pf);
-    if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, this.slowWhat(es, hook, pf), { hook: { hook } });
+    if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, this.slowWhat(es, hook, pf), slowExtra(hook));
     else net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, '');
     for (const e of es) {
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);

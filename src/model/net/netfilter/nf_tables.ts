@@ -155,6 +155,8 @@ export interface Rule {
   pos: SrcPos;
   exprs: Expr[];
   counter: { packets: number; bytes: number } | null;
+  /** a full trace's hook contexts of this rule's steps, made once (ruleCtx); the model never reads them */
+  ctxs?: HookContext[];
 }
 
 export interface BaseSpec {
@@ -174,6 +176,8 @@ export interface Chain {
   /** base chain counters (nft_update_chain_stats: only when the policy decides, and only for chains made with counters, as iptables-nft makes its built-in ones) */
   packets: number;
   bytes: number;
+  /** a full trace's hook contexts of this chain's return and policy steps, made once (chainCtx, policyCtx) */
+  ctxs?: HookContext[];
 }
 
 /** The key types of named sets and maps the model knows (nft's datatypes). */
@@ -386,17 +390,69 @@ function say(t: Teller, chain: Chain, what: string, ctx: HookContext): void {
 }
 
 /**
+ * The hook contexts a rule or chain gives its steps, kept on it: the same few for every packet
+ * (a context per verdict), where a new object per step cost its making and the recorder's
+ * interning of it key by key (a walk of about twenty map lookups: 5 % of a full trace). One is
+ * taken only when every field is what a new one would have (a chain renamed, a rule moved or
+ * a base chain's priority or family changed makes a new one); they are frozen, as the recorder
+ * keeps the first object of each content it sees. At most CTX_KEPT a rule or chain: the oldest
+ * goes first.
+ */
+const CTX_KEPT = 8;
+
+function keptCtx(l: HookContext[], c: HookContext): HookContext {
+  Object.freeze(c);
+  if (l.length >= CTX_KEPT) l.shift();
+  l.push(c);
+  return c;
+}
+
+/**
  * The hook context of a rule's step: hookCtx's keys in its order (the JSON output's), with the
  * base chain's priority, then the rule's. One literal where hookCtx's spreads made four objects
  * per rule and packet.
  */
 function ruleCtx(t: Teller, chain: Chain, rule: Rule, i: number, verdict: HookContext['verdict']): HookContext {
-  return { hook: t.p.hook, family: chain.table.family, table: chain.table.name, chain: chain.name, priority: t.base.base?.priority, rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos, verdict };
+  const hook = t.p.hook;
+  const family = chain.table.family;
+  const table = chain.table.name;
+  const name = chain.name;
+  const priority = t.base.base?.priority;
+  const l = (rule.ctxs ??= []);
+  for (const c of l) {
+    if (c.verdict === verdict && c.hook === hook && c.ruleIndex === i + 1 && c.chain === name && c.table === table && c.family === family && c.priority === priority && c.rule === rule.text && c.ruleAt === rule.pos) return c;
+  }
+  return keptCtx(l, { hook, family, table, chain: name, priority, rule: rule.text, ruleIndex: i + 1, ruleAt: rule.pos, verdict });
 }
 
 /** The same for the return from a regular chain. */
 function chainCtx(t: Teller, chain: Chain, verdict: HookContext['verdict']): HookContext {
-  return { hook: t.p.hook, family: chain.table.family, table: chain.table.name, chain: chain.name, priority: t.base.base?.priority, verdict };
+  const hook = t.p.hook;
+  const family = chain.table.family;
+  const table = chain.table.name;
+  const name = chain.name;
+  const priority = t.base.base?.priority;
+  const l = (chain.ctxs ??= []);
+  for (const c of l) {
+    if (c.verdict === verdict && c.rule === undefined && c.hook === hook && c.chain === name && c.table === table && c.family === family && c.priority === priority) return c;
+  }
+  return keptCtx(l, { hook, family, table, chain: name, priority, verdict });
+}
+
+/** The same for a base chain's policy: its keys in the order the policy step always had. */
+function policyCtx(t: Teller, base: Chain, pol: 'accept' | 'drop'): HookContext {
+  const hook = t.p.hook;
+  const family = base.table.family;
+  const table = base.table.name;
+  const name = base.name;
+  const priority = base.base?.priority;
+  const verdict = policyVerdict(pol);
+  const rule = `policy ${pol}`;
+  const l = (base.ctxs ??= []);
+  for (const c of l) {
+    if (c.rule === rule && c.verdict === verdict && c.hook === hook && c.chain === name && c.table === table && c.family === family && c.priority === priority) return c;
+  }
+  return keptCtx(l, { hook, family, table, chain: name, priority, verdict, rule });
 }
 
 /** A rule whose match `f` failed (NFT_BREAK). */
@@ -437,7 +493,7 @@ function tellPolicy(t: Teller, base: Chain, pol: 'accept' | 'drop', stats: boole
   const what = stats
     ? `No rule of base chain ${base.name} decided: its policy ${pol} applies, and the chain's counter counts the packet (${base.packets} packet${base.packets === 1 ? '' : 's'}, ${base.bytes} bytes; iptables -L -v shows it with the policy).`
     : t.net.say(policyWhat, base.name, pol);
-  say(t, base, what, { hook: t.p.hook, family: base.table.family, table: base.table.name, chain: base.name, priority: base.base?.priority, verdict: policyVerdict(pol), rule: `policy ${pol}` });
+  say(t, base, what, policyCtx(t, base, pol));
 }
 
 /** tellPolicy's sentence without the chain's counter (net.say) */
