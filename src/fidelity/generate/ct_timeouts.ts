@@ -16,8 +16,15 @@ const KEYS = {
 /** mostly spans a flow outlives (a ping's next request, a SYN-ACK, a reply), sometimes the default */
 const SPANS = ['0', '0', '1', '2', '5', '30'] as const;
 
-/** a host's lines that make its namespace track connections (a conntrack match, NAT, ct keys) */
-const TRACKS = /\bct\b|conntrack|--state|connlimit|connbytes|connmark|MASQUERADE|SNAT|DNAT|NETMAP|REDIRECT|masquerade|snat|dnat|redirect|notrack/;
+/**
+ * A host's rule lines that make its namespace track connections (a conntrack match, NAT, ct
+ * keys). Only rule lines count: a sysctl such as accept_redirects is not one, and neither is the
+ * ICMP type `redirect` (`--icmp-type redirect`, `icmp type redirect`), and neither is an nft nat
+ * chain by itself (v6.12: nft_nat_init calls nf_ct_netns_get, the chain type does not).
+ */
+const RULE_LINE = /^(nft|iptables|ip6tables)\b/;
+const TRACKS = /\bct\b|conntrack|--state\b|connlimit|connbytes|connmark|-j (MASQUERADE|SNAT|DNAT|NETMAP|REDIRECT|CT|CONNMARK)\b|\b(masquerade|snat|dnat|notrack)\b|(?<!type )\bredirect\b/;
+export const tracksConnections = (line: string): boolean => RULE_LINE.test(line) && TRACKS.test(line);
 
 export function ctTimeouts(ctx: Ctx): void {
   // the kinds of flow the traffic makes: each host's spans are drawn from these
@@ -29,7 +36,7 @@ export function ctTimeouts(ctx: Ctx): void {
     if (!rng.chance(0.8)) continue;
     // a host that tracks nothing gets the stateful firewall's first line, which an expired
     // entry meets: a reply that finds no entry and cannot start one is INVALID
-    if (!h.lines.some((l) => TRACKS.test(l))) h.lines.push(`iptables -A ${rng.pick(['INPUT', 'FORWARD', 'OUTPUT'])} -m conntrack --ctstate INVALID -j DROP`);
+    if (!h.lines.some(tracksConnections)) h.lines.push(`iptables -A ${rng.pick(['INPUT', 'FORWARD', 'OUTPUT'])} -m conntrack --ctstate INVALID -j DROP`);
     const n = rng.int(1, 3);
     for (let i = 0; i < n; i++) h.lines.push(`sysctl -w net.netfilter.${rng.pick(KEYS[rng.pick(kinds)])}=${rng.pick(SPANS)}`);
   }

@@ -6,6 +6,9 @@
 /** Debian's (and the reference machine's) CONFIG_HZ */
 export const HZ = 250;
 
+/** one jiffy in ms (jiffies_to_msecs of 1 at HZ 250) */
+export const JIFFY_MS = 1000 / HZ;
+
 /**
  * The proc handler of a ctl_table entry, which decides how the number is converted:
  * - int: proc_dointvec(_minmax), an int;
@@ -87,8 +90,7 @@ export function procConvert({ neg, val }: { neg: boolean; val: bigint }, h: Proc
       // negative as an int (a negative write among them) gives MAX_JIFFY_OFFSET, which is refused
       const m = Number(((neg ? ULONG_MAX + 1n - val : val) & UINT_MAX) as bigint);
       if (m >= 2 ** 31) return undefined;
-      const perJiffy = 1000 / HZ;
-      return Math.ceil(m / perJiffy) * perJiffy;
+      return Math.ceil(m / JIFFY_MS) * JIFFY_MS;
     }
   }
 }

@@ -1,5 +1,6 @@
 // Simulated time and the deferred work of the kernel (softirqs, timers), in a deterministic
 // order: by time, then by the order work was scheduled.
+import { HZ } from '../proc/sysctl';
 
 export interface Task {
   time: number;
@@ -20,8 +21,8 @@ export interface Task {
   endless?: boolean;
 }
 
-/** HZ of the kernels the model follows (Debian's CONFIG_HZ=250): one jiffy in ns */
-export const JIFFY_NS = 4_000_000;
+/** one jiffy in ns at the HZ of the kernels the model follows (Debian's CONFIG_HZ=250) */
+export const JIFFY_NS = 1e9 / HZ;
 
 /** jiffies at a time of the model's clock (ns): the model's clock starts on a jiffy's edge */
 export function jiffiesAt(ns: number): number {

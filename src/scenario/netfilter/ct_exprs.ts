@@ -4,6 +4,7 @@
 import type { EvalCtx } from '../../model/net/netfilter/nf_tables';
 import { IPS_DST_NAT, IPS_SRC_NAT, v4of, type NfConn, type Tuple } from '../../model/net/netfilter/nf_conntrack';
 import { nf_ct_expires } from '../../model/net/netfilter/nf_conntrack_timeout';
+import { JIFFY_MS } from '../../model/proc/sysctl';
 
 /** IPS_* bits of include/uapi/linux/netfilter/nf_conntrack_common.h (v6.12) */
 export const IPS = { EXPECTED: 1, SEEN_REPLY: 2, ASSURED: 4, CONFIRMED: 8, SRC_NAT: IPS_SRC_NAT, DST_NAT: IPS_DST_NAT, SRC_NAT_DONE: 128, DST_NAT_DONE: 256, DYING: 512 } as const;
@@ -13,10 +14,10 @@ export const CT_STATUS_KNOWN: Record<string, number> = { expected: IPS.EXPECTED,
 
 export const ctOf = (x: EvalCtx): NfConn | null => x.nf.ctOf(x.p.skb);
 
-/** nft's `ct expiration` (nft_ct_get_eval NFT_CT_EXPIRATION): jiffies_to_msecs(nf_ct_expires(ct)), 4 ms a jiffy */
+/** nft's `ct expiration` (nft_ct_get_eval NFT_CT_EXPIRATION): jiffies_to_msecs(nf_ct_expires(ct)) */
 export const ctExpirationMs = (x: EvalCtx): number | undefined => {
   const ct = ctOf(x);
-  return ct ? nf_ct_expires(x.net, ct) * 4 : undefined;
+  return ct ? nf_ct_expires(x.net, ct) * JIFFY_MS : undefined;
 };
 
 /**

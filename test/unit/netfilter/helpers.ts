@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runScenarioText } from '../traffic_phase';
 import * as assert from 'assert';
-import type { Trace, TraceEvent } from '../../../src/trace/contract';
+import type { NfHookName, Trace, TraceEvent } from '../../../src/trace/contract';
 import { ScenarioError, ScenarioErrors } from '../../../src/scenario/types';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
@@ -144,14 +144,14 @@ export function refusal(load: () => unknown): string {
 
 export const refused = (line: string): string => refusal(() => loadAll([line]));
 
-/** An IPv4 packet: 20-byte header then the transport bytes. */
-export function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: number; ttl?: number } = {}): SkBuff {
+/** An IPv4 packet: 20-byte header (protocol, tos, ttl, fragment field) then the transport bytes. */
+export function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: number; ttl?: number; tos?: number; frag?: number } = {}): SkBuff {
   const len = 20 + l4.length;
   const skb = new SkBuff(len, 1);
   skb.put(len);
   skb.network_header = 0;
   const b = skb.buf;
-  b.set([0x45, 0, len >> 8, len & 255, 0, 1, 0, 0, o.ttl ?? 64, proto, 0, 0]);
+  b.set([0x45, o.tos ?? 0, len >> 8, len & 255, 0, 1, (o.frag ?? 0) >> 8, (o.frag ?? 0) & 255, o.ttl ?? 64, proto, 0, 0]);
   const sa = o.saddr ?? 0x0a000001;
   const da = o.daddr ?? 0x0a000002;
   b.set([sa >>> 24, (sa >>> 16) & 255, (sa >>> 8) & 255, sa & 255, da >>> 24, (da >>> 16) & 255, (da >>> 8) & 255, da & 255], 12);
@@ -160,7 +160,7 @@ export function pkt(proto: number, l4: number[], o: { saddr?: number; daddr?: nu
 }
 
 /** Run one rule's expressions (not the counter) on a packet: true, false or a verdict code. */
-export function evalRule(net: Net, rule: Rule, skb: SkBuff, hook = 'NF_INET_LOCAL_IN' as const): boolean | string {
+export function evalRule(net: Net, rule: Rule, skb: SkBuff, hook: NfHookName = 'NF_INET_LOCAL_IN'): boolean | string {
   const e = NfEngine.of(net);
   const p = pktinfo(skb, hook, net.devices.get('lo') ?? null, null);
   try {

@@ -6,60 +6,31 @@ import { inet4 } from '../../../src/model/proto/inet_addr';
 import * as assert from 'assert';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
-import type { EvalCtx, Expr } from '../../../src/model/net/netfilter/nf_tables';
-import { pktinfo, pktinfoDone } from '../../../src/model/net/netfilter/nf_pktinfo';
+import type { Rule } from '../../../src/model/net/netfilter/nf_tables';
+import type { NfHookName } from '../../../src/trace/contract';
 import { SkBuff } from '../../../src/model/net/core/skbuff';
 import type { NfConn } from '../../../src/model/net/netfilter/nf_conntrack';
 import { runIptables, splitFileLine } from '../../../src/scenario/netfilter/iptables';
-import { nfEvents, refusal, run, threeHosts } from './helpers';
+import { evalRule, nfEvents, pkt, refusal, run, threeHosts } from './helpers';
 
-function load(line: string): { net: ReturnType<World['addHost']>; exprs: Expr[] } {
+function load(line: string): { net: ReturnType<World['addHost']>; rule: Rule } {
   const net = new World().addHost('h');
   runIptables(net, splitFileLine(`iptables ${line}`, 'x', 1));
   const m = /-A (\S+)/.exec(line)!;
   const t = /-t (\S+)/.exec(line)?.[1] ?? 'filter';
   const chain = NfEngine.of(net).table('ip', t)!.chains.get(m[1])!;
-  return { net, exprs: chain.rules[chain.rules.length - 1].exprs };
+  return { net, rule: chain.rules[chain.rules.length - 1] };
 }
 
 const refused = (line: string): string => refusal(() => load(line));
 
-/** An IPv4 packet: 20-byte header (protocol, tos, ttl) then the transport bytes. */
-function pkt(proto: number, l4: number[], o: { tos?: number; ttl?: number; saddr?: number; daddr?: number; frag?: number } = {}): SkBuff {
-  const len = 20 + l4.length;
-  const skb = new SkBuff(len, 1);
-  skb.put(len);
-  skb.network_header = 0;
-  const b = skb.buf;
-  b.set([0x45, o.tos ?? 0, len >> 8, len & 255, 0, 1, (o.frag ?? 0) >> 8, (o.frag ?? 0) & 255, o.ttl ?? 64, proto, 0, 0]);
-  const sa = o.saddr ?? 0x0a000001;
-  const da = o.daddr ?? 0x0a000002;
-  b.set([sa >>> 24, (sa >>> 16) & 255, (sa >>> 8) & 255, sa & 255, da >>> 24, (da >>> 16) & 255, (da >>> 8) & 255, da & 255], 12);
-  b.set(l4, 20);
-  return skb;
-}
-
-/** Run the rule's expressions (all but the counter) on a packet: true, false, or a verdict code. */
-function evalOn(r: { net: ReturnType<World['addHost']>; exprs: Expr[] }, skb: SkBuff, ct: { conn?: NfConn; info?: string } = {}, hook = 'NF_INET_LOCAL_IN' as const): boolean | string {
-  const e = NfEngine.of(r.net);
+/** Run the rule's expressions (all but the counter) on a packet, with its conntrack entry if given. */
+function evalOn(r: { net: ReturnType<World['addHost']>; rule: Rule }, skb: SkBuff, ct: { conn?: NfConn; info?: string } = {}, hook: NfHookName = 'NF_INET_LOCAL_IN'): boolean | string {
   if (ct.conn) {
-    e.conns.set(ct.conn.id, ct.conn);
+    NfEngine.of(r.net).conns.set(ct.conn.id, ct.conn);
     skb.nfct = { state: ct.info ?? 'IP_CT_NEW', id: ct.conn.id };
   }
-  const p = pktinfo(skb, hook, r.net.devices.get('lo') ?? null, null);
-  try {
-    const chain = e.tables[0].chains.values().next().value!;
-    const x: EvalCtx = { nf: e, net: r.net, p, chain, rule: chain.rules[0] };
-    for (const ex of r.exprs) {
-      if (ex.text === 'counter') continue;
-      const v = ex.eval(x);
-      if (v === false) return false;
-      if (v !== true) return v.code;
-    }
-    return true;
-  } finally {
-    pktinfoDone();
-  }
+  return evalRule(r.net, r.rule, skb, hook);
 }
 
 const conn = (o: Partial<NfConn> = {}): NfConn => ({ id: 7, tuple: [{ src: inet4(0x0a000001), dst: inet4(0x0a000002), proto: 6, sport: 1000, dport: 80 }, { src: inet4(0x0a000002), dst: inet4(0x0a000001), proto: 6, sport: 80, dport: 1000 }], confirmed: true, seenReply: false, status: 0, mark: 0, timeout: 0, ...o });

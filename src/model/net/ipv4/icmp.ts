@@ -36,12 +36,11 @@ import { inet_protos } from './ip_input';
 import { ip_do_redirect } from './route';
 import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 import { snmpId } from '../snmp_ids';
-import { HZ } from '../../proc/sysctl';
+import { HZ, JIFFY_MS } from '../../proc/sysctl';
 import { jiffiesAt } from '../../sim/scheduler';
 import { inet_getpeer, inet_peer_xrlim_allow } from './inetpeer';
 
 /** one jiffy in ms (HZ 250) */
-const JIFFY_MS = 1000 / HZ;
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
 const SNMP_IcmpInCsumErrors = snmpId('IcmpInCsumErrors');

@@ -25,6 +25,7 @@ import { tcp_add_backlog } from './tcp_backlog';
 import { tcp_process_tlp_ack, tcp_sacktag_write_queue } from './tcp_sack';
 import { TCP_RTO_MAX_NS, retransmits_timed_out, tcp_clean_rtx_queue, tcp_enter_loss, tcp_model_timeout, tcp_process_loss } from './tcp_recovery';
 import { snmpId } from '../snmp_ids';
+import { JIFFY_NS } from '../../sim/scheduler';
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
 const SNMP_IcmpInErrors = snmpId('IcmpInErrors');
@@ -1027,8 +1028,6 @@ function tcp_sendmsg(net: Net, sk: TcpSock, rt: Rtable, parent: number): void {
 /** tcp_rto_min (TCP_RTO_MIN, HZ/5) and TCP_TIMEOUT_MIN (2 jiffies at HZ=250), ns */
 const TCP_RTO_MIN = 200e6;
 const TCP_TIMEOUT_MIN = 8e6;
-/** one jiffy at HZ=250: the least tcp_rearm_rto waits (usecs_to_jiffies of at least 1 µs) */
-const JIFFY = 4e6;
 /**
  * icsk_rto once the handshake measured an RTT (tcp_set_rto): srtt plus rttvar, which is at least
  * tcp_rto_min; on a veth the RTT is microseconds, so tcp_rto_min
@@ -1065,7 +1064,7 @@ function resetXmitTimer(net: Net, sk: TcpSock, kind: 'probe' | 'rto', after: num
  */
 function tcp_rearm_rto(net: Net, sk: TcpSock, fromProbe: boolean): void {
   if (!sk.unackedSegs) return clearXmitTimer(net, sk);
-  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(tcp_rto_delta(net, sk), JIFFY) : (sk.rto ?? TCP_RTO));
+  resetXmitTimer(net, sk, 'rto', fromProbe ? Math.max(tcp_rto_delta(net, sk), JIFFY_NS) : (sk.rto ?? TCP_RTO));
 }
 
 /**

@@ -20,7 +20,7 @@ import { nf_ct_attach } from '../netfilter/nf_ct_attach';
 import { ipv6_skip_exthdr } from './exthdrs_core';
 import { inet6_err_handlers } from './err_handlers';
 import { skb_release_data } from '../core/skb_release';
-import { HZ } from '../../proc/sysctl';
+import { JIFFY_MS } from '../../proc/sysctl';
 import { jiffiesAt } from '../../sim/scheduler';
 import { inet_getpeer, inet_peer_xrlim_allow } from '../ipv4/inetpeer';
 import { snmpId } from '../snmp_ids';
@@ -215,7 +215,7 @@ const maskAllow = (type: number): boolean => type === ICMPV6_PKT_TOOBIG || type 
 function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
   if (rt.dev.isLoopback) return true;
   const shift = net.w.variant.icmpv6RatelimitWholeTimeout ? 0 : (128 - (rt.plen6 ?? 128)) >> 5;
-  const tmo = (net.get('net.ipv6.icmp.ratelimit') / (1000 / HZ)) >> shift;
+  const tmo = (net.get('net.ipv6.icmp.ratelimit') / JIFFY_MS) >> shift;
   const now = jiffiesAt(net.w.sched.now);
   return inet_peer_xrlim_allow(inet_getpeer(net.ipv6.peers, formatIpv6(daddr), now), tmo, now);
 }

@@ -19,7 +19,7 @@ import { ETH_P_IPV6 } from '../../proto/ethernet';
 import { IPV6_HLEN, NEXTHDR_HOP, NEXTHDR_ICMP, writeIcmp6, writeIpv6 } from '../../proto/ipv6';
 import { ipv6AddrEqual } from '../../proto/inet_addr';
 import { formatIpv6, parseIpv6 } from '../../../trace/ipv6';
-import { HZ } from '../../proc/sysctl';
+import { JIFFY_MS } from '../../proc/sysctl';
 import { NotModelled } from '../../sim/not_modelled';
 import { icmp6_dst_alloc } from './route';
 import { nf_hook6 } from './netfilter';
@@ -52,7 +52,6 @@ const RA_HOPOPTS = [NEXTHDR_ICMP, 0, 5, 2, 0, 0, 1, 0];
 const MLD2_REPORT_LEN = 8;
 const MLD2_GREC_LEN = 20;
 const MS = 1e6;
-const JIFFY_MS = 1000 / HZ;
 
 /** struct ifmcaddr6: one group on a device (the kernel joins with MCAST_EXCLUDE and no sources: the model's only mode). */
 export interface Ifmcaddr6 {
