@@ -202,13 +202,16 @@ export const IPV6_DEVCONF_RANGES: Record<string, SysctlRange> = {
   mldv1_unsolicited_report_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'ms_jiffies'),
   // proc_dointvec: 1 puts the device in MLDv1 mode (mld_in_v1_mode; all's value first when not 0)
   force_mld_version: int(ADDRCONF),
+  // router_probe_interval (devconf rtr_probe_interval, CONFIG_IPV6_ROUTER_PREF): proc_dointvec_jiffies
+  // (seconds), how often rt6_probe may probe a gateway (rt6_probe.ts)
+  router_probe_interval: int(ADDRCONF, INT_MIN, INT_MAX, 'jiffies'),
 };
 
 /**
  * A fresh namespace's ipv6_devconf_dflt values (v6.12). `all` differs in one: ipv6_devconf has
  * accept_dad 0 (IPV6_DEVCONF_ALL), so DAD runs as long as the device's own is 1.
  */
-export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64, accept_dad: 1, dad_transmits: 1, enhanced_dad: 1, optimistic_dad: 0, router_solicitation_delay: 1, mldv2_unsolicited_report_interval: 1000, mldv1_unsolicited_report_interval: 10000, force_mld_version: 0, router_solicitations: -1, router_solicitation_interval: 4, router_solicitation_max_interval: 3600, accept_ra: 1 };
+export const IPV6_DEVCONF_DEFAULTS: Record<string, number> = { forwarding: 0, disable_ipv6: 0, hop_limit: 64, accept_dad: 1, dad_transmits: 1, enhanced_dad: 1, optimistic_dad: 0, router_solicitation_delay: 1, mldv2_unsolicited_report_interval: 1000, mldv1_unsolicited_report_interval: 10000, force_mld_version: 0, router_solicitations: -1, router_solicitation_interval: 4, router_solicitation_max_interval: 3600, accept_ra: 1, router_probe_interval: 60 };
 const IPV6_DEVCONF_ALL: Record<string, number> = { ...IPV6_DEVCONF_DEFAULTS, accept_dad: 0 };
 
 /** The range of a key the model has, or undefined. */

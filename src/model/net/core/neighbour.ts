@@ -189,6 +189,21 @@ function neigh_probe(net: Net, n: Neighbour): void {
   }
 }
 
+/**
+ * __neigh_set_probe_once (v6.12), for IPv6 router reachability probing (rt6_probe): the entry
+ * counts as updated now, and a failed one is given one more chance: NUD_INCOMPLETE with its
+ * probes used up, so its timer (retrans_time, at least HZ/100) fails it again unless an
+ * advertisement answers the one solicitation rt6_probe's work sends meanwhile.
+ */
+export function __neigh_set_probe_once(net: Net, n: Neighbour): void {
+  n.updated = net.w.sched.now;
+  if (n.state !== 'NUD_FAILED') return;
+  n.state = 'NUD_INCOMPLETE';
+  n.probes = maxProbes(net, n);
+  net.w.sched.cancel(n.timer);
+  n.timer = net.w.sched.after(Math.max(parm(net, n, 'retrans_time_ms'), 10) * 1e6, () => neigh_timer_handler(net, n));
+}
+
 /** neigh_max_probes: unicast + app + multicast (broadcast) probes. */
 function maxProbes(net: Net, n: Neighbour): number {
   return parm(net, n, 'ucast_solicit') + parm(net, n, 'app_solicit') + (n.state === 'NUD_PROBE' ? 0 : parm(net, n, 'mcast_solicit'));

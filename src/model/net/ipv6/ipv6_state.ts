@@ -49,6 +49,8 @@ export interface Fib6Info {
   table: 'local' | 'main';
   /** RTPROT_KERNEL for routes addrconf adds */
   proto: 'kernel' | 'boot' | 'static';
+  /** fib6_nh->last_probe, in jiffies: when rt6_probe last probed the gateway (at first, when the route was made) */
+  lastProbe?: number;
 }
 
 export interface Ipv6State {

@@ -128,6 +128,11 @@ function ndisc_send_ns(net: Net, dev: NetDevice, target: Uint8Array, daddr: Uint
   }
 }
 
+/** rt6_probe_deferred: one solicitation to a gateway's solicited-node group, from the link-local address */
+export function ndisc_send_probe_ns(net: Net, dev: NetDevice, gw: Uint8Array): void {
+  ndisc_send_ns(net, dev, gw, solicitedNode(gw), undefined, null);
+}
+
 /**
  * ndisc_send_ns from addrconf_dad_work: a probe for one of our tentative addresses, from :: (so
  * no source link-layer address option, RFC 4861 7.2.2) to its solicited-node group, with the

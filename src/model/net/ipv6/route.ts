@@ -13,6 +13,7 @@ import { isV6Multicast } from '../../proto/ipv6';
 import { fib6_lookup } from './ip6_fib';
 import { ipv6_dev_get_saddr, refuseSubnetAnycast } from './addrconf';
 import { snmpId } from '../snmp_ids';
+import { jiffiesAt } from '../../sim/scheduler';
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
 const SNMP_Ip6OutNoRoutes = snmpId('Ip6OutNoRoutes');
@@ -115,12 +116,12 @@ export function ip6_route_input(net: Net, skb: SkBuff, daddr: Uint8Array): Rt6In
   const dev = skb.dev!;
   refuseSubnetAnycast(net, daddr);
   if (isV6Multicast(daddr)) {
-    const f = fib6_lookup(net, daddr, dev.ifindex);
+    const f = fib6_lookup(net, daddr, dev.ifindex, true);
     const rt = mkRt(net, f, daddr, true, dev);
     skb.dst = rt;
     return rt;
   }
-  const rt = mkRt(net, fib6_lookup(net, daddr), daddr, true, dev);
+  const rt = mkRt(net, fib6_lookup(net, daddr, undefined, true), daddr, true, dev);
   skb.dst = rt;
   return rt;
 }
@@ -138,7 +139,7 @@ export interface Route6Out {
  */
 export function ip6_route_output(net: Net, daddr: Uint8Array, oif?: NetDevice): Route6Out | { error: number; what: string } {
   refuseSubnetAnycast(net, daddr);
-  const f = fib6_lookup(net, daddr, oif?.ifindex);
+  const f = fib6_lookup(net, daddr, oif?.ifindex, true);
   const rt = mkRt(net, f, daddr, false, oif ?? null);
   if (rt.error) {
     const what = rt.error === -ENETUNREACH ? 'Network is unreachable' : rt.error === -EACCES ? 'Permission denied' : rt.error === -EINVAL ? 'Invalid argument' : 'No route to host';
@@ -164,7 +165,7 @@ export function ip6_dst_lookup(net: Net, daddr: Uint8Array, oif?: NetDevice): Ro
 /** ip6_route_output alone, for a packet whose source is already set (ip6_route_me_harder): the dst, an error route's error in it. */
 export function ip6_route_output_dst(net: Net, daddr: Uint8Array, oif?: NetDevice): Rt6Info {
   refuseSubnetAnycast(net, daddr);
-  return mkRt(net, fib6_lookup(net, daddr, oif?.ifindex), daddr, false, oif ?? null);
+  return mkRt(net, fib6_lookup(net, daddr, oif?.ifindex, true), daddr, false, oif ?? null);
 }
 
 /** icmp6_dst_alloc / the dst ndisc sends on: straight out of `dev` to `daddr`, no lookup. */
@@ -205,7 +206,7 @@ export function ip6_route_add(net: Net, r: Route6Spec, replace: boolean): void {
   if (!dev.up) throw new Netlink6Error('Error: Nexthop device is not up.');
   const same = (x: Fib6Info): boolean => x.table === 'main' && x.plen === r.plen && x.metric === metric && x.dst.every((b, i) => b === r.dst[i]);
   const i = net.ipv6.routes.findIndex(same);
-  const f: Fib6Info = { dst: r.dst, plen: r.plen, type: r.type, ifindex: dev.ifindex, gw: r.gw, metric, mtu: r.mtu ?? 0, table: 'main', proto: 'boot' };
+  const f: Fib6Info = { dst: r.dst, plen: r.plen, type: r.type, ifindex: dev.ifindex, gw: r.gw, metric, mtu: r.mtu ?? 0, table: 'main', proto: 'boot', lastProbe: jiffiesAt(net.w.sched.now) };
   if (i >= 0) {
     if (!replace) throw new Netlink6Error('RTNETLINK answers: File exists');
     net.ipv6.routes[i] = f;
