@@ -4,16 +4,16 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import { inPrefix, ipToNum, prefixMask } from '../../proto/addr';
-import { fibAddIfaddr, RT_TABLE_LOCAL, type FibRoute, type FibRule, type Scope } from './fib';
+import { Fib, fibAddIfaddr, fibTypeError, RT_TABLE_LOCAL, type FibRoute, type FibRule, type Scope } from './fib';
 import type { RtnType } from './route_types';
 import { neigh_add_static, neigh_lookup } from '../core/neighbour';
-import type { NudState } from '../core/neighbour_types';
+import { nudValid, type NudState } from '../core/neighbour_types';
 import { addrconf_dev_up } from '../ipv6/addrconf';
 
 export class NetlinkError extends Error {}
 
 export function addrAdd(net: Net, dev: NetDevice, local: number, plen: number, broadcast: number, scope: 'global' | 'link' | 'host' = 'global'): void {
-  if (dev.addrs.some((a) => a.local === local && a.plen === plen)) throw new NetlinkError('RTNETLINK answers: File exists');
+  if (dev.addrs.some((a) => a.local === local && a.plen === plen)) throw new NetlinkError('Error: ipv4: Address already assigned.');
   const sameNet = dev.addrs.some((a) => a.plen === plen && inPrefix(local, a.local, plen));
   dev.addrs.push({ local, plen, broadcast, scope: dev.isLoopback && scope === 'global' && (local >>> 24) === 127 ? 'host' : scope, secondary: sameNet });
   fibAddIfaddr(net.fib, dev, local, plen, broadcast);
@@ -21,7 +21,7 @@ export function addrAdd(net: Net, dev: NetDevice, local: number, plen: number, b
 
 export function addrDel(net: Net, dev: NetDevice, local: number, plen: number): void {
   const i = dev.addrs.findIndex((a) => a.local === local && a.plen === plen);
-  if (i < 0) throw new NetlinkError('RTNETLINK answers: Cannot assign requested address');
+  if (i < 0) throw new NetlinkError('Error: ipv4: Address not found.');
   const [a] = dev.addrs.splice(i, 1);
   const mask = prefixMask(a.plen);
   const prefix = (a.local & mask) >>> 0;
@@ -78,19 +78,44 @@ export interface RouteSpec {
   mtuLock?: boolean;
 }
 
-/** fib_table_insert with fib_check_nh: a gateway must be reachable on a link that is up. */
+/** fib_props[type].scope (net/ipv4/fib_semantics.c, v6.12): the narrowest scope a route of the type may have. */
+const TYPE_SCOPE: Record<RtnType, Scope> = { RTN_UNICAST: 'global', RTN_LOCAL: 'host', RTN_BROADCAST: 'link', RTN_MULTICAST: 'global', RTN_BLACKHOLE: 'global', RTN_UNREACHABLE: 'global', RTN_PROHIBIT: 'global', RTN_THROW: 'global' };
+
+/** The scope iproute2 gives a route that names none (iproute_modify): host for local, link for broadcast and for a unicast route without a gateway. */
+export function defaultRouteScope(type: RtnType, gw: number): Scope {
+  if (type === 'RTN_LOCAL') return 'host';
+  if (type === 'RTN_BROADCAST') return 'link';
+  return type === 'RTN_UNICAST' && !gw ? 'link' : 'global';
+}
+
+/**
+ * fib_table_insert after fib_create_info's checks (v6.12): the scope against the type's, a host
+ * route without a gateway (and then no check of its device), otherwise fib_check_nh: a gateway
+ * found by a lookup of scope above the route's (at least link: a connected or local route), a
+ * device that is up.
+ */
 export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   let dev = r.dev;
-  if (r.type === 'RTN_UNICAST' || r.type === 'RTN_LOCAL' || r.type === 'RTN_BROADCAST') {
+  const scope: Scope = r.scope ?? defaultRouteScope(r.type, r.gw);
+  const sv = Fib.scopeVal(scope);
+  if (Fib.scopeVal(TYPE_SCOPE[r.type]) > sv || (scope === 'nowhere' && !fibTypeError(r.type))) throw new NetlinkError('Error: Invalid scope.');
+  if (scope === 'host' && r.gw && !fibTypeError(r.type)) throw new NetlinkError('Error: Route with host scope can not have a gateway.');
+  if ((r.type === 'RTN_UNICAST' || r.type === 'RTN_LOCAL' || r.type === 'RTN_BROADCAST') && scope !== 'host') {
     if (r.gw) {
+      // fib_check_nh_v4_gw looks the gateway up with flowi4_scope = scope + 1 (at least link);
+      // the model takes the best route and checks its scope (a more specific route of a lower
+      // scope would be passed over by the kernel's lookup: not modelled)
       const via = net.fib.lookup({ daddr: r.gw, saddr: 0, iif: net.lo.ifindex, oif: dev ? dev.ifindex : 0, mark: 0, tos: 0, iifName: 'lo' });
-      if ('error' in via || via.route.type !== 'RTN_UNICAST' || via.route.gw !== 0 || (dev && via.route.dev !== dev)) {
+      const want = Math.max(sv + 1, Fib.scopeVal('link'));
+      if ('error' in via || (via.route.type !== 'RTN_UNICAST' && via.route.type !== 'RTN_LOCAL') || Fib.scopeVal(via.route.scope) < want || (dev && via.route.dev !== dev)) {
         throw new NetlinkError('Error: Nexthop has invalid gateway.');
       }
+      // the kernel takes it, with nh_scope host, and rt_set_nexthop then uses no gateway (only
+      // a link-scope next hop's is used): the traffic goes to its destination on the device
+      if (via.route.type === 'RTN_LOCAL') throw new NetlinkError('a gateway that is an address of this host is not modelled (the kernel takes it: fib_check_nh_v4_gw finds its local route, and rt_set_nexthop then sends to the destination itself)');
       dev = via.route.dev;
-    }
-    if (!dev) throw new NetlinkError('Error: Device for nexthop is not up.');
-    if (!dev.up) throw new NetlinkError('Error: Nexthop device is not up.');
+      if (!dev || !dev.up) throw new NetlinkError('RTNETLINK answers: Network is down');
+    } else if (!dev || !dev.up) throw new NetlinkError('Error: Device for nexthop is not up.');
   }
   if (r.prefsrc && !net.lo.addrs.concat(...[...net.devices.values()].map((d) => d.addrs)).some((a) => a.local === r.prefsrc)) {
     throw new NetlinkError('Error: Invalid prefsrc address.');
@@ -98,7 +123,6 @@ export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   const existing = net.fib.routes.find((x) => x.table === r.table && x.dst === r.dst && x.plen === r.plen && x.metric === r.metric);
   if (existing && !replace) throw new NetlinkError('RTNETLINK answers: File exists');
   if (existing) net.fib.remove((x) => x === existing);
-  const scope: Scope = r.scope ?? (r.type === 'RTN_LOCAL' ? 'host' : r.gw || r.type !== 'RTN_UNICAST' ? 'global' : 'link');
   const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false };
   net.fib.add(route);
   if (r.type === 'RTN_LOCAL') net.fib.hasCustomLocalRoutes = true;
@@ -129,8 +153,18 @@ export function ruleDel(net: Net, match: Partial<FibRule>): void {
 
 export function neighAdd(net: Net, dev: NetDevice, ip: number, lladdr: string | undefined, nud: NudState, replace: boolean): void {
   if (!replace && neigh_lookup(net, dev, ip)) throw new NetlinkError('RTNETLINK answers: File exists');
-  if (!lladdr && nud !== 'NUD_NOARP') throw new NetlinkError('Error: lladdr is required');
-  neigh_add_static(net, dev, ip, lladdr ?? dev.mac, nud);
+  neigh_add_static(net, dev, ip, lladdr ?? neighKeptAddress(dev, neigh_lookup(net, dev, ip)), nud);
+}
+
+/**
+ * __neigh_update without an address (v6.12 net/core/neighbour.c): the entry's own address when
+ * it has a valid one — an entry that the constructor (arp_constructor, ndisc_constructor) makes
+ * NUD_NOARP on a NOARP or loopback device has the device's — else "No link layer address given".
+ */
+export function neighKeptAddress(dev: NetDevice, had: { state: NudState; ha: string | null } | undefined): string {
+  if (had && nudValid(had.state) && had.ha) return had.ha;
+  if (dev.noarp || dev.isLoopback) return dev.mac;
+  throw new NetlinkError('Error: No link layer address given.');
 }
 
 export function neighDel(net: Net, dev: NetDevice, ip: number): void {
