@@ -72,4 +72,17 @@ describe('scenario setup applied to the model', () => {
     const text = base('    ip addr add 10.0.0.1/24 dev eth0\n    ip link set eth0 up').replace('traffic:', 'listen:\n  - a: udp 10.0.0.9:53\ntraffic:');
     assert.match(errorsOf(text)[0], /^bad\.yaml:12:5: bind 10\.0\.0\.9:53: Cannot assign requested address/);
   });
+  it('deleting a secondary address keeps the subnet route; deleting the primary takes its secondaries (fib_del_ifaddr, __inet_del_ifa)', () => {
+    const replies = (setup: string, to: string): number => {
+      const t = runScenarioText(base(setup, `  - from: b\n    send: icmp echo-request to ${to}\n`), 'ok.yaml');
+      return t.packets.filter((p) => p.summary.includes('echo reply')).length;
+    };
+    const up = '    ip addr add 10.0.0.1/24 dev eth0\n    ip link set eth0 up\n';
+    // a secondary gone: the primary still answers, through its prefix route and broadcast route
+    assert.strictEqual(replies(up + '    ip addr add 10.0.0.9/24 brd + dev eth0\n    ip addr del 10.0.0.9/24 dev eth0', '10.0.0.1'), 1);
+    assert.strictEqual(replies(up + '    ip addr add 10.0.0.9/24 brd + dev eth0\n    ip addr del 10.0.0.9/24 dev eth0', '10.0.0.9'), 0);
+    // the primary gone: its secondary went with it, and a second primary of another prefix stays
+    assert.strictEqual(replies(up + '    ip addr add 10.0.0.9/24 dev eth0\n    ip addr add 10.0.0.77/8 dev eth0\n    ip addr del 10.0.0.1/24 dev eth0', '10.0.0.9'), 0);
+    assert.strictEqual(replies(up + '    ip addr add 10.0.0.9/24 dev eth0\n    ip addr add 10.0.0.77/8 dev eth0\n    ip addr del 10.0.0.1/24 dev eth0', '10.0.0.77'), 1);
+  });
 });

@@ -4,7 +4,7 @@
 import type { Net } from '../net_namespace';
 import type { NetDevice } from '../core/netdevice';
 import { inPrefix, ipToNum, prefixMask } from '../../proto/addr';
-import { Fib, fibAddIfaddr, fibTypeError, RT_TABLE_LOCAL, type FibRoute, type FibRule, type Scope } from './fib';
+import { Fib, fibAddIfaddr, fibTypeError, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRoute, type FibRule, type Scope } from './fib';
 import type { RtnType } from './route_types';
 import { neigh_add_static, neigh_lookup } from '../core/neighbour';
 import { nudValid, type NudState } from '../core/neighbour_types';
@@ -19,15 +19,90 @@ export function addrAdd(net: Net, dev: NetDevice, local: number, plen: number, b
   fibAddIfaddr(net.fib, dev, local, plen, broadcast);
 }
 
+type Ifaddr = NetDevice['addrs'][number];
+
+/**
+ * `ip address del` (inet_rtm_deladdr → __inet_del_ifa, v6.12): a primary address takes the
+ * secondaries of its subnet with it (promote_secondaries off, the default), each leaving first;
+ * each address's routes go as fib_del_ifaddr decides.
+ */
 export function addrDel(net: Net, dev: NetDevice, local: number, plen: number): void {
-  const i = dev.addrs.findIndex((a) => a.local === local && a.plen === plen);
-  if (i < 0) throw new NetlinkError('Error: ipv4: Address not found.');
-  const [a] = dev.addrs.splice(i, 1);
-  const mask = prefixMask(a.plen);
-  const prefix = (a.local & mask) >>> 0;
-  net.fib.remove((r) => r.dev === dev && r.proto === 'kernel' && ((r.table === RT_TABLE_LOCAL && r.dst === a.local && r.type === 'RTN_LOCAL') || (r.dst === prefix && r.plen === a.plen) || (r.type === 'RTN_BROADCAST' && (r.dst === a.broadcast || r.dst === ((prefix | ~mask) >>> 0)))));
-  // Routes whose preferred source was this address go too (fib_sync_down_addr).
-  net.fib.remove((r) => r.prefsrc === a.local && r.proto !== 'kernel');
+  const a = dev.addrs.find((x) => x.local === local && x.plen === plen);
+  if (!a) throw new NetlinkError('Error: ipv4: Address not found.');
+  if (!a.secondary) {
+    const mask = prefixMask(a.plen);
+    for (const s2 of dev.addrs.filter((x) => x.secondary && x.plen === a.plen && ((x.local ^ a.local) & mask) === 0)) delIfaddr(net, dev, s2);
+  }
+  delIfaddr(net, dev, a);
+}
+
+/**
+ * Unlink one address, then fib_del_ifaddr (net/ipv4/fib_frontend.c): a primary's prefix route
+ * goes; its local and broadcast routes go unless another address of the same primary source
+ * still needs them (the LOCAL_OK / BRD_OK / BRD0_OK / BRD1_OK scan); routes that preferred it as
+ * their source go once it is no local address any more (fib_sync_down_addr).
+ */
+function delIfaddr(net: Net, dev: NetDevice, ifa: Ifaddr): void {
+  dev.addrs.splice(dev.addrs.indexOf(ifa), 1);
+  const mask = prefixMask(ifa.plen);
+  const any = (ifa.local & mask) >>> 0;
+  const brd = (ifa.local | ~mask) >>> 0;
+  const byPrefix = (addr: number, m: number): Ifaddr | undefined => dev.addrs.find((x) => !x.secondary && prefixMask(x.plen) === m && ((x.local ^ addr) & m) === 0);
+  const prim = ifa.secondary ? byPrefix(ifa.local, mask) : ifa;
+  if (!prim) return;
+  const kill = (table: number, type: RtnType, dst: number, p: number): void => {
+    net.fib.remove((r) => r.dev === dev && r.proto === 'kernel' && r.table === table && r.type === type && r.dst === dst && r.plen === p);
+  };
+  let subnet = false;
+  if (!ifa.secondary && any !== 0 && (any !== ifa.local || ifa.plen < 32)) {
+    kill(dev.isLoopback ? RT_TABLE_LOCAL : RT_TABLE_MAIN, dev.isLoopback ? 'RTN_LOCAL' : 'RTN_UNICAST', any, ifa.plen);
+    subnet = true;
+  }
+  let localOk = false;
+  let brdOk = false;
+  let brd0Ok = false;
+  let brd1Ok = false;
+  let samePrefsrc = false;
+  let prim1: Ifaddr | undefined;
+  for (const ifa1 of dev.addrs) {
+    if (ifa1.secondary) {
+      if (prefixMask(ifa1.plen) === prefixMask(prim.plen) && ((ifa1.local ^ prim.local) & prefixMask(prim.plen)) === 0) prim1 = prim;
+      else {
+        if (!samePrefsrc) continue;
+        if (!prim1 || prefixMask(ifa1.plen) !== prefixMask(prim1.plen) || ((ifa1.local ^ prim1.local) & prefixMask(prim1.plen)) !== 0) prim1 = byPrefix(ifa1.local, prefixMask(ifa1.plen));
+        if (!prim1 || prim1.local !== prim.local) continue;
+      }
+    } else {
+      if (prim.local !== ifa1.local) continue;
+      prim1 = ifa1;
+      if (prim !== prim1) samePrefsrc = true;
+    }
+    if (ifa.local === ifa1.local) localOk = true;
+    if (ifa.broadcast === ifa1.broadcast) brdOk = true;
+    if (brd === ifa1.broadcast) brd1Ok = true;
+    if (any === ifa1.broadcast) brd0Ok = true;
+    if (prim1 === ifa1 && ifa1.plen < 31) {
+      const m1 = prefixMask(ifa1.plen);
+      const brd1 = (ifa1.local | ~m1) >>> 0;
+      const any1 = (ifa1.local & m1) >>> 0;
+      if (any1 !== 0) {
+        if (ifa.broadcast === brd1 || ifa.broadcast === any1) brdOk = true;
+        if (brd === brd1 || brd === any1) brd1Ok = true;
+        if (any === brd1 || any === any1) brd0Ok = true;
+      }
+    }
+  }
+  if (!brdOk) kill(RT_TABLE_LOCAL, 'RTN_BROADCAST', ifa.broadcast, 32);
+  if (subnet && ifa.plen < 31) {
+    if (!brd1Ok) kill(RT_TABLE_LOCAL, 'RTN_BROADCAST', brd, 32);
+    if (!brd0Ok) kill(RT_TABLE_LOCAL, 'RTN_BROADCAST', any, 32);
+  }
+  if (!localOk) {
+    kill(RT_TABLE_LOCAL, 'RTN_LOCAL', ifa.local, 32);
+    // fib_sync_down_addr: the routes that preferred it as their source, once no device has it
+    const stillLocal = [...net.devices.values(), net.lo].some((d) => d.addrs.some((x) => x.local === ifa.local));
+    if (!stillLocal) net.fib.remove((r) => r.prefsrc === ifa.local && r.proto !== 'kernel');
+  }
 }
 
 function syncCarrier(dev: NetDevice): void {
