@@ -7,7 +7,7 @@ import { SysctlError, SysctlRangeError } from '../model/net/net_namespace';
 import type { NetDevice } from '../model/net/core/netdevice';
 import { qdiscFor } from '../model/net/sched/sch_generic';
 import { deriveMac, ipToNum } from '../model/proto/addr';
-import { addrAdd, addrDel, bringUpLoopback, linkSetMtu, linkSetUp, neighAdd, neighDel, NetlinkError, routeAdd, routeDel, ruleAdd, ruleDel } from '../model/net/ipv4/devinet';
+import { addrAdd, addrDel, bringUpLoopback, linkSetMtu, linkSetUp, neighAdd, neighDel, neighKeptAddress, NetlinkError, routeAdd, routeDel, ruleAdd, ruleDel } from '../model/net/ipv4/devinet';
 import { RT_TABLE_MAIN } from '../model/net/ipv4/fib';
 import type { RtnType } from '../model/net/ipv4/route_types';
 import type { NudState } from '../model/net/core/neighbour_types';
@@ -247,7 +247,7 @@ function apply(net: Net, c: SetupCommand, readFile?: FileReader): void {
         net.neigh.delete(`${dev.ifindex}/${formatIpv6(a)}`);
       } else {
         if (had && c.op === 'add') throw new NetlinkError('RTNETLINK answers: File exists');
-        nd_add_static(net, dev, a, c.lladdr?.toLowerCase() ?? dev.mac, NUD[c.nud]);
+        nd_add_static(net, dev, a, c.lladdr?.toLowerCase() ?? neighKeptAddress(dev, had), NUD[c.nud]);
       }
       return;
     }

@@ -42,10 +42,17 @@ const SCOPE_NUMS: Record<number, string> = { 0: 'global', 200: 'site', 253: 'lin
 export function scopeArg(a: Args, kw: Tok): string | undefined {
   const t = a.arg(kw, 'a scope (host, link, global)');
   if (!t) return undefined;
-  if (t.text in SCOPES) return SCOPES[t.text];
+  if (t.text in SCOPES) return notModelledScope(a, t, SCOPES[t.text]);
   if (!/^\d+$/.test(t.text)) return a.fail(t, `${q(t.text)} is not a scope: use host, link, global, site or nowhere`);
   const n = tokUint(t, a.d, 0, 255, 'scope');
-  return n === undefined ? undefined : (SCOPE_NUMS[n] ?? String(n));
+  if (n === undefined) return undefined;
+  return n in SCOPE_NUMS ? notModelledScope(a, t, SCOPE_NUMS[n]) : a.fail(t, `scope ${n} is not modelled: the model has the scopes global, link and host (and nowhere, which a route refuses)`);
+}
+
+/** the kernel takes any scope 0-255; the model's addresses and routes know global, link, host and nowhere */
+function notModelledScope(a: Args, t: Tok, name: string): string | undefined {
+  if (name === 'site') return a.fail(t, 'scope site (200) is not modelled: the model has the scopes global, link and host');
+  return name;
 }
 
 export function u32Arg(a: Args, kw: Tok, what: string, min = 0, max = 0xffffffff, hex = false): number | undefined {

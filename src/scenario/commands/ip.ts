@@ -83,7 +83,11 @@ function parseAddr(a: Args, obj: Tok, pos: Tok['pos']): SetupCommand | undefined
     if (!a.once(seen, kw === 'local' || kw === undefined ? 'local' : kw, t)) return undefined;
     if (kw === 'dev') dev = devArg(a, t);
     else if (kw === 'broadcast') brd = a.arg(t, 'an address or +');
-    else if (kw === 'scope') scope = scopeArg(a, t);
+    else if (kw === 'scope') {
+      scope = scopeArg(a, t);
+      // inet_select_addr never picks an address of scope nowhere; the model's addresses have global, link or host
+      if (scope === 'nowhere') return a.fail(a.words[a.words.indexOf(t) + 1], 'an address of scope nowhere is not modelled: the model has the scopes global, link and host');
+    }
     else {
       const at = kw === 'local' ? a.arg(t, 'an address') : t;
       addr = at && tokPrefix(at, a.d, true);

@@ -120,4 +120,17 @@ describe('IPv6 MLDv2 reports at link-up (mcast.c)', () => {
     assert.ok(!t.events.some((e) => e.host === 'a' && (e.fn === 'ndisc_send_skb' || e.fn === 'addrconf_dad_kick')));
     assert.strictEqual(reports(t, 'b').length, 4, 'the peer is not affected');
   });
+  it('a NOARP device joins no solicited-node group (addrconf_join_solict): its reports name none, and a solicitation to one is not for it', () => {
+    const arpOn = runScenarioText(scenario('ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\nip link set eth0 up'), 't.yaml');
+    const arpOff = runScenarioText(scenario('ip link set eth0 arp off\nip -6 addr add 2001:db8:1::1/64 dev eth0 nodad\nip link set eth0 up', 'ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad\nip link set eth0 up'), 't.yaml');
+    const groups = (t: Trace): string[] => [...new Set(reports(t, 'a').flatMap((x) => x.recs))].sort();
+    const mine = formatIpv6(solicitedNode(parseIpv6('2001:db8:1::1')!));
+    assert.ok(groups(arpOn).includes(`TO_EX ${mine}`), 'with ARP on, the address\'s group is reported');
+    // a host's other group, all-nodes, is never reported (MAF_NOREPORT): nothing is left to report
+    assert.deepStrictEqual(groups(arpOff), []);
+    // b asks for 2001:db8:1::1 at its solicited-node group: a has not joined it and drops it in ip6_mc_input
+    const ns = arpOff.packets.find((p) => p.summary.includes(`> ${mine}: ICMP6, neighbour solicitation`));
+    assert.ok(ns, 'b solicits a');
+    assert.ok(arpOff.events.some((e) => e.packet === ns!.id && e.host === 'a' && e.fn === 'ip6_mc_input'), 'the solicitation ends in a\'s ip6_mc_input');
+  });
 });

@@ -41,6 +41,18 @@ function scopeOf(a: Uint8Array): number {
   return 0xe;
 }
 
+/** addrconf_join_solict (v6.12): a loopback or NOARP device joins no solicited-node group (nobody resolves it there). */
+function addrconf_join_solict(net: Net, dev: NetDevice, addr: Uint8Array): void {
+  if (dev.isLoopback || dev.noarp) return;
+  ipv6_dev_mc_inc(net, dev, solicitedNode(addr));
+}
+
+/** addrconf_leave_solict: the same test, made again when the address goes (the flag may have changed since). */
+function addrconf_leave_solict(net: Net, dev: NetDevice, addr: Uint8Array): void {
+  if (dev.isLoopback || dev.noarp) return;
+  ipv6_dev_mc_dec(net, dev, solicitedNode(addr));
+}
+
 /** addrconf_join_anycast: a forwarding device's subnet-router anycast address (the prefix, unless /127 or longer, or ::) and its solicited-node group (__ipv6_dev_ac_inc → addrconf_join_solict). */
 function addrconf_join_anycast(net: Net, dev: NetDevice, a: Inet6Ifaddr, join: boolean): void {
   if (a.plen >= 127) return;
@@ -51,12 +63,12 @@ function addrconf_join_anycast(net: Net, dev: NetDevice, a: Inet6Ifaddr, join: b
   const users = ac.get(key) ?? 0;
   if (join) {
     ac.set(key, users + 1);
-    if (!users) ipv6_dev_mc_inc(net, dev, solicitedNode(any));
+    if (!users) addrconf_join_solict(net, dev, any);
   } else if (users) {
     if (users > 1) ac.set(key, users - 1);
     else {
       ac.delete(key);
-      ipv6_dev_mc_dec(net, dev, solicitedNode(any));
+      addrconf_leave_solict(net, dev, any);
     }
   }
 }
@@ -206,7 +218,7 @@ export function inet6_addr_add(net: Net, dev: NetDevice, addr: Uint8Array, plen:
   l.push(a);
   addrRoutes(net, dev, a);
   // addrconf_dad_begin: addrconf_join_solict before anything else
-  ipv6_dev_mc_inc(net, dev, solicitedNode(addr));
+  addrconf_join_solict(net, dev, addr);
   addrconf_dad_start(net, dev, a, dadDone(net, dev));
 }
 
@@ -221,7 +233,7 @@ export function inet6_addr_del(net: Net, dev: NetDevice, addr: Uint8Array, plen:
   l.splice(i, 1);
   // __ipv6_ifa_notify(RTM_DELADDR): the anycast address (forwarding), then the solicited-node group
   if (net.get(`net.ipv6.conf.${dev.name}.forwarding`)) addrconf_join_anycast(net, dev, gone6, false);
-  ipv6_dev_mc_dec(net, dev, solicitedNode(addr));
+  addrconf_leave_solict(net, dev, addr);
   const gone = (r: Fib6Info): boolean => r.ifindex === dev.ifindex && r.proto === 'kernel' && ((r.plen === 128 && ipv6AddrEqual(r.dst, addr)) || (r.plen === plen && r.type === 'RTN_UNICAST' && !l.some((x) => x.plen === plen && ipv6PrefixEqual(x.addr, addr, plen)) && ipv6PrefixEqual(r.dst, addr, plen)));
   for (let k = net.ipv6.routes.length - 1; k >= 0; k--) if (gone(net.ipv6.routes[k])) net.ipv6.routes.splice(k, 1);
 }
@@ -257,7 +269,7 @@ export function addrconf_dev_up(net: Net, dev: NetDevice): void {
   for (const a of l) addrRoutes(net, dev, a);
   addRoute(net, { dst: MC_PREFIX, plen: 8, type: 'RTN_MULTICAST', ifindex: dev.ifindex, metric: IP6_RT_PRIO_ADDRCONF, table: 'local' });
   if (made) {
-    ipv6_dev_mc_inc(net, dev, solicitedNode(ll));
+    addrconf_join_solict(net, dev, ll);
     addrconf_dad_start(net, dev, made, dadDone(net, dev));
   }
   addrconf_dad_run(net, dev, l, dadDone(net, dev));

@@ -199,6 +199,8 @@ export function ip6_route_add(net: Net, r: Route6Spec, replace: boolean): void {
     const f = fib6_lookup(net, r.gw, dev?.ifindex);
     const onlink = f && f.type === 'RTN_UNICAST' && !f.gw ? net.devByIndex(f.ifindex) : undefined;
     const ll = r.gw[0] === 0xfe && (r.gw[1] & 0xc0) === 0x80;
+    // ip6_validate_gw (v6.12): a link-local gateway needs the device named, else "Egress device not specified"
+    if (!onlink && ll && !dev) throw new Netlink6Error('Error: Egress device not specified.');
     if (!onlink && !(ll && dev)) throw new Netlink6Error('Error: Nexthop has invalid gateway.');
     dev ??= onlink!;
   }
