@@ -17,6 +17,7 @@ export function addrAdd(net: Net, dev: NetDevice, local: number, plen: number, b
   const sameNet = dev.addrs.some((a) => a.plen === plen && inPrefix(local, a.local, plen));
   dev.addrs.push({ local, plen, broadcast, scope: dev.isLoopback && scope === 'global' && (local >>> 24) === 127 ? 'host' : scope, secondary: sameNet });
   fibAddIfaddr(net.fib, dev, local, plen, broadcast);
+  net.fib.rt_cache_flush();
 }
 
 export function addrDel(net: Net, dev: NetDevice, local: number, plen: number): void {
@@ -28,6 +29,7 @@ export function addrDel(net: Net, dev: NetDevice, local: number, plen: number): 
   net.fib.remove((r) => r.dev === dev && r.proto === 'kernel' && ((r.table === RT_TABLE_LOCAL && r.dst === a.local && r.type === 'RTN_LOCAL') || (r.dst === prefix && r.plen === a.plen) || (r.type === 'RTN_BROADCAST' && (r.dst === a.broadcast || r.dst === ((prefix | ~mask) >>> 0)))));
   // Routes whose preferred source was this address go too (fib_sync_down_addr).
   net.fib.remove((r) => r.prefsrc === a.local && r.proto !== 'kernel');
+  net.fib.rt_cache_flush();
 }
 
 function syncCarrier(dev: NetDevice): void {
@@ -45,6 +47,8 @@ export function linkSetUp(net: Net, dev: NetDevice, up: boolean): void {
   if (dev.up === up) return;
   dev.up = up;
   syncCarrier(dev);
+  // fib_netdev_event: NETDEV_UP and NETDEV_DOWN flush the namespace's cached routes
+  net.fib.rt_cache_flush();
   if (up) {
     for (const a of dev.addrs) fibAddIfaddr(net.fib, dev, a.local, a.plen, a.broadcast);
     addrconf_dev_up(net, dev);
@@ -61,6 +65,8 @@ export function linkSetMtu(dev: NetDevice, mtu: number): void {
   // lo has no max_mtu (gen_lo_setup): any int from its minimum up, as its own 65536 shows
   if (mtu < 68 || (dev.kind !== 'loopback' && mtu > (dev.kind === 'nic' ? 9000 : 65535))) throw new NetlinkError(`Error: mtu greater than device maximum.`);
   dev.mtu = mtu;
+  // fib_netdev_event: NETDEV_CHANGEMTU flushes the cached routes
+  dev.net.fib.rt_cache_flush();
 }
 
 export interface RouteSpec {
@@ -99,7 +105,7 @@ export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   if (existing && !replace) throw new NetlinkError('RTNETLINK answers: File exists');
   if (existing) net.fib.remove((x) => x === existing);
   const scope: Scope = r.scope ?? (r.type === 'RTN_LOCAL' ? 'host' : r.gw || r.type !== 'RTN_UNICAST' ? 'global' : 'link');
-  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false };
+  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false, nhc_rth_input: null };
   net.fib.add(route);
   if (r.type === 'RTN_LOCAL') net.fib.hasCustomLocalRoutes = true;
 }
@@ -123,7 +129,7 @@ export function ruleAdd(net: Net, rule: Omit<FibRule, 'priority'> & { priority?:
 export function ruleDel(net: Net, match: Partial<FibRule>): void {
   const i = net.fib.rules.findIndex((x) => (match.priority === undefined || x.priority === match.priority) && (match.table === undefined || x.table === match.table));
   if (i < 0) throw new NetlinkError('RTNETLINK answers: No such file or directory');
-  net.fib.rules.splice(i, 1);
+  net.fib.removeRule(i);
   net.fib.hasCustomRules = true;
 }
 
