@@ -139,17 +139,41 @@ export class Fib {
     return n;
   }
 
+  /**
+   * Each table's routes, longest prefix first, then the lowest metric, then in the order they
+   * were added (a stable sort): the first that applies is the one fib_table_lookup chooses, where
+   * a walk of every route of every table compared each with the best so far. Made again when
+   * the routes change (their generation, `genid`, moves).
+   */
+  private tables = new Map<number, FibRoute[]>();
+  private tablesGen = -1;
+
+  private table(table: number): FibRoute[] | undefined {
+    if (this.tablesGen !== this.genid) {
+      this.tables.clear();
+      for (const r of this.routes) {
+        const t = this.tables.get(r.table);
+        if (t) t.push(r);
+        else this.tables.set(r.table, [r]);
+      }
+      for (const t of this.tables.values()) t.sort((a, b) => b.plen - a.plen || a.metric - b.metric);
+      this.tablesGen = this.genid;
+    }
+    return this.tables.get(table);
+  }
+
   /** fib_table_lookup: longest prefix first, then the lowest metric; dead next hops are skipped. */
   tableLookup(table: number, fl: Flowi4): FibRoute | undefined {
-    let best: FibRoute | undefined;
-    for (const r of this.routes) {
-      if (r.table !== table) continue;
+    const routes = this.table(table);
+    if (routes === undefined) return undefined;
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
       if (!inPrefix(fl.daddr, r.dst, r.plen)) continue;
       if (r.dev && !r.dev.up) continue;
       if (fl.oif && r.dev && r.dev.ifindex !== fl.oif && r.type !== 'RTN_LOCAL') continue;
-      if (!best || r.plen > best.plen || (r.plen === best.plen && r.metric < best.metric)) best = r;
+      return r;
     }
-    return best;
+    return undefined;
   }
 
   /** fib_lookup through the policy rules: a result, or the error the lookup gives (-errno as a positive number). */

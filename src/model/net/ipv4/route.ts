@@ -38,8 +38,21 @@ export const ERRNO_NAMES: Record<number, string> = {
   [EXDEV]: 'EXDEV',
 };
 
-function flowFor(net: Net, daddr: number, saddr: number, iif: NetDevice | null, mark: number, tos: number): Flowi4 {
-  return { daddr, saddr, iif: iif ? iif.ifindex : net.lo.ifindex, oif: 0, mark, tos, iifName: iif ? iif.name : 'lo' };
+/**
+ * ip_route_input_slow's flowi4, which the kernel keeps on its stack: one object filled for each
+ * lookup (fib_lookup keeps nothing of it), not one made per received packet.
+ */
+const inputFlow: Flowi4 = { daddr: 0, saddr: 0, iif: 0, oif: 0, mark: 0, tos: 0, iifName: 'lo' };
+
+function flowFor(daddr: number, saddr: number, iif: NetDevice, mark: number, tos: number): Flowi4 {
+  const fl = inputFlow;
+  fl.daddr = daddr;
+  fl.saddr = saddr;
+  fl.iif = iif.ifindex;
+  fl.mark = mark;
+  fl.tos = tos;
+  fl.iifName = iif.name;
+  return fl;
 }
 
 /** inet_lookup_ifaddr: is `a` one of this host's addresses? */
@@ -207,7 +220,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     if (isLoopback(daddr) && !net.devOrconf(dev, 'route_localnet')) return martianDest(net, skb, daddr, 'loopback destination on a real interface');
     if (isLoopback(saddr) && !net.devOrconf(dev, 'route_localnet')) return martianSource(net, skb, saddr, 'loopback source on a real interface');
 
-    const fl = flowFor(net, daddr, saddr, dev, skb.mark, tos);
+    const fl = flowFor(daddr, saddr, dev, skb.mark, tos);
     const lookup = net.enter('fib_lookup');
     let res;
     try {
