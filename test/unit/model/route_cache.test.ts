@@ -6,8 +6,8 @@ import * as assert from 'assert';
 import { World } from '../../../src/model/world';
 import { ipToNum } from '../../../src/model/proto/addr';
 import { qdiscFor } from '../../../src/model/net/sched/sch_generic';
-import { addrAdd, linkSetMtu, linkSetUp, routeAdd, routeDel, ruleAdd } from '../../../src/model/net/ipv4/devinet';
-import { ip_route_input_noref } from '../../../src/model/net/ipv4/route';
+import { addrAdd, addrDel, linkSetMtu, linkSetUp, routeAdd, routeDel, ruleAdd } from '../../../src/model/net/ipv4/devinet';
+import { ip_route_input_noref, isLocalAddr } from '../../../src/model/net/ipv4/route';
 import { allocSkb, type SkBuff } from '../../../src/model/net/core/skbuff';
 import { ETH_P_IP } from '../../../src/model/proto/ethernet';
 import type { Net } from '../../../src/model/net/net_namespace';
@@ -93,5 +93,19 @@ describe('the input route cached per next hop (nhc_rth_input)', () => {
     assert.strictEqual(own.gateway, ipToNum('10.0.1.253'));
     assert.strictEqual(route(net, eth0, '8.8.8.8').dst, shared);
     assert.strictEqual(shared.gateway, ipToNum('10.0.1.254'));
+  });
+});
+
+describe('inet_lookup_ifaddr (isLocalAddr) over the namespace\'s addresses', () => {
+  it('answers after an address is added and after it is removed', () => {
+    const { net, eth1 } = router();
+    const a = ipToNum('10.0.9.1');
+    assert.strictEqual(isLocalAddr(net, ipToNum('10.0.1.1')), true);
+    assert.strictEqual(isLocalAddr(net, a), false);
+    addrAdd(net, eth1, a, 24, 0);
+    assert.strictEqual(isLocalAddr(net, a), true);
+    addrDel(net, eth1, a, 24);
+    assert.strictEqual(isLocalAddr(net, a), false);
+    assert.strictEqual(isLocalAddr(net, ipToNum('10.0.1.1')), true);
   });
 });

@@ -100,6 +100,10 @@ export class Fib {
    */
   genid = 0;
 
+  /** the namespace's IPv4 addresses (isLocalAddr), as of generation `ifaddrsGen` */
+  readonly ifaddrs = new Set<number>();
+  ifaddrsGen = -1;
+
   /** rt_cache_flush (net/ipv4/route.c): every cached route of the namespace expires. */
   rt_cache_flush(): void {
     this.genid++;

@@ -55,10 +55,20 @@ function flowFor(daddr: number, saddr: number, iif: NetDevice, mark: number, tos
   return fl;
 }
 
-/** inet_lookup_ifaddr: is `a` one of this host's addresses? */
+/**
+ * inet_lookup_ifaddr: is `a` one of this host's addresses? The kernel looks it up in a hash of
+ * the namespace's addresses (inet_addr_lst); here a set, made again when Fib.genid has moved
+ * (addrAdd and addrDel flush), where a walk of every device's addresses was made for each
+ * forwarded packet (fib_validate_source).
+ */
 export function isLocalAddr(net: Net, a: number): boolean {
-  for (const d of net.devices.values()) for (const ifa of d.addrs) if (ifa.local === a) return true;
-  return false;
+  const fib = net.fib;
+  if (fib.ifaddrsGen !== fib.genid) {
+    fib.ifaddrs.clear();
+    for (const d of net.devices.values()) for (const ifa of d.addrs) fib.ifaddrs.add(ifa.local);
+    fib.ifaddrsGen = fib.genid;
+  }
+  return fib.ifaddrs.has(a);
 }
 
 /**
