@@ -560,6 +560,9 @@ export class Net {
     const h = sysctlRange(key)?.handler;
     if (h === 'jiffies' || h === 'ms_jiffies') this.sysctl.set(key, v);
     else this.setSysctl(key, v);
+    // devinet_conf_proc and its kin flush the cached routes on a change of what routing reads:
+    // the model flushes on any write (a cached route keeps nothing a sysctl chooses)
+    this.fib.rt_cache_flush();
   }
 
   setSysctl(key: string, value: number): void {

@@ -434,10 +434,15 @@ interface SkbVersion {
   ctState: string | null;
 }
 
-/** a route's description by a recorder (Rtable.rec), and the name of its device then */
+/**
+ * a route's description by a recorder (Rtable.rec), for the destination and the name of its
+ * device then: an input route is shared by the packets through its next hop (nhc_rth_input), and
+ * the description names each packet's destination (SkBuff.dstDaddr)
+ */
 interface RouteText {
   owner: Recorder;
   dev: string;
+  daddr: number;
   text: string;
 }
 
@@ -1128,12 +1133,15 @@ export class Recorder {
    */
   private readonly sayRoute = (f: Sentence, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown): string => this.say(f, a, b, c, d, e, g);
 
-  private describeRoute(rt: Rtable): string {
+  private describeRoute(rt: Rtable, daddr: number): string {
     const had = rt.rec as RouteText | undefined;
-    if (had !== undefined && had.owner === this && had.dev === rt.dev.name) return had.text;
-    const text = this.intern(rt.describeBy(this.sayRoute));
-    const entry: RouteText = { owner: this, dev: rt.dev.name, text };
-    rt.rec = entry;
+    if (had !== undefined && had.owner === this && had.dev === rt.dev.name && had.daddr === daddr) return had.text;
+    const text = this.intern(rt.describeBy(this.sayRoute, daddr));
+    if (had !== undefined && had.owner === this) {
+      had.dev = rt.dev.name;
+      had.daddr = daddr;
+      had.text = text;
+    } else rt.rec = { owner: this, dev: rt.dev.name, daddr, text };
     return text;
   }
 
@@ -1175,7 +1183,7 @@ export class Recorder {
     c.devName = devName;
     c.rtDevName = rtDevName;
     c.ctState = ctState;
-    const dst = rt ? this.describeRoute(rt) : null;
+    const dst = rt ? this.describeRoute(rt, skb.dstDaddr) : null;
     // the one before the last too: a step that undoes the one before (a header pulled and
     // pushed back) returns the sk_buff to it, about once a forwarded packet
     const snaps = this.snaps;

@@ -243,7 +243,7 @@ describe('Recorder', () => {
     skb.put(8);
     const dev = { name: 'eth0' } as NetDevice;
     const out = { name: 'eth1' } as NetDevice;
-    const rt = new Rtable('RTN_UNICAST', out, { name: 'ip_forward' } as DstInput, { name: 'ip_output' } as DstOutput, 0, 0x0a000202, 0);
+    const rt = new Rtable('RTN_UNICAST', out, { name: 'ip_forward' } as DstInput, { name: 'ip_output' } as DstOutput, 0, 0);
     const writes: [string, () => void, (s: SkbSnapshot) => unknown, unknown][] = [
       ['len', () => (skb.len = 6), (s) => s.len, 6],
       ['data', () => (skb.data = 18), (s) => s.data, 18],
@@ -257,11 +257,13 @@ describe('Recorder', () => {
       ['network_header', () => (skb.network_header = 20), (s) => s.network_header, 20],
       ['transport_header', () => skb.setTransportHeader(4), (s) => s.transport_header, 22],
       ['ip_summed', () => (skb.ip_summed = 'CHECKSUM_UNNECESSARY'), (s) => s.ip_summed, 'CHECKSUM_UNNECESSARY'],
-      ['dst', () => (skb.dst = rt), (s) => s.dst, 'unicast 10.0.2.2 dev eth1 (ip_forward)'],
+      ['dst', () => skb.dstSet(rt, 0x0a000202), (s) => s.dst, 'unicast 10.0.2.2 dev eth1 (ip_forward)'],
       ['nfct', () => (skb.nfct = { state: 'IP_CT_NEW', id: 1 }), (s) => s.ct, 'IP_CT_NEW'],
       // not the sk_buff's own fields: its device's name, its route's device's name, its entry's state
       ['the device renamed', () => ((dev as { name: string }).name = 'lan0'), (s) => s.dev, 'lan0'],
       ['the route\'s device renamed', () => ((out as { name: string }).name = 'wan0'), (s) => s.dst, 'unicast 10.0.2.2 dev wan0 (ip_forward)'],
+      // the same route for another destination, as a next hop's cached route serves each packet
+      ['the route\'s destination', () => skb.dstSet(rt, 0x0a000203), (s) => s.dst, 'unicast 10.0.2.3 dev wan0 (ip_forward)'],
       ['the conntrack state', () => (skb.nfct!.state = 'IP_CT_ESTABLISHED'), (s) => s.ct, 'IP_CT_ESTABLISHED'],
       ['len again, back to a value it had', () => (skb.len = 8), (s) => s.len, 8],
     ];

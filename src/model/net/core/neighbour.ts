@@ -70,11 +70,15 @@ export function ip_neigh_for_gw(net: Net, dev: NetDevice, nexthop: number): Neig
  */
 export function neigh_output(net: Net, n: Neighbour, skb: SkBuff): number {
   if (nudConnected(n.state)) {
-    return net.call('neigh_hh_output', () => {
+    // enter/leave, not a closure: every forwarded or sent packet with a resolved neighbour comes here
+    const call = net.enter('neigh_hh_output');
+    try {
       eth_header(skb, n.dev, n.ops?.protocol ?? ETH_P_IP, n.ha!);
       net.step(skb, 'L2', 'neigh_hh_output', 'include/net/neighbour.h', net.full ? net.say(hhWhat, nkey(n), n.state, n.ha) : '');
       return dev_queue_xmit(net, skb);
-    });
+    } finally {
+      net.leave(call);
+    }
   }
   return neigh_resolve_output(net, n, skb);
 }

@@ -202,6 +202,20 @@ export class SkBuff {
     this._dst = v;
     this.meta++;
   }
+  /**
+   * The destination address an IPv4 route was chosen for, kept with the packet rather than on the
+   * route: the kernel's rtable has no destination (v6.12 include/net/route.h), as one input route
+   * per next hop (nhc_rth_input) serves every packet through it. The model reads it where it
+   * looks up a learnt path MTU (net.pmtu, by destination) and where it describes the route.
+   * Set together with `dst` (dstSet); copied wherever `dst` is.
+   */
+  dstDaddr = 0;
+  /** skb_dst_set for an IPv4 route: the route and the destination it was chosen for. */
+  dstSet(rt: Rtable, daddr: number): void {
+    this._dst = rt;
+    this.dstDaddr = daddr;
+    this.meta++;
+  }
   /** conntrack info, filled by netfilter */
   private _nfct: { state: string; id: number } | null = null;
   get nfct(): { state: string; id: number } | null {
@@ -421,6 +435,7 @@ export class SkBuff {
     c.csum_complete_sw = this.csum_complete_sw;
     c.csum_valid = this.csum_valid;
     c.dst = this.dst;
+    c.dstDaddr = this.dstDaddr;
     // __copy_skb_header → __nf_copy: a clone holds a reference to the same conntrack entry, so
     // the clone of a broadcast (ip_mc_output) reaches POST_ROUTING's NAT and confirm with it
     c.nfct = this.nfct ? { ...this.nfct } : null;
@@ -449,6 +464,7 @@ export function copyFragMetadata(to: SkBuff, from: SkBuff): void {
   to.priority = from.priority;
   to.protocol = from.protocol;
   to.dst = from.dst;
+  to.dstDaddr = from.dstDaddr;
   to.dev = from.dev;
   to.mark = from.mark;
   to.nfct = from.nfct;

@@ -17,6 +17,7 @@ export function addrAdd(net: Net, dev: NetDevice, local: number, plen: number, b
   const sameNet = dev.addrs.some((a) => a.plen === plen && inPrefix(local, a.local, plen));
   dev.addrs.push({ local, plen, broadcast, scope: dev.isLoopback && scope === 'global' && (local >>> 24) === 127 ? 'host' : scope, secondary: sameNet });
   fibAddIfaddr(net.fib, dev, local, plen, broadcast);
+  net.fib.rt_cache_flush();
 }
 
 type Ifaddr = NetDevice['addrs'][number];
@@ -34,6 +35,8 @@ export function addrDel(net: Net, dev: NetDevice, local: number, plen: number): 
     for (const s2 of dev.addrs.filter((x) => x.secondary && x.plen === a.plen && ((x.local ^ a.local) & mask) === 0)) delIfaddr(net, dev, s2);
   }
   delIfaddr(net, dev, a);
+  // the addresses changed even when no route did (isLocalAddr's set)
+  net.fib.rt_cache_flush();
 }
 
 /**
@@ -120,6 +123,8 @@ export function linkSetUp(net: Net, dev: NetDevice, up: boolean): void {
   if (dev.up === up) return;
   dev.up = up;
   syncCarrier(dev);
+  // fib_netdev_event: NETDEV_UP and NETDEV_DOWN flush the namespace's cached routes
+  net.fib.rt_cache_flush();
   if (up) {
     for (const a of dev.addrs) fibAddIfaddr(net.fib, dev, a.local, a.plen, a.broadcast);
     addrconf_dev_up(net, dev);
@@ -136,6 +141,8 @@ export function linkSetMtu(dev: NetDevice, mtu: number): void {
   // lo has no max_mtu (gen_lo_setup): any int from its minimum up, as its own 65536 shows
   if (mtu < 68 || (dev.kind !== 'loopback' && mtu > (dev.kind === 'nic' ? 9000 : 65535))) throw new NetlinkError(`Error: mtu greater than device maximum.`);
   dev.mtu = mtu;
+  // fib_netdev_event: NETDEV_CHANGEMTU flushes the cached routes
+  dev.net.fib.rt_cache_flush();
 }
 
 export interface RouteSpec {
@@ -198,7 +205,7 @@ export function routeAdd(net: Net, r: RouteSpec, replace: boolean): void {
   const existing = net.fib.routes.find((x) => x.table === r.table && x.dst === r.dst && x.plen === r.plen && x.metric === r.metric);
   if (existing && !replace) throw new NetlinkError('RTNETLINK answers: File exists');
   if (existing) net.fib.remove((x) => x === existing);
-  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false };
+  const route: FibRoute = { table: r.table, dst: r.dst, plen: r.plen, type: r.type, dev, gw: r.gw, prefsrc: r.prefsrc, metric: r.metric, scope, proto: r.proto, mtu: r.mtu, mtuLock: r.mtuLock ?? false, nhc_rth_input: null };
   net.fib.add(route);
   if (r.type === 'RTN_LOCAL') net.fib.hasCustomLocalRoutes = true;
 }
@@ -222,7 +229,7 @@ export function ruleAdd(net: Net, rule: Omit<FibRule, 'priority'> & { priority?:
 export function ruleDel(net: Net, match: Partial<FibRule>): void {
   const i = net.fib.rules.findIndex((x) => (match.priority === undefined || x.priority === match.priority) && (match.table === undefined || x.table === match.table));
   if (i < 0) throw new NetlinkError('RTNETLINK answers: No such file or directory');
-  net.fib.rules.splice(i, 1);
+  net.fib.removeRule(i);
   net.fib.hasCustomRules = true;
 }
 

@@ -2,7 +2,7 @@
 // routes that addresses bring with them (fib_add_ifaddr in net/ipv4/fib_frontend.c).
 import { inPrefix, numToIp, prefixMask } from '../../proto/addr';
 import type { NetDevice } from '../core/netdevice';
-import type { RtnType } from './route_types';
+import type { Rtable, RtnType } from './route_types';
 import { EACCES, EHOSTUNREACH, EINVAL, ENETUNREACH } from './route_types';
 
 export const RT_TABLE_DEFAULT = 253;
@@ -26,6 +26,12 @@ export interface FibRoute {
   mtu: number;
   /** RTAX_LOCK for RTAX_MTU (`mtu lock N`): ip_mtu_locked — no DF from path MTU discovery, no learnt PMTU */
   mtuLock?: boolean;
+  /**
+   * fib_nh_common's nhc_rth_input (v6.12 include/net/ip_fib.h): the input route made for a
+   * packet through this next hop, kept for the next ones (rt_cache_route) while its genid is
+   * the namespace's (rt_cache_valid). null until a packet is routed through it.
+   */
+  nhc_rth_input: Rtable | null;
 }
 
 export interface FibRule {
@@ -87,14 +93,38 @@ export class Fib {
   /** net->ipv4.fib_has_custom_local_routes: a route of type local added by hand (inet_rtm_newroute) */
   hasCustomLocalRoutes = false;
 
+  /**
+   * net->ipv4.rt_genid (v6.12 include/net/net_namespace.h): a route cached on a next hop
+   * (FibRoute.nhc_rth_input) is valid only while its genid is this one (rt_is_expired).
+   * rt_cache_flush bumps it on any change of the routes, rules, addresses, links or sysctls.
+   */
+  genid = 0;
+
+  /** the namespace's IPv4 addresses (isLocalAddr), as of generation `ifaddrsGen` */
+  readonly ifaddrs = new Set<number>();
+  ifaddrsGen = -1;
+
+  /** rt_cache_flush (net/ipv4/route.c): every cached route of the namespace expires. */
+  rt_cache_flush(): void {
+    this.genid++;
+  }
+
   /** fib_nl_newrule: rules stay ordered by priority, a new one after those of equal priority. */
   addRule(rule: FibRule): void {
     const at = this.rules.findIndex((r) => r.priority > rule.priority);
     this.rules.splice(at < 0 ? this.rules.length : at, 0, rule);
+    this.rt_cache_flush();
+  }
+
+  /** fib_nl_delrule */
+  removeRule(i: number): void {
+    this.rules.splice(i, 1);
+    this.rt_cache_flush();
   }
 
   add(r: FibRoute): void {
     this.routes.push(r);
+    this.rt_cache_flush();
   }
 
   find(table: number, dst: number, plen: number, type?: RtnType): FibRoute | undefined {
@@ -109,20 +139,45 @@ export class Fib {
         n++;
       }
     }
+    if (n) this.rt_cache_flush();
     return n;
+  }
+
+  /**
+   * Each table's routes, longest prefix first, then the lowest metric, then in the order they
+   * were added (a stable sort): the first that applies is the one fib_table_lookup chooses, where
+   * a walk of every route of every table compared each with the best so far. Made again when
+   * the routes change (their generation, `genid`, moves).
+   */
+  private tables = new Map<number, FibRoute[]>();
+  private tablesGen = -1;
+
+  private table(table: number): FibRoute[] | undefined {
+    if (this.tablesGen !== this.genid) {
+      this.tables.clear();
+      for (const r of this.routes) {
+        const t = this.tables.get(r.table);
+        if (t) t.push(r);
+        else this.tables.set(r.table, [r]);
+      }
+      for (const t of this.tables.values()) t.sort((a, b) => b.plen - a.plen || a.metric - b.metric);
+      this.tablesGen = this.genid;
+    }
+    return this.tables.get(table);
   }
 
   /** fib_table_lookup: longest prefix first, then the lowest metric; dead next hops are skipped. */
   tableLookup(table: number, fl: Flowi4): FibRoute | undefined {
-    let best: FibRoute | undefined;
-    for (const r of this.routes) {
-      if (r.table !== table) continue;
+    const routes = this.table(table);
+    if (routes === undefined) return undefined;
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
       if (!inPrefix(fl.daddr, r.dst, r.plen)) continue;
       if (r.dev && !r.dev.up) continue;
       if (fl.oif && r.dev && r.dev.ifindex !== fl.oif && r.type !== 'RTN_LOCAL') continue;
-      if (!best || r.plen > best.plen || (r.plen === best.plen && r.metric < best.metric)) best = r;
+      return r;
     }
-    return best;
+    return undefined;
   }
 
   /** fib_lookup through the policy rules: a result, or the error the lookup gives (-errno as a positive number). */
@@ -189,7 +244,7 @@ export function fibAddIfaddr(fib: Fib, dev: NetDevice, local: number, plen: numb
   if (secondary && !prim) return;
   const prefsrc = prim ? prim.local : local;
   const kernel = (table: number, type: RtnType, dst: number, p: number, scope: Scope): void => {
-    if (!fib.find(table, dst, p, type)) fib.add({ table, dst, plen: p, type, dev, gw: 0, prefsrc, metric: 0, scope, proto: 'kernel', mtu: 0 });
+    if (!fib.find(table, dst, p, type)) fib.add({ table, dst, plen: p, type, dev, gw: 0, prefsrc, metric: 0, scope, proto: 'kernel', mtu: 0, nhc_rth_input: null });
   };
   kernel(RT_TABLE_LOCAL, 'RTN_LOCAL', local, 32, 'host');
   if (!dev.up) return;

@@ -134,7 +134,7 @@ function ip_rcv_finish(net: Net, skb: SkBuff, dev: NetDevice, fn: string): void 
     const ihl = skb.buf[nh] & 15;
     if (skb.dst) {
       // Looped back: the route chosen on the way out is still attached (skb_valid_dst), so no lookup.
-      net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second route lookup.` : '');
+      net.step(skb, 'L3', 'ip_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe(skb.dstDaddr)}): no second route lookup.` : '');
       if (ihl > 5 && ip_rcv_options(net, skb)) return;
       if (routedTail(net, skb, dev)) dst_input(net, skb);
       return;

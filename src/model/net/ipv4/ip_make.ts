@@ -57,13 +57,13 @@ export function ip_make_skb(net: Net, rt: Rtable, p: IpParams, l4len: number, pk
     saddr: p.saddr,
     daddr: p.daddr,
   });
-  skb.dst = rt;
+  skb.dstSet(rt, p.daddr);
   skb.dev = rt.dev;
   skb.protocol = ETH_P_IP;
   // __ip_append_data fills one sk_buff per piece of at most maxfraglen bytes (the data a multiple
   // of 8) when the datagram is larger than the path MTU, and __ip_make_skb chains them as the
   // first one's frag_list: ip_do_fragment takes its fast path with them
-  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
+  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(p.daddr);
   const mtu = pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
   if (IPV4_HLEN + l4len > mtu) {
     const piece = (mtu - IPV4_HLEN) & ~7;

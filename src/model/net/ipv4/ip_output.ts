@@ -122,7 +122,7 @@ function ip_mc_finish_output(net: Net, skb: SkBuff): void {
   try {
     const rt = skb.dst!;
     // rt_dst_clone(net->loopback_dev, rt): the same route, now on lo, still delivering locally
-    skb.dst = new Rtable(rt.type, net.lo, IP_LOCAL_DELIVER, rt.output, 0, rt.daddr, rt.pmtu, 0, rt.saddr);
+    skb.dstSet(new Rtable(rt.type, net.lo, IP_LOCAL_DELIVER, rt.output, 0, rt.pmtu, 0, rt.saddr), skb.dstDaddr);
     dev_loopback_xmit(net, skb);
   } finally {
     net.leave(call);
@@ -208,7 +208,7 @@ function ip_finish_output_gso(net: Net, skb: SkBuff, mtu: number): number {
 /** ip_skb_dst_mtu: the route's MTU, or a path MTU learnt from ICMP fragmentation needed. */
 export function ipSkbDstMtu(net: Net, skb: SkBuff): number {
   const rt = skb.dst!;
-  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(rt.daddr);
+  const pmtu = rt.mtuLocked ? undefined : net.pmtu.get(skb.dstDaddr);
   return pmtu && pmtu < rt.mtu() ? pmtu : rt.mtu();
 }
 

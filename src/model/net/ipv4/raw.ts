@@ -137,7 +137,7 @@ export function ping_send(net: Net, o: PingOptions): number | string {
       // sees ping's socket, so `meta skuid` and `-m owner` match it, as for a UDP datagram
       skb.sk = sock;
       icmp_out_count(net, ICMP_ECHO);
-      net.step(skb, 'socket', 'raw_sendmsg', FILE, net.full ? `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe()} (IcmpOutEchos).` : '');
+      net.step(skb, 'socket', 'raw_sendmsg', FILE, net.full ? `ping sends ICMP echo request id ${sock.echoId} seq ${o.seq} to ${numToIp(daddr)}: ${o.size} bytes, ttl ${o.ttl ?? net.get('net.ipv4.ip_default_ttl')}, ${df ? 'DF set (path MTU discovery)' : 'DF clear'}; the route says ${r.rt.describe(r.daddr)} (IcmpOutEchos).` : '');
       const err = net.call('ip_push_pending_frames', () => ip_send_skb(net, skb));
       if (err === -ENOBUFS) {
         // iputils sets IP_RECVERR on its socket, so raw_sendmsg does not turn ENOBUFS into success

@@ -38,14 +38,37 @@ export const ERRNO_NAMES: Record<number, string> = {
   [EXDEV]: 'EXDEV',
 };
 
-function flowFor(net: Net, daddr: number, saddr: number, iif: NetDevice | null, mark: number, tos: number): Flowi4 {
-  return { daddr, saddr, iif: iif ? iif.ifindex : net.lo.ifindex, oif: 0, mark, tos, iifName: iif ? iif.name : 'lo' };
+/**
+ * ip_route_input_slow's flowi4, which the kernel keeps on its stack: one object filled for each
+ * lookup (fib_lookup keeps nothing of it), not one made per received packet.
+ */
+const inputFlow: Flowi4 = { daddr: 0, saddr: 0, iif: 0, oif: 0, mark: 0, tos: 0, iifName: 'lo' };
+
+function flowFor(daddr: number, saddr: number, iif: NetDevice, mark: number, tos: number): Flowi4 {
+  const fl = inputFlow;
+  fl.daddr = daddr;
+  fl.saddr = saddr;
+  fl.iif = iif.ifindex;
+  fl.mark = mark;
+  fl.tos = tos;
+  fl.iifName = iif.name;
+  return fl;
 }
 
-/** inet_lookup_ifaddr: is `a` one of this host's addresses? */
+/**
+ * inet_lookup_ifaddr: is `a` one of this host's addresses? The kernel looks it up in a hash of
+ * the namespace's addresses (inet_addr_lst); here a set, made again when Fib.genid has moved
+ * (addrAdd and addrDel flush), where a walk of every device's addresses was made for each
+ * forwarded packet (fib_validate_source).
+ */
 export function isLocalAddr(net: Net, a: number): boolean {
-  for (const d of net.devices.values()) for (const ifa of d.addrs) if (ifa.local === a) return true;
-  return false;
+  const fib = net.fib;
+  if (fib.ifaddrsGen !== fib.genid) {
+    fib.ifaddrs.clear();
+    for (const d of net.devices.values()) for (const ifa of d.addrs) fib.ifaddrs.add(ifa.local);
+    fib.ifaddrsGen = fib.genid;
+  }
+  return fib.ifaddrs.has(a);
 }
 
 /**
@@ -143,7 +166,32 @@ function martianDest(net: Net, skb: SkBuff, daddr: number, why: string): number 
 }
 
 function localInput(net: Net, skb: SkBuff, daddr: number, type: 'RTN_LOCAL' | 'RTN_BROADCAST', what: What): number {
-  skb.dst = new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
+  skb.dstSet(new Rtable(type, net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, 0), daddr);
+  sayInput(net, skb, what);
+  return 0;
+}
+
+/**
+ * rt_cache_valid (net/ipv4/route.c, v6.12): the route a next hop keeps for input, if it is still
+ * of the namespace's generation (rt_is_expired); else null.
+ */
+function cachedInput(net: Net, nh: FibRoute): Rtable | null {
+  const rth = nh.nhc_rth_input;
+  return rth !== null && rth.genid === net.fib.genid ? rth : null;
+}
+
+/**
+ * ip_route_input_slow's local_input with a local route from the FIB (res->fi): the route is
+ * kept on that route's next hop (rt_cache_route) and shared by every packet delivered through it.
+ */
+function localInputCached(net: Net, skb: SkBuff, daddr: number, nh: FibRoute, what: What): number {
+  let rth = cachedInput(net, nh);
+  if (rth === null) {
+    rth = new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, 0);
+    rth.genid = net.fib.genid;
+    nh.nhc_rth_input = rth;
+  }
+  skb.dstSet(rth, daddr);
   sayInput(net, skb, what);
   return 0;
 }
@@ -159,7 +207,7 @@ function brdInput(net: Net, skb: SkBuff, daddr: number, saddr: number, tos: numb
 }
 
 function noRoute(net: Net, skb: SkBuff, daddr: number, err: number, what: string): number {
-  skb.dst = new Rtable('RTN_UNREACHABLE', net.lo, IP_ERROR, IP_RT_BUG, 0, daddr, 0, err);
+  skb.dstSet(new Rtable('RTN_UNREACHABLE', net.lo, IP_ERROR, IP_RT_BUG, 0, 0, err), daddr);
   sayInput(net, skb, what);
   return 0;
 }
@@ -182,7 +230,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
     if (isLoopback(daddr) && !net.devOrconf(dev, 'route_localnet')) return martianDest(net, skb, daddr, 'loopback destination on a real interface');
     if (isLoopback(saddr) && !net.devOrconf(dev, 'route_localnet')) return martianSource(net, skb, saddr, 'loopback source on a real interface');
 
-    const fl = flowFor(net, daddr, saddr, dev, skb.mark, tos);
+    const fl = flowFor(daddr, saddr, dev, skb.mark, tos);
     const lookup = net.enter('fib_lookup');
     let res;
     try {
@@ -206,7 +254,7 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
         if (err === -EXDEV) return err;
         return martianSource(net, skb, saddr, sourceWhy(net, saddr));
       }
-      return localInput(net, skb, daddr, 'RTN_LOCAL', net.full ? localWhat(daddr) : '');
+      return localInputCached(net, skb, daddr, rt, net.full ? localWhat(daddr) : '');
     }
     if (!forwarding) {
       return noRoute(net, skb, daddr, EHOSTUNREACH, `${numToIp(daddr)} is not one of this host's addresses and forwarding is off on ${dev.name} (net.ipv4.conf.${dev.name}.forwarding = 0): dst->input = ip_error (EHOSTUNREACH).`);
@@ -231,8 +279,19 @@ export function ip_route_input_noref(net: Net, skb: SkBuff, daddr: number, saddr
       sayInput(net, skb, `An ARP request for ${numToIp(daddr)}, whose route leaves through ${dev.name} where it came in: no route for proxy ARP (-EINVAL).`);
       return -EINVAL;
     }
-    skb.dst = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), daddr, rt.mtu);
-    skb.dst.mtuLocked = !!rt.mtuLock;
+    // __mkroute_input: the next hop's cached route (nhc_rth_input), unless a next-hop exception
+    // for this destination (a redirect's gateway) binds the packet to a route of its own
+    const fnhe = net.fnhe.get(daddr);
+    let rth = fnhe !== undefined && fnhe.route === rt ? null : cachedInput(net, rt);
+    if (rth === null) {
+      rth = new Rtable('RTN_UNICAST', out, IP_FORWARD, IP_OUTPUT, find_exception_gw(net, rt, daddr), rt.mtu);
+      rth.mtuLocked = !!rt.mtuLock;
+      if (fnhe === undefined || fnhe.route !== rt) {
+        rth.genid = net.fib.genid;
+        rt.nhc_rth_input = rth;
+      }
+    }
+    skb.dstSet(rth, daddr);
     net.step(skb, 'L3', 'ip_mkroute_input', ROUTE_FILE, net.full ? mkrouteWhat(res.table, rt, out) : '');
     return 0;
   } finally {
@@ -276,7 +335,7 @@ function ip_route_input_mc(net: Net, skb: SkBuff, daddr: number, saddr: number, 
     say(`ip_mc_validate_source: martian source ${numToIp(saddr)} for the group ${numToIp(daddr)} (${bad}): the packet is refused (-EINVAL).`);
     return -EINVAL;
   }
-  skb.dst = new Rtable('RTN_MULTICAST', net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, daddr, 0);
+  skb.dstSet(new Rtable('RTN_MULTICAST', net.lo, IP_LOCAL_DELIVER, IP_RT_BUG, 0, 0), daddr);
   say(`${dev.name} has joined ${numToIp(daddr)} (all hosts) and the source passes ip_mc_validate_source: a multicast route (RTN_MULTICAST, RTCF_LOCAL) whose input is ip_local_deliver.`);
   return 0;
 }
@@ -323,7 +382,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   if (!daddr) {
     // no destination: the packet is for this host, through lo
     const d = saddr || INADDR_LOOPBACK;
-    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, d, 0, 0, d), saddr: d, daddr: d };
+    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, 0, 0, d), saddr: d, daddr: d };
   }
   const fl: Flowi4 = { daddr, saddr, iif: net.lo.ifindex, oif: oif ? oif.ifindex : 0, mark, tos: 0, iifName: 'lo', oifName: oif?.name };
   const res = net.fib.lookup(fl);
@@ -334,7 +393,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   const r = res.route;
   if (r.type === 'RTN_LOCAL') {
     const src = saddr || (r.prefsrc ? r.prefsrc : daddr);
-    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, daddr, 0, 0, src), saddr: src, daddr };
+    return { rt: new Rtable('RTN_LOCAL', net.lo, IP_LOCAL_DELIVER, IP_OUTPUT, 0, 0, 0, src), saddr: src, daddr };
   }
   // __mkroute_output: 255.255.255.255 and a broadcast route make a broadcast route (no gateway);
   // any other 0.0.0.0/8 destination is refused
@@ -342,7 +401,7 @@ export function ip_route_output_key(net: Net, daddr: number, saddr: number, mark
   if (!bcast && isZeronet(daddr)) return { error: EINVAL, what: `${numToIp(daddr)} is not a valid destination (0.0.0.0/8)` };
   const dev = r.dev!;
   const src = saddr || r.prefsrc || inet_select_addr(net, dev, r.gw || daddr);
-  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, IP_LOCAL_DELIVER, IP_MC_OUTPUT, 0, daddr, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, DST_DISCARD, IP_OUTPUT, find_exception_gw(net, r, daddr), daddr, r.mtu, 0, src);
+  const rt = bcast ? new Rtable('RTN_BROADCAST', dev, IP_LOCAL_DELIVER, IP_MC_OUTPUT, 0, r.mtu, 0, src) : new Rtable('RTN_UNICAST', dev, DST_DISCARD, IP_OUTPUT, find_exception_gw(net, r, daddr), r.mtu, 0, src);
   rt.mtuLocked = !!r.mtuLock;
   return { rt, saddr: src, daddr };
 }

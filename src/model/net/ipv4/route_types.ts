@@ -23,6 +23,11 @@ export interface DstOutput {
   fn(net: Net, skb: SkBuff): number;
 }
 
+/**
+ * A route as the kernel's rtable holds it: nothing of one packet. An input route is shared by
+ * every packet through its next hop (FibRoute.nhc_rth_input), so the destination a packet was
+ * routed for is the sk_buff's (SkBuff.dstDaddr), not the route's.
+ */
 export class Rtable {
   constructor(
     readonly type: RtnType,
@@ -32,7 +37,6 @@ export class Rtable {
     readonly output: DstOutput,
     /** rt_gw4: the next hop, 0 when the destination is on-link */
     readonly gateway: number,
-    readonly daddr: number,
     /** rt_pmtu or the route's mtu metric, 0 for the device's */
     readonly pmtu: number,
     /** dst.error for ip_error: EHOSTUNREACH, ENETUNREACH, EACCES, EINVAL */
@@ -44,10 +48,13 @@ export class Rtable {
   /** ip_mtu_locked: the route's MTU metric is locked (`mtu lock`) */
   mtuLocked = false;
 
+  /** rt_genid: the namespace's generation (Fib.genid) when a cached route was made */
+  genid = 0;
+
   /**
-   * A full trace's recorder's description of this route (Recorder.describeRoute), kept on it
-   * rather than in a WeakMap of the recorder's: a route is made for every packet ip_route_input
-   * routes, and the WeakMap's set was most of what describing it cost. The model never reads it.
+   * A full trace's recorder's last description of this route (Recorder.describeRoute), with the
+   * destination it named, kept on it rather than in a WeakMap of the recorder's (the WeakMap's
+   * set was most of what describing it cost). The model never reads it.
    */
   rec: object | undefined = undefined;
 
@@ -55,8 +62,9 @@ export class Rtable {
     return this.pmtu || this.dev.mtu;
   }
 
-  describe(): string {
-    return routeWhat(this.type, this.daddr, this.gateway, this.dev.name, this.input.name, this.output.name);
+  /** `daddr`: the destination the route was chosen for (SkBuff.dstDaddr; the route keeps none) */
+  describe(daddr: number): string {
+    return routeWhat(this.type, daddr, this.gateway, this.dev.name, this.input.name, this.output.name);
   }
 
   /**
@@ -64,8 +72,8 @@ export class Rtable {
    * route is made for every packet that ip_route_input routes, and its description was built anew
    * for each (0.8 KB a forwarded frame).
    */
-  describeBy(say: (f: typeof routeWhat, ...args: unknown[]) => string): string {
-    return say(routeWhat, this.type, this.daddr, this.gateway, this.dev.name, this.input.name, this.output.name);
+  describeBy(say: (f: typeof routeWhat, ...args: unknown[]) => string, daddr: number): string {
+    return say(routeWhat, this.type, daddr, this.gateway, this.dev.name, this.input.name, this.output.name);
   }
 }
 

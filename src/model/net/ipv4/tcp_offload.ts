@@ -72,6 +72,7 @@ export function tcp_gso_segment(skb: SkBuff, headroom: number, newPkt: (i: numbe
     seg.ip_summed = 'CHECKSUM_PARTIAL';
     seg.protocol = skb.protocol;
     seg.dst = skb.dst;
+    seg.dstDaddr = skb.dstDaddr;
     seg.dev = skb.dev;
     seg.sk = skb.sk;
     // dst_pending_confirm is one of the header fields skb_segment copies (__copy_skb_header)

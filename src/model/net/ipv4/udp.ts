@@ -379,9 +379,23 @@ function __udp4_lib_mcast_deliver(net: Net, skb: SkBuff, saddr: number, sport: n
  * caller __udp_queue_rcv_skb counts the error and frees the datagram (sk_skb_reason_drop).
  */
 function udp_queue_rcv_skb(net: Net, sk: UdpSock, skb: SkBuff): void {
-  net.call('udp_queue_rcv_skb', () =>
-    net.call('udp_queue_rcv_one_skb', () => net.call('__udp_queue_rcv_skb', () => udp_enqueue(net, sk, skb))),
-  );
+  // enter/leave, not three closures a datagram
+  const a = net.enter('udp_queue_rcv_skb');
+  try {
+    const b = net.enter('udp_queue_rcv_one_skb');
+    try {
+      const c = net.enter('__udp_queue_rcv_skb');
+      try {
+        udp_enqueue(net, sk, skb);
+      } finally {
+        net.leave(c);
+      }
+    } finally {
+      net.leave(b);
+    }
+  } finally {
+    net.leave(a);
+  }
 }
 
 function udp_enqueue(net: Net, sk: UdpSock, skb: SkBuff): void {

@@ -110,7 +110,7 @@ function ip6_rcv_finish(net: Net, skb: SkBuff): void {
   try {
     const h = readIpv6(skb.buf, skb.network_header);
     if (skb.dst) {
-      net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe()}): no second lookup.` : '');
+      net.step(skb, 'L3', 'ip6_rcv_finish_core', FILE, net.full ? `The packet came back through lo with its output route still attached (${skb.dst.describe(skb.dstDaddr)}): no second lookup.` : '');
     } else {
       const rt = net.call('ip6_route_input', () => ip6_route_input(net, skb, h.daddr));
       net.step(skb, 'L3', 'ip6_route_input', ROUTE6_FILE, net.full ? `fib6 lookup for ${formatIpv6(h.daddr)}: ${rt.describe()}; dst->input is ${rt.input.name}.` : '');

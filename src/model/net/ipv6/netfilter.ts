@@ -35,7 +35,7 @@ export function ip6_route_me_harder(net: Net, skb: SkBuff, hook: NfHookName, why
   try {
     const ip6h = readIpv6(skb.buf, skb.network_header);
     const strict = isV6Multicast(ip6h.daddr) || isV6LinkLocal(ip6h.daddr);
-    const old = skb.dst?.describe() ?? 'none';
+    const old = skb.dst?.describe(skb.dstDaddr) ?? 'none';
     const rt = ip6_route_output_dst(net, ip6h.daddr, strict ? (skb.dst?.dev ?? undefined) : undefined);
     if (rt.error) {
       net.count(SNMP_Ip6OutNoRoutes);

@@ -36,7 +36,7 @@ export class Rt6Info extends Rtable {
     /** the device of the route's nexthop (rt6i_idev): for a local route lo is dst.dev, this is the address's device */
     readonly idev: NetDevice,
   ) {
-    super(type, dev, input, output, 0, 0, mtu6, error);
+    super(type, dev, input, output, 0, mtu6, error);
   }
 
   /** the prefix length of the fib6 route it came from (icmpv6_xrlim_allow scales by it) */

@@ -268,7 +268,9 @@ export class NfEngine implements NetfilterEngine, NfServices {
     const es = this.entries(hook, pf);
     if (net.full) net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, this.slowWhat(es, hook, pf), slowExtra(hook));
     else net.step(skb, 'L3', 'nf_hook_slow', CORE_FILE, '');
-    for (const e of es) {
+    // an index, not for-of: the array iterator's objects were an allocation per hook a packet passed
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i];
       const v = this.runEntry(net, e, hook, skb, indev, outdev, pf);
       if (v.verdict === 'NF_ACCEPT') continue;
       if (v.verdict === 'NF_QUEUE' && v.queue?.bypass) {

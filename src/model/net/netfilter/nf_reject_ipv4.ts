@@ -53,7 +53,7 @@ export function nf_send_unreach(net: Net, p: PktInfo, code: number): void {
       // nf_reject_fill_skb_dst: at PRE_ROUTING the packet has no route yet; one back to the source is looked up
       const rt = outputRoute(net, p.iph.saddr, 0, skb.mark);
       if (!rt) return;
-      skb.dst = rt;
+      skb.dstSet(rt, p.iph.saddr);
     }
     const bad = rejectCsumBad(p);
     if (bad) {
@@ -99,7 +99,7 @@ export function nf_send_reset(net: Net, p: PktInfo): void {
     nskb.mark = IP4_REPLY_MARK(net, old.mark);
     const rt = outputRoute(net, p.iph.saddr, p.iph.daddr, nskb.mark);
     if (!rt) return;
-    nskb.dst = rt;
+    nskb.dstSet(rt, p.iph.saddr);
     nskb.dev = rt.dev;
     // nf_ct_attach: the RST belongs to the connection of the segment it answers, in the other direction
     nf_ct_attach(nskb, old);

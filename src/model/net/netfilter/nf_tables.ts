@@ -501,6 +501,9 @@ function policyWhat(chain: string, pol: string): string {
   return `No rule of base chain ${chain} decided: its policy ${pol} applies.`;
 }
 
+/** A base chain's policy accept, one frozen result (callers only read it): every packet a chain lets through by its policy. */
+const POLICY_ACCEPT: ChainResult = Object.freeze({ verdict: 'NF_ACCEPT' });
+
 /** `traced`: the packets meta nftrace marked (a set, not a closure: this runs for every packet). */
 export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, traced: WeakSet<PktInfo['skb']>): ChainResult {
   const call = net.enter('nft_do_chain');
@@ -521,7 +524,10 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
         let failed: Expr | null = null;
         verdict = NFT_CONTINUE;
         const found: string[] = tell === null ? NO_WHY : [];
-        for (const e of rule.exprs) {
+        // an index, not for-of: the array iterator's objects were an allocation per rule a packet met
+        const exprs = rule.exprs;
+        for (let k = 0; k < exprs.length; k++) {
+          const e = exprs[k];
           const r = e.l3 && e.l3 !== (p.pf ?? 'ipv4') ? false : e.eval(x);
           if (r === false) {
             failed = e;
@@ -588,7 +594,7 @@ export function nft_do_chain(nf: NfServices, net: Net, base: Chain, p: PktInfo, 
       if (tell === null) net.step(skb, 'L3', 'nft_do_chain', NFT_CORE_FILE, '');
       else tellPolicy(tell, base, pol, stats);
       if (policyVerdict(pol) === 'NF_DROP') return dropHere(net, skb, hook, `${base.table.name} ${base.name} policy drop`);
-      return { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
+      return policyVerdict(pol) === 'NF_ACCEPT' ? POLICY_ACCEPT : { verdict: policyVerdict(pol) as 'NF_ACCEPT' | 'NF_DROP' };
     }
   } finally {
     net.leave(call);

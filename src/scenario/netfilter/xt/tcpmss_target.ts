@@ -22,7 +22,7 @@ const einval = (e: XtEnd, why: string): never => fail(e.tok, `${why} (iptables: 
 function reverseMtu(x: EvalCtx): number {
   const r = ip_route_output_key(x.net, x.p.iph.saddr, 0);
   if ('error' in r) return 0xffffffff;
-  const pmtu = r.rt.mtuLocked ? undefined : x.net.pmtu.get(r.rt.daddr);
+  const pmtu = r.rt.mtuLocked ? undefined : x.net.pmtu.get(r.daddr);
   return pmtu && pmtu < r.rt.mtu() ? pmtu : r.rt.mtu();
 }
 
