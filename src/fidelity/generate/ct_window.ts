@@ -13,6 +13,7 @@ import { host } from './context';
 import { PORTS } from './firewall';
 
 /** a host's lines that make its namespace track connections (as ct_timeouts.ts reads them) */
+const NAT = /MASQUERADE|SNAT|DNAT|NETMAP|REDIRECT|masquerade|snat|dnat|redirect/;
 const TRACKS = /\bct\b|conntrack|--state|connlimit|connbytes|connmark|MASQUERADE|SNAT|DNAT|NETMAP|REDIRECT|masquerade|snat|dnat|redirect|notrack/;
 /** outside ip_local_port_range (32768-60999): no connect of the ends picks it */
 const CLIENT_PORT = 61001;
@@ -22,7 +23,10 @@ export function ctWindow(ctx: Ctx): void {
   const rng = Rng.fromText(`ct-window\n${JSON.stringify(ctx.hosts)}\n${JSON.stringify(ctx.traffic)}`);
   // a router and two of its links: the client behind one, the server behind the other
   const pairs: [Iface, Iface][] = [];
-  for (const f of ctx.ifaces) for (const g of ctx.ifaces) if (f !== g && f.host === g.host && ctx.routers.has(f.host) && f.peer.host !== f.host && g.peer.host !== g.host) pairs.push([f, g]);
+  // not a router that translates: its binding for the server's crafted segments (sent to the
+  // client's own address) may draw a random port (nf_nat_l4proto_unique_tuple)
+  const nats = (h: string): boolean => host(ctx, h).lines.some((l) => NAT.test(l));
+  for (const f of ctx.ifaces) for (const g of ctx.ifaces) if (f !== g && f.host === g.host && ctx.routers.has(f.host) && !nats(f.host) && f.peer.host !== f.host && g.peer.host !== g.host) pairs.push([f, g]);
   if (!pairs.length) return;
   const [f, g] = rng.pick(pairs);
   const router = host(ctx, f.host);
@@ -35,10 +39,15 @@ export function ctWindow(ctx: Ctx): void {
   if (rng.chance(0.2)) router.lines.push('sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1');
   if (rng.chance(0.15)) router.lines.push('sysctl -w net.netfilter.nf_conntrack_tcp_ignore_invalid_rst=1');
   if (rng.chance(0.1)) router.lines.push(`sysctl -w net.netfilter.nf_conntrack_tcp_max_retrans=${rng.pick([0, 1, 255])}`);
-  // the ends: a listener's random initial sequence would make the numbers the kernel's own
-  const listens = (h: string, port: number): boolean => ctx.listen.some((l) => l.host === h && new RegExp(`^tcp (\\S+:)?${port}$`).test(l.spec));
-  if (listens(g.peer.host, server.port) || rng.chance(0.75)) host(ctx, g.peer.host).lines.push(`iptables -I INPUT -p tcp --dport ${server.port} -j DROP`);
-  if (rng.chance(0.75)) host(ctx, f.peer.host).lines.push(`iptables -I INPUT -p tcp --dport ${CLIENT_PORT} -j DROP`);
+  // the ends: a socket's random initial sequence would make the numbers the kernel's own, so an
+  // end that listens, or translates (a REDIRECT to a listener), drops the crafted port in raw
+  // PREROUTING, before conntrack, NAT and any socket; the others mostly too
+  const listens = (h: string): boolean => ctx.listen.some((l) => l.host === h && l.spec.startsWith('tcp'));
+  const drop = (h: string, port: number): void => {
+    if (listens(h) || nats(h) || rng.chance(0.75)) host(ctx, h).lines.push(`iptables -t raw -I PREROUTING -p tcp --dport ${port} -j DROP`);
+  };
+  drop(g.peer.host, server.port);
+  drop(f.peer.host, CLIENT_PORT);
 
   // next sequence numbers of each end
   const nxt = { c: u32(rng.int(1, 4_000_000_000)), s: u32(rng.int(1, 4_000_000_000)) };

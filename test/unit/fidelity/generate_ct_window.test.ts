@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import { generate, modelRefuses } from '../../../src/fidelity/generate/index';
 
-const LINE = /^iptables -A FORWARD -m (conntrack --ctstate|state --state) INVALID -j DROP$|^iptables -I INPUT -p tcp --dport \d+ -j DROP$|^sysctl -w net\.netfilter\.nf_conntrack_tcp_(loose=0|be_liberal=1|ignore_invalid_rst=1|max_retrans=\d+)$/;
+const LINE = /^iptables -A FORWARD -m (conntrack --ctstate|state --state) INVALID -j DROP$|^iptables -t raw -I PREROUTING -p tcp --dport \d+ -j DROP$|^sysctl -w net\.netfilter\.nf_conntrack_tcp_(loose=0|be_liberal=1|ignore_invalid_rst=1|max_retrans=\d+)$/;
 const SEG = /^tcp from [\d.]+:\d+ to [\d.]+:\d+ flags [SAPRF]+ seq \d+( ack \d+)?( size \d+)?( window \d+)?$/;
 
 describe('fidelity: the generator draws ct-window', () => {

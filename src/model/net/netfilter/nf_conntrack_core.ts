@@ -166,7 +166,8 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
     say(`Conntrack: ICMP${v6 ? 'v6' : ''} type ${t.dport} cannot start a connection (only queries such as echo request can${v6 ? (canInvert(t) ? ': nf_conntrack_icmpv6_packet refuses it' : ': the type has no reply type, nf_ct_invert_tuple fails') : ''}): no entry (ct state invalid).`);
     return 'NF_ACCEPT';
   }
-  const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, mark: 0, timeout: 0 };
+  // numbered once it is kept: an entry tcp_new refuses is freed before anything sees it
+  const ct: NfConn = { id: 0, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, mark: 0, timeout: 0 };
   let extra: number;
   let remark = '';
   if (t.proto === IPPROTO_TCP) {
@@ -184,6 +185,7 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
     if (t.proto === IPPROTO_UDP) ct.udpStreamTs = jiffiesAt(nf.net.w.sched.now) + 2 * HZ;
     extra = l4Timeout(nf.net, ct, t.proto, p.pf === 'ipv6');
   }
+  ct.id = nf.nextCt++;
   nf_ct_refresh(nf.net, ct, extra);
   nf.conns.set(ct.id, ct);
   nf_ct_acct_ext_add(nf, ct);
