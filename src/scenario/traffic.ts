@@ -182,7 +182,7 @@ function ipOption(a: Args, t: Tok, p: Proto, s: IpOptions, wire = false): unknow
 }
 
 const WIRE_IP = ['ttl', 'size', 'df', 'no-df', 'id', 'tos', 'bad-ip-checksum', 'frag', 'dst-mac', 'src-mac', 'version', 'ihl', 'truncate', 'payload'];
-const WIRE_L4: Record<Proto, string[]> = { udp: ['bad-udp-checksum'], tcp: ['flags', 'bad-tcp-checksum'], icmp: ['bad-icmp-checksum'] };
+const WIRE_L4: Record<Proto, string[]> = { udp: ['bad-udp-checksum'], tcp: ['flags', 'seq', 'ack', 'window', 'bad-tcp-checksum'], icmp: ['bad-icmp-checksum'] };
 const TCP_FLAGS = 'FSRPAUEC';
 
 /** Words after `into: HOST:IF` … `send:`. */
@@ -263,6 +263,12 @@ function wireOption(a: Args, t: Tok, p: Proto, s: WireSend): unknown {
       return (s.ihl = num(a, t, 0, 15));
     case 'truncate':
       return (s.truncate = num(a, t, 0, 65535));
+    case 'seq':
+      return (s.seq = num(a, t, 0, 0xffffffff));
+    case 'ack':
+      return (s.ack = num(a, t, 0, 0xffffffff));
+    case 'window':
+      return (s.window = num(a, t, 0, 65535));
     case 'flags': {
       const f = a.arg(t, 'TCP flags (S, SA, A, R, F, P …)');
       if (!f) return undefined;

@@ -152,6 +152,10 @@ export interface WireSend extends IpOptions {
   dport?: number;
   /** tcp: flags like "S", "SA", "A", "R"; icmp: "echo-request" … */
   flags?: string;
+  /** tcp: the sequence number, acknowledgment number and window of the header (defaults 1000, 1 with ACK or 0, 64240) */
+  seq?: number;
+  ack?: number;
+  window?: number;
   icmpType?: string;
   badIpChecksum?: boolean;
   badL4Checksum?: boolean;

@@ -115,9 +115,7 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.netfilter.nf_conntrack_frag6_low_thresh': { min: 0, max: (n) => n.get('net.netfilter.nf_conntrack_frag6_high_thresh'), file: NF_FRAG6, handler: 'ulong' },
   'net.netfilter.nf_conntrack_frag6_timeout': int(NF_FRAG6, INT_MIN, INT_MAX, 'jiffies'),
   // nf_ct_sysctl_table: the conntrack timeouts, per netns (proc_dointvec_jiffies), read by
-  // nf_conntrack_timeout.ts. Not here: nf_conntrack_tcp_timeout_max_retrans, which needs the
-  // window tracking's retransmission count, and generic_timeout's protocols, which the model
-  // does not track
+  // nf_conntrack_timeout.ts. Not here: generic_timeout's protocols, which the model does not track
   'net.netfilter.nf_conntrack_icmp_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
   'net.netfilter.nf_conntrack_icmpv6_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
   'net.netfilter.nf_conntrack_udp_timeout': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
@@ -131,6 +129,13 @@ export const NET_SYSCTL_RANGES: Record<string, SysctlRange> = {
   'net.netfilter.nf_conntrack_tcp_timeout_time_wait': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
   'net.netfilter.nf_conntrack_tcp_timeout_close': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
   'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  'net.netfilter.nf_conntrack_tcp_timeout_max_retrans': int(NF_CT, INT_MIN, INT_MAX, 'jiffies'),
+  // the TCP tracker's switches (nf_tcp_net): proc_dou8vec_minmax, 0..1 (SYSCTL_ZERO, SYSCTL_ONE),
+  // max_retrans without bounds (any u8)
+  'net.netfilter.nf_conntrack_tcp_loose': u8(NF_CT, 0, 1),
+  'net.netfilter.nf_conntrack_tcp_be_liberal': u8(NF_CT, 0, 1),
+  'net.netfilter.nf_conntrack_tcp_ignore_invalid_rst': u8(NF_CT, 0, 1),
+  'net.netfilter.nf_conntrack_tcp_max_retrans': u8(NF_CT),
   // proc_dou8vec_minmax, extra1 tcp_syn_retries_min 1, extra2 tcp_syn_retries_max MAX_TCP_SYNCNT
   'net.ipv4.tcp_syn_retries': u8(IPV4, 1, MAX_TCP_SYNCNT),
   // proc_dou8vec_minmax, extra1 SYSCTL_ZERO, extra2 tcp_syn_linear_timeouts_max MAX_TCP_SYNCNT
@@ -315,6 +320,12 @@ export const NET_SYSCTL_DEFAULTS: Record<string, number> = {
   'net.netfilter.nf_conntrack_tcp_timeout_time_wait': 120,
   'net.netfilter.nf_conntrack_tcp_timeout_close': 10,
   'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged': 300,
+  'net.netfilter.nf_conntrack_tcp_timeout_max_retrans': 300,
+  /** nf_conntrack_tcp_init_net (v6.12): pick up connections, strict windows, check RSTs, 3 retransmissions */
+  'net.netfilter.nf_conntrack_tcp_loose': 1,
+  'net.netfilter.nf_conntrack_tcp_be_liberal': 0,
+  'net.netfilter.nf_conntrack_tcp_ignore_invalid_rst': 0,
+  'net.netfilter.nf_conntrack_tcp_max_retrans': 3,
   'net.ipv4.tcp_syn_retries': 6,
   /** tcp_sk_init (v6.5+): the first N SYN timeouts keep the RTO instead of doubling it */
   'net.ipv4.tcp_syn_linear_timeouts': 4,

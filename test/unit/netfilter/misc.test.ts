@@ -118,22 +118,35 @@ describe('netfilter: more of the languages and the engine', () => {
     assert.match(err('table ip t {\n chain c {\n  ip saddr 10.0.0.300 accept\n }\n}'), /^3:12 .*not an IPv4 address/);
   });
 
-  it('a SYN on a closed TCP connection re-creates it (NF_REPEAT inside nf_conntrack_in)', () => {
-    const wire = (flags: string): string => `  - into: router:eth0\n    send: tcp from 10.0.1.2:1000 to 10.0.2.2:80 flags ${flags}\n`;
+  it('a SYN on a connection this side reset re-creates it (NF_REPEAT inside nf_conntrack_in)', () => {
+    const c = (rest: string): string => `  - into: router:eth0\n    send: tcp from 10.0.1.2:1000 to 10.0.2.2:80 ${rest}\n`;
+    const s = (rest: string): string => `  - into: router:eth1\n    send: tcp from 10.0.2.2:80 to 10.0.1.2:1000 ${rest}\n`;
     const t = run(
-      `name: t\nhosts:\n  router: |\n    sysctl -w net.ipv4.ip_forward=1\n    ip addr add 10.0.1.1/24 dev eth0\n    ip addr add 10.0.2.1/24 dev eth1\n    ip link set eth0 up\n    ip link set eth1 up\n    nft add table ip filter\n    nft add chain ip filter forward '{ type filter hook forward priority 0; }'\n    nft add rule ip filter forward ct state new counter\n  client: |\n    ip link set eth0 up\n  server: |\n    ip link set eth0 up\nlinks:\n  - client:eth0 router:eth0\n  - router:eth1 server:eth0\ntraffic:\n${wire('S')}${wire('R')}${wire('S')}${wire('A')}${wire('SA')}`,
+      `name: t\nhosts:\n  router: |\n    sysctl -w net.ipv4.ip_forward=1\n    ip addr add 10.0.1.1/24 dev eth0\n    ip addr add 10.0.2.1/24 dev eth1\n    ip link set eth0 up\n    ip link set eth1 up\n    nft add table ip filter\n    nft add chain ip filter forward '{ type filter hook forward priority 0; }'\n    nft add rule ip filter forward ct state new counter\n  client: |\n    ip link set eth0 up\n  server: |\n    ip link set eth0 up\nlinks:\n  - client:eth0 router:eth0\n  - router:eth1 server:eth0\ntraffic:\n${c('flags S seq 1000')}${s('flags SA seq 5000 ack 1001')}${c('flags A seq 1001 ack 5001')}${c('flags R seq 1001')}${c('flags S seq 9000')}${c('flags A seq 9001 ack 1')}${c('flags SA seq 9001 ack 1')}`,
     );
     const tcp = new Set(t.packets.filter((p) => /TCP/.test(p.summary)).map((p) => p.id));
     const ct = t.events.filter((e) => e.host === 'router' && e.fn === 'nf_conntrack_in' && tcp.has(e.packet));
-    // S opens #1; R closes it (no reply seen yet: still IP_CT_NEW); S finds it closed: NF_REPEAT, #2;
-    // then A and SA from the same end while #2 is in SYN_SENT: tcp_conntracks makes both invalid
-    // (no SYN-ACK seen from the server; a client cannot send a SYN-ACK), so they go on without #2
+    // the handshake, then this side's in-window RST (CLOSE, last_dir/last_index RST): its next SYN
+    // reopens (NF_REPEAT, #2); then A and SA from the same end while #2 is in SYN_SENT: invalid
     assert.deepStrictEqual(
       ct.map((e) => `${e.hook!.verdict} ${e.skb!.ct}`),
-      ['NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT IP_CT_NEW', 'NF_REPEAT null', 'NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT null', 'NF_ACCEPT null'],
+      ['NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT IP_CT_ESTABLISHED_REPLY', 'NF_ACCEPT IP_CT_ESTABLISHED', 'NF_ACCEPT IP_CT_ESTABLISHED', 'NF_REPEAT null', 'NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT null', 'NF_ACCEPT null'],
     );
-    assert.match(ct[3].what, /connection #2/);
-    assert.match(ct[4].what, /an ACK segment in the original direction of connection #2 in TCP state SYN_SENT is invalid/);
-    assert.match(ct[5].what, /a SYN-ACK segment in the original direction of connection #2 in TCP state SYN_SENT is invalid/);
+    assert.match(ct[3].what, /TCP state CLOSE/);
+    assert.match(ct[5].what, /connection #2/);
+    assert.match(ct[6].what, /an ACK segment in the original direction of connection #2 in TCP state SYN_SENT is invalid/);
+    assert.match(ct[7].what, /a SYN-ACK segment in the original direction of connection #2 in TCP state SYN_SENT is invalid/);
+  });
+
+  it('an in-window RST before any reply kills the entry, whichever end sends it', () => {
+    const wire = (flags: string): string => `  - into: router:eth0\n    send: tcp from 10.0.1.2:1000 to 10.0.2.2:80 flags ${flags}\n`;
+    const t = run(
+      `name: t\nhosts:\n  router: |\n    sysctl -w net.ipv4.ip_forward=1\n    ip addr add 10.0.1.1/24 dev eth0\n    ip addr add 10.0.2.1/24 dev eth1\n    ip link set eth0 up\n    ip link set eth1 up\n    nft add table ip filter\n    nft add chain ip filter forward '{ type filter hook forward priority 0; }'\n    nft add rule ip filter forward ct state new counter\n  client: |\n    ip link set eth0 up\n  server: |\n    ip link set eth0 up\nlinks:\n  - client:eth0 router:eth0\n  - router:eth1 server:eth0\ntraffic:\n${wire('S')}${wire('R')}${wire('S')}`,
+    );
+    const tcp = new Set(t.packets.filter((p) => /TCP/.test(p.summary)).map((p) => p.id));
+    const ct = t.events.filter((e) => e.host === 'router' && e.fn === 'nf_conntrack_in' && tcp.has(e.packet));
+    assert.deepStrictEqual(ct.map((e) => `${e.hook!.verdict} ${e.skb!.ct}`), ['NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT IP_CT_NEW', 'NF_ACCEPT IP_CT_NEW']);
+    assert.match(ct[1].what, /kills connection #1/);
+    assert.match(ct[2].what, /makes connection #2/);
   });
 });

@@ -84,6 +84,25 @@ describe('traffic: into an interface', () => {
     });
   });
 
+  it('tcp: seq, ack and window, checked against their field widths at their position', () => {
+    assert.deepStrictEqual(wire('tcp from 10.0.0.1:1000 to 10.0.0.2:80 flags A seq 4294967295 ack 0 window 0'), {
+      proto: 'tcp',
+      src: T('10.0.0.1'),
+      dst: T('10.0.0.2'),
+      sport: 1000,
+      dport: 80,
+      flags: 'A',
+      seq: 4294967295,
+      ack: 0,
+      window: 0,
+    });
+    const sc = (send: string): string => `name: t\nhosts:\n  a:\n  b:\nlinks:\n  - a:eth0 b:eth0\ntraffic:\n  - into: b:eth0\n    send: ${send}\n`;
+    // line 9: the words after `send: ` start at column 11
+    oneError(sc('tcp from 10.0.0.1:1 to 10.0.0.2:2 seq 4294967296'), 9, 49, 'seq');
+    oneError(sc('tcp from 10.0.0.1:1 to 10.0.0.2:2 window 65536'), 9, 52, 'window');
+    oneError(sc('udp from 10.0.0.1:1 to 10.0.0.2:2 ack 5'), 9, 45, 'is for tcp');
+  });
+
   it('icmp echo-request', () => {
     assert.deepStrictEqual(wire('icmp echo-request from 10.0.0.1 to 10.0.0.2 ttl 5 bad-icmp-checksum'), {
       proto: 'icmp',

@@ -43,10 +43,8 @@ export interface NfConn {
   status: number;
   /** TCP_CONNTRACK_* without the prefix */
   tcpState?: string;
-  /** IP_CT_TCP_SIMULTANEOUS_OPEN: a SYN was seen from both ends (SYN_SENT2) */
-  tcpSimOpen?: boolean;
-  /** the last segment the state table ignored (last_index, last_dir): its flag set and direction */
-  tcpLastIgnored?: { set: number; reply: boolean };
+  /** ct->proto.tcp without the state: the window tracking of both directions (nf_conntrack_tcp_window.ts) */
+  tcp?: import('./nf_conntrack_tcp_window').IpCtTcp;
   mark: number;
   /** UDP: the jiffies after which a connection that has seen a reply is a stream (ct->proto.udp.stream_ts) */
   udpStreamTs?: number;

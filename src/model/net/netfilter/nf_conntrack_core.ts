@@ -16,14 +16,17 @@ import { HZ, jiffiesAt } from './nf_tables';
 import { NEXTHDR_ICMP } from '../../proto/ipv6';
 import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
-import { TCPHDR_RST, tcpFlagString } from '../../proto/tcp';
+import { tcpFlagString } from '../../proto/tcp';
 import { pktinfo, pktinfoDone, type PktInfo } from './nf_pktinfo';
-import { TCP_FLAG_SET_SEGMENTS, tcpFlagSet, tcpNewState, tcpNextState } from './nf_conntrack_proto_tcp';
+import { nf_conntrack_tcp_packet, tcpNewState, type TcpPacketVerdict } from './nf_conntrack_proto_tcp';
+import type { TcpSeg } from './nf_conntrack_tcp_window';
+import { rd16, rd32 } from '../../proto/addr';
+import { IPV6_HLEN } from '../../proto/ipv6';
 import { canInvert, CT_FILE, IPS_ASSURED, IPS_DYING, describeTuple, icmpCanStart, icmpv6Untracked, innerTuple, invertTuple, isIcmpError, pktAddrs, pktTuple, tupleKey, type NfConn, type Tuple } from './nf_conntrack';
 import { INT_MAX, NF_IP_PRI_CONNTRACK } from './netfilter_ipv4';
 import { nf_ct_acct_ext_add, nf_ct_acct_update } from './nf_conntrack_acct';
 import { nf_ct_l4_error } from './nf_conntrack_l4_error';
-import { icmpTimeout, nf_ct_is_expired, nf_ct_refresh, nf_ct_timeout_confirm, tcpTimeout, udpTimeout } from './nf_conntrack_timeout';
+import { icmpTimeout, nf_ct_is_expired, nf_ct_refresh, nf_ct_timeout_confirm, udpTimeout } from './nf_conntrack_timeout';
 
 export function nf_ct_set(skb: SkBuff, ct: NfConn, ctinfo: string): void {
   skb.nfct = { state: ctinfo, id: ct.id };
@@ -94,57 +97,45 @@ function conntrackIn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, p: P
       return init_conntrack(nf, skb, p, t, gone ? (w, v) => say(gone + w, v) : say);
     }
     const ct = h.ct;
-    // nf_conntrack_tcp_packet (v6.12) leaves before nf_ct_refresh_acct for a SYN met in SYN_SENT
-    // while no reply was seen: a SYN retransmission renews neither the timeout nor the counters
-    // (so that a client or a NAT reusing the port cannot keep the entry alive), and
-    // `ct packets`/`ct bytes`/connbytes do not see it
-    const synRetrans = t.proto === IPPROTO_TCP && !ct.seenReply && ct.tcpState === 'SYN_SENT' && tcpFlagSet(p.tcpFlags ?? 0) === 0;
+    let tcpv: TcpPacketVerdict | undefined;
     if (t.proto === IPPROTO_TCP) {
-      const flags = p.tcpFlags ?? 0;
-      const ns = tcpNextState(ct.tcpState ?? 'ESTABLISHED', flags, h.reply, ct.tcpSimOpen);
-      if (ns === 'REPEAT') {
+      tcpv = nf_conntrack_tcp_packet(net, ct, tcpSeg(p), h.reply, false);
+      if (tcpv.verdict === 'repeat') {
         nf_ct_kill(nf, ct);
-        say(`Conntrack: a new SYN for connection #${ct.id}, which is closed (${ct.tcpState}): the old entry is removed and the lookup is repeated (NF_REPEAT inside nf_conntrack_in).`, 'NF_REPEAT');
+        say(`Conntrack: ${tcpv.why}: the old entry is removed and the lookup is repeated (NF_REPEAT inside nf_conntrack_in).`, 'NF_REPEAT');
         continue;
       }
-      const dir = h.reply ? 'reply' : 'original';
-      if (ns === 'INVALID') {
+      if (tcpv.verdict === 'invalid') {
         // nf_conntrack_tcp_packet returns -NF_ACCEPT: nf_conntrack_in drops the reference, and
         // the segment goes on with no entry, seen by nothing of the connection
-        say(`Conntrack: ${TCP_FLAG_SET_SEGMENTS[tcpFlagSet(flags)]} in the ${dir} direction of connection #${ct.id} in TCP state ${ct.tcpState} is invalid for the state table (tcp_conntracks): the segment goes on without the entry (ct state invalid), and the connection's state does not move.`);
+        say(`Conntrack: ${tcpv.why}: the segment goes on without the entry (ct state invalid), and the connection's state does not move.`);
         return 'NF_ACCEPT';
       }
-      // case b) of nf_conntrack_tcp_packet's IGNORE: a SYN-ACK answering a SYN the table ignored
-      // (from the other end, last_index) puts the entry back in step: SYN_SENT → SYN_RECV
-      const resync = ns === 'IGNORE' && tcpFlagSet(flags) === 1 && ct.tcpLastIgnored?.set === 0 && ct.tcpLastIgnored.reply !== h.reply;
-      if (ns === 'IGNORE' && !resync) {
-        ct.tcpLastIgnored = { set: tcpFlagSet(flags), reply: h.reply };
+      if (tcpv.verdict === 'ignore') {
+        // NF_ACCEPT before nf_ct_refresh_acct: no refresh, no counters; IPS_SEEN_REPLY is still set
         if (h.reply) ct.seenReply = true;
         nf_ct_set(skb, ct, h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW');
-        say(`Conntrack: ${TCP_FLAG_SET_SEGMENTS[tcpFlagSet(flags)]} in the ${dir} direction of connection #${ct.id} in TCP state ${ct.tcpState} is ignored by the state table (the entry may be out of step with the hosts): it passes with the entry, whose state does not move.`);
+        say(`Conntrack: ${tcpv.why}.`);
         return 'NF_ACCEPT';
       }
-      // nf_conntrack_tcp_packet: IPS_SEEN_REPLY (as it was before this packet) and an ACK that
-      // leaves SYN_RECV or ESTABLISHED in ESTABLISHED: the handshake is complete, IPS_ASSURED
-      if (ct.seenReply && ns === 'ESTABLISHED' && (ct.tcpState === 'SYN_RECV' || ct.tcpState === 'ESTABLISHED')) ct.status |= IPS_ASSURED;
-      if (ns === 'SYN_SENT2') ct.tcpSimOpen = true;
-      ct.tcpLastIgnored = undefined;
-      ct.tcpState = resync ? 'SYN_RECV' : ns;
     } else if (t.proto === IPPROTO_UDP && ct.seenReply && ct.udpStreamTs !== undefined && jiffiesAt(net.w.sched.now) > ct.udpStreamTs) {
       // nf_conntrack_udp_packet: traffic both ways and still active two seconds after the first
       // packet (time_after(jiffies, stream_ts)): a stream, IPS_ASSURED
       ct.status |= IPS_ASSURED;
     }
+    // nf_conntrack_tcp_packet (v6.12) leaves before nf_ct_refresh_acct for a SYN met in SYN_SENT
+    // while no reply was seen: a SYN retransmission renews neither the timeout nor the counters
+    // (so that a client or a NAT reusing the port cannot keep the entry alive), and
+    // `ct packets`/`ct bytes`/connbytes do not see it
+    const synRetrans = !!tcpv?.noRefresh;
     const info = h.reply ? 'IP_CT_ESTABLISHED_REPLY' : ct.seenReply ? 'IP_CT_ESTABLISHED' : 'IP_CT_NEW';
     const first = h.reply && !ct.seenReply;
-    // nf_conntrack_tcp_packet (v6.12): a RST while IPS_SEEN_REPLY is still clear means no
-    // connection was ever made, so the entry is killed at once (nf_ct_kill_acct); the RST itself
-    // keeps its reference and goes on. Only for the reply that answers a SYN: that RST is always
-    // inside tcp_in_window (seq 0 in SYN_SENT), while the opener's own RST may fall outside the
-    // window, which the model does not track, and then changes nothing
-    const rstKill = t.proto === IPPROTO_TCP && h.reply && !ct.seenReply && ((p.tcpFlags ?? 0) & TCPHDR_RST) !== 0;
+    // nf_conntrack_tcp_packet (v6.12): an in-window RST while IPS_SEEN_REPLY is still clear
+    // means no connection was ever made, so the entry is killed at once (nf_ct_kill_acct); the
+    // RST itself keeps its reference and goes on
+    const rstKill = !!tcpv?.kill;
     // the tracker chose the span before nf_conntrack_in sets IPS_SEEN_REPLY for a first reply
-    const extra = l4Timeout(net, ct, t.proto, p.pf === 'ipv6');
+    const extra = tcpv ? tcpv.timeout : l4Timeout(net, ct, t.proto, p.pf === 'ipv6');
     if (h.reply) ct.seenReply = true;
     nf_ct_set(skb, ct, info);
     if (!synRetrans) {
@@ -156,21 +147,18 @@ function conntrackIn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, p: P
       ct.status |= IPS_DYING;
       nf_ct_unhash(nf, ct);
     }
-    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}${synRetrans ? '. A SYN again while no reply was seen: a retransmission, which renews neither the entry\'s timeout nor its packet and byte counters' : ''}.`);
+    say(`Conntrack: ${describeTuple(t)} is the ${h.reply ? 'reply' : 'original'} direction of connection #${ct.id}${first && !rstKill ? ', its first reply (IPS_SEEN_REPLY is set)' : ''}: ${info}${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}${rstKill ? `. A RST before any reply was seen: nf_conntrack_tcp_packet kills connection #${ct.id} at once (nf_ct_kill_acct), so later packets of these addresses and ports find no entry` : ''}${synRetrans ? '. A SYN again while no reply was seen: a retransmission, which renews neither the entry\'s timeout nor its packet and byte counters' : ''}${tcpv?.why ? `. ${tcpv.why}` : ''}.`);
     return 'NF_ACCEPT';
   }
   return 'NF_ACCEPT';
 }
 
 export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, say: (w: string, v?: string) => void): HookResult['verdict'] {
-  let tcpState: string | undefined;
   if (t.proto === IPPROTO_TCP) {
-    const s = tcpNewState(p.tcpFlags ?? 0);
-    if (!s) {
+    if (!tcpNewState(p.tcpFlags ?? 0)) {
       say(`Conntrack: a TCP segment with flags [${tcpFlagString(p.tcpFlags ?? 0)}] cannot start a connection (tcp_new: invalid new): no entry is attached (ct state invalid).`);
       return 'NF_ACCEPT';
     }
-    tcpState = s;
   } else if (t.proto === (p.pf === 'ipv6' ? NEXTHDR_ICMP : IPPROTO_ICMP) && !icmpCanStart(t.proto, t.dport)) {
     const v6 = p.pf === 'ipv6';
     // ICMPv6: a type without an inverse fails nf_ct_invert_tuple in init_conntrack; a reply type
@@ -178,15 +166,32 @@ export function init_conntrack(nf: NfEngine, skb: SkBuff, p: PktInfo, t: Tuple, 
     say(`Conntrack: ICMP${v6 ? 'v6' : ''} type ${t.dport} cannot start a connection (only queries such as echo request can${v6 ? (canInvert(t) ? ': nf_conntrack_icmpv6_packet refuses it' : ': the type has no reply type, nf_ct_invert_tuple fails') : ''}): no entry (ct state invalid).`);
     return 'NF_ACCEPT';
   }
-  const ct: NfConn = { id: nf.nextCt++, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, tcpState, mark: 0, timeout: 0 };
-  // nf_conntrack_udp_packet on an unconfirmed entry: stream_ts = jiffies + 2 * HZ
-  if (t.proto === IPPROTO_UDP) ct.udpStreamTs = jiffiesAt(nf.net.w.sched.now) + 2 * HZ;
-  nf_ct_refresh(nf.net, ct, l4Timeout(nf.net, ct, t.proto, p.pf === 'ipv6'));
+  // numbered once it is kept: an entry tcp_new refuses is freed before anything sees it
+  const ct: NfConn = { id: 0, tuple: [t, invertTuple(t)], confirmed: false, seenReply: false, status: 0, mark: 0, timeout: 0 };
+  let extra: number;
+  let remark = '';
+  if (t.proto === IPPROTO_TCP) {
+    // tcp_new, then the rest of nf_conntrack_tcp_packet, on the entry before anything else sees it
+    const v = nf_conntrack_tcp_packet(nf.net, ct, tcpSeg(p), false, true);
+    if (v.verdict !== 'accept') {
+      say(`Conntrack: no entry for ${describeTuple(t)}; init_conntrack makes one, but ${v.why}, so it is freed at once and the segment goes on without an entry (ct state invalid).`);
+      return 'NF_ACCEPT';
+    }
+    extra = v.timeout;
+    remark = v.why ? ` ${v.why}.` : '';
+    if (ct.tcpState === 'ESTABLISHED') remark += ' Not a SYN: a connection picked up in the middle (nf_conntrack_tcp_loose is 1), whose window both directions track liberally (IP_CT_TCP_FLAG_BE_LIBERAL).';
+  } else {
+    // nf_conntrack_udp_packet on an unconfirmed entry: stream_ts = jiffies + 2 * HZ
+    if (t.proto === IPPROTO_UDP) ct.udpStreamTs = jiffiesAt(nf.net.w.sched.now) + 2 * HZ;
+    extra = l4Timeout(nf.net, ct, t.proto, p.pf === 'ipv6');
+  }
+  ct.id = nf.nextCt++;
+  nf_ct_refresh(nf.net, ct, extra);
   nf.conns.set(ct.id, ct);
   nf_ct_acct_ext_add(nf, ct);
   nf_ct_acct_update(ct, false, skb.len);
   nf_ct_set(skb, ct, 'IP_CT_NEW');
-  say(`Conntrack: no entry for ${describeTuple(t)}, so init_conntrack makes connection #${ct.id} (unconfirmed until the packet leaves the last hook); the reply is expected as ${describeTuple(ct.tuple[1])}. ctinfo IP_CT_NEW${tcpState ? `, TCP state ${tcpState}` : ''}.`);
+  say(`Conntrack: no entry for ${describeTuple(t)}, so init_conntrack makes connection #${ct.id} (unconfirmed until the packet leaves the last hook); the reply is expected as ${describeTuple(ct.tuple[1])}. ctinfo IP_CT_NEW${ct.tcpState ? `, TCP state ${ct.tcpState}` : ''}.${remark}`);
   return 'NF_ACCEPT';
 }
 
@@ -220,9 +225,22 @@ export function nf_ct_find(nf: NfEngine, key: string): { ct: NfConn; reply: bool
   return h;
 }
 
-/** The span the entry's protocol tracker gives the packet it accepted. */
+/**
+ * What the TCP tracker reads of the segment (the error check already made sure its header is
+ * whole): header fields, option bytes and the data length, skb->len less the headers, where the
+ * sk_buff was trimmed to the IP length (ip_rcv_core) or made that long.
+ */
+function tcpSeg(p: PktInfo): TcpSeg {
+  const b = p.skb.buf;
+  const th = p.thoff;
+  const doff = (b[th + 12] >> 4) * 4;
+  const l3len = p.pf === 'ipv6' ? IPV6_HLEN + p.ip6h!.payloadLen : p.iph.totLen;
+  const len = Math.min(l3len, p.skb.tail - p.skb.network_header) - (th - p.skb.network_header);
+  return { seq: rd32(b, th + 4), ack: rd32(b, th + 8), flags: b[th + 13], window: rd16(b, th + 14), options: b.subarray(th + 20, th + doff), dataLen: len - doff };
+}
+
+/** The span the entry's protocol tracker (other than TCP's) gives the packet it accepted. */
 function l4Timeout(net: Net, ct: NfConn, proto: number, v6: boolean): number {
-  if (proto === IPPROTO_TCP) return tcpTimeout(net, ct.tcpState!, ct.seenReply);
   if (proto === IPPROTO_UDP) return udpTimeout(net, ct);
   return icmpTimeout(net, v6);
 }

@@ -23,20 +23,21 @@ const TCP_STATE_SYSCTL: Record<string, string> = {
   CLOSE: 'net.netfilter.nf_conntrack_tcp_timeout_close',
 };
 const TCP_UNACK = 'net.netfilter.nf_conntrack_tcp_timeout_unacknowledged';
+const TCP_RETRANS = 'net.netfilter.nf_conntrack_tcp_timeout_max_retrans';
 
 /** seconds of a sysctl kept by proc_dointvec_jiffies, in jiffies */
 const span = (net: Net, key: string): number => net.get(key) * HZ;
 
 /**
- * The span nf_conntrack_tcp_packet gives a segment that moved the entry to `state`: the state's
- * own; SYN_SENT2 (a SYN from both ends) has no sysctl and keeps SYN_SENT's default of 2 minutes
- * (tcp_timeouts); ESTABLISHED before any reply (an entry picked up mid-stream) at most the
- * unacknowledged span.
+ * A TCP state's span in the netns's table (tn->timeouts): the state's sysctl; SYN_SENT2 (a SYN
+ * from both ends) has no sysctl and keeps SYN_SENT's default of 2 minutes (tcp_timeouts); RETRANS
+ * and UNACK are the spans of nf_conntrack_tcp_timeout_max_retrans and _unacknowledged.
  */
-export function tcpTimeout(net: Net, state: string, seenReply: boolean): number {
-  const t = state === 'SYN_SENT2' ? 120 * HZ : span(net, TCP_STATE_SYSCTL[state]);
-  if (!seenReply && state === 'ESTABLISHED') return Math.min(t, span(net, TCP_UNACK));
-  return t;
+export function tcpTimeoutOf(net: Net, state: string): number {
+  if (state === 'SYN_SENT2') return 120 * HZ;
+  if (state === 'RETRANS') return span(net, TCP_RETRANS);
+  if (state === 'UNACK') return span(net, TCP_UNACK);
+  return span(net, TCP_STATE_SYSCTL[state]);
 }
 
 /**

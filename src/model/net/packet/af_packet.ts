@@ -25,6 +25,10 @@ export interface FrameSpec {
   dport: number;
   /** tcp: "S", "SA", "A", "R", "PA", "F"…; icmp: "echo-request" / "echo-reply" */
   flags?: string;
+  /** tcp header fields; defaults 1000, 1 when the flags have ACK (else 0), 64240 */
+  seq?: number;
+  ack?: number;
+  window?: number;
   ttl: number;
   /** this frame's IP total length */
   size: number;
@@ -66,7 +70,7 @@ export function buildFrame(s: FrameSpec): Uint8Array {
   for (let i = hdr; i < l4len; i++) dg[l4 + i] = s.payload ? s.payload[(i - hdr) % Math.max(s.payload.length, 1)] ?? 0 : (0x30 + ((i - hdr) % 64)) & 255;
   if (s.payload && s.payload.length === 0) dg.fill(0, l4 + hdr);
   if (s.proto === 'udp') writeUdp(dg, l4, { source: s.sport, dest: s.dport, len: l4len }, s.saddr, s.daddr);
-  else if (s.proto === 'tcp') writeTcp(dg, l4, { source: s.sport, dest: s.dport, seq: 1000, ackSeq: tcpFlags(s.flags ?? 'S') & TCPHDR_ACK ? 1 : 0, doff: 5, flags: tcpFlags(s.flags ?? 'S'), window: 64240, urgPtr: 0 }, l4len, s.saddr, s.daddr);
+  else if (s.proto === 'tcp') writeTcp(dg, l4, { source: s.sport, dest: s.dport, seq: s.seq ?? 1000, ackSeq: s.ack ?? (tcpFlags(s.flags ?? 'S') & TCPHDR_ACK ? 1 : 0), doff: 5, flags: tcpFlags(s.flags ?? 'S'), window: s.window ?? 64240, urgPtr: 0 }, l4len, s.saddr, s.daddr);
   else writeIcmp(dg, l4, l4len, { type: s.flags === 'echo-reply' ? ICMP_ECHOREPLY : ICMP_ECHO, code: 0, rest: (0x4242 << 16) | 1 });
   if (s.badL4Checksum) {
     const at = l4 + (s.proto === 'udp' ? 6 : s.proto === 'tcp' ? 16 : 2);
