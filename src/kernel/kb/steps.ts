@@ -32,7 +32,7 @@ export const MODEL_STEPS: readonly string[] = [
   'ipv6_rcv', 'ip6_rcv_core', 'ip6_rcv_finish_core', 'ip6_route_input', 'ip6_mc_input', 'ip6_input', 'ip6_protocol_deliver_rcu', 'ip6_pkt_drop',
   'ip6_forward', 'ip6_forward_finish', '__ip6_local_out', 'ip6_local_out', 'ip6_send_skb', 'ip6_output', 'ip6_finish_output', 'ip6_finish_output2',
   'icmpv6_rcv', 'icmpv6_echo_reply', 'icmp6_send', 'icmpv6_notify', 'icmpv6_err', 'ndisc_rcv', 'ndisc_recv_ns', 'ndisc_recv_na', 'ndisc_solicit',
-  'ndisc_send_ns', 'ndisc_send_rs', 'ndisc_recv_rs', 'addrconf_rs_timer', 'igmp6_send', 'mld_mca_work', 'addrconf_dad_kick', 'addrconf_dad_work', 'addrconf_dad_completed', 'ndisc_send_na', 'ndisc_send_skb', 'ndisc_error_report', 'ip6_link_failure', 'ip6_datagram_connect', 'rawv6_sendmsg',
+  'ndisc_send_ns', 'rt6_probe', 'ndisc_send_rs', 'ndisc_recv_rs', 'addrconf_rs_timer', 'igmp6_send', 'mld_mca_work', 'addrconf_dad_kick', 'addrconf_dad_work', 'addrconf_dad_completed', 'ndisc_send_na', 'ndisc_send_skb', 'ndisc_error_report', 'ip6_link_failure', 'ip6_datagram_connect', 'rawv6_sendmsg',
   'rawv6_rcv', 'ipv6_raw_deliver', 'raw6_icmp_error', 'udpv6_sendmsg', 'udp_v6_send_skb', 'udpv6_rcv', '__udp6_lib_rcv', '__udp6_lib_mcast_deliver', 'udpv6_queue_rcv_skb', 'udpv6_recvmsg', 'udpv6_err', '__udp6_lib_err', 'udpv6_err_update_exception',
   'tcp_v6_rcv', 'tcp_v6_send_synack', 'tcp_v6_send_reset', 'tcp_v6_connect', 'tcp_v6_err',
   // IPv6 fragmentation, reassembly and extension headers

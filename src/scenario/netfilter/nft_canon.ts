@@ -136,7 +136,11 @@ function one(s: string, ty: VType, numeric: boolean): string {
       const v = numberOf(s);
       return v === undefined ? s : String(v);
     }
-    case 'ctstate':
+    case 'ctstate': {
+      // one state by its number, as a set or map element (`8` lists as `new`)
+      const v = numberOf(s);
+      return v === undefined ? s : (CT_STATE_BITS.find(([, b]) => b === v)?.[0] ?? s);
+    }
     case 'ctstatus':
     case 'tcpflags':
     case 'ctdir':
@@ -889,7 +893,7 @@ function isMatch(text: string): boolean {
   return !STATEMENTS.has(text.split(' ')[0]) && !/ set /.test(` ${text} `);
 }
 
-const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype' };
+const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate' };
 
 /** A named set's element key as nft lists it (a concatenated one part by part). */
 export function listedElem(key: string, type: SetKeyType | readonly SetKeyType[]): string {

@@ -13,9 +13,11 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { type NftCursor, q } from './nft_cursor';
 import { numberOf } from './values';
+import { lookupOr } from './nft_sets';
 
 /** the kernel's bit for each state name (include/uapi/linux/netfilter/nf_conntrack_common.h) */
-const KBITS: Record<(typeof X.CT_STATES)[number], number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
+export const CT_STATE_BITS: Record<(typeof X.CT_STATES)[number], number> = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 };
+const KBITS = CT_STATE_BITS;
 
 /** the packet's state word as nft_ct_get_eval loads it */
 const stateWord = (x: EvalCtx): number => KBITS[X.CT_STATES[Math.log2(X.field.ctBits(x))]];
@@ -28,6 +30,9 @@ const show = (v: number): string => {
 
 export function ctStateMatch(p: NftCursor, kw: NTok): Expr {
   if (p.is('set')) p.fail(p.peek(), 'ct state cannot be set');
+  // `ct state vmap { established : accept, … }` and `ct state @set`: a lookup of the state word
+  const ref = lookupOr(p, kw, '==', 'ct_state', stateWord, (v) => show(v as number));
+  if (ref) return Object.assign(ref, { needsCt: true });
   let none = false;
   if (p.peek().kind === 'punct' && p.peek().text === '!') {
     p.next();

@@ -2,6 +2,7 @@
 // `add|create|delete|destroy element`, and the lookups a rule makes in them (`EXPR @set`,
 // `EXPR vmap @map`, an anonymous `vmap { … }`). Elements are checked against the set's type when
 // they are loaded, where nft checks them.
+import { CT_STATE_BITS } from './nft_ct_state';
 import { NfError, type NfEngine } from '../../model/net/netfilter/engine';
 import { concatKey, jiffiesAt, setTypeText, type Chain, type EvalCtx, type Expr, type NfFamily, type MapDataType, type NfSet, type SetElem, type SetKeyType, type Table, type Verdict } from '../../model/net/netfilter/nf_tables';
 import { ScenarioError } from '../types';
@@ -15,7 +16,7 @@ import { declaredHere, elemData, elemTimeout, mapDataType } from './nft_named_ma
 const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 
 /** nft's names of the datatypes, as its errors print them */
-export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type' };
+export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type', ct_state: 'conntrack state' };
 /** `typeof EXPR` in a set declaration → the datatype */
 const TYPEOF: Record<string, SetKeyType> = {
   'ip saddr': 'ipv4_addr',
@@ -54,8 +55,8 @@ export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
 export function datatype(p: NftCursor): SetKeyType {
   const t = p.word('a datatype');
   if (t.text in TYPE_DESC) return t.text as SetKeyType;
-  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
-  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type are)`);
+  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state are)`);
+  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state are)`);
 }
 
 /** `set|map NAME { type T [: verdict]; typeof EXPR; flags …; elements = { … }; size N; policy P; comment "…" }` */
@@ -283,10 +284,15 @@ function valueOf(p: NftCursor, set: NfSet, keyType: SetKeyType, key: NTok): SetE
     case 'icmp_type':
       r = p.ranges([key], (t, v) => (v in X.ICMP_TYPES ? X.ICMP_TYPES[v] : p.num(t, 0, 255)))[0];
       break;
+    case 'ct_state':
+      r = p.ranges([key], (t, v) => (Object.hasOwn(CT_STATE_BITS, v) ? CT_STATE_BITS[v as keyof typeof CT_STATE_BITS] : p.num(t, 0, 0xffffffff)))[0];
+      break;
     default:
       r = p.ranges([key], (t) => p.num(t, 0, 0xffffffff))[0];
   }
-  return { lo: r[0], hi: r[1], text: s };
+  // a state is listed by its name whichever way it was written (nft's ct_state datatype)
+  const name = keyType === 'ct_state' && r[0] === r[1] ? Object.keys(CT_STATE_BITS).find((n) => CT_STATE_BITS[n as keyof typeof CT_STATE_BITS] === r[0]) : undefined;
+  return { lo: r[0], hi: r[1], text: name ?? s };
 }
 
 export function addElem(p: NftCursor, t: Table, set: NfSet, r: RawElem, create: boolean): void {
