@@ -154,23 +154,32 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       FILE,
       net.full ? `The ${skb.len}-byte packet ${formatIpv6(h.saddr)} → ${formatIpv6(h.daddr)} does not fit the MTU ${mtu}: it is cut into ${count} fragments of at most ${room & ~7} data bytes, each behind a copy of the ${hlen}-byte IPv6 header and an 8-byte Fragment header with identification 0x${id.toString(16)} (ipv6_select_ident).` : '',
     );
+    // the fast path: the pieces __ip6_append_data made, when they fit this MTU as they are
+    const local = skb.cb.fragLocal ? skb.cb.fragList : undefined;
+    const fast = !!local && local.length === sizes.length && local.every((n, i) => n === sizes[i]);
     let done = 0;
     let n = 0;
-    for (const len of sizes) {
-      n++;
+    const make = (len: number, done: number): SkBuff => {
       const pkt = net.w.rec.newPacket(net.name, skb.pkt);
       const f = allocSkb(skb.dst!.dev.llReservedSpace(), hlen + FRAG_HDR_LEN + len, pkt);
       const at = f.put(hlen + FRAG_HDR_LEN + len);
       const b = f.w();
       b.set(skb.buf.subarray(nh, nh + hlen), at);
-      const more = done + len < payload;
-      writeFragHdr(b, at + hlen, nexthdr, done, more, id);
+      writeFragHdr(b, at + hlen, nexthdr, done, done + len < payload, id);
       b.set(skb.buf.subarray(nh + hlen + done, nh + hlen + done + len), at + hlen + FRAG_HDR_LEN);
       b[at + prevhdr] = NEXTHDR_FRAGMENT;
       wr16(b, at + 4, FRAG_HDR_LEN + len + hlen - IPV6_HLEN);
       f.network_header = at;
       f.transport_header = at + hlen;
       copyFragMetadata(f, skb);
+      f.cb.fragList = undefined;
+      f.cb.fragLocal = undefined;
+      return f;
+    };
+    for (const len of sizes) {
+      n++;
+      const f = make(len, done);
+      const more = done + len < payload;
       // the fast path (a frag_list from ip6_append_data, as a local sender's) sends the head
       // sk_buff itself as the first fragment, with its dst_pending_confirm
       if (n === 1) f.dst_pending_confirm = skb.dst_pending_confirm;
@@ -179,7 +188,16 @@ export function ip6_fragment(net: Net, skb: SkBuff, routeMtu: number, ignoreDf: 
       const err = output(f);
       if (err) {
         net.count(SNMP_Ip6FragFails);
-        net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the packet is freed and its other ${count - n} fragment(s) are never sent (Ip6FragFails).` : '', String(err));
+        const rest = count - n;
+        if (!fast) {
+          net.drop(skb, 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the packet is freed and its other ${rest} fragment(s) are never made (Ip6FragFails).` : '', String(err));
+          return err;
+        }
+        // ip6_fraglist_prepare wrote the next piece's header before this one went down;
+        // kfree_skb_list frees it with the rest of the frag_list (NOT_SPECIFIED)
+        if (rest > 0) net.drop(make(sizes[n], done), 'L3', 'ip6_fragment', FILE, 'NOT_SPECIFIED', net.full ? `Fragment ${n} was refused on the way down: the ${rest} piece(s) still in the frag_list are freed unsent (kfree_skb_list), this one with the header ip6_fraglist_prepare had already given it (Ip6FragFails).` : '', String(err));
+        else net.step(null, 'L3', 'ip6_fragment', FILE, 'The last fragment was refused on the way down (Ip6FragFails).', { ret: String(err) });
+        net.fate(skb, { kind: 'consumed', fn: 'ip6_fragment', detail: `${n} of ${count} fragments sent` });
         return err;
       }
       net.count(SNMP_Ip6FragCreates);

@@ -8,7 +8,7 @@ import type { SkBuff } from '../core/skbuff';
 import type { DstOutput } from '../ipv4/route_types';
 import { allocSkb } from '../core/skbuff';
 import { ETH_P_IPV6 } from '../../proto/ethernet';
-import { ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, IPV6_HLEN, IPV6_MIN_MTU, isV6Multicast, isV6Any, isV6Loopback, isV6LinkLocal, readIpv6, writeIpv6 } from '../../proto/ipv6';
+import { ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, IPV6_HLEN, IPV6_MIN_MTU, NEXTHDR_TCP, isV6Multicast, isV6Any, isV6Loopback, isV6LinkLocal, readIpv6, writeIpv6 } from '../../proto/ipv6';
 import { wr16 } from '../../proto/addr';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { neigh_confirm, neigh_output } from '../core/neighbour';
@@ -17,7 +17,7 @@ import { nf_hook6 } from './netfilter';
 import { rt6Fns, rt6_nexthop, type Rt6Info } from './route';
 import { nd_neigh_for_gw } from './ndisc';
 import { icmpv6_send, icmp6_out_count } from './icmp';
-import { ip6_fragment } from './ip6_fragment';
+import { FRAG_HDR_LEN, ip6_fragment } from './ip6_fragment';
 import { snmpId } from '../snmp_ids';
 
 // SNMP counters by slot (snmp_ids.ts), resolved once
@@ -59,6 +59,19 @@ export function ip6_make_skb(net: Net, rt: Rt6Info, h: Ip6Make, len: number, pkt
   writeIpv6(skb.w(), skb.data, { tclass: h.tclass ?? 0, flowLabel: 0, payloadLen: len, nexthdr: h.nexthdr, hopLimit: h.hopLimit, saddr: h.saddr, daddr: h.daddr });
   skb.dst = rt;
   skb.protocol = ETH_P_IPV6;
+  // __ip6_append_data fills one sk_buff per piece of at most maxfraglen bytes when the datagram is
+  // larger than the path MTU, and __ip6_make_skb chains them as the first one's frag_list:
+  // ip6_fragment takes its fast path with them (TCP's large segments are cut by GSO instead)
+  const mtu = ip6_dst_mtu(net, rt);
+  if (h.nexthdr !== NEXTHDR_TCP && IPV6_HLEN + len > mtu) {
+    const piece = ((mtu - IPV6_HLEN) & ~7) - FRAG_HDR_LEN;
+    if (piece >= 8) {
+      const sizes: number[] = [];
+      for (let done = 0; done < len; done += piece) sizes.push(Math.min(piece, len - done));
+      skb.cb.fragList = sizes;
+      skb.cb.fragLocal = true;
+    }
+  }
   net.count(SNMP_Ip6OutRequests);
   if (h.nexthdr === 58) icmp6_out_count(net, skb.buf[off]);
   return skb;
