@@ -141,9 +141,12 @@ function one(s: string, ty: VType, numeric: boolean): string {
       const v = numberOf(s);
       return v === undefined ? s : (CT_STATE_BITS.find(([, b]) => b === v)?.[0] ?? s);
     }
+    case 'ctdir': {
+      const v = numberOf(s);
+      return v === 0 ? 'original' : v === 1 ? 'reply' : s;
+    }
     case 'ctstatus':
     case 'tcpflags':
-    case 'ctdir':
     case 'raw':
       return s;
     default: {
@@ -893,7 +896,7 @@ function isMatch(text: string): boolean {
   return !STATEMENTS.has(text.split(' ')[0]) && !/ set /.test(` ${text} `);
 }
 
-const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate' };
+const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate', ct_dir: 'ctdir' };
 
 /** A named set's element key as nft lists it (a concatenated one part by part). */
 export function listedElem(key: string, type: SetKeyType | readonly SetKeyType[]): string {

@@ -3,6 +3,7 @@
 // the kernel reads; without the thing read (no conntrack entry, no socket, no device) the
 // expression breaks the rule, as the kernel's does. They share their readers with iptables'
 // conntrack, owner and connbytes (ct_exprs.ts, sock_exprs.ts).
+import { lookupOr } from './nft_sets';
 import type { EvalCtx, Expr } from '../../model/net/netfilter/nf_tables';
 import type { NetDevice } from '../../model/net/core/netdevice';
 import { nf_ct_set_acct } from '../../model/net/netfilter/nf_conntrack_acct';
@@ -47,8 +48,12 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
   const needsCt = { needsCt: true, actual: (x: EvalCtx) => (ctOf(x) ? '' : 'no conntrack entry (the ct expression breaks)') } as const;
   const withCt = (f: (x: EvalCtx) => string): Partial<Expr> => ({ needsCt: true, actual: (x) => (ctOf(x) ? f(x) : 'no conntrack entry (the ct expression breaks)') });
   switch (k.text) {
-    case 'direction':
-      return numKey(p, kw, ctDirection, (t, s) => (s === 'original' ? 0 : s === 'reply' ? 1 : p.fail(t, `unknown ct direction ${q(s)} (original, reply)`)), (v) => `ct direction ${v ? 'reply' : 'original'}`, withCt((x) => `ct direction ${ctDirection(x) ? 'reply' : 'original'}`));
+    case 'direction': {
+      // `ct direction vmap { original : …, reply : … }` and `ct direction @set`: a lookup
+      const ref = lookupOr(p, kw, '==', 'ct_dir', ctDirection, (v) => `ct direction ${v ? 'reply' : 'original'}`);
+      if (ref) return Object.assign(ref, { needsCt: true });
+      return numKey(p, kw, ctDirection, (t, s) => (s === 'original' ? 0 : s === 'reply' ? 1 : /^(\d+|0x[0-9a-f]+)$/i.test(s) ? p.num(t, 0, 255) : p.fail(t, `unknown ct direction ${q(s)} (original, reply)`)), (v) => `ct direction ${v === 0 ? 'original' : v === 1 ? 'reply' : v}`, withCt((x) => `ct direction ${ctDirection(x) ? 'reply' : 'original'}`));
+    }
     case 'status':
       return ctStatusMatch(p, kw, withCt((x) => `ct status ${showStatus(ctStatus(x) ?? 0)}`));
     case 'l3proto':
@@ -98,6 +103,7 @@ export function ctKey(p: NftCursor, kw: NTok, k: NTok): Expr {
  * the kernel's.
  */
 function ctStatusMatch(p: NftCursor, kw: NTok, extra: Partial<Expr>): Expr {
+  if (p.peek().text === 'vmap' || p.peek().text.startsWith('@')) p.fail(p.peek(), `ct status with ${p.peek().text === 'vmap' ? 'a verdict map' : 'a named set'} is not modelled`);
   let neg = false;
   if (p.peek().kind === 'punct' && p.peek().text === '!') {
     p.next();

@@ -271,6 +271,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       return v.text === '1' ? X.nftraceSet(p.text(kw)) : { text: p.text(kw), eval: () => true };
     }
     case 'pkttype': {
+      if (p.peek().text === 'vmap' || p.peek().text.startsWith('@')) p.fail(p.peek(), `meta pkttype with ${p.peek().text === 'vmap' ? 'a verdict map' : 'a named set'} is not modelled`);
       const op = p.op();
       const vs = p.values('a packet type');
       if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare pkttype');

@@ -29,9 +29,18 @@ describe('ct state vmap and ct state @set', () => {
     ]);
   });
 
-  it('refuses an unknown state in an element, at its position', () => {
-    const r = listed(['ct state vmap { bogus : drop }']);
-    assert.match(r[0], /refused: .*bogus/);
+  it('ct direction vmap and ct direction @set, elements by name or number, as nft lists them', () => {
+    assert.deepStrictEqual(listed(['ct direction vmap { original : jump a, 1 : accept }', 'ct direction @d accept', 'ct direction 1 accept'], ' set d { type ct_dir; elements = { reply } }\n chain a { }'), [
+      'ct direction vmap { original : jump a, reply : accept }',
+      'ct direction @d accept',
+      'ct direction reply accept',
+    ]);
+  });
+
+  it('refuses an unknown state in an element, and a ct status or meta pkttype verdict map as not modelled', () => {
+    assert.match(listed(['ct state vmap { bogus : drop }'])[0], /refused: .*bogus/);
+    assert.match(listed(['ct status vmap { dnat : accept }'])[0], /refused: ct status with a verdict map is not modelled/);
+    assert.match(listed(['meta pkttype vmap { host : accept }'])[0], /refused: meta pkttype with a verdict map is not modelled/);
   });
 
   it('a forwarded flow: new goes on to the next rule, established and related take their verdict, invalid is dropped', () => {
@@ -51,6 +60,24 @@ describe('ct state vmap and ct state @set', () => {
     const fates = t.packets.filter((p) => /ICMP echo/.test(p.summary)).map((p) => `${p.origin} ${p.summary.match(/echo (request|reply)/)![0]}: ${p.fate.kind} ${p.fate.fn}`);
     // the client's request is new (no element: the next rule accepts it), its reply established;
     // the server's request is new and nothing accepts it
+    assert.deepStrictEqual(fates, ['client echo request: consumed icmp_echo', 'server echo reply: delivered raw_rcv', 'server echo request: dropped nft_do_chain']);
+  });
+
+  it('ct direction vmap: the reply direction takes its element, the original goes on to the next rule', () => {
+    const t = run(
+      threeHosts(
+        {
+          router: [
+            'nft add table inet f',
+            "nft add chain inet f forward '{ type filter hook forward priority 0; policy drop; }'",
+            'nft add rule inet f forward ct direction vmap { reply : accept }',
+            'nft add rule inet f forward iifname eth0 icmp type echo-request accept',
+          ],
+        },
+        'traffic:\n  - from: client\n    send: icmp echo-request to 10.0.2.2\n  - from: server\n    send: icmp echo-request to 10.0.1.2\n',
+      ),
+    );
+    const fates = t.packets.filter((p) => /ICMP echo/.test(p.summary)).map((p) => `${p.origin} ${p.summary.match(/echo (request|reply)/)![0]}: ${p.fate.kind} ${p.fate.fn}`);
     assert.deepStrictEqual(fates, ['client echo request: consumed icmp_echo', 'server echo reply: delivered raw_rcv', 'server echo request: dropped nft_do_chain']);
   });
 });
