@@ -1,4 +1,4 @@
-// Sysctl writes against the real kernel: every key the model accepts, written with values at and
+// Sysctl writes against the real kernel: every key the model accepts (IPv4 and IPv6, per device too), written with values at and
 // past its bounds and in the spellings proc_get_long reads (octal, hex, a second number, junk),
 // in a network namespace of its own. The model must refuse exactly what `sysctl -w` refuses there,
 // and what it accepts must read back the same (`010` is 8; 1 ms is one jiffy, 4 ms at HZ=250).
@@ -7,7 +7,7 @@
 // (written here only with the value they already have).
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
-import { Net, NET_SYSCTL_RANGES, DEVCONF_DEFAULTS, NEIGH_PARMS, initNetOnly } from '../../src/model/net/net_namespace';
+import { Net, NET_SYSCTL_RANGES, DEVCONF_DEFAULTS, IPV6_DEVCONF_DEFAULTS, NEIGH_PARMS, initNetOnly, sysctlRange } from '../../src/model/net/net_namespace';
 import { World } from '../../src/model/world';
 import { skipOrFail } from '../skip';
 
@@ -44,11 +44,12 @@ describe('fidelity: sysctl writes against the real kernel', function () {
     const keys = Object.keys(NET_SYSCTL_RANGES)
       .filter((k) => !initNetOnly(k) && !k.startsWith('net.ipv4.tcp_rmem_') && !k.startsWith('net.core.'))
       .concat(Object.keys(DEVCONF_DEFAULTS).map((k) => `net.ipv4.conf.eth0.${k}`))
-      .concat(NEIGH_PARMS.map((p) => `net.ipv4.neigh.eth0.${p}`));
+      .concat(NEIGH_PARMS.map((p) => `net.ipv4.neigh.eth0.${p}`))
+      .concat(['eth0', 'all', 'default'].flatMap((d) => Object.keys(IPV6_DEVCONF_DEFAULTS).map((k) => `net.ipv6.conf.${d}.${k}`)));
     const differ: string[] = [];
     let tried = 0;
     for (const key of keys) {
-      const r = NET_SYSCTL_RANGES[key] ?? NET_SYSCTL_RANGES[key.replace(/^net\.ipv4\.neigh\.eth0\./, 'net.ipv4.neigh.default.')];
+      const r = sysctlRange(key);
       const lo = typeof r?.min === 'number' ? r.min : 0;
       const hi = typeof r?.max === 'number' ? r.max : 2 ** 31 - 1;
       // one shell in the namespace per key (a process per write made this minutes long): each

@@ -13,6 +13,7 @@ import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
 import { EXTHDRS6, IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { numToIp } from '../../model/proto/addr';
+import { CT_STATE_BITS as CT_STATE_BIT_OF } from './nft_ct_state';
 
 interface T {
   k: 'word' | 'str' | 'punct';
@@ -27,13 +28,7 @@ const HEADER_PROTOS = new Set(Object.keys(HEADERS).concat(['th', 'ip6', 'icmpv6'
 const RELOPS: Record<string, string> = { eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=', '==': '==', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 const BITOPS: Record<string, string> = { and: '&', '&': '&', or: '|', '|': '|', xor: '^', '^': '^' };
 
-const CT_STATE_BITS: [string, number][] = [
-  ['invalid', 1],
-  ['established', 2],
-  ['related', 4],
-  ['new', 8],
-  ['untracked', 64],
-];
+const CT_STATE_BITS: [string, number][] = Object.entries(CT_STATE_BIT_OF);
 const CT_STATUS_BITS: [string, number][] = [
   ['expected', 1],
   ['seen-reply', 2],

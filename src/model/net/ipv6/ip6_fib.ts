@@ -14,21 +14,26 @@ import { selectReachable, strictReachable } from './rt6_probe';
  */
 export function fib6_lookup(net: Net, daddr: Uint8Array, oif?: number, strict = false): Fib6Info | null {
   for (const table of ['local', 'main'] as const) {
-    const apply: Fib6Info[] = [];
     let best: Fib6Info | null = null;
+    let viaGateway = false;
     for (const r of net.ipv6.routes) {
-      if (r.table !== table || !ipv6PrefixEqual(daddr, r.dst, r.plen)) continue;
-      // a route through a device that is down is not used (its nexthop is dead)
-      if (r.ifindex && !net.devByIndex(r.ifindex)?.up) continue;
-      if (oif !== undefined && r.ifindex && r.ifindex !== oif && r.type !== 'RTN_LOCAL') continue;
-      apply.push(r);
+      if (!applies(net, r, table, daddr, oif)) continue;
+      if (r.gw) viaGateway = true;
       if (!best || r.plen > best.plen || (r.plen === best.plen && r.metric < best.metric)) best = r;
     }
     if (!best) continue;
     // only a route through a gateway can fail the strict condition; when every one fails, the
     // lookup is made again without it and gives the plain choice
-    if (strict && strictReachable(net) && apply.some((r) => r.gw)) return selectReachable(net, apply) ?? best;
+    if (strict && viaGateway && strictReachable(net)) return selectReachable(net, net.ipv6.routes.filter((r) => applies(net, r, table, daddr, oif))) ?? best;
     return best;
   }
   return null;
+}
+
+/** A route of `table` that covers `daddr` and may carry the packet (through `oif` when one is given). */
+function applies(net: Net, r: Fib6Info, table: 'local' | 'main', daddr: Uint8Array, oif: number | undefined): boolean {
+  if (r.table !== table || !ipv6PrefixEqual(daddr, r.dst, r.plen)) return false;
+  // a route through a device that is down is not used (its nexthop is dead)
+  if (r.ifindex && !net.devByIndex(r.ifindex)?.up) return false;
+  return oif === undefined || !r.ifindex || r.ifindex === oif || r.type === 'RTN_LOCAL';
 }

@@ -43,6 +43,8 @@ export interface Ip6Make {
   nexthdr: number;
   hopLimit: number;
   tclass?: number;
+  /** the path MTU (ip6_dst_mtu), when the caller has it already */
+  mtu?: number;
 }
 
 /**
@@ -62,7 +64,7 @@ export function ip6_make_skb(net: Net, rt: Rt6Info, h: Ip6Make, len: number, pkt
   // __ip6_append_data fills one sk_buff per piece of at most maxfraglen bytes when the datagram is
   // larger than the path MTU, and __ip6_make_skb chains them as the first one's frag_list:
   // ip6_fragment takes its fast path with them (TCP's large segments are cut by GSO instead)
-  const mtu = ip6_dst_mtu(net, rt);
+  const mtu = h.nexthdr === NEXTHDR_TCP ? 0 : (h.mtu ?? ip6_dst_mtu(net, rt));
   if (h.nexthdr !== NEXTHDR_TCP && IPV6_HLEN + len > mtu) {
     const piece = ((mtu - IPV6_HLEN) & ~7) - FRAG_HDR_LEN;
     if (piece >= 8) {

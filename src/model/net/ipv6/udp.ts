@@ -126,7 +126,7 @@ export function udpv6_sendmsg(net: Net, o: Udp6SendOptions): number | string {
       const saddr = r.saddr;
       const hop = net.get(`net.ipv6.conf.${r.rt.dev.name}.hop_limit`);
       const ulen = UDP_HLEN + plen;
-      const skb = ip6_make_skb(net, r.rt, { saddr, daddr: o.daddr, nexthdr: NEXTHDR_UDP, hopLimit: hop }, ulen, pkt, (b, off) => {
+      const skb = ip6_make_skb(net, r.rt, { saddr, daddr: o.daddr, nexthdr: NEXTHDR_UDP, hopLimit: hop, mtu }, ulen, pkt, (b, off) => {
         if (payload) b.set(payload, off + UDP_HLEN);
         else for (let i = 0; i < plen; i++) b[off + UDP_HLEN + i] = 0x61 + (i % 26);
         wr16(b, off, sport);
