@@ -1,4 +1,4 @@
-// The eight tracks of the exercises, in learning order (issue 11, following the seed's map).
+// The nine tracks of the exercises, in learning order (issue 11, following the seed's map).
 export interface Track {
   id: string;
   title: string;
@@ -13,6 +13,7 @@ export const TRACKS: readonly Track[] = [
   { id: 'fragments', title: 'Fragmented and reassembled' },
   { id: 'checksums', title: 'Verified: checksums at each layer' },
   { id: 'routing', title: 'Routing decisions: policy routing, rp_filter, error routes, ARP failure' },
+  { id: 'ipv6', title: 'IPv6: neighbour discovery, the hop limit, Packet Too Big' },
 ];
 
 export const KINDS = ['predict', 'find', 'fix'] as const;

@@ -1,9 +1,10 @@
 // Where the kernel frees packets, and why, per namespace and per packet: a bpftrace program on
 // the skb:kfree_skb tracepoint (one for the whole run, shared by the scenarios that run at the
 // same time). For each freed IPv4, IPv6 or ARP sk_buff it prints the time, the network namespace (the
-// inode of skb->dev's netns, else of the socket's, else of the namespace whose receive path last
-// saw that sk_buff, else of its route's device: an IPv6 reset of tcp_v6_send_reset has neither
-// device nor socket before ip6_output), the drop reason, the location (the function that called kfree_skb_reason)
+// inode of skb->dev's netns, else of the socket's, else of its route's device — an IPv6 reset of
+// tcp_v6_send_reset has neither device nor socket before ip6_output; the route comes before the
+// last rule because an entry of @ns can outlive its sk_buff (one freed by __kfree_skb passes no
+// tracepoint) —, else of the namespace whose receive path last saw that sk_buff), the drop reason, the location (the function that called kfree_skb_reason)
 // and the first bytes of the network and transport headers, enough to tell which packet it was.
 // Each scenario opens a window on the namespaces it made (inode → host) for the time of its
 // traffic and collects the drops in it: the machine's own traffic, and the other scenarios', is
@@ -59,11 +60,11 @@ tracepoint:skb:kfree_skb
   $ino = (uint64)0;
   if ($skb->dev != 0) { $ino = (uint64)$skb->dev->nd_net.net->ns.inum; }
   if ($ino == 0 && $skb->sk != 0) { $ino = (uint64)$skb->sk->__sk_common.skc_net.net->ns.inum; }
-  if ($ino == 0) { $ino = @ns[args->skbaddr]; }
   if ($ino == 0 && ($skb->_skb_refdst & 0xfffffffffffffffe) != 0) {
     $dst = (struct dst_entry *)($skb->_skb_refdst & 0xfffffffffffffffe);
     if ($dst->dev != 0) { $ino = (uint64)$dst->dev->nd_net.net->ns.inum; }
   }
+  if ($ino == 0) { $ino = @ns[args->skbaddr]; }
   delete(@ns[args->skbaddr]);
   if ($ino != $1) {
     $nh = $skb->head + $skb->network_header;

@@ -72,17 +72,6 @@ const REASM_FNS = new Set(['ip_frag_reasm', 'nf_ct_frag6_reasm']);
 /** The reassemblers that leave a clone of the completing fragment on the frag_list (inet_frag_reasm_prepare). */
 const REASM_CLONE_FNS = new Set(['ip_frag_reasm', 'ip6_frag_reasm', 'nf_ct_frag6_reasm']);
 
-/**
- * Functions that make an sk_buff with no socket (v6.12 nf_send_reset: alloc_skb, then ip_local_out
- * with nskb->sk NULL; nf_send_reset6 the same with ip6_local_out: the socket it passes goes to the
- * hooks' state, not to the sk_buff). Until ip_output (ip6_output) sets skb->dev it has neither a
- * device nor a socket, and no receive path saw it, so the kernel's drop tracer cannot place its
- * free in a namespace: a drop of such a packet before that (a REJECT answering the host's own
- * packet, whose RST the OUTPUT rules drop on its way back: gen-990136-0) is not compared.
- */
-const NO_SOCKET_ORIGINS = new Set(['nf_send_reset', 'nf_send_reset6']);
-const SETS_DEV = new Set(['ip_output', 'ip6_output']);
-
 /** Functions where the model fails a send before any sk_buff exists (the kernel frees none there). */
 const NO_SKB_FNS = new Set(['ip_append_data', 'udp_sendmsg', 'raw_sendmsg', 'tcp_v4_connect', 'tcp_v6_connect']);
 
@@ -116,13 +105,8 @@ export function modelDrops(t: Trace): DropRecord[] {
   const out: DropRecord[] = [];
   const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
   const cloned = new Set(t.packets.filter((p) => REASM_CLONE_FNS.has(p.fate.fn) && p.fate.detail?.endsWith(REASM_CLONE)).map((p) => p.id));
-  const origin = new Map<number, string>();
-  const hasDev = new Set<number>();
   for (const e of t.events) {
-    if (e.packet && !origin.has(e.packet)) origin.set(e.packet, e.fn);
-    if (SETS_DEV.has(e.fn)) hasDev.add(e.packet);
     if (!e.drop || NO_SKB_FNS.has(e.fn)) continue;
-    if (NO_SOCKET_ORIGINS.has(origin.get(e.packet) ?? '') && !hasDev.has(e.packet)) continue;
     if (e.fn === 'skb_release_data' && cloned.has(e.packet)) continue;
     const s = e.skb;
     const id = s && s.network_header !== null ? packetIdentity(s.protocol, hexToBytes(s.bytes), s.network_header, undefined, s.tail) : { key: '?', summary: summary.get(e.packet) ?? '?' };

@@ -15,7 +15,8 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits, raiseHint } from './limits';
 import { Reader } from './yamlnodes';
 
 const TOP = ['name', 'description', 'hosts', 'links', 'listen', 'traffic'];
-const REQUIRED = ['name', 'hosts', 'traffic'];
+// `traffic:` may be left out: a scenario made for a capture replay, or for `netstack ruleset`, has none
+const REQUIRED = ['name', 'hosts'];
 
 export interface ParseOptions {
   /** limits of our own on the input (src/scenario/limits.ts); each default is raised here */

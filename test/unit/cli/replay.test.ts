@@ -46,6 +46,21 @@ describe('netstack replay', () => {
     assert.deepStrictEqual(objs[6], { summary: { consumed: 3, delivered: 2, 'dropped: nft_do_chain NETFILTER_DROP (filter input rule 1)': 1 }, frames: 6 });
   });
 
+  it('takes a scenario without `traffic:` (made only to replay captures into)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-replay-'));
+    try {
+      const text = fs.readFileSync(SCENARIO, 'utf8').replace(/^traffic:[^]*$/m, '');
+      assert.ok(!text.includes('traffic:'));
+      fs.writeFileSync(path.join(dir, 'bare.yaml'), text);
+      fs.copyFileSync(CAPTURE, path.join(dir, 'c.pcapng'));
+      const r = await cli('replay', path.join(dir, 'c.pcapng'), '--scenario', path.join(dir, 'bare.yaml'), '--into', 'server:eth0');
+      assert.strictEqual(r.code, 0, r.err);
+      assert.strictEqual(r.out.split('\n').pop(), '6 frames: 3 consumed; 2 delivered; 1 dropped: nft_do_chain NETFILTER_DROP (filter input rule 1)');
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('a frame packet_snd refuses is reported as not sent, with the errno', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsx-replay-'));
     try {
