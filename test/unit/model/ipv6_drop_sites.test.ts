@@ -87,4 +87,15 @@ describe('IPv6 drop sites (ip6_frag_reasm frag_list, ip6_tlvopt_unknown)', () =>
     // one parameter problem per 10/11 option to a unicast address (and the routing header), none for the multicast one
     assert.strictEqual(t.packets.filter((p) => /parameter problem/.test(p.summary)).length, 3);
   });
+
+  it('an option of type 10xxxxxx gets its parameter problem even in a packet to a multicast address (opt_unrec)', () => {
+    const t = run('test/fidelity/found/fix-icmpv6-param-prob-multicast.yaml');
+    const crafted = t.packets.filter((p) => p.fate.host === 'h2' && /^2001:db8:1::1 > (ff02::1|2001:db8:1::2): next header (0|60)/.test(p.summary));
+    assert.deepStrictEqual(crafted.map((p) => p.fate.fn), ['icmpv6_param_prob_reason', 'ip6_tlvopt_unknown', 'ip6_tlvopt_unknown', 'icmpv6_param_prob_reason']);
+    const problems = t.packets.filter((p) => /parameter problem/.test(p.summary));
+    const about = problems.map((p) => crafted.findIndex((c) => c.id === p.parent));
+    assert.deepStrictEqual(about, [0, 3], 'the 10xxxxxx option to ff02::1 and the 11xxxxxx one to the host itself; not the 11xxxxxx or 01xxxxxx ones to ff02::1');
+    // sent from the route's choice of source, as icmp6_send does when the destination is not ours
+    assert.match(problems[0].summary, /^2001:db8:1::2 > 2001:db8:1::1: ICMP6, parameter problem/);
+  });
 });

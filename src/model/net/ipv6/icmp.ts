@@ -7,7 +7,7 @@ import type { Net } from '../net_namespace';
 import type { SkBuff } from '../core/skbuff';
 import type { SkbDropReason } from '../core/dropreason';
 import type { SnmpName } from '../snmp';
-import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NDISC_ROUTER_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
+import { ICMPV6_DEST_UNREACH, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, ICMPV6_HLEN, ICMPV6_PARAMPROB, ICMPV6_PKT_TOOBIG, ICMPV6_TIME_EXCEED, ICMPV6_UNK_OPTION, IPV6_HLEN, IPV6_MIN_MTU, NDISC_NEIGHBOUR_ADVERTISEMENT, NDISC_NEIGHBOUR_SOLICITATION, NDISC_ROUTER_SOLICITATION, NEXTHDR_ICMP, isV6Any, isV6LinkLocal, isV6Multicast, l4Csum6, readIcmp6, readIpv6, writeIcmp6 } from '../../proto/ipv6';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { icmp_global_allow, icmp_global_consume } from '../ipv4/icmp';
 import { ipv6_chk_addr } from './addrconf';
@@ -221,8 +221,18 @@ function icmpv6_xrlim_allow(net: Net, rt: Rt6Info, daddr: Uint8Array): boolean {
 }
 
 /**
+ * opt_unrec: the option `offset` bytes into the network header asks for an error even about a
+ * multicast packet (its type's two high bits are 10); an offset past the packet's end counts as
+ * one (skb_header_pointer fails).
+ */
+function opt_unrec(skb: SkBuff, offset: number): boolean {
+  const at = skb.network_header + offset;
+  return at >= skb.tail || (skb.buf[at] & 0xc0) === 0x80;
+}
+
+/**
  * icmp6_send: an error about `skb` to its source. Not for a multicast or not-for-us packet
- * (except Packet Too Big), not from an unspecified or multicast source, not about an ICMPv6
+ * (except Packet Too Big, and a parameter problem about an option of type 10xxxxxx), not from an unspecified or multicast source, not about an ICMPv6
  * error; the source is the packet's destination when that is ours, else the route's choice.
  * The quote is as much of the packet as fits in 1280 bytes.
  */
@@ -233,8 +243,10 @@ export function icmpv6_send(net: Net, skb: SkBuff, type: number, code: number, i
     const ip = readIpv6(skb.buf, nh);
     let saddr: Uint8Array | undefined = ipv6_chk_addr(net, ip.daddr) ? ip.daddr : undefined;
     if (isV6Multicast(ip.daddr) || skb.pkt_type !== 'PACKET_HOST') {
-      if (type !== ICMPV6_PKT_TOOBIG) {
-        net.step(skb, 'L3', 'icmp6_send', FILE, 'No ICMPv6 error about a multicast or not-for-this-host packet.');
+      // RFC 4443 2.4 (e.3): Packet Too Big, and a parameter problem about an option whose type's
+      // high bits are 10 ("tell the sender even if the destination is multicast": opt_unrec)
+      if (type !== ICMPV6_PKT_TOOBIG && !(type === ICMPV6_PARAMPROB && code === ICMPV6_UNK_OPTION && opt_unrec(skb, info))) {
+        net.step(skb, 'L3', 'icmp6_send', FILE, 'No ICMPv6 error about a multicast or not-for-this-host packet (only Packet Too Big, and a parameter problem about an option of type 10xxxxxx, are sent about one).');
         return;
       }
       saddr = undefined;
