@@ -29,12 +29,17 @@ export function command(p: NftCursor, ops: Op[]): void {
   switch (t.text) {
     case '-f':
     case '--file': {
+      // an option of the command line only: in a file it would also let the file read itself
+      if (p.inFile) p.fail(t, `${t.text} is an option of the nft command, not a statement of a rules file (nft's own \`include "FILE"\` is not modelled)`);
       const f = p.word('a file name');
       if (!p.readFile) p.fail(f, `nft -f ${f.text}: this run has no way to read files (the CLI and the extension pass one)`);
       const sub = new NftCursor(p.readFile(f.text, f.pos), p.net, p.readFile);
+      sub.inFile = true;
       for (const op of parseCommands(sub)) ops.push(op);
       return;
     }
+    case 'include':
+      return p.fail(t, 'nft include is not modelled: put the included rules in the file itself');
     case 'add':
     case 'create':
     case 'insert':

@@ -37,6 +37,8 @@ export class NftCursor {
   l4: { names: string[] } | null = null;
   /** a `ct [original|reply] protocol` match came first: ct's own protocol context, which `ct … proto-src|proto-dst` needs as much as `l4` */
   ctL4Known = false;
+  /** the input is a rules file (`nft -f FILE`), not the words of a command line */
+  inFile = false;
   l3Known = false;
   /**
    * The network protocol the rule's matches so far fixed in an inet table (nft's proto_ctx at the

@@ -23,6 +23,8 @@ const cases: { what: string; lines: string[]; files?: Record<string, string>; tr
     lines: ['nft add table ip t', "nft add chain ip t in '{ type filter hook output priority 0; }'", 'nft add chain ip t a', 'nft add chain ip t b', 'nft add rule ip t in jump a', 'nft add rule ip t a jump b', 'nft add rule ip t b jump a'],
     expect: /Too many links/,
   },
+  { what: 'an nft rules file that reads itself with -f (recursion until the stack ran out; fuzz seed 281130)', lines: ['nft -f rules.nft'], files: { 'rules.nft': 'define v = 1\n -f rules.nft\n}' }, expect: /-f is an option of the nft command, not a statement of a rules file/ },
+  { what: 'nft include in a rules file is refused, not read', lines: ['nft -f r.nft'], files: { 'r.nft': 'include "r.nft"\n' }, expect: /nft include is not modelled/ },
   { what: 'the same loop in iptables', lines: ['iptables -N A', 'iptables -N B', 'iptables -A OUTPUT -j A', 'iptables -A A -j B', 'iptables -A B -j A'], expect: /Too many links/ },
 ];
 
