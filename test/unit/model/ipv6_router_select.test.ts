@@ -67,4 +67,30 @@ describe('IPv6: default router selection and router reachability probing (rt6_pr
     const p = probes(t);
     assert.deepStrictEqual(p.map((s) => (s.startsWith('fe80::') ? 'fe80' : s)).sort(), ['2001:db8:1::1', '2001:db8:1::1', '2001:db8:1::1', 'fe80'].sort());
   });
+
+  it("the probe's work item runs after the lookup's own packet is resolved and sent (found/fix-rt6-probe-after-syn.yaml)", () => {
+    const t = runScenarioText(
+      `name: t
+hosts:
+  h1: |
+${ind(['sysctl -w net.ipv6.conf.all.forwarding=1', 'ip link set eth0 up', 'ip -6 addr add 2001:db8:1::1/64 dev eth0 nodad'])}  h2: |
+${ind(['ip link set eth0 up', 'ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad', 'ip -6 route add default via 2001:db8:1::1'])}links:
+  - h1:eth0 h2:eth0
+traffic:
+  - wait: 62s
+  - from: h2
+    send: icmp echo-request to 2001:db8:5::7
+`,
+      't.yaml',
+    );
+    // h2's frames in the order they left: the resolution's solicitation, the echo request once
+    // the advertisement came back (softirqs of the same send), then the kworker's probe
+    const summary = new Map(t.packets.map((p) => [p.id, p.summary]));
+    const out = t.events.filter((e) => e.host === 'h2' && e.fn === 'dev_hard_start_xmit').map((e) => summary.get(e.packet) ?? '');
+    const at = (re: RegExp): number => out.findIndex((s) => re.test(s));
+    const resolve = at(/^2001:db8:1::2 > ff02::1:ff00:1: ICMP6, neighbour solicitation/);
+    const echo = at(/> 2001:db8:5::7: ICMP6, echo request/);
+    const probe = at(/^fe80::\S+ > ff02::1:ff00:1: ICMP6, neighbour solicitation, who has 2001:db8:1::1/);
+    assert.ok(resolve >= 0 && echo > resolve && probe > echo, out.join('\n'));
+  });
 });

@@ -15,6 +15,9 @@ import { HZ, JIFFY_MS } from '../../proc/sysctl';
 import { formatIpv6 } from '../../../trace/ipv6';
 import { nd_lookup, ndisc_send_probe_ns } from './ndisc';
 
+/** how long a work item waits for its kworker: past the softirqs of the context that queued it */
+const KWORKER_WAKEUP_NS = 10_000;
+
 const FILE = 'net/ipv6/route.c';
 
 /** RT6_LOOKUP_F_REACHABLE: set by ip6_pol_route when the namespace does not forward */
@@ -88,5 +91,7 @@ function rt6_probe(net: Net, f: Fib6Info): void {
   f.lastProbe = now;
   const gw = f.gw;
   net.step(null, 'L3', 'rt6_probe', FILE, net.full ? `Router reachability probing: the route's gateway ${formatIpv6(gw)} on ${dev.name} is not known to be reachable: ${why}. A work item will send it one neighbour solicitation (rt6_probe_deferred).` : '');
-  net.w.sched.after(0, () => net.call('rt6_probe_deferred', () => ndisc_send_probe_ns(net, dev, gw)), false, 'process');
+  // schedule_work: a kworker of this CPU runs it once the current context is done, after the
+  // softirqs that context raised (a SYN's own resolution and its answer go first)
+  net.w.sched.after(KWORKER_WAKEUP_NS, () => net.call('rt6_probe_deferred', () => ndisc_send_probe_ns(net, dev, gw)), false, 'process');
 }
