@@ -57,7 +57,22 @@ export function command(p: NftCursor, ops: Op[]): void {
       const n = p.word('a variable name');
       p.expect('=');
       const val: NTok[] = [];
-      while (!p.atEnd()) val.push(p.next());
+      // a value may be an anonymous set, over several lines: `define LAN = { 10.0.0.0/8, … }`
+      let depth = 0;
+      while (depth > 0 || !p.atEnd()) {
+        const v = p.next();
+        if (v.kind === 'eof') p.fail(v, `define ${n.text}: syntax error: missing } at the end of its set`);
+        if (v.kind === 'punct' && v.text === '{') depth++;
+        if (v.kind === 'punct' && v.text === '}') depth--;
+        if (v.kind === 'nl') continue;
+        // nft evaluates a definition where it stands: a variable in it must be defined already
+        // (so a definition cannot name itself), and its value is taken in
+        if (v.kind === 'word' && v.text.startsWith('$') && v.text.length > 1) {
+          const d = p.defines.get(v.text.slice(1));
+          if (!d) p.fail(v, `unknown variable ${q(v.text)} (no define ${v.text.slice(1)} before it)`);
+          for (const x of d) val.push({ ...x, pos: v.pos });
+        } else val.push(v);
+      }
       if (!val.length) p.fail(n, `define ${n.text}: no value`);
       p.defines.set(n.text, val);
       p.endStatement();

@@ -101,6 +101,18 @@ describe('netfilter: more of the languages and the engine', () => {
     assert.strictEqual(e.hasChains('NF_INET_LOCAL_IN'), false);
   });
 
+  it('nft defines as nft evaluates them: a set over several lines, a define of a define, none of itself', () => {
+    const net = new World().addHost('h');
+    const nft = (s: string): void => runNft(net, fromFile(s, 'x.nft'));
+    nft('define ONE = 10.0.0.1\ndefine LAN = {\n  $ONE,\n  10.0.2.0/24\n}\ndefine PORTS = { 22, 80 }\ntable inet t {\n  chain c {\n    type filter hook input priority 0; policy drop;\n    ip saddr $LAN tcp dport $PORTS accept\n  }\n}\n');
+    const c = NfEngine.of(net).table('inet', 't')!.chains.get('c')!;
+    assert.deepStrictEqual(c.rules.map((r) => r.text), ['ip saddr { 10.0.0.1, 10.0.2.0/24 } tcp dport { 22, 80 } accept']);
+    // nft: "Error: unknown identifier 'b'" at the definition, which is evaluated where it stands
+    assert.throws(() => nft('define a = $b\n'), /x\.nft:1:12: unknown variable "\$b" \(no define b before it\)/);
+    assert.throws(() => nft('define a = { 10.0.0.1, $a }\n'), /x\.nft:1:24: unknown variable "\$a"/);
+    assert.throws(() => nft('define a = { 10.0.0.1,\n'), /missing } at the end of its set/);
+  });
+
   it('nft refuses what it would refuse: list, unknown families, a missing terminator in a chain block', () => {
     const net = new World().addHost('h');
     const err = (s: string): string => {
