@@ -10,6 +10,14 @@ export type Op = '==' | '!=' | '<' | '>' | '<=' | '>=';
 import type { Range } from './values';
 export type { Range };
 
+/** `meta protocol`'s names (nft 1.0.6 ethertype_tbl): skb->protocol, the frame's EtherType */
+export const ETHER_TYPES: Record<string, number> = { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, vlan: 0x8100, '8021q': 0x8100, '8021ad': 0x88a8 };
+const ETHER_NAMES: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ip6', 0x8100: '8021q', 0x88a8: '8021ad' };
+export const showEtherType = (v: number): string => ETHER_NAMES[v] ?? `0x${v.toString(16).padStart(4, '0')}`;
+/** `meta nfproto`'s names: the hook's family, NFPROTO_IPV4 2 and NFPROTO_IPV6 10 */
+export const NF_PROTOS: Record<string, number> = { ipv4: 2, ipv6: 10 };
+export const showNfProto = (v: number): string => (v === 2 ? 'ipv4' : v === 10 ? 'ipv6' : String(v));
+
 export const PROTO_BY_NAME: Record<string, number> = { icmp: IPPROTO_ICMP, tcp: IPPROTO_TCP, udp: IPPROTO_UDP, igmp: 2, gre: 47, esp: 50, ah: 51, sctp: 132, dccp: 33, comp: 108, udplite: 136, 'ipv6-icmp': 58, ipv6: 41, ospf: 89, vrrp: 112, pim: 103, l2tp: 115 };
 /** nft also reads its keyword icmpv6 as protocol 58 (`meta l4proto icmpv6`, nft 1.0.6); iptables does not take it here. */
 export const NFT_PROTO_BY_NAME: Record<string, number> = { ...PROTO_BY_NAME, icmpv6: 58 };

@@ -73,6 +73,8 @@ function bitNames(table: [string, number][], m: number): string {
 }
 
 /** nft 1.0.6's ethertype names (its ethertype_tbl); vlan is read as 8021q, which is how it lists */
+/** `meta nfproto`'s values by name (nfproto_type): listed by name, `10` as `ipv6` */
+const NF_PROTO_NAMES: Record<string, number> = { ipv4: 2, ipv6: 10 };
 const ETHERTYPES: Record<string, number> = { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, '8021q': 0x8100, '8021ad': 0x88a8, vlan: 0x8100 };
 
 /** One value (no range, no prefix) of a datatype, as nft prints it; `numeric` for nft -n. */
@@ -193,7 +195,8 @@ function typeOfKey(key: string[]): VType {
     if (b === 'protocol') return 'ethertype';
     if (b === 'skuid' || b === 'skgid') return 'uid';
     if (b === 'priority') return 'tchandle';
-    if (b === 'iiftype' || b === 'oiftype' || b === 'pkttype' || b === 'nfproto') return 'raw';
+    if (b === 'nfproto') return NF_PROTO_NAMES;
+    if (b === 'iiftype' || b === 'oiftype' || b === 'pkttype') return 'raw';
     return 'int';
   }
   if (a === 'iifgroup' || a === 'oifgroup') return 'group';
@@ -891,7 +894,7 @@ function isMatch(text: string): boolean {
   return !STATEMENTS.has(text.split(' ')[0]) && !/ set /.test(` ${text} `);
 }
 
-const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate', ct_dir: 'ctdir' };
+const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate', ct_dir: 'ctdir', ether_type: 'ethertype', nf_proto: NF_PROTO_NAMES };
 
 /** A named set's element key as nft lists it (a concatenated one part by part). */
 export function listedElem(key: string, type: SetKeyType | readonly SetKeyType[]): string {

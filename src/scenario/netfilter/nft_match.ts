@@ -292,6 +292,16 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
         const ref = lookupOr(p, kw, op, 'inet_proto', X.field.l4proto, (v) => `meta l4proto ${X.showProto(v as number)}`);
         if (ref) return ref;
       }
+      if (k.text !== 'l4proto') {
+        // nft's evaluation (1.0.6): the family of a hook of an ip or ip6 table is fixed already
+        if (k.text === 'nfproto' && p.ruleFamily !== 'inet') p.fail(kw, 'meta nfproto is only useful in the inet family');
+        // `meta protocol vmap { ip : jump v4, ip6 : jump v6 }`, a lookup of the field's value
+        const nf = k.text === 'nfproto';
+        const [v4, v6] = nf ? [2, 10] : [0x0800, 0x86dd];
+        const shown = nf ? X.showNfProto : X.showEtherType;
+        const ref = lookupOr(p, kw, op, nf ? 'nf_proto' : 'ether_type', (x) => ((x.p.pf ?? 'ipv4') === 'ipv4' ? v4 : v6), (v) => `meta ${k.text} ${shown(v as number)}`);
+        if (ref) return ref;
+      }
       const vs = p.values('a protocol');
       if (k.text === 'l4proto') {
         const r = p.ranges(vs, (t, s) => (s in X.NFT_PROTO_BY_NAME ? X.NFT_PROTO_BY_NAME[s] : p.num(t, 0, 255)));
@@ -303,9 +313,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       // arp or 802.1Q/802.1ad never match here. The names are nft 1.0.6's; a number is any value
       // of the field (u8, be16), and a range of them is allowed as for any integer.
       const nfproto = k.text === 'nfproto';
-      // nft's evaluation (1.0.6): the family of a hook of an ip or ip6 table is fixed already
-      if (nfproto && p.ruleFamily !== 'inet') p.fail(kw, 'meta nfproto is only useful in the inet family');
-      const names: Record<string, number> = nfproto ? { ipv4: 2, ipv6: 10 } : { ip: 0x0800, arp: 0x0806, ip6: 0x86dd, vlan: 0x8100, '8021q': 0x8100, '8021ad': 0x88a8 };
+      const names = nfproto ? X.NF_PROTOS : X.ETHER_TYPES;
       const r = p.ranges(vs, (t, s) => (Object.hasOwn(names, s) ? names[s] : /^(0x[0-9a-f]+|\d+)$/i.test(s) ? p.num(t, 0, nfproto ? 255 : 65535) : p.fail(t, nfproto ? 'Could not parse netfilter protocol' : 'Could not parse Ethernet protocol')));
       const ipv4 = nfproto ? 2 : 0x0800;
       const ipv6 = nfproto ? 10 : 0x86dd;
@@ -313,8 +321,7 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       if (one === ipv4) p.l3Known = true;
       // nft 1.0.6 lets a later nfproto match replace the context (`meta nfproto ipv6 meta nfproto ipv4` loads)
       if (nfproto && (one === ipv4 || one === ipv6)) p.l3Said = one === ipv4 ? 'ipv4' : 'ipv6';
-      const ethName: Record<number, string> = { 0x0800: 'ip', 0x0806: 'arp', 0x86dd: 'ip6', 0x8100: '8021q', 0x88a8: '8021ad' };
-      const show = nfproto ? (v: number) => (v === 2 ? 'ipv4' : v === 10 ? 'ipv6' : String(v)) : (v: number) => ethName[v] ?? `0x${v.toString(16).padStart(4, '0')}`;
+      const show = nfproto ? X.showNfProto : X.showEtherType;
       const m = X.matchNum(p.text(kw), (x) => ((x.p.pf ?? 'ipv4') === 'ipv4' ? ipv4 : ipv6), op, r, show);
       return { ...m, actual: (x: EvalCtx) => `meta ${k.text} ${show((x.p.pf ?? 'ipv4') === 'ipv4' ? ipv4 : ipv6)}` };
     }

@@ -16,7 +16,7 @@ import { declaredHere, elemData, elemTimeout, mapDataType } from './nft_named_ma
 const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 
 /** nft's names of the datatypes, as its errors print them */
-export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type', ct_state: 'conntrack state', ct_dir: 'conntrack direction' };
+export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type', ct_state: 'conntrack state', ct_dir: 'conntrack direction', ether_type: 'Ethernet protocol', nf_proto: 'netfilter protocol' };
 /** `typeof EXPR` in a set declaration → the datatype */
 const TYPEOF: Record<string, SetKeyType> = {
   'ip saddr': 'ipv4_addr',
@@ -36,6 +36,8 @@ const TYPEOF: Record<string, SetKeyType> = {
   'meta mark': 'mark',
   'ct mark': 'mark',
   'icmp type': 'icmp_type',
+  'meta protocol': 'ether_type',
+  'meta nfproto': 'nf_proto',
 };
 /** An element as written; a concatenated one (`A . B`) has its parts, key being the first. */
 export type RawElem = { key: NTok; parts?: NTok[]; verdict?: NTok; target?: NTok; data?: NTok[]; timeout?: NTok; expires?: NTok };
@@ -55,8 +57,8 @@ export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
 export function datatype(p: NftCursor): SetKeyType {
   const t = p.word('a datatype');
   if (t.text in TYPE_DESC) return t.text as SetKeyType;
-  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir are)`);
-  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir are)`);
+  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
+  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
 }
 
 /** `set|map NAME { type T [: verdict]; typeof EXPR; flags …; elements = { … }; size N; policy P; comment "…" }` */
@@ -290,11 +292,28 @@ function valueOf(p: NftCursor, set: NfSet, keyType: SetKeyType, key: NTok): SetE
     case 'ct_dir':
       r = p.ranges([key], (t, v) => (v === 'original' ? 0 : v === 'reply' ? 1 : p.num(t, 0, 255)))[0];
       break;
+    case 'ether_type':
+      r = p.ranges([key], (t, v) => (Object.hasOwn(X.ETHER_TYPES, v) ? X.ETHER_TYPES[v] : /^(0x[0-9a-f]+|\d+)$/i.test(v) ? p.num(t, 0, 65535) : p.fail(t, 'Could not parse Ethernet protocol')))[0];
+      break;
+    case 'nf_proto':
+      r = p.ranges([key], (t, v) => (Object.hasOwn(X.NF_PROTOS, v) ? X.NF_PROTOS[v] : /^(0x[0-9a-f]+|\d+)$/i.test(v) ? p.num(t, 0, 255) : p.fail(t, 'Could not parse netfilter protocol')))[0];
+      break;
     default:
       r = p.ranges([key], (t) => p.num(t, 0, 0xffffffff))[0];
   }
-  // a state or direction is listed by its name whichever way it was written (nft's datatypes)
-  const name = r[0] !== r[1] ? undefined : keyType === 'ct_state' ? Object.keys(CT_STATE_BITS).find((n) => CT_STATE_BITS[n as keyof typeof CT_STATE_BITS] === r[0]) : keyType === 'ct_dir' ? ['original', 'reply'][r[0] as number] : undefined;
+  // a state, direction or protocol is listed by its name whichever way it was written (nft's datatypes)
+  const name =
+    r[0] !== r[1]
+      ? undefined
+      : keyType === 'ct_state'
+        ? Object.keys(CT_STATE_BITS).find((n) => CT_STATE_BITS[n as keyof typeof CT_STATE_BITS] === r[0])
+        : keyType === 'ct_dir'
+          ? ['original', 'reply'][r[0] as number]
+          : keyType === 'ether_type'
+            ? X.showEtherType(r[0] as number)
+            : keyType === 'nf_proto'
+              ? X.showNfProto(r[0] as number)
+              : undefined;
   return { lo: r[0], hi: r[1], text: name ?? s };
 }
 

@@ -181,7 +181,7 @@ export interface Chain {
 }
 
 /** The key types of named sets and maps the model knows (nft's datatypes). */
-export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type' | 'ct_state' | 'ct_dir';
+export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type' | 'ct_state' | 'ct_dir' | 'ether_type' | 'nf_proto';
 /** The data of a named data map the model reads: a mark (meta/ct mark set), a NAT address, a NAT address and port. */
 export type MapDataType = 'mark' | 'ipv4_addr' | 'ipv4_addr . inet_service';
 
