@@ -13,6 +13,7 @@ import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
 import { EXTHDRS6, IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { numToIp } from '../../model/proto/addr';
+import { formatIpv6, parseIpv6 } from '../../trace/ipv6';
 import { CT_STATE_BITS as CT_STATE_BIT_OF } from './nft_ct_state';
 
 interface T {
@@ -43,7 +44,7 @@ const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
 /** protocol numbers nft lists by their /etc/protocols name (netbase's, as on the reference machine) */
 const PROTO_LISTED: Record<number, string> = { 0: 'ip', 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 43: 'ipv6-route', 44: 'ipv6-frag', 58: 'ipv6-icmp', 59: 'ipv6-nonxt', 60: 'ipv6-opts', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
 
-type VType = 'ethertype' | 'ifname' | 'addr' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
+type VType = 'ethertype' | 'ifname' | 'addr' | 'addr6' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
 
 const hex8 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -146,6 +147,8 @@ function one(s: string, ty: VType, numeric: boolean): string {
     case 'tcpflags':
     case 'raw':
       return s;
+    case 'addr6':
+      return addr6Canon(s) ?? s;
     default: {
       // a name is printed as the table's first name of its value (an alias as its canonical name)
       const v = numberOf(s) ?? (Object.hasOwn(ty, s) ? ty[s] : undefined);
@@ -157,6 +160,7 @@ function one(s: string, ty: VType, numeric: boolean): string {
 
 /** A value word: a value, a range a-b, or (addresses) a prefix, in the datatype's printed form. */
 function value(s: string, ty: VType, numeric: boolean): string {
+  if (ty === 'addr6') return addr6Canon(s) ?? s;
   if (ty === 'addr' && s.includes('/')) {
     const [a, m] = s.split('/');
     const len = prefixLenOf(m) ?? contiguousMaskLen(m);
@@ -184,6 +188,37 @@ function value(s: string, ty: VType, numeric: boolean): string {
 
 function fieldType(f: FieldType): VType {
   return f === 'addr' ? 'addr' : f === 'proto' ? 'proto' : f === 'port' ? 'port' : f === 'int' ? 'int' : f;
+}
+
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const fmt6 = (v: bigint): string => formatIpv6(Uint8Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn)));
+const big6 = (a: Uint8Array): bigint => a.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
+
+/** An IPv6 address, ADDR/LEN (masked) or FIRST-LAST as nft lists it, or undefined if it is none. */
+function addr6Canon(s: string): string | undefined {
+  const slash = s.indexOf('/');
+  if (slash > 0) {
+    const a = parseIpv6(s.slice(0, slash));
+    const len = Number(s.slice(slash + 1));
+    if (!a || !Number.isInteger(len) || len < 0 || len > 128) return undefined;
+    if (len === 128) return formatIpv6(a);
+    const host = (1n << BigInt(128 - len)) - 1n;
+    return `${fmt6(big6(a) & ~host)}/${len}`;
+  }
+  const dash = s.indexOf('-');
+  if (dash > 0) {
+    const a = parseIpv6(s.slice(0, dash));
+    const b = parseIpv6(s.slice(dash + 1));
+    return a && b ? `${formatIpv6(a)}-${formatIpv6(b)}` : undefined;
+  }
+  const a = parseIpv6(s);
+  return a ? formatIpv6(a) : undefined;
+}
+
+/** The order of an IPv6 address, prefix or range in a listed set: its first address, 32 hex digits. */
+function addr6SortKey(shown: string): string {
+  const a = parseIpv6(shown.split(/[/-]/)[0]);
+  return a ? big6(a).toString(16).padStart(32, '0') : shown;
 }
 
 /** The datatype of a key (its words as nft lists them). */
@@ -220,6 +255,7 @@ function typeOfKey(key: string[]): VType {
   if (a === 'icmpv6' && b === 'code') return ICMPV6_REJECT_CODES;
   if (a === 'comp' && b === 'flags') return 'hex';
   if (a === 'th') return 'port';
+  if (a === 'ip6' && (b === 'saddr' || b === 'daddr')) return 'addr6';
   if (a === 'ip6' && b === 'nexthdr') return 'proto';
   if (EXTHDRS6[a]?.fields[b]) return fieldType(EXTHDRS6[a].fields[b].type);
   if (HEADERS[a]?.fields[b]) return fieldType(HEADERS[a].fields[b].type);
@@ -314,6 +350,7 @@ function valuesText(ts: T[], ty: VType, numeric: boolean): string {
     // nft lists an anonymous set in value order, and a set of one element as that element
     const keys = shown.map((x) => sortKey(x, ty));
     if (keys.every((k) => k !== undefined)) shown = shown.map((x, j) => [x, keys[j]!] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
+    if (ty === 'addr6') shown = [...shown].sort((a, b) => cmpStr(addr6SortKey(a), addr6SortKey(b)));
     return shown.length === 1 ? shown[0] : `{ ${shown.join(', ')} }`;
   }
   return shown.join(', ');
@@ -479,11 +516,14 @@ function mapText(ts: T[], ty: VType, numeric: boolean): string {
   const shown = elems
     .filter((e) => e.length)
     .map((e) => {
-      const [key, ...data] = e.join(' ').split(/ ?: ?/);
+      // the separator is a word of its own (an IPv6 key has colons in it); glued, split the text
+      const at = e.indexOf(':');
+      const [key, ...data] = at > 0 ? [e.slice(0, at).join(' '), e.slice(at + 1).join(' ')] : e.join(' ').split(/ ?: ?/);
       return { key: value(key.replace(/^"|"$/g, ''), ty, numeric), data: data.join(':').trim() };
     });
   const keys = shown.map((e) => sortKey(e.key, ty));
   if (keys.every((k) => k !== undefined)) shown.sort((a, b) => sortKey(a.key, ty)! - sortKey(b.key, ty)!);
+  if (ty === 'addr6') shown.sort((a, b) => cmpStr(addr6SortKey(a.key), addr6SortKey(b.key)));
   return `{ ${shown.map((e) => `${e.key} : ${e.data}`).join(', ')} }`;
 }
 
@@ -894,7 +934,7 @@ function isMatch(text: string): boolean {
   return !STATEMENTS.has(text.split(' ')[0]) && !/ set /.test(` ${text} `);
 }
 
-const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate', ct_dir: 'ctdir', ether_type: 'ethertype', nf_proto: NF_PROTO_NAMES };
+const SET_TYPES: Record<SetKeyType, VType> = { ipv4_addr: 'addr', inet_service: 'port', inet_proto: 'proto', ifname: 'ifname', mark: 'mark', icmp_type: 'icmptype', ct_state: 'ctstate', ct_dir: 'ctdir', ether_type: 'ethertype', nf_proto: NF_PROTO_NAMES, ipv6_addr: 'addr6' };
 
 /** A named set's element key as nft lists it (a concatenated one part by part). */
 export function listedElem(key: string, type: SetKeyType | readonly SetKeyType[]): string {

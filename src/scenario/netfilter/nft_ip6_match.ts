@@ -10,6 +10,7 @@ import type { NTok } from './lex';
 import * as X from './exprs';
 import { NftCursor, q } from './nft_cursor';
 import { IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
+import { lookupOr } from './nft_sets';
 
 /** nftables' icmp6_type_tbl names. */
 export const ICMPV6_TYPES: Record<string, number> = {
@@ -55,7 +56,7 @@ function big(a: Uint8Array): bigint {
 }
 
 /** An IPv6 address, a prefix ADDR/LEN or a range ADDR-ADDR, as the range of addresses it covers. */
-function addr6Range(p: NftCursor, t: NTok): Range6 {
+export function addr6Range(p: NftCursor, t: NTok): Range6 {
   const s = t.text;
   const one = (x: string): bigint => {
     const a = parseIpv6(x);
@@ -80,6 +81,20 @@ function addr6Range(p: NftCursor, t: NTok): Range6 {
   return [v, v];
 }
 
+/** A set key of an IPv6 address: 32 hex digits, which order as the addresses do. */
+export function hex128(v: bigint): string {
+  return v.toString(16).padStart(32, '0');
+}
+
+/** A range of addresses as nft lists it: one address, a prefix when it is one, else FIRST-LAST. */
+export function addr6Text(lo: bigint, hi: bigint): string {
+  const fmt = (v: bigint): string => formatIpv6(Uint8Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn)));
+  if (lo === hi) return fmt(lo);
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) === 0n && (lo & (size - 1n)) === 0n) return `${fmt(lo)}/${128 - (size.toString(2).length - 1)}`;
+  return `${fmt(lo)}-${fmt(hi)}`;
+}
+
 function ip6Only(e: Expr): Expr {
   return { ...e, l3: 'ipv6', v6: true };
 }
@@ -90,11 +105,20 @@ export function ip6Match(p: NftCursor, kw: NTok): Expr {
   p.l3Said = 'ipv6';
   const k = p.key(kw, ['saddr', 'daddr', 'nexthdr', 'hoplimit', 'length']);
   const op = p.op();
+  const h = (x: EvalCtx) => x.p.ip6h;
+  if (k.text === 'saddr' || k.text === 'daddr') {
+    // `ip6 saddr @S`, `ip6 daddr vmap { … }`: a lookup of the address (type ipv6_addr)
+    const addr = (x: EvalCtx): Uint8Array | undefined => (k.text === 'saddr' ? h(x)?.saddr : h(x)?.daddr);
+    const ref = lookupOr(p, kw, op, 'ipv6_addr', (x) => {
+      const a = addr(x);
+      return a ? hex128(big(a)) : undefined;
+    }, (v) => `ip6 ${k.text} ${addr6Text(BigInt(`0x${v}`), BigInt(`0x${v}`))}`);
+    if (ref) return ip6Only(ref);
+  }
   const nx = p.peek();
   if (nx.kind === 'word' && (nx.text === 'vmap' || nx.text.startsWith('@'))) p.fail(nx, `ip6 ${k.text} with ${nx.text === 'vmap' ? 'a verdict map' : 'a named set'} is not modelled`);
   const vs = p.values('a value');
   const text = p.text(kw);
-  const h = (x: EvalCtx) => x.p.ip6h;
   switch (k.text) {
     case 'saddr':
     case 'daddr': {

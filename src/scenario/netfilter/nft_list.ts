@@ -6,7 +6,7 @@
 import { timeText } from './nft_time';
 import type { Net } from '../../model/net/net_namespace';
 import { NfEngine } from '../../model/net/netfilter/engine';
-import { jiffiesAt, setTypeText, type Chain, type NfSet, type Rule, type Table } from '../../model/net/netfilter/nf_tables';
+import { jiffiesAt, setTypeText, type Chain, type NfSet, type Rule, type SetKeyType, type Table } from '../../model/net/netfilter/nf_tables';
 import { listedElem } from './nft_canon';
 import { listObject } from './nft_objects';
 
@@ -52,6 +52,31 @@ export function priorityText(prio: number, hook: string): string {
 }
 
 
+/**
+ * How many elements nft 1.0.6 lists on a line before it breaks (calculate_delim): 16 of an
+ * integer type, 2 addresses or states, and one of any other type (interface names, ICMP types,
+ * IPv6 addresses, concatenations) a line.
+ */
+const ELEMS_PER_LINE: Partial<Record<SetKeyType, number>> = { inet_service: 16, inet_proto: 16, mark: 16, ct_dir: 16, nf_proto: 16, ipv4_addr: 2, ct_state: 2 };
+
+/**
+ * The order nft lists elements in: by key (the low end of a range), a concatenation part by part
+ * (`10.0.0.1 . 22` as the numbers of its parts), strings (interface names, IPv6 addresses as 32
+ * hex digits) as their bytes compare.
+ */
+function keyOrder(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const pa = String(a).split(' . ');
+  const pb = String(b).split(' . ');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    const d = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
+    if (d) return d;
+  }
+  return pa.length - pb.length;
+}
+
 function listSet(s: NfSet, o: ListOptions = {}): string[] {
   const out = [`\t${s.kind} ${s.name} {`, s.typeofText ? `\t\ttypeof ${s.typeofText}` : `\t\ttype ${setTypeText(s)}${s.kind === 'map' ? ` : ${s.dataType ?? 'verdict'}` : ''}`];
   if (s.size) out.push(`\t\tsize ${s.size}`);
@@ -66,12 +91,15 @@ function listSet(s: NfSet, o: ListOptions = {}): string[] {
   if (live.length) {
     // a map element's text ends with its verdict (`10.0.0.1 : drop`); an element with a timeout
     // lists the time it has left after its key and timeout (nft 1.0.6: `expires 9s996ms`)
-    const el = live.map((e) => {
-      const [key, ...data] = e.text.split(' : ');
-      const left = now !== undefined && !o.stateless && e.expires !== undefined ? ` expires ${timeText((e.expires - now) * 4)}` : '';
-      return [listedElem(key, s.fields ?? s.keyType) + left, ...data].join(' : ');
-    });
-    out.push(`\t\telements = { ${el.join(', ')} }`);
+    const el = [...live]
+      .sort((a, b) => keyOrder(a.lo, b.lo))
+      .map((e) => {
+        const [key, ...data] = e.text.split(' : ');
+        const left = now !== undefined && !o.stateless && e.expires !== undefined ? ` expires ${timeText((e.expires - now) * 4)}` : '';
+        return [listedElem(key, s.fields ?? s.keyType) + left, ...data].join(' : ');
+      });
+    const every = s.fields ? 0 : (ELEMS_PER_LINE[s.keyType] ?? 0);
+    out.push(`\t\telements = { ${el.map((e, i) => (i === 0 ? '' : every && i % every ? ', ' : ',\n\t\t\t     ') + e).join('')} }`);
   }
   out.push('\t}');
   return out;

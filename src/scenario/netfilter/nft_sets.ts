@@ -12,11 +12,12 @@ import { NftCursor, q, type Check } from './nft_cursor';
 import { findTable, type Op } from './nft_ops';
 import { msToJiffies, timeMs } from './nft_time';
 import { declaredHere, elemData, elemTimeout, mapDataType } from './nft_named_maps';
+import { addr6Range, addr6Text, hex128 } from './nft_ip6_match';
 
 const VERDICT_WORDS = new Set(['accept', 'drop', 'continue', 'return', 'jump', 'goto', 'queue']);
 
 /** nft's names of the datatypes, as its errors print them */
-export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type', ct_state: 'conntrack state', ct_dir: 'conntrack direction', ether_type: 'Ethernet protocol', nf_proto: 'netfilter protocol' };
+export const TYPE_DESC: Record<SetKeyType, string> = { ipv4_addr: 'IPv4 address', inet_service: 'internet network service', inet_proto: 'Internet protocol', ifname: 'network interface name', mark: 'packet mark', icmp_type: 'ICMP type', ct_state: 'conntrack state', ct_dir: 'conntrack direction', ether_type: 'Ethernet protocol', nf_proto: 'netfilter protocol', ipv6_addr: 'IPv6 address' };
 /** `typeof EXPR` in a set declaration → the datatype */
 const TYPEOF: Record<string, SetKeyType> = {
   'ip saddr': 'ipv4_addr',
@@ -36,6 +37,8 @@ const TYPEOF: Record<string, SetKeyType> = {
   'meta mark': 'mark',
   'ct mark': 'mark',
   'icmp type': 'icmp_type',
+  'ip6 saddr': 'ipv6_addr',
+  'ip6 daddr': 'ipv6_addr',
   'meta protocol': 'ether_type',
   'meta nfproto': 'nf_proto',
 };
@@ -57,8 +60,8 @@ export function findSet(e: NfEngine, fam: NfFamily, tn: NTok, sn: NTok): NfSet {
 export function datatype(p: NftCursor): SetKeyType {
   const t = p.word('a datatype');
   if (t.text in TYPE_DESC) return t.text as SetKeyType;
-  if (t.text === 'ipv6_addr' || t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
-  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
+  if (t.text === 'ether_addr') p.fail(t, `type ${t.text} is not modelled (ipv4_addr, ipv6_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
+  return p.fail(t, `type ${q(t.text)} is not modelled (ipv4_addr, ipv6_addr, inet_service, inet_proto, ifname, mark, icmp_type, ct_state, ct_dir, ether_type, nf_proto are)`);
 }
 
 /** `set|map NAME { type T [: verdict]; typeof EXPR; flags …; elements = { … }; size N; policy P; comment "…" }` */
@@ -272,6 +275,11 @@ function valueOf(p: NftCursor, set: NfSet, keyType: SetKeyType, key: NTok): SetE
   const ranged = key.kind === 'word' && (s.includes('/') || (s.indexOf('-', 1) > 0 && !(keyType === 'icmp_type' || (keyType === 'inet_service' && s in X.SERVICES))));
   if (ranged && !set.interval && !concat) p.fail(key, `You must add 'flags interval' to your set declaration if you want to add ${s.includes('/') ? 'prefix' : 'range'} elements`);
   if (keyType === 'ifname') return { lo: s, hi: s, text: q(s) };
+  if (keyType === 'ipv6_addr') {
+    if (concat) p.fail(key, 'IPv6 addresses in concatenations are not modelled');
+    const [lo, hi] = addr6Range(p, key);
+    return { lo: hex128(lo), hi: hex128(hi), text: addr6Text(lo, hi) };
+  }
   let r: X.Range;
   switch (keyType) {
     case 'ipv4_addr':

@@ -319,7 +319,7 @@ function commonPrefix(a: Uint8Array, b: Uint8Array): number {
  * ipv6_dev_get_saddr (RFC 6724's rules as v6.12 applies them, in the simple form: no labels,
  * no temporary or deprecated addresses): for a multicast or link-local destination only the
  * outgoing device's addresses are candidates; then the same address, the right scope, the
- * outgoing device, the longest common prefix.
+ * outgoing device, the longest common prefix up to the address's prefix length.
  */
 export function ipv6_dev_get_saddr(net: Net, dev: NetDevice | null, daddr: Uint8Array): Uint8Array | undefined {
   const dscope = scopeOf(daddr);
@@ -327,13 +327,18 @@ export function ipv6_dev_get_saddr(net: Net, dev: NetDevice | null, daddr: Uint8
   let best: { a: Uint8Array; key: number[] } | undefined;
   for (const d of net.devices.values()) {
     if (!d.up || (useOif && d !== dev)) continue;
-    for (const x of devAddrs6(net, d)) {
+    // the device's list as ipv6_link_dev_addr keeps it: by scope, global first, and within a
+    // scope the newest first; a tie on every rule keeps the earlier candidate
+    const list = devAddrs6(net, d);
+    const ordered = list.map((x, i) => ({ x, i })).sort((a, b) => scopeOf(b.x.addr) - scopeOf(a.x.addr) || b.i - a.i);
+    for (const { x } of ordered) {
       // __ipv6_dev_get_saddr skips a tentative address (not optimistic: not modelled)
       if (isTentative(x)) continue;
       const s = scopeOf(x.addr);
       // rule 2: a scope at least the destination's, the smallest such; else the largest
       const scopeRank = s >= dscope ? 100 - s : s - 100;
-      const key = [ipv6AddrEqual(x.addr, daddr) ? 1 : 0, scopeRank, d === dev ? 1 : 0, commonPrefix(x.addr, daddr)];
+      // rule 8 (IPV6_SADDR_RULE_PREFIX): the common prefix, no longer than the address's own prefix
+      const key = [ipv6AddrEqual(x.addr, daddr) ? 1 : 0, scopeRank, d === dev ? 1 : 0, Math.min(commonPrefix(x.addr, daddr), x.plen)];
       const better = !best || key.some((k, i) => key.slice(0, i).every((kk, j) => kk === best!.key[j]) && k > best!.key[i]);
       if (better) best = { a: x.addr, key };
     }

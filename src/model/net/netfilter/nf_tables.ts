@@ -181,7 +181,7 @@ export interface Chain {
 }
 
 /** The key types of named sets and maps the model knows (nft's datatypes). */
-export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type' | 'ct_state' | 'ct_dir' | 'ether_type' | 'nf_proto';
+export type SetKeyType = 'ipv4_addr' | 'inet_service' | 'inet_proto' | 'ifname' | 'mark' | 'icmp_type' | 'ct_state' | 'ct_dir' | 'ether_type' | 'nf_proto' | 'ipv6_addr';
 /** The data of a named data map the model reads: a mark (meta/ct mark set), a NAT address, a NAT address and port. */
 export type MapDataType = 'mark' | 'ipv4_addr' | 'ipv4_addr . inet_service';
 
@@ -247,7 +247,9 @@ export function setTypeText(s: Pick<NfSet, 'keyType' | 'fields'>): string {
  * (__nft_set_elem_expired: time_after_eq64).
  */
 export function setLookup(s: NfSet, v: number | string, jiffies?: number): SetElem | undefined {
-  return s.elems.find((e) => (typeof v === 'string' ? e.lo === v : v >= (e.lo as number) && v <= (e.hi as number)) && !(jiffies !== undefined && e.expires !== undefined && jiffies >= e.expires));
+  // an IPv6 address is a key of 32 hex digits, so its ranges compare as strings do
+  const exact = typeof v === 'string' && s.keyType !== 'ipv6_addr';
+  return s.elems.find((e) => (exact ? e.lo === v : (v as number) >= (e.lo as number) && (v as number) <= (e.hi as number)) && !(jiffies !== undefined && e.expires !== undefined && jiffies >= e.expires));
 }
 
 export { HZ } from '../../proc/sysctl';
