@@ -160,8 +160,8 @@ export function ctStateMask(names: string[]): number {
 }
 export const showCt = (v: number): string => CT_STATES.filter((_, i) => v & (1 << i)).join(',');
 
-export function matchPkttype(text: string, type: string, neg: boolean): Expr {
-  return { text, eval: (x) => (x.p.skb.pkt_type === type) !== neg, actual: (x) => `pkttype ${Object.entries(PKTTYPES).find(([, t]) => t === x.p.skb.pkt_type)?.[0] ?? x.p.skb.pkt_type}` };
+export function matchPkttype(text: string, types: readonly string[], neg: boolean): Expr {
+  return { text, eval: (x) => types.includes(x.p.skb.pkt_type) !== neg, actual: (x) => `pkttype ${Object.entries(PKTTYPES).find(([, t]) => t === x.p.skb.pkt_type)?.[0] ?? x.p.skb.pkt_type}` };
 }
 
 // ---- statements ----

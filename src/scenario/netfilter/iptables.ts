@@ -821,7 +821,7 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         const v = a.arg(t, 'a packet type');
         const ty = X.PKTTYPES[v.text];
         if (!ty) throw new ScenarioError(`bad packet type ${q(v.text)} (unicast, broadcast, multicast)`, v.pos);
-        exprs.push(X.matchPkttype(text(from), ty, neg));
+        exprs.push(X.matchPkttype(text(from), [ty], neg));
         modPiece('pkttype').set('type', [...bang(neg), '--pkt-type', { PACKET_HOST: 'unicast', PACKET_BROADCAST: 'broadcast', PACKET_MULTICAST: 'multicast', PACKET_OTHERHOST: 'otherhost' }[ty] ?? v.text]);
         break;
       }

@@ -231,7 +231,9 @@ function typeOfKey(key: string[]): VType {
     if (b === 'skuid' || b === 'skgid') return 'uid';
     if (b === 'priority') return 'tchandle';
     if (b === 'nfproto') return NF_PROTO_NAMES;
-    if (b === 'iiftype' || b === 'oiftype' || b === 'pkttype') return 'raw';
+    // pkttype_type's names, `unicast` an alias of `host` (listed as host)
+    if (b === 'pkttype') return { host: 0, unicast: 0, broadcast: 1, multicast: 2, other: 3 };
+    if (b === 'iiftype' || b === 'oiftype') return 'raw';
     return 'int';
   }
   if (a === 'iifgroup' || a === 'oifgroup') return 'group';

@@ -275,9 +275,13 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       const op = p.op();
       const vs = p.values('a packet type');
       if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], 'only == and != compare pkttype');
-      const t = X.PKTTYPES[vs[0].text];
-      if (!t) p.fail(vs[0], `unknown pkttype ${q(vs[0].text)} (host, broadcast, multicast, other)`);
-      return X.matchPkttype(p.text(kw), t, op === '!=');
+      // every value of a list or set (pkttype_type: the names, or the number of skb->pkt_type)
+      const byNumber = ['host', 'broadcast', 'multicast', 'other'];
+      const types = vs.map((v) => {
+        const t = X.PKTTYPES[/^\d+$/.test(v.text) && Number(v.text) < byNumber.length ? byNumber[Number(v.text)] : v.text];
+        return t ?? p.fail(v, `unknown pkttype ${q(v.text)} (host, broadcast, multicast, other, or 0 to 3)`);
+      });
+      return X.matchPkttype(p.text(kw), types, op === '!=');
     }
     case 'length': {
       const op = p.op();

@@ -3,14 +3,16 @@
 // dotted quad) and differ in how they say it is wrong, so these return undefined and each
 // parser words its own error.
 import { ipToNum, prefixMask } from '../../model/proto/addr';
+import { SERVICE_PORTS } from './services';
 
 export type Range = [number, number];
 
 /**
- * Service names as /etc/services spells them for the ports everyday rulesets use. A scenario must
- * not depend on the machine that runs it, so the table is built in rather than read.
+ * Service names as Debian's /etc/services spells them (services.ts), where nft and iptables look
+ * them up. A scenario must not depend on the machine that runs it, so the table is built in rather
+ * than read.
  */
-export const SERVICES: Record<string, number> = { ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, https: 443, ntp: 123, bootps: 67, bootpc: 68, imap: 143, snmp: 161, ldap: 389, 'http-alt': 8080, 'ftp-data': 20, ftp: 21, pop3: 110, syslog: 514, submission: 587, imaps: 993, pop3s: 995, mysql: 3306, postgresql: 5432 };
+export const SERVICES: Record<string, number> = SERVICE_PORTS;
 
 /** A number written in decimal or 0x hex; undefined for anything else. */
 export function numberOf(s: string): number | undefined {

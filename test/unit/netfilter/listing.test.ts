@@ -121,8 +121,10 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
   // the .listed files are what `nft list ruleset` printed (nft 1.0.6, Debian 12) after `nft -f`
   // of the .nft beside them: elements in key order, the lines broken as calculate_delim breaks
   // them (two addresses or states a line, 16 integers, one of any other type), IPv6 addresses,
-  // prefixes and ranges in their shortest form
-  for (const f of ['v4m', 'v6s']) {
+  // prefixes and ranges in their shortest form; server.nft is the nftables wiki's "simple ruleset
+  // for a server", workstation.nft the Arch wiki's (service names from /etc/services, `meta
+  // pkttype unicast` listed as host)
+  for (const f of ['v4m', 'v6s', 'server', 'workstation', 'pkttype']) {
     it(`named sets as nft lists them: ${f}.nft`, () => {
       const dir = join(ROOT, 'test', 'fixtures', 'nft-listing');
       const net = new World().addHost('h');
