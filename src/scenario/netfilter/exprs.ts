@@ -107,26 +107,29 @@ export function matchBits(text: string, get: (x: EvalCtx) => number | undefined,
 }
 
 /** Interface name with nft's `*` or iptables' `+` wildcard at the end. */
-export function matchIfname(text: string, which: 'in' | 'out', pattern: string, neg: boolean): Expr {
-  const wild = pattern.endsWith('*') || pattern.endsWith('+');
-  const stem = wild ? pattern.slice(0, -1) : pattern;
+/** A device name against one or more names (a set), each of which may end in a wildcard. */
+export function matchIfname(text: string, which: 'in' | 'out', patterns: readonly string[], neg: boolean): Expr {
+  const pats = patterns.map((p) => {
+    const wild = p.endsWith('*') || p.endsWith('+');
+    return { wild, stem: wild ? p.slice(0, -1) : p };
+  });
   const get = (x: EvalCtx): string => ((which === 'in' ? x.p.indev : x.p.outdev)?.name ?? '');
   return {
     text,
     eval: (x) => {
       const n = get(x);
-      return (wild ? n.startsWith(stem) : n === stem) !== neg;
+      return pats.some(({ wild, stem }) => (wild ? n.startsWith(stem) : n === stem)) !== neg;
     },
     actual: (x) => `${which === 'in' ? 'iifname' : 'oifname'} "${get(x)}"`,
   };
 }
 
 /** meta iif / oif: by interface index, resolved when the rule is loaded. */
-export function matchIfindex(text: string, which: 'in' | 'out', ifindex: number, neg: boolean): Expr {
+export function matchIfindex(text: string, which: 'in' | 'out', ifindexes: readonly number[], neg: boolean): Expr {
   const get = (x: EvalCtx): number => (which === 'in' ? x.p.indev : x.p.outdev)?.ifindex ?? 0;
   return {
     text,
-    eval: (x) => (get(x) === ifindex) !== neg,
+    eval: (x) => ifindexes.includes(get(x)) !== neg,
     actual: (x) => `${which === 'in' ? 'iif' : 'oif'} ${((which === 'in' ? x.p.indev : x.p.outdev)?.name) ?? 'none'}`,
   };
 }

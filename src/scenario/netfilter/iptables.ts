@@ -654,7 +654,7 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
         const v = a.arg(t, 'an interface name');
         const inn = t.text === '-i' || t.text === '--in-interface';
         once(inn ? '-i' : '-o', t, `multiple ${inn ? '-i' : '-o'} flags not allowed`);
-        exprs.push(X.matchIfname(text(from), inn ? 'in' : 'out', v.text, neg));
+        exprs.push(X.matchIfname(text(from), inn ? 'in' : 'out', [v.text], neg));
         save[inn ? 'i' : 'o'] = [...bang(neg), inn ? '-i' : '-o', v.text];
         checks.push((_e, c) => {
           const hook = c.base?.hook;

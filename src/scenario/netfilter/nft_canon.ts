@@ -44,7 +44,7 @@ const IDS: Record<string, number> = { root: 0, daemon: 1, bin: 2 };
 /** protocol numbers nft lists by their /etc/protocols name (netbase's, as on the reference machine) */
 const PROTO_LISTED: Record<number, string> = { 0: 'ip', 1: 'icmp', 2: 'igmp', 4: 'ipencap', 6: 'tcp', 17: 'udp', 22: 'xns-idp', 33: 'dccp', 41: 'ipv6', 47: 'gre', 50: 'esp', 51: 'ah', 43: 'ipv6-route', 44: 'ipv6-frag', 58: 'ipv6-icmp', 59: 'ipv6-nonxt', 60: 'ipv6-opts', 88: 'eigrp', 89: 'ospf', 103: 'pim', 108: 'ipcomp', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite' };
 
-type VType = 'ethertype' | 'ifname' | 'addr' | 'addr6' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
+type VType = 'ethertype' | 'ifname' | 'ifindex' | 'addr' | 'addr6' | 'hex' | 'tchandle' | 'mark' | 'proto' | 'port' | 'int' | 'uid' | 'group' | 'ctstate' | 'ctstatus' | 'tcpflags' | 'icmptype' | 'ctdir' | 'raw' | Record<string, number>;
 
 const hex8 = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -88,6 +88,7 @@ function one(s: string, ty: VType, numeric: boolean): string {
       return name ?? `0x${v.toString(16).padStart(4, '0')}`;
     }
     case 'ifname':
+    case 'ifindex':
       return `"${s}"`;
     case 'addr': {
       // an address written as a number (a mask: `ip saddr & 0xff`) prints as one
@@ -237,7 +238,9 @@ function typeOfKey(key: string[]): VType {
     return 'int';
   }
   if (a === 'iifgroup' || a === 'oifgroup') return 'group';
-  if (a === 'iifname' || a === 'oifname' || a === 'iif' || a === 'oif') return 'ifname';
+  if (a === 'iifname' || a === 'oifname') return 'ifname';
+  // a device's index, listed by its name, a set of them in index order (not known here: as written)
+  if (a === 'iif' || a === 'oif') return 'ifindex';
   if (a === 'ct') {
     const k = b === 'original' || b === 'reply' ? (c === 'ip' ? d : c) : b;
     if (k === 'mark') return 'mark';
@@ -316,7 +319,7 @@ function sortKey(shown: string, ty: VType): number | undefined {
   if (ty === 'icmptype') return numberOf(lo) ?? ICMP_TYPES[lo];
   if (typeof ty === 'object') return numberOf(lo) ?? ty[lo];
   if (ty === 'ethertype') return numberOf(lo) ?? ETHERTYPES[lo];
-  if (ty === 'ifname' || ty === 'raw' || ty === 'group') return undefined;
+  if (ty === 'ifname' || ty === 'ifindex' || ty === 'raw' || ty === 'group') return undefined;
   return numberOf(lo);
 }
 
@@ -346,13 +349,15 @@ function valuesText(ts: T[], ty: VType, numeric: boolean): string {
     if (m !== undefined) return ty === 'ctstate' && m === 0 ? '0x0' : bitNames(flags, m);
   }
   const strs = new Set(inner.filter((t) => t.k === 'str').map((t) => t.t));
-  let shown = words.map((s) => (strs.has(s) && ty !== 'group' && ty !== 'uid' && ty !== 'ifname' ? `"${s}"` : value(s, ty, numeric)));
+  let shown = words.map((s) => (strs.has(s) && ty !== 'group' && ty !== 'uid' && ty !== 'ifname' && ty !== 'ifindex' ? `"${s}"` : value(s, ty, numeric)));
   if (braced && ty === 'int') shown = mergeRanges(shown);
   if (braced) {
     // nft lists an anonymous set in value order, and a set of one element as that element
     const keys = shown.map((x) => sortKey(x, ty));
     if (keys.every((k) => k !== undefined)) shown = shown.map((x, j) => [x, keys[j]!] as const).sort((a, b) => a[1] - b[1]).map(([x]) => x);
     if (ty === 'addr6') shown = [...shown].sort((a, b) => cmpStr(addr6SortKey(a), addr6SortKey(b)));
+    // names compare as their bytes (a wildcard by its stem)
+    if (ty === 'ifname') shown = [...shown].sort((a, b) => cmpStr(a.replace(/^"|\*?"$/g, ''), b.replace(/^"|\*?"$/g, '')));
     return shown.length === 1 ? shown[0] : `{ ${shown.join(', ')} }`;
   }
   return shown.join(', ');

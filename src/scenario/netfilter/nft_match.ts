@@ -233,19 +233,22 @@ export function metaItem(p: NftCursor, k: NTok, kw: NTok): Expr | Expr[] {
       if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], `only == and != compare ${k.text}`);
       const ref = lookupOr(p, kw, op, 'ifname', (x) => ((k.text === 'iifname' ? x.p.indev : x.p.outdev)?.name ?? ''), (v) => `${k.text} "${v}"`);
       if (ref) return ref;
+      // one name, or a set of them (`iifname { "lan0", "wg0" }`): any of them matches
       const vs = p.values('an interface name');
-      if (vs.length !== 1) p.fail(vs[1], 'sets of interface names are not modelled');
-      if (vs[0].text === '') p.fail(vs[0], 'Empty string is not allowed');
-      return X.matchIfname(p.text(kw), k.text === 'iifname' ? 'in' : 'out', vs[0].text, op === '!=');
+      for (const v of vs) if (v.text === '') p.fail(v, 'Empty string is not allowed');
+      return X.matchIfname(p.text(kw), k.text === 'iifname' ? 'in' : 'out', vs.map((v) => v.text), op === '!=');
     }
     case 'iif':
     case 'oif': {
       const op = p.op();
       if (op !== '==' && op !== '!=') p.fail(p.toks[p.i - 1], `only == and != compare ${k.text}`);
+      // each interface of a set is resolved to its index when the rule is loaded
       const vs = p.values('an interface');
-      const dev = p.net.devices.get(vs[0].text);
-      if (!dev) p.fail(vs[0], `Interface does not exist: ${q(vs[0].text)} (${k.text} is resolved to an index when the rule is loaded; iifname/oifname match by name)`);
-      return X.matchIfindex(p.text(kw), k.text === 'iif' ? 'in' : 'out', dev.ifindex, op === '!=');
+      const idx = vs.map((v) => {
+        const dev = p.net.devices.get(v.text);
+        return dev ? dev.ifindex : p.fail(v, `Interface does not exist: ${q(v.text)} (${k.text} is resolved to an index when the rule is loaded; iifname/oifname match by name)`);
+      });
+      return X.matchIfindex(p.text(kw), k.text === 'iif' ? 'in' : 'out', idx, op === '!=');
     }
     case 'mark': {
       if (p.is('set')) {

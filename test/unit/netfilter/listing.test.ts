@@ -124,10 +124,12 @@ describe('nft list ruleset: the canonical form (issue 15)', () => {
   // prefixes and ranges in their shortest form; server.nft is the nftables wiki's "simple ruleset
   // for a server", workstation.nft the Arch wiki's (service names from /etc/services, `meta
   // pkttype unicast` listed as host)
-  for (const f of ['v4m', 'v6s', 'server', 'workstation', 'pkttype']) {
+  // (ifnames.nft was loaded in a namespace with eth0 and eth1, a veth pair)
+  for (const f of ['v4m', 'v6s', 'server', 'workstation', 'pkttype', 'ifnames']) {
     it(`named sets as nft lists them: ${f}.nft`, () => {
       const dir = join(ROOT, 'test', 'fixtures', 'nft-listing');
       const net = new World().addHost('h');
+      net.addDevice('eth0', '02:00:00:00:00:01', 'veth', 1500, 1000);
       runNft(net, fromFile(readFileSync(join(dir, `${f}.nft`), 'utf8'), `${f}.nft`));
       assert.strictEqual(nftListRuleset(net), readFileSync(join(dir, `${f}.listed`), 'utf8'));
     });
