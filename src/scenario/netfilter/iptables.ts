@@ -264,6 +264,20 @@ class Args {
 }
 
 function parseCommand(words: Tok[], ops: Op[], fileTable: string | null, counters: [number, number] | null, fam: IptFamily): void {
+  // `-s a,b -d c,d`: iptables makes one rule per pair of addresses, sources outermost, each
+  // appended, inserted at the same number (so the last pair comes first) or deleted in turn
+  const multi = words.findIndex((w, i) => i > 0 && ['-s', '--source', '-d', '--destination'].includes(words[i - 1].text) && w.text.includes(','));
+  if (multi > 0) {
+    if (words[multi - 2]?.text === '!') throw new ScenarioError('! not allowed with multiple source or destination IP addresses', words[multi - 2].pos);
+    const parts = words[multi].text.split(',');
+    if (parts.some((x) => !x)) throw new ScenarioError(`host/network \`\` not found in ${q(words[multi].text)}`, words[multi].pos);
+    const isSrc = ['-s', '--source'].includes(words[multi - 1].text);
+    const other = words.findIndex((w, i) => i > 0 && (isSrc ? ['-d', '--destination'] : ['-s', '--source']).includes(words[i - 1].text) && w.text.includes(','));
+    // sources outermost: with both lists, expand the source list first
+    const at = !isSrc && other > 0 ? other : multi;
+    for (const x of words[at].text.split(',')) parseCommand(words.map((w, i) => (i === at ? { ...w, text: x } : w)), ops, fileTable, counters, fam);
+    return;
+  }
   const a = new Args(words);
   if (!fileTable) a.next(); // the command word
   let table = fileTable ?? 'filter';
@@ -630,7 +644,6 @@ function buildRule(words: Tok[], table: string, fam: IptFamily = 'ip'): Built {
       case '-d':
       case '--destination': {
         const v = a.arg(t, 'an address');
-        if (v.text.includes(',')) throw new ScenarioError('several addresses in one rule (a,b) are not modelled: write one rule each', v.pos);
         const src = t.text === '-s' || t.text === '--source';
         once(src ? '-s' : '-d', t, `multiple ${src ? '-s' : '-d'} flags not allowed`);
         if (fam === 'ip6') {
