@@ -357,6 +357,8 @@ export class NfEngine implements NetfilterEngine, NfServices {
   }
 
   ctState(skb: SkBuff): string | null {
+    // a ctinfo without an entry (nf_ct_attach of an untracked packet's answer) reads as invalid
+    if (skb.nfct && !skb.nfct.id && skb.nfct.state !== 'IP_CT_UNTRACKED') return null;
     return skb.nfct ? skb.nfct.state : null;
   }
 

@@ -35,7 +35,13 @@ export function nf_ct_set(skb: SkBuff, ct: NfConn, ctinfo: string): void {
 export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, indev: NetDevice | null, outdev: NetDevice | null, pf: NfProto = 'ipv4'): HookResult['verdict'] {
   const say = (what: string, verdict = 'NF_ACCEPT'): void => net.step(skb, 'L3', 'nf_conntrack_in', CT_FILE, what, { hook: nf.ctx(hook, NF_IP_PRI_CONNTRACK, verdict, undefined, pf) });
   if (skb.nfct) {
-    say(skb.nfct.state === 'IP_CT_UNTRACKED' ? 'Conntrack: the packet is marked untracked (notrack), so it is not looked up.' : `Conntrack: the packet already carries its entry (${skb.nfct.state}), attached when it was made, so it is not looked up again.`);
+    say(
+      skb.nfct.state === 'IP_CT_UNTRACKED'
+        ? 'Conntrack: the packet is marked untracked (notrack), so it is not looked up.'
+        : skb.nfct.id
+          ? `Conntrack: the packet already carries its entry (${skb.nfct.state}), attached when it was made, so it is not looked up again.`
+          : `Conntrack: the packet carries ${skb.nfct.state} without an entry (nf_ct_attach of an untracked packet's answer): no flow is found for it, so its state is invalid.`,
+    );
     return 'NF_ACCEPT';
   }
   if (pf === 'ipv6') return conntrackIn(nf, net, hook, skb, pktinfo6(skb, hook, indev, outdev), say);
