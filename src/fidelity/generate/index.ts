@@ -8,6 +8,7 @@ import { runScenario } from '../../scenario/run';
 import { sysctlsMore } from './sysctls_more';
 import { ctTimeouts } from './ct_timeouts';
 import { breadth } from './breadth';
+import { counts } from './counts';
 import { FEATURES, OFF_BY_DEFAULT, type Ctx, type Feature, type GenOptions } from './context';
 import { CI_GENERATED } from './ci';
 import { ctWindow } from './ct_window';
@@ -48,6 +49,7 @@ export function generate(seed: number, index: number, opts: GenOptions = {}, att
   if (ctx.has('ct-timeout')) ctTimeouts(ctx);
   if (ctx.has('breadth')) breadth(ctx);
   if (ctx.has('ct-window')) ctWindow(ctx);
+  if (ctx.has('counts')) counts(ctx);
   return { name: `generated ${seed}/${index}: ${ctx.hosts.length} host${ctx.hosts.length > 1 ? 's' : ''} (${shape}), ${ctx.traffic.length} traffic item${ctx.traffic.length > 1 ? 's' : ''}`, hosts: ctx.hosts, links: ctx.links, listen: ctx.listen, traffic: ctx.traffic };
 }
 

@@ -92,7 +92,7 @@ describe('fidelity: the scenario generator', function () {
     assert.doesNotMatch(all, /neigh\.default\./, 'a new namespace has no net.ipv4.neigh.default');
     assert.match(all, /net\.ipv4\.neigh\.eth\d+\.\w+=/);
     // only `timed`, `ipv6`, `ct-timeout`, `breadth` and `ct-window` are off by default, and `nf-rules` for CI's seeds, so that they draw what they drew
-    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed', 'ipv6', 'ct-timeout', 'breadth', 'ct-window']);
+    assert.deepStrictEqual(OFF_BY_DEFAULT, ['timed', 'ipv6', 'ct-timeout', 'breadth', 'ct-window', 'counts']);
     assert.deepStrictEqual(CI_GENERATED.exclude, ['nf-rules', 'nf-conn', 'nf-grammar', 'sysctl-more']);
   });
 
