@@ -8,6 +8,7 @@
 // No dependency, no `vscode`, no DOM, no Node: imported by src/vscode/, src/debugger/ and webview/.
 
 import type { HostInfo, Layer, PacketInfo, Trace, TraceEvent } from './trace/contract';
+import { plainPackets } from './trace/read';
 
 /** Everything the debugger toolbar (and the keybindings) can ask for. */
 export const STEP_ACTIONS = [
@@ -248,7 +249,8 @@ export function packIndex(ix: TraceIndex): PackedTraceIndex {
     }
     columns[k] = { width, base64: toBase64(bytes) };
   }
-  const packed: PackedTraceIndex = { scenario, kernel, packets, strings, count, columns };
+  // plain objects: a model's packet reads its summary through an accessor, which a structured clone does not copy
+  const packed: PackedTraceIndex = { scenario, kernel, packets: plainPackets(packets), strings, count, columns };
   if (hosts) packed.hosts = hosts;
   if (stopped) packed.stopped = stopped;
   if (window) packed.window = window;

@@ -6,7 +6,7 @@
 // goal's index) asks for them here instead: by index or in order, each event made when asked
 // and dropped by the reader when done. A trace that has no rows (parsed from JSON, cloned to a
 // worker or the webview, made by a test) is read through its `events` array, the same events.
-import type { Trace, TraceEvent } from './contract';
+import type { PacketInfo, Trace, TraceEvent } from './contract';
 
 /** The events of a trace as rows: how many, and one by index (made for the reader, not kept). */
 export interface EventRows {
@@ -61,4 +61,13 @@ export function withEventRows<T extends Trace>(t: T, rows: EventRows): T {
 /** Detaches them (a trace whose `events` was set to another array). */
 export function dropEventRows(t: Trace): void {
   delete (t as WithRows)[EVENT_ROWS];
+}
+
+/**
+ * Packets as plain objects, for a structured clone (a worker's reply, a message to the webview):
+ * a packet the model's recorder made reads its summary through an accessor of its class
+ * (src/model/sim/packet_info.ts), which a clone does not copy.
+ */
+export function plainPackets(list: readonly PacketInfo[]): PacketInfo[] {
+  return list.map(({ id, parent, summary, origin, fate }) => ({ id, parent, summary, origin, fate }));
 }

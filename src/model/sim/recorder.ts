@@ -1,10 +1,11 @@
 // Records the run as an immutable Trace (src/trace/contract.ts). The model calls `step` once per
 // modelled kernel step; the recorder keeps the call path, counter deltas and packet fates.
-import type { Fate, HookContext, Layer, PacketInfo, SkbSnapshot, TraceEvent } from '../../trace/contract';
+import type { Fate, HookContext, Layer, SkbSnapshot, TraceEvent } from '../../trace/contract';
 import type { SkBuff } from '../net/core/skbuff';
 import type { Rtable } from '../net/ipv4/route_types';
 import { ETH_P_NAMES } from '../proto/ethernet';
-import { describeL3, describeFrame } from './describe';
+import { flatten } from './describe';
+import { HeaderCopies, RecordedPacket } from './packet_info';
 
 /** 'full': every event with its sk_buff; 'fates': only packets, fates and counters (fast). */
 export type RecordLevel = 'full' | 'fates';
@@ -352,17 +353,6 @@ class ByteStore {
   }
 }
 
-/**
- * V8 keeps a string made by a template or `+` as a tree of its pieces until something reads it
- * whole: a packet's summary is about 560 bytes as such a tree and about 260 once flat, and a long
- * run at the fates level keeps one per packet (a million packets: 300 MB less); likewise each
- * distinct sentence of a full trace. Reading a
- * character is what makes V8 flatten it in place; the text is the same either way.
- */
-function flatten(s: string): void {
-  if (s.charCodeAt(0) < 0) throw new Error('unreachable');
-}
-
 /** Merges a list of (name, n) pairs in place: one pair a name, in the order of first appearance. */
 function compactCounts(l: (string | number)[]): void {
   const at = new Map<string, number>();
@@ -565,7 +555,9 @@ export class Recorder {
    * The packets, by id: ids are 1, 2, 3… in order, so packet `id` is at `id - 1`. An array, not a
    * Map keyed by id: a long fates run keeps a million of them, and an array's entry is one slot.
    */
-  readonly packets: PacketInfo[] = [];
+  readonly packets: RecordedPacket[] = [];
+  /** the packets' first headers, copied for their summaries (packet_info.ts) */
+  private readonly headers = new HeaderCopies();
   private nextPkt = 1;
   /** call paths are interned: events with the same path share one frozen array */
   private stackTrie: StackNode = this.stackNode([], null, '');
@@ -670,13 +662,7 @@ export class Recorder {
 
   newPacket(origin: string, parent: number | null): number {
     const id = this.nextPkt++;
-    this.packets.push({
-      id,
-      parent,
-      summary: '',
-      origin,
-      fate: { kind: 'pending', host: origin, fn: '' },
-    });
+    this.packets.push(new RecordedPacket(id, parent, origin));
     return id;
   }
 
@@ -1110,20 +1096,16 @@ export class Recorder {
   private summarize(skb: SkBuff): void {
     const p = skb.pkt > 0 ? this.packets[skb.pkt - 1] : undefined;
     if (!p) return;
-    if (p.summary) {
-      this.summarized = skb.pkt;
-      return;
+    if (!p.summarized) {
+      if (skb.network_header >= 0 && skb.network_header < skb.tail) {
+        p.keepHeaders(this.headers, skb.buf, skb.network_header, skb.tail - skb.network_header, skb.protocol);
+      } else if (skb.mac_header >= 0 && skb.mac_header < skb.tail) {
+        p.keepHeaders(this.headers, skb.buf, skb.mac_header, skb.tail - skb.mac_header, -1);
+      } else return;
     }
-    if (skb.network_header >= 0 && skb.network_header < skb.tail) {
-      p.summary = describeL3(skb.buf, skb.network_header, skb.protocol, skb.tail - skb.network_header);
-    } else if (skb.mac_header >= 0 && skb.mac_header < skb.tail) {
-      p.summary = describeFrame(skb.buf, skb.mac_header, skb.tail - skb.mac_header);
-    }
-    if (p.summary) {
-      this.summarized = skb.pkt;
-      flatten(p.summary);
-    }
+    this.summarized = skb.pkt;
   }
+
 
   /**
    * A route's description, interned, made once per route: a forwarded packet's snapshots name

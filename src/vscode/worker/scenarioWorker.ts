@@ -11,6 +11,8 @@ import { frameWindow, replayItem, runReplay, sortedGroups, type ReplayRun } from
 import { scenarioFileReader } from '../../scenario/files';
 import { scenarioCaptureOpener } from '../../capture/file';
 import { ScenarioError, ScenarioErrors } from '../../scenario/types';
+import { plainPackets } from '../../trace/read';
+import type { Trace } from '../../trace/contract';
 import { REPLAY_ROWS_PER_GROUP, type ReplayCapture, type ReplaySummary, type WorkProblem, type WorkReply, type WorkRequest } from './messages';
 
 function problemsOf(e: unknown): WorkProblem[] | undefined {
@@ -32,17 +34,23 @@ export function work(req: WorkRequest): WorkReply {
     if (req.capture) {
       if (!onDisk) return { id: req.id, ok: false, problems: [{ detail: 'a capture is replayed only into a scenario saved on disk', pos: { file: req.file, line: 1, col: 1 } }] };
       const run = replay(req, req.capture, readFile, openCapture);
-      if (req.kind === 'trace') return { id: req.id, ok: true, kind: 'trace', trace: run.trace };
+      if (req.kind === 'trace') return { id: req.id, ok: true, kind: 'trace', trace: cloneable(run.trace) };
       return { id: req.id, ok: true, kind: 'replay', replay: summaryOf(run) };
     }
     const trace = runScenarioText(req.text, req.file, { readFile, openCapture });
-    return { id: req.id, ok: true, kind: 'trace', trace };
+    return { id: req.id, ok: true, kind: 'trace', trace: cloneable(trace) };
   } catch (e) {
     const problems = problemsOf(e);
     if (problems && req.kind === 'problems') return { id: req.id, ok: true, kind: 'problems', problems };
     if (problems) return { id: req.id, ok: false, problems };
     return { id: req.id, ok: false, internal: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
+}
+
+/** The trace as postMessage's structured clone copies it whole: the packets' summaries are accessors of their class. */
+function cloneable(t: Trace): Trace {
+  t.packets = plainPackets(t.packets);
+  return t;
 }
 
 /**
