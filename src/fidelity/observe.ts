@@ -308,6 +308,31 @@ const SEND_FAIL_FNS = new Set(['udp_sendmsg', 'ip_append_data', 'tcp_v4_connect'
 const SEND6_FAIL_FNS = new Set(['udpv6_sendmsg', 'udp_v6_send_skb']);
 
 /**
+ * The error of one failing step of a send, taking its failed packet from the host's list when it
+ * has one (see modelSends).
+ */
+function sendFailure(failStep: TraceEvent, host: string, failed: Map<string, { fn: string; why: string }[]>, taken: Map<string, number>): string {
+  if (SEND6_FAIL_FNS.has(failStep.fn) && /^-\d+$/.test(failStep.ret ?? '')) {
+    // udpv6_sendmsg's and udp_v6_send_skb's failures carry the errno as a number
+    return errnoName('', -Number(failStep.ret));
+  }
+  const k = taken.get(host) ?? 0;
+  if (failStep.ret?.startsWith('-E')) {
+    // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
+    // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step.
+    const fail = failStep.ret.slice(1);
+    // A send that failed before any sk_buff (a bind() refused with EADDRINUSE) has both the
+    // errno on its step and a failed packet of the same function: that packet is this item's,
+    // and must not be handed to the next failing item of the host (gen-990014-1).
+    const next = failed.get(host)?.[k];
+    if (next && next.fn === failStep.fn && errnoName(next.why) === fail) taken.set(host, k + 1);
+    return fail;
+  }
+  taken.set(host, k + 1);
+  return failed.get(host)?.[k]?.why ?? failStep.what;
+}
+
+/**
  * What each local UDP send and TCP connect returned in the model, as an errno name ("ok" when it
  * succeeded). A send that fails is a step of udp_sendmsg / ip_append_data / tcp_v4_connect /
  * raw_sendmsg on the sending host, without an sk_buff, inside the item's events, and a packet
@@ -342,25 +367,12 @@ export function modelSends(sc: Scenario, t: Trace, marks: { events: number }[]):
     if (item.kind !== 'local' || i + 1 >= marks.length) return;
     const host = item.from.text;
     const evs = t.events.slice(marks[i].events, marks[i + 1].events).filter((e) => e.host === host);
-    const failStep = evs.find((e) => !e.skb && (SEND_FAIL_FNS.has(e.fn) || SEND6_FAIL_FNS.has(e.fn)) && /\bfail/.test(e.what));
+    // `count N`: each send that failed has its step (and maybe its failed packet); the item's
+    // result is the first error, and every failure is taken so the next item gets its own
     let fail: string | undefined;
-    if (failStep && SEND6_FAIL_FNS.has(failStep.fn) && /^-\d+$/.test(failStep.ret ?? '')) {
-      // udpv6_sendmsg's and udp_v6_send_skb's failures carry the errno as a number
-      fail = errnoName('', -Number(failStep.ret));
-    } else if (failStep?.ret?.startsWith('-E')) {
-      // a send refused on the way out after its sk_buff was made (udp_send_skb's error, e.g. a
-      // netfilter drop's -EPERM): the packet's fate is that drop, the errno is on the step.
-      fail = failStep.ret.slice(1);
-      // A send that failed before any sk_buff (a bind() refused with EADDRINUSE) has both the
-      // errno on its step and a failed packet of the same function: that packet is this item's,
-      // and must not be handed to the next failing item of the host (gen-990014-1).
-      const k = taken.get(host) ?? 0;
-      const next = failed.get(host)?.[k];
-      if (next && next.fn === failStep.fn && errnoName(next.why) === fail) taken.set(host, k + 1);
-    } else if (failStep) {
-      const k = taken.get(host) ?? 0;
-      taken.set(host, k + 1);
-      fail = failed.get(host)?.[k]?.why ?? failStep.what;
+    for (const failStep of evs.filter((e) => !e.skb && (SEND_FAIL_FNS.has(e.fn) || SEND6_FAIL_FNS.has(e.fn)) && /\bfail/.test(e.what))) {
+      const f = sendFailure(failStep, host, failed, taken);
+      fail ??= f;
     }
     if (item.send.proto === 'icmp') return;
     let result: string;

@@ -95,6 +95,27 @@ traffic:
       );
     });
 
+    it('a `count N` item takes all its failures, and gives the first as its result: the next item gets its own (gen-993200-0)', () => {
+      const { sc, trace, marks } = scenario(`name: counted sends
+hosts:
+  h1: |
+    ip route add unreachable 10.9.2.0/24
+traffic:
+  - from: h1
+    send: tcp connect to 255.255.255.255:4444 count 3 rate 2
+  - from: h1
+    send: tcp connect to 10.9.2.215:3128 count 3 rate 100
+  - from: h1
+    send: udp to 255.255.255.255:53 count 2
+  - from: h1
+    send: udp to 10.9.2.1:53
+`);
+      assert.deepStrictEqual(
+        modelSends(sc, trace, marks).map((s) => `${s.item} ${s.result}`),
+        ['0 ENETUNREACH', '1 EHOSTUNREACH', '2 ENETUNREACH', '3 EHOSTUNREACH'],
+      );
+    });
+
     it("an `into:` frame's result is packet_snd's, on the link peer: EMSGSIZE, ENOBUFS from a peer that drops, ENETDOWN, or ok", () => {
       const text = fs.readFileSync(path.resolve(__dirname, '../../../../test/fidelity/found/fix-packet-snd-result.yaml'), 'utf8');
       const { sc, trace, marks } = scenario(text);
