@@ -10,6 +10,8 @@
 //   sender        one per host; JSON commands on stdin, one JSON answer line each:
 //                 {op:"udp", daddr, dport, sport?, sock? (one socket per key: an item with count), ttl?, pmtu:"do"|"dont"|null (null: the socket default), broadcast, hex}  `send: udp …`
 //                 {op:"tcp", daddr, dport, sport?, data, timeout}  `send: tcp connect …` (+ data)
+//                 {op:"tcp-many", daddr, dport, data, timeout, count, rate}  `send: tcp connect … count N rate R`:
+//                               N connects started 1/R s apart, overlapping; one answer with each one's result
 //                 {op:"frame", ifname, hex}  `into: HOST:IF` (a raw AF_PACKET send on the peer)
 import * as fs from 'fs';
 
@@ -146,6 +148,44 @@ elif mode == "sender":
                         s.setblocking(True)
                         s.sendall(bytes(0x41 + (i % 26) for i in range(c["data"])))
                     out({"sent": c["data"], "sport": s.getsockname()[1]})
+            elif c["op"] == "tcp-many":
+                # started on schedule, not one after another: a connect waits for its answer, and
+                # with a rate the next one starts while the others still wait (as the model runs them)
+                v6 = ":" in c["daddr"]
+                started = []
+                t1 = time.monotonic()
+                for k in range(c["count"]):
+                    d = t1 + k / c["rate"] - time.monotonic()
+                    if k and d > 0:
+                        time.sleep(d)
+                    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
+                    keep.append(s)
+                    s.setblocking(False)
+                    try:
+                        s.connect((c["daddr"], c["dport"]))
+                        started.append((s, None))
+                    except BlockingIOError:
+                        started.append((s, None))
+                    except OSError as e:
+                        started.append((s, {"error": e.strerror or str(e), "errno": e.errno}))
+                done = {}
+                pending = [s for s, r in started if r is None]
+                deadline = time.monotonic() + c["timeout"]
+                while pending and time.monotonic() < deadline:
+                    _, w, _ = select.select([], pending, [], max(0, deadline - time.monotonic()))
+                    for s in w:
+                        pending.remove(s)
+                        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                        if err:
+                            done[s] = {"error": os.strerror(err), "errno": err}
+                            continue
+                        # the application writes once its own connect returned
+                        if c["data"]:
+                            s.setblocking(True)
+                            s.sendall(bytes(0x41 + (i % 26) for i in range(c["data"])))
+                            s.setblocking(False)
+                        done[s] = {"sent": c["data"]}
+                out({"results": [r if r is not None else done.get(s, {"error": "Connection timed out"}) for s, r in started]})
             elif c["op"] == "frame":
                 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
                 s.bind((c["ifname"], 0))

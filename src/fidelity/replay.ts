@@ -362,7 +362,14 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
             s.proto === 'udp'
               ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, sock: (s.count ?? 1) > 1 ? `item${i}` : null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
               : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
-          if ((s.count ?? 1) === 1) {
+          if (s.proto === 'tcp' && (s.count ?? 1) > 1 && s.rate) {
+            // connects at a rate overlap (each waits for its answer while the next starts): the
+            // sender starts them all on schedule and answers with each one's result, in order
+            const r = await ask(host, { op: 'tcp-many', daddr: s.to.text, dport: s.dport, data: s.data ?? 0, count: s.count, rate: s.rate, timeout: Math.max(1, dur / 1000 + 1) });
+            const each = Array.isArray(r.results) ? (r.results as Record<string, unknown>[]) : [r];
+            const first = each.find((v) => v.error);
+            obs.sends.push({ item: i, host, result: first ? errnoName(String(first.error), Number(first.errno) || undefined) : 'ok' });
+          } else if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer
             open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: v.error ? errnoName(String(v.error), Number(v.errno) || undefined) : 'ok' })));
           } else {
