@@ -53,6 +53,15 @@ let nextSkbUid = 1;
 /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) and of struct sk_buff on x86_64 */
 const SHINFO_SIZE = 320;
 const SKBUFF_SIZE = 256;
+/**
+ * SKB_SMALL_HEAD_CACHE_SIZE (net/core/skbuff.c, since v6.3): kmalloc_reserve takes a head whose
+ * data and skb_shared_info fit it from skb_small_head_cache, objects of this size, instead of
+ * kmalloc's 512 or 1024. The size is SKB_HEAD_ALIGN(max(MAX_TCP_HEADER, GRO_MAX_HEAD_PAD)) and
+ * depends on the build (MAX_HEADER): 576 on the kernel the harness replays on (256 bytes of data
+ * room, see TCP_SKB_HEAD_TRUESIZE in tcp_window.ts). A small frame's head thus has up to 256
+ * bytes of room, which is what lets reassembly copy two 64-byte fragments into it (gen-990611-47).
+ */
+const SKB_SMALL_HEAD_CACHE_SIZE = 576;
 
 /**
  * What every socket the model keeps has in common, as skb->sk shows it: its kind (sk_family and
@@ -379,6 +388,8 @@ export class SkBuff {
    */
   truesize(): number {
     const need = ((this.end + 63) & ~63) + SHINFO_SIZE;
+    // kmalloc_reserve: a head that fits comes from skb_small_head_cache (see SKB_SMALL_HEAD_CACHE_SIZE)
+    if (need <= SKB_SMALL_HEAD_CACHE_SIZE) return SKB_SMALL_HEAD_CACHE_SIZE + SKBUFF_SIZE;
     let slab = 64;
     for (const s of [64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192]) {
       slab = s;
