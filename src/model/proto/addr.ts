@@ -44,6 +44,24 @@ const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0
 
 /** The six bytes of "aa:bb:…"; shared and frozen: copy them (Uint8Array.set) to use them. */
 export function macToBytes(mac: string): readonly number[] {
+  // the last few asked for, compared first as the same string object (a device's or a
+  // neighbour's own text): a frame's header names the same two or three every hop, and the Map
+  // hashes the text each time
+  for (let i = 0; i < RECENT; i++) if (recentMacs[i] === mac) return recentBytes[i];
+  const b = macBytesOf(mac);
+  recentMacs[recentAt] = mac;
+  recentBytes[recentAt] = b;
+  recentAt = (recentAt + 1) & (RECENT - 1);
+  return b;
+}
+
+const RECENT = 4;
+// no MAC text is empty of its own: '\0' marks a slot never filled
+const recentMacs: string[] = ['\0', '\0', '\0', '\0'];
+const recentBytes: (readonly number[])[] = [[], [], [], []];
+let recentAt = 0;
+
+function macBytesOf(mac: string): readonly number[] {
   let b = macBytes.get(mac);
   if (b === undefined) {
     if (macBytes.size >= MAC_CACHE) macBytes.clear();
