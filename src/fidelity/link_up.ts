@@ -13,6 +13,8 @@ export interface Mark {
   now: number;
   busy?: number;
   counters?: Record<string, Record<string, number>>;
+  /** a counted item's sends: the simulated time each started (RepeatPacing) */
+  sends?: number[];
 }
 
 /** The trace from the first mark on, with counters counted since then, and the marks renumbered to it. */

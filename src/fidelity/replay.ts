@@ -376,8 +376,12 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
             // `count N [rate R]`: N sends, R per second (or one after another); the first error is the item's result
             let result = 'ok';
             const t1 = Date.now();
+            const starts = marks[i].sends;
             for (let k = 0; k < (s.count ?? 1); k++) {
               if (s.rate && k) await sleep(Math.max(0, t1 + (k * 1000) / s.rate - Date.now()));
+              // without a rate, each send once the one before settled: at the model's time for it,
+              // which lets pass what the harness waits between items (RepeatPacing)
+              else if (k && starts?.[k] !== undefined) await sleep(Math.max(0, startAt + (starts[k] - marks[i].now) / 1e6 - Date.now()));
               const r = await sendOne();
               if (r.error && result === 'ok') result = errnoName(String(r.error), Number(r.errno) || undefined);
             }

@@ -4,7 +4,18 @@
 import type { World } from '../model/world';
 import type { Repeat } from './types';
 
-export function repeat(world: World, r: Repeat, send: () => void): void {
+/**
+ * How a run spaces the sends of a count without a rate: `gap` is the time to let pass after a
+ * send settled, given how long it kept the network busy (a comparison's run lets pass what the
+ * harness waits on the kernel, as between items: RunOptions.itemGap); `starts` gets each send's
+ * simulated start time (the harness sends each at the model's time).
+ */
+export interface RepeatPacing {
+  gap?: (busyNs: number) => number;
+  starts?: number[];
+}
+
+export function repeat(world: World, r: Repeat, send: () => void, pacing: RepeatPacing = {}): void {
   const n = r.count ?? 1;
   const rate = r.rate;
   if (rate !== undefined) {
@@ -12,14 +23,24 @@ export function repeat(world: World, r: Repeat, send: () => void): void {
     const start = world.sched.now;
     let i = 0;
     const next = (): void => {
+      pacing.starts?.push(world.sched.now);
       send();
       if (++i < n) world.sched.at(start + Math.round((i * 1e9) / rate), next, false, 'process');
     };
     world.sched.at(start, next, false, 'process');
     return;
   }
+  let sent = world.sched.now;
   for (let i = 0; i < n; i++) {
-    if (i) world.settle();
+    if (i) {
+      world.settle();
+      if (pacing.gap) {
+        const last = world.rec.eventCount ? world.rec.timeOf(world.rec.eventCount - 1) : sent;
+        world.advance(pacing.gap(Math.max(0, last - sent)));
+      }
+    }
+    sent = world.sched.now;
+    pacing.starts?.push(sent);
     send();
   }
 }

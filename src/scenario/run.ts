@@ -30,7 +30,7 @@ import { frame6Spec } from './wire6_frame';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
 import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
-import { repeat } from './repeat';
+import { repeat, type RepeatPacing } from './repeat';
 import { pinger } from './pinger';
 
 /** a wire frame's IP ID when the scenario gives none */
@@ -43,7 +43,7 @@ export interface RunOptions extends ParseOptions {
    * last mark after all items; the first also has each host's counters then (after the link-up:
    * what IPv6's DAD counted before the first item)
    */
-  marks?: { events: number; now: number; busy?: number; counters?: Record<string, Record<string, number>> }[];
+  marks?: { events: number; now: number; busy?: number; counters?: Record<string, Record<string, number>>; sends?: number[] }[];
   /**
    * Time (ns) to let pass after traffic item `i` settled, before the next item that is not timed:
    * what the fidelity harness waits on the kernel beyond the item's busy time (src/fidelity/pacing.ts).
@@ -192,7 +192,13 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
             until: inWindow ? win.untilFrame : undefined,
             onFrame: frames && ((frame) => frames.push({ item: i, frame, events: world.rec.eventCount })),
           });
-        } else runItem(world, sc, item);
+        } else {
+          // a count's sends: their start times for the harness, paced between as items are
+          const mark = opts.marks?.[opts.marks.length - 1];
+          const starts: number[] | undefined = mark && item.kind === 'local' && (item.send.count ?? 1) > 1 ? (mark.sends = []) : undefined;
+          const gap = opts.itemGap;
+          runItem(world, sc, item, { starts, gap: gap && ((busy) => gap(i, busy, false)) });
+        }
       } catch (e) {
         if (e instanceof ScenarioError) errors.push(e);
         else throw e;
@@ -234,7 +240,7 @@ function budgetMessage(e: BudgetExceeded): string {
   return `the run stopped at its budget of ${max} ${e.limit === 'maxSimNs' ? 'of simulated time' : e.limit === 'maxWallMs' ? 'of wall-clock time' : s.what} (${e.at.tasks} tasks run, ${e.at.events} events, ${(e.at.simNs / 1e9).toFixed(3)} s simulated); the trace has what ran until then; ${raiseHint(e.limit)}`;
 }
 
-function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 'pcap' }>): void {
+function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 'pcap' }>, pacing: RepeatPacing): void {
   if (item.kind === 'wait') {
     world.advance(item.ns);
     return;
@@ -252,13 +258,13 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
     }
     if (s.proto === 'tcp' && s.to.text.includes(':')) {
       const daddr6 = parseIpv6(s.to.text)!;
-      repeat(world, s, () => tcp_v6_connect(net, { daddr6, dport: s.dport, sport: s.sport, data: s.data }));
+      repeat(world, s, () => tcp_v6_connect(net, { daddr6, dport: s.dport, sport: s.sport, data: s.data }), pacing);
       return;
     }
     if (s.proto === 'udp' && s.to.text.includes(':')) {
       const daddr6 = parseIpv6(s.to.text)!;
       const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);
-      repeat(world, s, () => udpv6_sendmsg(net, { daddr: daddr6, dport: s.dport, sport, size: s.size, payload: s.payload }));
+      repeat(world, s, () => udpv6_sendmsg(net, { daddr: daddr6, dport: s.dport, sport, size: s.size, payload: s.payload }), pacing);
       return;
     }
     const daddr = ipToNum(s.to.text);
@@ -270,9 +276,9 @@ function runItem(world: World, sc: Scenario, item: Exclude<TrafficItem, { kind: 
     } else if (s.proto === 'udp') {
       // one socket sends all N datagrams: its port is chosen once, as an application's would be
       const sport = s.sport ?? ((s.count ?? 1) > 1 ? ephemeralPort(net) : undefined);
-      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload, broadcast: s.broadcast }));
+      repeat(world, s, () => udp_sendmsg(net, { daddr, dport: s.dport, sport, size: s.size, ttl: s.ttl, df: s.df, payload: s.payload, broadcast: s.broadcast }), pacing);
     } else {
-      repeat(world, s, () => tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data }));
+      repeat(world, s, () => tcp_v4_connect(net, { daddr, dport: s.dport, sport: s.sport, data: s.data }), pacing);
     }
     return;
   }

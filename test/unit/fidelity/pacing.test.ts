@@ -46,6 +46,23 @@ describe('fidelity pacing: the model waits between items as the harness does on 
     assert.deepStrictEqual(itemDurations(paced.trace, paced.marks).slice(0, 1), [busy], 'the harness waits for the busy time, not the gap');
   });
 
+  it("the sends of a count without a rate: each after the one before settled and the harness's gap, each start in the item's mark (gen-993200-11)", () => {
+    const text = scenario('  - from: a\n    send: udp to 10.0.1.9:53 from :53 count 3\n  - from: a\n    send: udp to 10.0.1.2:53 count 2 rate 10\n');
+    const plain = run(text, false);
+    const paced = run(text, true);
+    const starts = paced.marks[0].sends!;
+    assert.strictEqual(starts.length, 3);
+    assert.strictEqual(starts[0], paced.marks[0].now);
+    // each datagram's resolution fails after 3 s; the next starts after the harness's wait for that
+    const busy = plain.marks[0].sends![1] - plain.marks[0].sends![0];
+    assert.ok(busy >= 3000 * MS, `unpaced, the next send comes once the resolution failed (${busy / MS} ms)`);
+    const gap = Math.round((settleWaitMs(busy / MS) - busy / MS + QUIET_POLL_MS) * MS);
+    assert.deepStrictEqual([starts[1] - starts[0], starts[2] - starts[1]], [busy + gap, busy + gap]);
+    // with a rate, the sends are 1/R apart, paced or not
+    const r = paced.marks[1].sends!;
+    assert.deepStrictEqual([r.length, r[1] - r[0]], [2, 100 * MS]);
+  });
+
   it('no time is let pass after an item the network took no time over, nor after a wait', () => {
     const quick = run(scenario('  - from: a\n    send: udp to 10.0.1.2:53\n  - from: a\n    send: udp to 10.0.1.2:53\n'), true);
     // the first datagram resolves 10.0.1.2 (ARP) at once on the model's veth: no busy time
