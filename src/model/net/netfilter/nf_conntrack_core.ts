@@ -13,7 +13,7 @@ import type { HookResult, NfProto } from './core';
 import type { NfEngine } from './engine';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../proto/ipv4';
 import { HZ, jiffiesAt } from './nf_tables';
-import { NEXTHDR_ICMP } from '../../proto/ipv6';
+import { NEXTHDR_ICMP, NEXTHDR_NONE } from '../../proto/ipv6';
 import { inetAddrEqual, formatInetAddr } from '../../proto/inet_addr';
 import { pktinfo6 } from './nf_pktinfo_ipv6';
 import { tcpFlagString } from '../../proto/tcp';
@@ -55,6 +55,12 @@ export function nf_conntrack_in(nf: NfEngine, net: Net, hook: NfHookName, skb: S
 
 /** nf_conntrack_in once the packet's pktinfo is filled: the error check, the lookup, the entry's state. */
 function conntrackIn(nf: NfEngine, net: Net, hook: NfHookName, skb: SkBuff, p: PktInfo, say: (what: string, verdict?: string) => void): HookResult['verdict'] {
+  if (p.pf === 'ipv6' && p.l4proto === NEXTHDR_NONE) {
+    // get_l4proto → ipv6_skip_exthdr gives -1 at "no next header": nf_conntrack_in counts the
+    // packet invalid and leaves it without ct, so NAT's hooks have nothing to run their chains for
+    say('Conntrack: ipv6_skip_exthdr finds no upper-layer header (next header 59, no next header): get_l4proto fails, so the packet gets no entry (ct state invalid).');
+    return 'NF_ACCEPT';
+  }
   // the protocol's error check (tcp_error, udp_error, nf_conntrack_icmpv4_error) runs before the
   // packet may count for a connection: one that fails it leaves no trace in the table
   const bad = nf_ct_l4_error(p, hook);
