@@ -5,7 +5,7 @@
 // figures are in docs/capture.md). The copy is a few dozen bytes in a shared chunk, smaller than
 // the text it stands for.
 import type { Fate, PacketInfo } from '../../trace/contract';
-import { describeFrame, describeL3 } from './describe';
+import { describeFrame, describeL3, flatten } from './describe';
 import { ETH_HLEN, ETH_P_ARP, ETH_P_IP, ETH_P_IPV6 } from '../proto/ethernet';
 import { IPPROTO_TCP } from '../proto/ipv4';
 
@@ -25,6 +25,8 @@ const CHUNK = 1 << 16;
 export class HeaderCopies {
   private chunk = new Uint8Array(CHUNK);
   private used = 0;
+  /** where the last copy starts in the chunk copy() gave */
+  at = 0;
 
   /** Copies `n` bytes of `b` from `off` and gives the chunk; `at` is then where they start. */
   copy(b: Uint8Array, off: number, n: number): Uint8Array {
@@ -39,8 +41,6 @@ export class HeaderCopies {
     this.used = at + n;
     return c;
   }
-
-  at = 0;
 }
 
 /**
@@ -71,7 +71,10 @@ export class RecordedPacket implements PacketInfo {
   get summary(): string {
     const b = this.#bytes;
     if (b !== null) {
-      this.#text = this.#proto < 0 ? describeFrame(b, this.#at, this.#avail) : describeL3(b, this.#at, this.#proto, this.#avail);
+      const text = this.#proto < 0 ? describeFrame(b, this.#at, this.#avail) : describeL3(b, this.#at, this.#proto, this.#avail);
+      // kept flat: a reader of every packet (the JSON writer) would keep each as a tree of pieces
+      flatten(text);
+      this.#text = text;
       this.#bytes = null;
     }
     return this.#text;

@@ -1106,7 +1106,6 @@ export class Recorder {
     this.summarized = skb.pkt;
   }
 
-
   /**
    * A route's description, interned, made once per route: a forwarded packet's snapshots name
    * its route about thirty times. A route's type, addresses and functions do not change after it
