@@ -38,6 +38,9 @@ def wait_eof():
         pass
 IP_MTU_DISCOVER = 10
 MODES = {"do": 2, "dont": 0, "want": 1}
+def tcp_data(n):
+    # what the model's application writes: A to Z over and over
+    return bytes(0x41 + (i % 26) for i in range(n))
 def fmt(src):
     return ("[%s]:%d" if ":" in src[0] else "%s:%d") % src[:2]
 def udp_sock(v6, v6only=True):
@@ -146,7 +149,7 @@ elif mode == "sender":
                 else:
                     if c["data"]:
                         s.setblocking(True)
-                        s.sendall(bytes(0x41 + (i % 26) for i in range(c["data"])))
+                        s.sendall(tcp_data(c["data"]))
                     out({"sent": c["data"], "sport": s.getsockname()[1]})
             elif c["op"] == "tcp-many":
                 # started on schedule, not one after another: a connect waits for its answer, and
@@ -182,7 +185,7 @@ elif mode == "sender":
                         # the application writes once its own connect returned
                         if c["data"]:
                             s.setblocking(True)
-                            s.sendall(bytes(0x41 + (i % 26) for i in range(c["data"])))
+                            s.sendall(tcp_data(c["data"]))
                             s.setblocking(False)
                         done[s] = {"sent": c["data"]}
                 out({"results": [r if r is not None else done.get(s, {"error": "Connection timed out"}) for s, r in started]})

@@ -124,6 +124,11 @@ export function isBroadcastFor(sc: Scenario, host: string, addr: string): boolea
   return false;
 }
 
+/** A sender's answer as a send result: the name of the errno it failed with, or "ok". */
+function sendResult(v: Record<string, unknown>): string {
+  return v.error ? errnoName(String(v.error), Number(v.errno) || undefined) : 'ok';
+}
+
 /**
  * ping's command line. To a broadcast address ping needs `-b` (it refuses otherwise: "Do you
  * want to ping broadcast? Then -b"), which sets SO_BROADCAST on its socket, as the model's ping
@@ -358,20 +363,21 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
           pings.push({ host, proc: pingProc });
           groupPings.push(pingProc);
         } else {
+          // a TCP connect may wait the model's whole time for the item (its SYN retries)
+          const tcpTimeout = Math.max(1, dur / 1000 + 1);
           const sendOne = () =>
             s.proto === 'udp'
               ? ask(host, { op: 'udp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, sock: (s.count ?? 1) > 1 ? `item${i}` : null, ttl: s.ttl ?? null, pmtu: s.df === true ? 'do' : s.df === false ? 'dont' : null, broadcast: !!s.broadcast, hex: udpPayload(s.size, s.payload, s.to.text.includes(':')).toString('hex') })
-              : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: Math.max(1, dur / 1000 + 1) });
+              : ask(host, { op: 'tcp', daddr: s.to.text, dport: s.dport, sport: s.sport ?? null, data: s.data ?? 0, timeout: tcpTimeout });
           if (s.proto === 'tcp' && (s.count ?? 1) > 1 && s.rate) {
             // connects at a rate overlap (each waits for its answer while the next starts): the
             // sender starts them all on schedule and answers with each one's result, in order
-            const r = await ask(host, { op: 'tcp-many', daddr: s.to.text, dport: s.dport, data: s.data ?? 0, count: s.count, rate: s.rate, timeout: Math.max(1, dur / 1000 + 1) });
+            const r = await ask(host, { op: 'tcp-many', daddr: s.to.text, dport: s.dport, data: s.data ?? 0, count: s.count, rate: s.rate, timeout: tcpTimeout });
             const each = Array.isArray(r.results) ? (r.results as Record<string, unknown>[]) : [r];
-            const first = each.find((v) => v.error);
-            obs.sends.push({ item: i, host, result: first ? errnoName(String(first.error), Number(first.errno) || undefined) : 'ok' });
+            obs.sends.push({ item: i, host, result: each.map(sendResult).find((x) => x !== 'ok') ?? 'ok' });
           } else if ((s.count ?? 1) === 1) {
             // not awaited: a timed item (`at:`) after this one must not wait for its answer
-            open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: v.error ? errnoName(String(v.error), Number(v.errno) || undefined) : 'ok' })));
+            open.push(sendOne().then((v) => obs.sends.push({ item: i, host, result: sendResult(v) })));
           } else {
             // `count N [rate R]`: N sends, R per second (or one after another); the first error is the item's result
             let result = 'ok';
@@ -383,7 +389,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
               // which lets pass what the harness waits between items (RepeatPacing)
               else if (k && starts?.[k] !== undefined) await sleep(Math.max(0, startAt + (starts[k] - marks[i].now) / 1e6 - Date.now()));
               const r = await sendOne();
-              if (r.error && result === 'ok') result = errnoName(String(r.error), Number(r.errno) || undefined);
+              if (result === 'ok') result = sendResult(r);
             }
             obs.sends.push({ item: i, host, result });
           }
@@ -408,7 +414,7 @@ export async function replay(sc: Scenario, trace: Trace, marks: Mark[], prefix: 
         open.push(
           r.then((v) => {
             if (v.error && v.errno === undefined) errors.push(`traffic item ${i + 1}: sending the frame on ${f.host}:${f.dev} failed: ${String(v.error)}`);
-            else obs.sends.push({ item: i, host: f.host, result: v.error ? errnoName(String(v.error), Number(v.errno) || undefined) : 'ok' });
+            else obs.sends.push({ item: i, host: f.host, result: sendResult(v) });
           }),
         );
       }
