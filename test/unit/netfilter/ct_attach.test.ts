@@ -2,15 +2,11 @@
 // IP_CT_RELATED with no entry, so a raw notrack rule leaves it alone and state matches read it
 // as invalid (found/fix-ct-attach-untracked.yaml agrees with the kernel).
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../traffic_phase';
+import { runFound } from './helpers';
 
 describe('nf_ct_attach', () => {
   it("an error about an untracked packet is invalid, not untracked, in the filter table's OUTPUT", () => {
-    const file = path.join(__dirname, '..', '..', '..', '..', 'test/fidelity/found/fix-ct-attach-untracked.yaml');
-    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
+    const t = runFound('fix-ct-attach-untracked.yaml');
     const errors = t.packets.filter((p) => /destination unreachable/.test(p.summary)).map((p) => p.id);
     assert.ok(errors.length >= 1, 'h2 tells itself the address is unreachable');
     for (const id of errors) {

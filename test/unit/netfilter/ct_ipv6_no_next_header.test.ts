@@ -2,15 +2,11 @@
 // header" (ipv6_skip_exthdr gives -1, v6.12): no ct, counted invalid, and NAT's chains do not run
 // for it (found/fix-ct-ipv6-no-next-header.yaml agrees with the kernel; gen-993100-20).
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../traffic_phase';
+import { runFound } from './helpers';
 
 describe('conntrack: an IPv6 packet with no next header', () => {
   it('gets no entry: the nat chain does not run for it and `ct state invalid` drops it; a UDP datagram is new', () => {
-    const file = path.join(__dirname, '..', '..', '..', '..', 'test/fidelity/found/fix-ct-ipv6-no-next-header.yaml');
-    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
+    const t = runFound('fix-ct-ipv6-no-next-header.yaml');
     const none = t.packets.find((p) => /next header 59/.test(p.summary))!;
     const udp = t.packets.find((p) => /UDP/.test(p.summary) && /7001/.test(p.summary))!;
     const chains = (id: number): string[] => t.events.filter((e) => e.packet === id && e.host === 'b' && e.fn === 'nft_do_chain' && e.hook?.table).map((e) => `${e.hook?.table} ${e.hook?.ruleIndex ?? 'policy'} ${e.hook?.verdict}`);

@@ -19,6 +19,19 @@ export function runExample(name: string): Trace {
   return runScenarioText(fs.readFileSync(file, 'utf8'), `examples/${name}`, { readFile: (p) => fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8') });
 }
 
+/** Runs a scenario of test/fidelity/found/ (each one agrees with the real kernel). */
+export function runFound(name: string): Trace {
+  const file = path.join(ROOT, 'test/fidelity/found', name);
+  return runScenarioText(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** "kind fn" of the fate of the first packet whose summary matches `re`. */
+export function fateOf(t: Trace, re: RegExp): string {
+  const p = t.packets.find((x) => re.test(x.summary));
+  if (!p) throw new Error(`no packet matches ${re}`);
+  return `${p.fate.kind} ${p.fate.fn}`;
+}
+
 export function run(text: string, files: Record<string, string> = {}): Trace {
   return runScenarioText(text, 'nf.yaml', {
     readFile: (p) => {

@@ -2,16 +2,13 @@
 // dispatch by family of many real rulesets, a lookup of skb->protocol (datatype ether_type) or of
 // the hook's family (nf_proto), and sets of those types.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import { fateOf, runFound } from './helpers';
 import { World } from '../../../src/model/world';
 import { NfEngine } from '../../../src/model/net/netfilter/engine';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { listRule } from '../../../src/scenario/netfilter/nft_list';
 import { ScenarioError } from '../../../src/scenario/types';
-import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../traffic_phase';
 
 function listed(rules: string[], decl = '', family = 'inet'): string[] {
   const net = new World().addHost('h');
@@ -39,12 +36,8 @@ describe('meta protocol vmap and meta nfproto vmap', () => {
   });
 
   it('sends each packet to the chain of its family (found/fix-nft-meta-protocol-vmap.yaml)', () => {
-    const file = path.join(__dirname, '..', '..', '..', '..', 'test/fidelity/found/fix-nft-meta-protocol-vmap.yaml');
-    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
-    const fate = (re: RegExp): string => {
-      const p = t.packets.find((x) => re.test(x.summary))!;
-      return `${p.fate.kind} ${p.fate.fn}`;
-    };
+    const t = runFound('fix-nft-meta-protocol-vmap.yaml');
+    const fate = (re: RegExp): string => fateOf(t, re);
     assert.strictEqual(fate(/^10\.0\.1\.2 > 10\.0\.1\.1: ICMP echo request/), 'consumed icmp_echo');
     assert.strictEqual(fate(/^10\.0\.1\.2\.\d+ > 10\.0\.1\.1\.9000: UDP/), 'dropped nft_do_chain');
     assert.strictEqual(fate(/^2001:db8:1::2 > 2001:db8:1::1: ICMP6, echo request/), 'consumed icmpv6_rcv');

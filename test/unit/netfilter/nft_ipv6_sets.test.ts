@@ -1,14 +1,11 @@
 // Sets and verdict maps of IPv6 addresses (type ipv6_addr, typeof ip6 saddr|daddr): lookups of
 // the 16-byte address, with prefixes and ranges in interval sets.
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import { fateOf, runFound } from './helpers';
 import { World } from '../../../src/model/world';
 import { runNft } from '../../../src/scenario/netfilter/nft';
 import { fromFile } from '../../../src/scenario/netfilter/lex';
 import { ScenarioError } from '../../../src/scenario/types';
-import { parseScenario } from '../../../src/scenario/parse';
-import { runScenario } from '../traffic_phase';
 
 function refusal(text: string): string {
   try {
@@ -22,12 +19,8 @@ function refusal(text: string): string {
 
 describe('nft: sets of IPv6 addresses', () => {
   it('sends each packet where its address is (found/fix-nft-ipv6-addr-sets.yaml)', () => {
-    const file = path.join(__dirname, '..', '..', '..', '..', 'test/fidelity/found/fix-nft-ipv6-addr-sets.yaml');
-    const t = runScenario(parseScenario(fs.readFileSync(file, 'utf8'), file));
-    const fate = (re: RegExp): string => {
-      const p = t.packets.find((x) => re.test(x.summary))!;
-      return `${p.fate.kind} ${p.fate.fn}`;
-    };
+    const t = runFound('fix-nft-ipv6-addr-sets.yaml');
+    const fate = (re: RegExp): string => fateOf(t, re);
     assert.strictEqual(fate(/^2001:db8:1::2 > 2001:db8:1::1: ICMP6, echo request/), 'consumed icmpv6_rcv', 'in @trusted and @lan6');
     assert.strictEqual(fate(/ > 2001:db8:1::99\.9000: UDP/), 'dropped nft_do_chain', 'the verdict map');
     assert.strictEqual(fate(/^2001:db8:1::3\.40003 > /), 'dropped nft_do_chain', 'not in @trusted');
