@@ -9,7 +9,7 @@ import type { ListedItem, NfFamily, SetKeyType } from '../../model/net/netfilter
 import type { NTok } from './lex';
 import { HEADERS, ICMP_CODES, type FieldType } from './nft_header_fields';
 import { ICMP_TYPES, PROTO_BY_NAME, TCP_FLAGS } from './exprs';
-import { ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
+import { big6, fmt6, hex128, ICMPV6_REJECT_CODES, ICMPV6_TYPES } from './nft_ip6_match';
 import { EXTHDRS6, IPV6_PROTO_NAMES } from './nft_exthdr6_fields';
 import { contiguousMaskLen, ipv4Of, numberOf, portOf, prefixLenOf, prefixRange } from './values';
 import { numToIp } from '../../model/proto/addr';
@@ -192,8 +192,6 @@ function fieldType(f: FieldType): VType {
 }
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const fmt6 = (v: bigint): string => formatIpv6(Uint8Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn)));
-const big6 = (a: Uint8Array): bigint => a.reduce((v, b) => (v << 8n) | BigInt(b), 0n);
 
 /** An IPv6 address, ADDR/LEN (masked) or FIRST-LAST as nft lists it, or undefined if it is none. */
 function addr6Canon(s: string): string | undefined {
@@ -219,7 +217,7 @@ function addr6Canon(s: string): string | undefined {
 /** The order of an IPv6 address, prefix or range in a listed set: its first address, 32 hex digits. */
 function addr6SortKey(shown: string): string {
   const a = parseIpv6(shown.split(/[/-]/)[0]);
-  return a ? big6(a).toString(16).padStart(32, '0') : shown;
+  return a ? hex128(big6(a)) : shown;
 }
 
 /** The datatype of a key (its words as nft lists them). */

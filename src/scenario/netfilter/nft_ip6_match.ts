@@ -49,10 +49,16 @@ const showIcmp6 = (v: number): string => Object.entries(ICMPV6_TYPES).find(([, n
 
 type Range6 = [bigint, bigint];
 
-function big(a: Uint8Array): bigint {
+/** An IPv6 address's 16 bytes as one number. */
+export function big6(a: Uint8Array): bigint {
   let v = 0n;
   for (const b of a) v = (v << 8n) | BigInt(b);
   return v;
+}
+
+/** An address as one number, in its shortest text. */
+export function fmt6(v: bigint): string {
+  return formatIpv6(Uint8Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn)));
 }
 
 /** An IPv6 address, a prefix ADDR/LEN or a range ADDR-ADDR, as the range of addresses it covers. */
@@ -61,7 +67,7 @@ export function addr6Range(p: NftCursor, t: NTok): Range6 {
   const one = (x: string): bigint => {
     const a = parseIpv6(x);
     if (!a) return p.fail(t, `${q(x)} is not an IPv6 address${/^[a-z]/i.test(x) && !x.includes(':') ? ' (host names are not resolved by the model)' : ''}`);
-    return big(a);
+    return big6(a);
   };
   if (s.includes('/')) {
     const [a, l] = s.split('/');
@@ -88,11 +94,10 @@ export function hex128(v: bigint): string {
 
 /** A range of addresses as nft lists it: one address, a prefix when it is one, else FIRST-LAST. */
 export function addr6Text(lo: bigint, hi: bigint): string {
-  const fmt = (v: bigint): string => formatIpv6(Uint8Array.from({ length: 16 }, (_, i) => Number((v >> BigInt(8 * (15 - i))) & 0xffn)));
-  if (lo === hi) return fmt(lo);
+  if (lo === hi) return fmt6(lo);
   const size = hi - lo + 1n;
-  if ((size & (size - 1n)) === 0n && (lo & (size - 1n)) === 0n) return `${fmt(lo)}/${128 - (size.toString(2).length - 1)}`;
-  return `${fmt(lo)}-${fmt(hi)}`;
+  if ((size & (size - 1n)) === 0n && (lo & (size - 1n)) === 0n) return `${fmt6(lo)}/${128 - (size.toString(2).length - 1)}`;
+  return `${fmt6(lo)}-${fmt6(hi)}`;
 }
 
 function ip6Only(e: Expr): Expr {
@@ -111,7 +116,7 @@ export function ip6Match(p: NftCursor, kw: NTok): Expr {
     const addr = (x: EvalCtx): Uint8Array | undefined => (k.text === 'saddr' ? h(x)?.saddr : h(x)?.daddr);
     const ref = lookupOr(p, kw, op, 'ipv6_addr', (x) => {
       const a = addr(x);
-      return a ? hex128(big(a)) : undefined;
+      return a ? hex128(big6(a)) : undefined;
     }, (v) => `ip6 ${k.text} ${addr6Text(BigInt(`0x${v}`), BigInt(`0x${v}`))}`);
     if (ref) return ip6Only(ref);
   }
@@ -130,7 +135,7 @@ export function ip6Match(p: NftCursor, kw: NTok): Expr {
         eval: (x) => {
           const a = get(x);
           if (!a) return false;
-          const v = big(a);
+          const v = big6(a);
           return rs.some(([lo, hi]) => v >= lo && v <= hi) !== (op === '!=');
         },
         actual: (x) => {
