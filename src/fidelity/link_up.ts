@@ -6,11 +6,16 @@
 // its events (hook passes, drops) and its counters (those at the first mark are subtracted).
 import type { Trace } from '../trace/contract';
 import type { Scenario } from '../scenario/types';
-import type { ItemMark } from '../scenario/run';
 import { setsRouterSolicitations, usesIpv6 } from '../scenario/ipv6_use';
 
-/** A traffic item's mark, as the model's run records it. */
-export type Mark = ItemMark;
+export interface Mark {
+  events: number;
+  now: number;
+  busy?: number;
+  counters?: Record<string, Record<string, number>>;
+  /** a counted item's sends: the simulated time each started (RepeatPacing) */
+  sends?: number[];
+}
 
 /** The trace from the first mark on, with counters counted since then, and the marks renumbered to it. */
 export function withoutLinkUp(t: Trace, marks: Mark[]): { trace: Trace; marks: Mark[] } {

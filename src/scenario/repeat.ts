@@ -15,12 +15,6 @@ export interface RepeatPacing {
   starts?: number[];
 }
 
-/** How long the network was busy after `start`: to the time of the last event recorded (0 if none came after). */
-export function busySince(world: World, start: number): number {
-  const n = world.rec.eventCount;
-  return Math.max(0, (n ? world.rec.timeOf(n - 1) : start) - start);
-}
-
 export function repeat(world: World, r: Repeat, send: () => void, pacing: RepeatPacing = {}): void {
   const n = r.count ?? 1;
   const rate = r.rate;
@@ -40,7 +34,10 @@ export function repeat(world: World, r: Repeat, send: () => void, pacing: Repeat
   for (let i = 0; i < n; i++) {
     if (i) {
       world.settle();
-      if (pacing.gap) world.advance(pacing.gap(busySince(world, sent)));
+      if (pacing.gap) {
+        const last = world.rec.eventCount ? world.rec.timeOf(world.rec.eventCount - 1) : sent;
+        world.advance(pacing.gap(Math.max(0, last - sent)));
+      }
     }
     sent = world.sched.now;
     pacing.starts?.push(sent);

@@ -30,21 +30,11 @@ import { frame6Spec } from './wire6_frame';
 import { deriveMac } from '../model/proto/addr';
 import { IPV4_HLEN } from '../model/proto/ipv4';
 import { runPcap, type CaptureOpener, type CaptureSent } from './runPcap';
-import { busySince, repeat, type RepeatPacing } from './repeat';
+import { repeat, type RepeatPacing } from './repeat';
 import { pinger } from './pinger';
 
 /** a wire frame's IP ID when the scenario gives none */
 const DEFAULT_WIRE_ID = 0x1c46;
-
-/** Where a traffic item starts (RunOptions.marks). */
-export interface ItemMark {
-  events: number;
-  now: number;
-  busy?: number;
-  counters?: Record<string, Record<string, number>>;
-  /** a counted item's sends: the simulated time each started (RepeatPacing) */
-  sends?: number[];
-}
 
 export interface RunOptions extends ParseOptions {
   level?: RecordLevel;
@@ -53,7 +43,7 @@ export interface RunOptions extends ParseOptions {
    * last mark after all items; the first also has each host's counters then (after the link-up:
    * what IPv6's DAD counted before the first item)
    */
-  marks?: ItemMark[];
+  marks?: { events: number; now: number; busy?: number; counters?: Record<string, Record<string, number>>; sends?: number[] }[];
   /**
    * Time (ns) to let pass after traffic item `i` settled, before the next item that is not timed:
    * what the fidelity harness waits on the kernel beyond the item's busy time (src/fidelity/pacing.ts).
@@ -179,7 +169,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
         else {
           world.settle();
           if (opts.itemGap) {
-            busy = busySince(world, prevStart);
+            const n = world.rec.eventCount;
+            busy = Math.max(0, (n ? world.rec.timeOf(n - 1) : prevStart) - prevStart);
             world.advance(opts.itemGap(i - 1, busy, pinged));
             pinged = false;
           }
@@ -189,8 +180,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
       prevStart = world.sched.now;
       if (item.kind === 'local' && item.send.proto === 'icmp') pinged = true;
       if (win && i === win.item && (item.kind !== 'pcap' || win.fromFrame === undefined)) world.rec.setLevel('full');
-      const mark: ItemMark | undefined = opts.marks && { events: world.rec.eventCount, now: world.sched.now, ...(busy !== undefined && { busy }), ...(i === 0 && { counters: hostCounters(world) }) };
-      if (mark) opts.marks?.push(mark);
+      opts.marks?.push({ events: world.rec.eventCount, now: world.sched.now, ...(busy !== undefined && { busy }), ...(i === 0 && { counters: hostCounters(world) }) });
       busy = undefined;
       let windowEnd = false;
       try {
@@ -204,6 +194,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): Trace {
           });
         } else {
           // a count's sends: their start times for the harness, paced between as items are
+          const mark = opts.marks?.[opts.marks.length - 1];
           const starts: number[] | undefined = mark && item.kind === 'local' && (item.send.count ?? 1) > 1 ? (mark.sends = []) : undefined;
           const gap = opts.itemGap;
           runItem(world, sc, item, { starts, gap: gap && ((busy) => gap(i, busy, false)) });
